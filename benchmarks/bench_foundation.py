@@ -1,0 +1,34 @@
+"""The foundation: STS GetCallerIdentity and an unimplemented operation's error, nimbus vs moto.
+
+Also reports each server's time from spawn to first answered request and its idle memory.
+"""
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from benchmarks.harness import rate, running
+
+
+def _unimplemented(sts):
+    # DecodeAuthorizationMessage is implemented by neither server: both answer with an error.
+    def call():
+        try:
+            sts.decode_authorization_message(EncodedMessage="x")
+        except ClientError:
+            pass
+    return call
+
+
+def run(seconds: float) -> list[dict]:
+    rows = []
+    for name in ("nimbus", "moto"):
+        with running(name) as target:
+            sts = target.client("sts")
+            rows.append({
+                "server": name,
+                "startup_s": target.startup_seconds,
+                "idle_rss_mib": target.rss_mib(),
+                "GetCallerIdentity_per_s": rate(sts.get_caller_identity, seconds),
+                "unimplemented_error_per_s": rate(_unimplemented(sts), seconds),
+            })
+    return rows

@@ -1,0 +1,92 @@
+"""Side-by-side benchmarking: nimbus and moto's server, started the same way, driven by the same boto3 calls."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Target:
+    name: str
+    endpoint: str
+    pid: int
+    startup_seconds: float
+
+    def client(self, service: str):
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
+                            aws_access_key_id="test", aws_secret_access_key="test",
+                            config=BotoConfig(retries={"max_attempts": 1}))
+
+    def rss_mib(self) -> float:
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+def _command(name: str, port: int, data_dir: str) -> list[str]:
+    if name == "nimbus":
+        return [sys.executable, "-m", "nimbus.cli", "serve", "--port", str(port), "--data-dir", data_dir]
+    return [sys.executable, "-m", "moto.server", "-p", str(port)]
+
+
+@contextmanager
+def running(name: str) -> Iterator[Target]:
+    """Start a server and time it from spawn to its first answered STS call."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+        start = time.perf_counter()
+        process = subprocess.Popen(_command(name, port, data_dir), env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            target = Target(name, endpoint, process.pid, 0.0)
+            sts = target.client("sts")
+            deadline = start + 60
+            while True:
+                try:
+                    sts.get_caller_identity()
+                    break
+                except Exception:
+                    if time.perf_counter() > deadline or process.poll() is not None:
+                        raise RuntimeError(f"{name} did not start")
+                    time.sleep(0.01)
+            target.startup_seconds = time.perf_counter() - start
+            yield target
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def rate(call: Callable[[], object], seconds: float = 3.0, warmup: int = 50) -> float:
+    """Calls per second of ``call`` made back to back, as one client does."""
+    for _ in range(warmup):
+        call()
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        call()
+        count += 1
+    return count / (time.perf_counter() - start)
+
+

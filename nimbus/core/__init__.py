@@ -1,0 +1,1 @@
+"""Cross-cutting runtime: request context, identities, ARNs, clock, event bus, internal client."""

@@ -1,0 +1,49 @@
+"""Everything a provider needs to know about the call it is serving."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from nimbus.core.arns import arn as make_arn
+from nimbus.core.identity import Principal
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel
+
+    from nimbus.protocol.http import HttpRequest
+    from nimbus.core.runtime import Runtime
+
+
+@dataclass
+class RequestContext:
+    runtime: "Runtime"
+    request_id: str
+    service: str
+    operation: str
+    account_id: str
+    region: str
+    principal: Principal
+    protocol: str = "json"
+    source_ip: str = "127.0.0.1"
+    user_agent: str = ""
+    request: "HttpRequest | None" = None
+    service_model: "ServiceModel | None" = None
+    operation_model: "OperationModel | None" = None
+    internal: bool = False  # a call made by nimbus for another service
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store(self):
+        return self.runtime.store
+
+    @property
+    def clock(self):
+        return self.runtime.clock
+
+    def arn(self, resource: str, service: str | None = None) -> str:
+        return make_arn(service or self.service, self.account_id, self.region, resource)
+
+    def emit_resource_change(self, resource_type: str, resource_arn: str, change: str,
+                             configuration: dict[str, Any] | None) -> None:
+        """Tell subscribers (AWS Config) that a resource was created, updated or deleted."""
+        self.runtime.events.publish_resource_change(self, resource_type, resource_arn, change, configuration)

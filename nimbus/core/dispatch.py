@@ -1,0 +1,81 @@
+"""Calling a provider: validation, the operation itself, and the API-call record.
+
+The gateway (for HTTP requests) and the internal client (for calls one
+service makes to another) both come through here, so every call is validated
+and recorded the same way.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Callable
+
+from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.protocol.errors import NotImplementedOperation, ServiceError
+from nimbus.protocol.validation import validate_input
+
+if TYPE_CHECKING:
+    from nimbus.core.context import RequestContext
+    from nimbus.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Search", "Select")
+
+
+def is_read_only(operation: str) -> bool:
+    return operation.startswith(READ_ONLY_PREFIXES)
+
+
+class InternalFailure(ServiceError):
+    def __init__(self, service: str):
+        code = "InternalError" if service == "s3" else "InternalFailure"
+        super().__init__(code, "We encountered an internal error. Please try again.", status=500, sender_fault=False)
+
+
+class Dispatcher:
+    def __init__(self, runtime: "Runtime"):
+        self.runtime = runtime
+
+    def invoke(self, ctx: "RequestContext", params: dict | None = None,
+               parse: Callable[[], dict] | None = None) -> dict[str, Any]:
+        """Run the operation; ``parse`` reads params from the wire inside the recorded span."""
+        output = error = None
+        try:
+            if parse is not None:
+                params = parse()
+            params = params or {}
+            validate_input(ctx.operation_model, params, ctx.protocol)
+            method = self.runtime.services.get(ctx.service).operations.get(ctx.operation)
+            if method is None:
+                raise NotImplementedOperation(ctx.service, ctx.operation)
+            output = method(ctx, params) or {}
+            return output
+        except ServiceError as exc:
+            error = exc
+            raise
+        except Exception as exc:
+            log.exception("%s.%s failed", ctx.service, ctx.operation)
+            error = InternalFailure(ctx.service)
+            raise error from exc
+        finally:
+            self._record(ctx, params, output, error)
+
+    def _record(self, ctx: "RequestContext", params, output, error: ServiceError | None) -> None:
+        self.runtime.events.publish(API_CALL, ApiCallEvent(
+            time=ctx.clock.now(),
+            request_id=ctx.request_id,
+            account_id=ctx.account_id,
+            region=ctx.region,
+            principal=ctx.principal.to_dict(),
+            access_key_id=ctx.principal.access_key_id,
+            source_ip=ctx.source_ip,
+            user_agent=ctx.user_agent,
+            service=ctx.service,
+            operation=ctx.operation,
+            request_parameters=params,
+            response=output,
+            error_code=error.code if error else None,
+            error_message=error.message if error else None,
+            read_only=is_read_only(ctx.operation),
+            internal=ctx.internal,
+        ))

@@ -1,0 +1,117 @@
+"""The ASGI application: one port for every service and for /_nimbus/."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterator
+
+from nimbus.core.runtime import Runtime
+from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
+from nimbus.gateway.admin import handle_admin
+from nimbus.gateway.handler import RequestHandler, unrouted_error
+from nimbus.protocol.errors import ServiceError
+from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
+
+log = logging.getLogger(__name__)
+
+_END = object()
+
+
+class TooLarge(ServiceError):
+    def __init__(self, limit: int):
+        super().__init__("RequestEntityTooLarge", f"The request body exceeds the maximum of {limit} bytes.", status=413)
+
+
+class NimbusApp:
+    def __init__(self, runtime: Runtime, workers: int = 32):
+        self.runtime = runtime
+        self.handler = RequestHandler(runtime)
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nimbus-req")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = self._request(scope)
+        loop = asyncio.get_running_loop()
+        try:
+            request.body = await self._read_body(receive, request)
+            if request.path.startswith(ADMIN_PREFIX):
+                response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
+            else:
+                response = await loop.run_in_executor(self.executor, self.handler.handle, request)
+        except TooLarge as error:
+            response = unrouted_error(request, error, "")
+        except Exception:
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            response = unrouted_error(request, ServiceError(
+                "InternalFailure", "nimbus failed to handle the request.", status=500), "")
+        await self._send(send, response, loop)
+
+    @staticmethod
+    def _request(scope) -> HttpRequest:
+        headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+        client = scope.get("client")
+        return HttpRequest(
+            method=scope["method"],
+            path=scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?", 1)[0] or "/",
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            source_ip=client[0] if client else "127.0.0.1",
+            scheme=scope.get("scheme", "http"),
+        )
+
+    async def _read_body(self, receive, request: HttpRequest) -> bytes:
+        limit = self.runtime.config.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise TooLarge(limit)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(limit)
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return b"".join(chunks)
+
+    async def _send(self, send, response: HttpResponse, loop) -> None:
+        headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
+        body = response.body
+        if isinstance(body, (bytes, bytearray)):
+            if "content-length" not in response.headers:
+                headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": response.status, "headers": headers})
+            await send({"type": "http.response.body", "body": bytes(body)})
+            return
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        iterator: Iterator[bytes] = iter(body)
+        while True:
+            chunk = await loop.run_in_executor(self.executor, next, iterator, _END)
+            if chunk is _END:
+                break
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.executor.shutdown(wait=False)
+                self.runtime.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(runtime: Runtime | None = None) -> NimbusApp:
+    return NimbusApp(runtime or Runtime())

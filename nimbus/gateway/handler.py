@@ -1,0 +1,88 @@
+"""One request, start to finish: route, authenticate, parse, dispatch, serialize.
+
+Synchronous on purpose: it runs in a worker thread so a slow provider never
+stalls the event loop.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from xml.sax.saxutils import escape
+
+from nimbus.core.context import RequestContext
+from nimbus.core.runtime import Runtime
+from nimbus.gateway.auth import authenticate
+from nimbus.gateway.routing import FORM_TYPE, route_request
+from nimbus.gateway.sigv4 import read_signature
+from nimbus.protocol.errors import ServiceError
+from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
+from nimbus.protocol.parsers import parse_request
+from nimbus.protocol.serializers import serialize_error, serialize_response
+
+
+class RequestHandler:
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            info = read_signature(request)
+            route = route_request(request, self.runtime.services, info.service if info else None)
+        except ServiceError as error:
+            return unrouted_error(request, error, request_id)
+
+        service = self.runtime.services.get(route.service)
+        operation = service.model.operation_model(route.operation)
+        try:
+            caller = authenticate(self.runtime, request, info, route.service, route.protocol, operation)
+            ctx = RequestContext(
+                runtime=self.runtime,
+                request_id=request_id,
+                service=route.service,
+                operation=route.operation,
+                account_id=caller.account_id,
+                region=caller.region,
+                principal=caller.principal,
+                protocol=route.protocol,
+                source_ip=request.source_ip,
+                user_agent=request.headers.get("user-agent", ""),
+                request=request,
+                service_model=service.model,
+                operation_model=operation,
+            )
+            output = self.runtime.dispatcher.invoke(
+                ctx, parse=lambda: parse_request(operation, request, route.protocol))
+            response = serialize_response(operation, output, route.protocol, request_id)
+        except ServiceError as error:
+            response = serialize_error(service.model, operation, error, route.protocol, request_id)
+        if request.method == "HEAD":
+            response.body = b""
+        return response
+
+
+def unrouted_error(request: HttpRequest, error: ServiceError, request_id: str) -> HttpResponse:
+    """An error before any service model is known: answer in the style the client spoke."""
+    status = error.status or 400
+    headers = request.headers
+    if "x-amz-target" in headers or "json" in headers.get("content-type", "") or "cbor" in headers.get("content-type", ""):
+        body = json.dumps({"__type": error.code, "message": error.message}).encode()
+        return HttpResponse(status, Headers({
+            "content-type": "application/x-amz-json-1.1",
+            "x-amzn-errortype": error.code,
+            "x-amzn-requestid": request_id,
+        }), body)
+    if FORM_TYPE in headers.get("content-type", "") or "Action" in request.query:
+        body = (
+            "<ErrorResponse><Error><Type>Sender</Type>"
+            f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+    else:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        )
+    return HttpResponse(status, Headers({"content-type": "text/xml", "x-amz-request-id": request_id}),
+                        body.encode() if request.method != "HEAD" else b"")

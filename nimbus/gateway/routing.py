@@ -1,0 +1,146 @@
+"""Find the (service, operation, protocol) a request is for.
+
+The cheap hints come first: the SigV4 scope's signing name, the X-Amz-Target
+header, the query ``Action``, the rpc-v2-cbor path, and for the rest protocols
+the model's URI templates and methods.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from botocore.model import ServiceModel
+
+from nimbus.protocol.errors import ServiceError, UnknownOperation
+from nimbus.protocol.http import HttpRequest
+from nimbus.protocol.uri import template_for
+from nimbus.services.registry import ServiceRegistry
+
+CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
+FORM_TYPE = "application/x-www-form-urlencoded"
+REST_PROTOCOLS = ("rest-json", "rest-xml")
+QUERY_PROTOCOLS = ("query", "ec2")
+# Buckets addressed in the host name: bucket.s3.localhost, bucket.s3.us-east-1.amazonaws.com...
+S3_VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3[.\-]", re.IGNORECASE)
+
+
+@dataclass
+class Route:
+    service: str
+    operation: str
+    protocol: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class UnknownService(ServiceError):
+    def __init__(self, message: str):
+        super().__init__("UnknownServiceException", message, status=400, sender_fault=True)
+
+
+class RestRoutes:
+    """The URI templates of one rest service, most specific first."""
+
+    def __init__(self, model: ServiceModel):
+        routes = []
+        for name in model.operation_names:
+            http = model.operation_model(name).http
+            if "requestUri" in http:
+                routes.append((http.get("method", "POST").upper(), template_for(http["requestUri"]), name))
+        routes.sort(key=lambda r: r[1].specificity, reverse=True)
+        self.routes = routes
+
+    def match(self, method: str, raw_path: str, query: dict[str, str]) -> tuple[str, dict[str, str]] | None:
+        allowed = False
+        for route_method, template, name in self.routes:
+            labels = template.match(raw_path, query)
+            if labels is None:
+                continue
+            if route_method == method:
+                return name, labels
+            allowed = True
+        if allowed:
+            raise ServiceError("MethodNotAllowed", f"The specified method {method} is not allowed against this resource.", status=405)
+        return None
+
+
+def query_action(request: HttpRequest) -> str | None:
+    action = request.query.get("Action")
+    if action is None and request.method == "POST" and FORM_TYPE in request.headers.get("content-type", ""):
+        action = request.form().get("Action")
+    return action
+
+
+def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name: str | None) -> Route:
+    candidates = registry.by_signing_name(signing_name) if signing_name else []
+    if signing_name and not candidates:
+        raise UnknownService(f"nimbus does not serve the service '{signing_name}'.")
+
+    cbor = CBOR_PATH.match(request.path) if request.headers.get("smithy-protocol") == "rpc-v2-cbor" else None
+    if cbor:
+        service = _by_target_prefix(registry, candidates, cbor.group(1))
+        return _checked(registry, Route(service, cbor.group(2), "smithy-rpc-v2-cbor"))
+
+    target = request.headers.get("x-amz-target")
+    if target:
+        prefix, _, operation = target.rpartition(".")
+        service = _by_target_prefix(registry, candidates, prefix)
+        return _checked(registry, Route(service, operation, "json"))
+
+    action = query_action(request)
+    if action is not None:
+        if not candidates:
+            candidates = registry.with_protocol_operation(set(QUERY_PROTOCOLS), action)
+        for name in candidates:
+            protocols = registry.get(name).info.protocols
+            protocol = next((p for p in protocols if p in QUERY_PROTOCOLS), None)
+            if protocol:
+                return _checked(registry, Route(name, action, protocol))
+
+    if not candidates:
+        candidates = ["s3"] if "s3" in registry.names else []  # anonymous requests are S3's
+    for name in candidates:
+        service = registry.get(name)
+        protocol = next((p for p in service.info.protocols if p in REST_PROTOCOLS), None)
+        if protocol is None:
+            continue
+        if name == "s3":
+            request.path = _s3_path_style(request)  # the parser reads labels from the path too
+        found = service.rest_routes.match(request.method, request.path, request.query)
+        if found:
+            return Route(name, found[0], protocol, found[1])
+        raise UnknownOperation(f"No operation of {name} matches {request.method} {request.path}.",
+                               code="UnknownOperationException", status=404)
+    if action is not None:
+        raise UnknownOperation(f"The action {action} is not valid for this web service.", code="InvalidAction")
+    raise UnknownService("Could not determine the service this request is for: sign it with SigV4 or send X-Amz-Target.")
+
+
+def _by_target_prefix(registry: ServiceRegistry, candidates: list[str], prefix: str) -> str:
+    for name in candidates:
+        if registry.get(name).info.target_prefix == prefix:
+            return name
+    service = registry.by_target_prefix(prefix)
+    if service is None or (candidates and service not in candidates):
+        raise UnknownOperation(f"Unknown target prefix '{prefix}'.")
+    return service
+
+
+def _checked(registry: ServiceRegistry, route: Route) -> Route:
+    service = registry.get(route.service)
+    if route.operation not in service.operations:
+        if route.protocol in QUERY_PROTOCOLS:
+            raise UnknownOperation(f"The action {route.operation} is not valid for this web service.", code="InvalidAction")
+        raise UnknownOperation(f"The operation {route.operation} is not known to {route.service}.")
+    if route.protocol not in service.info.protocols and not (
+        route.protocol == "json" and "smithy-rpc-v2-cbor" in service.info.protocols
+    ):
+        raise UnknownOperation(f"{route.service} does not speak the {route.protocol} protocol.")
+    return route
+
+
+def _s3_path_style(request: HttpRequest) -> str:
+    """Rewrite virtual-host addressing to the path style the model's templates describe."""
+    host = request.host.split(":")[0]
+    match = S3_VIRTUAL_HOST.match(host)
+    if match is None:
+        return request.path
+    return "/" + match.group("bucket") + (request.path if request.path != "/" else "")

@@ -1,0 +1,1 @@
+"""Generic, botocore-model-driven wire protocol layer: parse requests, serialize responses and errors."""

@@ -1,0 +1,112 @@
+"""The plain HTTP request and response that the protocol layer reads and writes.
+
+They are independent of the ASGI server so that parsers, serializers and the
+conformance tests can use them directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+from urllib.parse import parse_qsl, unquote
+
+
+class Headers(dict):
+    """Case-insensitive header map; keys are stored lower-case.
+
+    Repeated headers are joined with ", " as RFC 9110 allows.
+    """
+
+    def __init__(self, items: Iterable[tuple[str, str]] | dict | None = None):
+        super().__init__()
+        if items is None:
+            return
+        if isinstance(items, dict):
+            items = items.items()
+        for key, value in items:
+            self.add(key, value)
+
+    def add(self, key: str, value: str) -> None:
+        key = key.lower()
+        if key in self:
+            super().__setitem__(key, f"{dict.__getitem__(self, key)}, {value}")
+        else:
+            super().__setitem__(key, value)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        super().__setitem__(key.lower(), value)
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+    def get(self, key: str, default=None):
+        return super().get(key.lower(), default)
+
+    def pop(self, key: str, *default):
+        return super().pop(key.lower(), *default)
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str  # raw, still percent-encoded, without the query string
+    query_string: str = ""  # raw, without the leading "?"
+    headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+    source_ip: str = "127.0.0.1"
+    scheme: str = "http"
+
+    def __post_init__(self):
+        if not isinstance(self.headers, Headers):
+            self.headers = Headers(self.headers)
+
+    @property
+    def query_items(self) -> list[tuple[str, str]]:
+        """Decoded query pairs in order; a bare key (``?uploads``) has the value ""."""
+        return parse_qsl(self.query_string, keep_blank_values=True)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """First value of each query key."""
+        result: dict[str, str] = {}
+        for key, value in self.query_items:
+            result.setdefault(key, value)
+        return result
+
+    def form(self) -> dict[str, str]:
+        """The url-encoded form body's first value per key, decoded once and kept."""
+        cached = self.__dict__.get("_form")
+        if cached is None:
+            cached = {}
+            for key, value in parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True):
+                cached.setdefault(key, value)
+            self.__dict__["_form"] = cached
+        return cached
+
+    @property
+    def decoded_path(self) -> str:
+        return unquote(self.path)
+
+    @property
+    def host(self) -> str:
+        return self.headers.get("host", "")
+
+
+@dataclass
+class HttpResponse:
+    status: int = 200
+    headers: Headers = field(default_factory=Headers)
+    # bytes, or an iterator of bytes chunks for streamed payloads
+    body: bytes | Iterator[bytes] | Iterable[bytes] = b""
+
+    def __post_init__(self):
+        if not isinstance(self.headers, Headers):
+            self.headers = Headers(self.headers)
+
+    def body_bytes(self) -> bytes:
+        if isinstance(self.body, (bytes, bytearray)):
+            return bytes(self.body)
+        self.body = b"".join(self.body)
+        return self.body

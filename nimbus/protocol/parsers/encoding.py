@@ -1,0 +1,91 @@
+"""Undoing the content codings a client may wrap around the body before any protocol reads it."""
+from __future__ import annotations
+
+import zlib
+
+from ..http import Headers
+from .common import Malformed
+
+# A compressed body may not inflate beyond this; guards against gzip bombs.
+_MAX_INFLATED = 64 * 1024 * 1024
+
+
+def _gunzip(body: bytes) -> bytes:
+    inflater = zlib.decompressobj(wbits=31)  # 31: expect a gzip header and trailer
+    try:
+        data = inflater.decompress(body, _MAX_INFLATED)
+    except zlib.error:
+        raise Malformed("The request body is not valid gzip") from None
+    if inflater.unconsumed_tail:
+        raise Malformed("The decompressed request body is too large")
+    if not inflater.eof:
+        raise Malformed("The gzip request body is truncated")
+    return data
+
+
+def _aws_chunked(body: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+    """Decode ``aws-chunked`` (SigV4 streaming uploads): the data and the trailing headers.
+
+    Each chunk is ``<hex size>[;chunk-signature=...]\\r\\n<data>\\r\\n``; a
+    zero-size chunk ends the data and is followed by trailer lines such as
+    ``x-amz-checksum-crc32:...``.
+    """
+    data = bytearray()
+    position = 0
+    try:
+        while True:
+            line_end = body.index(b"\r\n", position)
+            size = int(body[position:line_end].split(b";", 1)[0], 16)
+            position = line_end + 2
+            if size == 0:
+                break
+            data += body[position:position + size]
+            position += size
+            if body[position:position + 2] != b"\r\n":
+                raise ValueError("chunk longer than its size")
+            position += 2
+    except ValueError:
+        raise Malformed("The aws-chunked request body is malformed") from None
+    trailers = []
+    for line in body[position:].decode("latin-1").split("\r\n"):
+        name, sep, value = line.partition(":")
+        if sep:
+            trailers.append((name.strip(), value.strip()))
+    return bytes(data), trailers
+
+
+def decode_body(operation_model, request) -> tuple[bytes, Headers]:
+    """The body with SDK-added codings removed, and the headers as the client's caller set them.
+
+    ``aws-chunked`` and request compression are added by the SDK, not by the
+    caller, so they are stripped from Content-Encoding (S3 stores that header
+    as the object's ContentEncoding) and chunk trailers become headers.
+    Other codings (``gzip`` on an S3 upload) belong to the caller's data and stay.
+    """
+    headers = request.headers
+    body = request.body
+    codings = [c.strip() for c in headers.get("content-encoding", "").split(",") if c.strip()]
+    streaming = headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
+    if not codings and not streaming:
+        return body, headers
+
+    kept = list(codings)
+    trailers: list[tuple[str, str]] = []
+    if streaming or "aws-chunked" in kept:
+        body, trailers = _aws_chunked(body)
+        kept = [c for c in kept if c != "aws-chunked"]
+    if kept and kept[-1].lower() == "gzip" and operation_model.request_compression:
+        body = _gunzip(body)
+        kept.pop()
+    if kept == codings and not trailers:
+        return body, headers
+
+    headers = Headers(headers)
+    headers.pop("content-encoding", None)
+    if kept:
+        headers["content-encoding"] = ", ".join(kept)
+    for name, value in trailers:
+        headers[name] = value
+    # The caller's ContentLength is that of the decoded data (S3's x-amz-decoded-content-length).
+    headers["content-length"] = str(len(body))
+    return body, headers

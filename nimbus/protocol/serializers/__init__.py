@@ -1,0 +1,36 @@
+"""Responses and errors exactly as AWS sends them, for every protocol, driven by botocore models.
+
+``output`` dicts are keyed by the output shape's member names, as boto3 returns
+them: timestamps are datetimes (naive means UTC) or epoch numbers, blobs are
+bytes or str, a streaming payload may also be an iterable of bytes or a binary
+file. Members the shape does not declare and None values are left out.
+"""
+from __future__ import annotations
+
+from botocore.model import OperationModel, ServiceModel
+
+from nimbus.protocol.errors import ServiceError
+from nimbus.protocol.http import HttpResponse
+from nimbus.protocol.serializers import awsjson, cbor, ec2, query, restjson, restxml
+
+_PROTOCOLS = {
+    "json": awsjson,
+    "query": query,
+    "ec2": ec2,
+    "rest-json": restjson,
+    "rest-xml": restxml,
+    "smithy-rpc-v2-cbor": cbor,
+}
+
+
+def serialize_response(operation_model: OperationModel, output: dict | None, protocol: str,
+                       request_id: str) -> HttpResponse:
+    return _PROTOCOLS[protocol].serialize_response(operation_model, output or {}, request_id)
+
+
+def serialize_error(service_model: ServiceModel, operation_model: OperationModel | None, error: ServiceError,
+                    protocol: str, request_id: str) -> HttpResponse:
+    return _PROTOCOLS[protocol].serialize_error(service_model, operation_model, error, request_id)
+
+
+__all__ = ["serialize_error", "serialize_response"]

@@ -1,0 +1,117 @@
+"""Which services nimbus serves, and their providers, loaded on first use.
+
+A service is a package ``nimbus/services/<botocore service name>/`` whose
+``provider.py`` defines ``Provider``. Listing packages costs nothing; a model
+and provider are only loaded when a request needs them, so startup stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from botocore import xform_name
+from botocore.model import ServiceModel
+
+from nimbus.protocol import models
+
+if TYPE_CHECKING:
+    from nimbus.core.runtime import Runtime
+
+_SERVICES_DIR = Path(__file__).resolve().parent
+
+
+def implemented_service_names() -> list[str]:
+    return sorted(
+        m.name for m in pkgutil.iter_modules([str(_SERVICES_DIR)])
+        if m.ispkg and not m.name.startswith("_")
+    )
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """The routing facts of one service model."""
+    name: str
+    signing_name: str
+    target_prefix: str | None
+    protocols: tuple[str, ...]
+
+    @classmethod
+    def of(cls, name: str, model: ServiceModel) -> "ServiceInfo":
+        meta = model.metadata
+        protocols = tuple(meta.get("protocols") or [meta["protocol"]])
+        return cls(name, meta.get("signingName") or meta["endpointPrefix"], meta.get("targetPrefix"), protocols)
+
+
+class LoadedService:
+    def __init__(self, name: str, runtime: "Runtime"):
+        self.name = name
+        self.model = models.service_model(name)
+        self.info = ServiceInfo.of(name, self.model)
+        module = importlib.import_module(f"nimbus.services.{name}.provider")
+        self.provider = module.Provider(runtime)
+        # The model's operation names, keyed by the provider's method name and back.
+        self.operations: dict[str, Callable[..., Any] | None] = {
+            op: getattr(self.provider, xform_name(op), None) for op in self.model.operation_names
+        }
+
+    @cached_property
+    def rest_routes(self):
+        from nimbus.gateway.routing import RestRoutes
+        return RestRoutes(self.model)
+
+
+class ServiceRegistry:
+    def __init__(self, runtime: "Runtime"):
+        self.runtime = runtime
+        self.names = implemented_service_names()
+        self._loaded: dict[str, LoadedService] = {}
+        self._lock = threading.Lock()
+        self._index: list[ServiceInfo] | None = None
+
+    def is_loaded(self, name: str) -> bool:
+        return name in self._loaded
+
+    def get(self, name: str) -> LoadedService:
+        service = self._loaded.get(name)
+        if service is None:
+            with self._lock:
+                service = self._loaded.get(name)
+                if service is None:
+                    service = self._loaded[name] = LoadedService(name, self.runtime)
+        return service
+
+    def reset(self) -> None:
+        """Providers may keep caches of stored state; a reset drops them with the state."""
+        with self._lock:
+            self._loaded.clear()
+
+    @property
+    def index(self) -> list[ServiceInfo]:
+        """Routing facts of every implemented service; only built when a cheap hint fails."""
+        if self._index is None:
+            self._index = [ServiceInfo.of(n, models.service_model(n)) for n in self.names]
+        return self._index
+
+    def by_signing_name(self, signing_name: str) -> list[str]:
+        # Most services sign with their own package name: answer without loading other models.
+        if signing_name in self.names:
+            if ServiceInfo.of(signing_name, models.service_model(signing_name)).signing_name == signing_name:
+                return [signing_name]
+        return [i.name for i in self.index if i.signing_name == signing_name]
+
+    def by_target_prefix(self, prefix: str) -> str | None:
+        for info in self.index:
+            if info.target_prefix == prefix:
+                return info.name
+        return None
+
+    def with_protocol_operation(self, protocols: set[str], operation: str) -> list[str]:
+        return [
+            i.name for i in self.index
+            if protocols.intersection(i.protocols) and operation in models.service_model(i.name).operation_names
+        ]

@@ -1,0 +1,122 @@
+"""Embedded SQLite backend.
+
+WAL with synchronous=NORMAL: a committed write is in the OS before the call
+returns, so it survives ``kill -9`` of the server (not a power cut, which a
+local emulator does not promise).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from nimbus.store.base import Namespace, Store
+
+_SEP = "\x1f"  # unit separator: cannot appear in account ids, regions or service names
+
+
+def _ns(ns: Namespace) -> str:
+    return _SEP.join(ns)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqliteStore(Store):
+    def __init__(self, path: str):
+        self.path = path
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS documents ("
+            " ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+            " PRIMARY KEY (ns, key)) WITHOUT ROWID"
+        )
+
+    @classmethod
+    def in_dir(cls, data_dir: str) -> "SqliteStore":
+        os.makedirs(data_dir, exist_ok=True)
+        return cls(os.path.join(data_dir, "state.sqlite3"))
+
+    def get(self, ns: Namespace, key: str) -> Any | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM documents WHERE ns=? AND key=?", (_ns(ns), key)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, ns: Namespace, key: str, value: Any) -> None:
+        data = json.dumps(value, separators=(",", ":"))
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO documents(ns, key, value) VALUES(?,?,?)"
+                " ON CONFLICT(ns, key) DO UPDATE SET value=excluded.value",
+                (_ns(ns), key, data),
+            )
+
+    def delete(self, ns: Namespace, key: str) -> bool:
+        with self._lock:
+            cur = self._conn.execute("DELETE FROM documents WHERE ns=? AND key=?", (_ns(ns), key))
+        return cur.rowcount > 0
+
+    def scan(self, ns, prefix="", start_after=None, limit=None):
+        sql = "SELECT key, value FROM documents WHERE ns=?"
+        args: list[Any] = [_ns(ns)]
+        if prefix:
+            sql += " AND key LIKE ? ESCAPE '\\'"
+            args.append(_like_escape(prefix) + "%")
+        if start_after is not None:
+            sql += " AND key > ?"
+            args.append(start_after)
+        sql += " ORDER BY key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [(key, json.loads(value)) for key, value in rows]
+
+    def delete_namespace(self, ns: Namespace) -> int:
+        with self._lock:
+            return self._conn.execute("DELETE FROM documents WHERE ns=?", (_ns(ns),)).rowcount
+
+    def namespaces(self, prefix: Namespace) -> list[Namespace]:
+        pattern = _like_escape(_ns(prefix)) + "%"
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT ns FROM documents WHERE ns LIKE ? ESCAPE '\\' ORDER BY ns", (pattern,)
+            ).fetchall()
+        return [tuple(row[0].split(_SEP)) for row in rows]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._conn.execute("COMMIT")
+
+    def wipe(self) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM documents")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,134 @@
+"""The gateway: admin endpoints, routing, errors for what nimbus cannot serve, strict auth."""
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from tests.conftest import make_client, start_server
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    with start_server(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory):
+    with start_server(tmp_path_factory.mktemp("strict"), strict_auth=True) as running:
+        yield running
+
+
+def signed(endpoint: str, service: str, body: bytes | str, headers: dict, key="test", secret="test",
+           region="us-east-1", method="POST", path="/") -> requests.Response:
+    request = AWSRequest(method=method, url=endpoint + path, data=body, headers=headers)
+    SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
+    prepared = request.prepare()
+    return requests.request(method, prepared.url, data=prepared.body, headers=dict(prepared.headers), timeout=10)
+
+
+def test_health_lists_services_and_loads_them_lazily(fresh):
+    health = requests.get(f"{fresh.endpoint}/_nimbus/health", timeout=5).json()
+    assert health["services"]["sts"] == "available"
+    assert health["version"]
+    make_client(fresh.endpoint, "sts").get_caller_identity()
+    health = requests.get(f"{fresh.endpoint}/_nimbus/health", timeout=5).json()
+    assert health["services"]["sts"] == "loaded"
+    assert health["services"]["iam"] == "available"
+
+
+def test_clock_moves_forward_only(fresh):
+    before = requests.get(f"{fresh.endpoint}/_nimbus/clock", timeout=5).json()
+    after = requests.post(f"{fresh.endpoint}/_nimbus/clock", json={"advance_seconds": 86400}, timeout=5).json()
+    assert after["epoch"] - before["epoch"] >= 86400
+    assert requests.post(f"{fresh.endpoint}/_nimbus/clock", json={"advance_seconds": -1}, timeout=5).status_code == 400
+    assert requests.post(f"{fresh.endpoint}/_nimbus/clock", data=b"{nope", timeout=5).status_code == 400
+
+
+def test_reset_wipes_state(fresh):
+    iam = make_client(fresh.endpoint, "iam")
+    iam.create_user(UserName="temporary")
+    assert requests.post(f"{fresh.endpoint}/_nimbus/reset", timeout=5).status_code == 200
+    with pytest.raises(ClientError) as error:
+        iam.get_user(UserName="temporary")
+    assert error.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_unimplemented_operation_is_a_clear_501(client):
+    with pytest.raises(ClientError) as error:
+        client("sts").get_federation_token(Name="bob")
+    response = error.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert response["Error"]["Code"] == "NotImplemented"
+    assert "GetFederationToken" in response["Error"]["Message"]
+
+
+def test_unknown_query_action(endpoint):
+    response = signed(endpoint, "sts", "Action=Frobnicate&Version=2011-06-15",
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400
+    assert b"<Code>InvalidAction</Code>" in response.content
+
+
+def test_unknown_json_target(endpoint):
+    response = signed(endpoint, "sts", "{}", {"Content-Type": "application/x-amz-json-1.1",
+                                              "X-Amz-Target": "NoSuchService_2020.Do"})
+    assert 400 <= response.status_code < 500
+    assert response.json()["__type"]
+
+
+def test_unknown_service(endpoint):
+    response = signed(endpoint, "nosuchsvc", "Action=Do", {"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400
+    assert b"UnknownService" in response.content
+
+
+def test_missing_required_parameter(endpoint):
+    response = signed(endpoint, "iam", "Action=CreateUser&Version=2010-05-08",
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400
+    assert b"<Code>ValidationError</Code>" in response.content
+    assert b"userName" in response.content or b"UserName" in response.content
+
+
+def test_oversize_body_is_413(endpoint, server):
+    limit = server.config.max_body_bytes
+    response = requests.post(endpoint + "/", data=b"x" * (limit + 1),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    assert response.status_code == 413
+    assert b"RequestEntityTooLarge" in response.content
+
+
+def test_strict_rejects_unknown_keys_and_unsigned_calls(strict):
+    with pytest.raises(ClientError) as error:
+        make_client(strict.endpoint, "sts", key="AKIAUNKNOWNKEY000000", secret="x").get_caller_identity()
+    assert error.value.response["Error"]["Code"] == "InvalidClientTokenId"
+    response = requests.post(strict.endpoint + "/", data="Action=GetCallerIdentity&Version=2011-06-15",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=5)
+    assert response.status_code == 403
+    assert b"MissingAuthenticationToken" in response.content
+    assert make_client(strict.endpoint, "sts").get_caller_identity()["Account"] == "000000000000"
+
+
+def test_strict_rejects_stale_signatures(strict):
+    stale = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(minutes=20)
+    with mock.patch("botocore.auth.datetime.datetime") as clock:
+        clock.utcnow.return_value = stale
+        clock.now.return_value = stale
+        response = signed(strict.endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15",
+                          {"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code in (400, 403)
+    assert b"RequestExpired" in response.content or b"Signature expired" in response.content
+
+
+def test_region_comes_from_the_credential_scope(client):
+    # A role session's ARN carries no region, but the request must be accepted in any region.
+    for region in ("eu-central-1", "ap-southeast-2"):
+        assert client("sts", region=region).get_caller_identity()["Account"] == "000000000000"
