@@ -27,12 +27,12 @@ class _Raw(io.BytesIO):
         yield self.getvalue()
 
 
-def _client(service: str, answer, protocol: str | None = None):
+def _client(service: str, answer):
     """A botocore client whose every call is answered with ``answer`` (an output dict or a ServiceError)."""
     client = SESSION.create_client(service, region_name="us-east-1", endpoint_url="http://nimbus.test",
                                    aws_access_key_id="test", aws_secret_access_key="test")
     model = client.meta.service_model
-    protocol = protocol or model.metadata["protocol"]
+    protocol = model.resolved_protocol
 
     def send(request, event_name, **_):
         operation = model.operation_model(event_name.rsplit(".", 1)[-1])
@@ -103,6 +103,14 @@ def test_s3_no_such_key_is_an_s3_error_document():
     assert client.last_response.body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey')
 
 
+def test_s3_not_modified_has_no_body():
+    client = _client("s3", ServiceError("NotModified", "Not Modified", status=304))
+    with pytest.raises(client.exceptions.ClientError) as raised:
+        client.get_object(Bucket="bucket", Key="k", IfNoneMatch='"abc"')
+    assert raised.value.response["Error"]["Code"] == "304"  # what boto3 reports for real S3
+    assert client.last_response.body == b""
+
+
 def test_s3_list_buckets_carries_the_s3_namespace():
     created = datetime(2009, 10, 12, 17, 50, 30)
     client = _client("s3", {"Buckets": [{"Name": "one", "CreationDate": created}],
@@ -111,6 +119,12 @@ def test_s3_list_buckets_carries_the_s3_namespace():
     assert listed["Buckets"] == [{"Name": "one", "CreationDate": created.replace(tzinfo=timezone.utc)}]
     assert b'<ListBucketsOutput xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' in client.last_response.body
     assert client.last_response.headers["content-type"] == "application/xml"
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", None])
+def test_s3_get_bucket_location_is_the_bare_constraint(region):
+    client = _client("s3", {"LocationConstraint": region})
+    assert client.get_bucket_location(Bucket="bucket")["LocationConstraint"] == region
 
 
 def test_s3_get_object_streams_a_file_in_chunks_and_closes_it(tmp_path):
@@ -148,6 +162,29 @@ def test_query_compatible_json_error_names_the_query_code():
     with pytest.raises(client.exceptions.QueueDoesNotExist):
         client.get_queue_url(QueueName="missing")
     assert client.last_response.headers["x-amzn-query-error"] == "QueueDoesNotExist;Sender"
+
+
+@pytest.mark.parametrize("protocol", ["smithy-rpc-v2-cbor", "json", "query"])
+def test_one_service_in_each_of_its_protocols(protocol):
+    # CloudWatch speaks all three and is query-compatible; botocore's own client picks json.
+    model = SESSION.get_service_model("cloudwatch")
+    operation = model.operation_model("DescribeAlarmHistory")
+    parser = create_parser(protocol)
+    moment = datetime(2024, 5, 6, 7, 8, 9, 250000, tzinfo=timezone.utc)
+    items = [{"AlarmName": "a", "Timestamp": moment, "HistorySummary": "s", "HistoryItemType": "StateUpdate"}]
+
+    response = serialize_response(operation, {"AlarmHistoryItems": items}, protocol, REQUEST_ID)
+    parsed = parser.parse({"status_code": response.status, "headers": response.headers,
+                           "body": response.body}, operation.output_shape)
+    assert parsed["AlarmHistoryItems"] == items
+    assert parsed["ResponseMetadata"]["RequestId"] == REQUEST_ID
+
+    error = ServiceError("InvalidParameterValueException", "bad period")
+    response = serialize_error(model, operation, error, protocol, REQUEST_ID)
+    parsed = parser.parse({"status_code": response.status, "headers": response.headers,
+                           "body": response.body}, operation.output_shape)
+    assert (response.status, parsed["Error"]["Code"], parsed["Error"]["Message"]) == (
+        400, "InvalidParameterValue", "bad period")
 
 
 def test_unmodeled_server_fault_is_500_receiver():

@@ -21,16 +21,30 @@ _PROTOCOLS = {
     "rest-xml": restxml,
     "smithy-rpc-v2-cbor": cbor,
 }
+# HTTP forbids a body on these (S3 answers a failed conditional GET with a bare 304).
+_BODILESS = frozenset((204, 304))
 
 
 def serialize_response(operation_model: OperationModel, output: dict | None, protocol: str,
                        request_id: str) -> HttpResponse:
-    return _PROTOCOLS[protocol].serialize_response(operation_model, output or {}, request_id)
+    response = _PROTOCOLS[protocol].serialize_response(operation_model, output or {}, request_id)
+    return _without_forbidden_body(response)
 
 
 def serialize_error(service_model: ServiceModel, operation_model: OperationModel | None, error: ServiceError,
                     protocol: str, request_id: str) -> HttpResponse:
-    return _PROTOCOLS[protocol].serialize_error(service_model, operation_model, error, request_id)
+    response = _PROTOCOLS[protocol].serialize_error(service_model, operation_model, error, request_id)
+    return _without_forbidden_body(response)
+
+
+def _without_forbidden_body(response: HttpResponse) -> HttpResponse:
+    if response.status in _BODILESS:
+        close = getattr(response.body, "close", None)
+        if close is not None:  # a stream's generator closes its file
+            close()
+        response.body = b""
+        response.headers.pop("content-type", None)
+    return response
 
 
 __all__ = ["serialize_error", "serialize_response"]

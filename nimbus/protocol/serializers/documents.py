@@ -2,8 +2,8 @@
 
 A ``DocumentEncoder`` compiles one small function per shape (cached by shape
 identity: botocore keeps member shapes once resolved) and walks the value with
-it. Shapes that need no conversion (strings, integers, booleans and lists/maps
-of them) compile to ``None`` so their values are passed through untouched.
+it. Scalars that need no conversion (strings, integers, booleans) compile to
+``None``, so they, and lists and maps of them, pass through untouched.
 """
 from __future__ import annotations
 

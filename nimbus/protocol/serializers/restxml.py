@@ -62,8 +62,20 @@ def _document_encoder(service_model: ServiceModel) -> Callable[[Shape, dict], by
 def serialize_response(operation_model: OperationModel, output: dict, request_id: str) -> HttpResponse:
     service_model = operation_model.service_model
     headers = base_headers(service_model, request_id)
+    if operation_model.name == "GetBucketLocation" and is_s3(service_model):
+        return _bucket_location(service_model, output, headers)
     return serialize_rest_response(
         operation_model, output, headers, _content_type(service_model), _document_encoder(service_model))
+
+
+def _bucket_location(service_model: ServiceModel, output: dict, headers) -> HttpResponse:
+    # The one response botocore cannot model: S3 sends the bare constraint as the
+    # root element (empty for us-east-1) and botocore's S3 handler reads its text.
+    region = output.get("LocationConstraint")
+    root = f"LocationConstraint{_namespace(service_model)}"
+    element = f"<{root}>{escape(region)}</LocationConstraint>" if region else f"<{root}/>"
+    headers["content-type"] = _content_type(service_model)
+    return HttpResponse(200, headers, f"{DECLARATION}{element}".encode())
 
 
 def serialize_error(service_model: ServiceModel, operation_model: OperationModel | None,
