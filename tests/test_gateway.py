@@ -132,3 +132,20 @@ def test_region_comes_from_the_credential_scope(client):
     # A role session's ARN carries no region, but the request must be accepted in any region.
     for region in ("eu-central-1", "ap-southeast-2"):
         assert client("sts", region=region).get_caller_identity()["Account"] == "000000000000"
+
+
+def test_presigned_query_string_routes_and_authenticates(endpoint):
+    from botocore.auth import SigV4QueryAuth
+    request = AWSRequest(method="GET", url=f"{endpoint}/?Action=GetCallerIdentity&Version=2011-06-15")
+    SigV4QueryAuth(Credentials("123456789012", "x"), "sts", "eu-west-1", expires=60).add_auth(request)
+    response = requests.get(request.url, timeout=5)
+    assert response.status_code == 200
+    assert b"<Account>123456789012</Account>" in response.content
+
+
+def test_nimbus_status_reports_a_running_server(endpoint):
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "nimbus.cli", "status", "--endpoint", endpoint],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and '"status": "running"' in out.stdout

@@ -65,15 +65,23 @@ class HttpRequest:
     @property
     def query_items(self) -> list[tuple[str, str]]:
         """Decoded query pairs in order; a bare key (``?uploads``) has the value ""."""
-        return parse_qsl(self.query_string, keep_blank_values=True)
+        cached = self.__dict__.get("_query_items")
+        if cached is None or cached[0] != self.query_string:
+            cached = (self.query_string, parse_qsl(self.query_string, keep_blank_values=True))
+            self.__dict__["_query_items"] = cached
+        return cached[1]
 
     @property
     def query(self) -> dict[str, str]:
         """First value of each query key."""
-        result: dict[str, str] = {}
-        for key, value in self.query_items:
-            result.setdefault(key, value)
-        return result
+        cached = self.__dict__.get("_query")
+        if cached is None or cached[0] != self.query_string:
+            result: dict[str, str] = {}
+            for key, value in self.query_items:
+                result.setdefault(key, value)
+            cached = (self.query_string, result)
+            self.__dict__["_query"] = cached
+        return cached[1]
 
     def form(self) -> dict[str, str]:
         """The url-encoded form body's first value per key, decoded once and kept."""
