@@ -149,3 +149,25 @@ def test_nimbus_status_reports_a_running_server(endpoint):
     out = subprocess.run([sys.executable, "-m", "nimbus.cli", "status", "--endpoint", endpoint],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0 and '"status": "running"' in out.stdout
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize("body, code", [
+    ("Action=ListUsers&Version=2010-05-08&NoSuchParam=1", b"<Code>ValidationError</Code>"),
+    ("Action=ListUsers&Version=2010-05-08&MaxItems=lots", b"<Code>InvalidParameterValue</Code>"),
+    ("Action=ListUsers&Version=2010-05-08&MaxItems=0", b"<Code>ValidationError</Code>"),
+    ("Action=CreateUser&Version=2010-05-08&UserName=bad%20name", b"<Code>ValidationError</Code>"),
+])
+def test_bad_parameters_are_aws_shaped_400s(endpoint, body, code):
+    response = signed(endpoint, "iam", body, FORM)
+    assert response.status_code == 400, response.content
+    assert code in response.content
+    assert response.content.startswith(b"<ErrorResponse") or b"<ErrorResponse" in response.content[:80]
+
+
+def test_wrong_content_type_is_a_4xx(endpoint):
+    response = signed(endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15", {"Content-Type": "text/plain"})
+    assert response.status_code == 400
+    assert b"<Code>MissingAction</Code>" in response.content

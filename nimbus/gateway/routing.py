@@ -111,6 +111,10 @@ def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name:
                                code="UnknownOperationException", status=404)
     if action is not None:
         raise UnknownOperation(f"The action {action} is not valid for this web service.", code="InvalidAction")
+    if candidates:
+        # A query service's request without a readable Action (e.g. a body that is not form-encoded).
+        raise UnknownOperation("Missing Action: send it in the query string or a form-encoded body.",
+                               code="MissingAction")
     raise UnknownService("Could not determine the service this request is for: sign it with SigV4 or send X-Amz-Target.")
 
 
