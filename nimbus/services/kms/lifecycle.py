@@ -34,7 +34,7 @@ class LifecycleOps:
         spec = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
         usage = params.get("KeyUsage", "ENCRYPT_DECRYPT")
         origin = params.get("Origin", "AWS_KMS")
-        if spec in specs.UNSUPPORTED_SPECS:
+        if not specs.supported(spec):
             raise ServiceError("UnsupportedOperationException", f"nimbus does not support KeySpec {spec}.")
         if usage not in specs.USAGES[spec]:
             raise ServiceError("ValidationException", f"KeyUsage {usage} is not compatible with KeySpec {spec}")

@@ -29,6 +29,15 @@ USAGES.update({spec: ("ENCAPSULATE_DECAPSULATE",) for spec in ML_KEM_SPECS})
 UNSUPPORTED_SPECS = {"SM2", "ML_KEM_512"}
 
 
+def supported(spec: str) -> bool:
+    from nimbus.services.kms import crypto
+    if spec in ML_DSA_SPECS:
+        return spec in crypto.ML_DSA
+    if spec in ML_KEM_SPECS:
+        return spec in crypto.ML_KEM
+    return spec not in UNSUPPORTED_SPECS
+
+
 def is_symmetric(spec: str) -> bool:
     return spec == "SYMMETRIC_DEFAULT"
 

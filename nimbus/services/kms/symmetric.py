@@ -143,7 +143,7 @@ class SymmetricOps:
 
     def _generate_data_key_pair(self, ctx: RequestContext, params: dict, operation: str) -> dict:
         pair_spec = params["KeyPairSpec"]
-        if pair_spec in specs.UNSUPPORTED_SPECS:
+        if not specs.supported(pair_spec):
             raise ServiceError("UnsupportedOperationException", f"nimbus does not support KeyPairSpec {pair_spec}.")
         key = self._data_key_holder(ctx, params, operation)
         private_der = crypto.generate(pair_spec)
