@@ -137,6 +137,17 @@ def test_multi_region_replicas_share_ciphertexts(own):
         "MultiRegionKeyType"] == "PRIMARY"
     assert error_of(east.replicate_key, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")[0] == \
         "UnsupportedOperationException"
+    # The primary (now in us-west-2) waits for its replica's deletion before its own window starts.
+    assert west.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)["KeyState"] == \
+        "PendingReplicaDeletion"
+    assert error_of(west.encrypt, KeyId=primary["KeyId"], Plaintext=b"x") == (
+        "KMSInvalidStateException", f"{replica['Arn']} is pending replica deletion.")
+    east.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)
+    advance(own.endpoint, 7 * DAY + 1)
+    assert error_of(east.describe_key, KeyId=primary["KeyId"])[0] == "NotFoundException"
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    advance(own.endpoint, 7 * DAY + 1)
+    assert error_of(west.describe_key, KeyId=primary["KeyId"])[0] == "NotFoundException"
     single = east.create_key()["KeyMetadata"]["KeyId"]
     assert error_of(east.replicate_key, KeyId=single, ReplicaRegion="us-west-2")[0] == "UnsupportedOperationException"
 

@@ -141,6 +141,9 @@ class KeyRepo:
             key["_deleted"] = True
             return True
         changed = False
+        if key["KeyState"] == "PendingReplicaDeletion" and not key["Replicas"]:
+            key.update(KeyState="PendingDeletion", DeletionDate=now + key["PendingWindow"] * DAY)
+            changed = True
         rotation = key["Rotation"]
         while rotation["Enabled"] and rotation["Next"] is not None and now >= rotation["Next"] \
                 and key["KeyState"] == "Enabled":

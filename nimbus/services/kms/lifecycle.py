@@ -91,10 +91,16 @@ class LifecycleOps:
                                f"'pendingWindowInDays' failed to satisfy constraint: Member must have value {bound}")
 
         def schedule(key):
-            key.update(KeyState="PendingDeletion", DeletionDate=ctx.clock.time() + days * DAY, PendingWindow=days)
+            if key["MultiRegion"] and key["PrimaryRegion"] == key["Region"] and key["Replicas"]:
+                # A primary with replicas waits for them to be deleted; then its own window starts.
+                key.update(KeyState="PendingReplicaDeletion", DeletionDate=None, PendingWindow=days)
+            else:
+                key.update(KeyState="PendingDeletion", DeletionDate=ctx.clock.time() + days * DAY, PendingWindow=days)
         key = self._set_state(ctx, params, "ScheduleKeyDeletion", schedule)
-        return {"KeyId": key["Arn"], "DeletionDate": timestamp(key["DeletionDate"]), "KeyState": "PendingDeletion",
-                "PendingWindowInDays": days}
+        output = {"KeyId": key["Arn"], "KeyState": key["KeyState"], "PendingWindowInDays": days}
+        if key["DeletionDate"] is not None:
+            output["DeletionDate"] = timestamp(key["DeletionDate"])
+        return output
 
     def cancel_key_deletion(self, ctx: RequestContext, params: dict) -> dict:
         def cancel(key):

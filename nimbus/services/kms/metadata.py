@@ -27,8 +27,9 @@ def key_metadata(store, key: dict) -> dict:
         "MultiRegion": key["MultiRegion"],
         **specs.algorithms(key["KeySpec"], key["KeyUsage"]),
     }
-    if key["KeyState"] == "PendingDeletion":
-        output["DeletionDate"] = timestamp(key["DeletionDate"])
+    if key["KeyState"] in ("PendingDeletion", "PendingReplicaDeletion"):
+        if key["DeletionDate"] is not None:
+            output["DeletionDate"] = timestamp(key["DeletionDate"])
         output["PendingDeletionWindowInDays"] = key["PendingWindow"]
     if key["Origin"] == "EXTERNAL":
         current = next((m for m in key["Materials"] if m["Id"] == key["CurrentMaterial"]), None)

@@ -28,7 +28,7 @@ ALLOWED.update({op: LIVE for op in (
     "UntagResource", "UpdateKeyDescription", "PutKeyPolicy", "CreateGrant", "GetParametersForImport",
     "ImportKeyMaterial", "ReplicateKey", "UpdatePrimaryRegion")})
 ALLOWED["GetPublicKey"] = frozenset({"Enabled", "Disabled"})
-ALLOWED["CancelKeyDeletion"] = frozenset({"PendingDeletion"})
+ALLOWED["CancelKeyDeletion"] = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 ALLOWED.update({op: ENABLED for op in ("EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand")})
 # EnableKey on a key awaiting its material: AWS refuses until the material is imported.
 ALLOWED["EnableKey"] = frozenset({"Enabled", "Disabled"})
