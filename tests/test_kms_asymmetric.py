@@ -102,6 +102,9 @@ def test_ed25519(kms):
     assert "ED25519_SHA_512" in key["SigningAlgorithms"]
     signature = kms.sign(KeyId=key["KeyId"], Message=b"edwards", SigningAlgorithm="ED25519_SHA_512")["Signature"]
     public_key(kms, key).verify(signature, b"edwards")
+    assert error_of(kms.sign, KeyId=key["KeyId"], Message=b"d" * 64, MessageType="DIGEST",
+                    SigningAlgorithm="ED25519_SHA_512") == (
+        "ValidationException", "Message type DIGEST is incompatible with algorithm ED25519_SHA_512.")
 
 
 def test_ml_dsa(kms):
@@ -112,6 +115,14 @@ def test_ml_dsa(kms):
     assert isinstance(public, mldsa.MLDSA65PublicKey)
     signature = kms.sign(KeyId=key["KeyId"], Message=b"pq", SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"]
     public.verify(signature, b"pq")
+    mu = mldsa.MLDSAMuHasher(public)
+    mu.update(b"pq")
+    external = kms.sign(KeyId=key["KeyId"], Message=mu.finalize(), MessageType="EXTERNAL_MU",
+                        SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"]
+    public.verify(external, b"pq")
+    assert error_of(kms.sign, KeyId=key["KeyId"], Message=b"d" * 32, MessageType="DIGEST",
+                    SigningAlgorithm="ML_DSA_SHAKE_256") == (
+        "ValidationException", "Message type DIGEST is incompatible with key spec ML_DSA_65.")
 
 
 def test_hmac(kms):
@@ -163,3 +174,17 @@ def test_create_key_bad_combinations(kms):
     assert error_of(kms.create_key, KeySpec="ECC_NIST_P256") == (
         "ValidationException", "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256")
     assert error_of(kms.create_key, KeySpec="HMAC_256", KeyUsage="SIGN_VERIFY")[0] == "ValidationException"
+
+
+def test_ml_kem_encapsulation(kms):
+    mlkem = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.mlkem",
+                                reason="cryptography built without ML-KEM")
+    key = create(kms, "ML_KEM_768", "ENCAPSULATE_DECAPSULATE")
+    public = public_key(kms, key)
+    assert isinstance(public, mlkem.MLKEM768PublicKey)
+    secret, blob = public.encapsulate()
+    assert kms.decapsulate(KeyId=key["KeyId"], SharedSecretCiphertextBlob=blob,
+                           EncapsulationAlgorithm="ML_KEM")["SharedSecret"] == secret
+    made = kms.encapsulate(KeyId=key["KeyId"], EncapsulationAlgorithm="ML_KEM")
+    assert kms.decapsulate(KeyId=key["KeyId"], SharedSecretCiphertextBlob=made["SharedSecretCiphertextBlob"],
+                           EncapsulationAlgorithm="ML_KEM")["SharedSecret"] == made["SharedSecret"]

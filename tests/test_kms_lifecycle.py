@@ -286,3 +286,16 @@ def test_no_secrets_at_rest_or_in_events(own, kms):
     database = b"".join(p.read_bytes() for p in
                         __import__("pathlib").Path(own.runtime.config.data_dir).rglob("*") if p.is_file())
     assert material not in database and material.hex().encode() not in database
+
+
+def test_keys_survive_a_restart(tmp_path):
+    with start_server(tmp_path) as first:
+        kms = make_client(first.endpoint, "kms")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        signer = kms.create_key(KeySpec="ECC_NIST_P384", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        blob = kms.encrypt(KeyId=key, Plaintext=b"durable")["CiphertextBlob"]
+        public = kms.get_public_key(KeyId=signer)["PublicKey"]
+    with start_server(tmp_path) as second:
+        kms = make_client(second.endpoint, "kms")
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"durable"
+        assert kms.get_public_key(KeyId=signer)["PublicKey"] == public

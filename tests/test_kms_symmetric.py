@@ -147,4 +147,4 @@ def test_missing_keys(kms):
 
 def test_dry_run(kms, key):
     assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x", DryRun=True) == (
-        "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.")
+        "DryRunOperationException", "The request would succeed if DryRun wasn\u2019t specified.")

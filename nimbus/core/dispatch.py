@@ -90,7 +90,9 @@ class Dispatcher:
             return
         operation = ctx.operation_model
         if operation is not None:
-            hidden = getattr(self.runtime.services.get(ctx.service).provider, "REDACTED_MEMBERS", frozenset())
+            provider = self.runtime.services.get(ctx.service).provider if self.runtime.services.is_loaded(
+                ctx.service) else None
+            hidden = getattr(provider, "REDACTED_MEMBERS", frozenset())
             params = redact(operation.input_shape, params, hidden)
             output = redact(operation.output_shape, output, hidden)
         self.runtime.events.publish(API_CALL, ApiCallEvent(

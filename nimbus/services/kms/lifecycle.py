@@ -13,8 +13,8 @@ MAX_TAGS = 50
 
 def check_tags(tags: list[dict]) -> None:
     for tag in tags:
-        if tag["TagKey"].startswith("aws:"):
-            raise ServiceError("TagException", "Tags beginning with aws: are reserved.")
+        if tag["TagKey"].lower().startswith("aws:"):
+            raise ServiceError("TagException", "Tags beginning with aws: are reserved")
 
 
 def merge_tags(existing: list[dict], new: list[dict]) -> list[dict]:

@@ -79,7 +79,7 @@ class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, Polic
     def dry_run(params: dict) -> bool:
         if params.get("DryRun"):
             raise ServiceError("DryRunOperationException",
-                               "The request would have succeeded, but the DryRun option is set.")
+                               "The request would succeed if DryRun wasn\u2019t specified.")
         return False
 
     @staticmethod

@@ -16,13 +16,16 @@ class SigningOps:
         if algorithm == "ED25519_PH_SHA_512":
             raise ServiceError("UnsupportedOperationException",
                                "nimbus cannot compute Ed25519ph (ED25519_PH_SHA_512) signatures.")
-        if message_type == "EXTERNAL_MU":
-            if algorithm != "ML_DSA_SHAKE_256" or len(message) != 64:
+        if algorithm == "ML_DSA_SHAKE_256":
+            if message_type == "DIGEST":
                 raise ServiceError("ValidationException",
-                                   f"MessageType EXTERNAL_MU is not valid for algorithm {algorithm}.")
+                                   f"Message type {message_type} is incompatible with key spec {key['KeySpec']}.")
+            if message_type == "EXTERNAL_MU" and len(message) != 64:
+                raise ServiceError("ValidationException", f"Digest is invalid length for algorithm {algorithm}.")
+        elif message_type == "EXTERNAL_MU" or (algorithm == "ED25519_SHA_512" and message_type != "RAW"):
+            raise ServiceError("ValidationException",
+                               f"Message type {message_type} is incompatible with algorithm {algorithm}.")
         elif message_type == "DIGEST":
-            if algorithm in ("ED25519_SHA_512", "ML_DSA_SHAKE_256"):
-                raise ServiceError("ValidationException", f"MessageType DIGEST is not valid for algorithm {algorithm}.")
             if len(message) != crypto.digest_size(algorithm):
                 raise ServiceError("ValidationException", f"Digest is invalid length for algorithm {algorithm}.")
         return key, algorithm, message, message_type
