@@ -34,7 +34,7 @@ class CryptoError(Exception):
     """The math refused: wrong key, bad padding, or input the algorithm cannot take."""
 
 
-def _pkcs8(key) -> bytes:
+def pkcs8(key) -> bytes:
     return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
@@ -46,15 +46,15 @@ def generate(spec: str) -> bytes:
     if spec in HMAC_SPECS:
         return os.urandom(HMAC_KEY_BYTES[spec])
     if spec in RSA_SPECS:
-        return _pkcs8(rsa.generate_private_key(65537, RSA_SPECS[spec]))
+        return pkcs8(rsa.generate_private_key(65537, RSA_SPECS[spec]))
     if spec in CURVES:
-        return _pkcs8(ec.generate_private_key(CURVES[spec]()))
+        return pkcs8(ec.generate_private_key(CURVES[spec]()))
     if spec == "ECC_NIST_EDWARDS25519":
-        return _pkcs8(ed25519.Ed25519PrivateKey.generate())
+        return pkcs8(ed25519.Ed25519PrivateKey.generate())
     if spec in ML_DSA:
-        return _pkcs8(ML_DSA[spec].generate())
+        return pkcs8(ML_DSA[spec].generate())
     if spec in ML_KEM:
-        return _pkcs8(ML_KEM[spec].generate())
+        return pkcs8(ML_KEM[spec].generate())
     raise CryptoError(f"unsupported key spec {spec}")
 
 

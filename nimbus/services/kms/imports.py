@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
-from nimbus.services.kms.keys import DAY, imported_material_id
+from nimbus.services.kms.keys import DAY, imported_material_id, timestamp
 
 TOKEN_PREFIX = b"nimbus-kms-import-token:"
 PARAMETERS_SECONDS = DAY
@@ -79,9 +79,8 @@ class ImportOps:
             token = os.urandom(32).hex()
             valid_to = ctx.clock.time() + PARAMETERS_SECONDS
             key["Import"] = {"Token": token, "Algorithm": params["WrappingAlgorithm"], "ValidTo": valid_to,
-                             "Sealed": self.keys.vault.seal(crypto._pkcs8(wrapping), f"{key['KeyId']}/import/{token}")}
+                             "Sealed": self.keys.vault.seal(crypto.pkcs8(wrapping), f"{key['KeyId']}/import/{token}")}
             self.keys.save(key)
-        from nimbus.services.kms.keys import timestamp
         return {"KeyId": key["Arn"], "ImportToken": TOKEN_PREFIX + bytes.fromhex(token),
                 "PublicKey": crypto.public_der(wrapping), "ParametersValidTo": timestamp(valid_to)}
 

@@ -15,7 +15,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 
-from nimbus.core.arns import parse_arn
+from nimbus.core.arns import arn, parse_arn
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
@@ -47,7 +47,6 @@ def not_found(arn: str) -> ServiceError:
 
 
 def key_arn(account: str, region: str, key_id: str) -> str:
-    from nimbus.core.arns import arn
     return arn("kms", account, region, f"key/{key_id}")
 
 
@@ -119,10 +118,14 @@ class KeyRepo:
             # A replica's material follows its primary: let the primary catch up (and sync) first.
             if self.load(account, key["PrimaryRegion"], key_id) is not None:
                 key = self.store.get(keys_ns(account, region), key_id)
-        if key is not None and self._catch_up(key):
-            if key.get("_deleted"):
-                return None
-            self.save(key)
+        if key is not None and self._due(key):
+            # Under the store's lock, so two calls never rotate (or delete) the same key twice.
+            with self.store.transaction():
+                key = self.store.get(keys_ns(account, region), key_id)
+                if key is not None and self._catch_up(key):
+                    if key.get("_deleted"):
+                        return None
+                    self.save(key)
         return key
 
     def all(self, account: str, region: str) -> list[dict]:
@@ -132,6 +135,16 @@ class KeyRepo:
             if key is not None:
                 keys.append(key)
         return keys
+
+    def _due(self, key: dict) -> bool:
+        """Whether the virtual clock has passed a date the key is waiting for (a cheap, pure check)."""
+        now = self.runtime.clock.time()
+        rotation = key["Rotation"]
+        return ((key["KeyState"] == "PendingDeletion" and now >= key["DeletionDate"])
+                or (key["KeyState"] == "PendingReplicaDeletion" and not key["Replicas"])
+                or (rotation["Enabled"] and rotation["Next"] is not None and now >= rotation["Next"]
+                    and key["KeyState"] == "Enabled")
+                or any(m.get("ValidTo") is not None and now >= m["ValidTo"] for m in key["Materials"]))
 
     def _catch_up(self, key: dict) -> bool:
         """Apply what the virtual clock says happened since the key was stored; True if it changed."""
@@ -222,7 +235,6 @@ class KeyRepo:
         if alias is None and name.startswith(AWS_MANAGED_ALIAS) and account == ctx.account_id:
             alias = self._aws_managed(ctx, name)
         if alias is None:
-            from nimbus.core.arns import arn
             raise ServiceError("NotFoundException", f"Alias {arn('kms', account, region, name)} is not found.")
         return alias
 

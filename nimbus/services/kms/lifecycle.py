@@ -4,7 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import policies, specs
-from nimbus.services.kms.keys import DAY, keys_ns, timestamp
+from nimbus.services.kms.keys import DAY, timestamp
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.metadata import key_metadata
 
@@ -144,5 +144,3 @@ class LifecycleOps:
             output["KeyLastUsage"] = {"Operation": usage[0], "Timestamp": timestamp(usage[1]), "KmsRequestId": usage[2]}
         return output
 
-
-__all__ = ["LifecycleOps", "keys_ns"]

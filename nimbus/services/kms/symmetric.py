@@ -10,7 +10,6 @@ import os
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import ciphertext, crypto, specs
-from nimbus.services.kms.keys import key_arn
 
 DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 INCORRECT_KEY = "The key ID in the request does not identify a CMK that can perform this operation."
@@ -171,5 +170,3 @@ class SymmetricOps:
             raise ServiceError("ValidationException", "NumberOfBytes is required.")
         return {"Plaintext": os.urandom(params["NumberOfBytes"])}
 
-
-__all__ = ["SymmetricOps", "key_arn"]
