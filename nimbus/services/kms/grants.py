@@ -70,18 +70,21 @@ def allows(ctx: RequestContext, key: dict, operation: str, context: dict | None,
     check_tokens(grant_tokens)
     names = caller_principals(ctx)
     for _, grant in ctx.store.scan(grants_ns(key["AWSAccountId"], key["Region"])):
-        if grant["KeyId"] == key["KeyId"] and grant["GranteePrincipal"] in names \
+        grantee = grant.get("GranteePrincipal") in names or (
+            grant.get("GranteeServicePrincipal") is not None
+            and grant["GranteeServicePrincipal"] == ctx.principal.invoked_by)
+        if grant["KeyId"] == key["KeyId"] and grantee \
                 and operation in grant["Operations"] and constraints_hold(grant.get("Constraints"), context):
             return True
     return False
 
 
 def grant_entry(grant: dict) -> dict:
-    output = {k: grant[k] for k in ("KeyId", "GrantId", "GranteePrincipal", "IssuingAccount", "Operations")
-              if grant.get(k) is not None}
+    output = {k: grant[k] for k in ("GrantId", "IssuingAccount", "Operations")}
     output["KeyId"] = grant["KeyArn"]
     output["CreationDate"] = timestamp(grant["CreationDate"])
-    for optional in ("Name", "RetiringPrincipal", "Constraints"):
+    for optional in ("Name", "GranteePrincipal", "GranteeServicePrincipal", "RetiringPrincipal",
+                     "RetiringServicePrincipal", "Constraints"):
         if grant.get(optional):
             output[optional] = grant[optional]
     return output
@@ -94,6 +97,9 @@ class GrantOps:
         self.authorize(ctx, key, "CreateGrant", None, params.get("GrantTokens"))
         constraints = params.get("Constraints")
         operations = params["Operations"]
+        if not params.get("GranteePrincipal") and not params.get("GranteeServicePrincipal"):
+            raise ServiceError("ValidationException", "Either GranteePrincipal or GranteeServicePrincipal must be "
+                               "specified")
         if constraints and not set(operations) <= CONTEXT_OPERATIONS:
             bad = ", ".join(sorted(set(operations) - CONTEXT_OPERATIONS))
             raise ServiceError("ValidationException",
@@ -106,14 +112,17 @@ class GrantOps:
             if params.get("Name"):
                 grant = next((g for _, g in self.store.scan(ns)
                               if g["KeyId"] == key["KeyId"] and g.get("Name") == params["Name"]
-                              and g["GranteePrincipal"] == params["GranteePrincipal"]
+                              and g.get("GranteePrincipal") == params.get("GranteePrincipal")
+                              and g.get("GranteeServicePrincipal") == params.get("GranteeServicePrincipal")
                               and g["Operations"] == operations and g.get("Constraints") == constraints), None)
             if grant is None:
                 grant = {
                     "GrantId": os.urandom(32).hex(), "KeyId": key["KeyId"], "KeyArn": key["Arn"],
                     "Name": params.get("Name"), "CreationDate": ctx.clock.time(),
-                    "GranteePrincipal": params["GranteePrincipal"],
+                    "GranteePrincipal": params.get("GranteePrincipal"),
+                    "GranteeServicePrincipal": params.get("GranteeServicePrincipal"),
                     "RetiringPrincipal": params.get("RetiringPrincipal"),
+                    "RetiringServicePrincipal": params.get("RetiringServicePrincipal"),
                     "IssuingAccount": f"arn:aws:iam::{ctx.account_id}:root",
                     "Operations": operations, "Constraints": constraints,
                 }
@@ -131,16 +140,22 @@ class GrantOps:
             grants = [g for g in grants if g["GrantId"] == params["GrantId"]]
             if not grants:
                 raise ServiceError("InvalidGrantIdException", "")
-        if params.get("GranteePrincipal"):
-            grants = [g for g in grants if g["GranteePrincipal"] == params["GranteePrincipal"]]
+        for member in ("GranteePrincipal", "GranteeServicePrincipal"):
+            if params.get(member):
+                grants = [g for g in grants if g.get(member) == params[member]]
         grants.sort(key=lambda g: (g["CreationDate"], g["GrantId"]))
         output = page(grants, params, lambda g: g["GrantId"], "Grants", default_limit=50)
         output["Grants"] = [grant_entry(g) for g in output["Grants"]]
         return output
 
     def list_retirable_grants(self, ctx: RequestContext, params: dict) -> dict:
+        if not params.get("RetiringPrincipal") and not params.get("RetiringServicePrincipal"):
+            raise ServiceError("ValidationException", "Either RetiringPrincipal or RetiringServicePrincipal must be "
+                               "specified")
         grants = [g for _, g in self.store.scan(grants_ns(ctx.account_id, ctx.region))
-                  if g.get("RetiringPrincipal") == params["RetiringPrincipal"]]
+                  if (params.get("RetiringPrincipal") and g.get("RetiringPrincipal") == params["RetiringPrincipal"])
+                  or (params.get("RetiringServicePrincipal")
+                      and g.get("RetiringServicePrincipal") == params["RetiringServicePrincipal"])]
         grants.sort(key=lambda g: (g["CreationDate"], g["GrantId"]))
         output = page(grants, params, lambda g: g["GrantId"], "Grants", default_limit=50)
         output["Grants"] = [grant_entry(g) for g in output["Grants"]]
@@ -174,7 +189,7 @@ class GrantOps:
             raise ServiceError("NotFoundException", f"Grant ID {grant_id} not found")
         names = caller_principals(ctx)
         may_retire = (grant.get("RetiringPrincipal") in names or account == ctx.account_id
-                      or (grant["GranteePrincipal"] in names and "RetireGrant" in grant["Operations"]))
+                      or (grant.get("GranteePrincipal") in names and "RetireGrant" in grant["Operations"]))
         if not may_retire:
             raise ServiceError("AccessDeniedException",
                                f"User: {ctx.principal.arn} is not authorized to perform: kms:RetireGrant")

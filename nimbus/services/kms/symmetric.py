@@ -19,6 +19,14 @@ def invalid_ciphertext() -> ServiceError:
     return ServiceError("InvalidCiphertextException", "")
 
 
+def ciphertext_blob(params: dict) -> bytes:
+    # Optional in the model (DryRunModifiers can stand in for it), required by the service.
+    if not params.get("CiphertextBlob"):
+        raise ServiceError("ValidationException", "1 validation error detected: Value null at 'ciphertextBlob' "
+                           "failed to satisfy constraint: Member must not be null")
+    return params["CiphertextBlob"]
+
+
 class SymmetricOps:
     # -- the two primitives every operation here is built from ---------------------------
 
@@ -93,7 +101,7 @@ class SymmetricOps:
         self.no_recipient(params)
         algorithm = params.get("EncryptionAlgorithm", "SYMMETRIC_DEFAULT")
         key, plaintext, material_id = self._decrypt(
-            ctx, params["CiphertextBlob"], params.get("KeyId"), algorithm, params.get("EncryptionContext"),
+            ctx, ciphertext_blob(params), params.get("KeyId"), algorithm, params.get("EncryptionContext"),
             params.get("GrantTokens"), "Decrypt")
         self.dry_run(params)
         output = {"KeyId": key["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
@@ -104,7 +112,7 @@ class SymmetricOps:
     def re_encrypt(self, ctx: RequestContext, params: dict) -> dict:
         source_algorithm = params.get("SourceEncryptionAlgorithm", "SYMMETRIC_DEFAULT")
         source, plaintext, source_material = self._decrypt(
-            ctx, params["CiphertextBlob"], params.get("SourceKeyId"), source_algorithm,
+            ctx, ciphertext_blob(params), params.get("SourceKeyId"), source_algorithm,
             params.get("SourceEncryptionContext"), params.get("GrantTokens"), "ReEncryptFrom")
         target = self.keys.resolve(ctx, params["DestinationKeyId"], cross_account=True)
         context = params.get("DestinationEncryptionContext")
