@@ -73,10 +73,13 @@ def _wrap(public_der: bytes, algorithm: str, material: bytes) -> bytes:
     if algorithm.startswith("RSA_AES_KEY_WRAP"):
         aes = os.urandom(32)
         return public.encrypt(aes, oaep) + aes_key_wrap_with_padding(aes, material)
+    if algorithm == "RSAES_PKCS1_V1_5":
+        return public.encrypt(material, padding.PKCS1v15())
     return public.encrypt(material, oaep)
 
 
-@pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_256"])
+@pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSAES_PKCS1_V1_5",
+                                       "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256"])
 def test_imported_material(own, kms, algorithm):
     key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
     assert key["KeyState"] == "PendingImport"
@@ -299,3 +302,18 @@ def test_keys_survive_a_restart(tmp_path):
         kms = make_client(second.endpoint, "kms")
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"durable"
         assert kms.get_public_key(KeyId=signer)["PublicKey"] == public
+
+
+def test_imported_asymmetric_material_signs(own, kms):
+    from cryptography.hazmat.primitives.asymmetric import ec
+    private = ec.generate_private_key(ec.SECP256R1())
+    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    key = kms.create_key(Origin="EXTERNAL", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    params = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm="RSA_AES_KEY_WRAP_SHA_256",
+                                           WrappingKeySpec="RSA_4096")
+    kms.import_key_material(KeyId=key["KeyId"], ImportToken=params["ImportToken"],
+                            EncryptedKeyMaterial=_wrap(params["PublicKey"], "RSA_AES_KEY_WRAP_SHA_256", der),
+                            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    signature = kms.sign(KeyId=key["KeyId"], Message=b"imported", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    private.public_key().verify(signature, b"imported", ec.ECDSA(hashes.SHA256()))
