@@ -9,9 +9,9 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation
+from benchmarks import bench_foundation, bench_kms
 
-BENCHMARKS = {"foundation": bench_foundation}
+BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms}
 LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
 
 

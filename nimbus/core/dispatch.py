@@ -26,6 +26,31 @@ def is_read_only(operation: str) -> bool:
     return operation.startswith(READ_ONLY_PREFIXES)
 
 
+HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+
+def redact(shape, value, hidden: frozenset = frozenset()):
+    """A copy of ``value`` with secrets replaced, as CloudTrail records calls.
+
+    Members whose shape the model marks ``sensitive`` are hidden; so are the member names a provider
+    lists in ``REDACTED_MEMBERS`` (blobs such as KMS's CiphertextBlob that AWS keeps out of CloudTrail
+    although the model does not mark them).
+    """
+    if value is None or shape is None:
+        return value
+    if shape.metadata.get("sensitive"):
+        return HIDDEN
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {name: (HIDDEN if name in hidden else redact(members.get(name), item, hidden))
+                for name, item in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [redact(shape.member, item, hidden) for item in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {key: redact(shape.value, item, hidden) for key, item in value.items()}
+    return value
+
+
 class InternalFailure(ServiceError):
     def __init__(self, service: str):
         code = "InternalError" if service == "s3" else "InternalFailure"
@@ -61,6 +86,15 @@ class Dispatcher:
             self._record(ctx, params, output, error)
 
     def _record(self, ctx: "RequestContext", params, output, error: ServiceError | None) -> None:
+        if not self.runtime.events.wants(API_CALL):
+            return
+        operation = ctx.operation_model
+        if operation is not None:
+            provider = self.runtime.services.get(ctx.service).provider if self.runtime.services.is_loaded(
+                ctx.service) else None
+            hidden = getattr(provider, "REDACTED_MEMBERS", frozenset())
+            params = redact(operation.input_shape, params, hidden)
+            output = redact(operation.output_shape, output, hidden)
         self.runtime.events.publish(API_CALL, ApiCallEvent(
             time=ctx.clock.now(),
             request_id=ctx.request_id,

@@ -75,6 +75,10 @@ class EventBus:
         if callback in self._subscribers[topic]:
             self._subscribers[topic].remove(callback)
 
+    def wants(self, topic: str) -> bool:
+        """Whether anyone listens, so publishers can skip building records nobody reads."""
+        return bool(self._subscribers[topic])
+
     def publish(self, topic: str, event: Any) -> None:
         if not self._subscribers[topic]:
             return

@@ -1,0 +1,49 @@
+"""KeyMetadata as DescribeKey, CreateKey and ReplicateKey return it."""
+from __future__ import annotations
+
+from nimbus.services.kms import specs
+from nimbus.services.kms.keys import DAY, key_arn, keys_ns, timestamp
+
+
+def multi_region_configuration(store, key: dict) -> dict:
+    primary_region = key["PrimaryRegion"]
+    primary = store.get(keys_ns(key["AWSAccountId"], primary_region), key["KeyId"]) or key
+    account = key["AWSAccountId"]
+    return {
+        "MultiRegionKeyType": "PRIMARY" if primary_region == key["Region"] else "REPLICA",
+        "PrimaryKey": {"Arn": key_arn(account, primary_region, key["KeyId"]), "Region": primary_region},
+        "ReplicaKeys": [{"Arn": key_arn(account, region, key["KeyId"]), "Region": region}
+                        for region in primary.get("Replicas", [])],
+    }
+
+
+def key_metadata(store, key: dict) -> dict:
+    output = {
+        "AWSAccountId": key["AWSAccountId"], "KeyId": key["KeyId"], "Arn": key["Arn"],
+        "CreationDate": timestamp(key["CreationDate"]), "Enabled": key["KeyState"] == "Enabled",
+        "Description": key["Description"], "KeyUsage": key["KeyUsage"], "KeyState": key["KeyState"],
+        "Origin": key["Origin"], "KeyManager": key["KeyManager"],
+        "CustomerMasterKeySpec": key["KeySpec"], "KeySpec": key["KeySpec"],
+        "MultiRegion": key["MultiRegion"],
+        **specs.algorithms(key["KeySpec"], key["KeyUsage"]),
+    }
+    if key["KeyState"] in ("PendingDeletion", "PendingReplicaDeletion"):
+        if key["DeletionDate"] is not None:
+            output["DeletionDate"] = timestamp(key["DeletionDate"])
+        output["PendingDeletionWindowInDays"] = key["PendingWindow"]
+    if key["Origin"] == "EXTERNAL":
+        current = next((m for m in key["Materials"] if m["Id"] == key["CurrentMaterial"]), None)
+        if current is not None:
+            output["ExpirationModel"] = ("KEY_MATERIAL_EXPIRES" if current.get("ValidTo")
+                                         else "KEY_MATERIAL_DOES_NOT_EXPIRE")
+            if current.get("ValidTo"):
+                output["ValidTo"] = timestamp(current["ValidTo"])
+    if key["MultiRegion"]:
+        output["MultiRegionConfiguration"] = multi_region_configuration(store, key)
+    if key["CurrentMaterial"] and specs.is_symmetric(key["KeySpec"]):
+        output["CurrentKeyMaterialId"] = key["CurrentMaterial"]
+    return output
+
+
+def rotation_period_seconds(key: dict) -> int:
+    return key["Rotation"]["PeriodDays"] * DAY
