@@ -171,3 +171,21 @@ def test_wrong_content_type_is_a_4xx(endpoint):
     response = signed(endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15", {"Content-Type": "text/plain"})
     assert response.status_code == 400
     assert b"<Code>MissingAction</Code>" in response.content
+
+
+JSON_11 = {"Content-Type": "application/x-amz-json-1.1"}
+
+
+@pytest.mark.parametrize("target, body, status, code", [
+    ("TrentService.ListKeys", b"{\"Limit\": ", 400, "SerializationException"),
+    ("TrentService.ListKeys", b"[1, 2]", 400, "SerializationException"),
+    ("TrentService.ListKeys", b"{\"Limit\": \"ten\"}", 400, "SerializationException"),
+    ("TrentService.ListKeys", b"{\"Bogus\": 1}", 400, "ValidationException"),
+    ("TrentService.DescribeKey", b"{}", 400, "ValidationException"),
+    ("TrentService.Frobnicate", b"{}", 400, "UnknownOperationException"),
+])
+def test_bad_json_requests_are_aws_shaped_400s(endpoint, target, body, status, code):
+    response = signed(endpoint, "kms", body, {**JSON_11, "X-Amz-Target": target})
+    assert response.status_code == status, response.content
+    assert response.json()["__type"].endswith(code)
+    assert response.headers["x-amzn-RequestId"]
