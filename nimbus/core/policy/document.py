@@ -18,7 +18,7 @@ VERSIONS = ("2012-10-17", "2008-10-17")
 STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
                   "NotPrincipal", "Condition"}
 PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
-ACTION = re.compile(r"^(\*|[a-zA-Z0-9\-]+:[a-zA-Z0-9*?\-]*)$")
+ACTION = re.compile(r"^(\*|[a-zA-Z0-9*?\-]+:[a-zA-Z0-9*?\-]*)$")
 # Kinds: identity (attached to users, groups, roles), resource (bucket, key, queue policies),
 # trust (a role's AssumeRolePolicyDocument).
 KINDS = ("identity", "resource", "trust")
@@ -140,7 +140,7 @@ def _actions(value) -> tuple[str, ...] | None:
     actions = _strings(value, "Action")
     for action in actions or ():
         if not ACTION.match(action):
-            raise PolicyError(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+            raise PolicyError("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
     return actions
 
 
