@@ -97,3 +97,13 @@ def merge_tags(existing: list[dict], new: list[dict]) -> list[dict]:
     if len(merged) > 50:
         raise limit_exceeded("The number of tags has reached the maximum limit.")
     return [{"Key": k, "Value": v} for k, v in merged.items()]
+
+
+def add_boundary_and_tags(output: dict, entity: dict) -> dict:
+    """The optional members users and roles share in their descriptions."""
+    if entity.get("PermissionsBoundary"):
+        output["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                         "PermissionsBoundaryArn": entity["PermissionsBoundary"]}
+    if entity.get("Tags"):
+        output["Tags"] = tags_output(entity["Tags"])
+    return output

@@ -6,7 +6,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.identity import Principal
 from nimbus.services.iam.attachments import AttachmentsMixin
 from nimbus.services.iam.aws_managed import is_aws_managed
-from nimbus.services.iam.common import ENTITIES, encode_document, tags_output, timestamp
+from nimbus.services.iam.common import ENTITIES, add_boundary_and_tags, encode_document, timestamp
 from nimbus.services.iam.managed import policy_output, version_output
 from nimbus.services.iam.roles import role_output
 
@@ -98,12 +98,7 @@ class DetailsMixin(AttachmentsMixin):
                       GroupList=[g["GroupName"] for g in (self._find(account, "group", n)
                                                           for n in user.get("Groups", ())) if g],
                       AttachedManagedPolicies=self._attached(account, user))
-        if user.get("Tags"):
-            detail["Tags"] = tags_output(user["Tags"])
-        if user.get("PermissionsBoundary"):
-            detail["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
-                                             "PermissionsBoundaryArn": user["PermissionsBoundary"]}
-        return detail
+        return add_boundary_and_tags(detail, user)
 
     def _attached(self, account: str, entity: dict) -> list[dict]:
         policies = (self._find_policy(account, arn) for arn in entity.get("AttachedPolicies", ()))

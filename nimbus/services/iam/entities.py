@@ -4,7 +4,8 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
 from nimbus.services.base import BaseProvider
-from nimbus.services.iam.common import ENTITIES, already_exists, ns, no_such_entity
+from nimbus.services.iam.common import ENTITIES, already_exists, delete_conflict, merge_tags, ns, no_such_entity, \
+    paged_output
 
 
 class EntityBase(BaseProvider):
@@ -49,3 +50,31 @@ class EntityBase(BaseProvider):
     def _changed(self, ctx: RequestContext) -> None:
         """Who may do what changed: cached decisions for this account are stale."""
         self.runtime.authz.invalidate(ctx.account_id)
+
+    @staticmethod
+    def _check_detached(entity: dict) -> None:
+        """A user, group or role keeps its policies until they are removed (DeleteConflict)."""
+        if entity.get("InlinePolicies"):
+            raise delete_conflict("Cannot delete entity, must delete policies first.")
+        if entity.get("AttachedPolicies"):
+            raise delete_conflict("Cannot delete entity, must detach all policies first.")
+
+    # -- tags (users and roles) ------------------------------------------------------
+
+    def _tag(self, ctx: RequestContext, kind: str, params: dict) -> dict:
+        with self.store.transaction():
+            entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
+            entity["Tags"] = merge_tags(entity.get("Tags", []), params["Tags"])
+            self._save(ctx.account_id, kind, entity)
+        return {}
+
+    def _untag(self, ctx: RequestContext, kind: str, params: dict) -> dict:
+        with self.store.transaction():
+            entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
+            entity["Tags"] = [t for t in entity.get("Tags", []) if t["Key"] not in params["TagKeys"]]
+            self._save(ctx.account_id, kind, entity)
+        return {}
+
+    def _list_tags(self, ctx: RequestContext, kind: str, params: dict) -> dict:
+        entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
+        return paged_output(entity.get("Tags", []), params, lambda t: t["Key"], "Tags", dict)

@@ -36,10 +36,7 @@ class GroupsMixin(EntityBase):
             group = self._entity(ctx.account_id, "group", params["GroupName"])
             if group.get("Members"):
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
-            if group.get("InlinePolicies"):
-                raise delete_conflict("Cannot delete entity, must delete policies first.")
-            if group.get("AttachedPolicies"):
-                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            self._check_detached(group)
             self._remove(ctx.account_id, "group", group["GroupName"])
         self._changed(ctx)
         ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "deleted", None)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.iam.common import delete_conflict, encode_document, merge_tags, paged_output, tags_output, \
+from nimbus.services.iam.common import add_boundary_and_tags, delete_conflict, encode_document, paged_output, \
     timestamp, validated_document
 from nimbus.services.iam.entities import EntityBase
 
@@ -17,11 +17,7 @@ def role_output(role: dict, full: bool = True) -> dict:
     if role.get("Description"):
         output["Description"] = role["Description"]
     output["MaxSessionDuration"] = role["MaxSessionDuration"]
-    if role.get("PermissionsBoundary"):
-        output["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
-                                         "PermissionsBoundaryArn": role["PermissionsBoundary"]}
-    if role.get("Tags"):
-        output["Tags"] = tags_output(role["Tags"])
+    add_boundary_and_tags(output, role)
     if full:
         output["RoleLastUsed"] = {}
     return output
@@ -77,10 +73,7 @@ class RolesMixin(EntityBase):
     def delete_role(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             role = self._entity(ctx.account_id, "role", params["RoleName"])
-            if role.get("InlinePolicies"):
-                raise delete_conflict("Cannot delete entity, must delete policies first.")
-            if role.get("AttachedPolicies"):
-                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            self._check_detached(role)
             if role.get("InstanceProfiles"):
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
             self._remove(ctx.account_id, "role", role["RoleName"])
@@ -105,20 +98,6 @@ class RolesMixin(EntityBase):
         self._changed(ctx)
         return {}
 
-    def tag_role(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.transaction():
-            role = self._entity(ctx.account_id, "role", params["RoleName"])
-            role["Tags"] = merge_tags(role.get("Tags", []), params["Tags"])
-            self._save(ctx.account_id, "role", role)
-        return {}
-
-    def untag_role(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.transaction():
-            role = self._entity(ctx.account_id, "role", params["RoleName"])
-            role["Tags"] = [t for t in role.get("Tags", []) if t["Key"] not in params["TagKeys"]]
-            self._save(ctx.account_id, "role", role)
-        return {}
-
-    def list_role_tags(self, ctx: RequestContext, params: dict) -> dict:
-        role = self._entity(ctx.account_id, "role", params["RoleName"])
-        return paged_output(role.get("Tags", []), params, lambda t: t["Key"], "Tags", dict)
+    def tag_role(self, ctx, params): return self._tag(ctx, "role", params)  # noqa: E704
+    def untag_role(self, ctx, params): return self._untag(ctx, "role", params)  # noqa: E704
+    def list_role_tags(self, ctx, params): return self._list_tags(ctx, "role", params)  # noqa: E704

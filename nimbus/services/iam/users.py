@@ -5,8 +5,8 @@ from nimbus.core.context import RequestContext
 from nimbus.core.identity import Credential, Principal
 from nimbus.core.ids import random_id, secret_access_key
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.iam.common import delete_conflict, limit_exceeded, merge_tags, no_such_entity, ns, \
-    paged_output, tags_output, timestamp
+from nimbus.services.iam.common import add_boundary_and_tags, delete_conflict, limit_exceeded, no_such_entity, ns, \
+    paged_output, timestamp
 from nimbus.services.iam.entities import EntityBase
 
 ACCESS_KEYS_PER_USER = 2
@@ -15,12 +15,7 @@ ACCESS_KEYS_PER_USER = 2
 def user_output(user: dict) -> dict:
     output = {k: user[k] for k in ("Path", "UserName", "UserId", "Arn")}
     output["CreateDate"] = timestamp(user["CreateDate"])
-    if user.get("Tags"):
-        output["Tags"] = tags_output(user["Tags"])
-    if user.get("PermissionsBoundary"):
-        output["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
-                                         "PermissionsBoundaryArn": user["PermissionsBoundary"]}
-    return output
+    return add_boundary_and_tags(output, user)
 
 
 class UsersMixin(EntityBase):
@@ -53,10 +48,7 @@ class UsersMixin(EntityBase):
             user = self._entity(ctx.account_id, "user", name)
             if self._user_keys(ctx.account_id, user["UserName"]):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
-            if user.get("InlinePolicies"):
-                raise delete_conflict("Cannot delete entity, must delete policies first.")
-            if user.get("AttachedPolicies"):
-                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            self._check_detached(user)
             if user.get("Groups"):
                 raise delete_conflict("Cannot delete entity, must remove user from all groups first.")
             self._remove(ctx.account_id, "user", name)
@@ -64,23 +56,9 @@ class UsersMixin(EntityBase):
         ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "deleted", None)
         return {}
 
-    def tag_user(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.transaction():
-            user = self._entity(ctx.account_id, "user", params["UserName"])
-            user["Tags"] = merge_tags(user.get("Tags", []), params["Tags"])
-            self._save(ctx.account_id, "user", user)
-        return {}
-
-    def untag_user(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.transaction():
-            user = self._entity(ctx.account_id, "user", params["UserName"])
-            user["Tags"] = [t for t in user.get("Tags", []) if t["Key"] not in params["TagKeys"]]
-            self._save(ctx.account_id, "user", user)
-        return {}
-
-    def list_user_tags(self, ctx: RequestContext, params: dict) -> dict:
-        user = self._entity(ctx.account_id, "user", params["UserName"])
-        return paged_output(user.get("Tags", []), params, lambda t: t["Key"], "Tags", dict)
+    def tag_user(self, ctx, params): return self._tag(ctx, "user", params)  # noqa: E704
+    def untag_user(self, ctx, params): return self._untag(ctx, "user", params)  # noqa: E704
+    def list_user_tags(self, ctx, params): return self._list_tags(ctx, "user", params)  # noqa: E704
 
     # -- access keys ---------------------------------------------------------
 
