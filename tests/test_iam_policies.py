@@ -210,3 +210,69 @@ def test_account_authorization_details(client):
     assert policies[arn]["PolicyVersionList"][0]["Document"] == json.loads(ALLOW_S3)
     only_roles = iam.get_account_authorization_details(Filter=["Role"])
     assert only_roles["UserDetailList"] == [] and len(only_roles["RoleDetailList"]) == 1
+
+
+def test_instance_profiles(client):
+    iam = client("iam")
+    profile, role = unique("prof"), unique("ec2role")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST.replace("lambda", "ec2"))
+    created = iam.create_instance_profile(InstanceProfileName=profile)["InstanceProfile"]
+    assert created["InstanceProfileId"].startswith("AIPA") and created["Roles"] == []
+    assert error_of(iam.create_instance_profile, InstanceProfileName=profile) == ("EntityAlreadyExists", 409)
+    iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role)
+    assert [r["RoleName"] for r in iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Roles"]] \
+        == [role]
+    other = unique("ec2role")
+    iam.create_role(RoleName=other, AssumeRolePolicyDocument=TRUST)
+    assert error_of(iam.add_role_to_instance_profile, InstanceProfileName=profile, RoleName=other) == \
+        ("LimitExceeded", 409)
+    assert [p["InstanceProfileName"] for p in iam.list_instance_profiles_for_role(RoleName=role)["InstanceProfiles"]] \
+        == [profile]
+    assert error_of(iam.delete_role, RoleName=role) == ("DeleteConflict", 409)
+    assert error_of(iam.delete_instance_profile, InstanceProfileName=profile) == ("DeleteConflict", 409)
+    iam.remove_role_from_instance_profile(InstanceProfileName=profile, RoleName=role)
+    iam.delete_instance_profile(InstanceProfileName=profile)
+    assert error_of(iam.get_instance_profile, InstanceProfileName=profile) == ("NoSuchEntity", 404)
+    iam.delete_role(RoleName=role)
+
+
+def test_simulate_policies(client):
+    iam = client("iam")
+    custom = iam.simulate_custom_policy(
+        PolicyInputList=[policy_doc("s3:Get*"), policy_doc("s3:GetObjectAcl", effect="Deny")],
+        ActionNames=["s3:GetObject", "s3:GetObjectAcl", "s3:PutObject"])["EvaluationResults"]
+    assert [r["EvalDecision"] for r in custom] == ["allowed", "explicitDeny", "implicitDeny"]
+    user = unique("sim")
+    iam.create_user(UserName=user)
+    iam.attach_user_policy(UserName=user, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    arn = iam.get_user(UserName=user)["User"]["Arn"]
+    results = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["s3:ListBucket", "s3:PutObject"],
+                                            ResourceArns=["arn:aws:s3:::b"])["EvaluationResults"]
+    assert [(r["EvalResourceName"], r["EvalDecision"]) for r in results] == \
+        [("arn:aws:s3:::b", "allowed"), ("arn:aws:s3:::b", "implicitDeny")]
+    conditional = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:*", "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]})
+    by_ip = iam.simulate_custom_policy(PolicyInputList=[conditional], ActionNames=["s3:GetObject"], ContextEntries=[
+        {"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.1.1.1"], "ContextKeyType": "ip"}])
+    assert by_ip["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+def test_changes_publish_resource_change_events(server, client):
+    from nimbus.core.events import RESOURCE_CHANGE
+    seen = []
+    server.runtime.events.subscribe(RESOURCE_CHANGE, seen.append)
+    try:
+        iam = client("iam")
+        role, group, policy = unique("evr"), unique("evg"), unique("evp")
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST)
+        iam.create_group(GroupName=group)
+        arn = iam.create_policy(PolicyName=policy, PolicyDocument=ALLOW_S3)["Policy"]["Arn"]
+        iam.delete_policy(PolicyArn=arn)
+        server.runtime.events.flush()
+    finally:
+        server.runtime.events.unsubscribe(RESOURCE_CHANGE, seen.append)
+    changes = {(e.resource_type, e.change) for e in seen if role in e.resource_arn or group in e.resource_arn
+               or policy in e.resource_arn}
+    assert changes == {("AWS::IAM::Role", "created"), ("AWS::IAM::Group", "created"),
+                       ("AWS::IAM::Policy", "created"), ("AWS::IAM::Policy", "deleted")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Principal
 from nimbus.services.iam.attachments import AttachmentsMixin
+from nimbus.services.iam.profiles import InstanceProfilesMixin
 from nimbus.services.iam.aws_managed import is_aws_managed
 from nimbus.services.iam.common import ENTITIES, add_boundary_and_tags, encode_document, timestamp
 from nimbus.services.iam.managed import policy_output, version_output
@@ -13,7 +14,7 @@ from nimbus.services.iam.roles import role_output
 FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 
 
-class DetailsMixin(AttachmentsMixin):
+class DetailsMixin(AttachmentsMixin, InstanceProfilesMixin):
     # -- for the authorizer ----------------------------------------------------------------
 
     def identity_policies(self, account: str, principal: Principal) -> dict:
@@ -29,18 +30,21 @@ class DetailsMixin(AttachmentsMixin):
             holders = [entity] if entity else []
         else:
             return {"identity": []}
-        documents = []
-        for holder in holders:
-            documents += holder.get("InlinePolicies", {}).values()
-            for arn in holder.get("AttachedPolicies", ()):
-                policy = self._find_policy(account, arn)
-                if policy is not None:
-                    documents.append(policy["Versions"][policy["DefaultVersionId"]]["Document"])
+        documents = [doc for holder in holders for doc in self._holder_documents(account, holder)]
         boundary = None
         if entity and entity.get("PermissionsBoundary"):
             policy = self._find_policy(account, entity["PermissionsBoundary"])
             boundary = policy["Versions"][policy["DefaultVersionId"]]["Document"] if policy else None
         return {"identity": documents, "boundary": boundary}
+
+    def _holder_documents(self, account: str, holder: dict) -> list[str]:
+        """The inline and attached (default version) policies of one user, group or role."""
+        documents = list(holder.get("InlinePolicies", {}).values())
+        for arn in holder.get("AttachedPolicies", ()):
+            policy = self._find_policy(account, arn)
+            if policy is not None:
+                documents.append(policy["Versions"][policy["DefaultVersionId"]]["Document"])
+        return documents
 
     # -- for the dispatcher ------------------------------------------------------------------
 
@@ -78,7 +82,9 @@ class DetailsMixin(AttachmentsMixin):
                 "AttachedManagedPolicies": self._attached(account, g)} for g in self._all(account, "group")]
         if "Role" in wanted:
             output["RoleDetailList"] = [{
-                **role_output(r), "InstanceProfileList": [], "RolePolicyList": _inline(r),
+                **role_output(r), "RolePolicyList": _inline(r),
+                "InstanceProfileList": [self._profile_output(account, p) for p in (
+                    self._find_profile(account, n) for n in r.get("InstanceProfiles", ())) if p],
                 "AttachedManagedPolicies": self._attached(account, r)} for r in self._all(account, "role")]
         counts = self._attachment_counts(account)
         policies = []

@@ -6,11 +6,11 @@ IAM hands each principal's policies to the authorizer (``identity_policies``).
 """
 from __future__ import annotations
 
-from nimbus.services.iam.details import DetailsMixin
 from nimbus.services.iam.groups import GroupsMixin
 from nimbus.services.iam.roles import RolesMixin
+from nimbus.services.iam.simulate import SimulationMixin
 from nimbus.services.iam.users import UsersMixin
 
 
-class Provider(UsersMixin, GroupsMixin, RolesMixin, DetailsMixin):
+class Provider(UsersMixin, GroupsMixin, RolesMixin, SimulationMixin):
     pass
