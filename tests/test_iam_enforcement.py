@@ -268,3 +268,15 @@ def test_decision_is_recorded_when_not_enforced(server, endpoint):
     assert decision["action"] == "iam:ListUsers"
     assert decision["message"].endswith("because no identity-based policy allows the iam:ListUsers action")
     assert seen[0].error_code is None
+
+
+def test_policies_survive_a_restart(tmp_path):
+    with start_server(tmp_path, enforce_iam=True) as first:
+        caller = Caller(first.endpoint, managed=("arn:aws:iam::aws:policy/IAMReadOnlyAccess",),
+                        inline=document({"Effect": "Deny", "Action": "iam:ListRoles", "Resource": "*"}))
+    with start_server(tmp_path, enforce_iam=True) as second:
+        caller.endpoint = second.endpoint
+        iam = caller.client("iam")
+        # IAM is loaded lazily: the authorizer must find the user's policies all the same.
+        assert any(u["UserName"] == caller.name for u in iam.list_users()["Users"])
+        denied(iam.list_roles)

@@ -111,7 +111,11 @@ def test_resource_policy_principals_and_accounts():
     public = policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}, kind="resource")
     anonymous = request(principal_type="Anonymous", principal_arn="*", account="anonymous")
     assert evaluate(anonymous, [], resource_policy=public).allowed
-    assert not evaluate(anonymous, []).allowed
+    anonymous.resource_account = "111111111111"  # the bucket owner's account
+    assert evaluate(anonymous, [], resource_policy=public).allowed
+    no_grant = evaluate(anonymous, [])
+    assert not no_grant.allowed and not no_grant.resource_allowed
+    assert no_grant.message().startswith("User: anonymous is not authorized")
     # Same account: a statement naming the user is enough on its own.
     named = policy({"Effect": "Allow", "Principal": {"AWS": USER}, "Action": "s3:*", "Resource": "*"}, kind="resource")
     assert evaluate(request(resource_account="111111111111"), [], resource_policy=named).allowed

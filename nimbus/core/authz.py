@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
 
 JSON_PROTOCOLS = ("json", "rest-json", "smithy-rpc-v2-cbor")
-# Actions AWS never denies (they need no permission).
-ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
+# Actions that need no permission in AWS (even an explicit deny does not stop them).
+ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity", "sts:getsessiontoken"})
 # Services that authorize every operation themselves (bucket policies, ACLs, anonymous access).
 SELF_AUTHORIZING = frozenset({"s3"})
 PRINCIPAL_TYPES = {"Root": "Account", "IAMUser": "User", "AssumedRole": "AssumedRole",
@@ -42,6 +42,9 @@ def access_denied(ctx: "RequestContext", decision: Decision) -> ServiceError:
     """The service's own AccessDenied error, in AWS's words."""
     if ctx.service == "s3":
         return ServiceError("AccessDenied", "Access Denied", status=403)
+    if ctx.protocol == "ec2":
+        return ServiceError("UnauthorizedOperation", "You are not authorized to perform this operation. "
+                            + decision.message(), status=403)
     code = "AccessDeniedException" if ctx.protocol in JSON_PROTOCOLS else "AccessDenied"
     return ServiceError(code, decision.message(), status=403, sender_fault=True)
 
@@ -100,7 +103,7 @@ class Authorizer:
         action = f"{service.info.signing_name}:{ctx.operation}"
         resources = None
         hook = getattr(provider, "resource_arns", None)
-        if hook is not None and (ctx.principal.type != "Root" or self.runtime.config.enforce_iam):
+        if hook is not None and ctx.principal.type != "Root":  # the root may act on anything anyway
             resources = hook(ctx, ctx.operation, params)
         for resource in resources or ("*",):
             self.authorize(ctx, action, resource)

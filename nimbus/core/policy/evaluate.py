@@ -203,14 +203,15 @@ def evaluate(request: Request, identity=(), boundary=None, resource_policy: Poli
                 identity_allows, missing = False, kind
 
     if grant == "direct":
-        allowed = same_account or identity_allows
+        # Anonymous callers have no identity side: a public grant is all there is.
+        allowed = same_account or identity_allows or anonymous
     elif grant == "account":
         allowed = identity_allows
-    elif must_grant or not same_account or resource_policy is not None and anonymous:
-        allowed, missing = False, (RESOURCE if identity_allows or must_grant or anonymous else missing)
+    elif anonymous or must_grant or not same_account:
+        allowed = False
+        if identity_allows or must_grant or anonymous:
+            missing = RESOURCE
     else:
-        allowed = identity_allows and same_account
-    if anonymous and grant is None:
-        allowed, missing = False, RESOURCE
+        allowed = identity_allows
     labels = (res_labels if grant else []) + (id_labels if identity_allows else [])
     return decide(allowed, "allowed" if allowed else "implicit_deny", None if allowed else missing, relaxed, labels)
