@@ -280,3 +280,16 @@ def test_policies_survive_a_restart(tmp_path):
         # IAM is loaded lazily: the authorizer must find the user's policies all the same.
         assert any(u["UserName"] == caller.name for u in iam.list_users()["Users"])
         denied(iam.list_roles)
+
+
+def test_boundary_can_be_put_and_removed(enforcing):
+    caller = Caller(enforcing.endpoint, managed=("arn:aws:iam::aws:policy/IAMReadOnlyAccess",))
+    iam = caller.client("iam")
+    iam.list_roles()
+    caller.admin.put_user_permissions_boundary(UserName=caller.name,
+                                               PermissionsBoundary="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    assert caller.admin.get_user(UserName=caller.name)["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == \
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    denied(iam.list_roles)
+    caller.admin.delete_user_permissions_boundary(UserName=caller.name)
+    iam.list_roles()

@@ -204,3 +204,48 @@ def test_access_denied_code_follows_the_service_protocol():
     assert access_denied(FakeContext("sts", "query"), decision).code == "AccessDenied"
     s3 = access_denied(FakeContext("s3", "rest-xml"), decision)
     assert (s3.code, s3.message, s3.status) == ("AccessDenied", "Access Denied", 403)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.sampled_from(["*", "s3:*", "Allow", "Deny"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
+                         "Condition", "Sid", "AWS", "Service", "StringEquals", "ForAllValues:StringLike",
+                         "aws:SourceIp", "IpAddressIfExists", "Null", "x"]), inner, max_size=4),
+    max_leaves=16,
+)
+
+
+_patterns = st.sampled_from(["*", "s3:*", "s3:Get*", "S3:getobject", "iam:?ist*", "arn:aws:s3:::bucket/*",
+                             "arn:aws:s3:::${aws:username}/*", "${x}", "10.0.0.0/8", "2020-01-01T00:00:00Z", "5"])
+_operators = st.sampled_from(["StringEquals", "StringNotLike", "NumericLessThan", "DateGreaterThan", "Bool",
+                              "IpAddress", "NotIpAddress", "ArnLike", "Null", "StringEqualsIfExists",
+                              "ForAllValues:StringLike", "ForAnyValue:StringEquals", "BinaryEquals"])
+_statements = st.fixed_dictionaries(
+    {"Effect": st.sampled_from(["Allow", "Deny"]),
+     "Action": st.lists(_patterns, min_size=1, max_size=3)},
+    optional={"Resource": st.lists(_patterns, min_size=1, max_size=2) | _patterns,
+              "Principal": st.sampled_from(["*", {"AWS": "111111111111"}, {"AWS": USER}, {"Service": "x.amazonaws.com"}]),
+              "Condition": st.dictionaries(_operators, st.dictionaries(
+                  st.sampled_from(["aws:SourceIp", "X", "aws:username", "aws:CurrentTime"]),
+                  st.lists(_patterns, min_size=1, max_size=2), min_size=1, max_size=2), max_size=2)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(statement=_values | _statements | st.lists(_statements, min_size=1, max_size=3), kind=st.sampled_from(["identity", "resource", "trust"]),
+       version=st.sampled_from(["2012-10-17", "2008-10-17", 1]))
+def test_any_document_compiles_or_raises_policy_error(statement, kind, version):
+    """Whatever a client sends, IAM answers MalformedPolicyDocument, and what compiles evaluates."""
+    try:
+        compiled = compile_policy({"Version": version, "Statement": statement}, kind)
+    except PolicyError:
+        return
+    context = {"aws:sourceip": "10.0.0.1", "x": ["a", "b"]}
+    req = request(context=context, resource_account="222222222222")
+    if kind == "identity":
+        evaluate(req, [compiled])
+    else:
+        evaluate(req, [], resource_policy=compiled, must_grant=kind == "trust")

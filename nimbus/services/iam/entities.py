@@ -59,6 +59,18 @@ class EntityBase(BaseProvider):
         if entity.get("AttachedPolicies"):
             raise delete_conflict("Cannot delete entity, must detach all policies first.")
 
+    def _put_boundary(self, ctx: RequestContext, kind: str, params: dict) -> dict:
+        """Set (Put...PermissionsBoundary) or clear (Delete..., no PermissionsBoundary) a boundary."""
+        arn = params.get("PermissionsBoundary")
+        with self.store.transaction():
+            entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
+            if arn:
+                self._managed_document(ctx.account_id, arn)
+            entity["PermissionsBoundary"] = arn
+            self._save(ctx.account_id, kind, entity)
+        self._changed(ctx)
+        return {}
+
     # -- tags (users and roles) ------------------------------------------------------
 
     def _tag(self, ctx: RequestContext, kind: str, params: dict) -> dict:

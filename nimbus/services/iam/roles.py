@@ -81,22 +81,8 @@ class RolesMixin(EntityBase):
         ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "deleted", None)
         return {}
 
-    def put_role_permissions_boundary(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.transaction():
-            role = self._entity(ctx.account_id, "role", params["RoleName"])
-            self._managed_document(ctx.account_id, params["PermissionsBoundary"])
-            role["PermissionsBoundary"] = params["PermissionsBoundary"]
-            self._save(ctx.account_id, "role", role)
-        self._changed(ctx)
-        return {}
-
-    def delete_role_permissions_boundary(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.transaction():
-            role = self._entity(ctx.account_id, "role", params["RoleName"])
-            role["PermissionsBoundary"] = None
-            self._save(ctx.account_id, "role", role)
-        self._changed(ctx)
-        return {}
+    def put_role_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "role", params)  # noqa
+    def delete_role_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "role", params)  # noqa
 
     def tag_role(self, ctx, params): return self._tag(ctx, "role", params)  # noqa: E704
     def untag_role(self, ctx, params): return self._untag(ctx, "role", params)  # noqa: E704

@@ -56,6 +56,9 @@ class UsersMixin(EntityBase):
         ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "deleted", None)
         return {}
 
+    def put_user_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "user", params)  # noqa
+    def delete_user_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "user", params)  # noqa
+
     def tag_user(self, ctx, params): return self._tag(ctx, "user", params)  # noqa: E704
     def untag_user(self, ctx, params): return self._untag(ctx, "user", params)  # noqa: E704
     def list_user_tags(self, ctx, params): return self._list_tags(ctx, "user", params)  # noqa: E704
