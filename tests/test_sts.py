@@ -156,3 +156,17 @@ def test_aws_cli_get_caller_identity(endpoint):
                          env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["Account"] == "000000000000"
+
+
+def test_without_enforcement_only_the_trust_policy_binds(client):
+    iam = client("iam")
+    user = unique("nopolicy")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    as_user = client("sts", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    # The trust policy delegates to the account; the user's (absent) policies are not enforced.
+    delegated = make_role(client, "000000000000", unique("deleg"), trust("000000000000"))
+    assert as_user.assume_role(RoleArn=delegated, RoleSessionName="s1")["Credentials"]
+    # A trust policy that does not name the account still refuses.
+    elsewhere = make_role(client, "000000000000", unique("else"), trust("999999999999"))
+    denied(as_user.assume_role, RoleArn=elsewhere, RoleSessionName="s1")

@@ -28,6 +28,8 @@ PRINCIPAL_TYPES = {"Root": "Account", "IAMUser": "User", "AssumedRole": "Assumed
                    "FederatedUser": "FederatedUser", "Anonymous": "Anonymous", "AWSService": "Service"}
 ALLOW_ALL = compile_policy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
 MODES = ("default", "always", "record")
+# The IAM action prefix is the model's signing name, except where AWS named them apart.
+IAM_PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "iotdata": "iot"}
 
 
 class PrincipalPolicies:
@@ -76,22 +78,19 @@ class Authorizer:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         principal = ctx.principal
-        enforce_iam = self.runtime.config.enforce_iam
-        if resource_policy is None and principal.type == "Root" and (
-                resource_account is None or resource_account == principal.account_id) \
-                or action.lower() in ALWAYS_ALLOWED:
+        own_root = principal.type == "Root" and resource_account in (None, principal.account_id)
+        if (own_root and resource_policy is None) or action.lower() in ALWAYS_ALLOWED:
             # The hot path: an account's root in its own account needs no policy at all.
             decision = Decision(True, action, resource, principal.arn, "allowed")
         else:
             decision = self._evaluate(ctx, action, resource, resource_policy, resource_account, context, must_grant)
-        if mode == "always" and not enforce_iam:
-            enforced, allowed = True, decision.resource_allowed
-        else:
-            enforced, allowed = enforce_iam and mode != "record", decision.allowed
-        decision.enforced = enforced
+        enforce_iam = self.runtime.config.enforce_iam
+        decision.enforced = enforce_iam and mode != "record"
+        # Without --enforce-iam, "always" still binds the resource policy's own verdict.
+        allowed = decision.allowed if decision.enforced else (mode != "always" or decision.resource_allowed)
         if ctx.authorization is None or ctx.authorization.allowed or not decision.allowed:
             ctx.authorization = decision
-        if enforced and not allowed:
+        if not allowed:
             raise (error or (lambda d: access_denied(ctx, d)))(decision)
         return decision
 
@@ -100,7 +99,8 @@ class Authorizer:
         provider = service.provider
         if ctx.service in SELF_AUTHORIZING or ctx.operation in getattr(provider, "self_authorized", ()):
             return
-        action = f"{service.info.signing_name}:{ctx.operation}"
+        signing_name = service.info.signing_name
+        action = f"{IAM_PREFIXES.get(signing_name, signing_name)}:{ctx.operation}"
         resources = None
         hook = getattr(provider, "resource_arns", None)
         if hook is not None and ctx.principal.type != "Root":  # the root may act on anything anyway
