@@ -293,3 +293,23 @@ def test_boundary_can_be_put_and_removed(enforcing):
     denied(iam.list_roles)
     caller.admin.delete_user_permissions_boundary(UserName=caller.name)
     iam.list_roles()
+
+
+def test_principal_tag_conditions(enforcing):
+    by_team = document(allow("iam:ListRoles", Condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}}))
+    caller = Caller(enforcing.endpoint, inline=by_team, Tags=[{"Key": "team", "Value": "blue"}])
+    iam = caller.client("iam")
+    iam.list_roles()
+    caller.admin.tag_user(UserName=caller.name, Tags=[{"Key": "team", "Value": "red"}])
+    denied(iam.list_roles)
+    # A role session's tags override the role's own.
+    admin = make_client(enforcing.endpoint, "iam")
+    role = unique("tagged")
+    role_arn = admin.create_role(RoleName=role, AssumeRolePolicyDocument=trust({"AWS": ACCOUNT}),
+                                 Tags=[{"Key": "team", "Value": "blue"}])["Role"]["Arn"]
+    admin.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=by_team)
+    sts = make_client(enforcing.endpoint, "sts")
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="s1")["Credentials"]
+    session_client(enforcing.endpoint, creds, "iam").list_roles()
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="s2", Tags=[{"Key": "team", "Value": "red"}])
+    denied(session_client(enforcing.endpoint, creds["Credentials"], "iam").list_roles)

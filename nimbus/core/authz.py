@@ -34,10 +34,12 @@ IAM_PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "iotdata": "iot"}
 
 class PrincipalPolicies:
     """What IAM holds for one principal, compiled."""
-    __slots__ = ("identity", "boundary", "generation")
+    __slots__ = ("identity", "boundary", "generation", "tags")
 
-    def __init__(self, identity: tuple[Policy, ...], boundary: tuple[Policy, ...] | None, generation: int):
+    def __init__(self, identity: tuple[Policy, ...], boundary: tuple[Policy, ...] | None, generation: int,
+                 tags: dict[str, str] | None = None):
         self.identity, self.boundary, self.generation = identity, boundary, generation
+        self.tags = tags or {}
 
 
 def access_denied(ctx: "RequestContext", decision: Decision) -> ServiceError:
@@ -122,7 +124,7 @@ class Authorizer:
         request = Request(
             action=action, resource=resource, principal_type=principal.type, principal_arn=principal.arn,
             principal_account=principal.account_id, role_arn=_role_arn(principal),
-            resource_account=resource_account, context=self._context(ctx, context),
+            resource_account=resource_account, context=self._context(ctx, context, policies.tags),
         )
         return evaluate(request, policies.identity, policies.boundary, resource_policy, must_grant, session)
 
@@ -143,6 +145,7 @@ class Authorizer:
             tuple(compile_policy(doc) for doc in found.get("identity", ())),
             (compile_policy(boundary),) if boundary else None,
             generation,
+            found.get("tags"),
         )
         with self._lock:
             if self._generations.get(account, 0) == generation:
@@ -150,8 +153,10 @@ class Authorizer:
         return compiled
 
     @staticmethod
-    def _context(ctx: "RequestContext", extra: dict | None) -> dict:
+    def _context(ctx: "RequestContext", extra: dict | None, tags: dict[str, str]) -> dict:
         principal = ctx.principal
+        # A session's tags override its role's (aws:PrincipalTag/<key>).
+        tags = {**tags, **((principal.session_context or {}).get("tags") or {})}
         now = ctx.clock.now()
         values = {
             "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -169,6 +174,8 @@ class Authorizer:
             values["aws:username"] = principal.user_name
         if principal.type == "AWSService":
             values["aws:principalservicename"] = principal.arn
+        for key, value in tags.items():
+            values[f"aws:principaltag/{key.lower()}"] = value
         if principal.invoked_by:
             values["aws:calledvia"] = [principal.invoked_by]
         for key, value in (extra or {}).items():

@@ -18,7 +18,7 @@ class DetailsMixin(AttachmentsMixin, InstanceProfilesMixin):
     # -- for the authorizer ----------------------------------------------------------------
 
     def identity_policies(self, account: str, principal: Principal) -> dict:
-        """Documents of every identity policy that applies to the principal, and its boundary."""
+        """Documents of every identity policy that applies to the principal, its boundary and its tags."""
         if principal.type == "IAMUser":
             entity = self._find(account, "user", principal.user_name or "")
             holders = [entity] if entity else []
@@ -35,7 +35,8 @@ class DetailsMixin(AttachmentsMixin, InstanceProfilesMixin):
         if entity and entity.get("PermissionsBoundary"):
             policy = self._find_policy(account, entity["PermissionsBoundary"])
             boundary = policy["Versions"][policy["DefaultVersionId"]]["Document"] if policy else None
-        return {"identity": documents, "boundary": boundary}
+        tags = {t["Key"]: t["Value"] for t in (entity or {}).get("Tags", ())}
+        return {"identity": documents, "boundary": boundary, "tags": tags}
 
     def _holder_documents(self, account: str, holder: dict) -> list[str]:
         """The inline and attached (default version) policies of one user, group or role."""

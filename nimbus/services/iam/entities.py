@@ -78,6 +78,7 @@ class EntityBase(BaseProvider):
             entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
             entity["Tags"] = merge_tags(entity.get("Tags", []), params["Tags"])
             self._save(ctx.account_id, kind, entity)
+        self._changed(ctx)  # aws:PrincipalTag conditions read them
         return {}
 
     def _untag(self, ctx: RequestContext, kind: str, params: dict) -> dict:
@@ -85,6 +86,7 @@ class EntityBase(BaseProvider):
             entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
             entity["Tags"] = [t for t in entity.get("Tags", []) if t["Key"] not in params["TagKeys"]]
             self._save(ctx.account_id, kind, entity)
+        self._changed(ctx)
         return {}
 
     def _list_tags(self, ctx: RequestContext, kind: str, params: dict) -> dict:

@@ -54,6 +54,8 @@ class Provider(BaseProvider):
             "attributes": {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                            "mfaAuthenticated": "false"},
         }
+        if params.get("Tags"):
+            session_context["tags"] = {t["Key"]: t["Value"] for t in params["Tags"]}
         if params.get("Policy"):
             try:
                 compile_policy(params["Policy"])
