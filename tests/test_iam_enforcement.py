@@ -311,5 +311,9 @@ def test_principal_tag_conditions(enforcing):
     sts = make_client(enforcing.endpoint, "sts")
     creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="s1")["Credentials"]
     session_client(enforcing.endpoint, creds, "iam").list_roles()
+    # Session tags need the trust policy to allow sts:TagSession too.
+    denied(sts.assume_role, RoleArn=role_arn, RoleSessionName="s2", Tags=[{"Key": "team", "Value": "red"}])
+    admin.update_assume_role_policy(RoleName=role, PolicyDocument=document(
+        {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": ["sts:AssumeRole", "sts:TagSession"]}))
     creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="s2", Tags=[{"Key": "team", "Value": "red"}])
     denied(session_client(enforcing.endpoint, creds["Credentials"], "iam").list_roles)

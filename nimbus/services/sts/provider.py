@@ -100,8 +100,10 @@ class Provider(BaseProvider):
             for tag in params["Tags"]:
                 condition_keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
         trust = compile_policy(unquote(role["AssumeRolePolicyDocument"]), "trust")
-        ctx.authorize("sts:AssumeRole", role_arn, resource_policy=trust, resource_account=account,
-                      context=condition_keys, mode="always", must_grant=True, error=denied)
+        # Passing session tags also needs sts:TagSession from the trust policy, as in AWS.
+        for action in ("sts:AssumeRole", "sts:TagSession") if params.get("Tags") else ("sts:AssumeRole",):
+            ctx.authorize(action, role_arn, resource_policy=trust, resource_account=account,
+                          context=condition_keys, mode="always", must_grant=True, error=denied)
         return role
 
     def _issue(self, ctx: RequestContext, principal: Principal, duration: int) -> dict:
