@@ -15,7 +15,7 @@ from botocore.model import OperationModel
 from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from nimbus.core.identity import Principal, anonymous_principal, root_principal
 from nimbus.core.runtime import Runtime
-from nimbus.gateway.sigv4 import AuthError, SignatureInfo, verify_signature
+from nimbus.gateway.sigv4 import AuthError, SignatureInfo, chunk_verifier, verify_signature
 from nimbus.protocol.http import HttpRequest
 
 JSON_PROTOCOLS = ("json", "rest-json", "smithy-rpc-v2-cbor")
@@ -92,3 +92,5 @@ def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret:
         # Clients stamp requests with real time; skew is a transport check, not a virtual one.
         now = datetime.now(timezone.utc)
     verify_signature(request, info, secret, now)
+    if (info.payload_hash or "").startswith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"):
+        request.chunk_verifier = chunk_verifier(info, secret)

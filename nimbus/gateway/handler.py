@@ -5,6 +5,7 @@ stalls the event loop.
 """
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from xml.sax.saxutils import escape
@@ -35,6 +36,7 @@ class RequestHandler:
         service = self.runtime.services.get(route.service)
         operation = service.model.operation_model(route.operation)
         try:
+            settle_body(request, operation, self.runtime.config.max_body_bytes)
             caller = authenticate(self.runtime, request, info, route.service, route.protocol, operation)
             ctx = RequestContext(
                 runtime=self.runtime,
@@ -54,11 +56,43 @@ class RequestHandler:
             output = self.runtime.dispatcher.invoke(
                 ctx, parse=lambda: parse_request(operation, request, route.protocol))
             response = serialize_response(operation, output, route.protocol, request_id)
+            # A provider may set what its model cannot say (S3's 206 for a range read).
+            if "http_status" in ctx.extra:
+                response.status = ctx.extra["http_status"]
+            for name, value in ctx.extra.get("http_headers", {}).items():
+                response.headers[name] = value
         except ServiceError as error:
             response = serialize_error(service.model, operation, error, route.protocol, request_id)
         if request.method == "HEAD":
             response.body = b""
         return response
+
+
+def streams_input(operation) -> bool:
+    """Whether the operation's payload is a streaming blob (S3 PutObject, UploadPart...)."""
+    shape = operation.input_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    if payload is None:
+        return False
+    member = shape.members[payload]
+    return member.type_name == "blob" and bool(member.serialization.get("streaming"))
+
+
+def settle_body(request: HttpRequest, operation, limit: int) -> None:
+    """A streaming operation reads its body as a file; any other operation gets it in memory (capped)."""
+    if request.body_file is None:
+        if streams_input(operation) and request.body:
+            request.body_file = io.BytesIO(request.body)
+        return
+    if streams_input(operation):
+        return
+    if request.body_size() > limit:
+        raise ServiceError("RequestEntityTooLarge", f"The request body exceeds the maximum of {limit} bytes.",
+                           status=413)
+    request.body_file.seek(0)
+    request.body = request.body_file.read()
+    request.body_file.close()
+    request.body_file = None
 
 
 def unrouted_error(request: HttpRequest, error: ServiceError, request_id: str) -> HttpResponse:

@@ -1,0 +1,34 @@
+"""Amazon S3: buckets, objects, listing, multipart uploads, versioning and bucket configuration.
+
+Each topic lives in its own module; this class only composes them. Object bytes are
+encrypted blobs under ``<data_dir>/s3`` (storage.py); metadata lives in the store.
+Every operation calls ``_authorize(ctx, action, bucket, key)`` once (common.py), the
+single place bucket policies, ACLs and IAM will decide.
+"""
+from __future__ import annotations
+
+import threading
+
+from nimbus.services.base import BaseProvider
+from nimbus.services.s3.buckets import BucketsMixin
+from nimbus.services.s3.config import ConfigMixin
+from nimbus.services.s3.listing import ListingMixin
+from nimbus.services.s3.multipart import MultipartMixin
+from nimbus.services.s3.objects import ObjectsMixin
+from nimbus.services.s3.storage import BlobStore
+
+
+class Provider(BucketsMixin, ObjectsMixin, ListingMixin, MultipartMixin, ConfigMixin, BaseProvider):
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        self._blobs: BlobStore | None = None
+        self._blobs_lock = threading.Lock()
+
+    @property
+    def blobs(self) -> BlobStore:
+        if self._blobs is None:
+            with self._blobs_lock:
+                if self._blobs is None:
+                    config = self.runtime.config
+                    self._blobs = BlobStore(None if config.ephemeral else config.data_dir)
+        return self._blobs

@@ -1,0 +1,17 @@
+"""Shared bits of the S3 tests."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def unique(prefix: str = "bkt") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def error_code(call, *args, **kwargs) -> str:
+    with pytest.raises(ClientError) as error:
+        call(*args, **kwargs)
+    return error.value.response["Error"]["Code"]
