@@ -7,6 +7,8 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
 BUCKETS = ("s3", "buckets")
+# Account-level actions: a bucket policy cannot open them to anonymous callers.
+_NEVER_ANONYMOUS = frozenset(("s3:ListAllMyBuckets", "s3:CreateBucket"))
 
 
 def objects_ns(bucket: str) -> tuple[str, ...]:
@@ -56,9 +58,10 @@ class S3Base:
         """Access control hook: every operation calls this once with its IAM action (``s3:GetObject``).
 
         Bucket policies, ACLs, Block Public Access and the IAM engine plug in here;
-        until they land every request is allowed.
+        until they land every request is allowed, except what no policy can grant an anonymous caller.
         """
-        return None
+        if ctx.principal.type == "Anonymous" and action in _NEVER_ANONYMOUS:
+            raise ServiceError("AccessDenied", "Access Denied", status=403)
 
     def _bucket(self, ctx: RequestContext, name: str, action: str | None = None, key: str | None = None) -> dict:
         bucket = self.store.get(BUCKETS, name)
