@@ -19,6 +19,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
+from nimbus.gateway.sigv2 import is_sigv2_presigned
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest
 
@@ -54,12 +55,21 @@ class SignatureInfo:
     presigned: bool
     expires: int | None
     payload_hash: str | None
+    version: int = 4  # 2: an S3 SigV2 presigned URL (see sigv2.py)
 
 
 def read_signature(request: HttpRequest) -> SignatureInfo | None:
     """The SigV4 signature of ``request``, or None when it is unsigned."""
     authorization = request.headers.get("authorization")
     query = request.query
+    if authorization is None and is_sigv2_presigned(request):
+        expires = query["Expires"]
+        if not expires.isdigit():
+            raise AuthError("AccessDenied", "Invalid date (should be seconds since epoch): " + expires)
+        return SignatureInfo(access_key_id=query["AWSAccessKeyId"], date=datetime.now(timezone.utc),
+                             region="us-east-1", service="s3", signed_headers=[], signature=query["Signature"],
+                             session_token=query.get("x-amz-security-token"), presigned=True,
+                             expires=int(expires), payload_hash=None, version=2)
     presigned = any(name in query for name in _PRESIGN_MARKERS)
     if authorization is None and not presigned:
         return None
