@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 from nimbus.core.context import RequestContext
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.auth import authenticate
-from nimbus.gateway.routing import FORM_TYPE, route_request
+from nimbus.gateway.routing import FORM_TYPE, route_request, s3_path_style
 from nimbus.gateway.sigv4 import read_signature
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
@@ -27,6 +27,9 @@ class RequestHandler:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
+        raw = self._s3_without_operation(request, request_id)
+        if raw is not None:
+            return raw
         try:
             info = read_signature(request)
             route = route_request(request, self.runtime.services, info.service if info else None)
@@ -63,6 +66,23 @@ class RequestHandler:
                 response.headers[name] = value
         except ServiceError as error:
             response = serialize_error(service.model, operation, error, route.protocol, request_id)
+        if request.method == "HEAD":
+            response.body = b""
+        return response
+
+
+    def _s3_without_operation(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
+        """S3 requests no model operation covers: CORS preflights (OPTIONS) and website endpoints."""
+        website = ".s3-website" in request.host.lower()
+        if (request.method != "OPTIONS" and not website) or "s3" not in self.runtime.services.names:
+            return None
+        service = self.runtime.services.get("s3")
+        if not website:
+            request.path = s3_path_style(request)
+        try:
+            response = service.provider.handle_raw(request)
+        except ServiceError as error:
+            response = serialize_error(service.model, None, error, "rest-xml", request_id)
         if request.method == "HEAD":
             response.body = b""
         return response

@@ -103,7 +103,7 @@ def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name:
         if protocol is None:
             continue
         if name == "s3":
-            request.path = _s3_path_style(request)  # the parser reads labels from the path too
+            request.path = s3_path_style(request)  # the parser reads labels from the path too
         found = service.rest_routes.match(request.method, request.path, request.query)
         if found:
             operation = _s3_copy_or_put(request, found[0]) if name == "s3" else found[0]
@@ -138,7 +138,7 @@ def _checked(registry: ServiceRegistry, route: Route) -> Route:
     return route
 
 
-def _s3_path_style(request: HttpRequest) -> str:
+def s3_path_style(request: HttpRequest) -> str:
     """Rewrite virtual-host addressing to the path style the model's templates describe."""
     host = request.host.split(":")[0]
     match = S3_VIRTUAL_HOST.match(host)

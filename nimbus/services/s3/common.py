@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.cors import actual_request_headers
 
 BUCKETS = ("s3", "buckets")
 # Account-level actions: a bucket policy cannot open them to anonymous callers.
@@ -69,7 +70,13 @@ class S3Base:
             raise no_such_bucket(name)
         if action:
             self._authorize(ctx, action, name, key)
+            self._maybe_sweep(bucket)
+        if ctx.request is not None and "origin" in ctx.request.headers:
+            ctx.extra.setdefault("http_headers", {}).update(actual_request_headers(bucket, ctx.request))
         return bucket
+
+    def _maybe_sweep(self, bucket: dict) -> None:
+        """Lifecycle rules are applied here (sweeper.py) before a bucket is used."""
 
     def _save_bucket(self, bucket: dict) -> None:
         self.store.put(BUCKETS, bucket["Name"], bucket)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.s3.common import malformed_xml, objects_ns, versions_ns
+from nimbus.services.s3.common import malformed_xml, no_such_key, objects_ns, timestamp, versions_ns
 from nimbus.services.s3.encryption import KMS_ALGORITHMS, kms_envelope
 from nimbus.services.s3.records import RecordsMixin, version_key
 
-# kind -> (input member, the error when absent, or None when absent means an empty answer)
+# kind -> (error code, message) answered when that configuration is absent
 _MISSING = {
     "Cors": ("NoSuchCORSConfiguration", "The CORS configuration does not exist"),
     "Tagging": ("NoSuchTagSet", "The TagSet does not exist"),
@@ -93,8 +93,9 @@ class ConfigMixin(RecordsMixin):
         if not rules or any(r.get("Status") not in ("Enabled", "Disabled") for r in rules):
             raise malformed_xml()
         for rule in rules:
-            if isinstance((rule.get("Expiration") or {}).get("Date"), object) and (rule.get("Expiration") or {}).get("Date"):
-                rule["Expiration"]["Date"] = rule["Expiration"]["Date"].timestamp()
+            date = (rule.get("Expiration") or {}).get("Date")
+            if date is not None:  # stored as epoch seconds: documents are JSON
+                rule["Expiration"]["Date"] = date.timestamp()
         return self._put_config(ctx, params, "Lifecycle", rules, "s3:PutLifecycleConfiguration")
 
     def get_bucket_lifecycle_configuration(self, ctx, params):
@@ -103,7 +104,6 @@ class ConfigMixin(RecordsMixin):
         for rule in rules:
             rule = dict(rule)
             if (rule.get("Expiration") or {}).get("Date") is not None:
-                from nimbus.services.s3.common import timestamp
                 rule["Expiration"] = {**rule["Expiration"], "Date": timestamp(rule["Expiration"]["Date"])}
             out.append(rule)
         return {"Rules": out}
@@ -137,7 +137,6 @@ class ConfigMixin(RecordsMixin):
         self._bucket(ctx, name, action, key)
         record = self._find_version(name, key, version_id) if version_id else self._latest(name, key)
         if record is None or record.get("DeleteMarker"):
-            from nimbus.services.s3.common import no_such_key
             raise no_such_key(key)
         return record
 

@@ -8,6 +8,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_key, timestamp
 from nimbus.services.s3.encryption import encryption_for
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
+from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.records import RecordsMixin
 
@@ -55,6 +56,9 @@ def describe(record: dict, bucket: dict) -> dict:
         output["VersionId"] = record["VersionId"]
     if record.get("Tags"):
         output["TagCount"] = len(record["Tags"])
+    rules = (bucket.get("Config") or {}).get("Lifecycle")
+    if rules:
+        output["Expiration"] = expiration_header(rules, record)
     return output
 
 
