@@ -4,12 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.s3_helpers import error_code, unique
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
+from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
 
 
 @pytest.mark.parametrize("name", ["ab", "A-upper-case", "bad..dots", "-leading", "trailing-", "192.168.5.4",

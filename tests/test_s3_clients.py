@@ -15,21 +15,9 @@ import requests
 from botocore.config import Config as BotoConfig
 
 from tests.conftest import make_client, start_server
-from tests.s3_helpers import error_code, unique
+from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 
 AWS = str(Path(sys.executable).with_name("aws"))
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture(scope="module")
-def bucket(s3):
-    name = unique()
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture

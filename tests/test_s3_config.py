@@ -6,12 +6,7 @@ import pytest
 import requests
 
 from tests.conftest import make_client, start_server
-from tests.s3_helpers import error_code, unique
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
+from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -3,14 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.s3_helpers import error_code, unique
+from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
 
 KEYS = ["a.txt", "b/1", "b/2", "b/c/3", "c", "d/4", "Z-upper", "é-accent", "\U0001f600-emoji", "~tilde"]
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
 
 
 @pytest.fixture(scope="module")

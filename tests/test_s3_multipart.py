@@ -6,21 +6,9 @@ import os
 
 import pytest
 
-from tests.s3_helpers import error_code, unique
+from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture(scope="module")
-def bucket(s3):
-    name = unique()
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def blobs(server) -> set[str]:

@@ -8,19 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.s3_helpers import error_code, unique
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture(scope="module")
-def bucket(s3):
-    name = unique()
-    s3.create_bucket(Bucket=name)
-    return name
+from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 
 
 def test_put_get_head_with_metadata_and_content_headers(s3, bucket):

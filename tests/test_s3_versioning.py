@@ -3,12 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.s3_helpers import error_code, unique
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
+from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
 
 
 def test_versions_and_delete_markers(s3):

@@ -54,12 +54,13 @@ class ListingMixin(RecordsMixin):
         if delimiter and after and after.startswith(prefix) and delimiter in after[len(prefix):] \
                 and after.endswith(delimiter):
             after = after + _LAST_CHAR  # resume past a whole common prefix
+        limit = min(max_keys, 1000)
         entries, prefixes, truncated, last = walk(
-            self._live_rows(name, prefix, after), prefix, delimiter, min(max_keys, 1000))
+            self._live_rows(name, prefix, after, limit + 1), prefix, delimiter, limit)
         return bucket, entries, prefixes, truncated, last
 
-    def _live_rows(self, bucket: str, prefix: str, after: str | None):
-        for key, record in scan_prefix(self.store, objects_ns(bucket), prefix, after):
+    def _live_rows(self, bucket: str, prefix: str, after: str | None, batch: int):
+        for key, record in scan_prefix(self.store, objects_ns(bucket), prefix, after, batch):
             yield key, (None if record.get("DeleteMarker") else record)
 
     @staticmethod
@@ -121,7 +122,8 @@ class ListingMixin(RecordsMixin):
         prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or None
         max_keys = min(params.get("MaxKeys", 1000), 1000)
         key_marker, version_marker = params.get("KeyMarker"), params.get("VersionIdMarker")
-        rows = _after_markers(scan_prefix(self.store, versions_ns(name), prefix), key_marker, version_marker)
+        rows = _after_markers(scan_prefix(self.store, versions_ns(name), prefix, batch=max_keys + 1), key_marker,
+                              version_marker)
         entries, prefixes, truncated, _ = walk(rows, prefix, delimiter, max_keys, key_of=lambda k: k.rsplit("\x01", 1)[0])
         encoding = params.get("EncodingType")
         versions, markers, seen = [], [], set()

@@ -37,12 +37,17 @@ def _before(prefix: str) -> str | None:
     return prefix[:-1] + (chr(last - 1) + "\U0010ffff" if last else "")
 
 
-def scan_prefix(store, ns, prefix: str = "", after: str | None = None, batch: int = 1000) -> Iterator[tuple[str, dict]]:
-    """Documents whose key starts with ``prefix``, after ``after``, in UTF-8 binary key order, read in batches."""
+def scan_prefix(store, ns, prefix: str = "", after: str | None = None, batch: int = 8) -> Iterator[tuple[str, dict]]:
+    """Documents whose key starts with ``prefix``, after ``after``, in UTF-8 binary key order.
+
+    Read in batches that start small (a key usually has one or two versions) and double up to 1000.
+    """
     cursor = _before(prefix)
     if after is not None and (cursor is None or after > cursor):
         cursor = after
+    batch //= 2
     while True:
+        batch = min(batch * 2, 1000)
         rows = store.scan(ns, start_after=cursor, limit=batch)
         for key, value in rows:
             if key.startswith(prefix):
