@@ -143,3 +143,24 @@ def test_object_tagging(s3, bucket):
     assert s3.get_object_tagging(Bucket=bucket, Key="tagged")["TagSet"] == [{"Key": "k", "Value": "v"}]
     s3.delete_object_tagging(Bucket=bucket, Key="tagged")
     assert s3.get_object_tagging(Bucket=bucket, Key="tagged")["TagSet"] == []
+
+
+def test_oversize_single_put_is_entity_too_large(endpoint, bucket):
+    import socket
+    host, port = endpoint.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"PUT /{bucket}/huge HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                     f"Content-Length: {5 * 1024 ** 3 + 1024 ** 3}\r\n\r\n".encode())
+        answer = sock.recv(65536)
+    assert b" 400 " in answer.split(b"\r\n", 1)[0] and b"<Code>EntityTooLarge</Code>" in answer
+
+
+def test_failed_uploads_leave_no_blob(s3, bucket, server):
+    def blobs():
+        return sum(len(files) for _, _, files in os.walk(os.path.join(server.config.data_dir, "s3", "blobs")))
+    before = blobs()
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    assert error_code(s3.put_object, Bucket=bucket, Key="failed", Body=os.urandom(100000), ContentMD5=wrong) \
+        == "BadDigest"
+    assert blobs() == before
+    assert os.listdir(os.path.join(server.config.data_dir, "s3", "tmp")) == []

@@ -36,7 +36,15 @@ def as_stream(body):
     return body
 
 
+_UNSUPPORTED = ("ChecksumCRC64NVME", "ChecksumSHA512", "ChecksumMD5", "ChecksumXXHASH64", "ChecksumXXHASH3",
+                "ChecksumXXHASH128")
+
+
 def requested_algorithms(params: dict, headers) -> set[str]:
+    for name in _UNSUPPORTED:
+        if params.get(name):
+            raise ServiceError("InvalidRequest", f"{name[len('Checksum'):]} checksums are not supported by nimbus.",
+                               status=400)
     wanted = {alg for alg, name in _PARAM.items() if params.get(name)}
     algorithm = (params.get("ChecksumAlgorithm") or "").upper()
     if algorithm:

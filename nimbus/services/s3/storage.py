@@ -21,6 +21,10 @@ CHUNK = 1024 * 1024
 MAX_OBJECT = 5 * 1024 ** 3
 
 
+# The data must be on disk before the rename publishes it; the file's timestamps need not be.
+_sync = getattr(os, "fdatasync", os.fsync)
+
+
 class Written:
     """What writing a stream produced: the segment to keep and the digests of the plaintext."""
 
@@ -71,7 +75,7 @@ class BlobStore:
                     out.write(cipher.update(chunk))
                 out.write(cipher.finalize())
                 out.flush()
-                os.fsync(out.fileno())
+                _sync(out.fileno())
             final = self._path(blob_id)
             os.makedirs(os.path.dirname(final), exist_ok=True)
             os.replace(temp, final)
