@@ -6,7 +6,6 @@ import hashlib
 import os
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 
