@@ -6,6 +6,7 @@ import hashlib
 import os
 from datetime import datetime, timedelta, timezone
 
+import requests
 
 from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 
@@ -163,3 +164,10 @@ def test_failed_uploads_leave_no_blob(s3, bucket, server):
         == "BadDigest"
     assert blobs() == before
     assert os.listdir(os.path.join(server.config.data_dir, "s3", "tmp")) == []
+
+
+def test_large_body_for_a_non_streaming_operation_is_413(endpoint, bucket, server):
+    # PUT bodies are spooled to disk, but only streaming operations (uploads) may exceed the in-memory cap.
+    body = b"<Tagging>" + b" " * (server.config.max_body_bytes + 1) + b"</Tagging>"
+    response = requests.put(f"{endpoint}/{bucket}?tagging", data=body, timeout=60)
+    assert response.status_code == 413 and b"RequestEntityTooLarge" in response.content
