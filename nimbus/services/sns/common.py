@@ -26,7 +26,7 @@ def invalid_parameter(detail: str) -> ServiceError:
 
 
 def invalid_value(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterValue", message)
+    return ServiceError("InvalidParameterValueException", message)
 
 
 def not_found(message: str) -> ServiceError:

@@ -47,6 +47,7 @@ class Deliverer:
         self._seq = itertools.count()
         self._wake = threading.Condition()
         self._closed = False
+        self._ordered: dict[str, deque] = {}
         threading.Thread(target=self._schedule_loop, name="nimbus-sns-retries", daemon=True).start()
         runtime.clock.on_advance(self._notify)
 
@@ -58,6 +59,30 @@ class Deliverer:
             except Exception:
                 log.exception("SNS delivery task failed")
         self.pool.submit(guarded)
+
+    def run_in_order(self, key: str, function, *args) -> None:
+        """Like ``run``, but tasks with the same key (a topic) run one after another, in order."""
+        with self._wake:
+            queue = self._ordered.setdefault(key, deque())
+            queue.append((function, args))
+            if len(queue) > 1:
+                return  # the drain already running for this key will get to it
+        self.run(self._drain, key)
+
+    def _drain(self, key: str) -> None:
+        while True:
+            with self._wake:
+                function, args = self._ordered[key][0]
+            try:
+                function(*args)
+            except Exception:
+                log.exception("SNS delivery task failed")
+            with self._wake:
+                queue = self._ordered[key]
+                queue.popleft()
+                if not queue:
+                    del self._ordered[key]
+                    return
 
     def post(self, job: HttpJob) -> None:
         self.run(self._attempt, job)

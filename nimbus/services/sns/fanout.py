@@ -1,14 +1,16 @@
 """From one published message to each subscription: filter, format, sign, send or record."""
 from __future__ import annotations
 
+import itertools
 import json
-import uuid
 
 from . import filter_policy, message_attributes, messages
 from .common import sent_ns, split_topic_arn
 from .delivery import http_job
 from .retry_policy import retry_delays
 from .topic_attributes import effective_subscription_policy
+
+_record_seq = itertools.count()
 
 
 def passes_filter(sub: dict, published: dict) -> bool:
@@ -67,7 +69,7 @@ class FanOut:
         """What nimbus would have sent to an endpoint it does not reach (email, sms, sqs, lambda...)."""
         account, region, _ = split_topic_arn(sub["TopicArn"])
         now = self.clock.time()
-        self.store.put(sent_ns(account, region), f"{now:017.6f}-{uuid.uuid4()}", {
+        self.store.put(sent_ns(account, region), f"{now:017.6f}-{next(_record_seq):012d}", {
             "Protocol": sub["Protocol"], "Endpoint": sub["Endpoint"], "SubscriptionArn": sub["SubscriptionArn"],
             "TopicArn": sub["TopicArn"], "MessageId": message_id, "Type": message_type, "Subject": subject,
             "Body": document if isinstance(document, str) else json.dumps(document), "Time": now,

@@ -110,7 +110,7 @@ class PublishApi:
         # Only confirmed subscriptions receive anything.
         subscriptions = [s for s in self.topic_subscriptions(topic) if not s["PendingConfirmation"]]
         if subscriptions:
-            self.deliverer.run(self.fan_out, topic, published, subscriptions, public_base(ctx))
+            self.deliverer.run_in_order(topic_arn, self.fan_out, topic, published, subscriptions, public_base(ctx))
         return output
 
     def _publish_sms(self, ctx: RequestContext, params: dict) -> dict:
