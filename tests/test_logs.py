@@ -4,24 +4,16 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
 import requests
-from botocore.exceptions import ClientError
 
 from .conftest import make_client, start_server
+from .sns_logs_support import error_of
 
 DAY_MS = 86_400_000
 
 
 def unique(prefix: str) -> str:
     return f"/test/{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def error_of(call, *args, **kwargs) -> tuple[str, int]:
-    with pytest.raises(ClientError) as error:
-        call(*args, **kwargs)
-    response = error.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def virtual_now_ms(endpoint: str) -> int:

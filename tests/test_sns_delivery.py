@@ -3,16 +3,11 @@ raw delivery, retries on the virtual clock."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 import requests
 
-from .sns_support import Endpoint, body, verify_sns_signature
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+from .sns_logs_support import Endpoint, body, unique, verify_sns_signature
 
 
 @pytest.fixture

@@ -2,25 +2,12 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
-from botocore.exceptions import ClientError
 
 from nimbus.services.sns import filter_policy
 
-from .sns_support import recorded
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def error_of(call, *args, **kwargs) -> tuple[str, int]:
-    with pytest.raises(ClientError) as error:
-        call(*args, **kwargs)
-    response = error.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from .sns_logs_support import error_of, recorded, unique
 
 
 def test_email_subscription_confirms_with_the_recorded_token(client, endpoint):

@@ -2,26 +2,13 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 import requests
-from botocore.exceptions import ClientError
 
 from nimbus.protocol.errors import ServiceError
 
-from .sns_support import recorded
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def error_of(call, *args, **kwargs) -> tuple[str, int]:
-    with pytest.raises(ClientError) as error:
-        call(*args, **kwargs)
-    response = error.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from .sns_logs_support import error_of, recorded, unique
 
 
 def test_topic_attributes_default_policy_and_idempotent_create(client):

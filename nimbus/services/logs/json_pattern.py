@@ -71,19 +71,17 @@ class _Parser:
         return token[1]
 
     def expression(self):
-        left = self.conjunction()
-        while self.peek("logic") and self.peek()[1] == "||":
-            self.i += 1
-            right = self.conjunction()
-            left = (lambda a, b: lambda d: a(d) or b(d))(left, right)
-        return left
+        return self._chain("||", self.conjunction, lambda a, b: lambda d: a(d) or b(d))
 
     def conjunction(self):
-        left = self.unary()
-        while self.peek("logic") and self.peek()[1] == "&&":
+        return self._chain("&&", self.unary, lambda a, b: lambda d: a(d) and b(d))
+
+    def _chain(self, symbol: str, operand, join):
+        """``operand (symbol operand)*``, folded left with ``join``."""
+        left = operand()
+        while self.peek("logic") and self.peek()[1] == symbol:
             self.i += 1
-            right = self.unary()
-            left = (lambda a, b: lambda d: a(d) and b(d))(left, right)
+            left = join(left, operand())
         return left
 
     def unary(self):

@@ -58,7 +58,7 @@ def _check(policy: dict, scope: str, nested: bool) -> tuple[int, int]:
             combinations *= sub_combinations
         elif isinstance(value, list):
             if not value:
-                raise _error(f"Empty arrays are not allowed")
+                raise _error("Empty arrays are not allowed")
             for rule in value:
                 _check_rule(key, rule)
             keys += 1
@@ -76,7 +76,7 @@ def _check_rule(key: str, rule: Any) -> None:
     if rule is None or isinstance(rule, (str, bool, int, float)):
         return
     if not isinstance(rule, dict) or len(rule) != 1:
-        raise _error(f"Match value must be String, number, true, false, or null")
+        raise _error("Match value must be String, number, true, false, or null")
     (operator, operand), = rule.items()
     if operator in ("prefix", "suffix", "equals-ignore-case"):
         if not isinstance(operand, str):

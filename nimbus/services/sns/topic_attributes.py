@@ -84,7 +84,7 @@ def _json_document(name: str, value: str) -> str:
 def check_attribute(name: str, value: str, topic: dict | None) -> str:
     """The value to store for ``name``, or InvalidParameter as AWS answers."""
     if name not in SETTABLE:
-        raise invalid_parameter(f"AttributeName")
+        raise invalid_parameter("AttributeName")
     fifo = topic is not None and topic["Attributes"].get("FifoTopic") == "true"
     if name in ("FifoTopic", "ContentBasedDeduplication"):
         value = _boolean(name, value)

@@ -101,7 +101,7 @@ class TopicsApi:
         with self.store.transaction():
             topic = self.topic(ctx, params["TopicArn"], "SNS:SetTopicAttributes")
             if name in attrs.CREATE_ONLY:
-                raise invalid_parameter(f"AttributeName")
+                raise invalid_parameter("AttributeName")
             value = attrs.check_attribute(name, value, topic)
             if name == "Policy" and not value:
                 value = attrs.default_policy(topic["Attributes"]["TopicArn"], topic["Attributes"]["Owner"])

@@ -5,9 +5,12 @@ import base64
 import json
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 import requests
+from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -95,3 +98,15 @@ def recorded(endpoint_url: str, endpoint: str, count: int = 1, account: str = "0
 
 def body(entry: dict) -> dict:
     return json.loads(entry["body"] if "body" in entry else entry["Body"])
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def error_of(call, *args, **kwargs) -> tuple[str, int]:
+    """The AWS error code and HTTP status a boto3 call fails with."""
+    with pytest.raises(ClientError) as error:
+        call(*args, **kwargs)
+    response = error.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
