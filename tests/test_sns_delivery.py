@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from .sns_logs_support import Endpoint, body, unique, verify_sns_signature
+from .sns_logs_support import Endpoint, body, recorded, unique, verify_sns_signature
 
 
 @pytest.fixture
@@ -145,3 +145,29 @@ def test_certificate_is_served_and_key_is_private(client, server):
     key = os.path.join(server.config.data_dir, "sns", "signing-key.pem")
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     assert requests.get(f"{server.endpoint}/_nimbus/sns/SimpleNotificationService-nope.pem").status_code == 404
+
+
+def test_state_and_signing_key_survive_a_restart(tmp_path):
+    from .conftest import make_client, start_server
+    running = start_server(tmp_path).start()
+    try:
+        sns = make_client(running.endpoint, "sns")
+        topic = sns.create_topic(Name="durable", Attributes={"DisplayName": "kept"})["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="durable@example.com")
+        confirmation = body(recorded(running.endpoint, "durable@example.com")[0])
+        cert_before = requests.get(confirmation["SigningCertURL"]).content
+    finally:
+        running.stop()
+    running = start_server(tmp_path).start()
+    try:
+        sns = make_client(running.endpoint, "sns")
+        assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["DisplayName"] == "kept"
+        # The certificate (and key) are the same, so the old signature still verifies.
+        port_before = confirmation["SigningCertURL"].split("/_nimbus/")[0]
+        moved = {**confirmation, "SigningCertURL": confirmation["SigningCertURL"].replace(port_before, running.endpoint)}
+        assert requests.get(moved["SigningCertURL"]).content == cert_before
+        assert verify_sns_signature(moved)
+        arn = sns.confirm_subscription(TopicArn=topic, Token=confirmation["Token"])["SubscriptionArn"]
+        assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "false"
+    finally:
+        running.stop()

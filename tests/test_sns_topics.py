@@ -149,6 +149,14 @@ def test_cross_account_publish_follows_the_topic_policy(client):
                        "Action": "sns:Publish", "Resource": arn}]}))
     assert other.publish(TopicArn=arn, Message="x")["MessageId"]
     assert error_of(other.get_topic_attributes, TopicArn=arn) == ("AuthorizationError", 403)
+    # AddPermission / RemovePermission edit the same policy by label.
+    owner.add_permission(TopicArn=arn, Label="reader", AWSAccountId=["555555555555"],
+                         ActionName=["GetTopicAttributes"])
+    assert other.get_topic_attributes(TopicArn=arn)["Attributes"]["TopicArn"] == arn
+    assert error_of(owner.add_permission, TopicArn=arn, Label="reader", AWSAccountId=["555555555555"],
+                    ActionName=["Publish"]) == ("InvalidParameter", 400)
+    owner.remove_permission(TopicArn=arn, Label="reader")
+    assert error_of(other.get_topic_attributes, TopicArn=arn) == ("AuthorizationError", 403)
 
 
 def test_services_publish_through_the_internal_client(client, server):

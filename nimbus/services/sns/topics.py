@@ -134,6 +134,36 @@ class TopicsApi:
             output["NextToken"] = token
         return output
 
+    # -- policy statements by label ------------------------------------------------
+
+    def add_permission(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.transaction():
+            topic = self.topic(ctx, params["TopicArn"], "SNS:AddPermission")
+            policy = json.loads(topic["Attributes"]["Policy"])
+            statements = policy.setdefault("Statement", [])
+            if any(s.get("Sid") == params["Label"] for s in statements):
+                raise invalid_parameter("Statement already exists")
+            accounts = [f"arn:aws:iam::{a}:root" if a.isdigit() else a for a in params["AWSAccountId"]]
+            statements.append({
+                "Sid": params["Label"], "Effect": "Allow",
+                "Principal": {"AWS": accounts[0] if len(accounts) == 1 else accounts},
+                "Action": [f"SNS:{a}" for a in params["ActionName"]] if len(params["ActionName"]) > 1
+                else f"SNS:{params['ActionName'][0]}",
+                "Resource": topic["Attributes"]["TopicArn"],
+            })
+            topic["Attributes"]["Policy"] = json.dumps(policy, separators=(",", ":"))
+            self._save_topic(topic)
+        return {}
+
+    def remove_permission(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.transaction():
+            topic = self.topic(ctx, params["TopicArn"], "SNS:RemovePermission")
+            policy = json.loads(topic["Attributes"]["Policy"])
+            policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != params["Label"]]
+            topic["Attributes"]["Policy"] = json.dumps(policy, separators=(",", ":"))
+            self._save_topic(topic)
+        return {}
+
     # -- tags --------------------------------------------------------------------
 
     def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
