@@ -9,9 +9,9 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation
+from benchmarks import bench_foundation, bench_sns_logs
 
-BENCHMARKS = {"foundation": bench_foundation}
+BENCHMARKS = {"foundation": bench_foundation, "sns_logs": bench_sns_logs}
 LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
 
 

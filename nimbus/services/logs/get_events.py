@@ -11,12 +11,13 @@ import re
 from nimbus.core.context import RequestContext
 
 from .common import decode_token, encode_token, group_name_of, invalid, now_ms, streams_ns
-from .event_store import KEY_WIDTH, EventStore, key_timestamp
+from .event_store import KEY_WIDTH, EventStore, event_key, key_timestamp
 from .filter_pattern import compile_pattern
 
 TOKEN = re.compile(r"^([fb])/(\d{56})$")
 MAX_EVENTS = 10_000
 MAX_RESPONSE_BYTES = 1_048_576
+SCAN_CHUNK = 1000
 
 
 def _token(direction: str, key: str) -> str:
@@ -60,16 +61,20 @@ class GetEventsApi:
         limit = params.get("limit") or MAX_EVENTS
         start, end = params.get("startTime"), params.get("endTime")
         events = self._visible_events(ctx, group, stream)
-        rows = [r for r in events.scan(group_name, stream) if _within(r[0], start, end)]
         token = params.get("nextToken")
         if token:
             direction, position = _key_of(token)
         else:
             direction, position = ("f", "0" * KEY_WIDTH) if params.get("startFromHead") else ("b", "9" * KEY_WIDTH)
         if direction == "f":
-            page = _capped([r for r in rows if r[0] > position], limit)
+            # Forward reads start at the position (or startTime) and stop at the limit: no full scan.
+            after = position
+            if start:
+                after = max(position, f"{int(event_key(start, 0)) - 1:0{KEY_WIDTH}d}")
+            rows = events.scan(group_name, stream, after=after, limit=limit)
+            page = _capped([r for r in rows if _within(r[0], start, end)], limit)
         else:
-            before = [r for r in rows if r[0] < position]
+            before = [r for r in events.scan(group_name, stream) if r[0] < position and _within(r[0], start, end)]
             page = list(reversed(_capped(list(reversed(before)), limit)))
         if page:
             forward, backward = _token("f", page[-1][0]), _token("b", page[0][0])
@@ -84,6 +89,23 @@ class GetEventsApi:
             "nextBackwardToken": backward,
         }
 
+    def _first_matches(self, ctx, group: dict, stream: str, matcher, after, start, end, wanted: int) -> list:
+        """A stream's earliest ``wanted`` matching events after the token, scanning in chunks."""
+        events = self._visible_events(ctx, group, stream)
+        cursor, found = _start_key(stream, after, start), []
+        while True:
+            rows = events.scan(group["logGroupName"], stream, after=cursor, limit=SCAN_CHUNK)
+            for key, doc in rows:
+                if end is not None and key_timestamp(key) >= end:
+                    return found
+                if matcher(doc["m"]):
+                    found.append(((key_timestamp(key), stream, key), doc))
+                    if len(found) >= wanted:
+                        return found
+            if len(rows) < SCAN_CHUNK:
+                return found
+            cursor = rows[-1][0]
+
     def filter_log_events(self, ctx: RequestContext, params: dict) -> dict:
         group_name = group_name_of(params)
         group = self.log_group(ctx, group_name)
@@ -97,21 +119,15 @@ class GetEventsApi:
             streams = [s for s in streams if s in set(names)]
         state = decode_token(params.get("nextToken"), ("after",))
         after = tuple(state["after"]) if state else None
-        if after is not None and (len(after) != 3 or not isinstance(after[0], int)):
+        if after is not None and (len(after) != 3 or not isinstance(after[0], int) or not isinstance(after[1], str)
+                                  or not isinstance(after[2], str) or not after[2].isdigit()
+                                  or len(after[2]) != KEY_WIDTH):
             raise invalid("The specified nextToken is invalid.")
         start, end = params.get("startTime"), params.get("endTime")
         limit = params.get("limit") or MAX_EVENTS
         found = []
         for stream in streams:
-            events = self._visible_events(ctx, group, stream)
-            for key, doc in events.scan(group_name, stream):
-                if not _within(key, start, end):
-                    continue
-                position = (key_timestamp(key), stream, key)
-                if after is not None and position <= after:
-                    continue
-                if matcher(doc["m"]):
-                    found.append((position, doc))
+            found += self._first_matches(ctx, group, stream, matcher, after, start, end, limit + 1)
         found.sort(key=lambda item: item[0])
         page = found[:limit]
         output = {
@@ -124,6 +140,22 @@ class GetEventsApi:
         if len(found) > limit:
             output["nextToken"] = encode_token({"after": list(page[-1][0])})
         return output
+
+
+def _start_key(stream: str, after: tuple | None, start: int | None) -> str | None:
+    """The store key a stream's scan starts after, from the page token and startTime."""
+    candidates = []
+    if start:
+        candidates.append(f"{int(event_key(start, 0)) - 1:0{KEY_WIDTH}d}")
+    if after is not None:
+        stamp, after_stream, after_key = after
+        if stream == after_stream:
+            candidates.append(after_key)
+        else:
+            # Same timestamp: streams later in name order come after the token's stream.
+            first = stamp if stream > after_stream else stamp + 1
+            candidates.append(f"{int(event_key(first, 0)) - 1:0{KEY_WIDTH}d}")
+    return max(candidates) if candidates else None
 
 
 def _event_id(stream: str, key: str) -> str:

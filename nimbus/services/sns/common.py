@@ -16,6 +16,11 @@ def subscriptions_ns(account: str, region: str) -> tuple[str, ...]:
     return ("sns", account, region, "subscriptions")
 
 
+def subscription_key(topic_name: str, sub_id: str) -> str:
+    """Subscriptions are keyed under their topic, so a topic's subscriptions are one prefix scan."""
+    return f"{topic_name}:{sub_id}"
+
+
 def sent_ns(account: str, region: str) -> tuple[str, ...]:
     """Messages for protocols nimbus records instead of sending (email, sms, sqs, lambda...)."""
     return ("sns", account, region, "recorded")

@@ -11,7 +11,7 @@ from nimbus.core.context import RequestContext
 from . import filter_policy
 from .topic_attributes import effective_subscription_policy
 from .common import (invalid_parameter, not_found, page_after, public_base, split_subscription_arn,
-                     subscriptions_ns, topics_ns)
+                     subscription_key, subscriptions_ns, topics_ns)
 
 PROTOCOLS = {"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}
 # These protocols must confirm; the others are confirmed at once (same-account endpoints in AWS).
@@ -122,7 +122,7 @@ class SubscriptionsApi:
                 "Attributes": attributes,
                 "Base": public_base(ctx),
             }
-            self.store.put(subscriptions_ns(account, region), sub_id, sub)
+            self.store.put(subscriptions_ns(account, region), subscription_key(topic["Name"], sub_id), sub)
         if sub["PendingConfirmation"]:
             self.send_confirmation(ctx, topic, sub)
         return {"SubscriptionArn": self._reported_arn(sub, params)}
@@ -153,8 +153,8 @@ class SubscriptionsApi:
     def unsubscribe(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             sub = self.subscription(ctx, params["SubscriptionArn"])
-            account, region, _, sub_id = split_subscription_arn(sub["SubscriptionArn"])
-            self.store.delete(subscriptions_ns(account, region), sub_id)
+            account, region, topic_name, sub_id = split_subscription_arn(sub["SubscriptionArn"])
+            self.store.delete(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
         return {}
 
     def get_subscription_attributes(self, ctx: RequestContext, params: dict) -> dict:
@@ -202,12 +202,12 @@ class SubscriptionsApi:
         if arn in (PENDING_ARN, "PendingConfirmation"):
             raise invalid_parameter("SubscriptionArn Reason: An unconfirmed subscription has no ARN to act on "
                                     "until it is confirmed")
-        account, region, _, sub_id = split_subscription_arn(arn)
-        sub = self.store.get(subscriptions_ns(account, region), sub_id)
+        account, region, topic_name, sub_id = split_subscription_arn(arn)
+        sub = self.store.get(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
         if sub is None or sub["SubscriptionArn"] != arn:
             raise not_found("Subscription does not exist")
         return sub
 
     def _save_subscription(self, sub: dict) -> None:
-        account, region, _, sub_id = split_subscription_arn(sub["SubscriptionArn"])
-        self.store.put(subscriptions_ns(account, region), sub_id, sub)
+        account, region, topic_name, sub_id = split_subscription_arn(sub["SubscriptionArn"])
+        self.store.put(subscriptions_ns(account, region), subscription_key(topic_name, sub_id), sub)

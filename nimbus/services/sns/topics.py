@@ -8,7 +8,7 @@ from nimbus.protocol.errors import ServiceError
 
 from . import topic_attributes as attrs
 from .common import (authorization_error, invalid_parameter, not_found, page_after, split_topic_arn,
-                     subscriptions_ns, topics_ns)
+                     subscription_key, subscriptions_ns, topics_ns)
 from .policy import topic_policy_allows
 
 MAX_TAGS = 50
@@ -46,9 +46,8 @@ class TopicsApi:
         return topic
 
     def topic_subscriptions(self, topic: dict) -> list[dict]:
-        account, region, _ = split_topic_arn(topic["Attributes"]["TopicArn"])
-        arn = topic["Attributes"]["TopicArn"]
-        return [s for _, s in self.store.scan(subscriptions_ns(account, region)) if s["TopicArn"] == arn]
+        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
+        return [s for _, s in self.store.scan(subscriptions_ns(account, region), prefix=f"{name}:")]
 
     # -- operations ------------------------------------------------------------
 
@@ -120,7 +119,7 @@ class TopicsApi:
             if not topic_policy_allows(topic, ctx, "SNS:DeleteTopic"):
                 raise authorization_error(f"User: {ctx.principal.arn} is not authorized to perform: SNS:DeleteTopic")
             for sub in self.topic_subscriptions(topic):
-                self.store.delete(subscriptions_ns(account, region), sub["Id"])
+                self.store.delete(subscriptions_ns(account, region), subscription_key(name, sub["Id"]))
             self.store.delete(topics_ns(account, region), name)
         ctx.emit_resource_change("AWS::SNS::Topic", params["TopicArn"], "deleted", None)
         return {}
