@@ -171,3 +171,38 @@ def test_state_and_signing_key_survive_a_restart(tmp_path):
         assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "false"
     finally:
         running.stop()
+
+
+def test_links_work_unsigned_in_any_region_and_unsubscribe_is_guarded(client, receiver):
+    sns = client("sns", region="eu-west-1")
+    topic = sns.create_topic(Name=unique("links"))["TopicArn"]
+    assert ":eu-west-1:" in topic
+    sub_arn = confirmed_http_subscription(sns, topic, receiver)
+    assert sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]["PendingConfirmation"] == "false"
+    from .sns_logs_support import error_of
+    stranger = client("sns", region="eu-west-1", key="888888888888", secret="x")
+    assert error_of(stranger.unsubscribe, SubscriptionArn=sub_arn) == ("AuthorizationError", 403)
+
+    # Confirmed with AuthenticateOnUnsubscribe: the unsigned UnsubscribeURL no longer works.
+    second = Endpoint()
+    try:
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=second.url)
+        token = body(second.wait_for(1, "SubscriptionConfirmation")[0])["Token"]
+        guarded = sns.confirm_subscription(TopicArn=topic, Token=token, AuthenticateOnUnsubscribe="true")
+        sns.publish(TopicArn=topic, Message="x")
+        link = body(second.wait_for(1, "Notification")[0])["UnsubscribeURL"]
+        assert requests.get(link, timeout=5).status_code == 403
+        sns.unsubscribe(SubscriptionArn=guarded["SubscriptionArn"])
+    finally:
+        second.close()
+
+
+def test_subscribe_url_works_under_strict_auth(tmp_path, receiver):
+    from .conftest import make_client, start_server
+    running = start_server(tmp_path, strict_auth=True).start()
+    try:
+        sns = make_client(running.endpoint, "sns")
+        topic = sns.create_topic(Name="strict")["TopicArn"]
+        confirmed_http_subscription(sns, topic, receiver)
+    finally:
+        running.stop()

@@ -10,7 +10,7 @@ from nimbus.core.context import RequestContext
 
 from . import filter_policy
 from .topic_attributes import effective_subscription_policy
-from .common import (invalid_parameter, not_found, page_after, public_base, split_subscription_arn,
+from .common import (authorization_error, invalid_parameter, not_found, page_after, public_base, split_subscription_arn,
                      subscription_key, subscriptions_ns, topics_ns)
 
 PROTOCOLS = {"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}
@@ -135,7 +135,7 @@ class SubscriptionsApi:
 
     def confirm_subscription(self, ctx: RequestContext, params: dict) -> dict:
         # The token is the proof: anyone holding it (the endpoint's owner) may confirm.
-        topic = self.topic(ctx, params["TopicArn"])
+        topic = self.topic(ctx, params["TopicArn"], any_region=True)
         token = params["Token"]
         with self.store.transaction():
             for sub in self.topic_subscriptions(topic):
@@ -153,6 +153,7 @@ class SubscriptionsApi:
     def unsubscribe(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             sub = self.subscription(ctx, params["SubscriptionArn"])
+            self._check_unsubscriber(ctx, sub)
             account, region, topic_name, sub_id = split_subscription_arn(sub["SubscriptionArn"])
             self.store.delete(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
         return {}
@@ -186,6 +187,21 @@ class SubscriptionsApi:
         return self._listing(self.topic_subscriptions(topic), params.get("NextToken"))
 
     # -- helpers -------------------------------------------------------------------
+
+    @staticmethod
+    def _check_unsubscriber(ctx: RequestContext, sub: dict) -> None:
+        """The UnsubscribeURL works unsigned unless the confirmation asked for authentication;
+        a signed call must come from the subscription's or the topic's owner."""
+        request = ctx.request
+        if ctx.internal or request is None:
+            return
+        signed = "authorization" in request.headers or "X-Amz-Signature" in request.query
+        topic_owner = split_subscription_arn(sub["SubscriptionArn"])[0]
+        if not signed and sub.get("ConfirmationWasAuthenticated"):
+            raise authorization_error("Unsubscribe requires authentication for this subscription")
+        if signed and ctx.principal.account_id not in (sub["Owner"], topic_owner):
+            raise authorization_error(f"User: {ctx.principal.arn} is not authorized to perform: SNS:Unsubscribe "
+                                      f"on resource: {sub['SubscriptionArn']}")
 
     @staticmethod
     def _listing(subs: list[dict], token: str | None) -> dict:

@@ -34,10 +34,14 @@ def _check_tags(tags: list[dict]) -> None:
 class TopicsApi:
     # -- lookups shared by every SNS module ------------------------------------
 
-    def topic(self, ctx: RequestContext, arn: str, action: str | None = None) -> dict:
-        """The topic an ARN names (in its own account), checked against the topic policy."""
+    def topic(self, ctx: RequestContext, arn: str, action: str | None = None, any_region: bool = False) -> dict:
+        """The topic an ARN names (in its own account), checked against the topic policy.
+
+        Calls reach topics of their own region only, except the token/link calls (``any_region``),
+        which an unsigned SubscribeURL may make without naming a region.
+        """
         account, region, name = split_topic_arn(arn)
-        topic = self.store.get(topics_ns(account, region), name) if region == ctx.region else None
+        topic = self.store.get(topics_ns(account, region), name) if any_region or region == ctx.region else None
         if topic is None:
             raise not_found("Topic does not exist")
         if action and not topic_policy_allows(topic, ctx, action):
