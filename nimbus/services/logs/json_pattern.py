@@ -6,7 +6,7 @@ import re
 from typing import Callable
 
 from .common import invalid
-from .value_match import compare, parse_value
+from .value_match import check_comparison, compare, parse_value
 
 TOKENS = re.compile(r"""\s*(?:
     (?P<paren>[()])
@@ -96,6 +96,7 @@ class _Parser:
             return _keyword_test(selector, self.take("keyword"))
         operator = self.take("op")
         value = parse_value(self.take("value"))
+        check_comparison(operator, value)
         if isinstance(value, str) and value in ("true", "false") and operator in ("=", "!="):
             # A bare true/false compares with a JSON boolean.
             expected = value == "true"

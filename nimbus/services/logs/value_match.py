@@ -23,6 +23,12 @@ def parse_value(text: str):
     return text
 
 
+def check_comparison(operator: str, expected) -> None:
+    """Strings compare only with = and != (at compile time, so a bad pattern fails before matching)."""
+    if not isinstance(expected, float) and operator not in ("=", "!="):
+        raise invalid("Invalid filter pattern: strings can only be compared with = or !=")
+
+
 def compare(operator: str, actual, expected) -> bool:
     """``actual`` from the event (str / number / bool / None), ``expected`` from the pattern."""
     if isinstance(expected, float):
@@ -31,8 +37,6 @@ def compare(operator: str, actual, expected) -> bool:
             return False
         return {"=": number == expected, "!=": number != expected, "<": number < expected,
                 "<=": number <= expected, ">": number > expected, ">=": number >= expected}[operator]
-    if operator not in ("=", "!="):
-        raise invalid("Invalid filter pattern: strings can only be compared with = or !=")
     if not isinstance(actual, str):
         if isinstance(actual, bool) or actual is None:
             return operator == "!="
@@ -68,6 +72,7 @@ def compile_condition_expr(text: str) -> Callable[[dict], bool]:
             if match is None:
                 raise invalid(f"Invalid filter pattern: {text}")
             name, operator, value = match.group(1), match.group(2), parse_value(match.group(3))
+            check_comparison(operator, value)
             parts.append((name, operator, value))
         alternatives.append(parts)
 

@@ -37,8 +37,7 @@ def validate(attributes: dict | None) -> int:
             raise invalid_value(f"The message attribute name '{name}' is invalid.")
         data_type = attribute.get("DataType") or ""
         base = data_type.split(".", 1)[0]
-        if base not in ("String", "Number", "Binary") or (data_type.startswith("String.Array") is False
-                                                          and len(data_type) > 256):
+        if base not in ("String", "Number", "Binary") or len(data_type) > 256:
             raise invalid_value(f"The message attribute '{name}' has an invalid message attribute type, the set "
                                 "of supported type prefixes is Binary, Number, and String.")
         if base == "Binary":

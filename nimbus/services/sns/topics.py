@@ -86,7 +86,8 @@ class TopicsApi:
                 "SignatureVersion": "1",
             }
             if fifo:
-                attributes.update({"FifoTopic": "true", "ContentBasedDeduplication": "false"})
+                attributes.update({"FifoTopic": "true", "ContentBasedDeduplication": "false",
+                                   "FifoThroughputScope": "Topic"})
             attributes.update(given)
             if params.get("DataProtectionPolicy"):
                 attributes["DataProtectionPolicy"] = params["DataProtectionPolicy"]
