@@ -194,3 +194,18 @@ def test_retention_and_restart_on_a_private_server(tmp_path):
         assert logs.filter_log_events(logGroupName="/keep")["events"] == []
     finally:
         running.stop()
+
+
+def test_services_write_logs_through_the_internal_client(client, server, endpoint):
+    logs = client("logs")
+    group = unique("trail")
+    logs.create_log_group(logGroupName=group)
+    now = virtual_now_ms(endpoint)
+    call = server.runtime.client.call
+    as_trail = {"account_id": "000000000000", "region": "us-east-1", "invoked_by": "cloudtrail.amazonaws.com"}
+    call("logs", "CreateLogStream", {"logGroupName": group, "logStreamName": "000000000000_CloudTrail_us-east-1"},
+         **as_trail)
+    call("logs", "PutLogEvents", {"logGroupName": group, "logStreamName": "000000000000_CloudTrail_us-east-1",
+                                  "logEvents": [{"timestamp": now, "message": '{"eventName": "Encrypt"}'}]}, **as_trail)
+    found = logs.filter_log_events(logGroupName=group, filterPattern='{ $.eventName = "Encrypt" }')["events"]
+    assert [e["logStreamName"] for e in found] == ["000000000000_CloudTrail_us-east-1"]

@@ -1,6 +1,7 @@
 """From one published message to each subscription: filter, format, sign, send or record."""
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 
@@ -13,12 +14,17 @@ from .topic_attributes import effective_subscription_policy
 _record_seq = itertools.count()
 
 
+@functools.lru_cache(maxsize=1024)
+def _policy(text: str) -> dict:
+    return json.loads(text)
+
+
 def passes_filter(sub: dict, published: dict) -> bool:
     text = sub["Attributes"].get("FilterPolicy")
     if not text:
         return True
     scope = sub["Attributes"].get("FilterPolicyScope", "MessageAttributes")
-    policy = json.loads(text)
+    policy = _policy(text)
     if scope == "MessageBody":
         try:
             values = json.loads(published["Message"])

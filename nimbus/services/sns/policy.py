@@ -8,6 +8,7 @@ and Conditions (aws:SourceArn, aws:SourceAccount, AWS:SourceOwner) all match.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 
 from nimbus.core.context import RequestContext
@@ -105,14 +106,21 @@ def _statement_matches(statement: dict, ctx: RequestContext, action: str, topic_
     return _conditions_match(statement.get("Condition"), ctx)
 
 
+@functools.lru_cache(maxsize=512)
+def _parsed(policy_text: str) -> dict:
+    """Policies are parsed once per distinct text (the result is only read, never changed)."""
+    try:
+        document = json.loads(policy_text or "{}")
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
 def topic_policy_allows(topic: dict, ctx: RequestContext, action: str = "SNS:Publish") -> bool:
     """The one authorization decision for SNS topics (see the module docstring)."""
     caller = ctx.principal
     owner = topic["Attributes"]["Owner"]
-    try:
-        document = json.loads(topic["Attributes"].get("Policy") or "{}")
-    except ValueError:
-        document = {}
+    document = _parsed(topic["Attributes"].get("Policy") or "")
     statements = [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
     topic_arn = topic["Attributes"]["TopicArn"]
     for statement in statements:
