@@ -32,6 +32,10 @@ def test_topic_attributes_default_policy_and_idempotent_create(client):
     attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
     assert attributes["KmsMasterKeyId"] == "alias/aws/sns"
     assert json.loads(attributes["EffectiveDeliveryPolicy"])["http"]["defaultHealthyRetryPolicy"]["numRetries"] == 5
+    for bad in ({"numRetries": 101}, {"minDelayTarget": 30, "maxDelayTarget": 10}, {"backoffFunction": "cubic"},
+                {"numRetries": 1, "numNoDelayRetries": 2}):
+        assert error_of(sns.set_topic_attributes, TopicArn=arn, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(
+            {"http": {"defaultHealthyRetryPolicy": bad}})) == ("InvalidParameter", 400)
     assert error_of(sns.set_topic_attributes, TopicArn=arn, AttributeName="Bogus", AttributeValue="x") == \
         ("InvalidParameter", 400)
     assert error_of(sns.set_topic_attributes, TopicArn=arn, AttributeName="Policy", AttributeValue="{not json") == \

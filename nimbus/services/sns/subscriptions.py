@@ -9,6 +9,7 @@ import uuid
 from nimbus.core.context import RequestContext
 
 from . import filter_policy
+from .retry_policy import check_retry_policy
 from .topic_attributes import effective_subscription_policy
 from .common import (authorization_error, invalid_parameter, not_found, page_after, public_base, split_subscription_arn,
                      subscription_key, subscriptions_ns, topics_ns)
@@ -57,10 +58,13 @@ def check_subscription_attribute(name: str, value: str, protocol: str) -> str:
                                 "either MessageBody or MessageAttributes")
     if name in ("DeliveryPolicy", "RedrivePolicy", "ReplayPolicy") and value:
         try:
-            if not isinstance(json.loads(value), dict):
+            document = json.loads(value)
+            if not isinstance(document, dict):
                 raise ValueError
         except ValueError:
             raise invalid_parameter(f"Attributes Reason: {name}: Invalid JSON") from None
+        if name == "DeliveryPolicy" and "healthyRetryPolicy" in document:
+            check_retry_policy(document["healthyRetryPolicy"], "healthyRetryPolicy")
     return value
 
 

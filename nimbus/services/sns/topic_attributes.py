@@ -5,6 +5,7 @@ import json
 import re
 
 from .common import invalid_parameter
+from .retry_policy import check_retry_policy
 
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 FIFO_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
@@ -94,6 +95,10 @@ def check_attribute(name: str, value: str, topic: dict | None) -> str:
     elif name in ("Policy", "DeliveryPolicy", "ArchivePolicy", "DataProtectionPolicy"):
         if value:
             _json_document(name, value)
+        if name == "DeliveryPolicy" and value:
+            http = json.loads(value).get("http") or {}
+            if "defaultHealthyRetryPolicy" in http:
+                check_retry_policy(http["defaultHealthyRetryPolicy"], "http.defaultHealthyRetryPolicy")
         if name == "Policy" and value:
             statements = json.loads(value).get("Statement")
             if not isinstance(statements, (list, dict)):
