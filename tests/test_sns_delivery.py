@@ -70,9 +70,14 @@ def test_confirmation_and_signed_notification(client, receiver):
     assert not verify_sns_signature({**note, "Message": "hellO"})
     assert [body(r)["Message"] for r in receiver.of_type("Notification")] == ["hello"]
 
-    # The UnsubscribeURL works too.
+    # The UnsubscribeURL works too; the endpoint is told, and may restore the subscription.
     assert requests.get(note["UnsubscribeURL"], timeout=5).status_code == 200
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    farewell = body(receiver.wait_for(1, "UnsubscribeConfirmation")[0])
+    assert farewell["Message"].startswith(f"You have chosen to deactivate subscription {sub_arn}.")
+    assert verify_sns_signature(farewell)
+    assert requests.get(farewell["SubscribeURL"], timeout=5).status_code == 200
+    assert [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [sub_arn]
 
 
 def test_signature_version_2_and_json_structure(client, receiver):

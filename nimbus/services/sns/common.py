@@ -21,6 +21,11 @@ def subscription_key(topic_name: str, sub_id: str) -> str:
     return f"{topic_name}:{sub_id}"
 
 
+def unsubscribed_ns(account: str, region: str) -> tuple[str, ...]:
+    """Unsubscribed HTTP/S subscriptions by their UnsubscribeConfirmation token (to restore them)."""
+    return ("sns", account, region, "unsubscribed")
+
+
 def sent_ns(account: str, region: str) -> tuple[str, ...]:
     """Messages for protocols nimbus records instead of sending (email, sms, sqs, lambda...)."""
     return ("sns", account, region, "recorded")

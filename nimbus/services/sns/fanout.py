@@ -59,17 +59,19 @@ class FanOut:
                     document = for_protocol["Message"]
                 self.record(sub, "Notification", document, published["MessageId"], published.get("Subject"))
 
-    def send_confirmation(self, ctx, topic: dict, sub: dict) -> None:
+    def send_confirmation(self, ctx, topic: dict, sub: dict, unsubscribed: bool = False) -> None:
+        """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""
         version = topic["Attributes"].get("SignatureVersion", "1")
         document = messages.confirmation(self.signer, sub["Base"], sub["TopicArn"], sub["Token"], version,
-                                         ctx.clock.time())
+                                         ctx.clock.time(), sub["SubscriptionArn"] if unsubscribed else None)
         if sub["Protocol"] in ("http", "https"):
             policy = effective_subscription_policy(topic, sub["Attributes"])
             self.deliverer.post(http_job(
-                sub["Endpoint"], document, False, None, sub["TopicArn"], "SubscriptionConfirmation",
-                document["MessageId"], retry_delays(policy["healthyRetryPolicy"]), "text/plain; charset=UTF-8"))
+                sub["Endpoint"], document, False, sub["SubscriptionArn"] if unsubscribed else None, sub["TopicArn"],
+                document["Type"], document["MessageId"], retry_delays(policy["healthyRetryPolicy"]),
+                "text/plain; charset=UTF-8"))
         else:
-            self.record(sub, "SubscriptionConfirmation", document, document["MessageId"], None)
+            self.record(sub, document["Type"], document, document["MessageId"], None)
 
     def record(self, sub: dict, message_type: str, document, message_id: str, subject: str | None) -> None:
         """What nimbus would have sent to an endpoint it does not reach (email, sms, sqs, lambda...)."""

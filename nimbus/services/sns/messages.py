@@ -27,13 +27,21 @@ def cert_url(base: str, signer) -> str:
     return f"{base}/_nimbus/sns/{signer.cert_name}"
 
 
-def confirmation(signer, base: str, topic_arn: str, token: str, version: str, now: float) -> dict:
+UNSUBSCRIBE_TEXT = ("You have chosen to deactivate subscription {subscription}.\n"
+                    "To cancel this operation and restore the subscription, visit the SubscribeURL included in "
+                    "this message.")
+
+
+def confirmation(signer, base: str, topic_arn: str, token: str, version: str, now: float,
+                 unsubscribed: str | None = None) -> dict:
+    """A SubscriptionConfirmation, or (``unsubscribed`` = its ARN) an UnsubscribeConfirmation."""
     message = {
-        "Type": "SubscriptionConfirmation",
+        "Type": "UnsubscribeConfirmation" if unsubscribed else "SubscriptionConfirmation",
         "MessageId": str(uuid.uuid4()),
         "Token": token,
         "TopicArn": topic_arn,
-        "Message": CONFIRMATION_TEXT.format(topic=topic_arn),
+        "Message": (UNSUBSCRIBE_TEXT.format(subscription=unsubscribed) if unsubscribed
+                    else CONFIRMATION_TEXT.format(topic=topic_arn)),
         "SubscribeURL": subscribe_url(base, topic_arn, token),
         "Timestamp": iso_millis(now),
         "SignatureVersion": version,

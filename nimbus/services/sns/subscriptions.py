@@ -12,7 +12,8 @@ from . import filter_policy
 from .retry_policy import check_retry_policy
 from .topic_attributes import effective_subscription_policy
 from .common import (authorization_error, invalid_parameter, not_found, page_after, public_base, split_subscription_arn,
-                     subscription_key, subscriptions_ns, topics_ns)
+                     split_topic_arn, subscription_key, subscriptions_ns, topics_ns,
+                     unsubscribed_ns)
 
 PROTOCOLS = {"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}
 # These protocols must confirm; the others are confirmed at once (same-account endpoints in AWS).
@@ -152,7 +153,22 @@ class SubscriptionsApi:
                             str(params.get("AuthenticateOnUnsubscribe", "")).lower() == "true")
                         self._save_subscription(sub)
                     return {"SubscriptionArn": sub["SubscriptionArn"]}
+            restored = self._restore(ctx, topic, token)
+            if restored is not None:
+                return {"SubscriptionArn": restored}
         raise invalid_parameter("Token")
+
+    def _restore(self, ctx: RequestContext, topic: dict, token: str) -> str | None:
+        """Undo an Unsubscribe with the token of its UnsubscribeConfirmation."""
+        account, region, topic_name = split_topic_arn(topic["Attributes"]["TopicArn"])
+        sub = self.store.get(unsubscribed_ns(account, region), token)
+        if sub is None or sub["TopicArn"] != topic["Attributes"]["TopicArn"]:
+            return None
+        self.store.delete(unsubscribed_ns(account, region), token)
+        if ctx.clock.time() - sub["TokenIssued"] > TOKEN_LIFETIME_SECONDS:
+            return None
+        self.store.put(subscriptions_ns(account, region), subscription_key(topic_name, sub["Id"]), sub)
+        return sub["SubscriptionArn"]
 
     def unsubscribe(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
@@ -160,6 +176,14 @@ class SubscriptionsApi:
             self._check_unsubscriber(ctx, sub)
             account, region, topic_name, sub_id = split_subscription_arn(sub["SubscriptionArn"])
             self.store.delete(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
+            topic = self.store.get(topics_ns(account, region), topic_name)
+            notify = topic is not None and sub["Protocol"] in ("http", "https") and not sub["PendingConfirmation"]
+            if notify:
+                # The endpoint is told, and may undo it with the SubscribeURL (the token) for 3 days.
+                sub = {**sub, "Token": secrets.token_hex(94), "TokenIssued": ctx.clock.time()}
+                self.store.put(unsubscribed_ns(account, region), sub["Token"], sub)
+        if notify:
+            self.send_confirmation(ctx, topic, sub, unsubscribed=True)
         return {}
 
     def get_subscription_attributes(self, ctx: RequestContext, params: dict) -> dict:
