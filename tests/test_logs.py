@@ -114,6 +114,9 @@ def test_put_log_events_batch_rules(client, endpoint):
     too_big[0]["message"] += "x"
     assert error_of(logs.put_log_events, logGroupName=group, logStreamName="app", logEvents=too_big) == \
         ("InvalidParameterException", 400)
+    halves = [{"timestamp": now, "message": "y" * 600_000}, {"timestamp": now, "message": "z" * 600_000}]
+    assert error_of(logs.put_log_events, logGroupName=group, logStreamName="app", logEvents=halves) == \
+        ("InvalidParameterException", 400)
     assert error_of(logs.put_log_events, logGroupName=group, logStreamName="nope", logEvents=[
         {"timestamp": now, "message": "m"}]) == ("ResourceNotFoundException", 400)
     assert error_of(logs.put_log_events, logGroupName=unique("nope"), logStreamName="app", logEvents=[

@@ -16,6 +16,7 @@ from .event_store import EventStore
 
 MAX_BATCH_BYTES = 1_048_576
 EVENT_OVERHEAD = 26
+MAX_EVENT_BYTES = 1_048_576  # 1 MB per event since 2025 (it was 256 KB)
 MAX_AGE_MS = 14 * DAY_MS
 MAX_AHEAD_MS = 2 * 3600 * 1000
 MAX_SPAN_MS = DAY_MS
@@ -32,7 +33,11 @@ class PutEventsApi:
         stamps = [e["timestamp"] for e in events]
         if any(b < a for a, b in zip(stamps, stamps[1:])):
             raise invalid("Log events in a single PutLogEvents request must be in chronological order.")
-        size = sum(len(e["message"].encode()) + EVENT_OVERHEAD for e in events)
+        sizes = [len(e["message"].encode()) + EVENT_OVERHEAD for e in events]
+        largest = max(sizes)
+        if largest > MAX_EVENT_BYTES:
+            raise invalid(f"Log event too large: {largest} bytes exceeds limit of {MAX_EVENT_BYTES}")
+        size = sum(sizes)
         if size > MAX_BATCH_BYTES:
             raise invalid(f"Upload too large: {size} bytes exceeds limit of {MAX_BATCH_BYTES}")
         if len(events) > 10_000:
