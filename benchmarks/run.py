@@ -5,13 +5,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import pkgutil
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation, bench_kms, bench_s3
-
-BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3}
+# Every benchmarks/bench_<name>.py with a run(seconds) function, found rather than listed.
+BENCHMARKS = {
+    module.name.removeprefix("bench_"): importlib.import_module(f"benchmarks.{module.name}")
+    for module in pkgutil.iter_modules([str(Path(__file__).resolve().parent)])
+    if module.name.startswith("bench_")
+}
 LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
 
 
