@@ -38,6 +38,8 @@ class StreamOps(KinesisState):
                 raise ServiceError("InvalidArgumentException", "ShardCount cannot be given for an ON_DEMAND stream.")
             count = ON_DEMAND_SHARDS
         self._check_shard_limit(ctx, count)
+        if mode == "ON_DEMAND":
+            self._check_on_demand_limit(ctx)
         with self.store.transaction():
             if self.find(ctx, name) is not None:
                 raise ServiceError("ResourceInUseException",
@@ -219,17 +221,13 @@ class StreamOps(KinesisState):
 
     def describe_account_settings(self, ctx: RequestContext, params: dict) -> dict:
         settings = self.store.get(("kinesis", ctx.account_id, ctx.region, "account"), "settings") or {}
-        return {"MinimumThroughputBillingCommitment": settings.get("commitment", {"Status": "DISABLED"})}
+        return {"MinimumThroughputBillingCommitment": _commitment(settings.get("commitment"))}
 
     def update_account_settings(self, ctx: RequestContext, params: dict) -> dict:
-        wanted = params["MinimumThroughputBillingCommitment"]
-        commitment = {"Status": wanted["Status"]}
-        if wanted["Status"] == "ENABLED":
-            commitment["StartedAt"] = ctx.clock.now()
-        self.store.put(("kinesis", ctx.account_id, ctx.region, "account"), "settings",
-                       {"commitment": {**commitment, "StartedAt": ctx.clock.time()} if "StartedAt" in commitment
-                        else commitment})
-        return {"MinimumThroughputBillingCommitment": commitment}
+        status = params["MinimumThroughputBillingCommitment"]["Status"]
+        commitment = {"Status": status, "StartedAt": ctx.clock.time() if status == "ENABLED" else None}
+        self.store.put(("kinesis", ctx.account_id, ctx.region, "account"), "settings", {"commitment": commitment})
+        return {"MinimumThroughputBillingCommitment": _commitment(commitment)}
 
     def _check_shard_limit(self, ctx: RequestContext, extra: int) -> None:
         if self.describe_limits(ctx, {})["OpenShardCount"] + extra > SHARD_LIMIT:
@@ -240,6 +238,15 @@ class StreamOps(KinesisState):
     def _check_on_demand_limit(self, ctx: RequestContext) -> None:
         if self.describe_limits(ctx, {})["OnDemandStreamCount"] >= ON_DEMAND_STREAM_LIMIT:
             raise ServiceError("LimitExceededException", "The on-demand stream count limit has been reached.")
+
+
+def _commitment(stored: dict | None) -> dict:
+    if not stored:
+        return {"Status": "DISABLED"}
+    output = {"Status": stored["Status"]}
+    if stored.get("StartedAt"):
+        output["StartedAt"] = timestamp(stored["StartedAt"])
+    return output
 
 
 def not_active(ctx: RequestContext, stream: dict, status: str) -> ServiceError:
