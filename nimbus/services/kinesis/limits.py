@@ -16,17 +16,21 @@ class Throttle:
         self._windows: dict[tuple, list] = {}  # key -> [second, records/calls, bytes]
         self._lock = threading.Lock()
 
-    def _window(self, key: tuple) -> list:
-        second = int(self.clock.time())
+    def second(self) -> int:
+        return int(self.clock.time())
+
+    def _window(self, key: tuple, second: int | None = None) -> list:
+        second = self.second() if second is None else second
         window = self._windows.get(key)
         if window is None or window[0] != second:
             window = self._windows[key] = [second, 0, 0]
         return window
 
-    def try_write(self, stream_id: str, shard: int, size: int) -> bool:
-        """Count one record against its shard's second; False if it would go over."""
+    def try_write(self, stream_id: str, shard: int, size: int, second: int) -> bool:
+        """Count one record against its shard's second (one per call: a call is judged at one instant);
+        False if it would go over."""
         with self._lock:
-            window = self._window((stream_id, shard, "w"))
+            window = self._window((stream_id, shard, "w"), second)
             if window[1] + 1 > WRITE_RECORDS or window[2] + size > WRITE_BYTES:
                 return False
             window[1] += 1

@@ -65,9 +65,10 @@ class RecordOps(KinesisState):
             if stream["encryption"].get("data_key") != known_key:
                 self.save(ctx, stream)  # the stream's new encrypted data key
             batches: dict[int, list[int]] = {}
+            second = self.throttle.second()
             for index, (entry, key) in enumerate(zip(entries, keys)):
                 shard = self.route(stream, key)
-                if enforce and not self.throttle.try_write(stream["id"], shard["index"], len(entry["Data"])):
+                if enforce and not self.throttle.try_write(stream["id"], shard["index"], len(entry["Data"]), second):
                     results[index] = {"ErrorCode": THROTTLED, "ErrorMessage":
                                       f"Rate exceeded for shard {shard_id(shard['index'])} in stream "
                                       f"{stream['name']} under account {ctx.account_id}."}
