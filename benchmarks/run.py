@@ -9,22 +9,31 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation
+from benchmarks import bench_foundation, bench_kinesis
 
-BENCHMARKS = {"foundation": bench_foundation}
-LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
+BENCHMARKS = {"foundation": bench_foundation, "kinesis": bench_kinesis}
+LOWER_IS_BETTER = ("startup_s", "idle_rss_mib", "rss_after_mib")
 
 
 def report(name: str, rows: list[dict]) -> str:
+    """nimbus against every other server of the run (moto, and e.g. kinesalite), with its advantage over each."""
     by_server = {row["server"]: row for row in rows}
-    nimbus, moto = by_server["nimbus"], by_server["moto"]
-    lines = [f"## {name}", "", "| metric | nimbus | moto | nimbus advantage |", "|---|---|---|---|"]
+    nimbus = by_server["nimbus"]
+    others = [server for server in by_server if server != "nimbus"]
+    if others == ["moto"]:
+        header = "| metric | nimbus | moto | nimbus advantage |"
+    else:
+        header = ("| metric | nimbus | " + " | ".join(others) + " | "
+                  + " | ".join(f"nimbus advantage vs {o}" for o in others) + " |")
+    lines = [f"## {name}", "", header, "|---" * (2 + 2 * len(others)) + "|"]
     for metric in nimbus:
         if metric == "server":
             continue
-        a, b = nimbus[metric], moto[metric]
-        advantage = (b / a) if metric in LOWER_IS_BETTER else (a / b)
-        lines.append(f"| {metric} | {a:.3f} | {b:.3f} | {advantage:.2f}x |")
+        a = nimbus[metric]
+        values = [by_server[o][metric] for o in others]
+        advantages = [(b / a) if metric in LOWER_IS_BETTER else (a / b) for b in values]
+        lines.append(f"| {metric} | {a:.3f} | " + " | ".join(f"{b:.3f}" for b in values) + " | "
+                     + " | ".join(f"{x:.2f}x" for x in advantages) + " |")
     return "\n".join(lines)
 
 

@@ -61,8 +61,9 @@ def test_shards_split_the_hash_space_evenly_as_aws_does(kinesis, endpoint):
     assert description["RetentionPeriodHours"] == 24 and description["StreamModeDetails"]["StreamMode"] == "PROVISIONED"
     assert all(len(s["SequenceNumberRange"]["StartingSequenceNumber"]) == 56 for s in description["Shards"])
     assert kinesis.describe_stream(StreamName=name, Limit=2)["StreamDescription"]["HasMoreShards"] is True
-    rest = kinesis.describe_stream(StreamName=name, ExclusiveStartShardId="shardId-000000000001")
-    assert [s["ShardId"] for s in rest["StreamDescription"]["Shards"]] == ["shardId-000000000002"]
+    rest = kinesis.describe_stream(StreamName=name, ExclusiveStartShardId="shardId-000000000000")
+    assert [s["ShardId"] for s in rest["StreamDescription"]["Shards"]] == ["shardId-000000000001",
+                                                                           "shardId-000000000002"]
     by_arn = kinesis.describe_stream_summary(StreamARN=description["StreamARN"])["StreamDescriptionSummary"]
     assert by_arn["OpenShardCount"] == 3
 

@@ -10,6 +10,7 @@ from nimbus.services.kinesis.sequence import record_number, sequence_number
 from nimbus.services.kinesis.state import KinesisState, now_ms, shard_id, shard_index
 
 LIST_SHARDS_DEFAULT, LIST_SHARDS_MAX = 1000, 10000
+TOKEN_SECONDS = 300  # AWS: a ListShards NextToken is good for 300 seconds
 
 
 def new_shard(stream: dict, start: int, end: int, created_ms: int, parent: int | None = None,
@@ -55,11 +56,12 @@ def describe_shard(shard: dict) -> dict:
 def _filtered(stream: dict, shards: list[dict], shard_filter: dict | None, at_ms: int) -> list[dict]:
     if not shard_filter:
         return shards
-    kind = shard_filter["Type"]
+    kind = shard_filter.get("Type")
     if kind == "AFTER_SHARD_ID":
         if not shard_filter.get("ShardId"):
             raise ServiceError("InvalidArgumentException", "ShardId must be given for the AFTER_SHARD_ID filter.")
-        after = shard_index(shard_filter["ShardId"]) or -1
+        after = shard_index(shard_filter["ShardId"])
+        after = -1 if after is None else after
         return [s for s in shards if s["index"] > after]
     if kind == "AT_LATEST":
         return [s for s in shards if s["end_count"] is None]
@@ -68,12 +70,14 @@ def _filtered(stream: dict, shards: list[dict], shard_filter: dict | None, at_ms
     if kind == "AT_TRIM_HORIZON":
         listed = {s["index"] for s in shards}
         return [s for s in shards if s["parent"] not in listed and s["adjacent"] not in listed]
-    if shard_filter.get("Timestamp") is None:
+    if not isinstance(shard_filter.get("Timestamp"), (int, float)):
         raise ServiceError("InvalidArgumentException", f"Timestamp must be given for the {kind} filter.")
     ts = int(shard_filter["Timestamp"] * 1000)  # epoch seconds
     if kind == "AT_TIMESTAMP":
         return [s for s in shards if s["created_ms"] <= ts and (s["closed_ms"] is None or s["closed_ms"] > ts)]
-    return [s for s in shards if s["closed_ms"] is None or s["closed_ms"] >= ts]  # FROM_TIMESTAMP
+    if kind == "FROM_TIMESTAMP":
+        return [s for s in shards if s["closed_ms"] is None or s["closed_ms"] >= ts]
+    raise ServiceError("InvalidArgumentException", f"Unknown ShardFilter type {kind}.")
 
 
 class ShardOps(KinesisState):
@@ -85,9 +89,14 @@ class ShardOps(KinesisState):
                                    "NextToken and StreamName cannot be provided together.")
             try:
                 state = json.loads(base64.b64decode(token))
-                name, after, shard_filter = state["s"], state["a"], state.get("f")
+                name, after, shard_filter, issued = state["s"], state["a"], state.get("f"), state["t"]
+                if not (isinstance(name, str) and isinstance(after, int) and isinstance(issued, (int, float))
+                        and (shard_filter is None or isinstance(shard_filter, dict))):
+                    raise TypeError
             except (ValueError, KeyError, TypeError):
                 raise ServiceError("InvalidArgumentException", "Invalid NextToken.") from None
+            if ctx.clock.time() - issued > TOKEN_SECONDS:
+                raise ServiceError("ExpiredNextTokenException", "The NextToken has expired.")
             params = {"StreamName": name}
         else:
             after = shard_index(params["ExclusiveStartShardId"]) if params.get("ExclusiveStartShardId") else -1
@@ -103,6 +112,6 @@ class ShardOps(KinesisState):
         chunk = shards[:limit]
         output = {"Shards": [describe_shard(s) for s in chunk]}
         if len(shards) > limit:
-            state = {"s": stream["name"], "a": chunk[-1]["index"], "f": shard_filter}
+            state = {"s": stream["name"], "a": chunk[-1]["index"], "f": shard_filter, "t": ctx.clock.time()}
             output["NextToken"] = base64.b64encode(json.dumps(state).encode()).decode()
         return output

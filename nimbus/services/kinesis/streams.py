@@ -77,8 +77,9 @@ class StreamOps(KinesisState):
     def describe_stream(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.stream(ctx, params, usable=False)
         at = now_ms(ctx)
-        after = shard_index(params["ExclusiveStartShardId"]) if params.get("ExclusiveStartShardId") else -1
-        shards = [s for s in stream["shards"] if visible(stream, s, at) and s["index"] > (after or -1)]
+        after = shard_index(params.get("ExclusiveStartShardId") or "")
+        after = -1 if after is None else after
+        shards = [s for s in stream["shards"] if visible(stream, s, at) and s["index"] > after]
         limit = params.get("Limit") or DESCRIBE_DEFAULT_LIMIT
         description = self._summary(ctx, stream)
         for key in ("OpenShardCount", "ConsumerCount", "StreamId", "MaxRecordSizeInKiB", "WarmThroughput"):
