@@ -3,11 +3,31 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import requests
+
+MAX_HASH_KEY = 2 ** 128 - 1
+
+
+@pytest.fixture
+def kinesis(client):
+    """A boto3 Kinesis client of the shared test server (import this fixture into a test module)."""
+    return client("kinesis")
+
+
+def error_code(error) -> str:
+    return error.value.response["Error"]["Code"]
 
 
 def advance(endpoint: str, seconds: float) -> None:
     requests.post(f"{endpoint}/_nimbus/clock", json={"advance_seconds": seconds}, timeout=5).raise_for_status()
+
+
+def virtual_now(endpoint: str):
+    """The server's virtual time (other tests move it forward by hours)."""
+    from datetime import datetime, timezone
+    epoch = requests.get(f"{endpoint}/_nimbus/clock", timeout=5).json()["epoch"]
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)
 
 
 def unique(prefix: str) -> str:

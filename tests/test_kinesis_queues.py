@@ -5,11 +5,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.kinesis_support import active_stream, advance, unique
-
-
-@pytest.fixture
-def kinesis(client):
-    return client("kinesis")
+from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
 
 
 def _queue(kinesis, endpoint, stream_arn, **attributes) -> str:

@@ -6,24 +6,14 @@ import hashlib
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from tests.kinesis_support import active_stream, advance, read_shard, unique
-
-MAX = 2 ** 128 - 1
-
-
-def code(error) -> str:
-    return error.value.response["Error"]["Code"]
-
-
-@pytest.fixture
-def kinesis(client):
-    return client("kinesis")
+from tests.kinesis_support import MAX_HASH_KEY, virtual_now, active_stream, advance, error_code, read_shard, unique
+from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
 
 
 def test_records_route_by_md5_of_the_partition_key_and_read_back_in_order(kinesis, endpoint):
@@ -68,7 +58,7 @@ def test_sequence_numbers_are_56_digit_strictly_increasing_and_unique_across_the
 def test_explicit_hash_key_picks_the_shard(kinesis, endpoint):
     name = active_stream(kinesis, endpoint, ShardCount=2)
     low = kinesis.put_record(StreamName=name, Data=b"a", PartitionKey="k", ExplicitHashKey="0")
-    high = kinesis.put_record(StreamName=name, Data=b"b", PartitionKey="k", ExplicitHashKey=str(MAX))
+    high = kinesis.put_record(StreamName=name, Data=b"b", PartitionKey="k", ExplicitHashKey=str(MAX_HASH_KEY))
     assert (low["ShardId"], high["ShardId"]) == ("shardId-000000000000", "shardId-000000000001")
 
 
@@ -78,7 +68,7 @@ def test_every_iterator_type(kinesis, endpoint):
     first = [kinesis.put_record(StreamName=name, Data=f"a{i}".encode(), PartitionKey="p") for i in range(3)]
     latest = kinesis.get_shard_iterator(StreamName=name, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
     advance(endpoint, 10)
-    boundary = datetime.now(timezone.utc) + timedelta(seconds=5)
+    boundary = virtual_now(endpoint) + timedelta(seconds=5)
     advance(endpoint, 10)
     later = [kinesis.put_record(StreamName=name, Data=f"b{i}".encode(), PartitionKey="p") for i in range(2)]
 
@@ -107,14 +97,14 @@ def test_get_records_limit_next_iterator_and_millis_behind(kinesis, endpoint):
     assert [r["Data"] for r in page["Records"]] == [bytes([i]) for i in range(10)]
     assert page["MillisBehindLatest"] >= 2000
     arrival = page["Records"][0]["ApproximateArrivalTimestamp"]
-    assert abs((datetime.now(timezone.utc) + timedelta(seconds=2) - arrival).total_seconds()) < 60
+    assert abs((virtual_now(endpoint) - timedelta(seconds=2) - arrival).total_seconds()) < 60
     rest = kinesis.get_records(ShardIterator=page["NextShardIterator"], Limit=100)
     assert len(rest["Records"]) == 15 and rest["MillisBehindLatest"] == 0
     empty = kinesis.get_records(ShardIterator=rest["NextShardIterator"])
     assert empty["Records"] == [] and empty["NextShardIterator"]
     with pytest.raises(ClientError) as error:
         kinesis.get_records(ShardIterator=iterator, Limit=10001)
-    assert code(error) == "ValidationException"
+    assert error_code(error) == "ValidationException"
 
 
 def test_get_records_caps_a_call_at_10_mib(kinesis, endpoint):
@@ -137,7 +127,7 @@ def test_iterators_expire_after_five_minutes_of_virtual_time(kinesis, endpoint):
     advance(endpoint, 301)
     with pytest.raises(ClientError) as error:
         kinesis.get_records(ShardIterator=iterator)
-    assert code(error) == "ExpiredIteratorException"
+    assert error_code(error) == "ExpiredIteratorException"
 
 
 def test_tampered_and_foreign_iterators_are_rejected(kinesis, endpoint):
@@ -149,21 +139,21 @@ def test_tampered_and_foreign_iterators_are_rejected(kinesis, endpoint):
     for bad in (base64.b64encode(bytes(raw)).decode(), "not-an-iterator", iterator[:-4] + "AAAA"):
         with pytest.raises(ClientError) as error:
             kinesis.get_records(ShardIterator=bad)
-        assert code(error) == "InvalidArgumentException"
-    other = kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k", ExplicitHashKey=str(MAX))
+        assert error_code(error) == "InvalidArgumentException"
+    other = kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k", ExplicitHashKey=str(MAX_HASH_KEY))
     with pytest.raises(ClientError) as error:
         kinesis.get_shard_iterator(StreamName=name, ShardId="shardId-000000000000",
                                    ShardIteratorType="AT_SEQUENCE_NUMBER",
                                    StartingSequenceNumber=other["SequenceNumber"])
-    assert code(error) == "InvalidArgumentException"
+    assert error_code(error) == "InvalidArgumentException"
     with pytest.raises(ClientError) as error:
         kinesis.get_shard_iterator(StreamName=name, ShardId="shardId-000000000009", ShardIteratorType="LATEST")
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
     kinesis.delete_stream(StreamName=name)
     advance(endpoint, 1)
     with pytest.raises(ClientError) as error:
         kinesis.get_records(ShardIterator=iterator)
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
 
 
 def test_bad_writes_get_aws_errors_and_store_nothing(kinesis, endpoint):
@@ -180,17 +170,17 @@ def test_bad_writes_get_aws_errors_and_store_nothing(kinesis, endpoint):
         with pytest.raises((ClientError, ParamValidationError)) as error:
             kinesis.put_record(StreamName=name, **kwargs)
         if isinstance(error.value, ClientError):
-            assert code(error) == expected, kwargs
+            assert error_code(error) == expected, kwargs
     with pytest.raises(ClientError) as error:
         kinesis.put_records(StreamName=name, Records=[{"Data": b"x", "PartitionKey": "k"}] * 501)
-    assert code(error) == "ValidationException"
+    assert error_code(error) == "ValidationException"
     with pytest.raises(ClientError) as error:
         kinesis.put_records(StreamName=name, Records=[{"Data": b"x", "PartitionKey": "k"},
                                                       {"Data": b"x" * (1024 * 1024 + 1), "PartitionKey": "k"}])
-    assert code(error) == "ValidationException"
+    assert error_code(error) == "ValidationException"
     with pytest.raises(ClientError) as error:
         kinesis.put_record(StreamName=unique("missing"), Data=b"x", PartitionKey="k")
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
     assert read_shard(kinesis, name, "shardId-000000000000") == []
     exact = kinesis.put_record(StreamName=name, Data=b"x" * (1024 * 1024 - 1), PartitionKey="k")
     assert exact["SequenceNumber"]

@@ -6,14 +6,8 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.kinesis_support import active_stream, read_stream_following_lineage, wait_active
-
-MAX = 2 ** 128 - 1
-
-
-@pytest.fixture
-def kinesis(client):
-    return client("kinesis")
+from tests.kinesis_support import MAX_HASH_KEY, active_stream, read_stream_following_lineage, wait_active
+from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
 
 
 def _producers(kinesis, name: str, stop: threading.Event, acknowledged: list, errors: list, count: int = 4):
@@ -74,7 +68,7 @@ def test_split_and_merge_under_load_read_exactly_once_in_order(kinesis, endpoint
     assert shards["shardId-000000000002"]["HashKeyRange"] == {"StartingHashKey": "0", "EndingHashKey": str(2 ** 126 - 1)}
     merged = shards["shardId-000000000004"]
     assert (merged["ParentShardId"], merged["AdjacentParentShardId"]) == ("shardId-000000000003", "shardId-000000000001")
-    assert merged["HashKeyRange"] == {"StartingHashKey": str(2 ** 126), "EndingHashKey": str(MAX)}
+    assert merged["HashKeyRange"] == {"StartingHashKey": str(2 ** 126), "EndingHashKey": str(MAX_HASH_KEY)}
     for closed in ("shardId-000000000000", "shardId-000000000001", "shardId-000000000003"):
         assert "EndingSequenceNumber" in shards[closed]["SequenceNumberRange"]
     assert "EndingSequenceNumber" not in merged["SequenceNumberRange"]
@@ -101,7 +95,7 @@ def test_update_shard_count_scales_uniformly_under_load(kinesis, endpoint):
     assert not errors, errors
     open_shards = kinesis.list_shards(StreamName=name, ShardFilter={"Type": "AT_LATEST"})["Shards"]
     assert [(int(s["HashKeyRange"]["StartingHashKey"]), int(s["HashKeyRange"]["EndingHashKey"]))
-            for s in open_shards] == [(0, 2 ** 127 - 1), (2 ** 127, MAX)]
+            for s in open_shards] == [(0, 2 ** 127 - 1), (2 ** 127, MAX_HASH_KEY)]
     _check_exactly_once_in_order(read_stream_following_lineage(kinesis, name), acknowledged)
 
 

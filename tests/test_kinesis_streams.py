@@ -6,18 +6,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.kinesis_support import active_stream, advance, unique, wait_active
-
-MAX = 2 ** 128 - 1
-
-
-def code(error) -> str:
-    return error.value.response["Error"]["Code"]
-
-
-@pytest.fixture
-def kinesis(client):
-    return client("kinesis")
+from tests.kinesis_support import MAX_HASH_KEY, active_stream, advance, error_code, unique, wait_active
+from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
 
 
 def test_stream_goes_creating_active_updating_deleting_on_the_virtual_clock(kinesis, endpoint):
@@ -27,10 +17,10 @@ def test_stream_goes_creating_active_updating_deleting_on_the_virtual_clock(kine
     assert summary["StreamStatus"] == "CREATING"
     with pytest.raises(ClientError) as error:
         kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k")
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
     with pytest.raises(ClientError) as error:
         kinesis.create_stream(StreamName=name, ShardCount=1)
-    assert code(error) == "ResourceInUseException"
+    assert error_code(error) == "ResourceInUseException"
     wait_active(kinesis, endpoint, name)
     kinesis.update_shard_count(StreamName=name, TargetShardCount=4, ScalingType="UNIFORM_SCALING")
     assert kinesis.describe_stream(StreamName=name)["StreamDescription"]["StreamStatus"] == "UPDATING"
@@ -41,7 +31,7 @@ def test_stream_goes_creating_active_updating_deleting_on_the_virtual_clock(kine
     advance(endpoint, 1)
     with pytest.raises(ClientError) as error:
         kinesis.describe_stream(StreamName=name)
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
     assert name not in kinesis.list_streams(Limit=10000)["StreamNames"]
     kinesis.create_stream(StreamName=name, ShardCount=1)  # the name is free again, with a fresh log
     wait_active(kinesis, endpoint, name)
@@ -56,7 +46,7 @@ def test_shards_split_the_hash_space_evenly_as_aws_does(kinesis, endpoint):
     ranges = [(s["HashKeyRange"]["StartingHashKey"], s["HashKeyRange"]["EndingHashKey"]) for s in description["Shards"]]
     assert ranges == [("0", "113427455640312821154458202477256070484"),
                       ("113427455640312821154458202477256070485", "226854911280625642308916404954512140969"),
-                      ("226854911280625642308916404954512140970", str(MAX))]
+                      ("226854911280625642308916404954512140970", str(MAX_HASH_KEY))]
     assert description["StreamARN"] == f"arn:aws:kinesis:us-east-1:000000000000:stream/{name}"
     assert description["RetentionPeriodHours"] == 24 and description["StreamModeDetails"]["StreamMode"] == "PROVISIONED"
     assert all(len(s["SequenceNumberRange"]["StartingSequenceNumber"]) == 56 for s in description["Shards"])
@@ -76,14 +66,14 @@ def test_on_demand_streams_and_mode_switch(kinesis, endpoint):
     assert summary["StreamModeDetails"]["StreamMode"] == "ON_DEMAND" and summary["OpenShardCount"] == 4
     with pytest.raises(ClientError) as error:
         kinesis.update_shard_count(StreamName=name, TargetShardCount=2, ScalingType="UNIFORM_SCALING")
-    assert code(error) == "ValidationException"
+    assert error_code(error) == "ValidationException"
     kinesis.update_stream_mode(StreamARN=summary["StreamARN"], StreamModeDetails={"StreamMode": "PROVISIONED"})
     wait_active(kinesis, endpoint, name)
     assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamModeDetails"] == {
         "StreamMode": "PROVISIONED"}
     with pytest.raises(ClientError) as error:
         kinesis.create_stream(StreamName=unique("bad"))
-    assert code(error) == "InvalidArgumentException"
+    assert error_code(error) == "InvalidArgumentException"
 
 
 def test_list_streams_and_shards_page_with_tokens_and_filters(kinesis, endpoint):
@@ -100,7 +90,7 @@ def test_list_streams_and_shards_page_with_tokens_and_filters(kinesis, endpoint)
     assert [s["ShardId"] for s in shards] == [f"shardId-00000000000{i}" for i in range(5)]
     with pytest.raises(ClientError) as error:
         kinesis.list_shards(StreamName=name, NextToken="x")
-    assert code(error) == "InvalidArgumentException"
+    assert error_code(error) == "InvalidArgumentException"
     kinesis.merge_shards(StreamName=name, ShardToMerge="shardId-000000000000", AdjacentShardToMerge="shardId-000000000001")
     latest = kinesis.list_shards(StreamName=name, ShardFilter={"Type": "AT_LATEST"})["Shards"]
     assert [s["ShardId"] for s in latest] == [f"shardId-00000000000{i}" for i in (2, 3, 4, 5)]
@@ -121,7 +111,7 @@ def test_retention_bounds(kinesis, endpoint):
                         (kinesis.decrease_stream_retention_period, 48)):
         with pytest.raises(ClientError) as error:
             call(StreamName=name, RetentionPeriodHours=hours)
-        assert code(error) == "InvalidArgumentException"
+        assert error_code(error) == "InvalidArgumentException"
     kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=8760)
     assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["RetentionPeriodHours"] == 8760
 
@@ -140,10 +130,10 @@ def test_tags_both_flavours(kinesis, endpoint):
     assert {t["Key"] for t in kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"]} == {"team", "owner"}
     with pytest.raises(ClientError) as error:
         kinesis.add_tags_to_stream(StreamName=name, Tags={f"k{i}": "v" for i in range(50)})
-    assert code(error) == "InvalidArgumentException"
+    assert error_code(error) == "InvalidArgumentException"
     with pytest.raises(ClientError) as error:
         kinesis.list_tags_for_resource(ResourceARN=arn + "-missing")
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
 
 
 def test_resource_policies_are_stored(kinesis, endpoint):
@@ -157,7 +147,7 @@ def test_resource_policies_are_stored(kinesis, endpoint):
     assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == "{}"
     with pytest.raises(ClientError) as error:
         kinesis.put_resource_policy(ResourceARN=arn, Policy="not json")
-    assert code(error) == "InvalidArgumentException"
+    assert error_code(error) == "InvalidArgumentException"
 
 
 def test_encryption_setting_and_records_stay_readable(kinesis, endpoint):
@@ -202,7 +192,7 @@ def test_consumers_register_describe_list_deregister(kinesis, endpoint):
     assert consumer["ConsumerStatus"] == "CREATING" and consumer["ConsumerARN"].startswith(arn + "/consumer/app:")
     with pytest.raises(ClientError) as error:
         kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="app")
-    assert code(error) == "ResourceInUseException"
+    assert error_code(error) == "ResourceInUseException"
     advance(endpoint, 1)
     described = kinesis.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
     assert described["ConsumerStatus"] == "ACTIVE" and described["StreamARN"] == arn
@@ -211,13 +201,13 @@ def test_consumers_register_describe_list_deregister(kinesis, endpoint):
     assert [c["ConsumerName"] for c in kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]] == ["app"]
     with pytest.raises(ClientError) as error:
         kinesis.delete_stream(StreamName=name)
-    assert code(error) == "ResourceInUseException"
+    assert error_code(error) == "ResourceInUseException"
     kinesis.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
     advance(endpoint, 1)
     assert kinesis.list_stream_consumers(StreamARN=arn)["Consumers"] == []
     with pytest.raises(ClientError) as error:
         kinesis.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
 
 
 def test_subscribe_to_shard_streams_events_to_boto3(kinesis, endpoint):
@@ -227,7 +217,7 @@ def test_subscribe_to_shard_streams_events_to_boto3(kinesis, endpoint):
     with pytest.raises(ClientError) as error:  # still CREATING
         kinesis.subscribe_to_shard(ConsumerARN=consumer["ConsumerARN"], ShardId="shardId-000000000000",
                                    StartingPosition={"Type": "TRIM_HORIZON"})
-    assert code(error) == "ResourceInUseException"
+    assert error_code(error) == "ResourceInUseException"
     advance(endpoint, 1)
     kinesis.put_records(StreamName=name, Records=[{"Data": f"e{i}".encode(), "PartitionKey": "k"} for i in range(3)])
     response = kinesis.subscribe_to_shard(ConsumerARN=consumer["ConsumerARN"], ShardId="shardId-000000000000",
@@ -275,7 +265,7 @@ def test_missing_streams_are_resource_not_found(kinesis):
                  kinesis.list_shards, kinesis.list_tags_for_stream):
         with pytest.raises(ClientError) as error:
             call(StreamName=missing)
-        assert code(error) == "ResourceNotFoundException", call
+        assert error_code(error) == "ResourceNotFoundException", call
     with pytest.raises(ClientError) as error:
         kinesis.get_shard_iterator(StreamName=missing, ShardId="shardId-000000000000", ShardIteratorType="LATEST")
-    assert code(error) == "ResourceNotFoundException"
+    assert error_code(error) == "ResourceNotFoundException"
