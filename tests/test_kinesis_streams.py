@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.kinesis_support import MAX_HASH_KEY, active_stream, advance, error_code, unique, wait_active
+from nimbus.services.registry import implemented_service_names
+from tests.kinesis_support import read_shard, MAX_HASH_KEY, active_stream, advance, error_code, unique, wait_active
 from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
 
 
@@ -269,3 +271,33 @@ def test_missing_streams_are_resource_not_found(kinesis):
     with pytest.raises(ClientError) as error:
         kinesis.get_shard_iterator(StreamName=missing, ShardId="shardId-000000000000", ShardIteratorType="LATEST")
     assert error_code(error) == "ResourceNotFoundException"
+
+
+@pytest.mark.skipif("kms" not in implemented_service_names(), reason="nimbus has no KMS service in this build")
+def test_records_are_sealed_on_disk_under_the_kms_data_key_and_a_disabled_key_stops_them(kinesis, endpoint,
+                                                                                          server, client):
+    kms = client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = active_stream(kinesis, endpoint)
+    kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=key)
+    wait_active(kinesis, endpoint, name)
+    secret = b"top secret " + unique("marker").encode()
+    put = kinesis.put_record(StreamName=name, Data=secret, PartitionKey="k")
+    assert put["EncryptionType"] == "KMS"
+    logs = Path(server.runtime.config.data_dir) / "kinesis"
+    assert not any(secret in f.read_bytes() for f in logs.rglob("*.log"))
+    assert [r["Data"] for r in read_shard(kinesis, name, put["ShardId"])] == [secret]
+    kms.disable_key(KeyId=key)
+    with pytest.raises(ClientError) as error:
+        kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k")
+    assert error_code(error) == "KMSDisabledException"
+    iterator = kinesis.get_shard_iterator(StreamName=name, ShardId=put["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    with pytest.raises(ClientError) as error:
+        kinesis.get_records(ShardIterator=iterator)
+    assert error_code(error) == "KMSDisabledException"
+    kms.enable_key(KeyId=key)
+    assert [r["Data"] for r in read_shard(kinesis, name, put["ShardId"])] == [secret]
+    with pytest.raises(ClientError) as error:
+        kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/does-not-exist")
+    assert error_code(error) == "KMSNotFoundException"

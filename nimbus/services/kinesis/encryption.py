@@ -35,6 +35,9 @@ def stream_data_key(ctx: RequestContext, stream: dict, for_write: bool = True) -
     settings = stream["encryption"]
     if (for_write and settings["type"] != "KMS") or not kms_available(ctx):
         return None
+    key_id = settings.get("key_id") or settings.get("data_key_of")
+    if settings.get("data_key") or for_write:
+        _check_key_state(ctx, key_id)
     with _lock:
         blob = settings.get("data_key")
         if blob is None:
@@ -46,14 +49,30 @@ def stream_data_key(ctx: RequestContext, stream: dict, for_write: bool = True) -
         key = _keys.get(stream["id"] + blob)
         if key is None:
             key = _keys[stream["id"] + blob] = _kms(ctx, "Decrypt", {"CiphertextBlob": base64.b64decode(blob),
-                                                                    "KeyId": settings.get("key_id") or settings.get("data_key_of")})["Plaintext"]
+                                                                    "KeyId": key_id})["Plaintext"]
         return key
+
+
+def check_key(ctx: RequestContext, key_id: str) -> None:
+    """StartStreamEncryption's check that the key exists and is usable (when nimbus has KMS)."""
+    if kms_available(ctx):
+        _check_key_state(ctx, key_id)
+
+
+def _check_key_state(ctx: RequestContext, key_id: str) -> None:
+    """Each call checks the key, so disabling it stops reads and writes at once (the data key is cached)."""
+    state = _kms(ctx, "DescribeKey", {"KeyId": key_id})["KeyMetadata"].get("KeyState", "Enabled")
+    if state == "Disabled":
+        raise ServiceError("KMSDisabledException", f"The KMS key {key_id} is disabled.")
+    if state != "Enabled":
+        raise ServiceError("KMSInvalidStateException", f"The KMS key {key_id} is in state {state}.")
 
 
 def _kms(ctx: RequestContext, operation: str, params: dict) -> dict:
     try:
+        # As the caller, through Kinesis (kms:ViaService), as AWS does it.
         return ctx.runtime.client.call("kms", operation, params, account_id=ctx.account_id, region=ctx.region,
-                                       invoked_by="kinesis.amazonaws.com")
+                                       principal=ctx.principal, invoked_by="kinesis.amazonaws.com")
     except ServiceError as error:
         code = {"DisabledException": "KMSDisabledException", "NotFoundException": "KMSNotFoundException",
                 "KMSInvalidStateException": "KMSInvalidStateException",

@@ -5,6 +5,7 @@ import json
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis import encryption
 from nimbus.services.kinesis.state import KinesisState
 
 MAX_TAGS = 50
@@ -114,6 +115,7 @@ class TagOps(KinesisState):
         stream = self.active(ctx, params)
         if params["EncryptionType"] != "KMS":
             raise ServiceError("InvalidArgumentException", "EncryptionType must be KMS.")
+        encryption.check_key(ctx, params["KeyId"])
         with self.lock(stream):
             old = stream["encryption"]
             same_key = old.get("key_id") == params["KeyId"] or old.get("data_key_of") == params["KeyId"]
