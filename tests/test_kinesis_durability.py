@@ -25,8 +25,12 @@ def _write_until_killed(kinesis, name: str, worker: int, acknowledged: list, sto
         acknowledged.extend(entry["Data"] for entry in batch)
         counter += 50
         if worker == 0 and counter % 500 == 0:
-            kinesis.put_record(StreamName=name, Data=f"{worker}:single:{counter}".encode(), PartitionKey="single")
-            acknowledged.append(f"{worker}:single:{counter}".encode())
+            single = f"{worker}:single:{counter}".encode()
+            try:
+                kinesis.put_record(StreamName=name, Data=single, PartitionKey="single")
+            except Exception:
+                return
+            acknowledged.append(single)
 
 
 def _run_once(data_dir: str) -> None:

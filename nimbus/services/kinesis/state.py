@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import bisect
 import os
+import shutil
 import tempfile
 import threading
+import weakref
 from datetime import datetime, timezone
 
 from nimbus.core.context import RequestContext
@@ -70,7 +72,11 @@ class KinesisState(BaseProvider):
         self._routes: dict[str, tuple[int, list[int], list[dict]]] = {}
         self._guard = threading.Lock()
         config = runtime.config
-        root = tempfile.mkdtemp(prefix="nimbus-kinesis-") if config.ephemeral else os.path.join(config.data_dir, "kinesis")
+        if config.ephemeral:
+            root = tempfile.mkdtemp(prefix="nimbus-kinesis-")
+            weakref.finalize(self, shutil.rmtree, root, True)  # gone with the provider, or at exit
+        else:
+            root = os.path.join(config.data_dir, "kinesis")
         self.logs = LogDirectory(root)
         self.iterators = IteratorCodec(self.store)
         self.throttle = Throttle(runtime.clock)
