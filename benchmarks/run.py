@@ -17,23 +17,30 @@ BENCHMARKS = {
     for module in pkgutil.iter_modules([str(Path(__file__).resolve().parent)])
     if module.name.startswith("bench_")
 }
-LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
+LOWER_IS_BETTER = ("startup_s", "idle_rss_mib", "rss_after_mib")
 
 
 def report(name: str, rows: list[dict]) -> str:
+    """nimbus against every other server of the run (moto, and e.g. kinesalite), with its advantage over each."""
     by_server = {row["server"]: row for row in rows}
-    nimbus, moto = by_server["nimbus"], by_server["moto"]
-    ceiling = by_server.get("loopback")  # a raw-socket upper bound, when the benchmark measures one
-    extra = " loopback ceiling |" if ceiling else ""
-    lines = [f"## {name}", "", f"| metric | nimbus | moto | nimbus advantage |{extra}",
-             "|---|---|---|---|" + ("---|" if ceiling else "")]
+    if "nimbus" not in by_server:  # a run limited to other servers: their numbers as they are
+        return f"## {name}\n\n" + "\n".join(str(row) for row in rows)
+    nimbus = by_server["nimbus"]
+    others = [server for server in by_server if server != "nimbus"]
+    if others == ["moto"]:
+        header = "| metric | nimbus | moto | nimbus advantage |"
+    else:
+        header = ("| metric | nimbus | " + " | ".join(others) + " | "
+                  + " | ".join(f"nimbus advantage vs {o}" for o in others) + " |")
+    lines = [f"## {name}", "", header, "|---" * (2 + 2 * len(others)) + "|"]
     for metric in nimbus:
         if metric == "server":
             continue
-        a, b = nimbus[metric], moto[metric]
-        advantage = (b / a) if metric in LOWER_IS_BETTER else (a / b)
-        bound = f" {ceiling[metric]:.3f} |" if ceiling else ""
-        lines.append(f"| {metric} | {a:.3f} | {b:.3f} | {advantage:.2f}x |{bound}")
+        a = nimbus[metric]
+        values = [by_server[o][metric] for o in others]
+        advantages = [(b / a) if metric in LOWER_IS_BETTER else (a / b) for b in values]
+        lines.append(f"| {metric} | {a:.3f} | " + " | ".join(f"{b:.3f}" for b in values) + " | "
+                     + " | ".join(f"{x:.2f}x" for x in advantages) + " |")
     return "\n".join(lines)
 
 

@@ -112,5 +112,5 @@ def _verify_sigv2(runtime: Runtime, request: HttpRequest, info: SignatureInfo, s
     if not matches:
         raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH, AWSAccessKeyId=info.access_key_id,
                         StringToSign=string_to_sign, SignatureProvided=info.signature)
-    if sigv2.is_expired(info.expires, runtime.clock):
+    if sigv2.is_expired(info.expires, info.signature, runtime.clock):
         raise AuthError("AccessDenied", "Request has expired", Expires=str(info.expires))

@@ -6,6 +6,8 @@ boto3 still presigns S3 URLs this way when given a custom endpoint and no
 from __future__ import annotations
 
 import hmac
+import threading
+from collections import OrderedDict
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -15,9 +17,12 @@ from botocore.credentials import Credentials
 
 from nimbus.protocol.http import HttpRequest
 
-# A SigV2 URL carries only its expiry; assume it was signed this long before it (boto3's default)
-# to tell which virtual clock jumps it lived through.
-ASSUMED_LIFETIME = 3600
+# A SigV2 URL carries only its expiry, not when it was made. The virtual clock's offset when nimbus
+# first sees a URL stands for its signing time, so a URL ages through the jumps made after its first
+# use (a URL first used after a jump cannot be told from one made after it). Bounded, in memory.
+_FIRST_SEEN_LIMIT = 10_000
+_first_seen_offset: "OrderedDict[str, float]" = OrderedDict()
+_first_seen_lock = threading.Lock()
 _MARKERS = ("AWSAccessKeyId", "Signature", "Expires")
 
 
@@ -53,9 +58,12 @@ def signature_matches(request: HttpRequest, secret_key: str, access_key: str) ->
     return hmac.compare_digest(signature.encode(), request.query["Signature"].encode()), string_to_sign
 
 
-def is_expired(expires: int, clock) -> bool:
-    """Compare in the signer's frame: real now, plus the virtual jumps made since it was (probably) signed."""
-    real_now = datetime.now(timezone.utc).timestamp()
-    signed_at = min(real_now, expires - ASSUMED_LIFETIME)
-    aged = clock.time() - clock.virtual_at(signed_at) - (real_now - signed_at)
-    return real_now + aged > expires
+def is_expired(expires: int, signature: str, clock) -> bool:
+    """Expired in the signer's frame: real now, plus the virtual jumps made since the URL was first seen."""
+    offset = clock.offset
+    with _first_seen_lock:
+        seen = _first_seen_offset.setdefault(signature, offset)
+        _first_seen_offset.move_to_end(signature)
+        if len(_first_seen_offset) > _FIRST_SEEN_LIMIT:
+            _first_seen_offset.popitem(last=False)
+    return datetime.now(timezone.utc).timestamp() + (offset - seen) > expires
