@@ -9,22 +9,26 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation, bench_kms
+from benchmarks import bench_foundation, bench_kms, bench_s3
 
-BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms}
+BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3}
 LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
 
 
 def report(name: str, rows: list[dict]) -> str:
     by_server = {row["server"]: row for row in rows}
     nimbus, moto = by_server["nimbus"], by_server["moto"]
-    lines = [f"## {name}", "", "| metric | nimbus | moto | nimbus advantage |", "|---|---|---|---|"]
+    ceiling = by_server.get("loopback")  # a raw-socket upper bound, when the benchmark measures one
+    extra = " loopback ceiling |" if ceiling else ""
+    lines = [f"## {name}", "", f"| metric | nimbus | moto | nimbus advantage |{extra}",
+             "|---|---|---|---|" + ("---|" if ceiling else "")]
     for metric in nimbus:
         if metric == "server":
             continue
         a, b = nimbus[metric], moto[metric]
         advantage = (b / a) if metric in LOWER_IS_BETTER else (a / b)
-        lines.append(f"| {metric} | {a:.3f} | {b:.3f} | {advantage:.2f}x |")
+        bound = f" {ceiling[metric]:.3f} |" if ceiling else ""
+        lines.append(f"| {metric} | {a:.3f} | {b:.3f} | {advantage:.2f}x |{bound}")
     return "\n".join(lines)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
@@ -18,9 +20,20 @@ log = logging.getLogger(__name__)
 _END = object()
 
 
+# PUT bodies (S3 uploads) past this size go to a temporary file rather than memory.
+SPOOL_AFTER = 8 * 1024 * 1024
+# The largest upload body: S3's 5 GiB single PUT plus room for aws-chunked framing.
+MAX_STREAM_BYTES = 5 * 1024 ** 3 + 64 * 1024 * 1024
+
+
 class TooLarge(ServiceError):
     def __init__(self, limit: int):
         super().__init__("RequestEntityTooLarge", f"The request body exceeds the maximum of {limit} bytes.", status=413)
+
+
+class EntityTooLarge(ServiceError):
+    def __init__(self):
+        super().__init__("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", status=400)
 
 
 class NimbusApp:
@@ -43,13 +56,17 @@ class NimbusApp:
                 response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
             else:
                 response = await loop.run_in_executor(self.executor, self.handler.handle, request)
-        except TooLarge as error:
+        except (TooLarge, EntityTooLarge) as error:
             response = unrouted_error(request, error, "")
         except Exception:
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = unrouted_error(request, ServiceError(
                 "InternalFailure", "nimbus failed to handle the request.", status=500), "")
-        await self._send(send, response, loop)
+        try:
+            await self._send(send, response, loop)
+        finally:
+            if request.body_file is not None:
+                request.body_file.close()
 
     @staticmethod
     def _request(scope) -> HttpRequest:
@@ -65,11 +82,14 @@ class NimbusApp:
         )
 
     async def _read_body(self, receive, request: HttpRequest) -> bytes:
-        limit = self.runtime.config.max_body_bytes
+        """The body in memory; a large PUT body (an upload) is spooled to ``request.body_file``
+        instead, and the handler reads it into memory only for operations that do not stream."""
+        streamable = request.method == "PUT"
+        limit = MAX_STREAM_BYTES if streamable else self.runtime.config.max_body_bytes
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            raise TooLarge(limit)
-        chunks, size = [], 0
+            raise EntityTooLarge() if streamable else TooLarge(limit)
+        chunks, size, spool = [], 0, None
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
@@ -77,11 +97,32 @@ class NimbusApp:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise TooLarge(limit)
+                if spool is not None:
+                    spool.close()
+                raise EntityTooLarge() if streamable else TooLarge(limit)
             chunks.append(chunk)
+            if streamable and size > SPOOL_AFTER:
+                if spool is None:
+                    spool = self._spool_file()
+                    request.body_file = spool
+                spool.write(b"".join(chunks))
+                chunks.clear()
             if not message.get("more_body"):
                 break
+        if spool is not None:
+            spool.write(b"".join(chunks))
+            spool.flush()
+            spool.seek(0)
+            return b""
         return b"".join(chunks)
+
+    def _spool_file(self):
+        config = self.runtime.config
+        directory = None
+        if not config.ephemeral and config.data_dir:
+            directory = os.path.join(config.data_dir, "tmp")
+            os.makedirs(directory, exist_ok=True)
+        return tempfile.TemporaryFile(dir=directory)  # unnamed: gone when closed or the process dies
 
     async def _send(self, send, response: HttpResponse, loop) -> None:
         headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]

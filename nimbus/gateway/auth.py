@@ -15,7 +15,8 @@ from botocore.model import OperationModel
 from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from nimbus.core.identity import Principal, anonymous_principal, root_principal
 from nimbus.core.runtime import Runtime
-from nimbus.gateway.sigv4 import AuthError, SignatureInfo, verify_signature
+from nimbus.gateway import sigv2
+from nimbus.gateway.sigv4 import SIGNATURE_MISMATCH, AuthError, SignatureInfo, chunk_verifier, verify_signature
 from nimbus.protocol.http import HttpRequest
 
 JSON_PROTOCOLS = ("json", "rest-json", "smithy-rpc-v2-cbor")
@@ -83,6 +84,9 @@ def authenticate(runtime: Runtime, request: HttpRequest, info: SignatureInfo | N
 
 
 def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret: str) -> None:
+    if info.version == 2:
+        _verify_sigv2(runtime, request, info, secret)
+        return
     if info.presigned:
         # A presigned URL ages on the virtual clock: view "now" in the signer's frame of time.
         signed_at = info.date.timestamp()
@@ -92,3 +96,14 @@ def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret:
         # Clients stamp requests with real time; skew is a transport check, not a virtual one.
         now = datetime.now(timezone.utc)
     verify_signature(request, info, secret, now)
+    if (info.payload_hash or "").startswith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"):
+        request.chunk_verifier = chunk_verifier(info, secret)
+
+
+def _verify_sigv2(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret: str) -> None:
+    matches, string_to_sign = sigv2.signature_matches(request, secret, info.access_key_id)
+    if not matches:
+        raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH, AWSAccessKeyId=info.access_key_id,
+                        StringToSign=string_to_sign, SignatureProvided=info.signature)
+    if sigv2.is_expired(info.expires, runtime.clock):
+        raise AuthError("AccessDenied", "Request has expired", Expires=str(info.expires))

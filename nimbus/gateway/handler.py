@@ -5,6 +5,7 @@ stalls the event loop.
 """
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from xml.sax.saxutils import escape
@@ -12,7 +13,7 @@ from xml.sax.saxutils import escape
 from nimbus.core.context import RequestContext
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.auth import authenticate
-from nimbus.gateway.routing import FORM_TYPE, route_request
+from nimbus.gateway.routing import FORM_TYPE, route_request, s3_path_style
 from nimbus.gateway.sigv4 import read_signature
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
@@ -26,6 +27,9 @@ class RequestHandler:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
+        raw = self._s3_without_operation(request, request_id)
+        if raw is not None:
+            return raw
         try:
             info = read_signature(request)
             route = route_request(request, self.runtime.services, info.service if info else None)
@@ -35,6 +39,7 @@ class RequestHandler:
         service = self.runtime.services.get(route.service)
         operation = service.model.operation_model(route.operation)
         try:
+            settle_body(request, operation, self.runtime.config.max_body_bytes)
             caller = authenticate(self.runtime, request, info, route.service, route.protocol, operation)
             ctx = RequestContext(
                 runtime=self.runtime,
@@ -54,11 +59,60 @@ class RequestHandler:
             output = self.runtime.dispatcher.invoke(
                 ctx, parse=lambda: parse_request(operation, request, route.protocol))
             response = serialize_response(operation, output, route.protocol, request_id)
+            # A provider may set what its model cannot say (S3's 206 for a range read).
+            if "http_status" in ctx.extra:
+                response.status = ctx.extra["http_status"]
+            for name, value in ctx.extra.get("http_headers", {}).items():
+                response.headers[name] = value
         except ServiceError as error:
             response = serialize_error(service.model, operation, error, route.protocol, request_id)
         if request.method == "HEAD":
             response.body = b""
         return response
+
+
+    def _s3_without_operation(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
+        """S3 requests no model operation covers: CORS preflights (OPTIONS) and website endpoints."""
+        website = ".s3-website" in request.host.lower()
+        if (request.method != "OPTIONS" and not website) or "s3" not in self.runtime.services.names:
+            return None
+        service = self.runtime.services.get("s3")
+        if not website:
+            request.path = s3_path_style(request)
+        try:
+            response = service.provider.handle_raw(request)
+        except ServiceError as error:
+            response = serialize_error(service.model, None, error, "rest-xml", request_id)
+        if request.method == "HEAD":
+            response.body = b""
+        return response
+
+
+def streams_input(operation) -> bool:
+    """Whether the operation's payload is a streaming blob (S3 PutObject, UploadPart...)."""
+    shape = operation.input_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    if payload is None:
+        return False
+    member = shape.members[payload]
+    return member.type_name == "blob" and bool(member.serialization.get("streaming"))
+
+
+def settle_body(request: HttpRequest, operation, limit: int) -> None:
+    """A streaming operation reads its body as a file; any other operation gets it in memory (capped)."""
+    if request.body_file is None:
+        if streams_input(operation) and request.body:
+            request.body_file = io.BytesIO(request.body)
+        return
+    if streams_input(operation):
+        return
+    if request.body_size() > limit:
+        raise ServiceError("RequestEntityTooLarge", f"The request body exceeds the maximum of {limit} bytes.",
+                           status=413)
+    request.body_file.seek(0)
+    request.body = request.body_file.read()
+    request.body_file.close()
+    request.body_file = None
 
 
 def unrouted_error(request: HttpRequest, error: ServiceError, request_id: str) -> HttpResponse:

@@ -103,10 +103,11 @@ def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name:
         if protocol is None:
             continue
         if name == "s3":
-            request.path = _s3_path_style(request)  # the parser reads labels from the path too
+            request.path = s3_path_style(request)  # the parser reads labels from the path too
         found = service.rest_routes.match(request.method, request.path, request.query)
         if found:
-            return Route(name, found[0], protocol, found[1])
+            operation = _s3_copy_or_put(request, found[0]) if name == "s3" else found[0]
+            return Route(name, operation, protocol, found[1])
         raise UnknownOperation(f"No operation of {name} matches {request.method} {request.path}.",
                                code="UnknownOperationException", status=404)
     if action is not None:
@@ -141,10 +142,34 @@ def _checked(registry: ServiceRegistry, route: Route) -> Route:
     return route
 
 
-def _s3_path_style(request: HttpRequest) -> str:
+def s3_path_style(request: HttpRequest) -> str:
     """Rewrite virtual-host addressing to the path style the model's templates describe."""
     host = request.host.split(":")[0]
     match = S3_VIRTUAL_HOST.match(host)
     if match is None:
         return request.path
     return "/" + match.group("bucket") + (request.path if request.path != "/" else "")
+
+
+# S3 operations that share a method and URI template: told apart by the uploadId query
+# parameter and the x-amz-copy-source header, or the current API of a legacy pair.
+_S3_SAME_ROUTE = {
+    "PUT": lambda upload, copy: ("UploadPartCopy" if copy else "UploadPart") if upload else
+    ("CopyObject" if copy else "PutObject"),
+    "GET": lambda upload, copy: "ListParts" if upload else "GetObject",
+    "DELETE": lambda upload, copy: "AbortMultipartUpload" if upload else "DeleteObject",
+}
+_S3_KEY_OPERATIONS = frozenset(("CopyObject", "PutObject", "UploadPart", "UploadPartCopy", "GetObject", "ListParts",
+                                "AbortMultipartUpload", "DeleteObject"))
+_S3_PREFERRED = {"GetBucketLifecycle": "GetBucketLifecycleConfiguration",
+                 "PutBucketLifecycle": "PutBucketLifecycleConfiguration",
+                 "GetBucketNotification": "GetBucketNotificationConfiguration",
+                 "PutBucketNotification": "PutBucketNotificationConfiguration",
+                 "ListDirectoryBuckets": "ListBuckets"}
+
+
+def _s3_copy_or_put(request: HttpRequest, operation: str) -> str:
+    if operation in _S3_KEY_OPERATIONS:
+        choose = _S3_SAME_ROUTE[request.method]
+        return choose("uploadId" in request.query, "x-amz-copy-source" in request.headers)
+    return _S3_PREFERRED.get(operation, operation)

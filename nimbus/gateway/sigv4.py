@@ -19,6 +19,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
+from nimbus.gateway.sigv2 import is_sigv2_presigned
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest
 
@@ -54,12 +55,21 @@ class SignatureInfo:
     presigned: bool
     expires: int | None
     payload_hash: str | None
+    version: int = 4  # 2: an S3 SigV2 presigned URL (see sigv2.py)
 
 
 def read_signature(request: HttpRequest) -> SignatureInfo | None:
     """The SigV4 signature of ``request``, or None when it is unsigned."""
     authorization = request.headers.get("authorization")
     query = request.query
+    if authorization is None and is_sigv2_presigned(request):
+        expires = query["Expires"]
+        if not expires.isdigit():
+            raise AuthError("AccessDenied", "Invalid date (should be seconds since epoch): " + expires)
+        return SignatureInfo(access_key_id=query["AWSAccessKeyId"], date=datetime.now(timezone.utc),
+                             region="us-east-1", service="s3", signed_headers=[], signature=query["Signature"],
+                             session_token=query.get("x-amz-security-token"), presigned=True,
+                             expires=int(expires), payload_hash=None, version=2)
     presigned = any(name in query for name in _PRESIGN_MARKERS)
     if authorization is None and not presigned:
         return None
@@ -149,7 +159,7 @@ def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
     # The signature covers only the claimed hash, so the body itself must be checked against it.
     claimed = info.payload_hash
     if claimed and _SHA256_HEX.fullmatch(claimed):
-        computed = hashlib.sha256(request.body).hexdigest()
+        computed = request.body_sha256()
         if computed != claimed.lower():
             if s3:
                 raise AuthError(
@@ -305,3 +315,28 @@ class _S3Verifier(_Exact, S3SigV4Auth):
 
 class _S3QueryVerifier(_Exact, S3SigV4QueryAuth):
     pass
+
+
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def chunk_verifier(info: SignatureInfo, secret_key: str):
+    """Checks the signature chain of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body, chunk by chunk.
+
+    Each chunk signs ``AWS4-HMAC-SHA256-PAYLOAD``, the request time, the scope, the
+    previous signature (the seed is the request's own) and the hashes of "" and the chunk.
+    """
+    stamp = info.date.strftime(TIMESTAMP_FORMAT)
+    scope = f"{stamp[:8]}/{info.region}/{info.service}/aws4_request"
+    key = _signing_key(secret_key, stamp[:8], info.region, info.service)
+    state = {"previous": info.signature}
+
+    def verify(data: bytes, signature: str | None) -> None:
+        string_to_sign = "\n".join(("AWS4-HMAC-SHA256-PAYLOAD", stamp, scope, state["previous"], _EMPTY_SHA256,
+                                    hashlib.sha256(data).hexdigest()))
+        expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+        if signature is None or not hmac.compare_digest(expected, signature):
+            raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH)
+        state["previous"] = signature
+
+    return verify

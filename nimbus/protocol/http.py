@@ -5,8 +5,10 @@ conformance tests can use them directly.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qsl, unquote
 
 
@@ -57,10 +59,32 @@ class HttpRequest:
     body: bytes = b""
     source_ip: str = "127.0.0.1"
     scheme: str = "http"
+    # A large body spooled to a temporary file instead of ``body`` (PUT uploads); read it from the start.
+    body_file: Any = None
+    # Set by authentication for STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies: checks each chunk's signature.
+    chunk_verifier: Any = None
 
     def __post_init__(self):
         if not isinstance(self.headers, Headers):
             self.headers = Headers(self.headers)
+
+    def body_size(self) -> int:
+        if self.body_file is None:
+            return len(self.body)
+        position = self.body_file.tell()
+        size = self.body_file.seek(0, os.SEEK_END)
+        self.body_file.seek(position)
+        return size
+
+    def body_sha256(self) -> str:
+        if self.body_file is None:
+            return hashlib.sha256(self.body).hexdigest()
+        digest = hashlib.sha256()
+        self.body_file.seek(0)
+        while chunk := self.body_file.read(1 << 20):
+            digest.update(chunk)
+        self.body_file.seek(0)
+        return digest.hexdigest()
 
     @property
     def query_items(self) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import zlib
 
 from ..http import Headers
+from .chunked import ChunkedReader
 from .common import Malformed
 
 # A compressed body may not inflate beyond this; guards against gzip bombs.
@@ -63,6 +64,8 @@ def decode_body(operation_model, request) -> tuple[bytes, Headers]:
     Other codings (``gzip`` on an S3 upload) belong to the caller's data and stay.
     """
     headers = request.headers
+    if request.body_file is not None:
+        return _decode_stream(request)
     body = request.body
     codings = [c.strip() for c in headers.get("content-encoding", "").split(",") if c.strip()]
     streaming = headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
@@ -88,4 +91,25 @@ def decode_body(operation_model, request) -> tuple[bytes, Headers]:
         headers[name] = value
     # The caller's ContentLength is that of the decoded data (S3's x-amz-decoded-content-length).
     headers["content-length"] = str(len(body))
+    return body, headers
+
+
+def _decode_stream(request):
+    """A streaming payload (S3 uploads): the body stays a file, aws-chunked decoded as it is read."""
+    headers = request.headers
+    request.body_file.seek(0)
+    codings = [c.strip() for c in headers.get("content-encoding", "").split(",") if c.strip()]
+    streaming = headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
+    if not streaming and "aws-chunked" not in codings:
+        return request.body_file, headers
+    declared = headers.get("x-amz-decoded-content-length", "")
+    decoded_length = int(declared) if declared.isdigit() else None
+    body = ChunkedReader(request.body_file, request.chunk_verifier, decoded_length)
+    headers = Headers(headers)
+    headers.pop("content-encoding", None)
+    kept = [c for c in codings if c != "aws-chunked"]
+    if kept:
+        headers["content-encoding"] = ", ".join(kept)
+    if decoded_length is not None:
+        headers["content-length"] = str(decoded_length)
     return body, headers

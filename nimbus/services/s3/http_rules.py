@@ -1,0 +1,84 @@
+"""HTTP semantics S3 applies to reads: conditional requests and byte ranges."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from nimbus.protocol.errors import ServiceError
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def _etag_in(header: str, etag: str) -> bool:
+    wanted = etag.strip('"')
+    return any(item.strip() == "*" or item.strip().strip('"') == wanted for item in header.split(","))
+
+
+def _failed(condition: str) -> ServiceError:
+    return ServiceError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                        status=412, Condition=condition)
+
+
+def not_modified() -> ServiceError:
+    return ServiceError("NotModified", "Not Modified", status=304)
+
+
+def check_conditions(params: dict, record: dict, prefix: str = "If") -> None:
+    """S3's rules: If-Match beats a failing If-Unmodified-Since; If-None-Match beats If-Modified-Since.
+
+    ``prefix`` is ``CopySourceIf`` for a copy's source, which fails with 412 instead of 304.
+    """
+    etag = record["ETag"]
+    modified = int(record["LastModified"])  # HTTP dates have whole seconds
+    if_match, if_none = params.get(f"{prefix}Match"), params.get(f"{prefix}NoneMatch")
+    since, unmodified = params.get(f"{prefix}ModifiedSince"), params.get(f"{prefix}UnmodifiedSince")
+    if if_match is not None:
+        if not _etag_in(if_match, etag):
+            raise _failed("If-Match")
+    elif isinstance(unmodified, datetime) and modified > unmodified.timestamp():
+        raise _failed("If-Unmodified-Since")
+    copy = prefix != "If"
+    if if_none is not None:
+        if _etag_in(if_none, etag):
+            raise _failed("If-None-Match") if copy else not_modified()
+    elif isinstance(since, datetime) and modified <= since.timestamp():
+        raise _failed("If-Modified-Since") if copy else not_modified()
+
+
+def check_write_conditions(params: dict, existing: dict | None) -> None:
+    """Conditional writes: ``If-None-Match: *`` (create only) and ``If-Match: <etag>``."""
+    if params.get("IfNoneMatch") is not None and existing is not None:
+        raise _failed("If-None-Match")
+    if params.get("IfMatch") is not None:
+        if existing is None:
+            raise ServiceError("NoSuchKey", "The specified key does not exist.", status=404)
+        if not _etag_in(params["IfMatch"], existing["ETag"]):
+            raise _failed("If-Match")
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(first, last) of a single ``bytes=`` range; None means the whole object (S3 ignores bad syntax)."""
+    if not header:
+        return None
+    match = _RANGE.fullmatch(header.strip())
+    if match is None or not (match.group(1) or match.group(2)):
+        return None
+    first, last = match.group(1), match.group(2)
+    if first:
+        start = int(first)
+        end = int(last) if last else size - 1
+        if last and end < start:
+            return None
+    else:
+        suffix = int(last)
+        if suffix == 0:
+            raise invalid_range(header, size)
+        start, end = max(0, size - suffix), size - 1
+    if start >= size:
+        raise invalid_range(header, size)
+    return start, min(end, size - 1)
+
+
+def invalid_range(header: str, size: int) -> ServiceError:
+    return ServiceError("InvalidRange", "The requested range is not satisfiable", status=416,
+                        RangeRequested=header, ActualObjectSize=str(size))

@@ -1,0 +1,207 @@
+"""Multipart uploads: parts are blobs of their own; completing one lists them as the object's segments."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3 import checksums
+from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns, timestamp, uploads_ns
+from nimbus.services.s3.encryption import encryption_for
+from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_range
+from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
+from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
+from nimbus.services.s3.records import RecordsMixin
+
+MIN_PART = 5 * 1024 * 1024
+MAX_PARTS = 10000
+
+
+def _no_such_upload(upload_id: str) -> ServiceError:
+    return ServiceError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the "
+                        "upload may have been aborted or completed.", status=404, UploadId=upload_id)
+
+
+def _part_key(number: int) -> str:
+    return f"{number:05d}"
+
+
+class MultipartMixin(RecordsMixin):
+    def _upload(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, dict]:
+        bucket = self._bucket(ctx, params["Bucket"], action, params["Key"])
+        upload = self.store.get(uploads_ns(bucket["Name"]), params["UploadId"])
+        if upload is None or upload["Key"] != params["Key"]:
+            raise _no_such_upload(params["UploadId"])
+        return bucket, upload
+
+    def create_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
+        name, key = params["Bucket"], params["Key"]
+        bucket = self._bucket(ctx, name, "s3:PutObject", key)
+        encryption_for(ctx, bucket, params)
+        upload = {"UploadId": secrets.token_urlsafe(48), "Key": key, "Initiated": ctx.clock.time(),
+                  "Headers": object_headers(params), "Tags": parse_tagging(params.get("Tagging")),
+                  "ChecksumAlgorithm": params.get("ChecksumAlgorithm"), "Account": ctx.account_id}
+        self.store.put(uploads_ns(name), upload["UploadId"], upload)
+        output = {"Bucket": name, "Key": key, "UploadId": upload["UploadId"], "ServerSideEncryption": "AES256"}
+        if upload["ChecksumAlgorithm"]:
+            output["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
+        return output
+
+    @staticmethod
+    def _check_part_number(number: int) -> None:
+        if not 1 <= number <= MAX_PARTS:
+            raise invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+                                   str(number))
+
+    def upload_part(self, ctx: RequestContext, params: dict) -> dict:
+        self._check_part_number(params["PartNumber"])
+        _, upload = self._upload(ctx, params, "s3:PutObject")
+        wanted = dict(params)
+        if upload.get("ChecksumAlgorithm") and not wanted.get("ChecksumAlgorithm"):
+            wanted["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
+        written, values = ingest(self.blobs, wanted, params.get("Body"),
+                                 ctx.request.headers if ctx.request else None, params.get("ContentLength"))
+        return self._save_part(ctx, params, written, values)
+
+    def _save_part(self, ctx: RequestContext, params: dict, written, values: dict) -> dict:
+        part = {"PartNumber": params["PartNumber"], "ETag": f'"{written.md5.hex()}"', "Size": written.size,
+                "Segment": written.segment, "LastModified": ctx.clock.time(), "Checksums": values}
+        freed = []
+        try:
+            with self.store.transaction():
+                _, upload = self._upload(ctx, params, "s3:PutObject")
+                old = self.store.get(parts_ns(upload["UploadId"]), _part_key(part["PartNumber"]))
+                if old is not None:
+                    freed.append(old["Segment"])
+                self.store.put(parts_ns(upload["UploadId"]), _part_key(part["PartNumber"]), part)
+        except BaseException:
+            self.blobs.delete([written.segment])
+            raise
+        self.blobs.delete(freed)
+        return {"ETag": part["ETag"], "ServerSideEncryption": "AES256", **checksum_output(values)}
+
+    def upload_part_copy(self, ctx: RequestContext, params: dict) -> dict:
+        self._check_part_number(params["PartNumber"])
+        self._upload(ctx, params, "s3:PutObject")
+        src_bucket, src_key, src_version = parse_copy_source(params["CopySource"])
+        _, source = self._read_version(ctx, {"Bucket": src_bucket, "Key": src_key, "VersionId": src_version},
+                                       "s3:GetObject")
+        check_conditions(params, source, prefix="CopySourceIf")
+        first, last = 0, source["Size"] - 1
+        if params.get("CopySourceRange"):
+            chosen = byte_range(params["CopySourceRange"], source["Size"])
+            if chosen is None or (params["CopySourceRange"].split("=")[-1].startswith("-")):
+                raise invalid_range(params["CopySourceRange"], source["Size"])
+            first, last = chosen
+        data = self.blobs.read(source["Segments"], first, last) if source["Size"] else iter(())
+        written, values = ingest(self.blobs, {}, IterReader(data))
+        output = self._save_part(ctx, params, written, values)
+        result = {"CopyPartResult": {"ETag": output["ETag"], "LastModified": timestamp(ctx.clock.time())},
+                  "ServerSideEncryption": "AES256"}
+        if source.get("VersionId") != "null":
+            result["CopySourceVersionId"] = source["VersionId"]
+        return result
+
+    def complete_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
+        requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+        if not requested:
+            raise malformed_xml()
+        with self.store.transaction():
+            bucket, upload = self._upload(ctx, params, "s3:PutObject")
+            stored = {p["PartNumber"]: p for _, p in self.store.scan(parts_ns(upload["UploadId"]))}
+            chosen = self._chosen_parts(requested, stored)
+            algorithm = upload.get("ChecksumAlgorithm")
+            record = dict(upload["Headers"])
+            record.update(
+                Key=upload["Key"], Segments=[p["Segment"] for p in chosen], PartSizes=[p["Size"] for p in chosen],
+                Size=sum(p["Size"] for p in chosen), LastModified=ctx.clock.time(), Account=ctx.account_id,
+                ETag='"%s-%d"' % (hashlib.md5(b"".join(bytes.fromhex(p["ETag"].strip('"')) for p in chosen))
+                                  .hexdigest(), len(chosen)),
+                Tags=upload.get("Tags") or [], SSE="AES256", Checksums={})
+            if algorithm and all(algorithm in (p.get("Checksums") or {}) for p in chosen):
+                record["Checksums"] = {algorithm: checksums.combine_part_checksums(
+                    algorithm, [p["Checksums"][algorithm] for p in chosen])}
+            used = {p["Segment"]["id"] for p in chosen}
+            freed = [p["Segment"] for p in stored.values() if p["Segment"]["id"] not in used]
+            self.store.delete_namespace(parts_ns(upload["UploadId"]))
+            self.store.delete(uploads_ns(bucket["Name"]), upload["UploadId"])
+            freed += self._add_version(bucket, record)
+        self.blobs.delete(freed)
+        output = {"Bucket": bucket["Name"], "Key": upload["Key"], "ETag": record["ETag"],
+                  "Location": f"/{bucket['Name']}/{upload['Key']}", "ServerSideEncryption": "AES256",
+                  **checksum_output(record["Checksums"])}
+        if bucket.get("Versioning"):
+            output["VersionId"] = record["VersionId"]
+        return output
+
+    @staticmethod
+    def _chosen_parts(requested: list[dict], stored: dict) -> list[dict]:
+        chosen, previous = [], 0
+        for item in requested:
+            number = item.get("PartNumber")
+            if number is None or number <= previous:
+                raise ServiceError("InvalidPartOrder", "The list of parts was not in ascending order. The parts "
+                                   "list must be specified in order by part number.", status=400)
+            previous = number
+            part = stored.get(number)
+            if part is None or (item.get("ETag") or "").strip('"') != part["ETag"].strip('"'):
+                raise ServiceError("InvalidPart", "One or more of the specified parts could not be found. The part "
+                                   "may not have been uploaded, or the specified entity tag may not match the "
+                                   "part's entity tag.", status=400, UploadId="", PartNumber=str(number),
+                                   ETag=item.get("ETag") or "")
+            chosen.append(part)
+        for part in chosen[:-1]:
+            if part["Size"] < MIN_PART:
+                raise ServiceError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed "
+                                   "object size.", status=400, ProposedSize=str(part["Size"]),
+                                   MinSizeAllowed=str(MIN_PART), PartNumber=str(part["PartNumber"]),
+                                   ETag=part["ETag"])
+        return chosen
+
+    def abort_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.transaction():
+            _, upload = self._upload(ctx, params, "s3:AbortMultipartUpload")
+            freed = [p["Segment"] for _, p in self.store.scan(parts_ns(upload["UploadId"]))]
+            self.store.delete_namespace(parts_ns(upload["UploadId"]))
+            self.store.delete(uploads_ns(params["Bucket"]), upload["UploadId"])
+        self.blobs.delete(freed)
+        return {}
+
+    def list_parts(self, ctx: RequestContext, params: dict) -> dict:
+        bucket, upload = self._upload(ctx, params, "s3:ListMultipartUploadParts")
+        marker = int(params.get("PartNumberMarker") or 0)
+        limit = min(params.get("MaxParts", 1000), 1000)
+        parts = [p for _, p in self.store.scan(parts_ns(upload["UploadId"])) if p["PartNumber"] > marker]
+        chunk = parts[:limit]
+        output = {"Bucket": bucket["Name"], "Key": upload["Key"], "UploadId": upload["UploadId"],
+                  "PartNumberMarker": marker, "MaxParts": params.get("MaxParts", 1000),
+                  "IsTruncated": len(parts) > limit, "StorageClass": upload["Headers"].get("StorageClass"),
+                  "Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"],
+                             "LastModified": timestamp(p["LastModified"]), **checksum_output(p.get("Checksums") or {})}
+                            for p in chunk]}
+        if chunk:
+            output["NextPartNumberMarker"] = chunk[-1]["PartNumber"]
+        if upload.get("ChecksumAlgorithm"):
+            output["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
+        return output
+
+    def list_multipart_uploads(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["Bucket"]
+        self._bucket(ctx, name, "s3:ListBucketMultipartUploads")
+        prefix = params.get("Prefix") or ""
+        key_marker, id_marker = params.get("KeyMarker") or "", params.get("UploadIdMarker") or ""
+        uploads = sorted((u for _, u in self.store.scan(uploads_ns(name)) if u["Key"].startswith(prefix)),
+                         key=lambda u: (u["Key"], u["Initiated"], u["UploadId"]))
+        if key_marker:
+            uploads = [u for u in uploads if u["Key"] > key_marker or (u["Key"] == key_marker and id_marker
+                                                                        and u["UploadId"] > id_marker)]
+        limit = min(params.get("MaxUploads", 1000), 1000)
+        chunk = uploads[:limit]
+        output = {"Bucket": name, "KeyMarker": key_marker, "UploadIdMarker": id_marker, "Prefix": prefix,
+                  "MaxUploads": params.get("MaxUploads", 1000), "IsTruncated": len(uploads) > limit,
+                  "Uploads": [{"UploadId": u["UploadId"], "Key": u["Key"], "Initiated": timestamp(u["Initiated"]),
+                               "StorageClass": u["Headers"].get("StorageClass", "STANDARD")} for u in chunk]}
+        if chunk and len(uploads) > limit:
+            output.update(NextKeyMarker=chunk[-1]["Key"], NextUploadIdMarker=chunk[-1]["UploadId"])
+        return output

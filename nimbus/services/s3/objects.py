@@ -1,0 +1,268 @@
+"""Objects: put, get, head, delete, delete-multiple and copy."""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, unquote
+
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_key, timestamp
+from nimbus.services.s3.encryption import encryption_for
+from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
+from nimbus.services.s3.lifecycle import expiration_header
+from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
+from nimbus.services.s3.records import RecordsMixin
+
+# Headers stored with an object and returned on GET/HEAD, by model member name.
+CONTENT_MEMBERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl",
+                   "WebsiteRedirectLocation")
+_OVERRIDES = {"ResponseContentType": "ContentType", "ResponseContentEncoding": "ContentEncoding",
+              "ResponseContentDisposition": "ContentDisposition", "ResponseContentLanguage": "ContentLanguage",
+              "ResponseCacheControl": "CacheControl"}
+_MAX_META = 2048
+
+
+def parse_tagging(text: str | None) -> list[dict]:
+    """The ``x-amz-tagging`` header: a URL-encoded query string of tags."""
+    if not text:
+        return []
+    return [{"Key": k, "Value": v} for k, v in parse_qsl(text, keep_blank_values=True)]
+
+
+def object_headers(params: dict) -> dict:
+    record = {name: params[name] for name in CONTENT_MEMBERS if params.get(name) is not None}
+    record.setdefault("ContentType", "binary/octet-stream")
+    if params.get("Expires") is not None:
+        record["Expires"] = params["Expires"].timestamp()
+    metadata = params.get("Metadata") or {}
+    if sum(len(k) + len(v) for k, v in metadata.items()) > _MAX_META:
+        raise ServiceError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.",
+                           status=400)
+    record["Metadata"] = metadata
+    record["StorageClass"] = params.get("StorageClass") or "STANDARD"
+    return record
+
+
+def describe(record: dict, bucket: dict) -> dict:
+    """GET/HEAD output members of a version."""
+    output = {name: record[name] for name in CONTENT_MEMBERS if record.get(name) is not None}
+    output.update(ETag=record["ETag"], LastModified=timestamp(record["LastModified"]),
+                  ContentLength=record["Size"], Metadata=record.get("Metadata") or {}, AcceptRanges="bytes",
+                  ServerSideEncryption="AES256")
+    if record.get("Expires") is not None:
+        output["Expires"] = timestamp(record["Expires"])
+    if record.get("StorageClass", "STANDARD") != "STANDARD":
+        output["StorageClass"] = record["StorageClass"]
+    if bucket.get("Versioning"):
+        output["VersionId"] = record["VersionId"]
+    if record.get("Tags"):
+        output["TagCount"] = len(record["Tags"])
+    rules = (bucket.get("Config") or {}).get("Lifecycle")
+    if rules:
+        output["Expiration"] = expiration_header(rules, record)
+    return output
+
+
+def parse_copy_source(source: str) -> tuple[str, str, str | None]:
+    path, _, query = source.partition("?")
+    path = unquote(path).lstrip("/")
+    bucket, _, key = path.partition("/")
+    version = dict(parse_qsl(query)).get("versionId")
+    if not bucket or not key:
+        raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
+    return bucket, key, version
+
+
+class ObjectsMixin(RecordsMixin):
+    def put_object(self, ctx: RequestContext, params: dict) -> dict:
+        name, key = params["Bucket"], params["Key"]
+        bucket = self._bucket(ctx, name, "s3:PutObject", key)
+        record = object_headers(params)
+        record["Tags"] = parse_tagging(params.get("Tagging"))
+        sse = encryption_for(ctx, bucket, params)
+        written, values = ingest(self.blobs, params, params.get("Body"), ctx.request.headers if ctx.request else None,
+                                 params.get("ContentLength"))
+        record.update(Key=key, Segments=[written.segment], Size=written.size, ETag=f'"{written.md5.hex()}"',
+                      LastModified=ctx.clock.time(), Checksums=values, Account=ctx.account_id, SSE=sse)
+        try:
+            with self.store.transaction():
+                bucket = self._bucket(ctx, name)
+                check_write_conditions(params, self._live(name, key))
+                freed = self._add_version(bucket, record)
+        except BaseException:
+            self.blobs.delete([written.segment])
+            raise
+        self.blobs.delete(freed)
+        output = {"ETag": record["ETag"], "ServerSideEncryption": "AES256", "Size": written.size,
+                  **checksum_output(values)}
+        if bucket.get("Versioning"):
+            output["VersionId"] = record["VersionId"]
+        return output
+
+    def _live(self, bucket: str, key: str) -> dict | None:
+        latest = self._latest(bucket, key)
+        return None if latest is None or latest.get("DeleteMarker") else latest
+
+    def _read_version(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, dict]:
+        name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
+        bucket = self._bucket(ctx, name, action + ("Version" if version_id else ""), key)
+        if version_id:
+            record = self._find_version(name, key, version_id)
+            if record is None:
+                if version_id == "null" or len(version_id) >= 8:
+                    raise ServiceError("NoSuchVersion", "The specified version does not exist.", status=404,
+                                       Key=key, VersionId=version_id)
+                raise invalid_argument("Invalid version id specified", "versionId", version_id)
+            if record.get("DeleteMarker"):
+                error = ServiceError("MethodNotAllowed", "The specified method is not allowed against this "
+                                     "resource.", status=405, Method=ctx.request.method if ctx.request else "GET",
+                                     ResourceType="DeleteMarker")
+                error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
+                raise error
+        else:
+            record = self._latest(name, key)
+            if record is None:
+                raise no_such_key(key)
+            if record.get("DeleteMarker"):
+                error = no_such_key(key)
+                error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": record["VersionId"]})
+                raise error
+        return bucket, record
+
+    def get_object(self, ctx: RequestContext, params: dict) -> dict:
+        bucket, record = self._read_version(ctx, params, "s3:GetObject")
+        return self._serve(ctx, params, bucket, record, body=True)
+
+    def head_object(self, ctx: RequestContext, params: dict) -> dict:
+        bucket, record = self._read_version(ctx, params, "s3:GetObject")
+        return self._serve(ctx, params, bucket, record, body=False)
+
+    def _serve(self, ctx: RequestContext, params: dict, bucket: dict, record: dict, body: bool) -> dict:
+        check_conditions(params, record)
+        output = describe(record, bucket)
+        size = record["Size"]
+        first, last = 0, size - 1
+        part = params.get("PartNumber")
+        if part is not None:
+            first, last = self._part_bounds(record, part)
+            output["PartsCount"] = len(record.get("PartSizes") or [size])
+        else:
+            chosen = byte_range(params.get("Range"), size)
+            if chosen is not None:
+                first, last = chosen
+        ranged = part is not None or byte_range(params.get("Range"), size) is not None
+        if ranged:
+            output["ContentRange"] = f"bytes {first}-{last}/{size}"
+            ctx.extra["http_status"] = 206
+        output["ContentLength"] = max(0, last - first + 1)
+        if params.get("ChecksumMode") == "ENABLED" and not ranged:
+            output.update(checksum_output(record.get("Checksums") or {}))
+        for override, member in _OVERRIDES.items():
+            if params.get(override):
+                output[member] = params[override]
+        if params.get("ResponseExpires"):
+            output["Expires"] = params["ResponseExpires"]
+        if body:
+            output["Body"] = self.blobs.read(record["Segments"], first, last) if size else b""
+        return output
+
+    @staticmethod
+    def _part_bounds(record: dict, part: int) -> tuple[int, int]:
+        sizes = record.get("PartSizes") or [record["Size"]]
+        if part < 1 or part > len(sizes):
+            raise ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", status=416,
+                               PartNumberRequested=str(part), ActualPartCount=str(len(sizes)))
+        first = sum(sizes[:part - 1])
+        return first, first + sizes[part - 1] - 1
+
+    def delete_object(self, ctx: RequestContext, params: dict) -> dict:
+        name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
+        action = "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject"
+        with self.store.transaction():
+            bucket = self._bucket(ctx, name, action, key)
+            output, freed = self._delete_one(ctx, bucket, key, version_id)
+        self.blobs.delete(freed)
+        return output
+
+    def _delete_one(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None):
+        if version_id:
+            record = self._find_version(bucket["Name"], key, version_id)
+            if record is None:
+                return {"VersionId": version_id}, []
+            freed = self._remove_version(bucket["Name"], record)
+            output = {"VersionId": version_id}
+            if record.get("DeleteMarker"):
+                output["DeleteMarker"] = True
+            return output, freed
+        marker, freed = self._delete_key(ctx, bucket, key)
+        if marker is None:
+            return {}, freed
+        return {"DeleteMarker": True, "VersionId": marker["VersionId"]}, freed
+
+    def delete_objects(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["Bucket"]
+        request = params.get("Delete") or {}
+        items = request.get("Objects") or []
+        if not items or len(items) > 1000:
+            raise malformed_xml()
+        deleted, errors, freed = [], [], []
+        with self.store.transaction():
+            bucket = self._bucket(ctx, name)
+            for item in items:
+                key, version_id = item["Key"], item.get("VersionId")
+                self._authorize(ctx, "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject", name, key)
+                output, gone = self._delete_one(ctx, bucket, key, version_id)
+                freed += gone
+                entry = {"Key": key}
+                if version_id:
+                    entry["VersionId"] = version_id
+                    if output.get("DeleteMarker"):
+                        entry.update(DeleteMarker=True, DeleteMarkerVersionId=version_id)
+                elif output.get("DeleteMarker"):
+                    entry.update(DeleteMarker=True, DeleteMarkerVersionId=output["VersionId"])
+                deleted.append(entry)
+        self.blobs.delete(freed)
+        return {"Deleted": [] if request.get("Quiet") else deleted, "Errors": errors}
+
+    def copy_object(self, ctx: RequestContext, params: dict) -> dict:
+        name, key = params["Bucket"], params["Key"]
+        src_bucket_name, src_key, src_version = parse_copy_source(params["CopySource"])
+        bucket = self._bucket(ctx, name, "s3:PutObject", key)
+        src_bucket, source = self._read_version(
+            ctx, {"Bucket": src_bucket_name, "Key": src_key, "VersionId": src_version}, "s3:GetObject")
+        check_conditions(params, source, prefix="CopySourceIf")
+        replace = params.get("MetadataDirective") == "REPLACE"
+        if replace:
+            record = object_headers(params)
+        else:
+            record = {k: source[k] for k in (*CONTENT_MEMBERS, "Expires", "Metadata") if k in source}
+            record["StorageClass"] = params.get("StorageClass") or source.get("StorageClass", "STANDARD")
+        same = (src_bucket_name, src_key) == (name, key) and not src_version
+        if same and not replace and not params.get("StorageClass") and not params.get("ServerSideEncryption") \
+                and not params.get("WebsiteRedirectLocation"):
+            raise ServiceError("InvalidRequest", "This copy request is illegal because it is trying to copy an "
+                               "object to itself without changing the object's metadata, storage class, website "
+                               "redirect location or encryption attributes.", status=400)
+        record["Tags"] = parse_tagging(params.get("Tagging")) if params.get("TaggingDirective") == "REPLACE" \
+            else list(source.get("Tags") or [])
+        sse = encryption_for(ctx, bucket, params)
+        copy_params = {"ChecksumAlgorithm": params.get("ChecksumAlgorithm")} if params.get("ChecksumAlgorithm") \
+            else {"ChecksumAlgorithm": alg for alg in (source.get("Checksums") or {})}
+        written, values = ingest(self.blobs, copy_params, IterReader(self.blobs.read(source["Segments"])))
+        record.update(Key=key, Segments=[written.segment], Size=written.size, ETag=f'"{written.md5.hex()}"',
+                      LastModified=ctx.clock.time(), Checksums=values, Account=ctx.account_id, SSE=sse)
+        try:
+            with self.store.transaction():
+                bucket = self._bucket(ctx, name)
+                freed = self._add_version(bucket, record)
+        except BaseException:
+            self.blobs.delete([written.segment])
+            raise
+        self.blobs.delete(freed)
+        output = {"CopyObjectResult": {"ETag": record["ETag"], "LastModified": timestamp(record["LastModified"]),
+                                       **checksum_output(values)},
+                  "ServerSideEncryption": "AES256"}
+        if bucket.get("Versioning"):
+            output["VersionId"] = record["VersionId"]
+        if src_bucket.get("Versioning"):
+            output["CopySourceVersionId"] = source["VersionId"]
+        return output

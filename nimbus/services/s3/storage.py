@@ -1,0 +1,122 @@
+"""Object bytes on disk: each blob is a file named by a random id, never by the object key.
+
+A key such as ``../../x``, an absolute path, odd unicode or a NUL never reaches the file
+system, so nothing can escape ``<data_dir>/s3``. Writes go to a temporary file that is
+fsynced and renamed into place, so a blob is either whole or absent. An object is a list
+of segments (one per multipart part), so completing an upload moves no bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import tempfile
+from typing import Iterator
+
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3 import crypto
+
+CHUNK = 1024 * 1024
+MAX_OBJECT = 5 * 1024 ** 3
+
+
+# The data must be on disk before the rename publishes it; the file's timestamps need not be.
+_sync = getattr(os, "fdatasync", os.fsync)
+
+
+class Written:
+    """What writing a stream produced: the segment to keep and the digests of the plaintext."""
+
+    def __init__(self, segment: dict, md5: bytes, checksums: dict[str, bytes]):
+        self.segment, self.md5, self.checksums = segment, md5, checksums
+
+    @property
+    def size(self) -> int:
+        return self.segment["size"]
+
+
+class BlobStore:
+    def __init__(self, data_dir: str | None):
+        self._temporary = data_dir is None
+        self.root = tempfile.mkdtemp(prefix="nimbus-s3-") if data_dir is None else os.path.join(data_dir, "s3")
+        self.blobs = os.path.join(self.root, "blobs")
+        self.tmp = os.path.join(self.root, "tmp")
+        os.makedirs(self.blobs, exist_ok=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)  # leftovers of writes cut short by a crash
+        os.makedirs(self.tmp, exist_ok=True)
+        self.key = crypto.load_master_key(None if self._temporary else self.root)
+
+    def _path(self, blob_id: str) -> str:
+        # Ids are hex made here; checked anyway so a corrupt record cannot point outside.
+        if len(blob_id) != 32 or any(c not in "0123456789abcdef" for c in blob_id):
+            raise ValueError("bad blob id")
+        return os.path.join(self.blobs, blob_id[:2], blob_id)
+
+    def write(self, stream, hashers: dict | None = None, limit: int = MAX_OBJECT) -> Written:
+        """Encrypt ``stream`` into a new blob; ``hashers`` (name -> hasher) see the plaintext."""
+        hashers = hashers or {}
+        blob_id = secrets.token_hex(16)
+        nonce = crypto.new_nonce()
+        cipher = crypto.encryptor(self.key, nonce)
+        md5 = hashlib.md5()
+        temp = os.path.join(self.tmp, blob_id)
+        size = 0
+        try:
+            with open(temp, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise ServiceError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.",
+                                           status=400)
+                    md5.update(chunk)
+                    for hasher in hashers.values():
+                        hasher.update(chunk)
+                    out.write(cipher.update(chunk))
+                out.write(cipher.finalize())
+                out.flush()
+                _sync(out.fileno())
+            final = self._path(blob_id)
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            os.replace(temp, final)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except FileNotFoundError:
+                pass
+            raise
+        segment = {"id": blob_id, "size": size, "nonce": nonce.hex()}
+        return Written(segment, md5.digest(), {name: h.digest() for name, h in hashers.items()})
+
+    def read(self, segments: list[dict], start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Decrypted bytes ``start``..``end`` (inclusive) of the object made of ``segments``."""
+        total = sum(s["size"] for s in segments)
+        end = total - 1 if end is None else end
+        offset = 0
+        for segment in segments:
+            seg_start, seg_end = offset, offset + segment["size"] - 1
+            offset += segment["size"]
+            if seg_end < start or seg_start > end or segment["size"] == 0:
+                continue
+            local = max(start, seg_start) - seg_start
+            remaining = min(end, seg_end) - seg_start - local + 1
+            cipher = crypto.decryptor_at(self.key, bytes.fromhex(segment["nonce"]), local)
+            with open(self._path(segment["id"]), "rb") as handle:
+                handle.seek(local)
+                while remaining > 0:
+                    data = handle.read(min(CHUNK, remaining))
+                    if not data:
+                        raise OSError(f"blob {segment['id']} is shorter than recorded")
+                    remaining -= len(data)
+                    yield cipher.update(data)
+
+    def delete(self, segments: list[dict]) -> None:
+        for segment in segments:
+            try:
+                os.unlink(self._path(segment["id"]))
+            except FileNotFoundError:
+                pass
+
+    def close(self) -> None:
+        if self._temporary:
+            shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,67 @@
+"""Applies lifecycle rules: removes expired objects and stale multipart uploads."""
+from __future__ import annotations
+
+import threading
+
+from nimbus.services.s3 import lifecycle
+from nimbus.services.s3.common import BUCKETS, objects_ns, parts_ns, uploads_ns
+from nimbus.services.s3.records import RecordsMixin, scan_prefix
+
+
+class SweeperMixin(RecordsMixin):
+    _swept: dict[str, float]
+
+    def _init_sweeper(self) -> None:
+        self._swept = {}
+        self._sweep_lock = threading.Lock()
+        self.runtime.clock.on_advance(self._sweep_all)
+
+    def _sweep_all(self) -> None:
+        self._swept.clear()
+        for _, bucket in self.store.scan(BUCKETS):
+            if (bucket.get("Config") or {}).get("Lifecycle"):
+                self._sweep(bucket)
+
+    def _maybe_sweep(self, bucket: dict) -> None:
+        if not (bucket.get("Config") or {}).get("Lifecycle"):
+            return
+        now = self.clock.time()
+        if now - self._swept.get(bucket["Name"], float("-inf")) >= lifecycle.SWEEP_EVERY:
+            self._sweep(bucket)
+
+    def _sweep(self, bucket: dict) -> None:
+        with self._sweep_lock:
+            now = self.clock.time()
+            self._swept[bucket["Name"]] = now
+            rules = bucket["Config"]["Lifecycle"]
+            name, freed = bucket["Name"], []
+            with self.store.transaction():
+                for key, record in list(scan_prefix(self.store, objects_ns(name))):
+                    if record.get("DeleteMarker"):
+                        continue
+                    found = lifecycle.first_expiry(rules, record)
+                    if found is not None and found[0] <= now:
+                        freed += self._expire(bucket, record, now)
+                freed += self._abort_stale_uploads(name, rules, now)
+            self.blobs.delete(freed)
+
+    def _expire(self, bucket: dict, record: dict, now: float) -> list[dict]:
+        if bucket.get("Versioning"):
+            marker = {"Key": record["Key"], "DeleteMarker": True, "LastModified": now,
+                      "Account": record.get("Account")}
+            return self._add_version(bucket, marker)
+        return self._remove_version(bucket["Name"], record)
+
+    def _abort_stale_uploads(self, name: str, rules: list[dict], now: float) -> list[dict]:
+        freed = []
+        for upload_id, upload in self.store.scan(uploads_ns(name)):
+            for rule in rules:
+                days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
+                if days is None or not lifecycle.applies(rule, {"Key": upload["Key"]}):
+                    continue
+                if upload["Initiated"] + days * lifecycle.DAY <= now:
+                    freed += [p["Segment"] for _, p in self.store.scan(parts_ns(upload_id))]
+                    self.store.delete_namespace(parts_ns(upload_id))
+                    self.store.delete(uploads_ns(name), upload_id)
+                    break
+        return freed

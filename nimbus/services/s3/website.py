@@ -1,0 +1,82 @@
+"""Static website hosting: index and error documents, redirects.
+
+A website request is addressed by host name, as on AWS:
+``<bucket>.s3-website-<region>.localhost:4566`` or ``<bucket>.s3-website.<region>.localhost:4566``
+(also ``<bucket>.s3-website.localhost:4566``). Only GET and HEAD are served; answers are
+HTML pages, not XML, as the website endpoint does.
+"""
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import unquote
+
+from nimbus.protocol.http import Headers, HttpResponse
+
+WEBSITE_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3-website[.\-]", re.IGNORECASE)
+
+
+def website_bucket(request) -> str | None:
+    match = WEBSITE_HOST.match(request.host.split(":")[0])
+    return match.group("bucket") if match else None
+
+
+def html_error(status: int, code: str, message: str, extra: str = "") -> HttpResponse:
+    title = {403: "403 Forbidden", 404: "404 Not Found", 405: "405 Method Not Allowed"}.get(status, str(status))
+    body = (f"<html>\n<head><title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n<ul>\n"
+            f"<li>Code: {escape(code)}</li>\n<li>Message: {escape(message)}</li>\n{extra}</ul>\n<hr/>\n"
+            "</body>\n</html>\n")
+    return HttpResponse(status, Headers({"content-type": "text/html; charset=utf-8"}), body.encode())
+
+
+def redirect(status: int, location: str) -> HttpResponse:
+    return HttpResponse(status, Headers({"location": location, "content-length": "0"}), b"")
+
+
+class WebsiteServer:
+    """Answers website requests from the provider's own lookups (``provider._live`` and blobs)."""
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def serve(self, request, bucket_name: str) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return html_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+        bucket = self.provider.store.get(("s3", "buckets"), bucket_name)
+        if bucket is None:
+            return html_error(404, "NoSuchBucket", "The specified bucket does not exist",
+                              f"<li>BucketName: {escape(bucket_name)}</li>\n")
+        config = (bucket.get("Config") or {}).get("Website")
+        if not config:
+            return html_error(404, "NoSuchWebsiteConfiguration",
+                              "The specified bucket does not have a website configuration",
+                              f"<li>BucketName: {escape(bucket_name)}</li>\n")
+        everything = config.get("RedirectAllRequestsTo")
+        if everything:
+            scheme = everything.get("Protocol", "http")
+            return redirect(301, f"{scheme}://{everything['HostName']}{request.path}")
+        path = unquote(request.path).lstrip("/")
+        suffix = config["IndexDocument"]["Suffix"]
+        key = path + suffix if path == "" or path.endswith("/") else path
+        record = self.provider._live(bucket_name, key)
+        if record is None and not path.endswith("/") and self.provider._live(bucket_name, f"{path}/{suffix}"):
+            return redirect(302, f"/{path}/")
+        if record is None:
+            return self._error_document(bucket_name, config, key)
+        if record.get("WebsiteRedirectLocation"):
+            return redirect(301, record["WebsiteRedirectLocation"])
+        return self._object(record, 200)
+
+    def _object(self, record: dict, status: int) -> HttpResponse:
+        headers = Headers({"content-type": record.get("ContentType", "binary/octet-stream"),
+                           "content-length": str(record["Size"]), "etag": record["ETag"]})
+        body = self.provider.blobs.read(record["Segments"]) if record["Size"] else b""
+        return HttpResponse(status, headers, body)
+
+    def _error_document(self, bucket_name: str, config: dict, key: str) -> HttpResponse:
+        error_key = (config.get("ErrorDocument") or {}).get("Key")
+        if error_key:
+            record = self.provider._live(bucket_name, error_key)
+            if record is not None:
+                return self._object(record, 404)
+        return html_error(404, "NoSuchKey", "The specified key does not exist.", f"<li>Key: {escape(key)}</li>\n")
