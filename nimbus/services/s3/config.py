@@ -4,7 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import malformed_xml, no_such_key, objects_ns, timestamp, versions_ns
-from nimbus.services.s3.encryption import KMS_ALGORITHMS, kms_envelope
+from nimbus.services.s3.encryption import KMS_ALGORITHMS
 from nimbus.services.s3.records import RecordsMixin, version_key
 
 # kind -> (error code, message) answered when that configuration is absent
@@ -118,9 +118,7 @@ class ConfigMixin(RecordsMixin):
         if not rules:
             raise malformed_xml()
         default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
-        if default.get("SSEAlgorithm") in KMS_ALGORITHMS:
-            kms_envelope(ctx, default.get("KMSMasterKeyID"))
-        elif default.get("SSEAlgorithm") != "AES256":
+        if default.get("SSEAlgorithm") not in ("AES256", *KMS_ALGORITHMS):
             raise malformed_xml()
         return self._put_config(ctx, params, "Encryption", config, "s3:PutEncryptionConfiguration")
 

@@ -68,6 +68,8 @@ class WebsiteServer:
         return self._object(record, 200)
 
     def _object(self, record: dict, status: int) -> HttpResponse:
+        if (record.get("SSE") or "AES256") != "AES256":  # SSE-KMS needs signed requests: never served here
+            return html_error(403, "AccessDenied", "Access Denied")
         headers = Headers({"content-type": record.get("ContentType", "binary/octet-stream"),
                            "content-length": str(record["Size"]), "etag": record["ETag"]})
         body = self.provider.blobs.read(record["Segments"]) if record["Size"] else b""
