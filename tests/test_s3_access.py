@@ -264,3 +264,13 @@ def test_access_decisions_survive_restart(tmp_path):
         s3 = make_client(second.endpoint, "s3")
         assert error_code(s3.get_public_access_block, Bucket=name) == "NoSuchPublicAccessBlockConfiguration"
         assert json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])["Statement"][0]["Principal"] == "*"
+
+
+def test_delete_objects_reports_denied_keys(s3, other, fresh):
+    s3.put_object(Bucket=fresh, Key="tmp/a", Body=b"a")
+    s3.put_bucket_policy(Bucket=fresh, Policy=policy(
+        statement("Allow", {"AWS": OTHER}, "s3:DeleteObject", f"arn:aws:s3:::{fresh}/tmp/*")))
+    result = other.delete_objects(Bucket=fresh, Delete={"Objects": [{"Key": "tmp/a"}, {"Key": "doc.txt"}]})
+    assert [d["Key"] for d in result["Deleted"]] == ["tmp/a"]
+    assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("doc.txt", "AccessDenied")]
+    assert s3.get_object(Bucket=fresh, Key="doc.txt")["Body"].read() == b"hello"

@@ -49,7 +49,9 @@ def test_bucket_tagging(s3, bucket):
     assert error_code(s3.get_bucket_tagging, Bucket=bucket) == "NoSuchTagSet"
 
 
-def test_website_serves_index_and_error_documents(s3, bucket, endpoint):
+def test_website_serves_index_and_error_documents(s3, endpoint):
+    bucket = unique()
+    s3.create_bucket(Bucket=bucket)
     port = endpoint.rsplit(":", 1)[1]
     host = {"Host": f"{bucket}.s3-website-us-east-1.localhost:{port}"}
     assert requests.get(f"{endpoint}/", headers=host, timeout=5).status_code == 404
@@ -59,6 +61,8 @@ def test_website_serves_index_and_error_documents(s3, bucket, endpoint):
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
         "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "404.html"}})
     assert s3.get_bucket_website(Bucket=bucket)["IndexDocument"] == {"Suffix": "index.html"}
+    assert requests.get(f"{endpoint}/", headers=host, timeout=5).status_code == 403  # visitors are anonymous
+    open_to_anyone(s3, bucket)
     home = requests.get(f"{endpoint}/", headers=host, timeout=5)
     assert home.status_code == 200 and home.content == b"<h1>home</h1>"
     assert home.headers["content-type"] == "text/html"

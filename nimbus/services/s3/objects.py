@@ -211,8 +211,13 @@ class ObjectsMixin(RecordsMixin):
             bucket = self._bucket(ctx, name)
             for item in items:
                 key, version_id = item["Key"], item.get("VersionId")
-                self._authorize(ctx, "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject", name, key,
-                                bucket_record=bucket)
+                try:  # a key the caller may not delete is reported in Errors, as S3 does
+                    self._authorize(ctx, "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject", name, key,
+                                    bucket_record=bucket)
+                except ServiceError as exc:
+                    errors.append({"Key": key, "Code": exc.code, "Message": exc.message,
+                                   **({"VersionId": version_id} if version_id else {})})
+                    continue
                 output, gone = self._delete_one(ctx, bucket, key, version_id)
                 freed += gone
                 entry = {"Key": key}
