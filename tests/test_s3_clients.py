@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from botocore.config import Config as BotoConfig
 
 from tests.conftest import make_client, start_server
 from tests.s3_helpers import bucket, error_code, open_to_anyone, s3, unique  # noqa: F401 (fixtures)

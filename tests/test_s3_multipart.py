@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import os
 
-import pytest
 
 from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 

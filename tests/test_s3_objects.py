@@ -6,7 +6,7 @@ import hashlib
 import os
 from datetime import datetime, timedelta, timezone
 
-import pytest
+import requests
 
 from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 
@@ -57,6 +57,8 @@ def test_conditional_requests(s3, bucket):
     # If-Match wins over a failing If-Unmodified-Since, as S3 documents.
     assert s3.get_object(Bucket=bucket, Key="cond", IfMatch=etag, IfUnmodifiedSince=past)["ETag"] == etag
     assert error_code(s3.head_object, Bucket=bucket, Key="cond", IfNoneMatch=etag) == "304"
+    bare = requests.get(f"{s3.meta.endpoint_url}/{bucket}/cond", headers={"If-None-Match": etag}, timeout=5)
+    assert bare.status_code == 304 and bare.content == b"" and bare.headers["ETag"] == etag
     # Conditional write: create only.
     assert error_code(s3.put_object, Bucket=bucket, Key="cond", Body=b"v2", IfNoneMatch="*") == "PreconditionFailed"
 
@@ -164,3 +166,10 @@ def test_failed_uploads_leave_no_blob(s3, bucket, server):
         == "BadDigest"
     assert blobs() == before
     assert os.listdir(os.path.join(server.config.data_dir, "s3", "tmp")) == []
+
+
+def test_large_body_for_a_non_streaming_operation_is_413(endpoint, bucket, server):
+    # PUT bodies are spooled to disk, but only streaming operations (uploads) may exceed the in-memory cap.
+    body = b"<Tagging>" + b" " * (server.config.max_body_bytes + 1) + b"</Tagging>"
+    response = requests.put(f"{endpoint}/{bucket}?tagging", data=body, timeout=60)
+    assert response.status_code == 413 and b"RequestEntityTooLarge" in response.content

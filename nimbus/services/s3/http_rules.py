@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from email.utils import formatdate
 
 from nimbus.protocol.errors import ServiceError
 
@@ -19,8 +20,12 @@ def _failed(condition: str) -> ServiceError:
                         status=412, Condition=condition)
 
 
-def not_modified() -> ServiceError:
-    return ServiceError("NotModified", "Not Modified", status=304)
+def not_modified(record: dict | None = None) -> ServiceError:
+    error = ServiceError("NotModified", "Not Modified", status=304)
+    if record is not None:  # a 304 still names the representation it stands for
+        error.headers.update({"ETag": record["ETag"],
+                              "Last-Modified": formatdate(record["LastModified"], usegmt=True)})
+    return error
 
 
 def check_conditions(params: dict, record: dict, prefix: str = "If") -> None:
@@ -40,9 +45,9 @@ def check_conditions(params: dict, record: dict, prefix: str = "If") -> None:
     copy = prefix != "If"
     if if_none is not None:
         if _etag_in(if_none, etag):
-            raise _failed("If-None-Match") if copy else not_modified()
+            raise _failed("If-None-Match") if copy else not_modified(record)
     elif isinstance(since, datetime) and modified <= since.timestamp():
-        raise _failed("If-Modified-Since") if copy else not_modified()
+        raise _failed("If-Modified-Since") if copy else not_modified(record)
 
 
 def check_write_conditions(params: dict, existing: dict | None) -> None:

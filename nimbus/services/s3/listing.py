@@ -118,7 +118,7 @@ class ListingMixin(RecordsMixin):
 
     def list_object_versions(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Bucket"]
-        bucket = self._bucket(ctx, name, "s3:ListBucketVersions")
+        self._bucket(ctx, name, "s3:ListBucketVersions")
         prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or None
         max_keys = min(params.get("MaxKeys", 1000), 1000)
         key_marker, version_marker = params.get("KeyMarker"), params.get("VersionIdMarker")

@@ -26,6 +26,9 @@ from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, MultipartMixin, ConfigMixin, AccessMixin, SweeperMixin,
                BaseProvider):
+    # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
+    REDACTED_MEMBERS = frozenset({"Body"})
+
     def __init__(self, runtime):
         super().__init__(runtime)
         self._blobs: BlobStore | None = None
