@@ -160,3 +160,30 @@ def test_anonymous_reads_of_kms_objects_need_sigv4(s3, kms, fresh, endpoint):
     open_to_anyone(s3, fresh)
     response = requests.get(f"{endpoint}/{fresh}/k", timeout=5)
     assert response.status_code == 400 and b"Signature Version 4" in response.content
+
+
+def test_kms_objects_survive_a_restart_and_copy_into_parts(tmp_path):
+    from tests.conftest import make_client, start_server
+    name = unique("kms")
+    with start_server(tmp_path) as first:
+        s3, kms = make_client(first.endpoint, "s3"), make_client(first.endpoint, "kms")
+        key = kms.create_key()["KeyMetadata"]
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        old = s3.put_object(Bucket=name, Key="k", Body=b"v1" * 4000, ServerSideEncryption="aws:kms",
+                            SSEKMSKeyId=key["KeyId"])["VersionId"]
+        s3.put_object(Bucket=name, Key="k", Body=b"v2", ServerSideEncryption="aws:kms")
+    with start_server(tmp_path) as second:
+        s3 = make_client(second.endpoint, "s3")
+        assert s3.get_object(Bucket=name, Key="k", VersionId=old)["Body"].read() == b"v1" * 4000
+        assert s3.get_object(Bucket=name, Key="k")["Body"].read() == b"v2"
+        upload = s3.create_multipart_upload(Bucket=name, Key="copy", ServerSideEncryption="aws:kms",
+                                            SSEKMSKeyId=key["Arn"])
+        part = s3.upload_part_copy(Bucket=name, Key="copy", UploadId=upload["UploadId"], PartNumber=1,
+                                   CopySource={"Bucket": name, "Key": "k", "VersionId": old},
+                                   CopySourceRange="bytes=0-99")
+        assert part["SSEKMSKeyId"] == key["Arn"]
+        s3.complete_multipart_upload(Bucket=name, Key="copy", UploadId=upload["UploadId"], MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]})
+        got = s3.get_object(Bucket=name, Key="copy")
+        assert got["Body"].read() == (b"v1" * 4000)[:100] and got["SSEKMSKeyId"] == key["Arn"]
