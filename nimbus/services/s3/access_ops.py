@@ -5,8 +5,8 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import acl, policies
 from nimbus.services.s3.access import BPA_FIELDS, ENFORCED, block_public_access, check_acl_allowed, ownership
-from nimbus.services.s3.common import malformed_xml, no_such_key, objects_ns, versions_ns
-from nimbus.services.s3.records import RecordsMixin, version_key
+from nimbus.services.s3.common import malformed_xml, no_such_key
+from nimbus.services.s3.records import RecordsMixin
 
 OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", ENFORCED)
 NEW_BUCKET_BPA = {name: True for name in BPA_FIELDS}
@@ -61,12 +61,15 @@ class AccessMixin(RecordsMixin):
             self._save_bucket(bucket)
         return {}
 
-    def get_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self._bucket(ctx, params["Bucket"], "s3:GetBucketPolicy")
+    def _stored_policy(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, str]:
+        bucket = self._bucket(ctx, params["Bucket"], action)
         if not bucket.get("Policy"):
             raise ServiceError("NoSuchBucketPolicy", "The bucket policy does not exist", status=404,
                                BucketName=bucket["Name"])
-        return {"Policy": bucket["Policy"]}
+        return bucket, bucket["Policy"]
+
+    def get_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return {"Policy": self._stored_policy(ctx, params, "s3:GetBucketPolicy")[1]}
 
     def delete_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
@@ -76,11 +79,8 @@ class AccessMixin(RecordsMixin):
         return {}
 
     def get_bucket_policy_status(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self._bucket(ctx, params["Bucket"], "s3:GetBucketPolicyStatus")
-        if not bucket.get("Policy"):
-            raise ServiceError("NoSuchBucketPolicy", "The bucket policy does not exist", status=404,
-                               BucketName=bucket["Name"])
-        public = policies.is_public(policies.validate(bucket["Policy"], bucket["Name"]))
+        bucket, text = self._stored_policy(ctx, params, "s3:GetBucketPolicyStatus")
+        public = policies.is_public(policies.validate(text, bucket["Name"]))
         return {"PolicyStatus": {"IsPublic": public}}
 
     # -- Block Public Access (bucket level) ---------------------------------------------------
@@ -187,9 +187,5 @@ class AccessMixin(RecordsMixin):
             check_acl_allowed(bucket, grants, bucket["Account"])
             if ownership(bucket) != ENFORCED:
                 record["Acl"] = grants
-                name = bucket["Name"]
-                self.store.put(versions_ns(name), version_key(record["Key"], record["Seq"]), record)
-                latest = self._latest(name, record["Key"])
-                if latest and latest["VersionId"] == record["VersionId"]:
-                    self.store.put(objects_ns(name), record["Key"], record)
+                self._save_version(bucket["Name"], record)
         return {}

@@ -142,11 +142,7 @@ class ConfigMixin(RecordsMixin):
         with self.store.transaction():
             record = self._tagged_version(ctx, params, action)
             record["Tags"] = tags
-            name = params["Bucket"]
-            self.store.put(versions_ns(name), version_key(record["Key"], record["Seq"]), record)
-            latest = self._latest(name, record["Key"])
-            if latest and latest["VersionId"] == record["VersionId"]:
-                self.store.put(objects_ns(name), record["Key"], record)
+            self._save_version(params["Bucket"], record)
         return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
 
     def put_object_tagging(self, ctx, params):
