@@ -274,3 +274,21 @@ def test_delete_objects_reports_denied_keys(s3, other, fresh):
     assert [d["Key"] for d in result["Deleted"]] == ["tmp/a"]
     assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("doc.txt", "AccessDenied")]
     assert s3.get_object(Bucket=fresh, Key="doc.txt")["Body"].read() == b"hello"
+
+
+def test_aws_cli_policies_and_acls(s3, endpoint, tmp_path):
+    from tests.test_s3_clients import _aws
+    name = unique("cli")
+    s3.create_bucket(Bucket=name, ObjectOwnership="BucketOwnerPreferred")
+    s3.delete_public_access_block(Bucket=name)
+    bad = tmp_path / "bad.json"
+    bad.write_text(policy(statement("Allow", "*", "s3:Frobnicate", f"arn:aws:s3:::{name}/*")))
+    done = _aws(endpoint, "s3api", "put-bucket-policy", "--bucket", name, "--policy", f"file://{bad}")
+    assert done.returncode != 0 and "MalformedPolicy" in done.stderr
+    local = tmp_path / "page.html"
+    local.write_bytes(b"<p>public</p>")
+    done = _aws(endpoint, "s3", "cp", str(local), f"s3://{name}/page.html", "--acl", "public-read")
+    assert done.returncode == 0, done.stderr
+    assert requests.get(f"{endpoint}/{name}/page.html", timeout=5).content == b"<p>public</p>"
+    done = _aws(endpoint, "s3api", "get-object-acl", "--bucket", name, "--key", "page.html")
+    assert done.returncode == 0 and "AllUsers" in done.stdout, done.stderr

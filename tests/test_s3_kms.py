@@ -187,3 +187,18 @@ def test_kms_objects_survive_a_restart_and_copy_into_parts(tmp_path):
             "Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]})
         got = s3.get_object(Bucket=name, Key="copy")
         assert got["Body"].read() == (b"v1" * 4000)[:100] and got["SSEKMSKeyId"] == key["Arn"]
+
+
+def test_aws_cli_copies_with_sse_kms(s3, kms, fresh, endpoint, tmp_path):
+    from tests.test_s3_clients import _aws
+    key = kms.create_key()["KeyMetadata"]
+    local = tmp_path / "data.bin"
+    local.write_bytes(os.urandom(9 * 1024 * 1024))  # over the CLI's 8 MiB threshold: a multipart upload
+    done = _aws(endpoint, "s3", "cp", str(local), f"s3://{fresh}/cli.bin", "--sse", "aws:kms",
+                "--sse-kms-key-id", key["Arn"])
+    assert done.returncode == 0, done.stderr
+    head = s3.head_object(Bucket=fresh, Key="cli.bin")
+    assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"] == key["Arn"]
+    back = tmp_path / "back.bin"
+    done = _aws(endpoint, "s3", "cp", f"s3://{fresh}/cli.bin", str(back))
+    assert done.returncode == 0 and back.read_bytes() == local.read_bytes(), done.stderr
