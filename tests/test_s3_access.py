@@ -121,6 +121,10 @@ def test_policy_round_trip_and_status(s3, fresh):
     (policy(statement("Allow", {"AWS": "not-a-principal"}, "s3:GetObject", "arn:aws:s3:::{b}/*")),
      "Invalid principal in policy"),
     (policy(statement("Maybe", "*", "s3:GetObject", "arn:aws:s3:::{b}/*")), "Invalid effect"),
+    (policy(statement("Allow", "*", "s3:GetObject", "arn:aws:s3:::{b}")),
+     "Action does not apply to any resource(s) in statement"),
+    (policy(statement("Allow", "*", "s3:ListBucket", "arn:aws:s3:::{b}/*")),
+     "Action does not apply to any resource(s) in statement"),
 ])
 def test_malformed_policies(s3, fresh, document, message):
     from botocore.exceptions import ClientError

@@ -67,11 +67,35 @@ def validate(text: str, bucket: str) -> Policy:
         for resource in (statement.resources or ()) + (statement.not_resources or ()):
             if not _in_bucket(resource, arn):
                 raise malformed("Policy has invalid resource")
+        if statement.actions and statement.resources and not _actions_apply(statement, arn):
+            raise malformed("Action does not apply to any resource(s) in statement")
         for names in (statement.principals or statement.not_principals or {}).values():
             for name in names:
                 if name != "*" and not _valid_principal(name):
                     raise malformed("Invalid principal in policy")
     return policy
+
+
+def _object_level(action: str) -> bool:
+    return "Object" in action or action.endswith(("MultipartUpload", "MultipartUploadParts", "ReplicateDelete",
+                                                  "ReplicateTags", "BypassGovernanceRetention"))
+
+
+def _actions_apply(statement, arn: str) -> bool:
+    """Each action must apply to a resource the statement names: object actions to ``bucket/key``
+    ARNs, bucket actions to the bucket's ARN (the common mistake: s3:GetObject on the bucket)."""
+    kinds = set()
+    for resource in statement.resources:
+        matcher = glob(resource)
+        if matcher(arn):
+            kinds.add("bucket")
+        if "/" in resource or matcher(arn + "/key"):
+            kinds.add("object")
+    for action in statement.actions:
+        matched = [known for known in S3_ACTIONS if glob(action, True)(known)] if action != "*" else ["*"]
+        if not any(known == "*" or ("object" if _object_level(known) else "bucket") in kinds for known in matched):
+            return False
+    return True
 
 
 def _in_bucket(resource: str, arn: str) -> bool:
