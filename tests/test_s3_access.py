@@ -83,6 +83,9 @@ def test_anonymous_access_follows_the_bucket_policy(s3, anonymous, endpoint, fre
     assert anonymous.head_object(Bucket=fresh, Key="doc.txt")["ContentLength"] == 5
     # Only what the policy names: not listing, not other keys, not writes.
     s3.put_object(Bucket=fresh, Key="secret.txt", Body=b"s")
+    # A missing key is only revealed to callers that may list the bucket.
+    assert requests.get(f"{endpoint}/{fresh}/doc.missing", timeout=5).status_code == 403
+    assert error_code(s3.get_object, Bucket=fresh, Key="doc.missing") == "NoSuchKey"
     assert requests.get(f"{endpoint}/{fresh}/secret.txt", timeout=5).status_code == 403
     assert error_code(anonymous.list_objects_v2, Bucket=fresh) == "AccessDenied"
     assert error_code(anonymous.put_object, Bucket=fresh, Key="doc.txt", Body=b"x") == "AccessDenied"
@@ -97,6 +100,7 @@ def test_anonymous_access_follows_the_bucket_policy(s3, anonymous, endpoint, fre
     assert requests.put(f"{endpoint}/{fresh}/elsewhere.txt", data=b"x", timeout=5).status_code == 403
     listed = anonymous.list_objects_v2(Bucket=fresh, Prefix="drop/")
     assert [o["Key"] for o in listed["Contents"]] == ["drop/a.txt"]
+    assert requests.get(f"{endpoint}/{fresh}/drop/a.txt", timeout=5).status_code == 403  # no s3:GetObject
     assert error_code(anonymous.list_objects_v2, Bucket=fresh) == "AccessDenied"
     s3.delete_bucket_policy(Bucket=fresh)
     assert error_code(s3.get_bucket_policy, Bucket=fresh) == "NoSuchBucketPolicy"

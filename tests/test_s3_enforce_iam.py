@@ -68,6 +68,7 @@ def test_identity_policies_grant_exactly_what_they_say(enforcing, bucket):
     assert s3.get_object(Bucket=bucket, Key="reports/q1.csv")["Body"].read() == b"q1"
     assert s3.head_object(Bucket=bucket, Key="reports/q1.csv")["ContentLength"] == 2
     assert error_code(s3.get_object, Bucket=bucket, Key="private/x") == "AccessDenied"
+    assert error_code(s3.get_object, Bucket=bucket, Key="reports/none") == "AccessDenied"  # may not list
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="reports/")["Contents"]] \
         == ["reports/q1.csv"]
     assert error_code(s3.list_objects_v2, Bucket=bucket) == "AccessDenied"
@@ -78,6 +79,7 @@ def test_managed_read_only_policy(enforcing, bucket):
     _, s3 = user(enforcing.endpoint, managed=("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",))
     assert bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert s3.get_object(Bucket=bucket, Key="private/x")["Body"].read() == b"x"
+    assert error_code(s3.get_object, Bucket=bucket, Key="private/none") == "NoSuchKey"
     assert error_code(s3.delete_object, Bucket=bucket, Key="private/x") == "AccessDenied"
 
 

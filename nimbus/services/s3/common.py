@@ -68,6 +68,14 @@ class S3Base:
             record = self.store.get(objects_ns(bucket), key)
         access.authorize(ctx, action, bucket_record, bucket, key, record)
 
+    def _missing_key(self, ctx: RequestContext, bucket: dict, key: str) -> ServiceError:
+        """S3 tells a caller that a key does not exist only if it may list the bucket; else 403."""
+        try:
+            access.authorize(ctx, "s3:ListBucket", bucket, bucket["Name"], None)
+        except ServiceError as denied:
+            return denied
+        return no_such_key(key)
+
     def _bucket(self, ctx: RequestContext, name: str, action: str | None = None, key: str | None = None) -> dict:
         bucket = self.store.get(BUCKETS, name)
         if bucket is None:

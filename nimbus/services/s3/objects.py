@@ -122,7 +122,7 @@ class ObjectsMixin(RecordsMixin):
         else:
             record = self._latest(name, key)
             if record is None:
-                raise no_such_key(key)
+                raise self._missing_key(ctx, bucket, key)
             if record.get("DeleteMarker"):
                 error = no_such_key(key)
                 error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": record["VersionId"]})
