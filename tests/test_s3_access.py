@@ -171,6 +171,12 @@ def test_cross_account_access_needs_the_bucket_policy(s3, other, fresh):
     assert error_code(other.get_bucket_policy, Bucket=fresh) == "AccessDenied"
     third = make_client(other.meta.endpoint_url, "s3", key="444455556666")
     assert error_code(third.get_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
+    # An account named by its canonical user id (as CloudFront origin access identities are).
+    third_id = third.list_buckets()["Owner"]["ID"]
+    s3.put_bucket_policy(Bucket=fresh, Policy=policy(
+        statement("Allow", {"CanonicalUser": third_id}, "s3:GetObject", f"arn:aws:s3:::{fresh}/*")))
+    assert third.get_object(Bucket=fresh, Key="doc.txt")["Body"].read() == b"hello"
+    assert error_code(other.get_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
 
 
 def test_expected_bucket_owner(s3, fresh):

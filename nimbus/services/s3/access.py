@@ -91,6 +91,8 @@ def resource_policy(ctx: RequestContext, bucket: dict, key: str | None, record: 
     if policy is not None and blocks.get("RestrictPublicBuckets") and caller != bucket["Account"] \
             and policies.is_public(policy):
         policy = policies.without_public(policy)
+    if policy is not None:
+        policy = policies.canonical_users_as_accounts(policy, caller, acl.canonical_id)
     parts = [policy] if policy is not None else []
     if ownership(bucket) != ENFORCED:
         ignore = bool(blocks.get("IgnorePublicAcls"))

@@ -1,6 +1,7 @@
 """Bucket policies: validation with S3's MalformedPolicy messages, and what makes a policy public."""
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 
@@ -148,6 +149,23 @@ def _wide(cidr) -> bool:
         return ipaddress.ip_network(str(cidr), strict=False).prefixlen < 8
     except ValueError:
         return True
+
+
+def canonical_users_as_accounts(policy: Policy, caller_account: str | None, canonical_id) -> Policy:
+    """``Principal: {"CanonicalUser": id}`` names an account by its canonical id: the engine knows accounts."""
+    if caller_account is None or not any("CanonicalUser" in (s.principals or {}) for s in policy.statements):
+        return policy
+    mine = canonical_id(caller_account)
+    statements = []
+    for statement in policy.statements:
+        principals = statement.principals or {}
+        if "CanonicalUser" in principals:
+            principals = {kind: names for kind, names in principals.items() if kind != "CanonicalUser"}
+            if mine in statement.principals["CanonicalUser"]:
+                principals["AWS"] = tuple(principals.get("AWS", ())) + (caller_account,)
+            statement = dataclasses.replace(statement, principals=principals)
+        statements.append(statement)
+    return Policy(policy.version, tuple(statements), policy.id, policy.variables)
 
 
 def without_public(policy: Policy) -> Policy:
