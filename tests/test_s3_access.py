@@ -306,3 +306,13 @@ def test_aws_cli_policies_and_acls(s3, endpoint, tmp_path):
     assert requests.get(f"{endpoint}/{name}/page.html", timeout=5).content == b"<p>public</p>"
     done = _aws(endpoint, "s3api", "get-object-acl", "--bucket", name, "--key", "page.html")
     assert done.returncode == 0 and "AllUsers" in done.stdout, done.stderr
+
+
+def test_cross_account_uploads_must_hand_over_ownership(s3, other, fresh):
+    s3.put_bucket_policy(Bucket=fresh, Policy=policy(statement(
+        "Allow", {"AWS": OTHER}, "s3:PutObject", f"arn:aws:s3:::{fresh}/*",
+        Condition={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})))
+    assert error_code(other.put_object, Bucket=fresh, Key="in", Body=b"x") == "AccessDenied"
+    other.put_object(Bucket=fresh, Key="in", Body=b"x", ACL="bucket-owner-full-control")
+    acl = s3.get_object_acl(Bucket=fresh, Key="in")  # BucketOwnerEnforced: the bucket owner owns it
+    assert acl["Owner"]["ID"] == s3.get_bucket_acl(Bucket=fresh)["Owner"]["ID"]

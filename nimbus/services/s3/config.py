@@ -132,7 +132,7 @@ class ConfigMixin(RecordsMixin):
     # -- object tags ---------------------------------------------------------------------
     def _tagged_version(self, ctx, params, action):
         name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
-        self._bucket(ctx, name, action, key)
+        self._bucket(ctx, name, action.replace("Object", "ObjectVersion") if version_id else action, key)
         record = self._find_version(name, key, version_id) if version_id else self._latest(name, key)
         if record is None or record.get("DeleteMarker"):
             raise no_such_key(key)
