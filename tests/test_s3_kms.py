@@ -49,7 +49,8 @@ def test_put_and_get_under_a_customer_key(s3, kms, fresh, server):
     generated = [e for e in seen if e.operation == "GenerateDataKey"]
     assert generated and generated[0].request_parameters["EncryptionContext"] == {
         "aws:s3:arn": f"arn:aws:s3:::{fresh}/secret.bin"}
-    assert generated[0].principal.get("arn") == "s3.amazonaws.com"
+    assert generated[0].principal["invoked_by"] == "s3.amazonaws.com"  # S3 on the caller's behalf
+    assert generated[0].principal["arn"] == "arn:aws:iam::000000000000:root"
     assert any(e.operation == "Decrypt" for e in seen)
 
 

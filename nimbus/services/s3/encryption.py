@@ -64,7 +64,8 @@ def _require_sigv4(ctx: RequestContext) -> None:
 
 def kms_envelope(ctx: RequestContext, bucket: dict, key: str, key_id: str | None, bucket_key: bool,
                  user_context: str | None = None) -> Encryption:
-    """SSE-KMS: a fresh data key from nimbus KMS (as s3.amazonaws.com, in the bucket's account and Region),
+    """SSE-KMS: a fresh data key from nimbus KMS, asked by S3 on the caller's behalf (``invokedBy``
+    s3.amazonaws.com, so key policies can use kms:ViaService) in the bucket's account and Region,
     bound to the object by the encryption context ``{"aws:s3:arn": <object ARN>}``."""
     _require_sigv4(ctx)
     context = {}
@@ -81,7 +82,7 @@ def kms_envelope(ctx: RequestContext, bucket: dict, key: str, key_id: str | None
     try:
         made = ctx.runtime.client.call("kms", "GenerateDataKey", {
             "KeyId": key_id or AWS_MANAGED_KEY, "KeySpec": "AES_256", "EncryptionContext": context},
-            account_id=bucket["Account"], region=bucket["Region"], invoked_by=S3_PRINCIPAL)
+            account_id=bucket["Account"], region=bucket["Region"], principal=ctx.principal, invoked_by=S3_PRINCIPAL)
     except ServiceError as exc:
         raise kms_error(exc) from None
     kms = {"KeyId": made["KeyId"], "Blob": base64.b64encode(made["CiphertextBlob"]).decode(), "Context": context,
@@ -98,7 +99,8 @@ def data_key(ctx: RequestContext, bucket: dict, record: dict) -> bytes | None:
     try:
         opened = ctx.runtime.client.call("kms", "Decrypt", {
             "CiphertextBlob": base64.b64decode(kms["Blob"]), "EncryptionContext": kms["Context"],
-            "KeyId": kms["KeyId"]}, account_id=bucket["Account"], region=bucket["Region"], invoked_by=S3_PRINCIPAL)
+            "KeyId": kms["KeyId"]}, account_id=bucket["Account"], region=bucket["Region"], principal=ctx.principal,
+            invoked_by=S3_PRINCIPAL)
     except ServiceError as exc:
         raise kms_error(exc) from None
     return opened["Plaintext"]
