@@ -315,4 +315,7 @@ def test_cross_account_uploads_must_hand_over_ownership(s3, other, fresh):
     assert error_code(other.put_object, Bucket=fresh, Key="in", Body=b"x") == "AccessDenied"
     other.put_object(Bucket=fresh, Key="in", Body=b"x", ACL="bucket-owner-full-control")
     acl = s3.get_object_acl(Bucket=fresh, Key="in")  # BucketOwnerEnforced: the bucket owner owns it
-    assert acl["Owner"]["ID"] == s3.get_bucket_acl(Bucket=fresh)["Owner"]["ID"]
+    bucket_owner = s3.get_bucket_acl(Bucket=fresh)["Owner"]["ID"]
+    assert acl["Owner"]["ID"] == bucket_owner
+    listed = s3.list_objects_v2(Bucket=fresh, Prefix="in", FetchOwner=True)["Contents"]
+    assert listed[0]["Owner"]["ID"] == bucket_owner
