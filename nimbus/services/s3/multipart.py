@@ -41,8 +41,9 @@ class MultipartMixin(RecordsMixin):
         bucket = self._bucket(ctx, name, "s3:PutObject", key)
         sse = encryption_for(ctx, bucket, params, key)
         upload = {**sse.record, "UploadId": secrets.token_urlsafe(48), "Key": key, "Initiated": ctx.clock.time(),
-                  "Headers": {**object_headers(params), **new_object_acl(ctx, bucket, params)}, "Tags": parse_tagging(params.get("Tagging")),
-                  "ChecksumAlgorithm": params.get("ChecksumAlgorithm"), "Account": ctx.account_id}
+                  "Headers": {**object_headers(params), **new_object_acl(ctx, bucket, params)},
+                  "Tags": parse_tagging(params.get("Tagging")), "ChecksumAlgorithm": params.get("ChecksumAlgorithm"),
+                  "Account": ctx.account_id}
         self.store.put(uploads_ns(name), upload["UploadId"], upload)
         output = {"Bucket": name, "Key": key, "UploadId": upload["UploadId"], **sse.output}
         if upload["ChecksumAlgorithm"]:
@@ -87,8 +88,8 @@ class MultipartMixin(RecordsMixin):
         self._check_part_number(params["PartNumber"])
         bucket, upload = self._upload(ctx, params, "s3:PutObject")
         src_bucket, src_key, src_version = parse_copy_source(params["CopySource"])
-        source_bucket, source = self._read_version(ctx, {"Bucket": src_bucket, "Key": src_key, "VersionId": src_version},
-                                       "s3:GetObject")
+        source_bucket, source = self._read_version(
+            ctx, {"Bucket": src_bucket, "Key": src_key, "VersionId": src_version}, "s3:GetObject")
         check_conditions(params, source, prefix="CopySourceIf")
         first, last = 0, source["Size"] - 1
         if params.get("CopySourceRange"):

@@ -257,8 +257,8 @@ class ObjectsMixin(RecordsMixin):
         copy_params = {"ChecksumAlgorithm": params.get("ChecksumAlgorithm")} if params.get("ChecksumAlgorithm") \
             else {"ChecksumAlgorithm": alg for alg in (source.get("Checksums") or {})}
         source_key = data_key(ctx, src_bucket, source)
-        written, values = ingest(self.blobs, copy_params, IterReader(self.blobs.read(source["Segments"], key=source_key)),
-                                 data_key=sse.data_key)
+        plaintext = IterReader(self.blobs.read(source["Segments"], key=source_key))
+        written, values = ingest(self.blobs, copy_params, plaintext, data_key=sse.data_key)
         record.update(Key=key, Segments=[written.segment], Size=written.size, ETag=f'"{written.md5.hex()}"',
                       LastModified=ctx.clock.time(), Checksums=values, Account=ctx.account_id, **sse.record)
         try:
