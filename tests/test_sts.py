@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,36 @@ def test_session_token_credentials_sign_later_calls_and_expire_on_the_virtual_cl
     assert error.value.response["Error"]["Code"] == "ExpiredToken"
 
 
+def trust(*principals: str, **condition) -> str:
+    statement = {"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def make_role(client, account: str, name: str, trust_policy: str, **extra) -> str:
+    iam = client("iam", key=account, secret="x")
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy, **extra)["Role"]["Arn"]
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def denied(call, **kwargs) -> str:
+    with pytest.raises(ClientError) as error:
+        call(**kwargs)
+    assert error.value.response["Error"]["Code"] == "AccessDenied"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    return error.value.response["Error"]["Message"]
+
+
 def test_assume_role_credentials_act_as_the_role(client):
-    role_arn = "arn:aws:iam::111122223333:role/deploy/Builder"
+    name = unique("Builder")
+    role_arn = make_role(client, "111122223333", name, trust("000000000000"), Path="/deploy/", MaxSessionDuration=7200)
+    assert role_arn == f"arn:aws:iam::111122223333:role/deploy/{name}"
     result = client("sts").assume_role(RoleArn=role_arn, RoleSessionName="ci-run", DurationSeconds=1800)
-    assert result["AssumedRoleUser"]["Arn"] == "arn:aws:sts::111122223333:assumed-role/Builder/ci-run"
+    assert result["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::111122223333:assumed-role/{name}/ci-run"
     creds = result["Credentials"]
     role = client("sts", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"],
                   region="eu-west-1")
@@ -70,9 +97,46 @@ def test_assume_role_credentials_act_as_the_role(client):
     assert identity["Arn"] == result["AssumedRoleUser"]["Arn"]
     assert identity["UserId"] == result["AssumedRoleUser"]["AssumedRoleId"]
     assert identity["UserId"].endswith(":ci-run")
+    assert identity["UserId"].startswith(client("iam", key="111122223333", secret="x")
+                                         .get_role(RoleName=name)["Role"]["RoleId"])
     with pytest.raises(ClientError) as error:
         role.get_session_token()
     assert error.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_assume_role_needs_an_existing_role_that_trusts_the_caller(client):
+    sts = client("sts")
+    missing = "arn:aws:iam::111122223333:role/" + unique("nobody")
+    message = denied(sts.assume_role, RoleArn=missing, RoleSessionName="s1")
+    assert message == ("User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole "
+                       f"on resource: {missing}")
+    # Trusting another account only.
+    other = make_role(client, "111122223333", unique("other"), trust("444455556666"))
+    denied(sts.assume_role, RoleArn=other, RoleSessionName="s1")
+    assert client("sts", key="444455556666", secret="x").assume_role(RoleArn=other, RoleSessionName="s1")
+    # The same name under another path is not the role.
+    denied(sts.assume_role, RoleArn=other.replace(":role/", ":role/elsewhere/"), RoleSessionName="s1")
+
+
+def test_assume_role_trust_conditions_and_service_principals(client):
+    sts = client("sts")
+    external = make_role(client, "111122223333", unique("ext"),
+                         trust("arn:aws:iam::000000000000:root", StringEquals={"sts:ExternalId": "secret-42"}))
+    denied(sts.assume_role, RoleArn=external, RoleSessionName="s1")
+    denied(sts.assume_role, RoleArn=external, RoleSessionName="s1", ExternalId="wrong-value")
+    assert sts.assume_role(RoleArn=external, RoleSessionName="s1", ExternalId="secret-42")["Credentials"]
+    service_only = make_role(client, "000000000000", unique("svc"), json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}))
+    denied(sts.assume_role, RoleArn=service_only, RoleSessionName="s1")
+
+
+def test_assume_role_duration_is_capped_by_the_role(client):
+    role_arn = make_role(client, "111122223333", unique("short"), trust("000000000000"))
+    with pytest.raises(ClientError) as error:
+        client("sts").assume_role(RoleArn=role_arn, RoleSessionName="s1", DurationSeconds=7200)
+    assert error.value.response["Error"]["Code"] == "ValidationError"
+    assert "MaxSessionDuration" in error.value.response["Error"]["Message"]
 
 
 def test_assume_role_validates_input(client):
@@ -92,3 +156,17 @@ def test_aws_cli_get_caller_identity(endpoint):
                          env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["Account"] == "000000000000"
+
+
+def test_without_enforcement_only_the_trust_policy_binds(client):
+    iam = client("iam")
+    user = unique("nopolicy")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    as_user = client("sts", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    # The trust policy delegates to the account; the user's (absent) policies are not enforced.
+    delegated = make_role(client, "000000000000", unique("deleg"), trust("000000000000"))
+    assert as_user.assume_role(RoleArn=delegated, RoleSessionName="s1")["Credentials"]
+    # A trust policy that does not name the account still refuses.
+    elsewhere = make_role(client, "000000000000", unique("else"), trust("999999999999"))
+    denied(as_user.assume_role, RoleArn=elsewhere, RoleSessionName="s1")

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel
 
     from nimbus.protocol.http import HttpRequest
+    from nimbus.core.policy import Decision
     from nimbus.core.runtime import Runtime
 
 
@@ -31,6 +32,8 @@ class RequestContext:
     operation_model: "OperationModel | None" = None
     internal: bool = False  # a call made by nimbus for another service
     extra: dict[str, Any] = field(default_factory=dict)
+    # The IAM decision for this call (the dispatcher's, or the last denial a provider met).
+    authorization: "Decision | None" = None
 
     @property
     def store(self):
@@ -47,3 +50,10 @@ class RequestContext:
                              configuration: dict[str, Any] | None) -> None:
         """Tell subscribers (AWS Config) that a resource was created, updated or deleted."""
         self.runtime.events.publish_resource_change(self, resource_type, resource_arn, change, configuration)
+
+    def authorize(self, action: str, resource: str = "*", **options) -> "Decision":
+        """May the caller do ``action`` on ``resource``? See ``Authorizer.authorize`` for the options.
+
+        Records the decision on this call; raises the service's AccessDenied when it is enforced.
+        """
+        return self.runtime.authz.authorize(self, action, resource, **options)

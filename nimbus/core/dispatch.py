@@ -70,9 +70,13 @@ class Dispatcher:
                 params = parse()
             params = params or {}
             validate_input(ctx.operation_model, params, ctx.protocol)
-            method = self.runtime.services.get(ctx.service).operations.get(ctx.operation)
+            service = self.runtime.services.get(ctx.service)
+            method = service.operations.get(ctx.operation)
             if method is None:
                 raise NotImplementedOperation(ctx.service, ctx.operation)
+            if not ctx.internal:
+                # Computed even when not enforced, so the API-call record shows what would be denied.
+                self.runtime.authz.authorize_operation(ctx, service, params)
             output = method(ctx, params) or {}
             return output
         except ServiceError as exc:
@@ -112,4 +116,5 @@ class Dispatcher:
             error_message=error.message if error else None,
             read_only=is_read_only(ctx.operation),
             internal=ctx.internal,
+            authorization=ctx.authorization.to_dict() if ctx.authorization is not None else None,
         ))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from nimbus.config import Config
+from nimbus.core.authz import Authorizer
 from nimbus.core.clock import Clock
 from nimbus.core.dispatch import Dispatcher
 from nimbus.core.events import EventBus
@@ -22,6 +23,7 @@ class Runtime:
         self.events = EventBus()
         self.credentials = CredentialRegistry(self.store)
         self.services = ServiceRegistry(self)
+        self.authz = Authorizer(self)
         self.dispatcher = Dispatcher(self)
         self.client = InternalClient(self)
 
@@ -36,6 +38,7 @@ class Runtime:
         self.store.wipe()
         self.clock.reset()
         self.services.reset()
+        self.authz.invalidate()
 
     def close(self) -> None:
         self.events.close()

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import unquote
 
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Credential, Principal
-from nimbus.core.ids import random_id, secret_access_key, session_token, stable_id
+from nimbus.core.ids import random_id, secret_access_key, session_token
+from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
@@ -14,9 +16,14 @@ ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(?P<account>\d{12}):role/(?:[^/]+/
 # Default lifetimes; the model's min/max on DurationSeconds are checked by validation.
 SESSION_SECONDS = 43200
 ROLE_SECONDS = 3600
+# AWS caps a session assumed with another role's session (role chaining) at one hour.
+CHAINED_ROLE_SECONDS = 3600
 
 
 class Provider(BaseProvider):
+    # AssumeRole checks the caller against the role's trust policy itself (and always, as AWS does).
+    self_authorized = frozenset({"AssumeRole"})
+
     def get_caller_identity(self, ctx: RequestContext, params: dict) -> dict:
         principal = ctx.principal
         return {"UserId": principal.principal_id, "Account": principal.account_id, "Arn": principal.arn}
@@ -28,25 +35,37 @@ class Provider(BaseProvider):
         return {"Credentials": self._issue(ctx, ctx.principal, duration)}
 
     def assume_role(self, ctx: RequestContext, params: dict) -> dict:
-        match = ROLE_ARN.match(params["RoleArn"])
+        role_arn = params["RoleArn"]
+        match = ROLE_ARN.match(role_arn)
         if match is None:
-            raise ServiceError("ValidationError", f"{params['RoleArn']} is invalid", status=400)
+            raise ServiceError("ValidationError", f"{role_arn} is invalid", status=400)
+        account, session = match["account"], params["RoleSessionName"]
+        role = self._trusting_role(ctx, role_arn, account, match["name"], params)
         duration = params.get("DurationSeconds", ROLE_SECONDS)
-        account, role_name, session = match["account"], match["name"], params["RoleSessionName"]
-        role_id = stable_id("AROA", params["RoleArn"])
-        assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role_name}/{session}"
-        principal = Principal(
-            type="AssumedRole",
-            account_id=account,
-            arn=assumed_arn,
-            principal_id=f"{role_id}:{session}",
-            session_context={
-                "sessionIssuer": {"type": "Role", "principalId": role_id, "arn": params["RoleArn"],
-                                  "accountId": account, "userName": role_name},
-                "attributes": {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                               "mfaAuthenticated": "false"},
-            },
-        )
+        if duration > role["MaxSessionDuration"]:
+            raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration "
+                               "set for this role.", status=400)
+        if ctx.principal.type == "AssumedRole" and duration > CHAINED_ROLE_SECONDS:
+            raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
+                               "for roles assumed by role chaining.", status=400)
+        session_context = {
+            "sessionIssuer": {"type": "Role", "principalId": role["RoleId"], "arn": role_arn,
+                              "accountId": account, "userName": role["RoleName"]},
+            "attributes": {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           "mfaAuthenticated": "false"},
+        }
+        if params.get("Tags"):
+            session_context["tags"] = {t["Key"]: t["Value"] for t in params["Tags"]}
+        if params.get("Policy"):
+            try:
+                compile_policy(params["Policy"])
+            except PolicyError as error:
+                raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
+            # The session may do only what both the role's policies and this policy allow.
+            session_context["policy"] = params["Policy"]
+        assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session}"
+        principal = Principal(type="AssumedRole", account_id=account, arn=assumed_arn,
+                              principal_id=f"{role['RoleId']}:{session}", session_context=session_context)
         output = {
             "Credentials": self._issue(ctx, principal, duration),
             "AssumedRoleUser": {"AssumedRoleId": principal.principal_id, "Arn": assumed_arn},
@@ -57,6 +76,35 @@ class Provider(BaseProvider):
         if params.get("SourceIdentity"):
             output["SourceIdentity"] = params["SourceIdentity"]
         return output
+
+    def _trusting_role(self, ctx: RequestContext, role_arn: str, account: str, name: str, params: dict) -> dict:
+        """The role, once its trust policy lets the caller in (AccessDenied, as STS answers, if not)."""
+        def denied(_decision=None) -> ServiceError:
+            return ServiceError("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: "
+                                f"sts:AssumeRole on resource: {role_arn}", status=403)
+        try:
+            role = ctx.runtime.client.call("iam", "GetRole", {"RoleName": name}, account_id=account,
+                                           region=ctx.region, invoked_by="sts.amazonaws.com")["Role"]
+        except ServiceError as error:
+            if error.code == "NoSuchEntity":
+                raise denied() from None
+            raise
+        if role["Arn"] != role_arn:  # same name, other path: not this role
+            raise denied()
+        condition_keys = {"sts:RoleSessionName": params["RoleSessionName"]}
+        for key, param in (("sts:ExternalId", "ExternalId"), ("sts:SourceIdentity", "SourceIdentity")):
+            if params.get(param):
+                condition_keys[key] = params[param]
+        if params.get("Tags"):
+            condition_keys["aws:TagKeys"] = [t["Key"] for t in params["Tags"]]
+            for tag in params["Tags"]:
+                condition_keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
+        trust = compile_policy(unquote(role["AssumeRolePolicyDocument"]), "trust")
+        # Passing session tags also needs sts:TagSession from the trust policy, as in AWS.
+        for action in ("sts:AssumeRole", "sts:TagSession") if params.get("Tags") else ("sts:AssumeRole",):
+            ctx.authorize(action, role_arn, resource_policy=trust, resource_account=account,
+                          context=condition_keys, mode="always", must_grant=True, error=denied)
+        return role
 
     def _issue(self, ctx: RequestContext, principal: Principal, duration: int) -> dict:
         access_key_id = random_id("ASIA")

@@ -1,0 +1,138 @@
+"""Users and their access keys (which then sign requests as the user)."""
+from __future__ import annotations
+
+from nimbus.core.context import RequestContext
+from nimbus.core.identity import Credential, Principal
+from nimbus.core.ids import random_id, secret_access_key
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.iam.common import add_boundary_and_tags, delete_conflict, limit_exceeded, no_such_entity, ns, \
+    paged_output, timestamp
+from nimbus.services.iam.entities import EntityBase
+
+ACCESS_KEYS_PER_USER = 2
+
+
+def user_output(user: dict) -> dict:
+    output = {k: user[k] for k in ("Path", "UserName", "UserId", "Arn")}
+    output["CreateDate"] = timestamp(user["CreateDate"])
+    return add_boundary_and_tags(output, user)
+
+
+class UsersMixin(EntityBase):
+    def create_user(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.transaction():
+            if params.get("PermissionsBoundary"):
+                self._managed_document(ctx.account_id, params["PermissionsBoundary"])
+            user = self._new_entity(ctx, "user", params, Tags=params.get("Tags", []),
+                                    PermissionsBoundary=params.get("PermissionsBoundary"), Groups=[])
+        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "created", user_output(user))
+        return {"User": user_output(user)}
+
+    def get_user(self, ctx: RequestContext, params: dict) -> dict:
+        name = params.get("UserName") or self._caller_user_name(ctx)
+        if name is None:
+            # The root identity has no IAM user; AWS answers with the account's root.
+            principal = ctx.principal
+            return {"User": {"UserId": principal.account_id, "Arn": f"arn:aws:iam::{principal.account_id}:root",
+                             "Path": "/", "UserName": "", "CreateDate": timestamp(0)}}
+        return {"User": user_output(self._entity(ctx.account_id, "user", name))}
+
+    def list_users(self, ctx: RequestContext, params: dict) -> dict:
+        prefix = params.get("PathPrefix", "/")
+        users = [u for u in self._all(ctx.account_id, "user") if u["Path"].startswith(prefix)]
+        return paged_output(users, params, lambda u: u["UserName"].lower(), "Users", user_output)
+
+    def delete_user(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["UserName"]
+        with self.store.transaction():
+            user = self._entity(ctx.account_id, "user", name)
+            if self._user_keys(ctx.account_id, user["UserName"]):
+                raise delete_conflict("Cannot delete entity, must delete access keys first.")
+            self._check_detached(user)
+            if user.get("Groups"):
+                raise delete_conflict("Cannot delete entity, must remove user from all groups first.")
+            self._remove(ctx.account_id, "user", name)
+        self._changed(ctx)
+        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "deleted", None)
+        return {}
+
+    def put_user_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "user", params)  # noqa
+    def delete_user_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "user", params)  # noqa
+
+    def tag_user(self, ctx, params): return self._tag(ctx, "user", params)  # noqa: E704
+    def untag_user(self, ctx, params): return self._untag(ctx, "user", params)  # noqa: E704
+    def list_user_tags(self, ctx, params): return self._list_tags(ctx, "user", params)  # noqa: E704
+
+    # -- access keys ---------------------------------------------------------
+
+    def create_access_key(self, ctx: RequestContext, params: dict) -> dict:
+        name = params.get("UserName") or self._caller_user_name(ctx)
+        if name is None:
+            raise ServiceError("ValidationError", "Must specify userName when calling with non-User credentials",
+                               status=400)
+        with self.store.transaction():
+            user = self._entity(ctx.account_id, "user", name)
+            if len(self._user_keys(ctx.account_id, user["UserName"])) >= ACCESS_KEYS_PER_USER:
+                raise limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
+            key = {
+                "UserName": user["UserName"],
+                "AccessKeyId": random_id("AKIA"),
+                "Status": "Active",
+                "SecretAccessKey": secret_access_key(),
+                "CreateDate": ctx.clock.time(),
+            }
+            self.store.put(ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
+            self._register(ctx.account_id, user, key)
+        return {"AccessKey": {**key, "CreateDate": timestamp(key["CreateDate"])}}
+
+    def list_access_keys(self, ctx: RequestContext, params: dict) -> dict:
+        name = params.get("UserName") or self._caller_user_name(ctx)
+        if name is None:
+            return {"AccessKeyMetadata": [], "IsTruncated": False}
+        user = self._entity(ctx.account_id, "user", name)
+        keys = self._user_keys(ctx.account_id, user["UserName"])
+        return paged_output(keys, params, lambda k: k["AccessKeyId"], "AccessKeyMetadata", lambda k: {
+            "UserName": k["UserName"], "AccessKeyId": k["AccessKeyId"], "Status": k["Status"],
+            "CreateDate": timestamp(k["CreateDate"])})
+
+    def update_access_key(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.transaction():
+            key, user = self._key(ctx, params)
+            key["Status"] = params["Status"]
+            self.store.put(ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
+            self._register(ctx.account_id, user, key)
+        return {}
+
+    def delete_access_key(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.transaction():
+            key, _ = self._key(ctx, params)
+            self.store.delete(ns(ctx.account_id, "access_keys"), key["AccessKeyId"])
+            ctx.runtime.credentials.remove(key["AccessKeyId"])
+        return {}
+
+    # -- helpers -------------------------------------------------------------
+
+    def _user_keys(self, account: str, user_name: str) -> list[dict]:
+        return [k for _, k in self.store.scan(ns(account, "access_keys")) if k["UserName"] == user_name]
+
+    def _key(self, ctx: RequestContext, params: dict) -> tuple[dict, dict]:
+        key_id = params["AccessKeyId"]
+        key = self.store.get(ns(ctx.account_id, "access_keys"), key_id)
+        name = params.get("UserName") or (key or {}).get("UserName") or self._caller_user_name(ctx)
+        if key is None or (name and key["UserName"].lower() != name.lower()):
+            raise no_such_entity(f"The Access Key with id {key_id} cannot be found.")
+        return key, self._entity(ctx.account_id, "user", key["UserName"])
+
+    @staticmethod
+    def _caller_user_name(ctx: RequestContext) -> str | None:
+        return ctx.principal.user_name if ctx.principal.type == "IAMUser" else None
+
+    def _register(self, account: str, user: dict, key: dict) -> None:
+        """Make the key sign requests as this user (or stop, when it is inactive)."""
+        self.runtime.credentials.put(Credential(
+            access_key_id=key["AccessKeyId"],
+            secret_access_key=key["SecretAccessKey"],
+            principal=Principal(type="IAMUser", account_id=account, arn=user["Arn"], principal_id=user["UserId"],
+                                user_name=user["UserName"], access_key_id=key["AccessKeyId"]),
+            status=key["Status"],
+        ))
