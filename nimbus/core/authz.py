@@ -96,6 +96,12 @@ class Authorizer:
             raise (error or (lambda d: access_denied(ctx, d)))(decision)
         return decision
 
+    def decide(self, ctx: "RequestContext", action: str, resource: str = "*", *,
+               resource_policy: str | dict | Policy | None = None, resource_account: str | None = None,
+               context: dict | None = None, must_grant: bool = False) -> Decision:
+        """The decision alone, neither recorded nor enforced (e.g. KMS's policy lockout check)."""
+        return self._evaluate(ctx, action, resource, resource_policy, resource_account, context, must_grant)
+
     def authorize_operation(self, ctx: "RequestContext", service, params: dict) -> None:
         """The dispatcher's check before a provider runs: ``<iam prefix>:<Operation>``."""
         provider = service.provider
