@@ -25,7 +25,7 @@ from nimbus.core.policy import Decision, PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import grants as grant_rules
 from nimbus.services.kms.conditions import condition_keys
-from nimbus.services.kms.key_policies import key_policy
+from nimbus.services.kms.key_policies import ROOT_SID, default_policy, key_policy
 
 log = logging.getLogger(__name__)
 # What a stored policy nimbus cannot read grants: nothing (it was validated on write, so only
@@ -42,6 +42,9 @@ def authorize(ctx: RequestContext, key: dict, operation: str, context: dict | No
               grant_tokens: list[str] | None = None) -> Decision:
     """Raise AccessDeniedException unless the caller may run ``operation`` on ``key``."""
     grant_rules.check_tokens(grant_tokens)
+    if _own_root_under_default_policy(ctx, key):
+        return _record(ctx, Decision(True, f"kms:{operation}", key["Arn"], ctx.principal.arn, "allowed",
+                                     statements=[ROOT_SID]))
     cross_account = ctx.account_id != key["AWSAccountId"]
     decision = ctx.authorize(
         f"kms:{operation}", key["Arn"], resource_policy=_compiled(key), resource_account=key["AWSAccountId"],
@@ -69,6 +72,20 @@ def would_allow(ctx: RequestContext, key: dict, operation: str, policy: str) -> 
         ctx, f"kms:{operation}", key["Arn"], resource_policy=compile_policy(policy, "resource"),
         resource_account=key["AWSAccountId"], context=condition_keys(ctx, key, operation, None), must_grant=True)
     return decision.allowed if ctx.runtime.config.enforce_iam else decision.resource_allowed
+
+
+def _own_root_under_default_policy(ctx: RequestContext, key: dict) -> bool:
+    """The hot path: the default policy lets its account's root do anything, whatever the request."""
+    principal = ctx.principal
+    return principal.type == "Root" and principal.account_id == key["AWSAccountId"] \
+        and key["Policies"].get("default") == default_policy(key["AWSAccountId"])
+
+
+def _record(ctx: RequestContext, decision: Decision) -> Decision:
+    decision.enforced = ctx.runtime.config.enforce_iam
+    if ctx.authorization is None or ctx.authorization.allowed:
+        ctx.authorization = decision
+    return decision
 
 
 def _compiled(key: dict):

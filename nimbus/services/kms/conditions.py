@@ -6,6 +6,8 @@ the request context (``PARAMS``); the alias a request named comes from key resol
 """
 from __future__ import annotations
 
+import functools
+
 from nimbus.core.context import RequestContext
 from nimbus.services.kms.keys import aliases_ns
 from nimbus.services.kms.key_policies import key_policy
@@ -33,6 +35,7 @@ MEMBERS = {
     "kms:GranteePrincipal": "GranteePrincipal",
     "kms:RetiringPrincipal": "RetiringPrincipal",
 }
+BY_MEMBER = {member: condition for condition, member in MEMBERS.items()}
 ALGORITHM_MEMBERS = {"ReEncryptFrom": "SourceEncryptionAlgorithm", "ReEncryptTo": "DestinationEncryptionAlgorithm"}
 
 
@@ -59,9 +62,9 @@ def condition_keys(ctx: RequestContext, key: dict, operation: str, context: dict
         for name, value in context.items():
             values[f"kms:EncryptionContext:{name}"] = value
         values["kms:EncryptionContextKeys"] = list(context)
-    for condition, member in MEMBERS.items():
-        if params.get(member) is not None:
-            values[condition] = params[member]
+    for member in params.keys() & BY_MEMBER.keys():
+        if params[member] is not None:
+            values[BY_MEMBER[member]] = params[member]
     if operation in SYMMETRIC_OPERATIONS:
         member = ALGORITHM_MEMBERS.get(operation, "EncryptionAlgorithm")
         values["kms:EncryptionAlgorithm"] = params.get(member) or "SYMMETRIC_DEFAULT"
@@ -100,4 +103,9 @@ def _wants_resource_aliases(ctx: RequestContext, key: dict) -> bool:
     # IAM users and roles; the key policy says so itself).
     if ctx.principal.type not in ("Root", "AWSService"):
         return True
-    return "resourcealiases" in key_policy(key).lower()
+    return _mentions_resource_aliases(key_policy(key))
+
+
+@functools.lru_cache(maxsize=1024)
+def _mentions_resource_aliases(policy: str) -> bool:
+    return "resourcealiases" in policy.lower()

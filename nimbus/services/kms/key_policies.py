@@ -4,6 +4,7 @@ through that service.
 """
 from __future__ import annotations
 
+import functools
 import json
 
 # AWS serializes the default policy with Jackson's pretty printer: " : " separators and "[ {".
@@ -22,6 +23,10 @@ DEFAULT_POLICY = """{
 }"""
 
 
+ROOT_SID = "Enable IAM User Permissions"
+
+
+@functools.lru_cache(maxsize=1024)
 def default_policy(account: str) -> str:
     return DEFAULT_POLICY % account
 
