@@ -213,3 +213,27 @@ def test_decision_is_recorded_when_enforcement_is_off(server, endpoint):
     user.admin.put_user_policy(UserName=user.name, PolicyName="kms", PolicyDocument=document(allow("kms:Encrypt")))
     decision = recorded(server, user.arn, "Encrypt", lambda: user.client("kms").encrypt(KeyId=key, Plaintext=b"x"))
     assert decision["allowed"] is True and decision["statements"]
+
+
+def test_aliases_need_the_alias_in_iam_and_the_key_in_its_key_policy(enforcing):
+    owner = make_client(enforcing.endpoint, "kms")
+    key = owner.create_key()["KeyMetadata"]["Arn"]
+    name = f"alias/{unique('app')}"
+    alias_arn = f"arn:aws:kms:us-east-1:{OWNER}:{name}"
+    user = Caller(enforcing.endpoint, inline=document(allow("kms:CreateAlias", key)))
+    assert error_of(user.client("kms").create_alias, AliasName=name, TargetKeyId=key)[0] == "AccessDeniedException"
+    user.admin.put_user_policy(UserName=user.name, PolicyName="inline", PolicyDocument=document(
+        allow("kms:CreateAlias", [key, alias_arn])))
+    user.client("kms").create_alias(AliasName=name, TargetKeyId=key)
+    assert owner.describe_key(KeyId=name)["KeyMetadata"]["Arn"] == key
+
+
+def test_calls_without_a_key_need_an_identity_policy(enforcing):
+    user = Caller(enforcing.endpoint)
+    assert error_of(user.client("kms").create_key) == ("AccessDeniedException", (
+        f"User: {user.arn} is not authorized to perform: kms:CreateKey on resource: * because no identity-based "
+        "policy allows the kms:CreateKey action"))
+    user.admin.put_user_policy(UserName=user.name, PolicyName="inline", PolicyDocument=document(
+        allow(["kms:CreateKey", "kms:ListKeys"])))
+    key = user.client("kms").create_key()["KeyMetadata"]["KeyId"]
+    assert key in [k["KeyId"] for k in user.client("kms").list_keys(Limit=1000)["Keys"]]

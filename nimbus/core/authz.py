@@ -113,8 +113,10 @@ class Authorizer:
         hook = getattr(provider, "resource_arns", None)
         if hook is not None and ctx.principal.type != "Root":  # the root may act on anything anyway
             resources = hook(ctx, ctx.operation, params)
+        # A provider may answer denials in its own words (KMS: AccessDeniedException with HTTP 400).
+        error = getattr(provider, "access_denied", None)
         for resource in resources or ("*",):
-            self.authorize(ctx, action, resource)
+            self.authorize(ctx, action, resource, error=error)
 
     # -- internals -----------------------------------------------------------------
 

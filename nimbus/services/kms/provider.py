@@ -73,6 +73,9 @@ class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, Polic
 
     # -- checks shared by the operations -------------------------------------------------
 
+    # The dispatcher's identity-policy denials, as KMS words them (AccessDeniedException is a 400).
+    access_denied = staticmethod(access.denied)
+
     @staticmethod
     def check_state(key: dict, operation: str) -> None:
         states.check(key, operation)
