@@ -67,11 +67,12 @@ def authorize(ctx: RequestContext, key: dict, operation: str, context: dict | No
 
 def would_allow(ctx: RequestContext, key: dict, operation: str, policy: str) -> bool:
     """Would ``policy``, as the key policy, let the caller run ``operation``? (PutKeyPolicy's lockout
-    check.) Without --enforce-iam the caller's identity policies are taken as allowing."""
+    check: AWS asks the key policy alone, so a statement naming the caller's account passes whatever
+    its IAM policies say today: the account can always grant itself the permission.)"""
     decision = ctx.runtime.authz.decide(
         ctx, f"kms:{operation}", key["Arn"], resource_policy=compile_policy(policy, "resource"),
         resource_account=key["AWSAccountId"], context=condition_keys(ctx, key, operation, None), must_grant=True)
-    return decision.allowed if ctx.runtime.config.enforce_iam else decision.resource_allowed
+    return decision.resource_allowed
 
 
 def _own_root_under_default_policy(ctx: RequestContext, key: dict) -> bool:
