@@ -11,7 +11,7 @@ import pytest
 from nimbus.core.events import API_CALL
 from tests.conftest import make_client, start_server
 from tests.kms_helpers import error_of
-from tests.test_iam_enforcement import Caller, allow, document
+from tests.test_iam_enforcement import Caller, allow, document, session_client, trust
 from tests.test_iam_users import unique
 
 OWNER = "000000000000"
@@ -237,3 +237,19 @@ def test_calls_without_a_key_need_an_identity_policy(enforcing):
         allow(["kms:CreateKey", "kms:ListKeys"])))
     key = user.client("kms").create_key()["KeyMetadata"]["KeyId"]
     assert key in [k["KeyId"] for k in user.client("kms").list_keys(Limit=1000)["Keys"]]
+
+
+def test_a_role_named_in_the_key_policy_needs_no_iam_policy(enforcing):
+    admin = make_client(enforcing.endpoint, "iam")
+    owner = make_client(enforcing.endpoint, "kms")
+    role = unique("app")
+    role_arn = admin.create_role(RoleName=role, AssumeRolePolicyDocument=trust({"AWS": OWNER}))["Role"]["Arn"]
+    key = owner.create_key(Policy=document(ROOT_STATEMENT, statement(role_arn, ["kms:Encrypt", "kms:Decrypt"])))
+    key = key["KeyMetadata"]["Arn"]
+    creds = make_client(enforcing.endpoint, "sts").assume_role(RoleArn=role_arn, RoleSessionName="s1")["Credentials"]
+    kms = session_client(enforcing.endpoint, creds, "kms")
+    blob = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+    assert error_of(kms.describe_key, KeyId=key) == not_authorized(
+        f"arn:aws:sts::{OWNER}:assumed-role/{role}/s1", "kms:DescribeKey", key,
+        "because no identity-based policy allows the kms:DescribeKey action")
