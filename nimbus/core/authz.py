@@ -96,6 +96,12 @@ class Authorizer:
             raise (error or (lambda d: access_denied(ctx, d)))(decision)
         return decision
 
+    def decide(self, ctx: "RequestContext", action: str, resource: str = "*", *,
+               resource_policy: str | dict | Policy | None = None, resource_account: str | None = None,
+               context: dict | None = None, must_grant: bool = False) -> Decision:
+        """The decision alone, neither recorded nor enforced (e.g. KMS's policy lockout check)."""
+        return self._evaluate(ctx, action, resource, resource_policy, resource_account, context, must_grant)
+
     def authorize_operation(self, ctx: "RequestContext", service, params: dict) -> None:
         """The dispatcher's check before a provider runs: ``<iam prefix>:<Operation>``."""
         provider = service.provider
@@ -107,8 +113,10 @@ class Authorizer:
         hook = getattr(provider, "resource_arns", None)
         if hook is not None and ctx.principal.type != "Root":  # the root may act on anything anyway
             resources = hook(ctx, ctx.operation, params)
+        # A provider may answer denials in its own words (KMS: AccessDeniedException with HTTP 400).
+        error = getattr(provider, "access_denied", None)
         for resource in resources or ("*",):
-            self.authorize(ctx, action, resource)
+            self.authorize(ctx, action, resource, error=error)
 
     # -- internals -----------------------------------------------------------------
 

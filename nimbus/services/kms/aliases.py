@@ -4,6 +4,7 @@ from __future__ import annotations
 from nimbus.core.arns import arn
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kms import access
 from nimbus.services.kms.keys import AWS_MANAGED_ALIAS, aliases_ns, timestamp
 from nimbus.services.kms.listing import page
 
@@ -25,7 +26,9 @@ def check_custom(name: str) -> None:
 
 
 class AliasOps:
-    def _alias_target(self, ctx: RequestContext, target: str, operation: str) -> dict:
+    def _alias_target(self, ctx: RequestContext, name: str, target: str, operation: str) -> dict:
+        # AWS: the alias needs the permission in an IAM policy, its key(s) in their key policy.
+        ctx.authorize(f"kms:{operation}", arn("kms", ctx.account_id, ctx.region, name), error=access.denied)
         if target.startswith("alias/") or ":alias/" in target:
             raise ServiceError("ValidationException", "Aliases must refer to keys. Not aliases")
         key = self.keys.resolve(ctx, target, allow_alias=False)
@@ -39,7 +42,7 @@ class AliasOps:
         name = params["AliasName"]
         check_custom(name)
         with self.store.transaction():
-            key = self._alias_target(ctx, params["TargetKeyId"], "CreateAlias")
+            key = self._alias_target(ctx, name, params["TargetKeyId"], "CreateAlias")
             ns = aliases_ns(ctx.account_id, ctx.region)
             if self.store.get(ns, name) is not None:
                 raise ServiceError("AlreadyExistsException",
@@ -54,8 +57,10 @@ class AliasOps:
         check_custom(name)
         with self.store.transaction():
             alias = self.keys.alias(ctx, ctx.account_id, ctx.region, name)
-            key = self._alias_target(ctx, params["TargetKeyId"], "UpdateAlias")
+            key = self._alias_target(ctx, name, params["TargetKeyId"], "UpdateAlias")
             current = self.keys.load(ctx.account_id, ctx.region, alias["TargetKeyId"])
+            if current is not None:
+                self.authorize(ctx, current, "UpdateAlias")
             if current is not None and (current["KeySpec"], current["KeyUsage"]) != (key["KeySpec"], key["KeyUsage"]):
                 raise ServiceError("ValidationException",
                                    "The new target key must have the same key spec and key usage as the current "
@@ -69,6 +74,7 @@ class AliasOps:
         check_custom(name)
         with self.store.transaction():
             alias = self.keys.alias(ctx, ctx.account_id, ctx.region, name)
+            ctx.authorize("kms:DeleteAlias", arn("kms", ctx.account_id, ctx.region, name), error=access.denied)
             key = self.keys.load(ctx.account_id, ctx.region, alias["TargetKeyId"])
             if key is not None:
                 self.authorize(ctx, key, "DeleteAlias")

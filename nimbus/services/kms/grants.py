@@ -65,9 +65,8 @@ def check_tokens(grant_tokens: list[str] | None) -> None:
             raise ServiceError("InvalidGrantTokenException", "")
 
 
-def allows(ctx: RequestContext, key: dict, operation: str, context: dict | None,
-           grant_tokens: list[str] | None) -> bool:
-    check_tokens(grant_tokens)
+def allowing_grant(ctx: RequestContext, key: dict, operation: str, context: dict | None) -> str | None:
+    """The id of a grant that lets the caller run ``operation`` on ``key``, if any."""
     names = caller_principals(ctx)
     for _, grant in ctx.store.scan(grants_ns(key["AWSAccountId"], key["Region"])):
         grantee = grant.get("GranteePrincipal") in names or (
@@ -75,8 +74,8 @@ def allows(ctx: RequestContext, key: dict, operation: str, context: dict | None,
             and grant["GranteeServicePrincipal"] == ctx.principal.invoked_by)
         if grant["KeyId"] == key["KeyId"] and grantee \
                 and operation in grant["Operations"] and constraints_hold(grant.get("Constraints"), context):
-            return True
-    return False
+            return grant["GrantId"]
+    return None
 
 
 def grant_entry(grant: dict) -> dict:

@@ -19,6 +19,7 @@ from nimbus.core.arns import arn, parse_arn
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
+from nimbus.services.kms.key_policies import aws_managed_policy
 from nimbus.services.kms.vault import Vault
 
 DAY = 86400
@@ -205,7 +206,7 @@ class KeyRepo:
                 allow_alias: bool = True) -> dict:
         """The key named by a key id, key ARN, alias name or alias ARN, as AWS resolves them."""
         account, region = ctx.account_id, ctx.region
-        name = identifier
+        name, alias_name = identifier, None
         if identifier.startswith("arn:"):
             parts = parse_arn(identifier)
             if parts is None or parts["service"] != "kms" or not parts["resource"].startswith(("key/", "alias/")):
@@ -222,12 +223,15 @@ class KeyRepo:
             if not allow_alias:
                 raise ServiceError("NotFoundException", f"Invalid keyId '{identifier}'")
             alias = self.alias(ctx, account, region, name)
-            name = alias["TargetKeyId"]
+            alias_name, name = name, alias["TargetKeyId"]
         if not KEY_ID.match(name):
             raise ServiceError("NotFoundException", f"Invalid keyId '{identifier}'")
         key = self.load(account, region, name)
         if key is None:
             raise not_found(key_arn(account, region, name))
+        if alias_name is not None:
+            # For the kms:RequestAlias condition key (see conditions.py).
+            ctx.extra.setdefault("kms.request_aliases", {})[key["Arn"]] = alias_name
         return key
 
     def alias(self, ctx: RequestContext, account: str, region: str, name: str) -> dict:
@@ -248,6 +252,7 @@ class KeyRepo:
             key = self.new_key(ctx, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS",
                                f"Default key that protects my {service} data when no other key is defined",
                                False, manager="AWS")
+            key["Policies"] = {"default": aws_managed_policy(ctx.account_id, ctx.region, service)}
             self.save(key)
             now = ctx.clock.time()
             alias = {"AliasName": name, "TargetKeyId": key["KeyId"], "CreationDate": now, "LastUpdatedDate": now}

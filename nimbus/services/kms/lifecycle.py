@@ -40,12 +40,12 @@ class LifecycleOps:
             raise ServiceError("ValidationException", f"KeyUsage {usage} is not compatible with KeySpec {spec}")
         if origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE") or params.get("CustomKeyStoreId"):
             raise ServiceError("CustomKeyStoreNotFoundException", "")
-        if params.get("Policy"):
-            policies.validate(ctx, params["Policy"], params.get("BypassPolicyLockoutSafetyCheck", False))
         tags = params.get("Tags", [])
         check_tags(tags)
         key = self.keys.new_key(ctx, spec, usage, origin, params.get("Description", ""),
                                 params.get("MultiRegion", False))
+        if params.get("Policy"):
+            policies.validate(ctx, params["Policy"], params.get("BypassPolicyLockoutSafetyCheck", False), key)
         key["Tags"] = merge_tags([], tags)
         key["Policies"] = {"default": params.get("Policy") or policies.default_policy(ctx.account_id)}
         self.keys.save(key)

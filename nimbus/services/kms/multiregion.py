@@ -32,8 +32,6 @@ class MultiRegionOps:
 
     def replicate_key(self, ctx: RequestContext, params: dict) -> dict:
         region = params["ReplicaRegion"]
-        if params.get("Policy"):
-            policies.validate(ctx, params["Policy"], params.get("BypassPolicyLockoutSafetyCheck", False))
         tags = params.get("Tags", [])
         check_tags(tags)
         with self.store.transaction():
@@ -52,6 +50,9 @@ class MultiRegionOps:
                 KeyState=primary["KeyState"] if primary["KeyState"] in ("Enabled", "Disabled") else "Enabled",
                 DeletionDate=None, PendingWindow=None,
             )
+            if params.get("Policy"):
+                policies.validate(ctx, params["Policy"], params.get("BypassPolicyLockoutSafetyCheck", False),
+                                  replica)
             if primary["Origin"] == "EXTERNAL":
                 # AWS: each replica of an imported key needs the same material imported into it.
                 replica.update(Materials=[], CurrentMaterial=None, KeyState="PendingImport")

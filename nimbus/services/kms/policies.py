@@ -1,40 +1,26 @@
-"""Key policies: the default policy exactly as AWS writes it, and PutKeyPolicy's validation.
+"""Key policies: GetKeyPolicy, PutKeyPolicy and their validation (KMS's grammar rules, the IAM
+engine's grammar, and AWS's lockout safety check, evaluated by the engine).
 
-Evaluation is not here: see access.py for where the IAM engine plugs in.
+The policies AWS writes are in key_policies.py; evaluation is in access.py.
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 
 from nimbus.core.context import RequestContext
+from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.kms.grants import caller_principals
+from nimbus.services.kms import access
+from nimbus.services.kms.key_policies import default_policy, key_policy
 from nimbus.services.kms.listing import page
 
-# AWS serializes the default policy with Jackson's pretty printer: " : " separators and "[ {".
-DEFAULT_POLICY = """{
-  "Version" : "2012-10-17",
-  "Id" : "key-default-1",
-  "Statement" : [ {
-    "Sid" : "Enable IAM User Permissions",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "arn:aws:iam::%s:root"
-    },
-    "Action" : "kms:*",
-    "Resource" : "*"
-  } ]
-}"""
+__all__ = ["default_policy", "validate", "PolicyOps"]
+
 AWS_PRINCIPAL = re.compile(
     r"^(\*|\d{12}|arn:aws[a-z\-]*:(iam|sts)::\d{12}:(root|user/.+|role/.+|assumed-role/.+|federated-user/.+))$")
 LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
 INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
-
-
-def default_policy(account: str) -> str:
-    return DEFAULT_POLICY % account
 
 
 def _malformed(message: str) -> ServiceError:
@@ -80,23 +66,15 @@ def _check_principal(principal) -> None:
                 raise _malformed(INVALID_PRINCIPALS)
 
 
-def _allows_put_policy(statements: list[dict], ctx: RequestContext) -> bool:
-    """AWS's lockout check: some statement must still let the caller change the policy."""
-    names = caller_principals(ctx) | {"*"}
-    for statement in statements:
-        if statement["Effect"] != "Allow" or "Action" not in statement or "Principal" not in statement:
-            continue
-        principal = statement["Principal"]
-        principals = {"*"} if principal == "*" else set(_as_list(principal.get("AWS", [])))
-        actions = [a.lower() for a in _as_list(statement["Action"]) if isinstance(a, str)]
-        if principals & names and any(fnmatch.fnmatchcase("kms:putkeypolicy", a) for a in actions):
-            return True
-    return False
-
-
-def validate(ctx: RequestContext, document: str, bypass_lockout_check: bool) -> None:
-    statements = _statements(document)
-    if not bypass_lockout_check and not _allows_put_policy(statements, ctx):
+def validate(ctx: RequestContext, document: str, bypass_lockout_check: bool, key: dict) -> None:
+    """``document`` may become ``key``'s policy (``key`` may be one not saved yet)."""
+    _statements(document)
+    try:
+        compile_policy(document, "resource")
+    except PolicyError as exc:
+        raise _malformed(str(exc)) from None
+    # AWS's lockout check: the caller must still be allowed to change the policy under the new one.
+    if not bypass_lockout_check and not access.would_allow(ctx, key, "PutKeyPolicy", document):
         raise _malformed(LOCKOUT)
 
 
@@ -105,18 +83,18 @@ class PolicyOps:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.authorize(ctx, key, "GetKeyPolicy")
         name = params.get("PolicyName", "default")
-        if name not in key["Policies"]:
+        if name != "default":
             raise ServiceError("NotFoundException", "No such policy exists")
-        return {"Policy": key["Policies"][name], "PolicyName": name}
+        return {"Policy": key_policy(key), "PolicyName": name}
 
     def put_key_policy(self, ctx: RequestContext, params: dict) -> dict:
         if params.get("PolicyName", "default") != "default":
             raise ServiceError("NotFoundException", "No such policy exists")
-        validate(ctx, params["Policy"], params.get("BypassPolicyLockoutSafetyCheck", False))
         with self.store.transaction():
             key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
             self.check_state(key, "PutKeyPolicy")
             self.authorize(ctx, key, "PutKeyPolicy")
+            validate(ctx, params["Policy"], params.get("BypassPolicyLockoutSafetyCheck", False), key)
             key["Policies"]["default"] = params["Policy"]
             self.keys.save(key)
         return {}
@@ -124,5 +102,5 @@ class PolicyOps:
     def list_key_policies(self, ctx: RequestContext, params: dict) -> dict:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.authorize(ctx, key, "ListKeyPolicies")
-        output = page(sorted(key["Policies"]), params, lambda name: name, "PolicyNames", default_limit=100)
+        output = page(["default"], params, lambda name: name, "PolicyNames", default_limit=100)
         return output

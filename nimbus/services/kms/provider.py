@@ -6,10 +6,17 @@ Custom key store operations are not implemented (they come with CloudHSM).
 """
 from __future__ import annotations
 
+import functools
+
+from botocore import xform_name
+
 from nimbus.core.context import RequestContext
+from nimbus.core.policy import Decision
+from nimbus.protocol import models
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.kms import access, specs, states
+from nimbus.services.kms.conditions import PARAMS
 from nimbus.services.kms.aliases import AliasOps
 from nimbus.services.kms.grants import GrantOps
 from nimbus.services.kms.imports import ImportOps
@@ -21,6 +28,22 @@ from nimbus.services.kms.rotation import RotationOps
 from nimbus.services.kms.signing import SigningOps
 from nimbus.services.kms.symmetric import SymmetricOps
 from nimbus.services.kms.vault import Vault, load_master_key
+
+
+# Operations IAM alone decides (no key involved): the dispatcher's identity-policy check is theirs.
+# Every other operation is authorized here, against the key policy, grants and IAM (access.py).
+IDENTITY_ONLY = frozenset({
+    "CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants", "ConnectCustomKeyStore",
+    "CreateCustomKeyStore", "DeleteCustomKeyStore", "DescribeCustomKeyStores", "DisconnectCustomKeyStore",
+    "UpdateCustomKeyStore"})
+
+
+def _keeping_params(method):
+    @functools.wraps(method)
+    def run(ctx: RequestContext, params: dict):
+        ctx.extra[PARAMS] = params
+        return method(ctx, params)
+    return run
 
 
 class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, PolicyOps, RotationOps, ImportOps,
@@ -39,8 +62,19 @@ class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, Polic
         self.keys = KeyRepo(runtime, Vault(load_master_key(config.data_dir, config.ephemeral)))
         # (account, region, key id) -> (operation, time, request id); kept in memory only.
         self.last_usage: dict[tuple[str, str, str], tuple[str, float, str]] = {}
+        operations = models.service_model("kms").operation_names
+        self.self_authorized = frozenset(operations) - IDENTITY_ONLY
+        # Condition keys (kms:SigningAlgorithm, kms:GrantOperations...) read the request's members;
+        # keeping them on the request context spares threading them through every helper.
+        for operation in self.self_authorized:
+            method = getattr(self, xform_name(operation), None)
+            if method is not None:
+                setattr(self, xform_name(operation), _keeping_params(method))
 
     # -- checks shared by the operations -------------------------------------------------
+
+    # The dispatcher's identity-policy denials, as KMS words them (AccessDeniedException is a 400).
+    access_denied = staticmethod(access.denied)
 
     @staticmethod
     def check_state(key: dict, operation: str) -> None:
@@ -48,8 +82,8 @@ class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, Polic
 
     @staticmethod
     def authorize(ctx: RequestContext, key: dict, operation: str, context: dict | None = None,
-                  grant_tokens: list[str] | None = None) -> None:
-        access.authorize(ctx, key, operation, context, grant_tokens)
+                  grant_tokens: list[str] | None = None) -> Decision:
+        return access.authorize(ctx, key, operation, context, grant_tokens)
 
     def ready(self, ctx: RequestContext, key: dict, operation: str, usage: str, context: dict | None,
               grant_tokens: list[str] | None) -> None:
