@@ -9,26 +9,34 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation, bench_kms, bench_s3
+from benchmarks import bench_foundation, bench_kinesis, bench_kms, bench_s3
 
-BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3}
-LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
+BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3, "kinesis": bench_kinesis}
+LOWER_IS_BETTER = ("startup_s", "idle_rss_mib", "rss_after_mib")
 
 
 def report(name: str, rows: list[dict]) -> str:
+    """nimbus against every other server of the run (moto, and e.g. kinesalite), with its advantage over each."""
     by_server = {row["server"]: row for row in rows}
-    nimbus, moto = by_server["nimbus"], by_server["moto"]
+    nimbus = by_server["nimbus"]
     ceiling = by_server.get("loopback")  # a raw-socket upper bound, when the benchmark measures one
+    others = [server for server in by_server if server not in ("nimbus", "loopback")]
+    if others == ["moto"]:
+        header = "| metric | nimbus | moto | nimbus advantage |"
+    else:
+        header = ("| metric | nimbus | " + " | ".join(others) + " | "
+                  + " | ".join(f"nimbus advantage vs {o}" for o in others) + " |")
     extra = " loopback ceiling |" if ceiling else ""
-    lines = [f"## {name}", "", f"| metric | nimbus | moto | nimbus advantage |{extra}",
-             "|---|---|---|---|" + ("---|" if ceiling else "")]
+    lines = [f"## {name}", "", header + extra, "|---" * (2 + 2 * len(others) + (1 if ceiling else 0)) + "|"]
     for metric in nimbus:
         if metric == "server":
             continue
-        a, b = nimbus[metric], moto[metric]
-        advantage = (b / a) if metric in LOWER_IS_BETTER else (a / b)
+        a = nimbus[metric]
+        values = [by_server[o][metric] for o in others]
+        advantages = [(b / a) if metric in LOWER_IS_BETTER else (a / b) for b in values]
         bound = f" {ceiling[metric]:.3f} |" if ceiling else ""
-        lines.append(f"| {metric} | {a:.3f} | {b:.3f} | {advantage:.2f}x |{bound}")
+        lines.append(f"| {metric} | {a:.3f} | " + " | ".join(f"{b:.3f}" for b in values) + " | "
+                     + " | ".join(f"{x:.2f}x" for x in advantages) + " |" + bound)
     return "\n".join(lines)
 
 

@@ -63,7 +63,7 @@ class NimbusApp:
             response = unrouted_error(request, ServiceError(
                 "InternalFailure", "nimbus failed to handle the request.", status=500), "")
         try:
-            await self._send(send, response, loop)
+            await self._send(send, response, loop, receive)
         finally:
             if request.body_file is not None:
                 request.body_file.close()
@@ -124,7 +124,7 @@ class NimbusApp:
             os.makedirs(directory, exist_ok=True)
         return tempfile.TemporaryFile(dir=directory)  # unnamed: gone when closed or the process dies
 
-    async def _send(self, send, response: HttpResponse, loop) -> None:
+    async def _send(self, send, response: HttpResponse, loop, receive=None) -> None:
         headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
         body = response.body
         if isinstance(body, (bytes, bytearray)):
@@ -135,12 +135,21 @@ class NimbusApp:
             return
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         iterator: Iterator[bytes] = iter(body)
-        while True:
-            chunk = await loop.run_in_executor(self.executor, next, iterator, _END)
-            if chunk is _END:
-                break
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
+        # A long-lived stream (an event stream subscription) ends when its client goes away.
+        gone = asyncio.ensure_future(_disconnected(receive)) if receive is not None else None
+        try:
+            while gone is None or not gone.done():
+                chunk = await loop.run_in_executor(self.executor, next, iterator, _END)
+                if chunk is _END:
+                    break
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            if gone is not None:
+                gone.cancel()
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                await loop.run_in_executor(self.executor, close)
 
     async def _lifespan(self, receive, send) -> None:
         while True:
@@ -152,6 +161,11 @@ class NimbusApp:
                 self.runtime.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _disconnected(receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def create_app(runtime: Runtime | None = None) -> NimbusApp:

@@ -6,6 +6,7 @@ import json
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from nimbus.protocol import eventstream
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpResponse
 from nimbus.protocol.serializers.common import add_headers, base_headers
@@ -46,6 +47,8 @@ def _content_type(service_model: ServiceModel) -> str:
 def serialize_response(operation_model: OperationModel, output: dict, request_id: str) -> HttpResponse:
     service_model = operation_model.service_model
     shape = operation_model.output_shape
+    if shape is not None and shape.event_stream_name:
+        return _event_stream_response(operation_model, output, request_id)
     body = dumps(JSON.encode(shape, output)) if shape is not None else "{}"
     headers = base_headers(service_model, request_id, _content_type(service_model))
     return HttpResponse(200, headers, body.encode())
@@ -60,3 +63,32 @@ def serialize_error(service_model: ServiceModel, operation_model: OperationModel
     add_headers(headers, error.headers)
     body = {"__type": resolved.shape_code, **error_document(JSON, resolved, error)}
     return HttpResponse(resolved.status, headers, dumps(body).encode())
+
+
+def _event_stream_response(operation_model: OperationModel, output: dict, request_id: str) -> HttpResponse:
+    """An output with an event-stream member: an initial-response frame with the other members, then one
+    frame per event the provider's iterable yields, sent as they come (the connection stays open)."""
+    shape = operation_model.output_shape
+    name = shape.event_stream_name
+    initial = {k: v for k, v in output.items() if k != name}
+    headers = base_headers(operation_model.service_model, request_id, eventstream.CONTENT_TYPE)
+    return HttpResponse(200, headers, _frames(shape, initial, shape.members[name], output.get(name) or ()))
+
+
+def _frames(shape: Shape, initial: dict, stream_shape: Shape, events):
+    yield eventstream.event_message("initial-response", dumps(JSON.encode(shape, initial)).encode())
+    iterator = iter(events)
+    try:
+        for event in iterator:
+            for event_name, payload in event.items():
+                body = dumps(JSON.encode(stream_shape.members[event_name], payload)).encode()
+                yield eventstream.event_message(event_name, body)
+    except ServiceError as error:
+        if error.code in stream_shape.members:
+            yield eventstream.exception_message(error.code, dumps({"message": error.message}).encode())
+        else:
+            yield eventstream.error_message(error.code, error.message)
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()

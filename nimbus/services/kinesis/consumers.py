@@ -1,0 +1,138 @@
+"""Enhanced fan-out: registered consumers and SubscribeToShard's event stream."""
+from __future__ import annotations
+
+import os
+import time
+
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.sequence import sequence_number
+from nimbus.services.kinesis.state import (
+    ACTIVE, CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, stream_status, timestamp,
+)
+
+MAX_CONSUMERS = 20
+# AWS ends a subscription after 5 minutes; here of virtual time, or sooner when the client goes away.
+SUBSCRIPTION_SECONDS = float(os.environ.get("NIMBUS_KINESIS_SUBSCRIPTION_SECONDS", "300"))
+POLL_SECONDS = 0.05  # how often an idle subscription looks for new records
+HEARTBEAT_SECONDS = 2.0  # an idle subscription still sends an (empty) event this often
+
+
+def _describe(consumer: dict, now: float, stream_arn: str | None = None) -> dict:
+    output = {"ConsumerName": consumer["name"], "ConsumerARN": consumer["arn"],
+              "ConsumerStatus": stream_status(consumer, now),
+              "ConsumerCreationTimestamp": timestamp(consumer["created"])}
+    if stream_arn:
+        output["StreamARN"] = stream_arn
+    return output
+
+
+class ConsumerOps(KinesisState):
+    def register_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream(ctx, {"StreamARN": params["StreamARN"]}, usable=False)
+        name = params["ConsumerName"]
+        with self.lock(stream):
+            consumers = self._consumers(ctx, stream)
+            if name in consumers:
+                raise ServiceError("ResourceInUseException",
+                                   f"Consumer {name} under stream {stream['name']} already exists for account "
+                                   f"{ctx.account_id}.")
+            if len(consumers) >= MAX_CONSUMERS:
+                raise ServiceError("LimitExceededException",
+                                   f"Consumer limit of {MAX_CONSUMERS} reached for stream {stream['name']}.")
+            created = ctx.clock.time()
+            consumer = {"name": name, "arn": f"{stream['arn']}/consumer/{name}:{int(created)}", "created": created,
+                        "status": CREATING, "status_until": created + TRANSITION_SECONDS,
+                        "tags": dict(params.get("Tags") or {}), "policy": None}
+            consumers[name] = consumer
+            self.save(ctx, stream)
+        return {"Consumer": _describe(consumer, created)}
+
+    def describe_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
+        stream, consumer = self._consumer(ctx, params)
+        return {"ConsumerDescription": _describe(consumer, ctx.clock.time(), stream["arn"])}
+
+    def list_stream_consumers(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream(ctx, {"StreamARN": params["StreamARN"]}, usable=False)
+        consumers = sorted(self._consumers(ctx, stream).values(), key=lambda c: c["name"])
+        after = params.get("NextToken")
+        if after:
+            consumers = [c for c in consumers if c["name"] > after]
+        limit = params.get("MaxResults") or 100
+        output = {"Consumers": [_describe(c, ctx.clock.time()) for c in consumers[:limit]]}
+        if len(consumers) > limit:
+            output["NextToken"] = consumers[limit - 1]["name"]
+        return output
+
+    def deregister_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
+        stream, consumer = self._consumer(ctx, params)
+        with self.lock(stream):
+            consumer["status"], consumer["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            self.save(ctx, stream)
+        return {}
+
+    def _consumers(self, ctx: RequestContext, stream: dict) -> dict:
+        """The stream's consumers, without those whose deregistration has finished."""
+        now = ctx.clock.time()
+        gone = [n for n, c in stream["consumers"].items() if stream_status(c, now) is None]
+        for name in gone:
+            del stream["consumers"][name]
+        return stream["consumers"]
+
+    def _consumer(self, ctx: RequestContext, params: dict) -> tuple[dict, dict]:
+        arn = params.get("ConsumerARN")
+        if arn:
+            stream_arn, _, rest = arn.partition("/consumer/")
+            name = rest.rsplit(":", 1)[0]
+        elif params.get("StreamARN") and params.get("ConsumerName"):
+            stream_arn, name = params["StreamARN"], params["ConsumerName"]
+        else:
+            raise ServiceError("InvalidArgumentException",
+                               "Either ConsumerARN, or both StreamARN and ConsumerName, must be given.")
+        stream = self.stream(ctx, {"StreamARN": stream_arn}, usable=False)
+        consumer = self._consumers(ctx, stream).get(name)
+        if consumer is None or (arn and consumer["arn"] != arn):
+            raise ServiceError("ResourceNotFoundException",
+                               f"Consumer {arn or name} under account {ctx.account_id} not found.")
+        return stream, consumer
+
+    # -- SubscribeToShard ----------------------------------------------------
+
+    def subscribe_to_shard(self, ctx: RequestContext, params: dict) -> dict:
+        stream, consumer = self._consumer(ctx, {"ConsumerARN": params["ConsumerARN"]})
+        if stream_status(consumer, ctx.clock.time()) != ACTIVE:
+            raise ServiceError("ResourceInUseException",
+                               f"Consumer {consumer['arn']} is not ACTIVE, it is {stream_status(consumer, ctx.clock.time())}.")
+        shard = self.shard(ctx, stream, params["ShardId"])
+        start = params["StartingPosition"]
+        position = self.start_position(stream, shard, now_ms(ctx), start["Type"], start.get("SequenceNumber"),
+                                       start.get("Timestamp"))
+        return {"EventStream": self._events(ctx, stream, shard, position)}
+
+    def _events(self, ctx: RequestContext, stream: dict, shard: dict, position: int):
+        """Events until the shard is read to its end, the subscription's lifetime passes, or the client leaves."""
+        ends = ctx.clock.time() + SUBSCRIPTION_SECONDS
+        log = self.logs.log(stream["id"], shard["index"])
+        last_sent = 0.0
+        while ctx.clock.time() < ends:
+            if self.find(ctx, stream["name"]) is not stream:
+                raise ServiceError("ResourceNotFoundException", f"Stream {stream['name']} was deleted.")
+            batch = self.read_batch(ctx, stream, shard, position, 10000)
+            if batch["records"] or batch["child_shards"] is not None or time.monotonic() - last_sent > HEARTBEAT_SECONDS:
+                position = batch["next"]
+                if batch["records"]:
+                    continuation = batch["records"][-1]["SequenceNumber"]
+                else:
+                    before = log.times[position - 1] if position else shard["created_ms"]
+                    continuation = sequence_number(shard["index"], before, position)
+                event = {"Records": batch["records"], "ContinuationSequenceNumber": continuation,
+                         "MillisBehindLatest": batch["behind"]}
+                if batch["child_shards"] is not None:
+                    event["ChildShards"] = batch["child_shards"]
+                last_sent = time.monotonic()
+                yield {"SubscribeToShardEvent": event}
+                if batch["child_shards"] is not None:
+                    return
+                if batch["records"]:
+                    continue
+            time.sleep(POLL_SECONDS)

@@ -1,0 +1,194 @@
+"""Writing and reading records: PutRecord(s), GetShardIterator, GetRecords."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis import encryption, sequence
+from nimbus.services.kinesis.hashing import record_hash_key
+from nimbus.services.kinesis.iterators import Iterator
+from nimbus.services.kinesis.shard_log import encode
+from nimbus.services.kinesis.state import KinesisState, now_ms, shard_id
+
+PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024  # the whole PutRecords request, partition keys included
+GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024
+GET_RECORDS_DEFAULT_LIMIT = 10000
+THROTTLED = "ProvisionedThroughputExceededException"
+
+
+def _dry_run(params: dict) -> None:
+    if params.get("DryRun"):
+        raise ServiceError("DryRunOperationException",
+                           "The request would have succeeded, but the DryRun parameter was set.")
+
+
+class RecordOps(KinesisState):
+    # -- writing -------------------------------------------------------------
+
+    def put_record(self, ctx: RequestContext, params: dict) -> dict:
+        if "PartitionKey" not in params:
+            raise ServiceError("ValidationException", "1 validation error detected: Value null at 'partitionKey' "
+                               "failed to satisfy constraint: Member must not be null")
+        stream = self.stream(ctx, params)
+        _dry_run(params)
+        result = self._write(ctx, stream, [params])[0]
+        if "ErrorCode" in result:
+            raise ServiceError(result["ErrorCode"], result["ErrorMessage"])
+        return {**result, "EncryptionType": stream["encryption"]["type"]}
+
+    def put_records(self, ctx: RequestContext, params: dict) -> dict:
+        entries = params["Records"]
+        total = sum(len(e["Data"]) + len(e["PartitionKey"].encode()) for e in entries)
+        if total > PUT_RECORDS_MAX_BYTES:
+            raise ServiceError("InvalidArgumentException",
+                               f"Records size exceeds {PUT_RECORDS_MAX_BYTES // (1024 * 1024)} MB limit")
+        stream = self.stream(ctx, params)
+        _dry_run(params)
+        results = self._write(ctx, stream, entries)
+        return {"FailedRecordCount": sum(1 for r in results if "ErrorCode" in r), "Records": results,
+                "EncryptionType": stream["encryption"]["type"]}
+
+    def _write(self, ctx: RequestContext, stream: dict, entries: list[dict]) -> list[dict]:
+        """Route, then append each shard's batch with one write; a record is acknowledged once written."""
+        limit = stream["max_record_kib"] * 1024
+        keys = []
+        for index, entry in enumerate(entries):
+            size = len(entry["Data"]) + len(entry["PartitionKey"].encode())
+            if size > limit:
+                where = "data" if len(entries) == 1 else f"records.{index + 1}.member.data"
+                raise ServiceError("ValidationException",
+                                   f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
+                                   f"Member must have length less than or equal to {limit}")
+            keys.append(record_hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")))
+        results: list[dict] = [{}] * len(entries)
+        enforce = self.runtime.config.enforce_limits
+        with self.lock(stream):
+            known_key = stream["encryption"].get("data_key")
+            seal = encryption.sealer(ctx, stream)
+            if stream["encryption"].get("data_key") != known_key:
+                self.save(ctx, stream)  # the stream's new encrypted data key
+            batches: dict[int, list[int]] = {}
+            second = self.throttle.second()
+            for index, (entry, key) in enumerate(zip(entries, keys)):
+                shard = self.route(stream, key)
+                if enforce and not self.throttle.try_write(stream["id"], shard["index"], len(entry["Data"]), second):
+                    results[index] = {"ErrorCode": THROTTLED, "ErrorMessage":
+                                      f"Rate exceeded for shard {shard_id(shard['index'])} in stream "
+                                      f"{stream['name']} under account {ctx.account_id}."}
+                    continue
+                batches.setdefault(shard["index"], []).append(index)
+            now = now_ms(ctx)
+            for index_of_shard, members in batches.items():
+                log = self.logs.log(stream["id"], index_of_shard)
+                arrival = max(now, log.last_time)  # a shard's times never go backwards
+                frames = []
+                for i in members:
+                    flags, data = seal(entries[i]["Data"])
+                    frames.append(encode(arrival, flags, entries[i]["PartitionKey"].encode(), data))
+                first = log.append(frames, [arrival] * len(frames))
+                name = shard_id(index_of_shard)
+                for offset, i in enumerate(members):
+                    results[i] = {"ShardId": name,
+                                  "SequenceNumber": sequence.record_number(index_of_shard, arrival, first + offset)}
+        return results
+
+    # -- reading -------------------------------------------------------------
+
+    def get_shard_iterator(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream(ctx, params)
+        shard = self.shard(ctx, stream, params["ShardId"])
+        _dry_run(params)
+        position = self.start_position(stream, shard, now_ms(ctx), params["ShardIteratorType"],
+                                       params.get("StartingSequenceNumber"), params.get("Timestamp"))
+        iterator = Iterator(now_ms(ctx), shard["index"], position, stream["id"], stream["name"])
+        return {"ShardIterator": self.iterators.encode(iterator)}
+
+    def start_position(self, stream: dict, shard: dict, now: int, kind: str, number: str | None,
+                       when: datetime | None) -> int:
+        """The log position an iterator (or a subscription) of ``kind`` starts at."""
+        log = self.logs.log(stream["id"], shard["index"])
+        trim = log.position_at(now - stream["retention_hours"] * 3600_000)
+        end = log.count if shard["end_count"] is None else shard["end_count"]
+        if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+            if not number:
+                raise ServiceError("InvalidArgumentException",
+                                   f"StartingSequenceNumber must be given for the {kind} iterator type.")
+            owner, _, counter = sequence.decode(number)
+            if owner != shard["index"]:
+                raise ServiceError("InvalidArgumentException",
+                                   f"Invalid StartingSequenceNumber. It encodes {shard_id(owner)}, while it was used "
+                                   f"in a call to a shard with {shard_id(shard['index'])}")
+            position = min(counter if kind == "AFTER_SEQUENCE_NUMBER" else max(counter - 1, 0), end)
+        elif kind == "TRIM_HORIZON":
+            position = trim
+        elif kind == "LATEST":
+            position = end
+        else:  # AT_TIMESTAMP
+            if when is None:
+                raise ServiceError("InvalidArgumentException",
+                                   "Timestamp must be given for the AT_TIMESTAMP iterator type.")
+            position = log.position_at(int(when.timestamp() * 1000))
+        return max(position, trim)
+
+    def get_records(self, ctx: RequestContext, params: dict) -> dict:
+        now = now_ms(ctx)
+        it = self.iterators.decode(params["ShardIterator"], now)
+        stream = self.find(ctx, it.stream_name)
+        if stream is None or stream["id"] != it.stream_id:
+            raise ServiceError("ResourceNotFoundException",
+                               f"Stream {it.stream_name} under account {ctx.account_id} not found.")
+        shard = next((s for s in stream["shards"] if s["index"] == it.shard_index), None)
+        if shard is None:
+            raise ServiceError("ResourceNotFoundException", f"Shard {shard_id(it.shard_index)} not found.")
+        if self.runtime.config.enforce_limits and not self.throttle.try_read_call(stream["id"], shard["index"]):
+            raise ServiceError(THROTTLED, f"Rate exceeded for shard {shard_id(shard['index'])} in stream "
+                               f"{stream['name']} under account {ctx.account_id}.")
+        _dry_run(params)
+        batch = self.read_batch(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
+        if self.runtime.config.enforce_limits:
+            self.throttle.count_read_bytes(stream["id"], shard["index"], batch["bytes"])
+        output = {"Records": batch["records"], "MillisBehindLatest": batch["behind"]}
+        if batch["child_shards"] is None:
+            output["NextShardIterator"] = self.iterators.encode(
+                Iterator(now, shard["index"], batch["next"], stream["id"], stream["name"]))
+        else:
+            output["ChildShards"] = batch["child_shards"]
+        return output
+
+    def read_batch(self, ctx: RequestContext, stream: dict, shard: dict, position: int, limit: int) -> dict:
+        """Records from ``position`` (skipping what retention removed), and where the next read starts;
+        ``child_shards`` is set (not None) once a closed shard has been read to its end."""
+        log = self.logs.log(stream["id"], shard["index"])
+        now = now_ms(ctx)
+        start = max(position, log.position_at(now - stream["retention_hours"] * 3600_000))
+        closed = shard["end_count"] is not None
+        end = shard["end_count"] if closed else log.count
+        stored = log.read(start, max(0, min(limit, end - start)), GET_RECORDS_MAX_BYTES)
+        unseal = encryption.unsealer(ctx, stream)
+        records, size = [], 0
+        for record in stored:
+            data = unseal(record.flags, record.data)
+            size += len(data)
+            entry = {"SequenceNumber": sequence.record_number(shard["index"], record.arrival_ms, record.position),
+                     # epoch seconds: the serializer's fast path (a datetime costs a conversion per record)
+                     "ApproximateArrivalTimestamp": record.arrival_ms / 1000, "Data": data,
+                     "PartitionKey": record.partition_key}
+            if record.flags & encryption.ENCRYPTED:
+                entry["EncryptionType"] = "KMS"
+            records.append(entry)
+        next_position = stored[-1].position + 1 if stored else start
+        count = log.count
+        behind = max(0, now - log.times[next_position]) if next_position < count else 0
+        children = None
+        if closed and next_position >= end:
+            children = [self.child_shard(stream, s) for s in stream["shards"]
+                        if shard["index"] in (s["parent"], s["adjacent"])]
+        return {"records": records, "next": next_position, "behind": behind, "child_shards": children,
+                "bytes": size}
+
+    @staticmethod
+    def child_shard(stream: dict, child: dict) -> dict:
+        parents = [shard_id(i) for i in (child["parent"], child["adjacent"]) if i is not None]
+        return {"ShardId": shard_id(child["index"]), "ParentShards": parents,
+                "HashKeyRange": {"StartingHashKey": str(child["start"]), "EndingHashKey": str(child["end"])}}

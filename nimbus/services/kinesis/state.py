@@ -1,0 +1,170 @@
+"""Streams as stored documents, their clock-driven status, and what every operation module shares.
+
+A stream is one document in ``("kinesis", account, region, "streams")`` keyed by name, cached in memory
+(write-through) because every PutRecords reads it. Status transitions are not timers: a stream records
+the status it entered and when that ends on the virtual clock, and readers compute the current one.
+"""
+from __future__ import annotations
+
+import bisect
+import os
+import shutil
+import tempfile
+import threading
+import weakref
+from datetime import datetime, timezone
+
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.base import BaseProvider
+from nimbus.services.kinesis.iterators import IteratorCodec
+from nimbus.services.kinesis.limits import Throttle
+from nimbus.services.kinesis.shard_log import LogDirectory
+
+# Seconds of virtual time a stream spends CREATING, UPDATING or DELETING (AWS: seconds to minutes).
+TRANSITION_SECONDS = float(os.environ.get("NIMBUS_KINESIS_TRANSITION_SECONDS", "0.5"))
+ACTIVE, CREATING, UPDATING, DELETING = "ACTIVE", "CREATING", "UPDATING", "DELETING"
+
+
+def streams_ns(ctx: RequestContext) -> tuple[str, ...]:
+    return ("kinesis", ctx.account_id, ctx.region, "streams")
+
+
+def now_ms(ctx: RequestContext) -> int:
+    return int(ctx.clock.time() * 1000)
+
+
+def timestamp(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def not_found(name: str, ctx: RequestContext) -> ServiceError:
+    return ServiceError("ResourceNotFoundException",
+                        f"Stream {name} under account {ctx.account_id} not found.")
+
+
+def stream_status(stream: dict, now: float) -> str | None:
+    """The status at virtual time ``now``; None once a deleted stream is gone."""
+    if stream["status"] == ACTIVE or now < stream["status_until"]:
+        return stream["status"]
+    return None if stream["status"] == DELETING else ACTIVE
+
+
+def shard_id(index: int) -> str:
+    return f"shardId-{index:012d}"
+
+
+def shard_index(shard: str) -> int | None:
+    if shard.startswith("shardId-") and shard[8:].isdigit():
+        return int(shard[8:])
+    return None
+
+
+def open_shards(stream: dict) -> list[dict]:
+    return [s for s in stream["shards"] if s["end_count"] is None]
+
+
+class KinesisState(BaseProvider):
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        self._cache: dict[tuple[str, str, str], dict] = {}
+        self._locks: dict[str, threading.RLock] = {}
+        self._routes: dict[str, tuple[int, list[int], list[dict]]] = {}
+        self._guard = threading.Lock()
+        config = runtime.config
+        if config.ephemeral:
+            root = tempfile.mkdtemp(prefix="nimbus-kinesis-")
+            weakref.finalize(self, shutil.rmtree, root, True)  # gone with the provider, or at exit
+        else:
+            root = os.path.join(config.data_dir, "kinesis")
+        self.logs = LogDirectory(root)
+        self.iterators = IteratorCodec(self.store)
+        self.throttle = Throttle(runtime.clock)
+
+    # -- stream documents ----------------------------------------------------
+
+    def lock(self, stream: dict) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(stream["id"], threading.RLock())
+
+    def find(self, ctx: RequestContext, name: str) -> dict | None:
+        key = (ctx.account_id, ctx.region, name)
+        stream = self._cache.get(key)
+        if stream is None:
+            stream = self.store.get(streams_ns(ctx), name)
+            if stream is None:
+                return None
+            self._cache[key] = stream
+        status = stream_status(stream, ctx.clock.time())
+        if status is None:
+            self._purge(ctx, stream)
+            return None
+        return stream
+
+    def save(self, ctx: RequestContext, stream: dict) -> None:
+        self.store.put(streams_ns(ctx), stream["name"], stream)
+        self._cache[(ctx.account_id, ctx.region, stream["name"])] = stream
+
+    def _purge(self, ctx: RequestContext, stream: dict) -> None:
+        with self.lock(stream):
+            self.store.delete(streams_ns(ctx), stream["name"])
+            self._cache.pop((ctx.account_id, ctx.region, stream["name"]), None)
+            self.logs.drop_stream(stream["id"])
+
+    def stream_name(self, ctx: RequestContext, params: dict, arn_key: str = "StreamARN") -> str:
+        arn = params.get(arn_key)
+        if arn:
+            parts = arn.split(":", 5)
+            resource = parts[5] if len(parts) == 6 else ""
+            if not resource.startswith("stream/"):
+                raise ServiceError("InvalidArgumentException", f"Invalid StreamARN {arn}.")
+            name = resource[len("stream/"):].split("/", 1)[0]
+            if params.get("StreamName") and params["StreamName"] != name:
+                raise ServiceError("InvalidArgumentException", "StreamARN and StreamName do not match.")
+            return name
+        if params.get("StreamName"):
+            return params["StreamName"]
+        raise ServiceError("InvalidArgumentException", "Either StreamName or StreamARN should be provided.")
+
+    def stream(self, ctx: RequestContext, params: dict, *, usable: bool = True) -> dict:
+        """The stream named by StreamName or StreamARN; ``usable``: it can take records (not CREATING)."""
+        name = self.stream_name(ctx, params)
+        stream = self.find(ctx, name)
+        if stream is None:
+            raise not_found(name, ctx)
+        status = stream_status(stream, ctx.clock.time())
+        if usable and status in (CREATING, DELETING):
+            raise not_found(name, ctx)
+        return stream
+
+    def active(self, ctx: RequestContext, params: dict) -> dict:
+        """A stream a change can be made to: ACTIVE only, as AWS requires."""
+        stream = self.stream(ctx, params, usable=False)
+        status = stream_status(stream, ctx.clock.time())
+        if status != ACTIVE:
+            raise ServiceError("ResourceInUseException",
+                               f"Stream {stream['name']} under account {ctx.account_id} not ACTIVE, instead in "
+                               f"state {status}")
+        return stream
+
+    def begin_update(self, ctx: RequestContext, stream: dict) -> None:
+        stream["status"], stream["status_until"] = UPDATING, ctx.clock.time() + TRANSITION_SECONDS
+
+    # -- shards --------------------------------------------------------------
+
+    def shard(self, ctx: RequestContext, stream: dict, name: str) -> dict:
+        index = shard_index(name)
+        for shard in stream["shards"]:
+            if shard["index"] == index:
+                return shard
+        raise ServiceError("ResourceNotFoundException",
+                           f"Shard {name} in stream {stream['name']} under account {ctx.account_id} does not exist")
+
+    def route(self, stream: dict, hash_key: int) -> dict:
+        """The open shard whose hash range holds ``hash_key``."""
+        cached = self._routes.get(stream["id"])
+        if cached is None or cached[0] != stream["version"]:
+            shards = sorted(open_shards(stream), key=lambda s: s["start"])
+            cached = self._routes[stream["id"]] = (stream["version"], [s["start"] for s in shards], shards)
+        _, starts, shards = cached
+        return shards[bisect.bisect_right(starts, hash_key) - 1]

@@ -1,0 +1,258 @@
+"""Stream lifecycle and settings: create, delete, describe, list, retention, mode, limits, monitoring."""
+from __future__ import annotations
+
+import uuid
+
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.hashing import even_ranges
+from nimbus.services.kinesis.shards import describe_shard, new_shard, visible
+from nimbus.services.kinesis.state import (
+    ACTIVE, CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, open_shards, shard_index, stream_status,
+    streams_ns, timestamp,
+)
+
+DEFAULT_RETENTION, MIN_RETENTION, MAX_RETENTION = 24, 24, 8760
+SHARD_LIMIT = 20000  # AWS's default is 500 or 200 per region; nimbus is generous but finite
+ON_DEMAND_SHARDS = 4  # an on-demand stream starts with 4 shards
+ON_DEMAND_STREAM_LIMIT = 50
+DEFAULT_MAX_RECORD_KIB = 1024
+DESCRIBE_DEFAULT_LIMIT = 100
+ALL_METRICS = ["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded",
+               "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"]
+
+
+def mode_details(stream: dict) -> dict:
+    return {"StreamMode": stream["mode"]}
+
+
+class StreamOps(KinesisState):
+    def create_stream(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["StreamName"]
+        mode = (params.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+        count = params.get("ShardCount")
+        if mode == "PROVISIONED" and count is None:
+            raise ServiceError("InvalidArgumentException", "ShardCount is required for a PROVISIONED stream.")
+        if mode == "ON_DEMAND":
+            if count is not None:
+                raise ServiceError("InvalidArgumentException", "ShardCount cannot be given for an ON_DEMAND stream.")
+            count = ON_DEMAND_SHARDS
+        self._check_shard_limit(ctx, count)
+        if mode == "ON_DEMAND":
+            self._check_on_demand_limit(ctx)
+        with self.store.transaction():
+            if self.find(ctx, name) is not None:
+                raise ServiceError("ResourceInUseException",
+                                   f"Stream {name} under account {ctx.account_id} already exists.")
+            created = ctx.clock.time()
+            stream = {
+                "id": uuid.uuid4().hex, "name": name, "arn": ctx.arn(f"stream/{name}"), "created": created,
+                "mode": mode, "status": CREATING, "status_until": created + TRANSITION_SECONDS,
+                "retention_hours": DEFAULT_RETENTION, "shards": [], "next_shard_index": 0, "version": 0,
+                "encryption": {"type": "NONE", "key_id": None}, "monitoring": [], "tags": dict(params.get("Tags") or {}),
+                "consumers": {}, "policy": None, "consumer_policies": {},
+                "max_record_kib": params.get("MaxRecordSizeInKiB") or DEFAULT_MAX_RECORD_KIB,
+                "warm_mibps": params.get("WarmThroughputMiBps"),
+            }
+            for start, end in even_ranges(count):
+                new_shard(stream, start, end, int(created * 1000))
+            self.save(ctx, stream)
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "created", {"Name": name, "ShardCount": count})
+        return {}
+
+    def delete_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream(ctx, params, usable=False)
+        with self.lock(stream):
+            if stream_status(stream, ctx.clock.time()) == DELETING:
+                raise not_active(ctx, stream, DELETING)
+            if stream["consumers"] and not params.get("EnforceConsumerDeletion"):
+                raise ServiceError("ResourceInUseException",
+                                   f"Stream {stream['name']} has registered consumers; deregister them or set "
+                                   "EnforceConsumerDeletion.")
+            stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            self.save(ctx, stream)
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted", None)
+        return {}
+
+    def describe_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream(ctx, params, usable=False)
+        at = now_ms(ctx)
+        after = shard_index(params.get("ExclusiveStartShardId") or "")
+        after = -1 if after is None else after
+        shards = [s for s in stream["shards"] if visible(stream, s, at) and s["index"] > after]
+        limit = params.get("Limit") or DESCRIBE_DEFAULT_LIMIT
+        description = self._summary(ctx, stream)
+        for key in ("OpenShardCount", "ConsumerCount", "StreamId", "MaxRecordSizeInKiB", "WarmThroughput"):
+            description.pop(key, None)
+        description["Shards"] = [describe_shard(s) for s in shards[:limit]]
+        description["HasMoreShards"] = len(shards) > limit
+        return {"StreamDescription": description}
+
+    def describe_stream_summary(self, ctx: RequestContext, params: dict) -> dict:
+        return {"StreamDescriptionSummary": self._summary(ctx, self.stream(ctx, params, usable=False))}
+
+    def _summary(self, ctx: RequestContext, stream: dict) -> dict:
+        summary = {
+            "StreamName": stream["name"], "StreamARN": stream["arn"],
+            "StreamStatus": stream_status(stream, ctx.clock.time()), "StreamModeDetails": mode_details(stream),
+            "RetentionPeriodHours": stream["retention_hours"], "StreamCreationTimestamp": timestamp(stream["created"]),
+            "EnhancedMonitoring": [{"ShardLevelMetrics": list(stream["monitoring"])}],
+            "EncryptionType": stream["encryption"]["type"], "OpenShardCount": len(open_shards(stream)),
+            "ConsumerCount": len(stream["consumers"]), "MaxRecordSizeInKiB": stream["max_record_kib"],
+        }
+        if stream["encryption"]["key_id"]:
+            summary["KeyId"] = stream["encryption"]["key_id"]
+        if stream.get("warm_mibps") is not None:
+            summary["WarmThroughput"] = {"TargetMiBps": stream["warm_mibps"], "CurrentMiBps": stream["warm_mibps"]}
+        return summary
+
+    def list_streams(self, ctx: RequestContext, params: dict) -> dict:
+        start = params.get("ExclusiveStartStreamName") or ""
+        if params.get("NextToken"):
+            start = params["NextToken"]
+        names = sorted(key for key, _ in self.store.scan(streams_ns(ctx)))
+        streams = [s for s in (self.find(ctx, n) for n in names if n > start) if s is not None]
+        limit = params.get("Limit") or 100
+        chunk = streams[:limit]
+        output = {
+            "StreamNames": [s["name"] for s in chunk],
+            "HasMoreStreams": len(streams) > limit,
+            "StreamSummaries": [{"StreamName": s["name"], "StreamARN": s["arn"],
+                                 "StreamStatus": stream_status(s, ctx.clock.time()),
+                                 "StreamModeDetails": mode_details(s),
+                                 "StreamCreationTimestamp": timestamp(s["created"])} for s in chunk],
+        }
+        if len(streams) > limit:
+            output["NextToken"] = chunk[-1]["name"]
+        return output
+
+    # -- settings ------------------------------------------------------------
+
+    def increase_stream_retention_period(self, ctx: RequestContext, params: dict) -> dict:
+        return self._retention(ctx, params, increase=True)
+
+    def decrease_stream_retention_period(self, ctx: RequestContext, params: dict) -> dict:
+        return self._retention(ctx, params, increase=False)
+
+    def _retention(self, ctx: RequestContext, params: dict, increase: bool) -> dict:
+        hours = params["RetentionPeriodHours"]
+        stream = self.active(ctx, params)
+        with self.lock(stream):
+            current = stream["retention_hours"]
+            if not MIN_RETENTION <= hours <= MAX_RETENTION:
+                raise ServiceError("InvalidArgumentException",
+                                   f"Minimum allowed retention period is {MIN_RETENTION} hours. Maximum allowed "
+                                   f"retention period is {MAX_RETENTION} hours. Requested retention period "
+                                   f"({hours} hours) is too {'long' if hours > MAX_RETENTION else 'short'}.")
+            if increase and hours < current:
+                raise ServiceError("InvalidArgumentException",
+                                   f"Requested retention period ({hours} hours) for stream {stream['name']} can not be "
+                                   f"shorter than existing retention period ({current} hours). Use "
+                                   "DecreaseRetentionPeriod API.")
+            if not increase and hours > current:
+                raise ServiceError("InvalidArgumentException",
+                                   f"Requested retention period ({hours} hours) for stream {stream['name']} can not be "
+                                   f"longer than existing retention period ({current} hours). Use "
+                                   "IncreaseRetentionPeriod API.")
+            stream["retention_hours"] = hours
+            self.save(ctx, stream)
+        return {}
+
+    def update_stream_mode(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.active(ctx, params)
+        mode = params["StreamModeDetails"]["StreamMode"]
+        with self.lock(stream):
+            if mode == "ON_DEMAND" and stream["mode"] != mode:
+                self._check_on_demand_limit(ctx)
+            stream["mode"] = mode
+            if params.get("WarmThroughputMiBps") is not None:
+                stream["warm_mibps"] = params["WarmThroughputMiBps"]
+            self.begin_update(ctx, stream)
+            self.save(ctx, stream)
+        return {}
+
+    def update_max_record_size(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.active(ctx, params)
+        with self.lock(stream):
+            stream["max_record_kib"] = params["MaxRecordSizeInKiB"]
+            self.save(ctx, stream)
+        return {}
+
+    def update_stream_warm_throughput(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.active(ctx, params)
+        if stream["mode"] != "ON_DEMAND":
+            raise ServiceError("InvalidArgumentException", "Warm throughput applies to ON_DEMAND streams only.")
+        with self.lock(stream):
+            stream["warm_mibps"] = params["WarmThroughputMiBps"]
+            self.save(ctx, stream)
+        return {"StreamARN": stream["arn"], "StreamName": stream["name"],
+                "WarmThroughput": {"TargetMiBps": stream["warm_mibps"], "CurrentMiBps": stream["warm_mibps"]}}
+
+    def update_stream_record_distribution_strategy(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.active(ctx, params)
+        with self.lock(stream):
+            stream["distribution"] = params["RecordDistributionStrategy"]
+            self.save(ctx, stream)
+        return {}
+
+    def enable_enhanced_monitoring(self, ctx: RequestContext, params: dict) -> dict:
+        return self._monitoring(ctx, params, enable=True)
+
+    def disable_enhanced_monitoring(self, ctx: RequestContext, params: dict) -> dict:
+        return self._monitoring(ctx, params, enable=False)
+
+    def _monitoring(self, ctx: RequestContext, params: dict, enable: bool) -> dict:
+        stream = self.active(ctx, params)
+        wanted = ALL_METRICS if "ALL" in params["ShardLevelMetrics"] else params["ShardLevelMetrics"]
+        with self.lock(stream):
+            current = list(stream["monitoring"])
+            desired = sorted(set(current) | set(wanted)) if enable else [m for m in current if m not in wanted]
+            stream["monitoring"] = desired
+            self.save(ctx, stream)
+        return {"StreamName": stream["name"], "StreamARN": stream["arn"], "CurrentShardLevelMetrics": current,
+                "DesiredShardLevelMetrics": desired}
+
+    # -- account -------------------------------------------------------------
+
+    def describe_limits(self, ctx: RequestContext, params: dict) -> dict:
+        streams = [s for s in (self.find(ctx, k) for k, _ in self.store.scan(streams_ns(ctx))) if s]
+        return {"ShardLimit": SHARD_LIMIT, "OpenShardCount": sum(len(open_shards(s)) for s in streams),
+                "OnDemandStreamCount": sum(1 for s in streams if s["mode"] == "ON_DEMAND"),
+                "OnDemandStreamCountLimit": ON_DEMAND_STREAM_LIMIT}
+
+    def describe_account_settings(self, ctx: RequestContext, params: dict) -> dict:
+        settings = self.store.get(("kinesis", ctx.account_id, ctx.region, "account"), "settings") or {}
+        return {"MinimumThroughputBillingCommitment": _commitment(settings.get("commitment"))}
+
+    def update_account_settings(self, ctx: RequestContext, params: dict) -> dict:
+        status = params["MinimumThroughputBillingCommitment"]["Status"]
+        commitment = {"Status": status, "StartedAt": ctx.clock.time() if status == "ENABLED" else None}
+        self.store.put(("kinesis", ctx.account_id, ctx.region, "account"), "settings", {"commitment": commitment})
+        return {"MinimumThroughputBillingCommitment": _commitment(commitment)}
+
+    def _check_shard_limit(self, ctx: RequestContext, extra: int) -> None:
+        if self.describe_limits(ctx, {})["OpenShardCount"] + extra > SHARD_LIMIT:
+            raise ServiceError("LimitExceededException",
+                               f"This request would exceed the shard limit for the account {ctx.account_id} in "
+                               f"{ctx.region}. Current shard limit for account is {SHARD_LIMIT}.")
+
+    def _check_on_demand_limit(self, ctx: RequestContext) -> None:
+        if self.describe_limits(ctx, {})["OnDemandStreamCount"] >= ON_DEMAND_STREAM_LIMIT:
+            raise ServiceError("LimitExceededException", "The on-demand stream count limit has been reached.")
+
+
+def _commitment(stored: dict | None) -> dict:
+    if not stored:
+        return {"Status": "DISABLED"}
+    output = {"Status": stored["Status"]}
+    if stored.get("StartedAt"):
+        output["StartedAt"] = timestamp(stored["StartedAt"])
+    return output
+
+
+def not_active(ctx: RequestContext, stream: dict, status: str) -> ServiceError:
+    return ServiceError("ResourceInUseException",
+                        f"Stream {stream['name']} under account {ctx.account_id} not ACTIVE, instead in state {status}")
+
+
+__all__ = ["StreamOps", "ACTIVE"]
