@@ -9,9 +9,10 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation, bench_kinesis, bench_kms, bench_s3
+from benchmarks import bench_firehose, bench_foundation, bench_kinesis, bench_kms, bench_s3
 
-BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3, "kinesis": bench_kinesis}
+BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3, "kinesis": bench_kinesis,
+              "firehose": bench_firehose}
 LOWER_IS_BETTER = ("startup_s", "idle_rss_mib", "rss_after_mib")
 
 

@@ -160,3 +160,20 @@ def test_delete_and_list_by_type(firehose, s3, endpoint):
     with pytest.raises(ClientError) as error:
         firehose.describe_delivery_stream(DeliveryStreamName=name)
     assert error_code(error) == "ResourceNotFoundException"
+
+
+def test_throughput_quota_fails_records_alone_with_enforce_limits(tmp_path):
+    from tests.conftest import make_client, start_server
+    from tests.firehose_support import active as make_active
+    with start_server(tmp_path, enforce_limits=True) as own:
+        s3c, fh = make_client(own.endpoint, "s3", region="us-east-2"), make_client(own.endpoint, "firehose",
+                                                                                   region="us-east-2")
+        target = unique("quota")
+        s3c.create_bucket(Bucket=target, CreateBucketConfiguration={"LocationConstraint": "us-east-2"})
+        name = make_active(fh, own.endpoint, ExtendedS3DestinationConfiguration=s3_config(target))
+        big = b"q" * 900 * 1024  # us-east-2: 1 MiB/s per stream
+        result = fh.put_record_batch(DeliveryStreamName=name, Records=[{"Data": big}, {"Data": big}, {"Data": b"s"}])
+        assert result["FailedPutCount"] == 1
+        first, second, third = result["RequestResponses"]
+        assert "RecordId" in first and "RecordId" in third
+        assert second == {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."}

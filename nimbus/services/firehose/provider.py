@@ -7,7 +7,7 @@ partitioning.py, tags.py.
 """
 from __future__ import annotations
 
-import uuid
+import os
 
 from nimbus.core.context import RequestContext
 from nimbus.services.base import BaseProvider
@@ -18,20 +18,29 @@ from nimbus.services.firehose.common import (DESTINATION_KEYS, MAX_BATCH_BYTES, 
 from nimbus.services.firehose.delivery import Deliverer
 from nimbus.services.firehose.delivery_streams import StreamRepo, merge_update, with_defaults
 from nimbus.services.firehose.encryption import EncryptionOps
+from nimbus.services.firehose.limits import Throttle
 from nimbus.services.firehose.tags import TagOps
 from nimbus.protocol.errors import ServiceError
 
 
-def _record_id() -> str:
-    return (uuid.uuid4().hex + uuid.uuid4().hex + uuid.uuid4().hex)[:88]
+RECORD_ID_BYTES = 44  # 88 hex characters, opaque like AWS's record ids
+
+
+def _record_ids(count: int) -> list[str]:
+    pool = os.urandom(RECORD_ID_BYTES * count).hex()
+    step = RECORD_ID_BYTES * 2
+    return [pool[i:i + step] for i in range(0, len(pool), step)]
 
 
 class Provider(TagOps, EncryptionOps, BaseProvider):
     def __init__(self, runtime):
         super().__init__(runtime)
         self.streams = StreamRepo(runtime)
-        self.buffers = Buffers(runtime.store)
+        config = runtime.config
+        self.buffers = Buffers(runtime.store, None if config.ephemeral or not config.data_dir
+                               else os.path.join(config.data_dir, "firehose", "buffers"))
         self.deliverer = Deliverer(self)
+        self.throttle = Throttle()
 
     def resource_arns(self, ctx: RequestContext, operation: str, params: dict) -> list[str] | None:
         name = params.get("DeliveryStreamName")
@@ -175,10 +184,17 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
     def _encrypted(self, stream: dict) -> bool:
         return (stream.get("encryption") or {}).get("Status") == "ENABLED"
 
+    def _admitted(self, ctx: RequestContext, stream: dict, records: list[bytes]) -> list[bool]:
+        if not self.runtime.config.enforce_limits:
+            return [True] * len(records)
+        return self.throttle.admit((ctx.account_id, ctx.region, stream["name"]), [len(r) for r in records])
+
     def put_record(self, ctx: RequestContext, params: dict) -> dict:
         stream = self._writable(ctx, params["DeliveryStreamName"])
+        if not self._admitted(ctx, stream, [params["Record"]["Data"]])[0]:
+            raise ServiceError("ServiceUnavailableException", "Slow down.")
         self._accept(ctx, stream, [params["Record"]["Data"]])
-        return {"RecordId": _record_id(), "Encrypted": self._encrypted(stream)}
+        return {"RecordId": _record_ids(1)[0], "Encrypted": self._encrypted(stream)}
 
     def put_record_batch(self, ctx: RequestContext, params: dict) -> dict:
         stream = self._writable(ctx, params["DeliveryStreamName"])
@@ -186,6 +202,12 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
         total = sum(len(r) for r in records)
         if total > MAX_BATCH_BYTES:
             raise invalid(f"Records size exceeds {MAX_BATCH_BYTES} bytes limit ({total} bytes given).")
-        self._accept(ctx, stream, records)
-        return {"FailedPutCount": 0, "Encrypted": self._encrypted(stream),
-                "RequestResponses": [{"RecordId": _record_id()} for _ in records]}
+        admitted = self._admitted(ctx, stream, records)
+        accepted = [record for record, ok in zip(records, admitted) if ok]
+        if accepted:
+            self._accept(ctx, stream, accepted)
+        ids = iter(_record_ids(len(accepted)))
+        responses = [{"RecordId": next(ids)} if ok else
+                     {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."} for ok in admitted]
+        return {"FailedPutCount": admitted.count(False), "Encrypted": self._encrypted(stream),
+                "RequestResponses": responses}
