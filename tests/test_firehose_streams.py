@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.firehose_support import ROLE, active, bucket, firehose, s3, s3_config, unique  # noqa: F401
+from tests.firehose_support import active, bucket, firehose, s3, s3_config, unique  # noqa: F401
 from tests.kinesis_support import advance, error_code
 
 
