@@ -130,3 +130,14 @@ def test_failures_retry_then_go_to_s3_backup(firehose, s3, endpoint, http_endpoi
     assert lines[0]["errorCode"] == "HttpEndpoint.ResponseFailure" and lines[0]["attemptsMade"] == 2
     assert "FailureDescription" not in firehose.describe_delivery_stream(DeliveryStreamName=name)[
         "DeliveryStreamDescription"]
+
+
+def test_untrusted_certificate_is_a_failure(firehose, s3, endpoint, http_endpoint, monkeypatch):
+    monkeypatch.delenv("NIMBUS_FIREHOSE_CA_BUNDLE")  # the endpoint's self-signed CA is no longer trusted
+    name = active(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(http_endpoint.url, bucket(s3)))
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+    flush(endpoint, 61)
+    assert http_endpoint.requests == []
+    failure = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
+        "FailureDescription"]
+    assert "HttpEndpoint.ConnectionFailed" in failure["Details"] and "CERTIFICATE" in failure["Details"].upper()
