@@ -136,3 +136,20 @@ def test_s3_backup_gets_the_source_records(firehose, s3, endpoint):
     assert [gzip.decompress(b) for b in objects(s3, target).values()] == [b"ab"]
     copies = objects(s3, backup, "copy/")
     assert list(copies.values()) == [b"ab"]
+
+
+def test_missing_bucket_keeps_records_until_it_is_back(firehose, s3, endpoint):
+    target = bucket(s3)
+    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+        target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}))
+    s3.delete_bucket(Bucket=target)
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b"kept"})
+    flush(endpoint, 61)
+    failure = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
+        "FailureDescription"]
+    assert failure["Type"] == "UNKNOWN_ERROR" and "S3.NoSuchBucket" in failure["Details"]
+    s3.create_bucket(Bucket=target)
+    flush(endpoint, 5)  # a clock jump retries at once
+    assert list(objects(s3, target).values()) == [b"kept"]
+    assert "FailureDescription" not in firehose.describe_delivery_stream(DeliveryStreamName=name)[
+        "DeliveryStreamDescription"]
