@@ -32,7 +32,9 @@ def redshift(postgres, target: str, name: str, options: str, columns: str | None
     command = {"DataTableName": name, "CopyOptions": options}
     if columns:
         command["DataTableColumns"] = columns
-    return {"RoleARN": ROLE, "ClusterJDBCURL": f"jdbc:redshift://{host.replace('.', '-')}.redshift.nimbus.local:{port}/dev", "Username": USER,
+    # The model wants a cluster-style host name: 127-0-0-1.redshift.<domain> means 127.0.0.1.
+    url = f"jdbc:redshift://{host.replace('.', '-')}.redshift.nimbus.local:{port}/dev"
+    return {"RoleARN": ROLE, "ClusterJDBCURL": url, "Username": USER,
             "Password": "password1", "CopyCommand": command, "RetryOptions": {"DurationInSeconds": 60},
             "S3Configuration": s3_config(target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}, **s3_extra)}
 

@@ -89,7 +89,8 @@ def test_compression_formats_decode(firehose, s3, endpoint, fmt):
 def test_custom_prefixes_timestamp_and_default(firehose, s3, endpoint):
     target = bucket(s3)
     name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
-        target, Prefix="logs/year=!{timestamp:yyyy}/month=!{timestamp:MM}/", ErrorOutputPrefix="err/!{firehose:error-output-type}/",
+        target, Prefix="logs/year=!{timestamp:yyyy}/month=!{timestamp:MM}/",
+        ErrorOutputPrefix="err/!{firehose:error-output-type}/",
         BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 0}))
     firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
     now = virtual_now(endpoint)

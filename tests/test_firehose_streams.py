@@ -106,8 +106,8 @@ def test_update_destination_versions(firehose, s3, endpoint):
     name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(target))
     firehose.update_destination(DeliveryStreamName=name, CurrentDeliveryStreamVersionId="1",
                                 DestinationId="destinationId-000000000001",
-                                ExtendedS3DestinationUpdate={"CompressionFormat": "GZIP",
-                                                             "BufferingHints": {"SizeInMBs": 2, "IntervalInSeconds": 60}})
+                                ExtendedS3DestinationUpdate={"CompressionFormat": "GZIP", "BufferingHints": {
+                                    "SizeInMBs": 2, "IntervalInSeconds": 60}})
     described = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
     assert described["VersionId"] == "2" and "LastUpdateTimestamp" in described
     ext = described["Destinations"][0]["ExtendedS3DestinationDescription"]
@@ -145,9 +145,10 @@ def test_stream_encryption_with_kms_key(firehose, s3, client, endpoint):
     firehose.stop_delivery_stream_encryption(DeliveryStreamName=name)
     assert firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
         "DeliveryStreamEncryptionConfiguration"]["Status"] == "DISABLED"
+    missing = key.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
     with pytest.raises(ClientError) as error:
         firehose.start_delivery_stream_encryption(DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput={
-            "KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"})
+            "KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": missing})
     assert error_code(error) == "InvalidKMSResourceException"
 
 

@@ -60,7 +60,8 @@ def test_conversion_needs_an_inline_schema(firehose, s3):
 def test_dynamic_partitioning_with_jq(firehose, s3, endpoint):
     target = bucket(s3)
     name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
-        target, BufferingHints=BIG, Prefix="customer=!{partitionKeyFromQuery:customer}/kind=!{partitionKeyFromQuery:kind}/",
+        target, BufferingHints=BIG,
+        Prefix="customer=!{partitionKeyFromQuery:customer}/kind=!{partitionKeyFromQuery:kind}/",
         ErrorOutputPrefix="bad/!{firehose:error-output-type}/", DynamicPartitioningConfiguration={"Enabled": True},
         ProcessingConfiguration={"Enabled": True, "Processors": [
             {"Type": "MetadataExtraction", "Parameters": [

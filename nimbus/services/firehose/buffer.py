@@ -2,9 +2,10 @@
 
 Each accepted batch is one store document (committed before the call answers, so it survives kill -9),
 keyed in arrival order. Its bytes are a file in the data dir, written before the document commits (in
-the OS when the call answers, as the store's WAL is); with --ephemeral they stay in the document. Delivery takes documents from the front and deletes them only after the
-destination has the data; object keys derive from the first document's key, so a delivery repeated after
-a crash overwrites the same objects instead of duplicating them. Sizes and ages are indexed in memory.
+the OS when the call answers, as the store's WAL is); with --ephemeral they stay in the document.
+Delivery takes documents from the front and deletes them only after the destination has the data;
+object keys derive from the first document's key, so a delivery repeated after a crash overwrites the
+same objects instead of duplicating them. Sizes and ages are indexed in memory.
 """
 from __future__ import annotations
 

@@ -57,11 +57,13 @@ def request(stream: dict, config: dict, records: list[bytes], now: float) -> tup
 def post(stream: dict, config: dict, records: list[bytes], now: float) -> None:
     req, request_id = request(stream, config, records, now)
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS, context=tls_context()) as response:  # noqa: S310 (user's endpoint)
+        # The user's own endpoint, https only (checked at create).
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS, context=tls_context()) as response:  # noqa: S310
             status, payload = response.status, response.read(1024 * 1024)
     except urllib.error.HTTPError as exc:
+        detail = exc.read(512).decode(errors="replace")
         raise DeliveryError("HttpEndpoint.ResponseFailure",
-                            f"The endpoint answered HTTP {exc.code}: {exc.read(512).decode(errors='replace')}") from None
+                            f"The endpoint answered HTTP {exc.code}: {detail}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise DeliveryError("HttpEndpoint.ConnectionFailed", f"Could not reach the endpoint: {exc}") from None
     if status != 200:

@@ -53,6 +53,8 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
 
     def create_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
         name = params["DeliveryStreamName"]
+        if self.streams.find(ctx.account_id, ctx.region, name) is not None:
+            raise self._in_use(ctx, name)
         stream_type = params.get("DeliveryStreamType", "DirectPut")
         given = [key for key in DESTINATION_KEYS if params.get(key)]
         if len(given) != 1:
@@ -85,13 +87,17 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
         if encryption:
             stream["encryption"] = self.encryption_settings(ctx, encryption)
         with self.store.transaction():
-            if self.streams.find(ctx.account_id, ctx.region, name) is not None:
-                raise ServiceError("ResourceInUseException",
-                                   f"Firehose {name} under accountId {ctx.account_id} already exists")
+            if self.streams.find(ctx.account_id, ctx.region, name) is not None:  # created meanwhile
+                raise self._in_use(ctx, name)
             self.streams.save(stream)
         ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "create",
                                  {"DeliveryStreamName": name, "DeliveryStreamType": stream_type})
         return {"DeliveryStreamARN": stream["arn"]}
+
+    @staticmethod
+    def _in_use(ctx: RequestContext, name: str) -> ServiceError:
+        return ServiceError("ResourceInUseException",
+                            f"Firehose {name} under accountId {ctx.account_id} already exists")
 
     def delete_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
         name = params["DeliveryStreamName"]

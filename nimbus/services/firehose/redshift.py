@@ -184,7 +184,8 @@ def deliver(runtime, stream: dict, config: dict, batch) -> None:
         copy(config, bytes(data))
     except Exception as exc:  # connection refused, bad SQL, bad data: Redshift.* errors in Firehose's words
         code = "Redshift.ConnectionFailed" if type(exc).__name__ == "OperationalError" else "Redshift.CopyFailed"
-        raise DeliveryError(code, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+        text = str(exc).strip()
+        raise DeliveryError(code, text.splitlines()[0] if text else type(exc).__name__) from None
 
 
 def give_up(runtime, stream: dict, config: dict, batch, exc: DeliveryError) -> None:
