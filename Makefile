@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install bench clean docs
+.PHONY: run test install system-deps bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Debian packages the tests drive for real (apt only where missing): PostgreSQL for Firehose's Redshift COPY.
+system-deps:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+
 run: install
 	$(BIN)/nimbus serve $(ARGS)
 
-test: install
+test: install system-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install

@@ -236,14 +236,3 @@ def test_aws_cli_put_record_and_get_records(kinesis, endpoint, tmp_path):
     records = json.loads(got.stdout)["Records"]
     assert [base64.b64decode(r["Data"]) for r in records] == [b"from the cli"]
     assert records[0]["PartitionKey"] == "cli"
-
-
-def test_dry_run_writes_and_reads_nothing(kinesis, endpoint):
-    name = active_stream(kinesis, endpoint)
-    with pytest.raises(ClientError) as error:
-        kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k", DryRun=True)
-    assert error_code(error) == "DryRunOperationException"
-    with pytest.raises(ClientError) as error:
-        kinesis.put_records(StreamName=name, Records=[{"Data": b"x", "PartitionKey": "k"}], DryRun=True)
-    assert error_code(error) == "DryRunOperationException"
-    assert read_shard(kinesis, name, "shardId-000000000000") == []

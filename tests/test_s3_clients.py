@@ -77,9 +77,11 @@ def test_cli_cp_and_sync_round_trip(endpoint, s3, bucket, tmp_path):
 
 
 @pytest.mark.parametrize("signature_version", [None, "s3v4"])
-def test_presigned_get_and_put_over_plain_http(endpoint, signature_version):
+def test_presigned_get_and_put_over_plain_http(own_server, signature_version):
+    # Its own server: SigV2 URLs carry no signing time, so clock jumps other tests made within the
+    # last hour on the shared server would count as age.
     config = {"signature_version": signature_version} if signature_version else {}
-    s3 = make_client(endpoint, "s3", **config)
+    s3 = make_client(own_server.endpoint, "s3", **config)
     name = unique()
     s3.create_bucket(Bucket=name)
     put_url = s3.generate_presigned_url("put_object", Params={"Bucket": name, "Key": "p r/é.txt"}, ExpiresIn=300)

@@ -26,6 +26,7 @@ class Runtime:
         self.authz = Authorizer(self)
         self.dispatcher = Dispatcher(self)
         self.client = InternalClient(self)
+        self.services.resume()
 
     def advance_clock(self, seconds: float):
         now = self.clock.advance(seconds)

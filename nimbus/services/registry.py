@@ -85,6 +85,16 @@ class ServiceRegistry:
                     service = self._loaded[name] = LoadedService(name, self.runtime)
         return service
 
+    def resume(self) -> None:
+        """Load the services that work in the background (Firehose delivery) when they have state.
+
+        A service package opts in with ``resume(runtime) -> bool`` in its ``__init__``.
+        """
+        for name in self.names:
+            hook = getattr(importlib.import_module(f"nimbus.services.{name}"), "resume", None)
+            if hook is not None and hook(self.runtime):
+                self.get(name)
+
     def reset(self) -> None:
         """Providers may keep caches of stored state; a reset drops them with the state."""
         with self._lock:

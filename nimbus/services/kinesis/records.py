@@ -1,7 +1,7 @@
 """Writing and reading records: PutRecord(s), GetShardIterator, GetRecords."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
@@ -17,10 +17,8 @@ GET_RECORDS_DEFAULT_LIMIT = 10000
 THROTTLED = "ProvisionedThroughputExceededException"
 
 
-def _dry_run(params: dict) -> None:
-    if params.get("DryRun"):
-        raise ServiceError("DryRunOperationException",
-                           "The request would have succeeded, but the DryRun parameter was set.")
+def _arrival(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
 
 
 class RecordOps(KinesisState):
@@ -31,7 +29,6 @@ class RecordOps(KinesisState):
             raise ServiceError("ValidationException", "1 validation error detected: Value null at 'partitionKey' "
                                "failed to satisfy constraint: Member must not be null")
         stream = self.stream(ctx, params)
-        _dry_run(params)
         result = self._write(ctx, stream, [params])[0]
         if "ErrorCode" in result:
             raise ServiceError(result["ErrorCode"], result["ErrorMessage"])
@@ -44,7 +41,6 @@ class RecordOps(KinesisState):
             raise ServiceError("InvalidArgumentException",
                                f"Records size exceeds {PUT_RECORDS_MAX_BYTES // (1024 * 1024)} MB limit")
         stream = self.stream(ctx, params)
-        _dry_run(params)
         results = self._write(ctx, stream, entries)
         return {"FailedRecordCount": sum(1 for r in results if "ErrorCode" in r), "Records": results,
                 "EncryptionType": stream["encryption"]["type"]}
@@ -98,7 +94,6 @@ class RecordOps(KinesisState):
     def get_shard_iterator(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.stream(ctx, params)
         shard = self.shard(ctx, stream, params["ShardId"])
-        _dry_run(params)
         position = self.start_position(stream, shard, now_ms(ctx), params["ShardIteratorType"],
                                        params.get("StartingSequenceNumber"), params.get("Timestamp"))
         iterator = Iterator(now_ms(ctx), shard["index"], position, stream["id"], stream["name"])
@@ -144,7 +139,6 @@ class RecordOps(KinesisState):
         if self.runtime.config.enforce_limits and not self.throttle.try_read_call(stream["id"], shard["index"]):
             raise ServiceError(THROTTLED, f"Rate exceeded for shard {shard_id(shard['index'])} in stream "
                                f"{stream['name']} under account {ctx.account_id}.")
-        _dry_run(params)
         batch = self.read_batch(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
         if self.runtime.config.enforce_limits:
             self.throttle.count_read_bytes(stream["id"], shard["index"], batch["bytes"])
@@ -171,8 +165,7 @@ class RecordOps(KinesisState):
             data = unseal(record.flags, record.data)
             size += len(data)
             entry = {"SequenceNumber": sequence.record_number(shard["index"], record.arrival_ms, record.position),
-                     # epoch seconds: the serializer's fast path (a datetime costs a conversion per record)
-                     "ApproximateArrivalTimestamp": record.arrival_ms / 1000, "Data": data,
+                     "ApproximateArrivalTimestamp": _arrival(record.arrival_ms), "Data": data,
                      "PartitionKey": record.partition_key}
             if record.flags & encryption.ENCRYPTED:
                 entry["EncryptionType"] = "KMS"

@@ -78,16 +78,13 @@ class ShardLog:
             view, written = memoryview(blob), 0
             while written < len(blob):
                 written += os.write(self._fd, view[written:])
-            # Readers do not take the lock: publish the end, then times, then offsets (whose length is
-            # the record count), so whatever count a reader sees has its bytes and times in place.
             first = len(self.offsets)
-            starts, offset = [], self._end
-            for frame in frames:
-                starts.append(offset)
+            offset = self._end
+            for frame, arrival in zip(frames, times):
+                self.offsets.append(offset)
+                self.times.append(arrival)
                 offset += len(frame)
             self._end = offset
-            self.times.extend(times)
-            self.offsets.extend(starts)
             return first
 
     def position_at(self, arrival_ms: int) -> int:
@@ -97,11 +94,10 @@ class ShardLog:
     def read(self, start: int, limit: int, max_bytes: int) -> list[StoredRecord]:
         """Records from ``start``: at most ``limit``, and at most ``max_bytes`` of data (at least one)."""
         count = len(self.offsets)
-        end = self._end  # read after the count: the end was published before those offsets
         stop = min(count, start + limit)
         if start >= stop:
             return []
-        end_offset = self.offsets[stop] if stop < count else end
+        end_offset = self.offsets[stop] if stop < count else self._end
         raw = os.pread(self._fd, end_offset - self.offsets[start], self.offsets[start])
         records, local, total = [], 0, 0
         for position in range(start, stop):

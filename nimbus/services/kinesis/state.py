@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import bisect
 import os
-import shutil
 import tempfile
 import threading
-import weakref
 from datetime import datetime, timezone
 
 from nimbus.core.context import RequestContext
@@ -72,11 +70,7 @@ class KinesisState(BaseProvider):
         self._routes: dict[str, tuple[int, list[int], list[dict]]] = {}
         self._guard = threading.Lock()
         config = runtime.config
-        if config.ephemeral:
-            root = tempfile.mkdtemp(prefix="nimbus-kinesis-")
-            weakref.finalize(self, shutil.rmtree, root, True)  # gone with the provider, or at exit
-        else:
-            root = os.path.join(config.data_dir, "kinesis")
+        root = tempfile.mkdtemp(prefix="nimbus-kinesis-") if config.ephemeral else os.path.join(config.data_dir, "kinesis")
         self.logs = LogDirectory(root)
         self.iterators = IteratorCodec(self.store)
         self.throttle = Throttle(runtime.clock)

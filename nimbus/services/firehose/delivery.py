@@ -1,0 +1,179 @@
+"""The delivery scheduler: a thread that reads source streams and flushes buffers when a hint is met.
+
+A buffer is flushed when it holds SizeInMBs or its oldest record is IntervalInSeconds old (virtual
+clock). The thread wakes every quarter second, when a put fills a buffer, and at once (synchronously)
+after each jump of the virtual clock, so a test that advances the clock finds the objects delivered
+when the call returns. A refused delivery stays buffered and is retried until the destination's
+retry window (virtual seconds) ends; then it goes where Firehose sends it (S3 error/backup prefix).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from nimbus.services.firehose import s3_destination
+from nimbus.services.firehose.buffer import Buffers
+from nimbus.services.firehose.common import MIB, errors_ns
+from nimbus.services.firehose.delivery_streams import StreamRepo
+from nimbus.services.firehose.s3_destination import DeliveryError
+
+log = logging.getLogger(__name__)
+S3_RETRY_SECONDS = 24 * 3600  # Firehose retries S3 for up to 24 hours, then discards
+RETRY_PAUSE = 1.0  # real seconds between attempts at a failing destination (clock jumps retry at once)
+MAX_ERRORS_KEPT = 100
+
+
+def hints(stream: dict) -> tuple[int, int]:
+    config = stream["config"]
+    if stream["kind"] == "Redshift":
+        config = config.get("S3Configuration") or {}
+    given = config.get("BufferingHints") or {}
+    return given.get("SizeInMBs", 5) * MIB, given.get("IntervalInSeconds", 300)
+
+
+def retry_window(stream: dict) -> float:
+    if stream["kind"] in ("HttpEndpoint", "Redshift"):
+        return (stream["config"].get("RetryOptions") or {}).get("DurationInSeconds", 300)
+    return S3_RETRY_SECONDS
+
+
+class Deliverer:
+    def __init__(self, provider):
+        self.provider = provider
+        self.runtime = provider.runtime
+        self.repo: StreamRepo = provider.streams
+        self.buffers: Buffers = provider.buffers
+        self._wake = threading.Event()
+        self._lock = threading.RLock()
+        self._retry: dict[tuple[str, str, str], dict] = {}
+        self._seen_loaded = False
+        self.runtime.clock.on_advance(self._on_advance)
+        self._thread = threading.Thread(target=self._run, name="nimbus-firehose", daemon=True)
+        self._thread.start()
+
+    # -- ownership: a reset replaces the provider; the old scheduler then stops --------------
+
+    def _owned(self) -> bool:
+        services = self.runtime.services
+        if not services.is_loaded("firehose"):
+            return not self._seen_loaded
+        if services.get("firehose").provider is not self.provider:
+            return False
+        self._seen_loaded = True
+        return True
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(0.25)
+            self._wake.clear()
+            if not self._owned():
+                return
+            try:
+                self.run_once()
+            except Exception as exc:  # the store closed under us (shutdown): nothing more to deliver
+                log.debug("firehose scheduler stops: %s", exc)
+                return
+
+    def _on_advance(self) -> None:
+        if self._owned():
+            self.run_once(force=True)
+
+    def run_once(self, force: bool = False) -> None:
+        with self._lock:
+            for stream in self.repo.all():
+                try:
+                    self._serve(stream, force)
+                except Exception:  # one broken stream must not stop the others
+                    log.exception("firehose delivery for %s failed", stream.get("name"))
+
+    # -- one stream ----------------------------------------------------------------------------
+
+    def _serve(self, stream: dict, force: bool) -> None:
+        if not self.repo.is_active(stream):
+            return
+        account, region, name = stream["account"], stream["region"], stream["name"]
+        if stream.get("source"):
+            from nimbus.services.firehose import kinesis_source
+            if kinesis_source.poll(self.runtime, stream, self.buffers):
+                force = True
+        size, interval = hints(stream)
+        ident = (account, region, name)
+        while True:
+            pending = self.buffers.pending(account, region, name)
+            if pending.oldest is None:
+                return
+            due = pending.bytes >= size or self.runtime.clock.time() - pending.oldest >= interval
+            retry = self._retry.get(ident)
+            if not due or (retry and not force and time.monotonic() < retry["next"]):
+                return
+            batch = self.buffers.take(account, region, name, size)
+            if not batch.keys:
+                return
+            try:
+                self._deliver(stream, batch)
+            except DeliveryError as exc:
+                if not self._failed(stream, batch, exc):
+                    return
+            else:
+                self._retry.pop(ident, None)
+            self.buffers.remove(account, region, name, batch.keys)
+            force = False
+
+    def _deliver(self, stream: dict, batch) -> None:
+        kind = stream["kind"]
+        if kind in ("S3", "ExtendedS3"):
+            s3_destination.deliver(self.runtime, stream, stream["config"], batch)
+        elif kind == "HttpEndpoint":
+            from nimbus.services.firehose import http_destination
+            http_destination.deliver(self.runtime, stream, stream["config"], batch)
+        elif kind == "Redshift":
+            from nimbus.services.firehose import redshift
+            redshift.deliver(self.runtime, stream, stream["config"], batch)
+
+    def _failed(self, stream: dict, batch, exc: DeliveryError) -> bool:
+        """Record a refused delivery; True when its retry window is over and the batch was handed off."""
+        ident = (stream["account"], stream["region"], stream["name"])
+        now = self.runtime.clock.time()
+        retry = self._retry.setdefault(ident, {"since": now, "attempts": 0})
+        retry.update(attempts=retry["attempts"] + 1, next=time.monotonic() + RETRY_PAUSE, code=exc.code,
+                     message=exc.message)
+        self.record_error(stream, exc.code, exc.message)
+        if now - retry["since"] < retry_window(stream):
+            return False
+        try:
+            self._give_up(stream, batch, exc, retry["attempts"])
+        except DeliveryError as fallback:  # the error/backup bucket refuses too: keep the records
+            self.record_error(stream, fallback.code, fallback.message)
+            return False
+        self._retry.pop(ident, None)
+        return True
+
+    def _give_up(self, stream: dict, batch, exc: DeliveryError, attempts: int) -> None:
+        kind = stream["kind"]
+        if kind == "HttpEndpoint":
+            s3_destination.write_errors(self.runtime, stream, stream["config"]["S3Configuration"], batch,
+                                        "http-endpoint-failed", batch.records, batch.arrivals, exc.code,
+                                        exc.message, attempts=attempts)
+        elif kind == "Redshift":
+            from nimbus.services.firehose import redshift
+            redshift.give_up(self.runtime, stream, stream["config"], batch, exc)
+        else:  # S3 itself refused for 24 hours: Firehose discards, and says so in its error log
+            self.record_error(stream, "S3.Discarded", f"{len(batch.records)} records discarded after "
+                              f"{attempts} attempts: {exc.message}")
+
+    # -- the error log (Firehose's CloudWatch error logs) -------------------------------------
+
+    def record_error(self, stream: dict, code: str, message: str) -> None:
+        ns = errors_ns(stream["account"], stream["region"], stream["name"])
+        now = self.runtime.clock.time()
+        self.runtime.store.put(ns, f"{time.time_ns():020d}", {"time": now, "code": code, "message": message})
+        kept = self.runtime.store.scan(ns)
+        for key, _ in kept[:-MAX_ERRORS_KEPT]:
+            self.runtime.store.delete(ns, key)
+
+    def failing(self, stream: dict) -> dict | None:
+        return self._retry.get((stream["account"], stream["region"], stream["name"]))

@@ -1,0 +1,46 @@
+"""Tags on delivery streams: at most 50, as AWS allows."""
+from __future__ import annotations
+
+from nimbus.core.context import RequestContext
+from nimbus.services.firehose.common import MAX_TAGS, invalid
+
+
+class TagOps:
+    @staticmethod
+    def validate_tags(tags: list[dict]) -> None:
+        if len(tags) > MAX_TAGS:
+            raise invalid(f"A delivery stream can have at most {MAX_TAGS} tags.")
+        for tag in tags:
+            if tag["Key"].lower().startswith("aws:"):
+                raise invalid("Tag keys may not start with 'aws:'.")
+
+    def tag_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        self.validate_tags(params["Tags"])
+        with self.store.transaction():
+            stream = self.stream(ctx, params["DeliveryStreamName"])
+            tags = dict(stream.get("tags") or {})
+            tags.update({tag["Key"]: tag.get("Value", "") for tag in params["Tags"]})
+            if len(tags) > MAX_TAGS:
+                from nimbus.protocol.errors import ServiceError
+                raise ServiceError("LimitExceededException",
+                                   f"A delivery stream can have at most {MAX_TAGS} tags.")
+            stream["tags"] = tags
+            self.streams.save(stream)
+        return {}
+
+    def untag_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.transaction():
+            stream = self.stream(ctx, params["DeliveryStreamName"])
+            stream["tags"] = {k: v for k, v in (stream.get("tags") or {}).items() if k not in params["TagKeys"]}
+            self.streams.save(stream)
+        return {}
+
+    def list_tags_for_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream(ctx, params["DeliveryStreamName"])
+        keys = sorted(stream.get("tags") or {})
+        start = params.get("ExclusiveStartTagKey")
+        if start is not None:
+            keys = [k for k in keys if k > start]
+        limit = params.get("Limit") or 50
+        return {"Tags": [{"Key": k, "Value": stream["tags"][k]} for k in keys[:limit]],
+                "HasMoreTags": len(keys) > limit}

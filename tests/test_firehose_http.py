@@ -1,0 +1,143 @@
+"""HTTP endpoint destination: Firehose's request format to a real local server; failures go to S3 backup."""
+from __future__ import annotations
+
+import base64
+import datetime
+import gzip
+import ipaddress
+import json
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+import pytest
+
+from tests.firehose_support import ROLE, active, bucket, firehose, flush, objects, s3, s3_config  # noqa: F401
+
+
+def self_signed(directory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files (the certificate is its own CA)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+class Endpoint:
+    """A local HTTPS endpoint that records requests and answers as told."""
+
+    def __init__(self, cert: str, key: str):
+        self.requests: list[dict] = []
+        self.mode = "ok"
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                payload = json.loads(body)
+                outer.requests.append({"headers": dict(self.headers), "body": payload})
+                if outer.mode == "fail":
+                    self.send_response(500)
+                    answer = b'{"errorMessage":"down"}'
+                else:
+                    self.send_response(200)
+                    answer = json.dumps({"requestId": payload["requestId"], "timestamp": 1}).encode()
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}/ingest"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def http_endpoint(tmp_path, monkeypatch):
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("NIMBUS_FIREHOSE_CA_BUNDLE", cert)  # the in-process server trusts this endpoint's CA
+    endpoint = Endpoint(cert, key)
+    yield endpoint
+    endpoint.server.shutdown()
+
+
+def http_config(url: str, backup_bucket: str, **extra) -> dict:
+    return {"EndpointConfiguration": {"Url": url, "Name": "local", "AccessKey": "sekrit"}, "RoleARN": ROLE,
+            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60},
+            "S3Configuration": s3_config(backup_bucket), **extra}
+
+
+def test_post_in_firehose_format(firehose, s3, endpoint, http_endpoint):
+    name = active(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(
+        http_endpoint.url, bucket(s3), RequestConfiguration={
+            "ContentEncoding": "GZIP", "CommonAttributes": [{"AttributeName": "env", "AttributeValue": "test"}]}))
+    described = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    http = described["Destinations"][0]["HttpEndpointDestinationDescription"]
+    assert http["EndpointConfiguration"] == {"Url": http_endpoint.url, "Name": "local"}, "the access key is not shown"
+    firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": b"one"}, {"Data": b"two"}])
+    flush(endpoint, 61)
+    assert len(http_endpoint.requests) == 1
+    request = http_endpoint.requests[0]
+    headers = {k.lower(): v for k, v in request["headers"].items()}
+    assert headers["x-amz-firehose-access-key"] == "sekrit"
+    assert headers["x-amz-firehose-request-id"] == request["body"]["requestId"]
+    assert headers["content-encoding"] == "gzip"
+    assert json.loads(headers["x-amz-firehose-common-attributes"]) == {"commonAttributes": {"env": "test"}}
+    assert isinstance(request["body"]["timestamp"], int)
+    assert [base64.b64decode(r["data"]) for r in request["body"]["records"]] == [b"one", b"two"]
+
+
+def test_failures_retry_then_go_to_s3_backup(firehose, s3, endpoint, http_endpoint):
+    backup = bucket(s3)
+    http_endpoint.mode = "fail"
+    name = active(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(
+        http_endpoint.url, backup, RetryOptions={"DurationInSeconds": 120}))
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b"lost?"})
+    flush(endpoint, 61)
+    assert len(http_endpoint.requests) == 1 and objects(s3, backup) == {}
+    failure = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
+        "FailureDescription"]
+    assert "HttpEndpoint.ResponseFailure" in failure["Details"]
+    flush(endpoint, 121)  # past the retry window
+    assert len(http_endpoint.requests) == 2
+    failed = objects(s3, backup, "http-endpoint-failed/")
+    assert len(failed) == 1
+    lines = [json.loads(line) for line in next(iter(failed.values())).splitlines()]
+    assert [base64.b64decode(line["rawData"]) for line in lines] == [b"lost?"]
+    assert lines[0]["errorCode"] == "HttpEndpoint.ResponseFailure" and lines[0]["attemptsMade"] == 2
+    assert "FailureDescription" not in firehose.describe_delivery_stream(DeliveryStreamName=name)[
+        "DeliveryStreamDescription"]
+
+
+def test_untrusted_certificate_is_a_failure(firehose, s3, endpoint, http_endpoint, monkeypatch):
+    monkeypatch.delenv("NIMBUS_FIREHOSE_CA_BUNDLE")  # the endpoint's self-signed CA is no longer trusted
+    name = active(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(http_endpoint.url, bucket(s3)))
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+    flush(endpoint, 61)
+    assert http_endpoint.requests == []
+    failure = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
+        "FailureDescription"]
+    assert "HttpEndpoint.ConnectionFailed" in failure["Details"] and "CERTIFICATE" in failure["Details"].upper()
