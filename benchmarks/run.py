@@ -9,9 +9,9 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation, bench_kms, bench_s3
+from benchmarks import bench_foundation, bench_kms, bench_s3, bench_sns_logs
 
-BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3}
+BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3, "sns_logs": bench_sns_logs}
 LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
 
 

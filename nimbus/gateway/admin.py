@@ -1,4 +1,4 @@
-"""nimbus's own endpoints under /_nimbus/: health, reset, and the virtual clock."""
+"""nimbus's own endpoints under /_nimbus/: health, reset, the virtual clock, and services' own."""
 from __future__ import annotations
 
 import json
@@ -40,4 +40,11 @@ def handle_admin(runtime: Runtime, request: HttpRequest) -> HttpResponse:
             return _json(400, {"error": "send {\"advance_seconds\": N} with N >= 0"})
         runtime.advance_clock(seconds)
         return _json(200, _clock(runtime))
+    service, _, rest = path.partition("/")
+    if service in runtime.services.names:
+        # A service's own endpoints (e.g. SNS's signing certificate): provider.admin(request, rest).
+        handler = getattr(runtime.services.get(service).provider, "admin", None)
+        response = handler(request, rest) if handler else None
+        if response is not None:
+            return response
     return _json(404, {"error": f"no admin endpoint {method} {request.path}"})

@@ -48,8 +48,15 @@ def _error(kind: str, service: str, protocol: str) -> AuthError:
     raise ValueError(kind)
 
 
+# Operations AWS serves unsigned though their models do not say so: SNS's SubscribeURL and
+# UnsubscribeURL are plain links that endpoints (and people) open.
+UNSIGNED_LINKS = frozenset({("sns", "ConfirmSubscription"), ("sns", "Unsubscribe")})
+
+
 def allows_anonymous(operation: OperationModel) -> bool:
     auth = operation.auth or []
+    if (operation.service_model.service_name, operation.name) in UNSIGNED_LINKS:
+        return True
     return operation.auth_type == "none" or "smithy.api#noAuth" in auth
 
 

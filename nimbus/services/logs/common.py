@@ -1,0 +1,71 @@
+"""What every CloudWatch Logs module shares: namespaces, ARNs, errors, lookups, paging tokens."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from nimbus.protocol.errors import ServiceError
+
+DAY_MS = 86_400_000
+
+
+def groups_ns(account: str, region: str) -> tuple[str, ...]:
+    return ("logs", account, region, "groups")
+
+
+def streams_ns(account: str, region: str, group: str) -> tuple[str, ...]:
+    return ("logs", account, region, "streams", group)
+
+
+def invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterException", message)
+
+
+def group_missing() -> ServiceError:
+    return ServiceError("ResourceNotFoundException", "The specified log group does not exist.")
+
+
+def stream_missing() -> ServiceError:
+    return ServiceError("ResourceNotFoundException", "The specified log stream does not exist.")
+
+
+def group_arn(ctx, name: str) -> str:
+    return ctx.arn(f"log-group:{name}")
+
+
+def now_ms(ctx) -> int:
+    return int(ctx.clock.time() * 1000)
+
+
+def group_name_of(params: dict) -> str:
+    """logGroupName, or the name in logGroupIdentifier (a name or an ARN); not both."""
+    name, identifier = params.get("logGroupName"), params.get("logGroupIdentifier")
+    if name and identifier:
+        raise invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+    if identifier:
+        if identifier.startswith("arn:"):
+            parts = identifier.split(":")
+            if len(parts) < 7 or parts[5] != "log-group":
+                raise invalid("Invalid logGroupIdentifier")
+            return parts[6]
+        return identifier
+    if not name:
+        raise invalid("Either logGroupName or logGroupIdentifier must be specified.")
+    return name
+
+
+def encode_token(state: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
+
+
+def decode_token(token: str | None, required_keys: tuple[str, ...]) -> dict | None:
+    if token is None:
+        return None
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid("The specified nextToken is invalid.") from None
+    if not isinstance(state, dict) or any(k not in state for k in required_keys):
+        raise invalid("The specified nextToken is invalid.")
+    return state

@@ -1,0 +1,39 @@
+"""nimbus's own SNS endpoints under /_nimbus/sns/: the signing certificate (SigningCertURL), and
+for tests what nimbus recorded instead of sending and its HTTP delivery attempts."""
+from __future__ import annotations
+
+import json
+
+from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
+from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
+
+from .common import sent_ns
+
+
+def _json(payload) -> HttpResponse:
+    return HttpResponse(200, Headers({"content-type": "application/json"}), json.dumps(payload).encode())
+
+
+class SnsAdmin:
+    def admin(self, request: HttpRequest, path: str) -> HttpResponse | None:
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if path.startswith("SimpleNotificationService-") and path.endswith(".pem"):
+            if path != self.signer.cert_name:
+                return None
+            return HttpResponse(200, Headers({"content-type": "application/x-x509-ca-cert"}),
+                                self.signer.certificate_pem)
+        query = request.query
+        if path == "recorded":
+            account = query.get("account", DEFAULT_ACCOUNT)
+            region = query.get("region", DEFAULT_REGION)
+            items = [doc for _, doc in self.store.scan(sent_ns(account, region))]
+            if query.get("endpoint"):
+                items = [doc for doc in items if doc["Endpoint"] == query["endpoint"]]
+            return _json({"messages": items})
+        if path == "deliveries":
+            attempts = list(self.deliverer.attempts)
+            if query.get("endpoint"):
+                attempts = [a for a in attempts if a["url"] == query["endpoint"]]
+            return _json({"attempts": attempts, "pendingRetries": self.deliverer.pending_retries()})
+        return None

@@ -1,0 +1,106 @@
+"""What every SNS module shares: store namespaces, ARNs, AWS's error shapes, paging tokens."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from nimbus.core.arns import parse_arn
+from nimbus.protocol.errors import ServiceError
+
+# Topics and subscriptions are kept per account and region, keyed by topic name / subscription id.
+def topics_ns(account: str, region: str) -> tuple[str, ...]:
+    return ("sns", account, region, "topics")
+
+
+def subscriptions_ns(account: str, region: str) -> tuple[str, ...]:
+    return ("sns", account, region, "subscriptions")
+
+
+def subscription_key(topic_name: str, sub_id: str) -> str:
+    """Subscriptions are keyed under their topic, so a topic's subscriptions are one prefix scan."""
+    return f"{topic_name}:{sub_id}"
+
+
+def unsubscribed_ns(account: str, region: str) -> tuple[str, ...]:
+    """Unsubscribed HTTP/S subscriptions by their UnsubscribeConfirmation token (to restore them)."""
+    return ("sns", account, region, "unsubscribed")
+
+
+def sent_ns(account: str, region: str) -> tuple[str, ...]:
+    """Messages for protocols nimbus records instead of sending (email, sms, sqs, lambda...)."""
+    return ("sns", account, region, "recorded")
+
+
+def invalid_parameter(detail: str) -> ServiceError:
+    return ServiceError("InvalidParameter", f"Invalid parameter: {detail}")
+
+
+def invalid_value(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterValueException", message)
+
+
+def not_found(message: str) -> ServiceError:
+    return ServiceError("NotFound", message)
+
+
+def authorization_error(message: str) -> ServiceError:
+    return ServiceError("AuthorizationError", message)
+
+
+def split_topic_arn(arn: str, param: str = "TopicArn") -> tuple[str, str, str]:
+    """(account, region, name) of a topic ARN, or AWS's InvalidParameter."""
+    parts = parse_arn(arn or "")
+    if not parts or parts["service"] != "sns" or not parts["account"] or ":" in parts["resource"] or not parts["resource"]:
+        raise invalid_parameter(f"{param}")
+    return parts["account"], parts["region"], parts["resource"]
+
+
+def split_subscription_arn(arn: str) -> tuple[str, str, str, str]:
+    """(account, region, topic name, subscription id) of a subscription ARN."""
+    parts = parse_arn(arn or "")
+    if not parts or parts["service"] != "sns" or parts["resource"].count(":") != 1:
+        raise invalid_parameter("SubscriptionArn")
+    topic, sub_id = parts["resource"].split(":")
+    return parts["account"], parts["region"], topic, sub_id
+
+
+def encode_token(last_key: str) -> str:
+    return base64.urlsafe_b64encode(last_key.encode()).decode()
+
+
+def decode_token(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid_parameter("NextToken") from None
+
+
+def page_after(items: list[dict], key, token: str | None, limit: int = 100) -> tuple[list[dict], str | None]:
+    """Items sorted by ``key`` after the token's key; AWS lists SNS resources 100 at a time."""
+    after = decode_token(token)
+    items = sorted(items, key=key)
+    if after is not None:
+        keys = [key(item) for item in items]
+        if after not in keys and not token_is_plausible(after):
+            raise invalid_parameter("NextToken")
+        items = [item for item in items if key(item) > after]
+    chunk = items[:limit]
+    return chunk, (encode_token(key(chunk[-1])) if len(items) > limit else None)
+
+
+def token_is_plausible(after: str) -> bool:
+    # A token names the last item listed; that item may have been deleted since.
+    return after.startswith("arn:")
+
+
+def public_base(ctx) -> str:
+    """How clients reached nimbus: the base of SubscribeURL, UnsubscribeURL and SigningCertURL."""
+    request = ctx.request
+    host = request.headers.get("host") if request is not None else None
+    if host:
+        return f"{request.scheme}://{host}"
+    config = ctx.runtime.config
+    bind = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
+    return f"http://{bind}:{config.port}"

@@ -1,0 +1,123 @@
+"""Publish and PublishBatch: validation, FIFO rules, and handing the message to the fan-out."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+
+from . import fifo, message_attributes
+from .common import invalid_parameter, public_base, sent_ns
+
+MAX_MESSAGE_BYTES = 262144
+MAX_BATCH_ENTRIES = 10
+BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+SUBJECT = re.compile(r"^[\x20-\x7e]{1,100}$")
+
+
+def _check_message(entry: dict) -> None:
+    message = entry.get("Message")
+    if message is None or message == "":
+        raise invalid_parameter("Empty message")
+    size = len(message.encode()) + message_attributes.validate(entry.get("MessageAttributes"))
+    if size > MAX_MESSAGE_BYTES:
+        raise invalid_parameter("Message too long")
+    subject = entry.get("Subject")
+    if subject is not None and not SUBJECT.match(subject):
+        raise invalid_parameter("Subject")
+    structure = entry.get("MessageStructure")
+    if structure is not None:
+        if structure != "json":
+            raise invalid_parameter("MessageStructure")
+        try:
+            document = json.loads(message)
+        except ValueError:
+            raise invalid_parameter("Message Structure - JSON message body failed to parse") from None
+        if not isinstance(document, dict) or "default" not in document:
+            raise invalid_parameter("Message Structure - No default entry in JSON message body")
+        if not all(isinstance(v, str) for v in document.values()):
+            raise invalid_parameter("Message Structure - all values must be strings")
+
+
+class PublishApi:
+    def publish(self, ctx: RequestContext, params: dict) -> dict:
+        target = params.get("TopicArn") or params.get("TargetArn")
+        if params.get("TopicArn") and params.get("TargetArn"):
+            raise invalid_parameter("TopicArn Reason: Only one of TopicArn or TargetArn may be given")
+        if not target:
+            if params.get("PhoneNumber"):
+                return self._publish_sms(ctx, params)
+            raise invalid_parameter("TopicArn or TargetArn Reason: no value for required parameter")
+        topic = self.topic(ctx, target, "SNS:Publish")
+        _check_message(params)
+        fifo.check_request(topic, params)
+        return self.accept_message(ctx, topic, params)
+
+    def publish_batch(self, ctx: RequestContext, params: dict) -> dict:
+        entries = params.get("PublishBatchRequestEntries") or []
+        if not entries:
+            raise ServiceError("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+        if len(entries) > MAX_BATCH_ENTRIES:
+            raise ServiceError("TooManyEntriesInBatchRequest",
+                               "The batch request contains more entries than permissible.")
+        ids = [e["Id"] for e in entries]
+        if len(set(ids)) != len(ids):
+            raise ServiceError("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
+        if any(not BATCH_ID.match(i) for i in ids):
+            raise ServiceError("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, "
+                               "hyphens and underscores. It can be at most 80 letters long.")
+        total = sum(len((e.get("Message") or "").encode()) for e in entries)
+        if total > MAX_MESSAGE_BYTES:
+            raise ServiceError("BatchRequestTooLong", "The length of all the messages put together is more than "
+                               "the limit.")
+        topic = self.topic(ctx, params["TopicArn"], "SNS:Publish")
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                _check_message(entry)
+                fifo.check_request(topic, entry)
+                result = self.accept_message(ctx, topic, entry)
+            except ServiceError as error:
+                failed.append({"Id": entry["Id"], "Code": error.code, "Message": error.message, "SenderFault": True})
+                continue
+            successful.append({"Id": entry["Id"], **result})
+        return {"Successful": successful, "Failed": failed}
+
+    def accept_message(self, ctx: RequestContext, topic: dict, entry: dict) -> dict:
+        """Give the message an id (FIFO: a sequence number, or the duplicate's answer) and fan it out."""
+        topic_arn = topic["Attributes"]["TopicArn"]
+        message_id = str(uuid.uuid4())
+        now = ctx.clock.time()
+        output = {"MessageId": message_id}
+        if topic["Attributes"].get("FifoTopic") == "true":
+            message_id, sequence, new = fifo.accept(self.store, topic_arn, entry, message_id, now)
+            output = {"MessageId": message_id, "SequenceNumber": sequence}
+            if not new:
+                return output
+        published = {
+            "MessageId": message_id,
+            "TopicArn": topic_arn,
+            "Message": entry["Message"],
+            "Subject": entry.get("Subject"),
+            "MessageStructure": entry.get("MessageStructure"),
+            "MessageAttributes": message_attributes.to_stored(entry.get("MessageAttributes")),
+            "Timestamp": now,
+            "SequenceNumber": output.get("SequenceNumber"),
+            "MessageGroupId": entry.get("MessageGroupId"),
+        }
+        # Only confirmed subscriptions receive anything.
+        subscriptions = [s for s in self.topic_subscriptions(topic) if not s["PendingConfirmation"]]
+        if subscriptions:
+            self.deliverer.run_in_order(topic_arn, self.fan_out, topic, published, subscriptions, public_base(ctx))
+        return output
+
+    def _publish_sms(self, ctx: RequestContext, params: dict) -> dict:
+        _check_message(params)
+        message_id = str(uuid.uuid4())
+        self.store.put(sent_ns(ctx.account_id, ctx.region), f"{ctx.clock.time():017.6f}-{message_id}", {
+            "Protocol": "sms", "Endpoint": params["PhoneNumber"], "MessageId": message_id,
+            "Type": "Notification", "Body": params["Message"], "Time": ctx.clock.time(),
+        })
+        return {"MessageId": message_id}
