@@ -72,6 +72,7 @@ class ServiceRegistry:
         self._loaded: dict[str, LoadedService] = {}
         self._lock = threading.Lock()
         self._index: list[ServiceInfo] | None = None
+        self._background: list[Any] = []
 
     def is_loaded(self, name: str) -> bool:
         return name in self._loaded
@@ -89,6 +90,25 @@ class ServiceRegistry:
         """Providers may keep caches of stored state; a reset drops them with the state."""
         with self._lock:
             self._loaded.clear()
+        for engine in self._background:
+            getattr(engine, "reset", lambda: None)()
+
+    def start_background(self) -> None:
+        """Start the engines of services that must run before their first request.
+
+        A service with a ``startup.py`` defining ``start(runtime) -> engine`` gets it called once at
+        start-up (CloudTrail must record calls from the first one on). The engine may define
+        ``reset()`` and ``close()``.
+        """
+        for name in self.names:
+            if (_SERVICES_DIR / name / "startup.py").exists():
+                module = importlib.import_module(f"nimbus.services.{name}.startup")
+                self._background.append(module.start(self.runtime))
+
+    def close_background(self) -> None:
+        for engine in self._background:
+            getattr(engine, "close", lambda: None)()
+        self._background.clear()
 
     @property
     def index(self) -> list[ServiceInfo]:
