@@ -15,9 +15,12 @@ CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
 
 def call(ctx: RequestContext, service: str, operation: str, params: dict, region: str | None = None,
-         extra: dict | None = None) -> dict:
+         as_caller: bool = True) -> dict:
+    """Reads of the caller's resources go as the caller (via CloudTrail, ``invokedBy``), as the console's
+    checks do; ``as_caller=False`` makes the call as CloudTrail's own service principal."""
     return ctx.runtime.client.call(service, operation, params, account_id=ctx.account_id,
-                                   region=region or ctx.region, invoked_by=CLOUDTRAIL, extra=extra)
+                                   region=region or ctx.region, invoked_by=CLOUDTRAIL,
+                                   principal=ctx.principal if as_caller else None)
 
 
 def service_allows(ctx: RequestContext, action: str, resource: str, policy, source_arn: str,
@@ -25,7 +28,8 @@ def service_allows(ctx: RequestContext, action: str, resource: str, policy, sour
     """Would ``policy`` let CloudTrail (acting for ``source_arn``) do ``action`` on ``resource``?"""
     if not policy:
         return False
-    as_service = dataclasses.replace(ctx, principal=service_principal(CLOUDTRAIL, ctx.account_id),
+    # A service principal belongs to no customer account: only a statement naming the service grants it.
+    as_service = dataclasses.replace(ctx, principal=service_principal(CLOUDTRAIL, "amazonaws.com"),
                                      authorization=None, internal=True)
     keys = {"aws:SourceArn": source_arn, "aws:SourceAccount": ctx.account_id, **(context or {})}
     try:
@@ -39,7 +43,7 @@ def service_allows(ctx: RequestContext, action: str, resource: str, policy, sour
 
 def check_bucket(ctx: RequestContext, bucket: str, prefix: str | None, trail_arn: str) -> None:
     try:
-        call(ctx, "s3", "HeadBucket", {"Bucket": bucket})
+        call(ctx, "s3", "HeadBucket", {"Bucket": bucket}, as_caller=False)
     except ServiceError as error:
         if error.code in ("NoSuchBucket", "404", "NotFound"):
             raise ServiceError("S3BucketDoesNotExistException",

@@ -172,24 +172,21 @@ def lookup(store, account: str, region: str, params: dict, now: float) -> dict:
         cursor = time_key(int(newest * 1000) + 1, 0)  # just newer than ``newest``: everything at or before
     ns = history_ns(account, region)
     events: list[dict] = []
-    last_key = None
-    exhausted = False
-    while len(events) < limit and not exhausted:
+    more = True
+    while len(events) < limit and more:
         chunk = store.scan(ns, start_after=cursor, limit=200)
-        exhausted = len(chunk) < 200
-        for key, record in chunk:
+        more = len(chunk) == 200
+        for index, (key, record) in enumerate(chunk):
             cursor = key
             if key_ms(key) < oldest * 1000:
-                exhausted = True
+                more = False
                 break
             if _matches(record, attribute):
                 events.append(as_event(record))
-                last_key = key
                 if len(events) == limit:
+                    more = more or index < len(chunk) - 1
                     break
     output = {"Events": events}
-    if len(events) == limit and last_key is not None and not exhausted:
-        output["NextToken"] = _encode_token(last_key, query)
-    elif len(events) == limit and last_key is not None and exhausted and cursor != last_key:
-        output["NextToken"] = _encode_token(last_key, query)
+    if len(events) == limit and more:
+        output["NextToken"] = _encode_token(cursor, query)
     return output
