@@ -124,7 +124,8 @@ class Engine:
             self.flush()
             now = self.runtime.clock.time()
             state = self._state(account, trail)
-            state.update(StartLoggingTime=now, since=time_key(int(now * 1000), 0), cursors={},
+            # "~" sorts after every key of this millisecond: calls made from now on (this one too) are newer.
+            state.update(StartLoggingTime=now, since=time_key(int(now * 1000), 0) + "~", cursors={},
                          next_delivery=now + self.delivery_seconds)
             if trail.get("LogFileValidationEnabled"):
                 from nimbus.services.cloudtrail.digests import start_chains
