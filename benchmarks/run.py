@@ -9,10 +9,11 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import bench_foundation, bench_kms, bench_s3, bench_sns_logs
+from benchmarks import bench_cloudtrail, bench_foundation, bench_kms, bench_s3, bench_sns_logs
 
-BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3, "sns_logs": bench_sns_logs}
-LOWER_IS_BETTER = ("startup_s", "idle_rss_mib")
+BENCHMARKS = {"foundation": bench_foundation, "kms": bench_kms, "s3": bench_s3, "sns_logs": bench_sns_logs,
+              "cloudtrail": bench_cloudtrail}
+LOWER_IS_BETTER = ("startup_s", "idle_rss_mib", "call_to_s3_median_s")
 
 
 def report(name: str, rows: list[dict]) -> str:

@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import requests
 from botocore.exceptions import ClientError
 
@@ -24,6 +25,18 @@ def account_key() -> str:
     """A fresh 12-digit access key id: nimbus treats it as its own account, so tests never see each
     other's history."""
     return str(uuid.uuid4().int)[:12].rjust(12, "1")
+
+
+@pytest.fixture(scope="module")
+def account():
+    """A fresh account for a test module (import this fixture)."""
+    return account_key()
+
+
+@pytest.fixture(scope="module")
+def aws(client, account):
+    """``aws("kms")``: a client of the shared server, as the module's account."""
+    return lambda service, **kw: client(service, key=account, **kw)
 
 
 def advance(endpoint: str, seconds: float) -> datetime:

@@ -7,17 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError
 
-from .cloudtrail_support import account_key, unique
-
-
-@pytest.fixture(scope="module")
-def account():
-    return account_key()
-
-
-@pytest.fixture(scope="module")
-def aws(client, account):
-    return lambda service, **kw: client(service, key=account, **kw)
+from .cloudtrail_support import account, aws, unique  # noqa: F401 (fixtures)
 
 
 def lookup(ct, **kwargs) -> list[dict]:

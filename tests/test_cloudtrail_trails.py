@@ -6,17 +6,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from .cloudtrail_support import account_key, trail_bucket, unique
-
-
-@pytest.fixture(scope="module")
-def account():
-    return account_key()
-
-
-@pytest.fixture(scope="module")
-def aws(client, account):
-    return lambda service, **kw: client(service, key=account, **kw)
+from .cloudtrail_support import account, aws, trail_bucket, unique  # noqa: F401 (fixtures)
 
 
 def code_of(call, *args, **kwargs) -> str:
