@@ -227,3 +227,30 @@ def test_history_keeps_ninety_days(own, aws):
     assert any(marker in e["CloudTrailEvent"] for e in ct.lookup_events()["Events"])
     advance(own.endpoint, 2 * 86400)
     assert not any(marker in e["CloudTrailEvent"] for e in ct.lookup_events()["Events"])
+
+
+def test_history_trails_and_chains_survive_a_restart(tmp_path):
+    from .cloudtrail_support import validate_logs, now
+    with start_server(tmp_path) as first:
+        aws = lambda service: make_client(first.endpoint, service)  # noqa: E731
+        aws.account = "000000000000"
+        name, bucket = logging_trail(aws, EnableLogFileValidation=True)
+        arn = aws("cloudtrail").get_trail(Name=name)["Trail"]["TrailARN"]
+        start = now(first.endpoint)
+        aws("kms").list_keys()
+        advance(first.endpoint, 6)
+        advance(first.endpoint, 3600)
+        before = unique("before-restart")
+        aws("sns").create_topic(Name=before)  # recorded, not yet delivered
+    with start_server(tmp_path) as second:
+        aws = lambda service: make_client(second.endpoint, service)  # noqa: E731
+        events = aws("cloudtrail").lookup_events(LookupAttributes=[
+            {"AttributeKey": "EventName", "AttributeValue": "CreateTopic"}])["Events"]
+        assert any(before in e["CloudTrailEvent"] for e in events)
+        assert aws("cloudtrail").get_trail_status(Name=name)["IsLogging"] is True
+        advance(second.endpoint, 6)
+        assert any(before in json.dumps(r) for r in all_records(aws("s3"), bucket))
+        advance(second.endpoint, 3600)
+        result = validate_logs(second.endpoint, arn, start, now(second.endpoint))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "2/2 digest files valid" in result.stdout

@@ -22,7 +22,10 @@ from nimbus.services.cloudtrail.records import GLOBAL_SOURCES
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 SCAN_CHUNK = 1000
 _UNIQUE = string.ascii_letters + string.digits
-LOGS_BATCH = 5000
+# PutLogEvents' limits: 10,000 events and 1,048,576 bytes (message + 26 bytes each) per call.
+LOGS_BATCH_EVENTS = 10000
+LOGS_BATCH_BYTES = 1_048_576
+LOGS_EVENT_BYTES = 256 * 1024 - 26
 
 
 def call(engine, account: str, trail: dict, service: str, operation: str, params: dict,
@@ -174,6 +177,21 @@ def _notify(engine, account: str, trail: dict, state: dict, bucket: str, key: st
     state.pop("LatestNotificationError", None)
 
 
+def _log_batches(events: list[dict]) -> list[list[dict]]:
+    batches: list[list[dict]] = [[]]
+    size = 0
+    for event in events:
+        if len(event["message"].encode()) > LOGS_EVENT_BYTES:
+            event = {**event, "message": event["message"].encode()[:LOGS_EVENT_BYTES].decode(errors="ignore")}
+        cost = len(event["message"].encode()) + 26
+        if batches[-1] and (len(batches[-1]) >= LOGS_BATCH_EVENTS or size + cost > LOGS_BATCH_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(event)
+        size += cost
+    return [b for b in batches if b]
+
+
 def _to_logs(engine, account: str, trail: dict, state: dict, region: str, records: list[dict],
              now: float) -> None:
     arn = trail["CloudWatchLogsLogGroupArn"].split(":")
@@ -189,10 +207,9 @@ def _to_logs(engine, account: str, trail: dict, state: dict, region: str, record
         events = [{"timestamp": int(datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
                                     .replace(tzinfo=timezone.utc).timestamp() * 1000),
                    "message": json.dumps(r)} for r in records]
-        for start in range(0, len(events), LOGS_BATCH):
+        for batch in _log_batches(events):
             call(engine, account, trail, "logs", "PutLogEvents",
-                 {"logGroupName": group, "logStreamName": stream, "logEvents": events[start:start + LOGS_BATCH]},
-                 region=logs_region)
+                 {"logGroupName": group, "logStreamName": stream, "logEvents": batch}, region=logs_region)
     except ServiceError as error:
         state["LatestCloudWatchLogsDeliveryError"] = _error_text(error)
         return

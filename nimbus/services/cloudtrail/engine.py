@@ -112,6 +112,10 @@ class Engine:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        try:
+            self.flush()  # a clean shutdown keeps every call it answered
+        except Exception:
+            log.exception("cloudtrail could not save its last records")
 
     def _state(self, account: str, trail: dict) -> dict:
         return self.store.get(state_ns(account, trail["HomeRegion"]), trail["Name"]) or {}
@@ -192,6 +196,20 @@ class Engine:
             except Exception:  # the scheduler must outlive one bad tick
                 log.exception("cloudtrail tick failed")
 
+    def _tick_trail(self, account: str, trail: dict, now: float, deliver, write_due_digests) -> None:
+        state = self._state(account, trail)
+        if not state:
+            return
+        changed = False
+        if now >= state.get("next_delivery", 0):
+            deliver(self, account, trail, state, now)
+            state["next_delivery"] = now + self.delivery_seconds
+            changed = True
+        if trail.get("LogFileValidationEnabled") and write_due_digests(self, account, trail, state, now):
+            changed = True
+        if changed:
+            self._save_state(account, trail, state)
+
     def tick(self, from_scheduler: bool = False) -> None:
         from nimbus.services.cloudtrail.delivery import deliver
         from nimbus.services.cloudtrail.digests import write_due_digests
@@ -202,18 +220,10 @@ class Engine:
         with self._lock:
             now = self.runtime.clock.time()
             for account, trail in list(self.logging_trails()):
-                state = self._state(account, trail)
-                if not state:
-                    continue
-                changed = False
-                if now >= state.get("next_delivery", 0):
-                    deliver(self, account, trail, state, now)
-                    state["next_delivery"] = now + self.delivery_seconds
-                    changed = True
-                if trail.get("LogFileValidationEnabled") and write_due_digests(self, account, trail, state, now):
-                    changed = True
-                if changed:
-                    self._save_state(account, trail, state)
+                try:
+                    self._tick_trail(account, trail, now, deliver, write_due_digests)
+                except Exception:  # one trail's surprise must not stop the others' delivery
+                    log.exception("cloudtrail delivery for %s failed", trail.get("TrailARN"))
             if now - self._last_prune > PRUNE_EVERY_SECONDS:
                 self._last_prune = now
                 self.history.prune(now)
