@@ -1,5 +1,5 @@
 """CloudTrail: KMS Encrypt calls/s with no trail, one trail and three trails (recording must not slow
-the request path), and the median time from an API call to its record in S3 at the default interval.
+the request path; one boto3 client, and server capacity under concurrent load as in bench_kms), and the median time from an API call to its record in S3 at the default interval.
 
 moto accepts trails but records and delivers nothing: its Encrypt rates are the reference for "no
 recording cost", and its delivery latency is reported as nan (never).
@@ -15,6 +15,7 @@ import uuid
 
 from botocore.exceptions import ClientError
 
+from benchmarks.bench_kms import capacity
 from benchmarks.harness import rate, running
 
 PLAINTEXT = b"x" * 1024
@@ -50,7 +51,8 @@ def _records(s3, bucket: str, seen: set[str]) -> list[dict]:
         if item["Key"] in seen:
             continue
         seen.add(item["Key"])
-        found.extend(json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()))["Records"])
+        body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+        found.extend(json.loads(gzip.decompress(body))["Records"])
     return found
 
 
@@ -83,12 +85,15 @@ def run(seconds: float) -> list[dict]:
             kms = target.client("kms")
             key = kms.create_key()["KeyMetadata"]["KeyId"]
             encrypt = lambda: kms.encrypt(KeyId=key, Plaintext=PLAINTEXT)  # noqa: E731
-            row = {"server": name, "Encrypt_no_trail_per_s": rate(encrypt, seconds)}
+            row = {"server": name, "Encrypt_no_trail_per_s": rate(encrypt, seconds),
+                   "Encrypt_capacity_no_trail_per_s": capacity(target.endpoint, key, seconds)}
             first = _trail(target)
             row["Encrypt_1_trail_per_s"] = rate(encrypt, seconds)
             _trail(target)
             _trail(target)
             row["Encrypt_3_trails_per_s"] = rate(encrypt, seconds)
+            # Many concurrent connections: the server, not the client, is the bottleneck here.
+            row["Encrypt_capacity_3_trails_per_s"] = capacity(target.endpoint, key, seconds)
             row["call_to_s3_median_s"] = delivery_latency(target, first) if name == "nimbus" else float("nan")
             rows.append(row)
     return rows
