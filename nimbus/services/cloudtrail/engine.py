@@ -45,6 +45,7 @@ class Engine:
         self.history = HistoryWriter(runtime.store)
         self._signing_names: dict[str, str] = {}
         self._trails: list[tuple[str, dict]] | None = None
+        self._generation = 0
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._last_prune = 0.0
@@ -91,22 +92,25 @@ class Engine:
     def logging_trails(self) -> list[tuple[str, dict]]:
         trails = self._trails
         if trails is None:
+            generation = self._generation
             trails = []
             for ns in self.store.namespaces(("cloudtrail",)):
                 if len(ns) == 4 and ns[3] == "trails":
                     trails.extend((ns[1], doc) for _, doc in self.store.scan(ns) if doc.get("IsLogging"))
-            self._trails = trails
+            if generation == self._generation:  # a change during the scan must not be cached away
+                self._trails = trails
         return trails
 
     def _wants_data(self, account: str) -> bool:
         return any(a == account and selectors.wants_data(t) for a, t in self.logging_trails())
 
     def trails_changed(self) -> None:
+        self._generation += 1
         self._trails = None
 
     def reset(self) -> None:
         with self._lock:
-            self._trails = None
+            self.trails_changed()
             self.history = HistoryWriter(self.store)
 
     def close(self) -> None:
@@ -163,7 +167,7 @@ class Engine:
     def trail_deleted(self, account: str, trail: dict) -> None:
         with self._lock:
             self.store.delete(state_ns(account, trail["HomeRegion"]), trail["Name"])
-            self._trails = None
+            self.trails_changed()
 
     def status(self, account: str, trail: dict) -> dict:
         state = self._state(account, trail)
@@ -197,6 +201,10 @@ class Engine:
                 log.exception("cloudtrail tick failed")
 
     def _tick_trail(self, account: str, trail: dict, now: float, deliver, write_due_digests) -> None:
+        # The cached list may lag a StopLogging or UpdateTrail by a tick: act on the stored trail.
+        trail = self.store.get(("cloudtrail", account, trail["HomeRegion"], "trails"), trail["Name"])
+        if trail is None or not trail.get("IsLogging"):
+            return
         state = self._state(account, trail)
         if not state:
             return
