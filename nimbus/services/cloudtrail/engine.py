@@ -161,7 +161,9 @@ class Engine:
                 from nimbus.services.cloudtrail.digests import start_chains
                 start_chains(state, trail, self.runtime.clock.time())
             elif not trail.get("LogFileValidationEnabled"):
+                # Files delivered while validation is off are never digested, as in AWS.
                 state.pop("chains", None)
+                state.pop("digest_files", None)
             self._save_state(account, trail, state)
 
     def trail_deleted(self, account: str, trail: dict) -> None:
