@@ -304,3 +304,30 @@ def test_policy_change_shows_as_delivery_error(own, aws):
     advance(own.endpoint, 6)
     assert "LatestDeliveryError" not in aws("cloudtrail").get_trail_status(Name=name)
     assert any(marker in json.dumps(r) for r in all_records(s3, bucket))
+
+
+def test_data_events_for_all_buckets_and_advanced_selectors(own, aws):
+    s3, ct = aws("s3"), aws("cloudtrail")
+    name, bucket = logging_trail(aws)
+    data = unique("ct-all")
+    s3.create_bucket(Bucket=data)
+    ct.put_event_selectors(TrailName=name, EventSelectors=[{
+        "ReadWriteType": "All", "IncludeManagementEvents": True,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}])
+    s3.put_object(Bucket=data, Key="k1", Body=b"1")
+    s3.get_object(Bucket=data, Key="k1")["Body"].read()
+    advance(own.endpoint, 6)
+    names = {(r["eventName"], (r["requestParameters"] or {}).get("bucketName")) for r in all_records(s3, bucket)}
+    assert ("PutObject", data) in names and ("GetObject", data) in names
+    # CloudTrail's own file writes are not fed back into the trail.
+    assert ("PutObject", bucket) not in names
+    ct.put_event_selectors(TrailName=name, AdvancedEventSelectors=[{"Name": "reads of k2", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+        {"Field": "readOnly", "Equals": ["true"]}, {"Field": "resources.ARN", "EndsWith": ["/k2"]}]}])
+    s3.put_object(Bucket=data, Key="k2", Body=b"2")
+    s3.get_object(Bucket=data, Key="k2")["Body"].read()
+    s3.get_object(Bucket=data, Key="k1")["Body"].read()
+    advance(own.endpoint, 6)
+    later = [r for r in all_records(s3, bucket)
+             if r["eventCategory"] == "Data" and r["requestParameters"].get("key") == "k2"]
+    assert [(r["eventName"], r["requestParameters"]["key"]) for r in later] == [("GetObject", "k2")]

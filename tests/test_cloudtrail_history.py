@@ -191,3 +191,21 @@ def test_management_events_only(aws):
     ct = aws("cloudtrail")
     names = {e["EventName"] for e in lookup(ct)}
     assert "CreateBucket" in names and "PutObject" not in names
+
+
+def test_lookup_events_with_the_aws_cli(aws, account, endpoint):
+    import os
+    import subprocess
+
+    from .cloudtrail_support import AWS_CLI
+    name = unique("cli-topic")
+    aws("sns").create_topic(Name=name)
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": account, "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    out = subprocess.run([str(AWS_CLI), "--endpoint-url", endpoint, "cloudtrail", "lookup-events",
+                          "--lookup-attributes", "AttributeKey=EventName,AttributeValue=CreateTopic",
+                          "--max-results", "5", "--output", "json"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    events = json.loads(out.stdout)["Events"]
+    assert any(json.loads(e["CloudTrailEvent"])["requestParameters"] == {"name": name} for e in events)
