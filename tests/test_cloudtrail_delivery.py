@@ -331,3 +331,19 @@ def test_data_events_for_all_buckets_and_advanced_selectors(own, aws):
     later = [r for r in all_records(s3, bucket)
              if r["eventCategory"] == "Data" and r["requestParameters"].get("key") == "k2"]
     assert [(r["eventName"], r["requestParameters"]["key"]) for r in later] == [("GetObject", "k2")]
+
+
+def test_another_trail_sees_cloudtrail_s_own_writes(own, aws):
+    s3, ct = aws("s3"), aws("cloudtrail")
+    _, watched_bucket = logging_trail(aws)  # this trail's files land in watched_bucket
+    watcher, bucket = logging_trail(aws)
+    ct.put_event_selectors(TrailName=watcher, EventSelectors=[{
+        "ReadWriteType": "WriteOnly", "IncludeManagementEvents": False,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{watched_bucket}/"]}]}])
+    aws("kms").list_keys()
+    advance(own.endpoint, 6)  # the first trail writes a file...
+    advance(own.endpoint, 6)  # ...and the watcher delivers that write
+    writes = [r for r in all_records(s3, bucket) if r["eventName"] == "PutObject"]
+    assert writes and writes[0]["userIdentity"] == {"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"}
+    assert writes[0]["sourceIPAddress"] == "cloudtrail.amazonaws.com"
+    assert writes[0]["requestParameters"]["bucketName"] == watched_bucket

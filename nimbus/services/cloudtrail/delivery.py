@@ -57,9 +57,8 @@ def _regions(engine, account: str, trail: dict) -> list[str]:
 
 
 def _wanted(trail: dict, region: str, record: dict) -> bool:
-    identity = record.get("userIdentity", {})
-    if identity.get("invokedBy") == CLOUDTRAIL and not record.get("managementEvent", True):
-        return False  # CloudTrail's own file writes would feed the trail forever
+    if not record.get("managementEvent", True) and _own_write(trail, record):
+        return False  # a trail's own file writes would feed it forever (other trails may log them)
     source = record["eventSource"].split(".", 1)[0]
     is_global = source in GLOBAL_SOURCES
     if is_global and not trail.get("IncludeGlobalServiceEvents", True):
@@ -67,6 +66,16 @@ def _wanted(trail: dict, region: str, record: dict) -> bool:
     if not trail.get("IsMultiRegionTrail") and region != trail["HomeRegion"] and not is_global:
         return False
     return selectors.matches(trail, record)
+
+
+def _own_write(trail: dict, record: dict) -> bool:
+    if record.get("userIdentity", {}).get("invokedBy") != CLOUDTRAIL:
+        return False
+    params = record.get("requestParameters") or {}
+    group = (trail.get("CloudWatchLogsLogGroupArn") or "").split(":")
+    return (params.get("bucketName") == trail.get("S3BucketName")
+            or (params.get("topicArn") and params.get("topicArn") == trail.get("SnsTopicARN"))
+            or (len(group) > 6 and params.get("logGroupName") == group[6]))
 
 
 def _pending(engine, account: str, region: str, kind: str, cursor: str) -> tuple[list[dict], str | None]:
