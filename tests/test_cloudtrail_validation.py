@@ -25,13 +25,14 @@ def digests(s3, bucket: str) -> list[str]:
 
 @pytest.fixture
 def validated(own):
-    """A trail with validation on, two hours of digests and several log files."""
+    """A trail (with a key prefix) with validation on, two hours of digests and several log files."""
     account = account_key()
     aws = lambda service, **kw: make_client(own.endpoint, service, key=account, **kw)  # noqa: E731
     s3, ct = aws("s3"), aws("cloudtrail")
-    bucket = trail_bucket(s3, account)
+    bucket = trail_bucket(s3, account, "audit/logs")
     name = unique("trail")
-    arn = ct.create_trail(Name=name, S3BucketName=bucket, EnableLogFileValidation=True)["TrailARN"]
+    arn = ct.create_trail(Name=name, S3BucketName=bucket, S3KeyPrefix="audit/logs",
+                          EnableLogFileValidation=True)["TrailARN"]
     ct.start_logging(Name=name)
     start = now(own.endpoint)
     for hour in range(2):
