@@ -212,3 +212,35 @@ def test_services_write_logs_through_the_internal_client(client, server, endpoin
                                   "logEvents": [{"timestamp": now, "message": '{"eventName": "Encrypt"}'}]}, **as_trail)
     found = logs.filter_log_events(logGroupName=group, filterPattern='{ $.eventName = "Encrypt" }')["events"]
     assert [e["logStreamName"] for e in found] == ["000000000000_CloudTrail_us-east-1"]
+
+
+def test_acknowledged_events_survive_kill_9(tmp_path):
+    import os
+    import signal
+
+    from nimbus.server import free_port
+
+    from .test_core import _serve
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    process = _serve(str(tmp_path / "data"), port)
+    try:
+        logs = make_client(endpoint, "logs")
+        logs.create_log_group(logGroupName="/killed")
+        logs.create_log_stream(logGroupName="/killed", logStreamName="s")
+        now = virtual_now_ms(endpoint)
+        logs.put_log_events(logGroupName="/killed", logStreamName="s",
+                            logEvents=[{"timestamp": now + i, "message": f"event {i}"} for i in range(50)])
+        topic = make_client(endpoint, "sns").create_topic(Name="killed")["TopicArn"]
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    process = _serve(str(tmp_path / "data"), port)
+    try:
+        events = make_client(endpoint, "logs").get_log_events(logGroupName="/killed", logStreamName="s",
+                                                              startFromHead=True)["events"]
+        assert [e["message"] for e in events] == [f"event {i}" for i in range(50)]
+        assert make_client(endpoint, "sns").get_topic_attributes(TopicArn=topic)["Attributes"]["TopicArn"] == topic
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
