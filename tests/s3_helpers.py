@@ -28,3 +28,12 @@ def bucket(s3):
     name = unique()
     s3.create_bucket(Bucket=name)
     return name
+
+
+def open_to_anyone(s3, bucket: str, actions=("s3:GetObject",), resource: str = "/*") -> None:
+    """Lift the bucket's default Block Public Access and let anyone (anonymous callers too) do ``actions``."""
+    import json
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": list(actions),
+        "Resource": f"arn:aws:s3:::{bucket}{resource}"}]}))

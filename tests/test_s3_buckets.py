@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
+from tests.s3_helpers import error_code, open_to_anyone, s3, unique  # noqa: F401 (fixtures)
 
 
 @pytest.mark.parametrize("name", ["ab", "A-upper-case", "bad..dots", "-leading", "trailing-", "192.168.5.4",
@@ -56,9 +56,11 @@ def test_virtual_host_addressing(s3, endpoint):
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="dir/file.txt", Body=b"by host")
     port = endpoint.rsplit(":", 1)[1]
-    response = requests.get(f"http://127.0.0.1:{port}/dir/file.txt",
-                            headers={"Host": f"{name}.s3.localhost:{port}"}, timeout=5)
-    # Unsigned: anonymous access decisions belong to bucket policies; today anonymous reads are allowed.
+    get = lambda: requests.get(f"http://127.0.0.1:{port}/dir/file.txt",  # noqa: E731
+                               headers={"Host": f"{name}.s3.localhost:{port}"}, timeout=5)
+    assert get().status_code == 403  # unsigned: only a bucket policy or ACL can let anonymous callers in
+    open_to_anyone(s3, name)
+    response = get()
     assert response.status_code == 200 and response.content == b"by host"
 
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.conftest import make_client, start_server
-from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
+from tests.s3_helpers import bucket, error_code, open_to_anyone, s3, unique  # noqa: F401 (fixtures)
 
 AWS = str(Path(sys.executable).with_name("aws"))
 
@@ -170,6 +170,7 @@ def test_unsigned_trailer_upload_with_checksum(endpoint, s3, bucket):
     import zlib
     data = b"trailer data " * 1000
     crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    open_to_anyone(s3, bucket, ("s3:PutObject",), "/trailer-*")
     for checksum, status in ((crc, 200), ("AAAAAA==", 400)):
         body = f"{len(data):x}\r\n".encode() + data + b"\r\n0\r\n" + f"x-amz-checksum-crc32:{checksum}\r\n\r\n".encode()
         headers = {"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked",

@@ -7,6 +7,7 @@ import re
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.access_ops import new_bucket_access
 from nimbus.services.s3.common import (BUCKETS, S3Base, malformed_xml, timestamp, uploads_ns, versions_ns,
                                        parts_ns)
 
@@ -45,6 +46,7 @@ class BucketsMixin(S3Base):
         self._authorize(ctx, "s3:CreateBucket", name)
         constraint = (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
         region = self._bucket_region(ctx, constraint)
+        defaults = new_bucket_access(ctx, params)
         with self.store.transaction():
             existing = self.store.get(BUCKETS, name)
             if existing is not None:
@@ -57,7 +59,7 @@ class BucketsMixin(S3Base):
                 raise ServiceError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
                                    "succeeded and you already own it.", status=409, BucketName=name)
             bucket = {"Name": name, "Account": ctx.account_id, "Region": region, "CreationDate": ctx.clock.time(),
-                      "Versioning": None, "Config": {}}
+                      "Versioning": None, "Config": {}, **defaults}
             self._save_bucket(bucket)
         ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "created", {"BucketName": name})
         return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}

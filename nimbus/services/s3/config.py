@@ -4,7 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import malformed_xml, no_such_key, objects_ns, timestamp, versions_ns
-from nimbus.services.s3.encryption import KMS_ALGORITHMS, kms_envelope
+from nimbus.services.s3.encryption import KMS_ALGORITHMS
 from nimbus.services.s3.records import RecordsMixin, version_key
 
 # kind -> (error code, message) answered when that configuration is absent
@@ -118,9 +118,7 @@ class ConfigMixin(RecordsMixin):
         if not rules:
             raise malformed_xml()
         default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
-        if default.get("SSEAlgorithm") in KMS_ALGORITHMS:
-            kms_envelope(ctx, default.get("KMSMasterKeyID"))
-        elif default.get("SSEAlgorithm") != "AES256":
+        if default.get("SSEAlgorithm") not in ("AES256", *KMS_ALGORITHMS):
             raise malformed_xml()
         return self._put_config(ctx, params, "Encryption", config, "s3:PutEncryptionConfiguration")
 
@@ -134,7 +132,7 @@ class ConfigMixin(RecordsMixin):
     # -- object tags ---------------------------------------------------------------------
     def _tagged_version(self, ctx, params, action):
         name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
-        self._bucket(ctx, name, action, key)
+        self._bucket(ctx, name, action.replace("Object", "ObjectVersion") if version_id else action, key)
         record = self._find_version(name, key, version_id) if version_id else self._latest(name, key)
         if record is None or record.get("DeleteMarker"):
             raise no_such_key(key)
@@ -144,11 +142,7 @@ class ConfigMixin(RecordsMixin):
         with self.store.transaction():
             record = self._tagged_version(ctx, params, action)
             record["Tags"] = tags
-            name = params["Bucket"]
-            self.store.put(versions_ns(name), version_key(record["Key"], record["Seq"]), record)
-            latest = self._latest(name, record["Key"])
-            if latest and latest["VersionId"] == record["VersionId"]:
-                self.store.put(objects_ns(name), record["Key"], record)
+            self._save_version(params["Bucket"], record)
         return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
 
     def put_object_tagging(self, ctx, params):

@@ -64,7 +64,8 @@ def requested_algorithms(params: dict, headers) -> set[str]:
     return wanted
 
 
-def ingest(blobs: BlobStore, params: dict, body, headers=None, content_length: int | None = None) -> tuple[Written, dict]:
+def ingest(blobs: BlobStore, params: dict, body, headers=None, content_length: int | None = None,
+           data_key: bytes | None = None) -> tuple[Written, dict]:
     """Write the body; verify Content-MD5 and flexible checksums (headers or aws-chunked trailers).
 
     Returns the written blob and ``{algorithm: base64 value}``. On any mismatch the blob is
@@ -72,7 +73,7 @@ def ingest(blobs: BlobStore, params: dict, body, headers=None, content_length: i
     """
     stream = as_stream(body)
     wanted = requested_algorithms(params, headers)
-    written = blobs.write(stream, {alg: checksums.new_hasher(alg) for alg in wanted})
+    written = blobs.write(stream, {alg: checksums.new_hasher(alg) for alg in wanted}, key=data_key)
     try:
         if content_length is not None and written.size != content_length:
             raise ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the "

@@ -73,7 +73,7 @@ class ListingMixin(RecordsMixin):
             if record.get("Checksums"):
                 item["ChecksumAlgorithm"] = list(record["Checksums"])
             if with_owner:
-                item["Owner"] = owner(record.get("Account", account))
+                item["Owner"] = owner(record.get("Owner") or record.get("Account", account))
             out.append(item)
         return out
 
@@ -131,7 +131,8 @@ class ListingMixin(RecordsMixin):
             latest = record["Key"] not in seen
             seen.add(record["Key"])
             item = {"Key": _encode(record["Key"], encoding), "VersionId": record["VersionId"], "IsLatest": latest,
-                    "LastModified": timestamp(record["LastModified"]), "Owner": owner(record.get("Account", ctx.account_id))}
+                    "LastModified": timestamp(record["LastModified"]),
+                    "Owner": owner(record.get("Owner") or record.get("Account", ctx.account_id))}
             if record.get("DeleteMarker"):
                 markers.append(item)
             else:

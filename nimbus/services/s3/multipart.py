@@ -7,8 +7,9 @@ import secrets
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import checksums
+from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns, timestamp, uploads_ns
-from nimbus.services.s3.encryption import encryption_for
+from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_range
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
@@ -38,12 +39,13 @@ class MultipartMixin(RecordsMixin):
     def create_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
         name, key = params["Bucket"], params["Key"]
         bucket = self._bucket(ctx, name, "s3:PutObject", key)
-        encryption_for(ctx, bucket, params)
-        upload = {"UploadId": secrets.token_urlsafe(48), "Key": key, "Initiated": ctx.clock.time(),
-                  "Headers": object_headers(params), "Tags": parse_tagging(params.get("Tagging")),
-                  "ChecksumAlgorithm": params.get("ChecksumAlgorithm"), "Account": ctx.account_id}
+        sse = encryption_for(ctx, bucket, params, key)
+        upload = {**sse.record, "UploadId": secrets.token_urlsafe(48), "Key": key, "Initiated": ctx.clock.time(),
+                  "Headers": {**object_headers(params), **new_object_acl(ctx, bucket, params)},
+                  "Tags": parse_tagging(params.get("Tagging")), "ChecksumAlgorithm": params.get("ChecksumAlgorithm"),
+                  "Account": ctx.account_id}
         self.store.put(uploads_ns(name), upload["UploadId"], upload)
-        output = {"Bucket": name, "Key": key, "UploadId": upload["UploadId"], "ServerSideEncryption": "AES256"}
+        output = {"Bucket": name, "Key": key, "UploadId": upload["UploadId"], **sse.output}
         if upload["ChecksumAlgorithm"]:
             output["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
         return output
@@ -56,15 +58,16 @@ class MultipartMixin(RecordsMixin):
 
     def upload_part(self, ctx: RequestContext, params: dict) -> dict:
         self._check_part_number(params["PartNumber"])
-        _, upload = self._upload(ctx, params, "s3:PutObject")
+        bucket, upload = self._upload(ctx, params, "s3:PutObject")
         wanted = dict(params)
         if upload.get("ChecksumAlgorithm") and not wanted.get("ChecksumAlgorithm"):
             wanted["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
         written, values = ingest(self.blobs, wanted, params.get("Body"),
-                                 ctx.request.headers if ctx.request else None, params.get("ContentLength"))
-        return self._save_part(ctx, params, written, values)
+                                 ctx.request.headers if ctx.request else None, params.get("ContentLength"),
+                                 data_key(ctx, bucket, upload))
+        return self._save_part(ctx, params, written, values, upload)
 
-    def _save_part(self, ctx: RequestContext, params: dict, written, values: dict) -> dict:
+    def _save_part(self, ctx: RequestContext, params: dict, written, values: dict, upload: dict) -> dict:
         part = {"PartNumber": params["PartNumber"], "ETag": f'"{written.md5.hex()}"', "Size": written.size,
                 "Segment": written.segment, "LastModified": ctx.clock.time(), "Checksums": values}
         freed = []
@@ -79,14 +82,14 @@ class MultipartMixin(RecordsMixin):
             self.blobs.delete([written.segment])
             raise
         self.blobs.delete(freed)
-        return {"ETag": part["ETag"], "ServerSideEncryption": "AES256", **checksum_output(values)}
+        return {"ETag": part["ETag"], **sse_output(upload), **checksum_output(values)}
 
     def upload_part_copy(self, ctx: RequestContext, params: dict) -> dict:
         self._check_part_number(params["PartNumber"])
-        self._upload(ctx, params, "s3:PutObject")
+        bucket, upload = self._upload(ctx, params, "s3:PutObject")
         src_bucket, src_key, src_version = parse_copy_source(params["CopySource"])
-        _, source = self._read_version(ctx, {"Bucket": src_bucket, "Key": src_key, "VersionId": src_version},
-                                       "s3:GetObject")
+        source_bucket, source = self._read_version(
+            ctx, {"Bucket": src_bucket, "Key": src_key, "VersionId": src_version}, "s3:GetObject")
         check_conditions(params, source, prefix="CopySourceIf")
         first, last = 0, source["Size"] - 1
         if params.get("CopySourceRange"):
@@ -94,11 +97,12 @@ class MultipartMixin(RecordsMixin):
             if chosen is None or (params["CopySourceRange"].split("=")[-1].startswith("-")):
                 raise invalid_range(params["CopySourceRange"], source["Size"])
             first, last = chosen
-        data = self.blobs.read(source["Segments"], first, last) if source["Size"] else iter(())
-        written, values = ingest(self.blobs, {}, IterReader(data))
-        output = self._save_part(ctx, params, written, values)
+        data = self.blobs.read(source["Segments"], first, last, data_key(ctx, source_bucket, source)) \
+            if source["Size"] else iter(())
+        written, values = ingest(self.blobs, {}, IterReader(data), data_key=data_key(ctx, bucket, upload))
+        output = self._save_part(ctx, params, written, values, upload)
         result = {"CopyPartResult": {"ETag": output["ETag"], "LastModified": timestamp(ctx.clock.time())},
-                  "ServerSideEncryption": "AES256"}
+                  **sse_output(upload)}
         if source.get("VersionId") != "null":
             result["CopySourceVersionId"] = source["VersionId"]
         return result
@@ -118,7 +122,9 @@ class MultipartMixin(RecordsMixin):
                 Size=sum(p["Size"] for p in chosen), LastModified=ctx.clock.time(), Account=ctx.account_id,
                 ETag='"%s-%d"' % (hashlib.md5(b"".join(bytes.fromhex(p["ETag"].strip('"')) for p in chosen))
                                   .hexdigest(), len(chosen)),
-                Tags=upload.get("Tags") or [], SSE="AES256", Checksums={})
+                Tags=upload.get("Tags") or [], Checksums={}, SSE=upload.get("SSE") or "AES256")
+            if upload.get("Kms"):
+                record["Kms"] = upload["Kms"]
             if algorithm and all(algorithm in (p.get("Checksums") or {}) for p in chosen):
                 record["Checksums"] = {algorithm: checksums.combine_part_checksums(
                     algorithm, [p["Checksums"][algorithm] for p in chosen])}
@@ -129,7 +135,7 @@ class MultipartMixin(RecordsMixin):
             freed += self._add_version(bucket, record)
         self.blobs.delete(freed)
         output = {"Bucket": bucket["Name"], "Key": upload["Key"], "ETag": record["ETag"],
-                  "Location": f"/{bucket['Name']}/{upload['Key']}", "ServerSideEncryption": "AES256",
+                  "Location": f"/{bucket['Name']}/{upload['Key']}", **sse_output(record),
                   **checksum_output(record["Checksums"])}
         if bucket.get("Versioning"):
             output["VersionId"] = record["VersionId"]

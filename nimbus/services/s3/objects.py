@@ -5,8 +5,9 @@ from urllib.parse import parse_qsl, unquote
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_key, timestamp
-from nimbus.services.s3.encryption import encryption_for
+from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
@@ -47,7 +48,7 @@ def describe(record: dict, bucket: dict) -> dict:
     output = {name: record[name] for name in CONTENT_MEMBERS if record.get(name) is not None}
     output.update(ETag=record["ETag"], LastModified=timestamp(record["LastModified"]),
                   ContentLength=record["Size"], Metadata=record.get("Metadata") or {}, AcceptRanges="bytes",
-                  ServerSideEncryption="AES256")
+                  **sse_output(record))
     if record.get("Expires") is not None:
         output["Expires"] = timestamp(record["Expires"])
     if record.get("StorageClass", "STANDARD") != "STANDARD":
@@ -78,11 +79,12 @@ class ObjectsMixin(RecordsMixin):
         bucket = self._bucket(ctx, name, "s3:PutObject", key)
         record = object_headers(params)
         record["Tags"] = parse_tagging(params.get("Tagging"))
-        sse = encryption_for(ctx, bucket, params)
+        record.update(new_object_acl(ctx, bucket, params))
+        sse = encryption_for(ctx, bucket, params, key)
         written, values = ingest(self.blobs, params, params.get("Body"), ctx.request.headers if ctx.request else None,
-                                 params.get("ContentLength"))
+                                 params.get("ContentLength"), sse.data_key)
         record.update(Key=key, Segments=[written.segment], Size=written.size, ETag=f'"{written.md5.hex()}"',
-                      LastModified=ctx.clock.time(), Checksums=values, Account=ctx.account_id, SSE=sse)
+                      LastModified=ctx.clock.time(), Checksums=values, Account=ctx.account_id, **sse.record)
         try:
             with self.store.transaction():
                 bucket = self._bucket(ctx, name)
@@ -92,8 +94,7 @@ class ObjectsMixin(RecordsMixin):
             self.blobs.delete([written.segment])
             raise
         self.blobs.delete(freed)
-        output = {"ETag": record["ETag"], "ServerSideEncryption": "AES256", "Size": written.size,
-                  **checksum_output(values)}
+        output = {"ETag": record["ETag"], "Size": written.size, **sse.output, **checksum_output(values)}
         if bucket.get("Versioning"):
             output["VersionId"] = record["VersionId"]
         return output
@@ -121,7 +122,7 @@ class ObjectsMixin(RecordsMixin):
         else:
             record = self._latest(name, key)
             if record is None:
-                raise no_such_key(key)
+                raise self._missing_key(ctx, bucket, key)
             if record.get("DeleteMarker"):
                 error = no_such_key(key)
                 error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": record["VersionId"]})
@@ -162,7 +163,8 @@ class ObjectsMixin(RecordsMixin):
         if params.get("ResponseExpires"):
             output["Expires"] = params["ResponseExpires"]
         if body:
-            output["Body"] = self.blobs.read(record["Segments"], first, last) if size else b""
+            output["Body"] = self.blobs.read(record["Segments"], first, last, data_key(ctx, bucket, record)) \
+                if size else b""
         return output
 
     @staticmethod
@@ -209,7 +211,13 @@ class ObjectsMixin(RecordsMixin):
             bucket = self._bucket(ctx, name)
             for item in items:
                 key, version_id = item["Key"], item.get("VersionId")
-                self._authorize(ctx, "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject", name, key)
+                try:  # a key the caller may not delete is reported in Errors, as S3 does
+                    self._authorize(ctx, "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject", name, key,
+                                    bucket_record=bucket)
+                except ServiceError as exc:
+                    errors.append({"Key": key, "Code": exc.code, "Message": exc.message,
+                                   **({"VersionId": version_id} if version_id else {})})
+                    continue
                 output, gone = self._delete_one(ctx, bucket, key, version_id)
                 freed += gone
                 entry = {"Key": key}
@@ -244,12 +252,15 @@ class ObjectsMixin(RecordsMixin):
                                "redirect location or encryption attributes.", status=400)
         record["Tags"] = parse_tagging(params.get("Tagging")) if params.get("TaggingDirective") == "REPLACE" \
             else list(source.get("Tags") or [])
-        sse = encryption_for(ctx, bucket, params)
+        record.update(new_object_acl(ctx, bucket, params))
+        sse = encryption_for(ctx, bucket, params, key)
         copy_params = {"ChecksumAlgorithm": params.get("ChecksumAlgorithm")} if params.get("ChecksumAlgorithm") \
             else {"ChecksumAlgorithm": alg for alg in (source.get("Checksums") or {})}
-        written, values = ingest(self.blobs, copy_params, IterReader(self.blobs.read(source["Segments"])))
+        source_key = data_key(ctx, src_bucket, source)
+        plaintext = IterReader(self.blobs.read(source["Segments"], key=source_key))
+        written, values = ingest(self.blobs, copy_params, plaintext, data_key=sse.data_key)
         record.update(Key=key, Segments=[written.segment], Size=written.size, ETag=f'"{written.md5.hex()}"',
-                      LastModified=ctx.clock.time(), Checksums=values, Account=ctx.account_id, SSE=sse)
+                      LastModified=ctx.clock.time(), Checksums=values, Account=ctx.account_id, **sse.record)
         try:
             with self.store.transaction():
                 bucket = self._bucket(ctx, name)
@@ -260,7 +271,7 @@ class ObjectsMixin(RecordsMixin):
         self.blobs.delete(freed)
         output = {"CopyObjectResult": {"ETag": record["ETag"], "LastModified": timestamp(record["LastModified"]),
                                        **checksum_output(values)},
-                  "ServerSideEncryption": "AES256"}
+                  **sse.output}
         if bucket.get("Versioning"):
             output["VersionId"] = record["VersionId"]
         if src_bucket.get("Versioning"):

@@ -13,6 +13,7 @@ from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.base import BaseProvider
 from nimbus.services.s3 import cors
 from nimbus.services.s3.common import BUCKETS
+from nimbus.services.s3.access_ops import AccessMixin
 from nimbus.services.s3.buckets import BucketsMixin
 from nimbus.services.s3.config import ConfigMixin
 from nimbus.services.s3.listing import ListingMixin
@@ -23,7 +24,8 @@ from nimbus.services.s3.sweeper import SweeperMixin
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
-class Provider(BucketsMixin, ObjectsMixin, ListingMixin, MultipartMixin, ConfigMixin, SweeperMixin, BaseProvider):
+class Provider(BucketsMixin, ObjectsMixin, ListingMixin, MultipartMixin, ConfigMixin, AccessMixin, SweeperMixin,
+               BaseProvider):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 

@@ -86,6 +86,14 @@ class RecordsMixin(S3Base):
         self.store.put(objects_ns(name), key, record)
         return freed
 
+    def _save_version(self, bucket_name: str, record: dict) -> None:
+        """Rewrite an existing version in place (tags, ACL), and the latest pointer if it is the latest."""
+        key = record["Key"]
+        self.store.put(versions_ns(bucket_name), version_key(key, record["Seq"]), record)
+        latest = self._latest(bucket_name, key)
+        if latest and latest["VersionId"] == record["VersionId"]:
+            self.store.put(objects_ns(bucket_name), key, record)
+
     def _remove_version(self, bucket_name: str, record: dict) -> list[dict]:
         """Delete one version for good (inside a transaction); the next newest becomes the latest."""
         key = record["Key"]

@@ -53,12 +53,13 @@ class BlobStore:
             raise ValueError("bad blob id")
         return os.path.join(self.blobs, blob_id[:2], blob_id)
 
-    def write(self, stream, hashers: dict | None = None, limit: int = MAX_OBJECT) -> Written:
-        """Encrypt ``stream`` into a new blob; ``hashers`` (name -> hasher) see the plaintext."""
+    def write(self, stream, hashers: dict | None = None, limit: int = MAX_OBJECT, key: bytes | None = None) -> Written:
+        """Encrypt ``stream`` into a new blob; ``hashers`` (name -> hasher) see the plaintext.
+        ``key``: an SSE-KMS object's data key (else the SSE-S3 key)."""
         hashers = hashers or {}
         blob_id = secrets.token_hex(16)
         nonce = crypto.new_nonce()
-        cipher = crypto.encryptor(self.key, nonce)
+        cipher = crypto.encryptor(key or self.key, nonce)
         md5 = hashlib.md5()
         temp = os.path.join(self.tmp, blob_id)
         size = 0
@@ -88,7 +89,8 @@ class BlobStore:
         segment = {"id": blob_id, "size": size, "nonce": nonce.hex()}
         return Written(segment, md5.digest(), {name: h.digest() for name, h in hashers.items()})
 
-    def read(self, segments: list[dict], start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    def read(self, segments: list[dict], start: int = 0, end: int | None = None,
+             key: bytes | None = None) -> Iterator[bytes]:
         """Decrypted bytes ``start``..``end`` (inclusive) of the object made of ``segments``."""
         total = sum(s["size"] for s in segments)
         end = total - 1 if end is None else end
@@ -100,7 +102,7 @@ class BlobStore:
                 continue
             local = max(start, seg_start) - seg_start
             remaining = min(end, seg_end) - seg_start - local + 1
-            cipher = crypto.decryptor_at(self.key, bytes.fromhex(segment["nonce"]), local)
+            cipher = crypto.decryptor_at(key or self.key, bytes.fromhex(segment["nonce"]), local)
             with open(self._path(segment["id"]), "rb") as handle:
                 handle.seek(local)
                 while remaining > 0:

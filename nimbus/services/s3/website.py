@@ -8,10 +8,15 @@ HTML pages, not XML, as the website endpoint does.
 from __future__ import annotations
 
 import re
+import uuid
 from html import escape
 from urllib.parse import unquote
 
+from nimbus.core.context import RequestContext
+from nimbus.core.identity import anonymous_principal
+from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpResponse
+from nimbus.services.s3 import access
 
 WEBSITE_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3-website[.\-]", re.IGNORECASE)
 
@@ -62,21 +67,38 @@ class WebsiteServer:
         if record is None and not path.endswith("/") and self.provider._live(bucket_name, f"{path}/{suffix}"):
             return redirect(302, f"/{path}/")
         if record is None:
-            return self._error_document(bucket_name, config, key)
+            return self._error_document(request, bucket, config, key)
+        if not self._public(request, bucket, key, record):
+            return html_error(403, "AccessDenied", "Access Denied")
         if record.get("WebsiteRedirectLocation"):
             return redirect(301, record["WebsiteRedirectLocation"])
         return self._object(record, 200)
 
+    def _public(self, request, bucket: dict, key: str, record: dict) -> bool:
+        """Website visitors are anonymous: only what a bucket policy or ACL opens to anyone is served."""
+        ctx = RequestContext(runtime=self.provider.runtime, request_id=uuid.uuid4().hex, service="s3",
+                             operation="GetObject", account_id=bucket["Account"], region=bucket["Region"],
+                             principal=anonymous_principal(), protocol="rest-xml", source_ip=request.source_ip,
+                             user_agent=request.headers.get("user-agent", ""), request=request)
+        try:
+            access.authorize(ctx, "s3:GetObject", bucket, bucket["Name"], key, record)
+        except ServiceError:
+            return False
+        return True
+
     def _object(self, record: dict, status: int) -> HttpResponse:
+        if (record.get("SSE") or "AES256") != "AES256":  # SSE-KMS needs signed requests: never served here
+            return html_error(403, "AccessDenied", "Access Denied")
         headers = Headers({"content-type": record.get("ContentType", "binary/octet-stream"),
                            "content-length": str(record["Size"]), "etag": record["ETag"]})
         body = self.provider.blobs.read(record["Segments"]) if record["Size"] else b""
         return HttpResponse(status, headers, body)
 
-    def _error_document(self, bucket_name: str, config: dict, key: str) -> HttpResponse:
+    def _error_document(self, request, bucket: dict, config: dict, key: str) -> HttpResponse:
+        bucket_name = bucket["Name"]
         error_key = (config.get("ErrorDocument") or {}).get("Key")
         if error_key:
             record = self.provider._live(bucket_name, error_key)
-            if record is not None:
+            if record is not None and self._public(request, bucket, error_key, record):
                 return self._object(record, 404)
         return html_error(404, "NoSuchKey", "The specified key does not exist.", f"<li>Key: {escape(key)}</li>\n")

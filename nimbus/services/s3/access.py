@@ -1,0 +1,163 @@
+"""Who may do what to a bucket or object: bucket policy + ACLs + Block Public Access + IAM.
+
+Every S3 request reaches ``authorize`` once per resource (from ``S3Base._authorize``). It
+builds the resource policy S3 evaluates (the bucket policy, plus the bucket's or object's ACL
+grants as statements, minus what Block Public Access says to ignore) and asks the shared
+authorizer in mode ``always``:
+
+* an explicit Deny in the bucket policy applies to everyone, always (the bucket owner's root
+  excepted for the bucket-policy operations themselves, as in AWS);
+* anonymous callers need a grant (policy ``Principal: "*"`` or a public ACL);
+* other accounts need a grant to them or their account;
+* callers in the bucket's account are allowed unless ``--enforce-iam``, when their identity
+  policies must allow as well (the decision is recorded on the API-call event either way).
+"""
+from __future__ import annotations
+
+import functools
+from urllib.parse import parse_qsl
+
+from nimbus.core.context import RequestContext
+from nimbus.core.policy import Policy
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3 import acl, policies
+
+ENFORCED = "BucketOwnerEnforced"
+BPA_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+# The bucket owner's root may always manage the bucket policy, even one that denies it everything.
+_POLICY_ADMIN = frozenset(("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"))
+# Account-level actions: a bucket policy cannot open them to anonymous callers.
+_NEVER_ANONYMOUS = frozenset(("s3:ListAllMyBuckets", "s3:CreateBucket"))
+_LIST_KEYS = (("prefix", "s3:prefix"), ("delimiter", "s3:delimiter"), ("max-keys", "s3:max-keys"))
+_HEADER_KEYS = ("x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
+                "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-server-side-encryption",
+                "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-copy-source", "x-amz-metadata-directive",
+                "x-amz-content-sha256", "x-amz-storage-class")
+
+
+def denied() -> ServiceError:
+    return ServiceError("AccessDenied", "Access Denied", status=403)
+
+
+def block_public_access(bucket: dict) -> dict:
+    return bucket.get("PublicAccessBlock") or {}
+
+
+def ownership(bucket: dict) -> str:
+    """Object Ownership; "" records deleted controls, which behave as ObjectWriter."""
+    value = bucket.get("Ownership")
+    return ENFORCED if value is None else (value or "ObjectWriter")
+
+
+def bucket_policy(bucket: dict) -> Policy | None:
+    text = bucket.get("Policy")
+    return _stored_policy(text, bucket["Name"]) if text else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _stored_policy(text: str, name: str) -> Policy:
+    return policies.validate(text, name)  # validated when it was put: this only compiles (and caches)
+
+
+def authorize(ctx: RequestContext, action: str, bucket: dict | None, name: str | None, key: str | None,
+              record: dict | None = None) -> None:
+    principal = ctx.principal
+    if principal.type == "Anonymous" and action in _NEVER_ANONYMOUS:
+        raise denied()
+    if bucket is None:  # CreateBucket, ListBuckets: identity policies only
+        ctx.authorize(action, f"arn:aws:s3:::{name}" if name else "*", mode="default")
+        return
+    owner_account = bucket["Account"]
+    expected = ctx.request.headers.get("x-amz-expected-bucket-owner") if ctx.request is not None else None
+    if expected and expected != owner_account:
+        raise denied()
+    resource = f"arn:aws:s3:::{name}" if key is None else f"arn:aws:s3:::{name}/{key}"
+    policy = resource_policy(ctx, bucket, key, record)
+    if policy is not None and action in _POLICY_ADMIN and principal.type == "Root" \
+            and principal.account_id == owner_account:
+        policy = None
+    if policy is None and principal.type == "Root" and principal.account_id == owner_account:
+        ctx.authorize(action, resource, mode="always")  # the hot path: an owner with nothing to evaluate
+        return
+    ctx.authorize(action, resource, resource_policy=policy, resource_account=owner_account,
+                  context=condition_keys(ctx, bucket, record), mode="always")
+
+
+def resource_policy(ctx: RequestContext, bucket: dict, key: str | None, record: dict | None) -> Policy | None:
+    """The bucket policy and the ACL grants that apply, as one policy (None when there is nothing)."""
+    blocks = block_public_access(bucket)
+    caller = ctx.principal.account_id if ctx.principal.type != "Anonymous" else None
+    policy = bucket_policy(bucket)
+    if policy is not None and blocks.get("RestrictPublicBuckets") and caller != bucket["Account"] \
+            and policies.is_public(policy):
+        policy = policies.without_public(policy)
+    if policy is not None:
+        policy = policies.canonical_users_as_accounts(policy, caller, acl.canonical_id)
+    parts = [policy] if policy is not None else []
+    if ownership(bucket) != ENFORCED:
+        ignore = bool(blocks.get("IgnorePublicAcls"))
+        grants = bucket.get("Acl")
+        if grants:
+            parts.append(acl.statements(grants, True, caller, ignore))
+        if record is not None and record.get("Acl"):
+            parts.append(acl.statements(record["Acl"], False, caller, ignore))
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    return Policy(first.version, tuple(s for p in parts for s in p.statements), first.id, first.variables)
+
+
+def needs_record(bucket: dict, key: str | None) -> bool:
+    """Whether the object's own record matters to the decision (object ACLs, existing-tag conditions)."""
+    if key is None:
+        return False
+    return ownership(bucket) != ENFORCED or "existingobjecttag" in (bucket.get("Policy") or "").lower()
+
+
+def condition_keys(ctx: RequestContext, bucket: dict, record: dict | None) -> dict:
+    """S3's condition keys, from the request as sent."""
+    request = ctx.request
+    values: dict = {}
+    if request is not None:
+        query = request.query
+        for name, key in _LIST_KEYS:
+            if name in query:
+                values[key] = query[name]
+        if "versionId" in query:
+            values["s3:VersionId"] = query["versionId"]
+        headers = request.headers
+        for name in _HEADER_KEYS:
+            value = headers.get(name)
+            if value is not None:
+                values["s3:" + name] = value
+        tagging = headers.get("x-amz-tagging")
+        if tagging:
+            pairs = parse_qsl(tagging, keep_blank_values=True)
+            for tag, value in pairs:
+                values[f"s3:RequestObjectTag/{tag}"] = value
+            values["s3:RequestObjectTagKeys"] = [tag for tag, _ in pairs]
+        presigned = "X-Amz-Signature" in query or "Signature" in query
+        values["s3:authType"] = "REST-QUERY-STRING" if presigned else "REST-HEADER"
+        if ctx.principal.type != "Anonymous":
+            values["s3:signatureversion"] = "AWS" if "Signature" in query or (
+                headers.get("authorization") or "").startswith("AWS ") else "AWS4-HMAC-SHA256"
+    if record is not None:
+        for tag in record.get("Tags") or []:
+            values[f"s3:ExistingObjectTag/{tag['Key']}"] = tag["Value"]
+    return values
+
+
+def check_acl_allowed(bucket: dict, grants: list[dict] | None, owner_account: str, creating: bool = False) -> None:
+    """ACLs disabled (BucketOwnerEnforced) and BlockPublicAcls: what a request's ACL may not be."""
+    if grants is None:
+        return
+    if ownership(bucket) == ENFORCED and not acl.owner_only(grants, owner_account):
+        if creating:
+            raise ServiceError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with "
+                               "ObjectOwnership's BucketOwnerEnforced setting", status=400)
+        raise ServiceError("AccessControlListNotSupported", "The bucket does not allow ACLs", status=400)
+    if block_public_access(bucket).get("BlockPublicAcls") and acl.is_public(grants):
+        raise denied()
