@@ -24,6 +24,9 @@ class Config:
     max_body_bytes: int = 64 * 1024 * 1024
     # AWS allows 15 minutes of skew between a signed request and its clock.
     max_clock_skew_seconds: int = 15 * 60
+    # CloudTrail writes log files this often and digest files this often (virtual seconds); AWS ~300 / 3600.
+    cloudtrail_delivery_seconds: float = 5.0
+    cloudtrail_digest_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -35,6 +38,8 @@ class Config:
             strict_auth=_env_bool("NIMBUS_STRICT_AUTH"),
             enforce_iam=_env_bool("NIMBUS_ENFORCE_IAM"),
             enforce_limits=_env_bool("NIMBUS_ENFORCE_LIMITS"),
+            cloudtrail_delivery_seconds=float(os.environ.get("NIMBUS_CLOUDTRAIL_DELIVERY_SECONDS", 5.0)),
+            cloudtrail_digest_seconds=float(os.environ.get("NIMBUS_CLOUDTRAIL_DIGEST_SECONDS", 3600.0)),
         )
         for key, value in overrides.items():
             if value is not None:

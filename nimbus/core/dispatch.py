@@ -117,4 +117,5 @@ class Dispatcher:
             read_only=is_read_only(ctx.operation),
             internal=ctx.internal,
             authorization=ctx.authorization.to_dict() if ctx.authorization is not None else None,
+            host=ctx.request.host if ctx.request is not None else None,
         ))

@@ -41,6 +41,7 @@ class ApiCallEvent:
     read_only: bool
     internal: bool
     authorization: dict[str, Any] | None = None  # the IAM decision, computed even when not enforced
+    host: str | None = None  # the Host header the client sent (CloudTrail's tlsDetails)
 
 
 @dataclass

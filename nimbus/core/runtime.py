@@ -26,7 +26,7 @@ class Runtime:
         self.authz = Authorizer(self)
         self.dispatcher = Dispatcher(self)
         self.client = InternalClient(self)
-        self.services.resume()
+        self.services.start_background()
 
     def advance_clock(self, seconds: float):
         now = self.clock.advance(seconds)
@@ -42,5 +42,6 @@ class Runtime:
         self.authz.invalidate()
 
     def close(self) -> None:
+        self.services.close_background()
         self.events.close()
         self.store.close()

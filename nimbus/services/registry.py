@@ -72,6 +72,7 @@ class ServiceRegistry:
         self._loaded: dict[str, LoadedService] = {}
         self._lock = threading.Lock()
         self._index: list[ServiceInfo] | None = None
+        self._background: list[Any] = []
 
     def is_loaded(self, name: str) -> bool:
         return name in self._loaded
@@ -85,20 +86,31 @@ class ServiceRegistry:
                     service = self._loaded[name] = LoadedService(name, self.runtime)
         return service
 
-    def resume(self) -> None:
-        """Load the services that work in the background (Firehose delivery) when they have state.
-
-        A service package opts in with ``resume(runtime) -> bool`` in its ``__init__``.
-        """
-        for name in self.names:
-            hook = getattr(importlib.import_module(f"nimbus.services.{name}"), "resume", None)
-            if hook is not None and hook(self.runtime):
-                self.get(name)
-
     def reset(self) -> None:
         """Providers may keep caches of stored state; a reset drops them with the state."""
         with self._lock:
             self._loaded.clear()
+        for engine in self._background:
+            getattr(engine, "reset", lambda: None)()
+
+    def start_background(self) -> None:
+        """Start the engines of services that must run before their first request.
+
+        A service with a ``startup.py`` defining ``start(runtime) -> engine | None`` gets it called once
+        at start-up (CloudTrail must record calls from the first one on; Firehose resumes delivery of
+        what it buffered). An engine may define ``reset()`` and ``close()``.
+        """
+        for name in self.names:
+            if (_SERVICES_DIR / name / "startup.py").exists():
+                module = importlib.import_module(f"nimbus.services.{name}.startup")
+                engine = module.start(self.runtime)
+                if engine is not None:
+                    self._background.append(engine)
+
+    def close_background(self) -> None:
+        for engine in self._background:
+            getattr(engine, "close", lambda: None)()
+        self._background.clear()
 
     @property
     def index(self) -> list[ServiceInfo]:

@@ -1,0 +1,226 @@
+"""Log file delivery: what a trail logged since its cursor, as gzipped ``{"Records": [...]}`` files in S3,
+then an SNS notification per file and the records in CloudWatch Logs.
+
+A file is written through the internal client as CloudTrail itself (``invokedBy``
+cloudtrail.amazonaws.com). A cursor per region only moves once S3 took the file, so a failed delivery
+(bucket gone, policy changed) is retried on the next tick and shows in GetTrailStatus meanwhile.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import secrets
+import string
+from datetime import datetime, timezone
+
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.cloudtrail import selectors
+from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, history_ns
+from nimbus.services.cloudtrail.records import GLOBAL_SOURCES
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+SCAN_CHUNK = 1000
+_UNIQUE = string.ascii_letters + string.digits
+# PutLogEvents' limits: 10,000 events and 1,048,576 bytes (message + 26 bytes each) per call.
+LOGS_BATCH_EVENTS = 10000
+LOGS_BATCH_BYTES = 1_048_576
+LOGS_EVENT_BYTES = 256 * 1024 - 26
+
+
+def call(engine, account: str, trail: dict, service: str, operation: str, params: dict,
+         region: str | None = None) -> dict:
+    return engine.runtime.client.call(
+        service, operation, params, account_id=account, region=region or trail["HomeRegion"],
+        invoked_by=CLOUDTRAIL, extra={"aws:SourceArn": trail["TrailARN"], "aws:SourceAccount": account})
+
+
+def object_prefix(trail: dict) -> str:
+    return f"{trail['S3KeyPrefix']}/" if trail.get("S3KeyPrefix") else ""
+
+
+def log_key(trail: dict, account: str, region: str, now: float) -> str:
+    when = datetime.fromtimestamp(now, tz=timezone.utc)
+    unique = "".join(secrets.choice(_UNIQUE) for _ in range(16))
+    return (f"{object_prefix(trail)}AWSLogs/{account}/CloudTrail/{region}/{when:%Y/%m/%d}/"
+            f"{account}_CloudTrail_{region}_{when:%Y%m%dT%H%MZ}_{unique}.json.gz")
+
+
+def _regions(engine, account: str, trail: dict) -> list[str]:
+    regions = {trail["HomeRegion"]}
+    if trail.get("IsMultiRegionTrail"):
+        regions.update(ns[2] for ns in engine.store.namespaces(("cloudtrail", account))
+                       if len(ns) == 4 and ns[3] in (MANAGEMENT, DATA))
+    elif trail.get("IncludeGlobalServiceEvents", True):
+        regions.add("us-east-1")
+    return sorted(regions)
+
+
+def _wanted(trail: dict, region: str, record: dict) -> bool:
+    if not record.get("managementEvent", True) and _own_write(trail, record):
+        return False  # a trail's own file writes would feed it forever (other trails may log them)
+    source = record["eventSource"].split(".", 1)[0]
+    is_global = source in GLOBAL_SOURCES
+    if is_global and not trail.get("IncludeGlobalServiceEvents", True):
+        return False
+    if not trail.get("IsMultiRegionTrail") and region != trail["HomeRegion"] and not is_global:
+        return False
+    return selectors.matches(trail, record)
+
+
+def _own_write(trail: dict, record: dict) -> bool:
+    if record.get("userIdentity", {}).get("invokedBy") != CLOUDTRAIL:
+        return False
+    params = record.get("requestParameters") or {}
+    group = (trail.get("CloudWatchLogsLogGroupArn") or "").split(":")
+    return (params.get("bucketName") == trail.get("S3BucketName")
+            or (params.get("topicArn") and params.get("topicArn") == trail.get("SnsTopicARN"))
+            or (len(group) > 6 and params.get("logGroupName") == group[6]))
+
+
+def _pending(engine, account: str, region: str, kind: str, cursor: str) -> tuple[list[dict], str | None]:
+    """Records newer than ``cursor`` (oldest first), and the key of the newest."""
+    ns = history_ns(account, region, kind)
+    found: list[dict] = []
+    newest = None
+    start = None
+    while True:
+        chunk = engine.store.scan(ns, start_after=start, limit=SCAN_CHUNK)
+        for key, record in chunk:
+            if key >= cursor:
+                return found[::-1], newest
+            newest = newest or key
+            found.append(record)
+        if len(chunk) < SCAN_CHUNK:
+            return found[::-1], newest
+        start = chunk[-1][0]
+
+
+def deliver(engine, account: str, trail: dict, state: dict, now: float) -> None:
+    cursors = state.setdefault("cursors", {})
+    since = state.get("since")
+    if since is None:
+        return
+    kinds = (MANAGEMENT, DATA) if selectors.wants_data(trail) else (MANAGEMENT,)
+    for region in _regions(engine, account, trail):
+        records: list[dict] = []
+        moves: dict[str, str] = {}
+        for kind in kinds:
+            slot = f"{region}/{kind}"
+            found, newest = _pending(engine, account, region, kind, cursors.get(slot, since))
+            records.extend(r for r in found if _wanted(trail, region, r))
+            if newest is not None:
+                moves[slot] = newest
+        if records:
+            records.sort(key=lambda r: r["eventTime"])
+            if not _write_file(engine, account, trail, state, region, records, now):
+                continue  # the cursor stays: these records go out with the next attempt
+        cursors.update(moves)
+
+
+def _write_file(engine, account: str, trail: dict, state: dict, region: str, records: list[dict],
+                now: float) -> bool:
+    body = json.dumps({"Records": records}, separators=(",", ":")).encode()
+    key = log_key(trail, account, region, now)
+    bucket = trail["S3BucketName"]
+    state["LatestDeliveryAttemptTime"] = now
+    try:
+        put_object(engine, account, trail, state, bucket, key, gzip.compress(body, mtime=0))
+    except ServiceError as error:
+        state["LatestDeliveryError"] = _error_text(error)
+        return False
+    state["LatestDeliveryTime"] = state["LatestDeliveryAttemptSucceeded"] = now
+    state.pop("LatestDeliveryError", None)
+    times = [r["eventTime"] for r in records]
+    if trail.get("LogFileValidationEnabled"):
+        state.setdefault("digest_files", {}).setdefault(region, []).append({
+            "s3Bucket": bucket, "s3Object": key, "hashValue": hashlib.sha256(body).hexdigest(),
+            "hashAlgorithm": "SHA-256", "newestEventTime": max(times), "oldestEventTime": min(times)})
+    if trail.get("SnsTopicARN"):
+        _notify(engine, account, trail, state, bucket, key, now)
+    if trail.get("CloudWatchLogsLogGroupArn"):
+        _to_logs(engine, account, trail, state, region, records, now)
+    return True
+
+
+def _error_text(error: ServiceError) -> str:
+    return error.code if not error.message else f"{error.code}: {error.message}"
+
+
+def put_object(engine, account: str, trail: dict, state: dict, bucket: str, key: str, data: bytes,
+               metadata: dict | None = None) -> None:
+    params = {"Bucket": bucket, "Key": key, "Body": data, "ContentType": "application/json",
+              "ContentEncoding": "gzip", "ServerSideEncryption": "AES256"}
+    if metadata:
+        params["Metadata"] = metadata
+    if trail.get("KmsKeyId"):
+        params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=trail["KmsKeyId"])
+        try:
+            call(engine, account, trail, "s3", "PutObject", params)
+            return
+        except ServiceError as error:
+            if error.code != "NotImplemented":
+                raise
+        # This S3 cannot do SSE-KMS yet: CloudTrail still has the trail's key make a data key (so the
+        # key policy is exercised and the use is on record), and S3 encrypts with its own key (SSE-S3).
+        call(engine, account, trail, "kms", "GenerateDataKey",
+             {"KeyId": trail["KmsKeyId"], "KeySpec": "AES_256",
+              "EncryptionContext": {"aws:cloudtrail:arn": trail["TrailARN"]}},
+             region=trail["KmsKeyId"].split(":")[3])
+        params.update(ServerSideEncryption="AES256")
+        params.pop("SSEKMSKeyId")
+    call(engine, account, trail, "s3", "PutObject", params)
+
+
+def _notify(engine, account: str, trail: dict, state: dict, bucket: str, key: str, now: float) -> None:
+    state["LatestNotificationAttemptTime"] = now
+    topic = trail["SnsTopicARN"]
+    try:
+        call(engine, account, trail, "sns", "Publish",
+             {"TopicArn": topic, "Message": json.dumps({"s3Bucket": bucket, "s3ObjectKey": [key]})},
+             region=topic.split(":")[3])
+    except ServiceError as error:
+        state["LatestNotificationError"] = _error_text(error)
+        return
+    state["LatestNotificationTime"] = state["LatestNotificationAttemptSucceeded"] = now
+    state.pop("LatestNotificationError", None)
+
+
+def _log_batches(events: list[dict]) -> list[list[dict]]:
+    batches: list[list[dict]] = [[]]
+    size = 0
+    for event in events:
+        if len(event["message"].encode()) > LOGS_EVENT_BYTES:
+            event = {**event, "message": event["message"].encode()[:LOGS_EVENT_BYTES].decode(errors="ignore")}
+        cost = len(event["message"].encode()) + 26
+        if batches[-1] and (len(batches[-1]) >= LOGS_BATCH_EVENTS or size + cost > LOGS_BATCH_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(event)
+        size += cost
+    return [b for b in batches if b]
+
+
+def _to_logs(engine, account: str, trail: dict, state: dict, region: str, records: list[dict],
+             now: float) -> None:
+    arn = trail["CloudWatchLogsLogGroupArn"].split(":")
+    group, logs_region = arn[6], arn[3]
+    stream = f"{account}_CloudTrail_{region}"
+    try:
+        try:
+            call(engine, account, trail, "logs", "CreateLogStream",
+                 {"logGroupName": group, "logStreamName": stream}, region=logs_region)
+        except ServiceError as error:
+            if error.code != "ResourceAlreadyExistsException":
+                raise
+        events = [{"timestamp": int(datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
+                                    .replace(tzinfo=timezone.utc).timestamp() * 1000),
+                   "message": json.dumps(r)} for r in records]
+        for batch in _log_batches(events):
+            call(engine, account, trail, "logs", "PutLogEvents",
+                 {"logGroupName": group, "logStreamName": stream, "logEvents": batch}, region=logs_region)
+    except ServiceError as error:
+        state["LatestCloudWatchLogsDeliveryError"] = _error_text(error)
+        return
+    state["LatestCloudWatchLogsDeliveryTime"] = now
+    state.pop("LatestCloudWatchLogsDeliveryError", None)

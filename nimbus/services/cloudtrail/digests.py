@@ -1,0 +1,86 @@
+"""Digest files for log file integrity validation, in AWS's format, path and hash chain.
+
+Per trail and region a chain: every digest interval (hourly by default, virtual clock) a digest lists
+the SHA-256 of each log file delivered in its period and links to the previous digest (its S3 location,
+hash and signature). The digest's own signature (SHA256withRSA over AWS's signing string, hex) goes in
+the S3 object's metadata, where ``aws cloudtrail validate-logs`` reads it.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.cloudtrail import signing
+from nimbus.services.cloudtrail.delivery import object_prefix, put_object
+
+
+def start_chains(state: dict, trail: dict, now: float) -> None:
+    chains = state.setdefault("chains", {})
+    chains.setdefault(trail["HomeRegion"], {"start": now, "previous": None})
+
+
+def digest_key(trail: dict, account: str, region: str, end: datetime) -> str:
+    return (f"{object_prefix(trail)}AWSLogs/{account}/CloudTrail-Digest/{region}/{end:%Y/%m/%d}/"
+            f"{account}_CloudTrail-Digest_{region}_{trail['Name']}_{trail['HomeRegion']}_"
+            f"{end:%Y%m%dT%H%M%SZ}.json.gz")
+
+
+def write_due_digests(engine, account: str, trail: dict, state: dict, now: float, force: bool = False) -> bool:
+    chains = state.setdefault("chains", {})
+    files = state.setdefault("digest_files", {})
+    for region in files:
+        chains.setdefault(region, {"start": now, "previous": None})
+    wrote = False
+    for region, chain in chains.items():
+        due = now >= chain["start"] + engine.digest_seconds
+        if not due and not (force and files.get(region)):
+            continue
+        if int(now) <= int(chain["start"]):
+            continue  # one digest per second at most: its key carries the second
+        try:
+            _write(engine, account, trail, state, region, chain, now)
+            wrote = True
+        except ServiceError as error:
+            state["LatestDigestDeliveryError"] = f"{error.code}: {error.message}" if error.message else error.code
+            wrote = True
+    return wrote
+
+
+def _write(engine, account: str, trail: dict, state: dict, region: str, chain: dict, now: float) -> None:
+    end = datetime.fromtimestamp(int(now), tz=timezone.utc)
+    start = datetime.fromtimestamp(int(chain["start"]), tz=timezone.utc)
+    bucket = trail["S3BucketName"]
+    key = digest_key(trail, account, region, end)
+    logs = state.get("digest_files", {}).get(region, [])
+    signer = signing.current_key(engine.store, region, now)
+    previous = chain.get("previous") or {}
+    digest = {
+        "awsAccountId": account,
+        "digestStartTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "digestEndTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "digestS3Bucket": bucket,
+        "digestS3Object": key,
+        "digestPublicKeyFingerprint": signer["fingerprint"],
+        "digestSignatureAlgorithm": signing.SIGNATURE_ALGORITHM,
+        "newestEventTime": max((f["newestEventTime"] for f in logs), default=None),
+        "oldestEventTime": min((f["oldestEventTime"] for f in logs), default=None),
+        "previousDigestS3Bucket": previous.get("bucket"),
+        "previousDigestS3Object": previous.get("key"),
+        "previousDigestHashValue": previous.get("hash"),
+        "previousDigestHashAlgorithm": "SHA-256" if previous else None,
+        "previousDigestSignature": previous.get("signature"),
+        "logFiles": [{k: f[k] for k in ("s3Bucket", "s3Object", "hashValue", "hashAlgorithm",
+                                        "newestEventTime", "oldestEventTime")} for f in logs],
+    }
+    inflated = json.dumps(digest).encode()
+    signature = signing.sign(signer, signing.string_to_sign(digest, inflated))
+    put_object(engine, account, trail, state, bucket, key, gzip.compress(inflated, mtime=0),
+               metadata={"signature": signature, "signature-algorithm": signing.SIGNATURE_ALGORITHM})
+    chain.update(start=int(now), previous={"bucket": bucket, "key": key, "signature": signature,
+                                           "hash": hashlib.sha256(inflated).hexdigest()})
+    state.setdefault("digest_files", {})[region] = []
+    state["LatestDigestDeliveryTime"] = now
+    state.pop("LatestDigestDeliveryError", None)

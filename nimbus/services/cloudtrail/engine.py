@@ -1,0 +1,239 @@
+"""CloudTrail's always-on engine: records every API call from the bus, and a scheduler that delivers
+log files and digests for logging trails on the virtual clock.
+
+Started at server start (``startup.py``), because the history must hold calls made before CloudTrail's
+own API is first used. Records arrive on the event bus's worker thread, never on the request path.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.services.cloudtrail import selectors
+from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
+from nimbus.services.cloudtrail.records import build_record, is_data_event
+
+if TYPE_CHECKING:
+    from nimbus.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+_engines: "weakref.WeakKeyDictionary[Runtime, Engine]" = weakref.WeakKeyDictionary()
+TICK_SECONDS = 0.2
+PRUNE_EVERY_SECONDS = 3600
+
+
+def engine_for(runtime: "Runtime") -> "Engine":
+    return _engines[runtime]
+
+
+def state_ns(account: str, region: str) -> tuple[str, ...]:
+    return ("cloudtrail", account, region, "trail-state")
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Engine:
+    def __init__(self, runtime: "Runtime"):
+        self.runtime = runtime
+        self.store = runtime.store
+        self.history = HistoryWriter(runtime.store)
+        self._signing_names: dict[str, str] = {}
+        self._trails: list[tuple[str, dict]] | None = None
+        self._generation = 0
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._last_prune = 0.0
+        _engines[runtime] = self
+        runtime.events.subscribe(API_CALL, self.on_call)
+        runtime.clock.on_advance(self.on_advance)
+        self._thread = threading.Thread(target=self._run, name="nimbus-cloudtrail", daemon=True)
+        self._thread.start()
+
+    # -- settings ----------------------------------------------------------------------------------
+
+    @property
+    def delivery_seconds(self) -> float:
+        return float(getattr(self.runtime.config, "cloudtrail_delivery_seconds", 5.0))
+
+    @property
+    def digest_seconds(self) -> float:
+        return float(getattr(self.runtime.config, "cloudtrail_digest_seconds", 3600.0))
+
+    # -- recording -------------------------------------------------------------------------------------
+
+    def _signing_name(self, service: str) -> str:
+        name = self._signing_names.get(service)
+        if name is None:
+            name = self._signing_names[service] = self.runtime.services.get(service).info.signing_name
+        return name
+
+    def on_call(self, event: ApiCallEvent) -> None:
+        data = is_data_event(event.service, event.operation)
+        if data and not self._wants_data(event.account_id):
+            return  # data events are only kept while a trail asks for them
+        record = build_record(event, self._signing_name(event.service))
+        self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,
+                         int(event.time.timestamp() * 1000))
+
+    def flush(self) -> None:
+        """Everything published so far is in the history."""
+        if threading.current_thread().name != "nimbus-events":
+            self.runtime.events.flush()
+        self.history.flush()
+
+    # -- trails ----------------------------------------------------------------------------------------
+
+    def logging_trails(self) -> list[tuple[str, dict]]:
+        trails = self._trails
+        if trails is None:
+            generation = self._generation
+            trails = []
+            for ns in self.store.namespaces(("cloudtrail",)):
+                if len(ns) == 4 and ns[3] == "trails":
+                    trails.extend((ns[1], doc) for _, doc in self.store.scan(ns) if doc.get("IsLogging"))
+            if generation == self._generation:  # a change during the scan must not be cached away
+                self._trails = trails
+        return trails
+
+    def _wants_data(self, account: str) -> bool:
+        return any(a == account and selectors.wants_data(t) for a, t in self.logging_trails())
+
+    def trails_changed(self) -> None:
+        self._generation += 1
+        self._trails = None
+
+    def reset(self) -> None:
+        with self._lock:
+            self.trails_changed()
+            self.history = HistoryWriter(self.store)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        try:
+            self.flush()  # a clean shutdown keeps every call it answered
+        except Exception:
+            log.exception("cloudtrail could not save its last records")
+
+    def _state(self, account: str, trail: dict) -> dict:
+        return self.store.get(state_ns(account, trail["HomeRegion"]), trail["Name"]) or {}
+
+    def _save_state(self, account: str, trail: dict, state: dict) -> None:
+        self.store.put(state_ns(account, trail["HomeRegion"]), trail["Name"], state)
+
+    def logging_started(self, account: str, trail: dict) -> None:
+        with self._lock:
+            self.flush()
+            now = self.runtime.clock.time()
+            state = self._state(account, trail)
+            # "~" sorts after every key of this millisecond: calls made from now on (this one too) are newer.
+            state.update(StartLoggingTime=now, since=time_key(int(now * 1000), 0) + "~", cursors={},
+                         next_delivery=now + self.delivery_seconds)
+            if trail.get("LogFileValidationEnabled"):
+                from nimbus.services.cloudtrail.digests import start_chains
+                start_chains(state, trail, now)
+            self._save_state(account, trail, state)
+
+    def logging_stopped(self, account: str, trail: dict) -> None:
+        with self._lock:
+            self.flush()
+            now = self.runtime.clock.time()
+            state = self._state(account, trail)
+            # What was recorded while it logged is still delivered, then the digest chain closes.
+            from nimbus.services.cloudtrail.delivery import deliver
+            from nimbus.services.cloudtrail.digests import write_due_digests
+            deliver(self, account, {**trail, "IsLogging": True}, state, now)
+            if trail.get("LogFileValidationEnabled"):
+                write_due_digests(self, account, trail, state, now, force=True)
+            state["StopLoggingTime"] = now
+            self._save_state(account, trail, state)
+
+    def validation_changed(self, account: str, trail: dict) -> None:
+        with self._lock:
+            state = self._state(account, trail)
+            if trail.get("LogFileValidationEnabled") and trail.get("IsLogging"):
+                from nimbus.services.cloudtrail.digests import start_chains
+                start_chains(state, trail, self.runtime.clock.time())
+            elif not trail.get("LogFileValidationEnabled"):
+                # Files delivered while validation is off are never digested, as in AWS.
+                state.pop("chains", None)
+                state.pop("digest_files", None)
+            self._save_state(account, trail, state)
+
+    def trail_deleted(self, account: str, trail: dict) -> None:
+        with self._lock:
+            self.store.delete(state_ns(account, trail["HomeRegion"]), trail["Name"])
+            self.trails_changed()
+
+    def status(self, account: str, trail: dict) -> dict:
+        state = self._state(account, trail)
+        out: dict = {"IsLogging": bool(trail.get("IsLogging"))}
+        for field in ("LatestDeliveryTime", "LatestNotificationTime", "StartLoggingTime", "StopLoggingTime",
+                      "LatestCloudWatchLogsDeliveryTime", "LatestDigestDeliveryTime"):
+            if state.get(field) is not None:
+                out[field] = datetime.fromtimestamp(state[field], tz=timezone.utc)
+        for field in ("LatestDeliveryError", "LatestNotificationError", "LatestCloudWatchLogsDeliveryError",
+                      "LatestDigestDeliveryError"):
+            if state.get(field):
+                out[field] = state[field]
+        for field in ("LatestDeliveryAttemptTime", "LatestNotificationAttemptTime",
+                      "LatestDeliveryAttemptSucceeded", "LatestNotificationAttemptSucceeded"):
+            out[field] = iso(state[field]) if state.get(field) else ""
+        out["TimeLoggingStarted"] = iso(state["StartLoggingTime"]) if state.get("StartLoggingTime") else ""
+        out["TimeLoggingStopped"] = iso(state["StopLoggingTime"]) if state.get("StopLoggingTime") else ""
+        return out
+
+    # -- the scheduler -----------------------------------------------------------------------------------
+
+    def on_advance(self) -> None:
+        # A jump of the virtual clock makes every timer in the skipped span due at once.
+        self.tick()
+
+    def _run(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            try:
+                self.tick(from_scheduler=True)
+            except Exception:  # the scheduler must outlive one bad tick
+                log.exception("cloudtrail tick failed")
+
+    def _tick_trail(self, account: str, trail: dict, now: float, deliver, write_due_digests) -> None:
+        # The cached list may lag a StopLogging or UpdateTrail by a tick: act on the stored trail.
+        trail = self.store.get(("cloudtrail", account, trail["HomeRegion"], "trails"), trail["Name"])
+        if trail is None or not trail.get("IsLogging"):
+            return
+        state = self._state(account, trail)
+        if not state:
+            return
+        changed = False
+        if now >= state.get("next_delivery", 0):
+            deliver(self, account, trail, state, now)
+            state["next_delivery"] = now + self.delivery_seconds
+            changed = True
+        if trail.get("LogFileValidationEnabled") and write_due_digests(self, account, trail, state, now):
+            changed = True
+        if changed:
+            self._save_state(account, trail, state)
+
+    def tick(self, from_scheduler: bool = False) -> None:
+        from nimbus.services.cloudtrail.delivery import deliver
+        from nimbus.services.cloudtrail.digests import write_due_digests
+        if from_scheduler:
+            self.history.flush()
+        else:
+            self.flush()
+        with self._lock:
+            now = self.runtime.clock.time()
+            for account, trail in list(self.logging_trails()):
+                try:
+                    self._tick_trail(account, trail, now, deliver, write_due_digests)
+                except Exception:  # one trail's surprise must not stop the others' delivery
+                    log.exception("cloudtrail delivery for %s failed", trail.get("TrailARN"))
+            if now - self._last_prune > PRUNE_EVERY_SECONDS:
+                self._last_prune = now
+                self.history.prune(now)

@@ -1,0 +1,251 @@
+"""An API-call event from the bus, as the CloudTrail record AWS would write for it."""
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from nimbus.core.events import ApiCallEvent
+
+EVENT_VERSION = "1.09"
+# Request or response documents bigger than this are left out, as CloudTrail does (100 KB).
+MAX_ELEMENT_BYTES = 100 * 1024
+
+# Object-level (data plane) operations: data events, kept out of LookupEvents and delivered only to
+# trails whose selectors ask for them.
+S3_DATA_OPERATIONS = frozenset({
+    "GetObject", "PutObject", "DeleteObject", "DeleteObjects", "HeadObject", "CopyObject", "GetObjectAcl",
+    "PutObjectAcl", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "GetObjectAttributes",
+    "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload",
+    "AbortMultipartUpload", "ListParts", "RestoreObject", "SelectObjectContent", "GetObjectRetention",
+    "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold", "ListObjects", "ListObjectsV2",
+    "ListObjectVersions", "ListMultipartUploads",
+})
+DATA_OPERATIONS = {
+    "s3": S3_DATA_OPERATIONS,
+    "sns": frozenset({"Publish", "PublishBatch"}),
+    "logs": frozenset({"PutLogEvents", "GetLogEvents", "FilterLogEvents"}),
+}
+DATA_RESOURCE_TYPES = {"s3": "AWS::S3::Object", "sns": "AWS::SNS::Topic", "logs": "AWS::Logs::LogGroup"}
+# Calls CloudTrail marks read-only although their names do not say so (KMS's cryptographic reads).
+READ_ONLY_OPERATIONS = frozenset({"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+                                  "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+                                  "GenerateRandom", "Verify", "VerifyMac", "GenerateMac", "Sign",
+                                  "ReEncrypt", "HeadBucket", "HeadObject"})
+# Services whose events AWS records in us-east-1 whatever region the client named.
+GLOBAL_SOURCES = frozenset({"iam", "sts", "cloudfront", "route53", "organizations"})
+
+# Parameters that name the resource a call acts on: (member, resource type).
+RESOURCE_PARAMS = (
+    ("UserName", "AWS::IAM::User"), ("RoleName", "AWS::IAM::Role"), ("GroupName", "AWS::IAM::Group"),
+    ("PolicyArn", "AWS::IAM::Policy"), ("InstanceProfileName", "AWS::IAM::InstanceProfile"),
+    ("KeyId", "AWS::KMS::Key"), ("AliasName", "AWS::KMS::Alias"), ("Bucket", "AWS::S3::Bucket"),
+    ("TopicArn", "AWS::SNS::Topic"), ("SubscriptionArn", "AWS::SNS::Subscription"),
+    ("logGroupName", "AWS::Logs::LogGroup"), ("RoleArn", "AWS::IAM::Role"),
+)
+ARN_TYPES = (
+    ("kms", "key/", "AWS::KMS::Key"), ("kms", "alias/", "AWS::KMS::Alias"), ("iam", "user/", "AWS::IAM::User"),
+    ("iam", "role/", "AWS::IAM::Role"), ("iam", "group/", "AWS::IAM::Group"), ("iam", "policy/", "AWS::IAM::Policy"),
+    ("sns", "", "AWS::SNS::Topic"), ("logs", "log-group:", "AWS::Logs::LogGroup"),
+    ("cloudtrail", "trail/", "AWS::CloudTrail::Trail"),
+)
+
+
+def event_source(signing_name: str) -> str:
+    return f"{signing_name}.amazonaws.com"
+
+
+def is_data_event(service: str, operation: str) -> bool:
+    return operation in DATA_OPERATIONS.get(service, ())
+
+
+def record_region(event: ApiCallEvent) -> str:
+    return "us-east-1" if event.service in GLOBAL_SOURCES else event.region
+
+
+def camel(name: str) -> str:
+    """CloudTrail's member names: lowerCamelCase of the API's (``KeyId`` → ``keyId``, ``SSEKMSKeyId``
+    → ``sSEKMSKeyId`` as AWS writes it)."""
+    return name[:1].lower() + name[1:] if name else name
+
+
+def aws_date(value: datetime) -> str:
+    # The Java formatting CloudTrail uses for dates inside request/response elements.
+    hour = value.hour % 12 or 12
+    return f"{value.strftime('%b')} {value.day}, {value.year}, {hour}:{value.strftime('%M:%S')} " \
+           f"{'AM' if value.hour < 12 else 'PM'}"
+
+
+def elements(value: Any, top: bool = False) -> Any:
+    """A request or response document in CloudTrail's spelling, JSON-ready."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if hasattr(item, "read"):  # streaming bodies are never recorded
+                continue
+            out[camel(key) if isinstance(key, str) else key] = elements(item)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [elements(item) for item in value]
+    if isinstance(value, datetime):
+        return aws_date(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode()
+    if hasattr(value, "read"):
+        return None
+    return value
+
+
+def s3_request_parameters(params: dict, host: str | None) -> dict:
+    out = elements({k: v for k, v in params.items() if k not in ("Bucket", "Body")})
+    if "Bucket" in params:
+        out["bucketName"] = params["Bucket"]
+    if host:
+        out["Host"] = host
+    return out
+
+
+def user_identity(principal: dict[str, Any]) -> dict[str, Any]:
+    kind = principal.get("type")
+    if kind == "AWSService":
+        return {"type": "AWSService", "invokedBy": principal.get("invoked_by") or principal.get("arn")}
+    if kind == "Anonymous":
+        return {"type": "AWSAccount", "principalId": "", "accountId": "ANONYMOUS_PRINCIPAL"}
+    identity = {"type": kind, "principalId": principal.get("principal_id"), "arn": principal.get("arn"),
+                "accountId": principal.get("account_id")}
+    if principal.get("access_key_id"):
+        identity["accessKeyId"] = principal["access_key_id"]
+    if kind == "IAMUser" and principal.get("user_name"):
+        identity["userName"] = principal["user_name"]
+    session = principal.get("session_context")
+    if session:
+        identity["sessionContext"] = {
+            "sessionIssuer": session.get("sessionIssuer", {}),
+            "webIdFederationData": {},
+            "attributes": session.get("attributes", {}),
+        }
+    elif kind in ("IAMUser", "Root") and (principal.get("access_key_id") or "").startswith("ASIA"):
+        identity["sessionContext"] = {"attributes": {"mfaAuthenticated": "false"}}
+    if principal.get("invoked_by"):
+        identity["invokedBy"] = principal["invoked_by"]
+    return identity
+
+
+def username(identity: dict[str, Any]) -> str | None:
+    """LookupEvents' Username: the user, the role session's name, or root."""
+    if identity.get("userName"):
+        return identity["userName"]
+    if identity.get("type") == "Root":
+        return "root"
+    if identity.get("type") == "AssumedRole":
+        return (identity.get("arn") or "").rsplit("/", 1)[-1]
+    return identity.get("invokedBy")
+
+
+def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    params = event.request_parameters or {}
+    resource = (event.authorization or {}).get("resource")
+    if resource and resource.startswith("arn:"):
+        kind = arn_type(resource)
+        if kind:
+            found[resource] = {"accountId": account, "type": kind, "ARN": resource}
+    response = event.response or {}
+    for holder in ("KeyMetadata", "User", "Role", "Group", "Policy"):
+        arn = (response.get(holder) or {}).get("Arn") if isinstance(response.get(holder), dict) else None
+        if arn and arn_type(arn):
+            found.setdefault(arn, {"accountId": account, "type": arn_type(arn), "ARN": arn})
+    if isinstance(response.get("TopicArn"), str):
+        found.setdefault(response["TopicArn"], {"accountId": account, "type": "AWS::SNS::Topic",
+                                                "ARN": response["TopicArn"]})
+    for member, kind in RESOURCE_PARAMS:
+        value = params.get(member)
+        if isinstance(value, str) and value and not any(r["type"] == kind for r in found.values()):
+            if member == "Bucket":
+                value = f"arn:aws:s3:::{value}"
+                if event.service == "s3" and isinstance(params.get("Key"), str):
+                    found[f"{value}/{params['Key']}"] = {"type": "AWS::S3::Object", "ARN": f"{value}/{params['Key']}"}
+            elif member == "KeyId" and not value.startswith(("arn:", "alias/")):
+                value = f"arn:aws:kms:{event.region}:{account}:key/{value}"
+            found[value] = {"accountId": account, "type": kind, "ARN": value}
+    return list(found.values())
+
+
+def arn_type(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return None
+    if parts[2] == "s3":
+        return "AWS::S3::Object" if "/" in parts[5] else "AWS::S3::Bucket"
+    for service, prefix, kind in ARN_TYPES:
+        if parts[2] == service and parts[5].startswith(prefix):
+            return kind
+    return None
+
+
+def resource_name(resource: dict[str, str]) -> str:
+    """LookupEvents shows a resource by its name: the ARN's last part for most types."""
+    arn = resource.get("ARN", "")
+    if not arn.startswith("arn:"):
+        return arn
+    tail = arn.split(":", 5)[5]
+    if resource.get("type") in ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::S3::Object", "AWS::SNS::Topic"):
+        return arn
+    return tail.split("/")[-1] if "/" in tail else tail
+
+
+def _bounded(document: Any) -> Any:
+    if document is None:
+        return None
+
+    text = json.dumps(document, default=str)
+    if len(text) > MAX_ELEMENT_BYTES:
+        return {"omitted": True, "originalSize": len(text)}
+    return json.loads(text)
+
+
+def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
+    data = is_data_event(event.service, event.operation)
+    read_only = event.read_only or event.operation in READ_ONLY_OPERATIONS
+    principal = event.principal or {}
+    params = event.request_parameters or {}
+    if event.service == "s3":
+        request = s3_request_parameters(params, event.host)
+    else:
+        request = elements(params) if params else None
+    response = None
+    if event.error_code is None and not read_only and event.response:
+        response = elements({k: v for k, v in event.response.items() if k != "Body"})
+    internal_service = principal.get("type") == "AWSService"
+    record: dict[str, Any] = {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": user_identity(principal),
+        "eventTime": event.time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": event_source(signing_name),
+        "eventName": event.operation,
+        "awsRegion": record_region(event),
+        "sourceIPAddress": principal.get("invoked_by") if internal_service else event.source_ip,
+        "userAgent": principal.get("invoked_by") if internal_service else event.user_agent,
+    }
+    if event.error_code:
+        record["errorCode"] = event.error_code
+        record["errorMessage"] = event.error_message
+    record["requestParameters"] = _bounded(request)
+    record["responseElements"] = _bounded(response)
+    record["requestID"] = event.request_id
+    record["eventID"] = str(uuid.uuid4())
+    record["readOnly"] = read_only
+    found = resources(event, event.account_id)
+    if found:
+        record["resources"] = found
+    record["eventType"] = "AwsApiCall"
+    record["managementEvent"] = not data
+    record["recipientAccountId"] = event.account_id
+    if internal_service:
+        record["sharedEventID"] = str(uuid.uuid5(uuid.NAMESPACE_URL, event.request_id))
+    record["eventCategory"] = "Data" if data else "Management"
+    if event.host and not event.internal:
+        record["tlsDetails"] = {"clientProvidedHostHeader": event.host}
+    return record

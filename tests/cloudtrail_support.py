@@ -1,0 +1,101 @@
+"""Test helpers for CloudTrail: clock jumps, delivered files, buckets CloudTrail may write to, the CLI."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+AWS_CLI = Path(sys.executable).with_name("aws")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def account_key() -> str:
+    """A fresh 12-digit access key id: nimbus treats it as its own account, so tests never see each
+    other's history."""
+    return str(uuid.uuid4().int)[:12].rjust(12, "1")
+
+
+@pytest.fixture(scope="module")
+def account():
+    """A fresh account for a test module (import this fixture)."""
+    return account_key()
+
+
+@pytest.fixture(scope="module")
+def aws(client, account):
+    """``aws("kms")``: a client of the shared server, as the module's account."""
+    return lambda service, **kw: client(service, key=account, **kw)
+
+
+def advance(endpoint: str, seconds: float) -> datetime:
+    reply = requests.post(f"{endpoint}/_nimbus/clock", json={"advance_seconds": seconds}, timeout=60)
+    assert reply.status_code == 200, reply.text
+    return datetime.fromtimestamp(reply.json()["epoch"], tz=timezone.utc)
+
+
+def now(endpoint: str) -> datetime:
+    return datetime.fromtimestamp(requests.get(f"{endpoint}/_nimbus/clock", timeout=10).json()["epoch"],
+                                  tz=timezone.utc)
+
+
+def bucket_policy(bucket: str, account: str, prefix: str = "") -> str:
+    objects = f"arn:aws:s3:::{bucket}/{prefix + '/' if prefix else ''}AWSLogs/{account}/*"
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{bucket}"},
+        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": objects,
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+    ]})
+
+
+def trail_bucket(s3, account: str, prefix: str = "") -> str:
+    """A bucket whose policy lets CloudTrail write (where this S3 stores bucket policies)."""
+    name = unique("ct-logs")
+    s3.create_bucket(Bucket=name)
+    try:
+        s3.put_bucket_policy(Bucket=name, Policy=bucket_policy(name, account, prefix))
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NotImplemented":
+            raise
+    return name
+
+
+def log_files(s3, bucket: str, prefix: str = "") -> list[str]:
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys.extend(o["Key"] for o in page.get("Contents", []))
+    return [k for k in keys if "/CloudTrail/" in k]
+
+
+def read_records(s3, bucket: str, key: str) -> list[dict]:
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return json.loads(gzip.decompress(body))["Records"]
+
+
+def all_records(s3, bucket: str) -> list[dict]:
+    return [r for key in log_files(s3, bucket) for r in read_records(s3, bucket, key)]
+
+
+def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
+                  region: str = "us-east-1", key: str = "test") -> subprocess.CompletedProcess:
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": key,
+           "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": region}
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return subprocess.run(
+        [str(AWS_CLI), "cloudtrail", "validate-logs", "--trail-arn", trail_arn,
+         "--start-time", (start - timedelta(minutes=5)).strftime(fmt),
+         "--end-time", (end + timedelta(minutes=5)).strftime(fmt), "--verbose"],
+        env=env, capture_output=True, text=True, timeout=120)
