@@ -6,6 +6,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import malformed_xml, no_such_key, objects_ns, timestamp, versions_ns
 from nimbus.services.s3.encryption import KMS_ALGORITHMS
 from nimbus.services.s3.records import RecordsMixin, version_key
+from nimbus.services.s3.notifications import validate_destinations
 
 # kind -> (error code, message) answered when that configuration is absent
 _MISSING = {
@@ -79,10 +80,13 @@ class ConfigMixin(RecordsMixin):
     def delete_bucket_website(self, ctx, params):
         return self._delete_config(ctx, params, "Website", "s3:DeleteBucketWebsite")
 
-    # -- notifications (stored; delivery comes with SNS/SQS) ------------------------
+    # -- notifications (topics get the events: notifications.py) ----------------------
     def put_bucket_notification_configuration(self, ctx, params):
-        return self._put_config(ctx, params, "Notification", params.get("NotificationConfiguration") or {},
-                                "s3:PutBucketNotification")
+        configuration = params.get("NotificationConfiguration") or {}
+        if not params.get("SkipDestinationValidation"):
+            validate_destinations(ctx, self._bucket(ctx, params["Bucket"], "s3:PutBucketNotification"),
+                                  configuration)
+        return self._put_config(ctx, params, "Notification", configuration, "s3:PutBucketNotification")
 
     def get_bucket_notification_configuration(self, ctx, params):
         return self._get_config(ctx, params, "Notification", "s3:GetBucketNotification") or {}

@@ -14,6 +14,7 @@ from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
 from nimbus.services.s3.records import RecordsMixin
+from nimbus.services.s3.notifications import notify
 
 MIN_PART = 5 * 1024 * 1024
 MAX_PARTS = 10000
@@ -134,6 +135,7 @@ class MultipartMixin(RecordsMixin):
             self.store.delete(uploads_ns(bucket["Name"]), upload["UploadId"])
             freed += self._add_version(bucket, record)
         self.blobs.delete(freed)
+        notify(ctx, bucket, "s3:ObjectCreated:CompleteMultipartUpload", upload["Key"], record)
         output = {"Bucket": bucket["Name"], "Key": upload["Key"], "ETag": record["ETag"],
                   "Location": f"/{bucket['Name']}/{upload['Key']}", **sse_output(record),
                   **checksum_output(record["Checksums"])}

@@ -10,6 +10,7 @@ from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_k
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
 from nimbus.services.s3.lifecycle import expiration_header
+from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.records import RecordsMixin
 
@@ -94,6 +95,7 @@ class ObjectsMixin(RecordsMixin):
             self.blobs.delete([written.segment])
             raise
         self.blobs.delete(freed)
+        notify(ctx, bucket, "s3:ObjectCreated:Put", key, record)
         output = {"ETag": record["ETag"], "Size": written.size, **sse.output, **checksum_output(values)}
         if bucket.get("Versioning"):
             output["VersionId"] = record["VersionId"]
@@ -183,6 +185,7 @@ class ObjectsMixin(RecordsMixin):
             bucket = self._bucket(ctx, name, action, key)
             output, freed = self._delete_one(ctx, bucket, key, version_id)
         self.blobs.delete(freed)
+        notify(ctx, bucket, _removed_event(output, version_id), key, output)
         return output
 
     def _delete_one(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None):
@@ -229,6 +232,8 @@ class ObjectsMixin(RecordsMixin):
                     entry.update(DeleteMarker=True, DeleteMarkerVersionId=output["VersionId"])
                 deleted.append(entry)
         self.blobs.delete(freed)
+        for entry in deleted:
+            notify(ctx, bucket, _removed_event(entry, entry.get("VersionId")), entry["Key"], entry)
         return {"Deleted": [] if request.get("Quiet") else deleted, "Errors": errors}
 
     def copy_object(self, ctx: RequestContext, params: dict) -> dict:
@@ -269,6 +274,7 @@ class ObjectsMixin(RecordsMixin):
             self.blobs.delete([written.segment])
             raise
         self.blobs.delete(freed)
+        notify(ctx, bucket, "s3:ObjectCreated:Copy", key, record)
         output = {"CopyObjectResult": {"ETag": record["ETag"], "LastModified": timestamp(record["LastModified"]),
                                        **checksum_output(values)},
                   **sse.output}
@@ -277,3 +283,10 @@ class ObjectsMixin(RecordsMixin):
         if src_bucket.get("Versioning"):
             output["CopySourceVersionId"] = source["VersionId"]
         return output
+
+
+def _removed_event(output: dict, version_id: str | None) -> str:
+    """A delete without a version id on a versioned bucket only hides the object behind a marker."""
+    if output.get("DeleteMarker") and not version_id:
+        return "s3:ObjectRemoved:DeleteMarkerCreated"
+    return "s3:ObjectRemoved:Delete"

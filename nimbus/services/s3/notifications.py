@@ -1,0 +1,105 @@
+"""S3 event notifications: object events delivered to the SNS topics of a bucket's notification configuration.
+
+Delivery goes through the internal client as ``s3.amazonaws.com`` with the bucket as ``aws:SourceArn``, so the
+topic policy must grant S3 (as in AWS). A failed delivery never fails the object operation; queues and Lambda
+destinations are stored only (nimbus serves neither service).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import quote_plus
+
+from nimbus.core.arns import parse_arn
+from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.common import invalid_argument
+
+log = logging.getLogger(__name__)
+SUBJECT = "Amazon S3 Notification"
+
+
+def _filter_matches(config: dict, key: str) -> bool:
+    rules = ((config.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []
+    for rule in rules:
+        name, value = rule.get("Name", "").lower(), rule.get("Value", "")
+        if name == "prefix" and not key.startswith(value):
+            return False
+        if name == "suffix" and not key.endswith(value):
+            return False
+    return True
+
+
+def _event_matches(patterns: list[str], event: str) -> bool:
+    """``s3:ObjectCreated:*`` covers every ``s3:ObjectCreated:...`` event."""
+    return any(p == event or (p.endswith(":*") and event.startswith(p[:-1])) for p in patterns)
+
+
+def _publish(ctx: RequestContext, bucket: dict, topic_arn: str, message: dict) -> None:
+    topic = parse_arn(topic_arn) or {}
+    ctx.runtime.client.call(
+        "sns", "Publish", {"TopicArn": topic_arn, "Message": json.dumps(message), "Subject": SUBJECT},
+        account_id=topic.get("account") or bucket["Account"], region=topic.get("region") or bucket["Region"],
+        invoked_by="s3.amazonaws.com",
+        extra={"aws:SourceArn": f"arn:aws:s3:::{bucket['Name']}", "aws:SourceAccount": bucket["Account"]})
+
+
+def validate_destinations(ctx: RequestContext, bucket: dict, configuration: dict) -> None:
+    """S3 sends each topic a test event when the configuration is set, and refuses topics it cannot reach."""
+    failed = []
+    for config in configuration.get("TopicConfigurations") or []:
+        test = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": _now(ctx),
+                "Bucket": bucket["Name"], "RequestId": ctx.request_id, "HostId": ctx.request_id}
+        try:
+            _publish(ctx, bucket, config["TopicArn"], test)
+        except ServiceError:
+            failed.append(config["TopicArn"])
+    if failed:
+        raise invalid_argument("Unable to validate the following destination configurations",
+                               ", ".join(failed), "Not authorized to invoke function or publish to topic")
+
+
+def notify(ctx: RequestContext, bucket: dict, event: str, key: str, record: dict | None = None) -> None:
+    """Deliver ``event`` (e.g. ``s3:ObjectCreated:Put``) for ``key`` to every matching topic configuration."""
+    configuration = (bucket.get("Config") or {}).get("Notification") or {}
+    for config in configuration.get("TopicConfigurations") or []:
+        if not _event_matches(config.get("Events") or [], event) or not _filter_matches(config, key):
+            continue
+        message = {"Records": [_event_record(ctx, bucket, event, key, record or {}, config.get("Id", ""))]}
+        try:
+            _publish(ctx, bucket, config["TopicArn"], message)
+        except ServiceError as error:  # AWS drops an undeliverable event; the object operation stands
+            log.warning("S3 event for %s/%s not delivered to %s: %s", bucket["Name"], key, config["TopicArn"],
+                        error.code)
+
+
+def _now(ctx: RequestContext) -> str:
+    return ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _event_record(ctx: RequestContext, bucket: dict, event: str, key: str, record: dict, config_id: str) -> dict:
+    obj = {"key": quote_plus(key, safe="/"), "sequencer": f"{int(record.get('Seq') or 0):016X}"}
+    if "Size" in record:
+        obj["size"] = record["Size"]
+    if record.get("ETag"):
+        obj["eTag"] = record["ETag"].strip('"')
+    if record.get("VersionId") and record["VersionId"] != "null":
+        obj["versionId"] = record["VersionId"]
+    return {
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": bucket["Region"],
+        "eventTime": _now(ctx),
+        "eventName": event.removeprefix("s3:"),
+        "userIdentity": {"principalId": f"AWS:{ctx.principal.principal_id}"},
+        "requestParameters": {"sourceIPAddress": ctx.source_ip},
+        "responseElements": {"x-amz-request-id": ctx.request_id, "x-amz-id-2": ctx.request_id},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": config_id,
+            "bucket": {"name": bucket["Name"], "ownerIdentity": {"principalId": bucket["Account"]},
+                       "arn": f"arn:aws:s3:::{bucket['Name']}"},
+            "object": obj,
+        },
+    }
+
