@@ -14,6 +14,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from tests.conftest import advance_clock
+
 AWS_CLI = Path(sys.executable).with_name("aws")
 
 
@@ -40,9 +42,7 @@ def aws(client, account):
 
 
 def advance(endpoint: str, seconds: float) -> datetime:
-    reply = requests.post(f"{endpoint}/_nimbus/clock", json={"advance_seconds": seconds}, timeout=60)
-    assert reply.status_code == 200, reply.text
-    return datetime.fromtimestamp(reply.json()["epoch"], tz=timezone.utc)
+    return datetime.fromtimestamp(advance_clock(endpoint, seconds)["epoch"], tz=timezone.utc)
 
 
 def now(endpoint: str) -> datetime:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config as BotoConfig
 
 from nimbus.config import Config
@@ -36,6 +37,14 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def endpoint(server) -> str:
     return server.endpoint
+
+
+def advance_clock(endpoint: str, seconds: float) -> dict:
+    """Move the server's virtual clock. Services deliver what fell due (CloudTrail files, Firehose
+    buffers) before the call returns, which on a loaded machine can take a while: hence the long timeout."""
+    reply = requests.post(f"{endpoint}/_nimbus/clock", json={"advance_seconds": seconds}, timeout=120)
+    reply.raise_for_status()
+    return reply.json()
 
 
 def make_client(endpoint: str, service: str, region: str = "us-east-1", key: str = "test",

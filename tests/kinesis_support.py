@@ -6,6 +6,8 @@ import uuid
 import pytest
 import requests
 
+from tests.conftest import advance_clock
+
 MAX_HASH_KEY = 2 ** 128 - 1
 
 
@@ -20,7 +22,7 @@ def error_code(error) -> str:
 
 
 def advance(endpoint: str, seconds: float) -> None:
-    requests.post(f"{endpoint}/_nimbus/clock", json={"advance_seconds": seconds}, timeout=5).raise_for_status()
+    advance_clock(endpoint, seconds)
 
 
 def virtual_now(endpoint: str):

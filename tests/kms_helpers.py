@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
-import requests
 from botocore.exceptions import ClientError
+
+from tests.conftest import advance_clock
 
 
 def error_of(call, *args, **kwargs) -> tuple[str, str]:
@@ -16,4 +17,4 @@ def error_of(call, *args, **kwargs) -> tuple[str, str]:
 
 
 def advance(endpoint: str, seconds: float) -> None:
-    requests.post(f"{endpoint}/_nimbus/clock", json={"advance_seconds": seconds}, timeout=5).raise_for_status()
+    advance_clock(endpoint, seconds)

@@ -9,14 +9,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import advance_clock
 
 
 def advance(endpoint: str, seconds: float) -> None:
-    requests.post(f"{endpoint}/_nimbus/clock", json={"advance_seconds": seconds}, timeout=5).raise_for_status()
+    advance_clock(endpoint, seconds)
 
 
 def test_default_identity_is_the_default_accounts_root(client):
