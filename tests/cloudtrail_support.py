@@ -15,12 +15,9 @@ import requests
 from botocore.exceptions import ClientError
 
 from tests.conftest import advance_clock
+from tests.support import unique  # noqa: F401 (re-exported)
 
 AWS_CLI = Path(sys.executable).with_name("aws")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def account_key() -> str:

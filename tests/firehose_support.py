@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
 from tests.kinesis_support import advance
+from tests.support import unique  # noqa: F401 (re-exported)
 
 ROLE = "arn:aws:iam::000000000000:role/firehose"
 
@@ -19,10 +19,6 @@ def firehose(client):
 @pytest.fixture
 def s3(client):
     return client("s3")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def bucket(s3) -> str:

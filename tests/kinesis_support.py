@@ -1,12 +1,12 @@
 """Helpers the Kinesis tests share: unique active streams, the virtual clock, and AWS's resharding-aware reader."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
 import requests
 
 from tests.conftest import advance_clock
+from tests.support import unique  # noqa: F401 (re-exported)
 
 MAX_HASH_KEY = 2 ** 128 - 1
 
@@ -30,10 +30,6 @@ def virtual_now(endpoint: str):
     from datetime import datetime, timezone
     epoch = requests.get(f"{endpoint}/_nimbus/clock", timeout=5).json()["epoch"]
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def active_stream(kinesis, endpoint: str, prefix: str = "stream", **create) -> str:

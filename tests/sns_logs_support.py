@@ -5,16 +5,15 @@ import base64
 import json
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 import requests
-from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+
+from tests.support import error_of, unique  # noqa: F401 (the SNS and Logs tests import them from here)
 
 
 class Endpoint:
@@ -100,13 +99,3 @@ def body(entry: dict) -> dict:
     return json.loads(entry["body"] if "body" in entry else entry["Body"])
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def error_of(call, *args, **kwargs) -> tuple[str, int]:
-    """The AWS error code and HTTP status a boto3 call fails with."""
-    with pytest.raises(ClientError) as error:
-        call(*args, **kwargs)
-    response = error.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]

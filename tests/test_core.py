@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -14,6 +13,7 @@ from nimbus.core.events import API_CALL, RESOURCE_CHANGE
 from nimbus.protocol.errors import ServiceError
 from nimbus.server import free_port
 from tests.conftest import make_client
+from tests.support import serve_subprocess
 
 
 def collect(runtime, topic):
@@ -74,26 +74,10 @@ def test_internal_client_calls_are_validated_and_recorded_as_the_service(server)
     assert recorded.principal["invoked_by"] == "firehose.amazonaws.com"
 
 
-def _serve(data_dir: str, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nimbus.cli", "serve", "--port", str(port), "--data-dir", data_dir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/_nimbus/health", timeout=1)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(process.stderr.read().decode())
-
-
 def test_acknowledged_state_survives_kill_9(tmp_path):
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    process = _serve(str(tmp_path / "data"), port)
+    process = serve_subprocess(str(tmp_path / "data"), port)
     try:
         iam = make_client(endpoint, "iam")
         iam.create_user(UserName="durable")
@@ -103,7 +87,7 @@ def test_acknowledged_state_survives_kill_9(tmp_path):
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
 
-    process = _serve(str(tmp_path / "data"), port)
+    process = serve_subprocess(str(tmp_path / "data"), port)
     try:
         assert make_client(endpoint, "iam").get_user(UserName="durable")["User"]["UserName"] == "durable"
         as_user = make_client(endpoint, "sts", key=key["AccessKeyId"], secret=key["SecretAccessKey"])

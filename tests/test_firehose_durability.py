@@ -10,7 +10,7 @@ from nimbus.server import free_port
 from tests.conftest import make_client
 from tests.firehose_support import objects, s3_config
 from tests.kinesis_support import advance
-from tests.test_core import _serve
+from tests.support import serve_subprocess as _serve
 
 
 def _kill(process) -> None:

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from nimbus.core.events import API_CALL
 from tests.conftest import make_client, start_server
-from tests.test_iam_users import unique
+from tests.support import unique
 
 ACCOUNT = "000000000000"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.test_iam_users import error_of, unique
+from tests.support import error_of, unique
 
 ALLOW_S3 = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})

@@ -1,21 +1,7 @@
 """IAM users and access keys: created keys really sign requests as the user."""
 from __future__ import annotations
 
-import uuid
-
-import pytest
-from botocore.exceptions import ClientError
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def error_of(call, *args, **kwargs) -> tuple[str, int]:
-    with pytest.raises(ClientError) as error:
-        call(*args, **kwargs)
-    response = error.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from tests.support import error_of, unique
 
 
 def test_create_get_and_duplicate_user(client):

@@ -9,7 +9,7 @@ import time
 from nimbus.server import free_port
 from tests.conftest import make_client
 from tests.kinesis_support import advance, read_shard
-from tests.test_core import _serve
+from tests.support import serve_subprocess as _serve
 
 
 def _write_until_killed(kinesis, name: str, worker: int, acknowledged: list, stop: threading.Event) -> None:

@@ -220,7 +220,7 @@ def test_acknowledged_events_survive_kill_9(tmp_path):
 
     from nimbus.server import free_port
 
-    from .test_core import _serve
+    from tests.support import serve_subprocess as _serve
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     process = _serve(str(tmp_path / "data"), port)

@@ -6,7 +6,7 @@ import signal
 
 from nimbus.server import free_port
 from tests.conftest import make_client
-from tests.test_core import _serve
+from tests.support import serve_subprocess as _serve
 
 
 def test_object_survives_kill_9(tmp_path):

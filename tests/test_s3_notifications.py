@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from tests.sns_logs_support import recorded, unique
-from tests.test_iam_users import error_of
+from tests.sns_logs_support import recorded
+from tests.support import error_of, unique
 
 
 def _topic_for_bucket(sns, bucket: str) -> str:

@@ -5,13 +5,13 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import advance_clock
+from tests.support import unique
 
 
 def advance(endpoint: str, seconds: float) -> None:
@@ -68,10 +68,6 @@ def trust(*principals: str, **condition) -> str:
 def make_role(client, account: str, name: str, trust_policy: str, **extra) -> str:
     iam = client("iam", key=account, secret="x")
     return iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy, **extra)["Role"]["Arn"]
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def denied(call, **kwargs) -> str:
