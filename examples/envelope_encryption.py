@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 
-import boto3
+from common import clients
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
@@ -23,10 +23,7 @@ def wipe(buffer: bytearray) -> None:
 
 
 def main(endpoint: str | None = None) -> dict:
-    kms = boto3.client("kms", endpoint_url=endpoint or os.environ["AWS_ENDPOINT_URL"],
-                       region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-                       aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
-                       aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"))
+    kms = clients(endpoint)("kms")
     context = {"app": "envelope-example", "record": "42"}
 
     # Step 1: a key is created (a customer managed key; it never leaves KMS).

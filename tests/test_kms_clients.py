@@ -12,8 +12,6 @@ import pytest
 
 from tests.conftest import make_client
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
 def kms(client):
@@ -100,17 +98,3 @@ def test_cli_encrypt_decrypt_round_trip(kms, endpoint, tmp_path):
                      "--encryption-context", "stage=test")
     assert base64.b64decode(decrypted["Plaintext"]) == b"via the AWS CLI"
     assert decrypted["KeyId"].endswith(key)
-
-
-def test_envelope_example(endpoint, monkeypatch, capsys):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
-        import envelope_encryption
-    finally:
-        sys.path.pop(0)
-    result = envelope_encryption.main()
-    assert result["roundtrip"] and result["context_enforced"]
-    printed = capsys.readouterr().out
-    for step in range(1, 8):
-        assert f"{step}. " in printed

@@ -1,0 +1,51 @@
+"""Each script in examples/ runs against the shared server and shows what its notes promise."""
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cloudtrail_support import account_key
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def run_example(endpoint, monkeypatch, capsys):
+    """Import an example and run its main() as a fresh account; returns its result and what it printed."""
+    def run(name: str):
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", account_key())
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+        monkeypatch.syspath_prepend(str(EXAMPLES))
+        module = importlib.import_module(name)
+        result = module.main()
+        return result, capsys.readouterr().out
+    return run
+
+
+def steps_printed(printed: str, count: int) -> bool:
+    return all(f"{step}. " in printed for step in range(1, count + 1))
+
+
+def test_envelope_encryption(run_example):
+    result, printed = run_example("envelope_encryption")
+    assert result["roundtrip"] and result["context_enforced"]
+    assert steps_printed(printed, 7)
+
+
+def test_cloudtrail_audit(run_example):
+    result, printed = run_example("cloudtrail_audit")
+    assert result["who"].endswith(":root") and result["failed_call"] == "NotFoundException"
+    assert result["encryption"] == "AES256" and result["notified"] and result["logs_events"] == 1
+    assert steps_printed(printed, 9)
+
+
+def test_kinesis_realtime(run_example):
+    result, printed = run_example("kinesis_realtime")
+    assert len(result["placed"]) == 2 and sum(result["placed"].values()) == 200 and result["ordered"]
+    assert result["open_shards"] == 4 and result["read"] == 400
+    assert result["from_stream"] == 400 and result["clicks"] == 50
+    assert steps_printed(printed, 6)
