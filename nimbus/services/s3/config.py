@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.s3.common import malformed_xml, no_such_key, objects_ns, timestamp, versions_ns
+from nimbus.services.s3.common import malformed_xml, no_such_key, timestamp
 from nimbus.services.s3.encryption import KMS_ALGORITHMS
-from nimbus.services.s3.records import RecordsMixin, version_key
+from nimbus.services.s3.records import RecordsMixin
 from nimbus.services.s3.notifications import validate_destinations
 
 # kind -> (error code, message) answered when that configuration is absent
