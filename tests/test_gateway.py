@@ -12,6 +12,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from tests.conftest import make_client, start_server
+from tests.support import unique
 
 
 @pytest.fixture
@@ -189,3 +190,17 @@ def test_bad_json_requests_are_aws_shaped_400s(endpoint, target, body, status, c
     assert response.status_code == status, response.content
     assert response.json()["__type"].endswith(code)
     assert response.headers["x-amzn-RequestId"]
+
+
+@pytest.mark.parametrize("service, call", [
+    ("iam", lambda iam: iam.get_user(UserName="bad\x00name\x01")),
+    ("sns", lambda sns: sns.create_topic(Name="bad\x00topic")),
+    ("s3", lambda s3: s3.get_object(Bucket=s3.create_bucket(Bucket=unique("ctl"))["Location"].strip("/"),
+                                    Key="missing\x01key")),
+])
+def test_control_characters_echoed_in_xml_errors_stay_parseable(client, service, call):
+    """XML cannot carry NUL or most control characters; an error quoting one must still parse."""
+    with pytest.raises(ClientError) as error:
+        call(client(service, parameter_validation=False))
+    assert 400 <= error.value.response["ResponseMetadata"]["HTTPStatusCode"] < 500
+    assert error.value.response["Error"]["Code"]

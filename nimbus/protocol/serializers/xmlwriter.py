@@ -14,6 +14,7 @@ compiled, so recursive shapes compile one level at a time.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Callable
 
 from botocore.model import Shape
@@ -27,8 +28,20 @@ Emit = Callable[[list, Any], None]
 _LOCATIONS = frozenset(("header", "headers", "statusCode"))
 
 
+# Characters XML 1.0 cannot carry at all, not even as character references.
+_UNREPRESENTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _spell_out(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def escape(text: str) -> str:
     # Plain ``in`` tests are far cheaper than a translate() table on the common clean string.
+    if not text.isprintable():
+        # A control character echoed back (a name in an error message) would make the whole
+        # document unparseable; spell it out as JSON would.
+        text = _UNREPRESENTABLE.sub(_spell_out, text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
