@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
+import botocore.auth
 import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -118,13 +118,12 @@ def test_strict_rejects_unknown_keys_and_unsigned_calls(strict):
     assert make_client(strict.endpoint, "sts").get_caller_identity()["Account"] == "000000000000"
 
 
-def test_strict_rejects_stale_signatures(strict):
+def test_strict_rejects_stale_signatures(strict, monkeypatch):
     stale = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(minutes=20)
-    with mock.patch("botocore.auth.datetime.datetime") as clock:
-        clock.utcnow.return_value = stale
-        clock.now.return_value = stale
-        response = signed(strict.endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15",
-                          {"Content-Type": "application/x-www-form-urlencoded"})
+    # Only botocore's signing clock: patching datetime itself would reach the server's threads too.
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: stale)
+    response = signed(strict.endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15",
+                      {"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code in (400, 403)
     assert b"RequestExpired" in response.content or b"Signature expired" in response.content
 
