@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import signal
 
 import cramjam
 import pytest
 
+from nimbus.server import free_port
 from tests.conftest import make_client, start_server
 from tests.kinesis_channel_support import ACCOUNT, bucket, create, objects, on_demand_stream, role, s3_destination
 from tests.kinesis_support import advance, virtual_now
+from tests.support import serve_subprocess
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +171,30 @@ def test_refused_delivery_is_logged_and_retried(aws, endpoint):
     s3.create_bucket(Bucket=target)
     advance(endpoint, 1)
     assert list(objects(s3, target).values()) == [b"kept"]
+
+
+def test_kill_9_while_records_are_buffered(tmp_path):
+    port = free_port()
+    endpoint, data_dir = f"http://127.0.0.1:{port}", str(tmp_path / "data")
+    process = serve_subprocess(data_dir, port)
+    try:
+        aws = lambda service: make_client(endpoint, service)  # noqa: E731
+        stream, stream_arn = on_demand_stream(aws, endpoint)
+        target = bucket(aws)
+        create(aws, stream_arn, role(aws), s3_destination(target), fmt="STRING")
+        advance(endpoint, 1)
+        _put(aws("kinesis"), stream, [b"1;", b"2;"])
+        advance(endpoint, 301)
+        _put(aws("kinesis"), stream, [f"{i};".encode() for i in range(3, 50)])
+        advance(endpoint, 5)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    process = serve_subprocess(data_dir, port)
+    try:
+        advance(endpoint, 301)
+        bodies = sorted(objects(make_client(endpoint, "s3"), target).values(), key=len)
+        assert bodies == [b"1;2;", b"".join(f"{i};".encode() for i in range(3, 50))]
+    finally:
+        process.kill()
+        process.wait()

@@ -29,7 +29,8 @@ from nimbus.services.kinesis.state import shard_id
 log = logging.getLogger(__name__)
 SERVICE_PRINCIPAL = "kinesis.amazonaws.com"
 PAGES_PER_SHARD = 20  # per pass, so one busy shard does not starve the others
-MAX_OBJECT_BYTES = 64 * 1024 * 1024  # one object holds at most this much (the rest goes in the next one)
+MAX_OBJECT_BYTES = 64 * 1024 * 1024  # an object holds at most this much; a buffer this full is delivered early
+MAX_BUFFERED_BYTES = 2 * MAX_OBJECT_BYTES  # reading pauses past this (the records wait in the shard logs)
 RETRY_PAUSE = 1.0  # real seconds between attempts at a refusing destination (clock jumps retry at once)
 
 
@@ -50,8 +51,24 @@ class Reader:
         self.cursors: dict[int, int] = {int(k): v["next"] for k, v in saved.items()}
         self.finished: set[int] = {int(k) for k, v in saved.items() if v.get("done")}
         self.pending: list[dict] = []
+        self.bytes = 0  # of the pending records' data
+        self.oldest: int | None = None  # arrival (ms) of the oldest pending record
         self.retry_at = 0.0
         self.saved = saved
+
+    def added(self, batch: dict) -> None:
+        """Account for the records of ``batch`` just appended (contiguous log positions ending at next)."""
+        count = len(batch["records"])
+        for offset, record in enumerate(self.pending[len(self.pending) - count:]):
+            record["position"] = batch["next"] - count + offset
+            self.bytes += len(record["data"])
+            self.oldest = record["arrival"] if self.oldest is None else min(self.oldest, record["arrival"])
+
+    def take(self, count: int, size: int) -> None:
+        """The first ``count`` pending records were delivered."""
+        del self.pending[:count]
+        self.bytes -= size
+        self.oldest = min((r["arrival"] for r in self.pending), default=None)
 
     def checkpoint(self) -> dict:
         """Positions after everything delivered: each shard's first pending record, else its cursor."""
@@ -119,8 +136,10 @@ class ChannelDelivery:
                 if ns[3:] != ("channels",):
                     continue
                 for _, channel in store.scan(ns):
-                    if channel["kind"] != "S3" or channel_status(channel, self.runtime.clock.time()) not in (
-                            ACTIVE, UPDATING):
+                    status = channel_status(channel, self.runtime.clock.time())
+                    if status is None:  # deleted: its delivery state goes with it
+                        self.provider._purge_channel(self._context(channel), channel)
+                    if channel["kind"] != "S3" or status not in (ACTIVE, UPDATING):
                         continue
                     try:
                         self._serve(channel, force)
@@ -153,9 +172,8 @@ class ChannelDelivery:
             self._log(ctx, channel, [{"errorCode": exc.code, "errorMessage": exc.message}])
         freshness = channel["destination"]["DataFreshnessInSeconds"] * 1000
         while reader.pending:
-            oldest = min(r["arrival"] for r in reader.pending)
-            if int(ctx.clock.time() * 1000) - oldest < freshness:
-                return
+            if int(ctx.clock.time() * 1000) - reader.oldest < freshness and reader.bytes < MAX_OBJECT_BYTES:
+                break
             if not force and time.monotonic() < reader.retry_at:
                 return
             taken, size = [], 0
@@ -171,7 +189,7 @@ class ChannelDelivery:
                 self._log(ctx, channel, [{"errorCode": exc.code, "errorMessage": exc.message,
                                           "recordCount": len(taken)}])
                 return
-            del reader.pending[:len(taken)]
+            reader.take(len(taken), size)
             self._commit(channel, reader)
             force = False
         self._commit(channel, reader)
@@ -193,6 +211,8 @@ class ChannelDelivery:
                     log_file = self.provider.logs.log(stream["id"], index)
                     reader.cursors[index] = log_file.position_at(channel["active_ms"])
                 for _ in range(PAGES_PER_SHARD):
+                    if reader.bytes >= MAX_BUFFERED_BYTES:
+                        return
                     batch = self.provider.read_batch(ctx, stream, shard, reader.cursors[index], 10000)
                     for entry in batch["records"]:
                         reader.pending.append({
@@ -200,7 +220,7 @@ class ChannelDelivery:
                             "position": None,
                             "arrival": int(entry["ApproximateArrivalTimestamp"].timestamp() * 1000),
                             "key": entry["PartitionKey"], "data": entry["Data"]})
-                    _number_positions(reader.pending, batch)
+                    reader.added(batch)
                     reader.cursors[index] = batch["next"]
                     if batch["child_shards"] is not None:
                         reader.finished.add(index)
@@ -290,9 +310,3 @@ class ChannelDelivery:
             self._logged.discard((account, region, group, stream))
             log.debug("kinesis channel %s cannot log to %s: %s", channel["name"], group, exc)
 
-
-def _number_positions(pending: list[dict], batch: dict) -> None:
-    """The log positions of the records just appended (read_batch returns them contiguous, ending at next)."""
-    count = len(batch["records"])
-    for offset, record in enumerate(pending[len(pending) - count:]):
-        record["position"] = batch["next"] - count + offset
