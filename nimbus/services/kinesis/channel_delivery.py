@@ -3,8 +3,9 @@
 Records stay in the shard logs until delivered: the channel's durable state is only a checkpoint per
 shard (the next position to deliver, and whether a closed shard is finished), committed after its
 objects are in S3. What was read but not yet delivered is kept in memory and read again from the
-checkpoints after a restart, so nothing is lost; an object written again after a crash between the
-write and the checkpoint has the same key (channel_objects.unique_suffix), so nothing is duplicated.
+checkpoints after a restart, so nothing is lost. An object written again after a crash between the
+write and the checkpoint gets the same key (channel_objects.unique_suffix: from the first record per
+shard) when it is read back with the same first records, so it replaces itself.
 
 Shards are read from the position of the channel's activation (no backfill, as in AWS); a child shard
 only once its parents are read to their end, so records of a partition key stay in order. An object is
