@@ -198,3 +198,28 @@ def test_kill_9_while_records_are_buffered(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_crash_between_write_and_checkpoint_rewrites_the_same_object(tmp_path):
+    """The store as a crash right after PutObject leaves it: intent recorded, checkpoint not yet moved."""
+    from nimbus.services.kinesis.channel_delivery import progress_ns
+    with start_server(tmp_path) as first:
+        aws = lambda service: make_client(first.endpoint, service)  # noqa: E731
+        stream, stream_arn = on_demand_stream(aws, first.endpoint)
+        target = bucket(aws)
+        channel = create(aws, stream_arn, role(aws), s3_destination(target), fmt="STRING")
+        advance(first.endpoint, 1)
+        put = aws("kinesis").put_records(StreamName=stream, Records=[
+            {"Data": d, "PartitionKey": "k"} for d in (b"a;", b"b;")])
+        advance(first.endpoint, 10)
+        store, ns = first.runtime.store, progress_ns(ACCOUNT, "us-east-1")
+        before = store.get(ns, channel["ChannelId"])
+        advance(first.endpoint, 301)
+        delivered = objects(aws("s3"), target)
+        assert list(delivered.values()) == [b"a;b;"]
+        shard = str(int(put["Records"][0]["ShardId"].split("-")[1]))
+        store.put(ns, channel["ChannelId"], {"shards": before["shards"], "intent": {shard: 1}})
+    with start_server(tmp_path) as second:
+        advance(second.endpoint, 1)
+        assert objects(make_client(second.endpoint, "s3"), target) == delivered
+        assert second.runtime.store.get(ns, channel["ChannelId"])["intent"] is None

@@ -3,9 +3,9 @@
 Records stay in the shard logs until delivered: the channel's durable state is only a checkpoint per
 shard (the next position to deliver, and whether a closed shard is finished), committed after its
 objects are in S3. What was read but not yet delivered is kept in memory and read again from the
-checkpoints after a restart, so nothing is lost. An object written again after a crash between the
-write and the checkpoint gets the same key (channel_objects.unique_suffix: from the first record per
-shard) when it is read back with the same first records, so it replaces itself.
+checkpoints after a restart, so nothing is lost. Before an object is written its extent is stored (the
+intent); after a crash between the write and the checkpoint the same records are written again under
+the same key (channel_objects.unique_suffix), so the object replaces itself instead of appearing twice.
 
 Shards are read from the position of the channel's activation (no backfill, as in AWS); a child shard
 only once its parents are read to their end, so records of a partition key stay in order. An object is
@@ -49,8 +49,12 @@ class Reader:
     """One channel's read-ahead: cursors per shard and the records read but not yet delivered."""
 
     def __init__(self, saved: dict):
-        self.cursors: dict[int, int] = {int(k): v["next"] for k, v in saved.items()}
-        self.finished: set[int] = {int(k) for k, v in saved.items() if v.get("done")}
+        shards = saved.get("shards") or {}
+        self.cursors: dict[int, int] = {int(k): v["next"] for k, v in shards.items()}
+        self.finished: set[int] = {int(k) for k, v in shards.items() if v.get("done")}
+        # The last position per shard of an object being written: set (durably) before the write, cleared
+        # with the checkpoint after it, so a crash in between writes exactly that object again.
+        self.intent: dict[str, int] | None = saved.get("intent")
         self.pending: list[dict] = []
         self.bytes = 0  # of the pending records' data
         self.oldest: int | None = None  # arrival (ms) of the oldest pending record
@@ -65,11 +69,28 @@ class Reader:
             self.bytes += len(record["data"])
             self.oldest = record["arrival"] if self.oldest is None else min(self.oldest, record["arrival"])
 
-    def take(self, count: int, size: int) -> None:
-        """The first ``count`` pending records were delivered."""
-        del self.pending[:count]
-        self.bytes -= size
+    def take(self, taken: list[dict]) -> None:
+        """``taken`` were delivered."""
+        gone = {id(r) for r in taken}
+        self.pending = [r for r in self.pending if id(r) not in gone]
+        self.bytes -= sum(len(r["data"]) for r in taken)
         self.oldest = min((r["arrival"] for r in self.pending), default=None)
+
+    def batch(self, now_ms: int, freshness_ms: int) -> list[dict] | None:
+        """The records of the next object, or None when none is due."""
+        if self.intent is not None:  # an interrupted write: the very same records, once all are read back
+            if any(self.cursors.get(int(s), 0) <= last for s, last in self.intent.items()):
+                return None
+            return [r for r in self.pending if r["position"] <= self.intent.get(str(r["shard"]), -1)]
+        if not self.pending or (now_ms - self.oldest < freshness_ms and self.bytes < MAX_OBJECT_BYTES):
+            return None
+        taken, size = [], 0
+        for record in self.pending:
+            if taken and size + len(record["data"]) > MAX_OBJECT_BYTES:
+                break
+            taken.append(record)
+            size += len(record["data"])
+        return taken
 
     def checkpoint(self) -> dict:
         """Positions after everything delivered: each shard's first pending record, else its cursor."""
@@ -158,7 +179,7 @@ class ChannelDelivery:
         reader = self._readers.get(channel["id"])
         if reader is None:
             saved = self.runtime.store.get(progress_ns(channel["account"], channel["region"]), channel["id"]) or {}
-            reader = self._readers[channel["id"]] = Reader(saved.get("shards") or {})
+            reader = self._readers[channel["id"]] = Reader(saved)
         return reader
 
     def _serve(self, channel: dict, force: bool) -> None:
@@ -172,25 +193,24 @@ class ChannelDelivery:
         except ServiceError as exc:  # e.g. the stream's KMS key is disabled: records cannot be read
             self._log(ctx, channel, [{"errorCode": exc.code, "errorMessage": exc.message}])
         freshness = channel["destination"]["DataFreshnessInSeconds"] * 1000
-        while reader.pending:
-            if int(ctx.clock.time() * 1000) - reader.oldest < freshness and reader.bytes < MAX_OBJECT_BYTES:
-                break
+        while (taken := reader.batch(int(ctx.clock.time() * 1000), freshness)) is not None:
             if not force and time.monotonic() < reader.retry_at:
                 return
-            taken, size = [], 0
-            for record in reader.pending:
-                if taken and size + len(record["data"]) > MAX_OBJECT_BYTES:
-                    break
-                taken.append(record)
-                size += len(record["data"])
+            if reader.intent is None:
+                reader.intent = {}
+                for record in taken:
+                    reader.intent[str(record["shard"])] = record["position"]
+                self._commit(channel, reader)
             try:
-                self._deliver(ctx, channel, taken)
+                if taken:  # empty when retention removed an interrupted object's records meanwhile
+                    self._deliver(ctx, channel, taken)
             except DeliveryError as exc:
                 reader.retry_at = time.monotonic() + RETRY_PAUSE
                 self._log(ctx, channel, [{"errorCode": exc.code, "errorMessage": exc.message,
                                           "recordCount": len(taken)}])
                 return
-            reader.take(len(taken), size)
+            reader.take(taken)
+            reader.intent = None
             self._commit(channel, reader)
             force = False
         self._commit(channel, reader)
@@ -212,7 +232,7 @@ class ChannelDelivery:
                     log_file = self.provider.logs.log(stream["id"], index)
                     reader.cursors[index] = log_file.position_at(channel["active_ms"])
                 for _ in range(PAGES_PER_SHARD):
-                    if reader.bytes >= MAX_BUFFERED_BYTES:
+                    if reader.bytes >= MAX_BUFFERED_BYTES and reader.intent is None:
                         return
                     batch = self.provider.read_batch(ctx, stream, shard, reader.cursors[index], 10000)
                     for entry in batch["records"]:
@@ -232,10 +252,9 @@ class ChannelDelivery:
 
     def _commit(self, channel: dict, reader: Reader) -> None:
         """Store the checkpoints when they moved (always safe: they never pass an undelivered record)."""
-        state = reader.checkpoint()
+        state = {"shards": reader.checkpoint(), "intent": reader.intent}
         if state != reader.saved:
-            self.runtime.store.put(progress_ns(channel["account"], channel["region"]), channel["id"],
-                                   {"shards": state})
+            self.runtime.store.put(progress_ns(channel["account"], channel["region"]), channel["id"], state)
             reader.saved = state
 
     # -- writing ------------------------------------------------------------------------------------
