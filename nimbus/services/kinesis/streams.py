@@ -5,6 +5,7 @@ import uuid
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.channels import channels_of_stream
 from nimbus.services.kinesis.hashing import even_ranges
 from nimbus.services.kinesis.shards import describe_shard, new_shard, visible
 from nimbus.services.kinesis.state import (
@@ -69,6 +70,9 @@ class StreamOps(KinesisState):
                 raise ServiceError("ResourceInUseException",
                                    f"Stream {stream['name']} has registered consumers; deregister them or set "
                                    "EnforceConsumerDeletion.")
+            if channels_of_stream(self.store, stream, ctx.account_id, ctx.region, ctx.clock.time()):
+                raise ServiceError("ResourceInUseException", f"Stream {stream['name']} has channels; delete them "
+                                   "first (ListChannels with a StreamFilter finds them).")
             stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
             self.save(ctx, stream)
         ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted", None)
