@@ -230,6 +230,21 @@ def test_cloudwatch_logs_delivery_waits_for_a_role_cloudtrail_may_assume(own, aw
     assert "LatestCloudWatchLogsDeliveryError" not in aws("cloudtrail").get_trail_status(Name=name)
 
 
+def test_cloudwatch_logs_get_nothing_from_while_the_trail_was_stopped(own, aws, account):
+    ct = aws("cloudtrail")
+    name, group, _ = _logs_trail(aws, account)
+    advance(own.endpoint, 6)
+    ct.stop_logging(Name=name)
+    unlogged = unique("while-stopped")
+    aws("sns").create_topic(Name=unlogged)
+    ct.start_logging(Name=name)
+    logged = unique("restarted")
+    aws("sns").create_topic(Name=logged)
+    advance(own.endpoint, 6)
+    messages = [e["message"] for e in _stream(aws, group, account)]
+    assert sum(logged in m for m in messages) == 1 and not any(unlogged in m for m in messages)
+
+
 def test_s3_data_events_for_chosen_buckets(own, aws):
     s3, ct = aws("s3"), aws("cloudtrail")
     name, bucket = logging_trail(aws)
