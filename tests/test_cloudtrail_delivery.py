@@ -155,6 +155,96 @@ def test_cloudwatch_logs_delivery(own, aws, account):
     assert aws("cloudtrail").get_trail_status(Name=name)["LatestCloudWatchLogsDeliveryTime"]
 
 
+def _trusting_cloudtrail(aws, role: str) -> None:
+    aws("iam").create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+
+
+def _logs_trail(aws, account) -> tuple[str, str, str]:
+    group, role = unique("ct-retried"), unique("ct-role")
+    aws("logs").create_log_group(logGroupName=group)
+    _trusting_cloudtrail(aws, role)
+    name, _ = logging_trail(aws, CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{account}:log-group:{group}:*",
+                            CloudWatchLogsRoleArn=f"arn:aws:iam::{account}:role/{role}")
+    return name, group, role
+
+
+def _stream(aws, group: str, account: str) -> list[dict]:
+    """Every event of the trail's stream, oldest first, with its record parsed."""
+    events, token = [], None
+    while True:
+        page = aws("logs").get_log_events(logGroupName=group, logStreamName=f"{account}_CloudTrail_us-east-1",
+                                          startFromHead=True, **({"nextToken": token} if token else {}))
+        events += page["events"]
+        if not page["events"] or page["nextForwardToken"] == token:
+            return [{**e, "record": json.loads(e["message"])} for e in events]
+        token = page["nextForwardToken"]
+
+
+def test_cloudwatch_logs_delivery_is_retried_until_the_group_is_back(own, aws, account):
+    logs, ct = aws("logs"), aws("cloudtrail")
+    name, group, _ = _logs_trail(aws, account)
+    aws("sns").create_topic(Name=unique("before"))
+    advance(own.endpoint, 6)
+    first = ct.get_trail_status(Name=name)
+    assert first["LatestCloudWatchLogsDeliveryTime"] and "LatestCloudWatchLogsDeliveryError" not in first
+    logs.delete_log_group(logGroupName=group)
+    markers = [unique("while-gone") for _ in range(3)]
+    for marker in markers:
+        aws("sns").create_topic(Name=marker)
+    advance(own.endpoint, 6)
+    aws("kms").list_keys()
+    advance(own.endpoint, 6)  # a second failing tick: nothing is sent twice later
+    status = ct.get_trail_status(Name=name)
+    assert status["LatestCloudWatchLogsDeliveryError"].startswith("ResourceNotFoundException"), status
+    assert status["LatestCloudWatchLogsDeliveryTime"] == first["LatestCloudWatchLogsDeliveryTime"]
+    assert "LatestDeliveryError" not in status  # S3 files went out meanwhile
+    logs.create_log_group(logGroupName=group)
+    advance(own.endpoint, 6)
+    events = _stream(aws, group, account)
+    records = [e["record"] for e in events]
+    assert [r["requestParameters"]["name"] for r in records if r["eventName"] == "CreateTopic"] == markers
+    assert any(r["eventName"] == "ListKeys" for r in records)
+    assert len({r["eventID"] for r in records}) == len(records)  # exactly once
+    assert [e["timestamp"] for e in events] == sorted(e["timestamp"] for e in events)
+    status = ct.get_trail_status(Name=name)
+    assert "LatestCloudWatchLogsDeliveryError" not in status
+    assert status["LatestCloudWatchLogsDeliveryTime"] > first["LatestCloudWatchLogsDeliveryTime"]
+
+
+def test_cloudwatch_logs_delivery_waits_for_a_role_cloudtrail_may_assume(own, aws, account):
+    name, group, role = _logs_trail(aws, account)
+    advance(own.endpoint, 6)
+    aws("iam").delete_role(RoleName=role)
+    marker = unique("no-role")
+    aws("sns").create_topic(Name=marker)
+    advance(own.endpoint, 3601)  # the hour's session is over: CloudTrail must assume the role again
+    status = aws("cloudtrail").get_trail_status(Name=name)
+    assert status["LatestCloudWatchLogsDeliveryError"].startswith("AccessDenied"), status
+    assert "sts:AssumeRole" in status["LatestCloudWatchLogsDeliveryError"]
+    assert not any(marker in e["message"] for e in _stream(aws, group, account))
+    _trusting_cloudtrail(aws, role)
+    advance(own.endpoint, 6)
+    assert sum(marker in e["message"] for e in _stream(aws, group, account)) == 1
+    assert "LatestCloudWatchLogsDeliveryError" not in aws("cloudtrail").get_trail_status(Name=name)
+
+
+def test_cloudwatch_logs_get_nothing_from_while_the_trail_was_stopped(own, aws, account):
+    ct = aws("cloudtrail")
+    name, group, _ = _logs_trail(aws, account)
+    advance(own.endpoint, 6)
+    ct.stop_logging(Name=name)
+    unlogged = unique("while-stopped")
+    aws("sns").create_topic(Name=unlogged)
+    ct.start_logging(Name=name)
+    logged = unique("restarted")
+    aws("sns").create_topic(Name=logged)
+    advance(own.endpoint, 6)
+    messages = [e["message"] for e in _stream(aws, group, account)]
+    assert sum(logged in m for m in messages) == 1 and not any(unlogged in m for m in messages)
+
+
 def test_s3_data_events_for_chosen_buckets(own, aws):
     s3, ct = aws("s3"), aws("cloudtrail")
     name, bucket = logging_trail(aws)

@@ -139,6 +139,31 @@ def test_delivery_policy_limits_retries_and_4xx_is_final(client, receiver, serve
     sns.publish(TopicArn=topic, Message="marker")
     notes = [body(n)["Message"] for n in receiver.wait_for(4, "Notification")]
     assert notes == ["gives up", "gives up", "not found", "marker"]
+    # Without a dead-letter target AWS discards what it gives up; nimbus keeps a note of it.
+    given_up = requests.get(f"{server.endpoint}/_nimbus/sns/deliveries",
+                            params={"endpoint": receiver.url}).json()["undelivered"]
+    assert [(json.loads(u["Body"])["Message"], u["ErrorCode"], u["Attempts"]) for u in given_up] == [
+        ("gives up", "HTTP 500", 2), ("not found", "HTTP 404", 1)]
+
+
+def test_throttle_policy_spaces_deliveries_to_a_subscription(client, receiver, server):
+    from .sns_logs_support import error_of
+    sns = client("sns")
+    topic = sns.create_topic(Name=unique("throttled"))["TopicArn"]
+    sub_arn = confirmed_http_subscription(sns, topic, receiver, DeliveryPolicy=json.dumps(
+        {"throttlePolicy": {"maxReceivesPerSecond": 2}}))
+    for i in range(4):
+        sns.publish(TopicArn=topic, Message=f"m{i}")
+    receiver.wait_for(4, "Notification")
+    attempts = requests.get(f"{server.endpoint}/_nimbus/sns/deliveries",
+                            params={"endpoint": receiver.url}).json()["attempts"]
+    times = sorted(a["time"] for a in attempts if a["messageType"] == "Notification")
+    # 0.5 s apart (less the few milliseconds a busy pool may start one late).
+    assert len(times) == 4 and times[-1] - times[0] >= 1.3, times
+    assert all(later - earlier >= 0.3 for earlier, later in zip(times, times[1:])), times
+    assert error_of(sns.set_subscription_attributes, SubscriptionArn=sub_arn, AttributeName="DeliveryPolicy",
+                    AttributeValue=json.dumps({"throttlePolicy": {"maxReceivesPerSecond": 0}})) == \
+        ("InvalidParameter", 400)
 
 
 def test_certificate_is_served_and_key_is_private(client, server):

@@ -1,5 +1,6 @@
 """Log file delivery: what a trail logged since its cursor, as gzipped ``{"Records": [...]}`` files in S3,
-then an SNS notification per file and the records in CloudWatch Logs.
+then an SNS notification per file; the records also go to CloudWatch Logs from a cursor of their own
+(``logs_delivery``).
 
 A file is written through the internal client as CloudTrail itself (``invokedBy``
 cloudtrail.amazonaws.com). A cursor per region only moves once S3 took the file, so a failed delivery
@@ -15,17 +16,13 @@ import string
 from datetime import datetime, timezone
 
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.cloudtrail import selectors
+from nimbus.services.cloudtrail import logs_delivery, selectors
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, history_ns
 from nimbus.services.cloudtrail.records import GLOBAL_SOURCES
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 SCAN_CHUNK = 1000
 _UNIQUE = string.ascii_letters + string.digits
-# PutLogEvents' limits: 10,000 events and 1,048,576 bytes (message + 26 bytes each) per call.
-LOGS_BATCH_EVENTS = 10000
-LOGS_BATCH_BYTES = 1_048_576
-LOGS_EVENT_BYTES = 256 * 1024 - 26
 
 
 def call(engine, account: str, trail: dict, service: str, operation: str, params: dict,
@@ -78,10 +75,10 @@ def _own_write(trail: dict, record: dict) -> bool:
             or (len(group) > 6 and params.get("logGroupName") == group[6]))
 
 
-def _pending(engine, account: str, region: str, kind: str, cursor: str) -> tuple[list[dict], str | None]:
-    """Records newer than ``cursor`` (oldest first), and the key of the newest."""
+def _pending(engine, account: str, region: str, kind: str, cursor: str) -> tuple[list[tuple[str, dict]], str | None]:
+    """(key, record) pairs newer than ``cursor`` (oldest first), and the key of the newest."""
     ns = history_ns(account, region, kind)
-    found: list[dict] = []
+    found: list[tuple[str, dict]] = []
     newest = None
     start = None
     while True:
@@ -90,10 +87,32 @@ def _pending(engine, account: str, region: str, kind: str, cursor: str) -> tuple
             if key >= cursor:
                 return found[::-1], newest
             newest = newest or key
-            found.append(record)
+            found.append((key, record))
         if len(chunk) < SCAN_CHUNK:
             return found[::-1], newest
         start = chunk[-1][0]
+
+
+def _gather(engine, account: str, trail: dict, region: str, kinds, cursors: dict, since: str,
+            known: dict | None = None) -> tuple[list[tuple[str, str, dict]], dict[str, str]]:
+    """What the trail logs from ``cursors`` on: (slot, key, record) oldest first, and each slot's newest key.
+    ``known`` holds what another destination already read from the same cursors."""
+    entries: list[tuple[str, str, dict]] = []
+    moves: dict[str, str] = {}
+    for kind in kinds:
+        slot = f"{region}/{kind}"
+        cursor = cursors.get(slot, since)
+        if known is not None and known["cursors"].get(slot) == cursor:
+            found, newest = known["found"][slot]
+        else:
+            found, newest = _pending(engine, account, region, kind, cursor)
+            if known is not None:
+                known["cursors"][slot], known["found"][slot] = cursor, (found, newest)
+        entries.extend((slot, key, r) for key, r in found if _wanted(trail, region, r))
+        if newest is not None:
+            moves[slot] = newest
+    entries.sort(key=lambda e: e[2]["eventTime"])  # stable: each slot stays in its own order
+    return entries, moves
 
 
 def deliver(engine, account: str, trail: dict, state: dict, now: float) -> None:
@@ -101,21 +120,17 @@ def deliver(engine, account: str, trail: dict, state: dict, now: float) -> None:
     since = state.get("since")
     if since is None:
         return
+    logs = logs_delivery.prepare(state, trail)  # before S3 moves on: both get what is not yet in a file
     kinds = (MANAGEMENT, DATA) if selectors.wants_data(trail) else (MANAGEMENT,)
     for region in _regions(engine, account, trail):
-        records: list[dict] = []
-        moves: dict[str, str] = {}
-        for kind in kinds:
-            slot = f"{region}/{kind}"
-            found, newest = _pending(engine, account, region, kind, cursors.get(slot, since))
-            records.extend(r for r in found if _wanted(trail, region, r))
-            if newest is not None:
-                moves[slot] = newest
-        if records:
-            records.sort(key=lambda r: r["eventTime"])
-            if not _write_file(engine, account, trail, state, region, records, now):
-                continue  # the cursor stays: these records go out with the next attempt
-        cursors.update(moves)
+        known = {"cursors": {}, "found": {}}
+        entries, moves = _gather(engine, account, trail, region, kinds, cursors, since, known)
+        if logs is not None:
+            logs_entries, logs_moves = _gather(engine, account, trail, region, kinds, logs["cursors"], since, known)
+        if not entries or _write_file(engine, account, trail, state, region, [e[2] for e in entries], now):
+            cursors.update(moves)  # else the cursor stays: these records go out with the next attempt
+        if logs is not None:
+            logs_delivery.deliver(engine, account, trail, state, region, logs_entries, logs_moves, now)
 
 
 def _write_file(engine, account: str, trail: dict, state: dict, region: str, records: list[dict],
@@ -138,8 +153,6 @@ def _write_file(engine, account: str, trail: dict, state: dict, region: str, rec
             "hashAlgorithm": "SHA-256", "newestEventTime": max(times), "oldestEventTime": min(times)})
     if trail.get("SnsTopicARN"):
         _notify(engine, account, trail, state, bucket, key, now)
-    if trail.get("CloudWatchLogsLogGroupArn"):
-        _to_logs(engine, account, trail, state, region, records, now)
     return True
 
 
@@ -184,43 +197,3 @@ def _notify(engine, account: str, trail: dict, state: dict, bucket: str, key: st
         return
     state["LatestNotificationTime"] = state["LatestNotificationAttemptSucceeded"] = now
     state.pop("LatestNotificationError", None)
-
-
-def _log_batches(events: list[dict]) -> list[list[dict]]:
-    batches: list[list[dict]] = [[]]
-    size = 0
-    for event in events:
-        if len(event["message"].encode()) > LOGS_EVENT_BYTES:
-            event = {**event, "message": event["message"].encode()[:LOGS_EVENT_BYTES].decode(errors="ignore")}
-        cost = len(event["message"].encode()) + 26
-        if batches[-1] and (len(batches[-1]) >= LOGS_BATCH_EVENTS or size + cost > LOGS_BATCH_BYTES):
-            batches.append([])
-            size = 0
-        batches[-1].append(event)
-        size += cost
-    return [b for b in batches if b]
-
-
-def _to_logs(engine, account: str, trail: dict, state: dict, region: str, records: list[dict],
-             now: float) -> None:
-    arn = trail["CloudWatchLogsLogGroupArn"].split(":")
-    group, logs_region = arn[6], arn[3]
-    stream = f"{account}_CloudTrail_{region}"
-    try:
-        try:
-            call(engine, account, trail, "logs", "CreateLogStream",
-                 {"logGroupName": group, "logStreamName": stream}, region=logs_region)
-        except ServiceError as error:
-            if error.code != "ResourceAlreadyExistsException":
-                raise
-        events = [{"timestamp": int(datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
-                                    .replace(tzinfo=timezone.utc).timestamp() * 1000),
-                   "message": json.dumps(r)} for r in records]
-        for batch in _log_batches(events):
-            call(engine, account, trail, "logs", "PutLogEvents",
-                 {"logGroupName": group, "logStreamName": stream, "logEvents": batch}, region=logs_region)
-    except ServiceError as error:
-        state["LatestCloudWatchLogsDeliveryError"] = _error_text(error)
-        return
-    state["LatestCloudWatchLogsDeliveryTime"] = now
-    state.pop("LatestCloudWatchLogsDeliveryError", None)

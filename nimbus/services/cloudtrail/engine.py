@@ -135,6 +135,7 @@ class Engine:
             # "~" sorts after every key of this millisecond: calls made from now on (this one too) are newer.
             state.update(StartLoggingTime=now, since=time_key(int(now * 1000), 0) + "~", cursors={},
                          next_delivery=now + self.delivery_seconds)
+            state.pop("logs", None)  # CloudWatch Logs starts over from here too
             if trail.get("LogFileValidationEnabled"):
                 from nimbus.services.cloudtrail.digests import start_chains
                 start_chains(state, trail, now)

@@ -1,5 +1,6 @@
 """nimbus's own SNS endpoints under /_nimbus/sns/: the signing certificate (SigningCertURL), and
-for tests what nimbus recorded instead of sending and its HTTP delivery attempts."""
+for tests what nimbus recorded instead of sending, its HTTP delivery attempts, the deliveries still
+pending and those given up."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import json
 from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
-from .common import sent_ns
+from .common import pending_ns, sent_ns, undelivered_ns
 
 
 def _json(payload) -> HttpResponse:
@@ -32,8 +33,16 @@ class SnsAdmin:
                 items = [doc for doc in items if doc["Endpoint"] == query["endpoint"]]
             return _json({"messages": items})
         if path == "deliveries":
+            # Recent attempts (memory), and from the store: deliveries still pending and those given up.
+            account = query.get("account", DEFAULT_ACCOUNT)
+            region = query.get("region", DEFAULT_REGION)
             attempts = list(self.deliverer.attempts)
+            pending = [doc for _, doc in self.store.scan(pending_ns(account, region))]
+            undelivered = [doc for _, doc in self.store.scan(undelivered_ns(account, region))]
             if query.get("endpoint"):
                 attempts = [a for a in attempts if a["url"] == query["endpoint"]]
-            return _json({"attempts": attempts, "pendingRetries": self.deliverer.pending_retries()})
+                pending = [p for p in pending if p["url"] == query["endpoint"]]
+                undelivered = [u for u in undelivered if u["Endpoint"] == query["endpoint"]]
+            return _json({"attempts": attempts, "pendingRetries": self.deliverer.pending_retries(),
+                          "pending": pending, "undelivered": undelivered})
         return None

@@ -31,6 +31,21 @@ def sent_ns(account: str, region: str) -> tuple[str, ...]:
     return ("sns", account, region, "recorded")
 
 
+def outbox_ns(account: str, region: str) -> tuple[str, ...]:
+    """Published messages not yet fanned out to their subscriptions (written before Publish answers)."""
+    return ("sns", account, region, "outbox")
+
+
+def pending_ns(account: str, region: str) -> tuple[str, ...]:
+    """HTTP/S deliveries not yet delivered or given up, with their attempt count and next attempt time."""
+    return ("sns", account, region, "pending-deliveries")
+
+
+def undelivered_ns(account: str, region: str) -> tuple[str, ...]:
+    """HTTP/S deliveries given up without a dead-letter target (AWS discards them; nimbus keeps a note)."""
+    return ("sns", account, region, "undelivered")
+
+
 def invalid_parameter(detail: str) -> ServiceError:
     return ServiceError("InvalidParameter", f"Invalid parameter: {detail}")
 

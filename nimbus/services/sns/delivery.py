@@ -1,10 +1,13 @@
-"""Sending what SNS delivers, off the request path.
+"""Sending what SNS delivers, off the request path, durably.
 
-A bounded thread pool fans messages out and POSTs them; failed HTTP/S attempts are retried on
-the virtual clock (a heap of due times, woken when tests advance the clock), so a test skips a
-20-second retry delay with ``POST /_nimbus/clock``. Protocols nimbus does not send (email, sms,
-sqs, lambda...) are recorded in the store; ``GET /_nimbus/sns/recorded`` shows them.
-In-flight deliveries live in memory: a restart drops them (AWS would keep retrying).
+Every HTTP/S delivery is a document in the store (``pending_ns``) from the moment it exists until it
+is delivered or given up: its body, headers, the retry delays its delivery policy gives, the attempt
+count and the next attempt's time on the virtual clock. A restart (even after ``kill -9``) resumes
+them (``resume``). In memory there is only a heap of due times, woken when tests advance the clock,
+so a test skips a 20-second retry delay with ``POST /_nimbus/clock``; before each attempt the
+document is read again, so a delivery that was finished, given up or wiped (``/_nimbus/reset``) is
+never sent. Delivery is at least once, as in AWS: a kill between an endpoint's 2xx and the removal of
+the document sends it again after the restart.
 """
 from __future__ import annotations
 
@@ -15,32 +18,63 @@ import logging
 import threading
 import urllib.error
 import urllib.request
+import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 
+from .common import (pending_ns, sent_ns, split_subscription_arn, split_topic_arn, subscription_key,
+                     subscriptions_ns, undelivered_ns)
 from .retry_policy import should_retry
 
 log = logging.getLogger(__name__)
 HTTP_TIMEOUT_SECONDS = 5
 USER_AGENT = "Amazon Simple Notification Service Agent"
+_deliverers: "weakref.WeakKeyDictionary[object, Deliverer]" = weakref.WeakKeyDictionary()
+_deliverers_lock = threading.Lock()
 
 
 @dataclass
 class HttpJob:
+    """One message for one endpoint; ``to_doc`` is what the store keeps of it."""
     url: str
-    body: bytes
+    body: str
     headers: dict
     delays: list[float]
     subscription_arn: str | None
     message_id: str
+    topic_arn: str
+    key: str
     attempt: int = 0
-    results: list = field(default_factory=list)
+    due: float = 0.0
+    max_per_second: float | None = None  # the throttle policy's maxReceivesPerSecond
+
+    @property
+    def ns(self) -> tuple[str, ...]:
+        account, region, _ = split_topic_arn(self.topic_arn)
+        return pending_ns(account, region)
+
+    @property
+    def message_type(self) -> str:
+        return self.headers.get("x-amz-sns-message-type", "")
+
+    def to_doc(self) -> dict:
+        return asdict(self)
+
+
+def deliverer_for(runtime, create: bool = True) -> "Deliverer | None":
+    """The runtime's one Deliverer: providers come and go (``/_nimbus/reset``), deliveries do not."""
+    with _deliverers_lock:
+        found = _deliverers.get(runtime)
+        if found is None and create:
+            found = _deliverers[runtime] = Deliverer(runtime)
+        return found
 
 
 class Deliverer:
     def __init__(self, runtime, workers: int = 8):
         self.clock = runtime.clock
+        self.store = runtime.store
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nimbus-sns")
         self.attempts: deque[dict] = deque(maxlen=2000)
         self._heap: list = []
@@ -48,6 +82,7 @@ class Deliverer:
         self._wake = threading.Condition()
         self._closed = False
         self._ordered: dict[str, deque] = {}
+        self._slots: dict[str, float] = {}  # throttled subscription -> earliest next send
         threading.Thread(target=self._schedule_loop, name="nimbus-sns-retries", daemon=True).start()
         runtime.clock.on_advance(self._notify)
 
@@ -85,40 +120,46 @@ class Deliverer:
                     return
 
     def post(self, job: HttpJob) -> None:
-        self.run(self._attempt, job)
+        """Store one delivery, then send it."""
+        self.store.put(job.ns, job.key, job.to_doc())
+        self.enqueue([job])
+
+    def enqueue(self, jobs: list[HttpJob]) -> None:
+        """Send deliveries the caller has stored, each when it is due and its throttle allows."""
+        for job in jobs:
+            self._dispatch(job, self.clock.time())
+
+    def resume(self) -> int:
+        """Pick up every stored delivery (at start-up): each keeps its attempt count and due time."""
+        count = 0
+        for ns in self.store.namespaces(("sns",)):
+            if len(ns) == 4 and ns == pending_ns(ns[1], ns[2]):
+                for _, doc in self.store.scan(ns):
+                    self._dispatch(HttpJob(**doc), self.clock.time())
+                    count += 1
+        return count
 
     def close(self) -> None:
         self._closed = True
         self._notify()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
-    # -- attempts ----------------------------------------------------------------
+    # -- scheduling ------------------------------------------------------------------
 
-    def _attempt(self, job: HttpJob) -> None:
-        status, error = None, None
-        request = urllib.request.Request(job.url, data=job.body, method="POST", headers=job.headers)
-        try:
-            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
-                status = response.status
-                response.read(64 * 1024)
-        except urllib.error.HTTPError as failure:
-            status = failure.code
-        except (OSError, ValueError) as failure:
-            error = str(failure)
-        self.attempts.append({
-            "url": job.url, "subscriptionArn": job.subscription_arn, "messageId": job.message_id,
-            "messageType": job.headers.get("x-amz-sns-message-type"), "attempt": job.attempt + 1,
-            "status": status, "error": error, "time": self.clock.time(),
-        })
-        delivered = status is not None and 200 <= status < 300
-        if not delivered and should_retry(status) and job.attempt < len(job.delays):
-            delay = job.delays[job.attempt]
-            job.attempt += 1
-            self._schedule(job, delay)
-
-    def _schedule(self, job: HttpJob, delay: float) -> None:
+    def _dispatch(self, job: HttpJob, now: float) -> None:
+        when, reserved = job.due, False
+        if when <= now and job.max_per_second:
+            # The throttle policy spaces sends to one subscription 1/maxReceivesPerSecond apart.
+            with self._wake:
+                lane = job.subscription_arn or job.url
+                when = max(self._slots.get(lane, 0.0), now)
+                self._slots[lane] = when + 1.0 / job.max_per_second
+                reserved = True
+        if when <= now:
+            self.run(self._attempt, job)
+            return
         with self._wake:
-            heapq.heappush(self._heap, (self.clock.time() + delay, next(self._seq), job))
+            heapq.heappush(self._heap, (when, next(self._seq), job, reserved))
             self._wake.notify()
 
     def _notify(self) -> None:
@@ -131,20 +172,101 @@ class Deliverer:
                 now = self.clock.time()
                 due = []
                 while self._heap and self._heap[0][0] <= now:
-                    due.append(heapq.heappop(self._heap)[2])
+                    due.append(heapq.heappop(self._heap)[2:])
                 if not due:
                     wait = min(self._heap[0][0] - now, 1.0) if self._heap else 1.0
                     self._wake.wait(timeout=max(wait, 0.01))
-            for job in due:
-                self.run(self._attempt, job)
+            for job, reserved in due:
+                if reserved:
+                    self.run(self._attempt, job)  # its throttle slot is this moment
+                else:
+                    self._dispatch(job, now)
 
     def pending_retries(self) -> int:
         with self._wake:
             return len(self._heap)
 
+    # -- attempts ----------------------------------------------------------------------
+
+    def _still_wanted(self, job: HttpJob) -> bool:
+        if self.store.get(job.ns, job.key) is None:
+            return False  # delivered, given up, or wiped by a reset
+        if job.attempt and job.message_type == "Notification" and job.subscription_arn:
+            account, region, topic, sub_id = split_subscription_arn(job.subscription_arn)
+            if self.store.get(subscriptions_ns(account, region), subscription_key(topic, sub_id)) is None:
+                self.store.delete(job.ns, job.key)  # unsubscribed while it waited: no more retries
+                return False
+        return True
+
+    def _attempt(self, job: HttpJob) -> None:
+        if self._closed or not self._still_wanted(job):
+            return
+        status, error = None, None
+        started = self.clock.time()
+        request = urllib.request.Request(job.url, data=job.body.encode(), method="POST", headers=job.headers)
+        try:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
+                status = response.status
+                response.read(64 * 1024)
+        except urllib.error.HTTPError as failure:
+            status = failure.code
+        except (OSError, ValueError) as failure:
+            error = str(failure)
+        self.attempts.append({
+            "url": job.url, "subscriptionArn": job.subscription_arn, "messageId": job.message_id,
+            "messageType": job.message_type, "attempt": job.attempt + 1,
+            "status": status, "error": error, "time": started,
+        })
+        if self._closed:
+            return  # shutting down: the stored document stays for the next start
+        if status is not None and 200 <= status < 300:
+            self.store.delete(job.ns, job.key)
+        elif should_retry(status) and job.attempt < len(job.delays):
+            job.due = self.clock.time() + job.delays[job.attempt]
+            job.attempt += 1
+            with self.store.transaction():
+                if self.store.get(job.ns, job.key) is None:
+                    return
+                self.store.put(job.ns, job.key, job.to_doc())
+            self._dispatch(job, self.clock.time())
+        else:
+            self._give_up(job, status, error)
+
+    def _give_up(self, job: HttpJob, status: int | None, error: str | None) -> None:
+        """The policy is exhausted (or the answer was final): to the dead-letter target, else on record."""
+        account, region, _ = split_topic_arn(job.topic_arn)
+        now = self.clock.time()
+        code = f"HTTP {status}" if status is not None else "ConnectionError"
+        with self.store.transaction():
+            if not self.store.delete(job.ns, job.key):
+                return
+            entry = {"SubscriptionArn": job.subscription_arn, "TopicArn": job.topic_arn, "MessageId": job.message_id,
+                     "Type": job.message_type, "Endpoint": job.url, "Body": job.body, "Attempts": job.attempt + 1,
+                     "ErrorCode": code, "ErrorMessage": error or f"The endpoint answered {status}", "Time": now}
+            target = self._dead_letter_target(job)
+            if target:
+                # What the subscription's dead-letter queue receives (SQS is recorded, not sent, in nimbus).
+                self.store.put(sent_ns(account, region), f"{now:017.6f}-{job.key}", {
+                    **entry, "Protocol": "sqs", "Endpoint": target, "DeadLetterFor": job.url})
+            else:
+                self.store.put(undelivered_ns(account, region), f"{now:017.6f}-{job.key}", entry)
+
+    def _dead_letter_target(self, job: HttpJob) -> str | None:
+        if not job.subscription_arn or job.message_type != "Notification":
+            return None
+        account, region, topic, sub_id = split_subscription_arn(job.subscription_arn)
+        sub = self.store.get(subscriptions_ns(account, region), subscription_key(topic, sub_id))
+        policy = (sub or {}).get("Attributes", {}).get("RedrivePolicy")
+        try:
+            target = json.loads(policy).get("deadLetterTargetArn") if policy else None
+        except (ValueError, AttributeError):
+            return None
+        return target if isinstance(target, str) and target else None
+
 
 def http_job(url: str, document: dict | str, raw: bool, subscription_arn: str | None, topic_arn: str,
-             message_type: str, message_id: str, delays: list[float], content_type: str) -> HttpJob:
+             message_type: str, message_id: str, delays: list[float], content_type: str, key: str,
+             due: float, max_per_second: float | None = None) -> HttpJob:
     headers = {
         "x-amz-sns-message-type": message_type,
         "x-amz-sns-message-id": message_id,
@@ -157,4 +279,5 @@ def http_job(url: str, document: dict | str, raw: bool, subscription_arn: str | 
     if raw:
         headers["x-amz-sns-rawdelivery"] = "true"
     body = document if isinstance(document, str) else json.dumps(document, indent=2)
-    return HttpJob(url, body.encode(), headers, delays, subscription_arn, message_id)
+    return HttpJob(url, body, headers, delays, subscription_arn, message_id, topic_arn, key, due=due,
+                   max_per_second=max_per_second)

@@ -1,6 +1,7 @@
 """Publish and PublishBatch: validation, FIFO rules, and handing the message to the fan-out."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -86,31 +87,38 @@ class PublishApi:
         return {"Successful": successful, "Failed": failed}
 
     def accept_message(self, ctx: RequestContext, topic: dict, entry: dict) -> dict:
-        """Give the message an id (FIFO: a sequence number, or the duplicate's answer) and fan it out."""
+        """Give the message an id (FIFO: a sequence number, or the duplicate's answer), store it for its
+        subscriptions before answering (durable once acknowledged), and fan it out."""
         topic_arn = topic["Attributes"]["TopicArn"]
         message_id = str(uuid.uuid4())
         now = ctx.clock.time()
         output = {"MessageId": message_id}
-        if topic["Attributes"].get("FifoTopic") == "true":
-            message_id, sequence, new = fifo.accept(self.store, topic_arn, entry, message_id, now)
-            output = {"MessageId": message_id, "SequenceNumber": sequence}
-            if not new:
-                return output
-        published = {
-            "MessageId": message_id,
-            "TopicArn": topic_arn,
-            "Message": entry["Message"],
-            "Subject": entry.get("Subject"),
-            "MessageStructure": entry.get("MessageStructure"),
-            "MessageAttributes": message_attributes.to_stored(entry.get("MessageAttributes")),
-            "Timestamp": now,
-            "SequenceNumber": output.get("SequenceNumber"),
-            "MessageGroupId": entry.get("MessageGroupId"),
-        }
         # Only confirmed subscriptions receive anything.
         subscriptions = [s for s in self.topic_subscriptions(topic) if not s["PendingConfirmation"]]
-        if subscriptions:
-            self.deliverer.run_in_order(topic_arn, self.fan_out, topic, published, subscriptions, public_base(ctx))
+        fifo_topic = topic["Attributes"].get("FifoTopic") == "true"
+        # A FIFO message's sequence number and its outbox document commit together.
+        with self.store.transaction() if fifo_topic else contextlib.nullcontext():
+            if fifo_topic:
+                message_id, sequence, new = fifo.accept(self.store, topic_arn, entry, message_id, now)
+                output = {"MessageId": message_id, "SequenceNumber": sequence}
+                if not new:
+                    return output
+            if not subscriptions:
+                return output
+            published = {
+                "MessageId": message_id,
+                "TopicArn": topic_arn,
+                "Message": entry["Message"],
+                "Subject": entry.get("Subject"),
+                "MessageStructure": entry.get("MessageStructure"),
+                "MessageAttributes": message_attributes.to_stored(entry.get("MessageAttributes")),
+                "Timestamp": now,
+                "SequenceNumber": output.get("SequenceNumber"),
+                "MessageGroupId": entry.get("MessageGroupId"),
+            }
+            base = public_base(ctx)
+            key = self.queue_fan_out(topic, published, subscriptions, base)
+        self.start_fan_out(key, topic, published, subscriptions, base)
         return output
 
     def _publish_sms(self, ctx: RequestContext, params: dict) -> dict:

@@ -37,6 +37,20 @@ def retry_delays(policy: dict) -> list[float]:
     return delays[:max(total, 0)]
 
 
+def max_per_second(policy: dict) -> float | None:
+    """An effective policy's throttle: at most this many deliveries per second to the subscription."""
+    value = (policy.get("throttlePolicy") or {}).get("maxReceivesPerSecond")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
+def check_throttle_policy(policy, where: str) -> None:
+    if not isinstance(policy, dict):
+        raise invalid_parameter(f"DeliveryPolicy: {where} must be an object")
+    value = policy.get("maxReceivesPerSecond")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise invalid_parameter(f"DeliveryPolicy: {where}.maxReceivesPerSecond must be an integer of at least 1")
+
+
 def should_retry(status: int | None) -> bool:
     """Connection failures, 5xx and 429 are retried; other answers are final, as in AWS."""
     return status is None or status >= 500 or status == 429

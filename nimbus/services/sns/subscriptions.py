@@ -9,7 +9,7 @@ import uuid
 from nimbus.core.context import RequestContext
 
 from . import filter_policy
-from .retry_policy import check_retry_policy
+from .retry_policy import check_retry_policy, check_throttle_policy
 from .topic_attributes import effective_subscription_policy
 from .common import (authorization_error, invalid_parameter, not_found, page_after, public_base, split_subscription_arn,
                      split_topic_arn, subscription_key, subscriptions_ns, topics_ns,
@@ -66,6 +66,8 @@ def check_subscription_attribute(name: str, value: str, protocol: str) -> str:
             raise invalid_parameter(f"Attributes Reason: {name}: Invalid JSON") from None
         if name == "DeliveryPolicy" and "healthyRetryPolicy" in document:
             check_retry_policy(document["healthyRetryPolicy"], "healthyRetryPolicy")
+        if name == "DeliveryPolicy" and "throttlePolicy" in document:
+            check_throttle_policy(document["throttlePolicy"], "throttlePolicy")
     return value
 
 

@@ -5,7 +5,7 @@ import json
 import re
 
 from .common import invalid_parameter
-from .retry_policy import check_retry_policy
+from .retry_policy import check_retry_policy, check_throttle_policy
 
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 FIFO_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
@@ -99,6 +99,8 @@ def check_attribute(name: str, value: str, topic: dict | None) -> str:
             http = json.loads(value).get("http") or {}
             if "defaultHealthyRetryPolicy" in http:
                 check_retry_policy(http["defaultHealthyRetryPolicy"], "http.defaultHealthyRetryPolicy")
+            if "defaultThrottlePolicy" in http:
+                check_throttle_policy(http["defaultThrottlePolicy"], "http.defaultThrottlePolicy")
         if name == "Policy" and value:
             statements = json.loads(value).get("Statement")
             if not isinstance(statements, (list, dict)):
