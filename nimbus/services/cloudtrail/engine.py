@@ -222,15 +222,18 @@ class Engine:
             self._save_state(account, trail, state)
 
     def tick(self, from_scheduler: bool = False) -> None:
-        from nimbus.services.cloudtrail.delivery import deliver
-        from nimbus.services.cloudtrail.digests import write_due_digests
         if from_scheduler:
             self.history.flush()
         else:
             self.flush()
         with self._lock:
             now = self.runtime.clock.time()
-            for account, trail in list(self.logging_trails()):
+            trails = list(self.logging_trails())
+            if trails:
+                # Signing and delivery pull in cryptography: only once a trail logs, not at start-up.
+                from nimbus.services.cloudtrail.delivery import deliver
+                from nimbus.services.cloudtrail.digests import write_due_digests
+            for account, trail in trails:
                 try:
                     self._tick_trail(account, trail, now, deliver, write_due_digests)
                 except Exception:  # one trail's surprise must not stop the others' delivery
