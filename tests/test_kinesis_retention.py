@@ -147,3 +147,18 @@ def test_segments_roll_trim_and_recover(tmp_path):
     assert again.count == 10 and again.last_time == 4 * 3600_000
     assert again.append([encode(5 * 3600_000, 0, b"k", b"next")], [5 * 3600_000]) == 10
     assert [r.data for r in again.read(0, 10, 1 << 20)] == [b"next"]
+
+
+def test_a_log_not_open_is_trimmed_by_its_file_names(tmp_path):
+    from nimbus.services.kinesis.shard_log import LogDirectory
+    logs = LogDirectory(str(tmp_path))
+    for hour in range(3):
+        logs.log("s" * 32, 0).append([encode(hour * 3600_000, 0, b"k", b"r")], [hour * 3600_000], 3600_000)
+    logs.drop_stream("t" * 32)  # another stream: nothing to do
+    idle = LogDirectory(str(tmp_path))  # as after a restart: nothing open
+    assert idle.trim("s" * 32, 0, 2 * 3600_000) > 0
+    assert len(os.listdir(tmp_path / ("s" * 32))) == 1  # the newest segment waits until the log is used
+    assert idle.trim("s" * 32, 7, 2 * 3600_000) == 0  # a shard without files
+    log = idle.log("s" * 32, 0)
+    assert (log.first, log.count) == (2, 3)
+    assert [r.position for r in log.read(0, 10, 1 << 20)] == [2]

@@ -38,4 +38,4 @@ def retention_changed(stream: dict, old_hours: int, now_ms: int) -> None:
 def trim_stream(logs, stream: dict, now_ms: int) -> int:
     """Delete the stream's segments that are wholly past retention; returns the bytes freed."""
     cutoff = cutoff_ms(stream, now_ms)
-    return sum(logs.log(stream["id"], shard["index"]).trim(cutoff) for shard in stream["shards"])
+    return sum(logs.trim(stream["id"], shard["index"], cutoff) for shard in stream["shards"])

@@ -24,6 +24,19 @@ SEGMENT_BYTES = int(os.environ.get("NIMBUS_KINESIS_SEGMENT_BYTES", str(64 * 1024
 DEFAULT_SPAN_MS = 3600_000
 
 
+def segment_files(first_path: str) -> list[tuple[int, int, str]]:
+    """(first position, time floor, path) of a shard's segment files, oldest first."""
+    folder, name = os.path.split(first_path)
+    prefix = name[:-len(".log")]
+    found = [(0, 0, first_path)] if os.path.exists(first_path) else []
+    for name in os.listdir(folder or "."):
+        if name.startswith(prefix + "-") and name.endswith(".log"):
+            parts = name[len(prefix) + 1:-len(".log")].split("-")
+            if len(parts) == 2 and all(p.isdigit() for p in parts):
+                found.append((int(parts[0]), int(parts[1]), os.path.join(folder, name)))
+    return sorted(found)
+
+
 def _last_time(segment: Segment) -> float:
     return segment.times[-1] if segment.times else float("inf")
 
@@ -35,22 +48,12 @@ class ShardLog:
     def __init__(self, path: str):
         self.path = path
         self.folder, name = os.path.split(path)
-        self.prefix = name[:-len(".log")] if name.endswith(".log") else name
+        self.prefix = name[:-len(".log")]
         self._lock = threading.Lock()
         self._segments: tuple[Segment, ...] = self._open()
 
     def _open(self) -> tuple[Segment, ...]:
-        found: list[tuple[int, int, str]] = []
-        if os.path.exists(self.path):
-            found.append((0, 0, self.path))
-        for name in os.listdir(self.folder or "."):
-            if name.startswith(self.prefix + "-") and name.endswith(".log"):
-                parts = name[len(self.prefix) + 1:-len(".log")].split("-")
-                if len(parts) == 2 and all(p.isdigit() for p in parts):
-                    found.append((int(parts[0]), int(parts[1]), os.path.join(self.folder, name)))
-        if not found:
-            found.append((0, 0, self.path))
-        found.sort()
+        found = segment_files(self.path) or [(0, 0, self.path)]
         return tuple(Segment(path, base, floor, writable=index == len(found) - 1)
                      for index, (base, floor, path) in enumerate(found))
 
@@ -92,6 +95,9 @@ class ShardLog:
     def position_at(self, arrival_ms: int) -> int:
         """The first retained position whose record arrived at or after ``arrival_ms``."""
         segments = self._segments
+        oldest = segments[0]
+        if oldest.times and oldest.times[-1] >= arrival_ms:  # the usual case: a retention cutoff
+            return oldest.base + bisect.bisect_left(oldest.times, arrival_ms)
         index = bisect.bisect_left(segments, arrival_ms, key=_last_time)
         if index == len(segments):
             return segments[-1].stop
@@ -180,6 +186,28 @@ class LogDirectory:
                     os.makedirs(folder, exist_ok=True)
                     log = self._logs[key] = ShardLog(os.path.join(folder, f"{shard_index:09d}.log"))
         return log
+
+    def trim(self, stream_id: str, shard_index: int, cutoff_ms: int) -> int:
+        """Retention for one shard; a log not open is trimmed by its file names alone (a segment is past
+        retention when the next one's time floor, its last record's time, is), so sweeping many idle
+        shards opens no files. Its newest segment waits until the log is used."""
+        log = self._logs.get((stream_id, shard_index))
+        if log is not None:
+            return log.trim(cutoff_ms)
+        folder = os.path.join(self.root, stream_id)
+        if not os.path.isdir(folder):
+            return 0
+        freed = 0
+        with self._lock:  # opening this log waits for the deletions
+            if (stream_id, shard_index) in self._logs:
+                return self._logs[(stream_id, shard_index)].trim(cutoff_ms)
+            found = segment_files(os.path.join(folder, f"{shard_index:09d}.log"))
+            for (_, _, path), (_, next_floor, _) in zip(found, found[1:]):
+                if next_floor >= cutoff_ms:
+                    break
+                freed += os.path.getsize(path)
+                os.unlink(path)
+        return freed
 
     def drop_stream(self, stream_id: str) -> None:
         with self._lock:
