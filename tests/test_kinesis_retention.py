@@ -19,6 +19,13 @@ def _disk_bytes(data_dir: Path) -> int:
     return sum(f.stat().st_size for f in (data_dir / "kinesis").rglob("*.log"))
 
 
+def _new_stream(kinesis, endpoint: str, prefix: str) -> str:
+    name = unique(prefix)
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    advance(endpoint, 1)
+    return name
+
+
 def _put(kinesis, name: str, prefix: str, count: int, size: int = 8192) -> list[str]:
     records = [{"Data": f"{prefix}{i}:".encode() + b"x" * size, "PartitionKey": "k"} for i in range(count)]
     result = kinesis.put_records(StreamName=name, Records=records)
@@ -38,11 +45,9 @@ def _first(kinesis, iterator: str) -> dict | None:
 
 def test_expired_records_leave_reads_and_disk_and_stay_gone_after_restarts(tmp_path):
     data_dir = tmp_path / "data"
-    name = unique("retained")
     with start_server(tmp_path) as running:
         kinesis = make_client(running.endpoint, "kinesis")
-        kinesis.create_stream(StreamName=name, ShardCount=1)
-        advance(running.endpoint, 1)
+        name = _new_stream(kinesis, running.endpoint, "retained")
         old = _put(kinesis, name, "old", 200)  # ~1.6 MB, written at t0
         advance(running.endpoint, 23 * HOUR)
         new = _put(kinesis, name, "new", 20)  # t0 + 23 h: a later segment
@@ -84,17 +89,13 @@ def test_an_increase_does_not_bring_expired_records_back_and_a_decrease_trims_th
     data_dir = tmp_path / "data"
     with start_server(tmp_path) as running:
         kinesis = make_client(running.endpoint, "kinesis")
-        name = unique("resize")
-        kinesis.create_stream(StreamName=name, ShardCount=1)
-        advance(running.endpoint, 1)
+        name = _new_stream(kinesis, running.endpoint, "resize")
         _put(kinesis, name, "gone", 5)
         advance(running.endpoint, 24 * HOUR + 60)
         kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=72)
         assert read_shard(kinesis, name, SHARD) == []  # expired stays expired
 
-        kept = unique("kept")
-        kinesis.create_stream(StreamName=kept, ShardCount=1, )
-        advance(running.endpoint, 1)
+        kept = _new_stream(kinesis, running.endpoint, "kept")
         kinesis.increase_stream_retention_period(StreamName=kept, RetentionPeriodHours=72)
         _put(kinesis, kept, "a", 100)
         advance(running.endpoint, 30 * HOUR)
@@ -109,9 +110,7 @@ def test_an_increase_does_not_bring_expired_records_back_and_a_decrease_trims_th
 def test_closed_shards_drop_out_once_their_records_expire(tmp_path):
     with start_server(tmp_path) as running:
         kinesis = make_client(running.endpoint, "kinesis")
-        name = unique("closed")
-        kinesis.create_stream(StreamName=name, ShardCount=1)
-        advance(running.endpoint, 1)
+        name = _new_stream(kinesis, running.endpoint, "closed")
         _put(kinesis, name, "parent", 10)
         kinesis.split_shard(StreamName=name, ShardToSplit=SHARD, NewStartingHashKey=str(2 ** 127))
         advance(running.endpoint, 1)
@@ -162,3 +161,12 @@ def test_a_log_not_open_is_trimmed_by_its_file_names(tmp_path):
     log = idle.log("s" * 32, 0)
     assert (log.first, log.count) == (2, 3)
     assert [r.position for r in log.read(0, 10, 1 << 20)] == [2]
+
+
+def test_kill_9_while_segments_roll_loses_and_repeats_nothing(tmp_path, monkeypatch):
+    """The kill -9 test of test_kinesis_durability, with 64 KiB segments: the logs roll all through the load."""
+    from tests.test_kinesis_durability import _run_once
+    monkeypatch.setenv("NIMBUS_KINESIS_SEGMENT_BYTES", str(64 * 1024))
+    _run_once(str(tmp_path / "data"))
+    rolled = [name for name in os.listdir(next((tmp_path / "data" / "kinesis").iterdir())) if "-" in name]
+    assert len(rolled) > 10

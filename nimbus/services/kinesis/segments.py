@@ -82,10 +82,6 @@ class Segment:
         return offset
 
     @property
-    def count(self) -> int:
-        return len(self.offsets)
-
-    @property
     def stop(self) -> int:
         """The position after this segment's last record."""
         return self.base + len(self.offsets)

@@ -73,10 +73,6 @@ class ShardLog:
     def last_time(self) -> int:
         return self._segments[-1].last_time
 
-    @property
-    def disk_bytes(self) -> int:
-        return sum(s.end for s in self._segments)
-
     def _segment_of(self, segments: tuple[Segment, ...], position: int) -> int:
         return max(0, bisect.bisect_right(segments, position, key=lambda s: s.base) - 1)
 
