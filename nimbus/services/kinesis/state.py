@@ -197,8 +197,7 @@ class KinesisState(BaseProvider):
         for ns in self.store.namespaces(("kinesis",)):
             if ns[-1] != "streams":
                 continue
-            for name, stored in self.store.scan(ns):
-                stream = self._cache.get((ns[1], ns[2], name)) or stored
+            for _, stream in self.store.scan(ns):
                 with self.lock(stream):  # a purge (which drops the files) waits, or went first
                     if stream_status(stream, now) is not None:
                         retention.trim_stream(self.logs, stream, int(now * 1000))
