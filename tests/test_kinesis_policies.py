@@ -154,3 +154,17 @@ def test_across_accounts_both_the_policy_and_the_callers_identity_policies_must_
         iam.delete_user_policy(UserName=user, PolicyName="write")
         assert error_of(writer.put_record, StreamARN=arn, Data=b"z", PartitionKey="k")[0] == "AccessDeniedException"
         assert [r["Data"] for r in read_shard(owner, name, SHARD)] == [b"x", b"y"]
+
+        # Within the owner's account, naming a user in the policy is enough: no identity policy needed.
+        owner_iam = make_client(running.endpoint, "iam", key=OWNER, secret="x")
+        local = unique("local")
+        local_arn = owner_iam.create_user(UserName=local)["User"]["Arn"]
+        local_key = owner_iam.create_access_key(UserName=local)["AccessKey"]
+        colleague = make_client(running.endpoint, "kinesis", key=local_key["AccessKeyId"],
+                                secret=local_key["SecretAccessKey"])
+        assert error_of(colleague.put_record, StreamName=name, Data=b"l", PartitionKey="k")[0] == \
+            "AccessDeniedException"
+        owner.put_resource_policy(ResourceARN=arn, Policy=_policy(_grant(local_arn, "kinesis:PutRecord", arn)))
+        assert colleague.put_record(StreamName=name, Data=b"l", PartitionKey="k")["ShardId"] == SHARD
+        assert error_of(colleague.put_records, StreamName=name, Records=[{"Data": b"m", "PartitionKey": "k"}])[0] \
+            == "AccessDeniedException"
