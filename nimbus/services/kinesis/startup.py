@@ -1,5 +1,6 @@
-"""Started with the server: when streams exist, their records keep leaving the disk as the virtual clock
-passes their retention, without waiting for a Kinesis request."""
+"""Started with the server: when Kinesis holds anything (streams, channels), the provider loads at once, so
+records keep leaving the disk as the virtual clock passes their retention, and channel delivery resumes
+after a restart, without waiting for a Kinesis request."""
 from __future__ import annotations
 
 
