@@ -6,9 +6,11 @@ import time
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis import access
 from nimbus.services.kinesis.sequence import sequence_number
 from nimbus.services.kinesis.state import (
-    ACTIVE, CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, stream_status, timestamp,
+    ACTIVE, CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, owner_account, stream_status,
+    timestamp,
 )
 
 MAX_CONSUMERS = 20
@@ -89,11 +91,20 @@ class ConsumerOps(KinesisState):
         else:
             raise ServiceError("InvalidArgumentException",
                                "Either ConsumerARN, or both StreamARN and ConsumerName, must be given.")
-        stream = self.stream(ctx, {"StreamARN": stream_arn}, usable=False)
+        account = self.stream_ref(ctx, {"StreamARN": stream_arn})[0]
+        try:
+            stream = self.stream(ctx, {"StreamARN": stream_arn}, usable=False, check=False)
+        except ServiceError:
+            access.check_consumer(ctx, account, arn or f"{stream_arn}/consumer/{name}", None)
+            raise
         consumer = self._consumers(ctx, stream).get(name)
-        if consumer is None or (arn and consumer["arn"] != arn):
+        if consumer is not None and arn and consumer["arn"] != arn:
+            consumer = None
+        access.check_consumer(ctx, account, consumer["arn"] if consumer else arn or f"{stream_arn}/consumer/{name}",
+                              consumer)
+        if consumer is None:
             raise ServiceError("ResourceNotFoundException",
-                               f"Consumer {arn or name} under account {ctx.account_id} not found.")
+                               f"Consumer {arn or name} under account {account} not found.")
         return stream, consumer
 
     # -- SubscribeToShard ----------------------------------------------------
@@ -115,7 +126,7 @@ class ConsumerOps(KinesisState):
         log = self.logs.log(stream["id"], shard["index"])
         last_sent = 0.0
         while ctx.clock.time() < ends:
-            if self.find(ctx, stream["name"]) is not stream:
+            if self.find(ctx, stream["name"], owner_account(stream)) is not stream:
                 raise ServiceError("ResourceNotFoundException", f"Stream {stream['name']} was deleted.")
             batch = self.read_batch(ctx, stream, shard, position, 10000)
             if batch["records"] or batch["child_shards"] is not None or time.monotonic() - last_sent > HEARTBEAT_SECONDS:
@@ -123,7 +134,7 @@ class ConsumerOps(KinesisState):
                 if batch["records"]:
                     continuation = batch["records"][-1]["SequenceNumber"]
                 else:
-                    before = log.times[position - 1] if position else shard["created_ms"]
+                    before = log.time_before(position) if position else shard["created_ms"]
                     continuation = sequence_number(shard["index"], before, position)
                 event = {"Records": batch["records"], "ContinuationSequenceNumber": continuation,
                          "MillisBehindLatest": batch["behind"]}

@@ -1,6 +1,7 @@
 """Shard iterators: opaque, tamper-evident tokens that expire after 5 minutes of virtual time.
 
-A token is base64 of (version, issue time, shard index, position, stream id, stream name) followed by
+A token is base64 of (version, issue time, shard index, position, stream id, owner account, stream name)
+(the account lets another account read a shared stream with it) followed by
 an HMAC-SHA256 (truncated to 16 bytes) under a secret kept in the data dir's store, so iterators stay
 valid across a restart and cannot be forged or edited.
 """
@@ -18,8 +19,9 @@ from nimbus.protocol.errors import ServiceError
 
 LIFETIME_MS = 5 * 60 * 1000
 _SECRET_NS = ("kinesis", "secrets")
-_HEAD = struct.Struct(">BqIQ16s")
-_VERSION = 1
+_HEAD_V1 = struct.Struct(">BqIQ16s")
+_HEAD = struct.Struct(">BqIQ16s12s")
+_VERSION = 2
 _MAC = 16
 
 
@@ -30,6 +32,7 @@ class Iterator:
     position: int
     stream_id: str  # 32 hex digits
     stream_name: str
+    account: str = ""  # the stream's owner; empty in tokens made before accounts were recorded
 
 
 def _invalid() -> ServiceError:
@@ -49,7 +52,7 @@ class IteratorCodec:
 
     def encode(self, it: Iterator) -> str:
         payload = _HEAD.pack(_VERSION, it.issued_ms, it.shard_index, it.position,
-                             bytes.fromhex(it.stream_id)) + it.stream_name.encode()
+                             bytes.fromhex(it.stream_id), it.account.encode()) + it.stream_name.encode()
         return base64.b64encode(payload + self._mac(payload)).decode("ascii")
 
     def decode(self, token: str, now_ms: int) -> Iterator:
@@ -58,14 +61,20 @@ class IteratorCodec:
         except (binascii.Error, ValueError):
             raise _invalid() from None
         payload, mac = raw[:-_MAC], raw[-_MAC:]
-        if len(payload) < _HEAD.size or not hmac.compare_digest(mac, self._mac(payload)):
+        if len(payload) < _HEAD_V1.size or not hmac.compare_digest(mac, self._mac(payload)):
             raise _invalid()
-        version, issued, shard, position, stream_id = _HEAD.unpack_from(payload)
-        if version != _VERSION:
+        version = payload[0]
+        if version == 1:
+            _, issued, shard, position, stream_id = _HEAD_V1.unpack_from(payload)
+            account, name = b"", payload[_HEAD_V1.size:]
+        elif version == _VERSION and len(payload) >= _HEAD.size:
+            _, issued, shard, position, stream_id, account = _HEAD.unpack_from(payload)
+            name = payload[_HEAD.size:]
+        else:
             raise _invalid()
         if now_ms - issued > LIFETIME_MS:
             raise ServiceError("ExpiredIteratorException",
                                f"Iterator expired. The iterator was created at time {issued} "
                                f"while right now it is {now_ms} which is further in the future than the "
                                f"tolerated delay of {LIFETIME_MS} milliseconds.")
-        return Iterator(issued, shard, position, stream_id.hex(), payload[_HEAD.size:].decode())
+        return Iterator(issued, shard, position, stream_id.hex(), name.decode(), account.decode())

@@ -14,7 +14,7 @@ import time
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.kinesis import encryption
+from nimbus.services.kinesis import encryption, retention
 from nimbus.services.kinesis.state import (
     CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, stream_status, timestamp,
 )
@@ -210,7 +210,7 @@ class QueueOps(KinesisState):
                 if shard["index"] in done or any(p not in done for p in parents):
                     continue
                 log = self.logs.log(stream["id"], shard["index"])
-                trim = log.position_at(now_ms(ctx) - stream["retention_hours"] * 3600_000)
+                trim = log.position_at(retention.cutoff_ms(stream, now_ms(ctx)))
                 position = max(cursors.get(str(shard["index"]), 0), trim)
                 end = log.count if shard["end_count"] is None else shard["end_count"]
                 if position < end:
@@ -228,9 +228,12 @@ class QueueOps(KinesisState):
         if stream is None or stream["id"] != source["id"]:
             return None
         log = self.logs.log(stream["id"], entry["h"])
-        if entry["p"] < log.position_at(now_ms(ctx) - stream["retention_hours"] * 3600_000):
+        if entry["p"] < log.position_at(retention.cutoff_ms(stream, now_ms(ctx))):
             return None  # past the stream's retention
-        stored = log.read(entry["p"], 1, 1 << 30)[0]
+        found = log.read(entry["p"], 1, 1 << 30)
+        if not found or found[0].position != entry["p"]:
+            return None  # its segment passed retention (and left the disk) meanwhile
+        stored = found[0]
         entry["c"] += 1
         entry["f"] = entry["f"] or now
         entry["v"] = now + visibility

@@ -5,11 +5,11 @@ from datetime import datetime, timezone
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.kinesis import encryption, sequence
+from nimbus.services.kinesis import access, encryption, retention, sequence
 from nimbus.services.kinesis.hashing import record_hash_key
 from nimbus.services.kinesis.iterators import Iterator
 from nimbus.services.kinesis.shard_log import encode
-from nimbus.services.kinesis.state import KinesisState, now_ms, shard_id
+from nimbus.services.kinesis.state import KinesisState, now_ms, owner_account, shard_id
 
 PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024  # the whole PutRecords request, partition keys included
 GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024
@@ -75,6 +75,7 @@ class RecordOps(KinesisState):
                     continue
                 batches.setdefault(shard["index"], []).append(index)
             now = now_ms(ctx)
+            span, cutoff = retention.span_ms(stream), retention.cutoff_ms(stream, now)
             for index_of_shard, members in batches.items():
                 log = self.logs.log(stream["id"], index_of_shard)
                 arrival = max(now, log.last_time)  # a shard's times never go backwards
@@ -82,7 +83,7 @@ class RecordOps(KinesisState):
                 for i in members:
                     flags, data = seal(entries[i]["Data"])
                     frames.append(encode(arrival, flags, entries[i]["PartitionKey"].encode(), data))
-                first = log.append(frames, [arrival] * len(frames))
+                first = log.append(frames, [arrival] * len(frames), span, cutoff)
                 name = shard_id(index_of_shard)
                 for offset, i in enumerate(members):
                     results[i] = {"ShardId": name,
@@ -96,14 +97,15 @@ class RecordOps(KinesisState):
         shard = self.shard(ctx, stream, params["ShardId"])
         position = self.start_position(stream, shard, now_ms(ctx), params["ShardIteratorType"],
                                        params.get("StartingSequenceNumber"), params.get("Timestamp"))
-        iterator = Iterator(now_ms(ctx), shard["index"], position, stream["id"], stream["name"])
+        iterator = Iterator(now_ms(ctx), shard["index"], position, stream["id"], stream["name"],
+                            owner_account(stream))
         return {"ShardIterator": self.iterators.encode(iterator)}
 
     def start_position(self, stream: dict, shard: dict, now: int, kind: str, number: str | None,
                        when: datetime | None) -> int:
         """The log position an iterator (or a subscription) of ``kind`` starts at."""
         log = self.logs.log(stream["id"], shard["index"])
-        trim = log.position_at(now - stream["retention_hours"] * 3600_000)
+        trim = log.position_at(retention.cutoff_ms(stream, now))
         end = log.count if shard["end_count"] is None else shard["end_count"]
         if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
             if not number:
@@ -129,10 +131,12 @@ class RecordOps(KinesisState):
     def get_records(self, ctx: RequestContext, params: dict) -> dict:
         now = now_ms(ctx)
         it = self.iterators.decode(params["ShardIterator"], now)
-        stream = self.find(ctx, it.stream_name)
+        account = it.account or ctx.account_id
+        stream = self.find(ctx, it.stream_name, account)
+        access.check_stream(ctx, account, it.stream_name, stream)
         if stream is None or stream["id"] != it.stream_id:
             raise ServiceError("ResourceNotFoundException",
-                               f"Stream {it.stream_name} under account {ctx.account_id} not found.")
+                               f"Stream {it.stream_name} under account {account} not found.")
         shard = next((s for s in stream["shards"] if s["index"] == it.shard_index), None)
         if shard is None:
             raise ServiceError("ResourceNotFoundException", f"Shard {shard_id(it.shard_index)} not found.")
@@ -145,7 +149,7 @@ class RecordOps(KinesisState):
         output = {"Records": batch["records"], "MillisBehindLatest": batch["behind"]}
         if batch["child_shards"] is None:
             output["NextShardIterator"] = self.iterators.encode(
-                Iterator(now, shard["index"], batch["next"], stream["id"], stream["name"]))
+                Iterator(now, shard["index"], batch["next"], stream["id"], stream["name"], account))
         else:
             output["ChildShards"] = batch["child_shards"]
         return output
@@ -155,7 +159,7 @@ class RecordOps(KinesisState):
         ``child_shards`` is set (not None) once a closed shard has been read to its end."""
         log = self.logs.log(stream["id"], shard["index"])
         now = now_ms(ctx)
-        start = max(position, log.position_at(now - stream["retention_hours"] * 3600_000))
+        start = max(position, log.position_at(retention.cutoff_ms(stream, now)))
         closed = shard["end_count"] is not None
         end = shard["end_count"] if closed else log.count
         stored = log.read(start, max(0, min(limit, end - start)), GET_RECORDS_MAX_BYTES)
@@ -171,8 +175,7 @@ class RecordOps(KinesisState):
                 entry["EncryptionType"] = "KMS"
             records.append(entry)
         next_position = stored[-1].position + 1 if stored else start
-        count = log.count
-        behind = max(0, now - log.times[next_position]) if next_position < count else 0
+        behind = max(0, now - (log.time_at(next_position) or now))
         children = None
         if closed and next_position >= end:
             children = [self.child_shard(stream, s) for s in stream["shards"]

@@ -6,6 +6,7 @@ import json
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.retention import shard_listed
 from nimbus.services.kinesis.sequence import record_number, sequence_number
 from nimbus.services.kinesis.state import KinesisState, now_ms, shard_id, shard_index
 
@@ -29,13 +30,10 @@ def close_shard(shard: dict, log, closed_ms: int) -> None:
     count = log.count
     shard["end_count"] = count
     shard["closed_ms"] = closed_ms
-    shard["end_seq"] = record_number(shard["index"], log.times[-1], count - 1) if count else shard["start_seq"]
+    shard["end_seq"] = record_number(shard["index"], log.last_time, count - 1) if count else shard["start_seq"]
 
 
-def visible(stream: dict, shard: dict, at_ms: int) -> bool:
-    """Closed shards drop out of listings once their records are past retention, as in AWS."""
-    closed = shard["closed_ms"]
-    return closed is None or closed + stream["retention_hours"] * 3600_000 > at_ms
+visible = shard_listed  # closed shards drop out of listings once their records are past retention
 
 
 def describe_shard(shard: dict) -> dict:
@@ -97,7 +95,7 @@ class ShardOps(KinesisState):
                 raise ServiceError("InvalidArgumentException", "Invalid NextToken.") from None
             if ctx.clock.time() - issued > TOKEN_SECONDS:
                 raise ServiceError("ExpiredNextTokenException", "The NextToken has expired.")
-            params = {"StreamName": name}
+            params = {"StreamARN": name} if name.startswith("arn:") else {"StreamName": name}
         else:
             after = shard_index(params["ExclusiveStartShardId"]) if params.get("ExclusiveStartShardId") else -1
             shard_filter = params.get("ShardFilter")
@@ -112,6 +110,6 @@ class ShardOps(KinesisState):
         chunk = shards[:limit]
         output = {"Shards": [describe_shard(s) for s in chunk]}
         if len(shards) > limit:
-            state = {"s": stream["name"], "a": chunk[-1]["index"], "f": shard_filter, "t": ctx.clock.time()}
+            state = {"s": stream["arn"], "a": chunk[-1]["index"], "f": shard_filter, "t": ctx.clock.time()}
             output["NextToken"] = base64.b64encode(json.dumps(state).encode()).decode()
         return output

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
+from nimbus.services.kinesis import access, retention
 from nimbus.services.kinesis.iterators import IteratorCodec
 from nimbus.services.kinesis.limits import Throttle
 from nimbus.services.kinesis.shard_log import LogDirectory
@@ -24,8 +25,12 @@ TRANSITION_SECONDS = float(os.environ.get("NIMBUS_KINESIS_TRANSITION_SECONDS", "
 ACTIVE, CREATING, UPDATING, DELETING = "ACTIVE", "CREATING", "UPDATING", "DELETING"
 
 
-def streams_ns(ctx: RequestContext) -> tuple[str, ...]:
-    return ("kinesis", ctx.account_id, ctx.region, "streams")
+def streams_ns(ctx: RequestContext, account: str | None = None) -> tuple[str, ...]:
+    return ("kinesis", account or ctx.account_id, ctx.region, "streams")
+
+
+def owner_account(stream: dict) -> str:
+    return stream["arn"].split(":", 5)[4]
 
 
 def now_ms(ctx: RequestContext) -> int:
@@ -36,9 +41,9 @@ def timestamp(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
-def not_found(name: str, ctx: RequestContext) -> ServiceError:
+def not_found(name: str, ctx: RequestContext, account: str | None = None) -> ServiceError:
     return ServiceError("ResourceNotFoundException",
-                        f"Stream {name} under account {ctx.account_id} not found.")
+                        f"Stream {name} under account {account or ctx.account_id} not found.")
 
 
 def stream_status(stream: dict, now: float) -> str | None:
@@ -63,6 +68,10 @@ def open_shards(stream: dict) -> list[dict]:
 
 
 class KinesisState(BaseProvider):
+    # Operations on a stream or consumer are checked against its resource policy here (access.py).
+    self_authorized = access.SELF_AUTHORIZED
+    access_denied = staticmethod(access.denied)
+
     def __init__(self, runtime):
         super().__init__(runtime)
         self._cache: dict[tuple[str, str, str], dict] = {}
@@ -74,6 +83,7 @@ class KinesisState(BaseProvider):
         self.logs = LogDirectory(root)
         self.iterators = IteratorCodec(self.store)
         self.throttle = Throttle(runtime.clock)
+        runtime.clock.on_advance(self.sweep_retention)
 
     # -- stream documents ----------------------------------------------------
 
@@ -81,11 +91,12 @@ class KinesisState(BaseProvider):
         with self._guard:
             return self._locks.setdefault(stream["id"], threading.RLock())
 
-    def find(self, ctx: RequestContext, name: str) -> dict | None:
-        key = (ctx.account_id, ctx.region, name)
+    def find(self, ctx: RequestContext, name: str, account: str | None = None) -> dict | None:
+        """The stream ``name`` of ``account`` (default: the caller's) in the caller's Region."""
+        key = (account or ctx.account_id, ctx.region, name)
         stream = self._cache.get(key)
         if stream is None:
-            stream = self.store.get(streams_ns(ctx), name)
+            stream = self.store.get(streams_ns(ctx, key[0]), name)
             if stream is None:
                 return None
             self._cache[key] = stream
@@ -96,39 +107,53 @@ class KinesisState(BaseProvider):
         return stream
 
     def save(self, ctx: RequestContext, stream: dict) -> None:
-        self.store.put(streams_ns(ctx), stream["name"], stream)
-        self._cache[(ctx.account_id, ctx.region, stream["name"])] = stream
+        account = owner_account(stream)
+        self.store.put(streams_ns(ctx, account), stream["name"], stream)
+        self._cache[(account, ctx.region, stream["name"])] = stream
 
     def _purge(self, ctx: RequestContext, stream: dict) -> None:
+        account = owner_account(stream)
         with self.lock(stream):
-            self.store.delete(streams_ns(ctx), stream["name"])
-            self._cache.pop((ctx.account_id, ctx.region, stream["name"]), None)
+            self.store.delete(streams_ns(ctx, account), stream["name"])
+            self._cache.pop((account, ctx.region, stream["name"]), None)
             self.logs.drop_stream(stream["id"])
 
     def stream_name(self, ctx: RequestContext, params: dict, arn_key: str = "StreamARN") -> str:
+        return self.stream_ref(ctx, params, arn_key)[1]
+
+    def stream_ref(self, ctx: RequestContext, params: dict, arn_key: str = "StreamARN") -> tuple[str, str]:
+        """(owner account, name) of the stream named by StreamARN (any account) or StreamName (the caller's)."""
         arn = params.get(arn_key)
         if arn:
             parts = arn.split(":", 5)
             resource = parts[5] if len(parts) == 6 else ""
-            if not resource.startswith("stream/"):
+            if not resource.startswith("stream/") or not parts[4]:
                 raise ServiceError("InvalidArgumentException", f"Invalid StreamARN {arn}.")
             name = resource[len("stream/"):].split("/", 1)[0]
             if params.get("StreamName") and params["StreamName"] != name:
                 raise ServiceError("InvalidArgumentException", "StreamARN and StreamName do not match.")
-            return name
+            if parts[3] != ctx.region:
+                raise ServiceError("ResourceNotFoundException",
+                                   f"Stream {name} under account {parts[4]} not found in {ctx.region}.")
+            return parts[4], name
         if params.get("StreamName"):
-            return params["StreamName"]
+            return ctx.account_id, params["StreamName"]
         raise ServiceError("InvalidArgumentException", "Either StreamName or StreamARN should be provided.")
 
-    def stream(self, ctx: RequestContext, params: dict, *, usable: bool = True) -> dict:
-        """The stream named by StreamName or StreamARN; ``usable``: it can take records (not CREATING)."""
-        name = self.stream_name(ctx, params)
-        stream = self.find(ctx, name)
+    def stream(self, ctx: RequestContext, params: dict, *, usable: bool = True, check: bool = True) -> dict:
+        """The stream named by StreamName or StreamARN; ``usable``: it can take records (not CREATING).
+
+        ``check``: the caller must be allowed the operation on it (its resource policy, another account's
+        access): checked before whether it exists, as AWS does."""
+        account, name = self.stream_ref(ctx, params)
+        stream = self.find(ctx, name, account)
+        if check:
+            access.check_stream(ctx, account, name, stream)
         if stream is None:
-            raise not_found(name, ctx)
+            raise not_found(name, ctx, account)
         status = stream_status(stream, ctx.clock.time())
         if usable and status in (CREATING, DELETING):
-            raise not_found(name, ctx)
+            raise not_found(name, ctx, account)
         return stream
 
     def active(self, ctx: RequestContext, params: dict) -> dict:
@@ -147,9 +172,10 @@ class KinesisState(BaseProvider):
     # -- shards --------------------------------------------------------------
 
     def shard(self, ctx: RequestContext, stream: dict, name: str) -> dict:
+        """A shard of the stream; a closed one only until its records are past retention."""
         index = shard_index(name)
         for shard in stream["shards"]:
-            if shard["index"] == index:
+            if shard["index"] == index and retention.shard_listed(stream, shard, now_ms(ctx)):
                 return shard
         raise ServiceError("ResourceNotFoundException",
                            f"Shard {name} in stream {stream['name']} under account {ctx.account_id} does not exist")
@@ -162,3 +188,20 @@ class KinesisState(BaseProvider):
             cached = self._routes[stream["id"]] = (stream["version"], [s["start"] for s in shards], shards)
         _, starts, shards = cached
         return shards[bisect.bisect_right(starts, hash_key) - 1]
+
+    # -- retention -----------------------------------------------------------
+
+    def sweep_retention(self) -> None:
+        """After a jump of the virtual clock: delete what passed retention from every stream's logs."""
+        now = self.runtime.clock.time()
+        for ns in self.store.namespaces(("kinesis",)):
+            if ns[-1] != "streams":
+                continue
+            for _, stream in self.store.scan(ns):
+                with self.lock(stream):  # a purge (which drops the files) waits, or went first
+                    if stream_status(stream, now) is not None:
+                        retention.trim_stream(self.logs, stream, int(now * 1000))
+
+    def retention_changed(self, ctx: RequestContext, stream: dict, old_hours: int) -> None:
+        retention.retention_changed(stream, old_hours, now_ms(ctx))
+        retention.trim_stream(self.logs, stream, now_ms(ctx))

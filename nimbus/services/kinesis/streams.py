@@ -159,6 +159,7 @@ class StreamOps(KinesisState):
                                    f"longer than existing retention period ({current} hours). Use "
                                    "IncreaseRetentionPeriod API.")
             stream["retention_hours"] = hours
+            self.retention_changed(ctx, stream, current)
             self.save(ctx, stream)
         return {}
 

@@ -1,11 +1,10 @@
 """Tags (stream and resource flavours), resource policies, and stream encryption settings."""
 from __future__ import annotations
 
-import json
-
+from nimbus.core.arns import ACCOUNT_ID
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.kinesis import encryption
+from nimbus.services.kinesis import access, encryption
 from nimbus.services.kinesis.state import KinesisState
 
 MAX_TAGS = 50
@@ -63,19 +62,24 @@ class TagOps(KinesisState):
             self.save(ctx, stream)
 
     def _resource(self, ctx: RequestContext, arn: str) -> tuple[dict, str | None]:
-        """The stream (and consumer name) an ARN names: ``.../stream/s`` or ``.../stream/s/consumer/c:ts``."""
+        """The stream (and consumer name) an ARN names: ``.../stream/s`` or ``.../stream/s/consumer/c:ts``,
+        once the caller is allowed the operation on it."""
         parts = arn.split(":", 5)
         resource = parts[5] if len(parts) == 6 and parts[2] == "kinesis" else ""
         pieces = resource.split("/")
-        if len(pieces) not in (2, 4) or pieces[0] != "stream" or (len(pieces) == 4 and pieces[2] != "consumer"):
+        if len(pieces) not in (2, 4) or pieces[0] != "stream" or (len(pieces) == 4 and pieces[2] != "consumer") \
+                or not ACCOUNT_ID.match(parts[4]):
             raise ServiceError("InvalidArgumentException", f"Invalid ResourceARN {arn}.")
-        stream = self.find(ctx, pieces[1])
-        if stream is None or (len(parts) == 6 and parts[4] != ctx.account_id):
-            raise ServiceError("ResourceNotFoundException", f"Resource {arn} not found.")
+        account = parts[4]
+        stream = self.find(ctx, pieces[1], account) if parts[3] == ctx.region else None
         if len(pieces) == 2:
-            return stream, None
-        consumer = next((n for n, c in stream["consumers"].items() if c["arn"] == arn), None)
-        if consumer is None:
+            access.check_stream(ctx, account, pieces[1], stream)
+            consumer = None
+        else:
+            found = [n for n, c in stream["consumers"].items() if c["arn"] == arn] if stream is not None else []
+            consumer = found[0] if found else None
+            access.check_consumer(ctx, account, arn, stream["consumers"][consumer] if consumer else None)
+        if stream is None or (len(pieces) == 4 and consumer is None):
             raise ServiceError("ResourceNotFoundException", f"Resource {arn} not found.")
         return stream, consumer
 
@@ -83,12 +87,7 @@ class TagOps(KinesisState):
 
     def put_resource_policy(self, ctx: RequestContext, params: dict) -> dict:
         stream, consumer = self._resource(ctx, params["ResourceARN"])
-        try:
-            policy = json.loads(params["Policy"])
-        except ValueError:
-            raise ServiceError("InvalidArgumentException", "Policy is not valid JSON.") from None
-        if not isinstance(policy, dict) or "Statement" not in policy:
-            raise ServiceError("InvalidArgumentException", "Policy must have a Statement.")
+        access.validate(params["Policy"])
         with self.lock(stream):
             (stream["consumers"][consumer] if consumer else stream)["policy"] = params["Policy"]
             self.save(ctx, stream)

@@ -1,0 +1,164 @@
+"""One segment of a shard's log: an append-only file of frames, with an in-memory index of offsets and times.
+
+Frame: length of the rest (4) | CRC32 of the rest (4) | rest = arrival ms (8) | flags (1) |
+partition key length (2) | partition key | data. A batch (one PutRecords' records for a shard) is one
+``write`` to a file opened O_APPEND: once it returns the bytes are in the OS, so they survive
+``kill -9``; only then is the batch indexed and acknowledged. On open a segment is scanned; a torn last
+frame (a crash mid-write, never acknowledged) is cut off, so no record is half-read or read twice.
+
+A segment knows the log position of its first record (``base``) and a time ``floor`` no record of it is
+older than (the last time of the segments before it): both are in its file name, so they survive the
+deletion of every older segment.
+"""
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from array import array
+from dataclasses import dataclass
+
+_FRAME = struct.Struct(">II")
+_BODY = struct.Struct(">qBH")
+_SCAN_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class StoredRecord:
+    position: int
+    arrival_ms: int
+    flags: int
+    partition_key: str
+    data: bytes
+
+
+def encode(arrival_ms: int, flags: int, partition_key: bytes, data: bytes) -> bytes:
+    rest = _BODY.pack(arrival_ms, flags, len(partition_key)) + partition_key + data
+    return _FRAME.pack(len(rest), zlib.crc32(rest)) + rest
+
+
+class Handle:
+    """An open file descriptor closed when the last user lets go of it, so a reader that took it never
+    preads a descriptor number the OS has since given to another file."""
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def __del__(self):
+        os.close(self.fd)
+
+
+class Segment:
+    __slots__ = ("path", "base", "floor", "offsets", "times", "end", "handle")
+
+    def __init__(self, path: str, base: int, floor: int, writable: bool):
+        self.path, self.base, self.floor = path, base, floor
+        self.offsets = array("q")  # file offset of each record
+        self.times = array("q")  # arrival ms of each record, never decreasing
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND if writable else os.O_RDWR
+        self.handle: Handle | None = Handle(os.open(path, flags, 0o600))
+        self.end = self._recover()
+        if not writable:
+            self.seal()
+
+    def _recover(self) -> int:
+        """Index every whole frame; cut off a torn or corrupt tail."""
+        offset = 0
+        with open(self.path, "rb", buffering=_SCAN_CHUNK) as reader:
+            while True:
+                head = reader.read(_FRAME.size)
+                if len(head) < _FRAME.size:
+                    break
+                length, crc = _FRAME.unpack(head)
+                rest = reader.read(length)
+                if len(rest) < length or length < _BODY.size or zlib.crc32(rest) != crc:
+                    break  # torn (the file ends inside this frame) or corrupt
+                self.times.append(_BODY.unpack_from(rest)[0])
+                self.offsets.append(offset)
+                offset += _FRAME.size + length
+        if offset < os.fstat(self.handle.fd).st_size:
+            os.ftruncate(self.handle.fd, offset)
+        return offset
+
+    @property
+    def stop(self) -> int:
+        """The position after this segment's last record."""
+        return self.base + len(self.offsets)
+
+    @property
+    def last_time(self) -> int:
+        return self.times[-1] if self.times else self.floor
+
+    def seal(self) -> None:
+        """No more appends: let go of the descriptor (reads open the file for themselves)."""
+        self.handle = None
+
+    def write(self, frames: list[bytes], times: list[int]) -> int:
+        """Append a batch with one write (the caller holds the log's lock); returns its first position."""
+        blob = b"".join(frames)
+        view, written, fd = memoryview(blob), 0, self.handle.fd
+        while written < len(blob):
+            written += os.write(fd, view[written:])
+        first = self.base + len(self.offsets)
+        offset = self.end
+        # The end first, then times, then offsets: a lock-free reader that sees a record counted
+        # (by offsets) also sees its time and bytes.
+        self.end = offset + len(blob)
+        self.times.extend(times)
+        for frame in frames:
+            self.offsets.append(offset)
+            offset += len(frame)
+        return first
+
+    def read(self, start: int, limit: int, max_bytes: int, records: list[StoredRecord], total: int) -> int | None:
+        """Append to ``records`` this segment's records from ``start`` (at most ``limit``, stopping before
+        ``max_bytes`` of data once one record is in); returns the data total, None when the byte cap was
+        met. A segment deleted meanwhile (past retention) gives nothing."""
+        offsets = self.offsets
+        count = len(offsets)
+        local_start = start - self.base
+        local_stop = min(count, local_start + limit)
+        if local_start >= local_stop:
+            return total
+        end_offset = offsets[local_stop] if local_stop < count else self.end
+        raw = self._pread(end_offset - offsets[local_start], offsets[local_start])
+        if raw is None:
+            return total
+        local = 0
+        for position in range(start, self.base + local_stop):
+            length = _FRAME.unpack_from(raw, local)[0]
+            arrival, flags, key_length = _BODY.unpack_from(raw, local + _FRAME.size)
+            key_start = local + _FRAME.size + _BODY.size
+            data = raw[key_start + key_length:local + _FRAME.size + length]
+            total += len(data) + key_length
+            if records and total > max_bytes:
+                return None
+            records.append(StoredRecord(position, arrival, flags,
+                                        raw[key_start:key_start + key_length].decode("utf-8"), data))
+            local += _FRAME.size + length
+        return total
+
+    def _pread(self, size: int, offset: int) -> bytes | None:
+        handle = self.handle  # held for the read: the descriptor stays valid even if the segment is sealed
+        if handle is not None:
+            return os.pread(handle.fd, size, offset)
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            return os.pread(fd, size, offset)
+        finally:
+            os.close(fd)
+
+    def delete(self) -> int:
+        """Remove the file (its records are past retention); returns the bytes freed."""
+        self.seal()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            return 0
+        return self.end
+
+    close = seal  # the descriptor closes once no reader holds it
