@@ -228,3 +228,16 @@ def test_update_and_lookups_reject(aws, endpoint, setup):
         assert error_of(call, ChannelARN=missing) == ("ResourceNotFoundException", 400)
     assert error_of(kinesis.update_channel, ChannelARN=missing,
                     S3DestinationConfiguration={"DataFreshnessInSeconds": 600})[0] == "ResourceNotFoundException"
+
+
+def test_channel_tags_through_the_resource_operations(aws, endpoint, setup):
+    kinesis = aws("kinesis")
+    _, stream_arn = on_demand_stream(aws, endpoint)
+    arn = create(aws, stream_arn, setup["role"], s3_destination(setup["bucket"]), ChannelName=unique("tags"),
+                 Tags={"team": "data"})["ChannelARN"]
+    assert kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "team", "Value": "data"}]
+    kinesis.tag_resource(ResourceARN=arn, Tags={"env": "test"})
+    kinesis.untag_resource(ResourceARN=arn, TagKeys=["team"])
+    assert kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "env", "Value": "test"}]
+    missing = arn.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
+    assert error_of(kinesis.tag_resource, ResourceARN=missing, Tags={"a": "b"}) == ("ResourceNotFoundException", 400)

@@ -85,3 +85,22 @@ def test_queue_listing_updates_and_deletion(kinesis, endpoint):
     with pytest.raises(ClientError) as error:
         kinesis.create_queue(QueueName=unique("q"), StreamConfigurationList=[{"StreamARN": arn + "-missing"}])
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_queue_tags_through_the_resource_operations(kinesis, endpoint):
+    name = active_stream(kinesis, endpoint)
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    created = kinesis.create_queue(QueueName=unique("tagged"), StreamConfigurationList=[{"StreamARN": arn}],
+                                   Tags={"team": "data"})
+    queue = created["QueueDescription"]["QueueARN"]
+    assert kinesis.list_tags_for_resource(ResourceARN=queue)["Tags"] == [{"Key": "team", "Value": "data"}]
+    kinesis.tag_resource(ResourceARN=queue, Tags={"env": "test", "team": "ops"})
+    kinesis.untag_resource(ResourceARN=queue, TagKeys=["env"])
+    assert kinesis.list_tags_for_resource(ResourceARN=queue)["Tags"] == [{"Key": "team", "Value": "ops"}]
+    with pytest.raises(ClientError) as error:
+        kinesis.tag_resource(ResourceARN=queue, Tags={f"k{i}": "v" for i in range(50)})
+    assert error.value.response["Error"]["Code"] == "InvalidArgumentException"
+    assert kinesis.list_tags_for_resource(ResourceARN=queue)["Tags"] == [{"Key": "team", "Value": "ops"}]
+    with pytest.raises(ClientError) as error:
+        kinesis.list_tags_for_resource(ResourceARN=queue + "-missing")
+    assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"

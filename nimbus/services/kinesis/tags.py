@@ -5,6 +5,8 @@ from nimbus.core.arns import ACCOUNT_ID
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access, encryption
+from nimbus.services.kinesis.channels import channels_ns
+from nimbus.services.kinesis.queues import queues_ns
 from nimbus.services.kinesis.state import KinesisState
 
 MAX_TAGS = 50
@@ -30,19 +32,53 @@ class TagOps(KinesisState):
         return {"Tags": [{"Key": k, "Value": v} for k, v in tags[:limit]], "HasMoreTags": len(tags) > limit}
 
     def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
-        stream, consumer = self._resource(ctx, params["ResourceARN"])
-        self._tag(ctx, stream, consumer, params["Tags"])
+        if self._is_stream_arn(params["ResourceARN"]):
+            stream, consumer = self._resource(ctx, params["ResourceARN"])
+            self._tag(ctx, stream, consumer, params["Tags"])
+        else:
+            self._edit_document_tags(ctx, params["ResourceARN"], lambda tags: {**tags, **params["Tags"]})
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
-        stream, consumer = self._resource(ctx, params["ResourceARN"])
-        self._untag(ctx, stream, consumer, params["TagKeys"])
+        if self._is_stream_arn(params["ResourceARN"]):
+            stream, consumer = self._resource(ctx, params["ResourceARN"])
+            self._untag(ctx, stream, consumer, params["TagKeys"])
+        else:
+            self._edit_document_tags(ctx, params["ResourceARN"],
+                                     lambda tags: {k: v for k, v in tags.items() if k not in params["TagKeys"]})
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
-        stream, consumer = self._resource(ctx, params["ResourceARN"])
-        tags = (stream["consumers"][consumer] if consumer else stream)["tags"]
+        if self._is_stream_arn(params["ResourceARN"]):
+            stream, consumer = self._resource(ctx, params["ResourceARN"])
+            tags = (stream["consumers"][consumer] if consumer else stream)["tags"]
+        else:
+            tags = self._tagged_document(ctx, params["ResourceARN"])[2]["tags"]
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
+
+    @staticmethod
+    def _is_stream_arn(arn: str) -> bool:
+        parts = arn.split(":", 5)
+        return not (len(parts) == 6 and parts[5].startswith(("queue/", "channel/")))
+
+    def _tagged_document(self, ctx: RequestContext, arn: str) -> tuple[tuple[str, ...], str, dict]:
+        """Queues and channels are single store documents: their namespace, key and content."""
+        if arn.split(":", 5)[5].startswith("queue/"):
+            queue = self._queue(ctx, arn, usable=False)
+            return queues_ns(ctx), queue["name"], queue
+        channel = self._channel(ctx, arn)
+        return channels_ns(ctx.account_id, ctx.region), channel["id"], channel
+
+    def _edit_document_tags(self, ctx: RequestContext, arn: str, change) -> None:
+        with self.store.transaction():
+            namespace, key, document = self._tagged_document(ctx, arn)
+            tags = change(document.get("tags") or {})
+            if len(tags) > MAX_TAGS:
+                raise ServiceError("InvalidArgumentException",
+                                   f"Failed to add tags to {arn} because a resource cannot have more than "
+                                   f"{MAX_TAGS} tags associated with it.")
+            document["tags"] = tags
+            self.store.put(namespace, key, document)
 
     def _tag(self, ctx: RequestContext, stream: dict, consumer: str | None, tags: dict) -> None:
         with self.lock(stream):
