@@ -28,7 +28,7 @@ from .common import (pending_ns, sent_ns, split_subscription_arn, split_topic_ar
 from .retry_policy import should_retry
 
 log = logging.getLogger(__name__)
-HTTP_TIMEOUT_SECONDS = 5
+HTTP_TIMEOUT_SECONDS = 15  # AWS gives an endpoint 15 s to answer before the attempt counts as failed
 USER_AGENT = "Amazon Simple Notification Service Agent"
 _deliverers: "weakref.WeakKeyDictionary[object, Deliverer]" = weakref.WeakKeyDictionary()
 _deliverers_lock = threading.Lock()
