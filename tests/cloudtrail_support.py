@@ -96,3 +96,27 @@ def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
          "--start-time", (start - timedelta(minutes=5)).strftime(fmt),
          "--end-time", (end + timedelta(minutes=5)).strftime(fmt), "--verbose"],
         env=env, capture_output=True, text=True, timeout=120)
+
+
+# One harmless call per nimbus service, so tests can check that every service's calls are on record.
+ONE_CALL_PER_SERVICE = {
+    "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
+    "firehose": lambda aws: aws("firehose").list_delivery_streams(),
+    "iam": lambda aws: aws("iam").list_users(),
+    "kinesis": lambda aws: aws("kinesis").list_streams(),
+    "kms": lambda aws: aws("kms").list_keys(),
+    "logs": lambda aws: aws("logs").describe_log_groups(),
+    "s3": lambda aws: aws("s3").list_buckets(),
+    "sns": lambda aws: aws("sns").list_topics(),
+    "sts": lambda aws: aws("sts").get_caller_identity(),
+}
+
+
+def call_every_service(aws) -> set[str]:
+    """Make one call to each service nimbus serves; the event sources their records must carry."""
+    from nimbus.services.registry import implemented_service_names
+    served = set(implemented_service_names())
+    assert served <= set(ONE_CALL_PER_SERVICE), f"add a call for {served - set(ONE_CALL_PER_SERVICE)}"
+    for service in sorted(served):
+        ONE_CALL_PER_SERVICE[service](aws)
+    return {f"{service}.amazonaws.com" for service in served}
