@@ -62,6 +62,24 @@ def test_reset_wipes_state(fresh):
     assert error.value.response["Error"]["Code"] == "NoSuchEntity"
 
 
+def test_reset_retires_providers_and_their_clock_timers(fresh):
+    """A provider a reset replaced must not keep reacting to clock jumps (nor pile up across resets)."""
+    def load_scheduled_services():
+        make_client(fresh.endpoint, "kinesis").list_streams()
+        make_client(fresh.endpoint, "firehose").list_delivery_streams()
+        make_client(fresh.endpoint, "s3").list_buckets()
+        return fresh.runtime.services.get("kinesis").provider
+
+    retired = load_scheduled_services()
+    timers = len(fresh.runtime.clock._on_advance)
+    for _ in range(3):
+        assert requests.post(f"{fresh.endpoint}/_nimbus/reset", timeout=5).status_code == 200
+        current = load_scheduled_services()
+    assert retired.closed and not current.closed
+    assert len(fresh.runtime.clock._on_advance) == timers
+    assert requests.post(f"{fresh.endpoint}/_nimbus/clock", json={"advance_seconds": 60}, timeout=30).status_code == 200
+
+
 def test_unimplemented_operation_is_a_clear_501(client):
     with pytest.raises(ClientError) as error:
         client("sts").get_federation_token(Name="bob")

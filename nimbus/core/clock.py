@@ -54,6 +54,14 @@ class Clock:
         with self._lock:
             self._history.clear()
 
-    def on_advance(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` after each jump, so timers due in the skipped span fire at once."""
+    def on_advance(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run ``callback`` after each jump, so timers due in the skipped span fire at once.
+
+        Returns the function that ends the subscription.
+        """
         self._on_advance.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._on_advance:
+                self._on_advance.remove(callback)
+        return unsubscribe

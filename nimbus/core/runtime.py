@@ -42,6 +42,6 @@ class Runtime:
         self.authz.invalidate()
 
     def close(self) -> None:
-        self.services.close_background()
+        self.services.close()
         self.events.close()
         self.store.close()

@@ -88,10 +88,16 @@ class ServiceRegistry:
 
     def reset(self) -> None:
         """Providers may keep caches of stored state; a reset drops them with the state."""
-        with self._lock:
-            self._loaded.clear()
+        self._close_providers()
         for engine in self._background:
             getattr(engine, "reset", lambda: None)()
+
+    def _close_providers(self) -> None:
+        with self._lock:
+            retired = list(self._loaded.values())
+            self._loaded.clear()
+        for service in retired:
+            service.provider.close()
 
     def start_background(self) -> None:
         """Start the engines of services that must run before their first request.
@@ -107,7 +113,9 @@ class ServiceRegistry:
                 if engine is not None:
                     self._background.append(engine)
 
-    def close_background(self) -> None:
+    def close(self) -> None:
+        """At shutdown: providers first (their schedulers stop), then the background engines."""
+        self._close_providers()
         for engine in self._background:
             getattr(engine, "close", lambda: None)()
         self._background.clear()

@@ -47,21 +47,9 @@ class Deliverer:
         self._wake = threading.Event()
         self._lock = threading.RLock()
         self._retry: dict[tuple[str, str, str], dict] = {}
-        self._seen_loaded = False
-        self.runtime.clock.on_advance(self._on_advance)
+        provider.on_clock_advance(self._on_advance)
         self._thread = threading.Thread(target=self._run, name="nimbus-firehose", daemon=True)
         self._thread.start()
-
-    # -- ownership: a reset replaces the provider; the old scheduler then stops --------------
-
-    def _owned(self) -> bool:
-        services = self.runtime.services
-        if not services.is_loaded("firehose"):
-            return not self._seen_loaded
-        if services.get("firehose").provider is not self.provider:
-            return False
-        self._seen_loaded = True
-        return True
 
     def wake(self) -> None:
         self._wake.set()
@@ -70,7 +58,7 @@ class Deliverer:
         while True:
             self._wake.wait(0.25)
             self._wake.clear()
-            if not self._owned():
+            if self.provider.closed:  # a reset replaced the provider: its successor delivers
                 return
             try:
                 self.run_once()
@@ -79,8 +67,7 @@ class Deliverer:
                 return
 
     def _on_advance(self) -> None:
-        if self._owned():
-            self.run_once(force=True)
+        self.run_once(force=True)
 
     def run_once(self, force: bool = False) -> None:
         with self._lock:

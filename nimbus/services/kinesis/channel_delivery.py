@@ -109,8 +109,7 @@ class ChannelDelivery:
         self._readers: dict[str, Reader] = {}
         self._logged: set[tuple] = set()
         self._thread: threading.Thread | None = None
-        self._seen_loaded = False
-        self.runtime.clock.on_advance(self._on_advance)
+        provider.on_clock_advance(self._on_advance)
         if any(ns[3:] == ("channels",) for ns in self.runtime.store.namespaces(("kinesis",))):
             self.start()
 
@@ -122,19 +121,10 @@ class ChannelDelivery:
                 self._thread = threading.Thread(target=self._run, name="nimbus-kinesis-channels", daemon=True)
                 self._thread.start()
 
-    def _owned(self) -> bool:
-        services = self.runtime.services
-        if not services.is_loaded("kinesis"):
-            return not self._seen_loaded
-        if services.get("kinesis").provider is not self.provider:
-            return False
-        self._seen_loaded = True
-        return True
-
     def _run(self) -> None:
         while True:
             time.sleep(0.25)
-            if not self._owned():
+            if self.provider.closed:  # a reset replaced the provider: its successor delivers
                 return
             try:
                 self.run_once()
@@ -143,7 +133,7 @@ class ChannelDelivery:
                 return
 
     def _on_advance(self) -> None:
-        if self._thread is not None and self._owned():
+        if self._thread is not None:
             self.run_once(force=True)
 
     def forget(self, channel_id: str) -> None:

@@ -83,7 +83,7 @@ class KinesisState(BaseProvider):
         self.logs = LogDirectory(root)
         self.iterators = IteratorCodec(self.store)
         self.throttle = Throttle(runtime.clock)
-        runtime.clock.on_advance(self.sweep_retention)
+        self.on_clock_advance(self.sweep_retention)
 
     # -- stream documents ----------------------------------------------------
 

@@ -14,7 +14,7 @@ class SweeperMixin(RecordsMixin):
     def _init_sweeper(self) -> None:
         self._swept = {}
         self._sweep_lock = threading.Lock()
-        self.runtime.clock.on_advance(self._sweep_all)
+        self.on_clock_advance(self._sweep_all)
 
     def _sweep_all(self) -> None:
         self._swept.clear()
