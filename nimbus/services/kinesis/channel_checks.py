@@ -113,8 +113,7 @@ def kms_key(ctx: RequestContext, key_id: str) -> str:
     if key_id.endswith("alias/aws/kinesis"):
         raise invalid("The Kinesis service key (alias/aws/kinesis) cannot encrypt channel deliveries; use a "
                       "customer managed KMS key.")
-    encryption.check_key(ctx, key_id)
-    metadata = encryption._kms(ctx, "DescribeKey", {"KeyId": key_id})["KeyMetadata"]
+    metadata = encryption.check_key(ctx, key_id) or {"Arn": key_id}
     if metadata.get("KeyManager") == "AWS":
         raise invalid(f"The KMS key {key_id} is an AWS managed key; channels need a customer managed key.")
     return metadata["Arn"]

@@ -53,19 +53,21 @@ def stream_data_key(ctx: RequestContext, stream: dict, for_write: bool = True) -
         return key
 
 
-def check_key(ctx: RequestContext, key_id: str) -> None:
-    """StartStreamEncryption's check that the key exists and is usable (when nimbus has KMS)."""
-    if kms_available(ctx):
-        _check_key_state(ctx, key_id)
+def check_key(ctx: RequestContext, key_id: str) -> dict | None:
+    """StartStreamEncryption's check that the key exists and is usable (when nimbus has KMS); its
+    KeyMetadata."""
+    return _check_key_state(ctx, key_id) if kms_available(ctx) else None
 
 
-def _check_key_state(ctx: RequestContext, key_id: str) -> None:
+def _check_key_state(ctx: RequestContext, key_id: str) -> dict:
     """Each call checks the key, so disabling it stops reads and writes at once (the data key is cached)."""
-    state = _kms(ctx, "DescribeKey", {"KeyId": key_id})["KeyMetadata"].get("KeyState", "Enabled")
+    metadata = _kms(ctx, "DescribeKey", {"KeyId": key_id})["KeyMetadata"]
+    state = metadata.get("KeyState", "Enabled")
     if state == "Disabled":
         raise ServiceError("KMSDisabledException", f"The KMS key {key_id} is disabled.")
     if state != "Enabled":
         raise ServiceError("KMSInvalidStateException", f"The KMS key {key_id} is in state {state}.")
+    return metadata
 
 
 def _kms(ctx: RequestContext, operation: str, params: dict) -> dict:
