@@ -1,33 +1,49 @@
 # The two commands: `make run` serves nimbus, `make test` runs the suite.
+# Python packages come from uv.lock (exact versions and hashes), so a fresh clone installs the same
+# thing on any day; only `make upgrade` moves the lock.
 PYTHON ?= python3
+UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+SYNC := $(UV) sync --frozen --python $(PYTHON)
 
-.PHONY: run test install system-deps bench clean docs
+.PHONY: run test install install-server lint system-deps bench clean docs upgrade
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# uv lives in its own small venv: `uv sync` prunes the project venv to the lock, uv included.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+# The server alone (no test, bench or lint packages): what `make run` needs. `--inexact` keeps
+# whatever `make test` installed.
+install-server: $(UV)
+	@$(SYNC) --quiet --inexact --no-default-groups
 
-install: $(STAMP)
+install: $(UV)
+	@$(SYNC) --quiet --extra test --extra bench --group lint
 
-# Debian packages the tests drive for real (apt only where missing): PostgreSQL for Firehose's Redshift COPY.
+# Debian packages the tests drive for real (apt only where missing): PostgreSQL for Firehose's
+# Redshift COPY and the store's PostgreSQL backend.
 system-deps:
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
 	fi
 
-run: install
+run: install-server
 	$(BIN)/nimbus serve $(ARGS)
 
 test: install system-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The lint gate: ruff, mypy and vulture, configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check --quiet nimbus tests benchmarks examples
+	$(BIN)/mypy
+	$(BIN)/vulture
 
 bench: install
 	$(BIN)/python -m benchmarks.run $(ARGS)
@@ -35,5 +51,12 @@ bench: install
 docs: install
 	$(BIN)/python -m nimbus.tools.coverage_docs
 
+# The one deliberate way to move botocore, boto3, awscli and the rest: relock, reinstall,
+# regenerate the coverage tables from the new models, and run everything.
+upgrade: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	$(MAKE) docs
+	$(MAKE) test
+
 clean:
-	rm -rf $(VENV) .nimbus .pytest_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) .nimbus .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -16,9 +16,9 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from benchmarks.harness import Target, free_port, rate, running
 
@@ -54,7 +54,7 @@ def kinesalite() -> Iterator[Target]:
                 break
             except Exception:
                 if time.perf_counter() - start > 60 or process.poll() is not None:
-                    raise RuntimeError("kinesalite did not start")
+                    raise RuntimeError("kinesalite did not start") from None
                 time.sleep(0.05)
         target.startup_seconds = time.perf_counter() - start
         yield target

@@ -7,9 +7,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -67,7 +67,7 @@ def running(name: str) -> Iterator[Target]:
                     break
                 except Exception:
                     if time.perf_counter() > deadline or process.poll() is not None:
-                        raise RuntimeError(f"{name} did not start")
+                        raise RuntimeError(f"{name} did not start") from None
                     time.sleep(0.01)
             target.startup_seconds = time.perf_counter() - start
             yield target

@@ -29,7 +29,7 @@ class Config:
     cloudtrail_digest_seconds: float = 3600.0
 
     @classmethod
-    def from_env(cls, **overrides) -> "Config":
+    def from_env(cls, **overrides) -> Config:
         config = cls(
             host=os.environ.get("NIMBUS_HOST", cls.host),
             port=int(os.environ.get("NIMBUS_PORT", cls.port)),

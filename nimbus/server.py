@@ -53,7 +53,7 @@ class ServerThread:
     def endpoint(self) -> str:
         return f"http://{self.config.host}:{self.config.port}"
 
-    def start(self, timeout: float = 15.0) -> "ServerThread":
+    def start(self, timeout: float = 15.0) -> ServerThread:
         self.thread.start()
         deadline = time.monotonic() + timeout
         while not self.server.started:
@@ -66,7 +66,7 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> ServerThread:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,12 +39,12 @@ def aws(client, account):
 
 
 def advance(endpoint: str, seconds: float) -> datetime:
-    return datetime.fromtimestamp(advance_clock(endpoint, seconds)["epoch"], tz=timezone.utc)
+    return datetime.fromtimestamp(advance_clock(endpoint, seconds)["epoch"], tz=UTC)
 
 
 def now(endpoint: str) -> datetime:
     return datetime.fromtimestamp(requests.get(f"{endpoint}/_nimbus/clock", timeout=10).json()["epoch"],
-                                  tz=timezone.utc)
+                                  tz=UTC)
 
 
 def bucket_policy(bucket: str, account: str, prefix: str = "") -> str:

@@ -10,9 +10,8 @@ import requests
 from botocore.config import Config as BotoConfig
 
 from nimbus.config import Config
+from nimbus.protocol.models import BUNDLED_MODELS
 from nimbus.server import ServerThread
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 # Keep boto3 away from any real AWS profile or endpoint on the machine.
 for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
@@ -20,7 +19,8 @@ for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESS
 os.environ["AWS_ACCESS_KEY_ID"] = "test"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "test"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
-os.environ.setdefault("AWS_DATA_PATH", str(SHARED / "models"))
+# boto3 finds the models nimbus ships that botocore no longer does (OpsWorks).
+os.environ.setdefault("AWS_DATA_PATH", str(BUNDLED_MODELS))
 
 
 def start_server(tmp_path: Path, **settings) -> ServerThread:

@@ -1,6 +1,7 @@
 """Helpers the Kinesis tests share: unique active streams, the virtual clock, and AWS's resharding-aware reader."""
 from __future__ import annotations
 
+from datetime import UTC
 
 import pytest
 import requests
@@ -27,9 +28,9 @@ def advance(endpoint: str, seconds: float) -> None:
 
 def virtual_now(endpoint: str):
     """The server's virtual time (other tests move it forward by hours)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     epoch = requests.get(f"{endpoint}/_nimbus/clock", timeout=5).json()["epoch"]
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def active_stream(kinesis, endpoint: str, prefix: str = "stream", **create) -> str:

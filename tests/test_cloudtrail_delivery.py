@@ -8,8 +8,16 @@ import time
 
 import pytest
 
-from .cloudtrail_support import (account_key, advance, all_records, call_every_service, log_files, read_records,
-                                 trail_bucket, unique)
+from .cloudtrail_support import (
+    account_key,
+    advance,
+    all_records,
+    call_every_service,
+    log_files,
+    read_records,
+    trail_bucket,
+    unique,
+)
 from .conftest import make_client, start_server
 from .sns_logs_support import Endpoint
 
@@ -321,7 +329,7 @@ def test_history_keeps_ninety_days(own, aws):
 
 
 def test_history_trails_and_chains_survive_a_restart(tmp_path):
-    from .cloudtrail_support import validate_logs, now
+    from .cloudtrail_support import now, validate_logs
     with start_server(tmp_path) as first:
         aws = lambda service: make_client(first.endpoint, service)  # noqa: E731
         aws.account = "000000000000"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
@@ -155,7 +155,7 @@ def test_newest_first_paging_and_time_range(aws):
                               MaxResults=3, NextToken=first["NextToken"])
     ids = [e["EventId"] for e in first["Events"] + second["Events"]]
     assert len(set(ids)) == 6 and ids == [e["EventId"] for e in events[:6]]
-    future = datetime.now(timezone.utc) + timedelta(days=400)
+    future = datetime.now(UTC) + timedelta(days=400)
     assert ct.lookup_events(StartTime=future, EndTime=future + timedelta(hours=1))["Events"] == []
     recent = ct.lookup_events(StartTime=events[0]["EventTime"] - timedelta(seconds=1),
                               EndTime=events[0]["EventTime"] + timedelta(seconds=1))["Events"]
@@ -164,7 +164,7 @@ def test_newest_first_paging_and_time_range(aws):
 
 def test_lookup_bad_input(aws):
     ct = aws("cloudtrail")
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with pytest.raises(ClientError) as error:
         ct.lookup_events(StartTime=start, EndTime=start - timedelta(hours=1))
     assert error.value.response["Error"]["Code"] == "InvalidTimeRangeException"

@@ -9,3 +9,11 @@ def test_every_service_page_exists_and_its_coverage_is_current():
         assert page.exists(), f"docs/services/{service}.md is missing"
         text = page.read_text()
         assert render(service, text) == text, f"docs/services/{service}.md is stale: run `make docs`"
+
+
+def test_the_opsworks_model_ships_with_nimbus():
+    """botocore dropped OpsWorks; the vendored model is found without any outside folder."""
+    from botocore.loaders import Loader
+
+    from nimbus.protocol.models import BUNDLED_MODELS
+    assert "opsworks" in Loader(extra_search_paths=[str(BUNDLED_MODELS)]).list_available_services("service-2")

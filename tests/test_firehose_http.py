@@ -6,17 +6,16 @@ import datetime
 import gzip
 import ipaddress
 import json
-import time
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
-import pytest
 
 from tests.firehose_support import ROLE, active, bucket, firehose, flush, objects, s3, s3_config  # noqa: F401
 
@@ -25,7 +24,7 @@ def self_signed(directory) -> tuple[str, str]:
     """A certificate for 127.0.0.1 and its key, as PEM files (the certificate is its own CA)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=2))

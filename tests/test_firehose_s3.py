@@ -10,8 +10,7 @@ import zipfile
 import cramjam
 import pytest
 
-from tests.firehose_support import (active, bucket, firehose, flush, objects, s3, s3_config,  # noqa: F401
-                                    wait_objects)
+from tests.firehose_support import active, bucket, firehose, flush, objects, s3, s3_config, wait_objects  # noqa: F401
 from tests.kinesis_support import virtual_now
 
 NAME = re.compile(r"^(?P<prefix>.*/)?(?P<stream>[\w.-]+)-(?P<version>\d+)-(?P<ts>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)-"

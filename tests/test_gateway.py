@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import botocore.auth
+import pytest
 import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -137,7 +137,7 @@ def test_strict_rejects_unknown_keys_and_unsigned_calls(strict):
 
 
 def test_strict_rejects_stale_signatures(strict, monkeypatch):
-    stale = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(minutes=20)
+    stale = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=20)
     # Only botocore's signing clock: patching datetime itself would reach the server's threads too.
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: stale)
     response = signed(strict.endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15",

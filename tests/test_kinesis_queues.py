@@ -4,8 +4,12 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.kinesis_support import active_stream, advance, unique
-from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
+from tests.kinesis_support import (
+    active_stream,
+    advance,
+    kinesis,  # noqa: F401  (a fixture)
+    unique,
+)
 
 
 def _queue(kinesis, endpoint, stream_arn, **attributes) -> str:

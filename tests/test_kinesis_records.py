@@ -12,8 +12,16 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from tests.kinesis_support import MAX_HASH_KEY, virtual_now, active_stream, advance, error_code, read_shard, unique
-from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
+from tests.kinesis_support import (
+    MAX_HASH_KEY,
+    active_stream,
+    advance,
+    error_code,
+    kinesis,  # noqa: F401  (a fixture)
+    read_shard,
+    unique,
+    virtual_now,
+)
 
 
 def test_records_route_by_md5_of_the_partition_key_and_read_back_in_order(kinesis, endpoint):

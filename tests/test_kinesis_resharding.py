@@ -6,8 +6,13 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.kinesis_support import MAX_HASH_KEY, active_stream, read_stream_following_lineage, wait_active
-from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
+from tests.kinesis_support import (
+    MAX_HASH_KEY,
+    active_stream,
+    kinesis,  # noqa: F401  (a fixture)
+    read_stream_following_lineage,
+    wait_active,
+)
 
 
 def _producers(kinesis, name: str, stop: threading.Event, acknowledged: list, errors: list, count: int = 4):

@@ -8,8 +8,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from nimbus.services.registry import implemented_service_names
-from tests.kinesis_support import read_shard, MAX_HASH_KEY, active_stream, advance, error_code, unique, wait_active
-from tests.kinesis_support import kinesis  # noqa: F401  (a fixture)
+from tests.kinesis_support import (
+    MAX_HASH_KEY,
+    active_stream,
+    advance,
+    error_code,
+    kinesis,  # noqa: F401  (a fixture)
+    read_shard,
+    unique,
+    wait_active,
+)
 
 
 def test_stream_goes_creating_active_updating_deleting_on_the_virtual_clock(kinesis, endpoint):

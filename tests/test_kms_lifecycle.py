@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -90,7 +90,7 @@ def test_imported_material(own, kms, algorithm):
     assert error_of(kms.import_key_material, KeyId=key["KeyId"], ImportToken=b"forged",
                     EncryptedKeyMaterial=_wrap(params["PublicKey"], algorithm, material))[0] == \
         "InvalidImportTokenException"
-    valid_to = datetime.fromtimestamp(_now(own), tz=timezone.utc) + timedelta(days=10)
+    valid_to = datetime.fromtimestamp(_now(own), tz=UTC) + timedelta(days=10)
     kms.import_key_material(KeyId=key["KeyId"], ImportToken=params["ImportToken"],
                             EncryptedKeyMaterial=_wrap(params["PublicKey"], algorithm, material),
                             ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=valid_to)

@@ -11,8 +11,8 @@ import pytest
 from nimbus.core.events import API_CALL
 from tests.conftest import make_client, start_server
 from tests.kms_helpers import error_of
-from tests.test_iam_enforcement import Caller, allow, document, session_client, trust
 from tests.support import unique
+from tests.test_iam_enforcement import Caller, allow, document, session_client, trust
 
 OWNER = "000000000000"
 FOREIGN = "111122223333"

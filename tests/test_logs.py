@@ -219,7 +219,6 @@ def test_acknowledged_events_survive_kill_9(tmp_path):
     import signal
 
     from nimbus.server import free_port
-
     from tests.support import serve_subprocess as _serve
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"

@@ -7,7 +7,7 @@ import hmac
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -124,7 +124,7 @@ def _signed_chunked_put(endpoint: str, bucket: str, key: str, chunks: list[bytes
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     url = f"{endpoint}/{bucket}/{key}"
     decoded = sum(len(c) for c in chunks)
@@ -139,7 +139,7 @@ def _signed_chunked_put(endpoint: str, bucket: str, key: str, chunks: list[bytes
 
     StreamingSigner(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
     seed = request.headers["Authorization"].rsplit("Signature=", 1)[1]
-    key_bytes = ("AWS4test").encode()
+    key_bytes = (b"AWS4test")
     for part in (stamp[:8], "us-east-1", "s3", "aws4_request"):
         key_bytes = hmac.new(key_bytes, part.encode(), hashlib.sha256).digest()
     scope = f"{stamp[:8]}/us-east-1/s3/aws4_request"

@@ -156,6 +156,7 @@ def test_multipart_upload_under_kms(s3, kms, fresh, tmp_path):
 
 def test_anonymous_reads_of_kms_objects_need_sigv4(s3, kms, fresh, endpoint):
     import requests
+
     from tests.s3_helpers import open_to_anyone
     s3.put_object(Bucket=fresh, Key="k", Body=b"x", ServerSideEncryption="aws:kms")
     open_to_anyone(s3, fresh)

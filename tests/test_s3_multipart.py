@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import os
 
-
 from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
 
 MIB = 1024 * 1024

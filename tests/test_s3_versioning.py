@@ -1,7 +1,6 @@
 """Versioning: version ids, delete markers, ListObjectVersions, by-version reads, null versions."""
 from __future__ import annotations
 
-
 from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import botocore.session
 import pytest
@@ -69,7 +69,7 @@ def test_iam_query_response_round_trips_escaped_text_and_timestamps():
                                       "NotInTheModel": "ignored", "PermissionsBoundary": None}})
     user = client.get_user(UserName="x")["User"]
     assert user["UserName"] == name
-    assert user["CreateDate"] == created.replace(tzinfo=timezone.utc)
+    assert user["CreateDate"] == created.replace(tzinfo=UTC)
     assert set(user) == {"UserName", "UserId", "Path", "Arn", "CreateDate"}
     body = client.last_response.body
     assert body.startswith(b'<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult>')
@@ -116,7 +116,7 @@ def test_s3_list_buckets_carries_the_s3_namespace():
     client = _client("s3", {"Buckets": [{"Name": "one", "CreationDate": created}],
                             "Owner": {"ID": "abc", "DisplayName": "me"}})
     listed = client.list_buckets()
-    assert listed["Buckets"] == [{"Name": "one", "CreationDate": created.replace(tzinfo=timezone.utc)}]
+    assert listed["Buckets"] == [{"Name": "one", "CreationDate": created.replace(tzinfo=UTC)}]
     assert b'<ListBucketsOutput xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' in client.last_response.body
     assert client.last_response.headers["content-type"] == "application/xml"
 
@@ -170,7 +170,7 @@ def test_one_service_in_each_of_its_protocols(protocol):
     model = SESSION.get_service_model("cloudwatch")
     operation = model.operation_model("DescribeAlarmHistory")
     parser = create_parser(protocol)
-    moment = datetime(2024, 5, 6, 7, 8, 9, 250000, tzinfo=timezone.utc)
+    moment = datetime(2024, 5, 6, 7, 8, 9, 250000, tzinfo=UTC)
     items = [{"AlarmName": "a", "Timestamp": moment, "HistorySummary": "s", "HistoryItemType": "StateUpdate"}]
 
     response = serialize_response(operation, {"AlarmHistoryItems": items}, protocol, REQUEST_ID)
@@ -202,7 +202,7 @@ def test_rest_json_status_comes_from_the_operation_and_timestamps_are_epoch_seco
                                   Runtime="python3.12", Handler="h")["FunctionName"] == "f"
     assert client.last_response.status == 201
 
-    created = datetime(2020, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc)
+    created = datetime(2020, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
     client = _client("dynamodb", {"Table": {"TableName": "t", "CreationDateTime": created, "ItemCount": 3}})
     assert client.describe_table(TableName="t")["Table"]["CreationDateTime"] == created
     assert b'"CreationDateTime":1577934245.678' in client.last_response.body

@@ -1,7 +1,7 @@
 """SigV4 verification against requests signed by botocore/boto3 themselves."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import boto3
@@ -19,7 +19,7 @@ AKID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TOKEN = "FQoGZXIvYXdzEXAMPLETOKEN+/="
 ENDPOINT = "http://localhost:4566"
-SIGNED_AT = datetime(2024, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+SIGNED_AT = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
 ODD_KEY = "a b/ü+~%.txt"
 
 

@@ -10,7 +10,8 @@ See docs/architecture.md (Identity) for the API.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from nimbus.core.policy import Decision, Policy, Request, compile_policy, evaluate
 from nimbus.protocol.errors import ServiceError
@@ -42,7 +43,7 @@ class PrincipalPolicies:
         self.tags = tags or {}
 
 
-def access_denied(ctx: "RequestContext", decision: Decision) -> ServiceError:
+def access_denied(ctx: RequestContext, decision: Decision) -> ServiceError:
     """The service's own AccessDenied error, in AWS's words."""
     if ctx.service == "s3":
         return ServiceError("AccessDenied", "Access Denied", status=403)
@@ -54,7 +55,7 @@ def access_denied(ctx: "RequestContext", decision: Decision) -> ServiceError:
 
 
 class Authorizer:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self._generations: dict[str, int] = {}
         self._cache: dict[tuple[str, str], PrincipalPolicies] = {}
@@ -73,7 +74,7 @@ class Authorizer:
 
     # -- services' side ----------------------------------------------------------
 
-    def authorize(self, ctx: "RequestContext", action: str, resource: str = "*", *,
+    def authorize(self, ctx: RequestContext, action: str, resource: str = "*", *,
                   resource_policy: str | dict | Policy | None = None, resource_account: str | None = None,
                   context: dict | None = None, mode: str = "default", must_grant: bool = False,
                   error: Callable[[Decision], ServiceError] | None = None) -> Decision:
@@ -96,13 +97,13 @@ class Authorizer:
             raise (error or (lambda d: access_denied(ctx, d)))(decision)
         return decision
 
-    def decide(self, ctx: "RequestContext", action: str, resource: str = "*", *,
+    def decide(self, ctx: RequestContext, action: str, resource: str = "*", *,
                resource_policy: str | dict | Policy | None = None, resource_account: str | None = None,
                context: dict | None = None, must_grant: bool = False) -> Decision:
         """The decision alone, neither recorded nor enforced (e.g. KMS's policy lockout check)."""
         return self._evaluate(ctx, action, resource, resource_policy, resource_account, context, must_grant)
 
-    def authorize_operation(self, ctx: "RequestContext", service, params: dict) -> None:
+    def authorize_operation(self, ctx: RequestContext, service, params: dict) -> None:
         """The dispatcher's check before a provider runs: ``<iam prefix>:<Operation>``."""
         provider = service.provider
         if ctx.service in SELF_AUTHORIZING or ctx.operation in getattr(provider, "self_authorized", ()):
@@ -161,7 +162,7 @@ class Authorizer:
         return compiled
 
     @staticmethod
-    def _context(ctx: "RequestContext", extra: dict | None, tags: dict[str, str]) -> dict:
+    def _context(ctx: RequestContext, extra: dict | None, tags: dict[str, str]) -> dict:
         principal = ctx.principal
         # A session's tags override its role's (aws:PrincipalTag/<key>).
         tags = {**tags, **((principal.session_context or {}).get("tags") or {})}

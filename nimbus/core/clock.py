@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 
 class Clock:
@@ -34,7 +34,7 @@ class Clock:
         return time.time() + self.offset
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.time(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.time(), tz=UTC)
 
     def virtual_at(self, real_ts: float) -> float:
         """The virtual time it was when the real clock read ``real_ts``."""

@@ -10,14 +10,14 @@ from nimbus.core.identity import Principal
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel
 
-    from nimbus.protocol.http import HttpRequest
     from nimbus.core.policy import Decision
     from nimbus.core.runtime import Runtime
+    from nimbus.protocol.http import HttpRequest
 
 
 @dataclass
 class RequestContext:
-    runtime: "Runtime"
+    runtime: Runtime
     request_id: str
     service: str
     operation: str
@@ -27,13 +27,13 @@ class RequestContext:
     protocol: str = "json"
     source_ip: str = "127.0.0.1"
     user_agent: str = ""
-    request: "HttpRequest | None" = None
-    service_model: "ServiceModel | None" = None
-    operation_model: "OperationModel | None" = None
+    request: HttpRequest | None = None
+    service_model: ServiceModel | None = None
+    operation_model: OperationModel | None = None
     internal: bool = False  # a call made by nimbus for another service
     extra: dict[str, Any] = field(default_factory=dict)
     # The IAM decision for this call (the dispatcher's, or the last denial a provider met).
-    authorization: "Decision | None" = None
+    authorization: Decision | None = None
 
     @property
     def store(self):
@@ -51,7 +51,7 @@ class RequestContext:
         """Tell subscribers (AWS Config) that a resource was created, updated or deleted."""
         self.runtime.events.publish_resource_change(self, resource_type, resource_arn, change, configuration)
 
-    def authorize(self, action: str, resource: str = "*", **options) -> "Decision":
+    def authorize(self, action: str, resource: str = "*", **options) -> Decision:
         """May the caller do ``action`` on ``resource``? See ``Authorizer.authorize`` for the options.
 
         Records the decision on this call; raises the service's AccessDenied when it is enforced.

@@ -7,7 +7,8 @@ and recorded the same way.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.protocol.errors import NotImplementedOperation, ServiceError
@@ -58,10 +59,10 @@ class InternalFailure(ServiceError):
 
 
 class Dispatcher:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
 
-    def invoke(self, ctx: "RequestContext", params: dict | None = None,
+    def invoke(self, ctx: RequestContext, params: dict | None = None,
                parse: Callable[[], dict] | None = None) -> dict[str, Any]:
         """Run the operation; ``parse`` reads params from the wire inside the recorded span."""
         output = error = None
@@ -89,7 +90,7 @@ class Dispatcher:
         finally:
             self._record(ctx, params, output, error)
 
-    def _record(self, ctx: "RequestContext", params, output, error: ServiceError | None) -> None:
+    def _record(self, ctx: RequestContext, params, output, error: ServiceError | None) -> None:
         if not self.runtime.events.wants(API_CALL):
             return
         operation = ctx.operation_model

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from nimbus.core.context import RequestContext
@@ -86,7 +87,7 @@ class EventBus:
         self._ensure_worker()
         self._queue.put((topic, event))
 
-    def publish_resource_change(self, ctx: "RequestContext", resource_type: str, resource_arn: str,
+    def publish_resource_change(self, ctx: RequestContext, resource_type: str, resource_arn: str,
                                 change: str, configuration: dict[str, Any] | None) -> None:
         self.publish(RESOURCE_CHANGE, ResourceChangeEvent(
             time=ctx.clock.now(), request_id=ctx.request_id, account_id=ctx.account_id,

@@ -33,7 +33,7 @@ class Principal:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Principal":
+    def from_dict(cls, data: dict[str, Any]) -> Principal:
         return cls(**data)
 
 
@@ -78,7 +78,7 @@ class Credential:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Credential":
+    def from_dict(cls, data: dict[str, Any]) -> Credential:
         data = dict(data)
         data["principal"] = Principal.from_dict(data["principal"])
         return cls(**data)

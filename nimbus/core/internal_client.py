@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class InternalClient:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
 
     def call(self, service: str, operation: str, params: dict[str, Any] | None = None, *,

@@ -1,7 +1,8 @@
 """Marker-based paging, as the IAM-style APIs do it."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from nimbus.protocol.errors import ServiceError
 

@@ -5,8 +5,8 @@ import asyncio
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
 
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX

@@ -8,7 +8,7 @@ sign correctly. ``--strict-auth`` also rejects unknown keys and unsigned calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from botocore.model import OperationModel
 
@@ -98,10 +98,10 @@ def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret:
         # A presigned URL ages on the virtual clock: view "now" in the signer's frame of time.
         signed_at = info.date.timestamp()
         elapsed = runtime.clock.time() - runtime.clock.virtual_at(signed_at)
-        now = datetime.fromtimestamp(signed_at + elapsed, tz=timezone.utc)
+        now = datetime.fromtimestamp(signed_at + elapsed, tz=UTC)
     else:
         # Clients stamp requests with real time; skew is a transport check, not a virtual one.
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     verify_signature(request, info, secret, now)
     if (info.payload_hash or "").startswith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"):
         request.chunk_verifier = chunk_verifier(info, secret)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
 from botocore.model import ServiceModel
 
 from nimbus.protocol.errors import ServiceError, UnknownOperation

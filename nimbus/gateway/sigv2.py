@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 import threading
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from botocore.auth import HmacV1Auth
@@ -21,7 +21,7 @@ from nimbus.protocol.http import HttpRequest
 # first sees a URL stands for its signing time, so a URL ages through the jumps made after its first
 # use (a URL first used after a jump cannot be told from one made after it). Bounded, in memory.
 _FIRST_SEEN_LIMIT = 10_000
-_first_seen_offset: "OrderedDict[str, float]" = OrderedDict()
+_first_seen_offset: OrderedDict[str, float] = OrderedDict()
 _first_seen_lock = threading.Lock()
 _MARKERS = ("AWSAccessKeyId", "Signature", "Expires")
 
@@ -66,4 +66,4 @@ def is_expired(expires: int, signature: str, clock) -> bool:
         _first_seen_offset.move_to_end(signature)
         if len(_first_seen_offset) > _FIRST_SEEN_LIMIT:
             _first_seen_offset.popitem(last=False)
-    return datetime.now(timezone.utc).timestamp() + (offset - seen) > expires
+    return datetime.now(UTC).timestamp() + (offset - seen) > expires

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
@@ -66,7 +66,7 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
         expires = query["Expires"]
         if not expires.isdigit():
             raise AuthError("AccessDenied", "Invalid date (should be seconds since epoch): " + expires)
-        return SignatureInfo(access_key_id=query["AWSAccessKeyId"], date=datetime.now(timezone.utc),
+        return SignatureInfo(access_key_id=query["AWSAccessKeyId"], date=datetime.now(UTC),
                              region="us-east-1", service="s3", signed_headers=[], signature=query["Signature"],
                              session_token=query.get("x-amz-security-token"), presigned=True,
                              expires=int(expires), payload_hash=None, version=2)
@@ -139,7 +139,7 @@ def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
     """Raise AuthError unless ``request`` was signed with ``secret_key`` and is still current."""
     s3 = info.service == "s3"
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     _check_time(info, now, s3)
 
     expected = None
@@ -193,7 +193,7 @@ def _parse_timestamp(value: str, service: str, presigned: bool) -> datetime:
     # Exact format required: the string is signed as sent, so a lenient parse would only hide the mismatch.
     try:
         if _TIMESTAMP.fullmatch(value):
-            return datetime.strptime(value, TIMESTAMP_FORMAT).replace(tzinfo=timezone.utc)
+            return datetime.strptime(value, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         pass
     raise _malformed(f"X-Amz-Date must be in the ISO8601 basic format YYYYMMDD'T'HHMMSS'Z': {value!r}",
@@ -205,7 +205,7 @@ def _parse_http_date(value: str, service: str) -> datetime:
         date = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         raise _malformed(f"The Date header is not a valid HTTP date: {value!r}", service, False) from None
-    return date.astimezone(timezone.utc) if date.tzinfo else date.replace(tzinfo=timezone.utc)
+    return date.astimezone(UTC) if date.tzinfo else date.replace(tzinfo=UTC)
 
 
 def _check_time(info: SignatureInfo, now: datetime, s3: bool) -> None:

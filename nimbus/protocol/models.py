@@ -8,13 +8,13 @@ from pathlib import Path
 from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel
 
+# Models botocore no longer ships (OpsWorks, retired by AWS in 2024), vendored under Apache-2.0.
+BUNDLED_MODELS = Path(__file__).resolve().parents[1] / "models"
+
 
 def _extra_model_paths() -> list[str]:
-    """Models botocore no longer ships (OpsWorks) live in ../shared/models or AWS_DATA_PATH."""
     paths = [p for p in os.environ.get("AWS_DATA_PATH", "").split(os.pathsep) if p]
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "models"
-    if shared.is_dir():
-        paths.append(str(shared))
+    paths.append(str(BUNDLED_MODELS))
     return paths
 
 
@@ -23,13 +23,13 @@ def loader() -> Loader:
     return Loader(extra_search_paths=_extra_model_paths())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_model(name: str) -> ServiceModel:
     model = loader().load_service_model(name, "service-2")
     return ServiceModel(model, service_name=name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def available_services() -> frozenset[str]:
     return frozenset(loader().list_available_services("service-2"))
 

@@ -55,6 +55,6 @@ class UriTemplate:
         return f"UriTemplate({self.request_uri!r})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def template_for(request_uri: str) -> UriTemplate:
     return UriTemplate(request_uri)

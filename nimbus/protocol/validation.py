@@ -24,8 +24,8 @@ import threading
 import unicodedata
 import warnings
 import weakref
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -327,7 +327,7 @@ def _conceals(shape: Shape) -> bool:
 
 # -- Java regular expressions -----------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _regex(pattern: str) -> re.Pattern | None:
     """The model's Java pattern compiled for Python, or None when it cannot be translated."""
     try:
@@ -413,7 +413,7 @@ _POSIX: dict[str, _Ranges] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _property(name: str) -> _Ranges:
     """Code point ranges of a Java ``\\p{name}``: a POSIX class or a Unicode general category."""
     if name in _POSIX:

@@ -1,7 +1,8 @@
 """What every provider shares."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -10,7 +11,7 @@ if TYPE_CHECKING:
 class BaseProvider:
     """Methods are the model's operations in snake_case: ``method(ctx, params) -> output``."""
 
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.closed = False
         self._clock_subscriptions: list[Callable[[], None]] = []

@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from botocore import xform_name
 from botocore.model import ServiceModel
@@ -41,14 +42,14 @@ class ServiceInfo:
     protocols: tuple[str, ...]
 
     @classmethod
-    def of(cls, name: str, model: ServiceModel) -> "ServiceInfo":
+    def of(cls, name: str, model: ServiceModel) -> ServiceInfo:
         meta = model.metadata
         protocols = tuple(meta.get("protocols") or [meta["protocol"]])
         return cls(name, meta.get("signingName") or meta["endpointPrefix"], meta.get("targetPrefix"), protocols)
 
 
 class LoadedService:
-    def __init__(self, name: str, runtime: "Runtime"):
+    def __init__(self, name: str, runtime: Runtime):
         self.name = name
         self.model = models.service_model(name)
         self.info = ServiceInfo.of(name, self.model)
@@ -66,7 +67,7 @@ class LoadedService:
 
 
 class ServiceRegistry:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.names = implemented_service_names()
         self._loaded: dict[str, LoadedService] = {}

@@ -8,8 +8,9 @@ one table in SQLite or PostgreSQL, so a new backend never touches providers.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 Namespace = tuple[str, ...]
 

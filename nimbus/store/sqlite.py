@@ -10,8 +10,9 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from nimbus.store.base import Namespace, Store
 
@@ -41,7 +42,7 @@ class SqliteStore(Store):
         )
 
     @classmethod
-    def in_dir(cls, data_dir: str) -> "SqliteStore":
+    def in_dir(cls, data_dir: str) -> SqliteStore:
         os.makedirs(data_dir, exist_ok=True)
         return cls(os.path.join(data_dir, "state.sqlite3"))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable
+from collections.abc import Callable
 
 VARIABLE = re.compile(r"\$\{([^}]*)\}")
 # Characters that stand for themselves: ${*}, ${?}, ${$}.

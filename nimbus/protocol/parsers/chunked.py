@@ -6,7 +6,7 @@ Errors surface while the provider reads, so they are ServiceErrors with S3's cod
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import ServiceError
 

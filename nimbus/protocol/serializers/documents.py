@@ -7,7 +7,8 @@ it. Scalars that need no conversion (strings, integers, booleans) compile to
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from botocore.model import Shape
 

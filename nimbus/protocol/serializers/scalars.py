@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from botocore.utils import parse_timestamp
 
@@ -18,9 +18,9 @@ def utc(value) -> datetime:
     Naive, because datetime's C formatting (isoformat) then needs no offset trimmed.
     """
     if isinstance(value, datetime):
-        return value if value.tzinfo is None else value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
     return utc(parse_timestamp(value))
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from botocore.model import Shape
 
@@ -94,7 +95,7 @@ def text_function(shape: Shape) -> Callable[[Any], str]:
 
 
 _emitters: dict[tuple[Shape, str], Emit] = {}
-_structures: dict[Shape, "StructureWriter"] = {}
+_structures: dict[Shape, StructureWriter] = {}
 
 
 def emitter(shape: Shape, tag: str) -> Emit:
@@ -106,7 +107,7 @@ def emitter(shape: Shape, tag: str) -> Emit:
         return emit
 
 
-def structure_writer(shape: Shape) -> "StructureWriter":
+def structure_writer(shape: Shape) -> StructureWriter:
     try:
         return _structures[shape]
     except KeyError:

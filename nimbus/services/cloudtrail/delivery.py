@@ -13,7 +13,7 @@ import hashlib
 import json
 import secrets
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import logs_delivery, selectors
@@ -37,7 +37,7 @@ def object_prefix(trail: dict) -> str:
 
 
 def log_key(trail: dict, account: str, region: str, now: float) -> str:
-    when = datetime.fromtimestamp(now, tz=timezone.utc)
+    when = datetime.fromtimestamp(now, tz=UTC)
     unique = "".join(secrets.choice(_UNIQUE) for _ in range(16))
     return (f"{object_prefix(trail)}AWSLogs/{account}/CloudTrail/{region}/{when:%Y/%m/%d}/"
             f"{account}_CloudTrail_{region}_{when:%Y%m%dT%H%MZ}_{unique}.json.gz")

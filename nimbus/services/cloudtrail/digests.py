@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import signing
@@ -50,8 +50,8 @@ def write_due_digests(engine, account: str, trail: dict, state: dict, now: float
 
 
 def _write(engine, account: str, trail: dict, state: dict, region: str, chain: dict, now: float) -> None:
-    end = datetime.fromtimestamp(int(now), tz=timezone.utc)
-    start = datetime.fromtimestamp(int(chain["start"]), tz=timezone.utc)
+    end = datetime.fromtimestamp(int(now), tz=UTC)
+    start = datetime.fromtimestamp(int(chain["start"]), tz=UTC)
     bucket = trail["S3BucketName"]
     key = digest_key(trail, account, region, end)
     logs = state.get("digest_files", {}).get(region, [])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from nimbus.core.events import API_CALL, ApiCallEvent
@@ -21,12 +21,12 @@ if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
-_engines: "weakref.WeakKeyDictionary[Runtime, Engine]" = weakref.WeakKeyDictionary()
+_engines: weakref.WeakKeyDictionary[Runtime, Engine] = weakref.WeakKeyDictionary()
 TICK_SECONDS = 0.2
 PRUNE_EVERY_SECONDS = 3600
 
 
-def engine_for(runtime: "Runtime") -> "Engine":
+def engine_for(runtime: Runtime) -> Engine:
     return _engines[runtime]
 
 
@@ -35,11 +35,11 @@ def state_ns(account: str, region: str) -> tuple[str, ...]:
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Engine:
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.store = runtime.store
         self.history = HistoryWriter(runtime.store)
@@ -178,7 +178,7 @@ class Engine:
         for field in ("LatestDeliveryTime", "LatestNotificationTime", "StartLoggingTime", "StopLoggingTime",
                       "LatestCloudWatchLogsDeliveryTime", "LatestDigestDeliveryTime"):
             if state.get(field) is not None:
-                out[field] = datetime.fromtimestamp(state[field], tz=timezone.utc)
+                out[field] = datetime.fromtimestamp(state[field], tz=UTC)
         for field in ("LatestDeliveryError", "LatestNotificationError", "LatestCloudWatchLogsDeliveryError",
                       "LatestDigestDeliveryError"):
             if state.get(field):

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.records import resource_name, username
@@ -110,7 +110,7 @@ def as_event(record: dict) -> dict:
         "EventId": record["eventID"],
         "EventName": record["eventName"],
         "ReadOnly": str(record["readOnly"]).lower(),
-        "EventTime": datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc),
+        "EventTime": datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
         "EventSource": record["eventSource"],
         "Resources": [{"ResourceType": r.get("type"), "ResourceName": resource_name(r)}
                       for r in record.get("resources", ())],

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Principal
@@ -127,7 +127,7 @@ def _check_permission(engine, principal: Principal, region: str, action: str, re
 
 
 def _event(record: dict) -> dict:
-    when = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    when = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     message = json.dumps(record)
     if len(message.encode()) > LOGS_EVENT_BYTES:
         message = message.encode()[:LOGS_EVENT_BYTES].decode(errors="ignore")

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -86,8 +86,8 @@ def list_public_keys(store, region: str, params: dict, now: float) -> dict:
             out.append({
                 # DER bytes (base64 on the wire; the CLI reads the wire text and decodes it itself).
                 "Value": base64.b64decode(key["public"]),
-                "ValidityStartTime": datetime.fromtimestamp(key["start"], tz=timezone.utc),
-                "ValidityEndTime": datetime.fromtimestamp(key["end"], tz=timezone.utc),
+                "ValidityStartTime": datetime.fromtimestamp(key["start"], tz=UTC),
+                "ValidityEndTime": datetime.fromtimestamp(key["end"], tz=UTC),
                 "Fingerprint": key["fingerprint"],
             })
     return {"PublicKeyList": out}

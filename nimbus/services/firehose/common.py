@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.protocol.errors import ServiceError
 
@@ -48,7 +48,7 @@ def invalid(message: str) -> ServiceError:
 
 
 def utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def bucket_of(arn: str) -> str:

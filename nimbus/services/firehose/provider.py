@@ -10,18 +10,24 @@ from __future__ import annotations
 import os
 
 from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.firehose import checks
 from nimbus.services.firehose.buffer import Buffers
-from nimbus.services.firehose.common import (DESTINATION_KEYS, MAX_BATCH_BYTES, errors_ns, invalid, not_found,
-                                             checkpoints_ns, utc)
+from nimbus.services.firehose.common import (
+    DESTINATION_KEYS,
+    MAX_BATCH_BYTES,
+    checkpoints_ns,
+    errors_ns,
+    invalid,
+    not_found,
+    utc,
+)
 from nimbus.services.firehose.delivery import Deliverer
 from nimbus.services.firehose.delivery_streams import StreamRepo, merge_update, with_defaults
 from nimbus.services.firehose.encryption import EncryptionOps
 from nimbus.services.firehose.limits import Throttle
 from nimbus.services.firehose.tags import TagOps
-from nimbus.protocol.errors import ServiceError
-
 
 RECORD_ID_BYTES = 44  # 88 hex characters, opaque like AWS's record ids
 

@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.iam.common import ENTITIES, INLINE_POLICY_SIZE, MANAGED_POLICIES_PER_ENTITY, QUOTA_NAMES, \
-    encode_document, limit_exceeded, no_such_entity, paged_output, validated_document
+from nimbus.services.iam.common import (
+    ENTITIES,
+    INLINE_POLICY_SIZE,
+    MANAGED_POLICIES_PER_ENTITY,
+    QUOTA_NAMES,
+    encode_document,
+    limit_exceeded,
+    no_such_entity,
+    paged_output,
+    validated_document,
+)
 from nimbus.services.iam.managed import ManagedPoliciesMixin
 
 RESOURCE_TYPES = {"user": "AWS::IAM::User", "group": "AWS::IAM::Group", "role": "AWS::IAM::Role"}

@@ -7,7 +7,7 @@ name; managed policies are keyed by ARN.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from nimbus.core.policy import PolicyError, compile_policy
@@ -32,7 +32,7 @@ def ns(account: str, collection: str) -> tuple[str, ...]:
 
 
 def timestamp(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def no_such_entity(message: str) -> ServiceError:

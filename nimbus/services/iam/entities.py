@@ -4,8 +4,15 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
 from nimbus.services.base import BaseProvider
-from nimbus.services.iam.common import ENTITIES, already_exists, delete_conflict, merge_tags, ns, no_such_entity, \
-    paged_output
+from nimbus.services.iam.common import (
+    ENTITIES,
+    already_exists,
+    delete_conflict,
+    merge_tags,
+    no_such_entity,
+    ns,
+    paged_output,
+)
 
 
 class EntityBase(BaseProvider):

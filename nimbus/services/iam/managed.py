@@ -7,8 +7,19 @@ from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.aws_managed import AWS_MANAGED, is_aws_managed
-from nimbus.services.iam.common import MANAGED_POLICY_SIZE, POLICY_VERSIONS, already_exists, delete_conflict, \
-    encode_document, limit_exceeded, no_such_entity, ns, paged_output, timestamp, validated_document
+from nimbus.services.iam.common import (
+    MANAGED_POLICY_SIZE,
+    POLICY_VERSIONS,
+    already_exists,
+    delete_conflict,
+    encode_document,
+    limit_exceeded,
+    no_such_entity,
+    ns,
+    paged_output,
+    timestamp,
+    validated_document,
+)
 from nimbus.services.iam.entities import EntityBase
 
 

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
-from nimbus.services.iam.common import already_exists, delete_conflict, limit_exceeded, no_such_entity, ns, \
-    paged_output, tags_output, timestamp
+from nimbus.services.iam.common import (
+    already_exists,
+    delete_conflict,
+    limit_exceeded,
+    no_such_entity,
+    ns,
+    paged_output,
+    tags_output,
+    timestamp,
+)
 from nimbus.services.iam.entities import EntityBase
 from nimbus.services.iam.roles import role_output
 

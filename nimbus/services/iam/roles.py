@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.iam.common import add_boundary_and_tags, delete_conflict, encode_document, paged_output, \
-    timestamp, validated_document
+from nimbus.services.iam.common import (
+    add_boundary_and_tags,
+    delete_conflict,
+    encode_document,
+    paged_output,
+    timestamp,
+    validated_document,
+)
 from nimbus.services.iam.entities import EntityBase
 
 DEFAULT_SESSION_SECONDS = 3600

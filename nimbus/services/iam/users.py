@@ -5,8 +5,15 @@ from nimbus.core.context import RequestContext
 from nimbus.core.identity import Credential, Principal
 from nimbus.core.ids import random_id, secret_access_key
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.iam.common import add_boundary_and_tags, delete_conflict, limit_exceeded, no_such_entity, ns, \
-    paged_output, timestamp
+from nimbus.services.iam.common import (
+    add_boundary_and_tags,
+    delete_conflict,
+    limit_exceeded,
+    no_such_entity,
+    ns,
+    paged_output,
+    timestamp,
+)
 from nimbus.services.iam.entities import EntityBase
 
 ACCESS_KEYS_PER_USER = 2

@@ -13,7 +13,7 @@ import gzip
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.protocol.errors import ServiceError
 
@@ -54,7 +54,7 @@ def validate_template(template: str, compression: str) -> None:
 
 
 def object_key(template: str, channel: dict, oldest_ms: int, unique: str) -> str:
-    moment = datetime.fromtimestamp(oldest_ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(oldest_ms / 1000, tz=UTC)
     extension = EXTENSIONS[channel["destination"]["StorageConfiguration"]["CompressionType"]]
     values = {"channel-name": channel["name"], "channel-id": channel["id"], "stream-name": channel["stream"]["name"],
               "yyyy": f"{moment.year:04d}", "yy": f"{moment.year % 100:02d}", "MM": f"{moment.month:02d}",

@@ -18,7 +18,13 @@ from nimbus.services.kinesis import channel_checks as checks
 from nimbus.services.kinesis.channel_delivery import ChannelDelivery, progress_ns
 from nimbus.services.kinesis.channel_objects import DEFAULT_TEMPLATE, default_error_prefix
 from nimbus.services.kinesis.state import (
-    ACTIVE, CREATING, DELETING, TRANSITION_SECONDS, UPDATING, KinesisState, timestamp,
+    ACTIVE,
+    CREATING,
+    DELETING,
+    TRANSITION_SECONDS,
+    UPDATING,
+    KinesisState,
+    timestamp,
 )
 
 FAILED = "FAILED"

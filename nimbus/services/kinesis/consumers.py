@@ -9,7 +9,14 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access
 from nimbus.services.kinesis.sequence import sequence_number
 from nimbus.services.kinesis.state import (
-    ACTIVE, CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, owner_account, stream_status,
+    ACTIVE,
+    CREATING,
+    DELETING,
+    TRANSITION_SECONDS,
+    KinesisState,
+    now_ms,
+    owner_account,
+    stream_status,
     timestamp,
 )
 

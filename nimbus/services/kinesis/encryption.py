@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError

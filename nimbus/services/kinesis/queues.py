@@ -16,7 +16,13 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import encryption, retention
 from nimbus.services.kinesis.state import (
-    CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, stream_status, timestamp,
+    CREATING,
+    DELETING,
+    TRANSITION_SECONDS,
+    KinesisState,
+    now_ms,
+    stream_status,
+    timestamp,
 )
 
 DEFAULT_VISIBILITY = 30

@@ -1,7 +1,7 @@
 """Writing and reading records: PutRecord(s), GetShardIterator, GetRecords."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
@@ -18,7 +18,7 @@ THROTTLED = "ProvisionedThroughputExceededException"
 
 
 def _arrival(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 class RecordOps(KinesisState):

@@ -10,7 +10,7 @@ import bisect
 import os
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
@@ -38,7 +38,7 @@ def now_ms(ctx: RequestContext) -> int:
 
 
 def timestamp(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def not_found(name: str, ctx: RequestContext, account: str | None = None) -> ServiceError:

@@ -9,8 +9,17 @@ from nimbus.services.kinesis.channels import channels_of_stream
 from nimbus.services.kinesis.hashing import even_ranges
 from nimbus.services.kinesis.shards import describe_shard, new_shard, visible
 from nimbus.services.kinesis.state import (
-    ACTIVE, CREATING, DELETING, TRANSITION_SECONDS, KinesisState, now_ms, open_shards, shard_index, stream_status,
-    streams_ns, timestamp,
+    ACTIVE,
+    CREATING,
+    DELETING,
+    TRANSITION_SECONDS,
+    KinesisState,
+    now_ms,
+    open_shards,
+    shard_index,
+    stream_status,
+    streams_ns,
+    timestamp,
 )
 
 DEFAULT_RETENTION, MIN_RETENTION, MAX_RETENTION = 24, 24, 8760

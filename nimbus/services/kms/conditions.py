@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 
 from nimbus.core.context import RequestContext
-from nimbus.services.kms.keys import aliases_ns
 from nimbus.services.kms.key_policies import key_policy
+from nimbus.services.kms.keys import aliases_ns
 
 PARAMS = "kms.params"  # ctx.extra: the operation's request parameters
 ALIASES = "kms.request_aliases"  # ctx.extra: key ARN -> the alias name the request used for it

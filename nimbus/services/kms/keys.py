@@ -13,7 +13,7 @@ import os
 import re
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.core.arns import arn, parse_arn
 from nimbus.core.context import RequestContext
@@ -40,7 +40,7 @@ def grants_ns(account: str, region: str) -> tuple[str, ...]:
 
 
 def timestamp(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def not_found(arn: str) -> ServiceError:

@@ -1,7 +1,8 @@
 """KMS's paging: Limit and Marker in, NextMarker and Truncated out."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from nimbus.protocol.errors import ServiceError
 

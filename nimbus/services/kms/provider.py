@@ -16,8 +16,8 @@ from nimbus.protocol import models
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.kms import access, specs, states
-from nimbus.services.kms.conditions import PARAMS
 from nimbus.services.kms.aliases import AliasOps
+from nimbus.services.kms.conditions import PARAMS
 from nimbus.services.kms.grants import GrantOps
 from nimbus.services.kms.imports import ImportOps
 from nimbus.services.kms.keys import KeyRepo
@@ -28,7 +28,6 @@ from nimbus.services.kms.rotation import RotationOps
 from nimbus.services.kms.signing import SigningOps
 from nimbus.services.kms.symmetric import SymmetricOps
 from nimbus.services.kms.vault import Vault, load_master_key
-
 
 # Operations IAM alone decides (no key involved): the dispatcher's identity-policy check is theirs.
 # Every other operation is authorized here, against the key policy, grants and IAM (access.py).

@@ -27,7 +27,7 @@ def load_master_key(data_dir: str, ephemeral: bool) -> bytes:
     except FileExistsError:
         key = path.read_bytes()
         if len(key) != MASTER_KEY_BYTES:
-            raise RuntimeError(f"{path} is not a nimbus KMS master key")
+            raise RuntimeError(f"{path} is not a nimbus KMS master key") from None
         return key
     key = os.urandom(MASTER_KEY_BYTES)
     with os.fdopen(fd, "wb") as handle:

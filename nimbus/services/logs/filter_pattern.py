@@ -8,7 +8,7 @@ Three syntaxes, chosen by the first character as AWS does:
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .common import invalid
 from .json_pattern import compile_json_pattern

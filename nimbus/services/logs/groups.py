@@ -4,8 +4,17 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
-from .common import (decode_token, encode_token, group_arn, group_missing, group_name_of, groups_ns, invalid,
-                     now_ms, streams_ns)
+from .common import (
+    decode_token,
+    encode_token,
+    group_arn,
+    group_missing,
+    group_name_of,
+    groups_ns,
+    invalid,
+    now_ms,
+    streams_ns,
+)
 from .event_store import EventStore
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,

@@ -1,7 +1,7 @@
 """What the S3 topic modules share: namespaces, errors, bucket lookup and the access-control hook."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
@@ -30,7 +30,7 @@ def parts_ns(upload_id: str) -> tuple[str, ...]:
 
 
 def timestamp(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def no_such_bucket(name: str) -> ServiceError:

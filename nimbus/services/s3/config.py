@@ -5,8 +5,8 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import malformed_xml, no_such_key, timestamp
 from nimbus.services.s3.encryption import KMS_ALGORITHMS
-from nimbus.services.s3.records import RecordsMixin
 from nimbus.services.s3.notifications import validate_destinations
+from nimbus.services.s3.records import RecordsMixin
 
 # kind -> (error code, message) answered when that configuration is absent
 _MISSING = {

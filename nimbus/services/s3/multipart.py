@@ -12,9 +12,9 @@ from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns,
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_range
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
+from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
 from nimbus.services.s3.records import RecordsMixin
-from nimbus.services.s3.notifications import notify
 
 MIN_PART = 5 * 1024 * 1024
 MAX_PARTS = 10000
@@ -121,8 +121,7 @@ class MultipartMixin(RecordsMixin):
             record.update(
                 Key=upload["Key"], Segments=[p["Segment"] for p in chosen], PartSizes=[p["Size"] for p in chosen],
                 Size=sum(p["Size"] for p in chosen), LastModified=ctx.clock.time(), Account=ctx.account_id,
-                ETag='"%s-%d"' % (hashlib.md5(b"".join(bytes.fromhex(p["ETag"].strip('"')) for p in chosen))
-                                  .hexdigest(), len(chosen)),
+                ETag=f'"{_multipart_md5(chosen)}-{len(chosen)}"',
                 Tags=upload.get("Tags") or [], Checksums={}, SSE=upload.get("SSE") or "AES256")
             if upload.get("Kms"):
                 record["Kms"] = upload["Kms"]
@@ -213,3 +212,8 @@ class MultipartMixin(RecordsMixin):
         if chunk and len(uploads) > limit:
             output.update(NextKeyMarker=chunk[-1]["Key"], NextUploadIdMarker=chunk[-1]["UploadId"])
         return output
+
+
+def _multipart_md5(parts: list[dict]) -> str:
+    """S3's multipart ETag: the MD5 of the parts' binary MD5s."""
+    return hashlib.md5(b"".join(bytes.fromhex(p["ETag"].strip('"')) for p in parts)).hexdigest()

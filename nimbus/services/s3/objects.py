@@ -9,9 +9,9 @@ from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_key, timestamp
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
+from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
-from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.records import RecordsMixin
 
 # Headers stored with an object and returned on GET/HEAD, by model member name.
@@ -259,8 +259,9 @@ class ObjectsMixin(RecordsMixin):
             else list(source.get("Tags") or [])
         record.update(new_object_acl(ctx, bucket, params))
         sse = encryption_for(ctx, bucket, params, key)
-        copy_params = {"ChecksumAlgorithm": params.get("ChecksumAlgorithm")} if params.get("ChecksumAlgorithm") \
-            else {"ChecksumAlgorithm": alg for alg in (source.get("Checksums") or {})}
+        # Without a requested algorithm the copy keeps the source's (the last one it recorded).
+        algorithm = params.get("ChecksumAlgorithm") or next(reversed(source.get("Checksums") or {}), None)
+        copy_params = {"ChecksumAlgorithm": algorithm} if algorithm else {}
         source_key = data_key(ctx, src_bucket, source)
         plaintext = IterReader(self.blobs.read(source["Segments"], key=source_key))
         written, values = ingest(self.blobs, copy_params, plaintext, data_key=sse.data_key)

@@ -12,9 +12,9 @@ import threading
 from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.base import BaseProvider
 from nimbus.services.s3 import cors
-from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.access_ops import AccessMixin
 from nimbus.services.s3.buckets import BucketsMixin
+from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigMixin
 from nimbus.services.s3.listing import ListingMixin
 from nimbus.services.s3.multipart import MultipartMixin

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from nimbus.services.s3.common import S3Base, objects_ns, versions_ns
 

@@ -12,7 +12,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import crypto

@@ -36,7 +36,7 @@ class SweeperMixin(RecordsMixin):
             rules = bucket["Config"]["Lifecycle"]
             name, freed = bucket["Name"], []
             with self.store.transaction():
-                for key, record in list(scan_prefix(self.store, objects_ns(name))):
+                for _key, record in list(scan_prefix(self.store, objects_ns(name))):
                     if record.get("DeleteMarker"):
                         continue
                     found = lifecycle.first_expiry(rules, record)

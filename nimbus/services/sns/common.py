@@ -7,6 +7,7 @@ import binascii
 from nimbus.core.arns import parse_arn
 from nimbus.protocol.errors import ServiceError
 
+
 # Topics and subscriptions are kept per account and region, keyed by topic name / subscription id.
 def topics_ns(account: str, region: str) -> tuple[str, ...]:
     return ("sns", account, region, "topics")

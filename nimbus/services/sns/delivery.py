@@ -23,14 +23,21 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
-from .common import (pending_ns, sent_ns, split_subscription_arn, split_topic_arn, subscription_key,
-                     subscriptions_ns, undelivered_ns)
+from .common import (
+    pending_ns,
+    sent_ns,
+    split_subscription_arn,
+    split_topic_arn,
+    subscription_key,
+    subscriptions_ns,
+    undelivered_ns,
+)
 from .retry_policy import should_retry
 
 log = logging.getLogger(__name__)
 HTTP_TIMEOUT_SECONDS = 15  # AWS gives an endpoint 15 s to answer before the attempt counts as failed
 USER_AGENT = "Amazon Simple Notification Service Agent"
-_deliverers: "weakref.WeakKeyDictionary[object, Deliverer]" = weakref.WeakKeyDictionary()
+_deliverers: weakref.WeakKeyDictionary[object, Deliverer] = weakref.WeakKeyDictionary()
 _deliverers_lock = threading.Lock()
 
 
@@ -62,7 +69,7 @@ class HttpJob:
         return asdict(self)
 
 
-def deliverer_for(runtime, create: bool = True) -> "Deliverer | None":
+def deliverer_for(runtime, create: bool = True) -> Deliverer | None:
     """The runtime's one Deliverer: providers come and go (``/_nimbus/reset``), deliveries do not."""
     with _deliverers_lock:
         found = _deliverers.get(runtime)

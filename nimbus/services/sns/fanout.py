@@ -6,8 +6,15 @@ import itertools
 import json
 
 from . import filter_policy, message_attributes, messages
-from .common import (outbox_ns, sent_ns, split_subscription_arn, split_topic_arn, subscription_key,
-                     subscriptions_ns, topics_ns)
+from .common import (
+    outbox_ns,
+    sent_ns,
+    split_subscription_arn,
+    split_topic_arn,
+    subscription_key,
+    subscriptions_ns,
+    topics_ns,
+)
 from .delivery import http_job
 from .retry_policy import max_per_second, retry_delays
 from .topic_attributes import effective_subscription_policy

@@ -11,7 +11,7 @@ CONFIRMATION_TEXT = ("You have chosen to subscribe to the topic {topic}.\n"
 
 def iso_millis(epoch: float) -> str:
     import datetime
-    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

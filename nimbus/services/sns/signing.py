@@ -84,7 +84,7 @@ def _self_signed(key) -> bytes:
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "nimbus"),
         x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"),
     ])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name)

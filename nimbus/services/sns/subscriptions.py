@@ -9,11 +9,21 @@ import uuid
 from nimbus.core.context import RequestContext
 
 from . import filter_policy
+from .common import (
+    authorization_error,
+    invalid_parameter,
+    not_found,
+    page_after,
+    public_base,
+    split_subscription_arn,
+    split_topic_arn,
+    subscription_key,
+    subscriptions_ns,
+    topics_ns,
+    unsubscribed_ns,
+)
 from .retry_policy import check_retry_policy, check_throttle_policy
 from .topic_attributes import effective_subscription_policy
-from .common import (authorization_error, invalid_parameter, not_found, page_after, public_base, split_subscription_arn,
-                     split_topic_arn, subscription_key, subscriptions_ns, topics_ns,
-                     unsubscribed_ns)
 
 PROTOCOLS = {"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}
 # These protocols must confirm; the others are confirmed at once (same-account endpoints in AWS).

@@ -7,8 +7,16 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
 from . import topic_attributes as attrs
-from .common import (authorization_error, invalid_parameter, not_found, page_after, split_topic_arn,
-                     subscription_key, subscriptions_ns, topics_ns)
+from .common import (
+    authorization_error,
+    invalid_parameter,
+    not_found,
+    page_after,
+    split_topic_arn,
+    subscription_key,
+    subscriptions_ns,
+    topics_ns,
+)
 from .policy import topic_policy_allows
 
 MAX_TAGS = 50

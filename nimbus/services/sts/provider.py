@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from nimbus.core.context import RequestContext
@@ -121,5 +121,5 @@ class Provider(BaseProvider):
             "AccessKeyId": credential.access_key_id,
             "SecretAccessKey": credential.secret_access_key,
             "SessionToken": credential.session_token,
-            "Expiration": datetime.fromtimestamp(int(expiration), tz=timezone.utc),
+            "Expiration": datetime.fromtimestamp(int(expiration), tz=UTC),
         }
