@@ -1,6 +1,8 @@
 """Log groups: create/delete/describe, retention on the virtual clock, KMS key, tags."""
 from __future__ import annotations
 
+from typing import cast
+
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
@@ -15,6 +17,7 @@ from .common import (
     now_ms,
     streams_ns,
 )
+from .documents import LOG_GROUP, LogGroup
 from .event_store import EventStore
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -22,7 +25,7 @@ RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
 MAX_TAGS = 50
 
 
-def _group_output(group: dict) -> dict:
+def _group_output(group: LogGroup) -> dict:
     out = {
         "logGroupName": group["logGroupName"],
         "creationTime": group["creationTime"],
@@ -40,14 +43,14 @@ def _group_output(group: dict) -> dict:
 
 
 class GroupsApi:
-    def log_group(self, ctx: RequestContext, name: str) -> dict:
-        group = self.store.get(groups_ns(ctx.account_id, ctx.region), name)
+    def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
+        group = LOG_GROUP.get(self.store, groups_ns(ctx.account_id, ctx.region), name)
         if group is None:
             raise group_missing()
         return group
 
-    def _save_group(self, ctx: RequestContext, group: dict) -> None:
-        self.store.put(groups_ns(ctx.account_id, ctx.region), group["logGroupName"], group)
+    def _save_group(self, ctx: RequestContext, group: LogGroup) -> None:
+        LOG_GROUP.put(self.store, groups_ns(ctx.account_id, ctx.region), group["logGroupName"], group)
 
     def create_log_group(self, ctx: RequestContext, params: dict) -> dict:
         name = params["logGroupName"]
@@ -55,7 +58,7 @@ class GroupsApi:
         with self.store.transaction():
             if self.store.get(groups_ns(ctx.account_id, ctx.region), name) is not None:
                 raise ServiceError("ResourceAlreadyExistsException", "The specified log group already exists")
-            group = {
+            group: LogGroup = {
                 "logGroupName": name,
                 "creationTime": now_ms(ctx),
                 "arn": group_arn(ctx, name),
@@ -86,7 +89,7 @@ class GroupsApi:
         prefix, pattern = params.get("logGroupNamePrefix"), params.get("logGroupNamePattern")
         if prefix and pattern:
             raise invalid("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
-        groups = [g for _, g in self.store.scan(groups_ns(ctx.account_id, ctx.region), prefix=prefix or "")]
+        groups = [g for _, g in LOG_GROUP.scan(self.store, groups_ns(ctx.account_id, ctx.region), prefix=prefix or "")]
         if pattern:
             groups = [g for g in groups if pattern.lower() in g["logGroupName"].lower()]
         if params.get("logGroupClass"):
@@ -132,7 +135,7 @@ class GroupsApi:
     def _update_group(self, ctx: RequestContext, name: str, **changes) -> dict:
         with self.store.transaction():
             group = self.log_group(ctx, name)
-            group.update(changes)
+            group.update(cast(LogGroup, changes))
             self._save_group(ctx, group)
         ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "updated", _group_output(group))
         return {}

@@ -5,21 +5,27 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
 from .common import decode_token, encode_token, group_name_of, invalid, now_ms, stream_missing, streams_ns
+from .documents import LOG_STREAM, LogStream
 from .event_store import EventStore
 
 STREAM_FIELDS = ("logStreamName", "creationTime", "firstEventTimestamp", "lastEventTimestamp",
                  "lastIngestionTime", "uploadSequenceToken", "arn", "storedBytes")
 
 
+def _stream_output(stream: LogStream) -> dict:
+    fields: dict = dict(stream)
+    return {key: fields[key] for key in STREAM_FIELDS if fields.get(key) is not None}
+
+
 class StreamsApi:
-    def log_stream(self, ctx: RequestContext, group: str, name: str) -> dict:
-        stream = self.store.get(streams_ns(ctx.account_id, ctx.region, group), name)
+    def log_stream(self, ctx: RequestContext, group: str, name: str) -> LogStream:
+        stream = LOG_STREAM.get(self.store, streams_ns(ctx.account_id, ctx.region, group), name)
         if stream is None:
             raise stream_missing()
         return stream
 
-    def save_stream(self, ctx: RequestContext, group: str, stream: dict) -> None:
-        self.store.put(streams_ns(ctx.account_id, ctx.region, group), stream["logStreamName"], stream)
+    def save_stream(self, ctx: RequestContext, group: str, stream: LogStream) -> None:
+        LOG_STREAM.put(self.store, streams_ns(ctx.account_id, ctx.region, group), stream["logStreamName"], stream)
 
     def create_log_stream(self, ctx: RequestContext, params: dict) -> dict:
         group, name = params["logGroupName"], params["logStreamName"]
@@ -27,14 +33,14 @@ class StreamsApi:
             group_doc = self.log_group(ctx, group)
             if self.store.get(streams_ns(ctx.account_id, ctx.region, group), name) is not None:
                 raise ServiceError("ResourceAlreadyExistsException", "The specified log stream already exists")
-            self.save_stream(ctx, group, {
-                "logStreamName": name,
-                "creationTime": now_ms(ctx),
-                "arn": f"{group_doc['arn']}:log-stream:{name}",
-                "storedBytes": 0,
-                "uploadSequenceToken": "49039859" + "0" * 48,
-                "seq": 0,
-            })
+            self.save_stream(ctx, group, LogStream(
+                logStreamName=name,
+                creationTime=now_ms(ctx),
+                arn=f"{group_doc['arn']}:log-stream:{name}",
+                storedBytes=0,
+                uploadSequenceToken="49039859" + "0" * 48,
+                seq=0,
+            ))
         return {}
 
     def delete_log_stream(self, ctx: RequestContext, params: dict) -> dict:
@@ -53,7 +59,8 @@ class StreamsApi:
         prefix = params.get("logStreamNamePrefix")
         if prefix and order == "LastEventTime":
             raise invalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
-        streams = [s for _, s in self.store.scan(streams_ns(ctx.account_id, ctx.region, group), prefix=prefix or "")]
+        streams = [s for _, s in LOG_STREAM.scan(self.store, streams_ns(ctx.account_id, ctx.region, group),
+                                                  prefix=prefix or "")]
         descending = bool(params.get("descending"))
         if order == "LastEventTime":
             # Streams with no events yet sort as the oldest.
@@ -69,7 +76,7 @@ class StreamsApi:
             offset = state["offset"]
         limit = params.get("limit") or 50
         chunk = streams[offset:offset + limit]
-        output = {"logStreams": [{k: s[k] for k in STREAM_FIELDS if s.get(k) is not None} for s in chunk]}
+        output = {"logStreams": [_stream_output(s) for s in chunk]}
         if offset + limit < len(streams):
             output["nextToken"] = encode_token({"offset": offset + limit, "order": order, "descending": descending})
         return output
