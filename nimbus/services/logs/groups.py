@@ -8,7 +8,6 @@ from .common import (
     decode_token,
     encode_token,
     group_arn,
-    group_missing,
     group_name_of,
     groups_ns,
     invalid,
@@ -16,6 +15,7 @@ from .common import (
     streams_ns,
 )
 from .event_store import EventStore
+from .state import LogsState
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                   3288, 3653}
@@ -39,13 +39,7 @@ def _group_output(group: dict) -> dict:
     return out
 
 
-class GroupsApi:
-    def log_group(self, ctx: RequestContext, name: str) -> dict:
-        group = self.store.get(groups_ns(ctx.account_id, ctx.region), name)
-        if group is None:
-            raise group_missing()
-        return group
-
+class GroupOps(LogsState):
     def _save_group(self, ctx: RequestContext, group: dict) -> None:
         self.store.put(groups_ns(ctx.account_id, ctx.region), group["logGroupName"], group)
 

@@ -4,23 +4,15 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
-from .common import decode_token, encode_token, group_name_of, invalid, now_ms, stream_missing, streams_ns
+from .common import decode_token, encode_token, group_name_of, invalid, now_ms, streams_ns
 from .event_store import EventStore
+from .state import LogsState
 
 STREAM_FIELDS = ("logStreamName", "creationTime", "firstEventTimestamp", "lastEventTimestamp",
                  "lastIngestionTime", "uploadSequenceToken", "arn", "storedBytes")
 
 
-class StreamsApi:
-    def log_stream(self, ctx: RequestContext, group: str, name: str) -> dict:
-        stream = self.store.get(streams_ns(ctx.account_id, ctx.region, group), name)
-        if stream is None:
-            raise stream_missing()
-        return stream
-
-    def save_stream(self, ctx: RequestContext, group: str, stream: dict) -> None:
-        self.store.put(streams_ns(ctx.account_id, ctx.region, group), stream["logStreamName"], stream)
-
+class StreamOps(LogsState):
     def create_log_stream(self, ctx: RequestContext, params: dict) -> dict:
         group, name = params["logGroupName"], params["logStreamName"]
         with self.store.transaction():
