@@ -17,3 +17,8 @@ def test_the_opsworks_model_ships_with_nimbus():
 
     from nimbus.protocol.models import BUNDLED_MODELS
     assert "opsworks" in Loader(extra_search_paths=[str(BUNDLED_MODELS)]).list_available_services("service-2")
+
+
+def test_the_dead_code_gate_knows_every_operation_method():
+    from nimbus.tools.coverage_docs import OPERATION_NAMES, operation_names
+    assert OPERATION_NAMES.read_text() == operation_names(), "nimbus/tools/vulture_operations.py is stale: run `make docs`"

@@ -30,9 +30,5 @@ def service_model(name: str) -> ServiceModel:
 
 
 @functools.cache
-def available_services() -> frozenset[str]:
-    return frozenset(loader().list_available_services("service-2"))
-
-
 def operation_model(service: str, operation: str) -> OperationModel:
     return service_model(service).operation_model(operation)

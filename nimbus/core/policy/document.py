@@ -21,7 +21,6 @@ PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
 ACTION = re.compile(r"^(\*|[a-zA-Z0-9*?\-]+:[a-zA-Z0-9*?\-]*)$")
 # Kinds: identity (attached to users, groups, roles), resource (bucket, key, queue policies),
 # trust (a role's AssumeRolePolicyDocument).
-KINDS = ("identity", "resource", "trust")
 
 
 class PolicyError(ValueError):

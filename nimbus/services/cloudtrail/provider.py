@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.base import BaseProvider
 from nimbus.services.cloudtrail import history, signing
 from nimbus.services.cloudtrail.engine import engine_for
-from nimbus.services.cloudtrail.trails import TrailsMixin
+from nimbus.services.cloudtrail.trails import TrailOps
 
 
-class Provider(TrailsMixin, BaseProvider):
+class Provider(TrailOps):
     def lookup_events(self, ctx: RequestContext, params: dict) -> dict:
         engine_for(ctx.runtime).flush()
         return history.lookup(self.store, ctx.account_id, ctx.region, params, ctx.clock.time())

@@ -28,7 +28,6 @@ DATA_OPERATIONS = {
     "sns": frozenset({"Publish", "PublishBatch"}),
     "logs": frozenset({"PutLogEvents", "GetLogEvents", "FilterLogEvents"}),
 }
-DATA_RESOURCE_TYPES = {"s3": "AWS::S3::Object", "sns": "AWS::SNS::Topic", "logs": "AWS::Logs::LogGroup"}
 # Calls CloudTrail marks read-only although their names do not say so (KMS's cryptographic reads).
 READ_ONLY_OPERATIONS = frozenset({"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
                                   "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
@@ -78,7 +77,7 @@ def aws_date(value: datetime) -> str:
            f"{'AM' if value.hour < 12 else 'PM'}"
 
 
-def elements(value: Any, top: bool = False) -> Any:
+def elements(value: Any) -> Any:
     """A request or response document in CloudTrail's spelling, JSON-ready."""
     if isinstance(value, dict):
         out = {}

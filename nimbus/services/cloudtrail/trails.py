@@ -7,6 +7,7 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import checks, selectors
 from nimbus.services.cloudtrail.engine import engine_for
+from nimbus.services.cloudtrail.state import CloudTrailState
 
 TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,126}[A-Za-z0-9]$")
 MAX_TRAILS_PER_REGION = 5
@@ -36,7 +37,7 @@ def check_name(name: str) -> None:
                            "and not be formatted as an IP address.", status=400)
 
 
-class TrailsMixin:
+class TrailOps(CloudTrailState):
     # -- lookups -------------------------------------------------------------------------------------
 
     def _all_trails(self, account: str) -> list[dict]:

@@ -11,7 +11,6 @@ SERVICE_PRINCIPAL = "firehose.amazonaws.com"
 CREATE_SECONDS = float(os.environ.get("NIMBUS_FIREHOSE_CREATE_SECONDS", "0.5"))
 MIB = 1024 * 1024
 MAX_BATCH_BYTES = 4 * MIB  # PutRecordBatch: 4 MiB for the entire request
-MAX_RECORD_BYTES = 1000 * 1024  # 1,000 KiB before base64
 MAX_TAGS = 50
 
 DESTINATION_KEYS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration",
@@ -19,7 +18,6 @@ DESTINATION_KEYS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfigur
                     "ElasticsearchDestinationConfiguration", "AmazonopensearchserviceDestinationConfiguration",
                     "SplunkDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
                     "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration")
-DELIVERED = ("ExtendedS3", "Redshift", "HttpEndpoint")  # destinations nimbus delivers to
 
 
 def streams_ns(account: str, region: str) -> tuple[str, ...]:

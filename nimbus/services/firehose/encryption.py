@@ -8,34 +8,37 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose.common import SERVICE_PRINCIPAL, invalid
+from nimbus.services.firehose.state import FirehoseState
 
 
-class EncryptionOps:
-    def encryption_settings(self, ctx: RequestContext, given: dict) -> dict:
-        key_type = given.get("KeyType", "AWS_OWNED_CMK")
-        settings = {"KeyType": key_type, "Status": "ENABLED"}
-        if key_type == "CUSTOMER_MANAGED_CMK":
-            arn = given.get("KeyARN")
-            if not arn:
-                raise invalid("KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK.")
-            try:
-                key = self.runtime.client.call("kms", "DescribeKey", {"KeyId": arn}, account_id=ctx.account_id,
-                                               region=ctx.region, invoked_by=SERVICE_PRINCIPAL)["KeyMetadata"]
-            except ServiceError as exc:
-                raise ServiceError("InvalidKMSResourceException", f"{exc.code}: {exc.message}") from None
-            if key.get("KeyState") != "Enabled" or key.get("KeyUsage") != "ENCRYPT_DECRYPT":
-                raise ServiceError("InvalidKMSResourceException", f"KMS key {arn} is not usable for encryption.")
-            settings["KeyARN"] = key["Arn"]
-        elif given.get("KeyARN"):
-            raise invalid("KeyARN must not be given when KeyType is AWS_OWNED_CMK.")
-        return settings
+def encryption_settings(ctx: RequestContext, given: dict) -> dict:
+    """The stream's encryption settings for a request's configuration; a customer managed key must be usable."""
+    key_type = given.get("KeyType", "AWS_OWNED_CMK")
+    settings = {"KeyType": key_type, "Status": "ENABLED"}
+    if key_type == "CUSTOMER_MANAGED_CMK":
+        arn = given.get("KeyARN")
+        if not arn:
+            raise invalid("KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK.")
+        try:
+            key = ctx.runtime.client.call("kms", "DescribeKey", {"KeyId": arn}, account_id=ctx.account_id,
+                                          region=ctx.region, invoked_by=SERVICE_PRINCIPAL)["KeyMetadata"]
+        except ServiceError as exc:
+            raise ServiceError("InvalidKMSResourceException", f"{exc.code}: {exc.message}") from None
+        if key.get("KeyState") != "Enabled" or key.get("KeyUsage") != "ENCRYPT_DECRYPT":
+            raise ServiceError("InvalidKMSResourceException", f"KMS key {arn} is not usable for encryption.")
+        settings["KeyARN"] = key["Arn"]
+    elif given.get("KeyARN"):
+        raise invalid("KeyARN must not be given when KeyType is AWS_OWNED_CMK.")
+    return settings
 
+
+class EncryptionOps(FirehoseState):
     def start_delivery_stream_encryption(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             stream = self.stream(ctx, params["DeliveryStreamName"])
             if stream["type"] != "DirectPut":
                 raise invalid(f"Encryption is not supported for a {stream['type']} delivery stream.")
-            stream["encryption"] = self.encryption_settings(
+            stream["encryption"] = encryption_settings(
                 ctx, params.get("DeliveryStreamEncryptionConfigurationInput") or {})
             self.streams.save(stream)
         return {}

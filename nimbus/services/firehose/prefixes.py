@@ -43,7 +43,7 @@ def java_format(pattern: str, moment: datetime) -> str:
     return "".join(out)
 
 
-def validate(prefix: str | None, error_prefix: str | None, dynamic: bool, *, error_output: bool = False) -> None:
+def validate(prefix: str | None, error_prefix: str | None, dynamic: bool) -> None:
     """Reject what Firehose rejects at CreateDeliveryStream/UpdateDestination."""
     for text, is_error in ((prefix, False), (error_prefix, True)):
         for namespace, key in EXPRESSION.findall(text or ""):

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.services.firehose.common import MAX_TAGS, invalid
+from nimbus.services.firehose.state import FirehoseState
 
 
-class TagOps:
-    @staticmethod
-    def validate_tags(tags: list[dict]) -> None:
-        if len(tags) > MAX_TAGS:
-            raise invalid(f"A delivery stream can have at most {MAX_TAGS} tags.")
-        for tag in tags:
-            if tag["Key"].lower().startswith("aws:"):
-                raise invalid("Tag keys may not start with 'aws:'.")
+def validate_tags(tags: list[dict]) -> None:
+    if len(tags) > MAX_TAGS:
+        raise invalid(f"A delivery stream can have at most {MAX_TAGS} tags.")
+    for tag in tags:
+        if tag["Key"].lower().startswith("aws:"):
+            raise invalid("Tag keys may not start with 'aws:'.")
 
+
+class TagOps(FirehoseState):
     def tag_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
-        self.validate_tags(params["Tags"])
+        validate_tags(params["Tags"])
         with self.store.transaction():
             stream = self.stream(ctx, params["DeliveryStreamName"])
             tags = dict(stream.get("tags") or {})

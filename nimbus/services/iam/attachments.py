@@ -13,12 +13,12 @@ from nimbus.services.iam.common import (
     paged_output,
     validated_document,
 )
-from nimbus.services.iam.managed import ManagedPoliciesMixin
+from nimbus.services.iam.managed import ManagedPolicyOps
 
 RESOURCE_TYPES = {"user": "AWS::IAM::User", "group": "AWS::IAM::Group", "role": "AWS::IAM::Role"}
 
 
-class AttachmentsMixin(ManagedPoliciesMixin):
+class AttachmentOps(ManagedPolicyOps):
     # -- inline ------------------------------------------------------------------------
 
     def _put_inline(self, ctx: RequestContext, kind: str, params: dict) -> dict:

@@ -6,7 +6,6 @@ name; managed policies are keyed by ARN.
 """
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -72,10 +71,6 @@ def validated_document(document: str, kind: str = "identity", limit: int | None 
     if limit is not None and len("".join(document.split())) > limit:
         raise limit_exceeded(f"Cannot exceed quota for {quota}: {limit}")
     return document
-
-
-def canonical(document) -> str:
-    return document if isinstance(document, str) else json.dumps(document)
 
 
 def paged_output(items: list, params: dict, key, list_name: str, render) -> dict:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Principal
-from nimbus.services.iam.attachments import AttachmentsMixin
+from nimbus.services.iam.attachments import AttachmentOps
 from nimbus.services.iam.aws_managed import is_aws_managed
 from nimbus.services.iam.common import ENTITIES, add_boundary_and_tags, encode_document, timestamp
 from nimbus.services.iam.managed import policy_output, version_output
-from nimbus.services.iam.profiles import InstanceProfilesMixin
+from nimbus.services.iam.profiles import InstanceProfileOps
 from nimbus.services.iam.roles import role_output
 
 FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 
 
-class DetailsMixin(AttachmentsMixin, InstanceProfilesMixin):
+class DetailOps(AttachmentOps, InstanceProfileOps):
     # -- for the authorizer ----------------------------------------------------------------
 
     def identity_policies(self, account: str, principal: Principal) -> dict:

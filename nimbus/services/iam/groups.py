@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.services.iam.common import delete_conflict, no_such_entity, paged_output, timestamp
-from nimbus.services.iam.entities import EntityBase
+from nimbus.services.iam.state import IamState
 from nimbus.services.iam.users import user_output
 
 
@@ -12,7 +12,7 @@ def group_output(group: dict) -> dict:
             "Arn": group["Arn"], "CreateDate": timestamp(group["CreateDate"])}
 
 
-class GroupsMixin(EntityBase):
+class GroupOps(IamState):
     def create_group(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             group = self._new_entity(ctx, "group", params, Members=[])

@@ -20,7 +20,7 @@ from nimbus.services.iam.common import (
     timestamp,
     validated_document,
 )
-from nimbus.services.iam.entities import EntityBase
+from nimbus.services.iam.state import IamState
 
 
 def policy_output(policy: dict, attachments: int = 0) -> dict:
@@ -47,7 +47,7 @@ def _version_order(version_id: str) -> int:
     return int(version_id[1:])
 
 
-class ManagedPoliciesMixin(EntityBase):
+class ManagedPolicyOps(IamState):
     def create_policy(self, ctx: RequestContext, params: dict) -> dict:
         name, path = params["PolicyName"], params.get("Path", "/")
         document = validated_document(params["PolicyDocument"], limit=MANAGED_POLICY_SIZE)
@@ -150,9 +150,6 @@ class ManagedPoliciesMixin(EntityBase):
     def _local_policies(self, account: str) -> list[dict]:
         return [p for _, p in self.store.scan(ns(account, "policies"))]
 
-    def _find_policy(self, account: str, arn: str) -> dict | None:
-        return AWS_MANAGED.get(arn) if is_aws_managed(arn) else self.store.get(ns(account, "policies"), arn)
-
     def _policy(self, account: str, arn: str, local: bool = False) -> dict:
         policy = self._find_policy(account, arn)
         if policy is None:
@@ -166,13 +163,6 @@ class ManagedPoliciesMixin(EntityBase):
         if version_id not in policy["Versions"]:
             raise no_such_entity(f"Policy {policy['Arn']} version {version_id} does not exist or is not attachable.")
         return version_id
-
-    def _managed_document(self, account: str, arn: str) -> str:
-        """The default version's document of an attachable policy (NoSuchEntity if none)."""
-        policy = self._find_policy(account, arn)
-        if policy is None:
-            raise no_such_entity(f"Policy {arn} does not exist or is not attachable.")
-        return policy["Versions"][policy["DefaultVersionId"]]["Document"]
 
     def _attachment_counts(self, account: str) -> Counter:
         counts: Counter = Counter()

@@ -13,13 +13,13 @@ from nimbus.services.iam.common import (
     tags_output,
     timestamp,
 )
-from nimbus.services.iam.entities import EntityBase
 from nimbus.services.iam.roles import role_output
+from nimbus.services.iam.state import IamState
 
 ROLES_PER_PROFILE = 1
 
 
-class InstanceProfilesMixin(EntityBase):
+class InstanceProfileOps(IamState):
     def create_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
         name, path = params["InstanceProfileName"], params.get("Path", "/")
         with self.store.transaction():

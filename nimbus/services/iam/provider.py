@@ -1,16 +1,16 @@
 """AWS IAM: users, groups, roles, managed and inline policies, and what they allow.
 
-The operations are split by topic into mixins beside this file; the policy
+The operations are split by topic into operations classes beside this file, on ``IamState`` (state.py); the policy
 language itself lives in nimbus/core/policy (every service evaluates it), and
 IAM hands each principal's policies to the authorizer (``identity_policies``).
 """
 from __future__ import annotations
 
-from nimbus.services.iam.groups import GroupsMixin
-from nimbus.services.iam.roles import RolesMixin
-from nimbus.services.iam.simulate import SimulationMixin
-from nimbus.services.iam.users import UsersMixin
+from nimbus.services.iam.groups import GroupOps
+from nimbus.services.iam.roles import RoleOps
+from nimbus.services.iam.simulate import SimulationOps
+from nimbus.services.iam.users import UserOps
 
 
-class Provider(UsersMixin, GroupsMixin, RolesMixin, SimulationMixin):
+class Provider(UserOps, GroupOps, RoleOps, SimulationOps):
     pass

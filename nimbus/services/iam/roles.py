@@ -10,7 +10,7 @@ from nimbus.services.iam.common import (
     timestamp,
     validated_document,
 )
-from nimbus.services.iam.entities import EntityBase
+from nimbus.services.iam.state import IamState
 
 DEFAULT_SESSION_SECONDS = 3600
 TRUST_POLICY_SIZE = 2048
@@ -29,7 +29,7 @@ def role_output(role: dict, full: bool = True) -> dict:
     return output
 
 
-class RolesMixin(EntityBase):
+class RoleOps(IamState):
     def create_role(self, ctx: RequestContext, params: dict) -> dict:
         trust = validated_document(params["AssumeRolePolicyDocument"], "trust", TRUST_POLICY_SIZE,
                                    "ACLSizePerRole")

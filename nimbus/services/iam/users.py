@@ -14,7 +14,7 @@ from nimbus.services.iam.common import (
     paged_output,
     timestamp,
 )
-from nimbus.services.iam.entities import EntityBase
+from nimbus.services.iam.state import IamState
 
 ACCESS_KEYS_PER_USER = 2
 
@@ -25,7 +25,7 @@ def user_output(user: dict) -> dict:
     return add_boundary_and_tags(output, user)
 
 
-class UsersMixin(EntityBase):
+class UserOps(IamState):
     def create_user(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             if params.get("PermissionsBoundary"):

@@ -51,7 +51,7 @@ def describe_shard(shard: dict) -> dict:
     return output
 
 
-def _filtered(stream: dict, shards: list[dict], shard_filter: dict | None, at_ms: int) -> list[dict]:
+def _filtered(stream: dict, shards: list[dict], shard_filter: dict | None) -> list[dict]:
     if not shard_filter:
         return shards
     kind = shard_filter.get("Type")
@@ -105,7 +105,7 @@ class ShardOps(KinesisState):
         at = now_ms(ctx)
         shards = [s for s in stream["shards"] if visible(stream, s, at)]
         start_after = -1 if after is None else after
-        shards = [s for s in _filtered(stream, shards, shard_filter, at) if s["index"] > start_after]
+        shards = [s for s in _filtered(stream, shards, shard_filter) if s["index"] > start_after]
         limit = min(params.get("MaxResults") or LIST_SHARDS_DEFAULT, LIST_SHARDS_MAX)
         chunk = shards[:limit]
         output = {"Shards": [describe_shard(s) for s in chunk]}

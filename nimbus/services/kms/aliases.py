@@ -7,6 +7,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import access
 from nimbus.services.kms.keys import AWS_MANAGED_ALIAS, aliases_ns, timestamp
 from nimbus.services.kms.listing import page
+from nimbus.services.kms.state import KmsState
 
 PREFIX_MESSAGE = ('Alias must start with the prefix "alias/". '
                   'Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html')
@@ -25,7 +26,7 @@ def check_custom(name: str) -> None:
         raise ServiceError("NotAuthorizedException", "")
 
 
-class AliasOps:
+class AliasOps(KmsState):
     def _alias_target(self, ctx: RequestContext, name: str, target: str, operation: str) -> dict:
         # AWS: the alias needs the permission in an IAM policy, its key(s) in their key policy.
         ctx.authorize(f"kms:{operation}", arn("kms", ctx.account_id, ctx.region, name), error=access.denied)

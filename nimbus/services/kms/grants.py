@@ -14,6 +14,7 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms.keys import grants_ns, timestamp
 from nimbus.services.kms.listing import page
+from nimbus.services.kms.state import KmsState
 
 # Operations whose requests carry an encryption context; only they may have grant constraints.
 CONTEXT_OPERATIONS = frozenset({
@@ -89,7 +90,7 @@ def grant_entry(grant: dict) -> dict:
     return output
 
 
-class GrantOps:
+class GrantOps(KmsState):
     def create_grant(self, ctx: RequestContext, params: dict) -> dict:
         key = self.keys.resolve(ctx, params["KeyId"], cross_account=True)
         self.check_state(key, "CreateGrant")
@@ -103,8 +104,7 @@ class GrantOps:
             bad = ", ".join(sorted(set(operations) - CONTEXT_OPERATIONS))
             raise ServiceError("ValidationException",
                                f"Grant constraints are not supported for the operations: {bad}")
-        if self.dry_run(params):
-            return {}
+        self.dry_run(params)
         ns = grants_ns(key["AWSAccountId"], key["Region"])
         with self.store.transaction():
             grant = None
@@ -167,8 +167,8 @@ class GrantOps:
         grant = self.store.get(ns, params["GrantId"])
         if grant is None or grant["KeyId"] != key["KeyId"]:
             raise ServiceError("InvalidGrantIdException", "")
-        if not self.dry_run(params):
-            self.store.delete(ns, grant["GrantId"])
+        self.dry_run(params)
+        self.store.delete(ns, grant["GrantId"])
         return {}
 
     def retire_grant(self, ctx: RequestContext, params: dict) -> dict:
@@ -192,6 +192,6 @@ class GrantOps:
         if not may_retire:
             raise ServiceError("AccessDeniedException",
                                f"User: {ctx.principal.arn} is not authorized to perform: kms:RetireGrant")
-        if not self.dry_run(params):
-            self.store.delete(ns, grant_id)
+        self.dry_run(params)
+        self.store.delete(ns, grant_id)
         return {}

@@ -16,6 +16,7 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
 from nimbus.services.kms.keys import DAY, imported_material_id, timestamp
+from nimbus.services.kms.state import KmsState
 
 TOKEN_PREFIX = b"nimbus-kms-import-token:"
 PARAMETERS_SECONDS = DAY
@@ -57,7 +58,7 @@ def check_material(spec: str, material: bytes) -> None:
         raise ServiceError("IncorrectKeyMaterialException", "")
 
 
-class ImportOps:
+class ImportOps(KmsState):
     def _external(self, ctx: RequestContext, params: dict, operation: str) -> dict:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.check_state(key, operation)

@@ -7,6 +7,7 @@ from nimbus.services.kms import policies, specs
 from nimbus.services.kms.keys import DAY, timestamp
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.metadata import key_metadata
+from nimbus.services.kms.state import KmsState
 
 MAX_TAGS = 50
 
@@ -25,7 +26,7 @@ def merge_tags(existing: list[dict], new: list[dict]) -> list[dict]:
     return [{"TagKey": k, "TagValue": v} for k, v in merged.items()]
 
 
-class LifecycleOps:
+class LifecycleOps(KmsState):
     def create_key(self, ctx: RequestContext, params: dict) -> dict:
         if params.get("KeySpec") and params.get("CustomerMasterKeySpec"):
             raise ServiceError("ValidationException",

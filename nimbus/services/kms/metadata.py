@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nimbus.services.kms import specs
-from nimbus.services.kms.keys import DAY, key_arn, keys_ns, timestamp
+from nimbus.services.kms.keys import key_arn, keys_ns, timestamp
 
 
 def multi_region_configuration(store, key: dict) -> dict:
@@ -45,5 +45,3 @@ def key_metadata(store, key: dict) -> dict:
     return output
 
 
-def rotation_period_seconds(key: dict) -> int:
-    return key["Rotation"]["PeriodDays"] * DAY

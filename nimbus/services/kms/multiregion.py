@@ -10,13 +10,10 @@ from nimbus.services.kms import policies
 from nimbus.services.kms.keys import key_arn, keys_ns
 from nimbus.services.kms.lifecycle import check_tags, merge_tags
 from nimbus.services.kms.metadata import key_metadata
+from nimbus.services.kms.state import KmsState
 
 
-class MultiRegionOps:
-    def sync_replicas(self, ctx: RequestContext, key: dict) -> None:
-        if key["MultiRegion"] and key["PrimaryRegion"] == key["Region"]:
-            self.keys.sync_replicas(key)
-
+class MultiRegionOps(KmsState):
     def _primary(self, ctx: RequestContext, params: dict, operation: str) -> dict:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.check_state(key, operation)

@@ -14,6 +14,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import access
 from nimbus.services.kms.key_policies import default_policy, key_policy
 from nimbus.services.kms.listing import page
+from nimbus.services.kms.state import KmsState
 
 __all__ = ["default_policy", "validate", "PolicyOps"]
 
@@ -78,7 +79,7 @@ def validate(ctx: RequestContext, document: str, bypass_lockout_check: bool, key
         raise _malformed(LOCKOUT)
 
 
-class PolicyOps:
+class PolicyOps(KmsState):
     def get_key_policy(self, ctx: RequestContext, params: dict) -> dict:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.authorize(ctx, key, "GetKeyPolicy")

@@ -7,9 +7,10 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
 from nimbus.services.kms.keys import DAY, new_material_id, timestamp
 from nimbus.services.kms.listing import page
+from nimbus.services.kms.state import KmsState
 
 
-class RotationOps:
+class RotationOps(KmsState):
     def _rotatable(self, ctx: RequestContext, params: dict, operation: str) -> dict:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.check_state(key, operation)
@@ -55,7 +56,7 @@ class RotationOps:
             self.keys.add_material(key, crypto.generate(key["KeySpec"]), new_material_id(), ctx.clock.time(),
                                    "ON_DEMAND")
             self.keys.save(key)
-            self.sync_replicas(ctx, key)
+            self.sync_replicas(key)
         return {"KeyId": key["Arn"]}
 
     def list_key_rotations(self, ctx: RequestContext, params: dict) -> dict:

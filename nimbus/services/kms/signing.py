@@ -4,9 +4,10 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
+from nimbus.services.kms.state import KmsState
 
 
-class SigningOps:
+class SigningOps(KmsState):
     def _signing_input(self, ctx: RequestContext, params: dict, operation: str) -> tuple[dict, str, bytes, str]:
         key = self.keys.resolve(ctx, params["KeyId"], cross_account=True)
         self.ready(ctx, key, operation, "SIGN_VERIFY", None, params.get("GrantTokens"))

@@ -10,6 +10,7 @@ import os
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import ciphertext, crypto, specs
+from nimbus.services.kms.state import KmsState
 
 DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 INCORRECT_KEY = "The key ID in the request does not identify a CMK that can perform this operation."
@@ -27,7 +28,7 @@ def ciphertext_blob(params: dict) -> bytes:
     return params["CiphertextBlob"]
 
 
-class SymmetricOps:
+class SymmetricOps(KmsState):
     # -- the two primitives every operation here is built from ---------------------------
 
     def _encrypt_under(self, ctx: RequestContext, key: dict, algorithm: str, plaintext: bytes,

@@ -13,6 +13,7 @@ from nimbus.core.context import RequestContext
 from .common import decode_token, encode_token, group_name_of, invalid, now_ms, streams_ns
 from .event_store import KEY_WIDTH, EventStore, event_key, key_timestamp
 from .filter_pattern import compile_pattern
+from .state import LogsState
 
 TOKEN = re.compile(r"^([fb])/(\d{56})$")
 MAX_EVENTS = 10_000
@@ -47,7 +48,7 @@ def _capped(rows: list, limit: int) -> list:
     return out
 
 
-class GetEventsApi:
+class GetEventOps(LogsState):
     def _visible_events(self, ctx: RequestContext, group: dict, stream: str) -> EventStore:
         events = EventStore(self.store, ctx.account_id, ctx.region)
         events.expire(group["logGroupName"], stream, group.get("retentionInDays"), now_ms(ctx))

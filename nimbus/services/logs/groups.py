@@ -10,7 +10,6 @@ from .common import (
     decode_token,
     encode_token,
     group_arn,
-    group_missing,
     group_name_of,
     groups_ns,
     invalid,
@@ -19,6 +18,7 @@ from .common import (
 )
 from .documents import LOG_GROUP, LogGroup
 from .event_store import EventStore
+from .state import LogsState
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                   3288, 3653}
@@ -42,16 +42,7 @@ def _group_output(group: LogGroup) -> dict:
     return out
 
 
-class GroupsApi:
-    def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
-        group = LOG_GROUP.get(self.store, groups_ns(ctx.account_id, ctx.region), name)
-        if group is None:
-            raise group_missing()
-        return group
-
-    def _save_group(self, ctx: RequestContext, group: LogGroup) -> None:
-        LOG_GROUP.put(self.store, groups_ns(ctx.account_id, ctx.region), group["logGroupName"], group)
-
+class GroupOps(LogsState):
     def create_log_group(self, ctx: RequestContext, params: dict) -> dict:
         name = params["logGroupName"]
         tags = params.get("tags") or {}
@@ -67,7 +58,7 @@ class GroupsApi:
                 "deletionProtectionEnabled": bool(params.get("deletionProtectionEnabled")),
                 "tags": tags,
             }
-            self._save_group(ctx, group)
+            self.save_group(ctx, group)
         ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "created", _group_output(group))
         return {}
 
@@ -136,7 +127,7 @@ class GroupsApi:
         with self.store.transaction():
             group = self.log_group(ctx, name)
             group.update(cast(LogGroup, changes))
-            self._save_group(ctx, group)
+            self.save_group(ctx, group)
         ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "updated", _group_output(group))
         return {}
 
@@ -175,5 +166,5 @@ class GroupsApi:
                 raise ServiceError("TooManyTagsException", "A resource can have no more than 50 tags.",
                                    resourceName=group["arn"])
             group["tags"] = tags
-            self._save_group(ctx, group)
+            self.save_group(ctx, group)
         return {}

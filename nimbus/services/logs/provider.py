@@ -6,13 +6,11 @@ applied on the virtual clock whenever a stream is read.
 """
 from __future__ import annotations
 
-from nimbus.services.base import BaseProvider
-
-from .get_events import GetEventsApi
-from .groups import GroupsApi
-from .put_events import PutEventsApi
-from .streams import StreamsApi
+from .get_events import GetEventOps
+from .groups import GroupOps
+from .put_events import PutEventOps
+from .streams import StreamOps
 
 
-class Provider(GroupsApi, StreamsApi, PutEventsApi, GetEventsApi, BaseProvider):
+class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps):
     pass

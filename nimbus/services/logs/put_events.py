@@ -13,6 +13,7 @@ from nimbus.core.context import RequestContext
 
 from .common import DAY_MS, invalid, now_ms
 from .event_store import EventStore
+from .state import LogsState
 
 MAX_BATCH_BYTES = 1_048_576
 EVENT_OVERHEAD = 26
@@ -26,7 +27,7 @@ def _sequence_token() -> str:
     return "4963" + "".join(secrets.choice("0123456789") for _ in range(52))
 
 
-class PutEventsApi:
+class PutEventOps(LogsState):
     def put_log_events(self, ctx: RequestContext, params: dict) -> dict:
         group_name, stream_name = params["logGroupName"], params["logStreamName"]
         events = params["logEvents"]

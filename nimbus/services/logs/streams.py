@@ -4,9 +4,10 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
-from .common import decode_token, encode_token, group_name_of, invalid, now_ms, stream_missing, streams_ns
+from .common import decode_token, encode_token, group_name_of, invalid, now_ms, streams_ns
 from .documents import LOG_STREAM, LogStream
 from .event_store import EventStore
+from .state import LogsState
 
 STREAM_FIELDS = ("logStreamName", "creationTime", "firstEventTimestamp", "lastEventTimestamp",
                  "lastIngestionTime", "uploadSequenceToken", "arn", "storedBytes")
@@ -17,16 +18,7 @@ def _stream_output(stream: LogStream) -> dict:
     return {key: fields[key] for key in STREAM_FIELDS if fields.get(key) is not None}
 
 
-class StreamsApi:
-    def log_stream(self, ctx: RequestContext, group: str, name: str) -> LogStream:
-        stream = LOG_STREAM.get(self.store, streams_ns(ctx.account_id, ctx.region, group), name)
-        if stream is None:
-            raise stream_missing()
-        return stream
-
-    def save_stream(self, ctx: RequestContext, group: str, stream: LogStream) -> None:
-        LOG_STREAM.put(self.store, streams_ns(ctx.account_id, ctx.region, group), stream["logStreamName"], stream)
-
+class StreamOps(LogsState):
     def create_log_stream(self, ctx: RequestContext, params: dict) -> dict:
         group, name = params["logGroupName"], params["logStreamName"]
         with self.store.transaction():

@@ -1,6 +1,6 @@
 """Who may do what to a bucket or object: bucket policy + ACLs + Block Public Access + IAM.
 
-Every S3 request reaches ``authorize`` once per resource (from ``S3Base._authorize``). It
+Every S3 request reaches ``authorize`` once per resource (from ``S3State._authorize``). It
 builds the resource policy S3 evaluates (the bucket policy, plus the bucket's or object's ACL
 grants as statements, minus what Block Public Access says to ignore) and asks the shared
 authorizer in mode ``always``:

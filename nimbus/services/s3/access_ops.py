@@ -6,7 +6,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import acl, policies
 from nimbus.services.s3.access import BPA_FIELDS, ENFORCED, block_public_access, check_acl_allowed, ownership
 from nimbus.services.s3.common import malformed_xml, no_such_key
-from nimbus.services.s3.records import RecordsMixin
+from nimbus.services.s3.state import S3State
 
 OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", ENFORCED)
 NEW_BUCKET_BPA = {name: True for name in BPA_FIELDS}
@@ -43,7 +43,7 @@ def new_object_acl(ctx: RequestContext, bucket: dict, params: dict) -> dict:
     return {"Owner": owner, "Acl": grants}
 
 
-class AccessMixin(RecordsMixin):
+class AccessOps(S3State):
     # -- bucket policy -----------------------------------------------------------------
     def put_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
         text = params["Policy"]

@@ -103,7 +103,7 @@ def from_request(params: dict, owner_account: str, bucket_account: str, for_buck
         raise ServiceError("InvalidRequest", "Specifying both Canned ACLs and Header Grants is not allowed",
                            status=400)
     if grant_headers:
-        grants = [{"Grantee": grantee, "Permission": GRANT_PARAMS[name]}
+        grants: list[dict] = [{"Grantee": grantee, "Permission": GRANT_PARAMS[name]}
                   for name, text in grant_headers.items() for grantee in _parse_grantees(text)]
     elif body:
         grants = [dict(g) for g in body.get("Grants") or []]

@@ -8,7 +8,8 @@ import re
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_bucket_access
-from nimbus.services.s3.common import BUCKETS, S3Base, malformed_xml, parts_ns, timestamp, uploads_ns, versions_ns
+from nimbus.services.s3.common import BUCKETS, malformed_xml, parts_ns, timestamp, uploads_ns, versions_ns
+from nimbus.services.s3.state import S3State
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -38,7 +39,7 @@ def owner(account_id: str) -> dict:
             "ID": hashlib.sha256(f"nimbus-owner:{account_id}".encode()).hexdigest()}
 
 
-class BucketsMixin(S3Base):
+class BucketOps(S3State):
     def create_bucket(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Bucket"]
         check_bucket_name(name)

@@ -6,7 +6,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import malformed_xml, no_such_key, timestamp
 from nimbus.services.s3.encryption import KMS_ALGORITHMS
 from nimbus.services.s3.notifications import validate_destinations
-from nimbus.services.s3.records import RecordsMixin
+from nimbus.services.s3.state import S3State
 
 # kind -> (error code, message) answered when that configuration is absent
 _MISSING = {
@@ -19,7 +19,7 @@ DEFAULT_ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgo
                                  "BucketKeyEnabled": False}]}
 
 
-class ConfigMixin(RecordsMixin):
+class ConfigOps(S3State):
     def _put_config(self, ctx: RequestContext, params: dict, kind: str, value, action: str) -> dict:
         with self.store.transaction():
             bucket = self._bucket(ctx, params["Bucket"], action)

@@ -7,7 +7,8 @@ from urllib.parse import quote, unquote
 from nimbus.core.context import RequestContext
 from nimbus.services.s3.buckets import owner
 from nimbus.services.s3.common import invalid_argument, objects_ns, timestamp, versions_ns
-from nimbus.services.s3.records import RecordsMixin, scan_prefix
+from nimbus.services.s3.records import scan_prefix
+from nimbus.services.s3.state import S3State
 
 _LAST_CHAR = "\U0010ffff"
 
@@ -43,7 +44,7 @@ def walk(rows, prefix: str, delimiter: str | None, max_keys: int, key_of=lambda 
     return entries, prefixes, False, last
 
 
-class ListingMixin(RecordsMixin):
+class ListingOps(S3State):
     def _list(self, ctx: RequestContext, params: dict, after: str | None):
         name = params["Bucket"]
         bucket = self._bucket(ctx, name, "s3:ListBucket")

@@ -14,7 +14,7 @@ from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
-from nimbus.services.s3.records import RecordsMixin
+from nimbus.services.s3.state import S3State
 
 MIN_PART = 5 * 1024 * 1024
 MAX_PARTS = 10000
@@ -29,7 +29,7 @@ def _part_key(number: int) -> str:
     return f"{number:05d}"
 
 
-class MultipartMixin(RecordsMixin):
+class MultipartOps(S3State):
     def _upload(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, dict]:
         bucket = self._bucket(ctx, params["Bucket"], action, params["Key"])
         upload = self.store.get(uploads_ns(bucket["Name"]), params["UploadId"])

@@ -6,13 +6,13 @@ from urllib.parse import parse_qsl, unquote
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_object_acl
-from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_key, timestamp
+from nimbus.services.s3.common import invalid_argument, malformed_xml, timestamp
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
-from nimbus.services.s3.records import RecordsMixin
+from nimbus.services.s3.state import S3State
 
 # Headers stored with an object and returned on GET/HEAD, by model member name.
 CONTENT_MEMBERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl",
@@ -74,7 +74,7 @@ def parse_copy_source(source: str) -> tuple[str, str, str | None]:
     return bucket, key, version
 
 
-class ObjectsMixin(RecordsMixin):
+class ObjectOps(S3State):
     def put_object(self, ctx: RequestContext, params: dict) -> dict:
         name, key = params["Bucket"], params["Key"]
         bucket = self._bucket(ctx, name, "s3:PutObject", key)
@@ -104,32 +104,6 @@ class ObjectsMixin(RecordsMixin):
     def _live(self, bucket: str, key: str) -> dict | None:
         latest = self._latest(bucket, key)
         return None if latest is None or latest.get("DeleteMarker") else latest
-
-    def _read_version(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, dict]:
-        name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
-        bucket = self._bucket(ctx, name, action + ("Version" if version_id else ""), key)
-        if version_id:
-            record = self._find_version(name, key, version_id)
-            if record is None:
-                if version_id == "null" or len(version_id) >= 8:
-                    raise ServiceError("NoSuchVersion", "The specified version does not exist.", status=404,
-                                       Key=key, VersionId=version_id)
-                raise invalid_argument("Invalid version id specified", "versionId", version_id)
-            if record.get("DeleteMarker"):
-                error = ServiceError("MethodNotAllowed", "The specified method is not allowed against this "
-                                     "resource.", status=405, Method=ctx.request.method if ctx.request else "GET",
-                                     ResourceType="DeleteMarker")
-                error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
-                raise error
-        else:
-            record = self._latest(name, key)
-            if record is None:
-                raise self._missing_key(ctx, bucket, key)
-            if record.get("DeleteMarker"):
-                error = no_such_key(key)
-                error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": record["VersionId"]})
-                raise error
-        return bucket, record
 
     def get_object(self, ctx: RequestContext, params: dict) -> dict:
         bucket, record = self._read_version(ctx, params, "s3:GetObject")

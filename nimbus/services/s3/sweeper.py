@@ -5,14 +5,14 @@ import threading
 
 from nimbus.services.s3 import lifecycle
 from nimbus.services.s3.common import BUCKETS, objects_ns, parts_ns, uploads_ns
-from nimbus.services.s3.records import RecordsMixin, scan_prefix
+from nimbus.services.s3.records import scan_prefix
+from nimbus.services.s3.state import S3State
 
 
-class SweeperMixin(RecordsMixin):
-    _swept: dict[str, float]
-
-    def _init_sweeper(self) -> None:
-        self._swept = {}
+class SweeperOps(S3State):
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        self._swept: dict[str, float] = {}  # bucket name -> when its rules last ran (virtual time)
         self._sweep_lock = threading.Lock()
         self.on_clock_advance(self._sweep_all)
 

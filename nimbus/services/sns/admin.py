@@ -9,13 +9,14 @@ from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
 from .common import pending_ns, sent_ns, undelivered_ns
+from .state import SnsState
 
 
 def _json(payload) -> HttpResponse:
     return HttpResponse(200, Headers({"content-type": "application/json"}), json.dumps(payload).encode())
 
 
-class SnsAdmin:
+class AdminOps(SnsState):
     def admin(self, request: HttpRequest, path: str) -> HttpResponse | None:
         if request.method not in ("GET", "HEAD"):
             return None

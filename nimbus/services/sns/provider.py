@@ -1,33 +1,17 @@
 """Amazon SNS: topics, subscriptions, publishing, and real HTTP/S delivery with signed messages.
 
-The operations live in topic-sized mixins; this class joins them and owns the shared engines
-(the signer and the delivery pool), created on first use; ``startup.py`` resumes stored deliveries.
+The operations live in topic modules built on ``SnsState`` (state.py: the signer, the delivery pool and
+fan-out); this class joins them; ``startup.py`` resumes stored deliveries.
 """
 from __future__ import annotations
 
-from functools import cached_property
-
-from nimbus.services.base import BaseProvider
-
-from .admin import SnsAdmin
-from .delivery import Deliverer, deliverer_for
-from .fanout import FanOut
-from .publishing import PublishApi
-from .signing import Signer
-from .subscriptions import SubscriptionsApi
-from .topics import TopicsApi
+from .admin import AdminOps
+from .publishing import PublishOps
+from .subscriptions import SubscriptionOps
+from .topics import TopicOps
 
 
-class Provider(TopicsApi, SubscriptionsApi, PublishApi, FanOut, SnsAdmin, BaseProvider):
-    @cached_property
-    def signer(self) -> Signer:
-        config = self.runtime.config
-        return Signer(None if config.ephemeral else config.data_dir)
-
-    @cached_property
-    def deliverer(self) -> Deliverer:
-        return deliverer_for(self.runtime)
-
+class Provider(TopicOps, SubscriptionOps, PublishOps, AdminOps):
     def resume(self) -> None:
         """At start-up: stored deliveries continue where they were, accepted messages fan out."""
         self.deliverer.resume()

@@ -11,6 +11,7 @@ from nimbus.protocol.errors import ServiceError
 
 from . import fifo, message_attributes
 from .common import invalid_parameter, public_base, sent_ns
+from .state import SnsState
 
 MAX_MESSAGE_BYTES = 262144
 MAX_BATCH_ENTRIES = 10
@@ -42,7 +43,7 @@ def _check_message(entry: dict) -> None:
             raise invalid_parameter("Message Structure - all values must be strings")
 
 
-class PublishApi:
+class PublishOps(SnsState):
     def publish(self, ctx: RequestContext, params: dict) -> dict:
         target = params.get("TopicArn") or params.get("TargetArn")
         if params.get("TopicArn") and params.get("TargetArn"):

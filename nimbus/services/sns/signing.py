@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import os
 import threading
+from typing import cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,7 +31,7 @@ class Signer:
     def __init__(self, data_dir: str | None):
         self._dir = os.path.join(data_dir, "sns") if data_dir else None
         self._lock = threading.Lock()
-        self._key = None
+        self._key: rsa.RSAPrivateKey | None = None
         self._cert_pem: bytes | None = None
 
     def _load(self) -> None:
@@ -41,7 +42,7 @@ class Signer:
             cert_path = os.path.join(self._dir, "signing-cert.pem") if self._dir else None
             if key_path and os.path.exists(key_path) and os.path.exists(cert_path):
                 with open(key_path, "rb") as f:
-                    self._key = serialization.load_pem_private_key(f.read(), password=None)
+                    self._key = cast(rsa.RSAPrivateKey, serialization.load_pem_private_key(f.read(), password=None))  # ours
                 with open(cert_path, "rb") as f:
                     self._cert_pem = f.read()
                 return
@@ -73,6 +74,7 @@ class Signer:
 
     def sign(self, message: dict) -> str:
         self._load()
+        assert self._key is not None  # _load sets it or raises
         algorithm = hashes.SHA256() if message.get("SignatureVersion") == "2" else hashes.SHA1()
         signature = self._key.sign(string_to_sign(message), padding.PKCS1v15(), algorithm)
         return base64.b64encode(signature).decode()

@@ -23,6 +23,7 @@ from .common import (
     unsubscribed_ns,
 )
 from .retry_policy import check_retry_policy, check_throttle_policy
+from .state import SnsState
 from .topic_attributes import effective_subscription_policy
 
 PROTOCOLS = {"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}
@@ -99,7 +100,7 @@ def _output_attributes(sub: dict, topic: dict | None) -> dict:
     return out
 
 
-class SubscriptionsApi:
+class SubscriptionOps(SnsState):
     def subscribe(self, ctx: RequestContext, params: dict) -> dict:
         topic = self.topic(ctx, params["TopicArn"], "SNS:Subscribe")
         topic_arn = topic["Attributes"]["TopicArn"]

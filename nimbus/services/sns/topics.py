@@ -10,7 +10,6 @@ from . import topic_attributes as attrs
 from .common import (
     authorization_error,
     invalid_parameter,
-    not_found,
     page_after,
     split_topic_arn,
     subscription_key,
@@ -18,6 +17,7 @@ from .common import (
     topics_ns,
 )
 from .policy import topic_policy_allows
+from .state import SnsState
 
 MAX_TAGS = 50
 
@@ -39,30 +39,7 @@ def _check_tags(tags: list[dict]) -> None:
         raise invalid_parameter("Duplicated keys are not allowed.")
 
 
-class TopicsApi:
-    # -- lookups shared by every SNS module ------------------------------------
-
-    def topic(self, ctx: RequestContext, arn: str, action: str | None = None, any_region: bool = False) -> dict:
-        """The topic an ARN names (in its own account), checked against the topic policy.
-
-        Calls reach topics of their own region only, except the token/link calls (``any_region``),
-        which an unsigned SubscribeURL may make without naming a region.
-        """
-        account, region, name = split_topic_arn(arn)
-        topic = self.store.get(topics_ns(account, region), name) if any_region or region == ctx.region else None
-        if topic is None:
-            raise not_found("Topic does not exist")
-        if action and not topic_policy_allows(topic, ctx, action):
-            raise authorization_error(
-                f"User: {ctx.principal.arn} is not authorized to perform: {action} on resource: {arn}")
-        return topic
-
-    def topic_subscriptions(self, topic: dict) -> list[dict]:
-        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
-        return [s for _, s in self.store.scan(subscriptions_ns(account, region), prefix=f"{name}:")]
-
-    # -- operations ------------------------------------------------------------
-
+class TopicOps(SnsState):
     def create_topic(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Name"]
         given = dict(params.get("Attributes") or {})

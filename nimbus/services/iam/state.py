@@ -1,9 +1,11 @@
-"""Shared access to users, groups and roles, and the hooks every change goes through."""
+"""What every IAM operation module shares: access to users, groups, roles and managed policies, and the
+hooks every change goes through."""
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
 from nimbus.services.base import BaseProvider
+from nimbus.services.iam.aws_managed import AWS_MANAGED, is_aws_managed
 from nimbus.services.iam.common import (
     ENTITIES,
     already_exists,
@@ -15,7 +17,7 @@ from nimbus.services.iam.common import (
 )
 
 
-class EntityBase(BaseProvider):
+class IamState(BaseProvider):
     def _entity(self, account: str, kind: str, name: str) -> dict:
         entity = self.store.get(ns(account, ENTITIES[kind][0]), name.lower())
         if entity is None:
@@ -99,3 +101,13 @@ class EntityBase(BaseProvider):
     def _list_tags(self, ctx: RequestContext, kind: str, params: dict) -> dict:
         entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
         return paged_output(entity.get("Tags", []), params, lambda t: t["Key"], "Tags", dict)
+
+    def _find_policy(self, account: str, arn: str) -> dict | None:
+        return AWS_MANAGED.get(arn) if is_aws_managed(arn) else self.store.get(ns(account, "policies"), arn)
+
+    def _managed_document(self, account: str, arn: str) -> str:
+        """The default version's document of an attachable policy (NoSuchEntity if none)."""
+        policy = self._find_policy(account, arn)
+        if policy is None:
+            raise no_such_entity(f"Policy {arn} does not exist or is not attachable.")
+        return policy["Versions"][policy["DefaultVersionId"]]["Document"]

@@ -1,0 +1,78 @@
+"""What every KMS operation module shares: the key repository, recent key use, and the checks a key
+passes before an operation may use it (state, access, usage, algorithm)."""
+from __future__ import annotations
+
+from nimbus.core.context import RequestContext
+from nimbus.core.policy import Decision
+from nimbus.protocol.errors import ServiceError
+from nimbus.services.base import BaseProvider
+from nimbus.services.kms import access, specs, states
+from nimbus.services.kms.keys import KeyRepo
+from nimbus.services.kms.vault import Vault, load_master_key
+
+
+class KmsState(BaseProvider):
+    @staticmethod
+    def access_denied(decision: Decision) -> ServiceError:
+        """The dispatcher's identity-policy denials, as KMS words them (AccessDeniedException is a 400).
+
+        Looked up when called: access.py reads grants.py, whose operations class is built on this one."""
+        return access.denied(decision)
+
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        config = runtime.config
+        self.keys: KeyRepo = KeyRepo(runtime, Vault(load_master_key(config.data_dir, config.ephemeral)))
+        # (account, region, key id) -> (operation, time, request id); kept in memory only.
+        self.last_usage: dict[tuple[str, str, str], tuple[str, float, str]] = {}
+
+    @staticmethod
+    def check_state(key: dict, operation: str) -> None:
+        states.check(key, operation)
+
+    @staticmethod
+    def authorize(ctx: RequestContext, key: dict, operation: str, context: dict | None = None,
+                  grant_tokens: list[str] | None = None) -> Decision:
+        return access.authorize(ctx, key, operation, context, grant_tokens)
+
+    def ready(self, ctx: RequestContext, key: dict, operation: str, usage: str, context: dict | None,
+              grant_tokens: list[str] | None) -> None:
+        """A cryptographic operation may run: key state, access, then key usage, in AWS's order."""
+        self.check_state(key, operation)
+        self.authorize(ctx, key, operation, context, grant_tokens)
+        if key["KeyUsage"] != usage:
+            shown = "ReEncrypt" if operation.startswith("ReEncrypt") else operation
+            raise ServiceError("InvalidKeyUsageException",
+                               f"{key['Arn']} key usage is {key['KeyUsage']} which is not valid for {shown}.")
+        self.last_usage[(key["AWSAccountId"], key["Region"], key["KeyId"])] = (
+            operation, ctx.clock.time(), ctx.request_id)
+
+    def sync_replicas(self, key: dict) -> None:
+        """A primary's change (new material, rotation) reaches its replicas in other Regions."""
+        if key["MultiRegion"] and key["PrimaryRegion"] == key["Region"]:
+            self.keys.sync_replicas(key)
+
+    @staticmethod
+    def require_algorithm(key: dict, member: str, algorithm: str) -> None:
+        if algorithm not in specs.algorithms(key["KeySpec"], key["KeyUsage"]).get(member, []):
+            raise ServiceError("InvalidKeyUsageException",
+                               f"Algorithm {algorithm} is incompatible with key spec {key['KeySpec']}.")
+
+    @staticmethod
+    def require_customer_managed(key: dict, operation: str) -> None:
+        if key["KeyManager"] == "AWS" and operation not in ("TagResource", "UntagResource"):
+            raise ServiceError("UnsupportedOperationException",
+                               f"{key['Arn']} is an AWS managed key; {operation} is not allowed on it.")
+
+    @staticmethod
+    def dry_run(params: dict) -> None:
+        """A DryRun request stops here, having passed every check before this call."""
+        if params.get("DryRun"):
+            raise ServiceError("DryRunOperationException",
+                               "The request would succeed if DryRun wasn\u2019t specified.")
+
+    @staticmethod
+    def no_recipient(params: dict) -> None:
+        if params.get("Recipient"):
+            raise ServiceError("UnsupportedOperationException",
+                               "nimbus does not support Nitro Enclaves attestation documents (Recipient).")

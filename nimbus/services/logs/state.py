@@ -1,0 +1,28 @@
+"""What every CloudWatch Logs operation module shares: looking up groups and streams, saving them."""
+from __future__ import annotations
+
+from nimbus.core.context import RequestContext
+from nimbus.services.base import BaseProvider
+
+from .common import group_missing, groups_ns, stream_missing, streams_ns
+from .documents import LOG_GROUP, LOG_STREAM, LogGroup, LogStream
+
+
+class LogsState(BaseProvider):
+    def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
+        group = LOG_GROUP.get(self.store, groups_ns(ctx.account_id, ctx.region), name)
+        if group is None:
+            raise group_missing()
+        return group
+
+    def save_group(self, ctx: RequestContext, group: LogGroup) -> None:
+        LOG_GROUP.put(self.store, groups_ns(ctx.account_id, ctx.region), group["logGroupName"], group)
+
+    def log_stream(self, ctx: RequestContext, group: str, name: str) -> LogStream:
+        stream = LOG_STREAM.get(self.store, streams_ns(ctx.account_id, ctx.region, group), name)
+        if stream is None:
+            raise stream_missing()
+        return stream
+
+    def save_stream(self, ctx: RequestContext, group: str, stream: LogStream) -> None:
+        LOG_STREAM.put(self.store, streams_ns(ctx.account_id, ctx.region, group), stream["logStreamName"], stream)

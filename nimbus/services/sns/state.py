@@ -1,0 +1,161 @@
+"""What every SNS operation module shares: the signer and delivery pool (created on first use), topic
+lookup, and the fan-out engine.
+
+A published message is first an outbox document (stored before Publish answers); the fan-out turns it,
+in one transaction, into what is recorded and one stored delivery per HTTP/S subscription, so every step
+survives a restart.
+"""
+from __future__ import annotations
+
+import json
+from functools import cached_property
+
+from nimbus.core.context import RequestContext
+from nimbus.services.base import BaseProvider
+
+from . import messages
+from .common import (
+    authorization_error,
+    not_found,
+    outbox_ns,
+    sent_ns,
+    split_subscription_arn,
+    split_topic_arn,
+    subscription_key,
+    subscriptions_ns,
+    topics_ns,
+)
+from .delivery import Deliverer, deliverer_for, http_job
+from .fanout import next_record_seq, passes_filter
+from .policy import topic_policy_allows
+from .retry_policy import max_per_second, retry_delays
+from .signing import Signer
+from .topic_attributes import effective_subscription_policy
+
+
+class SnsState(BaseProvider):
+    @cached_property
+    def signer(self) -> Signer:
+        config = self.runtime.config
+        return Signer(None if config.ephemeral else config.data_dir)
+
+    @cached_property
+    def deliverer(self) -> Deliverer:
+        return deliverer_for(self.runtime)
+
+    def topic(self, ctx: RequestContext, arn: str, action: str | None = None, any_region: bool = False) -> dict:
+        """The topic an ARN names (in its own account), checked against the topic policy.
+
+        Calls reach topics of their own region only, except the token/link calls (``any_region``),
+        which an unsigned SubscribeURL may make without naming a region.
+        """
+        account, region, name = split_topic_arn(arn)
+        topic = self.store.get(topics_ns(account, region), name) if any_region or region == ctx.region else None
+        if topic is None:
+            raise not_found("Topic does not exist")
+        if action and not topic_policy_allows(topic, ctx, action):
+            raise authorization_error(
+                f"User: {ctx.principal.arn} is not authorized to perform: {action} on resource: {arn}")
+        return topic
+
+    def topic_subscriptions(self, topic: dict) -> list[dict]:
+        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
+        return [s for _, s in self.store.scan(subscriptions_ns(account, region), prefix=f"{name}:")]
+
+    # -- fan-out ----------------------------------------------------------------
+
+    def queue_fan_out(self, topic: dict, published: dict, subscriptions: list[dict], base: str) -> str:
+        """Store the message for its subscriptions (the caller's one write), then fan out off the request path."""
+        account, region, _ = split_topic_arn(published["TopicArn"])
+        key = f"{published['Timestamp']:017.6f}-{next_record_seq():012d}-{published['MessageId']}"
+        self.store.put(outbox_ns(account, region), key, {
+            "Published": published, "Base": base, "Subscriptions": [s["SubscriptionArn"] for s in subscriptions]})
+        return key
+
+    def start_fan_out(self, key: str, topic: dict, published: dict, subscriptions: list[dict], base: str) -> None:
+        self.deliverer.run_in_order(published["TopicArn"], self.fan_out, key, topic, published, subscriptions, base)
+
+    def resume_fan_outs(self) -> int:
+        """At start-up: messages accepted but not yet fanned out go out now, in publish order per topic."""
+        count = 0
+        for ns in self.store.namespaces(("sns",)):
+            if len(ns) != 4 or ns != outbox_ns(ns[1], ns[2]):
+                continue
+            for key, doc in self.store.scan(ns):
+                published = doc["Published"]
+                account, region, name = split_topic_arn(published["TopicArn"])
+                topic = self.store.get(topics_ns(account, region), name)
+                subscriptions = []
+                for arn in doc["Subscriptions"]:
+                    _, _, topic_name, sub_id = split_subscription_arn(arn)
+                    sub = self.store.get(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
+                    if sub is not None:
+                        subscriptions.append(sub)
+                if topic is None:
+                    self.store.delete(ns, key)  # the topic was deleted: AWS delivers nothing more of it
+                    continue
+                self.start_fan_out(key, topic, published, subscriptions, doc["Base"])
+                count += 1
+        return count
+
+    def fan_out(self, key: str, topic: dict, published: dict, subscriptions: list[dict], base: str) -> None:
+        version = topic["Attributes"].get("SignatureVersion", "1")
+        account, region, _ = split_topic_arn(published["TopicArn"])
+        now = self.clock.time()
+        jobs, records = [], []
+        for sub in subscriptions:
+            if not passes_filter(sub, published):
+                continue
+            protocol = sub["Protocol"]
+            for_protocol = {**published, "Message": messages.body_for(published, protocol)}
+            raw = sub["Attributes"].get("RawMessageDelivery") == "true"
+            document = for_protocol["Message"] if raw else messages.notification(
+                self.signer, sub.get("Base") or base, for_protocol, sub["SubscriptionArn"], version)
+            if protocol in ("http", "https"):
+                policy = effective_subscription_policy(topic, sub["Attributes"])
+                content_type = policy["requestPolicy"].get("headerContentType", "text/plain; charset=UTF-8")
+                jobs.append(http_job(
+                    sub["Endpoint"], document, raw, sub["SubscriptionArn"], published["TopicArn"], "Notification",
+                    published["MessageId"], retry_delays(policy["healthyRetryPolicy"]), content_type,
+                    f"{key}:{sub['Id']}", now, max_per_second(policy)))
+            else:
+                if protocol in ("email", "sms"):
+                    document = for_protocol["Message"]
+                records.append(self.recorded(sub, "Notification", document, published["MessageId"],
+                                             published.get("Subject")))
+        with self.store.transaction():
+            if not self.store.delete(outbox_ns(account, region), key):
+                return  # already fanned out, or wiped by a reset
+            for ns, record_key, record in records:
+                self.store.put(ns, record_key, record)
+            for job in jobs:
+                self.store.put(job.ns, job.key, job.to_doc())
+        self.deliverer.enqueue(jobs)
+
+    def send_confirmation(self, ctx, topic: dict, sub: dict, unsubscribed: bool = False) -> None:
+        """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""
+        version = topic["Attributes"].get("SignatureVersion", "1")
+        now = ctx.clock.time()
+        document = messages.confirmation(self.signer, sub["Base"], sub["TopicArn"], sub["Token"], version,
+                                         now, sub["SubscriptionArn"] if unsubscribed else None)
+        if sub["Protocol"] in ("http", "https"):
+            policy = effective_subscription_policy(topic, sub["Attributes"])
+            self.deliverer.post(http_job(
+                sub["Endpoint"], document, False, sub["SubscriptionArn"] if unsubscribed else None, sub["TopicArn"],
+                document["Type"], document["MessageId"], retry_delays(policy["healthyRetryPolicy"]),
+                "text/plain; charset=UTF-8", f"{now:017.6f}-{next_record_seq():012d}-{document['MessageId']}", now,
+                max_per_second(policy)))
+        else:
+            self.store.put(*self.recorded(sub, document["Type"], document, document["MessageId"], None))
+
+    def recorded(self, sub: dict, message_type: str, document, message_id: str,
+                 subject: str | None) -> tuple[tuple, str, dict]:
+        """What nimbus would have sent to an endpoint it does not reach (email, sms, sqs, lambda...):
+        the namespace, key and document to store."""
+        account, region, _ = split_topic_arn(sub["TopicArn"])
+        now = self.clock.time()
+        return sent_ns(account, region), f"{now:017.6f}-{next_record_seq():012d}", {
+            "Protocol": sub["Protocol"], "Endpoint": sub["Endpoint"], "SubscriptionArn": sub["SubscriptionArn"],
+            "TopicArn": sub["TopicArn"], "MessageId": message_id, "Type": message_type, "Subject": subject,
+            "Body": document if isinstance(document, str) else json.dumps(document), "Time": now,
+        }

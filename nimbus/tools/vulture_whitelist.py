@@ -1,0 +1,25 @@
+"""Names vulture cannot see used: reached by name at run time, not in the source.
+
+Read by ``vulture`` (see [tool.vulture] in pyproject.toml) as code that uses each name below. Provider
+operation methods, which the dispatcher looks up by the model's operation names, are listed in
+``vulture_operations.py``, written by ``make docs`` from the models.
+"""
+# ruff: noqa: B018
+from typing import Any
+
+_: Any = object()
+
+# -- reached by the frameworks nimbus plugs into ----------------------------------------------
+_.do_POST  # http.server request handler (examples)
+_.log_message  # http.server request handler (examples)
+_._get_date  # botocore signer override (gateway/sigv2.py)
+_.headers_to_sign  # botocore signer override (gateway/sigv4.py)
+_.should_exit  # uvicorn server flag (server.py)
+_.body_bytes  # HttpResponse: the tests read a response's bytes through it
+
+# -- owned by other work in progress; whitelisted until it lands --------------------------------
+_.max_clock_skew_seconds  # Config: its reader moves with the NIMBUS_* settings
+
+# -- stored-document helpers: migrations are declared as documents change shape -----------------
+_.rename_fields
+_.DocumentKind  # declared in services/*/documents.py, which vulture skips: it reads TypedDict fields as unused
