@@ -187,6 +187,9 @@ class Authorizer:
             values[f"aws:principaltag/{key.lower()}"] = value
         if principal.invoked_by:
             values["aws:calledvia"] = [principal.invoked_by]
+        if ctx.source is not None:
+            values["aws:sourcearn"] = ctx.source.arn
+            values["aws:sourceaccount"] = ctx.source.account
         for key, value in (extra or {}).items():
             values[key.lower()] = [str(v) for v in value] if isinstance(value, (list, tuple)) else (
                 str(value).lower() if isinstance(value, bool) else str(value))

@@ -71,6 +71,7 @@ class Dispatcher:
                 params = parse()
             params = params or {}
             validate_input(ctx.operation_model, params, ctx.protocol)
+            ctx.params = params
             service = self.runtime.services.get(ctx.service)
             method = service.operations.get(ctx.operation)
             if method is None:

@@ -58,12 +58,8 @@ class RequestHandler:
             )
             output = self.runtime.dispatcher.invoke(
                 ctx, parse=lambda: parse_request(operation, request, route.protocol))
-            response = serialize_response(operation, output, route.protocol, request_id)
-            # A provider may set what its model cannot say (S3's 206 for a range read).
-            if "http_status" in ctx.extra:
-                response.status = ctx.extra["http_status"]
-            for name, value in ctx.extra.get("http_headers", {}).items():
-                response.headers[name] = value
+            # ctx.response: what the provider set beyond its model (S3's 206 for a range read).
+            response = serialize_response(operation, output, route.protocol, request_id, ctx.response)
         except ServiceError as error:
             response = serialize_error(service.model, operation, error, route.protocol, request_id)
         if request.method == "HEAD":

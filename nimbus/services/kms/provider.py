@@ -6,10 +6,6 @@ Custom key store operations are not implemented (they come with CloudHSM).
 """
 from __future__ import annotations
 
-import functools
-
-from botocore import xform_name
-
 from nimbus.core.context import RequestContext
 from nimbus.core.policy import Decision
 from nimbus.protocol import models
@@ -17,7 +13,6 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.kms import access, specs, states
 from nimbus.services.kms.aliases import AliasOps
-from nimbus.services.kms.conditions import PARAMS
 from nimbus.services.kms.grants import GrantOps
 from nimbus.services.kms.imports import ImportOps
 from nimbus.services.kms.keys import KeyRepo
@@ -35,14 +30,6 @@ IDENTITY_ONLY = frozenset({
     "CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants", "ConnectCustomKeyStore",
     "CreateCustomKeyStore", "DeleteCustomKeyStore", "DescribeCustomKeyStores", "DisconnectCustomKeyStore",
     "UpdateCustomKeyStore"})
-
-
-def _keeping_params(method):
-    @functools.wraps(method)
-    def run(ctx: RequestContext, params: dict):
-        ctx.extra[PARAMS] = params
-        return method(ctx, params)
-    return run
 
 
 class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, PolicyOps, RotationOps, ImportOps,
@@ -63,12 +50,6 @@ class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, Polic
         self.last_usage: dict[tuple[str, str, str], tuple[str, float, str]] = {}
         operations = models.service_model("kms").operation_names
         self.self_authorized = frozenset(operations) - IDENTITY_ONLY
-        # Condition keys (kms:SigningAlgorithm, kms:GrantOperations...) read the request's members;
-        # keeping them on the request context spares threading them through every helper.
-        for operation in self.self_authorized:
-            method = getattr(self, xform_name(operation), None)
-            if method is not None:
-                setattr(self, xform_name(operation), _keeping_params(method))
 
     # -- checks shared by the operations -------------------------------------------------
 
