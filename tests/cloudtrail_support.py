@@ -114,7 +114,7 @@ ONE_CALL_PER_SERVICE = {
 
 def call_every_service(aws) -> set[str]:
     """Make one call to each service nimbus serves; the event sources their records must carry."""
-    from nimbus.services.registry import implemented_service_names
+    from nimbus.core.registry import implemented_service_names
     served = set(implemented_service_names())
     assert served <= set(ONE_CALL_PER_SERVICE), f"add a call for {served - set(ONE_CALL_PER_SERVICE)}"
     for service in sorted(served):

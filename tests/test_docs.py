@@ -1,5 +1,5 @@
 """Each service has a page, and its coverage table matches the code."""
-from nimbus.services.registry import implemented_service_names
+from nimbus.core.registry import implemented_service_names
 from nimbus.tools.coverage_docs import DOCS, render
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from nimbus.services.registry import implemented_service_names
+from nimbus.core.registry import implemented_service_names
 from tests.kinesis_support import (
     MAX_HASH_KEY,
     active_stream,

@@ -5,6 +5,8 @@ import pytest
 
 from nimbus.core.authz import access_denied
 from nimbus.core.policy import PolicyError, Request, compile_policy, evaluate
+from nimbus.core.traits import DEFAULT_TRAITS
+from nimbus.services.s3.traits import TRAITS as S3_TRAITS
 
 USER = "arn:aws:iam::111111111111:user/alice"
 
@@ -193,16 +195,11 @@ def test_grammar_errors(document, kind, message):
     assert message in str(error.value)
 
 
-class FakeContext:
-    def __init__(self, service, protocol):
-        self.service, self.protocol = service, protocol
-
-
 def test_access_denied_code_follows_the_service_protocol():
     decision = evaluate(request(), [])
-    assert access_denied(FakeContext("kms", "json"), decision).code == "AccessDeniedException"
-    assert access_denied(FakeContext("sts", "query"), decision).code == "AccessDenied"
-    s3 = access_denied(FakeContext("s3", "rest-xml"), decision)
+    assert access_denied(DEFAULT_TRAITS, "json", decision).code == "AccessDeniedException"
+    assert access_denied(DEFAULT_TRAITS, "query", decision).code == "AccessDenied"
+    s3 = access_denied(S3_TRAITS, "rest-xml", decision)
     assert (s3.code, s3.message, s3.status) == ("AccessDenied", "Access Denied", 403)
 
 

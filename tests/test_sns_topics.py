@@ -6,6 +6,7 @@ import json
 import pytest
 import requests
 
+from nimbus.core.context import CallSource
 from nimbus.protocol.errors import ServiceError
 
 from .sns_logs_support import error_of, recorded, unique
@@ -174,7 +175,7 @@ def test_services_publish_through_the_internal_client(client, server):
         return server.runtime.client.call(
             "sns", "Publish", {"TopicArn": arn, "Message": json.dumps({"Records": []}), "Subject": "Amazon S3 Notification"},
             account_id="000000000000", region="us-east-1", invoked_by="s3.amazonaws.com",
-            extra={"aws:SourceArn": source_arn, "aws:SourceAccount": "000000000000"})
+            source=CallSource(source_arn, "000000000000"))
 
     # The default policy lets the owner's account publish, not a service.
     with pytest.raises(ServiceError) as denied:

@@ -2,35 +2,44 @@
 
 Every call passes here from the dispatcher (``<iam prefix>:<Operation>`` on the
 resources the provider names, else ``*``); services with resource policies call
-``ctx.authorize(...)`` themselves. The caller's identity policies come from IAM
-(``identity_policies`` on its provider), compiled and cached per principal; IAM
-calls ``invalidate`` whenever a policy, attachment or membership changes.
+``ctx.authorize(...)`` themselves. The caller's identity policies come from the
+source IAM registers at start-up (``use_identity_policies``), compiled and cached
+per principal; IAM calls ``invalidate`` whenever a policy, attachment or
+membership changes.
 See docs/architecture.md (Identity) for the API.
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nimbus.core.policy import Decision, Policy, Request, compile_policy, evaluate
+from nimbus.core.traits import ServiceTraits
 from nimbus.protocol.errors import ServiceError
 
 if TYPE_CHECKING:
     from nimbus.core.context import RequestContext
+    from nimbus.core.identity import Principal
     from nimbus.core.runtime import Runtime
 
 JSON_PROTOCOLS = ("json", "rest-json", "smithy-rpc-v2-cbor")
 # Actions that need no permission in AWS (even an explicit deny does not stop them).
 ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity", "sts:getsessiontoken"})
-# Services that authorize every operation themselves (bucket policies, ACLs, anonymous access).
-SELF_AUTHORIZING = frozenset({"s3"})
 PRINCIPAL_TYPES = {"Root": "Account", "IAMUser": "User", "AssumedRole": "AssumedRole",
                    "FederatedUser": "FederatedUser", "Anonymous": "Anonymous", "AWSService": "Service"}
 ALLOW_ALL = compile_policy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
 MODES = ("default", "always", "record")
 # The IAM action prefix is the model's signing name, except where AWS named them apart.
 IAM_PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "iotdata": "iot"}
+
+
+class IdentityPolicySource(Protocol):
+    """Where the authorizer finds a principal's identity policies (IAM registers itself at start-up)."""
+
+    def identity_policies(self, account_id: str, principal: Principal) -> dict[str, Any]:
+        """``{"identity": [documents], "boundary": document | None, "tags": {key: value}}``."""
+        ...
 
 
 class PrincipalPolicies:
@@ -43,14 +52,14 @@ class PrincipalPolicies:
         self.tags = tags or {}
 
 
-def access_denied(ctx: RequestContext, decision: Decision) -> ServiceError:
+def access_denied(traits: ServiceTraits, protocol: str, decision: Decision) -> ServiceError:
     """The service's own AccessDenied error, in AWS's words."""
-    if ctx.service == "s3":
+    if traits.error_family == "s3":
         return ServiceError("AccessDenied", "Access Denied", status=403)
-    if ctx.protocol == "ec2":
+    if protocol == "ec2":
         return ServiceError("UnauthorizedOperation", "You are not authorized to perform this operation. "
                             + decision.message(), status=403)
-    code = "AccessDeniedException" if ctx.protocol in JSON_PROTOCOLS else "AccessDenied"
+    code = "AccessDeniedException" if protocol in JSON_PROTOCOLS else "AccessDenied"
     return ServiceError(code, decision.message(), status=403, sender_fault=True)
 
 
@@ -60,8 +69,14 @@ class Authorizer:
         self._generations: dict[str, int] = {}
         self._cache: dict[tuple[str, str], PrincipalPolicies] = {}
         self._lock = threading.Lock()
+        self._identity_source: IdentityPolicySource | None = None
 
     # -- IAM's side ------------------------------------------------------------
+
+    def use_identity_policies(self, source: IdentityPolicySource) -> None:
+        """Read identity policies from ``source``; without one, principals have none."""
+        self._identity_source = source
+        self.invalidate()
 
     def invalidate(self, account_id: str | None = None) -> None:
         """Forget cached policies (of one account, or all): IAM calls this on every policy change."""
@@ -94,7 +109,8 @@ class Authorizer:
         if ctx.authorization is None or ctx.authorization.allowed or not decision.allowed:
             ctx.authorization = decision
         if not allowed:
-            raise (error or (lambda d: access_denied(ctx, d)))(decision)
+            traits = self.runtime.services.traits(ctx.service)
+            raise (error or (lambda d: access_denied(traits, ctx.protocol, d)))(decision)
         return decision
 
     def decide(self, ctx: RequestContext, action: str, resource: str = "*", *,
@@ -106,7 +122,7 @@ class Authorizer:
     def authorize_operation(self, ctx: RequestContext, service, params: dict) -> None:
         """The dispatcher's check before a provider runs: ``<iam prefix>:<Operation>``."""
         provider = service.provider
-        if ctx.service in SELF_AUTHORIZING or ctx.operation in getattr(provider, "self_authorized", ()):
+        if service.traits.authorizes_itself or ctx.operation in getattr(provider, "self_authorized", ()):
             return
         signing_name = service.info.signing_name
         action = f"{IAM_PREFIXES.get(signing_name, signing_name)}:{ctx.operation}"
@@ -148,7 +164,9 @@ class Authorizer:
         cached = self._cache.get(key)
         if cached is not None and cached.generation == generation:
             return cached
-        found = self.runtime.services.get("iam").provider.identity_policies(account, principal)
+        if self._identity_source is None:
+            return PrincipalPolicies((), None, generation)
+        found = self._identity_source.identity_policies(account, principal)
         boundary = found.get("boundary")
         compiled = PrincipalPolicies(
             tuple(compile_policy(doc) for doc in found.get("identity", ())),
@@ -187,6 +205,9 @@ class Authorizer:
             values[f"aws:principaltag/{key.lower()}"] = value
         if principal.invoked_by:
             values["aws:calledvia"] = [principal.invoked_by]
+        if ctx.source is not None:
+            values["aws:sourcearn"] = ctx.source.arn
+            values["aws:sourceaccount"] = ctx.source.account
         for key, value in (extra or {}).items():
             values[key.lower()] = [str(v) for v in value] if isinstance(value, (list, tuple)) else (
                 str(value).lower() if isinstance(value, bool) else str(value))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from nimbus.core.arns import arn as make_arn
 from nimbus.core.identity import Principal
+from nimbus.protocol.http import ResponseOverrides
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel
@@ -13,6 +14,14 @@ if TYPE_CHECKING:
     from nimbus.core.policy import Decision
     from nimbus.core.runtime import Runtime
     from nimbus.protocol.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class CallSource:
+    """The resource a service acts for when it calls another one (a trail writing to its bucket, a bucket
+    notifying its topic): the ``aws:SourceArn`` and ``aws:SourceAccount`` a policy may test."""
+    arn: str
+    account: str
 
 
 @dataclass
@@ -31,7 +40,15 @@ class RequestContext:
     service_model: ServiceModel | None = None
     operation_model: OperationModel | None = None
     internal: bool = False  # a call made by nimbus for another service
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The validated request parameters, set by the dispatcher before the provider runs.
+    params: dict[str, Any] = field(default_factory=dict)
+    # Status and headers the provider sets beyond what the model says; the serializer applies them.
+    response: ResponseOverrides = field(default_factory=ResponseOverrides)
+    # The resource a calling service acts for; the authorizer turns it into aws:SourceArn/SourceAccount.
+    source: CallSource | None = None
+    # The serving provider's own working state for this call, typed by that provider (KMS: which alias
+    # named each key); None until the provider sets it.
+    provider_state: Any = None
     # The IAM decision for this call (the dispatcher's, or the last denial a provider met).
     authorization: Decision | None = None
 

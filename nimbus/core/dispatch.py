@@ -53,8 +53,7 @@ def redact(shape, value, hidden: frozenset = frozenset()):
 
 
 class InternalFailure(ServiceError):
-    def __init__(self, service: str):
-        code = "InternalError" if service == "s3" else "InternalFailure"
+    def __init__(self, code: str):
         super().__init__(code, "We encountered an internal error. Please try again.", status=500, sender_fault=False)
 
 
@@ -71,6 +70,7 @@ class Dispatcher:
                 params = parse()
             params = params or {}
             validate_input(ctx.operation_model, params, ctx.protocol)
+            ctx.params = params
             service = self.runtime.services.get(ctx.service)
             method = service.operations.get(ctx.operation)
             if method is None:
@@ -85,7 +85,7 @@ class Dispatcher:
             raise
         except Exception as exc:
             log.exception("%s.%s failed", ctx.service, ctx.operation)
-            error = InternalFailure(ctx.service)
+            error = InternalFailure(self.runtime.services.traits(ctx.service).internal_error_code)
             raise error from exc
         finally:
             self._record(ctx, params, output, error)
@@ -97,7 +97,7 @@ class Dispatcher:
         if operation is not None:
             provider = self.runtime.services.get(ctx.service).provider if self.runtime.services.is_loaded(
                 ctx.service) else None
-            hidden = getattr(provider, "REDACTED_MEMBERS", frozenset())
+            hidden: frozenset[str] = getattr(provider, "REDACTED_MEMBERS", frozenset())
             params = redact(operation.input_shape, params, hidden)
             output = redact(operation.output_shape, output, hidden)
         self.runtime.events.publish(API_CALL, ApiCallEvent(

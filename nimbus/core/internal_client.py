@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import Principal, service_principal
 
 if TYPE_CHECKING:
@@ -21,13 +21,13 @@ class InternalClient:
 
     def call(self, service: str, operation: str, params: dict[str, Any] | None = None, *,
              account_id: str, region: str, principal: Principal | None = None,
-             invoked_by: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+             invoked_by: str | None = None, source: CallSource | None = None) -> dict[str, Any]:
         """Call ``service.operation``; raises ServiceError as the HTTP API would answer.
 
         Pass ``invoked_by`` (e.g. ``"firehose.amazonaws.com"``) for a call the
         service makes itself, or ``principal`` to act as the original caller.
-        ``extra`` carries request context for policy conditions, e.g.
-        ``{"aws:SourceArn": bucket_arn, "aws:SourceAccount": account}``.
+        ``source`` names the resource the calling service acts for (a trail, a bucket): the called
+        service's policies see it as ``aws:SourceArn`` and ``aws:SourceAccount``.
         """
         if principal is None:
             principal = service_principal(invoked_by or "nimbus.amazonaws.com", account_id)
@@ -48,6 +48,6 @@ class InternalClient:
             service_model=loaded.model,
             operation_model=loaded.model.operation_model(operation),
             internal=True,
-            extra=dict(extra or {}),
+            source=source,
         )
         return self.runtime.dispatcher.invoke(ctx, params or {})

@@ -8,7 +8,7 @@ from nimbus.core.dispatch import Dispatcher
 from nimbus.core.events import EventBus
 from nimbus.core.identity import CredentialRegistry
 from nimbus.core.internal_client import InternalClient
-from nimbus.services.registry import ServiceRegistry
+from nimbus.core.registry import ServiceRegistry
 from nimbus.store import open_store
 
 CLOCK_NS = ("nimbus", "clock")

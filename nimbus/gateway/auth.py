@@ -15,6 +15,7 @@ from botocore.model import OperationModel
 from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from nimbus.core.identity import Principal, anonymous_principal, root_principal
 from nimbus.core.runtime import Runtime
+from nimbus.core.traits import ServiceTraits
 from nimbus.gateway import sigv2
 from nimbus.gateway.sigv4 import SIGNATURE_MISMATCH, AuthError, SignatureInfo, chunk_verifier, verify_signature
 from nimbus.protocol.http import HttpRequest
@@ -29,11 +30,12 @@ class Caller:
     region: str
 
 
-def _error(kind: str, service: str, protocol: str) -> AuthError:
+def _error(kind: str, traits: ServiceTraits, protocol: str) -> AuthError:
     """The code each family of services uses for the same auth failure."""
     json_style = protocol in JSON_PROTOCOLS
+    s3_words = traits.error_family == "s3"
     if kind == "unknown_key":
-        if service == "s3":
+        if s3_words:
             return AuthError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403)
         code = "UnrecognizedClientException" if json_style else "InvalidClientTokenId"
         return AuthError(code, "The security token included in the request is invalid.", 400 if json_style else 403)
@@ -41,7 +43,7 @@ def _error(kind: str, service: str, protocol: str) -> AuthError:
         code = "ExpiredTokenException" if json_style else "ExpiredToken"
         return AuthError(code, "The security token included in the request is expired", 400 if json_style else 403)
     if kind == "missing":
-        if service == "s3":
+        if s3_words:
             return AuthError("AccessDenied", "Access Denied", 403)
         code = "MissingAuthenticationTokenException" if json_style else "MissingAuthenticationToken"
         return AuthError(code, "Request is missing Authentication Token", 403)
@@ -63,10 +65,11 @@ def allows_anonymous(operation: OperationModel) -> bool:
 def authenticate(runtime: Runtime, request: HttpRequest, info: SignatureInfo | None,
                  service: str, protocol: str, operation: OperationModel) -> Caller:
     config = runtime.config
+    traits = runtime.services.traits(service)
     if info is None:
-        if config.strict_auth and not allows_anonymous(operation) and service != "s3":
-            raise _error("missing", service, protocol)
-        return Caller(anonymous_principal() if service == "s3" else root_principal(DEFAULT_ACCOUNT),
+        if config.strict_auth and not allows_anonymous(operation) and not traits.anonymous_access:
+            raise _error("missing", traits, protocol)
+        return Caller(anonymous_principal() if traits.anonymous_access else root_principal(DEFAULT_ACCOUNT),
                       DEFAULT_ACCOUNT, DEFAULT_REGION)
 
     region = info.region or DEFAULT_REGION
@@ -74,18 +77,18 @@ def authenticate(runtime: Runtime, request: HttpRequest, info: SignatureInfo | N
     if credential is None:
         implied = runtime.credentials.implied_account(info.access_key_id)
         if config.strict_auth:
-            raise _error("unknown_key", service, protocol)
+            raise _error("unknown_key", traits, protocol)
         account = implied or DEFAULT_ACCOUNT
         return Caller(root_principal(account, info.access_key_id), account, region)
 
     _verify(runtime, request, info, credential.secret_access_key)
     if credential.status != "Active":
-        raise _error("unknown_key", service, protocol)
+        raise _error("unknown_key", traits, protocol)
     if credential.session_token is not None:
         if info.session_token != credential.session_token:
-            raise _error("unknown_key", service, protocol)
+            raise _error("unknown_key", traits, protocol)
         if credential.expiration is not None and runtime.clock.time() >= credential.expiration:
-            raise _error("expired_token", service, protocol)
+            raise _error("expired_token", traits, protocol)
     principal = credential.principal
     return Caller(principal, principal.account_id, region)
 
@@ -112,5 +115,6 @@ def _verify_sigv2(runtime: Runtime, request: HttpRequest, info: SignatureInfo, s
     if not matches:
         raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH, AWSAccessKeyId=info.access_key_id,
                         StringToSign=string_to_sign, SignatureProvided=info.signature)
-    if sigv2.is_expired(info.expires, info.signature, runtime.clock):
+    # A SigV2 presigned URL always carries Expires (read_signature refuses it otherwise).
+    if info.expires is None or sigv2.is_expired(info.expires, info.signature, runtime.clock):
         raise AuthError("AccessDenied", "Request has expired", Expires=str(info.expires))

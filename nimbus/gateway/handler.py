@@ -12,8 +12,9 @@ from xml.sax.saxutils import escape
 
 from nimbus.core.context import RequestContext
 from nimbus.core.runtime import Runtime
+from nimbus.core.traits import ServiceTraits
 from nimbus.gateway.auth import authenticate
-from nimbus.gateway.routing import FORM_TYPE, route_request, s3_path_style
+from nimbus.gateway.routing import FORM_TYPE, route_request
 from nimbus.gateway.sigv4 import read_signature
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
@@ -27,7 +28,7 @@ class RequestHandler:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
-        raw = self._s3_without_operation(request, request_id)
+        raw = self._without_operation(request, request_id)
         if raw is not None:
             return raw
         try:
@@ -58,12 +59,8 @@ class RequestHandler:
             )
             output = self.runtime.dispatcher.invoke(
                 ctx, parse=lambda: parse_request(operation, request, route.protocol))
-            response = serialize_response(operation, output, route.protocol, request_id)
-            # A provider may set what its model cannot say (S3's 206 for a range read).
-            if "http_status" in ctx.extra:
-                response.status = ctx.extra["http_status"]
-            for name, value in ctx.extra.get("http_headers", {}).items():
-                response.headers[name] = value
+            # ctx.response: what the provider set beyond its model (S3's 206 for a range read).
+            response = serialize_response(operation, output, route.protocol, request_id, ctx.response)
         except ServiceError as error:
             response = serialize_error(service.model, operation, error, route.protocol, request_id)
         if request.method == "HEAD":
@@ -71,21 +68,24 @@ class RequestHandler:
         return response
 
 
-    def _s3_without_operation(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
-        """S3 requests no model operation covers: CORS preflights (OPTIONS) and website endpoints."""
-        website = ".s3-website" in request.host.lower()
-        if (request.method != "OPTIONS" and not website) or "s3" not in self.runtime.services.names:
+    def _without_operation(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
+        """Requests no model operation covers, which a service claims (S3's CORS preflights and websites)."""
+        services = self.runtime.services
+        name = next((n for n in services.names if _claims(services.traits(n), request)), None)
+        if name is None:
             return None
-        service = self.runtime.services.get("s3")
-        if not website:
-            request.path = s3_path_style(request)
+        service = services.get(name)
         try:
             response = service.provider.handle_raw(request)
         except ServiceError as error:
-            response = serialize_error(service.model, None, error, "rest-xml", request_id)
+            response = serialize_error(service.model, None, error, service.info.protocols[0], request_id)
         if request.method == "HEAD":
             response.body = b""
         return response
+
+
+def _claims(traits: ServiceTraits, request: HttpRequest) -> bool:
+    return traits.claims_raw_request is not None and traits.claims_raw_request(request)
 
 
 def streams_input(operation) -> bool:
@@ -127,16 +127,16 @@ def unrouted_error(request: HttpRequest, error: ServiceError, request_id: str) -
             "x-amzn-requestid": request_id,
         }), body)
     if FORM_TYPE in headers.get("content-type", "") or "Action" in request.query:
-        body = (
+        text = (
             "<ErrorResponse><Error><Type>Sender</Type>"
             f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         )
     else:
-        body = (
+        text = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
             f"<RequestId>{request_id}</RequestId></Error>"
         )
     return HttpResponse(status, Headers({"content-type": "text/xml", "x-amz-request-id": request_id}),
-                        body.encode() if request.method != "HEAD" else b"")
+                        text.encode() if request.method != "HEAD" else b"")

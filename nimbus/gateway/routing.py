@@ -6,22 +6,21 @@ the model's URI templates and methods.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from botocore.model import ServiceModel
 
+from nimbus.core.registry import ServiceRegistry
 from nimbus.protocol.errors import ServiceError, UnknownOperation
 from nimbus.protocol.http import HttpRequest
 from nimbus.protocol.uri import template_for
-from nimbus.services.registry import ServiceRegistry
 
 CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
 FORM_TYPE = "application/x-www-form-urlencoded"
 REST_PROTOCOLS = ("rest-json", "rest-xml")
 QUERY_PROTOCOLS = ("query", "ec2")
-# Buckets addressed in the host name: bucket.s3.localhost, bucket.s3.us-east-1.amazonaws.com...
-S3_VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3[.\-]", re.IGNORECASE)
 
 
 @dataclass
@@ -63,6 +62,12 @@ class RestRoutes:
         return None
 
 
+@functools.cache
+def rest_routes(model: ServiceModel) -> RestRoutes:
+    """One service's route table, built on its first rest request (models are loaded once)."""
+    return RestRoutes(model)
+
+
 def query_action(request: HttpRequest) -> str | None:
     action = request.query.get("Action")
     if action is None and request.method == "POST" and FORM_TYPE in request.headers.get("content-type", ""):
@@ -96,18 +101,19 @@ def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name:
             if protocol:
                 return _checked(registry, Route(name, action, protocol))
 
-    if not candidates:
-        candidates = ["s3"] if "s3" in registry.names else []  # anonymous requests are S3's
+    if not candidates:  # an unsigned request with no other hint: a service open to anonymous callers
+        candidates = registry.with_traits(lambda traits: traits.anonymous_access)
     for name in candidates:
-        service = registry.get(name)
-        protocol = next((p for p in service.info.protocols if p in REST_PROTOCOLS), None)
+        loaded = registry.get(name)
+        protocol = next((p for p in loaded.info.protocols if p in REST_PROTOCOLS), None)
         if protocol is None:
             continue
-        if name == "s3":
-            request.path = s3_path_style(request)  # the parser reads labels from the path too
-        found = service.rest_routes.match(request.method, request.path, request.query)
+        traits = loaded.traits
+        if traits.path_style is not None:
+            request.path = traits.path_style(request)  # the parser reads labels from the path too
+        found = rest_routes(loaded.model).match(request.method, request.path, request.query)
         if found:
-            operation = _s3_copy_or_put(request, found[0]) if name == "s3" else found[0]
+            operation = found[0] if traits.refine_operation is None else traits.refine_operation(request, found[0])
             return Route(name, operation, protocol, found[1])
         raise UnknownOperation(f"No operation of {name} matches {request.method} {request.path}.",
                                code="UnknownOperationException", status=404)
@@ -141,36 +147,3 @@ def _checked(registry: ServiceRegistry, route: Route) -> Route:
     ):
         raise UnknownOperation(f"{route.service} does not speak the {route.protocol} protocol.")
     return route
-
-
-def s3_path_style(request: HttpRequest) -> str:
-    """Rewrite virtual-host addressing to the path style the model's templates describe."""
-    host = request.host.split(":")[0]
-    match = S3_VIRTUAL_HOST.match(host)
-    if match is None:
-        return request.path
-    return "/" + match.group("bucket") + (request.path if request.path != "/" else "")
-
-
-# S3 operations that share a method and URI template: told apart by the uploadId query
-# parameter and the x-amz-copy-source header, or the current API of a legacy pair.
-_S3_SAME_ROUTE = {
-    "PUT": lambda upload, copy: ("UploadPartCopy" if copy else "UploadPart") if upload else
-    ("CopyObject" if copy else "PutObject"),
-    "GET": lambda upload, copy: "ListParts" if upload else "GetObject",
-    "DELETE": lambda upload, copy: "AbortMultipartUpload" if upload else "DeleteObject",
-}
-_S3_KEY_OPERATIONS = frozenset(("CopyObject", "PutObject", "UploadPart", "UploadPartCopy", "GetObject", "ListParts",
-                                "AbortMultipartUpload", "DeleteObject"))
-_S3_PREFERRED = {"GetBucketLifecycle": "GetBucketLifecycleConfiguration",
-                 "PutBucketLifecycle": "PutBucketLifecycleConfiguration",
-                 "GetBucketNotification": "GetBucketNotificationConfiguration",
-                 "PutBucketNotification": "PutBucketNotificationConfiguration",
-                 "ListDirectoryBuckets": "ListBuckets"}
-
-
-def _s3_copy_or_put(request: HttpRequest, operation: str) -> str:
-    if operation in _S3_KEY_OPERATIONS:
-        choose = _S3_SAME_ROUTE[request.method]
-        return choose("uploadId" in request.query, "x-amz-copy-source" in request.headers)
-    return _S3_PREFERRED.get(operation, operation)

@@ -36,6 +36,13 @@ _PRESIGN_MARKERS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
 _TIMESTAMP = re.compile(r"\d{8}T\d{6}Z")
 _SCOPE_DATE = re.compile(r"\d{8}")
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+# S3 signs with its own variant of SigV4 (its path as sent, unsigned presigned payloads, its own error
+# codes and debugging fields). The scope's signing name decides it, before any service is routed.
+S3_SIGNING_NAME = "s3"
+
+
+def s3_variant(signing_name: str) -> bool:
+    return signing_name == S3_SIGNING_NAME
 
 
 class AuthError(ServiceError):
@@ -63,13 +70,13 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
     authorization = request.headers.get("authorization")
     query = request.query
     if authorization is None and is_sigv2_presigned(request):
-        expires = query["Expires"]
-        if not expires.isdigit():
-            raise AuthError("AccessDenied", "Invalid date (should be seconds since epoch): " + expires)
+        v2_expires = query["Expires"]
+        if not v2_expires.isdigit():
+            raise AuthError("AccessDenied", "Invalid date (should be seconds since epoch): " + v2_expires)
         return SignatureInfo(access_key_id=query["AWSAccessKeyId"], date=datetime.now(UTC),
-                             region="us-east-1", service="s3", signed_headers=[], signature=query["Signature"],
+                             region="us-east-1", service=S3_SIGNING_NAME, signed_headers=[], signature=query["Signature"],
                              session_token=query.get("x-amz-security-token"), presigned=True,
-                             expires=int(expires), payload_hash=None, version=2)
+                             expires=int(v2_expires), payload_hash=None, version=2)
     presigned = any(name in query for name in _PRESIGN_MARKERS)
     if authorization is None and not presigned:
         return None
@@ -82,10 +89,10 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
         )
 
     if presigned:
-        algorithm = query.get("X-Amz-Algorithm")
+        algorithm: str | None = query.get("X-Amz-Algorithm")
         credential = query.get("X-Amz-Credential", "")
-        signed_headers = query.get("X-Amz-SignedHeaders")
-        signature = query.get("X-Amz-Signature")
+        signed_headers: str | None = query.get("X-Amz-SignedHeaders")
+        signature: str | None = query.get("X-Amz-Signature")
         session_token = query.get("X-Amz-Security-Token")
     else:
         algorithm, params = _split_authorization(authorization)
@@ -107,7 +114,7 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
             service, presigned,
         )
 
-    expires = None
+    expires: int | None = None
     if presigned:
         date = _parse_timestamp(query.get("X-Amz-Date", ""), service, presigned)
         expires_text = query.get("X-Amz-Expires", "")
@@ -137,7 +144,7 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
 
 def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str, now: datetime) -> None:
     """Raise AuthError unless ``request`` was signed with ``secret_key`` and is still current."""
-    s3 = info.service == "s3"
+    s3 = s3_variant(info.service)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     _check_time(info, now, s3)
@@ -150,11 +157,11 @@ def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
         # Report what the first (usual) reading of the request should have been signed as.
         expected = expected or (canonical_request, string_to_sign)
     else:
-        fields = {}
-        if s3:  # S3 returns these so clients can debug their signer
+        fields: dict[str, str] = {}
+        if s3 and expected is not None:  # S3 returns these so clients can debug their signer
             fields = dict(AWSAccessKeyId=info.access_key_id, StringToSign=expected[1],
                           SignatureProvided=info.signature, CanonicalRequest=expected[0])
-        raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH, **fields)
+        raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH, status=403, **fields)
 
     # The signature covers only the claimed hash, so the body itself must be checked against it.
     claimed = info.payload_hash
@@ -180,7 +187,7 @@ def _split_authorization(authorization: str) -> tuple[str, dict[str, str]]:
 
 
 def _malformed(message: str, service: str, presigned: bool) -> AuthError:
-    if service != "s3":
+    if not s3_variant(service):
         code = "IncompleteSignature"
     elif presigned:
         code = "AuthorizationQueryParametersError"
@@ -211,7 +218,7 @@ def _parse_http_date(value: str, service: str) -> datetime:
 def _check_time(info: SignatureInfo, now: datetime, s3: bool) -> None:
     stamp = info.date.strftime(TIMESTAMP_FORMAT)
     server_time = now.strftime(TIMESTAMP_FORMAT)
-    if info.presigned:
+    if info.presigned and info.expires is not None:
         if info.expires > MAX_PRESIGN_EXPIRES:
             raise _malformed(
                 f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGN_EXPIRES}", info.service, True
@@ -262,7 +269,8 @@ def _http_headers(items: list[tuple[str, str]]) -> HTTPHeaders:
 
 def _expected_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
                         headers: HTTPHeaders) -> tuple[str, str, str]:
-    if info.service != "s3":
+    signer_class: type[_Exact]
+    if not s3_variant(info.service):
         signer_class = _Verifier
     else:
         # S3 signs its path as sent, and presigns with UNSIGNED-PAYLOAD.
@@ -289,7 +297,12 @@ def _signing_key(secret_key: str, date: str, region: str, service: str) -> bytes
 
 
 class _Exact:
-    """What a server needs changed in botocore's client-side signers."""
+    """What a server needs changed in botocore's client-side signers (mixed into SigV4Auth)."""
+
+    # Set by botocore's SigV4Auth, which every signer below derives from.
+    credentials: Credentials
+    _region_name: str
+    _service_name: str
 
     def headers_to_sign(self, request):
         # Exactly the headers the client listed: botocore would drop some (user-agent,

@@ -143,3 +143,17 @@ class HttpResponse:
             return bytes(self.body)
         self.body = b"".join(self.body)
         return self.body
+
+
+@dataclass
+class ResponseOverrides:
+    """What a provider says about its response that the model cannot (S3's 206 for a range read, the CORS
+    headers of a bucket); the serializer applies them over what the model produced."""
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, response: HttpResponse) -> None:
+        if self.status is not None:
+            response.status = self.status
+        for name, value in self.headers.items():
+            response.headers[name] = value

@@ -26,6 +26,7 @@ import warnings
 import weakref
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -34,14 +35,14 @@ from nimbus.protocol.errors import ValidationError
 __all__ = ["validate_input"]
 
 _NOT_NULL = "Member must not be null"
-_Rule = tuple[Callable[[object], bool], str]  # (fails(value), the constraint as AWS states it)
+_Rule = tuple[Callable[[Any], bool], str]  # (fails(value), the constraint as AWS states it)
 _Walk = Callable[[object, str, list], None]
 
 
 def validate_input(operation_model: OperationModel, params: dict, protocol: str) -> None:
     """Raise ValidationError listing every way ``params`` breaks the operation's input shape."""
     plan = _plan(operation_model)
-    if plan is None:
+    if plan is None or plan.walk is None:
         return
     errors: list[str] = []
     plan.walk(params, "", errors)
@@ -136,13 +137,17 @@ def _node(shape: Shape, nodes: dict[str, _Node]) -> _Node:
         location = shape.serialization.get("location")
         rules = _rules(shape, enforce_min=location not in ("uri", "header"))
         if location == "uri":
-            rules = [(lambda v, fails=fails: v != "" and fails(v), text) for fails, text in rules]
+            rules = [(_unless_empty(fails), text) for fails, text in rules]
         return _Node(shape, rules)
     node = nodes.get(shape.name)
     if node is None:
         node = nodes[shape.name] = _Node(shape, _rules(shape))
         node.walk = walker(node, nodes)
     return node
+
+
+def _unless_empty(fails: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value != "" and fails(value)
 
 
 def _inspectable(shape: Shape) -> bool:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from botocore import xform_name
 
+from nimbus.core.registry import implemented_service_names
 from nimbus.protocol import models
-from nimbus.services.registry import implemented_service_names
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "services"
 OPERATION_NAMES = Path(__file__).resolve().parent / "vulture_operations.py"

@@ -152,8 +152,10 @@ def evaluate_resource(policy: Policy, request: Request) -> tuple[bool, str | Non
     for index, statement in enumerate(policy.statements):
         if statement.principals is not None:
             matched = principal_match(statement.principals, request)
-        else:
+        elif statement.not_principals is not None:
             matched = None if principal_match(statement.not_principals, request) else "direct"
+        else:
+            continue  # compile_policy gives every resource-policy statement one or the other
         if matched is None or not applies(statement, policy, request):
             continue
         if not statement.allow:
@@ -176,7 +178,7 @@ def evaluate(request: Request, identity=(), boundary=None, resource_policy: Poli
     same_account = request.resource_account is None or request.resource_account == request.principal_account
     is_root = request.principal_type == "Root"
 
-    res_deny, grant, res_labels = (False, None, [])
+    res_deny, grant, res_labels = False, None, list[str]()
     if resource_policy is not None:
         res_deny, grant, res_labels = evaluate_resource(resource_policy, request)
     # The resource policy alone, with the caller's own account taken as allowing it.

@@ -10,9 +10,11 @@ import binascii
 import functools
 import re
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 
 class Malformed(Exception):
@@ -123,7 +125,7 @@ def parse_timestamp(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-_TEXT_READERS = {
+_TEXT_READERS: dict[str, Callable[[str], Any]] = {
     "string": str,
     "character": str,
     "integer": parse_integer,

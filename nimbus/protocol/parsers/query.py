@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from botocore.model import Shape
+
 from .common import BadValue, Malformed, UnknownMember, from_text, shape_cache
 
 # Parameters every query request may carry that are not operation input.
@@ -70,7 +72,7 @@ def _capitalized(name: str) -> str:
 
 @shape_cache
 def _ec2_names(shape) -> dict:
-    names = {}
+    names: dict[str, tuple[str, Shape]] = {}
     for name, member in shape.members.items():
         serialization = member.serialization
         if "queryName" in serialization:

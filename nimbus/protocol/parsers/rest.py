@@ -51,6 +51,8 @@ def _split_header_list(raw: str) -> list[str]:
     items, position = [], 0
     while position < len(raw):
         found = _HEADER_ITEM.match(raw, position)
+        if found is None:  # cannot happen: the bare form takes anything up to the next comma
+            break
         quoted, bare = found.groups()
         items.append(_ESCAPE.sub(r"\1", quoted) if quoted is not None else bare)
         position = found.end()
@@ -113,9 +115,9 @@ def _parse_query(plan, template, query_items, params: dict) -> None:
             params[name] = from_text(member, found[0])
     if plan.query_map:
         name, member = plan.query_map
-        found = _catch_all_query(member, query_items, template)
-        if found:
-            params[name] = found
+        caught = _catch_all_query(member, query_items, template)
+        if caught:
+            params[name] = caught
 
 
 def _parse_labels(plan, template, request, query_items, params: dict) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from botocore.model import OperationModel, ServiceModel
 
 from nimbus.protocol.errors import ServiceError
-from nimbus.protocol.http import HttpResponse
+from nimbus.protocol.http import HttpResponse, ResponseOverrides
 from nimbus.protocol.serializers import awsjson, cbor, ec2, query, restjson, restxml
 
 _PROTOCOLS = {
@@ -26,8 +26,10 @@ _BODILESS = frozenset((204, 304))
 
 
 def serialize_response(operation_model: OperationModel, output: dict | None, protocol: str,
-                       request_id: str) -> HttpResponse:
+                       request_id: str, overrides: ResponseOverrides | None = None) -> HttpResponse:
     response = _PROTOCOLS[protocol].serialize_response(operation_model, output or {}, request_id)
+    if overrides is not None:
+        overrides.apply(response)
     return _without_forbidden_body(response)
 
 

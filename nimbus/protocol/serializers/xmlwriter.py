@@ -173,7 +173,7 @@ class StructureWriter:
                 append(f"{opening}{write(item)}{closing}")
 
     def _resolve_children(self) -> dict[str, tuple]:
-        children = {}
+        children: dict[str, tuple] = {}
         for name, member in self._shape.members.items():
             serialization = member.serialization
             if serialization.get("location") in _LOCATIONS or serialization.get("xmlAttribute"):
@@ -221,14 +221,15 @@ def _map_emitter(shape: Shape, tag: str) -> Emit:
     namespace = namespace_attribute(shape.serialization.get("xmlNamespace"))
     flattened = bool(shape.serialization.get("flattened"))
     entry_open, entry_close = (f"<{tag}{namespace}>", f"</{tag}>") if flattened else ("<entry>", "</entry>")
-    emit_key: Emit | None = None
-    emit_value: Emit | None = None
+    # Built on first use: a recursive shape's emitter must exist before its members' are made.
+    entry_emitters: tuple[Emit, Emit] | None = None
 
     def emit(out: list, value: dict) -> None:
-        nonlocal emit_key, emit_value
-        if emit_key is None:
-            emit_key = emitter(key_shape, key_shape.serialization.get("name", "key"))
-            emit_value = emitter(value_shape, value_shape.serialization.get("name", "value"))
+        nonlocal entry_emitters
+        if entry_emitters is None:
+            entry_emitters = (emitter(key_shape, key_shape.serialization.get("name", "key")),
+                              emitter(value_shape, value_shape.serialization.get("name", "value")))
+        emit_key, emit_value = entry_emitters
         if not flattened:
             out.append(f"<{tag}{namespace}>")
         for key, item in value.items():

@@ -15,6 +15,7 @@ import secrets
 import string
 from datetime import UTC, datetime
 
+from nimbus.core.context import CallSource
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import logs_delivery, selectors
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, history_ns
@@ -29,7 +30,7 @@ def call(engine, account: str, trail: dict, service: str, operation: str, params
          region: str | None = None) -> dict:
     return engine.runtime.client.call(
         service, operation, params, account_id=account, region=region or trail["HomeRegion"],
-        invoked_by=CLOUDTRAIL, extra={"aws:SourceArn": trail["TrailARN"], "aws:SourceAccount": account})
+        invoked_by=CLOUDTRAIL, source=CallSource(trail["TrailARN"], account))
 
 
 def object_prefix(trail: dict) -> str:

@@ -16,7 +16,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import Principal
 from nimbus.protocol.errors import ServiceError
 
@@ -75,7 +75,7 @@ def _send(engine, account: str, trail: dict, logs: dict, region: str, entries: l
                           f"arn:aws:logs:{logs_region}:{arn[4]}:log-group:{group}:log-stream:{stream}")
         return engine.runtime.client.call("logs", operation, params, account_id=arn[4], region=logs_region,
                                           principal=principal, invoked_by="cloudtrail.amazonaws.com",
-                                          extra={"aws:SourceArn": trail["TrailARN"], "aws:SourceAccount": account})
+                                          source=CallSource(trail["TrailARN"], account))
 
     def create_stream() -> None:
         try:
@@ -109,7 +109,7 @@ def _session(engine, account: str, trail: dict, logs: dict, now: float) -> Princ
         "sts", "AssumeRole", {"RoleArn": role, "RoleSessionName": "CloudTrailCloudWatchLogsDelivery",
                               "DurationSeconds": SESSION_SECONDS},
         account_id=account, region=trail["HomeRegion"], invoked_by="cloudtrail.amazonaws.com",
-        extra={"aws:SourceArn": trail["TrailARN"], "aws:SourceAccount": account})
+        source=CallSource(trail["TrailARN"], account))
     credential = engine.runtime.credentials.lookup(output["Credentials"]["AccessKeyId"])
     logs["session"] = {"role": role, "principal": credential.principal.to_dict(), "expires": now + SESSION_SECONDS}
     return credential.principal

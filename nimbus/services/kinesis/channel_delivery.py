@@ -25,7 +25,8 @@ from nimbus.core.context import RequestContext
 from nimbus.core.identity import service_principal
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_objects as objects
-from nimbus.services.kinesis.state import shard_id
+from nimbus.services.kinesis.channel_state import channel_status
+from nimbus.services.kinesis.state import ACTIVE, UPDATING, shard_id
 
 log = logging.getLogger(__name__)
 SERVICE_PRINCIPAL = "kinesis.amazonaws.com"
@@ -141,7 +142,6 @@ class ChannelDelivery:
             self._readers.pop(channel_id, None)
 
     def run_once(self, force: bool = False) -> None:
-        from nimbus.services.kinesis.channels import ACTIVE, UPDATING, channel_status
         store = self.runtime.store
         with self._lock:
             for ns in store.namespaces(("kinesis",)):

@@ -17,6 +17,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_checks as checks
 from nimbus.services.kinesis.channel_delivery import ChannelDelivery, progress_ns
 from nimbus.services.kinesis.channel_objects import DEFAULT_TEMPLATE, default_error_prefix
+from nimbus.services.kinesis.channel_state import FAILED, channel_status, channels_ns
 from nimbus.services.kinesis.state import (
     ACTIVE,
     CREATING,
@@ -27,23 +28,9 @@ from nimbus.services.kinesis.state import (
     timestamp,
 )
 
-FAILED = "FAILED"
 LIST_LIMIT = 100
 NO_S3_TABLES = ("nimbus does not serve Amazon S3 Tables, so this channel cannot deliver to a streaming table. "
                 "Deliver to a general purpose S3 bucket (S3DestinationConfiguration) instead.")
-
-
-def channels_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("kinesis", account, region, "channels")
-
-
-def channel_status(channel: dict, now: float) -> str | None:
-    """The status at virtual time ``now``; None once a deleted channel is gone."""
-    if channel["status"] in (ACTIVE, FAILED) or now < channel["status_until"]:
-        return channel["status"]
-    if channel["status"] == DELETING:
-        return None
-    return channel.get("settles_to", ACTIVE)
 
 
 def channels_of_stream(store, stream: dict, account: str, region: str, now: float) -> list[dict]:

@@ -11,6 +11,7 @@ import os
 import tempfile
 import threading
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
@@ -84,6 +85,18 @@ class KinesisState(BaseProvider):
         self.iterators = IteratorCodec(self.store)
         self.throttle = Throttle(runtime.clock)
         self.on_clock_advance(self.sweep_retention)
+
+    if TYPE_CHECKING:
+        # Defined by one topic and used by others (records: iterators and subscriptions start and read
+        # alike; queues and channels: tagging finds them). Declared here so each topic type-checks alone.
+        def start_position(self, stream: dict, shard: dict, now: int, kind: str, number: str | None,
+                           when: datetime | None) -> int: ...
+
+        def read_batch(self, ctx: RequestContext, stream: dict, shard: dict, position: int, limit: int) -> dict: ...
+
+        def _queue(self, ctx: RequestContext, arn: str, usable: bool = True) -> dict: ...
+
+        def _channel(self, ctx: RequestContext, arn: str) -> dict: ...
 
     # -- stream documents ----------------------------------------------------
 

@@ -5,7 +5,7 @@ from nimbus.core.arns import ACCOUNT_ID
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access, encryption
-from nimbus.services.kinesis.channels import channels_ns
+from nimbus.services.kinesis.channel_state import channels_ns
 from nimbus.services.kinesis.queues import queues_ns
 from nimbus.services.kinesis.state import KinesisState
 

@@ -1,19 +1,18 @@
 """KMS's condition keys: what a key policy or IAM policy can test about a KMS request.
 
 Built per call for the IAM engine (names as AWS documents them; the engine compares names
-case-insensitively). Request members come from the call's parameters, which the provider keeps on
-the request context (``PARAMS``); the alias a request named comes from key resolution (``ALIASES``).
+case-insensitively). Request members come from the call's parameters (``ctx.params``); the alias a
+request named comes from key resolution (``call_state``).
 """
 from __future__ import annotations
 
 import functools
 
 from nimbus.core.context import RequestContext
+from nimbus.services.kms.call_state import call_state
 from nimbus.services.kms.key_policies import key_policy
 from nimbus.services.kms.keys import aliases_ns
 
-PARAMS = "kms.params"  # ctx.extra: the operation's request parameters
-ALIASES = "kms.request_aliases"  # ctx.extra: key ARN -> the alias name the request used for it
 SYMMETRIC_OPERATIONS = frozenset({"Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
                                   "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
                                   "GenerateDataKeyPairWithoutPlaintext"})
@@ -46,7 +45,7 @@ def via_service(invoked_by: str, region: str) -> str:
 
 
 def condition_keys(ctx: RequestContext, key: dict, operation: str, context: dict | None) -> dict:
-    params = ctx.extra.get(PARAMS) or {}
+    params = ctx.params
     values: dict = {
         "kms:CallerAccount": ctx.account_id,
         "kms:KeySpec": key["KeySpec"], "kms:CustomerMasterKeySpec": key["KeySpec"],
@@ -79,7 +78,7 @@ def condition_keys(ctx: RequestContext, key: dict, operation: str, context: dict
         same = _same_key(ctx, key, operation, params)
         if same is not None:
             values["kms:ReEncryptOnSameKey"] = same
-    alias = (ctx.extra.get(ALIASES) or {}).get(key["Arn"])
+    alias = call_state(ctx).request_aliases.get(key["Arn"])
     if alias:
         values["kms:RequestAlias"] = alias
     if _wants_resource_aliases(ctx, key):
@@ -91,10 +90,10 @@ def condition_keys(ctx: RequestContext, key: dict, operation: str, context: dict
 
 def _same_key(ctx: RequestContext, key: dict, operation: str, params: dict) -> bool | None:
     if operation == "ReEncryptFrom":
-        ctx.extra["kms.reencrypt_source"] = key["Arn"]
+        call_state(ctx).reencrypt_source = key["Arn"]
         destination = params.get("DestinationKeyId")
         return True if destination in (key["KeyId"], key["Arn"]) else None
-    source = ctx.extra.get("kms.reencrypt_source")
+    source = call_state(ctx).reencrypt_source
     return None if source is None else source == key["Arn"]
 
 

@@ -7,24 +7,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
-try:  # post-quantum keys need a recent cryptography (OpenSSL 3.5 based wheels)
-    from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem
-except ImportError:  # pragma: no cover - depends on the installed wheel
-    mldsa = mlkem = None
-
+from nimbus.services.kms.post_quantum import ML_DSA, ML_KEM
 from nimbus.services.kms.specs import HMAC_SPECS, RSA_SPECS
 
 CURVES = {"ECC_NIST_P256": ec.SECP256R1, "ECC_NIST_P384": ec.SECP384R1,
           "ECC_NIST_P521": ec.SECP521R1, "ECC_SECG_P256K1": ec.SECP256K1}
-ML_DSA: dict[str, Any] = {} if mldsa is None else {"ML_DSA_44": mldsa.MLDSA44PrivateKey, "ML_DSA_65": mldsa.MLDSA65PrivateKey,
-                                   "ML_DSA_87": mldsa.MLDSA87PrivateKey}
-ML_KEM: dict[str, Any] = {} if mlkem is None else {"ML_KEM_768": mlkem.MLKEM768PrivateKey, "ML_KEM_1024": mlkem.MLKEM1024PrivateKey}
 HMAC_KEY_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 HASHES = {"SHA_1": hashes.SHA1, "SHA_256": hashes.SHA256, "SHA_384": hashes.SHA384, "SHA_512": hashes.SHA512}
 MAC_HASHES = {"HMAC_SHA_224": hashlib.sha224, "HMAC_SHA_256": hashlib.sha256,

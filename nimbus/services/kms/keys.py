@@ -19,6 +19,7 @@ from nimbus.core.arns import arn, parse_arn
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
+from nimbus.services.kms.call_state import call_state
 from nimbus.services.kms.key_policies import aws_managed_policy
 from nimbus.services.kms.vault import Vault
 
@@ -231,7 +232,7 @@ class KeyRepo:
             raise not_found(key_arn(account, region, name))
         if alias_name is not None:
             # For the kms:RequestAlias condition key (see conditions.py).
-            ctx.extra.setdefault("kms.request_aliases", {})[key["Arn"]] = alias_name
+            call_state(ctx).request_aliases[key["Arn"]] = alias_name
         return key
 
     def alias(self, ctx: RequestContext, account: str, region: str, name: str) -> dict:

@@ -6,14 +6,8 @@ Custom key store operations are not implemented (they come with CloudHSM).
 """
 from __future__ import annotations
 
-import functools
-
-from botocore import xform_name
-
-from nimbus.core.context import RequestContext
 from nimbus.protocol import models
 from nimbus.services.kms.aliases import AliasOps
-from nimbus.services.kms.conditions import PARAMS
 from nimbus.services.kms.grants import GrantOps
 from nimbus.services.kms.imports import ImportOps
 from nimbus.services.kms.lifecycle import LifecycleOps
@@ -31,14 +25,6 @@ IDENTITY_ONLY = frozenset({
     "UpdateCustomKeyStore"})
 
 
-def _keeping_params(method):
-    @functools.wraps(method)
-    def run(ctx: RequestContext, params: dict):
-        ctx.extra[PARAMS] = params
-        return method(ctx, params)
-    return run
-
-
 class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, PolicyOps, RotationOps, ImportOps,
                MultiRegionOps):
     # Members AWS keeps out of CloudTrail that the model does not mark sensitive (dispatch redacts
@@ -53,9 +39,3 @@ class Provider(LifecycleOps, SymmetricOps, SigningOps, AliasOps, GrantOps, Polic
         super().__init__(runtime)
         operations = models.service_model("kms").operation_names
         self.self_authorized = frozenset(operations) - IDENTITY_ONLY
-        # Condition keys (kms:SigningAlgorithm, kms:GrantOperations...) read the request's members;
-        # keeping them on the request context spares threading them through every helper.
-        for operation in self.self_authorized:
-            method = getattr(self, xform_name(operation), None)
-            if method is not None:
-                setattr(self, xform_name(operation), _keeping_params(method))

@@ -1,6 +1,8 @@
 """What each key spec can do: its usages and the algorithms AWS lists for it."""
 from __future__ import annotations
 
+from nimbus.services.kms.post_quantum import ML_DSA, ML_KEM
+
 RSA_SPECS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
 ECC_SPECS = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1")
 HMAC_SPECS = {"HMAC_224": "HMAC_SHA_224", "HMAC_256": "HMAC_SHA_256",
@@ -30,11 +32,10 @@ UNSUPPORTED_SPECS = {"SM2", "ML_KEM_512"}
 
 
 def supported(spec: str) -> bool:
-    from nimbus.services.kms import crypto
     if spec in ML_DSA_SPECS:
-        return spec in crypto.ML_DSA
+        return spec in ML_DSA
     if spec in ML_KEM_SPECS:
-        return spec in crypto.ML_KEM
+        return spec in ML_KEM
     return spec not in UNSUPPORTED_SPECS
 
 

@@ -11,7 +11,7 @@ import logging
 from urllib.parse import quote_plus
 
 from nimbus.core.arns import parse_arn
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import invalid_argument
 
@@ -41,7 +41,7 @@ def _publish(ctx: RequestContext, bucket: dict, topic_arn: str, message: dict) -
         "sns", "Publish", {"TopicArn": topic_arn, "Message": json.dumps(message), "Subject": SUBJECT},
         account_id=topic.get("account") or bucket["Account"], region=topic.get("region") or bucket["Region"],
         invoked_by="s3.amazonaws.com",
-        extra={"aws:SourceArn": f"arn:aws:s3:::{bucket['Name']}", "aws:SourceAccount": bucket["Account"]})
+        source=CallSource(f"arn:aws:s3:::{bucket['Name']}", bucket["Account"]))
 
 
 def validate_destinations(ctx: RequestContext, bucket: dict, configuration: dict) -> None:

@@ -129,7 +129,7 @@ class ObjectOps(S3State):
         ranged = part is not None or byte_range(params.get("Range"), size) is not None
         if ranged:
             output["ContentRange"] = f"bytes {first}-{last}/{size}"
-            ctx.extra["http_status"] = 206
+            ctx.response.status = 206
         output["ContentLength"] = max(0, last - first + 1)
         if params.get("ChecksumMode") == "ENABLED" and not ranged:
             output.update(checksum_output(record.get("Checksums") or {}))

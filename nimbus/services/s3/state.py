@@ -70,7 +70,7 @@ class S3State(BaseProvider):
             self._authorize(ctx, action, name, key, bucket_record=bucket)
             self._maybe_sweep(bucket)
         if ctx.request is not None and "origin" in ctx.request.headers:
-            ctx.extra.setdefault("http_headers", {}).update(actual_request_headers(bucket, ctx.request))
+            ctx.response.headers.update(actual_request_headers(bucket, ctx.request))
         return bucket
 
     def _maybe_sweep(self, bucket: dict) -> None:

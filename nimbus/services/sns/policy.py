@@ -9,18 +9,16 @@ from nimbus.core.context import RequestContext
 
 from .common import authorization_error
 
-SERVICE_SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount")
-
 
 def _condition_keys(ctx: RequestContext) -> dict[str, str]:
-    """A service acting for a resource names it (S3 bucket, CloudTrail trail) and its account.
-
-    AWS:SourceOwner is only set for callers of the owner's own account, which is why the default
-    topic policy does not let a service publish: that takes a statement naming the service.
+    """AWS:SourceOwner, set only for callers of the owner's own account, which is why the default topic
+    policy does not let a service publish: that takes a statement naming the service. (A service acting
+    for a resource, an S3 bucket or a CloudTrail trail, names it in ``ctx.source``: the authorizer gives
+    every policy aws:SourceArn and aws:SourceAccount from it.)
     """
     if ctx.principal.type != "AWSService":
         return {"AWS:SourceOwner": ctx.principal.account_id}
-    return {name: ctx.extra[name] for name in SERVICE_SOURCE_KEYS if ctx.extra.get(name)}
+    return {}
 
 
 def topic_policy_allows(topic: dict, ctx: RequestContext, action: str = "SNS:Publish") -> bool:

@@ -3,6 +3,8 @@
 A service is a package ``nimbus/services/<botocore service name>/`` whose
 ``provider.py`` defines ``Provider``. Listing packages costs nothing; a model
 and provider are only loaded when a request needs them, so startup stays fast.
+A package may also declare its ``traits.py`` (read without loading the
+provider) and a ``startup.py`` (run once at start-up).
 """
 from __future__ import annotations
 
@@ -11,19 +13,20 @@ import pkgutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore import xform_name
 from botocore.model import ServiceModel
 
+import nimbus.services
+from nimbus.core.traits import DEFAULT_TRAITS, ServiceTraits
 from nimbus.protocol import models
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
 
-_SERVICES_DIR = Path(__file__).resolve().parent
+_SERVICES_DIR = Path(nimbus.services.__file__).resolve().parent
 
 
 def implemented_service_names() -> list[str]:
@@ -48,22 +51,25 @@ class ServiceInfo:
         return cls(name, meta.get("signingName") or meta["endpointPrefix"], meta.get("targetPrefix"), protocols)
 
 
+def _has_module(service: str, module: str) -> bool:
+    return (_SERVICES_DIR / service / f"{module}.py").exists()
+
+
+def _service_module(service: str, module: str):
+    return importlib.import_module(f"{nimbus.services.__name__}.{service}.{module}")
+
+
 class LoadedService:
-    def __init__(self, name: str, runtime: Runtime):
+    def __init__(self, name: str, runtime: Runtime, traits: ServiceTraits):
         self.name = name
         self.model = models.service_model(name)
         self.info = ServiceInfo.of(name, self.model)
-        module = importlib.import_module(f"nimbus.services.{name}.provider")
-        self.provider = module.Provider(runtime)
+        self.traits = traits
+        self.provider = _service_module(name, "provider").Provider(runtime)
         # The model's operation names, keyed by the provider's method name and back.
         self.operations: dict[str, Callable[..., Any] | None] = {
             op: getattr(self.provider, xform_name(op), None) for op in self.model.operation_names
         }
-
-    @cached_property
-    def rest_routes(self):
-        from nimbus.gateway.routing import RestRoutes
-        return RestRoutes(self.model)
 
 
 class ServiceRegistry:
@@ -74,6 +80,7 @@ class ServiceRegistry:
         self._lock = threading.Lock()
         self._index: list[ServiceInfo] | None = None
         self._background: list[Any] = []
+        self._traits: dict[str, ServiceTraits] = {}
 
     def is_loaded(self, name: str) -> bool:
         return name in self._loaded
@@ -84,8 +91,20 @@ class ServiceRegistry:
             with self._lock:
                 service = self._loaded.get(name)
                 if service is None:
-                    service = self._loaded[name] = LoadedService(name, self.runtime)
+                    service = self._loaded[name] = LoadedService(name, self.runtime, self.traits(name))
         return service
+
+    def traits(self, name: str) -> ServiceTraits:
+        """What sets the service apart (``core/traits.py``), without loading its provider."""
+        traits = self._traits.get(name)
+        if traits is None:
+            traits = _service_module(name, "traits").TRAITS if _has_module(name, "traits") else DEFAULT_TRAITS
+            self._traits[name] = traits
+        return traits
+
+    def with_traits(self, wanted: Callable[[ServiceTraits], Any]) -> list[str]:
+        """The services whose traits ``wanted`` accepts (e.g. those open to anonymous callers)."""
+        return [name for name in self.names if wanted(self.traits(name))]
 
     def reset(self) -> None:
         """Providers may keep caches of stored state; a reset drops them with the state."""
@@ -108,9 +127,8 @@ class ServiceRegistry:
         what it buffered). An engine may define ``reset()`` and ``close()``.
         """
         for name in self.names:
-            if (_SERVICES_DIR / name / "startup.py").exists():
-                module = importlib.import_module(f"nimbus.services.{name}.startup")
-                engine = module.start(self.runtime)
+            if _has_module(name, "startup"):
+                engine = _service_module(name, "startup").start(self.runtime)
                 if engine is not None:
                     self._background.append(engine)
 

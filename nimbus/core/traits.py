@@ -1,0 +1,38 @@
+"""What sets one service apart from the others in the shared request path.
+
+Most services behave alike: SigV4-signed calls, AWS's common error codes, the dispatcher checking IAM
+before each operation. A service that differs says so once, in ``nimbus/services/<name>/traits.py``
+(``TRAITS = ServiceTraits(...)``), which the registry reads without importing the provider: the gateway
+needs some of these facts before it knows which service a request is for.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from nimbus.protocol.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class ServiceTraits:
+    # "s3": S3's own words for auth failures (InvalidAccessKeyId, AccessDenied "Access Denied").
+    error_family: Literal["aws", "s3"] = "aws"
+    # Unsigned requests are served as the anonymous principal (even with --strict-auth), and a request no
+    # signature, target or action routes is this service's: its resource policies decide.
+    anonymous_access: bool = False
+    # The service checks every operation itself (bucket policies, ACLs); the dispatcher does not.
+    authorizes_itself: bool = False
+    # The error code of an unexpected failure (a 500).
+    internal_error_code: str = "InternalFailure"
+    # Rewrites a request addressed in its host name (bucket.s3.localhost) to the path the model's URI
+    # templates describe.
+    path_style: Callable[[HttpRequest], str] | None = None
+    # Names the operation of a request when several share one URI template and method.
+    refine_operation: Callable[[HttpRequest, str], str] | None = None
+    # Claims a request no model operation covers (S3's CORS preflights and website endpoints) for the
+    # provider's ``handle_raw(request) -> HttpResponse``, putting it in the shape that method reads.
+    claims_raw_request: Callable[[HttpRequest], bool] | None = None
+
+
+DEFAULT_TRAITS = ServiceTraits()

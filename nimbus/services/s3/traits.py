@@ -1,0 +1,16 @@
+"""S3's place in the shared request path: its own error words, anonymous access decided by bucket policies,
+every operation authorized by the provider, and addressing its model's URI templates cannot describe."""
+from __future__ import annotations
+
+from nimbus.core.traits import ServiceTraits
+from nimbus.services.s3 import routes
+
+TRAITS = ServiceTraits(
+    error_family="s3",
+    anonymous_access=True,
+    authorizes_itself=True,
+    internal_error_code="InternalError",
+    path_style=routes.path_style,
+    refine_operation=routes.refine_operation,
+    claims_raw_request=routes.claims_raw_request,
+)
