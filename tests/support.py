@@ -39,3 +39,14 @@ def serve_subprocess(data_dir: str, port: int) -> subprocess.Popen:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(process.stderr.read().decode())
+
+
+# parse_request's catch-all words every unexpected exception so (and chains it as the cause); the
+# errors parsers mean to raise are never chained.
+CATCH_ALL_MESSAGE = "The request could not be parsed ("
+
+
+def assert_not_catch_all(error: Exception) -> None:
+    """Fail if a ServiceError is a parser bug that the catch-all turned into an AWS-shaped error."""
+    assert error.__cause__ is None, f"a parser bug behind {error!r}: {error.__cause__!r}"
+    assert CATCH_ALL_MESSAGE not in str(getattr(error, "message", error)), error

@@ -25,6 +25,7 @@ from botocore.serialize import create_serializer
 from nimbus.protocol.errors import ProtocolError, ValidationError
 from nimbus.protocol.http import HttpRequest
 from nimbus.protocol.parsers import parse_request
+from tests.support import assert_not_catch_all
 
 # Vendored from botocore (Apache-2.0; LICENSE.txt and NOTICE beside them).
 VECTORS = Path(__file__).resolve().parent / "conformance" / "botocore-protocol-tests"
@@ -209,3 +210,4 @@ def test_malformed_request_is_an_aws_error(stem, name, path, body, error, code):
     with pytest.raises(error) as raised:
         parse_request(operation, HttpRequest("POST", path, "", {}, body), _protocol(stem))
     assert raised.value.code == code
+    assert_not_catch_all(raised.value)
