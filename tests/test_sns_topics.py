@@ -7,8 +7,7 @@ import pytest
 import requests
 
 from nimbus.protocol.errors import ServiceError
-
-from .sns_logs_support import error_of, recorded, unique
+from tests.support import error_of, recorded, unique
 
 
 def test_topic_attributes_default_policy_and_idempotent_create(client):
