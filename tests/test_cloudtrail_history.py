@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from .cloudtrail_support import account, aws, call_every_service, unique  # noqa: F401 (fixtures)
+from tests.support import call_every_service, unique
 
 
 def lookup(ct, **kwargs) -> list[dict]:
@@ -196,7 +196,7 @@ def test_lookup_events_with_the_aws_cli(aws, account, endpoint):
     import os
     import subprocess
 
-    from .cloudtrail_support import AWS_CLI
+    from tests.support import AWS_CLI
     name = unique("cli-topic")
     aws("sns").create_topic(Name=name)
     env = {**os.environ, "AWS_ACCESS_KEY_ID": account, "AWS_SECRET_ACCESS_KEY": "test",

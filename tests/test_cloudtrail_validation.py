@@ -8,8 +8,17 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .cloudtrail_support import account_key, advance, log_files, now, trail_bucket, unique, validate_logs
-from .conftest import make_client, start_server
+from tests.support import (
+    account_key,
+    advance_clock,
+    log_files,
+    make_client,
+    start_server,
+    trail_bucket,
+    unique,
+    validate_logs,
+    virtual_now,
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +43,18 @@ def validated(own):
     arn = ct.create_trail(Name=name, S3BucketName=bucket, S3KeyPrefix="audit/logs",
                           EnableLogFileValidation=True)["TrailARN"]
     ct.start_logging(Name=name)
-    start = now(own.endpoint)
-    for hour in range(2):
+    start = virtual_now(own.endpoint)
+    for _ in range(2):
         aws("kms").list_keys()
-        advance(own.endpoint, 6)
+        advance_clock(own.endpoint, 6)
         aws("sns").list_topics()
-        advance(own.endpoint, 3600)
+        advance_clock(own.endpoint, 3600)
     return {"aws": aws, "s3": s3, "bucket": bucket, "arn": arn, "name": name, "start": start,
             "account": account}
 
 
 def run(own, trail: dict):
-    return validate_logs(own.endpoint, trail["arn"], trail["start"], now(own.endpoint), key=trail["account"])
+    return validate_logs(own.endpoint, trail["arn"], trail["start"], virtual_now(own.endpoint), key=trail["account"])
 
 
 def test_digest_format_and_every_file_valid(own, validated):
@@ -101,7 +110,7 @@ def test_added_files_are_not_vouched_for(own, validated):
     last = digests(s3, bucket)[-1]
     forged = json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=last)["Body"].read()))
     when = forged["digestEndTime"]
-    end = now(own.endpoint) + timedelta(seconds=60)  # the newest digest: where the CLI starts
+    end = virtual_now(own.endpoint) + timedelta(seconds=60)  # the newest digest: where the CLI starts
     forged_key = last.replace(when.replace("-", "").replace(":", ""), end.strftime("%Y%m%dT%H%M%SZ"))
     forged.update(digestS3Object=forged_key, digestStartTime=when, digestEndTime=end.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   previousDigestS3Object=last)
@@ -134,10 +143,10 @@ def test_broken_chain_is_caught(own, validated):
 def test_keys_rotate_and_old_digests_stay_valid(own, validated):
     ct = validated["aws"]("cloudtrail")
     before = {k["Fingerprint"] for k in ct.list_public_keys()["PublicKeyList"]}
-    advance(own.endpoint, 31 * 86400)
+    advance_clock(own.endpoint, 31 * 86400)
     validated["aws"]("kms").list_keys()
-    advance(own.endpoint, 3600)
-    end = now(own.endpoint)
+    advance_clock(own.endpoint, 3600)
+    end = virtual_now(own.endpoint)
     keys = ct.list_public_keys(StartTime=validated["start"], EndTime=end)["PublicKeyList"]
     assert len({k["Fingerprint"] for k in keys} - before) >= 1 and len(keys) >= 2
     result = validate_logs(own.endpoint, validated["arn"], validated["start"], end, key=validated["account"])

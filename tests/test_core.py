@@ -12,8 +12,7 @@ import requests
 from nimbus.core.events import API_CALL, RESOURCE_CHANGE
 from nimbus.protocol.errors import ServiceError
 from nimbus.server import free_port
-from tests.conftest import make_client
-from tests.support import serve_subprocess
+from tests.support import error_of, make_client, serve_subprocess
 
 
 def collect(runtime, topic):
@@ -26,8 +25,7 @@ def test_every_api_call_is_published(server, client):
     calls = collect(server.runtime, API_CALL)
     try:
         client("sts", key="333333333333", secret="x", region="eu-west-2").get_caller_identity()
-        with pytest.raises(Exception):
-            client("iam").get_user(UserName="no-such-user-for-events")
+        assert error_of(client("iam").get_user, UserName="no-such-user-for-events") == ("NoSuchEntity", 404)
         server.runtime.events.flush()
     finally:
         server.runtime.events.unsubscribe(API_CALL, calls.append)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cloudtrail_support import account_key
+from tests.support import account_key
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -7,10 +7,7 @@ import threading
 import time
 
 from nimbus.server import free_port
-from tests.conftest import make_client
-from tests.firehose_support import objects, s3_config
-from tests.kinesis_support import advance
-from tests.support import serve_subprocess as _serve
+from tests.support import advance_clock, make_client, objects, s3_config, serve_subprocess
 
 
 def _kill(process) -> None:
@@ -22,23 +19,23 @@ def test_buffered_records_survive_kill_9(tmp_path):
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     data_dir = str(tmp_path / "data")
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     try:
         s3, firehose = make_client(endpoint, "s3"), make_client(endpoint, "firehose")
         s3.create_bucket(Bucket="durable-fh")
         firehose.create_delivery_stream(DeliveryStreamName="buffered", ExtendedS3DestinationConfiguration=s3_config(
             "durable-fh", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 600}))
-        advance(endpoint, 1)
+        advance_clock(endpoint, 1)
         for i in range(20):
             firehose.put_record_batch(DeliveryStreamName="buffered",
                                       Records=[{"Data": f"{i}:{j}\n".encode()} for j in range(25)])
     finally:
         _kill(process)
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     try:
         s3 = make_client(endpoint, "s3")
         assert objects(s3, "durable-fh") == {}
-        advance(endpoint, 601)
+        advance_clock(endpoint, 601)
         bodies = list(objects(s3, "durable-fh").values())
         assert len(bodies) == 1
         lines = bodies[0].decode().splitlines()
@@ -73,13 +70,13 @@ def test_kinesis_source_resumes_after_kill_9_without_loss_or_duplicates(tmp_path
     data_dir = str(tmp_path / "data")
     acknowledged: list[str] = []
     attempted: list[str] = []  # a batch cut off by the kill may or may not have been stored
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     stop = threading.Event()
     try:
         s3, kinesis, firehose = (make_client(endpoint, s) for s in ("s3", "kinesis", "firehose"))
         s3.create_bucket(Bucket="from-kinesis")
         kinesis.create_stream(StreamName="source", ShardCount=2)
-        advance(endpoint, 1)
+        advance_clock(endpoint, 1)
         arn = kinesis.describe_stream_summary(StreamName="source")["StreamDescriptionSummary"]["StreamARN"]
         firehose.create_delivery_stream(
             DeliveryStreamName="reader", DeliveryStreamType="KinesisStreamAsSource",
@@ -87,14 +84,14 @@ def test_kinesis_source_resumes_after_kill_9_without_loss_or_duplicates(tmp_path
             ExtendedS3DestinationConfiguration=s3_config("from-kinesis", BufferingHints={
                 "SizeInMBs": 1, "IntervalInSeconds": 60}))
         _write(kinesis, "source", 0, 400, acknowledged, stop)  # before Firehose is ACTIVE: read from TRIM_HORIZON
-        advance(endpoint, 1)
+        advance_clock(endpoint, 1)
         writer = threading.Thread(target=_write, args=(make_client(endpoint, "kinesis"), "source", 400, 4000,
                                                        acknowledged, stop, attempted))
         writer.start()
         deadline = time.monotonic() + 20
         while len(acknowledged) < 1500 and time.monotonic() < deadline:
             time.sleep(0.02)
-        advance(endpoint, 61)  # some deliveries happen before the kill
+        advance_clock(endpoint, 61)  # some deliveries happen before the kill
         time.sleep(0.3)
     finally:
         _kill(process)
@@ -103,16 +100,16 @@ def test_kinesis_source_resumes_after_kill_9_without_loss_or_duplicates(tmp_path
     before = len(acknowledged)
     assert before >= 1500
 
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     try:
         s3, kinesis = make_client(endpoint, "s3"), make_client(endpoint, "kinesis")
         kinesis.split_shard(StreamName="source", ShardToSplit="shardId-000000000000",
                             NewStartingHashKey=str(2 ** 126))
-        advance(endpoint, 1)
+        advance_clock(endpoint, 1)
         _write(kinesis, "source", 10000, 600, acknowledged, threading.Event())
         deadline = time.monotonic() + 30
         while True:
-            advance(endpoint, 61)
+            advance_clock(endpoint, 61)
             delivered = _delivered(s3, "from-kinesis")
             if set(acknowledged) <= set(delivered) or time.monotonic() > deadline:
                 break

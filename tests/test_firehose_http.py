@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.firehose_support import ROLE, active, bucket, firehose, flush, objects, s3, s3_config  # noqa: F401
+from tests.support import FIREHOSE_ROLE, active_delivery_stream, flush, new_bucket, objects, s3_config
 
 
 def self_signed(directory) -> tuple[str, str]:
@@ -85,14 +85,14 @@ def http_endpoint(tmp_path, monkeypatch):
 
 
 def http_config(url: str, backup_bucket: str, **extra) -> dict:
-    return {"EndpointConfiguration": {"Url": url, "Name": "local", "AccessKey": "sekrit"}, "RoleARN": ROLE,
+    return {"EndpointConfiguration": {"Url": url, "Name": "local", "AccessKey": "sekrit"}, "RoleARN": FIREHOSE_ROLE,
             "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60},
             "S3Configuration": s3_config(backup_bucket), **extra}
 
 
 def test_post_in_firehose_format(firehose, s3, endpoint, http_endpoint):
-    name = active(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(
-        http_endpoint.url, bucket(s3), RequestConfiguration={
+    name = active_delivery_stream(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(
+        http_endpoint.url, new_bucket(s3), RequestConfiguration={
             "ContentEncoding": "GZIP", "CommonAttributes": [{"AttributeName": "env", "AttributeValue": "test"}]}))
     described = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
     http = described["Destinations"][0]["HttpEndpointDestinationDescription"]
@@ -111,9 +111,9 @@ def test_post_in_firehose_format(firehose, s3, endpoint, http_endpoint):
 
 
 def test_failures_retry_then_go_to_s3_backup(firehose, s3, endpoint, http_endpoint):
-    backup = bucket(s3)
+    backup = new_bucket(s3)
     http_endpoint.mode = "fail"
-    name = active(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(
+    name = active_delivery_stream(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(
         http_endpoint.url, backup, RetryOptions={"DurationInSeconds": 120}))
     firehose.put_record(DeliveryStreamName=name, Record={"Data": b"lost?"})
     flush(endpoint, 61)
@@ -138,7 +138,8 @@ def test_failures_retry_then_go_to_s3_backup(firehose, s3, endpoint, http_endpoi
 
 def test_untrusted_certificate_is_a_failure(firehose, s3, endpoint, http_endpoint, monkeypatch):
     monkeypatch.delenv("NIMBUS_FIREHOSE_CA_BUNDLE")  # the endpoint's self-signed CA is no longer trusted
-    name = active(firehose, endpoint, HttpEndpointDestinationConfiguration=http_config(http_endpoint.url, bucket(s3)))
+    name = active_delivery_stream(firehose, endpoint,
+                                  HttpEndpointDestinationConfiguration=http_config(http_endpoint.url, new_bucket(s3)))
     firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
     flush(endpoint, 61)
     assert http_endpoint.requests == []

@@ -1,11 +1,7 @@
 """KinesisStreamAsSource in the shared server: reads from TRIM_HORIZON, refuses direct puts."""
 from __future__ import annotations
 
-import pytest
-from botocore.exceptions import ClientError
-
-from tests.firehose_support import bucket, firehose, flush, objects, s3, s3_config, unique  # noqa: F401
-from tests.kinesis_support import active_stream, advance, error_code, kinesis  # noqa: F401
+from tests.support import active_stream, advance_clock, error_of, flush, new_bucket, objects, s3_config, unique
 
 
 def test_reads_the_stream_from_trim_horizon(firehose, s3, kinesis, endpoint):
@@ -13,18 +9,17 @@ def test_reads_the_stream_from_trim_horizon(firehose, s3, kinesis, endpoint):
     arn = kinesis.describe_stream_summary(StreamName=source)["StreamDescriptionSummary"]["StreamARN"]
     kinesis.put_records(StreamName=source, Records=[{"Data": f"early{i};".encode(), "PartitionKey": str(i)}
                                                     for i in range(10)])
-    target = bucket(s3)
+    target = new_bucket(s3)
     name = unique("from-kinesis")
     firehose.create_delivery_stream(
         DeliveryStreamName=name, DeliveryStreamType="KinesisStreamAsSource",
         KinesisStreamSourceConfiguration={"KinesisStreamARN": arn, "RoleARN": s3_config(target)["RoleARN"]},
         ExtendedS3DestinationConfiguration=s3_config(target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}))
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     described = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
     assert described["Source"]["KinesisStreamSourceDescription"]["KinesisStreamARN"] == arn
-    with pytest.raises(ClientError) as error:
-        firehose.put_record(DeliveryStreamName=name, Record={"Data": b"direct"})
-    assert error_code(error) == "InvalidArgumentException"
+    assert error_of(firehose.put_record, DeliveryStreamName=name,
+                    Record={"Data": b"direct"}).code == "InvalidArgumentException"
     kinesis.put_record(StreamName=source, Data=b"late;", PartitionKey="x")
     flush(endpoint, 1)  # the scheduler reads the source on this jump
     flush(endpoint, 61)
@@ -33,11 +28,9 @@ def test_reads_the_stream_from_trim_horizon(firehose, s3, kinesis, endpoint):
 
 
 def test_source_stream_must_exist(firehose, s3):
-    with pytest.raises(ClientError) as error:
-        firehose.create_delivery_stream(
-            DeliveryStreamName=unique("nosource"), DeliveryStreamType="KinesisStreamAsSource",
-            KinesisStreamSourceConfiguration={
-                "KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/no-such-stream",
-                "RoleARN": "arn:aws:iam::000000000000:role/r"},
-            ExtendedS3DestinationConfiguration=s3_config(bucket(s3)))
-    assert error_code(error) == "InvalidArgumentException"
+    assert error_of(
+        firehose.create_delivery_stream, DeliveryStreamName=unique("nosource"), DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={
+            "KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/no-such-stream",
+            "RoleARN": "arn:aws:iam::000000000000:role/r"},
+        ExtendedS3DestinationConfiguration=s3_config(new_bucket(s3))).code == "InvalidArgumentException"

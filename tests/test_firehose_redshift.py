@@ -5,44 +5,49 @@ import gzip
 import json
 
 import psycopg
-import pytest
-from botocore.exceptions import ClientError
 
-from tests.firehose_support import ROLE, active, bucket, firehose, flush, objects, s3, s3_config, unique  # noqa: F401
-from tests.kinesis_support import error_code
-from tests.postgres_support import USER, postgres  # noqa: F401
+from tests.support import (
+    FIREHOSE_ROLE,
+    active_delivery_stream,
+    error_of,
+    flush,
+    new_bucket,
+    objects,
+    s3_config,
+    unique,
+)
 
 
 def table(postgres, columns: str) -> str:
-    host, port = postgres
+    host, port, user = postgres
     name = f"events_{unique('t').split('-')[1]}"
-    with psycopg.connect(host=host, port=port, user=USER, dbname="dev", autocommit=True) as conn:
+    with psycopg.connect(host=host, port=port, user=user, dbname="dev", autocommit=True) as conn:
         conn.execute(f"CREATE TABLE {name} ({columns})")
     return name
 
 
 def rows(postgres, name: str) -> list[tuple]:
-    host, port = postgres
-    with psycopg.connect(host=host, port=port, user=USER, dbname="dev") as conn:
+    host, port, user = postgres
+    with psycopg.connect(host=host, port=port, user=user, dbname="dev") as conn:
         return conn.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall()
 
 
 def redshift(postgres, target: str, name: str, options: str, columns: str | None = None, **s3_extra) -> dict:
-    host, port = postgres
+    host, port, user = postgres
     command = {"DataTableName": name, "CopyOptions": options}
     if columns:
         command["DataTableColumns"] = columns
     # The model wants a cluster-style host name: 127-0-0-1.redshift.<domain> means 127.0.0.1.
     url = f"jdbc:redshift://{host.replace('.', '-')}.redshift.nimbus.local:{port}/dev"
-    return {"RoleARN": ROLE, "ClusterJDBCURL": url, "Username": USER,
+    return {"RoleARN": FIREHOSE_ROLE, "ClusterJDBCURL": url, "Username": user,
             "Password": "password1", "CopyCommand": command, "RetryOptions": {"DurationInSeconds": 60},
             "S3Configuration": s3_config(target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}, **s3_extra)}
 
 
 def test_json_auto_copy_with_gzip_staging(firehose, s3, endpoint, postgres):
-    target = bucket(s3)
+    target = new_bucket(s3)
     name = table(postgres, "id integer, name text, score double precision")
-    stream = active(firehose, endpoint, RedshiftDestinationConfiguration=redshift(
+    stream = active_delivery_stream(firehose, endpoint, RedshiftDestinationConfiguration=redshift(
         postgres, target, name, "json 'auto' gzip", CompressionFormat="GZIP", Prefix="stage/"))
     described = firehose.describe_delivery_stream(DeliveryStreamName=stream)["DeliveryStreamDescription"]
     assert "Password" not in described["Destinations"][0]["RedshiftDestinationDescription"]
@@ -55,9 +60,9 @@ def test_json_auto_copy_with_gzip_staging(firehose, s3, endpoint, postgres):
 
 
 def test_csv_copy_with_columns_and_delimiter(firehose, s3, endpoint, postgres):
-    target = bucket(s3)
+    target = new_bucket(s3)
     name = table(postgres, "id integer, label text, note text")
-    stream = active(firehose, endpoint, RedshiftDestinationConfiguration=redshift(
+    stream = active_delivery_stream(firehose, endpoint, RedshiftDestinationConfiguration=redshift(
         postgres, target, name, "CSV DELIMITER AS ';' EMPTYASNULL", columns="id,label"))
     firehose.put_record_batch(DeliveryStreamName=stream, Records=[{"Data": b'1;"semi;colon"\n'}, {"Data": b"2;\n"}])
     flush(endpoint, 61)
@@ -65,9 +70,9 @@ def test_csv_copy_with_columns_and_delimiter(firehose, s3, endpoint, postgres):
 
 
 def test_failed_copy_goes_to_the_error_prefix(firehose, s3, endpoint, postgres):
-    target = bucket(s3)
+    target = new_bucket(s3)
     name = table(postgres, "id integer")
-    stream = active(firehose, endpoint, RedshiftDestinationConfiguration=redshift(
+    stream = active_delivery_stream(firehose, endpoint, RedshiftDestinationConfiguration=redshift(
         postgres, target, name, "json 'auto'", ErrorOutputPrefix="failed/!{firehose:error-output-type}/"))
     firehose.put_record(DeliveryStreamName=stream, Record={"Data": b'{"id": "not a number"}'})
     flush(endpoint, 61)
@@ -86,10 +91,10 @@ def test_failed_copy_goes_to_the_error_prefix(firehose, s3, endpoint, postgres):
 
 
 def test_bad_copy_options_and_url_refused(firehose, s3, postgres):
-    target = bucket(s3)
+    target = new_bucket(s3)
     for change in ({"CopyCommand": {"DataTableName": "t", "CopyOptions": "json 's3://paths.json'"}},
                    {"ClusterJDBCURL": "postgres://x"}):
         config = redshift(postgres, target, "t", "json 'auto'") | change
-        with pytest.raises(ClientError) as error:
-            firehose.create_delivery_stream(DeliveryStreamName=unique("rs"), RedshiftDestinationConfiguration=config)
-        assert error_code(error) in ("InvalidArgumentException", "ValidationException")
+        assert error_of(firehose.create_delivery_stream, DeliveryStreamName=unique("rs"),
+                        RedshiftDestinationConfiguration=config).code \
+            in ("InvalidArgumentException", "ValidationException")

@@ -5,13 +5,13 @@ import gzip
 import io
 import re
 import struct
+import time
 import zipfile
 
 import cramjam
 import pytest
 
-from tests.firehose_support import active, bucket, firehose, flush, objects, s3, s3_config, wait_objects  # noqa: F401
-from tests.kinesis_support import virtual_now
+from tests.support import active_delivery_stream, flush, new_bucket, objects, s3_config, virtual_now
 
 NAME = re.compile(r"^(?P<prefix>.*/)?(?P<stream>[\w.-]+)-(?P<version>\d+)-(?P<ts>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)-"
                   r"(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?P<ext>\.\w+)?$")
@@ -40,8 +40,8 @@ DECODERS = {
 
 
 def test_records_are_concatenated_under_the_default_prefix(firehose, s3, endpoint):
-    target = bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target = new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}))
     firehose.put_record(DeliveryStreamName=name, Record={"Data": b'{"a":1}'})
     firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": b'{"a":2}'}, {"Data": b"raw"}])
@@ -58,8 +58,8 @@ def test_records_are_concatenated_under_the_default_prefix(firehose, s3, endpoin
 
 
 def test_size_hint_delivers_without_waiting(firehose, s3, endpoint):
-    target = bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target = new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 900}))
     chunk = b"z" * 1000 * 1024
     firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": chunk}, {"Data": chunk}])
@@ -69,8 +69,8 @@ def test_size_hint_delivers_without_waiting(firehose, s3, endpoint):
 
 @pytest.mark.parametrize("fmt", list(DECODERS))
 def test_compression_formats_decode(firehose, s3, endpoint, fmt):
-    target = bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target = new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, CompressionFormat=fmt, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}))
     payload = [f"line {i} ".encode() * 50 + b"\n" for i in range(400)]  # over one Hadoop block
     firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": p} for p in payload])
@@ -86,8 +86,8 @@ def test_compression_formats_decode(firehose, s3, endpoint, fmt):
 
 
 def test_custom_prefixes_timestamp_and_default(firehose, s3, endpoint):
-    target = bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target = new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, Prefix="logs/year=!{timestamp:yyyy}/month=!{timestamp:MM}/",
         ErrorOutputPrefix="err/!{firehose:error-output-type}/",
         BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 0}))
@@ -96,7 +96,7 @@ def test_custom_prefixes_timestamp_and_default(firehose, s3, endpoint):
     found = wait_objects(s3, target, 1)
     key = next(iter(found))
     assert key.startswith(f"logs/year={now:%Y}/month={now:%m}/{name}-1-"), key
-    plain = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    plain = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, Prefix="plain/", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}))
     firehose.put_record(DeliveryStreamName=plain, Record={"Data": b"y"})
     flush(endpoint, 61)
@@ -106,9 +106,9 @@ def test_custom_prefixes_timestamp_and_default(firehose, s3, endpoint):
 
 
 def test_backup_copy_and_sse_kms(firehose, s3, client, endpoint):
-    target, backup = bucket(s3), bucket(s3)
+    target, backup = new_bucket(s3), new_bucket(s3)
     key_arn = client("kms").create_key()["KeyMetadata"]["Arn"]
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60},
         EncryptionConfiguration={"KMSEncryptionConfig": {"AWSKMSKeyARN": key_arn}},
         S3BackupMode="Enabled", S3BackupConfiguration=s3_config(backup, Prefix="copy/")))
@@ -127,8 +127,8 @@ def test_backup_copy_and_sse_kms(firehose, s3, client, endpoint):
 
 
 def test_s3_backup_gets_the_source_records(firehose, s3, endpoint):
-    target, backup = bucket(s3), bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target, backup = new_bucket(s3), new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, CompressionFormat="GZIP", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60},
         S3BackupMode="Enabled", S3BackupConfiguration=s3_config(backup, Prefix="copy/")))
     firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": b"a"}, {"Data": b"b"}])
@@ -139,8 +139,8 @@ def test_s3_backup_gets_the_source_records(firehose, s3, endpoint):
 
 
 def test_missing_bucket_keeps_records_until_it_is_back(firehose, s3, endpoint):
-    target = bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target = new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60}))
     s3.delete_bucket(Bucket=target)
     firehose.put_record(DeliveryStreamName=name, Record={"Data": b"kept"})
@@ -153,3 +153,13 @@ def test_missing_bucket_keeps_records_until_it_is_back(firehose, s3, endpoint):
     assert list(objects(s3, target).values()) == [b"kept"]
     assert "FailureDescription" not in firehose.describe_delivery_stream(DeliveryStreamName=name)[
         "DeliveryStreamDescription"]
+
+
+def wait_objects(s3, bucket_name: str, count: int = 1, prefix: str = "", timeout: float = 15) -> dict[str, bytes]:
+    """Delivery happens on the scheduler thread: poll until ``count`` objects are there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = objects(s3, bucket_name, prefix)
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)

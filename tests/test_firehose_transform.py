@@ -8,10 +8,8 @@ import json
 import pyarrow.orc as orc
 import pyarrow.parquet as pq
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.firehose_support import active, bucket, firehose, flush, objects, s3, s3_config, unique  # noqa: F401
-from tests.kinesis_support import error_code
+from tests.support import active_delivery_stream, error_of, flush, new_bucket, objects, s3_config, unique
 
 SCHEMA = "struct<id:bigint,name:string,score:double,tags:array<string>>"
 BIG = {"SizeInMBs": 64, "IntervalInSeconds": 60}
@@ -29,8 +27,8 @@ def conversion(serializer: dict, table: str = SCHEMA) -> dict:
     ({"OrcSerDe": {}}, lambda b: orc.read_table(io.BytesIO(b)), ".orc"),
 ])
 def test_json_converted_and_bad_records_to_error_prefix(firehose, s3, endpoint, serializer, reader, extension):
-    target = bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target = new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, BufferingHints=BIG, Prefix="data/", ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
         DataFormatConversionConfiguration=conversion(serializer)))
     rows = [{"id": 1, "Name": "a", "score": 1.5, "tags": ["x"]}, {"id": 2, "name": "b", "score": 2.0, "tags": []}]
@@ -50,16 +48,15 @@ def test_json_converted_and_bad_records_to_error_prefix(firehose, s3, endpoint, 
 
 
 def test_conversion_needs_an_inline_schema(firehose, s3):
-    with pytest.raises(ClientError) as error:
-        firehose.create_delivery_stream(DeliveryStreamName=unique("glue"), ExtendedS3DestinationConfiguration=s3_config(
-            bucket(s3), BufferingHints=BIG, DataFormatConversionConfiguration=conversion(
-                {"ParquetSerDe": {}}, table="a_glue_table")))
-    assert error_code(error) == "InvalidArgumentException"
+    assert error_of(
+        firehose.create_delivery_stream, DeliveryStreamName=unique("glue"), ExtendedS3DestinationConfiguration=s3_config(
+            new_bucket(s3), BufferingHints=BIG, DataFormatConversionConfiguration=conversion(
+                {"ParquetSerDe": {}}, table="a_glue_table"))).code == "InvalidArgumentException"
 
 
 def test_dynamic_partitioning_with_jq(firehose, s3, endpoint):
-    target = bucket(s3)
-    name = active(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
+    target = new_bucket(s3)
+    name = active_delivery_stream(firehose, endpoint, ExtendedS3DestinationConfiguration=s3_config(
         target, BufferingHints=BIG,
         Prefix="customer=!{partitionKeyFromQuery:customer}/kind=!{partitionKeyFromQuery:kind}/",
         ErrorOutputPrefix="bad/!{firehose:error-output-type}/", DynamicPartitioningConfiguration={"Enabled": True},
@@ -85,10 +82,10 @@ def test_dynamic_partitioning_with_jq(firehose, s3, endpoint):
 
 
 def test_bad_jq_is_refused(firehose, s3):
-    with pytest.raises(ClientError) as error:
-        firehose.create_delivery_stream(DeliveryStreamName=unique("jq"), ExtendedS3DestinationConfiguration=s3_config(
-            bucket(s3), BufferingHints=BIG, Prefix="!{partitionKeyFromQuery:k}/", ErrorOutputPrefix="e/",
+    refused = error_of(
+        firehose.create_delivery_stream, DeliveryStreamName=unique("jq"), ExtendedS3DestinationConfiguration=s3_config(
+            new_bucket(s3), BufferingHints=BIG, Prefix="!{partitionKeyFromQuery:k}/", ErrorOutputPrefix="e/",
             DynamicPartitioningConfiguration={"Enabled": True},
             ProcessingConfiguration={"Enabled": True, "Processors": [{"Type": "MetadataExtraction", "Parameters": [
                 {"ParameterName": "MetadataExtractionQuery", "ParameterValue": "{k: .k"}]}]}))
-    assert error_code(error) == "InvalidArgumentException"
+    assert refused.code == "InvalidArgumentException"

@@ -1,4 +1,7 @@
-"""Fuzzing: whatever arrives, parsers raise only AWS-shaped errors and the server answers 4xx, not 5xx."""
+"""Fuzzing: whatever arrives, parsers raise only AWS-shaped errors and the server answers 4xx, not 5xx.
+
+Both parse_request and the dispatcher end in a catch-all that turns a bug into a generic error; an
+error that came through either is a failure here, however AWS-shaped it looks."""
 from __future__ import annotations
 
 import json
@@ -13,6 +16,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest
 from nimbus.protocol.parsers import parse_request
 from nimbus.protocol.serializers import serialize_error
+from tests.support import CATCH_ALL_MESSAGE, assert_not_catch_all
 
 MODELS = {name: get_session().get_service_model(name) for name in ("kms", "s3", "iam", "ds", "lambda", "cloudfront")}
 PROTOCOL = {"kms": "json", "s3": "rest-xml", "iam": "query", "ds": "smithy-rpc-v2-cbor", "lambda": "rest-json",
@@ -70,6 +74,7 @@ def test_parsers_raise_only_service_errors(service_op, data):
     try:
         parse_request(model, request, PROTOCOL[service])
     except ServiceError as error:
+        assert_not_catch_all(error)
         response = serialize_error(MODELS[service], model, error, PROTOCOL[service], "fuzz")
         assert 400 <= response.status < 500, (error.code, error.message)
 
@@ -98,4 +103,5 @@ def test_server_answers_garbage_with_4xx_and_keeps_state(server, data):
     response = RequestHandler(server.runtime).handle(handler_request)
     assert 400 <= response.status < 500 or response.status == 501, response.body_bytes()[:300]
     assert response.body_bytes()
+    assert CATCH_ALL_MESSAGE.encode() not in response.body_bytes(), response.body_bytes()[:300]
     assert server.runtime.store.scan(("iam", "000000000000", "users")) == users_before

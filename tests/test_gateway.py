@@ -11,8 +11,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client, start_server
-from tests.support import unique
+from tests.support import make_client, start_server, unique
 
 
 @pytest.fixture

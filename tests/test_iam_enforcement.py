@@ -16,8 +16,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from nimbus.core.events import API_CALL
-from tests.conftest import make_client, start_server
-from tests.support import unique
+from tests.support import make_client, start_server, unique
 
 ACCOUNT = "000000000000"
 

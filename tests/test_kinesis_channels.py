@@ -5,9 +5,17 @@ import re
 
 import pytest
 
-from tests.kinesis_channel_support import ACCOUNT, bucket, create, on_demand_stream, role, s3_destination
-from tests.kinesis_support import advance
-from tests.support import error_of, unique
+from tests.support import (
+    ACCOUNT,
+    advance_clock,
+    channel_role,
+    create_channel,
+    error_of,
+    new_bucket,
+    on_demand_stream,
+    s3_destination,
+    unique,
+)
 
 DEFAULT_TEMPLATE = ("kinesis-channel/!{channel-name}/!{channel-id}/!{yyyy}/!{MM}/!{dd}/!{HH}/"
                     "!{channel-name}-!{channel-id}-!{yyyy}-!{MM}-!{dd}-!{HH}-!{mm}!{extension}")
@@ -22,13 +30,13 @@ def aws(client):
 def setup(aws, endpoint):
     """A stream, a role and a bucket shared by the module's channel tests."""
     name, arn = on_demand_stream(aws, endpoint)
-    return {"stream": name, "stream_arn": arn, "role": role(aws), "bucket": bucket(aws)}
+    return {"stream": name, "stream_arn": arn, "role": channel_role(aws), "bucket": new_bucket(aws("s3"))}
 
 
 def test_lifecycle_with_aws_defaults(aws, endpoint, setup):
     kinesis = aws("kinesis")
     name = unique("life")
-    created = create(aws, setup["stream_arn"], setup["role"], s3_destination(setup["bucket"]), ChannelName=name,
+    created = create_channel(aws, setup["stream_arn"], setup["role"], s3_destination(setup["bucket"]), ChannelName=name,
                      Tags={"team": "data"})
     channel_id = created["ChannelId"]
     assert created["ChannelStatus"] == "CREATING"
@@ -45,7 +53,7 @@ def test_lifecycle_with_aws_defaults(aws, endpoint, setup):
     assert created["StreamConfigurationList"][0]["StreamARN"] == setup["stream_arn"]
     arn = created["ChannelARN"]
 
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     assert kinesis.describe_channel(ChannelARN=arn)["ChannelDescription"]["ChannelStatus"] == "ACTIVE"
 
     updated = kinesis.update_channel(ChannelARN=arn, S3DestinationConfiguration={"DataFreshnessInSeconds": 600},
@@ -56,22 +64,22 @@ def test_lifecycle_with_aws_defaults(aws, endpoint, setup):
         "Enabled": True, "LogGroupName": f"/aws/kinesis/{name}/{channel_id}", "LogStreamName": "DestinationDelivery"}
     assert error_of(kinesis.update_channel, ChannelARN=arn,
                     S3DestinationConfiguration={"DataFreshnessInSeconds": 400}) == ("ResourceInUseException", 400)
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     assert kinesis.describe_channel(ChannelARN=arn)["ChannelDescription"]["ChannelStatus"] == "ACTIVE"
 
     kinesis.delete_channel(ChannelARN=arn)
     assert kinesis.describe_channel(ChannelARN=arn)["ChannelDescription"]["ChannelStatus"] == "DELETING"
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     assert error_of(kinesis.describe_channel, ChannelARN=arn) == ("ResourceNotFoundException", 400)
     assert error_of(kinesis.delete_channel, ChannelARN=arn) == ("ResourceNotFoundException", 400)
     # The name and the stream's S3 slot are free again.
-    create(aws, setup["stream_arn"], setup["role"], s3_destination(setup["bucket"]), ChannelName=name)
+    create_channel(aws, setup["stream_arn"], setup["role"], s3_destination(setup["bucket"]), ChannelName=name)
 
 
 def test_list_channels_filters_by_stream_and_pages(aws, endpoint, setup):
     kinesis = aws("kinesis")
     other_name, other_arn = on_demand_stream(aws, endpoint)
-    mine = [create(aws, arn, setup["role"], s3_destination(setup["bucket"]))["ChannelARN"]
+    mine = [create_channel(aws, arn, setup["role"], s3_destination(setup["bucket"]))["ChannelARN"]
             for arn in (other_arn,)]
     listed = kinesis.list_channels(StreamFilter=[{"StreamARN": other_arn}])["ChannelSummaries"]
     assert [c["ChannelARN"] for c in listed] == mine
@@ -93,10 +101,10 @@ def test_list_channels_filters_by_stream_and_pages(aws, endpoint, setup):
 def test_delete_stream_with_a_channel_is_refused(aws, endpoint, setup):
     kinesis = aws("kinesis")
     name, arn = on_demand_stream(aws, endpoint)
-    channel = create(aws, arn, setup["role"], s3_destination(setup["bucket"]))
+    channel = create_channel(aws, arn, setup["role"], s3_destination(setup["bucket"]))
     assert error_of(kinesis.delete_stream, StreamName=name) == ("ResourceInUseException", 400)
     kinesis.delete_channel(ChannelARN=channel["ChannelARN"])
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     kinesis.delete_stream(StreamName=name)
 
 
@@ -117,14 +125,14 @@ def test_s3_tables_destination_is_validated_then_failed(aws, endpoint, setup):
                                      S3TablesDestinationConfiguration=tables)["ChannelDescription"]
     assert created["ChannelStatus"] == "CREATING"
     assert created["S3TablesDestinationConfiguration"]["DataFreshnessInSeconds"] == 300
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     described = kinesis.describe_channel(ChannelARN=created["ChannelARN"])["ChannelDescription"]
     assert described["ChannelStatus"] == "FAILED"
     assert "S3 Tables" in described["ChannelStatusReason"]
     summary = kinesis.list_channels(StreamFilter=[{"StreamARN": arn}])["ChannelSummaries"][0]
     assert summary["ChannelDestinationType"] == "S3_TABLES" and summary["ChannelStatus"] == "FAILED"
     # An S3 channel may still join it: one of each destination type per stream.
-    create(aws, arn, setup["role"], s3_destination(setup["bucket"]))
+    create_channel(aws, arn, setup["role"], s3_destination(setup["bucket"]))
 
 
 def _kms_key(aws, disabled: bool = False) -> str:
@@ -176,7 +184,7 @@ def test_create_channel_rejects(aws, endpoint, setup, case, expected):
     elif case == "provisioned stream":
         name = unique("prov")
         kinesis.create_stream(StreamName=name, ShardCount=1)
-        advance(endpoint, 1)
+        advance_clock(endpoint, 1)
         params["StreamConfigurationList"][0]["StreamARN"] = f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{name}"
     elif case == "missing role":
         params["ServiceExecutionRoleARN"] = f"arn:aws:iam::{ACCOUNT}:role/{unique('nobody')}"
@@ -206,19 +214,19 @@ def test_create_channel_rejects(aws, endpoint, setup, case, expected):
         params["EncryptionConfiguration"] = {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}
     elif case == "duplicate name":
         _, other = on_demand_stream(aws, endpoint)
-        create(aws, other, role_arn, s3_destination(setup["bucket"]), ChannelName=params["ChannelName"])
+        create_channel(aws, other, role_arn, s3_destination(setup["bucket"]), ChannelName=params["ChannelName"])
     elif case == "second S3 channel on the stream":
-        create(aws, stream_arn, role_arn, s3_destination(setup["bucket"]))
+        create_channel(aws, stream_arn, role_arn, s3_destination(setup["bucket"]))
     assert error_of(kinesis.create_channel, **params)[0] == expected
 
 
 def test_update_and_lookups_reject(aws, endpoint, setup):
     kinesis = aws("kinesis")
     _, stream_arn = on_demand_stream(aws, endpoint)
-    arn = create(aws, stream_arn, setup["role"], s3_destination(setup["bucket"]))["ChannelARN"]
+    arn = create_channel(aws, stream_arn, setup["role"], s3_destination(setup["bucket"]))["ChannelARN"]
     assert error_of(kinesis.update_channel, ChannelARN=arn,
                     S3DestinationConfiguration={"DataFreshnessInSeconds": 600}) == ("ResourceInUseException", 400)
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     assert error_of(kinesis.update_channel, ChannelARN=arn,
                     S3TablesDestinationConfiguration={"DataFreshnessInSeconds": 600})[0] == "InvalidArgumentException"
     assert error_of(kinesis.update_channel, ChannelARN=arn,
@@ -233,7 +241,7 @@ def test_update_and_lookups_reject(aws, endpoint, setup):
 def test_channel_tags_through_the_resource_operations(aws, endpoint, setup):
     kinesis = aws("kinesis")
     _, stream_arn = on_demand_stream(aws, endpoint)
-    arn = create(aws, stream_arn, setup["role"], s3_destination(setup["bucket"]), ChannelName=unique("tags"),
+    arn = create_channel(aws, stream_arn, setup["role"], s3_destination(setup["bucket"]), ChannelName=unique("tags"),
                  Tags={"team": "data"})["ChannelARN"]
     assert kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "team", "Value": "data"}]
     kinesis.tag_resource(ResourceARN=arn, Tags={"env": "test"})

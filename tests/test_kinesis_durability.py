@@ -9,9 +9,7 @@ import time
 from botocore.exceptions import BotoCoreError, ClientError
 
 from nimbus.server import free_port
-from tests.conftest import make_client
-from tests.kinesis_support import advance, read_shard
-from tests.support import serve_subprocess as _serve
+from tests.support import advance_clock, make_client, read_shard, serve_subprocess
 
 
 def _write_until_killed(kinesis, name: str, worker: int, acknowledged: list, stop: threading.Event) -> None:
@@ -34,14 +32,14 @@ def _write_until_killed(kinesis, name: str, worker: int, acknowledged: list, sto
 def _run_once(data_dir: str) -> None:
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     name = "durable-stream"
     acknowledged: list[bytes] = []
     stop, writers = threading.Event(), []
     try:
         kinesis = make_client(endpoint, "kinesis")
         kinesis.create_stream(StreamName=name, ShardCount=3)
-        advance(endpoint, 1)
+        advance_clock(endpoint, 1)
         writers += [threading.Thread(target=_write_until_killed, args=(make_client(endpoint, "kinesis"), name, w,
                                                                        acknowledged, stop)) for w in range(4)]
         for writer in writers:
@@ -62,7 +60,7 @@ def _run_once(data_dir: str) -> None:
             writer.join()
     assert len(acknowledged) >= 4000
 
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     try:
         kinesis = make_client(endpoint, "kinesis")
         shards = kinesis.list_shards(StreamName=name)["Shards"]

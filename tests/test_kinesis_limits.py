@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client, start_server
-from tests.kinesis_support import active_stream
+from tests.support import active_stream, make_client, start_server
 
 
 @pytest.fixture(scope="module")

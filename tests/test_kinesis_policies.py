@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import make_client, start_server
-from tests.kinesis_support import advance, read_shard
-from tests.support import error_of, unique
+from tests.support import advance_clock, error_of, make_client, read_shard, start_server, unique
 
 OWNER, OTHER = "210000000001", "210000000002"
 SHARD = "shardId-000000000000"
@@ -26,7 +24,7 @@ def _grant(principal, actions, resource: str, effect: str = "Allow") -> dict:
 def _stream(kinesis, endpoint: str) -> tuple[str, str]:
     name = unique("shared")
     kinesis.create_stream(StreamName=name, ShardCount=1)
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     return name, kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
 
 
@@ -91,7 +89,7 @@ def test_consumers_follow_their_own_policy(accounts, endpoint):
     owner, other = accounts
     name, arn = _stream(owner, endpoint)
     consumer = owner.register_stream_consumer(StreamARN=arn, ConsumerName="reader")["Consumer"]["ConsumerARN"]
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     owner.put_resource_policy(ResourceARN=arn, Policy=_policy(_grant(OTHER, "kinesis:*", arn)))
     # The stream's policy opens the stream, not its consumers.
     assert error_of(other.describe_stream_consumer, ConsumerARN=consumer)[0] == "AccessDeniedException"

@@ -4,19 +4,14 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.kinesis_support import (
-    active_stream,
-    advance,
-    kinesis,  # noqa: F401  (a fixture)
-    unique,
-)
+from tests.support import active_stream, advance_clock, unique
 
 
 def _queue(kinesis, endpoint, stream_arn, **attributes) -> str:
     created = kinesis.create_queue(QueueName=unique("queue"), StreamConfigurationList=[{"StreamARN": stream_arn}],
                                    **({"QueueAttributes": attributes} if attributes else {}))
     assert created["QueueDescription"]["QueueStatus"] == "CREATING"
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     return created["QueueDescription"]["QueueARN"]
 
 
@@ -35,7 +30,7 @@ def test_queue_delivers_each_record_until_acknowledged(kinesis, endpoint):
     acked = kinesis.acknowledge_queue_records(QueueARN=queue, Entries=[{"ReceiptHandle": r["ReceiptHandle"]}
                                                                         for r in first])
     assert len(acked["Successful"]) == 10 and acked["Failed"] == []
-    advance(endpoint, 61)  # the unacknowledged five come back
+    advance_clock(endpoint, 61)  # the unacknowledged five come back
     again = kinesis.receive_queue_records(QueueARN=queue)["QueueRecords"]
     assert sorted(r["RecordId"] for r in again) == sorted(r["RecordId"] for r in second)
     assert all(r["ReceiveCount"] == 2 for r in again)
@@ -57,7 +52,7 @@ def test_records_past_max_receives_go_to_the_dead_letter_queue_and_back(kinesis,
     for count in (1, 2):
         records = kinesis.receive_queue_records(QueueARN=queue)["QueueRecords"]
         assert [(r["Data"], r["ReceiveCount"]) for r in records] == [(b"poison", count)]
-        advance(endpoint, 11)
+        advance_clock(endpoint, 11)
     assert kinesis.receive_queue_records(QueueARN=queue)["QueueRecords"] == []
     dead = kinesis.receive_dead_letter_queue_records(QueueARN=queue)["QueueRecords"]
     assert [r["Data"] for r in dead] == [b"poison"]
@@ -65,7 +60,7 @@ def test_records_past_max_receives_go_to_the_dead_letter_queue_and_back(kinesis,
     restored = kinesis.receive_queue_records(QueueARN=queue)["QueueRecords"]
     assert [r["Data"] for r in restored] == [b"poison"]
     kinesis.acknowledge_queue_records(QueueARN=queue, Entries=[{"ReceiptHandle": restored[0]["ReceiptHandle"]}])
-    advance(endpoint, 11)
+    advance_clock(endpoint, 11)
     assert kinesis.receive_queue_records(QueueARN=queue)["QueueRecords"] == []
     assert kinesis.receive_dead_letter_queue_records(QueueARN=queue)["QueueRecords"] == []
 
@@ -82,7 +77,7 @@ def test_queue_listing_updates_and_deletion(kinesis, endpoint):
         kinesis.create_queue(QueueName=queue.rsplit("/", 1)[1], StreamConfigurationList=[{"StreamARN": arn}])
     assert error.value.response["Error"]["Code"] == "ResourceInUseException"
     kinesis.delete_queue(QueueARN=queue)
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     with pytest.raises(ClientError) as error:
         kinesis.describe_queue(QueueARN=queue)
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -12,16 +12,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from tests.kinesis_support import (
-    MAX_HASH_KEY,
-    active_stream,
-    advance,
-    error_code,
-    kinesis,  # noqa: F401  (a fixture)
-    read_shard,
-    unique,
-    virtual_now,
-)
+from tests.support import MAX_HASH_KEY, active_stream, advance_clock, error_of, read_shard, unique, virtual_now
 
 
 def test_records_route_by_md5_of_the_partition_key_and_read_back_in_order(kinesis, endpoint):
@@ -75,9 +66,9 @@ def test_every_iterator_type(kinesis, endpoint):
     shard = "shardId-000000000000"
     first = [kinesis.put_record(StreamName=name, Data=f"a{i}".encode(), PartitionKey="p") for i in range(3)]
     latest = kinesis.get_shard_iterator(StreamName=name, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
-    advance(endpoint, 10)
+    advance_clock(endpoint, 10)
     boundary = virtual_now(endpoint) + timedelta(seconds=5)
-    advance(endpoint, 10)
+    advance_clock(endpoint, 10)
     later = [kinesis.put_record(StreamName=name, Data=f"b{i}".encode(), PartitionKey="p") for i in range(2)]
 
     def read(**kwargs):
@@ -98,7 +89,7 @@ def test_every_iterator_type(kinesis, endpoint):
 def test_get_records_limit_next_iterator_and_millis_behind(kinesis, endpoint):
     name = active_stream(kinesis, endpoint)
     kinesis.put_records(StreamName=name, Records=[{"Data": bytes([i]), "PartitionKey": "p"} for i in range(25)])
-    advance(endpoint, 2)
+    advance_clock(endpoint, 2)
     iterator = kinesis.get_shard_iterator(StreamName=name, ShardId="shardId-000000000000",
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     page = kinesis.get_records(ShardIterator=iterator, Limit=10)
@@ -110,9 +101,7 @@ def test_get_records_limit_next_iterator_and_millis_behind(kinesis, endpoint):
     assert len(rest["Records"]) == 15 and rest["MillisBehindLatest"] == 0
     empty = kinesis.get_records(ShardIterator=rest["NextShardIterator"])
     assert empty["Records"] == [] and empty["NextShardIterator"]
-    with pytest.raises(ClientError) as error:
-        kinesis.get_records(ShardIterator=iterator, Limit=10001)
-    assert error_code(error) == "ValidationException"
+    assert error_of(kinesis.get_records, ShardIterator=iterator, Limit=10001).code == "ValidationException"
 
 
 def test_get_records_caps_a_call_at_10_mib(kinesis, endpoint):
@@ -132,10 +121,8 @@ def test_iterators_expire_after_five_minutes_of_virtual_time(kinesis, endpoint):
     iterator = kinesis.get_shard_iterator(StreamName=name, ShardId="shardId-000000000000",
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     kinesis.get_records(ShardIterator=iterator)
-    advance(endpoint, 301)
-    with pytest.raises(ClientError) as error:
-        kinesis.get_records(ShardIterator=iterator)
-    assert error_code(error) == "ExpiredIteratorException"
+    advance_clock(endpoint, 301)
+    assert error_of(kinesis.get_records, ShardIterator=iterator).code == "ExpiredIteratorException"
 
 
 def test_tampered_and_foreign_iterators_are_rejected(kinesis, endpoint):
@@ -145,23 +132,16 @@ def test_tampered_and_foreign_iterators_are_rejected(kinesis, endpoint):
     raw = bytearray(base64.b64decode(iterator))
     raw[20] ^= 1  # move the position
     for bad in (base64.b64encode(bytes(raw)).decode(), "not-an-iterator", iterator[:-4] + "AAAA"):
-        with pytest.raises(ClientError) as error:
-            kinesis.get_records(ShardIterator=bad)
-        assert error_code(error) == "InvalidArgumentException"
+        assert error_of(kinesis.get_records, ShardIterator=bad).code == "InvalidArgumentException"
     other = kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k", ExplicitHashKey=str(MAX_HASH_KEY))
-    with pytest.raises(ClientError) as error:
-        kinesis.get_shard_iterator(StreamName=name, ShardId="shardId-000000000000",
-                                   ShardIteratorType="AT_SEQUENCE_NUMBER",
-                                   StartingSequenceNumber=other["SequenceNumber"])
-    assert error_code(error) == "InvalidArgumentException"
-    with pytest.raises(ClientError) as error:
-        kinesis.get_shard_iterator(StreamName=name, ShardId="shardId-000000000009", ShardIteratorType="LATEST")
-    assert error_code(error) == "ResourceNotFoundException"
+    assert error_of(kinesis.get_shard_iterator, StreamName=name, ShardId="shardId-000000000000",
+                    ShardIteratorType="AT_SEQUENCE_NUMBER",
+                    StartingSequenceNumber=other["SequenceNumber"]).code == "InvalidArgumentException"
+    assert error_of(kinesis.get_shard_iterator, StreamName=name, ShardId="shardId-000000000009",
+                    ShardIteratorType="LATEST").code == "ResourceNotFoundException"
     kinesis.delete_stream(StreamName=name)
-    advance(endpoint, 1)
-    with pytest.raises(ClientError) as error:
-        kinesis.get_records(ShardIterator=iterator)
-    assert error_code(error) == "ResourceNotFoundException"
+    advance_clock(endpoint, 1)
+    assert error_of(kinesis.get_records, ShardIterator=iterator).code == "ResourceNotFoundException"
 
 
 def test_bad_writes_get_aws_errors_and_store_nothing(kinesis, endpoint):
@@ -178,17 +158,14 @@ def test_bad_writes_get_aws_errors_and_store_nothing(kinesis, endpoint):
         with pytest.raises((ClientError, ParamValidationError)) as error:
             kinesis.put_record(StreamName=name, **kwargs)
         if isinstance(error.value, ClientError):
-            assert error_code(error) == expected, kwargs
-    with pytest.raises(ClientError) as error:
-        kinesis.put_records(StreamName=name, Records=[{"Data": b"x", "PartitionKey": "k"}] * 501)
-    assert error_code(error) == "ValidationException"
-    with pytest.raises(ClientError) as error:
-        kinesis.put_records(StreamName=name, Records=[{"Data": b"x", "PartitionKey": "k"},
-                                                      {"Data": b"x" * (1024 * 1024 + 1), "PartitionKey": "k"}])
-    assert error_code(error) == "ValidationException"
-    with pytest.raises(ClientError) as error:
-        kinesis.put_record(StreamName=unique("missing"), Data=b"x", PartitionKey="k")
-    assert error_code(error) == "ResourceNotFoundException"
+            assert error.value.response["Error"]["Code"] == expected, kwargs
+    assert error_of(kinesis.put_records, StreamName=name,
+                    Records=[{"Data": b"x", "PartitionKey": "k"}] * 501).code == "ValidationException"
+    too_big = {"Data": b"x" * (1024 * 1024 + 1), "PartitionKey": "k"}
+    assert error_of(kinesis.put_records, StreamName=name,
+                    Records=[{"Data": b"x", "PartitionKey": "k"}, too_big]).code == "ValidationException"
+    assert error_of(kinesis.put_record, StreamName=unique("missing"), Data=b"x",
+                    PartitionKey="k").code == "ResourceNotFoundException"
     assert read_shard(kinesis, name, "shardId-000000000000") == []
     exact = kinesis.put_record(StreamName=name, Data=b"x" * (1024 * 1024 - 1), PartitionKey="k")
     assert exact["SequenceNumber"]
@@ -212,13 +189,13 @@ def test_put_record_rejects_an_empty_partition_key_sent_raw(endpoint, kinesis):
 def test_records_past_retention_disappear_on_the_virtual_clock(kinesis, endpoint):
     name = active_stream(kinesis, endpoint)
     kinesis.put_record(StreamName=name, Data=b"old", PartitionKey="k")
-    advance(endpoint, 23 * 3600)
+    advance_clock(endpoint, 23 * 3600)
     kinesis.put_record(StreamName=name, Data=b"new", PartitionKey="k")
     assert [r["Data"] for r in read_shard(kinesis, name, "shardId-000000000000")] == [b"old", b"new"]
-    advance(endpoint, 3600 + 5)
+    advance_clock(endpoint, 3600 + 5)
     assert [r["Data"] for r in read_shard(kinesis, name, "shardId-000000000000")] == [b"new"]
     kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=48)
-    advance(endpoint, 30 * 3600)
+    advance_clock(endpoint, 30 * 3600)
     assert [r["Data"] for r in read_shard(kinesis, name, "shardId-000000000000")] == [b"new"]
     kinesis.decrease_stream_retention_period(StreamName=name, RetentionPeriodHours=24)
     assert read_shard(kinesis, name, "shardId-000000000000") == []

@@ -6,13 +6,7 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.kinesis_support import (
-    MAX_HASH_KEY,
-    active_stream,
-    kinesis,  # noqa: F401  (a fixture)
-    read_stream_following_lineage,
-    wait_active,
-)
+from tests.support import MAX_HASH_KEY, active_stream, read_shard, wait_active
 
 
 def _producers(kinesis, name: str, stop: threading.Event, acknowledged: list, errors: list, count: int = 4):
@@ -141,3 +135,27 @@ def test_bad_resharding_requests(kinesis, endpoint):
     with pytest.raises(ClientError) as error:
         kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2 ** 90))
     assert error.value.response["Error"]["Code"] == "ResourceInUseException"
+
+
+def read_stream_following_lineage(kinesis, name: str) -> list[dict]:
+    """AWS's documented rule: read a shard only after its parent (and adjacent parent) were read to the end."""
+    shards = []
+    token = None
+    while True:
+        page = kinesis.list_shards(NextToken=token) if token else kinesis.list_shards(StreamName=name)
+        shards += page["Shards"]
+        token = page.get("NextToken")
+        if not token:
+            break
+    done: set[str] = set()
+    records: list[dict] = []
+    pending = list(shards)
+    while pending:
+        ready = [s for s in pending if all(p in done for p in (s.get("ParentShardId"), s.get("AdjacentParentShardId"))
+                                          if p and any(x["ShardId"] == p for x in shards))]
+        assert ready, "lineage has a cycle or a missing parent"
+        for shard in ready:
+            records += read_shard(kinesis, name, shard["ShardId"])
+            done.add(shard["ShardId"])
+            pending.remove(shard)
+    return records

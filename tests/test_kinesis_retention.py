@@ -5,11 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from nimbus.services.kinesis.shard_log import ShardLog, encode
-from tests.conftest import make_client, start_server
-from tests.kinesis_support import advance, error_code, read_shard, unique
+from tests.support import advance_clock, error_of, make_client, read_shard, start_server, unique
 
 SHARD = "shardId-000000000000"
 HOUR = 3600
@@ -22,7 +19,7 @@ def _disk_bytes(data_dir: Path) -> int:
 def _new_stream(kinesis, endpoint: str, prefix: str) -> str:
     name = unique(prefix)
     kinesis.create_stream(StreamName=name, ShardCount=1)
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     return name
 
 
@@ -49,11 +46,11 @@ def test_expired_records_leave_reads_and_disk_and_stay_gone_after_restarts(tmp_p
         kinesis = make_client(running.endpoint, "kinesis")
         name = _new_stream(kinesis, running.endpoint, "retained")
         old = _put(kinesis, name, "old", 200)  # ~1.6 MB, written at t0
-        advance(running.endpoint, 23 * HOUR)
+        advance_clock(running.endpoint, 23 * HOUR)
         new = _put(kinesis, name, "new", 20)  # t0 + 23 h: a later segment
         before = _disk_bytes(data_dir)
         assert before > 200 * 8192
-        advance(running.endpoint, HOUR + 5)  # the old records pass the 24 h retention
+        advance_clock(running.endpoint, HOUR + 5)  # the old records pass the 24 h retention
 
         after = _disk_bytes(data_dir)
         assert after < before - 200 * 8192, "the expired records are still on disk"
@@ -71,7 +68,7 @@ def test_expired_records_leave_reads_and_disk_and_stay_gone_after_restarts(tmp_p
         assert _disk_bytes(data_dir) == after
         later = _put(kinesis, name, "later", 1)
         assert int(later[0]) > int(new[-1])
-        advance(running.endpoint, 25 * HOUR)  # everything expires, with no write to start a segment
+        advance_clock(running.endpoint, 25 * HOUR)  # everything expires, with no write to start a segment
         assert _disk_bytes(data_dir) == 0
         assert read_shard(kinesis, name, SHARD) == []
         assert _first(kinesis, _iterator(kinesis, name, "TRIM_HORIZON")) is None
@@ -91,14 +88,14 @@ def test_an_increase_does_not_bring_expired_records_back_and_a_decrease_trims_th
         kinesis = make_client(running.endpoint, "kinesis")
         name = _new_stream(kinesis, running.endpoint, "resize")
         _put(kinesis, name, "gone", 5)
-        advance(running.endpoint, 24 * HOUR + 60)
+        advance_clock(running.endpoint, 24 * HOUR + 60)
         kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=72)
         assert read_shard(kinesis, name, SHARD) == []  # expired stays expired
 
         kept = _new_stream(kinesis, running.endpoint, "kept")
         kinesis.increase_stream_retention_period(StreamName=kept, RetentionPeriodHours=72)
         _put(kinesis, kept, "a", 100)
-        advance(running.endpoint, 30 * HOUR)
+        advance_clock(running.endpoint, 30 * HOUR)
         _put(kinesis, kept, "b", 3)
         assert len(read_shard(kinesis, kept, SHARD)) == 103
         before = _disk_bytes(data_dir)
@@ -113,14 +110,13 @@ def test_closed_shards_drop_out_once_their_records_expire(tmp_path):
         name = _new_stream(kinesis, running.endpoint, "closed")
         _put(kinesis, name, "parent", 10)
         kinesis.split_shard(StreamName=name, ShardToSplit=SHARD, NewStartingHashKey=str(2 ** 127))
-        advance(running.endpoint, 1)
+        advance_clock(running.endpoint, 1)
         assert len(read_shard(kinesis, name, SHARD)) == 10  # readable while retained
-        advance(running.endpoint, 24 * HOUR + 5)
+        advance_clock(running.endpoint, 24 * HOUR + 5)
         listed = [s["ShardId"] for s in kinesis.list_shards(StreamName=name)["Shards"]]
         assert listed == ["shardId-000000000001", "shardId-000000000002"]
-        with pytest.raises(Exception) as error:
-            kinesis.get_shard_iterator(StreamName=name, ShardId=SHARD, ShardIteratorType="TRIM_HORIZON")
-        assert error_code(error) == "ResourceNotFoundException"
+        assert error_of(kinesis.get_shard_iterator, StreamName=name, ShardId=SHARD,
+                        ShardIteratorType="TRIM_HORIZON").code == "ResourceNotFoundException"
         described = kinesis.describe_stream(StreamName=name)["StreamDescription"]["Shards"]
         assert [s["ShardId"] for s in described] == listed
 

@@ -4,20 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from botocore.exceptions import ClientError
-
-from nimbus.core.registry import implemented_service_names
-from tests.kinesis_support import (
-    MAX_HASH_KEY,
-    active_stream,
-    advance,
-    error_code,
-    kinesis,  # noqa: F401  (a fixture)
-    read_shard,
-    unique,
-    wait_active,
-)
+from tests.support import MAX_HASH_KEY, active_stream, advance_clock, error_of, read_shard, unique, wait_active
 
 
 def test_stream_goes_creating_active_updating_deleting_on_the_virtual_clock(kinesis, endpoint):
@@ -25,12 +12,9 @@ def test_stream_goes_creating_active_updating_deleting_on_the_virtual_clock(kine
     kinesis.create_stream(StreamName=name, ShardCount=2)
     summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
     assert summary["StreamStatus"] == "CREATING"
-    with pytest.raises(ClientError) as error:
-        kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k")
-    assert error_code(error) == "ResourceNotFoundException"
-    with pytest.raises(ClientError) as error:
-        kinesis.create_stream(StreamName=name, ShardCount=1)
-    assert error_code(error) == "ResourceInUseException"
+    assert error_of(kinesis.put_record, StreamName=name, Data=b"x",
+                    PartitionKey="k").code == "ResourceNotFoundException"
+    assert error_of(kinesis.create_stream, StreamName=name, ShardCount=1).code == "ResourceInUseException"
     wait_active(kinesis, endpoint, name)
     kinesis.update_shard_count(StreamName=name, TargetShardCount=4, ScalingType="UNIFORM_SCALING")
     assert kinesis.describe_stream(StreamName=name)["StreamDescription"]["StreamStatus"] == "UPDATING"
@@ -38,10 +22,8 @@ def test_stream_goes_creating_active_updating_deleting_on_the_virtual_clock(kine
     wait_active(kinesis, endpoint, name)
     kinesis.delete_stream(StreamName=name)
     assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"] == "DELETING"
-    advance(endpoint, 1)
-    with pytest.raises(ClientError) as error:
-        kinesis.describe_stream(StreamName=name)
-    assert error_code(error) == "ResourceNotFoundException"
+    advance_clock(endpoint, 1)
+    assert error_of(kinesis.describe_stream, StreamName=name).code == "ResourceNotFoundException"
     assert name not in kinesis.list_streams(Limit=10000)["StreamNames"]
     kinesis.create_stream(StreamName=name, ShardCount=1)  # the name is free again, with a fresh log
     wait_active(kinesis, endpoint, name)
@@ -74,16 +56,13 @@ def test_on_demand_streams_and_mode_switch(kinesis, endpoint):
     wait_active(kinesis, endpoint, name)
     summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
     assert summary["StreamModeDetails"]["StreamMode"] == "ON_DEMAND" and summary["OpenShardCount"] == 4
-    with pytest.raises(ClientError) as error:
-        kinesis.update_shard_count(StreamName=name, TargetShardCount=2, ScalingType="UNIFORM_SCALING")
-    assert error_code(error) == "ValidationException"
+    assert error_of(kinesis.update_shard_count, StreamName=name, TargetShardCount=2,
+                    ScalingType="UNIFORM_SCALING").code == "ValidationException"
     kinesis.update_stream_mode(StreamARN=summary["StreamARN"], StreamModeDetails={"StreamMode": "PROVISIONED"})
     wait_active(kinesis, endpoint, name)
     assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamModeDetails"] == {
         "StreamMode": "PROVISIONED"}
-    with pytest.raises(ClientError) as error:
-        kinesis.create_stream(StreamName=unique("bad"))
-    assert error_code(error) == "InvalidArgumentException"
+    assert error_of(kinesis.create_stream, StreamName=unique("bad")).code == "InvalidArgumentException"
 
 
 def test_list_streams_and_shards_page_with_tokens_and_filters(kinesis, endpoint):
@@ -98,9 +77,7 @@ def test_list_streams_and_shards_page_with_tokens_and_filters(kinesis, endpoint)
         page = kinesis.list_shards(NextToken=page["NextToken"], MaxResults=2)
         shards += page["Shards"]
     assert [s["ShardId"] for s in shards] == [f"shardId-00000000000{i}" for i in range(5)]
-    with pytest.raises(ClientError) as error:
-        kinesis.list_shards(StreamName=name, NextToken="x")
-    assert error_code(error) == "InvalidArgumentException"
+    assert error_of(kinesis.list_shards, StreamName=name, NextToken="x").code == "InvalidArgumentException"
     kinesis.merge_shards(StreamName=name, ShardToMerge="shardId-000000000000", AdjacentShardToMerge="shardId-000000000001")
     latest = kinesis.list_shards(StreamName=name, ShardFilter={"Type": "AT_LATEST"})["Shards"]
     assert [s["ShardId"] for s in latest] == [f"shardId-00000000000{i}" for i in (2, 3, 4, 5)]
@@ -109,7 +86,7 @@ def test_list_streams_and_shards_page_with_tokens_and_filters(kinesis, endpoint)
     after = kinesis.list_shards(StreamName=name, ShardFilter={"Type": "AFTER_SHARD_ID",
                                                               "ShardId": "shardId-000000000003"})["Shards"]
     assert [s["ShardId"] for s in after] == ["shardId-000000000004", "shardId-000000000005"]
-    advance(endpoint, 25 * 3600)  # the closed parents pass retention and drop out of listings
+    advance_clock(endpoint, 25 * 3600)  # the closed parents pass retention and drop out of listings
     listed = kinesis.list_shards(StreamName=name)["Shards"]
     assert [s["ShardId"] for s in listed] == [f"shardId-00000000000{i}" for i in (2, 3, 4, 5)]
 
@@ -119,9 +96,7 @@ def test_retention_bounds(kinesis, endpoint):
     for call, hours in ((kinesis.increase_stream_retention_period, 8761),
                         (kinesis.decrease_stream_retention_period, 23),
                         (kinesis.decrease_stream_retention_period, 48)):
-        with pytest.raises(ClientError) as error:
-            call(StreamName=name, RetentionPeriodHours=hours)
-        assert error_code(error) == "InvalidArgumentException"
+        assert error_of(call, StreamName=name, RetentionPeriodHours=hours).code == "InvalidArgumentException"
     kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=8760)
     assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["RetentionPeriodHours"] == 8760
 
@@ -138,12 +113,9 @@ def test_tags_both_flavours(kinesis, endpoint):
     kinesis.tag_resource(ResourceARN=arn, Tags={"owner": "me"})
     kinesis.untag_resource(ResourceARN=arn, TagKeys=["env"])
     assert {t["Key"] for t in kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"]} == {"team", "owner"}
-    with pytest.raises(ClientError) as error:
-        kinesis.add_tags_to_stream(StreamName=name, Tags={f"k{i}": "v" for i in range(50)})
-    assert error_code(error) == "InvalidArgumentException"
-    with pytest.raises(ClientError) as error:
-        kinesis.list_tags_for_resource(ResourceARN=arn + "-missing")
-    assert error_code(error) == "ResourceNotFoundException"
+    assert error_of(kinesis.add_tags_to_stream, StreamName=name,
+                    Tags={f"k{i}": "v" for i in range(50)}).code == "InvalidArgumentException"
+    assert error_of(kinesis.list_tags_for_resource, ResourceARN=arn + "-missing").code == "ResourceNotFoundException"
 
 
 def test_resource_policies_are_stored(kinesis, endpoint):
@@ -155,9 +127,7 @@ def test_resource_policies_are_stored(kinesis, endpoint):
     assert json.loads(kinesis.get_resource_policy(ResourceARN=arn)["Policy"]) == json.loads(policy)
     kinesis.delete_resource_policy(ResourceARN=arn)
     assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == "{}"
-    with pytest.raises(ClientError) as error:
-        kinesis.put_resource_policy(ResourceARN=arn, Policy="not json")
-    assert error_code(error) == "InvalidArgumentException"
+    assert error_of(kinesis.put_resource_policy, ResourceARN=arn, Policy="not json").code == "InvalidArgumentException"
 
 
 def test_encryption_setting_and_records_stay_readable(kinesis, endpoint):
@@ -200,35 +170,29 @@ def test_consumers_register_describe_list_deregister(kinesis, endpoint):
     arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
     consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="app")["Consumer"]
     assert consumer["ConsumerStatus"] == "CREATING" and consumer["ConsumerARN"].startswith(arn + "/consumer/app:")
-    with pytest.raises(ClientError) as error:
-        kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="app")
-    assert error_code(error) == "ResourceInUseException"
-    advance(endpoint, 1)
+    assert error_of(kinesis.register_stream_consumer, StreamARN=arn,
+                    ConsumerName="app").code == "ResourceInUseException"
+    advance_clock(endpoint, 1)
     described = kinesis.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
     assert described["ConsumerStatus"] == "ACTIVE" and described["StreamARN"] == arn
     assert kinesis.describe_stream_consumer(StreamARN=arn, ConsumerName="app")["ConsumerDescription"][
         "ConsumerARN"] == consumer["ConsumerARN"]
     assert [c["ConsumerName"] for c in kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]] == ["app"]
-    with pytest.raises(ClientError) as error:
-        kinesis.delete_stream(StreamName=name)
-    assert error_code(error) == "ResourceInUseException"
+    assert error_of(kinesis.delete_stream, StreamName=name).code == "ResourceInUseException"
     kinesis.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     assert kinesis.list_stream_consumers(StreamARN=arn)["Consumers"] == []
-    with pytest.raises(ClientError) as error:
-        kinesis.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
-    assert error_code(error) == "ResourceNotFoundException"
+    assert error_of(kinesis.describe_stream_consumer,
+                    ConsumerARN=consumer["ConsumerARN"]).code == "ResourceNotFoundException"
 
 
 def test_subscribe_to_shard_streams_events_to_boto3(kinesis, endpoint):
     name = active_stream(kinesis, endpoint)
     arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
     consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="fanout")["Consumer"]
-    with pytest.raises(ClientError) as error:  # still CREATING
-        kinesis.subscribe_to_shard(ConsumerARN=consumer["ConsumerARN"], ShardId="shardId-000000000000",
-                                   StartingPosition={"Type": "TRIM_HORIZON"})
-    assert error_code(error) == "ResourceInUseException"
-    advance(endpoint, 1)
+    assert error_of(kinesis.subscribe_to_shard, ConsumerARN=consumer["ConsumerARN"], ShardId="shardId-000000000000",
+                    StartingPosition={"Type": "TRIM_HORIZON"}).code == "ResourceInUseException"
+    advance_clock(endpoint, 1)
     kinesis.put_records(StreamName=name, Records=[{"Data": f"e{i}".encode(), "PartitionKey": "k"} for i in range(3)])
     response = kinesis.subscribe_to_shard(ConsumerARN=consumer["ConsumerARN"], ShardId="shardId-000000000000",
                                           StartingPosition={"Type": "TRIM_HORIZON"})
@@ -260,7 +224,7 @@ def test_subscription_ends_with_child_shards_once_a_closed_shard_is_read(kinesis
     name = active_stream(kinesis, endpoint)
     arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
     consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="ender")["Consumer"]
-    advance(endpoint, 1)
+    advance_clock(endpoint, 1)
     kinesis.put_record(StreamName=name, Data=b"only", PartitionKey="k")
     kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2 ** 127))
     events = list(kinesis.subscribe_to_shard(ConsumerARN=consumer["ConsumerARN"], ShardId="shardId-000000000000",
@@ -273,15 +237,11 @@ def test_missing_streams_are_resource_not_found(kinesis):
     missing = unique("missing")
     for call in (kinesis.describe_stream, kinesis.describe_stream_summary, kinesis.delete_stream,
                  kinesis.list_shards, kinesis.list_tags_for_stream):
-        with pytest.raises(ClientError) as error:
-            call(StreamName=missing)
-        assert error_code(error) == "ResourceNotFoundException", call
-    with pytest.raises(ClientError) as error:
-        kinesis.get_shard_iterator(StreamName=missing, ShardId="shardId-000000000000", ShardIteratorType="LATEST")
-    assert error_code(error) == "ResourceNotFoundException"
+        assert error_of(call, StreamName=missing).code == "ResourceNotFoundException", call
+    assert error_of(kinesis.get_shard_iterator, StreamName=missing, ShardId="shardId-000000000000",
+                    ShardIteratorType="LATEST").code == "ResourceNotFoundException"
 
 
-@pytest.mark.skipif("kms" not in implemented_service_names(), reason="nimbus has no KMS service in this build")
 def test_records_are_sealed_on_disk_under_the_kms_data_key_and_a_disabled_key_stops_them(kinesis, endpoint,
                                                                                           server, client):
     kms = client("kms")
@@ -296,16 +256,11 @@ def test_records_are_sealed_on_disk_under_the_kms_data_key_and_a_disabled_key_st
     assert not any(secret in f.read_bytes() for f in logs.rglob("*.log"))
     assert [r["Data"] for r in read_shard(kinesis, name, put["ShardId"])] == [secret]
     kms.disable_key(KeyId=key)
-    with pytest.raises(ClientError) as error:
-        kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k")
-    assert error_code(error) == "KMSDisabledException"
+    assert error_of(kinesis.put_record, StreamName=name, Data=b"x", PartitionKey="k").code == "KMSDisabledException"
     iterator = kinesis.get_shard_iterator(StreamName=name, ShardId=put["ShardId"],
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    with pytest.raises(ClientError) as error:
-        kinesis.get_records(ShardIterator=iterator)
-    assert error_code(error) == "KMSDisabledException"
+    assert error_of(kinesis.get_records, ShardIterator=iterator).code == "KMSDisabledException"
     kms.enable_key(KeyId=key)
     assert [r["Data"] for r in read_shard(kinesis, name, put["ShardId"])] == [secret]
-    with pytest.raises(ClientError) as error:
-        kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/does-not-exist")
-    assert error_code(error) == "KMSNotFoundException"
+    assert error_of(kinesis.start_stream_encryption, StreamName=name, EncryptionType="KMS",
+                    KeyId="alias/does-not-exist").code == "KMSNotFoundException"

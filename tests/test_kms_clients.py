@@ -8,18 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import aws_encryption_sdk
 import pytest
+from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError
 
-from tests.conftest import make_client
-
-
-@pytest.fixture(scope="module")
-def kms(client):
-    return client("kms")
+from tests.support import make_client
 
 
 def test_encryption_sdk_multi_keyring_round_trip(kms, endpoint):
-    aws_encryption_sdk = pytest.importorskip("aws_encryption_sdk")
     from aws_cryptographic_material_providers.mpl import AwsCryptographicMaterialProviders
     from aws_cryptographic_material_providers.mpl.config import MaterialProvidersConfig
     from aws_cryptographic_material_providers.mpl.models import CreateAwsKmsMultiKeyringInput
@@ -46,8 +42,11 @@ def test_encryption_sdk_multi_keyring_round_trip(kms, endpoint):
     # Disabling both keys makes the message unreadable.
     kms.disable_key(KeyId=first)
     kms.disable_key(KeyId=second)
-    with pytest.raises(Exception):
+    with pytest.raises(AWSEncryptionSDKClientError) as raised:
         sdk.decrypt(source=ciphertext, keyring=keyring(first, [second]))
+    # Each keyring reports KMS's DisabledException message for its key (in the collected errors' repr).
+    reported = repr(raised.value)
+    assert f"{first} is disabled." in reported and f"{second} is disabled." in reported
 
 
 class _Supplier:
@@ -63,7 +62,6 @@ class _Supplier:
 
 
 def test_encryption_sdk_master_key_provider(kms, endpoint, monkeypatch):
-    aws_encryption_sdk = pytest.importorskip("aws_encryption_sdk")
     import botocore.session
     from aws_encryption_sdk import CommitmentPolicy, StrictAwsKmsMasterKeyProvider
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -13,8 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 from nimbus.core.events import API_CALL
-from tests.conftest import make_client, start_server
-from tests.kms_helpers import advance, error_of
+from tests.support import advance_clock, error_of, make_client, start_server, virtual_now
 
 DAY = 86400
 
@@ -35,9 +34,9 @@ def test_deletion_happens_on_the_virtual_clock(own, kms):
     key = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName=f"alias/doomed-{key[:8]}", TargetKeyId=key)
     kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
-    advance(own.endpoint, 6 * DAY)
+    advance_clock(own.endpoint, 6 * DAY)
     assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
-    advance(own.endpoint, DAY + 1)
+    advance_clock(own.endpoint, DAY + 1)
     assert error_of(kms.describe_key, KeyId=key)[0] == "NotFoundException"
     assert key not in [k["KeyId"] for k in kms.list_keys(Limit=1000)["Keys"]]
     assert f"alias/doomed-{key[:8]}" not in [a["AliasName"] for a in kms.list_aliases()["Aliases"]]
@@ -50,7 +49,7 @@ def test_rotation_keeps_old_material(own, kms):
     status = kms.get_key_rotation_status(KeyId=key)
     assert status["KeyRotationEnabled"] and status["RotationPeriodInDays"] == 90
     assert kms.list_key_rotations(KeyId=key)["Rotations"] == []
-    advance(own.endpoint, 181 * DAY)
+    advance_clock(own.endpoint, 181 * DAY)
     rotations = kms.list_key_rotations(KeyId=key)["Rotations"]
     assert [r["RotationType"] for r in rotations] == ["AUTOMATIC", "AUTOMATIC"]
     kms.rotate_key_on_demand(KeyId=key)
@@ -83,14 +82,14 @@ def _wrap(public_der: bytes, algorithm: str, material: bytes) -> bytes:
 def test_imported_material(own, kms, algorithm):
     key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
     assert key["KeyState"] == "PendingImport"
-    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x") == (
+    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x").worded == (
         "KMSInvalidStateException", f"{key['Arn']} is pending import.")
     material = os.urandom(32)
     params = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm=algorithm, WrappingKeySpec="RSA_3072")
     assert error_of(kms.import_key_material, KeyId=key["KeyId"], ImportToken=b"forged",
                     EncryptedKeyMaterial=_wrap(params["PublicKey"], algorithm, material))[0] == \
         "InvalidImportTokenException"
-    valid_to = datetime.fromtimestamp(_now(own), tz=UTC) + timedelta(days=10)
+    valid_to = virtual_now(own.endpoint) + timedelta(days=10)
     kms.import_key_material(KeyId=key["KeyId"], ImportToken=params["ImportToken"],
                             EncryptedKeyMaterial=_wrap(params["PublicKey"], algorithm, material),
                             ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=valid_to)
@@ -101,7 +100,7 @@ def test_imported_material(own, kms, algorithm):
     assert error_of(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
                     EncryptedKeyMaterial=_wrap(params["PublicKey"], algorithm, os.urandom(32)),
                     ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")[0] == "IncorrectKeyMaterialException"
-    advance(own.endpoint, 11 * DAY)
+    advance_clock(own.endpoint, 11 * DAY)
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
     assert error_of(kms.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
     params = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm=algorithm, WrappingKeySpec="RSA_2048")
@@ -111,14 +110,10 @@ def test_imported_material(own, kms, algorithm):
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
     kms.delete_imported_key_material(KeyId=key["KeyId"])
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
-    advance(own.endpoint, 2 * DAY)
+    advance_clock(own.endpoint, 2 * DAY)
     assert error_of(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
                     EncryptedKeyMaterial=_wrap(params["PublicKey"], algorithm, material),
                     ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")[0] == "ExpiredImportTokenException"
-
-
-def _now(own) -> float:
-    return own.runtime.clock.time()
 
 
 def test_multi_region_replicas_share_ciphertexts(own):
@@ -143,13 +138,13 @@ def test_multi_region_replicas_share_ciphertexts(own):
     # The primary (now in us-west-2) waits for its replica's deletion before its own window starts.
     assert west.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)["KeyState"] == \
         "PendingReplicaDeletion"
-    assert error_of(west.encrypt, KeyId=primary["KeyId"], Plaintext=b"x") == (
+    assert error_of(west.encrypt, KeyId=primary["KeyId"], Plaintext=b"x").worded == (
         "KMSInvalidStateException", f"{replica['Arn']} is pending replica deletion.")
     east.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)
-    advance(own.endpoint, 7 * DAY + 1)
+    advance_clock(own.endpoint, 7 * DAY + 1)
     assert error_of(east.describe_key, KeyId=primary["KeyId"])[0] == "NotFoundException"
     assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
-    advance(own.endpoint, 7 * DAY + 1)
+    advance_clock(own.endpoint, 7 * DAY + 1)
     assert error_of(west.describe_key, KeyId=primary["KeyId"])[0] == "NotFoundException"
     single = east.create_key()["KeyMetadata"]["KeyId"]
     assert error_of(east.replicate_key, KeyId=single, ReplicaRegion="us-west-2")[0] == "UnsupportedOperationException"
@@ -160,7 +155,7 @@ def test_cross_account_use_needs_a_grant(own, kms):
     foreign = make_client(own.endpoint, "kms", key=other_account, secret="x")
     key = kms.create_key()["KeyMetadata"]
     denied = foreign.encrypt
-    code, message = error_of(denied, KeyId=key["Arn"], Plaintext=b"x")
+    code, message = error_of(denied, KeyId=key["Arn"], Plaintext=b"x").worded
     assert code == "AccessDeniedException" and "kms:Encrypt" in message
     # Aliases only resolve in the caller's account; ARNs reach other accounts.
     assert error_of(foreign.describe_key, KeyId=key["KeyId"])[0] == "NotFoundException"
@@ -209,11 +204,11 @@ def test_aliases(kms):
         assert kms.describe_key(KeyId=reference)["KeyMetadata"]["KeyId"] == key["KeyId"]
     blob = kms.encrypt(KeyId=alias_arn, Plaintext=b"a")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=blob, KeyId=name)["Plaintext"] == b"a"
-    assert error_of(kms.create_alias, AliasName=name, TargetKeyId=other["KeyId"]) == (
+    assert error_of(kms.create_alias, AliasName=name, TargetKeyId=other["KeyId"]).worded == (
         "AlreadyExistsException", f"An alias with the name {alias_arn} already exists")
-    assert error_of(kms.create_alias, AliasName="alias/aws/mine", TargetKeyId=key["KeyId"]) == (
+    assert error_of(kms.create_alias, AliasName="alias/aws/mine", TargetKeyId=key["KeyId"]).worded == (
         "NotAuthorizedException", "")
-    assert error_of(kms.create_alias, AliasName="app", TargetKeyId=key["KeyId"]) == (
+    assert error_of(kms.create_alias, AliasName="app", TargetKeyId=key["KeyId"]).worded == (
         "ValidationException", 'Alias must start with the prefix "alias/". '
         'Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html')
     kms.update_alias(AliasName=name, TargetKeyId=other["KeyId"])
@@ -234,10 +229,10 @@ def test_key_policies(kms):
     assert error_of(kms.put_key_policy, KeyId=key, PolicyName="default", Policy="{not json")[0] == malformed
     lockout = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":'
                '"arn:aws:iam::000000000000:root"},"Action":"kms:Encrypt","Resource":"*"}]}')
-    assert error_of(kms.put_key_policy, KeyId=key, PolicyName="default", Policy=lockout) == (
+    assert error_of(kms.put_key_policy, KeyId=key, PolicyName="default", Policy=lockout).worded == (
         malformed, "The new key policy will not allow you to update the key policy in the future.")
     bad_principal = lockout.replace("arn:aws:iam::000000000000:root", "nobody")
-    assert error_of(kms.put_key_policy, KeyId=key, Policy=bad_principal, BypassPolicyLockoutSafetyCheck=True) == (
+    assert error_of(kms.put_key_policy, KeyId=key, Policy=bad_principal, BypassPolicyLockoutSafetyCheck=True).worded == (
         malformed, "Policy contains a statement with one or more invalid principals.")
     kms.put_key_policy(KeyId=key, Policy=lockout, BypassPolicyLockoutSafetyCheck=True)
     assert kms.get_key_policy(KeyId=key)["Policy"] == lockout

@@ -9,9 +9,7 @@ import threading
 import pytest
 
 from nimbus.core.events import API_CALL
-from tests.conftest import make_client, start_server
-from tests.kms_helpers import error_of
-from tests.support import unique
+from tests.support import error_of, make_client, start_server, unique
 from tests.test_iam_enforcement import Caller, allow, document, session_client, trust
 
 OWNER = "000000000000"
@@ -50,7 +48,7 @@ def test_cross_account_needs_the_key_policy_and_the_callers_own_iam(enforcing):
     foreign = make_client(enforcing.endpoint, "kms", key=FOREIGN, secret="x")
     key = owner.create_key()["KeyMetadata"]["Arn"]
     # The default policy names only the owner's account.
-    assert error_of(foreign.encrypt, KeyId=key, Plaintext=b"x") == not_authorized(
+    assert error_of(foreign.encrypt, KeyId=key, Plaintext=b"x").worded == not_authorized(
         root(FOREIGN), "kms:Encrypt", key, no_key_policy("kms:Encrypt"))
     owner.put_key_policy(KeyId=key, PolicyName="default", Policy=document(
         ROOT_STATEMENT, statement(root(FOREIGN), ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"])))
@@ -59,7 +57,7 @@ def test_cross_account_needs_the_key_policy_and_the_callers_own_iam(enforcing):
     assert error_of(foreign.list_grants, KeyId=key)[0] == "AccessDeniedException"
     # A user of the other account needs its own account's IAM policy as well.
     user = Caller(enforcing.endpoint, account=FOREIGN)
-    assert error_of(user.client("kms").encrypt, KeyId=key, Plaintext=b"x") == not_authorized(
+    assert error_of(user.client("kms").encrypt, KeyId=key, Plaintext=b"x").worded == not_authorized(
         user.arn, "kms:Encrypt", key, "because no identity-based policy allows the kms:Encrypt action")
     user.admin.put_user_policy(UserName=user.name, PolicyName="kms", PolicyDocument=document(
         allow("kms:Encrypt", key)))
@@ -78,12 +76,12 @@ def test_a_key_policy_without_the_root_statement_ignores_iam_policies(enforcing)
     assert error_of(named.client("kms").encrypt, KeyId=key, Plaintext=b"x")[0] == "AccessDeniedException"
     # The lockout check runs through the engine: the caller must keep kms:PutKeyPolicy.
     only_named = document(statement(named.arn, "kms:*"))
-    assert error_of(admin.client("kms").put_key_policy, KeyId=key, PolicyName="default", Policy=only_named) == (
+    assert error_of(admin.client("kms").put_key_policy, KeyId=key, PolicyName="default", Policy=only_named).worded == (
         "MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the "
         "future.")
     policy = document(statement(root(), ["kms:PutKeyPolicy", "kms:GetKeyPolicy"]), statement(named.arn, "kms:*"))
     admin.client("kms").put_key_policy(KeyId=key, PolicyName="default", Policy=policy)
-    assert error_of(admin.client("kms").encrypt, KeyId=key, Plaintext=b"x") == not_authorized(
+    assert error_of(admin.client("kms").encrypt, KeyId=key, Plaintext=b"x").worded == not_authorized(
         admin.arn, "kms:Encrypt", key, no_key_policy("kms:Encrypt"))
     # Not even the account's root may use the key now; the user the policy names may, without IAM.
     assert error_of(owner.encrypt, KeyId=key, Plaintext=b"x")[0] == "AccessDeniedException"
@@ -101,7 +99,7 @@ def test_explicit_deny_on_encryption_context_wins_over_allows_and_grants(enforci
                             Condition={"StringEquals": {"kms:EncryptionContext:tier": "secret"}})
     key = owner.create_key(Policy=document(ROOT_STATEMENT, deny_secret))["KeyMetadata"]["Arn"]
     owner.encrypt(KeyId=key, Plaintext=b"x", EncryptionContext={"tier": "public"})
-    assert error_of(owner.encrypt, KeyId=key, Plaintext=b"x", EncryptionContext={"tier": "secret"}) == \
+    assert error_of(owner.encrypt, KeyId=key, Plaintext=b"x", EncryptionContext={"tier": "secret"}).worded == \
         not_authorized(root(), "kms:Encrypt", key, "with an explicit deny in a resource-based policy")
     # An identity policy's deny on the context's keys; a grant does not override it.
     user = Caller(enforcing.endpoint, inline=document(allow("kms:*"), {
@@ -110,7 +108,7 @@ def test_explicit_deny_on_encryption_context_wins_over_allows_and_grants(enforci
     owner.create_grant(KeyId=key, GranteePrincipal=user.arn, Operations=["Encrypt"])
     kms = user.client("kms")
     kms.encrypt(KeyId=key, Plaintext=b"x", EncryptionContext={"app": "1"})
-    assert error_of(kms.encrypt, KeyId=key, Plaintext=b"x", EncryptionContext={"pii": "1"}) == not_authorized(
+    assert error_of(kms.encrypt, KeyId=key, Plaintext=b"x", EncryptionContext={"pii": "1"}).worded == not_authorized(
         user.arn, "kms:Encrypt", key, "with an explicit deny in an identity-based policy")
 
 
@@ -204,7 +202,7 @@ def test_decision_is_recorded_when_enforcement_is_off(server, endpoint):
     assert decision["message"].endswith("because no identity-based policy allows the kms:Encrypt action")
     # Across accounts the key policy binds even so; the caller's own IAM side is taken as allowing.
     user = Caller(endpoint, account=account)
-    assert error_of(user.client("kms").encrypt, KeyId=key, Plaintext=b"x") == not_authorized(
+    assert error_of(user.client("kms").encrypt, KeyId=key, Plaintext=b"x").worded == not_authorized(
         user.arn, "kms:Encrypt", key, no_key_policy("kms:Encrypt"))
     owner.put_key_policy(KeyId=key, Policy=document(ROOT_STATEMENT, statement(root(account), "kms:Encrypt")))
     decision = recorded(server, user.arn, "Encrypt", lambda: user.client("kms").encrypt(KeyId=key, Plaintext=b"x"))
@@ -230,7 +228,7 @@ def test_aliases_need_the_alias_in_iam_and_the_key_in_its_key_policy(enforcing):
 
 def test_calls_without_a_key_need_an_identity_policy(enforcing):
     user = Caller(enforcing.endpoint)
-    assert error_of(user.client("kms").create_key) == ("AccessDeniedException", (
+    assert error_of(user.client("kms").create_key).worded == ("AccessDeniedException", (
         f"User: {user.arn} is not authorized to perform: kms:CreateKey on resource: * because no identity-based "
         "policy allows the kms:CreateKey action"))
     user.admin.put_user_policy(UserName=user.name, PolicyName="inline", PolicyDocument=document(
@@ -250,6 +248,6 @@ def test_a_role_named_in_the_key_policy_needs_no_iam_policy(enforcing):
     kms = session_client(enforcing.endpoint, creds, "kms")
     blob = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
-    assert error_of(kms.describe_key, KeyId=key) == not_authorized(
+    assert error_of(kms.describe_key, KeyId=key).worded == not_authorized(
         f"arn:aws:sts::{OWNER}:assumed-role/{role}/s1", "kms:DescribeKey", key,
         "because no identity-based policy allows the kms:DescribeKey action")

@@ -3,12 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kms_helpers import error_of
-
-
-@pytest.fixture(scope="module")
-def kms(client):
-    return client("kms")
+from tests.support import error_of
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +30,7 @@ def test_encrypt_decrypt_without_key_id(kms, key):
 
 def test_encryption_context_is_bound(kms, key):
     blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"a": "1"})["CiphertextBlob"]
-    assert error_of(kms.decrypt, CiphertextBlob=blob) == ("InvalidCiphertextException", "")
+    assert error_of(kms.decrypt, CiphertextBlob=blob).worded == ("InvalidCiphertextException", "")
     assert error_of(kms.decrypt, CiphertextBlob=blob, EncryptionContext={"a": "2"})[0] == "InvalidCiphertextException"
     assert error_of(kms.decrypt, CiphertextBlob=blob, EncryptionContext={"a": "1", "b": "2"})[0] == \
         "InvalidCiphertextException"
@@ -45,16 +40,16 @@ def test_tampered_truncated_and_foreign_ciphertext(kms, key):
     blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"payload")["CiphertextBlob"]
     for bad in (blob[:-1], blob[:20], blob[:-1] + bytes([blob[-1] ^ 1]), bytes([blob[0] ^ 1]) + blob[1:],
                 blob[:60] + bytes([blob[60] ^ 1]) + blob[61:], b"not a ciphertext at all"):
-        assert error_of(kms.decrypt, CiphertextBlob=bad) == ("InvalidCiphertextException", "")
+        assert error_of(kms.decrypt, CiphertextBlob=bad).worded == ("InvalidCiphertextException", "")
     other = kms.create_key()["KeyMetadata"]
-    assert error_of(kms.decrypt, CiphertextBlob=blob, KeyId=other["KeyId"]) == (
+    assert error_of(kms.decrypt, CiphertextBlob=blob, KeyId=other["KeyId"]).worded == (
         "IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.")
 
 
 def test_plaintext_limits(raw, key):
     kms = raw
     assert kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x" * 4096)["CiphertextBlob"]
-    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x" * 4097) == (
+    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x" * 4097).worded == (
         "ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: "
         "Member must have length less than or equal to 4096")
 
@@ -73,15 +68,15 @@ def test_generate_data_key(kms, key):
 
 def test_generate_data_key_bad_sizes(raw, key):
     kms = raw
-    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], NumberOfBytes=0) == (
+    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], NumberOfBytes=0).worded == (
         "ValidationException", "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy "
         "constraint: Member must have value greater than or equal to 1")
-    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], NumberOfBytes=1025) == (
+    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], NumberOfBytes=1025).worded == (
         "ValidationException", "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy "
         "constraint: Member must have value less than or equal to 1024")
     both = ("ValidationException", "Please specify either number of bytes or key spec.")
-    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], NumberOfBytes=32, KeySpec="AES_256") == both
-    assert error_of(kms.generate_data_key, KeyId=key["KeyId"]) == both
+    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], NumberOfBytes=32, KeySpec="AES_256").worded == both
+    assert error_of(kms.generate_data_key, KeyId=key["KeyId"]).worded == both
 
 
 def test_re_encrypt_between_keys(kms, key):
@@ -107,28 +102,28 @@ def test_key_states(kms, endpoint):
     kms.disable_key(KeyId=key["KeyId"])
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
     disabled = ("DisabledException", f"{key['Arn']} is disabled.")
-    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"s") == disabled
-    assert error_of(kms.decrypt, CiphertextBlob=blob) == disabled
-    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], KeySpec="AES_256") == disabled
+    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"s").worded == disabled
+    assert error_of(kms.decrypt, CiphertextBlob=blob).worded == disabled
+    assert error_of(kms.generate_data_key, KeyId=key["KeyId"], KeySpec="AES_256").worded == disabled
     kms.enable_key(KeyId=key["KeyId"])
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"s"
     scheduled = kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
     assert scheduled["KeyState"] == "PendingDeletion" and scheduled["PendingWindowInDays"] == 7
     pending = ("KMSInvalidStateException", f"{key['Arn']} is pending deletion.")
-    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"s") == pending
-    assert error_of(kms.decrypt, CiphertextBlob=blob) == pending
-    assert error_of(kms.enable_key, KeyId=key["KeyId"]) == pending
-    assert error_of(kms.schedule_key_deletion, KeyId=key["KeyId"]) == pending
+    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"s").worded == pending
+    assert error_of(kms.decrypt, CiphertextBlob=blob).worded == pending
+    assert error_of(kms.enable_key, KeyId=key["KeyId"]).worded == pending
+    assert error_of(kms.schedule_key_deletion, KeyId=key["KeyId"]).worded == pending
     assert kms.cancel_key_deletion(KeyId=key["KeyId"])["KeyId"] == key["Arn"]
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
-    assert error_of(kms.cancel_key_deletion, KeyId=key["KeyId"]) == (
+    assert error_of(kms.cancel_key_deletion, KeyId=key["KeyId"]).worded == (
         "KMSInvalidStateException", f"{key['Arn']} is not pending deletion.")
 
 
 def test_schedule_deletion_window(raw):
     kms = raw
     key = kms.create_key()["KeyMetadata"]
-    assert error_of(kms.schedule_key_deletion, KeyId=key["KeyId"], PendingWindowInDays=6) == (
+    assert error_of(kms.schedule_key_deletion, KeyId=key["KeyId"], PendingWindowInDays=6).worded == (
         "ValidationException", "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy "
         "constraint: Member must have value greater than or equal to 7")
     assert error_of(kms.schedule_key_deletion, KeyId=key["KeyId"], PendingWindowInDays=31)[0] == "ValidationException"
@@ -138,13 +133,13 @@ def test_schedule_deletion_window(raw):
 def test_missing_keys(kms):
     missing = "11111111-2222-3333-4444-555555555555"
     arn = f"arn:aws:kms:us-east-1:000000000000:key/{missing}"
-    assert error_of(kms.describe_key, KeyId=missing) == ("NotFoundException", f"Key '{arn}' does not exist")
-    assert error_of(kms.encrypt, KeyId=arn, Plaintext=b"x") == ("NotFoundException", f"Key '{arn}' does not exist")
-    assert error_of(kms.encrypt, KeyId="nonsense", Plaintext=b"x") == ("NotFoundException", "Invalid keyId 'nonsense'")
-    assert error_of(kms.encrypt, KeyId="alias/nope", Plaintext=b"x") == (
+    assert error_of(kms.describe_key, KeyId=missing).worded == ("NotFoundException", f"Key '{arn}' does not exist")
+    assert error_of(kms.encrypt, KeyId=arn, Plaintext=b"x").worded == ("NotFoundException", f"Key '{arn}' does not exist")
+    assert error_of(kms.encrypt, KeyId="nonsense", Plaintext=b"x").worded == ("NotFoundException", "Invalid keyId 'nonsense'")
+    assert error_of(kms.encrypt, KeyId="alias/nope", Plaintext=b"x").worded == (
         "NotFoundException", "Alias arn:aws:kms:us-east-1:000000000000:alias/nope is not found.")
 
 
 def test_dry_run(kms, key):
-    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x", DryRun=True) == (
+    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x", DryRun=True).worded == (
         "DryRunOperationException", "The request would succeed if DryRun wasn\u2019t specified.")

@@ -6,8 +6,7 @@ import uuid
 
 import requests
 
-from .conftest import make_client, start_server
-from .sns_logs_support import error_of
+from tests.support import error_of, make_client, serve_subprocess, start_server, virtual_now
 
 DAY_MS = 86_400_000
 
@@ -17,7 +16,7 @@ def unique(prefix: str) -> str:
 
 
 def virtual_now_ms(endpoint: str) -> int:
-    return int(requests.get(f"{endpoint}/_nimbus/clock").json()["epoch"] * 1000)
+    return int(virtual_now(endpoint).timestamp() * 1000)
 
 
 def group_with_stream(logs, stream: str = "app") -> str:
@@ -219,10 +218,9 @@ def test_acknowledged_events_survive_kill_9(tmp_path):
     import signal
 
     from nimbus.server import free_port
-    from tests.support import serve_subprocess as _serve
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    process = _serve(str(tmp_path / "data"), port)
+    process = serve_subprocess(str(tmp_path / "data"), port)
     try:
         logs = make_client(endpoint, "logs")
         logs.create_log_group(logGroupName="/killed")
@@ -234,7 +232,7 @@ def test_acknowledged_events_survive_kill_9(tmp_path):
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-    process = _serve(str(tmp_path / "data"), port)
+    process = serve_subprocess(str(tmp_path / "data"), port)
     try:
         events = make_client(endpoint, "logs").get_log_events(logGroupName="/killed", logStreamName="s",
                                                               startFromHead=True)["events"]

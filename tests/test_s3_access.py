@@ -13,8 +13,7 @@ import requests
 from botocore import UNSIGNED
 from botocore.config import Config as BotoConfig
 
-from tests.conftest import make_client
-from tests.s3_helpers import error_code, open_to_anyone, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of, make_client, open_to_anyone, unique
 
 OTHER = "111122223333"
 
@@ -52,13 +51,13 @@ def test_new_buckets_block_public_access_and_disable_acls(s3, fresh):
                       "RestrictPublicBuckets": True}
     rules = s3.get_bucket_ownership_controls(Bucket=fresh)["OwnershipControls"]["Rules"]
     assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}]
-    assert error_code(s3.put_object, Bucket=fresh, Key="x", Body=b"x", ACL="public-read") \
+    assert error_of(s3.put_object, Bucket=fresh, Key="x", Body=b"x", ACL="public-read").code \
         == "AccessControlListNotSupported"
-    assert error_code(s3.create_bucket, Bucket=unique("acc"), ACL="public-read") \
+    assert error_of(s3.create_bucket, Bucket=unique("acc"), ACL="public-read").code \
         == "InvalidBucketAclWithObjectOwnership"
     public = {"Version": "2012-10-17", "Statement": [statement("Allow", "*", "s3:GetObject",
                                                                f"arn:aws:s3:::{fresh}/*")]}
-    assert error_code(s3.put_bucket_policy, Bucket=fresh, Policy=json.dumps(public)) == "AccessDenied"
+    assert error_of(s3.put_bucket_policy, Bucket=fresh, Policy=json.dumps(public)).code == "AccessDenied"
     # The owner keeps full control through the (disabled) ACL.
     acl = s3.get_object_acl(Bucket=fresh, Key="doc.txt")
     assert acl["Grants"] == [{"Grantee": {"Type": "CanonicalUser", "ID": acl["Owner"]["ID"],
@@ -70,10 +69,10 @@ def test_new_buckets_block_public_access_and_disable_acls(s3, fresh):
 def test_anonymous_access_follows_the_bucket_policy(s3, anonymous, endpoint, fresh):
     url = f"{endpoint}/{fresh}/doc.txt"
     assert requests.get(url, timeout=5).status_code == 403
-    assert error_code(anonymous.get_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
-    assert error_code(anonymous.list_objects_v2, Bucket=fresh) == "AccessDenied"
+    assert error_of(anonymous.get_object, Bucket=fresh, Key="doc.txt").code == "AccessDenied"
+    assert error_of(anonymous.list_objects_v2, Bucket=fresh).code == "AccessDenied"
     assert requests.put(f"{endpoint}/{fresh}/new.txt", data=b"x", timeout=5).status_code == 403
-    assert error_code(anonymous.list_buckets) == "AccessDenied"
+    assert error_of(anonymous.list_buckets).code == "AccessDenied"
 
     open_to_anyone(s3, fresh, ("s3:GetObject",), "/doc.*")
     assert s3.get_bucket_policy_status(Bucket=fresh)["PolicyStatus"]["IsPublic"] is True
@@ -85,10 +84,10 @@ def test_anonymous_access_follows_the_bucket_policy(s3, anonymous, endpoint, fre
     s3.put_object(Bucket=fresh, Key="secret.txt", Body=b"s")
     # A missing key is only revealed to callers that may list the bucket.
     assert requests.get(f"{endpoint}/{fresh}/doc.missing", timeout=5).status_code == 403
-    assert error_code(s3.get_object, Bucket=fresh, Key="doc.missing") == "NoSuchKey"
+    assert error_of(s3.get_object, Bucket=fresh, Key="doc.missing").code == "NoSuchKey"
     assert requests.get(f"{endpoint}/{fresh}/secret.txt", timeout=5).status_code == 403
-    assert error_code(anonymous.list_objects_v2, Bucket=fresh) == "AccessDenied"
-    assert error_code(anonymous.put_object, Bucket=fresh, Key="doc.txt", Body=b"x") == "AccessDenied"
+    assert error_of(anonymous.list_objects_v2, Bucket=fresh).code == "AccessDenied"
+    assert error_of(anonymous.put_object, Bucket=fresh, Key="doc.txt", Body=b"x").code == "AccessDenied"
 
     # Anonymous uploads where the policy allows them, with a condition on the prefix.
     s3.put_bucket_policy(Bucket=fresh, Policy=policy(
@@ -101,9 +100,9 @@ def test_anonymous_access_follows_the_bucket_policy(s3, anonymous, endpoint, fre
     listed = anonymous.list_objects_v2(Bucket=fresh, Prefix="drop/")
     assert [o["Key"] for o in listed["Contents"]] == ["drop/a.txt"]
     assert requests.get(f"{endpoint}/{fresh}/drop/a.txt", timeout=5).status_code == 403  # no s3:GetObject
-    assert error_code(anonymous.list_objects_v2, Bucket=fresh) == "AccessDenied"
+    assert error_of(anonymous.list_objects_v2, Bucket=fresh).code == "AccessDenied"
     s3.delete_bucket_policy(Bucket=fresh)
-    assert error_code(s3.get_bucket_policy, Bucket=fresh) == "NoSuchBucketPolicy"
+    assert error_of(s3.get_bucket_policy, Bucket=fresh).code == "NoSuchBucketPolicy"
     assert requests.put(f"{endpoint}/{fresh}/drop/b.txt", data=b"x", timeout=5).status_code == 403
 
 
@@ -144,9 +143,9 @@ def test_explicit_deny_binds_the_owner_too(s3, fresh):
         statement("Deny", "*", ["s3:GetObject", "s3:DeleteObject"], f"arn:aws:s3:::{fresh}/doc.txt"),
         statement("Deny", "*", "s3:PutObject", f"arn:aws:s3:::{fresh}/*",
                   Condition={"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}})))
-    assert error_code(s3.get_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
-    assert error_code(s3.delete_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
-    assert error_code(s3.put_object, Bucket=fresh, Key="plain", Body=b"x") == "AccessDenied"
+    assert error_of(s3.get_object, Bucket=fresh, Key="doc.txt").code == "AccessDenied"
+    assert error_of(s3.delete_object, Bucket=fresh, Key="doc.txt").code == "AccessDenied"
+    assert error_of(s3.put_object, Bucket=fresh, Key="plain", Body=b"x").code == "AccessDenied"
     s3.put_object(Bucket=fresh, Key="encrypted", Body=b"x", ServerSideEncryption="AES256")
     assert s3.head_object(Bucket=fresh, Key="encrypted")["ContentLength"] == 1
     # The bucket owner's root can always manage the policy itself.
@@ -156,9 +155,9 @@ def test_explicit_deny_binds_the_owner_too(s3, fresh):
 
 
 def test_cross_account_access_needs_the_bucket_policy(s3, other, fresh):
-    assert error_code(other.get_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
-    assert error_code(other.list_objects_v2, Bucket=fresh) == "AccessDenied"
-    assert error_code(other.put_object, Bucket=fresh, Key="theirs", Body=b"x") == "AccessDenied"
+    assert error_of(other.get_object, Bucket=fresh, Key="doc.txt").code == "AccessDenied"
+    assert error_of(other.list_objects_v2, Bucket=fresh).code == "AccessDenied"
+    assert error_of(other.put_object, Bucket=fresh, Key="theirs", Body=b"x").code == "AccessDenied"
     s3.put_bucket_policy(Bucket=fresh, Policy=policy(
         statement("Allow", {"AWS": OTHER}, ["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::{fresh}/*"),
         statement("Allow", {"AWS": f"arn:aws:iam::{OTHER}:root"}, "s3:ListBucket", f"arn:aws:s3:::{fresh}")))
@@ -167,31 +166,31 @@ def test_cross_account_access_needs_the_bucket_policy(s3, other, fresh):
     other.put_object(Bucket=fresh, Key="theirs", Body=b"from afar")
     assert s3.get_object(Bucket=fresh, Key="theirs")["Body"].read() == b"from afar"
     # Not granted: deleting, reading the policy, other accounts.
-    assert error_code(other.delete_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
-    assert error_code(other.get_bucket_policy, Bucket=fresh) == "AccessDenied"
+    assert error_of(other.delete_object, Bucket=fresh, Key="doc.txt").code == "AccessDenied"
+    assert error_of(other.get_bucket_policy, Bucket=fresh).code == "AccessDenied"
     third = make_client(other.meta.endpoint_url, "s3", key="444455556666")
-    assert error_code(third.get_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
+    assert error_of(third.get_object, Bucket=fresh, Key="doc.txt").code == "AccessDenied"
     # An account named by its canonical user id (as CloudFront origin access identities are).
     third_id = third.list_buckets()["Owner"]["ID"]
     s3.put_bucket_policy(Bucket=fresh, Policy=policy(
         statement("Allow", {"CanonicalUser": third_id}, "s3:GetObject", f"arn:aws:s3:::{fresh}/*")))
     assert third.get_object(Bucket=fresh, Key="doc.txt")["Body"].read() == b"hello"
-    assert error_code(other.get_object, Bucket=fresh, Key="doc.txt") == "AccessDenied"
+    assert error_of(other.get_object, Bucket=fresh, Key="doc.txt").code == "AccessDenied"
 
 
 def test_expected_bucket_owner(s3, fresh):
     assert s3.head_object(Bucket=fresh, Key="doc.txt", ExpectedBucketOwner="000000000000")["ContentLength"] == 5
-    assert error_code(s3.head_object, Bucket=fresh, Key="doc.txt", ExpectedBucketOwner=OTHER) == "403"
+    assert error_of(s3.head_object, Bucket=fresh, Key="doc.txt", ExpectedBucketOwner=OTHER).code == "403"
 
 
 def test_canned_acls_with_acls_enabled(s3, anonymous, other, endpoint):
     name = unique("acl")
     s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
     # Block Public Access still rejects public ACLs until it is lifted.
-    assert error_code(s3.put_object, Bucket=name, Key="p", Body=b"x", ACL="public-read") == "AccessDenied"
-    assert error_code(s3.put_bucket_acl, Bucket=name, ACL="public-read") == "AccessDenied"
+    assert error_of(s3.put_object, Bucket=name, Key="p", Body=b"x", ACL="public-read").code == "AccessDenied"
+    assert error_of(s3.put_bucket_acl, Bucket=name, ACL="public-read").code == "AccessDenied"
     s3.delete_public_access_block(Bucket=name)
-    assert error_code(s3.get_public_access_block, Bucket=name) == "NoSuchPublicAccessBlockConfiguration"
+    assert error_of(s3.get_public_access_block, Bucket=name).code == "NoSuchPublicAccessBlockConfiguration"
 
     s3.put_object(Bucket=name, Key="public.txt", Body=b"for everyone", ACL="public-read")
     s3.put_object(Bucket=name, Key="private.txt", Body=b"mine")
@@ -199,9 +198,9 @@ def test_canned_acls_with_acls_enabled(s3, anonymous, other, endpoint):
     got = requests.get(f"{endpoint}/{name}/public.txt", timeout=5)
     assert got.status_code == 200 and got.content == b"for everyone"
     assert requests.get(f"{endpoint}/{name}/private.txt", timeout=5).status_code == 403
-    assert error_code(anonymous.get_object, Bucket=name, Key="members.txt") == "AccessDenied"
+    assert error_of(anonymous.get_object, Bucket=name, Key="members.txt").code == "AccessDenied"
     assert other.get_object(Bucket=name, Key="members.txt")["Body"].read() == b"signed in"
-    assert error_code(other.get_object, Bucket=name, Key="private.txt") == "AccessDenied"
+    assert error_of(other.get_object, Bucket=name, Key="private.txt").code == "AccessDenied"
 
     grants = s3.get_object_acl(Bucket=name, Key="public.txt")["Grants"]
     assert {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
@@ -209,7 +208,7 @@ def test_canned_acls_with_acls_enabled(s3, anonymous, other, endpoint):
     # Changing an object's ACL, and a bucket ACL that lets anyone list and write.
     s3.put_object_acl(Bucket=name, Key="public.txt", ACL="private")
     assert requests.get(f"{endpoint}/{name}/public.txt", timeout=5).status_code == 403
-    assert error_code(anonymous.list_objects_v2, Bucket=name) == "AccessDenied"
+    assert error_of(anonymous.list_objects_v2, Bucket=name).code == "AccessDenied"
     s3.put_bucket_acl(Bucket=name, ACL="public-read-write")
     assert {o["Key"] for o in anonymous.list_objects_v2(Bucket=name)["Contents"]} >= {"public.txt", "private.txt"}
     assert requests.put(f"{endpoint}/{name}/dropped", data=b"anon", timeout=5).status_code == 200
@@ -218,13 +217,13 @@ def test_canned_acls_with_acls_enabled(s3, anonymous, other, endpoint):
 
     # IgnorePublicAcls makes existing public grants inert; BlockPublicAcls refuses new ones.
     s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={"IgnorePublicAcls": True})
-    assert error_code(anonymous.list_objects_v2, Bucket=name) == "AccessDenied"
+    assert error_of(anonymous.list_objects_v2, Bucket=name).code == "AccessDenied"
     s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={"BlockPublicAcls": True})
     assert anonymous.list_objects_v2(Bucket=name)["KeyCount"] >= 2
-    assert error_code(s3.put_object_acl, Bucket=name, Key="private.txt", ACL="public-read") == "AccessDenied"
+    assert error_of(s3.put_object_acl, Bucket=name, Key="private.txt", ACL="public-read").code == "AccessDenied"
     # Enforcing bucket ownership is refused while the bucket ACL grants others.
-    assert error_code(s3.put_bucket_ownership_controls, Bucket=name, OwnershipControls={
-        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}) == "InvalidBucketAclWithObjectOwnership"
+    assert error_of(s3.put_bucket_ownership_controls, Bucket=name, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}).code == "InvalidBucketAclWithObjectOwnership"
 
 
 def test_grant_headers_and_access_control_policy(s3, other):
@@ -236,15 +235,15 @@ def test_grant_headers_and_access_control_policy(s3, other):
     s3.put_object(Bucket=name, Key="shared", Body=b"to them", GrantRead=f'id="{other_id}"',
                   GrantFullControl=f'id="{owner_id}"')
     assert other.get_object(Bucket=name, Key="shared")["Body"].read() == b"to them"
-    assert error_code(other.get_object_acl, Bucket=name, Key="shared") == "AccessDenied"
+    assert error_of(other.get_object_acl, Bucket=name, Key="shared").code == "AccessDenied"
     owner = {"ID": owner_id}
     s3.put_bucket_acl(Bucket=name, AccessControlPolicy={"Owner": owner, "Grants": [
         {"Grantee": {"Type": "CanonicalUser", "ID": owner_id}, "Permission": "FULL_CONTROL"},
         {"Grantee": {"Type": "CanonicalUser", "ID": other_id}, "Permission": "READ"}]})
     assert [o["Key"] for o in other.list_objects_v2(Bucket=name)["Contents"]] == ["shared"]
-    assert error_code(s3.put_bucket_acl, Bucket=name, GrantRead='uri="http://example.com/group"') \
+    assert error_of(s3.put_bucket_acl, Bucket=name, GrantRead='uri="http://example.com/group"').code \
         == "InvalidArgument"
-    assert error_code(s3.put_bucket_acl, Bucket=name, ACL="private", GrantRead=f'id="{other_id}"') \
+    assert error_of(s3.put_bucket_acl, Bucket=name, ACL="private", GrantRead=f'id="{other_id}"').code \
         == "InvalidRequest"
 
 
@@ -255,8 +254,8 @@ def test_restrict_public_buckets_and_policy_status(s3, anonymous, endpoint, fres
     assert requests.get(f"{endpoint}/{fresh}/doc.txt", timeout=5).status_code == 403
     assert s3.get_object(Bucket=fresh, Key="doc.txt")["Body"].read() == b"hello"
     s3.put_public_access_block(Bucket=fresh, PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
-    assert error_code(s3.put_bucket_policy, Bucket=fresh, Policy=policy(
-        statement("Allow", "*", "s3:GetObject", f"arn:aws:s3:::{fresh}/*"))) == "AccessDenied"
+    assert error_of(s3.put_bucket_policy, Bucket=fresh, Policy=policy(
+        statement("Allow", "*", "s3:GetObject", f"arn:aws:s3:::{fresh}/*"))).code == "AccessDenied"
     # A principal-"*" grant pinned to a source IP range is not public.
     pinned = policy(statement("Allow", "*", "s3:GetObject", f"arn:aws:s3:::{fresh}/*",
                               Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}))
@@ -266,7 +265,7 @@ def test_restrict_public_buckets_and_policy_status(s3, anonymous, endpoint, fres
 
 
 def test_access_decisions_survive_restart(tmp_path):
-    from tests.conftest import start_server
+    from tests.support import start_server
     with start_server(tmp_path) as first:
         s3 = make_client(first.endpoint, "s3")
         name = unique("acc")
@@ -276,7 +275,7 @@ def test_access_decisions_survive_restart(tmp_path):
     with start_server(tmp_path) as second:
         assert requests.get(f"{second.endpoint}/{name}/k", timeout=5).content == b"v"
         s3 = make_client(second.endpoint, "s3")
-        assert error_code(s3.get_public_access_block, Bucket=name) == "NoSuchPublicAccessBlockConfiguration"
+        assert error_of(s3.get_public_access_block, Bucket=name).code == "NoSuchPublicAccessBlockConfiguration"
         assert json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])["Statement"][0]["Principal"] == "*"
 
 
@@ -312,7 +311,7 @@ def test_cross_account_uploads_must_hand_over_ownership(s3, other, fresh):
     s3.put_bucket_policy(Bucket=fresh, Policy=policy(statement(
         "Allow", {"AWS": OTHER}, "s3:PutObject", f"arn:aws:s3:::{fresh}/*",
         Condition={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})))
-    assert error_code(other.put_object, Bucket=fresh, Key="in", Body=b"x") == "AccessDenied"
+    assert error_of(other.put_object, Bucket=fresh, Key="in", Body=b"x").code == "AccessDenied"
     other.put_object(Bucket=fresh, Key="in", Body=b"x", ACL="bucket-owner-full-control")
     acl = s3.get_object_acl(Bucket=fresh, Key="in")  # BucketOwnerEnforced: the bucket owner owns it
     bucket_owner = s3.get_bucket_acl(Bucket=fresh)["Owner"]["ID"]

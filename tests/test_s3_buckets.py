@@ -4,55 +4,55 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.s3_helpers import error_code, open_to_anyone, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of, open_to_anyone, unique
 
 
 @pytest.mark.parametrize("name", ["ab", "A-upper-case", "bad..dots", "-leading", "trailing-", "192.168.5.4",
                                   "xn--punycode", "under_score", "a" * 64, "foo-s3alias"])
 def test_invalid_bucket_names(s3, name):
-    assert error_code(s3.create_bucket, Bucket=name) == "InvalidBucketName"
+    assert error_of(s3.create_bucket, Bucket=name).code == "InvalidBucketName"
 
 
 def test_create_head_list_delete(s3):
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     assert s3.head_bucket(Bucket=name)["BucketRegion"] == "us-east-1"
     assert name in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] is None
     s3.delete_bucket(Bucket=name)
-    assert error_code(s3.head_bucket, Bucket=name) == "404"
-    assert error_code(s3.delete_bucket, Bucket=name) == "NoSuchBucket"
-    assert error_code(s3.list_objects_v2, Bucket=name) == "NoSuchBucket"
+    assert error_of(s3.head_bucket, Bucket=name).code == "404"
+    assert error_of(s3.delete_bucket, Bucket=name).code == "NoSuchBucket"
+    assert error_of(s3.list_objects_v2, Bucket=name).code == "NoSuchBucket"
 
 
 def test_location_constraint_and_duplicates(client, s3):
     eu = client("s3", region="eu-west-2")
-    name = unique()
+    name = unique("bkt")
     eu.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
     assert eu.get_bucket_location(Bucket=name)["LocationConstraint"] == "eu-west-2"
-    assert error_code(eu.create_bucket, Bucket=name,
-                      CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}) == "BucketAlreadyOwnedByYou"
+    assert error_of(eu.create_bucket, Bucket=name,
+                    CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}).code == "BucketAlreadyOwnedByYou"
     other = client("s3", key="123456789012", secret="x")
-    assert error_code(other.create_bucket, Bucket=name) == "BucketAlreadyExists"
-    assert error_code(eu.create_bucket, Bucket=unique()) == "IllegalLocationConstraintException"
-    assert error_code(s3.create_bucket, Bucket=unique(),
-                      CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}) \
+    assert error_of(other.create_bucket, Bucket=name).code == "BucketAlreadyExists"
+    assert error_of(eu.create_bucket, Bucket=unique("bkt")).code == "IllegalLocationConstraintException"
+    assert error_of(s3.create_bucket, Bucket=unique("bkt"),
+                    CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}).code \
         == "IllegalLocationConstraintException"
     # Another account does not see it in its list.
     assert name not in [b["Name"] for b in other.list_buckets()["Buckets"]]
 
 
 def test_bucket_not_empty(s3):
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="k", Body=b"x")
-    assert error_code(s3.delete_bucket, Bucket=name) == "BucketNotEmpty"
+    assert error_of(s3.delete_bucket, Bucket=name).code == "BucketNotEmpty"
     s3.delete_object(Bucket=name, Key="k")
     s3.delete_bucket(Bucket=name)
 
 
 def test_virtual_host_addressing(s3, endpoint):
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="dir/file.txt", Body=b"by host")
     port = endpoint.rsplit(":", 1)[1]
@@ -65,7 +65,7 @@ def test_virtual_host_addressing(s3, endpoint):
 
 
 def test_malformed_xml(s3, endpoint):
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     response = requests.put(f"{endpoint}/{name}?versioning", data=b"<VersioningConfiguration><Status>",
                             timeout=5)

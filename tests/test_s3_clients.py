@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import make_client, start_server
-from tests.s3_helpers import bucket, error_code, open_to_anyone, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of, make_client, open_to_anyone, start_server, unique
 
 AWS = str(Path(sys.executable).with_name("aws"))
 
@@ -82,7 +81,7 @@ def test_presigned_get_and_put_over_plain_http(own_server, signature_version):
     # last hour on the shared server would count as age.
     config = {"signature_version": signature_version} if signature_version else {}
     s3 = make_client(own_server.endpoint, "s3", **config)
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     put_url = s3.generate_presigned_url("put_object", Params={"Bucket": name, "Key": "p r/é.txt"}, ExpiresIn=300)
     assert ("X-Amz-Signature" in put_url) == (signature_version == "s3v4")
@@ -100,7 +99,7 @@ def test_presigned_get_and_put_over_plain_http(own_server, signature_version):
 def test_presigned_urls_expire_on_the_virtual_clock(own_server, signature_version):
     config = {"signature_version": signature_version} if signature_version else {}
     s3 = make_client(own_server.endpoint, "s3", **config)
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="k", Body=b"v")
     url = s3.generate_presigned_url("get_object", Params={"Bucket": name, "Key": "k"}, ExpiresIn=600)
@@ -114,8 +113,8 @@ def test_presigned_urls_expire_on_the_virtual_clock(own_server, signature_versio
 
 def test_wrong_secret_is_signature_does_not_match(endpoint, bucket):
     wrong = make_client(endpoint, "s3", key="test", secret="not-the-secret")
-    assert error_code(wrong.list_objects_v2, Bucket=bucket) == "SignatureDoesNotMatch"
-    assert error_code(wrong.put_object, Bucket=bucket, Key="x", Body=b"x") == "SignatureDoesNotMatch"
+    assert error_of(wrong.list_objects_v2, Bucket=bucket).code == "SignatureDoesNotMatch"
+    assert error_of(wrong.put_object, Bucket=bucket, Key="x", Body=b"x").code == "SignatureDoesNotMatch"
 
 
 def _signed_chunked_put(endpoint: str, bucket: str, key: str, chunks: list[bytes], tamper: bool = False):
@@ -163,7 +162,7 @@ def test_signed_aws_chunked_upload(endpoint, s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="chunked")["Body"].read() == b"".join(chunks)
     bad = _signed_chunked_put(endpoint, bucket, "chunked-bad", chunks, tamper=True)
     assert bad.status_code == 403 and b"SignatureDoesNotMatch" in bad.content
-    assert error_code(s3.head_object, Bucket=bucket, Key="chunked-bad") == "404"
+    assert error_of(s3.head_object, Bucket=bucket, Key="chunked-bad").code == "404"
 
 
 def test_unsigned_trailer_upload_with_checksum(endpoint, s3, bucket):
@@ -182,4 +181,4 @@ def test_unsigned_trailer_upload_with_checksum(endpoint, s3, bucket):
         assert response.status_code == status, response.content
     got = s3.get_object(Bucket=bucket, Key="trailer-200", ChecksumMode="ENABLED")
     assert got["Body"].read() == data and got["ChecksumCRC32"] == crc
-    assert error_code(s3.head_object, Bucket=bucket, Key="trailer-400") == "404"
+    assert error_of(s3.head_object, Bucket=bucket, Key="trailer-400").code == "404"

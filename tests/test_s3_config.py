@@ -5,19 +5,18 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.conftest import make_client, start_server
-from tests.s3_helpers import error_code, open_to_anyone, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of, make_client, open_to_anyone, start_server, unique
 
 
 @pytest.fixture
 def bucket(s3):
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     return name
 
 
 def test_cors_configuration_and_preflight(s3, bucket, endpoint):
-    assert error_code(s3.get_bucket_cors, Bucket=bucket) == "NoSuchCORSConfiguration"
+    assert error_of(s3.get_bucket_cors, Bucket=bucket).code == "NoSuchCORSConfiguration"
     preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"}
     assert requests.options(f"{endpoint}/{bucket}/k", headers=preflight, timeout=5).status_code == 403
     rules = [{"AllowedOrigins": ["https://*.example.com"], "AllowedMethods": ["GET", "PUT"],
@@ -38,19 +37,19 @@ def test_cors_configuration_and_preflight(s3, bucket, endpoint):
     assert actual.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert actual.headers["Access-Control-Expose-Headers"] == "ETag"
     s3.delete_bucket_cors(Bucket=bucket)
-    assert error_code(s3.get_bucket_cors, Bucket=bucket) == "NoSuchCORSConfiguration"
+    assert error_of(s3.get_bucket_cors, Bucket=bucket).code == "NoSuchCORSConfiguration"
 
 
 def test_bucket_tagging(s3, bucket):
-    assert error_code(s3.get_bucket_tagging, Bucket=bucket) == "NoSuchTagSet"
+    assert error_of(s3.get_bucket_tagging, Bucket=bucket).code == "NoSuchTagSet"
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "team", "Value": "core"}]})
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "team", "Value": "core"}]
     s3.delete_bucket_tagging(Bucket=bucket)
-    assert error_code(s3.get_bucket_tagging, Bucket=bucket) == "NoSuchTagSet"
+    assert error_of(s3.get_bucket_tagging, Bucket=bucket).code == "NoSuchTagSet"
 
 
 def test_website_serves_index_and_error_documents(s3, endpoint):
-    bucket = unique()
+    bucket = unique("bkt")
     s3.create_bucket(Bucket=bucket)
     port = endpoint.rsplit(":", 1)[1]
     host = {"Host": f"{bucket}.s3-website-us-east-1.localhost:{port}"}
@@ -72,7 +71,7 @@ def test_website_serves_index_and_error_documents(s3, endpoint):
     missing = requests.get(f"{endpoint}/nope.html", headers=host, timeout=5)
     assert missing.status_code == 404 and missing.content == b"<h1>missing</h1>"
     s3.delete_bucket_website(Bucket=bucket)
-    assert error_code(s3.get_bucket_website, Bucket=bucket) == "NoSuchWebsiteConfiguration"
+    assert error_of(s3.get_bucket_website, Bucket=bucket).code == "NoSuchWebsiteConfiguration"
 
 
 def test_notification_configuration_is_stored(s3, bucket):
@@ -90,8 +89,8 @@ def test_default_encryption(s3, bucket):
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
     # SSE-KMS (through nimbus KMS) is tested in test_s3_kms.py; SSE-C is refused.
-    assert error_code(s3.put_object, Bucket=bucket, Key="k", Body=b"x", SSECustomerAlgorithm="AES256",
-                      SSECustomerKey="k" * 32) == "NotImplemented"
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", SSECustomerAlgorithm="AES256",
+                    SSECustomerKey="k" * 32).code == "NotImplemented"
     assert s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="AES256")[
         "ServerSideEncryption"] == "AES256"
 
@@ -99,7 +98,7 @@ def test_default_encryption(s3, bucket):
 def test_lifecycle_expiration_on_the_virtual_clock(tmp_path):
     with start_server(tmp_path) as own:
         s3 = make_client(own.endpoint, "s3")
-        name = unique()
+        name = unique("bkt")
         s3.create_bucket(Bucket=name)
         s3.put_object(Bucket=name, Key="logs/old.txt", Body=b"x")
         s3.put_object(Bucket=name, Key="keep/forever.txt", Body=b"x")
@@ -109,6 +108,6 @@ def test_lifecycle_expiration_on_the_virtual_clock(tmp_path):
         requests.post(f"{own.endpoint}/_nimbus/clock", json={"advance_seconds": 86400}, timeout=5)
         assert s3.head_object(Bucket=name, Key="logs/old.txt")["Expiration"].startswith("expiry-date=")
         requests.post(f"{own.endpoint}/_nimbus/clock", json={"advance_seconds": 2 * 86400}, timeout=5)
-        assert error_code(s3.head_object, Bucket=name, Key="logs/old.txt") == "404"
+        assert error_of(s3.head_object, Bucket=name, Key="logs/old.txt").code == "404"
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]]
         assert keys == ["keep/forever.txt"]

@@ -5,8 +5,7 @@ import os
 import signal
 
 from nimbus.server import free_port
-from tests.conftest import make_client
-from tests.support import serve_subprocess as _serve
+from tests.support import make_client, serve_subprocess
 
 
 def test_object_survives_kill_9(tmp_path):
@@ -14,7 +13,7 @@ def test_object_survives_kill_9(tmp_path):
     endpoint = f"http://127.0.0.1:{port}"
     data_dir = str(tmp_path / "data")
     body = os.urandom(3 * 1024 * 1024)
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     try:
         s3 = make_client(endpoint, "s3")
         s3.create_bucket(Bucket="durable-bucket")
@@ -29,7 +28,7 @@ def test_object_survives_kill_9(tmp_path):
     with open(os.path.join(data_dir, "s3", "tmp", "0" * 32), "wb") as partial:
         partial.write(b"half")
 
-    process = _serve(data_dir, port)
+    process = serve_subprocess(data_dir, port)
     try:
         s3 = make_client(endpoint, "s3")
         got = s3.get_object(Bucket="durable-bucket", Key="kept/object.bin")

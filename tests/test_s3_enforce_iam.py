@@ -10,8 +10,7 @@ import pytest
 import requests
 
 from nimbus.core.events import API_CALL
-from tests.conftest import make_client, start_server
-from tests.s3_helpers import error_code, open_to_anyone, unique
+from tests.support import error_of, make_client, open_to_anyone, start_server, unique
 
 
 def document(*statements: dict) -> str:
@@ -53,11 +52,11 @@ def bucket(root):
 
 def test_a_user_without_s3_permissions_is_denied(enforcing, bucket):
     _, s3 = user(enforcing.endpoint)
-    assert error_code(s3.get_object, Bucket=bucket, Key="reports/q1.csv") == "AccessDenied"
-    assert error_code(s3.put_object, Bucket=bucket, Key="new", Body=b"x") == "AccessDenied"
-    assert error_code(s3.list_objects_v2, Bucket=bucket) == "AccessDenied"
-    assert error_code(s3.list_buckets) == "AccessDenied"
-    assert error_code(s3.create_bucket, Bucket=unique("enf")) == "AccessDenied"
+    assert error_of(s3.get_object, Bucket=bucket, Key="reports/q1.csv").code == "AccessDenied"
+    assert error_of(s3.put_object, Bucket=bucket, Key="new", Body=b"x").code == "AccessDenied"
+    assert error_of(s3.list_objects_v2, Bucket=bucket).code == "AccessDenied"
+    assert error_of(s3.list_buckets).code == "AccessDenied"
+    assert error_of(s3.create_bucket, Bucket=unique("enf")).code == "AccessDenied"
 
 
 def test_identity_policies_grant_exactly_what_they_say(enforcing, bucket):
@@ -67,20 +66,20 @@ def test_identity_policies_grant_exactly_what_they_say(enforcing, bucket):
          "Condition": {"StringLike": {"s3:prefix": "reports/*"}}}))
     assert s3.get_object(Bucket=bucket, Key="reports/q1.csv")["Body"].read() == b"q1"
     assert s3.head_object(Bucket=bucket, Key="reports/q1.csv")["ContentLength"] == 2
-    assert error_code(s3.get_object, Bucket=bucket, Key="private/x") == "AccessDenied"
-    assert error_code(s3.get_object, Bucket=bucket, Key="reports/none") == "AccessDenied"  # may not list
+    assert error_of(s3.get_object, Bucket=bucket, Key="private/x").code == "AccessDenied"
+    assert error_of(s3.get_object, Bucket=bucket, Key="reports/none").code == "AccessDenied"  # may not list
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="reports/")["Contents"]] \
         == ["reports/q1.csv"]
-    assert error_code(s3.list_objects_v2, Bucket=bucket) == "AccessDenied"
-    assert error_code(s3.put_object, Bucket=bucket, Key="reports/q2.csv", Body=b"x") == "AccessDenied"
+    assert error_of(s3.list_objects_v2, Bucket=bucket).code == "AccessDenied"
+    assert error_of(s3.put_object, Bucket=bucket, Key="reports/q2.csv", Body=b"x").code == "AccessDenied"
 
 
 def test_managed_read_only_policy(enforcing, bucket):
     _, s3 = user(enforcing.endpoint, managed=("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",))
     assert bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert s3.get_object(Bucket=bucket, Key="private/x")["Body"].read() == b"x"
-    assert error_code(s3.get_object, Bucket=bucket, Key="private/none") == "NoSuchKey"
-    assert error_code(s3.delete_object, Bucket=bucket, Key="private/x") == "AccessDenied"
+    assert error_of(s3.get_object, Bucket=bucket, Key="private/none").code == "NoSuchKey"
+    assert error_of(s3.delete_object, Bucket=bucket, Key="private/x").code == "AccessDenied"
 
 
 def test_bucket_policy_grants_and_denies_alongside_identity_policies(enforcing, root, bucket):
@@ -94,10 +93,10 @@ def test_bucket_policy_grants_and_denies_alongside_identity_policies(enforcing, 
          "Resource": f"arn:aws:s3:::{bucket}/*"}))
     # Named by the bucket policy in its own account: no identity policy needed.
     assert s3.get_object(Bucket=bucket, Key="reports/q1.csv")["Body"].read() == b"q1"
-    assert error_code(s3.get_object, Bucket=bucket, Key="private/x") == "AccessDenied"
+    assert error_of(s3.get_object, Bucket=bucket, Key="private/x").code == "AccessDenied"
     # Allowed everything by IAM, but the bucket policy's explicit deny wins.
     writer.put_object(Bucket=bucket, Key="w", Body=b"w")
-    assert error_code(writer.delete_object, Bucket=bucket, Key="w") == "AccessDenied"
+    assert error_of(writer.delete_object, Bucket=bucket, Key="w").code == "AccessDenied"
 
 
 def test_anonymous_callers_under_enforcement(enforcing, root, bucket):

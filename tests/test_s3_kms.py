@@ -9,12 +9,7 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 
 from nimbus.core.events import API_CALL
-from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
-
-
-@pytest.fixture(scope="module")
-def kms(client):
-    return client("kms")
+from tests.support import error_of, unique
 
 
 @pytest.fixture()
@@ -99,9 +94,9 @@ def test_encryption_context_and_copy_between_keys(s3, kms, fresh):
                           ServerSideEncryption="aws:kms", SSEKMSKeyId=second["Arn"])
     assert copy["SSEKMSKeyId"] == second["Arn"]
     assert s3.get_object(Bucket=fresh, Key="dst")["Body"].read() == b"context"
-    assert error_code(s3.put_object, Bucket=fresh, Key="x", Body=b"x", ServerSideEncryption="aws:kms",
-                      SSEKMSEncryptionContext="not base64 json") == "InvalidArgument"
-    assert error_code(s3.put_object, Bucket=fresh, Key="x", Body=b"x", SSEKMSKeyId=first["Arn"]) \
+    assert error_of(s3.put_object, Bucket=fresh, Key="x", Body=b"x", ServerSideEncryption="aws:kms",
+                    SSEKMSEncryptionContext="not base64 json").code == "InvalidArgument"
+    assert error_of(s3.put_object, Bucket=fresh, Key="x", Body=b"x", SSEKMSKeyId=first["Arn"]).code \
         == "InvalidArgument"
 
 
@@ -112,15 +107,15 @@ def test_missing_and_disabled_keys(s3, kms, fresh):
                       SSEKMSKeyId="11111111-2222-3333-4444-555555555555")
     assert error.value.response["Error"]["Code"] == "KMS.NotFoundException"
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert error_code(s3.head_object, Bucket=fresh, Key="k") == "404"  # nothing was stored
+    assert error_of(s3.head_object, Bucket=fresh, Key="k").code == "404"  # nothing was stored
     key = kms.create_key()["KeyMetadata"]
     s3.put_object(Bucket=fresh, Key="k", Body=b"locked", ServerSideEncryption="aws:kms", SSEKMSKeyId=key["KeyId"])
     kms.disable_key(KeyId=key["KeyId"])
     with pytest.raises(ClientError) as error:
         s3.get_object(Bucket=fresh, Key="k")
     assert error.value.response["Error"]["Code"] == "KMS.DisabledException"
-    assert error_code(s3.put_object, Bucket=fresh, Key="k2", Body=b"x", ServerSideEncryption="aws:kms",
-                      SSEKMSKeyId=key["KeyId"]) == "KMS.DisabledException"
+    assert error_of(s3.put_object, Bucket=fresh, Key="k2", Body=b"x", ServerSideEncryption="aws:kms",
+                    SSEKMSKeyId=key["KeyId"]).code == "KMS.DisabledException"
     # Metadata needs no key: HEAD still answers.
     assert s3.head_object(Bucket=fresh, Key="k")["ServerSideEncryption"] == "aws:kms"
     kms.enable_key(KeyId=key["KeyId"])
@@ -157,7 +152,7 @@ def test_multipart_upload_under_kms(s3, kms, fresh, tmp_path):
 def test_anonymous_reads_of_kms_objects_need_sigv4(s3, kms, fresh, endpoint):
     import requests
 
-    from tests.s3_helpers import open_to_anyone
+    from tests.support import open_to_anyone
     s3.put_object(Bucket=fresh, Key="k", Body=b"x", ServerSideEncryption="aws:kms")
     open_to_anyone(s3, fresh)
     response = requests.get(f"{endpoint}/{fresh}/k", timeout=5)
@@ -165,7 +160,7 @@ def test_anonymous_reads_of_kms_objects_need_sigv4(s3, kms, fresh, endpoint):
 
 
 def test_kms_objects_survive_a_restart_and_copy_into_parts(tmp_path):
-    from tests.conftest import make_client, start_server
+    from tests.support import make_client, start_server
     name = unique("kms")
     with start_server(tmp_path) as first:
         s3, kms = make_client(first.endpoint, "s3"), make_client(first.endpoint, "kms")

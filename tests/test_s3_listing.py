@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of, unique
 
 KEYS = ["a.txt", "b/1", "b/2", "b/c/3", "c", "d/4", "Z-upper", "é-accent", "\U0001f600-emoji", "~tilde"]
 
 
 @pytest.fixture(scope="module")
 def bucket(s3):
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     for key in KEYS:
         s3.put_object(Bucket=name, Key=key, Body=key.encode())
@@ -71,7 +71,7 @@ def test_start_after_and_v1_marker(s3, bucket):
 
 
 def test_encoding_type_url(s3, bucket):
-    name = unique()
+    name = unique("bkt")
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="sp ace/é", Body=b"x")
     # boto3 asks for url encoding and decodes it back.
@@ -80,4 +80,4 @@ def test_encoding_type_url(s3, bucket):
 
 
 def test_negative_max_keys(s3, bucket):
-    assert error_code(s3.list_objects_v2, Bucket=bucket, MaxKeys=-1) == "InvalidArgument"
+    assert error_of(s3.list_objects_v2, Bucket=bucket, MaxKeys=-1).code == "InvalidArgument"

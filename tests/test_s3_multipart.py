@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of
 
 MIB = 1024 * 1024
 
@@ -43,16 +43,16 @@ def test_completion_errors(s3, bucket):
     e1 = s3.upload_part(Bucket=bucket, Key="bad", UploadId=upload, PartNumber=1, Body=b"small")["ETag"]
     e2 = s3.upload_part(Bucket=bucket, Key="bad", UploadId=upload, PartNumber=2, Body=b"small")["ETag"]
     complete = s3.complete_multipart_upload
-    assert error_code(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
-        "Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]}) == "InvalidPartOrder"
-    assert error_code(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
-        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 3, "ETag": e2}]}) == "InvalidPart"
-    assert error_code(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
-        "Parts": [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]}) == "InvalidPart"
-    assert error_code(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
-        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]}) == "EntityTooSmall"
-    assert error_code(s3.upload_part, Bucket=bucket, Key="bad", UploadId=upload, PartNumber=10001,
-                      Body=b"x") == "InvalidArgument"
+    assert error_of(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]}).code == "InvalidPartOrder"
+    assert error_of(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 3, "ETag": e2}]}).code == "InvalidPart"
+    assert error_of(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]}).code == "InvalidPart"
+    assert error_of(complete, Bucket=bucket, Key="bad", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]}).code == "EntityTooSmall"
+    assert error_of(s3.upload_part, Bucket=bucket, Key="bad", UploadId=upload, PartNumber=10001,
+                    Body=b"x").code == "InvalidArgument"
     # A single small part is fine: only parts before the last have a minimum.
     s3.complete_multipart_upload(Bucket=bucket, Key="bad", UploadId=upload,
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}]})
@@ -66,10 +66,10 @@ def test_abort_leaves_nothing_behind(s3, bucket, server):
     assert len(blobs(server) - before) == 1
     s3.abort_multipart_upload(Bucket=bucket, Key="aborted", UploadId=upload)
     assert blobs(server) - before == set()
-    assert error_code(s3.list_parts, Bucket=bucket, Key="aborted", UploadId=upload) == "NoSuchUpload"
-    assert error_code(s3.upload_part, Bucket=bucket, Key="aborted", UploadId=upload, PartNumber=1,
-                      Body=b"x") == "NoSuchUpload"
-    assert error_code(s3.head_object, Bucket=bucket, Key="aborted") == "404"
+    assert error_of(s3.list_parts, Bucket=bucket, Key="aborted", UploadId=upload).code == "NoSuchUpload"
+    assert error_of(s3.upload_part, Bucket=bucket, Key="aborted", UploadId=upload, PartNumber=1,
+                    Body=b"x").code == "NoSuchUpload"
+    assert error_of(s3.head_object, Bucket=bucket, Key="aborted").code == "404"
 
 
 def test_upload_part_copy(s3, bucket):

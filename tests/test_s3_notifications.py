@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import json
 
-from tests.sns_logs_support import recorded
-from tests.support import error_of, unique
+from tests.support import error_of, recorded, unique
 
 
 def _topic_for_bucket(sns, bucket: str) -> str:

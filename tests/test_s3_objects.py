@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import requests
 
-from tests.s3_helpers import bucket, error_code, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of, unique
 
 
 def test_put_get_head_with_metadata_and_content_headers(s3, bucket):
@@ -28,9 +28,9 @@ def test_put_get_head_with_metadata_and_content_headers(s3, bucket):
 
 
 def test_missing_key_and_bucket(s3, bucket):
-    assert error_code(s3.get_object, Bucket=bucket, Key="nope") == "NoSuchKey"
-    assert error_code(s3.head_object, Bucket=bucket, Key="nope") == "404"
-    assert error_code(s3.get_object, Bucket=unique("missing"), Key="k") == "NoSuchBucket"
+    assert error_of(s3.get_object, Bucket=bucket, Key="nope").code == "NoSuchKey"
+    assert error_of(s3.head_object, Bucket=bucket, Key="nope").code == "404"
+    assert error_of(s3.get_object, Bucket=unique("missing"), Key="k").code == "NoSuchBucket"
     s3.delete_object(Bucket=bucket, Key="nope")  # deleting a missing key succeeds, as in S3
 
 
@@ -42,7 +42,7 @@ def test_ranges(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="digits", Range="bytes=-3")["Body"].read() == b"789"
     assert s3.get_object(Bucket=bucket, Key="digits", Range="bytes=7-")["Body"].read() == b"789"
     assert s3.get_object(Bucket=bucket, Key="digits", Range="bytes=8-100")["Body"].read() == b"89"
-    assert error_code(s3.get_object, Bucket=bucket, Key="digits", Range="bytes=10-12") == "InvalidRange"
+    assert error_of(s3.get_object, Bucket=bucket, Key="digits", Range="bytes=10-12").code == "InvalidRange"
 
 
 def test_conditional_requests(s3, bucket):
@@ -51,18 +51,18 @@ def test_conditional_requests(s3, bucket):
     modified = s3.head_object(Bucket=bucket, Key="cond")["LastModified"]
     past, future = modified - timedelta(days=1), modified + timedelta(days=1)
     assert s3.get_object(Bucket=bucket, Key="cond", IfMatch=etag)["Body"].read() == b"v1"
-    assert error_code(s3.get_object, Bucket=bucket, Key="cond", IfMatch='"0000"') == "PreconditionFailed"
-    assert error_code(s3.get_object, Bucket=bucket, Key="cond", IfNoneMatch=etag) == "304"
-    assert error_code(s3.get_object, Bucket=bucket, Key="cond", IfModifiedSince=future) == "304"
-    assert error_code(s3.get_object, Bucket=bucket, Key="cond", IfUnmodifiedSince=past) == "PreconditionFailed"
+    assert error_of(s3.get_object, Bucket=bucket, Key="cond", IfMatch='"0000"').code == "PreconditionFailed"
+    assert error_of(s3.get_object, Bucket=bucket, Key="cond", IfNoneMatch=etag).code == "304"
+    assert error_of(s3.get_object, Bucket=bucket, Key="cond", IfModifiedSince=future).code == "304"
+    assert error_of(s3.get_object, Bucket=bucket, Key="cond", IfUnmodifiedSince=past).code == "PreconditionFailed"
     # If-Match wins over a failing If-Unmodified-Since, as S3 documents.
     assert s3.get_object(Bucket=bucket, Key="cond", IfMatch=etag, IfUnmodifiedSince=past)["ETag"] == etag
-    assert error_code(s3.head_object, Bucket=bucket, Key="cond", IfNoneMatch=etag) == "304"
+    assert error_of(s3.head_object, Bucket=bucket, Key="cond", IfNoneMatch=etag).code == "304"
     url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "cond"})  # signed, not anonymous
     bare = requests.get(url, headers={"If-None-Match": etag}, timeout=5)
     assert bare.status_code == 304 and bare.content == b"" and bare.headers["ETag"] == etag
     # Conditional write: create only.
-    assert error_code(s3.put_object, Bucket=bucket, Key="cond", Body=b"v2", IfNoneMatch="*") == "PreconditionFailed"
+    assert error_of(s3.put_object, Bucket=bucket, Key="cond", Body=b"v2", IfNoneMatch="*").code == "PreconditionFailed"
 
 
 def test_content_md5_and_checksums(s3, bucket):
@@ -70,23 +70,23 @@ def test_content_md5_and_checksums(s3, bucket):
     good = base64.b64encode(hashlib.md5(body).digest()).decode()
     s3.put_object(Bucket=bucket, Key="md5", Body=body, ContentMD5=good)
     wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
-    assert error_code(s3.put_object, Bucket=bucket, Key="md5-bad", Body=body, ContentMD5=wrong) == "BadDigest"
-    assert error_code(s3.put_object, Bucket=bucket, Key="md5-bad", Body=body, ContentMD5="notbase64!") \
+    assert error_of(s3.put_object, Bucket=bucket, Key="md5-bad", Body=body, ContentMD5=wrong).code == "BadDigest"
+    assert error_of(s3.put_object, Bucket=bucket, Key="md5-bad", Body=body, ContentMD5="notbase64!").code \
         == "InvalidDigest"
-    assert error_code(s3.head_object, Bucket=bucket, Key="md5-bad") == "404"  # nothing half-written
+    assert error_of(s3.head_object, Bucket=bucket, Key="md5-bad").code == "404"  # nothing half-written
     # CRC32C needs botocore[crt] on the client side: send a value known from the standard's check vector.
     crc32c_check = base64.b64encode(bytes.fromhex("e3069283")).decode()  # CRC-32C of "123456789"
     s3.put_object(Bucket=bucket, Key="sum-CRC32C", Body=b"123456789", ChecksumCRC32C=crc32c_check)
     assert s3.head_object(Bucket=bucket, Key="sum-CRC32C", ChecksumMode="ENABLED")["ChecksumCRC32C"] == crc32c_check
-    assert error_code(s3.put_object, Bucket=bucket, Key="bad-CRC32C", Body=b"12345678",
-                      ChecksumCRC32C=crc32c_check) == "BadDigest"
+    assert error_of(s3.put_object, Bucket=bucket, Key="bad-CRC32C", Body=b"12345678",
+                    ChecksumCRC32C=crc32c_check).code == "BadDigest"
     for algorithm in ("CRC32", "SHA1", "SHA256"):
         put = s3.put_object(Bucket=bucket, Key=f"sum-{algorithm}", Body=body, ChecksumAlgorithm=algorithm)
         member = f"Checksum{algorithm}"
         got = s3.get_object(Bucket=bucket, Key=f"sum-{algorithm}", ChecksumMode="ENABLED")
         assert got[member] == put[member] and got["Body"].read() == body
     sha = base64.b64encode(hashlib.sha256(b"different").digest()).decode()
-    assert error_code(s3.put_object, Bucket=bucket, Key="sha-bad", Body=body, ChecksumSHA256=sha) == "BadDigest"
+    assert error_of(s3.put_object, Bucket=bucket, Key="sha-bad", Body=body, ChecksumSHA256=sha).code == "BadDigest"
 
 
 def test_odd_keys_stay_inside_the_data_dir(s3, bucket, server):
@@ -134,8 +134,8 @@ def test_copy_object_metadata_directive(s3, bucket):
                    Metadata={"b": "2"}, ContentType="text/plain")
     replaced = s3.head_object(Bucket=bucket, Key="dst2")
     assert replaced["Metadata"] == {"b": "2"} and replaced["ContentType"] == "text/plain"
-    assert error_code(s3.copy_object, Bucket=bucket, Key="src", CopySource=f"{bucket}/src") == "InvalidRequest"
-    assert error_code(s3.copy_object, Bucket=bucket, Key="x", CopySource=f"{bucket}/missing") == "NoSuchKey"
+    assert error_of(s3.copy_object, Bucket=bucket, Key="src", CopySource=f"{bucket}/src").code == "InvalidRequest"
+    assert error_of(s3.copy_object, Bucket=bucket, Key="x", CopySource=f"{bucket}/missing").code == "NoSuchKey"
 
 
 def test_object_tagging(s3, bucket):
@@ -164,7 +164,7 @@ def test_failed_uploads_leave_no_blob(s3, bucket, server):
         return sum(len(files) for _, _, files in os.walk(os.path.join(server.config.data_dir, "s3", "blobs")))
     before = blobs()
     wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
-    assert error_code(s3.put_object, Bucket=bucket, Key="failed", Body=os.urandom(100000), ContentMD5=wrong) \
+    assert error_of(s3.put_object, Bucket=bucket, Key="failed", Body=os.urandom(100000), ContentMD5=wrong).code \
         == "BadDigest"
     assert blobs() == before
     assert os.listdir(os.path.join(server.config.data_dir, "s3", "tmp")) == []

@@ -1,11 +1,11 @@
 """Versioning: version ids, delete markers, ListObjectVersions, by-version reads, null versions."""
 from __future__ import annotations
 
-from tests.s3_helpers import error_code, s3, unique  # noqa: F401 (fixtures)
+from tests.support import error_of, unique
 
 
 def test_versions_and_delete_markers(s3):
-    bucket = unique()
+    bucket = unique("bkt")
     s3.create_bucket(Bucket=bucket)
     assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="k", Body=b"null-version")
@@ -20,9 +20,9 @@ def test_versions_and_delete_markers(s3):
 
     marker = s3.delete_object(Bucket=bucket, Key="k")
     assert marker["DeleteMarker"] is True
-    assert error_code(s3.get_object, Bucket=bucket, Key="k") == "NoSuchKey"
+    assert error_of(s3.get_object, Bucket=bucket, Key="k").code == "NoSuchKey"
     assert s3.list_objects_v2(Bucket=bucket).get("Contents") is None
-    assert error_code(s3.get_object, Bucket=bucket, Key="k", VersionId=marker["VersionId"]) == "MethodNotAllowed"
+    assert error_of(s3.get_object, Bucket=bucket, Key="k", VersionId=marker["VersionId"]).code == "MethodNotAllowed"
 
     listed = s3.list_object_versions(Bucket=bucket)
     assert [v["VersionId"] for v in listed["Versions"]] == [v2, v1, "null"]
@@ -34,11 +34,11 @@ def test_versions_and_delete_markers(s3):
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"two"
     s3.delete_object(Bucket=bucket, Key="k", VersionId=v2)
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"one"
-    assert error_code(s3.get_object, Bucket=bucket, Key="k", VersionId=v2) == "NoSuchVersion"
+    assert error_of(s3.get_object, Bucket=bucket, Key="k", VersionId=v2).code == "NoSuchVersion"
 
 
 def test_suspended_versioning_overwrites_the_null_version(s3):
-    bucket = unique()
+    bucket = unique("bkt")
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     kept = s3.put_object(Bucket=bucket, Key="k", Body=b"kept")["VersionId"]
@@ -56,7 +56,7 @@ def test_suspended_versioning_overwrites_the_null_version(s3):
 
 
 def test_version_listing_pages(s3):
-    bucket = unique()
+    bucket = unique("bkt")
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     ids = [s3.put_object(Bucket=bucket, Key="p", Body=str(i).encode())["VersionId"] for i in range(5)]

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import requests
 
-from .sns_logs_support import Endpoint, body, recorded, unique, verify_sns_signature
-
-
-@pytest.fixture
-def receiver():
-    running = Endpoint()
-    yield running
-    running.close()
+from tests.support import Endpoint, body, recorded, unique, verify_sns_signature
 
 
 def confirmed_http_subscription(sns, topic_arn: str, endpoint: Endpoint, **attributes) -> str:
@@ -147,7 +139,7 @@ def test_delivery_policy_limits_retries_and_4xx_is_final(client, receiver, serve
 
 
 def test_throttle_policy_spaces_deliveries_to_a_subscription(client, receiver, server):
-    from .sns_logs_support import error_of
+    from tests.support import error_of
     sns = client("sns")
     topic = sns.create_topic(Name=unique("throttled"))["TopicArn"]
     sub_arn = confirmed_http_subscription(sns, topic, receiver, DeliveryPolicy=json.dumps(
@@ -178,7 +170,7 @@ def test_certificate_is_served_and_key_is_private(client, server):
 
 
 def test_state_and_signing_key_survive_a_restart(tmp_path):
-    from .conftest import make_client, start_server
+    from tests.support import make_client, start_server
     running = start_server(tmp_path).start()
     try:
         sns = make_client(running.endpoint, "sns")
@@ -209,7 +201,7 @@ def test_links_work_unsigned_in_any_region_and_unsubscribe_is_guarded(client, re
     assert ":eu-west-1:" in topic
     sub_arn = confirmed_http_subscription(sns, topic, receiver)
     assert sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]["PendingConfirmation"] == "false"
-    from .sns_logs_support import error_of
+    from tests.support import error_of
     stranger = client("sns", region="eu-west-1", key="888888888888", secret="x")
     assert error_of(stranger.unsubscribe, SubscriptionArn=sub_arn) == ("AuthorizationError", 403)
 
@@ -228,7 +220,7 @@ def test_links_work_unsigned_in_any_region_and_unsubscribe_is_guarded(client, re
 
 
 def test_subscribe_url_works_under_strict_auth(tmp_path, receiver):
-    from .conftest import make_client, start_server
+    from tests.support import make_client, start_server
     running = start_server(tmp_path, strict_auth=True).start()
     try:
         sns = make_client(running.endpoint, "sns")

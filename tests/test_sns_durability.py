@@ -11,9 +11,7 @@ import pytest
 import requests
 
 from nimbus.server import free_port
-from tests.conftest import advance_clock, make_client
-from tests.sns_logs_support import Endpoint, body, recorded, verify_sns_signature
-from tests.support import serve_subprocess
+from tests.support import Endpoint, advance_clock, body, make_client, recorded, serve_subprocess, verify_sns_signature
 
 
 class Nimbus:
@@ -39,13 +37,6 @@ def nimbus(tmp_path):
     yield running
     if running.process.poll() is None:
         running.kill()
-
-
-@pytest.fixture
-def receiver():
-    running = Endpoint()
-    yield running
-    running.close()
 
 
 def _confirmed_topic(sns, receiver: Endpoint, **subscription_attributes) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from .sns_logs_support import recorded
+from tests.support import recorded
 
 
 def aws(endpoint: str, *args: str) -> dict:

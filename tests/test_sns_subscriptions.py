@@ -6,8 +6,7 @@ import json
 import pytest
 
 from nimbus.services.sns import filter_policy
-
-from .sns_logs_support import error_of, recorded, unique
+from tests.support import error_of, recorded, unique
 
 
 def test_email_subscription_confirms_with_the_recorded_token(client, endpoint):

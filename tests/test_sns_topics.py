@@ -8,8 +8,7 @@ import requests
 
 from nimbus.core.context import CallSource
 from nimbus.protocol.errors import ServiceError
-
-from .sns_logs_support import error_of, recorded, unique
+from tests.support import error_of, recorded, unique
 
 
 def test_topic_attributes_default_policy_and_idempotent_create(client):

@@ -9,8 +9,7 @@ import uuid
 
 import pytest
 
-from .conftest import advance_clock, make_client, start_server
-from .support import unique
+from tests.support import advance_clock, make_client, start_server, unique
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import advance_clock
-from tests.support import unique
-
-
-def advance(endpoint: str, seconds: float) -> None:
-    advance_clock(endpoint, seconds)
+from tests.support import advance_clock, unique
 
 
 def test_default_identity_is_the_default_accounts_root(client):
@@ -52,7 +47,7 @@ def test_session_token_credentials_sign_later_calls_and_expire_on_the_virtual_cl
         wrong_token.get_caller_identity()
     assert error.value.response["Error"]["Code"] == "InvalidClientTokenId"
 
-    advance(endpoint, 901)
+    advance_clock(endpoint, 901)
     with pytest.raises(ClientError) as error:
         session.get_caller_identity()
     assert error.value.response["Error"]["Code"] == "ExpiredToken"

@@ -1,4 +1,5 @@
-"""A real PostgreSQL server for the tests: initdb into a temp dir, pg_ctl start on a free port.
+"""Fixture plugin (listed in pytest_plugins of conftest): a real PostgreSQL server for the tests, initdb
+into a temp dir and pg_ctl start on a free port.
 
 The server comes from the Debian ``postgresql`` package (`make test` installs it). PostgreSQL refuses to
 run as root, so as root the cluster belongs to the ``postgres`` user the package creates.
@@ -34,7 +35,7 @@ def _run(command: list[str], as_postgres: bool) -> None:
 
 @pytest.fixture(scope="session")
 def postgres():
-    """(host, port): a throwaway cluster with trust authentication, user ``nimbus``, database ``dev``."""
+    """(host, port, user): a throwaway cluster with trust authentication, user ``nimbus``, database ``dev``."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip("PostgreSQL is not installed (`make test` installs the Debian postgresql package)")
@@ -51,7 +52,7 @@ def postgres():
         import psycopg
         with psycopg.connect(host="127.0.0.1", port=port, user=USER, dbname="postgres", autocommit=True) as conn:
             conn.execute("CREATE DATABASE dev")
-        yield "127.0.0.1", port
+        yield "127.0.0.1", port, USER
     finally:
         _run([pg_ctl, "-D", data, "-m", "immediate", "stop"], as_postgres)
         shutil.rmtree(directory, ignore_errors=True)
