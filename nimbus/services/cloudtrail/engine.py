@@ -47,13 +47,12 @@ class Engine:
         self._trails: list[tuple[str, dict]] | None = None
         self._generation = 0
         self._lock = threading.RLock()
-        self._stop = threading.Event()
         self._last_prune = 0.0
         _engines[runtime] = self
         runtime.events.subscribe(API_CALL, self.on_call)
-        runtime.clock.on_advance(self.on_advance)
-        self._thread = threading.Thread(target=self._run, name="nimbus-cloudtrail", daemon=True)
-        self._thread.start()
+        # A jump of the virtual clock makes every timer in the skipped span due at once.
+        self._job = runtime.scheduler.every("cloudtrail", TICK_SECONDS, lambda: self.tick(from_scheduler=True),
+                                            on_advance=self.tick)
 
     # -- settings ----------------------------------------------------------------------------------
 
@@ -114,8 +113,7 @@ class Engine:
             self.history = HistoryWriter(self.store)
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+        self._job.cancel(wait=True)
         try:
             self.flush()  # a clean shutdown keeps every call it answered
         except Exception:
@@ -191,17 +189,6 @@ class Engine:
         return out
 
     # -- the scheduler -----------------------------------------------------------------------------------
-
-    def on_advance(self) -> None:
-        # A jump of the virtual clock makes every timer in the skipped span due at once.
-        self.tick()
-
-    def _run(self) -> None:
-        while not self._stop.wait(TICK_SECONDS):
-            try:
-                self.tick(from_scheduler=True)
-            except Exception:  # the scheduler must outlive one bad tick
-                log.exception("cloudtrail tick failed")
 
     def _tick_trail(self, account: str, trail: dict, now: float, deliver, write_due_digests) -> None:
         # The cached list may lag a StopLogging or UpdateTrail by a tick: act on the stored trail.
