@@ -96,8 +96,8 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
             if self.streams.find(ctx.account_id, ctx.region, name) is not None:  # created meanwhile
                 raise self._in_use(ctx, name)
             self.streams.save(stream)
-        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "create",
-                                 {"DeliveryStreamName": name, "DeliveryStreamType": stream_type})
+        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "created",
+                                 lambda: {"DeliveryStreamName": name, "DeliveryStreamType": stream_type})
         return {"DeliveryStreamARN": stream["arn"]}
 
     @staticmethod
@@ -117,7 +117,7 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
                 self.store.delete_namespace(checkpoints_ns(ctx.account_id, ctx.region, name))
                 self.store.delete_namespace(errors_ns(ctx.account_id, ctx.region, name))
             self.buffers.drop(ctx.account_id, ctx.region, name)
-        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "delete", None)
+        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "deleted")
         return {}
 
     def describe_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:

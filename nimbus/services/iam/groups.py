@@ -16,7 +16,7 @@ class GroupsMixin(EntityBase):
     def create_group(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             group = self._new_entity(ctx, "group", params, Members=[])
-        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "created", group_output(group))
+        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "created", lambda: group_output(group))
         return {"Group": group_output(group)}
 
     def get_group(self, ctx: RequestContext, params: dict) -> dict:
@@ -39,7 +39,7 @@ class GroupsMixin(EntityBase):
             self._check_detached(group)
             self._remove(ctx.account_id, "group", group["GroupName"])
         self._changed(ctx)
-        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "deleted")
         return {}
 
     def add_user_to_group(self, ctx: RequestContext, params: dict) -> dict:

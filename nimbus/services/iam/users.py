@@ -32,7 +32,7 @@ class UsersMixin(EntityBase):
                 self._managed_document(ctx.account_id, params["PermissionsBoundary"])
             user = self._new_entity(ctx, "user", params, Tags=params.get("Tags", []),
                                     PermissionsBoundary=params.get("PermissionsBoundary"), Groups=[])
-        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "created", user_output(user))
+        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "created", lambda: user_output(user))
         return {"User": user_output(user)}
 
     def get_user(self, ctx: RequestContext, params: dict) -> dict:
@@ -60,7 +60,7 @@ class UsersMixin(EntityBase):
                 raise delete_conflict("Cannot delete entity, must remove user from all groups first.")
             self._remove(ctx.account_id, "user", name)
         self._changed(ctx)
-        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "deleted")
         return {}
 
     def put_user_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "user", params)  # noqa

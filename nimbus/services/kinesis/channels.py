@@ -153,7 +153,7 @@ class ChannelOps(KinesisState):
                                    f"{'a general purpose S3 bucket' if kind == 'S3' else 'S3 Tables'}; a stream "
                                    "can have one of each.")
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel_id, channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "created", {"Name": name})
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "created", lambda: {"Name": name})
         if kind == "S3":
             self.channel_delivery.start()
         return {"ChannelDescription": self._describe_channel(ctx, channel)}
@@ -212,7 +212,7 @@ class ChannelOps(KinesisState):
                 channel["logging"] = _logging(params["LoggingConfiguration"], channel["name"], channel["id"])
             channel["status"], channel["status_until"] = UPDATING, ctx.clock.time() + TRANSITION_SECONDS
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "updated", None)
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "updated")
         return {"ChannelDescription": self._describe_channel(ctx, channel)}
 
     def delete_channel(self, ctx: RequestContext, params: dict) -> dict:
@@ -222,7 +222,7 @@ class ChannelOps(KinesisState):
                 return {}
             channel["status"], channel["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "deleted")
         return {}
 
     # -- descriptions --------------------------------------------------------

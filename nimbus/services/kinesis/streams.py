@@ -67,7 +67,7 @@ class StreamOps(KinesisState):
             for start, end in even_ranges(count):
                 new_shard(stream, start, end, int(created * 1000))
             self.save(ctx, stream)
-        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "created", {"Name": name, "ShardCount": count})
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "created", lambda: {"Name": name, "ShardCount": count})
         return {}
 
     def delete_stream(self, ctx: RequestContext, params: dict) -> dict:
@@ -84,7 +84,7 @@ class StreamOps(KinesisState):
                                    "first (ListChannels with a StreamFilter finds them).")
             stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
             self.save(ctx, stream)
-        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted")
         return {}
 
     def describe_stream(self, ctx: RequestContext, params: dict) -> dict:

@@ -50,7 +50,7 @@ class LifecycleOps:
         key["Policies"] = {"default": params.get("Policy") or policies.default_policy(ctx.account_id)}
         self.keys.save(key)
         metadata = key_metadata(self.store, key)
-        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "created", metadata)
+        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "created", lambda: metadata)
         return {"KeyMetadata": metadata}
 
     def describe_key(self, ctx: RequestContext, params: dict) -> dict:
@@ -72,7 +72,7 @@ class LifecycleOps:
             self.require_customer_managed(key, operation)
             mutate(key)
             self.keys.save(key)
-        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "updated", key_metadata(self.store, key))
+        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "updated", lambda: key_metadata(self.store, key))
         return key
 
     def enable_key(self, ctx: RequestContext, params: dict) -> dict:

@@ -59,7 +59,7 @@ class MultiRegionOps:
             primary["Replicas"].append(region)
             self.keys.save(primary)
             self.keys.save(replica)
-        ctx.emit_resource_change("AWS::KMS::ReplicaKey", replica["Arn"], "created", None)
+        ctx.emit_resource_change("AWS::KMS::ReplicaKey", replica["Arn"], "created")
         return {"ReplicaKeyMetadata": key_metadata(self.store, replica),
                 "ReplicaPolicy": replica["Policies"]["default"], "ReplicaTags": replica["Tags"]}
 

@@ -65,7 +65,7 @@ class GroupsApi:
                 "tags": tags,
             }
             self._save_group(ctx, group)
-        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "created", _group_output(group))
+        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "created", lambda: _group_output(group))
         return {}
 
     def delete_log_group(self, ctx: RequestContext, params: dict) -> dict:
@@ -79,7 +79,7 @@ class GroupsApi:
                 events.drop_stream(name, stream)
             self.store.delete_namespace(streams_ns(ctx.account_id, ctx.region, name))
             self.store.delete(groups_ns(ctx.account_id, ctx.region), name)
-        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "deleted")
         return {}
 
     def describe_log_groups(self, ctx: RequestContext, params: dict) -> dict:
@@ -134,7 +134,7 @@ class GroupsApi:
             group = self.log_group(ctx, name)
             group.update(changes)
             self._save_group(ctx, group)
-        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "updated", _group_output(group))
+        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "updated", lambda: _group_output(group))
         return {}
 
     # -- tags (the log-group calls and the ARN-based ones) -------------------------------

@@ -60,7 +60,7 @@ class BucketsMixin(S3Base):
             bucket = {"Name": name, "Account": ctx.account_id, "Region": region, "CreationDate": ctx.clock.time(),
                       "Versioning": None, "Config": {}, **defaults}
             self._save_bucket(bucket)
-        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "created", {"BucketName": name})
+        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "created", lambda: {"BucketName": name})
         return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}
 
     @staticmethod
@@ -95,7 +95,7 @@ class BucketsMixin(S3Base):
             self.store.delete_namespace(uploads_ns(name))
             self.store.delete(BUCKETS, name)
         self.blobs.delete(segments)
-        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "deleted", None)
+        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "deleted")
         return {}
 
     def list_buckets(self, ctx: RequestContext, params: dict) -> dict:

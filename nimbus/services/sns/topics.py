@@ -101,7 +101,7 @@ class TopicsApi:
                 attributes["DataProtectionPolicy"] = params["DataProtectionPolicy"]
             topic = {"Name": name, "Attributes": attributes, "Tags": tags, "CreatedAt": ctx.clock.time()}
             self.store.put(topics_ns(ctx.account_id, ctx.region), name, topic)
-        ctx.emit_resource_change("AWS::SNS::Topic", arn, "created", {"TopicArn": arn})
+        ctx.emit_resource_change("AWS::SNS::Topic", arn, "created", lambda: {"TopicArn": arn})
         return {"TopicArn": arn}
 
     def get_topic_attributes(self, ctx: RequestContext, params: dict) -> dict:
@@ -119,7 +119,7 @@ class TopicsApi:
                 value = attrs.default_policy(topic["Attributes"]["TopicArn"], topic["Attributes"]["Owner"])
             topic["Attributes"][name] = value
             self._save_topic(topic)
-        ctx.emit_resource_change("AWS::SNS::Topic", topic["Attributes"]["TopicArn"], "updated", {name: value})
+        ctx.emit_resource_change("AWS::SNS::Topic", topic["Attributes"]["TopicArn"], "updated", lambda: {name: value})
         return {}
 
     def delete_topic(self, ctx: RequestContext, params: dict) -> dict:
@@ -134,7 +134,7 @@ class TopicsApi:
             for sub in self.topic_subscriptions(topic):
                 self.store.delete(subscriptions_ns(account, region), subscription_key(name, sub["Id"]))
             self.store.delete(topics_ns(account, region), name)
-        ctx.emit_resource_change("AWS::SNS::Topic", params["TopicArn"], "deleted", None)
+        ctx.emit_resource_change("AWS::SNS::Topic", params["TopicArn"], "deleted")
         return {}
 
     def list_topics(self, ctx: RequestContext, params: dict) -> dict:
