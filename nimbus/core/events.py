@@ -53,10 +53,10 @@ class ResourceChangeEvent:
     time: datetime
     request_id: str
     account_id: str
-    region: str
+    region: str  # where the resource lives: the caller's, but a replica's own
     service: str
     resource_type: str  # a CloudFormation type name of resource_change.RESOURCE_TYPES, e.g. AWS::IAM::User
-    resource_arn: str  # of the calling account and region (none for global services)
+    resource_arn: str  # of the account and region (none for global services)
     change: Change
     configuration: dict[str, Any] | None = field(default=None)  # None once deleted
 
@@ -90,13 +90,13 @@ class EventBus:
         self._ensure_worker().wake()
 
     def publish_resource_change(self, ctx: RequestContext, resource_type: str, resource_arn: str,
-                                change: Change, configuration: Configuration | None) -> None:
+                                change: Change, configuration: Configuration | None, region: str) -> None:
         check_kind(resource_type, change)
         if not self._subscribers[RESOURCE_CHANGE]:
             return  # the configuration is never built
         event = ResourceChangeEvent(
             time=ctx.clock.now(), request_id=ctx.request_id, account_id=ctx.account_id,
-            region=ctx.region, service=ctx.service, resource_type=resource_type,
+            region=region, service=ctx.service, resource_type=resource_type,
             resource_arn=resource_arn, change=change,
             configuration=configuration() if configuration is not None else None,
         )
