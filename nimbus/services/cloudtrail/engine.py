@@ -58,11 +58,11 @@ class Engine:
 
     @property
     def delivery_seconds(self) -> float:
-        return float(getattr(self.runtime.config, "cloudtrail_delivery_seconds", 5.0))
+        return self.runtime.config.cloudtrail_delivery_seconds
 
     @property
     def digest_seconds(self) -> float:
-        return float(getattr(self.runtime.config, "cloudtrail_digest_seconds", 3600.0))
+        return self.runtime.config.cloudtrail_digest_seconds
 
     # -- recording -------------------------------------------------------------------------------------
 

@@ -1,14 +1,11 @@
 """Names, namespaces and small helpers every Firehose module shares."""
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 from nimbus.protocol.errors import ServiceError
 
 SERVICE_PRINCIPAL = "firehose.amazonaws.com"
-# CREATING -> ACTIVE after this many (virtual) seconds; AWS takes a few seconds.
-CREATE_SECONDS = float(os.environ.get("NIMBUS_FIREHOSE_CREATE_SECONDS", "0.5"))
 MIB = 1024 * 1024
 MAX_BATCH_BYTES = 4 * MIB  # PutRecordBatch: 4 MiB for the entire request
 MAX_RECORD_BYTES = 1000 * 1024  # 1,000 KiB before base64

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from nimbus.protocol import models
-from nimbus.services.firehose.common import CREATE_SECONDS, not_found, streams_ns, utc
+from nimbus.services.firehose.common import not_found, streams_ns, utc
 
 # What Firehose fills in when a configuration leaves it out (shown by DescribeDeliveryStream).
 S3_DEFAULTS = {"BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300}, "CompressionFormat": "UNCOMPRESSED",
@@ -112,7 +112,7 @@ class StreamRepo:
         return [key for key, _ in self.store.scan(streams_ns(account, region))]
 
     def status(self, stream: dict) -> str:
-        if stream["status"] == "CREATING" and self.runtime.clock.time() >= stream["created"] + CREATE_SECONDS:
+        if stream["status"] == "CREATING" and self.runtime.clock.time() >= stream["created"] + self.runtime.config.firehose_create_seconds:
             return "ACTIVE"
         return stream["status"]
 

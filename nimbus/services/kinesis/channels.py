@@ -21,10 +21,10 @@ from nimbus.services.kinesis.state import (
     ACTIVE,
     CREATING,
     DELETING,
-    TRANSITION_SECONDS,
     UPDATING,
     KinesisState,
     timestamp,
+    transition_seconds,
 )
 
 FAILED = "FAILED"
@@ -130,7 +130,7 @@ class ChannelOps(KinesisState):
                                                                  default_error_prefix(name, channel_id))
         channel = {
             "id": channel_id, "name": name, "arn": ctx.arn(f"channel/{channel_id}"), "created": created,
-            "status": CREATING, "status_until": created + TRANSITION_SECONDS,
+            "status": CREATING, "status_until": created + transition_seconds(ctx),
             "settles_to": ACTIVE if kind == "S3" else FAILED, "reason": None if kind == "S3" else NO_S3_TABLES,
             "role": params["ServiceExecutionRoleARN"], "kind": kind, "destination": destination,
             "stream": {"arn": stream["arn"], "name": stream["name"], "id": stream["id"], "created": stream["created"]},
@@ -138,7 +138,7 @@ class ChannelOps(KinesisState):
             "key_arn": key_arn, "logging": _logging(params.get("LoggingConfiguration"), name, channel_id),
             "tags": dict(params.get("Tags") or {}), "account": ctx.account_id, "region": ctx.region,
             # No backfill: records that arrive once the channel is ACTIVE are delivered.
-            "active_ms": int((created + TRANSITION_SECONDS) * 1000),
+            "active_ms": int((created + transition_seconds(ctx)) * 1000),
         }
         with self.store.transaction():
             now = ctx.clock.time()
@@ -210,7 +210,7 @@ class ChannelOps(KinesisState):
                     params[mine]["DataFreshnessInSeconds"])
             if params.get("LoggingConfiguration"):
                 channel["logging"] = _logging(params["LoggingConfiguration"], channel["name"], channel["id"])
-            channel["status"], channel["status_until"] = UPDATING, ctx.clock.time() + TRANSITION_SECONDS
+            channel["status"], channel["status_until"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
         ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "updated")
         return {"ChannelDescription": self._describe_channel(ctx, channel)}
@@ -220,7 +220,7 @@ class ChannelOps(KinesisState):
             channel = self._channel(ctx, params["ChannelARN"])
             if channel_status(channel, ctx.clock.time()) == DELETING:
                 return {}
-            channel["status"], channel["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            channel["status"], channel["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
         ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "deleted")
         return {}

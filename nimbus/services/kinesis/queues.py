@@ -18,11 +18,11 @@ from nimbus.services.kinesis import encryption, retention
 from nimbus.services.kinesis.state import (
     CREATING,
     DELETING,
-    TRANSITION_SECONDS,
     KinesisState,
     now_ms,
     stream_status,
     timestamp,
+    transition_seconds,
 )
 
 DEFAULT_VISIBILITY = 30
@@ -68,7 +68,7 @@ class QueueOps(KinesisState):
             if len(self.store.scan(queues_ns(ctx))) >= MAX_QUEUES:
                 raise ServiceError("LimitExceededException", f"The limit of {MAX_QUEUES} queues is reached.")
             queue = {"id": secrets.token_hex(16), "name": name, "arn": ctx.arn(f"queue/{name}"), "created": created,
-                     "status": CREATING, "status_until": created + TRANSITION_SECONDS, "streams": streams,
+                     "status": CREATING, "status_until": created + transition_seconds(ctx), "streams": streams,
                      "visibility": attributes.get("VisibilityTimeoutSeconds", DEFAULT_VISIBILITY),
                      "dlq": attributes.get("DeadLetterConfiguration"), "tags": dict(params.get("Tags") or {}),
                      "inflight": {}, "dead": {}, "order": 0}
@@ -107,7 +107,7 @@ class QueueOps(KinesisState):
     def delete_queue(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             queue = self._queue(ctx, params["QueueARN"], usable=False)
-            queue["status"], queue["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            queue["status"], queue["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.store.put(queues_ns(ctx), queue["name"], queue)
         return {}
 

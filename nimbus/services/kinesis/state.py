@@ -20,9 +20,12 @@ from nimbus.services.kinesis.iterators import IteratorCodec
 from nimbus.services.kinesis.limits import Throttle
 from nimbus.services.kinesis.shard_log import LogDirectory
 
-# Seconds of virtual time a stream spends CREATING, UPDATING or DELETING (AWS: seconds to minutes).
-TRANSITION_SECONDS = float(os.environ.get("NIMBUS_KINESIS_TRANSITION_SECONDS", "0.5"))
 ACTIVE, CREATING, UPDATING, DELETING = "ACTIVE", "CREATING", "UPDATING", "DELETING"
+
+
+def transition_seconds(ctx) -> float:
+    """Virtual seconds a stream, consumer, channel or queue spends CREATING, UPDATING or DELETING."""
+    return ctx.runtime.config.kinesis_transition_seconds
 
 
 def streams_ns(ctx: RequestContext, account: str | None = None) -> tuple[str, ...]:
@@ -80,7 +83,7 @@ class KinesisState(BaseProvider):
         self._guard = threading.Lock()
         config = runtime.config
         root = tempfile.mkdtemp(prefix="nimbus-kinesis-") if config.ephemeral else os.path.join(config.data_dir, "kinesis")
-        self.logs = LogDirectory(root)
+        self.logs = LogDirectory(root, config.kinesis_segment_bytes)
         self.iterators = IteratorCodec(self.store)
         self.throttle = Throttle(runtime.clock)
         self.on_clock_advance(self.sweep_retention)
@@ -167,7 +170,7 @@ class KinesisState(BaseProvider):
         return stream
 
     def begin_update(self, ctx: RequestContext, stream: dict) -> None:
-        stream["status"], stream["status_until"] = UPDATING, ctx.clock.time() + TRANSITION_SECONDS
+        stream["status"], stream["status_until"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
 
     # -- shards --------------------------------------------------------------
 

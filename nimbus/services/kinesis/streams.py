@@ -12,7 +12,6 @@ from nimbus.services.kinesis.state import (
     ACTIVE,
     CREATING,
     DELETING,
-    TRANSITION_SECONDS,
     KinesisState,
     now_ms,
     open_shards,
@@ -20,6 +19,7 @@ from nimbus.services.kinesis.state import (
     stream_status,
     streams_ns,
     timestamp,
+    transition_seconds,
 )
 
 DEFAULT_RETENTION, MIN_RETENTION, MAX_RETENTION = 24, 24, 8760
@@ -57,7 +57,7 @@ class StreamOps(KinesisState):
             created = ctx.clock.time()
             stream = {
                 "id": uuid.uuid4().hex, "name": name, "arn": ctx.arn(f"stream/{name}"), "created": created,
-                "mode": mode, "status": CREATING, "status_until": created + TRANSITION_SECONDS,
+                "mode": mode, "status": CREATING, "status_until": created + transition_seconds(ctx),
                 "retention_hours": DEFAULT_RETENTION, "shards": [], "next_shard_index": 0, "version": 0,
                 "encryption": {"type": "NONE", "key_id": None}, "monitoring": [], "tags": dict(params.get("Tags") or {}),
                 "consumers": {}, "policy": None, "consumer_policies": {},
@@ -82,7 +82,7 @@ class StreamOps(KinesisState):
             if channels_of_stream(self.store, stream, ctx.account_id, ctx.region, ctx.clock.time()):
                 raise ServiceError("ResourceInUseException", f"Stream {stream['name']} has channels; delete them "
                                    "first (ListChannels with a StreamFilter finds them).")
-            stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.save(ctx, stream)
         ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted")
         return {}
