@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.core.namespaces import Namespace
+from nimbus.core.times import epoch_millis
 from nimbus.services.cloudtrail import selectors
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
 from nimbus.services.cloudtrail.records import build_record, is_data_event
@@ -30,8 +32,8 @@ def engine_for(runtime: Runtime) -> Engine:
     return _engines[runtime]
 
 
-def state_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("cloudtrail", account, region, "trail-state")
+state_ns = Namespace("cloudtrail", "trail-state")
+trails_ns = Namespace("cloudtrail", "trails")
 
 
 def iso(ts: float) -> str:
@@ -78,7 +80,7 @@ class Engine:
             return  # data events are only kept while a trail asks for them
         record = build_record(event, self._signing_name(event.service))
         self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,
-                         int(event.time.timestamp() * 1000))
+                         epoch_millis(event.time))
 
     def flush(self) -> None:
         """Everything published so far is in the history."""
@@ -192,7 +194,7 @@ class Engine:
 
     def _tick_trail(self, account: str, trail: dict, now: float, deliver, write_due_digests) -> None:
         # The cached list may lag a StopLogging or UpdateTrail by a tick: act on the stored trail.
-        trail = self.store.get(("cloudtrail", account, trail["HomeRegion"], "trails"), trail["Name"])
+        trail = self.store.get(trails_ns(account, trail["HomeRegion"]), trail["Name"])
         if trail is None or not trail.get("IsLogging"):
             return
         state = self._state(account, trail)

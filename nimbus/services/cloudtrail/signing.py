@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from nimbus.core.times import epoch
 from nimbus.protocol.errors import ServiceError
 
 SIGNATURE_ALGORITHM = "SHA256withRSA"
@@ -62,14 +63,8 @@ def string_to_sign(digest: dict, inflated: bytes) -> bytes:
             f"{hashlib.sha256(inflated).hexdigest()}\n{previous}").encode()
 
 
-def _epoch(value) -> float | None:
-    if value is None:
-        return None
-    return value.timestamp() if isinstance(value, datetime) else float(value)
-
-
 def list_public_keys(store, region: str, params: dict, now: float, rotation_seconds: float) -> dict:
-    start, end = _epoch(params.get("StartTime")), _epoch(params.get("EndTime"))
+    start, end = epoch(params.get("StartTime")), epoch(params.get("EndTime"))
     if start is not None and end is not None and start > end:
         raise ServiceError("InvalidTimeRangeException", "Start time must be before end time.", status=400)
     if params.get("NextToken"):

@@ -1,15 +1,13 @@
 """Names, namespaces and small helpers every Firehose module shares."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 
 SERVICE_PRINCIPAL = "firehose.amazonaws.com"
 MIB = 1024 * 1024
 MAX_BATCH_BYTES = 4 * MIB  # PutRecordBatch: 4 MiB for the entire request
 MAX_RECORD_BYTES = 1000 * 1024  # 1,000 KiB before base64
-MAX_TAGS = 50
 
 DESTINATION_KEYS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration",
                     "RedshiftDestinationConfiguration", "HttpEndpointDestinationConfiguration",
@@ -19,33 +17,14 @@ DESTINATION_KEYS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfigur
 DELIVERED = ("ExtendedS3", "Redshift", "HttpEndpoint")  # destinations nimbus delivers to
 
 
-def streams_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "streams")
-
-
-def buffer_ns(account: str, region: str, name: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "buffer", name)
-
-
-def checkpoints_ns(account: str, region: str, name: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "checkpoints", name)
-
-
-def errors_ns(account: str, region: str, name: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "errors", name)
-
-
-def not_found(name: str, account: str) -> ServiceError:
-    return ServiceError("ResourceNotFoundException",
-                        f"Firehose {name} under account {account} not found.")
+streams_ns = Namespace("firehose", "streams")
+buffer_ns = Namespace("firehose", "buffer")
+checkpoints_ns = Namespace("firehose", "checkpoints")
+errors_ns = Namespace("firehose", "errors")
 
 
 def invalid(message: str) -> ServiceError:
     return ServiceError("InvalidArgumentException", message)
-
-
-def utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def bucket_of(arn: str) -> str:

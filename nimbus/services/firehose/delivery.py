@@ -1,4 +1,5 @@
-"""The delivery scheduler: a job (``core/scheduler.py``) that reads source streams and flushes buffers when a hint is met.
+"""The delivery scheduler: a job (``core/scheduler.py``) that reads source streams and flushes buffers
+when a hint is met.
 
 A buffer is flushed when it holds SizeInMBs or its oldest record is IntervalInSeconds old (virtual
 clock). The scheduler's job wakes every quarter second, when a put fills a buffer, and at once (synchronously)

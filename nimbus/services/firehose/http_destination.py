@@ -55,7 +55,8 @@ def post(stream: dict, config: dict, records: list[bytes], now: float, ca_bundle
     req, request_id = request(stream, config, records, now)
     try:
         # The user's own endpoint, https only (checked at create).
-        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS, context=tls_context(ca_bundle)) as response:  # noqa: S310
+        context = tls_context(ca_bundle)
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS, context=context) as response:  # noqa: S310
             status, payload = response.status, response.read(1024 * 1024)
     except urllib.error.HTTPError as exc:
         detail = exc.read(512).decode(errors="replace")

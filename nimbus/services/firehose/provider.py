@@ -10,19 +10,13 @@ from __future__ import annotations
 import os
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.firehose import checks
 from nimbus.services.firehose.buffer import Buffers
-from nimbus.services.firehose.common import (
-    DESTINATION_KEYS,
-    MAX_BATCH_BYTES,
-    checkpoints_ns,
-    errors_ns,
-    invalid,
-    not_found,
-    utc,
-)
+from nimbus.services.firehose.common import DESTINATION_KEYS, MAX_BATCH_BYTES, checkpoints_ns, errors_ns, invalid
 from nimbus.services.firehose.delivery import Deliverer
 from nimbus.services.firehose.delivery_streams import StreamRepo, merge_update, with_defaults
 from nimbus.services.firehose.encryption import EncryptionOps
@@ -129,7 +123,7 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
             description["FailureDescription"] = {
                 "Type": "UNKNOWN_ERROR",
                 "Details": f"{failing['code']}: {failing['message']} (failing since "
-                           f"{utc(failing['since']).isoformat()}, {failing['attempts']} attempts)"}
+                           f"{timestamp(failing['since']).isoformat()}, {failing['attempts']} attempts)"}
         return {"DeliveryStreamDescription": description}
 
     def list_delivery_streams(self, ctx: RequestContext, params: dict) -> dict:
@@ -177,7 +171,7 @@ class Provider(TagOps, EncryptionOps, BaseProvider):
     def _writable(self, ctx: RequestContext, name: str) -> dict:
         stream = self.stream(ctx, name)
         if not self.streams.is_active(stream):
-            raise not_found(name, ctx.account_id)
+            raise not_found("Firehose", name, ctx.account_id)
         if stream["type"] != "DirectPut":
             raise invalid(f"This operation is not permitted on {stream['type']} delivery stream type.")
         return stream

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.iam.common import delete_conflict, no_such_entity, paged_output, timestamp
+from nimbus.core.times import timestamp
+from nimbus.services.iam.common import delete_conflict, no_such_entity, paged_output
 from nimbus.services.iam.entities import EntityBase
 from nimbus.services.iam.users import user_output
 

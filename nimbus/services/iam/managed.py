@@ -5,6 +5,7 @@ from collections import Counter
 
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.aws_managed import AWS_MANAGED, is_aws_managed
 from nimbus.services.iam.common import (
@@ -17,7 +18,6 @@ from nimbus.services.iam.common import (
     no_such_entity,
     ns,
     paged_output,
-    timestamp,
     validated_document,
 )
 from nimbus.services.iam.entities import EntityBase

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.services.iam.common import (
     add_boundary_and_tags,
     delete_conflict,
     encode_document,
     paged_output,
-    timestamp,
     validated_document,
 )
 from nimbus.services.iam.entities import EntityBase

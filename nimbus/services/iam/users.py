@@ -4,6 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Credential, Principal
 from nimbus.core.ids import random_id, secret_access_key
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.common import (
     add_boundary_and_tags,
@@ -12,7 +13,6 @@ from nimbus.services.iam.common import (
     no_such_entity,
     ns,
     paged_output,
-    timestamp,
 )
 from nimbus.services.iam.entities import EntityBase
 

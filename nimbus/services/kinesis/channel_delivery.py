@@ -1,4 +1,5 @@
-"""Channel delivery: a scheduled job (``core/scheduler.py``) that reads each ACTIVE channel's stream and writes S3 objects when due.
+"""Channel delivery: a scheduled job (``core/scheduler.py``) that reads each ACTIVE channel's stream and
+writes S3 objects when due.
 
 Records stay in the shard logs until delivered: the channel's durable state is only a checkpoint per
 shard (the next position to deliver, and whether a closed shard is finished), committed after its
@@ -23,7 +24,9 @@ import uuid
 
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import service_principal
+from nimbus.core.namespaces import Namespace
 from nimbus.core.scheduler import Job
+from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_objects as objects
 from nimbus.services.kinesis.state import shard_id
@@ -37,8 +40,7 @@ RETRY_PAUSE = 1.0  # real seconds between attempts at a refusing destination (cl
 TICK_SECONDS = 0.25
 
 
-def progress_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("kinesis", account, region, "channel-progress")
+progress_ns = Namespace("kinesis", "channel-progress")
 
 
 class DeliveryError(Exception):
@@ -215,7 +217,7 @@ class ChannelDelivery:
                         reader.pending.append({
                             "shard": index, "shard_id": shard_id(index), "seq": entry["SequenceNumber"],
                             "position": None,
-                            "arrival": int(entry["ApproximateArrivalTimestamp"].timestamp() * 1000),
+                            "arrival": epoch_millis(entry["ApproximateArrivalTimestamp"]),
                             "key": entry["PartitionKey"], "data": entry["Data"]})
                     reader.added(batch)
                     reader.cursors[index] = batch["next"]

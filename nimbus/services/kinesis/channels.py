@@ -12,20 +12,15 @@ import json
 import uuid
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.namespaces import Namespace
 from nimbus.core.paging import page
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_checks as checks
 from nimbus.services.kinesis.channel_delivery import ChannelDelivery, progress_ns
 from nimbus.services.kinesis.channel_objects import DEFAULT_TEMPLATE, default_error_prefix
-from nimbus.services.kinesis.state import (
-    ACTIVE,
-    CREATING,
-    DELETING,
-    UPDATING,
-    KinesisState,
-    timestamp,
-    transition_seconds,
-)
+from nimbus.services.kinesis.state import ACTIVE, CREATING, DELETING, UPDATING, KinesisState, transition_seconds
 
 FAILED = "FAILED"
 LIST_LIMIT = 100
@@ -33,8 +28,7 @@ NO_S3_TABLES = ("nimbus does not serve Amazon S3 Tables, so this channel cannot 
                 "Deliver to a general purpose S3 bucket (S3DestinationConfiguration) instead.")
 
 
-def channels_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("kinesis", account, region, "channels")
+channels_ns = Namespace("kinesis", "channels")
 
 
 def channel_status(channel: dict, now: float) -> str | None:
@@ -87,7 +81,7 @@ class ChannelOps(KinesisState):
         if len(parts) == 6 and parts[3] == ctx.region and parts[4] == ctx.account_id:
             channel = self._find_channel(ctx, parts[5][len("channel/"):])
         if channel is None:
-            raise ServiceError("ResourceNotFoundException", f"Channel {arn} under account {ctx.account_id} not found.")
+            raise not_found("Channel", arn, ctx.account_id)
         return channel
 
     # -- operations ----------------------------------------------------------
@@ -105,8 +99,7 @@ class ChannelOps(KinesisState):
         source = sources[0]
         stream = self.active(ctx, {"StreamARN": source["StreamARN"]})
         if stream["arn"] != source["StreamARN"]:
-            raise ServiceError("ResourceNotFoundException",
-                               f"Stream {source['StreamARN']} under account {ctx.account_id} not found.")
+            raise not_found("Stream", source["StreamARN"], ctx.account_id)
         if stream["mode"] != "ON_DEMAND":
             raise ServiceError("ValidationException", f"Stream {stream['name']} is in PROVISIONED mode; channels are "
                                "only supported for data streams with the on-demand capacity mode.")

@@ -4,6 +4,9 @@ from __future__ import annotations
 import time
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.paging import page_after
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access
 from nimbus.services.kinesis.sequence import sequence_number
@@ -15,7 +18,6 @@ from nimbus.services.kinesis.state import (
     now_ms,
     owner_account,
     stream_status,
-    timestamp,
     transition_seconds,
 )
 
@@ -62,13 +64,11 @@ class ConsumerOps(KinesisState):
     def list_stream_consumers(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.stream(ctx, {"StreamARN": params["StreamARN"]}, usable=False)
         consumers = sorted(self._consumers(ctx, stream).values(), key=lambda c: c["name"])
-        after = params.get("NextToken")
-        if after:
-            consumers = [c for c in consumers if c["name"] > after]
-        limit = params.get("MaxResults") or 100
-        output = {"Consumers": [_describe(c, ctx.clock.time()) for c in consumers[:limit]]}
-        if len(consumers) > limit:
-            output["NextToken"] = consumers[limit - 1]["name"]
+        chunk, more = page_after(consumers, lambda c: c["name"], params.get("NextToken"),
+                                 params.get("MaxResults") or 100)
+        output = {"Consumers": [_describe(c, ctx.clock.time()) for c in chunk]}
+        if more:
+            output["NextToken"] = chunk[-1]["name"]
         return output
 
     def deregister_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
@@ -108,8 +108,7 @@ class ConsumerOps(KinesisState):
         access.check_consumer(ctx, account, consumer["arn"] if consumer else arn or f"{stream_arn}/consumer/{name}",
                               consumer)
         if consumer is None:
-            raise ServiceError("ResourceNotFoundException",
-                               f"Consumer {arn or name} under account {account} not found.")
+            raise not_found("Consumer", arn or name, account)
         return stream, consumer
 
     # -- SubscribeToShard ----------------------------------------------------

@@ -13,17 +13,11 @@ import secrets
 import time
 
 from nimbus.core.context import RequestContext
+from nimbus.core.namespaces import regional
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import encryption, retention
-from nimbus.services.kinesis.state import (
-    CREATING,
-    DELETING,
-    KinesisState,
-    now_ms,
-    stream_status,
-    timestamp,
-    transition_seconds,
-)
+from nimbus.services.kinesis.state import CREATING, DELETING, KinesisState, now_ms, stream_status, transition_seconds
 
 DEFAULT_VISIBILITY = 30
 MAX_QUEUES = 50
@@ -31,7 +25,7 @@ _INVALID_RECEIPT = ("InvalidArgumentException", "The receipt handle is not valid
 
 
 def queues_ns(ctx: RequestContext) -> tuple[str, ...]:
-    return ("kinesis", ctx.account_id, ctx.region, "queues")
+    return regional("kinesis", ctx.account_id, ctx.region, "queues")
 
 
 def _attributes(queue: dict) -> dict:

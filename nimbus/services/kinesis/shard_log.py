@@ -4,7 +4,8 @@ they pass the stream's retention.
 Positions are counted from the shard's first record ever and never reused: a segment's file name holds
 the position of its first record, so sequence numbers (which encode positions) stay right after older
 segments are gone. A segment takes records for at most ``span_ms`` of arrival time (a 24th of the
-retention period) or ``segment_bytes`` (``Config.kinesis_segment_bytes``), so what is kept on disk exceeds retention by at most one span.
+retention period) or ``segment_bytes`` (``Config.kinesis_segment_bytes``), so what is kept on disk exceeds
+retention by at most one span.
 Retention only ever deletes whole segments whose every record is past it; if that is every segment, an
 empty one is created first (it carries the next position and the last arrival time), so a log never
 loses its place. Readers take no lock: they read a snapshot of the segment list (replaced, not edited,

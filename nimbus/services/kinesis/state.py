@@ -10,9 +10,10 @@ import bisect
 import os
 import tempfile
 import threading
-from datetime import UTC, datetime
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.namespaces import regional
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.kinesis import access, retention
@@ -29,7 +30,7 @@ def transition_seconds(ctx) -> float:
 
 
 def streams_ns(ctx: RequestContext, account: str | None = None) -> tuple[str, ...]:
-    return ("kinesis", account or ctx.account_id, ctx.region, "streams")
+    return regional("kinesis", account or ctx.account_id, ctx.region, "streams")
 
 
 def owner_account(stream: dict) -> str:
@@ -38,15 +39,6 @@ def owner_account(stream: dict) -> str:
 
 def now_ms(ctx: RequestContext) -> int:
     return int(ctx.clock.time() * 1000)
-
-
-def timestamp(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def not_found(name: str, ctx: RequestContext, account: str | None = None) -> ServiceError:
-    return ServiceError("ResourceNotFoundException",
-                        f"Stream {name} under account {account or ctx.account_id} not found.")
 
 
 def stream_status(stream: dict, now: float) -> str | None:
@@ -136,8 +128,7 @@ class KinesisState(BaseProvider):
             if params.get("StreamName") and params["StreamName"] != name:
                 raise ServiceError("InvalidArgumentException", "StreamARN and StreamName do not match.")
             if parts[3] != ctx.region:
-                raise ServiceError("ResourceNotFoundException",
-                                   f"Stream {name} under account {parts[4]} not found in {ctx.region}.")
+                raise not_found("Stream", name, parts[4], ctx.region)
             return parts[4], name
         if params.get("StreamName"):
             return ctx.account_id, params["StreamName"]
@@ -153,10 +144,10 @@ class KinesisState(BaseProvider):
         if check:
             access.check_stream(ctx, account, name, stream)
         if stream is None:
-            raise not_found(name, ctx, account)
+            raise not_found("Stream", name, account or ctx.account_id)
         status = stream_status(stream, ctx.clock.time())
         if usable and status in (CREATING, DELETING):
-            raise not_found(name, ctx, account)
+            raise not_found("Stream", name, account or ctx.account_id)
         return stream
 
     def active(self, ctx: RequestContext, params: dict) -> dict:

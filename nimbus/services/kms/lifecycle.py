@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.tags import MAX_TAGS
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import policies, specs
-from nimbus.services.kms.keys import DAY, timestamp
+from nimbus.services.kms.keys import DAY
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.metadata import key_metadata
-
-MAX_TAGS = 50
 
 
 def check_tags(tags: list[dict]) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 
 from .common import (
@@ -19,7 +20,6 @@ from .event_store import EventStore
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                   3288, 3653}
-MAX_TAGS = 50
 
 
 def _group_output(group: dict) -> dict:
@@ -169,7 +169,7 @@ class GroupsApi:
             group = self.log_group(ctx, name)
             tags = {k: v for k, v in {**group.get("tags", {}), **add}.items() if k not in remove}
             if len(tags) > MAX_TAGS:
-                raise ServiceError("TooManyTagsException", "A resource can have no more than 50 tags.",
+                raise ServiceError("TooManyTagsException", f"A resource can have no more than {MAX_TAGS} tags.",
                                    resourceName=group["arn"])
             group["tags"] = tags
             self._save_group(ctx, group)

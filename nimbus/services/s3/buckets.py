@@ -6,9 +6,10 @@ import ipaddress
 import re
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_bucket_access
-from nimbus.services.s3.common import BUCKETS, S3Base, malformed_xml, parts_ns, timestamp, uploads_ns, versions_ns
+from nimbus.services.s3.common import BUCKETS, S3Base, malformed_xml, parts_ns, uploads_ns, versions_ns
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from nimbus.core.context import RequestContext
+from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 
 from . import topic_attributes as attrs
@@ -18,8 +19,6 @@ from .common import (
     topics_ns,
 )
 from .policy import topic_policy_allows
-
-MAX_TAGS = 50
 
 
 def topic_output_attributes(topic: dict, subscriptions: list[dict]) -> dict:
