@@ -106,3 +106,13 @@ def test_a_job_that_waits_to_be_woken_runs_when_woken():
     job.wake()
     assert wait_for(lambda: runs == [1])
     scheduler.stop()
+
+
+def test_a_job_started_after_stop_never_runs():
+    scheduler = Scheduler(Clock())
+    scheduler.stop()
+    runs = []
+    job = scheduler.every("late", 0.01, lambda: runs.append(1))
+    job.wake()
+    time.sleep(0.05)
+    assert job.stopped and runs == [] and not job.thread.is_alive()

@@ -105,7 +105,7 @@ class EventBus:
         self.publish(RESOURCE_CHANGE, event)
 
     def flush(self, timeout: float = 10.0) -> None:
-        if self._worker is None:
+        if self._worker is None or self._worker.stopped:
             return
         done = threading.Event()
         self._queue.put((None, done))

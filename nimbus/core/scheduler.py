@@ -104,8 +104,9 @@ class Scheduler:
         """Start ``run`` on its own thread, every ``interval`` real seconds (None: only when woken)."""
         job = Job(self.clock, name, run, interval, on_advance)
         with self._lock:
-            if self._stopped:
-                raise RuntimeError("the scheduler has stopped")
+            if self._stopped:  # a call still in flight at shutdown: its job never starts
+                job.cancel()
+                return job
             self._jobs = [j for j in self._jobs if not j.stopped or j.thread.is_alive()]
             self._jobs.append(job)
         job.thread.start()
