@@ -1,10 +1,20 @@
-"""Server settings, from the command line or NIMBUS_* environment variables."""
+"""Server settings, from the command line or NIMBUS_* environment variables.
+
+Every field ``name`` is read from ``NIMBUS_<NAME>`` by ``Config.from_env``; code reads them at run
+time from ``runtime.config``, so each server (and each test's server) has its own. The settings that
+make AWS's slow transitions fast are listed with AWS's own values in docs/configuration.md.
+"""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_PORT = 4566
+MIB = 1024 * 1024
+# Settings GET /_nimbus/health never shows (a store URL may hold a password).
+PRIVATE_SETTINGS = frozenset({"store_url"})
 
 
 def _env_bool(name: str) -> bool:
@@ -21,27 +31,51 @@ class Config:
     enforce_iam: bool = False
     enforce_limits: bool = False
     # Bodies of non-streaming requests are held in memory; AWS's own JSON/query caps are far lower.
-    max_body_bytes: int = 64 * 1024 * 1024
+    max_body_bytes: int = 64 * MIB
     # AWS allows 15 minutes of skew between a signed request and its clock.
     max_clock_skew_seconds: int = 15 * 60
     # CloudTrail writes log files this often and digest files this often (virtual seconds); AWS ~300 / 3600.
     cloudtrail_delivery_seconds: float = 5.0
     cloudtrail_digest_seconds: float = 3600.0
+    # How long one key signs CloudTrail digests before the next takes over (virtual seconds).
+    cloudtrail_key_rotation_seconds: int = 30 * 86400
+    # CREATING -> ACTIVE of a Firehose delivery stream (virtual seconds); AWS takes tens of seconds.
+    firehose_create_seconds: float = 0.5
+    # A PEM file of CAs Firehose trusts for HTTPS endpoints, on top of the system's (a local endpoint's own).
+    firehose_ca_bundle: str | None = None
+    # Each Kinesis status transition (CREATING, UPDATING, DELETING) in virtual seconds; AWS takes seconds.
+    kinesis_transition_seconds: float = 0.5
+    # How long a SubscribeToShard subscription lasts (virtual seconds); AWS: 5 minutes.
+    kinesis_subscription_seconds: float = 300.0
+    # A shard log's segment file rolls over past this size.
+    kinesis_segment_bytes: int = 64 * MIB
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
-        config = cls(
-            host=os.environ.get("NIMBUS_HOST", cls.host),
-            port=int(os.environ.get("NIMBUS_PORT", cls.port)),
-            data_dir=os.environ.get("NIMBUS_DATA_DIR", cls.data_dir),
-            ephemeral=_env_bool("NIMBUS_EPHEMERAL"),
-            strict_auth=_env_bool("NIMBUS_STRICT_AUTH"),
-            enforce_iam=_env_bool("NIMBUS_ENFORCE_IAM"),
-            enforce_limits=_env_bool("NIMBUS_ENFORCE_LIMITS"),
-            cloudtrail_delivery_seconds=float(os.environ.get("NIMBUS_CLOUDTRAIL_DELIVERY_SECONDS", 5.0)),
-            cloudtrail_digest_seconds=float(os.environ.get("NIMBUS_CLOUDTRAIL_DIGEST_SECONDS", 3600.0)),
-        )
+        config = cls(**{f.name: value for f in dataclasses.fields(cls)
+                        if (value := _from_env(f)) is not None})
         for key, value in overrides.items():
             if value is not None:
                 setattr(config, key, value)
         return config
+
+    def public(self) -> dict[str, Any]:
+        """The settings, without secrets: what GET /_nimbus/health reports."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k not in PRIVATE_SETTINGS}
+
+
+def env_name(setting: str) -> str:
+    return f"NIMBUS_{setting.upper()}"
+
+
+def _from_env(field: dataclasses.Field) -> Any:
+    name = env_name(field.name)
+    if name not in os.environ:
+        return None
+    kind = str(field.type)
+    if kind == "bool":
+        return _env_bool(name)
+    try:
+        return {"int": int, "float": float}.get(kind, str)(os.environ[name])
+    except ValueError:
+        raise ValueError(f"{name}={os.environ[name]!r} is not a number") from None

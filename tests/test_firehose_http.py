@@ -76,9 +76,10 @@ class Endpoint:
 
 
 @pytest.fixture
-def http_endpoint(tmp_path, monkeypatch):
+def http_endpoint(tmp_path, monkeypatch, server):
     cert, key = self_signed(tmp_path)
-    monkeypatch.setenv("NIMBUS_FIREHOSE_CA_BUNDLE", cert)  # the in-process server trusts this endpoint's CA
+    # The server trusts this endpoint's CA (the setting NIMBUS_FIREHOSE_CA_BUNDLE gives a served nimbus).
+    monkeypatch.setattr(server.runtime.config, "firehose_ca_bundle", cert)
     endpoint = Endpoint(cert, key)
     yield endpoint
     endpoint.server.shutdown()
@@ -136,8 +137,8 @@ def test_failures_retry_then_go_to_s3_backup(firehose, s3, endpoint, http_endpoi
         "DeliveryStreamDescription"]
 
 
-def test_untrusted_certificate_is_a_failure(firehose, s3, endpoint, http_endpoint, monkeypatch):
-    monkeypatch.delenv("NIMBUS_FIREHOSE_CA_BUNDLE")  # the endpoint's self-signed CA is no longer trusted
+def test_untrusted_certificate_is_a_failure(firehose, s3, server, endpoint, http_endpoint, monkeypatch):
+    monkeypatch.setattr(server.runtime.config, "firehose_ca_bundle", None)  # its self-signed CA is no longer trusted
     name = active_delivery_stream(firehose, endpoint,
                                   HttpEndpointDestinationConfiguration=http_config(http_endpoint.url, new_bucket(s3)))
     firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})

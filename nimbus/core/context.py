@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel
 
     from nimbus.core.policy import Decision
+    from nimbus.core.resource_change import Change, Configuration
     from nimbus.core.runtime import Runtime
     from nimbus.protocol.http import HttpRequest
 
@@ -63,10 +64,15 @@ class RequestContext:
     def arn(self, resource: str, service: str | None = None) -> str:
         return make_arn(service or self.service, self.account_id, self.region, resource)
 
-    def emit_resource_change(self, resource_type: str, resource_arn: str, change: str,
-                             configuration: dict[str, Any] | None) -> None:
-        """Tell subscribers (AWS Config) that a resource was created, updated or deleted."""
-        self.runtime.events.publish_resource_change(self, resource_type, resource_arn, change, configuration)
+    def emit_resource_change(self, resource_type: str, resource_arn: str, change: Change,
+                             configuration: Configuration | None = None, region: str | None = None) -> None:
+        """Tell subscribers (AWS Config) that a resource was created, updated or deleted.
+
+        ``configuration`` builds the resource's configuration; it is only called when someone subscribes.
+        ``region``: where the resource lives when a call makes it in another region (a KMS replica key).
+        """
+        self.runtime.events.publish_resource_change(self, resource_type, resource_arn, change, configuration,
+                                                    region or self.region)
 
     def authorize(self, action: str, resource: str = "*", **options) -> Decision:
         """May the caller do ``action`` on ``resource``? See ``Authorizer.authorize`` for the options.

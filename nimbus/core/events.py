@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from nimbus.core.resource_change import Change, Configuration, check_kind, contract_errors
+
 if TYPE_CHECKING:
     from nimbus.core.context import RequestContext
+    from nimbus.core.scheduler import Job, Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -50,24 +53,23 @@ class ResourceChangeEvent:
     time: datetime
     request_id: str
     account_id: str
-    region: str
+    region: str  # where the resource lives: the caller's, but a replica's own
     service: str
-    resource_type: str  # CloudFormation-style, e.g. AWS::IAM::User
-    resource_arn: str
-    change: str  # created | updated | deleted
-    configuration: dict[str, Any] | None = field(default=None)
+    resource_type: str  # a CloudFormation type name of resource_change.RESOURCE_TYPES, e.g. AWS::IAM::User
+    resource_arn: str  # of the account and region (none for global services)
+    change: Change
+    configuration: dict[str, Any] | None = field(default=None)  # None once deleted
 
 
 Subscriber = Callable[[Any], None]
 
-_STOP = object()
-
 
 class EventBus:
-    def __init__(self):
+    def __init__(self, scheduler: Scheduler):
         self._subscribers: dict[str, list[Subscriber]] = {API_CALL: [], RESOURCE_CHANGE: []}
         self._queue: queue.Queue = queue.Queue()
-        self._worker: threading.Thread | None = None
+        self._scheduler = scheduler
+        self._worker: Job | None = None
         self._lock = threading.Lock()
 
     def subscribe(self, topic: str, callback: Subscriber) -> None:
@@ -84,43 +86,51 @@ class EventBus:
     def publish(self, topic: str, event: Any) -> None:
         if not self._subscribers[topic]:
             return
-        self._ensure_worker()
         self._queue.put((topic, event))
+        self._ensure_worker().wake()
 
     def publish_resource_change(self, ctx: RequestContext, resource_type: str, resource_arn: str,
-                                change: str, configuration: dict[str, Any] | None) -> None:
-        self.publish(RESOURCE_CHANGE, ResourceChangeEvent(
+                                change: Change, configuration: Configuration | None, region: str) -> None:
+        check_kind(resource_type, change)
+        if not self._subscribers[RESOURCE_CHANGE]:
+            return  # the configuration is never built
+        event = ResourceChangeEvent(
             time=ctx.clock.now(), request_id=ctx.request_id, account_id=ctx.account_id,
-            region=ctx.region, service=ctx.service, resource_type=resource_type,
-            resource_arn=resource_arn, change=change, configuration=configuration,
-        ))
+            region=region, service=ctx.service, resource_type=resource_type,
+            resource_arn=resource_arn, change=change,
+            configuration=configuration() if configuration is not None else None,
+        )
+        for error in contract_errors(event):
+            log.error("resource-change event breaks its contract: %s", error)
+        self.publish(RESOURCE_CHANGE, event)
 
     def flush(self, timeout: float = 10.0) -> None:
-        if self._worker is None:
+        if self._worker is None or self._worker.stopped:
             return
         done = threading.Event()
         self._queue.put((None, done))
+        self._worker.wake()
         done.wait(timeout)
 
     def close(self) -> None:
         if self._worker is not None:
-            self._queue.put(_STOP)
-            self._worker.join(timeout=5)
+            self.flush()
+            self._worker.cancel(wait=True)
             self._worker = None
 
-    def _ensure_worker(self) -> None:
-        if self._worker is None:
-            with self._lock:
-                if self._worker is None:
-                    self._worker = threading.Thread(target=self._run, name="nimbus-events", daemon=True)
-                    self._worker.start()
+    def _ensure_worker(self) -> Job:
+        with self._lock:
+            if self._worker is None:
+                # Thread name nimbus-events: subscribers that flush the bus must not wait on themselves.
+                self._worker = self._scheduler.every("events", None, self._drain)
+            return self._worker
 
-    def _run(self) -> None:
+    def _drain(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is _STOP:
+            try:
+                topic, event = self._queue.get_nowait()
+            except queue.Empty:
                 return
-            topic, event = item
             if topic is None:
                 event.set()
                 continue

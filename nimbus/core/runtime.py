@@ -9,6 +9,7 @@ from nimbus.core.events import EventBus
 from nimbus.core.identity import CredentialRegistry
 from nimbus.core.internal_client import InternalClient
 from nimbus.core.registry import ServiceRegistry
+from nimbus.core.scheduler import Scheduler
 from nimbus.store import open_store
 
 CLOCK_NS = ("nimbus", "clock")
@@ -20,7 +21,8 @@ class Runtime:
         self.store = open_store(self.config.data_dir, self.config.ephemeral)
         saved = self.store.get(CLOCK_NS, "history") or []
         self.clock = Clock([tuple(entry) for entry in saved])
-        self.events = EventBus()
+        self.scheduler = Scheduler(self.clock)
+        self.events = EventBus(self.scheduler)
         self.credentials = CredentialRegistry(self.store)
         self.services = ServiceRegistry(self)
         self.authz = Authorizer(self)
@@ -44,4 +46,5 @@ class Runtime:
     def close(self) -> None:
         self.services.close()
         self.events.close()
+        self.scheduler.stop()
         self.store.close()

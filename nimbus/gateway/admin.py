@@ -25,7 +25,7 @@ def handle_admin(runtime: Runtime, request: HttpRequest) -> HttpResponse:
         services = {name: ("loaded" if runtime.services.is_loaded(name) else "available")
                     for name in runtime.services.names}
         return _json(200, {"version": __version__, "status": "running", "services": services,
-                           "ephemeral": runtime.config.ephemeral})
+                           "ephemeral": runtime.config.ephemeral, "settings": runtime.config.public()})
     if path == "reset" and method == "POST":
         runtime.reset()
         return _json(200, {"reset": True})

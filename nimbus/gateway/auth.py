@@ -8,7 +8,7 @@ sign correctly. ``--strict-auth`` also rejects unknown keys and unsigned calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from botocore.model import OperationModel
 
@@ -105,7 +105,7 @@ def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret:
     else:
         # Clients stamp requests with real time; skew is a transport check, not a virtual one.
         now = datetime.now(UTC)
-    verify_signature(request, info, secret, now)
+    verify_signature(request, info, secret, now, timedelta(seconds=runtime.config.max_clock_skew_seconds))
     if (info.payload_hash or "").startswith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"):
         request.chunk_verifier = chunk_verifier(info, secret)
 

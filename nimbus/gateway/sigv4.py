@@ -25,7 +25,7 @@ from nimbus.protocol.http import HttpRequest
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-MAX_SKEW = timedelta(minutes=15)
+MAX_SKEW = timedelta(minutes=15)  # AWS's; a server's own is Config.max_clock_skew_seconds
 MAX_PRESIGN_EXPIRES = 604800  # a week: the longest a SigV4 presigned URL may live
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. "
@@ -142,12 +142,13 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
     )
 
 
-def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str, now: datetime) -> None:
+def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str, now: datetime,
+                     max_skew: timedelta = MAX_SKEW) -> None:
     """Raise AuthError unless ``request`` was signed with ``secret_key`` and is still current."""
     s3 = s3_variant(info.service)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    _check_time(info, now, s3)
+    _check_time(info, now, s3, max_skew)
 
     expected = None
     for headers in _header_candidates(request, info.signed_headers):
@@ -215,7 +216,7 @@ def _parse_http_date(value: str, service: str) -> datetime:
     return date.astimezone(UTC) if date.tzinfo else date.replace(tzinfo=UTC)
 
 
-def _check_time(info: SignatureInfo, now: datetime, s3: bool) -> None:
+def _check_time(info: SignatureInfo, now: datetime, s3: bool, max_skew: timedelta) -> None:
     stamp = info.date.strftime(TIMESTAMP_FORMAT)
     server_time = now.strftime(TIMESTAMP_FORMAT)
     if info.presigned and info.expires is not None:
@@ -230,20 +231,21 @@ def _check_time(info: SignatureInfo, now: datetime, s3: bool) -> None:
                                 ServerTime=server_time)
             raise AuthError("RequestExpired", "Request has expired.", status=400)
         return
-    if abs(now - info.date) <= MAX_SKEW:
+    if abs(now - info.date) <= max_skew:
         return
     if s3:
         raise AuthError(
             "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.",
             RequestTime=stamp, ServerTime=server_time,
-            MaxAllowedSkewMilliseconds=str(MAX_SKEW // timedelta(milliseconds=1)),
+            MaxAllowedSkewMilliseconds=str(max_skew // timedelta(milliseconds=1)),
         )
+    minutes = max_skew / timedelta(minutes=1)
     if info.date < now:
         message = (f"Signature expired: {stamp} is now earlier than "
-                   f"{(now - MAX_SKEW).strftime(TIMESTAMP_FORMAT)} ({server_time} - 15 min.)")
+                   f"{(now - max_skew).strftime(TIMESTAMP_FORMAT)} ({server_time} - {minutes:g} min.)")
     else:
         message = (f"Signature not yet current: {stamp} is still later than "
-                   f"{(now + MAX_SKEW).strftime(TIMESTAMP_FORMAT)} ({server_time} + 15 min.)")
+                   f"{(now + max_skew).strftime(TIMESTAMP_FORMAT)} ({server_time} + {minutes:g} min.)")
     raise AuthError("RequestExpired", message, status=400)
 
 

@@ -55,7 +55,7 @@ def _write(engine, account: str, trail: dict, state: dict, region: str, chain: d
     bucket = trail["S3BucketName"]
     key = digest_key(trail, account, region, end)
     logs = state.get("digest_files", {}).get(region, [])
-    signer = signing.current_key(engine.store, region, now)
+    signer = signing.current_key(engine.store, region, now, engine.runtime.config.cloudtrail_key_rotation_seconds)
     previous = chain.get("previous") or {}
     digest = {
         "awsAccountId": account,

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.core.namespaces import Namespace
+from nimbus.core.times import epoch_millis
 from nimbus.services.cloudtrail import selectors
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
 from nimbus.services.cloudtrail.records import build_record, is_data_event
@@ -30,8 +32,8 @@ def engine_for(runtime: Runtime) -> Engine:
     return _engines[runtime]
 
 
-def state_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("cloudtrail", account, region, "trail-state")
+state_ns = Namespace("cloudtrail", "trail-state")
+trails_ns = Namespace("cloudtrail", "trails")
 
 
 def iso(ts: float) -> str:
@@ -47,23 +49,22 @@ class Engine:
         self._trails: list[tuple[str, dict]] | None = None
         self._generation = 0
         self._lock = threading.RLock()
-        self._stop = threading.Event()
         self._last_prune = 0.0
         _engines[runtime] = self
         runtime.events.subscribe(API_CALL, self.on_call)
-        runtime.clock.on_advance(self.on_advance)
-        self._thread = threading.Thread(target=self._run, name="nimbus-cloudtrail", daemon=True)
-        self._thread.start()
+        # A jump of the virtual clock makes every timer in the skipped span due at once.
+        self._job = runtime.scheduler.every("cloudtrail", TICK_SECONDS, lambda: self.tick(from_scheduler=True),
+                                            on_advance=self.tick)
 
     # -- settings ----------------------------------------------------------------------------------
 
     @property
     def delivery_seconds(self) -> float:
-        return float(getattr(self.runtime.config, "cloudtrail_delivery_seconds", 5.0))
+        return self.runtime.config.cloudtrail_delivery_seconds
 
     @property
     def digest_seconds(self) -> float:
-        return float(getattr(self.runtime.config, "cloudtrail_digest_seconds", 3600.0))
+        return self.runtime.config.cloudtrail_digest_seconds
 
     # -- recording -------------------------------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class Engine:
             return  # data events are only kept while a trail asks for them
         record = build_record(event, self._signing_name(event.service))
         self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,
-                         int(event.time.timestamp() * 1000))
+                         epoch_millis(event.time))
 
     def flush(self) -> None:
         """Everything published so far is in the history."""
@@ -114,8 +115,7 @@ class Engine:
             self.history = HistoryWriter(self.store)
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+        self._job.cancel(wait=True)
         try:
             self.flush()  # a clean shutdown keeps every call it answered
         except Exception:
@@ -192,20 +192,9 @@ class Engine:
 
     # -- the scheduler -----------------------------------------------------------------------------------
 
-    def on_advance(self) -> None:
-        # A jump of the virtual clock makes every timer in the skipped span due at once.
-        self.tick()
-
-    def _run(self) -> None:
-        while not self._stop.wait(TICK_SECONDS):
-            try:
-                self.tick(from_scheduler=True)
-            except Exception:  # the scheduler must outlive one bad tick
-                log.exception("cloudtrail tick failed")
-
     def _tick_trail(self, account: str, trail: dict, now: float, deliver, write_due_digests) -> None:
         # The cached list may lag a StopLogging or UpdateTrail by a tick: act on the stored trail.
-        trail = self.store.get(("cloudtrail", account, trail["HomeRegion"], "trails"), trail["Name"])
+        trail = self.store.get(trails_ns(account, trail["HomeRegion"]), trail["Name"])
         if trail is None or not trail.get("IsLogging"):
             return
         state = self._state(account, trail)

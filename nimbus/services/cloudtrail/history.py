@@ -12,6 +12,8 @@ import json
 import threading
 from datetime import UTC, datetime
 
+from nimbus.core.namespaces import regional
+from nimbus.core.times import epoch
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.records import resource_name, username
 
@@ -22,7 +24,7 @@ MANAGEMENT, DATA = "events", "data-events"
 
 
 def history_ns(account: str, region: str, kind: str = MANAGEMENT) -> tuple[str, ...]:
-    return ("cloudtrail", account, region, kind)
+    return regional("cloudtrail", account, region, kind)
 
 
 def time_key(ms: int, seq: int = _MAX_SEQ) -> str:
@@ -143,12 +145,6 @@ def _decode_token(token: str, query: str) -> str:
         raise ServiceError("InvalidNextTokenException", "Invalid NextToken", status=400) from None
 
 
-def _epoch(value) -> float | None:
-    if value is None:
-        return None
-    return value.timestamp() if isinstance(value, datetime) else float(value)
-
-
 def lookup(store, account: str, region: str, params: dict, now: float) -> dict:
     attributes = params.get("LookupAttributes") or []
     if len(attributes) > 1:
@@ -158,7 +154,7 @@ def lookup(store, account: str, region: str, params: dict, now: float) -> dict:
     if attribute is not None and attribute["AttributeKey"] == "ReadOnly" and \
             attribute["AttributeValue"].lower() not in ("true", "false"):
         raise ServiceError("InvalidLookupAttributesException", "ReadOnly must be true or false.", status=400)
-    start, end = _epoch(params.get("StartTime")), _epoch(params.get("EndTime"))
+    start, end = epoch(params.get("StartTime")), epoch(params.get("EndTime"))
     if start is not None and end is not None and start > end:
         raise ServiceError("InvalidTimeRangeException", "Start time must be before end time.", status=400)
     oldest = max(start if start is not None else 0, now - RETENTION_SECONDS)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import Principal
+from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 
 SESSION_SECONDS = 3600
@@ -131,7 +132,7 @@ def _event(record: dict) -> dict:
     message = json.dumps(record)
     if len(message.encode()) > LOGS_EVENT_BYTES:
         message = message.encode()[:LOGS_EVENT_BYTES].decode(errors="ignore")
-    return {"timestamp": int(when.timestamp() * 1000), "message": message}
+    return {"timestamp": epoch_millis(when), "message": message}
 
 
 def _batches(entries: list[tuple[str, str, dict]]) -> list[list[tuple[str, str, dict]]]:

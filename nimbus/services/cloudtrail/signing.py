@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import threading
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from nimbus.core.times import epoch
 from nimbus.protocol.errors import ServiceError
 
 SIGNATURE_ALGORITHM = "SHA256withRSA"
-# How long a key signs digests before the next one takes over (NIMBUS_CLOUDTRAIL_KEY_ROTATION_SECONDS).
-ROTATION_SECONDS = int(os.environ.get("NIMBUS_CLOUDTRAIL_KEY_ROTATION_SECONDS", 30 * 86400))
 _lock = threading.Lock()
 
 
@@ -31,8 +29,9 @@ def _public_der(private) -> bytes:
     return private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
 
 
-def current_key(store, region: str, now: float) -> dict:
-    """The key that signs at ``now``, made when the last one has expired."""
+def current_key(store, region: str, now: float, rotation_seconds: float) -> dict:
+    """The key that signs at ``now``, made when the last one has expired; it signs for ``rotation_seconds``
+    (``Config.cloudtrail_key_rotation_seconds``)."""
     with _lock:
         keys = [doc for _, doc in store.scan(keys_ns(region))]
         live = [k for k in keys if k["start"] <= now < k["end"]]
@@ -43,7 +42,7 @@ def current_key(store, region: str, now: float) -> dict:
         doc = {
             "fingerprint": hashlib.md5(der).hexdigest(),
             "start": now,
-            "end": now + ROTATION_SECONDS,
+            "end": now + rotation_seconds,
             "public": base64.b64encode(der).decode(),
             "private": private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                              serialization.NoEncryption()).decode(),
@@ -64,14 +63,8 @@ def string_to_sign(digest: dict, inflated: bytes) -> bytes:
             f"{hashlib.sha256(inflated).hexdigest()}\n{previous}").encode()
 
 
-def _epoch(value) -> float | None:
-    if value is None:
-        return None
-    return value.timestamp() if isinstance(value, datetime) else float(value)
-
-
-def list_public_keys(store, region: str, params: dict, now: float) -> dict:
-    start, end = _epoch(params.get("StartTime")), _epoch(params.get("EndTime"))
+def list_public_keys(store, region: str, params: dict, now: float, rotation_seconds: float) -> dict:
+    start, end = epoch(params.get("StartTime")), epoch(params.get("EndTime"))
     if start is not None and end is not None and start > end:
         raise ServiceError("InvalidTimeRangeException", "Start time must be before end time.", status=400)
     if params.get("NextToken"):
@@ -79,7 +72,7 @@ def list_public_keys(store, region: str, params: dict, now: float) -> dict:
     start = now if start is None else start
     end = now if end is None else end
     if start <= now <= end or start > now:
-        current_key(store, region, now)  # a key for the present always exists
+        current_key(store, region, now, rotation_seconds)  # a key for the present always exists
     out = []
     for _, key in store.scan(keys_ns(region)):
         if key["start"] <= end and key["end"] >= start:

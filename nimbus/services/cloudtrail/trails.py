@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 from nimbus.core.context import RequestContext
+from nimbus.core.namespaces import Namespace
+from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import checks, selectors
 from nimbus.services.cloudtrail.engine import engine_for
@@ -20,8 +22,7 @@ OUTPUT_FIELDS = ("Name", "S3BucketName", "S3KeyPrefix", "SnsTopicName", "SnsTopi
                  "CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn", "KmsKeyId", "IsOrganizationTrail")
 
 
-def trails_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("cloudtrail", account, region, "trails")
+trails_ns = Namespace("cloudtrail", "trails")
 
 
 def not_found(name: str, account: str, region: str) -> ServiceError:
@@ -231,8 +232,8 @@ class TrailOps(CloudTrailState):
     def add_tags(self, ctx: RequestContext, params: dict) -> dict:
         doc = self._trail(ctx, params["ResourceId"])
         tags = {**doc.get("Tags", {}), **{t["Key"]: t.get("Value", "") for t in params.get("TagsList") or []}}
-        if len(tags) > 50:
-            raise ServiceError("TagsLimitExceededException", "A trail can have at most 50 tags.", status=400)
+        if len(tags) > MAX_TAGS:
+            raise ServiceError("TagsLimitExceededException", f"A trail can have at most {MAX_TAGS} tags.", status=400)
         doc["Tags"] = tags
         self._save(ctx, doc)
         return {}

@@ -1,17 +1,12 @@
 """Names, namespaces and small helpers every Firehose module shares."""
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
-
+from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 
 SERVICE_PRINCIPAL = "firehose.amazonaws.com"
-# CREATING -> ACTIVE after this many (virtual) seconds; AWS takes a few seconds.
-CREATE_SECONDS = float(os.environ.get("NIMBUS_FIREHOSE_CREATE_SECONDS", "0.5"))
 MIB = 1024 * 1024
 MAX_BATCH_BYTES = 4 * MIB  # PutRecordBatch: 4 MiB for the entire request
-MAX_TAGS = 50
 
 DESTINATION_KEYS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration",
                     "RedshiftDestinationConfiguration", "HttpEndpointDestinationConfiguration",
@@ -20,33 +15,14 @@ DESTINATION_KEYS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfigur
                     "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration")
 
 
-def streams_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "streams")
-
-
-def buffer_ns(account: str, region: str, name: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "buffer", name)
-
-
-def checkpoints_ns(account: str, region: str, name: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "checkpoints", name)
-
-
-def errors_ns(account: str, region: str, name: str) -> tuple[str, ...]:
-    return ("firehose", account, region, "errors", name)
-
-
-def not_found(name: str, account: str) -> ServiceError:
-    return ServiceError("ResourceNotFoundException",
-                        f"Firehose {name} under account {account} not found.")
+streams_ns = Namespace("firehose", "streams")
+buffer_ns = Namespace("firehose", "buffer")
+checkpoints_ns = Namespace("firehose", "checkpoints")
+errors_ns = Namespace("firehose", "errors")
 
 
 def invalid(message: str) -> ServiceError:
     return ServiceError("InvalidArgumentException", message)
-
-
-def utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def bucket_of(arn: str) -> str:

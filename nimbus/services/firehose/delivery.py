@@ -1,7 +1,8 @@
-"""The delivery scheduler: a thread that reads source streams and flushes buffers when a hint is met.
+"""The delivery scheduler: a job (``core/scheduler.py``) that reads source streams and flushes buffers
+when a hint is met.
 
 A buffer is flushed when it holds SizeInMBs or its oldest record is IntervalInSeconds old (virtual
-clock). The thread wakes every quarter second, when a put fills a buffer, and at once (synchronously)
+clock). The scheduler's job wakes every quarter second, when a put fills a buffer, and at once (synchronously)
 after each jump of the virtual clock, so a test that advances the clock finds the objects delivered
 when the call returns. A refused delivery stays buffered and is retried until the destination's
 retry window (virtual seconds) ends; then it goes where Firehose sends it (S3 error/backup prefix).
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 S3_RETRY_SECONDS = 24 * 3600  # Firehose retries S3 for up to 24 hours, then discards
 RETRY_PAUSE = 1.0  # real seconds between attempts at a failing destination (clock jumps retry at once)
 MAX_ERRORS_KEPT = 100
+TICK_SECONDS = 0.25
 
 
 def hints(stream: dict) -> tuple[int, int]:
@@ -44,30 +46,13 @@ class Deliverer:
         self.runtime = provider.runtime
         self.repo: StreamRepo = provider.streams
         self.buffers: Buffers = provider.buffers
-        self._wake = threading.Event()
         self._lock = threading.RLock()
         self._retry: dict[tuple[str, str, str], dict] = {}
-        provider.on_clock_advance(self._on_advance)
-        self._thread = threading.Thread(target=self._run, name="nimbus-firehose", daemon=True)
-        self._thread.start()
+        self._job = provider.every("firehose", TICK_SECONDS, self.run_once,
+                                   on_advance=lambda: self.run_once(force=True))
 
     def wake(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(0.25)
-            self._wake.clear()
-            if self.provider.closed:  # a reset replaced the provider: its successor delivers
-                return
-            try:
-                self.run_once()
-            except Exception as exc:  # the store closed under us (shutdown): nothing more to deliver
-                log.debug("firehose scheduler stops: %s", exc)
-                return
-
-    def _on_advance(self) -> None:
-        self.run_once(force=True)
+        self._job.wake()
 
     def run_once(self, force: bool = False) -> None:
         with self._lock:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import copy
 
+from nimbus.core.errors import not_found
+from nimbus.core.times import timestamp
 from nimbus.protocol import models
-from nimbus.services.firehose.common import CREATE_SECONDS, not_found, streams_ns, utc
+from nimbus.services.firehose.common import streams_ns
 
 # What Firehose fills in when a configuration leaves it out (shown by DescribeDeliveryStream).
 S3_DEFAULTS = {"BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300}, "CompressionFormat": "UNCOMPRESSED",
@@ -92,7 +94,7 @@ class StreamRepo:
     def get(self, account: str, region: str, name: str) -> dict:
         stream = self.find(account, region, name)
         if stream is None:
-            raise not_found(name, account)
+            raise not_found("Firehose", name, account)
         return stream
 
     def save(self, stream: dict) -> None:
@@ -112,7 +114,8 @@ class StreamRepo:
         return [key for key, _ in self.store.scan(streams_ns(account, region))]
 
     def status(self, stream: dict) -> str:
-        if stream["status"] == "CREATING" and self.runtime.clock.time() >= stream["created"] + CREATE_SECONDS:
+        create_seconds = self.runtime.config.firehose_create_seconds
+        if stream["status"] == "CREATING" and self.runtime.clock.time() >= stream["created"] + create_seconds:
             return "ACTIVE"
         return stream["status"]
 
@@ -123,16 +126,16 @@ class StreamRepo:
         desc = {
             "DeliveryStreamName": stream["name"], "DeliveryStreamARN": stream["arn"],
             "DeliveryStreamStatus": self.status(stream), "DeliveryStreamType": stream["type"],
-            "VersionId": str(stream["version"]), "CreateTimestamp": utc(stream["created"]),
+            "VersionId": str(stream["version"]), "CreateTimestamp": timestamp(stream["created"]),
             "DeliveryStreamEncryptionConfiguration": stream.get("encryption") or {"Status": "DISABLED"},
             "Destinations": [destination_description(stream["kind"], stream["config"])],
             "HasMoreDestinations": False,
         }
         if stream.get("updated"):
-            desc["LastUpdateTimestamp"] = utc(stream["updated"])
+            desc["LastUpdateTimestamp"] = timestamp(stream["updated"])
         if stream.get("failure"):
             desc["FailureDescription"] = stream["failure"]
         if stream.get("source"):
             desc["Source"] = {"KinesisStreamSourceDescription": {
-                **stream["source"], "DeliveryStartTimestamp": utc(stream["created"])}}
+                **stream["source"], "DeliveryStartTimestamp": timestamp(stream["created"])}}
         return desc

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import os
 import ssl
 import urllib.error
 import urllib.request
@@ -21,14 +20,12 @@ from nimbus.services.firehose import s3_destination
 from nimbus.services.firehose.s3_destination import DeliveryError
 
 TIMEOUT_SECONDS = 10.0
-# Firehose only posts to HTTPS endpoints with a certificate it trusts; a local endpoint's own CA can be
-# added with NIMBUS_FIREHOSE_CA_BUNDLE (a PEM file), on top of the system's trust store.
-CA_BUNDLE_ENV = "NIMBUS_FIREHOSE_CA_BUNDLE"
 
 
-def tls_context() -> ssl.SSLContext:
+def tls_context(extra: str | None) -> ssl.SSLContext:
+    """Firehose only posts to HTTPS endpoints with a certificate it trusts; a local endpoint's own CA can be
+    added (``Config.firehose_ca_bundle``, a PEM file) on top of the system's trust store."""
     context = ssl.create_default_context()
-    extra = os.environ.get(CA_BUNDLE_ENV)
     if extra:
         context.load_verify_locations(cafile=extra)
     return context
@@ -54,11 +51,12 @@ def request(stream: dict, config: dict, records: list[bytes], now: float) -> tup
     return urllib.request.Request(endpoint["Url"], data=body, headers=headers, method="POST"), request_id
 
 
-def post(stream: dict, config: dict, records: list[bytes], now: float) -> None:
+def post(stream: dict, config: dict, records: list[bytes], now: float, ca_bundle: str | None) -> None:
     req, request_id = request(stream, config, records, now)
     try:
         # The user's own endpoint, https only (checked at create).
-        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS, context=tls_context()) as response:  # noqa: S310
+        context = tls_context(ca_bundle)
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS, context=context) as response:  # noqa: S310
             status, payload = response.status, response.read(1024 * 1024)
     except urllib.error.HTTPError as exc:
         detail = exc.read(512).decode(errors="replace")
@@ -79,7 +77,7 @@ def post(stream: dict, config: dict, records: list[bytes], now: float) -> None:
 
 
 def deliver(runtime, stream: dict, config: dict, batch) -> None:
-    post(stream, config, batch.records, runtime.clock.time())
+    post(stream, config, batch.records, runtime.clock.time(), runtime.config.firehose_ca_bundle)
     if config.get("S3BackupMode") == "AllData":
         s3_destination.plain(runtime, stream, config["S3Configuration"], batch, batch.records, batch.arrivals,
                              part="backup")

@@ -4,12 +4,9 @@ from __future__ import annotations
 import os
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.firehose.common import (
-    MAX_BATCH_BYTES,
-    invalid,
-    not_found,
-)
+from nimbus.services.firehose.common import MAX_BATCH_BYTES, invalid
 from nimbus.services.firehose.state import FirehoseState
 
 RECORD_ID_BYTES = 44  # 88 hex characters, opaque like AWS's record ids
@@ -25,7 +22,7 @@ class RecordOps(FirehoseState):
     def _writable(self, ctx: RequestContext, name: str) -> dict:
         stream = self.stream(ctx, name)
         if not self.streams.is_active(stream):
-            raise not_found(name, ctx.account_id)
+            raise not_found("Firehose", name, ctx.account_id)
         if stream["type"] != "DirectPut":
             raise invalid(f"This operation is not permitted on {stream['type']} delivery stream type.")
         return stream

@@ -11,10 +11,11 @@ import base64
 import json
 import uuid
 
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import compression, prefixes
 from nimbus.services.firehose.buffer import Batch
-from nimbus.services.firehose.common import SERVICE_PRINCIPAL, bucket_of, utc
+from nimbus.services.firehose.common import SERVICE_PRINCIPAL, bucket_of
 
 
 class DeliveryError(Exception):
@@ -44,7 +45,7 @@ def unique(stream: dict, batch: Batch, part: str = "") -> str:
 
 def object_key(stream: dict, s3: dict, batch: Batch, moment_ts: float, *, part: str = "", keys=None,
                error_type: str | None = None, extension: str = "") -> str:
-    moment = utc(moment_ts)
+    moment = timestamp(moment_ts)
     prefix_template = s3.get("ErrorOutputPrefix") if error_type else s3.get("Prefix")
     prefix = prefixes.evaluate(prefix_template, moment, keys, error_type)
     return prefix + prefixes.object_name(stream["name"], str(stream["version"]), moment,

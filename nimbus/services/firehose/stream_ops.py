@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import checks
-from nimbus.services.firehose.common import (
-    DESTINATION_KEYS,
-    checkpoints_ns,
-    errors_ns,
-    invalid,
-    utc,
-)
+from nimbus.services.firehose.common import DESTINATION_KEYS, checkpoints_ns, errors_ns, invalid
 from nimbus.services.firehose.delivery_streams import merge_update, with_defaults
 from nimbus.services.firehose.encryption import encryption_settings
 from nimbus.services.firehose.state import FirehoseState
@@ -57,7 +52,7 @@ class StreamOps(FirehoseState):
             if self.streams.find(ctx.account_id, ctx.region, name) is not None:  # created meanwhile
                 raise self._in_use(ctx, name)
             self.streams.save(stream)
-        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "create",
+        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "created",
                                  {"DeliveryStreamName": name, "DeliveryStreamType": stream_type})
         return {"DeliveryStreamARN": stream["arn"]}
 
@@ -78,7 +73,7 @@ class StreamOps(FirehoseState):
                 self.store.delete_namespace(checkpoints_ns(ctx.account_id, ctx.region, name))
                 self.store.delete_namespace(errors_ns(ctx.account_id, ctx.region, name))
             self.buffers.drop(ctx.account_id, ctx.region, name)
-        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "delete", None)
+        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "deleted")
         return {}
 
     def describe_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
@@ -90,7 +85,7 @@ class StreamOps(FirehoseState):
             description["FailureDescription"] = {
                 "Type": "UNKNOWN_ERROR",
                 "Details": f"{failing['code']}: {failing['message']} (failing since "
-                           f"{utc(failing['since']).isoformat()}, {failing['attempts']} attempts)"}
+                           f"{timestamp(failing['since']).isoformat()}, {failing['attempts']} attempts)"}
         return {"DeliveryStreamDescription": description}
 
     def list_delivery_streams(self, ctx: RequestContext, params: dict) -> dict:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.firehose.common import MAX_TAGS, invalid
+from nimbus.core.tags import MAX_TAGS
+from nimbus.services.firehose.common import invalid
 from nimbus.services.firehose.state import FirehoseState
 
 

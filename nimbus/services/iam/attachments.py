@@ -34,7 +34,7 @@ class AttachmentOps(ManagedPolicyOps):
                                      f"{entity[name_param]}")
             self._save(ctx.account_id, kind, entity)
         self._changed(ctx)
-        ctx.emit_resource_change(RESOURCE_TYPES[kind], entity["Arn"], "updated", None)
+        ctx.emit_resource_change(RESOURCE_TYPES[kind], entity["Arn"], "updated")
         return {}
 
     def _get_inline(self, ctx: RequestContext, kind: str, params: dict) -> dict:
@@ -88,7 +88,7 @@ class AttachmentOps(ManagedPolicyOps):
                 attached.append(arn)
                 self._save(ctx.account_id, kind, entity)
         self._changed(ctx)
-        ctx.emit_resource_change(RESOURCE_TYPES[kind], entity["Arn"], "updated", None)
+        ctx.emit_resource_change(RESOURCE_TYPES[kind], entity["Arn"], "updated")
         return {}
 
     def _detach(self, ctx: RequestContext, kind: str, params: dict) -> dict:
@@ -100,7 +100,7 @@ class AttachmentOps(ManagedPolicyOps):
             entity["AttachedPolicies"].remove(arn)
             self._save(ctx.account_id, kind, entity)
         self._changed(ctx)
-        ctx.emit_resource_change(RESOURCE_TYPES[kind], entity["Arn"], "updated", None)
+        ctx.emit_resource_change(RESOURCE_TYPES[kind], entity["Arn"], "updated")
         return {}
 
     def _list_attached(self, ctx: RequestContext, kind: str, params: dict) -> dict:

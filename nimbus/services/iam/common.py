@@ -6,10 +6,10 @@ name; managed policies are keyed by ARN.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from nimbus.core.policy import PolicyError, compile_policy
+from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 
 # kind → (store collection, name parameter, ARN segment, id prefix)
@@ -28,10 +28,6 @@ QUOTA_NAMES = {"user": "User", "group": "Group", "role": "Role"}
 
 def ns(account: str, collection: str) -> tuple[str, ...]:
     return ("iam", account, collection)
-
-
-def timestamp(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def no_such_entity(message: str) -> ServiceError:
@@ -89,7 +85,7 @@ def tags_output(tags: list[dict]) -> list[dict]:
 def merge_tags(existing: list[dict], new: list[dict]) -> list[dict]:
     merged = {t["Key"]: t["Value"] for t in existing}
     merged.update({t["Key"]: t["Value"] for t in new})
-    if len(merged) > 50:
+    if len(merged) > MAX_TAGS:
         raise limit_exceeded("The number of tags has reached the maximum limit.")
     return [{"Key": k, "Value": v} for k, v in merged.items()]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Principal
+from nimbus.core.times import timestamp
 from nimbus.services.iam.attachments import AttachmentOps
 from nimbus.services.iam.aws_managed import is_aws_managed
-from nimbus.services.iam.common import ENTITIES, add_boundary_and_tags, encode_document, timestamp
+from nimbus.services.iam.common import ENTITIES, add_boundary_and_tags, encode_document
 from nimbus.services.iam.managed import policy_output, version_output
 from nimbus.services.iam.profiles import InstanceProfileOps
 from nimbus.services.iam.roles import role_output

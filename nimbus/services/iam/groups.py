@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.iam.common import delete_conflict, no_such_entity, paged_output, timestamp
+from nimbus.core.times import timestamp
+from nimbus.services.iam.common import delete_conflict, no_such_entity, paged_output
 from nimbus.services.iam.state import IamState
 from nimbus.services.iam.users import user_output
 
@@ -16,7 +17,7 @@ class GroupOps(IamState):
     def create_group(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             group = self._new_entity(ctx, "group", params, Members=[])
-        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "created", group_output(group))
+        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "created", lambda: group_output(group))
         return {"Group": group_output(group)}
 
     def get_group(self, ctx: RequestContext, params: dict) -> dict:
@@ -39,7 +40,7 @@ class GroupOps(IamState):
             self._check_detached(group)
             self._remove(ctx.account_id, "group", group["GroupName"])
         self._changed(ctx)
-        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "deleted")
         return {}
 
     def add_user_to_group(self, ctx: RequestContext, params: dict) -> dict:

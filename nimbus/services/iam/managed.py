@@ -5,6 +5,7 @@ from collections import Counter
 
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.aws_managed import AWS_MANAGED, is_aws_managed
 from nimbus.services.iam.common import (
@@ -17,7 +18,6 @@ from nimbus.services.iam.common import (
     no_such_entity,
     ns,
     paged_output,
-    timestamp,
     validated_document,
 )
 from nimbus.services.iam.state import IamState
@@ -61,7 +61,7 @@ class ManagedPolicyOps(IamState):
                       "CreateDate": now, "UpdateDate": now, "Tags": params.get("Tags", []),
                       "Versions": {"v1": {"Document": document, "CreateDate": now}}, "NextVersion": 2}
             self.store.put(ns(ctx.account_id, "policies"), arn, policy)
-        ctx.emit_resource_change("AWS::IAM::Policy", arn, "created", policy_output(policy))
+        ctx.emit_resource_change("AWS::IAM::Policy", arn, "created", lambda: policy_output(policy))
         return {"Policy": policy_output(policy)}
 
     def get_policy(self, ctx: RequestContext, params: dict) -> dict:
@@ -92,7 +92,7 @@ class ManagedPolicyOps(IamState):
                                       "you must delete the policy's versions. The default version is deleted "
                                       "with the policy.")
             self.store.delete(ns(ctx.account_id, "policies"), arn)
-        ctx.emit_resource_change("AWS::IAM::Policy", arn, "deleted", None)
+        ctx.emit_resource_change("AWS::IAM::Policy", arn, "deleted")
         return {}
 
     # -- versions --------------------------------------------------------------
@@ -112,7 +112,7 @@ class ManagedPolicyOps(IamState):
             policy["UpdateDate"] = ctx.clock.time()
             self.store.put(ns(ctx.account_id, "policies"), policy["Arn"], policy)
         self._changed(ctx)
-        ctx.emit_resource_change("AWS::IAM::Policy", policy["Arn"], "updated", policy_output(policy))
+        ctx.emit_resource_change("AWS::IAM::Policy", policy["Arn"], "updated", lambda: policy_output(policy))
         return {"PolicyVersion": version_output(policy, version_id, with_document=False)}
 
     def get_policy_version(self, ctx: RequestContext, params: dict) -> dict:
@@ -142,7 +142,7 @@ class ManagedPolicyOps(IamState):
             policy["UpdateDate"] = ctx.clock.time()
             self.store.put(ns(ctx.account_id, "policies"), policy["Arn"], policy)
         self._changed(ctx)
-        ctx.emit_resource_change("AWS::IAM::Policy", policy["Arn"], "updated", policy_output(policy))
+        ctx.emit_resource_change("AWS::IAM::Policy", policy["Arn"], "updated", lambda: policy_output(policy))
         return {}
 
     # -- helpers -------------------------------------------------------------------

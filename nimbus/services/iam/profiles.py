@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
+from nimbus.core.times import timestamp
 from nimbus.services.iam.common import (
     already_exists,
     delete_conflict,
@@ -11,7 +12,6 @@ from nimbus.services.iam.common import (
     ns,
     paged_output,
     tags_output,
-    timestamp,
 )
 from nimbus.services.iam.roles import role_output
 from nimbus.services.iam.state import IamState

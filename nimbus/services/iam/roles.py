@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.services.iam.common import (
     add_boundary_and_tags,
     delete_conflict,
     encode_document,
     paged_output,
-    timestamp,
     validated_document,
 )
 from nimbus.services.iam.state import IamState
@@ -40,7 +40,7 @@ class RoleOps(IamState):
                 ctx, "role", params, AssumeRolePolicyDocument=trust, Description=params.get("Description"),
                 MaxSessionDuration=params.get("MaxSessionDuration", DEFAULT_SESSION_SECONDS),
                 Tags=params.get("Tags", []), PermissionsBoundary=params.get("PermissionsBoundary"))
-        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "created", role_output(role))
+        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "created", lambda: role_output(role))
         return {"Role": role_output(role, full=False)}
 
     def get_role(self, ctx: RequestContext, params: dict) -> dict:
@@ -60,7 +60,7 @@ class RoleOps(IamState):
             if "MaxSessionDuration" in params:
                 role["MaxSessionDuration"] = params["MaxSessionDuration"]
             self._save(ctx.account_id, "role", role)
-        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "updated", role_output(role))
+        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "updated", lambda: role_output(role))
         return {}
 
     def update_role_description(self, ctx: RequestContext, params: dict) -> dict:
@@ -73,7 +73,7 @@ class RoleOps(IamState):
             role = self._entity(ctx.account_id, "role", params["RoleName"])
             role["AssumeRolePolicyDocument"] = trust
             self._save(ctx.account_id, "role", role)
-        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "updated", role_output(role))
+        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "updated", lambda: role_output(role))
         return {}
 
     def delete_role(self, ctx: RequestContext, params: dict) -> dict:
@@ -84,7 +84,7 @@ class RoleOps(IamState):
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
             self._remove(ctx.account_id, "role", role["RoleName"])
         self._changed(ctx)
-        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::IAM::Role", role["Arn"], "deleted")
         return {}
 
     def put_role_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "role", params)  # noqa

@@ -4,6 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Credential, Principal
 from nimbus.core.ids import random_id, secret_access_key
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.common import (
     add_boundary_and_tags,
@@ -12,7 +13,6 @@ from nimbus.services.iam.common import (
     no_such_entity,
     ns,
     paged_output,
-    timestamp,
 )
 from nimbus.services.iam.state import IamState
 
@@ -32,7 +32,7 @@ class UserOps(IamState):
                 self._managed_document(ctx.account_id, params["PermissionsBoundary"])
             user = self._new_entity(ctx, "user", params, Tags=params.get("Tags", []),
                                     PermissionsBoundary=params.get("PermissionsBoundary"), Groups=[])
-        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "created", user_output(user))
+        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "created", lambda: user_output(user))
         return {"User": user_output(user)}
 
     def get_user(self, ctx: RequestContext, params: dict) -> dict:
@@ -60,7 +60,7 @@ class UserOps(IamState):
                 raise delete_conflict("Cannot delete entity, must remove user from all groups first.")
             self._remove(ctx.account_id, "user", name)
         self._changed(ctx)
-        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "deleted")
         return {}
 
     def put_user_permissions_boundary(self, ctx, params): return self._put_boundary(ctx, "user", params)  # noqa

@@ -1,4 +1,5 @@
-"""Channel delivery: a thread that reads each ACTIVE channel's stream and writes S3 objects when due.
+"""Channel delivery: a scheduled job (``core/scheduler.py``) that reads each ACTIVE channel's stream and
+writes S3 objects when due.
 
 Records stay in the shard logs until delivered: the channel's durable state is only a checkpoint per
 shard (the next position to deliver, and whether a closed shard is finished), committed after its
@@ -9,7 +10,7 @@ the same key (channel_objects.unique_suffix), so the object replaces itself inst
 
 Shards are read from the position of the channel's activation (no backfill, as in AWS); a child shard
 only once its parents are read to their end, so records of a partition key stay in order. An object is
-written when the oldest undelivered record is DataFreshnessInSeconds old on the virtual clock. The thread
+written when the oldest undelivered record is DataFreshnessInSeconds old on the virtual clock. The job
 wakes every quarter second, and runs at once after a jump of the clock, so a test that advances the
 clock finds the objects when its call returns. A refused write is logged and retried.
 """
@@ -23,6 +24,9 @@ import uuid
 
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import service_principal
+from nimbus.core.namespaces import Namespace
+from nimbus.core.scheduler import Job
+from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_objects as objects
 from nimbus.services.kinesis.channel_state import channel_status
@@ -34,10 +38,10 @@ PAGES_PER_SHARD = 20  # per pass, so one busy shard does not starve the others
 MAX_OBJECT_BYTES = 64 * 1024 * 1024  # an object holds at most this much; a buffer this full is delivered early
 MAX_BUFFERED_BYTES = 2 * MAX_OBJECT_BYTES  # reading pauses past this (the records wait in the shard logs)
 RETRY_PAUSE = 1.0  # real seconds between attempts at a refusing destination (clock jumps retry at once)
+TICK_SECONDS = 0.25
 
 
-def progress_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("kinesis", account, region, "channel-progress")
+progress_ns = Namespace("kinesis", "channel-progress")
 
 
 class DeliveryError(Exception):
@@ -109,8 +113,7 @@ class ChannelDelivery:
         self._lock = threading.RLock()
         self._readers: dict[str, Reader] = {}
         self._logged: set[tuple] = set()
-        self._thread: threading.Thread | None = None
-        provider.on_clock_advance(self._on_advance)
+        self._job: Job | None = None
         if any(ns[3:] == ("channels",) for ns in self.runtime.store.namespaces(("kinesis",))):
             self.start()
 
@@ -118,24 +121,9 @@ class ChannelDelivery:
 
     def start(self) -> None:
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="nimbus-kinesis-channels", daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(0.25)
-            if self.provider.closed:  # a reset replaced the provider: its successor delivers
-                return
-            try:
-                self.run_once()
-            except Exception as exc:  # the store closed under us (shutdown)
-                log.debug("kinesis channel delivery stops: %s", exc)
-                return
-
-    def _on_advance(self) -> None:
-        if self._thread is not None:
-            self.run_once(force=True)
+            if self._job is None:
+                self._job = self.provider.every("kinesis-channels", TICK_SECONDS, self.run_once,
+                                                on_advance=lambda: self.run_once(force=True))
 
     def forget(self, channel_id: str) -> None:
         with self._lock:
@@ -229,7 +217,7 @@ class ChannelDelivery:
                         reader.pending.append({
                             "shard": index, "shard_id": shard_id(index), "seq": entry["SequenceNumber"],
                             "position": None,
-                            "arrival": int(entry["ApproximateArrivalTimestamp"].timestamp() * 1000),
+                            "arrival": epoch_millis(entry["ApproximateArrivalTimestamp"]),
                             "key": entry["PartitionKey"], "data": entry["Data"]})
                     reader.added(batch)
                     reader.cursors[index] = batch["next"]

@@ -12,21 +12,16 @@ import json
 import uuid
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.namespaces import Namespace
 from nimbus.core.paging import page
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_checks as checks
 from nimbus.services.kinesis.channel_delivery import ChannelDelivery, progress_ns
 from nimbus.services.kinesis.channel_objects import DEFAULT_TEMPLATE, default_error_prefix
 from nimbus.services.kinesis.channel_state import FAILED, channel_status, channels_ns
-from nimbus.services.kinesis.state import (
-    ACTIVE,
-    CREATING,
-    DELETING,
-    TRANSITION_SECONDS,
-    UPDATING,
-    KinesisState,
-    timestamp,
-)
+from nimbus.services.kinesis.state import ACTIVE, CREATING, DELETING, UPDATING, KinesisState, transition_seconds
 
 LIST_LIMIT = 100
 NO_S3_TABLES = ("nimbus does not serve Amazon S3 Tables, so this channel cannot deliver to a streaming table. "
@@ -74,7 +69,7 @@ class ChannelOps(KinesisState):
         if len(parts) == 6 and parts[3] == ctx.region and parts[4] == ctx.account_id:
             channel = self._find_channel(ctx, parts[5][len("channel/"):])
         if channel is None:
-            raise ServiceError("ResourceNotFoundException", f"Channel {arn} under account {ctx.account_id} not found.")
+            raise not_found("Channel", arn, ctx.account_id)
         return channel
 
     # -- operations ----------------------------------------------------------
@@ -92,8 +87,7 @@ class ChannelOps(KinesisState):
         source = sources[0]
         stream = self.active(ctx, {"StreamARN": source["StreamARN"]})
         if stream["arn"] != source["StreamARN"]:
-            raise ServiceError("ResourceNotFoundException",
-                               f"Stream {source['StreamARN']} under account {ctx.account_id} not found.")
+            raise not_found("Stream", source["StreamARN"], ctx.account_id)
         if stream["mode"] != "ON_DEMAND":
             raise ServiceError("ValidationException", f"Stream {stream['name']} is in PROVISIONED mode; channels are "
                                "only supported for data streams with the on-demand capacity mode.")
@@ -117,7 +111,7 @@ class ChannelOps(KinesisState):
                                                                  default_error_prefix(name, channel_id))
         channel = {
             "id": channel_id, "name": name, "arn": ctx.arn(f"channel/{channel_id}"), "created": created,
-            "status": CREATING, "status_until": created + TRANSITION_SECONDS,
+            "status": CREATING, "status_until": created + transition_seconds(ctx),
             "settles_to": ACTIVE if kind == "S3" else FAILED, "reason": None if kind == "S3" else NO_S3_TABLES,
             "role": params["ServiceExecutionRoleARN"], "kind": kind, "destination": destination,
             "stream": {"arn": stream["arn"], "name": stream["name"], "id": stream["id"], "created": stream["created"]},
@@ -125,7 +119,7 @@ class ChannelOps(KinesisState):
             "key_arn": key_arn, "logging": _logging(params.get("LoggingConfiguration"), name, channel_id),
             "tags": dict(params.get("Tags") or {}), "account": ctx.account_id, "region": ctx.region,
             # No backfill: records that arrive once the channel is ACTIVE are delivered.
-            "active_ms": int((created + TRANSITION_SECONDS) * 1000),
+            "active_ms": int((created + transition_seconds(ctx)) * 1000),
         }
         with self.store.transaction():
             now = ctx.clock.time()
@@ -140,7 +134,7 @@ class ChannelOps(KinesisState):
                                    f"{'a general purpose S3 bucket' if kind == 'S3' else 'S3 Tables'}; a stream "
                                    "can have one of each.")
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel_id, channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "created", {"Name": name})
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "created", lambda: {"Name": name})
         if kind == "S3":
             self.channel_delivery.start()
         return {"ChannelDescription": self._describe_channel(ctx, channel)}
@@ -197,9 +191,9 @@ class ChannelOps(KinesisState):
                     params[mine]["DataFreshnessInSeconds"])
             if params.get("LoggingConfiguration"):
                 channel["logging"] = _logging(params["LoggingConfiguration"], channel["name"], channel["id"])
-            channel["status"], channel["status_until"] = UPDATING, ctx.clock.time() + TRANSITION_SECONDS
+            channel["status"], channel["status_until"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "updated", None)
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "updated")
         return {"ChannelDescription": self._describe_channel(ctx, channel)}
 
     def delete_channel(self, ctx: RequestContext, params: dict) -> dict:
@@ -207,9 +201,9 @@ class ChannelOps(KinesisState):
             channel = self._channel(ctx, params["ChannelARN"])
             if channel_status(channel, ctx.clock.time()) == DELETING:
                 return {}
-            channel["status"], channel["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            channel["status"], channel["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "deleted")
         return {}
 
     # -- descriptions --------------------------------------------------------

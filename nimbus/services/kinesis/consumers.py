@@ -1,10 +1,12 @@
 """Enhanced fan-out: registered consumers and SubscribeToShard's event stream."""
 from __future__ import annotations
 
-import os
 import time
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.paging import page_after
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access
 from nimbus.services.kinesis.sequence import sequence_number
@@ -12,17 +14,15 @@ from nimbus.services.kinesis.state import (
     ACTIVE,
     CREATING,
     DELETING,
-    TRANSITION_SECONDS,
     KinesisState,
     now_ms,
     owner_account,
     stream_status,
-    timestamp,
+    transition_seconds,
 )
 
 MAX_CONSUMERS = 20
 # AWS ends a subscription after 5 minutes; here of virtual time, or sooner when the client goes away.
-SUBSCRIPTION_SECONDS = float(os.environ.get("NIMBUS_KINESIS_SUBSCRIPTION_SECONDS", "300"))
 POLL_SECONDS = 0.05  # how often an idle subscription looks for new records
 HEARTBEAT_SECONDS = 2.0  # an idle subscription still sends an (empty) event this often
 
@@ -51,7 +51,7 @@ class ConsumerOps(KinesisState):
                                    f"Consumer limit of {MAX_CONSUMERS} reached for stream {stream['name']}.")
             created = ctx.clock.time()
             consumer = {"name": name, "arn": f"{stream['arn']}/consumer/{name}:{int(created)}", "created": created,
-                        "status": CREATING, "status_until": created + TRANSITION_SECONDS,
+                        "status": CREATING, "status_until": created + transition_seconds(ctx),
                         "tags": dict(params.get("Tags") or {}), "policy": None}
             consumers[name] = consumer
             self.save(ctx, stream)
@@ -64,19 +64,17 @@ class ConsumerOps(KinesisState):
     def list_stream_consumers(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.stream(ctx, {"StreamARN": params["StreamARN"]}, usable=False)
         consumers = sorted(self._consumers(ctx, stream).values(), key=lambda c: c["name"])
-        after = params.get("NextToken")
-        if after:
-            consumers = [c for c in consumers if c["name"] > after]
-        limit = params.get("MaxResults") or 100
-        output = {"Consumers": [_describe(c, ctx.clock.time()) for c in consumers[:limit]]}
-        if len(consumers) > limit:
-            output["NextToken"] = consumers[limit - 1]["name"]
+        chunk, more = page_after(consumers, lambda c: c["name"], params.get("NextToken"),
+                                 params.get("MaxResults") or 100)
+        output = {"Consumers": [_describe(c, ctx.clock.time()) for c in chunk]}
+        if more:
+            output["NextToken"] = chunk[-1]["name"]
         return output
 
     def deregister_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
         stream, consumer = self._consumer(ctx, params)
         with self.lock(stream):
-            consumer["status"], consumer["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            consumer["status"], consumer["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.save(ctx, stream)
         return {}
 
@@ -110,8 +108,7 @@ class ConsumerOps(KinesisState):
         access.check_consumer(ctx, account, consumer["arn"] if consumer else arn or f"{stream_arn}/consumer/{name}",
                               consumer)
         if consumer is None:
-            raise ServiceError("ResourceNotFoundException",
-                               f"Consumer {arn or name} under account {account} not found.")
+            raise not_found("Consumer", arn or name, account)
         return stream, consumer
 
     # -- SubscribeToShard ----------------------------------------------------
@@ -129,7 +126,7 @@ class ConsumerOps(KinesisState):
 
     def _events(self, ctx: RequestContext, stream: dict, shard: dict, position: int):
         """Events until the shard is read to its end, the subscription's lifetime passes, or the client leaves."""
-        ends = ctx.clock.time() + SUBSCRIPTION_SECONDS
+        ends = ctx.clock.time() + ctx.runtime.config.kinesis_subscription_seconds
         log = self.logs.log(stream["id"], shard["index"])
         last_sent = 0.0
         while ctx.clock.time() < ends:

@@ -13,17 +13,11 @@ import secrets
 import time
 
 from nimbus.core.context import RequestContext
+from nimbus.core.namespaces import regional
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import encryption, retention
-from nimbus.services.kinesis.state import (
-    CREATING,
-    DELETING,
-    TRANSITION_SECONDS,
-    KinesisState,
-    now_ms,
-    stream_status,
-    timestamp,
-)
+from nimbus.services.kinesis.state import CREATING, DELETING, KinesisState, now_ms, stream_status, transition_seconds
 
 DEFAULT_VISIBILITY = 30
 MAX_QUEUES = 50
@@ -31,7 +25,7 @@ _INVALID_RECEIPT = ("InvalidArgumentException", "The receipt handle is not valid
 
 
 def queues_ns(ctx: RequestContext) -> tuple[str, ...]:
-    return ("kinesis", ctx.account_id, ctx.region, "queues")
+    return regional("kinesis", ctx.account_id, ctx.region, "queues")
 
 
 def _attributes(queue: dict) -> dict:
@@ -68,7 +62,7 @@ class QueueOps(KinesisState):
             if len(self.store.scan(queues_ns(ctx))) >= MAX_QUEUES:
                 raise ServiceError("LimitExceededException", f"The limit of {MAX_QUEUES} queues is reached.")
             queue = {"id": secrets.token_hex(16), "name": name, "arn": ctx.arn(f"queue/{name}"), "created": created,
-                     "status": CREATING, "status_until": created + TRANSITION_SECONDS, "streams": streams,
+                     "status": CREATING, "status_until": created + transition_seconds(ctx), "streams": streams,
                      "visibility": attributes.get("VisibilityTimeoutSeconds", DEFAULT_VISIBILITY),
                      "dlq": attributes.get("DeadLetterConfiguration"), "tags": dict(params.get("Tags") or {}),
                      "inflight": {}, "dead": {}, "order": 0}
@@ -107,7 +101,7 @@ class QueueOps(KinesisState):
     def delete_queue(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             queue = self._queue(ctx, params["QueueARN"], usable=False)
-            queue["status"], queue["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            queue["status"], queue["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.store.put(queues_ns(ctx), queue["name"], queue)
         return {}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access, encryption, retention, sequence
 from nimbus.services.kinesis.hashing import record_hash_key
@@ -125,7 +127,7 @@ class RecordOps(KinesisState):
             if when is None:
                 raise ServiceError("InvalidArgumentException",
                                    "Timestamp must be given for the AT_TIMESTAMP iterator type.")
-            position = log.position_at(int(when.timestamp() * 1000))
+            position = log.position_at(epoch_millis(when))
         return max(position, trim)
 
     def get_records(self, ctx: RequestContext, params: dict) -> dict:
@@ -135,8 +137,7 @@ class RecordOps(KinesisState):
         stream = self.find(ctx, it.stream_name, account)
         access.check_stream(ctx, account, it.stream_name, stream)
         if stream is None or stream["id"] != it.stream_id:
-            raise ServiceError("ResourceNotFoundException",
-                               f"Stream {it.stream_name} under account {account} not found.")
+            raise not_found("Stream", it.stream_name, account)
         shard = next((s for s in stream["shards"] if s["index"] == it.shard_index), None)
         if shard is None:
             raise ServiceError("ResourceNotFoundException", f"Shard {shard_id(it.shard_index)} not found.")

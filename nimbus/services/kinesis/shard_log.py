@@ -4,7 +4,8 @@ they pass the stream's retention.
 Positions are counted from the shard's first record ever and never reused: a segment's file name holds
 the position of its first record, so sequence numbers (which encode positions) stay right after older
 segments are gone. A segment takes records for at most ``span_ms`` of arrival time (a 24th of the
-retention period) or ``SEGMENT_BYTES``, so what is kept on disk exceeds retention by at most one span.
+retention period) or ``segment_bytes`` (``Config.kinesis_segment_bytes``), so what is kept on disk exceeds
+retention by at most one span.
 Retention only ever deletes whole segments whose every record is past it; if that is every segment, an
 empty one is created first (it carries the next position and the last arrival time), so a log never
 loses its place. Readers take no lock: they read a snapshot of the segment list (replaced, not edited,
@@ -20,7 +21,7 @@ from nimbus.services.kinesis.segments import Segment, StoredRecord, encode
 
 __all__ = ["LogDirectory", "ShardLog", "StoredRecord", "encode"]
 
-SEGMENT_BYTES = int(os.environ.get("NIMBUS_KINESIS_SEGMENT_BYTES", str(64 * 1024 * 1024)))
+SEGMENT_BYTES = 64 * 1024 * 1024  # the default of Config.kinesis_segment_bytes
 DEFAULT_SPAN_MS = 3600_000
 
 
@@ -45,8 +46,9 @@ class ShardLog:
     """``path`` names the shard's first segment (``<dir>/<shard>.log``); later ones are
     ``<dir>/<shard>-<first position>-<time floor ms>.log``."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, segment_bytes: int = SEGMENT_BYTES):
         self.path = path
+        self.segment_bytes = segment_bytes
         self.folder, name = os.path.split(path)
         self.prefix = name[:-len(".log")]
         self._lock = threading.Lock()
@@ -126,7 +128,7 @@ class ShardLog:
         when segments older than ``cutoff_ms`` (retention) are deleted."""
         with self._lock:
             current = self._segments[-1]
-            if current.times and (current.end >= SEGMENT_BYTES or times[0] - current.times[0] >= span_ms):
+            if current.times and (current.end >= self.segment_bytes or times[0] - current.times[0] >= span_ms):
                 self._roll()
                 if cutoff_ms is not None:
                     self._trim(cutoff_ms)
@@ -166,8 +168,9 @@ class ShardLog:
 class LogDirectory:
     """The shard logs of every stream under one root; file names come from stream ids and shard indexes."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, segment_bytes: int = SEGMENT_BYTES):
         self.root = root
+        self.segment_bytes = segment_bytes
         self._logs: dict[tuple[str, int], ShardLog] = {}
         self._lock = threading.Lock()
 
@@ -180,7 +183,8 @@ class LogDirectory:
                 if log is None:
                     folder = os.path.join(self.root, stream_id)
                     os.makedirs(folder, exist_ok=True)
-                    log = self._logs[key] = ShardLog(os.path.join(folder, f"{shard_index:09d}.log"))
+                    log = self._logs[key] = ShardLog(os.path.join(folder, f"{shard_index:09d}.log"),
+                                                             self.segment_bytes)
         return log
 
     def trim(self, stream_id: str, shard_index: int, cutoff_ms: int) -> int:

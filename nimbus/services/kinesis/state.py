@@ -10,10 +10,12 @@ import bisect
 import os
 import tempfile
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from nimbus.core.context import RequestContext
+from nimbus.core.errors import not_found
+from nimbus.core.namespaces import regional
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.kinesis import access, retention
@@ -21,13 +23,16 @@ from nimbus.services.kinesis.iterators import IteratorCodec
 from nimbus.services.kinesis.limits import Throttle
 from nimbus.services.kinesis.shard_log import LogDirectory
 
-# Seconds of virtual time a stream spends CREATING, UPDATING or DELETING (AWS: seconds to minutes).
-TRANSITION_SECONDS = float(os.environ.get("NIMBUS_KINESIS_TRANSITION_SECONDS", "0.5"))
 ACTIVE, CREATING, UPDATING, DELETING = "ACTIVE", "CREATING", "UPDATING", "DELETING"
 
 
+def transition_seconds(ctx) -> float:
+    """Virtual seconds a stream, consumer, channel or queue spends CREATING, UPDATING or DELETING."""
+    return ctx.runtime.config.kinesis_transition_seconds
+
+
 def streams_ns(ctx: RequestContext, account: str | None = None) -> tuple[str, ...]:
-    return ("kinesis", account or ctx.account_id, ctx.region, "streams")
+    return regional("kinesis", account or ctx.account_id, ctx.region, "streams")
 
 
 def owner_account(stream: dict) -> str:
@@ -36,15 +41,6 @@ def owner_account(stream: dict) -> str:
 
 def now_ms(ctx: RequestContext) -> int:
     return int(ctx.clock.time() * 1000)
-
-
-def timestamp(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def not_found(name: str, ctx: RequestContext, account: str | None = None) -> ServiceError:
-    return ServiceError("ResourceNotFoundException",
-                        f"Stream {name} under account {account or ctx.account_id} not found.")
 
 
 def stream_status(stream: dict, now: float) -> str | None:
@@ -81,7 +77,7 @@ class KinesisState(BaseProvider):
         self._guard = threading.Lock()
         config = runtime.config
         root = tempfile.mkdtemp(prefix="nimbus-kinesis-") if config.ephemeral else os.path.join(config.data_dir, "kinesis")
-        self.logs = LogDirectory(root)
+        self.logs = LogDirectory(root, config.kinesis_segment_bytes)
         self.iterators = IteratorCodec(self.store)
         self.throttle = Throttle(runtime.clock)
         self.on_clock_advance(self.sweep_retention)
@@ -146,8 +142,7 @@ class KinesisState(BaseProvider):
             if params.get("StreamName") and params["StreamName"] != name:
                 raise ServiceError("InvalidArgumentException", "StreamARN and StreamName do not match.")
             if parts[3] != ctx.region:
-                raise ServiceError("ResourceNotFoundException",
-                                   f"Stream {name} under account {parts[4]} not found in {ctx.region}.")
+                raise not_found("Stream", name, parts[4], ctx.region)
             return parts[4], name
         if params.get("StreamName"):
             return ctx.account_id, params["StreamName"]
@@ -163,10 +158,10 @@ class KinesisState(BaseProvider):
         if check:
             access.check_stream(ctx, account, name, stream)
         if stream is None:
-            raise not_found(name, ctx, account)
+            raise not_found("Stream", name, account or ctx.account_id)
         status = stream_status(stream, ctx.clock.time())
         if usable and status in (CREATING, DELETING):
-            raise not_found(name, ctx, account)
+            raise not_found("Stream", name, account or ctx.account_id)
         return stream
 
     def active(self, ctx: RequestContext, params: dict) -> dict:
@@ -180,7 +175,7 @@ class KinesisState(BaseProvider):
         return stream
 
     def begin_update(self, ctx: RequestContext, stream: dict) -> None:
-        stream["status"], stream["status_until"] = UPDATING, ctx.clock.time() + TRANSITION_SECONDS
+        stream["status"], stream["status_until"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
 
     # -- shards --------------------------------------------------------------
 

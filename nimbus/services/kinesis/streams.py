@@ -4,6 +4,9 @@ from __future__ import annotations
 import uuid
 
 from nimbus.core.context import RequestContext
+from nimbus.core.namespaces import Namespace
+from nimbus.core.paging import page_after
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis.channels import channels_of_stream
 from nimbus.services.kinesis.hashing import even_ranges
@@ -12,14 +15,13 @@ from nimbus.services.kinesis.state import (
     ACTIVE,
     CREATING,
     DELETING,
-    TRANSITION_SECONDS,
     KinesisState,
     now_ms,
     open_shards,
     shard_index,
     stream_status,
     streams_ns,
-    timestamp,
+    transition_seconds,
 )
 
 DEFAULT_RETENTION, MIN_RETENTION, MAX_RETENTION = 24, 24, 8760
@@ -30,6 +32,9 @@ DEFAULT_MAX_RECORD_KIB = 1024
 DESCRIBE_DEFAULT_LIMIT = 100
 ALL_METRICS = ["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded",
                "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"]
+
+# Account-wide Kinesis settings (the minimum throughput billing commitment).
+account_ns = Namespace("kinesis", "account")
 
 
 def mode_details(stream: dict) -> dict:
@@ -57,7 +62,7 @@ class StreamOps(KinesisState):
             created = ctx.clock.time()
             stream = {
                 "id": uuid.uuid4().hex, "name": name, "arn": ctx.arn(f"stream/{name}"), "created": created,
-                "mode": mode, "status": CREATING, "status_until": created + TRANSITION_SECONDS,
+                "mode": mode, "status": CREATING, "status_until": created + transition_seconds(ctx),
                 "retention_hours": DEFAULT_RETENTION, "shards": [], "next_shard_index": 0, "version": 0,
                 "encryption": {"type": "NONE", "key_id": None}, "monitoring": [], "tags": dict(params.get("Tags") or {}),
                 "consumers": {}, "policy": None, "consumer_policies": {},
@@ -67,7 +72,8 @@ class StreamOps(KinesisState):
             for start, end in even_ranges(count):
                 new_shard(stream, start, end, int(created * 1000))
             self.save(ctx, stream)
-        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "created", {"Name": name, "ShardCount": count})
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "created",
+                                 lambda: {"Name": name, "ShardCount": count})
         return {}
 
     def delete_stream(self, ctx: RequestContext, params: dict) -> dict:
@@ -82,9 +88,9 @@ class StreamOps(KinesisState):
             if channels_of_stream(self.store, stream, ctx.account_id, ctx.region, ctx.clock.time()):
                 raise ServiceError("ResourceInUseException", f"Stream {stream['name']} has channels; delete them "
                                    "first (ListChannels with a StreamFilter finds them).")
-            stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + TRANSITION_SECONDS
+            stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.save(ctx, stream)
-        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted")
         return {}
 
     def describe_stream(self, ctx: RequestContext, params: dict) -> dict:
@@ -120,22 +126,19 @@ class StreamOps(KinesisState):
         return summary
 
     def list_streams(self, ctx: RequestContext, params: dict) -> dict:
-        start = params.get("ExclusiveStartStreamName") or ""
-        if params.get("NextToken"):
-            start = params["NextToken"]
+        start = params.get("NextToken") or params.get("ExclusiveStartStreamName")
         names = sorted(key for key, _ in self.store.scan(streams_ns(ctx)))
-        streams = [s for s in (self.find(ctx, n) for n in names if n > start) if s is not None]
-        limit = params.get("Limit") or 100
-        chunk = streams[:limit]
+        streams = [s for s in (self.find(ctx, n) for n in names) if s is not None]
+        chunk, more = page_after(streams, lambda s: s["name"], start, params.get("Limit") or 100)
         output = {
             "StreamNames": [s["name"] for s in chunk],
-            "HasMoreStreams": len(streams) > limit,
+            "HasMoreStreams": more,
             "StreamSummaries": [{"StreamName": s["name"], "StreamARN": s["arn"],
                                  "StreamStatus": stream_status(s, ctx.clock.time()),
                                  "StreamModeDetails": mode_details(s),
                                  "StreamCreationTimestamp": timestamp(s["created"])} for s in chunk],
         }
-        if len(streams) > limit:
+        if more:
             output["NextToken"] = chunk[-1]["name"]
         return output
 
@@ -235,13 +238,13 @@ class StreamOps(KinesisState):
                 "OnDemandStreamCountLimit": ON_DEMAND_STREAM_LIMIT}
 
     def describe_account_settings(self, ctx: RequestContext, params: dict) -> dict:
-        settings = self.store.get(("kinesis", ctx.account_id, ctx.region, "account"), "settings") or {}
+        settings = self.store.get(account_ns(ctx.account_id, ctx.region), "settings") or {}
         return {"MinimumThroughputBillingCommitment": _commitment(settings.get("commitment"))}
 
     def update_account_settings(self, ctx: RequestContext, params: dict) -> dict:
         status = params["MinimumThroughputBillingCommitment"]["Status"]
         commitment = {"Status": status, "StartedAt": ctx.clock.time() if status == "ENABLED" else None}
-        self.store.put(("kinesis", ctx.account_id, ctx.region, "account"), "settings", {"commitment": commitment})
+        self.store.put(account_ns(ctx.account_id, ctx.region), "settings", {"commitment": commitment})
         return {"MinimumThroughputBillingCommitment": _commitment(commitment)}
 
     def _check_shard_limit(self, ctx: RequestContext, extra: int) -> None:

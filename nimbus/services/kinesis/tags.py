@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from nimbus.core.arns import ACCOUNT_ID
 from nimbus.core.context import RequestContext
+from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access, encryption
 from nimbus.services.kinesis.channel_state import channels_ns
 from nimbus.services.kinesis.queues import queues_ns
 from nimbus.services.kinesis.state import KinesisState
-
-MAX_TAGS = 50
 
 
 class TagOps(KinesisState):

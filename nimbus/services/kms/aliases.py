@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from nimbus.core.arns import arn
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import access
-from nimbus.services.kms.keys import AWS_MANAGED_ALIAS, aliases_ns, timestamp
+from nimbus.services.kms.keys import AWS_MANAGED_ALIAS, aliases_ns
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.state import KmsState
 

@@ -11,8 +11,9 @@ import os
 import uuid
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.kms.keys import grants_ns, timestamp
+from nimbus.services.kms.keys import grants_ns
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.state import KmsState
 

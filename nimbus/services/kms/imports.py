@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap_with_padding
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
-from nimbus.services.kms.keys import DAY, imported_material_id, timestamp
+from nimbus.services.kms.keys import DAY, imported_material_id
 from nimbus.services.kms.state import KmsState
 
 TOKEN_PREFIX = b"nimbus-kms-import-token:"

@@ -13,10 +13,10 @@ import os
 import re
 import threading
 import uuid
-from datetime import UTC, datetime
 
 from nimbus.core.arns import arn, parse_arn
 from nimbus.core.context import RequestContext
+from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
 from nimbus.services.kms.call_state import call_state
@@ -28,20 +28,9 @@ KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 AWS_MANAGED_ALIAS = "alias/aws/"
 
 
-def keys_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("kms", account, region, "keys")
-
-
-def aliases_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("kms", account, region, "aliases")
-
-
-def grants_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("kms", account, region, "grants")
-
-
-def timestamp(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
+keys_ns = Namespace("kms", "keys")
+aliases_ns = Namespace("kms", "aliases")
+grants_ns = Namespace("kms", "grants")
 
 
 def not_found(arn: str) -> ServiceError:

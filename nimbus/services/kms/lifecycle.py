@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.tags import MAX_TAGS
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import policies, specs
-from nimbus.services.kms.keys import DAY, timestamp
+from nimbus.services.kms.keys import DAY
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.metadata import key_metadata
 from nimbus.services.kms.state import KmsState
-
-MAX_TAGS = 50
 
 
 def check_tags(tags: list[dict]) -> None:
@@ -51,7 +51,7 @@ class LifecycleOps(KmsState):
         key["Policies"] = {"default": params.get("Policy") or policies.default_policy(ctx.account_id)}
         self.keys.save(key)
         metadata = key_metadata(self.store, key)
-        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "created", metadata)
+        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "created", lambda: metadata)
         return {"KeyMetadata": metadata}
 
     def describe_key(self, ctx: RequestContext, params: dict) -> dict:
@@ -73,7 +73,7 @@ class LifecycleOps(KmsState):
             self.require_customer_managed(key, operation)
             mutate(key)
             self.keys.save(key)
-        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "updated", key_metadata(self.store, key))
+        ctx.emit_resource_change("AWS::KMS::Key", key["Arn"], "updated", lambda: key_metadata(self.store, key))
         return key
 
     def enable_key(self, ctx: RequestContext, params: dict) -> dict:

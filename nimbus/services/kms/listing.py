@@ -4,21 +4,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from nimbus.core import paging
 from nimbus.protocol.errors import ServiceError
 
 
 def page(items: Sequence[Any], params: dict, key: Callable[[Any], str], member: str,
          default_limit: int = 100) -> dict:
-    limit = params.get("Limit") or default_limit
-    start = 0
-    marker = params.get("Marker")
-    if marker:
-        keys = [key(item) for item in items]
-        if marker not in keys:
-            raise ServiceError("InvalidMarkerException", "Invalid marker")
-        start = keys.index(marker) + 1
-    chunk = list(items[start:start + limit])
-    output: dict = {member: chunk, "Truncated": start + limit < len(items)}
-    if output["Truncated"] and chunk:
-        output["NextMarker"] = key(chunk[-1])
+    chunk, marker = paging.page(items, params.get("Marker"), params.get("Limit"), key, default_limit,
+                                invalid=ServiceError("InvalidMarkerException", "Invalid marker"))
+    output: dict = {member: chunk, "Truncated": marker is not None}
+    if marker is not None:
+        output["NextMarker"] = marker
     return output

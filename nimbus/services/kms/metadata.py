@@ -1,8 +1,9 @@
 """KeyMetadata as DescribeKey, CreateKey and ReplicateKey return it."""
 from __future__ import annotations
 
+from nimbus.core.times import timestamp
 from nimbus.services.kms import specs
-from nimbus.services.kms.keys import key_arn, keys_ns, timestamp
+from nimbus.services.kms.keys import DAY, key_arn, keys_ns
 
 
 def multi_region_configuration(store, key: dict) -> dict:

@@ -56,7 +56,8 @@ class MultiRegionOps(KmsState):
             primary["Replicas"].append(region)
             self.keys.save(primary)
             self.keys.save(replica)
-        ctx.emit_resource_change("AWS::KMS::ReplicaKey", replica["Arn"], "created", None)
+        ctx.emit_resource_change("AWS::KMS::ReplicaKey", replica["Arn"], "created",
+                                 lambda: key_metadata(ctx.store, replica), region=region)
         return {"ReplicaKeyMetadata": key_metadata(self.store, replica),
                 "ReplicaPolicy": replica["Policies"]["default"], "ReplicaTags": replica["Tags"]}
 

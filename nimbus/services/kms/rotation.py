@@ -3,9 +3,10 @@ and the rotation history. Old material stays for decryption; new encryptions use
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
-from nimbus.services.kms.keys import DAY, new_material_id, timestamp
+from nimbus.services.kms.keys import DAY, new_material_id
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.state import KmsState
 

@@ -5,17 +5,14 @@ import base64
 import binascii
 import json
 
+from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 
 DAY_MS = 86_400_000
 
 
-def groups_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("logs", account, region, "groups")
-
-
-def streams_ns(account: str, region: str, group: str) -> tuple[str, ...]:
-    return ("logs", account, region, "streams", group)
+groups_ns = Namespace("logs", "groups")
+streams_ns = Namespace("logs", "streams")
 
 
 def invalid(message: str) -> ServiceError:

@@ -5,14 +5,15 @@ scans come back in time order, and the number doubles as the position GetLogEven
 """
 from __future__ import annotations
 
+from nimbus.core.namespaces import Namespace
+
 from .common import DAY_MS
 
 KEY_WIDTH = 36
 SEQ_FACTOR = 10 ** 16
 
 
-def events_ns(account: str, region: str, group: str, stream: str) -> tuple[str, ...]:
-    return ("logs", account, region, "events", group, stream)
+events_ns = Namespace("logs", "events")
 
 
 def event_key(timestamp: int, seq: int) -> str:

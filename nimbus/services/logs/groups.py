@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import cast
 
 from nimbus.core.context import RequestContext
+from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 
 from .common import (
@@ -22,7 +23,6 @@ from .state import LogsState
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                   3288, 3653}
-MAX_TAGS = 50
 
 
 def _group_output(group: LogGroup) -> dict:
@@ -59,7 +59,7 @@ class GroupOps(LogsState):
                 "tags": tags,
             }
             self.save_group(ctx, group)
-        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "created", _group_output(group))
+        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "created", lambda: _group_output(group))
         return {}
 
     def delete_log_group(self, ctx: RequestContext, params: dict) -> dict:
@@ -73,7 +73,7 @@ class GroupOps(LogsState):
                 events.drop_stream(name, stream)
             self.store.delete_namespace(streams_ns(ctx.account_id, ctx.region, name))
             self.store.delete(groups_ns(ctx.account_id, ctx.region), name)
-        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "deleted", None)
+        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "deleted")
         return {}
 
     def describe_log_groups(self, ctx: RequestContext, params: dict) -> dict:
@@ -128,7 +128,7 @@ class GroupOps(LogsState):
             group = self.log_group(ctx, name)
             group.update(cast(LogGroup, changes))
             self.save_group(ctx, group)
-        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "updated", _group_output(group))
+        ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "updated", lambda: _group_output(group))
         return {}
 
     # -- tags (the log-group calls and the ARN-based ones) -------------------------------
@@ -163,7 +163,7 @@ class GroupOps(LogsState):
             group = self.log_group(ctx, name)
             tags = {k: v for k, v in {**group.get("tags", {}), **add}.items() if k not in remove}
             if len(tags) > MAX_TAGS:
-                raise ServiceError("TooManyTagsException", "A resource can have no more than 50 tags.",
+                raise ServiceError("TooManyTagsException", f"A resource can have no more than {MAX_TAGS} tags.",
                                    resourceName=group["arn"])
             group["tags"] = tags
             self.save_group(ctx, group)

@@ -6,9 +6,10 @@ import ipaddress
 import re
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_bucket_access
-from nimbus.services.s3.common import BUCKETS, malformed_xml, parts_ns, timestamp, uploads_ns, versions_ns
+from nimbus.services.s3.common import BUCKETS, malformed_xml, parts_ns, uploads_ns, versions_ns
 from nimbus.services.s3.state import S3State
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
@@ -61,7 +62,7 @@ class BucketOps(S3State):
             bucket = {"Name": name, "Account": ctx.account_id, "Region": region, "CreationDate": ctx.clock.time(),
                       "Versioning": None, "Config": {}, **defaults}
             self._save_bucket(bucket)
-        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "created", {"BucketName": name})
+        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "created", lambda: {"BucketName": name})
         return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}
 
     @staticmethod
@@ -96,7 +97,7 @@ class BucketOps(S3State):
             self.store.delete_namespace(uploads_ns(name))
             self.store.delete(BUCKETS, name)
         self.blobs.delete(segments)
-        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "deleted", None)
+        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "deleted")
         return {}
 
     def list_buckets(self, ctx: RequestContext, params: dict) -> dict:

@@ -1,8 +1,6 @@
 """What the S3 topic modules share: namespaces, errors, bucket lookup and the access-control hook."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from nimbus.protocol.errors import ServiceError
 
 BUCKETS = ("s3", "buckets")
@@ -24,10 +22,6 @@ def uploads_ns(bucket: str) -> tuple[str, ...]:
 
 def parts_ns(upload_id: str) -> tuple[str, ...]:
     return ("s3", "parts", upload_id)
-
-
-def timestamp(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def no_such_bucket(name: str) -> ServiceError:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.s3.common import malformed_xml, no_such_key, timestamp
+from nimbus.services.s3.common import malformed_xml, no_such_key
 from nimbus.services.s3.encryption import KMS_ALGORITHMS
 from nimbus.services.s3.notifications import validate_destinations
 from nimbus.services.s3.state import S3State

@@ -5,8 +5,9 @@ import base64
 from urllib.parse import quote, unquote
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.services.s3.buckets import owner
-from nimbus.services.s3.common import invalid_argument, objects_ns, timestamp, versions_ns
+from nimbus.services.s3.common import invalid_argument, objects_ns, versions_ns
 from nimbus.services.s3.records import scan_prefix
 from nimbus.services.s3.state import S3State
 

@@ -5,10 +5,11 @@ import hashlib
 import secrets
 
 from nimbus.core.context import RequestContext
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import checksums
 from nimbus.services.s3.access_ops import new_object_acl
-from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns, timestamp, uploads_ns
+from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns, uploads_ns
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_range
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest

@@ -4,17 +4,14 @@ from __future__ import annotations
 import base64
 import binascii
 
+from nimbus.core import paging
 from nimbus.core.arns import parse_arn
+from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 
-
 # Topics and subscriptions are kept per account and region, keyed by topic name / subscription id.
-def topics_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("sns", account, region, "topics")
-
-
-def subscriptions_ns(account: str, region: str) -> tuple[str, ...]:
-    return ("sns", account, region, "subscriptions")
+topics_ns = Namespace("sns", "topics")
+subscriptions_ns = Namespace("sns", "subscriptions")
 
 
 def subscription_key(topic_name: str, sub_id: str) -> str:
@@ -22,29 +19,16 @@ def subscription_key(topic_name: str, sub_id: str) -> str:
     return f"{topic_name}:{sub_id}"
 
 
-def unsubscribed_ns(account: str, region: str) -> tuple[str, ...]:
-    """Unsubscribed HTTP/S subscriptions by their UnsubscribeConfirmation token (to restore them)."""
-    return ("sns", account, region, "unsubscribed")
-
-
-def sent_ns(account: str, region: str) -> tuple[str, ...]:
-    """Messages for protocols nimbus records instead of sending (email, sms, sqs, lambda...)."""
-    return ("sns", account, region, "recorded")
-
-
-def outbox_ns(account: str, region: str) -> tuple[str, ...]:
-    """Published messages not yet fanned out to their subscriptions (written before Publish answers)."""
-    return ("sns", account, region, "outbox")
-
-
-def pending_ns(account: str, region: str) -> tuple[str, ...]:
-    """HTTP/S deliveries not yet delivered or given up, with their attempt count and next attempt time."""
-    return ("sns", account, region, "pending-deliveries")
-
-
-def undelivered_ns(account: str, region: str) -> tuple[str, ...]:
-    """HTTP/S deliveries given up without a dead-letter target (AWS discards them; nimbus keeps a note)."""
-    return ("sns", account, region, "undelivered")
+# Unsubscribed HTTP/S subscriptions by their UnsubscribeConfirmation token (to restore them).
+unsubscribed_ns = Namespace("sns", "unsubscribed")
+# Messages for protocols nimbus records instead of sending (email, sms, sqs, lambda...).
+sent_ns = Namespace("sns", "recorded")
+# Published messages not yet fanned out to their subscriptions (written before Publish answers).
+outbox_ns = Namespace("sns", "outbox")
+# HTTP/S deliveries not yet delivered or given up, with their attempt count and next attempt time.
+pending_ns = Namespace("sns", "pending-deliveries")
+# HTTP/S deliveries given up without a dead-letter target (AWS discards them; nimbus keeps a note).
+undelivered_ns = Namespace("sns", "undelivered")
 
 
 def invalid_parameter(detail: str) -> ServiceError:
@@ -101,9 +85,8 @@ def page_after(items: list[dict], key, token: str | None, limit: int = 100) -> t
         keys = [key(item) for item in items]
         if after not in keys and not token_is_plausible(after):
             raise invalid_parameter("NextToken")
-        items = [item for item in items if key(item) > after]
-    chunk = items[:limit]
-    return chunk, (encode_token(key(chunk[-1])) if len(items) > limit else None)
+    chunk, more = paging.page_after(items, key, after, limit)
+    return chunk, (encode_token(key(chunk[-1])) if more else None)
 
 
 def token_is_plausible(after: str) -> bool:

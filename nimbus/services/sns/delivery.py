@@ -86,12 +86,12 @@ class Deliverer:
         self.attempts: deque[dict] = deque(maxlen=2000)
         self._heap: list = []
         self._seq = itertools.count()
-        self._wake = threading.Condition()
+        self._lock = threading.RLock()  # guards the heap, the ordered queues and the throttle slots
         self._closed = False
         self._ordered: dict[str, deque] = {}
         self._slots: dict[str, float] = {}  # throttled subscription -> earliest next send
-        threading.Thread(target=self._schedule_loop, name="nimbus-sns-retries", daemon=True).start()
-        runtime.clock.on_advance(self._notify)
+        # Woken when a delivery is queued and by every jump of the virtual clock; at most a second apart.
+        self._job = runtime.scheduler.every("sns-retries", 1.0, self._send_due)
 
     def run(self, function, *args) -> None:
         """Run ``function`` on the pool, logging (never raising) its failures."""
@@ -104,7 +104,7 @@ class Deliverer:
 
     def run_in_order(self, key: str, function, *args) -> None:
         """Like ``run``, but tasks with the same key (a topic) run one after another, in order."""
-        with self._wake:
+        with self._lock:
             queue = self._ordered.setdefault(key, deque())
             queue.append((function, args))
             if len(queue) > 1:
@@ -113,13 +113,13 @@ class Deliverer:
 
     def _drain(self, key: str) -> None:
         while True:
-            with self._wake:
+            with self._lock:
                 function, args = self._ordered[key][0]
             try:
                 function(*args)
             except Exception:
                 log.exception("SNS delivery task failed")
-            with self._wake:
+            with self._lock:
                 queue = self._ordered[key]
                 queue.popleft()
                 if not queue:
@@ -148,7 +148,7 @@ class Deliverer:
 
     def close(self) -> None:
         self._closed = True
-        self._notify()
+        self._job.cancel()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     # -- scheduling ------------------------------------------------------------------
@@ -157,7 +157,7 @@ class Deliverer:
         when, reserved = job.due, False
         if when <= now and job.max_per_second:
             # The throttle policy spaces sends to one subscription 1/maxReceivesPerSecond apart.
-            with self._wake:
+            with self._lock:
                 lane = job.subscription_arn or job.url
                 when = max(self._slots.get(lane, 0.0), now)
                 self._slots[lane] = when + 1.0 / job.max_per_second
@@ -165,32 +165,27 @@ class Deliverer:
         if when <= now:
             self.run(self._attempt, job)
             return
-        with self._wake:
+        with self._lock:
             heapq.heappush(self._heap, (when, next(self._seq), job, reserved))
-            self._wake.notify()
+        self._job.wake()
 
-    def _notify(self) -> None:
-        with self._wake:
-            self._wake.notify()
-
-    def _schedule_loop(self) -> None:
-        while not self._closed:
-            with self._wake:
-                now = self.clock.time()
-                due = []
-                while self._heap and self._heap[0][0] <= now:
-                    due.append(heapq.heappop(self._heap)[2:])
-                if not due:
-                    wait = min(self._heap[0][0] - now, 1.0) if self._heap else 1.0
-                    self._wake.wait(timeout=max(wait, 0.01))
-            for job, reserved in due:
-                if reserved:
-                    self.run(self._attempt, job)  # its throttle slot is this moment
-                else:
-                    self._dispatch(job, now)
+    def _send_due(self) -> float | None:
+        """Send what is due; the virtual time the next delivery falls due, for the scheduler."""
+        with self._lock:
+            now = self.clock.time()
+            due = []
+            while self._heap and self._heap[0][0] <= now:
+                due.append(heapq.heappop(self._heap)[2:])
+            next_due = self._heap[0][0] if self._heap else None
+        for job, reserved in due:
+            if reserved:
+                self.run(self._attempt, job)  # its throttle slot is this moment
+            else:
+                self._dispatch(job, now)
+        return next_due
 
     def pending_retries(self) -> int:
-        with self._wake:
+        with self._lock:
             return len(self._heap)
 
     # -- attempts ----------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from nimbus.core.namespaces import regional
+
 from .common import invalid_parameter
 
 DEDUP_WINDOW_SECONDS = 300
@@ -13,7 +15,7 @@ TOKEN = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 def _ns(kind: str, topic_arn: str) -> tuple[str, ...]:
     _, _, _, region, account, name = topic_arn.split(":", 5)
-    return ("sns", account, region, kind, name)
+    return regional("sns", account, region, kind, name)
 
 
 def check_request(topic: dict, entry: dict) -> None:

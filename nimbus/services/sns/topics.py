@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from nimbus.core.context import RequestContext
+from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 
 from . import topic_attributes as attrs
@@ -18,8 +19,6 @@ from .common import (
 )
 from .policy import topic_policy_allows
 from .state import SnsState
-
-MAX_TAGS = 50
 
 
 def topic_output_attributes(topic: dict, subscriptions: list[dict]) -> dict:
@@ -78,7 +77,7 @@ class TopicOps(SnsState):
                 attributes["DataProtectionPolicy"] = params["DataProtectionPolicy"]
             topic = {"Name": name, "Attributes": attributes, "Tags": tags, "CreatedAt": ctx.clock.time()}
             self.store.put(topics_ns(ctx.account_id, ctx.region), name, topic)
-        ctx.emit_resource_change("AWS::SNS::Topic", arn, "created", {"TopicArn": arn})
+        ctx.emit_resource_change("AWS::SNS::Topic", arn, "created", lambda: {"TopicArn": arn})
         return {"TopicArn": arn}
 
     def get_topic_attributes(self, ctx: RequestContext, params: dict) -> dict:
@@ -96,7 +95,7 @@ class TopicOps(SnsState):
                 value = attrs.default_policy(topic["Attributes"]["TopicArn"], topic["Attributes"]["Owner"])
             topic["Attributes"][name] = value
             self._save_topic(topic)
-        ctx.emit_resource_change("AWS::SNS::Topic", topic["Attributes"]["TopicArn"], "updated", {name: value})
+        ctx.emit_resource_change("AWS::SNS::Topic", topic["Attributes"]["TopicArn"], "updated", lambda: {name: value})
         return {}
 
     def delete_topic(self, ctx: RequestContext, params: dict) -> dict:
@@ -111,7 +110,7 @@ class TopicOps(SnsState):
             for sub in self.topic_subscriptions(topic):
                 self.store.delete(subscriptions_ns(account, region), subscription_key(name, sub["Id"]))
             self.store.delete(topics_ns(account, region), name)
-        ctx.emit_resource_change("AWS::SNS::Topic", params["TopicArn"], "deleted", None)
+        ctx.emit_resource_change("AWS::SNS::Topic", params["TopicArn"], "deleted")
         return {}
 
     def list_topics(self, ctx: RequestContext, params: dict) -> dict:
