@@ -11,7 +11,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from nimbus.config import PRIVATE_SETTINGS, Config, env_name
-from tests.conftest import advance_clock, make_client, start_server
+from tests.support import advance_clock, make_client, start_server
 
 
 def test_every_setting_is_read_from_its_nimbus_variable(monkeypatch):

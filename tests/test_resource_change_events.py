@@ -12,8 +12,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.events import RESOURCE_CHANGE, ResourceChangeEvent
 from nimbus.core.identity import service_principal
 from nimbus.core.resource_change import RESOURCE_TYPES, contract_errors
-from tests.conftest import advance_clock
-from tests.support import unique
+from tests.support import advance_clock, unique
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"}, "Action": "sts:AssumeRole"}]})

@@ -53,7 +53,7 @@ class StreamOps(FirehoseState):
                 raise self._in_use(ctx, name)
             self.streams.save(stream)
         ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "created",
-                                 {"DeliveryStreamName": name, "DeliveryStreamType": stream_type})
+                                 lambda: {"DeliveryStreamName": name, "DeliveryStreamType": stream_type})
         return {"DeliveryStreamARN": stream["arn"]}
 
     @staticmethod

@@ -13,7 +13,6 @@ import uuid
 
 from nimbus.core.context import RequestContext
 from nimbus.core.errors import not_found
-from nimbus.core.namespaces import Namespace
 from nimbus.core.paging import page
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError

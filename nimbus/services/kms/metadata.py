@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nimbus.core.times import timestamp
 from nimbus.services.kms import specs
-from nimbus.services.kms.keys import DAY, key_arn, keys_ns
+from nimbus.services.kms.keys import key_arn, keys_ns
 
 
 def multi_region_configuration(store, key: dict) -> dict:

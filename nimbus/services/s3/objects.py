@@ -7,7 +7,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_object_acl
-from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_key
+from nimbus.services.s3.common import invalid_argument, malformed_xml
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
