@@ -17,6 +17,8 @@ class Config:
     port: int = DEFAULT_PORT
     data_dir: str = ".nimbus"
     ephemeral: bool = False
+    # Where the store lives: None is SQLite in data_dir; postgresql://user@host:port/db a shared server.
+    store_url: str | None = None
     strict_auth: bool = False
     enforce_iam: bool = False
     enforce_limits: bool = False
@@ -35,6 +37,7 @@ class Config:
             port=int(os.environ.get("NIMBUS_PORT", cls.port)),
             data_dir=os.environ.get("NIMBUS_DATA_DIR", cls.data_dir),
             ephemeral=_env_bool("NIMBUS_EPHEMERAL"),
+            store_url=os.environ.get("NIMBUS_STORE") or None,
             strict_auth=_env_bool("NIMBUS_STRICT_AUTH"),
             enforce_iam=_env_bool("NIMBUS_ENFORCE_IAM"),
             enforce_limits=_env_bool("NIMBUS_ENFORCE_LIMITS"),

@@ -32,9 +32,31 @@ def _run(command: list[str], as_postgres: bool) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """(host, port): a throwaway cluster with trust authentication, user ``nimbus``, database ``dev``."""
+class _Cluster:
+    """One server per test session, however many modules (each its own fixture definition) ask."""
+    users = 0
+    address: tuple[str, int] | None = None
+    directory = ""
+    stop: list[str] = []
+
+    @classmethod
+    def acquire(cls) -> tuple[str, int]:
+        if cls.address is None:
+            cls.address, cls.directory, cls.stop = _start()
+        cls.users += 1
+        return cls.address
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0 and cls.address is not None:
+            _run(cls.stop, os.geteuid() == 0)
+            shutil.rmtree(cls.directory, ignore_errors=True)
+            cls.address = None
+
+
+def _start() -> tuple[tuple[str, int], str, list[str]]:
+    """Start a cluster: its address, its directory and the command that stops it."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip("PostgreSQL is not installed (`make test` installs the Debian postgresql package)")
@@ -47,11 +69,30 @@ def postgres():
     _run([initdb, "-D", data, "-U", USER, "--auth=trust", "-E", "UTF8"], as_postgres)
     _run([pg_ctl, "-D", data, "-l", os.path.join(directory, "log"), "-w", "-t", "30",
           "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], as_postgres)
+    stop = [pg_ctl, "-D", data, "-m", "immediate", "stop"]
     try:
-        import psycopg
-        with psycopg.connect(host="127.0.0.1", port=port, user=USER, dbname="postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE dev")
-        yield "127.0.0.1", port
+        create_database(("127.0.0.1", port), "dev")
+    except BaseException:
+        _run(stop, as_postgres)
+        raise
+    return ("127.0.0.1", port), directory, stop
+
+
+def create_database(postgres: tuple[str, int], name: str) -> str:
+    """A new empty database on the test server; returns its postgresql:// URL."""
+    import psycopg
+    host, port = postgres
+    with psycopg.connect(host=host, port=port, user=USER, dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql://{USER}@{host}:{port}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """(host, port): a throwaway cluster with trust authentication, user ``nimbus``, database ``dev``.
+    Shared by every module that imports this fixture."""
+    address = _Cluster.acquire()
+    try:
+        yield address
     finally:
-        _run([pg_ctl, "-D", data, "-m", "immediate", "stop"], as_postgres)
-        shutil.rmtree(directory, ignore_errors=True)
+        _Cluster.release()
