@@ -23,8 +23,11 @@ import psycopg
 from nimbus.store.base import Namespace, Store, join_namespace, namespace_range, split_namespace, upper_bound
 
 TABLE = "nimbus_documents"
-# pg_advisory_xact_lock key that every nimbus transaction on the database takes.
+# pg_advisory_xact_lock keys: every nimbus transaction on the database takes the first; creating the
+# table takes the second (two processes starting at once would otherwise race on CREATE TABLE), so a
+# store can open while another holds a transaction.
 _TRANSACTION_LOCK = 0x6E696D627573  # "nimbus"
+_SCHEMA_LOCK = _TRANSACTION_LOCK + 1
 POOL_SIZE = 8
 
 
@@ -43,7 +46,8 @@ class PostgresStore(Store):
         self._transaction_lock = threading.Lock()
         self._local = threading.local()  # .conn: this thread's open transaction
         self._closed = False
-        with self.transaction(), self._connection() as conn:
+        with self._connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ("
                          " ns bytea NOT NULL, key bytea NOT NULL, value text NOT NULL, PRIMARY KEY (ns, key))")
 
