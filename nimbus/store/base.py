@@ -42,10 +42,25 @@ def upper_bound(prefix: str) -> str | None:
     return None
 
 
-def namespace_range(prefix: Namespace) -> tuple[str, str]:
-    """Joined namespaces under ``prefix`` by whole segments are ``prefix`` itself or within [low, high)."""
-    joined = join_namespace(prefix) + NS_SEPARATOR
-    return joined, joined[:-1] + chr(ord(NS_SEPARATOR) + 1)
+def namespaces_query(table: str, mark: str, prefix: Namespace) -> tuple[str, list[str]]:
+    """SQL for the distinct namespaces under ``prefix`` (whole segments), in order, and its arguments
+    (``mark`` is the driver's placeholder). It hops from each namespace to the next through the
+    primary key's index, so it costs one lookup per namespace however many documents they hold.
+    """
+    start, args, stop, keep = "", [], "", ""
+    if prefix:
+        joined = join_namespace(prefix)
+        # ``prefix`` itself, or it followed by the separator: within [joined + SEP, joined + SEP + 1).
+        start, stop = joined, joined + chr(ord(NS_SEPARATOR) + 1)
+        args = [stop, stop, joined, joined + NS_SEPARATOR]
+        stop = f" AND found.ns < {mark}"
+        keep = f" AND ns < {mark} AND (ns = {mark} OR ns >= {mark})"
+    first = f"SELECT ns FROM {table} WHERE ns >= {mark} ORDER BY ns LIMIT 1"
+    after = f"SELECT ns FROM {table} WHERE ns > found.ns ORDER BY ns LIMIT 1"
+    sql = (f"WITH RECURSIVE found(ns) AS (SELECT ({first})"
+           f" UNION ALL SELECT ({after}) FROM found WHERE found.ns IS NOT NULL{stop})"
+           f" SELECT ns FROM found WHERE ns IS NOT NULL{keep} ORDER BY ns")
+    return sql, [start, *args]
 
 
 class Store(abc.ABC):

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from nimbus.store.base import Namespace, Store, join_namespace, namespace_range, split_namespace, upper_bound
+from nimbus.store.base import Namespace, Store, join_namespace, namespaces_query, split_namespace, upper_bound
 
 TABLE = "nimbus_documents"
 # pg_advisory_xact_lock keys: every nimbus transaction on the database takes the first; creating the
@@ -124,13 +124,9 @@ class PostgresStore(Store):
             return conn.execute(f"DELETE FROM {TABLE} WHERE ns=%s", (_ns(ns),)).rowcount
 
     def namespaces(self, prefix: Namespace) -> list[Namespace]:
-        sql, args = f"SELECT DISTINCT ns FROM {TABLE}", []
-        if prefix:
-            low, high = namespace_range(prefix)
-            sql += " WHERE ns = %s OR (ns >= %s AND ns < %s)"
-            args = [_ns(prefix), low.encode(), high.encode()]
+        sql, args = namespaces_query(TABLE, "%s", prefix)
         with self._connection() as conn:
-            rows = conn.execute(sql + " ORDER BY ns", args).fetchall()
+            rows = conn.execute(sql, [arg.encode() for arg in args]).fetchall()
         return [split_namespace(bytes(row[0]).decode()) for row in rows]
 
     @contextmanager

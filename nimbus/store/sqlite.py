@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from nimbus.store.base import Namespace, Store, namespace_range, split_namespace, upper_bound
+from nimbus.store.base import Namespace, Store, namespaces_query, split_namespace, upper_bound
 from nimbus.store.base import join_namespace as _ns
 
 
@@ -84,13 +84,9 @@ class SqliteStore(Store):
             return self._conn.execute("DELETE FROM documents WHERE ns=?", (_ns(ns),)).rowcount
 
     def namespaces(self, prefix: Namespace) -> list[Namespace]:
-        sql, args = "SELECT DISTINCT ns FROM documents", []
-        if prefix:
-            low, high = namespace_range(prefix)
-            sql += " WHERE ns = ? OR (ns >= ? AND ns < ?)"
-            args = [_ns(prefix), low, high]
+        sql, args = namespaces_query("documents", "?", prefix)
         with self._lock:
-            rows = self._conn.execute(sql + " ORDER BY ns", args).fetchall()
+            rows = self._conn.execute(sql, args).fetchall()
         return [split_namespace(row[0]) for row in rows]
 
     @contextmanager
