@@ -2,14 +2,11 @@
 exact when several processes share one store."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 
-from tests.store_contract.worker import NS
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.store_contract.worker import NS, ROOT
 
 
 def _worker(backend, mode: str, times: int) -> subprocess.Popen:

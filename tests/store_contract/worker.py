@@ -7,11 +7,14 @@ a transaction, then prints ``done``. ``keys``: prints the keys it finds (n is ig
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from nimbus.store import open_store
 
 NS = ("contract", "worker")
+# Where ``python -m tests.store_contract.worker`` (and ``python -m nimbus.cli``) run from.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main(data_dir: str, url: str, mode: str, times: str) -> None:

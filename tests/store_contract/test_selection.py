@@ -1,0 +1,58 @@
+"""Choosing a backend: --store / NIMBUS_STORE, the SQLite default and --ephemeral."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from nimbus.config import Config
+from nimbus.store import SqliteStore, check_store_url, describe_store, open_store
+from tests.store_contract.worker import ROOT
+
+
+def test_the_default_is_sqlite_in_the_data_dir(tmp_path):
+    store = open_store(str(tmp_path), url=None)
+    assert isinstance(store, SqliteStore) and store.path == os.path.join(tmp_path, "state.sqlite3")
+    store.close()
+
+
+def test_ephemeral_stays_in_memory_whatever_the_store_url(tmp_path):
+    store = open_store(str(tmp_path), ephemeral=True, url="postgresql://nobody@127.0.0.1:1/none")
+    assert isinstance(store, SqliteStore) and store.path == ":memory:"
+    store.close()
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_postgresql_url_opens_the_postgresql_backend(postgres, tmp_path):
+    from nimbus.store.postgresql import PostgresStore
+    host, port = postgres
+    store = open_store(str(tmp_path), url=f"postgresql://nimbus@{host}:{port}/dev")
+    assert isinstance(store, PostgresStore)
+    store.close()
+    assert os.listdir(tmp_path) == []  # no SQLite file beside it
+
+
+def test_nimbus_store_sets_it_and_the_command_line_wins(monkeypatch):
+    monkeypatch.setenv("NIMBUS_STORE", "postgresql://env@db/nimbus")
+    assert Config.from_env().store_url == "postgresql://env@db/nimbus"
+    assert Config.from_env(store_url="postgresql://cli@db/nimbus").store_url == "postgresql://cli@db/nimbus"
+    monkeypatch.setenv("NIMBUS_STORE", "")
+    assert Config.from_env().store_url is None
+
+
+@pytest.mark.parametrize("url", ["mysql://db/nimbus", "state.sqlite3", "http://db"])
+def test_an_unknown_store_is_refused_before_anything_starts(url):
+    with pytest.raises(ValueError, match="unsupported store"):
+        check_store_url(url)
+    refused = subprocess.run([sys.executable, "-m", "nimbus.cli", "serve", "--port", "0", "--store", url],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "unsupported store" in refused.stderr
+
+
+def test_the_start_up_line_never_shows_a_password():
+    assert describe_store(".nimbus") == ".nimbus"
+    assert describe_store(".nimbus", ephemeral=True, url="postgresql://u:pw@db/x") == "memory"
+    assert describe_store(None, url="postgresql://u:s3cret@db:5432/x") == "postgresql://u:***@db:5432/x"
+    assert describe_store(None, url="postgresql://u@db/x") == "postgresql://u@db/x"
