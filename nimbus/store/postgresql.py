@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,29 +74,43 @@ class PostgresStore(Store):
                 self._release(conn)
 
     def _release(self, conn: psycopg.Connection) -> None:
+        if conn.broken:  # the server went away (restart, idle timeout): the idle ones went with it
+            self._drop_idle()
         if conn.broken or conn.closed or self._closed:
             conn.close()
             return
         with self._idle_lock:
             self._idle.append(conn)
 
+    def _drop_idle(self) -> None:
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    def _run(self, sql: str, args: Sequence[Any], rows: bool = False) -> Any:
+        """One statement: its rows, or its row count. Outside a transaction, a connection the server
+        dropped is replaced and the statement sent once more: every statement here is idempotent."""
+        for retry in (False, True):
+            with self._connection() as conn:
+                try:
+                    cursor = conn.execute(sql, args)
+                    return cursor.fetchall() if rows else cursor.rowcount
+                except psycopg.OperationalError:
+                    if retry or not conn.broken or conn is getattr(self._local, "conn", None):
+                        raise
+
     def get(self, ns: Namespace, key: str) -> Any | None:
-        with self._connection() as conn:
-            row = conn.execute(f"SELECT value FROM {TABLE} WHERE ns=%s AND key=%s",
-                               (_ns(ns), key.encode())).fetchone()
-        return json.loads(row[0]) if row else None
+        found = self._run(f"SELECT value FROM {TABLE} WHERE ns=%s AND key=%s", (_ns(ns), key.encode()), rows=True)
+        return json.loads(found[0][0]) if found else None
 
     def put(self, ns: Namespace, key: str, value: Any) -> None:
         data = json.dumps(value, separators=(",", ":"))
-        with self._connection() as conn:
-            conn.execute(f"INSERT INTO {TABLE}(ns, key, value) VALUES(%s,%s,%s)"
-                         " ON CONFLICT(ns, key) DO UPDATE SET value=excluded.value",
-                         (_ns(ns), key.encode(), data))
+        self._run(f"INSERT INTO {TABLE}(ns, key, value) VALUES(%s,%s,%s)"
+                  " ON CONFLICT(ns, key) DO UPDATE SET value=excluded.value", (_ns(ns), key.encode(), data))
 
     def delete(self, ns: Namespace, key: str) -> bool:
-        with self._connection() as conn:
-            cur = conn.execute(f"DELETE FROM {TABLE} WHERE ns=%s AND key=%s", (_ns(ns), key.encode()))
-        return cur.rowcount > 0
+        return self._run(f"DELETE FROM {TABLE} WHERE ns=%s AND key=%s", (_ns(ns), key.encode())) > 0
 
     def scan(self, ns, prefix="", start_after=None, limit=None):
         sql = f"SELECT key, value FROM {TABLE} WHERE ns=%s"
@@ -115,19 +129,14 @@ class PostgresStore(Store):
         if limit is not None:
             sql += " LIMIT %s"
             args.append(limit)
-        with self._connection() as conn:
-            rows = conn.execute(sql, args).fetchall()
-        return [(bytes(key).decode(), json.loads(value)) for key, value in rows]
+        return [(bytes(key).decode(), json.loads(value)) for key, value in self._run(sql, args, rows=True)]
 
     def delete_namespace(self, ns: Namespace) -> int:
-        with self._connection() as conn:
-            return conn.execute(f"DELETE FROM {TABLE} WHERE ns=%s", (_ns(ns),)).rowcount
+        return self._run(f"DELETE FROM {TABLE} WHERE ns=%s", (_ns(ns),))
 
     def namespaces(self, prefix: Namespace) -> list[Namespace]:
         sql, args = namespaces_query(TABLE, "%s", prefix)
-        with self._connection() as conn:
-            rows = conn.execute(sql, [arg.encode() for arg in args]).fetchall()
-        return [split_namespace(bytes(row[0]).decode()) for row in rows]
+        return [split_namespace(bytes(row[0]).decode()) for row in self._run(sql, [a.encode() for a in args], rows=True)]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -143,12 +152,8 @@ class PostgresStore(Store):
                 self._local.conn = None
 
     def wipe(self) -> None:
-        with self._connection() as conn:
-            conn.execute(f"DELETE FROM {TABLE}")
+        self._run(f"DELETE FROM {TABLE}", ())
 
     def close(self) -> None:
         self._closed = True
-        with self._idle_lock:
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        self._drop_idle()
