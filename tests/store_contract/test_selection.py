@@ -4,11 +4,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+import uuid
 
+import psycopg
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from nimbus.config import Config
+from nimbus.server import free_port
 from nimbus.store import SqliteStore, check_store_url, describe_store, open_store
+from tests.conftest import make_client
 from tests.store_contract.worker import ROOT
 
 
@@ -56,3 +62,30 @@ def test_the_start_up_line_never_shows_a_password():
     assert describe_store(".nimbus", ephemeral=True, url="postgresql://u:pw@db/x") == "memory"
     assert describe_store(None, url="postgresql://u:s3cret@db:5432/x") == "postgresql://u:***@db:5432/x"
     assert describe_store(None, url="postgresql://u@db/x") == "postgresql://u@db/x"
+
+
+def test_serve_store_flag_reaches_the_server(postgres, tmp_path):
+    host, port = postgres
+    url = f"postgresql://nimbus:unused@{host}:{port}/dev"  # trust authentication ignores the password
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    server = subprocess.Popen([sys.executable, "-m", "nimbus.cli", "serve", "--port", endpoint.rsplit(":", 1)[1],
+                               "--data-dir", str(tmp_path), "--store", url],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip().endswith(
+            f"(state in postgresql://nimbus:***@{host}:{port}/dev)"), server.stderr.read()
+        user = f"flag-{uuid.uuid4().hex[:8]}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                make_client(endpoint, "iam").create_user(UserName=user)
+                break
+            except EndpointConnectionError:
+                assert time.monotonic() < deadline, "nimbus did not start"
+                time.sleep(0.1)
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+    assert not os.path.exists(tmp_path / "state.sqlite3")
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM nimbus_documents WHERE key = %s", (user.encode(),)).fetchone()[0]
