@@ -9,6 +9,7 @@ import urllib.request
 
 from nimbus import __version__
 from nimbus.config import DEFAULT_PORT, Config
+from nimbus.store import check_store_url, describe_store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT})")
     serve.add_argument("--data-dir", default=None, help="where state lives (default ./.nimbus)")
     serve.add_argument("--ephemeral", action="store_true", default=None, help="keep state in memory only")
+    serve.add_argument("--store", default=None, metavar="URL",
+                       help="keep state in PostgreSQL: postgresql://user@host:port/db (default SQLite in the data dir)")
     serve.add_argument("--strict-auth", action="store_true", default=None,
                        help="reject unknown access keys and unsigned requests")
     serve.add_argument("--enforce-iam", action="store_true", default=None, help="deny calls IAM policies do not allow")
@@ -32,14 +35,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "serve":
         from nimbus.server import serve
 
         config = Config.from_env(host=args.host, port=args.port, data_dir=args.data_dir, ephemeral=args.ephemeral,
-                                 strict_auth=args.strict_auth, enforce_iam=args.enforce_iam,
+                                 store_url=args.store, strict_auth=args.strict_auth, enforce_iam=args.enforce_iam,
                                  enforce_limits=args.enforce_limits)
-        where = "memory" if config.ephemeral else config.data_dir
+        try:
+            check_store_url(config.store_url)
+        except ValueError as error:
+            parser.error(str(error))
+        where = describe_store(config.data_dir, config.ephemeral, config.store_url)
         print(f"nimbus {__version__} serving on http://{config.host}:{config.port} (state in {where})", flush=True)
         serve(config)
         return 0

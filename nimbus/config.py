@@ -27,6 +27,8 @@ class Config:
     port: int = DEFAULT_PORT
     data_dir: str = ".nimbus"
     ephemeral: bool = False
+    # Where the store lives: None is SQLite in data_dir; postgresql://user@host:port/db a shared server.
+    store_url: str | None = None
     strict_auth: bool = False
     enforce_iam: bool = False
     enforce_limits: bool = False
@@ -73,6 +75,8 @@ def _from_env(field: dataclasses.Field) -> Any:
     if name not in os.environ:
         return None
     kind = str(field.type)
+    if os.environ[name] == "" and "None" in kind:  # an empty optional setting is unset
+        return None
     if kind == "bool":
         return _env_bool(name)
     try:

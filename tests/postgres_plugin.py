@@ -49,10 +49,17 @@ def postgres():
     _run([pg_ctl, "-D", data, "-l", os.path.join(directory, "log"), "-w", "-t", "30",
           "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], as_postgres)
     try:
-        import psycopg
-        with psycopg.connect(host="127.0.0.1", port=port, user=USER, dbname="postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE dev")
+        create_database(("127.0.0.1", port, USER), "dev")
         yield "127.0.0.1", port, USER
     finally:
         _run([pg_ctl, "-D", data, "-m", "immediate", "stop"], as_postgres)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def create_database(postgres: tuple[str, int, str], name: str) -> str:
+    """A new empty database on the test server (the ``postgres`` fixture's value); its postgresql:// URL."""
+    import psycopg
+    host, port, user = postgres
+    with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql://{user}@{host}:{port}/{name}"

@@ -18,7 +18,7 @@ CLOCK_NS = ("nimbus", "clock")
 class Runtime:
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
-        self.store = open_store(self.config.data_dir, self.config.ephemeral)
+        self.store = open_store(self.config.data_dir, self.config.ephemeral, self.config.store_url)
         saved = self.store.get(CLOCK_NS, "history") or []
         self.clock = Clock([tuple(entry) for entry in saved])
         self.scheduler = Scheduler(self.clock)

@@ -14,6 +14,54 @@ from typing import Any
 
 Namespace = tuple[str, ...]
 
+# Joins a namespace's segments into one column; cannot appear in account ids, regions or service names.
+NS_SEPARATOR = "\x1f"
+
+
+def join_namespace(ns: Namespace) -> str:
+    return NS_SEPARATOR.join(ns)
+
+
+def split_namespace(joined: str) -> Namespace:
+    return tuple(joined.split(NS_SEPARATOR))
+
+
+def upper_bound(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix`` (None: there is none).
+
+    Backends compare keys by code point (UTF-8 bytes), so ``prefix <= key < upper_bound(prefix)``
+    selects exactly the keys with that prefix, case-sensitively, and an index serves it.
+    """
+    while prefix:
+        last = ord(prefix[-1]) + 1
+        if last == 0xD800:  # surrogates are not characters a store can hold
+            last = 0xE000
+        if last <= 0x10FFFF:
+            return prefix[:-1] + chr(last)
+        prefix = prefix[:-1]
+    return None
+
+
+def namespaces_query(table: str, mark: str, prefix: Namespace) -> tuple[str, list[str]]:
+    """SQL for the distinct namespaces under ``prefix`` (whole segments), in order, and its arguments
+    (``mark`` is the driver's placeholder). It hops from each namespace to the next through the
+    primary key's index, so it costs one lookup per namespace however many documents they hold.
+    """
+    start, args, stop, keep = "", [], "", ""
+    if prefix:
+        joined = join_namespace(prefix)
+        # ``prefix`` itself, or it followed by the separator: within [joined + SEP, joined + SEP + 1).
+        start, stop = joined, joined + chr(ord(NS_SEPARATOR) + 1)
+        args = [stop, stop, joined, joined + NS_SEPARATOR]
+        stop = f" AND found.ns < {mark}"
+        keep = f" AND ns < {mark} AND (ns = {mark} OR ns >= {mark})"
+    first = f"SELECT ns FROM {table} WHERE ns >= {mark} ORDER BY ns LIMIT 1"
+    after = f"SELECT ns FROM {table} WHERE ns > found.ns ORDER BY ns LIMIT 1"
+    sql = (f"WITH RECURSIVE found(ns) AS (SELECT ({first})"
+           f" UNION ALL SELECT ({after}) FROM found WHERE found.ns IS NOT NULL{stop})"
+           f" SELECT ns FROM found WHERE ns IS NOT NULL{keep} ORDER BY ns")
+    return sql, [start, *args]
+
 
 class Store(abc.ABC):
     @abc.abstractmethod
@@ -36,12 +84,21 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def namespaces(self, prefix: Namespace) -> list[Namespace]:
-        """Namespaces that start with ``prefix`` (e.g. every account of a service)."""
+        """Namespaces whose first ``len(prefix)`` segments equal ``prefix`` (e.g. every account of a
+        service), in order: ``("s3",)`` matches ``("s3", ...)``, never ``("s3control", ...)``."""
 
     @abc.abstractmethod
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes so they commit together or not at all; nests."""
+        """Group reads and writes so they commit together or not at all, isolated from other
+        transactions (in this process and any other on the same database).
+
+        Nesting: an inner block joins the outer transaction; nothing commits until the outermost
+        block ends. An exception leaving the outermost block rolls back everything, inner blocks'
+        writes included. An inner block is not a savepoint: if it raises and the outer block
+        catches the exception, the writes the inner block made before raising stay, and commit
+        with the outer block.
+        """
 
     @abc.abstractmethod
     def wipe(self) -> None: ...

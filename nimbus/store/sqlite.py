@@ -14,17 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from nimbus.store.base import Namespace, Store
-
-_SEP = "\x1f"  # unit separator: cannot appear in account ids, regions or service names
-
-
-def _ns(ns: Namespace) -> str:
-    return _SEP.join(ns)
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+from nimbus.store.base import Namespace, Store, namespaces_query, split_namespace, upper_bound
+from nimbus.store.base import join_namespace as _ns
 
 
 class SqliteStore(Store):
@@ -71,8 +62,12 @@ class SqliteStore(Store):
         sql = "SELECT key, value FROM documents WHERE ns=?"
         args: list[Any] = [_ns(ns)]
         if prefix:
-            sql += " AND key LIKE ? ESCAPE '\\'"
-            args.append(_like_escape(prefix) + "%")
+            sql += " AND key >= ?"
+            args.append(prefix)
+            above = upper_bound(prefix)
+            if above is not None:
+                sql += " AND key < ?"
+                args.append(above)
         if start_after is not None:
             sql += " AND key > ?"
             args.append(start_after)
@@ -89,12 +84,10 @@ class SqliteStore(Store):
             return self._conn.execute("DELETE FROM documents WHERE ns=?", (_ns(ns),)).rowcount
 
     def namespaces(self, prefix: Namespace) -> list[Namespace]:
-        pattern = _like_escape(_ns(prefix)) + "%"
+        sql, args = namespaces_query("documents", "?", prefix)
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT DISTINCT ns FROM documents WHERE ns LIKE ? ESCAPE '\\' ORDER BY ns", (pattern,)
-            ).fetchall()
-        return [tuple(row[0].split(_SEP)) for row in rows]
+            rows = self._conn.execute(sql, args).fetchall()
+        return [split_namespace(row[0]) for row in rows]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
