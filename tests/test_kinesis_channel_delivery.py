@@ -230,8 +230,8 @@ def test_a_crash_between_write_and_checkpoint_rewrites_the_same_object(tmp_path)
         delivered = objects(aws("s3"), target)
         assert list(delivered.values()) == [b"a;b;"]
         shard = str(int(put["Records"][0]["ShardId"].split("-")[1]))
-        store.put(ns, channel["ChannelId"], {"shards": before["shards"], "intent": {shard: 1}})
+        store.put(ns, channel["ChannelId"], {**before, "Intent": {shard: 1}})
     with start_server(tmp_path) as second:
         advance_clock(second.endpoint, 1)
         assert objects(make_client(second.endpoint, "s3"), target) == delivered
-        assert second.runtime.store.get(ns, channel["ChannelId"])["intent"] is None
+        assert second.runtime.store.get(ns, channel["ChannelId"])["Intent"] is None

@@ -22,6 +22,7 @@ from nimbus.core.arns import ACCOUNT_ID, arn
 from nimbus.core.context import RequestContext
 from nimbus.core.policy import Decision, Policy, PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.documents import Consumer, Stream
 
 # What a resource policy can share with other accounts (AWS: "actions supported by resource-based
 # policies"); consumer-addressed operations are judged by the consumer's own policy.
@@ -51,18 +52,18 @@ def stream_arn(ctx: RequestContext, account: str, name: str) -> str:
     return arn("kinesis", account, ctx.region, f"stream/{name}")
 
 
-def check_stream(ctx: RequestContext, account: str, name: str, stream: dict | None) -> None:
+def check_stream(ctx: RequestContext, account: str, name: str, stream: Stream | None) -> None:
     """May the caller run this operation on the stream (``None``: it does not exist)?"""
     if ctx.internal:
         return
-    resource = stream["arn"] if stream is not None else stream_arn(ctx, account, name)
-    _check(ctx, resource, account, stream.get("policy") if stream is not None else None, SHARED_STREAM_ACTIONS)
+    resource = stream["StreamARN"] if stream is not None else stream_arn(ctx, account, name)
+    _check(ctx, resource, account, stream["Policy"] if stream is not None else None, SHARED_STREAM_ACTIONS)
 
 
-def check_consumer(ctx: RequestContext, account: str, consumer_arn: str, consumer: dict | None) -> None:
+def check_consumer(ctx: RequestContext, account: str, consumer_arn: str, consumer: Consumer | None) -> None:
     if ctx.internal:
         return
-    _check(ctx, consumer_arn, account, consumer.get("policy") if consumer is not None else None,
+    _check(ctx, consumer_arn, account, consumer["Policy"] if consumer is not None else None,
            SHARED_CONSUMER_ACTIONS)
 
 

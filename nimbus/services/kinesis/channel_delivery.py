@@ -30,6 +30,14 @@ from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_objects as objects
 from nimbus.services.kinesis.channel_state import channel_status
+from nimbus.services.kinesis.documents import (
+    CHANNEL,
+    CHANNEL_PROGRESS,
+    Channel,
+    ChannelProgress,
+    ShardCheckpoint,
+    Stream,
+)
 from nimbus.services.kinesis.state import ACTIVE, UPDATING, shard_id
 
 log = logging.getLogger(__name__)
@@ -53,13 +61,13 @@ class DeliveryError(Exception):
 class Reader:
     """One channel's read-ahead: cursors per shard and the records read but not yet delivered."""
 
-    def __init__(self, saved: dict):
-        shards = saved.get("shards") or {}
-        self.cursors: dict[int, int] = {int(k): v["next"] for k, v in shards.items()}
-        self.finished: set[int] = {int(k) for k, v in shards.items() if v.get("done")}
+    def __init__(self, saved: ChannelProgress | None):
+        saved = {"Shards": saved["Shards"], "Intent": saved["Intent"]} if saved else {"Shards": {}, "Intent": None}
+        self.cursors: dict[int, int] = {int(k): v["NextPosition"] for k, v in saved["Shards"].items()}
+        self.finished: set[int] = {int(k) for k, v in saved["Shards"].items() if v["Finished"]}
         # The last position per shard of an object being written: set (durably) before the write, cleared
         # with the checkpoint after it, so a crash in between writes exactly that object again.
-        self.intent: dict[str, int] | None = saved.get("intent")
+        self.intent: dict[str, int] | None = saved["Intent"]
         self.pending: list[dict] = []
         self.bytes = 0  # of the pending records' data
         self.oldest: int | None = None  # arrival (ms) of the oldest pending record
@@ -87,9 +95,10 @@ class Reader:
             if any(self.cursors.get(int(s), 0) <= last for s, last in self.intent.items()):
                 return None
             return [r for r in self.pending if r["position"] <= self.intent.get(str(r["shard"]), -1)]
-        if not self.pending or (now_ms - self.oldest < freshness_ms and self.bytes < MAX_OBJECT_BYTES):
-            return None
-        taken, size = [], 0
+        if self.oldest is None or (now_ms - self.oldest < freshness_ms and self.bytes < MAX_OBJECT_BYTES):
+            return None  # nothing pending, or not due
+        taken: list[dict] = []
+        size = 0
         for record in self.pending:
             if taken and size + len(record["data"]) > MAX_OBJECT_BYTES:
                 break
@@ -97,12 +106,12 @@ class Reader:
             size += len(record["data"])
         return taken
 
-    def checkpoint(self) -> dict:
+    def checkpoint(self) -> dict[str, ShardCheckpoint]:
         """Positions after everything delivered: each shard's first pending record, else its cursor."""
         first: dict[int, int] = {}
         for record in self.pending:
             first.setdefault(record["shard"], record["position"])
-        return {str(s): {"next": first.get(s, c), "done": s in self.finished and s not in first}
+        return {str(s): {"NextPosition": first.get(s, c), "Finished": s in self.finished and s not in first}
                 for s, c in self.cursors.items()}
 
 
@@ -135,42 +144,43 @@ class ChannelDelivery:
             for ns in store.namespaces(("kinesis",)):
                 if ns[3:] != ("channels",):
                     continue
-                for _, channel in store.scan(ns):
+                for _, channel in CHANNEL.scan(store, ns):
                     status = channel_status(channel, self.runtime.clock.time())
                     if status is None:  # deleted: its delivery state goes with it
                         self.provider._purge_channel(self._context(channel), channel)
-                    if channel["kind"] != "S3" or status not in (ACTIVE, UPDATING):
+                    if channel["ChannelDestinationType"] != "S3" or status not in (ACTIVE, UPDATING):
                         continue
                     try:
                         self._serve(channel, force)
                     except Exception:  # one broken channel must not stop the others
-                        log.exception("kinesis channel %s delivery failed", channel["name"])
+                        log.exception("kinesis channel %s delivery failed", channel["ChannelName"])
 
     # -- one channel --------------------------------------------------------------------------------
 
-    def _context(self, channel: dict) -> RequestContext:
+    def _context(self, channel: Channel) -> RequestContext:
         return RequestContext(runtime=self.runtime, request_id=str(uuid.uuid4()), service="kinesis",
-                              operation="ChannelDelivery", account_id=channel["account"], region=channel["region"],
-                              principal=service_principal(SERVICE_PRINCIPAL, channel["account"]), internal=True)
+                              operation="ChannelDelivery", account_id=channel["AccountId"], region=channel["Region"],
+                              principal=service_principal(SERVICE_PRINCIPAL, channel["AccountId"]), internal=True)
 
-    def _reader(self, channel: dict) -> Reader:
-        reader = self._readers.get(channel["id"])
+    def _reader(self, channel: Channel) -> Reader:
+        reader = self._readers.get(channel["ChannelId"])
         if reader is None:
-            saved = self.runtime.store.get(progress_ns(channel["account"], channel["region"]), channel["id"]) or {}
-            reader = self._readers[channel["id"]] = Reader(saved)
+            saved = CHANNEL_PROGRESS.get(self.runtime.store, progress_ns(channel["AccountId"], channel["Region"]),
+                                         channel["ChannelId"])
+            reader = self._readers[channel["ChannelId"]] = Reader(saved)
         return reader
 
-    def _serve(self, channel: dict, force: bool) -> None:
+    def _serve(self, channel: Channel, force: bool) -> None:
         ctx = self._context(channel)
         reader = self._reader(channel)
-        stream = self.provider.find(ctx, channel["stream"]["name"])
-        if stream is None or stream["id"] != channel["stream"]["id"]:
+        stream = self.provider.find(ctx, channel["Stream"]["StreamName"])
+        if stream is None or stream["StreamId"] != channel["Stream"]["StreamId"]:
             return
         try:
             self._read(ctx, channel, stream, reader)
         except ServiceError as exc:  # e.g. the stream's KMS key is disabled: records cannot be read
             self._log(ctx, channel, [{"errorCode": exc.code, "errorMessage": exc.message}])
-        freshness = channel["destination"]["DataFreshnessInSeconds"] * 1000
+        freshness = channel["Destination"]["DataFreshnessInSeconds"] * 1000
         while (taken := reader.batch(int(ctx.clock.time() * 1000), freshness)) is not None:
             if not force and time.monotonic() < reader.retry_at:
                 return
@@ -193,22 +203,23 @@ class ChannelDelivery:
             force = False
         self._commit(channel, reader)
 
-    def _read(self, ctx: RequestContext, channel: dict, stream: dict, reader: Reader) -> None:
+    def _read(self, ctx: RequestContext, channel: Channel, stream: Stream, reader: Reader) -> None:
         """Move new records of the stream into ``reader.pending``, parents before children."""
-        present = {s["index"] for s in stream["shards"]}
+        present = {s["ShardIndex"] for s in stream["Shards"]}
         progress = True
         while progress:  # a child becomes readable in the same pass once its parents are done
             progress = False
-            for shard in stream["shards"]:
-                index = shard["index"]
+            for shard in stream["Shards"]:
+                index = shard["ShardIndex"]
                 if index in reader.finished:
                     continue
-                parents = [p for p in (shard["parent"], shard["adjacent"]) if p is not None and p in present]
+                parents = [p for p in (shard["ParentShardIndex"], shard["AdjacentParentShardIndex"])
+                           if p is not None and p in present]
                 if any(p not in reader.finished for p in parents):
                     continue
                 if index not in reader.cursors:
-                    log_file = self.provider.logs.log(stream["id"], index)
-                    reader.cursors[index] = log_file.position_at(channel["active_ms"])
+                    log_file = self.provider.logs.log(stream["StreamId"], index)
+                    reader.cursors[index] = log_file.position_at(channel["ActiveMs"])
                 for _ in range(PAGES_PER_SHARD):
                     if reader.bytes >= MAX_BUFFERED_BYTES and reader.intent is None:
                         return
@@ -228,63 +239,68 @@ class ChannelDelivery:
                     if not batch["records"]:
                         break
 
-    def _commit(self, channel: dict, reader: Reader) -> None:
+    def _commit(self, channel: Channel, reader: Reader) -> None:
         """Store the checkpoints when they moved (always safe: they never pass an undelivered record)."""
-        state = {"shards": reader.checkpoint(), "intent": reader.intent}
+        state: ChannelProgress = {"Shards": reader.checkpoint(), "Intent": reader.intent}
         if state != reader.saved:
-            self.runtime.store.put(progress_ns(channel["account"], channel["region"]), channel["id"], state)
+            CHANNEL_PROGRESS.put(self.runtime.store, progress_ns(channel["AccountId"], channel["Region"]),
+                                 channel["ChannelId"], state)
             reader.saved = state
 
     # -- writing ------------------------------------------------------------------------------------
 
-    def _deliver(self, ctx: RequestContext, channel: dict, taken: list[dict]) -> None:
-        fmt = channel["record"]["RecordFormatType"]
-        good, bad = [], []
+    def _deliver(self, ctx: RequestContext, channel: Channel, taken: list[dict]) -> None:
+        fmt = channel["RecordConfiguration"]["RecordFormatType"]
+        good: list[dict] = []
+        bad: list[tuple[dict, str]] = []
         for record in taken:
             reason = objects.invalid_reason(record["data"], fmt)
-            (bad if reason else good).append((record, reason))
+            if reason:
+                bad.append((record, reason))
+            else:
+                good.append(record)
         firsts: dict[int, int] = {}
         for record in taken:
             firsts.setdefault(record["shard"], record["position"])
-        storage = channel["destination"]["StorageConfiguration"]
+        storage = channel["Destination"]["StorageConfiguration"]
         now_ms = int(ctx.clock.time() * 1000)
         if good:
-            records = [r for r, _ in good]
-            key = objects.object_key(storage["OutputKeyTemplate"], channel, min(r["arrival"] for r in records),
-                                     objects.unique_suffix(channel["id"], list(firsts.items()), "data"))
-            body = objects.compress(b"".join(r["data"] for r in records), storage["CompressionType"])
+            key = objects.object_key(storage["OutputKeyTemplate"], channel, min(r["arrival"] for r in good),
+                                     objects.unique_suffix(channel["ChannelId"], list(firsts.items()), "data"))
+            body = objects.compress(b"".join(r["data"] for r in good), storage["CompressionType"])
             self._put(ctx, channel, storage["BucketARN"], key, body, storage.get("StorageClass"))
         if bad:
-            dlq = channel["destination"]["DeadLetterQueueS3Configuration"]
+            dlq = channel["Destination"]["DeadLetterQueueS3Configuration"]
             oldest = min(r["arrival"] for r, _ in bad)
+            unique = objects.unique_suffix(channel["ChannelId"], list(firsts.items()), "errors")
             name = objects.object_key("!{channel-name}-!{channel-id}-!{yyyy}-!{MM}-!{dd}-!{HH}-!{mm}", channel,
-                                      oldest, objects.unique_suffix(channel["id"], list(firsts.items()), "errors"))
+                                      oldest, unique)
             lines = "".join(objects.dead_letter_line(channel, r, why, now_ms) + "\n" for r, why in bad)
             self._put(ctx, channel, dlq["BucketARN"], dlq["ErrorOutputPrefix"] + name, lines.encode(), None)
             self._log(ctx, channel, [{"errorCode": "InvalidRecordFormat", "errorMessage": why,
                                       "shardId": r["shard_id"], "sequenceNumber": r["seq"]} for r, why in bad])
 
-    def _put(self, ctx: RequestContext, channel: dict, bucket_arn: str, key: str, body: bytes,
+    def _put(self, ctx: RequestContext, channel: Channel, bucket_arn: str, key: str, body: bytes,
              storage_class: str | None) -> None:
         params = {"Bucket": bucket_arn.split(":::", 1)[-1], "Key": key, "Body": body}
         if storage_class and storage_class != "STANDARD":
             params["StorageClass"] = storage_class
-        if channel.get("key_arn"):
-            params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=channel["key_arn"])
+        if channel["KeyARN"]:
+            params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=channel["KeyARN"])
         try:
-            self.runtime.client.call("s3", "PutObject", params, account_id=channel["account"],
-                                     region=channel["region"], invoked_by=SERVICE_PRINCIPAL)
+            self.runtime.client.call("s3", "PutObject", params, account_id=channel["AccountId"],
+                                     region=channel["Region"], invoked_by=SERVICE_PRINCIPAL)
         except ServiceError as exc:
             raise DeliveryError(f"S3.{exc.code}", exc.message) from None
 
     # -- CloudWatch Logs (LoggingConfiguration) -----------------------------------------------------
 
-    def _log(self, ctx: RequestContext, channel: dict, errors: list[dict]) -> None:
-        logs = channel["logging"]["CloudWatchLogs"]
+    def _log(self, ctx: RequestContext, channel: Channel, errors: list[dict]) -> None:
+        logs = channel["LoggingConfiguration"]["CloudWatchLogs"]
         if not logs.get("Enabled") or not errors:
             return
         group, stream = logs["LogGroupName"], logs["LogStreamName"]
-        account, region = channel["account"], channel["region"]
+        account, region = channel["AccountId"], channel["Region"]
 
         def call(operation: str, params: dict) -> None:
             self.runtime.client.call("logs", operation, params, account_id=account, region=region,
@@ -301,10 +317,11 @@ class ChannelDelivery:
                 self._logged.add((account, region, group, stream))
             now_ms = int(ctx.clock.time() * 1000)
             events = [{"timestamp": now_ms, "message": json.dumps(
-                {"channelName": channel["name"], "channelId": channel["id"], "streamARN": channel["stream"]["arn"],
+                {"channelName": channel["ChannelName"], "channelId": channel["ChannelId"],
+                 "streamARN": channel["Stream"]["StreamARN"],
                  **error})} for error in errors[:1000]]
             call("PutLogEvents", {"logGroupName": group, "logStreamName": stream, "logEvents": events})
         except ServiceError as exc:
             self._logged.discard((account, region, group, stream))
-            log.debug("kinesis channel %s cannot log to %s: %s", channel["name"], group, exc)
+            log.debug("kinesis channel %s cannot log to %s: %s", channel["ChannelName"], group, exc)
 

@@ -16,6 +16,7 @@ import re
 from datetime import UTC, datetime
 
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.documents import Channel
 
 DEFAULT_TEMPLATE = ("kinesis-channel/!{channel-name}/!{channel-id}/!{yyyy}/!{MM}/!{dd}/!{HH}/"
                     "!{channel-name}-!{channel-id}-!{yyyy}-!{MM}-!{dd}-!{HH}-!{mm}!{extension}")
@@ -53,10 +54,11 @@ def validate_template(template: str, compression: str) -> None:
         raise invalid("with compression the template must end with !{extension}")
 
 
-def object_key(template: str, channel: dict, oldest_ms: int, unique: str) -> str:
+def object_key(template: str, channel: Channel, oldest_ms: int, unique: str) -> str:
     moment = datetime.fromtimestamp(oldest_ms / 1000, tz=UTC)
-    extension = EXTENSIONS[channel["destination"]["StorageConfiguration"]["CompressionType"]]
-    values = {"channel-name": channel["name"], "channel-id": channel["id"], "stream-name": channel["stream"]["name"],
+    extension = EXTENSIONS[channel["Destination"]["StorageConfiguration"]["CompressionType"]]
+    values = {"channel-name": channel["ChannelName"], "channel-id": channel["ChannelId"],
+              "stream-name": channel["Stream"]["StreamName"],
               "yyyy": f"{moment.year:04d}", "yy": f"{moment.year % 100:02d}", "MM": f"{moment.month:02d}",
               "dd": f"{moment.day:02d}", "HH": f"{moment.hour:02d}", "mm": f"{moment.minute:02d}"}
 
@@ -104,12 +106,13 @@ def invalid_reason(data: bytes, fmt: str) -> str | None:
     return None
 
 
-def dead_letter_line(channel: dict, record: dict, reason: str, now_ms: int) -> str:
+def dead_letter_line(channel: Channel, record: dict, reason: str, now_ms: int) -> str:
     """One failed record with its error context, as a JSON line of a dead-letter object."""
     return json.dumps({
-        "channelName": channel["name"], "channelId": channel["id"], "streamARN": channel["stream"]["arn"],
+        "channelName": channel["ChannelName"], "channelId": channel["ChannelId"],
+        "streamARN": channel["Stream"]["StreamARN"],
         "shardId": record["shard_id"], "sequenceNumber": record["seq"], "partitionKey": record["key"],
         "approximateArrivalTimestamp": record["arrival"], "errorCode": "InvalidRecordFormat",
-        "errorMessage": reason, "recordFormatType": channel["record"]["RecordFormatType"],
+        "errorMessage": reason, "recordFormatType": channel["RecordConfiguration"]["RecordFormatType"],
         "attemptEndingTimestamp": now_ms, "rawData": base64.b64encode(record["data"]).decode(),
     })

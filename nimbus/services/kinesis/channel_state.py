@@ -1,6 +1,7 @@
 """Where channels are kept and what status one is in: read by the channel operations and by delivery."""
 from __future__ import annotations
 
+from nimbus.services.kinesis.documents import CHANNEL, Channel
 from nimbus.services.kinesis.state import ACTIVE, DELETING
 
 FAILED = "FAILED"
@@ -10,10 +11,18 @@ def channels_ns(account: str, region: str) -> tuple[str, ...]:
     return ("kinesis", account, region, "channels")
 
 
-def channel_status(channel: dict, now: float) -> str | None:
+def channels_in(store, account: str, region: str) -> list[Channel]:
+    return [channel for _, channel in CHANNEL.scan(store, channels_ns(account, region))]
+
+
+def save_channel(store, channel: Channel) -> None:
+    CHANNEL.put(store, channels_ns(channel["AccountId"], channel["Region"]), channel["ChannelId"], channel)
+
+
+def channel_status(channel: Channel, now: float) -> str | None:
     """The status at virtual time ``now``; None once a deleted channel is gone."""
-    if channel["status"] in (ACTIVE, FAILED) or now < channel["status_until"]:
-        return channel["status"]
-    if channel["status"] == DELETING:
+    if channel["ChannelStatus"] in (ACTIVE, FAILED) or now < channel["StatusUntil"]:
+        return channel["ChannelStatus"]
+    if channel["ChannelStatus"] == DELETING:
         return None
-    return channel.get("settles_to", ACTIVE)
+    return channel["SettlesTo"]

@@ -19,7 +19,8 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_checks as checks
 from nimbus.services.kinesis.channel_delivery import ChannelDelivery, progress_ns
 from nimbus.services.kinesis.channel_objects import DEFAULT_TEMPLATE, default_error_prefix
-from nimbus.services.kinesis.channel_state import FAILED, channel_status, channels_ns
+from nimbus.services.kinesis.channel_state import FAILED, channel_status, channels_in, channels_ns, save_channel
+from nimbus.services.kinesis.documents import CHANNEL, Channel, Stream
 from nimbus.services.kinesis.state import ACTIVE, CREATING, DELETING, UPDATING, KinesisState, transition_seconds
 
 LIST_LIMIT = 100
@@ -27,9 +28,9 @@ NO_S3_TABLES = ("nimbus does not serve Amazon S3 Tables, so this channel cannot 
                 "Deliver to a general purpose S3 bucket (S3DestinationConfiguration) instead.")
 
 
-def channels_of_stream(store, stream: dict, account: str, region: str, now: float) -> list[dict]:
-    return [c for _, c in store.scan(channels_ns(account, region))
-            if c["stream"]["id"] == stream["id"] and channel_status(c, now) is not None]
+def channels_of_stream(store, stream: Stream, account: str, region: str, now: float) -> list[Channel]:
+    return [c for c in channels_in(store, account, region)
+            if c["Stream"]["StreamId"] == stream["StreamId"] and channel_status(c, now) is not None]
 
 
 def _logging(given: dict | None, name: str, channel_id: str) -> dict:
@@ -47,8 +48,8 @@ class ChannelOps(KinesisState):
 
     # -- lookups -------------------------------------------------------------
 
-    def _find_channel(self, ctx: RequestContext, channel_id: str) -> dict | None:
-        channel = self.store.get(channels_ns(ctx.account_id, ctx.region), channel_id)
+    def _find_channel(self, ctx: RequestContext, channel_id: str) -> Channel | None:
+        channel = CHANNEL.get(self.store, channels_ns(ctx.account_id, ctx.region), channel_id)
         if channel is None:
             return None
         if channel_status(channel, ctx.clock.time()) is None:
@@ -56,13 +57,13 @@ class ChannelOps(KinesisState):
             return None
         return channel
 
-    def _purge_channel(self, ctx: RequestContext, channel: dict) -> None:
+    def _purge_channel(self, ctx: RequestContext, channel: Channel) -> None:
         with self.store.transaction():
-            self.store.delete(channels_ns(ctx.account_id, ctx.region), channel["id"])
-            self.store.delete(progress_ns(ctx.account_id, ctx.region), channel["id"])
-        self.channel_delivery.forget(channel["id"])
+            self.store.delete(channels_ns(ctx.account_id, ctx.region), channel["ChannelId"])
+            self.store.delete(progress_ns(ctx.account_id, ctx.region), channel["ChannelId"])
+        self.channel_delivery.forget(channel["ChannelId"])
 
-    def _channel(self, ctx: RequestContext, arn: str) -> dict:
+    def _channel(self, ctx: RequestContext, arn: str) -> Channel:
         parts = arn.split(":", 5)
         channel = None
         if len(parts) == 6 and parts[3] == ctx.region and parts[4] == ctx.account_id:
@@ -85,10 +86,10 @@ class ChannelOps(KinesisState):
             raise checks.invalid("A channel reads exactly one stream; StreamConfigurationList must have one entry.")
         source = sources[0]
         stream = self.active(ctx, {"StreamARN": source["StreamARN"]})
-        if stream["arn"] != source["StreamARN"]:
+        if stream["StreamARN"] != source["StreamARN"]:
             raise not_found("Stream", source["StreamARN"], ctx.account_id)
-        if stream["mode"] != "ON_DEMAND":
-            raise ServiceError("ValidationException", f"Stream {stream['name']} is in PROVISIONED mode; channels are "
+        if stream["StreamMode"] != "ON_DEMAND":
+            raise ServiceError("ValidationException", f"Stream {stream['StreamName']} is in PROVISIONED mode; channels are "
                                "only supported for data streams with the on-demand capacity mode.")
         checks.record_format(kind, source["RecordConfiguration"])
         checks.role(ctx, params["ServiceExecutionRoleARN"])
@@ -100,40 +101,45 @@ class ChannelOps(KinesisState):
         key_arn = checks.kms_key(ctx, encryption["KeyId"]) if encryption else None
         created = ctx.clock.time()
         channel_id = str(uuid.uuid4())
-        storage = destination.get("StorageConfiguration")
-        if storage is not None:
+        storage: dict = destination.get("StorageConfiguration") or {}  # an S3 destination's, else none
+        if storage:
             storage.setdefault("OutputKeyTemplate", DEFAULT_TEMPLATE)
         if destination["DeadLetterQueueS3Configuration"] is None:  # AWS: the destination bucket, error prefix
             destination["DeadLetterQueueS3Configuration"] = {
                 "BucketARN": storage["BucketARN"], "ExpectedBucketOwner": storage["ExpectedBucketOwner"]}
         destination["DeadLetterQueueS3Configuration"].setdefault("ErrorOutputPrefix",
                                                                  default_error_prefix(name, channel_id))
-        channel = {
-            "id": channel_id, "name": name, "arn": ctx.arn(f"channel/{channel_id}"), "created": created,
-            "status": CREATING, "status_until": created + transition_seconds(ctx),
-            "settles_to": ACTIVE if kind == "S3" else FAILED, "reason": None if kind == "S3" else NO_S3_TABLES,
-            "role": params["ServiceExecutionRoleARN"], "kind": kind, "destination": destination,
-            "stream": {"arn": stream["arn"], "name": stream["name"], "id": stream["id"], "created": stream["created"]},
-            "record": dict(source["RecordConfiguration"]), "encryption": dict(encryption) if encryption else None,
-            "key_arn": key_arn, "logging": _logging(params.get("LoggingConfiguration"), name, channel_id),
-            "tags": dict(params.get("Tags") or {}), "account": ctx.account_id, "region": ctx.region,
+        channel: Channel = {
+            "ChannelId": channel_id, "ChannelName": name, "ChannelARN": ctx.arn(f"channel/{channel_id}"),
+            "ChannelCreationTimestamp": created, "ChannelStatus": CREATING,
+            "StatusUntil": created + transition_seconds(ctx), "SettlesTo": ACTIVE if kind == "S3" else FAILED,
+            "ChannelStatusReason": None if kind == "S3" else NO_S3_TABLES,
+            "ServiceExecutionRoleARN": params["ServiceExecutionRoleARN"], "ChannelDestinationType": kind,
+            "Destination": destination,
+            "Stream": {"StreamARN": stream["StreamARN"], "StreamName": stream["StreamName"],
+                       "StreamId": stream["StreamId"], "StreamCreationTimestamp": stream["StreamCreationTimestamp"]},
+            "RecordConfiguration": dict(source["RecordConfiguration"]),
+            "EncryptionConfiguration": dict(encryption) if encryption else None, "KeyARN": key_arn,
+            "LoggingConfiguration": _logging(params.get("LoggingConfiguration"), name, channel_id),
+            "Tags": dict(params.get("Tags") or {}), "AccountId": ctx.account_id, "Region": ctx.region,
             # No backfill: records that arrive once the channel is ACTIVE are delivered.
-            "active_ms": int((created + transition_seconds(ctx)) * 1000),
+            "ActiveMs": int((created + transition_seconds(ctx)) * 1000),
         }
         with self.store.transaction():
             now = ctx.clock.time()
-            existing = [c for _, c in self.store.scan(channels_ns(ctx.account_id, ctx.region))
+            existing = [c for c in channels_in(self.store, ctx.account_id, ctx.region)
                         if channel_status(c, now) is not None]
-            if any(c["name"] == name for c in existing):
+            if any(c["ChannelName"] == name for c in existing):
                 raise ServiceError("ResourceInUseException",
                                    f"Channel {name} under account {ctx.account_id} already exists.")
-            if any(c["stream"]["id"] == stream["id"] and c["kind"] == kind for c in existing):
+            if any(c["Stream"]["StreamId"] == stream["StreamId"] and c["ChannelDestinationType"] == kind
+                   for c in existing):
                 raise ServiceError("LimitExceededException",
-                                   f"Stream {stream['name']} already has a channel to "
+                                   f"Stream {stream['StreamName']} already has a channel to "
                                    f"{'a general purpose S3 bucket' if kind == 'S3' else 'S3 Tables'}; a stream "
                                    "can have one of each.")
-            self.store.put(channels_ns(ctx.account_id, ctx.region), channel_id, channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "created", lambda: {"Name": name})
+            save_channel(self.store, channel)
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["ChannelARN"], "created", lambda: {"Name": name})
         if kind == "S3":
             self.channel_delivery.start()
         return {"ChannelDescription": self._describe_channel(ctx, channel)}
@@ -147,7 +153,7 @@ class ChannelOps(KinesisState):
         channels = sorted((c for c in (self._find_channel(ctx, key)
                                        for key, _ in self.store.scan(channels_ns(ctx.account_id, ctx.region)))
                            if c is not None and (not filters or any(_matches(c, f) for f in filters))),
-                          key=lambda c: (c["name"], c["id"]))
+                          key=lambda c: (c["ChannelName"], c["ChannelId"]))
         marker = None
         if params.get("NextToken"):
             try:
@@ -156,15 +162,17 @@ class ChannelOps(KinesisState):
                 raise checks.invalid("Invalid NextToken.") from None
         try:
             chunk, last = page(channels, marker, min(params.get("MaxResults") or LIST_LIMIT, LIST_LIMIT),
-                               key=lambda c: c["id"], default_max=LIST_LIMIT)
+                               key=lambda c: c["ChannelId"], default_max=LIST_LIMIT)
         except ServiceError:  # the channel the token points after is gone
             raise checks.invalid("Invalid NextToken.") from None
-        output = {"ChannelSummaries": [{
-            "ChannelName": c["name"], "ChannelARN": c["arn"], "ChannelId": c["id"],
-            "ChannelStatus": channel_status(c, now), "ChannelCreationTimestamp": timestamp(c["created"]),
-            "ChannelDestinationType": c["kind"],
-            "Streams": [{"StreamARN": c["stream"]["arn"], "StreamCreationTimestamp": timestamp(c["stream"]["created"])}],
-            **({"ChannelStatusReason": c["reason"]} if channel_status(c, now) == FAILED else {}),
+        output: dict = {"ChannelSummaries": [{
+            "ChannelName": c["ChannelName"], "ChannelARN": c["ChannelARN"], "ChannelId": c["ChannelId"],
+            "ChannelStatus": channel_status(c, now),
+            "ChannelCreationTimestamp": timestamp(c["ChannelCreationTimestamp"]),
+            "ChannelDestinationType": c["ChannelDestinationType"],
+            "Streams": [{"StreamARN": c["Stream"]["StreamARN"],
+                         "StreamCreationTimestamp": timestamp(c["Stream"]["StreamCreationTimestamp"])}],
+            **({"ChannelStatusReason": c["ChannelStatusReason"]} if channel_status(c, now) == FAILED else {}),
         } for c in chunk]}
         if last:
             output["NextToken"] = base64.b64encode(json.dumps({"after": last}).encode()).decode()
@@ -176,23 +184,25 @@ class ChannelOps(KinesisState):
             status = channel_status(channel, ctx.clock.time())
             if status != ACTIVE:
                 raise ServiceError("ResourceInUseException",
-                                   f"Channel {channel['name']} under account {ctx.account_id} not ACTIVE, instead in "
+                                   f"Channel {channel['ChannelName']} under account {ctx.account_id} not ACTIVE, instead in "
                                    f"state {status}.")
-            mine, other = (("S3DestinationConfiguration", "S3TablesDestinationConfiguration") if channel["kind"] == "S3"
+            mine, other = (("S3DestinationConfiguration", "S3TablesDestinationConfiguration")
+                           if channel["ChannelDestinationType"] == "S3"
                            else ("S3TablesDestinationConfiguration", "S3DestinationConfiguration"))
             if params.get(other):
-                raise checks.invalid(f"Channel {channel['name']} does not deliver to that destination; update "
+                raise checks.invalid(f"Channel {channel['ChannelName']} does not deliver to that destination; update "
                                      f"{mine} instead.")
             if not params.get(mine) and not params.get("LoggingConfiguration"):
                 raise checks.invalid(f"Give {mine} (DataFreshnessInSeconds) or LoggingConfiguration to update.")
             if params.get(mine):
-                channel["destination"]["DataFreshnessInSeconds"] = checks.freshness(
+                channel["Destination"]["DataFreshnessInSeconds"] = checks.freshness(
                     params[mine]["DataFreshnessInSeconds"])
             if params.get("LoggingConfiguration"):
-                channel["logging"] = _logging(params["LoggingConfiguration"], channel["name"], channel["id"])
-            channel["status"], channel["status_until"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
-            self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "updated")
+                channel["LoggingConfiguration"] = _logging(params["LoggingConfiguration"], channel["ChannelName"],
+                                                           channel["ChannelId"])
+            channel["ChannelStatus"], channel["StatusUntil"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
+            save_channel(self.store, channel)
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["ChannelARN"], "updated")
         return {"ChannelDescription": self._describe_channel(ctx, channel)}
 
     def delete_channel(self, ctx: RequestContext, params: dict) -> dict:
@@ -200,39 +210,42 @@ class ChannelOps(KinesisState):
             channel = self._channel(ctx, params["ChannelARN"])
             if channel_status(channel, ctx.clock.time()) == DELETING:
                 return {}
-            channel["status"], channel["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
-            self.store.put(channels_ns(ctx.account_id, ctx.region), channel["id"], channel)
-        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["arn"], "deleted")
+            channel["ChannelStatus"], channel["StatusUntil"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
+            save_channel(self.store, channel)
+        ctx.emit_resource_change("AWS::Kinesis::Channel", channel["ChannelARN"], "deleted")
         return {}
 
     # -- descriptions --------------------------------------------------------
 
-    def _describe_channel(self, ctx: RequestContext, channel: dict) -> dict:
+    def _describe_channel(self, ctx: RequestContext, channel: Channel) -> dict:
         status = channel_status(channel, ctx.clock.time())
-        destination = {k: v for k, v in channel["destination"].items() if v is not None}
+        destination = {k: v for k, v in channel["Destination"].items() if v is not None}
+        source = channel["Stream"]
+        destination_member = ("S3DestinationConfiguration" if channel["ChannelDestinationType"] == "S3"
+                              else "S3TablesDestinationConfiguration")
         description = {
-            "ChannelName": channel["name"], "ChannelARN": channel["arn"], "ChannelId": channel["id"],
-            "ChannelStatus": status, "ChannelCreationTimestamp": timestamp(channel["created"]),
-            "ServiceExecutionRoleARN": channel["role"],
-            "StreamConfigurationList": [{"StreamARN": channel["stream"]["arn"],
-                                         "StreamCreationTimestamp": timestamp(channel["stream"]["created"]),
-                                         "RecordConfiguration": channel["record"]}],
-            "S3DestinationConfiguration" if channel["kind"] == "S3" else "S3TablesDestinationConfiguration":
-                destination,
-            "LoggingConfiguration": channel["logging"],
+            "ChannelName": channel["ChannelName"], "ChannelARN": channel["ChannelARN"],
+            "ChannelId": channel["ChannelId"], "ChannelStatus": status,
+            "ChannelCreationTimestamp": timestamp(channel["ChannelCreationTimestamp"]),
+            "ServiceExecutionRoleARN": channel["ServiceExecutionRoleARN"],
+            "StreamConfigurationList": [{"StreamARN": source["StreamARN"],
+                                         "StreamCreationTimestamp": timestamp(source["StreamCreationTimestamp"]),
+                                         "RecordConfiguration": channel["RecordConfiguration"]}],
+            destination_member: destination,
+            "LoggingConfiguration": channel["LoggingConfiguration"],
         }
         if status == FAILED:
-            description["ChannelStatusReason"] = channel["reason"]
-        if channel["encryption"]:
-            description["EncryptionConfiguration"] = channel["encryption"]
+            description["ChannelStatusReason"] = channel["ChannelStatusReason"]
+        if channel["EncryptionConfiguration"]:
+            description["EncryptionConfiguration"] = channel["EncryptionConfiguration"]
         return description
 
 
-def _matches(channel: dict, stream_filter: dict) -> bool:
-    if stream_filter["StreamARN"] != channel["stream"]["arn"]:
+def _matches(channel: Channel, stream_filter: dict) -> bool:
+    if stream_filter["StreamARN"] != channel["Stream"]["StreamARN"]:
         return False
     created = stream_filter.get("StreamCreationTimestamp")
-    return created is None or abs(created.timestamp() - channel["stream"]["created"]) < 1
+    return created is None or abs(created.timestamp() - channel["Stream"]["StreamCreationTimestamp"]) < 1
 
 
 __all__ = ["ChannelOps", "channels_of_stream", "channel_status", "FAILED", "DELETING", "CREATING"]

@@ -9,15 +9,16 @@ from nimbus.core.paging import page_after
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access
+from nimbus.services.kinesis.documents import Consumer, Shard, Stream
 from nimbus.services.kinesis.sequence import sequence_number
 from nimbus.services.kinesis.state import (
     ACTIVE,
     CREATING,
     DELETING,
     KinesisState,
+    consumer_status,
     now_ms,
     owner_account,
-    stream_status,
     transition_seconds,
 )
 
@@ -27,10 +28,10 @@ POLL_SECONDS = 0.05  # how often an idle subscription looks for new records
 HEARTBEAT_SECONDS = 2.0  # an idle subscription still sends an (empty) event this often
 
 
-def _describe(consumer: dict, now: float, stream_arn: str | None = None) -> dict:
-    output = {"ConsumerName": consumer["name"], "ConsumerARN": consumer["arn"],
-              "ConsumerStatus": stream_status(consumer, now),
-              "ConsumerCreationTimestamp": timestamp(consumer["created"])}
+def _describe(consumer: Consumer, now: float, stream_arn: str | None = None) -> dict:
+    output = {"ConsumerName": consumer["ConsumerName"], "ConsumerARN": consumer["ConsumerARN"],
+              "ConsumerStatus": consumer_status(consumer, now),
+              "ConsumerCreationTimestamp": timestamp(consumer["ConsumerCreationTimestamp"])}
     if stream_arn:
         output["StreamARN"] = stream_arn
     return output
@@ -44,49 +45,53 @@ class ConsumerOps(KinesisState):
             consumers = self._consumers(ctx, stream)
             if name in consumers:
                 raise ServiceError("ResourceInUseException",
-                                   f"Consumer {name} under stream {stream['name']} already exists for account "
+                                   f"Consumer {name} under stream {stream['StreamName']} already exists for account "
                                    f"{ctx.account_id}.")
             if len(consumers) >= MAX_CONSUMERS:
                 raise ServiceError("LimitExceededException",
-                                   f"Consumer limit of {MAX_CONSUMERS} reached for stream {stream['name']}.")
+                                   f"Consumer limit of {MAX_CONSUMERS} reached for stream {stream['StreamName']}.")
             created = ctx.clock.time()
-            consumer = {"name": name, "arn": f"{stream['arn']}/consumer/{name}:{int(created)}", "created": created,
-                        "status": CREATING, "status_until": created + transition_seconds(ctx),
-                        "tags": dict(params.get("Tags") or {}), "policy": None}
+            consumer: Consumer = {
+                "ConsumerName": name, "ConsumerARN": f"{stream['StreamARN']}/consumer/{name}:{int(created)}",
+                "ConsumerCreationTimestamp": created, "ConsumerStatus": CREATING,
+                "StatusUntil": created + transition_seconds(ctx), "Tags": dict(params.get("Tags") or {}),
+                "Policy": None}
             consumers[name] = consumer
             self.save(ctx, stream)
         return {"Consumer": _describe(consumer, created)}
 
     def describe_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
         stream, consumer = self._consumer(ctx, params)
-        return {"ConsumerDescription": _describe(consumer, ctx.clock.time(), stream["arn"])}
+        return {"ConsumerDescription": _describe(consumer, ctx.clock.time(), stream["StreamARN"])}
 
     def list_stream_consumers(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.stream(ctx, {"StreamARN": params["StreamARN"]}, usable=False)
-        consumers = sorted(self._consumers(ctx, stream).values(), key=lambda c: c["name"])
-        chunk, more = page_after(consumers, lambda c: c["name"], params.get("NextToken"),
+        consumers = sorted(self._consumers(ctx, stream).values(), key=lambda c: c["ConsumerName"])
+        chunk: list[Consumer]
+        chunk, more = page_after(consumers, lambda c: c["ConsumerName"], params.get("NextToken"),
                                  params.get("MaxResults") or 100)
-        output = {"Consumers": [_describe(c, ctx.clock.time()) for c in chunk]}
+        output: dict = {"Consumers": [_describe(c, ctx.clock.time()) for c in chunk]}
         if more:
-            output["NextToken"] = chunk[-1]["name"]
+            output["NextToken"] = chunk[-1]["ConsumerName"]
         return output
 
     def deregister_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
         stream, consumer = self._consumer(ctx, params)
         with self.lock(stream):
-            consumer["status"], consumer["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
+            consumer["ConsumerStatus"] = DELETING
+            consumer["StatusUntil"] = ctx.clock.time() + transition_seconds(ctx)
             self.save(ctx, stream)
         return {}
 
-    def _consumers(self, ctx: RequestContext, stream: dict) -> dict:
+    def _consumers(self, ctx: RequestContext, stream: Stream) -> dict[str, Consumer]:
         """The stream's consumers, without those whose deregistration has finished."""
         now = ctx.clock.time()
-        gone = [n for n, c in stream["consumers"].items() if stream_status(c, now) is None]
+        gone = [n for n, c in stream["Consumers"].items() if consumer_status(c, now) is None]
         for name in gone:
-            del stream["consumers"][name]
-        return stream["consumers"]
+            del stream["Consumers"][name]
+        return stream["Consumers"]
 
-    def _consumer(self, ctx: RequestContext, params: dict) -> tuple[dict, dict]:
+    def _consumer(self, ctx: RequestContext, params: dict) -> tuple[Stream, Consumer]:
         arn = params.get("ConsumerARN")
         if arn:
             stream_arn, _, rest = arn.partition("/consumer/")
@@ -103,10 +108,10 @@ class ConsumerOps(KinesisState):
             access.check_consumer(ctx, account, arn or f"{stream_arn}/consumer/{name}", None)
             raise
         consumer = self._consumers(ctx, stream).get(name)
-        if consumer is not None and arn and consumer["arn"] != arn:
+        if consumer is not None and arn and consumer["ConsumerARN"] != arn:
             consumer = None
-        access.check_consumer(ctx, account, consumer["arn"] if consumer else arn or f"{stream_arn}/consumer/{name}",
-                              consumer)
+        access.check_consumer(ctx, account,
+                              consumer["ConsumerARN"] if consumer else arn or f"{stream_arn}/consumer/{name}", consumer)
         if consumer is None:
             raise not_found("Consumer", arn or name, account)
         return stream, consumer
@@ -115,31 +120,31 @@ class ConsumerOps(KinesisState):
 
     def subscribe_to_shard(self, ctx: RequestContext, params: dict) -> dict:
         stream, consumer = self._consumer(ctx, {"ConsumerARN": params["ConsumerARN"]})
-        if stream_status(consumer, ctx.clock.time()) != ACTIVE:
-            raise ServiceError("ResourceInUseException",
-                               f"Consumer {consumer['arn']} is not ACTIVE, it is {stream_status(consumer, ctx.clock.time())}.")
+        status = consumer_status(consumer, ctx.clock.time())
+        if status != ACTIVE:
+            raise ServiceError("ResourceInUseException", f"Consumer {consumer['ConsumerARN']} is not ACTIVE, it is {status}.")
         shard = self.shard(ctx, stream, params["ShardId"])
         start = params["StartingPosition"]
         position = self.start_position(stream, shard, now_ms(ctx), start["Type"], start.get("SequenceNumber"),
                                        start.get("Timestamp"))
         return {"EventStream": self._events(ctx, stream, shard, position)}
 
-    def _events(self, ctx: RequestContext, stream: dict, shard: dict, position: int):
+    def _events(self, ctx: RequestContext, stream: Stream, shard: Shard, position: int):
         """Events until the shard is read to its end, the subscription's lifetime passes, or the client leaves."""
         ends = ctx.clock.time() + ctx.runtime.config.kinesis_subscription_seconds
-        log = self.logs.log(stream["id"], shard["index"])
+        log = self.logs.log(stream["StreamId"], shard["ShardIndex"])
         last_sent = 0.0
         while ctx.clock.time() < ends:
-            if self.find(ctx, stream["name"], owner_account(stream)) is not stream:
-                raise ServiceError("ResourceNotFoundException", f"Stream {stream['name']} was deleted.")
+            if self.find(ctx, stream["StreamName"], owner_account(stream)) is not stream:
+                raise ServiceError("ResourceNotFoundException", f"Stream {stream['StreamName']} was deleted.")
             batch = self.read_batch(ctx, stream, shard, position, 10000)
             if batch["records"] or batch["child_shards"] is not None or time.monotonic() - last_sent > HEARTBEAT_SECONDS:
                 position = batch["next"]
                 if batch["records"]:
                     continuation = batch["records"][-1]["SequenceNumber"]
                 else:
-                    before = log.time_before(position) if position else shard["created_ms"]
-                    continuation = sequence_number(shard["index"], before, position)
+                    before = log.time_before(position) if position else shard["CreatedMs"]
+                    continuation = sequence_number(shard["ShardIndex"], before, position)
                 event = {"Records": batch["records"], "ContinuationSequenceNumber": continuation,
                          "MillisBehindLatest": batch["behind"]}
                 if batch["child_shards"] is not None:

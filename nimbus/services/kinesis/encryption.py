@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.documents import Stream
 
 ENCRYPTED = 1
 _NONCE = 12
@@ -26,29 +27,29 @@ def kms_available(ctx: RequestContext) -> bool:
     return "kms" in ctx.runtime.services.names
 
 
-def stream_data_key(ctx: RequestContext, stream: dict, for_write: bool = True) -> bytes | None:
+def stream_data_key(ctx: RequestContext, stream: Stream, for_write: bool = True) -> bytes | None:
     """The plaintext data key records of ``stream`` are sealed with, made once by KMS; None without KMS.
 
     KMS errors (a disabled or missing key) propagate with their KMS* codes, which Kinesis also uses,
     so a disabled key stops reads and writes as in AWS.
     """
-    settings = stream["encryption"]
-    if (for_write and settings["type"] != "KMS") or not kms_available(ctx):
+    settings = stream["Encryption"]
+    if (for_write and settings["EncryptionType"] != "KMS") or not kms_available(ctx):
         return None
-    key_id = settings.get("key_id") or settings.get("data_key_of")
-    if settings.get("data_key") or for_write:
+    key_id = settings["KeyId"] or settings["DataKeyOf"] or ""  # one is set once there is a key to use
+    if settings["DataKey"] or for_write:
         _check_key_state(ctx, key_id)
     with _lock:
-        blob = settings.get("data_key")
+        blob = settings["DataKey"]
         if blob is None:
             if not for_write:
                 return None
-            generated = _kms(ctx, "GenerateDataKey", {"KeyId": settings["key_id"], "KeySpec": "AES_256"})
-            blob = settings["data_key"] = base64.b64encode(generated["CiphertextBlob"]).decode()
-            _keys[stream["id"] + blob] = generated["Plaintext"]
-        key = _keys.get(stream["id"] + blob)
+            generated = _kms(ctx, "GenerateDataKey", {"KeyId": settings["KeyId"], "KeySpec": "AES_256"})
+            blob = settings["DataKey"] = base64.b64encode(generated["CiphertextBlob"]).decode()
+            _keys[stream["StreamId"] + blob] = generated["Plaintext"]
+        key = _keys.get(stream["StreamId"] + blob)
         if key is None:
-            key = _keys[stream["id"] + blob] = _kms(ctx, "Decrypt", {"CiphertextBlob": base64.b64decode(blob),
+            key = _keys[stream["StreamId"] + blob] = _kms(ctx, "Decrypt", {"CiphertextBlob": base64.b64decode(blob),
                                                                     "KeyId": key_id})["Plaintext"]
         return key
 
@@ -82,7 +83,7 @@ def _kms(ctx: RequestContext, operation: str, params: dict) -> dict:
         raise ServiceError(code, error.message) from None
 
 
-def sealer(ctx: RequestContext, stream: dict) -> Callable[[bytes], tuple[int, bytes]]:
+def sealer(ctx: RequestContext, stream: Stream) -> Callable[[bytes], tuple[int, bytes]]:
     key = stream_data_key(ctx, stream)
     if key is None:
         return lambda data: (0, data)
@@ -95,7 +96,7 @@ def sealer(ctx: RequestContext, stream: dict) -> Callable[[bytes], tuple[int, by
     return seal
 
 
-def unsealer(ctx: RequestContext, stream: dict) -> Callable[[int, bytes], bytes]:
+def unsealer(ctx: RequestContext, stream: Stream) -> Callable[[int, bytes], bytes]:
     cipher = None
 
     def unseal(flags: int, data: bytes) -> bytes:

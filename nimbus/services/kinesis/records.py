@@ -8,9 +8,11 @@ from nimbus.core.errors import not_found
 from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access, encryption, retention, sequence
+from nimbus.services.kinesis.documents import Shard, Stream
 from nimbus.services.kinesis.hashing import record_hash_key
 from nimbus.services.kinesis.iterators import Iterator
 from nimbus.services.kinesis.shard_log import encode
+from nimbus.services.kinesis.shards import hash_key_range
 from nimbus.services.kinesis.state import KinesisState, now_ms, owner_account, shard_id
 
 PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024  # the whole PutRecords request, partition keys included
@@ -34,7 +36,7 @@ class RecordOps(KinesisState):
         result = self._write(ctx, stream, [params])[0]
         if "ErrorCode" in result:
             raise ServiceError(result["ErrorCode"], result["ErrorMessage"])
-        return {**result, "EncryptionType": stream["encryption"]["type"]}
+        return {**result, "EncryptionType": stream["Encryption"]["EncryptionType"]}
 
     def put_records(self, ctx: RequestContext, params: dict) -> dict:
         entries = params["Records"]
@@ -45,11 +47,11 @@ class RecordOps(KinesisState):
         stream = self.stream(ctx, params)
         results = self._write(ctx, stream, entries)
         return {"FailedRecordCount": sum(1 for r in results if "ErrorCode" in r), "Records": results,
-                "EncryptionType": stream["encryption"]["type"]}
+                "EncryptionType": stream["Encryption"]["EncryptionType"]}
 
-    def _write(self, ctx: RequestContext, stream: dict, entries: list[dict]) -> list[dict]:
+    def _write(self, ctx: RequestContext, stream: Stream, entries: list[dict]) -> list[dict]:
         """Route, then append each shard's batch with one write; a record is acknowledged once written."""
-        limit = stream["max_record_kib"] * 1024
+        limit = stream["MaxRecordSizeInKiB"] * 1024
         keys = []
         for index, entry in enumerate(entries):
             size = len(entry["Data"]) + len(entry["PartitionKey"].encode())
@@ -62,24 +64,25 @@ class RecordOps(KinesisState):
         results: list[dict] = [{}] * len(entries)
         enforce = self.runtime.config.enforce_limits
         with self.lock(stream):
-            known_key = stream["encryption"].get("data_key")
+            known_key = stream["Encryption"]["DataKey"]
             seal = encryption.sealer(ctx, stream)
-            if stream["encryption"].get("data_key") != known_key:
+            if stream["Encryption"]["DataKey"] != known_key:
                 self.save(ctx, stream)  # the stream's new encrypted data key
             batches: dict[int, list[int]] = {}
             second = self.throttle.second()
             for index, (entry, key) in enumerate(zip(entries, keys)):
                 shard = self.route(stream, key)
-                if enforce and not self.throttle.try_write(stream["id"], shard["index"], len(entry["Data"]), second):
+                if enforce and not self.throttle.try_write(stream["StreamId"], shard["ShardIndex"], len(entry["Data"]),
+                                                           second):
                     results[index] = {"ErrorCode": THROTTLED, "ErrorMessage":
-                                      f"Rate exceeded for shard {shard_id(shard['index'])} in stream "
-                                      f"{stream['name']} under account {ctx.account_id}."}
+                                      f"Rate exceeded for shard {shard_id(shard['ShardIndex'])} in stream "
+                                      f"{stream['StreamName']} under account {ctx.account_id}."}
                     continue
-                batches.setdefault(shard["index"], []).append(index)
+                batches.setdefault(shard["ShardIndex"], []).append(index)
             now = now_ms(ctx)
             span, cutoff = retention.span_ms(stream), retention.cutoff_ms(stream, now)
             for index_of_shard, members in batches.items():
-                log = self.logs.log(stream["id"], index_of_shard)
+                log = self.logs.log(stream["StreamId"], index_of_shard)
                 arrival = max(now, log.last_time)  # a shard's times never go backwards
                 frames = []
                 for i in members:
@@ -99,25 +102,25 @@ class RecordOps(KinesisState):
         shard = self.shard(ctx, stream, params["ShardId"])
         position = self.start_position(stream, shard, now_ms(ctx), params["ShardIteratorType"],
                                        params.get("StartingSequenceNumber"), params.get("Timestamp"))
-        iterator = Iterator(now_ms(ctx), shard["index"], position, stream["id"], stream["name"],
+        iterator = Iterator(now_ms(ctx), shard["ShardIndex"], position, stream["StreamId"], stream["StreamName"],
                             owner_account(stream))
         return {"ShardIterator": self.iterators.encode(iterator)}
 
-    def start_position(self, stream: dict, shard: dict, now: int, kind: str, number: str | None,
+    def start_position(self, stream: Stream, shard: Shard, now: int, kind: str, number: str | None,
                        when: datetime | None) -> int:
         """The log position an iterator (or a subscription) of ``kind`` starts at."""
-        log = self.logs.log(stream["id"], shard["index"])
+        log = self.logs.log(stream["StreamId"], shard["ShardIndex"])
         trim = log.position_at(retention.cutoff_ms(stream, now))
-        end = log.count if shard["end_count"] is None else shard["end_count"]
+        end = log.count if shard["EndPosition"] is None else shard["EndPosition"]
         if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
             if not number:
                 raise ServiceError("InvalidArgumentException",
                                    f"StartingSequenceNumber must be given for the {kind} iterator type.")
             owner, _, counter = sequence.decode(number)
-            if owner != shard["index"]:
+            if owner != shard["ShardIndex"]:
                 raise ServiceError("InvalidArgumentException",
                                    f"Invalid StartingSequenceNumber. It encodes {shard_id(owner)}, while it was used "
-                                   f"in a call to a shard with {shard_id(shard['index'])}")
+                                   f"in a call to a shard with {shard_id(shard['ShardIndex'])}")
             position = min(counter if kind == "AFTER_SEQUENCE_NUMBER" else max(counter - 1, 0), end)
         elif kind == "TRIM_HORIZON":
             position = trim
@@ -136,40 +139,42 @@ class RecordOps(KinesisState):
         account = it.account or ctx.account_id
         stream = self.find(ctx, it.stream_name, account)
         access.check_stream(ctx, account, it.stream_name, stream)
-        if stream is None or stream["id"] != it.stream_id:
+        if stream is None or stream["StreamId"] != it.stream_id:
             raise not_found("Stream", it.stream_name, account)
-        shard = next((s for s in stream["shards"] if s["index"] == it.shard_index), None)
+        shard = next((s for s in stream["Shards"] if s["ShardIndex"] == it.shard_index), None)
         if shard is None:
             raise ServiceError("ResourceNotFoundException", f"Shard {shard_id(it.shard_index)} not found.")
-        if self.runtime.config.enforce_limits and not self.throttle.try_read_call(stream["id"], shard["index"]):
-            raise ServiceError(THROTTLED, f"Rate exceeded for shard {shard_id(shard['index'])} in stream "
-                               f"{stream['name']} under account {ctx.account_id}.")
+        enforce = self.runtime.config.enforce_limits
+        if enforce and not self.throttle.try_read_call(stream["StreamId"], shard["ShardIndex"]):
+            raise ServiceError(THROTTLED, f"Rate exceeded for shard {shard_id(shard['ShardIndex'])} in stream "
+                               f"{stream['StreamName']} under account {ctx.account_id}.")
         batch = self.read_batch(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
-        if self.runtime.config.enforce_limits:
-            self.throttle.count_read_bytes(stream["id"], shard["index"], batch["bytes"])
+        if enforce:
+            self.throttle.count_read_bytes(stream["StreamId"], shard["ShardIndex"], batch["bytes"])
         output = {"Records": batch["records"], "MillisBehindLatest": batch["behind"]}
         if batch["child_shards"] is None:
             output["NextShardIterator"] = self.iterators.encode(
-                Iterator(now, shard["index"], batch["next"], stream["id"], stream["name"], account))
+                Iterator(now, shard["ShardIndex"], batch["next"], stream["StreamId"], stream["StreamName"], account))
         else:
             output["ChildShards"] = batch["child_shards"]
         return output
 
-    def read_batch(self, ctx: RequestContext, stream: dict, shard: dict, position: int, limit: int) -> dict:
+    def read_batch(self, ctx: RequestContext, stream: Stream, shard: Shard, position: int, limit: int) -> dict:
         """Records from ``position`` (skipping what retention removed), and where the next read starts;
         ``child_shards`` is set (not None) once a closed shard has been read to its end."""
-        log = self.logs.log(stream["id"], shard["index"])
+        log = self.logs.log(stream["StreamId"], shard["ShardIndex"])
         now = now_ms(ctx)
         start = max(position, log.position_at(retention.cutoff_ms(stream, now)))
-        closed = shard["end_count"] is not None
-        end = shard["end_count"] if closed else log.count
+        end_position = shard["EndPosition"]
+        closed = end_position is not None
+        end = log.count if end_position is None else end_position
         stored = log.read(start, max(0, min(limit, end - start)), GET_RECORDS_MAX_BYTES)
         unseal = encryption.unsealer(ctx, stream)
         records, size = [], 0
         for record in stored:
             data = unseal(record.flags, record.data)
             size += len(data)
-            entry = {"SequenceNumber": sequence.record_number(shard["index"], record.arrival_ms, record.position),
+            entry = {"SequenceNumber": sequence.record_number(shard["ShardIndex"], record.arrival_ms, record.position),
                      "ApproximateArrivalTimestamp": _arrival(record.arrival_ms), "Data": data,
                      "PartitionKey": record.partition_key}
             if record.flags & encryption.ENCRYPTED:
@@ -179,13 +184,13 @@ class RecordOps(KinesisState):
         behind = max(0, now - (log.time_at(next_position) or now))
         children = None
         if closed and next_position >= end:
-            children = [self.child_shard(stream, s) for s in stream["shards"]
-                        if shard["index"] in (s["parent"], s["adjacent"])]
+            children = [self.child_shard(stream, s) for s in stream["Shards"]
+                        if shard["ShardIndex"] in (s["ParentShardIndex"], s["AdjacentParentShardIndex"])]
         return {"records": records, "next": next_position, "behind": behind, "child_shards": children,
                 "bytes": size}
 
     @staticmethod
-    def child_shard(stream: dict, child: dict) -> dict:
-        parents = [shard_id(i) for i in (child["parent"], child["adjacent"]) if i is not None]
-        return {"ShardId": shard_id(child["index"]), "ParentShards": parents,
-                "HashKeyRange": {"StartingHashKey": str(child["start"]), "EndingHashKey": str(child["end"])}}
+    def child_shard(stream: Stream, child: Shard) -> dict:
+        parents = [shard_id(i) for i in (child["ParentShardIndex"], child["AdjacentParentShardIndex"]) if i is not None]
+        return {"ShardId": shard_id(child["ShardIndex"]), "ParentShards": parents,
+                "HashKeyRange": hash_key_range(child)}

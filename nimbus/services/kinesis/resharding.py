@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.documents import Shard, Stream
 from nimbus.services.kinesis.hashing import even_ranges, parse_hash_key
 from nimbus.services.kinesis.shards import close_shard, new_shard
 from nimbus.services.kinesis.state import KinesisState, now_ms, open_shards, shard_id
@@ -21,12 +22,12 @@ class ReshardingOps(KinesisState):
         key = parse_hash_key(params["NewStartingHashKey"])
         with self.lock(stream):
             shard = self._open_shard(ctx, stream, params["ShardToSplit"])
-            if not shard["start"] + 1 < key < shard["end"]:
+            if not shard["StartingHashKey"] + 1 < key < shard["EndingHashKey"]:
                 raise ServiceError(
                     "InvalidArgumentException",
-                    f"NewStartingHashKey {key} used in SplitShard() on shard {shard_id(shard['index'])} in stream "
-                    f"{stream['name']} under account {ctx.account_id} is not both greater than one plus the shard's "
-                    f"StartingHashKey {shard['start']} and less than the shard's EndingHashKey {shard['end']}.")
+                    f"NewStartingHashKey {key} used in SplitShard() on shard {shard_id(shard['ShardIndex'])} in stream "
+                    f"{stream['StreamName']} under account {ctx.account_id} is not both greater than one plus the shard's "
+                    f"StartingHashKey {shard['StartingHashKey']} and less than the shard's EndingHashKey {shard['EndingHashKey']}.")
             self._check_limit(ctx, 1)
             self._split(stream, shard, key, now_ms(ctx))
             self._finish(ctx, stream)
@@ -37,10 +38,11 @@ class ReshardingOps(KinesisState):
         with self.lock(stream):
             first = self._open_shard(ctx, stream, params["ShardToMerge"])
             second = self._open_shard(ctx, stream, params["AdjacentShardToMerge"])
-            if first["end"] + 1 != second["start"] and second["end"] + 1 != first["start"]:
+            if (first["EndingHashKey"] + 1 != second["StartingHashKey"]
+                    and second["EndingHashKey"] + 1 != first["StartingHashKey"]):
                 raise ServiceError(
                     "InvalidArgumentException",
-                    f"Shards {shard_id(first['index'])} and {shard_id(second['index'])} in stream {stream['name']} "
+                    f"Shards {shard_id(first['ShardIndex'])} and {shard_id(second['ShardIndex'])} in stream {stream['StreamName']} "
                     f"under account {ctx.account_id} are not an adjacent pair of shards eligible for merging")
             self._merge(stream, first, second, now_ms(ctx))
             self._finish(ctx, stream)
@@ -49,7 +51,7 @@ class ReshardingOps(KinesisState):
     def update_shard_count(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.active(ctx, params)
         target = params["TargetShardCount"]
-        if stream["mode"] == "ON_DEMAND":
+        if stream["StreamMode"] == "ON_DEMAND":
             raise ServiceError("ValidationException", "UpdateShardCount is not supported for ON_DEMAND streams.")
         with self.lock(stream):
             current = len(open_shards(stream))
@@ -62,42 +64,44 @@ class ReshardingOps(KinesisState):
             now = now_ms(ctx)
             ranges = even_ranges(target)
             for start, _ in ranges[1:]:
-                holder = next(s for s in open_shards(stream) if s["start"] <= start <= s["end"])
-                if holder["start"] != start:
+                holder = next(s for s in open_shards(stream) if s["StartingHashKey"] <= start <= s["EndingHashKey"])
+                if holder["StartingHashKey"] != start:
                     self._split(stream, holder, start, now)
             for start, end in ranges:
-                pieces = sorted((s for s in open_shards(stream) if start <= s["start"] and s["end"] <= end),
-                                key=lambda s: s["start"])
+                pieces = sorted((s for s in open_shards(stream)
+                                 if start <= s["StartingHashKey"] and s["EndingHashKey"] <= end),
+                                key=lambda s: s["StartingHashKey"])
                 merged = pieces[0]
                 for piece in pieces[1:]:
                     merged = self._merge(stream, merged, piece, now)
             self._finish(ctx, stream)
-        return {"StreamName": stream["name"], "StreamARN": stream["arn"], "CurrentShardCount": current,
+        return {"StreamName": stream["StreamName"], "StreamARN": stream["StreamARN"], "CurrentShardCount": current,
                 "TargetShardCount": target}
 
     # -- steps ---------------------------------------------------------------
 
-    def _split(self, stream: dict, shard: dict, key: int, now: int) -> None:
-        close_shard(shard, self.logs.log(stream["id"], shard["index"]), now)
-        new_shard(stream, shard["start"], key - 1, now, parent=shard["index"])
-        new_shard(stream, key, shard["end"], now, parent=shard["index"])
+    def _split(self, stream: Stream, shard: Shard, key: int, now: int) -> None:
+        close_shard(shard, self.logs.log(stream["StreamId"], shard["ShardIndex"]), now)
+        new_shard(stream, shard["StartingHashKey"], key - 1, now, parent=shard["ShardIndex"])
+        new_shard(stream, key, shard["EndingHashKey"], now, parent=shard["ShardIndex"])
 
-    def _merge(self, stream: dict, first: dict, second: dict, now: int) -> dict:
+    def _merge(self, stream: Stream, first: Shard, second: Shard, now: int) -> Shard:
         for shard in (first, second):
-            close_shard(shard, self.logs.log(stream["id"], shard["index"]), now)
-        return new_shard(stream, min(first["start"], second["start"]), max(first["end"], second["end"]), now,
-                         parent=first["index"], adjacent=second["index"])
+            close_shard(shard, self.logs.log(stream["StreamId"], shard["ShardIndex"]), now)
+        return new_shard(stream, min(first["StartingHashKey"], second["StartingHashKey"]),
+                         max(first["EndingHashKey"], second["EndingHashKey"]), now,
+                         parent=first["ShardIndex"], adjacent=second["ShardIndex"])
 
-    def _finish(self, ctx: RequestContext, stream: dict) -> None:
-        stream["version"] += 1
+    def _finish(self, ctx: RequestContext, stream: Stream) -> None:
+        stream["ReshardCount"] += 1
         self.begin_update(ctx, stream)
         self.save(ctx, stream)
 
-    def _open_shard(self, ctx: RequestContext, stream: dict, name: str) -> dict:
+    def _open_shard(self, ctx: RequestContext, stream: Stream, name: str) -> Shard:
         shard = self.shard(ctx, stream, name)
-        if shard["end_count"] is not None:
+        if shard["EndPosition"] is not None:
             raise ServiceError("ResourceInUseException",
-                               f"Shard {name} in stream {stream['name']} under account {ctx.account_id} has already "
+                               f"Shard {name} in stream {stream['StreamName']} under account {ctx.account_id} has already "
                                "been merged or split, and thus is not eligible for merging or splitting.")
         return shard
 

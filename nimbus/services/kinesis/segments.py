@@ -77,8 +77,9 @@ class Segment:
                 self.times.append(_BODY.unpack_from(rest)[0])
                 self.offsets.append(offset)
                 offset += _FRAME.size + length
-        if offset < os.fstat(self.handle.fd).st_size:
-            os.ftruncate(self.handle.fd, offset)
+        fd = self._unsealed_fd()
+        if offset < os.fstat(fd).st_size:
+            os.ftruncate(fd, offset)
         return offset
 
     @property
@@ -90,6 +91,12 @@ class Segment:
     def last_time(self) -> int:
         return self.times[-1] if self.times else self.floor
 
+    def _unsealed_fd(self) -> int:
+        """The descriptor while the segment is being opened or takes writes (only the newest one does)."""
+        if self.handle is None:
+            raise RuntimeError(f"{self.path} is sealed")
+        return self.handle.fd
+
     def seal(self) -> None:
         """No more appends: let go of the descriptor (reads open the file for themselves)."""
         self.handle = None
@@ -97,7 +104,7 @@ class Segment:
     def write(self, frames: list[bytes], times: list[int]) -> int:
         """Append a batch with one write (the caller holds the log's lock); returns its first position."""
         blob = b"".join(frames)
-        view, written, fd = memoryview(blob), 0, self.handle.fd
+        view, written, fd = memoryview(blob), 0, self._unsealed_fd()
         while written < len(blob):
             written += os.write(fd, view[written:])
         first = self.base + len(self.offsets)

@@ -96,7 +96,7 @@ class ShardLog:
         oldest = segments[0]
         if oldest.times and oldest.times[-1] >= arrival_ms:  # the usual case: a retention cutoff
             return oldest.base + bisect.bisect_left(oldest.times, arrival_ms)
-        index = bisect.bisect_left(segments, arrival_ms, key=_last_time)
+        index = bisect.bisect_left(segments, float(arrival_ms), key=_last_time)
         if index == len(segments):
             return segments[-1].stop
         segment = segments[index]
@@ -107,14 +107,15 @@ class ShardLog:
         most ``max_bytes`` of data (at least one record)."""
         segments = self._segments
         records: list[StoredRecord] = []
-        total: int | None = 0
+        total = 0
         index = self._segment_of(segments, start)
         while index < len(segments) and len(records) < limit:
             segment = segments[index]
             begin = max(start, segment.base)
-            total = segment.read(begin, limit - len(records), max_bytes, records, total)
-            if total is None:
+            read = segment.read(begin, limit - len(records), max_bytes, records, total)
+            if read is None:
                 break
+            total = read
             index += 1
         return records
 

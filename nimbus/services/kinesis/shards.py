@@ -6,6 +6,7 @@ import json
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesis.documents import Shard, Stream
 from nimbus.services.kinesis.retention import shard_listed
 from nimbus.services.kinesis.sequence import record_number, sequence_number
 from nimbus.services.kinesis.state import KinesisState, now_ms, shard_id, shard_index
@@ -14,44 +15,48 @@ LIST_SHARDS_DEFAULT, LIST_SHARDS_MAX = 1000, 10000
 TOKEN_SECONDS = 300  # AWS: a ListShards NextToken is good for 300 seconds
 
 
-def new_shard(stream: dict, start: int, end: int, created_ms: int, parent: int | None = None,
-              adjacent: int | None = None) -> dict:
-    index = stream["next_shard_index"]
-    stream["next_shard_index"] += 1
-    shard = {"index": index, "start": start, "end": end, "parent": parent, "adjacent": adjacent,
-             "start_seq": sequence_number(index, created_ms, 0), "created_ms": created_ms,
-             "end_count": None, "end_seq": None, "closed_ms": None}
-    stream["shards"].append(shard)
+def new_shard(stream: Stream, start: int, end: int, created_ms: int, parent: int | None = None,
+              adjacent: int | None = None) -> Shard:
+    index = stream["NextShardIndex"]
+    stream["NextShardIndex"] += 1
+    shard: Shard = {
+        "ShardIndex": index, "StartingHashKey": start, "EndingHashKey": end, "ParentShardIndex": parent,
+        "AdjacentParentShardIndex": adjacent, "StartingSequenceNumber": sequence_number(index, created_ms, 0),
+        "CreatedMs": created_ms, "ClosedMs": None, "EndPosition": None, "EndingSequenceNumber": None}
+    stream["Shards"].append(shard)
     return shard
 
 
-def close_shard(shard: dict, log, closed_ms: int) -> None:
+def close_shard(shard: Shard, log, closed_ms: int) -> None:
     """No more records go to ``shard``; its last sequence number becomes its ending one."""
     count = log.count
-    shard["end_count"] = count
-    shard["closed_ms"] = closed_ms
-    shard["end_seq"] = record_number(shard["index"], log.last_time, count - 1) if count else shard["start_seq"]
+    shard["EndPosition"] = count
+    shard["ClosedMs"] = closed_ms
+    shard["EndingSequenceNumber"] = (record_number(shard["ShardIndex"], log.last_time, count - 1) if count
+                                     else shard["StartingSequenceNumber"])
 
 
 visible = shard_listed  # closed shards drop out of listings once their records are past retention
 
 
-def describe_shard(shard: dict) -> dict:
-    output = {
-        "ShardId": shard_id(shard["index"]),
-        "HashKeyRange": {"StartingHashKey": str(shard["start"]), "EndingHashKey": str(shard["end"])},
-        "SequenceNumberRange": {"StartingSequenceNumber": shard["start_seq"]},
-    }
-    if shard["parent"] is not None:
-        output["ParentShardId"] = shard_id(shard["parent"])
-    if shard["adjacent"] is not None:
-        output["AdjacentParentShardId"] = shard_id(shard["adjacent"])
-    if shard["end_seq"] is not None:
-        output["SequenceNumberRange"]["EndingSequenceNumber"] = shard["end_seq"]
+def hash_key_range(shard: Shard) -> dict:
+    return {"StartingHashKey": str(shard["StartingHashKey"]), "EndingHashKey": str(shard["EndingHashKey"])}
+
+
+def describe_shard(shard: Shard) -> dict:
+    sequence_range = {"StartingSequenceNumber": shard["StartingSequenceNumber"]}
+    output = {"ShardId": shard_id(shard["ShardIndex"]), "HashKeyRange": hash_key_range(shard),
+              "SequenceNumberRange": sequence_range}
+    if shard["ParentShardIndex"] is not None:
+        output["ParentShardId"] = shard_id(shard["ParentShardIndex"])
+    if shard["AdjacentParentShardIndex"] is not None:
+        output["AdjacentParentShardId"] = shard_id(shard["AdjacentParentShardIndex"])
+    if shard["EndingSequenceNumber"] is not None:
+        sequence_range["EndingSequenceNumber"] = shard["EndingSequenceNumber"]
     return output
 
 
-def _filtered(stream: dict, shards: list[dict], shard_filter: dict | None) -> list[dict]:
+def _filtered(stream: Stream, shards: list[Shard], shard_filter: dict | None) -> list[Shard]:
     if not shard_filter:
         return shards
     kind = shard_filter.get("Type")
@@ -60,21 +65,22 @@ def _filtered(stream: dict, shards: list[dict], shard_filter: dict | None) -> li
             raise ServiceError("InvalidArgumentException", "ShardId must be given for the AFTER_SHARD_ID filter.")
         after = shard_index(shard_filter["ShardId"])
         after = -1 if after is None else after
-        return [s for s in shards if s["index"] > after]
+        return [s for s in shards if s["ShardIndex"] > after]
     if kind == "AT_LATEST":
-        return [s for s in shards if s["end_count"] is None]
+        return [s for s in shards if s["EndPosition"] is None]
     if kind == "FROM_TRIM_HORIZON":
         return shards
     if kind == "AT_TRIM_HORIZON":
-        listed = {s["index"] for s in shards}
-        return [s for s in shards if s["parent"] not in listed and s["adjacent"] not in listed]
+        listed = {s["ShardIndex"] for s in shards}
+        return [s for s in shards
+                if s["ParentShardIndex"] not in listed and s["AdjacentParentShardIndex"] not in listed]
     if not isinstance(shard_filter.get("Timestamp"), (int, float)):
         raise ServiceError("InvalidArgumentException", f"Timestamp must be given for the {kind} filter.")
     ts = int(shard_filter["Timestamp"] * 1000)  # epoch seconds
     if kind == "AT_TIMESTAMP":
-        return [s for s in shards if s["created_ms"] <= ts and (s["closed_ms"] is None or s["closed_ms"] > ts)]
+        return [s for s in shards if s["CreatedMs"] <= ts and (s["ClosedMs"] is None or s["ClosedMs"] > ts)]
     if kind == "FROM_TIMESTAMP":
-        return [s for s in shards if s["closed_ms"] is None or s["closed_ms"] >= ts]
+        return [s for s in shards if s["ClosedMs"] is None or s["ClosedMs"] >= ts]
     raise ServiceError("InvalidArgumentException", f"Unknown ShardFilter type {kind}.")
 
 
@@ -103,13 +109,13 @@ class ShardOps(KinesisState):
                 shard_filter = {**shard_filter, "Timestamp": shard_filter["Timestamp"].timestamp()}
         stream = self.stream(ctx, params, usable=False)
         at = now_ms(ctx)
-        shards = [s for s in stream["shards"] if visible(stream, s, at)]
+        shards = [s for s in stream["Shards"] if visible(stream, s, at)]
         start_after = -1 if after is None else after
-        shards = [s for s in _filtered(stream, shards, shard_filter) if s["index"] > start_after]
+        shards = [s for s in _filtered(stream, shards, shard_filter) if s["ShardIndex"] > start_after]
         limit = min(params.get("MaxResults") or LIST_SHARDS_DEFAULT, LIST_SHARDS_MAX)
         chunk = shards[:limit]
-        output = {"Shards": [describe_shard(s) for s in chunk]}
+        output: dict = {"Shards": [describe_shard(s) for s in chunk]}
         if len(shards) > limit:
-            state = {"s": stream["arn"], "a": chunk[-1]["index"], "f": shard_filter, "t": ctx.clock.time()}
+            state = {"s": stream["StreamARN"], "a": chunk[-1]["ShardIndex"], "f": shard_filter, "t": ctx.clock.time()}
             output["NextToken"] = base64.b64encode(json.dumps(state).encode()).decode()
         return output

@@ -19,6 +19,7 @@ from nimbus.core.namespaces import regional
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.kinesis import access, retention
+from nimbus.services.kinesis.documents import STREAM, Channel, Consumer, Queue, Shard, Stream
 from nimbus.services.kinesis.iterators import IteratorCodec
 from nimbus.services.kinesis.limits import Throttle
 from nimbus.services.kinesis.shard_log import LogDirectory
@@ -35,19 +36,32 @@ def streams_ns(ctx: RequestContext, account: str | None = None) -> tuple[str, ..
     return regional("kinesis", account or ctx.account_id, ctx.region, "streams")
 
 
-def owner_account(stream: dict) -> str:
-    return stream["arn"].split(":", 5)[4]
+def owner_account(stream: Stream) -> str:
+    return stream["StreamARN"].split(":", 5)[4]
 
 
 def now_ms(ctx: RequestContext) -> int:
     return int(ctx.clock.time() * 1000)
 
 
-def stream_status(stream: dict, now: float) -> str | None:
-    """The status at virtual time ``now``; None once a deleted stream is gone."""
-    if stream["status"] == ACTIVE or now < stream["status_until"]:
-        return stream["status"]
-    return None if stream["status"] == DELETING else ACTIVE
+def status_at(status: str, until: float, now: float) -> str | None:
+    """A stream's, consumer's or queue's status at virtual time ``now``, from the status it entered and
+    when that ends; None once a deleted one is gone."""
+    if status == ACTIVE or now < until:
+        return status
+    return None if status == DELETING else ACTIVE
+
+
+def stream_status(stream: Stream, now: float) -> str | None:
+    return status_at(stream["StreamStatus"], stream["StatusUntil"], now)
+
+
+def consumer_status(consumer: Consumer, now: float) -> str | None:
+    return status_at(consumer["ConsumerStatus"], consumer["StatusUntil"], now)
+
+
+def queue_status(queue: Queue, now: float) -> str | None:
+    return status_at(queue["QueueStatus"], queue["StatusUntil"], now)
 
 
 def shard_id(index: int) -> str:
@@ -60,8 +74,8 @@ def shard_index(shard: str) -> int | None:
     return None
 
 
-def open_shards(stream: dict) -> list[dict]:
-    return [s for s in stream["shards"] if s["end_count"] is None]
+def open_shards(stream: Stream) -> list[Shard]:
+    return [s for s in stream["Shards"] if s["EndPosition"] is None]
 
 
 class KinesisState(BaseProvider):
@@ -71,9 +85,9 @@ class KinesisState(BaseProvider):
 
     def __init__(self, runtime):
         super().__init__(runtime)
-        self._cache: dict[tuple[str, str, str], dict] = {}
+        self._cache: dict[tuple[str, str, str], Stream] = {}
         self._locks: dict[str, threading.RLock] = {}
-        self._routes: dict[str, tuple[int, list[int], list[dict]]] = {}
+        self._routes: dict[str, tuple[int, list[int], list[Shard]]] = {}
         self._guard = threading.Lock()
         config = runtime.config
         root = tempfile.mkdtemp(prefix="nimbus-kinesis-") if config.ephemeral else os.path.join(config.data_dir, "kinesis")
@@ -85,27 +99,27 @@ class KinesisState(BaseProvider):
     if TYPE_CHECKING:
         # Defined by one topic and used by others (records: iterators and subscriptions start and read
         # alike; queues and channels: tagging finds them). Declared here so each topic type-checks alone.
-        def start_position(self, stream: dict, shard: dict, now: int, kind: str, number: str | None,
+        def start_position(self, stream: Stream, shard: Shard, now: int, kind: str, number: str | None,
                            when: datetime | None) -> int: ...
 
-        def read_batch(self, ctx: RequestContext, stream: dict, shard: dict, position: int, limit: int) -> dict: ...
+        def read_batch(self, ctx: RequestContext, stream: Stream, shard: Shard, position: int, limit: int) -> dict: ...
 
-        def _queue(self, ctx: RequestContext, arn: str, usable: bool = True) -> dict: ...
+        def _queue(self, ctx: RequestContext, arn: str, usable: bool = True) -> Queue: ...
 
-        def _channel(self, ctx: RequestContext, arn: str) -> dict: ...
+        def _channel(self, ctx: RequestContext, arn: str) -> Channel: ...
 
     # -- stream documents ----------------------------------------------------
 
-    def lock(self, stream: dict) -> threading.RLock:
+    def lock(self, stream: Stream) -> threading.RLock:
         with self._guard:
-            return self._locks.setdefault(stream["id"], threading.RLock())
+            return self._locks.setdefault(stream["StreamId"], threading.RLock())
 
-    def find(self, ctx: RequestContext, name: str, account: str | None = None) -> dict | None:
+    def find(self, ctx: RequestContext, name: str, account: str | None = None) -> Stream | None:
         """The stream ``name`` of ``account`` (default: the caller's) in the caller's Region."""
         key = (account or ctx.account_id, ctx.region, name)
         stream = self._cache.get(key)
         if stream is None:
-            stream = self.store.get(streams_ns(ctx, key[0]), name)
+            stream = STREAM.get(self.store, streams_ns(ctx, key[0]), name)
             if stream is None:
                 return None
             self._cache[key] = stream
@@ -115,17 +129,17 @@ class KinesisState(BaseProvider):
             return None
         return stream
 
-    def save(self, ctx: RequestContext, stream: dict) -> None:
+    def save(self, ctx: RequestContext, stream: Stream) -> None:
         account = owner_account(stream)
-        self.store.put(streams_ns(ctx, account), stream["name"], stream)
-        self._cache[(account, ctx.region, stream["name"])] = stream
+        STREAM.put(self.store, streams_ns(ctx, account), stream["StreamName"], stream)
+        self._cache[(account, ctx.region, stream["StreamName"])] = stream
 
-    def _purge(self, ctx: RequestContext, stream: dict) -> None:
+    def _purge(self, ctx: RequestContext, stream: Stream) -> None:
         account = owner_account(stream)
         with self.lock(stream):
-            self.store.delete(streams_ns(ctx, account), stream["name"])
-            self._cache.pop((account, ctx.region, stream["name"]), None)
-            self.logs.drop_stream(stream["id"])
+            self.store.delete(streams_ns(ctx, account), stream["StreamName"])
+            self._cache.pop((account, ctx.region, stream["StreamName"]), None)
+            self.logs.drop_stream(stream["StreamId"])
 
     def stream_name(self, ctx: RequestContext, params: dict, arn_key: str = "StreamARN") -> str:
         return self.stream_ref(ctx, params, arn_key)[1]
@@ -148,7 +162,7 @@ class KinesisState(BaseProvider):
             return ctx.account_id, params["StreamName"]
         raise ServiceError("InvalidArgumentException", "Either StreamName or StreamARN should be provided.")
 
-    def stream(self, ctx: RequestContext, params: dict, *, usable: bool = True, check: bool = True) -> dict:
+    def stream(self, ctx: RequestContext, params: dict, *, usable: bool = True, check: bool = True) -> Stream:
         """The stream named by StreamName or StreamARN; ``usable``: it can take records (not CREATING).
 
         ``check``: the caller must be allowed the operation on it (its resource policy, another account's
@@ -164,36 +178,37 @@ class KinesisState(BaseProvider):
             raise not_found("Stream", name, account or ctx.account_id)
         return stream
 
-    def active(self, ctx: RequestContext, params: dict) -> dict:
+    def active(self, ctx: RequestContext, params: dict) -> Stream:
         """A stream a change can be made to: ACTIVE only, as AWS requires."""
         stream = self.stream(ctx, params, usable=False)
         status = stream_status(stream, ctx.clock.time())
         if status != ACTIVE:
             raise ServiceError("ResourceInUseException",
-                               f"Stream {stream['name']} under account {ctx.account_id} not ACTIVE, instead in "
+                               f"Stream {stream['StreamName']} under account {ctx.account_id} not ACTIVE, instead in "
                                f"state {status}")
         return stream
 
-    def begin_update(self, ctx: RequestContext, stream: dict) -> None:
-        stream["status"], stream["status_until"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
+    def begin_update(self, ctx: RequestContext, stream: Stream) -> None:
+        stream["StreamStatus"], stream["StatusUntil"] = UPDATING, ctx.clock.time() + transition_seconds(ctx)
 
     # -- shards --------------------------------------------------------------
 
-    def shard(self, ctx: RequestContext, stream: dict, name: str) -> dict:
+    def shard(self, ctx: RequestContext, stream: Stream, name: str) -> Shard:
         """A shard of the stream; a closed one only until its records are past retention."""
         index = shard_index(name)
-        for shard in stream["shards"]:
-            if shard["index"] == index and retention.shard_listed(stream, shard, now_ms(ctx)):
+        for shard in stream["Shards"]:
+            if shard["ShardIndex"] == index and retention.shard_listed(stream, shard, now_ms(ctx)):
                 return shard
         raise ServiceError("ResourceNotFoundException",
-                           f"Shard {name} in stream {stream['name']} under account {ctx.account_id} does not exist")
+                           f"Shard {name} in stream {stream['StreamName']} under account {ctx.account_id} does not exist")
 
-    def route(self, stream: dict, hash_key: int) -> dict:
+    def route(self, stream: Stream, hash_key: int) -> Shard:
         """The open shard whose hash range holds ``hash_key``."""
-        cached = self._routes.get(stream["id"])
-        if cached is None or cached[0] != stream["version"]:
-            shards = sorted(open_shards(stream), key=lambda s: s["start"])
-            cached = self._routes[stream["id"]] = (stream["version"], [s["start"] for s in shards], shards)
+        cached = self._routes.get(stream["StreamId"])
+        if cached is None or cached[0] != stream["ReshardCount"]:
+            shards = sorted(open_shards(stream), key=lambda s: s["StartingHashKey"])
+            starts = [s["StartingHashKey"] for s in shards]
+            cached = self._routes[stream["StreamId"]] = (stream["ReshardCount"], starts, shards)
         _, starts, shards = cached
         return shards[bisect.bisect_right(starts, hash_key) - 1]
 
@@ -205,11 +220,11 @@ class KinesisState(BaseProvider):
         for ns in self.store.namespaces(("kinesis",)):
             if ns[-1] != "streams":
                 continue
-            for _, stream in self.store.scan(ns):
+            for _, stream in STREAM.scan(self.store, ns):
                 with self.lock(stream):  # a purge (which drops the files) waits, or went first
                     if stream_status(stream, now) is not None:
                         retention.trim_stream(self.logs, stream, int(now * 1000))
 
-    def retention_changed(self, ctx: RequestContext, stream: dict, old_hours: int) -> None:
+    def retention_changed(self, ctx: RequestContext, stream: Stream, old_hours: int) -> None:
         retention.retention_changed(stream, old_hours, now_ms(ctx))
         retention.trim_stream(self.logs, stream, now_ms(ctx))

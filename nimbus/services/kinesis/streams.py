@@ -9,6 +9,7 @@ from nimbus.core.paging import page_after
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis.channels import channels_of_stream
+from nimbus.services.kinesis.documents import ACCOUNT_SETTINGS, BillingCommitment, Stream
 from nimbus.services.kinesis.hashing import even_ranges
 from nimbus.services.kinesis.shards import describe_shard, new_shard, visible
 from nimbus.services.kinesis.state import (
@@ -37,21 +38,25 @@ ALL_METRICS = ["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRec
 account_ns = Namespace("kinesis", "account")
 
 
-def mode_details(stream: dict) -> dict:
-    return {"StreamMode": stream["mode"]}
+def mode_details(stream: Stream) -> dict:
+    return {"StreamMode": stream["StreamMode"]}
+
+
+def warm_throughput(stream: Stream) -> dict:
+    return {"TargetMiBps": stream["WarmThroughputMiBps"], "CurrentMiBps": stream["WarmThroughputMiBps"]}
 
 
 class StreamOps(KinesisState):
     def create_stream(self, ctx: RequestContext, params: dict) -> dict:
         name = params["StreamName"]
         mode = (params.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
-        count = params.get("ShardCount")
-        if mode == "PROVISIONED" and count is None:
-            raise ServiceError("InvalidArgumentException", "ShardCount is required for a PROVISIONED stream.")
+        count: int | None = params.get("ShardCount")
         if mode == "ON_DEMAND":
             if count is not None:
                 raise ServiceError("InvalidArgumentException", "ShardCount cannot be given for an ON_DEMAND stream.")
             count = ON_DEMAND_SHARDS
+        elif count is None:
+            raise ServiceError("InvalidArgumentException", "ShardCount is required for a PROVISIONED stream.")
         self._check_shard_limit(ctx, count)
         if mode == "ON_DEMAND":
             self._check_on_demand_limit(ctx)
@@ -60,19 +65,20 @@ class StreamOps(KinesisState):
                 raise ServiceError("ResourceInUseException",
                                    f"Stream {name} under account {ctx.account_id} already exists.")
             created = ctx.clock.time()
-            stream = {
-                "id": uuid.uuid4().hex, "name": name, "arn": ctx.arn(f"stream/{name}"), "created": created,
-                "mode": mode, "status": CREATING, "status_until": created + transition_seconds(ctx),
-                "retention_hours": DEFAULT_RETENTION, "shards": [], "next_shard_index": 0, "version": 0,
-                "encryption": {"type": "NONE", "key_id": None}, "monitoring": [], "tags": dict(params.get("Tags") or {}),
-                "consumers": {}, "policy": None, "consumer_policies": {},
-                "max_record_kib": params.get("MaxRecordSizeInKiB") or DEFAULT_MAX_RECORD_KIB,
-                "warm_mibps": params.get("WarmThroughputMiBps"),
+            stream: Stream = {
+                "StreamId": uuid.uuid4().hex, "StreamName": name, "StreamARN": ctx.arn(f"stream/{name}"),
+                "StreamCreationTimestamp": created, "StreamMode": mode, "StreamStatus": CREATING,
+                "StatusUntil": created + transition_seconds(ctx), "RetentionPeriodHours": DEFAULT_RETENTION,
+                "TrimFloorMs": 0, "Shards": [], "NextShardIndex": 0, "ReshardCount": 0,
+                "Encryption": {"EncryptionType": "NONE", "KeyId": None, "DataKey": None, "DataKeyOf": None},
+                "ShardLevelMetrics": [], "Tags": dict(params.get("Tags") or {}), "Consumers": {}, "Policy": None,
+                "MaxRecordSizeInKiB": params.get("MaxRecordSizeInKiB") or DEFAULT_MAX_RECORD_KIB,
+                "WarmThroughputMiBps": params.get("WarmThroughputMiBps"),
             }
             for start, end in even_ranges(count):
                 new_shard(stream, start, end, int(created * 1000))
             self.save(ctx, stream)
-        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "created",
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["StreamARN"], "created",
                                  lambda: {"Name": name, "ShardCount": count})
         return {}
 
@@ -81,16 +87,16 @@ class StreamOps(KinesisState):
         with self.lock(stream):
             if stream_status(stream, ctx.clock.time()) == DELETING:
                 raise not_active(ctx, stream, DELETING)
-            if stream["consumers"] and not params.get("EnforceConsumerDeletion"):
+            if stream["Consumers"] and not params.get("EnforceConsumerDeletion"):
                 raise ServiceError("ResourceInUseException",
-                                   f"Stream {stream['name']} has registered consumers; deregister them or set "
+                                   f"Stream {stream['StreamName']} has registered consumers; deregister them or set "
                                    "EnforceConsumerDeletion.")
             if channels_of_stream(self.store, stream, ctx.account_id, ctx.region, ctx.clock.time()):
-                raise ServiceError("ResourceInUseException", f"Stream {stream['name']} has channels; delete them "
+                raise ServiceError("ResourceInUseException", f"Stream {stream['StreamName']} has channels; delete them "
                                    "first (ListChannels with a StreamFilter finds them).")
-            stream["status"], stream["status_until"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
+            stream["StreamStatus"], stream["StatusUntil"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.save(ctx, stream)
-        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["arn"], "deleted")
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["StreamARN"], "deleted")
         return {}
 
     def describe_stream(self, ctx: RequestContext, params: dict) -> dict:
@@ -98,7 +104,7 @@ class StreamOps(KinesisState):
         at = now_ms(ctx)
         after = shard_index(params.get("ExclusiveStartShardId") or "")
         after = -1 if after is None else after
-        shards = [s for s in stream["shards"] if visible(stream, s, at) and s["index"] > after]
+        shards = [s for s in stream["Shards"] if visible(stream, s, at) and s["ShardIndex"] > after]
         limit = params.get("Limit") or DESCRIBE_DEFAULT_LIMIT
         description = self._summary(ctx, stream)
         for key in ("OpenShardCount", "ConsumerCount", "StreamId", "MaxRecordSizeInKiB", "WarmThroughput"):
@@ -110,36 +116,38 @@ class StreamOps(KinesisState):
     def describe_stream_summary(self, ctx: RequestContext, params: dict) -> dict:
         return {"StreamDescriptionSummary": self._summary(ctx, self.stream(ctx, params, usable=False))}
 
-    def _summary(self, ctx: RequestContext, stream: dict) -> dict:
+    def _summary(self, ctx: RequestContext, stream: Stream) -> dict:
         summary = {
-            "StreamName": stream["name"], "StreamARN": stream["arn"],
+            "StreamName": stream["StreamName"], "StreamARN": stream["StreamARN"],
             "StreamStatus": stream_status(stream, ctx.clock.time()), "StreamModeDetails": mode_details(stream),
-            "RetentionPeriodHours": stream["retention_hours"], "StreamCreationTimestamp": timestamp(stream["created"]),
-            "EnhancedMonitoring": [{"ShardLevelMetrics": list(stream["monitoring"])}],
-            "EncryptionType": stream["encryption"]["type"], "OpenShardCount": len(open_shards(stream)),
-            "ConsumerCount": len(stream["consumers"]), "MaxRecordSizeInKiB": stream["max_record_kib"],
+            "RetentionPeriodHours": stream["RetentionPeriodHours"],
+            "StreamCreationTimestamp": timestamp(stream["StreamCreationTimestamp"]),
+            "EnhancedMonitoring": [{"ShardLevelMetrics": list(stream["ShardLevelMetrics"])}],
+            "EncryptionType": stream["Encryption"]["EncryptionType"], "OpenShardCount": len(open_shards(stream)),
+            "ConsumerCount": len(stream["Consumers"]), "MaxRecordSizeInKiB": stream["MaxRecordSizeInKiB"],
         }
-        if stream["encryption"]["key_id"]:
-            summary["KeyId"] = stream["encryption"]["key_id"]
-        if stream.get("warm_mibps") is not None:
-            summary["WarmThroughput"] = {"TargetMiBps": stream["warm_mibps"], "CurrentMiBps": stream["warm_mibps"]}
+        if stream["Encryption"]["KeyId"]:
+            summary["KeyId"] = stream["Encryption"]["KeyId"]
+        if stream["WarmThroughputMiBps"] is not None:
+            summary["WarmThroughput"] = warm_throughput(stream)
         return summary
 
     def list_streams(self, ctx: RequestContext, params: dict) -> dict:
         start = params.get("NextToken") or params.get("ExclusiveStartStreamName")
         names = sorted(key for key, _ in self.store.scan(streams_ns(ctx)))
         streams = [s for s in (self.find(ctx, n) for n in names) if s is not None]
-        chunk, more = page_after(streams, lambda s: s["name"], start, params.get("Limit") or 100)
+        chunk: list[Stream]
+        chunk, more = page_after(streams, lambda s: s["StreamName"], start, params.get("Limit") or 100)
         output = {
-            "StreamNames": [s["name"] for s in chunk],
+            "StreamNames": [s["StreamName"] for s in chunk],
             "HasMoreStreams": more,
-            "StreamSummaries": [{"StreamName": s["name"], "StreamARN": s["arn"],
+            "StreamSummaries": [{"StreamName": s["StreamName"], "StreamARN": s["StreamARN"],
                                  "StreamStatus": stream_status(s, ctx.clock.time()),
                                  "StreamModeDetails": mode_details(s),
-                                 "StreamCreationTimestamp": timestamp(s["created"])} for s in chunk],
+                                 "StreamCreationTimestamp": timestamp(s["StreamCreationTimestamp"])} for s in chunk],
         }
         if more:
-            output["NextToken"] = chunk[-1]["name"]
+            output["NextToken"] = chunk[-1]["StreamName"]
         return output
 
     # -- settings ------------------------------------------------------------
@@ -154,7 +162,7 @@ class StreamOps(KinesisState):
         hours = params["RetentionPeriodHours"]
         stream = self.active(ctx, params)
         with self.lock(stream):
-            current = stream["retention_hours"]
+            current = stream["RetentionPeriodHours"]
             if not MIN_RETENTION <= hours <= MAX_RETENTION:
                 raise ServiceError("InvalidArgumentException",
                                    f"Minimum allowed retention period is {MIN_RETENTION} hours. Maximum allowed "
@@ -162,15 +170,15 @@ class StreamOps(KinesisState):
                                    f"({hours} hours) is too {'long' if hours > MAX_RETENTION else 'short'}.")
             if increase and hours < current:
                 raise ServiceError("InvalidArgumentException",
-                                   f"Requested retention period ({hours} hours) for stream {stream['name']} can not be "
+                                   f"Requested retention period ({hours} hours) for stream {stream['StreamName']} can not be "
                                    f"shorter than existing retention period ({current} hours). Use "
                                    "DecreaseRetentionPeriod API.")
             if not increase and hours > current:
                 raise ServiceError("InvalidArgumentException",
-                                   f"Requested retention period ({hours} hours) for stream {stream['name']} can not be "
+                                   f"Requested retention period ({hours} hours) for stream {stream['StreamName']} can not be "
                                    f"longer than existing retention period ({current} hours). Use "
                                    "IncreaseRetentionPeriod API.")
-            stream["retention_hours"] = hours
+            stream["RetentionPeriodHours"] = hours
             self.retention_changed(ctx, stream, current)
             self.save(ctx, stream)
         return {}
@@ -179,11 +187,11 @@ class StreamOps(KinesisState):
         stream = self.active(ctx, params)
         mode = params["StreamModeDetails"]["StreamMode"]
         with self.lock(stream):
-            if mode == "ON_DEMAND" and stream["mode"] != mode:
+            if mode == "ON_DEMAND" and stream["StreamMode"] != mode:
                 self._check_on_demand_limit(ctx)
-            stream["mode"] = mode
+            stream["StreamMode"] = mode
             if params.get("WarmThroughputMiBps") is not None:
-                stream["warm_mibps"] = params["WarmThroughputMiBps"]
+                stream["WarmThroughputMiBps"] = params["WarmThroughputMiBps"]
             self.begin_update(ctx, stream)
             self.save(ctx, stream)
         return {}
@@ -191,24 +199,24 @@ class StreamOps(KinesisState):
     def update_max_record_size(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.active(ctx, params)
         with self.lock(stream):
-            stream["max_record_kib"] = params["MaxRecordSizeInKiB"]
+            stream["MaxRecordSizeInKiB"] = params["MaxRecordSizeInKiB"]
             self.save(ctx, stream)
         return {}
 
     def update_stream_warm_throughput(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.active(ctx, params)
-        if stream["mode"] != "ON_DEMAND":
+        if stream["StreamMode"] != "ON_DEMAND":
             raise ServiceError("InvalidArgumentException", "Warm throughput applies to ON_DEMAND streams only.")
         with self.lock(stream):
-            stream["warm_mibps"] = params["WarmThroughputMiBps"]
+            stream["WarmThroughputMiBps"] = params["WarmThroughputMiBps"]
             self.save(ctx, stream)
-        return {"StreamARN": stream["arn"], "StreamName": stream["name"],
-                "WarmThroughput": {"TargetMiBps": stream["warm_mibps"], "CurrentMiBps": stream["warm_mibps"]}}
+        return {"StreamARN": stream["StreamARN"], "StreamName": stream["StreamName"],
+                "WarmThroughput": warm_throughput(stream)}
 
     def update_stream_record_distribution_strategy(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.active(ctx, params)
         with self.lock(stream):
-            stream["distribution"] = params["RecordDistributionStrategy"]
+            stream["RecordDistributionStrategy"] = params["RecordDistributionStrategy"]
             self.save(ctx, stream)
         return {}
 
@@ -222,29 +230,32 @@ class StreamOps(KinesisState):
         stream = self.active(ctx, params)
         wanted = ALL_METRICS if "ALL" in params["ShardLevelMetrics"] else params["ShardLevelMetrics"]
         with self.lock(stream):
-            current = list(stream["monitoring"])
+            current = list(stream["ShardLevelMetrics"])
             desired = sorted(set(current) | set(wanted)) if enable else [m for m in current if m not in wanted]
-            stream["monitoring"] = desired
+            stream["ShardLevelMetrics"] = desired
             self.save(ctx, stream)
-        return {"StreamName": stream["name"], "StreamARN": stream["arn"], "CurrentShardLevelMetrics": current,
-                "DesiredShardLevelMetrics": desired}
+        return {"StreamName": stream["StreamName"], "StreamARN": stream["StreamARN"],
+                "CurrentShardLevelMetrics": current, "DesiredShardLevelMetrics": desired}
 
     # -- account -------------------------------------------------------------
 
     def describe_limits(self, ctx: RequestContext, params: dict) -> dict:
         streams = [s for s in (self.find(ctx, k) for k, _ in self.store.scan(streams_ns(ctx))) if s]
         return {"ShardLimit": SHARD_LIMIT, "OpenShardCount": sum(len(open_shards(s)) for s in streams),
-                "OnDemandStreamCount": sum(1 for s in streams if s["mode"] == "ON_DEMAND"),
+                "OnDemandStreamCount": sum(1 for s in streams if s["StreamMode"] == "ON_DEMAND"),
                 "OnDemandStreamCountLimit": ON_DEMAND_STREAM_LIMIT}
 
     def describe_account_settings(self, ctx: RequestContext, params: dict) -> dict:
-        settings = self.store.get(account_ns(ctx.account_id, ctx.region), "settings") or {}
-        return {"MinimumThroughputBillingCommitment": _commitment(settings.get("commitment"))}
+        settings = ACCOUNT_SETTINGS.get(self.store, account_ns(ctx.account_id, ctx.region), "settings")
+        return {"MinimumThroughputBillingCommitment":
+                _commitment(settings["MinimumThroughputBillingCommitment"] if settings else None)}
 
     def update_account_settings(self, ctx: RequestContext, params: dict) -> dict:
         status = params["MinimumThroughputBillingCommitment"]["Status"]
-        commitment = {"Status": status, "StartedAt": ctx.clock.time() if status == "ENABLED" else None}
-        self.store.put(account_ns(ctx.account_id, ctx.region), "settings", {"commitment": commitment})
+        commitment: BillingCommitment = {"Status": status,
+                                         "StartedAt": ctx.clock.time() if status == "ENABLED" else None}
+        ACCOUNT_SETTINGS.put(self.store, account_ns(ctx.account_id, ctx.region), "settings",
+                             {"MinimumThroughputBillingCommitment": commitment})
         return {"MinimumThroughputBillingCommitment": _commitment(commitment)}
 
     def _check_shard_limit(self, ctx: RequestContext, extra: int) -> None:
@@ -258,18 +269,18 @@ class StreamOps(KinesisState):
             raise ServiceError("LimitExceededException", "The on-demand stream count limit has been reached.")
 
 
-def _commitment(stored: dict | None) -> dict:
+def _commitment(stored: BillingCommitment | None) -> dict:
     if not stored:
         return {"Status": "DISABLED"}
-    output = {"Status": stored["Status"]}
-    if stored.get("StartedAt"):
+    output: dict = {"Status": stored["Status"]}
+    if stored["StartedAt"]:
         output["StartedAt"] = timestamp(stored["StartedAt"])
     return output
 
 
-def not_active(ctx: RequestContext, stream: dict, status: str) -> ServiceError:
+def not_active(ctx: RequestContext, stream: Stream, status: str) -> ServiceError:
     return ServiceError("ResourceInUseException",
-                        f"Stream {stream['name']} under account {ctx.account_id} not ACTIVE, instead in state {status}")
+                        f"Stream {stream['StreamName']} under account {ctx.account_id} not ACTIVE, instead in state {status}")
 
 
 __all__ = ["StreamOps", "ACTIVE"]

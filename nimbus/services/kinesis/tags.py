@@ -1,12 +1,15 @@
 """Tags (stream and resource flavours), resource policies, and stream encryption settings."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nimbus.core.arns import ACCOUNT_ID
 from nimbus.core.context import RequestContext
 from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import access, encryption
-from nimbus.services.kinesis.channel_state import channels_ns
+from nimbus.services.kinesis.channel_state import save_channel
+from nimbus.services.kinesis.documents import QUEUE, Channel, Queue, Stream
 from nimbus.services.kinesis.queues import queues_ns
 from nimbus.services.kinesis.state import KinesisState
 
@@ -23,7 +26,7 @@ class TagOps(KinesisState):
         return {}
 
     def list_tags_for_stream(self, ctx: RequestContext, params: dict) -> dict:
-        tags = sorted(self.stream(ctx, params, usable=False)["tags"].items())
+        tags = sorted(self.stream(ctx, params, usable=False)["Tags"].items())
         start = params.get("ExclusiveStartTagKey")
         if start:
             tags = [t for t in tags if t[0] > start]
@@ -50,9 +53,9 @@ class TagOps(KinesisState):
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
         if self._is_stream_arn(params["ResourceARN"]):
             stream, consumer = self._resource(ctx, params["ResourceARN"])
-            tags = (stream["consumers"][consumer] if consumer else stream)["tags"]
+            tags = (stream["Consumers"][consumer] if consumer else stream)["Tags"]
         else:
-            tags = self._tagged_document(ctx, params["ResourceARN"])[2]["tags"]
+            tags = self._tagged_document(ctx, params["ResourceARN"])[0]["Tags"]
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
 
     @staticmethod
@@ -60,43 +63,43 @@ class TagOps(KinesisState):
         parts = arn.split(":", 5)
         return not (len(parts) == 6 and parts[5].startswith(("queue/", "channel/")))
 
-    def _tagged_document(self, ctx: RequestContext, arn: str) -> tuple[tuple[str, ...], str, dict]:
-        """Queues and channels are single store documents: their namespace, key and content."""
+    def _tagged_document(self, ctx: RequestContext, arn: str) -> tuple[Queue | Channel, Callable[[], None]]:
+        """Queues and channels are single store documents: the document, and what stores it again."""
         if arn.split(":", 5)[5].startswith("queue/"):
             queue = self._queue(ctx, arn, usable=False)
-            return queues_ns(ctx), queue["name"], queue
+            return queue, lambda: QUEUE.put(self.store, queues_ns(ctx), queue["QueueName"], queue)
         channel = self._channel(ctx, arn)
-        return channels_ns(ctx.account_id, ctx.region), channel["id"], channel
+        return channel, lambda: save_channel(self.store, channel)
 
     def _edit_document_tags(self, ctx: RequestContext, arn: str, change) -> None:
         with self.store.transaction():
-            namespace, key, document = self._tagged_document(ctx, arn)
-            tags = change(document.get("tags") or {})
+            document, save = self._tagged_document(ctx, arn)
+            tags = change(document["Tags"])
             if len(tags) > MAX_TAGS:
                 raise ServiceError("InvalidArgumentException",
                                    f"Failed to add tags to {arn} because a resource cannot have more than "
                                    f"{MAX_TAGS} tags associated with it.")
-            document["tags"] = tags
-            self.store.put(namespace, key, document)
+            document["Tags"] = tags
+            save()
 
-    def _tag(self, ctx: RequestContext, stream: dict, consumer: str | None, tags: dict) -> None:
+    def _tag(self, ctx: RequestContext, stream: Stream, consumer: str | None, tags: dict) -> None:
         with self.lock(stream):
-            owner = stream["consumers"][consumer] if consumer else stream
-            merged = {**owner["tags"], **tags}
+            owner = stream["Consumers"][consumer] if consumer else stream
+            merged = {**owner["Tags"], **tags}
             if len(merged) > MAX_TAGS:
                 raise ServiceError("InvalidArgumentException",
-                                   f"Failed to add tags to stream {stream['name']} under account {ctx.account_id} "
+                                   f"Failed to add tags to stream {stream['StreamName']} under account {ctx.account_id} "
                                    f"because a given stream cannot have more than {MAX_TAGS} tags associated with it.")
-            owner["tags"] = merged
+            owner["Tags"] = merged
             self.save(ctx, stream)
 
-    def _untag(self, ctx: RequestContext, stream: dict, consumer: str | None, keys: list[str]) -> None:
+    def _untag(self, ctx: RequestContext, stream: Stream, consumer: str | None, keys: list[str]) -> None:
         with self.lock(stream):
-            owner = stream["consumers"][consumer] if consumer else stream
-            owner["tags"] = {k: v for k, v in owner["tags"].items() if k not in keys}
+            owner = stream["Consumers"][consumer] if consumer else stream
+            owner["Tags"] = {k: v for k, v in owner["Tags"].items() if k not in keys}
             self.save(ctx, stream)
 
-    def _resource(self, ctx: RequestContext, arn: str) -> tuple[dict, str | None]:
+    def _resource(self, ctx: RequestContext, arn: str) -> tuple[Stream, str | None]:
         """The stream (and consumer name) an ARN names: ``.../stream/s`` or ``.../stream/s/consumer/c:ts``,
         once the caller is allowed the operation on it."""
         parts = arn.split(":", 5)
@@ -111,9 +114,9 @@ class TagOps(KinesisState):
             access.check_stream(ctx, account, pieces[1], stream)
             consumer = None
         else:
-            found = [n for n, c in stream["consumers"].items() if c["arn"] == arn] if stream is not None else []
+            found = [n for n, c in stream["Consumers"].items() if c["ConsumerARN"] == arn] if stream is not None else []
             consumer = found[0] if found else None
-            access.check_consumer(ctx, account, arn, stream["consumers"][consumer] if consumer else None)
+            access.check_consumer(ctx, account, arn, stream["Consumers"][consumer] if stream and consumer else None)
         if stream is None or (len(pieces) == 4 and consumer is None):
             raise ServiceError("ResourceNotFoundException", f"Resource {arn} not found.")
         return stream, consumer
@@ -124,22 +127,22 @@ class TagOps(KinesisState):
         stream, consumer = self._resource(ctx, params["ResourceARN"])
         access.validate(params["Policy"])
         with self.lock(stream):
-            (stream["consumers"][consumer] if consumer else stream)["policy"] = params["Policy"]
+            (stream["Consumers"][consumer] if consumer else stream)["Policy"] = params["Policy"]
             self.save(ctx, stream)
         return {}
 
     def get_resource_policy(self, ctx: RequestContext, params: dict) -> dict:
         stream, consumer = self._resource(ctx, params["ResourceARN"])
-        policy = (stream["consumers"][consumer] if consumer else stream).get("policy")
+        policy = (stream["Consumers"][consumer] if consumer else stream)["Policy"]
         return {"Policy": policy or "{}"}
 
     def delete_resource_policy(self, ctx: RequestContext, params: dict) -> dict:
         stream, consumer = self._resource(ctx, params["ResourceARN"])
         with self.lock(stream):
-            owner = stream["consumers"][consumer] if consumer else stream
-            if not owner.get("policy"):
+            owner = stream["Consumers"][consumer] if consumer else stream
+            if not owner["Policy"]:
                 raise ServiceError("ResourceNotFoundException", f"No resource policy found for {params['ResourceARN']}.")
-            owner["policy"] = None
+            owner["Policy"] = None
             self.save(ctx, stream)
         return {}
 
@@ -151,10 +154,10 @@ class TagOps(KinesisState):
             raise ServiceError("InvalidArgumentException", "EncryptionType must be KMS.")
         encryption.check_key(ctx, params["KeyId"])
         with self.lock(stream):
-            old = stream["encryption"]
-            same_key = old.get("key_id") == params["KeyId"] or old.get("data_key_of") == params["KeyId"]
-            stream["encryption"] = {"type": "KMS", "key_id": params["KeyId"],
-                                    "data_key": old.get("data_key") if same_key else None}
+            old = stream["Encryption"]
+            same_key = params["KeyId"] in (old["KeyId"], old["DataKeyOf"])
+            stream["Encryption"] = {"EncryptionType": "KMS", "KeyId": params["KeyId"],
+                                    "DataKey": old["DataKey"] if same_key else None, "DataKeyOf": None}
             self.begin_update(ctx, stream)
             self.save(ctx, stream)
         return {}
@@ -162,10 +165,10 @@ class TagOps(KinesisState):
     def stop_stream_encryption(self, ctx: RequestContext, params: dict) -> dict:
         stream = self.active(ctx, params)
         with self.lock(stream):
-            old = stream["encryption"]
+            old = stream["Encryption"]
             # Records already sealed stay readable: the data key is kept.
-            stream["encryption"] = {"type": "NONE", "key_id": None, "data_key": old.get("data_key"),
-                                    "data_key_of": old.get("key_id") or old.get("data_key_of")}
+            stream["Encryption"] = {"EncryptionType": "NONE", "KeyId": None, "DataKey": old["DataKey"],
+                                    "DataKeyOf": old["KeyId"] or old["DataKeyOf"]}
             self.begin_update(ctx, stream)
             self.save(ctx, stream)
         return {}
