@@ -411,21 +411,24 @@ def body(entry: dict) -> dict:
 
 # --- stored documents -----------------------------------------------------------------------------
 
-def unversion(data_dir: str, namespace: tuple[str, ...], key: str, renames: dict[str, str] | None = None,
-              shape=None) -> dict:
-    """Turn a document a server wrote back into the version-0 shape nimbus stored before schema
-    versions: ``renames`` maps today's field names to the old ones, ``shape(doc)`` undoes nested
-    changes. Returns the old document."""
+def unversion(data_dir: str, namespace: tuple[str, ...], key: str | None = None,
+              renames: dict[str, str] | None = None, shape=None) -> dict[str, dict]:
+    """Turn documents a server wrote (one, or the whole namespace without ``key``) back into the
+    version-0 shape nimbus stored before schema versions: ``renames`` maps today's field names to the
+    old ones, ``shape(doc)`` undoes nested changes. Returns the old documents by key."""
     store = open_store(data_dir)
+    old_docs = {}
     try:
-        doc = store.get(namespace, key)
-        assert doc is not None and doc.pop(VERSION_FIELD) >= 1, (namespace, key, doc)
-        old = {(renames or {}).get(name, name): value for name, value in doc.items()}
-        old = shape(old) if shape else old
-        store.put(namespace, key, old)
-        return old
+        docs = [(key, store.get(namespace, key))] if key is not None else store.scan(namespace)
+        assert docs, (namespace, key)
+        for name, doc in docs:
+            assert doc is not None and doc.pop(VERSION_FIELD) >= 1, (namespace, name, doc)
+            old = {(renames or {}).get(field, field): value for field, value in doc.items()}
+            old_docs[name] = shape(old) if shape else old
+            store.put(namespace, name, old_docs[name])
     finally:
         store.close()
+    return old_docs
 
 
 def stored(data_dir: str, namespace: tuple[str, ...], key: str) -> dict | None:

@@ -18,7 +18,7 @@ def test_keys_aliases_and_grants_stored_before_versions_keep_working(tmp_path):
         grant_id = kms.create_grant(KeyId=key_id, GranteePrincipal=f"arn:aws:iam::{ACCOUNT}:root",
                                     Operations=["Decrypt"])["GrantId"]
     keys = keys_ns(ACCOUNT, "us-east-1")
-    old = unversion(data_dir, keys, key_id, renames=OLD_KEY_FIELDS)
+    old = unversion(data_dir, keys, key_id, renames=OLD_KEY_FIELDS)[key_id]
     assert old["CurrentMaterial"] and "CurrentKeyMaterialId" not in old
     unversion(data_dir, aliases_ns(ACCOUNT, "us-east-1"), "alias/legacy")
     unversion(data_dir, grants_ns(ACCOUNT, "us-east-1"), grant_id)
