@@ -27,7 +27,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from nimbus.config import Config
+from nimbus.core.documents import VERSION_FIELD
 from nimbus.server import ServerThread
+from nimbus.store import open_store
 
 AWS_CLI = Path(sys.executable).with_name("aws")
 ACCOUNT = "000000000000"  # the account of the default test/test credentials
@@ -405,3 +407,34 @@ def recorded(endpoint_url: str, endpoint: str, count: int = 1, account: str = AC
 def body(entry: dict) -> dict:
     """The JSON body of a delivery an Endpoint received or nimbus recorded."""
     return json.loads(entry["body"] if "body" in entry else entry["Body"])
+
+
+# --- stored documents -----------------------------------------------------------------------------
+
+def unversion(data_dir: str, namespace: tuple[str, ...], key: str | None = None,
+              renames: dict[str, str] | None = None, shape=None) -> dict[str, dict]:
+    """Turn documents a server wrote (one, or the whole namespace without ``key``) back into the
+    version-0 shape nimbus stored before schema versions: ``renames`` maps today's field names to the
+    old ones, ``shape(doc)`` undoes nested changes. Returns the old documents by key."""
+    store = open_store(data_dir)
+    old_docs = {}
+    try:
+        docs = [(key, store.get(namespace, key))] if key is not None else store.scan(namespace)
+        assert docs, (namespace, key)
+        for name, doc in docs:
+            assert doc is not None and doc.pop(VERSION_FIELD) >= 1, (namespace, name, doc)
+            old = {(renames or {}).get(field, field): value for field, value in doc.items()}
+            old_docs[name] = shape(old) if shape else old
+            store.put(namespace, name, old_docs[name])
+    finally:
+        store.close()
+    return old_docs
+
+
+def stored(data_dir: str, namespace: tuple[str, ...], key: str) -> dict | None:
+    """A document as the store holds it (the server that wrote it stopped)."""
+    store = open_store(data_dir)
+    try:
+        return store.get(namespace, key)
+    finally:
+        store.close()

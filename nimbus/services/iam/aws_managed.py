@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from nimbus.core.ids import stable_id
+from nimbus.services.iam.documents import ManagedPolicy
 
 AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy"
 # Fixed date AWS managed policies report as created (their real dates vary).
@@ -82,7 +83,7 @@ _POLICIES = {
         _doc(_allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"])),
 }
 
-AWS_MANAGED: dict[str, dict] = {}
+AWS_MANAGED: dict[str, ManagedPolicy] = {}
 for (path, name, description), document in _POLICIES.items():
     arn = f"{AWS_POLICY_PREFIX}{path}{name}"
     AWS_MANAGED[arn] = {

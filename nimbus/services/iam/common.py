@@ -11,6 +11,7 @@ from urllib.parse import quote
 from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.iam.documents import Entity, Tag
 
 # kind → (store collection, name parameter, ARN segment, id prefix)
 ENTITIES = {
@@ -78,11 +79,11 @@ def paged_output(items: list, params: dict, key, list_name: str, render) -> dict
     return output
 
 
-def tags_output(tags: list[dict]) -> list[dict]:
+def tags_output(tags: list[Tag]) -> list[dict]:
     return [{"Key": t["Key"], "Value": t["Value"]} for t in tags]
 
 
-def merge_tags(existing: list[dict], new: list[dict]) -> list[dict]:
+def merge_tags(existing: list[Tag], new: list[dict]) -> list[Tag]:
     merged = {t["Key"]: t["Value"] for t in existing}
     merged.update({t["Key"]: t["Value"] for t in new})
     if len(merged) > MAX_TAGS:
@@ -90,7 +91,7 @@ def merge_tags(existing: list[dict], new: list[dict]) -> list[dict]:
     return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
-def add_boundary_and_tags(output: dict, entity: dict) -> dict:
+def add_boundary_and_tags(output: dict, entity: Entity) -> dict:
     """The optional members users and roles share in their descriptions."""
     if entity.get("PermissionsBoundary"):
         output["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",

@@ -8,6 +8,7 @@ from nimbus.core.times import timestamp
 from nimbus.services.iam.attachments import AttachmentOps
 from nimbus.services.iam.aws_managed import is_aws_managed
 from nimbus.services.iam.common import ENTITIES, add_boundary_and_tags, encode_document
+from nimbus.services.iam.documents import Entity, User
 from nimbus.services.iam.managed import policy_output, version_output
 from nimbus.services.iam.profiles import InstanceProfileOps
 from nimbus.services.iam.roles import role_output
@@ -39,7 +40,7 @@ class DetailOps(AttachmentOps, InstanceProfileOps):
         tags = {t["Key"]: t["Value"] for t in (entity or {}).get("Tags", ())}
         return {"identity": documents, "boundary": boundary, "tags": tags}
 
-    def _holder_documents(self, account: str, holder: dict) -> list[str]:
+    def _holder_documents(self, account: str, holder: Entity) -> list[str]:
         """The inline and attached (default version) policies of one user, group or role."""
         documents = list(holder.get("InlinePolicies", {}).values())
         for arn in holder.get("AttachedPolicies", ()):
@@ -100,7 +101,7 @@ class DetailOps(AttachmentOps, InstanceProfileOps):
             "PolicyVersionList": [version_output(p, v) for v in sorted(p["Versions"])]} for p in policies if p]
         return output
 
-    def _user_detail(self, account: str, user: dict) -> dict:
+    def _user_detail(self, account: str, user: User) -> dict:
         detail = {k: user[k] for k in ("Path", "UserName", "UserId", "Arn")}
         detail.update(CreateDate=timestamp(user["CreateDate"]), UserPolicyList=_inline(user),
                       GroupList=[g["GroupName"] for g in (self._find(account, "group", n)
@@ -108,11 +109,11 @@ class DetailOps(AttachmentOps, InstanceProfileOps):
                       AttachedManagedPolicies=self._attached(account, user))
         return add_boundary_and_tags(detail, user)
 
-    def _attached(self, account: str, entity: dict) -> list[dict]:
+    def _attached(self, account: str, entity: Entity) -> list[dict]:
         policies = (self._find_policy(account, arn) for arn in entity.get("AttachedPolicies", ()))
         return [{"PolicyName": p["PolicyName"], "PolicyArn": p["Arn"]} for p in policies if p]
 
 
-def _inline(entity: dict) -> list[dict]:
+def _inline(entity: Entity) -> list[dict]:
     return [{"PolicyName": name, "PolicyDocument": encode_document(doc)}
             for name, doc in sorted(entity.get("InlinePolicies", {}).items())]

@@ -4,11 +4,12 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.services.iam.common import delete_conflict, no_such_entity, paged_output
+from nimbus.services.iam.documents import Group
 from nimbus.services.iam.state import IamState
 from nimbus.services.iam.users import user_output
 
 
-def group_output(group: dict) -> dict:
+def group_output(group: Group) -> dict:
     return {"Path": group["Path"], "GroupName": group["GroupName"], "GroupId": group["GroupId"],
             "Arn": group["Arn"], "CreateDate": timestamp(group["CreateDate"])}
 

@@ -20,10 +20,11 @@ from nimbus.services.iam.common import (
     paged_output,
     validated_document,
 )
+from nimbus.services.iam.documents import MANAGED_POLICY, ManagedPolicy
 from nimbus.services.iam.state import IamState
 
 
-def policy_output(policy: dict, attachments: int = 0) -> dict:
+def policy_output(policy: ManagedPolicy, attachments: int = 0) -> dict:
     output = {k: policy[k] for k in ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "IsAttachable")}
     output.update(AttachmentCount=attachments, PermissionsBoundaryUsageCount=0,
                   CreateDate=timestamp(policy["CreateDate"]), UpdateDate=timestamp(policy["UpdateDate"]))
@@ -34,7 +35,7 @@ def policy_output(policy: dict, attachments: int = 0) -> dict:
     return output
 
 
-def version_output(policy: dict, version_id: str, with_document: bool = True) -> dict:
+def version_output(policy: ManagedPolicy, version_id: str, with_document: bool = True) -> dict:
     version = policy["Versions"][version_id]
     output = {"VersionId": version_id, "IsDefaultVersion": version_id == policy["DefaultVersionId"],
               "CreateDate": timestamp(version["CreateDate"])}
@@ -56,11 +57,11 @@ class ManagedPolicyOps(IamState):
         with self.store.transaction():
             if any(p["PolicyName"].lower() == name.lower() for p in self._local_policies(ctx.account_id)):
                 raise already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
-            policy = {"PolicyName": name, "PolicyId": random_id("ANPA"), "Arn": arn, "Path": path,
+            policy: ManagedPolicy = {"PolicyName": name, "PolicyId": random_id("ANPA"), "Arn": arn, "Path": path,
                       "DefaultVersionId": "v1", "IsAttachable": True, "Description": params.get("Description"),
                       "CreateDate": now, "UpdateDate": now, "Tags": params.get("Tags", []),
                       "Versions": {"v1": {"Document": document, "CreateDate": now}}, "NextVersion": 2}
-            self.store.put(ns(ctx.account_id, "policies"), arn, policy)
+            MANAGED_POLICY.put(self.store, ns(ctx.account_id, "policies"), arn, policy)
         ctx.emit_resource_change("AWS::IAM::Policy", arn, "created", lambda: policy_output(policy))
         return {"Policy": policy_output(policy)}
 
@@ -110,7 +111,7 @@ class ManagedPolicyOps(IamState):
             if params.get("SetAsDefault"):
                 policy["DefaultVersionId"] = version_id
             policy["UpdateDate"] = ctx.clock.time()
-            self.store.put(ns(ctx.account_id, "policies"), policy["Arn"], policy)
+            MANAGED_POLICY.put(self.store, ns(ctx.account_id, "policies"), policy["Arn"], policy)
         self._changed(ctx)
         ctx.emit_resource_change("AWS::IAM::Policy", policy["Arn"], "updated", lambda: policy_output(policy))
         return {"PolicyVersion": version_output(policy, version_id, with_document=False)}
@@ -132,7 +133,7 @@ class ManagedPolicyOps(IamState):
             if version_id == policy["DefaultVersionId"]:
                 raise delete_conflict("Cannot delete the default version of a policy.")
             del policy["Versions"][version_id]
-            self.store.put(ns(ctx.account_id, "policies"), policy["Arn"], policy)
+            MANAGED_POLICY.put(self.store, ns(ctx.account_id, "policies"), policy["Arn"], policy)
         return {}
 
     def set_default_policy_version(self, ctx: RequestContext, params: dict) -> dict:
@@ -140,17 +141,17 @@ class ManagedPolicyOps(IamState):
             policy = self._policy(ctx.account_id, params["PolicyArn"], local=True)
             policy["DefaultVersionId"] = self._version_id(policy, params["VersionId"])
             policy["UpdateDate"] = ctx.clock.time()
-            self.store.put(ns(ctx.account_id, "policies"), policy["Arn"], policy)
+            MANAGED_POLICY.put(self.store, ns(ctx.account_id, "policies"), policy["Arn"], policy)
         self._changed(ctx)
         ctx.emit_resource_change("AWS::IAM::Policy", policy["Arn"], "updated", lambda: policy_output(policy))
         return {}
 
     # -- helpers -------------------------------------------------------------------
 
-    def _local_policies(self, account: str) -> list[dict]:
-        return [p for _, p in self.store.scan(ns(account, "policies"))]
+    def _local_policies(self, account: str) -> list[ManagedPolicy]:
+        return [p for _, p in MANAGED_POLICY.scan(self.store, ns(account, "policies"))]
 
-    def _policy(self, account: str, arn: str, local: bool = False) -> dict:
+    def _policy(self, account: str, arn: str, local: bool = False) -> ManagedPolicy:
         policy = self._find_policy(account, arn)
         if policy is None:
             raise no_such_entity(f"Policy {arn} was not found.")
@@ -159,7 +160,7 @@ class ManagedPolicyOps(IamState):
         return policy
 
     @staticmethod
-    def _version_id(policy: dict, version_id: str) -> str:
+    def _version_id(policy: ManagedPolicy, version_id: str) -> str:
         if version_id not in policy["Versions"]:
             raise no_such_entity(f"Policy {policy['Arn']} version {version_id} does not exist or is not attachable.")
         return version_id

@@ -13,6 +13,7 @@ from nimbus.services.iam.common import (
     paged_output,
     tags_output,
 )
+from nimbus.services.iam.documents import INSTANCE_PROFILE, InstanceProfile
 from nimbus.services.iam.roles import role_output
 from nimbus.services.iam.state import IamState
 
@@ -25,10 +26,10 @@ class InstanceProfileOps(IamState):
         with self.store.transaction():
             if self._find_profile(ctx.account_id, name):
                 raise already_exists(f"Instance Profile {name} already exists.")
-            profile = {"Path": path, "InstanceProfileName": name, "InstanceProfileId": random_id("AIPA"),
+            profile: InstanceProfile = {"Path": path, "InstanceProfileName": name, "InstanceProfileId": random_id("AIPA"),
                        "Arn": f"arn:aws:iam::{ctx.account_id}:instance-profile{path}{name}",
                        "CreateDate": ctx.clock.time(), "Roles": [], "Tags": params.get("Tags", [])}
-            self.store.put(ns(ctx.account_id, "instance_profiles"), name.lower(), profile)
+            INSTANCE_PROFILE.put(self.store, ns(ctx.account_id, "instance_profiles"), name.lower(), profile)
         return {"InstanceProfile": self._profile_output(ctx.account_id, profile)}
 
     def get_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
@@ -37,7 +38,7 @@ class InstanceProfileOps(IamState):
 
     def list_instance_profiles(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix", "/")
-        profiles = [p for _, p in self.store.scan(ns(ctx.account_id, "instance_profiles"))
+        profiles = [p for _, p in INSTANCE_PROFILE.scan(self.store, ns(ctx.account_id, "instance_profiles"))
                     if p["Path"].startswith(prefix)]
         return paged_output(profiles, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles",
                             lambda p: self._profile_output(ctx.account_id, p))
@@ -60,7 +61,7 @@ class InstanceProfileOps(IamState):
                 raise limit_exceeded(f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {ROLES_PER_PROFILE}")
             profile["Roles"].append(role["RoleName"].lower())
             role.setdefault("InstanceProfiles", []).append(profile["InstanceProfileName"].lower())
-            self.store.put(ns(ctx.account_id, "instance_profiles"), profile["InstanceProfileName"].lower(), profile)
+            INSTANCE_PROFILE.put(self.store, ns(ctx.account_id, "instance_profiles"), profile["InstanceProfileName"].lower(), profile)
             self._save(ctx.account_id, "role", role)
         return {}
 
@@ -73,7 +74,7 @@ class InstanceProfileOps(IamState):
             profile["Roles"].remove(role["RoleName"].lower())
             role["InstanceProfiles"] = [p for p in role.get("InstanceProfiles", [])
                                         if p != profile["InstanceProfileName"].lower()]
-            self.store.put(ns(ctx.account_id, "instance_profiles"), profile["InstanceProfileName"].lower(), profile)
+            INSTANCE_PROFILE.put(self.store, ns(ctx.account_id, "instance_profiles"), profile["InstanceProfileName"].lower(), profile)
             self._save(ctx.account_id, "role", role)
         return {}
 
@@ -83,16 +84,16 @@ class InstanceProfileOps(IamState):
         return paged_output(profiles, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles",
                             lambda p: self._profile_output(ctx.account_id, p))
 
-    def _find_profile(self, account: str, name: str) -> dict | None:
-        return self.store.get(ns(account, "instance_profiles"), name.lower())
+    def _find_profile(self, account: str, name: str) -> InstanceProfile | None:
+        return INSTANCE_PROFILE.get(self.store, ns(account, "instance_profiles"), name.lower())
 
-    def _profile(self, account: str, name: str) -> dict:
+    def _profile(self, account: str, name: str) -> InstanceProfile:
         profile = self._find_profile(account, name)
         if profile is None:
             raise no_such_entity(f"Instance Profile {name} cannot be found.")
         return profile
 
-    def _profile_output(self, account: str, profile: dict) -> dict:
+    def _profile_output(self, account: str, profile: InstanceProfile) -> dict:
         roles = [r for r in (self._find(account, "role", n) for n in profile["Roles"]) if r]
         output = {k: profile[k] for k in ("Path", "InstanceProfileName", "InstanceProfileId", "Arn")}
         output.update(CreateDate=timestamp(profile["CreateDate"]), Roles=[role_output(r, full=False) for r in roles])

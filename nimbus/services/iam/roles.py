@@ -10,13 +10,14 @@ from nimbus.services.iam.common import (
     paged_output,
     validated_document,
 )
+from nimbus.services.iam.documents import Role
 from nimbus.services.iam.state import IamState
 
 DEFAULT_SESSION_SECONDS = 3600
 TRUST_POLICY_SIZE = 2048
 
 
-def role_output(role: dict, full: bool = True) -> dict:
+def role_output(role: Role, full: bool = True) -> dict:
     output = {k: role[k] for k in ("Path", "RoleName", "RoleId", "Arn")}
     output["CreateDate"] = timestamp(role["CreateDate"])
     output["AssumeRolePolicyDocument"] = encode_document(role["AssumeRolePolicyDocument"])

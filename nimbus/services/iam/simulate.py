@@ -36,7 +36,8 @@ class SimulationOps(DetailOps):
             raise no_such_entity(f"The {kind} with name {name} cannot be found.")
         holders = [entity]
         if kind == "user":
-            holders += [g for g in (self._find(account, "group", n) for n in entity.get("Groups", ())) if g]
+            user = self._entity(account, "user", name)
+            holders += [g for g in (self._find(account, "group", n) for n in user.get("Groups", ())) if g]
         documents = [d for holder in holders for d in self._holder_documents(account, holder)]
         documents += params.get("PolicyInputList", [])
         params = {"CallerArn": source if kind != "group" else None, **params}

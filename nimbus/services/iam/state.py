@@ -2,6 +2,8 @@
 hooks every change goes through."""
 from __future__ import annotations
 
+from typing import Any, Literal, cast, overload
+
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
 from nimbus.services.base import BaseProvider
@@ -15,35 +17,71 @@ from nimbus.services.iam.common import (
     ns,
     paged_output,
 )
+from nimbus.services.iam.documents import ENTITY_KINDS, MANAGED_POLICY, Entity, Group, ManagedPolicy, Role, User
 
 
 class IamState(BaseProvider):
-    def _entity(self, account: str, kind: str, name: str) -> dict:
-        entity = self.store.get(ns(account, ENTITIES[kind][0]), name.lower())
+    @overload
+    def _entity(self, account: str, kind: Literal["user"], name: str) -> User: ...
+    @overload
+    def _entity(self, account: str, kind: Literal["group"], name: str) -> Group: ...
+    @overload
+    def _entity(self, account: str, kind: Literal["role"], name: str) -> Role: ...
+    @overload
+    def _entity(self, account: str, kind: str, name: str) -> Entity: ...
+
+    def _entity(self, account: str, kind: str, name: str) -> Entity:
+        entity = self._find(account, kind, name)
         if entity is None:
             raise no_such_entity(f"The {kind} with name {name} cannot be found.")
         return entity
 
-    def _find(self, account: str, kind: str, name: str) -> dict | None:
-        return self.store.get(ns(account, ENTITIES[kind][0]), name.lower())
+    @overload
+    def _find(self, account: str, kind: Literal["user"], name: str) -> User | None: ...
+    @overload
+    def _find(self, account: str, kind: Literal["group"], name: str) -> Group | None: ...
+    @overload
+    def _find(self, account: str, kind: Literal["role"], name: str) -> Role | None: ...
+    @overload
+    def _find(self, account: str, kind: str, name: str) -> Entity | None: ...
 
-    def _save(self, account: str, kind: str, entity: dict) -> None:
-        name = entity[ENTITIES[kind][1]]
-        self.store.put(ns(account, ENTITIES[kind][0]), name.lower(), entity)
+    def _find(self, account: str, kind: str, name: str) -> Entity | None:
+        return ENTITY_KINDS[kind].get(self.store, ns(account, ENTITIES[kind][0]), name.lower())
+
+    def _save(self, account: str, kind: str, entity: Entity) -> None:
+        name = cast(dict, entity)[ENTITIES[kind][1]]  # UserName, GroupName or RoleName
+        ENTITY_KINDS[kind].put(self.store, ns(account, ENTITIES[kind][0]), name.lower(), entity)
 
     def _remove(self, account: str, kind: str, name: str) -> None:
         self.store.delete(ns(account, ENTITIES[kind][0]), name.lower())
 
-    def _all(self, account: str, kind: str) -> list[dict]:
-        return [e for _, e in self.store.scan(ns(account, ENTITIES[kind][0]))]
+    @overload
+    def _all(self, account: str, kind: Literal["user"]) -> list[User]: ...
+    @overload
+    def _all(self, account: str, kind: Literal["group"]) -> list[Group]: ...
+    @overload
+    def _all(self, account: str, kind: Literal["role"]) -> list[Role]: ...
+    @overload
+    def _all(self, account: str, kind: str) -> list[Entity]: ...
 
-    def _new_entity(self, ctx: RequestContext, kind: str, params: dict, **fields) -> dict:
+    def _all(self, account: str, kind: str) -> list[Any]:  # list[User] | list[Group]...: lists are invariant
+        return [e for _, e in ENTITY_KINDS[kind].scan(self.store, ns(account, ENTITIES[kind][0]))]
+
+    @overload
+    def _new_entity(self, ctx: RequestContext, kind: Literal["user"], params: dict, **fields) -> User: ...
+    @overload
+    def _new_entity(self, ctx: RequestContext, kind: Literal["group"], params: dict, **fields) -> Group: ...
+    @overload
+    def _new_entity(self, ctx: RequestContext, kind: Literal["role"], params: dict, **fields) -> Role: ...
+
+    def _new_entity(self, ctx: RequestContext, kind: str, params: dict, **fields) -> Entity:
         """A new user, group or role (EntityAlreadyExists for a taken name, any case)."""
         collection, name_param, segment, prefix = ENTITIES[kind]
         name, path = params[name_param], params.get("Path", "/")
         if self._find(ctx.account_id, kind, name):
             raise already_exists(f"{kind.capitalize()} with name {name} already exists.")
-        entity = {
+        # The name and id fields are the kind's own (UserName, UserId...), so the literal is cast.
+        entity = cast(Entity, {
             "Path": path,
             name_param: name,
             f"{kind.capitalize()}Id": random_id(prefix),
@@ -52,7 +90,7 @@ class IamState(BaseProvider):
             "InlinePolicies": {},
             "AttachedPolicies": [],
             **fields,
-        }
+        })
         self._save(ctx.account_id, kind, entity)
         return entity
 
@@ -61,7 +99,7 @@ class IamState(BaseProvider):
         self.runtime.authz.invalidate(ctx.account_id)
 
     @staticmethod
-    def _check_detached(entity: dict) -> None:
+    def _check_detached(entity: Entity) -> None:
         """A user, group or role keeps its policies until they are removed (DeleteConflict)."""
         if entity.get("InlinePolicies"):
             raise delete_conflict("Cannot delete entity, must delete policies first.")
@@ -102,8 +140,10 @@ class IamState(BaseProvider):
         entity = self._entity(ctx.account_id, kind, params[ENTITIES[kind][1]])
         return paged_output(entity.get("Tags", []), params, lambda t: t["Key"], "Tags", dict)
 
-    def _find_policy(self, account: str, arn: str) -> dict | None:
-        return AWS_MANAGED.get(arn) if is_aws_managed(arn) else self.store.get(ns(account, "policies"), arn)
+    def _find_policy(self, account: str, arn: str) -> ManagedPolicy | None:
+        if is_aws_managed(arn):
+            return AWS_MANAGED.get(arn)
+        return MANAGED_POLICY.get(self.store, ns(account, "policies"), arn)
 
     def _managed_document(self, account: str, arn: str) -> str:
         """The default version's document of an attachable policy (NoSuchEntity if none)."""

@@ -14,12 +14,13 @@ from nimbus.services.iam.common import (
     ns,
     paged_output,
 )
+from nimbus.services.iam.documents import ACCESS_KEY, AccessKey, User
 from nimbus.services.iam.state import IamState
 
 ACCESS_KEYS_PER_USER = 2
 
 
-def user_output(user: dict) -> dict:
+def user_output(user: User) -> dict:
     output = {k: user[k] for k in ("Path", "UserName", "UserId", "Arn")}
     output["CreateDate"] = timestamp(user["CreateDate"])
     return add_boundary_and_tags(output, user)
@@ -81,14 +82,14 @@ class UserOps(IamState):
             user = self._entity(ctx.account_id, "user", name)
             if len(self._user_keys(ctx.account_id, user["UserName"])) >= ACCESS_KEYS_PER_USER:
                 raise limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
-            key = {
+            key: AccessKey = {
                 "UserName": user["UserName"],
                 "AccessKeyId": random_id("AKIA"),
                 "Status": "Active",
                 "SecretAccessKey": secret_access_key(),
                 "CreateDate": ctx.clock.time(),
             }
-            self.store.put(ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
+            ACCESS_KEY.put(self.store, ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
             self._register(ctx.account_id, user, key)
         return {"AccessKey": {**key, "CreateDate": timestamp(key["CreateDate"])}}
 
@@ -106,7 +107,7 @@ class UserOps(IamState):
         with self.store.transaction():
             key, user = self._key(ctx, params)
             key["Status"] = params["Status"]
-            self.store.put(ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
+            ACCESS_KEY.put(self.store, ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
             self._register(ctx.account_id, user, key)
         return {}
 
@@ -119,12 +120,12 @@ class UserOps(IamState):
 
     # -- helpers -------------------------------------------------------------
 
-    def _user_keys(self, account: str, user_name: str) -> list[dict]:
-        return [k for _, k in self.store.scan(ns(account, "access_keys")) if k["UserName"] == user_name]
+    def _user_keys(self, account: str, user_name: str) -> list[AccessKey]:
+        return [k for _, k in ACCESS_KEY.scan(self.store, ns(account, "access_keys")) if k["UserName"] == user_name]
 
-    def _key(self, ctx: RequestContext, params: dict) -> tuple[dict, dict]:
+    def _key(self, ctx: RequestContext, params: dict) -> tuple[AccessKey, User]:
         key_id = params["AccessKeyId"]
-        key = self.store.get(ns(ctx.account_id, "access_keys"), key_id)
+        key = ACCESS_KEY.get(self.store, ns(ctx.account_id, "access_keys"), key_id)
         name = params.get("UserName") or (key or {}).get("UserName") or self._caller_user_name(ctx)
         if key is None or (name and key["UserName"].lower() != name.lower()):
             raise no_such_entity(f"The Access Key with id {key_id} cannot be found.")
@@ -134,7 +135,7 @@ class UserOps(IamState):
     def _caller_user_name(ctx: RequestContext) -> str | None:
         return ctx.principal.user_name if ctx.principal.type == "IAMUser" else None
 
-    def _register(self, account: str, user: dict, key: dict) -> None:
+    def _register(self, account: str, user: User, key: AccessKey) -> None:
         """Make the key sign requests as this user (or stop, when it is inactive)."""
         self.runtime.credentials.put(Credential(
             access_key_id=key["AccessKeyId"],

@@ -25,6 +25,7 @@ from nimbus.core.policy import Decision, PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import grants as grant_rules
 from nimbus.services.kms.conditions import condition_keys
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.key_policies import ROOT_SID, default_policy, key_policy
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def denied(decision: Decision) -> ServiceError:
     return ServiceError("AccessDeniedException", decision.message())
 
 
-def authorize(ctx: RequestContext, key: dict, operation: str, context: dict | None = None,
+def authorize(ctx: RequestContext, key: Key, operation: str, context: dict | None = None,
               grant_tokens: list[str] | None = None) -> Decision:
     """Raise AccessDeniedException unless the caller may run ``operation`` on ``key``."""
     grant_rules.check_tokens(grant_tokens)
@@ -65,7 +66,7 @@ def authorize(ctx: RequestContext, key: dict, operation: str, context: dict | No
     return decision
 
 
-def would_allow(ctx: RequestContext, key: dict, operation: str, policy: str) -> bool:
+def would_allow(ctx: RequestContext, key: Key, operation: str, policy: str) -> bool:
     """Would ``policy``, as the key policy, let the caller run ``operation``? (PutKeyPolicy's lockout
     check: AWS asks the key policy alone, so a statement naming the caller's account passes whatever
     its IAM policies say today: the account can always grant itself the permission.)"""
@@ -75,7 +76,7 @@ def would_allow(ctx: RequestContext, key: dict, operation: str, policy: str) -> 
     return decision.resource_allowed
 
 
-def _own_root_under_default_policy(ctx: RequestContext, key: dict) -> bool:
+def _own_root_under_default_policy(ctx: RequestContext, key: Key) -> bool:
     """The hot path: the default policy lets its account's root do anything, whatever the request."""
     principal = ctx.principal
     return principal.type == "Root" and principal.account_id == key["AWSAccountId"] \
@@ -89,7 +90,7 @@ def _record(ctx: RequestContext, decision: Decision) -> Decision:
     return decision
 
 
-def _compiled(key: dict):
+def _compiled(key: Key):
     text = key_policy(key)
     try:
         return compile_policy(text, "resource")

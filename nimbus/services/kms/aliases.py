@@ -6,6 +6,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import access
+from nimbus.services.kms.documents import ALIAS, Alias, Key
 from nimbus.services.kms.keys import AWS_MANAGED_ALIAS, aliases_ns
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.state import KmsState
@@ -28,7 +29,7 @@ def check_custom(name: str) -> None:
 
 
 class AliasOps(KmsState):
-    def _alias_target(self, ctx: RequestContext, name: str, target: str, operation: str) -> dict:
+    def _alias_target(self, ctx: RequestContext, name: str, target: str, operation: str) -> Key:
         # AWS: the alias needs the permission in an IAM policy, its key(s) in their key policy.
         ctx.authorize(f"kms:{operation}", arn("kms", ctx.account_id, ctx.region, name), error=access.denied)
         if target.startswith("alias/") or ":alias/" in target:
@@ -46,12 +47,12 @@ class AliasOps(KmsState):
         with self.store.transaction():
             key = self._alias_target(ctx, name, params["TargetKeyId"], "CreateAlias")
             ns = aliases_ns(ctx.account_id, ctx.region)
-            if self.store.get(ns, name) is not None:
+            if ALIAS.get(self.store, ns, name) is not None:
                 raise ServiceError("AlreadyExistsException",
                                    f"An alias with the name {arn('kms', ctx.account_id, ctx.region, name)} already exists")
             now = ctx.clock.time()
-            self.store.put(ns, name, {"AliasName": name, "TargetKeyId": key["KeyId"], "CreationDate": now,
-                                      "LastUpdatedDate": now})
+            ALIAS.put(self.store, ns, name, Alias(AliasName=name, TargetKeyId=key["KeyId"], CreationDate=now,
+                                                  LastUpdatedDate=now))
         return {}
 
     def update_alias(self, ctx: RequestContext, params: dict) -> dict:
@@ -68,7 +69,7 @@ class AliasOps(KmsState):
                                    "The new target key must have the same key spec and key usage as the current "
                                    "target key.")
             alias.update(TargetKeyId=key["KeyId"], LastUpdatedDate=ctx.clock.time())
-            self.store.put(aliases_ns(ctx.account_id, ctx.region), name, alias)
+            ALIAS.put(self.store, aliases_ns(ctx.account_id, ctx.region), name, alias)
         return {}
 
     def delete_alias(self, ctx: RequestContext, params: dict) -> dict:
@@ -84,7 +85,7 @@ class AliasOps(KmsState):
         return {}
 
     def list_aliases(self, ctx: RequestContext, params: dict) -> dict:
-        aliases = [a for _, a in self.store.scan(aliases_ns(ctx.account_id, ctx.region))]
+        aliases = [a for _, a in ALIAS.scan(self.store, aliases_ns(ctx.account_id, ctx.region))]
         if params.get("KeyId"):
             key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
             aliases = [a for a in aliases if a["TargetKeyId"] == key["KeyId"]]

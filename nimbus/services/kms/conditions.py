@@ -10,6 +10,7 @@ import functools
 
 from nimbus.core.context import RequestContext
 from nimbus.services.kms.call_state import call_state
+from nimbus.services.kms.documents import ALIAS, Key
 from nimbus.services.kms.key_policies import key_policy
 from nimbus.services.kms.keys import aliases_ns
 
@@ -44,7 +45,7 @@ def via_service(invoked_by: str, region: str) -> str:
     return f"{name}.{region}.amazonaws.com"
 
 
-def condition_keys(ctx: RequestContext, key: dict, operation: str, context: dict | None) -> dict:
+def condition_keys(ctx: RequestContext, key: Key, operation: str, context: dict | None) -> dict:
     params = ctx.params
     values: dict = {
         "kms:CallerAccount": ctx.account_id,
@@ -83,12 +84,12 @@ def condition_keys(ctx: RequestContext, key: dict, operation: str, context: dict
         values["kms:RequestAlias"] = alias
     if _wants_resource_aliases(ctx, key):
         values["kms:ResourceAliases"] = [
-            name for name, alias in ctx.store.scan(aliases_ns(key["AWSAccountId"], key["Region"]))
+            name for name, alias in ALIAS.scan(ctx.store, aliases_ns(key["AWSAccountId"], key["Region"]))
             if alias["TargetKeyId"] == key["KeyId"]]
     return values
 
 
-def _same_key(ctx: RequestContext, key: dict, operation: str, params: dict) -> bool | None:
+def _same_key(ctx: RequestContext, key: Key, operation: str, params: dict) -> bool | None:
     if operation == "ReEncryptFrom":
         call_state(ctx).reencrypt_source = key["Arn"]
         destination = params.get("DestinationKeyId")
@@ -97,7 +98,7 @@ def _same_key(ctx: RequestContext, key: dict, operation: str, params: dict) -> b
     return None if source is None else source == key["Arn"]
 
 
-def _wants_resource_aliases(ctx: RequestContext, key: dict) -> bool:
+def _wants_resource_aliases(ctx: RequestContext, key: Key) -> bool:
     # A store scan per call: only when some policy could test it (identity policies exist only for
     # IAM users and roles; the key policy says so itself).
     if ctx.principal.type not in ("Root", "AWSService"):

@@ -13,6 +13,7 @@ import uuid
 from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kms.documents import GRANT, Grant, Key
 from nimbus.services.kms.keys import grants_ns
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.state import KmsState
@@ -67,10 +68,10 @@ def check_tokens(grant_tokens: list[str] | None) -> None:
             raise ServiceError("InvalidGrantTokenException", "")
 
 
-def allowing_grant(ctx: RequestContext, key: dict, operation: str, context: dict | None) -> str | None:
+def allowing_grant(ctx: RequestContext, key: Key, operation: str, context: dict | None) -> str | None:
     """The id of a grant that lets the caller run ``operation`` on ``key``, if any."""
     names = caller_principals(ctx)
-    for _, grant in ctx.store.scan(grants_ns(key["AWSAccountId"], key["Region"])):
+    for _, grant in GRANT.scan(ctx.store, grants_ns(key["AWSAccountId"], key["Region"])):
         grantee = grant.get("GranteePrincipal") in names or (
             grant.get("GranteeServicePrincipal") is not None
             and grant["GranteeServicePrincipal"] == ctx.principal.invoked_by)
@@ -80,7 +81,7 @@ def allowing_grant(ctx: RequestContext, key: dict, operation: str, context: dict
     return None
 
 
-def grant_entry(grant: dict) -> dict:
+def grant_entry(grant: Grant) -> dict:
     output = {k: grant[k] for k in ("GrantId", "IssuingAccount", "Operations")}
     output["KeyId"] = grant["KeyArn"]
     output["CreationDate"] = timestamp(grant["CreationDate"])
@@ -108,9 +109,9 @@ class GrantOps(KmsState):
         self.dry_run(params)
         ns = grants_ns(key["AWSAccountId"], key["Region"])
         with self.store.transaction():
-            grant = None
+            grant: Grant | None = None
             if params.get("Name"):
-                grant = next((g for _, g in self.store.scan(ns)
+                grant = next((g for _, g in GRANT.scan(self.store, ns)
                               if g["KeyId"] == key["KeyId"] and g.get("Name") == params["Name"]
                               and g.get("GranteePrincipal") == params.get("GranteePrincipal")
                               and g.get("GranteeServicePrincipal") == params.get("GranteeServicePrincipal")
@@ -126,7 +127,7 @@ class GrantOps(KmsState):
                     "IssuingAccount": f"arn:aws:iam::{ctx.account_id}:root",
                     "Operations": operations, "Constraints": constraints,
                 }
-                self.store.put(ns, grant["GrantId"], grant)
+                GRANT.put(self.store, ns, grant["GrantId"], grant)
         token = TOKEN_PREFIX + ":".join([key["AWSAccountId"], key["Region"], grant["GrantId"],
                                          uuid.uuid4().hex]).encode()
         return {"GrantId": grant["GrantId"], "GrantToken": base64.urlsafe_b64encode(token).decode().rstrip("=")}
@@ -134,7 +135,7 @@ class GrantOps(KmsState):
     def list_grants(self, ctx: RequestContext, params: dict) -> dict:
         key = self.keys.resolve(ctx, params["KeyId"], cross_account=True)
         self.authorize(ctx, key, "ListGrants")
-        grants = [g for _, g in self.store.scan(grants_ns(key["AWSAccountId"], key["Region"]))
+        grants = [g for _, g in GRANT.scan(self.store, grants_ns(key["AWSAccountId"], key["Region"]))
                   if g["KeyId"] == key["KeyId"]]
         if params.get("GrantId"):
             grants = [g for g in grants if g["GrantId"] == params["GrantId"]]
@@ -152,7 +153,7 @@ class GrantOps(KmsState):
         if not params.get("RetiringPrincipal") and not params.get("RetiringServicePrincipal"):
             raise ServiceError("ValidationException", "Either RetiringPrincipal or RetiringServicePrincipal must be "
                                "specified")
-        grants = [g for _, g in self.store.scan(grants_ns(ctx.account_id, ctx.region))
+        grants = [g for _, g in GRANT.scan(self.store, grants_ns(ctx.account_id, ctx.region))
                   if (params.get("RetiringPrincipal") and g.get("RetiringPrincipal") == params["RetiringPrincipal"])
                   or (params.get("RetiringServicePrincipal")
                       and g.get("RetiringServicePrincipal") == params["RetiringServicePrincipal"])]
@@ -165,7 +166,7 @@ class GrantOps(KmsState):
         key = self.keys.resolve(ctx, params["KeyId"], cross_account=True)
         self.authorize(ctx, key, "RevokeGrant")
         ns = grants_ns(key["AWSAccountId"], key["Region"])
-        grant = self.store.get(ns, params["GrantId"])
+        grant = GRANT.get(self.store, ns, params["GrantId"])
         if grant is None or grant["KeyId"] != key["KeyId"]:
             raise ServiceError("InvalidGrantIdException", "")
         self.dry_run(params)
@@ -184,7 +185,7 @@ class GrantOps(KmsState):
         else:
             raise ServiceError("ValidationException", "Grant token OR (grant ID, key ID) must be specified")
         ns = grants_ns(account, region)
-        grant = self.store.get(ns, grant_id)
+        grant = GRANT.get(self.store, ns, grant_id)
         if grant is None:
             raise ServiceError("NotFoundException", f"Grant ID {grant_id} not found")
         names = caller_principals(ctx)

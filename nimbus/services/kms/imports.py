@@ -16,6 +16,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.keys import DAY, imported_material_id
 from nimbus.services.kms.state import KmsState
 
@@ -60,7 +61,7 @@ def check_material(spec: str, material: bytes) -> None:
 
 
 class ImportOps(KmsState):
-    def _external(self, ctx: RequestContext, params: dict, operation: str) -> dict:
+    def _external(self, ctx: RequestContext, params: dict, operation: str) -> Key:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.check_state(key, operation)
         self.authorize(ctx, key, operation)
@@ -130,10 +131,10 @@ class ImportOps(KmsState):
     def delete_imported_key_material(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             key = self._external(ctx, params, "DeleteImportedKeyMaterial")
-            wanted = params.get("KeyMaterialId") or key["CurrentMaterial"]
+            wanted = params.get("KeyMaterialId") or key["CurrentKeyMaterialId"]
             key["Materials"] = [m for m in key["Materials"] if params.get("KeyMaterialId") and m["Id"] != wanted]
-            if key["CurrentMaterial"] not in {m["Id"] for m in key["Materials"]}:
-                key["CurrentMaterial"] = None
+            if key["CurrentKeyMaterialId"] not in {m["Id"] for m in key["Materials"]}:
+                key["CurrentKeyMaterialId"] = None
                 if key["KeyState"] != "PendingDeletion":
                     key["KeyState"] = "PendingImport"
             self.keys.save(key)

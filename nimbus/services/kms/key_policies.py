@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import json
 
+from nimbus.services.kms.documents import Key
+
 # AWS serializes the default policy with Jackson's pretty printer: " : " separators and "[ {".
 DEFAULT_POLICY = """{
   "Version" : "2012-10-17",
@@ -50,7 +52,7 @@ def aws_managed_policy(account: str, region: str, service: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Id": f"auto-{service}-2", "Statement": statements}, indent=2)
 
 
-def key_policy(key: dict) -> str:
+def key_policy(key: Key) -> str:
     """The key's policy document (keys written before nimbus stored AWS managed keys' policies get
     the default one)."""
     return key["Policies"].get("default") or default_policy(key["AWSAccountId"])

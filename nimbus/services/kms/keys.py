@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import uuid
+from typing import Literal
 
 from nimbus.core.arns import arn, parse_arn
 from nimbus.core.context import RequestContext
@@ -20,6 +21,7 @@ from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
 from nimbus.services.kms.call_state import call_state
+from nimbus.services.kms.documents import ALIAS, GRANT, KEY, Alias, Key
 from nimbus.services.kms.key_policies import aws_managed_policy
 from nimbus.services.kms.vault import Vault
 
@@ -61,25 +63,25 @@ class KeyRepo:
     # -- creation ------------------------------------------------------------------------
 
     def new_key(self, ctx: RequestContext, spec: str, usage: str, origin: str, description: str,
-                multi_region: bool, manager: str = "CUSTOMER") -> dict:
+                multi_region: bool, manager: str = "CUSTOMER") -> Key:
         key_id = ("mrk-" + uuid.uuid4().hex) if multi_region else str(uuid.uuid4())
-        key = {
+        key: Key = {
             "KeyId": key_id, "Arn": key_arn(ctx.account_id, ctx.region, key_id),
             "AWSAccountId": ctx.account_id, "Region": ctx.region, "CreationDate": ctx.clock.time(),
             "Description": description, "KeyUsage": usage, "KeySpec": spec, "Origin": origin,
             "KeyManager": manager, "KeyState": "PendingImport" if origin == "EXTERNAL" else "Enabled",
             "MultiRegion": multi_region, "PrimaryRegion": ctx.region if multi_region else None,
-            "Replicas": [], "Materials": [], "CurrentMaterial": None, "Tags": [], "Policies": {},
+            "Replicas": [], "Materials": [], "CurrentKeyMaterialId": None, "Tags": [], "Policies": {},
             "Rotation": {"Enabled": manager == "AWS", "PeriodDays": 365,
                          "Next": ctx.clock.time() + 365 * DAY if manager == "AWS" else None},
             "Import": None, "ExpirationModel": None, "ValidTo": None,
-            "DeletionDate": None, "PendingWindow": None,
+            "DeletionDate": None, "PendingDeletionWindowInDays": None,
         }
         if origin == "AWS_KMS":
             self.add_material(key, crypto.generate(spec), new_material_id(), ctx.clock.time(), None)
         return key
 
-    def add_material(self, key: dict, material: bytes, material_id: str, now: float,
+    def add_material(self, key: Key, material: bytes, material_id: str, now: float,
                      rotation_type: str | None, imported: bool = False, valid_to: float | None = None,
                      description: str | None = None) -> None:
         """Make ``material`` the key's current material version."""
@@ -96,38 +98,40 @@ class KeyRepo:
             "Public": public, "Created": now, "RotationType": rotation_type, "State": "CURRENT",
             "Imported": imported, "ValidTo": valid_to, "Description": description,
         })
-        key["CurrentMaterial"] = material_id
+        key["CurrentKeyMaterialId"] = material_id
 
     # -- persistence ---------------------------------------------------------------------
 
-    def save(self, key: dict) -> None:
-        self.store.put(keys_ns(key["AWSAccountId"], key["Region"]), key["KeyId"], key)
+    def save(self, key: Key) -> None:
+        KEY.put(self.store, keys_ns(key["AWSAccountId"], key["Region"]), key["KeyId"], key)
 
-    def load(self, account: str, region: str, key_id: str) -> dict | None:
-        key = self.store.get(keys_ns(account, region), key_id)
+    def load(self, account: str, region: str, key_id: str) -> Key | None:
+        key = KEY.get(self.store, keys_ns(account, region), key_id)
         if key is not None and key["MultiRegion"] and key["PrimaryRegion"] != region:
             # A replica's material follows its primary: let the primary catch up (and sync) first.
             if self.load(account, key["PrimaryRegion"], key_id) is not None:
-                key = self.store.get(keys_ns(account, region), key_id)
+                key = KEY.get(self.store, keys_ns(account, region), key_id)
         if key is not None and self._due(key):
             # Under the store's lock, so two calls never rotate (or delete) the same key twice.
             with self.store.transaction():
-                key = self.store.get(keys_ns(account, region), key_id)
-                if key is not None and self._catch_up(key):
-                    if key.get("_deleted"):
+                key = KEY.get(self.store, keys_ns(account, region), key_id)
+                if key is not None:
+                    outcome = self._catch_up(key)
+                    if outcome == "deleted":
                         return None
-                    self.save(key)
+                    if outcome == "changed":
+                        self.save(key)
         return key
 
-    def all(self, account: str, region: str) -> list[dict]:
+    def all(self, account: str, region: str) -> list[Key]:
         keys = []
-        for key_id, _ in self.store.scan(keys_ns(account, region)):
+        for key_id, _ in KEY.scan(self.store, keys_ns(account, region)):
             key = self.load(account, region, key_id)
             if key is not None:
                 keys.append(key)
         return keys
 
-    def _due(self, key: dict) -> bool:
+    def _due(self, key: Key) -> bool:
         """Whether the virtual clock has passed a date the key is waiting for (a cheap, pure check)."""
         now = self.runtime.clock.time()
         rotation = key["Rotation"]
@@ -137,16 +141,15 @@ class KeyRepo:
                     and key["KeyState"] == "Enabled")
                 or any(m.get("ValidTo") is not None and now >= m["ValidTo"] for m in key["Materials"]))
 
-    def _catch_up(self, key: dict) -> bool:
-        """Apply what the virtual clock says happened since the key was stored; True if it changed."""
+    def _catch_up(self, key: Key) -> Literal["deleted", "changed", "unchanged"]:
+        """Apply what the virtual clock says happened since the key was stored."""
         now = self.runtime.clock.time()
         if key["KeyState"] == "PendingDeletion" and now >= key["DeletionDate"]:
             self._delete(key)
-            key["_deleted"] = True
-            return True
+            return "deleted"
         changed = False
         if key["KeyState"] == "PendingReplicaDeletion" and not key["Replicas"]:
-            key.update(KeyState="PendingDeletion", DeletionDate=now + key["PendingWindow"] * DAY)
+            key.update(KeyState="PendingDeletion", DeletionDate=now + key["PendingDeletionWindowInDays"] * DAY)
             changed = True
         rotation = key["Rotation"]
         while rotation["Enabled"] and rotation["Next"] is not None and now >= rotation["Next"] \
@@ -159,41 +162,41 @@ class KeyRepo:
         expired = [m for m in key["Materials"] if m.get("ValidTo") is not None and now >= m["ValidTo"]]
         if expired:
             key["Materials"] = [m for m in key["Materials"] if m not in expired]
-            if key["CurrentMaterial"] in {m["Id"] for m in expired}:
-                key["CurrentMaterial"] = None
+            if key["CurrentKeyMaterialId"] in {m["Id"] for m in expired}:
+                key["CurrentKeyMaterialId"] = None
                 key["KeyState"] = "PendingImport"
             changed = True
-        return changed
+        return "changed" if changed else "unchanged"
 
-    def sync_replicas(self, primary: dict) -> None:
+    def sync_replicas(self, primary: Key) -> None:
         """Give every replica of a multi-Region primary key the primary's material versions."""
         for region in primary.get("Replicas", []):
-            replica = self.store.get(keys_ns(primary["AWSAccountId"], region), primary["KeyId"])
+            replica = KEY.get(self.store, keys_ns(primary["AWSAccountId"], region), primary["KeyId"])
             if replica is not None:
                 replica["Materials"] = [dict(m) for m in primary["Materials"]]
-                replica["CurrentMaterial"] = primary["CurrentMaterial"]
+                replica["CurrentKeyMaterialId"] = primary["CurrentKeyMaterialId"]
                 self.save(replica)
 
-    def _delete(self, key: dict) -> None:
+    def _delete(self, key: Key) -> None:
         account, region = key["AWSAccountId"], key["Region"]
         with self.store.transaction():
             self.store.delete(keys_ns(account, region), key["KeyId"])
             if key["MultiRegion"] and key["PrimaryRegion"] != region:
-                primary = self.store.get(keys_ns(account, key["PrimaryRegion"]), key["KeyId"])
+                primary = KEY.get(self.store, keys_ns(account, key["PrimaryRegion"]), key["KeyId"])
                 if primary is not None and region in primary["Replicas"]:
                     primary["Replicas"].remove(region)
                     self.save(primary)
-            for name, alias in self.store.scan(aliases_ns(account, region)):
+            for name, alias in ALIAS.scan(self.store, aliases_ns(account, region)):
                 if alias["TargetKeyId"] == key["KeyId"]:
                     self.store.delete(aliases_ns(account, region), name)
-            for grant_id, grant in self.store.scan(grants_ns(account, region)):
+            for grant_id, grant in GRANT.scan(self.store, grants_ns(account, region)):
                 if grant["KeyId"] == key["KeyId"]:
                     self.store.delete(grants_ns(account, region), grant_id)
 
     # -- lookup --------------------------------------------------------------------------
 
     def resolve(self, ctx: RequestContext, identifier: str, cross_account: bool = False,
-                allow_alias: bool = True) -> dict:
+                allow_alias: bool = True) -> Key:
         """The key named by a key id, key ARN, alias name or alias ARN, as AWS resolves them."""
         account, region = ctx.account_id, ctx.region
         name, alias_name = identifier, None
@@ -224,19 +227,19 @@ class KeyRepo:
             call_state(ctx).request_aliases[key["Arn"]] = alias_name
         return key
 
-    def alias(self, ctx: RequestContext, account: str, region: str, name: str) -> dict:
-        alias = self.store.get(aliases_ns(account, region), name)
+    def alias(self, ctx: RequestContext, account: str, region: str, name: str) -> Alias:
+        alias = ALIAS.get(self.store, aliases_ns(account, region), name)
         if alias is None and name.startswith(AWS_MANAGED_ALIAS) and account == ctx.account_id:
             alias = self._aws_managed(ctx, name)
         if alias is None:
             raise ServiceError("NotFoundException", f"Alias {arn('kms', account, region, name)} is not found.")
         return alias
 
-    def _aws_managed(self, ctx: RequestContext, name: str) -> dict:
+    def _aws_managed(self, ctx: RequestContext, name: str) -> Alias:
         """AWS creates a service's AWS managed key (alias/aws/<service>) when it is first used."""
         service = name[len(AWS_MANAGED_ALIAS):]
         with self.store.transaction():
-            alias = self.store.get(aliases_ns(ctx.account_id, ctx.region), name)
+            alias = ALIAS.get(self.store, aliases_ns(ctx.account_id, ctx.region), name)
             if alias is not None:
                 return alias
             key = self.new_key(ctx, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS",
@@ -245,15 +248,15 @@ class KeyRepo:
             key["Policies"] = {"default": aws_managed_policy(ctx.account_id, ctx.region, service)}
             self.save(key)
             now = ctx.clock.time()
-            alias = {"AliasName": name, "TargetKeyId": key["KeyId"], "CreationDate": now, "LastUpdatedDate": now}
-            self.store.put(aliases_ns(ctx.account_id, ctx.region), name, alias)
+            alias = Alias(AliasName=name, TargetKeyId=key["KeyId"], CreationDate=now, LastUpdatedDate=now)
+            ALIAS.put(self.store, aliases_ns(ctx.account_id, ctx.region), name, alias)
         return alias
 
     # -- material ------------------------------------------------------------------------
 
-    def material(self, key: dict, material_id: str | None = None):
+    def material(self, key: Key, material_id: str | None = None):
         """The plaintext material (bytes for symmetric/HMAC keys, a private key object otherwise)."""
-        material_id = material_id or key["CurrentMaterial"]
+        material_id = material_id or key["CurrentKeyMaterialId"]
         entry = next((m for m in key["Materials"] if m["Id"] == material_id), None)
         if entry is None:
             return None
@@ -267,6 +270,6 @@ class KeyRepo:
                 self._parsed[material_id] = parsed
         return parsed
 
-    def public_key(self, key: dict) -> bytes:
-        entry = next(m for m in key["Materials"] if m["Id"] == key["CurrentMaterial"])
+    def public_key(self, key: Key) -> bytes:
+        entry = next(m for m in key["Materials"] if m["Id"] == key["CurrentKeyMaterialId"])
         return bytes.fromhex(entry["Public"])

@@ -6,6 +6,7 @@ from nimbus.core.tags import MAX_TAGS
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import policies, specs
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.keys import DAY
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.metadata import key_metadata
@@ -65,7 +66,7 @@ class LifecycleOps(KmsState):
         output["Keys"] = [{"KeyId": k["KeyId"], "KeyArn": k["Arn"]} for k in output["Keys"]]
         return output
 
-    def _set_state(self, ctx: RequestContext, params: dict, operation: str, mutate) -> dict:
+    def _set_state(self, ctx: RequestContext, params: dict, operation: str, mutate) -> Key:
         with self.store.transaction():
             key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
             self.check_state(key, operation)
@@ -94,9 +95,9 @@ class LifecycleOps(KmsState):
         def schedule(key):
             if key["MultiRegion"] and key["PrimaryRegion"] == key["Region"] and key["Replicas"]:
                 # A primary with replicas waits for them to be deleted; then its own window starts.
-                key.update(KeyState="PendingReplicaDeletion", DeletionDate=None, PendingWindow=days)
+                key.update(KeyState="PendingReplicaDeletion", DeletionDate=None, PendingDeletionWindowInDays=days)
             else:
-                key.update(KeyState="PendingDeletion", DeletionDate=ctx.clock.time() + days * DAY, PendingWindow=days)
+                key.update(KeyState="PendingDeletion", DeletionDate=ctx.clock.time() + days * DAY, PendingDeletionWindowInDays=days)
         key = self._set_state(ctx, params, "ScheduleKeyDeletion", schedule)
         output = {"KeyId": key["Arn"], "KeyState": key["KeyState"], "PendingWindowInDays": days}
         if key["DeletionDate"] is not None:
@@ -106,8 +107,8 @@ class LifecycleOps(KmsState):
     def cancel_key_deletion(self, ctx: RequestContext, params: dict) -> dict:
         def cancel(key):
             # AWS leaves a key whose deletion was cancelled disabled (or awaiting its material).
-            key.update(KeyState="Disabled" if key["CurrentMaterial"] else "PendingImport",
-                       DeletionDate=None, PendingWindow=None)
+            key.update(KeyState="Disabled" if key["CurrentKeyMaterialId"] else "PendingImport",
+                       DeletionDate=None, PendingDeletionWindowInDays=None)
         key = self._set_state(ctx, params, "CancelKeyDeletion", cancel)
         return {"KeyId": key["Arn"]}
 

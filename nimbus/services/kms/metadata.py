@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from nimbus.core.times import timestamp
 from nimbus.services.kms import specs
+from nimbus.services.kms.documents import KEY, Key
 from nimbus.services.kms.keys import key_arn, keys_ns
 
 
-def multi_region_configuration(store, key: dict) -> dict:
+def multi_region_configuration(store, key: Key) -> dict:
     primary_region = key["PrimaryRegion"]
-    primary = store.get(keys_ns(key["AWSAccountId"], primary_region), key["KeyId"]) or key
+    primary = KEY.get(store, keys_ns(key["AWSAccountId"], primary_region), key["KeyId"]) or key
     account = key["AWSAccountId"]
     return {
         "MultiRegionKeyType": "PRIMARY" if primary_region == key["Region"] else "REPLICA",
@@ -18,7 +19,7 @@ def multi_region_configuration(store, key: dict) -> dict:
     }
 
 
-def key_metadata(store, key: dict) -> dict:
+def key_metadata(store, key: Key) -> dict:
     output = {
         "AWSAccountId": key["AWSAccountId"], "KeyId": key["KeyId"], "Arn": key["Arn"],
         "CreationDate": timestamp(key["CreationDate"]), "Enabled": key["KeyState"] == "Enabled",
@@ -31,9 +32,9 @@ def key_metadata(store, key: dict) -> dict:
     if key["KeyState"] in ("PendingDeletion", "PendingReplicaDeletion"):
         if key["DeletionDate"] is not None:
             output["DeletionDate"] = timestamp(key["DeletionDate"])
-        output["PendingDeletionWindowInDays"] = key["PendingWindow"]
+        output["PendingDeletionWindowInDays"] = key["PendingDeletionWindowInDays"]
     if key["Origin"] == "EXTERNAL":
-        current = next((m for m in key["Materials"] if m["Id"] == key["CurrentMaterial"]), None)
+        current = next((m for m in key["Materials"] if m["Id"] == key["CurrentKeyMaterialId"]), None)
         if current is not None:
             output["ExpirationModel"] = ("KEY_MATERIAL_EXPIRES" if current.get("ValidTo")
                                          else "KEY_MATERIAL_DOES_NOT_EXPIRE")
@@ -41,8 +42,8 @@ def key_metadata(store, key: dict) -> dict:
                 output["ValidTo"] = timestamp(current["ValidTo"])
     if key["MultiRegion"]:
         output["MultiRegionConfiguration"] = multi_region_configuration(store, key)
-    if key["CurrentMaterial"] and specs.is_symmetric(key["KeySpec"]):
-        output["CurrentKeyMaterialId"] = key["CurrentMaterial"]
+    if key["CurrentKeyMaterialId"] and specs.is_symmetric(key["KeySpec"]):
+        output["CurrentKeyMaterialId"] = key["CurrentKeyMaterialId"]
     return output
 
 

@@ -7,6 +7,7 @@ import copy
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import policies
+from nimbus.services.kms.documents import KEY, Key
 from nimbus.services.kms.keys import key_arn, keys_ns
 from nimbus.services.kms.lifecycle import check_tags, merge_tags
 from nimbus.services.kms.metadata import key_metadata
@@ -14,7 +15,7 @@ from nimbus.services.kms.state import KmsState
 
 
 class MultiRegionOps(KmsState):
-    def _primary(self, ctx: RequestContext, params: dict, operation: str) -> dict:
+    def _primary(self, ctx: RequestContext, params: dict, operation: str) -> Key:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.check_state(key, operation)
         self.authorize(ctx, key, operation)
@@ -33,7 +34,7 @@ class MultiRegionOps(KmsState):
         check_tags(tags)
         with self.store.transaction():
             primary = self._primary(ctx, params, "ReplicateKey")
-            if region == ctx.region or self.store.get(keys_ns(ctx.account_id, region), primary["KeyId"]):
+            if region == ctx.region or KEY.get(self.store, keys_ns(ctx.account_id, region), primary["KeyId"]):
                 raise ServiceError("AlreadyExistsException",
                                    f"Unable to replicate key {primary['KeyId']} to region {region}, as the key "
                                    "already exists there")
@@ -45,14 +46,14 @@ class MultiRegionOps(KmsState):
                 Policies={"default": params.get("Policy") or policies.default_policy(ctx.account_id)},
                 Rotation={"Enabled": False, "PeriodDays": 365, "Next": None},
                 KeyState=primary["KeyState"] if primary["KeyState"] in ("Enabled", "Disabled") else "Enabled",
-                DeletionDate=None, PendingWindow=None,
+                DeletionDate=None, PendingDeletionWindowInDays=None,
             )
             if params.get("Policy"):
                 policies.validate(ctx, params["Policy"], params.get("BypassPolicyLockoutSafetyCheck", False),
                                   replica)
             if primary["Origin"] == "EXTERNAL":
                 # AWS: each replica of an imported key needs the same material imported into it.
-                replica.update(Materials=[], CurrentMaterial=None, KeyState="PendingImport")
+                replica.update(Materials=[], CurrentKeyMaterialId=None, KeyState="PendingImport")
             primary["Replicas"].append(region)
             self.keys.save(primary)
             self.keys.save(replica)
@@ -73,7 +74,7 @@ class MultiRegionOps(KmsState):
             regions = [ctx.region] + primary["Replicas"]
             replicas = [r for r in regions if r != target]
             for region in regions:
-                doc = self.store.get(keys_ns(ctx.account_id, region), primary["KeyId"])
+                doc = KEY.get(self.store, keys_ns(ctx.account_id, region), primary["KeyId"])
                 if doc is None:
                     continue
                 doc["PrimaryRegion"] = target

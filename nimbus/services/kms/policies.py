@@ -12,6 +12,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import access
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.key_policies import default_policy, key_policy
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.state import KmsState
@@ -67,7 +68,7 @@ def _check_principal(principal) -> None:
                 raise _malformed(INVALID_PRINCIPALS)
 
 
-def validate(ctx: RequestContext, document: str, bypass_lockout_check: bool, key: dict) -> None:
+def validate(ctx: RequestContext, document: str, bypass_lockout_check: bool, key: Key) -> None:
     """``document`` may become ``key``'s policy (``key`` may be one not saved yet)."""
     _statements(document)
     try:

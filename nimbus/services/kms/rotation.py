@@ -6,13 +6,14 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.keys import DAY, new_material_id
 from nimbus.services.kms.listing import page
 from nimbus.services.kms.state import KmsState
 
 
 class RotationOps(KmsState):
-    def _rotatable(self, ctx: RequestContext, params: dict, operation: str) -> dict:
+    def _rotatable(self, ctx: RequestContext, params: dict, operation: str) -> Key:
         key = self.keys.resolve(ctx, params["KeyId"], allow_alias=False)
         self.check_state(key, operation)
         self.authorize(ctx, key, operation)

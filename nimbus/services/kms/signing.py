@@ -4,6 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.state import KmsState
 
 
@@ -57,7 +58,7 @@ class SigningOps(KmsState):
 
     # -- HMAC ----------------------------------------------------------------------------
 
-    def _mac_key(self, ctx: RequestContext, params: dict, operation: str) -> dict:
+    def _mac_key(self, ctx: RequestContext, params: dict, operation: str) -> Key:
         key = self.keys.resolve(ctx, params["KeyId"], cross_account=True)
         self.ready(ctx, key, operation, "GENERATE_VERIFY_MAC", None, params.get("GrantTokens"))
         self.require_algorithm(key, "MacAlgorithms", params["MacAlgorithm"])

@@ -7,6 +7,7 @@ from nimbus.core.policy import Decision
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.kms import access, specs, states
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.keys import KeyRepo
 from nimbus.services.kms.vault import Vault, load_master_key
 
@@ -27,15 +28,15 @@ class KmsState(BaseProvider):
         self.last_usage: dict[tuple[str, str, str], tuple[str, float, str]] = {}
 
     @staticmethod
-    def check_state(key: dict, operation: str) -> None:
+    def check_state(key: Key, operation: str) -> None:
         states.check(key, operation)
 
     @staticmethod
-    def authorize(ctx: RequestContext, key: dict, operation: str, context: dict | None = None,
+    def authorize(ctx: RequestContext, key: Key, operation: str, context: dict | None = None,
                   grant_tokens: list[str] | None = None) -> Decision:
         return access.authorize(ctx, key, operation, context, grant_tokens)
 
-    def ready(self, ctx: RequestContext, key: dict, operation: str, usage: str, context: dict | None,
+    def ready(self, ctx: RequestContext, key: Key, operation: str, usage: str, context: dict | None,
               grant_tokens: list[str] | None) -> None:
         """A cryptographic operation may run: key state, access, then key usage, in AWS's order."""
         self.check_state(key, operation)
@@ -47,19 +48,19 @@ class KmsState(BaseProvider):
         self.last_usage[(key["AWSAccountId"], key["Region"], key["KeyId"])] = (
             operation, ctx.clock.time(), ctx.request_id)
 
-    def sync_replicas(self, key: dict) -> None:
+    def sync_replicas(self, key: Key) -> None:
         """A primary's change (new material, rotation) reaches its replicas in other Regions."""
         if key["MultiRegion"] and key["PrimaryRegion"] == key["Region"]:
             self.keys.sync_replicas(key)
 
     @staticmethod
-    def require_algorithm(key: dict, member: str, algorithm: str) -> None:
+    def require_algorithm(key: Key, member: str, algorithm: str) -> None:
         if algorithm not in specs.algorithms(key["KeySpec"], key["KeyUsage"]).get(member, []):
             raise ServiceError("InvalidKeyUsageException",
                                f"Algorithm {algorithm} is incompatible with key spec {key['KeySpec']}.")
 
     @staticmethod
-    def require_customer_managed(key: dict, operation: str) -> None:
+    def require_customer_managed(key: Key, operation: str) -> None:
         if key["KeyManager"] == "AWS" and operation not in ("TagResource", "UntagResource"):
             raise ServiceError("UnsupportedOperationException",
                                f"{key['Arn']} is an AWS managed key; {operation} is not allowed on it.")

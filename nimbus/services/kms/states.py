@@ -6,6 +6,7 @@ cryptographic operations with DisabledException; every other refusal is KMSInval
 from __future__ import annotations
 
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kms.documents import Key
 
 ALL = frozenset({"Creating", "Enabled", "Disabled", "PendingDeletion", "PendingImport",
                  "PendingReplicaDeletion", "Unavailable", "Updating"})
@@ -47,6 +48,6 @@ def state_error(arn: str, state: str, operation: str) -> ServiceError:
     return ServiceError("KMSInvalidStateException", f"{arn} is {_PHRASES.get(state, state)}.")
 
 
-def check(key: dict, operation: str) -> None:
+def check(key: Key, operation: str) -> None:
     if key["KeyState"] not in ALLOWED.get(operation, ENABLED):
         raise state_error(key["Arn"], key["KeyState"], operation)

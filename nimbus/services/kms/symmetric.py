@@ -10,6 +10,7 @@ import os
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import ciphertext, crypto, specs
+from nimbus.services.kms.documents import Key
 from nimbus.services.kms.state import KmsState
 
 DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
@@ -31,11 +32,11 @@ def ciphertext_blob(params: dict) -> bytes:
 class SymmetricOps(KmsState):
     # -- the two primitives every operation here is built from ---------------------------
 
-    def _encrypt_under(self, ctx: RequestContext, key: dict, algorithm: str, plaintext: bytes,
+    def _encrypt_under(self, ctx: RequestContext, key: Key, algorithm: str, plaintext: bytes,
                        context: dict | None) -> tuple[bytes, str | None]:
         self.require_algorithm(key, "EncryptionAlgorithms", algorithm)
         if specs.is_symmetric(key["KeySpec"]):
-            material_id = key["CurrentMaterial"]
+            material_id = key["CurrentKeyMaterialId"]
             blob = ciphertext.seal(self.keys.material(key), key["AWSAccountId"], key["KeyId"], material_id,
                                    plaintext, context)
             return blob, material_id
@@ -48,7 +49,7 @@ class SymmetricOps(KmsState):
         return crypto.rsa_encrypt(private_key, algorithm, plaintext), None
 
     def _decrypt(self, ctx: RequestContext, blob: bytes, key_param: str | None, algorithm: str,
-                 context: dict | None, grant_tokens, operation: str) -> tuple[dict, bytes, str | None]:
+                 context: dict | None, grant_tokens, operation: str) -> tuple[Key, bytes, str | None]:
         named = self.keys.resolve(ctx, key_param, cross_account=True) if key_param else None
         if algorithm != "SYMMETRIC_DEFAULT":
             if named is None:
@@ -78,7 +79,7 @@ class SymmetricOps(KmsState):
             raise invalid_ciphertext()
         return key, plaintext, envelope.material_id
 
-    def _data_key_holder(self, ctx: RequestContext, params: dict, operation: str) -> dict:
+    def _data_key_holder(self, ctx: RequestContext, params: dict, operation: str) -> Key:
         key = self.keys.resolve(ctx, params["KeyId"], cross_account=True)
         self.ready(ctx, key, operation, "ENCRYPT_DECRYPT", params.get("EncryptionContext"), params.get("GrantTokens"))
         if not specs.is_symmetric(key["KeySpec"]):

@@ -21,6 +21,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.policy import Policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import acl, policies
+from nimbus.services.s3.documents import Bucket, ObjectVersion
 
 ENFORCED = "BucketOwnerEnforced"
 BPA_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -39,17 +40,17 @@ def denied() -> ServiceError:
     return ServiceError("AccessDenied", "Access Denied", status=403)
 
 
-def block_public_access(bucket: dict) -> dict:
+def block_public_access(bucket: Bucket) -> dict:
     return bucket.get("PublicAccessBlock") or {}
 
 
-def ownership(bucket: dict) -> str:
+def ownership(bucket: Bucket) -> str:
     """Object Ownership; "" records deleted controls, which behave as ObjectWriter."""
     value = bucket.get("Ownership")
     return ENFORCED if value is None else (value or "ObjectWriter")
 
 
-def bucket_policy(bucket: dict) -> Policy | None:
+def bucket_policy(bucket: Bucket) -> Policy | None:
     text = bucket.get("Policy")
     return _stored_policy(text, bucket["Name"]) if text else None
 
@@ -59,8 +60,8 @@ def _stored_policy(text: str, name: str) -> Policy:
     return policies.validate(text, name)  # validated when it was put: this only compiles (and caches)
 
 
-def authorize(ctx: RequestContext, action: str, bucket: dict | None, name: str | None, key: str | None,
-              record: dict | None = None) -> None:
+def authorize(ctx: RequestContext, action: str, bucket: Bucket | None, name: str | None, key: str | None,
+              record: ObjectVersion | None = None) -> None:
     principal = ctx.principal
     if principal.type == "Anonymous" and action in _NEVER_ANONYMOUS:
         raise denied()
@@ -83,7 +84,7 @@ def authorize(ctx: RequestContext, action: str, bucket: dict | None, name: str |
                   context=condition_keys(ctx, bucket, record), mode="always")
 
 
-def resource_policy(ctx: RequestContext, bucket: dict, key: str | None, record: dict | None) -> Policy | None:
+def resource_policy(ctx: RequestContext, bucket: Bucket, key: str | None, record: ObjectVersion | None) -> Policy | None:
     """The bucket policy and the ACL grants that apply, as one policy (None when there is nothing)."""
     blocks = block_public_access(bucket)
     caller = ctx.principal.account_id if ctx.principal.type != "Anonymous" else None
@@ -110,14 +111,14 @@ def resource_policy(ctx: RequestContext, bucket: dict, key: str | None, record: 
     return Policy(first.version, tuple(s for p in parts for s in p.statements), first.id, first.variables)
 
 
-def needs_record(bucket: dict, key: str | None) -> bool:
+def needs_record(bucket: Bucket, key: str | None) -> bool:
     """Whether the object's own record matters to the decision (object ACLs, existing-tag conditions)."""
     if key is None:
         return False
     return ownership(bucket) != ENFORCED or "existingobjecttag" in (bucket.get("Policy") or "").lower()
 
 
-def condition_keys(ctx: RequestContext, bucket: dict, record: dict | None) -> dict:
+def condition_keys(ctx: RequestContext, bucket: Bucket, record: ObjectVersion | None) -> dict:
     """S3's condition keys, from the request as sent."""
     request = ctx.request
     values: dict = {}
@@ -150,7 +151,7 @@ def condition_keys(ctx: RequestContext, bucket: dict, record: dict | None) -> di
     return values
 
 
-def check_acl_allowed(bucket: dict, grants: list[dict] | None, owner_account: str, creating: bool = False) -> None:
+def check_acl_allowed(bucket: Bucket, grants: list[dict] | None, owner_account: str, creating: bool = False) -> None:
     """ACLs disabled (BucketOwnerEnforced) and BlockPublicAcls: what a request's ACL may not be."""
     if grants is None:
         return

@@ -6,6 +6,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import acl, policies
 from nimbus.services.s3.access import BPA_FIELDS, ENFORCED, block_public_access, check_acl_allowed, ownership
 from nimbus.services.s3.common import malformed_xml, no_such_key
+from nimbus.services.s3.documents import Bucket, ObjectVersion
 from nimbus.services.s3.state import S3State
 
 OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", ENFORCED)
@@ -25,7 +26,7 @@ def new_bucket_access(ctx: RequestContext, params: dict) -> dict:
     return {**bucket, "Acl": grants}
 
 
-def object_owner(ctx: RequestContext, bucket: dict, params: dict) -> str:
+def object_owner(ctx: RequestContext, bucket: Bucket, params: dict) -> str:
     """Who owns an object being written, under the bucket's Object Ownership setting."""
     mode = ownership(bucket)
     if mode == ENFORCED or (mode == "BucketOwnerPreferred" and params.get("ACL") == "bucket-owner-full-control"):
@@ -33,7 +34,7 @@ def object_owner(ctx: RequestContext, bucket: dict, params: dict) -> str:
     return ctx.principal.account_id if ctx.principal.type != "Anonymous" else bucket["Account"]
 
 
-def new_object_acl(ctx: RequestContext, bucket: dict, params: dict) -> dict:
+def new_object_acl(ctx: RequestContext, bucket: Bucket, params: dict) -> dict:
     """``Owner`` and ``Acl`` of an object being written (PutObject, CopyObject, CreateMultipartUpload)."""
     owner = object_owner(ctx, bucket, params)
     grants = acl.from_request(params, owner, bucket["Account"], False)
@@ -61,7 +62,7 @@ class AccessOps(S3State):
             self._save_bucket(bucket)
         return {}
 
-    def _stored_policy(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, str]:
+    def _stored_policy(self, ctx: RequestContext, params: dict, action: str) -> tuple[Bucket, str]:
         bucket = self._bucket(ctx, params["Bucket"], action)
         if not bucket.get("Policy"):
             raise ServiceError("NoSuchBucketPolicy", "The bucket policy does not exist", status=404,
@@ -159,7 +160,7 @@ class AccessOps(S3State):
         grants = bucket.get("Acl") or acl.canned("private", bucket["Account"], bucket["Account"], True)
         return {"Owner": acl.owner(bucket["Account"]), "Grants": acl.describe(grants)}
 
-    def _acl_version(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, dict]:
+    def _acl_version(self, ctx: RequestContext, params: dict, action: str) -> tuple[Bucket, ObjectVersion]:
         name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
         if version_id:
             action = action.replace("ObjectAcl", "ObjectVersionAcl")

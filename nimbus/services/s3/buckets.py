@@ -10,6 +10,7 @@ from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_bucket_access
 from nimbus.services.s3.common import BUCKETS, malformed_xml, parts_ns, uploads_ns, versions_ns
+from nimbus.services.s3.documents import BUCKET, MULTIPART_UPLOAD, OBJECT_VERSION, PART
 from nimbus.services.s3.state import S3State
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
@@ -49,7 +50,7 @@ class BucketOps(S3State):
         region = self._bucket_region(ctx, constraint)
         defaults = new_bucket_access(ctx, params)
         with self.store.transaction():
-            existing = self.store.get(BUCKETS, name)
+            existing = BUCKET.get(self.store, BUCKETS, name)
             if existing is not None:
                 if existing["Account"] != ctx.account_id:
                     raise ServiceError("BucketAlreadyExists", "The requested bucket name is not available. The "
@@ -86,13 +87,13 @@ class BucketOps(S3State):
         name = params["Bucket"]
         with self.store.transaction():
             self._bucket(ctx, name, "s3:DeleteBucket")
-            if self.store.scan(versions_ns(name), limit=1):
+            if OBJECT_VERSION.scan(self.store, versions_ns(name), limit=1):
                 raise ServiceError("BucketNotEmpty", "The bucket you tried to delete is not empty", status=409,
                                    BucketName=name)
-            uploads = self.store.scan(uploads_ns(name))
+            uploads = MULTIPART_UPLOAD.scan(self.store, uploads_ns(name))
             segments = []
             for upload_id, _ in uploads:
-                segments += [p["Segment"] for _, p in self.store.scan(parts_ns(upload_id))]
+                segments += [p["Segment"] for _, p in PART.scan(self.store, parts_ns(upload_id))]
                 self.store.delete_namespace(parts_ns(upload_id))
             self.store.delete_namespace(uploads_ns(name))
             self.store.delete(BUCKETS, name)
@@ -103,7 +104,7 @@ class BucketOps(S3State):
     def list_buckets(self, ctx: RequestContext, params: dict) -> dict:
         self._authorize(ctx, "s3:ListAllMyBuckets")
         prefix, region = params.get("Prefix", ""), params.get("BucketRegion")
-        buckets = [b for _, b in self.store.scan(BUCKETS, prefix=prefix)
+        buckets = [b for _, b in BUCKET.scan(self.store, BUCKETS, prefix=prefix)
                    if b["Account"] == ctx.account_id and (region is None or b["Region"] == region)]
         start = params.get("ContinuationToken")
         if start:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.documents import Bucket
 
 
 def _matches(pattern: str, value: str) -> bool:
@@ -40,7 +41,7 @@ def response_headers(rule: dict, origin: str, request_headers: list[str] | None 
     return headers
 
 
-def preflight(bucket: dict | None, bucket_name: str, request) -> dict[str, str]:
+def preflight(bucket: Bucket | None, bucket_name: str, request) -> dict[str, str]:
     """The headers of a successful preflight, or the 403 S3 answers."""
     origin = request.headers.get("origin")
     method = request.headers.get("access-control-request-method")
@@ -63,7 +64,7 @@ def preflight(bucket: dict | None, bucket_name: str, request) -> dict[str, str]:
     return response_headers(rule, origin, wanted)
 
 
-def actual_request_headers(bucket: dict, request) -> dict[str, str]:
+def actual_request_headers(bucket: Bucket, request) -> dict[str, str]:
     """CORS headers for a normal request that carries an Origin (none when no rule matches)."""
     origin = request.headers.get("origin") if request is not None else None
     rules = (bucket.get("Config") or {}).get("Cors")

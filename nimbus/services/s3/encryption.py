@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.documents import Bucket, MultipartUpload, ObjectVersion
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 AWS_MANAGED_KEY = "alias/aws/s3"
@@ -36,7 +37,7 @@ class Encryption:
         return out
 
 
-def sse_output(record: dict) -> dict:
+def sse_output(record: ObjectVersion | MultipartUpload) -> dict:
     """The encryption members of a response about an object or upload."""
     algorithm = record.get("SSE") or "AES256"
     out = {"ServerSideEncryption": algorithm}
@@ -62,7 +63,7 @@ def _require_sigv4(ctx: RequestContext) -> None:
                            ArgumentValue="null")
 
 
-def kms_envelope(ctx: RequestContext, bucket: dict, key: str, key_id: str | None, bucket_key: bool,
+def kms_envelope(ctx: RequestContext, bucket: Bucket, key: str, key_id: str | None, bucket_key: bool,
                  user_context: str | None = None) -> Encryption:
     """SSE-KMS: a fresh data key from nimbus KMS, asked by S3 on the caller's behalf (``invokedBy``
     s3.amazonaws.com, so key policies can use kms:ViaService) in the bucket's account and Region,
@@ -90,7 +91,7 @@ def kms_envelope(ctx: RequestContext, bucket: dict, key: str, key_id: str | None
     return Encryption("aws:kms", kms, made["Plaintext"], user_context)
 
 
-def data_key(ctx: RequestContext, bucket: dict, record: dict) -> bytes | None:
+def data_key(ctx: RequestContext, bucket: Bucket, record: ObjectVersion | MultipartUpload) -> bytes | None:
     """The plaintext data key of an SSE-KMS object or upload (KMS Decrypt); None for SSE-S3."""
     kms = record.get("Kms")
     if record.get("SSE") not in KMS_ALGORITHMS or not kms:
@@ -106,7 +107,7 @@ def data_key(ctx: RequestContext, bucket: dict, record: dict) -> bytes | None:
     return opened["Plaintext"]
 
 
-def encryption_for(ctx: RequestContext, bucket: dict, params: dict, key: str | None = None) -> Encryption:
+def encryption_for(ctx: RequestContext, bucket: Bucket, params: dict, key: str | None = None) -> Encryption:
     """The encryption a new object gets: the request's, else the bucket default, else SSE-S3."""
     if params.get("SSECustomerAlgorithm") or params.get("SSECustomerKey"):
         raise ServiceError("NotImplemented", "SSE-C (customer-provided keys) is not supported by nimbus.",
@@ -135,13 +136,13 @@ def encryption_for(ctx: RequestContext, bucket: dict, params: dict, key: str | N
     return Encryption("AES256")
 
 
-def default_rule(bucket: dict) -> dict:
+def default_rule(bucket: Bucket) -> dict:
     config = (bucket.get("Config") or {}).get("Encryption")
     rules = (config or {}).get("Rules") or [{}]
     return rules[0].get("ApplyServerSideEncryptionByDefault") or {}
 
 
-def default_bucket_key(bucket: dict) -> bool:
+def default_bucket_key(bucket: Bucket) -> bool:
     config = (bucket.get("Config") or {}).get("Encryption")
     rules = (config or {}).get("Rules") or [{}]
     return bool(rules[0].get("BucketKeyEnabled"))

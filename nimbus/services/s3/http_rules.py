@@ -6,6 +6,7 @@ from datetime import datetime
 from email.utils import formatdate
 
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.documents import ObjectVersion
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
@@ -20,7 +21,7 @@ def _failed(condition: str) -> ServiceError:
                         status=412, Condition=condition)
 
 
-def not_modified(record: dict | None = None) -> ServiceError:
+def not_modified(record: ObjectVersion | None = None) -> ServiceError:
     error = ServiceError("NotModified", "Not Modified", status=304)
     if record is not None:  # a 304 still names the representation it stands for
         error.headers.update({"ETag": record["ETag"],
@@ -28,7 +29,7 @@ def not_modified(record: dict | None = None) -> ServiceError:
     return error
 
 
-def check_conditions(params: dict, record: dict, prefix: str = "If") -> None:
+def check_conditions(params: dict, record: ObjectVersion, prefix: str = "If") -> None:
     """S3's rules: If-Match beats a failing If-Unmodified-Since; If-None-Match beats If-Modified-Since.
 
     ``prefix`` is ``CopySourceIf`` for a copy's source, which fails with 412 instead of 304.
@@ -50,7 +51,7 @@ def check_conditions(params: dict, record: dict, prefix: str = "If") -> None:
         raise _failed("If-Modified-Since") if copy else not_modified(record)
 
 
-def check_write_conditions(params: dict, existing: dict | None) -> None:
+def check_write_conditions(params: dict, existing: ObjectVersion | None) -> None:
     """Conditional writes: ``If-None-Match: *`` (create only) and ``If-Match: <etag>``."""
     if params.get("IfNoneMatch") is not None and existing is not None:
         raise _failed("If-None-Match")

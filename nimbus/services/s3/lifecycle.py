@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from email.utils import formatdate
 
+from nimbus.services.s3.documents import ObjectVersion
+
 DAY = 86400
 SWEEP_EVERY = 60.0
 
@@ -19,7 +21,7 @@ def _filter(rule: dict) -> dict:
     return found.get("And") or found
 
 
-def applies(rule: dict, record: dict) -> bool:
+def applies(rule: dict, record: ObjectVersion) -> bool:
     if rule.get("Status") != "Enabled":
         return False
     condition = _filter(rule)
@@ -37,7 +39,7 @@ def applies(rule: dict, record: dict) -> bool:
     return True
 
 
-def expiry(rule: dict, record: dict) -> float | None:
+def expiry(rule: dict, record: ObjectVersion) -> float | None:
     """When this rule expires the record, or None."""
     expiration = rule.get("Expiration") or {}
     if not applies(rule, record):
@@ -50,12 +52,12 @@ def expiry(rule: dict, record: dict) -> float | None:
     return None
 
 
-def first_expiry(rules: list[dict], record: dict) -> tuple[float, str] | None:
+def first_expiry(rules: list[dict], record: ObjectVersion) -> tuple[float, str] | None:
     found = [(when, rule.get("ID", "")) for rule in rules or [] if (when := expiry(rule, record)) is not None]
     return min(found) if found else None
 
 
-def expiration_header(rules: list[dict], record: dict) -> str | None:
+def expiration_header(rules: list[dict], record: ObjectVersion) -> str | None:
     found = first_expiry(rules, record)
     if found is None:
         return None

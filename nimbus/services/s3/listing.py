@@ -8,6 +8,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.services.s3.buckets import owner
 from nimbus.services.s3.common import invalid_argument, objects_ns, versions_ns
+from nimbus.services.s3.documents import OBJECT_VERSION
 from nimbus.services.s3.records import scan_prefix
 from nimbus.services.s3.state import S3State
 
@@ -62,7 +63,7 @@ class ListingOps(S3State):
         return bucket, entries, prefixes, truncated, last
 
     def _live_rows(self, bucket: str, prefix: str, after: str | None, batch: int):
-        for key, record in scan_prefix(self.store, objects_ns(bucket), prefix, after, batch):
+        for key, record in scan_prefix(self.store, OBJECT_VERSION, objects_ns(bucket), prefix, after, batch):
             yield key, (None if record.get("DeleteMarker") else record)
 
     @staticmethod
@@ -124,8 +125,8 @@ class ListingOps(S3State):
         prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or None
         max_keys = min(params.get("MaxKeys", 1000), 1000)
         key_marker, version_marker = params.get("KeyMarker"), params.get("VersionIdMarker")
-        rows = _after_markers(scan_prefix(self.store, versions_ns(name), prefix, batch=max_keys + 1), key_marker,
-                              version_marker)
+        stored = scan_prefix(self.store, OBJECT_VERSION, versions_ns(name), prefix, batch=max_keys + 1)
+        rows = _after_markers(stored, key_marker, version_marker)
         entries, prefixes, truncated, _ = walk(rows, prefix, delimiter, max_keys, key_of=lambda k: k.rsplit("\x01", 1)[0])
         encoding = params.get("EncodingType")
         versions, markers, seen = [], [], set()

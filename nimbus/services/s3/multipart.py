@@ -10,6 +10,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import checksums
 from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns, uploads_ns
+from nimbus.services.s3.documents import MULTIPART_UPLOAD, PART, Bucket, MultipartUpload, Part
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_range
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
@@ -31,9 +32,9 @@ def _part_key(number: int) -> str:
 
 
 class MultipartOps(S3State):
-    def _upload(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, dict]:
+    def _upload(self, ctx: RequestContext, params: dict, action: str) -> tuple[Bucket, MultipartUpload]:
         bucket = self._bucket(ctx, params["Bucket"], action, params["Key"])
-        upload = self.store.get(uploads_ns(bucket["Name"]), params["UploadId"])
+        upload = MULTIPART_UPLOAD.get(self.store, uploads_ns(bucket["Name"]), params["UploadId"])
         if upload is None or upload["Key"] != params["Key"]:
             raise _no_such_upload(params["UploadId"])
         return bucket, upload
@@ -46,7 +47,7 @@ class MultipartOps(S3State):
                   "Headers": {**object_headers(params), **new_object_acl(ctx, bucket, params)},
                   "Tags": parse_tagging(params.get("Tagging")), "ChecksumAlgorithm": params.get("ChecksumAlgorithm"),
                   "Account": ctx.account_id}
-        self.store.put(uploads_ns(name), upload["UploadId"], upload)
+        MULTIPART_UPLOAD.put(self.store, uploads_ns(name), upload["UploadId"], upload)
         output = {"Bucket": name, "Key": key, "UploadId": upload["UploadId"], **sse.output}
         if upload["ChecksumAlgorithm"]:
             output["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
@@ -69,17 +70,17 @@ class MultipartOps(S3State):
                                  data_key(ctx, bucket, upload))
         return self._save_part(ctx, params, written, values, upload)
 
-    def _save_part(self, ctx: RequestContext, params: dict, written, values: dict, upload: dict) -> dict:
+    def _save_part(self, ctx: RequestContext, params: dict, written, values: dict, upload: MultipartUpload) -> dict:
         part = {"PartNumber": params["PartNumber"], "ETag": f'"{written.md5.hex()}"', "Size": written.size,
                 "Segment": written.segment, "LastModified": ctx.clock.time(), "Checksums": values}
         freed = []
         try:
             with self.store.transaction():
                 _, upload = self._upload(ctx, params, "s3:PutObject")
-                old = self.store.get(parts_ns(upload["UploadId"]), _part_key(part["PartNumber"]))
+                old = PART.get(self.store, parts_ns(upload["UploadId"]), _part_key(part["PartNumber"]))
                 if old is not None:
                     freed.append(old["Segment"])
-                self.store.put(parts_ns(upload["UploadId"]), _part_key(part["PartNumber"]), part)
+                PART.put(self.store, parts_ns(upload["UploadId"]), _part_key(part["PartNumber"]), part)
         except BaseException:
             self.blobs.delete([written.segment])
             raise
@@ -115,7 +116,7 @@ class MultipartOps(S3State):
             raise malformed_xml()
         with self.store.transaction():
             bucket, upload = self._upload(ctx, params, "s3:PutObject")
-            stored = {p["PartNumber"]: p for _, p in self.store.scan(parts_ns(upload["UploadId"]))}
+            stored = {p["PartNumber"]: p for _, p in PART.scan(self.store, parts_ns(upload["UploadId"]))}
             chosen = self._chosen_parts(requested, stored)
             algorithm = upload.get("ChecksumAlgorithm")
             record = dict(upload["Headers"])
@@ -144,7 +145,7 @@ class MultipartOps(S3State):
         return output
 
     @staticmethod
-    def _chosen_parts(requested: list[dict], stored: dict) -> list[dict]:
+    def _chosen_parts(requested: list[dict], stored: dict[int, Part]) -> list[Part]:
         chosen, previous = [], 0
         for item in requested:
             number = item.get("PartNumber")
@@ -170,7 +171,7 @@ class MultipartOps(S3State):
     def abort_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             _, upload = self._upload(ctx, params, "s3:AbortMultipartUpload")
-            freed = [p["Segment"] for _, p in self.store.scan(parts_ns(upload["UploadId"]))]
+            freed = [p["Segment"] for _, p in PART.scan(self.store, parts_ns(upload["UploadId"]))]
             self.store.delete_namespace(parts_ns(upload["UploadId"]))
             self.store.delete(uploads_ns(params["Bucket"]), upload["UploadId"])
         self.blobs.delete(freed)
@@ -180,7 +181,7 @@ class MultipartOps(S3State):
         bucket, upload = self._upload(ctx, params, "s3:ListMultipartUploadParts")
         marker = int(params.get("PartNumberMarker") or 0)
         limit = min(params.get("MaxParts", 1000), 1000)
-        parts = [p for _, p in self.store.scan(parts_ns(upload["UploadId"])) if p["PartNumber"] > marker]
+        parts = [p for _, p in PART.scan(self.store, parts_ns(upload["UploadId"])) if p["PartNumber"] > marker]
         chunk = parts[:limit]
         output = {"Bucket": bucket["Name"], "Key": upload["Key"], "UploadId": upload["UploadId"],
                   "PartNumberMarker": marker, "MaxParts": params.get("MaxParts", 1000),
@@ -199,7 +200,7 @@ class MultipartOps(S3State):
         self._bucket(ctx, name, "s3:ListBucketMultipartUploads")
         prefix = params.get("Prefix") or ""
         key_marker, id_marker = params.get("KeyMarker") or "", params.get("UploadIdMarker") or ""
-        uploads = sorted((u for _, u in self.store.scan(uploads_ns(name)) if u["Key"].startswith(prefix)),
+        uploads = sorted((u for _, u in MULTIPART_UPLOAD.scan(self.store, uploads_ns(name)) if u["Key"].startswith(prefix)),
                          key=lambda u: (u["Key"], u["Initiated"], u["UploadId"]))
         if key_marker:
             uploads = [u for u in uploads if u["Key"] > key_marker or (u["Key"] == key_marker and id_marker
@@ -215,6 +216,6 @@ class MultipartOps(S3State):
         return output
 
 
-def _multipart_md5(parts: list[dict]) -> str:
+def _multipart_md5(parts: list[Part]) -> str:
     """S3's multipart ETag: the MD5 of the parts' binary MD5s."""
     return hashlib.md5(b"".join(bytes.fromhex(p["ETag"].strip('"')) for p in parts)).hexdigest()

@@ -14,6 +14,7 @@ from nimbus.core.arns import parse_arn
 from nimbus.core.context import CallSource, RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.common import invalid_argument
+from nimbus.services.s3.documents import Bucket, ObjectVersion
 
 log = logging.getLogger(__name__)
 SUBJECT = "Amazon S3 Notification"
@@ -35,7 +36,7 @@ def _event_matches(patterns: list[str], event: str) -> bool:
     return any(p == event or (p.endswith(":*") and event.startswith(p[:-1])) for p in patterns)
 
 
-def _publish(ctx: RequestContext, bucket: dict, topic_arn: str, message: dict) -> None:
+def _publish(ctx: RequestContext, bucket: Bucket, topic_arn: str, message: dict) -> None:
     topic = parse_arn(topic_arn) or {}
     ctx.runtime.client.call(
         "sns", "Publish", {"TopicArn": topic_arn, "Message": json.dumps(message), "Subject": SUBJECT},
@@ -44,7 +45,7 @@ def _publish(ctx: RequestContext, bucket: dict, topic_arn: str, message: dict) -
         source=CallSource(f"arn:aws:s3:::{bucket['Name']}", bucket["Account"]))
 
 
-def validate_destinations(ctx: RequestContext, bucket: dict, configuration: dict) -> None:
+def validate_destinations(ctx: RequestContext, bucket: Bucket, configuration: dict) -> None:
     """S3 sends each topic a test event when the configuration is set, and refuses topics it cannot reach."""
     failed = []
     for config in configuration.get("TopicConfigurations") or []:
@@ -59,7 +60,7 @@ def validate_destinations(ctx: RequestContext, bucket: dict, configuration: dict
                                ", ".join(failed), "Not authorized to invoke function or publish to topic")
 
 
-def notify(ctx: RequestContext, bucket: dict, event: str, key: str, record: dict | None = None) -> None:
+def notify(ctx: RequestContext, bucket: Bucket, event: str, key: str, record: ObjectVersion | None = None) -> None:
     """Deliver ``event`` (e.g. ``s3:ObjectCreated:Put``) for ``key`` to every matching topic configuration."""
     configuration = (bucket.get("Config") or {}).get("Notification") or {}
     for config in configuration.get("TopicConfigurations") or []:
@@ -77,7 +78,7 @@ def _now(ctx: RequestContext) -> str:
     return ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _event_record(ctx: RequestContext, bucket: dict, event: str, key: str, record: dict, config_id: str) -> dict:
+def _event_record(ctx: RequestContext, bucket: Bucket, event: str, key: str, record: ObjectVersion, config_id: str) -> dict:
     obj = {"key": quote_plus(key, safe="/"), "sequencer": f"{int(record.get('Seq') or 0):016X}"}
     if "Size" in record:
         obj["size"] = record["Size"]

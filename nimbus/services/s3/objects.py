@@ -8,6 +8,7 @@ from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml
+from nimbus.services.s3.documents import Bucket, ObjectVersion
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
@@ -45,7 +46,7 @@ def object_headers(params: dict) -> dict:
     return record
 
 
-def describe(record: dict, bucket: dict) -> dict:
+def describe(record: ObjectVersion, bucket: Bucket) -> dict:
     """GET/HEAD output members of a version."""
     output = {name: record[name] for name in CONTENT_MEMBERS if record.get(name) is not None}
     output.update(ETag=record["ETag"], LastModified=timestamp(record["LastModified"]),
@@ -102,7 +103,7 @@ class ObjectOps(S3State):
             output["VersionId"] = record["VersionId"]
         return output
 
-    def _live(self, bucket: str, key: str) -> dict | None:
+    def _live(self, bucket: str, key: str) -> ObjectVersion | None:
         latest = self._latest(bucket, key)
         return None if latest is None or latest.get("DeleteMarker") else latest
 
@@ -114,7 +115,7 @@ class ObjectOps(S3State):
         bucket, record = self._read_version(ctx, params, "s3:GetObject")
         return self._serve(ctx, params, bucket, record, body=False)
 
-    def _serve(self, ctx: RequestContext, params: dict, bucket: dict, record: dict, body: bool) -> dict:
+    def _serve(self, ctx: RequestContext, params: dict, bucket: Bucket, record: ObjectVersion, body: bool) -> dict:
         check_conditions(params, record)
         output = describe(record, bucket)
         size = record["Size"]
@@ -145,7 +146,7 @@ class ObjectOps(S3State):
         return output
 
     @staticmethod
-    def _part_bounds(record: dict, part: int) -> tuple[int, int]:
+    def _part_bounds(record: ObjectVersion, part: int) -> tuple[int, int]:
         sizes = record.get("PartSizes") or [record["Size"]]
         if part < 1 or part > len(sizes):
             raise ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", status=416,
@@ -163,7 +164,7 @@ class ObjectOps(S3State):
         notify(ctx, bucket, _removed_event(output, version_id), key, output)
         return output
 
-    def _delete_one(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None):
+    def _delete_one(self, ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None):
         if version_id:
             record = self._find_version(bucket["Name"], key, version_id)
             if record is None:

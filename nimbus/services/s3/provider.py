@@ -13,6 +13,7 @@ from nimbus.services.s3.access_ops import AccessOps
 from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
+from nimbus.services.s3.documents import BUCKET
 from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.objects import ObjectOps
@@ -30,5 +31,5 @@ class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, Access
         if name is not None:
             return WebsiteServer(self).serve(request, name)
         bucket_name = request.decoded_path.lstrip("/").split("/", 1)[0]
-        headers = cors.preflight(self.store.get(BUCKETS, bucket_name), bucket_name, request)
+        headers = cors.preflight(BUCKET.get(self.store, BUCKETS, bucket_name), bucket_name, request)
         return HttpResponse(200, Headers({**headers, "content-length": "0"}), b"")

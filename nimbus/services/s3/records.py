@@ -6,6 +6,9 @@ import threading
 import time
 from collections.abc import Iterator
 
+from nimbus.core.documents import Doc, DocumentKind
+from nimbus.store.base import Namespace, Store
+
 _SEQ_LOCK = threading.Lock()
 _LAST_SEQ = [0]
 _TOP = 1 << 62
@@ -35,7 +38,8 @@ def _before(prefix: str) -> str | None:
     return prefix[:-1] + (chr(last - 1) + "\U0010ffff" if last else "")
 
 
-def scan_prefix(store, ns, prefix: str = "", after: str | None = None, batch: int = 8) -> Iterator[tuple[str, dict]]:
+def scan_prefix(store: Store, kind: DocumentKind[Doc], ns: Namespace, prefix: str = "", after: str | None = None,
+                batch: int = 8) -> Iterator[tuple[str, Doc]]:
     """Documents whose key starts with ``prefix``, after ``after``, in UTF-8 binary key order.
 
     Read in batches that start small (a key usually has one or two versions) and double up to 1000.
@@ -46,7 +50,7 @@ def scan_prefix(store, ns, prefix: str = "", after: str | None = None, batch: in
     batch //= 2
     while True:
         batch = min(batch * 2, 1000)
-        rows = store.scan(ns, start_after=cursor, limit=batch)
+        rows = kind.scan(store, ns, start_after=cursor, limit=batch)
         for key, value in rows:
             if key.startswith(prefix):
                 yield key, value

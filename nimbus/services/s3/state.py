@@ -17,6 +17,7 @@ from nimbus.services.s3.common import (
     versions_ns,
 )
 from nimbus.services.s3.cors import actual_request_headers
+from nimbus.services.s3.documents import BUCKET, OBJECT_VERSION, Bucket, ObjectVersion
 from nimbus.services.s3.records import SEP, new_version_id, next_seq, scan_prefix, version_key
 from nimbus.services.s3.storage import BlobStore
 
@@ -41,20 +42,20 @@ class S3State(BaseProvider):
 
 
     def _authorize(self, ctx: RequestContext, action: str, bucket: str | None = None, key: str | None = None,
-                   record: dict | None = None, bucket_record: dict | None = None) -> None:
+                   record: ObjectVersion | None = None, bucket_record: Bucket | None = None) -> None:
         """Access control hook: every operation calls this once with its IAM action (``s3:GetObject``).
 
         Bucket policies, ACLs, Block Public Access and IAM decide here (access.py).
         """
         if bucket is not None and bucket_record is None and action != "s3:CreateBucket":
-            bucket_record = self.store.get(BUCKETS, bucket)
+            bucket_record = BUCKET.get(self.store, BUCKETS, bucket)
             if bucket_record is None:
                 raise no_such_bucket(bucket)
         if record is None and bucket_record is not None and access.needs_record(bucket_record, key):
-            record = self.store.get(objects_ns(bucket), key)
+            record = OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
         access.authorize(ctx, action, bucket_record, bucket, key, record)
 
-    def _missing_key(self, ctx: RequestContext, bucket: dict, key: str) -> ServiceError:
+    def _missing_key(self, ctx: RequestContext, bucket: Bucket, key: str) -> ServiceError:
         """S3 tells a caller that a key does not exist only if it may list the bucket; else 403."""
         try:
             access.authorize(ctx, "s3:ListBucket", bucket, bucket["Name"], None)
@@ -62,8 +63,8 @@ class S3State(BaseProvider):
             return denied
         return no_such_key(key)
 
-    def _bucket(self, ctx: RequestContext, name: str, action: str | None = None, key: str | None = None) -> dict:
-        bucket = self.store.get(BUCKETS, name)
+    def _bucket(self, ctx: RequestContext, name: str, action: str | None = None, key: str | None = None) -> Bucket:
+        bucket = BUCKET.get(self.store, BUCKETS, name)
         if bucket is None:
             raise no_such_bucket(name)
         if action:
@@ -73,24 +74,24 @@ class S3State(BaseProvider):
             ctx.response.headers.update(actual_request_headers(bucket, ctx.request))
         return bucket
 
-    def _maybe_sweep(self, bucket: dict) -> None:
+    def _maybe_sweep(self, bucket: Bucket) -> None:
         """Lifecycle rules are applied here (sweeper.py) before a bucket is used."""
 
-    def _save_bucket(self, bucket: dict) -> None:
-        self.store.put(BUCKETS, bucket["Name"], bucket)
+    def _save_bucket(self, bucket: Bucket) -> None:
+        BUCKET.put(self.store, BUCKETS, bucket["Name"], bucket)
 
     # -- object versions ----------------------------------------------------------
 
-    def _latest(self, bucket: str, key: str) -> dict | None:
-        return self.store.get(objects_ns(bucket), key)
+    def _latest(self, bucket: str, key: str) -> ObjectVersion | None:
+        return OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
 
-    def _versions_of(self, bucket: str, key: str) -> list[dict]:
-        return [v for _, v in scan_prefix(self.store, versions_ns(bucket), key + SEP)]
+    def _versions_of(self, bucket: str, key: str) -> list[ObjectVersion]:
+        return [v for _, v in scan_prefix(self.store, OBJECT_VERSION, versions_ns(bucket), key + SEP)]
 
-    def _find_version(self, bucket: str, key: str, version_id: str) -> dict | None:
+    def _find_version(self, bucket: str, key: str, version_id: str) -> ObjectVersion | None:
         return next((v for v in self._versions_of(bucket, key) if v["VersionId"] == version_id), None)
 
-    def _add_version(self, bucket: dict, record: dict) -> list[dict]:
+    def _add_version(self, bucket: Bucket, record: ObjectVersion) -> list[dict]:
         """Make ``record`` the key's latest version (call inside a transaction); returns segments to free."""
         name, key = bucket["Name"], record["Key"]
         freed: list[dict] = []
@@ -103,30 +104,30 @@ class S3State(BaseProvider):
             if old is not None:  # a new null version replaces the old one
                 self.store.delete(versions_ns(name), version_key(key, old["Seq"]))
                 freed += old.get("Segments", [])
-        self.store.put(versions_ns(name), version_key(key, record["Seq"]), record)
-        self.store.put(objects_ns(name), key, record)
+        OBJECT_VERSION.put(self.store, versions_ns(name), version_key(key, record["Seq"]), record)
+        OBJECT_VERSION.put(self.store, objects_ns(name), key, record)
         return freed
 
-    def _save_version(self, bucket_name: str, record: dict) -> None:
+    def _save_version(self, bucket_name: str, record: ObjectVersion) -> None:
         """Rewrite an existing version in place (tags, ACL), and the latest pointer if it is the latest."""
         key = record["Key"]
-        self.store.put(versions_ns(bucket_name), version_key(key, record["Seq"]), record)
+        OBJECT_VERSION.put(self.store, versions_ns(bucket_name), version_key(key, record["Seq"]), record)
         latest = self._latest(bucket_name, key)
         if latest and latest["VersionId"] == record["VersionId"]:
-            self.store.put(objects_ns(bucket_name), key, record)
+            OBJECT_VERSION.put(self.store, objects_ns(bucket_name), key, record)
 
-    def _remove_version(self, bucket_name: str, record: dict) -> list[dict]:
+    def _remove_version(self, bucket_name: str, record: ObjectVersion) -> list[dict]:
         """Delete one version for good (inside a transaction); the next newest becomes the latest."""
         key = record["Key"]
         self.store.delete(versions_ns(bucket_name), version_key(key, record["Seq"]))
         remaining = self._versions_of(bucket_name, key)
         if remaining:
-            self.store.put(objects_ns(bucket_name), key, remaining[0])
+            OBJECT_VERSION.put(self.store, objects_ns(bucket_name), key, remaining[0])
         else:
             self.store.delete(objects_ns(bucket_name), key)
         return record.get("Segments", [])
 
-    def _delete_key(self, ctx, bucket: dict, key: str) -> tuple[dict | None, list[dict]]:
+    def _delete_key(self, ctx, bucket: Bucket, key: str) -> tuple[ObjectVersion | None, list[dict]]:
         """DELETE without a version id: removes (unversioned) or hides behind a delete marker."""
         name, versioning = bucket["Name"], bucket.get("Versioning")
         if versioning is None:
@@ -137,7 +138,7 @@ class S3State(BaseProvider):
         marker = {"Key": key, "DeleteMarker": True, "LastModified": ctx.clock.time(), "Account": ctx.account_id}
         return marker, self._add_version(bucket, marker)
 
-    def _read_version(self, ctx: RequestContext, params: dict, action: str) -> tuple[dict, dict]:
+    def _read_version(self, ctx: RequestContext, params: dict, action: str) -> tuple[Bucket, ObjectVersion]:
         name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
         bucket = self._bucket(ctx, name, action + ("Version" if version_id else ""), key)
         if version_id:

@@ -5,6 +5,7 @@ import threading
 
 from nimbus.services.s3 import lifecycle
 from nimbus.services.s3.common import BUCKETS, objects_ns, parts_ns, uploads_ns
+from nimbus.services.s3.documents import BUCKET, MULTIPART_UPLOAD, OBJECT_VERSION, PART, Bucket, ObjectVersion
 from nimbus.services.s3.records import scan_prefix
 from nimbus.services.s3.state import S3State
 
@@ -18,25 +19,25 @@ class SweeperOps(S3State):
 
     def _sweep_all(self) -> None:
         self._swept.clear()
-        for _, bucket in self.store.scan(BUCKETS):
+        for _, bucket in BUCKET.scan(self.store, BUCKETS):
             if (bucket.get("Config") or {}).get("Lifecycle"):
                 self._sweep(bucket)
 
-    def _maybe_sweep(self, bucket: dict) -> None:
+    def _maybe_sweep(self, bucket: Bucket) -> None:
         if not (bucket.get("Config") or {}).get("Lifecycle"):
             return
         now = self.clock.time()
         if now - self._swept.get(bucket["Name"], float("-inf")) >= lifecycle.SWEEP_EVERY:
             self._sweep(bucket)
 
-    def _sweep(self, bucket: dict) -> None:
+    def _sweep(self, bucket: Bucket) -> None:
         with self._sweep_lock:
             now = self.clock.time()
             self._swept[bucket["Name"]] = now
             rules = bucket["Config"]["Lifecycle"]
             name, freed = bucket["Name"], []
             with self.store.transaction():
-                for _key, record in list(scan_prefix(self.store, objects_ns(name))):
+                for _key, record in list(scan_prefix(self.store, OBJECT_VERSION, objects_ns(name))):
                     if record.get("DeleteMarker"):
                         continue
                     found = lifecycle.first_expiry(rules, record)
@@ -45,7 +46,7 @@ class SweeperOps(S3State):
                 freed += self._abort_stale_uploads(name, rules, now)
             self.blobs.delete(freed)
 
-    def _expire(self, bucket: dict, record: dict, now: float) -> list[dict]:
+    def _expire(self, bucket: Bucket, record: ObjectVersion, now: float) -> list[dict]:
         if bucket.get("Versioning"):
             marker = {"Key": record["Key"], "DeleteMarker": True, "LastModified": now,
                       "Account": record.get("Account")}
@@ -54,13 +55,13 @@ class SweeperOps(S3State):
 
     def _abort_stale_uploads(self, name: str, rules: list[dict], now: float) -> list[dict]:
         freed = []
-        for upload_id, upload in self.store.scan(uploads_ns(name)):
+        for upload_id, upload in MULTIPART_UPLOAD.scan(self.store, uploads_ns(name)):
             for rule in rules:
                 days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
                 if days is None or not lifecycle.applies(rule, {"Key": upload["Key"]}):
                     continue
                 if upload["Initiated"] + days * lifecycle.DAY <= now:
-                    freed += [p["Segment"] for _, p in self.store.scan(parts_ns(upload_id))]
+                    freed += [p["Segment"] for _, p in PART.scan(self.store, parts_ns(upload_id))]
                     self.store.delete_namespace(parts_ns(upload_id))
                     self.store.delete(uploads_ns(name), upload_id)
                     break

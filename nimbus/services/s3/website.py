@@ -17,6 +17,8 @@ from nimbus.core.identity import anonymous_principal
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.s3 import access
+from nimbus.services.s3.common import BUCKETS
+from nimbus.services.s3.documents import BUCKET, Bucket, ObjectVersion
 
 WEBSITE_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3-website[.\-]", re.IGNORECASE)
 
@@ -47,7 +49,7 @@ class WebsiteServer:
     def serve(self, request, bucket_name: str) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return html_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
-        bucket = self.provider.store.get(("s3", "buckets"), bucket_name)
+        bucket = BUCKET.get(self.provider.store, BUCKETS, bucket_name)
         if bucket is None:
             return html_error(404, "NoSuchBucket", "The specified bucket does not exist",
                               f"<li>BucketName: {escape(bucket_name)}</li>\n")
@@ -74,7 +76,7 @@ class WebsiteServer:
             return redirect(301, record["WebsiteRedirectLocation"])
         return self._object(record, 200)
 
-    def _public(self, request, bucket: dict, key: str, record: dict) -> bool:
+    def _public(self, request, bucket: Bucket, key: str, record: ObjectVersion) -> bool:
         """Website visitors are anonymous: only what a bucket policy or ACL opens to anyone is served."""
         ctx = RequestContext(runtime=self.provider.runtime, request_id=uuid.uuid4().hex, service="s3",
                              operation="GetObject", account_id=bucket["Account"], region=bucket["Region"],
@@ -86,7 +88,7 @@ class WebsiteServer:
             return False
         return True
 
-    def _object(self, record: dict, status: int) -> HttpResponse:
+    def _object(self, record: ObjectVersion, status: int) -> HttpResponse:
         if (record.get("SSE") or "AES256") != "AES256":  # SSE-KMS needs signed requests: never served here
             return html_error(403, "AccessDenied", "Access Denied")
         headers = Headers({"content-type": record.get("ContentType", "binary/octet-stream"),
@@ -94,7 +96,7 @@ class WebsiteServer:
         body = self.provider.blobs.read(record["Segments"]) if record["Size"] else b""
         return HttpResponse(status, headers, body)
 
-    def _error_document(self, request, bucket: dict, config: dict, key: str) -> HttpResponse:
+    def _error_document(self, request, bucket: Bucket, config: dict, key: str) -> HttpResponse:
         bucket_name = bucket["Name"]
         error_key = (config.get("ErrorDocument") or {}).get("Key")
         if error_key:

@@ -4,11 +4,14 @@ pending and those given up."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
 from .common import pending_ns, sent_ns, undelivered_ns
+from .delivery import HttpJob
+from .documents import PENDING_DELIVERY
 from .state import SnsState
 
 
@@ -38,7 +41,9 @@ class AdminOps(SnsState):
             account = query.get("account", DEFAULT_ACCOUNT)
             region = query.get("region", DEFAULT_REGION)
             attempts = list(self.deliverer.attempts)
-            pending = [doc for _, doc in self.store.scan(pending_ns(account, region))]
+            # Shown as the deliveries themselves (HttpJob's fields), whatever shape the store keeps.
+            pending = [asdict(HttpJob.from_doc(doc)) for _, doc in PENDING_DELIVERY.scan(self.store,
+                                                                                       pending_ns(account, region))]
             undelivered = [doc for _, doc in self.store.scan(undelivered_ns(account, region))]
             if query.get("endpoint"):
                 attempts = [a for a in attempts if a["url"] == query["endpoint"]]

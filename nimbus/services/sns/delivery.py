@@ -21,7 +21,9 @@ import urllib.request
 import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from nimbus.store.base import Store
 
 from .common import (
     pending_ns,
@@ -32,6 +34,7 @@ from .common import (
     subscriptions_ns,
     undelivered_ns,
 )
+from .documents import PENDING_DELIVERY, SUBSCRIPTION, PendingDelivery
 from .retry_policy import should_retry
 
 log = logging.getLogger(__name__)
@@ -65,8 +68,20 @@ class HttpJob:
     def message_type(self) -> str:
         return self.headers.get("x-amz-sns-message-type", "")
 
-    def to_doc(self) -> dict:
-        return asdict(self)
+    def to_doc(self) -> PendingDelivery:
+        return PendingDelivery(
+            Endpoint=self.url, Body=self.body, Headers=self.headers, Delays=self.delays,
+            SubscriptionArn=self.subscription_arn, MessageId=self.message_id, TopicArn=self.topic_arn, Key=self.key,
+            Attempt=self.attempt, Due=self.due, MaxPerSecond=self.max_per_second)
+
+    @classmethod
+    def from_doc(cls, doc: PendingDelivery) -> HttpJob:
+        return cls(url=doc["Endpoint"], body=doc["Body"], headers=doc["Headers"], delays=doc["Delays"],
+                   subscription_arn=doc["SubscriptionArn"], message_id=doc["MessageId"], topic_arn=doc["TopicArn"],
+                   key=doc["Key"], attempt=doc["Attempt"], due=doc["Due"], max_per_second=doc["MaxPerSecond"])
+
+    def save(self, store: Store) -> None:
+        PENDING_DELIVERY.put(store, self.ns, self.key, self.to_doc())
 
 
 def deliverer_for(runtime, create: bool = True) -> Deliverer | None:
@@ -128,7 +143,7 @@ class Deliverer:
 
     def post(self, job: HttpJob) -> None:
         """Store one delivery, then send it."""
-        self.store.put(job.ns, job.key, job.to_doc())
+        job.save(self.store)
         self.enqueue([job])
 
     def enqueue(self, jobs: list[HttpJob]) -> None:
@@ -141,8 +156,8 @@ class Deliverer:
         count = 0
         for ns in self.store.namespaces(("sns",)):
             if len(ns) == 4 and ns == pending_ns(ns[1], ns[2]):
-                for _, doc in self.store.scan(ns):
-                    self._dispatch(HttpJob(**doc), self.clock.time())
+                for _, doc in PENDING_DELIVERY.scan(self.store, ns):
+                    self._dispatch(HttpJob.from_doc(doc), self.clock.time())
                     count += 1
         return count
 
@@ -191,11 +206,11 @@ class Deliverer:
     # -- attempts ----------------------------------------------------------------------
 
     def _still_wanted(self, job: HttpJob) -> bool:
-        if self.store.get(job.ns, job.key) is None:
+        if PENDING_DELIVERY.get(self.store, job.ns, job.key) is None:
             return False  # delivered, given up, or wiped by a reset
         if job.attempt and job.message_type == "Notification" and job.subscription_arn:
             account, region, topic, sub_id = split_subscription_arn(job.subscription_arn)
-            if self.store.get(subscriptions_ns(account, region), subscription_key(topic, sub_id)) is None:
+            if SUBSCRIPTION.get(self.store, subscriptions_ns(account, region), subscription_key(topic, sub_id)) is None:
                 self.store.delete(job.ns, job.key)  # unsubscribed while it waited: no more retries
                 return False
         return True
@@ -227,9 +242,9 @@ class Deliverer:
             job.due = self.clock.time() + job.delays[job.attempt]
             job.attempt += 1
             with self.store.transaction():
-                if self.store.get(job.ns, job.key) is None:
+                if PENDING_DELIVERY.get(self.store, job.ns, job.key) is None:
                     return
-                self.store.put(job.ns, job.key, job.to_doc())
+                job.save(self.store)
             self._dispatch(job, self.clock.time())
         else:
             self._give_up(job, status, error)
@@ -257,7 +272,7 @@ class Deliverer:
         if not job.subscription_arn or job.message_type != "Notification":
             return None
         account, region, topic, sub_id = split_subscription_arn(job.subscription_arn)
-        sub = self.store.get(subscriptions_ns(account, region), subscription_key(topic, sub_id))
+        sub = SUBSCRIPTION.get(self.store, subscriptions_ns(account, region), subscription_key(topic, sub_id))
         policy = (sub or {}).get("Attributes", {}).get("RedrivePolicy")
         try:
             target = json.loads(policy).get("deadLetterTargetArn") if policy else None

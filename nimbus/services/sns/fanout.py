@@ -6,6 +6,7 @@ import itertools
 import json
 
 from . import filter_policy, message_attributes
+from .documents import Subscription
 
 _record_seq = itertools.count()
 
@@ -20,7 +21,7 @@ def _policy(text: str) -> dict:
     return json.loads(text)
 
 
-def passes_filter(sub: dict, published: dict) -> bool:
+def passes_filter(sub: Subscription, published: dict) -> bool:
     text = sub["Attributes"].get("FilterPolicy")
     if not text:
         return True

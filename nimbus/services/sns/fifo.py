@@ -8,6 +8,7 @@ import re
 from nimbus.core.namespaces import regional
 
 from .common import invalid_parameter
+from .documents import Topic
 
 DEDUP_WINDOW_SECONDS = 300
 TOKEN = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -18,7 +19,7 @@ def _ns(kind: str, topic_arn: str) -> tuple[str, ...]:
     return regional("sns", account, region, kind, name)
 
 
-def check_request(topic: dict, entry: dict) -> None:
+def check_request(topic: Topic, entry: dict) -> None:
     """AWS's InvalidParameter for group/dedup ids that do not fit the topic type."""
     fifo = topic["Attributes"].get("FifoTopic") == "true"
     group, dedup = entry.get("MessageGroupId"), entry.get("MessageDeduplicationId")

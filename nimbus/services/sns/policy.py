@@ -8,6 +8,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 
 from .common import authorization_error
+from .documents import Topic
 
 
 def _condition_keys(ctx: RequestContext) -> dict[str, str]:
@@ -21,7 +22,7 @@ def _condition_keys(ctx: RequestContext) -> dict[str, str]:
     return {}
 
 
-def topic_policy_allows(topic: dict, ctx: RequestContext, action: str = "SNS:Publish") -> bool:
+def topic_policy_allows(topic: Topic, ctx: RequestContext, action: str = "SNS:Publish") -> bool:
     """Raise SNS's AuthorizationError when the caller may not act on the topic; True otherwise."""
     attributes = topic["Attributes"]
     ctx.authorize(

@@ -11,6 +11,7 @@ from nimbus.protocol.errors import ServiceError
 
 from . import fifo, message_attributes
 from .common import invalid_parameter, public_base, sent_ns
+from .documents import Topic
 from .state import SnsState
 
 MAX_MESSAGE_BYTES = 262144
@@ -87,7 +88,7 @@ class PublishOps(SnsState):
             successful.append({"Id": entry["Id"], **result})
         return {"Successful": successful, "Failed": failed}
 
-    def accept_message(self, ctx: RequestContext, topic: dict, entry: dict) -> dict:
+    def accept_message(self, ctx: RequestContext, topic: Topic, entry: dict) -> dict:
         """Give the message an id (FIFO: a sequence number, or the duplicate's answer), store it for its
         subscriptions before answering (durable once acknowledged), and fan it out."""
         topic_arn = topic["Attributes"]["TopicArn"]

@@ -26,6 +26,7 @@ from .common import (
     topics_ns,
 )
 from .delivery import Deliverer, deliverer_for, http_job
+from .documents import OUTBOX_MESSAGE, SUBSCRIPTION, TOPIC, Subscription, Topic
 from .fanout import next_record_seq, passes_filter
 from .policy import topic_policy_allows
 from .retry_policy import max_per_second, retry_delays
@@ -43,14 +44,14 @@ class SnsState(BaseProvider):
     def deliverer(self) -> Deliverer:
         return deliverer_for(self.runtime)
 
-    def topic(self, ctx: RequestContext, arn: str, action: str | None = None, any_region: bool = False) -> dict:
+    def topic(self, ctx: RequestContext, arn: str, action: str | None = None, any_region: bool = False) -> Topic:
         """The topic an ARN names (in its own account), checked against the topic policy.
 
         Calls reach topics of their own region only, except the token/link calls (``any_region``),
         which an unsigned SubscribeURL may make without naming a region.
         """
         account, region, name = split_topic_arn(arn)
-        topic = self.store.get(topics_ns(account, region), name) if any_region or region == ctx.region else None
+        topic = TOPIC.get(self.store, topics_ns(account, region), name) if any_region or region == ctx.region else None
         if topic is None:
             raise not_found("Topic does not exist")
         if action and not topic_policy_allows(topic, ctx, action):
@@ -58,21 +59,21 @@ class SnsState(BaseProvider):
                 f"User: {ctx.principal.arn} is not authorized to perform: {action} on resource: {arn}")
         return topic
 
-    def topic_subscriptions(self, topic: dict) -> list[dict]:
+    def topic_subscriptions(self, topic: Topic) -> list[Subscription]:
         account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
-        return [s for _, s in self.store.scan(subscriptions_ns(account, region), prefix=f"{name}:")]
+        return [s for _, s in SUBSCRIPTION.scan(self.store, subscriptions_ns(account, region), prefix=f"{name}:")]
 
     # -- fan-out ----------------------------------------------------------------
 
-    def queue_fan_out(self, topic: dict, published: dict, subscriptions: list[dict], base: str) -> str:
+    def queue_fan_out(self, topic: Topic, published: dict, subscriptions: list[Subscription], base: str) -> str:
         """Store the message for its subscriptions (the caller's one write), then fan out off the request path."""
         account, region, _ = split_topic_arn(published["TopicArn"])
         key = f"{published['Timestamp']:017.6f}-{next_record_seq():012d}-{published['MessageId']}"
-        self.store.put(outbox_ns(account, region), key, {
+        OUTBOX_MESSAGE.put(self.store, outbox_ns(account, region), key, {
             "Published": published, "Base": base, "Subscriptions": [s["SubscriptionArn"] for s in subscriptions]})
         return key
 
-    def start_fan_out(self, key: str, topic: dict, published: dict, subscriptions: list[dict], base: str) -> None:
+    def start_fan_out(self, key: str, topic: Topic, published: dict, subscriptions: list[Subscription], base: str) -> None:
         self.deliverer.run_in_order(published["TopicArn"], self.fan_out, key, topic, published, subscriptions, base)
 
     def resume_fan_outs(self) -> int:
@@ -81,14 +82,14 @@ class SnsState(BaseProvider):
         for ns in self.store.namespaces(("sns",)):
             if len(ns) != 4 or ns != outbox_ns(ns[1], ns[2]):
                 continue
-            for key, doc in self.store.scan(ns):
+            for key, doc in OUTBOX_MESSAGE.scan(self.store, ns):
                 published = doc["Published"]
                 account, region, name = split_topic_arn(published["TopicArn"])
-                topic = self.store.get(topics_ns(account, region), name)
+                topic = TOPIC.get(self.store, topics_ns(account, region), name)
                 subscriptions = []
                 for arn in doc["Subscriptions"]:
                     _, _, topic_name, sub_id = split_subscription_arn(arn)
-                    sub = self.store.get(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
+                    sub = SUBSCRIPTION.get(self.store, subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
                     if sub is not None:
                         subscriptions.append(sub)
                 if topic is None:
@@ -98,7 +99,7 @@ class SnsState(BaseProvider):
                 count += 1
         return count
 
-    def fan_out(self, key: str, topic: dict, published: dict, subscriptions: list[dict], base: str) -> None:
+    def fan_out(self, key: str, topic: Topic, published: dict, subscriptions: list[Subscription], base: str) -> None:
         version = topic["Attributes"].get("SignatureVersion", "1")
         account, region, _ = split_topic_arn(published["TopicArn"])
         now = self.clock.time()
@@ -129,10 +130,10 @@ class SnsState(BaseProvider):
             for ns, record_key, record in records:
                 self.store.put(ns, record_key, record)
             for job in jobs:
-                self.store.put(job.ns, job.key, job.to_doc())
+                job.save(self.store)
         self.deliverer.enqueue(jobs)
 
-    def send_confirmation(self, ctx, topic: dict, sub: dict, unsubscribed: bool = False) -> None:
+    def send_confirmation(self, ctx, topic: Topic, sub: Subscription, unsubscribed: bool = False) -> None:
         """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""
         version = topic["Attributes"].get("SignatureVersion", "1")
         now = ctx.clock.time()
@@ -148,7 +149,7 @@ class SnsState(BaseProvider):
         else:
             self.store.put(*self.recorded(sub, document["Type"], document, document["MessageId"], None))
 
-    def recorded(self, sub: dict, message_type: str, document, message_id: str,
+    def recorded(self, sub: Subscription, message_type: str, document, message_id: str,
                  subject: str | None) -> tuple[tuple, str, dict]:
         """What nimbus would have sent to an endpoint it does not reach (email, sms, sqs, lambda...):
         the namespace, key and document to store."""

@@ -22,6 +22,7 @@ from .common import (
     topics_ns,
     unsubscribed_ns,
 )
+from .documents import SUBSCRIPTION, TOPIC, Subscription, Topic
 from .retry_policy import check_retry_policy, check_throttle_policy
 from .state import SnsState
 from .topic_attributes import effective_subscription_policy
@@ -82,7 +83,7 @@ def check_subscription_attribute(name: str, value: str, protocol: str) -> str:
     return value
 
 
-def _output_attributes(sub: dict, topic: dict | None) -> dict:
+def _output_attributes(sub: Subscription, topic: Topic | None) -> dict:
     out = {
         "SubscriptionArn": sub["SubscriptionArn"],
         "TopicArn": sub["TopicArn"],
@@ -127,7 +128,7 @@ class SubscriptionOps(SnsState):
                         self.send_confirmation(ctx, topic, existing)
                     return {"SubscriptionArn": self._reported_arn(existing, params)}
             sub_id = str(uuid.uuid4())
-            sub = {
+            sub: Subscription = {
                 "Id": sub_id,
                 "SubscriptionArn": f"{topic_arn}:{sub_id}",
                 "TopicArn": topic_arn,
@@ -140,13 +141,13 @@ class SubscriptionOps(SnsState):
                 "Attributes": attributes,
                 "Base": public_base(ctx),
             }
-            self.store.put(subscriptions_ns(account, region), subscription_key(topic["Name"], sub_id), sub)
+            SUBSCRIPTION.put(self.store, subscriptions_ns(account, region), subscription_key(topic["Name"], sub_id), sub)
         if sub["PendingConfirmation"]:
             self.send_confirmation(ctx, topic, sub)
         return {"SubscriptionArn": self._reported_arn(sub, params)}
 
     @staticmethod
-    def _reported_arn(sub: dict, params: dict) -> str:
+    def _reported_arn(sub: Subscription, params: dict) -> str:
         if sub["PendingConfirmation"] and not params.get("ReturnSubscriptionArn"):
             return PENDING_ARN
         return sub["SubscriptionArn"]
@@ -171,16 +172,16 @@ class SubscriptionOps(SnsState):
                 return {"SubscriptionArn": restored}
         raise invalid_parameter("Token")
 
-    def _restore(self, ctx: RequestContext, topic: dict, token: str) -> str | None:
+    def _restore(self, ctx: RequestContext, topic: Topic, token: str) -> str | None:
         """Undo an Unsubscribe with the token of its UnsubscribeConfirmation."""
         account, region, topic_name = split_topic_arn(topic["Attributes"]["TopicArn"])
-        sub = self.store.get(unsubscribed_ns(account, region), token)
+        sub = SUBSCRIPTION.get(self.store, unsubscribed_ns(account, region), token)
         if sub is None or sub["TopicArn"] != topic["Attributes"]["TopicArn"]:
             return None
         self.store.delete(unsubscribed_ns(account, region), token)
         if ctx.clock.time() - sub["TokenIssued"] > TOKEN_LIFETIME_SECONDS:
             return None
-        self.store.put(subscriptions_ns(account, region), subscription_key(topic_name, sub["Id"]), sub)
+        SUBSCRIPTION.put(self.store, subscriptions_ns(account, region), subscription_key(topic_name, sub["Id"]), sub)
         return sub["SubscriptionArn"]
 
     def unsubscribe(self, ctx: RequestContext, params: dict) -> dict:
@@ -189,12 +190,12 @@ class SubscriptionOps(SnsState):
             self._check_unsubscriber(ctx, sub)
             account, region, topic_name, sub_id = split_subscription_arn(sub["SubscriptionArn"])
             self.store.delete(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
-            topic = self.store.get(topics_ns(account, region), topic_name)
+            topic = TOPIC.get(self.store, topics_ns(account, region), topic_name)
             notify = topic is not None and sub["Protocol"] in ("http", "https") and not sub["PendingConfirmation"]
             if notify:
                 # The endpoint is told, and may undo it with the SubscribeURL (the token) for 3 days.
                 sub = {**sub, "Token": secrets.token_hex(94), "TokenIssued": ctx.clock.time()}
-                self.store.put(unsubscribed_ns(account, region), sub["Token"], sub)
+                SUBSCRIPTION.put(self.store, unsubscribed_ns(account, region), sub["Token"], sub)
         if notify:
             self.send_confirmation(ctx, topic, sub, unsubscribed=True)
         return {}
@@ -202,7 +203,7 @@ class SubscriptionOps(SnsState):
     def get_subscription_attributes(self, ctx: RequestContext, params: dict) -> dict:
         sub = self.subscription(ctx, params["SubscriptionArn"])
         account, region, topic_name, _ = split_subscription_arn(sub["SubscriptionArn"])
-        topic = self.store.get(topics_ns(account, region), topic_name)
+        topic = TOPIC.get(self.store, topics_ns(account, region), topic_name)
         return {"Attributes": _output_attributes(sub, topic)}
 
     def set_subscription_attributes(self, ctx: RequestContext, params: dict) -> dict:
@@ -220,7 +221,7 @@ class SubscriptionOps(SnsState):
         return {}
 
     def list_subscriptions(self, ctx: RequestContext, params: dict) -> dict:
-        subs = [s for _, s in self.store.scan(subscriptions_ns(ctx.account_id, ctx.region))]
+        subs = [s for _, s in SUBSCRIPTION.scan(self.store, subscriptions_ns(ctx.account_id, ctx.region))]
         return self._listing(subs, params.get("NextToken"))
 
     def list_subscriptions_by_topic(self, ctx: RequestContext, params: dict) -> dict:
@@ -230,7 +231,7 @@ class SubscriptionOps(SnsState):
     # -- helpers -------------------------------------------------------------------
 
     @staticmethod
-    def _check_unsubscriber(ctx: RequestContext, sub: dict) -> None:
+    def _check_unsubscriber(ctx: RequestContext, sub: Subscription) -> None:
         """The UnsubscribeURL works unsigned unless the confirmation asked for authentication;
         a signed call must come from the subscription's or the topic's owner."""
         request = ctx.request
@@ -245,7 +246,7 @@ class SubscriptionOps(SnsState):
                                       f"on resource: {sub['SubscriptionArn']}")
 
     @staticmethod
-    def _listing(subs: list[dict], token: str | None) -> dict:
+    def _listing(subs: list[Subscription], token: str | None) -> dict:
         chunk, next_token = page_after(subs, lambda s: s["SubscriptionArn"], token)
         output = {"Subscriptions": [{
             "SubscriptionArn": "PendingConfirmation" if s["PendingConfirmation"] else s["SubscriptionArn"],
@@ -255,16 +256,16 @@ class SubscriptionOps(SnsState):
             output["NextToken"] = next_token
         return output
 
-    def subscription(self, ctx: RequestContext, arn: str) -> dict:
+    def subscription(self, ctx: RequestContext, arn: str) -> Subscription:
         if arn in (PENDING_ARN, "PendingConfirmation"):
             raise invalid_parameter("SubscriptionArn Reason: An unconfirmed subscription has no ARN to act on "
                                     "until it is confirmed")
         account, region, topic_name, sub_id = split_subscription_arn(arn)
-        sub = self.store.get(subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
+        sub = SUBSCRIPTION.get(self.store, subscriptions_ns(account, region), subscription_key(topic_name, sub_id))
         if sub is None or sub["SubscriptionArn"] != arn:
             raise not_found("Subscription does not exist")
         return sub
 
-    def _save_subscription(self, sub: dict) -> None:
+    def _save_subscription(self, sub: Subscription) -> None:
         account, region, topic_name, sub_id = split_subscription_arn(sub["SubscriptionArn"])
-        self.store.put(subscriptions_ns(account, region), subscription_key(topic_name, sub_id), sub)
+        SUBSCRIPTION.put(self.store, subscriptions_ns(account, region), subscription_key(topic_name, sub_id), sub)

@@ -5,6 +5,7 @@ import json
 import re
 
 from .common import invalid_parameter
+from .documents import Topic
 from .retry_policy import check_retry_policy, check_throttle_policy
 
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -82,7 +83,7 @@ def _json_document(name: str, value: str) -> str:
     return value
 
 
-def check_attribute(name: str, value: str, topic: dict | None) -> str:
+def check_attribute(name: str, value: str, topic: Topic | None) -> str:
     """The value to store for ``name``, or InvalidParameter as AWS answers."""
     if name not in SETTABLE:
         raise invalid_parameter("AttributeName")
@@ -117,7 +118,7 @@ def check_attribute(name: str, value: str, topic: dict | None) -> str:
     return value
 
 
-def effective_delivery_policy(topic: dict) -> dict:
+def effective_delivery_policy(topic: Topic) -> dict:
     policy = json.loads(json.dumps(DEFAULT_EFFECTIVE_DELIVERY_POLICY))
     custom = topic["Attributes"].get("DeliveryPolicy")
     if custom:
@@ -130,7 +131,7 @@ def effective_delivery_policy(topic: dict) -> dict:
     return policy
 
 
-def effective_subscription_policy(topic: dict, sub_attributes: dict) -> dict:
+def effective_subscription_policy(topic: Topic, sub_attributes: dict) -> dict:
     """A subscription's delivery policy: the topic's, overridden by its own unless the topic forbids it."""
     http = effective_delivery_policy(topic)["http"]
     retry = dict(http["defaultHealthyRetryPolicy"])

@@ -17,11 +17,12 @@ from .common import (
     subscriptions_ns,
     topics_ns,
 )
+from .documents import TOPIC, Subscription, Topic
 from .policy import topic_policy_allows
 from .state import SnsState
 
 
-def topic_output_attributes(topic: dict, subscriptions: list[dict]) -> dict:
+def topic_output_attributes(topic: Topic, subscriptions: list[Subscription]) -> dict:
     out = dict(topic["Attributes"])
     out["SubscriptionsConfirmed"] = str(sum(1 for s in subscriptions if not s["PendingConfirmation"]))
     out["SubscriptionsPending"] = str(sum(1 for s in subscriptions if s["PendingConfirmation"]))
@@ -52,7 +53,7 @@ class TopicOps(SnsState):
         _check_tags(tags)
         arn = ctx.arn(name)
         with self.store.transaction():
-            existing = self.store.get(topics_ns(ctx.account_id, ctx.region), name)
+            existing = TOPIC.get(self.store, topics_ns(ctx.account_id, ctx.region), name)
             if existing is not None:
                 # Creating an existing topic returns it, unless the request asks for something else.
                 current = existing["Attributes"]
@@ -75,8 +76,8 @@ class TopicOps(SnsState):
             attributes.update(given)
             if params.get("DataProtectionPolicy"):
                 attributes["DataProtectionPolicy"] = params["DataProtectionPolicy"]
-            topic = {"Name": name, "Attributes": attributes, "Tags": tags, "CreatedAt": ctx.clock.time()}
-            self.store.put(topics_ns(ctx.account_id, ctx.region), name, topic)
+            topic: Topic = {"Name": name, "Attributes": attributes, "Tags": tags, "CreatedAt": ctx.clock.time()}
+            TOPIC.put(self.store, topics_ns(ctx.account_id, ctx.region), name, topic)
         ctx.emit_resource_change("AWS::SNS::Topic", arn, "created", lambda: {"TopicArn": arn})
         return {"TopicArn": arn}
 
@@ -101,7 +102,7 @@ class TopicOps(SnsState):
     def delete_topic(self, ctx: RequestContext, params: dict) -> dict:
         account, region, name = split_topic_arn(params["TopicArn"])
         with self.store.transaction():
-            topic = self.store.get(topics_ns(account, region), name)
+            topic = TOPIC.get(self.store, topics_ns(account, region), name)
             if topic is None:
                 # Deleting a topic that does not exist succeeds, as in AWS.
                 return {}
@@ -114,7 +115,7 @@ class TopicOps(SnsState):
         return {}
 
     def list_topics(self, ctx: RequestContext, params: dict) -> dict:
-        topics = [t["Attributes"]["TopicArn"] for _, t in self.store.scan(topics_ns(ctx.account_id, ctx.region))]
+        topics = [t["Attributes"]["TopicArn"] for _, t in TOPIC.scan(self.store, topics_ns(ctx.account_id, ctx.region))]
         chunk, token = page_after([{"TopicArn": arn} for arn in topics], lambda t: t["TopicArn"],
                                   params.get("NextToken"))
         output = {"Topics": chunk}
@@ -175,7 +176,7 @@ class TopicOps(SnsState):
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
         return {"Tags": self._tag_target(ctx, params["ResourceArn"]).get("Tags", [])}
 
-    def _tag_target(self, ctx: RequestContext, arn: str) -> dict:
+    def _tag_target(self, ctx: RequestContext, arn: str) -> Topic:
         try:
             return self.topic(ctx, arn)
         except ServiceError as error:
@@ -183,6 +184,6 @@ class TopicOps(SnsState):
                 raise ServiceError("ResourceNotFound", "Resource does not exist") from None
             raise
 
-    def _save_topic(self, topic: dict) -> None:
+    def _save_topic(self, topic: Topic) -> None:
         account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
-        self.store.put(topics_ns(account, region), name, topic)
+        TOPIC.put(self.store, topics_ns(account, region), name, topic)

@@ -1,0 +1,99 @@
+"""The stored shapes of IAM entities (see nimbus.core.documents for the convention).
+
+Every IAM document is an entity, kept per account (IAM is global): users, groups and roles (keyed by
+their lower-cased name, as names are unique in any case), customer managed policies with their
+versions (keyed by ARN), instance profiles and access keys. Fields are named as IAM's API names them;
+references between entities (a user's groups, a group's members, a role's instance profiles) hold the
+lower-cased names the documents are keyed by.
+"""
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from nimbus.core.documents import DocumentKind
+
+
+class Tag(TypedDict):
+    Key: str
+    Value: str
+
+
+class Entity(TypedDict, total=False):
+    """What users, groups and roles share."""
+    Path: str
+    Arn: str
+    CreateDate: float
+    InlinePolicies: dict[str, str]  # policy name → document
+    AttachedPolicies: list[str]  # managed policy ARNs
+    Tags: list[Tag]
+    PermissionsBoundary: str | None  # the boundary policy's ARN
+
+
+class User(Entity, total=False):
+    UserName: str
+    UserId: str
+    Groups: list[str]
+
+
+class Group(Entity, total=False):
+    GroupName: str
+    GroupId: str
+    Members: list[str]
+
+
+class Role(Entity, total=False):
+    RoleName: str
+    RoleId: str
+    AssumeRolePolicyDocument: str
+    Description: str | None
+    MaxSessionDuration: int
+    InstanceProfiles: list[str]
+
+
+class PolicyVersion(TypedDict):
+    Document: str
+    CreateDate: float
+
+
+class ManagedPolicy(TypedDict):
+    PolicyName: str
+    PolicyId: str
+    Arn: str
+    Path: str
+    DefaultVersionId: str
+    IsAttachable: bool
+    Description: str | None
+    CreateDate: float
+    UpdateDate: float
+    Tags: list[Tag]
+    Versions: dict[str, PolicyVersion]  # "v1", "v2"... → version
+    NextVersion: int  # version ids are never reused
+
+
+class InstanceProfile(TypedDict):
+    Path: str
+    InstanceProfileName: str
+    InstanceProfileId: str
+    Arn: str
+    CreateDate: float
+    Roles: list[str]
+    Tags: list[Tag]
+
+
+class AccessKey(TypedDict):
+    UserName: str
+    AccessKeyId: str
+    Status: str
+    SecretAccessKey: str
+    CreateDate: float
+
+
+USER = DocumentKind[User]("iam.User")
+GROUP = DocumentKind[Group]("iam.Group")
+ROLE = DocumentKind[Role]("iam.Role")
+MANAGED_POLICY = DocumentKind[ManagedPolicy]("iam.ManagedPolicy")
+INSTANCE_PROFILE = DocumentKind[InstanceProfile]("iam.InstanceProfile")
+ACCESS_KEY = DocumentKind[AccessKey]("iam.AccessKey")
+
+# The kind of a user, group or role document, by the entity kind name the shared helpers take.
+ENTITY_KINDS: dict[str, DocumentKind[Any]] = {"user": USER, "group": GROUP, "role": ROLE}

@@ -1,0 +1,103 @@
+"""The stored shapes of S3 entities (see nimbus.core.documents for the convention).
+
+Entities here: buckets (with their configurations), object versions, multipart uploads and their
+parts. An object version's metadata record is an entity, not a compact record: it is what ListObjects,
+HEAD and GET read, one JSON document per version, kept twice (every version under its key and
+sequence, the latest under its key). Object bytes are the records of S3: encrypted blob segments
+(storage.py), which documents only point at (``Segments``).
+
+Fields are named as S3's API names them (``Key``, ``ETag``, ``VersionId``, ``StorageClass``,
+``ContentType``); the ones with no API counterpart (``Account``, ``Seq``, ``Segments``, ``SSE``) in
+the same style.
+"""
+from __future__ import annotations
+
+from typing import TypedDict
+
+from nimbus.core.documents import DocumentKind
+
+
+class KmsEnvelope(TypedDict):
+    """An SSE-KMS object's data key, wrapped by KMS (encryption.kms_envelope)."""
+    KeyId: str
+    Blob: str  # base64 CiphertextBlob
+    Context: dict[str, str]  # the encryption context
+    BucketKey: bool
+
+
+class BucketConfig(TypedDict, total=False):
+    """A bucket's configurations, each as its Put...Configuration request gave it."""
+    Cors: list[dict]  # CORSRules
+    Tagging: list[dict]  # TagSet
+    Website: dict  # WebsiteConfiguration
+    Lifecycle: list[dict]  # Rules, expiration dates as epoch seconds
+    Encryption: dict  # ServerSideEncryptionConfiguration
+    Notification: dict  # NotificationConfiguration
+
+
+class Bucket(TypedDict, total=False):
+    Name: str
+    Account: str  # the owner
+    Region: str
+    CreationDate: float
+    Versioning: str | None  # None (never enabled), Enabled, Suspended
+    Config: BucketConfig
+    Ownership: str  # Object Ownership; "" once deleted (ACLs then apply as before the setting)
+    PublicAccessBlock: dict[str, bool] | None
+    Acl: list[dict] | None  # grants
+    Policy: str
+
+
+class ObjectVersion(TypedDict, total=False):
+    Key: str
+    VersionId: str  # "null" for the version written while versioning was off or suspended
+    Seq: int  # orders a key's versions (records.version_key)
+    LastModified: float
+    Account: str  # who wrote it
+    DeleteMarker: bool
+    Size: int
+    ETag: str
+    Segments: list[dict]  # the blob segments of the body, in order (storage.py)
+    PartSizes: list[int]  # for a multipart object: the size of each part
+    Checksums: dict[str, str]  # algorithm → base64 value
+    SSE: str  # ServerSideEncryption
+    Kms: KmsEnvelope
+    ContentType: str
+    ContentEncoding: str
+    ContentDisposition: str
+    ContentLanguage: str
+    CacheControl: str
+    WebsiteRedirectLocation: str
+    Expires: float
+    Metadata: dict[str, str]
+    StorageClass: str
+    Tags: list[dict]
+    Owner: str  # the owning account, when ACLs are in force
+    Acl: list[dict] | None
+
+
+class MultipartUpload(TypedDict, total=False):
+    UploadId: str
+    Key: str
+    Initiated: float
+    Account: str
+    Headers: ObjectVersion  # the content headers, owner and ACL the completed object gets
+    Tags: list[dict]
+    ChecksumAlgorithm: str | None
+    SSE: str
+    Kms: KmsEnvelope
+
+
+class Part(TypedDict):
+    PartNumber: int
+    ETag: str
+    Size: int
+    Segment: dict
+    LastModified: float
+    Checksums: dict[str, str]
+
+
+BUCKET = DocumentKind[Bucket]("s3.Bucket")
+OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
+MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
+PART = DocumentKind[Part]("s3.Part")
