@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import botocore.auth
 import pytest
 import requests
-from botocore.auth import S3SigV4Auth
+from botocore.auth import S3SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from tests.support import error_of, make_client, signed, unique
 
@@ -180,3 +182,13 @@ def test_virtual_host_requests_verify(localhost_names, server, s3v4, bucket, hos
     other = requests.get(url.replace(f"//{bucket}.", f"//{unique('other')}."), timeout=10)
     assert s3_error(other)["Code"] == "SignatureDoesNotMatch"
     assert s3v4.get_object(Bucket=bucket, Key=key)["Body"].read() == b"by host"
+
+
+def test_presigned_sts_url_dated_ahead_is_not_yet_current(monkeypatch, endpoint):
+    ahead = datetime.now(UTC) + timedelta(days=6)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: ahead.replace(tzinfo=None))
+    request = AWSRequest(method="GET", url=endpoint + "/", params={"Action": "GetCallerIdentity", "Version": "2011-06-15"})
+    SigV4QueryAuth(Credentials("test", "test"), "sts", "us-east-1", expires=604800).add_auth(request)
+    response = requests.get(request.prepare().url, timeout=10)
+    assert response.status_code == 400
+    assert "<Code>RequestExpired</Code>" in response.text and "Signature not yet current" in response.text
