@@ -19,7 +19,10 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config as BotoConfig
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -119,6 +122,16 @@ def serve_subprocess(data_dir: str, port: int) -> subprocess.Popen:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(process.stderr.read().decode())
+
+
+def signed(endpoint: str, service: str, method: str = "POST", path: str = "/", body: bytes = b"",
+           headers: dict | None = None, key: str = "test", secret: str = "test",
+           signer=SigV4Auth) -> tuple[str, dict[str, str]]:
+    """``(url, headers)`` of a request signed by botocore's own signer, for tests that send it by hand (and
+    then change or add to what was signed)."""
+    request = AWSRequest(method=method, url=endpoint + path, data=body, headers=headers or {})
+    signer(Credentials(key, secret), service, "us-east-1").add_auth(request)
+    return request.url, dict(request.headers.items())
 
 
 # --- the virtual clock ----------------------------------------------------------------------------

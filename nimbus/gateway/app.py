@@ -36,6 +36,10 @@ class EntityTooLarge(ServiceError):
         super().__init__("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", status=400)
 
 
+class ClientGone(Exception):
+    """The client went away before its request body was complete: the request is never executed."""
+
+
 class NimbusApp:
     def __init__(self, runtime: Runtime, workers: int = 32):
         self.runtime = runtime
@@ -58,6 +62,8 @@ class NimbusApp:
                 response = await loop.run_in_executor(self.executor, self.handler.handle, request)
         except (TooLarge, EntityTooLarge) as error:
             response = unrouted_error(request, error, "")
+        except ClientGone:
+            return  # nobody is left to answer
         except Exception:
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = unrouted_error(request, ServiceError(
@@ -93,7 +99,12 @@ class NimbusApp:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                # A body cut short (the client closed or half-closed its connection) is not the request the
+                # client meant: acting on it would, say, create a user under a truncated name.
+                if spool is not None:
+                    spool.close()
+                    request.body_file = None
+                raise ClientGone()
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:

@@ -17,7 +17,8 @@ from nimbus.core.identity import Principal, anonymous_principal, root_principal
 from nimbus.core.runtime import Runtime
 from nimbus.core.traits import ServiceTraits
 from nimbus.gateway import sigv2
-from nimbus.gateway.sigv4 import SIGNATURE_MISMATCH, AuthError, SignatureInfo, chunk_verifier, verify_signature
+from nimbus.gateway.sigv4 import SIGNATURE_MISMATCH, AuthError, SignatureInfo, verify_signature
+from nimbus.gateway.streaming import ChunkSignatures
 from nimbus.protocol.http import HttpRequest
 
 JSON_PROTOCOLS = ("json", "rest-json", "smithy-rpc-v2-cbor")
@@ -63,7 +64,9 @@ def allows_anonymous(operation: OperationModel) -> bool:
 
 
 def authenticate(runtime: Runtime, request: HttpRequest, info: SignatureInfo | None,
-                 service: str, protocol: str, operation: OperationModel) -> Caller:
+                 service: str, protocol: str, operation: OperationModel, signed_path: str | None = None) -> Caller:
+    """``signed_path``: the path as the client sent and signed it, before routing rewrote it (S3's
+    virtual-host addressing moves the bucket from the host into the path)."""
     config = runtime.config
     traits = runtime.services.traits(service)
     if info is None:
@@ -81,7 +84,7 @@ def authenticate(runtime: Runtime, request: HttpRequest, info: SignatureInfo | N
         account = implied or DEFAULT_ACCOUNT
         return Caller(root_principal(account, info.access_key_id), account, region)
 
-    _verify(runtime, request, info, credential.secret_access_key)
+    _verify(runtime, request, info, credential.secret_access_key, signed_path)
     if credential.status != "Active":
         raise _error("unknown_key", traits, protocol)
     if credential.session_token is not None:
@@ -93,7 +96,8 @@ def authenticate(runtime: Runtime, request: HttpRequest, info: SignatureInfo | N
     return Caller(principal, principal.account_id, region)
 
 
-def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret: str) -> None:
+def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret: str,
+            signed_path: str | None) -> None:
     if info.version == 2:
         _verify_sigv2(runtime, request, info, secret)
         return
@@ -105,9 +109,10 @@ def _verify(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret:
     else:
         # Clients stamp requests with real time; skew is a transport check, not a virtual one.
         now = datetime.now(UTC)
-    verify_signature(request, info, secret, now, timedelta(seconds=runtime.config.max_clock_skew_seconds))
+    verify_signature(request, info, secret, now, timedelta(seconds=runtime.config.max_clock_skew_seconds),
+                     signed_path)
     if (info.payload_hash or "").startswith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"):
-        request.chunk_verifier = chunk_verifier(info, secret)
+        request.chunk_verifier = ChunkSignatures(info, secret)
 
 
 def _verify_sigv2(runtime: Runtime, request: HttpRequest, info: SignatureInfo, secret: str) -> None:

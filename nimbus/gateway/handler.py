@@ -31,6 +31,7 @@ class RequestHandler:
         raw = self._without_operation(request, request_id)
         if raw is not None:
             return raw
+        signed_path = request.path  # routing may rewrite it (S3 virtual hosts); the signature covers this one
         try:
             info = read_signature(request)
             route = route_request(request, self.runtime.services, info.service if info else None)
@@ -41,7 +42,7 @@ class RequestHandler:
         operation = service.model.operation_model(route.operation)
         try:
             settle_body(request, operation, self.runtime.config.max_body_bytes)
-            caller = authenticate(self.runtime, request, info, route.service, route.protocol, operation)
+            caller = authenticate(self.runtime, request, info, route.service, route.protocol, operation, signed_path)
             ctx = RequestContext(
                 runtime=self.runtime,
                 request_id=request_id,

@@ -25,6 +25,7 @@ from nimbus.protocol.http import HttpRequest
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 MAX_SKEW = timedelta(minutes=15)  # AWS's; a server's own is Config.max_clock_skew_seconds
 MAX_PRESIGN_EXPIRES = 604800  # a week: the longest a SigV4 presigned URL may live
 SIGNATURE_MISMATCH = (
@@ -36,6 +37,11 @@ _PRESIGN_MARKERS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
 _TIMESTAMP = re.compile(r"\d{8}T\d{6}Z")
 _SCOPE_DATE = re.compile(r"\d{8}")
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+# What x-amz-content-sha256 may say besides the body's SHA-256: S3's list, less the SigV4a (ECDSA) variants.
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+SIGNED_STREAMING = ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
+S3_PAYLOAD_KINDS = frozenset((UNSIGNED_PAYLOAD, "STREAMING-UNSIGNED-PAYLOAD-TRAILER", *SIGNED_STREAMING))
+HEADERS_NOT_SIGNED = "There were headers present in the request which were not signed"
 # S3 signs with its own variant of SigV4 (its path as sent, unsigned presigned payloads, its own error
 # codes and debugging fields). The scope's signing name decides it, before any service is routed.
 S3_SIGNING_NAME = "s3"
@@ -143,16 +149,19 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
 
 
 def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str, now: datetime,
-                     max_skew: timedelta = MAX_SKEW) -> None:
-    """Raise AuthError unless ``request`` was signed with ``secret_key`` and is still current."""
+                     max_skew: timedelta = MAX_SKEW, signed_path: str | None = None) -> None:
+    """Raise AuthError unless ``request`` was signed with ``secret_key``, is still current, and everything in it
+    that changes what it does was signed. ``signed_path``: the path as sent, when routing has rewritten it."""
     s3 = s3_variant(info.service)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     _check_time(info, now, s3, max_skew)
+    check_signed_headers(request, info)
 
     expected = None
     for headers in _header_candidates(request, info.signed_headers):
-        signature, canonical_request, string_to_sign = _expected_signature(request, info, secret_key, headers)
+        signature, canonical_request, string_to_sign = _expected_signature(
+            request, info, secret_key, headers, signed_path or request.path)
         if hmac.compare_digest(signature.encode(), info.signature.encode()):
             break
         # Report what the first (usual) reading of the request should have been signed as.
@@ -163,19 +172,61 @@ def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
             fields = dict(AWSAccessKeyId=info.access_key_id, StringToSign=expected[1],
                           SignatureProvided=info.signature, CanonicalRequest=expected[0])
         raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH, status=403, **fields)
+    check_payload(request, info)
 
-    # The signature covers only the claimed hash, so the body itself must be checked against it.
+
+def check_signed_headers(request: HttpRequest, info: SignatureInfo) -> None:
+    """Every header that can change what the request does must be signed: any ``x-amz-*`` header (an unsigned
+    x-amz-copy-source would turn a presigned upload into a copy of another object) and Content-MD5.
+
+    S3 answers 403 AccessDenied with the list in ``<HeadersNotSigned>``. It lets a presigned URL's caller add
+    an unsigned x-amz-content-sha256 (the payload of a presigned request is unsigned anyway), and does not ask
+    for Content-Type to be signed (browsers set it on presigned uploads). Other services answer a signature
+    that leaves out what AWS requires with IncompleteSignature, 400 (their common errors).
+    """
+    signed = set(info.signed_headers)
+    unsigned = sorted(name for name in request.headers if name not in signed and _must_be_signed(name, info))
+    if not unsigned:
+        return
+    if s3_variant(info.service):
+        raise AuthError("AccessDenied", HEADERS_NOT_SIGNED, HeadersNotSigned=", ".join(unsigned))
+    raise AuthError("IncompleteSignature", f"{HEADERS_NOT_SIGNED}: {', '.join(unsigned)}", status=400)
+
+
+def _must_be_signed(name: str, info: SignatureInfo) -> bool:
+    if name == "x-amz-content-sha256":
+        return not info.presigned
+    return name.startswith("x-amz-") or name == "content-md5"
+
+
+def check_payload(request: HttpRequest, info: SignatureInfo) -> None:
+    """The body is what the signature says it is.
+
+    A SHA-256 in x-amz-content-sha256 must be the body's. S3 also takes UNSIGNED-PAYLOAD and the aws-chunked
+    kinds (each chunk is then checked as it is decoded) and refuses any other value. Other services hash the
+    body themselves, so a request signed over anything but its body's hash does not match (AWS answers
+    SignatureDoesNotMatch): UNSIGNED-PAYLOAD does not skip their body check.
+    """
+    s3 = s3_variant(info.service)
     claimed = info.payload_hash
-    if claimed and _SHA256_HEX.fullmatch(claimed):
-        computed = request.body_sha256()
-        if computed != claimed.lower():
-            if s3:
-                raise AuthError(
-                    "XAmzContentSHA256Mismatch",
-                    "The provided 'x-amz-content-sha256' header does not match what was computed.",
-                    status=400, ClientComputedContentSHA256=claimed, S3ComputedContentSHA256=computed,
-                )
+    if claimed is None:
+        return  # the verifier signed the body's own hash (or, presigned to S3, UNSIGNED-PAYLOAD)
+    if not _SHA256_HEX.fullmatch(claimed):
+        if not s3:
             raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH)
+        if claimed not in S3_PAYLOAD_KINDS:
+            raise AuthError("InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
+                            "STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
+                            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.", status=400)
+        return
+    computed = request.body_sha256()
+    if computed == claimed.lower():
+        return
+    if s3:
+        raise AuthError("XAmzContentSHA256Mismatch",
+                        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                        status=400, ClientComputedContentSHA256=claimed, S3ComputedContentSHA256=computed)
+    raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH)
 
 
 def _split_authorization(authorization: str) -> tuple[str, dict[str, str]]:
@@ -220,6 +271,15 @@ def _check_time(info: SignatureInfo, now: datetime, s3: bool, max_skew: timedelt
     stamp = info.date.strftime(TIMESTAMP_FORMAT)
     server_time = now.strftime(TIMESTAMP_FORMAT)
     if info.presigned and info.expires is not None:
+        if info.date - now > max_skew:
+            # A URL dated ahead would outlive the week X-Amz-Expires allows. S3's words and fields:
+            # AccessDenied "Request is not yet valid", X-Amz-Date in epoch milliseconds.
+            if s3:
+                raise AuthError("AccessDenied", "Request is not yet valid", 403,
+                                **{"X-Amz-Date": str(int(info.date.timestamp() * 1000))},
+                                Expires=(info.date + timedelta(seconds=info.expires)).strftime(ISO_SECONDS),
+                                ServerTime=now.strftime(ISO_SECONDS))
+            raise _not_yet_current(stamp, now, max_skew)
         if info.expires > MAX_PRESIGN_EXPIRES:
             raise _malformed(
                 f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGN_EXPIRES}", info.service, True
@@ -239,14 +299,18 @@ def _check_time(info: SignatureInfo, now: datetime, s3: bool, max_skew: timedelt
             RequestTime=stamp, ServerTime=server_time,
             MaxAllowedSkewMilliseconds=str(max_skew // timedelta(milliseconds=1)),
         )
+    if info.date > now:
+        raise _not_yet_current(stamp, now, max_skew)
     minutes = max_skew / timedelta(minutes=1)
-    if info.date < now:
-        message = (f"Signature expired: {stamp} is now earlier than "
-                   f"{(now - max_skew).strftime(TIMESTAMP_FORMAT)} ({server_time} - {minutes:g} min.)")
-    else:
-        message = (f"Signature not yet current: {stamp} is still later than "
-                   f"{(now + max_skew).strftime(TIMESTAMP_FORMAT)} ({server_time} + {minutes:g} min.)")
-    raise AuthError("RequestExpired", message, status=400)
+    raise AuthError("RequestExpired", f"Signature expired: {stamp} is now earlier than "
+                    f"{(now - max_skew).strftime(TIMESTAMP_FORMAT)} ({server_time} - {minutes:g} min.)", status=400)
+
+
+def _not_yet_current(stamp: str, now: datetime, max_skew: timedelta) -> AuthError:
+    minutes = max_skew / timedelta(minutes=1)
+    server_time = now.strftime(TIMESTAMP_FORMAT)
+    return AuthError("RequestExpired", f"Signature not yet current: {stamp} is still later than "
+                     f"{(now + max_skew).strftime(TIMESTAMP_FORMAT)} ({server_time} + {minutes:g} min.)", status=400)
 
 
 def _header_candidates(request: HttpRequest, names: list[str]):
@@ -270,7 +334,7 @@ def _http_headers(items: list[tuple[str, str]]) -> HTTPHeaders:
 
 
 def _expected_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
-                        headers: HTTPHeaders) -> tuple[str, str, str]:
+                        headers: HTTPHeaders, path: str) -> tuple[str, str, str]:
     signer_class: type[_Exact]
     if not s3_variant(info.service):
         signer_class = _Verifier
@@ -281,7 +345,7 @@ def _expected_signature(request: HttpRequest, info: SignatureInfo, secret_key: s
     query = [(key, value) for key, value in request.query_items if key != "X-Amz-Signature"]
     # The URL's host is never read (the Host header comes from the signed headers);
     # a fixed one keeps a hostile Host value from changing how the path is split out.
-    aws_request = AWSRequest(method=request.method, url=f"{request.scheme}://localhost{request.path}",
+    aws_request = AWSRequest(method=request.method, url=f"{request.scheme}://localhost{path}",
                              data=request.body, params=query)
     aws_request.headers = headers
     aws_request.context["timestamp"] = info.date.strftime(TIMESTAMP_FORMAT)
@@ -291,7 +355,7 @@ def _expected_signature(request: HttpRequest, info: SignatureInfo, secret_key: s
 
 
 @lru_cache(maxsize=256)
-def _signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
+def signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
     key = ("AWS4" + secret_key).encode()
     for part in (date, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
@@ -314,7 +378,7 @@ class _Exact:
     def signature(self, string_to_sign, request):
         # botocore derives the key with four HMACs on every call; the key only
         # changes daily per credential, and this runs on every request.
-        key = _signing_key(self.credentials.secret_key, request.context["timestamp"][:8],
+        key = signing_key(self.credentials.secret_key, request.context["timestamp"][:8],
                            self._region_name, self._service_name)
         return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
 
@@ -330,28 +394,3 @@ class _S3Verifier(_Exact, S3SigV4Auth):
 
 class _S3QueryVerifier(_Exact, S3SigV4QueryAuth):
     pass
-
-
-_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-
-
-def chunk_verifier(info: SignatureInfo, secret_key: str):
-    """Checks the signature chain of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body, chunk by chunk.
-
-    Each chunk signs ``AWS4-HMAC-SHA256-PAYLOAD``, the request time, the scope, the
-    previous signature (the seed is the request's own) and the hashes of "" and the chunk.
-    """
-    stamp = info.date.strftime(TIMESTAMP_FORMAT)
-    scope = f"{stamp[:8]}/{info.region}/{info.service}/aws4_request"
-    key = _signing_key(secret_key, stamp[:8], info.region, info.service)
-    state = {"previous": info.signature}
-
-    def verify(data: bytes, signature: str | None) -> None:
-        string_to_sign = "\n".join(("AWS4-HMAC-SHA256-PAYLOAD", stamp, scope, state["previous"], _EMPTY_SHA256,
-                                    hashlib.sha256(data).hexdigest()))
-        expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-        if signature is None or not hmac.compare_digest(expected, signature):
-            raise AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH)
-        state["previous"] = signature
-
-    return verify

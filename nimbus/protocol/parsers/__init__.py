@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from botocore.model import OperationModel
 
-from ..errors import ProtocolError, ValidationError
+from ..errors import ProtocolError, ServiceError, ValidationError
 from ..http import HttpRequest
 from .common import BadValue, Malformed, UnknownMember
 from .document import parse_cbor, parse_json
@@ -70,6 +70,8 @@ def parse_request(operation_model: OperationModel, request: HttpRequest, protoco
         raise ProtocolError(str(error), code=codes.bad_value) from None
     except Malformed as error:
         raise ProtocolError(str(error), code=codes.malformed) from None
+    except ServiceError:  # meant as said: a chunk's bad signature, a trailing checksum that does not match
+        raise
     except Exception as error:  # never let a parser bug or odd input surface as a 500
         raise ProtocolError(
             f"The request could not be parsed ({type(error).__name__}: {error})",

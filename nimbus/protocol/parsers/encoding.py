@@ -1,6 +1,7 @@
 """Undoing the content codings a client may wrap around the body before any protocol reads it."""
 from __future__ import annotations
 
+import io
 import zlib
 
 from ..http import Headers
@@ -24,35 +25,13 @@ def _gunzip(body: bytes) -> bytes:
     return data
 
 
-def _aws_chunked(body: bytes) -> tuple[bytes, list[tuple[str, str]]]:
-    """Decode ``aws-chunked`` (SigV4 streaming uploads): the data and the trailing headers.
-
-    Each chunk is ``<hex size>[;chunk-signature=...]\\r\\n<data>\\r\\n``; a
-    zero-size chunk ends the data and is followed by trailer lines such as
-    ``x-amz-checksum-crc32:...``.
-    """
-    data = bytearray()
-    position = 0
-    try:
-        while True:
-            line_end = body.index(b"\r\n", position)
-            size = int(body[position:line_end].split(b";", 1)[0], 16)
-            position = line_end + 2
-            if size == 0:
-                break
-            data += body[position:position + size]
-            position += size
-            if body[position:position + 2] != b"\r\n":
-                raise ValueError("chunk longer than its size")
-            position += 2
-    except ValueError:
-        raise Malformed("The aws-chunked request body is malformed") from None
-    trailers = []
-    for line in body[position:].decode("latin-1").split("\r\n"):
-        name, sep, value = line.partition(":")
-        if sep:
-            trailers.append((name.strip(), value.strip()))
-    return bytes(data), trailers
+def _aws_chunked(request, raw) -> ChunkedReader:
+    """Decode ``aws-chunked`` (SigV4 streaming bodies) as it is read: chunk and trailer signatures, the
+    trailing checksum and ``x-amz-decoded-content-length`` are all checked (see chunked.py)."""
+    headers = request.headers
+    declared = headers.get("x-amz-decoded-content-length", "")
+    return ChunkedReader(raw, request.chunk_verifier, int(declared) if declared.isdigit() else None,
+                         headers.get("x-amz-trailer", ""))
 
 
 def decode_body(operation_model, request) -> tuple[bytes, Headers]:
@@ -75,7 +54,9 @@ def decode_body(operation_model, request) -> tuple[bytes, Headers]:
     kept = list(codings)
     trailers: list[tuple[str, str]] = []
     if streaming or "aws-chunked" in kept:
-        body, trailers = _aws_chunked(body)
+        reader = _aws_chunked(request, io.BytesIO(body))
+        body = reader.read()  # to its end: nothing unchecked reaches a provider
+        trailers = list(reader.trailers.items())
         kept = [c for c in kept if c != "aws-chunked"]
     if kept and kept[-1].lower() == "gzip" and operation_model.request_compression:
         body = _gunzip(body)
@@ -102,14 +83,12 @@ def _decode_stream(request):
     streaming = headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
     if not streaming and "aws-chunked" not in codings:
         return request.body_file, headers
-    declared = headers.get("x-amz-decoded-content-length", "")
-    decoded_length = int(declared) if declared.isdigit() else None
-    body = ChunkedReader(request.body_file, request.chunk_verifier, decoded_length)
+    body = _aws_chunked(request, request.body_file)
     headers = Headers(headers)
     headers.pop("content-encoding", None)
     kept = [c for c in codings if c != "aws-chunked"]
     if kept:
         headers["content-encoding"] = ", ".join(kept)
-    if decoded_length is not None:
-        headers["content-length"] = str(decoded_length)
+    if body.decoded_length is not None:
+        headers["content-length"] = str(body.decoded_length)
     return body, headers
