@@ -28,6 +28,9 @@ class DetailOps(AttachmentOps, InstanceProfileOps):
         elif principal.type == "AssumedRole":
             issuer = (principal.session_context or {}).get("sessionIssuer") or {}
             entity = self._find(account, "role", issuer.get("userName", ""))
+            # A session belongs to the role it was issued for: one re-created under the name is not it.
+            if entity and entity["RoleId"] != issuer.get("principalId"):
+                entity = None
             holders = [entity] if entity else []
         else:
             return {"identity": []}
