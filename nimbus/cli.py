@@ -1,4 +1,8 @@
-"""The ``nimbus`` command: ``serve``, ``status`` and ``--version``."""
+"""The ``nimbus`` command: ``serve``, ``status``, ``clock``, ``reset``, ``credentials`` and ``--version``.
+
+The commands that talk to a running nimbus send the admin token it wrote to its data dir (``--data-dir``
+or ``NIMBUS_DATA_DIR``), so they work under ``--strict-auth`` too.
+"""
 from __future__ import annotations
 
 import argparse
@@ -25,12 +29,30 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", default=None, metavar="URL",
                        help="keep state in PostgreSQL: postgresql://user@host:port/db (default SQLite in the data dir)")
     serve.add_argument("--strict-auth", action="store_true", default=None,
-                       help="reject unknown access keys and unsigned requests")
+                       help="reject unknown access keys (test/test too), unsigned requests and untokened admin calls")
     serve.add_argument("--enforce-iam", action="store_true", default=None, help="deny calls IAM policies do not allow")
     serve.add_argument("--enforce-limits", action="store_true", default=None, help="enforce AWS throughput limits")
+    serve.add_argument("--hostname", action="append", default=None,
+                       help="also answer requests addressed to this host name (repeatable)")
+    serve.add_argument("--trust-proxy", action="store_true", default=None,
+                       help="believe X-Forwarded-For/-Proto (only behind a proxy that sets them)")
 
     status = commands.add_parser("status", help="ask a running nimbus how it is")
-    status.add_argument("--endpoint", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    clock = commands.add_parser("clock", help="read or move a running nimbus's virtual clock")
+    clock_commands = clock.add_subparsers(dest="clock_command", required=True)
+    show = clock_commands.add_parser("show", help="print the virtual time")
+    advance = clock_commands.add_parser("advance", help="move the virtual clock forward")
+    advance.add_argument("seconds", type=float)
+    reset = commands.add_parser("reset", help="forget all of a running nimbus's state")
+    for command in (status, show, advance, reset):
+        command.add_argument("--endpoint", default=None, help=f"default http://127.0.0.1:{DEFAULT_PORT} "
+                             "(or NIMBUS_PORT's)")
+        command.add_argument("--data-dir", default=None, help="the server's data dir, for its admin token")
+
+    credentials = commands.add_parser("credentials", help="print the default account's root access key")
+    credentials.add_argument("--data-dir", default=None)
+    credentials.add_argument("--format", choices=("env", "config"), default="env",
+                             help="shell exports (default) or an AWS CLI credentials file section")
     return parser
 
 
@@ -42,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 
         config = Config.from_env(host=args.host, port=args.port, data_dir=args.data_dir, ephemeral=args.ephemeral,
                                  store_url=args.store, strict_auth=args.strict_auth, enforce_iam=args.enforce_iam,
-                                 enforce_limits=args.enforce_limits)
+                                 enforce_limits=args.enforce_limits, hostname=args.hostname,
+                                 trust_proxy=args.trust_proxy)
         try:
             check_store_url(config.store_url)
         except ValueError as error:
@@ -51,15 +74,51 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nimbus {__version__} serving on http://{config.host}:{config.port} (state in {where})", flush=True)
         serve(config)
         return 0
+    if args.command == "credentials":
+        return _print_credentials(Config.from_env(data_dir=args.data_dir).data_dir, args.format)
+    config = Config.from_env(data_dir=args.data_dir)
+    endpoint = (args.endpoint or f"http://127.0.0.1:{config.port}").rstrip("/")
     if args.command == "status":
-        try:
-            with urllib.request.urlopen(f"{args.endpoint.rstrip('/')}/_nimbus/health", timeout=5) as response:
-                print(json.dumps(json.load(response), indent=2))
-            return 0
-        except (urllib.error.URLError, OSError) as error:
-            print(f"nimbus is not running at {args.endpoint}: {error}", file=sys.stderr)
-            return 1
-    return 2
+        return _admin(endpoint, config.data_dir, "GET", "health")
+    if args.command == "reset":
+        return _admin(endpoint, config.data_dir, "POST", "reset", {})
+    if args.clock_command == "advance":
+        return _admin(endpoint, config.data_dir, "POST", "clock", {"advance_seconds": args.seconds})
+    return _admin(endpoint, config.data_dir, "GET", "clock")
+
+
+def _admin(endpoint: str, data_dir: str, method: str, path: str, payload: dict | None = None) -> int:
+    from nimbus.core.secrets import read_admin_token
+    from nimbus.gateway.admin import TOKEN_HEADER
+
+    headers = {"Content-Type": "application/json"}
+    token = read_admin_token(data_dir)
+    if token:
+        headers[TOKEN_HEADER] = token
+    body = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(f"{endpoint}/_nimbus/{path}", data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            print(json.dumps(json.load(response), indent=2))
+        return 0
+    except urllib.error.HTTPError as error:
+        print(f"nimbus refused: {error.code} {error.read().decode(errors='replace')}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError) as error:
+        print(f"nimbus is not running at {endpoint}: {error}", file=sys.stderr)
+        return 1
+
+
+def _print_credentials(data_dir: str, fmt: str) -> int:
+    from nimbus.core.secrets import root_key, secure_data_dir
+
+    secure_data_dir(data_dir)
+    key, secret = root_key(data_dir)
+    if fmt == "config":
+        print(f"[nimbus]\naws_access_key_id = {key}\naws_secret_access_key = {secret}")
+    else:
+        print(f"export AWS_ACCESS_KEY_ID={key}\nexport AWS_SECRET_ACCESS_KEY={secret}")
+    return 0
 
 
 if __name__ == "__main__":

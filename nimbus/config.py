@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_PORT = 4566
@@ -32,6 +32,11 @@ class Config:
     strict_auth: bool = False
     enforce_iam: bool = False
     enforce_limits: bool = False
+    # Host names (besides loopback addresses, localhost and *.localhost) requests may be addressed to;
+    # any other Host is refused, so a web page cannot reach nimbus through DNS rebinding.
+    hostname: list[str] = field(default_factory=list)
+    # Believe X-Forwarded-For/-Proto (the client's address, https) from whoever connects: only behind a proxy.
+    trust_proxy: bool = False
     # Bodies of non-streaming requests are held in memory; AWS's own JSON/query caps are far lower.
     max_body_bytes: int = 64 * MIB
     # AWS allows 15 minutes of skew between a signed request and its clock.
@@ -79,6 +84,8 @@ def _from_env(field: dataclasses.Field) -> Any:
         return None
     if kind == "bool":
         return _env_bool(name)
+    if kind.startswith("list"):
+        return [item.strip() for item in os.environ[name].split(",") if item.strip()]
     try:
         return {"int": int, "float": float}.get(kind, str)(os.environ[name])
     except ValueError:

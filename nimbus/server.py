@@ -24,6 +24,10 @@ def _uvicorn_config(app, config: Config) -> uvicorn.Config:
         loop="auto",
         # boto3 keeps connections alive between calls; keep them open as AWS does.
         timeout_keep_alive=60,
+        # uvicorn believes X-Forwarded-For/-Proto from loopback clients by default, which would let any
+        # local process claim another source IP or https (aws:SourceIp, aws:SecureTransport, CloudTrail).
+        proxy_headers=config.trust_proxy,
+        forwarded_allow_ips="*" if config.trust_proxy else None,
     )
 
 

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from nimbus.config import Config
 from nimbus.core.documents import VERSION_FIELD
+from nimbus.core.secrets import root_key
 from nimbus.server import ServerThread
 from nimbus.store import open_store
 
@@ -105,6 +106,13 @@ def make_client(endpoint: str, service: str, region: str = "us-east-1", key: str
         aws_session_token=token,
         config=BotoConfig(retries={"max_attempts": 1}, **config),
     )
+
+
+def root_client(running: ServerThread, service: str, **kwargs):
+    """A client of a server of the test's own as its default account's root, with the key nimbus generated
+    (what ``nimbus credentials`` prints): under --strict-auth the well-known test/test is refused."""
+    key, secret = root_key(running.config.data_dir)
+    return make_client(running.endpoint, service, key=key, secret=secret, **kwargs)
 
 
 def serve_subprocess(data_dir: str, port: int) -> subprocess.Popen:

@@ -11,7 +11,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.support import make_client, start_server, unique
+from nimbus.core.secrets import root_key
+from tests.support import make_client, root_client, start_server, unique
 
 
 @pytest.fixture
@@ -49,13 +50,14 @@ def test_clock_moves_forward_only(fresh):
     after = requests.post(f"{fresh.endpoint}/_nimbus/clock", json={"advance_seconds": 86400}, timeout=5).json()
     assert after["epoch"] - before["epoch"] >= 86400
     assert requests.post(f"{fresh.endpoint}/_nimbus/clock", json={"advance_seconds": -1}, timeout=5).status_code == 400
-    assert requests.post(f"{fresh.endpoint}/_nimbus/clock", data=b"{nope", timeout=5).status_code == 400
+    assert requests.post(f"{fresh.endpoint}/_nimbus/clock", data=b"{nope", timeout=5,
+                         headers={"Content-Type": "application/json"}).status_code == 400
 
 
 def test_reset_wipes_state(fresh):
     iam = make_client(fresh.endpoint, "iam")
     iam.create_user(UserName="temporary")
-    assert requests.post(f"{fresh.endpoint}/_nimbus/reset", timeout=5).status_code == 200
+    assert requests.post(f"{fresh.endpoint}/_nimbus/reset", json={}, timeout=5).status_code == 200
     with pytest.raises(ClientError) as error:
         iam.get_user(UserName="temporary")
     assert error.value.response["Error"]["Code"] == "NoSuchEntity"
@@ -72,7 +74,7 @@ def test_reset_retires_providers_and_their_clock_timers(fresh):
     retired = load_scheduled_services()
     timers = len(fresh.runtime.clock._on_advance)
     for _ in range(3):
-        assert requests.post(f"{fresh.endpoint}/_nimbus/reset", timeout=5).status_code == 200
+        assert requests.post(f"{fresh.endpoint}/_nimbus/reset", json={}, timeout=5).status_code == 200
         current = load_scheduled_services()
     assert retired.closed and not current.closed
     assert len(fresh.runtime.clock._on_advance) == timers
@@ -132,15 +134,16 @@ def test_strict_rejects_unknown_keys_and_unsigned_calls(strict):
                              headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=5)
     assert response.status_code == 403
     assert b"MissingAuthenticationToken" in response.content
-    assert make_client(strict.endpoint, "sts").get_caller_identity()["Account"] == "000000000000"
+    assert root_client(strict, "sts").get_caller_identity()["Account"] == "000000000000"
 
 
 def test_strict_rejects_stale_signatures(strict, monkeypatch):
+    key, secret = root_key(strict.config.data_dir)
     stale = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=20)
     # Only botocore's signing clock: patching datetime itself would reach the server's threads too.
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: stale)
     response = signed(strict.endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15",
-                      {"Content-Type": "application/x-www-form-urlencoded"})
+                      {"Content-Type": "application/x-www-form-urlencoded"}, key=key, secret=secret)
     assert response.status_code in (400, 403)
     assert b"RequestExpired" in response.content or b"Signature expired" in response.content
 

@@ -220,10 +220,10 @@ def test_links_work_unsigned_in_any_region_and_unsubscribe_is_guarded(client, re
 
 
 def test_subscribe_url_works_under_strict_auth(tmp_path, receiver):
-    from tests.support import make_client, start_server
+    from tests.support import root_client, start_server
     running = start_server(tmp_path, strict_auth=True).start()
     try:
-        sns = make_client(running.endpoint, "sns")
+        sns = root_client(running, "sns")
         topic = sns.create_topic(Name="strict")["TopicArn"]
         confirmed_http_subscription(sns, topic, receiver)
     finally:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from nimbus.core.identity import mfa_attribute
 from nimbus.core.policy import Decision, Policy, Request, compile_policy, evaluate
 from nimbus.core.traits import ServiceTraits
 from nimbus.protocol.errors import ServiceError
@@ -67,7 +68,7 @@ class Authorizer:
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self._generations: dict[str, int] = {}
-        self._cache: dict[tuple[str, str], PrincipalPolicies] = {}
+        self._cache: dict[tuple[str, str, str], PrincipalPolicies] = {}
         self._lock = threading.Lock()
         self._identity_source: IdentityPolicySource | None = None
 
@@ -160,7 +161,9 @@ class Authorizer:
             return PrincipalPolicies((ALLOW_ALL,), None, 0)
         account = principal.account_id
         generation = self._generations.get(account, 0)
-        key = (account, principal.arn)
+        # The unique id too: a role deleted and re-created under its name is another role, and its
+        # old sessions must not share the new one's policies.
+        key = (account, principal.arn, principal.principal_id)
         cached = self._cache.get(key)
         if cached is not None and cached.generation == generation:
             return cached
@@ -197,6 +200,9 @@ class Authorizer:
         }
         if not ctx.internal:
             values["aws:sourceip"] = ctx.source_ip
+        mfa = mfa_attribute(principal)
+        if mfa is not None:  # temporary credentials only, as in AWS
+            values["aws:multifactorauthpresent"] = mfa
         if principal.type == "IAMUser" and principal.user_name:
             values["aws:username"] = principal.user_name
         if principal.type == "AWSService":

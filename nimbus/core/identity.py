@@ -3,6 +3,8 @@
 Credentials live in the store (namespace ``("auth", "keys")``, global across
 accounts) because an access key must resolve before we know its account.
 IAM and STS write them here; the gateway reads them on every signed request.
+Secret keys and session tokens are stored sealed under the master key
+(``core/secrets.py``), bound to their access key id.
 """
 from __future__ import annotations
 
@@ -10,11 +12,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nimbus.core.arns import ACCOUNT_ID, DEFAULT_ACCOUNT
+from nimbus.core.secrets import Vault
 from nimbus.store import Store
 
 KEYS_NS = ("auth", "keys")
 DEFAULT_ACCESS_KEY = "test"
 DEFAULT_SECRET_KEY = "test"
+# The members of a stored credential that are sealed rather than stored in the clear.
+SEALED_MEMBERS = ("secret_access_key", "session_token")
 
 
 @dataclass
@@ -35,6 +40,33 @@ class Principal:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Principal:
         return cls(**data)
+
+
+# The session type of GetSessionToken's credentials (in ``Principal.session_context``).
+SESSION_TOKEN_SESSION = "GetSessionToken"
+# What AWS lets GetSessionToken's credentials call in STS.
+SESSION_TOKEN_STS_OPERATIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
+
+
+def is_session_token_session(principal: Principal) -> bool:
+    return (principal.session_context or {}).get("sessionType") == SESSION_TOKEN_SESSION
+
+
+def mfa_attribute(principal: Principal) -> str | None:
+    """``"true"``/``"false"`` for temporary credentials (whether MFA was given for them), None otherwise."""
+    return ((principal.session_context or {}).get("attributes") or {}).get("mfaAuthenticated")
+
+
+def session_token_refusal(principal: Principal, service: str, operation: str) -> str | None:
+    """Why GetSessionToken's credentials may not make this call, as AWS documents: no IAM without MFA
+    (``"iam"``), no STS but AssumeRole and GetCallerIdentity (``"sts"``); None when they may."""
+    if not is_session_token_session(principal):
+        return None
+    if service == "iam" and mfa_attribute(principal) != "true":
+        return "iam"
+    if service == "sts" and operation not in SESSION_TOKEN_STS_OPERATIONS:
+        return "sts"
+    return None
 
 
 def root_principal(account_id: str, access_key_id: str | None = None) -> Principal:
@@ -85,21 +117,38 @@ class Credential:
 
 
 class CredentialRegistry:
-    def __init__(self, store: Store):
+    """Every key nimbus knows: the store's (IAM keys, STS sessions), the default account root's own key,
+    and, unless ``well_known`` is off (``--strict-auth``), the well-known ``test``/``test``."""
+
+    def __init__(self, store: Store, vault: Vault, root_key: tuple[str, str], well_known: bool = True):
         self.store = store
+        self.vault = vault
+        self.root = Credential(root_key[0], root_key[1], root_principal(DEFAULT_ACCOUNT, root_key[0]))
+        self.well_known = well_known
 
     def put(self, credential: Credential) -> None:
-        self.store.put(KEYS_NS, credential.access_key_id, credential.to_dict())
+        data = credential.to_dict()
+        for member in SEALED_MEMBERS:
+            if data[member] is not None:
+                data[member] = self.vault.seal(data[member].encode(), f"{credential.access_key_id}/{member}")
+        data["sealed"] = True
+        self.store.put(KEYS_NS, credential.access_key_id, data)
 
     def remove(self, access_key_id: str) -> None:
         self.store.delete(KEYS_NS, access_key_id)
 
     def lookup(self, access_key_id: str) -> Credential | None:
-        """The credential nimbus knows for this key id, including the built-in defaults."""
+        """The credential nimbus knows for this key id, including the built-in ones."""
         data = self.store.get(KEYS_NS, access_key_id)
         if data is not None:
+            if data.pop("sealed", False):  # documents of older versions are in the clear
+                for member in SEALED_MEMBERS:
+                    if data[member] is not None:
+                        data[member] = self.vault.unseal(data[member], f"{access_key_id}/{member}").decode()
             return Credential.from_dict(data)
-        if access_key_id == DEFAULT_ACCESS_KEY:
+        if access_key_id == self.root.access_key_id:
+            return self.root
+        if access_key_id == DEFAULT_ACCESS_KEY and self.well_known:
             return Credential(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, root_principal(DEFAULT_ACCOUNT, DEFAULT_ACCESS_KEY))
         return None
 

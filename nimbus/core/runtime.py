@@ -10,6 +10,7 @@ from nimbus.core.identity import CredentialRegistry
 from nimbus.core.internal_client import InternalClient
 from nimbus.core.registry import ServiceRegistry
 from nimbus.core.scheduler import Scheduler
+from nimbus.core.secrets import Vault, load_master_key, new_admin_token, root_key, secure_data_dir
 from nimbus.store import open_store
 
 CLOCK_NS = ("nimbus", "clock")
@@ -17,13 +18,19 @@ CLOCK_NS = ("nimbus", "clock")
 
 class Runtime:
     def __init__(self, config: Config | None = None):
-        self.config = config or Config()
-        self.store = open_store(self.config.data_dir, self.config.ephemeral, self.config.store_url)
+        self.config = config = config or Config()
+        # The data dir holds the credentials below even when the state itself is ephemeral.
+        secure_data_dir(config.data_dir)
+        self.vault = Vault(load_master_key(config.data_dir, config.ephemeral))
+        # What /_nimbus/ requests carry under --strict-auth; the nimbus command reads it from the data dir.
+        self.admin_token = new_admin_token(config.data_dir)
+        self.store = open_store(config.data_dir, config.ephemeral, config.store_url)
         saved = self.store.get(CLOCK_NS, "history") or []
         self.clock = Clock([tuple(entry) for entry in saved])
         self.scheduler = Scheduler(self.clock)
         self.events = EventBus(self.scheduler)
-        self.credentials = CredentialRegistry(self.store)
+        self.credentials = CredentialRegistry(self.store, self.vault, root_key(config.data_dir),
+                                              well_known=not config.strict_auth)
         self.services = ServiceRegistry(self)
         self.authz = Authorizer(self)
         self.dispatcher = Dispatcher(self)

@@ -23,6 +23,9 @@ class ServiceTraits:
     anonymous_access: bool = False
     # The service checks every operation itself (bucket policies, ACLs); the dispatcher does not.
     authorizes_itself: bool = False
+    # Cross-origin browser requests are answered as the service's own CORS configuration says (S3's bucket
+    # CORS); any other service refuses a request from a web page on a foreign origin (gateway/browser.py).
+    browser_cors: bool = False
     # The error code of an unexpected failure (a 500).
     internal_error_code: str = "InternalFailure"
     # Rewrites a request addressed in its host name (bucket.s3.localhost) to the path the model's URI

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.admin import handle_admin
+from nimbus.gateway.browser import host_refusal
 from nimbus.gateway.handler import RequestHandler, unrouted_error
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
@@ -56,7 +57,10 @@ class NimbusApp:
         loop = asyncio.get_running_loop()
         try:
             request.body = await self._read_body(receive, request)
-            if request.path.startswith(ADMIN_PREFIX):
+            refused = host_refusal(self.runtime.config, request)
+            if refused is not None:
+                response = unrouted_error(request, refused, "")
+            elif request.path.startswith(ADMIN_PREFIX):
                 response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
             else:
                 response = await loop.run_in_executor(self.executor, self.handler.handle, request)

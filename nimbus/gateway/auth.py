@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from botocore.model import OperationModel
 
 from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
-from nimbus.core.identity import Principal, anonymous_principal, root_principal
+from nimbus.core.identity import Principal, anonymous_principal, root_principal, session_token_refusal
 from nimbus.core.runtime import Runtime
 from nimbus.core.traits import ServiceTraits
 from nimbus.gateway import sigv2
@@ -93,6 +93,11 @@ def authenticate(runtime: Runtime, request: HttpRequest, info: SignatureInfo | N
         if credential.expiration is not None and runtime.clock.time() >= credential.expiration:
             raise _error("expired_token", traits, protocol)
     principal = credential.principal
+    refusal = session_token_refusal(principal, service, operation.name)
+    if refusal == "iam":  # AWS's own (unhelpful) answer for IAM calls without MFA
+        raise _error("unknown_key", traits, protocol)
+    if refusal == "sts":
+        raise AuthError("AccessDenied", f"Cannot call {operation.name} with session credentials", 403)
     return Caller(principal, principal.account_id, region)
 
 

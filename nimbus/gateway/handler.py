@@ -14,6 +14,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.runtime import Runtime
 from nimbus.core.traits import ServiceTraits
 from nimbus.gateway.auth import authenticate
+from nimbus.gateway.browser import refuse_foreign_origin
 from nimbus.gateway.routing import FORM_TYPE, route_request
 from nimbus.gateway.sigv4 import read_signature
 from nimbus.protocol.errors import ServiceError
@@ -41,6 +42,8 @@ class RequestHandler:
         service = self.runtime.services.get(route.service)
         operation = service.model.operation_model(route.operation)
         try:
+            refuse_foreign_origin(self.runtime.config, request, self.runtime.services.traits(route.service),
+                                  route.protocol)
             settle_body(request, operation, self.runtime.config.max_body_bytes)
             caller = authenticate(self.runtime, request, info, route.service, route.protocol, operation, signed_path)
             ctx = RequestContext(

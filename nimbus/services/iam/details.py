@@ -28,7 +28,9 @@ class DetailOps(AttachmentOps, InstanceProfileOps):
                 holders += [g for g in (self._find(account, "group", n) for n in entity.get("Groups", ())) if g]
         elif principal.type == "AssumedRole":
             issuer = (principal.session_context or {}).get("sessionIssuer") or {}
-            entity = self._find(account, "role", issuer.get("userName", ""))
+            role = self._find(account, "role", issuer.get("userName", ""))
+            # A session belongs to the role it was issued for: one re-created under the name is not it.
+            entity = role if role and role["RoleId"] == issuer.get("principalId") else None
             holders = [entity] if entity else []
         else:
             return {"identity": []}

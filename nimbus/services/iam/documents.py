@@ -81,11 +81,16 @@ class InstanceProfile(TypedDict):
 
 
 class AccessKey(TypedDict):
+    """The secret is not here: the credential registry keeps it, sealed under the master key."""
     UserName: str
     AccessKeyId: str
     Status: str
-    SecretAccessKey: str
     CreateDate: float
+
+
+def _without_secret(doc: dict) -> dict:
+    """Version 1 kept a plaintext copy of the secret, which the credential registry also holds."""
+    return {name: value for name, value in doc.items() if name != "SecretAccessKey"}
 
 
 USER = DocumentKind[User]("iam.User")
@@ -93,7 +98,7 @@ GROUP = DocumentKind[Group]("iam.Group")
 ROLE = DocumentKind[Role]("iam.Role")
 MANAGED_POLICY = DocumentKind[ManagedPolicy]("iam.ManagedPolicy")
 INSTANCE_PROFILE = DocumentKind[InstanceProfile]("iam.InstanceProfile")
-ACCESS_KEY = DocumentKind[AccessKey]("iam.AccessKey")
+ACCESS_KEY = DocumentKind[AccessKey]("iam.AccessKey", version=2, migrations={1: _without_secret})
 
 # The kind of a user, group or role document, by the entity kind name the shared helpers take.
 ENTITY_KINDS: dict[str, DocumentKind[Any]] = {"user": USER, "group": GROUP, "role": ROLE}

@@ -86,12 +86,13 @@ class UserOps(IamState):
                 "UserName": user["UserName"],
                 "AccessKeyId": random_id("AKIA"),
                 "Status": "Active",
-                "SecretAccessKey": secret_access_key(),
                 "CreateDate": ctx.clock.time(),
             }
+            # The secret is kept only in the credential registry, sealed; the key's record has none.
+            secret = secret_access_key()
             ACCESS_KEY.put(self.store, ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
-            self._register(ctx.account_id, user, key)
-        return {"AccessKey": {**key, "CreateDate": timestamp(key["CreateDate"])}}
+            self._register(ctx.account_id, user, key, secret)
+        return {"AccessKey": {**key, "SecretAccessKey": secret, "CreateDate": timestamp(key["CreateDate"])}}
 
     def list_access_keys(self, ctx: RequestContext, params: dict) -> dict:
         name = params.get("UserName") or self._caller_user_name(ctx)
@@ -107,8 +108,10 @@ class UserOps(IamState):
         with self.store.transaction():
             key, user = self._key(ctx, params)
             key["Status"] = params["Status"]
+            registered = self.runtime.credentials.lookup(key["AccessKeyId"])
+            secret = registered.secret_access_key if registered else ""
             ACCESS_KEY.put(self.store, ns(ctx.account_id, "access_keys"), key["AccessKeyId"], key)
-            self._register(ctx.account_id, user, key)
+            self._register(ctx.account_id, user, key, secret)
         return {}
 
     def delete_access_key(self, ctx: RequestContext, params: dict) -> dict:
@@ -135,11 +138,11 @@ class UserOps(IamState):
     def _caller_user_name(ctx: RequestContext) -> str | None:
         return ctx.principal.user_name if ctx.principal.type == "IAMUser" else None
 
-    def _register(self, account: str, user: User, key: AccessKey) -> None:
+    def _register(self, account: str, user: User, key: AccessKey, secret: str) -> None:
         """Make the key sign requests as this user (or stop, when it is inactive)."""
         self.runtime.credentials.put(Credential(
             access_key_id=key["AccessKeyId"],
-            secret_access_key=key["SecretAccessKey"],
+            secret_access_key=secret,
             principal=Principal(type="IAMUser", account_id=account, arn=user["Arn"], principal_id=user["UserId"],
                                 user_name=user["UserName"], access_key_id=key["AccessKeyId"]),
             status=key["Status"],

@@ -18,12 +18,12 @@ from typing import Literal
 from nimbus.core.arns import arn, parse_arn
 from nimbus.core.context import RequestContext
 from nimbus.core.namespaces import Namespace
+from nimbus.core.secrets import Vault
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import crypto, specs
 from nimbus.services.kms.call_state import call_state
 from nimbus.services.kms.documents import ALIAS, GRANT, KEY, Alias, Key
 from nimbus.services.kms.key_policies import aws_managed_policy
-from nimbus.services.kms.vault import Vault
 
 DAY = 86400
 KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")

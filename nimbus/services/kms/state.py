@@ -9,7 +9,6 @@ from nimbus.services.base import BaseProvider
 from nimbus.services.kms import access, specs, states
 from nimbus.services.kms.documents import Key
 from nimbus.services.kms.keys import KeyRepo
-from nimbus.services.kms.vault import Vault, load_master_key
 
 
 class KmsState(BaseProvider):
@@ -22,8 +21,7 @@ class KmsState(BaseProvider):
 
     def __init__(self, runtime):
         super().__init__(runtime)
-        config = runtime.config
-        self.keys: KeyRepo = KeyRepo(runtime, Vault(load_master_key(config.data_dir, config.ephemeral)))
+        self.keys: KeyRepo = KeyRepo(runtime, runtime.vault)
         # (account, region, key id) -> (operation, time, request id); kept in memory only.
         self.last_usage: dict[tuple[str, str, str], tuple[str, float, str]] = {}
 

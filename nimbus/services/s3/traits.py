@@ -9,6 +9,7 @@ TRAITS = ServiceTraits(
     error_family="s3",
     anonymous_access=True,
     authorizes_itself=True,
+    browser_cors=True,
     internal_error_code="InternalError",
     path_style=routes.path_style,
     refine_operation=routes.refine_operation,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from nimbus.core.context import RequestContext
-from nimbus.core.identity import Credential, Principal
+from nimbus.core.identity import SESSION_TOKEN_SESSION, Credential, Principal, is_session_token_session
 from nimbus.core.ids import random_id, secret_access_key, session_token
 from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
@@ -16,8 +16,10 @@ ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(?P<account>\d{12}):role/(?:[^/]+/
 # Default lifetimes; the model's min/max on DurationSeconds are checked by validation.
 SESSION_SECONDS = 43200
 ROLE_SECONDS = 3600
-# AWS caps a session assumed with another role's session (role chaining) at one hour.
+# AWS caps a session assumed with another role's session (role chaining) at one hour, and a root
+# user's GetSessionToken session too (asking for longer gives one hour, not an error).
 CHAINED_ROLE_SECONDS = 3600
+ROOT_SESSION_SECONDS = 3600
 
 
 class Provider(BaseProvider):
@@ -29,10 +31,24 @@ class Provider(BaseProvider):
         return {"UserId": principal.principal_id, "Account": principal.account_id, "Arn": principal.arn}
 
     def get_session_token(self, ctx: RequestContext, params: dict) -> dict:
-        if ctx.principal.type == "AssumedRole":
+        if ctx.principal.type == "AssumedRole" or is_session_token_session(ctx.principal):
             raise ServiceError("AccessDenied", "Cannot call GetSessionToken with session credentials", status=403)
         duration = params.get("DurationSeconds", SESSION_SECONDS)
-        return {"Credentials": self._issue(ctx, ctx.principal, duration)}
+        if ctx.principal.type == "Root":
+            duration = min(duration, ROOT_SESSION_SECONDS)
+        # What GetSessionToken's credentials may not do (IAM without MFA, most of STS) is the gateway's
+        # check: it reads the session type and the MFA attribute from the principal.
+        principal = Principal(**{**ctx.principal.to_dict(), "session_context": {
+            "sessionType": SESSION_TOKEN_SESSION, "attributes": self._attributes(ctx, params)}})
+        return {"Credentials": self._issue(ctx, principal, duration)}
+
+    @staticmethod
+    def _attributes(ctx: RequestContext, params: dict) -> dict:
+        """A session's CloudTrail attributes. nimbus has no MFA devices: a well-formed serial number and
+        code (the model's patterns) count as MFA, so policies on aws:MultiFactorAuthPresent can be tested."""
+        mfa = bool(params.get("SerialNumber") and params.get("TokenCode"))
+        return {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "mfaAuthenticated": "true" if mfa else "false"}
 
     def assume_role(self, ctx: RequestContext, params: dict) -> dict:
         role_arn = params["RoleArn"]
@@ -51,8 +67,7 @@ class Provider(BaseProvider):
         session_context = {
             "sessionIssuer": {"type": "Role", "principalId": role["RoleId"], "arn": role_arn,
                               "accountId": account, "userName": role["RoleName"]},
-            "attributes": {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                           "mfaAuthenticated": "false"},
+            "attributes": self._attributes(ctx, params),
         }
         if params.get("Tags"):
             session_context["tags"] = {t["Key"]: t["Value"] for t in params["Tags"]}
