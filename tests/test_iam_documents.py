@@ -46,4 +46,5 @@ def test_identities_stored_before_versions_keep_working(tmp_path):
     assert stored(data_dir, ns(ACCOUNT, "users"), "legacy")[VERSION_FIELD] == 1
     assert stored(data_dir, ns(ACCOUNT, "roles"), "aged")[VERSION_FIELD] == 1
     key = stored(data_dir, ns(ACCOUNT, "access_keys"), key_id)
-    assert key[VERSION_FIELD] == 1 and key["Status"] == "Inactive"
+    # Version 2: the record keeps no copy of the secret (the credential registry holds it, sealed).
+    assert key[VERSION_FIELD] == 2 and key["Status"] == "Inactive" and "SecretAccessKey" not in key

@@ -14,8 +14,8 @@ from botocore.exceptions import EndpointConnectionError
 from nimbus.config import Config
 from nimbus.server import free_port
 from nimbus.store import SqliteStore, check_store_url, describe_store, open_store
-from tests.conftest import make_client
 from tests.store_contract.worker import ROOT
+from tests.support import make_client
 
 
 def test_the_default_is_sqlite_in_the_data_dir(tmp_path):

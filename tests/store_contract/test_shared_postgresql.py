@@ -2,14 +2,14 @@
 one is there through the other."""
 from __future__ import annotations
 
+import shutil
 import uuid
 
 import pytest
 
 from nimbus.server import free_port
-from tests.conftest import make_client
 from tests.postgres_plugin import create_database
-from tests.support import serve_subprocess, unique
+from tests.support import make_client, serve_subprocess, unique
 
 
 @pytest.fixture
@@ -17,7 +17,10 @@ def two_servers(postgres, tmp_path, monkeypatch):
     monkeypatch.setenv("NIMBUS_STORE_URL", create_database(postgres, f"shared_{uuid.uuid4().hex[:12]}"))
     processes, endpoints = [], []
     try:
-        for name in ("a", "b"):  # each its own data dir: only the store is shared
+        for name in ("a", "b"):  # each its own data dir: only the store and the master key are shared
+            if name == "b":  # secrets in the store are sealed under the master key: every node needs it
+                (tmp_path / "b" / "kms").mkdir(parents=True)
+                shutil.copy(tmp_path / "a" / "kms" / "master.key", tmp_path / "b" / "kms" / "master.key")
             port = free_port()
             processes.append(serve_subprocess(str(tmp_path / name), port))
             endpoints.append(f"http://127.0.0.1:{port}")
