@@ -13,12 +13,13 @@ from nimbus.services.iam.common import (
     paged_output,
     validated_document,
 )
-from nimbus.services.iam.managed import ManagedPolicyOps
 
 RESOURCE_TYPES = {"user": "AWS::IAM::User", "group": "AWS::IAM::Group", "role": "AWS::IAM::Role"}
 
+from nimbus.services.iam.state import IamState
 
-class AttachmentOps(ManagedPolicyOps):
+
+class AttachmentOps(IamState):
     # -- inline ------------------------------------------------------------------------
 
     def _put_inline(self, ctx: RequestContext, kind: str, params: dict) -> dict:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Principal
 from nimbus.core.times import timestamp
-from nimbus.services.iam.attachments import AttachmentOps
 from nimbus.services.iam.aws_managed import is_aws_managed
 from nimbus.services.iam.common import ENTITIES, add_boundary_and_tags, encode_document
 from nimbus.services.iam.documents import Entity, User
 from nimbus.services.iam.managed import policy_output, version_output
-from nimbus.services.iam.profiles import InstanceProfileOps
+from nimbus.services.iam.profiles import profile_output
 from nimbus.services.iam.roles import role_output
+from nimbus.services.iam.state import IamState
 
 FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 
 
-class DetailOps(AttachmentOps, InstanceProfileOps):
+class DetailOps(IamState):
     # -- for the authorizer ----------------------------------------------------------------
 
     def identity_policies(self, account: str, principal: Principal) -> dict:
@@ -41,15 +41,6 @@ class DetailOps(AttachmentOps, InstanceProfileOps):
             boundary = policy["Versions"][policy["DefaultVersionId"]]["Document"] if policy else None
         tags = {t["Key"]: t["Value"] for t in (entity or {}).get("Tags", ())}
         return {"identity": documents, "boundary": boundary, "tags": tags}
-
-    def _holder_documents(self, account: str, holder: Entity) -> list[str]:
-        """The inline and attached (default version) policies of one user, group or role."""
-        documents = list(holder.get("InlinePolicies", {}).values())
-        for arn in holder.get("AttachedPolicies", ()):
-            policy = self._find_policy(account, arn)
-            if policy is not None:
-                documents.append(policy["Versions"][policy["DefaultVersionId"]]["Document"])
-        return documents
 
     # -- for the dispatcher ------------------------------------------------------------------
 
@@ -88,7 +79,7 @@ class DetailOps(AttachmentOps, InstanceProfileOps):
         if "Role" in wanted:
             output["RoleDetailList"] = [{
                 **role_output(r), "RolePolicyList": _inline(r),
-                "InstanceProfileList": [self._profile_output(account, p) for p in (
+                "InstanceProfileList": [profile_output(p, self._profile_roles(account, p)) for p in (
                     self._find_profile(account, n) for n in r.get("InstanceProfiles", ())) if p],
                 "AttachedManagedPolicies": self._attached(account, r)} for r in self._all(account, "role")]
         counts = self._attachment_counts(account)

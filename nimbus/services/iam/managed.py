@@ -1,13 +1,10 @@
 """Customer managed policies and their versions; AWS managed policies resolve read-only."""
 from __future__ import annotations
 
-from collections import Counter
-
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
 from nimbus.core.times import timestamp
-from nimbus.protocol.errors import ServiceError
-from nimbus.services.iam.aws_managed import AWS_MANAGED, is_aws_managed
+from nimbus.services.iam.aws_managed import AWS_MANAGED
 from nimbus.services.iam.common import (
     MANAGED_POLICY_SIZE,
     POLICY_VERSIONS,
@@ -148,26 +145,9 @@ class ManagedPolicyOps(IamState):
 
     # -- helpers -------------------------------------------------------------------
 
-    def _local_policies(self, account: str) -> list[ManagedPolicy]:
-        return [p for _, p in MANAGED_POLICY.scan(self.store, ns(account, "policies"))]
-
-    def _policy(self, account: str, arn: str, local: bool = False) -> ManagedPolicy:
-        policy = self._find_policy(account, arn)
-        if policy is None:
-            raise no_such_entity(f"Policy {arn} was not found.")
-        if local and is_aws_managed(arn):
-            raise ServiceError("AccessDenied", "AWS managed policies cannot be changed.", status=403)
-        return policy
-
     @staticmethod
     def _version_id(policy: ManagedPolicy, version_id: str) -> str:
         if version_id not in policy["Versions"]:
             raise no_such_entity(f"Policy {policy['Arn']} version {version_id} does not exist or is not attachable.")
         return version_id
 
-    def _attachment_counts(self, account: str) -> Counter:
-        counts: Counter = Counter()
-        for kind in ("user", "group", "role"):
-            for entity in self._all(account, kind):
-                counts.update(entity.get("AttachedPolicies", ()))
-        return counts

@@ -13,7 +13,7 @@ from nimbus.services.iam.common import (
     paged_output,
     tags_output,
 )
-from nimbus.services.iam.documents import INSTANCE_PROFILE, InstanceProfile
+from nimbus.services.iam.documents import INSTANCE_PROFILE, InstanceProfile, Role
 from nimbus.services.iam.roles import role_output
 from nimbus.services.iam.state import IamState
 
@@ -30,18 +30,18 @@ class InstanceProfileOps(IamState):
                        "Arn": f"arn:aws:iam::{ctx.account_id}:instance-profile{path}{name}",
                        "CreateDate": ctx.clock.time(), "Roles": [], "Tags": params.get("Tags", [])}
             INSTANCE_PROFILE.put(self.store, ns(ctx.account_id, "instance_profiles"), name.lower(), profile)
-        return {"InstanceProfile": self._profile_output(ctx.account_id, profile)}
+        return {"InstanceProfile": profile_output(profile, self._profile_roles(ctx.account_id, profile))}
 
     def get_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
         profile = self._profile(ctx.account_id, params["InstanceProfileName"])
-        return {"InstanceProfile": self._profile_output(ctx.account_id, profile)}
+        return {"InstanceProfile": profile_output(profile, self._profile_roles(ctx.account_id, profile))}
 
     def list_instance_profiles(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix", "/")
         profiles = [p for _, p in INSTANCE_PROFILE.scan(self.store, ns(ctx.account_id, "instance_profiles"))
                     if p["Path"].startswith(prefix)]
         return paged_output(profiles, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles",
-                            lambda p: self._profile_output(ctx.account_id, p))
+                            lambda p: profile_output(p, self._profile_roles(ctx.account_id, p)))
 
     def delete_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
@@ -82,10 +82,7 @@ class InstanceProfileOps(IamState):
         role = self._entity(ctx.account_id, "role", params["RoleName"])
         profiles = [p for p in (self._find_profile(ctx.account_id, n) for n in role.get("InstanceProfiles", ())) if p]
         return paged_output(profiles, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles",
-                            lambda p: self._profile_output(ctx.account_id, p))
-
-    def _find_profile(self, account: str, name: str) -> InstanceProfile | None:
-        return INSTANCE_PROFILE.get(self.store, ns(account, "instance_profiles"), name.lower())
+                            lambda p: profile_output(p, self._profile_roles(ctx.account_id, p)))
 
     def _profile(self, account: str, name: str) -> InstanceProfile:
         profile = self._find_profile(account, name)
@@ -93,10 +90,10 @@ class InstanceProfileOps(IamState):
             raise no_such_entity(f"Instance Profile {name} cannot be found.")
         return profile
 
-    def _profile_output(self, account: str, profile: InstanceProfile) -> dict:
-        roles = [r for r in (self._find(account, "role", n) for n in profile["Roles"]) if r]
-        output = {k: profile[k] for k in ("Path", "InstanceProfileName", "InstanceProfileId", "Arn")}
-        output.update(CreateDate=timestamp(profile["CreateDate"]), Roles=[role_output(r, full=False) for r in roles])
-        if profile.get("Tags"):
-            output["Tags"] = tags_output(profile["Tags"])
-        return output
+
+def profile_output(profile: InstanceProfile, roles: list[Role]) -> dict:
+    output = {k: profile[k] for k in ("Path", "InstanceProfileName", "InstanceProfileId", "Arn")}
+    output.update(CreateDate=timestamp(profile["CreateDate"]), Roles=[role_output(r, full=False) for r in roles])
+    if profile.get("Tags"):
+        output["Tags"] = tags_output(profile["Tags"])
+    return output

@@ -6,11 +6,16 @@ IAM hands each principal's policies to the authorizer (``identity_policies``).
 """
 from __future__ import annotations
 
+from nimbus.services.iam.attachments import AttachmentOps
+from nimbus.services.iam.details import DetailOps
 from nimbus.services.iam.groups import GroupOps
+from nimbus.services.iam.managed import ManagedPolicyOps
+from nimbus.services.iam.profiles import InstanceProfileOps
 from nimbus.services.iam.roles import RoleOps
 from nimbus.services.iam.simulate import SimulationOps
 from nimbus.services.iam.users import UserOps
 
 
-class Provider(UserOps, GroupOps, RoleOps, SimulationOps):
+class Provider(UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, InstanceProfileOps, DetailOps,
+               SimulationOps):
     pass

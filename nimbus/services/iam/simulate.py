@@ -6,7 +6,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.policy import PolicyError, Request, compile_policy, evaluate
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.common import no_such_entity, paged_output
-from nimbus.services.iam.details import DetailOps
+from nimbus.services.iam.state import IamState
 
 DECISIONS = {"allowed": "allowed", "explicit_deny": "explicitDeny", "implicit_deny": "implicitDeny"}
 PRINCIPAL_TYPES = {"user": "IAMUser", "role": "AssumedRole", "root": "Root", "assumed-role": "AssumedRole"}
@@ -19,7 +19,7 @@ def _compile_all(documents: list[str], kind: str = "identity") -> list:
         raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
 
 
-class SimulationOps(DetailOps):
+class SimulationOps(IamState):
     def simulate_custom_policy(self, ctx: RequestContext, params: dict) -> dict:
         return self._simulate(ctx, params, params["PolicyInputList"], ctx.account_id)
 

@@ -2,10 +2,12 @@
 hooks every change goes through."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Literal, cast, overload
 
 from nimbus.core.context import RequestContext
 from nimbus.core.ids import random_id
+from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.iam.aws_managed import AWS_MANAGED, is_aws_managed
 from nimbus.services.iam.common import (
@@ -17,7 +19,17 @@ from nimbus.services.iam.common import (
     ns,
     paged_output,
 )
-from nimbus.services.iam.documents import ENTITY_KINDS, MANAGED_POLICY, Entity, Group, ManagedPolicy, Role, User
+from nimbus.services.iam.documents import (
+    ENTITY_KINDS,
+    INSTANCE_PROFILE,
+    MANAGED_POLICY,
+    Entity,
+    Group,
+    InstanceProfile,
+    ManagedPolicy,
+    Role,
+    User,
+)
 
 
 class IamState(BaseProvider):
@@ -151,3 +163,36 @@ class IamState(BaseProvider):
         if policy is None:
             raise no_such_entity(f"Policy {arn} does not exist or is not attachable.")
         return policy["Versions"][policy["DefaultVersionId"]]["Document"]
+
+    def _local_policies(self, account: str) -> list[ManagedPolicy]:
+        return [p for _, p in MANAGED_POLICY.scan(self.store, ns(account, "policies"))]
+
+    def _policy(self, account: str, arn: str, local: bool = False) -> ManagedPolicy:
+        policy = self._find_policy(account, arn)
+        if policy is None:
+            raise no_such_entity(f"Policy {arn} was not found.")
+        if local and is_aws_managed(arn):
+            raise ServiceError("AccessDenied", "AWS managed policies cannot be changed.", status=403)
+        return policy
+
+    def _attachment_counts(self, account: str) -> Counter:
+        counts: Counter = Counter()
+        for kind in ("user", "group", "role"):
+            for entity in self._all(account, kind):
+                counts.update(entity.get("AttachedPolicies", ()))
+        return counts
+
+    def _find_profile(self, account: str, name: str) -> InstanceProfile | None:
+        return INSTANCE_PROFILE.get(self.store, ns(account, "instance_profiles"), name.lower())
+
+    def _holder_documents(self, account: str, holder: Entity) -> list[str]:
+        """The inline and attached (default version) policies of one user, group or role."""
+        documents = list(holder.get("InlinePolicies", {}).values())
+        for arn in holder.get("AttachedPolicies", ()):
+            policy = self._find_policy(account, arn)
+            if policy is not None:
+                documents.append(policy["Versions"][policy["DefaultVersionId"]]["Document"])
+        return documents
+
+    def _profile_roles(self, account: str, profile: InstanceProfile) -> list[Role]:
+        return [r for r in (self._find(account, "role", n) for n in profile["Roles"]) if r]
