@@ -29,7 +29,7 @@ def service_allows(ctx: RequestContext, action: str, resource: str, policy, sour
     if not policy:
         return False
     # A service principal belongs to no customer account: only a statement naming the service grants it.
-    as_service = dataclasses.replace(ctx, principal=service_principal(CLOUDTRAIL, "amazonaws.com"),
+    as_service = dataclasses.replace(ctx, principal=service_principal(CLOUDTRAIL),
                                      authorization=None, internal=True)
     keys = {"aws:SourceArn": source_arn, "aws:SourceAccount": ctx.account_id, **(context or {})}
     try:

@@ -151,7 +151,7 @@ class ChannelDelivery:
     def _context(self, channel: dict) -> RequestContext:
         return RequestContext(runtime=self.runtime, request_id=str(uuid.uuid4()), service="kinesis",
                               operation="ChannelDelivery", account_id=channel["account"], region=channel["region"],
-                              principal=service_principal(SERVICE_PRINCIPAL, channel["account"]), internal=True)
+                              principal=service_principal(SERVICE_PRINCIPAL), internal=True)
 
     def _reader(self, channel: dict) -> Reader:
         reader = self._readers.get(channel["id"])
