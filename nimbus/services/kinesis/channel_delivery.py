@@ -22,13 +22,14 @@ import threading
 import time
 import uuid
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import service_principal
 from nimbus.core.namespaces import Namespace
 from nimbus.core.scheduler import Job
 from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_objects as objects
+from nimbus.services.kinesis.channel_checks import ChannelRole
 from nimbus.services.kinesis.channel_state import channel_status
 from nimbus.services.kinesis.state import ACTIVE, UPDATING, shard_id
 
@@ -271,9 +272,9 @@ class ChannelDelivery:
             params["StorageClass"] = storage_class
         if channel.get("key_arn"):
             params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=channel["key_arn"])
-        try:
-            self.runtime.client.call("s3", "PutObject", params, account_id=channel["account"],
-                                     region=channel["region"], invoked_by=SERVICE_PRINCIPAL)
+        role = ChannelRole(channel["role"], CallSource(channel["arn"], channel["account"]))
+        try:  # as the channel's role: its permissions and the bucket's policy decide
+            role.call(ctx, "s3", "PutObject", params)
         except ServiceError as exc:
             raise DeliveryError(f"S3.{exc.code}", exc.message) from None
 
