@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from tests.support import (
-    FIREHOSE_ROLE, active_stream, advance_clock, error_of, flush, new_bucket, objects, s3_config, unique,
+    FIREHOSE_ROLE,
+    active_stream,
+    advance_clock,
+    error_of,
+    flush,
+    new_bucket,
+    objects,
+    s3_config,
+    unique,
 )
 
 

@@ -10,7 +10,13 @@ from nimbus.core.roles import check_pass_role
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import prefixes
 from nimbus.services.firehose.common import (
-    FROM_KINESIS_SESSION, SERVICE_PRINCIPAL, TO_S3_SESSION, as_role, bucket_of, invalid, role_refused,
+    FROM_KINESIS_SESSION,
+    SERVICE_PRINCIPAL,
+    TO_S3_SESSION,
+    as_role,
+    bucket_of,
+    invalid,
+    role_refused,
 )
 
 SUPPORTED = ("S3", "ExtendedS3", "Redshift", "HttpEndpoint")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.firehose.s3_destination import DeliveryError
 from nimbus.services.firehose.common import FROM_KINESIS_SESSION, as_role, checkpoints_ns
+from nimbus.services.firehose.s3_destination import DeliveryError
 
 log = logging.getLogger(__name__)
 
