@@ -261,3 +261,28 @@ def test_cloudtrail_needs_iam_pass_role_for_its_logs_role_with_enforce_iam(tmp_p
         iam.put_user_policy(UserName=user, PolicyName="pass", PolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": role_arn}]}))
         assert ct.create_trail(**create)["CloudWatchLogsRoleArn"] == role_arn
+
+
+def test_a_source_role_that_may_not_read_records_shows_the_failure_with_enforce_iam(tmp_path):
+    from tests.support import advance_clock, start_server
+    with start_server(tmp_path, enforce_iam=True) as own:
+        admin = lambda service: make_client(own.endpoint, service)  # noqa: E731
+        kinesis = admin("kinesis")
+        stream = active_stream(kinesis, own.endpoint)
+        stream_arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+        role_arn = role(admin)
+        admin("iam").put_role_policy(RoleName=role_arn.rsplit("/", 1)[-1], PolicyName="describe", PolicyDocument=(
+            json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+                "kinesis:DescribeStreamSummary", "kinesis:ListShards", "s3:*"]}]})))
+        firehose = admin("firehose")
+        name = active_delivery_stream(
+            firehose, own.endpoint, DeliveryStreamType="KinesisStreamAsSource",
+            KinesisStreamSourceConfiguration={"KinesisStreamARN": stream_arn, "RoleARN": role_arn},
+            ExtendedS3DestinationConfiguration=destination(role_arn, new_bucket(admin("s3"))))
+        kinesis.put_record(StreamName=stream, Data=b"unread", PartitionKey="k")
+        advance_clock(own.endpoint, 61)
+        failure = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
+            "FailureDescription"]
+        assert failure["Details"].startswith("Kinesis.AccessDeniedException: User: arn:aws:sts::000000000000:"
+                                             f"assumed-role/{role_arn.rsplit('/', 1)[-1]}/AWSFirehoseFromKinesis "
+                                             "is not authorized to perform: kinesis:GetShardIterator"), failure

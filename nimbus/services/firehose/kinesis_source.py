@@ -67,6 +67,8 @@ def poll(runtime, stream: dict, buffers) -> bool:
             try:
                 got, done = _read_shard(runtime, call, stream, buffers, ns, checkpoints, shard_id)
             except ServiceError as exc:
+                if exc.code == "AccessDeniedException":  # the role may not read: no shard will do better
+                    raise SourceError(f"Kinesis.{exc.code}", exc.message) from None
                 log.debug("firehose %s cannot read %s: %s", stream["name"], shard_id, exc)
                 continue
             arrived |= got
