@@ -45,10 +45,27 @@ def read_everything(kinesis, name) -> list[dict]:
     return records
 
 
+def delivery_role(iam) -> str:
+    """The role Firehose acts as: it must trust firehose.amazonaws.com, and may read the stream and
+    write the bucket (as in AWS, Firehose refuses a role it cannot assume)."""
+    try:
+        return iam.get_role(RoleName="firehose-delivery")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "firehose.amazonaws.com"}}]}
+    arn = iam.create_role(RoleName="firehose-delivery", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    access = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+        "s3:PutObject", "s3:GetObject", "s3:ListBucket", "kinesis:DescribeStreamSummary", "kinesis:ListShards",
+        "kinesis:GetShardIterator", "kinesis:GetRecords"]}]}
+    iam.put_role_policy(RoleName="firehose-delivery", PolicyName="delivery", PolicyDocument=json.dumps(access))
+    return arn
+
+
 def main(endpoint: str | None = None) -> dict:
     aws = clients(endpoint)
     kinesis, firehose, s3 = aws("kinesis"), aws("firehose"), aws("s3")
-    role = f"arn:aws:iam::{aws('sts').get_caller_identity()['Account']}:role/firehose-delivery"
+    role = delivery_role(aws("iam"))
     suffix = uuid.uuid4().hex[:8]
 
     # Step 1: a stream with two shards; each shard owns half of the partition-key hash space.

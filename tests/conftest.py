@@ -8,7 +8,7 @@ import os
 import pytest
 
 from nimbus.protocol.models import BUNDLED_MODELS
-from tests.support import Endpoint, account_key, make_client, new_bucket, start_server
+from tests.support import Endpoint, account_key, firehose_role, make_client, new_bucket, start_server
 
 pytest_plugins = ["tests.postgres_plugin"]
 
@@ -76,6 +76,7 @@ def kinesis(client):
 
 @pytest.fixture(scope="module")
 def firehose(client):
+    firehose_role(client("iam"))  # what FIREHOSE_ROLE names: Firehose must be able to assume it
     return client("firehose")
 
 

@@ -323,6 +323,23 @@ def create_channel(aws, stream_arn: str, role_arn: str, destination: dict, fmt: 
 # --- Firehose -------------------------------------------------------------------------------------
 
 FIREHOSE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose"
+FIREHOSE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def firehose_role(iam, name: str = "firehose", policy: dict | None = None) -> str:
+    """A role Firehose may assume (``FIREHOSE_ROLE`` for the default account), with ``policy`` inline
+    (default: S3 and Kinesis, as a delivery role needs); made once, so servers and modules share it."""
+    try:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=FIREHOSE_TRUST)["Role"]["Arn"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "EntityAlreadyExists":
+            raise
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    policy = policy or {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:*", "kinesis:*", "kms:*"], "Resource": "*"}]}
+    iam.put_role_policy(RoleName=name, PolicyName="delivery", PolicyDocument=json.dumps(policy))
+    return arn
 
 
 def s3_config(bucket_name: str, **extra) -> dict:

@@ -108,7 +108,8 @@ def test_failed_delivery_shows_in_status_and_is_retried(own, aws):
     advance_clock(own.endpoint, 6)
     status = aws("cloudtrail").get_trail_status(Name=name)
     assert status["LatestDeliveryError"].startswith("NoSuchBucket")
-    s3.create_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=bucket)  # a new bucket: CloudTrail may write only once its policy says so
+    s3.put_bucket_policy(Bucket=bucket, Policy=bucket_policy(bucket, aws.account))
     advance_clock(own.endpoint, 6)
     status = aws("cloudtrail").get_trail_status(Name=name)
     assert "LatestDeliveryError" not in status

@@ -11,7 +11,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from nimbus.config import PRIVATE_SETTINGS, Config, env_name
-from tests.support import advance_clock, make_client, start_server
+from tests.support import advance_clock, firehose_role, make_client, start_server
 
 
 def test_every_setting_is_read_from_its_nimbus_variable(monkeypatch):
@@ -43,6 +43,7 @@ def test_transition_times_are_each_server_s_own(tmp_path):
     with start_server(tmp_path, kinesis_transition_seconds=30.0, firehose_create_seconds=30.0) as running:
         kinesis, firehose = make_client(running.endpoint, "kinesis"), make_client(running.endpoint, "firehose")
         make_client(running.endpoint, "s3").create_bucket(Bucket="target")
+        firehose_role(make_client(running.endpoint, "iam"))
         kinesis.create_stream(StreamName="slow", ShardCount=1)
         firehose.create_delivery_stream(DeliveryStreamName="slow", ExtendedS3DestinationConfiguration={
             "RoleARN": "arn:aws:iam::000000000000:role/firehose", "BucketARN": "arn:aws:s3:::target"})

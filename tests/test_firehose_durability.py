@@ -7,7 +7,7 @@ import threading
 import time
 
 from nimbus.server import free_port
-from tests.support import advance_clock, make_client, objects, s3_config, serve_subprocess
+from tests.support import advance_clock, firehose_role, make_client, objects, s3_config, serve_subprocess
 
 
 def _kill(process) -> None:
@@ -22,6 +22,7 @@ def test_buffered_records_survive_kill_9(tmp_path):
     process = serve_subprocess(data_dir, port)
     try:
         s3, firehose = make_client(endpoint, "s3"), make_client(endpoint, "firehose")
+        firehose_role(make_client(endpoint, "iam"))
         s3.create_bucket(Bucket="durable-fh")
         firehose.create_delivery_stream(DeliveryStreamName="buffered", ExtendedS3DestinationConfiguration=s3_config(
             "durable-fh", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 600}))
@@ -74,6 +75,7 @@ def test_kinesis_source_resumes_after_kill_9_without_loss_or_duplicates(tmp_path
     stop = threading.Event()
     try:
         s3, kinesis, firehose = (make_client(endpoint, s) for s in ("s3", "kinesis", "firehose"))
+        firehose_role(make_client(endpoint, "iam"))
         s3.create_bucket(Bucket="from-kinesis")
         kinesis.create_stream(StreamName="source", ShardCount=2)
         advance_clock(endpoint, 1)

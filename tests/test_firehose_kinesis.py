@@ -1,7 +1,17 @@
 """KinesisStreamAsSource in the shared server: reads from TRIM_HORIZON, refuses direct puts."""
 from __future__ import annotations
 
-from tests.support import active_stream, advance_clock, error_of, flush, new_bucket, objects, s3_config, unique
+from tests.support import (
+    FIREHOSE_ROLE,
+    active_stream,
+    advance_clock,
+    error_of,
+    flush,
+    new_bucket,
+    objects,
+    s3_config,
+    unique,
+)
 
 
 def test_reads_the_stream_from_trim_horizon(firehose, s3, kinesis, endpoint):
@@ -32,5 +42,7 @@ def test_source_stream_must_exist(firehose, s3):
         firehose.create_delivery_stream, DeliveryStreamName=unique("nosource"), DeliveryStreamType="KinesisStreamAsSource",
         KinesisStreamSourceConfiguration={
             "KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/no-such-stream",
-            "RoleARN": "arn:aws:iam::000000000000:role/r"},
-        ExtendedS3DestinationConfiguration=s3_config(new_bucket(s3))).code == "InvalidArgumentException"
+            "RoleARN": FIREHOSE_ROLE},
+        ExtendedS3DestinationConfiguration=s3_config(new_bucket(s3))).worded == (
+        "InvalidArgumentException", "Kinesis stream arn:aws:kinesis:us-east-1:000000000000:stream/no-such-stream "
+                                    "does not exist.")

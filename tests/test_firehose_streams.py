@@ -144,8 +144,9 @@ def test_delete_and_list_by_type(firehose, s3, endpoint):
 
 def test_throughput_quota_fails_records_alone_with_enforce_limits(tmp_path):
     from tests.support import active_delivery_stream as make_active
-    from tests.support import make_client, start_server
+    from tests.support import firehose_role, make_client, start_server
     with start_server(tmp_path, enforce_limits=True) as own:
+        firehose_role(make_client(own.endpoint, "iam"))
         s3c, fh = make_client(own.endpoint, "s3", region="us-east-2"), make_client(own.endpoint, "firehose",
                                                                                    region="us-east-2")
         target = unique("quota")

@@ -101,7 +101,7 @@ def test_every_service_publishes_events_that_keep_the_contract(server, endpoint,
 def context(server, service: str = "sns") -> RequestContext:
     return RequestContext(runtime=server.runtime, request_id=str(uuid.uuid4()), service=service,
                           operation="Test", account_id="000000000000", region="us-east-1",
-                          principal=service_principal("test.amazonaws.com", "000000000000"), internal=True)
+                          principal=service_principal("test.amazonaws.com"), internal=True)
 
 
 def test_the_configuration_is_built_only_when_someone_subscribes(server):

@@ -105,8 +105,13 @@ class Authorizer:
             decision = self._evaluate(ctx, action, resource, resource_policy, resource_account, context, must_grant)
         enforce_iam = self.runtime.config.enforce_iam
         decision.enforced = enforce_iam and mode != "record"
-        # Without --enforce-iam, "always" still binds the resource policy's own verdict.
-        allowed = decision.allowed if decision.enforced else (mode != "always" or decision.resource_allowed)
+        # Without --enforce-iam, "always" still binds the resource policy's own verdict; so does any check of
+        # another account's resource: AWS refuses it without that account's grant whatever IAM says.
+        cross_account = resource_account not in (None, principal.account_id)
+        if decision.enforced or mode == "record":
+            allowed = decision.allowed or not decision.enforced
+        else:
+            allowed = decision.resource_allowed if mode == "always" or cross_account else True
         if ctx.authorization is None or ctx.authorization.allowed or not decision.allowed:
             ctx.authorization = decision
         if not allowed:

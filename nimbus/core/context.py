@@ -41,6 +41,8 @@ class RequestContext:
     service_model: ServiceModel | None = None
     operation_model: OperationModel | None = None
     internal: bool = False  # a call made by nimbus for another service
+    # An internal call made as the original caller, whose own call was authorized already: not checked again.
+    forwarded: bool = False
     # The validated request parameters, set by the dispatcher before the provider runs.
     params: dict[str, Any] = field(default_factory=dict)
     # Status and headers the provider sets beyond what the model says; the serializer applies them.

@@ -75,7 +75,7 @@ class Dispatcher:
             method = service.operations.get(ctx.operation)
             if method is None:
                 raise NotImplementedOperation(ctx.service, ctx.operation)
-            if not ctx.internal:
+            if not ctx.forwarded:
                 # Computed even when not enforced, so the API-call record shows what would be denied.
                 self.runtime.authz.authorize_operation(ctx, service, params)
             output = method(ctx, params) or {}

@@ -83,11 +83,17 @@ def anonymous_principal() -> Principal:
     return Principal(type="Anonymous", account_id="anonymous", arn="*", principal_id="anonymous")
 
 
-def service_principal(service_host: str, account_id: str) -> Principal:
-    """A call one AWS service makes on its own behalf, e.g. ``firehose.amazonaws.com``."""
+SERVICE_ACCOUNT = "amazonaws.com"  # a service principal's: it is a member of no customer account
+
+
+def service_principal(service_host: str) -> Principal:
+    """A call one AWS service makes on its own behalf, e.g. ``firehose.amazonaws.com``.
+
+    It belongs to no account, so no account's resources are its own: only resource policies naming the
+    service let it in."""
     return Principal(
         type="AWSService",
-        account_id=account_id,
+        account_id=SERVICE_ACCOUNT,
         arn=service_host,
         principal_id=service_host,
         invoked_by=service_host,

@@ -49,6 +49,7 @@ class Runtime:
         self.clock.reset()
         self.services.reset()
         self.authz.invalidate()
+        self.client.sessions.forget()
 
     def close(self) -> None:
         self.services.close()

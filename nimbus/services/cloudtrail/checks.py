@@ -7,11 +7,13 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import service_principal
+from nimbus.core.roles import check_pass_role, role_account
 from nimbus.protocol.errors import ServiceError
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
+LOGS_SESSION = "CloudTrailCloudWatchLogsDelivery"  # the session CloudTrail writes to CloudWatch Logs as
 
 
 def call(ctx: RequestContext, service: str, operation: str, params: dict, region: str | None = None,
@@ -29,7 +31,7 @@ def service_allows(ctx: RequestContext, action: str, resource: str, policy, sour
     if not policy:
         return False
     # A service principal belongs to no customer account: only a statement naming the service grants it.
-    as_service = dataclasses.replace(ctx, principal=service_principal(CLOUDTRAIL, "amazonaws.com"),
+    as_service = dataclasses.replace(ctx, principal=service_principal(CLOUDTRAIL),
                                      authorization=None, internal=True)
     keys = {"aws:SourceArn": source_arn, "aws:SourceAccount": ctx.account_id, **(context or {})}
     try:
@@ -110,7 +112,15 @@ def resolve_key(ctx: RequestContext, key_id: str, trail_arn: str) -> str:
     return arn
 
 
-def check_log_group(ctx: RequestContext, group_arn: str | None, role_arn: str | None) -> None:
+def role_refused(_why: str = "") -> ServiceError:
+    """CloudTrail's answer for a role it cannot assume, whatever the reason (AWS tells no more)."""
+    return ServiceError("InvalidCloudWatchLogsRoleArnException",
+                        "Access denied. Verify in IAM that the role has adequate permissions.", status=400)
+
+
+def check_log_group(ctx: RequestContext, group_arn: str | None, role_arn: str | None, trail_arn: str) -> None:
+    """The log group is the trail owner's and exists; the caller may pass the role, and CloudTrail (for this
+    trail) may assume it."""
     if not group_arn and not role_arn:
         return
     if not group_arn:
@@ -123,18 +133,14 @@ def check_log_group(ctx: RequestContext, group_arn: str | None, role_arn: str | 
     if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group":
         raise ServiceError("InvalidCloudWatchLogsLogGroupArnException",
                            f"Invalid log group ARN: {group_arn}", status=400)
+    if parts[4] != ctx.account_id:  # a trail writes only to its owner's log groups
+        raise ServiceError("InvalidCloudWatchLogsLogGroupArnException",
+                           f"The log group {group_arn} is not in account {ctx.account_id}.", status=400)
     found = call(ctx, "logs", "DescribeLogGroups", {"logGroupNamePrefix": parts[6]},
                  region=parts[3]).get("logGroups", [])
     if not any(g["logGroupName"] == parts[6] for g in found):
         raise ServiceError("InvalidCloudWatchLogsLogGroupArnException",
                            f"Log group {parts[6]} does not exist.", status=400)
-    role = role_arn.split(":")
-    if len(role) < 6 or role[2] != "iam" or not role[5].startswith("role/"):
+    if role_account(role_arn) is None:
         raise ServiceError("InvalidCloudWatchLogsRoleArnException", f"Invalid role ARN: {role_arn}", status=400)
-    try:
-        call(ctx, "iam", "GetRole", {"RoleName": role[5].rsplit("/", 1)[-1]})
-    except ServiceError as error:
-        if error.code == "NoSuchEntity":
-            raise ServiceError("InvalidCloudWatchLogsRoleArnException",
-                               f"Role {role_arn} does not exist.", status=400) from None
-        raise
+    check_pass_role(ctx, role_arn, CLOUDTRAIL, LOGS_SESSION, role_refused, CallSource(trail_arn, ctx.account_id))

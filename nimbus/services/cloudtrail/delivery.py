@@ -163,8 +163,9 @@ def _error_text(error: ServiceError) -> str:
 
 def put_object(engine, account: str, trail: dict, state: dict, bucket: str, key: str, data: bytes,
                metadata: dict | None = None) -> None:
+    # As AWS does, CloudTrail hands the object to the bucket owner (what the documented bucket policy requires).
     params = {"Bucket": bucket, "Key": key, "Body": data, "ContentType": "application/json",
-              "ContentEncoding": "gzip", "ServerSideEncryption": "AES256"}
+              "ContentEncoding": "gzip", "ServerSideEncryption": "AES256", "ACL": "bucket-owner-full-control"}
     if metadata:
         params["Metadata"] = metadata
     if trail.get("KmsKeyId"):

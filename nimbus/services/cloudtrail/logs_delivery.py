@@ -6,22 +6,21 @@ files nor loses records: the cursor moves only past batches PutLogEvents took, a
 order and once, on the next tick that succeeds. Status fields: ``LatestCloudWatchLogsDeliveryTime`` and
 ``LatestCloudWatchLogsDeliveryError`` (cleared by the next successful delivery).
 
-CloudTrail writes as the trail's role: it assumes it (sts:AssumeRole as cloudtrail.amazonaws.com, so the
-role must exist and trust CloudTrail) for an hour, AWS's default session, and again after any failure. With
-``--enforce-iam`` the session's own policies must also allow logs:CreateLogStream and logs:PutLogEvents.
+CloudTrail writes as a session of the trail's role (``core/roles.py``): it assumes it (sts:AssumeRole as
+cloudtrail.amazonaws.com for this trail, so the role must exist and trust CloudTrail) for an hour, AWS's
+default session, and again after any failure. The session is authorized like any caller: with
+``--enforce-iam`` the role's policies must allow logs:CreateLogStream and logs:PutLogEvents.
 """
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 
-from nimbus.core.context import CallSource, RequestContext
-from nimbus.core.identity import Principal
+from nimbus.core.context import CallSource
 from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.cloudtrail.checks import CLOUDTRAIL, LOGS_SESSION
 
-SESSION_SECONDS = 3600
 # PutLogEvents' limits: 10,000 events, 1,048,576 bytes (message + 26 bytes each) and 24 hours per call.
 LOGS_BATCH_EVENTS = 10000
 LOGS_BATCH_BYTES = 1_048_576
@@ -54,9 +53,9 @@ def deliver(engine, account: str, trail: dict, state: dict, region: str, entries
         logs["cursors"].update(moves)
         return
     try:
-        _send(engine, account, trail, logs, region, entries, now)
+        _send(engine, account, trail, logs, region, entries)
     except ServiceError as error:
-        logs.pop("session", None)  # the next attempt assumes the role again
+        engine.runtime.client.sessions.forget(trail["CloudWatchLogsRoleArn"])  # the next attempt assumes it again
         state["LatestCloudWatchLogsDeliveryError"] = error.code if not error.message else \
             f"{error.code}: {error.message}"
         return
@@ -65,18 +64,15 @@ def deliver(engine, account: str, trail: dict, state: dict, region: str, entries
     state.pop("LatestCloudWatchLogsDeliveryError", None)
 
 
-def _send(engine, account: str, trail: dict, logs: dict, region: str, entries: list, now: float) -> None:
+def _send(engine, account: str, trail: dict, logs: dict, region: str, entries: list) -> None:
     arn = trail["CloudWatchLogsLogGroupArn"].split(":")
     group, logs_region = arn[6], arn[3]
     stream = f"{account}_CloudTrail_{region}"
-    principal = _session(engine, account, trail, logs, now)
 
     def call(operation: str, params: dict) -> dict:
-        _check_permission(engine, principal, logs_region, f"logs:{operation}",
-                          f"arn:aws:logs:{logs_region}:{arn[4]}:log-group:{group}:log-stream:{stream}")
-        return engine.runtime.client.call("logs", operation, params, account_id=arn[4], region=logs_region,
-                                          principal=principal, invoked_by="cloudtrail.amazonaws.com",
-                                          source=CallSource(trail["TrailARN"], account))
+        return engine.runtime.client.call_as_role(
+            trail["CloudWatchLogsRoleArn"], "logs", operation, params, invoked_by=CLOUDTRAIL,
+            session_name=LOGS_SESSION, region=logs_region, source=CallSource(trail["TrailARN"], account))
 
     def create_stream() -> None:
         try:
@@ -99,32 +95,6 @@ def _send(engine, account: str, trail: dict, logs: dict, region: str, entries: l
             call("PutLogEvents", {"logGroupName": group, "logStreamName": stream, "logEvents": events})
         for slot, key, _ in batch:  # taken: this far, never again
             logs["cursors"][slot] = key
-
-
-def _session(engine, account: str, trail: dict, logs: dict, now: float) -> Principal:
-    role = trail["CloudWatchLogsRoleArn"]
-    session = logs.get("session")
-    if session and session["role"] == role and session["expires"] > now:
-        return Principal.from_dict(session["principal"])
-    output = engine.runtime.client.call(
-        "sts", "AssumeRole", {"RoleArn": role, "RoleSessionName": "CloudTrailCloudWatchLogsDelivery",
-                              "DurationSeconds": SESSION_SECONDS},
-        account_id=account, region=trail["HomeRegion"], invoked_by="cloudtrail.amazonaws.com",
-        source=CallSource(trail["TrailARN"], account))
-    credential = engine.runtime.credentials.lookup(output["Credentials"]["AccessKeyId"])
-    logs["session"] = {"role": role, "principal": credential.principal.to_dict(), "expires": now + SESSION_SECONDS}
-    return credential.principal
-
-
-def _check_permission(engine, principal: Principal, region: str, action: str, resource: str) -> None:
-    """What the role's policies allow binds with --enforce-iam (identity policies never bind without it)."""
-    runtime = engine.runtime
-    if not runtime.config.enforce_iam:
-        return
-    ctx = RequestContext(runtime=runtime, request_id=str(uuid.uuid4()), service="logs",
-                         operation=action.split(":")[1], account_id=principal.account_id, region=region,
-                         principal=principal, internal=True)
-    runtime.authz.authorize(ctx, action, resource)
 
 
 def _event(record: dict) -> dict:

@@ -111,7 +111,7 @@ class TrailOps(CloudTrailState):
         if "KmsKeyId" in params:
             doc["KmsKeyId"] = checks.resolve_key(ctx, params["KmsKeyId"], arn) if params["KmsKeyId"] else None
         if "CloudWatchLogsLogGroupArn" in params or "CloudWatchLogsRoleArn" in params:
-            checks.check_log_group(ctx, doc.get("CloudWatchLogsLogGroupArn"), doc.get("CloudWatchLogsRoleArn"))
+            checks.check_log_group(ctx, doc.get("CloudWatchLogsLogGroupArn"), doc.get("CloudWatchLogsRoleArn"), arn)
 
     # -- operations ----------------------------------------------------------------------------------
 

@@ -5,40 +5,68 @@ before these run; here are the rules that depend on the rest of the configuratio
 """
 from __future__ import annotations
 
+from nimbus.core.context import CallSource, RequestContext
+from nimbus.core.roles import check_pass_role
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import prefixes
-from nimbus.services.firehose.common import SERVICE_PRINCIPAL, bucket_of, invalid
+from nimbus.services.firehose.common import (
+    FROM_KINESIS_SESSION,
+    SERVICE_PRINCIPAL,
+    TO_S3_SESSION,
+    as_role,
+    bucket_of,
+    invalid,
+    role_refused,
+)
 
 SUPPORTED = ("S3", "ExtendedS3", "Redshift", "HttpEndpoint")
 DYNAMIC_MIN_MB = 64  # dynamic partitioning and format conversion need SizeInMBs >= 64
 
 
-def bucket_exists(runtime, account: str, region: str, bucket_arn: str) -> None:
-    bucket = bucket_of(bucket_arn or "")
+def roles(ctx: RequestContext, stream: dict, config: dict, source: dict | None = None) -> None:
+    """Every role the configuration names: the caller may pass it (iam:PassRole) and Firehose can assume it."""
+    named = [(config.get("RoleARN"), TO_S3_SESSION)]
+    named += [((config.get(nested) or {}).get("RoleARN"), TO_S3_SESSION)
+              for nested in ("S3Configuration", "S3BackupConfiguration")]
+    named.append(((source or {}).get("RoleARN"), FROM_KINESIS_SESSION))
+    for role_arn, session in dict.fromkeys((r, s) for r, s in named if r):
+        check_pass_role(ctx, role_arn, SERVICE_PRINCIPAL, session, lambda _why, arn=role_arn: role_refused(arn),
+                        source=CallSource(stream["arn"], stream["account"]))
+
+
+def bucket_exists(runtime, stream: dict, config: dict) -> None:
+    """The bucket exists. Whether the role may write there shows at delivery, as in AWS (a 403 here passes)."""
+    bucket_arn = config.get("BucketARN") or ""
     try:
-        runtime.client.call("s3", "HeadBucket", {"Bucket": bucket}, account_id=account, region=region,
-                            invoked_by=SERVICE_PRINCIPAL)
+        as_role(runtime, stream, config["RoleARN"], TO_S3_SESSION, "s3", "HeadBucket",
+                {"Bucket": bucket_of(bucket_arn)})
     except ServiceError as exc:
         if exc.code in ("NoSuchBucket", "NotFound", "404", "InvalidBucketName"):
             raise invalid(f"Bucket {bucket_arn} does not exist or is not accessible.") from None
-        raise
+        if exc.code not in ("AccessDenied", "403"):
+            raise
 
 
-def kinesis_stream_exists(runtime, arn: str) -> None:
+def kinesis_stream_exists(runtime, stream: dict, source: dict) -> None:
+    """The source stream exists and the source's role may read it (another account's: its policy grants it)."""
+    arn = source["KinesisStreamARN"]
     parts = arn.split(":")
     if len(parts) != 6 or parts[2] != "kinesis" or not parts[5].startswith("stream/"):
         raise invalid(f"KinesisStreamARN {arn} is not a valid Kinesis stream ARN.")
+    from nimbus.services.firehose.kinesis_source import caller
     try:
-        runtime.client.call("kinesis", "DescribeStreamSummary", {"StreamARN": arn}, account_id=parts[4],
-                            region=parts[3], invoked_by=SERVICE_PRINCIPAL)
+        caller(runtime, stream, source)("DescribeStreamSummary", {})
     except ServiceError as exc:
         if exc.code == "ResourceNotFoundException":
             raise invalid(f"Kinesis stream {arn} does not exist.") from None
+        if exc.code == "AccessDeniedException":
+            raise invalid(f"Firehose is unable to read Kinesis stream {arn} with role {source['RoleARN']}: "
+                          f"{exc.message}") from None
         raise
 
 
-def _s3_config(runtime, account, region, config: dict, *, dynamic=False, converted=False, redshift=False):
-    bucket_exists(runtime, account, region, config.get("BucketARN"))
+def _s3_config(runtime, stream, config: dict, *, dynamic=False, converted=False, redshift=False):
+    bucket_exists(runtime, stream, config)
     compression = config.get("CompressionFormat", "UNCOMPRESSED")
     if redshift and compression not in ("UNCOMPRESSED", "GZIP"):
         raise invalid(f"Compression format {compression} is not supported for the Redshift destination.")
@@ -54,7 +82,8 @@ def _s3_config(runtime, account, region, config: dict, *, dynamic=False, convert
         raise invalid("AWSKMSKeyARN must be a KMS key ARN.")
 
 
-def destination(runtime, account: str, region: str, kind: str, config: dict) -> None:
+def destination(runtime, stream: dict, kind: str, config: dict) -> None:
+    """``stream``: the delivery stream's ``arn``, ``account`` and ``region`` (it may not be stored yet)."""
     if kind not in SUPPORTED:
         raise invalid(f"nimbus does not deliver to {kind} destinations; use S3, ExtendedS3, Redshift or "
                       "HttpEndpoint.")
@@ -68,16 +97,16 @@ def destination(runtime, account: str, region: str, kind: str, config: dict) -> 
         if dynamic:
             from nimbus.services.firehose import partitioning
             partitioning.check(config)
-        _s3_config(runtime, account, region, config, dynamic=dynamic, converted=converted)
+        _s3_config(runtime, stream, config, dynamic=dynamic, converted=converted)
         if config.get("S3BackupMode") == "Enabled":
             if not config.get("S3BackupConfiguration"):
                 raise invalid("S3BackupConfiguration is required when S3BackupMode is Enabled.")
-            _s3_config(runtime, account, region, config["S3BackupConfiguration"])
+            _s3_config(runtime, stream, config["S3BackupConfiguration"])
         return
     s3 = config.get("S3Configuration")
     if not s3:
         raise invalid(f"S3Configuration is required for the {kind} destination.")
-    _s3_config(runtime, account, region, s3, redshift=kind == "Redshift")
+    _s3_config(runtime, stream, s3, redshift=kind == "Redshift")
     if kind == "Redshift":
         from nimbus.services.firehose import redshift
         redshift.check(config)

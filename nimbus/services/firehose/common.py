@@ -1,10 +1,14 @@
 """Names, namespaces and small helpers every Firehose module shares."""
 from __future__ import annotations
 
+from nimbus.core.context import CallSource
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 
 SERVICE_PRINCIPAL = "firehose.amazonaws.com"
+# The session names Firehose gives its role sessions (CloudTrail shows them in the assumed-role ARN).
+TO_S3_SESSION = "AWSFirehoseToS3"
+FROM_KINESIS_SESSION = "AWSFirehoseFromKinesis"
 MIB = 1024 * 1024
 MAX_BATCH_BYTES = 4 * MIB  # PutRecordBatch: 4 MiB for the entire request
 
@@ -28,3 +32,17 @@ def invalid(message: str) -> ServiceError:
 def bucket_of(arn: str) -> str:
     """arn:aws:s3:::bucket -> bucket."""
     return arn.split(":::", 1)[-1] if arn.startswith("arn:") else arn
+
+
+def as_role(runtime, stream: dict, role_arn: str, session_name: str, service: str, operation: str,
+            params: dict, region: str | None = None) -> dict:
+    """Call as the stream's role: Firehose assumes it (the role must still trust Firehose), and the
+    session's permissions, the resource's policy and, across accounts, both sides decide."""
+    return runtime.client.call_as_role(role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
+                                       session_name=session_name, region=region or stream["region"],
+                                       source=CallSource(stream["arn"], stream["account"]))
+
+
+def role_refused(role_arn: str) -> ServiceError:
+    """CreateDeliveryStream's answer for a role Firehose cannot assume."""
+    return invalid(f"Firehose is unable to assume role {role_arn}. Please check the role provided.")

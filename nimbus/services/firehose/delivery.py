@@ -48,6 +48,7 @@ class Deliverer:
         self.buffers: Buffers = provider.buffers
         self._lock = threading.RLock()
         self._retry: dict[tuple[str, str, str], dict] = {}
+        self._source_failing: dict[tuple[str, str, str], dict] = {}
         self._job = provider.every("firehose", TICK_SECONDS, self.run_once,
                                    on_advance=lambda: self.run_once(force=True))
 
@@ -68,12 +69,17 @@ class Deliverer:
         if not self.repo.is_active(stream):
             return
         account, region, name = stream["account"], stream["region"], stream["name"]
+        ident = (account, region, name)
         if stream.get("source"):
             from nimbus.services.firehose import kinesis_source
-            if kinesis_source.poll(self.runtime, stream, self.buffers):
-                force = True
+            try:
+                if kinesis_source.poll(self.runtime, stream, self.buffers):
+                    force = True
+            except kinesis_source.SourceError as exc:
+                self._source_failed(stream, exc)
+            else:
+                self._source_failing.pop(ident, None)
         size, interval = hints(stream)
-        ident = (account, region, name)
         while True:
             pending = self.buffers.pending(account, region, name)
             if pending.oldest is None:
@@ -124,6 +130,16 @@ class Deliverer:
         self._retry.pop(ident, None)
         return True
 
+    def _source_failed(self, stream: dict, exc: DeliveryError) -> None:
+        """The source stream refused a read: logged once per change of error, shown while it lasts."""
+        ident = (stream["account"], stream["region"], stream["name"])
+        failing = self._source_failing.get(ident)
+        if failing is None or failing["code"] != exc.code:
+            failing = self._source_failing[ident] = {"since": self.runtime.clock.time(), "attempts": 0,
+                                                     "code": exc.code, "message": exc.message}
+            self.record_error(stream, exc.code, exc.message)
+        failing["attempts"] += 1
+
     def _give_up(self, stream: dict, batch, exc: DeliveryError, attempts: int) -> None:
         kind = stream["kind"]
         if kind == "HttpEndpoint":
@@ -148,4 +164,6 @@ class Deliverer:
             self.runtime.store.delete(ns, key)
 
     def failing(self, stream: dict) -> dict | None:
-        return self._retry.get((stream["account"], stream["region"], stream["name"]))
+        """The error the stream is failing with now (its destination's, else its source's), if any."""
+        ident = (stream["account"], stream["region"], stream["name"])
+        return self._retry.get(ident) or self._source_failing.get(ident)

@@ -21,7 +21,8 @@ def encryption_settings(ctx: RequestContext, given: dict) -> dict:
             raise invalid("KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK.")
         try:
             key = ctx.runtime.client.call("kms", "DescribeKey", {"KeyId": arn}, account_id=ctx.account_id,
-                                          region=ctx.region, invoked_by=SERVICE_PRINCIPAL)["KeyMetadata"]
+                                          region=ctx.region, principal=ctx.principal,
+                                          invoked_by=SERVICE_PRINCIPAL)["KeyMetadata"]
         except ServiceError as exc:
             raise ServiceError("InvalidKMSResourceException", f"{exc.code}: {exc.message}") from None
         if key.get("KeyState") != "Enabled" or key.get("KeyUsage") != "ENCRYPT_DECRYPT":

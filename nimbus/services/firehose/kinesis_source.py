@@ -10,20 +10,26 @@ from __future__ import annotations
 import logging
 
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.firehose.common import SERVICE_PRINCIPAL, checkpoints_ns
+from nimbus.services.firehose.common import FROM_KINESIS_SESSION, as_role, checkpoints_ns
+from nimbus.services.firehose.s3_destination import DeliveryError
 
 log = logging.getLogger(__name__)
+
+
+class SourceError(DeliveryError):
+    """The source stream refused a read; reading is retried on the next tick."""
 PAGES_PER_SHARD = 20  # per scheduler pass, so one busy shard does not starve the others
 RECORDS_PER_CALL = 10000
 
 
-def _caller(runtime, arn: str):
-    parts = arn.split(":")
-    account, region = parts[4], parts[3]
+def caller(runtime, stream: dict, source: dict):
+    """Calls on the source stream as a session of the source's role (another account's stream: its
+    policy must grant the role)."""
+    arn = source["KinesisStreamARN"]
 
     def call(operation: str, params: dict) -> dict:
-        return runtime.client.call("kinesis", operation, {"StreamARN": arn, **params}, account_id=account,
-                                   region=region, invoked_by=SERVICE_PRINCIPAL)
+        return as_role(runtime, stream, source["RoleARN"], FROM_KINESIS_SESSION, "kinesis", operation,
+                       {"StreamARN": arn, **params}, region=arn.split(":")[3])
     return call
 
 
@@ -38,13 +44,13 @@ def _shards(call) -> list[dict]:
 
 
 def poll(runtime, stream: dict, buffers) -> bool:
-    """Move new records of the source stream into the buffer; True when some arrived."""
-    call = _caller(runtime, stream["source"]["KinesisStreamARN"])
+    """Move new records of the source stream into the buffer; True when some arrived. Raises
+    ``SourceError`` when the source cannot be read (gone, or the role may not read it)."""
+    call = caller(runtime, stream, stream["source"])
     try:
         shards = _shards(call)
-    except ServiceError as exc:  # the source stream is gone or not readable yet
-        log.debug("firehose %s cannot list its source: %s", stream["name"], exc)
-        return False
+    except ServiceError as exc:
+        raise SourceError(f"Kinesis.{exc.code}", exc.message) from None
     ns = checkpoints_ns(stream["account"], stream["region"], stream["name"])
     checkpoints = dict(runtime.store.scan(ns))
     present = {shard["ShardId"] for shard in shards}
@@ -61,6 +67,8 @@ def poll(runtime, stream: dict, buffers) -> bool:
             try:
                 got, done = _read_shard(runtime, call, stream, buffers, ns, checkpoints, shard_id)
             except ServiceError as exc:
+                if exc.code == "AccessDeniedException":  # the role may not read: no shard will do better
+                    raise SourceError(f"Kinesis.{exc.code}", exc.message) from None
                 log.debug("firehose %s cannot read %s: %s", stream["name"], shard_id, exc)
                 continue
             arrived |= got

@@ -22,7 +22,7 @@ import shlex
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import s3_destination
-from nimbus.services.firehose.common import SERVICE_PRINCIPAL, bucket_of, invalid
+from nimbus.services.firehose.common import TO_S3_SESSION, as_role, bucket_of, invalid
 from nimbus.services.firehose.s3_destination import DeliveryError
 
 DASHED_IP = re.compile(r"^(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})$")
@@ -172,9 +172,8 @@ def deliver(runtime, stream: dict, config: dict, batch) -> None:
     s3 = config["S3Configuration"]
     key = s3_destination.plain(runtime, stream, s3, batch, batch.records, batch.arrivals)
     try:
-        body = runtime.client.call("s3", "GetObject", {"Bucket": bucket_of(s3["BucketARN"]), "Key": key},
-                                   account_id=stream["account"], region=stream["region"],
-                                   invoked_by=SERVICE_PRINCIPAL)["Body"]
+        body = as_role(runtime, stream, s3["RoleARN"], TO_S3_SESSION, "s3", "GetObject",
+                       {"Bucket": bucket_of(s3["BucketARN"]), "Key": key})["Body"]
     except ServiceError as exc:
         raise DeliveryError(f"S3.{exc.code}", exc.message) from None
     data = body if isinstance(body, (bytes, bytearray)) else b"".join(body)

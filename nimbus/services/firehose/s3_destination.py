@@ -1,4 +1,4 @@
-"""Writing objects to S3 as Firehose does: through the S3 API, as firehose.amazonaws.com.
+"""Writing objects to S3 as Firehose does: through the S3 API, as a session of the destination's role.
 
 ``deliver`` turns one buffered batch into objects: dynamic partitions (if enabled), format conversion
 (if enabled) or plain concatenation (Firehose adds no delimiter), compression, then the key from the
@@ -15,7 +15,7 @@ from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import compression, prefixes
 from nimbus.services.firehose.buffer import Batch
-from nimbus.services.firehose.common import SERVICE_PRINCIPAL, bucket_of
+from nimbus.services.firehose.common import TO_S3_SESSION, as_role, bucket_of
 
 
 class DeliveryError(Exception):
@@ -33,8 +33,7 @@ def put_object(runtime, stream: dict, s3: dict, key: str, body: bytes) -> None:
     if kms:
         params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=kms["AWSKMSKeyARN"])
     try:
-        runtime.client.call("s3", "PutObject", params, account_id=stream["account"], region=stream["region"],
-                            invoked_by=SERVICE_PRINCIPAL)
+        as_role(runtime, stream, s3["RoleARN"], TO_S3_SESSION, "s3", "PutObject", params)
     except ServiceError as exc:
         raise DeliveryError(f"S3.{exc.code}", exc.message) from None
 

@@ -23,22 +23,25 @@ class StreamOps(FirehoseState):
             raise invalid("Exactly one destination configuration must be specified.")
         kind = given[0][:-len("DestinationConfiguration")]
         source = params.get("KinesisStreamSourceConfiguration")
+        ref = {"arn": ctx.arn(f"deliverystream/{name}"), "account": ctx.account_id, "region": ctx.region}
+        config = with_defaults(kind, params[given[0]])
         if stream_type == "KinesisStreamAsSource":
             if not source:
                 raise invalid("KinesisStreamSourceConfiguration is required for a KinesisStreamAsSource stream.")
-            checks.kinesis_stream_exists(self.runtime, source["KinesisStreamARN"])
         elif stream_type != "DirectPut":
             raise invalid(f"nimbus supports the DirectPut and KinesisStreamAsSource stream types, not {stream_type}.")
         elif source:
             raise invalid("KinesisStreamSourceConfiguration is only valid for a KinesisStreamAsSource stream.")
         if stream_type == "KinesisStreamAsSource" and params.get("DeliveryStreamEncryptionConfigurationInput"):
             raise invalid("Server-side encryption is not supported for a KinesisStreamAsSource stream.")
-        config = with_defaults(kind, params[given[0]])
-        checks.destination(self.runtime, ctx.account_id, ctx.region, kind, config)
+        checks.roles(ctx, ref, config, source)
+        if source:
+            checks.kinesis_stream_exists(self.runtime, ref, source)
+        checks.destination(self.runtime, ref, kind, config)
         validate_tags(params.get("Tags") or [])
         now = ctx.clock.time()
         stream = {
-            "name": name, "arn": ctx.arn(f"deliverystream/{name}"), "type": stream_type, "kind": kind,
+            "name": name, "arn": ref["arn"], "type": stream_type, "kind": kind,
             "config": config, "account": ctx.account_id, "region": ctx.region, "status": "CREATING",
             "created": now, "updated": None, "version": 1,
             "source": {"KinesisStreamARN": source["KinesisStreamARN"], "RoleARN": source.get("RoleARN")}
@@ -123,7 +126,8 @@ class StreamOps(FirehoseState):
             else:
                 config = merge_update({}, update)
             config = with_defaults(kind, config)
-            checks.destination(self.runtime, ctx.account_id, ctx.region, kind, config)
+            checks.roles(ctx, stream, config)
+            checks.destination(self.runtime, stream, kind, config)
             stream.update(kind=kind, config=config, version=stream["version"] + 1, updated=ctx.clock.time())
             self.streams.save(stream)
         return {}

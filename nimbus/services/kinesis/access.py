@@ -11,7 +11,8 @@ resource's ARN, before whether it exists is told, as AWS does:
 * without ``--enforce-iam`` the caller's identity policies are taken as allowing (``mode="always"``);
   with it the full IAM decision is enforced.
 
-Calls through the internal client (Firehose reading a stream as its owner) are not checked again.
+Internal calls are checked like any other (Firehose reading a stream as its role's session), except those
+forwarded as the original caller, who was checked already.
 """
 from __future__ import annotations
 
@@ -54,14 +55,14 @@ def stream_arn(ctx: RequestContext, account: str, name: str) -> str:
 
 def check_stream(ctx: RequestContext, account: str, name: str, stream: Stream | None) -> None:
     """May the caller run this operation on the stream (``None``: it does not exist)?"""
-    if ctx.internal:
+    if ctx.forwarded:
         return
     resource = stream["StreamARN"] if stream is not None else stream_arn(ctx, account, name)
     _check(ctx, resource, account, stream["Policy"] if stream is not None else None, SHARED_STREAM_ACTIONS)
 
 
 def check_consumer(ctx: RequestContext, account: str, consumer_arn: str, consumer: Consumer | None) -> None:
-    if ctx.internal:
+    if ctx.forwarded:
         return
     _check(ctx, consumer_arn, account, consumer["Policy"] if consumer is not None else None,
            SHARED_CONSUMER_ACTIONS)

@@ -1,17 +1,19 @@
 """What CreateChannel checks before it accepts a channel: formats, freshness, the role, buckets, the key.
 
 Resources of other services are looked up through the internal client, as Kinesis would: the service
-execution role in IAM, the buckets in S3 (as kinesis.amazonaws.com, which later writes to them), the KMS
-key as the caller through Kinesis.
+execution role (the caller may pass it, Kinesis may assume it: ``core/roles.py``), the buckets in S3 (as
+a session of that role, which later writes to them), the KMS key as the caller through Kinesis.
 """
 from __future__ import annotations
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
+from nimbus.core.roles import check_pass_role
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import encryption
 from nimbus.services.kinesis.channel_objects import validate_template
 
 SERVICE_PRINCIPAL = "kinesis.amazonaws.com"
+SESSION_NAME = "KinesisChannelDelivery"  # the session a channel's deliveries run as
 MIN_FRESHNESS, MAX_FRESHNESS, DEFAULT_FRESHNESS = 300, 900, 300
 FORMATS = {"S3": ("JSON", "STRING", "BYTE_ARRAY"), "S3_TABLES": ("JSON", "GSR_JSON")}
 
@@ -44,25 +46,30 @@ def record_format(kind: str, record: dict) -> None:
         raise invalid("GSRSchemaARN is required for JSON records delivered to a streaming table.")
 
 
-def role(ctx: RequestContext, arn: str) -> None:
-    """The role must exist in IAM, and the caller may pass it (iam:PassRole)."""
-    account, name = arn.split(":")[4], arn.rsplit("/", 1)[-1]
-    try:
-        ctx.runtime.client.call("iam", "GetRole", {"RoleName": name}, account_id=account, region=ctx.region,
-                                invoked_by=SERVICE_PRINCIPAL)
-    except ServiceError as exc:
-        if exc.code == "NoSuchEntity":
-            raise invalid(f"The service execution role {arn} does not exist.") from None
-        raise
-    ctx.authorize("iam:PassRole", arn)
+class ChannelRole:
+    """The channel's service execution role, as Kinesis uses it for the channel ``source``."""
+
+    def __init__(self, arn: str, source: CallSource):
+        self.arn, self.source = arn, source
+
+    def call(self, ctx: RequestContext, service: str, operation: str, params: dict) -> dict:
+        return ctx.runtime.client.call_as_role(self.arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
+                                               session_name=SESSION_NAME, region=ctx.region, source=self.source)
 
 
-def bucket(ctx: RequestContext, arn: str, owner: str, what: str) -> None:
-    """The bucket exists, is in the channel's Region, and belongs to ``owner`` (ExpectedBucketOwner)."""
+def role(ctx: RequestContext, channel_role: ChannelRole) -> None:
+    """The caller may pass the role (iam:PassRole), and Kinesis may assume it for the channel."""
+    def refused(why: str) -> ServiceError:
+        return invalid(f"The service execution role {channel_role.arn} cannot be assumed by Kinesis: {why}")
+    check_pass_role(ctx, channel_role.arn, SERVICE_PRINCIPAL, SESSION_NAME, refused, channel_role.source)
+
+
+def bucket(ctx: RequestContext, channel_role: ChannelRole, arn: str, owner: str, what: str) -> None:
+    """The bucket exists, the role may reach it, it is in the channel's Region, and belongs to ``owner``
+    (ExpectedBucketOwner)."""
     name = bucket_name(arn)
     try:
-        head = ctx.runtime.client.call("s3", "HeadBucket", {"Bucket": name}, account_id=ctx.account_id,
-                                       region=ctx.region, invoked_by=SERVICE_PRINCIPAL)
+        head = channel_role.call(ctx, "s3", "HeadBucket", {"Bucket": name})
     except ServiceError as exc:
         if exc.code in ("NoSuchBucket", "NotFound", "404"):
             raise ServiceError("ResourceNotFoundException", f"The {what} bucket {name} does not exist.") from None
@@ -78,21 +85,21 @@ def bucket(ctx: RequestContext, arn: str, owner: str, what: str) -> None:
                            f"The {what} bucket {name} is not owned by the expected bucket owner {owner}.")
 
 
-def s3_destination(ctx: RequestContext, config: dict) -> dict:
+def s3_destination(ctx: RequestContext, config: dict, channel_role: ChannelRole) -> dict:
     """The S3 destination with AWS's defaults filled in (as DescribeChannel shows it)."""
     storage = dict(config["StorageConfiguration"])
     if storage.get("OutputKeyTemplate"):
         validate_template(storage["OutputKeyTemplate"], storage["CompressionType"])
     storage.setdefault("StorageClass", "STANDARD")
-    bucket(ctx, storage["BucketARN"], storage["ExpectedBucketOwner"], "destination")
+    bucket(ctx, channel_role, storage["BucketARN"], storage["ExpectedBucketOwner"], "destination")
     dlq = config.get("DeadLetterQueueS3Configuration")
     if dlq:
-        bucket(ctx, dlq["BucketARN"], dlq["ExpectedBucketOwner"], "dead-letter queue")
+        bucket(ctx, channel_role, dlq["BucketARN"], dlq["ExpectedBucketOwner"], "dead-letter queue")
     return {"DataFreshnessInSeconds": freshness(config.get("DataFreshnessInSeconds")),
             "StorageConfiguration": storage, "DeadLetterQueueS3Configuration": dict(dlq) if dlq else None}
 
 
-def s3_tables_destination(ctx: RequestContext, config: dict) -> dict:
+def s3_tables_destination(ctx: RequestContext, config: dict, channel_role: ChannelRole) -> dict:
     tables = config["S3TablesConfigurationList"]
     if len(tables) != 1:
         raise invalid("A channel delivers to exactly one table; S3TablesConfigurationList must have one entry.")
@@ -103,7 +110,7 @@ def s3_tables_destination(ctx: RequestContext, config: dict) -> dict:
     if account != ctx.account_id:
         raise invalid(f"The table bucket {table_arn} must belong to account {ctx.account_id}.")
     dlq = config["DeadLetterQueueS3Configuration"]
-    bucket(ctx, dlq["BucketARN"], dlq["ExpectedBucketOwner"], "dead-letter queue")
+    bucket(ctx, channel_role, dlq["BucketARN"], dlq["ExpectedBucketOwner"], "dead-letter queue")
     return {"DataFreshnessInSeconds": freshness(config.get("DataFreshnessInSeconds")),
             "DeadLetterQueueS3Configuration": dict(dlq), "S3TablesConfigurationList": [dict(t) for t in tables]}
 

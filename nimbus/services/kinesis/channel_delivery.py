@@ -22,13 +22,14 @@ import threading
 import time
 import uuid
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import service_principal
 from nimbus.core.namespaces import Namespace
 from nimbus.core.scheduler import Job
 from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis import channel_objects as objects
+from nimbus.services.kinesis.channel_checks import ChannelRole
 from nimbus.services.kinesis.channel_state import channel_status
 from nimbus.services.kinesis.documents import (
     CHANNEL,
@@ -160,7 +161,7 @@ class ChannelDelivery:
     def _context(self, channel: Channel) -> RequestContext:
         return RequestContext(runtime=self.runtime, request_id=str(uuid.uuid4()), service="kinesis",
                               operation="ChannelDelivery", account_id=channel["AccountId"], region=channel["Region"],
-                              principal=service_principal(SERVICE_PRINCIPAL, channel["AccountId"]), internal=True)
+                              principal=service_principal(SERVICE_PRINCIPAL), internal=True)
 
     def _reader(self, channel: Channel) -> Reader:
         reader = self._readers.get(channel["ChannelId"])
@@ -287,9 +288,9 @@ class ChannelDelivery:
             params["StorageClass"] = storage_class
         if channel["KeyARN"]:
             params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=channel["KeyARN"])
-        try:
-            self.runtime.client.call("s3", "PutObject", params, account_id=channel["AccountId"],
-                                     region=channel["Region"], invoked_by=SERVICE_PRINCIPAL)
+        role = ChannelRole(channel["ServiceExecutionRoleARN"], CallSource(channel["ChannelARN"], channel["AccountId"]))
+        try:  # as the channel's role: its permissions and the bucket's policy decide
+            role.call(ctx, "s3", "PutObject", params)
         except ServiceError as exc:
             raise DeliveryError(f"S3.{exc.code}", exc.message) from None
 

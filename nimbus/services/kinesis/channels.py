@@ -11,7 +11,7 @@ import base64
 import json
 import uuid
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.errors import not_found
 from nimbus.core.paging import page
 from nimbus.core.times import timestamp
@@ -92,15 +92,17 @@ class ChannelOps(KinesisState):
             raise ServiceError("ValidationException", f"Stream {stream['StreamName']} is in PROVISIONED mode; channels are "
                                "only supported for data streams with the on-demand capacity mode.")
         checks.record_format(kind, source["RecordConfiguration"])
-        checks.role(ctx, params["ServiceExecutionRoleARN"])
+        channel_id = str(uuid.uuid4())
+        channel_role = checks.ChannelRole(params["ServiceExecutionRoleARN"],
+                                          CallSource(ctx.arn(f"channel/{channel_id}"), ctx.account_id))
+        checks.role(ctx, channel_role)
         if kind == "S3":
-            destination = checks.s3_destination(ctx, params[given[0]])
+            destination = checks.s3_destination(ctx, params[given[0]], channel_role)
         else:
-            destination = checks.s3_tables_destination(ctx, params[given[0]])
+            destination = checks.s3_tables_destination(ctx, params[given[0]], channel_role)
         encryption = params.get("EncryptionConfiguration")
         key_arn = checks.kms_key(ctx, encryption["KeyId"]) if encryption else None
         created = ctx.clock.time()
-        channel_id = str(uuid.uuid4())
         storage: dict = destination.get("StorageConfiguration") or {}  # an S3 destination's, else none
         if storage:
             storage.setdefault("OutputKeyTemplate", DEFAULT_TEMPLATE)
@@ -110,7 +112,7 @@ class ChannelOps(KinesisState):
         destination["DeadLetterQueueS3Configuration"].setdefault("ErrorOutputPrefix",
                                                                  default_error_prefix(name, channel_id))
         channel: Channel = {
-            "ChannelId": channel_id, "ChannelName": name, "ChannelARN": ctx.arn(f"channel/{channel_id}"),
+            "ChannelId": channel_id, "ChannelName": name, "ChannelARN": channel_role.source.arn,
             "ChannelCreationTimestamp": created, "ChannelStatus": CREATING,
             "StatusUntil": created + transition_seconds(ctx), "SettlesTo": ACTIVE if kind == "S3" else FAILED,
             "ChannelStatusReason": None if kind == "S3" else NO_S3_TABLES,

@@ -30,6 +30,8 @@ _POLICY_ADMIN = frozenset(("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:Delet
 # Account-level actions: a bucket policy cannot open them to anonymous callers.
 _NEVER_ANONYMOUS = frozenset(("s3:ListAllMyBuckets", "s3:CreateBucket"))
 _LIST_KEYS = (("prefix", "s3:prefix"), ("delimiter", "s3:delimiter"), ("max-keys", "s3:max-keys"))
+_PARAM_KEYS = (("ACL", "s3:x-amz-acl"), ("ServerSideEncryption", "s3:x-amz-server-side-encryption"),
+               ("SSEKMSKeyId", "s3:x-amz-server-side-encryption-aws-kms-key-id"))
 _HEADER_KEYS = ("x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
                 "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-server-side-encryption",
                 "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-copy-source", "x-amz-metadata-directive",
@@ -145,6 +147,10 @@ def condition_keys(ctx: RequestContext, bucket: Bucket, record: ObjectVersion | 
         if ctx.principal.type != "Anonymous":
             values["s3:signatureversion"] = "AWS" if "Signature" in query or (
                 headers.get("authorization") or "").startswith("AWS ") else "AWS4-HMAC-SHA256"
+    elif ctx.internal:  # another service's call (CloudTrail's PutObject): the headers its params stand for
+        for param, key in _PARAM_KEYS:
+            if ctx.params.get(param) is not None:
+                values[key] = str(ctx.params[param])
     if record is not None:
         for tag in record.get("Tags") or []:
             values[f"s3:ExistingObjectTag/{tag['Key']}"] = tag["Value"]
