@@ -12,7 +12,7 @@ from nimbus.services.kinesis.documents import STREAM
 from nimbus.services.kinesis.sequence import record_number, sequence_number
 from nimbus.services.kinesis.shard_log import LogDirectory, encode
 from nimbus.store import open_store
-from tests.support import ACCOUNT, advance_clock, make_client, new_bucket, objects, start_server
+from tests.support import ACCOUNT, CHANNEL_TRUST, advance_clock, make_client, new_bucket, objects, start_server
 
 REGION = "us-east-1"
 STREAM_ID = "c0885515ae864111a7f8f95c1997c271"
@@ -114,8 +114,9 @@ def test_a_stream_document_of_version_0_reads_in_todays_shape():
 
 
 def test_kinesis_data_written_before_versions_is_served_and_rewritten_versioned(tmp_path):
-    with start_server(tmp_path) as first:  # the bucket the legacy channel delivers to
+    with start_server(tmp_path) as first:  # the bucket the legacy channel delivers to, as the role it names
         bucket = new_bucket(make_client(first.endpoint, "s3"))
+        make_client(first.endpoint, "iam").create_role(RoleName="channel-role", AssumeRolePolicyDocument=CHANNEL_TRUST)
     data_dir = str(tmp_path / "data")
     documents = write_legacy_data_dir(data_dir, bucket)
     with start_server(tmp_path) as server:
