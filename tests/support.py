@@ -19,7 +19,10 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config as BotoConfig
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -100,6 +103,15 @@ def make_client(endpoint: str, service: str, region: str = "us-east-1", key: str
         aws_session_token=token,
         config=BotoConfig(retries={"max_attempts": 1}, **config),
     )
+
+
+def signed(endpoint: str, service: str, body: bytes | str, headers: dict, key="test", secret="test",
+           region="us-east-1", method="POST", path="/") -> requests.Response:
+    """A SigV4-signed request of exactly these bytes, for bodies no SDK would send."""
+    request = AWSRequest(method=method, url=endpoint + path, data=body, headers=headers)
+    SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
+    prepared = request.prepare()
+    return requests.request(method, prepared.url, data=prepared.body, headers=dict(prepared.headers), timeout=10)
 
 
 def serve_subprocess(data_dir: str, port: int) -> subprocess.Popen:

@@ -6,12 +6,11 @@ import datetime as dt
 import botocore.auth
 import pytest
 import requests
-from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.support import make_client, start_server, unique
+from tests.support import make_client, signed, start_server, unique
 
 
 @pytest.fixture
@@ -24,14 +23,6 @@ def fresh(tmp_path):
 def strict(tmp_path_factory):
     with start_server(tmp_path_factory.mktemp("strict"), strict_auth=True) as running:
         yield running
-
-
-def signed(endpoint: str, service: str, body: bytes | str, headers: dict, key="test", secret="test",
-           region="us-east-1", method="POST", path="/") -> requests.Response:
-    request = AWSRequest(method=method, url=endpoint + path, data=body, headers=headers)
-    SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
-    prepared = request.prepare()
-    return requests.request(method, prepared.url, data=prepared.body, headers=dict(prepared.headers), timeout=10)
 
 
 def test_health_lists_services_and_loads_them_lazily(fresh):

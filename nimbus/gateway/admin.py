@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from nimbus import __version__
+from nimbus.core.json_text import read_json
 from nimbus.core.runtime import Runtime
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
@@ -33,7 +34,7 @@ def handle_admin(runtime: Runtime, request: HttpRequest) -> HttpResponse:
         return _json(200, _clock(runtime))
     if path == "clock" and method == "POST":
         try:
-            seconds = float(json.loads(request.body or b"{}")["advance_seconds"])
+            seconds = float(read_json(request.body or b"{}")["advance_seconds"])
             if seconds < 0 or seconds != seconds:
                 raise ValueError
         except (ValueError, KeyError, TypeError):
