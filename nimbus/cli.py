@@ -34,14 +34,19 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        from nimbus.server import serve
+        from nimbus.server import DataDirInUse, lock_data_dir, serve
 
         config = Config.from_env(host=args.host, port=args.port, data_dir=args.data_dir, ephemeral=args.ephemeral,
                                  strict_auth=args.strict_auth, enforce_iam=args.enforce_iam,
                                  enforce_limits=args.enforce_limits)
         where = "memory" if config.ephemeral else config.data_dir
+        try:
+            lock = lock_data_dir(config)
+        except DataDirInUse as error:
+            print(f"nimbus: {error}", file=sys.stderr)
+            return 1
         print(f"nimbus {__version__} serving on http://{config.host}:{config.port} (state in {where})", flush=True)
-        serve(config)
+        serve(config, lock)
         return 0
     if args.command == "status":
         try:
