@@ -13,6 +13,7 @@ import uvicorn
 from nimbus.config import Config
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import create_app
+from nimbus.gateway.limits import limited_protocol
 
 
 def _uvicorn_config(app, config: Config) -> uvicorn.Config:
@@ -23,10 +24,10 @@ def _uvicorn_config(app, config: Config) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         lifespan="on",
-        http="httptools",
+        http=limited_protocol(config),
         loop="auto",
         # boto3 keeps connections alive between calls; keep them open as AWS does.
-        timeout_keep_alive=60,
+        timeout_keep_alive=config.keep_alive_seconds,
     )
 
 

@@ -114,11 +114,12 @@ def signed(endpoint: str, service: str, body: bytes | str, headers: dict, key="t
     return requests.request(method, prepared.url, data=prepared.body, headers=dict(prepared.headers), timeout=10)
 
 
-def serve_subprocess(data_dir: str, port: int) -> subprocess.Popen:
-    """``nimbus serve`` as its own process, for tests that kill -9 it; returns once it answers."""
+def serve_subprocess(data_dir: str, port: int, **popen) -> subprocess.Popen:
+    """``nimbus serve`` as its own process, for tests that kill -9 it; returns once it answers.
+    ``popen`` goes to subprocess.Popen (``env``, ``preexec_fn``)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "nimbus.cli", "serve", "--port", str(port), "--data-dir", data_dir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
