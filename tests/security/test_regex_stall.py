@@ -14,8 +14,9 @@ import requests
 from nimbus.server import free_port
 from tests.support import error_of, make_client, new_bucket, serve_subprocess, unique
 
-# Well under a second on a linear engine, even on a loaded machine; backtracking takes minutes.
-BUDGET_SECONDS = 3.0
+# A linear engine answers in milliseconds; the budget leaves room for a loaded machine (the whole call
+# is timed, not only the match), while backtracking takes minutes.
+BUDGET_SECONDS = 5.0
 
 
 @pytest.fixture(scope="module")
