@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
-        from nimbus.server import serve
+        from nimbus.server import DataDirInUse, lock_data_dir, serve
 
         config = Config.from_env(host=args.host, port=args.port, data_dir=args.data_dir, ephemeral=args.ephemeral,
                                  store_url=args.store, strict_auth=args.strict_auth, enforce_iam=args.enforce_iam,
@@ -71,8 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as error:
             parser.error(str(error))
         where = describe_store(config.data_dir, config.ephemeral, config.store_url)
+        try:
+            lock = lock_data_dir(config)
+        except DataDirInUse as error:
+            print(f"nimbus: {error}", file=sys.stderr)
+            return 1
         print(f"nimbus {__version__} serving on http://{config.host}:{config.port} (state in {where})", flush=True)
-        serve(config)
+        serve(config, lock)
         return 0
     if args.command == "credentials":
         return _print_credentials(Config.from_env(data_dir=args.data_dir).data_dir, args.format)

@@ -39,6 +39,22 @@ class Config:
     trust_proxy: bool = False
     # Bodies of non-streaming requests are held in memory; AWS's own JSON/query caps are far lower.
     max_body_bytes: int = 64 * MIB
+    # Limits met before authentication, so that no client stalls the server or locks others out.
+    # A request's line and headers together; S3 allows 8 KiB of headers, others less.
+    max_header_bytes: int = 64 * 1024
+    # From a connection's start, or a request's first byte, until its last header.
+    header_timeout_seconds: float = 20.0
+    # The longest pause within a request body (AWS closes idle sockets after about 20 s).
+    body_idle_timeout_seconds: float = 20.0
+    # After its first body_idle_timeout_seconds, a body must arrive at this average rate at least.
+    body_min_bytes_per_second: int = 1024
+    # Request bodies held in memory by all requests at once; past it PUT bodies spool to disk and
+    # other requests get 503 SlowDown.
+    max_buffered_body_bytes: int = 256 * MIB
+    # Open connections, capped at half the process's descriptor limit; the longest-idle one makes room.
+    max_connections: int = 1000
+    # How long a kept-alive connection may sit idle between requests (boto3 reuses them).
+    keep_alive_seconds: int = 60
     # AWS allows 15 minutes of skew between a signed request and its clock.
     max_clock_skew_seconds: int = 15 * 60
     # CloudTrail writes log files this often and digest files this often (virtual seconds); AWS ~300 / 3600.

@@ -1,15 +1,19 @@
 """Running the ASGI app under uvicorn, in the foreground or in a background thread."""
 from __future__ import annotations
 
+import fcntl
+import os
 import socket
 import threading
 import time
+from typing import IO
 
 import uvicorn
 
 from nimbus.config import Config
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import create_app
+from nimbus.gateway.limits import limited_protocol
 
 
 def _uvicorn_config(app, config: Config) -> uvicorn.Config:
@@ -20,10 +24,10 @@ def _uvicorn_config(app, config: Config) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         lifespan="on",
-        http="httptools",
+        http=limited_protocol(config),
         loop="auto",
         # boto3 keeps connections alive between calls; keep them open as AWS does.
-        timeout_keep_alive=60,
+        timeout_keep_alive=config.keep_alive_seconds,
         # uvicorn believes X-Forwarded-For/-Proto from loopback clients by default, which would let any
         # local process claim another source IP or https (aws:SourceIp, aws:SecureTransport, CloudTrail).
         proxy_headers=config.trust_proxy,
@@ -31,9 +35,43 @@ def _uvicorn_config(app, config: Config) -> uvicorn.Config:
     )
 
 
-def serve(config: Config) -> None:
-    runtime = Runtime(config)
-    uvicorn.Server(_uvicorn_config(create_app(runtime), config)).run()
+LOCK_FILE = "nimbus.lock"
+
+
+class DataDirInUse(RuntimeError):
+    """Another nimbus serves this data dir: two servers would each serve a stale view of it."""
+
+
+def lock_data_dir(config: Config) -> IO[str] | None:
+    """Hold ``<data dir>/nimbus.lock`` while serving, with our port in it. The kernel releases an
+    flock when its process ends, however it ends, so a lock left by a kill -9 never blocks."""
+    if config.ephemeral:
+        return None
+    os.makedirs(config.data_dir, exist_ok=True)
+    lock = open(os.path.join(config.data_dir, LOCK_FILE), "a+")  # noqa: SIM115 - held until shutdown
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "unknown"
+        lock.close()
+        raise DataDirInUse(f"the data dir {config.data_dir} is in use by the nimbus serving on port {holder}; "
+                           "stop it or choose another --data-dir") from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{config.port}\n")
+    lock.flush()
+    return lock
+
+
+def serve(config: Config, lock: IO[str] | None) -> None:
+    """Serve until stopped; ``lock`` is the data dir's (``lock_data_dir``), released on the way out."""
+    try:
+        runtime = Runtime(config)
+        uvicorn.Server(_uvicorn_config(create_app(runtime), config)).run()
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -49,6 +87,7 @@ class ServerThread:
         if not config.port:
             config.port = free_port(config.host)
         self.config = config
+        self.lock = lock_data_dir(config)
         self.runtime = Runtime(config)
         self.server = uvicorn.Server(_uvicorn_config(create_app(self.runtime), config))
         self.thread = threading.Thread(target=self.server.run, name="nimbus-server", daemon=True)
@@ -69,6 +108,8 @@ class ServerThread:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        if self.lock is not None:
+            self.lock.close()
 
     def __enter__(self) -> ServerThread:
         return self.start()

@@ -115,11 +115,21 @@ def root_client(running: ServerThread, service: str, **kwargs):
     return make_client(running.endpoint, service, key=key, secret=secret, **kwargs)
 
 
-def serve_subprocess(data_dir: str, port: int) -> subprocess.Popen:
-    """``nimbus serve`` as its own process, for tests that kill -9 it; returns once it answers."""
+def send_signed(endpoint: str, service: str, body: bytes | str, headers: dict, key="test", secret="test",
+                region="us-east-1", method="POST", path="/") -> requests.Response:
+    """Send a SigV4-signed request of exactly these bytes, for bodies no SDK would send."""
+    request = AWSRequest(method=method, url=endpoint + path, data=body, headers=headers)
+    SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
+    prepared = request.prepare()
+    return requests.request(method, prepared.url, data=prepared.body, headers=dict(prepared.headers), timeout=10)
+
+
+def serve_subprocess(data_dir: str, port: int, **popen) -> subprocess.Popen:
+    """``nimbus serve`` as its own process, for tests that kill -9 it; returns once it answers.
+    ``popen`` goes to subprocess.Popen (``env``, ``preexec_fn``)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "nimbus.cli", "serve", "--port", str(port), "--data-dir", data_dir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

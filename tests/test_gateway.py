@@ -6,13 +6,12 @@ import datetime as dt
 import botocore.auth
 import pytest
 import requests
-from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from nimbus.core.secrets import root_key
-from tests.support import make_client, root_client, start_server, unique
+from tests.support import make_client, root_client, send_signed, start_server, unique
 
 
 @pytest.fixture
@@ -25,14 +24,6 @@ def fresh(tmp_path):
 def strict(tmp_path_factory):
     with start_server(tmp_path_factory.mktemp("strict"), strict_auth=True) as running:
         yield running
-
-
-def signed(endpoint: str, service: str, body: bytes | str, headers: dict, key="test", secret="test",
-           region="us-east-1", method="POST", path="/") -> requests.Response:
-    request = AWSRequest(method=method, url=endpoint + path, data=body, headers=headers)
-    SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
-    prepared = request.prepare()
-    return requests.request(method, prepared.url, data=prepared.body, headers=dict(prepared.headers), timeout=10)
 
 
 def test_health_lists_services_and_loads_them_lazily(fresh):
@@ -91,27 +82,27 @@ def test_unimplemented_operation_is_a_clear_501(client):
 
 
 def test_unknown_query_action(endpoint):
-    response = signed(endpoint, "sts", "Action=Frobnicate&Version=2011-06-15",
+    response = send_signed(endpoint, "sts", "Action=Frobnicate&Version=2011-06-15",
                       {"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 400
     assert b"<Code>InvalidAction</Code>" in response.content
 
 
 def test_unknown_json_target(endpoint):
-    response = signed(endpoint, "sts", "{}", {"Content-Type": "application/x-amz-json-1.1",
+    response = send_signed(endpoint, "sts", "{}", {"Content-Type": "application/x-amz-json-1.1",
                                               "X-Amz-Target": "NoSuchService_2020.Do"})
     assert 400 <= response.status_code < 500
     assert response.json()["__type"]
 
 
 def test_unknown_service(endpoint):
-    response = signed(endpoint, "nosuchsvc", "Action=Do", {"Content-Type": "application/x-www-form-urlencoded"})
+    response = send_signed(endpoint, "nosuchsvc", "Action=Do", {"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 400
     assert b"UnknownService" in response.content
 
 
 def test_missing_required_parameter(endpoint):
-    response = signed(endpoint, "iam", "Action=CreateUser&Version=2010-05-08",
+    response = send_signed(endpoint, "iam", "Action=CreateUser&Version=2010-05-08",
                       {"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 400
     assert b"<Code>ValidationError</Code>" in response.content
@@ -142,7 +133,7 @@ def test_strict_rejects_stale_signatures(strict, monkeypatch):
     stale = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=20)
     # Only botocore's signing clock: patching datetime itself would reach the server's threads too.
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: stale)
-    response = signed(strict.endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15",
+    response = send_signed(strict.endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15",
                       {"Content-Type": "application/x-www-form-urlencoded"}, key=key, secret=secret)
     assert response.status_code in (400, 403)
     assert b"RequestExpired" in response.content or b"Signature expired" in response.content
@@ -181,14 +172,14 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
     ("Action=CreateUser&Version=2010-05-08&UserName=bad%20name", b"<Code>ValidationError</Code>"),
 ])
 def test_bad_parameters_are_aws_shaped_400s(endpoint, body, code):
-    response = signed(endpoint, "iam", body, FORM)
+    response = send_signed(endpoint, "iam", body, FORM)
     assert response.status_code == 400, response.content
     assert code in response.content
     assert response.content.startswith(b"<ErrorResponse") or b"<ErrorResponse" in response.content[:80]
 
 
 def test_wrong_content_type_is_a_4xx(endpoint):
-    response = signed(endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15", {"Content-Type": "text/plain"})
+    response = send_signed(endpoint, "sts", "Action=GetCallerIdentity&Version=2011-06-15", {"Content-Type": "text/plain"})
     assert response.status_code == 400
     assert b"<Code>MissingAction</Code>" in response.content
 
@@ -205,7 +196,7 @@ JSON_11 = {"Content-Type": "application/x-amz-json-1.1"}
     ("TrentService.Frobnicate", b"{}", 400, "UnknownOperationException"),
 ])
 def test_bad_json_requests_are_aws_shaped_400s(endpoint, target, body, status, code):
-    response = signed(endpoint, "kms", body, {**JSON_11, "X-Amz-Target": target})
+    response = send_signed(endpoint, "kms", body, {**JSON_11, "X-Amz-Target": target})
     assert response.status_code == status, response.content
     assert response.json()["__type"].endswith(code)
     assert response.headers["x-amzn-RequestId"]

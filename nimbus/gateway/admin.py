@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from nimbus import __version__
+from nimbus.core.json_text import read_json
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.browser import foreign_origin
 from nimbus.gateway.sigv4 import read_signature, verify_signature
@@ -102,7 +103,7 @@ def _signed_by_root(runtime: Runtime, request: HttpRequest) -> bool:
 
 def _advance(runtime: Runtime, request: HttpRequest) -> HttpResponse:
     try:
-        seconds = json.loads(request.body or b"{}")["advance_seconds"]
+        seconds = read_json(request.body or b"{}")["advance_seconds"]
         # NaN and infinities fail the range; a bool is not a number of seconds.
         valid = isinstance(seconds, (int, float)) and not isinstance(seconds, bool) \
             and 0 <= float(seconds) <= MAX_ADVANCE_SECONDS

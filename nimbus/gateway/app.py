@@ -5,6 +5,7 @@ import asyncio
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,6 +14,7 @@ from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.admin import handle_admin
 from nimbus.gateway.browser import host_refusal
 from nimbus.gateway.handler import RequestHandler, unrouted_error
+from nimbus.gateway.limits import BodyBudget
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
@@ -41,11 +43,31 @@ class ClientGone(Exception):
     """The client went away before its request body was complete: the request is never executed."""
 
 
+class SlowDown(ServiceError):
+    """More request bodies are in memory than ``max_buffered_body_bytes`` allows."""
+
+    def __init__(self):
+        super().__init__("SlowDown", "Please reduce your request rate.", status=503)
+
+
+class RequestTimeout(ServiceError):
+    """The body stalled or trickled (S3's words for it)."""
+
+    def __init__(self):
+        super().__init__("RequestTimeout", "Your socket connection to the server was not read from or written to "
+                         "within the timeout period. Idle connections will be closed.", status=400)
+
+
+# Refusals made while the body may still be arriving: the connection closes after the answer.
+BODY_REFUSALS = (TooLarge, EntityTooLarge, SlowDown, RequestTimeout)
+
+
 class NimbusApp:
     def __init__(self, runtime: Runtime, workers: int = 32):
         self.runtime = runtime
         self.handler = RequestHandler(runtime)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nimbus-req")
+        self.budget = BodyBudget(runtime.config.max_buffered_body_bytes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -55,8 +77,9 @@ class NimbusApp:
             return
         request = self._request(scope)
         loop = asyncio.get_running_loop()
+        held = 0
         try:
-            request.body = await self._read_body(receive, request)
+            request.body, held = await self._read_body(receive, request)
             refused = host_refusal(self.runtime.config, request)
             if refused is not None:
                 response = unrouted_error(request, refused, "")
@@ -64,10 +87,11 @@ class NimbusApp:
                 response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
             else:
                 response = await loop.run_in_executor(self.executor, self.handler.handle, request)
-        except (TooLarge, EntityTooLarge) as error:
-            response = unrouted_error(request, error, "")
         except ClientGone:
             return  # nobody is left to answer
+        except BODY_REFUSALS as error:
+            response = unrouted_error(request, error, "")
+            response.headers["connection"] = "close"
         except Exception:
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = unrouted_error(request, ServiceError(
@@ -75,6 +99,7 @@ class NimbusApp:
         try:
             await self._send(send, response, loop, receive)
         finally:
+            self.budget.give(held)
             if request.body_file is not None:
                 request.body_file.close()
 
@@ -91,45 +116,53 @@ class NimbusApp:
             scheme=scope.get("scheme", "http"),
         )
 
-    async def _read_body(self, receive, request: HttpRequest) -> bytes:
-        """The body in memory; a large PUT body (an upload) is spooled to ``request.body_file``
-        instead, and the handler reads it into memory only for operations that do not stream."""
+    async def _read_body(self, receive, request: HttpRequest) -> tuple[bytes, int]:
+        """The body in memory, and how many bytes of the memory budget it holds until the response
+        is sent. A large PUT body (an upload), or one that does not fit the budget, is spooled to
+        ``request.body_file`` instead; the handler reads it into memory only for operations that do
+        not stream. Other bodies past the budget are refused (503 SlowDown), and a body that pauses
+        or trickles is cut off (400 RequestTimeout)."""
         streamable = request.method == "PUT"
         limit = MAX_STREAM_BYTES if streamable else self.runtime.config.max_body_bytes
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise EntityTooLarge() if streamable else TooLarge(limit)
-        chunks, size, spool = [], 0, None
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                # A body cut short (the client closed or half-closed its connection) is not the request the
-                # client meant: acting on it would, say, create a user under a truncated name.
-                if spool is not None:
-                    spool.close()
-                    request.body_file = None
-                raise ClientGone()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                if spool is not None:
-                    spool.close()
-                raise EntityTooLarge() if streamable else TooLarge(limit)
-            chunks.append(chunk)
-            if streamable and size > SPOOL_AFTER:
+        reader = _BodyReader(receive, self.runtime.config)
+        chunks: list[bytes] = []
+        size = held = 0
+        spool = None
+        try:
+            while (chunk := await reader.next_chunk()) is not None:
+                size += len(chunk)
+                if size > limit:
+                    raise EntityTooLarge() if streamable else TooLarge(limit)
+                chunks.append(chunk)
+                over_budget = False
                 if spool is None:
-                    spool = self._spool_file()
-                    request.body_file = spool
-                spool.write(b"".join(chunks))
-                chunks.clear()
-            if not message.get("more_body"):
-                break
+                    if self.budget.take(len(chunk)):
+                        held += len(chunk)
+                    elif not streamable:
+                        raise SlowDown()
+                    else:
+                        over_budget = True
+                    if over_budget or (streamable and size > SPOOL_AFTER):
+                        spool = request.body_file = self._spool_file()
+                        self.budget.give(held)
+                        held = 0
+                if spool is not None:
+                    spool.write(b"".join(chunks))
+                    chunks.clear()
+        except BaseException:
+            self.budget.give(held)
+            if spool is not None:
+                spool.close()
+                request.body_file = None
+            raise
         if spool is not None:
-            spool.write(b"".join(chunks))
             spool.flush()
             spool.seek(0)
-            return b""
-        return b"".join(chunks)
+            return b"", 0
+        return b"".join(chunks), held
 
     def _spool_file(self):
         config = self.runtime.config
@@ -176,6 +209,38 @@ class NimbusApp:
                 self.runtime.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+class _BodyReader:
+    """The body's chunks as they arrive, within the body read timeouts: no pause longer than
+    ``body_idle_timeout_seconds``, and past that much time, at least ``body_min_bytes_per_second``."""
+
+    def __init__(self, receive, config):
+        self.receive = receive
+        self.idle = config.body_idle_timeout_seconds
+        self.rate = config.body_min_bytes_per_second
+        self.started = time.monotonic()
+        self.size = 0
+        self.done = False
+
+    async def next_chunk(self) -> bytes | None:
+        """The next chunk; None once the body (or the connection) has ended."""
+        if self.done:
+            return None
+        # The body may take as long as the grace period plus its size at the least rate.
+        allowed = self.started + self.idle + self.size / self.rate - time.monotonic()
+        try:
+            message = await asyncio.wait_for(self.receive(), timeout=max(0.0, min(self.idle, allowed)))
+        except TimeoutError:
+            raise RequestTimeout() from None
+        if message["type"] == "http.disconnect":
+            # A body cut short (the client closed or half-closed its connection) is not the request the
+            # client meant: acting on it would, say, create a user under a truncated name.
+            raise ClientGone()
+        chunk = message.get("body", b"")
+        self.size += len(chunk)
+        self.done = not message.get("more_body")
+        return chunk
 
 
 async def _disconnected(receive) -> None:

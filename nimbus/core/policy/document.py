@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from nimbus.core.json_text import read_json
 from nimbus.core.policy.conditions import Condition, parse_conditions
 
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -57,8 +58,8 @@ def compile_policy(document: str | dict, kind: str = "identity") -> Policy:
 @functools.lru_cache(maxsize=4096)
 def _compile(text: str, kind: str) -> Policy:
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = read_json(text)
+    except ValueError:
         raise PolicyError("This policy contains invalid Json") from None
     if not isinstance(data, dict):
         raise PolicyError("Syntax errors in policy.")

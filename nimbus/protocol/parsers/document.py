@@ -5,10 +5,11 @@ and turning blobs and timestamps into ``bytes`` and ``datetime``.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import cbor2
+
+from nimbus.core.json_text import read_json
 
 from .common import (
     SPECIAL_FLOATS,
@@ -164,8 +165,8 @@ CBOR = CborReader()
 
 def load_json(body: bytes):
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as error:
+        return read_json(body)
+    except ValueError as error:
         raise Malformed(f"The request body is not valid JSON: {error}") from None
 
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
+
+from nimbus.core.json_text import read_json
 
 from ..uri import template_for
 from .common import BadValue, Malformed, from_text, shape_cache
@@ -80,7 +81,7 @@ def _header_value(member, raw: str):
         return [from_text(item, part) for part in parts]
     if member.type_name == "string" and member.serialization.get("jsonvalue"):
         try:
-            return json.loads(base64.b64decode(raw, validate=True))
+            return read_json(base64.b64decode(raw, validate=True))
         except ValueError:
             raise BadValue(f"header {raw[:50]!r} is not base64-encoded JSON") from None
     return from_text(member, raw)

@@ -5,10 +5,10 @@ The policies AWS writes are in key_policies.py; evaluation is in access.py.
 """
 from __future__ import annotations
 
-import json
 import re
 
 from nimbus.core.context import RequestContext
+from nimbus.core.json_text import read_json
 from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kms import access
@@ -35,7 +35,7 @@ def _as_list(value) -> list:
 
 def _statements(document: str) -> list[dict]:
     try:
-        policy = json.loads(document)
+        policy = read_json(document)
     except ValueError:
         raise _malformed("The policy document is not valid JSON.") from None
     if not isinstance(policy, dict) or "Statement" not in policy:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import re2
+
 from .common import invalid
 from .json_pattern import compile_json_pattern
 from .value_match import compile_condition_expr, split_fields
@@ -31,6 +33,11 @@ def compile_pattern(text: str) -> Matcher:
 # -- terms ----------------------------------------------------------------------------------
 
 TERM_TOKEN = re.compile(r'([-?]?)(?:"((?:[^"\\]|\\.)*)"|%([^%]+)%|(\S+))')
+# %regex% runs on RE2, whose time is linear in the message (AWS's engine is linear too): a pattern
+# such as %(a+)+b% cannot make the search backtrack for minutes. RE2 refuses what it cannot run in
+# linear time (backreferences, lookaround), so those patterns are invalid, as they are on AWS.
+RE2_OPTIONS = re2.Options()
+RE2_OPTIONS.log_errors = False
 
 
 def _compile_terms(pattern: str) -> Matcher:
@@ -47,8 +54,8 @@ def _compile_terms(pattern: str) -> Matcher:
         sign, quoted, regex, bare = match.groups()
         if regex is not None:
             try:
-                compiled = re.compile(regex)
-            except re.error:
+                compiled = re2.compile(regex, RE2_OPTIONS)
+            except re2.error:
                 raise invalid(f"Invalid regex in filter pattern: {regex}") from None
             test = compiled.search
         else:
@@ -103,15 +110,23 @@ def _compile_space_delimited(pattern: str) -> Matcher:
 
 
 def _bind(names: list, fields: list[str]) -> dict | None:
-    """Assign message fields to the pattern's names; ``...`` takes any number of fields."""
+    """Assign message fields to the pattern's names; ``...`` takes any number of fields.
+
+    Whether the rest of the pattern fits depends only on where it starts (name i, field j), so each
+    such start is tried once: several ``...`` never make the search combinatorial."""
+    dead_ends: set[tuple[int, int]] = set()
+
     def walk(i: int, j: int, bound: dict) -> dict | None:
         if i == len(names):
             return bound if j == len(fields) else None
+        if (i, j) in dead_ends:
+            return None
         if names[i] == "...":
             for k in range(j, len(fields) + 1):
                 found = walk(i + 1, k, bound)
                 if found is not None:
                     return found
+            dead_ends.add((i, j))
             return None
         if j >= len(fields):
             return None

@@ -1,9 +1,10 @@
 """JSON filter patterns: ``{ $.field op value }`` joined by && and ||, with parentheses."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
+
+from nimbus.core.json_text import read_json
 
 from .common import invalid
 from .value_match import check_comparison, compare, parse_value
@@ -126,7 +127,7 @@ def compile_json_pattern(pattern: str) -> Callable[[str], bool]:
 
     def matches(message: str) -> bool:
         try:
-            document = json.loads(message)
+            document = read_json(message)
         except ValueError:
             return False
         return isinstance(document, (dict, list)) and test(document)

@@ -32,6 +32,17 @@ def no_such_key(key: str) -> ServiceError:
     return ServiceError("NoSuchKey", "The specified key does not exist.", status=404, Key=key)
 
 
+# S3's longest object key, in UTF-8 bytes.
+MAX_KEY_BYTES = 1024
+
+
+def check_key_length(key: str) -> None:
+    size = len(key.encode("utf-8", "surrogatepass"))
+    if size > MAX_KEY_BYTES:
+        raise ServiceError("KeyTooLongError", "Your key is too long", status=400,
+                           Size=str(size), MaxSizeAllowed=str(MAX_KEY_BYTES))
+
+
 def malformed_xml() -> ServiceError:
     return ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against "
                         "our published schema", status=400)

@@ -1,6 +1,7 @@
 """Objects: put, get, head, delete, delete-multiple and copy."""
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, unquote
 
 from nimbus.core.context import RequestContext
@@ -22,7 +23,18 @@ CONTENT_MEMBERS = ("ContentType", "ContentEncoding", "ContentDisposition", "Cont
 _OVERRIDES = {"ResponseContentType": "ContentType", "ResponseContentEncoding": "ContentEncoding",
               "ResponseContentDisposition": "ContentDisposition", "ResponseContentLanguage": "ContentLanguage",
               "ResponseCacheControl": "CacheControl"}
+# What an HTTP/1.1 header value may hold: tab, visible Latin-1 and space; no CR/LF (header injection).
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 _MAX_META = 2048
+
+
+def _check_overrides(params: dict) -> None:
+    """``response-*`` query values become response headers, so each must be a valid header value."""
+    for member in _OVERRIDES:
+        value = params.get(member)
+        if value and not _HEADER_VALUE.fullmatch(value):
+            wire = re.sub(r"(?<!^)(?=[A-Z])", "-", member).lower()  # ResponseCacheControl: response-cache-control
+            raise invalid_argument("Header value cannot be represented using ISO-8859-1.", wire, value)
 
 
 def parse_tagging(text: str | None) -> list[dict]:
@@ -108,10 +120,12 @@ class ObjectOps(S3State):
         return None if latest is None or latest.get("DeleteMarker") else latest
 
     def get_object(self, ctx: RequestContext, params: dict) -> dict:
+        _check_overrides(params)
         bucket, record = self._read_version(ctx, params, "s3:GetObject")
         return self._serve(ctx, params, bucket, record, body=True)
 
     def head_object(self, ctx: RequestContext, params: dict) -> dict:
+        _check_overrides(params)
         bucket, record = self._read_version(ctx, params, "s3:GetObject")
         return self._serve(ctx, params, bucket, record, body=False)
 

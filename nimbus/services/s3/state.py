@@ -10,6 +10,7 @@ from nimbus.services.base import BaseProvider
 from nimbus.services.s3 import access
 from nimbus.services.s3.common import (
     BUCKETS,
+    check_key_length,
     invalid_argument,
     no_such_bucket,
     no_such_key,
@@ -45,8 +46,11 @@ class S3State(BaseProvider):
                    record: ObjectVersion | None = None, bucket_record: Bucket | None = None) -> None:
         """Access control hook: every operation calls this once with its IAM action (``s3:GetObject``).
 
-        Bucket policies, ACLs, Block Public Access and IAM decide here (access.py).
+        Bucket policies, ACLs, Block Public Access and IAM decide here (access.py). A key too long
+        for S3 is refused first: no policy is matched against it.
         """
+        if key is not None:
+            check_key_length(key)
         if bucket is not None and bucket_record is None and action != "s3:CreateBucket":
             bucket_record = BUCKET.get(self.store, BUCKETS, bucket)
             if bucket_record is None:

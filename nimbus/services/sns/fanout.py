@@ -5,6 +5,8 @@ import functools
 import itertools
 import json
 
+from nimbus.core.json_text import read_json
+
 from . import filter_policy, message_attributes
 from .documents import Subscription
 
@@ -29,7 +31,7 @@ def passes_filter(sub: Subscription, published: dict) -> bool:
     policy = _policy(text)
     if scope == "MessageBody":
         try:
-            values = json.loads(published["Message"])
+            values = read_json(published["Message"])
         except ValueError:
             return False
     else:

@@ -7,8 +7,9 @@ ANDed, and ``$or`` joins alternative sub-policies, as in AWS.
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
+
+from nimbus.core.json_text import read_json
 
 from .common import invalid_parameter
 
@@ -26,7 +27,7 @@ def _error(detail: str):
 
 def parse(text: str, scope: str) -> dict:
     try:
-        policy = json.loads(text)
+        policy = read_json(text)
     except ValueError:
         raise _error("failed to parse JSON.") from None
     if not isinstance(policy, dict):

@@ -6,6 +6,8 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 
+from nimbus.core.json_text import read_json
+
 from .common import invalid_value
 
 NAME = re.compile(r"^[A-Za-z0-9_\-.]{1,256}$")
@@ -55,7 +57,7 @@ def validate(attributes: dict | None) -> int:
                 _number(name, value)
             if data_type == "String.Array":
                 try:
-                    parsed = json.loads(value)
+                    parsed = read_json(value)
                 except ValueError:
                     parsed = None
                 if not isinstance(parsed, list) or any(isinstance(v, (dict, list)) for v in parsed):

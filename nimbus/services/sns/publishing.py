@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import uuid
 
 from nimbus.core.context import RequestContext
+from nimbus.core.json_text import read_json
 from nimbus.protocol.errors import ServiceError
 
 from . import fifo, message_attributes
@@ -35,7 +35,7 @@ def _check_message(entry: dict) -> None:
         if structure != "json":
             raise invalid_parameter("MessageStructure")
         try:
-            document = json.loads(message)
+            document = read_json(message)
         except ValueError:
             raise invalid_parameter("Message Structure - JSON message body failed to parse") from None
         if not isinstance(document, dict) or "default" not in document:

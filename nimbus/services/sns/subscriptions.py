@@ -7,6 +7,7 @@ import secrets
 import uuid
 
 from nimbus.core.context import RequestContext
+from nimbus.core.json_text import read_json
 
 from . import filter_policy
 from .common import (
@@ -71,7 +72,7 @@ def check_subscription_attribute(name: str, value: str, protocol: str) -> str:
                                 "either MessageBody or MessageAttributes")
     if name in ("DeliveryPolicy", "RedrivePolicy", "ReplayPolicy") and value:
         try:
-            document = json.loads(value)
+            document = read_json(value)
             if not isinstance(document, dict):
                 raise ValueError
         except ValueError:

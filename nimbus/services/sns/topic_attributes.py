@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import re
 
+from nimbus.core.json_text import read_json
+
 from .common import invalid_parameter
 from .documents import Topic
 from .retry_policy import check_retry_policy, check_throttle_policy
@@ -75,7 +77,7 @@ def _boolean(name: str, value: str) -> str:
 
 def _json_document(name: str, value: str) -> str:
     try:
-        document = json.loads(value)
+        document = read_json(value)
     except ValueError:
         raise invalid_parameter(f"Attributes Reason: {name}: Invalid JSON") from None
     if not isinstance(document, dict):
