@@ -89,12 +89,18 @@ class SqliteStore(Store):
             return self._conn.execute("DELETE FROM documents WHERE ns=?", (_ns(ns),)).rowcount
 
     def namespaces(self, prefix: Namespace) -> list[Namespace]:
-        pattern = _like_escape(_ns(prefix)) + "%"
+        # One index seek per namespace, from each to the next: the cost does not grow with the documents
+        # (a DISTINCT over a LIKE reads every row, which a million history events make slow).
+        start = _ns(prefix)
+        found: list[Namespace] = []
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT DISTINCT ns FROM documents WHERE ns LIKE ? ESCAPE '\\' ORDER BY ns", (pattern,)
-            ).fetchall()
-        return [tuple(row[0].split(_SEP)) for row in rows]
+            row = self._conn.execute("SELECT ns FROM documents WHERE ns >= ? ORDER BY ns LIMIT 1",
+                                     (start,)).fetchone()
+            while row is not None and row[0].startswith(start):
+                found.append(tuple(row[0].split(_SEP)))
+                row = self._conn.execute("SELECT ns FROM documents WHERE ns > ? ORDER BY ns LIMIT 1",
+                                         (row[0],)).fetchone()
+        return found
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
