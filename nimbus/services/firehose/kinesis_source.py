@@ -8,6 +8,7 @@ kill -9 reading resumes exactly after the last buffered record, with nothing los
 from __future__ import annotations
 
 import logging
+import weakref
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose.common import SERVICE_PRINCIPAL, checkpoints_ns
@@ -15,6 +16,10 @@ from nimbus.services.firehose.common import SERVICE_PRINCIPAL, checkpoints_ns
 log = logging.getLogger(__name__)
 PAGES_PER_SHARD = 20  # per scheduler pass, so one busy shard does not starve the others
 RECORDS_PER_CALL = 10000
+# Each source's shards, kept between passes and listed again only once a shard ends (resharding closes its
+# parents) or reading fails: an idle source costs no ListShards call, each of which CloudTrail records as a
+# management event in the event history.
+_shard_lists: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _caller(runtime, arn: str):
@@ -40,15 +45,19 @@ def _shards(call) -> list[dict]:
 def poll(runtime, stream: dict, buffers) -> bool:
     """Move new records of the source stream into the buffer; True when some arrived."""
     call = _caller(runtime, stream["source"]["KinesisStreamARN"])
-    try:
-        shards = _shards(call)
-    except ServiceError as exc:  # the source stream is gone or not readable yet
-        log.debug("firehose %s cannot list its source: %s", stream["name"], exc)
-        return False
+    known = _shard_lists.setdefault(runtime, {})
+    source = (stream["account"], stream["region"], stream["name"], stream["source"]["KinesisStreamARN"])
+    shards = known.pop(source, None)
+    if shards is None:
+        try:
+            shards = _shards(call)
+        except ServiceError as exc:  # the source stream is gone or not readable yet
+            log.debug("firehose %s cannot list its source: %s", stream["name"], exc)
+            return False
     ns = checkpoints_ns(stream["account"], stream["region"], stream["name"])
     checkpoints = dict(runtime.store.scan(ns))
     present = {shard["ShardId"] for shard in shards}
-    arrived, progress = False, True
+    arrived, progress, stale = False, True, False
     while progress:  # a child becomes readable in the same pass once its parents are done
         progress = False
         for shard in shards:
@@ -62,9 +71,13 @@ def poll(runtime, stream: dict, buffers) -> bool:
                 got, done = _read_shard(runtime, call, stream, buffers, ns, checkpoints, shard_id)
             except ServiceError as exc:
                 log.debug("firehose %s cannot read %s: %s", stream["name"], shard_id, exc)
+                stale = True  # the stream may have changed
                 continue
             arrived |= got
             progress |= done
+            stale |= done  # a shard ended: its children are found by listing again
+    if not stale:
+        known[source] = shards
     return arrived
 
 
