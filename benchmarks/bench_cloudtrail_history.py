@@ -8,7 +8,9 @@ recorder's own code (history_loader.py), because a million calls over HTTP would
 """
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -55,7 +57,9 @@ def run(seconds: float) -> list[dict]:
     with running("nimbus") as target:
         rows.append(measure(target, seconds))
     with tempfile.TemporaryDirectory() as data_dir:
-        fill(data_dir, EVENTS)
+        seconds_to_fill = fill(data_dir, EVENTS)
+        size = sum(os.path.getsize(os.path.join(data_dir, f)) for f in os.listdir(data_dir)) / 2 ** 20
+        print(f"history: {EVENTS} events written in {seconds_to_fill:.0f} s, {size:.0f} MiB", file=sys.stderr)
         with running("nimbus", data_dir) as target:
             target.name = f"nimbus_{EVENTS // 1000}k_events"
             rows.append(measure(target, seconds))

@@ -4,7 +4,18 @@ from __future__ import annotations
 import pytest
 
 from nimbus.services.cloudtrail.engine import engine_for
-from nimbus.services.cloudtrail.history import ATTRIBUTES, INDEX, MANAGEMENT, index_key, index_ns, index_rows
+from nimbus.services.cloudtrail.history import (
+    INDEX,
+    MANAGEMENT,
+    PRUNE_CHUNK,
+    RETENTION_SECONDS,
+    HistoryWriter,
+    attribute_values,
+    index_key,
+    index_ns,
+    index_rows,
+)
+from nimbus.store.sqlite import SqliteStore
 from tests.support import account_key, advance_clock, make_client, start_server, unique
 
 
@@ -49,7 +60,7 @@ def test_every_lookup_attribute_is_indexed(own, aws):
     values = {"EventId": record["eventID"], "EventName": "Encrypt", "ReadOnly": "true", "Username": "root",
               "ResourceType": "AWS::KMS::Key", "ResourceName": key["Arn"], "EventSource": "kms.amazonaws.com",
               "AccessKeyId": aws.account}
-    assert set(values) == set(ATTRIBUTES)
+    assert set(values) == set(attribute_values(record))
     for attribute, value in values.items():
         assert store.get(index_ns(aws.account, "us-east-1", attribute), index_key(value, event_key)) == {}, attribute
 
@@ -82,3 +93,21 @@ def test_events_and_their_index_are_pruned_after_90_days(own, aws):
     assert lookup["eventName"] == "LookupEvents"
     assert left == {MANAGEMENT: 1, INDEX: len(index_rows(aws.account, "us-east-1", key, lookup))}
     assert by_name(ct, "CreateTopic")["Events"] == []
+
+
+def test_pruning_a_large_backlog_goes_a_share_per_tick(tmp_path):
+    """A clock jump that ages many events at once prunes a bounded share per call, the rest on later ticks."""
+    store = SqliteStore(str(tmp_path / "history.sqlite3"))
+    writer = HistoryWriter(store)
+    start = 1_000_000_000_000
+    for number in range(PRUNE_CHUNK + 10):
+        writer.add("111111111111", "us-east-1", MANAGEMENT, {
+            "eventID": f"id-{number}", "eventName": "ListTopics", "readOnly": True, "eventSource": "sns.amazonaws.com",
+            "userIdentity": {"type": "Root", "accessKeyId": "AKIA"}}, start + number)
+    writer.flush()
+    later = start / 1000 + RETENTION_SECONDS + 3600
+    assert writer.prune(later, chunks=1) is False
+    assert len(store.scan(("cloudtrail", "111111111111", "us-east-1", MANAGEMENT))) == 10
+    assert writer.prune(later, chunks=1) is True
+    assert not [ns for ns in store.namespaces(("cloudtrail", "111111111111")) if store.scan(ns)]
+    store.close()

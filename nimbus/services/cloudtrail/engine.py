@@ -232,6 +232,5 @@ class Engine:
                     self._tick_trail(account, trail, now, deliver, write_due_digests)
                 except Exception:  # one trail's surprise must not stop the others' delivery
                     log.exception("cloudtrail delivery for %s failed", trail.get("TrailARN"))
-            if now - self._last_prune > PRUNE_EVERY_SECONDS:
-                self._last_prune = now
-                self.history.prune(now)
+            if now - self._last_prune > PRUNE_EVERY_SECONDS and self.history.prune(now):
+                self._last_prune = now  # until then each tick prunes a share of what aged

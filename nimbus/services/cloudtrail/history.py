@@ -25,10 +25,9 @@ _MAX_SEQ = 10 ** 6 - 1
 TIME_KEY_LENGTH = 21
 MANAGEMENT, DATA = "events", "data-events"
 INDEX = "events-by"
-ATTRIBUTES = ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource",
-              "AccessKeyId")
 BATCH = 100
 PRUNE_CHUNK = 500
+PRUNE_CHUNKS = 20
 
 
 def history_ns(account: str, region: str, kind: str = MANAGEMENT) -> tuple[str, ...]:
@@ -115,8 +114,10 @@ class HistoryWriter:
                     for ns, row in index_rows(account, region, key, record):
                         self.store.put(ns, row, {})
 
-    def prune(self, now: float) -> None:
-        """Forget what is older than 90 days, with its index documents."""
+    def prune(self, now: float, chunks: int = PRUNE_CHUNKS) -> bool:
+        """Forget what is older than 90 days, with its index documents, at most ``chunks`` transactions of
+        ``PRUNE_CHUNK`` events at a time (a clock jump can age a million events at once, and the call that
+        moved the clock waits for this); True once nothing old is left."""
         cutoff = time_key(int((now - RETENTION_SECONDS) * 1000), _MAX_SEQ)
         for ns in self.store.namespaces(("cloudtrail",)):
             if len(ns) != 4 or ns[3] not in (MANAGEMENT, DATA):
@@ -125,9 +126,13 @@ class HistoryWriter:
                 old = self.store.scan(ns, start_after=cutoff, limit=PRUNE_CHUNK)
                 if not old:
                     break
+                if chunks == 0:
+                    return False
+                chunks -= 1
                 with self.store.transaction():
                     for key, record in old:
                         self.store.delete(ns, key)
                         if ns[3] == MANAGEMENT:
                             for index, row in index_rows(ns[1], ns[2], key, record):
                                 self.store.delete(index, row)
+        return True
