@@ -48,14 +48,24 @@ def _command(name: str, port: int, data_dir: str) -> list[str]:
 
 
 @contextmanager
-def running(name: str) -> Iterator[Target]:
-    """Start a server and time it from spawn to its first answered STS call."""
+def _data_dir(given: str | None) -> Iterator[str]:
+    if given is not None:
+        yield given
+        return
+    with tempfile.TemporaryDirectory() as fresh:
+        yield fresh
+
+
+@contextmanager
+def running(name: str, data_dir: str | None = None) -> Iterator[Target]:
+    """Start a server and time it from spawn to its first answered STS call; nimbus keeps its state in
+    ``data_dir`` when given (state prepared beforehand), else in a fresh temporary one."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data_dir:
+    with _data_dir(data_dir) as directory:
         env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
         start = time.perf_counter()
-        process = subprocess.Popen(_command(name, port, data_dir), env=env,
+        process = subprocess.Popen(_command(name, port, directory), env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             target = Target(name, endpoint, process.pid, 0.0)

@@ -79,6 +79,8 @@ class Engine:
         if data and not self._wants_data(event.account_id):
             return  # data events are only kept while a trail asks for them
         record = build_record(event, self._signing_name(event.service))
+        if data and not self._selected(event.account_id, record):
+            return  # ... and only those a trail's selectors name (not a stream Firehose polls for nothing)
         self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,
                          epoch_millis(event.time))
 
@@ -104,6 +106,9 @@ class Engine:
 
     def _wants_data(self, account: str) -> bool:
         return any(a == account and selectors.wants_data(t) for a, t in self.logging_trails())
+
+    def _selected(self, account: str, record: dict) -> bool:
+        return any(a == account and selectors.matches(t, record) for a, t in self.logging_trails())
 
     def trails_changed(self) -> None:
         self._generation += 1
@@ -227,6 +232,5 @@ class Engine:
                     self._tick_trail(account, trail, now, deliver, write_due_digests)
                 except Exception:  # one trail's surprise must not stop the others' delivery
                     log.exception("cloudtrail delivery for %s failed", trail.get("TrailARN"))
-            if now - self._last_prune > PRUNE_EVERY_SECONDS:
-                self._last_prune = now
-                self.history.prune(now)
+            if now - self._last_prune > PRUNE_EVERY_SECONDS and self.history.prune(now):
+                self._last_prune = now  # until then each tick prunes a share of what aged

@@ -3,28 +3,39 @@
 Keys invert the time (``(MAX - ms)-(MAX - seq)``) so that the store's ascending scans read newest
 first, which is what LookupEvents and delivery (everything newer than a cursor) both want.
 Management and data events live in separate namespaces, so LookupEvents never wades through data.
+
+Each management event is also indexed by every LookupEvents attribute: one empty document per
+(attribute, value) under ``(cloudtrail, account, region, events-by, <attribute>)`` keyed
+``<digest of the value>-<event key>``. A lookup reads its value's keys from its cursor on, newest first,
+and stops at the first key of another value, so it costs what it returns, not what the history holds.
+The digest keeps keys short and of one length whatever the value (an ARN, a user name); a collision only
+costs a read, since every candidate is checked against its record.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import threading
-from datetime import UTC, datetime
 
 from nimbus.core.namespaces import regional
-from nimbus.core.times import epoch
-from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.records import resource_name, username
 
 RETENTION_SECONDS = 90 * 86400
 _MAX_MS = 10 ** 14 - 1
 _MAX_SEQ = 10 ** 6 - 1
+TIME_KEY_LENGTH = 21
 MANAGEMENT, DATA = "events", "data-events"
+INDEX = "events-by"
+BATCH = 100
+PRUNE_CHUNK = 500
+PRUNE_CHUNKS = 20
 
 
 def history_ns(account: str, region: str, kind: str = MANAGEMENT) -> tuple[str, ...]:
     return regional("cloudtrail", account, region, kind)
+
+
+def index_ns(account: str, region: str, attribute: str) -> tuple[str, ...]:
+    return regional("cloudtrail", account, region, INDEX, attribute)
 
 
 def time_key(ms: int, seq: int = _MAX_SEQ) -> str:
@@ -36,12 +47,43 @@ def key_ms(key: str) -> int:
     return _MAX_MS - int(key[:14])
 
 
+def value_digest(value: str) -> str:
+    return hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
+
+
+def index_key(value: str, event_key: str) -> str:
+    return f"{value_digest(value)}-{event_key}"
+
+
+def attribute_values(record: dict) -> dict[str, set[str]]:
+    """What each LookupEvents attribute matches in this record (ReadOnly in lower case)."""
+    identity = record["userIdentity"]
+    resources = record.get("resources", ())
+    found = {
+        "EventId": [record["eventID"]],
+        "EventName": [record["eventName"]],
+        "ReadOnly": [str(record["readOnly"]).lower()],
+        "Username": [username(identity)],
+        "ResourceType": [r.get("type") for r in resources],
+        "ResourceName": [resource_name(r) for r in resources] + [r.get("ARN") for r in resources],
+        "EventSource": [record["eventSource"]],
+        "AccessKeyId": [identity.get("accessKeyId")],
+    }
+    return {attribute: {v for v in values if v} for attribute, values in found.items()}
+
+
+def index_rows(account: str, region: str, key: str, record: dict) -> list[tuple[tuple[str, ...], str]]:
+    """The index documents of one management event."""
+    return [(index_ns(account, region, attribute), index_key(value, key))
+            for attribute, values in attribute_values(record).items() for value in values]
+
+
 class HistoryWriter:
     """Batches records from the bus worker into store transactions (one commit per batch)."""
 
     def __init__(self, store):
         self.store = store
-        self._pending: list[tuple[tuple, str, dict]] = []
+        self._pending: list[tuple[str, str, str, str, dict]] = []
         self._lock = threading.Lock()
         self._last_ms = 0
         self._seq = 0
@@ -53,8 +95,8 @@ class HistoryWriter:
                 self._seq += 1
             else:
                 self._last_ms, self._seq = ms, 0
-            self._pending.append((history_ns(account, region, kind), time_key(ms, self._seq), record))
-            if len(self._pending) >= 100:
+            self._pending.append((account, region, kind, time_key(ms, self._seq), record))
+            if len(self._pending) >= BATCH:
                 self.flush_locked()
 
     def flush(self) -> None:
@@ -66,123 +108,31 @@ class HistoryWriter:
             return
         batch, self._pending = self._pending, []
         with self.store.transaction():
-            for ns, key, record in batch:
-                self.store.put(ns, key, record)
+            for account, region, kind, key, record in batch:
+                self.store.put(history_ns(account, region, kind), key, record)
+                if kind == MANAGEMENT:
+                    for ns, row in index_rows(account, region, key, record):
+                        self.store.put(ns, row, {})
 
-    def prune(self, now: float) -> None:
-        """Forget what is older than 90 days."""
+    def prune(self, now: float, chunks: int = PRUNE_CHUNKS) -> bool:
+        """Forget what is older than 90 days, with its index documents, at most ``chunks`` transactions of
+        ``PRUNE_CHUNK`` events at a time (a clock jump can age a million events at once, and the call that
+        moved the clock waits for this); True once nothing old is left."""
         cutoff = time_key(int((now - RETENTION_SECONDS) * 1000), _MAX_SEQ)
         for ns in self.store.namespaces(("cloudtrail",)):
             if len(ns) != 4 or ns[3] not in (MANAGEMENT, DATA):
                 continue
             while True:
-                old = self.store.scan(ns, start_after=cutoff, limit=500)
+                old = self.store.scan(ns, start_after=cutoff, limit=PRUNE_CHUNK)
                 if not old:
                     break
+                if chunks == 0:
+                    return False
+                chunks -= 1
                 with self.store.transaction():
-                    for key, _ in old:
+                    for key, record in old:
                         self.store.delete(ns, key)
-
-
-def _matches(record: dict, attribute: dict | None) -> bool:
-    if attribute is None:
+                        if ns[3] == MANAGEMENT:
+                            for index, row in index_rows(ns[1], ns[2], key, record):
+                                self.store.delete(index, row)
         return True
-    key, value = attribute["AttributeKey"], attribute["AttributeValue"]
-    if key == "EventId":
-        return record["eventID"] == value
-    if key == "EventName":
-        return record["eventName"] == value
-    if key == "ReadOnly":
-        return str(record["readOnly"]).lower() == value.lower()
-    if key == "Username":
-        return username(record["userIdentity"]) == value
-    if key == "EventSource":
-        return record["eventSource"] == value
-    if key == "AccessKeyId":
-        return record["userIdentity"].get("accessKeyId") == value
-    if key == "ResourceType":
-        return any(r.get("type") == value for r in record.get("resources", ()))
-    if key == "ResourceName":
-        return any(resource_name(r) == value or r.get("ARN") == value for r in record.get("resources", ()))
-    return False
-
-
-def as_event(record: dict) -> dict:
-    event = {
-        "EventId": record["eventID"],
-        "EventName": record["eventName"],
-        "ReadOnly": str(record["readOnly"]).lower(),
-        "EventTime": datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
-        "EventSource": record["eventSource"],
-        "Resources": [{"ResourceType": r.get("type"), "ResourceName": resource_name(r)}
-                      for r in record.get("resources", ())],
-        "CloudTrailEvent": json.dumps(record),
-    }
-    if record["userIdentity"].get("accessKeyId"):
-        event["AccessKeyId"] = record["userIdentity"]["accessKeyId"]
-    name = username(record["userIdentity"])
-    if name:
-        event["Username"] = name
-    return event
-
-
-def _query_hash(account: str, region: str, params: dict) -> str:
-    query = {k: params.get(k) for k in ("LookupAttributes", "StartTime", "EndTime", "EventCategory")}
-    return hashlib.sha256(json.dumps([account, region, query], default=str, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _encode_token(key: str, query: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"k": key, "q": query}).encode()).decode()
-
-
-def _decode_token(token: str, query: str) -> str:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        if data["q"] != query or not isinstance(data["k"], str) or len(data["k"]) != 21:
-            raise ValueError
-        return data["k"]
-    except (ValueError, KeyError, TypeError):
-        raise ServiceError("InvalidNextTokenException", "Invalid NextToken", status=400) from None
-
-
-def lookup(store, account: str, region: str, params: dict, now: float) -> dict:
-    attributes = params.get("LookupAttributes") or []
-    if len(attributes) > 1:
-        raise ServiceError("InvalidLookupAttributesException",
-                           "You cannot specify more than one lookup attribute.", status=400)
-    attribute = attributes[0] if attributes else None
-    if attribute is not None and attribute["AttributeKey"] == "ReadOnly" and \
-            attribute["AttributeValue"].lower() not in ("true", "false"):
-        raise ServiceError("InvalidLookupAttributesException", "ReadOnly must be true or false.", status=400)
-    start, end = epoch(params.get("StartTime")), epoch(params.get("EndTime"))
-    if start is not None and end is not None and start > end:
-        raise ServiceError("InvalidTimeRangeException", "Start time must be before end time.", status=400)
-    oldest = max(start if start is not None else 0, now - RETENTION_SECONDS)
-    newest = end if end is not None else now
-    if params.get("EventCategory") == "insight":
-        return {"Events": []}
-    limit = params.get("MaxResults") or 50
-    query = _query_hash(account, region, params)
-    cursor = _decode_token(params["NextToken"], query) if params.get("NextToken") else None
-    if cursor is None:
-        cursor = time_key(int(newest * 1000) + 1, 0)  # just newer than ``newest``: everything at or before
-    ns = history_ns(account, region)
-    events: list[dict] = []
-    more = True
-    while len(events) < limit and more:
-        chunk = store.scan(ns, start_after=cursor, limit=200)
-        more = len(chunk) == 200
-        for index, (key, record) in enumerate(chunk):
-            cursor = key
-            if key_ms(key) < oldest * 1000:
-                more = False
-                break
-            if _matches(record, attribute):
-                events.append(as_event(record))
-                if len(events) == limit:
-                    more = more or index < len(chunk) - 1
-                    break
-    output = {"Events": events}
-    if len(events) == limit and more:
-        output["NextToken"] = _encode_token(cursor, query)
-    return output

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.services.cloudtrail import history, signing
+from nimbus.services.cloudtrail import lookup, signing
 from nimbus.services.cloudtrail.engine import engine_for
 from nimbus.services.cloudtrail.trails import TrailOps
 
@@ -10,7 +10,7 @@ from nimbus.services.cloudtrail.trails import TrailOps
 class Provider(TrailOps):
     def lookup_events(self, ctx: RequestContext, params: dict) -> dict:
         engine_for(ctx.runtime).flush()
-        return history.lookup(self.store, ctx.account_id, ctx.region, params, ctx.clock.time())
+        return lookup.lookup(self.store, ctx.account_id, ctx.region, params, ctx.clock.time())
 
     def list_public_keys(self, ctx: RequestContext, params: dict) -> dict:
         return signing.list_public_keys(self.store, ctx.region, params, ctx.clock.time(),

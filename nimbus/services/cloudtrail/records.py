@@ -13,20 +13,24 @@ EVENT_VERSION = "1.09"
 # Request or response documents bigger than this are left out, as CloudTrail does (100 KB).
 MAX_ELEMENT_BYTES = 100 * 1024
 
-# Object-level (data plane) operations: data events, kept out of LookupEvents and delivered only to
-# trails whose selectors ask for them.
-S3_DATA_OPERATIONS = frozenset({
-    "GetObject", "PutObject", "DeleteObject", "DeleteObjects", "HeadObject", "CopyObject", "GetObjectAcl",
-    "PutObjectAcl", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "GetObjectAttributes",
-    "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload",
-    "AbortMultipartUpload", "ListParts", "RestoreObject", "SelectObjectContent", "GetObjectRetention",
-    "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold", "ListObjects", "ListObjectsV2",
-    "ListObjectVersions", "ListMultipartUploads",
-})
-DATA_OPERATIONS = {
-    "s3": S3_DATA_OPERATIONS,
-    "sns": frozenset({"Publish", "PublishBatch"}),
-    "logs": frozenset({"PutLogEvents", "GetLogEvents", "FilterLogEvents"}),
+# Data events (data-plane operations, AWS "Logging data events"): the resource type each is logged under.
+# They never enter event history (LookupEvents); a trail gets them only through a data-event selector for
+# that type, and they are recorded only while some logging trail selects them.
+_S3_OBJECT, _STREAM, _CONSUMER, _TOPIC, _LOG_GROUP = ("AWS::S3::Object", "AWS::Kinesis::Stream",
+                                                      "AWS::Kinesis::StreamConsumer", "AWS::SNS::Topic",
+                                                      "AWS::Logs::LogGroup")
+DATA_EVENTS: dict[str, dict[str, str]] = {
+    "s3": dict.fromkeys((
+        "GetObject", "PutObject", "DeleteObject", "DeleteObjects", "HeadObject", "CopyObject", "GetObjectAcl",
+        "PutObjectAcl", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "GetObjectAttributes",
+        "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload",
+        "AbortMultipartUpload", "ListParts", "RestoreObject", "SelectObjectContent", "GetObjectRetention",
+        "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold", "ListObjects", "ListObjectsV2",
+        "ListObjectVersions", "ListMultipartUploads"), _S3_OBJECT),
+    "kinesis": {"PutRecord": _STREAM, "PutRecords": _STREAM, "GetRecords": _STREAM, "GetShardIterator": _STREAM,
+                "SubscribeToShard": _CONSUMER},
+    "sns": dict.fromkeys(("Publish", "PublishBatch"), _TOPIC),
+    "logs": dict.fromkeys(("PutLogEvents", "GetLogEvents", "FilterLogEvents"), _LOG_GROUP),
 }
 # Calls CloudTrail marks read-only although their names do not say so (KMS's cryptographic reads).
 READ_ONLY_OPERATIONS = frozenset({"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
@@ -43,6 +47,7 @@ RESOURCE_PARAMS = (
     ("KeyId", "AWS::KMS::Key"), ("AliasName", "AWS::KMS::Alias"), ("Bucket", "AWS::S3::Bucket"),
     ("TopicArn", "AWS::SNS::Topic"), ("SubscriptionArn", "AWS::SNS::Subscription"),
     ("logGroupName", "AWS::Logs::LogGroup"), ("RoleArn", "AWS::IAM::Role"),
+    ("StreamARN", _STREAM), ("StreamName", _STREAM), ("ConsumerARN", _CONSUMER),
 )
 ARN_TYPES = (
     ("kms", "key/", "AWS::KMS::Key"), ("kms", "alias/", "AWS::KMS::Alias"), ("iam", "user/", "AWS::IAM::User"),
@@ -57,7 +62,7 @@ def event_source(signing_name: str) -> str:
 
 
 def is_data_event(service: str, operation: str) -> bool:
-    return operation in DATA_OPERATIONS.get(service, ())
+    return operation in DATA_EVENTS.get(service, ())
 
 
 def record_region(event: ApiCallEvent) -> str:
@@ -168,6 +173,8 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
                     found[f"{value}/{params['Key']}"] = {"type": "AWS::S3::Object", "ARN": f"{value}/{params['Key']}"}
             elif member == "KeyId" and not value.startswith(("arn:", "alias/")):
                 value = f"arn:aws:kms:{event.region}:{account}:key/{value}"
+            elif member == "StreamName":
+                value = f"arn:aws:kinesis:{event.region}:{account}:stream/{value}"
             found[value] = {"accountId": account, "type": kind, "ARN": value}
     return list(found.values())
 
@@ -178,6 +185,8 @@ def arn_type(arn: str) -> str | None:
         return None
     if parts[2] == "s3":
         return "AWS::S3::Object" if "/" in parts[5] else "AWS::S3::Bucket"
+    if parts[2] == "kinesis" and parts[5].startswith("stream/"):
+        return _CONSUMER if "/consumer/" in parts[5] else _STREAM
     for service, prefix, kind in ARN_TYPES:
         if parts[2] == service and parts[5].startswith(prefix):
             return kind

@@ -5,7 +5,9 @@ from nimbus.protocol.errors import ServiceError
 
 EXCLUDABLE_SOURCES = ("kms.amazonaws.com", "rdsdata.amazonaws.com")
 DATA_TYPES = ("AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table", "AWS::SNS::Topic",
-              "AWS::S3Express::Object", "AWS::Logs::LogGroup")
+              "AWS::S3Express::Object", "AWS::Logs::LogGroup", "AWS::Kinesis::Stream", "AWS::Kinesis::StreamConsumer")
+# A basic selector's value that selects every resource of its type rather than an ARN prefix.
+_ALL_OF_TYPE = ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:kinesis", "arn:aws:sns", "arn:aws:logs")
 ADVANCED_FIELDS = ("eventCategory", "eventSource", "eventName", "eventType", "readOnly", "resources.type",
                    "resources.ARN", "errorCode", "userIdentity.arn", "sessionCredentialFromConsole",
                    "vpcEndpointId")
@@ -118,8 +120,11 @@ def _field_matches(field: dict, values: list[str]) -> bool:
     return True
 
 
-def _s3_object_arns(record: dict) -> list[str]:
-    return [r["ARN"] for r in record.get("resources", ()) if r.get("type") == "AWS::S3::Object"]
+def _arns_of_type(record: dict, kind: str) -> list[str]:
+    arns = [r["ARN"] for r in record.get("resources", ()) if r.get("type") == kind]
+    if kind == "AWS::S3::Object":  # listing a bucket acts on all its objects: "<bucket ARN>/" selects it
+        arns += [r["ARN"] + "/" for r in record.get("resources", ()) if r.get("type") == "AWS::S3::Bucket"]
+    return arns
 
 
 def _basic_matches(selector: dict, record: dict) -> bool:
@@ -131,10 +136,9 @@ def _basic_matches(selector: dict, record: dict) -> bool:
         return selector["IncludeManagementEvents"] and \
             record["eventSource"] not in selector["ExcludeManagementEventSources"]
     for resource in selector["DataResources"]:
-        if resource["Type"] != "AWS::S3::Object":
-            continue
+        arns = _arns_of_type(record, resource["Type"])
         for value in resource.get("Values") or []:
-            if value in ("arn:aws:s3", "arn:aws:s3:::") or any(a.startswith(value) for a in _s3_object_arns(record)):
+            if (arns and value in _ALL_OF_TYPE) or any(a.startswith(value) for a in arns):
                 return True
     return False
 

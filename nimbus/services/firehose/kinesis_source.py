@@ -8,6 +8,7 @@ kill -9 reading resumes exactly after the last buffered record, with nothing los
 from __future__ import annotations
 
 import logging
+import weakref
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose.common import FROM_KINESIS_SESSION, as_role, checkpoints_ns
@@ -20,6 +21,10 @@ class SourceError(DeliveryError):
     """The source stream refused a read; reading is retried on the next tick."""
 PAGES_PER_SHARD = 20  # per scheduler pass, so one busy shard does not starve the others
 RECORDS_PER_CALL = 10000
+# Each source's shards, kept between passes and listed again only once a shard ends (resharding closes its
+# parents) or reading fails: an idle source costs no ListShards call, each of which CloudTrail records as a
+# management event in the event history.
+_shard_lists: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def caller(runtime, stream: dict, source: dict):
@@ -47,14 +52,18 @@ def poll(runtime, stream: dict, buffers) -> bool:
     """Move new records of the source stream into the buffer; True when some arrived. Raises
     ``SourceError`` when the source cannot be read (gone, or the role may not read it)."""
     call = caller(runtime, stream, stream["source"])
-    try:
-        shards = _shards(call)
-    except ServiceError as exc:
-        raise SourceError(f"Kinesis.{exc.code}", exc.message) from None
+    known = _shard_lists.setdefault(runtime, {})
+    source = (stream["account"], stream["region"], stream["name"], stream["source"]["KinesisStreamARN"])
+    shards = known.pop(source, None)
+    if shards is None:
+        try:
+            shards = _shards(call)
+        except ServiceError as exc:
+            raise SourceError(f"Kinesis.{exc.code}", exc.message) from None
     ns = checkpoints_ns(stream["account"], stream["region"], stream["name"])
     checkpoints = dict(runtime.store.scan(ns))
     present = {shard["ShardId"] for shard in shards}
-    arrived, progress = False, True
+    arrived, progress, stale = False, True, False
     while progress:  # a child becomes readable in the same pass once its parents are done
         progress = False
         for shard in shards:
@@ -70,9 +79,13 @@ def poll(runtime, stream: dict, buffers) -> bool:
                 if exc.code == "AccessDeniedException":  # the role may not read: no shard will do better
                     raise SourceError(f"Kinesis.{exc.code}", exc.message) from None
                 log.debug("firehose %s cannot read %s: %s", stream["name"], shard_id, exc)
+                stale = True  # the stream may have changed
                 continue
             arrived |= got
             progress |= done
+            stale |= done  # a shard ended: its children are found by listing again
+    if not stale:
+        known[source] = shards
     return arrived
 
 
