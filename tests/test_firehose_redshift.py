@@ -98,3 +98,11 @@ def test_bad_copy_options_and_url_refused(firehose, s3, postgres):
         assert error_of(firehose.create_delivery_stream, DeliveryStreamName=unique("rs"),
                         RedshiftDestinationConfiguration=config).code \
             in ("InvalidArgumentException", "ValidationException")
+
+
+def test_a_copy_option_without_its_value_is_refused(firehose, s3, postgres):
+    config = redshift(postgres, new_bucket(s3), "t", "csv ignoreheader")
+    error = error_of(firehose.create_delivery_stream, DeliveryStreamName=unique("rs"),
+                     RedshiftDestinationConfiguration=config)
+    assert error == ("InvalidArgumentException", 400)
+    assert error.message == "CopyCommand.CopyOptions: ignoreheader needs a value."

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from nimbus.services.firehose.common import buffer_ns
+from nimbus.services.firehose.documents import BufferedBatch
 
 
 @dataclass
@@ -114,7 +115,7 @@ class Buffers:
         """Store records durably; ``extra`` = (namespace, key, value) written in the same transaction."""
         key = self._key()
         payload = b"".join(records)
-        doc = {"t": arrival, "n": len(payload), "l": [len(r) for r in records]}
+        doc = BufferedBatch(t=arrival, n=len(payload), l=[len(r) for r in records])
         folder = self._folder((account, region, name))
         if folder is None:
             doc["d"] = base64.b64encode(payload).decode()  # one string: far cheaper than one per record
@@ -153,8 +154,8 @@ class Buffers:
             after = page[-1][0]
 
     @staticmethod
-    def _payload(folder: str | None, key: str, doc: dict) -> bytes:
-        if "d" in doc:
+    def _payload(folder: str | None, key: str, doc: BufferedBatch) -> bytes:
+        if folder is None:
             return base64.b64decode(doc["d"])
         with open(os.path.join(folder, key), "rb") as source:
             return source.read()

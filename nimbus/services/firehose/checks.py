@@ -5,6 +5,8 @@ before these run; here are the rules that depend on the rest of the configuratio
 """
 from __future__ import annotations
 
+import functools
+
 from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.roles import check_pass_role
 from nimbus.protocol.errors import ServiceError
@@ -18,23 +20,28 @@ from nimbus.services.firehose.common import (
     invalid,
     role_refused,
 )
+from nimbus.services.firehose.documents import KinesisSource, StreamRef
 
 SUPPORTED = ("S3", "ExtendedS3", "Redshift", "HttpEndpoint")
 DYNAMIC_MIN_MB = 64  # dynamic partitioning and format conversion need SizeInMBs >= 64
 
 
-def roles(ctx: RequestContext, stream: dict, config: dict, source: dict | None = None) -> None:
+def roles(ctx: RequestContext, stream: StreamRef, config: dict, source: KinesisSource | None = None) -> None:
     """Every role the configuration names: the caller may pass it (iam:PassRole) and Firehose can assume it."""
     named = [(config.get("RoleARN"), TO_S3_SESSION)]
     named += [((config.get(nested) or {}).get("RoleARN"), TO_S3_SESSION)
               for nested in ("S3Configuration", "S3BackupConfiguration")]
-    named.append(((source or {}).get("RoleARN"), FROM_KINESIS_SESSION))
+    named.append((source["RoleARN"] if source else None, FROM_KINESIS_SESSION))
     for role_arn, session in dict.fromkeys((r, s) for r, s in named if r):
-        check_pass_role(ctx, role_arn, SERVICE_PRINCIPAL, session, lambda _why, arn=role_arn: role_refused(arn),
-                        source=CallSource(stream["arn"], stream["account"]))
+        check_pass_role(ctx, role_arn, SERVICE_PRINCIPAL, session, functools.partial(_refused, role_arn),
+                        source=CallSource(stream["DeliveryStreamARN"], stream["AccountId"]))
 
 
-def bucket_exists(runtime, stream: dict, config: dict) -> None:
+def _refused(role_arn: str, _why: str) -> ServiceError:
+    return role_refused(role_arn)
+
+
+def bucket_exists(runtime, stream: StreamRef, config: dict) -> None:
     """The bucket exists. Whether the role may write there shows at delivery, as in AWS (a 403 here passes)."""
     bucket_arn = config.get("BucketARN") or ""
     try:
@@ -47,7 +54,7 @@ def bucket_exists(runtime, stream: dict, config: dict) -> None:
             raise
 
 
-def kinesis_stream_exists(runtime, stream: dict, source: dict) -> None:
+def kinesis_stream_exists(runtime, stream: StreamRef, source: KinesisSource) -> None:
     """The source stream exists and the source's role may read it (another account's: its policy grants it)."""
     arn = source["KinesisStreamARN"]
     parts = arn.split(":")
@@ -65,7 +72,7 @@ def kinesis_stream_exists(runtime, stream: dict, source: dict) -> None:
         raise
 
 
-def _s3_config(runtime, stream, config: dict, *, dynamic=False, converted=False, redshift=False):
+def _s3_config(runtime, stream: StreamRef, config: dict, *, dynamic=False, converted=False, redshift=False):
     bucket_exists(runtime, stream, config)
     compression = config.get("CompressionFormat", "UNCOMPRESSED")
     if redshift and compression not in ("UNCOMPRESSED", "GZIP"):
@@ -82,8 +89,7 @@ def _s3_config(runtime, stream, config: dict, *, dynamic=False, converted=False,
         raise invalid("AWSKMSKeyARN must be a KMS key ARN.")
 
 
-def destination(runtime, stream: dict, kind: str, config: dict) -> None:
-    """``stream``: the delivery stream's ``arn``, ``account`` and ``region`` (it may not be stored yet)."""
+def destination(runtime, stream: StreamRef, kind: str, config: dict) -> None:
     if kind not in SUPPORTED:
         raise invalid(f"nimbus does not deliver to {kind} destinations; use S3, ExtendedS3, Redshift or "
                       "HttpEndpoint.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import CallSource
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.firehose.documents import DeliveryStream, StreamRef
 
 SERVICE_PRINCIPAL = "firehose.amazonaws.com"
 # The session names Firehose gives its role sessions (CloudTrail shows them in the assumed-role ARN).
@@ -34,13 +35,18 @@ def bucket_of(arn: str) -> str:
     return arn.split(":::", 1)[-1] if arn.startswith("arn:") else arn
 
 
-def as_role(runtime, stream: dict, role_arn: str, session_name: str, service: str, operation: str,
+def stream_ident(stream: DeliveryStream) -> tuple[str, str, str]:
+    """How buffers, checkpoints, error logs and retries know a stream: (account, region, name)."""
+    return stream["AccountId"], stream["Region"], stream["DeliveryStreamName"]
+
+
+def as_role(runtime, stream: StreamRef, role_arn: str, session_name: str, service: str, operation: str,
             params: dict, region: str | None = None) -> dict:
     """Call as the stream's role: Firehose assumes it (the role must still trust Firehose), and the
     session's permissions, the resource's policy and, across accounts, both sides decide."""
     return runtime.client.call_as_role(role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
-                                       session_name=session_name, region=region or stream["region"],
-                                       source=CallSource(stream["arn"], stream["account"]))
+                                       session_name=session_name, region=region or stream["Region"],
+                                       source=CallSource(stream["DeliveryStreamARN"], stream["AccountId"]))
 
 
 def role_refused(role_arn: str) -> ServiceError:

@@ -25,10 +25,10 @@ def compress(data: bytes, fmt: str, entry_name: str = "data") -> bytes:
         return bytes(cramjam.snappy.compress(data))  # the snappy framing format
     if fmt == "HADOOP_SNAPPY":
         # Hadoop block format: per block, the uncompressed length, then (compressed length, raw snappy chunk).
-        out = bytearray()
+        blocks = bytearray()
         for start in range(0, max(len(data), 1), HADOOP_BLOCK):
             block = data[start:start + HADOOP_BLOCK]
             chunk = bytes(cramjam.snappy.compress_raw(block))
-            out += struct.pack(">II", len(block), len(chunk)) + chunk
-        return bytes(out)
+            blocks += struct.pack(">II", len(block), len(chunk)) + chunk
+        return bytes(blocks)
     raise ValueError(f"unknown compression {fmt}")

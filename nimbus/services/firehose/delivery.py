@@ -14,9 +14,10 @@ import threading
 import time
 
 from nimbus.services.firehose import s3_destination
-from nimbus.services.firehose.buffer import Buffers
-from nimbus.services.firehose.common import MIB, errors_ns
+from nimbus.services.firehose.buffer import Batch, Buffers
+from nimbus.services.firehose.common import MIB, errors_ns, stream_ident
 from nimbus.services.firehose.delivery_streams import StreamRepo
+from nimbus.services.firehose.documents import ERROR_LOG_ENTRY, DeliveryStream, ErrorLogEntry
 from nimbus.services.firehose.s3_destination import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -26,17 +27,17 @@ MAX_ERRORS_KEPT = 100
 TICK_SECONDS = 0.25
 
 
-def hints(stream: dict) -> tuple[int, int]:
-    config = stream["config"]
-    if stream["kind"] == "Redshift":
+def hints(stream: DeliveryStream) -> tuple[int, int]:
+    config = stream["DestinationConfiguration"]
+    if stream["DestinationType"] == "Redshift":
         config = config.get("S3Configuration") or {}
     given = config.get("BufferingHints") or {}
     return given.get("SizeInMBs", 5) * MIB, given.get("IntervalInSeconds", 300)
 
 
-def retry_window(stream: dict) -> float:
-    if stream["kind"] in ("HttpEndpoint", "Redshift"):
-        return (stream["config"].get("RetryOptions") or {}).get("DurationInSeconds", 300)
+def retry_window(stream: DeliveryStream) -> float:
+    if stream["DestinationType"] in ("HttpEndpoint", "Redshift"):
+        return (stream["DestinationConfiguration"].get("RetryOptions") or {}).get("DurationInSeconds", 300)
     return S3_RETRY_SECONDS
 
 
@@ -61,16 +62,15 @@ class Deliverer:
                 try:
                     self._serve(stream, force)
                 except Exception:  # one broken stream must not stop the others
-                    log.exception("firehose delivery for %s failed", stream.get("name"))
+                    log.exception("firehose delivery for %s failed", stream["DeliveryStreamName"])
 
     # -- one stream ----------------------------------------------------------------------------
 
-    def _serve(self, stream: dict, force: bool) -> None:
+    def _serve(self, stream: DeliveryStream, force: bool) -> None:
         if not self.repo.is_active(stream):
             return
-        account, region, name = stream["account"], stream["region"], stream["name"]
-        ident = (account, region, name)
-        if stream.get("source"):
+        ident = account, region, name = stream_ident(stream)
+        if stream["KinesisStreamSourceConfiguration"]:
             from nimbus.services.firehose import kinesis_source
             try:
                 if kinesis_source.poll(self.runtime, stream, self.buffers):
@@ -101,20 +101,20 @@ class Deliverer:
             self.buffers.remove(account, region, name, batch.keys)
             force = False
 
-    def _deliver(self, stream: dict, batch) -> None:
-        kind = stream["kind"]
+    def _deliver(self, stream: DeliveryStream, batch: Batch) -> None:
+        kind, config = stream["DestinationType"], stream["DestinationConfiguration"]
         if kind in ("S3", "ExtendedS3"):
-            s3_destination.deliver(self.runtime, stream, stream["config"], batch)
+            s3_destination.deliver(self.runtime, stream, config, batch)
         elif kind == "HttpEndpoint":
             from nimbus.services.firehose import http_destination
-            http_destination.deliver(self.runtime, stream, stream["config"], batch)
+            http_destination.deliver(self.runtime, stream, config, batch)
         elif kind == "Redshift":
             from nimbus.services.firehose import redshift
-            redshift.deliver(self.runtime, stream, stream["config"], batch)
+            redshift.deliver(self.runtime, stream, config, batch)
 
-    def _failed(self, stream: dict, batch, exc: DeliveryError) -> bool:
+    def _failed(self, stream: DeliveryStream, batch: Batch, exc: DeliveryError) -> bool:
         """Record a refused delivery; True when its retry window is over and the batch was handed off."""
-        ident = (stream["account"], stream["region"], stream["name"])
+        ident = stream_ident(stream)
         now = self.runtime.clock.time()
         retry = self._retry.setdefault(ident, {"since": now, "attempts": 0})
         retry.update(attempts=retry["attempts"] + 1, next=time.monotonic() + RETRY_PAUSE, code=exc.code,
@@ -130,9 +130,9 @@ class Deliverer:
         self._retry.pop(ident, None)
         return True
 
-    def _source_failed(self, stream: dict, exc: DeliveryError) -> None:
+    def _source_failed(self, stream: DeliveryStream, exc: DeliveryError) -> None:
         """The source stream refused a read: logged once per change of error, shown while it lasts."""
-        ident = (stream["account"], stream["region"], stream["name"])
+        ident = stream_ident(stream)
         failing = self._source_failing.get(ident)
         if failing is None or failing["code"] != exc.code:
             failing = self._source_failing[ident] = {"since": self.runtime.clock.time(), "attempts": 0,
@@ -140,30 +140,30 @@ class Deliverer:
             self.record_error(stream, exc.code, exc.message)
         failing["attempts"] += 1
 
-    def _give_up(self, stream: dict, batch, exc: DeliveryError, attempts: int) -> None:
-        kind = stream["kind"]
+    def _give_up(self, stream: DeliveryStream, batch: Batch, exc: DeliveryError, attempts: int) -> None:
+        kind, config = stream["DestinationType"], stream["DestinationConfiguration"]
         if kind == "HttpEndpoint":
-            s3_destination.write_errors(self.runtime, stream, stream["config"]["S3Configuration"], batch,
+            s3_destination.write_errors(self.runtime, stream, config["S3Configuration"], batch,
                                         "http-endpoint-failed", batch.records, batch.arrivals, exc.code,
                                         exc.message, attempts=attempts)
         elif kind == "Redshift":
             from nimbus.services.firehose import redshift
-            redshift.give_up(self.runtime, stream, stream["config"], batch, exc)
+            redshift.give_up(self.runtime, stream, config, batch, exc)
         else:  # S3 itself refused for 24 hours: Firehose discards, and says so in its error log
             self.record_error(stream, "S3.Discarded", f"{len(batch.records)} records discarded after "
                               f"{attempts} attempts: {exc.message}")
 
     # -- the error log (Firehose's CloudWatch error logs) -------------------------------------
 
-    def record_error(self, stream: dict, code: str, message: str) -> None:
-        ns = errors_ns(stream["account"], stream["region"], stream["name"])
-        now = self.runtime.clock.time()
-        self.runtime.store.put(ns, f"{time.time_ns():020d}", {"time": now, "code": code, "message": message})
+    def record_error(self, stream: DeliveryStream, code: str, message: str) -> None:
+        ns = errors_ns(*stream_ident(stream))
+        entry = ErrorLogEntry(Timestamp=self.runtime.clock.time(), ErrorCode=code, ErrorMessage=message)
+        ERROR_LOG_ENTRY.put(self.runtime.store, ns, f"{time.time_ns():020d}", entry)
         kept = self.runtime.store.scan(ns)
         for key, _ in kept[:-MAX_ERRORS_KEPT]:
             self.runtime.store.delete(ns, key)
 
-    def failing(self, stream: dict) -> dict | None:
+    def failing(self, stream: DeliveryStream) -> dict | None:
         """The error the stream is failing with now (its destination's, else its source's), if any."""
-        ident = (stream["account"], stream["region"], stream["name"])
+        ident = stream_ident(stream)
         return self._retry.get(ident) or self._source_failing.get(ident)

@@ -7,6 +7,8 @@ from nimbus.core.errors import not_found
 from nimbus.core.times import timestamp
 from nimbus.protocol import models
 from nimbus.services.firehose.common import streams_ns
+from nimbus.services.firehose.documents import STREAM, DeliveryStream
+from nimbus.store.base import Store
 
 # What Firehose fills in when a configuration leaves it out (shown by DescribeDeliveryStream).
 S3_DEFAULTS = {"BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300}, "CompressionFormat": "UNCOMPRESSED",
@@ -85,57 +87,57 @@ class StreamRepo:
         self.runtime = runtime
 
     @property
-    def store(self):
+    def store(self) -> Store:
         return self.runtime.store
 
-    def find(self, account: str, region: str, name: str) -> dict | None:
-        return self.store.get(streams_ns(account, region), name)
+    def find(self, account: str, region: str, name: str) -> DeliveryStream | None:
+        return STREAM.get(self.store, streams_ns(account, region), name)
 
-    def get(self, account: str, region: str, name: str) -> dict:
+    def get(self, account: str, region: str, name: str) -> DeliveryStream:
         stream = self.find(account, region, name)
         if stream is None:
             raise not_found("Firehose", name, account)
         return stream
 
-    def save(self, stream: dict) -> None:
-        self.store.put(streams_ns(stream["account"], stream["region"]), stream["name"], stream)
+    def save(self, stream: DeliveryStream) -> None:
+        STREAM.put(self.store, streams_ns(stream["AccountId"], stream["Region"]), stream["DeliveryStreamName"], stream)
 
-    def delete(self, stream: dict) -> None:
-        self.store.delete(streams_ns(stream["account"], stream["region"]), stream["name"])
+    def delete(self, stream: DeliveryStream) -> None:
+        self.store.delete(streams_ns(stream["AccountId"], stream["Region"]), stream["DeliveryStreamName"])
 
-    def all(self) -> list[dict]:
-        found = []
+    def all(self) -> list[DeliveryStream]:
+        found: list[DeliveryStream] = []
         for ns in self.store.namespaces(("firehose",)):
             if len(ns) == 4 and ns[3] == "streams":
-                found += [doc for _, doc in self.store.scan(ns)]
+                found += [doc for _, doc in STREAM.scan(self.store, ns)]
         return found
 
     def names(self, account: str, region: str) -> list[str]:
         return [key for key, _ in self.store.scan(streams_ns(account, region))]
 
-    def status(self, stream: dict) -> str:
+    def status(self, stream: DeliveryStream) -> str:
         create_seconds = self.runtime.config.firehose_create_seconds
-        if stream["status"] == "CREATING" and self.runtime.clock.time() >= stream["created"] + create_seconds:
+        if stream["DeliveryStreamStatus"] == "CREATING" \
+                and self.runtime.clock.time() >= stream["CreateTimestamp"] + create_seconds:
             return "ACTIVE"
-        return stream["status"]
+        return stream["DeliveryStreamStatus"]
 
-    def is_active(self, stream: dict) -> bool:
+    def is_active(self, stream: DeliveryStream) -> bool:
         return self.status(stream) == "ACTIVE"
 
-    def describe(self, stream: dict) -> dict:
+    def describe(self, stream: DeliveryStream) -> dict:
         desc = {
-            "DeliveryStreamName": stream["name"], "DeliveryStreamARN": stream["arn"],
-            "DeliveryStreamStatus": self.status(stream), "DeliveryStreamType": stream["type"],
-            "VersionId": str(stream["version"]), "CreateTimestamp": timestamp(stream["created"]),
-            "DeliveryStreamEncryptionConfiguration": stream.get("encryption") or {"Status": "DISABLED"},
-            "Destinations": [destination_description(stream["kind"], stream["config"])],
+            "DeliveryStreamName": stream["DeliveryStreamName"], "DeliveryStreamARN": stream["DeliveryStreamARN"],
+            "DeliveryStreamStatus": self.status(stream), "DeliveryStreamType": stream["DeliveryStreamType"],
+            "VersionId": str(stream["VersionId"]), "CreateTimestamp": timestamp(stream["CreateTimestamp"]),
+            "DeliveryStreamEncryptionConfiguration": stream["DeliveryStreamEncryptionConfiguration"],
+            "Destinations": [destination_description(stream["DestinationType"], stream["DestinationConfiguration"])],
             "HasMoreDestinations": False,
         }
-        if stream.get("updated"):
-            desc["LastUpdateTimestamp"] = timestamp(stream["updated"])
-        if stream.get("failure"):
-            desc["FailureDescription"] = stream["failure"]
-        if stream.get("source"):
+        if stream["LastUpdateTimestamp"]:
+            desc["LastUpdateTimestamp"] = timestamp(stream["LastUpdateTimestamp"])
+        source = stream["KinesisStreamSourceConfiguration"]
+        if source:
             desc["Source"] = {"KinesisStreamSourceDescription": {
-                **stream["source"], "DeliveryStartTimestamp": timestamp(stream["created"])}}
+                **source, "DeliveryStartTimestamp": timestamp(stream["CreateTimestamp"])}}
         return desc

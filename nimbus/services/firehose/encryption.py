@@ -8,13 +8,14 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose.common import SERVICE_PRINCIPAL, invalid
+from nimbus.services.firehose.documents import DeliveryStream, Encryption
 from nimbus.services.firehose.state import FirehoseState
 
 
-def encryption_settings(ctx: RequestContext, given: dict) -> dict:
+def encryption_settings(ctx: RequestContext, given: dict) -> Encryption:
     """The stream's encryption settings for a request's configuration; a customer managed key must be usable."""
     key_type = given.get("KeyType", "AWS_OWNED_CMK")
-    settings = {"KeyType": key_type, "Status": "ENABLED"}
+    settings = Encryption(KeyType=key_type, Status="ENABLED")
     if key_type == "CUSTOMER_MANAGED_CMK":
         arn = given.get("KeyARN")
         if not arn:
@@ -33,13 +34,17 @@ def encryption_settings(ctx: RequestContext, given: dict) -> dict:
     return settings
 
 
+def refuse_unless_direct_put(stream: DeliveryStream) -> None:
+    if stream["DeliveryStreamType"] != "DirectPut":
+        raise invalid(f"Encryption is not supported for a {stream['DeliveryStreamType']} delivery stream.")
+
+
 class EncryptionOps(FirehoseState):
     def start_delivery_stream_encryption(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             stream = self.stream(ctx, params["DeliveryStreamName"])
-            if stream["type"] != "DirectPut":
-                raise invalid(f"Encryption is not supported for a {stream['type']} delivery stream.")
-            stream["encryption"] = encryption_settings(
+            refuse_unless_direct_put(stream)
+            stream["DeliveryStreamEncryptionConfiguration"] = encryption_settings(
                 ctx, params.get("DeliveryStreamEncryptionConfigurationInput") or {})
             self.streams.save(stream)
         return {}
@@ -47,8 +52,7 @@ class EncryptionOps(FirehoseState):
     def stop_delivery_stream_encryption(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             stream = self.stream(ctx, params["DeliveryStreamName"])
-            if stream["type"] != "DirectPut":
-                raise invalid(f"Encryption is not supported for a {stream['type']} delivery stream.")
-            stream["encryption"] = {"Status": "DISABLED"}
+            refuse_unless_direct_put(stream)
+            stream["DeliveryStreamEncryptionConfiguration"] = Encryption(Status="DISABLED")
             self.streams.save(stream)
         return {}

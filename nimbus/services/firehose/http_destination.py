@@ -17,6 +17,8 @@ import urllib.request
 import uuid
 
 from nimbus.services.firehose import s3_destination
+from nimbus.services.firehose.buffer import Batch
+from nimbus.services.firehose.documents import DeliveryStream
 from nimbus.services.firehose.s3_destination import DeliveryError
 
 TIMEOUT_SECONDS = 10.0
@@ -31,14 +33,14 @@ def tls_context(extra: str | None) -> ssl.SSLContext:
     return context
 
 
-def request(stream: dict, config: dict, records: list[bytes], now: float) -> tuple[urllib.request.Request, str]:
+def request(stream: DeliveryStream, config: dict, records: list[bytes], now: float) -> tuple[urllib.request.Request, str]:
     request_id = str(uuid.uuid4())
     body = json.dumps({"requestId": request_id, "timestamp": int(now * 1000),
                        "records": [{"data": base64.b64encode(r).decode()} for r in records]}).encode()
     endpoint = config["EndpointConfiguration"]
     settings = config.get("RequestConfiguration") or {}
     headers = {"Content-Type": "application/json", "X-Amz-Firehose-Request-Id": request_id,
-               "X-Amz-Firehose-Source-Arn": stream["arn"], "User-Agent": "Amazon Kinesis Data Firehose Agent/1.0"}
+               "X-Amz-Firehose-Source-Arn": stream["DeliveryStreamARN"], "User-Agent": "Amazon Kinesis Data Firehose Agent/1.0"}
     if endpoint.get("AccessKey"):
         headers["X-Amz-Firehose-Access-Key"] = endpoint["AccessKey"]
     attributes = settings.get("CommonAttributes")
@@ -51,7 +53,7 @@ def request(stream: dict, config: dict, records: list[bytes], now: float) -> tup
     return urllib.request.Request(endpoint["Url"], data=body, headers=headers, method="POST"), request_id
 
 
-def post(stream: dict, config: dict, records: list[bytes], now: float, ca_bundle: str | None) -> None:
+def post(stream: DeliveryStream, config: dict, records: list[bytes], now: float, ca_bundle: str | None) -> None:
     req, request_id = request(stream, config, records, now)
     try:
         # The user's own endpoint, https only (checked at create).
@@ -76,7 +78,7 @@ def post(stream: dict, config: dict, records: list[bytes], now: float, ca_bundle
                             f"The response's requestId does not match {request_id}.")
 
 
-def deliver(runtime, stream: dict, config: dict, batch) -> None:
+def deliver(runtime, stream: DeliveryStream, config: dict, batch: Batch) -> None:
     post(stream, config, batch.records, runtime.clock.time(), runtime.config.firehose_ca_bundle)
     if config.get("S3BackupMode") == "AllData":
         s3_destination.plain(runtime, stream, config["S3Configuration"], batch, batch.records, batch.arrivals,

@@ -7,6 +7,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.errors import not_found
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose.common import MAX_BATCH_BYTES, invalid
+from nimbus.services.firehose.documents import DeliveryStream
 from nimbus.services.firehose.state import FirehoseState
 
 RECORD_ID_BYTES = 44  # 88 hex characters, opaque like AWS's record ids
@@ -19,32 +20,32 @@ def _record_ids(count: int) -> list[str]:
 
 
 class RecordOps(FirehoseState):
-    def _writable(self, ctx: RequestContext, name: str) -> dict:
+    def _writable(self, ctx: RequestContext, name: str) -> DeliveryStream:
         stream = self.stream(ctx, name)
         if not self.streams.is_active(stream):
             raise not_found("Firehose", name, ctx.account_id)
-        if stream["type"] != "DirectPut":
-            raise invalid(f"This operation is not permitted on {stream['type']} delivery stream type.")
+        if stream["DeliveryStreamType"] != "DirectPut":
+            raise invalid(f"This operation is not permitted on {stream['DeliveryStreamType']} delivery stream type.")
         return stream
 
-    def _accept(self, ctx: RequestContext, stream: dict, records: list[bytes]) -> None:
-        self.buffers.append(ctx.account_id, ctx.region, stream["name"], records, ctx.clock.time())
+    def _accept(self, ctx: RequestContext, stream: DeliveryStream, records: list[bytes]) -> None:
+        self.buffers.append(ctx.account_id, ctx.region, stream["DeliveryStreamName"], records, ctx.clock.time())
         size, _ = self._hint_size(stream)
-        if self.buffers.pending(ctx.account_id, ctx.region, stream["name"]).bytes >= size:
+        if self.buffers.pending(ctx.account_id, ctx.region, stream["DeliveryStreamName"]).bytes >= size:
             self.deliverer.wake()
 
     @staticmethod
-    def _hint_size(stream: dict):
+    def _hint_size(stream: DeliveryStream) -> tuple[int, int]:
         from nimbus.services.firehose.delivery import hints
         return hints(stream)
 
-    def _encrypted(self, stream: dict) -> bool:
-        return (stream.get("encryption") or {}).get("Status") == "ENABLED"
+    def _encrypted(self, stream: DeliveryStream) -> bool:
+        return stream["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
 
-    def _admitted(self, ctx: RequestContext, stream: dict, records: list[bytes]) -> list[bool]:
+    def _admitted(self, ctx: RequestContext, stream: DeliveryStream, records: list[bytes]) -> list[bool]:
         if not self.runtime.config.enforce_limits:
             return [True] * len(records)
-        return self.throttle.admit((ctx.account_id, ctx.region, stream["name"]), [len(r) for r in records])
+        return self.throttle.admit((ctx.account_id, ctx.region, stream["DeliveryStreamName"]), [len(r) for r in records])
 
     def put_record(self, ctx: RequestContext, params: dict) -> dict:
         stream = self._writable(ctx, params["DeliveryStreamName"])

@@ -19,16 +19,20 @@ import io
 import json
 import re
 import shlex
+from typing import Any
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import s3_destination
+from nimbus.services.firehose.buffer import Batch
 from nimbus.services.firehose.common import TO_S3_SESSION, as_role, bucket_of, invalid
+from nimbus.services.firehose.documents import DeliveryStream
 from nimbus.services.firehose.s3_destination import DeliveryError
 
 DASHED_IP = re.compile(r"^(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})$")
 JDBC = re.compile(r"^jdbc:redshift://(?P<host>[^:/?]+)(?::(?P<port>\d+))?/(?P<db>[^?;]+)")
 IGNORED = {"TIMEFORMAT": 1, "DATEFORMAT": 1, "TRUNCATECOLUMNS": 0, "MAXERROR": 1, "COMPUPDATE": 1,
            "STATUPDATE": 1, "REGION": 1, "ACCEPTINVCHARS": 0, "TRIMBLANKS": 0, "ROUNDEC": 0}
+VALUED = ("DELIMITER", "QUOTE", "NULL", "IGNOREHEADER")  # options followed by their value
 TABLE = re.compile(r"^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$")
 
 
@@ -48,9 +52,9 @@ def server_host(host: str) -> str:
     return host
 
 
-def parse_options(text: str | None) -> dict:
+def parse_options(text: str | None) -> dict[str, Any]:
     tokens = shlex.split(text or "", posix=True)
-    options = {"format": "text", "delimiter": "|", "gzip": False, "ignoreheader": 0, "quote": '"', "null": None,
+    options: dict[str, Any] = {"format": "text", "delimiter": "|", "gzip": False, "ignoreheader": 0, "quote": '"', "null": None,
                "emptyasnull": False, "blanksasnull": False, "ignorecase": False}
     i = 0
     while i < len(tokens):
@@ -59,7 +63,12 @@ def parse_options(text: str | None) -> dict:
         if arg is not None and arg.upper() == "AS":
             i += 1
             arg = tokens[i + 1] if i + 1 < len(tokens) else None
-        if word == "JSON":
+        if word in VALUED:
+            if arg is None:
+                raise ValueError(f"{tokens[i]} needs a value")
+            options[word.lower()] = int(arg) if word == "IGNOREHEADER" else arg
+            i += 2
+        elif word == "JSON":
             if not arg or not arg.lower().startswith("auto"):
                 raise ValueError("only JSON 'auto' is supported (no JSONPaths files)")
             options.update(format="json", ignorecase="ignorecase" in arg.lower())
@@ -67,18 +76,6 @@ def parse_options(text: str | None) -> dict:
         elif word == "CSV":
             options.update(format="csv", delimiter="," if options["delimiter"] == "|" else options["delimiter"])
             i += 1
-        elif word == "DELIMITER":
-            options["delimiter"] = arg
-            i += 2
-        elif word == "QUOTE":
-            options["quote"] = arg
-            i += 2
-        elif word == "NULL":
-            options["null"] = arg
-            i += 2
-        elif word == "IGNOREHEADER":
-            options["ignoreheader"] = int(arg)
-            i += 2
         elif word in ("GZIP", "EMPTYASNULL", "BLANKSASNULL"):
             options[word.lower()] = True
             i += 1
@@ -101,7 +98,7 @@ def check(config: dict) -> None:
         raise invalid(f"CopyCommand.CopyOptions: {exc}.") from None
 
 
-def rows(data: bytes, options: dict, columns: list[str]) -> list[list]:
+def rows(data: bytes, options: dict[str, Any], columns: list[str]) -> list[list]:
     if options["gzip"]:
         data = gzip.decompress(data)
     text = data.decode("utf-8")
@@ -122,16 +119,12 @@ def rows(data: bytes, options: dict, columns: list[str]) -> list[list]:
                         quotechar=options["quote"] if options["format"] == "csv" else None,
                         quoting=csv.QUOTE_MINIMAL if options["format"] == "csv" else csv.QUOTE_NONE)
     lines = [line for line in reader if line][options["ignoreheader"]:]
-    out = []
-    for line in lines:
-        cells = []
-        for cell in line:
-            if cell == options["null"] or (options["emptyasnull"] and cell == "") or (
-                    options["blanksasnull"] and cell.strip() == "") or (options["format"] == "text" and cell == r"\N"):
-                cell = None
-            cells.append(cell)
-        out.append(cells)
-    return out
+    return [[None if _is_null(cell, options) else cell for cell in line] for line in lines]
+
+
+def _is_null(cell: str, options: dict[str, Any]) -> bool:
+    return cell == options["null"] or (options["emptyasnull"] and cell == "") or (
+        options["blanksasnull"] and cell.strip() == "") or (options["format"] == "text" and cell == r"\N")
 
 
 def _cell(value):
@@ -154,6 +147,8 @@ def copy(config: dict, data: bytes) -> int:
     import psycopg
     from psycopg import sql
     match = JDBC.match(config["ClusterJDBCURL"])
+    if match is None:  # checked at create and update: only a document edited by hand gets here
+        raise ValueError(f"ClusterJDBCURL {config['ClusterJDBCURL']} is not a Redshift JDBC URL")
     command = config["CopyCommand"]
     options = parse_options(command.get("CopyOptions"))
     with psycopg.connect(host=server_host(match["host"]), port=int(match["port"] or 5439), dbname=match["db"],
@@ -168,7 +163,7 @@ def copy(config: dict, data: bytes) -> int:
         return len(loaded)
 
 
-def deliver(runtime, stream: dict, config: dict, batch) -> None:
+def deliver(runtime, stream: DeliveryStream, config: dict, batch: Batch) -> None:
     s3 = config["S3Configuration"]
     key = s3_destination.plain(runtime, stream, s3, batch, batch.records, batch.arrivals)
     try:
@@ -187,7 +182,7 @@ def deliver(runtime, stream: dict, config: dict, batch) -> None:
         raise DeliveryError(code, text.splitlines()[0] if text else type(exc).__name__) from None
 
 
-def give_up(runtime, stream: dict, config: dict, batch, exc: DeliveryError) -> None:
+def give_up(runtime, stream: DeliveryStream, config: dict, batch: Batch, exc: DeliveryError) -> None:
     """The staged objects the COPY never loaded, as a manifest under errors/ (Firehose's own layout)."""
     s3 = config["S3Configuration"]
     key = s3_destination.object_key(stream, s3, batch, min(batch.arrivals),

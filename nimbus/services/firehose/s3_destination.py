@@ -16,6 +16,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import compression, prefixes
 from nimbus.services.firehose.buffer import Batch
 from nimbus.services.firehose.common import TO_S3_SESSION, as_role, bucket_of
+from nimbus.services.firehose.documents import DeliveryStream
 
 
 class DeliveryError(Exception):
@@ -27,7 +28,7 @@ class DeliveryError(Exception):
         self.message = message
 
 
-def put_object(runtime, stream: dict, s3: dict, key: str, body: bytes) -> None:
+def put_object(runtime, stream: DeliveryStream, s3: dict, key: str, body: bytes) -> None:
     params = {"Bucket": bucket_of(s3["BucketARN"]), "Key": key, "Body": body}
     kms = (s3.get("EncryptionConfiguration") or {}).get("KMSEncryptionConfig")
     if kms:
@@ -38,16 +39,16 @@ def put_object(runtime, stream: dict, s3: dict, key: str, body: bytes) -> None:
         raise DeliveryError(f"S3.{exc.code}", exc.message) from None
 
 
-def unique(stream: dict, batch: Batch, part: str = "") -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stream['arn']}/{batch.first_key}/{part}"))
+def unique(stream: DeliveryStream, batch: Batch, part: str = "") -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stream['DeliveryStreamARN']}/{batch.first_key}/{part}"))
 
 
-def object_key(stream: dict, s3: dict, batch: Batch, moment_ts: float, *, part: str = "", keys=None,
+def object_key(stream: DeliveryStream, s3: dict, batch: Batch, moment_ts: float, *, part: str = "", keys=None,
                error_type: str | None = None, extension: str = "") -> str:
     moment = timestamp(moment_ts)
     prefix_template = s3.get("ErrorOutputPrefix") if error_type else s3.get("Prefix")
     prefix = prefixes.evaluate(prefix_template, moment, keys, error_type)
-    return prefix + prefixes.object_name(stream["name"], str(stream["version"]), moment,
+    return prefix + prefixes.object_name(stream["DeliveryStreamName"], str(stream["VersionId"]), moment,
                                          unique(stream, batch, f"{error_type or ''}/{part}"), extension)
 
 
@@ -61,7 +62,7 @@ def error_records(records: list[bytes], arrivals: list[float], code: str, messag
     return ("\n".join(lines) + "\n").encode()
 
 
-def write_errors(runtime, stream: dict, s3: dict, batch: Batch, error_type: str, records: list[bytes],
+def write_errors(runtime, stream: DeliveryStream, s3: dict, batch: Batch, error_type: str, records: list[bytes],
                  arrivals: list[float], code: str, message: str, *, part: str = "", attempts: int = 1) -> None:
     if not records:
         return
@@ -70,7 +71,7 @@ def write_errors(runtime, stream: dict, s3: dict, batch: Batch, error_type: str,
     put_object(runtime, stream, s3, key, error_records(records, arrivals, code, message, now, attempts))
 
 
-def plain(runtime, stream: dict, s3: dict, batch: Batch, records: list[bytes], arrivals: list[float], *,
+def plain(runtime, stream: DeliveryStream, s3: dict, batch: Batch, records: list[bytes], arrivals: list[float], *,
           part: str = "", keys=None, prefix_override: str | None = None) -> str:
     """Concatenate, compress and write one object; returns its key."""
     fmt = s3.get("CompressionFormat", "UNCOMPRESSED")
@@ -82,7 +83,7 @@ def plain(runtime, stream: dict, s3: dict, batch: Batch, records: list[bytes], a
     return key
 
 
-def deliver(runtime, stream: dict, s3: dict, batch: Batch) -> None:
+def deliver(runtime, stream: DeliveryStream, s3: dict, batch: Batch) -> None:
     """Deliver one batch to an S3/ExtendedS3 destination (and its backup when S3BackupMode is Enabled)."""
     conversion = s3.get("DataFormatConversionConfiguration") or {}
     converting = bool(conversion) and conversion.get("Enabled", True)

@@ -9,6 +9,7 @@ from nimbus.services.base import BaseProvider
 from nimbus.services.firehose.buffer import Buffers
 from nimbus.services.firehose.delivery import Deliverer
 from nimbus.services.firehose.delivery_streams import StreamRepo
+from nimbus.services.firehose.documents import DeliveryStream
 from nimbus.services.firehose.limits import Throttle
 
 
@@ -22,5 +23,5 @@ class FirehoseState(BaseProvider):
         self.deliverer: Deliverer = Deliverer(self)
         self.throttle: Throttle = Throttle()
 
-    def stream(self, ctx: RequestContext, name: str) -> dict:
+    def stream(self, ctx: RequestContext, name: str) -> DeliveryStream:
         return self.streams.get(ctx.account_id, ctx.region, name)

@@ -7,6 +7,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.firehose import checks
 from nimbus.services.firehose.common import DESTINATION_KEYS, checkpoints_ns, errors_ns, invalid
 from nimbus.services.firehose.delivery_streams import merge_update, with_defaults
+from nimbus.services.firehose.documents import DeliveryStream, Encryption, KinesisSource, StreamRef
 from nimbus.services.firehose.encryption import encryption_settings
 from nimbus.services.firehose.state import FirehoseState
 from nimbus.services.firehose.tags import validate_tags
@@ -22,8 +23,11 @@ class StreamOps(FirehoseState):
         if len(given) != 1:
             raise invalid("Exactly one destination configuration must be specified.")
         kind = given[0][:-len("DestinationConfiguration")]
-        source = params.get("KinesisStreamSourceConfiguration")
-        ref = {"arn": ctx.arn(f"deliverystream/{name}"), "account": ctx.account_id, "region": ctx.region}
+        given_source = params.get("KinesisStreamSourceConfiguration")
+        source = KinesisSource(KinesisStreamARN=given_source["KinesisStreamARN"], RoleARN=given_source["RoleARN"]) \
+            if given_source else None
+        ref = StreamRef(DeliveryStreamARN=ctx.arn(f"deliverystream/{name}"), AccountId=ctx.account_id,
+                        Region=ctx.region)
         config = with_defaults(kind, params[given[0]])
         if stream_type == "KinesisStreamAsSource":
             if not source:
@@ -39,25 +43,22 @@ class StreamOps(FirehoseState):
             checks.kinesis_stream_exists(self.runtime, ref, source)
         checks.destination(self.runtime, ref, kind, config)
         validate_tags(params.get("Tags") or [])
-        now = ctx.clock.time()
-        stream = {
-            "name": name, "arn": ref["arn"], "type": stream_type, "kind": kind,
-            "config": config, "account": ctx.account_id, "region": ctx.region, "status": "CREATING",
-            "created": now, "updated": None, "version": 1,
-            "source": {"KinesisStreamARN": source["KinesisStreamARN"], "RoleARN": source.get("RoleARN")}
-            if source else None,
-            "tags": {tag["Key"]: tag.get("Value", "") for tag in params.get("Tags") or []},
-        }
         encryption = params.get("DeliveryStreamEncryptionConfigurationInput")
-        if encryption:
-            stream["encryption"] = encryption_settings(ctx, encryption)
+        stream = DeliveryStream(
+            **ref, DeliveryStreamName=name, DeliveryStreamType=stream_type, DeliveryStreamStatus="CREATING",
+            DestinationType=kind, DestinationConfiguration=config, CreateTimestamp=ctx.clock.time(),
+            LastUpdateTimestamp=None, VersionId=1,
+            KinesisStreamSourceConfiguration=source,
+            DeliveryStreamEncryptionConfiguration=encryption_settings(ctx, encryption) if encryption
+            else Encryption(Status="DISABLED"),
+            Tags={tag["Key"]: tag.get("Value", "") for tag in params.get("Tags") or []})
         with self.store.transaction():
             if self.streams.find(ctx.account_id, ctx.region, name) is not None:  # created meanwhile
                 raise self._in_use(ctx, name)
             self.streams.save(stream)
-        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "created",
+        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["DeliveryStreamARN"], "created",
                                  lambda: {"DeliveryStreamName": name, "DeliveryStreamType": stream_type})
-        return {"DeliveryStreamARN": stream["arn"]}
+        return {"DeliveryStreamARN": stream["DeliveryStreamARN"]}
 
     @staticmethod
     def _in_use(ctx: RequestContext, name: str) -> ServiceError:
@@ -76,7 +77,7 @@ class StreamOps(FirehoseState):
                 self.store.delete_namespace(checkpoints_ns(ctx.account_id, ctx.region, name))
                 self.store.delete_namespace(errors_ns(ctx.account_id, ctx.region, name))
             self.buffers.drop(ctx.account_id, ctx.region, name)
-        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["arn"], "deleted")
+        ctx.emit_resource_change("AWS::KinesisFirehose::DeliveryStream", stream["DeliveryStreamARN"], "deleted")
         return {}
 
     def describe_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
@@ -99,7 +100,7 @@ class StreamOps(FirehoseState):
         for name in self.streams.names(ctx.account_id, ctx.region):
             if start is not None and name <= start:
                 continue
-            if wanted and self.streams.get(ctx.account_id, ctx.region, name)["type"] != wanted:
+            if wanted and self.streams.get(ctx.account_id, ctx.region, name)["DeliveryStreamType"] != wanted:
                 continue
             names.append(name)
         return {"DeliveryStreamNames": names[:limit], "HasMoreDeliveryStreams": len(names) > limit}
@@ -107,27 +108,30 @@ class StreamOps(FirehoseState):
     def update_destination(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             stream = self.stream(ctx, params["DeliveryStreamName"])
-            if params["CurrentDeliveryStreamVersionId"] != str(stream["version"]):
+            if params["CurrentDeliveryStreamVersionId"] != str(stream["VersionId"]):
                 raise ServiceError("ConcurrentModificationException",
-                                   f"Cannot update firehose: {stream['name']} since the current version id: "
-                                   f"{stream['version']} and specified version id: "
+                                   f"Cannot update firehose: {stream['DeliveryStreamName']} since the current "
+                                   f"version id: {stream['VersionId']} and specified version id: "
                                    f"{params['CurrentDeliveryStreamVersionId']} do not match")
             if params["DestinationId"] != "destinationId-000000000001":
                 raise invalid(f"Destination Id {params['DestinationId']} not found.")
             if not self.streams.is_active(stream):
-                raise ServiceError("ResourceInUseException", f"Firehose {stream['name']} is not ACTIVE.")
+                raise ServiceError("ResourceInUseException", f"Firehose {stream['DeliveryStreamName']} is not ACTIVE.")
             updates = [key for key in params if key.endswith("DestinationUpdate") and params[key]]
             if len(updates) != 1:
                 raise invalid("Exactly one destination update must be specified.")
             kind = updates[0][:-len("DestinationUpdate")]
             update = params[updates[0]]
-            if kind == stream["kind"] or {kind, stream["kind"]} == {"S3", "ExtendedS3"}:
-                config = merge_update(stream["config"], update)
+            current = stream["DestinationType"]
+            if kind == current or {kind, current} == {"S3", "ExtendedS3"}:
+                config = merge_update(stream["DestinationConfiguration"], update)
             else:
                 config = merge_update({}, update)
             config = with_defaults(kind, config)
             checks.roles(ctx, stream, config)
             checks.destination(self.runtime, stream, kind, config)
-            stream.update(kind=kind, config=config, version=stream["version"] + 1, updated=ctx.clock.time())
+            stream["DestinationType"], stream["DestinationConfiguration"] = kind, config
+            stream["VersionId"] += 1
+            stream["LastUpdateTimestamp"] = ctx.clock.time()
             self.streams.save(stream)
         return {}
