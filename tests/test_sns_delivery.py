@@ -3,6 +3,7 @@ raw delivery, retries on the virtual clock."""
 from __future__ import annotations
 
 import json
+import time
 
 import requests
 
@@ -102,15 +103,26 @@ def test_failed_deliveries_are_retried_on_the_virtual_clock(client, receiver, se
     receiver.statuses = [500, 503]
     sns.publish(TopicArn=topic, Message="eventually")
     receiver.wait_for(1, "Notification")
-    # The default policy waits 20 s between attempts; move the clock instead of waiting.
+    # The default policy waits 20 s between attempts; move the clock instead of waiting, once nimbus has
+    # seen the failed attempt's answer (the receiver sees the request first) and set the next one's time.
     for expected in (2, 3):
+        _wait_for_attempts(server, receiver, expected - 1)
         requests.post(f"{server.endpoint}/_nimbus/clock", json={"advance_seconds": 21})
         receiver.wait_for(expected, "Notification")
     notes = receiver.of_type("Notification")
     assert len({body(n)["MessageId"] for n in notes}) == 1
-    attempts = requests.get(f"{server.endpoint}/_nimbus/sns/deliveries").json()["attempts"]
-    mine = [a["status"] for a in attempts if a["url"] == receiver.url and a["messageType"] == "Notification"]
-    assert mine == [500, 503, 200]
+    assert _wait_for_attempts(server, receiver, 3) == [500, 503, 200]
+
+
+def _wait_for_attempts(server, receiver, count: int) -> list[int]:
+    """The statuses of the Notification attempts nimbus recorded for ``receiver``, once there are ``count``."""
+    deadline = time.monotonic() + 10
+    while True:
+        attempts = requests.get(f"{server.endpoint}/_nimbus/sns/deliveries", timeout=10).json()["attempts"]
+        mine = [a["status"] for a in attempts if a["url"] == receiver.url and a["messageType"] == "Notification"]
+        if len(mine) >= count or time.monotonic() > deadline:
+            return mine
+        time.sleep(0.02)
 
 
 def test_delivery_policy_limits_retries_and_4xx_is_final(client, receiver, server):

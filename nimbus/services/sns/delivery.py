@@ -229,13 +229,19 @@ class Deliverer:
             status = failure.code
         except (OSError, ValueError) as failure:
             error = str(failure)
-        self.attempts.append({
+        record = {
             "url": job.url, "subscriptionArn": job.subscription_arn, "messageId": job.message_id,
             "messageType": job.message_type, "attempt": job.attempt + 1,
             "status": status, "error": error, "time": started,
-        })
+        }
         if self._closed:
             return  # shutting down: the stored document stays for the next start
+        self._settle(job, status, error)
+        # Recorded once settled, so whoever sees the attempt also finds the retry it scheduled.
+        self.attempts.append(record)
+
+    def _settle(self, job: HttpJob, status: int | None, error: str | None) -> None:
+        """After an attempt: delivered, retried later (stored with its new due time), or given up."""
         if status is not None and 200 <= status < 300:
             self.store.delete(job.ns, job.key)
         elif should_retry(status) and job.attempt < len(job.delays):
