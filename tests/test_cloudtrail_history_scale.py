@@ -30,6 +30,7 @@ from tests.support import (
     active_stream,
     advance_clock,
     all_records,
+    firehose_role,
     make_client,
     new_bucket,
     s3_config,
@@ -150,11 +151,11 @@ def test_an_idle_firehose_reading_a_stream_adds_no_history(own, aws):
     source = active_stream(kinesis, own.endpoint)
     arn = kinesis.describe_stream_summary(StreamName=source)["StreamDescriptionSummary"]["StreamARN"]
     target = new_bucket(aws("s3"), "ct-idle")
+    role = firehose_role(aws("iam"))
     name = active_delivery_stream(
         aws("firehose"), own.endpoint, DeliveryStreamType="KinesisStreamAsSource",
-        KinesisStreamSourceConfiguration={"KinesisStreamARN": arn,
-                                          "RoleARN": f"arn:aws:iam::{aws.account}:role/firehose"},
-        ExtendedS3DestinationConfiguration=s3_config(target, RoleARN=f"arn:aws:iam::{aws.account}:role/firehose"))
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": arn, "RoleARN": role},
+        ExtendedS3DestinationConfiguration=s3_config(target, RoleARN=role))
     kinesis.put_record(StreamName=source, Data=b"one", PartitionKey="k")
     checkpoints = checkpoints_ns(aws.account, "us-east-1", name)
     deadline = time.monotonic() + 15

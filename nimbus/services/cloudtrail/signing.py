@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from nimbus.core.times import epoch
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.cloudtrail.documents import SIGNING_KEY, SigningKey
 
 SIGNATURE_ALGORITHM = "SHA256withRSA"
 _lock = threading.Lock()
@@ -29,30 +30,31 @@ def _public_der(private) -> bytes:
     return private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
 
 
-def current_key(store, region: str, now: float, rotation_seconds: float) -> dict:
+def current_key(store, region: str, now: float, rotation_seconds: float) -> SigningKey:
     """The key that signs at ``now``, made when the last one has expired; it signs for ``rotation_seconds``
     (``Config.cloudtrail_key_rotation_seconds``)."""
     with _lock:
-        keys = [doc for _, doc in store.scan(keys_ns(region))]
-        live = [k for k in keys if k["start"] <= now < k["end"]]
+        keys = [doc for _, doc in SIGNING_KEY.scan(store, keys_ns(region))]
+        live = [k for k in keys if k["ValidityStartTime"] <= now < k["ValidityEndTime"]]
         if live:
-            return max(live, key=lambda k: k["start"])
+            return max(live, key=lambda k: k["ValidityStartTime"])
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         der = _public_der(private)
-        doc = {
-            "fingerprint": hashlib.md5(der).hexdigest(),
-            "start": now,
-            "end": now + rotation_seconds,
-            "public": base64.b64encode(der).decode(),
-            "private": private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        doc: SigningKey = {
+            "Fingerprint": hashlib.md5(der).hexdigest(),
+            "ValidityStartTime": now,
+            "ValidityEndTime": now + rotation_seconds,
+            "Value": base64.b64encode(der).decode(),
+            "PrivateKey": private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                              serialization.NoEncryption()).decode(),
         }
-        store.put(keys_ns(region), f"{int(now * 1000):016d}", doc)
+        SIGNING_KEY.put(store, keys_ns(region), f"{int(now * 1000):016d}", doc)
         return doc
 
 
-def sign(key: dict, message: bytes) -> str:
-    private = serialization.load_pem_private_key(key["private"].encode(), password=None)
+def sign(key: SigningKey, message: bytes) -> str:
+    private = serialization.load_pem_private_key(key["PrivateKey"].encode(), password=None)
+    assert isinstance(private, rsa.RSAPrivateKey)  # current_key makes nothing else
     return private.sign(message, padding.PKCS1v15(), hashes.SHA256()).hex()
 
 
@@ -74,13 +76,13 @@ def list_public_keys(store, region: str, params: dict, now: float, rotation_seco
     if start <= now <= end or start > now:
         current_key(store, region, now, rotation_seconds)  # a key for the present always exists
     out = []
-    for _, key in store.scan(keys_ns(region)):
-        if key["start"] <= end and key["end"] >= start:
+    for _, key in SIGNING_KEY.scan(store, keys_ns(region)):
+        if key["ValidityStartTime"] <= end and key["ValidityEndTime"] >= start:
             out.append({
                 # DER bytes (base64 on the wire; the CLI reads the wire text and decodes it itself).
-                "Value": base64.b64decode(key["public"]),
-                "ValidityStartTime": datetime.fromtimestamp(key["start"], tz=UTC),
-                "ValidityEndTime": datetime.fromtimestamp(key["end"], tz=UTC),
-                "Fingerprint": key["fingerprint"],
+                "Value": base64.b64decode(key["Value"]),
+                "ValidityStartTime": datetime.fromtimestamp(key["ValidityStartTime"], tz=UTC),
+                "ValidityEndTime": datetime.fromtimestamp(key["ValidityEndTime"], tz=UTC),
+                "Fingerprint": key["Fingerprint"],
             })
     return {"PublicKeyList": out}
