@@ -1,12 +1,15 @@
 """CloudTrail documents stored before schema versions (version 0) are served, then rewritten versioned: a
 logging trail whose delivery state was written in the engine's old snake_case shape, with records not yet
 delivered and a digest chain under way, keeps delivering after the restart, and ``aws cloudtrail
-validate-logs`` still validates the chain across it."""
+validate-logs`` still validates the chain across it. The old signing key, stored in the clear then, is sealed by its first use."""
 from __future__ import annotations
 
 import json
 
+from cryptography.hazmat.primitives import serialization
+
 from nimbus.core.documents import VERSION_FIELD
+from nimbus.core.secrets import Vault, load_master_key
 from nimbus.services.cloudtrail.documents import SIGNING_KEY, TRAIL_STATE
 from nimbus.services.cloudtrail.engine import state_ns, trails_ns
 from nimbus.services.cloudtrail.signing import keys_ns
@@ -90,6 +93,19 @@ def _old_state_shape(state: dict) -> dict:
     return state
 
 
+def _old_key_shape(data_dir: str):
+    """A signing key as stored before versions: its private key in the clear (PEM)."""
+    vault = Vault(load_master_key(data_dir, ephemeral=False))
+
+    def shape(key: dict) -> dict:
+        der = vault.unseal(key.pop("SealedPrivateKey"), f"cloudtrail/signing-key/{REGION}/{key['fingerprint']}")
+        private = serialization.load_der_private_key(der, password=None)
+        key["private"] = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()).decode()
+        return key
+    return shape
+
+
 def _logs_trail(aws, bucket: str) -> str:
     """A trail delivering to ``bucket`` (validated) and to a log group, as a role trusting CloudTrail."""
     aws("logs").create_log_group(logGroupName="legacy-trail")
@@ -131,7 +147,9 @@ def test_a_logging_trail_stored_before_versions_keeps_delivering_and_its_chain_v
     assert old["chains"][REGION]["previous"]["signature"] and len(old["digest_files"][REGION]) == 1
     # Keys invert time: the cursors moved past where logging started, as far for the log group as for S3.
     assert old["logs"]["cursors"] == old["cursors"] and old["cursors"][f"{REGION}/events"] < old["since"]
-    unversion(data_dir, keys_ns(REGION), renames=OLD_KEY_FIELDS)
+    [(key_name, old_key)] = unversion(data_dir, keys_ns(REGION), renames=OLD_KEY_FIELDS,
+                                      shape=_old_key_shape(data_dir)).items()
+    assert old_key["private"].startswith("-----BEGIN PRIVATE KEY-----")
 
     with start_server(tmp_path) as second:
         aws = lambda service: make_client(second.endpoint, service)  # noqa: E731
@@ -151,3 +169,6 @@ def test_a_logging_trail_stored_before_versions_keeps_delivering_and_its_chain_v
     state = stored(data_dir, state_ns(ACCOUNT, REGION), "legacy")
     assert state[VERSION_FIELD] == 1 and {"Cursors", "Chains", "DigestFiles", "Logs"} <= set(state)
     assert not any(field.islower() for field in state)
+    key = stored(data_dir, keys_ns(REGION), key_name)
+    assert key[VERSION_FIELD] == 1 and key["Fingerprint"] == old_key["fingerprint"] and key["SealedPrivateKey"]
+    assert "PrivateKey" not in key and "PRIVATE KEY" not in json.dumps(key)

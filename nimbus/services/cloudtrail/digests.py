@@ -59,7 +59,8 @@ def _write(engine, account: str, trail: Trail, state: TrailState, region: str, c
     bucket = trail["S3BucketName"]
     key = digest_key(trail, account, region, end)
     logs = state.get("DigestFiles", {}).get(region, [])
-    signer = signing.current_key(engine.store, region, now, engine.runtime.config.cloudtrail_key_rotation_seconds)
+    vault = engine.runtime.vault
+    signer = signing.current_key(engine.store, vault, region, now, engine.runtime.config.cloudtrail_key_rotation_seconds)
     previous = chain["Previous"]
     digest = {
         "awsAccountId": account,
@@ -81,7 +82,7 @@ def _write(engine, account: str, trail: Trail, state: TrailState, region: str, c
                       "oldestEventTime": f["OldestEventTime"]} for f in logs],
     }
     inflated = json.dumps(digest).encode()
-    signature = signing.sign(signer, signing.string_to_sign(digest, inflated))
+    signature = signing.sign(vault, region, signer, signing.string_to_sign(digest, inflated))
     put_object(engine, account, trail, state, bucket, key, gzip.compress(inflated, mtime=0),
                metadata={"signature": signature, "signature-algorithm": signing.SIGNATURE_ALGORITHM})
     chain["DigestStartTime"] = int(now)

@@ -8,7 +8,8 @@ Entities, one versioned document each:
   the history (``Since``, ``Cursors``), the files the next digest lists and each region's digest chain
   (``DigestFiles``, ``Chains``), and CloudWatch Logs' own position (``Logs``);
 - a digest signing key (``SigningKey``), per region: ListPublicKeys' members (``Fingerprint``, ``Value``,
-  ``ValidityStartTime``...) and its private half.
+  ``ValidityStartTime``...) and its private half, sealed by the vault (version 0 held it in the clear:
+  signing.py seals it when it next reads it, since a migration has no vault).
 Times are epoch seconds (virtual clock). Log file and digest entries are named in this style too; the digest
 file itself, in AWS's format (``s3Bucket``, ``previousDigestSignature``), is written from them (digests.py).
 
@@ -101,12 +102,13 @@ class TrailState(TypedDict, total=False):
     LatestDigestDeliveryError: str
 
 
-class SigningKey(TypedDict):
-    Fingerprint: str  # MD5 of the public key's DER, hex
-    ValidityStartTime: float
-    ValidityEndTime: float
-    Value: str  # the public key: PKCS#1 DER, base64
-    PrivateKey: str  # PKCS#8 PEM
+class SigningKey(TypedDict, total=False):
+    Fingerprint: Required[str]  # MD5 of the public key's DER, hex
+    ValidityStartTime: Required[float]
+    ValidityEndTime: Required[float]
+    Value: Required[str]  # the public key: PKCS#1 DER, base64
+    SealedPrivateKey: str  # PKCS#8 DER sealed by the vault (signing.py)
+    PrivateKey: str  # PKCS#8 PEM in the clear: only in a key stored before version 1, sealed when next read
 
 
 # -- version 0: the engine's snake_case fields, written before documents were versioned ----------------
