@@ -58,6 +58,9 @@ def test_creation_checks(aws, account):
     assert error_of(ct.get_trail, Name=unique("nosuch")).code == "TrailNotFoundException"
     assert error_of(ct.create_trail, Name=unique("trail"), S3BucketName=bucket, IsMultiRegionTrail=True,
                     IncludeGlobalServiceEvents=False).code == "InvalidParameterCombinationException"
+    # A trail always delivers somewhere: an empty bucket name is a bucket that does not exist.
+    assert error_of(ct.update_trail, Name=name, S3BucketName="") == ("S3BucketDoesNotExistException", 400)
+    assert ct.get_trail(Name=name)["Trail"]["S3BucketName"] == bucket
 
 
 def test_bucket_policy_must_let_cloudtrail_write(aws, account):

@@ -14,10 +14,12 @@ import json
 import secrets
 import string
 from datetime import UTC, datetime
+from typing import Any
 
 from nimbus.core.context import CallSource
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import logs_delivery, selectors
+from nimbus.services.cloudtrail.documents import Trail, TrailState
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, history_ns
 from nimbus.services.cloudtrail.records import GLOBAL_SOURCES
 
@@ -26,25 +28,25 @@ SCAN_CHUNK = 1000
 _UNIQUE = string.ascii_letters + string.digits
 
 
-def call(engine, account: str, trail: dict, service: str, operation: str, params: dict,
+def call(engine, account: str, trail: Trail, service: str, operation: str, params: dict,
          region: str | None = None) -> dict:
     return engine.runtime.client.call(
         service, operation, params, account_id=account, region=region or trail["HomeRegion"],
         invoked_by=CLOUDTRAIL, source=CallSource(trail["TrailARN"], account))
 
 
-def object_prefix(trail: dict) -> str:
+def object_prefix(trail: Trail) -> str:
     return f"{trail['S3KeyPrefix']}/" if trail.get("S3KeyPrefix") else ""
 
 
-def log_key(trail: dict, account: str, region: str, now: float) -> str:
+def log_key(trail: Trail, account: str, region: str, now: float) -> str:
     when = datetime.fromtimestamp(now, tz=UTC)
     unique = "".join(secrets.choice(_UNIQUE) for _ in range(16))
     return (f"{object_prefix(trail)}AWSLogs/{account}/CloudTrail/{region}/{when:%Y/%m/%d}/"
             f"{account}_CloudTrail_{region}_{when:%Y%m%dT%H%MZ}_{unique}.json.gz")
 
 
-def _regions(engine, account: str, trail: dict) -> list[str]:
+def _regions(engine, account: str, trail: Trail) -> list[str]:
     regions = {trail["HomeRegion"]}
     if trail.get("IsMultiRegionTrail"):
         regions.update(ns[2] for ns in engine.store.namespaces(("cloudtrail", account))
@@ -54,7 +56,7 @@ def _regions(engine, account: str, trail: dict) -> list[str]:
     return sorted(regions)
 
 
-def _wanted(trail: dict, region: str, record: dict) -> bool:
+def _wanted(trail: Trail, region: str, record: dict) -> bool:
     if not record.get("managementEvent", True) and _own_write(trail, record):
         return False  # a trail's own file writes would feed it forever (other trails may log them)
     source = record["eventSource"].split(".", 1)[0]
@@ -66,7 +68,7 @@ def _wanted(trail: dict, region: str, record: dict) -> bool:
     return selectors.matches(trail, record)
 
 
-def _own_write(trail: dict, record: dict) -> bool:
+def _own_write(trail: Trail, record: dict) -> bool:
     if record.get("userIdentity", {}).get("invokedBy") != CLOUDTRAIL:
         return False
     params = record.get("requestParameters") or {}
@@ -94,7 +96,7 @@ def _pending(engine, account: str, region: str, kind: str, cursor: str) -> tuple
         start = chunk[-1][0]
 
 
-def _gather(engine, account: str, trail: dict, region: str, kinds, cursors: dict, since: str,
+def _gather(engine, account: str, trail: Trail, region: str, kinds, cursors: dict, since: str,
             known: dict | None = None) -> tuple[list[tuple[str, str, dict]], dict[str, str]]:
     """What the trail logs from ``cursors`` on: (slot, key, record) oldest first, and each slot's newest key.
     ``known`` holds what another destination already read from the same cursors."""
@@ -116,25 +118,25 @@ def _gather(engine, account: str, trail: dict, region: str, kinds, cursors: dict
     return entries, moves
 
 
-def deliver(engine, account: str, trail: dict, state: dict, now: float) -> None:
-    cursors = state.setdefault("cursors", {})
-    since = state.get("since")
+def deliver(engine, account: str, trail: Trail, state: TrailState, now: float) -> None:
+    cursors = state.setdefault("Cursors", {})
+    since = state.get("Since")
     if since is None:
         return
     logs = logs_delivery.prepare(state, trail)  # before S3 moves on: both get what is not yet in a file
     kinds = (MANAGEMENT, DATA) if selectors.wants_data(trail) else (MANAGEMENT,)
     for region in _regions(engine, account, trail):
-        known = {"cursors": {}, "found": {}}
+        known: dict[str, dict] = {"cursors": {}, "found": {}}
         entries, moves = _gather(engine, account, trail, region, kinds, cursors, since, known)
         if logs is not None:
-            logs_entries, logs_moves = _gather(engine, account, trail, region, kinds, logs["cursors"], since, known)
+            logs_entries, logs_moves = _gather(engine, account, trail, region, kinds, logs["Cursors"], since, known)
         if not entries or _write_file(engine, account, trail, state, region, [e[2] for e in entries], now):
             cursors.update(moves)  # else the cursor stays: these records go out with the next attempt
         if logs is not None:
             logs_delivery.deliver(engine, account, trail, state, region, logs_entries, logs_moves, now)
 
 
-def _write_file(engine, account: str, trail: dict, state: dict, region: str, records: list[dict],
+def _write_file(engine, account: str, trail: Trail, state: TrailState, region: str, records: list[dict],
                 now: float) -> bool:
     body = json.dumps({"Records": records}, separators=(",", ":")).encode()
     key = log_key(trail, account, region, now)
@@ -149,11 +151,11 @@ def _write_file(engine, account: str, trail: dict, state: dict, region: str, rec
     state.pop("LatestDeliveryError", None)
     times = [r["eventTime"] for r in records]
     if trail.get("LogFileValidationEnabled"):
-        state.setdefault("digest_files", {}).setdefault(region, []).append({
-            "s3Bucket": bucket, "s3Object": key, "hashValue": hashlib.sha256(body).hexdigest(),
-            "hashAlgorithm": "SHA-256", "newestEventTime": max(times), "oldestEventTime": min(times)})
-    if trail.get("SnsTopicARN"):
-        _notify(engine, account, trail, state, bucket, key, now)
+        state.setdefault("DigestFiles", {}).setdefault(region, []).append({
+            "S3Bucket": bucket, "S3Object": key, "HashValue": hashlib.sha256(body).hexdigest(),
+            "HashAlgorithm": "SHA-256", "NewestEventTime": max(times), "OldestEventTime": min(times)})
+    if topic := trail.get("SnsTopicARN"):
+        _notify(engine, account, trail, state, topic, bucket, key, now)
     return True
 
 
@@ -161,15 +163,15 @@ def _error_text(error: ServiceError) -> str:
     return error.code if not error.message else f"{error.code}: {error.message}"
 
 
-def put_object(engine, account: str, trail: dict, state: dict, bucket: str, key: str, data: bytes,
+def put_object(engine, account: str, trail: Trail, state: TrailState, bucket: str, key: str, data: bytes,
                metadata: dict | None = None) -> None:
     # As AWS does, CloudTrail hands the object to the bucket owner (what the documented bucket policy requires).
-    params = {"Bucket": bucket, "Key": key, "Body": data, "ContentType": "application/json",
+    params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": data, "ContentType": "application/json",
               "ContentEncoding": "gzip", "ServerSideEncryption": "AES256", "ACL": "bucket-owner-full-control"}
     if metadata:
         params["Metadata"] = metadata
-    if trail.get("KmsKeyId"):
-        params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=trail["KmsKeyId"])
+    if key_id := trail.get("KmsKeyId"):
+        params.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)
         try:
             call(engine, account, trail, "s3", "PutObject", params)
             return
@@ -179,17 +181,16 @@ def put_object(engine, account: str, trail: dict, state: dict, bucket: str, key:
         # This S3 cannot do SSE-KMS yet: CloudTrail still has the trail's key make a data key (so the
         # key policy is exercised and the use is on record), and S3 encrypts with its own key (SSE-S3).
         call(engine, account, trail, "kms", "GenerateDataKey",
-             {"KeyId": trail["KmsKeyId"], "KeySpec": "AES_256",
-              "EncryptionContext": {"aws:cloudtrail:arn": trail["TrailARN"]}},
-             region=trail["KmsKeyId"].split(":")[3])
+             {"KeyId": key_id, "KeySpec": "AES_256", "EncryptionContext": {"aws:cloudtrail:arn": trail["TrailARN"]}},
+             region=key_id.split(":")[3])
         params.update(ServerSideEncryption="AES256")
         params.pop("SSEKMSKeyId")
     call(engine, account, trail, "s3", "PutObject", params)
 
 
-def _notify(engine, account: str, trail: dict, state: dict, bucket: str, key: str, now: float) -> None:
+def _notify(engine, account: str, trail: Trail, state: TrailState, topic: str, bucket: str, key: str,
+            now: float) -> None:
     state["LatestNotificationAttemptTime"] = now
-    topic = trail["SnsTopicARN"]
     try:
         call(engine, account, trail, "sns", "Publish",
              {"TopicArn": topic, "Message": json.dumps({"s3Bucket": bucket, "s3ObjectKey": [key]})},

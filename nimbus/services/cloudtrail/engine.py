@@ -16,6 +16,7 @@ from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.core.namespaces import Namespace
 from nimbus.core.times import epoch_millis
 from nimbus.services.cloudtrail import selectors
+from nimbus.services.cloudtrail.documents import TRAIL, TRAIL_STATE, Trail, TrailState
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
 from nimbus.services.cloudtrail.records import build_record, is_data_event
 
@@ -46,7 +47,7 @@ class Engine:
         self.store = runtime.store
         self.history = HistoryWriter(runtime.store)
         self._signing_names: dict[str, str] = {}
-        self._trails: list[tuple[str, dict]] | None = None
+        self._trails: list[tuple[str, Trail]] | None = None
         self._generation = 0
         self._lock = threading.RLock()
         self._last_prune = 0.0
@@ -92,14 +93,14 @@ class Engine:
 
     # -- trails ----------------------------------------------------------------------------------------
 
-    def logging_trails(self) -> list[tuple[str, dict]]:
+    def logging_trails(self) -> list[tuple[str, Trail]]:
         trails = self._trails
         if trails is None:
             generation = self._generation
             trails = []
             for ns in self.store.namespaces(("cloudtrail",)):
                 if len(ns) == 4 and ns[3] == "trails":
-                    trails.extend((ns[1], doc) for _, doc in self.store.scan(ns) if doc.get("IsLogging"))
+                    trails.extend((ns[1], doc) for _, doc in TRAIL.scan(self.store, ns) if doc["IsLogging"])
             if generation == self._generation:  # a change during the scan must not be cached away
                 self._trails = trails
         return trails
@@ -126,27 +127,27 @@ class Engine:
         except Exception:
             log.exception("cloudtrail could not save its last records")
 
-    def _state(self, account: str, trail: dict) -> dict:
-        return self.store.get(state_ns(account, trail["HomeRegion"]), trail["Name"]) or {}
+    def _state(self, account: str, trail: Trail) -> TrailState:
+        return TRAIL_STATE.get(self.store, state_ns(account, trail["HomeRegion"]), trail["Name"]) or {}
 
-    def _save_state(self, account: str, trail: dict, state: dict) -> None:
-        self.store.put(state_ns(account, trail["HomeRegion"]), trail["Name"], state)
+    def _save_state(self, account: str, trail: Trail, state: TrailState) -> None:
+        TRAIL_STATE.put(self.store, state_ns(account, trail["HomeRegion"]), trail["Name"], state)
 
-    def logging_started(self, account: str, trail: dict) -> None:
+    def logging_started(self, account: str, trail: Trail) -> None:
         with self._lock:
             self.flush()
             now = self.runtime.clock.time()
             state = self._state(account, trail)
             # "~" sorts after every key of this millisecond: calls made from now on (this one too) are newer.
-            state.update(StartLoggingTime=now, since=time_key(int(now * 1000), 0) + "~", cursors={},
-                         next_delivery=now + self.delivery_seconds)
-            state.pop("logs", None)  # CloudWatch Logs starts over from here too
+            state.update({"StartLoggingTime": now, "Since": time_key(int(now * 1000), 0) + "~", "Cursors": {},
+                          "NextDelivery": now + self.delivery_seconds})
+            state.pop("Logs", None)  # CloudWatch Logs starts over from here too
             if trail.get("LogFileValidationEnabled"):
                 from nimbus.services.cloudtrail.digests import start_chains
                 start_chains(state, trail, now)
             self._save_state(account, trail, state)
 
-    def logging_stopped(self, account: str, trail: dict) -> None:
+    def logging_stopped(self, account: str, trail: Trail) -> None:
         with self._lock:
             self.flush()
             now = self.runtime.clock.time()
@@ -160,7 +161,7 @@ class Engine:
             state["StopLoggingTime"] = now
             self._save_state(account, trail, state)
 
-    def validation_changed(self, account: str, trail: dict) -> None:
+    def validation_changed(self, account: str, trail: Trail) -> None:
         with self._lock:
             state = self._state(account, trail)
             if trail.get("LogFileValidationEnabled") and trail.get("IsLogging"):
@@ -168,47 +169,49 @@ class Engine:
                 start_chains(state, trail, self.runtime.clock.time())
             elif not trail.get("LogFileValidationEnabled"):
                 # Files delivered while validation is off are never digested, as in AWS.
-                state.pop("chains", None)
-                state.pop("digest_files", None)
+                state.pop("Chains", None)
+                state.pop("DigestFiles", None)
             self._save_state(account, trail, state)
 
-    def trail_deleted(self, account: str, trail: dict) -> None:
+    def trail_deleted(self, account: str, trail: Trail) -> None:
         with self._lock:
             self.store.delete(state_ns(account, trail["HomeRegion"]), trail["Name"])
             self.trails_changed()
 
-    def status(self, account: str, trail: dict) -> dict:
+    def status(self, account: str, trail: Trail) -> dict:
         state = self._state(account, trail)
         out: dict = {"IsLogging": bool(trail.get("IsLogging"))}
-        for field in ("LatestDeliveryTime", "LatestNotificationTime", "StartLoggingTime", "StopLoggingTime",
-                      "LatestCloudWatchLogsDeliveryTime", "LatestDigestDeliveryTime"):
-            if state.get(field) is not None:
-                out[field] = datetime.fromtimestamp(state[field], tz=UTC)
-        for field in ("LatestDeliveryError", "LatestNotificationError", "LatestCloudWatchLogsDeliveryError",
+        for when in ("LatestDeliveryTime", "LatestNotificationTime", "StartLoggingTime", "StopLoggingTime",
+                     "LatestCloudWatchLogsDeliveryTime", "LatestDigestDeliveryTime"):
+            if state.get(when) is not None:
+                out[when] = datetime.fromtimestamp(state[when], tz=UTC)
+        for error in ("LatestDeliveryError", "LatestNotificationError", "LatestCloudWatchLogsDeliveryError",
                       "LatestDigestDeliveryError"):
-            if state.get(field):
-                out[field] = state[field]
-        for field in ("LatestDeliveryAttemptTime", "LatestNotificationAttemptTime",
-                      "LatestDeliveryAttemptSucceeded", "LatestNotificationAttemptSucceeded"):
-            out[field] = iso(state[field]) if state.get(field) else ""
+            if text := state.get(error):
+                out[error] = text
+        # The deprecated attempt times are ISO strings, empty when unknown.
+        for attempt in ("LatestDeliveryAttemptTime", "LatestNotificationAttemptTime",
+                        "LatestDeliveryAttemptSucceeded", "LatestNotificationAttemptSucceeded"):
+            out[attempt] = iso(state[attempt]) if state.get(attempt) else ""
         out["TimeLoggingStarted"] = iso(state["StartLoggingTime"]) if state.get("StartLoggingTime") else ""
         out["TimeLoggingStopped"] = iso(state["StopLoggingTime"]) if state.get("StopLoggingTime") else ""
         return out
 
     # -- the scheduler -----------------------------------------------------------------------------------
 
-    def _tick_trail(self, account: str, trail: dict, now: float, deliver, write_due_digests) -> None:
+    def _tick_trail(self, account: str, trail: Trail, now: float, deliver, write_due_digests) -> None:
         # The cached list may lag a StopLogging or UpdateTrail by a tick: act on the stored trail.
-        trail = self.store.get(trails_ns(account, trail["HomeRegion"]), trail["Name"])
-        if trail is None or not trail.get("IsLogging"):
+        stored = TRAIL.get(self.store, trails_ns(account, trail["HomeRegion"]), trail["Name"])
+        if stored is None or not stored["IsLogging"]:
             return
+        trail = stored
         state = self._state(account, trail)
         if not state:
             return
         changed = False
-        if now >= state.get("next_delivery", 0):
+        if now >= state.get("NextDelivery", 0):
             deliver(self, account, trail, state, now)
-            state["next_delivery"] = now + self.delivery_seconds
+            state["NextDelivery"] = now + self.delivery_seconds
             changed = True
         if trail.get("LogFileValidationEnabled") and write_due_digests(self, account, trail, state, now):
             changed = True

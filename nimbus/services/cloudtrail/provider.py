@@ -13,5 +13,5 @@ class Provider(TrailOps):
         return lookup.lookup(self.store, ctx.account_id, ctx.region, params, ctx.clock.time())
 
     def list_public_keys(self, ctx: RequestContext, params: dict) -> dict:
-        return signing.list_public_keys(self.store, ctx.region, params, ctx.clock.time(),
+        return signing.list_public_keys(self.store, self.runtime.vault, ctx.region, params, ctx.clock.time(),
                                         self.runtime.config.cloudtrail_key_rotation_seconds)

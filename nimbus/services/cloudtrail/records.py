@@ -159,8 +159,8 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
     response = event.response or {}
     for holder in ("KeyMetadata", "User", "Role", "Group", "Policy"):
         arn = (response.get(holder) or {}).get("Arn") if isinstance(response.get(holder), dict) else None
-        if arn and arn_type(arn):
-            found.setdefault(arn, {"accountId": account, "type": arn_type(arn), "ARN": arn})
+        if arn and (arn_kind := arn_type(arn)):
+            found.setdefault(arn, {"accountId": account, "type": arn_kind, "ARN": arn})
     if isinstance(response.get("TopicArn"), str):
         found.setdefault(response["TopicArn"], {"accountId": account, "type": "AWS::SNS::Topic",
                                                 "ARN": response["TopicArn"]})
@@ -219,6 +219,7 @@ def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
     read_only = event.read_only or event.operation in READ_ONLY_OPERATIONS
     principal = event.principal or {}
     params = event.request_parameters or {}
+    request: dict | None
     if event.service == "s3":
         request = s3_request_parameters(params, event.host)
     else:

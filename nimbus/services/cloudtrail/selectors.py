@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.cloudtrail.documents import Trail
 
 EXCLUDABLE_SOURCES = ("kms.amazonaws.com", "rdsdata.amazonaws.com")
 DATA_TYPES = ("AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table", "AWS::SNS::Topic",
@@ -143,7 +144,7 @@ def _basic_matches(selector: dict, record: dict) -> bool:
     return False
 
 
-def matches(trail: dict, record: dict) -> bool:
+def matches(trail: Trail, record: dict) -> bool:
     """Does this trail log this record?"""
     advanced = trail.get("AdvancedEventSelectors")
     if advanced:
@@ -152,7 +153,7 @@ def matches(trail: dict, record: dict) -> bool:
     return any(_basic_matches(s, record) for s in trail.get("EventSelectors") or DEFAULT)
 
 
-def wants_data(trail: dict) -> bool:
+def wants_data(trail: Trail) -> bool:
     advanced = trail.get("AdvancedEventSelectors")
     if advanced:
         return any(f["Field"] == "eventCategory" and f.get("Equals") == ["Data"]

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from nimbus.core.context import RequestContext
-from nimbus.core.namespaces import Namespace
 from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import checks, selectors
-from nimbus.services.cloudtrail.engine import engine_for
+from nimbus.services.cloudtrail.documents import TRAIL, Trail
+from nimbus.services.cloudtrail.engine import engine_for, trails_ns
 from nimbus.services.cloudtrail.state import CloudTrailState
 
 TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,126}[A-Za-z0-9]$")
@@ -20,9 +22,6 @@ PUBLIC_FIELDS = ("Name", "S3BucketName", "S3KeyPrefix", "SnsTopicName", "SnsTopi
 OUTPUT_FIELDS = ("Name", "S3BucketName", "S3KeyPrefix", "SnsTopicName", "SnsTopicARN",
                  "IncludeGlobalServiceEvents", "IsMultiRegionTrail", "TrailARN", "LogFileValidationEnabled",
                  "CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn", "KmsKeyId", "IsOrganizationTrail")
-
-
-trails_ns = Namespace("cloudtrail", "trails")
 
 
 def not_found(name: str, account: str, region: str) -> ServiceError:
@@ -41,26 +40,26 @@ def check_name(name: str) -> None:
 class TrailOps(CloudTrailState):
     # -- lookups -------------------------------------------------------------------------------------
 
-    def _all_trails(self, account: str) -> list[dict]:
-        found = []
+    def _all_trails(self, account: str) -> list[Trail]:
+        found: list[Trail] = []
         for ns in self.store.namespaces(("cloudtrail", account)):
             if len(ns) == 4 and ns[3] == "trails":
-                found.extend(doc for _, doc in self.store.scan(ns))
+                found.extend(doc for _, doc in TRAIL.scan(self.store, ns))
         return found
 
-    def _trail(self, ctx: RequestContext, name: str, shadows: bool = True) -> dict:
+    def _trail(self, ctx: RequestContext, name: str, shadows: bool = True) -> Trail:
         """A trail by name or ARN; multi-region trails are visible (read-only) from every region."""
         if name.startswith("arn:"):
             parts = name.split(":")
             if len(parts) < 6 or not parts[5].startswith("trail/"):
                 raise ServiceError("InvalidTrailNameException", f"Invalid trail ARN: {name}", status=400)
             account, region, short = parts[4], parts[3], parts[5][len("trail/"):]
-            doc = self.store.get(trails_ns(account, region), short)
+            doc = TRAIL.get(self.store, trails_ns(account, region), short)
             if doc is None or (region != ctx.region and not (shadows and doc["IsMultiRegionTrail"])):
                 raise not_found(name, ctx.account_id, ctx.region)
             return doc
         check_name(name) if len(name) >= 3 else None
-        doc = self.store.get(trails_ns(ctx.account_id, ctx.region), name)
+        doc = TRAIL.get(self.store, trails_ns(ctx.account_id, ctx.region), name)
         if doc is None and shadows:
             doc = next((t for t in self._all_trails(ctx.account_id)
                         if t["Name"] == name and t["IsMultiRegionTrail"]), None)
@@ -68,7 +67,7 @@ class TrailOps(CloudTrailState):
             raise not_found(name, ctx.account_id, ctx.region)
         return doc
 
-    def _home_trail(self, ctx: RequestContext, name: str) -> dict:
+    def _home_trail(self, ctx: RequestContext, name: str) -> Trail:
         doc = self._trail(ctx, name)
         if doc["HomeRegion"] != ctx.region:
             raise ServiceError("InvalidHomeRegionException",
@@ -76,32 +75,35 @@ class TrailOps(CloudTrailState):
                                status=400)
         return doc
 
-    def _save(self, ctx: RequestContext, doc: dict) -> None:
-        self.store.put(trails_ns(ctx.account_id, doc["HomeRegion"]), doc["Name"], doc)
+    def _save(self, ctx: RequestContext, doc: Trail) -> None:
+        TRAIL.put(self.store, trails_ns(ctx.account_id, doc["HomeRegion"]), doc["Name"], doc)
         engine_for(ctx.runtime).trails_changed()
 
     @staticmethod
-    def _output(doc: dict, fields=OUTPUT_FIELDS) -> dict:
+    def _output(doc: Mapping[str, Any], fields: tuple[str, ...] = OUTPUT_FIELDS) -> dict:
         return {k: doc[k] for k in fields if doc.get(k) is not None}
 
     # -- destinations ------------------------------------------------------------------------------------
 
-    def _apply_destinations(self, ctx: RequestContext, doc: dict, params: dict) -> None:
+    def _apply_destinations(self, ctx: RequestContext, doc: Trail, params: dict) -> None:
         arn = doc["TrailARN"]
-        for field in ("S3BucketName", "S3KeyPrefix", "IncludeGlobalServiceEvents", "IsMultiRegionTrail",
+        if "S3BucketName" in params:  # a trail always has a bucket: an empty name is checked, and is none
+            doc["S3BucketName"] = params["S3BucketName"]
+        for field in ("S3KeyPrefix", "IncludeGlobalServiceEvents", "IsMultiRegionTrail",
                       "IsOrganizationTrail", "CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn"):
             if field in params:
                 doc[field] = params[field] if params[field] != "" else None
         if "EnableLogFileValidation" in params:
             doc["LogFileValidationEnabled"] = params["EnableLogFileValidation"]
-        if doc.get("S3KeyPrefix") and len(doc["S3KeyPrefix"]) > 200:
+        prefix = doc.get("S3KeyPrefix")
+        if prefix and len(prefix) > 200:
             raise ServiceError("InvalidS3PrefixException", "S3 key prefix must be at most 200 characters.",
                                status=400)
         if not doc["IncludeGlobalServiceEvents"] and doc["IsMultiRegionTrail"]:
             raise ServiceError("InvalidParameterCombinationException",
                                "Multi-Region trail must include global service events.", status=400)
-        if params.get("S3BucketName") or "S3KeyPrefix" in params:
-            checks.check_bucket(ctx, doc["S3BucketName"], doc.get("S3KeyPrefix"), arn)
+        if "S3BucketName" in params or "S3KeyPrefix" in params:
+            checks.check_bucket(ctx, doc["S3BucketName"], prefix, arn)
         if "SnsTopicName" in params:
             if params["SnsTopicName"]:
                 doc["SnsTopicARN"] = checks.resolve_topic(ctx, params["SnsTopicName"], arn)
@@ -119,7 +121,7 @@ class TrailOps(CloudTrailState):
         name = params["Name"]
         check_name(name)
         ns = trails_ns(ctx.account_id, ctx.region)
-        if self.store.get(ns, name) is not None or any(
+        if TRAIL.get(self.store, ns, name) is not None or any(
                 t["Name"] == name and t["IsMultiRegionTrail"] for t in self._all_trails(ctx.account_id)):
             raise ServiceError("TrailAlreadyExistsException", f"Trail {name} already exists for customer: "
                                f"{ctx.account_id}", status=400)
@@ -127,11 +129,13 @@ class TrailOps(CloudTrailState):
             raise ServiceError("MaximumNumberOfTrailsExceededException",
                                f"User: {ctx.account_id} already has {MAX_TRAILS_PER_REGION} trails in "
                                f"{ctx.region}.", status=400)
-        doc = {"Name": name, "HomeRegion": ctx.region, "TrailARN": ctx.arn(f"trail/{name}"),
-               "IncludeGlobalServiceEvents": True, "IsMultiRegionTrail": False, "LogFileValidationEnabled": False,
-               "HasCustomEventSelectors": False, "HasInsightSelectors": False, "IsOrganizationTrail": False,
-               "IsLogging": False, "Tags": {t["Key"]: t.get("Value", "") for t in params.get("TagsList") or []}}
-        self._apply_destinations(ctx, doc, {**params, "S3BucketName": params["S3BucketName"]})
+        doc: Trail = {
+            "Name": name, "HomeRegion": ctx.region, "TrailARN": ctx.arn(f"trail/{name}"),
+            "S3BucketName": params["S3BucketName"], "IncludeGlobalServiceEvents": True, "IsMultiRegionTrail": False,
+            "LogFileValidationEnabled": False, "HasCustomEventSelectors": False, "HasInsightSelectors": False,
+            "IsOrganizationTrail": False, "IsLogging": False,
+            "Tags": {t["Key"]: t.get("Value", "") for t in params.get("TagsList") or []}}
+        self._apply_destinations(ctx, doc, params)
         self._save(ctx, doc)
         return self._output(doc)
 
@@ -205,27 +209,23 @@ class TrailOps(CloudTrailState):
         if basic is not None and advanced is not None:
             raise ServiceError("InvalidParameterCombinationException",
                                "You cannot specify both EventSelectors and AdvancedEventSelectors.", status=400)
-        if basic is None and advanced is None:
-            raise selectors.invalid("You must specify EventSelectors or AdvancedEventSelectors.")
         doc.pop("EventSelectors", None)
         doc.pop("AdvancedEventSelectors", None)
         if basic is not None:
             doc["EventSelectors"] = selectors.validate_basic(basic)
-        else:
+        elif advanced is not None:
             doc["AdvancedEventSelectors"] = selectors.validate_advanced(advanced)
+        else:
+            raise selectors.invalid("You must specify EventSelectors or AdvancedEventSelectors.")
         doc["HasCustomEventSelectors"] = True
         self._save(ctx, doc)
-        return {"TrailARN": doc["TrailARN"], **{k: doc[k] for k in ("EventSelectors", "AdvancedEventSelectors")
-                                                if k in doc}}
+        return self._output(doc, ("TrailARN", "EventSelectors", "AdvancedEventSelectors"))
 
     def get_event_selectors(self, ctx: RequestContext, params: dict) -> dict:
         doc = self._trail(ctx, params["TrailName"])
-        out = {"TrailARN": doc["TrailARN"]}
         if doc.get("AdvancedEventSelectors"):
-            out["AdvancedEventSelectors"] = doc["AdvancedEventSelectors"]
-        else:
-            out["EventSelectors"] = doc.get("EventSelectors") or selectors.DEFAULT
-        return out
+            return self._output(doc, ("TrailARN", "AdvancedEventSelectors"))
+        return {"TrailARN": doc["TrailARN"], "EventSelectors": doc.get("EventSelectors") or selectors.DEFAULT}
 
     # -- tags --------------------------------------------------------------------------------------------
 
