@@ -30,6 +30,7 @@ from tests.support import (
     active_stream,
     advance_clock,
     all_records,
+    firehose_role,
     make_client,
     new_bucket,
     s3_config,
@@ -150,6 +151,7 @@ def test_an_idle_firehose_reading_a_stream_adds_no_history(own, aws):
     source = active_stream(kinesis, own.endpoint)
     arn = kinesis.describe_stream_summary(StreamName=source)["StreamDescriptionSummary"]["StreamARN"]
     target = new_bucket(aws("s3"), "ct-idle")
+    firehose_role(aws("iam"))  # the fresh account's role the stream names
     name = active_delivery_stream(
         aws("firehose"), own.endpoint, DeliveryStreamType="KinesisStreamAsSource",
         KinesisStreamSourceConfiguration={"KinesisStreamARN": arn,
