@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
-from tests.support import error_of, unique
+from tests.support import error_of, unique, virtual_now
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +120,9 @@ def test_tiers_and_value_sizes(ssm):
     assert ssm.put_parameter(Name=name, Value="w", Overwrite=True)["Tier"] == "Advanced"
 
 
-def expiration(seconds_from_now: int) -> dict:
-    from datetime import UTC, datetime, timedelta
-    when = datetime.now(UTC) + timedelta(seconds=seconds_from_now)
+def expiration(endpoint: str, seconds_from_now: int) -> dict:
+    """An Expiration policy that far ahead of the virtual clock (other modules move it)."""
+    when = virtual_now(endpoint) + timedelta(seconds=seconds_from_now)
     return {"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": when.isoformat()}}
 
 
@@ -132,18 +133,20 @@ def expiration(seconds_from_now: int) -> dict:
      "InvalidPolicyAttributeException"),
     ([{"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": "tomorrow"}}],
      "InvalidPolicyAttributeException"),
+    ([{"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": "2001-01-01T00:00:00.000Z"}}],
+     "InvalidPolicyAttributeException"),
     ("two expirations", "IncompatiblePolicyException"),
 ])
-def test_policies_are_validated(ssm, policies, code):
+def test_policies_are_validated(ssm, endpoint, policies, code):
     if policies == "two expirations":
-        policies = [expiration(3600), expiration(7200)]
+        policies = [expiration(endpoint, 3600), expiration(endpoint, 7200)]
     text = policies if isinstance(policies, str) else json.dumps(policies)
     assert error_of(ssm.put_parameter, Name=path(), Value="v", Type="String", Tier="Advanced",
                     Policies=text).code == code
 
 
-def test_policies_need_the_advanced_tier(ssm):
-    policies = json.dumps([expiration(3600), {"Type": "NoChangeNotification", "Version": "1.0",
+def test_policies_need_the_advanced_tier(ssm, endpoint):
+    policies = json.dumps([expiration(endpoint, 3600), {"Type": "NoChangeNotification", "Version": "1.0",
                                               "Attributes": {"After": "20", "Unit": "Days"}}])
     assert error_of(ssm.put_parameter, Name=path(), Value="v", Type="String", Tier="Standard",
                     Policies=policies).code == "ValidationException"
