@@ -47,4 +47,4 @@ class LabelOps(SsmState):
             for label in removed:
                 del labels[label]
             self.save(ctx, parameter)
-        return {"RemovedLabels": removed, "InvalidLabels": [l for l in params["Labels"] if l not in removed]}
+        return {"RemovedLabels": removed, "InvalidLabels": [label for label in params["Labels"] if label not in removed]}
