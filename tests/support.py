@@ -251,6 +251,7 @@ ONE_CALL_PER_SERVICE = {
     "logs": lambda aws: aws("logs").describe_log_groups(),
     "s3": lambda aws: aws("s3").list_buckets(),
     "sns": lambda aws: aws("sns").list_topics(),
+    "ssm": lambda aws: aws("ssm").describe_parameters(),
     "sts": lambda aws: aws("sts").get_caller_identity(),
 }
 

@@ -72,6 +72,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     advance_clock(endpoint, 1)
     kinesis.delete_stream(StreamName=stream)
 
+    ssm, parameter = client("ssm"), unique("/events/parameter")
+    ssm.put_parameter(Name=parameter, Value="v", Type="String")
+    ssm.put_parameter(Name=parameter, Value="w", Type="String", Overwrite=True)
+    ssm.delete_parameter(Name=parameter)
+
     firehose, name = client("firehose"), unique("hose")
     firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration={
         "RoleARN": role_arn, "BucketARN": f"arn:aws:s3:::{bucket}"})
@@ -90,9 +95,11 @@ def test_every_service_publishes_events_that_keep_the_contract(server, endpoint,
     seen = {(e.resource_type, e.change) for e in published}
     expected_types = set(RESOURCE_TYPES) - {"AWS::Kinesis::Channel"}  # channels: test_kinesis_channels.py
     assert expected_types <= {resource_type for resource_type, _ in seen}
-    for resource_type in ("AWS::IAM::Role", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SNS::Topic"):
+    for resource_type in ("AWS::IAM::Role", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SNS::Topic",
+                          "AWS::SSM::Parameter"):
         assert (resource_type, "updated") in seen
-    for resource_type in ("AWS::KinesisFirehose::DeliveryStream", "AWS::Kinesis::Stream", "AWS::S3::Bucket"):
+    for resource_type in ("AWS::KinesisFirehose::DeliveryStream", "AWS::Kinesis::Stream", "AWS::S3::Bucket",
+                          "AWS::SSM::Parameter"):
         assert {(resource_type, "created"), (resource_type, "deleted")} <= seen
     created = [e for e in published if e.change == "created"]
     assert all(isinstance(e.configuration, dict) for e in created)

@@ -32,6 +32,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::Logs::LogGroup": "logs",
     "AWS::S3::Bucket": "s3",
     "AWS::SNS::Topic": "sns",
+    "AWS::SSM::Parameter": "ssm",
 }
 
 

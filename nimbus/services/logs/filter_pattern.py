@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import re2
+from nimbus.core.linear_regex import compile_linear
+from nimbus.core.linear_regex import error as linear_regex_error
 
 from .common import invalid
 from .json_pattern import compile_json_pattern
@@ -33,11 +34,6 @@ def compile_pattern(text: str) -> Matcher:
 # -- terms ----------------------------------------------------------------------------------
 
 TERM_TOKEN = re.compile(r'([-?]?)(?:"((?:[^"\\]|\\.)*)"|%([^%]+)%|(\S+))')
-# %regex% runs on RE2, whose time is linear in the message (AWS's engine is linear too): a pattern
-# such as %(a+)+b% cannot make the search backtrack for minutes. RE2 refuses what it cannot run in
-# linear time (backreferences, lookaround), so those patterns are invalid, as they are on AWS.
-RE2_OPTIONS = re2.Options()
-RE2_OPTIONS.log_errors = False
 
 
 def _compile_terms(pattern: str) -> Matcher:
@@ -54,8 +50,8 @@ def _compile_terms(pattern: str) -> Matcher:
         sign, quoted, regex, bare = match.groups()
         if regex is not None:
             try:
-                compiled = re2.compile(regex, RE2_OPTIONS)
-            except re2.error:
+                compiled = compile_linear(regex)  # linear time: see core/linear_regex.py
+            except linear_regex_error:
                 raise invalid(f"Invalid regex in filter pattern: {regex}") from None
             test = compiled.search
         else:
