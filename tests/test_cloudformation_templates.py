@@ -161,7 +161,7 @@ def test_parameter_constraints(cf, key, value, message):
                     Parameters=given if key != "Secret" else given[1:]).worded == ("ValidationError", message)
 
 
-def test_no_echo_is_masked_in_every_describe(cf, ssm):
+def test_no_echo_is_masked_in_every_describe(cf, ssm, aws):
     name = unique("noecho")
     assert error_of(cf.create_stack, StackName=name, TemplateBody=json.dumps(PARAMETERS)).worded == (
         "ValidationError", "Parameters: [Secret] must have values")
@@ -175,8 +175,14 @@ def test_no_echo_is_masked_in_every_describe(cf, ssm):
     listed = cf.describe_stacks()["Stacks"]
     assert [p["ParameterValue"] for s in listed if s["StackName"] == name for p in s["Parameters"]
             if p["ParameterKey"] == "Secret"] == ["****"]
-    assert all("s3cret" not in json.dumps(e, default=str) for e in cf.describe_stack_events(StackName=name)["StackEvents"]
-               if e["LogicalResourceId"] != "Param")
+    events = cf.describe_stack_events(StackName=name)["StackEvents"]
+    assert "s3cret" not in json.dumps(events, default=str)
+    assert json.loads([e for e in events if e["LogicalResourceId"] == "Param"][0]["ResourceProperties"]) == {
+        "Type": "String", "Value": "dev/ab-1/abc/2/****"}
+    trail = aws("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateStack"}])["Events"]
+    recorded = json.dumps([json.loads(e["CloudTrailEvent"])["requestParameters"] for e in trail])
+    assert "s3cret" not in recorded and '"parameterValue": "HIDDEN_DUE_TO_SECURITY_REASONS"' in recorded
 
 
 def test_ssm_parameter_types_and_dynamic_references(cf, ssm):

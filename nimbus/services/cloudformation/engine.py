@@ -12,7 +12,7 @@ from typing import Any
 
 from nimbus.protocol.errors import ServiceError
 
-from . import schemas
+from . import parameters, schemas
 from .documents import Stack, StackResource
 from .dynamic import resolve_references
 from .graph import creation_order, dependencies
@@ -22,6 +22,7 @@ from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
 from .state import CloudFormationState, StackIdentity
+from .template import parse_template
 
 log = logging.getLogger(__name__)
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -48,6 +49,9 @@ class StackRun:
         self.current = state.resources(where.account, where.region, where.stack_id)
         self.journal: list[tuple[str, str, StackResource | None]] = []  # (action, logical id, doc before)
         self.imports: set[str] = set()
+        stack = self.stack()
+        self.secrets = parameters.secret_values(parameters.declared(parse_template(stack["TemplateBody"])),
+                                                stack.get("ParameterValues", {}))
 
     # -- the pieces every step uses ----------------------------------------------------------
 
@@ -74,7 +78,13 @@ class StackRun:
             self.current[doc["LogicalResourceId"]] = doc
             self.state.save_resource(self.where, doc)
         self.state.add_event(self.where, doc["LogicalResourceId"], doc["ResourceType"], status, reason,
-                             doc.get("PhysicalResourceId", ""), json.dumps(doc.get("Properties", {})))
+                             doc.get("PhysicalResourceId", ""), self.masked(json.dumps(doc.get("Properties", {}))))
+
+    def masked(self, text: str) -> str:
+        """Event properties with every NoEcho parameter's value (JSON-escaped as it appears) masked."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(json.dumps(secret)[1:-1], parameters.MASK)
+        return text
 
     def api(self, logical_id: str) -> Api:
         return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id)
@@ -97,8 +107,11 @@ class StackRun:
     # -- create and update ---------------------------------------------------------------------
 
     def deploy(self, prepared: Prepared) -> None:
+        self.secrets |= parameters.secret_values(parameters.declared(prepared.template), prepared.values)
         try:
             for logical_id in prepared.order:
+                if self.state.closed:
+                    return  # a reset or shutdown retired this provider: its state is no longer there
                 self.apply(prepared, logical_id)
         except ResourceFailed as failure:
             verb = "create" if self.current[failure.logical_id]["ResourceStatus"] == "CREATE_FAILED" else "update"
@@ -272,6 +285,8 @@ class StackRun:
         failed = []
         for logical_id in reversed(order + [n for n in self.current if n not in order]):
             doc = self.current[logical_id]
+            if self.state.closed:
+                return
             if doc["ResourceStatus"] in ("DELETE_COMPLETE", "DELETE_SKIPPED"):
                 continue
             try:

@@ -109,14 +109,23 @@ def _constraints(name: str, value: str, declaration: dict) -> None:
         raise failed(f"Parameter '{name}' must be a number not greater than {declaration['MaxValue']}")
 
 
+def no_echo(declaration: dict) -> bool:
+    return str(declaration.get("NoEcho", "false")).lower() == "true"
+
+
+def secret_values(declarations: dict[str, dict], values: dict[str, str]) -> set[str]:
+    """The NoEcho parameters' values, which nothing a describe answers may show."""
+    return {str(values.get(n, d.get("Default", ""))) for n, d in declarations.items() if no_echo(d)} - {""}
+
+
 def described(declarations: dict[str, dict], values: dict[str, str], resolved: dict[str, str]) -> list[dict]:
     """The stack's ``Parameters`` as describes show them: NoEcho values masked."""
     out = []
     for name, declaration in declarations.items():
-        no_echo = str(declaration.get("NoEcho", "false")).lower() == "true"
+        hidden = no_echo(declaration)
         value = values.get(name, str(declaration.get("Default", "")))
-        item = {"ParameterKey": name, "ParameterValue": MASK if no_echo else value}
+        item = {"ParameterKey": name, "ParameterValue": MASK if hidden else value}
         if name in resolved:
-            item["ResolvedValue"] = MASK if no_echo else resolved[name]
+            item["ResolvedValue"] = MASK if hidden else resolved[name]
         out.append(item)
     return out

@@ -10,4 +10,5 @@ from .templates import TemplateOps
 
 
 class Provider(StackOps, DescribeOps, TemplateOps):
-    pass
+    # Parameter values may be NoEcho secrets: CloudTrail records the keys, never the values.
+    REDACTED_MEMBERS = frozenset({"ParameterValue", "ResolvedValue"})

@@ -2,6 +2,7 @@
 calling other services as a stack (its RoleARN, or the caller who started the operation)."""
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,7 @@ resources_ns = Namespace("cloudformation", "resources")  # + the stack's id
 events_ns = Namespace("cloudformation", "events")  # + the stack's id
 exports_ns = Namespace("cloudformation", "exports")
 
+_EVENT_SEQUENCE = itertools.count()
 Caller = Callable[[str, str, dict], dict]  # (service, operation, params) -> output
 
 
@@ -99,7 +101,6 @@ class CloudFormationState(BaseProvider):
     def add_event(self, where: StackIdentity, logical_id: str, resource_type: str, status: str,
                   reason: str = "", physical_id: str = "", properties: str | None = None) -> None:
         now = self.clock.time()
-        existing = self.store.scan(events_ns(where.account, where.region, where.stack_id))
         event: StackEvent = {"EventId": str(uuid.uuid4()), "StackId": where.stack_id, "StackName": where.stack_name,
                              "LogicalResourceId": logical_id, "ResourceType": resource_type, "Timestamp": now,
                              "ResourceStatus": status}
@@ -109,8 +110,9 @@ class CloudFormationState(BaseProvider):
             event["ResourceStatusReason"] = reason
         if properties is not None:
             event["ResourceProperties"] = properties
+        # Keys list in time order; the sequence orders events of one instant as they happened.
         STACK_EVENT.put(self.store, events_ns(where.account, where.region, where.stack_id),
-                        f"{len(existing):08d}", event)
+                        f"{now:017.6f}|{next(_EVENT_SEQUENCE):012d}", event)
 
     def exports(self, account: str, region: str) -> dict[str, Export]:
         return dict(EXPORT.scan(self.store, exports_ns(account, region)))

@@ -14,7 +14,7 @@ def _parameters(template: dict, declarations: bool) -> list[dict]:
     """ValidateTemplate's TemplateParameters, or (``declarations``) GetTemplateSummary's ParameterDeclarations."""
     out = []
     for name, declaration in parameters.declared(template).items():
-        item: dict = {"ParameterKey": name, "NoEcho": str(declaration.get("NoEcho", "false")).lower() == "true"}
+        item: dict = {"ParameterKey": name, "NoEcho": parameters.no_echo(declaration)}
         if "Default" in declaration:
             item["DefaultValue"] = str(declaration["Default"])
         if "Description" in declaration:

@@ -22,6 +22,14 @@ def _attributes(properties: dict, names: tuple[str, ...]) -> dict[str, str]:
     return {n: _attribute_text(properties[n]) for n in names if n in properties and n != "DeliveryStatusLogging"}
 
 
+def _set_changed(api: Api, operation: str, member: str, arn: str, names: tuple[str, ...], old: dict, new: dict) -> None:
+    """Set each attribute whose value the update changes (SetTopicAttributes, SetSubscriptionAttributes)."""
+    before, after = _attributes(old, names), _attributes(new, names)
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) != after.get(name):
+            api.call("sns", operation, {member: arn, "AttributeName": name, "AttributeValue": after.get(name, "")})
+
+
 class Topic(Handler):
     type_name = "AWS::SNS::Topic"
 
@@ -37,11 +45,7 @@ class Topic(Handler):
         return Created(arn, {"TopicArn": arn, "TopicName": name})
 
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
-        before, after = _attributes(old, _TOPIC_ATTRIBUTES), _attributes(new, _TOPIC_ATTRIBUTES)
-        for name in set(before) | set(after):
-            if before.get(name) != after.get(name):
-                api.call("sns", "SetTopicAttributes", {"TopicArn": physical_id, "AttributeName": name,
-                                                       "AttributeValue": after.get(name, "")})
+        _set_changed(api, "SetTopicAttributes", "TopicArn", physical_id, _TOPIC_ATTRIBUTES, old, new)
         if old.get("Tags") != new.get("Tags"):
             keys = [t["Key"] for t in tag_list(old.get("Tags"))]
             if keys:
@@ -67,11 +71,8 @@ class Subscription(Handler):
         return Created(arn, {"Arn": arn})
 
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
-        before, after = _attributes(old, _SUBSCRIPTION_ATTRIBUTES), _attributes(new, _SUBSCRIPTION_ATTRIBUTES)
-        for name in set(before) | set(after):
-            if before.get(name) != after.get(name):
-                api.call("sns", "SetSubscriptionAttributes", {"SubscriptionArn": physical_id, "AttributeName": name,
-                                                              "AttributeValue": after.get(name, "")})
+        _set_changed(api, "SetSubscriptionAttributes", "SubscriptionArn", physical_id, _SUBSCRIPTION_ATTRIBUTES,
+                     old, new)
         return {"Arn": physical_id}
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
