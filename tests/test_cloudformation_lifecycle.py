@@ -207,3 +207,63 @@ def test_the_cli_creates_updates_and_deletes(cf, aws, endpoint, account, tmp_pat
     cli("delete-stack", "--stack-name", name)
     cli("wait", "stack-delete-complete", "--stack-name", name)
     assert topics_of(aws, name) == []
+
+
+def starter_types(version: str, description: str, days: int, shards: int, enabled: bool, policy: str) -> dict:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "ec2.amazonaws.com"}}]}
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    return {"Resources": {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": version},
+                                                             "Tags": [{"Key": "v", "Value": version}]}},
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": description}},
+        "Subscription": {"Type": "AWS::SNS::Subscription", "Properties": {
+            "TopicArn": {"Ref": "Topic"}, "Protocol": "email", "Endpoint": "ops@example.com",
+            "FilterPolicy": {"kind": [description]}}},
+        "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": days}},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {"Description": description, "Enabled": enabled}},
+        "Stream": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": shards}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": trust,
+            "Policies": [{"PolicyName": policy, "PolicyDocument": {"Version": "2012-10-17",
+                                                                   "Statement": [statement]}}]}}}}
+
+
+def test_every_starter_type_updates_in_place(cf, aws):
+    name, stack = create(cf, starter_types("Enabled", "one", 7, 1, True, "first"), Capabilities=["CAPABILITY_IAM"])
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    before = stack_resources(cf, name)
+    cf.update_stack(StackName=name, TemplateBody=json.dumps(starter_types("Suspended", "two", 14, 2, False, "second")),
+                    Capabilities=["CAPABILITY_IAM"])
+    assert settled_stack(cf, name)["StackStatus"] == "UPDATE_COMPLETE"
+    after = stack_resources(cf, name)
+    assert after == before
+    s3, sns, kms, iam = aws("s3"), aws("sns"), aws("kms"), aws("iam")
+    assert s3.get_bucket_versioning(Bucket=after["Bucket"])["Status"] == "Suspended"
+    assert s3.get_bucket_tagging(Bucket=after["Bucket"])["TagSet"] == [{"Key": "v", "Value": "Suspended"}]
+    assert sns.get_topic_attributes(TopicArn=after["Topic"])["Attributes"]["DisplayName"] == "two"
+    attributes = sns.get_subscription_attributes(SubscriptionArn=after["Subscription"])["Attributes"]
+    assert json.loads(attributes["FilterPolicy"]) == {"kind": ["two"]}
+    group = aws("logs").describe_log_groups(logGroupNamePrefix=after["Group"])["logGroups"][0]
+    assert group["retentionInDays"] == 14
+    key = kms.describe_key(KeyId=after["Key"])["KeyMetadata"]
+    assert (key["Description"], key["KeyState"]) == ("two", "Disabled")
+    summary = aws("kinesis").describe_stream_summary(StreamName=after["Stream"])["StreamDescriptionSummary"]
+    assert summary["OpenShardCount"] == 2
+    assert iam.list_role_policies(RoleName=after["Role"])["PolicyNames"] == ["second"]
+    updated = {e[0] for e in stack_events(cf, name) if e[1] == "UPDATE_COMPLETE"} - {name}
+    assert updated == {"Bucket", "Topic", "Subscription", "Group", "Key", "Stream", "Role"}
+
+
+def test_template_summary_and_imports_of_an_unknown_export(cf):
+    body = json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Description": "summary",
+                       "Parameters": {"Env": {"Type": "String", "AllowedValues": ["a", "b"], "Default": "a"}},
+                       "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}, "Key": {"Type": "AWS::KMS::Key"}}})
+    summary = cf.get_template_summary(TemplateBody=body)
+    assert (summary["Description"], summary["ResourceTypes"], summary["Version"]) == (
+        "summary", ["AWS::KMS::Key", "AWS::SNS::Topic"], "2010-09-09")
+    assert summary["Parameters"] == [{"ParameterKey": "Env", "DefaultValue": "a", "ParameterType": "String",
+                                      "NoEcho": False, "ParameterConstraints": {"AllowedValues": ["a", "b"]}}]
+    export = unique("nobody")
+    assert error_of(cf.list_imports, ExportName=export).worded == (
+        "ValidationError", f"Export '{export}' is not imported by any stack.")
