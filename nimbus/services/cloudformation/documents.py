@@ -59,6 +59,26 @@ class StackEvent(TypedDict, total=False):
     ResourceProperties: str
 
 
+class ChangeSet(TypedDict, total=False):
+    """A change set, as DescribeChangeSet names its members; ``Request`` keeps what the stack operation
+    needs when it is executed (parameters given, RoleARN, tags...), ``TemplateBody`` its template."""
+    ChangeSetId: Required[str]
+    ChangeSetName: Required[str]
+    StackId: Required[str]
+    StackName: Required[str]
+    ChangeSetType: Required[str]
+    Status: Required[str]
+    ExecutionStatus: Required[str]
+    CreationTime: Required[float]
+    TemplateBody: Required[str]
+    Request: Required[dict[str, Any]]
+    StatusReason: str
+    Description: str
+    Changes: list[dict[str, Any]]
+    ParameterValues: dict[str, str]
+    ResolvedValues: dict[str, str]
+
+
 class Export(TypedDict):
     ExportingStackId: str
     Name: str
@@ -68,4 +88,5 @@ class Export(TypedDict):
 STACK = DocumentKind[Stack]("cloudformation.Stack")
 STACK_RESOURCE = DocumentKind[StackResource]("cloudformation.StackResource")
 STACK_EVENT = DocumentKind[StackEvent]("cloudformation.StackEvent")
+CHANGE_SET = DocumentKind[ChangeSet]("cloudformation.ChangeSet")
 EXPORT = DocumentKind[Export]("cloudformation.Export")

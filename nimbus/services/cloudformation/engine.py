@@ -298,4 +298,5 @@ class StackRun:
             return self.set_status("DELETE_FAILED", f"The following resource(s) failed to delete: "
                                    f"[{', '.join(failed)}]. ")
         publish_exports(self.state, self.where, [])
+        self.state.drop_change_sets(self.where.account, self.where.region, self.where.stack_id)
         self.set_status("DELETE_COMPLETE", DeletionTime=self.state.clock.time())

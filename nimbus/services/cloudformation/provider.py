@@ -4,11 +4,11 @@ and imports, termination protection. Change sets, drift, stack sets and nested s
 """
 from __future__ import annotations
 
+from .changesets import ChangeSetOps
 from .describe import DescribeOps
-from .stacks import StackOps
 from .templates import TemplateOps
 
 
-class Provider(StackOps, DescribeOps, TemplateOps):
+class Provider(ChangeSetOps, DescribeOps, TemplateOps):
     # Parameter values may be NoEcho secrets: CloudTrail records the keys, never the values.
     REDACTED_MEMBERS = frozenset({"ParameterValue", "ResolvedValue"})

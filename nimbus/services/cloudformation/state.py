@@ -11,9 +11,21 @@ from typing import Any
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Principal
 from nimbus.core.namespaces import Namespace
+from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
-from .documents import EXPORT, STACK, STACK_EVENT, STACK_RESOURCE, Export, Stack, StackEvent, StackResource
+from .documents import (
+    CHANGE_SET,
+    EXPORT,
+    STACK,
+    STACK_EVENT,
+    STACK_RESOURCE,
+    ChangeSet,
+    Export,
+    Stack,
+    StackEvent,
+    StackResource,
+)
 from .template import validation_error
 
 SERVICE_PRINCIPAL = "cloudformation.amazonaws.com"
@@ -22,6 +34,7 @@ stacks_ns = Namespace("cloudformation", "stacks")
 resources_ns = Namespace("cloudformation", "resources")  # + the stack's id
 events_ns = Namespace("cloudformation", "events")  # + the stack's id
 exports_ns = Namespace("cloudformation", "exports")
+changesets_ns = Namespace("cloudformation", "changesets")  # + the stack's id
 
 _EVENT_SEQUENCE = itertools.count()
 Caller = Callable[[str, str, dict], dict]  # (service, operation, params) -> output
@@ -121,6 +134,26 @@ class CloudFormationState(BaseProvider):
         """The names of the live stacks whose templates import ``export_name``."""
         return [s["StackName"] for s in self.stacks(account, region)
                 if export_name in s.get("Imports", []) and s["StackStatus"] != "DELETE_COMPLETE"]
+
+    # -- change sets ---------------------------------------------------------------------------
+
+    def change_sets(self, account: str, region: str, stack_id: str) -> list[ChangeSet]:
+        return [c for _, c in CHANGE_SET.scan(self.store, changesets_ns(account, region, stack_id))]
+
+    def drop_change_sets(self, account: str, region: str, stack_id: str) -> None:
+        """A deleted stack's change sets go with it."""
+        self.store.delete_namespace(changesets_ns(account, region, stack_id))
+
+    def change_set(self, ctx: RequestContext, name: str, stack_name: str | None) -> ChangeSet:
+        """The change set a name (with its stack) or an ARN names; ChangeSetNotFound otherwise."""
+        if not name.startswith("arn:") and not stack_name:
+            raise validation_error("StackName must be specified if ChangeSetName is not specified as an ARN.")
+        named = self.find_stack(ctx, stack_name) if stack_name else None
+        for stack in ([named] if named else []) if stack_name else self.stacks(ctx.account_id, ctx.region):
+            for change_set in self.change_sets(ctx.account_id, ctx.region, stack["StackId"]):
+                if name in (change_set["ChangeSetName"], change_set["ChangeSetId"]):
+                    return change_set
+        raise ServiceError("ChangeSetNotFound", f"ChangeSet [{name}] does not exist", status=404)
 
     # -- acting as the stack -----------------------------------------------------------------
 

@@ -43,7 +43,8 @@ def _summary(template: dict) -> dict:
 class TemplateOps(CloudFormationState):
     def get_template(self, ctx: RequestContext, params: dict) -> dict:
         if params.get("ChangeSetName"):
-            raise validation_error("nimbus does not serve change sets yet.")
+            change_set = self.change_set(ctx, params["ChangeSetName"], params.get("StackName"))
+            return {"TemplateBody": change_set["TemplateBody"], "StagesAvailable": ["Original", "Processed"]}
         stack = self.stack(ctx, params["StackName"], deleted=True)
         return {"TemplateBody": stack["TemplateBody"], "StagesAvailable": ["Original", "Processed"]}
 
