@@ -243,6 +243,7 @@ def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
 
 # One harmless call per nimbus service, so tests can check that every service's calls are on record.
 ONE_CALL_PER_SERVICE = {
+    "cloudformation": lambda aws: aws("cloudformation").list_stacks(),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
@@ -487,3 +488,28 @@ def stored(data_dir: str, namespace: tuple[str, ...], key: str) -> dict | None:
         return store.get(namespace, key)
     finally:
         store.close()
+
+
+# --- CloudFormation ------------------------------------------------------------------------------
+
+def settled_stack(cf, name: str, timeout: float = 60.0) -> dict:
+    """The stack once its operation has ended (whatever the outcome), as DescribeStacks shows it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        stack = cf.describe_stacks(StackName=name)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            return stack
+        assert time.monotonic() < deadline, f"{name} still {stack['StackStatus']}"
+        time.sleep(0.1)
+
+
+def stack_events(cf, name: str) -> list[tuple[str, str, str]]:
+    """(logical id, status, reason) of every event, oldest first."""
+    events = cf.describe_stack_events(StackName=name)["StackEvents"]
+    return [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", "")) for e in reversed(events)]
+
+
+def stack_resources(cf, name: str) -> dict[str, str]:
+    """Logical id -> physical id of the stack's resources."""
+    summaries = cf.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries}

@@ -1,0 +1,92 @@
+"""The stored shapes of CloudFormation entities (see nimbus.core.documents for the convention)."""
+from __future__ import annotations
+
+from typing import Any, Required, TypedDict
+
+from nimbus.core.documents import DocumentKind
+
+
+class Stack(TypedDict, total=False):
+    """A stack, named as DescribeStacks names its members. ``ParameterValues`` are the values given
+    (NoEcho ones too: describes mask them), ``TemplateBody`` the template as sent."""
+    StackId: Required[str]
+    StackName: Required[str]
+    StackStatus: Required[str]
+    CreationTime: Required[float]
+    TemplateBody: Required[str]
+    Description: str
+    StackStatusReason: str
+    LastUpdatedTime: float
+    DeletionTime: float
+    DisableRollback: bool
+    NotificationARNs: list[str]
+    TimeoutInMinutes: int
+    Capabilities: list[str]
+    Outputs: list[dict[str, str]]
+    RoleARN: str
+    Tags: list[dict[str, str]]
+    EnableTerminationProtection: bool
+    ParameterValues: dict[str, str]
+    ResolvedValues: dict[str, str]  # AWS::SSM::Parameter::Value<...> parameters: the value read from SSM
+    Imports: list[str]  # the export names this stack's template imports
+
+
+class StackResource(TypedDict, total=False):
+    """One resource of a stack, as DescribeStackResource names its members, plus what the engine needs:
+    the properties it was made with, its GetAtt attributes and its DeletionPolicy."""
+    LogicalResourceId: Required[str]
+    ResourceType: Required[str]
+    ResourceStatus: Required[str]
+    LastUpdatedTimestamp: Required[float]
+    PhysicalResourceId: str
+    ResourceStatusReason: str
+    Properties: dict[str, Any]
+    Attributes: dict[str, Any]
+    DeletionPolicy: str
+    Metadata: str
+
+
+class StackEvent(TypedDict, total=False):
+    EventId: Required[str]
+    StackId: Required[str]
+    StackName: Required[str]
+    LogicalResourceId: Required[str]
+    ResourceType: Required[str]
+    Timestamp: Required[float]
+    ResourceStatus: Required[str]
+    PhysicalResourceId: str
+    ResourceStatusReason: str
+    ResourceProperties: str
+
+
+class ChangeSet(TypedDict, total=False):
+    """A change set, as DescribeChangeSet names its members; ``Request`` keeps what the stack operation
+    needs when it is executed (parameters given, RoleARN, tags...), ``TemplateBody`` its template."""
+    ChangeSetId: Required[str]
+    ChangeSetName: Required[str]
+    StackId: Required[str]
+    StackName: Required[str]
+    ChangeSetType: Required[str]
+    Status: Required[str]
+    ExecutionStatus: Required[str]
+    CreationTime: Required[float]
+    TemplateBody: Required[str]
+    Request: Required[dict[str, Any]]
+    StatusReason: str
+    Description: str
+    Changes: list[dict[str, Any]]
+    ParameterValues: dict[str, str]
+    ResolvedValues: dict[str, str]
+
+
+class Export(TypedDict):
+    ExportingStackId: str
+    Name: str
+    Value: str
+
+
+STACK = DocumentKind[Stack]("cloudformation.Stack")
+STACK_RESOURCE = DocumentKind[StackResource]("cloudformation.StackResource")
+STACK_EVENT = DocumentKind[StackEvent]("cloudformation.StackEvent")
+CHANGE_SET = DocumentKind[ChangeSet]("cloudformation.ChangeSet")
+EXPORT = DocumentKind[Export]("cloudformation.Export")

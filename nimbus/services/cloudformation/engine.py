@@ -1,0 +1,302 @@
+"""Running a stack operation in the background: creating or updating its resources in dependency order,
+rolling back what it did when a resource fails, and deleting a stack in the reverse order.
+
+Every step is a stack event (newest first in DescribeStackEvents), and every resource is made through
+its owning service's API as the stack (handlers/).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from nimbus.protocol.errors import ServiceError
+
+from . import parameters, schemas
+from .documents import Stack, StackResource
+from .dynamic import resolve_references
+from .graph import creation_order, dependencies
+from .handlers import HANDLERS
+from .handlers.base import Api, gone
+from .intrinsics import Scope, evaluate
+from .outputs import outputs_of, publish_exports
+from .prepare import Prepared
+from .state import CloudFormationState, StackIdentity
+from .template import parse_template
+
+log = logging.getLogger(__name__)
+STACK_TYPE = "AWS::CloudFormation::Stack"
+
+
+class ResourceFailed(Exception):
+    def __init__(self, logical_id: str, reason: str):
+        super().__init__(reason)
+        self.logical_id, self.reason = logical_id, reason
+
+
+def failure_reason(error: Exception) -> str:
+    if isinstance(error, ServiceError):
+        return f'Resource handler returned message: "{error.message}" (HandlerErrorCode: {error.code})'
+    return f"Internal failure: {type(error).__name__}"
+
+
+class StackRun:
+    """One operation on one stack; ``kind`` is CREATE or UPDATE (``deploy``) or DELETE (``teardown``)."""
+
+    def __init__(self, state: CloudFormationState, where: StackIdentity, kind: str):
+        self.state, self.where, self.kind = state, where, kind
+        self.call = state.caller(where)
+        self.current = state.resources(where.account, where.region, where.stack_id)
+        self.journal: list[tuple[str, str, StackResource | None]] = []  # (action, logical id, doc before)
+        self.imports: set[str] = set()
+        stack = self.stack()
+        self.secrets = parameters.secret_values(parameters.declared(parse_template(stack["TemplateBody"])),
+                                                stack.get("ParameterValues", {}))
+
+    # -- the pieces every step uses ----------------------------------------------------------
+
+    def stack(self) -> Stack:
+        return self.state.stack_by_id(self.where)
+
+    def set_status(self, status: str, reason: str = "", **changes: Any) -> None:
+        stack = self.stack()
+        stack.update(changes)  # type: ignore[typeddict-item]
+        stack["StackStatus"] = status
+        stack.pop("StackStatusReason", None)
+        if reason:
+            stack["StackStatusReason"] = reason
+        self.state.save_stack(self.where.account, self.where.region, stack)
+        self.state.add_event(self.where, self.where.stack_name, STACK_TYPE, status, reason, self.where.stack_id)
+
+    def resource_event(self, doc: StackResource, status: str, reason: str = "", save: bool = True) -> None:
+        """Record a resource's new status (``save``: it is the resource's current state, not a replaced one's)."""
+        doc["ResourceStatus"], doc["LastUpdatedTimestamp"] = status, self.state.clock.time()
+        doc.pop("ResourceStatusReason", None)
+        if reason:
+            doc["ResourceStatusReason"] = reason
+        if save:
+            self.current[doc["LogicalResourceId"]] = doc
+            self.state.save_resource(self.where, doc)
+        self.state.add_event(self.where, doc["LogicalResourceId"], doc["ResourceType"], status, reason,
+                             doc.get("PhysicalResourceId", ""), self.masked(json.dumps(doc.get("Properties", {}))))
+
+    def masked(self, text: str) -> str:
+        """Event properties with every NoEcho parameter's value (JSON-escaped as it appears) masked."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(json.dumps(secret)[1:-1], parameters.MASK)
+        return text
+
+    def api(self, logical_id: str) -> Api:
+        return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id)
+
+    def scope(self, prepared: Prepared) -> Scope:
+        live = {k: r for k, r in self.current.items() if r.get("PhysicalResourceId")}
+
+        def exported(name: str) -> str | None:
+            self.imports.add(name)
+            found = self.state.exports(self.where.account, self.where.region).get(name)
+            return found["Value"] if found else None
+        return Scope({**prepared.refs, **self.state.pseudo(self.where)}, prepared.template.get("Mappings") or {},
+                     prepared.conditions, {k: r["PhysicalResourceId"] for k, r in live.items()},
+                     lambda logical, name: live[logical].get("Attributes", {}).get(name), exported,
+                     self.where.region)
+
+    def resolved(self, properties: dict) -> dict:
+        return resolve_references(properties, self.call)
+
+    # -- create and update ---------------------------------------------------------------------
+
+    def deploy(self, prepared: Prepared) -> None:
+        self.secrets |= parameters.secret_values(parameters.declared(prepared.template), prepared.values)
+        try:
+            for logical_id in prepared.order:
+                if self.state.closed:
+                    return  # a reset or shutdown retired this provider: its state is no longer there
+                self.apply(prepared, logical_id)
+        except ResourceFailed as failure:
+            verb = "create" if self.current[failure.logical_id]["ResourceStatus"] == "CREATE_FAILED" else "update"
+            return self.roll_back(f"The following resource(s) failed to {verb}: [{failure.logical_id}]. ", prepared)
+        try:
+            outputs = outputs_of(prepared.template, self.scope(prepared))
+            publish_exports(self.state, self.where, outputs)
+        except ServiceError as error:
+            return self.roll_back(f"{error.message} ", prepared)
+        done = "CREATE_COMPLETE" if self.kind == "CREATE" else "UPDATE_COMPLETE"
+        if self.kind == "UPDATE":
+            self.set_status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+            self.cleanup([n for n in self.current if n not in prepared.order], prepared)
+        self.set_status(done, TemplateBody=prepared.body, ParameterValues=prepared.values,
+                        ResolvedValues=prepared.resolved, Outputs=outputs, Imports=sorted(self.imports),
+                        Description=prepared.template.get("Description", ""))
+
+    def apply(self, prepared: Prepared, logical_id: str) -> None:
+        declared = prepared.resources[logical_id]
+        type_name = declared["Type"]
+        try:
+            properties = evaluate(declared.get("Properties") or {}, self.scope(prepared))
+        except ServiceError as error:
+            raise self.fail(logical_id, type_name, error.message, None) from None
+        before = self.current.get(logical_id)
+        if before is not None and before["ResourceType"] == type_name and before.get("Properties") == properties \
+                and before["ResourceStatus"] != "CREATE_FAILED":
+            return
+        doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
+                              "ResourceStatus": "", "LastUpdatedTimestamp": 0.0, "Properties": properties}
+        if "DeletionPolicy" in declared:
+            doc["DeletionPolicy"] = str(declared["DeletionPolicy"])
+        handler = HANDLERS.get(type_name)
+        if handler is None:
+            raise self.fail(logical_id, type_name, f"nimbus does not serve resource type {type_name}: the stack "
+                            "cannot create it", before)
+        problem = self.invalid(logical_id, type_name, properties)
+        if problem:
+            raise self.fail(logical_id, type_name, problem, before)
+        replace = before is None or before["ResourceType"] != type_name or \
+            bool(schemas.replaced_by(type_name, before.get("Properties", {}), properties))
+        try:
+            if before is not None and not replace:
+                doc["PhysicalResourceId"] = before["PhysicalResourceId"]
+                self.journal.append(("updated", logical_id, before))
+                self.resource_event(doc, "UPDATE_IN_PROGRESS")
+                doc["Attributes"] = handler.update(self.api(logical_id), before["PhysicalResourceId"],
+                                                   self.resolved(before.get("Properties", {})),
+                                                   self.resolved(properties))
+                return self.resource_event(doc, "UPDATE_COMPLETE")
+            status = "CREATE" if before is None else "UPDATE"
+            self.resource_event(doc, f"{status}_IN_PROGRESS",
+                                "Requested update requires the creation of a new physical resource; hence creating "
+                                "one." if before else "")
+            created = handler.create(self.api(logical_id), self.resolved(properties))
+        except ServiceError as error:
+            raise self.fail(logical_id, type_name, failure_reason(error), before) from None
+        doc["PhysicalResourceId"], doc["Attributes"] = created.physical_id, created.attributes
+        self.journal.append(("created" if before is None else "replaced", logical_id, before))
+        if before is None:
+            self.resource_event(doc, "CREATE_IN_PROGRESS", "Resource creation Initiated")
+        self.resource_event(doc, f"{status}_COMPLETE")
+
+    @staticmethod
+    def invalid(logical_id: str, type_name: str, properties: dict) -> str:
+        """What the type's schema refuses in the properties, before any resource is touched."""
+        extra = schemas.unknown_properties(type_name, properties)
+        if extra:
+            return f"Properties validation failed for resource {logical_id} with message: #: extraneous key " \
+                   f"[{extra[0]}] is not permitted"
+        missing = [n for n in schemas.schema(type_name).get("required", []) if n not in properties]
+        if missing:
+            return f"Properties validation failed for resource {logical_id} with message: #: required key " \
+                   f"[{missing[0]}] not found"
+        return ""
+
+    def fail(self, logical_id: str, type_name: str, reason: str, before: StackResource | None) -> ResourceFailed:
+        status = "CREATE_FAILED" if before is None else "UPDATE_FAILED"
+        doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
+                              "ResourceStatus": status, "LastUpdatedTimestamp": 0.0}
+        if before is not None:
+            doc = before.copy()
+        self.resource_event(doc, status, reason)
+        if not self.journal or self.journal[-1][1] != logical_id:
+            self.journal.append(("failed", logical_id, before))
+        return ResourceFailed(logical_id, reason)
+
+    # -- rollback --------------------------------------------------------------------------------
+
+    def roll_back(self, reason: str, prepared: Prepared) -> None:
+        if self.kind == "CREATE":
+            if self.stack().get("DisableRollback"):
+                return self.set_status("CREATE_FAILED", reason.strip())
+            self.set_status("ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.")
+            ok = self.undo()
+            return self.set_status("ROLLBACK_COMPLETE" if ok else "ROLLBACK_FAILED")
+        if self.stack().get("DisableRollback"):
+            return self.set_status("UPDATE_FAILED", reason)
+        self.set_status("UPDATE_ROLLBACK_IN_PROGRESS", reason.strip())
+        ok = self.undo()
+        if ok:
+            self.set_status("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+        self.set_status("UPDATE_ROLLBACK_COMPLETE" if ok else "UPDATE_ROLLBACK_FAILED")
+
+    def undo(self) -> bool:
+        """Undo the journal, newest first; False when some step of it failed (the stack keeps the reason)."""
+        ok = True
+        for action, logical_id, before in reversed(self.journal):
+            doc = self.current[logical_id]
+            try:
+                if action in ("created", "replaced") or (action == "failed" and before is None):
+                    self.remove(doc)
+                elif action == "updated" and before is not None:
+                    self.resource_event(doc, "UPDATE_IN_PROGRESS")
+                    HANDLERS[doc["ResourceType"]].update(self.api(logical_id), doc["PhysicalResourceId"],
+                                                         self.resolved(doc.get("Properties", {})),
+                                                         self.resolved(before.get("Properties", {})))
+                if before is not None:
+                    self.resource_event(before.copy(), "UPDATE_COMPLETE")
+                else:
+                    self.current.pop(logical_id, None)
+                    self.state.drop_resource(self.where, logical_id)
+            except ServiceError as error:
+                ok = False
+                self.resource_event(doc, "DELETE_FAILED" if action != "updated" else "UPDATE_FAILED",
+                                    failure_reason(error))
+        return ok
+
+    # -- delete ----------------------------------------------------------------------------------
+
+    def remove(self, doc: StackResource, save: bool = True) -> None:
+        """Delete one resource (its own DeletionPolicy Retain keeps it); raises the owning service's error."""
+        if doc.get("DeletionPolicy") == "Retain":
+            return self.resource_event(doc, "DELETE_SKIPPED", save=save)
+        if not doc.get("PhysicalResourceId") or doc["ResourceType"] not in HANDLERS:
+            return self.resource_event(doc, "DELETE_COMPLETE", save=save)
+        self.resource_event(doc, "DELETE_IN_PROGRESS", save=save)
+        try:
+            HANDLERS[doc["ResourceType"]].delete(self.api(doc["LogicalResourceId"]), doc["PhysicalResourceId"],
+                                                 self.resolved(doc.get("Properties", {})))
+        except ServiceError as error:
+            if not gone(error):
+                raise
+        self.resource_event(doc, "DELETE_COMPLETE", save=save)
+
+    def cleanup(self, logical_ids: list[str], prepared: Prepared) -> None:
+        """After an update: delete what the new template dropped and what was replaced (old physical ids)."""
+        for action, logical_id, before in reversed(self.journal):
+            if action == "replaced" and before is not None:
+                try:
+                    self.remove(before.copy(), save=False)
+                except ServiceError as error:
+                    log.warning("could not delete the replaced %s: %s", logical_id, error.message)
+        for logical_id in reversed([n for n in logical_ids if n not in prepared.order]):
+            try:
+                self.remove(self.current[logical_id])
+            except ServiceError as error:
+                log.warning("could not delete %s: %s", logical_id, error.message)
+            self.current.pop(logical_id, None)
+            self.state.drop_resource(self.where, logical_id)
+
+    def teardown(self, template: dict) -> None:
+        """Delete every resource, dependents first; an export another stack imports blocks it all."""
+        for name, export in self.state.exports(self.where.account, self.where.region).items():
+            importers = self.state.importers(self.where.account, self.where.region, name)
+            if export["ExportingStackId"] == self.where.stack_id and importers:
+                return self.set_status("DELETE_FAILED", f"Export {name} cannot be deleted as it is in use by "
+                                       f"{importers[0]}")
+        self.set_status("DELETE_IN_PROGRESS", "User Initiated")
+        order = [n for n in creation_order(dependencies(template["Resources"])) if n in self.current]
+        failed = []
+        for logical_id in reversed(order + [n for n in self.current if n not in order]):
+            doc = self.current[logical_id]
+            if self.state.closed:
+                return
+            if doc["ResourceStatus"] in ("DELETE_COMPLETE", "DELETE_SKIPPED"):
+                continue
+            try:
+                self.remove(doc)
+            except ServiceError as error:
+                failed.append(logical_id)
+                self.resource_event(doc, "DELETE_FAILED", failure_reason(error))
+        if failed:
+            return self.set_status("DELETE_FAILED", f"The following resource(s) failed to delete: "
+                                   f"[{', '.join(failed)}]. ")
+        publish_exports(self.state, self.where, [])
+        self.state.drop_change_sets(self.where.account, self.where.region, self.where.stack_id)
+        self.set_status("DELETE_COMPLETE", DeletionTime=self.state.clock.time())

@@ -1,0 +1,15 @@
+"""The resource types nimbus serves, keyed by type name: one module per owning service."""
+from __future__ import annotations
+
+from .base import Handler
+from .iam import Role
+from .kinesis import Stream
+from .kms import Alias, Key
+from .logs import LogGroup
+from .s3 import Bucket, BucketPolicy
+from .sns import Subscription, Topic
+from .ssm import Parameter
+
+HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
+    Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), Role(), Key(), Alias(), Stream(),
+)}

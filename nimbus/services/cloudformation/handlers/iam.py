@@ -1,0 +1,62 @@
+"""AWS::IAM::Role (inline Policies, ManagedPolicyArns), through IAM's own API."""
+from __future__ import annotations
+
+from .base import Api, Created, Handler, policy_text, required, tag_list
+
+_ROLE_MEMBERS = ("Description", "MaxSessionDuration", "PermissionsBoundary")
+
+
+def _inline(properties: dict) -> dict[str, str]:
+    return {p["PolicyName"]: policy_text(p["PolicyDocument"]) for p in properties.get("Policies", [])}
+
+
+class Role(Handler):
+    type_name = "AWS::IAM::Role"
+
+    def create(self, api: Api, properties: dict) -> Created:
+        required(properties, "AssumeRolePolicyDocument")
+        name = properties.get("RoleName") or api.physical_name(64)
+        params = {"RoleName": name, "AssumeRolePolicyDocument": policy_text(properties["AssumeRolePolicyDocument"]),
+                  "Path": properties.get("Path", "/"), **self._members(properties)}
+        if properties.get("Tags"):
+            params["Tags"] = tag_list(properties["Tags"])
+        role = api.call("iam", "CreateRole", params)["Role"]
+        self._policies(api, name, {}, properties)
+        return Created(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+    @staticmethod
+    def _members(properties: dict) -> dict:
+        members = {m: properties[m] for m in _ROLE_MEMBERS if m in properties}
+        if "MaxSessionDuration" in members:
+            members["MaxSessionDuration"] = int(members["MaxSessionDuration"])
+        return members
+
+    @staticmethod
+    def _policies(api: Api, name: str, old: dict, new: dict) -> None:
+        before, after = _inline(old), _inline(new)
+        for policy, document in after.items():
+            if before.get(policy) != document:
+                api.call("iam", "PutRolePolicy", {"RoleName": name, "PolicyName": policy, "PolicyDocument": document})
+        for policy in set(before) - set(after):
+            api.call("iam", "DeleteRolePolicy", {"RoleName": name, "PolicyName": policy})
+        attached, wanted = set(old.get("ManagedPolicyArns", [])), set(new.get("ManagedPolicyArns", []))
+        for arn in sorted(wanted - attached):
+            api.call("iam", "AttachRolePolicy", {"RoleName": name, "PolicyArn": arn})
+        for arn in sorted(attached - wanted):
+            api.call("iam", "DetachRolePolicy", {"RoleName": name, "PolicyArn": arn})
+
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        if old["AssumeRolePolicyDocument"] != new["AssumeRolePolicyDocument"]:
+            api.call("iam", "UpdateAssumeRolePolicy", {"RoleName": physical_id,
+                                                       "PolicyDocument": policy_text(new["AssumeRolePolicyDocument"])})
+        if self._members(old) != self._members(new):
+            members = self._members(new)
+            members.pop("PermissionsBoundary", None)
+            api.call("iam", "UpdateRole", {"RoleName": physical_id, **members})
+        self._policies(api, physical_id, old, new)
+        role = api.call("iam", "GetRole", {"RoleName": physical_id})["Role"]
+        return {"Arn": role["Arn"], "RoleId": role["RoleId"]}
+
+    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        self._policies(api, physical_id, properties, {})
+        api.call("iam", "DeleteRole", {"RoleName": physical_id})

@@ -1,0 +1,41 @@
+"""AWS::Logs::LogGroup, through CloudWatch Logs' own API."""
+from __future__ import annotations
+
+from .base import Api, Created, Handler, tag_map
+
+
+class LogGroup(Handler):
+    type_name = "AWS::Logs::LogGroup"
+
+    def create(self, api: Api, properties: dict) -> Created:
+        name = properties.get("LogGroupName") or api.physical_name(512)
+        params: dict = {"logGroupName": name}
+        if properties.get("KmsKeyId"):
+            params["kmsKeyId"] = properties["KmsKeyId"]
+        if properties.get("Tags"):
+            params["tags"] = tag_map(properties["Tags"])
+        api.call("logs", "CreateLogGroup", params)
+        self.update(api, name, {}, properties)
+        return Created(name, self._attributes(api, name))
+
+    @staticmethod
+    def _attributes(api: Api, name: str) -> dict:
+        return {"Arn": api.arn("logs", f"log-group:{name}:*")}
+
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        group = {"logGroupName": physical_id}
+        if old.get("RetentionInDays") != new.get("RetentionInDays"):
+            if new.get("RetentionInDays"):
+                api.call("logs", "PutRetentionPolicy", {**group, "retentionInDays": int(new["RetentionInDays"])})
+            else:
+                api.call("logs", "DeleteRetentionPolicy", group)
+        if old and old.get("Tags") != new.get("Tags"):
+            arn = self._attributes(api, physical_id)["Arn"].removesuffix(":*")
+            if old.get("Tags"):
+                api.call("logs", "UntagResource", {"resourceArn": arn, "tagKeys": list(tag_map(old["Tags"]))})
+            if new.get("Tags"):
+                api.call("logs", "TagResource", {"resourceArn": arn, "tags": tag_map(new["Tags"])})
+        return self._attributes(api, physical_id)
+
+    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        api.call("logs", "DeleteLogGroup", {"logGroupName": physical_id})

@@ -1,0 +1,88 @@
+"""What CreateStack, UpdateStack and ValidateTemplate check before anything runs: the template reads,
+every type exists, the graph has no cycle, the parameters satisfy their constraints, and the caller
+acknowledged the capabilities the template needs."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from nimbus.protocol.errors import ServiceError
+
+from . import parameters, schemas
+from .graph import check_names, creation_order, dependencies
+from .intrinsics import Scope, evaluate_conditions
+from .template import parse_template, validation_error
+
+IAM_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy",
+                       "AWS::IAM::ManagedPolicy", "AWS::IAM::AccessKey", "AWS::IAM::InstanceProfile",
+                       "AWS::IAM::UserToGroupAddition"})
+# Properties that give an IAM resource a name of the template's choosing: CAPABILITY_NAMED_IAM.
+IAM_NAMES = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
+
+
+@dataclass
+class Prepared:
+    template: dict
+    body: str
+    values: dict[str, str]  # the parameter values given (defaults left out)
+    refs: dict[str, Any]  # what Ref answers for each parameter
+    resolved: dict[str, str]  # SSM parameter types: the values read
+    conditions: dict[str, bool]
+    order: list[str]  # the resources whose Condition holds, each after what it depends on
+
+    @property
+    def resources(self) -> dict[str, dict]:
+        return self.template["Resources"]
+
+
+def read(body: str) -> dict:
+    """A template parsed and its graph checked: no unknown type, no cycle."""
+    template = parse_template(body)
+    unknown = sorted({r["Type"] for r in template["Resources"].values() if not schemas.exists(r["Type"])})
+    if unknown:
+        raise validation_error(f"Template format error: Unrecognized resource types: [{', '.join(unknown)}]")
+    creation_order(dependencies(template["Resources"]))
+    check_names(template)
+    return template
+
+
+def capabilities_needed(template: dict) -> tuple[list[str], str]:
+    """(the capabilities the template needs, AWS's CapabilitiesReason)."""
+    iam = {n: r for n, r in template["Resources"].items() if r["Type"] in IAM_TYPES}
+    if not iam:
+        return [], ""
+    named = any(name in (r.get("Properties") or {}) for r in iam.values() for name in IAM_NAMES)
+    reason = f"The following resource(s) require capabilities: [{', '.join(sorted({r['Type'] for r in iam.values()}))}]"
+    return ["CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM"], reason
+
+
+def check_capabilities(template: dict, given: list[str]) -> None:
+    needed, _ = capabilities_needed(template)
+    if needed == ["CAPABILITY_IAM"] and "CAPABILITY_NAMED_IAM" in given:
+        return
+    missing = [c for c in needed if c not in given]
+    if missing:
+        raise ServiceError("InsufficientCapabilitiesException", f"Requires capabilities : [{', '.join(missing)}]",
+                           status=400, sender_fault=True)
+    if template.get("Transform"):
+        raise validation_error("Template format error: nimbus does not run Transforms yet "
+                               f"({template['Transform']})")
+
+
+def prepare(body: str, given: list[dict], previous: dict[str, str], capabilities: list[str],
+            pseudo: dict[str, Any], ssm_value: Callable[[str], str]) -> Prepared:
+    template = read(body)
+    check_capabilities(template, capabilities)
+    declarations = parameters.declared(template)
+    values = parameters.given_values(given, previous)
+    refs, resolved = parameters.resolve(declarations, values, ssm_value)
+    scope = Scope({**refs, **pseudo}, template.get("Mappings") or {})
+    conditions = evaluate_conditions(template.get("Conditions") or {}, scope)
+    for name, resource in template["Resources"].items():
+        if "Condition" in resource and resource["Condition"] not in conditions:
+            raise validation_error(f"Template format error: Unresolved dependencies [{resource['Condition']}]. "
+                                   f"Cannot reference resources in the Conditions block of the template ({name})")
+    present = {n: r for n, r in template["Resources"].items() if conditions.get(r.get("Condition", ""), True)}
+    order = [n for n in creation_order(dependencies(template["Resources"])) if n in present]
+    return Prepared(template, body, values, refs, resolved, conditions, order)

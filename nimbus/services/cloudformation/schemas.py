@@ -1,0 +1,60 @@
+"""CloudFormation's resource provider schemas, as the cfn-lint package ships them (AWS's own registry
+schemas, kept current by cfn-lint's releases): which types exist, which properties a type has and
+which of them are create-only (a change replaces the resource).
+
+The files are read directly (``providers/us-east-1.json`` maps each type to its schema file), not
+through cfn-lint's schema manager, which may write a cache under the user's home.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import cfnlint
+
+_SCHEMAS = Path(cfnlint.__file__).resolve().parent / "data" / "schemas"
+
+
+@functools.cache
+def _catalog() -> dict[str, str]:
+    return json.loads((_SCHEMAS / "providers" / "us-east-1.json").read_text())
+
+
+def exists(type_name: str) -> bool:
+    """A type AWS defines (whether or not nimbus serves it)."""
+    return type_name in _catalog() or type_name.startswith("Custom::")
+
+
+@functools.cache
+def schema(type_name: str) -> dict[str, Any]:
+    digest = _catalog().get(type_name)
+    return json.loads((_SCHEMAS / "resources" / f"{digest}.json").read_text()) if digest else {}
+
+
+def _at(properties: dict, path: list[str]) -> Any:
+    value: Any = properties
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def replaced_by(type_name: str, old: dict, new: dict) -> list[str]:
+    """The create-only properties whose values differ: any of them means replacement."""
+    changed = []
+    for pointer in schema(type_name).get("createOnlyProperties", []):
+        path = pointer.removeprefix("/properties/").split("/")
+        if "*" not in path and _at(old, path) != _at(new, path):
+            changed.append(".".join(path))
+    return changed
+
+
+def unknown_properties(type_name: str, properties: dict) -> list[str]:
+    """Top-level properties the type's schema does not declare (when it forbids others)."""
+    declared = schema(type_name)
+    if not declared or declared.get("additionalProperties", True):
+        return []
+    return sorted(set(properties) - set(declared.get("properties", {})))
