@@ -3,6 +3,7 @@ S3 origin on the virtual clock (Miss, Hit, RefreshHit), versioned paths, invalid
 by path pattern, and the origin's Cache-Control held within the behaviour's TTLs."""
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -180,3 +181,18 @@ def test_disabled_distribution_and_methods(cloudfront, s3, endpoint):
     refused = edge_get(endpoint, distribution, "/a")
     assert refused.status_code == 403 and "could not be satisfied" in refused.text
     assert requests.get(f"{endpoint}/_cloudfront/ENOSUCHDISTRIB/a", timeout=30).status_code == 403
+
+
+def test_origin_down_and_names_only_for_the_edge(cloudfront, s3, endpoint):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))  # a port nothing listens on once closed
+    port = listener.getsockname()[1]
+    listener.close()
+    down = {"Id": "down", "DomainName": "127.0.0.1",
+            "CustomOriginConfig": {"HTTPPort": port, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}
+    distribution = create(cloudfront, distribution_config([down], legacy_behaviour("down")))
+    failed = edge_get(endpoint, distribution, "/x")
+    assert failed.status_code == 502 and failed.headers["X-Cache"] == "Error from cloudfront"
+    # A distribution's domain name reaches its edge only: an API path there is a path at the origin.
+    api = edge_get(endpoint, distribution, "/2020-05-31/distribution", "domain")
+    assert api.status_code == 502 and "could not be satisfied" in api.text
