@@ -62,6 +62,12 @@ class Config:
     cloudtrail_digest_seconds: float = 3600.0
     # How long one key signs CloudTrail digests before the next takes over (virtual seconds).
     cloudtrail_key_rotation_seconds: int = 30 * 86400
+    # InProgress -> Deployed of a CloudFront distribution after each change, and InProgress -> Completed of
+    # an invalidation (virtual seconds); AWS takes a few minutes for both.
+    cloudfront_deploy_seconds: float = 5.0
+    cloudfront_invalidation_seconds: float = 5.0
+    # What the CloudFront edge keeps cached in memory, all distributions together (least recently used out).
+    cloudfront_cache_bytes: int = 64 * MIB
     # CREATING -> ACTIVE of a Firehose delivery stream (virtual seconds); AWS takes tens of seconds.
     firehose_create_seconds: float = 0.5
     # A PEM file of CAs Firehose trusts for HTTPS endpoints, on top of the system's (a local endpoint's own).

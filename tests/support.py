@@ -244,6 +244,7 @@ def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
 # One harmless call per nimbus service, so tests can check that every service's calls are on record.
 ONE_CALL_PER_SERVICE = {
     "cloudformation": lambda aws: aws("cloudformation").list_stacks(),
+    "cloudfront": lambda aws: aws("cloudfront").list_distributions(),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
@@ -513,3 +514,31 @@ def stack_resources(cf, name: str) -> dict[str, str]:
     """Logical id -> physical id of the stack's resources."""
     summaries = cf.list_stack_resources(StackName=name)["StackResourceSummaries"]
     return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries}
+
+
+# --- CloudFront -----------------------------------------------------------------------------------
+
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
+def s3_origin(origin_id: str, bucket_name: str, path: str = "") -> dict:
+    return {"Id": origin_id, "DomainName": f"{bucket_name}.s3.amazonaws.com", "OriginPath": path,
+            "S3OriginConfig": {"OriginAccessIdentity": ""}}
+
+
+def legacy_behaviour(origin_id: str, min_ttl: int = 0, default_ttl: int = 86400, max_ttl: int = 31536000,
+                     query_string: bool = False, **extra) -> dict:
+    """A cache behaviour with legacy cache settings (ForwardedValues and TTLs), no cache policy."""
+    return {"TargetOriginId": origin_id, "ViewerProtocolPolicy": "allow-all", "MinTTL": min_ttl,
+            "DefaultTTL": default_ttl, "MaxTTL": max_ttl,
+            "ForwardedValues": {"QueryString": query_string, "Cookies": {"Forward": "none"}}, **extra}
+
+
+def distribution_config(origins: list[dict], default: dict, behaviours: list[dict] = (), **extra) -> dict:
+    """A DistributionConfig: the origins, the default behaviour and path behaviours in order."""
+    config = {"CallerReference": unique("ref"), "Comment": "", "Enabled": True,
+              "Origins": {"Quantity": len(origins), "Items": origins}, "DefaultCacheBehavior": default,
+              **extra}
+    if behaviours:
+        config["CacheBehaviors"] = {"Quantity": len(behaviours), "Items": list(behaviours)}
+    return config

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from nimbus.protocol.http import HttpRequest
 
@@ -36,6 +36,10 @@ class ServiceTraits:
     # Claims a request no model operation covers (S3's CORS preflights and website endpoints) for the
     # provider's ``handle_raw(request) -> HttpResponse``, putting it in the shape that method reads.
     claims_raw_request: Callable[[HttpRequest], bool] | None = None
+    # Given the runtime and a Host name nimbus does not answer as (gateway/browser.py), whether it is one of
+    # the service's own data-plane names (CloudFront's distribution domain names and aliases): such a request
+    # passes the Host check and goes to the provider's ``handle_raw``, never to an AWS API.
+    serves_host: Callable[[Any, str], bool] | None = None
 
 
 DEFAULT_TRAITS = ServiceTraits()

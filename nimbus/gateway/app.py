@@ -82,7 +82,8 @@ class NimbusApp:
             request.body, held = await self._read_body(receive, request)
             refused = host_refusal(self.runtime.config, request)
             if refused is not None:
-                response = unrouted_error(request, refused, "")
+                response = await loop.run_in_executor(self.executor, self.handler.handle_foreign_host, request,
+                                                      refused)
             elif request.path.startswith(ADMIN_PREFIX):
                 response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
             else:

@@ -35,7 +35,7 @@ def allowed_host_name(config: Config, name: str) -> bool:
     return any(name == given.lower() or name.endswith("." + given.lower()) for given in config.hostname)
 
 
-def _host_name(host: str) -> str:
+def host_name(host: str) -> str:
     if host.startswith("["):  # [::1]:4566
         return host[1:].partition("]")[0]
     return host.rpartition(":")[0] if host.count(":") == 1 else host
@@ -44,7 +44,7 @@ def _host_name(host: str) -> str:
 def host_refusal(config: Config, request: HttpRequest) -> ServiceError | None:
     """The error for a request addressed to a host nimbus does not answer as (None: it does)."""
     host = request.headers.get("host")
-    if host is None or allowed_host_name(config, _host_name(host)):
+    if host is None or allowed_host_name(config, host_name(host)):
         return None
     return ServiceError("HostNotAllowed", f"nimbus does not answer requests addressed to {host!r}; start it "
                         "with --hostname (NIMBUS_HOSTNAME) naming that host to allow it.", status=403)

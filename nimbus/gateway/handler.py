@@ -14,7 +14,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.runtime import Runtime
 from nimbus.core.traits import ServiceTraits
 from nimbus.gateway.auth import authenticate
-from nimbus.gateway.browser import refuse_foreign_origin
+from nimbus.gateway.browser import host_name, refuse_foreign_origin
 from nimbus.gateway.routing import FORM_TYPE, route_request
 from nimbus.gateway.sigv4 import read_signature
 from nimbus.protocol.errors import ServiceError
@@ -72,13 +72,23 @@ class RequestHandler:
         return response
 
 
+    def handle_foreign_host(self, request: HttpRequest, refused: ServiceError) -> HttpResponse:
+        """A request to a Host nimbus does not answer as: a service's own data-plane name (a CloudFront
+        distribution's domain name or alias), or else ``refused``."""
+        services, host = self.runtime.services, host_name(request.headers.get("host", ""))
+        name = next((n for n in services.names if _serves(self.runtime, services.traits(n), host)), None)
+        if name is None:
+            return unrouted_error(request, refused, "")
+        return self._raw(name, request, str(uuid.uuid4()))
+
     def _without_operation(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
         """Requests no model operation covers, which a service claims (S3's CORS preflights and websites)."""
         services = self.runtime.services
         name = next((n for n in services.names if _claims(services.traits(n), request)), None)
-        if name is None:
-            return None
-        service = services.get(name)
+        return None if name is None else self._raw(name, request, request_id)
+
+    def _raw(self, name: str, request: HttpRequest, request_id: str) -> HttpResponse:
+        service = self.runtime.services.get(name)
         try:
             response = service.provider.handle_raw(request)
         except ServiceError as error:
@@ -86,6 +96,10 @@ class RequestHandler:
         if request.method == "HEAD":
             response.body = b""
         return response
+
+
+def _serves(runtime: Runtime, traits: ServiceTraits, host: str) -> bool:
+    return traits.serves_host is not None and traits.serves_host(runtime, host)
 
 
 def _claims(traits: ServiceTraits, request: HttpRequest) -> bool:

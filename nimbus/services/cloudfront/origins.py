@@ -1,0 +1,103 @@
+"""Reading from a distribution's origins: S3 buckets (REST endpoints) through the internal client, and
+custom HTTP origins at any URL. Both answer an ``OriginResponse``; an origin that cannot be reached is
+CloudFront's 502, one that does not answer in time its 504."""
+from __future__ import annotations
+
+import http.client
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote
+
+from nimbus.core.identity import root_principal
+from nimbus.protocol.errors import ServiceError
+from nimbus.protocol.serializers import serialize_error, serialize_response
+
+# bucket.s3.amazonaws.com, bucket.s3.us-east-1.amazonaws.com, bucket.s3-us-west-2.amazonaws.com
+S3_DOMAIN = re.compile(r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
+# Hop-by-hop headers belong to one connection, never to the object the edge caches and serves.
+_HOP_BY_HOP = frozenset(("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+                         "proxy-authenticate", "proxy-authorization", "content-length", "x-amz-request-id",
+                         "x-amz-id-2", "date", "server"))
+
+
+@dataclass
+class OriginResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class OriginFailed(Exception):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+def fetch(runtime, account: str, origin: dict, method: str, path: str, query: str,
+          conditions: dict[str, str]) -> OriginResponse:
+    """The origin's answer to ``method path?query`` (with the conditional headers of a revalidation)."""
+    full_path = origin.get("OriginPath", "") + path
+    if "CustomOriginConfig" not in origin and S3_DOMAIN.match(origin["DomainName"]):
+        return _from_s3(runtime, account, S3_DOMAIN.match(origin["DomainName"])["bucket"], method, full_path,
+                        conditions)
+    return _from_http(origin, method, full_path + (f"?{query}" if query else ""), conditions)
+
+
+def _from_s3(runtime, account: str, bucket: str, method: str, path: str, conditions: dict[str, str]) -> OriginResponse:
+    """Read as the distribution's origin access: in this slice, as the bucket owner's account root."""
+
+    s3 = runtime.services.get("s3")
+    operation_name = "HeadObject" if method == "HEAD" else "GetObject"
+    operation = s3.model.operation_model(operation_name)
+    params = {"Bucket": bucket, "Key": unquote(path.lstrip("/"))}
+    if "if-none-match" in conditions:
+        params["IfNoneMatch"] = conditions["if-none-match"]
+    if "if-modified-since" in conditions:
+        params["IfModifiedSince"] = parsedate_to_datetime(conditions["if-modified-since"])
+    request_id = str(uuid.uuid4())
+    try:
+        output = runtime.client.call("s3", operation_name, params, account_id=account, region="us-east-1",
+                                     principal=root_principal(account), invoked_by="cloudfront.amazonaws.com")
+        response = serialize_response(operation, output, "rest-xml", request_id)
+    except ServiceError as error:
+        response = serialize_error(s3.model, operation, error, "rest-xml", request_id)
+    return OriginResponse(response.status, _kept(response.headers.items()), response.body_bytes())
+
+
+def _from_http(origin: dict, method: str, target: str, conditions: dict[str, str]) -> OriginResponse:
+    config = origin["CustomOriginConfig"]
+    if config.get("OriginProtocolPolicy") == "https-only":
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            origin["DomainName"], config.get("HTTPSPort", 443), timeout=config.get("OriginReadTimeout", 30))
+    else:
+        connection = http.client.HTTPConnection(origin["DomainName"], config.get("HTTPPort", 80),
+                                                timeout=config.get("OriginReadTimeout", 30))
+    headers = {h["HeaderName"]: h["HeaderValue"] for h in origin.get("CustomHeaders", {}).get("Items", [])}
+    headers.update(conditions)
+    try:
+        connection.request(method, target, headers=headers)
+        answer = connection.getresponse()
+        body = answer.read()
+    except TimeoutError as error:
+        raise OriginFailed(504, f"the origin did not answer in time: {error}") from error
+    except OSError as error:
+        raise OriginFailed(502, f"the origin could not be reached: {error}") from error
+    finally:
+        connection.close()
+    return OriginResponse(answer.status, _kept(answer.getheaders()), body)
+
+
+def _kept(headers) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP]
+
+
+def http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
