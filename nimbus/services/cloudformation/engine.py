@@ -142,8 +142,9 @@ class StackRun:
             return
         doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
                               "ResourceStatus": "", "LastUpdatedTimestamp": 0.0, "Properties": properties}
-        if "DeletionPolicy" in declared:
-            doc["DeletionPolicy"] = str(declared["DeletionPolicy"])
+        for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+            if policy in declared:
+                doc[policy] = str(declared[policy])  # type: ignore[literal-required]
         handler = HANDLERS.get(type_name)
         if handler is None:
             raise self.fail(logical_id, type_name, f"nimbus does not serve resource type {type_name}: the stack "
@@ -205,6 +206,10 @@ class StackRun:
         if self.kind == "CREATE":
             if self.stack().get("DisableRollback"):
                 return self.set_status("CREATE_FAILED", reason.strip())
+            if self.stack().get("OnFailure") == "DELETE":  # straight on to DELETE_IN_PROGRESS: never settled between
+                self.state.add_event(self.where, self.where.stack_name, STACK_TYPE, "CREATE_FAILED", reason.strip(),
+                                     self.where.stack_id)
+                return self.teardown(prepared.template, begun=False)
             self.set_status("ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.")
             ok = self.undo()
             return self.set_status("ROLLBACK_COMPLETE" if ok else "ROLLBACK_FAILED")
@@ -242,9 +247,10 @@ class StackRun:
 
     # -- delete ----------------------------------------------------------------------------------
 
-    def remove(self, doc: StackResource, save: bool = True) -> None:
-        """Delete one resource (its own DeletionPolicy Retain keeps it); raises the owning service's error."""
-        if doc.get("DeletionPolicy") == "Retain":
+    def remove(self, doc: StackResource, save: bool = True, policy: str = "DeletionPolicy") -> None:
+        """Delete one resource (unless its ``policy``, DeletionPolicy or for a replaced one UpdateReplacePolicy, is
+        Retain); raises the owning service's error."""
+        if doc.get(policy) == "Retain":
             return self.resource_event(doc, "DELETE_SKIPPED", save=save)
         if not doc.get("PhysicalResourceId") or doc["ResourceType"] not in HANDLERS:
             return self.resource_event(doc, "DELETE_COMPLETE", save=save)
@@ -262,7 +268,11 @@ class StackRun:
         for action, logical_id, before in reversed(self.journal):
             if action == "replaced" and before is not None:
                 try:
-                    self.remove(before.copy(), save=False)
+                    replaced = before.copy()  # the template that replaces it decides whether it is kept
+                    replaced.pop("UpdateReplacePolicy", None)
+                    if "UpdateReplacePolicy" in self.current[logical_id]:
+                        replaced["UpdateReplacePolicy"] = self.current[logical_id]["UpdateReplacePolicy"]
+                    self.remove(replaced, save=False, policy="UpdateReplacePolicy")
                 except ServiceError as error:
                     log.warning("could not delete the replaced %s: %s", logical_id, error.message)
         for logical_id in reversed([n for n in logical_ids if n not in prepared.order]):
@@ -273,14 +283,16 @@ class StackRun:
             self.current.pop(logical_id, None)
             self.state.drop_resource(self.where, logical_id)
 
-    def teardown(self, template: dict) -> None:
-        """Delete every resource, dependents first; an export another stack imports blocks it all."""
+    def teardown(self, template: dict, begun: bool = True) -> None:
+        """Delete every resource, dependents first; an export another stack imports blocks it all.
+        ``begun``: the stack is DELETE_IN_PROGRESS already (DeleteStack stores it so before answering)."""
         for name, export in self.state.exports(self.where.account, self.where.region).items():
             importers = self.state.importers(self.where.account, self.where.region, name)
             if export["ExportingStackId"] == self.where.stack_id and importers:
                 return self.set_status("DELETE_FAILED", f"Export {name} cannot be deleted as it is in use by "
                                        f"{importers[0]}")
-        self.set_status("DELETE_IN_PROGRESS", "User Initiated")
+        if not begun:
+            self.set_status("DELETE_IN_PROGRESS", "User Initiated")
         order = [n for n in creation_order(dependencies(template["Resources"])) if n in self.current]
         failed = []
         for logical_id in reversed(order + [n for n in self.current if n not in order]):
