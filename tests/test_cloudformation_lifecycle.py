@@ -295,3 +295,21 @@ def test_on_failure_delete_removes_the_failed_stack(cf, aws):
     assert error_of(cf.create_stack, StackName=name, TemplateBody=json.dumps(template), OnFailure="DELETE",
                     DisableRollback=True).worded == (
         "ValidationError", "You cannot specify both DisableRollback and OnFailure.")
+
+
+def test_independent_resources_are_made_at_once(cf):
+    """Each stream takes Kinesis's transition time to turn ACTIVE: made one after the other, the first
+    would be complete before the second started."""
+    name, stack = create(cf, {"Resources": {
+        "First": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+        "Second": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+        "After": {"Type": "AWS::SSM::Parameter", "Properties": {
+            "Type": "String", "Value": {"Fn::Join": [",", [{"Ref": "First"}, {"Ref": "Second"}]]}}}}})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    events = [e[:2] for e in stack_events(cf, name) if e[0] != name]
+    started = max(events.index((s, "CREATE_IN_PROGRESS")) for s in ("First", "Second"))
+    assert started < min(events.index((s, "CREATE_COMPLETE")) for s in ("First", "Second"))
+    assert events.index(("After", "CREATE_IN_PROGRESS")) > max(
+        events.index((s, "CREATE_COMPLETE")) for s in ("First", "Second"))
+    cf.delete_stack(StackName=name)
+    assert settled_stack(cf, stack["StackId"])["StackStatus"] == "DELETE_COMPLETE"

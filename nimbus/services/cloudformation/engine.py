@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 from nimbus.protocol.errors import ServiceError
@@ -15,7 +16,7 @@ from nimbus.protocol.errors import ServiceError
 from . import parameters, schemas
 from .documents import Stack, StackResource
 from .dynamic import resolve_references
-from .graph import creation_order, dependencies
+from .graph import creation_order, dependencies, run_in_order
 from .handlers import HANDLERS
 from .handlers.base import Api, gone
 from .intrinsics import Scope, evaluate
@@ -49,6 +50,7 @@ class StackRun:
         self.current = state.resources(where.account, where.region, where.stack_id)
         self.journal: list[tuple[str, str, StackResource | None]] = []  # (action, logical id, doc before)
         self.imports: set[str] = set()
+        self.lock = threading.Lock()
         stack = self.stack()
         self.secrets = parameters.secret_values(parameters.declared(parse_template(stack["TemplateBody"])),
                                                 stack.get("ParameterValues", {}))
@@ -74,11 +76,13 @@ class StackRun:
         doc.pop("ResourceStatusReason", None)
         if reason:
             doc["ResourceStatusReason"] = reason
-        if save:
-            self.current[doc["LogicalResourceId"]] = doc
-            self.state.save_resource(self.where, doc)
-        self.state.add_event(self.where, doc["LogicalResourceId"], doc["ResourceType"], status, reason,
-                             doc.get("PhysicalResourceId", ""), self.masked(json.dumps(doc.get("Properties", {}))))
+        with self.lock:  # independent resources are worked on at once
+            if save:
+                self.current[doc["LogicalResourceId"]] = doc
+                self.state.save_resource(self.where, doc)
+            self.state.add_event(self.where, doc["LogicalResourceId"], doc["ResourceType"], status, reason,
+                                 doc.get("PhysicalResourceId", ""),
+                                 self.masked(json.dumps(doc.get("Properties", {}))))
 
     def masked(self, text: str) -> str:
         """Event properties with every NoEcho parameter's value (JSON-escaped as it appears) masked."""
@@ -90,7 +94,8 @@ class StackRun:
         return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id)
 
     def scope(self, prepared: Prepared) -> Scope:
-        live = {k: r for k, r in self.current.items() if r.get("PhysicalResourceId")}
+        with self.lock:
+            live = {k: r for k, r in self.current.items() if r.get("PhysicalResourceId")}
 
         def exported(name: str) -> str | None:
             self.imports.add(name)
@@ -108,14 +113,15 @@ class StackRun:
 
     def deploy(self, prepared: Prepared) -> None:
         self.secrets |= parameters.secret_values(parameters.declared(prepared.template), prepared.values)
-        try:
-            for logical_id in prepared.order:
-                if self.state.closed:
-                    return  # a reset or shutdown retired this provider: its state is no longer there
-                self.apply(prepared, logical_id)
-        except ResourceFailed as failure:
+        failure = run_in_order(prepared.order, dependencies(prepared.resources),
+                               lambda logical_id: self.apply(prepared, logical_id), lambda: self.state.closed)
+        if self.state.closed:
+            return  # a reset or shutdown retired this provider: its state is no longer there
+        if isinstance(failure, ResourceFailed):
             verb = "create" if self.current[failure.logical_id]["ResourceStatus"] == "CREATE_FAILED" else "update"
             return self.roll_back(f"The following resource(s) failed to {verb}: [{failure.logical_id}]. ", prepared)
+        if failure is not None:
+            raise failure
         try:
             outputs = outputs_of(prepared.template, self.scope(prepared))
             publish_exports(self.state, self.where, outputs)
@@ -196,7 +202,7 @@ class StackRun:
         if before is not None:
             doc = before.copy()
         self.resource_event(doc, status, reason)
-        if not self.journal or self.journal[-1][1] != logical_id:
+        if all(entry[1] != logical_id for entry in self.journal):
             self.journal.append(("failed", logical_id, before))
         return ResourceFailed(logical_id, reason)
 
