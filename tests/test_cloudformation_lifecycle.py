@@ -267,3 +267,49 @@ def test_template_summary_and_imports_of_an_unknown_export(cf):
     export = unique("nobody")
     assert error_of(cf.list_imports, ExportName=export).worded == (
         "ValidationError", f"Export '{export}' is not imported by any stack.")
+
+
+def test_update_replace_policy_retain_keeps_the_replaced_resource(cf, aws):
+    ssm, first, second = aws("ssm"), unique("/kept"), unique("/kept")
+    template = {"Resources": {"Param": {"Type": "AWS::SSM::Parameter", "UpdateReplacePolicy": "Retain",
+                                        "Properties": {"Name": first, "Type": "String", "Value": "v"}}}}
+    name, _ = create(cf, template)
+    template["Resources"]["Param"]["Properties"]["Name"] = second
+    cf.update_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert settled_stack(cf, name)["StackStatus"] == "UPDATE_COMPLETE"
+    assert stack_resources(cf, name)["Param"] == second
+    assert [ssm.get_parameter(Name=n)["Parameter"]["Value"] for n in (first, second)] == ["v", "v"]
+    assert ("Param", "DELETE_SKIPPED", "") in stack_events(cf, name)
+
+
+def test_on_failure_delete_removes_the_failed_stack(cf, aws):
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"},
+                              "Vpc": {"Type": "AWS::EC2::VPC", "DependsOn": "Topic"}}}
+    name = unique("ondelete")
+    stack_id = cf.create_stack(StackName=name, TemplateBody=json.dumps(template), OnFailure="DELETE")["StackId"]
+    assert settled_stack(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE"
+    assert [e[1] for e in stack_events(cf, stack_id) if e[0] == name] == [
+        "CREATE_IN_PROGRESS", "CREATE_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"]
+    assert [e[:2] for e in stack_events(cf, stack_id) if e[0] == "Topic"][-1] == ("Topic", "DELETE_COMPLETE")
+    assert topics_of(aws, name) == []
+    assert error_of(cf.create_stack, StackName=name, TemplateBody=json.dumps(template), OnFailure="DELETE",
+                    DisableRollback=True).worded == (
+        "ValidationError", "You cannot specify both DisableRollback and OnFailure.")
+
+
+def test_independent_resources_are_made_at_once(cf):
+    """Each stream takes Kinesis's transition time to turn ACTIVE: made one after the other, the first
+    would be complete before the second started."""
+    name, stack = create(cf, {"Resources": {
+        "First": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+        "Second": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+        "After": {"Type": "AWS::SSM::Parameter", "Properties": {
+            "Type": "String", "Value": {"Fn::Join": [",", [{"Ref": "First"}, {"Ref": "Second"}]]}}}}})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    events = [e[:2] for e in stack_events(cf, name) if e[0] != name]
+    started = max(events.index((s, "CREATE_IN_PROGRESS")) for s in ("First", "Second"))
+    assert started < min(events.index((s, "CREATE_COMPLETE")) for s in ("First", "Second"))
+    assert events.index(("After", "CREATE_IN_PROGRESS")) > max(
+        events.index((s, "CREATE_COMPLETE")) for s in ("First", "Second"))
+    cf.delete_stack(StackName=name)
+    assert settled_stack(cf, stack["StackId"])["StackStatus"] == "DELETE_COMPLETE"

@@ -138,7 +138,7 @@ def test_resources_and_events_describe_the_creation(cf, deployed):
     assert events[0] == (name, "CREATE_IN_PROGRESS", "User Initiated")
     assert events[-1] == (name, "CREATE_COMPLETE", "")
     order = [logical for logical, status, _ in events if status == "CREATE_COMPLETE"]
-    assert order.index("Bucket") < order.index("BucketPolicy") < order.index("Role")
+    assert order.index("Bucket") < order.index("BucketPolicy") and order.index("Bucket") < order.index("Role")
     assert order.index("Topic") < order.index("Subscription") and order.index("Key") < order.index("Alias")
     assert error_of(cf.describe_stack_resource, StackName=name, LogicalResourceId="Nope").code == "ValidationError"
     summaries = cf.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]

@@ -213,3 +213,17 @@ def test_unknown_properties_fail_the_resource(cf):
     assert settled_stack(cf, name)["StackStatus"] == "ROLLBACK_COMPLETE"
     assert ("Topic", "CREATE_FAILED", "Properties validation failed for resource Topic with message: #: extraneous "
             "key [Colour] is not permitted") in stack_events(cf, name)
+
+
+def test_templates_that_would_stall_the_server_are_refused(cf):
+    laughs = "Resources:\n  T: {Type: AWS::SNS::Topic, Metadata: {x: *l9}}\n"
+    anchors = "a0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}, "
+        f"*l{i - 1}, *l{i - 1}]\n" for i in range(1, 10))
+    body = "Metadata:\n" + "".join("  " + line + "\n" for line in anchors.splitlines()) + laughs
+    message = "Template format error: the template nests deeper than 128 levels or expands to more than 500000 values."
+    assert error_of(cf.validate_template, TemplateBody=body).worded == ("ValidationError", message)
+    deep = '{"Resources": {"T": {"Type": "AWS::SNS::Topic", "Metadata": ' + "[" * 5000 + "]" * 5000 + "}}}"
+    assert error_of(cf.validate_template, TemplateBody=deep).code == "ValidationError"
+    deep_yaml = "Resources:\n  T: {Type: AWS::SNS::Topic, Metadata: " + "[" * 5000 + "]" * 5000 + "}\n"
+    assert error_of(cf.validate_template, TemplateBody=deep_yaml).code == "ValidationError"

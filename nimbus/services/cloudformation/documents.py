@@ -26,6 +26,7 @@ class Stack(TypedDict, total=False):
     RoleARN: str
     Tags: list[dict[str, str]]
     EnableTerminationProtection: bool
+    OnFailure: str  # CreateStack's: DELETE deletes the stack once a failed create has rolled back
     ParameterValues: dict[str, str]
     ResolvedValues: dict[str, str]  # AWS::SSM::Parameter::Value<...> parameters: the value read from SSM
     Imports: list[str]  # the export names this stack's template imports
@@ -33,7 +34,7 @@ class Stack(TypedDict, total=False):
 
 class StackResource(TypedDict, total=False):
     """One resource of a stack, as DescribeStackResource names its members, plus what the engine needs:
-    the properties it was made with, its GetAtt attributes and its DeletionPolicy."""
+    the properties it was made with, its GetAtt attributes and its DeletionPolicy and UpdateReplacePolicy."""
     LogicalResourceId: Required[str]
     ResourceType: Required[str]
     ResourceStatus: Required[str]
@@ -43,6 +44,7 @@ class StackResource(TypedDict, total=False):
     Properties: dict[str, Any]
     Attributes: dict[str, Any]
     DeletionPolicy: str
+    UpdateReplacePolicy: str
     Metadata: str
 
 

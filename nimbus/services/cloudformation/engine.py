@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 from nimbus.protocol.errors import ServiceError
@@ -15,7 +16,7 @@ from nimbus.protocol.errors import ServiceError
 from . import parameters, schemas
 from .documents import Stack, StackResource
 from .dynamic import resolve_references
-from .graph import creation_order, dependencies
+from .graph import creation_order, dependencies, run_in_order
 from .handlers import HANDLERS
 from .handlers.base import Api, gone
 from .intrinsics import Scope, evaluate
@@ -49,6 +50,7 @@ class StackRun:
         self.current = state.resources(where.account, where.region, where.stack_id)
         self.journal: list[tuple[str, str, StackResource | None]] = []  # (action, logical id, doc before)
         self.imports: set[str] = set()
+        self.lock = threading.Lock()
         stack = self.stack()
         self.secrets = parameters.secret_values(parameters.declared(parse_template(stack["TemplateBody"])),
                                                 stack.get("ParameterValues", {}))
@@ -74,11 +76,13 @@ class StackRun:
         doc.pop("ResourceStatusReason", None)
         if reason:
             doc["ResourceStatusReason"] = reason
-        if save:
-            self.current[doc["LogicalResourceId"]] = doc
-            self.state.save_resource(self.where, doc)
-        self.state.add_event(self.where, doc["LogicalResourceId"], doc["ResourceType"], status, reason,
-                             doc.get("PhysicalResourceId", ""), self.masked(json.dumps(doc.get("Properties", {}))))
+        with self.lock:  # independent resources are worked on at once
+            if save:
+                self.current[doc["LogicalResourceId"]] = doc
+                self.state.save_resource(self.where, doc)
+            self.state.add_event(self.where, doc["LogicalResourceId"], doc["ResourceType"], status, reason,
+                                 doc.get("PhysicalResourceId", ""),
+                                 self.masked(json.dumps(doc.get("Properties", {}))))
 
     def masked(self, text: str) -> str:
         """Event properties with every NoEcho parameter's value (JSON-escaped as it appears) masked."""
@@ -90,7 +94,8 @@ class StackRun:
         return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id)
 
     def scope(self, prepared: Prepared) -> Scope:
-        live = {k: r for k, r in self.current.items() if r.get("PhysicalResourceId")}
+        with self.lock:
+            live = {k: r for k, r in self.current.items() if r.get("PhysicalResourceId")}
 
         def exported(name: str) -> str | None:
             self.imports.add(name)
@@ -108,14 +113,15 @@ class StackRun:
 
     def deploy(self, prepared: Prepared) -> None:
         self.secrets |= parameters.secret_values(parameters.declared(prepared.template), prepared.values)
-        try:
-            for logical_id in prepared.order:
-                if self.state.closed:
-                    return  # a reset or shutdown retired this provider: its state is no longer there
-                self.apply(prepared, logical_id)
-        except ResourceFailed as failure:
+        failure = run_in_order(prepared.order, dependencies(prepared.resources),
+                               lambda logical_id: self.apply(prepared, logical_id), lambda: self.state.closed)
+        if self.state.closed:
+            return  # a reset or shutdown retired this provider: its state is no longer there
+        if isinstance(failure, ResourceFailed):
             verb = "create" if self.current[failure.logical_id]["ResourceStatus"] == "CREATE_FAILED" else "update"
             return self.roll_back(f"The following resource(s) failed to {verb}: [{failure.logical_id}]. ", prepared)
+        if failure is not None:
+            raise failure
         try:
             outputs = outputs_of(prepared.template, self.scope(prepared))
             publish_exports(self.state, self.where, outputs)
@@ -142,8 +148,9 @@ class StackRun:
             return
         doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
                               "ResourceStatus": "", "LastUpdatedTimestamp": 0.0, "Properties": properties}
-        if "DeletionPolicy" in declared:
-            doc["DeletionPolicy"] = str(declared["DeletionPolicy"])
+        for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+            if policy in declared:
+                doc[policy] = str(declared[policy])  # type: ignore[literal-required]
         handler = HANDLERS.get(type_name)
         if handler is None:
             raise self.fail(logical_id, type_name, f"nimbus does not serve resource type {type_name}: the stack "
@@ -195,7 +202,7 @@ class StackRun:
         if before is not None:
             doc = before.copy()
         self.resource_event(doc, status, reason)
-        if not self.journal or self.journal[-1][1] != logical_id:
+        if all(entry[1] != logical_id for entry in self.journal):
             self.journal.append(("failed", logical_id, before))
         return ResourceFailed(logical_id, reason)
 
@@ -205,6 +212,10 @@ class StackRun:
         if self.kind == "CREATE":
             if self.stack().get("DisableRollback"):
                 return self.set_status("CREATE_FAILED", reason.strip())
+            if self.stack().get("OnFailure") == "DELETE":  # straight on to DELETE_IN_PROGRESS: never settled between
+                self.state.add_event(self.where, self.where.stack_name, STACK_TYPE, "CREATE_FAILED", reason.strip(),
+                                     self.where.stack_id)
+                return self.teardown(prepared.template, begun=False)
             self.set_status("ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.")
             ok = self.undo()
             return self.set_status("ROLLBACK_COMPLETE" if ok else "ROLLBACK_FAILED")
@@ -242,9 +253,10 @@ class StackRun:
 
     # -- delete ----------------------------------------------------------------------------------
 
-    def remove(self, doc: StackResource, save: bool = True) -> None:
-        """Delete one resource (its own DeletionPolicy Retain keeps it); raises the owning service's error."""
-        if doc.get("DeletionPolicy") == "Retain":
+    def remove(self, doc: StackResource, save: bool = True, policy: str = "DeletionPolicy") -> None:
+        """Delete one resource (unless its ``policy``, DeletionPolicy or for a replaced one UpdateReplacePolicy, is
+        Retain); raises the owning service's error."""
+        if doc.get(policy) == "Retain":
             return self.resource_event(doc, "DELETE_SKIPPED", save=save)
         if not doc.get("PhysicalResourceId") or doc["ResourceType"] not in HANDLERS:
             return self.resource_event(doc, "DELETE_COMPLETE", save=save)
@@ -262,7 +274,11 @@ class StackRun:
         for action, logical_id, before in reversed(self.journal):
             if action == "replaced" and before is not None:
                 try:
-                    self.remove(before.copy(), save=False)
+                    replaced = before.copy()  # the template that replaces it decides whether it is kept
+                    replaced.pop("UpdateReplacePolicy", None)
+                    if "UpdateReplacePolicy" in self.current[logical_id]:
+                        replaced["UpdateReplacePolicy"] = self.current[logical_id]["UpdateReplacePolicy"]
+                    self.remove(replaced, save=False, policy="UpdateReplacePolicy")
                 except ServiceError as error:
                     log.warning("could not delete the replaced %s: %s", logical_id, error.message)
         for logical_id in reversed([n for n in logical_ids if n not in prepared.order]):
@@ -273,14 +289,16 @@ class StackRun:
             self.current.pop(logical_id, None)
             self.state.drop_resource(self.where, logical_id)
 
-    def teardown(self, template: dict) -> None:
-        """Delete every resource, dependents first; an export another stack imports blocks it all."""
+    def teardown(self, template: dict, begun: bool = True) -> None:
+        """Delete every resource, dependents first; an export another stack imports blocks it all.
+        ``begun``: the stack is DELETE_IN_PROGRESS already (DeleteStack stores it so before answering)."""
         for name, export in self.state.exports(self.where.account, self.where.region).items():
             importers = self.state.importers(self.where.account, self.where.region, name)
             if export["ExportingStackId"] == self.where.stack_id and importers:
                 return self.set_status("DELETE_FAILED", f"Export {name} cannot be deleted as it is in use by "
                                        f"{importers[0]}")
-        self.set_status("DELETE_IN_PROGRESS", "User Initiated")
+        if not begun:
+            self.set_status("DELETE_IN_PROGRESS", "User Initiated")
         order = [n for n in creation_order(dependencies(template["Resources"])) if n in self.current]
         failed = []
         for logical_id in reversed(order + [n for n in self.current if n not in order]):

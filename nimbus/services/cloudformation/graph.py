@@ -1,11 +1,15 @@
 """The resources' dependency graph: edges from Ref, Fn::GetAtt, Fn::Sub and DependsOn.
 
-Resources are created one at a time in an order that puts every dependency first (AWS creates
-independent resources concurrently; nimbus does not yet), and deleted in the reverse order.
+Resources are created and updated as AWS does: each once everything it depends on is done, independent
+ones concurrently; they are deleted one at a time in the reverse order.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
+
+WORKERS = 4  # resources worked on at once within one stack operation
 
 from .intrinsics import SUB_NAME
 from .template import validation_error
@@ -112,3 +116,30 @@ def _cycle(graph: dict[str, set[str]], remaining: list[str]) -> set[str]:
                     frontier.append(nxt)
         return False
     return {name for name in remaining if reaches(name, name)}
+
+
+def run_in_order(order: list[str], graph: dict[str, set[str]], work: Callable[[str], None],
+                 stopped: Callable[[], bool]) -> BaseException | None:
+    """``work(name)`` for each name of ``order`` once its dependencies among them are done, up to WORKERS at
+    once. The first exception stops further starts; what was running finishes. That exception, if any."""
+    wanted, pending = set(order), list(order)
+    done: set[str] = set()
+    failure: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="nimbus-cloudformation-resource") as pool:
+        running: dict[Future, str] = {}
+        while pending or running:
+            if failure is None and not stopped():
+                for name in [n for n in pending if graph[n] & wanted <= done]:
+                    pending.remove(name)
+                    running[pool.submit(work, name)] = name
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                error = future.exception()
+                if error is None:
+                    done.add(name)
+                elif failure is None:
+                    failure = error
+    return failure

@@ -17,8 +17,9 @@ from .template import parse_template, validation_error
 IAM_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy",
                        "AWS::IAM::ManagedPolicy", "AWS::IAM::AccessKey", "AWS::IAM::InstanceProfile",
                        "AWS::IAM::UserToGroupAddition"})
-# Properties that give an IAM resource a name of the template's choosing: CAPABILITY_NAMED_IAM.
-IAM_NAMES = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
+# The property that gives an IAM resource a name of the template's choosing: CAPABILITY_NAMED_IAM.
+IAM_NAMES = {"AWS::IAM::Role": "RoleName", "AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName",
+             "AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IAM::InstanceProfile": "InstanceProfileName"}
 
 
 @dataclass
@@ -52,7 +53,7 @@ def capabilities_needed(template: dict) -> tuple[list[str], str]:
     iam = {n: r for n, r in template["Resources"].items() if r["Type"] in IAM_TYPES}
     if not iam:
         return [], ""
-    named = any(name in (r.get("Properties") or {}) for r in iam.values() for name in IAM_NAMES)
+    named = any(IAM_NAMES.get(r["Type"], "") in (r.get("Properties") or {}) for r in iam.values())
     reason = f"The following resource(s) require capabilities: [{', '.join(sorted({r['Type'] for r in iam.values()}))}]"
     return ["CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM"], reason
 

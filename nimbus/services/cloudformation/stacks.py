@@ -47,7 +47,7 @@ def new_stack(ctx: RequestContext, params: dict, body: str, status: str) -> Stac
                     "NotificationARNs": params.get("NotificationARNs", []),
                     "Capabilities": params.get("Capabilities", []), "Tags": params.get("Tags", []),
                     "EnableTerminationProtection": bool(params.get("EnableTerminationProtection", False))}
-    for member in ("RoleARN", "TimeoutInMinutes"):
+    for member in ("RoleARN", "TimeoutInMinutes", "OnFailure"):
         if member in params:
             stack[member] = params[member]  # type: ignore[literal-required]
     return stack
@@ -76,8 +76,6 @@ class StackOps(CloudFormationState):
         name = params["StackName"]
         if self.find_stack(ctx, name) is not None:
             raise ServiceError("AlreadyExistsException", f"Stack [{name}] already exists", status=400)
-        if params.get("OnFailure") == "DELETE":
-            raise validation_error("OnFailure DELETE is not supported by nimbus yet; use ROLLBACK or DO_NOTHING.")
         if "OnFailure" in params and "DisableRollback" in params:
             raise validation_error("You cannot specify both DisableRollback and OnFailure.")
         body = template_body(ctx, params)
@@ -91,14 +89,10 @@ class StackOps(CloudFormationState):
 
     def start_create(self, ctx: RequestContext, stack: Stack, prepared: Prepared, then: Finished = None) -> None:
         """Store the stack CREATE_IN_PROGRESS and make its resources in the background."""
-        stack.update({"StackStatus": "CREATE_IN_PROGRESS", "TemplateBody": prepared.body,
+        stack.update({"TemplateBody": prepared.body,
                       "ParameterValues": prepared.values, "ResolvedValues": prepared.resolved,
                       "Description": str(prepared.template.get("Description", ""))})
-        self.save_stack(ctx.account_id, ctx.region, stack)
-        where = StackIdentity(ctx, stack)
-        self.add_event(where, stack["StackName"], "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS",
-                       "User Initiated", stack["StackId"])
-        self._run(where, "CREATE", lambda run: run.deploy(prepared), then)
+        self._run(self._begin(ctx, stack, "CREATE_IN_PROGRESS"), "CREATE", lambda run: run.deploy(prepared), then)
 
     def update_stack(self, ctx: RequestContext, params: dict) -> dict:
         stack = self.stack(ctx, params["StackName"])
@@ -123,12 +117,19 @@ class StackOps(CloudFormationState):
     def start_update(self, ctx: RequestContext, changed: Stack, prepared: Prepared, then: Finished = None) -> None:
         """Store the stack's new settings and update its resources in the background."""
         changed["LastUpdatedTime"] = self.clock.time()
-        self.save_stack(ctx.account_id, ctx.region, changed)
+        where = self._begin(ctx, changed, "UPDATE_IN_PROGRESS")
+        self._run(where, "UPDATE", lambda run: run.deploy(prepared), then)
 
-        def update(run: StackRun) -> None:
-            run.set_status("UPDATE_IN_PROGRESS", "User Initiated")
-            run.deploy(prepared)
-        self._run(StackIdentity(ctx, changed), "UPDATE", update, then)
+    def _begin(self, ctx: RequestContext, stack: Stack, status: str) -> StackIdentity:
+        """The operation's first status, stored before the call answers: a describe right after it never sees
+        the stack as it was."""
+        stack["StackStatus"] = status
+        stack.pop("StackStatusReason", None)
+        self.save_stack(ctx.account_id, ctx.region, stack)
+        where = StackIdentity(ctx, stack)
+        self.add_event(where, stack["StackName"], "AWS::CloudFormation::Stack", status, "User Initiated",
+                       stack["StackId"])
+        return where
 
     def delete_stack(self, ctx: RequestContext, params: dict) -> dict:
         stack = self.find_stack(ctx, params["StackName"], deleted=True)
@@ -149,7 +150,7 @@ class StackOps(CloudFormationState):
             check_role(ctx, params["RoleARN"])
             stack["RoleARN"] = params["RoleARN"]
         template = read(stack["TemplateBody"])
-        self._run(StackIdentity(ctx, stack), "DELETE", lambda run: run.teardown(template))
+        self._run(self._begin(ctx, stack, "DELETE_IN_PROGRESS"), "DELETE", lambda run: run.teardown(template))
         return {}
 
     def update_termination_protection(self, ctx: RequestContext, params: dict) -> dict:

@@ -7,13 +7,16 @@ naming the line and column where the parser stopped, as AWS's template format er
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import yaml
 
+from nimbus.core.json_text import MAX_DEPTH, read_json
 from nimbus.protocol.errors import ServiceError
 
 MAX_BODY = 51_200  # TemplateBody's limit; a TemplateURL may name up to 1 MB
 MAX_URL_BODY = 1_048_576
+MAX_NODES = 500_000  # values a template may hold, YAML aliases expanded; a 1 MB template holds no more
 
 # Short tags and the intrinsic each stands for; ``!Ref`` and ``!Condition`` keep their own names.
 _FUNCTIONS = ("Base64", "Cidr", "FindInMap", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub",
@@ -63,15 +66,33 @@ _TemplateLoader.yaml_implicit_resolvers = {
 }
 
 
+def _check_size(template: Any) -> None:
+    """Refuse nesting past MAX_DEPTH and documents whose YAML aliases expand past MAX_NODES values: every
+    later walk over the template (evaluation, the graph) is recursive and visits aliased parts each time."""
+    visits, stack = 0, [(template, 1)]
+    while stack:
+        value, depth = stack.pop()
+        visits += 1
+        if depth > MAX_DEPTH or visits > MAX_NODES:
+            raise validation_error(f"Template format error: the template nests deeper than {MAX_DEPTH} levels or "
+                                   f"expands to more than {MAX_NODES} values.")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def parse_template(body: str) -> dict:
     """The template as a dict; ValidationError with the line and column of what cannot be read."""
     text = body.lstrip()
     if text.startswith("{"):
         try:
-            template = json.loads(body)
+            template = read_json(body)
         except json.JSONDecodeError as error:
             raise validation_error(f"Template format error: JSON not well-formed. (line {error.lineno}, "
                                    f"column {error.colno})") from None
+        except ValueError as error:
+            raise validation_error(f"Template format error: JSON not well-formed. ({error})") from None
     else:
         try:
             template = yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
@@ -79,8 +100,9 @@ def parse_template(body: str) -> dict:
             mark = error.problem_mark or error.context_mark
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
             raise validation_error(f"Template format error: YAML not well-formed.{where}") from None
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             raise validation_error("Template format error: YAML not well-formed.") from None
+    _check_size(template)
     if not isinstance(template, dict):
         raise validation_error("Template format error: JSON not well-formed. (line 1, column 1)"
                                if text.startswith("{") else "Template format error: YAML not well-formed.")

@@ -1,4 +1,5 @@
-"""AWS::IAM::Role (inline Policies, ManagedPolicyArns), through IAM's own API."""
+"""AWS::IAM::Role (inline Policies, ManagedPolicyArns), through IAM's own API; what roles, users and groups
+share: their inline and managed policies."""
 from __future__ import annotations
 
 from .base import Api, Created, Handler, policy_text, required, tag_list
@@ -8,6 +9,22 @@ _ROLE_MEMBERS = ("Description", "MaxSessionDuration", "PermissionsBoundary")
 
 def _inline(properties: dict) -> dict[str, str]:
     return {p["PolicyName"]: policy_text(p["PolicyDocument"]) for p in properties.get("Policies", [])}
+
+
+def sync_policies(api: Api, kind: str, name: str, old: dict, new: dict) -> None:
+    """Make a role's, user's or group's (``kind``) inline Policies and ManagedPolicyArns what ``new`` says."""
+    named = {f"{kind}Name": name}
+    before, after = _inline(old), _inline(new)
+    for policy, document in after.items():
+        if before.get(policy) != document:
+            api.call("iam", f"Put{kind}Policy", {**named, "PolicyName": policy, "PolicyDocument": document})
+    for policy in sorted(set(before) - set(after)):
+        api.call("iam", f"Delete{kind}Policy", {**named, "PolicyName": policy})
+    attached, wanted = set(old.get("ManagedPolicyArns", [])), set(new.get("ManagedPolicyArns", []))
+    for arn in sorted(wanted - attached):
+        api.call("iam", f"Attach{kind}Policy", {**named, "PolicyArn": arn})
+    for arn in sorted(attached - wanted):
+        api.call("iam", f"Detach{kind}Policy", {**named, "PolicyArn": arn})
 
 
 class Role(Handler):
@@ -21,7 +38,7 @@ class Role(Handler):
         if properties.get("Tags"):
             params["Tags"] = tag_list(properties["Tags"])
         role = api.call("iam", "CreateRole", params)["Role"]
-        self._policies(api, name, {}, properties)
+        sync_policies(api, "Role", name, {}, properties)
         return Created(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
 
     @staticmethod
@@ -31,20 +48,6 @@ class Role(Handler):
             members["MaxSessionDuration"] = int(members["MaxSessionDuration"])
         return members
 
-    @staticmethod
-    def _policies(api: Api, name: str, old: dict, new: dict) -> None:
-        before, after = _inline(old), _inline(new)
-        for policy, document in after.items():
-            if before.get(policy) != document:
-                api.call("iam", "PutRolePolicy", {"RoleName": name, "PolicyName": policy, "PolicyDocument": document})
-        for policy in set(before) - set(after):
-            api.call("iam", "DeleteRolePolicy", {"RoleName": name, "PolicyName": policy})
-        attached, wanted = set(old.get("ManagedPolicyArns", [])), set(new.get("ManagedPolicyArns", []))
-        for arn in sorted(wanted - attached):
-            api.call("iam", "AttachRolePolicy", {"RoleName": name, "PolicyArn": arn})
-        for arn in sorted(attached - wanted):
-            api.call("iam", "DetachRolePolicy", {"RoleName": name, "PolicyArn": arn})
-
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
         if old["AssumeRolePolicyDocument"] != new["AssumeRolePolicyDocument"]:
             api.call("iam", "UpdateAssumeRolePolicy", {"RoleName": physical_id,
@@ -53,10 +56,10 @@ class Role(Handler):
             members = self._members(new)
             members.pop("PermissionsBoundary", None)
             api.call("iam", "UpdateRole", {"RoleName": physical_id, **members})
-        self._policies(api, physical_id, old, new)
+        sync_policies(api, "Role", physical_id, old, new)
         role = api.call("iam", "GetRole", {"RoleName": physical_id})["Role"]
         return {"Arn": role["Arn"], "RoleId": role["RoleId"]}
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
-        self._policies(api, physical_id, properties, {})
+        sync_policies(api, "Role", physical_id, properties, {})
         api.call("iam", "DeleteRole", {"RoleName": physical_id})

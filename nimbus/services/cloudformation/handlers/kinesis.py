@@ -1,24 +1,33 @@
-"""AWS::Kinesis::Stream, through Kinesis's own API; the resource is complete once the stream is ACTIVE."""
+"""AWS::Kinesis::Stream and AWS::Kinesis::StreamConsumer, through Kinesis's own API; each is complete once
+it is ACTIVE."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from nimbus.protocol.errors import ServiceError
 
-from .base import Api, Created, Handler, tag_map
+from .base import Api, Created, Handler, required, tag_map
 
-ACTIVE_WAIT_SECONDS = 60  # real seconds; a stream turns ACTIVE after Kinesis's transition time
+ACTIVE_WAIT_SECONDS = 60  # real seconds; a stream turns ACTIVE (or goes) after Kinesis's transition time
+
+
+def _when_active(what: str, status: Callable[[], dict], member: str) -> dict:
+    """``status()`` once its ``member`` is ACTIVE (Kinesis's transitions follow the virtual clock)."""
+    deadline = time.monotonic() + ACTIVE_WAIT_SECONDS
+    while True:
+        described = status()
+        if described[member] == "ACTIVE":
+            return described
+        if time.monotonic() > deadline:
+            raise ServiceError("NotStabilized", f"{what} did not become ACTIVE", status=400)
+        time.sleep(0.1)
 
 
 def _wait_active(api: Api, name: str) -> str:
-    deadline = time.monotonic() + ACTIVE_WAIT_SECONDS
-    while True:
-        summary = api.call("kinesis", "DescribeStreamSummary", {"StreamName": name})["StreamDescriptionSummary"]
-        if summary["StreamStatus"] == "ACTIVE":
-            return summary["StreamARN"]
-        if time.monotonic() > deadline:
-            raise ServiceError("NotStabilized", f"Stream {name} did not become ACTIVE", status=400)
-        time.sleep(0.1)
+    summary = _when_active(f"Stream {name}", lambda: api.call("kinesis", "DescribeStreamSummary", {
+        "StreamName": name})["StreamDescriptionSummary"], "StreamStatus")
+    return summary["StreamARN"]
 
 
 class Stream(Handler):
@@ -51,4 +60,36 @@ class Stream(Handler):
         return {"Arn": _wait_active(api, physical_id)}
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        """Complete once the stream is gone (it is DELETING first), as AWS's handler waits."""
         api.call("kinesis", "DeleteStream", {"StreamName": physical_id, "EnforceConsumerDeletion": True})
+        deadline = time.monotonic() + ACTIVE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                api.call("kinesis", "DescribeStreamSummary", {"StreamName": physical_id})
+            except ServiceError as error:
+                if error.code == "ResourceNotFoundException":
+                    return
+                raise
+            time.sleep(0.1)
+        raise ServiceError("NotStabilized", f"Stream {physical_id} was not deleted", status=400)
+
+
+class StreamConsumer(Handler):
+    type_name = "AWS::Kinesis::StreamConsumer"
+
+    def create(self, api: Api, properties: dict) -> Created:
+        required(properties, "StreamARN", "ConsumerName")
+        arn = api.call("kinesis", "RegisterStreamConsumer", {"StreamARN": properties["StreamARN"],
+                                                             "ConsumerName": properties["ConsumerName"]})[
+            "Consumer"]["ConsumerARN"]
+        return Created(arn, self.update(api, arn, properties, properties))
+
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        consumer = _when_active(f"Consumer {physical_id}", lambda: api.call("kinesis", "DescribeStreamConsumer", {
+            "ConsumerARN": physical_id})["ConsumerDescription"], "ConsumerStatus")
+        return {"ConsumerARN": physical_id, "ConsumerName": consumer["ConsumerName"],
+                "ConsumerStatus": consumer["ConsumerStatus"], "StreamARN": consumer["StreamARN"],
+                "ConsumerCreationTimestamp": str(consumer["ConsumerCreationTimestamp"])}
+
+    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        api.call("kinesis", "DeregisterStreamConsumer", {"ConsumerARN": physical_id})

@@ -1,7 +1,7 @@
-"""AWS::Logs::LogGroup, through CloudWatch Logs' own API."""
+"""AWS::Logs::LogGroup and AWS::Logs::LogStream, through CloudWatch Logs' own API."""
 from __future__ import annotations
 
-from .base import Api, Created, Handler, tag_map
+from .base import Api, Created, Handler, required, tag_map
 
 
 class LogGroup(Handler):
@@ -39,3 +39,19 @@ class LogGroup(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("logs", "DeleteLogGroup", {"logGroupName": physical_id})
+
+
+class LogStream(Handler):
+    type_name = "AWS::Logs::LogStream"
+
+    def create(self, api: Api, properties: dict) -> Created:
+        required(properties, "LogGroupName")
+        name = properties.get("LogStreamName") or api.physical_name(512)
+        api.call("logs", "CreateLogStream", {"logGroupName": properties["LogGroupName"], "logStreamName": name})
+        return Created(name, {})
+
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        return {}  # both properties are create-only: any change replaces the stream
+
+    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        api.call("logs", "DeleteLogStream", {"logGroupName": properties["LogGroupName"], "logStreamName": physical_id})
