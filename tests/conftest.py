@@ -1,6 +1,6 @@
 """Fixtures: one real nimbus server and one virtual clock per session (on a free port with a temporary
 data dir), boto3 clients for it, and the fixtures several services' tests share. Plain helpers are in
-tests/support.py; no test module imports a fixture by name."""
+the package tests/support/ (imported as tests.support); no test module imports a fixture by name."""
 from __future__ import annotations
 
 import os

@@ -1,0 +1,108 @@
+"""S3 and CloudTrail: buckets, objects, trail buckets, delivered log files and one call to every service."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+from datetime import datetime, timedelta
+
+from tests.support.basics import AWS_CLI, unique
+
+# --- S3 -------------------------------------------------------------------------------------------
+
+def new_bucket(s3, prefix: str = "bucket") -> str:
+    name = unique(prefix)
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def objects(s3, bucket_name: str, prefix: str = "") -> dict[str, bytes]:
+    """Every object under ``prefix``: key → body."""
+    listed = s3.list_objects_v2(Bucket=bucket_name, Prefix=prefix).get("Contents", [])
+    return {o["Key"]: s3.get_object(Bucket=bucket_name, Key=o["Key"])["Body"].read() for o in listed}
+
+
+def open_to_anyone(s3, bucket: str, actions=("s3:GetObject",), resource: str = "/*") -> None:
+    """Lift the bucket's default Block Public Access and let anyone (anonymous callers too) do ``actions``."""
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": list(actions),
+        "Resource": f"arn:aws:s3:::{bucket}{resource}"}]}))
+
+
+# --- CloudTrail -----------------------------------------------------------------------------------
+
+def bucket_policy(bucket: str, account: str, prefix: str = "") -> str:
+    """The bucket policy AWS documents for a trail's bucket."""
+    objects_arn = f"arn:aws:s3:::{bucket}/{prefix + '/' if prefix else ''}AWSLogs/{account}/*"
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{bucket}"},
+        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": objects_arn,
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+    ]})
+
+
+def trail_bucket(s3, account: str, prefix: str = "") -> str:
+    """A bucket whose policy lets CloudTrail write."""
+    name = new_bucket(s3, "ct-logs")
+    s3.put_bucket_policy(Bucket=name, Policy=bucket_policy(name, account, prefix))
+    return name
+
+
+def log_files(s3, bucket: str, prefix: str = "") -> list[str]:
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys.extend(o["Key"] for o in page.get("Contents", []))
+    return [k for k in keys if "/CloudTrail/" in k]
+
+
+def read_records(s3, bucket: str, key: str) -> list[dict]:
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return json.loads(gzip.decompress(body))["Records"]
+
+
+def all_records(s3, bucket: str) -> list[dict]:
+    return [r for key in log_files(s3, bucket) for r in read_records(s3, bucket, key)]
+
+
+def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
+                  region: str = "us-east-1", key: str = "test") -> subprocess.CompletedProcess:
+    """``aws cloudtrail validate-logs`` over [start, end] (widened by five minutes each way)."""
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": key,
+           "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": region}
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return subprocess.run(
+        [str(AWS_CLI), "cloudtrail", "validate-logs", "--trail-arn", trail_arn,
+         "--start-time", (start - timedelta(minutes=5)).strftime(fmt),
+         "--end-time", (end + timedelta(minutes=5)).strftime(fmt), "--verbose"],
+        env=env, capture_output=True, text=True, timeout=120)
+
+
+# One harmless call per nimbus service, so tests can check that every service's calls are on record.
+ONE_CALL_PER_SERVICE = {
+    "cloudformation": lambda aws: aws("cloudformation").list_stacks(),
+    "cloudfront": lambda aws: aws("cloudfront").list_distributions(),
+    "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
+    "firehose": lambda aws: aws("firehose").list_delivery_streams(),
+    "iam": lambda aws: aws("iam").list_users(),
+    "kinesis": lambda aws: aws("kinesis").list_streams(),
+    "kms": lambda aws: aws("kms").list_keys(),
+    "logs": lambda aws: aws("logs").describe_log_groups(),
+    "s3": lambda aws: aws("s3").list_buckets(),
+    "sns": lambda aws: aws("sns").list_topics(),
+    "ssm": lambda aws: aws("ssm").describe_parameters(),
+    "sts": lambda aws: aws("sts").get_caller_identity(),
+}
+
+
+def call_every_service(aws) -> set[str]:
+    """Make one call to each service nimbus serves; the event sources their records must carry."""
+    from nimbus.core.registry import implemented_service_names
+    served = set(implemented_service_names())
+    assert served <= set(ONE_CALL_PER_SERVICE), f"add a call for {served - set(ONE_CALL_PER_SERVICE)}"
+    for service in sorted(served):
+        ONE_CALL_PER_SERVICE[service](aws)
+    return {f"{service}.amazonaws.com" for service in served}
