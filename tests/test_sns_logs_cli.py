@@ -2,33 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import requests
 
+from tests.support import aws_cli as aws
+from tests.support import aws_cli_error as aws_error
 from tests.support import recorded
-
-
-def aws(endpoint: str, *args: str) -> dict:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-           "AWS_DEFAULT_REGION": "us-east-1"}
-    command = [str(Path(sys.executable).with_name("aws")), *args, "--endpoint-url", endpoint, "--output", "json"]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout) if out.stdout.strip() else {}
-
-
-def aws_error(endpoint: str, *args: str) -> str:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-           "AWS_DEFAULT_REGION": "us-east-1"}
-    command = [str(Path(sys.executable).with_name("aws")), *args, "--endpoint-url", endpoint]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode != 0
-    return out.stderr
 
 
 def test_sns_with_the_cli(endpoint):

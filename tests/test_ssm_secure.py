@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.support import advance_clock, error_of, make_client, start_server, unique, virtual_now
+from tests.support import advance_clock, aws_cli, error_of, make_client, start_server, unique, virtual_now
 
 
 @pytest.fixture(scope="module")
@@ -157,20 +153,13 @@ def test_parameters_and_versions_survive_a_restart(tmp_path):
         assert len(ssm.get_parameter_history(Name=name)["Parameters"]) == 2
 
 
-def cli(endpoint: str, *args: str) -> dict:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-           "AWS_DEFAULT_REGION": "us-east-1"}
-    command = [str(Path(sys.executable).with_name("aws")), *args, "--endpoint-url", endpoint, "--output", "json"]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout) if out.stdout.strip() else {}
 
 
 def test_the_aws_cli(endpoint):
     root = "/" + unique("cli")
-    cli(endpoint, "ssm", "put-parameter", "--name", f"{root}/db/host", "--value", "db.local", "--type", "String")
-    cli(endpoint, "ssm", "put-parameter", "--name", f"{root}/db/password", "--value", "s3cret",
+    aws_cli(endpoint, "ssm", "put-parameter", "--name", f"{root}/db/host", "--value", "db.local", "--type", "String")
+    aws_cli(endpoint, "ssm", "put-parameter", "--name", f"{root}/db/password", "--value", "s3cret",
         "--type", "SecureString")
-    found = cli(endpoint, "ssm", "get-parameters-by-path", "--path", root, "--recursive", "--with-decryption")
+    found = aws_cli(endpoint, "ssm", "get-parameters-by-path", "--path", root, "--recursive", "--with-decryption")
     assert {p["Name"]: p["Value"] for p in found["Parameters"]} == {
         f"{root}/db/host": "db.local", f"{root}/db/password": "s3cret"}

@@ -2,6 +2,8 @@
 the virtual clock and stored documents."""
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import time
@@ -26,6 +28,26 @@ from nimbus.server import ServerThread
 from nimbus.store import open_store
 
 AWS_CLI = Path(sys.executable).with_name("aws")
+_CLI_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def _run_cli(endpoint: str, args: tuple[str, ...]) -> subprocess.CompletedProcess:
+    command = [str(AWS_CLI), *args, "--endpoint-url", endpoint, "--output", "json"]
+    return subprocess.run(command, env={**os.environ, **_CLI_ENV}, capture_output=True, text=True, timeout=60)
+
+
+def aws_cli(endpoint: str, *args: str) -> dict:
+    """The real AWS CLI's JSON answer to ``aws <args>`` against ``endpoint`` as test/test."""
+    out = _run_cli(endpoint, args)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout) if out.stdout.strip() else {}
+
+
+def aws_cli_error(endpoint: str, *args: str) -> str:
+    """What the AWS CLI prints when ``aws <args>`` fails (it must)."""
+    out = _run_cli(endpoint, args)
+    assert out.returncode != 0
+    return out.stderr
 ACCOUNT = "000000000000"  # the account of the default test/test credentials
 
 
