@@ -60,6 +60,13 @@ class Handler:
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         raise NotImplementedError
 
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        """The live resource's properties, named and shaped as a template writes them, read back through
+        the owning service's API: what drift detection and resource import compare with the template.
+        ``properties`` are the template's, for the types whose reads need more than the physical id.
+        ``None``: nimbus cannot read this type back (its drift status is ``NOT_CHECKED``)."""
+        return None
+
 
 def tag_list(tags: Any, key: str = "Key", value: str = "Value") -> list[dict]:
     """A template's ``Tags`` (a list of Key/Value, or a map) in a service's own member names."""
