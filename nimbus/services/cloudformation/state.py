@@ -13,6 +13,7 @@ from nimbus.core.identity import Principal
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
+from nimbus.services.sns.common import public_base
 
 from .documents import (
     CHANGE_SET,
@@ -49,6 +50,7 @@ class StackIdentity:
         self.role_arn = stack.get("RoleARN")
         self.notification_arns = stack.get("NotificationARNs", [])
         self.principal: Principal = ctx.principal
+        self.endpoint = public_base(ctx)  # what presigned URLs given to the outside world start with
 
 
 class CloudFormationState(BaseProvider):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .base import Handler
+from .custom import CustomResource
 from .iam import Role
 from .iam_principals import Group, InstanceProfile, ManagedPolicy, Policy, User, UserToGroupAddition
 from .kinesis import Stream, StreamConsumer
@@ -10,8 +11,26 @@ from .logs import LogGroup, LogStream
 from .s3 import Bucket, BucketPolicy
 from .sns import Subscription, Topic
 from .ssm import Parameter
+from .waitcondition import WaitCondition, WaitConditionHandle
 
-HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
+
+class Handlers(dict[str, Handler]):
+    """Type name -> handler; every ``Custom::*`` name is a custom resource of that name."""
+
+    def get(self, type_name: str, default: Handler | None = None) -> Handler | None:  # type: ignore[override]
+        return self[type_name] if type_name in self else default
+
+    def __contains__(self, type_name: object) -> bool:
+        return super().__contains__(type_name) or (isinstance(type_name, str) and type_name.startswith("Custom::"))
+
+    def __missing__(self, type_name: str) -> Handler:
+        if type_name.startswith("Custom::"):
+            return CustomResource(type_name)
+        raise KeyError(type_name)
+
+
+HANDLERS = Handlers({h.type_name: h for h in (
     Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), LogStream(), Role(), User(), Group(),
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
-)}
+    CustomResource(), WaitConditionHandle(), WaitCondition(),
+)})

@@ -19,6 +19,16 @@ _SUFFIX = string.ascii_uppercase + string.digits
 
 
 @dataclass(frozen=True)
+class Operation:
+    """What the handlers that wait on the outside world (custom resources, wait conditions) need of the stack
+    operation besides the owning service's API."""
+    runtime: Any
+    stack_id: str
+    endpoint: str  # how clients reach nimbus: the base of the presigned URLs they answer on
+    stopped: Callable[[], bool]  # the provider closed: stop waiting
+
+
+@dataclass(frozen=True)
 class Api:
     """One resource's view of the cloud while the stack works on it."""
     call: Callable[[str, str, dict], dict]  # (service, operation, params) -> output
@@ -26,6 +36,7 @@ class Api:
     region: str
     stack_name: str
     logical_id: str
+    operation: Operation | None = None
 
     def physical_name(self, limit: int = 255, lower: bool = False, prefix: str | None = None) -> str:
         """A name as AWS makes one when a template leaves it out: ``<stack>-<logical>-<RANDOM>``
@@ -37,6 +48,14 @@ class Api:
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+
+
+class HandlerFailure(ServiceError):
+    """A failure the handler words itself, as AWS words its own resource types' (a custom resource's
+    answer, a wait condition's timeout): the stack event shows the message as it is."""
+
+    def __init__(self, message: str):
+        super().__init__("GeneralServiceException", message, status=400)
 
 
 @dataclass
