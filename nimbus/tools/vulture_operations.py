@@ -4,6 +4,16 @@ from typing import Any
 
 _: Any = object()
 
+# cloudcontrol
+_.cancel_resource_request
+_.create_resource
+_.delete_resource
+_.get_resource
+_.get_resource_request_status
+_.list_resource_requests
+_.list_resources
+_.update_resource
+
 # cloudformation
 _.activate_organizations_access
 _.activate_type

@@ -83,6 +83,7 @@ def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
 
 # One harmless call per nimbus service, so tests can check that every service's calls are on record.
 ONE_CALL_PER_SERVICE = {
+    "cloudcontrol": lambda aws: aws("cloudcontrol").list_resource_requests(),
     "cloudformation": lambda aws: aws("cloudformation").list_stacks(),
     "cloudfront": lambda aws: aws("cloudfront").list_distributions(),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
@@ -98,6 +99,9 @@ ONE_CALL_PER_SERVICE = {
 }
 
 
+EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi"}  # a service whose records name it otherwise
+
+
 def call_every_service(aws) -> set[str]:
     """Make one call to each service nimbus serves; the event sources their records must carry."""
     from nimbus.core.registry import implemented_service_names
@@ -105,4 +109,4 @@ def call_every_service(aws) -> set[str]:
     assert served <= set(ONE_CALL_PER_SERVICE), f"add a call for {served - set(ONE_CALL_PER_SERVICE)}"
     for service in sorted(served):
         ONE_CALL_PER_SERVICE[service](aws)
-    return {f"{service}.amazonaws.com" for service in served}
+    return {f"{EVENT_SOURCES.get(service, service)}.amazonaws.com" for service in served}

@@ -188,15 +188,8 @@ class StackRun:
     @staticmethod
     def invalid(logical_id: str, type_name: str, properties: dict) -> str:
         """What the type's schema refuses in the properties, before any resource is touched."""
-        extra = schemas.unknown_properties(type_name, properties)
-        if extra:
-            return f"Properties validation failed for resource {logical_id} with message: #: extraneous key " \
-                   f"[{extra[0]}] is not permitted"
-        missing = [n for n in schemas.schema(type_name).get("required", []) if n not in properties]
-        if missing:
-            return f"Properties validation failed for resource {logical_id} with message: #: required key " \
-                   f"[{missing[0]}] not found"
-        return ""
+        problem = schemas.violation(type_name, properties)
+        return f"Properties validation failed for resource {logical_id} with message: {problem}" if problem else ""
 
     def fail(self, logical_id: str, type_name: str, reason: str, before: StackResource | None) -> ResourceFailed:
         status = "CREATE_FAILED" if before is None else "UPDATE_FAILED"

@@ -59,3 +59,12 @@ def unknown_properties(type_name: str, properties: dict) -> list[str]:
     if not declared or declared.get("additionalProperties", True) or type_name == CUSTOM_RESOURCE:
         return []
     return sorted(set(properties) - set(declared.get("properties", {})))
+
+
+def violation(type_name: str, properties: dict) -> str:
+    """What the type's schema refuses in ``properties``, in AWS's words ("#: ..."); empty when nothing."""
+    extra = unknown_properties(type_name, properties)
+    if extra:
+        return f"#: extraneous key [{extra[0]}] is not permitted"
+    missing = [n for n in schema(type_name).get("required", []) if n not in properties]
+    return f"#: required key [{missing[0]}] not found" if missing else ""

@@ -41,6 +41,20 @@ _EVENT_SEQUENCE = itertools.count()
 Caller = Callable[[str, str, dict], dict]  # (service, operation, params) -> output
 
 
+def acting_as(runtime: Any, account: str, region: str, role_arn: str | None, principal: Principal) -> Caller:
+    """Calls made as a session of ``role_arn`` (which must trust CloudFormation), else as ``principal``, the
+    caller, authorized again on each call: how stacks and Cloud Control act."""
+    client = runtime.client
+
+    def call(service: str, operation: str, params: dict) -> dict[str, Any]:
+        if role_arn:
+            return client.call_as_role(role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
+                                       session_name=ROLE_SESSION, region=region)
+        return client.call(service, operation, params, account_id=account, region=region, principal=principal,
+                           forwarded=False)
+    return call
+
+
 class StackIdentity:
     """Where a stack lives and who it acts as: what a background operation needs once its request is gone."""
 
@@ -162,15 +176,7 @@ class CloudFormationState(BaseProvider):
     def caller(self, where: StackIdentity) -> Caller:
         """How the stack calls a service: as a session of its RoleARN, else as the caller who started the
         operation (authorized again on each call, as AWS uses the caller's own permissions)."""
-        client = self.runtime.client
-
-        def call(service: str, operation: str, params: dict) -> dict[str, Any]:
-            if where.role_arn:
-                return client.call_as_role(where.role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
-                                           session_name=ROLE_SESSION, region=where.region)
-            return client.call(service, operation, params, account_id=where.account, region=where.region,
-                               principal=where.principal, forwarded=False)
-        return call
+        return acting_as(self.runtime, where.account, where.region, where.role_arn, where.principal)
 
     def run_in_background(self, where: StackIdentity, work: Callable[[], None]) -> None:
         """One thread per stack operation: the API call returns at once, as AWS's does."""

@@ -29,3 +29,22 @@ class Parameter(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("ssm", "DeleteParameter", {"Name": physical_id})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        found = api.call("ssm", "GetParameter", {"Name": physical_id})["Parameter"]
+        described = api.call("ssm", "DescribeParameters", {"ParameterFilters": [
+            {"Key": "Name", "Option": "Equals", "Values": [physical_id]}]})["Parameters"]
+        live = {"Name": physical_id, "Type": found["Type"], "Value": found["Value"], "DataType": found["DataType"]}
+        for member in ("Description", "AllowedPattern", "Tier"):
+            if described and described[0].get(member):
+                live[member] = described[0][member]
+        return live
+
+    def physical_ids(self, api: Api) -> list[str] | None:
+        names, token = [], None
+        while True:
+            output = api.call("ssm", "DescribeParameters", {"NextToken": token} if token else {})
+            names += [p["Name"] for p in output["Parameters"]]
+            token = output.get("NextToken")
+            if not token:
+                return names
