@@ -1,0 +1,164 @@
+"""Stack sets with the self-managed permission model, through boto3: the administrator's account assumes its
+administration role, which assumes the execution role in each target account; the instances are real stacks
+in the target accounts and regions, seen through their own APIs. Updates, deletes, an account without the
+execution role, and failure tolerance."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.support import account_key, error_of, unique
+
+TEMPLATE = """
+Parameters:
+  Value: {Type: String, Default: first}
+Resources:
+  Param:
+    Type: AWS::SSM::Parameter
+    Properties: {Name: !Sub "/stackset/${AWS::StackName}", Type: String, Value: !Ref Value}
+Outputs:
+  Name: {Value: !Ref Param}
+"""
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def trust(principal: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]})
+
+
+def execution_role(client, target: str, admin: str) -> None:
+    client("iam", key=target).create_role(RoleName="AWSCloudFormationStackSetExecutionRole",
+                                          AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{admin}:root"}))
+
+
+@pytest.fixture(scope="module")
+def targets(client, aws, account):
+    """Two target accounts with the execution role, and the administration role in the module's account."""
+    iam = aws("iam")
+    iam.create_role(RoleName="AWSCloudFormationStackSetAdministrationRole",
+                    AssumeRolePolicyDocument=trust({"Service": "cloudformation.amazonaws.com"}))
+    iam.put_role_policy(RoleName="AWSCloudFormationStackSetAdministrationRole", PolicyName="assume",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                            "Effect": "Allow", "Action": "sts:AssumeRole",
+                            "Resource": "arn:aws:iam::*:role/AWSCloudFormationStackSetExecutionRole"}]}))
+    chosen = [account_key(), account_key()]
+    for target in chosen:
+        execution_role(client, target, account)
+    return chosen
+
+
+def finished(cf, stack_set: str, operation_id: str, timeout: float = 60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        operation = cf.describe_stack_set_operation(StackSetName=stack_set, OperationId=operation_id)[
+            "StackSetOperation"]
+        if operation["Status"] not in ("RUNNING", "QUEUED", "STOPPING"):
+            return operation
+        assert time.monotonic() < deadline, operation
+        time.sleep(0.1)
+
+
+def results(cf, stack_set: str, operation_id: str) -> dict[tuple[str, str], dict]:
+    summaries = cf.list_stack_set_operation_results(StackSetName=stack_set, OperationId=operation_id)["Summaries"]
+    return {(r["Account"], r["Region"]): r for r in summaries}
+
+
+def parameter_of(client, target: str, region: str, cf, stack_set: str) -> str:
+    """The value of the parameter the instance in (target, region) made, read through SSM there."""
+    instance = cf.describe_stack_instance(StackSetName=stack_set, StackInstanceAccount=target,
+                                          StackInstanceRegion=region)["StackInstance"]
+    stack = client("cloudformation", key=target, region=region).describe_stacks(
+        StackName=instance["StackId"])["Stacks"][0]
+    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+    name = stack["Outputs"][0]["OutputValue"]
+    return client("ssm", key=target, region=region).get_parameter(Name=name)["Parameter"]["Value"]
+
+
+def test_instances_across_accounts_and_regions(client, aws, targets):
+    cf, name = aws("cloudformation"), unique("set")
+    stack_set_id = cf.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE, Description="spread")["StackSetId"]
+    described = cf.describe_stack_set(StackSetName=name)["StackSet"]
+    assert described["StackSetId"] == stack_set_id and described["Status"] == "ACTIVE"
+    assert described["PermissionModel"] == "SELF_MANAGED"
+    assert described["AdministrationRoleARN"].endswith(":role/AWSCloudFormationStackSetAdministrationRole")
+    assert name in [s["StackSetName"] for s in cf.list_stack_sets(Status="ACTIVE")["Summaries"]]
+
+    created = cf.create_stack_instances(StackSetName=name, Accounts=targets, Regions=REGIONS,
+                                        OperationPreferences={"MaxConcurrentCount": 2})["OperationId"]
+    assert finished(cf, name, created)["Status"] == "SUCCEEDED"
+    assert {r["Status"] for r in results(cf, name, created).values()} == {"SUCCEEDED"}
+    instances = cf.list_stack_instances(StackSetName=name)["Summaries"]
+    assert sorted((i["Account"], i["Region"]) for i in instances) == sorted((a, r) for a in targets for r in REGIONS)
+    assert {(i["Status"], i["StackInstanceStatus"]["DetailedStatus"]) for i in instances} == {("CURRENT", "SUCCEEDED")}
+    for target in targets:
+        for region in REGIONS:
+            assert parameter_of(client, target, region, cf, name) == "first"
+
+    updated = cf.update_stack_set(StackSetName=name, UsePreviousTemplate=True,
+                                  Parameters=[{"ParameterKey": "Value", "ParameterValue": "second"}])["OperationId"]
+    assert finished(cf, name, updated)["Status"] == "SUCCEEDED"
+    assert parameter_of(client, targets[0], "eu-west-1", cf, name) == "second"
+    operations = cf.list_stack_set_operations(StackSetName=name)["Summaries"]
+    assert [(o["OperationId"], o["Action"]) for o in operations] == [(updated, "UPDATE"), (created, "CREATE")]
+
+    assert error_of(cf.delete_stack_set, StackSetName=name) == ("StackSetNotEmptyException", 409)
+    stack_ids = [i["StackId"] for i in cf.list_stack_instances(StackSetName=name)["Summaries"]]
+    deleted = cf.delete_stack_instances(StackSetName=name, Accounts=targets, Regions=REGIONS,
+                                        RetainStacks=False)["OperationId"]
+    assert finished(cf, name, deleted)["Status"] == "SUCCEEDED"
+    assert cf.list_stack_instances(StackSetName=name)["Summaries"] == []
+    target_cf = client("cloudformation", key=targets[1], region="us-east-1")
+    for stack_id in [s for s in stack_ids if f":{targets[1]}:" in s and ":us-east-1:" in s]:
+        assert target_cf.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    cf.delete_stack_set(StackSetName=name)
+    assert error_of(cf.describe_stack_set, StackSetName=name) == ("StackSetNotFoundException", 404)
+
+
+def test_account_without_the_execution_role_fails_past_the_tolerance(client, aws, account, targets):
+    cf, name = aws("cloudformation"), unique("set")
+    cf.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE)
+    stranger = account_key()  # no execution role there
+    tolerated = cf.create_stack_instances(StackSetName=name, Accounts=[stranger, targets[0]], Regions=["us-east-1"],
+                                          OperationPreferences={"FailureToleranceCount": 1})["OperationId"]
+    assert finished(cf, name, tolerated)["Status"] == "SUCCEEDED"
+    outcome = results(cf, name, tolerated)
+    assert outcome[(targets[0], "us-east-1")]["Status"] == "SUCCEEDED"
+    refused = outcome[(stranger, "us-east-1")]
+    assert refused["Status"] == "FAILED"
+    assert refused["StatusReason"] == (f"Account {stranger} should have 'AWSCloudFormationStackSetExecutionRole' "
+                                       "role with trust relationship to Role "
+                                       "'AWSCloudFormationStackSetAdministrationRole'.")
+    instance = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=stranger,
+                                          StackInstanceRegion="us-east-1")["StackInstance"]
+    assert (instance["Status"], instance["StackInstanceStatus"]["DetailedStatus"]) == ("OUTDATED", "FAILED")
+
+    # No tolerance: the first failure cancels what would follow, in this region and the next ones.
+    strict = cf.create_stack_instances(StackSetName=name, Accounts=[stranger, targets[1]],
+                                       Regions=["eu-west-1", "us-east-1"],
+                                       OperationPreferences={"RegionOrder": ["eu-west-1"]})["OperationId"]
+    assert finished(cf, name, strict)["Status"] == "FAILED"
+    outcome = results(cf, name, strict)
+    assert outcome[(stranger, "eu-west-1")]["Status"] == "FAILED"
+    assert outcome[(targets[1], "eu-west-1")]["Status"] == "CANCELLED"
+    assert outcome[(targets[1], "us-east-1")]["Status"] == "CANCELLED"
+    cancelled = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=targets[1],
+                                           StackInstanceRegion="eu-west-1")["StackInstance"]
+    assert (cancelled["Status"], cancelled["StackInstanceStatus"]["DetailedStatus"]) == ("OUTDATED", "CANCELLED")
+
+
+def test_errors(aws):
+    cf, name = aws("cloudformation"), unique("set")
+    cf.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE)
+    assert error_of(cf.create_stack_set, StackSetName=name, TemplateBody=TEMPLATE) == ("NameAlreadyExistsException",
+                                                                                        409)
+    assert error_of(cf.describe_stack_set, StackSetName="nope") == ("StackSetNotFoundException", 404)
+    assert error_of(cf.describe_stack_set_operation, StackSetName=name,
+                    OperationId="nope") == ("OperationNotFoundException", 404)
+    assert error_of(cf.create_stack_set, StackSetName=unique("set"),
+                    TemplateBody="Resources: {R: {Type: AWS::Nope::Thing}}").code == "ValidationError"
+    iam_template = "Resources: {R: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}}"
+    assert error_of(cf.create_stack_set, StackSetName=unique("set"),
+                    TemplateBody=iam_template) == ("InsufficientCapabilitiesException", 400)
