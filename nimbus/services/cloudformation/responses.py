@@ -27,6 +27,7 @@ RESPONSES_ACCOUNT = "999999999999"  # CloudFormation's own: a member of no custo
 _SIGNING_KEY_ID = "AKIANIMBUSCLOUDFORMATION"
 POLL_SECONDS = 0.25  # real time between two looks at a pending answer
 _lock = threading.Lock()
+_NOTHING_SEEN = object()
 
 
 class Stopped(Exception):
@@ -101,17 +102,31 @@ class Answers:
             if version["Key"] == key:
                 self.call("DeleteObject", {"Bucket": bucket, "Key": key, "VersionId": version["VersionId"]})
 
+    def latest(self, bucket: str, key: str) -> str | None:
+        """The version id of what was last PUT to ``key`` (None: nothing yet): an object-level read, cheap
+        to repeat, which no trail records unless it selects data events."""
+        try:
+            return self.call("HeadObject", {"Bucket": bucket, "Key": key}).get("VersionId", "")
+        except ServiceError as error:
+            if error.status == 404 or "NotFound" in error.code or error.code == "NoSuchKey":
+                return None
+            raise
+
     def wait(self, bucket: str, key: str, deadline: float, stopped: Callable[[], bool],
              settled: Callable[[list[bytes]], Any]) -> Any:
         """Poll what was PUT to ``key`` until ``settled(bodies)`` is not None (that value), or the virtual
         clock reaches ``deadline`` (None). Only this resource's worker waits: the stack's other resources
-        and every other stack go on."""
+        and every other stack go on. The bodies are read again only when a new version arrives."""
+        seen: object = _NOTHING_SEEN
         while True:
             if stopped():
                 raise Stopped()
-            outcome = settled(self.bodies(bucket, key))
-            if outcome is not None:
-                return outcome
+            version = self.latest(bucket, key)
+            if version != seen:
+                seen = version
+                outcome = settled(self.bodies(bucket, key) if version is not None else [])
+                if outcome is not None:
+                    return outcome
             if self.runtime.clock.time() >= deadline:
                 return None
             time.sleep(POLL_SECONDS)
