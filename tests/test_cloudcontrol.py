@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.support import error_of, unique
+from tests.support import error_of, make_client, start_server, unique
 
 
 def settled(cc, token: str, timeout: float = 30.0) -> dict:
@@ -111,3 +111,17 @@ def test_client_token_and_cancel(aws):
     token = first["ProgressEvent"]["RequestToken"]
     assert settled(cc, token)["OperationStatus"] == "SUCCESS"
     assert error_of(cc.cancel_resource_request, RequestToken=token).code == "ConcurrentModificationException"
+
+
+def test_requests_and_resources_survive_a_restart(tmp_path):
+    state = json.dumps({"Name": "durable", "Type": "String", "Value": "kept"})
+    with start_server(tmp_path) as first:
+        cc = make_client(first.endpoint, "cloudcontrol")
+        token = cc.create_resource(TypeName="AWS::SSM::Parameter", DesiredState=state)["ProgressEvent"]["RequestToken"]
+        assert settled(cc, token)["OperationStatus"] == "SUCCESS"
+    with start_server(tmp_path) as second:
+        cc = make_client(second.endpoint, "cloudcontrol")
+        assert cc.get_resource_request_status(RequestToken=token)["ProgressEvent"]["Identifier"] == "durable"
+        deleted = cc.delete_resource(TypeName="AWS::SSM::Parameter", Identifier="durable")["ProgressEvent"]
+        assert settled(cc, deleted["RequestToken"])["OperationStatus"] == "SUCCESS"
+        assert error_of(make_client(second.endpoint, "ssm").get_parameter, Name="durable").code == "ParameterNotFound"

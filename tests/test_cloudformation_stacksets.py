@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.support import account_key, error_of, unique
+from tests.support import account_key, error_of, make_client, start_server, unique
 
 TEMPLATE = """
 Parameters:
@@ -162,3 +162,22 @@ def test_errors(aws):
     iam_template = "Resources: {R: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}}"
     assert error_of(cf.create_stack_set, StackSetName=unique("set"),
                     TemplateBody=iam_template) == ("InsufficientCapabilitiesException", 400)
+
+
+def test_a_stack_set_survives_a_restart(tmp_path):
+    with start_server(tmp_path) as first:
+        cf = make_client(first.endpoint, "cloudformation")
+        cf.create_stack_set(StackSetName="durable", TemplateBody=TEMPLATE)
+        # No roles on this server: the operation fails, and its outcome is what must survive.
+        operation_id = cf.create_stack_instances(StackSetName="durable", Accounts=["111111111111"],
+                                                 Regions=["us-east-1"])["OperationId"]
+        assert finished(cf, "durable", operation_id)["Status"] == "FAILED"
+    with start_server(tmp_path) as second:
+        cf = make_client(second.endpoint, "cloudformation")
+        assert cf.describe_stack_set(StackSetName="durable")["StackSet"]["TemplateBody"] == TEMPLATE
+        assert finished(cf, "durable", operation_id)["Status"] == "FAILED"
+        instance = cf.list_stack_instances(StackSetName="durable")["Summaries"][0]
+        assert (instance["Account"], instance["StackInstanceStatus"]["DetailedStatus"]) == ("111111111111", "FAILED")
+        reason = results(cf, "durable", operation_id)[("111111111111", "us-east-1")]["StatusReason"]
+        assert reason.startswith("Could not assume role arn:aws:iam::000000000000:role/"
+                                 "AWSCloudFormationStackSetAdministrationRole")
