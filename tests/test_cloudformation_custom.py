@@ -161,3 +161,21 @@ def test_lambda_service_token_fails_clearly(aws):
     assert reasons == [f"nimbus does not serve AWS Lambda: the custom resource's ServiceToken {token} cannot be "
                        "invoked (use an SNS topic)"]
     assert stack_resources(cf, name) == {}
+
+
+def test_a_new_physical_id_on_update_replaces_the_resource(aws, topic, provider):
+    cf, name = aws("cloudformation"), unique("custom")
+
+    def renaming(request):
+        new_id = "thing-2" if request["RequestType"] == "Update" else request.get("PhysicalResourceId", "thing-1")
+        return {"Status": "SUCCESS", "PhysicalResourceId": new_id, "Data": {"Answer": request["RequestType"]}}
+    answering = provider(renaming)
+    cf.create_stack(StackName=name, TemplateBody=TEMPLATE, Parameters=[{"ParameterKey": "Token", "ParameterValue": topic}])
+    assert settled_stack(cf, name)["StackStatus"] == "CREATE_COMPLETE"
+    cf.update_stack(StackName=name, UsePreviousTemplate=True, Parameters=[
+        {"ParameterKey": "Token", "UsePreviousValue": True}, {"ParameterKey": "Size", "ParameterValue": "2"}])
+    assert settled_stack(cf, name)["StackStatus"] == "UPDATE_COMPLETE"
+    assert outputs(cf, name) == {"Answer": "Update", "Id": "thing-2"}
+    # The old physical resource is sent a Delete once the update is complete, as AWS does.
+    assert [(r["RequestType"], r.get("PhysicalResourceId")) for r in answering.requests] == [
+        ("Create", None), ("Update", "thing-1"), ("Delete", "thing-1")]

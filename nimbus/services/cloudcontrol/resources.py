@@ -12,7 +12,7 @@ from nimbus.core.json_text import read_json
 from nimbus.core.paging import page
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudformation import schemas
-from nimbus.services.cloudformation.handlers.base import Api, Handler, gone
+from nimbus.services.cloudformation.handlers.base import Api, Created, Handler, gone
 from nimbus.services.cloudformation.stacks import check_role
 
 from .documents import ControlledResource, ResourceRequest
@@ -156,7 +156,8 @@ class ResourceOps(CloudControlState):
                                        "be updated")
                 checked(type_name, wanted)
                 physical_id, _ = self._located(ctx, type_name, identifier)
-                attributes = handler.update(api, physical_id, old, wanted)
+                updated = handler.update(api, physical_id, old, wanted)
+                attributes = updated.attributes if isinstance(updated, Created) else updated
                 self.remember(ctx, ControlledResource(TypeName=type_name, Identifier=identifier,
                                                       PhysicalResourceId=physical_id, Properties=wanted,
                                                       Attributes=attributes))

@@ -18,7 +18,7 @@ from .documents import Stack, StackResource
 from .dynamic import resolve_references
 from .graph import creation_order, dependencies, run_in_order
 from .handlers import HANDLERS
-from .handlers.base import Api, HandlerFailure, Operation, gone
+from .handlers.base import Api, Created, HandlerFailure, Operation, gone
 from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
@@ -166,11 +166,16 @@ class StackRun:
         try:
             if before is not None and not replace:
                 doc["PhysicalResourceId"] = before["PhysicalResourceId"]
-                self.journal.append(("updated", logical_id, before))
+                entry = ("updated", logical_id, before)
+                self.journal.append(entry)
                 self.resource_event(doc, "UPDATE_IN_PROGRESS")
-                doc["Attributes"] = handler.update(self.api(logical_id), before["PhysicalResourceId"],
-                                                   self.resolved(before.get("Properties", {})),
-                                                   self.resolved(properties))
+                updated = handler.update(self.api(logical_id), before["PhysicalResourceId"],
+                                         self.resolved(before.get("Properties", {})), self.resolved(properties))
+                if isinstance(updated, Created):  # a new physical resource: the cleanup deletes the old one
+                    with self.lock:
+                        self.journal[self.journal.index(entry)] = ("replaced", logical_id, before)
+                    doc["PhysicalResourceId"], updated = updated.physical_id, updated.attributes
+                doc["Attributes"] = updated
                 return self.resource_event(doc, "UPDATE_COMPLETE")
             status = "CREATE" if before is None else "UPDATE"
             self.resource_event(doc, f"{status}_IN_PROGRESS",

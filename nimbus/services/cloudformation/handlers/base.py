@@ -72,8 +72,10 @@ class Handler:
     def create(self, api: Api, properties: dict) -> Created:
         raise NotImplementedError
 
-    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any]:
-        """The attributes after the change."""
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any] | Created:
+        """The attributes after the change; or, from a handler that replaced the resource itself (a custom
+        resource answering with a new PhysicalResourceId), the new one, whose predecessor the engine deletes
+        once the update is complete."""
         raise NotImplementedError
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:

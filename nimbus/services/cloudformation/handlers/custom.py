@@ -44,8 +44,12 @@ class CustomResource(Handler):
         answer = self.request(api, "Create", properties)
         return Created(answer["PhysicalResourceId"], answer.get("Data") or {})
 
-    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any]:
-        return self.request(api, "Update", new, physical_id, old).get("Data") or {}
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any] | Created:
+        """A different PhysicalResourceId in the answer replaces the resource: the old one is sent a Delete."""
+        answer = self.request(api, "Update", new, physical_id, old)
+        if answer["PhysicalResourceId"] != physical_id:
+            return Created(answer["PhysicalResourceId"], answer.get("Data") or {})
+        return answer.get("Data") or {}
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         self.request(api, "Delete", properties, physical_id)
