@@ -125,3 +125,19 @@ def test_requests_and_resources_survive_a_restart(tmp_path):
         deleted = cc.delete_resource(TypeName="AWS::SSM::Parameter", Identifier="durable")["ProgressEvent"]
         assert settled(cc, deleted["RequestToken"])["OperationStatus"] == "SUCCESS"
         assert error_of(make_client(second.endpoint, "ssm").get_parameter, Name="durable").code == "ParameterNotFound"
+
+
+def test_iam_actions_are_cloudformations(tmp_path):
+    """Cloud Control's IAM actions are cloudformation:*, as AWS names them, not the signing name's."""
+    with start_server(tmp_path, enforce_iam=True) as own:
+        iam = make_client(own.endpoint, "iam")
+        iam.create_user(UserName="operator")
+        iam.put_user_policy(UserName="operator", PolicyName="requests", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "cloudformation:ListResourceRequests", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="operator")["AccessKey"]
+        cc = make_client(own.endpoint, "cloudcontrol", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        assert cc.list_resource_requests()["ResourceRequestStatusSummaries"] == []
+        denied = error_of(cc.get_resource, TypeName="AWS::SSM::Parameter", Identifier="x")
+        assert denied.code == "AccessDeniedException"
+        assert "cloudformation:GetResource" in denied.message

@@ -148,6 +148,17 @@ def test_account_without_the_execution_role_fails_past_the_tolerance(client, aws
                                            StackInstanceRegion="eu-west-1")["StackInstance"]
     assert (cancelled["Status"], cancelled["StackInstanceStatus"]["DetailedStatus"]) == ("OUTDATED", "CANCELLED")
 
+    # RetainStacks: the instances go, their stacks stay in the target accounts.
+    kept = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=targets[0],
+                                      StackInstanceRegion="us-east-1")["StackInstance"]["StackId"]
+    retained = cf.delete_stack_instances(StackSetName=name, Accounts=[targets[0]], Regions=["us-east-1"],
+                                         RetainStacks=True)["OperationId"]
+    assert finished(cf, name, retained)["Status"] == "SUCCEEDED"
+    assert error_of(cf.describe_stack_instance, StackSetName=name, StackInstanceAccount=targets[0],
+                    StackInstanceRegion="us-east-1") == ("StackInstanceNotFoundException", 404)
+    target_cf = client("cloudformation", key=targets[0])
+    assert target_cf.describe_stacks(StackName=kept)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
 
 def test_errors(aws):
     cf, name = aws("cloudformation"), unique("set")
