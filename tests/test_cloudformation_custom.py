@@ -118,7 +118,8 @@ def test_create_update_delete(aws, topic, provider):
 
 def test_failed_answer_rolls_back(aws, topic, provider):
     cf, s3, name = aws("cloudformation"), aws("s3"), unique("custom")
-    provider(lambda request: {"Status": "FAILED", "Reason": "the thing is broken", "PhysicalResourceId": "x"})
+    answering = provider(lambda request: {"Status": "FAILED" if request["RequestType"] == "Create" else "SUCCESS",
+                                          "Reason": "the thing is broken", "PhysicalResourceId": "half-made"})
     template = {"Resources": {
         "Bucket": {"Type": "AWS::S3::Bucket"},
         "Thing": {"Type": "AWS::CloudFormation::CustomResource", "DependsOn": "Bucket",
@@ -131,6 +132,10 @@ def test_failed_answer_rolls_back(aws, topic, provider):
     bucket = [e for e in cf.describe_stack_events(StackName=name)["StackEvents"]
               if e["LogicalResourceId"] == "Bucket" and e.get("PhysicalResourceId")][0]["PhysicalResourceId"]
     assert error_of(s3.head_bucket, Bucket=bucket).status == 404  # nothing left behind
+    # What the failed create named is sent a Delete by the rollback, as AWS does.
+    assert [(r["RequestType"], r.get("PhysicalResourceId")) for r in answering.requests] == [
+        ("Create", None), ("Delete", "half-made")]
+    assert answering.requests[1]["ResourceProperties"]["Bucket"] == bucket
 
 
 def test_no_answer_times_out_on_the_virtual_clock(aws, endpoint, topic, provider):

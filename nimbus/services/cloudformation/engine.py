@@ -183,7 +183,9 @@ class StackRun:
                                 "one." if before else "")
             created = handler.create(self.api(logical_id), self.resolved(properties))
         except ServiceError as error:
-            raise self.fail(logical_id, type_name, failure_reason(error), before) from None
+            left = error.physical_id if isinstance(error, HandlerFailure) else ""  # made though it failed
+            raise self.fail(logical_id, type_name, failure_reason(error), before,
+                            {"PhysicalResourceId": left, "Properties": properties} if left else None) from None
         doc["PhysicalResourceId"], doc["Attributes"] = created.physical_id, created.attributes
         self.journal.append(("created" if before is None else "replaced", logical_id, before))
         if before is None:
@@ -196,12 +198,16 @@ class StackRun:
         problem = schemas.violation(type_name, properties)
         return f"Properties validation failed for resource {logical_id} with message: {problem}" if problem else ""
 
-    def fail(self, logical_id: str, type_name: str, reason: str, before: StackResource | None) -> ResourceFailed:
+    def fail(self, logical_id: str, type_name: str, reason: str, before: StackResource | None,
+             made: dict | None = None) -> ResourceFailed:
+        """``made``: the physical id and properties of what a failed create left (the rollback deletes it)."""
         status = "CREATE_FAILED" if before is None else "UPDATE_FAILED"
         doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
                               "ResourceStatus": status, "LastUpdatedTimestamp": 0.0}
         if before is not None:
             doc = before.copy()
+        elif made:
+            doc.update(made)  # type: ignore[typeddict-item]
         self.resource_event(doc, status, reason)
         if all(entry[1] != logical_id for entry in self.journal):
             self.journal.append(("failed", logical_id, before))

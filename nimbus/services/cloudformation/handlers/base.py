@@ -52,10 +52,12 @@ class Api:
 
 class HandlerFailure(ServiceError):
     """A failure the handler words itself, as AWS words its own resource types' (a custom resource's
-    answer, a wait condition's timeout): the stack event shows the message as it is."""
+    answer, a wait condition's timeout): the stack event shows the message as it is. ``physical_id``: what a
+    failed create still made (a custom resource's FAILED answer names one), which the rollback deletes."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, physical_id: str = ""):
         super().__init__("GeneralServiceException", message, status=400)
+        self.physical_id = physical_id
 
 
 @dataclass

@@ -108,9 +108,11 @@ class CustomResource(Handler):
                 raise HandlerFailure(f"Invalid response object: {member} does not match the request (RequestId: "
                                      f"{request_id})")
         if answer["Status"] == "FAILED":
+            # A failed Create that names a physical id is sent a Delete on rollback, as AWS does.
+            made = answer.get("PhysicalResourceId") if request["RequestType"] == "Create" else None
             raise HandlerFailure("Received response status [FAILED] from custom resource. Message returned: "
                                  f"{answer.get('Reason', 'See the details in CloudWatch Log Stream')} (RequestId: "
-                                 f"{request_id})")
+                                 f"{request_id})", made if isinstance(made, str) else "")
         if not isinstance(answer.get("PhysicalResourceId"), str) or not answer["PhysicalResourceId"]:
             raise HandlerFailure(f"Invalid PhysicalResourceId (RequestId: {request_id})")
         if not isinstance(answer.get("Data", {}), dict):
