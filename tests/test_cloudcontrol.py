@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.support import error_of, make_client, start_server, unique
+from tests.support import advance_clock, error_of, make_client, start_server, unique
 
 
 def settled(cc, token: str, timeout: float = 30.0) -> dict:
@@ -141,3 +141,28 @@ def test_iam_actions_are_cloudformations(tmp_path):
         denied = error_of(cc.get_resource, TypeName="AWS::SSM::Parameter", Identifier="x")
         assert denied.code == "AccessDeniedException"
         assert "cloudformation:GetResource" in denied.message
+
+
+def test_cancel_a_request_under_way(tmp_path):
+    """A Kinesis stream is CREATING for a while on the virtual clock: its request can be cancelled meanwhile,
+    and what the handler then finishes does not overwrite the cancellation."""
+    with start_server(tmp_path, kinesis_transition_seconds=600) as own:
+        cc = make_client(own.endpoint, "cloudcontrol")
+        token = cc.create_resource(TypeName="AWS::Kinesis::Stream", DesiredState=json.dumps(
+            {"Name": "slow", "ShardCount": 1}))["ProgressEvent"]["RequestToken"]
+        cancelled = cc.cancel_resource_request(RequestToken=token)["ProgressEvent"]
+        assert cancelled["OperationStatus"] == "CANCEL_COMPLETE"
+        kinesis = make_client(own.endpoint, "kinesis")
+        deadline = time.monotonic() + 30
+        while "slow" not in kinesis.list_streams()["StreamNames"]:  # the handler has made it, CREATING
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        advance_clock(own.endpoint, 601)
+        while kinesis.describe_stream_summary(StreamName="slow")["StreamDescriptionSummary"]["StreamStatus"] != "ACTIVE":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(0.5)  # the handler sees ACTIVE within its own poll
+        assert cc.get_resource_request_status(RequestToken=token)["ProgressEvent"]["OperationStatus"] == \
+            "CANCEL_COMPLETE"
+        assert [r["OperationStatus"] for r in cc.list_resource_requests()["ResourceRequestStatusSummaries"]] == [
+            "CANCEL_COMPLETE"]

@@ -3,6 +3,7 @@ CloudFormation handler and schema of a type, and acting as the caller or the req
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from nimbus.services.cloudformation.state import acting_as
 
 from .documents import CONTROLLED_RESOURCE, RESOURCE_REQUEST, ControlledResource, ResourceRequest
 
+log = logging.getLogger(__name__)
 requests_ns = Namespace("cloudcontrol", "requests")
 resources_ns = Namespace("cloudcontrol", "resources")
 # Types the CloudFormation engine runs itself, which Cloud Control does not provision.
@@ -102,12 +104,18 @@ class CloudControlState(BaseProvider):
         """``work`` in the background; its outcome (or the owning service's error) settles the request."""
         def background() -> None:
             try:
-                outcome = work()
+                outcome = {"OperationStatus": "SUCCESS", **work()}
             except ServiceError as error:
-                self.settle(ctx, token, OperationStatus="FAILED", ErrorCode=handler_error_code(error),
-                            StatusMessage=error.message)
-                return
-            self.settle(ctx, token, OperationStatus="SUCCESS", **outcome)
+                outcome = {"OperationStatus": "FAILED", "ErrorCode": handler_error_code(error),
+                           "StatusMessage": error.message}
+            except Exception:  # a bug must not leave the request in progress for ever
+                if self.closed:
+                    return  # a reset or shutdown retired this provider: its state is no longer there
+                log.exception("Cloud Control request %s failed", token)
+                outcome = {"OperationStatus": "FAILED", "ErrorCode": "InternalFailure",
+                           "StatusMessage": "Internal failure"}
+            if not self.closed:
+                self.settle(ctx, token, **outcome)
         threading.Thread(target=background, name=f"nimbus-cloudcontrol-{token[:8]}", daemon=True).start()
 
     # -- the resources it made ---------------------------------------------------------------

@@ -82,6 +82,8 @@ class StackInstanceOps(StackSetState):
             try:
                 run.run(act(run))
             except Exception:  # a bug must not leave the operation running for ever
+                if self.closed:
+                    return  # a reset or shutdown retired this provider: its state is no longer there
                 log.exception("stack set %s: operation %s failed", stack_set["StackSetName"], action)
                 operation.update({"Status": "FAILED", "EndTimestamp": self.clock.time()})
                 run.save()
