@@ -6,7 +6,7 @@ import json
 import subprocess
 import time
 
-from tests.support import advance_clock, settled_stack, stack_events, unique
+from tests.support import advance_clock, error_of, settled_stack, stack_events, unique
 
 TEMPLATE = """
 Parameters:
@@ -91,3 +91,55 @@ def test_a_foreign_url_is_no_handle(aws):
     assert settled_stack(cf, name)["StackStatus"] == "ROLLBACK_COMPLETE"
     reasons = [e[2] for e in stack_events(cf, name) if e[:2] == ("Ready", "CREATE_FAILED")]
     assert reasons == ["Invalid wait condition handle: https://example.com/somewhere/else"]
+
+
+POLICY_TEMPLATE = """
+Resources:
+  Ready:
+    Type: AWS::CloudFormation::WaitCondition
+    CreationPolicy: {ResourceSignal: {Count: 2, Timeout: PT10M}}
+Outputs:
+  Data: {Value: !GetAtt Ready.Data}
+"""
+
+
+def creating(cf, name: str, logical_id: str) -> None:
+    """Wait until the resource is CREATE_IN_PROGRESS (only then may it be signalled)."""
+    deadline = time.monotonic() + 30
+    while not any(r["LogicalResourceId"] == logical_id and r["ResourceStatus"] == "CREATE_IN_PROGRESS"
+                  for r in cf.describe_stack_resources(StackName=name)["StackResources"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_creation_policy_and_signal_resource(aws):
+    cf, name = aws("cloudformation"), unique("wait")
+    cf.create_stack(StackName=name, TemplateBody=POLICY_TEMPLATE)
+    creating(cf, name, "Ready")
+    cf.signal_resource(StackName=name, LogicalResourceId="Ready", UniqueId="i-1", Status="SUCCESS")
+    assert still_waiting(cf, name)
+    cf.signal_resource(StackName=name, LogicalResourceId="Ready", UniqueId="i-2", Status="SUCCESS")
+    stack = settled_stack(cf, name)
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert json.loads(stack["Outputs"][0]["OutputValue"]) == {"i-1": None, "i-2": None}
+    late = error_of(cf.signal_resource, StackName=name, LogicalResourceId="Ready", UniqueId="i-3", Status="SUCCESS")
+    assert (late.code, late.message) == ("ValidationError",
+                                         "Resource Ready is in CREATE_COMPLETE state and can not be signaled")
+    assert error_of(cf.signal_resource, StackName=name, LogicalResourceId="Nope", UniqueId="i",
+                    Status="SUCCESS").code == "ValidationError"
+
+
+def test_creation_policy_failure_and_timeout(aws, endpoint):
+    cf, failing, slow = aws("cloudformation"), unique("wait"), unique("wait")
+    cf.create_stack(StackName=failing, TemplateBody=POLICY_TEMPLATE)
+    cf.create_stack(StackName=slow, TemplateBody=POLICY_TEMPLATE)
+    creating(cf, failing, "Ready")
+    cf.signal_resource(StackName=failing, LogicalResourceId="Ready", UniqueId="i-9", Status="FAILURE")
+    assert settled_stack(cf, failing)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert [e[2] for e in stack_events(cf, failing) if e[:2] == ("Ready", "CREATE_FAILED")] == [
+        "Received FAILURE signal with UniqueId i-9"]
+    creating(cf, slow, "Ready")
+    advance_clock(endpoint, 601)
+    assert settled_stack(cf, slow)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert [e[2] for e in stack_events(cf, slow) if e[:2] == ("Ready", "CREATE_FAILED")] == [
+        "Failed to receive 2 resource signal(s) within the specified duration"]

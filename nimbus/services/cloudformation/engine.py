@@ -92,9 +92,10 @@ class StackRun:
             text = text.replace(json.dumps(secret)[1:-1], parameters.MASK)
         return text
 
-    def api(self, logical_id: str) -> Api:
+    def api(self, logical_id: str, declared: dict | None = None) -> Api:
         return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id,
-                   Operation(self.state.runtime, self.where.stack_id, self.where.endpoint, lambda: self.state.closed))
+                   Operation(self.state.runtime, self.where.stack_id, self.where.endpoint, lambda: self.state.closed),
+                   declared)
 
     def scope(self, prepared: Prepared) -> Scope:
         with self.lock:
@@ -181,7 +182,7 @@ class StackRun:
             self.resource_event(doc, f"{status}_IN_PROGRESS",
                                 "Requested update requires the creation of a new physical resource; hence creating "
                                 "one." if before else "")
-            created = handler.create(self.api(logical_id), self.resolved(properties))
+            created = handler.create(self.api(logical_id, declared), self.resolved(properties))
         except ServiceError as error:
             left = error.physical_id if isinstance(error, HandlerFailure) else ""  # made though it failed
             raise self.fail(logical_id, type_name, failure_reason(error), before,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from .changesets import ChangeSetOps
 from .describe import DescribeOps
+from .signals import SignalOps
 from .stacksets import StackSetOps
 from .templates import TemplateOps
 
 
-class Provider(ChangeSetOps, DescribeOps, TemplateOps, StackSetOps):
+class Provider(ChangeSetOps, DescribeOps, TemplateOps, StackSetOps, SignalOps):
     # Parameter values may be NoEcho secrets: CloudTrail records the keys, never the values.
     REDACTED_MEMBERS = frozenset({"ParameterValue", "ResolvedValue"})

@@ -117,19 +117,29 @@ class Answers:
         """Poll what was PUT to ``key`` until ``settled(bodies)`` is not None (that value), or the virtual
         clock reaches ``deadline`` (None). Only this resource's worker waits: the stack's other resources
         and every other stack go on. The bodies are read again only when a new version arrives."""
-        seen: object = _NOTHING_SEEN
-        while True:
-            if stopped():
-                raise Stopped()
+        seen: list[object] = [_NOTHING_SEEN]
+
+        def look() -> Any:
             version = self.latest(bucket, key)
-            if version != seen:
-                seen = version
-                outcome = settled(self.bodies(bucket, key) if version is not None else [])
-                if outcome is not None:
-                    return outcome
-            if self.runtime.clock.time() >= deadline:
+            if version == seen[0]:
                 return None
-            time.sleep(POLL_SECONDS)
+            seen[0] = version
+            return settled(self.bodies(bucket, key) if version is not None else [])
+        return poll(self.runtime.clock, deadline, stopped, look)
+
+
+def poll(clock: Any, deadline: float, stopped: Callable[[], bool], look: Callable[[], Any]) -> Any:
+    """``look()`` every POLL_SECONDS until it answers something other than None (that answer), or the virtual
+    clock reaches ``deadline`` (None); Stopped once the provider closes."""
+    while True:
+        if stopped():
+            raise Stopped()
+        outcome = look()
+        if outcome is not None:
+            return outcome
+        if clock.time() >= deadline:
+            return None
+        time.sleep(POLL_SECONDS)
 
 
 def located(url: str) -> tuple[str, str] | None:

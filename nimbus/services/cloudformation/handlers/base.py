@@ -37,6 +37,7 @@ class Api:
     stack_name: str
     logical_id: str
     operation: Operation | None = None
+    declared: dict | None = None  # the resource as the template declares it (its CreationPolicy...), on create
 
     def physical_name(self, limit: int = 255, lower: bool = False, prefix: str | None = None) -> str:
         """A name as AWS makes one when a template leaves it out: ``<stack>-<logical>-<RANDOM>``

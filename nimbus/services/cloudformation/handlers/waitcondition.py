@@ -10,14 +10,26 @@ of each signal's UniqueId -> Data.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
-from ..responses import Answers, located, signal_bucket
+from ..responses import Answers, located, poll, signal_bucket
+from ..signals import signals_of
 from .base import Api, Created, Handler, HandlerFailure, Operation
 
 URL_LIFETIME = 86400  # a handle's URL stays valid a day
 MAX_TIMEOUT = 43200  # seconds: AWS's longest wait
+_DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?")
+
+
+def iso_seconds(duration: str) -> int:
+    """An ISO 8601 duration as CreationPolicy writes it (``PT1H30M``, ``PT45S``) in seconds."""
+    found = _DURATION.fullmatch(duration)
+    if not found or not any(found.groups()):
+        raise ValueError(duration)
+    hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def answers(api: Api) -> tuple[Operation, Answers]:
@@ -62,9 +74,12 @@ class WaitCondition(Handler):
 
     def create(self, api: Api, properties: dict) -> Created:
         operation, _ = answers(api)
+        policy = ((api.declared or {}).get("CreationPolicy") or {}).get("ResourceSignal")
+        if "Handle" not in properties and isinstance(policy, dict):
+            data = self.signalled_by_api(api, policy)
+            return Created(f"{operation.stack_id}/{api.logical_id}", {"Data": data})
         if "Handle" not in properties or "Timeout" not in properties:
-            raise HandlerFailure("nimbus serves wait conditions with a Handle and a Timeout (a CreationPolicy "
-                                 "and SignalResource are not served yet)")
+            raise HandlerFailure("A wait condition needs a Handle and a Timeout, or a CreationPolicy")
         try:
             timeout, count = int(str(properties["Timeout"])), int(str(properties.get("Count", 1)))
         except ValueError:
@@ -81,6 +96,29 @@ class WaitCondition(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         return None
+
+    @staticmethod
+    def signalled_by_api(api: Api, policy: dict) -> str:
+        """Wait for the CreationPolicy's ``Count`` SUCCESS signals sent with SignalResource (one FAILURE fails it)
+        within its ``Timeout``; their UniqueIds as the Data JSON."""
+        operation, _ = answers(api)
+        try:
+            count, timeout = int(str(policy.get("Count", 1))), iso_seconds(str(policy.get("Timeout", "PT5M")))
+        except ValueError:
+            raise HandlerFailure("CreationPolicy ResourceSignal needs an integer Count and an ISO 8601 Timeout") \
+                from None
+        runtime = operation.runtime
+
+        def look() -> list | None:
+            received = signals_of(runtime.store, api.account, api.region, operation.stack_id, api.logical_id)
+            failed = [s for s in received if s["Status"] == "FAILURE"]
+            if failed:
+                raise HandlerFailure(f"Received FAILURE signal with UniqueId {failed[0]['UniqueId']}")
+            return received if len(received) >= count else None
+        received = poll(runtime.clock, runtime.clock.time() + timeout, operation.stopped, look)
+        if received is None:
+            raise HandlerFailure(f"Failed to receive {count} resource signal(s) within the specified duration")
+        return json.dumps({s["UniqueId"]: None for s in received})
 
     @staticmethod
     def signalled(api: Api, properties: dict, deadline: float, count: int) -> str:
