@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.support import account_key, error_of, make_client, start_server, unique
+from tests.support import account_key, advance_clock, error_of, make_client, start_server, unique
 
 TEMPLATE = """
 Parameters:
@@ -101,8 +101,16 @@ def test_instances_across_accounts_and_regions(client, aws, targets):
                                   Parameters=[{"ParameterKey": "Value", "ParameterValue": "second"}])["OperationId"]
     assert finished(cf, name, updated)["Status"] == "SUCCEEDED"
     assert parameter_of(client, targets[0], "eu-west-1", cf, name) == "second"
+    overridden = cf.update_stack_instances(StackSetName=name, Accounts=[targets[1]], Regions=["us-east-1"],
+                                           ParameterOverrides=[{"ParameterKey": "Value", "ParameterValue": "third"}])
+    assert finished(cf, name, overridden["OperationId"])["Status"] == "SUCCEEDED"
+    assert parameter_of(client, targets[1], "us-east-1", cf, name) == "third"
+    assert parameter_of(client, targets[1], "eu-west-1", cf, name) == "second"
+    assert error_of(cf.update_stack_instances, StackSetName=name, Accounts=["123456789012"],
+                    Regions=["us-east-1"]) == ("StackInstanceNotFoundException", 404)
     operations = cf.list_stack_set_operations(StackSetName=name)["Summaries"]
-    assert [(o["OperationId"], o["Action"]) for o in operations] == [(updated, "UPDATE"), (created, "CREATE")]
+    assert [(o["OperationId"], o["Action"]) for o in operations] == [
+        (overridden["OperationId"], "UPDATE"), (updated, "UPDATE"), (created, "CREATE")]
 
     assert error_of(cf.delete_stack_set, StackSetName=name) == ("StackSetNotEmptyException", 409)
     stack_ids = [i["StackId"] for i in cf.list_stack_instances(StackSetName=name)["Summaries"]]
@@ -192,3 +200,32 @@ def test_a_stack_set_survives_a_restart(tmp_path):
         reason = results(cf, "durable", operation_id)[("111111111111", "us-east-1")]["StatusReason"]
         assert reason.startswith("Could not assume role arn:aws:iam::000000000000:role/"
                                  "AWSCloudFormationStackSetAdministrationRole")
+
+
+def test_stop_an_operation(tmp_path):
+    """A stream stays CREATING on the virtual clock: the operation is stopped while its first target works;
+    that target finishes, the next is cancelled, and the operation ends STOPPED."""
+    with start_server(tmp_path, kinesis_transition_seconds=600) as own:
+        iam, admin = make_client(own.endpoint, "iam"), "000000000000"
+        iam.create_role(RoleName="AWSCloudFormationStackSetAdministrationRole",
+                        AssumeRolePolicyDocument=trust({"Service": "cloudformation.amazonaws.com"}))
+        execution_role(lambda service, key: make_client(own.endpoint, service, key=key), admin, admin)
+        cf = make_client(own.endpoint, "cloudformation")
+        cf.create_stack_set(StackSetName="slow", TemplateBody=json.dumps(
+            {"Resources": {"Stream": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}}}))
+        operation_id = cf.create_stack_instances(StackSetName="slow", Accounts=[admin],
+                                                 Regions=["us-east-1", "eu-west-1"])["OperationId"]
+        kinesis, deadline = make_client(own.endpoint, "kinesis"), time.monotonic() + 30
+        while not kinesis.list_streams()["StreamNames"]:  # the first target's stack is making its stream
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        cf.stop_stack_set_operation(StackSetName="slow", OperationId=operation_id)
+        assert cf.describe_stack_set_operation(StackSetName="slow", OperationId=operation_id)[
+            "StackSetOperation"]["Status"] == "STOPPING"
+        advance_clock(own.endpoint, 601)
+        assert finished(cf, "slow", operation_id)["Status"] == "STOPPED"
+        outcome = results(cf, "slow", operation_id)
+        assert (outcome[(admin, "us-east-1")]["Status"], outcome[(admin, "eu-west-1")]["Status"]) == (
+            "SUCCEEDED", "CANCELLED")
+        assert error_of(cf.stop_stack_set_operation, StackSetName="slow",
+                        OperationId=operation_id) == ("InvalidOperationException", 400)

@@ -10,7 +10,7 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
 from .stackset_documents import StackInstance, StackSet, StackSetOperation
-from .stackset_runs import Act, SetRun
+from .stackset_runs import STOP_LOCK, STOP_REQUESTED, Act, SetRun
 from .stackset_state import StackSetState, paged
 from .state import Caller
 from .template import validation_error
@@ -90,11 +90,24 @@ class StackInstanceOps(StackSetState):
         return self.begin_set_operation(ctx, stack_set, action, params, where, work, before)
 
     def create_stack_instances(self, ctx: RequestContext, params: dict) -> dict:
+        return self.deploy_instances(ctx, params, "CREATE")
+
+    def update_stack_instances(self, ctx: RequestContext, params: dict) -> dict:
+        """New parameter overrides for existing instances, deployed as an UPDATE operation."""
+        return self.deploy_instances(ctx, params, "UPDATE")
+
+    def deploy_instances(self, ctx: RequestContext, params: dict, action: str) -> dict:
+        """The instances of Accounts x Regions (new ones too on CREATE, only existing ones on UPDATE), with the
+        request's ParameterOverrides, created or updated by an operation."""
         stack_set = self.stack_set(ctx, params["StackSetName"])
         accounts, regions = targets(params)
         where = [(a, r) for r in regions for a in accounts]
         known = {(i["Account"], i["Region"]): i for i in self.instances(ctx.account_id, ctx.region,
                                                                          stack_set["StackSetId"])}
+        missing = [target for target in where if target not in known]
+        if action == "UPDATE" and missing:
+            raise ServiceError("StackInstanceNotFoundException", f"Stack instance [{missing[0][0]}, {missing[0][1]}] "
+                               f"not found in StackSet {stack_set['StackSetName']}", status=404)
 
         def pending(operation_id: str) -> None:
             for account, region in where:
@@ -105,8 +118,21 @@ class StackInstanceOps(StackSetState):
                     instance["ParameterOverrides"] = params["ParameterOverrides"]
                 instance["LastOperationId"] = operation_id
                 self.save_instance(ctx.account_id, ctx.region, instance)
-        return {"OperationId": self.start_set_operation(ctx, stack_set, "CREATE", params, where,
+        return {"OperationId": self.start_set_operation(ctx, stack_set, action, params, where,
                                                         lambda run: deploy(run, stack_set), pending)}
+
+    def stop_stack_set_operation(self, ctx: RequestContext, params: dict) -> dict:
+        """Targets not yet started are CANCELLED; those under way finish. The operation ends STOPPED."""
+        stack_set = self.stack_set(ctx, params["StackSetName"])
+        with STOP_LOCK:
+            operation = self.set_operation(ctx, stack_set, params["OperationId"])
+            if operation["Status"] not in ("RUNNING", "STOPPING"):
+                raise ServiceError("InvalidOperationException", f"Operation {operation['OperationId']} is not in "
+                                   "RUNNING state and can not be stopped", status=400)
+            STOP_REQUESTED.add(operation["OperationId"])
+            operation["Status"] = "STOPPING"
+            self.save_set_operation(ctx.account_id, ctx.region, operation)
+        return {}
 
     def delete_stack_instances(self, ctx: RequestContext, params: dict) -> dict:
         stack_set = self.stack_set(ctx, params["StackSetName"])

@@ -28,6 +28,10 @@ ACCOUNT_GATE = {"Status": "SKIPPED", "StatusReason": "Function not found: arn:aw
 Act = Callable[[StackInstance, Caller], str | None]  # one target's work: None when done, else why it failed
 
 
+STOP_REQUESTED: set[str] = set()  # operation ids StopStackSetOperation asked to stop
+STOP_LOCK = threading.Lock()  # a stop and the operation's end are never interleaved
+
+
 class Refused(Exception):
     """A target the operation could not act in (a role could not be assumed)."""
 
@@ -99,6 +103,10 @@ class SetRun:
             failures = 0
             for start in range(0, len(targets), concurrent):
                 batch = targets[start:start + concurrent]
+                if self.stop_requested():
+                    for result in batch:
+                        self.finish(result, "CANCELLED", "Cancelled since the operation was stopped")
+                    continue
                 if stopped or failures > tolerance:
                     for result in batch:
                         self.finish(result, "CANCELLED", "Cancelled since failure tolerance has exceeded")
@@ -107,10 +115,14 @@ class SetRun:
                     outcomes = list(pool.map(lambda result: self.one(result, act), batch))
                 failures += outcomes.count(False)
             stopped = stopped or failures > tolerance
-        self.operation.update({"Status": "FAILED" if stopped else "SUCCEEDED", "EndTimestamp": self.state.clock.time()})
-        if stopped:
-            self.operation["StatusReason"] = "The operation failed in more accounts than its failure tolerance allows"
-        self.save()
+        with STOP_LOCK:
+            final = "STOPPED" if self.stop_requested() else "FAILED" if stopped else "SUCCEEDED"
+            STOP_REQUESTED.discard(self.operation["OperationId"])
+            self.operation.update({"Status": final, "EndTimestamp": self.state.clock.time()})
+            if final == "FAILED":
+                self.operation["StatusReason"] = "The operation failed in more accounts than its failure tolerance " \
+                                                 "allows"
+            self.save()
 
     def one(self, result: dict, act: Act) -> bool:
         account, region = result["Account"], result["Region"]
@@ -155,5 +167,10 @@ class SetRun:
                 instance["StatusReason"] = reason
             self.state.save_instance(self.account, self.region, instance)
 
+    def stop_requested(self) -> bool:
+        return self.operation["OperationId"] in STOP_REQUESTED
+
     def save(self) -> None:
+        if self.stop_requested() and self.operation["Status"] == "RUNNING":
+            self.operation["Status"] = "STOPPING"  # what StopStackSetOperation stored: not to be undone
         self.state.save_set_operation(self.account, self.region, self.operation)
