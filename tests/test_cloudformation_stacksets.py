@@ -156,6 +156,15 @@ def test_account_without_the_execution_role_fails_past_the_tolerance(client, aws
                                            StackInstanceRegion="eu-west-1")["StackInstance"]
     assert (cancelled["Status"], cancelled["StackInstanceStatus"]["DetailedStatus"]) == ("OUTDATED", "CANCELLED")
 
+    # Regions in parallel: a region failing past its tolerance cancels nothing in the others.
+    parallel = cf.create_stack_instances(StackSetName=name, Accounts=[targets[1], stranger],
+                                         Regions=["ap-south-1", "us-west-2"],
+                                         OperationPreferences={"RegionConcurrencyType": "PARALLEL"})["OperationId"]
+    assert finished(cf, name, parallel)["Status"] == "FAILED"
+    assert {k: r["Status"] for k, r in results(cf, name, parallel).items()} == {
+        (targets[1], "ap-south-1"): "SUCCEEDED", (stranger, "ap-south-1"): "FAILED",
+        (targets[1], "us-west-2"): "SUCCEEDED", (stranger, "us-west-2"): "FAILED"}
+
     # RetainStacks: the instances go, their stacks stay in the target accounts.
     kept = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=targets[0],
                                       StackInstanceRegion="us-east-1")["StackInstance"]["StackId"]

@@ -92,29 +92,16 @@ class SetRun:
 
     def run(self, act: Act) -> None:
         preferences = self.operation.get("OperationPreferences") or {}
-        results = self.operation.get("Results", [])
-        given = list(dict.fromkeys(r["Region"] for r in results))
+        given = list(dict.fromkeys(r["Region"] for r in self.operation.get("Results", [])))
         regions = [r for r in preferences.get("RegionOrder", []) if r in given] + \
             [r for r in given if r not in preferences.get("RegionOrder", [])]
-        stopped = False
-        for region in regions:
-            targets = [r for r in results if r["Region"] == region]
-            concurrent, tolerance = limits(preferences, len(targets))
-            failures = 0
-            for start in range(0, len(targets), concurrent):
-                batch = targets[start:start + concurrent]
-                if self.stop_requested():
-                    for result in batch:
-                        self.finish(result, "CANCELLED", "Cancelled since the operation was stopped")
-                    continue
-                if stopped or failures > tolerance:
-                    for result in batch:
-                        self.finish(result, "CANCELLED", "Cancelled since failure tolerance has exceeded")
-                    continue
-                with ThreadPoolExecutor(len(batch), thread_name_prefix="nimbus-stackset-target") as pool:
-                    outcomes = list(pool.map(lambda result: self.one(result, act), batch))
-                failures += outcomes.count(False)
-            stopped = stopped or failures > tolerance
+        if preferences.get("RegionConcurrencyType") == "PARALLEL":  # every region at once, each on its own
+            with ThreadPoolExecutor(len(regions) or 1, thread_name_prefix="nimbus-stackset-region") as pool:
+                stopped = any(list(pool.map(lambda region: self.in_region(region, act, preferences, False), regions)))
+        else:
+            stopped = False
+            for region in regions:  # a region past its tolerance cancels the regions after it
+                stopped = self.in_region(region, act, preferences, stopped) or stopped
         with STOP_LOCK:
             final = "STOPPED" if self.stop_requested() else "FAILED" if stopped else "SUCCEEDED"
             STOP_REQUESTED.discard(self.operation["OperationId"])
@@ -123,6 +110,25 @@ class SetRun:
                 self.operation["StatusReason"] = "The operation failed in more accounts than its failure tolerance " \
                                                  "allows"
             self.save()
+
+    def in_region(self, region: str, act: Act, preferences: dict, cancelled: bool) -> bool:
+        """Work on one region's targets, a batch at a time; whether more failed than its tolerance allows.
+        ``cancelled``: an earlier region failed, so nothing starts here."""
+        targets = [r for r in self.operation.get("Results", []) if r["Region"] == region]
+        concurrent, tolerance = limits(preferences, len(targets))
+        failures = 0
+        for start in range(0, len(targets), concurrent):
+            batch = targets[start:start + concurrent]
+            if self.stop_requested():
+                for result in batch:
+                    self.finish(result, "CANCELLED", "Cancelled since the operation was stopped")
+            elif cancelled or failures > tolerance:
+                for result in batch:
+                    self.finish(result, "CANCELLED", "Cancelled since failure tolerance has exceeded")
+            else:
+                with ThreadPoolExecutor(len(batch), thread_name_prefix="nimbus-stackset-target") as pool:
+                    failures += list(pool.map(lambda result: self.one(result, act), batch)).count(False)
+        return failures > tolerance
 
     def one(self, result: dict, act: Act) -> bool:
         account, region = result["Account"], result["Region"]
