@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from tests.support import advance_clock, error_of, settled_stack, stack_events, stack_resources, unique
+from tests.support import error_of, settled_as_clock_moves, settled_stack, stack_events, stack_resources, unique
 
 TEMPLATE = """
 Parameters:
@@ -150,8 +150,7 @@ def test_no_answer_times_out_on_the_virtual_clock(aws, endpoint, topic, provider
         time.sleep(0.05)
     time.sleep(0.5)
     assert cf.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "CREATE_IN_PROGRESS"
-    advance_clock(endpoint, 121)
-    assert settled_stack(cf, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert settled_as_clock_moves(cf, name, endpoint, 121)["StackStatus"] == "ROLLBACK_COMPLETE"
     reasons = [e[2] for e in stack_events(cf, name) if e[:2] == ("Thing", "CREATE_FAILED")]
     assert reasons[0].startswith("CloudFormation did not receive a response from your Custom Resource.")
 

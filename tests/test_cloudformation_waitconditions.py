@@ -6,7 +6,7 @@ import json
 import subprocess
 import time
 
-from tests.support import advance_clock, error_of, settled_stack, stack_events, unique
+from tests.support import error_of, settled_as_clock_moves, settled_stack, stack_events, unique
 
 TEMPLATE = """
 Parameters:
@@ -77,8 +77,7 @@ def test_timeout_on_the_virtual_clock(aws, endpoint):
     cf.create_stack(StackName=name, TemplateBody=TEMPLATE, Parameters=[{"ParameterKey": "Count", "ParameterValue": "3"}])
     signal(handle_url(cf, name), "SUCCESS", "only")
     assert still_waiting(cf, name)
-    advance_clock(endpoint, 301)
-    assert settled_stack(cf, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert settled_as_clock_moves(cf, name, endpoint, 301)["StackStatus"] == "ROLLBACK_COMPLETE"
     reasons = [e[2] for e in stack_events(cf, name) if e[:2] == ("Ready", "CREATE_FAILED")]
     assert reasons == ["WaitCondition timed out. Received 1 conditions when expecting 3"]
 
@@ -139,7 +138,6 @@ def test_creation_policy_failure_and_timeout(aws, endpoint):
     assert [e[2] for e in stack_events(cf, failing) if e[:2] == ("Ready", "CREATE_FAILED")] == [
         "Received FAILURE signal with UniqueId i-9"]
     creating(cf, slow, "Ready")
-    advance_clock(endpoint, 601)
-    assert settled_stack(cf, slow)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert settled_as_clock_moves(cf, slow, endpoint, 601)["StackStatus"] == "ROLLBACK_COMPLETE"
     assert [e[2] for e in stack_events(cf, slow) if e[:2] == ("Ready", "CREATE_FAILED")] == [
         "Failed to receive 2 resource signal(s) within the specified duration"]

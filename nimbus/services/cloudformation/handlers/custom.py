@@ -78,9 +78,9 @@ class CustomResource(Handler):
             message["PhysicalResourceId"] = physical_id
         if old is not None:
             message["OldResourceProperties"] = as_strings(old)
-        api.call("sns", "Publish", {"TopicArn": token, "Message": json.dumps(message)})
         limit = min(seconds(properties.get("ServiceTimeout", TIMEOUT)), TIMEOUT)
-        deadline = operation.runtime.clock.time() + limit
+        deadline = operation.runtime.clock.time() + limit  # the provider's time starts as the request leaves
+        api.call("sns", "Publish", {"TopicArn": token, "Message": json.dumps(message)})
         try:
             answer = answers.wait(bucket, key, deadline, operation.stopped, lambda bodies: bodies[-1] if bodies else None)
         finally:
