@@ -183,3 +183,13 @@ def test_a_new_physical_id_on_update_replaces_the_resource(aws, topic, provider)
     # The old physical resource is sent a Delete once the update is complete, as AWS does.
     assert [(r["RequestType"], r.get("PhysicalResourceId")) for r in answering.requests] == [
         ("Create", None), ("Update", "thing-1"), ("Delete", "thing-1")]
+
+
+def test_an_oversized_answer_fails_the_resource(aws, topic, provider):
+    cf, name = aws("cloudformation"), unique("custom")
+    provider(lambda request: {"Status": "SUCCESS", "PhysicalResourceId": "big", "Data": {"Blob": "x" * 5000}})
+    template = {"Resources": {"Thing": {"Type": "Custom::Big", "Properties": {"ServiceToken": topic}}}}
+    cf.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert settled_stack(cf, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert [e[2] for e in stack_events(cf, name) if e[:2] == ("Thing", "CREATE_FAILED")] == [
+        "Response object is too long."]

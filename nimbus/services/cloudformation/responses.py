@@ -26,6 +26,7 @@ from nimbus.protocol.errors import ServiceError
 RESPONSES_ACCOUNT = "999999999999"  # CloudFormation's own: a member of no customer's organisation
 _SIGNING_KEY_ID = "AKIANIMBUSCLOUDFORMATION"
 POLL_SECONDS = 0.25  # real time between two looks at a pending answer
+MAX_ANSWER = 4096  # bytes: AWS refuses longer custom resource responses and wait condition signals
 _lock = threading.Lock()
 _NOTHING_SEEN = object()
 
@@ -83,11 +84,16 @@ class Answers:
         return request.url
 
     def bodies(self, bucket: str, key: str) -> list[bytes]:
-        """Everything PUT to ``key``, oldest first."""
+        """Everything PUT to ``key``, oldest first; of each, at most MAX_ANSWER + 1 bytes (an answer that long is
+        refused whatever follows, and a URL's holder cannot make the stack read more)."""
         listed = self.call("ListObjectVersions", {"Bucket": bucket, "Prefix": key})
         found = []
         for version in reversed([v for v in listed.get("Versions", []) if v["Key"] == key]):  # S3 lists newest first
-            output = self.call("GetObject", {"Bucket": bucket, "Key": key, "VersionId": version["VersionId"]})
+            if not version.get("Size"):
+                found.append(b"")
+                continue
+            output = self.call("GetObject", {"Bucket": bucket, "Key": key, "VersionId": version["VersionId"],
+                                             "Range": f"bytes=0-{MAX_ANSWER}"})
             data = output["Body"]
             found.append(bytes(data) if isinstance(data, (bytes, bytearray)) else b"".join(data))
         return found

@@ -10,12 +10,11 @@ import json
 import uuid
 from typing import Any
 
-from ..responses import Answers, response_bucket
+from ..responses import MAX_ANSWER, Answers, response_bucket
 from .base import Api, Created, Handler, HandlerFailure
 
 TIMEOUT = 3600  # AWS waits an hour for a custom resource's answer unless ServiceTimeout says less
 URL_LIFETIME = 7200  # AWS's ResponseURL is valid for two hours
-MAX_RESPONSE = 4096  # bytes: AWS refuses longer response objects
 
 
 def as_strings(value: Any) -> Any:
@@ -94,7 +93,7 @@ class CustomResource(Handler):
     def accepted(body: bytes, request: dict) -> dict:
         """The response object, if it answers this request with SUCCESS; the resource's failure otherwise."""
         request_id = request["RequestId"]
-        if len(body) > MAX_RESPONSE:
+        if len(body) > MAX_ANSWER:
             raise HandlerFailure("Response object is too long.")
         try:
             answer = json.loads(body)

@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from ..responses import Answers, located, poll, signal_bucket
+from ..responses import MAX_ANSWER, Answers, located, poll, signal_bucket
 from ..signals import signals_of
 from .base import Api, Created, Handler, HandlerFailure, Operation
 
@@ -60,6 +60,8 @@ def signals(bodies: list[bytes]) -> dict[str, dict]:
     """UniqueId -> the last well-formed signal of that id (anything else PUT on the URL is not a signal)."""
     found: dict[str, dict] = {}
     for body in bodies:
+        if len(body) > MAX_ANSWER:
+            continue  # too long to be a signal
         try:
             signal = json.loads(body)
         except ValueError:
