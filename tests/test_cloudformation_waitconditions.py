@@ -6,7 +6,16 @@ import json
 import subprocess
 import time
 
-from tests.support import error_of, settled_as_clock_moves, settled_stack, stack_events, unique
+from tests.support import (
+    error_of,
+    make_client,
+    root_client,
+    settled_as_clock_moves,
+    settled_stack,
+    stack_events,
+    start_server,
+    unique,
+)
 
 TEMPLATE = """
 Parameters:
@@ -141,3 +150,19 @@ def test_creation_policy_failure_and_timeout(aws, endpoint):
     assert settled_as_clock_moves(cf, slow, endpoint, 601)["StackStatus"] == "ROLLBACK_COMPLETE"
     assert [e[2] for e in stack_events(cf, slow) if e[:2] == ("Ready", "CREATE_FAILED")] == [
         "Failed to receive 2 resource signal(s) within the specified duration"]
+
+
+def test_signal_urls_under_strict_auth(tmp_path):
+    """The handle's URL is signed with CloudFormation's own key, which nimbus knows under --strict-auth; that
+    account is no one else's to use."""
+    with start_server(tmp_path, strict_auth=True) as own:
+        cf = root_client(own, "cloudformation")
+        cf.create_stack(StackName="strict", TemplateBody=TEMPLATE, Parameters=[
+            {"ParameterKey": "Count", "ParameterValue": "1"}])
+        url = handle_url(cf, "strict")
+        assert url.startswith(own.endpoint)
+        signal(url, "SUCCESS", "only", "done")
+        assert settled_stack(cf, "strict")["StackStatus"] == "CREATE_COMPLETE"
+        outsider = make_client(own.endpoint, "s3", key="999999999999")
+        assert error_of(outsider.list_objects_v2, Bucket="cloudformation-waitcondition-us-east-1").code == \
+            "InvalidAccessKeyId"
