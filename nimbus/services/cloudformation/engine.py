@@ -22,6 +22,7 @@ from .handlers.base import Api, gone
 from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
+from .sealed import attribute, seal_attributes
 from .state import CloudFormationState, StackIdentity
 from .template import parse_template
 
@@ -91,7 +92,8 @@ class StackRun:
         return text
 
     def api(self, logical_id: str) -> Api:
-        return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id)
+        return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id,
+                   lambda region: self.state.caller(self.where, region))
 
     def scope(self, prepared: Prepared) -> Scope:
         with self.lock:
@@ -103,8 +105,18 @@ class StackRun:
             return found["Value"] if found else None
         return Scope({**prepared.refs, **self.state.pseudo(self.where)}, prepared.template.get("Mappings") or {},
                      prepared.conditions, {k: r["PhysicalResourceId"] for k, r in live.items()},
-                     lambda logical, name: live[logical].get("Attributes", {}).get(name), exported,
+                     lambda logical, name: self.attribute(live[logical], name), exported,
                      self.where.region)
+
+    def attribute(self, doc: StackResource, name: str) -> Any:
+        return attribute(self.state.runtime.vault, self.where.stack_id, doc["LogicalResourceId"],
+                         doc["PhysicalResourceId"], doc.get("Attributes", {}), name)
+
+    def sealed(self, doc: StackResource, attributes: dict, before: StackResource | None) -> dict:
+        """The attributes to store: those the type marks secret sealed (sealed.py)."""
+        return seal_attributes(self.state.runtime.vault, self.where.stack_id, doc["LogicalResourceId"],
+                               doc["PhysicalResourceId"], HANDLERS[doc["ResourceType"]].sealed_attributes,
+                               attributes, before.get("Attributes") if before else None)
 
     def resolved(self, properties: dict) -> dict:
         return resolve_references(properties, self.call)
@@ -165,9 +177,9 @@ class StackRun:
                 doc["PhysicalResourceId"] = before["PhysicalResourceId"]
                 self.journal.append(("updated", logical_id, before))
                 self.resource_event(doc, "UPDATE_IN_PROGRESS")
-                doc["Attributes"] = handler.update(self.api(logical_id), before["PhysicalResourceId"],
-                                                   self.resolved(before.get("Properties", {})),
-                                                   self.resolved(properties))
+                doc["Attributes"] = self.sealed(doc, handler.update(
+                    self.api(logical_id), before["PhysicalResourceId"], self.resolved(before.get("Properties", {})),
+                    self.resolved(properties)), before)
                 return self.resource_event(doc, "UPDATE_COMPLETE")
             status = "CREATE" if before is None else "UPDATE"
             self.resource_event(doc, f"{status}_IN_PROGRESS",
@@ -176,7 +188,8 @@ class StackRun:
             created = handler.create(self.api(logical_id), self.resolved(properties))
         except ServiceError as error:
             raise self.fail(logical_id, type_name, failure_reason(error), before) from None
-        doc["PhysicalResourceId"], doc["Attributes"] = created.physical_id, created.attributes
+        doc["PhysicalResourceId"] = created.physical_id
+        doc["Attributes"] = self.sealed(doc, created.attributes, None)
         self.journal.append(("created" if before is None else "replaced", logical_id, before))
         if before is None:
             self.resource_event(doc, "CREATE_IN_PROGRESS", "Resource creation Initiated")

@@ -13,6 +13,7 @@ from . import schemas
 from .documents import StackResource
 from .intrinsics import Scope, evaluate
 from .prepare import Prepared
+from .sealed import is_sealed
 
 UNKNOWN = "{{nimbus:known-after-execution}}"
 
@@ -31,7 +32,8 @@ def planning_scope(prepared: Prepared, current: dict[str, StackResource], names:
     physical.update({n: r["PhysicalResourceId"] for n, r in current.items() if r.get("PhysicalResourceId")})
 
     def attribute(logical: str, name: str) -> Any:
-        return current[logical].get("Attributes", {}).get(name) if logical in current else UNKNOWN
+        value = current[logical].get("Attributes", {}).get(name) if logical in current else UNKNOWN
+        return UNKNOWN if is_sealed(value) else value  # a change set never unseals a secret
     return Scope({**prepared.refs, **names}, prepared.template.get("Mappings") or {}, prepared.conditions, physical,
                  attribute, exports.get)
 

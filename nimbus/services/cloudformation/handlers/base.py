@@ -26,6 +26,7 @@ class Api:
     region: str
     stack_name: str
     logical_id: str
+    call_in: Callable[[str], Callable[[str, str, dict], dict]] | None = None  # region -> its ``call``
 
     def physical_name(self, limit: int = 255, lower: bool = False, prefix: str | None = None) -> str:
         """A name as AWS makes one when a template leaves it out: ``<stack>-<logical>-<RANDOM>``
@@ -49,6 +50,7 @@ class Handler:
     """One resource type. ``create`` returns the physical id and attributes; ``update`` changes the
     resource in place (create-only changes never reach it: the engine replaces the resource)."""
     type_name = ""
+    sealed_attributes: tuple[str, ...] = ()  # GetAtt attributes kept sealed among the stack's (sealed.py)
 
     def create(self, api: Api, properties: dict) -> Created:
         raise NotImplementedError
