@@ -14,6 +14,7 @@ from typing import Any
 from nimbus.protocol.errors import ServiceError
 
 from . import parameters, schemas
+from .config_events import STACK_TYPE, stack_settled
 from .documents import Stack, StackResource
 from .dynamic import resolve_references
 from .graph import creation_order, dependencies, run_in_order
@@ -27,7 +28,6 @@ from .state import CloudFormationState, StackIdentity
 from .template import parse_template
 
 log = logging.getLogger(__name__)
-STACK_TYPE = "AWS::CloudFormation::Stack"
 
 
 class ResourceFailed(Exception):
@@ -70,6 +70,7 @@ class StackRun:
             stack["StackStatusReason"] = reason
         self.state.save_stack(self.where.account, self.where.region, stack)
         self.state.add_event(self.where, self.where.stack_name, STACK_TYPE, status, reason, self.where.stack_id)
+        stack_settled(self.state, self.where, stack, f"{self.kind.title()}Stack")
 
     def resource_event(self, doc: StackResource, status: str, reason: str = "", save: bool = True) -> None:
         """Record a resource's new status (``save``: it is the resource's current state, not a replaced one's)."""
