@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.exceptions import InvalidTag
 
 from nimbus.core.identity import root_principal
 from nimbus.services.cloudformation.handlers import HANDLERS
 from nimbus.services.cloudformation.handlers.base import Api
+from nimbus.services.cloudformation.sealed import attribute, seal_attributes
 from tests.support import FIREHOSE_TRUST, error_of, make_client, settled_stack, stack_resources, unique
 
 
@@ -236,3 +238,48 @@ def test_a_failure_mid_create_rolls_every_type_back(cf, aws):
         "ResourceNotFoundException"
     assert error_of(aws("s3").head_bucket, Bucket=made["Bucket"]).status == 404
     assert aws("kms").describe_key(KeyId=made["Replica"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+@pytest.mark.parametrize("resource, words", [
+    ({"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {"ExtendedS3DestinationConfiguration": {
+        "BucketARN": "arn:aws:s3:::nowhere", "RoleARN": {"Fn::GetAtt": ["Role", "Arn"]}}}},
+     "(HandlerErrorCode: InvalidArgumentException)"),  # the role trusts Lambda, not Firehose
+    ({"Type": "AWS::CloudTrail::Trail", "Properties": {"S3BucketName": "nowhere", "IsLogging": True}},
+     "(HandlerErrorCode: S3BucketDoesNotExistException)"),
+    ({"Type": "AWS::CloudTrail::Trail", "Properties": {"S3BucketName": "nowhere", "IsLogging": True,
+                                                       "InsightSelectors": [{"InsightType": "ApiCallRateInsight"}]}},
+     "nimbus does not serve CloudTrail InsightSelectors"),
+    ({"Type": "AWS::KMS::ReplicaKey", "Properties": {"PrimaryKeyArn": {"Fn::GetAtt": ["Single", "Arn"]},
+                                                     "KeyPolicy": {"Version": "2012-10-17", "Statement": []}}},
+     "(HandlerErrorCode: UnsupportedOperationException)"),  # a single-Region key has no replicas
+    ({"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+        "LogGroupName": "g", "FilterPattern": "", "DestinationArn": "arn:aws:kinesis:us-east-1:1:stream/s"}},
+     "nimbus does not serve resource type AWS::Logs::SubscriptionFilter"),
+])
+def test_a_failing_resource_names_its_cause_and_leaves_nothing(cf, aws, resource, words):
+    template = {"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
+        "Single": {"Type": "AWS::KMS::Key"},
+        "Failing": {**resource, "DependsOn": ["Role", "Single"]}}}
+    name = unique("failing")
+    cf.create_stack(StackName=name, TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM"])
+    stack = settled_stack(cf, name)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cf.describe_stack_events(StackName=name)["StackEvents"]
+    failed = [e["ResourceStatusReason"] for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert len(failed) == 1 and words in failed[0], failed
+    made = {e["LogicalResourceId"]: e["PhysicalResourceId"] for e in events if e["ResourceStatus"] == "CREATE_COMPLETE"}
+    assert error_of(aws("iam").get_role, RoleName=made["Role"]).code == "NoSuchEntity"
+    assert aws("kms").describe_key(KeyId=made["Single"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+def test_a_sealed_attribute_opens_only_where_it_was_sealed(server):
+    vault = server.runtime.vault
+    attributes = seal_attributes(vault, "stack-a", "Key", "AKIA1", ("SecretAccessKey",), {"SecretAccessKey": "s3cr3t"})
+    assert "s3cr3t" not in json.dumps(attributes)
+    assert attribute(vault, "stack-a", "Key", "AKIA1", attributes, "SecretAccessKey") == "s3cr3t"
+    for elsewhere in (("stack-b", "Key", "AKIA1"), ("stack-a", "Other", "AKIA1"), ("stack-a", "Key", "AKIA2")):
+        with pytest.raises(InvalidTag):
+            attribute(vault, *elsewhere, attributes, "SecretAccessKey")
