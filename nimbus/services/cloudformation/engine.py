@@ -6,6 +6,7 @@ its owning service's API as the stack (handlers/).
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -24,7 +25,7 @@ from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
 from .sealed import attribute, seal_attributes
-from .state import CloudFormationState, StackIdentity
+from .state import Caller, CloudFormationState, StackIdentity
 from .template import parse_template
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,13 @@ class StackRun:
 
     def api(self, logical_id: str) -> Api:
         return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id,
-                   lambda region: self.state.caller(self.where, region))
+                   call_in=self.caller_in)
+
+    def caller_in(self, region: str) -> Caller:
+        """How the stack calls a service in another Region: as itself, there."""
+        where = copy.copy(self.where)
+        where.region = region
+        return self.state.caller(where)
 
     def scope(self, prepared: Prepared) -> Scope:
         with self.lock:

@@ -157,18 +157,16 @@ class CloudFormationState(BaseProvider):
 
     # -- acting as the stack -----------------------------------------------------------------
 
-    def caller(self, where: StackIdentity, region: str | None = None) -> Caller:
+    def caller(self, where: StackIdentity) -> Caller:
         """How the stack calls a service: as a session of its RoleARN, else as the caller who started the
-        operation (authorized again on each call, as AWS uses the caller's own permissions); in the stack's
-        Region unless ``region`` (a multi-Region key's primary) says otherwise."""
+        operation (authorized again on each call, as AWS uses the caller's own permissions)."""
         client = self.runtime.client
-        region = region or where.region
 
         def call(service: str, operation: str, params: dict) -> dict[str, Any]:
             if where.role_arn:
                 return client.call_as_role(where.role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
-                                           session_name=ROLE_SESSION, region=region)
-            return client.call(service, operation, params, account_id=where.account, region=region,
+                                           session_name=ROLE_SESSION, region=where.region)
+            return client.call(service, operation, params, account_id=where.account, region=where.region,
                                principal=where.principal, forwarded=False)
         return call
 

@@ -10,7 +10,7 @@ import json
 import secrets
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nimbus.protocol.errors import ServiceError
@@ -26,7 +26,8 @@ class Api:
     region: str
     stack_name: str
     logical_id: str
-    call_in: Callable[[str], Callable[[str, str, dict], dict]] | None = None  # region -> its ``call``
+    # region -> ``call`` in that Region (ReplicateKey is called in a multi-Region key's primary Region)
+    call_in: Callable[[str], Callable[[str, str, dict], dict]] | None = field(default=None, kw_only=True)
 
     def physical_name(self, limit: int = 255, lower: bool = False, prefix: str | None = None) -> str:
         """A name as AWS makes one when a template leaves it out: ``<stack>-<logical>-<RANDOM>``
