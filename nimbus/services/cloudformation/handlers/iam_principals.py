@@ -1,5 +1,5 @@
 """AWS::IAM::User, Group, ManagedPolicy, Policy, InstanceProfile and UserToGroupAddition, through IAM's own
-API. (AccessKey is not served: its secret would have to be kept among the stack's attributes.)"""
+API. (AccessKey: iam_keys.py.)"""
 from __future__ import annotations
 
 from nimbus.protocol.errors import ServiceError
