@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from tests.support.basics import unique
+from tests.support.storage import new_bucket, open_to_anyone
 
 # --- CloudFormation ------------------------------------------------------------------------------
 
@@ -56,3 +57,11 @@ def distribution_config(origins: list[dict], default: dict, behaviours: list[dic
     if behaviours:
         config["CacheBehaviors"] = {"Quantity": len(behaviours), "Items": list(behaviours)}
     return config
+
+
+def public_origin_bucket(s3, prefix: str = "edge") -> str:
+    """A bucket whose objects anyone may read: what a distribution without an origin access identity or
+    control can serve, since the edge then reads as an anonymous viewer, as in AWS."""
+    name = new_bucket(s3, prefix)
+    open_to_anyone(s3, name)
+    return name

@@ -13,6 +13,7 @@ from .cache import CachedObject
 from .configs import behaviours
 from .documents import Distribution
 from .expiration import settings_of
+from .origin_reader import origin_access
 from .origins import OriginFailed, fetch
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
 from .state import CloudFrontState
@@ -52,7 +53,6 @@ class EdgeOps(CloudFrontState):
         if request.method not in allowed or request.method not in ("GET", "HEAD"):
             return _error(403, "This distribution is not configured to allow the HTTP request method that was "
                           "used for this request. The distribution supports only cachable requests.")
-        account = self._owner(distribution)
         origin = next(o for o in config["Origins"]["Items"] if o["Id"] == behaviour["TargetOriginId"])
         settings = settings_of(behaviour)
         key, query = settings.key(path, request.query_string)
@@ -63,7 +63,8 @@ class EdgeOps(CloudFrontState):
         conditions = {} if cached is None else {asked: value for held, asked in _VALIDATORS
                                                 if (value := cached.header(held)) is not None}
         try:
-            answer = fetch(self.runtime, account, origin, "GET", path, query, conditions)
+            access = origin_access(self.store, distribution, origin, request.headers)
+            answer = fetch(self.runtime, access, origin, "GET", path, query, conditions)
         except OriginFailed as failure:
             return _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
                           f"either the attempt failed or the origin closed the connection ({failure}).")
@@ -88,9 +89,6 @@ class EdgeOps(CloudFrontState):
         if host.endswith(EDGE_HOST_SUFFIX):
             return self.reached_by(f"id:{host[:-len(EDGE_HOST_SUFFIX)].upper()}"), request.path
         return self.reached_by(f"host:{host}"), request.path
-
-    def _owner(self, distribution: Distribution) -> str:
-        return distribution["ARN"].split(":")[4]
 
 
 def _viewer(request: HttpRequest, distribution: Distribution, entry: CachedObject, outcome: str,
