@@ -1,7 +1,10 @@
 """CloudFormation stacks and CloudFront distributions."""
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.support.basics import unique
 from tests.support.storage import new_bucket, open_to_anyone
@@ -65,3 +68,31 @@ def public_origin_bucket(s3, prefix: str = "edge") -> str:
     name = new_bucket(s3, prefix)
     open_to_anyone(s3, name)
     return name
+
+
+@contextlib.contextmanager
+def recording_web_origin(cache_control: str = "max-age=300"):
+    """A web server on 127.0.0.1 for a distribution's custom origin: it answers every GET with
+    ``answer #<n>`` and records each request's path and (lower-cased) headers. Yields (port, seen)."""
+    seen: list[tuple[str, dict]] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            body = f"answer #{len(seen)}".encode()
+            self.send_response(200)
+            self.send_header("Cache-Control", cache_control)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,10 +9,11 @@ import secrets
 from nimbus.core.policy.patterns import glob
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
+from .behaviour_policies import caching_of
 from .cache import CachedObject
+from .cache_key import origin_request
 from .configs import behaviours
 from .documents import Distribution
-from .expiration import settings_of
 from .origin_reader import origin_access
 from .origins import OriginFailed, fetch
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
@@ -54,8 +55,9 @@ class EdgeOps(CloudFrontState):
             return _error(403, "This distribution is not configured to allow the HTTP request method that was "
                           "used for this request. The distribution supports only cachable requests.")
         origin = next(o for o in config["Origins"]["Items"] if o["Id"] == behaviour["TargetOriginId"])
-        settings = settings_of(behaviour)
-        key, query = settings.key(path, request.query_string)
+        settings, rules = caching_of(self.store, distribution["ARN"].split(":")[4], behaviour)
+        outgoing = origin_request(rules, path, request.query_string, request.headers)
+        key = outgoing.key
         now = self.clock.time()
         cached = self.cache.get(distribution["Id"], key)
         if cached is not None and cached.fresh(now):
@@ -64,7 +66,8 @@ class EdgeOps(CloudFrontState):
                                                 if (value := cached.header(held)) is not None}
         try:
             access = origin_access(self.store, distribution, origin, request.headers)
-            answer = fetch(self.runtime, access, origin, "GET", path, query, conditions)
+            answer = fetch(self.runtime, access, origin, "GET", path, outgoing.query,
+                           {**outgoing.headers, **conditions})
         except OriginFailed as failure:
             return _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
                           f"either the attempt failed or the origin closed the connection ({failure}).")

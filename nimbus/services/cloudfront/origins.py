@@ -39,7 +39,8 @@ class OriginFailed(Exception):
 
 def fetch(runtime, access: OriginAccess, origin: dict, method: str, path: str, query: str,
           conditions: dict[str, str]) -> OriginResponse:
-    """The origin's answer to ``method path?query`` (with the conditional headers of a revalidation)."""
+    """The origin's answer to ``method path?query`` (with the viewer's headers the behaviour forwards and
+    the conditional headers of a revalidation: ``conditions``; an S3 origin reads only the latter)."""
     full_path = origin.get("OriginPath", "") + path
     if "CustomOriginConfig" not in origin and S3_DOMAIN.match(origin["DomainName"]):
         return _from_s3(runtime, access, S3_DOMAIN.match(origin["DomainName"])["bucket"], method, full_path,
@@ -77,8 +78,10 @@ def _from_http(origin: dict, method: str, target: str, conditions: dict[str, str
     else:
         connection = http.client.HTTPConnection(origin["DomainName"], config.get("HTTPPort", 80),
                                                 timeout=config.get("OriginReadTimeout", 30))
-    headers = {h["HeaderName"]: h["HeaderValue"] for h in origin.get("CustomHeaders", {}).get("Items", [])}
-    headers.update(conditions)
+    custom = {h["HeaderName"]: h["HeaderValue"] for h in origin.get("CustomHeaders", {}).get("Items", [])}
+    # The origin's custom headers win over a viewer's of the same name (a shared secret stays the edge's).
+    overridden = {name.lower() for name in custom}
+    headers = {**{k: v for k, v in conditions.items() if k.lower() not in overridden}, **custom}
     try:
         connection.request(method, target, headers=headers)
         answer = connection.getresponse()
