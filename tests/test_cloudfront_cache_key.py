@@ -6,10 +6,14 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support import distribution_config, legacy_behaviour, recording_web_origin, unique
-
-CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+from tests.support import (
+    ALL_VIEWER,
+    CACHING_OPTIMIZED,
+    distribution_config,
+    legacy_behaviour,
+    recording_web_origin,
+    unique,
+)
 
 
 @pytest.fixture(scope="module")

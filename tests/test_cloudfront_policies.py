@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import distribution_config, error_of, public_origin_bucket, s3_origin, unique
-
-CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
-SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+from tests.support import (
+    ALL_VIEWER,
+    CACHING_OPTIMIZED,
+    SECURITY_HEADERS,
+    distribution_config,
+    error_of,
+    public_origin_bucket,
+    s3_origin,
+    unique,
+)
 
 
 @pytest.fixture(scope="module")

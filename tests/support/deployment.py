@@ -37,6 +37,9 @@ def stack_resources(cf, name: str) -> dict[str, str]:
 # --- CloudFront -----------------------------------------------------------------------------------
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"  # a managed origin request policy
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"  # managed response headers policies
+SIMPLE_CORS = "60669652-455b-4ae9-85a4-c4c02393f86c"
 
 
 def s3_origin(origin_id: str, bucket_name: str, path: str = "") -> dict:
