@@ -2,6 +2,14 @@
 from __future__ import annotations
 
 from .base import Handler
+from .cloudfront import (
+    CachePolicy,
+    CloudFrontOriginAccessIdentity,
+    Distribution,
+    OriginAccessControl,
+    OriginRequestPolicy,
+    ResponseHeadersPolicy,
+)
 from .iam import Role
 from .iam_principals import Group, InstanceProfile, ManagedPolicy, Policy, User, UserToGroupAddition
 from .kinesis import Stream, StreamConsumer
@@ -14,4 +22,6 @@ from .ssm import Parameter
 HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), LogStream(), Role(), User(), Group(),
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
+    Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
+    ResponseHeadersPolicy(),
 )}
