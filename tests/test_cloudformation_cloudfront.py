@@ -19,7 +19,7 @@ def cf(aws):
     return aws("cloudformation")
 
 
-def template(comment: str) -> str:
+def template(comment: str, team: str = "web") -> str:
     return json.dumps({"Resources": {
         "Site": {"Type": "AWS::S3::Bucket"},
         "Control": {"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {"OriginAccessControlConfig": {
@@ -45,7 +45,7 @@ def template(comment: str) -> str:
                                      "AllowedMethods": ["GET", "HEAD", "OPTIONS"],
                                      "CachePolicyId": {"Ref": "Caching"},
                                      "ResponseHeadersPolicyId": {"Ref": "Headers"}}},
-            "Tags": [{"Key": "team", "Value": "web"}]}},
+            "Tags": [{"Key": "team", "Value": team}]}},
         "SitePolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Site"}, "PolicyDocument": {
             "Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
@@ -80,9 +80,10 @@ def test_distribution_with_an_oac_protected_bucket(cf, aws, endpoint):
     arn = cloudfront.get_distribution(Id=out["Id"])["Distribution"]["ARN"]
     assert cloudfront.list_tags_for_resource(Resource=arn)["Tags"]["Items"] == [{"Key": "team", "Value": "web"}]
 
-    cf.update_stack(StackName=name, TemplateBody=template("second"))
+    cf.update_stack(StackName=name, TemplateBody=template("second", team="edge"))
     assert settled_stack(cf, name)["StackStatus"] == "UPDATE_COMPLETE"
     assert cloudfront.get_distribution_config(Id=out["Id"])["DistributionConfig"]["Comment"] == "second"
+    assert cloudfront.list_tags_for_resource(Resource=arn)["Tags"]["Items"] == [{"Key": "team", "Value": "edge"}]
 
     # Read back as a template writes it: what drift detection compares.
     api = Api(call=lambda service, operation, params: getattr(aws(service), xform_name(operation))(**params),

@@ -10,8 +10,10 @@ from tests.support import (
     SECURITY_HEADERS,
     distribution_config,
     error_of,
+    make_client,
     public_origin_bucket,
     s3_origin,
+    start_server,
     unique,
 )
 
@@ -115,3 +117,24 @@ def test_origin_request_and_response_headers_policies(cloudfront):
     custom = cloudfront.list_response_headers_policies(Type="custom")["ResponseHeadersPolicyList"]["Items"]
     assert [p["ResponseHeadersPolicy"]["Id"] for p in custom] == [made_id]
     cloudfront.delete_response_headers_policy(Id=made_id, IfMatch=made["ETag"])
+
+
+def test_paging_and_restart(tmp_path):
+    with start_server(tmp_path) as first:
+        cloudfront = make_client(first.endpoint, "cloudfront")
+        made = cloudfront.create_cache_policy(CachePolicyConfig=cache_policy_config())["CachePolicy"]
+        identity = cloudfront.create_cloud_front_origin_access_identity(CloudFrontOriginAccessIdentityConfig={
+            "CallerReference": "r1", "Comment": "kept"})["CloudFrontOriginAccessIdentity"]
+    with start_server(tmp_path) as second:
+        cloudfront = make_client(second.endpoint, "cloudfront")
+        assert cloudfront.get_cache_policy(Id=made["Id"])["CachePolicy"] == made
+        assert cloudfront.get_cloud_front_origin_access_identity(Id=identity["Id"])[
+            "CloudFrontOriginAccessIdentity"] == identity
+        ids, marker = [], ""
+        while True:
+            page = cloudfront.list_cache_policies(MaxItems="2", Marker=marker)["CachePolicyList"]
+            ids += [p["CachePolicy"]["Id"] for p in page["Items"]]
+            if "NextMarker" not in page:
+                break
+            marker = page["NextMarker"]
+        assert sorted(ids) == ids and len(ids) == 7 and made["Id"] in ids

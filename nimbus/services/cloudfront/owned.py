@@ -128,12 +128,13 @@ class OwnedConfigs(CloudFrontState):
         return {}
 
     def owned_list(self, ctx: RequestContext, kind: OwnedKind, params: dict) -> tuple[list[OwnedConfig], dict]:
-        """A page of the kind's resources in id order (managed ones first when the type allows them)."""
+        """A page of the kind's resources in id order (AWS's managed ones too when ``Type`` allows them)."""
         wanted = params.get("Type")
         managed = [managed_document(kind, i) for i in kind.managed] if wanted in (None, "managed") else []
         custom = self._owned(ctx, kind) if wanted in (None, "custom") else []
         limit = int(params.get("MaxItems") or 100)
-        page, more = page_after([*managed, *custom], lambda d: d["Id"], params.get("Marker"), limit)
+        everything = sorted([*managed, *custom], key=lambda d: d["Id"])
+        page, more = page_after(everything, lambda d: d["Id"], params.get("Marker"), limit)
         listing = {"MaxItems": limit, "Quantity": len(page)}
         if more:
             listing["NextMarker"] = page[-1]["Id"]

@@ -7,7 +7,7 @@ import uuid
 
 from nimbus.protocol.errors import ServiceError
 
-from .base import Api, Created, Handler, required, tag_list
+from .base import Api, Created, Handler, required, tag_list, tag_map
 from .cloudfront_shapes import shape, to_api, to_template
 
 
@@ -109,6 +109,18 @@ class Distribution(_Configured):
         else:
             made = api.call("cloudfront", "CreateDistribution", {self.member: config})
         return Created(made[self.resource]["Id"], self._attributes(made[self.resource]))
+
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        attributes = super().update(api, physical_id, old, new)
+        before, after = tag_map(old.get("Tags")), tag_map(new.get("Tags"))
+        if before != after:
+            arn = api.call("cloudfront", "GetDistribution", {"Id": physical_id})[self.resource]["ARN"]
+            if set(before) - set(after):
+                api.call("cloudfront", "UntagResource", {"Resource": arn, "TagKeys": {
+                    "Items": sorted(set(before) - set(after))}})
+            if after:
+                api.call("cloudfront", "TagResource", {"Resource": arn, "Tags": {"Items": tag_list(after)}})
+        return attributes
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         current = api.call("cloudfront", "GetDistributionConfig", {"Id": physical_id})
