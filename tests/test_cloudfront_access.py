@@ -178,3 +178,23 @@ def retire(cloudfront, distribution_id: str) -> None:
     disabled = cloudfront.update_distribution(Id=distribution_id, IfMatch=got["ETag"],
                                               DistributionConfig={**got["DistributionConfig"], "Enabled": False})
     cloudfront.delete_distribution(Id=distribution_id, IfMatch=disabled["ETag"])
+
+
+def test_no_override_signs_unless_the_viewer_authorizes(cloudfront, owner_s3, endpoint):
+    control = cloudfront.create_origin_access_control(OriginAccessControlConfig={
+        "Name": unique("oac"), "SigningProtocol": "sigv4", "SigningBehavior": "no-override",
+        "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]
+    bucket = private_bucket(owner_s3)
+    owner_s3.put_object(Bucket=bucket, Key="other.txt", Body=b"also private")
+    dist = distribution(cloudfront, bucket, OriginAccessControlId=control["Id"])
+    grant(owner_s3, bucket, {"Principal": {"Service": "cloudfront.amazonaws.com"},
+                             "Condition": {"StringEquals": {"AWS:SourceArn": dist["ARN"]}}})
+    assert edge(endpoint, dist, "/secret.txt").status_code == 200
+    # The viewer's own Authorization is left to the origin (nimbus reads as an anonymous viewer then).
+    with_auth = requests.get(f"{endpoint}/_cloudfront/{dist['Id']}/other.txt", timeout=30,
+                             headers={"Authorization": "Bearer viewer"})
+    assert with_auth.status_code == 403
+    both = {**with_identity(new_identity(cloudfront)), "OriginAccessControlId": control["Id"]}
+    config = distribution_config([{**s3_origin("s3", bucket), **both}], legacy_behaviour("s3"))
+    assert error_of(cloudfront.create_distribution,
+                    DistributionConfig=config) == ("IllegalOriginAccessConfiguration", 400)
