@@ -36,3 +36,16 @@ class EdgeName(TypedDict):
 DISTRIBUTION = DocumentKind[Distribution]("cloudfront.Distribution")
 INVALIDATION = DocumentKind[Invalidation]("cloudfront.Invalidation")
 EDGE_NAME = DocumentKind[EdgeName]("cloudfront.EdgeName")
+
+
+class OwnedConfig(TypedDict, total=False):
+    """A configuration CloudFront keeps as a resource of its own (an origin access identity or control,
+    a cache, origin request or response headers policy): its API config member as ``Config``."""
+    Id: Required[str]
+    ETag: Required[str]
+    LastModifiedTime: Required[float]
+    Config: Required[dict]
+    S3CanonicalUserId: str  # origin access identities only
+
+
+OWNED_CONFIG = DocumentKind[OwnedConfig]("cloudfront.OwnedConfig")

@@ -2,6 +2,14 @@
 from __future__ import annotations
 
 from .base import Handler
+from .cloudfront import (
+    CachePolicy,
+    CloudFrontOriginAccessIdentity,
+    Distribution,
+    OriginAccessControl,
+    OriginRequestPolicy,
+    ResponseHeadersPolicy,
+)
 from .cloudtrail import Trail
 from .firehose import DeliveryStream
 from .iam import Role
@@ -20,4 +28,6 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), LogStream(), Role(), User(), Group(),
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
     AccessKey(), DeliveryStream(), Trail(), TopicPolicy(), TopicInlinePolicy(), ReplicaKey(),
+    Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
+    ResponseHeadersPolicy(),
 )}
