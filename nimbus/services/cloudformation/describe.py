@@ -17,7 +17,8 @@ _NOT_CHECKED = {"StackResourceDriftStatus": "NOT_CHECKED"}
 def stack_output(stack: Stack) -> dict:
     out: dict = {k: stack[k] for k in ("StackId", "StackName", "StackStatus", "StackStatusReason", "Description",
                                        "DisableRollback", "NotificationARNs", "TimeoutInMinutes", "Capabilities",
-                                       "Outputs", "RoleARN", "Tags", "EnableTerminationProtection")
+                                       "Outputs", "RoleARN", "Tags", "EnableTerminationProtection", "ParentId",
+                                       "RootId")
                  if stack.get(k) not in (None, "")}  # type: ignore[literal-required]
     for member in ("CreationTime", "LastUpdatedTime", "DeletionTime"):
         if member in stack:
@@ -58,7 +59,7 @@ class DescribeOps(CloudFormationState):
                 continue
             summary = {k: v for k, v in stack_output(stack).items()
                        if k in ("StackId", "StackName", "StackStatus", "StackStatusReason", "CreationTime",
-                                "LastUpdatedTime", "DeletionTime", "DriftInformation")}
+                                "LastUpdatedTime", "DeletionTime", "DriftInformation", "ParentId", "RootId")}
             if stack.get("Description"):
                 summary["TemplateDescription"] = stack["Description"]
             summaries.append(summary)

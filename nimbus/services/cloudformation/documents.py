@@ -30,6 +30,8 @@ class Stack(TypedDict, total=False):
     ParameterValues: dict[str, str]
     ResolvedValues: dict[str, str]  # AWS::SSM::Parameter::Value<...> parameters: the value read from SSM
     Imports: list[str]  # the export names this stack's template imports
+    ParentId: str  # a nested stack's: the stack whose AWS::CloudFormation::Stack resource it is
+    RootId: str  # a nested stack's: the top-level stack of its tree
 
 
 class StackResource(TypedDict, total=False):

@@ -18,7 +18,7 @@ from .documents import Stack, StackResource
 from .dynamic import resolve_references
 from .graph import creation_order, dependencies, run_in_order
 from .handlers import HANDLERS
-from .handlers.base import Api, gone
+from .handlers.base import Api, ResourceFailure, gone
 from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
@@ -36,6 +36,8 @@ class ResourceFailed(Exception):
 
 
 def failure_reason(error: Exception) -> str:
+    if isinstance(error, ResourceFailure):
+        return error.message
     if isinstance(error, ServiceError):
         return f'Resource handler returned message: "{error.message}" (HandlerErrorCode: {error.code})'
     return f"Internal failure: {type(error).__name__}"

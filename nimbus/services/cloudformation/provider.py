@@ -1,6 +1,6 @@
 """AWS CloudFormation: stacks from JSON or YAML templates whose resources are real nimbus resources, made
 through each owning service's API as the stack's RoleARN or as the caller; rollback on failure, exports
-and imports, termination protection. Change sets, drift, stack sets and nested stacks are not served yet.
+and imports, termination protection, change sets and nested stacks. Drift and stack sets are not served yet.
 """
 from __future__ import annotations
 

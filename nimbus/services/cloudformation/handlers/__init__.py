@@ -10,8 +10,10 @@ from .logs import LogGroup, LogStream
 from .s3 import Bucket, BucketPolicy
 from .sns import Subscription, Topic
 from .ssm import Parameter
+from .stack import NestedStack
 
 HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), LogStream(), Role(), User(), Group(),
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
+    NestedStack(),
 )}

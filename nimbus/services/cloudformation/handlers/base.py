@@ -98,3 +98,11 @@ def boolean(value: Any) -> bool:
 def policy_text(document: Any) -> str:
     """A policy a template writes as an object, as the JSON text the APIs take."""
     return document if isinstance(document, str) else json.dumps(document)
+
+
+class ResourceFailure(ServiceError):
+    """A failure whose message is the whole reason the stack's event gives (a nested stack's outcome), not
+    an owning service's error to quote."""
+
+    def __init__(self, message: str):
+        super().__init__("ResourceFailure", message, status=400)
