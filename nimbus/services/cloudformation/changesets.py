@@ -11,8 +11,9 @@ from nimbus.protocol.errors import ServiceError
 
 from . import parameters
 from .documents import CHANGE_SET, ChangeSet, Stack
-from .plan import plan_changes, planning_scope
-from .prepare import prepare
+from .plan import Planner
+from .prepare import prepare, read
+from .property_values import masked, with_values
 from .sources import template_body
 from .stacks import UPDATABLE, StackOps, check_role, new_stack, ssm_reader, updated_settings
 from .state import StackIdentity, changesets_ns
@@ -74,8 +75,13 @@ class ChangeSetOps(StackOps):
             "Request": {k: params[k] for k in _KEPT if k in params}, "ParameterValues": prepared.values,
             "ResolvedValues": prepared.resolved, "Description": params.get("Description", "")}
         try:
-            change_set["Changes"] = plan_changes(prepared, current, planning_scope(prepared, current,
-                                                                                   self.pseudo(where), exports))
+            planner = Planner(prepared, current, self.pseudo(where), exports,
+                              read(target["TemplateBody"]) if kind == "UPDATE" else None, previous)
+            change_set["Changes"] = planner.plan()
+            secrets = parameters.secret_values(parameters.declared(prepared.template), prepared.values)
+            if kind == "UPDATE":
+                secrets |= parameters.secret_values(parameters.declared(read(target["TemplateBody"])), previous)
+            change_set["PropertyValues"] = masked(planner.values, secrets)
         except ServiceError as error:
             change_set.update({"Status": "FAILED", "ExecutionStatus": "UNAVAILABLE", "StatusReason": error.message,
                                "Changes": []})
@@ -95,7 +101,13 @@ class ChangeSetOps(StackOps):
     def describe_change_set(self, ctx: RequestContext, params: dict) -> dict:
         change_set = self._change_set(ctx, params)
         declarations = parameters.declared(parse_template(change_set["TemplateBody"]))
-        out = {**_summary(change_set), "Changes": change_set.get("Changes", []),
+        changes = change_set.get("Changes", [])
+        if params.get("IncludePropertyValues"):
+            values = change_set.get("PropertyValues", {})
+            changes = [{**c, "ResourceChange": with_values(c["ResourceChange"],
+                                                           values.get(c["ResourceChange"]["LogicalResourceId"]))}
+                       for c in changes]
+        out = {**_summary(change_set), "Changes": changes,
                "Capabilities": change_set["Request"].get("Capabilities", []),
                "Tags": change_set["Request"].get("Tags", []),
                "NotificationARNs": change_set["Request"].get("NotificationARNs", []),

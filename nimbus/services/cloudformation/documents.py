@@ -81,6 +81,7 @@ class ChangeSet(TypedDict, total=False):
     Changes: list[dict[str, Any]]
     ParameterValues: dict[str, str]
     ResolvedValues: dict[str, str]
+    PropertyValues: dict[str, list]  # logical id -> [properties before, after] (None: absent), NoEcho masked
 
 
 class Export(TypedDict):
