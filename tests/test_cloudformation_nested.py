@@ -136,3 +136,45 @@ def test_a_child_is_rolled_back_with_its_parent(cf, aws, templates):
     (child,) = [s for s in cf.list_stacks()["StackSummaries"] if s["StackName"].startswith(f"{name}-Nested-")]
     assert child["StackStatus"] == "DELETE_COMPLETE"
     assert [t for t in aws("sns").list_topics()["Topics"] if f":{name}-" in t["TopicArn"]] == []
+
+
+def test_a_change_set_includes_the_nested_stacks_change_sets(cf, aws, templates):
+    url = templates("child.json", CHILD)
+    name = unique("planned")
+    cf.create_stack(StackName=name, TemplateBody=json.dumps(parent_template(url)))
+    assert settled_stack(cf, name)["StackStatus"] == "CREATE_COMPLETE"
+    child_id = stack_resources(cf, name)["Nested"]
+    unchanged = cf.create_change_set(StackName=name, ChangeSetName="same", UsePreviousTemplate=True)["Id"]
+    nested = cf.describe_change_set(ChangeSetName=unchanged)["Changes"][0]["ResourceChange"]
+    assert (nested["LogicalResourceId"], nested["Action"], nested["Details"]) == ("Nested", "Modify", [
+        {"Target": {"Attribute": "Properties", "RequiresRecreation": "Never"}, "Evaluation": "Static",
+         "ChangeSource": "Automatic"}])  # its template may have changed
+    valued = cf.describe_change_set(ChangeSetName=unchanged, IncludePropertyValues=True)["Changes"][0]
+    assert valued["ResourceChange"]["BeforeContext"] == valued["ResourceChange"]["AfterContext"]
+
+    changed = json.loads(json.dumps(CHILD))
+    changed["Resources"]["Extra"] = {"Type": "AWS::SNS::Topic"}
+    new_url = templates("child-v2.json", changed)
+    root = cf.create_change_set(StackName=name, ChangeSetName="deep", IncludeNestedStacks=True,
+                                TemplateBody=json.dumps(parent_template(new_url)))["Id"]
+    described = cf.describe_change_set(ChangeSetName=root)
+    assert described["IncludeNestedStacks"] is True and "ParentChangeSetId" not in described
+    nested = [c["ResourceChange"] for c in described["Changes"] if c["ResourceChange"]["LogicalResourceId"] ==
+              "Nested"][0]
+    assert (nested["Replacement"], nested["Details"][0]["Target"]["Name"]) == ("False", "TemplateURL")
+    child_set = cf.describe_change_set(ChangeSetName=nested["ChangeSetId"])
+    assert (child_set["StackId"], child_set["ParentChangeSetId"], child_set["RootChangeSetId"],
+            child_set["IncludeNestedStacks"]) == (child_id, root, root, True)
+    assert [(c["ResourceChange"]["LogicalResourceId"], c["ResourceChange"]["Action"])
+            for c in child_set["Changes"]] == [("Extra", "Add")]
+    summary = cf.list_change_sets(StackName=child_id)["Summaries"]
+    assert [(s["ChangeSetId"], s["ParentChangeSetId"]) for s in summary] == [(nested["ChangeSetId"], root)]
+    assert error_of(cf.execute_change_set, ChangeSetName=nested["ChangeSetId"]).worded == (
+        "ValidationError", f"Change set {nested['ChangeSetId']} is a nested change set: execute its root change "
+                           f"set {root} instead.")
+
+    cf.execute_change_set(ChangeSetName=root)
+    assert settled_stack(cf, name)["StackStatus"] == "UPDATE_COMPLETE"
+    assert "Extra" in stack_resources(cf, child_id)
+    assert cf.describe_change_set(ChangeSetName=nested["ChangeSetId"])["ExecutionStatus"] == "EXECUTE_COMPLETE"
+    assert cf.describe_change_set(ChangeSetName=root)["ExecutionStatus"] == "EXECUTE_COMPLETE"

@@ -11,7 +11,7 @@ from nimbus.protocol.errors import ServiceError
 
 from . import parameters
 from .documents import CHANGE_SET, ChangeSet, Stack
-from .plan import Planner
+from .plan import STACK_TYPE, Planner
 from .prepare import prepare, read
 from .property_values import masked, with_values
 from .sources import template_body
@@ -82,6 +82,9 @@ class ChangeSetOps(StackOps):
             if kind == "UPDATE":
                 secrets |= parameters.secret_values(parameters.declared(read(target["TemplateBody"])), previous)
             change_set["PropertyValues"] = masked(planner.values, secrets)
+            if params.get("IncludeNestedStacks"):  # what each nested stack's own change set is made from
+                change_set["NestedStacks"] = {n: after for n, (_, after) in planner.values.items()
+                                              if after is not None and prepared.resources[n]["Type"] == STACK_TYPE}
         except ServiceError as error:
             change_set.update({"Status": "FAILED", "ExecutionStatus": "UNAVAILABLE", "StatusReason": error.message,
                                "Changes": []})

@@ -82,6 +82,10 @@ class ChangeSet(TypedDict, total=False):
     ParameterValues: dict[str, str]
     ResolvedValues: dict[str, str]
     PropertyValues: dict[str, list]  # logical id -> [properties before, after] (None: absent), NoEcho masked
+    IncludeNestedStacks: bool
+    NestedStacks: dict[str, dict]  # IncludeNestedStacks: each nested stack resource's properties after the change
+    ParentChangeSetId: str  # a nested change set's: the change set of its parent stack
+    RootChangeSetId: str  # a nested change set's: the change set of its root stack
 
 
 class Export(TypedDict):

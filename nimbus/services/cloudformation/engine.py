@@ -145,8 +145,9 @@ class StackRun:
         except ServiceError as error:
             raise self.fail(logical_id, type_name, error.message, None) from None
         before = self.current.get(logical_id)
+        # A nested stack is updated whatever its properties: its template may have changed.
         if before is not None and before["ResourceType"] == type_name and before.get("Properties") == properties \
-                and before["ResourceStatus"] != "CREATE_FAILED":
+                and before["ResourceStatus"] != "CREATE_FAILED" and type_name != STACK_TYPE:
             return
         doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
                               "ResourceStatus": "", "LastUpdatedTimestamp": 0.0, "Properties": properties}

@@ -17,6 +17,10 @@ from .intrinsics import SUB_NAME, Scope, evaluate
 from .prepare import Prepared
 
 UNKNOWN = "{{changeSet:KNOWN_AFTER_APPLY}}"  # AWS's own placeholder for a value known only after execution
+STACK_TYPE = "AWS::CloudFormation::Stack"
+# A nested stack whose properties do not change is still updated, since its template may have.
+AUTOMATIC = {"Target": {"Attribute": "Properties", "RequiresRecreation": "Never"}, "Evaluation": "Static",
+             "ChangeSource": "Automatic"}
 
 
 def has_unknown(value: Any) -> bool:
@@ -107,9 +111,12 @@ class Planner:
             replacement, details = "True", list[dict]()
         else:
             changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k) or has_unknown(new.get(k)))
-            if not changed:
+            if not changed and declared["Type"] == STACK_TYPE:  # its template may have changed: AWS updates it
+                replacement, details = "False", [AUTOMATIC]
+            elif not changed:
                 return None
-            replacement, details = self._modification(logical_id, changed, new)
+            else:
+                replacement, details = self._modification(logical_id, changed, new)
         if replacement != "False":
             self._will_replace(logical_id)
         self.values[logical_id] = (old, new)

@@ -43,7 +43,9 @@ def _leaves(path: str, before: Any, after: Any) -> list[tuple[str, Any, Any]]:
 
 
 def _expanded(detail: dict, before: dict, after: dict) -> list[dict]:
-    name = detail["Target"]["Name"]
+    name = detail["Target"].get("Name")
+    if name is None:  # a nested stack updated automatically: no property of its own changes
+        return [detail]
     out = []
     for path, old, new in _leaves(f"/Properties/{name}", before.get(name, _ABSENT), after.get(name, _ABSENT)):
         target = {**detail["Target"], "Path": path,

@@ -4,11 +4,11 @@ and imports, termination protection, change sets and nested stacks. Drift and st
 """
 from __future__ import annotations
 
-from .changesets import ChangeSetOps
 from .describe import DescribeOps
+from .nested_changesets import NestedChangeSetOps
 from .templates import TemplateOps
 
 
-class Provider(ChangeSetOps, DescribeOps, TemplateOps):
+class Provider(NestedChangeSetOps, DescribeOps, TemplateOps):
     # Parameter values may be NoEcho secrets: CloudTrail records the keys, never the values.
     REDACTED_MEMBERS = frozenset({"ParameterValue", "ResolvedValue"})

@@ -26,7 +26,8 @@ def _parameters(values: Any) -> list[dict]:
     return [{"ParameterKey": k, "ParameterValue": text(v)} for k, v in (values or {}).items()]
 
 
-def _request(properties: dict) -> dict:
+def stack_request(properties: dict) -> dict:
+    """CreateStack's and UpdateStack's members from the resource's properties."""
     request: dict = {"TemplateURL": properties["TemplateURL"], "Parameters": _parameters(properties.get("Parameters")),
                      "NotificationARNs": list(properties.get("NotificationARNs", [])),
                      "Tags": tag_list(properties.get("Tags"))}
@@ -71,7 +72,7 @@ class NestedStack(Handler):
     def create(self, api: Api, properties: dict) -> Created:
         required(properties, "TemplateURL")
         name = api.physical_name(128)
-        stack_id = api.call("cloudformation", "CreateStack", {"StackName": name, **_request(properties)})["StackId"]
+        stack_id = api.call("cloudformation", "CreateStack", {"StackName": name, **stack_request(properties)})["StackId"]
         stack = _settled(api, stack_id)
         if stack["StackStatus"] != "CREATE_COMPLETE":
             if stack["StackStatus"] == "ROLLBACK_COMPLETE":  # it undid itself: the parent's rollback has nothing to keep
@@ -81,7 +82,7 @@ class NestedStack(Handler):
 
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any]:
         try:
-            api.call("cloudformation", "UpdateStack", {"StackName": physical_id, **_request(new)})
+            api.call("cloudformation", "UpdateStack", {"StackName": physical_id, **stack_request(new)})
         except ServiceError as error:
             if error.message != NO_UPDATES:
                 raise
