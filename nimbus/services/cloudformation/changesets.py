@@ -21,7 +21,7 @@ from .template import parse_template, validation_error
 
 NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
 # What an execution needs of the CreateChangeSet request.
-_KEPT = ("Parameters", "Capabilities", "RoleARN", "Tags", "NotificationARNs")
+_KEPT = ("Parameters", "Capabilities", "RoleARN", "Tags", "NotificationARNs", "ResourcesToImport")
 
 
 def _summary(change_set: ChangeSet) -> dict:
@@ -42,16 +42,15 @@ class ChangeSetOps(StackOps):
 
     def create_change_set(self, ctx: RequestContext, params: dict) -> dict:
         name, kind = params["StackName"], params.get("ChangeSetType", "UPDATE")
-        if kind == "IMPORT":
-            raise validation_error("nimbus does not import resources yet: IMPORT change sets are not served.")
         stack = self.find_stack(ctx, name)
         reviewing = stack is not None and stack["StackStatus"] == "REVIEW_IN_PROGRESS"
+        existing = stack is not None and not reviewing and kind in ("UPDATE", "IMPORT")  # (imports.py: IMPORT's checks)
         if kind == "CREATE" and stack is not None and not reviewing:
             raise validation_error(f"Stack [{name}] already exists and cannot be created again with the changeSet "
                                    f"[{params['ChangeSetName']}].")
         if kind == "UPDATE" and (stack is None or reviewing):
             raise validation_error(f"Stack [{name}] does not exist")
-        if kind == "UPDATE" and stack is not None and stack["StackStatus"] not in UPDATABLE:
+        if existing and stack is not None and stack["StackStatus"] not in UPDATABLE:
             raise validation_error(f"Stack:{stack['StackId']} is in {stack['StackStatus']} state and can not be "
                                    "updated.")
         if stack is not None and any(c["ChangeSetName"] == params["ChangeSetName"] for c in self._all(ctx, stack)):
@@ -61,11 +60,11 @@ class ChangeSetOps(StackOps):
         assert body is not None
         check_role(ctx, params.get("RoleARN"))
         target: Stack = stack or new_stack(ctx, params, "", "REVIEW_IN_PROGRESS")
-        previous = target.get("ParameterValues", {}) if kind == "UPDATE" else {}
+        previous = target.get("ParameterValues", {}) if existing else {}
         where = StackIdentity(ctx, target)
         prepared = prepare(body, params.get("Parameters", []), previous, params.get("Capabilities", []),
                            self.pseudo(where), ssm_reader(ctx))
-        current = self.resources(ctx.account_id, ctx.region, target["StackId"]) if kind == "UPDATE" else {}
+        current = self.resources(ctx.account_id, ctx.region, target["StackId"]) if existing else {}
         exports = {n: e["Value"] for n, e in self.exports(ctx.account_id, ctx.region).items()}
         change_set: ChangeSet = {
             "ChangeSetId": f"arn:aws:cloudformation:{ctx.region}:{ctx.account_id}:changeSet/{params['ChangeSetName']}/"
@@ -76,10 +75,10 @@ class ChangeSetOps(StackOps):
             "ResolvedValues": prepared.resolved, "Description": params.get("Description", "")}
         try:
             planner = Planner(prepared, current, self.pseudo(where), exports,
-                              read(target["TemplateBody"]) if kind == "UPDATE" else None, previous)
+                              read(target["TemplateBody"]) if existing else None, previous)
             change_set["Changes"] = planner.plan()
             secrets = parameters.secret_values(parameters.declared(prepared.template), prepared.values)
-            if kind == "UPDATE":
+            if existing:
                 secrets |= parameters.secret_values(parameters.declared(read(target["TemplateBody"])), previous)
             change_set["PropertyValues"] = masked(planner.values, secrets)
             if params.get("IncludeNestedStacks"):  # what each nested stack's own change set is made from

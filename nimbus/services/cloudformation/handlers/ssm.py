@@ -23,6 +23,8 @@ class Parameter(Handler):
         return {"Type": properties["Type"], "Value": properties["Value"]}
 
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        if old == new:  # nothing to change (an import): no new version
+            return self._attributes(new)
         api.call("ssm", "PutParameter", {"Name": physical_id, "Overwrite": True,
                                          **{m: new[m] for m in _MEMBERS if m in new}})
         return self._attributes(new)
