@@ -178,3 +178,20 @@ def test_a_change_set_includes_the_nested_stacks_change_sets(cf, aws, templates)
     assert "Extra" in stack_resources(cf, child_id)
     assert cf.describe_change_set(ChangeSetName=nested["ChangeSetId"])["ExecutionStatus"] == "EXECUTE_COMPLETE"
     assert cf.describe_change_set(ChangeSetName=root)["ExecutionStatus"] == "EXECUTE_COMPLETE"
+
+
+def test_a_failed_parent_update_rolls_its_child_back(cf, aws, templates):
+    url = templates("child.json", CHILD)
+    name = unique("reverted")
+    cf.create_stack(StackName=name, TemplateBody=json.dumps(parent_template(url)))
+    assert settled_stack(cf, name)["StackStatus"] == "CREATE_COMPLETE"
+    child_id = stack_resources(cf, name)["Nested"]
+    group = stack_resources(cf, child_id)["Group"]
+    broken = parent_template(url, days=14, Vpc={"Type": "AWS::EC2::VPC", "DependsOn": "Nested",
+                                                "Properties": {"CidrBlock": "10.0.0.0/16"}})
+    cf.update_stack(StackName=name, TemplateBody=json.dumps(broken))
+    assert settled_stack(cf, name)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    child_statuses = [e[1] for e in stack_events(cf, child_id) if e[0] == cf.describe_stacks(
+        StackName=child_id)["Stacks"][0]["StackName"]]
+    assert child_statuses.count("UPDATE_COMPLETE") == 2  # changed, then changed back
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 7
