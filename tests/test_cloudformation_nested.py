@@ -79,6 +79,8 @@ def test_a_nested_stack_is_a_real_stack_of_its_parent(cf, aws, templates):
         "ValidationError", f"Stack [{child['StackName']}] is a nested stack and cannot be deleted directly: delete "
                            f"its root stack [{parent_id}] instead.")
     assert error_of(cf.update_stack, StackName=child_id, UsePreviousTemplate=True).code == "ValidationError"
+    assert error_of(cf.update_termination_protection, StackName=child_id,
+                    EnableTerminationProtection=True).code == "ValidationError"
 
     cf.update_stack(StackName=name, TemplateBody=json.dumps(parent_template(url, days=14)))
     assert settled_stack(cf, name)["StackStatus"] == "UPDATE_COMPLETE"

@@ -163,6 +163,7 @@ class StackOps(CloudFormationState):
 
     def update_termination_protection(self, ctx: RequestContext, params: dict) -> dict:
         stack = self.stack(ctx, params["StackName"])
+        check_direct(ctx, stack, "updated")  # a nested stack's protection is its root's
         stack["EnableTerminationProtection"] = bool(params["EnableTerminationProtection"])
         self.save_stack(ctx.account_id, ctx.region, stack)
         return {"StackId": stack["StackId"]}
