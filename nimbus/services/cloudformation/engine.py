@@ -20,7 +20,7 @@ from .documents import Stack, StackResource
 from .dynamic import resolve_references
 from .graph import creation_order, dependencies, run_in_order
 from .handlers import HANDLERS
-from .handlers.base import Api, gone
+from .handlers.base import Api, ResourceFailure, gone
 from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
@@ -38,6 +38,8 @@ class ResourceFailed(Exception):
 
 
 def failure_reason(error: Exception) -> str:
+    if isinstance(error, ResourceFailure):
+        return error.message
     if isinstance(error, ServiceError):
         return f'Resource handler returned message: "{error.message}" (HandlerErrorCode: {error.code})'
     return f"Internal failure: {type(error).__name__}"
@@ -163,8 +165,9 @@ class StackRun:
         except ServiceError as error:
             raise self.fail(logical_id, type_name, error.message, None) from None
         before = self.current.get(logical_id)
+        # A nested stack is updated whatever its properties: its template may have changed.
         if before is not None and before["ResourceType"] == type_name and before.get("Properties") == properties \
-                and before["ResourceStatus"] != "CREATE_FAILED":
+                and before["ResourceStatus"] != "CREATE_FAILED" and type_name != STACK_TYPE:
             return
         doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
                               "ResourceStatus": "", "LastUpdatedTimestamp": 0.0, "Properties": properties}

@@ -12,6 +12,7 @@ from nimbus.protocol.errors import ServiceError
 
 from .documents import Stack
 from .engine import StackRun
+from .nested import check_direct, link, nested_request
 from .prepare import Prepared, prepare, read
 from .sources import template_body
 from .state import ROLE_SESSION, SERVICE_PRINCIPAL, CloudFormationState, StackIdentity
@@ -80,8 +81,11 @@ class StackOps(CloudFormationState):
             raise validation_error("You cannot specify both DisableRollback and OnFailure.")
         body = template_body(ctx, params)
         assert body is not None
-        check_role(ctx, params.get("RoleARN"))
+        params, parent = nested_request(ctx, params)
+        if parent is None:
+            check_role(ctx, params.get("RoleARN"))
         stack = new_stack(ctx, params, body, "CREATE_IN_PROGRESS")
+        link(stack, parent)
         prepared = prepare(body, params.get("Parameters", []), {}, stack["Capabilities"],
                            self.pseudo(StackIdentity(ctx, stack)), ssm_reader(ctx))
         self.start_create(ctx, stack, prepared)
@@ -96,6 +100,7 @@ class StackOps(CloudFormationState):
 
     def update_stack(self, ctx: RequestContext, params: dict) -> dict:
         stack = self.stack(ctx, params["StackName"])
+        check_direct(ctx, stack, "updated")
         if stack["StackStatus"] not in UPDATABLE:
             raise validation_error(f"Stack:{stack['StackId']} is in {stack['StackStatus']} state and can not be "
                                    "updated.")
@@ -103,7 +108,9 @@ class StackOps(CloudFormationState):
             raise validation_error("You cannot specify both usePreviousTemplate and Template Body/Template URL.")
         body = stack["TemplateBody"] if params.get("UsePreviousTemplate") else template_body(ctx, params)
         assert body is not None
-        check_role(ctx, params.get("RoleARN"))
+        params, parent = nested_request(ctx, params)
+        if parent is None:
+            check_role(ctx, params.get("RoleARN"))
         changed = updated_settings(stack, params)
         previous = stack.get("ParameterValues", {})
         prepared = prepare(body, params.get("Parameters", []), previous, changed["Capabilities"],
@@ -140,6 +147,7 @@ class StackOps(CloudFormationState):
             self.save_stack(ctx.account_id, ctx.region, stack)
             self.drop_change_sets(ctx.account_id, ctx.region, stack["StackId"])
             return {}
+        check_direct(ctx, stack, "deleted")
         if stack.get("EnableTerminationProtection"):
             raise validation_error(f"Stack [{stack['StackName']}] cannot be deleted while TerminationProtection "
                                    "is enabled")
@@ -155,6 +163,7 @@ class StackOps(CloudFormationState):
 
     def update_termination_protection(self, ctx: RequestContext, params: dict) -> dict:
         stack = self.stack(ctx, params["StackName"])
+        check_direct(ctx, stack, "updated")  # a nested stack's protection is its root's
         stack["EnableTerminationProtection"] = bool(params["EnableTerminationProtection"])
         self.save_stack(ctx.account_id, ctx.region, stack)
         return {"StackId": stack["StackId"]}

@@ -23,6 +23,7 @@ from .s3 import Bucket, BucketPolicy
 from .sns import Subscription, Topic
 from .sns_policies import TopicInlinePolicy, TopicPolicy
 from .ssm import Parameter
+from .stack import NestedStack
 
 HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), LogStream(), Role(), User(), Group(),
@@ -30,4 +31,5 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     AccessKey(), DeliveryStream(), Trail(), TopicPolicy(), TopicInlinePolicy(), ReplicaKey(),
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
     ResponseHeadersPolicy(),
+    NestedStack(),
 )}

@@ -12,6 +12,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from nimbus.protocol.errors import ServiceError
 
@@ -98,6 +99,29 @@ def boolean(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
+def policy_object(text: str) -> Any:
+    """A policy document an API answers (IAM's URL-encoded, or plain JSON text) as the object a template writes."""
+    return json.loads(unquote(text) if text.startswith("%") else text)
+
+
+def tags_or_none(api: Api, service: str, operation: str, params: dict, missing: str) -> list[dict]:
+    """A resource's tags as a template writes them; none when the service answers ``missing`` (no tag set)."""
+    try:
+        return tag_list(api.call(service, operation, params).get("TagSet", []))
+    except ServiceError as error:
+        if error.code == missing:
+            return []
+        raise
+
+
 def policy_text(document: Any) -> str:
     """A policy a template writes as an object, as the JSON text the APIs take."""
     return document if isinstance(document, str) else json.dumps(document)
+
+
+class ResourceFailure(ServiceError):
+    """A failure whose message is the whole reason the stack's event gives (a nested stack's outcome), not
+    an owning service's error to quote."""
+
+    def __init__(self, message: str):
+        super().__init__("ResourceFailure", message, status=400)

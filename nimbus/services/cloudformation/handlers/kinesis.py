@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from nimbus.protocol.errors import ServiceError
 
-from .base import Api, Created, Handler, required, tag_map
+from .base import Api, Created, Handler, required, tag_list, tag_map
 
 ACTIVE_WAIT_SECONDS = 60  # real seconds; a stream turns ACTIVE (or goes) after Kinesis's transition time
 
@@ -72,6 +72,15 @@ class Stream(Handler):
                 raise
             time.sleep(0.1)
         raise ServiceError("NotStabilized", f"Stream {physical_id} was not deleted", status=400)
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        stream = {"StreamName": physical_id}
+        summary = api.call("kinesis", "DescribeStreamSummary", stream)["StreamDescriptionSummary"]
+        mode = summary.get("StreamModeDetails", {}).get("StreamMode", "PROVISIONED")
+        tags = api.call("kinesis", "ListTagsForStream", stream).get("Tags", [])
+        return {"Name": physical_id, "StreamModeDetails": {"StreamMode": mode},
+                "ShardCount": summary["OpenShardCount"] if mode == "PROVISIONED" else None,
+                "RetentionPeriodHours": summary["RetentionPeriodHours"], "Tags": tag_list(tags)}
 
 
 class StreamConsumer(Handler):
