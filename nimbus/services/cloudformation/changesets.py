@@ -124,8 +124,9 @@ class ChangeSetOps(StackOps):
                                f"in its current execution status of [{change_set['ExecutionStatus']}]", status=400)
         stack = self.stack(ctx, change_set["StackId"])
         request = {**change_set["Request"], "StackName": stack["StackName"]}
-        if "DisableRollback" in params:
-            request["DisableRollback"] = params["DisableRollback"]
+        for member in ("DisableRollback", "RetainExceptOnCreate"):
+            if member in params:
+                request[member] = params[member]
         creating = change_set["ChangeSetType"] == "CREATE"
         target = new_stack(ctx, request, "", "CREATE_IN_PROGRESS") if creating else updated_settings(stack, request)
         target.update({"StackId": stack["StackId"], "CreationTime": stack["CreationTime"]})

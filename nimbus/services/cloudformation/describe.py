@@ -17,7 +17,8 @@ _NOT_CHECKED = {"StackResourceDriftStatus": "NOT_CHECKED"}
 def stack_output(stack: Stack) -> dict:
     out: dict = {k: stack[k] for k in ("StackId", "StackName", "StackStatus", "StackStatusReason", "Description",
                                        "DisableRollback", "NotificationARNs", "TimeoutInMinutes", "Capabilities",
-                                       "Outputs", "RoleARN", "Tags", "EnableTerminationProtection")
+                                       "Outputs", "RoleARN", "Tags", "EnableTerminationProtection",
+                                       "RetainExceptOnCreate")
                  if stack.get(k) not in (None, "")}  # type: ignore[literal-required]
     for member in ("CreationTime", "LastUpdatedTime", "DeletionTime"):
         if member in stack:

@@ -30,6 +30,12 @@ class Stack(TypedDict, total=False):
     ParameterValues: dict[str, str]
     ResolvedValues: dict[str, str]  # AWS::SSM::Parameter::Value<...> parameters: the value read from SSM
     Imports: list[str]  # the export names this stack's template imports
+    RetainExceptOnCreate: bool  # the last operation's: its rollback deletes what it made, Retain or not
+    StackPolicyBody: str
+    StackPolicyDuringUpdate: str  # the running update's own policy, in place of StackPolicyBody
+    # A stack left CREATE_FAILED, UPDATE_FAILED or UPDATE_ROLLBACK_FAILED: what is left to undo, as
+    # (action, logical id, the resource's document before) entries, oldest first.
+    Journal: list[Any]
 
 
 class StackResource(TypedDict, total=False):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from .changesets import ChangeSetOps
 from .describe import DescribeOps
+from .lifecycle import LifecycleOps
 from .templates import TemplateOps
 
 
-class Provider(ChangeSetOps, DescribeOps, TemplateOps):
+class Provider(ChangeSetOps, LifecycleOps, DescribeOps, TemplateOps):
     # Parameter values may be NoEcho secrets: CloudTrail records the keys, never the values.
     REDACTED_MEMBERS = frozenset({"ParameterValue", "ResolvedValue"})

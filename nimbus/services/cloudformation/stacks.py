@@ -14,14 +14,16 @@ from .documents import Stack
 from .engine import StackRun
 from .prepare import Prepared, prepare, read
 from .sources import template_body
+from .stack_policy import policies_of
 from .state import ROLE_SESSION, SERVICE_PRINCIPAL, CloudFormationState, StackIdentity
 from .template import validation_error
 
 log = logging.getLogger(__name__)
 Finished = Callable[[str], None] | None  # told the stack's final status when an operation ends
 # A stack in one of these states may be updated; any other is mid-operation or failed.
+# CREATE_FAILED and UPDATE_FAILED: an operation with DisableRollback kept what it made, to be fixed by an update.
 UPDATABLE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
-                       "IMPORT_ROLLBACK_COMPLETE"})
+                       "IMPORT_ROLLBACK_COMPLETE", "CREATE_FAILED", "UPDATE_FAILED"})
 
 
 def ssm_reader(ctx: RequestContext) -> Callable[[str], str]:
@@ -47,9 +49,10 @@ def new_stack(ctx: RequestContext, params: dict, body: str, status: str) -> Stac
                     "NotificationARNs": params.get("NotificationARNs", []),
                     "Capabilities": params.get("Capabilities", []), "Tags": params.get("Tags", []),
                     "EnableTerminationProtection": bool(params.get("EnableTerminationProtection", False))}
-    for member in ("RoleARN", "TimeoutInMinutes", "OnFailure"):
+    for member in ("RoleARN", "TimeoutInMinutes", "OnFailure", "RetainExceptOnCreate"):
         if member in params:
             stack[member] = params[member]  # type: ignore[literal-required]
+    stack.update(policies_of(ctx, params))  # type: ignore[typeddict-item]
     return stack
 
 
@@ -62,6 +65,7 @@ def updated_settings(stack: Stack, params: dict) -> Stack:
         changed["RoleARN"] = params["RoleARN"]
     if "DisableRollback" in params:
         changed["DisableRollback"] = params["DisableRollback"]
+    changed["RetainExceptOnCreate"] = bool(params.get("RetainExceptOnCreate", False))  # each operation's own
     return changed
 
 
@@ -105,6 +109,7 @@ class StackOps(CloudFormationState):
         assert body is not None
         check_role(ctx, params.get("RoleARN"))
         changed = updated_settings(stack, params)
+        changed.update(policies_of(ctx, params))  # type: ignore[typeddict-item]
         previous = stack.get("ParameterValues", {})
         prepared = prepare(body, params.get("Parameters", []), previous, changed["Capabilities"],
                            self.pseudo(StackIdentity(ctx, changed)), ssm_reader(ctx))
