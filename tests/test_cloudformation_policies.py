@@ -108,3 +108,17 @@ def test_a_policy_from_s3_and_bad_policies(cf, aws):
             "ValidationError", f"Error validating stack policy: {why}")
     assert error_of(cf.set_stack_policy, StackName=name, StackPolicyBody="{}", StackPolicyURL="https://x").worded == (
         "ValidationError", "You cannot specify both StackPolicyURL and StackPolicyBody")
+
+
+def test_snapshot_only_for_types_that_take_one(cf):
+    for attribute, words in (("DeletionPolicy", "deletion policy"), ("UpdateReplacePolicy", "update replace policy")):
+        body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", attribute: "Snapshot"}}})
+        assert error_of(cf.create_stack, StackName=unique("snap"), TemplateBody=body).worded == (
+            "ValidationError", f"Template error: resource type AWS::SNS::Topic does not support {words} Snapshot")
+        assert error_of(cf.validate_template, TemplateBody=body).code == "ValidationError"
+    database = {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot",
+                "Properties": {"DBInstanceClass": "db.t3.micro", "Engine": "postgres"}}
+    cf.validate_template(TemplateBody=json.dumps({"Resources": {"Db": database}}))
+    body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "DeletionPolicy": "Keep"}}})
+    assert error_of(cf.create_stack, StackName=unique("snap"), TemplateBody=body).worded == (
+        "ValidationError", "Template format error: Unrecognized DeletionPolicy Keep for resource Topic")

@@ -12,6 +12,7 @@ from nimbus.protocol.errors import ServiceError
 from . import parameters, schemas
 from .graph import check_names, creation_order, dependencies
 from .intrinsics import Scope, evaluate_conditions
+from .resource_policies import check_resource_policies
 from .template import parse_template, validation_error
 
 IAM_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy",
@@ -45,6 +46,7 @@ def read(body: str) -> dict:
         raise validation_error(f"Template format error: Unrecognized resource types: [{', '.join(unknown)}]")
     creation_order(dependencies(template["Resources"]))
     check_names(template)
+    check_resource_policies(template["Resources"])
     return template
 
 
