@@ -7,9 +7,8 @@ from nimbus.core.times import timestamp
 
 from . import parameters
 from .documents import Stack, StackResource
-from .prepare import read
 from .state import CloudFormationState
-from .template import validation_error
+from .template import parse_template, validation_error
 
 _NOT_CHECKED = {"StackResourceDriftStatus": "NOT_CHECKED"}
 
@@ -23,7 +22,7 @@ def stack_output(stack: Stack) -> dict:
     for member in ("CreationTime", "LastUpdatedTime", "DeletionTime"):
         if member in stack:
             out[member] = timestamp(stack[member])  # type: ignore[literal-required]
-    declarations = parameters.declared(read(stack["TemplateBody"])) if stack["TemplateBody"] else {}
+    declarations = parameters.declared(parse_template(stack["TemplateBody"])) if stack["TemplateBody"] else {}
     described = parameters.described(declarations, stack.get("ParameterValues", {}), stack.get("ResolvedValues", {}))
     if described:
         out["Parameters"] = described

@@ -154,7 +154,7 @@ class StackOps(CloudFormationState):
         if "RoleARN" in params:
             check_role(ctx, params["RoleARN"])
             stack["RoleARN"] = params["RoleARN"]
-        template = read(stack["TemplateBody"])
+        template = read(stack["TemplateBody"], stack.get("ParameterValues", {}))
         self._run(self._begin(ctx, stack, "DELETE_IN_PROGRESS"), "DELETE", lambda run: run.teardown(template))
         return {}
 
