@@ -4,6 +4,8 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 
 from . import parameters
+from .language_extensions import LANGUAGE_EXTENSIONS, transforms
+from .lint import check_with_cfn_lint
 from .prepare import capabilities_needed, read
 from .sources import template_body
 from .state import CloudFormationState
@@ -49,7 +51,10 @@ class TemplateOps(CloudFormationState):
         return {"TemplateBody": stack["TemplateBody"], "StagesAvailable": ["Original", "Processed"]}
 
     def validate_template(self, ctx: RequestContext, params: dict) -> dict:
-        template = read(template_body(ctx, params) or "")
+        body = template_body(ctx, params) or ""
+        template = read(body)
+        if set(transforms(template)) <= {LANGUAGE_EXTENSIONS}:  # cfn-lint would run other transforms itself
+            check_with_cfn_lint(body, ctx.region)
         return {"Parameters": _parameters(template, declarations=False), **_summary(template)}
 
     def get_template_summary(self, ctx: RequestContext, params: dict) -> dict:
