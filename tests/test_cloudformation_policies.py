@@ -122,3 +122,31 @@ def test_snapshot_only_for_types_that_take_one(cf):
     body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "DeletionPolicy": "Keep"}}})
     assert error_of(cf.create_stack, StackName=unique("snap"), TemplateBody=body).worded == (
         "ValidationError", "Template format error: Unrecognized DeletionPolicy Keep for resource Topic")
+
+
+def test_an_export_in_use_is_neither_changed_nor_dropped_by_an_update(cf, aws):
+    export = unique("shared")
+
+    def exporter(display: str, exported: bool = True) -> str:
+        outputs = {"Name": {"Value": {"Fn::GetAtt": ["Topic", "TopicName"]}}}
+        if exported:
+            outputs["Name"]["Export"] = {"Name": export}
+        return json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {
+            "DisplayName": display, "TopicName": {"Fn::Sub": "${AWS::StackName}-" + display}}}},
+            "Outputs": outputs})
+
+    name, importer = unique("exporter"), unique("importer")
+    cf.create_stack(StackName=name, TemplateBody=exporter("one"))
+    assert settled_stack(cf, name)["StackStatus"] == "CREATE_COMPLETE"
+    cf.create_stack(StackName=importer, TemplateBody=json.dumps({"Resources": {"Param": {
+        "Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::ImportValue": export}}}}}))
+    assert settled_stack(cf, importer)["StackStatus"] == "CREATE_COMPLETE"
+    for body, verb in ((exporter("two"), "updated"), (exporter("one", exported=False), "deleted")):
+        cf.update_stack(StackName=name, TemplateBody=body)
+        stack = settled_stack(cf, name)
+        assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+        assert (name, "UPDATE_ROLLBACK_IN_PROGRESS", f"Export {export} cannot be {verb} as it is in use by "
+                f"{importer}") in stack_events(cf, name)
+    assert {e["Name"]: e["Value"] for e in cf.list_exports()["Exports"]}[export] == f"{name}-one"
+    assert error_of(cf.update_stack, StackName=name, TemplateBody=exporter("one")).worded == (
+        "ValidationError", "No updates are to be performed.")

@@ -139,3 +139,23 @@ def test_rules_assert_on_parameters(cf):
         {"Fn::ValueOf": ["Env", "Tags"]}, "x"]}}]}}}
     assert "Fn::ValueOf" in error_of(cf.create_stack, StackName=unique("rules"), TemplateBody=json.dumps(value_of),
                                      Parameters=given(Env="dev", Sizes="a")).message
+
+
+def nested(items: str) -> str:
+    return json.dumps({"Transform": "AWS::LanguageExtensions",
+                       "Parameters": {"Items": {"Type": "CommaDelimitedList", "Default": items}},
+                       "Resources": {"Fn::ForEach::Outer": ["A", {"Ref": "Items"}, {
+                           "Fn::ForEach::Inner": ["B", {"Ref": "Items"}, {
+                               "T${A}x${B}": {"Type": "AWS::SNS::Topic"}}]}]}})
+
+
+def test_nested_loops_have_a_budget(cf):
+    """Loops multiply: 100 items, looped within a loop over the same 100, would write 10,000 topics."""
+    name = unique("nested")
+    cf.create_change_set(StackName=name, ChangeSetName="first", ChangeSetType="CREATE", TemplateBody=nested("a,b"))
+    changes = cf.describe_change_set(StackName=name, ChangeSetName="first")["Changes"]
+    assert sorted(c["ResourceChange"]["LogicalResourceId"] for c in changes) == ["Taxa", "Taxb", "Tbxa", "Tbxb"]
+    body = nested(",".join(f"i{n}" for n in range(100)))
+    assert error_of(cf.create_stack, StackName=unique("bomb"), TemplateBody=body,
+                    Capabilities=["CAPABILITY_AUTO_EXPAND"]).worded == (
+        "ValidationError", "Template format error: the template's Fn::ForEach loops write more than 5000 entries")

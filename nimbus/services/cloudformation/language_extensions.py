@@ -20,7 +20,7 @@ from .template import validation_error
 
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 FOR_EACH = "Fn::ForEach::"
-MAX_EXPANDED = 2_000  # values a loop may write: a template holds no more than 500 resources anyway
+MAX_EXPANDED = 5_000  # entries all loops together may write (nested ones multiply): AWS allows 500 resources
 
 
 def transforms(template: dict) -> list[str]:
@@ -65,30 +65,32 @@ def expand(template: dict, names: dict[str, Any], strict: bool = True) -> dict:
     if LANGUAGE_EXTENSIONS not in transforms(template):
         return template
     scope = Scope(dict(names), template.get("Mappings") or {})
-    out = {k: _fold_names(_loops(v, scope, strict)) for k, v in template.items()}
+    budget = [MAX_EXPANDED]
+    out = {k: _fold_names(_loops(v, scope, strict, budget)) for k, v in template.items()}
     _resolve_policies(out, scope, strict)
     return out
 
 
-def _loops(value: Any, scope: Scope, strict: bool) -> Any:
+def _loops(value: Any, scope: Scope, strict: bool, budget: list[int]) -> Any:
+    """``budget``: how many more entries loops may write; past it the template is refused."""
     if isinstance(value, list):
-        return [_loops(v, scope, strict) for v in value]
+        return [_loops(v, scope, strict, budget) for v in value]
     if not isinstance(value, dict):
         return value
     out: dict = {}
     for key, item in value.items():
         if isinstance(key, str) and key.startswith(FOR_EACH):
-            for written_key, written in _for_each(key, item, scope, strict).items():
+            for written_key, written in _for_each(key, item, scope, strict, budget).items():
                 if written_key in out or written_key in value:
                     raise validation_error(f"Template format error: {key} writes {written_key}, which the "
                                            "template already has")
-                out[written_key] = _loops(written, scope, strict)
+                out[written_key] = _loops(written, scope, strict, budget)
         else:
-            out[key] = _loops(item, scope, strict)
+            out[key] = _loops(item, scope, strict, budget)
     return out
 
 
-def _for_each(key: str, loop: Any, scope: Scope, strict: bool) -> dict:
+def _for_each(key: str, loop: Any, scope: Scope, strict: bool, budget: list[int]) -> dict:
     if not isinstance(loop, list) or len(loop) != 3 or not isinstance(loop[0], str) or not isinstance(loop[2], dict):
         raise validation_error(f"Template format error: {key} must be a list of an identifier, a collection and "
                                "an output fragment")
@@ -104,10 +106,17 @@ def _for_each(key: str, loop: Any, scope: Scope, strict: bool) -> dict:
     written: dict = {}
     for item in items:
         for fragment_key, fragment_value in fragment.items():
-            written[_replace(fragment_key, identifier, str(item))] = _substituted(fragment_value, identifier,
-                                                                                  str(item))
-            if len(written) > MAX_EXPANDED:
-                raise validation_error(f"Template format error: {key} writes more than {MAX_EXPANDED} values")
+            name, value = _replace(fragment_key, identifier, str(item)), _substituted(fragment_value, identifier,
+                                                                                      str(item))
+            inner = _for_each(name, value, scope, strict, budget) if name.startswith(FOR_EACH) else {name: value}
+            for inner_name, inner_value in inner.items():
+                if inner_name in written:
+                    raise validation_error(f"Template format error: {key} writes {inner_name} more than once")
+                written[inner_name] = inner_value
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise validation_error(f"Template format error: the template's Fn::ForEach loops write more than "
+                                       f"{MAX_EXPANDED} entries")
     return written
 
 
