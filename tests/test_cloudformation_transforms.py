@@ -66,6 +66,9 @@ def test_language_extensions_write_resources_and_outputs(cf, aws):
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     assert outputs == {"ordersArn": made["ordersTopic"], "auditlogArn": made["auditlogTopic"]}
     assert cf.get_template(StackName=name)["TemplateBody"] == LOOPS
+    processed = cf.get_template(StackName=name, TemplateStage="Processed")["TemplateBody"]
+    assert sorted(processed["Resources"]) == ["Summary", "auditlogTopic", "ordersTopic"]
+    assert "Transform" not in processed and processed["Resources"]["ordersTopic"]["DeletionPolicy"] == "Retain"
     cf.delete_stack(StackName=name)
     assert settled_stack(cf, stack["StackId"])["StackStatus"] == "DELETE_COMPLETE"
     # DeletionPolicy came from Fn::If: Retain, so both topics outlive the stack.
