@@ -31,6 +31,8 @@ class LifecycleOps(StackOps):
             where = self._begin(ctx, stack, "ROLLBACK_IN_PROGRESS")
 
             def undo_create(run: StackRun) -> None:
+                if not run.journal:  # kept failed with no journal (an internal failure): all of it was made then
+                    run.journal = [("created", logical_id, None) for logical_id in run.current]
                 run.set_status("ROLLBACK_COMPLETE" if run.undo() else "ROLLBACK_FAILED")
             self._run(where, "CREATE", undo_create)
         else:

@@ -173,7 +173,8 @@ class StackOps(CloudFormationState):
             except Exception as error:  # a bug must not leave the stack in progress for ever
                 log.exception("stack %s: %s failed", where.stack_name, kind)
                 failed = {"CREATE": "CREATE_FAILED", "UPDATE": "UPDATE_ROLLBACK_FAILED", "DELETE": "DELETE_FAILED"}
-                operation.set_status(failed[kind], f"Internal failure: {type(error).__name__}")
+                operation.set_status(failed[kind], f"Internal failure: {type(error).__name__}",
+                                     Journal=operation.journal)  # what RollbackStack or ContinueUpdateRollback undo
             if then is not None and not self.closed:
                 then(self.stack_by_id(where)["StackStatus"])
         self.run_in_background(where, run)
