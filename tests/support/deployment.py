@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.support.basics import unique
@@ -11,14 +12,17 @@ from tests.support.storage import new_bucket, open_to_anyone
 
 # --- CloudFormation ------------------------------------------------------------------------------
 
-def settled_stack(cf, name: str, timeout: float = 60.0) -> dict:
-    """The stack once its operation has ended (whatever the outcome), as DescribeStacks shows it."""
+def settled_stack(cf, name: str, timeout: float = 60.0, waiting: Callable[[], object] | None = None) -> dict:
+    """The stack once its operation has ended (whatever the outcome), as DescribeStacks shows it;
+    ``waiting`` runs between polls (to move the virtual clock for what the stack waits for)."""
     deadline = time.monotonic() + timeout
     while True:
         stack = cf.describe_stacks(StackName=name)["Stacks"][0]
         if not stack["StackStatus"].endswith("_IN_PROGRESS"):
             return stack
         assert time.monotonic() < deadline, f"{name} still {stack['StackStatus']}"
+        if waiting is not None:
+            waiting()
         time.sleep(0.1)
 
 

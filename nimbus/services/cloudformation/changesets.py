@@ -63,7 +63,7 @@ class ChangeSetOps(StackOps):
         previous = target.get("ParameterValues", {}) if existing else {}
         where = StackIdentity(ctx, target)
         prepared = prepare(body, params.get("Parameters", []), previous, params.get("Capabilities", []),
-                           self.pseudo(where), ssm_reader(ctx))
+                           self.pseudo(where), ssm_reader(ctx), change_set=True)
         current = self.resources(ctx.account_id, ctx.region, target["StackId"]) if existing else {}
         exports = {n: e["Value"] for n, e in self.exports(ctx.account_id, ctx.region).items()}
         change_set: ChangeSet = {
@@ -138,14 +138,16 @@ class ChangeSetOps(StackOps):
                                f"in its current execution status of [{change_set['ExecutionStatus']}]", status=400)
         stack = self.stack(ctx, change_set["StackId"])
         request = {**change_set["Request"], "StackName": stack["StackName"]}
-        if "DisableRollback" in params:
-            request["DisableRollback"] = params["DisableRollback"]
+        for member in ("DisableRollback", "RetainExceptOnCreate"):
+            if member in params:
+                request[member] = params[member]
         creating = change_set["ChangeSetType"] == "CREATE"
         target = new_stack(ctx, request, "", "CREATE_IN_PROGRESS") if creating else updated_settings(stack, request)
         target.update({"StackId": stack["StackId"], "CreationTime": stack["CreationTime"]})
         previous = {} if creating else stack.get("ParameterValues", {})
         prepared = prepare(change_set["TemplateBody"], request.get("Parameters", []), previous,
-                           request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx))
+                           request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx),
+                           change_set=True)
         for other in self._all(ctx, stack):  # they no longer describe what the stack will be: AWS deletes them
             if other["ChangeSetId"] != change_set["ChangeSetId"]:
                 self.store.delete(changesets_ns(ctx.account_id, ctx.region, stack["StackId"]), other["ChangeSetName"])

@@ -7,9 +7,8 @@ from nimbus.core.times import timestamp
 
 from . import parameters
 from .documents import Stack, StackResource
-from .prepare import read
 from .state import CloudFormationState
-from .template import validation_error
+from .template import parse_template, validation_error
 
 
 def _drift(checked: dict | None, member: str) -> dict:
@@ -23,12 +22,12 @@ def stack_output(stack: Stack) -> dict:
     out: dict = {k: stack[k] for k in ("StackId", "StackName", "StackStatus", "StackStatusReason", "Description",
                                        "DisableRollback", "NotificationARNs", "TimeoutInMinutes", "Capabilities",
                                        "Outputs", "RoleARN", "Tags", "EnableTerminationProtection", "ParentId",
-                                       "RootId")
+                                       "RootId", "RetainExceptOnCreate")
                  if stack.get(k) not in (None, "")}  # type: ignore[literal-required]
     for member in ("CreationTime", "LastUpdatedTime", "DeletionTime"):
         if member in stack:
             out[member] = timestamp(stack[member])  # type: ignore[literal-required]
-    declarations = parameters.declared(read(stack["TemplateBody"])) if stack["TemplateBody"] else {}
+    declarations = parameters.declared(parse_template(stack["TemplateBody"])) if stack["TemplateBody"] else {}
     described = parameters.described(declarations, stack.get("ParameterValues", {}), stack.get("ResolvedValues", {}))
     if described:
         out["Parameters"] = described

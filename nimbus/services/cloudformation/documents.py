@@ -33,6 +33,12 @@ class Stack(TypedDict, total=False):
     DriftInformation: dict[str, Any]  # the last DetectStackDrift: StackDriftStatus, LastCheckTimestamp (a float)
     ParentId: str  # a nested stack's: the stack whose AWS::CloudFormation::Stack resource it is
     RootId: str  # a nested stack's: the top-level stack of its tree
+    RetainExceptOnCreate: bool  # the last operation's: its rollback deletes what it made, Retain or not
+    StackPolicyBody: str
+    StackPolicyDuringUpdate: str  # the running update's own policy, in place of StackPolicyBody
+    # A stack left CREATE_FAILED, UPDATE_FAILED or UPDATE_ROLLBACK_FAILED: what is left to undo, as
+    # (action, logical id, the resource's document before) entries, oldest first.
+    Journal: list[Any]
 
 
 class StackResource(TypedDict, total=False):

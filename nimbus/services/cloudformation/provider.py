@@ -8,10 +8,11 @@ from __future__ import annotations
 from .describe import DescribeOps
 from .drift import DriftOps
 from .imports import ImportOps
+from .lifecycle import LifecycleOps
 from .nested_changesets import NestedChangeSetOps
 from .templates import TemplateOps
 
 
-class Provider(NestedChangeSetOps, ImportOps, DescribeOps, DriftOps, TemplateOps):
+class Provider(NestedChangeSetOps, ImportOps, LifecycleOps, DescribeOps, DriftOps, TemplateOps):
     # Parameter values may be NoEcho secrets: CloudTrail records the keys, never the values.
     REDACTED_MEMBERS = frozenset({"ParameterValue", "ResolvedValue"})

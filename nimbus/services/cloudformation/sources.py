@@ -41,6 +41,11 @@ def template_body(ctx: RequestContext, params: dict, required: bool = True) -> s
         if required:
             raise validation_error("Either Template URL or Template Body must be specified.")
         return None
+    return s3_text(ctx, url)
+
+
+def s3_text(ctx: RequestContext, url: str) -> str:
+    """The text of the nimbus S3 object a TemplateURL (or StackPolicyURL) names, read as the caller."""
     bucket, key = s3_location(url)
     wanted = {"Bucket": bucket, "Key": key}
     version = parse_qs(urlsplit(url).query).get("versionId")  # a version of a template in a versioned bucket

@@ -54,11 +54,13 @@ class StackIdentity:
 class CloudFormationState(BaseProvider):
     operations: dict[str, threading.Thread]
     operations_lock: threading.Lock
+    cancel_requests: set[str]  # the ids of stacks whose update CancelUpdateStack asked to stop
 
     def __init__(self, runtime):
         super().__init__(runtime)
         self.operations = {}
         self.operations_lock = threading.Lock()
+        self.cancel_requests = set()
 
     # -- stacks ----------------------------------------------------------------------------
 
