@@ -36,3 +36,23 @@ class EdgeName(TypedDict):
 DISTRIBUTION = DocumentKind[Distribution]("cloudfront.Distribution")
 INVALIDATION = DocumentKind[Invalidation]("cloudfront.Invalidation")
 EDGE_NAME = DocumentKind[EdgeName]("cloudfront.EdgeName")
+
+
+class PublicKey(TypedDict):
+    """A public key for signed URLs and cookies, as GetPublicKey names it; ``ETag`` changes with each update."""
+    Id: str
+    CreatedTime: float
+    PublicKeyConfig: dict
+    ETag: str
+
+
+class KeyGroup(TypedDict):
+    """A key group (the public keys a behaviour trusts), as GetKeyGroup names it."""
+    Id: str
+    LastModifiedTime: float
+    KeyGroupConfig: dict
+    ETag: str
+
+
+PUBLIC_KEY = DocumentKind[PublicKey]("cloudfront.PublicKey")
+KEY_GROUP = DocumentKind[KeyGroup]("cloudfront.KeyGroup")

@@ -16,6 +16,7 @@ from .expiration import settings_of
 from .origins import OriginFailed, fetch
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
 from .state import CloudFrontState
+from .viewer_signatures import check_viewer_signature
 
 POP = "NIM1-C1"  # the one edge location nimbus has
 CACHEABLE_STATUSES = frozenset((200, 203, 300, 301, 410))
@@ -53,9 +54,14 @@ class EdgeOps(CloudFrontState):
             return _error(403, "This distribution is not configured to allow the HTTP request method that was "
                           "used for this request. The distribution supports only cachable requests.")
         account = self._owner(distribution)
+        denied, query_string = check_viewer_signature(self.store, account, distribution, behaviour, request, path,
+                                                      self.clock.time())
+        if denied is not None:
+            denied.headers.update(_edge_headers(distribution["DomainName"], "Error"))
+            return denied
         origin = next(o for o in config["Origins"]["Items"] if o["Id"] == behaviour["TargetOriginId"])
         settings = settings_of(behaviour)
-        key, query = settings.key(path, request.query_string)
+        key, query = settings.key(path, query_string)
         now = self.clock.time()
         cached = self.cache.get(distribution["Id"], key)
         if cached is not None and cached.fresh(now):

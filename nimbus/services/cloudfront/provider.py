@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from .distributions import DistributionOps
 from .edge import EdgeOps
+from .key_groups import KeyGroupOps
+from .public_keys import PublicKeyOps
 from .tagging import TagOps
 
 
-class Provider(DistributionOps, TagOps, EdgeOps):
+class Provider(DistributionOps, TagOps, EdgeOps, PublicKeyOps, KeyGroupOps):
     pass
