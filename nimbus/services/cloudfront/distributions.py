@@ -9,6 +9,7 @@ from nimbus.protocol.errors import ServiceError
 from .common import check_if_match, distribution_arn, new_domain_name, new_etag, new_id
 from .configs import checked
 from .documents import Distribution
+from .functions import check_function_associations
 from .invalidations import InvalidationOps
 from .trusted import active_trusted_key_groups, check_trusted_signers
 
@@ -40,6 +41,7 @@ class DistributionOps(InvalidationOps):
             check_if_match(params.get("IfMatch"), before["ETag"])
             config = checked(params["DistributionConfig"])
             check_trusted_signers(self.store, ctx.account_id, config)
+            check_function_associations(self.store, ctx.account_id, config)
             if config["CallerReference"] != before["DistributionConfig"]["CallerReference"]:
                 raise ServiceError("IllegalUpdate", "The update contains modifications that are not allowed: "
                                    "CallerReference cannot be changed.", status=400)
@@ -78,6 +80,7 @@ class DistributionOps(InvalidationOps):
         with self.store.transaction():
             config = checked(given)
             check_trusted_signers(self.store, ctx.account_id, config)
+            check_function_associations(self.store, ctx.account_id, config)
             same = next((d for d in self.all_distributions(ctx)
                          if d["DistributionConfig"]["CallerReference"] == config["CallerReference"]), None)
             if same is not None:

@@ -56,3 +56,24 @@ class KeyGroup(TypedDict):
 
 PUBLIC_KEY = DocumentKind[PublicKey]("cloudfront.PublicKey")
 KEY_GROUP = DocumentKind[KeyGroup]("cloudfront.KeyGroup")
+
+
+class FunctionStage(TypedDict):
+    """One stage (DEVELOPMENT or LIVE) of a CloudFront Function: its configuration and code."""
+    FunctionConfig: dict
+    FunctionCode: str  # JavaScript source, UTF-8
+    ETag: str
+    LastModifiedTime: float
+
+
+class CloudFrontFunction(TypedDict, total=False):
+    """A CloudFront Function; ``Live`` appears once it is published (what the edge runs)."""
+    Name: Required[str]
+    FunctionARN: Required[str]
+    CreatedTime: Required[float]
+    Development: Required[FunctionStage]
+    Live: FunctionStage
+    Tags: dict[str, str]
+
+
+FUNCTION = DocumentKind[CloudFrontFunction]("cloudfront.Function")

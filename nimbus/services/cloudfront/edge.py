@@ -59,6 +59,14 @@ class EdgeOps(CloudFrontState):
         if denied is not None:
             denied.headers.update(_edge_headers(distribution["DomainName"], "Error"))
             return denied
+        return self.serve_behaviour(request, distribution, behaviour, path, query_string)
+
+    def serve_behaviour(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
+                        query_string: str) -> HttpResponse:
+        """The viewer's answer once the behaviour lets it in: from the cache or the origin (viewer functions
+        wrap this: functions_edge.py)."""
+        account = self._owner(distribution)
+        config = distribution["DistributionConfig"]
         origin = next(o for o in config["Origins"]["Items"] if o["Id"] == behaviour["TargetOriginId"])
         settings = settings_of(behaviour)
         key, query = settings.key(path, query_string)

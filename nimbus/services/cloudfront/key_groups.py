@@ -20,7 +20,7 @@ MAX_KEYS_PER_GROUP = 5
 
 class KeyGroupOps(CloudFrontState):
     def create_key_group(self, ctx: RequestContext, params: dict) -> dict:
-        config = self._checked(ctx, params["KeyGroupConfig"], None)
+        config = self._checked_key_group_config(ctx, params["KeyGroupConfig"], None)
         with self.store.transaction():
             if len(all_key_groups(self.store, ctx.account_id)) >= MAX_KEY_GROUPS:
                 raise ServiceError("TooManyKeyGroups", "You have reached the maximum number of key groups for "
@@ -43,7 +43,7 @@ class KeyGroupOps(CloudFrontState):
         with self.store.transaction():
             group = self._key_group(ctx, params["Id"])
             check_if_match(params.get("IfMatch"), group["ETag"])
-            config = self._checked(ctx, params["KeyGroupConfig"], group["Id"])
+            config = self._checked_key_group_config(ctx, params["KeyGroupConfig"], group["Id"])
             group = {**group, "KeyGroupConfig": config, "ETag": new_etag(), "LastModifiedTime": ctx.clock.time()}
             KEY_GROUP.put(self.store, key_groups_ns(ctx.account_id, GLOBAL), group["Id"], group)
         return {"KeyGroup": _output(group), "ETag": group["ETag"]}
@@ -73,7 +73,7 @@ class KeyGroupOps(CloudFrontState):
             raise ServiceError("NoSuchResource", "The specified key group does not exist.", status=404)
         return found
 
-    def _checked(self, ctx: RequestContext, config: dict, own_id: str | None) -> dict:
+    def _checked_key_group_config(self, ctx: RequestContext, config: dict, own_id: str | None) -> dict:
         keys = config.get("Items", [])
         if len(keys) > MAX_KEYS_PER_GROUP:
             raise ServiceError("TooManyPublicKeysInKeyGroup", "The number of public keys in this key group is more "

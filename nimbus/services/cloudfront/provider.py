@@ -1,16 +1,18 @@
 """Amazon CloudFront: distributions (ETags, If-Match, InProgress -> Deployed on the virtual clock), tags,
-invalidations, and an edge that serves viewers from S3 and custom HTTP origins through a real cache.
+invalidations, public keys and key groups, CloudFront Functions, and an edge that serves viewers from S3
+and custom HTTP origins through a real cache, with signed URLs and cookies and viewer functions.
 
-Every other CloudFront operation (policies, origin access, functions, key groups...) is not served: 501.
+Every other CloudFront operation (policies, origin access...) is not served: 501.
 """
 from __future__ import annotations
 
 from .distributions import DistributionOps
-from .edge import EdgeOps
+from .functions import FunctionOps
+from .functions_edge import FunctionEdgeOps
 from .key_groups import KeyGroupOps
 from .public_keys import PublicKeyOps
 from .tagging import TagOps
 
 
-class Provider(DistributionOps, TagOps, EdgeOps, PublicKeyOps, KeyGroupOps):
+class Provider(DistributionOps, TagOps, FunctionEdgeOps, PublicKeyOps, KeyGroupOps, FunctionOps):
     pass
