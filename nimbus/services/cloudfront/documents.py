@@ -77,3 +77,25 @@ class CloudFrontFunction(TypedDict, total=False):
 
 
 FUNCTION = DocumentKind[CloudFrontFunction]("cloudfront.Function")
+
+
+class KeyValueStore(TypedDict):
+    """A CloudFront KeyValueStore as DescribeKeyValueStore names it; ``ETag`` versions its description
+    (control plane), ``DataETag`` its keys (the cloudfront-keyvaluestore API's ETag)."""
+    Name: str
+    Id: str
+    ARN: str
+    Comment: str
+    Created: float
+    LastModifiedTime: float
+    ETag: str
+    DataETag: str
+
+
+class KeyValueItem(TypedDict):
+    """One key's value in a KeyValueStore (the key is the document's key)."""
+    Value: str
+
+
+KEY_VALUE_STORE = DocumentKind[KeyValueStore]("cloudfront.KeyValueStore")
+KEY_VALUE_ITEM = DocumentKind[KeyValueItem]("cloudfront.KeyValueItem")

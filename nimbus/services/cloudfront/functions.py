@@ -6,18 +6,17 @@ from __future__ import annotations
 import json
 
 from nimbus.core.context import RequestContext
-from nimbus.core.namespaces import Namespace
 from nimbus.core.paging import page_after
 from nimbus.protocol.errors import ServiceError
 from nimbus.store.base import Store
 
-from .common import GLOBAL, check_if_match, invalid_argument, new_etag
+from .common import GLOBAL, check_if_match, functions_ns, invalid_argument, new_etag
 from .configs import behaviours
 from .documents import FUNCTION, CloudFrontFunction, FunctionStage
 from .functions_runtime import MAX_CODE_BYTES, InvalidFunctionCode
+from .key_value_stores import check_store_associations, store_by_arn, store_items
 from .state import CloudFrontState
 
-functions_ns = Namespace("cloudfront", "functions")
 MAX_FUNCTIONS = 100  # AWS's default quota per account
 VIEWER_EVENTS = ("viewer-request", "viewer-response")
 
@@ -124,7 +123,7 @@ class FunctionOps(CloudFrontState):
             event_type = event.get("context", {}).get("eventType", "viewer-request")
         except (ValueError, AttributeError) as error:
             raise invalid_argument("The event object is not valid JSON.") from error
-        outcome = self.functions.run(stage["FunctionCode"], event)
+        outcome = self.functions.run(stage["FunctionCode"], event, self.function_kvs(stage))
         result = {"FunctionSummary": self._function_summary(ctx, function, params.get("Stage") or "DEVELOPMENT"),
                   "ComputeUtilization": str(outcome.utilization), "FunctionExecutionLogs": outcome.logs}
         if outcome.error is not None:
@@ -142,6 +141,7 @@ class FunctionOps(CloudFrontState):
             raise ServiceError("FunctionSizeLimitExceeded", "The function is too large. For more information, "
                                "see Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.",
                                status=413)
+        check_store_associations(self.store, ctx.account_id, config)
         try:
             source = code.decode()
             self.functions.check(source)
@@ -149,6 +149,14 @@ class FunctionOps(CloudFrontState):
             raise invalid_argument(f"The function code is not valid: {error}") from error
         return {"FunctionConfig": {"Comment": "", **config}, "FunctionCode": source, "ETag": new_etag(),
                 "LastModifiedTime": ctx.clock.time()}
+
+    def function_kvs(self, stage: FunctionStage) -> dict[str, str]:
+        """The keys of the store the stage is associated with, as ``cf.kvs()`` reads them."""
+        for association in (stage["FunctionConfig"].get("KeyValueStoreAssociations") or {}).get("Items", []):
+            kvs = store_by_arn(self.store, association["KeyValueStoreARN"])
+            if kvs is not None:
+                return store_items(self.store, kvs)
+        return {}
 
     def _function(self, ctx: RequestContext, name: str) -> CloudFrontFunction:
         found = find_function(self.store, ctx.account_id, name)

@@ -16,7 +16,7 @@ from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
 from .documents import Distribution
 from .edge import EdgeOps, _edge_headers, _error
-from .functions import associations, find_function, function_name
+from .functions import FunctionOps, associations, find_function, function_name
 from .functions_runtime import FunctionOutcome
 
 _FAILED = ("The CloudFront function associated with the CloudFront distribution is invalid or could not run. "
@@ -27,7 +27,7 @@ class FunctionFailed(Exception):
     pass
 
 
-class FunctionEdgeOps(EdgeOps):
+class FunctionEdgeOps(EdgeOps, FunctionOps):
     def serve_behaviour(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
                         query_string: str) -> HttpResponse:
         functions = associations(behaviour)
@@ -54,7 +54,8 @@ class FunctionEdgeOps(EdgeOps):
         function = find_function(self.store, account, function_name(arn))
         if function is None or "Live" not in function:
             raise FunctionFailed("the function no longer exists")
-        outcome: FunctionOutcome = self.functions.run(function["Live"]["FunctionCode"], event)
+        outcome: FunctionOutcome = self.functions.run(function["Live"]["FunctionCode"], event,
+                                                      self.function_kvs(function["Live"]))
         if outcome.error is not None:
             raise FunctionFailed(outcome.error)
         if not isinstance(outcome.value, dict):

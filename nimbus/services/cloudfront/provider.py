@@ -10,9 +10,10 @@ from .distributions import DistributionOps
 from .functions import FunctionOps
 from .functions_edge import FunctionEdgeOps
 from .key_groups import KeyGroupOps
+from .key_value_stores import KeyValueStoreOps
 from .public_keys import PublicKeyOps
 from .tagging import TagOps
 
 
-class Provider(DistributionOps, TagOps, FunctionEdgeOps, PublicKeyOps, KeyGroupOps, FunctionOps):
+class Provider(DistributionOps, TagOps, FunctionEdgeOps, PublicKeyOps, KeyGroupOps, FunctionOps, KeyValueStoreOps):
     pass
