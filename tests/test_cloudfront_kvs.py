@@ -4,12 +4,20 @@ every change, and CloudFront Functions reading the store with cf.kvs() in TestFu
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
-from tests.support import distribution_config, error_of, legacy_behaviour, make_client, new_bucket, s3_origin, unique
+from tests.support import (
+    distribution_config,
+    error_of,
+    legacy_behaviour,
+    make_client,
+    new_bucket,
+    on_loopback,
+    s3_origin,
+    unique,
+)
 
 REDIRECTS = b"""import cf from 'cloudfront';
 const kvs = cf.kvs();
@@ -24,18 +32,7 @@ async function handler(event) {
 
 
 def kvs_client(endpoint: str, account: str, secret: str = "test"):
-    """A cloudfront-keyvaluestore client. botocore puts the account in front of the endpoint's host
-    (<account>.localhost), which curl resolves but Python's resolver does not: the request goes to
-    127.0.0.1 with the Host it was signed for."""
-    parts = urlsplit(endpoint)
-    client = make_client(f"http://localhost:{parts.port}", "cloudfront-keyvaluestore", key=account, secret=secret)
-
-    def to_loopback(request, **_):
-        url = urlsplit(request.url)
-        request.url = urlunsplit(url._replace(netloc=f"127.0.0.1:{url.port}"))
-
-    client.meta.events.register("before-send", to_loopback)
-    return client
+    return on_loopback(make_client(endpoint, "cloudfront-keyvaluestore", key=account, secret=secret))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from tests.support.basics import unique
 
@@ -56,3 +57,20 @@ def distribution_config(origins: list[dict], default: dict, behaviours: list[dic
     if behaviours:
         config["CacheBehaviors"] = {"Quantity": len(behaviours), "Items": list(behaviours)}
     return config
+
+
+def on_loopback(client):
+    """A cloudfront-keyvaluestore client that works locally. botocore puts the account in front of the
+    endpoint's host; the request is signed for <account>.localhost (a name nimbus answers as, which curl
+    resolves but Python's resolver does not) and sent to 127.0.0.1 with that Host."""
+    def sign_for_localhost(request, **_):
+        url = urlsplit(request.url)
+        request.url = urlunsplit(url._replace(netloc=f"{url.hostname.split('.')[0]}.localhost:{url.port}"))
+
+    def send_to_loopback(request, **_):
+        url = urlsplit(request.url)
+        request.url = urlunsplit(url._replace(netloc=f"127.0.0.1:{url.port}"))
+
+    client.meta.events.register("before-sign", sign_for_localhost)
+    client.meta.events.register("before-send", send_to_loopback)
+    return client
