@@ -8,6 +8,7 @@ from nimbus.protocol.errors import ServiceError
 
 from .common import check_if_match, distribution_arn, new_domain_name, new_etag, new_id
 from .configs import checked
+from .deployment_policies import check_deployment_policy
 from .documents import Distribution
 from .functions import check_function_associations
 from .invalidations import InvalidationOps
@@ -40,8 +41,7 @@ class DistributionOps(InvalidationOps):
             before = self.distribution(ctx, params["Id"])
             check_if_match(params.get("IfMatch"), before["ETag"])
             config = checked(params["DistributionConfig"])
-            check_trusted_signers(self.store, ctx.account_id, config)
-            check_function_associations(self.store, ctx.account_id, config)
+            self._check_references(ctx, config)
             if config["CallerReference"] != before["DistributionConfig"]["CallerReference"]:
                 raise ServiceError("IllegalUpdate", "The update contains modifications that are not allowed: "
                                    "CallerReference cannot be changed.", status=400)
@@ -79,8 +79,7 @@ class DistributionOps(InvalidationOps):
     def _create(self, ctx: RequestContext, given: dict, tags: dict[str, str]) -> dict:
         with self.store.transaction():
             config = checked(given)
-            check_trusted_signers(self.store, ctx.account_id, config)
-            check_function_associations(self.store, ctx.account_id, config)
+            self._check_references(ctx, config)
             same = next((d for d in self.all_distributions(ctx)
                          if d["DistributionConfig"]["CallerReference"] == config["CallerReference"]), None)
             if same is not None:
@@ -103,6 +102,12 @@ class DistributionOps(InvalidationOps):
             "ETag": new_etag(), "DeployedTime": now + self.runtime.config.cloudfront_deploy_seconds, "Tags": tags}
         self.save(ctx, distribution)
         return distribution
+
+    def _check_references(self, ctx: RequestContext, config: dict) -> None:
+        """What the configuration names exists: trusted key groups, functions, a deployment policy."""
+        check_trusted_signers(self.store, ctx.account_id, config)
+        check_function_associations(self.store, ctx.account_id, config)
+        check_deployment_policy(self.store, ctx.account_id, config)
 
     def _check_aliases(self, ctx: RequestContext, config: dict, own_id: str | None) -> None:
         for alias in config["Aliases"].get("Items", []):

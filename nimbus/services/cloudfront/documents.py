@@ -99,3 +99,15 @@ class KeyValueItem(TypedDict):
 
 KEY_VALUE_STORE = DocumentKind[KeyValueStore]("cloudfront.KeyValueStore")
 KEY_VALUE_ITEM = DocumentKind[KeyValueItem]("cloudfront.KeyValueItem")
+
+
+class ContinuousDeploymentPolicy(TypedDict):
+    """A continuous deployment policy as GetContinuousDeploymentPolicy names it; which staging distribution
+    (by domain name) gets which share of a primary's viewers."""
+    Id: str
+    LastModifiedTime: float
+    ContinuousDeploymentPolicyConfig: dict
+    ETag: str
+
+
+DEPLOYMENT_POLICY = DocumentKind[ContinuousDeploymentPolicy]("cloudfront.ContinuousDeploymentPolicy")

@@ -15,6 +15,7 @@ from .documents import Distribution
 from .expiration import settings_of
 from .origins import OriginFailed, fetch
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
+from .staging import routed_distribution
 from .state import CloudFrontState
 from .viewer_signatures import check_viewer_signature
 
@@ -46,6 +47,8 @@ class EdgeOps(CloudFrontState):
         config = distribution["DistributionConfig"]
         if not config["Enabled"]:
             return _error(403, "Bad request. This distribution is disabled.")
+        distribution = routed_distribution(self, distribution, request)
+        config = distribution["DistributionConfig"]
         if path == "/" and config.get("DefaultRootObject"):
             path = "/" + config["DefaultRootObject"]
         behaviour = matching_behaviour(config, path)
