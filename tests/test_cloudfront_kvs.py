@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.support import (
+    KVS_REDIRECT,
     distribution_config,
     error_of,
     legacy_behaviour,
@@ -18,17 +19,6 @@ from tests.support import (
     s3_origin,
     unique,
 )
-
-REDIRECTS = b"""import cf from 'cloudfront';
-const kvs = cf.kvs();
-async function handler(event) {
-  const request = event.request;
-  if (await kvs.exists(request.uri)) {
-    return {statusCode: 301, statusDescription: 'Moved', headers: {location: {value: await kvs.get(request.uri)}}};
-  }
-  return request;
-}
-"""
 
 
 def kvs_client(endpoint: str, account: str, secret: str = "test"):
@@ -97,7 +87,7 @@ def test_functions_read_the_store(cloudfront, kvs, aws, endpoint):
     name = unique("fn")
     config = {"Comment": "", "Runtime": "cloudfront-js-2.0",
               "KeyValueStoreAssociations": {"Quantity": 1, "Items": [{"KeyValueStoreARN": store["ARN"]}]}}
-    fn_etag = cloudfront.create_function(Name=name, FunctionConfig=config, FunctionCode=REDIRECTS)["ETag"]
+    fn_etag = cloudfront.create_function(Name=name, FunctionConfig=config, FunctionCode=KVS_REDIRECT)["ETag"]
     event = {"version": "1.0", "context": {"eventType": "viewer-request"}, "viewer": {"ip": "198.51.100.7"},
              "request": {"method": "GET", "uri": "/old", "querystring": {}, "headers": {}, "cookies": {}}}
     tested = cloudfront.test_function(Name=name, IfMatch=fn_etag, EventObject=json.dumps(event).encode())

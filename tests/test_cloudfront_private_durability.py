@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.support import (
+    KVS_REDIRECT,
     distribution_config,
     legacy_behaviour,
     make_client,
@@ -18,16 +19,6 @@ from tests.support import (
     start_server,
     virtual_now,
 )
-
-REDIRECT = b"""import cf from 'cloudfront';
-const kvs = cf.kvs();
-async function handler(event) {
-  if (await kvs.exists(event.request.uri)) {
-    return {statusCode: 302, headers: {location: {value: await kvs.get(event.request.uri)}}};
-  }
-  return event.request;
-}
-"""
 
 
 def set_up(endpoint: str) -> tuple[str, str, rsa.RSAPrivateKey]:
@@ -48,7 +39,7 @@ def set_up(endpoint: str) -> tuple[str, str, rsa.RSAPrivateKey]:
                 IfMatch=kvs.describe_key_value_store(KvsARN=store)["ETag"])
     config = {"Comment": "", "Runtime": "cloudfront-js-2.0",
               "KeyValueStoreAssociations": {"Quantity": 1, "Items": [{"KeyValueStoreARN": store}]}}
-    etag = cloudfront.create_function(Name="redirect", FunctionConfig=config, FunctionCode=REDIRECT)["ETag"]
+    etag = cloudfront.create_function(Name="redirect", FunctionConfig=config, FunctionCode=KVS_REDIRECT)["ETag"]
     arn = cloudfront.publish_function(Name="redirect", IfMatch=etag)["FunctionSummary"]["FunctionMetadata"]["FunctionARN"]
     behaviour = legacy_behaviour("s3", TrustedKeyGroups={"Enabled": True, "Quantity": 1, "Items": [group]},
                                  FunctionAssociations={"Quantity": 1, "Items": [{"EventType": "viewer-request",
@@ -69,5 +60,5 @@ def test_private_content_and_functions_survive_a_restart(tmp_path):
                             timeout=30).text == "report"
         moved = requests.get(signer.generate_presigned_url(f"{base}/old", date_less_than=expires),
                              allow_redirects=False, timeout=30)
-        assert (moved.status_code, moved.headers["Location"]) == (302, "/report.txt")
+        assert (moved.status_code, moved.headers["Location"]) == (301, "/report.txt")
         assert requests.get(f"{base}/report.txt", timeout=30).status_code == 403

@@ -59,6 +59,19 @@ def distribution_config(origins: list[dict], default: dict, behaviours: list[dic
     return config
 
 
+# A viewer-request function that redirects the URIs its KeyValueStore holds to the values there.
+KVS_REDIRECT = b"""import cf from 'cloudfront';
+const kvs = cf.kvs();
+async function handler(event) {
+  const request = event.request;
+  if (await kvs.exists(request.uri)) {
+    return {statusCode: 301, statusDescription: 'Moved', headers: {location: {value: await kvs.get(request.uri)}}};
+  }
+  return request;
+}
+"""
+
+
 def on_loopback(client):
     """A cloudfront-keyvaluestore client that works locally. botocore puts the account in front of the
     endpoint's host; the request is signed for <account>.localhost (a name nimbus answers as, which curl
