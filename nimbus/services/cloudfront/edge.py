@@ -18,7 +18,9 @@ from .documents import Distribution
 from .origin_reader import origin_access
 from .origins import OriginFailed, fetch
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
+from .staging import routed_distribution
 from .state import CloudFrontState
+from .viewer_signatures import check_viewer_signature
 
 POP = "NIM1-C1"  # the one edge location nimbus has
 CACHEABLE_STATUSES = frozenset((200, 203, 300, 301, 410))
@@ -48,10 +50,12 @@ class EdgeOps(CloudFrontState):
         config = distribution["DistributionConfig"]
         if not config["Enabled"]:
             return _error(403, "Bad request. This distribution is disabled.")
+        distribution = routed_distribution(self, distribution, request)
+        config = distribution["DistributionConfig"]
         if path == "/" and config.get("DefaultRootObject"):
             path = "/" + config["DefaultRootObject"]
         behaviour = matching_behaviour(config, path)
-        account = distribution["ARN"].split(":")[4]
+        account = self._owner(distribution)
         headers_policy = response_headers_policy(self.store, account, behaviour)
         preflight = response_headers.preflight_answer(headers_policy, request)
         if preflight is not None:
@@ -60,9 +64,23 @@ class EdgeOps(CloudFrontState):
         if request.method not in allowed or request.method not in ("GET", "HEAD"):
             return _error(403, "This distribution is not configured to allow the HTTP request method that was "
                           "used for this request. The distribution supports only cachable requests.")
+        denied, query_string = check_viewer_signature(self.store, account, distribution, behaviour, request, path,
+                                                      self.clock.time())
+        if denied is not None:
+            denied.headers.update(_edge_headers(distribution["DomainName"], "Error"))
+            return denied
+        return self.serve_behaviour(request, distribution, behaviour, path, query_string)
+
+    def serve_behaviour(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
+                        query_string: str) -> HttpResponse:
+        """The viewer's answer once the behaviour lets it in: from the cache or the origin (viewer functions
+        wrap this: functions_edge.py)."""
+        account = self._owner(distribution)
+        config = distribution["DistributionConfig"]
+        headers_policy = response_headers_policy(self.store, account, behaviour)
         origin = next(o for o in config["Origins"]["Items"] if o["Id"] == behaviour["TargetOriginId"])
         settings, rules = caching_of(self.store, account, behaviour)
-        outgoing = origin_request(rules, path, request.query_string, request.headers)
+        outgoing = origin_request(rules, path, query_string, request.headers)
         key = outgoing.key
         now = self.clock.time()
         cached = self.cache.get(distribution["Id"], key)
@@ -98,6 +116,9 @@ class EdgeOps(CloudFrontState):
         if host.endswith(EDGE_HOST_SUFFIX):
             return self.reached_by(f"id:{host[:-len(EDGE_HOST_SUFFIX)].upper()}"), request.path
         return self.reached_by(f"host:{host}"), request.path
+
+    def _owner(self, distribution: Distribution) -> str:
+        return distribution["ARN"].split(":")[4]
 
 
 def _viewer(request: HttpRequest, distribution: Distribution, headers_policy: dict | None, entry: CachedObject,
