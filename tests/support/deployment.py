@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit, urlunsplit
 
 from tests.support.basics import unique
 from tests.support.storage import new_bucket, open_to_anyone
@@ -117,20 +116,3 @@ async function handler(event) {
   return request;
 }
 """
-
-
-def on_loopback(client):
-    """A cloudfront-keyvaluestore client that works locally. botocore puts the account in front of the
-    endpoint's host; the request is signed for <account>.localhost (a name nimbus answers as, which curl
-    resolves but Python's resolver does not) and sent to 127.0.0.1 with that Host."""
-    def sign_for_localhost(request, **_):
-        url = urlsplit(request.url)
-        request.url = urlunsplit(url._replace(netloc=f"{url.hostname.split('.')[0]}.localhost:{url.port}"))
-
-    def send_to_loopback(request, **_):
-        url = urlsplit(request.url)
-        request.url = urlunsplit(url._replace(netloc=f"127.0.0.1:{url.port}"))
-
-    client.meta.events.register("before-sign", sign_for_localhost)
-    client.meta.events.register("before-send", send_to_loopback)
-    return client

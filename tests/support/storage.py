@@ -7,8 +7,7 @@ import os
 import subprocess
 from datetime import datetime, timedelta
 
-from tests.support.basics import AWS_CLI, unique
-from tests.support.deployment import on_loopback
+from tests.support.basics import AWS_CLI, on_loopback, unique
 
 # --- S3 -------------------------------------------------------------------------------------------
 
