@@ -68,6 +68,8 @@ class Config:
     cloudfront_invalidation_seconds: float = 5.0
     # What the CloudFront edge keeps cached in memory, all distributions together (least recently used out).
     cloudfront_cache_bytes: int = 64 * MIB
+    # The real time one CloudFront Function invocation may run (its compute-utilization limit); AWS ~1 ms.
+    cloudfront_function_budget_ms: float = 50.0
     # CREATING -> ACTIVE of a Firehose delivery stream (virtual seconds); AWS takes tens of seconds.
     firehose_create_seconds: float = 0.5
     # A PEM file of CAs Firehose trusts for HTTPS endpoints, on top of the system's (a local endpoint's own).

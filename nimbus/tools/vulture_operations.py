@@ -277,6 +277,14 @@ _.update_trust_store
 _.update_vpc_origin
 _.verify_dns_configuration
 
+# cloudfront-keyvaluestore
+_.delete_key
+_.describe_key_value_store
+_.get_key
+_.list_keys
+_.put_key
+_.update_keys
+
 # cloudtrail
 _.add_tags
 _.cancel_query

@@ -12,7 +12,7 @@ from nimbus.core.json_text import read_json
 from nimbus.core.paging import page
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudformation import schemas
-from nimbus.services.cloudformation.handlers.base import Api, Created, Handler, gone
+from nimbus.services.cloudformation.handlers.base import Api, Handler, gone
 from nimbus.services.cloudformation.stacks import check_role
 
 from .documents import ControlledResource, ResourceRequest
@@ -94,7 +94,7 @@ class ResourceOps(CloudControlState):
         if found is None:
             raise unsupported(type_name, "READ")
         named = dict(zip(primary_names(type_name), identifier.split("|"), strict=False))
-        return {**named, **found}
+        return {**named, **{k: v for k, v in found.items() if v is not None}}  # what is unset is left out
 
     # -- the API ---------------------------------------------------------------------------------
 
@@ -156,8 +156,7 @@ class ResourceOps(CloudControlState):
                                        "be updated")
                 checked(type_name, wanted)
                 physical_id, _ = self._located(ctx, type_name, identifier)
-                updated = handler.update(api, physical_id, old, wanted)
-                attributes = updated.attributes if isinstance(updated, Created) else updated
+                attributes = handler.update(api, physical_id, old, wanted)
                 self.remember(ctx, ControlledResource(TypeName=type_name, Identifier=identifier,
                                                       PhysicalResourceId=physical_id, Properties=wanted,
                                                       Attributes=attributes))

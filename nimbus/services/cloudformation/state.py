@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import Principal
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
@@ -41,17 +41,20 @@ _EVENT_SEQUENCE = itertools.count()
 Caller = Callable[[str, str, dict], dict]  # (service, operation, params) -> output
 
 
-def acting_as(runtime: Any, account: str, region: str, role_arn: str | None, principal: Principal) -> Caller:
+def acting_as(runtime: Any, account: str, region: str, role_arn: str | None, principal: Principal,
+              stack_id: str | None = None) -> Caller:
     """Calls made as a session of ``role_arn`` (which must trust CloudFormation), else as ``principal``, the
-    caller, authorized again on each call: how stacks and Cloud Control act."""
+    caller, authorized again on each call: how stacks and Cloud Control act. ``stack_id``: the stack calling."""
     client = runtime.client
 
     def call(service: str, operation: str, params: dict) -> dict[str, Any]:
+        # CloudFormation itself learns which stack calls: a nested stack's parent (nested.py).
+        source = CallSource(stack_id, account) if stack_id and service == "cloudformation" else None
         if role_arn:
             return client.call_as_role(role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
-                                       session_name=ROLE_SESSION, region=region)
+                                       session_name=ROLE_SESSION, region=region, source=source)
         return client.call(service, operation, params, account_id=account, region=region, principal=principal,
-                           forwarded=False)
+                           forwarded=False, source=source)
     return call
 
 
@@ -70,11 +73,13 @@ class StackIdentity:
 class CloudFormationState(BaseProvider):
     operations: dict[str, threading.Thread]
     operations_lock: threading.Lock
+    cancel_requests: set[str]  # the ids of stacks whose update CancelUpdateStack asked to stop
 
     def __init__(self, runtime):
         super().__init__(runtime)
         self.operations = {}
         self.operations_lock = threading.Lock()
+        self.cancel_requests = set()
 
     # -- stacks ----------------------------------------------------------------------------
 
@@ -176,7 +181,8 @@ class CloudFormationState(BaseProvider):
     def caller(self, where: StackIdentity) -> Caller:
         """How the stack calls a service: as a session of its RoleARN, else as the caller who started the
         operation (authorized again on each call, as AWS uses the caller's own permissions)."""
-        return acting_as(self.runtime, where.account, where.region, where.role_arn, where.principal)
+        return acting_as(self.runtime, where.account, where.region, where.role_arn, where.principal,
+                         where.stack_id)
 
     def run_in_background(self, where: StackIdentity, work: Callable[[], None]) -> None:
         """One thread per stack operation: the API call returns at once, as AWS's does."""

@@ -71,4 +71,4 @@ class EdgeCache:
 def _matches(path: str, key: str) -> bool:
     if path.endswith("*"):
         return key.startswith(path[:-1])
-    return key == path
+    return key.split("\n", 1)[0] == path  # every variant by header, cookie or encoding

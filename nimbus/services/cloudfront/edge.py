@@ -9,13 +9,18 @@ import secrets
 from nimbus.core.policy.patterns import glob
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
+from . import response_headers
+from .behaviour_policies import caching_of, response_headers_policy
 from .cache import CachedObject
+from .cache_key import origin_request
 from .configs import behaviours
 from .documents import Distribution
-from .expiration import settings_of
+from .origin_reader import origin_access
 from .origins import OriginFailed, fetch
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
+from .staging import routed_distribution
 from .state import CloudFrontState
+from .viewer_signatures import check_viewer_signature
 
 POP = "NIM1-C1"  # the one edge location nimbus has
 CACHEABLE_STATUSES = frozenset((200, 203, 300, 301, 410))
@@ -45,25 +50,48 @@ class EdgeOps(CloudFrontState):
         config = distribution["DistributionConfig"]
         if not config["Enabled"]:
             return _error(403, "Bad request. This distribution is disabled.")
+        distribution = routed_distribution(self, distribution, request)
+        config = distribution["DistributionConfig"]
         if path == "/" and config.get("DefaultRootObject"):
             path = "/" + config["DefaultRootObject"]
         behaviour = matching_behaviour(config, path)
+        account = self._owner(distribution)
+        headers_policy = response_headers_policy(self.store, account, behaviour)
+        preflight = response_headers.preflight_answer(headers_policy, request)
+        if preflight is not None:
+            return preflight
         allowed = behaviour.get("AllowedMethods", {}).get("Items", ["GET", "HEAD"])
         if request.method not in allowed or request.method not in ("GET", "HEAD"):
             return _error(403, "This distribution is not configured to allow the HTTP request method that was "
                           "used for this request. The distribution supports only cachable requests.")
+        denied, query_string = check_viewer_signature(self.store, account, distribution, behaviour, request, path,
+                                                      self.clock.time())
+        if denied is not None:
+            denied.headers.update(_edge_headers(distribution["DomainName"], "Error"))
+            return denied
+        return self.serve_behaviour(request, distribution, behaviour, path, query_string)
+
+    def serve_behaviour(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
+                        query_string: str) -> HttpResponse:
+        """The viewer's answer once the behaviour lets it in: from the cache or the origin (viewer functions
+        wrap this: functions_edge.py)."""
         account = self._owner(distribution)
+        config = distribution["DistributionConfig"]
+        headers_policy = response_headers_policy(self.store, account, behaviour)
         origin = next(o for o in config["Origins"]["Items"] if o["Id"] == behaviour["TargetOriginId"])
-        settings = settings_of(behaviour)
-        key, query = settings.key(path, request.query_string)
+        settings, rules = caching_of(self.store, account, behaviour)
+        outgoing = origin_request(rules, path, query_string, request.headers)
+        key = outgoing.key
         now = self.clock.time()
         cached = self.cache.get(distribution["Id"], key)
         if cached is not None and cached.fresh(now):
-            return _viewer(request, distribution, cached, "Hit", now)
+            return _viewer(request, distribution, headers_policy, cached, "Hit", now)
         conditions = {} if cached is None else {asked: value for held, asked in _VALIDATORS
                                                 if (value := cached.header(held)) is not None}
         try:
-            answer = fetch(self.runtime, account, origin, "GET", path, query, conditions)
+            access = origin_access(self.store, distribution, origin, request.headers)
+            answer = fetch(self.runtime, access, origin, "GET", path, outgoing.query,
+                           {**outgoing.headers, **conditions})
         except OriginFailed as failure:
             return _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
                           f"either the attempt failed or the origin closed the connection ({failure}).")
@@ -73,11 +101,11 @@ class EdgeOps(CloudFrontState):
             headers = kept + [(k, v) for k, v in answer.headers if k.lower() in _REFRESHED]
             refreshed = CachedObject(cached.status, headers, cached.body, now, settings.ttl(headers, now))
             self.cache.put(distribution["Id"], key, refreshed)
-            return _viewer(request, distribution, refreshed, "RefreshHit", now)
+            return _viewer(request, distribution, headers_policy, refreshed, "RefreshHit", now)
         fetched = CachedObject(answer.status, answer.headers, answer.body, now, settings.ttl(answer.headers, now))
         if answer.status in CACHEABLE_STATUSES and fetched.ttl > 0:
             self.cache.put(distribution["Id"], key, fetched)
-        return _viewer(request, distribution, fetched, "Miss" if answer.status < 400 else "Error", now)
+        return _viewer(request, distribution, headers_policy, fetched, "Miss" if answer.status < 400 else "Error", now)
 
     def _addressed(self, request: HttpRequest) -> tuple[Distribution | None, str]:
         """The distribution the request names, and the path within it."""
@@ -93,12 +121,14 @@ class EdgeOps(CloudFrontState):
         return distribution["ARN"].split(":")[4]
 
 
-def _viewer(request: HttpRequest, distribution: Distribution, entry: CachedObject, outcome: str,
-            now: float) -> HttpResponse:
+def _viewer(request: HttpRequest, distribution: Distribution, headers_policy: dict | None, entry: CachedObject,
+            outcome: str, now: float) -> HttpResponse:
     headers = Headers(entry.headers)
     headers["content-length"] = str(len(entry.body))
     if outcome in ("Hit", "RefreshHit"):
         headers["age"] = str(int(now - entry.stored_at))
+    if headers_policy is not None:
+        response_headers.apply(headers_policy, request, headers, outcome, POP)
     headers.update(_edge_headers(distribution["DomainName"], outcome))
     return HttpResponse(entry.status, headers, b"" if request.method == "HEAD" else entry.body)
 

@@ -8,6 +8,7 @@ from nimbus.services.base import BaseProvider
 from .cache import EdgeCache
 from .common import EDGE_NAMES_NS, GLOBAL, distributions_ns, no_such_distribution
 from .documents import DISTRIBUTION, EDGE_NAME, Distribution, EdgeName
+from .functions_runtime import FunctionRunner
 
 
 def edge_names(distribution: Distribution) -> list[str]:
@@ -19,10 +20,16 @@ def edge_names(distribution: Distribution) -> list[str]:
 
 class CloudFrontState(BaseProvider):
     cache: EdgeCache
+    functions: FunctionRunner
 
     def __init__(self, runtime):
         super().__init__(runtime)
         self.cache = EdgeCache(runtime.config.cloudfront_cache_bytes)
+        self.functions = FunctionRunner(runtime.config.cloudfront_function_budget_ms)
+
+    def close(self) -> None:
+        super().close()
+        self.functions.close()
 
     def find(self, account: str, distribution_id: str) -> Distribution | None:
         return DISTRIBUTION.get(self.store, distributions_ns(account, GLOBAL), distribution_id)

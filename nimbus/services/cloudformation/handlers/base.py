@@ -10,8 +10,9 @@ import json
 import secrets
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from nimbus.protocol.errors import ServiceError
 
@@ -38,6 +39,8 @@ class Api:
     logical_id: str
     operation: Operation | None = None
     declared: dict | None = None  # the resource as the template declares it (its CreationPolicy...), on create
+    # region -> ``call`` in that Region (ReplicateKey is called in a multi-Region key's primary Region)
+    call_in: Callable[[str], Callable[[str, str, dict], dict]] | None = field(default=None, kw_only=True)
 
     def physical_name(self, limit: int = 255, lower: bool = False, prefix: str | None = None) -> str:
         """A name as AWS makes one when a template leaves it out: ``<stack>-<logical>-<RANDOM>``
@@ -51,16 +54,6 @@ class Api:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
 
 
-class HandlerFailure(ServiceError):
-    """A failure the handler words itself, as AWS words its own resource types' (a custom resource's
-    answer, a wait condition's timeout): the stack event shows the message as it is. ``physical_id``: what a
-    failed create still made (a custom resource's FAILED answer names one), which the rollback deletes."""
-
-    def __init__(self, message: str, physical_id: str = ""):
-        super().__init__("GeneralServiceException", message, status=400)
-        self.physical_id = physical_id
-
-
 @dataclass
 class Created:
     physical_id: str  # what Ref answers
@@ -71,15 +64,20 @@ class Handler:
     """One resource type. ``create`` returns the physical id and attributes; ``update`` changes the
     resource in place (create-only changes never reach it: the engine replaces the resource)."""
     type_name = ""
+    sealed_attributes: tuple[str, ...] = ()  # GetAtt attributes kept sealed among the stack's (sealed.py)
 
     def create(self, api: Api, properties: dict) -> Created:
         raise NotImplementedError
 
-    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any] | Created:
-        """The attributes after the change; or, from a handler that replaced the resource itself (a custom
-        resource answering with a new PhysicalResourceId), the new one, whose predecessor the engine deletes
-        once the update is complete."""
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any]:
+        """The attributes after the change."""
         raise NotImplementedError
+
+    def change(self, api: Api, physical_id: str, old: dict, new: dict) -> Created:
+        """An update as the engine runs it: the physical id, the same unless the handler replaced the resource
+        itself (a custom resource answering with a new PhysicalResourceId: the engine then deletes the old one
+        once the update is complete), and the attributes."""
+        return Created(physical_id, self.update(api, physical_id, old, new))
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         raise NotImplementedError
@@ -124,6 +122,32 @@ def boolean(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
+def policy_object(text: str) -> Any:
+    """A policy document an API answers (IAM's URL-encoded, or plain JSON text) as the object a template writes."""
+    return json.loads(unquote(text) if text.startswith("%") else text)
+
+
+def tags_or_none(api: Api, service: str, operation: str, params: dict, missing: str) -> list[dict]:
+    """A resource's tags as a template writes them; none when the service answers ``missing`` (no tag set)."""
+    try:
+        return tag_list(api.call(service, operation, params).get("TagSet", []))
+    except ServiceError as error:
+        if error.code == missing:
+            return []
+        raise
+
+
 def policy_text(document: Any) -> str:
     """A policy a template writes as an object, as the JSON text the APIs take."""
     return document if isinstance(document, str) else json.dumps(document)
+
+
+class ResourceFailure(ServiceError):
+    """A failure whose message is the whole reason the stack's event gives (a nested stack's outcome, a
+    custom resource's answer, a wait condition's timeout), not an owning service's error to quote.
+    ``physical_id``: what a failed create still made (a custom resource's FAILED answer names one), which
+    the rollback deletes."""
+
+    def __init__(self, message: str, physical_id: str = ""):
+        super().__init__("ResourceFailure", message, status=400)
+        self.physical_id = physical_id

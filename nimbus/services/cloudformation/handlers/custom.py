@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from ..responses import MAX_ANSWER, Answers, response_bucket
-from .base import Api, Created, Handler, HandlerFailure
+from .base import Api, Created, Handler, ResourceFailure
 
 TIMEOUT = 3600  # AWS waits an hour for a custom resource's answer unless ServiceTimeout says less
 URL_LIFETIME = 7200  # AWS's ResponseURL is valid for two hours
@@ -32,7 +32,7 @@ def seconds(value: Any) -> int:
     try:
         return max(int(str(value)), 1)
     except ValueError:
-        raise HandlerFailure(f"Value of property ServiceTimeout must be an integer: {value}") from None
+        raise ResourceFailure(f"Value of property ServiceTimeout must be an integer: {value}") from None
 
 
 class CustomResource(Handler):
@@ -43,12 +43,13 @@ class CustomResource(Handler):
         answer = self.request(api, "Create", properties)
         return Created(answer["PhysicalResourceId"], answer.get("Data") or {})
 
-    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any] | Created:
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any]:
+        return self.change(api, physical_id, old, new).attributes
+
+    def change(self, api: Api, physical_id: str, old: dict, new: dict) -> Created:
         """A different PhysicalResourceId in the answer replaces the resource: the old one is sent a Delete."""
         answer = self.request(api, "Update", new, physical_id, old)
-        if answer["PhysicalResourceId"] != physical_id:
-            return Created(answer["PhysicalResourceId"], answer.get("Data") or {})
-        return answer.get("Data") or {}
+        return Created(answer["PhysicalResourceId"], answer.get("Data") or {})
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         self.request(api, "Delete", properties, physical_id)
@@ -61,10 +62,10 @@ class CustomResource(Handler):
         token = str(properties.get("ServiceToken", ""))
         service = token.split(":")[2] if token.count(":") >= 5 else ""
         if service == "lambda":
-            raise HandlerFailure(f"nimbus does not serve AWS Lambda: the custom resource's ServiceToken {token} "
+            raise ResourceFailure(f"nimbus does not serve AWS Lambda: the custom resource's ServiceToken {token} "
                                  "cannot be invoked (use an SNS topic)")
         if service != "sns":
-            raise HandlerFailure(f"Invalid service token: {token}")
+            raise ResourceFailure(f"Invalid service token: {token}")
         request_id = str(uuid.uuid4())
         answers = Answers(operation.runtime, api.region, operation.endpoint)
         bucket = response_bucket(api.region)
@@ -85,7 +86,7 @@ class CustomResource(Handler):
         finally:
             answers.forget(bucket, key)
         if answer is None:
-            raise HandlerFailure("CloudFormation did not receive a response from your Custom Resource. Please check "
+            raise ResourceFailure("CloudFormation did not receive a response from your Custom Resource. Please check "
                                  f"your logs for requestId [{request_id}].")
         return self.accepted(answer, message)
 
@@ -94,26 +95,26 @@ class CustomResource(Handler):
         """The response object, if it answers this request with SUCCESS; the resource's failure otherwise."""
         request_id = request["RequestId"]
         if len(body) > MAX_ANSWER:
-            raise HandlerFailure("Response object is too long.")
+            raise ResourceFailure("Response object is too long.")
         try:
             answer = json.loads(body)
         except ValueError:
             answer = None
         if not isinstance(answer, dict) or answer.get("Status") not in ("SUCCESS", "FAILED"):
-            raise HandlerFailure(f"Invalid response object: Status must be SUCCESS or FAILED (RequestId: "
+            raise ResourceFailure(f"Invalid response object: Status must be SUCCESS or FAILED (RequestId: "
                                  f"{request_id})")
         for member in ("StackId", "RequestId", "LogicalResourceId"):
             if answer.get(member) != request[member]:
-                raise HandlerFailure(f"Invalid response object: {member} does not match the request (RequestId: "
+                raise ResourceFailure(f"Invalid response object: {member} does not match the request (RequestId: "
                                      f"{request_id})")
         if answer["Status"] == "FAILED":
             # A failed Create that names a physical id is sent a Delete on rollback, as AWS does.
             made = answer.get("PhysicalResourceId") if request["RequestType"] == "Create" else None
-            raise HandlerFailure("Received response status [FAILED] from custom resource. Message returned: "
+            raise ResourceFailure("Received response status [FAILED] from custom resource. Message returned: "
                                  f"{answer.get('Reason', 'See the details in CloudWatch Log Stream')} (RequestId: "
                                  f"{request_id})", made if isinstance(made, str) else "")
         if not isinstance(answer.get("PhysicalResourceId"), str) or not answer["PhysicalResourceId"]:
-            raise HandlerFailure(f"Invalid PhysicalResourceId (RequestId: {request_id})")
+            raise ResourceFailure(f"Invalid PhysicalResourceId (RequestId: {request_id})")
         if not isinstance(answer.get("Data", {}), dict):
-            raise HandlerFailure(f"Invalid response object: Data must be an object (RequestId: {request_id})")
+            raise ResourceFailure(f"Invalid response object: Data must be an object (RequestId: {request_id})")
         return answer

@@ -23,6 +23,8 @@ class Parameter(Handler):
         return {"Type": properties["Type"], "Value": properties["Value"]}
 
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        if old == new:  # nothing to change (an import): no new version
+            return self._attributes(new)
         api.call("ssm", "PutParameter", {"Name": physical_id, "Overwrite": True,
                                          **{m: new[m] for m in _MEMBERS if m in new}})
         return self._attributes(new)
@@ -31,14 +33,17 @@ class Parameter(Handler):
         api.call("ssm", "DeleteParameter", {"Name": physical_id})
 
     def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
-        found = api.call("ssm", "GetParameter", {"Name": physical_id})["Parameter"]
+        parameter = api.call("ssm", "GetParameter", {"Name": physical_id})["Parameter"]
         described = api.call("ssm", "DescribeParameters", {"ParameterFilters": [
             {"Key": "Name", "Option": "Equals", "Values": [physical_id]}]})["Parameters"]
-        live = {"Name": physical_id, "Type": found["Type"], "Value": found["Value"], "DataType": found["DataType"]}
-        for member in ("Description", "AllowedPattern", "Tier"):
-            if described and described[0].get(member):
-                live[member] = described[0][member]
-        return live
+        details = described[0] if described else {}
+        tags = api.call("ssm", "ListTagsForResource", {"ResourceType": "Parameter", "ResourceId": physical_id})
+        policies = [p["PolicyText"] for p in details.get("Policies", [])]
+        return {"Name": physical_id, "Type": parameter["Type"], "Value": parameter["Value"],
+                "DataType": parameter.get("DataType", "text"), "Description": details.get("Description", ""),
+                "AllowedPattern": details.get("AllowedPattern", ""), "Tier": details.get("Tier", "Standard"),
+                "Policies": policies[0] if len(policies) == 1 else policies or None,
+                "Tags": {t["Key"]: t["Value"] for t in tags.get("TagList", [])}}
 
     def physical_ids(self, api: Api) -> list[str] | None:
         names, token = [], None

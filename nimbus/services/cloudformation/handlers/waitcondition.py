@@ -16,7 +16,7 @@ from typing import Any
 
 from ..responses import MAX_ANSWER, Answers, located, poll, signal_bucket
 from ..signals import signals_of
-from .base import Api, Created, Handler, HandlerFailure, Operation
+from .base import Api, Created, Handler, Operation, ResourceFailure
 
 URL_LIFETIME = 86400  # a handle's URL stays valid a day
 MAX_TIMEOUT = 43200  # seconds: AWS's longest wait
@@ -81,13 +81,13 @@ class WaitCondition(Handler):
             data = self.signalled_by_api(api, policy)
             return Created(f"{operation.stack_id}/{api.logical_id}", {"Data": data})
         if "Handle" not in properties or "Timeout" not in properties:
-            raise HandlerFailure("A wait condition needs a Handle and a Timeout, or a CreationPolicy")
+            raise ResourceFailure("A wait condition needs a Handle and a Timeout, or a CreationPolicy")
         try:
             timeout, count = int(str(properties["Timeout"])), int(str(properties.get("Count", 1)))
         except ValueError:
-            raise HandlerFailure("Timeout and Count must be integers") from None
+            raise ResourceFailure("Timeout and Count must be integers") from None
         if not 0 < timeout <= MAX_TIMEOUT:
-            raise HandlerFailure(f"Timeout must be between 1 and {MAX_TIMEOUT} seconds")
+            raise ResourceFailure(f"Timeout must be between 1 and {MAX_TIMEOUT} seconds")
         data = self.signalled(api, properties, operation.runtime.clock.time() + timeout, max(count, 1))
         return Created(f"{operation.stack_id}/{api.logical_id}", {"Data": data})
 
@@ -107,7 +107,7 @@ class WaitCondition(Handler):
         try:
             count, timeout = int(str(policy.get("Count", 1))), iso_seconds(str(policy.get("Timeout", "PT5M")))
         except ValueError:
-            raise HandlerFailure("CreationPolicy ResourceSignal needs an integer Count and an ISO 8601 Timeout") \
+            raise ResourceFailure("CreationPolicy ResourceSignal needs an integer Count and an ISO 8601 Timeout") \
                 from None
         runtime = operation.runtime
 
@@ -115,11 +115,11 @@ class WaitCondition(Handler):
             received = signals_of(runtime.store, api.account, api.region, operation.stack_id, api.logical_id)
             failed = [s for s in received if s["Status"] == "FAILURE"]
             if failed:
-                raise HandlerFailure(f"Received FAILURE signal with UniqueId {failed[0]['UniqueId']}")
+                raise ResourceFailure(f"Received FAILURE signal with UniqueId {failed[0]['UniqueId']}")
             return received if len(received) >= count else None
         received = poll(runtime.clock, runtime.clock.time() + timeout, operation.stopped, look)
         if received is None:
-            raise HandlerFailure(f"Failed to receive {count} resource signal(s) within the specified duration")
+            raise ResourceFailure(f"Failed to receive {count} resource signal(s) within the specified duration")
         return json.dumps({s["UniqueId"]: None for s in received})
 
     @staticmethod
@@ -129,7 +129,7 @@ class WaitCondition(Handler):
         handle = str(properties["Handle"])
         found = located(handle)
         if found is None or found[0] != signal_bucket(api.region):
-            raise HandlerFailure(f"Invalid wait condition handle: {handle}")
+            raise ResourceFailure(f"Invalid wait condition handle: {handle}")
 
         def settled(bodies: list[bytes]) -> dict[str, dict] | None:
             received = signals(bodies)
@@ -140,10 +140,10 @@ class WaitCondition(Handler):
         if received is None:
             received = signals(where.bodies(*found))
             if len(received) < count:
-                raise HandlerFailure(f"WaitCondition timed out. Received {len(received)} conditions when expecting "
+                raise ResourceFailure(f"WaitCondition timed out. Received {len(received)} conditions when expecting "
                                      f"{count}")
         for unique_id, signal in received.items():
             if signal["Status"] == "FAILURE":
-                raise HandlerFailure(f"WaitCondition received failed message: '{signal.get('Reason', '')}' for "
+                raise ResourceFailure(f"WaitCondition received failed message: '{signal.get('Reason', '')}' for "
                                      f"uniqueId: {unique_id}")
         return json.dumps({unique_id: signal.get("Data", "") for unique_id, signal in received.items()})
