@@ -86,6 +86,7 @@ ONE_CALL_PER_SERVICE = {
     "cloudformation": lambda aws: aws("cloudformation").list_stacks(),
     "cloudfront": lambda aws: aws("cloudfront").list_distributions(),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
+    "ecr": lambda aws: aws("ecr").describe_repositories(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
     "kinesis": lambda aws: aws("kinesis").list_streams(),
