@@ -63,7 +63,7 @@ class ChangeSetOps(StackOps):
         previous = target.get("ParameterValues", {}) if kind == "UPDATE" else {}
         where = StackIdentity(ctx, target)
         prepared = prepare(body, params.get("Parameters", []), previous, params.get("Capabilities", []),
-                           self.pseudo(where), ssm_reader(ctx))
+                           self.pseudo(where), ssm_reader(ctx), target["TemplateBody"] if kind == "UPDATE" else None)
         current = self.resources(ctx.account_id, ctx.region, target["StackId"]) if kind == "UPDATE" else {}
         exports = {n: e["Value"] for n, e in self.exports(ctx.account_id, ctx.region).items()}
         change_set: ChangeSet = {
@@ -131,7 +131,8 @@ class ChangeSetOps(StackOps):
         target.update({"StackId": stack["StackId"], "CreationTime": stack["CreationTime"]})
         previous = {} if creating else stack.get("ParameterValues", {})
         prepared = prepare(change_set["TemplateBody"], request.get("Parameters", []), previous,
-                           request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx))
+                           request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx),
+                           None if creating else stack["TemplateBody"])
         for other in self._all(ctx, stack):  # they no longer describe what the stack will be: AWS deletes them
             if other["ChangeSetId"] != change_set["ChangeSetId"]:
                 self.store.delete(changesets_ns(ctx.account_id, ctx.region, stack["StackId"]), other["ChangeSetName"])

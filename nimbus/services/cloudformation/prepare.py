@@ -72,11 +72,16 @@ def check_capabilities(template: dict, given: list[str]) -> None:
 
 
 def prepare(body: str, given: list[dict], previous: dict[str, str], capabilities: list[str],
-            pseudo: dict[str, Any], ssm_value: Callable[[str], str]) -> Prepared:
+            pseudo: dict[str, Any], ssm_value: Callable[[str], str], previous_body: str | None = None) -> Prepared:
+    """``previous_body``: the stack's template before this update, whose defaults UsePreviousValue may take."""
     template = read(body)
     check_capabilities(template, capabilities)
     declarations = parameters.declared(template)
-    values = parameters.given_values(given, previous)
+    before = parameters.defaults(previous_body) if previous_body else {}
+    values = parameters.given_values(given, previous, before)
+    for name in [n for n in values if n not in previous and n in before]:  # a previous default that is still
+        if str(declarations.get(name, {}).get("Default")) == values[name]:  # the default: nothing was given
+            del values[name]
     refs, resolved = parameters.resolve(declarations, values, ssm_value)
     scope = Scope({**refs, **pseudo}, template.get("Mappings") or {})
     conditions = evaluate_conditions(template.get("Conditions") or {}, scope)

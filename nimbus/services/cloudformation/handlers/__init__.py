@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .base import Handler
+from .cdk import Metadata
 from .ecr import Repository
 from .iam import Role
 from .iam_principals import Group, InstanceProfile, ManagedPolicy, Policy, User, UserToGroupAddition
@@ -15,5 +16,5 @@ from .ssm import Parameter
 HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), LogStream(), Role(), User(), Group(),
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
-    Repository(),
+    Repository(), Metadata(),
 )}
