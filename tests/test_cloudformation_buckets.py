@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 
-from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudformation.handlers.s3 import Bucket
-from tests.support import error_of, settled_stack, stack_events, stack_resources, unique
+from tests.support import error_of, handler_api, settled_stack, stack_events, stack_resources, unique
 
 FULL = """
 Parameters:
@@ -154,21 +152,13 @@ def test_an_update_changes_the_bucket_in_place(cf, aws, deployed, topic):
     assert s3.get_bucket_notification_configuration(Bucket=bucket)["TopicConfigurations"][0]["TopicArn"] == topic
 
 
-def test_read_returns_the_live_properties(aws, deployed, topic):
+def test_read_returns_the_live_properties(aws, account, deployed, topic):
     """The handler's read hook (what drift detection compares) answers in the template's words."""
     name, bucket = deployed
     s3 = aws("s3")
 
-    def call(service, operation, params):
-        method = getattr(aws(service), "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_"))
-        try:
-            answer = method(**params)
-        except ClientError as error:  # as the internal client answers it
-            raise ServiceError(error.response["Error"]["Code"], error.response["Error"]["Message"]) from None
-        answer.pop("ResponseMetadata", None)
-        return answer
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    live = Bucket().read(_Api(call), bucket, {})
+    live = Bucket().read(handler_api(aws, account), bucket, {})
     assert live["VersioningConfiguration"] == {"Status": "Enabled"}
     assert live["Tags"] == [{"Key": "team", "Value": "archive"}]
     assert live["CorsConfiguration"]["CorsRules"][0]["MaxAge"] == 600
@@ -177,11 +167,6 @@ def test_read_returns_the_live_properties(aws, deployed, topic):
             {"Name": "prefix", "Value": "uploads/"}]}}}]}
     assert live["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 30
     assert "WebsiteConfiguration" not in live and "OwnershipControls" not in live
-
-
-class _Api:
-    def __init__(self, call):
-        self.call = call
 
 
 def test_a_property_s3_does_not_serve_fails_by_name(cf, aws):
@@ -215,3 +200,30 @@ def test_a_bucket_policy_updates_in_place(cf, aws):
     cf.delete_stack(StackName=name)
     assert settled_stack(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE"
     assert bucket not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+
+
+def test_a_canned_acl_a_name_prefix_and_a_failed_property_that_leaves_nothing(cf, aws, account):
+    name, prefix = unique("acl"), unique("logs-")
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {
+        "BucketNamePrefix": prefix, "AccessControl": "AuthenticatedRead",
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": False, "IgnorePublicAcls": False}}}}}
+    stack_id = cf.create_stack(StackName=name, TemplateBody=json.dumps(template))["StackId"]
+    assert settled_stack(cf, name)["StackStatus"] == "CREATE_COMPLETE", [e[2] for e in stack_events(cf, name)]
+    bucket = stack_resources(cf, name)["Bucket"]
+    assert bucket.startswith(prefix) and len(bucket) == len(prefix) + 12
+    grants = aws("s3").get_bucket_acl(Bucket=bucket)["Grants"]
+    assert [g["Permission"] for g in grants if g["Grantee"].get("URI", "").endswith("/AuthenticatedUsers")] == ["READ"]
+    cf.delete_stack(StackName=name)
+    assert settled_stack(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE"
+
+    # S3 refuses a property after the bucket exists: the bucket goes with the failed create.
+    failing, missing_topic = unique("failing"), f"arn:aws:sns:us-east-1:{account}:{unique('no-such-topic')}"
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {
+        "BucketName": failing, "NotificationConfiguration": {"TopicConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Topic": missing_topic}]}}}}}
+    cf.create_stack(StackName=failing, TemplateBody=json.dumps(template))
+    assert settled_stack(cf, failing)["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [reason for _, status, reason in stack_events(cf, failing) if status == "CREATE_FAILED"]
+    assert "Unable to validate the following destination configurations" in reasons[0]
+    assert error_of(aws("s3").head_bucket, Bucket=failing).code == "404"

@@ -7,9 +7,11 @@ import json
 
 import pytest
 
+from nimbus.services.cloudformation.handlers.ecr import Repository
 from tests.support import (
     aws_cli,
     error_of,
+    handler_api,
     make_client,
     settled_stack,
     stack_events,
@@ -151,3 +153,22 @@ def test_a_stack_creates_updates_and_deletes_a_repository(aws):
     cf.delete_stack(StackName=name)
     assert settled_stack(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE"
     assert error_of(ecr.describe_repositories, repositoryNames=[repo]).code == "RepositoryNotFoundException"
+
+
+def test_the_handler_reads_the_live_repository(aws, account):
+    """The read hook (what drift detection compares) answers in the template's words."""
+    ecr, name = aws("ecr"), unique("read-back")
+    arn = ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE",
+                                tags=[{"Key": "team", "Value": "a"}])["repository"]["repositoryArn"]
+    api = handler_api(aws, account)
+    assert Repository().read(api, name, {}) == {
+        "RepositoryName": name, "ImageTagMutability": "IMMUTABLE", "ImageScanningConfiguration": {"ScanOnPush": False},
+        "EncryptionConfiguration": {"EncryptionType": "AES256"}, "Tags": [{"Key": "team", "Value": "a"}]}
+    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=LIFECYCLE)
+    ecr.set_repository_policy(repositoryName=name, policyText=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:ListImages"}]}))
+    ecr.untag_resource(resourceArn=arn, tagKeys=["team"])
+    live = Repository().read(api, name, {})
+    assert live["LifecyclePolicy"] == {"LifecyclePolicyText": LIFECYCLE}
+    assert live["RepositoryPolicyText"]["Statement"][0]["Action"] == "ecr:ListImages"
+    assert "Tags" not in live

@@ -12,6 +12,7 @@ from .base import Api, Created, Handler, policy_text, required
 from .s3_config import CANNED_ACL, CONFIGS, SWITCHED_OFF, UNSERVED
 
 _SUFFIX = string.ascii_lowercase + string.digits
+_BEFORE_ACL = ("OwnershipControls", "PublicAccessBlockConfiguration")
 
 
 def _unserved(properties: dict) -> None:
@@ -52,14 +53,15 @@ class Bucket(Handler):
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
         _unserved(new)
         bucket = {"Bucket": physical_id}
-        # Ownership first: a canned ACL needs ACLs enabled; public access blocks before any policy.
-        if old.get("OwnershipControls") != new.get("OwnershipControls"):
-            self._apply(api, bucket, "OwnershipControls", old, new)
+        # A canned ACL needs ACLs enabled (ownership) and, if public, public ACLs allowed: those two first.
+        for name in _BEFORE_ACL:
+            if old.get(name) != new.get(name):
+                self._apply(api, bucket, name, old, new)
         if old.get("AccessControl") != new.get("AccessControl") and (old or "AccessControl" in new):
             acl = CANNED_ACL.get(new.get("AccessControl", "Private"), new.get("AccessControl", "private"))
             api.call("s3", "PutBucketAcl", {**bucket, "ACL": acl})
         for name in CONFIGS:
-            if name != "OwnershipControls" and old.get(name) != new.get(name):
+            if name not in _BEFORE_ACL and old.get(name) != new.get(name):
                 self._apply(api, bucket, name, old, new)
         return self.attributes(api, physical_id)
 
