@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import boto3
@@ -60,6 +61,19 @@ def cloud(tmp_path_factory):
         yield account, cdk, client
 
 
+def assumed_roles(cloudtrail, account: str) -> set[str]:
+    """The bootstrap roles (by kind) CloudTrail saw assumed; its history fills within a scheduler tick."""
+    deadline = time.monotonic() + 30
+    while True:
+        events = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName",
+                                                             "AttributeValue": "AssumeRole"}])["Events"]
+        arns = [json.loads(e["CloudTrailEvent"])["requestParameters"]["roleArn"] for e in events]
+        kinds = {arn.split(f"cdk-{QUALIFIER}-", 1)[-1].removesuffix(f"-{account}-us-east-1") for arn in arns}
+        if {"deploy-role", "file-publishing-role"} <= kinds or time.monotonic() > deadline:
+            return kinds
+        time.sleep(0.5)
+
+
 def outputs(cf, stack: str) -> dict[str, str]:
     described = cf.describe_stacks(StackName=stack)["Stacks"][0]
     return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
@@ -105,8 +119,9 @@ def test_deploy_creates_every_resource_through_the_bootstrap_roles(cloud, deploy
     account, _, client = cloud
     stack = client("cloudformation").describe_stacks(StackName="NimbusCdkApp")["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
-    # The CLI assumed the deploy role, which passed the execution role to CloudFormation.
+    # The CLI assumed the deploy and file-publishing roles; the deploy role passed the execution role on.
     assert stack["RoleARN"] == f"arn:aws:iam::{account}:role/cdk-{QUALIFIER}-cfn-exec-role-{account}-us-east-1"
+    assert {"deploy-role", "file-publishing-role"} <= assumed_roles(client("cloudtrail"), account)
     s3, bucket = client("s3"), deployed["BucketName"]
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms",
