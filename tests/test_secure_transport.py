@@ -4,6 +4,9 @@ internal client) travel as AWS's do, over TLS."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import boto3
 
@@ -42,3 +45,10 @@ def test_plain_http_is_refused_by_a_policy_denying_insecure_transport(s3):
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_policy(Bucket=bucket, Policy=deny_insecure(bucket))
     assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x").code == "AccessDenied"
+
+
+def test_the_cli_wants_the_certificate_and_its_key_together(tmp_path):
+    nimbus = Path(sys.executable).with_name("nimbus")
+    done = subprocess.run([str(nimbus), "serve", "--data-dir", str(tmp_path), "--tls-cert", "cert.pem"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--tls-cert and --tls-key go together" in done.stderr
