@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from tests.support import distribution_config, error_of, legacy_behaviour, new_bucket, s3_origin, unique
+from tests.support import distribution_config, error_of, legacy_behaviour, public_origin_bucket, s3_origin, unique
 
 REWRITE = b"""
 function handler(event) {
@@ -102,7 +102,7 @@ def test_limits_and_bad_code(cloudfront):
 
 def test_functions_at_the_edge(cloudfront, aws, endpoint):
     s3 = aws("s3")
-    bucket = new_bucket(s3, "fn")
+    bucket = public_origin_bucket(s3, "fn")
     s3.put_object(Bucket=bucket, Key="docs/index.html", Body=b"<h1>docs</h1>", ContentType="text/html")
     rewrite, stamp = published(cloudfront, REWRITE), published(cloudfront, STAMP)
     broken = published(cloudfront, b"function handler(e) { return e.request.nothing.here; }")

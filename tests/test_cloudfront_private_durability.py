@@ -15,6 +15,7 @@ from tests.support import (
     legacy_behaviour,
     make_client,
     on_loopback,
+    open_to_anyone,
     s3_origin,
     start_server,
     virtual_now,
@@ -26,6 +27,7 @@ def set_up(endpoint: str) -> tuple[str, str, rsa.RSAPrivateKey]:
     id and private half of the key that signs for it."""
     cloudfront, s3 = make_client(endpoint, "cloudfront"), make_client(endpoint, "s3")
     s3.create_bucket(Bucket="private-origin")
+    open_to_anyone(s3, "private-origin")  # signed URLs guard the edge; the edge reads the origin anonymously
     s3.put_object(Bucket="private-origin", Key="report.txt", Body=b"report")
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = private_key.public_key().public_bytes(serialization.Encoding.PEM,

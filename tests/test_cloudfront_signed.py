@@ -21,7 +21,7 @@ from tests.support import (
     advance_clock,
     distribution_config,
     legacy_behaviour,
-    new_bucket,
+    public_origin_bucket,
     s3_origin,
     unique,
     virtual_now,
@@ -50,7 +50,7 @@ def new_signer(cloudfront) -> tuple[str, rsa.RSAPrivateKey, CloudFrontSigner]:
 @pytest.fixture(scope="module")
 def private(aws, endpoint):
     cloudfront, s3 = aws("cloudfront"), aws("s3")
-    bucket = new_bucket(s3, "private")
+    bucket = public_origin_bucket(s3, "private")
     for key in ("private/report.txt", "public.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
     key_id, private_key, signer = new_signer(cloudfront)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support import distribution_config, error_of, legacy_behaviour, new_bucket, s3_origin, unique
+from tests.support import distribution_config, error_of, legacy_behaviour, public_origin_bucket, s3_origin, unique
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ HEADER = {"Type": "SingleHeader", "SingleHeaderConfig": {"Header": "aws-cf-cd-te
 
 def test_staging_routed_and_promoted(cloudfront, aws, endpoint):
     s3 = aws("s3")
-    bucket = new_bucket(s3, "cd")
+    bucket = public_origin_bucket(s3, "cd")
     for version in ("v1", "v2"):
         s3.put_object(Bucket=bucket, Key=f"{version}/page.txt", Body=version.encode())
     alias = unique("cd") + ".example.com"
@@ -79,7 +79,7 @@ def test_staging_routed_and_promoted(cloudfront, aws, endpoint):
 
 
 def test_policies_cloudfront_refuses(cloudfront, aws):
-    bucket = new_bucket(aws("s3"), "cd")
+    bucket = public_origin_bucket(aws("s3"), "cd")
     created = cloudfront.create_distribution(DistributionConfig=distribution_config(
         [s3_origin("s3", bucket)], legacy_behaviour("s3")))
     primary = created["Distribution"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .base import Handler
+from .cdk import Metadata
 from .cloudfront import (
     CachePolicy,
     CloudFrontOriginAccessIdentity,
@@ -12,6 +13,7 @@ from .cloudfront import (
 )
 from .cloudtrail import Trail
 from .custom import CustomResource
+from .ecr import Repository
 from .firehose import DeliveryStream
 from .iam import Role
 from .iam_keys import AccessKey
@@ -50,5 +52,6 @@ HANDLERS = Handlers({h.type_name: h for h in (
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
     ResponseHeadersPolicy(),
     NestedStack(),
+    Repository(), Metadata(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
 )})
