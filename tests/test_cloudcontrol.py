@@ -166,3 +166,18 @@ def test_cancel_a_request_under_way(tmp_path):
             "CANCEL_COMPLETE"
         assert [r["OperationStatus"] for r in cc.list_resource_requests()["ResourceRequestStatusSummaries"]] == [
             "CANCEL_COMPLETE"]
+
+
+def test_list_and_read_resources_made_elsewhere(aws):
+    """Resources made through their own APIs are listed and read through Cloud Control as they are."""
+    cc, bucket, topic_name = aws("cloudcontrol"), unique("cc-bucket"), unique("cc-topic")
+    aws("s3").create_bucket(Bucket=bucket)
+    aws("s3").put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    topic = aws("sns").create_topic(Name=topic_name)["TopicArn"]
+    buckets = cc.list_resources(TypeName="AWS::S3::Bucket")["ResourceDescriptions"]
+    assert bucket in [d["Identifier"] for d in buckets]
+    described = cc.get_resource(TypeName="AWS::S3::Bucket", Identifier=bucket)["ResourceDescription"]
+    assert json.loads(described["Properties"])["VersioningConfiguration"] == {"Status": "Enabled"}
+    topics = cc.list_resources(TypeName="AWS::SNS::Topic", MaxResults=100)["ResourceDescriptions"]
+    assert topic in [d["Identifier"] for d in topics]
+    assert error_of(cc.list_resources, TypeName="AWS::SNS::Subscription").code == "UnsupportedActionException"

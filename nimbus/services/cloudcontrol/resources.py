@@ -16,6 +16,7 @@ from nimbus.services.cloudformation.handlers.base import Api, Handler, gone
 from nimbus.services.cloudformation.stacks import check_role
 
 from .documents import ControlledResource, ResourceRequest
+from .listing import LISTINGS
 from .patch import apply_patch
 from .state import (
     CloudControlState,
@@ -196,9 +197,10 @@ class ResourceOps(CloudControlState):
         type_name = params["TypeName"]
         handler = self.handler(type_name, "List")
         api = self.api(ctx, type_name, params.get("RoleArn"))
-        physical_ids = handler.physical_ids(api)
-        if physical_ids is None:
+        listing = LISTINGS.get(type_name)
+        if listing is None:
             raise unsupported(type_name, "LIST")
+        physical_ids = listing.physical_ids(api.call)
         descriptions = []
         for physical_id in sorted(physical_ids):
             identifier = identifier_of(type_name, physical_id, {}, {})

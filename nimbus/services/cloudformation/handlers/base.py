@@ -89,11 +89,6 @@ class Handler:
         ``None``: nimbus cannot read this type back (its drift status is ``NOT_CHECKED``)."""
         return None
 
-    def physical_ids(self, api: Api) -> list[str] | None:
-        """Every resource of this type in the account and region, by physical id, listed through the owning
-        service's API (Cloud Control's ListResources). ``None``: nimbus cannot list this type."""
-        return None
-
 
 def tag_list(tags: Any, key: str = "Key", value: str = "Value") -> list[dict]:
     """A template's ``Tags`` (a list of Key/Value, or a map) in a service's own member names."""

@@ -44,12 +44,3 @@ class Parameter(Handler):
                 "AllowedPattern": details.get("AllowedPattern", ""), "Tier": details.get("Tier", "Standard"),
                 "Policies": policies[0] if len(policies) == 1 else policies or None,
                 "Tags": {t["Key"]: t["Value"] for t in tags.get("TagList", [])}}
-
-    def physical_ids(self, api: Api) -> list[str] | None:
-        names, token = [], None
-        while True:
-            output = api.call("ssm", "DescribeParameters", {"NextToken": token} if token else {})
-            names += [p["Name"] for p in output["Parameters"]]
-            token = output.get("NextToken")
-            if not token:
-                return names
