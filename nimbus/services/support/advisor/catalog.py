@@ -1,0 +1,68 @@
+"""The checks nimbus runs, under AWS's check ids, names, categories and metadata columns (AWS's Trusted
+Advisor check reference). Each check's ``run`` reads the account and returns its rows."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .reader import AccountReader, Outcome
+
+# The support API's category names; the trustedadvisor API calls them pillars.
+SECURITY = "security"
+FAULT_TOLERANCE = "fault_tolerance"
+SERVICE_LIMITS = "service_limits"
+COST_OPTIMIZING = "cost_optimizing"
+
+# The columns of every service limit check, in AWS's order.
+LIMIT_COLUMNS = ("Region", "Service", "Limit Name", "Limit Amount", "Current Usage", "Status")
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    name: str
+    category: str
+    metadata: tuple[str, ...]
+    criteria: str  # the alert criteria, in HTML as the support API describes checks
+    action: str
+    services: tuple[str, ...]  # the trustedadvisor API's awsServices
+    run: Callable[[AccountReader], Outcome]
+
+    @property
+    def description(self) -> str:
+        return (f"{self.summary}<br>\n<br>\n<b>Alert Criteria</b><br>\n{self.criteria}<br>\n<br>\n"
+                f"<b>Recommended Action</b><br>\n{self.action}")
+
+    @property
+    def summary(self) -> str:
+        return SUMMARIES.get(self.id, f"Checks {self.name}.")
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:trustedadvisor:::check/{self.id}"
+
+
+# One sentence each on what the check looks at (nimbus's words).
+SUMMARIES: dict[str, str] = {}
+CHECKS: dict[str, Check] = {}
+
+
+def register(check: Check, summary: str) -> Check:
+    CHECKS[check.id] = check
+    SUMMARIES[check.id] = summary
+    return check
+
+
+def find(check_id: str) -> Check | None:
+    _load()
+    return CHECKS.get(check_id)
+
+
+def every() -> list[Check]:
+    _load()
+    return sorted(CHECKS.values(), key=lambda c: (c.category, c.name))
+
+
+def _load() -> None:
+    """The check modules register themselves when imported."""
+    from . import limits, security, storage  # noqa: F401
