@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support import advance_clock, aws_cli, error_of, unique
+from tests.support import advance_clock, aws_cli, error_of, make_client, start_server, unique
 
 S3_PERMISSIONS, S3_VERSIONING, KEY_ROTATION = "Pfx0RwqBli", "R365s2Qddf", "DqdJqYeRm5"
 EXPOSED_KEYS, IAM_USE, IAM_USERS, KINESIS_SHARDS = "12Fnkpl8Y5", "zXCkfM1nI3", "qS7VV0l7J9", "bW7HH0l7J9"
@@ -98,19 +98,28 @@ def test_bucket_versioning_and_its_summary(support, aws, endpoint):
     assert summary["checkId"] == S3_VERSIONING and summary["categorySpecificSummary"] == {}
 
 
-def test_iam_use_key_rotation_and_the_users_quota(support, aws, endpoint):
-    iam = aws("iam")
-    user = unique("ta-user")
-    iam.create_user(UserName=user)
-    key = iam.create_access_key(UserName=user)["AccessKey"]["AccessKeyId"]
+def test_iam_use_and_the_users_quota(support, aws, endpoint):
+    aws("iam").create_user(UserName=unique("ta-user"))
     assert refreshed(support, endpoint, IAM_USE)["status"] == "ok"
-    row = row_of(refreshed(support, endpoint, KEY_ROTATION), 2, key)
-    assert row["metadata"][:3] == ["Green", user, key]
-    advance_clock(endpoint, 91 * 86400)
-    row = row_of(refreshed(support, endpoint, KEY_ROTATION), 2, key)
-    assert row["status"] == "warning" and row["metadata"][0] == "Yellow"
     limits = refreshed(support, endpoint, IAM_USERS)["flaggedResources"]
     assert limits[0]["metadata"][:4] == ["-", "IAM", "Users", "5000"] and limits[0]["metadata"][5] == "Green"
+
+
+def test_a_key_ages_into_yellow_and_results_survive_a_restart(tmp_path):
+    """On a server of its own: the clock jumps three months."""
+    with start_server(tmp_path) as own:
+        iam, support = make_client(own.endpoint, "iam"), make_client(own.endpoint, "support")
+        iam.create_user(UserName="builder")
+        key = iam.create_access_key(UserName="builder")["AccessKey"]["AccessKeyId"]
+        row = row_of(refreshed(support, own.endpoint, KEY_ROTATION), 2, key)
+        assert row["metadata"][:3] == ["Green", "builder", key] and row["metadata"][4] is None
+        advance_clock(own.endpoint, 91 * 86400)
+        row = row_of(refreshed(support, own.endpoint, KEY_ROTATION), 2, key)
+        assert row["status"] == "warning" and row["metadata"][0] == "Yellow"
+        assert row["metadata"][4] == "Key not rotated in the last 90 days"
+    with start_server(tmp_path) as again:
+        support = make_client(again.endpoint, "support")
+        assert row_of(result(support, KEY_ROTATION), 2, key)["status"] == "warning"
 
 
 def test_an_access_key_in_a_public_object_is_exposed(support, aws, endpoint):

@@ -98,6 +98,8 @@ ONE_CALL_PER_SERVICE = {
     "sns": lambda aws: aws("sns").list_topics(),
     "ssm": lambda aws: aws("ssm").describe_parameters(),
     "sts": lambda aws: aws("sts").get_caller_identity(),
+    "support": lambda aws: aws("support").describe_trusted_advisor_checks(language="en"),
+    "trustedadvisor": lambda aws: aws("trustedadvisor").list_checks(),
 }
 
 
