@@ -6,7 +6,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import epoch, timestamp
 from nimbus.services.support.advisor import catalog
 
-from .state import SOURCE, TrustedAdvisorState, columns, recommendation_arn, resource_arn, validation
+from .state import TrustedAdvisorState, columns, recommendation_arn, resource_arn, validation
 
 USER_STAGES = frozenset({"pending_response", "in_progress", "dismissed", "resolved"})
 
@@ -16,9 +16,9 @@ class RecommendationOps(TrustedAdvisorState):
         checks = [c for c in catalog.every()
                   if params.get("pillar") in (None, c.category)
                   and params.get("awsService") in (None, *c.services)
-                  and params.get("source") in (None, SOURCE)]
+                  and params.get("source") in (None, c.source)]
         return self.paged([{"id": c.id, "arn": c.arn, "name": c.name, "description": c.description,
-                            "pillars": [c.category], "awsServices": list(c.services), "source": SOURCE,
+                            "pillars": [c.category], "awsServices": list(c.services), "source": c.source,
                             "metadata": {str(i): column for i, column in enumerate(c.metadata)}}
                            for c in checks], params, "checkSummaries")
 
@@ -29,7 +29,7 @@ class RecommendationOps(TrustedAdvisorState):
             if params.get("checkIdentifier") not in (None, check.id, check.arn) or \
                     params.get("pillar") not in (None, check.category) or \
                     params.get("awsService") not in (None, *check.services) or \
-                    params.get("source") not in (None, SOURCE) or params.get("type") not in (None, "standard"):
+                    params.get("source") not in (None, check.source) or params.get("type") not in (None, "standard"):
                 continue
             run = self.advisor.state(ctx.account_id, check)
             if params.get("status") not in (None, run["status"]) or (after and run["timestamp"] <= after) or \

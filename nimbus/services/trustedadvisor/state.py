@@ -13,7 +13,6 @@ from nimbus.services.support.advisor.catalog import Check
 from nimbus.services.support.advisor.documents import CheckRun, ResultRow
 from nimbus.services.support.advisor.engine import Advisor
 
-SOURCE = "ta_check"
 RECOMMENDATIONS = uuid.UUID("5b7f3d4e-2c1a-4e8b-9f60-7a1d2c3b4e5f")  # the namespace of recommendation ids
 
 
@@ -64,7 +63,7 @@ class TrustedAdvisorState(BaseProvider):
         counts = {status: sum(1 for r in rows if r["status"] == status) for status in ("ok", "warning", "error")}
         summary = {
             "id": recommendation_id(account, check), "type": "standard", "checkArn": check.arn,
-            "status": run["status"], "pillars": [check.category], "source": SOURCE,
+            "status": run["status"], "pillars": [check.category], "source": check.source,
             "awsServices": list(check.services), "name": check.name, "arn": recommendation_arn(account, check),
             "resourcesAggregates": {"okCount": counts["ok"], "warningCount": counts["warning"],
                                     "errorCount": counts["error"], "excludedCount": len(excluded)},

@@ -27,6 +27,7 @@ class Check:
     action: str
     services: tuple[str, ...]  # the trustedadvisor API's awsServices
     run: Callable[[AccountReader], Outcome]
+    source: str = "ta_check"  # the trustedadvisor API's source: Trusted Advisor's own, or Security Hub's
 
     @property
     def description(self) -> str:
@@ -65,4 +66,4 @@ def every() -> list[Check]:
 
 def _load() -> None:
     """The check modules register themselves when imported."""
-    from . import limits, security, storage  # noqa: F401
+    from . import controls, limits, security, storage  # noqa: F401
