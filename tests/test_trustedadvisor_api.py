@@ -86,3 +86,30 @@ def test_the_support_api_and_this_one_share_a_refresh(advisor, aws, endpoint):
     resources = advisor.list_recommendation_resources(recommendationIdentifier=summary["arn"], status="ok")[
         "recommendationResourceSummaries"]
     assert name in {r["metadata"]["1"] for r in resources}
+
+
+def test_the_organization_view_spans_nimbus_accounts(advisor, client, account):
+    """The default account is the organization's management account; the module's account is a member."""
+    advisor.list_recommendations()  # the member's checks have results
+    management = client("trustedadvisor")
+    summaries = management.list_organization_recommendations(
+        checkIdentifier=f"arn:aws:trustedadvisor:::check/{S3_VERSIONING}")["organizationRecommendationSummaries"]
+    assert len(summaries) == 1 and summaries[0]["arn"].startswith(
+        "arn:aws:trustedadvisor:::organization-recommendation/")
+    arn = summaries[0]["arn"]
+    accounts = management.list_organization_recommendation_accounts(organizationRecommendationIdentifier=arn)[
+        "accountRecommendationLifecycleSummaries"]
+    mine = [a for a in accounts if a["accountId"] == account]
+    assert mine and mine[0]["accountRecommendationArn"] == recommendation_of(advisor, S3_VERSIONING)["arn"]
+    resources = management.list_organization_recommendation_resources(
+        organizationRecommendationIdentifier=arn, affectedAccountId=account)["organizationRecommendationResourceSummaries"]
+    assert resources and {r["accountId"] for r in resources} == {account}
+
+    management.update_organization_recommendation_lifecycle(
+        organizationRecommendationIdentifier=arn, lifecycleStage="in_progress", updateReason="rolling out versioning")
+    got = management.get_organization_recommendation(organizationRecommendationIdentifier=arn)[
+        "organizationRecommendation"]
+    assert got["lifecycleStage"] == "in_progress" and got["updateReason"] == "rolling out versioning"
+
+    refused = error_of(advisor.list_organization_recommendations)
+    assert (refused.code, refused.status) == ("AccessDeniedException", 403)

@@ -6,9 +6,23 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import epoch, timestamp
 from nimbus.services.support.advisor import catalog
 
-from .state import TrustedAdvisorState, columns, recommendation_arn, resource_arn, validation
+from .state import TrustedAdvisorState, recommendation_arn, resources, validation
 
 USER_STAGES = frozenset({"pending_response", "in_progress", "dismissed", "resolved"})
+
+
+def lifecycle_changes(ctx: RequestContext, params: dict, now: float) -> dict:
+    """The stored fields an UpdateRecommendationLifecycle (or its organization variant) asks for."""
+    stage = params["lifecycleStage"]
+    if stage not in USER_STAGES:
+        raise validation(f"Invalid lifecycle stage: {stage}")
+    if params.get("updateReasonCode") and stage not in ("dismissed", "resolved"):
+        raise validation("updateReasonCode is only allowed when lifecycleStage is dismissed or resolved")
+    changes = {"lifecycleStage": stage, "lifecycleUpdatedAt": now, "updateReason": params.get("updateReason", ""),
+               "updateReasonCode": params.get("updateReasonCode", ""), "updatedOnBehalfOf": ctx.principal.arn}
+    if stage == "resolved":
+        changes["resolvedAt"] = now
+    return changes
 
 
 class RecommendationOps(TrustedAdvisorState):
@@ -52,20 +66,8 @@ class RecommendationOps(TrustedAdvisorState):
     def list_recommendation_resources(self, ctx: RequestContext, params: dict) -> dict:
         check = self.recommendation(ctx, params["recommendationIdentifier"])
         run = self.advisor.state(ctx.account_id, check)
-        excluded = set(run.get("excluded") or [])
-        resources = []
-        for row in run.get("rows") or []:
-            exclusion = "excluded" if row["resourceId"] in excluded else "included"
-            if params.get("status") not in (None, row["status"]) or \
-                    params.get("exclusionStatus") not in (None, exclusion) or \
-                    params.get("regionCode") not in (None, row["region"] or "-"):
-                continue
-            resources.append({
-                "id": row["resourceId"], "arn": resource_arn(ctx.account_id, check, row),
-                "awsResourceId": row["resource"], "regionCode": row["region"] or "-", "status": row["status"],
-                "metadata": columns(check, row), "lastUpdatedAt": timestamp(run["timestamp"]),
-                "exclusionStatus": exclusion, "recommendationArn": recommendation_arn(ctx.account_id, check)})
-        return self.paged(resources, params, "recommendationResourceSummaries")
+        found = resources(ctx.account_id, check, run, params, recommendation_arn(ctx.account_id, check))
+        return self.paged(found, params, "recommendationResourceSummaries")
 
     def list_recommendations_for_resource(self, ctx: RequestContext, params: dict) -> dict:
         found = []
@@ -83,17 +85,7 @@ class RecommendationOps(TrustedAdvisorState):
 
     def update_recommendation_lifecycle(self, ctx: RequestContext, params: dict) -> dict:
         check = self.recommendation(ctx, params["recommendationIdentifier"])
-        stage = params["lifecycleStage"]
-        if stage not in USER_STAGES:
-            raise validation(f"Invalid lifecycle stage: {stage}")
-        if params.get("updateReasonCode") and stage not in ("dismissed", "resolved"):
-            raise validation("updateReasonCode is only allowed when lifecycleStage is dismissed or resolved")
-        now = self.advisor.now()
-        changes = {"lifecycleStage": stage, "lifecycleUpdatedAt": now, "updateReason": params.get("updateReason", ""),
-                   "updateReasonCode": params.get("updateReasonCode", ""), "updatedOnBehalfOf": ctx.principal.arn}
-        if stage == "resolved":
-            changes["resolvedAt"] = now
-        self.advisor.update(ctx.account_id, check, **changes)
+        self.advisor.update(ctx.account_id, check, **lifecycle_changes(ctx, params, self.advisor.now()))
         return {}
 
     def batch_update_recommendation_resource_exclusion(self, ctx: RequestContext, params: dict) -> dict:

@@ -42,6 +42,25 @@ def columns(check: Check, row: ResultRow) -> dict[str, str]:
     return {str(i): value for i, value in enumerate(row["metadata"]) if value is not None}
 
 
+def resources(account: str, check: Check, run: CheckRun, params: dict, recommendation: str) -> list[dict]:
+    """The result's resources as the API lists them, filtered by ``status``, ``exclusionStatus`` and
+    ``regionCode``; ``recommendation`` is the ARN they belong to."""
+    excluded = set(run.get("excluded") or [])
+    found = []
+    for row in run.get("rows") or []:
+        exclusion = "excluded" if row["resourceId"] in excluded else "included"
+        if params.get("status") not in (None, row["status"]) or \
+                params.get("exclusionStatus") not in (None, exclusion) or \
+                params.get("regionCode") not in (None, row["region"] or "-"):
+            continue
+        found.append({
+            "id": row["resourceId"], "arn": resource_arn(account, check, row), "awsResourceId": row["resource"],
+            "regionCode": row["region"] or "-", "status": row["status"], "metadata": columns(check, row),
+            "lastUpdatedAt": timestamp(run["timestamp"]), "exclusionStatus": exclusion,
+            "recommendationArn": recommendation})
+    return found
+
+
 class TrustedAdvisorState(BaseProvider):
     def __init__(self, runtime):
         super().__init__(runtime)
