@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import advance_clock, distribution_config, legacy_behaviour, s3_origin, unique
+from tests.support import advance_clock, distribution_config, error_of, legacy_behaviour, s3_origin, unique
 
 ROOT_KEY, KMS_DELETION = "Hs4Ma3G140", "Hs4Ma3G135"
 MISSING_ORIGIN, NO_OAC, PLAIN_HTTP = "Hs4Ma3G275", "Hs4Ma3G284", "Hs4Ma3G229"
@@ -16,10 +16,8 @@ def support(aws):
 
 
 def refreshed_rows(support, endpoint, check_id: str) -> dict[str, dict]:
-    """The check's rows by resource after a refresh has run its course."""
-    advance_clock(endpoint, 3601)
-    support.refresh_trusted_advisor_check(checkId=check_id)
-    advance_clock(endpoint, 10)
+    """The check's rows by resource once Trusted Advisor has refreshed it itself (every six hours)."""
+    advance_clock(endpoint, 6 * 3600)
     found = support.describe_trusted_advisor_check_result(checkId=check_id)["result"]
     return {row["metadata"][2]: row for row in found["flaggedResources"]}
 
@@ -29,6 +27,12 @@ def test_the_controls_are_listed_with_their_source(aws):
     assert set(checks) == {ROOT_KEY, KMS_DELETION, MISSING_ORIGIN, NO_OAC, PLAIN_HTTP}
     assert checks[KMS_DELETION]["name"] == "AWS KMS keys should not be deleted unintentionally"
     assert list(checks[ROOT_KEY]["metadata"].values()) == ["Status", "Region", "Resource", "Last Updated Time"]
+
+
+def test_these_checks_refuse_a_refresh(support):
+    refused = error_of(support.refresh_trusted_advisor_check, checkId=KMS_DELETION)
+    assert (refused.code, refused.message) == (
+        "InvalidParameterValueException", f"[UNREFRESHABLE_CHECK_ID_ERROR] Check {KMS_DELETION} is not refreshable.")
 
 
 def test_the_root_user_always_has_access_keys(support, account):

@@ -157,8 +157,9 @@ def test_kinesis_shards_count_against_the_regional_quota(support, aws, endpoint)
 
 
 def test_bad_input_and_the_support_case_api(support):
-    assert error_of(support.describe_trusted_advisor_check_result, checkId="nope").code == \
-        "InvalidParameterValueException"
+    unknown = error_of(support.describe_trusted_advisor_check_result, checkId="eW7HH0l7J9")
+    assert (unknown.code, unknown.status, unknown.message) == (
+        "InvalidParameterValueException", 400, "Unknown ID: eW7HH0l7J9")
     assert error_of(support.describe_trusted_advisor_checks, language="xx").code == "InvalidParameterValueException"
     refused = error_of(support.create_case, subject="help", communicationBody="please")
     assert (refused.code, refused.status) == ("SubscriptionRequiredException", 400)

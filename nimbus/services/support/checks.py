@@ -8,7 +8,7 @@ from nimbus.core.context import RequestContext
 from .advisor import catalog
 from .advisor.catalog import COST_OPTIMIZING, Check
 from .advisor.documents import CheckRun
-from .state import SupportState
+from .state import SupportState, invalid_parameter
 
 
 def iso(epoch: float) -> str:
@@ -68,6 +68,8 @@ class CheckOps(SupportState):
 
     def refresh_trusted_advisor_check(self, ctx: RequestContext, params: dict) -> dict:
         check = self.check(params["checkId"])
+        if not check.refreshable:
+            raise invalid_parameter(f"[UNREFRESHABLE_CHECK_ID_ERROR] Check {check.id} is not refreshable.")
         return {"status": self.refresh_status(check, self.advisor.refresh(ctx.account_id, check))}
 
     def describe_trusted_advisor_check_refresh_statuses(self, ctx: RequestContext, params: dict) -> dict:

@@ -24,7 +24,7 @@ class SupportState(BaseProvider):
     def check(self, check_id: str) -> Check:
         found = catalog.find(check_id)
         if found is None:
-            raise invalid_parameter(f"Invalid check id: {check_id}")
+            raise invalid_parameter(f"Unknown ID: {check_id}")
         return found
 
     @staticmethod

@@ -39,6 +39,11 @@ class Check:
         return SUMMARIES.get(self.id, f"Checks {self.name}.")
 
     @property
+    def refreshable(self) -> bool:
+        """AWS refreshes its Security Hub-sourced checks itself, several times a day, and refuses requests to."""
+        return self.source == "ta_check"
+
+    @property
     def arn(self) -> str:
         return f"arn:aws:trustedadvisor:::check/{self.id}"
 

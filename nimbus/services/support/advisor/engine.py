@@ -1,7 +1,7 @@
 """Trusted Advisor's engine: runs a check over the account, keeps its last result, and moves a refresh
 through AWS's statuses on the virtual clock (enqueued, then processing, then success). Results are the last
 finished refresh's; a check never refreshed is run once on first sight, as AWS's own periodic refresh would
-have."""
+have. A check AWS refreshes itself runs again once its result is six hours old."""
 from __future__ import annotations
 
 import base64
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 ENQUEUED_SECONDS = 2.0  # a refresh waits this long in the queue...
 PROCESSING_SECONDS = 3.0  # ...then is processed for this long
 REFRESH_COOLDOWN_SECONDS = 3600.0  # AWS lets a check be refreshed once an hour
+AUTOMATIC_REFRESH_SECONDS = 6 * 3600.0  # a check no one may refresh is run again this often ("several times daily")
 
 
 def namespace(account: str) -> tuple[str, ...]:
@@ -58,14 +59,17 @@ class Advisor:
                     found["rows"] = found.pop("pendingRows")
                     found["timestamp"] = found["refreshRequestedAt"] + ENQUEUED_SECONDS + PROCESSING_SECONDS
                     self.save(account, found)
-        if found is None or "rows" not in found:
+        if found is None or "rows" not in found or self.stale(check, found):
             status, rows = self.run(account, check)
             with self.store.transaction():
                 found = CHECK_RUN.get(self.store, namespace(account), check.id) or self.fresh(check)
-                if "rows" not in found:
+                if "rows" not in found or self.stale(check, found):
                     found.update(status=status, rows=rows, timestamp=self.now())
                     self.save(account, found)
         return found
+
+    def stale(self, check: Check, run: CheckRun) -> bool:
+        return not check.refreshable and self.now() - run["timestamp"] >= AUTOMATIC_REFRESH_SECONDS
 
     def fresh(self, check: Check) -> CheckRun:
         return CheckRun(checkId=check.id, createdAt=self.now())
