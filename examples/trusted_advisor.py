@@ -28,9 +28,7 @@ def main(endpoint: str | None = None) -> dict:
     # Step 1: a bucket whose ACL lets anyone upload and delete.
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
-        "RestrictPublicBuckets": False})
+    s3.delete_public_access_block(Bucket=bucket)  # new buckets block public access, as on AWS
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
     print(f"1. created bucket {bucket} with a public-read-write ACL")
 

@@ -3,11 +3,18 @@ account's real resources, a refresh moving through its statuses on the virtual c
 once the user fixes the resource and refreshes, and the support-case API refused as without a plan."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.support import advance_clock, aws_cli, error_of, make_client, start_server, unique
+from tests.support import (
+    advance_clock,
+    aws_cli,
+    error_of,
+    make_client,
+    new_bucket,
+    open_to_anyone,
+    start_server,
+    unique,
+)
 
 S3_PERMISSIONS, S3_VERSIONING, KEY_ROTATION = "Pfx0RwqBli", "R365s2Qddf", "DqdJqYeRm5"
 EXPOSED_KEYS, IAM_USE, IAM_USERS, KINESIS_SHARDS = "12Fnkpl8Y5", "zXCkfM1nI3", "qS7VV0l7J9", "bW7HH0l7J9"
@@ -55,9 +62,7 @@ def test_a_public_bucket_turns_green_once_fixed_and_refreshed(support, aws, endp
     name = unique("ta-public")
     s3.create_bucket(Bucket=name)
     s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
-    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
-        "RestrictPublicBuckets": False})
+    s3.delete_public_access_block(Bucket=name)
     s3.put_bucket_acl(Bucket=name, ACL="public-read-write")
     found = refreshed(support, endpoint, S3_PERMISSIONS)
     row = row_of(found, 2, name)
@@ -127,13 +132,8 @@ def test_an_access_key_in_a_public_object_is_exposed(support, aws, endpoint):
     user = unique("ta-leaky")
     iam.create_user(UserName=user)
     key = iam.create_access_key(UserName=user)["AccessKey"]["AccessKeyId"]
-    name = unique("ta-leak")
-    s3.create_bucket(Bucket=name)
-    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
-        "RestrictPublicBuckets": False})
-    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{name}/*"}]}))
+    name = new_bucket(s3, "ta-leak")
+    open_to_anyone(s3, name)
     s3.put_object(Bucket=name, Key="app/config.env", Body=f"AWS_ACCESS_KEY_ID={key}\n".encode())
     row = row_of(refreshed(support, endpoint, EXPOSED_KEYS), 0, key)
     assert row["status"] == "error" and row["metadata"][1:3] == [user, "Exposed"]
