@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from nimbus.core.context import RequestContext
 
 from .advisor import catalog
-from .advisor.catalog import COST_OPTIMIZING, Check
+from .advisor.catalog import Check
 from .advisor.documents import CheckRun
 from .state import SupportState, invalid_parameter
 
@@ -22,13 +22,6 @@ def resources_summary(run: CheckRun) -> dict:
             "resourcesFlagged": sum(1 for r in rows if r["status"] != "ok" and r["resourceId"] not in excluded),
             "resourcesIgnored": 0,
             "resourcesSuppressed": sum(1 for r in rows if r["resourceId"] in excluded)}
-
-
-def category_summary(check: Check) -> dict:
-    # nimbus keeps no prices, so a cost check never estimates a saving.
-    if check.category != COST_OPTIMIZING:
-        return {}
-    return {"costOptimizing": {"estimatedMonthlySavings": 0.0, "estimatedPercentMonthlySavings": 0.0}}
 
 
 def describe(check: Check) -> dict:
@@ -54,7 +47,7 @@ class CheckOps(SupportState):
                 del row["region"]
         return {"result": {"checkId": check.id, "timestamp": iso(run["timestamp"]), "status": run["status"],
                            "resourcesSummary": resources_summary(run), "categorySpecificSummary":
-                           category_summary(check), "flaggedResources": flagged}}
+                           check.savings, "flaggedResources": flagged}}
 
     def describe_trusted_advisor_check_summaries(self, ctx: RequestContext, params: dict) -> dict:
         summaries = []
@@ -63,7 +56,7 @@ class CheckOps(SupportState):
             summary = resources_summary(run)
             summaries.append({"checkId": check.id, "timestamp": iso(run["timestamp"]), "status": run["status"],
                               "hasFlaggedResources": bool(summary["resourcesFlagged"]),
-                              "resourcesSummary": summary, "categorySpecificSummary": category_summary(check)})
+                              "resourcesSummary": summary, "categorySpecificSummary": check.savings})
         return {"summaries": summaries}
 
     def refresh_trusted_advisor_check(self, ctx: RequestContext, params: dict) -> dict:

@@ -87,6 +87,8 @@ class TrustedAdvisorState(BaseProvider):
             "resourcesAggregates": {"okCount": counts["ok"], "warningCount": counts["warning"],
                                     "errorCount": counts["error"], "excludedCount": len(excluded)},
             "createdAt": timestamp(run["createdAt"]), "lastUpdatedAt": timestamp(run["timestamp"])}
+        if check.savings:
+            summary["pillarSpecificAggregates"] = check.savings
         if run.get("lifecycleStage"):
             summary["lifecycleStage"] = run["lifecycleStage"]
         return summary

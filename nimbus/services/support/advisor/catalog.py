@@ -27,7 +27,9 @@ class Check:
     action: str
     services: tuple[str, ...]  # the trustedadvisor API's awsServices
     run: Callable[[AccountReader], Outcome]
-    source: str = "ta_check"  # the trustedadvisor API's source: Trusted Advisor's own, or Security Hub's
+    source: str = "ta_check"  # the trustedadvisor API's source: Trusted Advisor's own, Security Hub's, Config's
+    # AWS refreshes some checks itself, several times a day, and refuses requests to.
+    refreshable: bool = True
 
     @property
     def description(self) -> str:
@@ -39,9 +41,12 @@ class Check:
         return SUMMARIES.get(self.id, f"Checks {self.name}.")
 
     @property
-    def refreshable(self) -> bool:
-        """AWS refreshes its Security Hub-sourced checks itself, several times a day, and refuses requests to."""
-        return self.source == "ta_check"
+    def savings(self) -> dict:
+        """The cost figures both APIs show (``costOptimizing``): nimbus keeps no prices, so a cost check never
+        estimates a saving, and the other categories have none."""
+        if self.category != COST_OPTIMIZING:
+            return {}
+        return {"costOptimizing": {"estimatedMonthlySavings": 0.0, "estimatedPercentMonthlySavings": 0.0}}
 
     @property
     def arn(self) -> str:
@@ -71,4 +76,4 @@ def every() -> list[Check]:
 
 def _load() -> None:
     """The check modules register themselves when imported."""
-    from . import controls, limits, security, storage  # noqa: F401
+    from . import controls, cost, limits, security, storage  # noqa: F401

@@ -16,9 +16,13 @@ COLUMNS = ("Status", "Region", "Resource", "Last Updated Time")
 PENDING_DELETION = ("PendingDeletion", "PendingReplicaDeletion")
 
 
+def updated_at(reader: AccountReader) -> str:
+    """The Last Updated Time column: when the check ran."""
+    return datetime.fromtimestamp(reader.now(), tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def control_row(reader: AccountReader, status: Status, region: str, resource: str) -> Row:
-    updated = datetime.fromtimestamp(reader.now(), tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    return Row(status, resource, [COLOUR[status], region, resource, updated], region)
+    return Row(status, resource, [COLOUR[status], region, resource, updated_at(reader)], region)
 
 
 def root_access_key(reader: AccountReader) -> Outcome:
@@ -93,7 +97,8 @@ def _control(check_id: str, name: str, control: str, severity: Status, services:
              run: Callable[[AccountReader], Outcome], summary: str, action: str) -> None:
     level = "Red: Critical or High" if severity == "error" else "Yellow: Medium or Low"
     register(Check(check_id, name, SECURITY, COLUMNS,
-                   f"{level} Security Hub control ({control}) failed.", action, services, run, "security_hub"),
+                   f"{level} Security Hub control ({control}) failed.", action, services, run, "security_hub",
+                   refreshable=False),
              f"{summary}<br>\nSecurity Hub control ID: {control}")
 
 
