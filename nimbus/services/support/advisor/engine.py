@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
 
 ENQUEUED_SECONDS = 2.0  # a refresh waits this long in the queue...
-PROCESSING_SECONDS = 3.0  # ...then is processed for this long
+PROCESSING_SECONDS = 8.0  # ...then is processed for this long
 REFRESH_COOLDOWN_SECONDS = 3600.0  # AWS lets a check be refreshed once an hour
 AUTOMATIC_REFRESH_SECONDS = 6 * 3600.0  # a check no one may refresh is run again this often ("several times daily")
 
