@@ -172,3 +172,11 @@ def test_the_aws_cli_lists_the_checks(endpoint):
     assert {"Pfx0RwqBli", "zXCkfM1nI3", "7DAFEmoDos"} <= {c["id"] for c in checks}
     found = aws_cli(endpoint, "support", "describe-trusted-advisor-check-result", "--check-id", "7DAFEmoDos")
     assert found["result"]["status"] == "error"
+
+
+def test_the_api_is_global_like_aws(support, aws):
+    """AWS serves the support API from us-east-1 only; every region's client sees the same checks."""
+    elsewhere = aws("support", region="eu-west-1")
+    here = result(support, IAM_USERS)
+    there = elsewhere.describe_trusted_advisor_check_result(checkId=IAM_USERS)["result"]
+    assert (there["timestamp"], there["flaggedResources"]) == (here["timestamp"], here["flaggedResources"])
