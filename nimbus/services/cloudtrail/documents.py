@@ -47,6 +47,7 @@ class Trail(TypedDict, total=False):
     CloudWatchLogsRoleArn: str | None
     EventSelectors: list[dict[str, Any]]  # one of the two, once PutEventSelectors was called
     AdvancedEventSelectors: list[dict[str, Any]]
+    InsightSelectors: list[dict[str, Any]]  # PutInsightSelectors' own, when Insights are on
 
 
 class LogFile(TypedDict):
@@ -109,6 +110,38 @@ class SigningKey(TypedDict, total=False):
     Value: Required[str]  # the public key: PKCS#1 DER, base64
     SealedPrivateKey: str  # PKCS#8 DER sealed by the vault (signing.py)
     PrivateKey: str  # PKCS#8 PEM in the clear: only in a key stored before version 1, sealed when next read
+
+
+class ActiveInsight(TypedDict):
+    """An unusual activity under way: its Start event is out, its End is not (insights.py)."""
+    SharedEventID: str
+    StartMinute: int
+    LastMinute: int  # the newest minute still unusual
+    Counts: list[float]  # the measured calls (or errors) of each unusual minute
+    Calls: list[float]  # all calls of the API in those minutes (an error rate's denominator)
+    Attributions: dict[str, dict[str, int]]  # attribute -> value -> calls, over the unusual minutes
+    Baseline: float  # calls per minute, or errors per call, over the baseline window
+    BaselineMinutes: int
+
+
+class InsightsState(TypedDict, total=False):
+    """Insights' computation for one account and region: the baseline as running sums over its window."""
+    FirstMinute: Required[int]  # the minute Insights began here: the baseline counts minutes from it
+    NextMinute: Required[int]  # the first minute not yet measured
+    Sums: Required[dict[str, list[float]]]  # measure key -> [sum, sum of squares] over the baseline window
+    Active: Required[dict[str, ActiveInsight]]
+
+
+class InsightDelivery(TypedDict, total=False):
+    """Where a trail's Insights files stand: the newest insight event delivered, per region."""
+    Since: Required[str]  # the history key Insights were enabled at: nothing older is delivered
+    Cursors: Required[dict[str, str]]
+    LatestDeliveryTime: float
+    LatestDeliveryError: str
+
+
+INSIGHTS_STATE = DocumentKind[InsightsState]("cloudtrail.InsightsState")
+INSIGHT_DELIVERY = DocumentKind[InsightDelivery]("cloudtrail.InsightDelivery")
 
 
 # -- version 0: the engine's snake_case fields, written before documents were versioned ----------------
