@@ -140,8 +140,26 @@ class InsightDelivery(TypedDict, total=False):
     LatestDeliveryError: str
 
 
+class Channel(TypedDict, total=False):
+    """A channel for events from outside AWS (channels.py); its last ingestion is GetChannel's IngestionStatus."""
+    ChannelArn: Required[str]
+    Name: Required[str]
+    Source: Required[str]
+    Destinations: Required[list[dict[str, str]]]  # Type, Location: an event data store's ARN
+    Tags: Required[dict[str, str]]
+    IngestionStatus: dict[str, Any]  # LatestIngestionSuccessTime (epoch seconds), ...EventID, ...ErrorCode
+
+
+class StoredPolicy(TypedDict):
+    """A resource-based policy on a channel, event data store or dashboard (resource_policies.py)."""
+    ResourceArn: str
+    ResourcePolicy: str
+
+
 INSIGHTS_STATE = DocumentKind[InsightsState]("cloudtrail.InsightsState")
 INSIGHT_DELIVERY = DocumentKind[InsightDelivery]("cloudtrail.InsightDelivery")
+CHANNEL = DocumentKind[Channel]("cloudtrail.Channel")
+STORED_POLICY = DocumentKind[StoredPolicy]("cloudtrail.ResourcePolicy")
 
 
 # -- version 0: the engine's snake_case fields, written before documents were versioned ----------------

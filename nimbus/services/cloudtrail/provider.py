@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.services.cloudtrail import lookup, signing
+from nimbus.services.cloudtrail.channels import ChannelOps
 from nimbus.services.cloudtrail.engine import engine_for
 from nimbus.services.cloudtrail.insight_selectors import InsightOps
+from nimbus.services.cloudtrail.resource_policies import ResourcePolicyOps
 from nimbus.services.cloudtrail.trails import TrailOps
 
 
-class Provider(InsightOps, TrailOps):
+class Provider(InsightOps, ChannelOps, ResourcePolicyOps, TrailOps):
     def lookup_events(self, ctx: RequestContext, params: dict) -> dict:
         engine_for(ctx.runtime).flush()
         return lookup.lookup(self.store, ctx.account_id, ctx.region, params, ctx.clock.time())
