@@ -12,13 +12,12 @@ from nimbus.core.paging import page
 from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.documents import CHANNEL, Channel
-from nimbus.services.cloudtrail.lake_hooks import hooks_for
+from nimbus.services.cloudtrail.lake_hooks import EVENT_DATA_STORE_ARN, hooks_for
 from nimbus.services.cloudtrail.state import CloudTrailState
 
 channels_ns = Namespace("cloudtrail", "channels")
 CHANNEL_ARN = re.compile(r"^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):channel/([A-Za-z0-9-]+)$")
 CHANNEL_ID = re.compile(r"^[A-Za-z0-9-]{3,256}$")
-EVENT_DATA_STORE_ARN = re.compile(r"^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):eventdatastore/[A-Za-z0-9-]+$")
 SOURCES = ("Custom",)  # partner integrations are AWS's own catalogue; nimbus has none
 
 
@@ -77,6 +76,16 @@ def check_destinations(ctx: RequestContext, destinations: list[dict]) -> list[di
                                "Destinations of type AWS_SERVICE are for channels AWS services create.", status=400)
         check_event_data_store(ctx, destination["Location"])
     return [{"Type": d["Type"], "Location": d["Location"]} for d in destinations]
+
+
+def listing(field: str, items: list, params: dict, members: tuple[str, ...], invalid_code: str) -> dict:
+    """A page of ``items`` (sorted by their first member) as a List operation answers, NextToken included."""
+    chunk, marker = page(items, params.get("NextToken"), params.get("MaxResults"), lambda item: item[members[0]],
+                         invalid=ServiceError(invalid_code, "Invalid NextToken.", status=400))
+    out: dict = {field: [{m: item[m] for m in members} for item in chunk]}
+    if marker:
+        out["NextToken"] = marker
+    return out
 
 
 def when(value: float | None) -> datetime | None:
@@ -142,9 +151,4 @@ class ChannelOps(CloudTrailState):
 
     def list_channels(self, ctx: RequestContext, params: dict) -> dict:
         channels = sorted(self._channels(ctx), key=lambda c: c["ChannelArn"])
-        chunk, marker = page(channels, params.get("NextToken"), params.get("MaxResults"), lambda c: c["ChannelArn"],
-                             invalid=ServiceError("InvalidNextTokenException", "Invalid NextToken.", status=400))
-        out: dict = {"Channels": [{"ChannelArn": c["ChannelArn"], "Name": c["Name"]} for c in chunk]}
-        if marker:
-            out["NextToken"] = marker
-        return out
+        return listing("Channels", channels, params, ("ChannelArn", "Name"), "InvalidNextTokenException")

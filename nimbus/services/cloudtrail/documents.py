@@ -150,6 +150,22 @@ class Channel(TypedDict, total=False):
     IngestionStatus: dict[str, Any]  # LatestIngestionSuccessTime (epoch seconds), ...EventID, ...ErrorCode
 
 
+class Dashboard(TypedDict, total=False):
+    """A custom CloudTrail Lake dashboard (dashboards.py): GetDashboard's members, times in epoch seconds."""
+    DashboardArn: Required[str]
+    Name: Required[str]
+    Type: Required[str]
+    Status: Required[str]
+    Widgets: Required[list[dict[str, Any]]]
+    Tags: Required[dict[str, str]]
+    TerminationProtectionEnabled: Required[bool]
+    CreatedTimestamp: Required[float]
+    UpdatedTimestamp: Required[float]
+    RefreshSchedule: dict[str, Any]
+    LastRefreshId: str
+    LastRefreshFailureReason: str
+
+
 class StoredPolicy(TypedDict):
     """A resource-based policy on a channel, event data store or dashboard (resource_policies.py)."""
     ResourceArn: str
@@ -159,6 +175,7 @@ class StoredPolicy(TypedDict):
 INSIGHTS_STATE = DocumentKind[InsightsState]("cloudtrail.InsightsState")
 INSIGHT_DELIVERY = DocumentKind[InsightDelivery]("cloudtrail.InsightDelivery")
 CHANNEL = DocumentKind[Channel]("cloudtrail.Channel")
+DASHBOARD = DocumentKind[Dashboard]("cloudtrail.Dashboard")
 STORED_POLICY = DocumentKind[StoredPolicy]("cloudtrail.ResourcePolicy")
 
 
