@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -75,6 +76,7 @@ def test_selectors_are_stored_validated_and_cleared(own, aws):
 def test_a_burst_after_a_quiet_baseline_starts_and_ends_an_insight(own, aws):
     ct, sns, s3 = aws("cloudtrail"), aws("sns"), aws("s3")
     name, bucket = insight_trail(aws)
+    advance_clock(own.endpoint, 61 - virtual_second(own))  # Insights begin early in a minute: the next one counts
     ct.put_insight_selectors(TrailName=name, InsightSelectors=BOTH)
     for _ in range(8):  # a quiet baseline: one write and one failed read every 10 minutes, 80 minutes
         sns.create_topic(Name=unique("quiet"))
@@ -113,6 +115,24 @@ def test_a_burst_after_a_quiet_baseline_starts_and_ends_an_insight(own, aws):
     delivered = [r for k in insight_files
                  for r in json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=k)["Body"].read()))["Records"]]
     assert sorted(r["eventID"] for r in delivered) == sorted(r["eventID"] for r in found.values())
+    # The counts Insights measured, per minute (only minutes with calls) and per hour (zeros filled in).
+    per_minute = ct.list_insights_metric_data(EventSource="sns.amazonaws.com", EventName="CreateTopic",
+                                              InsightType="ApiCallRateInsight", Period=60)
+    assert max(per_minute["Values"]) == 30.0 and sum(per_minute["Values"]) == 37.0  # the first 7 of 8 quiet ones
+    assert len(per_minute["Timestamps"]) == len(per_minute["Values"]) == 8
+    hourly = ct.list_insights_metric_data(EventSource="sns.amazonaws.com", EventName="GetTopicAttributes",
+                                          InsightType="ApiErrorRateInsight", ErrorCode="NotFound",
+                                          DataType="FillWithZeros", StartTime=virtual_now(own.endpoint) - timedelta(hours=5))
+    assert sum(hourly["Values"]) == 37.0 and 0.0 in hourly["Values"] and len(hourly["Values"]) >= 5
+    paged = ct.list_insights_metric_data(EventSource="sns.amazonaws.com", EventName="CreateTopic",
+                                         InsightType="ApiCallRateInsight", Period=60, MaxResults=5)
+    rest = ct.list_insights_metric_data(EventSource="sns.amazonaws.com", EventName="CreateTopic",
+                                        InsightType="ApiCallRateInsight", Period=60, NextToken=paged["NextToken"])
+    assert paged["Values"] + rest["Values"] == per_minute["Values"]
+    assert error_of(ct.list_insights_metric_data, EventSource="sns.amazonaws.com", EventName="CreateTopic",
+                    InsightType="ApiErrorRateInsight").code == "InvalidParameterException"
+    assert error_of(ct.list_insights_metric_data, EventSource="sns.amazonaws.com", EventName="CreateTopic",
+                    InsightType="ApiCallRateInsight", Period=120).code == "InvalidParameterException"
     # The management events' own files never hold insight events.
     assert all("insightDetails" not in r for k in keys if "/CloudTrail/" in k
                for r in json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=k)["Body"].read()))["Records"])

@@ -130,6 +130,7 @@ class InsightsState(TypedDict, total=False):
     NextMinute: Required[int]  # the first minute not yet measured
     Sums: Required[dict[str, list[float]]]  # measure key -> [sum, sum of squares] over the baseline window
     Active: Required[dict[str, ActiveInsight]]
+    AgedBefore: int  # minutes before this one have left the baseline (their counts stay for the metrics)
 
 
 class InsightDelivery(TypedDict, total=False):

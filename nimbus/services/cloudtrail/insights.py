@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CALL_RATE, ERROR_RATE = "ApiCallRateInsight", "ApiErrorRateInsight"
 WINDOW_MINUTES = 7 * 24 * 60
+METRIC_MINUTES = 90 * 24 * 60  # minute counts kept for ListInsightsMetricData
 MIN_BASELINE_MINUTES = 60
 SIGMAS = 3.0
 MIN_EXCESS = 10
@@ -171,17 +172,30 @@ class Insights:
             start = chunk[-1][0]
 
     def _age(self, account: str, region: str, state: InsightsState, before: int) -> None:
-        """Minutes older than ``before`` leave the baseline."""
+        """Minutes older than ``before`` leave the baseline; minute counts stay 90 days for the metrics
+        (insight_metrics.py)."""
         ns = minutes_ns(account, region)
-        for key, doc in self.store.scan(ns, limit=SCAN_CHUNK):
-            if int(key) >= before:
-                return
-            for measure, count in doc["Counts"].items():
-                sums = state["Sums"][measure]
-                sums[0] -= count
-                sums[1] -= count * count
-                if sums[0] <= 0:
-                    del state["Sums"][measure]
+        aged = state.get("AgedBefore", 0)
+        start = f"{aged - 1:012d}" if aged else None
+        while aged < before:
+            chunk = self.store.scan(ns, start_after=start, limit=SCAN_CHUNK)
+            leaving = [(key, doc) for key, doc in chunk if int(key) < before]
+            for _, doc in leaving:
+                for measure, count in doc["Counts"].items():
+                    sums = state["Sums"].get(measure)
+                    if sums is not None:
+                        sums[0] -= count
+                        sums[1] -= count * count
+                        if sums[0] <= 0:
+                            del state["Sums"][measure]
+            if len(leaving) < SCAN_CHUNK:
+                break
+            start = chunk[-1][0]
+        state["AgedBefore"] = max(aged, before)
+        forgotten = before + WINDOW_MINUTES - METRIC_MINUTES
+        for key, _ in self.store.scan(ns, limit=SCAN_CHUNK):
+            if int(key) >= forgotten:
+                break
             self.store.delete(ns, key)
 
     def _baseline(self, state: InsightsState, measure: str, minutes: int) -> tuple[float, float]:
