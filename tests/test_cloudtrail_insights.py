@@ -68,6 +68,13 @@ def test_selectors_are_stored_validated_and_cleared(own, aws):
     ct.put_event_selectors(TrailName=name, EventSelectors=[{"ReadWriteType": "ReadOnly"}])
     assert error_of(ct.put_insight_selectors, TrailName=name,
                     InsightSelectors=[{"InsightType": "ApiCallRateInsight"}]).code == "InvalidInsightSelectorsException"
+    # Insights on data events: nimbus measures management events only, so there are none to list.
+    arn = ct.get_trail(Name=name)["Trail"]["TrailARN"]
+    assert ct.list_insights_data(InsightSource=arn, DataType="InsightsEvents")["Events"] == []
+    assert error_of(ct.list_insights_data, InsightSource=arn, DataType="InsightsEvents",
+                    Dimensions={"EventName": "x", "EventSource": "y"}).code == "ValidationException"
+    assert error_of(ct.list_insights_data, InsightSource=arn.replace(name, "no-such-trail"),
+                    DataType="InsightsEvents").code == "TrailNotFoundException"
     ct.put_insight_selectors(TrailName=name, InsightSelectors=[])
     assert ct.get_trail(Name=name)["Trail"]["HasInsightSelectors"] is False
     assert error_of(ct.get_insight_selectors, TrailName=name).code == "InsightNotEnabledException"

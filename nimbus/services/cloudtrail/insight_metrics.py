@@ -88,3 +88,13 @@ class InsightMetricOps(TrailOps):
             out["NextToken"] = base64.urlsafe_b64encode(
                 json.dumps({"o": offset + limit, "q": _query_digest(params)}).encode()).decode()
         return out
+
+    def list_insights_data(self, ctx: RequestContext, params: dict) -> dict:
+        """Insights on data events: nimbus measures management events only, so a trail has none to list."""
+        self._trail(ctx, params["InsightSource"])
+        start, end = epoch(params.get("StartTime")), epoch(params.get("EndTime"))
+        if start is not None and end is not None and start > end:
+            raise invalid("StartTime must not be after EndTime.")
+        if params.get("NextToken"):
+            raise invalid("The NextToken is not valid.")
+        return {"Events": []}
