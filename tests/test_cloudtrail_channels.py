@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 
-from tests.support import account_key, error_of, make_client, unique
+from tests.support import account_key, advance_clock, all_records, error_of, make_client, trail_bucket, unique
 
 
 def store_arn(account: str, name: str = "store") -> str:
@@ -160,3 +160,25 @@ def test_resource_policies_are_validated(aws, account):
     assert error_of(ct.put_resource_policy, ResourceArn=gone, ResourcePolicy=policy()).code == \
         "ResourceNotFoundException"
     assert error_of(ct.get_resource_policy, ResourceArn=store_arn(account)).code == "ResourceNotFoundException"
+
+
+def test_put_audit_events_are_data_events_a_trail_logs_when_selected(aws, account, endpoint):
+    ct = aws("cloudtrail")
+    arn = new_channel(aws, account)["ChannelArn"]
+    bucket = trail_bucket(aws("s3"), account)
+    name = unique("trail")
+    ct.create_trail(Name=name, S3BucketName=bucket)
+    ct.put_event_selectors(TrailName=name, AdvancedEventSelectors=[
+        {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                            {"Field": "resources.type", "Equals": ["AWS::CloudTrail::Channel"]}]}])
+    ct.start_logging(Name=name)
+    aws("cloudtrail-data").put_audit_events(channelArn=arn,
+                                            auditEvents=[{"id": "d1", "eventData": event_data(account)}])
+    advance_clock(endpoint, 6)
+    puts = [r for r in all_records(aws("s3"), bucket) if r["eventName"] == "PutAuditEvents"]
+    assert len(puts) == 1 and puts[0]["eventSource"] == "cloudtrail-data.amazonaws.com"
+    assert puts[0]["managementEvent"] is False and puts[0]["eventCategory"] == "Data"
+    assert puts[0]["resources"] == [{"accountId": account, "type": "AWS::CloudTrail::Channel", "ARN": arn}]
+    ct.stop_logging(Name=name)
+    lookup = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "PutAuditEvents"}])
+    assert lookup["Events"] == []  # data events never show in the event history
