@@ -8,6 +8,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+_VARIANT = "\x00"  # never in a path or query string the edge keys on
+
 
 @dataclass
 class CachedObject:
@@ -68,7 +70,14 @@ class EdgeCache:
             self.used -= entry.size
 
 
+def variant_key(key: str, method: str, encoding: str | None) -> str:
+    """The key of one variant of a cached path: a cached OPTIONS and each compressed encoding are entries of
+    their own, which invalidating the path evicts with it."""
+    return key + "".join(f"{_VARIANT}{part}" for part in (method if method != "GET" else None, encoding) if part)
+
+
 def _matches(path: str, key: str) -> bool:
+    key = key.split(_VARIANT, 1)[0]
     if path.endswith("*"):
         return key.startswith(path[:-1])
     return key == path

@@ -40,8 +40,11 @@ def checked(config: dict) -> dict:
     origin_ids = {o["Id"] for o in origins}
     if len(origin_ids) != len(origins):
         raise invalid_argument("The parameter Origin Id must be unique.")
+    groups = config.get("OriginGroups", {}).get("Items", [])
+    members = {m["OriginId"] for g in groups for m in g["Members"]["Items"]}
+    targets = origin_ids | {g["Id"] for g in groups}
     for behaviour in behaviours(config):
-        if behaviour["TargetOriginId"] not in origin_ids:
+        if behaviour["TargetOriginId"] not in targets or not members <= origin_ids:
             raise ServiceError("NoSuchOrigin", "One or more of your origins or origin groups do not exist.",
                                status=404)
         _check_cache_settings(behaviour)

@@ -2,30 +2,30 @@
 the origin when stale, fetched on a miss; with CloudFront's ``X-Cache``, ``Age``, ``Via`` and ids."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
-
 from nimbus.core.policy.patterns import glob
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
-from .cache import CachedObject
+from .answers import edge_headers as _edge_headers
+from .answers import error_page as _error
+from .cache import CachedObject, variant_key
+from .compression import compressed, viewer_encoding
 from .configs import behaviours
+from .custom_errors import ERROR_CODES, custom_response, error_caching_ttl, replacement_status
 from .documents import Distribution
 from .expiration import settings_of
-from .origins import OriginFailed, fetch
+from .failover import fetch_with_failover
+from .origins import OriginFailed
+from .ranges import ranged
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
+from .stale import ORIGIN_ERRORS, serves_stale
 from .state import CloudFrontState
+from .viewer_rules import cached_methods, refusal
 
-POP = "NIM1-C1"  # the one edge location nimbus has
 CACHEABLE_STATUSES = frozenset((200, 203, 300, 301, 410))
 _VALIDATORS = (("etag", "if-none-match"), ("last-modified", "if-modified-since"))
 _REFRESHED = frozenset(("cache-control", "expires", "etag", "last-modified"))
-_ERROR_PAGE = ('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '
-               '"http://www.w3.org/TR/html4/loose.dtd">\n<HTML><HEAD><META HTTP-EQUIV="Content-Type" '
-               'CONTENT="text/html; charset=iso-8859-1">\n<TITLE>ERROR: The request could not be satisfied</TITLE>\n'
-               '</HEAD><BODY>\n<H1>{status} ERROR</H1>\n<H2>The request could not be satisfied.</H2>\n'
-               '<HR noshade size="1px">\n{reason}\n<BR clear="all">\n</BODY></HTML>\n')
+# What the edge passes on to the origin with a request it does not cache (POST, PUT...).
+_PASSED_ON = ("content-type", "content-encoding", "accept", "accept-language", "authorization")
 
 
 def matching_behaviour(config: dict, path: str) -> dict:
@@ -48,36 +48,102 @@ class EdgeOps(CloudFrontState):
         if path == "/" and config.get("DefaultRootObject"):
             path = "/" + config["DefaultRootObject"]
         behaviour = matching_behaviour(config, path)
-        allowed = behaviour.get("AllowedMethods", {}).get("Items", ["GET", "HEAD"])
-        if request.method not in allowed or request.method not in ("GET", "HEAD"):
-            return _error(403, "This distribution is not configured to allow the HTTP request method that was "
-                          "used for this request. The distribution supports only cachable requests.")
-        account = self._owner(distribution)
-        origin = next(o for o in config["Origins"]["Items"] if o["Id"] == behaviour["TargetOriginId"])
+        refused = refusal(request, behaviour, distribution["DomainName"])
+        if refused is not None:
+            return refused
+        if request.method not in ("GET", "HEAD", *cached_methods(behaviour)):
+            return self._passed_on(request, distribution, behaviour, path)
+        return self._delivered(request, distribution, behaviour, path)
+
+    def _delivered(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
+                   custom_errors: bool = True) -> HttpResponse:
+        """A cacheable request (GET, HEAD, a cached OPTIONS): from the cache, or the origin and then the cache."""
+        config = distribution["DistributionConfig"]
         settings = settings_of(behaviour)
         key, query = settings.key(path, request.query_string)
+        method = "OPTIONS" if request.method == "OPTIONS" else "GET"
+        encoding = viewer_encoding(request, behaviour)
+        key = variant_key(key, method, encoding)
         now = self.clock.time()
         cached = self.cache.get(distribution["Id"], key)
         if cached is not None and cached.fresh(now):
-            return _viewer(request, distribution, cached, "Hit", now)
-        conditions = {} if cached is None else {asked: value for held, asked in _VALIDATORS
-                                                if (value := cached.header(held)) is not None}
+            return self._answer(request, distribution, cached, "Hit", now, custom_errors)
+        conditions = {} if cached is None or cached.status >= 400 else {
+            asked: value.removeprefix("W/") for held, asked in _VALIDATORS if (value := cached.header(held))}
         try:
-            answer = fetch(self.runtime, account, origin, "GET", path, query, conditions)
+            answer = fetch_with_failover(self.runtime, self._owner(distribution), config, behaviour["TargetOriginId"],
+                                         method, path, query, conditions)
         except OriginFailed as failure:
-            return _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
+            if serves_stale(cached, now):
+                return self._answer(request, distribution, cached, "Hit", now, custom_errors)
+            page = _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
                           f"either the attempt failed or the origin closed the connection ({failure}).")
-        if cached is not None and answer.status == 304:
+            failed = CachedObject(page.status, list(page.headers.items()), page.body_bytes(), now, 0)
+            return self._answer(request, distribution, failed, "Error", now, custom_errors)
+        if cached is not None and answer.status == 304 and cached.status < 400:
             kept = [(k, v) for k, v in cached.headers if k.lower() not in _REFRESHED or
                     all(k.lower() != n.lower() for n, _ in answer.headers)]
             headers = kept + [(k, v) for k, v in answer.headers if k.lower() in _REFRESHED]
             refreshed = CachedObject(cached.status, headers, cached.body, now, settings.ttl(headers, now))
             self.cache.put(distribution["Id"], key, refreshed)
-            return _viewer(request, distribution, refreshed, "RefreshHit", now)
-        fetched = CachedObject(answer.status, answer.headers, answer.body, now, settings.ttl(answer.headers, now))
-        if answer.status in CACHEABLE_STATUSES and fetched.ttl > 0:
+            return self._answer(request, distribution, refreshed, "RefreshHit", now, custom_errors)
+        if answer.status in ORIGIN_ERRORS and serves_stale(cached, now):
+            return self._answer(request, distribution, cached, "Hit", now, custom_errors)
+        headers, body = answer.headers, answer.body
+        if encoding is not None and answer.status == 200:
+            headers, body = compressed(headers, body, encoding) or (headers, body)
+        if answer.status in ERROR_CODES:
+            ttl = error_caching_ttl(config, answer.status)
+        else:
+            ttl = settings.ttl(headers, now) if answer.status in CACHEABLE_STATUSES else 0
+        fetched = CachedObject(answer.status, headers, body, now, ttl)
+        if ttl > 0:
             self.cache.put(distribution["Id"], key, fetched)
-        return _viewer(request, distribution, fetched, "Miss" if answer.status < 400 else "Error", now)
+        return self._answer(request, distribution, fetched, "Miss", now, custom_errors)
+
+    def _passed_on(self, request: HttpRequest, distribution: Distribution, behaviour: dict,
+                   path: str) -> HttpResponse:
+        """A request the edge never caches (POST, PUT, PATCH, DELETE, an uncached OPTIONS): to the origin
+        with its body, the answer back to the viewer."""
+        headers = {name: value for name in _PASSED_ON if (value := request.headers.get(name)) is not None}
+        now = self.clock.time()
+        try:
+            answer = fetch_with_failover(self.runtime, self._owner(distribution), distribution["DistributionConfig"],
+                                         behaviour["TargetOriginId"], request.method, path, request.query_string,
+                                         headers, request.body)
+        except OriginFailed as failure:
+            return _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
+                          f"either the attempt failed or the origin closed the connection ({failure}).")
+        entry = CachedObject(answer.status, answer.headers, answer.body, now, 0)
+        return self._answer(request, distribution, entry, "Miss", now, True)
+
+    def _answer(self, request: HttpRequest, distribution: Distribution, entry: CachedObject, outcome: str,
+                now: float, custom_errors: bool) -> HttpResponse:
+        """The viewer's response: a custom error page for an error the distribution has one for, the
+        viewer's byte range of a whole object, CloudFront's headers."""
+        config = distribution["DistributionConfig"]
+        configured = custom_response(config, entry.status) if custom_errors else None
+        if configured is not None and configured.get("ResponsePagePath"):
+            page_path = configured["ResponsePagePath"]
+            page_request = HttpRequest("GET", page_path, headers=request.headers, scheme=request.scheme,
+                                       source_ip=request.source_ip)
+            page = self._delivered(page_request, distribution, matching_behaviour(config, page_path), page_path,
+                                   custom_errors=False)
+            if page.status == 200:
+                page.status = replacement_status(configured, entry.status)
+                page.headers.update(_edge_headers(distribution["DomainName"], "Error"))
+                if request.method == "HEAD":
+                    page.body = b""
+                return page
+        headers = Headers(entry.headers)
+        headers["content-length"] = str(len(entry.body))
+        status, body = ranged(entry.status, headers, entry.body, request.headers.get("range"))
+        if outcome in ("Hit", "RefreshHit"):
+            headers["age"] = str(int(now - entry.stored_at))
+        if entry.status >= 400:
+            outcome = "Error"
+        headers.update(_edge_headers(distribution["DomainName"], outcome))
+        return HttpResponse(status, headers, b"" if request.method == "HEAD" else body)
 
     def _addressed(self, request: HttpRequest) -> tuple[Distribution | None, str]:
         """The distribution the request names, and the path within it."""
@@ -91,26 +157,3 @@ class EdgeOps(CloudFrontState):
 
     def _owner(self, distribution: Distribution) -> str:
         return distribution["ARN"].split(":")[4]
-
-
-def _viewer(request: HttpRequest, distribution: Distribution, entry: CachedObject, outcome: str,
-            now: float) -> HttpResponse:
-    headers = Headers(entry.headers)
-    headers["content-length"] = str(len(entry.body))
-    if outcome in ("Hit", "RefreshHit"):
-        headers["age"] = str(int(now - entry.stored_at))
-    headers.update(_edge_headers(distribution["DomainName"], outcome))
-    return HttpResponse(entry.status, headers, b"" if request.method == "HEAD" else entry.body)
-
-
-def _edge_headers(domain: str, outcome: str) -> dict[str, str]:
-    server = hashlib.md5(domain.encode(), usedforsecurity=False).hexdigest()
-    return {"x-cache": f"{outcome} from cloudfront", "via": f"1.1 {server}.cloudfront.net (CloudFront)",
-            "x-amz-cf-pop": POP, "x-amz-cf-id": base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()}
-
-
-def _error(status: int, reason: str) -> HttpResponse:
-    body = _ERROR_PAGE.format(status=status, reason=reason).encode()
-    headers = {"content-type": "text/html", "content-length": str(len(body)), "server": "CloudFront",
-               **_edge_headers("nimbus", "Error")}
-    return HttpResponse(status, Headers(headers), body)
