@@ -1,12 +1,14 @@
-"""The edge's cache: objects per distribution in memory, bounded in bytes, least recently used out first.
-
-This slice keeps it in memory only: a restart empties it, as if every object had been evicted.
-"""
+"""The edge's cache: objects per distribution in memory, bounded in bytes, least recently used out first,
+over a disk tier (``disk_cache.py``) that holds more and survives restarts (none with ``--ephemeral``)."""
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .disk_cache import DiskTier
 
 _VARIANT = "\x00"  # never in a path or query string the edge keys on
 
@@ -31,9 +33,13 @@ class CachedObject:
 
 
 class EdgeCache:
-    def __init__(self, capacity: int):
+    """Memory holds the most recently used objects within ``capacity``; the disk tier, when there is one,
+    holds every object (within its own bound), so an object memory lets go of is still a hit."""
+
+    def __init__(self, capacity: int, disk: DiskTier | None = None):
         self.capacity = capacity
         self.used = 0
+        self.disk = disk
         self._objects: OrderedDict[tuple[str, str], CachedObject] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -42,27 +48,42 @@ class EdgeCache:
             found = self._objects.get((distribution_id, key))
             if found is not None:
                 self._objects.move_to_end((distribution_id, key))
+                if self.disk is not None:
+                    self.disk.touch(distribution_id, key)
+                return found
+            found = None if self.disk is None else self.disk.get(distribution_id, key)
+            if found is not None:
+                self._hold((distribution_id, key), found)
             return found
 
     def put(self, distribution_id: str, key: str, entry: CachedObject) -> None:
-        if entry.size > self.capacity:
-            return
         with self._lock:
+            if self.disk is not None:
+                self.disk.put(distribution_id, key, entry)
             self._drop((distribution_id, key))
-            self._objects[(distribution_id, key)] = entry
-            self.used += entry.size
-            while self.used > self.capacity:
-                self._drop(next(iter(self._objects)))
+            self._hold((distribution_id, key), entry)
 
     def invalidate(self, distribution_id: str, paths: list[str]) -> None:
         """Evict the objects the invalidation paths name: exactly, or by prefix before a trailing ``*``."""
         with self._lock:
-            for cached in [k for k in self._objects if k[0] == distribution_id]:
+            held = set(self._objects) | set(self.disk.keys() if self.disk is not None else ())
+            for cached in [k for k in held if k[0] == distribution_id]:
                 if any(_matches(path, cached[1]) for path in paths):
                     self._drop(cached)
+                    if self.disk is not None:
+                        self.disk.drop(*cached)
 
     def forget(self, distribution_id: str) -> None:
         self.invalidate(distribution_id, ["/*"])
+
+    def _hold(self, cached: tuple[str, str], entry: CachedObject) -> None:
+        """Keep ``entry`` in memory, letting the least recently used go (they stay on disk)."""
+        if entry.size > self.capacity:
+            return
+        self._objects[cached] = entry
+        self.used += entry.size
+        while self.used > self.capacity:
+            self._drop(next(iter(self._objects)))
 
     def _drop(self, cached: tuple[str, str]) -> None:
         entry = self._objects.pop(cached, None)

@@ -7,6 +7,7 @@ from nimbus.services.base import BaseProvider
 
 from .cache import EdgeCache
 from .common import EDGE_NAMES_NS, GLOBAL, distributions_ns, no_such_distribution
+from .disk_cache import DiskTier
 from .documents import DISTRIBUTION, EDGE_NAME, Distribution, EdgeName
 
 
@@ -22,7 +23,10 @@ class CloudFrontState(BaseProvider):
 
     def __init__(self, runtime):
         super().__init__(runtime)
-        self.cache = EdgeCache(runtime.config.cloudfront_cache_bytes)
+        config = runtime.config
+        disk = None if config.ephemeral else DiskTier(config.data_dir, config.cloudfront_cache_disk_bytes,
+                                                      runtime.vault)
+        self.cache = EdgeCache(config.cloudfront_cache_bytes, disk)
 
     def find(self, account: str, distribution_id: str) -> Distribution | None:
         return DISTRIBUTION.get(self.store, distributions_ns(account, GLOBAL), distribution_id)
