@@ -70,6 +70,8 @@ class Config:
     cloudfront_cache_bytes: int = 64 * MIB
     # What it keeps on disk under the data dir (every cached object, so the cache survives restarts).
     cloudfront_cache_disk_bytes: int = 1024 * MIB
+    # A CSV file of CIDR,country lines: where the CloudFront edge places viewers (geo restriction).
+    cloudfront_geo_ip_file: str | None = None
     # CREATING -> ACTIVE of a Firehose delivery stream (virtual seconds); AWS takes tens of seconds.
     firehose_create_seconds: float = 0.5
     # A PEM file of CAs Firehose trusts for HTTPS endpoints, on top of the system's (a local endpoint's own).

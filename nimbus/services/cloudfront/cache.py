@@ -91,10 +91,11 @@ class EdgeCache:
             self.used -= entry.size
 
 
-def variant_key(key: str, method: str, encoding: str | None) -> str:
-    """The key of one variant of a cached path: a cached OPTIONS and each compressed encoding are entries of
-    their own, which invalidating the path evicts with it."""
-    return key + "".join(f"{_VARIANT}{part}" for part in (method if method != "GET" else None, encoding) if part)
+def variant_key(key: str, method: str, encoding: str | None, *headers: str) -> str:
+    """The key of one variant of a cached path: a cached OPTIONS, each compressed encoding and each value of
+    a header in the key are entries of their own, which invalidating the path evicts with it."""
+    parts = (method if method != "GET" else None, encoding, *headers)
+    return key + "".join(f"{_VARIANT}{part}" for part in parts if part)
 
 
 def _matches(path: str, key: str) -> bool:

@@ -14,6 +14,7 @@ from .custom_errors import ERROR_CODES, custom_response, error_caching_ttl, repl
 from .documents import Distribution
 from .expiration import settings_of
 from .failover import fetch_with_failover
+from .geo import forwarded_viewer_headers, geo_refusal
 from .origins import OriginFailed
 from .ranges import ranged
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
@@ -45,6 +46,9 @@ class EdgeOps(CloudFrontState):
         config = distribution["DistributionConfig"]
         if not config["Enabled"]:
             return _error(403, "Bad request. This distribution is disabled.")
+        blocked = geo_refusal(self.runtime.config, request, config)
+        if blocked is not None:
+            return blocked
         if path == "/" and config.get("DefaultRootObject"):
             path = "/" + config["DefaultRootObject"]
         behaviour = matching_behaviour(config, path)
@@ -63,13 +67,15 @@ class EdgeOps(CloudFrontState):
         key, query = settings.key(path, request.query_string)
         method = "OPTIONS" if request.method == "OPTIONS" else "GET"
         encoding = viewer_encoding(request, behaviour)
-        key = variant_key(key, method, encoding)
+        viewer_headers = forwarded_viewer_headers(self.runtime.config, request, behaviour)
+        key = variant_key(key, method, encoding, *(f"{k}={v}" for k, v in viewer_headers.items()))
         now = self.clock.time()
         cached = self.cache.get(distribution["Id"], key)
         if cached is not None and cached.fresh(now):
             return self._answer(request, distribution, cached, "Hit", now, custom_errors)
         conditions = {} if cached is None or cached.status >= 400 else {
             asked: value.removeprefix("W/") for held, asked in _VALIDATORS if (value := cached.header(held))}
+        conditions.update(viewer_headers)
         try:
             answer = fetch_with_failover(self.runtime, self._owner(distribution), config, behaviour["TargetOriginId"],
                                          method, path, query, conditions)
