@@ -72,6 +72,9 @@ class Config:
     cloudfront_cache_disk_bytes: int = 1024 * MIB
     # A CSV file of CIDR,country lines: where the CloudFront edge places viewers (geo restriction).
     cloudfront_geo_ip_file: str | None = None
+    # How often CloudFront's standard access logs are delivered to their bucket (virtual seconds); AWS: up
+    # to several times an hour.
+    cloudfront_log_delivery_seconds: float = 60.0
     # CREATING -> ACTIVE of a Firehose delivery stream (virtual seconds); AWS takes tens of seconds.
     firehose_create_seconds: float = 0.5
     # A PEM file of CAs Firehose trusts for HTTPS endpoints, on top of the system's (a local endpoint's own).

@@ -1,6 +1,7 @@
 """A distribution's configuration as CloudFront keeps it: checked as AWS checks it, with AWS's defaults."""
 from __future__ import annotations
 
+from nimbus.core.policy.patterns import glob
 from nimbus.protocol.errors import ServiceError
 
 from .common import invalid_argument
@@ -29,6 +30,15 @@ _LEGACY_TTLS = {"DefaultTTL": 86400, "MaxTTL": 31536000}
 def behaviours(config: dict) -> list[dict]:
     """The cache behaviours in the order CloudFront matches them: by path pattern in order, the default last."""
     return [*config.get("CacheBehaviors", {}).get("Items", []), config["DefaultCacheBehavior"]]
+
+
+def matching_behaviour(config: dict, path: str) -> dict:
+    """The first behaviour whose path pattern matches (case-sensitive ``*`` and ``?``), else the default.
+    A pattern matches with or without its leading slash, as CloudFront reads them."""
+    for behaviour in behaviours(config)[:-1]:
+        if glob("/" + behaviour["PathPattern"].lstrip("/"))(path):
+            return behaviour
+    return config["DefaultCacheBehavior"]
 
 
 def checked(config: dict) -> dict:

@@ -36,3 +36,15 @@ class EdgeName(TypedDict):
 DISTRIBUTION = DocumentKind[Distribution]("cloudfront.Distribution")
 INVALIDATION = DocumentKind[Invalidation]("cloudfront.Invalidation")
 EDGE_NAME = DocumentKind[EdgeName]("cloudfront.EdgeName")
+
+
+class RealtimeLogConfig(TypedDict):
+    """A real-time log configuration as GetRealtimeLogConfig answers it (names are unique per account)."""
+    ARN: str
+    Name: str
+    SamplingRate: int
+    EndPoints: list[dict]
+    Fields: list[str]
+
+
+REALTIME_LOG_CONFIG = DocumentKind[RealtimeLogConfig]("cloudfront.RealtimeLogConfig")

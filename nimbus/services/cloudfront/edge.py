@@ -2,14 +2,16 @@
 the origin when stale, fetched on a miss; with CloudFront's ``X-Cache``, ``Age``, ``Via`` and ids."""
 from __future__ import annotations
 
-from nimbus.core.policy.patterns import glob
+import time
+
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
+from .access_logs import AccessLogOps
 from .answers import edge_headers as _edge_headers
 from .answers import error_page as _error
 from .cache import CachedObject, variant_key
 from .compression import compressed, viewer_encoding
-from .configs import behaviours
+from .configs import matching_behaviour
 from .custom_errors import ERROR_CODES, custom_response, error_caching_ttl, replacement_status
 from .documents import Distribution
 from .expiration import settings_of
@@ -19,7 +21,6 @@ from .origins import OriginFailed
 from .ranges import ranged
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
 from .stale import ORIGIN_ERRORS, serves_stale
-from .state import CloudFrontState
 from .viewer_rules import cached_methods, refusal
 
 CACHEABLE_STATUSES = frozenset((200, 203, 300, 301, 410))
@@ -29,20 +30,17 @@ _REFRESHED = frozenset(("cache-control", "expires", "etag", "last-modified"))
 _PASSED_ON = ("content-type", "content-encoding", "accept", "accept-language", "authorization")
 
 
-def matching_behaviour(config: dict, path: str) -> dict:
-    """The first behaviour whose path pattern matches (case-sensitive ``*`` and ``?``), else the default.
-    A pattern matches with or without its leading slash, as CloudFront reads them."""
-    for behaviour in behaviours(config)[:-1]:
-        if glob("/" + behaviour["PathPattern"].lstrip("/"))(path):
-            return behaviour
-    return config["DefaultCacheBehavior"]
-
-
-class EdgeOps(CloudFrontState):
+class EdgeOps(AccessLogOps):
     def handle_raw(self, request: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
         distribution, path = self._addressed(request)
         if distribution is None:
             return _error(403, "Bad request. We can't connect to the server for this app or website at this time.")
+        response = self._edge_answer(request, distribution, path)
+        self.log_request(distribution, request, path, response, started)
+        return response
+
+    def _edge_answer(self, request: HttpRequest, distribution: Distribution, path: str) -> HttpResponse:
         config = distribution["DistributionConfig"]
         if not config["Enabled"]:
             return _error(403, "Bad request. This distribution is disabled.")
