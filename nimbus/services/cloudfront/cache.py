@@ -7,6 +7,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nimbus.protocol.http import Headers
+
 if TYPE_CHECKING:
     from .disk_cache import DiskTier
 
@@ -27,6 +29,17 @@ class CachedObject:
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name), None)
 
+    def viewer_headers(self) -> Headers:
+        """A response's own copy of the object's headers with its Content-Length (prepared once per object:
+        every hit needs them)."""
+        prepared = self.__dict__.get("_prepared")
+        if prepared is None:
+            prepared = self.__dict__["_prepared"] = Headers(self.headers)
+            prepared["content-length"] = str(len(self.body))
+        copy = Headers()
+        dict.update(copy, prepared)  # keys are lower case already
+        return copy
+
     @property
     def size(self) -> int:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers)
@@ -43,7 +56,8 @@ class EdgeCache:
         self._objects: OrderedDict[tuple[str, str], CachedObject] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, distribution_id: str, key: str) -> CachedObject | None:
+    def get(self, distribution_id: str, key: str, from_disk: bool = True) -> CachedObject | None:
+        """The object, from memory or else (``from_disk``) from the disk tier."""
         with self._lock:
             found = self._objects.get((distribution_id, key))
             if found is not None:
@@ -51,7 +65,7 @@ class EdgeCache:
                 if self.disk is not None:
                     self.disk.touch(distribution_id, key)
                 return found
-            found = None if self.disk is None else self.disk.get(distribution_id, key)
+            found = None if self.disk is None or not from_disk else self.disk.get(distribution_id, key)
             if found is not None:
                 self._hold((distribution_id, key), found)
             return found

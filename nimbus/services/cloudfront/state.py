@@ -9,6 +9,7 @@ from .cache import EdgeCache
 from .common import EDGE_NAMES_NS, GLOBAL, distributions_ns, no_such_distribution
 from .disk_cache import DiskTier
 from .documents import DISTRIBUTION, EDGE_NAME, Distribution, EdgeName
+from .recent_names import RecentNames
 
 
 def edge_names(distribution: Distribution) -> list[str]:
@@ -27,6 +28,7 @@ class CloudFrontState(BaseProvider):
         disk = None if config.ephemeral else DiskTier(config.data_dir, config.cloudfront_cache_disk_bytes,
                                                       runtime.vault)
         self.cache = EdgeCache(config.cloudfront_cache_bytes, disk)
+        self.recent_names = RecentNames()
 
     def find(self, account: str, distribution_id: str) -> Distribution | None:
         return DISTRIBUTION.get(self.store, distributions_ns(account, GLOBAL), distribution_id)
@@ -48,11 +50,13 @@ class CloudFrontState(BaseProvider):
         for name in edge_names(distribution):
             EDGE_NAME.put(self.store, EDGE_NAMES_NS, name, entry)
         DISTRIBUTION.put(self.store, distributions_ns(ctx.account_id, GLOBAL), distribution["Id"], distribution)
+        self.recent_names.forget()
 
     def remove(self, ctx: RequestContext, distribution: Distribution) -> None:
         for name in edge_names(distribution):
             self.store.delete(EDGE_NAMES_NS, name)
         self.store.delete(distributions_ns(ctx.account_id, GLOBAL), distribution["Id"])
+        self.recent_names.forget()
         self.cache.forget(distribution["Id"])
 
     def alias_owner(self, alias: str) -> EdgeName | None:
@@ -60,8 +64,11 @@ class CloudFrontState(BaseProvider):
 
     def reached_by(self, name: str) -> Distribution | None:
         """The distribution a viewer's name (``id:E...`` or ``host:...``) reaches, in whichever account."""
+        generation = self.recent_names.generation
         entry = EDGE_NAME.get(self.store, EDGE_NAMES_NS, name)
-        return None if entry is None else self.find(entry["Account"], entry["Id"])
+        found = None if entry is None else self.find(entry["Account"], entry["Id"])
+        self.recent_names.remember(name, found, generation)
+        return found
 
     def status(self, distribution: Distribution) -> str:
         return "Deployed" if self.clock.time() >= distribution["DeployedTime"] else "InProgress"
