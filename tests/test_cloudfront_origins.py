@@ -79,7 +79,11 @@ def test_s3_website_endpoint_origin(cloudfront, s3, endpoint):
     bucket = new_bucket(s3, "site")
     open_to_anyone(s3, bucket)
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
-        "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "error.html"}})
+        "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "error.html"}, "RoutingRules": [
+            {"Condition": {"KeyPrefixEquals": "docs/old/"},
+             "Redirect": {"ReplaceKeyPrefixWith": "docs/new/", "HttpRedirectCode": "302"}},
+            {"Condition": {"KeyPrefixEquals": "img/", "HttpErrorCodeReturnedEquals": "404"},
+             "Redirect": {"HostName": "images.example.com", "Protocol": "https"}}]})
     for key, body in (("index.html", b"<h1>home</h1>"), ("docs/index.html", b"<h1>docs</h1>"),
                       ("error.html", b"<h1>lost</h1>")):
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="text/html")
@@ -96,6 +100,14 @@ def test_s3_website_endpoint_origin(cloudfront, s3, endpoint):
     assert (moved.status_code, moved.headers["Location"]) == (301, "/docs/")
     lost = edge_request(endpoint, distribution, "GET", "/nothing-here")
     assert (lost.status_code, lost.text) == (404, "<h1>lost</h1>")
+    # The routing rules: by key prefix, and by key prefix for what would be a 404.
+    renamed = edge_request(endpoint, distribution, "GET", "/docs/old/page.html")
+    assert (renamed.status_code, renamed.headers["Location"]) == (
+        302, f"http://{website['DomainName']}/docs/new/page.html")
+    s3.put_object(Bucket=bucket, Key="img/here.png", Body=b"png")
+    assert edge_request(endpoint, distribution, "GET", "/img/here.png").content == b"png"
+    elsewhere = edge_request(endpoint, distribution, "GET", "/img/gone.png")
+    assert (elsewhere.status_code, elsewhere.headers["Location"]) == (301, "https://images.example.com/img/gone.png")
 
 
 @contextlib.contextmanager
