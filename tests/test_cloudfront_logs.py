@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import re
+import time
 
 import pytest
 
+from nimbus.services.cloudfront import access_logs
 from tests.support import (
     advance_clock,
     distribution_config,
@@ -68,3 +70,18 @@ def test_access_logs_delivered_to_the_bucket(cloudfront, s3, endpoint, cookies):
     assert first["c-ip"] == "127.0.0.1" and first["cs-protocol"] == "http" and first["sc-content-len"] == "10"
     assert (ranged["sc-range-start"], ranged["sc-range-end"]) == ("2", "4")
     assert len(first["x-edge-request-id"]) == 56 and float(first["time-taken"]) >= 0
+
+
+def test_many_lines_delivered_before_the_interval(cloudfront, s3, endpoint, monkeypatch):
+    monkeypatch.setattr(access_logs, "MAX_PENDING_LINES", 3)  # what 10,000 requests would do
+    content, logs = new_bucket(s3, "content"), new_bucket(s3, "logs")
+    distribution = cloudfront.create_distribution(DistributionConfig=distribution_config(
+        [s3_origin("s3", content)], legacy_behaviour("s3"), Logging={
+            "Enabled": True, "IncludeCookies": False, "Bucket": f"{logs}.s3.amazonaws.com", "Prefix": ""}))
+    for _ in range(3):
+        edge_request(endpoint, distribution["Distribution"], "GET", "/missing")
+    deadline = time.monotonic() + 10
+    while not (lines := logged(s3, logs, "")[1]):
+        assert time.monotonic() < deadline, "not delivered"
+        time.sleep(0.05)
+    assert len(lines) == 3

@@ -30,6 +30,8 @@ FIELDS = ("date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-ste
           "x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end")
 HEADER = f"#Version: 1.0\n#Fields: {FIELDS}\n"
 _TICK_SECONDS = 1.0
+# Past this many lines waiting, they are delivered at once rather than at the interval: memory stays bounded.
+MAX_PENDING_LINES = 10_000
 
 
 def _field(value: object) -> str:
@@ -65,7 +67,8 @@ class AccessLogOps(RealtimeDeliveryOps):
         self._pending: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
         self._pending_lock = threading.Lock()
         self._last_delivery = self.clock.time()
-        self.every("cloudfront-logs", _TICK_SECONDS, self.deliver_logs, on_advance=self.deliver_logs)
+        self._waiting = 0
+        self._logs_job = self.every("cloudfront-logs", _TICK_SECONDS, self.deliver_logs, on_advance=self.deliver_logs)
 
     def log_request(self, distribution: Distribution, request: HttpRequest, path: str, response: HttpResponse,
                     started: float) -> None:
@@ -84,14 +87,19 @@ class AccessLogOps(RealtimeDeliveryOps):
             fields["cs(Cookie)"] = "-"
         with self._pending_lock:
             self._pending[(owner_account(distribution), distribution["Id"])].append((now, "\t".join(fields.values())))
+            self._waiting += 1
+            full = self._waiting >= MAX_PENDING_LINES
+        if full:
+            self._logs_job.wake()
 
-    def deliver_logs(self, force: bool = False) -> None:
+    def deliver_logs(self) -> None:
         now = self.clock.time()
-        if not force and now - self._last_delivery < self.runtime.config.cloudfront_log_delivery_seconds:
+        due = now - self._last_delivery >= self.runtime.config.cloudfront_log_delivery_seconds
+        if not due and self._waiting < MAX_PENDING_LINES:
             return
         self._last_delivery = now
         with self._pending_lock:
-            pending, self._pending = self._pending, defaultdict(list)
+            pending, self._pending, self._waiting = self._pending, defaultdict(list), 0
         for (account, distribution_id), lines in pending.items():
             distribution = self.find(account, distribution_id)
             logging = (distribution or {}).get("DistributionConfig", {}).get("Logging") or {}

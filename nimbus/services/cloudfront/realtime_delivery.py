@@ -14,6 +14,7 @@ from .documents import Distribution
 from .realtime_logs import RealtimeLogOps
 
 log = logging.getLogger(__name__)
+MAX_WAITING_RECORDS = 100_000
 # Real-time field names that differ from the standard log's.
 _STANDARD_NAMES = {"cs-host": "cs(Host)", "cs-user-agent": "cs(User-Agent)", "cs-referer": "cs(Referer)",
                    "cs-cookie": "cs(Cookie)"}
@@ -36,6 +37,8 @@ class RealtimeDeliveryOps(RealtimeLogOps):
                  "c-ip-version": "IPv6" if ":" in fields["c-ip"] else "IPv4"}
         line = "\t".join(known.get(_STANDARD_NAMES.get(name, name), "-") for name in config["Fields"])
         with self._records_lock:
+            if len(self._records) >= MAX_WAITING_RECORDS:
+                return  # Kinesis is not keeping up: records are dropped rather than memory filled
             self._records.append((arn, line))
         self._realtime_job.wake()
 
