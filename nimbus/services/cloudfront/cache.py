@@ -57,35 +57,40 @@ class EdgeCache:
         self._lock = threading.Lock()
 
     def get(self, distribution_id: str, key: str, from_disk: bool = True) -> CachedObject | None:
-        """The object, from memory or else (``from_disk``) from the disk tier."""
+        """The object, from memory or else (``from_disk``) from the disk tier. Disk work happens outside the
+        memory lock, which the event loop's hits take too."""
         with self._lock:
             found = self._objects.get((distribution_id, key))
             if found is not None:
                 self._objects.move_to_end((distribution_id, key))
-                if self.disk is not None:
-                    self.disk.touch(distribution_id, key)
-                return found
-            found = None if self.disk is None or not from_disk else self.disk.get(distribution_id, key)
-            if found is not None:
-                self._hold((distribution_id, key), found)
+        if found is not None:
+            if self.disk is not None:
+                self.disk.touch(distribution_id, key)
             return found
+        found = None if self.disk is None or not from_disk else self.disk.get(distribution_id, key)
+        if found is not None:
+            with self._lock:
+                self._drop((distribution_id, key))
+                self._hold((distribution_id, key), found)
+        return found
 
     def put(self, distribution_id: str, key: str, entry: CachedObject) -> None:
+        if self.disk is not None:
+            self.disk.put(distribution_id, key, entry)
         with self._lock:
-            if self.disk is not None:
-                self.disk.put(distribution_id, key, entry)
             self._drop((distribution_id, key))
             self._hold((distribution_id, key), entry)
 
     def invalidate(self, distribution_id: str, paths: list[str]) -> None:
         """Evict the objects the invalidation paths name: exactly, or by prefix before a trailing ``*``."""
         with self._lock:
-            held = set(self._objects) | set(self.disk.keys() if self.disk is not None else ())
-            for cached in [k for k in held if k[0] == distribution_id]:
+            for cached in [k for k in self._objects if k[0] == distribution_id]:
                 if any(_matches(path, cached[1]) for path in paths):
                     self._drop(cached)
-                    if self.disk is not None:
-                        self.disk.drop(*cached)
+        if self.disk is not None:
+            for cached in [k for k in self.disk.keys() if k[0] == distribution_id]:
+                if any(_matches(path, cached[1]) for path in paths):
+                    self.disk.drop(*cached)
 
     def forget(self, distribution_id: str) -> None:
         self.invalidate(distribution_id, ["/*"])

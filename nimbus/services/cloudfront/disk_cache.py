@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -30,14 +31,17 @@ class DiskTier:
         self.used = 0
         self._vault = vault
         self._files: OrderedDict[tuple[str, str], tuple[Path, int]] = OrderedDict()
+        self._lock = threading.Lock()  # the index; files are read and written outside it
         self.root.mkdir(parents=True, exist_ok=True)
         self._load()
 
     def keys(self) -> list[tuple[str, str]]:
-        return list(self._files)
+        with self._lock:
+            return list(self._files)
 
     def get(self, distribution_id: str, key: str) -> CachedObject | None:
-        found = self._files.get((distribution_id, key))
+        with self._lock:
+            found = self._files.get((distribution_id, key))
         if found is None:
             return None
         try:
@@ -51,8 +55,13 @@ class DiskTier:
                             header["ttl"])
 
     def touch(self, distribution_id: str, key: str) -> None:
-        if (distribution_id, key) in self._files:
-            self._files.move_to_end((distribution_id, key))
+        """Most recently used now; skipped while a writer holds the index (hits on the event loop never wait)."""
+        if self._lock.acquire(blocking=False):
+            try:
+                if (distribution_id, key) in self._files:
+                    self._files.move_to_end((distribution_id, key))
+            finally:
+                self._lock.release()
 
     def put(self, distribution_id: str, key: str, entry: CachedObject) -> None:
         path = self._path(distribution_id, key)
@@ -73,16 +82,27 @@ class DiskTier:
         self._add(distribution_id, key, path, len(content))
 
     def drop(self, distribution_id: str, key: str) -> None:
-        found = self._files.pop((distribution_id, key), None)
+        with self._lock:
+            found = self._files.pop((distribution_id, key), None)
+            if found is not None:
+                self.used -= found[1]
         if found is not None:
-            self.used -= found[1]
             found[0].unlink(missing_ok=True)
 
     def _add(self, distribution_id: str, key: str, path: Path, size: int) -> None:
-        self._files[(distribution_id, key)] = (path, size)
-        self.used += size
-        while self.used > self.capacity:
-            self.drop(*next(iter(self._files)))
+        evicted = []
+        with self._lock:
+            previous = self._files.pop((distribution_id, key), None)
+            if previous is not None:
+                self.used -= previous[1]
+            self._files[(distribution_id, key)] = (path, size)
+            self.used += size
+            while self.used > self.capacity:
+                _, (old_path, old_size) = self._files.popitem(last=False)
+                self.used -= old_size
+                evicted.append(old_path)
+        for old_path in evicted:
+            old_path.unlink(missing_ok=True)
 
     def _path(self, distribution_id: str, key: str) -> Path:
         name = hashlib.sha256(f"{distribution_id}\x00{key}".encode()).hexdigest()
