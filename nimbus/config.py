@@ -70,7 +70,7 @@ class Config:
     cloudfront_cache_bytes: int = 64 * MIB
     # What it keeps on disk under the data dir (every cached object, so the cache survives restarts).
     cloudfront_cache_disk_bytes: int = 1024 * MIB
-    # A CSV file of CIDR,country lines: where the CloudFront edge places viewers (geo restriction).
+    # A CSV file of CIDR,country lines, or a MaxMind .mmdb database: where the CloudFront edge places viewers.
     cloudfront_geo_ip_file: str | None = None
     # How often CloudFront's standard access logs are delivered to their bucket (virtual seconds); AWS: up
     # to several times an hour.

@@ -10,6 +10,7 @@ from tests.support import (
     edge_request,
     legacy_behaviour,
     make_client,
+    maxmind_database,
     scripted_origin,
     start_server,
 )
@@ -64,3 +65,15 @@ def test_allow_list_and_the_country_header(edge):
     plain = restricted(cloudfront, origin, "none", [])
     from_address(endpoint, plain, FRANCE, "/plain")
     assert "CloudFront-Viewer-Country" not in origin.seen[-1][2]
+
+
+def test_maxmind_database(tmp_path):
+    database = tmp_path / "GeoLite2-Country.mmdb"
+    database.write_bytes(maxmind_database([("203.0.113.0/24", "FR"), ("198.51.100.0/24", "US"),
+                                           ("198.51.100.16/28", "CA")]))
+    with scripted_origin() as origin, start_server(tmp_path, trust_proxy=True,
+                                                   cloudfront_geo_ip_file=str(database)) as own:
+        distribution = restricted(make_client(own.endpoint, "cloudfront"), origin, "blacklist", ["FR", "CA"])
+        outcomes = [from_address(own.endpoint, distribution, address).status_code
+                    for address in (FRANCE, AMERICA, "198.51.100.99", NOWHERE, GERMANY)]
+        assert outcomes == [403, 403, 200, 200, 200]  # an IPv6 viewer is not in an IPv4 database: not placed

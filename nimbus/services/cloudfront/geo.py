@@ -1,6 +1,7 @@
 """Geo restriction (``Restrictions.GeoRestriction``): viewers from a country outside a ``whitelist`` or in a
 ``blacklist`` get CloudFront's 403. The viewer's country comes from the ``cloudfront_geo_ip_file`` setting, a
-CSV of ``CIDR,country`` lines (IPv4 and IPv6; the most specific range wins). A viewer whose country is not
+CSV of ``CIDR,country`` lines (IPv4 and IPv6; the most specific range wins) or a MaxMind database
+(``.mmdb``, GeoIP2 or GeoLite2 Country or City). A viewer whose country is not
 known is served, as CloudFront serves viewers it cannot place. A behaviour whose legacy
 ``ForwardedValues.Headers`` names ``CloudFront-Viewer-Country`` sends it to the origin (and keys on it)."""
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import csv
 import functools
 import ipaddress
+
+import maxminddb
 
 from nimbus.protocol.http import HttpRequest, HttpResponse
 
@@ -41,8 +44,28 @@ class CountryMap:
         return None
 
 
+class MaxMindMap:
+    """A MaxMind database (GeoIP2 / GeoLite2 Country or City, ``.mmdb``): the record's country ISO code."""
+
+    def __init__(self, path: str):
+        self._reader = maxminddb.open_database(path)
+
+    def country(self, address: str) -> str | None:
+        try:
+            record = self._reader.get(address)
+        except ValueError:  # not an address, or IPv6 in an IPv4-only database
+            return None
+        if not isinstance(record, dict):
+            return None
+        place = record.get("country") or record.get("registered_country") or {}
+        code = place.get("iso_code") if isinstance(place, dict) else None
+        return code.upper() if isinstance(code, str) else None
+
+
 @functools.lru_cache(maxsize=4)
-def country_map(path: str) -> CountryMap:
+def country_map(path: str) -> CountryMap | MaxMindMap:
+    if path.lower().endswith(".mmdb"):
+        return MaxMindMap(path)
     with open(path, newline="", encoding="utf-8") as source:
         rows = [row for row in csv.reader(source) if len(row) >= 2 and not row[0].lstrip().startswith("#")]
     return CountryMap([(cidr.strip(), country) for cidr, country, *_ in rows if _is_network(cidr.strip())])
