@@ -174,4 +174,13 @@ def test_ranges_from_the_cached_object(cloudfront, endpoint, origin):
     beyond = edge_request(endpoint, distribution, "GET", "/blob.bin", headers={"Range": "bytes=200-"})
     assert (beyond.status_code, beyond.headers["Content-Range"]) == (416, "bytes */100")
     assert edge_request(endpoint, distribution, "GET", "/blob.bin").content == content
+    several = edge_request(endpoint, distribution, "GET", "/blob.bin", headers={"Range": "bytes=0-1, 98-, 500-"})
+    assert several.status_code == 206
+    kind, _, boundary = several.headers["Content-Type"].partition("; boundary=")
+    parts = several.content.split(f"--{boundary}".encode())
+    assert kind == "multipart/byteranges" and parts[0] == b"" and parts[-1] == b"--\r\n"
+    assert [p.split(b"\r\n\r\n", 1) for p in parts[1:-1]] == [
+        [b"\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-1/100", content[:2] + b"\r\n"],
+        [b"\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 98-99/100", content[98:] + b"\r\n"]]
+    assert edge_request(endpoint, distribution, "GET", "/blob.bin", headers={"Range": "bytes=5-2"}).status_code == 200
     assert origin.asked("/blob.bin") == 1
