@@ -92,7 +92,8 @@ def test_an_update_change_set_says_what_it_will_do(cf, aws):
         "Old": ("Remove", None)}
     assert planned["Param"]["Details"] == [{"Target": {"Attribute": "Properties", "Name": "Name",
                                                        "RequiresRecreation": "Always"},
-                                            "Evaluation": "Static", "ChangeSource": "DirectModification"}]
+                                            "Evaluation": "Static", "ChangeSource": "ParameterReference",
+                                            "CausingEntity": "Path"}]
     assert planned["Group"]["Details"][0]["Target"] == {"Attribute": "Properties", "Name": "RetentionInDays",
                                                         "RequiresRecreation": "Never"}
     assert (planned["Old"]["PhysicalResourceId"], planned["Old"]["PolicyAction"]) == (before["Old"], "Delete")

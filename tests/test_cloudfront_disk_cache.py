@@ -10,7 +10,7 @@ from tests.support import (
     edge_request,
     legacy_behaviour,
     make_client,
-    new_bucket,
+    public_origin_bucket,
     s3_origin,
     start_server,
 )
@@ -18,7 +18,7 @@ from tests.support import (
 
 def serving(running, body: bytes = b"version 1") -> tuple[dict, object, str]:
     s3 = make_client(running.endpoint, "s3")
-    bucket = new_bucket(s3, "edge")
+    bucket = public_origin_bucket(s3)
     s3.put_object(Bucket=bucket, Key="page.txt", Body=body)
     distribution = make_client(running.endpoint, "cloudfront").create_distribution(
         DistributionConfig=distribution_config([s3_origin("s3", bucket)], legacy_behaviour("s3")))["Distribution"]

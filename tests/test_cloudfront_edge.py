@@ -16,7 +16,7 @@ from tests.support import (
     advance_clock,
     distribution_config,
     legacy_behaviour,
-    new_bucket,
+    public_origin_bucket,
     s3_origin,
     unique,
 )
@@ -69,7 +69,7 @@ def edge_get(endpoint: str, distribution: dict, path: str, how: str = "path", **
 
 
 def test_three_ways_to_reach_the_edge(cloudfront, s3, endpoint):
-    bucket = new_bucket(s3, "edge")
+    bucket = public_origin_bucket(s3)
     s3.put_object(Bucket=bucket, Key="index.html", Body=b"<h1>home</h1>", ContentType="text/html")
     alias = unique("cdn") + ".example.com"
     distribution = create(cloudfront, distribution_config(
@@ -87,7 +87,7 @@ def test_three_ways_to_reach_the_edge(cloudfront, s3, endpoint):
 
 
 def test_s3_origin_cached_until_the_ttl_passes(cloudfront, s3, endpoint):
-    bucket = new_bucket(s3, "edge")
+    bucket = public_origin_bucket(s3)
     s3.put_object(Bucket=bucket, Key="page.txt", Body=b"version 1")
     distribution = create(cloudfront, distribution_config([s3_origin("s3", bucket)],
                                                           legacy_behaviour("s3", default_ttl=60)))
@@ -104,11 +104,12 @@ def test_s3_origin_cached_until_the_ttl_passes(cloudfront, s3, endpoint):
     advance_clock(endpoint, 61)
     fresh = edge_get(endpoint, distribution, "/page.txt")
     assert (fresh.headers["X-Cache"], fresh.text) == ("Miss from cloudfront", "version 2")
-    assert edge_get(endpoint, distribution, "/missing.txt").status_code == 404
+    # Read as an anonymous viewer without s3:ListBucket, a missing key is S3's 403, as in AWS.
+    assert edge_get(endpoint, distribution, "/missing.txt").status_code == 403
 
 
 def test_versioned_paths_and_invalidation(cloudfront, s3, endpoint):
-    bucket = new_bucket(s3, "edge")
+    bucket = public_origin_bucket(s3)
     s3.put_object(Bucket=bucket, Key="assets/v1/css/narrow.css", Body=b"p{width:1}")
     distribution = create(cloudfront, distribution_config(
         [s3_origin("s3", bucket)], {"TargetOriginId": "s3", "ViewerProtocolPolicy": "allow-all",
@@ -131,7 +132,7 @@ def test_versioned_paths_and_invalidation(cloudfront, s3, endpoint):
 
 def test_two_origins_by_path_pattern(cloudfront, s3, endpoint, web_origin):
     port, seen = web_origin
-    bucket = new_bucket(s3, "edge")
+    bucket = public_origin_bucket(s3)
     s3.put_object(Bucket=bucket, Key="img/cat.jpeg", Body=b"\xff\xd8jpeg", ContentType="image/jpeg")
     web = {"Id": "web", "DomainName": "127.0.0.1", "OriginPath": "/app",
            "CustomHeaders": {"Quantity": 1, "Items": [{"HeaderName": "X-From-Edge", "HeaderValue": "yes"}]},
@@ -147,13 +148,14 @@ def test_two_origins_by_path_pattern(cloudfront, s3, endpoint, web_origin):
     assert edge_get(endpoint, distribution, "/index.php?a=3").text.endswith("#2")
     image = edge_get(endpoint, distribution, "/img/cat.jpeg")
     assert (image.content, image.headers["Content-Type"]) == (b"\xff\xd8jpeg", "image/jpeg")
-    # Patterns are case-sensitive: .PHP is the default behaviour's, the bucket's (which has no such key).
-    assert edge_get(endpoint, distribution, "/INDEX.PHP").status_code == 404
+    # Patterns are case-sensitive: .PHP is the default behaviour's, the bucket's (which has no such key:
+    # S3's 403 to an anonymous reader).
+    assert edge_get(endpoint, distribution, "/INDEX.PHP").status_code == 403
     assert len(seen) == 2
 
 
 def test_cache_control_within_min_and_max(cloudfront, s3, endpoint):
-    bucket = new_bucket(s3, "edge")
+    bucket = public_origin_bucket(s3)
     for key, control in (("short", "max-age=5"), ("long", "max-age=100000"), ("shared", "max-age=5, s-maxage=50"),
                          ("nostore", "no-store")):
         s3.put_object(Bucket=bucket, Key=key, Body=key.encode(), CacheControl=control)
@@ -170,7 +172,7 @@ def test_cache_control_within_min_and_max(cloudfront, s3, endpoint):
 
 
 def test_disabled_distribution_and_methods(cloudfront, s3, endpoint):
-    bucket = new_bucket(s3, "edge")
+    bucket = public_origin_bucket(s3)
     s3.put_object(Bucket=bucket, Key="a", Body=b"a")
     created = cloudfront.create_distribution(DistributionConfig=distribution_config(
         [s3_origin("s3", bucket)], legacy_behaviour("s3")))

@@ -10,7 +10,7 @@ from tests.support import (
     edge_request,
     legacy_behaviour,
     make_client,
-    new_bucket,
+    public_origin_bucket,
     s3_origin,
     start_server,
 )
@@ -19,7 +19,7 @@ from tests.support import (
 def test_fresh_hits_answered_without_blocking(tmp_path):
     with start_server(tmp_path) as own:
         s3, cloudfront = make_client(own.endpoint, "s3"), make_client(own.endpoint, "cloudfront")
-        bucket = new_bucket(s3, "fast")
+        bucket = public_origin_bucket(s3, "fast")
         s3.put_object(Bucket=bucket, Key="page", Body=b"page")
         created = cloudfront.create_distribution(DistributionConfig=distribution_config(
             [s3_origin("s3", bucket)], legacy_behaviour("s3", default_ttl=60)))

@@ -15,6 +15,7 @@ from tests.support import (
     edge_request,
     legacy_behaviour,
     new_bucket,
+    public_origin_bucket,
     s3_origin,
 )
 
@@ -45,7 +46,7 @@ def logged(s3, bucket: str, prefix: str) -> tuple[list[str], list[dict[str, str]
 
 @pytest.mark.parametrize("cookies", [True, False])
 def test_access_logs_delivered_to_the_bucket(cloudfront, s3, endpoint, cookies):
-    content, logs = new_bucket(s3, "content"), new_bucket(s3, "logs")
+    content, logs = public_origin_bucket(s3, "content"), new_bucket(s3, "logs")
     s3.put_object(Bucket=content, Key="a b.txt", Body=b"0123456789", ContentType="text/plain")
     distribution = cloudfront.create_distribution(DistributionConfig=distribution_config(
         [s3_origin("s3", content)], legacy_behaviour("s3"), Logging={
@@ -62,7 +63,7 @@ def test_access_logs_delivered_to_the_bucket(cloudfront, s3, endpoint, cookies):
                          for n in names)
     assert [(line["cs-method"], line["cs-uri-stem"], line["sc-status"], line["x-edge-result-type"])
             for line in lines] == [("GET", "/a%20b.txt", "200", "Miss"), ("GET", "/a%20b.txt", "206", "Hit"),
-                                   ("GET", "/missing", "404", "Error")]
+                                   ("GET", "/missing", "403", "Error")]
     first, ranged = lines[0], lines[1]
     assert first["cs(Host)"] == distribution["DomainName"] and first["cs-uri-query"] == "x=1"
     assert first["cs(User-Agent)"] == "curl%2F8.5%20%28test%29" and first["cs(Referer)"] == "http://example.com/"
@@ -74,7 +75,7 @@ def test_access_logs_delivered_to_the_bucket(cloudfront, s3, endpoint, cookies):
 
 def test_many_lines_delivered_before_the_interval(cloudfront, s3, endpoint, monkeypatch):
     monkeypatch.setattr(access_logs, "MAX_PENDING_LINES", 3)  # what 10,000 requests would do
-    content, logs = new_bucket(s3, "content"), new_bucket(s3, "logs")
+    content, logs = public_origin_bucket(s3, "content"), new_bucket(s3, "logs")
     distribution = cloudfront.create_distribution(DistributionConfig=distribution_config(
         [s3_origin("s3", content)], legacy_behaviour("s3"), Logging={
             "Enabled": True, "IncludeCookies": False, "Bucket": f"{logs}.s3.amazonaws.com", "Prefix": ""}))

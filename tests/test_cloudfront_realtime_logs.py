@@ -13,7 +13,7 @@ from tests.support import (
     edge_request,
     error_of,
     legacy_behaviour,
-    new_bucket,
+    public_origin_bucket,
     read_shard,
     s3_origin,
     unique,
@@ -70,7 +70,7 @@ def test_records_in_the_stream(cloudfront, s3, client, endpoint, stream):
         Name=unique("rt"), SamplingRate=100, Fields=["cs-method", "cs-uri-stem", "sc-status", "x-edge-result-type",
                                                      "cs-host", "asn"],
         EndPoints=endpoints(stream))["RealtimeLogConfig"]
-    bucket = new_bucket(s3, "rt")
+    bucket = public_origin_bucket(s3, "rt")
     s3.put_object(Bucket=bucket, Key="page", Body=b"page")
     distribution = cloudfront.create_distribution(DistributionConfig=distribution_config(
         [s3_origin("s3", bucket)], legacy_behaviour("s3", RealtimeLogConfigArn=config["ARN"])))["Distribution"]

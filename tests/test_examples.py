@@ -48,3 +48,12 @@ def test_kinesis_realtime(run_example):
     assert result["open_shards"] == 4 and result["read"] == 400
     assert result["from_stream"] == 400 and result["clicks"] == 50
     assert steps_printed(printed, 6)
+
+
+def test_versioned_template(run_example):
+    result, printed = run_example("versioned_template")
+    assert result["versions"] == 2 and result["replaced"] == ["AppLogs"]
+    assert result["changes"] == {"AppLogs": "True", "Alerts": "False"}
+    assert list(result["log_groups"].values()) == [14] and next(iter(result["log_groups"])).endswith("/v2")
+    assert result["title"] == "App alerts (v2)" and result["same_topic"]
+    assert steps_printed(printed, 6)

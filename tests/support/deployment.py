@@ -1,20 +1,28 @@
 """CloudFormation stacks and CloudFront distributions."""
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.support.basics import unique
+from tests.support.storage import new_bucket, open_to_anyone
 
 # --- CloudFormation ------------------------------------------------------------------------------
 
-def settled_stack(cf, name: str, timeout: float = 60.0) -> dict:
-    """The stack once its operation has ended (whatever the outcome), as DescribeStacks shows it."""
+def settled_stack(cf, name: str, timeout: float = 60.0, waiting: Callable[[], object] | None = None) -> dict:
+    """The stack once its operation has ended (whatever the outcome), as DescribeStacks shows it;
+    ``waiting`` runs between polls (to move the virtual clock for what the stack waits for)."""
     deadline = time.monotonic() + timeout
     while True:
         stack = cf.describe_stacks(StackName=name)["Stacks"][0]
         if not stack["StackStatus"].endswith("_IN_PROGRESS"):
             return stack
         assert time.monotonic() < deadline, f"{name} still {stack['StackStatus']}"
+        if waiting is not None:
+            waiting()
         time.sleep(0.1)
 
 
@@ -33,6 +41,9 @@ def stack_resources(cf, name: str) -> dict[str, str]:
 # --- CloudFront -----------------------------------------------------------------------------------
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"  # a managed origin request policy
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"  # managed response headers policies
+SIMPLE_CORS = "60669652-455b-4ae9-85a4-c4c02393f86c"
 
 
 def s3_origin(origin_id: str, bucket_name: str, path: str = "") -> dict:
@@ -56,3 +67,39 @@ def distribution_config(origins: list[dict], default: dict, behaviours: list[dic
     if behaviours:
         config["CacheBehaviors"] = {"Quantity": len(behaviours), "Items": list(behaviours)}
     return config
+
+
+def public_origin_bucket(s3, prefix: str = "edge") -> str:
+    """A bucket whose objects anyone may read: what a distribution without an origin access identity or
+    control can serve, since the edge then reads as an anonymous viewer, as in AWS."""
+    name = new_bucket(s3, prefix)
+    open_to_anyone(s3, name)
+    return name
+
+
+@contextlib.contextmanager
+def recording_web_origin(cache_control: str = "max-age=300"):
+    """A web server on 127.0.0.1 for a distribution's custom origin: it answers every GET with
+    ``answer #<n>`` and records each request's path and (lower-cased) headers. Yields (port, seen)."""
+    seen: list[tuple[str, dict]] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            body = f"answer #{len(seen)}".encode()
+            self.send_response(200)
+            self.send_header("Cache-Control", cache_control)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -11,8 +11,9 @@ from nimbus.protocol.errors import ServiceError
 
 from . import parameters
 from .documents import CHANGE_SET, ChangeSet, Stack
-from .plan import plan_changes, planning_scope
-from .prepare import prepare
+from .plan import STACK_TYPE, Planner
+from .prepare import prepare, read
+from .property_values import masked, with_values
 from .sources import template_body
 from .stacks import UPDATABLE, StackOps, check_role, new_stack, ssm_reader, updated_settings
 from .state import StackIdentity, changesets_ns
@@ -20,7 +21,7 @@ from .template import parse_template, validation_error
 
 NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
 # What an execution needs of the CreateChangeSet request.
-_KEPT = ("Parameters", "Capabilities", "RoleARN", "Tags", "NotificationARNs")
+_KEPT = ("Parameters", "Capabilities", "RoleARN", "Tags", "NotificationARNs", "ResourcesToImport")
 
 
 def _summary(change_set: ChangeSet) -> dict:
@@ -41,16 +42,15 @@ class ChangeSetOps(StackOps):
 
     def create_change_set(self, ctx: RequestContext, params: dict) -> dict:
         name, kind = params["StackName"], params.get("ChangeSetType", "UPDATE")
-        if kind == "IMPORT":
-            raise validation_error("nimbus does not import resources yet: IMPORT change sets are not served.")
         stack = self.find_stack(ctx, name)
         reviewing = stack is not None and stack["StackStatus"] == "REVIEW_IN_PROGRESS"
+        existing = stack is not None and not reviewing and kind in ("UPDATE", "IMPORT")  # (imports.py: IMPORT's checks)
         if kind == "CREATE" and stack is not None and not reviewing:
             raise validation_error(f"Stack [{name}] already exists and cannot be created again with the changeSet "
                                    f"[{params['ChangeSetName']}].")
         if kind == "UPDATE" and (stack is None or reviewing):
             raise validation_error(f"Stack [{name}] does not exist")
-        if kind == "UPDATE" and stack is not None and stack["StackStatus"] not in UPDATABLE:
+        if existing and stack is not None and stack["StackStatus"] not in UPDATABLE:
             raise validation_error(f"Stack:{stack['StackId']} is in {stack['StackStatus']} state and can not be "
                                    "updated.")
         if stack is not None and any(c["ChangeSetName"] == params["ChangeSetName"] for c in self._all(ctx, stack)):
@@ -60,11 +60,11 @@ class ChangeSetOps(StackOps):
         assert body is not None
         check_role(ctx, params.get("RoleARN"))
         target: Stack = stack or new_stack(ctx, params, "", "REVIEW_IN_PROGRESS")
-        previous = target.get("ParameterValues", {}) if kind == "UPDATE" else {}
+        previous = target.get("ParameterValues", {}) if existing else {}
         where = StackIdentity(ctx, target)
         prepared = prepare(body, params.get("Parameters", []), previous, params.get("Capabilities", []),
-                           self.pseudo(where), ssm_reader(ctx))
-        current = self.resources(ctx.account_id, ctx.region, target["StackId"]) if kind == "UPDATE" else {}
+                           self.pseudo(where), ssm_reader(ctx), change_set=True)
+        current = self.resources(ctx.account_id, ctx.region, target["StackId"]) if existing else {}
         exports = {n: e["Value"] for n, e in self.exports(ctx.account_id, ctx.region).items()}
         change_set: ChangeSet = {
             "ChangeSetId": f"arn:aws:cloudformation:{ctx.region}:{ctx.account_id}:changeSet/{params['ChangeSetName']}/"
@@ -74,8 +74,16 @@ class ChangeSetOps(StackOps):
             "Request": {k: params[k] for k in _KEPT if k in params}, "ParameterValues": prepared.values,
             "ResolvedValues": prepared.resolved, "Description": params.get("Description", "")}
         try:
-            change_set["Changes"] = plan_changes(prepared, current, planning_scope(prepared, current,
-                                                                                   self.pseudo(where), exports))
+            planner = Planner(prepared, current, self.pseudo(where), exports,
+                              read(target["TemplateBody"]) if existing else None, previous)
+            change_set["Changes"] = planner.plan()
+            secrets = parameters.secret_values(parameters.declared(prepared.template), prepared.values)
+            if existing:
+                secrets |= parameters.secret_values(parameters.declared(read(target["TemplateBody"])), previous)
+            change_set["PropertyValues"] = masked(planner.values, secrets)
+            if params.get("IncludeNestedStacks"):  # what each nested stack's own change set is made from
+                change_set["NestedStacks"] = {n: after for n, (_, after) in planner.values.items()
+                                              if after is not None and prepared.resources[n]["Type"] == STACK_TYPE}
         except ServiceError as error:
             change_set.update({"Status": "FAILED", "ExecutionStatus": "UNAVAILABLE", "StatusReason": error.message,
                                "Changes": []})
@@ -95,7 +103,13 @@ class ChangeSetOps(StackOps):
     def describe_change_set(self, ctx: RequestContext, params: dict) -> dict:
         change_set = self._change_set(ctx, params)
         declarations = parameters.declared(parse_template(change_set["TemplateBody"]))
-        out = {**_summary(change_set), "Changes": change_set.get("Changes", []),
+        changes = change_set.get("Changes", [])
+        if params.get("IncludePropertyValues"):
+            values = change_set.get("PropertyValues", {})
+            changes = [{**c, "ResourceChange": with_values(c["ResourceChange"],
+                                                           values.get(c["ResourceChange"]["LogicalResourceId"]))}
+                       for c in changes]
+        out = {**_summary(change_set), "Changes": changes,
                "Capabilities": change_set["Request"].get("Capabilities", []),
                "Tags": change_set["Request"].get("Tags", []),
                "NotificationARNs": change_set["Request"].get("NotificationARNs", []),
@@ -124,14 +138,16 @@ class ChangeSetOps(StackOps):
                                f"in its current execution status of [{change_set['ExecutionStatus']}]", status=400)
         stack = self.stack(ctx, change_set["StackId"])
         request = {**change_set["Request"], "StackName": stack["StackName"]}
-        if "DisableRollback" in params:
-            request["DisableRollback"] = params["DisableRollback"]
+        for member in ("DisableRollback", "RetainExceptOnCreate"):
+            if member in params:
+                request[member] = params[member]
         creating = change_set["ChangeSetType"] == "CREATE"
         target = new_stack(ctx, request, "", "CREATE_IN_PROGRESS") if creating else updated_settings(stack, request)
         target.update({"StackId": stack["StackId"], "CreationTime": stack["CreationTime"]})
         previous = {} if creating else stack.get("ParameterValues", {})
         prepared = prepare(change_set["TemplateBody"], request.get("Parameters", []), previous,
-                           request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx))
+                           request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx),
+                           change_set=True)
         for other in self._all(ctx, stack):  # they no longer describe what the stack will be: AWS deletes them
             if other["ChangeSetId"] != change_set["ChangeSetId"]:
                 self.store.delete(changesets_ns(ctx.account_id, ctx.region, stack["StackId"]), other["ChangeSetName"])

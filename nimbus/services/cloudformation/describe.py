@@ -7,32 +7,38 @@ from nimbus.core.times import timestamp
 
 from . import parameters
 from .documents import Stack, StackResource
-from .prepare import read
 from .state import CloudFormationState
-from .template import validation_error
+from .template import parse_template, validation_error
 
-_NOT_CHECKED = {"StackResourceDriftStatus": "NOT_CHECKED"}
+
+def _drift(checked: dict | None, member: str) -> dict:
+    """DriftInformation as describes show it: NOT_CHECKED until a drift detection checks it."""
+    if not checked:
+        return {member: "NOT_CHECKED"}
+    return {member: checked[member], "LastCheckTimestamp": timestamp(checked["LastCheckTimestamp"])}
 
 
 def stack_output(stack: Stack) -> dict:
     out: dict = {k: stack[k] for k in ("StackId", "StackName", "StackStatus", "StackStatusReason", "Description",
                                        "DisableRollback", "NotificationARNs", "TimeoutInMinutes", "Capabilities",
-                                       "Outputs", "RoleARN", "Tags", "EnableTerminationProtection")
+                                       "Outputs", "RoleARN", "Tags", "EnableTerminationProtection", "ParentId",
+                                       "RootId", "RetainExceptOnCreate")
                  if stack.get(k) not in (None, "")}  # type: ignore[literal-required]
     for member in ("CreationTime", "LastUpdatedTime", "DeletionTime"):
         if member in stack:
             out[member] = timestamp(stack[member])  # type: ignore[literal-required]
-    declarations = parameters.declared(read(stack["TemplateBody"])) if stack["TemplateBody"] else {}
+    declarations = parameters.declared(parse_template(stack["TemplateBody"])) if stack["TemplateBody"] else {}
     described = parameters.described(declarations, stack.get("ParameterValues", {}), stack.get("ResolvedValues", {}))
     if described:
         out["Parameters"] = described
-    out["DriftInformation"] = {"StackDriftStatus": "NOT_CHECKED"}
+    out["DriftInformation"] = _drift(stack.get("DriftInformation"), "StackDriftStatus")
     return out
 
 
 def _resource(stack: Stack, doc: StackResource, *members: str) -> dict:
     out: dict = {"LogicalResourceId": doc["LogicalResourceId"], "ResourceType": doc["ResourceType"],
-                 "ResourceStatus": doc["ResourceStatus"], "DriftInformation": _NOT_CHECKED}
+                 "ResourceStatus": doc["ResourceStatus"],
+                 "DriftInformation": _drift(doc.get("DriftInformation"), "StackResourceDriftStatus")}
     for member in ("PhysicalResourceId", "ResourceStatusReason"):
         if doc.get(member):
             out[member] = doc[member]  # type: ignore[literal-required]
@@ -58,7 +64,7 @@ class DescribeOps(CloudFormationState):
                 continue
             summary = {k: v for k, v in stack_output(stack).items()
                        if k in ("StackId", "StackName", "StackStatus", "StackStatusReason", "CreationTime",
-                                "LastUpdatedTime", "DeletionTime", "DriftInformation")}
+                                "LastUpdatedTime", "DeletionTime", "DriftInformation", "ParentId", "RootId")}
             if stack.get("Description"):
                 summary["TemplateDescription"] = stack["Description"]
             summaries.append(summary)

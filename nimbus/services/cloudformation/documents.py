@@ -30,6 +30,15 @@ class Stack(TypedDict, total=False):
     ParameterValues: dict[str, str]
     ResolvedValues: dict[str, str]  # AWS::SSM::Parameter::Value<...> parameters: the value read from SSM
     Imports: list[str]  # the export names this stack's template imports
+    DriftInformation: dict[str, Any]  # the last DetectStackDrift: StackDriftStatus, LastCheckTimestamp (a float)
+    ParentId: str  # a nested stack's: the stack whose AWS::CloudFormation::Stack resource it is
+    RootId: str  # a nested stack's: the top-level stack of its tree
+    RetainExceptOnCreate: bool  # the last operation's: its rollback deletes what it made, Retain or not
+    StackPolicyBody: str
+    StackPolicyDuringUpdate: str  # the running update's own policy, in place of StackPolicyBody
+    # A stack left CREATE_FAILED, UPDATE_FAILED or UPDATE_ROLLBACK_FAILED: what is left to undo, as
+    # (action, logical id, the resource's document before) entries, oldest first.
+    Journal: list[Any]
 
 
 class StackResource(TypedDict, total=False):
@@ -46,6 +55,31 @@ class StackResource(TypedDict, total=False):
     DeletionPolicy: str
     UpdateReplacePolicy: str
     Metadata: str
+    DriftInformation: dict[str, Any]  # the last drift check: StackResourceDriftStatus, LastCheckTimestamp
+
+
+class StackResourceDrift(TypedDict, total=False):
+    """A resource's last drift check, as DescribeStackResourceDrifts names its members (Timestamp a float)."""
+    StackId: Required[str]
+    LogicalResourceId: Required[str]
+    ResourceType: Required[str]
+    StackResourceDriftStatus: Required[str]
+    Timestamp: Required[float]
+    PhysicalResourceId: str
+    ExpectedProperties: str
+    ActualProperties: str
+    PropertyDifferences: list[dict[str, str]]
+
+
+class DriftDetection(TypedDict, total=False):
+    """One DetectStackDrift, as DescribeStackDriftDetectionStatus names its members."""
+    StackId: Required[str]
+    StackDriftDetectionId: Required[str]
+    DetectionStatus: Required[str]
+    Timestamp: Required[float]
+    StackDriftStatus: str
+    DetectionStatusReason: str
+    DriftedStackResourceCount: int
 
 
 class StackEvent(TypedDict, total=False):
@@ -79,6 +113,11 @@ class ChangeSet(TypedDict, total=False):
     Changes: list[dict[str, Any]]
     ParameterValues: dict[str, str]
     ResolvedValues: dict[str, str]
+    PropertyValues: dict[str, list]  # logical id -> [properties before, after] (None: absent), NoEcho masked
+    IncludeNestedStacks: bool
+    NestedStacks: dict[str, dict]  # IncludeNestedStacks: each nested stack resource's properties after the change
+    ParentChangeSetId: str  # a nested change set's: the change set of its parent stack
+    RootChangeSetId: str  # a nested change set's: the change set of its root stack
 
 
 class Export(TypedDict):
@@ -92,3 +131,5 @@ STACK_RESOURCE = DocumentKind[StackResource]("cloudformation.StackResource")
 STACK_EVENT = DocumentKind[StackEvent]("cloudformation.StackEvent")
 CHANGE_SET = DocumentKind[ChangeSet]("cloudformation.ChangeSet")
 EXPORT = DocumentKind[Export]("cloudformation.Export")
+STACK_RESOURCE_DRIFT = DocumentKind[StackResourceDrift]("cloudformation.StackResourceDrift")
+DRIFT_DETECTION = DocumentKind[DriftDetection]("cloudformation.DriftDetection")

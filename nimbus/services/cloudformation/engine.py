@@ -6,6 +6,7 @@ its owning service's API as the stack (handlers/).
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -14,19 +15,21 @@ from typing import Any
 from nimbus.protocol.errors import ServiceError
 
 from . import parameters, schemas
+from .config_events import STACK_TYPE, stack_settled
 from .documents import Stack, StackResource
 from .dynamic import resolve_references
 from .graph import creation_order, dependencies, run_in_order
 from .handlers import HANDLERS
-from .handlers.base import Api, gone
+from .handlers.base import Api, ResourceFailure, gone
 from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
-from .state import CloudFormationState, StackIdentity
+from .sealed import attribute, seal_attributes
+from .stack_policy import denial
+from .state import Caller, CloudFormationState, StackIdentity
 from .template import parse_template
 
 log = logging.getLogger(__name__)
-STACK_TYPE = "AWS::CloudFormation::Stack"
 
 
 class ResourceFailed(Exception):
@@ -36,6 +39,8 @@ class ResourceFailed(Exception):
 
 
 def failure_reason(error: Exception) -> str:
+    if isinstance(error, ResourceFailure):
+        return error.message
     if isinstance(error, ServiceError):
         return f'Resource handler returned message: "{error.message}" (HandlerErrorCode: {error.code})'
     return f"Internal failure: {type(error).__name__}"
@@ -48,10 +53,17 @@ class StackRun:
         self.state, self.where, self.kind = state, where, kind
         self.call = state.caller(where)
         self.current = state.resources(where.account, where.region, where.stack_id)
-        self.journal: list[tuple[str, str, StackResource | None]] = []  # (action, logical id, doc before)
+        stack = self.stack()
+        # (action, logical id, doc before); a stack left *_FAILED keeps its journal for RollbackStack and
+        # ContinueUpdateRollback, and a later update of it adds to that journal.
+        self.journal: list[tuple[str, str, StackResource | None]] = [tuple(e) for e in  # type: ignore[misc]
+                                                                     stack.get("Journal", [])]
         self.imports: set[str] = set()
         self.lock = threading.Lock()
-        stack = self.stack()
+        self.policy = stack.get("StackPolicyDuringUpdate") or stack.get("StackPolicyBody", "")
+        self.retain_except_on_create = bool(stack.get("RetainExceptOnCreate"))
+        timeout = stack.get("TimeoutInMinutes") if kind == "CREATE" else None
+        self.deadline = state.clock.time() + 60 * int(timeout) if timeout else None
         self.secrets = parameters.secret_values(parameters.declared(parse_template(stack["TemplateBody"])),
                                                 stack.get("ParameterValues", {}))
 
@@ -62,6 +74,10 @@ class StackRun:
 
     def set_status(self, status: str, reason: str = "", **changes: Any) -> None:
         stack = self.stack()
+        if not status.endswith("_IN_PROGRESS"):  # what only one operation uses ends with it
+            for member in ("Journal", "StackPolicyDuringUpdate"):
+                stack.pop(member, None)  # type: ignore[misc]
+            self.state.cancel_requests.discard(self.where.stack_id)
         stack.update(changes)  # type: ignore[typeddict-item]
         stack["StackStatus"] = status
         stack.pop("StackStatusReason", None)
@@ -69,6 +85,7 @@ class StackRun:
             stack["StackStatusReason"] = reason
         self.state.save_stack(self.where.account, self.where.region, stack)
         self.state.add_event(self.where, self.where.stack_name, STACK_TYPE, status, reason, self.where.stack_id)
+        stack_settled(self.state, self.where, stack, f"{self.kind.title()}Stack")
 
     def resource_event(self, doc: StackResource, status: str, reason: str = "", save: bool = True) -> None:
         """Record a resource's new status (``save``: it is the resource's current state, not a replaced one's)."""
@@ -91,7 +108,14 @@ class StackRun:
         return text
 
     def api(self, logical_id: str) -> Api:
-        return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id)
+        return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id,
+                   call_in=self.caller_in)
+
+    def caller_in(self, region: str) -> Caller:
+        """How the stack calls a service in another Region: as itself, there."""
+        where = copy.copy(self.where)
+        where.region = region
+        return self.state.caller(where)
 
     def scope(self, prepared: Prepared) -> Scope:
         with self.lock:
@@ -103,8 +127,18 @@ class StackRun:
             return found["Value"] if found else None
         return Scope({**prepared.refs, **self.state.pseudo(self.where)}, prepared.template.get("Mappings") or {},
                      prepared.conditions, {k: r["PhysicalResourceId"] for k, r in live.items()},
-                     lambda logical, name: live[logical].get("Attributes", {}).get(name), exported,
+                     lambda logical, name: self.attribute(live[logical], name), exported,
                      self.where.region)
+
+    def attribute(self, doc: StackResource, name: str) -> Any:
+        return attribute(self.state.runtime.vault, self.where.stack_id, doc["LogicalResourceId"],
+                         doc["PhysicalResourceId"], doc.get("Attributes", {}), name)
+
+    def sealed(self, doc: StackResource, attributes: dict, before: StackResource | None) -> dict:
+        """The attributes to store: those the type marks secret sealed (sealed.py)."""
+        return seal_attributes(self.state.runtime.vault, self.where.stack_id, doc["LogicalResourceId"],
+                               doc["PhysicalResourceId"], HANDLERS[doc["ResourceType"]].sealed_attributes,
+                               attributes, before.get("Attributes") if before else None)
 
     def resolved(self, properties: dict) -> dict:
         return resolve_references(properties, self.call)
@@ -113,10 +147,16 @@ class StackRun:
 
     def deploy(self, prepared: Prepared) -> None:
         self.secrets |= parameters.secret_values(parameters.declared(prepared.template), prepared.values)
-        failure = run_in_order(prepared.order, dependencies(prepared.resources),
-                               lambda logical_id: self.apply(prepared, logical_id), lambda: self.state.closed)
+        failure: BaseException | None = self.refused_removals(prepared)
+        if failure is None:
+            failure = run_in_order(prepared.order, dependencies(prepared.resources),
+                                   lambda logical_id: self.apply(prepared, logical_id), self.stopped)
         if self.state.closed:
             return  # a reset or shutdown retired this provider: its state is no longer there
+        if self.cancelled():
+            return self.roll_back("Stack update cancelled", prepared, forced=True)
+        if self.timed_out():
+            return self.roll_back("Stack creation time exceeded the specified timeout. ", prepared)
         if isinstance(failure, ResourceFailed):
             verb = "create" if self.current[failure.logical_id]["ResourceStatus"] == "CREATE_FAILED" else "update"
             return self.roll_back(f"The following resource(s) failed to {verb}: [{failure.logical_id}]. ", prepared)
@@ -143,8 +183,11 @@ class StackRun:
         except ServiceError as error:
             raise self.fail(logical_id, type_name, error.message, None) from None
         before = self.current.get(logical_id)
+        if before is not None and not before.get("PhysicalResourceId"):
+            before = None  # it failed to create before (a stack kept CREATE_FAILED): made now
+        # A nested stack is updated whatever its properties: its template may have changed.
         if before is not None and before["ResourceType"] == type_name and before.get("Properties") == properties \
-                and before["ResourceStatus"] != "CREATE_FAILED":
+                and before["ResourceStatus"] != "CREATE_FAILED" and type_name != STACK_TYPE:
             return
         doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
                               "ResourceStatus": "", "LastUpdatedTimestamp": 0.0, "Properties": properties}
@@ -160,14 +203,18 @@ class StackRun:
             raise self.fail(logical_id, type_name, problem, before)
         replace = before is None or before["ResourceType"] != type_name or \
             bool(schemas.replaced_by(type_name, before.get("Properties", {}), properties))
+        if before is not None and self.policy:
+            refused = denial(self.policy, "Update:Replace" if replace else "Update:Modify", logical_id, type_name)
+            if refused:
+                raise self.fail(logical_id, type_name, refused, before)
         try:
             if before is not None and not replace:
                 doc["PhysicalResourceId"] = before["PhysicalResourceId"]
                 self.journal.append(("updated", logical_id, before))
                 self.resource_event(doc, "UPDATE_IN_PROGRESS")
-                doc["Attributes"] = handler.update(self.api(logical_id), before["PhysicalResourceId"],
-                                                   self.resolved(before.get("Properties", {})),
-                                                   self.resolved(properties))
+                doc["Attributes"] = self.sealed(doc, handler.update(
+                    self.api(logical_id), before["PhysicalResourceId"], self.resolved(before.get("Properties", {})),
+                    self.resolved(properties)), before)
                 return self.resource_event(doc, "UPDATE_COMPLETE")
             status = "CREATE" if before is None else "UPDATE"
             self.resource_event(doc, f"{status}_IN_PROGRESS",
@@ -176,7 +223,8 @@ class StackRun:
             created = handler.create(self.api(logical_id), self.resolved(properties))
         except ServiceError as error:
             raise self.fail(logical_id, type_name, failure_reason(error), before) from None
-        doc["PhysicalResourceId"], doc["Attributes"] = created.physical_id, created.attributes
+        doc["PhysicalResourceId"] = created.physical_id
+        doc["Attributes"] = self.sealed(doc, created.attributes, None)
         self.journal.append(("created" if before is None else "replaced", logical_id, before))
         if before is None:
             self.resource_event(doc, "CREATE_IN_PROGRESS", "Resource creation Initiated")
@@ -208,33 +256,64 @@ class StackRun:
 
     # -- rollback --------------------------------------------------------------------------------
 
-    def roll_back(self, reason: str, prepared: Prepared) -> None:
+    def stopped(self) -> bool:
+        """Start no more resources: the provider is closing, the update was cancelled or the create timed out."""
+        return self.state.closed or self.cancelled() or self.timed_out()
+
+    def cancelled(self) -> bool:
+        return self.kind == "UPDATE" and self.where.stack_id in self.state.cancel_requests
+
+    def timed_out(self) -> bool:
+        return self.deadline is not None and self.state.clock.time() > self.deadline
+
+    def refused_removals(self, prepared: Prepared) -> ResourceFailed | None:
+        """The stack policy's answer for the resources an update drops, checked before anything changes."""
+        if self.kind != "UPDATE" or not self.policy:
+            return None
+        for logical_id, doc in self.current.items():
+            if logical_id not in prepared.resources and doc.get("PhysicalResourceId"):
+                refused = denial(self.policy, "Update:Delete", logical_id, doc["ResourceType"])
+                if refused:
+                    return self.fail(logical_id, doc["ResourceType"], refused, doc)
+        return None
+
+    def roll_back(self, reason: str, prepared: Prepared | None, forced: bool = False) -> None:
+        """Undo the operation (``forced``: whatever DisableRollback says, as a cancelled update is)."""
+        keep = not forced and self.stack().get("DisableRollback")
         if self.kind == "CREATE":
-            if self.stack().get("DisableRollback"):
-                return self.set_status("CREATE_FAILED", reason.strip())
-            if self.stack().get("OnFailure") == "DELETE":  # straight on to DELETE_IN_PROGRESS: never settled between
+            if keep:
+                return self.set_status("CREATE_FAILED", reason.strip(), Journal=self.journal)
+            if self.stack().get("OnFailure") == "DELETE" and prepared is not None:  # straight on: never settled
                 self.state.add_event(self.where, self.where.stack_name, STACK_TYPE, "CREATE_FAILED", reason.strip(),
                                      self.where.stack_id)
                 return self.teardown(prepared.template, begun=False)
-            self.set_status("ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.")
+            self.set_status("ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user." if reason else "")
             ok = self.undo()
             return self.set_status("ROLLBACK_COMPLETE" if ok else "ROLLBACK_FAILED")
-        if self.stack().get("DisableRollback"):
-            return self.set_status("UPDATE_FAILED", reason)
+        if keep:
+            return self.set_status("UPDATE_FAILED", reason, Journal=self.journal)
         self.set_status("UPDATE_ROLLBACK_IN_PROGRESS", reason.strip())
-        ok = self.undo()
-        if ok:
-            self.set_status("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        self.set_status("UPDATE_ROLLBACK_COMPLETE" if ok else "UPDATE_ROLLBACK_FAILED")
+        self.finish_update_rollback()
+
+    def finish_update_rollback(self) -> None:
+        """Undo what the journal holds; what could not be undone stays in it for ContinueUpdateRollback."""
+        if not self.undo():
+            return self.set_status("UPDATE_ROLLBACK_FAILED", Journal=self.journal)
+        self.set_status("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+        self.set_status("UPDATE_ROLLBACK_COMPLETE")
 
     def undo(self) -> bool:
-        """Undo the journal, newest first; False when some step of it failed (the stack keeps the reason)."""
-        ok = True
-        for action, logical_id, before in reversed(self.journal):
-            doc = self.current[logical_id]
+        """Undo the journal, newest first; False when some step of it failed (the resource keeps the reason, the
+        journal what is left to undo)."""
+        left: list[tuple[str, str, StackResource | None]] = []
+        for entry in reversed(self.journal):
+            action, logical_id, before = entry
+            doc = self.current.get(logical_id)
+            if doc is None:
+                continue  # undone by a newer entry (made again after it failed, then deleted)
             try:
                 if action in ("created", "replaced") or (action == "failed" and before is None):
-                    self.remove(doc)
+                    self.remove(doc, made_now=True)
                 elif action == "updated" and before is not None:
                     self.resource_event(doc, "UPDATE_IN_PROGRESS")
                     HANDLERS[doc["ResourceType"]].update(self.api(logical_id), doc["PhysicalResourceId"],
@@ -246,17 +325,23 @@ class StackRun:
                     self.current.pop(logical_id, None)
                     self.state.drop_resource(self.where, logical_id)
             except ServiceError as error:
-                ok = False
+                left.insert(0, entry)
                 self.resource_event(doc, "DELETE_FAILED" if action != "updated" else "UPDATE_FAILED",
                                     failure_reason(error))
-        return ok
+        self.journal = left
+        return not left
 
     # -- delete ----------------------------------------------------------------------------------
 
-    def remove(self, doc: StackResource, save: bool = True, policy: str = "DeletionPolicy") -> None:
-        """Delete one resource (unless its ``policy``, DeletionPolicy or for a replaced one UpdateReplacePolicy, is
-        Retain); raises the owning service's error."""
-        if doc.get(policy) == "Retain":
+    def remove(self, doc: StackResource, save: bool = True, policy: str = "DeletionPolicy",
+               made_now: bool = False) -> None:
+        """Delete one resource (unless its ``policy``, DeletionPolicy or for a replaced one UpdateReplacePolicy,
+        retains it); raises the owning service's error. ``made_now``: a rollback deleting what this operation made,
+        which RetainExceptOnCreate (the operation's, or as the policy) deletes even when the policy says Retain."""
+        retained = doc.get(policy) in ("Retain", "RetainExceptOnCreate")
+        if made_now and (self.retain_except_on_create or doc.get(policy) == "RetainExceptOnCreate"):
+            retained = False
+        if retained:
             return self.resource_event(doc, "DELETE_SKIPPED", save=save)
         if not doc.get("PhysicalResourceId") or doc["ResourceType"] not in HANDLERS:
             return self.resource_event(doc, "DELETE_COMPLETE", save=save)

@@ -194,10 +194,15 @@ def _conditions(argument, scope, function: str) -> list[bool]:
 
 
 def _find_in_map(argument, scope):
-    names = [_text(evaluate(a, scope)) for a in _args(argument, "Fn::FindInMap", 3)]
+    """AWS::LanguageExtensions adds a fourth argument, ``{"DefaultValue": v}``: what a missing key answers."""
+    default = argument[3] if isinstance(argument, list) and len(argument) == 4 and isinstance(argument[3], dict) \
+        and set(argument[3]) == {"DefaultValue"} else None
+    names = [_text(evaluate(a, scope)) for a in _args(argument[:3] if default else argument, "Fn::FindInMap", 3)]
     found: Any = scope.mappings
     for depth, name in enumerate(names):
         if not isinstance(found, dict) or name not in found:
+            if default is not None:
+                return evaluate(default["DefaultValue"], scope)
             where = ("Mapping named", "Key", "Key")[depth]
             raise validation_error(f"Template error: Unable to get mapping for {names[0]}::{names[1]}::{names[2]}"
                                    if depth else f"Template error: {where} '{name}' is not present in the "

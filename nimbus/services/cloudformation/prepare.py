@@ -12,6 +12,9 @@ from nimbus.protocol.errors import ServiceError
 from . import parameters, schemas
 from .graph import check_names, creation_order, dependencies
 from .intrinsics import Scope, evaluate_conditions
+from .language_extensions import LANGUAGE_EXTENSIONS, check_transforms, default_names, expand, transforms
+from .resource_policies import check_resource_policies
+from .rules import check_rules
 from .template import parse_template, validation_error
 
 IAM_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy",
@@ -37,14 +40,23 @@ class Prepared:
         return self.template["Resources"]
 
 
-def read(body: str) -> dict:
-    """A template parsed and its graph checked: no unknown type, no cycle."""
+def read(body: str, values: dict[str, str] | None = None, names: dict[str, Any] | None = None) -> dict:
+    """A template parsed, its transform applied and its graph checked: no unknown type, no cycle. ``names``:
+    what Ref answers for the transform (parameters and pseudo parameters); without them, the parameter
+    ``values`` given (a stack's, read again) or the defaults."""
     template = parse_template(body)
+    if names is not None:
+        template = expand(template, names)
+    else:
+        template = expand(template, default_names(template, values or {}), strict=False)
+    if set(transforms(template)) - {LANGUAGE_EXTENSIONS}:
+        return template  # what another transform would write is not known: ValidateTemplate reports it as declared
     unknown = sorted({r["Type"] for r in template["Resources"].values() if not schemas.exists(r["Type"])})
     if unknown:
         raise validation_error(f"Template format error: Unrecognized resource types: [{', '.join(unknown)}]")
     creation_order(dependencies(template["Resources"]))
     check_names(template)
+    check_resource_policies(template["Resources"])
     return template
 
 
@@ -66,20 +78,21 @@ def check_capabilities(template: dict, given: list[str]) -> None:
     if missing:
         raise ServiceError("InsufficientCapabilitiesException", f"Requires capabilities : [{', '.join(missing)}]",
                            status=400, sender_fault=True)
-    if template.get("Transform"):
-        raise validation_error("Template format error: nimbus does not run Transforms yet "
-                               f"({template['Transform']})")
 
 
 def prepare(body: str, given: list[dict], previous: dict[str, str], capabilities: list[str],
-            pseudo: dict[str, Any], ssm_value: Callable[[str], str]) -> Prepared:
-    template = read(body)
-    check_capabilities(template, capabilities)
-    declarations = parameters.declared(template)
+            pseudo: dict[str, Any], ssm_value: Callable[[str], str], change_set: bool = False) -> Prepared:
+    """``change_set``: for a change set, whose transforms need no CAPABILITY_AUTO_EXPAND."""
+    written = parse_template(body)
+    check_transforms(written, capabilities, needs_capability=not change_set)
+    declarations = parameters.declared(written)
     values = parameters.given_values(given, previous)
     refs, resolved = parameters.resolve(declarations, values, ssm_value)
+    template = read(body, names={**refs, **pseudo})
+    check_capabilities(template, capabilities)
     scope = Scope({**refs, **pseudo}, template.get("Mappings") or {})
     conditions = evaluate_conditions(template.get("Conditions") or {}, scope)
+    check_rules(template, scope)
     for name, resource in template["Resources"].items():
         if "Condition" in resource and resource["Condition"] not in conditions:
             raise validation_error(f"Template format error: Unresolved dependencies [{resource['Condition']}]. "

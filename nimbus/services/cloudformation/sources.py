@@ -3,7 +3,7 @@ S3 (path-style ``https://s3.amazonaws.com/<bucket>/<key>``, virtual-host ``https
 regional forms of both, or nimbus's own endpoint), read as the caller so S3's policies decide."""
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
@@ -41,9 +41,18 @@ def template_body(ctx: RequestContext, params: dict, required: bool = True) -> s
         if required:
             raise validation_error("Either Template URL or Template Body must be specified.")
         return None
+    return s3_text(ctx, url)
+
+
+def s3_text(ctx: RequestContext, url: str) -> str:
+    """The text of the nimbus S3 object a TemplateURL (or StackPolicyURL) names, read as the caller."""
     bucket, key = s3_location(url)
+    wanted = {"Bucket": bucket, "Key": key}
+    version = parse_qs(urlsplit(url).query).get("versionId")  # a version of a template in a versioned bucket
+    if version:
+        wanted["VersionId"] = version[0]
     try:
-        output = ctx.runtime.client.call("s3", "GetObject", {"Bucket": bucket, "Key": key},
+        output = ctx.runtime.client.call("s3", "GetObject", wanted,
                                          account_id=ctx.account_id, region=ctx.region, principal=ctx.principal)
     except ServiceError:
         raise validation_error("TemplateURL must reference a valid S3 object to which you have access.") from None

@@ -12,16 +12,19 @@ from nimbus.protocol.errors import ServiceError
 
 from .documents import Stack
 from .engine import StackRun
+from .nested import check_direct, link, nested_request
 from .prepare import Prepared, prepare, read
 from .sources import template_body
+from .stack_policy import policies_of
 from .state import ROLE_SESSION, SERVICE_PRINCIPAL, CloudFormationState, StackIdentity
 from .template import validation_error
 
 log = logging.getLogger(__name__)
 Finished = Callable[[str], None] | None  # told the stack's final status when an operation ends
 # A stack in one of these states may be updated; any other is mid-operation or failed.
+# CREATE_FAILED and UPDATE_FAILED: an operation with DisableRollback kept what it made, to be fixed by an update.
 UPDATABLE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
-                       "IMPORT_ROLLBACK_COMPLETE"})
+                       "IMPORT_ROLLBACK_COMPLETE", "CREATE_FAILED", "UPDATE_FAILED"})
 
 
 def ssm_reader(ctx: RequestContext) -> Callable[[str], str]:
@@ -47,9 +50,10 @@ def new_stack(ctx: RequestContext, params: dict, body: str, status: str) -> Stac
                     "NotificationARNs": params.get("NotificationARNs", []),
                     "Capabilities": params.get("Capabilities", []), "Tags": params.get("Tags", []),
                     "EnableTerminationProtection": bool(params.get("EnableTerminationProtection", False))}
-    for member in ("RoleARN", "TimeoutInMinutes", "OnFailure"):
+    for member in ("RoleARN", "TimeoutInMinutes", "OnFailure", "RetainExceptOnCreate"):
         if member in params:
             stack[member] = params[member]  # type: ignore[literal-required]
+    stack.update(policies_of(ctx, params))  # type: ignore[typeddict-item]
     return stack
 
 
@@ -62,6 +66,7 @@ def updated_settings(stack: Stack, params: dict) -> Stack:
         changed["RoleARN"] = params["RoleARN"]
     if "DisableRollback" in params:
         changed["DisableRollback"] = params["DisableRollback"]
+    changed["RetainExceptOnCreate"] = bool(params.get("RetainExceptOnCreate", False))  # each operation's own
     return changed
 
 
@@ -80,8 +85,11 @@ class StackOps(CloudFormationState):
             raise validation_error("You cannot specify both DisableRollback and OnFailure.")
         body = template_body(ctx, params)
         assert body is not None
-        check_role(ctx, params.get("RoleARN"))
+        params, parent = nested_request(ctx, params)
+        if parent is None:
+            check_role(ctx, params.get("RoleARN"))
         stack = new_stack(ctx, params, body, "CREATE_IN_PROGRESS")
+        link(stack, parent)
         prepared = prepare(body, params.get("Parameters", []), {}, stack["Capabilities"],
                            self.pseudo(StackIdentity(ctx, stack)), ssm_reader(ctx))
         self.start_create(ctx, stack, prepared)
@@ -96,6 +104,7 @@ class StackOps(CloudFormationState):
 
     def update_stack(self, ctx: RequestContext, params: dict) -> dict:
         stack = self.stack(ctx, params["StackName"])
+        check_direct(ctx, stack, "updated")
         if stack["StackStatus"] not in UPDATABLE:
             raise validation_error(f"Stack:{stack['StackId']} is in {stack['StackStatus']} state and can not be "
                                    "updated.")
@@ -103,8 +112,11 @@ class StackOps(CloudFormationState):
             raise validation_error("You cannot specify both usePreviousTemplate and Template Body/Template URL.")
         body = stack["TemplateBody"] if params.get("UsePreviousTemplate") else template_body(ctx, params)
         assert body is not None
-        check_role(ctx, params.get("RoleARN"))
+        params, parent = nested_request(ctx, params)
+        if parent is None:
+            check_role(ctx, params.get("RoleARN"))
         changed = updated_settings(stack, params)
+        changed.update(policies_of(ctx, params))  # type: ignore[typeddict-item]
         previous = stack.get("ParameterValues", {})
         prepared = prepare(body, params.get("Parameters", []), previous, changed["Capabilities"],
                            self.pseudo(StackIdentity(ctx, changed)), ssm_reader(ctx))
@@ -140,6 +152,7 @@ class StackOps(CloudFormationState):
             self.save_stack(ctx.account_id, ctx.region, stack)
             self.drop_change_sets(ctx.account_id, ctx.region, stack["StackId"])
             return {}
+        check_direct(ctx, stack, "deleted")
         if stack.get("EnableTerminationProtection"):
             raise validation_error(f"Stack [{stack['StackName']}] cannot be deleted while TerminationProtection "
                                    "is enabled")
@@ -149,12 +162,13 @@ class StackOps(CloudFormationState):
         if "RoleARN" in params:
             check_role(ctx, params["RoleARN"])
             stack["RoleARN"] = params["RoleARN"]
-        template = read(stack["TemplateBody"])
+        template = read(stack["TemplateBody"], stack.get("ParameterValues", {}))
         self._run(self._begin(ctx, stack, "DELETE_IN_PROGRESS"), "DELETE", lambda run: run.teardown(template))
         return {}
 
     def update_termination_protection(self, ctx: RequestContext, params: dict) -> dict:
         stack = self.stack(ctx, params["StackName"])
+        check_direct(ctx, stack, "updated")  # a nested stack's protection is its root's
         stack["EnableTerminationProtection"] = bool(params["EnableTerminationProtection"])
         self.save_stack(ctx.account_id, ctx.region, stack)
         return {"StackId": stack["StackId"]}
@@ -168,7 +182,8 @@ class StackOps(CloudFormationState):
             except Exception as error:  # a bug must not leave the stack in progress for ever
                 log.exception("stack %s: %s failed", where.stack_name, kind)
                 failed = {"CREATE": "CREATE_FAILED", "UPDATE": "UPDATE_ROLLBACK_FAILED", "DELETE": "DELETE_FAILED"}
-                operation.set_status(failed[kind], f"Internal failure: {type(error).__name__}")
+                operation.set_status(failed[kind], f"Internal failure: {type(error).__name__}",
+                                     Journal=operation.journal)  # what RollbackStack or ContinueUpdateRollback undo
             if then is not None and not self.closed:
                 then(self.stack_by_id(where)["StackStatus"])
         self.run_in_background(where, run)

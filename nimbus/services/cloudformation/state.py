@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import Principal
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
@@ -54,11 +54,13 @@ class StackIdentity:
 class CloudFormationState(BaseProvider):
     operations: dict[str, threading.Thread]
     operations_lock: threading.Lock
+    cancel_requests: set[str]  # the ids of stacks whose update CancelUpdateStack asked to stop
 
     def __init__(self, runtime):
         super().__init__(runtime)
         self.operations = {}
         self.operations_lock = threading.Lock()
+        self.cancel_requests = set()
 
     # -- stacks ----------------------------------------------------------------------------
 
@@ -163,11 +165,13 @@ class CloudFormationState(BaseProvider):
         client = self.runtime.client
 
         def call(service: str, operation: str, params: dict) -> dict[str, Any]:
+            # CloudFormation itself learns which stack calls: a nested stack's parent (nested.py).
+            source = CallSource(where.stack_id, where.account) if service == "cloudformation" else None
             if where.role_arn:
                 return client.call_as_role(where.role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
-                                           session_name=ROLE_SESSION, region=where.region)
+                                           session_name=ROLE_SESSION, region=where.region, source=source)
             return client.call(service, operation, params, account_id=where.account, region=where.region,
-                               principal=where.principal, forwarded=False)
+                               principal=where.principal, forwarded=False, source=source)
         return call
 
     def run_in_background(self, where: StackIdentity, work: Callable[[], None]) -> None:

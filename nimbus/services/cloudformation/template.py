@@ -113,6 +113,8 @@ def parse_template(body: str) -> dict:
     if not isinstance(resources, dict) or not resources:
         raise validation_error("Template format error: At least one Resources member must be defined.")
     for name, resource in resources.items():
+        if name.startswith("Fn::ForEach::"):
+            continue  # a loop AWS::LanguageExtensions writes resources from
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             raise validation_error(f"Template format error: [/Resources/{name}] Every Resources object must "
                                    "contain a Type member.")

@@ -1,13 +1,17 @@
 """GetTemplate, ValidateTemplate, GetTemplateSummary, ListExports and ListImports."""
 from __future__ import annotations
 
+import json
+
 from nimbus.core.context import RequestContext
 
 from . import parameters
+from .language_extensions import LANGUAGE_EXTENSIONS, transforms
+from .lint import check_with_cfn_lint
 from .prepare import capabilities_needed, read
 from .sources import template_body
 from .state import CloudFormationState
-from .template import validation_error
+from .template import parse_template, validation_error
 
 
 def _parameters(template: dict, declarations: bool) -> list[dict]:
@@ -44,12 +48,20 @@ class TemplateOps(CloudFormationState):
     def get_template(self, ctx: RequestContext, params: dict) -> dict:
         if params.get("ChangeSetName"):
             change_set = self.change_set(ctx, params["ChangeSetName"], params.get("StackName"))
-            return {"TemplateBody": change_set["TemplateBody"], "StagesAvailable": ["Original", "Processed"]}
-        stack = self.stack(ctx, params["StackName"], deleted=True)
-        return {"TemplateBody": stack["TemplateBody"], "StagesAvailable": ["Original", "Processed"]}
+            body, values = change_set["TemplateBody"], change_set.get("ParameterValues", {})
+        else:
+            stack = self.stack(ctx, params["StackName"], deleted=True)
+            body, values = stack["TemplateBody"], stack.get("ParameterValues", {})
+        if params.get("TemplateStage") == "Processed" and transforms(parse_template(body)):
+            processed = {k: v for k, v in read(body, values).items() if k != "Transform"}
+            body = json.dumps(processed, indent=2)  # what the transform wrote, as AWS shows it: JSON
+        return {"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]}
 
     def validate_template(self, ctx: RequestContext, params: dict) -> dict:
-        template = read(template_body(ctx, params) or "")
+        body = template_body(ctx, params) or ""
+        template = read(body)
+        if set(transforms(template)) <= {LANGUAGE_EXTENSIONS}:  # cfn-lint would run other transforms itself
+            check_with_cfn_lint(body, ctx.region)
         return {"Parameters": _parameters(template, declarations=False), **_summary(template)}
 
     def get_template_summary(self, ctx: RequestContext, params: dict) -> dict:

@@ -121,4 +121,4 @@ def _matches(path: str, key: str) -> bool:
     key = key.split(_VARIANT, 1)[0]
     if path.endswith("*"):
         return key.startswith(path[:-1])
-    return key == path
+    return key.split("\n", 1)[0] == path  # every variant by header, cookie or encoding

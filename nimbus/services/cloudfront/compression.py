@@ -1,5 +1,5 @@
-"""Compression at the edge, as CloudFront documents it ("Serve compressed files"): gzip, and Brotli for
-behaviours with a cache policy (legacy cache settings have no Brotli), when the behaviour's ``Compress``
+"""Compression at the edge, as CloudFront documents it ("Serve compressed files"): gzip and Brotli as the
+behaviour's cache policy enables them (legacy cache settings: gzip alone), when the behaviour's ``Compress``
 is on, the viewer's ``Accept-Encoding`` allows it (Brotli first when both are), the origin sent no
 ``Content-Encoding``, the content type is one CloudFront compresses and the object is 1,000 to
 10,000,000 bytes. A compressed object's strong ``ETag`` becomes weak, and ``Vary: Accept-Encoding`` is
@@ -27,8 +27,9 @@ COMPRESSIBLE_TYPES = frozenset((
     "text/x-java-source", "text/x-script", "vnd.apple.mpegurl"))
 
 
-def viewer_encoding(request: HttpRequest, behaviour: dict) -> str | None:
-    """The encoding this viewer gets from this behaviour, if any: ``br``, ``gzip`` or None."""
+def viewer_encoding(request: HttpRequest, behaviour: dict, enabled: tuple[str, ...]) -> str | None:
+    """The encoding this viewer gets from this behaviour, if any: ``br``, ``gzip`` or None. ``enabled``: the
+    encodings the behaviour's cache policy enables (a legacy behaviour: gzip alone)."""
     if not behaviour.get("Compress"):
         return None
     accepted = set()
@@ -36,9 +37,7 @@ def viewer_encoding(request: HttpRequest, behaviour: dict) -> str | None:
         name, _, parameters = part.strip().partition(";")
         if parameters.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
             accepted.add(name.strip().lower())
-    if "br" in accepted and "CachePolicyId" in behaviour:
-        return "br"
-    return "gzip" if "gzip" in accepted else None
+    return next((e for e in ("br", "gzip") if e in accepted and e in enabled), None)
 
 
 def compressed(headers: list[tuple[str, str]], body: bytes,

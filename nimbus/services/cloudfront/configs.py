@@ -5,7 +5,6 @@ from nimbus.core.policy.patterns import glob
 from nimbus.protocol.errors import ServiceError
 
 from .common import invalid_argument
-from .expiration import MANAGED_CACHE_POLICIES
 
 # What GetDistributionConfig reports for members a request left out.
 _DEFAULTS = {
@@ -67,9 +66,7 @@ def checked(config: dict) -> dict:
 
 
 def _check_cache_settings(behaviour: dict) -> None:
-    if "CachePolicyId" in behaviour:
-        if behaviour["CachePolicyId"] not in MANAGED_CACHE_POLICIES:
-            raise ServiceError("NoSuchCachePolicy", "The cache policy does not exist.", status=404)
+    if "CachePolicyId" in behaviour:  # whether it exists: references.py
         return
     if "ForwardedValues" not in behaviour:
         raise invalid_argument("The parameter ForwardedValues is required.")

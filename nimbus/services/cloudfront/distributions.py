@@ -10,6 +10,7 @@ from .common import check_if_match, distribution_arn, new_domain_name, new_etag,
 from .configs import checked
 from .documents import Distribution
 from .invalidations import InvalidationOps
+from .references import check_references
 
 _SUMMARY_CONFIG = ("Aliases", "Origins", "OriginGroups", "DefaultCacheBehavior", "CacheBehaviors",
                    "CustomErrorResponses", "Comment", "PriceClass", "Enabled", "ViewerCertificate", "Restrictions",
@@ -38,6 +39,7 @@ class DistributionOps(InvalidationOps):
             before = self.distribution(ctx, params["Id"])
             check_if_match(params.get("IfMatch"), before["ETag"])
             config = checked(params["DistributionConfig"])
+            check_references(self.store, ctx.account_id, config)
             if config["CallerReference"] != before["DistributionConfig"]["CallerReference"]:
                 raise ServiceError("IllegalUpdate", "The update contains modifications that are not allowed: "
                                    "CallerReference cannot be changed.", status=400)
@@ -75,6 +77,7 @@ class DistributionOps(InvalidationOps):
     def _create(self, ctx: RequestContext, given: dict, tags: dict[str, str]) -> dict:
         with self.store.transaction():
             config = checked(given)
+            check_references(self.store, ctx.account_id, config)
             same = next((d for d in self.all_distributions(ctx)
                          if d["DistributionConfig"]["CallerReference"] == config["CallerReference"]), None)
             if same is not None:

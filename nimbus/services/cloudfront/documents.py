@@ -48,3 +48,16 @@ class RealtimeLogConfig(TypedDict):
 
 
 REALTIME_LOG_CONFIG = DocumentKind[RealtimeLogConfig]("cloudfront.RealtimeLogConfig")
+
+
+class OwnedConfig(TypedDict, total=False):
+    """A configuration CloudFront keeps as a resource of its own (an origin access identity or control,
+    a cache, origin request or response headers policy): its API config member as ``Config``."""
+    Id: Required[str]
+    ETag: Required[str]
+    LastModifiedTime: Required[float]
+    Config: Required[dict]
+    S3CanonicalUserId: str  # origin access identities only
+
+
+OWNED_CONFIG = DocumentKind[OwnedConfig]("cloudfront.OwnedConfig")

@@ -6,18 +6,24 @@ import time
 
 from nimbus.protocol.http import HttpRequest, HttpResponse
 
+from . import response_headers
 from .access_logs import AccessLogOps
+from .answers import POP
 from .answers import edge_headers as _edge_headers
 from .answers import error_page as _error
+from .behaviour_policies import caching_of, response_headers_policy
 from .cache import CachedObject, variant_key
+from .cache_key import origin_request
+from .common import owner_account
 from .compression import compressed, viewer_encoding
 from .configs import matching_behaviour
 from .custom_errors import ERROR_CODES, custom_response, error_caching_ttl, replacement_status
 from .documents import Distribution
-from .expiration import settings_of
 from .failover import fetch_with_failover
 from .geo import forwarded_viewer_headers, geo_refusal
+from .origin_reader import origin_access
 from .origins import OriginFailed
+from .policies import CACHE_POLICY, ORIGIN_REQUEST_POLICY, RESPONSE_HEADERS_POLICY
 from .ranges import ranged
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
 from .stale import ORIGIN_ERRORS, serves_stale
@@ -28,6 +34,13 @@ _VALIDATORS = (("etag", "if-none-match"), ("last-modified", "if-modified-since")
 _REFRESHED = frozenset(("cache-control", "expires", "etag", "last-modified"))
 # What the edge passes on to the origin with a request it does not cache (POST, PUT...).
 _PASSED_ON = ("content-type", "content-encoding", "accept", "accept-language", "authorization")
+_POLICIES = (("CachePolicyId", CACHE_POLICY), ("OriginRequestPolicyId", ORIGIN_REQUEST_POLICY),
+             ("ResponseHeadersPolicyId", RESPONSE_HEADERS_POLICY))
+
+
+def _policies_in_store(behaviour: dict) -> bool:
+    """Whether the behaviour names a policy of the account's own (read from the store), not a managed one."""
+    return any(behaviour.get(member) and behaviour[member] not in kind.managed for member, kind in _POLICIES)
 
 
 class EdgeOps(AccessLogOps):
@@ -68,53 +81,61 @@ class EdgeOps(AccessLogOps):
         if path == "/" and config.get("DefaultRootObject"):
             path = "/" + config["DefaultRootObject"]
         behaviour = matching_behaviour(config, path)
+        if not blocking and (request.method not in ("GET", "HEAD") or behaviour.get("RealtimeLogConfigArn")
+                             or _policies_in_store(behaviour)):
+            return None
+        headers_policy = response_headers_policy(self.store, owner_account(distribution), behaviour)
+        preflight = response_headers.preflight_answer(headers_policy, request)
+        if preflight is not None:
+            return preflight
         refused = refusal(request, behaviour, distribution["DomainName"])
         if refused is not None:
             return refused
-        if not blocking and (request.method not in ("GET", "HEAD") or behaviour.get("RealtimeLogConfigArn")):
-            return None
         if request.method not in ("GET", "HEAD", *cached_methods(behaviour)):
-            return self._passed_on(request, distribution, behaviour, path)
-        return self._delivered(request, distribution, behaviour, path, blocking=blocking)
+            return self._passed_on(request, distribution, behaviour, path, headers_policy)
+        return self._delivered(request, distribution, behaviour, path, headers_policy, blocking=blocking)
 
     def _delivered(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
-                   custom_errors: bool = True, blocking: bool = True) -> HttpResponse | None:
+                   headers_policy: dict | None, custom_errors: bool = True,
+                   blocking: bool = True) -> HttpResponse | None:
         """A cacheable request (GET, HEAD, a cached OPTIONS): from the cache, or the origin and then the cache."""
         config = distribution["DistributionConfig"]
-        settings = settings_of(behaviour)
-        key, query = settings.key(path, request.query_string)
+        settings, rules = caching_of(self.store, owner_account(distribution), behaviour)
+        outgoing = origin_request(rules, path, request.query_string, request.headers)
         method = "OPTIONS" if request.method == "OPTIONS" else "GET"
-        encoding = viewer_encoding(request, behaviour)
+        encoding = viewer_encoding(request, behaviour, rules.encodings if behaviour.get("CachePolicyId") else ("gzip",))
         viewer_headers = forwarded_viewer_headers(self.runtime.config, request, behaviour)
-        key = variant_key(key, method, encoding, *(f"{k}={v}" for k, v in viewer_headers.items()))
+        key = variant_key(outgoing.key, method, encoding, *(f"{k}={v}" for k, v in viewer_headers.items()))
         now = self.clock.time()
         cached = self.cache.get(distribution["Id"], key, from_disk=blocking)
+        answer_with = (request, distribution, headers_policy)
         if cached is not None and cached.fresh(now) and (blocking or cached.status < 400):
-            return self._answer(request, distribution, cached, "Hit", now, custom_errors)
+            return self._answer(*answer_with, cached, "Hit", now, custom_errors)
         if not blocking:
             return None
         conditions = {} if cached is None or cached.status >= 400 else {
             asked: value.removeprefix("W/") for held, asked in _VALIDATORS if (value := cached.header(held))}
-        conditions.update(viewer_headers)
         try:
-            answer = fetch_with_failover(self.runtime, self._owner(distribution), config, behaviour["TargetOriginId"],
-                                         method, path, query, conditions)
+            answer = fetch_with_failover(
+                self.runtime, lambda origin: origin_access(self.store, distribution, origin, request.headers),
+                config, behaviour["TargetOriginId"], method, path, outgoing.query,
+                {**outgoing.headers, **viewer_headers, **conditions})
         except OriginFailed as failure:
             if serves_stale(cached, now):
-                return self._answer(request, distribution, cached, "Hit", now, custom_errors)
+                return self._answer(*answer_with, cached, "Hit", now, custom_errors)
             page = _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
                           f"either the attempt failed or the origin closed the connection ({failure}).")
             failed = CachedObject(page.status, list(page.headers.items()), page.body_bytes(), now, 0)
-            return self._answer(request, distribution, failed, "Error", now, custom_errors)
+            return self._answer(*answer_with, failed, "Error", now, custom_errors)
         if cached is not None and answer.status == 304 and cached.status < 400:
             kept = [(k, v) for k, v in cached.headers if k.lower() not in _REFRESHED or
                     all(k.lower() != n.lower() for n, _ in answer.headers)]
             headers = kept + [(k, v) for k, v in answer.headers if k.lower() in _REFRESHED]
             refreshed = CachedObject(cached.status, headers, cached.body, now, settings.ttl(headers, now))
             self.cache.put(distribution["Id"], key, refreshed)
-            return self._answer(request, distribution, refreshed, "RefreshHit", now, custom_errors)
+            return self._answer(*answer_with, refreshed, "RefreshHit", now, custom_errors)
         if answer.status in ORIGIN_ERRORS and serves_stale(cached, now):
-            return self._answer(request, distribution, cached, "Hit", now, custom_errors)
+            return self._answer(*answer_with, cached, "Hit", now, custom_errors)
         headers, body = answer.headers, answer.body
         if encoding is not None and answer.status == 200:
             headers, body = compressed(headers, body, encoding) or (headers, body)
@@ -125,26 +146,27 @@ class EdgeOps(AccessLogOps):
         fetched = CachedObject(answer.status, headers, body, now, ttl)
         if ttl > 0:
             self.cache.put(distribution["Id"], key, fetched)
-        return self._answer(request, distribution, fetched, "Miss", now, custom_errors)
+        return self._answer(*answer_with, fetched, "Miss", now, custom_errors)
 
-    def _passed_on(self, request: HttpRequest, distribution: Distribution, behaviour: dict,
-                   path: str) -> HttpResponse:
+    def _passed_on(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
+                   headers_policy: dict | None) -> HttpResponse:
         """A request the edge never caches (POST, PUT, PATCH, DELETE, an uncached OPTIONS): to the origin
         with its body, the answer back to the viewer."""
         headers = {name: value for name in _PASSED_ON if (value := request.headers.get(name)) is not None}
         now = self.clock.time()
         try:
-            answer = fetch_with_failover(self.runtime, self._owner(distribution), distribution["DistributionConfig"],
-                                         behaviour["TargetOriginId"], request.method, path, request.query_string,
-                                         headers, request.body)
+            answer = fetch_with_failover(
+                self.runtime, lambda origin: origin_access(self.store, distribution, origin, request.headers),
+                distribution["DistributionConfig"], behaviour["TargetOriginId"], request.method, path,
+                request.query_string, headers, request.body)
         except OriginFailed as failure:
             return _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
                           f"either the attempt failed or the origin closed the connection ({failure}).")
         entry = CachedObject(answer.status, answer.headers, answer.body, now, 0)
-        return self._answer(request, distribution, entry, "Miss", now, True)
+        return self._answer(request, distribution, headers_policy, entry, "Miss", now, True)
 
-    def _answer(self, request: HttpRequest, distribution: Distribution, entry: CachedObject, outcome: str,
-                now: float, custom_errors: bool) -> HttpResponse:
+    def _answer(self, request: HttpRequest, distribution: Distribution, headers_policy: dict | None,
+                entry: CachedObject, outcome: str, now: float, custom_errors: bool) -> HttpResponse:
         """The viewer's response: a custom error page for an error the distribution has one for, the
         viewer's byte range of a whole object, CloudFront's headers."""
         config = distribution["DistributionConfig"]
@@ -154,8 +176,8 @@ class EdgeOps(AccessLogOps):
             page_request = HttpRequest("GET", page_path, headers=request.headers, scheme=request.scheme,
                                        source_ip=request.source_ip)
             page = self._delivered(page_request, distribution, matching_behaviour(config, page_path), page_path,
-                                   custom_errors=False)
-            if page.status == 200:
+                                   headers_policy, custom_errors=False)
+            if page is not None and page.status == 200:
                 page.status = replacement_status(configured, entry.status)
                 page.headers.update(_edge_headers(distribution["DomainName"], "Error"))
                 if request.method == "HEAD":
@@ -167,6 +189,8 @@ class EdgeOps(AccessLogOps):
             headers["age"] = str(int(now - entry.stored_at))
         if entry.status >= 400:
             outcome = "Error"
+        if headers_policy is not None:
+            response_headers.apply(headers_policy, request, headers, outcome, POP)
         headers.update(_edge_headers(distribution["DomainName"], outcome))
         return HttpResponse(status, headers, b"" if request.method == "HEAD" else body)
 
@@ -185,6 +209,3 @@ class EdgeOps(AccessLogOps):
         if host.endswith(EDGE_HOST_SUFFIX):
             return f"id:{host[:-len(EDGE_HOST_SUFFIX)].upper()}", request.path
         return f"host:{host}", request.path
-
-    def _owner(self, distribution: Distribution) -> str:
-        return distribution["ARN"].split(":")[4]

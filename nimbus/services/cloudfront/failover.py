@@ -4,6 +4,9 @@ primary cannot be reached or does not answer in time; then the secondary's. Only
 fail over; other methods go to the primary alone."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from .origin_reader import OriginAccess
 from .origins import OriginFailed, OriginResponse, fetch
 from .viewer_rules import IDEMPOTENT_READS
 
@@ -22,15 +25,18 @@ def members(config: dict, target_id: str) -> tuple[list[dict], frozenset[int]]:
     return chain, frozenset(int(c) for c in group["FailoverCriteria"]["StatusCodes"].get("Items", []))
 
 
-def fetch_with_failover(runtime, account: str, config: dict, target_id: str, method: str, path: str, query: str,
-                        headers: dict[str, str], body: bytes = b"") -> OriginResponse:
+def fetch_with_failover(runtime, access_for: Callable[[dict], OriginAccess], config: dict, target_id: str,
+                        method: str, path: str, query: str, headers: dict[str, str],
+                        body: bytes = b"") -> OriginResponse:
+    """The answer of the target origin, or of its group's secondary; ``access_for(origin)`` is who the edge
+    is at that origin (``origin_reader``)."""
     chain, failover_codes = members(config, target_id)
     if method not in IDEMPOTENT_READS:
         chain = chain[:1]
     for position, origin in enumerate(chain):
         last = position == len(chain) - 1
         try:
-            answer = fetch(runtime, account, origin, method, path, query, headers, body)
+            answer = fetch(runtime, access_for(origin), origin, method, path, query, headers, body)
         except OriginFailed:
             if last:
                 raise

@@ -11,15 +11,15 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
 
-from nimbus.core.identity import root_principal
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.serializers import serialize_error, serialize_response
 
+from .origin_reader import OriginAccess
 from .website_origin import WEBSITE_DOMAIN, from_website
 
 # bucket.s3.amazonaws.com, bucket.s3.us-east-1.amazonaws.com, bucket.s3-us-west-2.amazonaws.com
 S3_DOMAIN = re.compile(r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
-# What S3 answers a write nobody signed: the edge never writes to a REST bucket origin as its owner.
+# What S3 answers a write nobody signed: the edge does not pass writes on to a REST bucket origin (not yet).
 _S3_ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
                      b'<Message>Access Denied</Message></Error>')
 # Hop-by-hop headers belong to one connection, never to the object the edge caches and serves.
@@ -41,10 +41,11 @@ class OriginFailed(Exception):
         self.status = status
 
 
-def fetch(runtime, account: str, origin: dict, method: str, path: str, query: str,
+def fetch(runtime, access: OriginAccess, origin: dict, method: str, path: str, query: str,
           conditions: dict[str, str], body: bytes = b"") -> OriginResponse:
-    """The origin's answer to ``method path?query`` (with the conditional headers of a revalidation, or the
-    headers and body of a request the edge passes on)."""
+    """The origin's answer to ``method path?query`` (with the viewer's headers the behaviour forwards and
+    the conditional headers of a revalidation: ``conditions``; an S3 origin reads only the latter), or to a
+    request the edge passes on with its ``body``."""
     full_path = origin.get("OriginPath", "") + path
     if WEBSITE_DOMAIN.match(origin["DomainName"]):
         page = from_website(runtime, origin["DomainName"], method, full_path)
@@ -52,13 +53,14 @@ def fetch(runtime, account: str, origin: dict, method: str, path: str, query: st
     if "CustomOriginConfig" not in origin and S3_DOMAIN.match(origin["DomainName"]):
         if method not in ("GET", "HEAD"):
             return OriginResponse(403, [("Content-Type", "application/xml")], _S3_ACCESS_DENIED)
-        return _from_s3(runtime, account, S3_DOMAIN.match(origin["DomainName"])["bucket"], method, full_path,
+        return _from_s3(runtime, access, S3_DOMAIN.match(origin["DomainName"])["bucket"], method, full_path,
                         conditions)
     return _from_http(origin, method, full_path + (f"?{query}" if query else ""), conditions, body)
 
 
-def _from_s3(runtime, account: str, bucket: str, method: str, path: str, conditions: dict[str, str]) -> OriginResponse:
-    """Read as the distribution's origin access: in this slice, as the bucket owner's account root."""
+def _from_s3(runtime, access: OriginAccess, bucket: str, method: str, path: str,
+             conditions: dict[str, str]) -> OriginResponse:
+    """Read as the distribution's origin access (``origin_reader``): the bucket's policy decides."""
 
     s3 = runtime.services.get("s3")
     operation_name = "HeadObject" if method == "HEAD" else "GetObject"
@@ -70,8 +72,8 @@ def _from_s3(runtime, account: str, bucket: str, method: str, path: str, conditi
         params["IfModifiedSince"] = parsedate_to_datetime(conditions["if-modified-since"])
     request_id = str(uuid.uuid4())
     try:
-        output = runtime.client.call("s3", operation_name, params, account_id=account, region="us-east-1",
-                                     principal=root_principal(account), invoked_by="cloudfront.amazonaws.com")
+        output = runtime.client.call("s3", operation_name, params, account_id=access.account, region="us-east-1",
+                                     principal=access.principal, source=access.source)
         response = serialize_response(operation, output, "rest-xml", request_id)
     except ServiceError as error:
         response = serialize_error(s3.model, operation, error, "rest-xml", request_id)
@@ -86,8 +88,10 @@ def _from_http(origin: dict, method: str, target: str, conditions: dict[str, str
     else:
         connection = http.client.HTTPConnection(origin["DomainName"], config.get("HTTPPort", 80),
                                                 timeout=config.get("OriginReadTimeout", 30))
-    headers = {h["HeaderName"]: h["HeaderValue"] for h in origin.get("CustomHeaders", {}).get("Items", [])}
-    headers.update(conditions)
+    custom = {h["HeaderName"]: h["HeaderValue"] for h in origin.get("CustomHeaders", {}).get("Items", [])}
+    # The origin's custom headers win over a viewer's of the same name (a shared secret stays the edge's).
+    overridden = {name.lower() for name in custom}
+    headers = {**{k: v for k, v in conditions.items() if k.lower() not in overridden}, **custom}
     try:
         connection.request(method, target, body=body or None, headers=headers)
         answer = connection.getresponse()

@@ -95,7 +95,8 @@ def resource_policy(ctx: RequestContext, bucket: Bucket, key: str | None, record
             and policies.is_public(policy):
         policy = policies.without_public(policy)
     if policy is not None:
-        policy = policies.canonical_users_as_accounts(policy, caller, acl.canonical_id)
+        policy = policies.canonical_users_as_accounts(policy, caller, acl.canonical_id, ctx.principal.arn,
+                                                      acl.own_canonical_id(ctx.principal))
     parts = [policy] if policy is not None else []
     if ownership(bucket) != ENFORCED:
         ignore = bool(blocks.get("IgnorePublicAcls"))

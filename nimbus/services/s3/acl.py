@@ -42,6 +42,16 @@ def canonical_id(account_id: str) -> str:
     return hashlib.sha256(f"nimbus-owner:{account_id}".encode()).hexdigest()
 
 
+# CloudFront's origin access identities: principals of no account, each with a canonical id of its own.
+_OWN_CANONICAL_PREFIX = "arn:aws:iam::cloudfront:user/"
+
+
+def own_canonical_id(principal) -> str:
+    """The canonical user id a principal has apart from its account's (an origin access identity's
+    S3CanonicalUserId, which CloudFront keeps as its principal id), or ""."""
+    return principal.principal_id if principal.arn.startswith(_OWN_CANONICAL_PREFIX) else ""
+
+
 def owner(account_id: str) -> dict:
     return {"DisplayName": "nimbus" if account_id == "000000000000" else account_id, "ID": canonical_id(account_id)}
 

@@ -152,8 +152,11 @@ def _wide(cidr) -> bool:
         return True
 
 
-def canonical_users_as_accounts(policy: Policy, caller_account: str | None, canonical_id) -> Policy:
-    """``Principal: {"CanonicalUser": id}`` names an account by its canonical id: the engine knows accounts."""
+def canonical_users_as_accounts(policy: Policy, caller_account: str | None, canonical_id,
+                                caller_arn: str = "", caller_canonical: str = "") -> Policy:
+    """``Principal: {"CanonicalUser": id}`` names an account by its canonical id: the engine knows accounts.
+    A principal with a canonical id of its own (a CloudFront origin access identity's ``S3CanonicalUserId``,
+    ``caller_canonical``) is named by it as by its ARN."""
     if caller_account is None or not any("CanonicalUser" in (s.principals or {}) for s in policy.statements):
         return policy
     mine = canonical_id(caller_account)
@@ -164,6 +167,8 @@ def canonical_users_as_accounts(policy: Policy, caller_account: str | None, cano
             principals = {kind: names for kind, names in principals.items() if kind != "CanonicalUser"}
             if mine in statement.principals["CanonicalUser"]:
                 principals["AWS"] = tuple(principals.get("AWS", ())) + (caller_account,)
+            if caller_canonical and caller_canonical in statement.principals["CanonicalUser"]:
+                principals["AWS"] = tuple(principals.get("AWS", ())) + (caller_arn,)
             statement = dataclasses.replace(statement, principals=principals)
         statements.append(statement)
     return Policy(policy.version, tuple(statements), policy.id, policy.variables)

@@ -10,8 +10,9 @@ import json
 import secrets
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from nimbus.protocol.errors import ServiceError
 
@@ -26,6 +27,8 @@ class Api:
     region: str
     stack_name: str
     logical_id: str
+    # region -> ``call`` in that Region (ReplicateKey is called in a multi-Region key's primary Region)
+    call_in: Callable[[str], Callable[[str, str, dict], dict]] | None = field(default=None, kw_only=True)
 
     def physical_name(self, limit: int = 255, lower: bool = False, prefix: str | None = None) -> str:
         """A name as AWS makes one when a template leaves it out: ``<stack>-<logical>-<RANDOM>``
@@ -49,6 +52,7 @@ class Handler:
     """One resource type. ``create`` returns the physical id and attributes; ``update`` changes the
     resource in place (create-only changes never reach it: the engine replaces the resource)."""
     type_name = ""
+    sealed_attributes: tuple[str, ...] = ()  # GetAtt attributes kept sealed among the stack's (sealed.py)
 
     def create(self, api: Api, properties: dict) -> Created:
         raise NotImplementedError
@@ -95,6 +99,29 @@ def boolean(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
+def policy_object(text: str) -> Any:
+    """A policy document an API answers (IAM's URL-encoded, or plain JSON text) as the object a template writes."""
+    return json.loads(unquote(text) if text.startswith("%") else text)
+
+
+def tags_or_none(api: Api, service: str, operation: str, params: dict, missing: str) -> list[dict]:
+    """A resource's tags as a template writes them; none when the service answers ``missing`` (no tag set)."""
+    try:
+        return tag_list(api.call(service, operation, params).get("TagSet", []))
+    except ServiceError as error:
+        if error.code == missing:
+            return []
+        raise
+
+
 def policy_text(document: Any) -> str:
     """A policy a template writes as an object, as the JSON text the APIs take."""
     return document if isinstance(document, str) else json.dumps(document)
+
+
+class ResourceFailure(ServiceError):
+    """A failure whose message is the whole reason the stack's event gives (a nested stack's outcome), not
+    an owning service's error to quote."""
+
+    def __init__(self, message: str):
+        super().__init__("ResourceFailure", message, status=400)

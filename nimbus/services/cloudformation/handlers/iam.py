@@ -2,7 +2,7 @@
 share: their inline and managed policies."""
 from __future__ import annotations
 
-from .base import Api, Created, Handler, policy_text, required, tag_list
+from .base import Api, Created, Handler, policy_object, policy_text, required, tag_list
 
 _ROLE_MEMBERS = ("Description", "MaxSessionDuration", "PermissionsBoundary")
 
@@ -25,6 +25,23 @@ def sync_policies(api: Api, kind: str, name: str, old: dict, new: dict) -> None:
         api.call("iam", f"Attach{kind}Policy", {**named, "PolicyArn": arn})
     for arn in sorted(attached - wanted):
         api.call("iam", f"Detach{kind}Policy", {**named, "PolicyArn": arn})
+
+
+def read_principal(api: Api, kind: str, name: str) -> tuple[dict, dict]:
+    """(IAM's description, the properties a template writes) of a role, user or group (``kind``): its name,
+    Path, Tags, PermissionsBoundary, inline Policies and ManagedPolicyArns."""
+    named = {f"{kind}Name": name}
+    found = api.call("iam", f"Get{kind}", named)[kind]
+    policies = [{"PolicyName": policy, "PolicyDocument": policy_object(
+        api.call("iam", f"Get{kind}Policy", {**named, "PolicyName": policy})["PolicyDocument"])}
+        for policy in api.call("iam", f"List{kind}Policies", named)["PolicyNames"]]
+    attached = api.call("iam", f"ListAttached{kind}Policies", named)["AttachedPolicies"]
+    out = {f"{kind}Name": name, "Path": found.get("Path", "/"), "Tags": found.get("Tags", []), "Policies": policies,
+           "ManagedPolicyArns": [p["PolicyArn"] for p in attached]}
+    boundary = found.get("PermissionsBoundary")
+    if kind != "Group":
+        out["PermissionsBoundary"] = boundary["PermissionsBoundaryArn"] if boundary else None
+    return found, out
 
 
 class Role(Handler):
@@ -63,3 +80,8 @@ class Role(Handler):
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         sync_policies(api, "Role", physical_id, properties, {})
         api.call("iam", "DeleteRole", {"RoleName": physical_id})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        role, live = read_principal(api, "Role", physical_id)
+        return {**live, "AssumeRolePolicyDocument": policy_object(role["AssumeRolePolicyDocument"]),
+                "Description": role.get("Description", ""), "MaxSessionDuration": role.get("MaxSessionDuration", 3600)}

@@ -1,11 +1,11 @@
 """AWS::IAM::User, Group, ManagedPolicy, Policy, InstanceProfile and UserToGroupAddition, through IAM's own
-API. (AccessKey is not served: its secret would have to be kept among the stack's attributes.)"""
+API. (AccessKey: iam_keys.py.)"""
 from __future__ import annotations
 
 from nimbus.protocol.errors import ServiceError
 
-from .base import Api, Created, Handler, policy_text, required, tag_list
-from .iam import sync_policies
+from .base import Api, Created, Handler, policy_object, policy_text, required, tag_list
+from .iam import read_principal, sync_policies
 
 MAX_POLICY_VERSIONS = 5  # IAM keeps five versions of a managed policy
 
@@ -48,6 +48,11 @@ class User(Handler):
         self.update(api, physical_id, properties, {})
         api.call("iam", "DeleteUser", {"UserName": physical_id})
 
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        _, live = read_principal(api, "User", physical_id)
+        groups = api.call("iam", "ListGroupsForUser", {"UserName": physical_id})["Groups"]
+        return {**live, "Groups": [g["GroupName"] for g in groups]}
+
 
 class Group(Handler):
     type_name = "AWS::IAM::Group"
@@ -65,6 +70,9 @@ class Group(Handler):
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         sync_policies(api, "Group", physical_id, properties, {})
         api.call("iam", "DeleteGroup", {"GroupName": physical_id})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        return read_principal(api, "Group", physical_id)[1]
 
 
 def _attach(api: Api, arn: str, old: dict, new: dict) -> None:
@@ -131,6 +139,27 @@ class Policy(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         self.update(api, physical_id, properties, {})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        """The policy as its holders have it: those that lost it are missing; gone when none has it."""
+        live: dict = {"PolicyName": properties["PolicyName"]}
+        for kind in ("Group", "Role", "User"):
+            holders = []
+            for name in properties.get(f"{kind}s", []):
+                try:
+                    document = api.call("iam", f"Get{kind}Policy", {f"{kind}Name": name,
+                                                                   "PolicyName": properties["PolicyName"]})
+                except ServiceError as error:
+                    if error.code != "NoSuchEntity":
+                        raise
+                    continue
+                holders.append(name)
+                live["PolicyDocument"] = policy_object(document["PolicyDocument"])
+            live[f"{kind}s"] = holders
+        if "PolicyDocument" not in live:
+            raise ServiceError("NoSuchEntity", f"The policy {properties['PolicyName']} is on none of its holders.",
+                               status=404)
+        return live
 
 
 class InstanceProfile(Handler):

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from nimbus.protocol.errors import ServiceError
 
-from .base import Api, Created, Handler, required, tag_map
+from .base import Api, Created, Handler, required, tag_list, tag_map
 
 ACTIVE_WAIT_SECONDS = 60  # real seconds; a stream turns ACTIVE (or goes) after Kinesis's transition time
 
 
-def _when_active(what: str, status: Callable[[], dict], member: str) -> dict:
+def when_active(what: str, status: Callable[[], dict], member: str) -> dict:
     """``status()`` once its ``member`` is ACTIVE (Kinesis's transitions follow the virtual clock)."""
     deadline = time.monotonic() + ACTIVE_WAIT_SECONDS
     while True:
@@ -25,7 +25,7 @@ def _when_active(what: str, status: Callable[[], dict], member: str) -> dict:
 
 
 def _wait_active(api: Api, name: str) -> str:
-    summary = _when_active(f"Stream {name}", lambda: api.call("kinesis", "DescribeStreamSummary", {
+    summary = when_active(f"Stream {name}", lambda: api.call("kinesis", "DescribeStreamSummary", {
         "StreamName": name})["StreamDescriptionSummary"], "StreamStatus")
     return summary["StreamARN"]
 
@@ -73,6 +73,15 @@ class Stream(Handler):
             time.sleep(0.1)
         raise ServiceError("NotStabilized", f"Stream {physical_id} was not deleted", status=400)
 
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        stream = {"StreamName": physical_id}
+        summary = api.call("kinesis", "DescribeStreamSummary", stream)["StreamDescriptionSummary"]
+        mode = summary.get("StreamModeDetails", {}).get("StreamMode", "PROVISIONED")
+        tags = api.call("kinesis", "ListTagsForStream", stream).get("Tags", [])
+        return {"Name": physical_id, "StreamModeDetails": {"StreamMode": mode},
+                "ShardCount": summary["OpenShardCount"] if mode == "PROVISIONED" else None,
+                "RetentionPeriodHours": summary["RetentionPeriodHours"], "Tags": tag_list(tags)}
+
 
 class StreamConsumer(Handler):
     type_name = "AWS::Kinesis::StreamConsumer"
@@ -85,7 +94,7 @@ class StreamConsumer(Handler):
         return Created(arn, self.update(api, arn, properties, properties))
 
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
-        consumer = _when_active(f"Consumer {physical_id}", lambda: api.call("kinesis", "DescribeStreamConsumer", {
+        consumer = when_active(f"Consumer {physical_id}", lambda: api.call("kinesis", "DescribeStreamConsumer", {
             "ConsumerARN": physical_id})["ConsumerDescription"], "ConsumerStatus")
         return {"ConsumerARN": physical_id, "ConsumerName": consumer["ConsumerName"],
                 "ConsumerStatus": consumer["ConsumerStatus"], "StreamARN": consumer["StreamARN"],

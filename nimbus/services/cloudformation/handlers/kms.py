@@ -1,7 +1,9 @@
 """AWS::KMS::Key and AWS::KMS::Alias, through KMS's own API."""
 from __future__ import annotations
 
-from .base import Api, Created, Handler, boolean, policy_text, required, tag_list
+from nimbus.protocol.errors import ServiceError
+
+from .base import Api, Created, Handler, boolean, policy_object, policy_text, required, tag_list
 
 _KEY_MEMBERS = ("Description", "KeyUsage", "KeySpec", "Origin", "MultiRegion")
 
@@ -37,6 +39,20 @@ class Key(Handler):
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("kms", "ScheduleKeyDeletion", {"KeyId": physical_id,
                                                 "PendingWindowInDays": int(properties.get("PendingWindowInDays", 30))})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        key = {"KeyId": physical_id}
+        metadata = api.call("kms", "DescribeKey", key)["KeyMetadata"]
+        if metadata["KeyState"] == "PendingDeletion":  # as good as gone: AWS reports it deleted
+            raise ServiceError("NotFoundException", f"Key '{metadata['Arn']}' is pending deletion.", status=400)
+        policy = api.call("kms", "GetKeyPolicy", {**key, "PolicyName": "default"})["Policy"]
+        rotation = api.call("kms", "GetKeyRotationStatus", key)["KeyRotationEnabled"]
+        tags = api.call("kms", "ListResourceTags", key).get("Tags", [])
+        return {"Description": metadata.get("Description", ""), "KeyUsage": metadata["KeyUsage"],
+                "KeySpec": metadata["KeySpec"], "Origin": metadata.get("Origin"),
+                "MultiRegion": metadata.get("MultiRegion", False), "Enabled": metadata["KeyState"] == "Enabled",
+                "EnableKeyRotation": rotation, "KeyPolicy": policy_object(policy),
+                "Tags": [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in tags]}
 
 
 class Alias(Handler):

@@ -1,7 +1,9 @@
 """AWS::Logs::LogGroup and AWS::Logs::LogStream, through CloudWatch Logs' own API."""
 from __future__ import annotations
 
-from .base import Api, Created, Handler, required, tag_map
+from nimbus.protocol.errors import ServiceError
+
+from .base import Api, Created, Handler, required, tag_list, tag_map
 
 
 class LogGroup(Handler):
@@ -39,6 +41,16 @@ class LogGroup(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("logs", "DeleteLogGroup", {"logGroupName": physical_id})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        groups = api.call("logs", "DescribeLogGroups", {"logGroupNamePrefix": physical_id})["logGroups"]
+        group = next((g for g in groups if g["logGroupName"] == physical_id), None)
+        if group is None:
+            raise ServiceError("ResourceNotFoundException", "The specified log group does not exist.", status=400)
+        arn = self._attributes(api, physical_id)["Arn"].removesuffix(":*")
+        tags = api.call("logs", "ListTagsForResource", {"resourceArn": arn}).get("tags", {})
+        return {"LogGroupName": physical_id, "RetentionInDays": group.get("retentionInDays"),
+                "KmsKeyId": group.get("kmsKeyId"), "Tags": tag_list(tags)}
 
 
 class LogStream(Handler):

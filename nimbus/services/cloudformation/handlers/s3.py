@@ -1,7 +1,9 @@
 """AWS::S3::Bucket and AWS::S3::BucketPolicy, through S3's own API."""
 from __future__ import annotations
 
-from .base import Api, Created, Handler, boolean, policy_text, required, tag_list
+from nimbus.protocol.errors import ServiceError
+
+from .base import Api, Created, Handler, boolean, policy_object, policy_text, required, tag_list, tags_or_none
 
 
 def _encryption(config: dict) -> dict:
@@ -58,6 +60,17 @@ class Bucket(Handler):
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("s3", "DeleteBucket", {"Bucket": physical_id})
 
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        bucket = {"Bucket": physical_id}
+        api.call("s3", "HeadBucket", bucket)
+        status = api.call("s3", "GetBucketVersioning", bucket).get("Status")
+        rules = api.call("s3", "GetBucketEncryption", bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        return {"BucketName": physical_id, "VersioningConfiguration": {"Status": status} if status else None,
+                "Tags": tags_or_none(api, "s3", "GetBucketTagging", bucket, "NoSuchTagSet"),
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": r.get("ApplyServerSideEncryptionByDefault", {}),
+                     "BucketKeyEnabled": r.get("BucketKeyEnabled", False)} for r in rules]}}
+
 
 class BucketPolicy(Handler):
     type_name = "AWS::S3::BucketPolicy"
@@ -73,3 +86,12 @@ class BucketPolicy(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("s3", "DeleteBucketPolicy", {"Bucket": physical_id})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        try:
+            policy = api.call("s3", "GetBucketPolicy", {"Bucket": physical_id})["Policy"]
+        except ServiceError as error:
+            if error.code == "NoSuchBucketPolicy":
+                raise ServiceError("NotFound", error.message, status=404) from None
+            raise
+        return {"Bucket": physical_id, "PolicyDocument": policy_object(policy)}

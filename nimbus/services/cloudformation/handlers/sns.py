@@ -18,6 +18,11 @@ def _attribute_text(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _structured(text: str):
+    """An attribute's text as a template writes it (a JSON attribute as its object)."""
+    return json.loads(text) if text.startswith("{") else text
+
+
 def _attributes(properties: dict, names: tuple[str, ...]) -> dict[str, str]:
     return {n: _attribute_text(properties[n]) for n in names if n in properties and n != "DeliveryStatusLogging"}
 
@@ -56,6 +61,12 @@ class Topic(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("sns", "DeleteTopic", {"TopicArn": physical_id})
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        attributes = api.call("sns", "GetTopicAttributes", {"TopicArn": physical_id})["Attributes"]
+        tags = api.call("sns", "ListTagsForResource", {"ResourceArn": physical_id}).get("Tags", [])
+        live = {n: _structured(attributes[n]) for n in _TOPIC_ATTRIBUTES if n in attributes}
+        return {**live, "TopicName": physical_id.rsplit(":", 1)[-1], "Tags": tags}
 
 
 class Subscription(Handler):
