@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 SYNC := $(UV) sync --frozen --python $(PYTHON)
 
-.PHONY: run test install install-server lint system-deps bench-deps bench clean docs upgrade
+.PHONY: run test install install-server lint system-deps cdk-deps bench-deps bench clean docs upgrade
 
 # uv lives in its own small venv: `uv sync` prunes the project venv to the lock, uv included.
 $(UV):
@@ -33,10 +33,23 @@ system-deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
 	fi
 
+# The AWS CDK (CLI and library) that tests/test_cdk.py deploys with, exactly as tests/cdk/package-lock.json
+# pins it; npm ci runs again only when the lock or package.json changed since the last install. Node.js
+# and npm come from Debian where missing.
+CDK_APP := tests/cdk
+cdk-deps: $(CDK_APP)/node_modules/.package-lock.json
+
+$(CDK_APP)/node_modules/.package-lock.json: $(CDK_APP)/package-lock.json $(CDK_APP)/package.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	fi
+	cd $(CDK_APP) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: install-server
 	$(BIN)/nimbus serve $(ARGS)
 
-test: install system-deps
+test: install system-deps cdk-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The lint gate: ruff, mypy and vulture, configured in pyproject.toml.

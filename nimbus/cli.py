@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="also answer requests addressed to this host name (repeatable)")
     serve.add_argument("--trust-proxy", action="store_true", default=None,
                        help="believe X-Forwarded-For/-Proto (only behind a proxy that sets them)")
+    serve.add_argument("--tls-cert", default=None, metavar="PEM",
+                       help="serve HTTPS with this certificate (chain); --tls-key names its key")
+    serve.add_argument("--tls-key", default=None, metavar="PEM", help="the private key of --tls-cert")
 
     status = commands.add_parser("status", help="ask a running nimbus how it is")
     clock = commands.add_parser("clock", help="read or move a running nimbus's virtual clock")
@@ -65,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         config = Config.from_env(host=args.host, port=args.port, data_dir=args.data_dir, ephemeral=args.ephemeral,
                                  store_url=args.store, strict_auth=args.strict_auth, enforce_iam=args.enforce_iam,
                                  enforce_limits=args.enforce_limits, hostname=args.hostname,
-                                 trust_proxy=args.trust_proxy)
+                                 trust_proxy=args.trust_proxy, tls_cert_file=args.tls_cert,
+                                 tls_key_file=args.tls_key)
+        if bool(config.tls_cert_file) != bool(config.tls_key_file):
+            parser.error("--tls-cert and --tls-key go together")
         try:
             check_store_url(config.store_url)
         except ValueError as error:
@@ -76,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         except DataDirInUse as error:
             print(f"nimbus: {error}", file=sys.stderr)
             return 1
-        print(f"nimbus {__version__} serving on http://{config.host}:{config.port} (state in {where})", flush=True)
+        scheme = "https" if config.tls_cert_file else "http"
+        print(f"nimbus {__version__} serving on {scheme}://{config.host}:{config.port} (state in {where})", flush=True)
         serve(config, lock)
         return 0
     if args.command == "credentials":

@@ -37,6 +37,11 @@ class Config:
     hostname: list[str] = field(default_factory=list)
     # Believe X-Forwarded-For/-Proto (the client's address, https) from whoever connects: only behind a proxy.
     trust_proxy: bool = False
+    # Serve HTTPS with this PEM certificate (chain) and its key instead of plain HTTP: AWS's endpoints are
+    # HTTPS, and policies that deny requests without aws:SecureTransport (as the CDK's staging bucket's does)
+    # only let HTTPS clients in.
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
     # Bodies of non-streaming requests are held in memory; AWS's own JSON/query caps are far lower.
     max_body_bytes: int = 64 * MIB
     # Limits met before authentication, so that no client stalls the server or locks others out.
@@ -75,6 +80,8 @@ class Config:
     # How often CloudFront's standard access logs are delivered to their bucket (virtual seconds); AWS: up
     # to several times an hour.
     cloudfront_log_delivery_seconds: float = 60.0
+    # The real time one CloudFront Function invocation may run (its compute-utilization limit); AWS ~1 ms.
+    cloudfront_function_budget_ms: float = 50.0
     # CREATING -> ACTIVE of a Firehose delivery stream (virtual seconds); AWS takes tens of seconds.
     firehose_create_seconds: float = 0.5
     # A PEM file of CAs Firehose trusts for HTTPS endpoints, on top of the system's (a local endpoint's own).

@@ -32,6 +32,8 @@ def _uvicorn_config(app, config: Config) -> uvicorn.Config:
         # local process claim another source IP or https (aws:SourceIp, aws:SecureTransport, CloudTrail).
         proxy_headers=config.trust_proxy,
         forwarded_allow_ips="*" if config.trust_proxy else None,
+        ssl_certfile=config.tls_cert_file,
+        ssl_keyfile=config.tls_key_file,
     )
 
 
@@ -94,7 +96,8 @@ class ServerThread:
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.config.host}:{self.config.port}"
+        scheme = "https" if self.config.tls_cert_file else "http"
+        return f"{scheme}://{self.config.host}:{self.config.port}"
 
     def start(self, timeout: float = 15.0) -> ServerThread:
         self.thread.start()

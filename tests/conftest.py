@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from botocore import auth as botocore_auth
 
 from nimbus.protocol.models import BUNDLED_MODELS
 from tests.support import Endpoint, account_key, firehose_role, make_client, new_bucket, start_server
@@ -20,6 +21,10 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "test"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 # boto3 finds the models nimbus ships that botocore no longer does (OpsWorks).
 os.environ.setdefault("AWS_DATA_PATH", str(BUNDLED_MODELS))
+# awscrt is installed for SigV4A alone (botocore signs cloudfront-keyvaluestore with it); its presence
+# would move every SigV4 signature to the CRT's signer, so the suite keeps botocore's own, as before.
+botocore_auth.AUTH_TYPE_MAPS.update({"v4": botocore_auth.SigV4Auth, "v4-query": botocore_auth.SigV4QueryAuth,
+                                     "s3v4": botocore_auth.S3SigV4Auth, "s3v4-query": botocore_auth.S3SigV4QueryAuth})
 
 
 @pytest.fixture(scope="session")

@@ -201,7 +201,7 @@ class Authorizer:
             "aws:principaltype": PRINCIPAL_TYPES.get(principal.type, principal.type),
             "aws:userid": principal.principal_id,
             "aws:requestedregion": ctx.region,
-            "aws:securetransport": "true" if ctx.request is not None and ctx.request.scheme == "https" else "false",
+            "aws:securetransport": "true" if _secure(ctx) else "false",
         }
         if not ctx.internal:
             values["aws:sourceip"] = ctx.source_ip
@@ -223,6 +223,12 @@ class Authorizer:
             values[key.lower()] = [str(v) for v in value] if isinstance(value, (list, tuple)) else (
                 str(value).lower() if isinstance(value, bool) else str(value))
         return values
+
+
+def _secure(ctx: RequestContext) -> bool:
+    """Whether the call came over TLS: a client's when it spoke HTTPS; a service's calls to another (the
+    internal client) always do, as AWS's services reach each other only over TLS."""
+    return ctx.request.scheme == "https" if ctx.request is not None else ctx.internal
 
 
 def _role_arn(principal) -> str | None:

@@ -30,10 +30,15 @@ _SERVICES_DIR = Path(nimbus.services.__file__).resolve().parent
 
 
 def implemented_service_names() -> list[str]:
+    """botocore's names; a ``-`` in one is ``_`` in its package (``cloudfront_keyvaluestore``)."""
     return sorted(
-        m.name for m in pkgutil.iter_modules([str(_SERVICES_DIR)])
+        m.name.replace("_", "-") for m in pkgutil.iter_modules([str(_SERVICES_DIR)])
         if m.ispkg and not m.name.startswith("_")
     )
+
+
+def package_name(service: str) -> str:
+    return service.replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,11 @@ class ServiceInfo:
 
 
 def _has_module(service: str, module: str) -> bool:
-    return (_SERVICES_DIR / service / f"{module}.py").exists()
+    return (_SERVICES_DIR / package_name(service) / f"{module}.py").exists()
 
 
 def _service_module(service: str, module: str):
-    return importlib.import_module(f"{nimbus.services.__name__}.{service}.{module}")
+    return importlib.import_module(f"{nimbus.services.__name__}.{package_name(service)}.{module}")
 
 
 class LoadedService:

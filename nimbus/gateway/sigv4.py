@@ -19,6 +19,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
+from nimbus.gateway import sigv4a
 from nimbus.gateway.sigv2 import is_sigv2_presigned
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest
@@ -69,6 +70,7 @@ class SignatureInfo:
     expires: int | None
     payload_hash: str | None
     version: int = 4  # 2: an S3 SigV2 presigned URL (see sigv2.py)
+    algorithm: str = ALGORITHM  # or SigV4A's (sigv4a.py)
 
 
 def read_signature(request: HttpRequest) -> SignatureInfo | None:
@@ -108,9 +110,15 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
         session_token = request.headers.get("x-amz-security-token")
 
     scope = credential.split("/")
+    # SigV4A's scope has no region (AKID/date/service/aws4_request): the signed X-Amz-Region-Set names
+    # where the request may run. Any other scope with that algorithm is malformed.
+    sigv4a_scope = algorithm == sigv4a.ALGORITHM_A and len(scope) == 4
+    if sigv4a_scope:
+        region_set = query.get("X-Amz-Region-Set") if presigned else request.headers.get("x-amz-region-set")
+        scope.insert(2, sigv4a.signing_region(region_set or ""))
     # The scope names the service, which decides the flavour of error (S3 vs the rest).
     service = scope[3] if len(scope) == 5 else ""
-    if algorithm != ALGORITHM:
+    if algorithm != ALGORITHM and not sigv4a_scope:
         raise _malformed(f"Unsupported signing algorithm {algorithm!r}; expected {ALGORITHM}.", service, presigned)
     if not (credential and signed_headers and signature):
         raise _malformed("The signature requires Credential, SignedHeaders and Signature.", service, presigned)
@@ -145,6 +153,7 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
         presigned=presigned,
         expires=expires,
         payload_hash=request.headers.get("x-amz-content-sha256"),
+        algorithm=algorithm or ALGORITHM,
     )
 
 
@@ -162,7 +171,10 @@ def verify_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
     for headers in _header_candidates(request, info.signed_headers):
         signature, canonical_request, string_to_sign = _expected_signature(
             request, info, secret_key, headers, signed_path or request.path)
-        if hmac.compare_digest(signature.encode(), info.signature.encode()):
+        if info.algorithm == sigv4a.ALGORITHM_A:
+            if sigv4a.verifies(info.signature, string_to_sign, info.access_key_id, secret_key):
+                break
+        elif hmac.compare_digest(signature.encode(), info.signature.encode()):
             break
         # Report what the first (usual) reading of the request should have been signed as.
         expected = expected or (canonical_request, string_to_sign)
@@ -350,6 +362,9 @@ def _expected_signature(request: HttpRequest, info: SignatureInfo, secret_key: s
     aws_request.headers = headers
     aws_request.context["timestamp"] = info.date.strftime(TIMESTAMP_FORMAT)
     canonical_request = signer.canonical_request(aws_request)
+    if info.algorithm == sigv4a.ALGORITHM_A:  # verified against the ECDSA signature, nothing to compute
+        return "", canonical_request, sigv4a.string_to_sign(info.date.strftime(TIMESTAMP_FORMAT), info.service,
+                                                            canonical_request)
     string_to_sign = signer.string_to_sign(aws_request, canonical_request)
     return signer.signature(string_to_sign, aws_request), canonical_request, string_to_sign
 

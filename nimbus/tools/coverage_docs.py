@@ -13,7 +13,7 @@ from pathlib import Path
 
 from botocore import xform_name
 
-from nimbus.core.registry import implemented_service_names
+from nimbus.core.registry import implemented_service_names, package_name
 from nimbus.protocol import models
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "services"
@@ -22,7 +22,7 @@ BLOCK = re.compile(r"<!-- coverage:start -->.*?<!-- coverage:end -->", re.DOTALL
 
 
 def coverage(service: str) -> tuple[list[str], list[str]]:
-    provider = importlib.import_module(f"nimbus.services.{service}.provider").Provider
+    provider = importlib.import_module(f"nimbus.services.{package_name(service)}.provider").Provider
     operations = models.service_model(service).operation_names
     done = [op for op in operations if callable(getattr(provider, xform_name(op), None))]
     return done, [op for op in operations if op not in done]

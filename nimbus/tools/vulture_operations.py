@@ -267,6 +267,14 @@ _.update_trust_store
 _.update_vpc_origin
 _.verify_dns_configuration
 
+# cloudfront-keyvaluestore
+_.delete_key
+_.describe_key_value_store
+_.get_key
+_.list_keys
+_.put_key
+_.update_keys
+
 # cloudtrail
 _.add_tags
 _.cancel_query
@@ -328,6 +336,70 @@ _.update_channel
 _.update_dashboard
 _.update_event_data_store
 _.update_trail
+
+# ecr
+_.batch_check_layer_availability
+_.batch_delete_image
+_.batch_get_image
+_.batch_get_repository_scanning_configuration
+_.complete_layer_upload
+_.create_pull_through_cache_rule
+_.create_repository
+_.create_repository_creation_template
+_.delete_lifecycle_policy
+_.delete_pull_through_cache_rule
+_.delete_registry_policy
+_.delete_repository
+_.delete_repository_creation_template
+_.delete_repository_policy
+_.delete_signing_configuration
+_.deregister_pull_time_update_exclusion
+_.describe_image_replication_status
+_.describe_image_scan_findings
+_.describe_image_signing_status
+_.describe_images
+_.describe_pull_through_cache_rules
+_.describe_registry
+_.describe_replication_backfill_results
+_.describe_repositories
+_.describe_repository_creation_templates
+_.get_account_setting
+_.get_authorization_token
+_.get_download_url_for_layer
+_.get_lifecycle_policy
+_.get_lifecycle_policy_preview
+_.get_registry_policy
+_.get_registry_scanning_configuration
+_.get_repository_policy
+_.get_signing_configuration
+_.initiate_layer_upload
+_.list_image_referrers
+_.list_images
+_.list_pull_time_update_exclusions
+_.list_replication_backfills
+_.list_tags_for_resource
+_.put_account_setting
+_.put_image
+_.put_image_scanning_configuration
+_.put_image_tag_mutability
+_.put_lifecycle_policy
+_.put_registry_policy
+_.put_registry_scanning_configuration
+_.put_replication_configuration
+_.put_signing_configuration
+_.register_pull_time_update_exclusion
+_.set_repository_policy
+_.start_image_scan
+_.start_lifecycle_policy_preview
+_.start_replication_backfill
+_.stop_replication_backfill
+_.tag_resource
+_.untag_resource
+_.update_image_storage_class
+_.update_pull_through_cache_rule
+_.update_repository_creation_template
+_.upload_layer_part
+_.validate_pull_through_cache_rule
 
 # firehose
 _.create_delivery_stream

@@ -7,3 +7,4 @@ from tests.support.geo import *  # noqa: F403
 from tests.support.messaging import *  # noqa: F403
 from tests.support.storage import *  # noqa: F403
 from tests.support.streams import *  # noqa: F403
+from tests.support.tls import *  # noqa: F403

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import pytest
@@ -211,3 +212,20 @@ def stored(data_dir: str, namespace: tuple[str, ...], key: str) -> dict | None:
         return store.get(namespace, key)
     finally:
         store.close()
+
+
+def on_loopback(client):
+    """A cloudfront-keyvaluestore client that works locally. botocore puts the account in front of the
+    endpoint's host; the request is signed for <account>.localhost (a name nimbus answers as, which curl
+    resolves but Python's resolver does not) and sent to 127.0.0.1 with that Host."""
+    def sign_for_localhost(request, **_):
+        url = urlsplit(request.url)
+        request.url = urlunsplit(url._replace(netloc=f"{url.hostname.split('.')[0]}.localhost:{url.port}"))
+
+    def send_to_loopback(request, **_):
+        url = urlsplit(request.url)
+        request.url = urlunsplit(url._replace(netloc=f"127.0.0.1:{url.port}"))
+
+    client.meta.events.register("before-sign", sign_for_localhost)
+    client.meta.events.register("before-send", send_to_loopback)
+    return client

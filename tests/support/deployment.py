@@ -38,6 +38,25 @@ def stack_resources(cf, name: str) -> dict[str, str]:
     return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries}
 
 
+def handler_api(aws, account: str, region: str = "us-east-1"):
+    """A resource handler's ``Api`` whose calls go to the server through boto3 as ``aws`` (the test's account),
+    their errors raised as the internal client raises them: for calling a handler's hooks (``read``) directly."""
+    from botocore import xform_name
+    from botocore.exceptions import ClientError
+
+    from nimbus.protocol.errors import ServiceError
+    from nimbus.services.cloudformation.handlers.base import Api
+
+    def call(service: str, operation: str, params: dict) -> dict:
+        try:
+            answer = getattr(aws(service), xform_name(operation))(**params)
+        except ClientError as error:
+            raise ServiceError(error.response["Error"]["Code"], error.response["Error"]["Message"]) from None
+        answer.pop("ResponseMetadata", None)
+        return answer
+    return Api(call, account, region, "stack", "Resource")
+
+
 # --- CloudFront -----------------------------------------------------------------------------------
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -103,3 +122,16 @@ def recording_web_origin(cache_control: str = "max-age=300"):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# A viewer-request function that redirects the URIs its KeyValueStore holds to the values there.
+KVS_REDIRECT = b"""import cf from 'cloudfront';
+const kvs = cf.kvs();
+async function handler(event) {
+  const request = event.request;
+  if (await kvs.exists(request.uri)) {
+    return {statusCode: 301, statusDescription: 'Moved', headers: {location: {value: await kvs.get(request.uri)}}};
+  }
+  return request;
+}
+"""

@@ -7,7 +7,7 @@ import os
 import subprocess
 from datetime import datetime, timedelta
 
-from tests.support.basics import AWS_CLI, unique
+from tests.support.basics import AWS_CLI, on_loopback, unique
 
 # --- S3 -------------------------------------------------------------------------------------------
 
@@ -85,7 +85,10 @@ def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
 ONE_CALL_PER_SERVICE = {
     "cloudformation": lambda aws: aws("cloudformation").list_stacks(),
     "cloudfront": lambda aws: aws("cloudfront").list_distributions(),
+    "cloudfront-keyvaluestore": lambda aws: on_loopback(aws("cloudfront-keyvaluestore")).describe_key_value_store(
+        KvsARN=aws("cloudfront").create_key_value_store(Name=unique("kvs"))["KeyValueStore"]["ARN"]),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
+    "ecr": lambda aws: aws("ecr").describe_repositories(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
     "kinesis": lambda aws: aws("kinesis").list_streams(),

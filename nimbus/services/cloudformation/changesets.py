@@ -63,7 +63,8 @@ class ChangeSetOps(StackOps):
         previous = target.get("ParameterValues", {}) if existing else {}
         where = StackIdentity(ctx, target)
         prepared = prepare(body, params.get("Parameters", []), previous, params.get("Capabilities", []),
-                           self.pseudo(where), ssm_reader(ctx), change_set=True)
+                           self.pseudo(where), ssm_reader(ctx), target["TemplateBody"] if existing else None,
+                           change_set=True)
         current = self.resources(ctx.account_id, ctx.region, target["StackId"]) if existing else {}
         exports = {n: e["Value"] for n, e in self.exports(ctx.account_id, ctx.region).items()}
         change_set: ChangeSet = {
@@ -147,7 +148,7 @@ class ChangeSetOps(StackOps):
         previous = {} if creating else stack.get("ParameterValues", {})
         prepared = prepare(change_set["TemplateBody"], request.get("Parameters", []), previous,
                            request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx),
-                           change_set=True)
+                           None if creating else stack["TemplateBody"], change_set=True)
         for other in self._all(ctx, stack):  # they no longer describe what the stack will be: AWS deletes them
             if other["ChangeSetId"] != change_set["ChangeSetId"]:
                 self.store.delete(changesets_ns(ctx.account_id, ctx.region, stack["StackId"]), other["ChangeSetName"])

@@ -11,7 +11,7 @@ from typing import Any
 from nimbus.core.linear_regex import compile_linear
 from nimbus.core.linear_regex import error as pattern_error
 
-from .template import validation_error
+from .template import parse_template, validation_error
 
 MASK = "****"
 SSM_TYPE = "AWS::SSM::Parameter::Value<"
@@ -36,8 +36,11 @@ def declared(template: dict) -> dict[str, dict]:
     return parameters
 
 
-def given_values(given: list[dict], previous: dict[str, str]) -> dict[str, str]:
-    """The values a call gives (``UsePreviousValue`` takes the stack's last one)."""
+def given_values(given: list[dict], previous: dict[str, str],
+                 previous_defaults: dict[str, str] | None = None) -> dict[str, str]:
+    """The values a call gives (``UsePreviousValue`` takes the stack's last one: the value given before, or
+    for a parameter of the previous template that took its default, that default)."""
+    previous = {**(previous_defaults or {}), **previous}
     values = {}
     for item in given:
         key = item.get("ParameterKey", "")
@@ -49,6 +52,11 @@ def given_values(given: list[dict], previous: dict[str, str]) -> dict[str, str]:
         elif "ParameterValue" in item:
             values[key] = item["ParameterValue"]
     return values
+
+
+def defaults(body: str) -> dict[str, str]:
+    """The Default of each parameter a (previous) template declares."""
+    return {n: str(d["Default"]) for n, d in declared(parse_template(body)).items() if "Default" in d}
 
 
 def resolve(declarations: dict[str, dict], values: dict[str, str],

@@ -81,12 +81,18 @@ def check_capabilities(template: dict, given: list[str]) -> None:
 
 
 def prepare(body: str, given: list[dict], previous: dict[str, str], capabilities: list[str],
-            pseudo: dict[str, Any], ssm_value: Callable[[str], str], change_set: bool = False) -> Prepared:
-    """``change_set``: for a change set, whose transforms need no CAPABILITY_AUTO_EXPAND."""
+            pseudo: dict[str, Any], ssm_value: Callable[[str], str], previous_body: str | None = None,
+            change_set: bool = False) -> Prepared:
+    """``previous_body``: the stack's template before this update, whose defaults UsePreviousValue may take;
+    ``change_set``: for a change set, whose transforms need no CAPABILITY_AUTO_EXPAND."""
     written = parse_template(body)
     check_transforms(written, capabilities, needs_capability=not change_set)
     declarations = parameters.declared(written)
-    values = parameters.given_values(given, previous)
+    before = parameters.defaults(previous_body) if previous_body else {}
+    values = parameters.given_values(given, previous, before)
+    for name in [n for n in values if n not in previous and n in before]:  # a previous default that is still
+        if str(declarations.get(name, {}).get("Default")) == values[name]:  # the default: nothing was given
+            del values[name]
     refs, resolved = parameters.resolve(declarations, values, ssm_value)
     template = read(body, names={**refs, **pseudo})
     check_capabilities(template, capabilities)

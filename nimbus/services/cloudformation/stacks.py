@@ -119,7 +119,7 @@ class StackOps(CloudFormationState):
         changed.update(policies_of(ctx, params))  # type: ignore[typeddict-item]
         previous = stack.get("ParameterValues", {})
         prepared = prepare(body, params.get("Parameters", []), previous, changed["Capabilities"],
-                           self.pseudo(StackIdentity(ctx, changed)), ssm_reader(ctx))
+                           self.pseudo(StackIdentity(ctx, changed)), ssm_reader(ctx), stack["TemplateBody"])
         if body == stack["TemplateBody"] and prepared.values == previous and \
                 prepared.resolved == stack.get("ResolvedValues", {}):
             raise validation_error("No updates are to be performed.")

@@ -11,6 +11,7 @@ from nimbus.protocol.errors import ServiceError
 GLOBAL = "global"
 distributions_ns = Namespace("cloudfront", "distributions")
 invalidations_ns = Namespace("cloudfront", "invalidations")
+functions_ns = Namespace("cloudfront", "functions")
 # Names a viewer reaches a distribution by, across accounts: "id:E...", "host:d....cloudfront.net".
 EDGE_NAMES_NS = ("cloudfront", "edge-names")
 

@@ -8,9 +8,12 @@ from nimbus.protocol.errors import ServiceError
 
 from .common import check_if_match, distribution_arn, new_domain_name, new_etag, new_id
 from .configs import checked
+from .deployment_policies import check_deployment_policy
 from .documents import Distribution
+from .functions import check_function_associations
 from .invalidations import InvalidationOps
 from .references import check_references
+from .trusted import active_trusted_key_groups, check_trusted_signers
 
 _SUMMARY_CONFIG = ("Aliases", "Origins", "OriginGroups", "DefaultCacheBehavior", "CacheBehaviors",
                    "CustomErrorResponses", "Comment", "PriceClass", "Enabled", "ViewerCertificate", "Restrictions",
@@ -39,7 +42,7 @@ class DistributionOps(InvalidationOps):
             before = self.distribution(ctx, params["Id"])
             check_if_match(params.get("IfMatch"), before["ETag"])
             config = checked(params["DistributionConfig"])
-            check_references(self.store, ctx.account_id, config)
+            self._check_references(ctx, config)
             if config["CallerReference"] != before["DistributionConfig"]["CallerReference"]:
                 raise ServiceError("IllegalUpdate", "The update contains modifications that are not allowed: "
                                    "CallerReference cannot be changed.", status=400)
@@ -77,7 +80,7 @@ class DistributionOps(InvalidationOps):
     def _create(self, ctx: RequestContext, given: dict, tags: dict[str, str]) -> dict:
         with self.store.transaction():
             config = checked(given)
-            check_references(self.store, ctx.account_id, config)
+            self._check_references(ctx, config)
             same = next((d for d in self.all_distributions(ctx)
                          if d["DistributionConfig"]["CallerReference"] == config["CallerReference"]), None)
             if same is not None:
@@ -101,6 +104,14 @@ class DistributionOps(InvalidationOps):
         self.save(ctx, distribution)
         return distribution
 
+    def _check_references(self, ctx: RequestContext, config: dict) -> None:
+        """What the configuration names exists: origin access, policies, trusted key groups, functions, a
+        deployment policy."""
+        check_references(self.store, ctx.account_id, config)
+        check_trusted_signers(self.store, ctx.account_id, config)
+        check_function_associations(self.store, ctx.account_id, config)
+        check_deployment_policy(self.store, ctx.account_id, config)
+
     def _check_aliases(self, ctx: RequestContext, config: dict, own_id: str | None) -> None:
         for alias in config["Aliases"].get("Items", []):
             owner = self.alias_owner(alias)
@@ -115,7 +126,8 @@ class DistributionOps(InvalidationOps):
                 "InProgressInvalidationBatches": self.invalidations_in_progress(ctx, distribution["Id"]),
                 "DomainName": distribution["DomainName"],
                 "ActiveTrustedSigners": {"Enabled": False, "Quantity": 0},
-                "ActiveTrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+                "ActiveTrustedKeyGroups": active_trusted_key_groups(self.store, ctx.account_id,
+                                                                    distribution["DistributionConfig"]),
                 "DistributionConfig": distribution["DistributionConfig"]}
 
     def _summary(self, distribution: Distribution) -> dict:

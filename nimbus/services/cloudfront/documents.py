@@ -61,3 +61,78 @@ class OwnedConfig(TypedDict, total=False):
 
 
 OWNED_CONFIG = DocumentKind[OwnedConfig]("cloudfront.OwnedConfig")
+
+
+class PublicKey(TypedDict):
+    """A public key for signed URLs and cookies, as GetPublicKey names it; ``ETag`` changes with each update."""
+    Id: str
+    CreatedTime: float
+    PublicKeyConfig: dict
+    ETag: str
+
+
+class KeyGroup(TypedDict):
+    """A key group (the public keys a behaviour trusts), as GetKeyGroup names it."""
+    Id: str
+    LastModifiedTime: float
+    KeyGroupConfig: dict
+    ETag: str
+
+
+PUBLIC_KEY = DocumentKind[PublicKey]("cloudfront.PublicKey")
+KEY_GROUP = DocumentKind[KeyGroup]("cloudfront.KeyGroup")
+
+
+class FunctionStage(TypedDict):
+    """One stage (DEVELOPMENT or LIVE) of a CloudFront Function: its configuration and code."""
+    FunctionConfig: dict
+    FunctionCode: str  # JavaScript source, UTF-8
+    ETag: str
+    LastModifiedTime: float
+
+
+class CloudFrontFunction(TypedDict, total=False):
+    """A CloudFront Function; ``Live`` appears once it is published (what the edge runs)."""
+    Name: Required[str]
+    FunctionARN: Required[str]
+    CreatedTime: Required[float]
+    Development: Required[FunctionStage]
+    Live: FunctionStage
+    Tags: dict[str, str]
+
+
+FUNCTION = DocumentKind[CloudFrontFunction]("cloudfront.Function")
+
+
+class KeyValueStore(TypedDict):
+    """A CloudFront KeyValueStore as DescribeKeyValueStore names it; ``ETag`` versions its description
+    (control plane), ``DataETag`` its keys (the cloudfront-keyvaluestore API's ETag)."""
+    Name: str
+    Id: str
+    ARN: str
+    Comment: str
+    Created: float
+    LastModifiedTime: float
+    ETag: str
+    DataETag: str
+
+
+class KeyValueItem(TypedDict):
+    """One key's value in a KeyValueStore (the key is the document's key)."""
+    Value: str
+
+
+KEY_VALUE_STORE = DocumentKind[KeyValueStore]("cloudfront.KeyValueStore")
+KEY_VALUE_ITEM = DocumentKind[KeyValueItem]("cloudfront.KeyValueItem")
+
+
+class ContinuousDeploymentPolicy(TypedDict):
+    """A continuous deployment policy as GetContinuousDeploymentPolicy names it; which staging distribution
+    (by domain name) gets which share of a primary's viewers."""
+    Id: str
+    LastModifiedTime: float
+    ContinuousDeploymentPolicyConfig: dict
+    ETag: str
+
+
+DEPLOYMENT_POLICY = DocumentKind[ContinuousDeploymentPolicy]("cloudfront.ContinuousDeploymentPolicy")

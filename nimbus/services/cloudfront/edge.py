@@ -20,14 +20,18 @@ from .configs import matching_behaviour
 from .custom_errors import ERROR_CODES, custom_response, error_caching_ttl, replacement_status
 from .documents import Distribution
 from .failover import fetch_with_failover
+from .functions import associations
 from .geo import forwarded_viewer_headers, geo_refusal
 from .origin_reader import origin_access
 from .origins import OriginFailed
 from .policies import CACHE_POLICY, ORIGIN_REQUEST_POLICY, RESPONSE_HEADERS_POLICY
 from .ranges import ranged
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
+from .staging import routed_distribution
 from .stale import ORIGIN_ERRORS, serves_stale
+from .trusted import trusted_group_ids
 from .viewer_rules import cached_methods, refusal
+from .viewer_signatures import check_viewer_signature
 
 CACHEABLE_STATUSES = frozenset((200, 203, 300, 301, 410))
 _VALIDATORS = (("etag", "if-none-match"), ("last-modified", "if-modified-since"))
@@ -75,6 +79,10 @@ class EdgeOps(AccessLogOps):
         config = distribution["DistributionConfig"]
         if not config["Enabled"]:
             return _error(403, "Bad request. This distribution is disabled.")
+        if not blocking and config.get("ContinuousDeploymentPolicyId"):
+            return None  # its policy is read from the store
+        distribution = routed_distribution(self, distribution, request)
+        config = distribution["DistributionConfig"]
         blocked = geo_refusal(self.runtime.config, request, config)
         if blocked is not None:
             return blocked
@@ -82,8 +90,9 @@ class EdgeOps(AccessLogOps):
             path = "/" + config["DefaultRootObject"]
         behaviour = matching_behaviour(config, path)
         if not blocking and (request.method not in ("GET", "HEAD") or behaviour.get("RealtimeLogConfigArn")
-                             or _policies_in_store(behaviour)):
-            return None
+                             or _policies_in_store(behaviour) or trusted_group_ids(behaviour)
+                             or associations(behaviour)):
+            return None  # what these need is read from the store, or run in a function
         headers_policy = response_headers_policy(self.store, owner_account(distribution), behaviour)
         preflight = response_headers.preflight_answer(headers_policy, request)
         if preflight is not None:
@@ -91,17 +100,38 @@ class EdgeOps(AccessLogOps):
         refused = refusal(request, behaviour, distribution["DomainName"])
         if refused is not None:
             return refused
+        denied, query_string = check_viewer_signature(self.store, owner_account(distribution), distribution,
+                                                      behaviour, request, path, self.clock.time())
+        if denied is not None:
+            denied.headers.update(_edge_headers(distribution["DomainName"], "Error"))
+            return denied
+        if not blocking:
+            return self._serve(request, distribution, behaviour, path, query_string, blocking=False)
+        return self.serve_behaviour(request, distribution, behaviour, path, query_string)
+
+    def serve_behaviour(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
+                        query_string: str) -> HttpResponse:
+        """The viewer's answer once the behaviour lets it in: from the cache or the origin (viewer functions
+        wrap this: functions_edge.py)."""
+        answered = self._serve(request, distribution, behaviour, path, query_string)
+        assert answered is not None  # a blocking answer always answers
+        return answered
+
+    def _serve(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
+               query_string: str, blocking: bool = True) -> HttpResponse | None:
+        headers_policy = response_headers_policy(self.store, owner_account(distribution), behaviour)
         if request.method not in ("GET", "HEAD", *cached_methods(behaviour)):
-            return self._passed_on(request, distribution, behaviour, path, headers_policy)
-        return self._delivered(request, distribution, behaviour, path, headers_policy, blocking=blocking)
+            return self._passed_on(request, distribution, behaviour, path, query_string, headers_policy)
+        return self._delivered(request, distribution, behaviour, path, query_string, headers_policy,
+                               blocking=blocking)
 
     def _delivered(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
-                   headers_policy: dict | None, custom_errors: bool = True,
+                   query_string: str, headers_policy: dict | None, custom_errors: bool = True,
                    blocking: bool = True) -> HttpResponse | None:
         """A cacheable request (GET, HEAD, a cached OPTIONS): from the cache, or the origin and then the cache."""
         config = distribution["DistributionConfig"]
         settings, rules = caching_of(self.store, owner_account(distribution), behaviour)
-        outgoing = origin_request(rules, path, request.query_string, request.headers)
+        outgoing = origin_request(rules, path, query_string, request.headers)
         method = "OPTIONS" if request.method == "OPTIONS" else "GET"
         encoding = viewer_encoding(request, behaviour, rules.encodings if behaviour.get("CachePolicyId") else ("gzip",))
         viewer_headers = forwarded_viewer_headers(self.runtime.config, request, behaviour)
@@ -149,7 +179,7 @@ class EdgeOps(AccessLogOps):
         return self._answer(*answer_with, fetched, "Miss", now, custom_errors)
 
     def _passed_on(self, request: HttpRequest, distribution: Distribution, behaviour: dict, path: str,
-                   headers_policy: dict | None) -> HttpResponse:
+                   query_string: str, headers_policy: dict | None) -> HttpResponse:
         """A request the edge never caches (POST, PUT, PATCH, DELETE, an uncached OPTIONS): to the origin
         with its body, the answer back to the viewer."""
         headers = {name: value for name in _PASSED_ON if (value := request.headers.get(name)) is not None}
@@ -158,7 +188,7 @@ class EdgeOps(AccessLogOps):
             answer = fetch_with_failover(
                 self.runtime, lambda origin: origin_access(self.store, distribution, origin, request.headers),
                 distribution["DistributionConfig"], behaviour["TargetOriginId"], request.method, path,
-                request.query_string, headers, request.body)
+                query_string, headers, request.body)
         except OriginFailed as failure:
             return _error(failure.status, f"CloudFront attempted to establish a connection with the origin, but "
                           f"either the attempt failed or the origin closed the connection ({failure}).")
@@ -176,7 +206,7 @@ class EdgeOps(AccessLogOps):
             page_request = HttpRequest("GET", page_path, headers=request.headers, scheme=request.scheme,
                                        source_ip=request.source_ip)
             page = self._delivered(page_request, distribution, matching_behaviour(config, page_path), page_path,
-                                   headers_policy, custom_errors=False)
+                                   "", headers_policy, custom_errors=False)
             if page is not None and page.status == 200:
                 page.status = replacement_status(configured, entry.status)
                 page.headers.update(_edge_headers(distribution["DomainName"], "Error"))

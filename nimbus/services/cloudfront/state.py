@@ -9,6 +9,7 @@ from .cache import EdgeCache
 from .common import EDGE_NAMES_NS, GLOBAL, distributions_ns, no_such_distribution
 from .disk_cache import DiskTier
 from .documents import DISTRIBUTION, EDGE_NAME, Distribution, EdgeName
+from .functions_runtime import FunctionRunner
 from .recent_names import RecentNames
 
 
@@ -21,6 +22,7 @@ def edge_names(distribution: Distribution) -> list[str]:
 
 class CloudFrontState(BaseProvider):
     cache: EdgeCache
+    functions: FunctionRunner
 
     def __init__(self, runtime):
         super().__init__(runtime)
@@ -29,6 +31,11 @@ class CloudFrontState(BaseProvider):
                                                       runtime.vault)
         self.cache = EdgeCache(config.cloudfront_cache_bytes, disk)
         self.recent_names = RecentNames()
+        self.functions = FunctionRunner(config.cloudfront_function_budget_ms)
+
+    def close(self) -> None:
+        super().close()
+        self.functions.close()
 
     def find(self, account: str, distribution_id: str) -> Distribution | None:
         return DISTRIBUTION.get(self.store, distributions_ns(account, GLOBAL), distribution_id)

@@ -63,6 +63,9 @@ _POLICIES = {
         _doc(_allow(["sqs:*"])),
     ("/", "AmazonSNSFullAccess", "Provides full access to Amazon SNS."):
         _doc(_allow(["sns:*"])),
+    ("/", "AWSCloudFormationReadOnlyAccess", "Provides access to AWS CloudFormation via the AWS Management Console."):
+        _doc(_allow(["cloudformation:Describe*", "cloudformation:EstimateTemplateCost", "cloudformation:Get*",
+                     "cloudformation:List*", "cloudformation:ValidateTemplate", "cloudformation:Detect*"])),
     ("/", "AmazonKinesisFullAccess", "Provides full access to all streams via the AWS Management Console."):
         _doc(_allow("kinesis:*")),
     ("/", "AmazonKinesisFirehoseFullAccess", "Provides full access to all Amazon Kinesis Firehose Delivery Streams."):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .base import Handler
+from .cdk import Metadata
 from .cloudfront import (
     CachePolicy,
     CloudFrontOriginAccessIdentity,
@@ -11,6 +12,7 @@ from .cloudfront import (
     ResponseHeadersPolicy,
 )
 from .cloudtrail import Trail
+from .ecr import Repository
 from .firehose import DeliveryStream
 from .iam import Role
 from .iam_keys import AccessKey
@@ -32,4 +34,5 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
     ResponseHeadersPolicy(),
     NestedStack(),
+    Repository(), Metadata(),
 )}

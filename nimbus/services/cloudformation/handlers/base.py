@@ -104,15 +104,6 @@ def policy_object(text: str) -> Any:
     return json.loads(unquote(text) if text.startswith("%") else text)
 
 
-def tags_or_none(api: Api, service: str, operation: str, params: dict, missing: str) -> list[dict]:
-    """A resource's tags as a template writes them; none when the service answers ``missing`` (no tag set)."""
-    try:
-        return tag_list(api.call(service, operation, params).get("TagSet", []))
-    except ServiceError as error:
-        if error.code == missing:
-            return []
-        raise
-
 
 def policy_text(document: Any) -> str:
     """A policy a template writes as an object, as the JSON text the APIs take."""

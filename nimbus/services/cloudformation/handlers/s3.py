@@ -1,34 +1,45 @@
-"""AWS::S3::Bucket and AWS::S3::BucketPolicy, through S3's own API."""
+"""AWS::S3::Bucket and AWS::S3::BucketPolicy, through S3's own API: every bucket property S3 serves is set
+with its Put<Config> call on create and on an in-place update, and read back with its Get<Config> call."""
 from __future__ import annotations
+
+import secrets
+import string
 
 from nimbus.protocol.errors import ServiceError
 
-from .base import Api, Created, Handler, boolean, policy_object, policy_text, required, tag_list, tags_or_none
+from .base import Api, Created, Handler, policy_object, policy_text, required
+from .s3_config import CANNED_ACL, CONFIGS, SWITCHED_OFF, UNSERVED
+
+_SUFFIX = string.ascii_lowercase + string.digits
+_BEFORE_ACL = ("OwnershipControls", "PublicAccessBlockConfiguration")
 
 
-def _encryption(config: dict) -> dict:
-    """The template's BucketEncryption in PutBucketEncryption's words."""
-    rules = []
-    for rule in config.get("ServerSideEncryptionConfiguration", []):
-        out = {}
-        if "ServerSideEncryptionByDefault" in rule:
-            out["ApplyServerSideEncryptionByDefault"] = rule["ServerSideEncryptionByDefault"]
-        if "BucketKeyEnabled" in rule:
-            out["BucketKeyEnabled"] = boolean(rule["BucketKeyEnabled"])
-        rules.append(out)
-    return {"Rules": rules}
+def _unserved(properties: dict) -> None:
+    """A property nimbus S3 has no API for fails the resource, naming it, instead of being left unset."""
+    named = [p for p in UNSERVED if p in properties]
+    if named:
+        raise ServiceError("InvalidRequest", f"nimbus S3 does not serve the bucket propert"
+                           f"{'ies' if len(named) > 1 else 'y'} {', '.join(named)}", status=400)
 
 
 class Bucket(Handler):
     type_name = "AWS::S3::Bucket"
 
     def create(self, api: Api, properties: dict) -> Created:
-        name = properties.get("BucketName") or api.physical_name(63, lower=True)
+        _unserved(properties)
+        name = properties.get("BucketName")
+        if not name and properties.get("BucketNamePrefix"):
+            name = properties["BucketNamePrefix"] + "".join(secrets.choice(_SUFFIX) for _ in range(12))
+        name = name or api.physical_name(63, lower=True)
         params: dict = {"Bucket": name}
         if api.region != "us-east-1":
             params["CreateBucketConfiguration"] = {"LocationConstraint": api.region}
         api.call("s3", "CreateBucket", params)
-        self.update(api, name, {}, properties)
+        try:
+            self.update(api, name, {}, properties)
+        except ServiceError:  # the bucket is not the stack's until create succeeds: leave nothing behind
+            api.call("s3", "DeleteBucket", {"Bucket": name})
+            raise
         return Created(name, self.attributes(api, name))
 
     @staticmethod
@@ -39,37 +50,46 @@ class Bucket(Handler):
                 "WebsiteURL": f"http://{name}.s3-website-{api.region}.amazonaws.com"}
 
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        _unserved(new)
         bucket = {"Bucket": physical_id}
-        if old.get("VersioningConfiguration") != new.get("VersioningConfiguration"):
-            status = (new.get("VersioningConfiguration") or {}).get("Status", "Suspended")
-            if old or status != "Suspended":
-                api.call("s3", "PutBucketVersioning", {**bucket, "VersioningConfiguration": {"Status": status}})
-        if old.get("Tags") != new.get("Tags"):
-            if new.get("Tags"):
-                api.call("s3", "PutBucketTagging", {**bucket, "Tagging": {"TagSet": tag_list(new["Tags"])}})
-            else:
-                api.call("s3", "DeleteBucketTagging", bucket)
-        if old.get("BucketEncryption") != new.get("BucketEncryption"):
-            if new.get("BucketEncryption"):
-                api.call("s3", "PutBucketEncryption", {**bucket, "ServerSideEncryptionConfiguration":
-                                                       _encryption(new["BucketEncryption"])})
-            elif old:
-                api.call("s3", "DeleteBucketEncryption", bucket)
+        # A canned ACL needs ACLs enabled (ownership) and, if public, public ACLs allowed: those two first.
+        for name in _BEFORE_ACL:
+            if old.get(name) != new.get(name):
+                self._apply(api, bucket, name, old, new)
+        if old.get("AccessControl") != new.get("AccessControl") and (old or "AccessControl" in new):
+            acl = CANNED_ACL.get(new.get("AccessControl", "Private"), new.get("AccessControl", "private"))
+            api.call("s3", "PutBucketAcl", {**bucket, "ACL": acl})
+        for name in CONFIGS:
+            if name not in _BEFORE_ACL and old.get(name) != new.get(name):
+                self._apply(api, bucket, name, old, new)
         return self.attributes(api, physical_id)
+
+    @staticmethod
+    def _apply(api: Api, bucket: dict, name: str, old: dict, new: dict) -> None:
+        config = CONFIGS[name]
+        if new.get(name):
+            api.call("s3", config.put, {**bucket, **config.to_s3(new[name])})
+        elif name in SWITCHED_OFF:
+            if old.get(name):
+                api.call("s3", config.put, {**bucket, **config.to_s3(SWITCHED_OFF[name])})
+        elif old.get(name) and config.delete:
+            api.call("s3", config.delete, bucket)
+
+    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
+        live: dict = {"BucketName": physical_id} if "BucketName" in properties else {}
+        for name, config in CONFIGS.items():
+            try:
+                value = config.from_s3(api.call("s3", config.get, {"Bucket": physical_id}))
+            except ServiceError as error:
+                if error.code in config.missing:
+                    continue
+                raise
+            if value:
+                live[name] = value
+        return live
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("s3", "DeleteBucket", {"Bucket": physical_id})
-
-    def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
-        bucket = {"Bucket": physical_id}
-        api.call("s3", "HeadBucket", bucket)
-        status = api.call("s3", "GetBucketVersioning", bucket).get("Status")
-        rules = api.call("s3", "GetBucketEncryption", bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-        return {"BucketName": physical_id, "VersioningConfiguration": {"Status": status} if status else None,
-                "Tags": tags_or_none(api, "s3", "GetBucketTagging", bucket, "NoSuchTagSet"),
-                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-                    {"ServerSideEncryptionByDefault": r.get("ApplyServerSideEncryptionByDefault", {}),
-                     "BucketKeyEnabled": r.get("BucketKeyEnabled", False)} for r in rules]}}
 
 
 class BucketPolicy(Handler):
@@ -84,14 +104,14 @@ class BucketPolicy(Handler):
         api.call("s3", "PutBucketPolicy", {"Bucket": physical_id, "Policy": policy_text(new["PolicyDocument"])})
         return {}
 
-    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
-        api.call("s3", "DeleteBucketPolicy", {"Bucket": physical_id})
-
     def read(self, api: Api, physical_id: str, properties: dict) -> dict | None:
         try:
             policy = api.call("s3", "GetBucketPolicy", {"Bucket": physical_id})["Policy"]
         except ServiceError as error:
-            if error.code == "NoSuchBucketPolicy":
+            if error.code == "NoSuchBucketPolicy":  # the policy is gone: drift says DELETED
                 raise ServiceError("NotFound", error.message, status=404) from None
             raise
         return {"Bucket": physical_id, "PolicyDocument": policy_object(policy)}
+
+    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        api.call("s3", "DeleteBucketPolicy", {"Bucket": physical_id})
