@@ -38,6 +38,18 @@ INVALIDATION = DocumentKind[Invalidation]("cloudfront.Invalidation")
 EDGE_NAME = DocumentKind[EdgeName]("cloudfront.EdgeName")
 
 
+class RealtimeLogConfig(TypedDict):
+    """A real-time log configuration as GetRealtimeLogConfig answers it (names are unique per account)."""
+    ARN: str
+    Name: str
+    SamplingRate: int
+    EndPoints: list[dict]
+    Fields: list[str]
+
+
+REALTIME_LOG_CONFIG = DocumentKind[RealtimeLogConfig]("cloudfront.RealtimeLogConfig")
+
+
 class OwnedConfig(TypedDict, total=False):
     """A configuration CloudFront keeps as a resource of its own (an origin access identity or control,
     a cache, origin request or response headers policy): its API config member as ``Config``."""
