@@ -20,6 +20,7 @@ from .origins import OriginFailed, fetch
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
 from .staging import routed_distribution
 from .state import CloudFrontState
+from .sticky_sessions import carrying
 from .viewer_signatures import check_viewer_signature
 
 POP = "NIM1-C1"  # the one edge location nimbus has
@@ -50,7 +51,10 @@ class EdgeOps(CloudFrontState):
         config = distribution["DistributionConfig"]
         if not config["Enabled"]:
             return _error(403, "Bad request. This distribution is disabled.")
-        distribution = routed_distribution(self, distribution, request)
+        distribution, sticky = routed_distribution(self, distribution, request)
+        return carrying(self._routed(request, distribution, path), sticky)
+
+    def _routed(self, request: HttpRequest, distribution: Distribution, path: str) -> HttpResponse:
         config = distribution["DistributionConfig"]
         if path == "/" and config.get("DefaultRootObject"):
             path = "/" + config["DefaultRootObject"]
