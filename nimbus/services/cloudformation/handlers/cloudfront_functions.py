@@ -86,7 +86,8 @@ class KeyValueStore(Handler):
         required(properties, "Name")
         params: dict = {"Name": properties["Name"], "Comment": str(properties.get("Comment", ""))}
         if properties.get("ImportSource"):
-            params["ImportSource"] = to_api(properties["ImportSource"], shape("ImportSource"))
+            source = properties["ImportSource"]  # the template writes SourceArn, the API SourceARN
+            params["ImportSource"] = {"SourceType": source.get("SourceType"), "SourceARN": source.get("SourceArn")}
         made = api.call("cloudfront", "CreateKeyValueStore", params)["KeyValueStore"]
         return Created(made["Name"], self._attributes(made))
 
