@@ -145,6 +145,12 @@ def test_functions_keys_and_stores_from_a_template(cf, aws, endpoint, account):
         "Comment": "second", "Runtime": "cloudfront-js-2.0",
         "KeyValueStoreAssociations": [{"KeyValueStoreARN": store["ARN"]}]}
 
+    cf.detect_stack_drift(StackName=name)
+    drifted = {d["LogicalResourceId"]: (d["StackResourceDriftStatus"], d.get("PropertyDifferences"))
+               for d in cf.describe_stack_resource_drifts(StackName=name)["StackResourceDrifts"]}
+    assert all(drifted[r][0] == "IN_SYNC" for r in ("Rewrite", "Draft", "Store", "Key", "Group", "Rollout")), [
+        (r, d) for r, d in drifted.items() if d[0] != "IN_SYNC"]
+
     cf.delete_stack(StackName=name)
     assert settled_stack(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE", stack_events(cf, stack_id)
     assert error_of(cloudfront.describe_function, Name=function_name) == ("NoSuchFunctionExists", 404)
