@@ -5,6 +5,7 @@ from nimbus.core.policy.patterns import glob
 from nimbus.protocol.errors import ServiceError
 
 from .common import invalid_argument
+from .path_patterns import check_path_patterns
 
 # What GetDistributionConfig reports for members a request left out.
 _DEFAULTS = {
@@ -44,6 +45,7 @@ def checked(config: dict) -> dict:
     """The configuration with AWS's defaults, or the error AWS answers it with."""
     origins = config["Origins"].get("Items", [])
     _check_quantities(config)
+    check_path_patterns(config)
     if not origins:
         raise invalid_argument("The parameter Origins must contain at least one origin.")
     origin_ids = {o["Id"] for o in origins}

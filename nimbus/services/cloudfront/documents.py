@@ -1,7 +1,7 @@
 """The stored shapes of CloudFront entities (see nimbus.core.documents for the convention)."""
 from __future__ import annotations
 
-from typing import Required, TypedDict
+from typing import NotRequired, Required, TypedDict
 
 from nimbus.core.documents import DocumentKind
 
@@ -133,6 +133,7 @@ class ContinuousDeploymentPolicy(TypedDict):
     LastModifiedTime: float
     ContinuousDeploymentPolicyConfig: dict
     ETag: str
+    SessionSecret: NotRequired[str]  # signs its sessions' cookies; a new one ends them all (sticky_sessions.py)
 
 
 DEPLOYMENT_POLICY = DocumentKind[ContinuousDeploymentPolicy]("cloudfront.ContinuousDeploymentPolicy")

@@ -29,6 +29,7 @@ from .ranges import ranged
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
 from .staging import routed_distribution
 from .stale import ORIGIN_ERRORS, serves_stale
+from .sticky_sessions import carrying
 from .trusted import trusted_group_ids
 from .viewer_rules import cached_methods, refusal
 from .viewer_signatures import check_viewer_signature
@@ -81,7 +82,12 @@ class EdgeOps(AccessLogOps):
             return _error(403, "Bad request. This distribution is disabled.")
         if not blocking and config.get("ContinuousDeploymentPolicyId"):
             return None  # its policy is read from the store
-        distribution = routed_distribution(self, distribution, request)
+        distribution, sticky = routed_distribution(self, distribution, request)
+        answer = self._routed(request, distribution, path, blocking)
+        return None if answer is None else carrying(answer, sticky)
+
+    def _routed(self, request: HttpRequest, distribution: Distribution, path: str,
+                blocking: bool) -> HttpResponse | None:
         config = distribution["DistributionConfig"]
         blocked = geo_refusal(self.runtime.config, request, config)
         if blocked is not None:
