@@ -337,6 +337,9 @@ _.update_dashboard
 _.update_event_data_store
 _.update_trail
 
+# cloudtrail-data
+_.put_audit_events
+
 # ecr
 _.batch_check_layer_availability
 _.batch_delete_image
