@@ -57,3 +57,9 @@ def test_versioned_template(run_example):
     assert list(result["log_groups"].values()) == [14] and next(iter(result["log_groups"])).endswith("/v2")
     assert result["title"] == "App alerts (v2)" and result["same_topic"]
     assert steps_printed(printed, 6)
+
+
+def test_trusted_advisor(run_example):
+    result, printed = run_example("trusted_advisor")
+    assert (result["before"], result["after"], result["refresh"]) == ("error", "ok", "enqueued")
+    assert steps_printed(printed, 5)

@@ -31,6 +31,7 @@ DATA_EVENTS: dict[str, dict[str, str]] = {
                 "SubscribeToShard": _CONSUMER},
     "sns": dict.fromkeys(("Publish", "PublishBatch"), _TOPIC),
     "logs": dict.fromkeys(("PutLogEvents", "GetLogEvents", "FilterLogEvents"), _LOG_GROUP),
+    "cloudtrail-data": {"PutAuditEvents": "AWS::CloudTrail::Channel"},
 }
 # Calls CloudTrail marks read-only although their names do not say so (KMS's cryptographic reads).
 READ_ONLY_OPERATIONS = frozenset({"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
@@ -48,12 +49,13 @@ RESOURCE_PARAMS = (
     ("TopicArn", "AWS::SNS::Topic"), ("SubscriptionArn", "AWS::SNS::Subscription"),
     ("logGroupName", "AWS::Logs::LogGroup"), ("RoleArn", "AWS::IAM::Role"),
     ("StreamARN", _STREAM), ("StreamName", _STREAM), ("ConsumerARN", _CONSUMER),
+    ("channelArn", "AWS::CloudTrail::Channel"),
 )
 ARN_TYPES = (
     ("kms", "key/", "AWS::KMS::Key"), ("kms", "alias/", "AWS::KMS::Alias"), ("iam", "user/", "AWS::IAM::User"),
     ("iam", "role/", "AWS::IAM::Role"), ("iam", "group/", "AWS::IAM::Group"), ("iam", "policy/", "AWS::IAM::Policy"),
     ("sns", "", "AWS::SNS::Topic"), ("logs", "log-group:", "AWS::Logs::LogGroup"),
-    ("cloudtrail", "trail/", "AWS::CloudTrail::Trail"),
+    ("cloudtrail", "trail/", "AWS::CloudTrail::Trail"), ("cloudtrail", "channel/", "AWS::CloudTrail::Channel"),
 )
 
 

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from nimbus.services.cloudtrail.engine import Engine
+from nimbus.services.cloudtrail.insights import Insights
 
 
 def start(runtime) -> Engine:
-    return Engine(runtime)
+    engine = Engine(runtime)
+    Insights(runtime)  # its job ends with the scheduler; everything it knows is in the store
+    return engine

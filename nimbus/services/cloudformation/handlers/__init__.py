@@ -11,6 +11,8 @@ from .cloudfront import (
     OriginRequestPolicy,
     ResponseHeadersPolicy,
 )
+from .cloudfront_functions import Function, KeyValueStore
+from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
 from .custom import CustomResource
 from .ecr import Repository
@@ -50,7 +52,7 @@ HANDLERS = Handlers({h.type_name: h for h in (
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
     AccessKey(), DeliveryStream(), Trail(), TopicPolicy(), TopicInlinePolicy(), ReplicaKey(),
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
-    ResponseHeadersPolicy(),
+    ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
     Repository(), Metadata(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
