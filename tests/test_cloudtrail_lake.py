@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.support import advance_clock, error_of, unique
+from tests.support import advance_clock, error_of, make_client, start_server, unique
 
 
 def wait_for(ct, query_id: str, store: str, deadline: float = 60.0) -> dict:
@@ -167,3 +167,40 @@ def test_bad_settings_get_aws_errors(aws):
         "InvalidParameterException"
     assert error_of(ct.create_event_data_store, Name=unique("eds"), OrganizationEnabled=True).code == \
         "OrganizationsNotInUseException"
+
+
+def test_a_lake_event_is_the_trail_history_event(lake, aws):
+    ct, _, store_id = lake
+    topic = unique("lake-same")
+    aws("sns").create_topic(Name=topic)
+    rows = query(ct, store_id, f"SELECT eventID FROM {store_id} WHERE element_at(requestParameters, 'name') = '{topic}'")
+    history = [e["EventId"] for e in ct.lookup_events(LookupAttributes=[
+        {"AttributeKey": "EventName", "AttributeValue": "CreateTopic"}])["Events"] if topic in e["CloudTrailEvent"]]
+    assert [r["eventID"] for r in rows] == history
+
+
+def test_events_past_the_retention_period_are_gone(tmp_path):
+    with start_server(tmp_path) as own:
+        ct = make_client(own.endpoint, "cloudtrail")
+        eid = ct.create_event_data_store(Name=unique("eds"), RetentionPeriod=7)["EventDataStoreArn"].rsplit("/", 1)[1]
+        make_client(own.endpoint, "sns").create_topic(Name=unique("old"))
+        assert query(ct, eid, f"SELECT count(*) AS n FROM {eid} WHERE eventName = 'CreateTopic'") == [{"n": "1"}]
+        advance_clock(own.endpoint, 8 * 86400)
+        make_client(own.endpoint, "sns").create_topic(Name=unique("new"))
+        assert query(ct, eid, f"SELECT count(*) AS n FROM {eid} WHERE eventName = 'CreateTopic'") == [{"n": "1"}]
+
+
+def test_stores_events_and_results_survive_a_restart(tmp_path):
+    with start_server(tmp_path) as first:
+        ct = make_client(first.endpoint, "cloudtrail")
+        eid = ct.create_event_data_store(Name=unique("eds"))["EventDataStoreArn"].rsplit("/", 1)[1]
+        topic = unique("durable")
+        make_client(first.endpoint, "sns").create_topic(Name=topic)
+        sql = f"SELECT element_at(requestParameters, 'name') AS topic FROM {eid} WHERE eventName = 'CreateTopic'"
+        query_id = ct.start_query(QueryStatement=sql)["QueryId"]
+        assert wait_for(ct, query_id, eid)["QueryStatus"] == "FINISHED"
+    with start_server(tmp_path) as second:
+        ct = make_client(second.endpoint, "cloudtrail")
+        assert ct.get_event_data_store(EventDataStore=eid)["Status"] == "ENABLED"
+        assert ct.get_query_results(QueryId=query_id)["QueryResultRows"] == [[{"topic": topic}]]
+        assert query(ct, eid, sql) == [{"topic": topic}]
