@@ -1,7 +1,10 @@
 """CloudTrail Lake: event data stores fed by every recorded call, and SQL queries over them run by DuckDB."""
 from __future__ import annotations
 
+import gzip
+import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -204,3 +207,58 @@ def test_stores_events_and_results_survive_a_restart(tmp_path):
         assert ct.get_event_data_store(EventDataStore=eid)["Status"] == "ENABLED"
         assert ct.get_query_results(QueryId=query_id)["QueryResultRows"] == [[{"topic": topic}]]
         assert query(ct, eid, sql) == [{"topic": topic}]
+
+
+def finished_import(ct, import_id: str) -> dict:
+    end = time.monotonic() + 60
+    while (got := ct.get_import(ImportId=import_id))["ImportStatus"] in ("INITIALIZING", "IN_PROGRESS"):
+        assert time.monotonic() < end
+        time.sleep(0.05)
+    return got
+
+
+def test_an_import_reads_only_as_a_role_cloudtrail_may_assume(aws, lake):
+    ct, arn, _ = lake
+    bucket = unique("lake-import")
+    aws("s3").create_bucket(Bucket=bucket)
+    role = aws("iam").create_role(RoleName=unique("not-trail"), AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    import_id = ct.start_import(Destinations=[arn], ImportSource={"S3": {
+        "S3LocationUri": f"s3://{bucket}/", "S3BucketRegion": "us-east-1", "S3BucketAccessRoleArn": role}})["ImportId"]
+    assert finished_import(ct, import_id)["ImportStatus"] == "FAILED"
+    assert ct.list_import_failures(ImportId=import_id)["Failures"][0]["ErrorType"] == "AccessDenied"
+
+
+def test_import_copies_a_trail_s_log_files_into_a_store(aws, account, lake):
+    ct, arn, store_id = lake
+    s3, iam = aws("s3"), aws("iam")
+    bucket = unique("lake-import")
+    s3.create_bucket(Bucket=bucket)
+    marker = unique("imported")
+    records = [{"eventVersion": "1.09", "eventTime": f"2024-01-0{day}T10:00:00Z", "eventSource": "s3.amazonaws.com",
+                "eventName": marker, "awsRegion": "us-east-1", "userIdentity": {"type": "Root", "arn": "arn:x"},
+                "requestParameters": {"bucketName": bucket}, "eventID": f"id-{day}", "readOnly": False,
+                "eventCategory": "Management"} for day in (1, 2, 3)]
+    base = f"AWSLogs/{account}/CloudTrail/us-east-1/2024/01/01/"
+    s3.put_object(Bucket=bucket, Key=base + "a.json.gz", Body=gzip.compress(json.dumps({"Records": records}).encode()))
+    s3.put_object(Bucket=bucket, Key=base + "broken.json.gz", Body=b"not gzip")
+    role = iam.create_role(RoleName=unique("lake-import"), AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    started = ct.start_import(Destinations=[arn], ImportSource={"S3": {
+        "S3LocationUri": f"s3://{bucket}/AWSLogs/", "S3BucketRegion": "us-east-1", "S3BucketAccessRoleArn": role}},
+        StartEventTime=datetime(2024, 1, 2, tzinfo=UTC), EndEventTime=datetime(2024, 1, 31, tzinfo=UTC))
+    assert started["ImportStatus"] == "INITIALIZING"
+    got = finished_import(ct, started["ImportId"])
+    assert got["ImportStatus"] == "COMPLETED", got
+    assert got["ImportStatistics"]["EventsCompleted"] == 2 and got["ImportStatistics"]["FailedEntries"] == 1
+    failures = ct.list_import_failures(ImportId=started["ImportId"])["Failures"]
+    assert [f["Location"] for f in failures] == [f"s3://{bucket}/{base}broken.json.gz"]
+    assert started["ImportId"] in [i["ImportId"] for i in ct.list_imports(Destination=arn)["Imports"]]
+    rows = query(ct, store_id, f"SELECT eventID FROM {store_id} WHERE eventName = '{marker}' ORDER BY eventTime")
+    assert rows == [{"eventID": "id-2"}, {"eventID": "id-3"}]
+    assert error_of(ct.get_import, ImportId="00000000-0000-0000-0000-000000000000").code == "ImportNotFoundException"
+    assert error_of(ct.start_import, Destinations=[arn], ImportSource={"S3": {
+        "S3LocationUri": "http://x", "S3BucketRegion": "us-east-1", "S3BucketAccessRoleArn": role}}).code == \
+        "InvalidImportSourceException"

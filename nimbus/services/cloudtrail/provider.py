@@ -4,11 +4,12 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.services.cloudtrail import lookup, signing
 from nimbus.services.cloudtrail.engine import engine_for
+from nimbus.services.cloudtrail.lake.imports import ImportOps
 from nimbus.services.cloudtrail.lake.queries import QueryOps
 from nimbus.services.cloudtrail.trails import TrailOps
 
 
-class Provider(TrailOps, QueryOps):
+class Provider(TrailOps, QueryOps, ImportOps):
     def lookup_events(self, ctx: RequestContext, params: dict) -> dict:
         engine_for(ctx.runtime).flush()
         return lookup.lookup(self.store, ctx.account_id, ctx.region, params, ctx.clock.time())

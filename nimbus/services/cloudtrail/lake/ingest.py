@@ -11,6 +11,7 @@ import logging
 import threading
 import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nimbus.core.events import API_CALL, ApiCallEvent
@@ -27,12 +28,14 @@ log = logging.getLogger(__name__)
 _lakes: weakref.WeakKeyDictionary[Runtime, Lake] = weakref.WeakKeyDictionary()
 events_ns = Namespace("cloudtrail", "lake")
 queries_ns = Namespace("cloudtrail", "lake-queries")
+imports_ns = Namespace("cloudtrail", "lake-imports")
 TICK_SECONDS = 0.5
 BATCH = 500
 PRUNE_CHUNK = 1000
 PRUNE_EVERY_SECONDS = 3600
 DELETION_WINDOW_SECONDS = 7 * 86400
 RESULTS_KEPT_SECONDS = 7 * 86400
+Runner = Callable[["Lake", str, str, str], None]
 
 
 def lake_for(runtime: Runtime) -> Lake:
@@ -53,7 +56,8 @@ class Lake:
         self._lock = threading.Lock()
         self._last_ms = self._seq = 0
         self._last_prune = 0.0
-        self.queue: deque[tuple[str, str, str]] = deque()  # (account, region, query id) waiting to run
+        # (runner, account, region, id): queries and imports waiting for the worker
+        self.queue: deque[tuple[Runner, str, str, str]] = deque()
         self._requeued = False
         _lakes[runtime] = self
         runtime.events.subscribe(API_CALL, self.on_call)
@@ -92,10 +96,10 @@ class Lake:
             if not store["MultiRegionEnabled"] and record["awsRegion"] != region:
                 continue
             if selectors.matches({"AdvancedEventSelectors": store["AdvancedEventSelectors"]}, record):  # type: ignore[typeddict-item]
-                self._add(events_ns(event.account_id, region, store["EventDataStoreArn"].rsplit("/", 1)[1]),
+                self.add(events_ns(event.account_id, region, store["EventDataStoreArn"].rsplit("/", 1)[1]),
                           int(when * 1000), record)
 
-    def _add(self, ns: tuple[str, ...], ms: int, record: dict) -> None:
+    def add(self, ns: tuple[str, ...], ms: int, record: dict) -> None:
         with self._lock:
             if ms <= self._last_ms:
                 ms, self._seq = self._last_ms, self._seq + 1
@@ -133,24 +137,26 @@ class Lake:
             self._requeued = True
             self._requeue_unfinished()
         while self.queue:
-            account, region, query_id = self.queue.popleft()
-            from nimbus.services.cloudtrail.lake.run import execute
+            runner, account, region, work_id = self.queue.popleft()
             try:
-                execute(self, account, region, query_id)
-            except Exception:  # one query's surprise must not stop the others
-                log.exception("cloudtrail lake query %s failed", query_id)
+                runner(self, account, region, work_id)
+            except Exception:  # one query's or import's surprise must not stop the others
+                log.exception("cloudtrail lake work %s failed", work_id)
 
-    def submit(self, account: str, region: str, query_id: str) -> None:
-        self.queue.append((account, region, query_id))
+    def submit(self, runner: Runner, account: str, region: str, work_id: str) -> None:
+        self.queue.append((runner, account, region, work_id))
         self.job.wake()
 
     def _requeue_unfinished(self) -> None:
         """Queries a stopped server had accepted run now."""
+        from nimbus.services.cloudtrail.lake.run import execute
         for ns in self.store.namespaces(("cloudtrail",)):
             if len(ns) == 4 and ns[3] == "lake-queries":
                 for _, query in LAKE_QUERY.scan(self.store, ns):
                     if query["QueryStatus"] in ("QUEUED", "RUNNING"):
-                        self.queue.append((ns[1], ns[2], query["QueryId"]))
+                        query["QueryStatus"] = "QUEUED"
+                        LAKE_QUERY.put(self.store, ns, query["QueryId"], query)
+                        self.queue.append((execute, ns[1], ns[2], query["QueryId"]))
 
     def prune(self, now: float) -> None:
         """Events past their store's retention, stores past their deletion window, results past 7 days."""

@@ -12,7 +12,7 @@ from nimbus.core.times import epoch, timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.lake.documents import LAKE_QUERY, LakeQuery
 from nimbus.services.cloudtrail.lake.ingest import lake_for, queries_ns
-from nimbus.services.cloudtrail.lake.run import referenced_stores
+from nimbus.services.cloudtrail.lake.run import execute, referenced_stores
 from nimbus.services.cloudtrail.lake.stores import EventDataStoreOps, inactive, store_id
 
 MAX_CONCURRENT_QUERIES = 10
@@ -77,7 +77,7 @@ class QueryOps(EventDataStoreOps):
             if params.get(optional):
                 query[optional] = params[optional]  # type: ignore[literal-required]
         LAKE_QUERY.put(self.store, queries_ns(ctx.account_id, ctx.region), query["QueryId"], query)
-        lake.submit(ctx.account_id, ctx.region, query["QueryId"])
+        lake.submit(execute, ctx.account_id, ctx.region, query["QueryId"])
         return {"QueryId": query["QueryId"]}
 
     def describe_query(self, ctx: RequestContext, params: dict) -> dict:
