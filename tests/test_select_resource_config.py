@@ -107,7 +107,7 @@ def test_pages_follow_the_limit_and_token():
     "SELECT resourceId FROM items", "SELECT resourceId WHERE resourceId = resourceType", "SELECT resourceId LIMIT 1",
     "SELECT DISTINCT resourceId", "SELECT resourceId WHERE resourceId IN (SELECT 1)", "SELECT upper(resourceId)",
     "SELECT resourceId, COUNT(*)", "DELETE FROM items", "SELECT (((", "SELECT resourceId; SELECT resourceType",
-    "SELECT resourceId WHERE configuration.cpu + 1 = 3", "SELECT SUM(*)",
+    "SELECT resourceId WHERE configuration.cpu + 1 = 3", "SELECT SUM(*)", "SELECT *, COUNT(*)",
 ])
 def test_what_the_subset_forbids_is_an_invalid_expression(expression):
     assert error(expression) == "InvalidExpressionException"

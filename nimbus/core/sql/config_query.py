@@ -41,6 +41,10 @@ class CompiledQuery:
     group: list[str] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
     numeric: set[int] = field(default_factory=set)  # paths whose values are all numbers (filled at load time)
+    uses: dict[int, set[str]] = field(default_factory=dict)  # the columns (a, n, s, d, o) each path needs
+
+    def use(self, index: int, *columns: str) -> None:
+        self.uses.setdefault(index, set()).update(columns)
 
     @property
     def aggregated(self) -> bool:
@@ -52,8 +56,8 @@ class CompiledQuery:
         return self.paths.index(path)
 
     def sql(self) -> str:
-        columns = ["item"] if self.star else []
-        columns += [f"{f.sql} AS f{i}" for i, f in enumerate(self.fields)]
+        # Without aggregation a row is its item's number: the page's rows are shaped in Python (resource_config).
+        columns = [f"{f.sql} AS f{i}" for i, f in enumerate(self.fields)] if self.aggregated else ["row_number"]
         text = f"SELECT {', '.join(columns)} FROM items WHERE {self.where}"
         if self.group:
             text += " GROUP BY " + ", ".join(self.group)
@@ -119,6 +123,7 @@ class Compiler:
     def _any(self, node: exp.Expression, predicate: str, numeric: bool) -> str:
         index = self._column(node)
         values = f"n{index}" if numeric else f"a{index}"
+        self.q.use(index, values[0])
         return f"len(list_filter({values}, lambda x: {predicate})) > 0"
 
     def condition(self, node: exp.Expression) -> str:
@@ -152,7 +157,9 @@ class Compiler:
             (low, low_num), (high, high_num) = _literal(node.args["low"]), _literal(node.args["high"])
             return self._any(node.this, f"x BETWEEN {low} AND {high}", low_num and high_num)
         if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
-            return f"len(a{self._column(node.this)}) = 0"
+            index = self._column(node.this)
+            self.q.use(index, "a")
+            return f"len(a{index}) = 0"
         raise invalid(f"Invalid expression: {node.sql()} is not a supported condition.")
 
     def aggregate(self, node: exp.Expression) -> str:
@@ -166,13 +173,16 @@ class Compiler:
             raise invalid("Invalid expression: DISTINCT is not supported.")
         index = self._column(argument)
         if name == "COUNT":
-            return f"count(o{index})"
+            self.q.use(index, "a")
+            return f"count(CASE WHEN len(a{index}) > 0 THEN 1 END)"
         if name in ("SUM", "AVG"):
+            self.q.use(index, "d")
             return f"{name.lower()}(d{index})"
         return f"{name.lower()}({self.scalar(index)})"
 
     def scalar(self, index: int) -> str:
         """A path's single value, typed as its values are: numbers sort and compare as numbers."""
+        self.q.use(index, "s", "d")  # which one is known once the items are read
         return f"d{index}" if index in self.q.numeric else f"s{index}"
 
     def select(self, node: exp.Expression) -> None:
@@ -220,8 +230,11 @@ def compile_expression(expression: str, numeric_paths: set[int] | None = None) -
         query.where = compiler.condition(tree.args["where"].this)
     if tree.args.get("group"):
         query.group = [f"o{compiler._column(node)}" for node in tree.args["group"].expressions]
-        if query.star:
-            raise invalid("Invalid expression: SELECT * cannot be grouped.")
+    for f in query.fields:
+        if f.path is not None and query.aggregated:
+            query.use(f.path, "o")
+    if query.star and query.aggregated:
+        raise invalid("Invalid expression: SELECT * cannot be grouped or aggregated.")
     if query.aggregated and any(f.path is not None and f"o{f.path}" not in query.group for f in query.fields):
         raise invalid("Invalid expression: a property selected with an aggregate function must be in GROUP BY.")
     if tree.args.get("order"):

@@ -31,62 +31,78 @@ def select_resource_config(expression: str, items: Iterable[dict], limit: int | 
     if limit is not None and not 0 <= limit <= max_limit:
         raise ServiceError("InvalidLimitException", f"Limit must be between 0 and {max_limit}.")
     offset = _offset(next_token, expression)
-    query = compile_expression(expression)
+    first = compile_expression(expression)
     views = [ci.query_view(item) for item in items]
-    query = compile_expression(expression, _numeric_paths(query, views))
-    rows = _run(query, views)
+    found = {index: [ci.leaves(view, first.paths[index]) for view in views]
+             for index, uses in first.uses.items() if uses - {"o"}}
+    query = compile_expression(expression, _numeric_paths(found))
+    rows = _run(query, views, found)
     page = limit or (DEFAULT_AGGREGATE_PAGE if query.aggregated else DEFAULT_PAGE)
-    results = [json.dumps(r, separators=(",", ":"), default=str) for r in rows[offset:offset + page]]
+    results = [json.dumps(_shape(query, views, row), separators=(",", ":"), default=str)
+               for row in rows[offset:offset + page]]
     token = _token(offset + page, expression) if offset + page < len(rows) else None
     fields = [{"Name": "*"}] if query.star else []
     return results, fields + [{"Name": f.name} for f in query.fields], token
 
 
-def _numeric_paths(query: CompiledQuery, views: list[dict]) -> set[int]:
+def _numeric_paths(found: dict[int, list[list]]) -> set[int]:
     numeric = set()
-    for index, path in enumerate(query.paths):
-        values = [v for view in views for v in ci.leaves(view, path)]
+    for index, per_item in found.items():
+        values = [v for leaves in per_item for v in leaves]
         if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             numeric.add(index)
     return numeric
 
 
-def _table(query: CompiledQuery, views: list[dict]) -> pa.Table:
-    columns: dict[str, list] = {"row_number": list(range(len(views)))}
-    if query.star:
-        columns["item"] = [json.dumps(v, separators=(",", ":"), default=str) for v in views]
-    for index, path in enumerate(query.paths):
-        found = [ci.leaves(view, path) for view in views]
-        columns[f"a{index}"] = [[ci.text(v) for v in values] for values in found]
-        columns[f"n{index}"] = [[n for n in map(ci.number, values) if n is not None] for values in found]
-        columns[f"s{index}"] = [ci.text(values[0]) if len(values) == 1 else None for values in found]
-        columns[f"d{index}"] = [ci.number(values[0]) if len(values) == 1 else None for values in found]
-        columns[f"o{index}"] = [ci.output_json(view, path) for view in views]
-    types = {"row_number": pa.int64(), "item": pa.string()}
-    for index in range(len(query.paths)):
-        types.update({f"a{index}": pa.list_(pa.string()), f"n{index}": pa.list_(pa.float64()),
-                      f"s{index}": pa.string(), f"d{index}": pa.float64(), f"o{index}": pa.string()})
-    return pa.table({name: pa.array(values, type=types[name]) for name, values in columns.items()})
+def _table(query: CompiledQuery, views: list[dict], found: dict[int, list[list]]) -> pa.Table:
+    """Only the columns the query reads: the costly part of a query over many items is this Python side."""
+    columns: dict[str, pa.Array] = {"row_number": pa.array(range(len(views)), type=pa.int64())}
+    for index, uses in query.uses.items():
+        per_item = found.get(index, [])
+        if "a" in uses:
+            columns[f"a{index}"] = pa.array([[ci.text(v) for v in values] for values in per_item],
+                                            type=pa.list_(pa.string()))
+        if "n" in uses:
+            columns[f"n{index}"] = pa.array([[n for n in map(ci.number, values) if n is not None]
+                                             for values in per_item], type=pa.list_(pa.float64()))
+        if "s" in uses:
+            columns[f"s{index}"] = pa.array([ci.text(values[0]) if len(values) == 1 else None for values in per_item],
+                                            type=pa.string())
+        if "d" in uses:
+            columns[f"d{index}"] = pa.array([ci.number(values[0]) if len(values) == 1 else None
+                                             for values in per_item], type=pa.float64())
+        if "o" in uses:
+            columns[f"o{index}"] = pa.array([ci.output_json(view, query.paths[index]) for view in views],
+                                            type=pa.string())
+    return pa.table(columns)
 
 
-def _run(query: CompiledQuery, views: list[dict]) -> list[dict]:
+def _run(query: CompiledQuery, views: list[dict], found: dict[int, list[list]]) -> list[tuple]:
     try:
-        result = run(query.sql(), {"items": _table(query, views)}, LIMITS)
+        return run(query.sql(), {"items": _table(query, views, found)}, LIMITS).rows
     except (SqlTimeout, SqlLimitExceeded) as error:
         raise invalid(f"Invalid expression: {error}") from None
     except SqlError as error:
         raise invalid(f"Invalid expression: {error}") from None
-    out = []
-    for row in result.rows:
-        values = list(row)
-        record: dict = json.loads(values.pop(0)) if query.star else {}
-        for field, value in zip(query.fields, values, strict=True):
-            if field.path is None:
-                record[field.name] = _number(value)
-            elif value is not None:
-                ci.merge(record, {query.paths[field.path][0]: json.loads(value)})
-        out.append(record)
-    return out
+
+
+def _shape(query: CompiledQuery, views: list[dict], row: tuple) -> dict:
+    """A result row as AWS writes it: selected properties in their nested shape, aggregates by their names."""
+    if not query.aggregated:
+        view = views[row[0]]
+        record: dict = dict(view) if query.star else {}
+        for field in query.fields:
+            shown = ci.output_json(view, query.paths[field.path]) if field.path is not None else None
+            if shown is not None:
+                ci.merge(record, {query.paths[field.path][0]: json.loads(shown)})  # type: ignore[index]
+        return record
+    record = {}
+    for field, value in zip(query.fields, row, strict=True):
+        if field.path is None:
+            record[field.name] = _number(value)
+        elif value is not None:
+            ci.merge(record, {query.paths[field.path][0]: json.loads(value)})
+    return record
 
 
 def _number(value):
