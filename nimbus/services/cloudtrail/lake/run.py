@@ -3,7 +3,6 @@ data store's id as the table) checked by core/sql, translated to DuckDB by sqlgl
 events on the Lake's worker."""
 from __future__ import annotations
 
-import json
 import re
 import time
 from typing import TYPE_CHECKING
@@ -74,6 +73,15 @@ def duckdb_sql(statement: str, stores: list[str]) -> str:
     return tree.sql(dialect="duckdb")
 
 
+def columns_read(statement: str, stores: list[str]) -> set[str] | None:
+    """Every name a statement's columns mention (lower case), None when it reads them all (*)."""
+    tree = parse_select(_quote_store_ids(statement), tables=stores, dialect="trino")
+    if any(isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count) for node in tree.walk()):
+        return None
+    return {part.name.lower() for column in tree.find_all(exp.Column) for part in column.parts} | \
+        {dot.name.lower() for dot in tree.find_all(exp.Dot)}
+
+
 def execute(lake: Lake, account: str, region: str, query_id: str) -> None:
     from nimbus.services.cloudtrail.lake.ingest import events_ns, queries_ns
     ns = queries_ns(account, region)
@@ -84,11 +92,12 @@ def execute(lake: Lake, account: str, region: str, query_id: str) -> None:
     LAKE_QUERY.put(lake.store, ns, query_id, query)
     started = time.monotonic()
     tables, scanned, size = {}, 0, 0
+    names = columns_read(query["QueryString"], query["EventDataStores"])
     for i, store in enumerate(query["EventDataStores"]):
         records = [doc for _, doc in lake.store.scan(events_ns(account, region, store))]
         scanned += len(records)
-        size += sum(len(json.dumps(r, separators=(",", ":"))) for r in records)
-        tables[f"eds_{i}"] = lake_table.table(records)
+        tables[f"eds_{i}"] = lake_table.table(records, names)
+        size += tables[f"eds_{i}"].nbytes
     outcome: LakeQuery = {**query, "EventsScanned": scanned, "BytesScanned": size}
     try:
         result = run(duckdb_sql(query["QueryString"], query["EventDataStores"]), tables, LIMITS)
