@@ -4,11 +4,12 @@ schema names them (``eventTime`` a timestamp, ``userIdentity`` a nested struct, 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 TEXT = pa.string()
 MAP = pa.map_(pa.string(), pa.string())
@@ -36,48 +37,54 @@ def _text_map(value: Any) -> list[tuple[str, str]] | None:
     return [(k, v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))) for k, v in value.items()]
 
 
-def _fields(value: Any, kind: pa.StructType) -> dict | None:
-    if not isinstance(value, dict):
+def _text(value: Any) -> str | None:
+    if value is None:
         return None
-    out: dict[str, Any] = {}
-    for i in range(kind.num_fields):
-        field = kind.field(i)
-        inner = value.get(field.name)
-        if pa.types.is_struct(field.type):
-            out[field.name] = _fields(inner, field.type)
-        else:
-            out[field.name] = None if inner is None else str(inner) if not isinstance(inner, bool) else \
-                str(inner).lower()
-    return out
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _time(text: Any) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+def _struct(kind: pa.StructType) -> Callable[[Any], dict | None]:
+    """A converter from a record's object to the struct's fields, built once per query."""
+    parts = [(kind.field(i).name, _struct(kind.field(i).type) if pa.types.is_struct(kind.field(i).type) else _text)
+             for i in range(kind.num_fields)]
+
+    def convert(value: Any) -> dict | None:
+        if not isinstance(value, dict):
+            return None
+        return {name: part(value.get(name)) for name, part in parts}
+    return convert
+
+
+def _resources(value: Any) -> list[dict]:
+    return [{"type": r.get("type"), "arn": r.get("ARN"), "accountId": r.get("accountId")} for r in value or ()]
+
+
+def _converter(name: str, kind: pa.DataType) -> Callable[[Any], Any]:
+    if kind == MAP:
+        return _text_map
+    if name == "resources":
+        return _resources
+    if pa.types.is_struct(kind):
+        return _struct(kind)
+    return lambda value: value
 
 
 def table(records: Sequence[dict], names: Collection[str] | None = None) -> pa.Table:
     """The records as Lake's table; only the columns in ``names`` (lower case) when given, since building the
     nested ones costs most of a query over many events."""
     wanted = [n for n in SCHEMA.names if names is None or n.lower() in names]
-    columns: dict[str, list] = {name: [] for name in wanted}
-    for record in records:
-        for name in wanted:
-            value = record.get(name)
-            kind = SCHEMA.field(name).type
-            if name == "eventTime":
-                value = _time(value)
-            elif kind == MAP:
-                value = _text_map(value)
-            elif name == "resources":
-                value = [{"type": r.get("type"), "arn": r.get("ARN"), "accountId": r.get("accountId")}
-                         for r in value or ()]
-            elif pa.types.is_struct(kind):
-                value = _fields(value, kind)
-            columns[name].append(value)
     if not wanted:  # count(*) alone reads no column, but the table still has its rows
-        return pa.table({"eventID": [record.get("eventID") for record in records]}, schema=pa.schema([
-            ("eventID", TEXT)]))
-    return pa.table(columns, schema=pa.schema([SCHEMA.field(n) for n in wanted]))
+        wanted = ["eventID"]
+    columns: dict[str, pa.Array] = {}
+    for name in wanted:
+        kind = SCHEMA.field(name).type
+        if name == "eventTime":  # parsed by Arrow, all at once
+            text = pa.array([r.get(name) for r in records], type=pa.string())
+            columns[name] = pc.strptime(text, format="%Y-%m-%dT%H:%M:%SZ", unit="ms", error_is_null=True)
+        else:
+            convert = _converter(name, kind)
+            columns[name] = pa.array([convert(r.get(name)) for r in records], type=kind)
+    return pa.table(columns)
 
 
 def cell(value: Any) -> str | None:
