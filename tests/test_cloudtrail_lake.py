@@ -5,6 +5,7 @@ import gzip
 import json
 import time
 from datetime import UTC, datetime
+from unittest.mock import ANY
 
 import pytest
 
@@ -262,3 +263,21 @@ def test_import_copies_a_trail_s_log_files_into_a_store(aws, account, lake):
     assert error_of(ct.start_import, Destinations=[arn], ImportSource={"S3": {
         "S3LocationUri": "http://x", "S3BucketRegion": "us-east-1", "S3BucketAccessRoleArn": role}}).code == \
         "InvalidImportSourceException"
+
+
+def test_cancelling_a_running_query_stops_it_and_frees_the_worker(lake):
+    ct, arn, store_id = lake
+    endless = (f"WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 1000000000000) "
+               f"SELECT count(*) FROM t CROSS JOIN (SELECT count(*) FROM {store_id}) s")
+    query_id = ct.start_query(QueryStatement=endless)["QueryId"]
+    end = time.monotonic() + 30
+    while ct.describe_query(QueryId=query_id)["QueryStatus"] != "RUNNING":
+        assert time.monotonic() < end
+        time.sleep(0.02)
+    assert ct.cancel_query(QueryId=query_id) == {"QueryId": query_id, "QueryStatus": "CANCELLED",
+                                                 "ResponseMetadata": ANY}
+    began = time.monotonic()
+    assert query(ct, store_id, f"SELECT 1 AS one FROM {store_id} LIMIT 1") == [{"one": "1"}]
+    assert time.monotonic() - began < 20  # not the 60 s the endless query would have held the worker
+    assert ct.describe_query(QueryId=query_id)["QueryStatus"] == "CANCELLED"
+    assert error_of(ct.cancel_query, QueryId=query_id).code == "InactiveQueryException"

@@ -1,9 +1,13 @@
 """The shared SQL engine: only one SELECT over the named tables passes, and DuckDB runs it sealed and bounded."""
+import threading
+import time
+
 import pyarrow as pa
 import pytest
 
 from nimbus.core.sql import (
     Limits,
+    SqlCancelled,
     SqlError,
     SqlLimitExceeded,
     SqlNotAllowed,
@@ -71,3 +75,12 @@ def test_too_many_rows_is_refused():
 def test_a_runtime_error_is_a_sql_error():
     with pytest.raises(SqlError, match="nosuch"):
         run("SELECT nosuch FROM events", {"events": EVENTS})
+
+
+def test_a_caller_can_stop_a_running_query():
+    cancel = threading.Event()
+    threading.Timer(0.2, cancel.set).start()
+    began = time.monotonic()
+    with pytest.raises(SqlCancelled):
+        run("SELECT count(*) FROM range(100000000000)", {}, Limits(seconds=30), cancel)
+    assert time.monotonic() - began < 10

@@ -3,6 +3,7 @@ no extensions, a memory and thread budget, an interrupt at the time limit, and a
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from nimbus.core.sql.errors import SqlError, SqlLimitExceeded, SqlTimeout
+from nimbus.core.sql.errors import SqlCancelled, SqlError, SqlLimitExceeded, SqlTimeout
+
+WATCH_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -39,37 +42,47 @@ def _connect(limits: Limits) -> duckdb.DuckDBPyConnection:
     })
 
 
-def run(sql: str, tables: Mapping[str, pa.Table], limits: Limits = Limits()) -> Result:
-    """Run a query `parse_select` accepted over `tables`. Raises SqlError (its subclasses) for what went wrong."""
+def run(sql: str, tables: Mapping[str, pa.Table], limits: Limits = Limits(),
+        cancel: threading.Event | None = None) -> Result:
+    """Run a query `parse_select` accepted over `tables`. Raises SqlError (its subclasses) for what went wrong.
+
+    Setting `cancel` stops the query (SqlCancelled), for a caller whose users can cancel it."""
     conn = _connect(limits)
-    timed_out = threading.Event()
+    done, timed_out = threading.Event(), threading.Event()
+    deadline = time.monotonic() + limits.seconds
 
-    def interrupt() -> None:
-        timed_out.set()
-        conn.interrupt()
+    def watch() -> None:
+        # Interrupts until the query ends: one sent just before DuckDB starts the query would be lost.
+        while not done.wait(WATCH_SECONDS):
+            if time.monotonic() >= deadline:
+                timed_out.set()
+            if timed_out.is_set() or (cancel is not None and cancel.is_set()):
+                conn.interrupt()
 
-    timer = threading.Timer(limits.seconds, interrupt)
+    watcher = threading.Thread(target=watch, name="nimbus-sql-watch", daemon=True)
     try:
         for name, table in tables.items():
             conn.register(name, table)
         conn.execute("SET lock_configuration = true")
-        timer.start()
+        watcher.start()
         cursor = conn.execute(sql)
         columns = [d[0] for d in cursor.description or ()]
         rows = cursor.fetchmany(limits.max_rows + 1)
         if len(rows) > limits.max_rows:
             raise SqlLimitExceeded(f"The query returned more than {limits.max_rows} rows.")
         return Result(columns, rows)
-    except duckdb.InterruptException:
-        raise SqlTimeout(f"The query ran longer than {limits.seconds:g} seconds.") from None
     except duckdb.OutOfMemoryException:
         raise SqlLimitExceeded("The query needed more memory than it is allowed.") from None
     except duckdb.Error as error:
         if timed_out.is_set():
             raise SqlTimeout(f"The query ran longer than {limits.seconds:g} seconds.") from None
+        if cancel is not None and cancel.is_set():
+            raise SqlCancelled("The query was cancelled.") from None
         raise SqlError(_message(error)) from None
     finally:
-        timer.cancel()
+        done.set()
+        if watcher.is_alive():
+            watcher.join()
         conn.close()
 
 

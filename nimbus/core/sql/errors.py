@@ -20,3 +20,7 @@ class SqlLimitExceeded(SqlError):
 
 class SqlTimeout(SqlError):
     """The query ran past its time limit and was interrupted."""
+
+
+class SqlCancelled(SqlError):
+    """The caller stopped the query."""

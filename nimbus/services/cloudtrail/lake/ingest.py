@@ -59,6 +59,7 @@ class Lake:
         # (runner, account, region, id): queries and imports waiting for the worker
         self.queue: deque[tuple[Runner, str, str, str]] = deque()
         self._requeued = False
+        self.running: dict[str, threading.Event] = {}  # query id -> its cancellation, while it runs
         _lakes[runtime] = self
         runtime.events.subscribe(API_CALL, self.on_call)
         self.job = runtime.scheduler.every("cloudtrail-lake", TICK_SECONDS, self.tick, on_advance=self.tick)

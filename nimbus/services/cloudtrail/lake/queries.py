@@ -122,6 +122,9 @@ class QueryOps(EventDataStoreOps):
                                    f"The query {query['QueryId']} is {query['QueryStatus']} and cannot be cancelled.")
             query["QueryStatus"] = "CANCELLED"
             LAKE_QUERY.put(self.store, ns, query["QueryId"], query)
+        cancel = lake_for(self.runtime).running.get(query["QueryId"])
+        if cancel is not None:
+            cancel.set()  # DuckDB stops, and the worker is free for the next query at once
         return {"QueryId": query["QueryId"], "QueryStatus": "CANCELLED"}
 
     def list_queries(self, ctx: RequestContext, params: dict) -> dict:

@@ -4,6 +4,7 @@ events on the Lake's worker."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -88,6 +89,7 @@ def execute(lake: Lake, account: str, region: str, query_id: str) -> None:
     query = LAKE_QUERY.get(lake.store, ns, query_id)
     if query is None or query["QueryStatus"] != "QUEUED":
         return
+    cancel = lake.running[query_id] = threading.Event()  # before RUNNING shows: CancelQuery sets it
     query["QueryStatus"] = "RUNNING"
     LAKE_QUERY.put(lake.store, ns, query_id, query)
     started = time.monotonic()
@@ -100,12 +102,14 @@ def execute(lake: Lake, account: str, region: str, query_id: str) -> None:
         size += tables[f"eds_{i}"].nbytes
     outcome: LakeQuery = {**query, "EventsScanned": scanned, "BytesScanned": size}
     try:
-        result = run(duckdb_sql(query["QueryString"], query["EventDataStores"]), tables, LIMITS)
+        result = run(duckdb_sql(query["QueryString"], query["EventDataStores"]), tables, LIMITS, cancel)
         outcome["QueryStatus"], outcome["Columns"] = "FINISHED", result.columns
         outcome["Rows"] = [[lake_table.cell(v) for v in row] for row in result.rows]
     except SqlError as error:
         outcome["QueryStatus"] = "TIMED_OUT" if isinstance(error, SqlTimeout) else "FAILED"
         outcome["ErrorMessage"] = str(error)
+    finally:
+        lake.running.pop(query_id, None)
     outcome["ExecutionTimeInMillis"] = int((time.monotonic() - started) * 1000)
     with lake.store.transaction():
         current = LAKE_QUERY.get(lake.store, ns, query_id)
