@@ -9,7 +9,7 @@ from unittest.mock import ANY
 
 import pytest
 
-from tests.support import advance_clock, error_of, make_client, start_server, unique
+from tests.support import account_key, advance_clock, error_of, make_client, start_server, unique
 
 
 def wait_for(ct, query_id: str, store: str, deadline: float = 60.0) -> dict:
@@ -281,3 +281,12 @@ def test_cancelling_a_running_query_stops_it_and_frees_the_worker(lake):
     assert time.monotonic() - began < 20  # not the 60 s the endless query would have held the worker
     assert ct.describe_query(QueryId=query_id)["QueryStatus"] == "CANCELLED"
     assert error_of(ct.cancel_query, QueryId=query_id).code == "InactiveQueryException"
+
+
+def test_another_account_cannot_query_or_see_a_store(lake, client):
+    ct, arn, store_id = lake
+    other = client("cloudtrail", key=account_key())
+    assert error_of(other.start_query, QueryStatement=f"SELECT * FROM {store_id}").code == \
+        "EventDataStoreNotFoundException"
+    assert error_of(other.get_event_data_store, EventDataStore=arn).code == "EventDataStoreNotFoundException"
+    assert arn not in [s["EventDataStoreArn"] for s in other.list_event_data_stores()["EventDataStores"]]
