@@ -9,7 +9,16 @@ import time
 
 import pytest
 
-from tests.support import account_key, advance_clock, all_records, error_of, make_client, trail_bucket, unique
+from tests.support import (
+    account_key,
+    advance_clock,
+    all_records,
+    error_of,
+    make_client,
+    new_event_data_store,
+    trail_bucket,
+    unique,
+)
 
 
 def store_arn(account: str, name: str = "store") -> str:
@@ -19,10 +28,7 @@ def store_arn(account: str, name: str = "store") -> str:
 @pytest.fixture(scope="module")
 def audit_store(aws) -> str:
     """An event data store for external events, as AWS makes them for channels: what channels deliver to."""
-    return aws("cloudtrail").create_event_data_store(
-        Name=unique("audit"), TerminationProtectionEnabled=False, AdvancedEventSelectors=[{
-            "Name": "audit", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["ActivityAuditLog"]}]}],
-    )["EventDataStoreArn"]
+    return new_event_data_store(aws("cloudtrail"), "ActivityAuditLog")
 
 
 def new_channel(aws, store: str) -> dict:
