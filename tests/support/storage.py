@@ -121,3 +121,11 @@ def call_every_service(aws) -> set[str]:
     for service in sorted(served):
         ONE_CALL_PER_SERVICE[service](aws)
     return {f"{EVENT_SOURCES.get(service, service)}.amazonaws.com" for service in served - DATA_EVENTS_ONLY}
+
+
+def new_event_data_store(ct, category: str = "Management") -> str:
+    """A CloudTrail Lake event data store of ``category`` events (ActivityAuditLog: what channels bring),
+    without termination protection: its ARN."""
+    selectors = [{"Name": category, "FieldSelectors": [{"Field": "eventCategory", "Equals": [category]}]}]
+    return ct.create_event_data_store(Name=unique("eds"), TerminationProtectionEnabled=False,
+                                      AdvancedEventSelectors=selectors)["EventDataStoreArn"]
