@@ -88,6 +88,7 @@ ONE_CALL_PER_SERVICE = {
     "cloudfront-keyvaluestore": lambda aws: on_loopback(aws("cloudfront-keyvaluestore")).describe_key_value_store(
         KvsARN=aws("cloudfront").create_key_value_store(Name=unique("kvs"))["KeyValueStore"]["ARN"]),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
+    "config": lambda aws: aws("config").describe_configuration_recorders(),
     "ecr": lambda aws: aws("ecr").describe_repositories(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
