@@ -57,3 +57,12 @@ def test_versioned_template(run_example):
     assert list(result["log_groups"].values()) == [14] and next(iter(result["log_groups"])).endswith("/v2")
     assert result["title"] == "App alerts (v2)" and result["same_topic"]
     assert steps_printed(printed, 6)
+
+
+def test_config_inventory(run_example):
+    result, printed = run_example("config_inventory")
+    assert result["discovered"] and result["statuses"] == ["ResourceDiscovered", "OK", "OK"]
+    assert [names[0].startswith(prefix) for names, prefix in zip(result["related"][1:], ("analytics", "reporting"),
+                                                                     strict=True)] == [True, True]
+    assert result["related"][0] == [] and result["snapshot_items"] >= 3
+    assert steps_printed(printed, 5)
