@@ -90,6 +90,7 @@ def test_a_daily_recorder_records_changes_once_a_day(endpoint, aws):
     config.put_configuration_recorder(ConfigurationRecorder={
         "name": "default", "roleARN": role, "recordingGroup": {"allSupported": True},
         "recordingMode": {"recordingFrequency": "DAILY"}})
+    config.get_discovered_resource_counts()  # the discovery a changed recorder makes is done
     bucket = unique("daily")
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     assert error_of(config.get_resource_config_history, resourceType="AWS::S3::Bucket", resourceId=bucket) == (

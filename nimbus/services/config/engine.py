@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 0.2
+TICK_SECONDS = 1.0  # changes to one resource within a second make one item; reads record what is pending first
 _engines: weakref.WeakKeyDictionary[Runtime, Engine] = weakref.WeakKeyDictionary()
 
 
