@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support import advance_clock, config_history, config_role, error_of, start_recording, unique
+from tests.support import advance_clock, config_history, config_role, error_of, start_recording, trail_bucket, unique
 
 BUCKET = "AWS::S3::Bucket"
 
@@ -129,6 +129,20 @@ def test_a_stream_and_its_kms_key(aws, recorded):
     assert latest["configuration"]["Name"] == name
     assert latest["configuration"]["StreamEncryption"] == {"EncryptionType": "KMS", "KeyId": key["Arn"]}
     assert [(r["resourceType"], r["resourceId"]) for r in latest["relationships"]] == [("AWS::KMS::Key", key["KeyId"])]
+
+
+def test_a_trail_and_its_bucket(aws, account, recorded):
+    cloudtrail, config = aws("cloudtrail"), aws("config")
+    logs = trail_bucket(aws("s3"), account)
+    name = unique("audit")
+    cloudtrail.create_trail(Name=name, S3BucketName=logs)
+    cloudtrail.start_logging(Name=name)
+    latest = config_history(config, "AWS::CloudTrail::Trail", name)[-1]
+    assert latest["configuration"]["S3BucketName"] == logs and latest["configuration"]["IsLogging"] is True
+    assert [(r["resourceType"], r["resourceId"], r["relationshipName"]) for r in latest["relationships"]] == [
+        ("AWS::S3::Bucket", logs, "Is associated with Bucket")]
+    cloudtrail.delete_trail(Name=name)
+    assert config_history(config, "AWS::CloudTrail::Trail", name)[-1]["configurationItemStatus"] == "ResourceDeleted"
 
 
 def test_deleted_resources_and_the_inventory_reads(aws, recorded):
