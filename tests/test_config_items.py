@@ -69,6 +69,19 @@ def test_iam_types_are_global_with_their_relationships(aws, recorded):
         (user["UserName"], "Is attached to IAMUser")]
 
 
+def test_joining_a_group_is_a_change_of_the_user_and_the_group(aws, recorded):
+    iam, config = aws("iam"), aws("config")
+    user = recorded["user"]
+    team = iam.create_group(GroupName=unique("team"))["Group"]
+    iam.add_user_to_group(GroupName=team["GroupName"], UserName=user["UserName"])
+    latest = config_history(config, "AWS::IAM::User", user["UserId"])[-1]
+    assert latest["configurationItemStatus"] == "OK"
+    assert sorted(latest["configuration"]["groupList"]) == sorted([recorded["group"]["GroupName"], team["GroupName"]])
+    [group_item] = config_history(config, "AWS::IAM::Group", team["GroupId"])[-1:]
+    assert [(r["resourceName"], r["relationshipName"]) for r in group_item["relationships"]] == [
+        (user["UserName"], "Contains User")]
+
+
 def test_a_bucket_policy_changed_twice_is_in_the_history_with_its_relationships(endpoint, aws, recorded):
     s3, iam, config = aws("s3"), aws("iam"), aws("config")
     bucket = recorded["before"]
