@@ -158,6 +158,16 @@ def test_a_trail_and_its_bucket(aws, account, recorded):
     assert config_history(config, "AWS::CloudTrail::Trail", name)[-1]["configurationItemStatus"] == "ResourceDeleted"
 
 
+def test_a_repository(aws, recorded):
+    ecr, config = aws("ecr"), aws("config")
+    name = unique("images")
+    ecr.create_repository(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
+    ecr.put_image_tag_mutability(repositoryName=name, imageTagMutability="IMMUTABLE")
+    latest = config_history(config, "AWS::ECR::Repository", name)[-1]
+    assert latest["configuration"]["ImageScanningConfiguration"] == {"ScanOnPush": True}
+    assert latest["configuration"]["ImageTagMutability"] == "IMMUTABLE"
+
+
 def test_deleted_resources_and_the_inventory_reads(aws, recorded):
     s3, config = aws("s3"), aws("config")
     gone = unique("short-lived")

@@ -125,3 +125,19 @@ def test_the_cli_manages_a_recorder(endpoint, client):
     assert described["ConfigurationRecorders"][0]["roleARN"] == role
     assert "NoAvailableDeliveryChannelException" in aws_cli_error(
         endpoint, "configservice", "start-configuration-recorder", *region, "--configuration-recorder-name", "default")
+    s3 = client("s3", region="sa-east-1")
+    bucket = unique("cli-delivery")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "sa-east-1"})
+    aws_cli(endpoint, "configservice", "put-delivery-channel", *region,
+            "--delivery-channel", f"name=default,s3BucketName={bucket}")
+    aws_cli(endpoint, "configservice", "start-configuration-recorder", *region,
+            "--configuration-recorder-name", "default")
+    # Discovery, read with the CLI: the delivery bucket existed before the recorder started.
+    listed = aws_cli(endpoint, "configservice", "list-discovered-resources", *region,
+                     "--resource-type", "AWS::S3::Bucket")
+    assert bucket in {r["resourceId"] for r in listed["resourceIdentifiers"]}
+    history = aws_cli(endpoint, "configservice", "get-resource-config-history", *region,
+                      "--resource-type", "AWS::S3::Bucket", "--resource-id", bucket)
+    assert history["configurationItems"][0]["configurationItemStatus"] == "ResourceDiscovered"
+    aws_cli(endpoint, "configservice", "stop-configuration-recorder", *region,
+            "--configuration-recorder-name", "default")

@@ -89,6 +89,12 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     cloudtrail.update_trail(Name=trail, IncludeGlobalServiceEvents=False)
     cloudtrail.delete_trail(Name=trail)
 
+    ecr, repository = client("ecr"), unique("events-repository")
+    ecr.create_repository(repositoryName=repository)
+    ecr.tag_resource(resourceArn=ecr.describe_repositories(repositoryNames=[repository])["repositories"][0][
+        "repositoryArn"], tags=[{"Key": "k", "Value": "v"}])
+    ecr.delete_repository(repositoryName=repository)
+
 
 def test_every_service_publishes_events_that_keep_the_contract(server, endpoint, client, published):
     drive_the_rest(client, endpoint, drive_iam(client))
@@ -105,7 +111,7 @@ def test_every_service_publishes_events_that_keep_the_contract(server, endpoint,
                           "AWS::SSM::Parameter"):
         assert (resource_type, "updated") in seen
     for resource_type in ("AWS::KinesisFirehose::DeliveryStream", "AWS::Kinesis::Stream", "AWS::S3::Bucket",
-                          "AWS::SSM::Parameter", "AWS::CloudTrail::Trail"):
+                          "AWS::SSM::Parameter", "AWS::CloudTrail::Trail", "AWS::ECR::Repository"):
         assert {(resource_type, "created"), (resource_type, "deleted")} <= seen
     created = [e for e in published if e.change == "created"]
     assert all(isinstance(e.configuration, dict) for e in created)

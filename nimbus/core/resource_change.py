@@ -22,6 +22,7 @@ Configuration = Callable[[], dict[str, Any] | None]
 RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
     "AWS::CloudTrail::Trail": "cloudtrail",
+    "AWS::ECR::Repository": "ecr",
     "AWS::IAM::User": "iam",
     "AWS::IAM::Group": "iam",
     "AWS::IAM::Role": "iam",

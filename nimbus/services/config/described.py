@@ -82,3 +82,16 @@ def tag_map(tags: list[dict[str, str]] | None, key: str = "Key", value: str = "V
 def arn_name(arn: str) -> str:
     """The last segment of an ARN's resource (``stream/name`` -> ``name``, ``key/id`` -> ``id``)."""
     return arn.split(":", 5)[-1].split("/")[-1]
+
+
+def every_page(reader: Reader, service: str, operation: str, member: str, token: str = "NextToken",
+               params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every item of a listing paged by a next token (``token``: its member name, in and out)."""
+    found: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = reader.call(service, operation, {**(params or {}), **({token: after} if after else {})})
+        found += page.get(member, [])
+        after = page.get(token)
+        if not after:
+            return found

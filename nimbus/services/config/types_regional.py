@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nimbus.services.config.described import SUPPORTED, Described, arn_name, epoch, relationship, supports, tag_map
+from nimbus.services.config.described import (
+    SUPPORTED,
+    Described,
+    arn_name,
+    epoch,
+    every_page,
+    relationship,
+    supports,
+    tag_map,
+)
 
 if TYPE_CHECKING:
     from nimbus.services.config.reading import Reader
@@ -108,13 +117,7 @@ def describe_topic(reader: Reader, arn: str) -> Described | None:
 
 
 def discover_topics(reader: Reader) -> list[str]:
-    arns, token = [], None
-    while True:
-        page = reader.call("sns", "ListTopics", {"NextToken": token} if token else {})
-        arns += [topic["TopicArn"] for topic in page.get("Topics", [])]
-        token = page.get("NextToken")
-        if not token:
-            return arns
+    return [topic["TopicArn"] for topic in every_page(reader, "sns", "ListTopics", "Topics")]
 
 
 def describe_stack(reader: Reader, arn: str) -> Described | None:
@@ -134,13 +137,8 @@ def describe_stack(reader: Reader, arn: str) -> Described | None:
 
 
 def discover_stacks(reader: Reader) -> list[str]:
-    arns, token = [], None
-    while True:
-        page = reader.call("cloudformation", "ListStacks", {"NextToken": token} if token else {})
-        arns += [s["StackId"] for s in page.get("StackSummaries", []) if s["StackStatus"] != "DELETE_COMPLETE"]
-        token = page.get("NextToken")
-        if not token:
-            return arns
+    return [s["StackId"] for s in every_page(reader, "cloudformation", "ListStacks", "StackSummaries")
+            if s["StackStatus"] != "DELETE_COMPLETE"]
 
 
 supports(KEY, describe_key, discover_keys)
