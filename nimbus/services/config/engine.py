@@ -141,7 +141,7 @@ class Engine:
         for arn, resource_type in self.store.scan(daily_ns(account, region)):
             self._record_safely(recorder, Change(account, region, resource_type, arn, False))
         self.store.delete_namespace(daily_ns(account, region))
-        recorder = self._update_status(account, region, lastDailyRecordingTime=now) or recorder
+        self._update_status(account, region, lastDailyRecordingTime=now)
 
     def _record_safely(self, recorder: Recorder, change: Change) -> None:
         try:
