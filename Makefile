@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 SYNC := $(UV) sync --frozen --python $(PYTHON)
 
-.PHONY: run test install install-server lint system-deps cdk-deps bench clean docs upgrade
+.PHONY: run test install install-server lint system-deps cdk-deps bench-deps bench clean docs upgrade
 
 # uv lives in its own small venv: `uv sync` prunes the project venv to the lock, uv included.
 $(UV):
@@ -58,7 +58,14 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/vulture
 
-bench: install
+# What the CloudFront benchmark measures against and with (apt only where missing): nginx's proxy_cache
+# and the wrk load generator.
+bench-deps:
+	@if ! test -x /usr/sbin/nginx || ! command -v wrk >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx wrk; \
+	fi
+
+bench: install bench-deps
 	$(BIN)/python -m benchmarks.run $(ARGS)
 
 docs: install

@@ -18,6 +18,7 @@ BENCHMARKS = {
     if module.name.startswith("bench_")
 }
 LOWER_IS_BETTER = ("startup_s", "idle_rss_mib", "rss_after_mib", "call_to_s3_median_s", "lookup_nothing_ms",
+                   "miss_added_ms",
                    "lookup_page_of_50_ms")
 
 

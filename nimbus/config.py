@@ -73,6 +73,13 @@ class Config:
     cloudfront_invalidation_seconds: float = 5.0
     # What the CloudFront edge keeps cached in memory, all distributions together (least recently used out).
     cloudfront_cache_bytes: int = 64 * MIB
+    # What it keeps on disk under the data dir (every cached object, so the cache survives restarts).
+    cloudfront_cache_disk_bytes: int = 1024 * MIB
+    # A CSV file of CIDR,country lines, or a MaxMind .mmdb database: where the CloudFront edge places viewers.
+    cloudfront_geo_ip_file: str | None = None
+    # How often CloudFront's standard access logs are delivered to their bucket (virtual seconds); AWS: up
+    # to several times an hour.
+    cloudfront_log_delivery_seconds: float = 60.0
     # The real time one CloudFront Function invocation may run (its compute-utilization limit); AWS ~1 ms.
     cloudfront_function_budget_ms: float = 50.0
     # CREATING -> ACTIVE of a Firehose delivery stream (virtual seconds); AWS takes tens of seconds.

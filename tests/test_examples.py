@@ -66,3 +66,9 @@ def test_config_inventory(run_example):
                                                                      strict=True)] == [True, True]
     assert result["related"][0] == [] and result["snapshot_items"] >= 3
     assert steps_printed(printed, 5)
+
+
+def test_trusted_advisor(run_example):
+    result, printed = run_example("trusted_advisor")
+    assert (result["before"], result["after"], result["refresh"]) == ("error", "ok", "enqueued")
+    assert steps_printed(printed, 5)

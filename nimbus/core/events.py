@@ -104,7 +104,9 @@ class EventBus:
             log.error("resource-change event breaks its contract: %s", error)
         self.publish(RESOURCE_CHANGE, event)
 
-    def flush(self, timeout: float = 10.0) -> None:
+    def flush(self, timeout: float = 60.0) -> None:
+        # Generous: on a loaded machine the worker may lag by seconds, and a flush that gives up early lets
+        # a delivery miss calls it has already answered.
         if self._worker is None or self._worker.stopped:
             return
         done = threading.Event()

@@ -87,7 +87,9 @@ class NimbusApp:
             elif request.path.startswith(ADMIN_PREFIX):
                 response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
             else:
-                response = await loop.run_in_executor(self.executor, self.handler.handle, request)
+                answered = self.handler.answer_without_blocking(request)
+                response = answered if answered is not None else \
+                    await loop.run_in_executor(self.executor, self.handler.handle, request)
         except ClientGone:
             return  # nobody is left to answer
         except BODY_REFUSALS as error:
@@ -128,7 +130,8 @@ class NimbusApp:
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise EntityTooLarge() if streamable else TooLarge(limit)
-        reader = _BodyReader(receive, self.runtime.config)
+        bodyless = declared in (None, "0") and "transfer-encoding" not in request.headers
+        reader = _BodyReader(receive, self.runtime.config, bodyless)
         chunks: list[bytes] = []
         size = held = 0
         spool = None
@@ -216,8 +219,9 @@ class _BodyReader:
     """The body's chunks as they arrive, within the body read timeouts: no pause longer than
     ``body_idle_timeout_seconds``, and past that much time, at least ``body_min_bytes_per_second``."""
 
-    def __init__(self, receive, config):
+    def __init__(self, receive, config, bodyless: bool = False):
         self.receive = receive
+        self.bodyless = bodyless  # declares no body: neither Content-Length nor Transfer-Encoding
         self.idle = config.body_idle_timeout_seconds
         self.rate = config.body_min_bytes_per_second
         self.started = time.monotonic()
@@ -228,6 +232,12 @@ class _BodyReader:
         """The next chunk; None once the body (or the connection) has ended."""
         if self.done:
             return None
+        if self.bodyless:  # nothing to wait for: uvicorn has the (empty) message already
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone()
+            self.done = not message.get("more_body")
+            return message.get("body", b"")
         # The body may take as long as the grace period plus its size at the least rate.
         allowed = self.started + self.idle + self.size / self.rate - time.monotonic()
         try:

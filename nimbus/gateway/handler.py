@@ -72,6 +72,15 @@ class RequestHandler:
         return response
 
 
+    def answer_without_blocking(self, request: HttpRequest) -> HttpResponse | None:
+        """The answer of a service that can make it on the event loop (traits.answers_without_blocking)."""
+        services = self.runtime.services
+        for name in services.names:
+            traits = services.traits(name)
+            if traits.answers_without_blocking is not None and _claims(traits, request):
+                return traits.answers_without_blocking(self.runtime, request)
+        return None
+
     def handle_foreign_host(self, request: HttpRequest, refused: ServiceError) -> HttpResponse:
         """A request to a Host nimbus does not answer as: a service's own data-plane name (a CloudFront
         distribution's domain name or alias), or else ``refused``."""

@@ -337,6 +337,9 @@ _.update_dashboard
 _.update_event_data_store
 _.update_trail
 
+# cloudtrail-data
+_.put_audit_events
+
 # config
 _.associate_resource_types
 _.batch_get_aggregate_resource_config
@@ -1305,3 +1308,39 @@ _.get_session_token
 _.get_trust_bundles
 _.get_web_identity_token
 _.issue_workload_identity_context
+
+# support
+_.add_attachments_to_set
+_.add_communication_to_case
+_.complete_attachment_upload
+_.create_case
+_.describe_attachment
+_.describe_attachment_upload_status
+_.describe_cases
+_.describe_communications
+_.describe_create_case_options
+_.describe_services
+_.describe_severity_levels
+_.describe_supported_languages
+_.describe_trusted_advisor_check_refresh_statuses
+_.describe_trusted_advisor_check_result
+_.describe_trusted_advisor_check_summaries
+_.describe_trusted_advisor_checks
+_.get_attachment_download_link
+_.get_attachment_upload_links
+_.refresh_trusted_advisor_check
+_.resolve_case
+
+# trustedadvisor
+_.batch_update_recommendation_resource_exclusion
+_.get_organization_recommendation
+_.get_recommendation
+_.list_checks
+_.list_organization_recommendation_accounts
+_.list_organization_recommendation_resources
+_.list_organization_recommendations
+_.list_recommendation_resources
+_.list_recommendations
+_.list_recommendations_for_resource
+_.update_organization_recommendation_lifecycle
+_.update_recommendation_lifecycle

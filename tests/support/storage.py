@@ -7,7 +7,7 @@ import os
 import subprocess
 from datetime import datetime, timedelta
 
-from tests.support.basics import AWS_CLI, on_loopback, unique
+from tests.support.basics import AWS_CLI, error_of, on_loopback, unique
 
 # --- S3 -------------------------------------------------------------------------------------------
 
@@ -88,6 +88,9 @@ ONE_CALL_PER_SERVICE = {
     "cloudfront-keyvaluestore": lambda aws: on_loopback(aws("cloudfront-keyvaluestore")).describe_key_value_store(
         KvsARN=aws("cloudfront").create_key_value_store(Name=unique("kvs"))["KeyValueStore"]["ARN"]),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
+    "cloudtrail-data": lambda aws: error_of(aws("cloudtrail-data").put_audit_events,
+                                            channelArn="arn:aws:cloudtrail:us-east-1:000000000000:channel/none",
+                                            auditEvents=[{"id": "1", "eventData": "{}"}]),
     "config": lambda aws: aws("config").describe_configuration_recorders(),
     "ecr": lambda aws: aws("ecr").describe_repositories(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
@@ -99,7 +102,13 @@ ONE_CALL_PER_SERVICE = {
     "sns": lambda aws: aws("sns").list_topics(),
     "ssm": lambda aws: aws("ssm").describe_parameters(),
     "sts": lambda aws: aws("sts").get_caller_identity(),
+    "support": lambda aws: aws("support").describe_trusted_advisor_checks(language="en"),
+    "trustedadvisor": lambda aws: aws("trustedadvisor").list_checks(),
 }
+
+
+# Services whose every call is a data event: a trail logs them only when its selectors name them.
+DATA_EVENTS_ONLY = {"cloudtrail-data"}
 
 
 def call_every_service(aws) -> set[str]:
@@ -109,4 +118,12 @@ def call_every_service(aws) -> set[str]:
     assert served <= set(ONE_CALL_PER_SERVICE), f"add a call for {served - set(ONE_CALL_PER_SERVICE)}"
     for service in sorted(served):
         ONE_CALL_PER_SERVICE[service](aws)
-    return {f"{service}.amazonaws.com" for service in served}
+    return {f"{service}.amazonaws.com" for service in served - DATA_EVENTS_ONLY}
+
+
+def new_event_data_store(ct, category: str = "Management") -> str:
+    """A CloudTrail Lake event data store of ``category`` events (ActivityAuditLog: what channels bring),
+    without termination protection: its ARN."""
+    selectors = [{"Name": category, "FieldSelectors": [{"Field": "eventCategory", "Equals": [category]}]}]
+    return ct.create_event_data_store(Name=unique("eds"), TerminationProtectionEnabled=False,
+                                      AdvancedEventSelectors=selectors)["EventDataStoreArn"]

@@ -2,6 +2,8 @@
 and key rules, with its origin request policy; and its response headers policy."""
 from __future__ import annotations
 
+import functools
+
 from .cache_key import KeyRules, legacy_rules, policy_rules
 from .expiration import CacheSettings, settings_of
 from .managed_policies import CACHING_DISABLED, MANAGED_CACHE_POLICIES
@@ -10,6 +12,9 @@ from .policies import CACHE_POLICY, ORIGIN_REQUEST_POLICY, RESPONSE_HEADERS_POLI
 
 
 def caching_of(store, account: str, behaviour: dict) -> tuple[CacheSettings, KeyRules]:
+    cache_id, origin_id = behaviour.get("CachePolicyId"), behaviour.get("OriginRequestPolicyId")
+    if cache_id in CACHE_POLICY.managed and (origin_id is None or origin_id in ORIGIN_REQUEST_POLICY.managed):
+        return _managed_caching(cache_id, origin_id)
     cache_policy = _config(store, account, CACHE_POLICY, behaviour.get("CachePolicyId"))
     origin_policy = _config(store, account, ORIGIN_REQUEST_POLICY, behaviour.get("OriginRequestPolicyId"))
     if cache_policy is None and behaviour.get("CachePolicyId"):
@@ -17,6 +22,14 @@ def caching_of(store, account: str, behaviour: dict) -> tuple[CacheSettings, Key
     if cache_policy is None:
         return settings_of(behaviour, None), legacy_rules(behaviour.get("ForwardedValues", {}))
     return settings_of(behaviour, cache_policy), policy_rules(cache_policy, origin_policy)
+
+
+@functools.lru_cache(maxsize=64)
+def _managed_caching(cache_id: str, origin_id: str | None) -> tuple[CacheSettings, KeyRules]:
+    """Managed policies never change: their settings and rules are made once (every hit needs them)."""
+    cache_policy = CACHE_POLICY.managed[cache_id]
+    origin_policy = ORIGIN_REQUEST_POLICY.managed[origin_id] if origin_id else None
+    return settings_of({}, cache_policy), policy_rules(cache_policy, origin_policy)
 
 
 def response_headers_policy(store, account: str, behaviour: dict) -> dict | None:

@@ -36,6 +36,11 @@ def distribution_arn(account: str, distribution_id: str) -> str:
     return f"arn:aws:cloudfront::{account}:distribution/{distribution_id}"
 
 
+def owner_account(distribution) -> str:
+    """The account a distribution (a Distribution document) belongs to, from its ARN."""
+    return distribution["ARN"].split(":")[4]
+
+
 def no_such_distribution() -> ServiceError:
     return ServiceError("NoSuchDistribution", "The specified distribution does not exist.", status=404)
 

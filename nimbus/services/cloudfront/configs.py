@@ -1,9 +1,11 @@
 """A distribution's configuration as CloudFront keeps it: checked as AWS checks it, with AWS's defaults."""
 from __future__ import annotations
 
+from nimbus.core.policy.patterns import glob
 from nimbus.protocol.errors import ServiceError
 
 from .common import invalid_argument
+from .path_patterns import check_path_patterns
 
 # What GetDistributionConfig reports for members a request left out.
 _DEFAULTS = {
@@ -30,17 +32,30 @@ def behaviours(config: dict) -> list[dict]:
     return [*config.get("CacheBehaviors", {}).get("Items", []), config["DefaultCacheBehavior"]]
 
 
+def matching_behaviour(config: dict, path: str) -> dict:
+    """The first behaviour whose path pattern matches (case-sensitive ``*`` and ``?``), else the default.
+    A pattern matches with or without its leading slash, as CloudFront reads them."""
+    for behaviour in behaviours(config)[:-1]:
+        if glob("/" + behaviour["PathPattern"].lstrip("/"))(path):
+            return behaviour
+    return config["DefaultCacheBehavior"]
+
+
 def checked(config: dict) -> dict:
     """The configuration with AWS's defaults, or the error AWS answers it with."""
     origins = config["Origins"].get("Items", [])
     _check_quantities(config)
+    check_path_patterns(config)
     if not origins:
         raise invalid_argument("The parameter Origins must contain at least one origin.")
     origin_ids = {o["Id"] for o in origins}
     if len(origin_ids) != len(origins):
         raise invalid_argument("The parameter Origin Id must be unique.")
+    groups = config.get("OriginGroups", {}).get("Items", [])
+    members = {m["OriginId"] for g in groups for m in g["Members"]["Items"]}
+    targets = origin_ids | {g["Id"] for g in groups}
     for behaviour in behaviours(config):
-        if behaviour["TargetOriginId"] not in origin_ids:
+        if behaviour["TargetOriginId"] not in targets or not members <= origin_ids:
             raise ServiceError("NoSuchOrigin", "One or more of your origins or origin groups do not exist.",
                                status=404)
         _check_cache_settings(behaviour)

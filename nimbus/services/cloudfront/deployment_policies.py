@@ -15,10 +15,12 @@ from nimbus.store.base import Store
 from .common import GLOBAL, check_if_match, invalid_argument, new_etag
 from .documents import DEPLOYMENT_POLICY, ContinuousDeploymentPolicy
 from .state import CloudFrontState
+from .sticky_sessions import new_session_secret, sessions_reset, stickiness
 
 policies_ns = Namespace("cloudfront", "continuous-deployment-policies")
 MAX_WEIGHT = 0.15  # AWS sends at most 15% of viewers to a staging distribution
 HEADER_PREFIX = "aws-cf-cd-"
+SESSION_TTLS = (300, 3600)  # the seconds a sticky session's IdleTTL and MaximumTTL may be
 
 
 def find_policy(store: Store, account: str, policy_id: str) -> ContinuousDeploymentPolicy | None:
@@ -54,6 +56,7 @@ def _checked(config: dict) -> dict:
         weight = (traffic.get("SingleWeightConfig") or {}).get("Weight")
         if weight is None or not 0 <= weight <= MAX_WEIGHT:
             raise invalid_argument(f"The weight of a SingleWeight traffic config must be from 0 to {MAX_WEIGHT}.")
+        _check_stickiness(stickiness(config))
     elif traffic.get("Type") == "SingleHeader":
         header = (traffic.get("SingleHeaderConfig") or {}).get("Header", "")
         if not header.lower().startswith(HEADER_PREFIX):
@@ -63,13 +66,24 @@ def _checked(config: dict) -> dict:
     return config
 
 
+def _check_stickiness(sticky: dict | None) -> None:
+    """IdleTTL and MaximumTTL are each 300 to 3600 seconds, IdleTTL at most MaximumTTL."""
+    if sticky is None:
+        return
+    idle, maximum = sticky.get("IdleTTL"), sticky.get("MaximumTTL")
+    if idle is None or maximum is None or not (SESSION_TTLS[0] <= idle <= maximum <= SESSION_TTLS[1]):
+        raise invalid_argument(f"SessionStickinessConfig IdleTTL and MaximumTTL must be from {SESSION_TTLS[0]} to "
+                               f"{SESSION_TTLS[1]} seconds, IdleTTL not more than MaximumTTL.")
+
+
 class DeploymentPolicyOps(CloudFrontState):
     def create_continuous_deployment_policy(self, ctx: RequestContext, params: dict) -> dict:
         config = _checked(params["ContinuousDeploymentPolicyConfig"])
         with self.store.transaction():
             self._check_staging_free(ctx, config, None)
             policy: ContinuousDeploymentPolicy = {"Id": str(uuid.uuid4()), "LastModifiedTime": ctx.clock.time(),
-                                                  "ContinuousDeploymentPolicyConfig": config, "ETag": new_etag()}
+                                                  "ContinuousDeploymentPolicyConfig": config, "ETag": new_etag(),
+                                                  "SessionSecret": new_session_secret()}
             DEPLOYMENT_POLICY.put(self.store, policies_ns(ctx.account_id, GLOBAL), policy["Id"], policy)
         return {"ContinuousDeploymentPolicy": _output(policy), "ETag": policy["ETag"],
                 "Location": f"https://cloudfront.amazonaws.com/2020-05-31/continuous-deployment-policy/{policy['Id']}"}
@@ -88,6 +102,8 @@ class DeploymentPolicyOps(CloudFrontState):
             policy = self._policy(ctx, params["Id"])
             check_if_match(params.get("IfMatch"), policy["ETag"])
             self._check_staging_free(ctx, config, policy["Id"])
+            if sessions_reset(policy["ContinuousDeploymentPolicyConfig"], config):
+                policy = {**policy, "SessionSecret": new_session_secret()}
             policy = {**policy, "ContinuousDeploymentPolicyConfig": config, "ETag": new_etag(),
                       "LastModifiedTime": ctx.clock.time()}
             DEPLOYMENT_POLICY.put(self.store, policies_ns(ctx.account_id, GLOBAL), policy["Id"], policy)

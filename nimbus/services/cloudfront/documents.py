@@ -1,7 +1,7 @@
 """The stored shapes of CloudFront entities (see nimbus.core.documents for the convention)."""
 from __future__ import annotations
 
-from typing import Required, TypedDict
+from typing import NotRequired, Required, TypedDict
 
 from nimbus.core.documents import DocumentKind
 
@@ -36,6 +36,18 @@ class EdgeName(TypedDict):
 DISTRIBUTION = DocumentKind[Distribution]("cloudfront.Distribution")
 INVALIDATION = DocumentKind[Invalidation]("cloudfront.Invalidation")
 EDGE_NAME = DocumentKind[EdgeName]("cloudfront.EdgeName")
+
+
+class RealtimeLogConfig(TypedDict):
+    """A real-time log configuration as GetRealtimeLogConfig answers it (names are unique per account)."""
+    ARN: str
+    Name: str
+    SamplingRate: int
+    EndPoints: list[dict]
+    Fields: list[str]
+
+
+REALTIME_LOG_CONFIG = DocumentKind[RealtimeLogConfig]("cloudfront.RealtimeLogConfig")
 
 
 class OwnedConfig(TypedDict, total=False):
@@ -121,6 +133,7 @@ class ContinuousDeploymentPolicy(TypedDict):
     LastModifiedTime: float
     ContinuousDeploymentPolicyConfig: dict
     ETag: str
+    SessionSecret: NotRequired[str]  # signs its sessions' cookies; a new one ends them all (sticky_sessions.py)
 
 
 DEPLOYMENT_POLICY = DocumentKind[ContinuousDeploymentPolicy]("cloudfront.ContinuousDeploymentPolicy")

@@ -5,17 +5,16 @@ compute-utilization limit: past it V8 stops the function."""
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from dataclasses import dataclass, field
 
 from py_mini_racer import JSEvalException, JSPromise, JSTimeoutException, MiniRacer
 
+from .functions_modules import MODULES_JS, with_modules
+
 MAX_CODE_BYTES = 10 * 1024  # AWS's limit on a function's code
 MAX_CONTEXTS = 64  # live V8 contexts kept, the least recently used closed first
-# 2.0 code reaches the KeyValueStore through the `cloudfront` module; a script context has no modules.
-_CLOUDFRONT_IMPORT = re.compile(r"""^\s*import\s+(\w+)\s+from\s+['"]cloudfront['"]\s*;?""", re.MULTILINE)
 
 _PRELUDE = r"""
 var __nimbus_logs = [];
@@ -78,8 +77,8 @@ class _Context:
         self.lock = threading.Lock()
         self.racer = MiniRacer()
         try:
-            self.racer.eval(_PRELUDE)
-            self.racer.eval(_CLOUDFRONT_IMPORT.sub(r"var \1 = __nimbus_cf;", code), timeout=1000)
+            self.racer.eval(_PRELUDE + MODULES_JS)
+            self.racer.eval(with_modules(code), timeout=1000)
             if self.racer.eval("typeof handler") != "function":
                 raise InvalidFunctionCode("The function code must define a function named handler.")
         except (JSEvalException, JSTimeoutException) as error:

@@ -13,6 +13,7 @@ from nimbus.store.base import Store
 
 from .common import GLOBAL, check_if_match, functions_ns, new_etag
 from .documents import FUNCTION, KEY_VALUE_ITEM, KEY_VALUE_STORE, KeyValueStore
+from .key_value_imports import imported_items
 from .state import CloudFrontState
 
 stores_ns = Namespace("cloudfront", "key-value-stores")
@@ -56,9 +57,7 @@ def check_store_associations(store: Store, account: str, config: dict) -> None:
 
 class KeyValueStoreOps(CloudFrontState):
     def create_key_value_store(self, ctx: RequestContext, params: dict) -> dict:
-        if params.get("ImportSource"):
-            raise ServiceError("UnsupportedOperation", "Importing a key value store from S3 is not supported "
-                               "by nimbus yet.", status=400)
+        imported = imported_items(ctx, params["ImportSource"]) if params.get("ImportSource") else {}
         with self.store.transaction():
             if find_store(self.store, ctx.account_id, params["Name"]) is not None:
                 raise ServiceError("EntityAlreadyExists", "The key value store entity already exists. You must "
@@ -72,6 +71,8 @@ class KeyValueStoreOps(CloudFrontState):
                 f"{kvs_id}", "Comment": params.get("Comment") or "", "Created": now, "LastModifiedTime": now,
                 "ETag": new_etag(), "DataETag": new_etag()}
             KEY_VALUE_STORE.put(self.store, stores_ns(ctx.account_id, GLOBAL), kvs["Name"], kvs)
+            for key, value in imported.items():
+                KEY_VALUE_ITEM.put(self.store, items_ns(ctx.account_id, GLOBAL, kvs_id), key, {"Value": value})
         return {"KeyValueStore": _output(kvs), "ETag": kvs["ETag"],
                 "Location": f"https://cloudfront.amazonaws.com/2020-05-31/key-value-store/{kvs['Name']}"}
 

@@ -15,9 +15,13 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.serializers import serialize_error, serialize_response
 
 from .origin_reader import OriginAccess
+from .website_origin import WEBSITE_DOMAIN, from_website
 
 # bucket.s3.amazonaws.com, bucket.s3.us-east-1.amazonaws.com, bucket.s3-us-west-2.amazonaws.com
 S3_DOMAIN = re.compile(r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
+# What S3 answers a write nobody signed: the edge does not pass writes on to a REST bucket origin (not yet).
+_S3_ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+                     b'<Message>Access Denied</Message></Error>')
 # Hop-by-hop headers belong to one connection, never to the object the edge caches and serves.
 _HOP_BY_HOP = frozenset(("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                          "proxy-authenticate", "proxy-authorization", "content-length", "x-amz-request-id",
@@ -38,14 +42,20 @@ class OriginFailed(Exception):
 
 
 def fetch(runtime, access: OriginAccess, origin: dict, method: str, path: str, query: str,
-          conditions: dict[str, str]) -> OriginResponse:
+          conditions: dict[str, str], body: bytes = b"") -> OriginResponse:
     """The origin's answer to ``method path?query`` (with the viewer's headers the behaviour forwards and
-    the conditional headers of a revalidation: ``conditions``; an S3 origin reads only the latter)."""
+    the conditional headers of a revalidation: ``conditions``; an S3 origin reads only the latter), or to a
+    request the edge passes on with its ``body``."""
     full_path = origin.get("OriginPath", "") + path
+    if WEBSITE_DOMAIN.match(origin["DomainName"]):
+        page = from_website(runtime, origin["DomainName"], method, full_path)
+        return OriginResponse(page.status, _kept(page.headers.items()), page.body_bytes())
     if "CustomOriginConfig" not in origin and S3_DOMAIN.match(origin["DomainName"]):
+        if method not in ("GET", "HEAD"):
+            return OriginResponse(403, [("Content-Type", "application/xml")], _S3_ACCESS_DENIED)
         return _from_s3(runtime, access, S3_DOMAIN.match(origin["DomainName"])["bucket"], method, full_path,
                         conditions)
-    return _from_http(origin, method, full_path + (f"?{query}" if query else ""), conditions)
+    return _from_http(origin, method, full_path + (f"?{query}" if query else ""), conditions, body)
 
 
 def _from_s3(runtime, access: OriginAccess, bucket: str, method: str, path: str,
@@ -70,7 +80,7 @@ def _from_s3(runtime, access: OriginAccess, bucket: str, method: str, path: str,
     return OriginResponse(response.status, _kept(response.headers.items()), response.body_bytes())
 
 
-def _from_http(origin: dict, method: str, target: str, conditions: dict[str, str]) -> OriginResponse:
+def _from_http(origin: dict, method: str, target: str, conditions: dict[str, str], body: bytes) -> OriginResponse:
     config = origin["CustomOriginConfig"]
     if config.get("OriginProtocolPolicy") == "https-only":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
@@ -83,16 +93,16 @@ def _from_http(origin: dict, method: str, target: str, conditions: dict[str, str
     overridden = {name.lower() for name in custom}
     headers = {**{k: v for k, v in conditions.items() if k.lower() not in overridden}, **custom}
     try:
-        connection.request(method, target, headers=headers)
+        connection.request(method, target, body=body or None, headers=headers)
         answer = connection.getresponse()
-        body = answer.read()
+        content = answer.read()
     except TimeoutError as error:
         raise OriginFailed(504, f"the origin did not answer in time: {error}") from error
     except OSError as error:
         raise OriginFailed(502, f"the origin could not be reached: {error}") from error
     finally:
         connection.close()
-    return OriginResponse(answer.status, _kept(answer.getheaders()), body)
+    return OriginResponse(answer.status, _kept(answer.getheaders()), content)
 
 
 def _kept(headers) -> list[tuple[str, str]]:

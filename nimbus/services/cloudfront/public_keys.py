@@ -1,8 +1,8 @@
-"""CreatePublicKey, GetPublicKey(Config), UpdatePublicKey, DeletePublicKey and ListPublicKeys: the RSA keys
-viewers' signed URLs and cookies are verified with, ETags and If-Match as on distributions."""
+"""CreatePublicKey, GetPublicKey(Config), UpdatePublicKey, DeletePublicKey and ListPublicKeys: the RSA 2048
+and ECDSA P-256 keys viewers' signed URLs and cookies are verified with, ETags and If-Match as on distributions."""
 from __future__ import annotations
 
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from nimbus.core.context import RequestContext
@@ -23,14 +23,17 @@ def no_such_public_key() -> ServiceError:
 
 
 def checked_pem(encoded: str) -> None:
-    """CloudFront takes an RSA 2048-bit public key in PEM (SubjectPublicKeyInfo) form."""
+    """CloudFront takes an RSA 2048-bit or ECDSA P-256 public key in PEM (SubjectPublicKeyInfo) form."""
     try:
         key = load_pem_public_key(encoded.encode())
     except (ValueError, TypeError) as error:
-        raise invalid_argument("The specified public key is not valid: it must be an RSA public key in PEM "
-                               "format.") from error
-    if not isinstance(key, rsa.RSAPublicKey) or key.key_size != 2048:
-        raise invalid_argument("The specified public key is not valid: CloudFront supports 2048-bit RSA keys.")
+        raise invalid_argument("The specified public key is not valid: it must be an RSA or ECDSA public key in "
+                               "PEM format.") from error
+    rsa_2048 = isinstance(key, rsa.RSAPublicKey) and key.key_size == 2048
+    ecdsa_256 = isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1)
+    if not (rsa_2048 or ecdsa_256):
+        raise invalid_argument("The specified public key is not valid: CloudFront supports 2048-bit RSA keys and "
+                               "256-bit ECDSA (P-256) keys.")
 
 
 class PublicKeyOps(CloudFrontState):

@@ -21,3 +21,8 @@ def claims_raw_request(request: HttpRequest) -> bool:
 def serves_host(runtime, host: str) -> bool:
     """Whether ``host`` is a distribution's domain name or alias (the provider loads on first use)."""
     return runtime.services.get("cloudfront").provider.reached_by(f"host:{host.lower()}") is not None
+
+
+def fresh_hit(runtime, request: HttpRequest):
+    """A fresh object from the edge's memory, answered on the event loop; None when the request needs more."""
+    return runtime.services.get("cloudfront").provider.fresh_hit(request)

@@ -15,29 +15,35 @@ from .deployment_policies import find_policy
 from .distributions import DistributionOps
 from .documents import Distribution
 from .state import CloudFrontState
+from .sticky_sessions import Session, current_side, session, stickiness
 
 # What a promotion keeps of the primary: its identity and names, and how its traffic is split.
 _PRIMARY_OWN = ("CallerReference", "Aliases", "ContinuousDeploymentPolicyId", "Staging", "Enabled")
 
 
-def routed_distribution(state: CloudFrontState, primary: Distribution, request: HttpRequest) -> Distribution:
+def routed_distribution(state: CloudFrontState, primary: Distribution,
+                        request: HttpRequest) -> tuple[Distribution, Session | None]:
     """The distribution that serves this viewer: the primary's staging one when its enabled continuous
-    deployment policy picks the viewer (by its header, or by chance within the weight), else the primary."""
+    deployment policy picks the viewer (by its header, or by chance within the weight, once per session when
+    the policy keeps sessions), else the primary; and the viewer's session, when there is one."""
     policy_id = primary["DistributionConfig"].get("ContinuousDeploymentPolicyId")
     policy = find_policy(state.store, primary["ARN"].split(":")[4], policy_id) if policy_id else None
     if policy is None or not policy["ContinuousDeploymentPolicyConfig"]["Enabled"]:
-        return primary
+        return primary, None
     config = policy["ContinuousDeploymentPolicyConfig"]
     staging = state.reached_by(f"host:{config['StagingDistributionDnsNames']['Items'][0]}")
     if staging is None or not staging["DistributionConfig"]["Enabled"]:
-        return primary
+        return primary, None
     traffic = config["TrafficConfig"]
     if traffic["Type"] == "SingleHeader":
         wanted = traffic["SingleHeaderConfig"]
-        chosen = request.headers.get(wanted["Header"]) == wanted["Value"]
-    else:
-        chosen = random.random() < traffic["SingleWeightConfig"]["Weight"]  # noqa: S311 - a traffic split
-    return staging if chosen else primary
+        return (staging if request.headers.get(wanted["Header"]) == wanted["Value"] else primary), None
+    now = int(state.clock.time())
+    live = current_side(policy, request, now)
+    chosen, started = live if live is not None else (
+        random.random() < traffic["SingleWeightConfig"]["Weight"], now)  # noqa: S311 - a traffic split
+    sticky = session(policy, chosen, started, now) if stickiness(config) is not None else None
+    return (staging if chosen else primary), sticky
 
 
 class StagingOps(DistributionOps):

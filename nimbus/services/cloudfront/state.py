@@ -7,8 +7,10 @@ from nimbus.services.base import BaseProvider
 
 from .cache import EdgeCache
 from .common import EDGE_NAMES_NS, GLOBAL, distributions_ns, no_such_distribution
+from .disk_cache import DiskTier
 from .documents import DISTRIBUTION, EDGE_NAME, Distribution, EdgeName
 from .functions_runtime import FunctionRunner
+from .recent_names import RecentNames
 
 
 def edge_names(distribution: Distribution) -> list[str]:
@@ -24,8 +26,12 @@ class CloudFrontState(BaseProvider):
 
     def __init__(self, runtime):
         super().__init__(runtime)
-        self.cache = EdgeCache(runtime.config.cloudfront_cache_bytes)
-        self.functions = FunctionRunner(runtime.config.cloudfront_function_budget_ms)
+        config = runtime.config
+        disk = None if config.ephemeral else DiskTier(config.data_dir, config.cloudfront_cache_disk_bytes,
+                                                      runtime.vault)
+        self.cache = EdgeCache(config.cloudfront_cache_bytes, disk)
+        self.recent_names = RecentNames()
+        self.functions = FunctionRunner(config.cloudfront_function_budget_ms)
 
     def close(self) -> None:
         super().close()
@@ -51,11 +57,13 @@ class CloudFrontState(BaseProvider):
         for name in edge_names(distribution):
             EDGE_NAME.put(self.store, EDGE_NAMES_NS, name, entry)
         DISTRIBUTION.put(self.store, distributions_ns(ctx.account_id, GLOBAL), distribution["Id"], distribution)
+        self.recent_names.forget()
 
     def remove(self, ctx: RequestContext, distribution: Distribution) -> None:
         for name in edge_names(distribution):
             self.store.delete(EDGE_NAMES_NS, name)
         self.store.delete(distributions_ns(ctx.account_id, GLOBAL), distribution["Id"])
+        self.recent_names.forget()
         self.cache.forget(distribution["Id"])
 
     def alias_owner(self, alias: str) -> EdgeName | None:
@@ -63,8 +71,11 @@ class CloudFrontState(BaseProvider):
 
     def reached_by(self, name: str) -> Distribution | None:
         """The distribution a viewer's name (``id:E...`` or ``host:...``) reaches, in whichever account."""
+        generation = self.recent_names.generation
         entry = EDGE_NAME.get(self.store, EDGE_NAMES_NS, name)
-        return None if entry is None else self.find(entry["Account"], entry["Id"])
+        found = None if entry is None else self.find(entry["Account"], entry["Id"])
+        self.recent_names.remember(name, found, generation)
+        return found
 
     def status(self, distribution: Distribution) -> str:
         return "Deployed" if self.clock.time() >= distribution["DeployedTime"] else "InProgress"

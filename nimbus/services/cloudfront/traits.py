@@ -5,4 +5,5 @@ from __future__ import annotations
 from nimbus.core.traits import ServiceTraits
 from nimbus.services.cloudfront import routes
 
-TRAITS = ServiceTraits(claims_raw_request=routes.claims_raw_request, serves_host=routes.serves_host)
+TRAITS = ServiceTraits(claims_raw_request=routes.claims_raw_request, serves_host=routes.serves_host,
+                       answers_without_blocking=routes.fresh_hit)

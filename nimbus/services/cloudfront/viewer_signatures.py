@@ -1,8 +1,9 @@
 """Private content: a behaviour with trusted key groups serves only viewers whose signed URL (``Expires`` or
 ``Policy``, ``Signature``, ``Key-Pair-Id``) or signed cookies (``CloudFront-Expires`` or
 ``CloudFront-Policy``, ``CloudFront-Signature``, ``CloudFront-Key-Pair-Id``) verify, as CloudFront does it:
-RSA-SHA1 over the policy (the canned one rebuilt from the URL and ``Expires``), in CloudFront's URL-safe
-base64, with times on nimbus's virtual clock. The signing parameters never reach the cache key or the
+RSA (PKCS#1 v1.5) or ECDSA (P-256, DER) over the policy (the canned one rebuilt from the URL and
+``Expires``) with SHA-1, or SHA-256 when ``Hash-Algorithm`` (cookie ``CloudFront-Hash-Algorithm``) says
+``SHA256``, in CloudFront's URL-safe base64, with times on nimbus's virtual clock. The signing parameters never reach the cache key or the
 origin."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from urllib.parse import unquote
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from nimbus.core.policy.patterns import glob
@@ -25,7 +26,8 @@ from nimbus.store.base import Store
 
 from .trusted import find_key_group, find_public_key, trusted_group_ids
 
-URL_PARAMETERS = frozenset(("Expires", "Policy", "Signature", "Key-Pair-Id"))
+URL_PARAMETERS = frozenset(("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm"))
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {"SHA1": hashes.SHA1, "SHA256": hashes.SHA256}
 _COOKIE_PREFIX = "CloudFront-"
 # CloudFront's URL-safe base64: '-' for '+', '_' for '=', '~' for '/'.
 _FROM_URL_SAFE = str.maketrans("-_~", "+=/")
@@ -96,7 +98,8 @@ def _refusal(store: Store, account: str, group_ids: list[str], values: dict[str,
     if key is None:
         return UNKNOWN_KEY
     signature = _decoded(values.get("Signature", ""))
-    if not signature:
+    algorithm = _HASHES.get(values.get("Hash-Algorithm", "SHA1"))
+    if not signature or algorithm is None:
         return ACCESS_DENIED
     if "Policy" in values:
         policy = _decoded(values["Policy"])
@@ -110,8 +113,7 @@ def _refusal(store: Store, account: str, group_ids: list[str], values: dict[str,
             return MALFORMED_POLICY
         signed = [_canned_policy(r, int(expires)).encode() for r in resources] if now < int(expires) else []
     public_key = load_pem_public_key(key["PublicKeyConfig"]["EncodedKey"].encode())
-    assert isinstance(public_key, rsa.RSAPublicKey)  # CreatePublicKey admits RSA keys only
-    return None if any(_verifies(public_key, signature, p) for p in signed) else ACCESS_DENIED
+    return None if any(_verifies(public_key, signature, p, algorithm()) for p in signed) else ACCESS_DENIED
 
 
 def _canned_policy(resource: str, expires: int) -> str:
@@ -157,9 +159,15 @@ def _decoded(value: str) -> bytes:
         return b""
 
 
-def _verifies(key: rsa.RSAPublicKey, signature: bytes, policy: bytes) -> bool:
+def _verifies(key: object, signature: bytes, policy: bytes, algorithm: hashes.HashAlgorithm) -> bool:
+    """CreatePublicKey admits RSA 2048 and ECDSA P-256 keys only."""
     try:
-        key.verify(signature, policy, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 - CloudFront's algorithm
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, policy, padding.PKCS1v15(), algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, policy, ec.ECDSA(algorithm))
+        else:
+            return False
     except InvalidSignature:
         return False
     return True

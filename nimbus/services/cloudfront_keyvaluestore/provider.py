@@ -14,11 +14,8 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 from nimbus.services.cloudfront.common import GLOBAL, new_etag
 from nimbus.services.cloudfront.documents import KEY_VALUE_ITEM, KEY_VALUE_STORE, KeyValueStore
+from nimbus.services.cloudfront.key_value_imports import MAX_KEY_BYTES, MAX_STORE_BYTES, MAX_VALUE_BYTES
 from nimbus.services.cloudfront.key_value_stores import items_ns, store_by_arn, store_items, stores_ns
-
-MAX_KEY_BYTES = 512  # AWS's limits: a key, a value, and a whole store
-MAX_VALUE_BYTES = 1024
-MAX_STORE_BYTES = 5 * 1024 * 1024
 
 
 def _validation(message: str) -> ServiceError:

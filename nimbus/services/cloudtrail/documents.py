@@ -47,6 +47,7 @@ class Trail(TypedDict, total=False):
     CloudWatchLogsRoleArn: str | None
     EventSelectors: list[dict[str, Any]]  # one of the two, once PutEventSelectors was called
     AdvancedEventSelectors: list[dict[str, Any]]
+    InsightSelectors: list[dict[str, Any]]  # PutInsightSelectors' own, when Insights are on
 
 
 class LogFile(TypedDict):
@@ -109,6 +110,74 @@ class SigningKey(TypedDict, total=False):
     Value: Required[str]  # the public key: PKCS#1 DER, base64
     SealedPrivateKey: str  # PKCS#8 DER sealed by the vault (signing.py)
     PrivateKey: str  # PKCS#8 PEM in the clear: only in a key stored before version 1, sealed when next read
+
+
+class ActiveInsight(TypedDict):
+    """An unusual activity under way: its Start event is out, its End is not (insights.py)."""
+    SharedEventID: str
+    StartMinute: int
+    LastMinute: int  # the newest minute still unusual
+    Counts: list[float]  # the measured calls (or errors) of each unusual minute
+    Calls: list[float]  # all calls of the API in those minutes (an error rate's denominator)
+    Attributions: dict[str, dict[str, int]]  # attribute -> value -> calls, over the unusual minutes
+    Baseline: float  # calls per minute, or errors per call, over the baseline window
+    BaselineMinutes: int
+
+
+class InsightsState(TypedDict, total=False):
+    """Insights' computation for one account and region: the baseline as running sums over its window."""
+    FirstMinute: Required[int]  # the minute Insights began here: the baseline counts minutes from it
+    NextMinute: Required[int]  # the first minute not yet measured
+    Sums: Required[dict[str, list[float]]]  # measure key -> [sum, sum of squares] over the baseline window
+    Active: Required[dict[str, ActiveInsight]]
+    AgedBefore: int  # minutes before this one have left the baseline (their counts stay for the metrics)
+
+
+class InsightDelivery(TypedDict, total=False):
+    """Where a trail's Insights files stand: the newest insight event delivered, per region."""
+    Since: Required[str]  # the history key Insights were enabled at: nothing older is delivered
+    Cursors: Required[dict[str, str]]
+    LatestDeliveryTime: float
+    LatestDeliveryError: str
+
+
+class Channel(TypedDict, total=False):
+    """A channel for events from outside AWS (channels.py); its last ingestion is GetChannel's IngestionStatus."""
+    ChannelArn: Required[str]
+    Name: Required[str]
+    Source: Required[str]
+    Destinations: Required[list[dict[str, str]]]  # Type, Location: an event data store's ARN
+    Tags: Required[dict[str, str]]
+    IngestionStatus: dict[str, Any]  # LatestIngestionSuccessTime (epoch seconds), ...EventID, ...ErrorCode
+
+
+class Dashboard(TypedDict, total=False):
+    """A custom CloudTrail Lake dashboard (dashboards.py): GetDashboard's members, times in epoch seconds."""
+    DashboardArn: Required[str]
+    Name: Required[str]
+    Type: Required[str]
+    Status: Required[str]
+    Widgets: Required[list[dict[str, Any]]]
+    Tags: Required[dict[str, str]]
+    TerminationProtectionEnabled: Required[bool]
+    CreatedTimestamp: Required[float]
+    UpdatedTimestamp: Required[float]
+    RefreshSchedule: dict[str, Any]
+    LastRefreshId: str
+    LastRefreshFailureReason: str
+
+
+class StoredPolicy(TypedDict):
+    """A resource-based policy on a channel, event data store or dashboard (resource_policies.py)."""
+    ResourceArn: str
+    ResourcePolicy: str
+
+
+INSIGHTS_STATE = DocumentKind[InsightsState]("cloudtrail.InsightsState")
+INSIGHT_DELIVERY = DocumentKind[InsightDelivery]("cloudtrail.InsightDelivery")
+CHANNEL = DocumentKind[Channel]("cloudtrail.Channel")
+DASHBOARD = DocumentKind[Dashboard]("cloudtrail.Dashboard")
+STORED_POLICY = DocumentKind[StoredPolicy]("cloudtrail.ResourcePolicy")
 
 
 # -- version 0: the engine's snake_case fields, written before documents were versioned ----------------

@@ -23,7 +23,8 @@ RETENTION_SECONDS = 90 * 86400
 _MAX_MS = 10 ** 14 - 1
 _MAX_SEQ = 10 ** 6 - 1
 TIME_KEY_LENGTH = 21
-MANAGEMENT, DATA = "events", "data-events"
+MANAGEMENT, DATA, INSIGHTS = "events", "data-events", "insights"
+AUDIT_EVENTS = "audit-events"  # taken by channels (cloudtrail-data's PutAuditEvents)
 INDEX = "events-by"
 BATCH = 100
 PRUNE_CHUNK = 500
@@ -120,7 +121,7 @@ class HistoryWriter:
         moved the clock waits for this); True once nothing old is left."""
         cutoff = time_key(int((now - RETENTION_SECONDS) * 1000), _MAX_SEQ)
         for ns in self.store.namespaces(("cloudtrail",)):
-            if len(ns) != 4 or ns[3] not in (MANAGEMENT, DATA):
+            if len(ns) != 4 or ns[3] not in (MANAGEMENT, DATA, INSIGHTS, AUDIT_EVENTS):
                 continue
             while True:
                 old = self.store.scan(ns, start_after=cutoff, limit=PRUNE_CHUNK)

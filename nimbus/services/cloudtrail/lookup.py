@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from nimbus.core.times import epoch
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.cloudtrail import insight_delivery
 from nimbus.services.cloudtrail.history import (
     RETENTION_SECONDS,
     TIME_KEY_LENGTH,
@@ -24,6 +25,7 @@ from nimbus.services.cloudtrail.history import (
     time_key,
     value_digest,
 )
+from nimbus.services.cloudtrail.insights import INSIGHTS
 from nimbus.services.cloudtrail.records import resource_name, username
 
 CHUNK = 200
@@ -101,6 +103,17 @@ def _candidates(store, account: str, region: str, attribute: dict | None, cursor
             yield key, found
 
 
+def _insight_candidates(store, account: str, region: str, attribute: dict | None, cursor: str,
+                        oldest_ms: float) -> Iterator[tuple[str, dict]]:
+    """Insight events are few (two per unusual span): they are read in order and filtered, with no index."""
+    for key, record in _scan(store, history_ns(account, region, INSIGHTS), cursor):
+        if key_ms(key) < oldest_ms:
+            return
+        if attribute is None or _normalized(attribute) in insight_delivery.lookup_values(record).get(
+                attribute["AttributeKey"], ()):
+            yield key, record
+
+
 def _normalized(attribute: dict) -> str:
     value = attribute["AttributeValue"]
     return value.lower() if attribute["AttributeKey"] == "ReadOnly" else value
@@ -127,8 +140,6 @@ def _check(params: dict) -> tuple[dict | None, float | None, float | None]:
 
 def lookup(store, account: str, region: str, params: dict, now: float) -> dict:
     attribute, start, end = _check(params)
-    if params.get("EventCategory") == "insight":
-        return {"Events": []}
     oldest = max(start if start is not None else 0, now - RETENTION_SECONDS)
     newest = end if end is not None else now
     limit = params.get("MaxResults") or 50
@@ -138,10 +149,13 @@ def lookup(store, account: str, region: str, params: dict, now: float) -> dict:
         cursor = time_key(int(newest * 1000) + 1, 0)  # just newer than ``newest``: everything at or before
     events: list[dict] = []
     output: dict = {"Events": events}
-    for key, record in _candidates(store, account, region, attribute, cursor, oldest * 1000):
+    insight = params.get("EventCategory") == "insight"
+    found = (_insight_candidates(store, account, region, attribute, cursor, oldest * 1000) if insight
+             else _candidates(store, account, region, attribute, cursor, oldest * 1000))
+    for key, record in found:
         if len(events) == limit:  # one more matches: the next page starts after the last one given
             output["NextToken"] = _encode_token(cursor, query)
             break
-        events.append(as_event(record))
+        events.append(insight_delivery.as_lookup_event(record) if insight else as_event(record))
         cursor = key
     return output

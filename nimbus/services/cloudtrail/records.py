@@ -31,6 +31,7 @@ DATA_EVENTS: dict[str, dict[str, str]] = {
                 "SubscribeToShard": _CONSUMER},
     "sns": dict.fromkeys(("Publish", "PublishBatch"), _TOPIC),
     "logs": dict.fromkeys(("PutLogEvents", "GetLogEvents", "FilterLogEvents"), _LOG_GROUP),
+    "cloudtrail-data": {"PutAuditEvents": "AWS::CloudTrail::Channel"},
 }
 # Calls CloudTrail marks read-only although their names do not say so (KMS's cryptographic reads).
 READ_ONLY_OPERATIONS = frozenset({"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
@@ -48,12 +49,13 @@ RESOURCE_PARAMS = (
     ("TopicArn", "AWS::SNS::Topic"), ("SubscriptionArn", "AWS::SNS::Subscription"),
     ("logGroupName", "AWS::Logs::LogGroup"), ("RoleArn", "AWS::IAM::Role"),
     ("StreamARN", _STREAM), ("StreamName", _STREAM), ("ConsumerARN", _CONSUMER),
+    ("channelArn", "AWS::CloudTrail::Channel"),
 )
 ARN_TYPES = (
     ("kms", "key/", "AWS::KMS::Key"), ("kms", "alias/", "AWS::KMS::Alias"), ("iam", "user/", "AWS::IAM::User"),
     ("iam", "role/", "AWS::IAM::Role"), ("iam", "group/", "AWS::IAM::Group"), ("iam", "policy/", "AWS::IAM::Policy"),
     ("sns", "", "AWS::SNS::Topic"), ("logs", "log-group:", "AWS::Logs::LogGroup"),
-    ("cloudtrail", "trail/", "AWS::CloudTrail::Trail"),
+    ("cloudtrail", "trail/", "AWS::CloudTrail::Trail"), ("cloudtrail", "channel/", "AWS::CloudTrail::Channel"),
 )
 
 
@@ -244,7 +246,8 @@ def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
     record["requestParameters"] = _bounded(request)
     record["responseElements"] = _bounded(response)
     record["requestID"] = event.request_id
-    record["eventID"] = str(uuid.uuid4())
+    # Derived from the request, so every consumer of this call (trails, Lake stores) names the same event.
+    record["eventID"] = str(uuid.uuid5(uuid.NAMESPACE_OID, event.request_id))
     record["readOnly"] = read_only
     found = resources(event, event.account_id)
     if found:

@@ -6,7 +6,8 @@ from nimbus.services.cloudtrail.documents import Trail
 
 EXCLUDABLE_SOURCES = ("kms.amazonaws.com", "rdsdata.amazonaws.com")
 DATA_TYPES = ("AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table", "AWS::SNS::Topic",
-              "AWS::S3Express::Object", "AWS::Logs::LogGroup", "AWS::Kinesis::Stream", "AWS::Kinesis::StreamConsumer")
+              "AWS::S3Express::Object", "AWS::Logs::LogGroup", "AWS::Kinesis::Stream", "AWS::Kinesis::StreamConsumer",
+              "AWS::CloudTrail::Channel")
 # A basic selector's value that selects every resource of its type rather than an ARN prefix.
 _ALL_OF_TYPE = ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:kinesis", "arn:aws:sns", "arn:aws:logs")
 ADVANCED_FIELDS = ("eventCategory", "eventSource", "eventName", "eventType", "readOnly", "resources.type",
@@ -56,7 +57,9 @@ def validate_basic(selectors: list[dict]) -> list[dict]:
     return out
 
 
-def validate_advanced(selectors: list[dict]) -> list[dict]:
+def validate_advanced(selectors: list[dict], event_data_store: bool = False) -> list[dict]:
+    """``event_data_store``: the selectors of a Lake store, which may instead take the external events
+    channels bring (eventCategory ActivityAuditLog, alone), as AWS's stores for channels do."""
     if not selectors:
         raise invalid("Advanced event selectors must not be empty.")
     if len(selectors) > 500:
@@ -73,6 +76,10 @@ def validate_advanced(selectors: list[dict]) -> list[dict]:
             if not any(field.get(op) for op in OPERATORS):
                 raise invalid(f"Invalid AdvancedEventSelectors: field {name} has no operator.")
         category = next(f for f in fields if f["Field"] == "eventCategory").get("Equals") or []
+        if event_data_store and category == ["ActivityAuditLog"]:
+            if len(fields) > 1:
+                raise invalid("Invalid AdvancedEventSelectors: eventCategory ActivityAuditLog takes no other field.")
+            continue
         if category not in (["Management"], ["Data"]):
             raise invalid("Invalid AdvancedEventSelectors: eventCategory must be Equals Management or Data.")
         if category == ["Management"]:

@@ -19,6 +19,7 @@ from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.s3 import access
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.documents import BUCKET, Bucket, ObjectVersion
+from nimbus.services.s3.website_rules import routing_redirect
 
 WEBSITE_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3-website[.\-]", re.IGNORECASE)
 
@@ -63,15 +64,18 @@ class WebsiteServer:
             scheme = everything.get("Protocol", "http")
             return redirect(301, f"{scheme}://{everything['HostName']}{request.path}")
         path = unquote(request.path).lstrip("/")
+        routed = routing_redirect(config, request, path)
+        if routed is not None:
+            return routed
         suffix = config["IndexDocument"]["Suffix"]
         key = path + suffix if path == "" or path.endswith("/") else path
         record = self.provider._live(bucket_name, key)
         if record is None and not path.endswith("/") and self.provider._live(bucket_name, f"{path}/{suffix}"):
             return redirect(302, f"/{path}/")
         if record is None:
-            return self._error_document(request, bucket, config, key)
+            return routing_redirect(config, request, path, 404) or self._error_document(request, bucket, config, key)
         if not self._public(request, bucket, key, record):
-            return html_error(403, "AccessDenied", "Access Denied")
+            return routing_redirect(config, request, path, 403) or html_error(403, "AccessDenied", "Access Denied")
         if record.get("WebsiteRedirectLocation"):
             return redirect(301, record["WebsiteRedirectLocation"])
         return self._object(record, 200)

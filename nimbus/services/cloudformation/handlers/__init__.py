@@ -11,6 +11,8 @@ from .cloudfront import (
     OriginRequestPolicy,
     ResponseHeadersPolicy,
 )
+from .cloudfront_functions import Function, KeyValueStore
+from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
 from .ecr import Repository
 from .firehose import DeliveryStream
@@ -32,7 +34,7 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
     AccessKey(), DeliveryStream(), Trail(), TopicPolicy(), TopicInlinePolicy(), ReplicaKey(),
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
-    ResponseHeadersPolicy(),
+    ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
     Repository(), Metadata(),
 )}

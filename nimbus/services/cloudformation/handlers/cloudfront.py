@@ -19,6 +19,7 @@ class _Configured(Handler):
     """A resource whose one property is its API configuration (``<Resource>Config``)."""
     resource = ""  # the API's resource name, as its operations name it: "CachePolicy"
     attributes: tuple[str, ...] = ("Id",)
+    template_reference = False  # the template writes the CallerReference (a public key's), not the stack
 
     @property
     def member(self) -> str:
@@ -50,7 +51,8 @@ class _Configured(Handler):
                 return None
             raise
         live = to_template(current[self.member], shape(self.member))
-        live.pop("CallerReference", None)  # the stack's own, never the template's
+        if not self.template_reference:
+            live.pop("CallerReference", None)  # the stack's own, never the template's
         return {self.member: live}
 
     def _attributes(self, made: dict) -> dict:
