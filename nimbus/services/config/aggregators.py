@@ -12,6 +12,7 @@ from nimbus.services.config.documents import AGGREGATOR, AUTHORIZATION, Aggregat
 from nimbus.services.config.history import base_item, not_discovered
 from nimbus.services.config.items import GONE, ItemStore, api_item
 from nimbus.services.config.paging import window
+from nimbus.services.config.select import current_items, selected
 from nimbus.services.config.state import ConfigState, validation
 from nimbus.services.config.state_names import aggregators_ns, authorizations_ns
 
@@ -195,3 +196,7 @@ class AggregatorOps(ConfigState):
                 found.append(base_item(item))
         return {"BaseConfigurationItems": found, "UnprocessedResourceIdentifiers": missing}
 
+    def select_aggregate_resource_config(self, ctx: RequestContext, params: dict) -> dict:
+        stores = self._source_stores(ctx, self._aggregator(ctx, params["ConfigurationAggregatorName"]))
+        limit = params.get("Limit") or params.get("MaxResults")
+        return selected(params["Expression"], current_items(stores), limit, params.get("NextToken"))

@@ -7,7 +7,8 @@ from .aggregators import AggregatorOps
 from .channels import ChannelOps
 from .history import HistoryOps
 from .recorders import RecorderOps
+from .select import SelectOps
 
 
-class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps):
+class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps):
     pass
