@@ -1,29 +1,14 @@
 """Kinesis Data Analytics v1: applications, their versioned configuration, states, tags, errors."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.support import advance_clock, error_of, unique
-
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "kinesisanalytics.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-SCHEMA = {"RecordFormat": {"RecordFormatType": "JSON",
-                           "MappingParameters": {"JSONMappingParameters": {"RecordRowPath": "$"}}},
-          "RecordEncoding": "UTF-8",
-          "RecordColumns": [{"Name": "ticker", "Mapping": "$.ticker", "SqlType": "VARCHAR(4)"},
-                            {"Name": "price", "Mapping": "$.price", "SqlType": "REAL"}]}
+from tests.support import TICK_SCHEMA, advance_clock, analytics_role, error_of, unique
 
 
 @pytest.fixture(scope="module")
 def role(aws):
-    iam = aws("iam")
-    arn = iam.create_role(RoleName="analytics", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    iam.put_role_policy(RoleName="analytics", PolicyName="read", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kinesis:*", "s3:*", "firehose:*",
-                                                                             "logs:*"], "Resource": "*"}]}))
-    return arn
+    return analytics_role(aws("iam"), "analytics")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +17,7 @@ def analytics(aws):
 
 
 def stream_input(role: str, account: str, stream: str = "ticks") -> dict:
-    return {"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": SCHEMA,
+    return {"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": TICK_SCHEMA,
             "KinesisStreamsInput": {"ResourceARN": f"arn:aws:kinesis:us-east-1:{account}:stream/{stream}",
                                     "RoleARN": role}}
 
@@ -83,7 +68,7 @@ def test_versioned_changes(analytics, role, account):
     output_id = detail(analytics, name)["OutputDescriptions"][0]["OutputId"]
     analytics.add_application_reference_data_source(
         ApplicationName=name, CurrentApplicationVersionId=2, ReferenceDataSource={
-            "TableName": "companies", "ReferenceSchema": SCHEMA,
+            "TableName": "companies", "ReferenceSchema": TICK_SCHEMA,
             "S3ReferenceDataSource": {"BucketARN": "arn:aws:s3:::ref", "FileKey": "c.json",
                                       "ReferenceRoleARN": role}})
     analytics.add_application_cloud_watch_logging_option(
@@ -92,14 +77,14 @@ def test_versioned_changes(analytics, role, account):
     analytics.update_application(ApplicationName=name, CurrentApplicationVersionId=4, ApplicationUpdate={
         "ApplicationCodeUpdate": "-- new",
         "InputUpdates": [{"InputId": "1.1", "NamePrefixUpdate": "IN", "InputParallelismUpdate": {"CountUpdate": 3},
-                          "InputSchemaUpdate": {"RecordColumnUpdates": SCHEMA["RecordColumns"][:1]}}],
+                          "InputSchemaUpdate": {"RecordColumnUpdates": TICK_SCHEMA["RecordColumns"][:1]}}],
         "OutputUpdates": [{"OutputId": output_id, "NameUpdate": "OUT2"}]})
     got = detail(analytics, name)
     assert got["ApplicationVersionId"] == 5 and got["ApplicationCode"] == "-- new"
     (described,) = got["InputDescriptions"]
     assert described["InAppStreamNames"] == ["IN_001", "IN_002", "IN_003"]
-    assert described["InputSchema"]["RecordColumns"] == SCHEMA["RecordColumns"][:1]
-    assert described["InputSchema"]["RecordFormat"] == SCHEMA["RecordFormat"]
+    assert described["InputSchema"]["RecordColumns"] == TICK_SCHEMA["RecordColumns"][:1]
+    assert described["InputSchema"]["RecordFormat"] == TICK_SCHEMA["RecordFormat"]
     assert got["OutputDescriptions"][0]["Name"] == "OUT2"
     assert got["ReferenceDataSourceDescriptions"][0]["S3ReferenceDataSourceDescription"]["FileKey"] == "c.json"
     option = got["CloudWatchLoggingOptionDescriptions"][0]["CloudWatchLoggingOptionId"]

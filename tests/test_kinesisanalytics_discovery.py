@@ -5,22 +5,15 @@ import json
 
 import pytest
 
-from tests.support import active_stream, aws_cli, error_of, unique
+from tests.support import ANALYTICS_TRUST, active_stream, analytics_role, aws_cli, error_of, unique
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "kinesisanalytics.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 TICKS = [{"ticker": "AMZN", "sector": "TECHNOLOGY", "price": 84.5, "volume": 100, "meta": {"venue": "X"}},
          {"ticker": "WMT", "sector": "RETAIL", "price": 52, "volume": 3_000_000_000, "meta": {"venue": "Y"}}]
 
 
 @pytest.fixture(scope="module")
 def role(aws):
-    iam = aws("iam")
-    arn = iam.create_role(RoleName="discover", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    iam.put_role_policy(RoleName="discover", PolicyName="read", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kinesis:*", "s3:*", "firehose:*"],
-                                                "Resource": "*"}]}))
-    return arn
+    return analytics_role(aws("iam"), "discover")
 
 
 def test_json_from_a_kinesis_stream(aws, role, endpoint):
@@ -47,7 +40,7 @@ def test_json_from_a_kinesis_stream(aws, role, endpoint):
 def test_csv_from_an_s3_object_with_the_cli(client, endpoint):
     """The CLI speaks as the default account: its own role and bucket."""
     iam, s3 = client("iam"), client("s3")
-    role = iam.create_role(RoleName=unique("discover"), AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    role = iam.create_role(RoleName=unique("discover"), AssumeRolePolicyDocument=ANALYTICS_TRUST)["Role"]["Arn"]
     bucket = unique("discover")
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="ref.csv", Body=b"AMZN|Amazon|1994\nWMT|Walmart|1962\n")

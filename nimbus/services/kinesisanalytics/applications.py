@@ -15,6 +15,7 @@ from nimbus.services.kinesisanalytics.common import (
     invalid,
 )
 from nimbus.services.kinesisanalytics.documents import APPLICATION, Application
+from nimbus.services.kinesisanalytics.runner import build_pipeline, reset_checkpoints
 from nimbus.services.kinesisanalytics.state import KinesisAnalyticsState
 from nimbus.services.kinesisanalytics.tags import validate_tags
 
@@ -35,7 +36,7 @@ class ApplicationOps(KinesisAnalyticsState):
             ApplicationDescription=params.get("ApplicationDescription"), ApplicationStatus="READY",
             StatusSince=now, CreateTimestamp=now, LastUpdateTimestamp=now, ApplicationVersionId=1,
             ApplicationCode=params.get("ApplicationCode"), Inputs=[], Outputs=[], ReferenceDataSources=[],
-            CloudWatchLoggingOptions=[], NextId=0, Tags={tag["Key"]: tag.get("Value", "") for tag in tags},
+            CloudWatchLoggingOptions=[], StartedAt=None, NextId=0, Tags={tag["Key"]: tag.get("Value", "") for tag in tags},
             AccountId=ctx.account_id, Region=ctx.region)
         for given in inputs:
             app["Inputs"].append(conf.new_input(ctx, given, self.next_id(app)))
@@ -43,6 +44,8 @@ class ApplicationOps(KinesisAnalyticsState):
             app["Outputs"].append(conf.new_output(ctx, app, given, self.next_id(app)))
         for given in params.get("CloudWatchLoggingOptions") or []:
             app["CloudWatchLoggingOptions"].append(conf.new_logging(ctx, app, given, self.next_id(app)))
+        if app["Inputs"] and app["ApplicationCode"]:
+            build_pipeline(app)
         with self.store.transaction():
             if self.find(ctx, name) is not None:
                 raise ServiceError("ResourceInUseException", f"Application {name} already exists.")
@@ -76,6 +79,7 @@ class ApplicationOps(KinesisAnalyticsState):
             if app["ApplicationStatus"] == "DELETING":
                 raise in_use(name, "DELETING")
             self.store.delete(applications_ns(ctx.account_id, ctx.region), name)
+            reset_checkpoints(self.store, app)
         ctx.emit_resource_change(RESOURCE_TYPE, app["ApplicationARN"], "deleted")
         return {}
 
@@ -93,6 +97,8 @@ class ApplicationOps(KinesisAnalyticsState):
                         update.get("CloudWatchLoggingOptionUpdates"))
             for stored in app["Inputs"]:
                 conf.check_input(stored)
+            if app["Inputs"] and app["ApplicationCode"]:
+                build_pipeline(app)
             if app["ApplicationStatus"] == "RUNNING":
                 self.set_status(app, "UPDATING")
             self.changed(ctx, app)
@@ -121,6 +127,11 @@ class ApplicationOps(KinesisAnalyticsState):
                     raise invalid(f"Input id {given['Id']} does not exist in the application {name}.")
                 position = given["InputStartingPositionConfiguration"].get("InputStartingPosition", "NOW")
                 target["InputStartingPositionConfiguration"] = {"InputStartingPosition": position}
+            build_pipeline(app)
+            if any(item["InputStartingPositionConfiguration"]["InputStartingPosition"] != "LAST_STOPPED_POINT"
+                   for item in app["Inputs"] if item.get("InputStartingPositionConfiguration")):
+                reset_checkpoints(self.store, app)
+            app["StartedAt"] = self.clock.time()
             self.set_status(app, "STARTING")
             self.save(app)
         return {}

@@ -28,10 +28,16 @@ class Application(TypedDict):
     Outputs: list[dict[str, Any]]  # each with OutputId
     ReferenceDataSources: list[dict[str, Any]]  # each with ReferenceId
     CloudWatchLoggingOptions: list[dict[str, Any]]  # each with CloudWatchLoggingOptionId
+    StartedAt: float | None  # when it was last started: where NOW reads from
     NextId: int  # the counter of the ids above ("1.1", "1.2"...)
     Tags: dict[str, str]
     AccountId: str
     Region: str
+
+
+class ReadCheckpoint(TypedDict):
+    """The last record of an input shard whose results were written (one per shard)."""
+    SequenceNumber: str
 
 
 APPLICATION = DocumentKind[Application]("kinesisanalytics.Application")

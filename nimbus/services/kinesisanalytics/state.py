@@ -14,9 +14,14 @@ from nimbus.services.kinesisanalytics.common import (
     not_found,
 )
 from nimbus.services.kinesisanalytics.documents import APPLICATION, Application
+from nimbus.services.kinesisanalytics.runner import Runner
 
 
 class KinesisAnalyticsState(BaseProvider):
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        Runner(self)  # its scheduler job keeps it, and ends with this provider
+
     def find(self, ctx: RequestContext, name: str) -> Application | None:
         app = APPLICATION.get(self.store, applications_ns(ctx.account_id, ctx.region), name)
         if app is not None:

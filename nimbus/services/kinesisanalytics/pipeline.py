@@ -1,0 +1,130 @@
+"""An application's in-application streams and pumps, run incrementally.
+
+Rows pushed into a stream flow through the pumps that read it: a row-by-row pump (projections,
+filters) runs its query over each batch at once; a tumbling-window pump keeps its rows until the window
+closes, that is when the virtual clock passes the window's end, then runs its query over that window's
+rows alone; the rows it writes carry the window's end as ROWTIME. DuckDB runs every query, over one
+table per stream that holds only the rows of the step at hand.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from nimbus.services.kinesisanalytics.records import ERROR_COLUMNS, ERROR_STREAM, when
+from nimbus.services.kinesisanalytics.sql_program import Program, Pump, code_error
+
+Row = dict[str, Any]
+EPOCH = datetime(1970, 1, 1)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Pipeline:
+    def __init__(self, program: Program, inputs: dict[str, list[tuple[str, str]]]):
+        self.program = program
+        self.columns: dict[str, list[tuple[str, str]]] = {**inputs, ERROR_STREAM: ERROR_COLUMNS}
+        for name, columns in program.streams.items():
+            self.columns[name] = [("ROWTIME", "TIMESTAMP"), *columns]
+        self.db = duckdb.connect(":memory:")
+        for name, columns in self.columns.items():
+            self.db.execute(f"CREATE TABLE {_quoted(name)} ("
+                            + ", ".join(f"{_quoted(c)} {t}" for c, t in columns) + ")")
+        self.waiting: dict[str, list[Row]] = defaultdict(list)  # a window pump's rows not yet closed
+        self.targets = {pump.name: self._check(pump) for pump in program.pumps}
+
+    def _check(self, pump: Pump) -> list[str]:
+        """The target columns the pump writes, checked against an empty run of its query."""
+        if pump.source not in self.columns:
+            raise code_error(f"Stream {pump.source} read by pump {pump.name} does not exist.")
+        if pump.target not in self.program.streams:
+            raise code_error(f"Stream {pump.target} written by pump {pump.name} does not exist.")
+        try:
+            described = self.db.execute(f"SELECT * FROM ({pump.query}) LIMIT 0").description
+        except duckdb.Error as error:
+            raise code_error(f"SQL error in pump {pump.name}: {error}") from None
+        declared = [c for c, _ in self.program.streams[pump.target]]
+        targets = pump.columns or declared
+        unknown = [c for c in targets if c not in declared]
+        if unknown:
+            raise code_error(f"Column {unknown[0]} is not a column of stream {pump.target}.")
+        if len(described or []) != len(targets):
+            raise code_error(f"Pump {pump.name} selects {len(described or [])} columns into {len(targets)} "
+                             f"columns of stream {pump.target}.")
+        return targets
+
+    def push(self, stream: str, rows: list[Row]) -> dict[str, list[Row]]:
+        """What every stream receives when ``rows`` enter ``stream``."""
+        received: dict[str, list[Row]] = defaultdict(list)
+        queue = [(stream, rows)]
+        while queue:
+            name, batch = queue.pop(0)
+            if not batch:
+                continue
+            received[name] += batch
+            for pump in self.program.pumps:
+                if pump.source != name:
+                    continue
+                if pump.window_seconds:
+                    self.waiting[pump.name] += batch
+                else:
+                    queue.append((pump.target, self._run(pump, batch, max(r["ROWTIME"] for r in batch), queue)))
+        return received
+
+    def tick(self, now: float) -> dict[str, list[Row]]:
+        """Close every window that ended by ``now``; what the streams receive from them."""
+        received: dict[str, list[Row]] = defaultdict(list)
+        for pump in self.program.pumps:
+            size = pump.window_seconds
+            if not size or not self.waiting.get(pump.name):
+                continue
+            open_from = when(now // size * size)
+            closed = [r for r in self.waiting[pump.name] if r["ROWTIME"] < open_from]
+            self.waiting[pump.name] = [r for r in self.waiting[pump.name] if r["ROWTIME"] >= open_from]
+            windows: dict[datetime, list[Row]] = defaultdict(list)
+            for row in closed:
+                start = (row["ROWTIME"] - EPOCH).total_seconds() // size * size
+                windows[EPOCH + timedelta(seconds=start + size)].append(row)
+            for end in sorted(windows):
+                queue: list = []
+                for name, rows in self.push(pump.target, self._run(pump, windows[end], end, queue)).items():
+                    received[name] += rows
+                for name, rows in queue:
+                    received[name] += self.push(name, rows).get(name, [])
+        return received
+
+    def _run(self, pump: Pump, rows: list[Row], rowtime: datetime, errors: list) -> list[Row]:
+        """The rows the pump writes for ``rows`` of its source; a failing query's error goes to error_stream."""
+        table = _quoted(pump.source)
+        names = [c for c, _ in self.columns[pump.source]]
+        self.db.execute(f"DELETE FROM {table}")
+        try:
+            self.db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})",
+                                [[row.get(c) for c in names] for row in rows])
+            result = self.db.execute(pump.query)
+            selected = [d[0] for d in result.description or []]
+            values = result.fetchall()
+        except duckdb.Error as error:
+            errors.append((ERROR_STREAM, [error_row(rowtime, "SQL_ERROR", str(error), rowtime, "", pump.name)]))
+            return []
+        finally:
+            self.db.execute(f"DELETE FROM {table}")
+        targets = self.targets[pump.name]
+        out = []
+        for value in values:
+            row = dict(zip(targets, value, strict=True))
+            given = dict(zip(selected, value, strict=True)).get("ROWTIME")
+            row["ROWTIME"] = given if isinstance(given, datetime) else rowtime
+            out.append(row)
+        return out
+
+
+def error_row(now: datetime, name: str, message: str, data_rowtime: datetime | None, data: str,
+              pump: str = "") -> Row:
+    return {"ROWTIME": now, "ERROR_TIME": now, "ERROR_LEVEL": "ERROR", "ERROR_NAME": name, "MESSAGE": message,
+            "DATA_ROWTIME": data_rowtime, "DATA_ROW": data, "PUMP_NAME": pump}

@@ -1,0 +1,150 @@
+"""The application code of a SQL application, read into in-application streams and pumps.
+
+The dialect's statements nimbus runs: ``CREATE [OR REPLACE] STREAM name (columns)`` and
+``CREATE OR REPLACE PUMP name AS INSERT INTO stream [(columns)] SELECT STREAM ... FROM stream ...``.
+A pump's query is handed to DuckDB with the streaming words translated: ``SELECT STREAM`` is a
+``SELECT``, ``STEP(ROWTIME BY INTERVAL 'n' UNIT)`` is ``time_bucket``, ``FLOOR(ROWTIME TO UNIT)`` is
+``date_trunc``. A ``GROUP BY`` on one of those is a tumbling window of that size; any other
+``GROUP BY`` would never close on a stream and is refused, as Kinesis Analytics refuses it. Constructs
+nimbus does not run yet (sliding and stagger windows, joins, ``OVER``, the analytic functions) are
+refused with ``CodeValidationException``, never answered wrongly.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nimbus.protocol.errors import ServiceError
+
+IDENT = r'(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)'
+UNITS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
+_STREAM = re.compile(rf'^CREATE\s+(?:OR\s+REPLACE\s+)?STREAM\s+({IDENT})\s*\((.*)\)\s*'
+                     r"(?:DESCRIPTION\s+'[^']*')?$", re.I | re.S)
+_PUMP = re.compile(rf'^CREATE\s+(?:OR\s+REPLACE\s+)?PUMP\s+({IDENT})\s+(?:STOPPED\s+)?AS\s+INSERT\s+INTO\s+'
+                   rf'({IDENT})\s*(\((?:[^()]*)\))?\s*(SELECT\s+STREAM\b.*)$', re.I | re.S)
+_STEP = re.compile(r"STEP\s*\(\s*(.+?)\s+BY\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s*\)", re.I | re.S)
+_FLOOR = re.compile(r"FLOOR\s*\(\s*([^()]+?)\s+TO\s+(SECOND|MINUTE|HOUR|DAY)\s*\)", re.I)
+_FROM = re.compile(rf'\bFROM\s+({IDENT})(\s+(?:AS\s+)?[A-Za-z_]\w*)?\s*(,|\bJOIN\b)?', re.I)
+UNSUPPORTED = [(re.compile(p, re.I), what) for p, what in [
+    (r"\bJOIN\b", "joins"), (r"\bWINDOW\b", "named windows (sliding windows)"), (r"\bOVER\b", "OVER windows"),
+    (r"\bPRECEDING\b", "sliding windows"), (r"\bSTAGGER\b", "stagger windows"),
+    (r"\bRANDOM_CUT_FOREST", "RANDOM_CUT_FOREST"), (r"\bHOTSPOTS\b", "HOTSPOTS"), (r"\bTSDIFF\b", "TSDIFF")]]
+
+
+def code_error(message: str) -> ServiceError:
+    return ServiceError("CodeValidationException", message)
+
+
+def unquote(name: str) -> str:
+    """A quoted identifier keeps its case; an unquoted one is upper case, as SQL says."""
+    return name[1:-1] if name.startswith('"') else name.upper()
+
+
+def statements(code: str) -> list[tuple[int, str]]:
+    """(offset, text) of each statement, split at semicolons outside quotes, comments dropped."""
+    out: list[tuple[int, str]] = []
+    start, i, quote = 0, 0, ""
+    cleaned = list(code)
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif code.startswith("--", i):
+            end = code.find("\n", i)
+            end = len(code) if end < 0 else end
+            cleaned[i:end] = " " * (end - i)
+            i = end
+            continue
+        elif ch == ";":
+            out.append((start, "".join(cleaned[start:i])))
+            start = i + 1
+        i += 1
+    out.append((start, "".join(cleaned[start:])))
+    return [(offset + len(text) - len(text.lstrip()), text.strip()) for offset, text in out if text.strip()]
+
+
+def position(code: str, offset: int) -> str:
+    line = code.count("\n", 0, offset) + 1
+    column = offset - (code.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+@dataclass
+class Pump:
+    name: str
+    target: str
+    columns: list[str] | None
+    source: str
+    query: str  # DuckDB SQL over a table named as the source stream
+    window_seconds: int | None  # a tumbling window's size; None for a row-by-row pump
+
+
+@dataclass
+class Program:
+    streams: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name -> [(column, type)]
+    pumps: list[Pump] = field(default_factory=list)
+
+
+def _columns(text: str, code: str, offset: int) -> list[tuple[str, str]]:
+    columns = []
+    depth, part = 0, ""
+    for ch in text + ",":
+        if ch == "," and depth == 0:
+            pieces = part.strip().split(None, 1)
+            if len(pieces) != 2:
+                raise code_error(f"Invalid column definition '{part.strip()}' at {position(code, offset)}.")
+            columns.append((unquote(pieces[0]), pieces[1].strip()))
+            part = ""
+            continue
+        depth += (ch == "(") - (ch == ")")
+        part += ch
+    return columns
+
+
+def translate(select: str, code: str, offset: int) -> tuple[str, str, int | None]:
+    """(source stream, DuckDB query, window seconds) of a ``SELECT STREAM`` query."""
+    for pattern, what in UNSUPPORTED:
+        found = pattern.search(select)
+        if found:
+            raise code_error(f"{what} are not supported by nimbus yet (at "
+                             f"{position(code, offset + found.start())}).")
+    source = _FROM.search(select)
+    if source is None:
+        raise code_error(f"A pump's query needs a FROM stream (at {position(code, offset)}).")
+    if source.group(3):
+        raise code_error(f"joins are not supported by nimbus yet (at {position(code, offset + source.start(3))}).")
+    window = None
+    group = re.search(r"\bGROUP\s+BY\b(.*)$", select, re.I | re.S)
+    if group:
+        steps = _STEP.findall(group.group(1))
+        floors = _FLOOR.findall(group.group(1))
+        sizes = [int(n) * UNITS[unit.upper()] for _, n, unit in steps if "ROWTIME" in _.upper()] + \
+                [UNITS[unit.upper()] for expr, unit in floors if "ROWTIME" in expr.upper()]
+        if not sizes:
+            raise code_error("A streaming GROUP BY needs a window on ROWTIME (STEP or FLOOR) so that its "
+                             f"groups close (at {position(code, offset + group.start())}).")
+        window = min(sizes)
+    query = re.sub(r"^SELECT\s+STREAM\b", "SELECT", select, flags=re.I)
+    query = _STEP.sub(lambda m: f"time_bucket(INTERVAL '{m.group(2)} {m.group(3).lower()}', {m.group(1)})", query)
+    query = _FLOOR.sub(lambda m: f"date_trunc('{m.group(2).lower()}', {m.group(1)})", query)
+    return unquote(source.group(1)), query, window
+
+
+def parse(code: str) -> Program:
+    program = Program()
+    for offset, text in statements(code):
+        stream = _STREAM.match(text)
+        pump = _PUMP.match(text)
+        if stream:
+            program.streams[unquote(stream.group(1))] = _columns(stream.group(2), code, offset)
+        elif pump:
+            columns = [unquote(c.strip()) for c in pump.group(3)[1:-1].split(",")] if pump.group(3) else None
+            source, query, window = translate(pump.group(4), code, offset + pump.start(4))
+            program.pumps.append(Pump(unquote(pump.group(1)), unquote(pump.group(2)), columns, source, query, window))
+        else:
+            word = text.split(None, 1)[0]
+            raise code_error(f"SQL error at {position(code, offset)}: unexpected '{word}'; expected CREATE STREAM "
+                             "or CREATE OR REPLACE PUMP.")
+    return program

@@ -1,0 +1,136 @@
+"""SQL applications really run: records from a Kinesis stream through pumps and windows to outputs."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.support import (
+    TICK_SCHEMA,
+    active_stream,
+    advance_clock,
+    analytics_role,
+    error_of,
+    read_shard,
+    unique,
+)
+
+TUMBLING = """
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), ticker_count INTEGER, avg_price REAL);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM "ticker", COUNT(*), AVG("price")
+  FROM "SOURCE_SQL_STREAM_001"
+  GROUP BY "ticker", STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
+"""
+FILTER = """
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), price REAL);
+-- only the expensive ones; a comment; with a semicolon
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM UPPER("ticker"), "price" * 2 FROM "SOURCE_SQL_STREAM_001" WHERE "price" > 10;
+"""
+
+
+@pytest.fixture(scope="module")
+def role(aws):
+    return analytics_role(aws("iam"), "runner")
+
+
+def stream_arn(kinesis, name: str) -> str:
+    return kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+
+
+def output_records(kinesis, name: str) -> list[dict]:
+    return [json.loads(record["Data"]) for record in read_shard(kinesis, name, "shardId-000000000000")]
+
+
+def wait_for(check, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        got = check()
+        if got or time.monotonic() > deadline:
+            return got
+        time.sleep(0.1)
+
+
+def running_app(aws, endpoint, role, code: str, position: str = "NOW") -> tuple[str, str, str]:
+    kinesis, analytics = aws("kinesis"), aws("kinesisanalytics")
+    source, target = active_stream(kinesis, endpoint, "in"), active_stream(kinesis, endpoint, "out")
+    name = unique("sql")
+    analytics.create_application(
+        ApplicationName=name, ApplicationCode=code,
+        Inputs=[{"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": TICK_SCHEMA,
+                 "KinesisStreamsInput": {"ResourceARN": stream_arn(kinesis, source), "RoleARN": role}}],
+        Outputs=[{"Name": "DESTINATION_SQL_STREAM", "DestinationSchema": {"RecordFormatType": "JSON"},
+                  "KinesisStreamsOutput": {"ResourceARN": stream_arn(kinesis, target), "RoleARN": role}}])
+    analytics.start_application(ApplicationName=name, InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": position}}])
+    advance_clock(endpoint, 1.5)
+    return name, source, target
+
+
+def put(kinesis, stream: str, *ticks: tuple[str, float]) -> None:
+    kinesis.put_records(StreamName=stream, Records=[
+        {"Data": json.dumps({"ticker": t, "price": p}).encode(), "PartitionKey": t} for t, p in ticks])
+
+
+def test_projection_and_filter(aws, endpoint, role):
+    kinesis = aws("kinesis")
+    _, source, target = running_app(aws, endpoint, role, FILTER)
+    put(kinesis, source, ("amzn", 20), ("wmt", 5), ("ibm", 11.5))
+    advance_clock(endpoint, 1)
+    assert wait_for(lambda: len(output_records(kinesis, target)) >= 2) and \
+        output_records(kinesis, target) == [{"TICKER": "AMZN", "PRICE": 40.0}, {"TICKER": "IBM", "PRICE": 23.0}]
+
+
+def test_a_tumbling_window_emits_when_the_clock_passes_its_end(aws, endpoint, role):
+    kinesis = aws("kinesis")
+    _, source, target = running_app(aws, endpoint, role, TUMBLING)
+    advance_clock(endpoint, 60 - time.time() % 60 + 1)  # early in a window, so the puts share it
+    put(kinesis, source, ("AMZN", 10), ("AMZN", 20), ("WMT", 5))
+    advance_clock(endpoint, 1)
+    assert output_records(kinesis, target) == []  # the window is still open
+    advance_clock(endpoint, 60)
+    got = wait_for(lambda: output_records(kinesis, target))
+    assert sorted(got, key=lambda r: r["TICKER"]) == [
+        {"TICKER": "AMZN", "TICKER_COUNT": 2, "AVG_PRICE": 15.0},
+        {"TICKER": "WMT", "TICKER_COUNT": 1, "AVG_PRICE": 5.0}]
+
+
+def test_unsupported_and_invalid_code(aws, endpoint, role):
+    kinesis, analytics = aws("kinesis"), aws("kinesisanalytics")
+    source = active_stream(kinesis, endpoint, "in")
+    inputs = [{"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": TICK_SCHEMA,
+               "KinesisStreamsInput": {"ResourceARN": stream_arn(kinesis, source), "RoleARN": role}}]
+    for code, words in [
+        ("SELEC 1;", "line 1, column 1"),
+        ('CREATE STREAM "D" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM 1 FROM "NOPE";',
+         "NOPE"),
+        ('CREATE STREAM "D" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM COUNT(*) '
+         'FROM "SOURCE_SQL_STREAM_001" GROUP BY "ticker";', "window on ROWTIME"),
+        ('CREATE STREAM "D" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM COUNT(*) OVER W '
+         'FROM "SOURCE_SQL_STREAM_001" WINDOW W AS (RANGE INTERVAL \'1\' MINUTE PRECEDING);', "not supported"),
+    ]:
+        error = error_of(analytics.create_application, ApplicationName=unique("bad"), ApplicationCode=code,
+                         Inputs=inputs)
+        assert error.code == "CodeValidationException" and words in error.message, (code, error.message)
+
+
+def test_unparseable_records_go_to_the_error_stream(aws, endpoint, role):
+    kinesis = aws("kinesis")
+    code = FILTER + """
+CREATE OR REPLACE STREAM "ERRORS" (message VARCHAR(4096), data_row VARCHAR(49152));
+CREATE OR REPLACE PUMP "ERROR_PUMP" AS INSERT INTO "ERRORS" SELECT STREAM MESSAGE, DATA_ROW FROM "error_stream";
+"""
+    name, source, target = running_app(aws, endpoint, role, code)
+    analytics = aws("kinesisanalytics")
+    errors_out = active_stream(kinesis, endpoint, "errors")
+    analytics.add_application_output(ApplicationName=name, CurrentApplicationVersionId=1, Output={
+        "Name": "ERRORS", "DestinationSchema": {"RecordFormatType": "CSV"},
+        "KinesisStreamsOutput": {"ResourceARN": stream_arn(kinesis, errors_out), "RoleARN": role}})
+    kinesis.put_record(StreamName=source, Data=b'{"ticker": "TOOLONG", "price": 1}', PartitionKey="x")
+    kinesis.put_record(StreamName=source, Data=b'not json', PartitionKey="x")
+    advance_clock(endpoint, 1)
+    got = wait_for(lambda: read_shard(kinesis, errors_out, "shardId-000000000000"))
+    lines = [record["Data"].decode() for record in got]
+    assert len(lines) == 2 and "longer than VARCHAR(4)" in lines[0] and lines[1].endswith(",not json\n")
