@@ -109,7 +109,9 @@ def test_unsupported_and_invalid_code(aws, endpoint, role):
         ('CREATE STREAM "D" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM COUNT(*) '
          'FROM "SOURCE_SQL_STREAM_001" GROUP BY "ticker";', "window on ROWTIME"),
         ('CREATE STREAM "D" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM COUNT(*) OVER W '
-         'FROM "SOURCE_SQL_STREAM_001" WINDOW W AS (RANGE INTERVAL \'1\' MINUTE PRECEDING);', "not supported"),
+         'FROM "SOURCE_SQL_STREAM_001" WINDOW W AS (ROWS 10 PRECEDING);', "not supported"),
+        ('CREATE STREAM "D" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM "ticker" '
+         'FROM "SOURCE_SQL_STREAM_001" JOIN "X" ON TRUE;', "line 2, column"),
     ]:
         error = error_of(analytics.create_application, ApplicationName=unique("bad"), ApplicationCode=code,
                          Inputs=inputs)
@@ -134,3 +136,26 @@ CREATE OR REPLACE PUMP "ERROR_PUMP" AS INSERT INTO "ERRORS" SELECT STREAM MESSAG
     got = wait_for(lambda: read_shard(kinesis, errors_out, "shardId-000000000000"))
     lines = [record["Data"].decode() for record in got]
     assert len(lines) == 2 and "longer than VARCHAR(4)" in lines[0] and lines[1].endswith(",not json\n")
+
+
+def test_a_sliding_window_aggregates_each_row_over_the_range_before_it(aws, endpoint, role):
+    kinesis = aws("kinesis")
+    code = """
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), moving_avg REAL, moving_count INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM "ticker", AVG("price") OVER W1, COUNT(*) OVER W1
+  FROM "SOURCE_SQL_STREAM_001"
+  WINDOW W1 AS (PARTITION BY "ticker" RANGE INTERVAL '1' MINUTE PRECEDING);
+"""
+    _, source, target = running_app(aws, endpoint, role, code)
+    put(kinesis, source, ("AMZN", 10), ("WMT", 4))
+    advance_clock(endpoint, 30)
+    put(kinesis, source, ("AMZN", 20))
+    advance_clock(endpoint, 40)  # the first AMZN tick is now more than a minute old
+    put(kinesis, source, ("AMZN", 60))
+    advance_clock(endpoint, 1)
+    got = wait_for(lambda: len(output_records(kinesis, target)) >= 4 and output_records(kinesis, target))
+    assert got == [{"TICKER": "AMZN", "MOVING_AVG": 10.0, "MOVING_COUNT": 1},
+                   {"TICKER": "WMT", "MOVING_AVG": 4.0, "MOVING_COUNT": 1},
+                   {"TICKER": "AMZN", "MOVING_AVG": 15.0, "MOVING_COUNT": 2},
+                   {"TICKER": "AMZN", "MOVING_AVG": 40.0, "MOVING_COUNT": 2}]

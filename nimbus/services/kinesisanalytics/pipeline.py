@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from nimbus.services.kinesisanalytics.records import ERROR_COLUMNS, ERROR_STREAM, when
-from nimbus.services.kinesisanalytics.sql_program import Program, Pump, code_error
+from nimbus.services.kinesisanalytics.sql_program import HIDDEN, Program, Pump, code_error
 
 Row = dict[str, Any]
 EPOCH = datetime(1970, 1, 1)
@@ -36,6 +36,7 @@ class Pipeline:
             self.db.execute(f"CREATE TABLE {_quoted(name)} ("
                             + ", ".join(f"{_quoted(c)} {t}" for c, t in columns) + ")")
         self.waiting: dict[str, list[Row]] = defaultdict(list)  # a window pump's rows not yet closed
+        self.history: dict[str, list[Row]] = defaultdict(list)  # a sliding pump's rows still in its range
         self.targets = {pump.name: self._check(pump) for pump in program.pumps}
 
     def _check(self, pump: Pump) -> list[str]:
@@ -53,8 +54,9 @@ class Pipeline:
         unknown = [c for c in targets if c not in declared]
         if unknown:
             raise code_error(f"Column {unknown[0]} is not a column of stream {pump.target}.")
-        if len(described or []) != len(targets):
-            raise code_error(f"Pump {pump.name} selects {len(described or [])} columns into {len(targets)} "
+        selected = len(described or []) - (HIDDEN if pump.sliding_seconds else 0)
+        if selected != len(targets):
+            raise code_error(f"Pump {pump.name} selects {selected} columns into {len(targets)} "
                              f"columns of stream {pump.target}.")
         return targets
 
@@ -72,6 +74,8 @@ class Pipeline:
                     continue
                 if pump.window_seconds:
                     self.waiting[pump.name] += batch
+                elif pump.sliding_seconds:
+                    queue.append((pump.target, self._slide(pump, batch, queue)))
                 else:
                     queue.append((pump.target, self._run(pump, batch, max(r["ROWTIME"] for r in batch), queue)))
         return received
@@ -98,28 +102,49 @@ class Pipeline:
                     received[name] += self.push(name, rows).get(name, [])
         return received
 
-    def _run(self, pump: Pump, rows: list[Row], rowtime: datetime, errors: list) -> list[Row]:
-        """The rows the pump writes for ``rows`` of its source; a failing query's error goes to error_stream."""
+    def _slide(self, pump: Pump, batch: list[Row], errors: list) -> list[Row]:
+        """A sliding window's rows for the new rows alone, each over the rows of its range before it."""
+        since = min(r["ROWTIME"] for r in batch) - timedelta(seconds=pump.sliding_seconds or 0)
+        history = [r for r in self.history[pump.name] if r["ROWTIME"] >= since]
+        self.history[pump.name] = history + batch
+        return self._run(pump, batch, max(r["ROWTIME"] for r in batch), errors, history)
+
+    def _run(self, pump: Pump, rows: list[Row], rowtime: datetime, errors: list,
+             history: list[Row] | None = None) -> list[Row]:
+        """The rows the pump writes for ``rows`` of its source (after ``history``, the rows a sliding
+        window looks back on); a failing query's error goes to error_stream."""
         table = _quoted(pump.source)
         names = [c for c, _ in self.columns[pump.source]]
+        insert = f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})"
         self.db.execute(f"DELETE FROM {table}")
         try:
-            self.db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})",
-                                [[row.get(c) for c in names] for row in rows])
+            first_new = -1
+            if history is not None:
+                if history:
+                    self.db.executemany(insert, [[row.get(c) for c in names] for row in history])
+                last_old = (self.db.execute(f"SELECT max(rowid) FROM {table}").fetchone() or [None])[0]
+                first_new = -1 if last_old is None else last_old
+            self.db.executemany(insert, [[row.get(c) for c in names] for row in rows])
             result = self.db.execute(pump.query)
             selected = [d[0] for d in result.description or []]
-            values = result.fetchall()
+            fetched = result.fetchall()
         except duckdb.Error as error:
             errors.append((ERROR_STREAM, [error_row(rowtime, "SQL_ERROR", str(error), rowtime, "", pump.name)]))
             return []
         finally:
             self.db.execute(f"DELETE FROM {table}")
         targets = self.targets[pump.name]
+        if history is not None:  # the hidden columns: each row's id and ROWTIME
+            written = [(value[1], value[HIDDEN:]) for value in sorted(fetched, key=lambda v: v[0])  # arrival order
+                       if value[0] > first_new]
+        else:
+            written = [(rowtime, value) for value in fetched]
+        selected = selected[HIDDEN:] if history is not None else selected
         out = []
-        for value in values:
+        for when_written, value in written:
             row = dict(zip(targets, value, strict=True))
             given = dict(zip(selected, value, strict=True)).get("ROWTIME")
-            row["ROWTIME"] = given if isinstance(given, datetime) else rowtime
+            row["ROWTIME"] = given if isinstance(given, datetime) else when_written
             out.append(row)
         return out
 

@@ -24,10 +24,14 @@ _PUMP = re.compile(rf'^CREATE\s+(?:OR\s+REPLACE\s+)?PUMP\s+({IDENT})\s+(?:STOPPE
                    rf'({IDENT})\s*(\((?:[^()]*)\))?\s*(SELECT\s+STREAM\b.*)$', re.I | re.S)
 _STEP = re.compile(r"STEP\s*\(\s*(.+?)\s+BY\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s*\)", re.I | re.S)
 _FLOOR = re.compile(r"FLOOR\s*\(\s*([^()]+?)\s+TO\s+(SECOND|MINUTE|HOUR|DAY)\s*\)", re.I)
-_FROM = re.compile(rf'\bFROM\s+({IDENT})(\s+(?:AS\s+)?[A-Za-z_]\w*)?\s*(,|\bJOIN\b)?', re.I)
+_CLAUSE = r"(?:WHERE|WINDOW|GROUP|HAVING|ORDER|JOIN|INNER|LEFT|RIGHT|FULL|CROSS|ON|UNION|LIMIT)\b"
+_FROM = re.compile(rf'\bFROM\s+({IDENT})(\s+(?:AS\s+)?(?!{_CLAUSE})[A-Za-z_]\w*)?\s*(,|\b(?:JOIN|INNER|LEFT|CROSS)\b)?',
+                   re.I)
+_RANGE = re.compile(r"RANGE\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s+PRECEDING", re.I)
+HIDDEN = 2  # the columns a sliding window's query selects first: the row's id and ROWTIME
 UNSUPPORTED = [(re.compile(p, re.I), what) for p, what in [
-    (r"\bJOIN\b", "joins"), (r"\bWINDOW\b", "named windows (sliding windows)"), (r"\bOVER\b", "OVER windows"),
-    (r"\bPRECEDING\b", "sliding windows"), (r"\bSTAGGER\b", "stagger windows"),
+    (r"\bJOIN\b", "joins"), (r"\bROWS\s+\d+\s+PRECEDING\b", "row-based sliding windows"),
+    (r"\bSTAGGER\b", "stagger windows"),
     (r"\bRANDOM_CUT_FOREST", "RANDOM_CUT_FOREST"), (r"\bHOTSPOTS\b", "HOTSPOTS"), (r"\bTSDIFF\b", "TSDIFF")]]
 
 
@@ -79,6 +83,7 @@ class Pump:
     source: str
     query: str  # DuckDB SQL over a table named as the source stream
     window_seconds: int | None  # a tumbling window's size; None for a row-by-row pump
+    sliding_seconds: int | None = None  # the longest RANGE of a sliding window's query
 
 
 @dataclass
@@ -103,8 +108,9 @@ def _columns(text: str, code: str, offset: int) -> list[tuple[str, str]]:
     return columns
 
 
-def translate(select: str, code: str, offset: int) -> tuple[str, str, int | None]:
-    """(source stream, DuckDB query, window seconds) of a ``SELECT STREAM`` query."""
+def translate(select: str, code: str, offset: int) -> tuple[str, str, int | None, int | None]:
+    """(source stream, DuckDB query, tumbling window seconds, sliding window seconds) of a
+    ``SELECT STREAM`` query."""
     for pattern, what in UNSUPPORTED:
         found = pattern.search(select)
         if found:
@@ -126,10 +132,21 @@ def translate(select: str, code: str, offset: int) -> tuple[str, str, int | None
             raise code_error("A streaming GROUP BY needs a window on ROWTIME (STEP or FLOOR) so that its "
                              f"groups close (at {position(code, offset + group.start())}).")
         window = min(sizes)
+    ranges = [int(n) * UNITS[unit.upper()] for n, unit in _RANGE.findall(select)]
+    over = re.search(r"\b(OVER|WINDOW)\b", select, re.I)
+    if over and not ranges:
+        raise code_error("A streaming window needs a frame of RANGE INTERVAL '<n>' <unit> PRECEDING (at "
+                         f"{position(code, offset + over.start())}).")
     query = re.sub(r"^SELECT\s+STREAM\b", "SELECT", select, flags=re.I)
     query = _STEP.sub(lambda m: f"time_bucket(INTERVAL '{m.group(2)} {m.group(3).lower()}', {m.group(1)})", query)
     query = _FLOOR.sub(lambda m: f"date_trunc('{m.group(2).lower()}', {m.group(1)})", query)
-    return unquote(source.group(1)), query, window
+    if ranges:
+        query = _RANGE.sub(lambda m: f"ORDER BY ROWTIME RANGE BETWEEN INTERVAL '{m.group(1)} {m.group(2).lower()}' "
+                                     "PRECEDING AND CURRENT ROW", query)
+        table = (source.group(2) or "").split()[-1] if source.group(2) else source.group(1)
+        query = re.sub(r"^SELECT\b", f'SELECT {table}.rowid AS "__nimbus_rowid", {table}.ROWTIME AS '
+                                      '"__nimbus_rowtime",', query, flags=re.I)
+    return unquote(source.group(1)), query, window, max(ranges) if ranges else None
 
 
 def parse(code: str) -> Program:
@@ -141,8 +158,9 @@ def parse(code: str) -> Program:
             program.streams[unquote(stream.group(1))] = _columns(stream.group(2), code, offset)
         elif pump:
             columns = [unquote(c.strip()) for c in pump.group(3)[1:-1].split(",")] if pump.group(3) else None
-            source, query, window = translate(pump.group(4), code, offset + pump.start(4))
-            program.pumps.append(Pump(unquote(pump.group(1)), unquote(pump.group(2)), columns, source, query, window))
+            source, query, window, sliding = translate(pump.group(4), code, offset + pump.start(4))
+            program.pumps.append(Pump(unquote(pump.group(1)), unquote(pump.group(2)), columns, source, query, window,
+                                      sliding))
         else:
             word = text.split(None, 1)[0]
             raise code_error(f"SQL error at {position(code, offset)}: unexpected '{word}'; expected CREATE STREAM "
