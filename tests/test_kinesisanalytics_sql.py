@@ -159,3 +159,40 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
                    {"TICKER": "WMT", "MOVING_AVG": 4.0, "MOVING_COUNT": 1},
                    {"TICKER": "AMZN", "MOVING_AVG": 15.0, "MOVING_COUNT": 2},
                    {"TICKER": "AMZN", "MOVING_AVG": 40.0, "MOVING_COUNT": 2}]
+
+
+def test_a_join_with_reference_data_from_s3(aws, endpoint, role):
+    kinesis, s3, analytics = aws("kinesis"), aws("s3"), aws("kinesisanalytics")
+    bucket = unique("reference")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="companies.csv", Body=b"AMZN,Amazon\nWMT,Walmart\n")
+    code = """
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), company VARCHAR(16), price REAL);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM s."ticker", c."Company", s."price"
+  FROM "SOURCE_SQL_STREAM_001" AS s LEFT JOIN "companies" AS c ON s."ticker" = c."Ticker";
+"""
+    name, source, target = running_app(aws, endpoint, role, "")
+    analytics.stop_application(ApplicationName=name)
+    advance_clock(endpoint, 1.5)
+    analytics.add_application_reference_data_source(
+        ApplicationName=name, CurrentApplicationVersionId=1, ReferenceDataSource={
+            "TableName": "companies", "S3ReferenceDataSource": {
+                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "companies.csv", "ReferenceRoleARN": role},
+            "ReferenceSchema": {"RecordFormat": {"RecordFormatType": "CSV", "MappingParameters": {
+                "CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": ","}}},
+                "RecordColumns": [{"Name": "Ticker", "SqlType": "VARCHAR(4)"},
+                                  {"Name": "Company", "SqlType": "VARCHAR(16)"}]}})
+    assert error_of(analytics.update_application, ApplicationName=name, CurrentApplicationVersionId=2,
+                    ApplicationUpdate={"ApplicationCodeUpdate": code.replace('"companies"', '"other_stream"')}
+                    ).code == "CodeValidationException"
+    analytics.update_application(ApplicationName=name, CurrentApplicationVersionId=2,
+                                 ApplicationUpdate={"ApplicationCodeUpdate": code})
+    analytics.start_application(ApplicationName=name, InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
+    advance_clock(endpoint, 1.5)
+    put(kinesis, source, ("WMT", 5), ("IBM", 7))
+    advance_clock(endpoint, 1)
+    got = wait_for(lambda: len(output_records(kinesis, target)) >= 2 and output_records(kinesis, target))
+    assert sorted(got, key=lambda r: r["TICKER"]) == [{"TICKER": "IBM", "COMPANY": None, "PRICE": 7.0},
+                                                      {"TICKER": "WMT", "COMPANY": "Walmart", "PRICE": 5.0}]

@@ -26,7 +26,9 @@ def _quoted(name: str) -> str:
 
 
 class Pipeline:
-    def __init__(self, program: Program, inputs: dict[str, list[tuple[str, str]]]):
+    def __init__(self, program: Program, inputs: dict[str, list[tuple[str, str]]],
+                 tables: dict[str, tuple[list[tuple[str, str]], list[Row]]] | None = None):
+        """``tables``: each reference table's columns and rows (loaded once: they do not change)."""
         self.program = program
         self.columns: dict[str, list[tuple[str, str]]] = {**inputs, ERROR_STREAM: ERROR_COLUMNS}
         for name, columns in program.streams.items():
@@ -35,6 +37,12 @@ class Pipeline:
         for name, columns in self.columns.items():
             self.db.execute(f"CREATE TABLE {_quoted(name)} ("
                             + ", ".join(f"{_quoted(c)} {t}" for c, t in columns) + ")")
+        for name, (columns, rows) in (tables or {}).items():
+            self.db.execute(f"CREATE TABLE {_quoted(name)} ("
+                            + ", ".join(f"{_quoted(c)} {t}" for c, t in columns) + ")")
+            if rows:
+                self.db.executemany(f"INSERT INTO {_quoted(name)} VALUES ({', '.join('?' for _ in columns)})",
+                                    [[row.get(c) for c, _ in columns] for row in rows])
         self.waiting: dict[str, list[Row]] = defaultdict(list)  # a window pump's rows not yet closed
         self.history: dict[str, list[Row]] = defaultdict(list)  # a sliding pump's rows still in its range
         self.targets = {pump.name: self._check(pump) for pump in program.pumps}

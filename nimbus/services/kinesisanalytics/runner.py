@@ -42,14 +42,18 @@ class Running:
     pending: list[tuple[dict, list[bytes]]] = field(default_factory=list)  # outputs not yet written
 
 
-def build_pipeline(app: Application) -> Pipeline:
-    """The application's pipeline; CodeValidationException when its code does not run."""
+def build_pipeline(app: Application, reference_rows: dict[str, list[Row]] | None = None) -> Pipeline:
+    """The application's pipeline; CodeValidationException when its code does not run. Reference tables
+    hold ``reference_rows`` (empty when only checking the code)."""
     inputs = {}
     for stored in app["Inputs"]:
         columns = records.input_columns(stored["InputSchema"]) + records.METADATA_COLUMNS
         for name in in_app_stream_names(stored):
             inputs[name] = columns
-    return Pipeline(parse(app["ApplicationCode"] or ""), inputs)
+    tables = {source["TableName"]: (records.input_columns(source["ReferenceSchema"]),
+                                    (reference_rows or {}).get(source["TableName"], []))
+              for source in app["ReferenceDataSources"]}
+    return Pipeline(parse(app["ApplicationCode"] or "", frozenset(tables)), inputs, tables)
 
 
 class Runner:
@@ -83,7 +87,7 @@ class Runner:
         running = self._running.get(key)
         if running is None or running.version != app["ApplicationVersionId"]:
             try:
-                running = Running(app["ApplicationVersionId"], build_pipeline(app),
+                running = Running(app["ApplicationVersionId"], build_pipeline(app, self._references(app)),
                                   running.last_rowtime if running else 0.0)
             except ServiceError as error:
                 self._log(app, [error_row(records.when(self.runtime.clock.time()), "CODE_ERROR", error.message,
@@ -107,6 +111,28 @@ class Runner:
                     CHECKPOINT.put(self.runtime.store, ns, shard_id, checkpoint)
 
     # -- input ---------------------------------------------------------------------------------
+
+    def _references(self, app: Application) -> dict[str, list[Row]]:
+        """Each reference data source's rows, read from its S3 object as its role (a row that does not fit
+        its schema is left out and logged)."""
+        tables: dict[str, list[Row]] = {}
+        for source in app["ReferenceDataSources"]:
+            s3 = source["S3ReferenceDataSource"]
+            body = self._as_role(app, s3["ReferenceRoleARN"], "s3", "GetObject",
+                                 {"Bucket": s3["BucketARN"].split(":::", 1)[-1], "Key": s3["FileKey"]},
+                                 app["Region"])["Body"]
+            data = body if isinstance(body, (bytes, bytearray)) else b"".join(body)
+            rows, errors = tables.setdefault(source["TableName"], []), []
+            for line in bytes(data).splitlines():
+                if not line.strip():
+                    continue
+                try:
+                    rows += records.parse(source["ReferenceSchema"], line)
+                except records.RecordError as error:
+                    errors.append(error_row(records.when(self.runtime.clock.time()), "Type_Conversion", str(error),
+                                            None, line.decode("utf-8", errors="replace")))
+            self._log(app, errors)
+        return tables
 
     def _as_role(self, app: Application, role: str, service: str, operation: str, params: dict,
                  region: str) -> dict:

@@ -24,13 +24,14 @@ _PUMP = re.compile(rf'^CREATE\s+(?:OR\s+REPLACE\s+)?PUMP\s+({IDENT})\s+(?:STOPPE
                    rf'({IDENT})\s*(\((?:[^()]*)\))?\s*(SELECT\s+STREAM\b.*)$', re.I | re.S)
 _STEP = re.compile(r"STEP\s*\(\s*(.+?)\s+BY\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s*\)", re.I | re.S)
 _FLOOR = re.compile(r"FLOOR\s*\(\s*([^()]+?)\s+TO\s+(SECOND|MINUTE|HOUR|DAY)\s*\)", re.I)
+_JOIN = re.compile(rf"\bJOIN\s+({IDENT})", re.I)
 _CLAUSE = r"(?:WHERE|WINDOW|GROUP|HAVING|ORDER|JOIN|INNER|LEFT|RIGHT|FULL|CROSS|ON|UNION|LIMIT)\b"
 _FROM = re.compile(rf'\bFROM\s+({IDENT})(\s+(?:AS\s+)?(?!{_CLAUSE})[A-Za-z_]\w*)?\s*(,|\b(?:JOIN|INNER|LEFT|CROSS)\b)?',
                    re.I)
 _RANGE = re.compile(r"RANGE\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s+PRECEDING", re.I)
 HIDDEN = 2  # the columns a sliding window's query selects first: the row's id and ROWTIME
 UNSUPPORTED = [(re.compile(p, re.I), what) for p, what in [
-    (r"\bJOIN\b", "joins"), (r"\bROWS\s+\d+\s+PRECEDING\b", "row-based sliding windows"),
+    (r"\bROWS\s+\d+\s+PRECEDING\b", "row-based sliding windows"),
     (r"\bSTAGGER\b", "stagger windows"),
     (r"\bRANDOM_CUT_FOREST", "RANDOM_CUT_FOREST"), (r"\bHOTSPOTS\b", "HOTSPOTS"), (r"\bTSDIFF\b", "TSDIFF")]]
 
@@ -108,7 +109,8 @@ def _columns(text: str, code: str, offset: int) -> list[tuple[str, str]]:
     return columns
 
 
-def translate(select: str, code: str, offset: int) -> tuple[str, str, int | None, int | None]:
+def translate(select: str, code: str, offset: int,
+              tables: frozenset[str] = frozenset()) -> tuple[str, str, int | None, int | None]:
     """(source stream, DuckDB query, tumbling window seconds, sliding window seconds) of a
     ``SELECT STREAM`` query."""
     for pattern, what in UNSUPPORTED:
@@ -119,8 +121,12 @@ def translate(select: str, code: str, offset: int) -> tuple[str, str, int | None
     source = _FROM.search(select)
     if source is None:
         raise code_error(f"A pump's query needs a FROM stream (at {position(code, offset)}).")
-    if source.group(3):
+    if source.group(3) == ",":
         raise code_error(f"joins are not supported by nimbus yet (at {position(code, offset + source.start(3))}).")
+    for joined in _JOIN.finditer(select):
+        if unquote(joined.group(1)) not in tables:  # a reference table is a table; another stream is not
+            raise code_error(f"joins of two streams are not supported by nimbus yet (at "
+                             f"{position(code, offset + joined.start())}).")
     window = None
     group = re.search(r"\bGROUP\s+BY\b(.*)$", select, re.I | re.S)
     if group:
@@ -149,7 +155,8 @@ def translate(select: str, code: str, offset: int) -> tuple[str, str, int | None
     return unquote(source.group(1)), query, window, max(ranges) if ranges else None
 
 
-def parse(code: str) -> Program:
+def parse(code: str, tables: frozenset[str] = frozenset()) -> Program:
+    """The program of ``code``; ``tables`` are the reference tables a pump may join."""
     program = Program()
     for offset, text in statements(code):
         stream = _STREAM.match(text)
@@ -158,7 +165,7 @@ def parse(code: str) -> Program:
             program.streams[unquote(stream.group(1))] = _columns(stream.group(2), code, offset)
         elif pump:
             columns = [unquote(c.strip()) for c in pump.group(3)[1:-1].split(",")] if pump.group(3) else None
-            source, query, window, sliding = translate(pump.group(4), code, offset + pump.start(4))
+            source, query, window, sliding = translate(pump.group(4), code, offset + pump.start(4), tables)
             program.pumps.append(Pump(unquote(pump.group(1)), unquote(pump.group(2)), columns, source, query, window,
                                       sliding))
         else:
