@@ -27,7 +27,8 @@ FILTER = """
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), price REAL);
 -- only the expensive ones; a comment; with a semicolon
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM UPPER("ticker"), "price" * 2 FROM "SOURCE_SQL_STREAM_001" WHERE "price" > 10;
+  SELECT STREAM UPPER("ticker"), "price" * 2 FROM "SOURCE_SQL_STREAM_001"
+  WHERE "price" > 10 AND TSDIFF(ROWTIME, APPROXIMATE_ARRIVAL_TIME) = 0;
 """
 
 
@@ -112,6 +113,10 @@ def test_unsupported_and_invalid_code(aws, endpoint, role):
          'FROM "SOURCE_SQL_STREAM_001" WINDOW W AS (ROWS 10 PRECEDING);', "not supported"),
         ('CREATE STREAM "D" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM "ticker" '
          'FROM "SOURCE_SQL_STREAM_001" JOIN "X" ON TRUE;', "line 2, column"),
+        ('CREATE STREAM "D" (a VARCHAR(8));\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM column0 '
+         'FROM "SOURCE_SQL_STREAM_001", read_csv(\'/etc/passwd\');', "not supported"),
+        ('CREATE STREAM "D" (a VARCHAR(8));\nCREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM '
+         '(SELECT max(column0) FROM read_csv(\'/etc/passwd\')) FROM "SOURCE_SQL_STREAM_001";', "subqueries are not supported"),
     ]:
         error = error_of(analytics.create_application, ApplicationName=unique("bad"), ApplicationCode=code,
                          Inputs=inputs)
@@ -196,3 +201,16 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     got = wait_for(lambda: len(output_records(kinesis, target)) >= 2 and output_records(kinesis, target))
     assert sorted(got, key=lambda r: r["TICKER"]) == [{"TICKER": "IBM", "COMPANY": None, "PRICE": 7.0},
                                                       {"TICKER": "WMT", "COMPANY": "Walmart", "PRICE": 5.0}]
+
+
+def test_application_code_cannot_reach_files_or_extensions():
+    """Defence in depth behind the code checks: the engine itself refuses files and extensions."""
+    import duckdb
+
+    from nimbus.services.kinesisanalytics.pipeline import Pipeline
+    from nimbus.services.kinesisanalytics.sql_program import parse
+    engine = Pipeline(parse(""), {}).db
+    for statement in ("SELECT * FROM read_csv('/etc/passwd')", "COPY (SELECT 1) TO 'out.csv'", "INSTALL httpfs",
+                      "SET enable_external_access = true"):
+        with pytest.raises(duckdb.Error):
+            engine.execute(statement)

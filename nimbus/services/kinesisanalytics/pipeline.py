@@ -18,6 +18,13 @@ from nimbus.services.kinesisanalytics.records import ERROR_COLUMNS, ERROR_STREAM
 from nimbus.services.kinesisanalytics.sql_program import HIDDEN, Program, Pump, code_error
 
 Row = dict[str, Any]
+# Application code is the caller's SQL run inside the server: no files, no extensions, no network, no
+# settings changed back, one thread and bounded memory.
+DUCKDB_SETTINGS = {"enable_external_access": False, "autoinstall_known_extensions": False,
+                   "autoload_known_extensions": False, "threads": 1, "memory_limit": "256MB",
+                   "lock_configuration": True}
+# The dialect's functions DuckDB lacks: TSDIFF(a, b) is a - b in milliseconds.
+MACROS = ["CREATE MACRO TSDIFF(a, b) AS epoch_ms(a) - epoch_ms(b)"]
 EPOCH = datetime(1970, 1, 1)
 
 
@@ -33,7 +40,9 @@ class Pipeline:
         self.columns: dict[str, list[tuple[str, str]]] = {**inputs, ERROR_STREAM: ERROR_COLUMNS}
         for name, columns in program.streams.items():
             self.columns[name] = [("ROWTIME", "TIMESTAMP"), *columns]
-        self.db = duckdb.connect(":memory:")
+        self.db = duckdb.connect(":memory:", config=DUCKDB_SETTINGS)
+        for macro in MACROS:
+            self.db.execute(macro)
         for name, columns in self.columns.items():
             self.db.execute(f"CREATE TABLE {_quoted(name)} ("
                             + ", ".join(f"{_quoted(c)} {t}" for c, t in columns) + ")")
