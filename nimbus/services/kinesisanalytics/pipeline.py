@@ -20,7 +20,7 @@ from nimbus.services.kinesisanalytics.sql_program import HIDDEN, Program, Pump, 
 Row = dict[str, Any]
 # Application code is the caller's SQL run inside the server: no files, no extensions, no network, no
 # settings changed back, one thread and bounded memory.
-DUCKDB_SETTINGS = {"enable_external_access": False, "autoinstall_known_extensions": False,
+DUCKDB_SETTINGS: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False, "autoinstall_known_extensions": False,
                    "autoload_known_extensions": False, "threads": 1, "memory_limit": "256MB",
                    "lock_configuration": True}
 # The dialect's functions DuckDB lacks: TSDIFF(a, b) is a - b in milliseconds.
