@@ -15,6 +15,7 @@ from tests.support import (
     firehose_role,
     flush,
     objects,
+    read_shard,
     unique,
 )
 
@@ -97,3 +98,33 @@ def test_unparseable_records_are_logged(aws, endpoint, role, account):
     (logged,) = [json.loads(event["message"]) for event in events]
     assert logged["ERROR_NAME"] == "Type_Conversion" and "cheap" in logged["MESSAGE"]
     assert logged["DATA_ROW"] == '{"ticker": "AMZN", "price": "cheap"}'
+
+
+def test_a_delivery_stream_input_is_read_through_its_kinesis_source(aws, endpoint, role):
+    kinesis, firehose, s3, analytics = aws("kinesis"), aws("firehose"), aws("s3"), aws("kinesisanalytics")
+    bucket, hose = unique("hose-input"), unique("hose-input")
+    s3.create_bucket(Bucket=bucket)
+    source, target = active_stream(kinesis, endpoint, "ticks"), active_stream(kinesis, endpoint, "out")
+    arns = [kinesis.describe_stream_summary(StreamName=s)["StreamDescriptionSummary"]["StreamARN"]
+            for s in (source, target)]
+    delivery_role = firehose_role(aws("iam"))
+    firehose.create_delivery_stream(
+        DeliveryStreamName=hose, DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": arns[0], "RoleARN": delivery_role},
+        ExtendedS3DestinationConfiguration={"RoleARN": delivery_role, "BucketARN": f"arn:aws:s3:::{bucket}"})
+    name = unique("from-hose")
+    analytics.create_application(
+        ApplicationName=name, ApplicationCode=CODE.replace("FLOOR(", "STEP(").replace(
+            "ROWTIME TO MINUTE", "ROWTIME BY INTERVAL '10' SECOND"),
+        Inputs=[{"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": TICK_SCHEMA, "KinesisFirehoseInput": {
+            "ResourceARN": firehose.describe_delivery_stream(DeliveryStreamName=hose)["DeliveryStreamDescription"]
+            ["DeliveryStreamARN"], "RoleARN": role}}],
+        Outputs=[{"Name": "DESTINATION_SQL_STREAM", "DestinationSchema": {"RecordFormatType": "JSON"},
+                  "KinesisStreamsOutput": {"ResourceARN": arns[1], "RoleARN": role}}])
+    analytics.start_application(ApplicationName=name, InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "TRIM_HORIZON"}}])
+    advance_clock(endpoint, 1.5)
+    kinesis.put_record(StreamName=source, Data=json.dumps({"ticker": "IBM", "price": 3}).encode(), PartitionKey="k")
+    advance_clock(endpoint, 11)
+    got = poll(lambda: read_shard(kinesis, target, "shardId-000000000000"))
+    assert [json.loads(r["Data"]) for r in got] == [{"TICKER_SYMBOL": "IBM", "AVG_PRICE": 3.0, "TICKS": 1}]
