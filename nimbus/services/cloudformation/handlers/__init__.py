@@ -20,6 +20,7 @@ from .iam import Role
 from .iam_keys import AccessKey
 from .iam_principals import Group, InstanceProfile, ManagedPolicy, Policy, User, UserToGroupAddition
 from .kinesis import Stream, StreamConsumer
+from .kinesisanalytics import Application, ApplicationOutput, ApplicationReferenceDataSource
 from .kms import Alias, Key
 from .kms_replica import ReplicaKey
 from .logs import LogGroup, LogStream
@@ -37,4 +38,5 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
     Repository(), Metadata(),
+    Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
 )}
