@@ -214,3 +214,24 @@ def test_application_code_cannot_reach_files_or_extensions():
                       "SET enable_external_access = true"):
         with pytest.raises(duckdb.Error):
             engine.execute(statement)
+
+
+def test_a_stagger_window_closes_a_range_after_its_first_row(aws, endpoint, role):
+    kinesis = aws("kinesis")
+    code = """
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), ticker_count INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM "ticker", COUNT(*) AS ticker_count
+  FROM "SOURCE_SQL_STREAM_001"
+  WINDOWED BY STAGGER (PARTITION BY "ticker" RANGE INTERVAL '1' MINUTE);
+"""
+    _, source, target = running_app(aws, endpoint, role, code)
+    put(kinesis, source, ("AMZN", 1))
+    advance_clock(endpoint, 40)
+    put(kinesis, source, ("AMZN", 2), ("WMT", 3))  # WMT's window opens 40 s after AMZN's
+    advance_clock(endpoint, 25)  # AMZN's window is a minute old: it closes; WMT's stays open
+    assert wait_for(lambda: output_records(kinesis, target)) == [{"TICKER": "AMZN", "TICKER_COUNT": 2}]
+    put(kinesis, source, ("WMT", 4))
+    advance_clock(endpoint, 40)
+    got = wait_for(lambda: len(output_records(kinesis, target)) >= 2 and output_records(kinesis, target))
+    assert got == [{"TICKER": "AMZN", "TICKER_COUNT": 2}, {"TICKER": "WMT", "TICKER_COUNT": 2}]

@@ -54,6 +54,8 @@ class Pipeline:
             self._load(_quoted(name), [c for c, _ in columns], rows)
         self.waiting: dict[str, list[Row]] = defaultdict(list)  # a window pump's rows not yet closed
         self.history: dict[str, list[Row]] = defaultdict(list)  # a sliding pump's rows still in its range
+        # a stagger pump's open windows: partition key -> (the ROWTIME it opened at, its rows)
+        self.staggered: dict[str, dict[tuple, tuple[datetime, list[Row]]]] = defaultdict(dict)
         self.targets = {pump.name: self._check(pump) for pump in program.pumps}
 
     def _check(self, pump: Pump) -> list[str]:
@@ -91,26 +93,54 @@ class Pipeline:
                     continue
                 if pump.window_seconds:
                     self.waiting[pump.name] += batch
+                elif pump.stagger_seconds:
+                    self._stagger(pump, batch)
                 elif pump.sliding_seconds:
                     queue.append((pump.target, self._slide(pump, batch, queue)))
                 else:
                     queue.append((pump.target, self._run(pump, batch, max(r["ROWTIME"] for r in batch), queue)))
         return received
 
+    def _stagger(self, pump: Pump, batch: list[Row]) -> None:
+        """Each row joins the open window of its partition key, or opens one at its ROWTIME."""
+        table = _quoted(pump.source)
+        self.db.execute(f"DELETE FROM {table}")
+        try:
+            self._load(table, [c for c, _ in self.columns[pump.source]], batch)
+            keys = self.db.execute(f"SELECT {pump.partition} FROM {table} ORDER BY rowid").fetchall()
+        finally:
+            self.db.execute(f"DELETE FROM {table}")
+        windows = self.staggered[pump.name]
+        for key, row in zip(keys, batch, strict=True):
+            windows.setdefault(tuple(key), (row["ROWTIME"], []))[1].append(row)
+
+    def _closed(self, pump: Pump, now: datetime) -> dict[datetime, list[Row]]:
+        """The rows of the pump's windows that ended by ``now``, by their end (taken out of the pump)."""
+        windows: dict[datetime, list[Row]] = defaultdict(list)
+        if pump.stagger_seconds:
+            size = timedelta(seconds=pump.stagger_seconds)
+            for key, (opened, rows) in list(self.staggered[pump.name].items()):
+                if opened + size <= now:
+                    windows[opened + size] += rows
+                    del self.staggered[pump.name][key]
+            return windows
+        size_s = pump.window_seconds or 0
+        open_from = when((now - EPOCH).total_seconds() // size_s * size_s) if size_s else now
+        for row in self.waiting.pop(pump.name, []):
+            if row["ROWTIME"] >= open_from:
+                self.waiting[pump.name].append(row)
+            else:
+                start = (row["ROWTIME"] - EPOCH).total_seconds() // size_s * size_s
+                windows[EPOCH + timedelta(seconds=start + size_s)].append(row)
+        return windows
+
     def tick(self, now: float) -> dict[str, list[Row]]:
         """Close every window that ended by ``now``; what the streams receive from them."""
         received: dict[str, list[Row]] = defaultdict(list)
         for pump in self.program.pumps:
-            size = pump.window_seconds
-            if not size or not self.waiting.get(pump.name):
+            if not (pump.window_seconds or pump.stagger_seconds):
                 continue
-            open_from = when(now // size * size)
-            closed = [r for r in self.waiting[pump.name] if r["ROWTIME"] < open_from]
-            self.waiting[pump.name] = [r for r in self.waiting[pump.name] if r["ROWTIME"] >= open_from]
-            windows: dict[datetime, list[Row]] = defaultdict(list)
-            for row in closed:
-                start = (row["ROWTIME"] - EPOCH).total_seconds() // size * size
-                windows[EPOCH + timedelta(seconds=start + size)].append(row)
+            windows = self._closed(pump, when(now))
             for end in sorted(windows):
                 queue: list = []
                 for name, rows in self.push(pump.target, self._run(pump, windows[end], end, queue)).items():

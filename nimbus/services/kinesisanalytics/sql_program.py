@@ -28,11 +28,12 @@ _JOIN = re.compile(rf"\bJOIN\s+({IDENT})", re.I)
 _CLAUSE = r"(?:WHERE|WINDOW|GROUP|HAVING|ORDER|JOIN|INNER|LEFT|RIGHT|FULL|CROSS|ON|UNION|LIMIT)\b"
 _FROM = re.compile(rf'\bFROM\s+({IDENT})(\s+(?:AS\s+)?(?!{_CLAUSE})[A-Za-z_]\w*)?\s*(,|\b(?:JOIN|INNER|LEFT|CROSS)\b)?',
                    re.I)
+_STAGGER = re.compile(r"WINDOWED\s+BY\s+STAGGER\s*\(\s*PARTITION\s+BY\s+(.+?)\s+RANGE\s+INTERVAL\s+'(\d+)'\s+"
+                      r"(SECOND|MINUTE|HOUR|DAY)S?\s*\)\s*$", re.I | re.S)
 _RANGE = re.compile(r"RANGE\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s+PRECEDING", re.I)
 HIDDEN = 2  # the columns a sliding window's query selects first: the row's id and ROWTIME
 UNSUPPORTED = [(re.compile(p, re.I), what) for p, what in [
     (r"\bROWS\s+\d+\s+PRECEDING\b", "row-based sliding windows"),
-    (r"\bSTAGGER\b", "stagger windows"),
     (r"\bRANDOM_CUT_FOREST", "RANDOM_CUT_FOREST"), (r"\bHOTSPOTS\b", "HOTSPOTS")]]
 
 
@@ -85,6 +86,8 @@ class Pump:
     query: str  # DuckDB SQL over a table named as the source stream
     window_seconds: int | None  # a tumbling window's size; None for a row-by-row pump
     sliding_seconds: int | None = None  # the longest RANGE of a sliding window's query
+    stagger_seconds: int | None = None  # a stagger window's RANGE: it closes that long after its first row
+    partition: str = ""  # a stagger window's PARTITION BY expressions (DuckDB SQL)
 
 
 @dataclass
@@ -109,15 +112,23 @@ def _columns(text: str, code: str, offset: int) -> list[tuple[str, str]]:
     return columns
 
 
-def translate(select: str, code: str, offset: int,
-              tables: frozenset[str] = frozenset()) -> tuple[str, str, int | None, int | None]:
-    """(source stream, DuckDB query, tumbling window seconds, sliding window seconds) of a
-    ``SELECT STREAM`` query."""
+def _floors(sql: str) -> str:
+    return _FLOOR.sub(lambda m: f"date_trunc('{m.group(2).lower()}', {m.group(1)})", sql)
+
+
+def translate(select: str, code: str, offset: int, tables: frozenset[str] = frozenset()) -> dict:
+    """The Pump members of a ``SELECT STREAM`` query: its source stream, DuckDB query and window."""
+    staggered: dict = {}
+    stagger = _STAGGER.search(select)
+    if stagger:  # WINDOWED BY STAGGER (PARTITION BY keys RANGE ...): a GROUP BY keys per window
+        staggered = {"stagger_seconds": int(stagger.group(2)) * UNITS[stagger.group(3).upper()],
+                 "partition": _floors(stagger.group(1))}
+        select = f"{select[:stagger.start()]} GROUP BY {stagger.group(1)}"
     for pattern, what in UNSUPPORTED:
-        found = pattern.search(select)
-        if found:
+        refused = pattern.search(select)
+        if refused:
             raise code_error(f"{what} are not supported by nimbus yet (at "
-                             f"{position(code, offset + found.start())}).")
+                             f"{position(code, offset + refused.start())}).")
     froms = list(re.finditer(r"\bFROM\b", re.sub(r"'[^']*'", "''", select), re.I))
     if len(froms) > 1:  # a subquery would read a stream's table as empty: a wrong answer
         raise code_error(f"subqueries are not supported by nimbus yet (at {position(code, offset + froms[1].start())}).")
@@ -132,7 +143,7 @@ def translate(select: str, code: str, offset: int,
                              f"{position(code, offset + joined.start())}).")
     window = None
     group = re.search(r"\bGROUP\s+BY\b(.*)$", select, re.I | re.S)
-    if group:
+    if group and not stagger:
         steps = _STEP.findall(group.group(1))
         floors = _FLOOR.findall(group.group(1))
         sizes = [int(n) * UNITS[unit.upper()] for _, n, unit in steps if "ROWTIME" in _.upper()] + \
@@ -148,14 +159,15 @@ def translate(select: str, code: str, offset: int,
                          f"{position(code, offset + over.start())}).")
     query = re.sub(r"^SELECT\s+STREAM\b", "SELECT", select, flags=re.I)
     query = _STEP.sub(lambda m: f"time_bucket(INTERVAL '{m.group(2)} {m.group(3).lower()}', {m.group(1)})", query)
-    query = _FLOOR.sub(lambda m: f"date_trunc('{m.group(2).lower()}', {m.group(1)})", query)
+    query = _floors(query)
     if ranges:
         query = _RANGE.sub(lambda m: f"ORDER BY ROWTIME RANGE BETWEEN INTERVAL '{m.group(1)} {m.group(2).lower()}' "
                                      "PRECEDING AND CURRENT ROW", query)
         table = (source.group(2) or "").split()[-1] if source.group(2) else source.group(1)
         query = re.sub(r"^SELECT\b", f'SELECT {table}.rowid AS "__nimbus_rowid", {table}.ROWTIME AS '
                                       '"__nimbus_rowtime",', query, flags=re.I)
-    return unquote(source.group(1)), query, window, max(ranges) if ranges else None
+    return {"source": unquote(source.group(1)), "query": query, "window_seconds": window,
+            "sliding_seconds": max(ranges) if ranges else None, **staggered}
 
 
 def parse(code: str, tables: frozenset[str] = frozenset()) -> Program:
@@ -168,9 +180,8 @@ def parse(code: str, tables: frozenset[str] = frozenset()) -> Program:
             program.streams[unquote(stream.group(1))] = _columns(stream.group(2), code, offset)
         elif pump:
             columns = [unquote(c.strip()) for c in pump.group(3)[1:-1].split(",")] if pump.group(3) else None
-            source, query, window, sliding = translate(pump.group(4), code, offset + pump.start(4), tables)
-            program.pumps.append(Pump(unquote(pump.group(1)), unquote(pump.group(2)), columns, source, query, window,
-                                      sliding))
+            program.pumps.append(Pump(unquote(pump.group(1)), unquote(pump.group(2)), columns,
+                                      **translate(pump.group(4), code, offset + pump.start(4), tables)))
         else:
             word = text.split(None, 1)[0]
             raise code_error(f"SQL error at {position(code, offset)}: unexpected '{word}'; expected CREATE STREAM "
