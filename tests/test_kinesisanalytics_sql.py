@@ -235,3 +235,28 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     advance_clock(endpoint, 40)
     got = wait_for(lambda: len(output_records(kinesis, target)) >= 2 and output_records(kinesis, target))
     assert got == [{"TICKER": "AMZN", "TICKER_COUNT": 2}, {"TICKER": "WMT", "TICKER_COUNT": 2}]
+
+
+def test_a_stream_joins_another_over_a_window(aws, endpoint, role):
+    kinesis = aws("kinesis")
+    code = """
+CREATE OR REPLACE STREAM "QUOTES" (ticker VARCHAR(4), price REAL);
+CREATE OR REPLACE STREAM "SPIKES" (ticker VARCHAR(4), price REAL);
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), spike REAL, quote REAL);
+CREATE OR REPLACE PUMP "QUOTE_PUMP" AS INSERT INTO "QUOTES"
+  SELECT STREAM "ticker", "price" FROM "SOURCE_SQL_STREAM_001" WHERE "price" < 100;
+CREATE OR REPLACE PUMP "SPIKE_PUMP" AS INSERT INTO "SPIKES"
+  SELECT STREAM "ticker", "price" FROM "SOURCE_SQL_STREAM_001" WHERE "price" >= 100;
+CREATE OR REPLACE PUMP "JOIN_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM s.ticker, s.price, q.price
+  FROM "SPIKES" AS s JOIN "QUOTES" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS q ON s.ticker = q.ticker;
+"""
+    _, source, target = running_app(aws, endpoint, role, code)
+    put(kinesis, source, ("AMZN", 50), ("WMT", 40))
+    advance_clock(endpoint, 30)
+    put(kinesis, source, ("AMZN", 150))  # the AMZN quote is 30 s old: joined
+    advance_clock(endpoint, 40)
+    put(kinesis, source, ("AMZN", 160), ("WMT", 45), ("WMT", 140))  # AMZN's quote is 70 s old: none
+    advance_clock(endpoint, 1)
+    got = wait_for(lambda: len(output_records(kinesis, target)) >= 2 and output_records(kinesis, target))
+    assert got == [{"TICKER": "AMZN", "SPIKE": 150.0, "QUOTE": 50.0}, {"TICKER": "WMT", "SPIKE": 140.0, "QUOTE": 45.0}]

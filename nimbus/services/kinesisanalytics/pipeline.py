@@ -56,12 +56,15 @@ class Pipeline:
         self.history: dict[str, list[Row]] = defaultdict(list)  # a sliding pump's rows still in its range
         # a stagger pump's open windows: partition key -> (the ROWTIME it opened at, its rows)
         self.staggered: dict[str, dict[tuple, tuple[datetime, list[Row]]]] = defaultdict(dict)
+        self.joinable: dict[str, list[Row]] = defaultdict(list)  # a join's rows of its other stream, in range
         self.targets = {pump.name: self._check(pump) for pump in program.pumps}
 
     def _check(self, pump: Pump) -> list[str]:
         """The target columns the pump writes, checked against an empty run of its query."""
         if pump.source not in self.columns:
             raise code_error(f"Stream {pump.source} read by pump {pump.name} does not exist.")
+        if pump.joined and pump.joined not in self.columns:
+            raise code_error(f"Stream {pump.joined} joined by pump {pump.name} does not exist.")
         if pump.target not in self.program.streams:
             raise code_error(f"Stream {pump.target} written by pump {pump.name} does not exist.")
         try:
@@ -89,6 +92,9 @@ class Pipeline:
                 continue
             received[name] += batch
             for pump in self.program.pumps:
+                if pump.joined == name:
+                    newest = max(r["ROWTIME"] for r in batch) - timedelta(seconds=pump.join_seconds or 0)
+                    self.joinable[pump.name] = [r for r in self.joinable[pump.name] + batch if r["ROWTIME"] >= newest]
                 if pump.source != name:
                     continue
                 if pump.window_seconds:
@@ -175,6 +181,10 @@ class Pipeline:
         names = [c for c, _ in self.columns[pump.source]]
         self.db.execute(f"DELETE FROM {table}")
         try:
+            if pump.joined:  # the other stream's rows within the window before these rows
+                since = min(r["ROWTIME"] for r in rows) - timedelta(seconds=pump.join_seconds or 0)
+                self._load(_quoted(pump.joined), [c for c, _ in self.columns[pump.joined]],
+                           [r for r in self.joinable[pump.name] if since <= r["ROWTIME"] <= rowtime])
             first_new = -1
             if history is not None:
                 self._load(table, names, history)
@@ -189,6 +199,8 @@ class Pipeline:
             return []
         finally:
             self.db.execute(f"DELETE FROM {table}")
+            if pump.joined:
+                self.db.execute(f"DELETE FROM {_quoted(pump.joined)}")
         targets = self.targets[pump.name]
         if history is not None:  # the hidden columns: each row's id and ROWTIME
             written = [(value[1], value[HIDDEN:]) for value in sorted(fetched, key=lambda v: v[0])  # arrival order

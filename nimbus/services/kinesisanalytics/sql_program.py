@@ -30,6 +30,8 @@ _FROM = re.compile(rf'\bFROM\s+({IDENT})(\s+(?:AS\s+)?(?!{_CLAUSE})[A-Za-z_]\w*)
                    re.I)
 _STAGGER = re.compile(r"WINDOWED\s+BY\s+STAGGER\s*\(\s*PARTITION\s+BY\s+(.+?)\s+RANGE\s+INTERVAL\s+'(\d+)'\s+"
                       r"(SECOND|MINUTE|HOUR|DAY)S?\s*\)\s*$", re.I | re.S)
+_STREAM_JOIN = re.compile(rf"\bJOIN\s+({IDENT})\s+OVER\s*\(\s*RANGE\s+INTERVAL\s+'(\d+)'\s+"
+                          r"(SECOND|MINUTE|HOUR|DAY)S?\s+PRECEDING\s*\)", re.I)
 _RANGE = re.compile(r"RANGE\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s+PRECEDING", re.I)
 HIDDEN = 2  # the columns a sliding window's query selects first: the row's id and ROWTIME
 UNSUPPORTED = [(re.compile(p, re.I), what) for p, what in [
@@ -88,6 +90,8 @@ class Pump:
     sliding_seconds: int | None = None  # the longest RANGE of a sliding window's query
     stagger_seconds: int | None = None  # a stagger window's RANGE: it closes that long after its first row
     partition: str = ""  # a stagger window's PARTITION BY expressions (DuckDB SQL)
+    joined: str = ""  # the stream a stream-to-stream join reads over a window
+    join_seconds: int | None = None  # how far back that window reaches
 
 
 @dataclass
@@ -118,12 +122,17 @@ def _floors(sql: str) -> str:
 
 def translate(select: str, code: str, offset: int, tables: frozenset[str] = frozenset()) -> dict:
     """The Pump members of a ``SELECT STREAM`` query: its source stream, DuckDB query and window."""
-    staggered: dict = {}
+    staggered: dict = {}  # the members of a stagger window or a stream-to-stream join
     stagger = _STAGGER.search(select)
     if stagger:  # WINDOWED BY STAGGER (PARTITION BY keys RANGE ...): a GROUP BY keys per window
         staggered = {"stagger_seconds": int(stagger.group(2)) * UNITS[stagger.group(3).upper()],
                  "partition": _floors(stagger.group(1))}
         select = f"{select[:stagger.start()]} GROUP BY {stagger.group(1)}"
+    stream_join = _STREAM_JOIN.search(select)
+    if stream_join:  # JOIN other OVER (RANGE ... PRECEDING): the other stream's recent rows, as a table
+        staggered.update(joined=unquote(stream_join.group(1)),
+                         join_seconds=int(stream_join.group(2)) * UNITS[stream_join.group(3).upper()])
+        select = f"{select[:stream_join.start()]}JOIN {stream_join.group(1)}{select[stream_join.end():]}"
     for pattern, what in UNSUPPORTED:
         refused = pattern.search(select)
         if refused:
@@ -138,8 +147,8 @@ def translate(select: str, code: str, offset: int, tables: frozenset[str] = froz
     if source.group(3) == ",":
         raise code_error(f"joins are not supported by nimbus yet (at {position(code, offset + source.start(3))}).")
     for joined in _JOIN.finditer(select):
-        if unquote(joined.group(1)) not in tables:  # a reference table is a table; another stream is not
-            raise code_error(f"joins of two streams are not supported by nimbus yet (at "
+        if unquote(joined.group(1)) not in tables | {staggered.get("joined")}:  # a stream needs its window
+            raise code_error(f"a join of two streams needs OVER (RANGE INTERVAL ... PRECEDING) (at "
                              f"{position(code, offset + joined.start())}).")
     window = None
     group = re.search(r"\bGROUP\s+BY\b(.*)$", select, re.I | re.S)
