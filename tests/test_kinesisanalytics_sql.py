@@ -260,3 +260,20 @@ CREATE OR REPLACE PUMP "JOIN_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     advance_clock(endpoint, 1)
     got = wait_for(lambda: len(output_records(kinesis, target)) >= 2 and output_records(kinesis, target))
     assert got == [{"TICKER": "AMZN", "SPIKE": 150.0, "QUOTE": 50.0}, {"TICKER": "WMT", "SPIKE": 140.0, "QUOTE": 45.0}]
+
+
+def test_the_input_is_not_listed_again_every_tick(aws, endpoint, role):
+    """ListShards is a management event CloudTrail keeps: a running application lists its input's shards
+    once, not every second."""
+    kinesis = aws("kinesis")
+    _, source, target = running_app(aws, endpoint, role, FILTER)
+    for _ in range(5):
+        put(kinesis, source, ("AMZN", 20))
+        advance_clock(endpoint, 1)
+    assert wait_for(lambda: len(output_records(kinesis, target)) >= 5)
+
+    def listings():
+        events = aws("cloudtrail").lookup_events(LookupAttributes=[
+            {"AttributeKey": "EventName", "AttributeValue": "ListShards"}])["Events"]
+        return [e for e in events if source in e["CloudTrailEvent"]]
+    assert len(wait_for(listings)) == 1

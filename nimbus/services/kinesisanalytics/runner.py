@@ -29,6 +29,7 @@ from nimbus.services.kinesisanalytics.sql_program import parse
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
+LIST_SECONDS = 60.0
 BATCH = 500  # PutRecords and PutRecordBatch: 500 records a call
 checkpoints_ns = Namespace("kinesisanalytics", "checkpoints")
 CHECKPOINT = DocumentKind[ReadCheckpoint]("kinesisanalytics.ReadCheckpoint")
@@ -40,6 +41,11 @@ class Running:
     pipeline: Pipeline
     last_rowtime: float = 0.0
     pending: list[tuple[dict, list[bytes]]] = field(default_factory=list)  # outputs not yet written
+    # Each input's source stream and its shards, listed again only after LIST_SECONDS or once a shard
+    # ends: ListShards and DescribeDeliveryStream are management events CloudTrail keeps in its history,
+    # which a call every tick would flood.
+    sources: dict[str, tuple[float, str, list[dict]]] = field(default_factory=dict)
+    finished: set[str] = field(default_factory=set)  # closed shards read to their end
 
 
 def build_pipeline(app: Application, reference_rows: dict[str, list[Row]] | None = None) -> Pipeline:
@@ -154,13 +160,22 @@ class Runner:
 
     def _read(self, app: Application, stored: dict, running: Running, received: dict[str, list[Row]],
               checkpoints: list[tuple[str, ReadCheckpoint]]) -> None:
-        stream_arn, role = self._source_stream(app, stored)
+        now = self.runtime.clock.time()
+        listed = running.sources.get(stored["InputId"])
+        if listed is None or now - listed[0] >= LIST_SECONDS:
+            stream_arn, role = self._source_stream(app, stored)
+            shards = self._as_role(app, role, "kinesis", "ListShards", {"StreamARN": stream_arn},
+                                   stream_arn.split(":")[3])["Shards"]
+            running.sources[stored["InputId"]] = listed = (now, stream_arn, shards)
+        _, stream_arn, shards = listed
+        role = (stored.get("KinesisStreamsInput") or stored.get("KinesisFirehoseInput") or {})["RoleARN"]
         region = stream_arn.split(":")[3]
         names = in_app_stream_names(stored)
         ns = checkpoints_ns(app["AccountId"], app["Region"], app["ApplicationName"])
-        shards = self._as_role(app, role, "kinesis", "ListShards", {"StreamARN": stream_arn}, region)["Shards"]
         for index, shard in enumerate(shards):
             shard_id = shard["ShardId"]
+            if shard_id in running.finished:
+                continue
             done = CHECKPOINT.get(self.runtime.store, ns, shard_id)
             start: dict = {"ShardIteratorType": "AT_TIMESTAMP", "Timestamp": timestamp(app["StartedAt"] or 0.0)}
             if done is not None:
@@ -172,6 +187,9 @@ class Runner:
                                      {"StreamARN": stream_arn, "ShardId": shard_id, **start}, region)["ShardIterator"]
             page = self._as_role(app, role, "kinesis", "GetRecords",
                                  {"StreamARN": stream_arn, "ShardIterator": iterator, "Limit": 10000}, region)
+            if page.get("NextShardIterator") is None and not page["Records"]:  # a shard ended (resharding)
+                running.finished.add(shard_id)
+                running.sources.pop(stored["InputId"], None)  # its children: list the shards again
             if not page["Records"]:
                 continue
             rows, errors = [], []
