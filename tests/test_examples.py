@@ -72,3 +72,10 @@ def test_trusted_advisor(run_example):
     result, printed = run_example("trusted_advisor")
     assert (result["before"], result["after"], result["refresh"]) == ("error", "ok", "enqueued")
     assert steps_printed(printed, 5)
+
+
+def test_streaming_sql(run_example):
+    result, printed = run_example("streaming_sql")
+    assert result["status"] == "RUNNING" and result["columns"] == ["ticker_symbol", "price"]
+    assert result["counts"] == {"AMZN": 3, "WMT": 2, "IBM": 1}
+    assert steps_printed(printed, 5)

@@ -95,6 +95,13 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
         "repositoryArn"], tags=[{"Key": "k", "Value": "v"}])
     ecr.delete_repository(repositoryName=repository)
 
+    analytics, app = client("kinesisanalytics"), unique("analytics")
+    analytics.create_application(ApplicationName=app)
+    analytics.update_application(ApplicationName=app, CurrentApplicationVersionId=1,
+                                 ApplicationUpdate={"ApplicationCodeUpdate": "-- none"})
+    created = analytics.describe_application(ApplicationName=app)["ApplicationDetail"]["CreateTimestamp"]
+    analytics.delete_application(ApplicationName=app, CreateTimestamp=created)
+
 
 def test_every_service_publishes_events_that_keep_the_contract(server, endpoint, client, published):
     drive_the_rest(client, endpoint, drive_iam(client))

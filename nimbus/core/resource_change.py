@@ -31,6 +31,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::KMS::ReplicaKey": "kms",
     "AWS::Kinesis::Stream": "kinesis",
     "AWS::Kinesis::Channel": "kinesis",
+    "AWS::KinesisAnalytics::Application": "kinesisanalytics",
     "AWS::KinesisFirehose::DeliveryStream": "firehose",
     "AWS::Logs::LogGroup": "logs",
     "AWS::S3::Bucket": "s3",

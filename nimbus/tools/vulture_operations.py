@@ -803,6 +803,28 @@ _.update_stream_mode
 _.update_stream_record_distribution_strategy
 _.update_stream_warm_throughput
 
+# kinesisanalytics
+_.add_application_cloud_watch_logging_option
+_.add_application_input
+_.add_application_input_processing_configuration
+_.add_application_output
+_.add_application_reference_data_source
+_.create_application
+_.delete_application
+_.delete_application_cloud_watch_logging_option
+_.delete_application_input_processing_configuration
+_.delete_application_output
+_.delete_application_reference_data_source
+_.describe_application
+_.discover_input_schema
+_.list_applications
+_.list_tags_for_resource
+_.start_application
+_.stop_application
+_.tag_resource
+_.untag_resource
+_.update_application
+
 # kms
 _.cancel_key_deletion
 _.connect_custom_key_store

@@ -1,5 +1,6 @@
 """Plain helpers every test module may use (fixtures live in conftest.py), one module per topic;
 ``from tests.support import name`` finds each of them here."""
+from tests.support.analytics import *  # noqa: F403
 from tests.support.basics import *  # noqa: F403
 from tests.support.deployment import *  # noqa: F403
 from tests.support.edge import *  # noqa: F403

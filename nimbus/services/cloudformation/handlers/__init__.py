@@ -21,6 +21,7 @@ from .iam import Role
 from .iam_keys import AccessKey
 from .iam_principals import Group, InstanceProfile, ManagedPolicy, Policy, User, UserToGroupAddition
 from .kinesis import Stream, StreamConsumer
+from .kinesisanalytics import Application, ApplicationOutput, ApplicationReferenceDataSource
 from .kms import Alias, Key
 from .kms_replica import ReplicaKey
 from .logs import LogGroup, LogStream
@@ -56,4 +57,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     NestedStack(),
     Repository(), Metadata(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
+    Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
 )})
