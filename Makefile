@@ -27,10 +27,13 @@ install: $(UV)
 	@$(SYNC) --quiet --extra test --extra bench --group lint
 
 # Debian packages the tests drive for real (apt only where missing): PostgreSQL for Firehose's
-# Redshift COPY and the store's PostgreSQL backend.
+# Redshift COPY and the store's PostgreSQL backend; a JDK (17) for EMR's steps on Spark.
 system-deps:
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+	@if ! command -v javac >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jdk-headless; \
 	fi
 
 # The AWS CDK (CLI and library) that tests/test_cdk.py deploys with, exactly as tests/cdk/package-lock.json
