@@ -234,3 +234,40 @@ def test_release_labels_spot_groups_tags_and_security_configurations(emr, roles)
     emr.delete_security_configuration(Name="enc")
     bpa = emr.get_block_public_access_configuration()["BlockPublicAccessConfiguration"]
     assert bpa["BlockPublicSecurityGroupRules"] is True
+
+
+SESSIONS_APP = '''
+import sys
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+spark.read.json(sys.argv[1]).createOrReplaceTempView("clicks")
+spark.sql("""
+    WITH marked AS (
+        SELECT user, ts, CASE WHEN ts - LAG(ts) OVER (PARTITION BY user ORDER BY ts) <= 1800 THEN 0 ELSE 1 END AS new
+        FROM clicks),
+    numbered AS (SELECT user, ts, SUM(new) OVER (PARTITION BY user ORDER BY ts) AS session FROM marked)
+    SELECT user, session, COUNT(*) AS clicks, MIN(ts) AS started FROM numbered GROUP BY user, session
+""").coalesce(1).write.mode("overwrite").json(sys.argv[2])
+'''
+
+
+def test_spark_reads_and_writes_s3_through_emrfs(emr, roles, data):
+    s3, bucket = data
+    clicks = [{"user": "ann", "ts": 0}, {"user": "ann", "ts": 600}, {"user": "ann", "ts": 5000},
+              {"user": "bob", "ts": 100}]
+    s3.put_object(Bucket=bucket, Key="clicks/day=1/events.json",
+                  Body="\n".join(json.dumps(c) for c in clicks).encode())
+    s3.put_object(Bucket=bucket, Key="code/sessions.py", Body=SESSIONS_APP.encode())
+    cluster_id = emr.run_job_flow(
+        Name="click-stream", ReleaseLabel="emr-7.5.0", Instances=_instances(),
+        Steps=[_step("sessions", "spark-submit", f"s3://{bucket}/code/sessions.py", f"s3a://{bucket}/clicks/",
+                     f"s3://{bucket}/sessions/")], **roles)["JobFlowId"]
+    wait_cluster(emr, cluster_id, CLUSTER_DONE)
+    step = steps_of(emr, cluster_id)["sessions"]
+    assert step["Status"]["State"] == "COMPLETED", step["Status"].get("FailureDetails")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="sessions/")["Contents"]]
+    assert "sessions/_SUCCESS" in keys and not any("_temporary" in k for k in keys)
+    [part] = [k for k in keys if k.rsplit("/", 1)[-1].startswith("part-")]
+    rows = [json.loads(line) for line in s3.get_object(Bucket=bucket, Key=part)["Body"].read().decode().splitlines()]
+    assert sorted((r["user"], r["session"], r["clicks"], r["started"]) for r in rows) == [
+        ("ann", 1, 2, 0), ("ann", 2, 1, 5000), ("bob", 1, 1, 100)]

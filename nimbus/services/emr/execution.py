@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from nimbus.protocol.errors import ServiceError
 
+from . import emrfs
 from .commands import SPARK_HOME, Launch, command_line
 from .documents import Cluster
 from .instances import worker_count
@@ -94,7 +95,7 @@ class Executor:
                 "HDFS_ROOT": str(self.root / "hdfs")}
 
     def launch(self, cluster: Cluster, workdir: Path) -> Launch:
-        conf: dict[str, str] = {}
+        conf = emrfs.spark_conf()
         for entry in cluster.get("Configurations", []):
             if entry.get("Classification") == "spark-defaults":
                 conf.update(entry.get("Properties") or {})
@@ -111,7 +112,7 @@ class Executor:
         try:
             command = command_line(config, self.launch(cluster, workdir))
             env = self.environment()
-        except (ServiceError, ValueError, OSError) as error:
+        except (ServiceError, ValueError, OSError, subprocess.CalledProcessError) as error:
             message = getattr(error, "message", None) or str(error)
             (workdir / "stderr").write_text(message + "\n")
             (workdir / "stdout").write_text("")
