@@ -9,12 +9,17 @@ import time
 
 import pytest
 
-from tests.support import advance_clock, error_of, unique
-
-TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                 "Principal": {"Service": "SERVICE"}}]}
-STEPS_DONE = ("COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED")
-CLUSTER_DONE = ("TERMINATED", "TERMINATED_WITH_ERRORS")
+from tests.support import (
+    CLUSTER_DONE,
+    STEPS_DONE,
+    advance_clock,
+    emr_roles,
+    emr_step,
+    error_of,
+    steps_by_name,
+    unique,
+    wait_cluster,
+)
 
 SPARK_APP = """
 import sys
@@ -49,14 +54,9 @@ def emr(aws):
 @pytest.fixture(scope="module")
 def roles(aws):
     iam = aws("iam")
-    for name, service in (("EMR_DefaultRole", "elasticmapreduce.amazonaws.com"),
-                          ("EMR_EC2_DefaultRole", "ec2.amazonaws.com")):
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST).replace("SERVICE", service))
-    iam.create_instance_profile(InstanceProfileName="EMR_EC2_DefaultRole")
-    iam.add_role_to_instance_profile(InstanceProfileName="EMR_EC2_DefaultRole", RoleName="EMR_EC2_DefaultRole")
-    iam.create_role(RoleName="NotForEmr", AssumeRolePolicyDocument=json.dumps(TRUST).replace("SERVICE",
-                                                                                            "lambda.amazonaws.com"))
-    return {"ServiceRole": "EMR_DefaultRole", "JobFlowRole": "EMR_EC2_DefaultRole"}
+    iam.create_role(RoleName="NotForEmr", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    return emr_roles(iam)
 
 
 @pytest.fixture(scope="module")
@@ -77,24 +77,6 @@ def _instances(**more):
     return {"MasterInstanceType": "m5.xlarge", "SlaveInstanceType": "m5.xlarge", "InstanceCount": 3, **more}
 
 
-def _step(name, *args, jar="command-runner.jar", action="CONTINUE"):
-    return {"Name": name, "ActionOnFailure": action, "HadoopJarStep": {"Jar": jar, "Args": list(args)}}
-
-
-def wait_cluster(emr, cluster_id, states, deadline=240):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
-        if cluster["Status"]["State"] in states:
-            return cluster
-        time.sleep(0.3)
-    raise AssertionError(f"cluster {cluster_id} still {cluster['Status']}")
-
-
-def steps_of(emr, cluster_id):
-    return {s["Name"]: s for s in emr.list_steps(ClusterId=cluster_id)["Steps"]}
-
-
 def test_a_transient_cluster_runs_its_steps_and_ends(emr, roles, data):
     s3, bucket = data
     output = f"s3://{bucket}/logs/counts"
@@ -104,20 +86,20 @@ def test_a_transient_cluster_runs_its_steps_and_ends(emr, roles, data):
         Configurations=[{"Classification": "spark-defaults", "Properties": {"spark.sql.shuffle.partitions": "3"}}],
         BootstrapActions=[{"Name": "setup", "ScriptBootstrapAction": {"Path": f"s3://{bucket}/code/setup.sh",
                                                                       "Args": ["yes"]}}],
-        Steps=[_step("spark", "spark-submit", "--deploy-mode", "cluster", f"s3://{bucket}/code/app.py",
+        Steps=[emr_step("spark", "spark-submit", "--deploy-mode", "cluster", f"s3://{bucket}/code/app.py",
                      "hdfs:///out/groups"),
-               _step("word count", "hadoop-streaming", "-files",
+               emr_step("word count", "hadoop-streaming", "-files",
                      f"s3://{bucket}/code/mapper.py,s3://{bucket}/code/reducer.py", "-mapper", "mapper.py",
                      "-reducer", "reducer.py", "-input", f"s3://{bucket}/logs/in/", "-output", output),
-               _step("spark exception", "spark-submit", f"s3://{bucket}/code/fail.py"),
-               _step("bootstrap ran", f"s3://{bucket}/code/show.sh", jar="s3://elasticmapreduce/libs/script-runner/"
+               emr_step("spark exception", "spark-submit", f"s3://{bucket}/code/fail.py"),
+               emr_step("bootstrap ran", f"s3://{bucket}/code/show.sh", jar="s3://elasticmapreduce/libs/script-runner/"
                      "script-runner.jar"),
-               _step("copy", "s3-dist-cp", f"--src={output}", f"--dest=s3://{bucket}/copied/")],
+               emr_step("copy", "s3-dist-cp", f"--src={output}", f"--dest=s3://{bucket}/copied/")],
         **roles)["JobFlowId"]
     cluster = wait_cluster(emr, cluster_id, CLUSTER_DONE)
     assert cluster["Status"]["State"] == "TERMINATED"
     assert cluster["Status"]["StateChangeReason"] == {"Code": "ALL_STEPS_COMPLETED", "Message": "Steps completed"}
-    steps = steps_of(emr, cluster_id)
+    steps = steps_by_name(emr, cluster_id)
     assert steps["word count"]["Status"].get("FailureDetails") is None
     assert {n: s["Status"]["State"] for n, s in steps.items()} == {
         "spark": "COMPLETED", "word count": "COMPLETED", "spark exception": "FAILED", "bootstrap ran": "COMPLETED",
@@ -151,20 +133,20 @@ def test_a_persistent_cluster_waits_takes_steps_and_obeys_protection(emr, roles,
     assert core["RunningInstanceCount"] == 2 and len(emr.list_instances(ClusterId=cluster_id)["Instances"]) == 3
     emr.modify_instance_groups(ClusterId=cluster_id, InstanceGroups=[{"InstanceGroupId": core["Id"],
                                                                      "InstanceCount": 4}])
-    [step_id] = emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[_step(
+    [step_id] = emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[emr_step(
         "after resize", "bash", "-c", "echo $EMR_CLUSTER_ID; aws_key=${AWS_ACCESS_KEY_ID:0:4}; echo $aws_key")])["StepIds"]
     end = time.monotonic() + 60
-    while emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] not in STEPS_DONE:
+    while emr.describeemr_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] not in STEPS_DONE:
         assert time.monotonic() < end
         time.sleep(0.2)
-    assert emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] == "COMPLETED"
+    assert emr.describeemr_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] == "COMPLETED"
     wait_cluster(emr, cluster_id, ("WAITING",))
     assert error_of(emr.terminate_job_flows, JobFlowIds=[cluster_id]) == ("ValidationException", 400)
     emr.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)
     emr.terminate_job_flows(JobFlowIds=[cluster_id])
     cluster = wait_cluster(emr, cluster_id, CLUSTER_DONE)
     assert cluster["Status"]["StateChangeReason"] == {"Code": "USER_REQUEST", "Message": "Terminated by user request"}
-    assert error_of(emr.add_job_flow_steps, JobFlowId=cluster_id, Steps=[_step("late", "true")]) == \
+    assert error_of(emr.add_job_flow_steps, JobFlowId=cluster_id, Steps=[emr_step("late", "true")]) == \
         ("ValidationException", 400)
     listed = emr.list_clusters(ClusterStates=["TERMINATED"])["Clusters"]
     assert cluster_id in [c["Id"] for c in listed]
@@ -174,13 +156,13 @@ def test_a_persistent_cluster_waits_takes_steps_and_obeys_protection(emr, roles,
 def test_a_failed_step_may_terminate_the_cluster_and_cancel_the_rest(emr, roles):
     cluster_id = emr.run_job_flow(Name="fails", ReleaseLabel="emr-7.5.0",
                                   Instances=_instances(KeepJobFlowAliveWhenNoSteps=True),
-                                  Steps=[_step("boom", "bash", "-c", "echo broken >&2; exit 3",
+                                  Steps=[emr_step("boom", "bash", "-c", "echo broken >&2; exit 3",
                                                action="TERMINATE_CLUSTER"),
-                                         _step("never", "true")], **roles)["JobFlowId"]
+                                         emr_step("never", "true")], **roles)["JobFlowId"]
     cluster = wait_cluster(emr, cluster_id, CLUSTER_DONE)
     assert cluster["Status"]["State"] == "TERMINATED_WITH_ERRORS"
     assert cluster["Status"]["StateChangeReason"] == {"Code": "STEP_FAILURE", "Message": "Shut down as step failed"}
-    steps = steps_of(emr, cluster_id)
+    steps = steps_by_name(emr, cluster_id)
     assert steps["boom"]["Status"]["FailureDetails"]["Message"] == "broken"
     assert steps["never"]["Status"]["State"] == "CANCELLED"
 
@@ -260,10 +242,10 @@ def test_spark_reads_and_writes_s3_through_emrfs(emr, roles, data):
     s3.put_object(Bucket=bucket, Key="code/sessions.py", Body=SESSIONS_APP.encode())
     cluster_id = emr.run_job_flow(
         Name="click-stream", ReleaseLabel="emr-7.5.0", Instances=_instances(),
-        Steps=[_step("sessions", "spark-submit", f"s3://{bucket}/code/sessions.py", f"s3a://{bucket}/clicks/",
+        Steps=[emr_step("sessions", "spark-submit", f"s3://{bucket}/code/sessions.py", f"s3a://{bucket}/clicks/",
                      f"s3://{bucket}/sessions/")], **roles)["JobFlowId"]
     wait_cluster(emr, cluster_id, CLUSTER_DONE)
-    step = steps_of(emr, cluster_id)["sessions"]
+    step = steps_by_name(emr, cluster_id)["sessions"]
     assert step["Status"]["State"] == "COMPLETED", step["Status"].get("FailureDetails")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="sessions/")["Contents"]]
     assert "sessions/_SUCCESS" in keys and not any("_temporary" in k for k in keys)
