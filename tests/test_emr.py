@@ -136,10 +136,10 @@ def test_a_persistent_cluster_waits_takes_steps_and_obeys_protection(emr, roles,
     [step_id] = emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[emr_step(
         "after resize", "bash", "-c", "echo $EMR_CLUSTER_ID; aws_key=${AWS_ACCESS_KEY_ID:0:4}; echo $aws_key")])["StepIds"]
     end = time.monotonic() + 60
-    while emr.describeemr_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] not in STEPS_DONE:
+    while emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] not in STEPS_DONE:
         assert time.monotonic() < end
         time.sleep(0.2)
-    assert emr.describeemr_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] == "COMPLETED"
+    assert emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] == "COMPLETED"
     wait_cluster(emr, cluster_id, ("WAITING",))
     assert error_of(emr.terminate_job_flows, JobFlowIds=[cluster_id]) == ("ValidationException", 400)
     emr.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)

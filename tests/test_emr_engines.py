@@ -141,3 +141,29 @@ def test_steps_run_on_a_standalone_spark_cluster(tmp_path, standalone_spark):
         stdout = _log(s3, "apps", cluster_id, step)
         assert f"MASTER {standalone_spark}" in stdout and "SUM 5050" in stdout
     assert list(Path(tmp_path / "work").iterdir())  # the worker ran the step's executor
+
+
+def test_a_persistent_cluster_survives_a_restart_and_its_running_step_is_interrupted(tmp_path):
+    with start_server(tmp_path) as own:
+        emr = make_client(own.endpoint, "emr")
+        roles = emr_roles(make_client(own.endpoint, "iam"))
+        cluster_id = emr.run_job_flow(Name="durable", ReleaseLabel="emr-7.5.0",
+                                      Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1,
+                                                 "KeepJobFlowAliveWhenNoSteps": True},
+                                      Steps=[emr_step("long", "sleep", "600")], **roles)["JobFlowId"]
+        deadline = time.monotonic() + 60
+        while steps_by_name(emr, cluster_id)["long"]["Status"]["State"] != "RUNNING":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    with start_server(tmp_path) as again:
+        emr = make_client(again.endpoint, "emr")
+        cluster = wait_cluster(emr, cluster_id, ("WAITING",), deadline=60)
+        assert cluster["Name"] == "durable"
+        assert steps_by_name(emr, cluster_id)["long"]["Status"]["State"] == "INTERRUPTED"
+        emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[emr_step("after", "true")])
+        deadline = time.monotonic() + 60
+        while steps_by_name(emr, cluster_id)["after"]["Status"]["State"] != "COMPLETED":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        emr.terminate_job_flows(JobFlowIds=[cluster_id])
+        wait_cluster(emr, cluster_id, CLUSTER_DONE)

@@ -68,18 +68,41 @@ class ClusterRun:
 
     def _run(self) -> None:
         try:
-            self._state("BOOTSTRAPPING", message="Running bootstrap actions")
-            failed = self._bootstrap()
-            if failed:
-                self.ending = ("TERMINATED_WITH_ERRORS", "BOOTSTRAP_FAILURE", failed)
-            else:
-                self._state("RUNNING", message="Running step")
+            cluster = CLUSTER.get(self.runtime.store, self.ns, self.cluster_id)
+            assert cluster is not None
+            state = cluster["Status"]["State"]
+            if state == "TERMINATING":  # nimbus stopped while it ended
+                self.ending = (cluster["Status"]["StateChangeReason"].get("Code") == "STEP_FAILURE"
+                               and "TERMINATED_WITH_ERRORS" or "TERMINATED",
+                               cluster["Status"]["StateChangeReason"].get("Code", "USER_REQUEST"),
+                               cluster["Status"]["StateChangeReason"].get("Message", "Terminated by user request"))
+            elif state in ("RUNNING", "WAITING"):  # resumed after a restart: bootstrapped already
+                self._interrupt_running(cluster)
                 self._steps()
+            else:
+                self._state("BOOTSTRAPPING", message="Running bootstrap actions")
+                failed = self._bootstrap()
+                if failed:
+                    self.ending = ("TERMINATED_WITH_ERRORS", "BOOTSTRAP_FAILURE", failed)
+                else:
+                    self._state("RUNNING", message="Running step")
+                    self._steps()
         except Exception as error:  # nimbus's own fault: the cluster ends with it, nimbus goes on
             self.ending = ("TERMINATED_WITH_ERRORS", "INTERNAL_ERROR", f"Internal error: {error}")
             raise
         finally:
-            self._end()
+            if self.ending or not self.engine.closed:
+                self._end()
+            # else nimbus is stopping: the cluster stays as it is and resumes at the next start
+
+    def _interrupt_running(self, cluster: Cluster) -> None:
+        """Steps whose processes ended with the nimbus that ran them."""
+        now = self.runtime.clock.time()
+        with self.runtime.store.transaction():
+            for step in cluster_steps(self.runtime.store, cluster):
+                if step["Status"]["State"] == "RUNNING":
+                    finish(step, "INTERRUPTED", now)
+                    save_step(self.runtime.store, cluster, step)
 
     def _bootstrap(self) -> str | None:
         cluster = CLUSTER.get(self.runtime.store, self.ns, self.cluster_id)
@@ -155,6 +178,8 @@ class ClusterRun:
         finally:
             with self.lock:
                 self.running.pop(step["Id"], None)
+        if process.killed and self.engine.closed and not self.ending:
+            return  # nimbus is stopping: INTERRUPTED when the cluster resumes
         log_file = None
         if cluster.get("LogUri"):
             log_file = self.executor.deliver_logs(cluster["LogUri"], step["Id"], workdir, controller)
@@ -241,12 +266,24 @@ class Engine:
         with self._lock:
             self._runs.pop(cluster_id, None)
 
+    def resume(self, cluster: Cluster) -> None:
+        """A cluster that was not ended when nimbus last stopped goes on where it was."""
+        with self._lock:
+            if cluster["Id"] in self._runs:
+                return
+        self.start(cluster)
+
     def close(self) -> None:
-        """A reset or shutdown: every step process is killed and every cluster thread ends."""
+        """A reset or shutdown: every step process is killed and every cluster thread ends, leaving the
+        clusters' stored state for the next start to resume."""
         self.closed = True
         with self._lock:
             runs = list(self._runs.values())
         for run in runs:
-            run.end("TERMINATED_WITH_ERRORS", "INTERNAL_ERROR", "nimbus stopped")
+            with run.lock:
+                processes = list(run.running.values())
+            for process in processes:
+                process.kill()
+            run.wakeup.set()
         for run in runs:
             run.thread.join(timeout=10)

@@ -63,6 +63,14 @@ class EmrState(BaseProvider):
         self.engine.close()
         super().close()
 
+    def resume(self) -> None:
+        """At start-up: every cluster that had not ended goes on (startup.py)."""
+        for ns in self.store.namespaces(("emr",)):
+            if len(ns) == 4 and ns[3] == "clusters":
+                for _, cluster in CLUSTER.scan(self.store, ns):
+                    if cluster["Status"]["State"] not in ("TERMINATED", "TERMINATED_WITH_ERRORS"):
+                        self.engine.resume(cluster)
+
     def find_cluster(self, ctx: RequestContext, cluster_id: str) -> Cluster | None:
         return CLUSTER.get(self.store, clusters_ns(ctx.account_id, ctx.region), cluster_id)
 
