@@ -253,3 +253,25 @@ def test_spark_reads_and_writes_s3_through_emrfs(emr, roles, data):
     rows = [json.loads(line) for line in s3.get_object(Bucket=bucket, Key=part)["Body"].read().decode().splitlines()]
     assert sorted((r["user"], r["session"], r["clicks"], r["started"]) for r in rows) == [
         ("ann", 1, 2, 0), ("ann", 2, 1, 5000), ("bob", 1, 1, 100)]
+
+
+def test_clusters_publish_resource_change_events_for_config(emr, roles, server):
+    from nimbus.core.events import RESOURCE_CHANGE
+    from nimbus.core.resource_change import contract_errors
+
+    published: list = []
+    server.runtime.events.subscribe(RESOURCE_CHANGE, published.append)
+    try:
+        cluster_id = emr.run_job_flow(Name="recorded", ReleaseLabel="emr-7.5.0",
+                                      Instances=_instances(KeepJobFlowAliveWhenNoSteps=True), **roles)["JobFlowId"]
+        emr.add_tags(ResourceId=cluster_id, Tags=[{"Key": "k", "Value": "v"}])
+        emr.terminate_job_flows(JobFlowIds=[cluster_id])
+        server.runtime.events.flush()
+    finally:
+        server.runtime.events.unsubscribe(RESOURCE_CHANGE, published.append)
+    mine = [e for e in published if e.resource_arn.endswith(cluster_id)]
+    assert [(e.resource_type, e.change) for e in mine] == [
+        ("AWS::EMR::Cluster", "created"), ("AWS::EMR::Cluster", "updated"), ("AWS::EMR::Cluster", "deleted")]
+    assert not any(contract_errors(e) for e in mine)
+    assert mine[1].configuration["Tags"] == [{"Key": "k", "Value": "v"}]
+    wait_cluster(emr, cluster_id, CLUSTER_DONE)

@@ -93,6 +93,7 @@ class ClusterOps(EmrState):
             for config in params.get("Steps") or []:
                 new_step(self.store, cluster, config, now)
         self.engine.start(cluster)
+        self.emit(ctx, cluster, "created")
         return {"JobFlowId": cluster_id, "ClusterArn": cluster["ClusterArn"]}
 
     def describe_cluster(self, ctx: RequestContext, params: dict) -> dict:
@@ -118,6 +119,7 @@ class ClusterOps(EmrState):
             raise validation("Could not shut down one or more job flows since they are termination protected.")
         for cluster in clusters:
             self.engine.terminate(cluster["Id"], "USER_REQUEST", "Terminated by user request")
+            self.emit(ctx, cluster, "deleted")
         return {}
 
     def set_termination_protection(self, ctx: RequestContext, params: dict) -> dict:
@@ -153,6 +155,8 @@ class ClusterOps(EmrState):
                                      "modified.")
                 cluster[member] = value  # type: ignore[literal-required]
                 save_cluster(self.store, cluster)
+        for cluster in clusters:
+            self.emit(ctx, cluster, "updated")
 
 
 def _version(label: str, name: str) -> str | None:

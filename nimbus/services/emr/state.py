@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from nimbus.core.context import RequestContext
 from nimbus.core.namespaces import Namespace
+from nimbus.core.resource_change import Change
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
@@ -51,6 +52,12 @@ def cluster_steps(store, cluster: Cluster) -> list[Step]:
                                         prefix=cluster["Id"] + "/")]
 
 
+def _configuration(cluster: Cluster) -> dict:
+    return {k: cluster[k] for k in ("Id", "Name", "ClusterArn", "ReleaseLabel", "Status", "Applications",  # type: ignore[literal-required]
+                                    "TerminationProtected", "VisibleToAllUsers", "Tags", "ServiceRole",
+                                    "JobFlowRole", "InstanceCollectionType", "StepConcurrencyLevel") if k in cluster}
+
+
 class EmrState(BaseProvider):
     engine: Engine
 
@@ -70,6 +77,11 @@ class EmrState(BaseProvider):
                 for _, cluster in CLUSTER.scan(self.store, ns):
                     if cluster["Status"]["State"] not in ("TERMINATED", "TERMINATED_WITH_ERRORS"):
                         self.engine.resume(cluster)
+
+    def emit(self, ctx: RequestContext, cluster: Cluster, change: Change) -> None:
+        """Tell AWS Config (resource-change events) of a cluster created, changed or terminated by request."""
+        ctx.emit_resource_change("AWS::EMR::Cluster", cluster["ClusterArn"], change,
+                                 None if change == "deleted" else lambda: _configuration(cluster))
 
     def find_cluster(self, ctx: RequestContext, cluster_id: str) -> Cluster | None:
         return CLUSTER.get(self.store, clusters_ns(ctx.account_id, ctx.region), cluster_id)

@@ -14,6 +14,7 @@ class TagOps(EmrState):
             tags.update({t["Key"]: t.get("Value", "") for t in params["Tags"]})
             cluster["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
             save_cluster(self.store, cluster)
+        self.emit(ctx, cluster, "updated")
         return {}
 
     def remove_tags(self, ctx: RequestContext, params: dict) -> dict:
@@ -21,4 +22,5 @@ class TagOps(EmrState):
             cluster = self.cluster(ctx, params["ResourceId"])
             cluster["Tags"] = [t for t in cluster.get("Tags", []) if t["Key"] not in params["TagKeys"]]
             save_cluster(self.store, cluster)
+        self.emit(ctx, cluster, "updated")
         return {}
