@@ -123,6 +123,7 @@ def test_a_transient_cluster_runs_its_steps_and_ends(emr, roles, data):
 def test_a_persistent_cluster_waits_takes_steps_and_obeys_protection(emr, roles, data):
     s3, bucket = data
     cluster_id = emr.run_job_flow(Name="persistent", ReleaseLabel="emr-6.15.0", StepConcurrencyLevel=2,
+                                  LogUri=f"s3://{bucket}/persistent/",
                                   Instances=_instances(KeepJobFlowAliveWhenNoSteps=True, TerminationProtected=True),
                                   Tags=[{"Key": "team", "Value": "data"}], **roles)["JobFlowId"]
     cluster = wait_cluster(emr, cluster_id, ("WAITING",))
@@ -134,12 +135,14 @@ def test_a_persistent_cluster_waits_takes_steps_and_obeys_protection(emr, roles,
     emr.modify_instance_groups(ClusterId=cluster_id, InstanceGroups=[{"InstanceGroupId": core["Id"],
                                                                      "InstanceCount": 4}])
     [step_id] = emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[emr_step(
-        "after resize", "bash", "-c", "echo $EMR_CLUSTER_ID; aws_key=${AWS_ACCESS_KEY_ID:0:4}; echo $aws_key")])["StepIds"]
+        "after resize", "spark-submit", "--version")])["StepIds"]
     end = time.monotonic() + 60
     while emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] not in STEPS_DONE:
         assert time.monotonic() < end
         time.sleep(0.2)
     assert emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] == "COMPLETED"
+    controller = s3.get_object(Bucket=bucket, Key=f"persistent/{cluster_id}/steps/{step_id}/controller.gz")["Body"]
+    assert "--master local[4]" in gzip.decompress(controller.read()).decode()  # the four core nodes of the resize
     wait_cluster(emr, cluster_id, ("WAITING",))
     assert error_of(emr.terminate_job_flows, JobFlowIds=[cluster_id]) == ("ValidationException", 400)
     emr.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)

@@ -59,7 +59,7 @@ def spark_submit(args: list[str], launch: Launch) -> list[str]:
             # EMR's console submits in cluster mode; the local engine runs the driver in the step process,
             # which is client mode (a standalone Spark master cannot run Python drivers in cluster mode)
             command += ["--deploy-mode", "client" if mode == "cluster" else mode]
-        elif arg.startswith("--") and arg not in ("--verbose", "--supervise"):
+        elif arg.startswith("--") and arg not in ("--verbose", "--supervise", "--version", "--help") and rest:
             value = rest.pop(0)
             if arg in ("--py-files", "--jars", "--files"):
                 value = ",".join(_local(v, launch) for v in value.split(","))
