@@ -15,6 +15,7 @@ from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
 from .ecr import Repository
+from .emr import Cluster, SecurityConfiguration, Step
 from .firehose import DeliveryStream
 from .iam import Role
 from .iam_keys import AccessKey
@@ -36,5 +37,5 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
-    Repository(), Metadata(),
+    Repository(), Metadata(), Cluster(), Step(), SecurityConfiguration(),
 )}
