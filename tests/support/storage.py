@@ -92,6 +92,7 @@ ONE_CALL_PER_SERVICE = {
                                             channelArn="arn:aws:cloudtrail:us-east-1:000000000000:channel/none",
                                             auditEvents=[{"id": "1", "eventData": "{}"}]),
     "ecr": lambda aws: aws("ecr").describe_repositories(),
+    "emr": lambda aws: aws("emr").list_clusters(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
     "kinesis": lambda aws: aws("kinesis").list_streams(),
@@ -106,6 +107,9 @@ ONE_CALL_PER_SERVICE = {
 }
 
 
+# Services whose event source (their signing name) is not their botocore name.
+SIGNING_NAMES = {"emr": "elasticmapreduce"}
+
 # Services whose every call is a data event: a trail logs them only when its selectors name them.
 DATA_EVENTS_ONLY = {"cloudtrail-data"}
 
@@ -117,4 +121,4 @@ def call_every_service(aws) -> set[str]:
     assert served <= set(ONE_CALL_PER_SERVICE), f"add a call for {served - set(ONE_CALL_PER_SERVICE)}"
     for service in sorted(served):
         ONE_CALL_PER_SERVICE[service](aws)
-    return {f"{service}.amazonaws.com" for service in served - DATA_EVENTS_ONLY}
+    return {f"{SIGNING_NAMES.get(service, service)}.amazonaws.com" for service in served - DATA_EVENTS_ONLY}
