@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -154,6 +155,10 @@ def test_a_persistent_cluster_waits_takes_steps_and_obeys_protection(emr, roles,
     listed = emr.list_clusters(ClusterStates=["TERMINATED"])["Clusters"]
     assert cluster_id in [c["Id"] for c in listed]
     assert cluster_id not in [c["Id"] for c in emr.list_clusters(ClusterStates=["WAITING"])["Clusters"]]
+    created = cluster["Status"]["Timeline"]["CreationDateTime"]
+    assert cluster_id in [c["Id"] for c in emr.list_clusters(CreatedBefore=created + timedelta(seconds=1),
+                                                             CreatedAfter=created - timedelta(seconds=1))["Clusters"]]
+    assert cluster_id not in [c["Id"] for c in emr.list_clusters(CreatedAfter=created + timedelta(seconds=1))["Clusters"]]
 
 
 def test_a_failed_step_may_terminate_the_cluster_and_cancel_the_rest(emr, roles):
