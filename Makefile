@@ -25,12 +25,16 @@ install-server: $(UV)
 
 install: $(UV)
 	@$(SYNC) --quiet --extra test --extra bench --group lint
+	@if command -v javac >/dev/null 2>&1; then $(BIN)/python -m nimbus.services.emr.emrfs >/dev/null; fi
 
 # Debian packages the tests drive for real (apt only where missing): PostgreSQL for Firehose's
-# Redshift COPY and the store's PostgreSQL backend.
+# Redshift COPY and the store's PostgreSQL backend; a JDK (17) for EMR's steps on Spark.
 system-deps:
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+	@if ! command -v javac >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jdk-headless; \
 	fi
 
 # The AWS CDK (CLI and library) that tests/test_cdk.py deploys with, exactly as tests/cdk/package-lock.json
@@ -49,7 +53,7 @@ $(CDK_APP)/node_modules/.package-lock.json: $(CDK_APP)/package-lock.json $(CDK_A
 run: install-server
 	$(BIN)/nimbus serve $(ARGS)
 
-test: install system-deps cdk-deps
+test: system-deps install cdk-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The lint gate: ruff, mypy and vulture, configured in pyproject.toml.

@@ -92,6 +92,9 @@ class Config:
     kinesis_subscription_seconds: float = 300.0
     # A shard log's segment file rolls over past this size.
     kinesis_segment_bytes: int = 64 * MIB
+    # Where EMR steps run: None is Spark local[N] in each step process (N: the cluster's core and task
+    # instances); a spark:// or k8s:// master URL runs them on that Spark cluster.
+    spark_master: str | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> Config:

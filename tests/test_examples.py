@@ -79,3 +79,13 @@ def test_streaming_sql(run_example):
     assert result["status"] == "RUNNING" and result["columns"] == ["ticker_symbol", "price"]
     assert result["counts"] == {"AMZN": 3, "WMT": 2, "IBM": 1}
     assert steps_printed(printed, 5)
+
+
+def test_emr_clusters(run_example):
+    result, printed = run_example("emr_clusters")
+    assert result["counts"] == {"/cart": "1", "/checkout": "1", "/index": "3"}
+    assert sorted((s["user"], s["session"], s["clicks"]) for s in result["sessions"]) == [
+        ("ann", 1, 2), ("ann", 2, 1), ("bob", 1, 1)]
+    assert result["transient_reason"] == {"Code": "ALL_STEPS_COMPLETED", "Message": "Steps completed"}
+    assert result["persistent_state"] == "TERMINATED"
+    assert steps_printed(printed, 5)

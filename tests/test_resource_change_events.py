@@ -111,8 +111,9 @@ def test_every_service_publishes_events_that_keep_the_contract(server, endpoint,
     broken = {e.resource_arn: contract_errors(e) for e in published if contract_errors(e)}
     assert broken == {}
     seen = {(e.resource_type, e.change) for e in published}
-    # Channels: test_kinesis_channels.py; stacks: test_cloudformation_config_events.py.
-    expected_types = set(RESOURCE_TYPES) - {"AWS::Kinesis::Channel", "AWS::CloudFormation::Stack"}
+    # Channels: test_kinesis_channels.py; stacks: test_cloudformation_config_events.py; EMR: test_emr.py.
+    expected_types = set(RESOURCE_TYPES) - {"AWS::Kinesis::Channel", "AWS::CloudFormation::Stack",
+                                            "AWS::EMR::Cluster"}
     assert expected_types <= {resource_type for resource_type, _ in seen}
     for resource_type in ("AWS::IAM::Role", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SNS::Topic",
                           "AWS::SSM::Parameter"):

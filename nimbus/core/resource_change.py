@@ -23,6 +23,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
     "AWS::CloudTrail::Trail": "cloudtrail",
     "AWS::ECR::Repository": "ecr",
+    "AWS::EMR::Cluster": "elasticmapreduce",
     "AWS::IAM::User": "iam",
     "AWS::IAM::Group": "iam",
     "AWS::IAM::Role": "iam",

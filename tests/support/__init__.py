@@ -4,6 +4,7 @@ from tests.support.analytics import *  # noqa: F403
 from tests.support.basics import *  # noqa: F403
 from tests.support.deployment import *  # noqa: F403
 from tests.support.edge import *  # noqa: F403
+from tests.support.emr import *  # noqa: F403
 from tests.support.geo import *  # noqa: F403
 from tests.support.inventory import *  # noqa: F403
 from tests.support.messaging import *  # noqa: F403

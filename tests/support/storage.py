@@ -94,6 +94,7 @@ ONE_CALL_PER_SERVICE = {
                                             auditEvents=[{"id": "1", "eventData": "{}"}]),
     "config": lambda aws: aws("config").describe_configuration_recorders(),
     "ecr": lambda aws: aws("ecr").describe_repositories(),
+    "emr": lambda aws: aws("emr").list_clusters(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
     "kinesis": lambda aws: aws("kinesis").list_streams(),
@@ -109,7 +110,8 @@ ONE_CALL_PER_SERVICE = {
 }
 
 
-EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi"}  # a service whose records name it otherwise
+# Services whose event source (their signing name) is not their botocore name.
+EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "emr": "elasticmapreduce"}
 
 # Services whose every call is a data event: a trail logs them only when its selectors name them.
 DATA_EVENTS_ONLY = {"cloudtrail-data"}

@@ -16,6 +16,7 @@ from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
 from .custom import CustomResource
 from .ecr import Repository
+from .emr import Cluster, SecurityConfiguration, Step
 from .firehose import DeliveryStream
 from .iam import Role
 from .iam_keys import AccessKey
@@ -58,4 +59,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     Repository(), Metadata(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
+    Cluster(), Step(), SecurityConfiguration(),
 )})
