@@ -21,6 +21,7 @@ Configuration = Callable[[], dict[str, Any] | None]
 # CloudFormation type name -> the ARN service of its resources.
 RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
+    "AWS::DataPipeline::Pipeline": "datapipeline",
     "AWS::IAM::User": "iam",
     "AWS::IAM::Group": "iam",
     "AWS::IAM::Role": "iam",
