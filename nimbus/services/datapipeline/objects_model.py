@@ -128,6 +128,8 @@ class Definition:
         if key == "@id" or key == "id":
             return object_id
         raw = self.get(object_id, key)
+        if raw is None and key == "name" and object_id in self.objects:
+            return self.objects[object_id].get("name", object_id)
         if raw is None:
             ref = self.ref(object_id, key)
             if ref is not None:

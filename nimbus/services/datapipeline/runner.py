@@ -214,3 +214,31 @@ class TaskRunner:
             self.call("s3", "PutObject", {"Bucket": bucket, "Key": key, "Body": log})
         except Exception:  # noqa: BLE001 - a log that cannot be delivered never changes the task's outcome
             pass
+
+
+def run_from_command_line(worker_group: str, endpoint: str | None, region: str | None, tasks: int | None) -> int:
+    """``nimbus taskrunner``: a runner anywhere, with the AWS credentials its environment gives botocore."""
+    import botocore.session
+    from botocore import xform_name
+
+    from nimbus.config import DEFAULT_PORT
+
+    session = botocore.session.get_session()
+    endpoint = endpoint or os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{DEFAULT_PORT}"
+    region = region or session.get_config_variable("region") or "us-east-1"
+    clients: dict[str, object] = {}
+
+    def call(service: str, operation: str, params: dict) -> dict:
+        if service not in clients:
+            clients[service] = session.create_client(service, region_name=region, endpoint_url=endpoint)
+        return getattr(clients[service], xform_name(operation))(**params)
+
+    runner = TaskRunner(call, worker_group)
+    print(f"nimbus taskrunner {runner.runner_id} polling worker group {worker_group!r} at {endpoint}", flush=True)
+    ran = 0
+    try:
+        while tasks is None or ran < tasks:
+            ran += runner.poll_once()
+    except KeyboardInterrupt:
+        pass
+    return 0
