@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import advance_clock, body, unique
+from tests.support import advance_clock, body, make_client, start_server, unique
 from tests.test_datapipeline_api import obj
 
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
@@ -151,3 +151,21 @@ def test_nimbus_taskrunner_and_preconditions(dp, aws, role, endpoint, account):
                           endpoint, "--tasks", "1"], env=env, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr
     assert wait_status(dp, pipeline, instance, {"FINISHED"})
+
+
+def test_pipelines_and_their_instances_survive_a_restart(tmp_path):
+    objects = [obj("Default", scheduleType="ondemand", workerGroup="wg"),
+               obj("Job", type="ShellCommandActivity", command="true")]
+    with start_server(tmp_path) as first:
+        dp = make_client(first.endpoint, "datapipeline")
+        pipeline = start(dp, objects)
+        instance = dp.query_objects(pipelineId=pipeline, sphere="INSTANCE")["ids"][0]
+        wait_status(dp, pipeline, instance, {"WAITING_FOR_RUNNER"})
+    with start_server(tmp_path) as second:
+        dp = make_client(second.endpoint, "datapipeline")
+        assert dp.get_pipeline_definition(pipelineId=pipeline, version="active")["pipelineObjects"] == objects
+        assert wait_status(dp, pipeline, instance, {"WAITING_FOR_RUNNER"})["@attemptCount"] == "1"
+        task = dp.poll_for_task(workerGroup="wg")["taskObject"]
+        assert task["pipelineId"] == pipeline and task["attemptId"] == f"{instance}_Attempt=1"
+        dp.set_task_status(taskId=task["taskId"], taskStatus="FINISHED")
+        assert wait_status(dp, pipeline, instance, {"FINISHED"})
