@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
+from . import sql_work
+
 Call = Callable[[str, str, dict], dict]
 PROGRESS_EVERY = 20.0
 COMMAND_TIMEOUT = 3600.0
@@ -97,9 +99,55 @@ class TaskRunner:
         outputs = [objects[o] for o in _fields(activity).get("output", []) if o in objects]
         if kind == "ShellCommandActivity":
             return self._shell(task, activity, inputs, outputs)
-        if kind == "CopyActivity":
-            return self._copy(inputs, outputs)
+        try:
+            if kind == "CopyActivity" and len(inputs) == 1 and _one(inputs[0], "type") == "SqlDataNode":
+                return self._sql_to_s3(objects, inputs[0], outputs)
+            if kind == "CopyActivity":
+                return self._copy(inputs, outputs)
+            if kind == "SqlActivity":
+                return sql_work.run_script(self._database(objects, activity), self._script(activity, "script"),
+                                           _one)
+            if kind == "RedshiftCopyActivity":
+                return self._redshift_copy(objects, activity, inputs, outputs)
+        except sql_work.SqlFailed as failure:
+            raise TaskFailed(str(failure)) from None
         raise TaskFailed(f"This task runner does not run {kind}")
+
+    def _script(self, activity: dict, field: str) -> str:
+        """The activity's inline script, or the one its ``scriptUri`` names in S3."""
+        text = _one(activity, field)
+        if text is not None:
+            return text
+        bucket, key = _split(_one(activity, "scriptUri") or "")
+        return _body(self.call("s3", "GetObject", {"Bucket": bucket, "Key": key})).decode()
+
+    @staticmethod
+    def _database(objects: dict, holder: dict) -> dict:
+        database = objects.get(_one(holder, "database") or "")
+        if database is None:
+            raise TaskFailed(f"{holder['id']} names no database")
+        return database
+
+    def _sql_to_s3(self, objects: dict, source: dict, outputs: list[dict]) -> bytes:
+        if len(outputs) != 1 or _one(outputs[0], "type") != "S3DataNode":
+            raise TaskFailed("CopyActivity from a SqlDataNode needs one S3DataNode output")
+        data = sql_work.query_csv(source, self._database(objects, source), _one)
+        target = outputs[0]
+        path = _one(target, "filePath") or f"{(_one(target, 'directoryPath') or '').rstrip('/')}/{source['id']}.csv"
+        bucket, key = _split(path)
+        self.call("s3", "PutObject", {"Bucket": bucket, "Key": key, "Body": data})
+        rows = data.count(b"\n") - 1
+        return f"{rows} rows to {path}\n".encode()
+
+    def _redshift_copy(self, objects: dict, activity: dict, inputs: list[dict], outputs: list[dict]) -> bytes:
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise TaskFailed("RedshiftCopyActivity needs one input and one output")
+        data = b"".join(_body(self.call("s3", "GetObject", {"Bucket": bucket, "Key": key}))
+                        for bucket, key, _name in self._objects_of(inputs[0]))
+        options = [str(o) for o in _fields(activity).get("commandOptions", [])]
+        loaded = sql_work.load_into_table(outputs[0], self._database(objects, outputs[0]), data,
+                                          _one(activity, "insertMode") or "KEEP_EXISTING", options, _one)
+        return f"{loaded} rows loaded\n".encode()
 
     def _shell(self, task: dict, activity: dict, inputs: list[dict], outputs: list[dict]) -> bytes:
         with tempfile.TemporaryDirectory(prefix="nimbus-task-") as work:
@@ -111,12 +159,7 @@ class TaskRunner:
                 for n, _node in enumerate(outputs, 1):
                     Path(work, f"output{n}").mkdir()
                     env[f"OUTPUT{n}_STAGING_DIR"] = str(Path(work, f"output{n}"))
-            command = _one(activity, "command")
-            if command is None:
-                bucket, key = _split(_one(activity, "scriptUri") or "")
-                script = Path(work, "script.sh")
-                script.write_bytes(_body(self.call("s3", "GetObject", {"Bucket": bucket, "Key": key})))
-                command = f"sh {script}"
+            command = self._script(activity, "command")
             args = [str(a) for a in _fields(activity).get("scriptArgument", [])]
             done = self._run_reporting(task, ["sh", "-c", command, "sh", *args], env, work)
             log = done.stdout + done.stderr
