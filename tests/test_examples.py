@@ -63,3 +63,16 @@ def test_trusted_advisor(run_example):
     result, printed = run_example("trusted_advisor")
     assert (result["before"], result["after"], result["refresh"]) == ("error", "ok", "enqueued")
     assert steps_printed(printed, 5)
+
+
+def test_daily_pipeline(run_example, postgres, monkeypatch):
+    host, port, user = postgres
+    monkeypatch.setenv("DAILY_PIPELINE_POSTGRES", f"{host}:{port}:{user}")
+    result, printed = run_example("daily_pipeline")
+    assert steps_printed(printed, 5)
+    assert result["rows"] == [("2024-01-01", "/index.html", 200), ("2024-01-01", "/missing", 404),
+                              ("2024-01-02", "/about.html", 200), ("2024-01-02", "/index.html", 200),
+                              ("2024-01-02", "/login", 302)]
+    assert len(result["failed"]) == 1 and "Transform" in result["failed"][0]
+    assert sorted(alarm.split(" into ")[0] for alarm in result["alarms"]) == [
+        "Loaded the web logs of 2024-01-01", "Loaded the web logs of 2024-01-02"]
