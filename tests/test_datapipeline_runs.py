@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import advance_clock, body, make_client, start_server, unique
+from tests.support import advance_clock, body, error_of, make_client, start_server, unique
 from tests.test_datapipeline_api import obj
 
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
@@ -169,3 +169,17 @@ def test_pipelines_and_their_instances_survive_a_restart(tmp_path):
         assert task["pipelineId"] == pipeline and task["attemptId"] == f"{instance}_Attempt=1"
         dp.set_task_status(taskId=task["taskId"], taskStatus="FINISHED")
         assert wait_status(dp, pipeline, instance, {"FINISHED"})
+
+
+def test_activation_refuses_a_role_the_service_cannot_assume(dp, aws):
+    iam = aws("iam")
+    name = unique("not-trusting")
+    untrusted = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
+    pipeline = dp.create_pipeline(name=unique("roles"), uniqueId=unique("roles"))["pipelineId"]
+    dp.put_pipeline_definition(pipelineId=pipeline, pipelineObjects=[
+        obj("Default", scheduleType="ondemand", workerGroup="wg", role=untrusted),
+        obj("Job", type="ShellCommandActivity", command="true")])
+    error = error_of(dp.activate_pipeline, pipelineId=pipeline)
+    assert error[:2] == ("InvalidRequestException", 400) and untrusted in error.message

@@ -6,6 +6,8 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import epoch
 
 from .engine import Engine
+from .objects_model import Definition, parameter_values
+from .roles import check_roles
 from .state import invalid_request
 from .validation import validate
 
@@ -73,6 +75,8 @@ class DefinitionOps(Engine):
                 raise invalid_request(f"Pipeline {pipeline['pipelineId']} does not have a valid pipeline "
                                       "definition: put a definition without errors before activating it")
             values = params.get("parameterValues") or pipeline.get("parameterValues", [])
+            check_roles(ctx, Definition(pipeline["pipelineObjects"],
+                                        parameter_values(pipeline.get("parameterObjects", []), values)))
             pipeline["activeObjects"] = pipeline["pipelineObjects"]
             pipeline["activeParameterObjects"] = pipeline.get("parameterObjects", [])
             pipeline["activeParameterValues"] = values
