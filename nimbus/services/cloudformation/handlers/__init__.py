@@ -14,6 +14,7 @@ from .cloudfront import (
 from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
+from .datapipeline import Pipeline
 from .ecr import Repository
 from .firehose import DeliveryStream
 from .iam import Role
@@ -36,5 +37,5 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
-    Repository(), Metadata(),
+    Repository(), Metadata(), Pipeline(),
 )}
