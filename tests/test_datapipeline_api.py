@@ -79,6 +79,7 @@ def test_validation_errors_per_object(dp):
         obj("F", type="ShellCommandActivity"),
         obj("G", type="Schedule", period="1 day", startDateTime="bad-time"),
         obj("H", type="ShellCommandActivity", command="true", colour="blue"),
+        obj("I", type="EmrCluster"),
     ]
     answer = dp.validate_pipeline_definition(pipelineId=pipeline, pipelineObjects=bad)
     errors = {e["id"]: " ".join(e["errors"]) for e in answer["validationErrors"]}
@@ -90,6 +91,7 @@ def test_validation_errors_per_object(dp):
     assert "MISSING_REQUIRED_FIELD" in errors["F"] and "command or scriptUri" in errors["F"]
     assert errors["G"] == "INVALID_FIELD_VALUE: 'startDateTime' value must be a literal datetime value."
     assert "H" not in errors
+    assert "not yet" in errors["I"]
     assert any(w["id"] == "H" and "colour" in w["warnings"][0] for w in answer["validationWarnings"])
     stored = dp.put_pipeline_definition(pipelineId=pipeline, pipelineObjects=bad)
     assert stored["errored"] is True

@@ -88,7 +88,7 @@ class DefinitionOps(Engine):
                 pipeline.setdefault("scheduledFrom", pipeline["activatedAt"])
             pipeline["pipelineState"] = "SCHEDULED"
             self.save_pipeline(ctx.account_id, ctx.region, pipeline)
-        self.wake_engine()
+        self.advance_now(ctx.account_id, ctx.region, pipeline["pipelineId"])
         return {}
 
     def deactivate_pipeline(self, ctx: RequestContext, params: dict) -> dict:

@@ -4,6 +4,7 @@ dependencies finished and whose preconditions hold (a new attempt, waiting for a
 out attempts, and finishes the pipeline when its schedules end."""
 from __future__ import annotations
 
+import copy
 import threading
 from datetime import datetime, timedelta
 
@@ -70,12 +71,18 @@ class Engine(SideEffects):
                             self.advance(ns[1], ns[2], pipeline["pipelineId"])
         return None
 
+    def advance_now(self, account: str, region: str, pipeline_id: str) -> None:
+        """The pipeline's due instances made (and started) before the call returns."""
+        with self._tick_lock:
+            self.advance(account, region, pipeline_id)
+
     def advance(self, account: str, region: str, pipeline_id: str) -> None:
         now = _utc(self.clock.now())
         with self.store.transaction():
             pipeline = self.find_pipeline(account, region, pipeline_id)
             if pipeline is None or pipeline["pipelineState"] != "SCHEDULED":
                 return
+            before = copy.deepcopy(pipeline)
             definition = definition_of(pipeline)
             schedules_done = self._materialize(account, region, pipeline, definition, now)
             runs = {run["id"]: run for run in self.runs(account, region, pipeline_id)}
@@ -88,7 +95,8 @@ class Engine(SideEffects):
                     self._check_late(account, region, pipeline, definition, run, now)
             if schedules_done and all(status(r) in TERMINAL for r in runs.values() if is_instance(r)):
                 pipeline["pipelineState"] = "FINISHED"
-            self.save_pipeline(account, region, pipeline)
+            if pipeline != before:
+                self.save_pipeline(account, region, pipeline)
 
     def _materialize(self, account: str, region: str, pipeline: Pipeline, definition: Definition,
                      now: datetime) -> bool:
