@@ -170,10 +170,13 @@ class Engine(SideEffects):
         timeout = definition.get(component, "attemptTimeout")
         if timeout:
             put(attempt, "@attemptDeadline", format_datetime(now + timedelta(seconds=period_seconds(timeout))))
-        put(instance, "@workerGroup", self.worker_group(pipeline, definition, component))
+        group = self.worker_group(pipeline, definition, component)
+        put(instance, "@workerGroup", group)
         runs[attempt["id"]] = attempt
         self.save_run(account, region, pipeline["pipelineId"], attempt)
         self.save_run(account, region, pipeline["pipelineId"], instance)
+        self.enqueue(account, region, group, pipeline["pipelineId"], instance,
+                     get(instance, "@scheduledStartTime") or "")
         self.resource_needed(pipeline, definition, component)
 
     def worker_group(self, pipeline: Pipeline, definition: Definition, component: str) -> str:

@@ -12,6 +12,7 @@ from .documents import PIPELINE, RUN_OBJECT, TASK, Pipeline, RunObject, Task
 pipelines_ns = Namespace("datapipeline", "pipelines")
 runs_ns = Namespace("datapipeline", "runs")
 tasks_ns = Namespace("datapipeline", "tasks")
+queue_ns = Namespace("datapipeline", "queue")  # per worker group: attempts waiting for a runner, oldest first
 DELETED = "DELETING"
 
 
@@ -52,6 +53,11 @@ class DataPipelineState(BaseProvider):
 
     def save_run(self, account: str, region: str, pipeline_id: str, run: RunObject) -> None:
         RUN_OBJECT.put(self.store, runs_ns(account, region, pipeline_id), run["id"], run)
+
+    def enqueue(self, account: str, region: str, worker_group: str, pipeline_id: str, instance: RunObject,
+                scheduled: str) -> None:
+        self.store.put(queue_ns(account, region, worker_group), f"{scheduled}|{pipeline_id}|{instance['id']}",
+                       {"pipelineId": pipeline_id, "instanceId": instance["id"]})
 
     def find_task(self, account: str, region: str, task_id: str) -> Task | None:
         return TASK.get(self.store, tasks_ns(account, region), task_id)

@@ -12,8 +12,9 @@ from nimbus.protocol.errors import ServiceError
 
 from .engine import Engine, _utc, definition_of
 from .expressions import format_datetime
-from .runs_model import component_of, get, head_attempt, is_instance, put, status
+from .runs_model import component_of, get, head_attempt, put, status
 from .schedule import period_seconds
+from .state import queue_ns
 from .task_objects import task_objects
 
 LONG_POLL_SECONDS = 5.0
@@ -34,35 +35,37 @@ class TaskOps(Engine):
             time.sleep(0.2)
 
     def _claim(self, ctx: RequestContext, worker_group: str, hostname: str | None) -> dict | None:
+        """The oldest attempt waiting in the worker group's queue, now RUNNING as the caller's task."""
         now = _utc(self.clock.now())
+        queue = queue_ns(ctx.account_id, ctx.region, worker_group)
         with self.store.transaction():
-            for pipeline in self.all_pipelines(ctx.account_id, ctx.region):
-                if pipeline["pipelineState"] != "SCHEDULED":
+            for key, entry in self.store.scan(queue):
+                pipeline = self.find_pipeline(ctx.account_id, ctx.region, entry["pipelineId"])
+                if pipeline is not None and pipeline["pipelineState"] in ("PAUSED", "INACTIVE"):
+                    continue  # it keeps its place until the pipeline resumes
+                instance = self.find_run(ctx.account_id, ctx.region, entry["pipelineId"], entry["instanceId"])
+                attempt = self.find_run(ctx.account_id, ctx.region, entry["pipelineId"],
+                                        head_attempt(instance) or "") if instance else None
+                self.store.delete(queue, key)
+                if pipeline is None or instance is None or attempt is None or \
+                        status(instance) != "WAITING_FOR_RUNNER" or pipeline["pipelineState"] != "SCHEDULED":
                     continue
-                runs = {r["id"]: r for r in self.runs(ctx.account_id, ctx.region, pipeline["pipelineId"])}
-                waiting = sorted((r for r in runs.values() if is_instance(r) and status(r) == "WAITING_FOR_RUNNER"
-                                  and get(r, "@workerGroup") == worker_group),
-                                 key=lambda r: get(r, "@scheduledStartTime") or "")
-                for instance in waiting:
-                    attempt = runs.get(head_attempt(instance) or "")
-                    if attempt is None:
-                        continue
-                    definition = definition_of(pipeline)
-                    lease = definition.get(component_of(instance), "reportProgressTimeout") or DEFAULT_LEASE
-                    for run in (instance, attempt):
-                        put(run, "@status", "RUNNING")
-                        put(run, "@actualStartTime", get(run, "@actualStartTime") or format_datetime(now))
-                        put(run, "@hostname", hostname)
-                    put(attempt, "@leaseDeadline", format_datetime(now + timedelta(seconds=period_seconds(lease))))
-                    task_id = uuid.uuid4().hex
-                    put(attempt, "@taskId", task_id)
-                    for run in (instance, attempt):
-                        self.save_run(ctx.account_id, ctx.region, pipeline["pipelineId"], run)
-                    self.save_task(ctx.account_id, ctx.region, {
-                        "taskId": task_id, "pipelineId": pipeline["pipelineId"], "attemptId": attempt["id"],
-                        "instanceId": instance["id"], "workerGroup": worker_group, "deadline": 0.0})
-                    return {"taskId": task_id, "pipelineId": pipeline["pipelineId"], "attemptId": attempt["id"],
-                            "objects": task_objects(definition, instance, attempt)}
+                definition = definition_of(pipeline)
+                lease = definition.get(component_of(instance), "reportProgressTimeout") or DEFAULT_LEASE
+                for run in (instance, attempt):
+                    put(run, "@status", "RUNNING")
+                    put(run, "@actualStartTime", get(run, "@actualStartTime") or format_datetime(now))
+                    put(run, "@hostname", hostname)
+                put(attempt, "@leaseDeadline", format_datetime(now + timedelta(seconds=period_seconds(lease))))
+                task_id = uuid.uuid4().hex
+                put(attempt, "@taskId", task_id)
+                for run in (instance, attempt):
+                    self.save_run(ctx.account_id, ctx.region, pipeline["pipelineId"], run)
+                self.save_task(ctx.account_id, ctx.region, {
+                    "taskId": task_id, "pipelineId": pipeline["pipelineId"], "attemptId": attempt["id"],
+                    "instanceId": instance["id"], "workerGroup": worker_group, "deadline": 0.0})
+                return {"taskId": task_id, "pipelineId": pipeline["pipelineId"], "attemptId": attempt["id"],
+                        "objects": task_objects(definition, instance, attempt)}
         return None
 
     def report_task_progress(self, ctx: RequestContext, params: dict) -> dict:
