@@ -47,6 +47,16 @@ def wait_status(dp, pipeline: str, object_id: str, wanted: set[str], timeout: fl
         time.sleep(0.2)
 
 
+def pipeline_state(dp, pipeline: str, wanted: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        described = dp.describe_pipelines(pipelineIds=[pipeline])["pipelineDescriptionList"][0]
+        state = next(f["stringValue"] for f in described["fields"] if f["key"] == "@pipelineState")
+        if state == wanted or time.monotonic() > deadline:
+            return state
+        time.sleep(0.2)
+
+
 def start(dp, objects: list[dict]) -> str:
     pipeline = dp.create_pipeline(name=unique("run"), uniqueId=unique("run"))["pipelineId"]
     answer = dp.put_pipeline_definition(pipelineId=pipeline, pipelineObjects=objects)
@@ -75,8 +85,7 @@ def test_a_boto3_runner_runs_tasks_and_a_failed_attempt_is_retried(dp, endpoint,
         assert out.splitlines()[-1].endswith("0 second")
     finally:
         worker.kill()
-    described = dp.describe_pipelines(pipelineIds=[pipeline])["pipelineDescriptionList"][0]
-    assert {"key": "@pipelineState", "stringValue": "FINISHED"} in described["fields"]
+    assert pipeline_state(dp, pipeline, "FINISHED") == "FINISHED"  # on the scheduler's next tick
 
 
 def test_retries_spent_fail_the_instance_and_cascade(dp, endpoint, account):
@@ -130,6 +139,8 @@ def test_ec2_resource_stages_s3_data_logs_and_alarms(dp, aws, role, receiver, en
     assert b"staged" in log
     alarm = body(receiver.wait_for(1, "Notification")[-1])
     assert alarm["Subject"] == "done Upper" and alarm["Message"] == f"finished {fields['@scheduledStartTime']}"
+    # its activities ended: the resource's worker is told to stop (and does, on its next heartbeat)
+    assert dp.report_task_runner_heartbeat(taskrunnerId="check", workerGroup=f"{pipeline}/Worker")["terminate"]
 
 
 def test_nimbus_taskrunner_and_preconditions(dp, aws, role, endpoint, account):

@@ -20,6 +20,7 @@ from .runs_model import (
     component_of,
     get,
     head_attempt,
+    instance_of,
     is_instance,
     new_attempt,
     new_instance,
@@ -269,13 +270,12 @@ class Engine(SideEffects):
             attempt = self.find_run(account, region, pipeline_id, attempt_id)
             if pipeline is None or attempt is None or status(attempt) in TERMINAL:
                 return
-            instance = self.find_run(account, region, pipeline_id, (attempt["fields"] and next(
-                (f["refValue"] for f in attempt["fields"] if f["key"] == "@instanceParent"), "")) or "")
+            instance = self.find_run(account, region, pipeline_id, instance_of(attempt))
             if instance is None:
                 return
             self.attempt_ended(account, region, pipeline, definition_of(pipeline), instance, attempt, outcome, now,
                                message)
-        self.wake_engine()
+        # what depends on this attempt starts on the engine's next tick, within a second
 
 
 DEFAULT_MAXIMUM_RETRIES = "3"  # AWS: "By default, an activity retries three times before entering a hard failure"

@@ -62,3 +62,7 @@ def head_attempt(run: RunObject) -> str | None:
 
 def is_instance(run: RunObject) -> bool:
     return get(run, "@sphere") == "INSTANCE"
+
+
+def instance_of(attempt: RunObject) -> str:
+    return ref_field(attempt, "@instanceParent") or ""  # type: ignore[arg-type]
