@@ -46,8 +46,6 @@ class Task(TypedDict, total=False):
     attemptId: Required[str]
     instanceId: Required[str]
     workerGroup: Required[str]
-    deadline: Required[float]
-    cancelRequested: bool
 
 
 PIPELINE = DocumentKind[Pipeline]("datapipeline.Pipeline")

@@ -63,7 +63,7 @@ class TaskOps(Engine):
                     self.save_run(ctx.account_id, ctx.region, pipeline["pipelineId"], run)
                 self.save_task(ctx.account_id, ctx.region, {
                     "taskId": task_id, "pipelineId": pipeline["pipelineId"], "attemptId": attempt["id"],
-                    "instanceId": instance["id"], "workerGroup": worker_group, "deadline": 0.0})
+                    "instanceId": instance["id"], "workerGroup": worker_group})
                 return {"taskId": task_id, "pipelineId": pipeline["pipelineId"], "attemptId": attempt["id"],
                         "objects": task_objects(definition, instance, attempt)}
         return None
