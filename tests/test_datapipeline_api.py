@@ -80,6 +80,8 @@ def test_validation_errors_per_object(dp):
         obj("G", type="Schedule", period="1 day", startDateTime="bad-time"),
         obj("H", type="ShellCommandActivity", command="true", colour="blue"),
         obj("I", type="EmrCluster"),
+        obj("J", type="Schedule", period="sometimes", startDateTime="2024-01-01T00:00:00"),
+        obj("K", type="ShellCommandActivity", command="true", maximumRetries="many", retryDelay="soon"),
     ]
     answer = dp.validate_pipeline_definition(pipelineId=pipeline, pipelineObjects=bad)
     errors = {e["id"]: " ".join(e["errors"]) for e in answer["validationErrors"]}
@@ -92,6 +94,8 @@ def test_validation_errors_per_object(dp):
     assert errors["G"] == "INVALID_FIELD_VALUE: 'startDateTime' value must be a literal datetime value."
     assert "H" not in errors
     assert "not yet" in errors["I"]
+    assert "'sometimes' is not a valid period" in errors["J"]
+    assert "'maximumRetries' value 'many'" in errors["K"] and "'retryDelay' value 'soon'" in errors["K"]
     assert any(w["id"] == "H" and "colour" in w["warnings"][0] for w in answer["validationWarnings"])
     stored = dp.put_pipeline_definition(pipelineId=pipeline, pipelineObjects=bad)
     assert stored["errored"] is True
@@ -148,6 +152,8 @@ def test_backfill_instances_query_and_set_status(dp):
         "InvalidRequestException"
     components = dp.query_objects(pipelineId=pipeline, sphere="COMPONENT")["ids"]
     assert "Hello" in components
+    assert error_of(dp.query_objects, pipelineId=pipeline, sphere="INSTANCE", marker="x") == \
+        ("InvalidRequestException", 400)
 
 
 def test_tags_delete_and_missing_pipelines(dp):

@@ -5,6 +5,7 @@ out attempts, and finishes the pipeline when its schedules end."""
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from datetime import datetime, timedelta
 
@@ -33,6 +34,7 @@ from .validation import ACTIVITIES
 from .workers import LocalWorkers
 
 MAX_NEW_PER_TICK = 5000
+log = logging.getLogger(__name__)
 
 
 def _utc(now: datetime) -> datetime:
@@ -69,8 +71,15 @@ class Engine(SideEffects):
                 if len(ns) == 4 and ns[3] == "pipelines":
                     for pipeline in self.all_pipelines(ns[1], ns[2]):
                         if pipeline["pipelineState"] == "SCHEDULED" and not self.closed:
-                            self.advance(ns[1], ns[2], pipeline["pipelineId"])
+                            self._advance_guarded(ns[1], ns[2], pipeline["pipelineId"])
         return None
+
+    def _advance_guarded(self, account: str, region: str, pipeline_id: str) -> None:
+        """One pipeline's trouble (a definition nimbus cannot follow) never stops the others'."""
+        try:
+            self.advance(account, region, pipeline_id)
+        except Exception:  # noqa: BLE001 - logged with its traceback; the next tick tries again
+            log.exception("Data Pipeline %s could not be advanced", pipeline_id)
 
     def advance_now(self, account: str, region: str, pipeline_id: str) -> None:
         """The pipeline's due instances made (and started) before the call returns."""
@@ -223,9 +232,10 @@ class Engine(SideEffects):
         if outcome == "FINISHED":
             self.finish(account, region, pipeline, definition, instance, "FINISHED", now)
             return
-        retries = int(definition.evaluated(component, "maximumRetries") or DEFAULT_MAXIMUM_RETRIES)
+        retries_text = definition.get(component, "maximumRetries") or DEFAULT_MAXIMUM_RETRIES
+        retries = int(retries_text) if retries_text.isdigit() else int(DEFAULT_MAXIMUM_RETRIES)
         if int(get(instance, "@attemptCount") or "1") <= retries:
-            delay = period_seconds(definition.get(component, "retryDelay") or DEFAULT_RETRY_DELAY)
+            delay = period_seconds(definition.get(component, "retryDelay") or DEFAULT_RETRY_DELAY, DEFAULT_RETRY_DELAY)
             put(instance, "@status", "WAITING_ON_DEPENDENCIES")
             put(instance, "@nextRetryTime", format_datetime(now + timedelta(seconds=delay)))
             self.save_run(account, region, pipeline["pipelineId"], instance)

@@ -140,7 +140,7 @@ class _Parser:
                 continue
             try:
                 value = _arithmetic(token[1], value, right)
-            except (TypeError, ValueError, ZeroDivisionError) as exc:
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
                 raise ExpressionError(f"Cannot apply '{token[1]}' to {value!r} and {right!r}") from exc
         return value
 

@@ -25,6 +25,13 @@ def _definition(pipeline: Pipeline) -> Definition:
                                                                             pipeline.get("parameterValues", [])))
 
 
+def _marker(params: dict) -> int:
+    marker = params.get("marker") or "0"
+    if not marker.isdigit():
+        raise invalid_request(f"Invalid marker: {marker}")
+    return int(marker)
+
+
 def _field_value(obj: dict, key: str) -> str | None:
     for field in obj.get("fields", []):
         if field["key"] == key:
@@ -75,7 +82,7 @@ class ObjectOps(Engine):
                 evaluated = evaluated_object(definition, component_of(obj), runtime_fields(obj))  # type: ignore[arg-type]
                 obj = {**obj, "fields": [*evaluated["fields"], *obj["fields"]]}
             found.append({"id": obj["id"], "name": obj.get("name", obj["id"]), "fields": obj.get("fields", [])})
-        start = int(params.get("marker") or 0)
+        start = _marker(params)
         chunk = found[start:start + _PAGE]
         more = start + _PAGE < len(found)
         return {"pipelineObjects": chunk, "hasMoreResults": more, **({"marker": str(start + _PAGE)} if more else {})}
@@ -91,7 +98,7 @@ class ObjectOps(Engine):
                          if (_field_value(obj, "@sphere") or "COMPONENT") == sphere
                          and all(_matches(obj, s) for s in selectors))
         limit = min(params.get("limit") or _PAGE, 500)
-        start = int(params.get("marker") or 0)
+        start = _marker(params)
         chunk = matched[start:start + limit]
         more = start + limit < len(matched)
         return {"ids": chunk, "hasMoreResults": more, **({"marker": str(start + limit)} if more else {})}

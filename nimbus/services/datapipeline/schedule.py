@@ -19,9 +19,15 @@ def parse_period(text: str) -> tuple[int, str]:
     return int(match.group(1)), match.group(2).lower()
 
 
-def period_seconds(text: str) -> float:
-    """A duration field (``attemptTimeout``, ``retryDelay``, ``terminateAfter``) in seconds."""
-    count, unit = parse_period(text)
+def period_seconds(text: str, default: str | None = None) -> float:
+    """A duration field (``attemptTimeout``, ``retryDelay``, ``terminateAfter``) in seconds; with a
+    ``default``, a value that is not a period (an expression that evaluated oddly) counts as the default."""
+    try:
+        count, unit = parse_period(text)
+    except ExpressionError:
+        if default is None:
+            raise
+        count, unit = parse_period(default)
     days = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}[unit]
     return count * days * 86400
 

@@ -56,7 +56,7 @@ class TaskOps(Engine):
                     put(run, "@status", "RUNNING")
                     put(run, "@actualStartTime", get(run, "@actualStartTime") or format_datetime(now))
                     put(run, "@hostname", hostname)
-                put(attempt, "@leaseDeadline", format_datetime(now + timedelta(seconds=period_seconds(lease))))
+                put(attempt, "@leaseDeadline", format_datetime(now + timedelta(seconds=period_seconds(lease, DEFAULT_LEASE))))
                 task_id = uuid.uuid4().hex
                 put(attempt, "@taskId", task_id)
                 for run in (instance, attempt):
@@ -81,7 +81,7 @@ class TaskOps(Engine):
             instance = self.find_run(ctx.account_id, ctx.region, task["pipelineId"], task["instanceId"])
             lease = definition_of(pipeline).get(component_of(instance) if instance else "",
                                                 "reportProgressTimeout") or DEFAULT_LEASE
-            put(attempt, "@leaseDeadline", format_datetime(now + timedelta(seconds=period_seconds(lease))))
+            put(attempt, "@leaseDeadline", format_datetime(now + timedelta(seconds=period_seconds(lease, DEFAULT_LEASE))))
             for field in params.get("fields", []):
                 if "stringValue" in field and not field["key"].startswith("@"):
                     put(attempt, field["key"], field["stringValue"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .expressions import ExpressionError, check, expressions_in, parse_datetime
 from .objects_model import Definition, PipelineObject
+from .schedule import parse_period
 
 _COMMON = {"type", "parent", "name", "id", "schedule", "scheduleType", "workerGroup", "runsOn", "dependsOn",
            "precondition", "onFail", "onSuccess", "onLateAction", "maximumRetries", "retryDelay",
@@ -41,6 +42,8 @@ ACTIVITIES = {"ShellCommandActivity", "CopyActivity", "SqlActivity", "RedshiftCo
               "HiveActivity"}
 NOT_YET = {"EmrCluster", "EmrActivity", "HiveActivity"}  # refused until nimbus serves EMR
 _DATETIMES = ("startDateTime", "endDateTime")
+_PERIODS = ("period", "attemptTimeout", "retryDelay", "lateAfterTimeout", "terminateAfter", "reportProgressTimeout")
+_INTEGERS = {"maximumRetries": 10, "occurrences": 1_000_000}  # field -> its largest value
 
 
 def _problems(definition: Definition, obj: PipelineObject) -> tuple[list[str], list[str]]:
@@ -66,6 +69,10 @@ def _problems(definition: Definition, obj: PipelineObject) -> tuple[list[str], l
                 check(expression)
         except ExpressionError as exc:
             errors.append(f"INVALID_EXPRESSION: '{field['key']}' has an invalid expression: {exc}")
+        if text and "#{" not in text:
+            problem = _literal_problem(field["key"], text)
+            if problem:
+                errors.append(problem)
         if field["key"] in _DATETIMES and text and "#{" not in text:
             try:
                 parse_datetime(text)
@@ -88,6 +95,18 @@ def _problems(definition: Definition, obj: PipelineObject) -> tuple[list[str], l
                 and not definition.fields(object_id, "workerGroup"):
             errors.append("MISSING_REQUIRED_FIELD: An activity requires 'runsOn' or 'workerGroup'")
     return errors, warnings
+
+
+def _literal_problem(key: str, text: str) -> str | None:
+    """What is wrong with a period or a number written literally, if anything."""
+    if key in _PERIODS:
+        try:
+            parse_period(text)
+        except ExpressionError:
+            return f"INVALID_FIELD_VALUE: '{key}' value '{text}' is not a valid period (such as '1 hour')"
+    if key in _INTEGERS and not (text.isdigit() and int(text) <= _INTEGERS[key]):
+        return f"INVALID_FIELD_VALUE: '{key}' value '{text}' must be an integer from 0 to {_INTEGERS[key]}"
+    return None
 
 
 def _cycles(definition: Definition) -> dict[str, str]:
