@@ -114,6 +114,9 @@ def test_expressions_evaluate_against_objects_and_instances(dp, endpoint):
     assert evaluate("#{1 + 2 * 3}") in ("7", "9")
     assert error_of(dp.evaluate_expression, pipelineId=pipeline, objectId="Hello",
                     expression="#{nosuch(1)}").code == "InvalidRequestException"
+    deep = "#{" + "(" * 3000 + "1" + ")" * 3000 + "}"  # bounded: the caller's 400, never the server's 500
+    assert error_of(dp.evaluate_expression, pipelineId=pipeline, objectId="Hello",
+                    expression=deep).code == "InvalidRequestException"
     dp.activate_pipeline(pipelineId=pipeline)
     instance = "@Hello_2024-01-01T00:00:00"
     ids = _wait_ids(dp, pipeline, "INSTANCE", [])

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 MAX_DEPTH = 16
+MAX_NESTING = 32  # parentheses and calls within one expression
 _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*')|(?P<num>\d+(?:\.\d+)?)|(?P<name>@?[A-Za-z_][A-Za-z0-9_]*)"
                     r"|(?P<op>[(),.+\-*/]))")
 _EXPRESSION = re.compile(r"#\{([^{}]*)\}")
@@ -98,6 +99,7 @@ class _Parser:
     def __init__(self, text: str, resolve: Resolver, check_only: bool = False):
         self.tokens = self._tokenize(text)
         self.pos, self.resolve, self.check_only = 0, resolve, check_only
+        self.nesting = 0
 
     @staticmethod
     def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -132,6 +134,15 @@ class _Parser:
         return value
 
     def sum(self) -> object:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise ExpressionError(f"Expression nests more than {MAX_NESTING} levels")
+        try:
+            return self._sum()
+        finally:
+            self.nesting -= 1
+
+    def _sum(self) -> object:
         value = self.term()
         while (token := self.peek()) is not None and token[1] in "+-*/" and token[0] == "op":
             self.take()
