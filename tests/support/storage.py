@@ -91,6 +91,7 @@ ONE_CALL_PER_SERVICE = {
     "cloudtrail-data": lambda aws: error_of(aws("cloudtrail-data").put_audit_events,
                                             channelArn="arn:aws:cloudtrail:us-east-1:000000000000:channel/none",
                                             auditEvents=[{"id": "1", "eventData": "{}"}]),
+    "datapipeline": lambda aws: aws("datapipeline").list_pipelines(),
     "ecr": lambda aws: aws("ecr").describe_repositories(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
