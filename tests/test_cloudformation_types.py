@@ -121,7 +121,7 @@ def test_access_keys_and_topic_policies(cf, aws, endpoint, server, account):
         assert error_of(sns.get_topic_attributes, TopicArn=made[topic]).code == "NotFound"
 
 
-def trail_template(logging: bool, read_write: str, prefix: str) -> dict:
+def trail_template(logging: bool, read_write: str, prefix: str, insights: tuple[str, ...] = ()) -> dict:
     trail_policy = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
          "Resource": {"Fn::GetAtt": ["Bucket", "Arn"]}},
@@ -134,7 +134,8 @@ def trail_template(logging: bool, read_write: str, prefix: str) -> dict:
             "Bucket": {"Ref": "Bucket"}, "PolicyDocument": trail_policy}},
         "Trail": {"Type": "AWS::CloudTrail::Trail", "DependsOn": "BucketPolicy", "Properties": {
             "S3BucketName": {"Ref": "Bucket"}, "IsLogging": logging,
-            "EventSelectors": [{"ReadWriteType": read_write, "IncludeManagementEvents": True}]}},
+            "EventSelectors": [{"ReadWriteType": read_write, "IncludeManagementEvents": True}],
+            **({"InsightSelectors": [{"InsightType": i} for i in insights]} if insights else {})}},
         "DeliveryRole": {"Type": "AWS::IAM::Role", "Properties": {
             "AssumeRolePolicyDocument": json.loads(FIREHOSE_TRUST), "Policies": [{
                 "PolicyName": "deliver", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
@@ -149,12 +150,14 @@ def trail_template(logging: bool, read_write: str, prefix: str) -> dict:
 
 def test_trails_and_delivery_streams(cf, aws, server, account):
     trails, firehose, name = aws("cloudtrail"), aws("firehose"), unique("trail")
-    stack = deploy(cf, name, trail_template(True, "WriteOnly", "first/"))
+    stack = deploy(cf, name, trail_template(True, "WriteOnly", "first/", ("ApiCallRateInsight",)))
     made, out = stack_resources(cf, name), outputs(stack)
     trail = trails.get_trail(Name=made["Trail"])["Trail"]
     assert trail["TrailARN"] == out["TrailArn"] and trail["S3BucketName"] == made["Bucket"]
     assert trails.get_trail_status(Name=made["Trail"])["IsLogging"] is True
     assert trails.get_event_selectors(TrailName=made["Trail"])["EventSelectors"][0]["ReadWriteType"] == "WriteOnly"
+    assert [i["InsightType"] for i in trails.get_insight_selectors(TrailName=made["Trail"])["InsightSelectors"]] \
+        == ["ApiCallRateInsight"]
     described = firehose.describe_delivery_stream(DeliveryStreamName=made["Delivery"])["DeliveryStreamDescription"]
     destination = described["Destinations"][0]["ExtendedS3DestinationDescription"]
     assert described["DeliveryStreamARN"] == out["StreamArn"] and described["DeliveryStreamStatus"] == "ACTIVE"
@@ -164,6 +167,7 @@ def test_trails_and_delivery_streams(cf, aws, server, account):
     assert stack_resources(cf, name) == made  # all in place
     assert trails.get_trail_status(Name=made["Trail"])["IsLogging"] is False
     assert trails.get_event_selectors(TrailName=made["Trail"])["EventSelectors"][0]["ReadWriteType"] == "ReadOnly"
+    assert error_of(trails.get_insight_selectors, TrailName=made["Trail"]).code == "InsightNotEnabledException"
     described = firehose.describe_delivery_stream(DeliveryStreamName=made["Delivery"])["DeliveryStreamDescription"]
     assert described["Destinations"][0]["ExtendedS3DestinationDescription"]["Prefix"] == "second/"
     live = read_back(server, account, "AWS::KinesisFirehose::DeliveryStream", made["Delivery"])
@@ -247,8 +251,9 @@ def test_a_failure_mid_create_rolls_every_type_back(cf, aws):
     ({"Type": "AWS::CloudTrail::Trail", "Properties": {"S3BucketName": "nowhere", "IsLogging": True}},
      "(HandlerErrorCode: S3BucketDoesNotExistException)"),
     ({"Type": "AWS::CloudTrail::Trail", "Properties": {"S3BucketName": "nowhere", "IsLogging": True,
-                                                       "InsightSelectors": [{"InsightType": "ApiCallRateInsight"}]}},
-     "nimbus does not serve CloudTrail InsightSelectors"),
+                                                       "AggregationConfigurations": [{
+                                                           "EventCategory": "Data", "Templates": ["API_ACTIVITY"]}]}},
+     "nimbus does not serve CloudTrail AggregationConfigurations"),
     ({"Type": "AWS::KMS::ReplicaKey", "Properties": {"PrimaryKeyArn": {"Fn::GetAtt": ["Single", "Arn"]},
                                                      "KeyPolicy": {"Version": "2012-10-17", "Statement": []}}},
      "(HandlerErrorCode: UnsupportedOperationException)"),  # a single-Region key has no replicas

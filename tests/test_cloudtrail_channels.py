@@ -5,18 +5,36 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 
-from tests.support import account_key, advance_clock, all_records, error_of, make_client, trail_bucket, unique
+import pytest
+
+from tests.support import (
+    account_key,
+    advance_clock,
+    all_records,
+    error_of,
+    make_client,
+    new_event_data_store,
+    trail_bucket,
+    unique,
+)
 
 
 def store_arn(account: str, name: str = "store") -> str:
     return f"arn:aws:cloudtrail:us-east-1:{account}:eventdatastore/{name}-0123456789"
 
 
-def new_channel(aws, account: str) -> dict:
+@pytest.fixture(scope="module")
+def audit_store(aws) -> str:
+    """An event data store for external events, as AWS makes them for channels: what channels deliver to."""
+    return new_event_data_store(aws("cloudtrail"), "ActivityAuditLog")
+
+
+def new_channel(aws, store: str) -> dict:
     return aws("cloudtrail").create_channel(
         Name=unique("chan"), Source="Custom", Tags=[{"Key": "team", "Value": "audit"}],
-        Destinations=[{"Type": "EVENT_DATA_STORE", "Location": store_arn(account)}])
+        Destinations=[{"Type": "EVENT_DATA_STORE", "Location": store}])
 
 
 def event_data(account: str, **overrides) -> str:
@@ -31,9 +49,9 @@ def checksum(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
-def test_channels_are_created_read_updated_listed_and_deleted(aws, account):
+def test_channels_are_created_read_updated_listed_and_deleted(aws, account, audit_store):
     ct = aws("cloudtrail")
-    created = new_channel(aws, account)
+    created = new_channel(aws, audit_store)
     arn = created["ChannelArn"]
     assert arn.startswith(f"arn:aws:cloudtrail:us-east-1:{account}:channel/")
     assert created["Tags"] == [{"Key": "team", "Value": "audit"}] and created["Source"] == "Custom"
@@ -44,7 +62,7 @@ def test_channels_are_created_read_updated_listed_and_deleted(aws, account):
     assert ct.update_channel(Channel=arn, Name=renamed)["Name"] == renamed
     assert error_of(ct.create_channel, Name=renamed, Source="Custom",
                     Destinations=created["Destinations"]) == ("ChannelAlreadyExistsException", 400)
-    other = new_channel(aws, account)["ChannelArn"]
+    other = new_channel(aws, audit_store)["ChannelArn"]
     listed, token = [], None
     while True:
         listing = ct.list_channels(MaxResults=1, **({"NextToken": token} if token else {}))
@@ -62,9 +80,9 @@ def test_channels_are_created_read_updated_listed_and_deleted(aws, account):
         "ChannelARNInvalidException"
 
 
-def test_channel_input_is_checked(aws, account):
+def test_channel_input_is_checked(aws, account, audit_store):
     ct = aws("cloudtrail")
-    good = [{"Type": "EVENT_DATA_STORE", "Location": store_arn(account)}]
+    good = [{"Type": "EVENT_DATA_STORE", "Location": audit_store}]
     assert error_of(ct.create_channel, Name=unique("c"), Source="NotAPartner", Destinations=good).code == \
         "InvalidSourceException"
     assert error_of(ct.create_channel, Name=unique("c"), Source="Custom",
@@ -81,8 +99,8 @@ def test_channel_input_is_checked(aws, account):
         "TagsLimitExceededException"
 
 
-def test_put_audit_events_takes_good_entries_and_lists_bad_ones(aws, account):
-    arn = new_channel(aws, account)["ChannelArn"]
+def test_put_audit_events_takes_good_entries_and_lists_bad_ones(aws, account, audit_store):
+    arn = new_channel(aws, audit_store)["ChannelArn"]
     data = aws("cloudtrail-data")
     good = event_data(account)
     result = data.put_audit_events(channelArn=arn, auditEvents=[
@@ -112,9 +130,9 @@ def test_put_audit_events_takes_good_entries_and_lists_bad_ones(aws, account):
                     auditEvents=[{"id": "x", "eventData": good}]).code == "InvalidChannelARN"
 
 
-def test_resource_policies_let_another_account_put_with_its_external_id(aws, account, endpoint):
+def test_resource_policies_let_another_account_put_with_its_external_id(aws, account, audit_store, endpoint):
     ct = aws("cloudtrail")
-    arn = new_channel(aws, account)["ChannelArn"]
+    arn = new_channel(aws, audit_store)["ChannelArn"]
     partner = account_key()
     partner_data = make_client(endpoint, "cloudtrail-data", key=partner)
     entry = [{"id": "p1", "eventData": event_data(account)}]
@@ -136,9 +154,9 @@ def test_resource_policies_let_another_account_put_with_its_external_id(aws, acc
                     externalId="shared-secret").code == "ChannelInsufficientPermission"
 
 
-def test_resource_policies_are_validated(aws, account):
+def test_resource_policies_are_validated(aws, account, audit_store):
     ct = aws("cloudtrail")
-    arn = new_channel(aws, account)["ChannelArn"]
+    arn = new_channel(aws, audit_store)["ChannelArn"]
 
     def policy(**statement) -> str:
         return json.dumps({"Version": "2012-10-17", "Statement": [
@@ -162,9 +180,9 @@ def test_resource_policies_are_validated(aws, account):
     assert error_of(ct.get_resource_policy, ResourceArn=store_arn(account)).code == "ResourceNotFoundException"
 
 
-def test_put_audit_events_are_data_events_a_trail_logs_when_selected(aws, account, endpoint):
+def test_put_audit_events_are_data_events_a_trail_logs_when_selected(aws, account, audit_store, endpoint):
     ct = aws("cloudtrail")
-    arn = new_channel(aws, account)["ChannelArn"]
+    arn = new_channel(aws, audit_store)["ChannelArn"]
     bucket = trail_bucket(aws("s3"), account)
     name = unique("trail")
     ct.create_trail(Name=name, S3BucketName=bucket)
@@ -182,3 +200,18 @@ def test_put_audit_events_are_data_events_a_trail_logs_when_selected(aws, accoun
     ct.stop_logging(Name=name)
     lookup = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "PutAuditEvents"}])
     assert lookup["Events"] == []  # data events never show in the event history
+
+
+def test_a_channel_s_audit_events_are_queried_in_its_event_data_store(aws, account, audit_store):
+    arn = new_channel(aws, audit_store)["ChannelArn"]
+    taken = aws("cloudtrail-data").put_audit_events(channelArn=arn, auditEvents=[
+        {"id": "one", "eventData": event_data(account)}])["successful"][0]["eventID"]
+    ct, store_id = aws("cloudtrail"), audit_store.rsplit("/", 1)[1]
+    query_id = ct.start_query(
+        QueryStatement=f"SELECT eventCategory FROM {store_id} WHERE eventID = '{taken}'")["QueryId"]
+    deadline = time.monotonic() + 60
+    while (described := ct.describe_query(EventDataStore=store_id, QueryId=query_id))["QueryStatus"] in \
+            ("QUEUED", "RUNNING") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert described["QueryStatus"] == "FINISHED", described
+    assert ct.get_query_results(QueryId=query_id)["QueryResultRows"] == [[{"eventCategory": "ActivityAuditLog"}]]

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 import json
 
-from tests.support import error_of, unique
+import pytest
 
-QUERY = "SELECT eventName, COUNT(*) FROM 0123abcd-4567 WHERE eventTime > ? GROUP BY eventName"
+from tests.support import error_of, new_event_data_store, unique
+
+QUERY = "SELECT eventName, COUNT(*) FROM {store} WHERE eventTime > ? GROUP BY eventName"
 
 
-def widget(statement: str = QUERY, parameters=("$StartTime$",)) -> dict:
+def widget(statement: str, parameters=("$StartTime$",)) -> dict:
     out = {"QueryStatement": statement, "ViewProperties": {"View": "Table"}}
     return {**out, "QueryParameters": list(parameters)} if parameters else out
 
 
-def test_dashboards_are_created_read_updated_refreshed_listed_and_deleted(aws, account):
+@pytest.fixture(scope="module")
+def query(aws) -> str:
+    """A widget's statement over a real event data store of the module's account."""
+    return QUERY.format(store=new_event_data_store(aws("cloudtrail")).rsplit("/", 1)[1])
+
+
+def test_dashboards_are_created_read_updated_refreshed_listed_and_deleted(aws, account, query):
     ct = aws("cloudtrail")
     name = unique("dash")
-    created = ct.create_dashboard(Name=name, Widgets=[widget()], TagsList=[{"Key": "k", "Value": "v"}],
+    created = ct.create_dashboard(Name=name, Widgets=[widget(query)], TagsList=[{"Key": "k", "Value": "v"}],
                                   RefreshSchedule={"Frequency": {"Unit": "HOURS", "Value": 6}, "Status": "ENABLED"},
                                   TerminationProtectionEnabled=True)
     arn = created["DashboardArn"]
     assert arn == f"arn:aws:cloudtrail:us-east-1:{account}:dashboard/{name}" and created["Type"] == "CUSTOM"
     got = ct.get_dashboard(DashboardId=name)
-    assert got["Status"] == "CREATED" and got["Widgets"][0]["QueryStatement"] == QUERY
+    assert got["Status"] == "CREATED" and got["Widgets"][0]["QueryStatement"] == query
     assert got["RefreshSchedule"]["Frequency"] == {"Unit": "HOURS", "Value": 6} and got["CreatedTimestamp"]
     assert error_of(ct.create_dashboard, Name=name) == ("ConflictException", 400)
-    updated = ct.update_dashboard(DashboardId=arn, Widgets=[widget(), widget()])
+    updated = ct.update_dashboard(DashboardId=arn, Widgets=[widget(query), widget(query)])
     assert len(updated["Widgets"]) == 2 and ct.get_dashboard(DashboardId=arn)["Status"] == "UPDATED"
     refresh = ct.start_dashboard_refresh(DashboardId=arn)["RefreshId"]
     after = ct.get_dashboard(DashboardId=arn)
@@ -42,11 +50,11 @@ def test_dashboards_are_created_read_updated_refreshed_listed_and_deleted(aws, a
     assert error_of(ct.get_dashboard, DashboardId=arn) == ("ResourceNotFoundException", 400)
 
 
-def test_dashboard_widgets_and_schedules_are_validated(aws):
+def test_dashboard_widgets_and_schedules_are_validated(aws, query):
     ct = aws("cloudtrail")
     bad = [([widget("DELETE FROM x", ())], "InvalidQueryStatementException"),
            ([widget("SELECT 1", ())], "InvalidQueryStatementException"),
-           ([widget(QUERY, ())], "InvalidQueryStatementException")]
+           ([widget(query, ())], "InvalidQueryStatementException")]
     for widgets, code in bad:
         assert error_of(ct.create_dashboard, Name=unique("dash"), Widgets=widgets).code == code
     assert error_of(ct.create_dashboard, Name=unique("dash"),
@@ -73,9 +81,9 @@ def test_dashboard_policies_take_only_refresh(aws, account):
 def test_tags_on_channels_and_dashboards(aws, account):
     ct = aws("cloudtrail")
     dashboard = ct.create_dashboard(Name=unique("dash"), TagsList=[{"Key": "a", "Value": "1"}])["DashboardArn"]
+    audit_store = new_event_data_store(ct, "ActivityAuditLog")
     channel = ct.create_channel(Name=unique("chan"), Source="Custom", Destinations=[{
-        "Type": "EVENT_DATA_STORE",
-        "Location": f"arn:aws:cloudtrail:us-east-1:{account}:eventdatastore/0123abcd-4567"}])["ChannelArn"]
+        "Type": "EVENT_DATA_STORE", "Location": audit_store}])["ChannelArn"]
     for arn in (dashboard, channel):
         ct.add_tags(ResourceId=arn, TagsList=[{"Key": "b", "Value": "2"}, {"Key": "c", "Value": "3"}])
         ct.remove_tags(ResourceId=arn, TagsList=[{"Key": "c"}])

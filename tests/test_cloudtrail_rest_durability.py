@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support import advance_clock, make_client, start_server, trail_bucket, unique
+from tests.support import advance_clock, make_client, new_event_data_store, start_server, trail_bucket, unique
 
 
 def test_insights_channels_policies_and_dashboards_survive_a_restart(tmp_path):
@@ -16,8 +16,7 @@ def test_insights_channels_policies_and_dashboards_survive_a_restart(tmp_path):
         ct.start_logging(Name=trail)
         ct.put_insight_selectors(TrailName=trail, InsightSelectors=[{"InsightType": "ApiCallRateInsight"}])
         channel = ct.create_channel(Name=unique("chan"), Source="Custom", Destinations=[{
-            "Type": "EVENT_DATA_STORE",
-            "Location": f"arn:aws:cloudtrail:us-east-1:{account}:eventdatastore/0123abcd-4567"}])["ChannelArn"]
+            "Type": "EVENT_DATA_STORE", "Location": new_event_data_store(ct, "ActivityAuditLog")}])["ChannelArn"]
         policy = json.dumps({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
             "Action": "cloudtrail-data:PutAuditEvents", "Resource": channel}]})

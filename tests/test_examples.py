@@ -59,9 +59,25 @@ def test_versioned_template(run_example):
     assert steps_printed(printed, 6)
 
 
+def test_config_inventory(run_example):
+    result, printed = run_example("config_inventory")
+    assert result["discovered"] and result["statuses"] == ["ResourceDiscovered", "OK", "OK"]
+    assert [names[0].startswith(prefix) for names, prefix in zip(result["related"][1:], ("analytics", "reporting"),
+                                                                     strict=True)] == [True, True]
+    assert result["related"][0] == [] and result["snapshot_items"] >= 3
+    assert steps_printed(printed, 5)
+
+
 def test_trusted_advisor(run_example):
     result, printed = run_example("trusted_advisor")
     assert (result["before"], result["after"], result["refresh"]) == ("error", "ok", "enqueued")
+    assert steps_printed(printed, 5)
+
+
+def test_streaming_sql(run_example):
+    result, printed = run_example("streaming_sql")
+    assert result["status"] == "RUNNING" and result["columns"] == ["ticker_symbol", "price"]
+    assert result["counts"] == {"AMZN": 3, "WMT": 2, "IBM": 1}
     assert steps_printed(printed, 5)
 
 

@@ -12,7 +12,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.events import RESOURCE_CHANGE, ResourceChangeEvent
 from nimbus.core.identity import service_principal
 from nimbus.core.resource_change import RESOURCE_TYPES, contract_errors
-from tests.support import advance_clock, unique
+from tests.support import ACCOUNT, advance_clock, trail_bucket, unique
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -87,6 +87,24 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     firehose.delete_delivery_stream(DeliveryStreamName=name)
     s3.delete_bucket(Bucket=bucket)
 
+    cloudtrail, trail = client("cloudtrail"), unique("trail")
+    cloudtrail.create_trail(Name=trail, S3BucketName=trail_bucket(s3, ACCOUNT))
+    cloudtrail.update_trail(Name=trail, IncludeGlobalServiceEvents=False)
+    cloudtrail.delete_trail(Name=trail)
+
+    ecr, repository = client("ecr"), unique("events-repository")
+    ecr.create_repository(repositoryName=repository)
+    ecr.tag_resource(resourceArn=ecr.describe_repositories(repositoryNames=[repository])["repositories"][0][
+        "repositoryArn"], tags=[{"Key": "k", "Value": "v"}])
+    ecr.delete_repository(repositoryName=repository)
+
+    analytics, app = client("kinesisanalytics"), unique("analytics")
+    analytics.create_application(ApplicationName=app)
+    analytics.update_application(ApplicationName=app, CurrentApplicationVersionId=1,
+                                 ApplicationUpdate={"ApplicationCodeUpdate": "-- none"})
+    created = analytics.describe_application(ApplicationName=app)["ApplicationDetail"]["CreateTimestamp"]
+    analytics.delete_application(ApplicationName=app, CreateTimestamp=created)
+
 
 def test_every_service_publishes_events_that_keep_the_contract(server, endpoint, client, published):
     drive_the_rest(client, endpoint, drive_iam(client))
@@ -103,7 +121,7 @@ def test_every_service_publishes_events_that_keep_the_contract(server, endpoint,
                           "AWS::SSM::Parameter"):
         assert (resource_type, "updated") in seen
     for resource_type in ("AWS::KinesisFirehose::DeliveryStream", "AWS::Kinesis::Stream", "AWS::S3::Bucket",
-                          "AWS::SSM::Parameter"):
+                          "AWS::SSM::Parameter", "AWS::CloudTrail::Trail", "AWS::ECR::Repository"):
         assert {(resource_type, "created"), (resource_type, "deleted")} <= seen
     created = [e for e in published if e.change == "created"]
     assert all(isinstance(e.configuration, dict) for e in created)

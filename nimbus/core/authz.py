@@ -32,7 +32,7 @@ PRINCIPAL_TYPES = {"Root": "Account", "IAMUser": "User", "AssumedRole": "Assumed
 ALLOW_ALL = compile_policy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
 MODES = ("default", "always", "record")
 # The IAM action prefix is the model's signing name, except where AWS named them apart.
-IAM_PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "iotdata": "iot"}
+IAM_PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "iotdata": "iot", "cloudcontrolapi": "cloudformation"}
 
 
 class IdentityPolicySource(Protocol):

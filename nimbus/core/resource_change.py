@@ -21,7 +21,9 @@ Configuration = Callable[[], dict[str, Any] | None]
 # CloudFormation type name -> the ARN service of its resources.
 RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
+    "AWS::CloudTrail::Trail": "cloudtrail",
     "AWS::DataPipeline::Pipeline": "datapipeline",
+    "AWS::ECR::Repository": "ecr",
     "AWS::IAM::User": "iam",
     "AWS::IAM::Group": "iam",
     "AWS::IAM::Role": "iam",
@@ -30,6 +32,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::KMS::ReplicaKey": "kms",
     "AWS::Kinesis::Stream": "kinesis",
     "AWS::Kinesis::Channel": "kinesis",
+    "AWS::KinesisAnalytics::Application": "kinesisanalytics",
     "AWS::KinesisFirehose::DeliveryStream": "firehose",
     "AWS::Logs::LogGroup": "logs",
     "AWS::S3::Bucket": "s3",

@@ -4,6 +4,16 @@ from typing import Any
 
 _: Any = object()
 
+# cloudcontrol
+_.cancel_resource_request
+_.create_resource
+_.delete_resource
+_.get_resource
+_.get_resource_request_status
+_.list_resource_requests
+_.list_resources
+_.update_resource
+
 # cloudformation
 _.activate_organizations_access
 _.activate_type
@@ -339,6 +349,110 @@ _.update_trail
 
 # cloudtrail-data
 _.put_audit_events
+
+# config
+_.associate_resource_types
+_.batch_get_aggregate_resource_config
+_.batch_get_resource_config
+_.delete_aggregation_authorization
+_.delete_config_rule
+_.delete_configuration_aggregator
+_.delete_configuration_recorder
+_.delete_conformance_pack
+_.delete_connector
+_.delete_delivery_channel
+_.delete_evaluation_results
+_.delete_organization_config_rule
+_.delete_organization_conformance_pack
+_.delete_pending_aggregation_request
+_.delete_remediation_configuration
+_.delete_remediation_exceptions
+_.delete_resource_config
+_.delete_retention_configuration
+_.delete_service_linked_configuration_recorder
+_.delete_stored_query
+_.deliver_config_snapshot
+_.describe_aggregate_compliance_by_config_rules
+_.describe_aggregate_compliance_by_conformance_packs
+_.describe_aggregation_authorizations
+_.describe_compliance_by_config_rule
+_.describe_compliance_by_resource
+_.describe_config_rule_evaluation_status
+_.describe_config_rules
+_.describe_configuration_aggregator_sources_status
+_.describe_configuration_aggregators
+_.describe_configuration_recorder_status
+_.describe_configuration_recorders
+_.describe_conformance_pack_compliance
+_.describe_conformance_pack_status
+_.describe_conformance_packs
+_.describe_delivery_channel_status
+_.describe_delivery_channels
+_.describe_organization_config_rule_statuses
+_.describe_organization_config_rules
+_.describe_organization_conformance_pack_statuses
+_.describe_organization_conformance_packs
+_.describe_pending_aggregation_requests
+_.describe_remediation_configurations
+_.describe_remediation_exceptions
+_.describe_remediation_execution_status
+_.describe_retention_configurations
+_.disassociate_resource_types
+_.get_aggregate_compliance_details_by_config_rule
+_.get_aggregate_config_rule_compliance_summary
+_.get_aggregate_conformance_pack_compliance_summary
+_.get_aggregate_discovered_resource_counts
+_.get_aggregate_resource_config
+_.get_compliance_details_by_config_rule
+_.get_compliance_details_by_resource
+_.get_compliance_summary_by_config_rule
+_.get_compliance_summary_by_resource_type
+_.get_conformance_pack_compliance_details
+_.get_conformance_pack_compliance_summary
+_.get_connector
+_.get_custom_rule_policy
+_.get_discovered_resource_counts
+_.get_organization_config_rule_detailed_status
+_.get_organization_conformance_pack_detailed_status
+_.get_organization_custom_rule_policy
+_.get_resource_config_history
+_.get_resource_evaluation_summary
+_.get_stored_query
+_.list_aggregate_discovered_resources
+_.list_configuration_recorders
+_.list_conformance_pack_compliance_scores
+_.list_connectors
+_.list_discovered_resources
+_.list_resource_evaluations
+_.list_stored_queries
+_.list_tags_for_resource
+_.put_aggregation_authorization
+_.put_config_rule
+_.put_configuration_aggregator
+_.put_configuration_recorder
+_.put_conformance_pack
+_.put_connector
+_.put_delivery_channel
+_.put_evaluations
+_.put_external_evaluation
+_.put_organization_config_rule
+_.put_organization_conformance_pack
+_.put_remediation_configurations
+_.put_remediation_exceptions
+_.put_resource_config
+_.put_retention_configuration
+_.put_service_linked_configuration_recorder
+_.put_stored_query
+_.put_third_party_service_linked_configuration_recorder
+_.select_aggregate_resource_config
+_.select_resource_config
+_.start_config_rules_evaluation
+_.start_configuration_recorder
+_.start_remediation_execution
+_.start_resource_evaluation
+_.stop_configuration_recorder
+_.tag_resource
+_.untag_resource
 
 # datapipeline
 _.activate_pipeline
@@ -709,6 +823,28 @@ _.update_shard_count
 _.update_stream_mode
 _.update_stream_record_distribution_strategy
 _.update_stream_warm_throughput
+
+# kinesisanalytics
+_.add_application_cloud_watch_logging_option
+_.add_application_input
+_.add_application_input_processing_configuration
+_.add_application_output
+_.add_application_reference_data_source
+_.create_application
+_.delete_application
+_.delete_application_cloud_watch_logging_option
+_.delete_application_input_processing_configuration
+_.delete_application_output
+_.delete_application_reference_data_source
+_.describe_application
+_.discover_input_schema
+_.list_applications
+_.list_tags_for_resource
+_.start_application
+_.stop_application
+_.tag_resource
+_.untag_resource
+_.update_application
 
 # kms
 _.cancel_key_deletion

@@ -83,6 +83,7 @@ def validate_logs(endpoint: str, trail_arn: str, start: datetime, end: datetime,
 
 # One harmless call per nimbus service, so tests can check that every service's calls are on record.
 ONE_CALL_PER_SERVICE = {
+    "cloudcontrol": lambda aws: aws("cloudcontrol").list_resource_requests(),
     "cloudformation": lambda aws: aws("cloudformation").list_stacks(),
     "cloudfront": lambda aws: aws("cloudfront").list_distributions(),
     "cloudfront-keyvaluestore": lambda aws: on_loopback(aws("cloudfront-keyvaluestore")).describe_key_value_store(
@@ -91,11 +92,13 @@ ONE_CALL_PER_SERVICE = {
     "cloudtrail-data": lambda aws: error_of(aws("cloudtrail-data").put_audit_events,
                                             channelArn="arn:aws:cloudtrail:us-east-1:000000000000:channel/none",
                                             auditEvents=[{"id": "1", "eventData": "{}"}]),
+    "config": lambda aws: aws("config").describe_configuration_recorders(),
     "datapipeline": lambda aws: aws("datapipeline").list_pipelines(),
     "ecr": lambda aws: aws("ecr").describe_repositories(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),
     "iam": lambda aws: aws("iam").list_users(),
     "kinesis": lambda aws: aws("kinesis").list_streams(),
+    "kinesisanalytics": lambda aws: aws("kinesisanalytics").list_applications(),
     "kms": lambda aws: aws("kms").list_keys(),
     "logs": lambda aws: aws("logs").describe_log_groups(),
     "s3": lambda aws: aws("s3").list_buckets(),
@@ -106,6 +109,8 @@ ONE_CALL_PER_SERVICE = {
     "trustedadvisor": lambda aws: aws("trustedadvisor").list_checks(),
 }
 
+
+EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi"}  # a service whose records name it otherwise
 
 # Services whose every call is a data event: a trail logs them only when its selectors name them.
 DATA_EVENTS_ONLY = {"cloudtrail-data"}
@@ -118,4 +123,12 @@ def call_every_service(aws) -> set[str]:
     assert served <= set(ONE_CALL_PER_SERVICE), f"add a call for {served - set(ONE_CALL_PER_SERVICE)}"
     for service in sorted(served):
         ONE_CALL_PER_SERVICE[service](aws)
-    return {f"{service}.amazonaws.com" for service in served - DATA_EVENTS_ONLY}
+    return {f"{EVENT_SOURCES.get(service, service)}.amazonaws.com" for service in served - DATA_EVENTS_ONLY}
+
+
+def new_event_data_store(ct, category: str = "Management") -> str:
+    """A CloudTrail Lake event data store of ``category`` events (ActivityAuditLog: what channels bring),
+    without termination protection: its ARN."""
+    selectors = [{"Name": category, "FieldSelectors": [{"Field": "eventCategory", "Equals": [category]}]}]
+    return ct.create_event_data_store(Name=unique("eds"), TerminationProtectionEnabled=False,
+                                      AdvancedEventSelectors=selectors)["EventDataStoreArn"]

@@ -20,7 +20,7 @@ from .documents import Stack, StackResource
 from .dynamic import resolve_references
 from .graph import creation_order, dependencies, run_in_order
 from .handlers import HANDLERS
-from .handlers.base import Api, ResourceFailure, gone
+from .handlers.base import Api, Operation, ResourceFailure, gone
 from .intrinsics import Scope, evaluate
 from .outputs import outputs_of, publish_exports
 from .prepare import Prepared
@@ -107,9 +107,10 @@ class StackRun:
             text = text.replace(json.dumps(secret)[1:-1], parameters.MASK)
         return text
 
-    def api(self, logical_id: str) -> Api:
+    def api(self, logical_id: str, declared: dict | None = None) -> Api:
         return Api(self.call, self.where.account, self.where.region, self.where.stack_name, logical_id,
-                   call_in=self.caller_in)
+                   Operation(self.state.runtime, self.where.stack_id, self.where.endpoint, lambda: self.state.closed),
+                   declared, call_in=self.caller_in)
 
     def caller_in(self, region: str) -> Caller:
         """How the stack calls a service in another Region: as itself, there."""
@@ -210,19 +211,26 @@ class StackRun:
         try:
             if before is not None and not replace:
                 doc["PhysicalResourceId"] = before["PhysicalResourceId"]
-                self.journal.append(("updated", logical_id, before))
+                entry = ("updated", logical_id, before)
+                self.journal.append(entry)
                 self.resource_event(doc, "UPDATE_IN_PROGRESS")
-                doc["Attributes"] = self.sealed(doc, handler.update(
-                    self.api(logical_id), before["PhysicalResourceId"], self.resolved(before.get("Properties", {})),
-                    self.resolved(properties)), before)
+                changed = handler.change(self.api(logical_id), before["PhysicalResourceId"],
+                                         self.resolved(before.get("Properties", {})), self.resolved(properties))
+                if changed.physical_id != before["PhysicalResourceId"]:  # a new one: the cleanup deletes the old
+                    with self.lock:
+                        self.journal[self.journal.index(entry)] = ("replaced", logical_id, before)
+                    doc["PhysicalResourceId"] = changed.physical_id
+                doc["Attributes"] = self.sealed(doc, changed.attributes, before)
                 return self.resource_event(doc, "UPDATE_COMPLETE")
             status = "CREATE" if before is None else "UPDATE"
             self.resource_event(doc, f"{status}_IN_PROGRESS",
                                 "Requested update requires the creation of a new physical resource; hence creating "
                                 "one." if before else "")
-            created = handler.create(self.api(logical_id), self.resolved(properties))
+            created = handler.create(self.api(logical_id, declared), self.resolved(properties))
         except ServiceError as error:
-            raise self.fail(logical_id, type_name, failure_reason(error), before) from None
+            left = error.physical_id if isinstance(error, ResourceFailure) else ""  # made though it failed
+            raise self.fail(logical_id, type_name, failure_reason(error), before,
+                            {"PhysicalResourceId": left, "Properties": properties} if left else None) from None
         doc["PhysicalResourceId"] = created.physical_id
         doc["Attributes"] = self.sealed(doc, created.attributes, None)
         self.journal.append(("created" if before is None else "replaced", logical_id, before))
@@ -233,22 +241,19 @@ class StackRun:
     @staticmethod
     def invalid(logical_id: str, type_name: str, properties: dict) -> str:
         """What the type's schema refuses in the properties, before any resource is touched."""
-        extra = schemas.unknown_properties(type_name, properties)
-        if extra:
-            return f"Properties validation failed for resource {logical_id} with message: #: extraneous key " \
-                   f"[{extra[0]}] is not permitted"
-        missing = [n for n in schemas.schema(type_name).get("required", []) if n not in properties]
-        if missing:
-            return f"Properties validation failed for resource {logical_id} with message: #: required key " \
-                   f"[{missing[0]}] not found"
-        return ""
+        problem = schemas.violation(type_name, properties)
+        return f"Properties validation failed for resource {logical_id} with message: {problem}" if problem else ""
 
-    def fail(self, logical_id: str, type_name: str, reason: str, before: StackResource | None) -> ResourceFailed:
+    def fail(self, logical_id: str, type_name: str, reason: str, before: StackResource | None,
+             made: dict | None = None) -> ResourceFailed:
+        """``made``: the physical id and properties of what a failed create left (the rollback deletes it)."""
         status = "CREATE_FAILED" if before is None else "UPDATE_FAILED"
         doc: StackResource = {"LogicalResourceId": logical_id, "ResourceType": type_name,
                               "ResourceStatus": status, "LastUpdatedTimestamp": 0.0}
         if before is not None:
             doc = before.copy()
+        elif made:
+            doc.update(made)  # type: ignore[typeddict-item]
         self.resource_event(doc, status, reason)
         if all(entry[1] != logical_id for entry in self.journal):
             self.journal.append(("failed", logical_id, before))

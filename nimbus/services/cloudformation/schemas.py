@@ -14,6 +14,7 @@ from typing import Any
 
 import cfnlint
 
+CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"  # its schema lists three properties; AWS passes any on
 _SCHEMAS = Path(cfnlint.__file__).resolve().parent / "data" / "schemas"
 
 
@@ -55,6 +56,15 @@ def replaced_by(type_name: str, old: dict, new: dict) -> list[str]:
 def unknown_properties(type_name: str, properties: dict) -> list[str]:
     """Top-level properties the type's schema does not declare (when it forbids others)."""
     declared = schema(type_name)
-    if not declared or declared.get("additionalProperties", True):
+    if not declared or declared.get("additionalProperties", True) or type_name == CUSTOM_RESOURCE:
         return []
     return sorted(set(properties) - set(declared.get("properties", {})))
+
+
+def violation(type_name: str, properties: dict) -> str:
+    """What the type's schema refuses in ``properties``, in AWS's words ("#: ..."); empty when nothing."""
+    extra = unknown_properties(type_name, properties)
+    if extra:
+        return f"#: extraneous key [{extra[0]}] is not permitted"
+    missing = [n for n in schema(type_name).get("required", []) if n not in properties]
+    return f"#: required key [{missing[0]}] not found" if missing else ""

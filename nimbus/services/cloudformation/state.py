@@ -13,6 +13,7 @@ from nimbus.core.identity import Principal
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
+from nimbus.services.sns.common import public_base
 
 from .documents import (
     CHANGE_SET,
@@ -40,6 +41,23 @@ _EVENT_SEQUENCE = itertools.count()
 Caller = Callable[[str, str, dict], dict]  # (service, operation, params) -> output
 
 
+def acting_as(runtime: Any, account: str, region: str, role_arn: str | None, principal: Principal,
+              stack_id: str | None = None) -> Caller:
+    """Calls made as a session of ``role_arn`` (which must trust CloudFormation), else as ``principal``, the
+    caller, authorized again on each call: how stacks and Cloud Control act. ``stack_id``: the stack calling."""
+    client = runtime.client
+
+    def call(service: str, operation: str, params: dict) -> dict[str, Any]:
+        # CloudFormation itself learns which stack calls: a nested stack's parent (nested.py).
+        source = CallSource(stack_id, account) if stack_id and service == "cloudformation" else None
+        if role_arn:
+            return client.call_as_role(role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
+                                       session_name=ROLE_SESSION, region=region, source=source)
+        return client.call(service, operation, params, account_id=account, region=region, principal=principal,
+                           forwarded=False, source=source)
+    return call
+
+
 class StackIdentity:
     """Where a stack lives and who it acts as: what a background operation needs once its request is gone."""
 
@@ -49,6 +67,7 @@ class StackIdentity:
         self.role_arn = stack.get("RoleARN")
         self.notification_arns = stack.get("NotificationARNs", [])
         self.principal: Principal = ctx.principal
+        self.endpoint = public_base(ctx)  # what presigned URLs given to the outside world start with
 
 
 class CloudFormationState(BaseProvider):
@@ -162,17 +181,8 @@ class CloudFormationState(BaseProvider):
     def caller(self, where: StackIdentity) -> Caller:
         """How the stack calls a service: as a session of its RoleARN, else as the caller who started the
         operation (authorized again on each call, as AWS uses the caller's own permissions)."""
-        client = self.runtime.client
-
-        def call(service: str, operation: str, params: dict) -> dict[str, Any]:
-            # CloudFormation itself learns which stack calls: a nested stack's parent (nested.py).
-            source = CallSource(where.stack_id, where.account) if service == "cloudformation" else None
-            if where.role_arn:
-                return client.call_as_role(where.role_arn, service, operation, params, invoked_by=SERVICE_PRINCIPAL,
-                                           session_name=ROLE_SESSION, region=where.region, source=source)
-            return client.call(service, operation, params, account_id=where.account, region=where.region,
-                               principal=where.principal, forwarded=False, source=source)
-        return call
+        return acting_as(self.runtime, where.account, where.region, where.role_arn, where.principal,
+                         where.stack_id)
 
     def run_in_background(self, where: StackIdentity, work: Callable[[], None]) -> None:
         """One thread per stack operation: the API call returns at once, as AWS's does."""

@@ -246,7 +246,8 @@ def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
     record["requestParameters"] = _bounded(request)
     record["responseElements"] = _bounded(response)
     record["requestID"] = event.request_id
-    record["eventID"] = str(uuid.uuid4())
+    # Derived from the request, so every consumer of this call (trails, Lake stores) names the same event.
+    record["eventID"] = str(uuid.uuid5(uuid.NAMESPACE_OID, event.request_id))
     record["readOnly"] = read_only
     found = resources(event, event.account_id)
     if found:

@@ -57,7 +57,9 @@ def validate_basic(selectors: list[dict]) -> list[dict]:
     return out
 
 
-def validate_advanced(selectors: list[dict]) -> list[dict]:
+def validate_advanced(selectors: list[dict], event_data_store: bool = False) -> list[dict]:
+    """``event_data_store``: the selectors of a Lake store, which may instead take the external events
+    channels bring (eventCategory ActivityAuditLog, alone), as AWS's stores for channels do."""
     if not selectors:
         raise invalid("Advanced event selectors must not be empty.")
     if len(selectors) > 500:
@@ -74,6 +76,10 @@ def validate_advanced(selectors: list[dict]) -> list[dict]:
             if not any(field.get(op) for op in OPERATORS):
                 raise invalid(f"Invalid AdvancedEventSelectors: field {name} has no operator.")
         category = next(f for f in fields if f["Field"] == "eventCategory").get("Equals") or []
+        if event_data_store and category == ["ActivityAuditLog"]:
+            if len(fields) > 1:
+                raise invalid("Invalid AdvancedEventSelectors: eventCategory ActivityAuditLog takes no other field.")
+            continue
         if category not in (["Management"], ["Data"]):
             raise invalid("Invalid AdvancedEventSelectors: eventCategory must be Equals Management or Data.")
         if category == ["Management"]:

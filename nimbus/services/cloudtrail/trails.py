@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimbus.core.context import RequestContext
+from nimbus.core.resource_change import Change
 from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import checks, selectors
@@ -75,9 +76,11 @@ class TrailOps(CloudTrailState):
                                status=400)
         return doc
 
-    def _save(self, ctx: RequestContext, doc: Trail) -> None:
+    def _save(self, ctx: RequestContext, doc: Trail, change: Change = "updated") -> None:
         TRAIL.put(self.store, trails_ns(ctx.account_id, doc["HomeRegion"]), doc["Name"], doc)
         engine_for(ctx.runtime).trails_changed()
+        name = doc["Name"]
+        ctx.emit_resource_change("AWS::CloudTrail::Trail", doc["TrailARN"], change, lambda: {"Name": name})
 
     @staticmethod
     def _output(doc: Mapping[str, Any], fields: tuple[str, ...] = OUTPUT_FIELDS) -> dict:
@@ -136,7 +139,7 @@ class TrailOps(CloudTrailState):
             "IsOrganizationTrail": False, "IsLogging": False,
             "Tags": {t["Key"]: t.get("Value", "") for t in params.get("TagsList") or []}}
         self._apply_destinations(ctx, doc, params)
-        self._save(ctx, doc)
+        self._save(ctx, doc, "created")
         return self._output(doc)
 
     def update_trail(self, ctx: RequestContext, params: dict) -> dict:
@@ -152,6 +155,7 @@ class TrailOps(CloudTrailState):
         doc = self._home_trail(ctx, params["Name"])
         self.store.delete(trails_ns(ctx.account_id, doc["HomeRegion"]), doc["Name"])
         engine_for(ctx.runtime).trail_deleted(ctx.account_id, doc)
+        ctx.emit_resource_change("AWS::CloudTrail::Trail", doc["TrailARN"], "deleted")
         return {}
 
     def get_trail(self, ctx: RequestContext, params: dict) -> dict:

@@ -7,7 +7,7 @@ from nimbus.core.paging import page_after
 from nimbus.protocol.errors import ServiceError
 
 from .documents import Repository
-from .state import EcrState, invalid_parameter, not_found, repositories_ns, repository_arn
+from .state import REPOSITORY_TYPE, EcrState, invalid_parameter, not_found, repositories_ns, repository_arn
 from .tagging import checked_tags
 
 _SHOWN = ("repositoryArn", "registryId", "repositoryName", "repositoryUri", "createdAt", "imageTagMutability",
@@ -43,7 +43,7 @@ class RepositoryOps(EcrState):
             if self.find(ctx, name) is not None:
                 raise ServiceError("RepositoryAlreadyExistsException", f"The repository with name '{name}' already "
                                    f"exists in the registry with id '{registry}'", status=400)
-            self.save(ctx, repository)
+            self.save(ctx, repository, "created")
         return {"repository": shown(repository)}
 
     def describe_repositories(self, ctx: RequestContext, params: dict) -> dict:
@@ -73,6 +73,7 @@ class RepositoryOps(EcrState):
         with self.store.transaction():
             repository = self.repository(ctx, params)
             self.store.delete(repositories_ns(ctx.account_id, ctx.region), repository["repositoryName"])
+        ctx.emit_resource_change(REPOSITORY_TYPE, repository["repositoryArn"], "deleted")
         return {"repository": shown(repository)}
 
     def put_image_tag_mutability(self, ctx: RequestContext, params: dict) -> dict:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from nimbus.core.context import RequestContext
 from nimbus.core.namespaces import Namespace
+from nimbus.core.resource_change import Change
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
 from .documents import REPOSITORY, Repository
 
 repositories_ns = Namespace("ecr", "repositories")
+REPOSITORY_TYPE = "AWS::ECR::Repository"
 
 
 def invalid_parameter(message: str) -> ServiceError:
@@ -40,9 +42,13 @@ class EcrState(BaseProvider):
             raise not_found(params["repositoryName"], registry)
         return found
 
-    def save(self, ctx: RequestContext, repository: Repository) -> None:
+    def save(self, ctx: RequestContext, repository: Repository, change: Change = "updated") -> None:
+        """Save a repository, and tell subscribers (AWS Config) that it was created or changed."""
         REPOSITORY.put(self.store, repositories_ns(ctx.account_id, ctx.region), repository["repositoryName"],
                        repository)
+        name = repository["repositoryName"]
+        ctx.emit_resource_change(REPOSITORY_TYPE, repository["repositoryArn"], change,
+                                 lambda: {"RepositoryName": name})
 
     def all_repositories(self, ctx: RequestContext) -> list[Repository]:
         return [doc for _, doc in REPOSITORY.scan(self.store, repositories_ns(ctx.account_id, ctx.region))]

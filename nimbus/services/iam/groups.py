@@ -4,7 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.services.iam.common import delete_conflict, no_such_entity, paged_output
-from nimbus.services.iam.documents import Group
+from nimbus.services.iam.documents import Group, User
 from nimbus.services.iam.state import IamState
 from nimbus.services.iam.users import user_output
 
@@ -12,6 +12,12 @@ from nimbus.services.iam.users import user_output
 def group_output(group: Group) -> dict:
     return {"Path": group["Path"], "GroupName": group["GroupName"], "GroupId": group["GroupId"],
             "Arn": group["Arn"], "CreateDate": timestamp(group["CreateDate"])}
+
+
+def _membership_changed(ctx: RequestContext, user: User, group: Group) -> None:
+    """A user joined or left a group: both changed, for subscribers (AWS Config) that record their members."""
+    ctx.emit_resource_change("AWS::IAM::User", user["Arn"], "updated", lambda: user_output(user))
+    ctx.emit_resource_change("AWS::IAM::Group", group["Arn"], "updated", lambda: group_output(group))
 
 
 class GroupOps(IamState):
@@ -55,6 +61,7 @@ class GroupOps(IamState):
                 self._save(ctx.account_id, "group", group)
                 self._save(ctx.account_id, "user", user)
         self._changed(ctx)
+        _membership_changed(ctx, user, group)
         return {}
 
     def remove_user_from_group(self, ctx: RequestContext, params: dict) -> dict:
@@ -68,6 +75,7 @@ class GroupOps(IamState):
             self._save(ctx.account_id, "group", group)
             self._save(ctx.account_id, "user", user)
         self._changed(ctx)
+        _membership_changed(ctx, user, group)
         return {}
 
     def list_groups_for_user(self, ctx: RequestContext, params: dict) -> dict:

@@ -160,6 +160,8 @@ class TagOps(KinesisState):
                                     "DataKey": old["DataKey"] if same_key else None, "DataKeyOf": None}
             self.begin_update(ctx, stream)
             self.save(ctx, stream)
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["StreamARN"], "updated",
+                                 lambda: {"StreamEncryption": stream["Encryption"]["EncryptionType"]})
         return {}
 
     def stop_stream_encryption(self, ctx: RequestContext, params: dict) -> dict:
@@ -171,4 +173,6 @@ class TagOps(KinesisState):
                                     "DataKeyOf": old["KeyId"] or old["DataKeyOf"]}
             self.begin_update(ctx, stream)
             self.save(ctx, stream)
+        ctx.emit_resource_change("AWS::Kinesis::Stream", stream["StreamARN"], "updated",
+                                 lambda: {"StreamEncryption": stream["Encryption"]["EncryptionType"]})
         return {}

@@ -59,7 +59,7 @@ class AccessOps(S3State):
                                    "public policies are blocked by the BlockPublicPolicy block public access "
                                    "setting.", status=403)
             bucket["Policy"] = text
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     def _stored_policy(self, ctx: RequestContext, params: dict, action: str) -> tuple[Bucket, str]:
@@ -76,7 +76,7 @@ class AccessOps(S3State):
         with self.store.transaction():
             bucket = self._bucket(ctx, params["Bucket"], "s3:DeleteBucketPolicy")
             bucket.pop("Policy", None)
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     def get_bucket_policy_status(self, ctx: RequestContext, params: dict) -> dict:
@@ -92,7 +92,7 @@ class AccessOps(S3State):
         with self.store.transaction():
             bucket = self._bucket(ctx, params["Bucket"], "s3:PutBucketPublicAccessBlock")
             bucket["PublicAccessBlock"] = {name: bool(config.get(name, False)) for name in BPA_FIELDS}
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     def get_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
@@ -107,7 +107,7 @@ class AccessOps(S3State):
         with self.store.transaction():
             bucket = self._bucket(ctx, params["Bucket"], "s3:PutBucketPublicAccessBlock")
             bucket["PublicAccessBlock"] = None
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     # -- Object Ownership ---------------------------------------------------------------------
@@ -152,7 +152,7 @@ class AccessOps(S3State):
                                    MissingHeaderName="x-amz-acl")
             check_acl_allowed(bucket, grants, bucket["Account"])
             bucket["Acl"] = grants
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     def get_bucket_acl(self, ctx: RequestContext, params: dict) -> dict:

@@ -140,7 +140,7 @@ class BucketOps(S3State):
             if status not in ("Enabled", "Suspended"):
                 raise malformed_xml()
             bucket["Versioning"] = status
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     def get_bucket_versioning(self, ctx: RequestContext, params: dict) -> dict:

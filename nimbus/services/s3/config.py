@@ -25,7 +25,7 @@ class ConfigOps(S3State):
         with self.store.transaction():
             bucket = self._bucket(ctx, params["Bucket"], action)
             bucket.setdefault("Config", {})[kind] = value
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     def _get_config(self, ctx: RequestContext, params: dict, kind: str, action: str):
@@ -40,7 +40,7 @@ class ConfigOps(S3State):
         with self.store.transaction():
             bucket = self._bucket(ctx, params["Bucket"], action)
             (bucket.get("Config") or {}).pop(kind, None)
-            self._save_bucket(bucket)
+            self._save_changed_bucket(ctx, bucket)
         return {}
 
     # -- CORS --------------------------------------------------------------------

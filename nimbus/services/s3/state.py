@@ -84,6 +84,12 @@ class S3State(BaseProvider):
     def _save_bucket(self, bucket: Bucket) -> None:
         BUCKET.put(self.store, BUCKETS, bucket["Name"], bucket)
 
+    def _save_changed_bucket(self, ctx: RequestContext, bucket: Bucket) -> None:
+        """Save a change of the bucket's configuration, and tell subscribers (AWS Config) of it."""
+        self._save_bucket(bucket)
+        name = bucket["Name"]
+        ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "updated", lambda: {"BucketName": name})
+
     # -- object versions ----------------------------------------------------------
 
     def _latest(self, bucket: str, key: str) -> ObjectVersion | None:

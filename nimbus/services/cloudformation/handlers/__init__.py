@@ -14,6 +14,7 @@ from .cloudfront import (
 from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
+from .custom import CustomResource
 from .datapipeline import Pipeline
 from .ecr import Repository
 from .firehose import DeliveryStream
@@ -21,6 +22,7 @@ from .iam import Role
 from .iam_keys import AccessKey
 from .iam_principals import Group, InstanceProfile, ManagedPolicy, Policy, User, UserToGroupAddition
 from .kinesis import Stream, StreamConsumer
+from .kinesisanalytics import Application, ApplicationOutput, ApplicationReferenceDataSource
 from .kms import Alias, Key
 from .kms_replica import ReplicaKey
 from .logs import LogGroup, LogStream
@@ -29,8 +31,25 @@ from .sns import Subscription, Topic
 from .sns_policies import TopicInlinePolicy, TopicPolicy
 from .ssm import Parameter
 from .stack import NestedStack
+from .waitcondition import WaitCondition, WaitConditionHandle
 
-HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
+
+class Handlers(dict[str, Handler]):
+    """Type name -> handler; every ``Custom::*`` name is a custom resource of that name."""
+
+    def get(self, type_name: str, default: Handler | None = None) -> Handler | None:  # type: ignore[override]
+        return self[type_name] if type_name in self else default
+
+    def __contains__(self, type_name: object) -> bool:
+        return super().__contains__(type_name) or (isinstance(type_name, str) and type_name.startswith("Custom::"))
+
+    def __missing__(self, type_name: str) -> Handler:
+        if type_name.startswith("Custom::"):
+            return CustomResource(type_name)
+        raise KeyError(type_name)
+
+
+HANDLERS = Handlers({h.type_name: h for h in (
     Bucket(), BucketPolicy(), Topic(), Subscription(), Parameter(), LogGroup(), LogStream(), Role(), User(), Group(),
     ManagedPolicy(), Policy(), InstanceProfile(), UserToGroupAddition(), Key(), Alias(), Stream(), StreamConsumer(),
     AccessKey(), DeliveryStream(), Trail(), TopicPolicy(), TopicInlinePolicy(), ReplicaKey(),
@@ -38,4 +57,6 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
     Repository(), Metadata(), Pipeline(),
-)}
+    CustomResource(), WaitConditionHandle(), WaitCondition(),
+    Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
+)})

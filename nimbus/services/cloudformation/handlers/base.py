@@ -20,6 +20,16 @@ _SUFFIX = string.ascii_uppercase + string.digits
 
 
 @dataclass(frozen=True)
+class Operation:
+    """What the handlers that wait on the outside world (custom resources, wait conditions) need of the stack
+    operation besides the owning service's API."""
+    runtime: Any
+    stack_id: str
+    endpoint: str  # how clients reach nimbus: the base of the presigned URLs they answer on
+    stopped: Callable[[], bool]  # the provider closed: stop waiting
+
+
+@dataclass(frozen=True)
 class Api:
     """One resource's view of the cloud while the stack works on it."""
     call: Callable[[str, str, dict], dict]  # (service, operation, params) -> output
@@ -27,6 +37,8 @@ class Api:
     region: str
     stack_name: str
     logical_id: str
+    operation: Operation | None = None
+    declared: dict | None = None  # the resource as the template declares it (its CreationPolicy...), on create
     # region -> ``call`` in that Region (ReplicateKey is called in a multi-Region key's primary Region)
     call_in: Callable[[str], Callable[[str, str, dict], dict]] | None = field(default=None, kw_only=True)
 
@@ -60,6 +72,12 @@ class Handler:
     def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict[str, Any]:
         """The attributes after the change."""
         raise NotImplementedError
+
+    def change(self, api: Api, physical_id: str, old: dict, new: dict) -> Created:
+        """An update as the engine runs it: the physical id, the same unless the handler replaced the resource
+        itself (a custom resource answering with a new PhysicalResourceId: the engine then deletes the old one
+        once the update is complete), and the attributes."""
+        return Created(physical_id, self.update(api, physical_id, old, new))
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         raise NotImplementedError
@@ -111,8 +129,11 @@ def policy_text(document: Any) -> str:
 
 
 class ResourceFailure(ServiceError):
-    """A failure whose message is the whole reason the stack's event gives (a nested stack's outcome), not
-    an owning service's error to quote."""
+    """A failure whose message is the whole reason the stack's event gives (a nested stack's outcome, a
+    custom resource's answer, a wait condition's timeout), not an owning service's error to quote.
+    ``physical_id``: what a failed create still made (a custom resource's FAILED answer names one), which
+    the rollback deletes."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, physical_id: str = ""):
         super().__init__("ResourceFailure", message, status=400)
+        self.physical_id = physical_id

@@ -16,7 +16,7 @@ _MEMBERS = {"S3BucketName": "S3BucketName", "S3KeyPrefix": "S3KeyPrefix", "SnsTo
             "IsOrganizationTrail": "IsOrganizationTrail"}
 _REMOVABLE = ("S3KeyPrefix", "SnsTopicName", "KMSKeyId", "CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn")
 _SELECTORS = ("EventSelectors", "AdvancedEventSelectors")
-_UNSERVED = ("InsightSelectors", "AggregationConfigurations")
+_UNSERVED = ("AggregationConfigurations",)
 
 
 def _members(properties: dict, old: dict | None = None) -> dict:
@@ -53,6 +53,9 @@ class Trail(Handler):
                 {"ReadWriteType": "All", "IncludeManagementEvents": True}]}  # CloudTrail's default selector
             api.call("cloudtrail", "PutEventSelectors", conform("cloudtrail", "PutEventSelectors",
                                                                 {"TrailName": physical_id, **given}))
+        if old.get("InsightSelectors") != new.get("InsightSelectors"):  # none given turns Insights off
+            api.call("cloudtrail", "PutInsightSelectors", {"TrailName": physical_id,
+                                                           "InsightSelectors": new.get("InsightSelectors") or []})
         if boolean(old.get("IsLogging", False)) != boolean(new["IsLogging"]):
             api.call("cloudtrail", "StartLogging" if boolean(new["IsLogging"]) else "StopLogging", trail)
         if old.get("Tags") != new.get("Tags"):
@@ -79,6 +82,9 @@ class Trail(Handler):
         for key in _SELECTORS:
             if selectors.get(key) and (key in properties or trail.get("HasCustomEventSelectors")):
                 live[key] = selectors[key]
+        if trail.get("HasInsightSelectors"):
+            live["InsightSelectors"] = api.call("cloudtrail", "GetInsightSelectors",
+                                                {"TrailName": physical_id})["InsightSelectors"]
         tags = api.call("cloudtrail", "ListTags", {"ResourceIdList": [trail["TrailARN"]]})["ResourceTagList"]
         if tags and tags[0].get("TagsList"):
             live["Tags"] = tags[0]["TagsList"]

@@ -1,0 +1,14 @@
+"""AWS Config, its recording half: configuration recorders that record configuration items of every
+resource nimbus's services change, the history and inventory read from them, the delivery channel's
+files and notifications, and aggregators across accounts and regions."""
+from __future__ import annotations
+
+from .aggregators import AggregatorOps
+from .channels import ChannelOps
+from .history import HistoryOps
+from .recorders import RecorderOps
+from .select import SelectOps
+
+
+class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps):
+    pass

@@ -1,0 +1,59 @@
+"""AWS Config: a role Config may assume, a recorder that records into a delivery channel, reading history."""
+from __future__ import annotations
+
+import gzip
+import json
+
+from botocore.exceptions import ClientError
+
+from tests.support.basics import unique
+
+CONFIG_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def config_role(iam, name: str = "config-recorder") -> str:
+    """A role config.amazonaws.com may assume (made once per account)."""
+    try:
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=CONFIG_TRUST)["Role"]["Arn"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "EntityAlreadyExists":
+            raise
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+
+
+def start_recording(aws, group: dict | None = None, region: str = "us-east-1", **channel) -> str:
+    """A recorder (``group``: all supported types and IAM's by default) with a delivery channel into a new
+    bucket, started; the bucket's name."""
+    config, s3 = aws("config", region=region), aws("s3", region=region)
+    role = config_role(aws("iam"))
+    group = group or {"allSupported": True, "includeGlobalResourceTypes": True}
+    config.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": role,
+                                                             "recordingGroup": group})
+    bucket = unique("config-delivery")
+    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else
+                                       {"CreateBucketConfiguration": {"LocationConstraint": region}}))
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket, **channel})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    return bucket
+
+
+def config_history(config, resource_type: str, resource_id: str, **params) -> list[dict]:
+    """Every item of a resource, oldest first, with ``configuration`` parsed."""
+    items, token = [], None
+    while True:
+        page = config.get_resource_config_history(resourceType=resource_type, resourceId=resource_id,
+                                                  chronologicalOrder="Forward", **params,
+                                                  **({"nextToken": token} if token else {}))
+        items += page["configurationItems"]
+        token = page.get("nextToken")
+        if not token:
+            break
+    for item in items:
+        item["configuration"] = json.loads(item["configuration"]) if item.get("configuration") else None
+    return items
+
+
+def delivered(s3, bucket: str, key: str) -> dict:
+    """A gzipped JSON file Config delivered."""
+    return json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))

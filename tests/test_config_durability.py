@@ -1,0 +1,23 @@
+"""A recorder that was recording before a restart records on after it, with its history intact."""
+from __future__ import annotations
+
+from tests.support import config_history, make_client, start_recording, start_server, unique
+
+
+def test_recording_survives_a_restart(tmp_path):
+    before, after = unique("before-restart"), unique("after-restart")
+    with start_server(tmp_path) as first:
+        aws = lambda service, **kw: make_client(first.endpoint, service, **kw)  # noqa: E731
+        start_recording(aws)
+        aws("s3").create_bucket(Bucket=before)
+        assert len(config_history(aws("config"), "AWS::S3::Bucket", before)) == 1
+    with start_server(tmp_path) as second:
+        aws = lambda service, **kw: make_client(second.endpoint, service, **kw)  # noqa: E731
+        config = aws("config")
+        assert config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"][0]["recording"]
+        aws("s3").put_bucket_tagging(Bucket=before, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+        aws("s3").create_bucket(Bucket=after)
+        history = config_history(config, "AWS::S3::Bucket", before)
+        assert [i["configurationItemStatus"] for i in history] == ["ResourceDiscovered", "OK"]
+        assert history[-1]["tags"] == {"k": "v"}
+        assert config_history(config, "AWS::S3::Bucket", after)[0]["configurationItemStatus"] == "ResourceDiscovered"
