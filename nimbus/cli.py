@@ -1,4 +1,5 @@
-"""The ``nimbus`` command: ``serve``, ``status``, ``clock``, ``reset``, ``credentials`` and ``--version``.
+"""The ``nimbus`` command: ``serve``, ``status``, ``clock``, ``reset``, ``taskrunner``, ``credentials`` and
+``--version``.
 
 The commands that talk to a running nimbus send the admin token it wrote to its data dir (``--data-dir``
 or ``NIMBUS_DATA_DIR``), so they work under ``--strict-auth`` too.
@@ -54,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
                              "(or NIMBUS_PORT's)")
         command.add_argument("--data-dir", default=None, help="the server's data dir, for its admin token")
 
+    runner = commands.add_parser("taskrunner", help="run a Data Pipeline task runner for a worker group")
+    runner.add_argument("--worker-group", required=True, help="the workerGroup whose tasks to run")
+    runner.add_argument("--endpoint", default=None, help="the Data Pipeline endpoint (default: AWS_ENDPOINT_URL, "
+                        f"else http://127.0.0.1:{DEFAULT_PORT})")
+    runner.add_argument("--region", default=None, help="default: the AWS configuration's, else us-east-1")
+    runner.add_argument("--tasks", type=int, default=None, help="stop after this many tasks (default: run on)")
+
     credentials = commands.add_parser("credentials", help="print the default account's root access key")
     credentials.add_argument("--data-dir", default=None)
     credentials.add_argument("--format", choices=("env", "config"), default="env",
@@ -88,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nimbus {__version__} serving on {scheme}://{config.host}:{config.port} (state in {where})", flush=True)
         serve(config, lock)
         return 0
+    if args.command == "taskrunner":
+        from nimbus.services.datapipeline.runner import run_from_command_line
+        return run_from_command_line(args.worker_group, args.endpoint, args.region, args.tasks)
     if args.command == "credentials":
         return _print_credentials(Config.from_env(data_dir=args.data_dir).data_dir, args.format)
     config = Config.from_env(data_dir=args.data_dir)

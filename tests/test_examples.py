@@ -89,3 +89,16 @@ def test_emr_clusters(run_example):
     assert result["transient_reason"] == {"Code": "ALL_STEPS_COMPLETED", "Message": "Steps completed"}
     assert result["persistent_state"] == "TERMINATED"
     assert steps_printed(printed, 5)
+
+
+def test_daily_pipeline(run_example, postgres, monkeypatch):
+    host, port, user = postgres
+    monkeypatch.setenv("DAILY_PIPELINE_POSTGRES", f"{host}:{port}:{user}")
+    result, printed = run_example("daily_pipeline")
+    assert steps_printed(printed, 5)
+    assert result["rows"] == [("2024-01-01", "/index.html", 200), ("2024-01-01", "/missing", 404),
+                              ("2024-01-02", "/about.html", 200), ("2024-01-02", "/index.html", 200),
+                              ("2024-01-02", "/login", 302)]
+    assert len(result["failed"]) == 1 and "Transform" in result["failed"][0]
+    assert sorted(alarm.split(" into ")[0] for alarm in result["alarms"]) == [
+        "Loaded the web logs of 2024-01-01", "Loaded the web logs of 2024-01-02"]

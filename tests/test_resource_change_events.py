@@ -76,6 +76,9 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     ssm.put_parameter(Name=parameter, Value="v", Type="String")
     ssm.put_parameter(Name=parameter, Value="w", Type="String", Overwrite=True)
     ssm.delete_parameter(Name=parameter)
+    datapipeline = client("datapipeline")
+    pipeline = datapipeline.create_pipeline(name="events", uniqueId=unique("events"))["pipelineId"]
+    datapipeline.delete_pipeline(pipelineId=pipeline)
 
     firehose, name = client("firehose"), unique("hose")
     firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration={

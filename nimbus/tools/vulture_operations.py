@@ -454,6 +454,27 @@ _.stop_configuration_recorder
 _.tag_resource
 _.untag_resource
 
+# datapipeline
+_.activate_pipeline
+_.add_tags
+_.create_pipeline
+_.deactivate_pipeline
+_.delete_pipeline
+_.describe_objects
+_.describe_pipelines
+_.evaluate_expression
+_.get_pipeline_definition
+_.list_pipelines
+_.poll_for_task
+_.put_pipeline_definition
+_.query_objects
+_.remove_tags
+_.report_task_progress
+_.report_task_runner_heartbeat
+_.set_status
+_.set_task_status
+_.validate_pipeline_definition
+
 # ecr
 _.batch_check_layer_availability
 _.batch_delete_image

@@ -93,6 +93,7 @@ ONE_CALL_PER_SERVICE = {
                                             channelArn="arn:aws:cloudtrail:us-east-1:000000000000:channel/none",
                                             auditEvents=[{"id": "1", "eventData": "{}"}]),
     "config": lambda aws: aws("config").describe_configuration_recorders(),
+    "datapipeline": lambda aws: aws("datapipeline").list_pipelines(),
     "ecr": lambda aws: aws("ecr").describe_repositories(),
     "emr": lambda aws: aws("emr").list_clusters(),
     "firehose": lambda aws: aws("firehose").list_delivery_streams(),

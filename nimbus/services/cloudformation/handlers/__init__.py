@@ -15,6 +15,7 @@ from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
 from .custom import CustomResource
+from .datapipeline import Pipeline
 from .ecr import Repository
 from .emr import Cluster, SecurityConfiguration, Step
 from .firehose import DeliveryStream
@@ -56,7 +57,7 @@ HANDLERS = Handlers({h.type_name: h for h in (
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
-    Repository(), Metadata(),
+    Repository(), Metadata(), Pipeline(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
     Cluster(), Step(), SecurityConfiguration(),
