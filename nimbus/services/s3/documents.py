@@ -86,6 +86,7 @@ class MultipartUpload(TypedDict, total=False):
     ChecksumAlgorithm: str | None
     SSE: str
     Kms: KmsEnvelope
+    Completed: dict  # the CompleteMultipartUpload answer, given again to a retry of a completed upload
 
 
 class Part(TypedDict):

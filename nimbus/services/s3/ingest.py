@@ -36,7 +36,7 @@ def as_stream(body):
     return body
 
 
-_UNSUPPORTED = ("ChecksumCRC64NVME", "ChecksumSHA512", "ChecksumMD5", "ChecksumXXHASH64", "ChecksumXXHASH3",
+_UNSUPPORTED = ("ChecksumSHA512", "ChecksumMD5", "ChecksumXXHASH64", "ChecksumXXHASH3",
                 "ChecksumXXHASH128")
 
 

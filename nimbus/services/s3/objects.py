@@ -11,7 +11,7 @@ from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml
 from nimbus.services.s3.documents import Bucket, ObjectVersion
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
-from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
+from nimbus.services.s3.http_rules import byte_range, check_conditions, check_delete_conditions, check_write_conditions
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
@@ -173,6 +173,8 @@ class ObjectOps(S3State):
         action = "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject"
         with self.store.transaction():
             bucket = self._bucket(ctx, name, action, key)
+            target = self._find_version(name, key, version_id) if version_id else self._live(name, key)
+            check_delete_conditions(params, None if target is None or target.get("DeleteMarker") else target)
             output, freed = self._delete_one(ctx, bucket, key, version_id)
         self.blobs.delete(freed)
         notify(ctx, bucket, _removed_event(output, version_id), key, output)
@@ -260,6 +262,7 @@ class ObjectOps(S3State):
         try:
             with self.store.transaction():
                 bucket = self._bucket(ctx, name)
+                check_write_conditions(params, self._live(name, key))
                 freed = self._add_version(bucket, record)
         except BaseException:
             self.blobs.delete([written.segment])
