@@ -33,6 +33,7 @@ class BucketConfig(TypedDict, total=False):
     Lifecycle: list[dict]  # Rules, expiration dates as epoch seconds
     Encryption: dict  # ServerSideEncryptionConfiguration
     Notification: dict  # NotificationConfiguration
+    Replication: dict  # ReplicationConfiguration
 
 
 class Bucket(TypedDict, total=False):
@@ -74,6 +75,7 @@ class ObjectVersion(TypedDict, total=False):
     Tags: list[dict]
     Owner: str  # the owning account, when ACLs are in force
     Acl: list[dict] | None
+    ReplicationStatus: str  # PENDING, COMPLETED or FAILED on a source version; REPLICA on its copy
 
 
 class MultipartUpload(TypedDict, total=False):
@@ -98,7 +100,15 @@ class Part(TypedDict):
     Checksums: dict[str, str]
 
 
+class ReplicationTask(TypedDict):
+    Bucket: str  # the source bucket
+    Key: str
+    VersionId: str
+    Kind: str  # "object" (a new version), "marker" (a delete marker) or "metadata" (tags and ACL changed)
+
+
 BUCKET = DocumentKind[Bucket]("s3.Bucket")
 OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
 MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
 PART = DocumentKind[Part]("s3.Part")
+REPLICATION_TASK = DocumentKind[ReplicationTask]("s3.ReplicationTask")

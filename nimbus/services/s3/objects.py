@@ -72,6 +72,8 @@ def describe(record: ObjectVersion, bucket: Bucket) -> dict:
         output["VersionId"] = record["VersionId"]
     if record.get("Tags"):
         output["TagCount"] = len(record["Tags"])
+    if record.get("ReplicationStatus"):
+        output["ReplicationStatus"] = record["ReplicationStatus"]
     rules = (bucket.get("Config") or {}).get("Lifecycle")
     if rules:
         output["Expiration"] = expiration_header(rules, record)

@@ -17,11 +17,12 @@ from nimbus.services.s3.documents import BUCKET
 from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.objects import ObjectOps
+from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
-class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, AccessOps, SweeperOps):
+class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, AccessOps, SweeperOps, ReplicationOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 
