@@ -34,6 +34,7 @@ class BucketConfig(TypedDict, total=False):
     Encryption: dict  # ServerSideEncryptionConfiguration
     Notification: dict  # NotificationConfiguration
     Replication: dict  # ReplicationConfiguration
+    Logging: dict  # BucketLoggingStatus.LoggingEnabled
 
 
 class Bucket(TypedDict, total=False):
@@ -107,8 +108,14 @@ class ReplicationTask(TypedDict):
     Kind: str  # "object" (a new version), "marker" (a delete marker) or "metadata" (tags and ACL changed)
 
 
+class AccessLogRecord(TypedDict):
+    Time: float  # when the request was made (virtual clock)
+    Line: str  # the record in S3's server access log format
+
+
 BUCKET = DocumentKind[Bucket]("s3.Bucket")
 OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
 MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
 PART = DocumentKind[Part]("s3.Part")
 REPLICATION_TASK = DocumentKind[ReplicationTask]("s3.ReplicationTask")
+ACCESS_LOG_RECORD = DocumentKind[AccessLogRecord]("s3.AccessLogRecord")
