@@ -35,6 +35,7 @@ class BucketConfig(TypedDict, total=False):
     Notification: dict  # NotificationConfiguration
     Replication: dict  # ReplicationConfiguration
     Logging: dict  # BucketLoggingStatus.LoggingEnabled
+    Inventory: dict[str, dict]  # id -> {"Configuration": InventoryConfiguration, "NextReport": epoch seconds}
 
 
 class Bucket(TypedDict, total=False):

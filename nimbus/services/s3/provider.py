@@ -15,6 +15,7 @@ from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
 from nimbus.services.s3.documents import BUCKET
+from nimbus.services.s3.inventory import InventoryOps
 from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.objects import ObjectOps
@@ -24,7 +25,7 @@ from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
 class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, AccessOps, SweeperOps, ReplicationOps,
-               AccessLogOps):
+               AccessLogOps, InventoryOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 
