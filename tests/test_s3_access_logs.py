@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.support import advance_clock, error_of, new_bucket
+from tests.support import advance_clock, error_of, make_client, new_bucket, start_server
 
 
 def logging_policy(target: str, source: str, account: str) -> str:
@@ -85,3 +85,17 @@ def test_no_delivery_without_the_targets_grant(aws, endpoint):
     advance_clock(endpoint, 301)
     time.sleep(0.5)
     assert "Contents" not in s3.list_objects_v2(Bucket=target)
+
+
+def test_waiting_records_survive_a_restart(tmp_path):
+    with start_server(tmp_path) as first:
+        s3 = make_client(first.endpoint, "s3")
+        source, target = new_bucket(s3, "logged"), new_bucket(s3, "logs")
+        s3.put_bucket_policy(Bucket=target, Policy=logging_policy(target, source, "000000000000"))
+        s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={"LoggingEnabled": {
+            "TargetBucket": target, "TargetPrefix": "logs/"}})
+        s3.put_object(Bucket=source, Key="before-restart", Body=b"x")
+    with start_server(tmp_path) as second:
+        s3 = make_client(second.endpoint, "s3")
+        lines = delivered(s3, second.endpoint, target, "logs/")
+        assert any(" REST.PUT.OBJECT before-restart " in line for line in lines)

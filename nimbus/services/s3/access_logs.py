@@ -45,6 +45,7 @@ class AccessLogOps(S3State):
         self._log_job.wake()  # records a restart left behind
 
     def close(self) -> None:
+        self.runtime.events.flush()  # requests already answered are recorded before the records stop
         self.runtime.events.unsubscribe(API_CALL, self._record_call)
         super().close()
 
