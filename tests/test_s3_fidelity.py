@@ -188,7 +188,7 @@ def _crc64(data: bytes) -> str:
 def test_crc64nvme_whole_and_multipart(s3):
     bucket = new_bucket(s3, "fid")
     put = s3.put_object(Bucket=bucket, Key="c", Body=b"abc", ChecksumAlgorithm="CRC64NVME")
-    assert put["ChecksumCRC64NVME"] == _crc64(b"abc")
+    assert put["ChecksumCRC64NVME"] == _crc64(b"abc") and put["ChecksumType"] == "FULL_OBJECT"
     assert s3.head_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")["ChecksumCRC64NVME"] == _crc64(b"abc")
     assert error_of(s3.put_object, Bucket=bucket, Key="c", Body=b"abc", ChecksumCRC64NVME=_crc64(b"abd")) \
         == ("BadDigest", 400)
@@ -201,6 +201,7 @@ def test_crc64nvme_whole_and_multipart(s3):
         parts.append({"PartNumber": number, "ETag": part["ETag"], "ChecksumCRC64NVME": part["ChecksumCRC64NVME"]})
     done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
     assert done["ChecksumCRC64NVME"] == _crc64(first + second)  # the full object's CRC, as S3 keeps it
+    assert done["ChecksumType"] == "FULL_OBJECT"
 
 
 def test_composite_multipart_checksum(s3):
@@ -209,7 +210,8 @@ def test_composite_multipart_checksum(s3):
     part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"x", ChecksumAlgorithm="SHA256")
     done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload={"Parts": [
         {"PartNumber": 1, "ETag": part["ETag"], "ChecksumSHA256": part["ChecksumSHA256"]}]})
-    assert done["ChecksumSHA256"].endswith("-1")
+    assert done["ChecksumSHA256"].endswith("-1") and done["ChecksumType"] == "COMPOSITE"
+    assert s3.head_object(Bucket=bucket, Key="mp", ChecksumMode="ENABLED")["ChecksumType"] == "COMPOSITE"
 
 
 def test_copy_object_to_a_new_storage_class(s3):

@@ -13,7 +13,7 @@ from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns,
 from nimbus.services.s3.documents import MULTIPART_UPLOAD, PART, Bucket, MultipartUpload, Part
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions, invalid_range
-from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
+from nimbus.services.s3.ingest import IterReader, checksum_output, ingest, object_checksum_output
 from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
 from nimbus.services.s3.state import S3State
@@ -142,7 +142,7 @@ class MultipartOps(S3State):
             freed += self._add_version(bucket, record)
             output = {"Bucket": bucket["Name"], "Key": upload["Key"], "ETag": record["ETag"],
                       "Location": f"/{bucket['Name']}/{upload['Key']}", **sse_output(record),
-                      **checksum_output(record["Checksums"])}
+                      **object_checksum_output(record["Checksums"])}
             if bucket.get("Versioning"):
                 output["VersionId"] = record["VersionId"]
             # Kept (without its parts) so a retry is answered alike; removed with the bucket.

@@ -12,7 +12,7 @@ from nimbus.services.s3.common import invalid_argument, malformed_xml
 from nimbus.services.s3.documents import Bucket, ObjectVersion
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_delete_conditions, check_write_conditions
-from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
+from nimbus.services.s3.ingest import IterReader, checksum_output, ingest, object_checksum_output
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.state import S3State
@@ -112,7 +112,7 @@ class ObjectOps(S3State):
             raise
         self.blobs.delete(freed)
         notify(ctx, bucket, "s3:ObjectCreated:Put", key, record)
-        output = {"ETag": record["ETag"], "Size": written.size, **sse.output, **checksum_output(values)}
+        output = {"ETag": record["ETag"], "Size": written.size, **sse.output, **object_checksum_output(values)}
         if bucket.get("Versioning"):
             output["VersionId"] = record["VersionId"]
         return output
@@ -150,7 +150,7 @@ class ObjectOps(S3State):
             ctx.response.status = 206
         output["ContentLength"] = max(0, last - first + 1)
         if params.get("ChecksumMode") == "ENABLED" and not ranged:
-            output.update(checksum_output(record.get("Checksums") or {}))
+            output.update(object_checksum_output(record.get("Checksums") or {}))
         for override, member in _OVERRIDES.items():
             if params.get(override):
                 output[member] = params[override]
