@@ -17,7 +17,7 @@ BENCHMARKS = {
     for module in pkgutil.iter_modules([str(Path(__file__).resolve().parent)])
     if module.name.startswith("bench_")
 }
-LOWER_IS_BETTER = ("startup_s", "idle_rss_mib", "rss_after_mib", "call_to_s3_median_s", "lookup_nothing_ms",
+LOWER_IS_BETTER = ("startup_s", "replication_lag_4KiB_median_s", "replication_lag_8MiB_median_s", "idle_rss_mib", "rss_after_mib", "call_to_s3_median_s", "lookup_nothing_ms",
                    "miss_added_ms",
                    "lookup_page_of_50_ms")
 

@@ -3,6 +3,7 @@ timeouts; S3 website endpoints as origins; stale objects served when the origin 
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import time
 
@@ -78,6 +79,11 @@ def test_origin_group_fails_over(cloudfront, endpoint, origins):
 def test_s3_website_endpoint_origin(cloudfront, s3, endpoint):
     bucket = new_bucket(s3, "site")
     open_to_anyone(s3, bucket)
+    # Visitors may list, so a missing key is a 404 (else S3's website endpoint answers 403).
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    policy["Statement"].append({"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+                                "Resource": f"arn:aws:s3:::{bucket}"})
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
         "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "error.html"}, "RoutingRules": [
             {"Condition": {"KeyPrefixEquals": "docs/old/"},

@@ -35,9 +35,14 @@ def test_location_constraint_and_duplicates(client, s3):
     other = client("s3", key="123456789012", secret="x")
     assert error_of(other.create_bucket, Bucket=name).code == "BucketAlreadyExists"
     assert error_of(eu.create_bucket, Bucket=unique("bkt")).code == "IllegalLocationConstraintException"
-    assert error_of(s3.create_bucket, Bucket=unique("bkt"),
-                    CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}).code \
+    assert error_of(eu.create_bucket, Bucket=unique("bkt"),
+                    CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}).code \
         == "IllegalLocationConstraintException"
+    # us-east-1's endpoint creates a bucket in the region its constraint names, as AWS's global endpoint does.
+    elsewhere = unique("bkt")
+    s3.create_bucket(Bucket=elsewhere, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    assert s3.get_bucket_location(Bucket=elsewhere)["LocationConstraint"] == "eu-west-2"
+    assert s3.head_bucket(Bucket=elsewhere)["BucketRegion"] == "eu-west-2"
     # Another account does not see it in its list.
     assert name not in [b["Name"] for b in other.list_buckets()["Buckets"]]
 

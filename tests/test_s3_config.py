@@ -2,6 +2,8 @@
 lifecycle expiration on the virtual clock, default encryption and SSE-KMS refusal."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 
@@ -68,6 +70,12 @@ def test_website_serves_index_and_error_documents(s3, endpoint):
     assert requests.get(f"{endpoint}/docs/", headers=host, timeout=5).content == b"<h1>docs</h1>"
     folder = requests.get(f"{endpoint}/docs", headers=host, timeout=5, allow_redirects=False)
     assert folder.status_code == 302 and folder.headers["location"] == "/docs/"
+    # Visitors who may not list the bucket cannot tell a missing key from a private one: 403, error page.
+    missing = requests.get(f"{endpoint}/nope.html", headers=host, timeout=5)
+    assert missing.status_code == 403 and missing.content == b"<h1>missing</h1>"
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}]}))
     missing = requests.get(f"{endpoint}/nope.html", headers=host, timeout=5)
     assert missing.status_code == 404 and missing.content == b"<h1>missing</h1>"
     s3.delete_bucket_website(Bucket=bucket)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
-from nimbus.protocol.errors import NotImplementedOperation, ServiceError
+from nimbus.protocol.errors import NotImplementedOperation, ServiceError, ValidationError
 from nimbus.protocol.validation import validate_input
 
 if TYPE_CHECKING:
@@ -69,7 +69,11 @@ class Dispatcher:
             if parse is not None:
                 params = parse()
             params = params or {}
-            validate_input(ctx.operation_model, params, ctx.protocol)
+            try:
+                validate_input(ctx.operation_model, params, ctx.protocol)
+            except ValidationError as invalid:
+                reword = self.runtime.services.traits(ctx.service).reword_validation
+                raise (reword(invalid) if reword else invalid) from None
             ctx.params = params
             service = self.runtime.services.get(ctx.service)
             method = service.operations.get(ctx.operation)

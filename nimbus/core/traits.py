@@ -44,6 +44,9 @@ class ServiceTraits:
     # blocking work (a fresh in-memory hit at CloudFront's edge), made on the event loop without a worker
     # thread; or None to take the usual way.
     answers_without_blocking: Callable[[Any, HttpRequest], Any] | None = None
+    # Rewords a model-constraint failure (ValidationException) in the service's own error family: S3 has no
+    # ValidationException and answers InvalidArgument, MalformedXML, InvalidStorageClass... instead.
+    reword_validation: Callable[[Any], Any] | None = None
 
 
 DEFAULT_TRAITS = ServiceTraits()

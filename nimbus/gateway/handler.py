@@ -165,5 +165,5 @@ def unrouted_error(request: HttpRequest, error: ServiceError, request_id: str) -
             f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
             f"<RequestId>{request_id}</RequestId></Error>"
         )
-    return HttpResponse(status, Headers({"content-type": "text/xml", "x-amz-request-id": request_id}),
+    return HttpResponse(status, Headers({"content-type": "text/xml", "x-amz-request-id": request_id, **error.headers}),
                         text.encode() if request.method != "HEAD" else b"")

@@ -49,16 +49,19 @@ class RestRoutes:
         self.routes = routes
 
     def match(self, method: str, raw_path: str, query: dict[str, str]) -> tuple[str, dict[str, str]] | None:
-        allowed = False
+        allowed: set[str] = set()
         for route_method, template, name in self.routes:
             labels = template.match(raw_path, query)
             if labels is None:
                 continue
             if route_method == method:
                 return name, labels
-            allowed = True
+            allowed.add(route_method)
         if allowed:
-            raise ServiceError("MethodNotAllowed", f"The specified method {method} is not allowed against this resource.", status=405)
+            error = ServiceError("MethodNotAllowed", f"The specified method {method} is not allowed against this "
+                                 "resource.", status=405)
+            error.headers["Allow"] = ", ".join(sorted(allowed))  # a 405 names what the resource allows (RFC 9110)
+            raise error
         return None
 
 

@@ -7,21 +7,22 @@ import hashlib
 import zlib
 
 import crc32c as _crc32c
+from awscrt import checksums as _crt_checksums
 
 from nimbus.protocol.errors import ServiceError
 
-ALGORITHMS = ("CRC32", "CRC32C", "SHA1", "SHA256")
+ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
 
 
 class _Crc:
-    def __init__(self, function):
-        self.function, self.value = function, 0
+    def __init__(self, function, size: int = 4):
+        self.function, self.value, self.size = function, 0, size
 
     def update(self, data) -> None:
         self.value = self.function(data, self.value)
 
     def digest(self) -> bytes:
-        return self.value.to_bytes(4, "big")
+        return self.value.to_bytes(self.size, "big")
 
 
 def new_hasher(algorithm: str):
@@ -29,6 +30,8 @@ def new_hasher(algorithm: str):
         return _Crc(zlib.crc32)
     if algorithm == "CRC32C":
         return _Crc(_crc32c.crc32c)
+    if algorithm == "CRC64NVME":
+        return _Crc(lambda data, previous: _crt_checksums.crc64nvme(bytes(data), previous), size=8)
     if algorithm == "SHA1":
         return hashlib.sha1()
     if algorithm == "SHA256":

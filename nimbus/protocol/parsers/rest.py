@@ -170,8 +170,9 @@ def _parse_payload(shape, plan, body: bytes, xml: bool, params: dict) -> None:
                 raise Malformed("The request body is not valid UTF-8 text") from None
     elif body.strip():
         value = _read_body(member, body, xml)
-        # botocore sends "{}" when the caller left a structure payload out.
-        if value != {} or member.is_document_type:
+        # botocore sends "{}" when the caller left a structure payload out; an XML payload that is there but
+        # empty (S3's <BucketLoggingStatus/>, which turns logging off) is given all the same.
+        if value != {} or member.is_document_type or xml:
             params[plan.payload] = value
 
 

@@ -83,7 +83,17 @@ def authorize(ctx: RequestContext, action: str, bucket: Bucket | None, name: str
         ctx.authorize(action, resource, mode="always")  # the hot path: an owner with nothing to evaluate
         return
     ctx.authorize(action, resource, resource_policy=policy, resource_account=owner_account,
-                  context=condition_keys(ctx, bucket, record), mode="always")
+                  context=condition_keys(ctx, bucket, record), mode="always",
+                  error=lambda decision: _denial(ctx, owner_account, decision))
+
+
+def _denial(ctx: RequestContext, owner_account: str, decision) -> ServiceError:
+    """S3 explains a denial to a caller of the bucket's own account ("User: ... is not authorized to perform:
+    ... on resource: "arn" because ..."); anonymous callers and other accounts only get "Access Denied"."""
+    if ctx.principal.type == "Anonymous" or ctx.principal.account_id != owner_account:
+        return denied()
+    message = decision.message().replace(f"on resource: {decision.resource}", f'on resource: "{decision.resource}"', 1)
+    return ServiceError("AccessDenied", message, status=403)
 
 
 def resource_policy(ctx: RequestContext, bucket: Bucket, key: str | None, record: ObjectVersion | None) -> Policy | None:

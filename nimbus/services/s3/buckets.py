@@ -74,11 +74,12 @@ class BucketOps(S3State):
                                    "incompatible for the region specific endpoint this request was sent to.",
                                    status=400)
             return "us-east-1"
-        if constraint == "us-east-1" or (constraint == "EU" and ctx.region != "eu-west-1"):
+        if constraint == "us-east-1" or (constraint == "EU" and ctx.region not in ("eu-west-1", "us-east-1")):
             raise ServiceError("InvalidLocationConstraint", "The specified location-constraint is not valid",
                                status=400, LocationConstraint=constraint)
         region = "eu-west-1" if constraint == "EU" else constraint
-        if region != ctx.region:
+        # us-east-1's endpoint (s3.amazonaws.com) creates buckets in any region; others only in their own.
+        if region != ctx.region and ctx.region != "us-east-1":
             raise ServiceError("IllegalLocationConstraintException", f"The {constraint} location constraint is "
                                f"incompatible for the region specific endpoint this request was sent to.", status=400)
         return region
@@ -123,6 +124,7 @@ class BucketOps(S3State):
 
     def head_bucket(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self._bucket(ctx, params["Bucket"], "s3:ListBucket")
+        ctx.response.headers["content-type"] = "application/xml"  # S3 labels even this empty answer
         return {"BucketRegion": bucket["Region"], "AccessPointAlias": False,
                 "BucketArn": f"arn:aws:s3:::{bucket['Name']}"}
 

@@ -32,6 +32,11 @@ def no_such_key(key: str) -> ServiceError:
     return ServiceError("NoSuchKey", "The specified key does not exist.", status=404, Key=key)
 
 
+def no_such_version(key: str, version_id: str) -> ServiceError:
+    return ServiceError("NoSuchVersion", "The specified version does not exist.", status=404, Key=key,
+                        VersionId=version_id)
+
+
 # S3's longest object key, in UTF-8 bytes.
 MAX_KEY_BYTES = 1024
 

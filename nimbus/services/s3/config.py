@@ -4,9 +4,9 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.s3.common import malformed_xml, no_such_key
+from nimbus.services.s3.common import malformed_xml, no_such_key, no_such_version
 from nimbus.services.s3.encryption import KMS_ALGORITHMS
-from nimbus.services.s3.notifications import validate_destinations
+from nimbus.services.s3.notifications import check_arns, validate_destinations
 from nimbus.services.s3.state import S3State
 
 # kind -> (error code, message) answered when that configuration is absent
@@ -16,6 +16,7 @@ _MISSING = {
     "Website": ("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"),
     "Lifecycle": ("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
 }
+_CORS_METHODS = frozenset(("GET", "PUT", "HEAD", "POST", "DELETE"))
 DEFAULT_ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
                                  "BucketKeyEnabled": False}]}
 
@@ -48,6 +49,10 @@ class ConfigOps(S3State):
         rules = (params.get("CORSConfiguration") or {}).get("CORSRules") or []
         if not rules or any(not r.get("AllowedMethods") or not r.get("AllowedOrigins") for r in rules):
             raise malformed_xml()
+        for method in (m for r in rules for m in r["AllowedMethods"]):
+            if method not in _CORS_METHODS:
+                raise ServiceError("InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported "
+                                   f"method is {method}", status=400)
         return self._put_config(ctx, params, "Cors", rules, "s3:PutBucketCORS")
 
     def get_bucket_cors(self, ctx, params):
@@ -59,8 +64,11 @@ class ConfigOps(S3State):
     # -- tagging -----------------------------------------------------------------
     def put_bucket_tagging(self, ctx, params):
         tags = (params.get("Tagging") or {}).get("TagSet") or []
-        _check_tags(tags, 50)
-        return self._put_config(ctx, params, "Tagging", tags, "s3:PutBucketTagging")
+        _check_tags(tags, 50, "System tags cannot be added/updated by requester")
+        if ctx.request is not None:
+            ctx.response.status = 204  # S3 answers PutBucketTagging with No Content
+        # An empty tag set is no tag set: GetBucketTagging then answers NoSuchTagSet.
+        return self._put_config(ctx, params, "Tagging", tags or None, "s3:PutBucketTagging")
 
     def get_bucket_tagging(self, ctx, params):
         return {"TagSet": self._get_config(ctx, params, "Tagging", "s3:GetBucketTagging")}
@@ -84,6 +92,7 @@ class ConfigOps(S3State):
     # -- notifications (topics get the events: notifications.py) ----------------------
     def put_bucket_notification_configuration(self, ctx, params):
         configuration = params.get("NotificationConfiguration") or {}
+        check_arns(configuration)
         if not params.get("SkipDestinationValidation"):
             validate_destinations(ctx, self._bucket(ctx, params["Bucket"], "s3:PutBucketNotification"),
                                   configuration)
@@ -97,6 +106,8 @@ class ConfigOps(S3State):
         rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
         if not rules or any(r.get("Status") not in ("Enabled", "Disabled") for r in rules):
             raise malformed_xml()
+        if any(rule.get("Filter") is None and rule.get("Prefix") is None for rule in rules):
+            raise malformed_xml()  # S3 needs each rule's Filter (or the legacy Prefix) to say what it covers
         for rule in rules:
             date = (rule.get("Expiration") or {}).get("Date")
             if date is not None:  # stored as epoch seconds: documents are JSON
@@ -139,6 +150,8 @@ class ConfigOps(S3State):
         name, key, version_id = params["Bucket"], params["Key"], params.get("VersionId")
         self._bucket(ctx, name, action.replace("Object", "ObjectVersion") if version_id else action, key)
         record = self._find_version(name, key, version_id) if version_id else self._latest(name, key)
+        if record is None and version_id:
+            raise no_such_version(key, version_id)
         if record is None or record.get("DeleteMarker"):
             raise no_such_key(key)
         return record
@@ -152,7 +165,7 @@ class ConfigOps(S3State):
 
     def put_object_tagging(self, ctx, params):
         tags = (params.get("Tagging") or {}).get("TagSet") or []
-        _check_tags(tags, 10)
+        _check_tags(tags, 10, "Your TagKey cannot be prefixed with aws:")
         return self._retag(ctx, params, tags, "s3:PutObjectTagging")
 
     def get_object_tagging(self, ctx, params):
@@ -166,8 +179,10 @@ class ConfigOps(S3State):
         return self._retag(ctx, params, [], "s3:DeleteObjectTagging")
 
 
-def _check_tags(tags: list[dict], limit: int) -> None:
+def _check_tags(tags: list[dict], limit: int, system_tag_message: str) -> None:
     keys = [t["Key"] for t in tags]
+    if any(key.lower().startswith("aws:") for key in keys):
+        raise ServiceError("InvalidTag", system_tag_message, status=400)
     if len(set(keys)) != len(keys):
         raise ServiceError("InvalidTag", "Cannot provide multiple Tags with the same key", status=400)
     if len(tags) > limit:

@@ -33,6 +33,9 @@ class BucketConfig(TypedDict, total=False):
     Lifecycle: list[dict]  # Rules, expiration dates as epoch seconds
     Encryption: dict  # ServerSideEncryptionConfiguration
     Notification: dict  # NotificationConfiguration
+    Replication: dict  # ReplicationConfiguration
+    Logging: dict  # BucketLoggingStatus.LoggingEnabled
+    Inventory: dict[str, dict]  # id -> {"Configuration": InventoryConfiguration, "NextReport": epoch seconds}
 
 
 class Bucket(TypedDict, total=False):
@@ -74,6 +77,7 @@ class ObjectVersion(TypedDict, total=False):
     Tags: list[dict]
     Owner: str  # the owning account, when ACLs are in force
     Acl: list[dict] | None
+    ReplicationStatus: str  # PENDING, COMPLETED or FAILED on a source version; REPLICA on its copy
 
 
 class MultipartUpload(TypedDict, total=False):
@@ -86,6 +90,7 @@ class MultipartUpload(TypedDict, total=False):
     ChecksumAlgorithm: str | None
     SSE: str
     Kms: KmsEnvelope
+    Completed: dict  # the CompleteMultipartUpload answer, given again to a retry of a completed upload
 
 
 class Part(TypedDict):
@@ -97,7 +102,21 @@ class Part(TypedDict):
     Checksums: dict[str, str]
 
 
+class ReplicationTask(TypedDict):
+    Bucket: str  # the source bucket
+    Key: str
+    VersionId: str
+    Kind: str  # "object" (a new version), "marker" (a delete marker) or "metadata" (tags and ACL changed)
+
+
+class AccessLogRecord(TypedDict):
+    Time: float  # when the request was made (virtual clock)
+    Line: str  # the record in S3's server access log format
+
+
 BUCKET = DocumentKind[Bucket]("s3.Bucket")
 OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
 MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
 PART = DocumentKind[Part]("s3.Part")
+REPLICATION_TASK = DocumentKind[ReplicationTask]("s3.ReplicationTask")
+ACCESS_LOG_RECORD = DocumentKind[AccessLogRecord]("s3.AccessLogRecord")

@@ -62,6 +62,20 @@ def check_write_conditions(params: dict, existing: ObjectVersion | None) -> None
             raise _failed("If-Match")
 
 
+def check_delete_conditions(params: dict, existing: ObjectVersion | None) -> None:
+    """DeleteObject's ``If-Match`` and its ``x-amz-if-match-last-modified-time`` and ``-size`` companions."""
+    conditions = ("IfMatch", "IfMatchLastModifiedTime", "IfMatchSize")
+    if all(params.get(name) is None for name in conditions):
+        return
+    check_write_conditions({"IfMatch": params.get("IfMatch") or "*"}, existing)
+    assert existing is not None  # check_write_conditions refused a missing object
+    when = params.get("IfMatchLastModifiedTime")
+    if isinstance(when, datetime) and int(existing["LastModified"]) != int(when.timestamp()):
+        raise _failed("x-amz-if-match-last-modified-time")
+    if params.get("IfMatchSize") is not None and params["IfMatchSize"] != existing["Size"]:
+        raise _failed("x-amz-if-match-size")
+
+
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """(first, last) of a single ``bytes=`` range; None means the whole object (S3 ignores bad syntax)."""
     if not header:

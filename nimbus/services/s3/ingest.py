@@ -36,7 +36,7 @@ def as_stream(body):
     return body
 
 
-_UNSUPPORTED = ("ChecksumCRC64NVME", "ChecksumSHA512", "ChecksumMD5", "ChecksumXXHASH64", "ChecksumXXHASH3",
+_UNSUPPORTED = ("ChecksumSHA512", "ChecksumMD5", "ChecksumXXHASH64", "ChecksumXXHASH3",
                 "ChecksumXXHASH128")
 
 
@@ -96,3 +96,12 @@ def ingest(blobs: BlobStore, params: dict, body, headers=None, content_length: i
 
 def checksum_output(values: dict) -> dict:
     return {_PARAM[alg]: value for alg, value in values.items()}
+
+
+def object_checksum_output(values: dict) -> dict:
+    """An object's checksums with their ``ChecksumType``: COMPOSITE for a multipart checksum of checksums
+    (``...-N``), else FULL_OBJECT."""
+    output = checksum_output(values)
+    if values:
+        output["ChecksumType"] = "COMPOSITE" if any("-" in v for v in values.values()) else "FULL_OBJECT"
+    return output

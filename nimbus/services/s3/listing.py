@@ -1,7 +1,6 @@
 """ListObjects, ListObjectsV2 and ListObjectVersions: prefix, delimiter, markers and tokens, in key order."""
 from __future__ import annotations
 
-import base64
 from urllib.parse import quote, unquote
 
 from nimbus.core.context import RequestContext
@@ -9,6 +8,7 @@ from nimbus.core.times import timestamp
 from nimbus.services.s3.buckets import owner
 from nimbus.services.s3.common import invalid_argument, objects_ns, versions_ns
 from nimbus.services.s3.documents import OBJECT_VERSION
+from nimbus.services.s3.list_tokens import continuation_token, resume_after
 from nimbus.services.s3.records import scan_prefix
 from nimbus.services.s3.state import S3State
 
@@ -58,6 +58,8 @@ class ListingOps(S3State):
                 and after.endswith(delimiter):
             after = after + _LAST_CHAR  # resume past a whole common prefix
         limit = min(max_keys, 1000)
+        if limit == 0:  # S3 answers an empty page that is not truncated
+            return bucket, [], [], False, None
         entries, prefixes, truncated, last = walk(
             self._live_rows(name, prefix, after, limit + 1), prefix, delimiter, limit)
         return bucket, entries, prefixes, truncated, last
@@ -82,13 +84,7 @@ class ListingOps(S3State):
 
     def list_objects_v2(self, ctx: RequestContext, params: dict) -> dict:
         token = params.get("ContinuationToken")
-        after = params.get("StartAfter")
-        if token:
-            try:
-                after = base64.urlsafe_b64decode(token.encode()).decode()
-            except ValueError:
-                raise invalid_argument("The continuation token provided is incorrect", "continuation-token",
-                                       token) from None
+        after = resume_after(params["Bucket"], token) if token else params.get("StartAfter")
         bucket, entries, prefixes, truncated, last = self._list(ctx, params, after)
         encoding = params.get("EncodingType")
         output = {"Name": bucket["Name"], "Prefix": _encode(params.get("Prefix", ""), encoding),
@@ -96,12 +92,14 @@ class ListingOps(S3State):
                   "IsTruncated": truncated,
                   "Contents": self._contents(entries, encoding, bool(params.get("FetchOwner")), ctx.account_id),
                   "CommonPrefixes": [{"Prefix": _encode(p, encoding)} for p in prefixes]}
-        for member in ("Delimiter", "StartAfter", "ContinuationToken", "EncodingType"):
+        echoed = ("Delimiter", "ContinuationToken", "EncodingType") if token else \
+            ("Delimiter", "StartAfter", "EncodingType")  # the token carries the position: StartAfter is not echoed
+        for member in echoed:
             if params.get(member):
                 output[member] = _encode(params[member], encoding) if member in ("Delimiter", "StartAfter") \
                     else params[member]
         if truncated:
-            output["NextContinuationToken"] = base64.urlsafe_b64encode(last.encode()).decode()
+            output["NextContinuationToken"] = continuation_token(bucket["Name"], last)
         return output
 
     def list_objects(self, ctx: RequestContext, params: dict) -> dict:
@@ -147,6 +145,8 @@ class ListingOps(S3State):
                   "CommonPrefixes": [{"Prefix": _encode(p, encoding)} for p in prefixes]}
         if delimiter:
             output["Delimiter"] = delimiter
+        if encoding:
+            output["EncodingType"] = encoding
         if truncated and entries:
             output["NextKeyMarker"] = _encode(entries[-1]["Key"], encoding)
             output["NextVersionIdMarker"] = entries[-1]["VersionId"]

@@ -12,8 +12,8 @@ from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns, uploads_ns
 from nimbus.services.s3.documents import MULTIPART_UPLOAD, PART, Bucket, MultipartUpload, Part
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
-from nimbus.services.s3.http_rules import byte_range, check_conditions, invalid_range
-from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
+from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions, invalid_range
+from nimbus.services.s3.ingest import IterReader, checksum_output, ingest, object_checksum_output
 from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
 from nimbus.services.s3.state import S3State
@@ -32,10 +32,12 @@ def _part_key(number: int) -> str:
 
 
 class MultipartOps(S3State):
-    def _upload(self, ctx: RequestContext, params: dict, action: str) -> tuple[Bucket, MultipartUpload]:
+    def _upload(self, ctx: RequestContext, params: dict, action: str,
+                completed: bool = False) -> tuple[Bucket, MultipartUpload]:
+        """The upload in progress (or, with ``completed``, also one already completed)."""
         bucket = self._bucket(ctx, params["Bucket"], action, params["Key"])
         upload = MULTIPART_UPLOAD.get(self.store, uploads_ns(bucket["Name"]), params["UploadId"])
-        if upload is None or upload["Key"] != params["Key"]:
+        if upload is None or upload["Key"] != params["Key"] or (upload.get("Completed") and not completed):
             raise _no_such_upload(params["UploadId"])
         return bucket, upload
 
@@ -115,7 +117,11 @@ class MultipartOps(S3State):
         if not requested:
             raise malformed_xml()
         with self.store.transaction():
-            bucket, upload = self._upload(ctx, params, "s3:PutObject")
+            bucket, upload = self._upload(ctx, params, "s3:PutObject", completed=True)
+            if upload.get("Completed"):  # a retry after success gets the same answer, as S3 gives it
+                return upload["Completed"]
+            latest = self._latest(bucket["Name"], upload["Key"])
+            check_write_conditions(params, None if latest is None or latest.get("DeleteMarker") else latest)
             stored = {p["PartNumber"]: p for _, p in PART.scan(self.store, parts_ns(upload["UploadId"]))}
             chosen = self._chosen_parts(requested, stored)
             algorithm = upload.get("ChecksumAlgorithm")
@@ -129,19 +135,21 @@ class MultipartOps(S3State):
                 record["Kms"] = upload["Kms"]
             if algorithm and all(algorithm in (p.get("Checksums") or {}) for p in chosen):
                 record["Checksums"] = {algorithm: checksums.combine_part_checksums(
-                    algorithm, [p["Checksums"][algorithm] for p in chosen])}
+                    algorithm, [p["Checksums"][algorithm] for p in chosen], [p["Size"] for p in chosen])}
             used = {p["Segment"]["id"] for p in chosen}
             freed = [p["Segment"] for p in stored.values() if p["Segment"]["id"] not in used]
             self.store.delete_namespace(parts_ns(upload["UploadId"]))
-            self.store.delete(uploads_ns(bucket["Name"]), upload["UploadId"])
             freed += self._add_version(bucket, record)
+            output = {"Bucket": bucket["Name"], "Key": upload["Key"], "ETag": record["ETag"],
+                      "Location": f"/{bucket['Name']}/{upload['Key']}", **sse_output(record),
+                      **object_checksum_output(record["Checksums"])}
+            if bucket.get("Versioning"):
+                output["VersionId"] = record["VersionId"]
+            # Kept (without its parts) so a retry is answered alike; removed with the bucket.
+            MULTIPART_UPLOAD.put(self.store, uploads_ns(bucket["Name"]), upload["UploadId"],
+                                 {**upload, "Completed": output})
         self.blobs.delete(freed)
         notify(ctx, bucket, "s3:ObjectCreated:CompleteMultipartUpload", upload["Key"], record)
-        output = {"Bucket": bucket["Name"], "Key": upload["Key"], "ETag": record["ETag"],
-                  "Location": f"/{bucket['Name']}/{upload['Key']}", **sse_output(record),
-                  **checksum_output(record["Checksums"])}
-        if bucket.get("Versioning"):
-            output["VersionId"] = record["VersionId"]
         return output
 
     @staticmethod
@@ -178,6 +186,8 @@ class MultipartOps(S3State):
         return {}
 
     def list_parts(self, ctx: RequestContext, params: dict) -> dict:
+        check_list_argument(params, "MaxParts", "max-parts")
+        check_list_argument(params, "PartNumberMarker", "part-number-marker")
         bucket, upload = self._upload(ctx, params, "s3:ListMultipartUploadParts")
         marker = int(params.get("PartNumberMarker") or 0)
         limit = min(params.get("MaxParts", 1000), 1000)
@@ -197,10 +207,12 @@ class MultipartOps(S3State):
 
     def list_multipart_uploads(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Bucket"]
+        check_list_argument(params, "MaxUploads", "max-uploads")
         self._bucket(ctx, name, "s3:ListBucketMultipartUploads")
         prefix = params.get("Prefix") or ""
         key_marker, id_marker = params.get("KeyMarker") or "", params.get("UploadIdMarker") or ""
-        uploads = sorted((u for _, u in MULTIPART_UPLOAD.scan(self.store, uploads_ns(name)) if u["Key"].startswith(prefix)),
+        uploads = sorted((u for _, u in MULTIPART_UPLOAD.scan(self.store, uploads_ns(name))
+                          if u["Key"].startswith(prefix) and not u.get("Completed")),
                          key=lambda u: (u["Key"], u["Initiated"], u["UploadId"]))
         if key_marker:
             uploads = [u for u in uploads if u["Key"] > key_marker or (u["Key"] == key_marker and id_marker
@@ -214,6 +226,14 @@ class MultipartOps(S3State):
         if chunk and len(uploads) > limit:
             output.update(NextKeyMarker=chunk[-1]["Key"], NextUploadIdMarker=chunk[-1]["UploadId"])
         return output
+
+
+def check_list_argument(params: dict, member: str, argument: str) -> None:
+    """Counts and markers of the list operations are 32-bit non-negative integers."""
+    value = params.get(member)
+    if value is not None and not 0 <= int(value) <= 2147483647:
+        raise invalid_argument(f"Argument {argument} must be an integer between 0 and 2147483647", argument,
+                               str(value))
 
 
 def _multipart_md5(parts: list[Part]) -> str:

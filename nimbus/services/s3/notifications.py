@@ -45,6 +45,21 @@ def _publish(ctx: RequestContext, bucket: Bucket, topic_arn: str, message: dict)
         source=CallSource(f"arn:aws:s3:::{bucket['Name']}", bucket["Account"]))
 
 
+# configuration list -> (its ARN member, the service that ARN must name)
+_DESTINATIONS = {"TopicConfigurations": ("TopicArn", "sns"), "QueueConfigurations": ("QueueArn", "sqs"),
+                 "LambdaFunctionConfigurations": ("LambdaFunctionArn", "lambda")}
+
+
+def check_arns(configuration: dict) -> None:
+    """Each destination must be a well-formed ARN of its service (checked even with SkipDestinationValidation)."""
+    for kind, (member, service) in _DESTINATIONS.items():
+        for config in configuration.get(kind) or []:
+            arn = parse_arn(config.get(member) or "")
+            if arn is None or arn["service"] != service or not arn["region"] or not arn["account"] \
+                    or not arn["resource"]:
+                raise invalid_argument("The ARN is not well formed", member, config.get(member))
+
+
 def validate_destinations(ctx: RequestContext, bucket: Bucket, configuration: dict) -> None:
     """S3 sends each topic a test event when the configuration is set, and refuses topics it cannot reach."""
     failed = []

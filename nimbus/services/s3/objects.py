@@ -11,8 +11,8 @@ from nimbus.services.s3.access_ops import new_object_acl
 from nimbus.services.s3.common import invalid_argument, malformed_xml
 from nimbus.services.s3.documents import Bucket, ObjectVersion
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
-from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions
-from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
+from nimbus.services.s3.http_rules import byte_range, check_conditions, check_delete_conditions, check_write_conditions
+from nimbus.services.s3.ingest import IterReader, checksum_output, ingest, object_checksum_output
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.state import S3State
@@ -72,6 +72,8 @@ def describe(record: ObjectVersion, bucket: Bucket) -> dict:
         output["VersionId"] = record["VersionId"]
     if record.get("Tags"):
         output["TagCount"] = len(record["Tags"])
+    if record.get("ReplicationStatus"):
+        output["ReplicationStatus"] = record["ReplicationStatus"]
     rules = (bucket.get("Config") or {}).get("Lifecycle")
     if rules:
         output["Expiration"] = expiration_header(rules, record)
@@ -110,7 +112,7 @@ class ObjectOps(S3State):
             raise
         self.blobs.delete(freed)
         notify(ctx, bucket, "s3:ObjectCreated:Put", key, record)
-        output = {"ETag": record["ETag"], "Size": written.size, **sse.output, **checksum_output(values)}
+        output = {"ETag": record["ETag"], "Size": written.size, **sse.output, **object_checksum_output(values)}
         if bucket.get("Versioning"):
             output["VersionId"] = record["VersionId"]
         return output
@@ -148,7 +150,7 @@ class ObjectOps(S3State):
             ctx.response.status = 206
         output["ContentLength"] = max(0, last - first + 1)
         if params.get("ChecksumMode") == "ENABLED" and not ranged:
-            output.update(checksum_output(record.get("Checksums") or {}))
+            output.update(object_checksum_output(record.get("Checksums") or {}))
         for override, member in _OVERRIDES.items():
             if params.get(override):
                 output[member] = params[override]
@@ -173,6 +175,8 @@ class ObjectOps(S3State):
         action = "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject"
         with self.store.transaction():
             bucket = self._bucket(ctx, name, action, key)
+            target = self._find_version(name, key, version_id) if version_id else self._live(name, key)
+            check_delete_conditions(params, None if target is None or target.get("DeleteMarker") else target)
             output, freed = self._delete_one(ctx, bucket, key, version_id)
         self.blobs.delete(freed)
         notify(ctx, bucket, _removed_event(output, version_id), key, output)
@@ -260,6 +264,7 @@ class ObjectOps(S3State):
         try:
             with self.store.transaction():
                 bucket = self._bucket(ctx, name)
+                check_write_conditions(params, self._live(name, key))
                 freed = self._add_version(bucket, record)
         except BaseException:
             self.blobs.delete([written.segment])

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.s3 import cors
+from nimbus.services.s3.access_logs import AccessLogOps
 from nimbus.services.s3.access_ops import AccessOps
 from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
 from nimbus.services.s3.documents import BUCKET
+from nimbus.services.s3.inventory import InventoryOps
 from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.objects import ObjectOps
+from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
-class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, AccessOps, SweeperOps):
+class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, AccessOps, SweeperOps, ReplicationOps,
+               AccessLogOps, InventoryOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 

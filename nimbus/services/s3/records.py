@@ -47,7 +47,7 @@ def scan_prefix(store: Store, kind: DocumentKind[Doc], ns: Namespace, prefix: st
     cursor = _before(prefix)
     if after is not None and (cursor is None or after > cursor):
         cursor = after
-    batch //= 2
+    batch = max(batch // 2, 1)  # a batch of one (MaxKeys=0 asks for one row) still reads
     while True:
         batch = min(batch * 2, 1000)
         rows = kind.scan(store, ns, start_after=cursor, limit=batch)

@@ -49,8 +49,14 @@ _PREFERRED = {"GetBucketLifecycle": "GetBucketLifecycleConfiguration",
               "PutBucketNotification": "PutBucketNotificationConfiguration",
               "ListDirectoryBuckets": "ListBuckets"}
 
+# GET /bucket?inventory lists the configurations; with &id= it gets one (the templates match either way).
+_LIST_WITHOUT_ID = {f"GetBucket{kind}Configuration": f"ListBucket{kind}Configurations"
+                    for kind in ("Inventory", "Analytics", "Metrics", "IntelligentTiering")}
+
 
 def refine_operation(request: HttpRequest, operation: str) -> str:
+    if operation in _LIST_WITHOUT_ID and "id" not in request.query:
+        return _LIST_WITHOUT_ID[operation]
     if operation in _KEY_OPERATIONS:
         choose = _SAME_ROUTE[request.method]
         return choose("uploadId" in request.query, "x-amz-copy-source" in request.headers)

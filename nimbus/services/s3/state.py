@@ -14,6 +14,7 @@ from nimbus.services.s3.common import (
     invalid_argument,
     no_such_bucket,
     no_such_key,
+    no_such_version,
     objects_ns,
     versions_ns,
 )
@@ -155,14 +156,13 @@ class S3State(BaseProvider):
             record = self._find_version(name, key, version_id)
             if record is None:
                 if version_id == "null" or len(version_id) >= 8:
-                    raise ServiceError("NoSuchVersion", "The specified version does not exist.", status=404,
-                                       Key=key, VersionId=version_id)
+                    raise no_such_version(key, version_id)
                 raise invalid_argument("Invalid version id specified", "versionId", version_id)
             if record.get("DeleteMarker"):
                 error = ServiceError("MethodNotAllowed", "The specified method is not allowed against this "
                                      "resource.", status=405, Method=ctx.request.method if ctx.request else "GET",
                                      ResourceType="DeleteMarker")
-                error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
+                error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": version_id, "Allow": "DELETE"})
                 raise error
         else:
             record = self._latest(name, key)

@@ -3,7 +3,7 @@ every operation authorized by the provider, and addressing its model's URI templ
 from __future__ import annotations
 
 from nimbus.core.traits import ServiceTraits
-from nimbus.services.s3 import routes
+from nimbus.services.s3 import routes, validation_errors
 
 TRAITS = ServiceTraits(
     error_family="s3",
@@ -14,4 +14,5 @@ TRAITS = ServiceTraits(
     path_style=routes.path_style,
     refine_operation=routes.refine_operation,
     claims_raw_request=routes.claims_raw_request,
+    reword_validation=validation_errors.reword,
 )

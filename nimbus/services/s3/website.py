@@ -73,21 +73,25 @@ class WebsiteServer:
         if record is None and not path.endswith("/") and self.provider._live(bucket_name, f"{path}/{suffix}"):
             return redirect(302, f"/{path}/")
         if record is None:
-            return routing_redirect(config, request, path, 404) or self._error_document(request, bucket, config, key)
+            # Visitors who may not list the bucket learn nothing of which keys exist: 403, as for a private key.
+            status = 404 if self._public(request, bucket, None, None, "s3:ListBucket") else 403
+            return routing_redirect(config, request, path, status) \
+                or self._error_document(request, bucket, config, key, status)
         if not self._public(request, bucket, key, record):
             return routing_redirect(config, request, path, 403) or html_error(403, "AccessDenied", "Access Denied")
         if record.get("WebsiteRedirectLocation"):
             return redirect(301, record["WebsiteRedirectLocation"])
         return self._object(record, 200)
 
-    def _public(self, request, bucket: Bucket, key: str, record: ObjectVersion) -> bool:
+    def _public(self, request, bucket: Bucket, key: str | None, record: ObjectVersion | None,
+                action: str = "s3:GetObject") -> bool:
         """Website visitors are anonymous: only what a bucket policy or ACL opens to anyone is served."""
         ctx = RequestContext(runtime=self.provider.runtime, request_id=uuid.uuid4().hex, service="s3",
-                             operation="GetObject", account_id=bucket["Account"], region=bucket["Region"],
+                             operation="GetObject" if key else "ListObjects", account_id=bucket["Account"], region=bucket["Region"],
                              principal=anonymous_principal(), protocol="rest-xml", source_ip=request.source_ip,
                              user_agent=request.headers.get("user-agent", ""), request=request)
         try:
-            access.authorize(ctx, "s3:GetObject", bucket, bucket["Name"], key, record)
+            access.authorize(ctx, action, bucket, bucket["Name"], key, record)
         except ServiceError:
             return False
         return True
@@ -100,11 +104,13 @@ class WebsiteServer:
         body = self.provider.blobs.read(record["Segments"]) if record["Size"] else b""
         return HttpResponse(status, headers, body)
 
-    def _error_document(self, request, bucket: Bucket, config: dict, key: str) -> HttpResponse:
+    def _error_document(self, request, bucket: Bucket, config: dict, key: str, status: int) -> HttpResponse:
         bucket_name = bucket["Name"]
         error_key = (config.get("ErrorDocument") or {}).get("Key")
         if error_key:
             record = self.provider._live(bucket_name, error_key)
             if record is not None and self._public(request, bucket, error_key, record):
-                return self._object(record, 404)
+                return self._object(record, status)
+        if status == 403:
+            return html_error(403, "AccessDenied", "Access Denied")
         return html_error(404, "NoSuchKey", "The specified key does not exist.", f"<li>Key: {escape(key)}</li>\n")
