@@ -20,6 +20,7 @@ from nimbus.services.config import delivery
 from nimbus.services.config.documents import RECORDER, Recorder
 from nimbus.services.config.items import DELETED, DELETED_NOT_RECORDED, GONE, ItemStore, build_item, gone_item
 from nimbus.services.config.reading import Reader
+from nimbus.services.config.rule_engine import RuleEngine
 from nimbus.services.config.selection import selected_types, selects
 from nimbus.services.config.state_names import DAILY, DAILY_SECONDS, daily_ns, recorders_ns
 from nimbus.services.config.supported import SUPPORTED
@@ -58,6 +59,7 @@ class Engine:
         _engines[runtime] = self
         self._load()
         self._job = runtime.scheduler.every("config", TICK_SECONDS, self.tick, on_advance=self.tick)
+        self.rules = RuleEngine(runtime)  # evaluates Config rules on each item recorded, and periodically
 
     # -- which recorders record ----------------------------------------------------------------------
 
@@ -203,6 +205,7 @@ class Engine:
     def _append(self, recorder: Recorder, items: ItemStore, item: dict, previous: dict | None) -> None:
         items.append(item)
         delivery.notify_change(self.runtime, items.account, items.region, recorder, item, previous)
+        self.rules.on_item(items.account, items.region, item)
 
     def discover(self, recorder: Recorder, account: str, region: str) -> None:
         """Starting a recorder records every existing resource it selects (ResourceDiscovered), and the
@@ -236,6 +239,7 @@ class Engine:
         self._load()
 
     def close(self) -> None:
+        self.rules.close()
         self._job.cancel(wait=True)
         if self._subscribed:
             self.runtime.events.unsubscribe(RESOURCE_CHANGE, self.on_change)

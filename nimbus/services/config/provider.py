@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from .aggregators import AggregatorOps
 from .channels import ChannelOps
+from .compliance import ComplianceOps
 from .history import HistoryOps
 from .recorders import RecorderOps
+from .rules import RuleOps
 from .select import SelectOps
 
 
-class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps):
+class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps, RuleOps, ComplianceOps):
     pass

@@ -1,0 +1,56 @@
+"""The stored shapes of Config rules and their evaluation results (see ``documents.py`` for the layout of
+the recording half). Under ``("config", account, region, ...)``:
+
+- ``rules``: each Config rule (``ConfigRule``), keyed by name, with its evaluation status fields.
+- ``evaluations``, then the rule name: the latest evaluation result of each resource the rule evaluated
+  (``Evaluation``), keyed by ``<resource type>|<resource id>``.
+"""
+from __future__ import annotations
+
+from typing import Any, Required, TypedDict
+
+from nimbus.core.documents import DocumentKind
+from nimbus.core.namespaces import Namespace
+
+
+class ConfigRule(TypedDict, total=False):
+    """A rule as DescribeConfigRules answers it, and DescribeConfigRuleEvaluationStatus's fields."""
+    ConfigRuleName: Required[str]
+    ConfigRuleArn: Required[str]
+    ConfigRuleId: Required[str]
+    Source: Required[dict[str, Any]]
+    Scope: dict[str, Any]
+    Description: str
+    InputParameters: str
+    MaximumExecutionFrequency: str
+    ConfigRuleState: Required[str]
+    CreatedBy: str
+    EvaluationModes: list[dict[str, str]]
+    status: dict[str, Any]  # DescribeConfigRuleEvaluationStatus's members (times as epoch seconds)
+    lastPeriodicRun: float  # when the periodic trigger last evaluated it (virtual clock)
+
+
+class Evaluation(TypedDict, total=False):
+    """One resource's latest result for one rule (times as epoch seconds)."""
+    ResourceType: Required[str]
+    ResourceId: Required[str]
+    ComplianceType: Required[str]  # COMPLIANT | NON_COMPLIANT | NOT_APPLICABLE | INSUFFICIENT_DATA
+    Annotation: str
+    OrderingTimestamp: Required[float]
+    ResultRecordedTime: Required[float]
+    ConfigRuleInvokedTime: Required[float]
+
+
+RULE = DocumentKind[ConfigRule]("config.ConfigRule")
+EVALUATION = DocumentKind[Evaluation]("config.Evaluation")
+
+rules_ns = Namespace("config", "rules")
+evaluations_ns = Namespace("config", "evaluations")
+
+COMPLIANT, NON_COMPLIANT = "COMPLIANT", "NON_COMPLIANT"
+NOT_APPLICABLE, INSUFFICIENT_DATA = "NOT_APPLICABLE", "INSUFFICIENT_DATA"
+ACCOUNT_TYPE = "AWS::::Account"  # the resource type of account-level (periodic) rules' results
+
+
+def evaluation_key(resource_type: str, resource_id: str) -> str:
+    return f"{resource_type}|{resource_id}"
