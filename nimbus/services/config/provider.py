@@ -8,9 +8,11 @@ from .channels import ChannelOps
 from .compliance import ComplianceOps
 from .history import HistoryOps
 from .recorders import RecorderOps
+from .remediation import RemediationOps
 from .rules import RuleOps
 from .select import SelectOps
 
 
-class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps, RuleOps, ComplianceOps):
+class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps, RuleOps, ComplianceOps,
+               RemediationOps):
     pass

@@ -4,6 +4,9 @@ the recording half). Under ``("config", account, region, ...)``:
 - ``rules``: each Config rule (``ConfigRule``), keyed by name, with its evaluation status fields.
 - ``evaluations``, then the rule name: the latest evaluation result of each resource the rule evaluated
   (``Evaluation``), keyed by ``<resource type>|<resource id>``.
+- ``remediations``: each rule's remediation configuration (``Remediation``), keyed by rule name;
+  ``executions`` and ``remediation-exceptions``, then the rule name: per resource, its latest remediation
+  (``Execution``) and its exception (``RemediationException``).
 """
 from __future__ import annotations
 
@@ -54,3 +57,46 @@ ACCOUNT_TYPE = "AWS::::Account"  # the resource type of account-level (periodic)
 
 def evaluation_key(resource_type: str, resource_id: str) -> str:
     return f"{resource_type}|{resource_id}"
+
+
+class Remediation(TypedDict, total=False):
+    """A rule's remediation configuration as DescribeRemediationConfigurations answers it."""
+    ConfigRuleName: Required[str]
+    TargetType: Required[str]
+    TargetId: Required[str]
+    TargetVersion: str
+    Parameters: dict[str, Any]
+    ResourceType: str
+    Automatic: bool
+    ExecutionControls: dict[str, Any]
+    MaximumAutomaticAttempts: int
+    RetryAttemptSeconds: int
+    Arn: Required[str]
+
+
+class Execution(TypedDict, total=False):
+    """One resource's latest remediation (DescribeRemediationExecutionStatus; times as epoch seconds)."""
+    ResourceType: Required[str]
+    ResourceId: Required[str]
+    State: Required[str]  # IN_PROGRESS | SUCCEEDED | FAILED
+    StepDetails: list[dict[str, Any]]
+    InvocationTime: Required[float]
+    LastUpdatedTime: Required[float]
+    automaticAttempts: int  # automatic attempts since the resource last turned NON_COMPLIANT
+
+
+class RemediationException(TypedDict, total=False):
+    ConfigRuleName: Required[str]
+    ResourceType: Required[str]
+    ResourceId: Required[str]
+    Message: str
+    ExpirationTime: float
+
+
+REMEDIATION = DocumentKind[Remediation]("config.Remediation")
+EXECUTION = DocumentKind[Execution]("config.RemediationExecution")
+REMEDIATION_EXCEPTION = DocumentKind[RemediationException]("config.RemediationException")
+
+remediations_ns = Namespace("config", "remediations")  # keyed by rule name
+executions_ns = Namespace("config", "executions")  # then the rule name; keyed by evaluation_key
+exceptions_ns = Namespace("config", "remediation-exceptions")  # then the rule name; keyed by evaluation_key

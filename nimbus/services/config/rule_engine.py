@@ -16,6 +16,7 @@ from nimbus.services.config.described import iso
 from nimbus.services.config.items import GONE, ItemStore
 from nimbus.services.config.managed import CHANGE, MANAGED, PERIODIC, Inputs, ManagedRule, Verdict, parameters_of
 from nimbus.services.config.reading import Reader
+from nimbus.services.config.remediator import Remediator
 from nimbus.services.config.rule_documents import (
     ACCOUNT_TYPE,
     EVALUATION,
@@ -65,6 +66,7 @@ class RuleEngine:
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.store = runtime.store
+        self.remediator = Remediator(runtime)
         self._job = runtime.scheduler.every("config-rules", PERIODIC_TICK, self.run_periodic,
                                             on_advance=self.run_periodic)
 
@@ -100,6 +102,8 @@ class RuleEngine:
     def run_periodic(self) -> None:
         now = self.runtime.clock.time()
         for ns in self.store.namespaces(("config",)):
+            if len(ns) == 4 and ns[3] == "remediations":
+                self.remediator.retry_due(ns[1], ns[2], now)
             if len(ns) != 4 or ns[3] != "rules":
                 continue
             for _, rule in RULE.scan(self.store, ns):
@@ -170,8 +174,11 @@ class RuleEngine:
         key = evaluation_key(evaluation["ResourceType"], evaluation["ResourceId"])
         previous = EVALUATION.get(self.store, ns, key)
         EVALUATION.put(self.store, ns, key, evaluation)
-        if previous is None or previous["ComplianceType"] != evaluation["ComplianceType"]:
+        changed = previous is None or previous["ComplianceType"] != evaluation["ComplianceType"]
+        if changed:
             self._notify(account, region, rule, evaluation, previous)
+        self.remediator.on_compliance(account, region, rule["ConfigRuleName"], evaluation["ResourceType"],
+                                      evaluation["ResourceId"], evaluation["ComplianceType"], changed)
 
     def forget(self, account: str, region: str, rule: ConfigRule, resource_type: str, resource_id: str) -> None:
         self.store.delete(evaluations_ns(account, region, rule["ConfigRuleName"]),
