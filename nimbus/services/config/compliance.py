@@ -23,7 +23,7 @@ def _count(number: int) -> dict[str, Any]:
     return {"CappedCount": min(number, CAP), "CapExceeded": number > CAP}
 
 
-def _overall(compliances: list[str]) -> str:
+def overall(compliances: list[str]) -> str:
     """One compliance of several results: non-compliant if one is, compliant if one is, else no data."""
     if NON_COMPLIANT in compliances:
         return NON_COMPLIANT
@@ -31,9 +31,9 @@ def _overall(compliances: list[str]) -> str:
 
 
 def _compliance(compliances: list[str]) -> dict[str, Any]:
-    overall = _overall(compliances)
-    found: dict[str, Any] = {"ComplianceType": overall}
-    if overall == NON_COMPLIANT:
+    combined = overall(compliances)
+    found: dict[str, Any] = {"ComplianceType": combined}
+    if combined == NON_COMPLIANT:
         found["ComplianceContributorCount"] = _count(compliances.count(NON_COMPLIANT))
     return found
 
@@ -96,19 +96,19 @@ class ComplianceOps(RuleState):
         wanted = set(params.get("ComplianceTypes") or [])
         results = [evaluation_result(name, e) for n, e in self._results(ctx, [name])
                    if not wanted or e["ComplianceType"] in wanted]
-        return _paged("EvaluationResults", results, params, 100, _result_key)
+        return _paged("EvaluationResults", results, params, 100, result_key)
 
     def get_compliance_details_by_resource(self, ctx: RequestContext, params: dict) -> dict:
         wanted = set(params.get("ComplianceTypes") or [])
         results = [evaluation_result(n, e) for n, e in self._results(ctx)
                    if e["ResourceType"] == params.get("ResourceType") and e["ResourceId"] == params.get("ResourceId")
                    and (not wanted or e["ComplianceType"] in wanted)]
-        chunk, token = window(results, params, 100, 100, _result_key, ("Limit", "NextToken"))
+        chunk, token = window(results, params, 100, 100, result_key, ("Limit", "NextToken"))
         return {"EvaluationResults": chunk, **({"NextToken": token} if token else {})}
 
     def get_compliance_summary_by_config_rule(self, ctx: RequestContext, params: dict) -> dict:
         results = self._results(ctx)
-        overall = [_overall([e["ComplianceType"] for n, e in results if n == rule["ConfigRuleName"]])
+        overall = [overall([e["ComplianceType"] for n, e in results if n == rule["ConfigRuleName"]])
                    for rule in self.all_rules(ctx)]
         return {"ComplianceSummary": self._summary(overall)}
 
@@ -120,7 +120,7 @@ class ComplianceOps(RuleState):
         types = params.get("ResourceTypes") or [None]
         summaries = []
         for resource_type in types:
-            overall = [_overall(c) for (t, _), c in by_resource.items() if resource_type in (None, t)]
+            overall = [overall(c) for (t, _), c in by_resource.items() if resource_type in (None, t)]
             summary: dict[str, Any] = {"ComplianceSummary": self._summary(overall)}
             if resource_type:
                 summary["ResourceType"] = resource_type
@@ -138,6 +138,6 @@ class ComplianceOps(RuleState):
         return {}
 
 
-def _result_key(result: dict) -> str:
+def result_key(result: dict) -> str:
     qualifier = result["EvaluationResultIdentifier"]["EvaluationResultQualifier"]
     return f"{qualifier['ConfigRuleName']}|{qualifier['ResourceType']}|{qualifier['ResourceId']}"

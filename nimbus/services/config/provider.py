@@ -6,6 +6,7 @@ from __future__ import annotations
 from .aggregators import AggregatorOps
 from .channels import ChannelOps
 from .compliance import ComplianceOps
+from .conformance import ConformanceOps
 from .history import HistoryOps
 from .recorders import RecorderOps
 from .remediation import RemediationOps
@@ -13,6 +14,6 @@ from .rules import RuleOps
 from .select import SelectOps
 
 
-class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps, RuleOps, ComplianceOps,
-               RemediationOps):
+class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps, ConformanceOps, RuleOps,
+               ComplianceOps, RemediationOps):
     pass

@@ -7,6 +7,7 @@ the recording half). Under ``("config", account, region, ...)``:
 - ``remediations``: each rule's remediation configuration (``Remediation``), keyed by rule name;
   ``executions`` and ``remediation-exceptions``, then the rule name: per resource, its latest remediation
   (``Execution``) and its exception (``RemediationException``).
+- ``conformance-packs``: each conformance pack (``ConformancePack``), keyed by name, naming its rules.
 """
 from __future__ import annotations
 
@@ -100,3 +101,21 @@ REMEDIATION_EXCEPTION = DocumentKind[RemediationException]("config.RemediationEx
 remediations_ns = Namespace("config", "remediations")  # keyed by rule name
 executions_ns = Namespace("config", "executions")  # then the rule name; keyed by evaluation_key
 exceptions_ns = Namespace("config", "remediation-exceptions")  # then the rule name; keyed by evaluation_key
+
+
+class ConformancePack(TypedDict, total=False):
+    """A conformance pack as DescribeConformancePacks answers it, with the rules it created."""
+    ConformancePackName: Required[str]
+    ConformancePackArn: Required[str]
+    ConformancePackId: Required[str]
+    DeliveryS3Bucket: str
+    DeliveryS3KeyPrefix: str
+    ConformancePackInputParameters: list[dict[str, str]]
+    LastUpdateRequestedTime: Required[float]
+    LastUpdateCompletedTime: float
+    suffix: Required[str]  # the random part of its rules' names (``<rule>-conformance-pack-<suffix>``)
+    rules: list[str]  # the names of the rules it created
+
+
+PACK = DocumentKind[ConformancePack]("config.ConformancePack")
+packs_ns = Namespace("config", "conformance-packs")  # keyed by pack name
