@@ -14,6 +14,7 @@ from .cloudfront import (
 from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
+from .config import ConfigRule, ConfigurationRecorder, ConformancePack, DeliveryChannel
 from .custom import CustomResource
 from .ecr import Repository
 from .firehose import DeliveryStream
@@ -55,5 +56,6 @@ HANDLERS = Handlers({h.type_name: h for h in (
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
     Repository(), Metadata(),
+    ConfigRule(), ConfigurationRecorder(), DeliveryChannel(), ConformancePack(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
 )})
