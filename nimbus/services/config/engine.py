@@ -14,6 +14,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nimbus.core.event_ids import cloudtrail_event_id
 from nimbus.core.events import RESOURCE_CHANGE, ResourceChangeEvent
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.config import delivery
@@ -54,6 +55,7 @@ class Engine:
         self._ticking = threading.Lock()  # one tick at a time, so a flush waits for the one under way
         self._recording: dict[tuple[str, str], Recorder] = {}
         self._pending: dict[Change, None] = {}
+        self._related: dict[tuple[str, str, str], list[str]] = {}  # (account, region, arn) -> CloudTrail event ids
         self._discoveries: list[tuple[str, str]] = []
         self._subscribed = False
         _engines[runtime] = self
@@ -106,6 +108,9 @@ class Engine:
                        if key[0] == event.account_id and (support.is_global or key[1] == event.region)]
         for (account, region), recorder in targets:
             change = Change(account, region, event.resource_type, event.resource_arn, event.change == "deleted")
+            with self._lock:
+                self._related.setdefault((account, region, change.arn), []).append(
+                    cloudtrail_event_id(event.request_id))
             if recorder["recordingMode"].get("recordingFrequency") == DAILY and not change.deleted:
                 self.store.put(daily_ns(account, region), change.arn, change.resource_type)
                 continue
@@ -182,6 +187,8 @@ class Engine:
         return Reader(self.runtime, account, region, recorder["roleARN"])
 
     def record(self, recorder: Recorder, change: Change) -> None:
+        with self._lock:
+            related = self._related.pop((change.account, change.region, change.arn), [])
         items = ItemStore(self.store, change.account, change.region)
         now = self.runtime.clock.time()
         selected = selects(recorder["recordingGroup"], change.resource_type)
@@ -198,7 +205,7 @@ class Engine:
         previous = items.latest(change.resource_type, described.resource_id)
         support = SUPPORTED[change.resource_type]
         item = build_item(change.account, change.region, change.resource_type, described, support.is_global,
-                          previous, now, recorder["recordingMode"].get("recordingFrequency", "CONTINUOUS"))
+                          previous, now, recorder["recordingMode"].get("recordingFrequency", "CONTINUOUS"), related)
         if item is not None:
             self._append(recorder, items, item, previous["item"] if previous else None)
 
@@ -236,6 +243,7 @@ class Engine:
         with self._lock:
             self._pending.clear()
             self._discoveries.clear()
+            self._related.clear()
         self._load()
 
     def close(self) -> None:
