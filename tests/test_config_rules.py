@@ -118,6 +118,22 @@ def test_periodic_account_rules_on_the_virtual_clock(endpoint, aws, recording):
     assert _compliance(config, encryption)[name] == "NON_COMPLIANT"
 
 
+def test_the_password_policy_rule_reads_iam(aws, recording):
+    iam, config = aws("iam"), aws("config")
+    account = aws("sts").get_caller_identity()["Account"]
+    rule = _rule(config, unique("passwords"), "IAM_PASSWORD_POLICY",
+                 InputParameters=json.dumps({"MinimumPasswordLength": "10", "PasswordReusePrevention": "5"}))
+    assert _compliance(config, rule) == {account: "NON_COMPLIANT"}
+    iam.update_account_password_policy(MinimumPasswordLength=12, RequireSymbols=True, RequireNumbers=True,
+                                       RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+                                       PasswordReusePrevention=5, MaxPasswordAge=90)
+    assert iam.get_account_password_policy()["PasswordPolicy"]["ExpirePasswords"]
+    config.start_config_rules_evaluation(ConfigRuleNames=[rule])
+    assert _compliance(config, rule) == {account: "COMPLIANT"}
+    iam.delete_account_password_policy()
+    assert error_of(iam.get_account_password_policy) == ("NoSuchEntity", 404)
+
+
 def test_security_rules_over_keys_streams_topics_and_users(aws, recording):
     kms, kinesis, sns, iam, config = aws("kms"), aws("kinesis"), aws("sns"), aws("iam"), aws("config")
     key = kms.create_key()["KeyMetadata"]["KeyId"]

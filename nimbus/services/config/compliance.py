@@ -108,9 +108,9 @@ class ComplianceOps(RuleState):
 
     def get_compliance_summary_by_config_rule(self, ctx: RequestContext, params: dict) -> dict:
         results = self._results(ctx)
-        overall = [overall([e["ComplianceType"] for n, e in results if n == rule["ConfigRuleName"]])
+        combined = [overall([e["ComplianceType"] for n, e in results if n == rule["ConfigRuleName"]])
                    for rule in self.all_rules(ctx)]
-        return {"ComplianceSummary": self._summary(overall)}
+        return {"ComplianceSummary": self._summary(combined)}
 
     def get_compliance_summary_by_resource_type(self, ctx: RequestContext, params: dict) -> dict:
         by_resource: dict[tuple[str, str], list[str]] = {}
@@ -120,16 +120,16 @@ class ComplianceOps(RuleState):
         types = params.get("ResourceTypes") or [None]
         summaries = []
         for resource_type in types:
-            overall = [overall(c) for (t, _), c in by_resource.items() if resource_type in (None, t)]
-            summary: dict[str, Any] = {"ComplianceSummary": self._summary(overall)}
+            combined = [overall(c) for (t, _), c in by_resource.items() if resource_type in (None, t)]
+            summary: dict[str, Any] = {"ComplianceSummary": self._summary(combined)}
             if resource_type:
                 summary["ResourceType"] = resource_type
             summaries.append(summary)
         return {"ComplianceSummariesByResourceType": summaries}
 
-    def _summary(self, overall: list[str]) -> dict[str, Any]:
-        return {"CompliantResourceCount": _count(overall.count(COMPLIANT)),
-                "NonCompliantResourceCount": _count(overall.count(NON_COMPLIANT)),
+    def _summary(self, combined: list[str]) -> dict[str, Any]:
+        return {"CompliantResourceCount": _count(combined.count(COMPLIANT)),
+                "NonCompliantResourceCount": _count(combined.count(NON_COMPLIANT)),
                 "ComplianceSummaryTimestamp": self.clock.time()}
 
     def delete_evaluation_results(self, ctx: RequestContext, params: dict) -> dict:
