@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support import advance_clock, error_of, start_recording, trail_bucket, unique
+from tests.support import (
+    advance_clock,
+    distribution_config,
+    error_of,
+    legacy_behaviour,
+    s3_origin,
+    start_recording,
+    trail_bucket,
+    unique,
+)
 
 BUCKET = "AWS::S3::Bucket"
 
@@ -162,6 +171,23 @@ def test_security_rules_over_keys_streams_topics_and_users(aws, recording):
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]
     admins = _rule(config, unique("admin"), "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS")
     assert _compliance(config, admins)[admin["PolicyId"]] == "NON_COMPLIANT"
+
+
+def test_cloudfront_rules_read_the_distributions(aws, recording):
+    s3, cloudfront, config = aws("s3"), aws("cloudfront"), aws("config")
+    origin = unique("origin")
+    s3.create_bucket(Bucket=origin)
+    plain = cloudfront.create_distribution(DistributionConfig=distribution_config(
+        [s3_origin("s3", origin)], legacy_behaviour("s3")))["Distribution"]["Id"]
+    tidy = cloudfront.create_distribution(DistributionConfig=distribution_config(
+        [s3_origin("s3", origin)], legacy_behaviour("s3", ViewerProtocolPolicy="redirect-to-https"),
+        DefaultRootObject="index.html"))["Distribution"]["Id"]
+    root = _rule(config, unique("root"), "CLOUDFRONT_DEFAULT_ROOT_OBJECT_CONFIGURED")
+    https = _rule(config, unique("https"), "CLOUDFRONT_VIEWER_POLICY_HTTPS")
+    identity = _rule(config, unique("oai"), "CLOUDFRONT_ORIGIN_ACCESS_IDENTITY_ENABLED")
+    assert _compliance(config, root)[plain] == "NON_COMPLIANT" and _compliance(config, root)[tidy] == "COMPLIANT"
+    assert _compliance(config, https)[plain] == "NON_COMPLIANT" and _compliance(config, https)[tidy] == "COMPLIANT"
+    assert _compliance(config, identity)[tidy] == "NON_COMPLIANT"
 
 
 def test_process_checks_take_external_evaluations(aws, recording):

@@ -10,7 +10,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.config import managed_iam, managed_s3, managed_security  # noqa: F401  (they register rules)
+from nimbus.services.config import (  # noqa: F401  (they register rules)
+    managed_cloudfront,
+    managed_iam,
+    managed_s3,
+    managed_security,
+)
 from nimbus.services.config.delivery import _publish, channel_of
 from nimbus.services.config.described import iso
 from nimbus.services.config.items import GONE, ItemStore
@@ -108,7 +113,8 @@ class RuleEngine:
                 continue
             for _, rule in RULE.scan(self.store, ns):
                 managed = managed_of(rule)
-                if managed is None or PERIODIC not in managed.triggers:
+                # a rule over a type Config does not record reads it on the periodic trigger
+                if managed is None or (PERIODIC not in managed.triggers and managed.listing is None):
                     continue
                 every = FREQUENCY_SECONDS[rule.get("MaximumExecutionFrequency") or DEFAULT_FREQUENCY]
                 if now - rule.get("lastPeriodicRun", 0.0) >= every:
