@@ -2,6 +2,8 @@
 results and remediations stay too."""
 from __future__ import annotations
 
+import json
+
 from tests.support import config_history, make_client, start_recording, start_server, unique
 
 
@@ -33,9 +35,13 @@ def test_rules_results_and_remediations_survive_a_restart(tmp_path):
         aws("s3").create_bucket(Bucket=bucket)
         config.put_config_rule(ConfigRule={"ConfigRuleName": "versioning", "Source": {
             "Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}})
+        role = aws("iam").create_role(RoleName="automation", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ssm.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
         config.put_remediation_configurations(RemediationConfigurations=[{
             "ConfigRuleName": "versioning", "TargetType": "SSM_DOCUMENT", "TargetId": "AWS-ConfigureS3BucketVersioning",
-            "Parameters": {"BucketName": {"ResourceValue": {"Value": "RESOURCE_ID"}}}}])
+            "Parameters": {"BucketName": {"ResourceValue": {"Value": "RESOURCE_ID"}},
+                           "AutomationAssumeRole": {"StaticValue": {"Values": [role]}}}}])
         assert config.describe_compliance_by_resource(ResourceType="AWS::S3::Bucket", ResourceId=bucket)[
             "ComplianceByResources"][0]["Compliance"]["ComplianceType"] == "NON_COMPLIANT"
     with start_server(tmp_path) as second:

@@ -122,6 +122,10 @@ def test_remediation_errors(aws, recording):
     assert error_of(lambda: config.put_remediation_configurations(RemediationConfigurations=[
         {"ConfigRuleName": rule, "TargetType": "SSM_DOCUMENT", "TargetId": "AWS-RestartEC2Instance"}])) == (
         "InvalidParameterValueException", 400)
+    assert error_of(lambda: config.put_remediation_configurations(RemediationConfigurations=[
+        {"ConfigRuleName": rule, "TargetType": "SSM_DOCUMENT", "TargetId": "AWS-ConfigureS3BucketVersioning",
+         "Parameters": {"BucketName": {"ResourceValue": {"Value": "RESOURCE_ID"}}}}])) == (
+        "InvalidParameterValueException", 400)  # no AutomationAssumeRole: nothing to run as
     assert error_of(lambda: config.delete_remediation_configuration(ConfigRuleName=rule)) == (
         "NoSuchRemediationConfigurationException", 400)
     assert error_of(lambda: config.start_remediation_execution(ConfigRuleName=rule, ResourceKeys=[

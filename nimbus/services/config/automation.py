@@ -1,8 +1,9 @@
 """The AWS-owned SSM Automation documents a remediation can run. nimbus serves no SSM Automation, so these
 documents are carried out here, step for step, through the internal client as the document's
 ``AutomationAssumeRole`` (a session ``ssm.amazonaws.com`` assumed, so the role's trust policy and
-permissions apply). Without that parameter Automation acts as Config's remediation service-linked role.
-Any other document is refused (``InvalidParameterValueException`` when the remediation is put).
+permissions apply). That parameter is required: run as anything else, a remediation would let whoever may
+configure one change resources they may not. Any other document is refused
+(``InvalidParameterValueException`` when the remediation is put).
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.config.reading import Reader
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -71,8 +71,7 @@ DOCUMENTS = {d.name: d for d in (
     Document("AWS-ConfigureS3BucketVersioning", ("BucketName",), {"VersioningState": "Enabled"}, _versioning),
     Document("AWS-EnableS3BucketEncryption", ("BucketName",), {"SSEAlgorithm": "AES256"}, _encryption),
     Document("AWS-DisableS3BucketPublicReadWrite", ("S3BucketName",), run=_block_public),
-    Document("AWSConfigRemediation-RestrictBucketSSLRequestsOnly", ("BucketName", "AutomationAssumeRole"),
-             run=_ssl_only),
+    Document("AWSConfigRemediation-RestrictBucketSSLRequestsOnly", ("BucketName",), run=_ssl_only),
     Document("AWS-EnableCloudTrailLogFileValidation", ("TrailName",), run=_log_file_validation),
 )}
 
@@ -86,19 +85,16 @@ def document(name: str) -> Document:
     return found
 
 
-def execute(runtime: Runtime, account: str, region: str, doc: Document, values: dict[str, str]) -> None:
+def execute(runtime: Runtime, region: str, doc: Document, values: dict[str, str]) -> None:
     """Run the document with its parameter values; raises the error of the step that failed."""
-    missing = [name for name in doc.required if not values.get(name)]
+    missing = [name for name in (*doc.required, "AutomationAssumeRole") if not values.get(name)]
     if missing:
         raise ServiceError("InvalidParameterValueException",
                            f"The document {doc.name} requires the parameter {missing[0]}.", status=400)
-    role = values.get("AutomationAssumeRole")
+    role = values["AutomationAssumeRole"]
 
     def call(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        if role:
-            return runtime.client.call_as_role(role, service, operation, params, invoked_by=SSM,
-                                               session_name=SESSION, region=region)
-        linked = f"arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
-        return Reader(runtime, account, region, linked).call(service, operation, params)
+        return runtime.client.call_as_role(role, service, operation, params, invoked_by=SSM,
+                                           session_name=SESSION, region=region)
 
     doc.run(call, {**doc.defaults, **values})

@@ -45,6 +45,10 @@ class RemediationOps(RuleState):
             if wanted.get("TargetType") != "SSM_DOCUMENT":
                 raise ServiceError("InvalidParameterValueException", "The TargetType must be SSM_DOCUMENT.", status=400)
             document(wanted["TargetId"])
+            if not ((wanted.get("Parameters") or {}).get("AutomationAssumeRole") or {}).get("StaticValue"):
+                raise ServiceError("InvalidParameterValueException",
+                                   "The AutomationAssumeRole parameter (a StaticValue) is required: nimbus runs a "
+                                   "remediation only as the role it names.", status=400)
             for name, value in (wanted.get("Parameters") or {}).items():
                 resource = (value.get("ResourceValue") or {}).get("Value")
                 if resource is not None and resource != "RESOURCE_ID":

@@ -55,7 +55,7 @@ class Remediator:
         started = self.runtime.clock.time()
         step: dict[str, Any] = {"Name": remediation["TargetId"], "State": "SUCCEEDED", "StartTime": started}
         try:
-            execute(self.runtime, account, region, document(remediation["TargetId"]),
+            execute(self.runtime, region, document(remediation["TargetId"]),
                     parameter_values(remediation, resource_id))
         except ServiceError as error:
             step.update(State="FAILED", ErrorMessage=f"{error.code}: {error.message}")
