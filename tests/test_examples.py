@@ -68,6 +68,14 @@ def test_config_inventory(run_example):
     assert steps_printed(printed, 5)
 
 
+def test_config_compliance(run_example):
+    result, printed = run_example("config_compliance")
+    assert (result["before"], result["remediation"], result["after"]) == ("NON_COMPLIANT", "SUCCEEDED", "COMPLIANT")
+    assert result["pack"] == {"s3-bucket-server-side-encryption-enabled": "COMPLIANT",
+                              "s3-bucket-ssl-requests-only": "NON_COMPLIANT"}
+    assert steps_printed(printed, 5)
+
+
 def test_trusted_advisor(run_example):
     result, printed = run_example("trusted_advisor")
     assert (result["before"], result["after"], result["refresh"]) == ("error", "ok", "enqueued")

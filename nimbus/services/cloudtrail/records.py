@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from nimbus.core.event_ids import cloudtrail_event_id
 from nimbus.core.events import ApiCallEvent
 
 EVENT_VERSION = "1.09"
@@ -247,7 +248,7 @@ def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
     record["responseElements"] = _bounded(response)
     record["requestID"] = event.request_id
     # Derived from the request, so every consumer of this call (trails, Lake stores) names the same event.
-    record["eventID"] = str(uuid.uuid5(uuid.NAMESPACE_OID, event.request_id))
+    record["eventID"] = cloudtrail_event_id(event.request_id)
     record["readOnly"] = read_only
     found = resources(event, event.account_id)
     if found:

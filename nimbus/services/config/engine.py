@@ -14,12 +14,14 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nimbus.core.event_ids import cloudtrail_event_id
 from nimbus.core.events import RESOURCE_CHANGE, ResourceChangeEvent
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.config import delivery
 from nimbus.services.config.documents import RECORDER, Recorder
 from nimbus.services.config.items import DELETED, DELETED_NOT_RECORDED, GONE, ItemStore, build_item, gone_item
 from nimbus.services.config.reading import Reader
+from nimbus.services.config.rule_engine import RuleEngine
 from nimbus.services.config.selection import selected_types, selects
 from nimbus.services.config.state_names import DAILY, DAILY_SECONDS, daily_ns, recorders_ns
 from nimbus.services.config.supported import SUPPORTED
@@ -53,11 +55,13 @@ class Engine:
         self._ticking = threading.Lock()  # one tick at a time, so a flush waits for the one under way
         self._recording: dict[tuple[str, str], Recorder] = {}
         self._pending: dict[Change, None] = {}
+        self._related: dict[tuple[str, str, str], list[str]] = {}  # (account, region, arn) -> CloudTrail event ids
         self._discoveries: list[tuple[str, str]] = []
         self._subscribed = False
         _engines[runtime] = self
         self._load()
         self._job = runtime.scheduler.every("config", TICK_SECONDS, self.tick, on_advance=self.tick)
+        self.rules = RuleEngine(runtime)  # evaluates Config rules on each item recorded, and periodically
 
     # -- which recorders record ----------------------------------------------------------------------
 
@@ -104,6 +108,9 @@ class Engine:
                        if key[0] == event.account_id and (support.is_global or key[1] == event.region)]
         for (account, region), recorder in targets:
             change = Change(account, region, event.resource_type, event.resource_arn, event.change == "deleted")
+            with self._lock:
+                self._related.setdefault((account, region, change.arn), []).append(
+                    cloudtrail_event_id(event.request_id))
             if recorder["recordingMode"].get("recordingFrequency") == DAILY and not change.deleted:
                 self.store.put(daily_ns(account, region), change.arn, change.resource_type)
                 continue
@@ -180,6 +187,8 @@ class Engine:
         return Reader(self.runtime, account, region, recorder["roleARN"])
 
     def record(self, recorder: Recorder, change: Change) -> None:
+        with self._lock:
+            related = self._related.pop((change.account, change.region, change.arn), [])
         items = ItemStore(self.store, change.account, change.region)
         now = self.runtime.clock.time()
         selected = selects(recorder["recordingGroup"], change.resource_type)
@@ -196,13 +205,14 @@ class Engine:
         previous = items.latest(change.resource_type, described.resource_id)
         support = SUPPORTED[change.resource_type]
         item = build_item(change.account, change.region, change.resource_type, described, support.is_global,
-                          previous, now, recorder["recordingMode"].get("recordingFrequency", "CONTINUOUS"))
+                          previous, now, recorder["recordingMode"].get("recordingFrequency", "CONTINUOUS"), related)
         if item is not None:
             self._append(recorder, items, item, previous["item"] if previous else None)
 
     def _append(self, recorder: Recorder, items: ItemStore, item: dict, previous: dict | None) -> None:
         items.append(item)
         delivery.notify_change(self.runtime, items.account, items.region, recorder, item, previous)
+        self.rules.on_item(items.account, items.region, item)
 
     def discover(self, recorder: Recorder, account: str, region: str) -> None:
         """Starting a recorder records every existing resource it selects (ResourceDiscovered), and the
@@ -233,9 +243,11 @@ class Engine:
         with self._lock:
             self._pending.clear()
             self._discoveries.clear()
+            self._related.clear()
         self._load()
 
     def close(self) -> None:
+        self.rules.close()
         self._job.cancel(wait=True)
         if self._subscribed:
             self.runtime.events.unsubscribe(RESOURCE_CHANGE, self.on_change)

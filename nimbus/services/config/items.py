@@ -44,8 +44,10 @@ def _next_state(previous: RecordedResource | None, capture: float) -> str:
 
 
 def build_item(account: str, region: str, resource_type: str, described: Described, is_global: bool,
-               previous: RecordedResource | None, capture: float, frequency: str) -> dict[str, Any] | None:
-    """The next item of a resource, or None when nothing changed since ``previous``."""
+               previous: RecordedResource | None, capture: float, frequency: str,
+               related: list[str] | None = None) -> dict[str, Any] | None:
+    """The next item of a resource, or None when nothing changed since ``previous``; ``related``: the
+    CloudTrail event ids of the calls that made the change (``relatedEvents``)."""
     fresh = previous is None or previous["item"]["configurationItemStatus"] in GONE
     item: dict[str, Any] = {
         "version": VERSION, "accountId": account, "configurationItemCaptureTime": capture,
@@ -53,7 +55,7 @@ def build_item(account: str, region: str, resource_type: str, described: Describ
         "arn": described.arn, "resourceType": resource_type, "resourceId": described.resource_id,
         "resourceName": described.name, "awsRegion": GLOBAL_REGION if is_global else (described.region or region),
         "availabilityZone": NOT_APPLICABLE if is_global else REGIONAL,
-        "tags": described.tags, "relatedEvents": [], "relationships": described.relationships,
+        "tags": described.tags, "relatedEvents": related or [], "relationships": described.relationships,
         "configuration": described.configuration, "supplementaryConfiguration": described.supplementary,
         "recordingFrequency": frequency,
     }

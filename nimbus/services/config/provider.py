@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from .aggregators import AggregatorOps
 from .channels import ChannelOps
+from .compliance import ComplianceOps
+from .conformance import ConformanceOps
 from .history import HistoryOps
 from .recorders import RecorderOps
+from .remediation import RemediationOps
+from .rules import RuleOps
 from .select import SelectOps
 
 
-class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps):
+class Provider(RecorderOps, ChannelOps, HistoryOps, AggregatorOps, SelectOps, ConformanceOps, RuleOps,
+               ComplianceOps, RemediationOps):
     pass

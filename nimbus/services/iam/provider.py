@@ -10,6 +10,7 @@ from nimbus.services.iam.attachments import AttachmentOps
 from nimbus.services.iam.details import DetailOps
 from nimbus.services.iam.groups import GroupOps
 from nimbus.services.iam.managed import ManagedPolicyOps
+from nimbus.services.iam.password_policy import PasswordPolicyOps
 from nimbus.services.iam.profiles import InstanceProfileOps
 from nimbus.services.iam.roles import RoleOps
 from nimbus.services.iam.simulate import SimulationOps
@@ -17,5 +18,5 @@ from nimbus.services.iam.users import UserOps
 
 
 class Provider(UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, InstanceProfileOps, DetailOps,
-               SimulationOps):
+               SimulationOps, PasswordPolicyOps):
     pass

@@ -14,6 +14,7 @@ from .cloudfront import (
 from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
+from .config import ConfigRule, ConfigurationRecorder, ConformancePack, DeliveryChannel
 from .custom import CustomResource
 from .datapipeline import Pipeline
 from .ecr import Repository
@@ -58,6 +59,7 @@ HANDLERS = Handlers({h.type_name: h for h in (
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
     NestedStack(),
     Repository(), Metadata(), Pipeline(),
+    ConfigRule(), ConfigurationRecorder(), DeliveryChannel(), ConformancePack(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
     Cluster(), Step(), SecurityConfiguration(),
