@@ -11,11 +11,13 @@ from nimbus.services.iam.details import DetailOps
 from nimbus.services.iam.groups import GroupOps
 from nimbus.services.iam.managed import ManagedPolicyOps
 from nimbus.services.iam.profiles import InstanceProfileOps
+from nimbus.services.iam.resource_tags import ResourceTagOps
 from nimbus.services.iam.roles import RoleOps
 from nimbus.services.iam.simulate import SimulationOps
+from nimbus.services.iam.updates import UpdateOps
 from nimbus.services.iam.users import UserOps
 
 
-class Provider(UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, InstanceProfileOps, DetailOps,
-               SimulationOps):
+class Provider(UpdateOps, UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, ResourceTagOps,
+               InstanceProfileOps, DetailOps, SimulationOps):
     pass

@@ -17,14 +17,14 @@ DEFAULT_SESSION_SECONDS = 3600
 TRUST_POLICY_SIZE = 2048
 
 
-def role_output(role: Role, full: bool = True) -> dict:
+def role_output(role: Role, full: bool = True, listed: bool = False) -> dict:
     output = {k: role[k] for k in ("Path", "RoleName", "RoleId", "Arn")}
     output["CreateDate"] = timestamp(role["CreateDate"])
     output["AssumeRolePolicyDocument"] = encode_document(role["AssumeRolePolicyDocument"])
     if role.get("Description"):
         output["Description"] = role["Description"]
     output["MaxSessionDuration"] = role["MaxSessionDuration"]
-    add_boundary_and_tags(output, role)
+    add_boundary_and_tags(output, role, listed)
     if full:
         output["RoleLastUsed"] = {}
     return output
@@ -51,7 +51,7 @@ class RoleOps(IamState):
         prefix = params.get("PathPrefix", "/")
         roles = [r for r in self._all(ctx.account_id, "role") if r["Path"].startswith(prefix)]
         return paged_output(roles, params, lambda r: r["RoleName"].lower(), "Roles",
-                            lambda r: role_output(r, full=False))
+                            lambda r: role_output(r, full=False, listed=True))
 
     def update_role(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():

@@ -20,10 +20,10 @@ from nimbus.services.iam.state import IamState
 ACCESS_KEYS_PER_USER = 2
 
 
-def user_output(user: User) -> dict:
+def user_output(user: User, listed: bool = False) -> dict:
     output = {k: user[k] for k in ("Path", "UserName", "UserId", "Arn")}
     output["CreateDate"] = timestamp(user["CreateDate"])
-    return add_boundary_and_tags(output, user)
+    return add_boundary_and_tags(output, user, listed)
 
 
 class UserOps(IamState):
@@ -48,7 +48,8 @@ class UserOps(IamState):
     def list_users(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix", "/")
         users = [u for u in self._all(ctx.account_id, "user") if u["Path"].startswith(prefix)]
-        return paged_output(users, params, lambda u: u["UserName"].lower(), "Users", user_output)
+        return paged_output(users, params, lambda u: u["UserName"].lower(), "Users",
+                            lambda u: user_output(u, listed=True))
 
     def delete_user(self, ctx: RequestContext, params: dict) -> dict:
         name = params["UserName"]
