@@ -57,9 +57,9 @@ class DetailOps(IamState):
                 entity = self._find(ctx.account_id, kind, name)
                 if entity is not None:
                     return [entity["Arn"]]
-                return [f"arn:aws:iam::{ctx.account_id}:{ENTITIES[kind][2]}{params.get('Path', '/')}{name}"]
+                return [ctx.arn(f"{ENTITIES[kind][2]}{params.get('Path', '/')}{name}")]
         if "PolicyName" in params and operation == "CreatePolicy":
-            return [f"arn:aws:iam::{ctx.account_id}:policy{params.get('Path', '/')}{params['PolicyName']}"]
+            return [ctx.arn(f"policy{params.get('Path', '/')}{params['PolicyName']}")]
         return None
 
     # -- GetAccountAuthorizationDetails ----------------------------------------------------

@@ -52,7 +52,7 @@ class ManagedPolicyOps(IamState):
     def create_policy(self, ctx: RequestContext, params: dict) -> dict:
         name, path = params["PolicyName"], checked_path(params.get("Path", "/"))
         document = validated_document(params["PolicyDocument"], limit=MANAGED_POLICY_SIZE, managed=True)
-        arn = f"arn:aws:iam::{ctx.account_id}:policy{path}{name}"
+        arn = ctx.arn(f"policy{path}{name}")
         now = ctx.clock.time()
         with self.store.transaction():
             if any(p["PolicyName"].lower() == name.lower() for p in self._local_policies(ctx.account_id)):

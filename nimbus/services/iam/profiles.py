@@ -29,7 +29,7 @@ class InstanceProfileOps(IamState):
             if self._find_profile(ctx.account_id, name):
                 raise already_exists(f"Instance Profile {name} already exists.")
             profile: InstanceProfile = {"Path": path, "InstanceProfileName": name, "InstanceProfileId": random_id("AIPA"),
-                       "Arn": f"arn:aws:iam::{ctx.account_id}:instance-profile{path}{name}",
+                       "Arn": ctx.arn(f"instance-profile{path}{name}"),
                        "CreateDate": ctx.clock.time(), "Roles": [], "Tags": checked_tags(params.get("Tags", []))}
             INSTANCE_PROFILE.put(self.store, ns(ctx.account_id, "instance_profiles"), name.lower(), profile)
         return {"InstanceProfile": profile_output(profile, self._profile_roles(ctx.account_id, profile))}

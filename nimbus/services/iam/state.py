@@ -100,7 +100,7 @@ class IamState(BaseProvider):
             "Path": path,
             name_param: name,
             f"{kind.capitalize()}Id": random_id(prefix),
-            "Arn": f"arn:aws:iam::{ctx.account_id}:{segment}{path}{name}",
+            "Arn": ctx.arn(f"{segment}{path}{name}"),  # the partition of the caller's region
             "CreateDate": ctx.clock.time(),
             "InlinePolicies": {},
             "AttachedPolicies": [],

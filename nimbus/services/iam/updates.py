@@ -51,6 +51,6 @@ class UpdateOps(UserOps):
             raise already_exists(f"{kind.capitalize()} with name {name} already exists.")
         fields["Path"] = checked_path(path, "newPath") if path else entity["Path"]
         fields[name_param] = name  # type: ignore[literal-required]
-        fields["Arn"] = f"arn:aws:iam::{ctx.account_id}:{segment}{fields['Path']}{name}"
+        fields["Arn"] = ctx.arn(f"{segment}{fields['Path']}{name}")
         self._remove(ctx.account_id, kind, old)
         self._save(ctx.account_id, kind, entity)

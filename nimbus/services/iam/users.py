@@ -41,7 +41,7 @@ class UserOps(IamState):
         if name is None:
             # The root identity has no IAM user; AWS answers with the account's root.
             principal = ctx.principal
-            return {"User": {"UserId": principal.account_id, "Arn": f"arn:aws:iam::{principal.account_id}:root",
+            return {"User": {"UserId": principal.account_id, "Arn": ctx.arn("root"),
                              "Path": "/", "UserName": "", "CreateDate": timestamp(0)}}
         return {"User": user_output(self._entity(ctx.account_id, "user", name))}
 

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+from nimbus.core.arns import partition_for
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import SESSION_TOKEN_SESSION, Credential, Principal, is_session_token_session
 from nimbus.core.ids import random_id, secret_access_key, session_token
@@ -28,7 +29,9 @@ class Provider(BaseProvider):
 
     def get_caller_identity(self, ctx: RequestContext, params: dict) -> dict:
         principal = ctx.principal
-        return {"UserId": principal.principal_id, "Account": principal.account_id, "Arn": principal.arn}
+        # A root key signs in every partition; its ARN is the one of the region it signed for.
+        arn = ctx.arn("root", "iam") if principal.type == "Root" else principal.arn
+        return {"UserId": principal.principal_id, "Account": principal.account_id, "Arn": arn}
 
     def get_session_token(self, ctx: RequestContext, params: dict) -> dict:
         if ctx.principal.type == "AssumedRole" or is_session_token_session(ctx.principal):
@@ -78,7 +81,7 @@ class Provider(BaseProvider):
                 raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
             # The session may do only what both the role's policies and this policy allow.
             session_context["policy"] = params["Policy"]
-        assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session}"
+        assumed_arn = f"arn:{partition_for(ctx.region)}:sts::{account}:assumed-role/{role['RoleName']}/{session}"
         principal = Principal(type="AssumedRole", account_id=account, arn=assumed_arn,
                               principal_id=f"{role['RoleId']}:{session}", session_context=session_context)
         output = {
