@@ -102,3 +102,16 @@ ACCESS_KEY = DocumentKind[AccessKey]("iam.AccessKey", version=2, migrations={1: 
 
 # The kind of a user, group or role document, by the entity kind name the shared helpers take.
 ENTITY_KINDS: dict[str, DocumentKind[Any]] = {"user": USER, "group": GROUP, "role": ROLE}
+
+
+class OidcProvider(TypedDict):
+    """An OpenID Connect identity provider, keyed by its ARN (``oidc-provider/<host and path>``)."""
+    Arn: str
+    Url: str  # without its scheme, as IAM answers it
+    ClientIDList: list[str]
+    ThumbprintList: list[str]
+    CreateDate: float
+    Tags: list[Tag]
+
+
+OIDC_PROVIDER = DocumentKind[OidcProvider]("iam.OidcProvider")

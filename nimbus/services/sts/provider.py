@@ -1,31 +1,27 @@
 """AWS STS: who am I, and temporary credentials that really sign later calls."""
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from nimbus.core.arns import partition_for
 from nimbus.core.context import RequestContext
-from nimbus.core.identity import SESSION_TOKEN_SESSION, Credential, Principal, is_session_token_session
-from nimbus.core.ids import random_id, secret_access_key, session_token
+from nimbus.core.identity import SESSION_TOKEN_SESSION, Principal, is_session_token_session
 from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.base import BaseProvider
+from nimbus.services.sts.state import ROLE_ARN, ROLE_SECONDS, StsState
+from nimbus.services.sts.web_identity import WebIdentityOps
 
-ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(?P<account>\d{12}):role/(?:[^/]+/)*(?P<name>[\w+=,.@\-]+)$")
 # Default lifetimes; the model's min/max on DurationSeconds are checked by validation.
 SESSION_SECONDS = 43200
-ROLE_SECONDS = 3600
 # AWS caps a session assumed with another role's session (role chaining) at one hour, and a root
 # user's GetSessionToken session too (asking for longer gives one hour, not an error).
 CHAINED_ROLE_SECONDS = 3600
 ROOT_SESSION_SECONDS = 3600
 
 
-class Provider(BaseProvider):
+class Provider(WebIdentityOps, StsState):
     # AssumeRole checks the caller against the role's trust policy itself (and always, as AWS does).
-    self_authorized = frozenset({"AssumeRole"})
+    self_authorized = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity"})
 
     def get_caller_identity(self, ctx: RequestContext, params: dict) -> dict:
         principal = ctx.principal
@@ -45,14 +41,6 @@ class Provider(BaseProvider):
             "sessionType": SESSION_TOKEN_SESSION, "attributes": self._attributes(ctx, params)}})
         return {"Credentials": self._issue(ctx, principal, duration)}
 
-    @staticmethod
-    def _attributes(ctx: RequestContext, params: dict) -> dict:
-        """A session's CloudTrail attributes. nimbus has no MFA devices: a well-formed serial number and
-        code (the model's patterns) count as MFA, so policies on aws:MultiFactorAuthPresent can be tested."""
-        mfa = bool(params.get("SerialNumber") and params.get("TokenCode"))
-        return {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "mfaAuthenticated": "true" if mfa else "false"}
-
     def assume_role(self, ctx: RequestContext, params: dict) -> dict:
         role_arn = params["RoleArn"]
         match = ROLE_ARN.match(role_arn)
@@ -61,9 +49,7 @@ class Provider(BaseProvider):
         account, session = match["account"], params["RoleSessionName"]
         role = self._trusting_role(ctx, role_arn, account, match["name"], params)
         duration = params.get("DurationSeconds", ROLE_SECONDS)
-        if duration > role["MaxSessionDuration"]:
-            raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration "
-                               "set for this role.", status=400)
+        self._check_duration(duration, role)
         if ctx.principal.type == "AssumedRole" and duration > CHAINED_ROLE_SECONDS:
             raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
                                "for roles assumed by role chaining.", status=400)
@@ -100,15 +86,7 @@ class Provider(BaseProvider):
         def denied(_decision=None) -> ServiceError:
             return ServiceError("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: "
                                 f"sts:AssumeRole on resource: {role_arn}", status=403)
-        try:
-            role = ctx.runtime.client.call("iam", "GetRole", {"RoleName": name}, account_id=account,
-                                           region=ctx.region, invoked_by="sts.amazonaws.com")["Role"]
-        except ServiceError as error:
-            if error.code == "NoSuchEntity":
-                raise denied() from None
-            raise
-        if role["Arn"] != role_arn:  # same name, other path: not this role
-            raise denied()
+        role = self._role(ctx, role_arn, account, name, denied)
         condition_keys = {"sts:RoleSessionName": params["RoleSessionName"]}
         for key, param in (("sts:ExternalId", "ExternalId"), ("sts:SourceIdentity", "SourceIdentity")):
             if params.get(param):
@@ -123,21 +101,3 @@ class Provider(BaseProvider):
             ctx.authorize(action, role_arn, resource_policy=trust, resource_account=account,
                           context=condition_keys, mode="always", must_grant=True, error=denied)
         return role
-
-    def _issue(self, ctx: RequestContext, principal: Principal, duration: int) -> dict:
-        access_key_id = random_id("ASIA")
-        expiration = ctx.clock.time() + duration
-        credential = Credential(
-            access_key_id=access_key_id,
-            secret_access_key=secret_access_key(),
-            principal=Principal(**{**principal.to_dict(), "access_key_id": access_key_id}),
-            session_token=session_token(),
-            expiration=expiration,
-        )
-        ctx.runtime.credentials.put(credential)
-        return {
-            "AccessKeyId": credential.access_key_id,
-            "SecretAccessKey": credential.secret_access_key,
-            "SessionToken": credential.session_token,
-            "Expiration": datetime.fromtimestamp(int(expiration), tz=UTC),
-        }
