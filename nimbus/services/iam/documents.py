@@ -115,3 +115,15 @@ class OidcProvider(TypedDict):
 
 
 OIDC_PROVIDER = DocumentKind[OidcProvider]("iam.OidcProvider")
+
+
+class SamlProvider(TypedDict):
+    """A SAML 2.0 identity provider, keyed by its ARN (``saml-provider/<name>``)."""
+    Arn: str
+    SAMLMetadataDocument: str
+    CreateDate: float
+    ValidUntil: float | None  # the metadata's validUntil, when it has one
+    Tags: list[Tag]
+
+
+SAML_PROVIDER = DocumentKind[SamlProvider]("iam.SamlProvider")

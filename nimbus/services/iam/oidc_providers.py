@@ -16,13 +16,13 @@ from nimbus.services.iam.common import (
     already_exists,
     checked_tags,
     limit_exceeded,
-    merge_tags,
     no_such_entity,
     ns,
     paged_output,
     tags_output,
 )
 from nimbus.services.iam.documents import OIDC_PROVIDER, OidcProvider
+from nimbus.services.iam.saml_providers import retag
 from nimbus.services.iam.state import IamState
 
 THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
@@ -108,15 +108,8 @@ class OidcProviderOps(IamState):
             provider["ThumbprintList"] = _thumbprints(params["ThumbprintList"])
         return self._change_oidc(ctx, params, update)
 
-    def tag_open_id_connect_provider(self, ctx: RequestContext, params: dict) -> dict:
-        def tag(provider: OidcProvider) -> None:
-            provider["Tags"] = merge_tags(provider["Tags"], params["Tags"])
-        return self._change_oidc(ctx, params, tag)
-
-    def untag_open_id_connect_provider(self, ctx: RequestContext, params: dict) -> dict:
-        def untag(provider: OidcProvider) -> None:
-            provider["Tags"] = [t for t in provider["Tags"] if t["Key"] not in params["TagKeys"]]
-        return self._change_oidc(ctx, params, untag)
+    def tag_open_id_connect_provider(self, ctx, params): return self._change_oidc(ctx, params, retag(params))  # noqa
+    def untag_open_id_connect_provider(self, ctx, params): return self._change_oidc(ctx, params, retag(params))  # noqa
 
     def list_open_id_connect_provider_tags(self, ctx: RequestContext, params: dict) -> dict:
         provider = self._oidc(ctx, params["OpenIDConnectProviderArn"])

@@ -14,11 +14,13 @@ from nimbus.services.iam.oidc_providers import OidcProviderOps
 from nimbus.services.iam.profiles import InstanceProfileOps
 from nimbus.services.iam.resource_tags import ResourceTagOps
 from nimbus.services.iam.roles import RoleOps
+from nimbus.services.iam.saml_providers import SamlProviderOps
 from nimbus.services.iam.simulate import SimulationOps
 from nimbus.services.iam.updates import UpdateOps
 from nimbus.services.iam.users import UserOps
 
 
 class Provider(UpdateOps, UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, ResourceTagOps,
-               InstanceProfileOps, DetailOps, SimulationOps, OidcProviderOps):
+               InstanceProfileOps, DetailOps, SimulationOps, OidcProviderOps,
+               SamlProviderOps):
     pass

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from nimbus.core.arns import partition_for
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import SESSION_TOKEN_SESSION, Principal, is_session_token_session
-from nimbus.core.policy import PolicyError, compile_policy
+from nimbus.core.policy import compile_policy
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.sts.saml import SamlOps
 from nimbus.services.sts.state import ROLE_ARN, ROLE_SECONDS, StsState
 from nimbus.services.sts.web_identity import WebIdentityOps
 
@@ -19,9 +19,9 @@ CHAINED_ROLE_SECONDS = 3600
 ROOT_SESSION_SECONDS = 3600
 
 
-class Provider(WebIdentityOps, StsState):
+class Provider(WebIdentityOps, SamlOps, StsState):
     # AssumeRole checks the caller against the role's trust policy itself (and always, as AWS does).
-    self_authorized = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity"})
+    self_authorized = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
     def get_caller_identity(self, ctx: RequestContext, params: dict) -> dict:
         principal = ctx.principal
@@ -53,27 +53,8 @@ class Provider(WebIdentityOps, StsState):
         if ctx.principal.type == "AssumedRole" and duration > CHAINED_ROLE_SECONDS:
             raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
                                "for roles assumed by role chaining.", status=400)
-        session_context = {
-            "sessionIssuer": {"type": "Role", "principalId": role["RoleId"], "arn": role_arn,
-                              "accountId": account, "userName": role["RoleName"]},
-            "attributes": self._attributes(ctx, params),
-        }
-        if params.get("Tags"):
-            session_context["tags"] = {t["Key"]: t["Value"] for t in params["Tags"]}
-        if params.get("Policy"):
-            try:
-                compile_policy(params["Policy"])
-            except PolicyError as error:
-                raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
-            # The session may do only what both the role's policies and this policy allow.
-            session_context["policy"] = params["Policy"]
-        assumed_arn = f"arn:{partition_for(ctx.region)}:sts::{account}:assumed-role/{role['RoleName']}/{session}"
-        principal = Principal(type="AssumedRole", account_id=account, arn=assumed_arn,
-                              principal_id=f"{role['RoleId']}:{session}", session_context=session_context)
-        output = {
-            "Credentials": self._issue(ctx, principal, duration),
-            "AssumedRoleUser": {"AssumedRoleId": principal.principal_id, "Arn": assumed_arn},
-        }
+        tags = {"tags": {t["Key"]: t["Value"] for t in params["Tags"]}} if params.get("Tags") else {}
+        output = self._role_session(ctx, role, account, session, params, **tags)
         if params.get("Policy"):
             # AWS reports the packed (compressed) session policy as a share of its limit.
             output["PackedPolicySize"] = min(100, max(1, len(params["Policy"]) * 100 // 2048))

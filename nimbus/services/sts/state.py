@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
+from nimbus.core.arns import partition_for
 from nimbus.core.context import RequestContext
 from nimbus.core.identity import Credential, Principal
 from nimbus.core.ids import random_id, secret_access_key, session_token
+from nimbus.core.policy import PolicyError, compile_policy
+from nimbus.core.policy.evaluate import Request, evaluate_resource
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
@@ -45,6 +49,39 @@ class StsState(BaseProvider):
         if duration > role["MaxSessionDuration"]:
             raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration "
                                "set for this role.", status=400)
+
+    @staticmethod
+    def _check_federated_trust(role: dict, action: str, provider_arn: str, account: str, context: dict,
+                               denied: Callable[[], ServiceError]) -> None:
+        """The role's trust policy must name the identity provider (``Federated``) for ``action``."""
+        trust = compile_policy(unquote(role["AssumeRolePolicyDocument"]), "trust")
+        request = Request(action, role["Arn"], "FederatedUser", provider_arn, account,
+                          context={k.lower(): v for k, v in context.items()})
+        deny, grant, _ = evaluate_resource(trust, request)
+        if deny or grant != "direct":
+            raise denied()
+
+    def _role_session(self, ctx: RequestContext, role: dict, account: str, session: str, params: dict,
+                      **session_context) -> dict:
+        """Credentials for a session of ``role`` (``DurationSeconds`` within its MaxSessionDuration), and
+        its AssumedRoleUser."""
+        duration = params.get("DurationSeconds", ROLE_SECONDS)
+        self._check_duration(duration, role)
+        assumed_arn = f"arn:{partition_for(ctx.region)}:sts::{account}:assumed-role/{role['RoleName']}/{session}"
+        session_context.update(sessionIssuer={"type": "Role", "principalId": role["RoleId"], "arn": role["Arn"],
+                                              "accountId": account, "userName": role["RoleName"]},
+                               attributes=self._attributes(ctx, params))
+        if params.get("Policy"):
+            try:
+                compile_policy(params["Policy"])
+            except PolicyError as error:
+                raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
+            # The session may do only what both the role's policies and this policy allow.
+            session_context["policy"] = params["Policy"]
+        principal = Principal(type="AssumedRole", account_id=account, arn=assumed_arn,
+                              principal_id=f"{role['RoleId']}:{session}", session_context=session_context)
+        return {"Credentials": self._issue(ctx, principal, duration),
+                "AssumedRoleUser": {"AssumedRoleId": principal.principal_id, "Arn": assumed_arn}}
 
     def _issue(self, ctx: RequestContext, principal: Principal, duration: int) -> dict:
         access_key_id = random_id("ASIA")

@@ -10,16 +10,13 @@ allow the provider (``Federated``) ``sts:AssumeRoleWithWebIdentity``, its condit
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from nimbus.core.arns import partition_for
 from nimbus.core.context import RequestContext
-from nimbus.core.identity import Principal
-from nimbus.core.policy import compile_policy
-from nimbus.core.policy.evaluate import Request, evaluate_resource
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.sts.oidc_issuer import ISSUER_PATH, OidcIssuerOps, b64url_decode
-from nimbus.services.sts.state import ROLE_ARN, ROLE_SECONDS
+from nimbus.services.sts.state import ROLE_ARN
 
 
 def invalid_token(message: str) -> ServiceError:
@@ -76,28 +73,10 @@ class WebIdentityOps(OidcIssuerOps):
                    "sts:rolesessionname": session, "aws:federatedprovider": provider_arn}
         if amr is not None:
             context[f"{provider_url}:amr"] = amr if isinstance(amr, list) else [amr]
-        trust = compile_policy(unquote(role["AssumeRolePolicyDocument"]), "trust")
-        request = Request("sts:AssumeRoleWithWebIdentity", role_arn, "FederatedUser", provider_arn, account,
-                          context={k.lower(): v for k, v in context.items()})
-        deny, grant, _ = evaluate_resource(trust, request)
-        if deny or grant != "direct":
-            raise denied()
-        duration = params.get("DurationSeconds", ROLE_SECONDS)
-        self._check_duration(duration, role)
-        assumed_arn = f"arn:{partition_for(ctx.region)}:sts::{account}:assumed-role/{role['RoleName']}/{session}"
-        session_context = {
-            "sessionIssuer": {"type": "Role", "principalId": role["RoleId"], "arn": role_arn,
-                              "accountId": account, "userName": role["RoleName"]},
-            "webIdFederationData": {"federatedProvider": provider_arn},
-            "attributes": self._attributes(ctx, params),
-        }
-        if params.get("Policy"):
-            session_context["policy"] = params["Policy"]
-        principal = Principal(type="AssumedRole", account_id=account, arn=assumed_arn,
-                              principal_id=f"{role['RoleId']}:{session}", session_context=session_context)
-        return {"Credentials": self._issue(ctx, principal, duration),
-                "SubjectFromWebIdentityToken": str(claims.get("sub", "")),
-                "AssumedRoleUser": {"AssumedRoleId": principal.principal_id, "Arn": assumed_arn},
+        self._check_federated_trust(role, "sts:AssumeRoleWithWebIdentity", provider_arn, account, context, denied)
+        output = self._role_session(ctx, role, account, session, params,
+                                    webIdFederationData={"federatedProvider": provider_arn})
+        return {**output, "SubjectFromWebIdentityToken": str(claims.get("sub", "")),
                 "Provider": provider_url, "Audience": audience}
 
     def _verify_signature(self, issuer_path: str, header: dict, signing_input: bytes, signature: bytes) -> None:
