@@ -127,3 +127,17 @@ class SamlProvider(TypedDict):
 
 
 SAML_PROVIDER = DocumentKind[SamlProvider]("iam.SamlProvider")
+
+
+class MfaDevice(TypedDict):
+    """A virtual MFA device, keyed by its serial number (its ARN). The seed is sealed under the master key."""
+    SerialNumber: str
+    SealedSeed: str
+    CreateDate: float
+    UserName: str | None  # whose device it is, once enabled
+    EnableDate: float | None
+    Drift: int  # 30-second steps the device runs ahead (ResyncMFADevice)
+    Tags: list[Tag]
+
+
+MFA_DEVICE = DocumentKind[MfaDevice]("iam.MfaDevice")

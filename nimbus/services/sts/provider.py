@@ -32,6 +32,7 @@ class Provider(WebIdentityOps, SamlOps, StsState):
     def get_session_token(self, ctx: RequestContext, params: dict) -> dict:
         if ctx.principal.type == "AssumedRole" or is_session_token_session(ctx.principal):
             raise ServiceError("AccessDenied", "Cannot call GetSessionToken with session credentials", status=403)
+        self._check_mfa(ctx, params)
         duration = params.get("DurationSeconds", SESSION_SECONDS)
         if ctx.principal.type == "Root":
             duration = min(duration, ROOT_SESSION_SECONDS)
@@ -48,6 +49,7 @@ class Provider(WebIdentityOps, SamlOps, StsState):
             raise ServiceError("ValidationError", f"{role_arn} is invalid", status=400)
         account, session = match["account"], params["RoleSessionName"]
         role = self._trusting_role(ctx, role_arn, account, match["name"], params)
+        self._check_mfa(ctx, params)
         duration = params.get("DurationSeconds", ROLE_SECONDS)
         self._check_duration(duration, role)
         if ctx.principal.type == "AssumedRole" and duration > CHAINED_ROLE_SECONDS:

@@ -37,9 +37,23 @@ class StsState(BaseProvider):
         return role
 
     @staticmethod
+    def _check_mfa(ctx: RequestContext, params: dict) -> None:
+        """A ``SerialNumber`` and ``TokenCode`` given must be the caller's MFA device and its current code."""
+        serial, given = params.get("SerialNumber"), params.get("TokenCode")
+        if not (serial or given):
+            return
+        principal = ctx.principal
+        holder = principal.user_name if principal.type == "IAMUser" else None
+        iam = ctx.runtime.services.get("iam").provider  # the device's seed never leaves IAM
+        if not (serial and given and principal.type in ("IAMUser", "Root")
+                and iam.check_mfa_code(principal.account_id, holder, serial, given, ctx.clock.time())):
+            raise ServiceError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass "
+                               "code. ", status=403)
+
+    @staticmethod
     def _attributes(ctx: RequestContext, params: dict) -> dict:
-        """A session's CloudTrail attributes. nimbus has no MFA devices: a well-formed serial number and
-        code (the model's patterns) count as MFA, so policies on aws:MultiFactorAuthPresent can be tested."""
+        """A session's CloudTrail attributes: MFA authenticated when the session was made with a device's
+        code (``_check_mfa`` verified it)."""
         mfa = bool(params.get("SerialNumber") and params.get("TokenCode"))
         return {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "mfaAuthenticated": "true" if mfa else "false"}
