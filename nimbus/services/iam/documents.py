@@ -29,10 +29,19 @@ class Entity(TypedDict, total=False):
     PermissionsBoundary: str | None  # the boundary policy's ARN
 
 
+class LoginProfile(TypedDict):
+    CreateDate: float
+    PasswordResetRequired: bool
+    PasswordHash: str  # scrypt, salted: "<salt hex>$<hash hex>"
+    PreviousHashes: list[str]  # the passwords before it, newest first (PasswordReusePrevention)
+    PasswordChanged: float
+
+
 class User(Entity, total=False):
     UserName: str
     UserId: str
     Groups: list[str]
+    LoginProfile: LoginProfile | None
 
 
 class Group(Entity, total=False):
@@ -141,3 +150,19 @@ class MfaDevice(TypedDict):
 
 
 MFA_DEVICE = DocumentKind[MfaDevice]("iam.MfaDevice")
+
+
+class PasswordPolicy(TypedDict, total=False):
+    """The account's password policy, as UpdateAccountPasswordPolicy sets it (one per account)."""
+    MinimumPasswordLength: int
+    RequireSymbols: bool
+    RequireNumbers: bool
+    RequireUppercaseCharacters: bool
+    RequireLowercaseCharacters: bool
+    AllowUsersToChangePassword: bool
+    MaxPasswordAge: int
+    PasswordReusePrevention: int
+    HardExpiry: bool
+
+
+PASSWORD_POLICY = DocumentKind[PasswordPolicy]("iam.PasswordPolicy")

@@ -12,6 +12,7 @@ from nimbus.services.iam.groups import GroupOps
 from nimbus.services.iam.managed import ManagedPolicyOps
 from nimbus.services.iam.mfa_devices import MfaDeviceOps
 from nimbus.services.iam.oidc_providers import OidcProviderOps
+from nimbus.services.iam.passwords import PasswordOps
 from nimbus.services.iam.profiles import InstanceProfileOps
 from nimbus.services.iam.resource_tags import ResourceTagOps
 from nimbus.services.iam.roles import RoleOps
@@ -23,5 +24,5 @@ from nimbus.services.iam.users import UserOps
 
 class Provider(UpdateOps, UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, ResourceTagOps,
                InstanceProfileOps, DetailOps, SimulationOps, OidcProviderOps,
-               SamlProviderOps, MfaDeviceOps):
+               SamlProviderOps, MfaDeviceOps, PasswordOps):
     pass

@@ -57,6 +57,8 @@ class UserOps(IamState):
             user = self._entity(ctx.account_id, "user", name)
             if self._user_keys(ctx.account_id, user["UserName"]):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
+            if user.get("LoginProfile"):
+                raise delete_conflict("Cannot delete entity, must delete login profile first.")
             self._check_detached(user)
             if user.get("Groups"):
                 raise delete_conflict("Cannot delete entity, must remove user from all groups first.")
