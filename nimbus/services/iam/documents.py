@@ -42,6 +42,8 @@ class User(Entity, total=False):
     UserId: str
     Groups: list[str]
     LoginProfile: LoginProfile | None
+    SigningCertificates: list[SigningCertificate]
+    SSHPublicKeys: list[SshPublicKey]
 
 
 class Group(Entity, total=False):
@@ -166,3 +168,70 @@ class PasswordPolicy(TypedDict, total=False):
 
 
 PASSWORD_POLICY = DocumentKind[PasswordPolicy]("iam.PasswordPolicy")
+
+
+class CredentialReport(TypedDict):
+    Content: str  # the CSV
+    Generated: float
+
+
+CREDENTIAL_REPORT = DocumentKind[CredentialReport]("iam.CredentialReport")
+
+
+class SigningCertificate(TypedDict):
+    CertificateId: str
+    CertificateBody: str
+    Status: str
+    UploadDate: float
+
+
+class SshPublicKey(TypedDict):
+    SSHPublicKeyId: str
+    SSHPublicKeyBody: str
+    Fingerprint: str
+    Status: str
+    UploadDate: float
+
+
+class ServerCertificate(TypedDict):
+    Path: str
+    ServerCertificateName: str
+    ServerCertificateId: str
+    Arn: str
+    UploadDate: float
+    Expiration: float
+    CertificateBody: str
+    CertificateChain: str | None
+    SealedPrivateKey: str
+    Tags: list[Tag]
+
+
+SERVER_CERTIFICATE = DocumentKind[ServerCertificate]("iam.ServerCertificate")
+
+
+class KeyLastUsed(TypedDict):
+    LastUsedDate: float
+    ServiceName: str
+    Region: str
+
+
+class ServiceUse(TypedDict):
+    Principal: str  # the user's or role's ARN
+    Service: str
+    LastAuthenticated: float
+    Region: str
+
+
+KEY_LAST_USED = DocumentKind[KeyLastUsed]("iam.KeyLastUsed")
+SERVICE_USE = DocumentKind[ServiceUse]("iam.ServiceUse")
+
+
+class AccessAdvisorJob(TypedDict):
+    """A GenerateServiceLastAccessedDetails job: computed when asked, kept for its Get... calls."""
+    Arn: str
+    JobType: str  # SERVICE_LEVEL | ACTION_LEVEL
+    Created: float
+    Services: list[dict]  # ServicesLastAccessed, with each service's entities under "Entities"
+
+
+ACCESS_ADVISOR_JOB = DocumentKind[AccessAdvisorJob]("iam.AccessAdvisorJob")

@@ -6,6 +6,7 @@ IAM hands each principal's policies to the authorizer (``identity_policies``).
 """
 from __future__ import annotations
 
+from nimbus.services.iam.account import AccountOps
 from nimbus.services.iam.attachments import AttachmentOps
 from nimbus.services.iam.details import DetailOps
 from nimbus.services.iam.groups import GroupOps
@@ -14,15 +15,18 @@ from nimbus.services.iam.mfa_devices import MfaDeviceOps
 from nimbus.services.iam.oidc_providers import OidcProviderOps
 from nimbus.services.iam.passwords import PasswordOps
 from nimbus.services.iam.profiles import InstanceProfileOps
+from nimbus.services.iam.reports import ReportOps
 from nimbus.services.iam.resource_tags import ResourceTagOps
 from nimbus.services.iam.roles import RoleOps
 from nimbus.services.iam.saml_providers import SamlProviderOps
 from nimbus.services.iam.simulate import SimulationOps
 from nimbus.services.iam.updates import UpdateOps
+from nimbus.services.iam.user_credentials import UserCredentialOps
 from nimbus.services.iam.users import UserOps
 
 
 class Provider(UpdateOps, UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, ResourceTagOps,
                InstanceProfileOps, DetailOps, SimulationOps, OidcProviderOps,
-               SamlProviderOps, MfaDeviceOps, PasswordOps):
+               SamlProviderOps, ReportOps, MfaDeviceOps, PasswordOps,
+               UserCredentialOps, AccountOps):
     pass

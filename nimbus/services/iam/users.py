@@ -59,6 +59,9 @@ class UserOps(IamState):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
             if user.get("LoginProfile"):
                 raise delete_conflict("Cannot delete entity, must delete login profile first.")
+            if user.get("SigningCertificates") or user.get("SSHPublicKeys"):
+                raise delete_conflict("Cannot delete entity, must delete signing certificates and SSH public keys "
+                                      "first.")
             self._check_detached(user)
             if user.get("Groups"):
                 raise delete_conflict("Cannot delete entity, must remove user from all groups first.")
