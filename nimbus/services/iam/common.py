@@ -27,6 +27,7 @@ MANAGED_POLICY_SIZE = 6144
 # AWS's quotas on the inline policies of one entity (characters, whitespace not counted).
 INLINE_POLICY_SIZE = {"user": 2048, "group": 5120, "role": 10240}
 QUOTA_NAMES = {"user": "User", "group": "Group", "role": "Role"}
+SERVICE_ROLE_PATH = "/aws-service-role/"  # where service-linked roles live
 # IAM's pathType, as the model writes it (and as AWS quotes it in its error message).
 PATH_PATTERN = r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"
 PATH = re.compile(r"/|/[\x21-\x7e]+/")
@@ -128,3 +129,10 @@ def add_boundary_and_tags(output: dict, entity: Entity, listed: bool = False) ->
     if entity.get("Tags"):
         output["Tags"] = tags_output(entity["Tags"])
     return output
+
+
+def refuse_service_linked(role: dict) -> None:
+    """DeleteRole is not for service-linked roles: they are the owning service's (DeleteServiceLinkedRole)."""
+    if role["Path"].startswith(SERVICE_ROLE_PATH):
+        raise ServiceError("UnmodifiableEntity", f"Cannot perform the operation on the protected role "
+                           f"'{role['RoleName']}' - this role is only modifiable by AWS", status=400)

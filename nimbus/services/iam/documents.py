@@ -235,3 +235,13 @@ class AccessAdvisorJob(TypedDict):
 
 
 ACCESS_ADVISOR_JOB = DocumentKind[AccessAdvisorJob]("iam.AccessAdvisorJob")
+
+
+class DeletionTask(TypedDict):
+    """DeleteServiceLinkedRole's task, kept for GetServiceLinkedRoleDeletionStatus."""
+    RoleName: str
+    Status: str  # SUCCEEDED | FAILED
+    Created: float
+
+
+DELETION_TASK = DocumentKind[DeletionTask]("iam.DeletionTask")

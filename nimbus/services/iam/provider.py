@@ -19,6 +19,8 @@ from nimbus.services.iam.reports import ReportOps
 from nimbus.services.iam.resource_tags import ResourceTagOps
 from nimbus.services.iam.roles import RoleOps
 from nimbus.services.iam.saml_providers import SamlProviderOps
+from nimbus.services.iam.server_certificates import ServerCertificateOps
+from nimbus.services.iam.service_linked_roles import ServiceLinkedRoleOps
 from nimbus.services.iam.simulate import SimulationOps
 from nimbus.services.iam.updates import UpdateOps
 from nimbus.services.iam.user_credentials import UserCredentialOps
@@ -28,5 +30,6 @@ from nimbus.services.iam.users import UserOps
 class Provider(UpdateOps, UserOps, GroupOps, RoleOps, ManagedPolicyOps, AttachmentOps, ResourceTagOps,
                InstanceProfileOps, DetailOps, SimulationOps, OidcProviderOps,
                SamlProviderOps, ReportOps, MfaDeviceOps, PasswordOps,
-               UserCredentialOps, AccountOps):
+               UserCredentialOps, AccountOps, ServerCertificateOps,
+               ServiceLinkedRoleOps):
     pass

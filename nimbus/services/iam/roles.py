@@ -8,6 +8,7 @@ from nimbus.services.iam.common import (
     delete_conflict,
     encode_document,
     paged_output,
+    refuse_service_linked,
     validated_document,
 )
 from nimbus.services.iam.documents import Role
@@ -80,6 +81,7 @@ class RoleOps(IamState):
     def delete_role(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             role = self._entity(ctx.account_id, "role", params["RoleName"])
+            refuse_service_linked(dict(role))
             self._check_detached(role)
             if role.get("InstanceProfiles"):
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
