@@ -217,6 +217,9 @@ class Authorizer:
             values["aws:principalservicename"] = principal.arn
         for key, value in tags.items():
             values[f"aws:principaltag/{key.lower()}"] = value
+        source_identity = (principal.session_context or {}).get("sourceIdentity")
+        if source_identity:  # set once by AssumeRole, kept by every session chained from it
+            values["aws:sourceidentity"] = source_identity
         if principal.invoked_by:
             values["aws:calledvia"] = [principal.invoked_by]
         if ctx.source is not None:

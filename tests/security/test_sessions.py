@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support import error_of, make_client, mfa_login, new_mfa_device, start_server, unique
+from tests.support import error_of, make_client, mfa_login, new_mfa_device, session_client, start_server, unique
 
 TRUST_ACCOUNT = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}]})
@@ -20,8 +20,7 @@ def policy(action: str, **condition) -> str:
 
 
 def session(endpoint: str, credentials: dict, service: str):
-    return make_client(endpoint, service, key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
-                       token=credentials["SessionToken"])
+    return session_client(endpoint, credentials, service)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ from nimbus.core.context import RequestContext
 from nimbus.core.identity import SESSION_TOKEN_SESSION, Principal, is_session_token_session
 from nimbus.core.policy import compile_policy
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.sts.chaining import check_session_name, session_carry
+from nimbus.services.sts.federation import FederationOps
 from nimbus.services.sts.saml import SamlOps
 from nimbus.services.sts.state import ROLE_ARN, ROLE_SECONDS, StsState
 from nimbus.services.sts.web_identity import WebIdentityOps
@@ -19,7 +21,7 @@ CHAINED_ROLE_SECONDS = 3600
 ROOT_SESSION_SECONDS = 3600
 
 
-class Provider(WebIdentityOps, SamlOps, StsState):
+class Provider(WebIdentityOps, SamlOps, FederationOps, StsState):
     # AssumeRole checks the caller against the role's trust policy itself (and always, as AWS does).
     self_authorized = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
@@ -47,7 +49,7 @@ class Provider(WebIdentityOps, SamlOps, StsState):
         match = ROLE_ARN.match(role_arn)
         if match is None:
             raise ServiceError("ValidationError", f"{role_arn} is invalid", status=400)
-        account, session = match["account"], params["RoleSessionName"]
+        account, session = match["account"], check_session_name(params["RoleSessionName"])
         role = self._trusting_role(ctx, role_arn, account, match["name"], params)
         self._check_mfa(ctx, params)
         duration = params.get("DurationSeconds", ROLE_SECONDS)
@@ -55,13 +57,13 @@ class Provider(WebIdentityOps, SamlOps, StsState):
         if ctx.principal.type == "AssumedRole" and duration > CHAINED_ROLE_SECONDS:
             raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
                                "for roles assumed by role chaining.", status=400)
-        tags = {"tags": {t["Key"]: t["Value"] for t in params["Tags"]}} if params.get("Tags") else {}
-        output = self._role_session(ctx, role, account, session, params, **tags)
+        carry = session_carry(ctx.principal, params)
+        output = self._role_session(ctx, role, account, session, params, **carry)
         if params.get("Policy"):
             # AWS reports the packed (compressed) session policy as a share of its limit.
             output["PackedPolicySize"] = min(100, max(1, len(params["Policy"]) * 100 // 2048))
-        if params.get("SourceIdentity"):
-            output["SourceIdentity"] = params["SourceIdentity"]
+        if carry.get("sourceIdentity"):
+            output["SourceIdentity"] = carry["sourceIdentity"]
         return output
 
     def _trusting_role(self, ctx: RequestContext, role_arn: str, account: str, name: str, params: dict) -> dict:

@@ -21,6 +21,7 @@ from signxml.exceptions import InvalidSignature  # type: ignore[import-untyped]
 from nimbus.core.context import RequestContext
 from nimbus.core.saml_metadata import signing_certificates
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.sts.chaining import check_session_name
 from nimbus.services.sts.state import ROLE_ARN, StsState
 
 SAML = "{urn:oasis:names:tc:SAML:2.0:assertion}"
@@ -71,6 +72,7 @@ class SamlOps(StsState):
         session = (claims["attributes"].get(SESSION_NAME_ATTRIBUTE) or [""])[0]
         if not session:
             raise invalid_token(f"The SAML assertion must contain the {SESSION_NAME_ATTRIBUTE} attribute.")
+        check_session_name(session)
         role = self._role(ctx, role_arn, account, match["name"], denied)
         name_qualifier = base64.b64encode(hashlib.sha1(  # noqa: S324 - AWS's definition of the value
             f"{claims['issuer']}{account}/{provider_arn.rpartition('/')[2]}".encode()).digest()).decode()

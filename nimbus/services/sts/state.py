@@ -85,17 +85,25 @@ class StsState(BaseProvider):
         session_context.update(sessionIssuer={"type": "Role", "principalId": role["RoleId"], "arn": role["Arn"],
                                               "accountId": account, "userName": role["RoleName"]},
                                attributes=self._attributes(ctx, params))
-        if params.get("Policy"):
-            try:
-                compile_policy(params["Policy"])
-            except PolicyError as error:
-                raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
-            # The session may do only what both the role's policies and this policy allow.
-            session_context["policy"] = params["Policy"]
+        policy = self._session_policy(params)
+        if policy:
+            session_context["policy"] = policy
         principal = Principal(type="AssumedRole", account_id=account, arn=assumed_arn,
                               principal_id=f"{role['RoleId']}:{session}", session_context=session_context)
         return {"Credentials": self._issue(ctx, principal, duration),
                 "AssumedRoleUser": {"AssumedRoleId": principal.principal_id, "Arn": assumed_arn}}
+
+    @staticmethod
+    def _session_policy(params: dict) -> str | None:
+        """The session ``Policy``, validated (MalformedPolicyDocument): the session may do only what both
+        its issuer's policies and this one allow."""
+        if not params.get("Policy"):
+            return None
+        try:
+            compile_policy(params["Policy"])
+        except PolicyError as error:
+            raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
+        return params["Policy"]
 
     def _issue(self, ctx: RequestContext, principal: Principal, duration: int) -> dict:
         access_key_id = random_id("ASIA")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from nimbus.core.arns import partition_for
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.sts.chaining import check_session_name
 from nimbus.services.sts.oidc_issuer import ISSUER_PATH, OidcIssuerOps, b64url_decode
 from nimbus.services.sts.state import ROLE_ARN
 
@@ -44,7 +45,7 @@ class WebIdentityOps(OidcIssuerOps):
         match = ROLE_ARN.match(role_arn)
         if match is None:
             raise ServiceError("ValidationError", f"{role_arn} is invalid", status=400)
-        account, session = match["account"], params["RoleSessionName"]
+        account, session = match["account"], check_session_name(params["RoleSessionName"])
         header, claims, signing_input, signature = _parts(params["WebIdentityToken"])
         issuer = urlsplit(claims["iss"] if "://" in claims["iss"] else f"https://{claims['iss']}")
         provider_url = (issuer.netloc + issuer.path).rstrip("/")
