@@ -245,3 +245,10 @@ class DeletionTask(TypedDict):
 
 
 DELETION_TASK = DocumentKind[DeletionTask]("iam.DeletionTask")
+
+
+class StsPreferences(TypedDict):
+    GlobalEndpointTokenVersion: int  # 1 or 2
+
+
+STS_PREFERENCES = DocumentKind[StsPreferences]("iam.StsPreferences")

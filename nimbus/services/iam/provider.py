@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nimbus.services.iam.account import AccountOps
 from nimbus.services.iam.attachments import AttachmentOps
+from nimbus.services.iam.context_keys import ContextKeyOps
 from nimbus.services.iam.details import DetailOps
 from nimbus.services.iam.groups import GroupOps
 from nimbus.services.iam.managed import ManagedPolicyOps
@@ -20,6 +21,7 @@ from nimbus.services.iam.resource_tags import ResourceTagOps
 from nimbus.services.iam.roles import RoleOps
 from nimbus.services.iam.saml_providers import SamlProviderOps
 from nimbus.services.iam.server_certificates import ServerCertificateOps
+from nimbus.services.iam.service_credentials import ServiceCredentialOps
 from nimbus.services.iam.service_linked_roles import ServiceLinkedRoleOps
 from nimbus.services.iam.simulate import SimulationOps
 from nimbus.services.iam.updates import UpdateOps
@@ -31,5 +33,5 @@ class Provider(UpdateOps, UserOps, GroupOps, RoleOps, ManagedPolicyOps, Attachme
                InstanceProfileOps, DetailOps, SimulationOps, OidcProviderOps,
                SamlProviderOps, ReportOps, MfaDeviceOps, PasswordOps,
                UserCredentialOps, AccountOps, ServerCertificateOps,
-               ServiceLinkedRoleOps):
+               ServiceLinkedRoleOps, ContextKeyOps, ServiceCredentialOps):
     pass

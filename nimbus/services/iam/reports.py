@@ -16,7 +16,7 @@ from nimbus.services.iam.common import (
     no_such_entity,
     ns,
 )
-from nimbus.services.iam.documents import ACCESS_KEY, CREDENTIAL_REPORT, AccessKey, User
+from nimbus.services.iam.documents import ACCESS_KEY, CREDENTIAL_REPORT, STS_PREFERENCES, AccessKey, User
 from nimbus.services.iam.key_usage import last_used
 from nimbus.services.iam.mfa_devices import MfaDeviceOps
 from nimbus.services.iam.users import ACCESS_KEYS_PER_USER
@@ -35,8 +35,7 @@ QUOTAS = {"UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQ
           "PolicyVersionsInUseQuota": 10000, "VersionsPerPolicyQuota": POLICY_VERSIONS,
           "UserPolicySizeQuota": INLINE_POLICY_SIZE["user"], "GroupPolicySizeQuota": INLINE_POLICY_SIZE["group"],
           "RolePolicySizeQuota": INLINE_POLICY_SIZE["role"], "AssumeRolePolicySizeQuota": 2048,
-          "AccessKeysPerUserQuota": ACCESS_KEYS_PER_USER, "SigningCertificatesPerUserQuota": 2,
-          "GlobalEndpointTokenVersion": 1}
+          "AccessKeysPerUserQuota": ACCESS_KEYS_PER_USER, "SigningCertificatesPerUserQuota": 2}
 
 
 def _time(epoch: float | None) -> str:
@@ -76,6 +75,7 @@ class ReportOps(MfaDeviceOps):
         account = ctx.account_id
         devices = self._devices(ctx)
         policies = self._local_policies(account)
+        preferences = STS_PREFERENCES.get(self.store, ns(account, "sts_preferences"), "preferences")
         summary = {
             "Users": len(self._all(account, "user")), "Groups": len(self._all(account, "group")),
             "Roles": len(self._all(account, "role")), "Policies": len(policies),
@@ -86,6 +86,7 @@ class ReportOps(MfaDeviceOps):
             "MFADevices": len(devices), "MFADevicesInUse": sum(1 for d in devices if d["UserName"]),
             "AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0,
             "PolicyVersionsInUse": sum(len(p["Versions"]) for p in policies), **QUOTAS,
+            "GlobalEndpointTokenVersion": (preferences or {}).get("GlobalEndpointTokenVersion", 1),
         }
         return {"SummaryMap": summary}
 
