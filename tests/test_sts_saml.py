@@ -22,12 +22,15 @@ ISSUER = "https://idp.example.com"
 
 
 def _identity(now) -> tuple[bytes, bytes, str]:
-    """An IdP's key and self-signed certificate (PEMs) and its certificate as metadata holds it."""
+    """An IdP's key and self-signed certificate (PEMs) and its certificate as metadata holds it. It is valid
+    from before the real time (which signxml checks it against) until well after the virtual time (which
+    other tests move years ahead)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    real = datetime.now(UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.example.com")])
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=3650)).sign(key, hashes.SHA256()))
+            .serial_number(x509.random_serial_number()).not_valid_before(min(now, real) - timedelta(days=1))
+            .not_valid_after(max(now, real) + timedelta(days=3650)).sign(key, hashes.SHA256()))
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     der = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
