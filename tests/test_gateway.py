@@ -74,11 +74,12 @@ def test_reset_retires_providers_and_their_clock_timers(fresh):
 
 def test_unimplemented_operation_is_a_clear_501(client):
     with pytest.raises(ClientError) as error:
-        client("sts").get_federation_token(Name="bob")
+        client("sts").assume_root(TargetPrincipal="123456789012", TaskPolicyArn={
+            "arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
     response = error.value.response
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert response["Error"]["Code"] == "NotImplemented"
-    assert "GetFederationToken" in response["Error"]["Message"]
+    assert "AssumeRoot" in response["Error"]["Message"]
 
 
 def test_unknown_query_action(endpoint):

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nimbus.core.identity import mfa_attribute
+from nimbus.core.identity import mfa_age, mfa_attribute
 from nimbus.core.policy import Decision, Policy, Request, compile_policy, evaluate
 from nimbus.core.traits import ServiceTraits
 from nimbus.protocol.errors import ServiceError
@@ -208,12 +208,18 @@ class Authorizer:
         mfa = mfa_attribute(principal)
         if mfa is not None:  # temporary credentials only, as in AWS
             values["aws:multifactorauthpresent"] = mfa
+            age = mfa_age(principal, now.timestamp())
+            if age is not None:
+                values["aws:multifactorauthage"] = str(age)
         if principal.type == "IAMUser" and principal.user_name:
             values["aws:username"] = principal.user_name
         if principal.type == "AWSService":
             values["aws:principalservicename"] = principal.arn
         for key, value in tags.items():
             values[f"aws:principaltag/{key.lower()}"] = value
+        source_identity = (principal.session_context or {}).get("sourceIdentity")
+        if source_identity:  # set once by AssumeRole, kept by every session chained from it
+            values["aws:sourceidentity"] = source_identity
         if principal.invoked_by:
             values["aws:calledvia"] = [principal.invoked_by]
         if ctx.source is not None:

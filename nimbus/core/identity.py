@@ -9,6 +9,7 @@ Secret keys and session tokens are stored sealed under the master key
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from nimbus.core.arns import ACCOUNT_ID, DEFAULT_ACCOUNT
@@ -50,6 +51,15 @@ SESSION_TOKEN_STS_OPERATIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
 
 def is_session_token_session(principal: Principal) -> bool:
     return (principal.session_context or {}).get("sessionType") == SESSION_TOKEN_SESSION
+
+
+def mfa_age(principal: Principal, now: float) -> int | None:
+    """Seconds since the session was authenticated with MFA (aws:MultiFactorAuthAge); None without MFA."""
+    attributes = (principal.session_context or {}).get("attributes") or {}
+    if attributes.get("mfaAuthenticated") != "true" or not attributes.get("creationDate"):
+        return None
+    created = datetime.strptime(attributes["creationDate"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return max(0, int(now - created.timestamp()))
 
 
 def mfa_attribute(principal: Principal) -> str | None:

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from tests.support import error_of, make_client, start_server, unique
+from tests.support import error_of, make_client, mfa_login, new_mfa_device, session_client, start_server, unique
 
-MFA = {"SerialNumber": "arn:aws:iam::000000000000:mfa/dev", "TokenCode": "123456"}
 TRUST_ACCOUNT = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}]})
 
@@ -21,14 +20,18 @@ def policy(action: str, **condition) -> str:
 
 
 def session(endpoint: str, credentials: dict, service: str):
-    return make_client(endpoint, service, key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
-                       token=credentials["SessionToken"])
+    return session_client(endpoint, credentials, service)
 
 
 @pytest.fixture(scope="module")
 def enforcing(tmp_path_factory):
     with start_server(tmp_path_factory.mktemp("sessions"), enforce_iam=True) as running:
         yield running
+
+
+def root_mfa(endpoint: str) -> dict:
+    """SerialNumber and TokenCode of a virtual device no user holds, which the account's root may use."""
+    return mfa_login(endpoint, *new_mfa_device(make_client(endpoint, "iam"), endpoint))
 
 
 def user_keys(endpoint: str, *policies: str) -> dict:
@@ -45,12 +48,12 @@ def user_keys(endpoint: str, *policies: str) -> dict:
 def test_session_token_credentials_cannot_call_iam_without_mfa(client, endpoint):
     plain = session(endpoint, client("sts").get_session_token()["Credentials"], "iam")
     assert error_of(plain.list_users) == ("InvalidClientTokenId", 403)
-    with_mfa = session(endpoint, client("sts").get_session_token(**MFA)["Credentials"], "iam")
+    with_mfa = session(endpoint, client("sts").get_session_token(**root_mfa(endpoint))["Credentials"], "iam")
     assert "Users" in with_mfa.list_users()
 
 
 def test_session_token_credentials_call_only_assume_role_and_get_caller_identity_in_sts(client, endpoint):
-    sts = session(endpoint, client("sts").get_session_token(**MFA)["Credentials"], "sts")
+    sts = session(endpoint, client("sts").get_session_token(**root_mfa(endpoint))["Credentials"], "sts")
     assert sts.get_caller_identity()["Account"] == "000000000000"
     role = client("iam").create_role(RoleName=unique("r"), AssumeRolePolicyDocument=TRUST_ACCOUNT)["Role"]
     assert sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1")["Credentials"]["AccessKeyId"].startswith("ASIA")
@@ -79,7 +82,10 @@ def test_a_user_session_lasts_as_long_as_asked(enforcing):
 def test_mfa_given_to_get_session_token_is_aws_multi_factor_auth_present(enforcing):
     keys = user_keys(enforcing.endpoint, policy("sns:ListTopics", Bool={"aws:MultiFactorAuthPresent": "true"}))
     user = make_client(enforcing.endpoint, "sts", key=keys["AccessKeyId"], secret=keys["SecretAccessKey"])
-    assert "Topics" in session(enforcing.endpoint, user.get_session_token(**MFA)["Credentials"], "sns").list_topics()
+    name = user.get_caller_identity()["Arn"].rpartition("/")[2]
+    device = new_mfa_device(make_client(enforcing.endpoint, "iam"), enforcing.endpoint, user=name)
+    mfa = mfa_login(enforcing.endpoint, *device)
+    assert "Topics" in session(enforcing.endpoint, user.get_session_token(**mfa)["Credentials"], "sns").list_topics()
     without = session(enforcing.endpoint, user.get_session_token()["Credentials"], "sns")
     assert error_of(without.list_topics).status == 403
     # Long-term keys carry no MFA at all (the key is absent, so the condition does not match).

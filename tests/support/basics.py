@@ -121,6 +121,12 @@ def make_client(endpoint: str, service: str, region: str = "us-east-1", key: str
     )
 
 
+def session_client(endpoint: str, credentials: dict, service: str, **kwargs):
+    """A client signing with temporary credentials as STS answers them (``Credentials``)."""
+    return make_client(endpoint, service, key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
+                       token=credentials["SessionToken"], **kwargs)
+
+
 def root_client(running: ServerThread, service: str, **kwargs):
     """A client of a server of the test's own as its default account's root, with the key nimbus generated
     (what ``nimbus credentials`` prints): under --strict-auth the well-known test/test is refused."""

@@ -131,6 +131,8 @@ def parse_conditions(raw, error: type[Exception]) -> tuple[Condition, ...]:
         raise error("Syntax errors in policy. Condition must be an object")
     conditions = []
     for operator, block in raw.items():
+        if block == {}:
+            continue  # IAM accepts an empty block under any operator name; it constrains nothing
         qualifier, _, name = operator.rpartition(":")
         if qualifier and qualifier not in ("ForAllValues", "ForAnyValue"):
             raise error(f"Syntax errors in policy. Invalid Condition type : {operator}")
@@ -138,7 +140,7 @@ def parse_conditions(raw, error: type[Exception]) -> tuple[Condition, ...]:
         base = name[: -len("IfExists")] if if_exists else name
         if base not in OPERATORS and base != "Null":
             raise error(f"Syntax errors in policy. Invalid Condition type : {operator}")
-        if not isinstance(block, dict) or not block:
+        if not isinstance(block, dict):
             raise error("Syntax errors in policy. Condition block must be an object of keys")
         for key, values in block.items():
             values = values if isinstance(values, list) else [values]

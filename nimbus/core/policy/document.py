@@ -19,7 +19,8 @@ VERSIONS = ("2012-10-17", "2008-10-17")
 STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
                   "NotPrincipal", "Condition"}
 PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
-ACTION = re.compile(r"^(\*|[a-zA-Z0-9*?\-]+:[a-zA-Z0-9*?\-]*)$")
+# A service prefix (vendor); the action after its colon may hold any character (AWS accepts odd ones).
+VENDOR = re.compile(r"[a-zA-Z0-9\-.*?]+")
 # Kinds: identity (attached to users, groups, roles), resource (bucket, key, queue policies),
 # trust (a role's AssumeRolePolicyDocument).
 
@@ -139,8 +140,15 @@ def _strings(value, field_name: str) -> tuple[str, ...] | None:
 def _actions(value) -> tuple[str, ...] | None:
     actions = _strings(value, "Action")
     for action in actions or ():
-        if not ACTION.match(action):
+        vendor, colon, _ = action.partition(":")
+        if action == "*":
+            continue
+        if not colon:
             raise PolicyError("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+        if action.count(":") > 1:
+            raise PolicyError("Actions/Condition can contain only one colon.")
+        if not VENDOR.fullmatch(vendor):
+            raise PolicyError(f"Vendor {vendor} is not valid")
     return actions
 
 

@@ -6,12 +6,14 @@ name; managed policies are keyed by ARN.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from nimbus.core.policy import PolicyError, compile_policy
 from nimbus.core.tags import MAX_TAGS
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.documents import Entity, Tag
+from nimbus.services.iam.grammar import check_identity_grammar
 
 # kind → (store collection, name parameter, ARN segment, id prefix)
 ENTITIES = {
@@ -25,6 +27,10 @@ MANAGED_POLICY_SIZE = 6144
 # AWS's quotas on the inline policies of one entity (characters, whitespace not counted).
 INLINE_POLICY_SIZE = {"user": 2048, "group": 5120, "role": 10240}
 QUOTA_NAMES = {"user": "User", "group": "Group", "role": "Role"}
+SERVICE_ROLE_PATH = "/aws-service-role/"  # where service-linked roles live
+# IAM's pathType, as the model writes it (and as AWS quotes it in its error message).
+PATH_PATTERN = r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"
+PATH = re.compile(r"/|/[\x21-\x7e]+/")
 
 
 def ns(account: str, collection: str) -> tuple[str, ...]:
@@ -53,12 +59,15 @@ def encode_document(document: str) -> str:
 
 
 def validated_document(document: str, kind: str = "identity", limit: int | None = None,
-                       quota: str = "PolicySize") -> str:
-    """The document as given, once it parses as a policy of ``kind`` (MalformedPolicyDocument if not)."""
+                       quota: str = "PolicySize", managed: bool = False) -> str:
+    """The document as given, once it parses as a policy of ``kind`` (MalformedPolicyDocument if not);
+    a managed policy must be in the 2012-10-17 language."""
     try:
         policy = compile_policy(document, kind)
     except PolicyError as error:
         raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
+    if kind == "identity":
+        check_identity_grammar(document, managed=managed)
     if kind == "trust":
         for statement in policy.statements:
             for action in statement.actions or statement.not_actions or ():
@@ -83,7 +92,26 @@ def tags_output(tags: list[Tag]) -> list[dict]:
     return [{"Key": t["Key"], "Value": t["Value"]} for t in tags]
 
 
+def checked_tags(tags: list) -> list:
+    """Tags as given, unless two share a key (in any case), which IAM refuses."""
+    keys = [t["Key"].lower() for t in tags]
+    if len(keys) != len(set(keys)):
+        raise ServiceError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case "
+                           "insensitive.", status=400)
+    return tags
+
+
+def checked_path(path: str, member: str = "path") -> str:
+    """A Path as the model's pattern allows: ``/`` or ``/`` printable ASCII ``/`` (ValidationError if not)."""
+    if len(path) > 512 or not PATH.fullmatch(path):
+        raise ServiceError("ValidationError", f"1 validation error detected: Value '{path}' at '{member}' failed to "
+                           f"satisfy constraint: Member must satisfy regular expression pattern: {PATH_PATTERN}",
+                           status=400)
+    return path
+
+
 def merge_tags(existing: list[Tag], new: list[dict]) -> list[Tag]:
+    checked_tags(new)
     merged = {t["Key"]: t["Value"] for t in existing}
     merged.update({t["Key"]: t["Value"] for t in new})
     if len(merged) > MAX_TAGS:
@@ -91,11 +119,20 @@ def merge_tags(existing: list[Tag], new: list[dict]) -> list[Tag]:
     return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
-def add_boundary_and_tags(output: dict, entity: Entity) -> dict:
-    """The optional members users and roles share in their descriptions."""
+def add_boundary_and_tags(output: dict, entity: Entity, listed: bool = False) -> dict:
+    """The optional members users and roles share in their descriptions (not in ListUsers/ListRoles)."""
+    if listed:
+        return output
     if entity.get("PermissionsBoundary"):
         output["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
                                          "PermissionsBoundaryArn": entity["PermissionsBoundary"]}
     if entity.get("Tags"):
         output["Tags"] = tags_output(entity["Tags"])
     return output
+
+
+def refuse_service_linked(role: dict) -> None:
+    """DeleteRole is not for service-linked roles: they are the owning service's (DeleteServiceLinkedRole)."""
+    if role["Path"].startswith(SERVICE_ROLE_PATH):
+        raise ServiceError("UnmodifiableEntity", f"Cannot perform the operation on the protected role "
+                           f"'{role['RoleName']}' - this role is only modifiable by AWS", status=400)

@@ -14,6 +14,7 @@ from nimbus.services.iam.roles import role_output
 from nimbus.services.iam.state import IamState
 
 FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
+ALLOW_EVERYTHING = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
 
 
 class DetailOps(IamState):
@@ -32,6 +33,14 @@ class DetailOps(IamState):
             # A session belongs to the role it was issued for: one re-created under the name is not it.
             entity = role if role and role["RoleId"] == issuer.get("principalId") else None
             holders = [entity] if entity else []
+        elif principal.type == "FederatedUser":  # GetFederationToken's: its issuing user's policies
+            issuer = (principal.session_context or {}).get("sessionIssuer") or {}
+            if issuer.get("type") == "Root":
+                return {"identity": [ALLOW_EVERYTHING]}  # the root's powers, narrowed by the session policy
+            entity = self._find(account, "user", issuer.get("userName", ""))
+            holders = [entity] if entity and entity["UserId"] == issuer.get("principalId") else []
+            if holders:
+                holders += [g for g in (self._find(account, "group", n) for n in entity.get("Groups", ())) if g]
         else:
             return {"identity": []}
         documents = [doc for holder in holders for doc in self._holder_documents(account, holder)]
@@ -57,9 +66,9 @@ class DetailOps(IamState):
                 entity = self._find(ctx.account_id, kind, name)
                 if entity is not None:
                     return [entity["Arn"]]
-                return [f"arn:aws:iam::{ctx.account_id}:{ENTITIES[kind][2]}{params.get('Path', '/')}{name}"]
+                return [ctx.arn(f"{ENTITIES[kind][2]}{params.get('Path', '/')}{name}")]
         if "PolicyName" in params and operation == "CreatePolicy":
-            return [f"arn:aws:iam::{ctx.account_id}:policy{params.get('Path', '/')}{params['PolicyName']}"]
+            return [ctx.arn(f"policy{params.get('Path', '/')}{params['PolicyName']}")]
         return None
 
     # -- GetAccountAuthorizationDetails ----------------------------------------------------

@@ -29,10 +29,21 @@ class Entity(TypedDict, total=False):
     PermissionsBoundary: str | None  # the boundary policy's ARN
 
 
+class LoginProfile(TypedDict):
+    CreateDate: float
+    PasswordResetRequired: bool
+    PasswordHash: str  # scrypt, salted: "<salt hex>$<hash hex>"
+    PreviousHashes: list[str]  # the passwords before it, newest first (PasswordReusePrevention)
+    PasswordChanged: float
+
+
 class User(Entity, total=False):
     UserName: str
     UserId: str
     Groups: list[str]
+    LoginProfile: LoginProfile | None
+    SigningCertificates: list[SigningCertificate]
+    SSHPublicKeys: list[SshPublicKey]
 
 
 class Group(Entity, total=False):
@@ -102,3 +113,142 @@ ACCESS_KEY = DocumentKind[AccessKey]("iam.AccessKey", version=2, migrations={1: 
 
 # The kind of a user, group or role document, by the entity kind name the shared helpers take.
 ENTITY_KINDS: dict[str, DocumentKind[Any]] = {"user": USER, "group": GROUP, "role": ROLE}
+
+
+class OidcProvider(TypedDict):
+    """An OpenID Connect identity provider, keyed by its ARN (``oidc-provider/<host and path>``)."""
+    Arn: str
+    Url: str  # without its scheme, as IAM answers it
+    ClientIDList: list[str]
+    ThumbprintList: list[str]
+    CreateDate: float
+    Tags: list[Tag]
+
+
+OIDC_PROVIDER = DocumentKind[OidcProvider]("iam.OidcProvider")
+
+
+class SamlProvider(TypedDict):
+    """A SAML 2.0 identity provider, keyed by its ARN (``saml-provider/<name>``)."""
+    Arn: str
+    SAMLMetadataDocument: str
+    CreateDate: float
+    ValidUntil: float | None  # the metadata's validUntil, when it has one
+    Tags: list[Tag]
+
+
+SAML_PROVIDER = DocumentKind[SamlProvider]("iam.SamlProvider")
+
+
+class MfaDevice(TypedDict):
+    """A virtual MFA device, keyed by its serial number (its ARN). The seed is sealed under the master key."""
+    SerialNumber: str
+    SealedSeed: str
+    CreateDate: float
+    UserName: str | None  # whose device it is, once enabled
+    EnableDate: float | None
+    Drift: int  # 30-second steps the device runs ahead (ResyncMFADevice)
+    Tags: list[Tag]
+
+
+MFA_DEVICE = DocumentKind[MfaDevice]("iam.MfaDevice")
+
+
+class PasswordPolicy(TypedDict, total=False):
+    """The account's password policy, as UpdateAccountPasswordPolicy sets it (one per account)."""
+    MinimumPasswordLength: int
+    RequireSymbols: bool
+    RequireNumbers: bool
+    RequireUppercaseCharacters: bool
+    RequireLowercaseCharacters: bool
+    AllowUsersToChangePassword: bool
+    MaxPasswordAge: int
+    PasswordReusePrevention: int
+    HardExpiry: bool
+
+
+PASSWORD_POLICY = DocumentKind[PasswordPolicy]("iam.PasswordPolicy")
+
+
+class CredentialReport(TypedDict):
+    Content: str  # the CSV
+    Generated: float
+
+
+CREDENTIAL_REPORT = DocumentKind[CredentialReport]("iam.CredentialReport")
+
+
+class SigningCertificate(TypedDict):
+    CertificateId: str
+    CertificateBody: str
+    Status: str
+    UploadDate: float
+
+
+class SshPublicKey(TypedDict):
+    SSHPublicKeyId: str
+    SSHPublicKeyBody: str
+    Fingerprint: str
+    Status: str
+    UploadDate: float
+
+
+class ServerCertificate(TypedDict):
+    Path: str
+    ServerCertificateName: str
+    ServerCertificateId: str
+    Arn: str
+    UploadDate: float
+    Expiration: float
+    CertificateBody: str
+    CertificateChain: str | None
+    SealedPrivateKey: str
+    Tags: list[Tag]
+
+
+SERVER_CERTIFICATE = DocumentKind[ServerCertificate]("iam.ServerCertificate")
+
+
+class KeyLastUsed(TypedDict):
+    LastUsedDate: float
+    ServiceName: str
+    Region: str
+
+
+class ServiceUse(TypedDict):
+    Principal: str  # the user's or role's ARN
+    Service: str
+    LastAuthenticated: float
+    Region: str
+
+
+KEY_LAST_USED = DocumentKind[KeyLastUsed]("iam.KeyLastUsed")
+SERVICE_USE = DocumentKind[ServiceUse]("iam.ServiceUse")
+
+
+class AccessAdvisorJob(TypedDict):
+    """A GenerateServiceLastAccessedDetails job: computed when asked, kept for its Get... calls."""
+    Arn: str
+    JobType: str  # SERVICE_LEVEL | ACTION_LEVEL
+    Created: float
+    Services: list[dict]  # ServicesLastAccessed, with each service's entities under "Entities"
+
+
+ACCESS_ADVISOR_JOB = DocumentKind[AccessAdvisorJob]("iam.AccessAdvisorJob")
+
+
+class DeletionTask(TypedDict):
+    """DeleteServiceLinkedRole's task, kept for GetServiceLinkedRoleDeletionStatus."""
+    RoleName: str
+    Status: str  # SUCCEEDED | FAILED
+    Created: float
+
+
+DELETION_TASK = DocumentKind[DeletionTask]("iam.DeletionTask")
+
+
+class StsPreferences(TypedDict):
+    GlobalEndpointTokenVersion: int  # 1 or 2
+
+
+STS_PREFERENCES = DocumentKind[StsPreferences]("iam.StsPreferences")

@@ -9,6 +9,8 @@ from nimbus.services.iam.common import (
     MANAGED_POLICY_SIZE,
     POLICY_VERSIONS,
     already_exists,
+    checked_path,
+    checked_tags,
     delete_conflict,
     encode_document,
     limit_exceeded,
@@ -21,11 +23,12 @@ from nimbus.services.iam.documents import MANAGED_POLICY, ManagedPolicy
 from nimbus.services.iam.state import IamState
 
 
-def policy_output(policy: ManagedPolicy, attachments: int = 0) -> dict:
+def policy_output(policy: ManagedPolicy, attachments: int = 0, described: bool = True) -> dict:
+    """A policy as IAM describes it; CreatePolicy's answer (``described=False``) leaves out the description."""
     output = {k: policy[k] for k in ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "IsAttachable")}
     output.update(AttachmentCount=attachments, PermissionsBoundaryUsageCount=0,
                   CreateDate=timestamp(policy["CreateDate"]), UpdateDate=timestamp(policy["UpdateDate"]))
-    if policy.get("Description"):
+    if described and policy.get("Description"):
         output["Description"] = policy["Description"]
     if policy.get("Tags"):
         output["Tags"] = policy["Tags"]
@@ -47,24 +50,25 @@ def _version_order(version_id: str) -> int:
 
 class ManagedPolicyOps(IamState):
     def create_policy(self, ctx: RequestContext, params: dict) -> dict:
-        name, path = params["PolicyName"], params.get("Path", "/")
-        document = validated_document(params["PolicyDocument"], limit=MANAGED_POLICY_SIZE)
-        arn = f"arn:aws:iam::{ctx.account_id}:policy{path}{name}"
+        name, path = params["PolicyName"], checked_path(params.get("Path", "/"))
+        document = validated_document(params["PolicyDocument"], limit=MANAGED_POLICY_SIZE, managed=True)
+        arn = ctx.arn(f"policy{path}{name}")
         now = ctx.clock.time()
         with self.store.transaction():
             if any(p["PolicyName"].lower() == name.lower() for p in self._local_policies(ctx.account_id)):
                 raise already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
             policy: ManagedPolicy = {"PolicyName": name, "PolicyId": random_id("ANPA"), "Arn": arn, "Path": path,
                       "DefaultVersionId": "v1", "IsAttachable": True, "Description": params.get("Description"),
-                      "CreateDate": now, "UpdateDate": now, "Tags": params.get("Tags", []),
+                      "CreateDate": now, "UpdateDate": now, "Tags": checked_tags(params.get("Tags", [])),
                       "Versions": {"v1": {"Document": document, "CreateDate": now}}, "NextVersion": 2}
             MANAGED_POLICY.put(self.store, ns(ctx.account_id, "policies"), arn, policy)
         ctx.emit_resource_change("AWS::IAM::Policy", arn, "created", lambda: policy_output(policy))
-        return {"Policy": policy_output(policy)}
+        return {"Policy": policy_output(policy, described=False)}
 
     def get_policy(self, ctx: RequestContext, params: dict) -> dict:
         policy = self._policy(ctx.account_id, params["PolicyArn"])
-        return {"Policy": policy_output(policy, self._attachment_counts(ctx.account_id)[policy["Arn"]])}
+        # GetPolicy always carries Tags, empty or not (ListPolicies and CreatePolicy only when there are some).
+        return {"Policy": {"Tags": [], **policy_output(policy, self._attachment_counts(ctx.account_id)[policy["Arn"]])}}
 
     def list_policies(self, ctx: RequestContext, params: dict) -> dict:
         scope, prefix = params.get("Scope", "All"), params.get("PathPrefix", "/")
@@ -96,7 +100,7 @@ class ManagedPolicyOps(IamState):
     # -- versions --------------------------------------------------------------
 
     def create_policy_version(self, ctx: RequestContext, params: dict) -> dict:
-        document = validated_document(params["PolicyDocument"], limit=MANAGED_POLICY_SIZE)
+        document = validated_document(params["PolicyDocument"], limit=MANAGED_POLICY_SIZE, managed=True)
         with self.store.transaction():
             policy = self._policy(ctx.account_id, params["PolicyArn"], local=True)
             if len(policy["Versions"]) >= POLICY_VERSIONS:

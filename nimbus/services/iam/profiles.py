@@ -6,6 +6,8 @@ from nimbus.core.ids import random_id
 from nimbus.core.times import timestamp
 from nimbus.services.iam.common import (
     already_exists,
+    checked_path,
+    checked_tags,
     delete_conflict,
     limit_exceeded,
     no_such_entity,
@@ -22,13 +24,13 @@ ROLES_PER_PROFILE = 1
 
 class InstanceProfileOps(IamState):
     def create_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
-        name, path = params["InstanceProfileName"], params.get("Path", "/")
+        name, path = params["InstanceProfileName"], checked_path(params.get("Path", "/"))
         with self.store.transaction():
             if self._find_profile(ctx.account_id, name):
                 raise already_exists(f"Instance Profile {name} already exists.")
             profile: InstanceProfile = {"Path": path, "InstanceProfileName": name, "InstanceProfileId": random_id("AIPA"),
-                       "Arn": f"arn:aws:iam::{ctx.account_id}:instance-profile{path}{name}",
-                       "CreateDate": ctx.clock.time(), "Roles": [], "Tags": params.get("Tags", [])}
+                       "Arn": ctx.arn(f"instance-profile{path}{name}"),
+                       "CreateDate": ctx.clock.time(), "Roles": [], "Tags": checked_tags(params.get("Tags", []))}
             INSTANCE_PROFILE.put(self.store, ns(ctx.account_id, "instance_profiles"), name.lower(), profile)
         return {"InstanceProfile": profile_output(profile, self._profile_roles(ctx.account_id, profile))}
 

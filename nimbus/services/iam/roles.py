@@ -8,6 +8,7 @@ from nimbus.services.iam.common import (
     delete_conflict,
     encode_document,
     paged_output,
+    refuse_service_linked,
     validated_document,
 )
 from nimbus.services.iam.documents import Role
@@ -17,14 +18,14 @@ DEFAULT_SESSION_SECONDS = 3600
 TRUST_POLICY_SIZE = 2048
 
 
-def role_output(role: Role, full: bool = True) -> dict:
+def role_output(role: Role, full: bool = True, listed: bool = False) -> dict:
     output = {k: role[k] for k in ("Path", "RoleName", "RoleId", "Arn")}
     output["CreateDate"] = timestamp(role["CreateDate"])
     output["AssumeRolePolicyDocument"] = encode_document(role["AssumeRolePolicyDocument"])
     if role.get("Description"):
         output["Description"] = role["Description"]
     output["MaxSessionDuration"] = role["MaxSessionDuration"]
-    add_boundary_and_tags(output, role)
+    add_boundary_and_tags(output, role, listed)
     if full:
         output["RoleLastUsed"] = {}
     return output
@@ -51,7 +52,7 @@ class RoleOps(IamState):
         prefix = params.get("PathPrefix", "/")
         roles = [r for r in self._all(ctx.account_id, "role") if r["Path"].startswith(prefix)]
         return paged_output(roles, params, lambda r: r["RoleName"].lower(), "Roles",
-                            lambda r: role_output(r, full=False))
+                            lambda r: role_output(r, full=False, listed=True))
 
     def update_role(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
@@ -80,6 +81,7 @@ class RoleOps(IamState):
     def delete_role(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             role = self._entity(ctx.account_id, "role", params["RoleName"])
+            refuse_service_linked(dict(role))
             self._check_detached(role)
             if role.get("InstanceProfiles"):
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")

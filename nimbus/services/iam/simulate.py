@@ -48,7 +48,7 @@ class SimulationOps(IamState):
         boundary = _compile_all(params.get("PermissionsBoundaryPolicyInputList") or []) or None
         resource_policy = _compile_all([params["ResourcePolicy"]], "resource")[0] \
             if params.get("ResourcePolicy") else None
-        caller = params.get("CallerArn") or f"arn:aws:iam::{account}:user/simulated"
+        caller = params.get("CallerArn") or ctx.arn("user/simulated")
         caller_parts = parse_arn(caller) or {}
         caller_kind = caller_parts.get("resource", "user").split("/")[0]
         context = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nimbus.services.iam.key_usage import KeyUsageRecorder
+
 if TYPE_CHECKING:
     from nimbus.core.identity import Principal
     from nimbus.core.runtime import Runtime
@@ -19,5 +21,6 @@ class IamIdentityPolicies:
         return self.runtime.services.get("iam").provider.identity_policies(account_id, principal)
 
 
-def start(runtime: Runtime) -> None:
+def start(runtime: Runtime) -> KeyUsageRecorder:
     runtime.authz.use_identity_policies(IamIdentityPolicies(runtime))
+    return KeyUsageRecorder(runtime)  # GetAccessKeyLastUsed reads what it records

@@ -13,6 +13,8 @@ from nimbus.services.iam.aws_managed import AWS_MANAGED, is_aws_managed
 from nimbus.services.iam.common import (
     ENTITIES,
     already_exists,
+    checked_path,
+    checked_tags,
     delete_conflict,
     merge_tags,
     no_such_entity,
@@ -89,7 +91,8 @@ class IamState(BaseProvider):
     def _new_entity(self, ctx: RequestContext, kind: str, params: dict, **fields) -> Entity:
         """A new user, group or role (EntityAlreadyExists for a taken name, any case)."""
         collection, name_param, segment, prefix = ENTITIES[kind]
-        name, path = params[name_param], params.get("Path", "/")
+        name, path = params[name_param], checked_path(params.get("Path", "/"))
+        checked_tags(fields.get("Tags") or [])
         if self._find(ctx.account_id, kind, name):
             raise already_exists(f"{kind.capitalize()} with name {name} already exists.")
         # The name and id fields are the kind's own (UserName, UserId...), so the literal is cast.
@@ -97,7 +100,7 @@ class IamState(BaseProvider):
             "Path": path,
             name_param: name,
             f"{kind.capitalize()}Id": random_id(prefix),
-            "Arn": f"arn:aws:iam::{ctx.account_id}:{segment}{path}{name}",
+            "Arn": ctx.arn(f"{segment}{path}{name}"),  # the partition of the caller's region
             "CreateDate": ctx.clock.time(),
             "InlinePolicies": {},
             "AttachedPolicies": [],

@@ -20,10 +20,10 @@ from nimbus.services.iam.state import IamState
 ACCESS_KEYS_PER_USER = 2
 
 
-def user_output(user: User) -> dict:
+def user_output(user: User, listed: bool = False) -> dict:
     output = {k: user[k] for k in ("Path", "UserName", "UserId", "Arn")}
     output["CreateDate"] = timestamp(user["CreateDate"])
-    return add_boundary_and_tags(output, user)
+    return add_boundary_and_tags(output, user, listed)
 
 
 class UserOps(IamState):
@@ -41,14 +41,15 @@ class UserOps(IamState):
         if name is None:
             # The root identity has no IAM user; AWS answers with the account's root.
             principal = ctx.principal
-            return {"User": {"UserId": principal.account_id, "Arn": f"arn:aws:iam::{principal.account_id}:root",
+            return {"User": {"UserId": principal.account_id, "Arn": ctx.arn("root"),
                              "Path": "/", "UserName": "", "CreateDate": timestamp(0)}}
         return {"User": user_output(self._entity(ctx.account_id, "user", name))}
 
     def list_users(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix", "/")
         users = [u for u in self._all(ctx.account_id, "user") if u["Path"].startswith(prefix)]
-        return paged_output(users, params, lambda u: u["UserName"].lower(), "Users", user_output)
+        return paged_output(users, params, lambda u: u["UserName"].lower(), "Users",
+                            lambda u: user_output(u, listed=True))
 
     def delete_user(self, ctx: RequestContext, params: dict) -> dict:
         name = params["UserName"]
@@ -56,6 +57,11 @@ class UserOps(IamState):
             user = self._entity(ctx.account_id, "user", name)
             if self._user_keys(ctx.account_id, user["UserName"]):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
+            if user.get("LoginProfile"):
+                raise delete_conflict("Cannot delete entity, must delete login profile first.")
+            if user.get("SigningCertificates") or user.get("SSHPublicKeys"):
+                raise delete_conflict("Cannot delete entity, must delete signing certificates and SSH public keys "
+                                      "first.")
             self._check_detached(user)
             if user.get("Groups"):
                 raise delete_conflict("Cannot delete entity, must remove user from all groups first.")

@@ -1,38 +1,40 @@
 """AWS STS: who am I, and temporary credentials that really sign later calls."""
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from nimbus.core.context import RequestContext
-from nimbus.core.identity import SESSION_TOKEN_SESSION, Credential, Principal, is_session_token_session
-from nimbus.core.ids import random_id, secret_access_key, session_token
-from nimbus.core.policy import PolicyError, compile_policy
+from nimbus.core.identity import SESSION_TOKEN_SESSION, Principal, is_session_token_session
+from nimbus.core.policy import compile_policy
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.base import BaseProvider
+from nimbus.services.sts.chaining import check_session_name, session_carry
+from nimbus.services.sts.federation import FederationOps
+from nimbus.services.sts.saml import SamlOps
+from nimbus.services.sts.state import ROLE_ARN, ROLE_SECONDS, StsState
+from nimbus.services.sts.web_identity import WebIdentityOps
 
-ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(?P<account>\d{12}):role/(?:[^/]+/)*(?P<name>[\w+=,.@\-]+)$")
 # Default lifetimes; the model's min/max on DurationSeconds are checked by validation.
 SESSION_SECONDS = 43200
-ROLE_SECONDS = 3600
 # AWS caps a session assumed with another role's session (role chaining) at one hour, and a root
 # user's GetSessionToken session too (asking for longer gives one hour, not an error).
 CHAINED_ROLE_SECONDS = 3600
 ROOT_SESSION_SECONDS = 3600
 
 
-class Provider(BaseProvider):
+class Provider(WebIdentityOps, SamlOps, FederationOps, StsState):
     # AssumeRole checks the caller against the role's trust policy itself (and always, as AWS does).
-    self_authorized = frozenset({"AssumeRole"})
+    self_authorized = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
     def get_caller_identity(self, ctx: RequestContext, params: dict) -> dict:
         principal = ctx.principal
-        return {"UserId": principal.principal_id, "Account": principal.account_id, "Arn": principal.arn}
+        # A root key signs in every partition; its ARN is the one of the region it signed for.
+        arn = ctx.arn("root", "iam") if principal.type == "Root" else principal.arn
+        return {"UserId": principal.principal_id, "Account": principal.account_id, "Arn": arn}
 
     def get_session_token(self, ctx: RequestContext, params: dict) -> dict:
         if ctx.principal.type == "AssumedRole" or is_session_token_session(ctx.principal):
             raise ServiceError("AccessDenied", "Cannot call GetSessionToken with session credentials", status=403)
+        self._check_mfa(ctx, params)
         duration = params.get("DurationSeconds", SESSION_SECONDS)
         if ctx.principal.type == "Root":
             duration = min(duration, ROOT_SESSION_SECONDS)
@@ -42,54 +44,26 @@ class Provider(BaseProvider):
             "sessionType": SESSION_TOKEN_SESSION, "attributes": self._attributes(ctx, params)}})
         return {"Credentials": self._issue(ctx, principal, duration)}
 
-    @staticmethod
-    def _attributes(ctx: RequestContext, params: dict) -> dict:
-        """A session's CloudTrail attributes. nimbus has no MFA devices: a well-formed serial number and
-        code (the model's patterns) count as MFA, so policies on aws:MultiFactorAuthPresent can be tested."""
-        mfa = bool(params.get("SerialNumber") and params.get("TokenCode"))
-        return {"creationDate": ctx.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "mfaAuthenticated": "true" if mfa else "false"}
-
     def assume_role(self, ctx: RequestContext, params: dict) -> dict:
         role_arn = params["RoleArn"]
         match = ROLE_ARN.match(role_arn)
         if match is None:
             raise ServiceError("ValidationError", f"{role_arn} is invalid", status=400)
-        account, session = match["account"], params["RoleSessionName"]
+        account, session = match["account"], check_session_name(params["RoleSessionName"])
         role = self._trusting_role(ctx, role_arn, account, match["name"], params)
+        self._check_mfa(ctx, params)
         duration = params.get("DurationSeconds", ROLE_SECONDS)
-        if duration > role["MaxSessionDuration"]:
-            raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration "
-                               "set for this role.", status=400)
+        self._check_duration(duration, role)
         if ctx.principal.type == "AssumedRole" and duration > CHAINED_ROLE_SECONDS:
             raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
                                "for roles assumed by role chaining.", status=400)
-        session_context = {
-            "sessionIssuer": {"type": "Role", "principalId": role["RoleId"], "arn": role_arn,
-                              "accountId": account, "userName": role["RoleName"]},
-            "attributes": self._attributes(ctx, params),
-        }
-        if params.get("Tags"):
-            session_context["tags"] = {t["Key"]: t["Value"] for t in params["Tags"]}
-        if params.get("Policy"):
-            try:
-                compile_policy(params["Policy"])
-            except PolicyError as error:
-                raise ServiceError("MalformedPolicyDocument", str(error), status=400) from None
-            # The session may do only what both the role's policies and this policy allow.
-            session_context["policy"] = params["Policy"]
-        assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session}"
-        principal = Principal(type="AssumedRole", account_id=account, arn=assumed_arn,
-                              principal_id=f"{role['RoleId']}:{session}", session_context=session_context)
-        output = {
-            "Credentials": self._issue(ctx, principal, duration),
-            "AssumedRoleUser": {"AssumedRoleId": principal.principal_id, "Arn": assumed_arn},
-        }
+        carry = session_carry(ctx.principal, params)
+        output = self._role_session(ctx, role, account, session, params, **carry)
         if params.get("Policy"):
             # AWS reports the packed (compressed) session policy as a share of its limit.
             output["PackedPolicySize"] = min(100, max(1, len(params["Policy"]) * 100 // 2048))
-        if params.get("SourceIdentity"):
-            output["SourceIdentity"] = params["SourceIdentity"]
+        if carry.get("sourceIdentity"):
+            output["SourceIdentity"] = carry["sourceIdentity"]
         return output
 
     def _trusting_role(self, ctx: RequestContext, role_arn: str, account: str, name: str, params: dict) -> dict:
@@ -97,15 +71,7 @@ class Provider(BaseProvider):
         def denied(_decision=None) -> ServiceError:
             return ServiceError("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: "
                                 f"sts:AssumeRole on resource: {role_arn}", status=403)
-        try:
-            role = ctx.runtime.client.call("iam", "GetRole", {"RoleName": name}, account_id=account,
-                                           region=ctx.region, invoked_by="sts.amazonaws.com")["Role"]
-        except ServiceError as error:
-            if error.code == "NoSuchEntity":
-                raise denied() from None
-            raise
-        if role["Arn"] != role_arn:  # same name, other path: not this role
-            raise denied()
+        role = self._role(ctx, role_arn, account, name, denied)
         condition_keys = {"sts:RoleSessionName": params["RoleSessionName"]}
         for key, param in (("sts:ExternalId", "ExternalId"), ("sts:SourceIdentity", "SourceIdentity")):
             if params.get(param):
@@ -120,21 +86,3 @@ class Provider(BaseProvider):
             ctx.authorize(action, role_arn, resource_policy=trust, resource_account=account,
                           context=condition_keys, mode="always", must_grant=True, error=denied)
         return role
-
-    def _issue(self, ctx: RequestContext, principal: Principal, duration: int) -> dict:
-        access_key_id = random_id("ASIA")
-        expiration = ctx.clock.time() + duration
-        credential = Credential(
-            access_key_id=access_key_id,
-            secret_access_key=secret_access_key(),
-            principal=Principal(**{**principal.to_dict(), "access_key_id": access_key_id}),
-            session_token=session_token(),
-            expiration=expiration,
-        )
-        ctx.runtime.credentials.put(credential)
-        return {
-            "AccessKeyId": credential.access_key_id,
-            "SecretAccessKey": credential.secret_access_key,
-            "SessionToken": credential.session_token,
-            "Expiration": datetime.fromtimestamp(int(expiration), tz=UTC),
-        }
