@@ -143,6 +143,14 @@ def test_the_password_policy_rule_reads_iam(aws, recording):
     assert error_of(iam.get_account_password_policy) == ("NoSuchEntity", 404)
 
 
+def test_the_root_access_key_rule_reads_the_account_summary(aws, recording):
+    config = aws("config")
+    account = aws("sts").get_caller_identity()["Account"]
+    present = aws("iam").get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"]
+    rule = _rule(config, unique("root-keys"), "IAM_ROOT_ACCESS_KEY_CHECK")
+    assert _compliance(config, rule) == {account: "NON_COMPLIANT" if present else "COMPLIANT"}
+
+
 def test_security_rules_over_keys_streams_topics_and_users(aws, recording):
     kms, kinesis, sns, iam, config = aws("kms"), aws("kinesis"), aws("sns"), aws("iam"), aws("config")
     key = kms.create_key()["KeyMetadata"]["KeyId"]
