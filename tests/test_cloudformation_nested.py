@@ -197,3 +197,46 @@ def test_a_failed_parent_update_rolls_its_child_back(cf, aws, templates):
         StackName=child_id)["Stacks"][0]["StackName"]]
     assert child_statuses.count("UPDATE_COMPLETE") == 2  # changed, then changed back
     assert aws("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 7
+
+
+def test_a_change_set_adding_a_nested_stack_makes_its_create_change_set(cf, aws, templates):
+    url = templates("child.json", CHILD)
+    name = unique("grown")
+    parent_id = cf.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": {
+        "Topic": {"Type": "AWS::SNS::Topic"}}}), Tags=[{"Key": "team", "Value": "ops"}])["StackId"]
+    assert settled_stack(cf, name)["StackStatus"] == "CREATE_COMPLETE"
+    grown = parent_template(url, Topic={"Type": "AWS::SNS::Topic"})
+    dropped = cf.create_change_set(StackName=name, ChangeSetName="dropped", IncludeNestedStacks=True,
+                                   TemplateBody=json.dumps(grown))["Id"]
+    dropped_child = [c["ResourceChange"] for c in cf.describe_change_set(ChangeSetName=dropped)["Changes"]
+                     if c["ResourceChange"]["LogicalResourceId"] == "Nested"][0]["ChangeSetId"]
+    dropped_stack = cf.describe_change_set(ChangeSetName=dropped_child)["StackId"]
+    cf.delete_change_set(ChangeSetName=dropped)
+    assert cf.describe_stacks(StackName=dropped_stack)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+
+    root = cf.create_change_set(StackName=name, ChangeSetName="grow", IncludeNestedStacks=True,
+                                TemplateBody=json.dumps(grown))["Id"]
+    nested = [c["ResourceChange"] for c in cf.describe_change_set(ChangeSetName=root)["Changes"]
+              if c["ResourceChange"]["LogicalResourceId"] == "Nested"][0]
+    assert (nested["Action"], nested["ResourceType"]) == ("Add", "AWS::CloudFormation::Stack")
+    child_set = cf.describe_change_set(ChangeSetName=nested["ChangeSetId"])
+    assert (child_set["ParentChangeSetId"], child_set["RootChangeSetId"], child_set["IncludeNestedStacks"]) == (
+        root, root, True)
+    assert child_set["StackName"].startswith(f"{name}-Nested-")
+    assert sorted((c["ResourceChange"]["LogicalResourceId"], c["ResourceChange"]["Action"])
+                  for c in child_set["Changes"]) == [("Group", "Add"), ("Topic", "Add")]
+    child = cf.describe_stacks(StackName=child_set["StackId"])["Stacks"][0]
+    assert (child["StackStatus"], child["ParentId"], child["RootId"]) == ("REVIEW_IN_PROGRESS", parent_id, parent_id)
+    assert {t["Key"]: t["Value"] for t in child["Tags"]} == {"team": "ops", "layer": "child"}
+    assert error_of(cf.execute_change_set, ChangeSetName=nested["ChangeSetId"]).code == "ValidationError"
+
+    cf.execute_change_set(ChangeSetName=root)
+    assert settled_stack(cf, name)["StackStatus"] == "UPDATE_COMPLETE"
+    assert stack_resources(cf, name)["Nested"] == child_set["StackId"]
+    child = cf.describe_stacks(StackName=child_set["StackId"])["Stacks"][0]
+    assert (child["StackStatus"], child["ParentId"]) == ("CREATE_COMPLETE", parent_id)
+    topic = stack_resources(cf, child_set["StackId"])["Topic"]
+    assert aws("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["DisplayName"] == "from the parent"
+    assert cf.describe_change_set(ChangeSetName=nested["ChangeSetId"])["ExecutionStatus"] == "EXECUTE_COMPLETE"
+    assert [s["StackId"] for s in children(cf, parent_id) if s["StackStatus"] != "DELETE_COMPLETE"] == [
+        child_set["StackId"]]

@@ -145,6 +145,8 @@ class ChangeSetOps(StackOps):
         creating = change_set["ChangeSetType"] == "CREATE"
         target = new_stack(ctx, request, "", "CREATE_IN_PROGRESS") if creating else updated_settings(stack, request)
         target.update({"StackId": stack["StackId"], "CreationTime": stack["CreationTime"]})
+        # a nested CREATE change set's stack is its parent's from the start (nested_changesets.py)
+        target.update({k: stack[k] for k in ("ParentId", "RootId") if k in stack})  # type: ignore[typeddict-item]
         previous = {} if creating else stack.get("ParameterValues", {})
         prepared = prepare(change_set["TemplateBody"], request.get("Parameters", []), previous,
                            request.get("Capabilities", []), self.pseudo(StackIdentity(ctx, target)), ssm_reader(ctx),
