@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.support import unique
+from tests.support import make_client, start_server, unique
 from tests.test_datapipeline_api import obj
 from tests.test_datapipeline_runs import pipeline_role, start, wait_status
 
@@ -18,15 +18,18 @@ APP = "import sys\nfrom pyspark.sql import SparkSession\n" \
       "SparkSession.builder.getOrCreate().range(3).write.mode('overwrite').csv(sys.argv[1])\n"
 
 
-@pytest.fixture(scope="module")
-def role(aws):
+def _emr_role(iam) -> str:
     """One role for both: ``role`` (EMR's ServiceRole) and ``resourceRole`` (its instance profile)."""
-    iam = aws("iam")
     arn = pipeline_role(iam, TRUST)
     name = arn.rsplit("/", 1)[-1]
     iam.create_instance_profile(InstanceProfileName=name)
     iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
     return arn
+
+
+@pytest.fixture(scope="module")
+def role(aws):
+    return _emr_role(aws("iam"))
 
 
 def _keys(s3, bucket: str, prefix: str) -> list[str]:
@@ -77,3 +80,29 @@ def test_emr_activities_run_as_steps_on_a_cluster_the_pipeline_launches(aws, rol
             "TERMINATED", "TERMINATED_WITH_ERRORS"):
         assert time.monotonic() < deadline, "the pipeline's cluster was not terminated"
         time.sleep(0.5)
+
+
+def test_the_cluster_outlives_a_restart_and_is_reused(tmp_path):
+    with start_server(tmp_path) as first:
+        arn = _emr_role(make_client(first.endpoint, "iam"))
+        s3, dp = make_client(first.endpoint, "s3"), make_client(first.endpoint, "datapipeline")
+        bucket = unique("dp-emr-restart")
+        s3.create_bucket(Bucket=bucket)
+        pipeline = start(dp, [
+            obj("Default", scheduleType="ondemand", role=arn, resourceRole=arn, maximumRetries="0"),
+            obj("Cluster", type="EmrCluster"),
+            obj("Go", type="S3KeyExists", s3Key=f"s3://{bucket}/go"),
+            obj("First", type="EmrActivity", runsOn=("ref", "Cluster"), step="command-runner.jar,true"),
+            obj("Then", type="EmrActivity", runsOn=("ref", "Cluster"), step="command-runner.jar,true",
+                dependsOn=("ref", "First"), precondition=("ref", "Go")),
+        ])
+        ids = {i.split("_")[0].lstrip("@"): i for i in dp.query_objects(pipelineId=pipeline, sphere="INSTANCE")["ids"]}
+        assert wait_status(dp, pipeline, ids["First"], {"FINISHED", "FAILED"}, timeout=120)["@status"] == "FINISHED"
+    with start_server(tmp_path) as second:
+        s3, dp = make_client(second.endpoint, "s3"), make_client(second.endpoint, "datapipeline")
+        emr = make_client(second.endpoint, "emr")
+        s3.put_object(Bucket=bucket, Key="go", Body=b"")
+        assert wait_status(dp, pipeline, ids["Then"], {"FINISHED", "FAILED"}, timeout=120)["@status"] == "FINISHED"
+        clusters = [c["Id"] for c in emr.list_clusters()["Clusters"] if c["Name"] == f"{pipeline}_Cluster"]
+        assert len(clusters) == 1
+        assert len(emr.list_steps(ClusterId=clusters[0])["Steps"]) == 2

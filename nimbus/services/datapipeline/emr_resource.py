@@ -127,17 +127,28 @@ class EmrTaskRunner(TaskRunner):
             time.sleep(self.STEP_POLL)
 
 
+def _running_cluster(name: str, as_service) -> str | None:
+    """The resource's cluster launched before nimbus restarted, which EMR kept waiting: it is reused."""
+    listed = as_service("emr", "ListClusters", {"ClusterStates": ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"]})
+    return next((c["Id"] for c in listed.get("Clusters", []) if c["Name"] == name), None)
+
+
 def run_on_cluster(runner: EmrTaskRunner, stop: threading.Event, launch: dict, as_service) -> None:
     """The worker thread of an EmrCluster: launch the cluster, run its tasks, terminate it at the end."""
     try:
-        runner.cluster_id = as_service("emr", "RunJobFlow", launch)["JobFlowId"]
+        runner.cluster_id = _running_cluster(launch["Name"], as_service) or \
+            as_service("emr", "RunJobFlow", launch)["JobFlowId"]
     except ServiceError as error:  # the runner still takes the tasks, to fail them with the reason
         runner.cluster_error = f"The EmrCluster could not be launched: {error.code}: {error.message}"
     try:
         runner.run(stop)
-    finally:
-        if runner.cluster_id:
-            try:
-                as_service("emr", "TerminateJobFlows", {"JobFlowIds": [runner.cluster_id]})
-            except Exception:  # noqa: BLE001 - a server closing down may refuse; the cluster ends with it
-                log.warning("EMR cluster %s of a pipeline could not be terminated", runner.cluster_id)
+    except Exception:  # noqa: BLE001 - logged; a worker's thread never dies with a traceback
+        if stop.is_set():
+            return
+        log.exception("The task runner of EMR cluster %s failed", runner.cluster_id)
+    if stop.is_set() or not runner.cluster_id:
+        return  # nimbus is closing: EMR keeps the cluster waiting, and the next start reuses it
+    try:
+        as_service("emr", "TerminateJobFlows", {"JobFlowIds": [runner.cluster_id]})
+    except ServiceError as error:
+        log.warning("EMR cluster %s of a pipeline could not be terminated: %s", runner.cluster_id, error)
