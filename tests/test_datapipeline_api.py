@@ -79,7 +79,7 @@ def test_validation_errors_per_object(dp):
         obj("F", type="ShellCommandActivity"),
         obj("G", type="Schedule", period="1 day", startDateTime="bad-time"),
         obj("H", type="ShellCommandActivity", command="true", colour="blue"),
-        obj("I", type="EmrCluster"),
+        obj("I", type="EmrActivity", runsOn=("ref", "E")),
         obj("J", type="Schedule", period="sometimes", startDateTime="2024-01-01T00:00:00"),
         obj("K", type="ShellCommandActivity", command="true", maximumRetries="many", retryDelay="soon"),
     ]
@@ -93,7 +93,7 @@ def test_validation_errors_per_object(dp):
     assert "MISSING_REQUIRED_FIELD" in errors["F"] and "command or scriptUri" in errors["F"]
     assert errors["G"] == "INVALID_FIELD_VALUE: 'startDateTime' value must be a literal datetime value."
     assert "H" not in errors
-    assert "not yet" in errors["I"]
+    assert errors["I"] == "MISSING_REQUIRED_FIELD: Object of type 'EmrActivity' requires the field 'step'"
     assert "'sometimes' is not a valid period" in errors["J"]
     assert "'maximumRetries' value 'many'" in errors["K"] and "'retryDelay' value 'soon'" in errors["K"]
     assert any(w["id"] == "H" and "colour" in w["warnings"][0] for w in answer["validationWarnings"])

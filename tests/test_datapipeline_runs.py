@@ -26,14 +26,18 @@ def dp(aws):
     return aws("datapipeline")
 
 
-@pytest.fixture(scope="module")
-def role(aws):
-    iam = aws("iam")
+def pipeline_role(iam, trust: dict) -> str:
+    """A role the services in ``trust`` may assume, allowed everything."""
     name = unique("dp-role")
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
     return arn
+
+
+@pytest.fixture(scope="module")
+def role(aws):
+    return pipeline_role(aws("iam"), TRUST)
 
 
 def wait_status(dp, pipeline: str, object_id: str, wanted: set[str], timeout: float = 60) -> dict:

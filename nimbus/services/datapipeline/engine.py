@@ -59,8 +59,12 @@ class Engine(SideEffects):
         self.workers.stop_all()
 
     def _has_work(self, account: str, region: str, pipeline_id: str, group: str) -> bool:
-        return any(status(r) in ACTIVE and get(r, "@workerGroup") == group
-                   for r in self.runs(account, region, pipeline_id) if is_instance(r))
+        """An instance still waiting on its dependencies has work for its resource too (its cluster stays)."""
+        pipeline = self.find_pipeline(account, region, pipeline_id)
+        definition = definition_of(pipeline) if pipeline else None
+        return any(status(r) in ACTIVE and (get(r, "@workerGroup") or (
+            definition and pipeline and self.worker_group(pipeline, definition, component_of(r)))) == group
+            for r in self.runs(account, region, pipeline_id) if is_instance(r))
 
     def wake_engine(self) -> None:
         self.engine_job.wake()

@@ -9,6 +9,7 @@ from nimbus.core.context import CallSource
 from nimbus.protocol.errors import ServiceError
 
 from .documents import Pipeline, RunObject
+from .emr_resource import DATAPIPELINE_PRINCIPAL
 from .expressions import ExpressionError
 from .objects_model import Definition
 from .runs_model import ACTIVE, put, status
@@ -16,7 +17,7 @@ from .state import DataPipelineState, pipeline_arn
 from .workers import LocalWorkers
 
 log = logging.getLogger(__name__)
-SERVICE_PRINCIPAL = "datapipeline.amazonaws.com"
+SERVICE_PRINCIPAL = DATAPIPELINE_PRINCIPAL
 
 
 def runtime_fields(run: RunObject) -> dict[str, object]:
@@ -81,7 +82,7 @@ class SideEffects(DataPipelineState):
 
     def resource_needed(self, pipeline: Pipeline, definition: Definition, component: str) -> None:
         resource = definition.ref(component, "runsOn")
-        if resource is None or definition.type_of(resource) != "Ec2Resource":
+        if resource is None or definition.type_of(resource) not in ("Ec2Resource", "EmrCluster"):
             return
         self.workers.ensure(pipeline, definition, resource)
 

@@ -40,7 +40,6 @@ TYPES: dict[str, tuple[list[tuple[str, ...]], set[str]]] = {
 }
 ACTIVITIES = {"ShellCommandActivity", "CopyActivity", "SqlActivity", "RedshiftCopyActivity", "EmrActivity",
               "HiveActivity"}
-NOT_YET = {"EmrCluster", "EmrActivity", "HiveActivity"}  # refused until nimbus serves EMR
 _DATETIMES = ("startDateTime", "endDateTime")
 _PERIODS = ("period", "attemptTimeout", "retryDelay", "lateAfterTimeout", "terminateAfter", "reportProgressTimeout")
 _INTEGERS = {"maximumRetries": 10, "occurrences": 1_000_000}  # field -> its largest value
@@ -53,8 +52,6 @@ def _problems(definition: Definition, obj: PipelineObject) -> tuple[list[str], l
     kind = definition.type_of(object_id)
     if kind is None and object_id != "Default":
         errors.append("MISSING_REQUIRED_FIELD: Object is missing the required field 'type'")
-    elif kind in NOT_YET:
-        errors.append(f"INVALID_OBJECT_TYPE: '{kind}' is not yet served by nimbus (it needs nimbus's EMR)")
     elif kind is not None and kind not in TYPES:
         errors.append(f"INVALID_OBJECT_TYPE: '{kind}' is not a valid object type")
     for field in obj.get("fields", []):

@@ -9,12 +9,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nimbus.core.context import CallSource
 from nimbus.core.runtime import Runtime
 
 from .documents import Pipeline
+from .emr_resource import DATAPIPELINE_PRINCIPAL, EmrTaskRunner, run_job_flow_params, run_on_cluster
 from .objects_model import Definition
 from .runner import TaskRunner
 from .schedule import period_seconds
+from .state import pipeline_arn
 
 EC2_PRINCIPAL = "ec2.amazonaws.com"
 
@@ -48,13 +51,30 @@ class LocalWorkers:
             def call(service: str, operation: str, params: dict) -> dict:
                 return self.runtime.client.call_as_role(role, service, operation, params, invoked_by=EC2_PRINCIPAL,
                                                         session_name=resource[:64], region=region)
-            runner = TaskRunner(call, group, hostname=f"ec2-{resource.lower()}.nimbus.internal")
-            thread = threading.Thread(target=runner.run, args=(stop,), daemon=True,
-                                      name=f"nimbus-datapipeline-{group}")
+            runner, target = self._runner(pipeline, definition, resource, call, group, stop)
+            thread = threading.Thread(target=target, daemon=True, name=f"nimbus-datapipeline-{group}")
             self._workers[group] = _Worker(thread, stop, now + period_seconds(terminate_after)
                                            if terminate_after else None)
             self._where[group] = (str(account), str(region), pipeline["pipelineId"])
             thread.start()
+
+    def _runner(self, pipeline: Pipeline, definition: Definition, resource: str, call: Callable,
+                group: str, stop: threading.Event) -> tuple[TaskRunner, Callable[[], None]]:
+        """An Ec2Resource's runner runs tasks itself; an EmrCluster's runs them on the cluster it launches
+        as the pipeline's ``role``."""
+        if definition.type_of(resource) != "EmrCluster":
+            runner = TaskRunner(call, group, hostname=f"ec2-{resource.lower()}.nimbus.internal")
+            return runner, lambda: runner.run(stop)
+        role, region = definition.evaluated(resource, "role") or "", pipeline.get("region", "")
+        account = pipeline.get("accountId", "")
+
+        def as_service(service: str, operation: str, params: dict) -> dict:
+            return self.runtime.client.call_as_role(
+                role, service, operation, params, invoked_by=DATAPIPELINE_PRINCIPAL, session_name="DataPipeline",
+                region=region, source=CallSource(pipeline_arn(account, region, pipeline["pipelineId"]), account))
+        emr_runner = EmrTaskRunner(call, group, hostname=f"emr-{resource.lower()}.nimbus.internal")
+        launch = run_job_flow_params(definition, resource, pipeline["pipelineId"])
+        return emr_runner, lambda: run_on_cluster(emr_runner, stop, launch, as_service)
 
     def should_terminate(self, group: str) -> bool:
         """A heartbeat's answer: only nimbus's own workers are ever told to stop."""
