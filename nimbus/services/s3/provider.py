@@ -17,6 +17,7 @@ from nimbus.services.s3.documents import BUCKET
 from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.objects import ObjectOps
+from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
 from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
@@ -26,10 +27,13 @@ class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, Access
     REDACTED_MEMBERS = frozenset({"Body"})
 
     def handle_raw(self, request) -> HttpResponse:
-        """Requests no model operation describes: website endpoints and CORS preflights (path style)."""
+        """Requests no model operation describes: website endpoints, browser form uploads and CORS
+        preflights (path style)."""
         name = website_bucket(request)
         if name is not None:
             return WebsiteServer(self).serve(request, name)
+        if is_form_upload(request):
+            return handle_form_upload(self, request)
         bucket_name = request.decoded_path.lstrip("/").split("/", 1)[0]
         headers = cors.preflight(BUCKET.get(self.store, BUCKETS, bucket_name), bucket_name, request)
         return HttpResponse(200, Headers({**headers, "content-length": "0"}), b"")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from nimbus.protocol.http import HttpRequest
+from nimbus.services.s3.post_upload import is_form_upload
 
 # Buckets addressed in the host name: bucket.s3.localhost, bucket.s3.us-east-1.amazonaws.com...
 VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3[.\-]", re.IGNORECASE)
@@ -24,10 +25,11 @@ def path_style(request: HttpRequest) -> str:
 
 
 def claims_raw_request(request: HttpRequest) -> bool:
-    """CORS preflights (OPTIONS, in path style) and website endpoints: the provider's ``handle_raw``."""
+    """CORS preflights (OPTIONS, in path style), browser form uploads (POST to a bucket, in path style)
+    and website endpoints: the provider's ``handle_raw``."""
     if WEBSITE_HOST in request.host.lower():
         return True
-    if request.method != "OPTIONS":
+    if request.method != "OPTIONS" and not is_form_upload(request):
         return False
     request.path = path_style(request)
     return True
