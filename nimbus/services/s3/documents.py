@@ -33,6 +33,7 @@ class BucketConfig(TypedDict, total=False):
     Lifecycle: list[dict]  # Rules, expiration dates as epoch seconds
     Encryption: dict  # ServerSideEncryptionConfiguration
     Notification: dict  # NotificationConfiguration
+    ObjectLock: dict  # ObjectLockConfiguration (object_lock.py)
 
 
 class Bucket(TypedDict, total=False):
@@ -73,6 +74,9 @@ class ObjectVersion(TypedDict, total=False):
     StorageClass: str
     Tags: list[dict]
     Owner: str  # the owning account, when ACLs are in force
+    ObjectLockMode: str  # GOVERNANCE or COMPLIANCE (object_lock.py)
+    ObjectLockRetainUntilDate: float
+    ObjectLockLegalHoldStatus: str  # ON or OFF
     Acl: list[dict] | None
 
 

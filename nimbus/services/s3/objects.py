@@ -15,6 +15,7 @@ from nimbus.services.s3.http_rules import byte_range, check_conditions, check_wr
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
+from nimbus.services.s3.object_lock import check_unlocked, lock_for_new_version, lock_output
 from nimbus.services.s3.state import S3State
 
 # Headers stored with an object and returned on GET/HEAD, by model member name.
@@ -72,6 +73,7 @@ def describe(record: ObjectVersion, bucket: Bucket) -> dict:
         output["VersionId"] = record["VersionId"]
     if record.get("Tags"):
         output["TagCount"] = len(record["Tags"])
+    output.update(lock_output(record))
     rules = (bucket.get("Config") or {}).get("Lifecycle")
     if rules:
         output["Expiration"] = expiration_header(rules, record)
@@ -95,6 +97,7 @@ class ObjectOps(S3State):
         record = object_headers(params)
         record["Tags"] = parse_tagging(params.get("Tagging"))
         record.update(new_object_acl(ctx, bucket, params))
+        record.update(lock_for_new_version(ctx, bucket, params))
         sse = encryption_for(ctx, bucket, params, key)
         written, values = ingest(self.blobs, params, params.get("Body"), ctx.request.headers if ctx.request else None,
                                  params.get("ContentLength"), sse.data_key)
@@ -173,16 +176,19 @@ class ObjectOps(S3State):
         action = "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject"
         with self.store.transaction():
             bucket = self._bucket(ctx, name, action, key)
-            output, freed = self._delete_one(ctx, bucket, key, version_id)
+            output, freed = self._delete_one(ctx, bucket, key, version_id,
+                                             bool(params.get("BypassGovernanceRetention")))
         self.blobs.delete(freed)
         notify(ctx, bucket, _removed_event(output, version_id), key, output)
         return output
 
-    def _delete_one(self, ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None):
+    def _delete_one(self, ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None,
+                    bypass: bool = False):
         if version_id:
             record = self._find_version(bucket["Name"], key, version_id)
             if record is None:
                 return {"VersionId": version_id}, []
+            check_unlocked(self, ctx, bucket, record, bypass)
             freed = self._remove_version(bucket["Name"], record)
             output = {"VersionId": version_id}
             if record.get("DeleteMarker"):
@@ -207,11 +213,12 @@ class ObjectOps(S3State):
                 try:  # a key the caller may not delete is reported in Errors, as S3 does
                     self._authorize(ctx, "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject", name, key,
                                     bucket_record=bucket)
+                    output, gone = self._delete_one(ctx, bucket, key, version_id,
+                                                    bool(params.get("BypassGovernanceRetention")))
                 except ServiceError as exc:
                     errors.append({"Key": key, "Code": exc.code, "Message": exc.message,
                                    **({"VersionId": version_id} if version_id else {})})
                     continue
-                output, gone = self._delete_one(ctx, bucket, key, version_id)
                 freed += gone
                 entry = {"Key": key}
                 if version_id:
@@ -248,6 +255,7 @@ class ObjectOps(S3State):
         record["Tags"] = parse_tagging(params.get("Tagging")) if params.get("TaggingDirective") == "REPLACE" \
             else list(source.get("Tags") or [])
         record.update(new_object_acl(ctx, bucket, params))
+        record.update(lock_for_new_version(ctx, bucket, params))
         sse = encryption_for(ctx, bucket, params, key)
         # Without a requested algorithm the copy keeps the source's (the last one it recorded).
         algorithm = params.get("ChecksumAlgorithm") or next(reversed(source.get("Checksums") or {}), None)
