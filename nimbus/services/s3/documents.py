@@ -60,6 +60,7 @@ class ObjectVersion(TypedDict, total=False):
     ETag: str
     Segments: list[dict]  # the blob segments of the body, in order (storage.py)
     PartSizes: list[int]  # for a multipart object: the size of each part
+    PartChecksums: list[dict[str, str]]  # and each part's checksum, when the upload had an algorithm
     Checksums: dict[str, str]  # algorithm → base64 value
     SSE: str  # ServerSideEncryption
     Kms: KmsEnvelope

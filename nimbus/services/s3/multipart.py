@@ -132,6 +132,7 @@ class MultipartOps(S3State):
             if algorithm and all(algorithm in (p.get("Checksums") or {}) for p in chosen):
                 record["Checksums"] = {algorithm: checksums.combine_part_checksums(
                     algorithm, [p["Checksums"][algorithm] for p in chosen])}
+                record["PartChecksums"] = [{algorithm: p["Checksums"][algorithm]} for p in chosen]
             used = {p["Segment"]["id"] for p in chosen}
             freed = [p["Segment"] for p in stored.values() if p["Segment"]["id"] not in used]
             self.store.delete_namespace(parts_ns(upload["UploadId"]))
