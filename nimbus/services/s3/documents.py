@@ -34,6 +34,7 @@ class BucketConfig(TypedDict, total=False):
     Encryption: dict  # ServerSideEncryptionConfiguration
     Notification: dict  # NotificationConfiguration
     ObjectLock: dict  # ObjectLockConfiguration (object_lock.py)
+    IntelligentTiering: dict[str, dict]  # Id → IntelligentTieringConfiguration (bucket_configs.py)
 
 
 class Bucket(TypedDict, total=False):
@@ -78,6 +79,8 @@ class ObjectVersion(TypedDict, total=False):
     ObjectLockMode: str  # GOVERNANCE or COMPLIANCE (object_lock.py)
     ObjectLockRetainUntilDate: float
     ObjectLockLegalHoldStatus: str  # ON or OFF
+    Restore: dict[str, float]  # ReadyAt, ExpiryDate of a restore of an archived version (archive.py)
+    TierResetAt: float  # when a restore moved an Intelligent-Tiering version back to its frequent tier
     Acl: list[dict] | None
 
 

@@ -8,6 +8,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_object_acl
+from nimbus.services.s3.archive import archive_output, check_readable
 from nimbus.services.s3.common import invalid_argument, malformed_xml
 from nimbus.services.s3.documents import Bucket, ObjectVersion
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
@@ -125,6 +126,7 @@ class ObjectOps(S3State):
     def get_object(self, ctx: RequestContext, params: dict) -> dict:
         _check_overrides(params)
         bucket, record = self._read_version(ctx, params, "s3:GetObject")
+        check_readable(bucket, record, ctx.clock.time())
         return self._serve(ctx, params, bucket, record, body=True)
 
     def head_object(self, ctx: RequestContext, params: dict) -> dict:
@@ -135,6 +137,7 @@ class ObjectOps(S3State):
     def _serve(self, ctx: RequestContext, params: dict, bucket: Bucket, record: ObjectVersion, body: bool) -> dict:
         check_conditions(params, record)
         output = describe(record, bucket)
+        output.update(archive_output(bucket, record, ctx.clock.time()))
         size = record["Size"]
         first, last = 0, size - 1
         part = params.get("PartNumber")
@@ -240,6 +243,7 @@ class ObjectOps(S3State):
         src_bucket, source = self._read_version(
             ctx, {"Bucket": src_bucket_name, "Key": src_key, "VersionId": src_version}, "s3:GetObject")
         check_conditions(params, source, prefix="CopySourceIf")
+        check_readable(src_bucket, source, ctx.clock.time())
         replace = params.get("MetadataDirective") == "REPLACE"
         if replace:
             record = object_headers(params)

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from nimbus.core.context import RequestContext
 from nimbus.core.sql import Limits, SqlError, SqlLimitExceeded, run
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.archive import check_readable
 from nimbus.services.s3.encryption import data_key
 from nimbus.services.s3.select_sql import TABLE, translate
 from nimbus.services.s3.state import S3State
@@ -158,6 +159,7 @@ class SelectOps(S3State):
             raise ServiceError("NotImplemented", "nimbus's S3 Select does not take a ScanRange.", status=501)
         query = translate(params["Expression"])
         bucket, record = self._read_version(ctx, params, "s3:GetObject")
+        check_readable(bucket, record, ctx.clock.time())
         if record["Size"] > MAX_INPUT_BYTES:
             raise _error("InvalidRequest", f"nimbus's S3 Select reads at most {MAX_INPUT_BYTES} bytes of an object.")
         data = b"".join(self.blobs.read(record["Segments"], key=data_key(ctx, bucket, record))) \
