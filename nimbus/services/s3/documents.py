@@ -35,6 +35,10 @@ class BucketConfig(TypedDict, total=False):
     Notification: dict  # NotificationConfiguration
     ObjectLock: dict  # ObjectLockConfiguration (object_lock.py)
     IntelligentTiering: dict[str, dict]  # Id → IntelligentTieringConfiguration (bucket_configs.py)
+    Analytics: dict[str, dict]  # Id → AnalyticsConfiguration
+    Metrics: dict[str, dict]  # Id → MetricsConfiguration
+    Accelerate: str  # Enabled or Suspended
+    RequestPayment: str  # BucketOwner or Requester
 
 
 class Bucket(TypedDict, total=False):

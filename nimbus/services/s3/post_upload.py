@@ -12,8 +12,9 @@ import base64
 import hashlib
 import hmac
 import io
+import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape
 
@@ -141,6 +142,18 @@ def _signer(runtime, fields: dict[str, str]):
     return credential.principal, credential.principal.account_id, region
 
 
+def _now_as_signed(runtime, fields: dict[str, str]) -> float:
+    """"Now" in the signer's frame of time, as for presigned URLs: the policy's expiration is a real time,
+    and the form ages through the virtual clock's jumps since it was signed (a SigV2 form carries no
+    signing time: it ages by real time)."""
+    signed_at = time.time()
+    try:
+        signed_at = datetime.strptime(fields.get("x-amz-date", ""), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        pass
+    return signed_at + runtime.clock.time() - runtime.clock.virtual_at(signed_at)
+
+
 def _put_params(bucket: str, key: str, fields: dict[str, str], data: bytes) -> dict:
     params = {"Bucket": bucket, "Key": key, "Body": io.BytesIO(data), "ContentLength": len(data)}
     params.update({member: fields[name] for name, member in _MEMBERS.items() if fields.get(name)})
@@ -168,7 +181,8 @@ def handle_form_upload(provider, request: HttpRequest) -> HttpResponse:
     if "policy" in fields:
         checked = {name: value for name, value in fields.items()
                    if name not in _UNCHECKED and not name.startswith("x-ignore-")}
-        check_policy(fields["policy"], {**checked, "bucket": bucket, "key": key}, len(data), runtime.clock.time())
+        check_policy(fields["policy"], {**checked, "bucket": bucket, "key": key}, len(data),
+                     _now_as_signed(runtime, fields))
     service = runtime.services.get("s3")
     operation = service.model.operation_model("PutObject")
     ctx = RequestContext(runtime=runtime, request_id=uuid.uuid4().hex, service="s3", operation="PutObject",

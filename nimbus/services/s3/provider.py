@@ -12,6 +12,7 @@ from nimbus.services.s3 import cors
 from nimbus.services.s3.access_ops import AccessOps
 from nimbus.services.s3.archive import ArchiveOps
 from nimbus.services.s3.attributes import AttributesOps
+from nimbus.services.s3.bucket_configs import BucketConfigOps
 from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
@@ -26,7 +27,7 @@ from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
-class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, AccessOps, SweeperOps, ObjectLockOps,
+class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, ConfigOps, AccessOps, SweeperOps, ObjectLockOps,
                AttributesOps, SelectOps, ArchiveOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})

@@ -52,7 +52,15 @@ _PREFERRED = {"GetBucketLifecycle": "GetBucketLifecycleConfiguration",
               "ListDirectoryBuckets": "ListBuckets"}
 
 
+# Configurations by Id share a route with their listing: an ``id`` query parameter names one.
+_BY_ID = {f"{verb}Bucket{kind}Configuration{'s' if verb == 'List' else ''}": kind
+          for kind in ("Analytics", "Metrics", "IntelligentTiering", "Inventory") for verb in ("Get", "List")}
+
+
 def refine_operation(request: HttpRequest, operation: str) -> str:
+    if operation in _BY_ID:
+        kind = _BY_ID[operation]
+        return f"GetBucket{kind}Configuration" if "id" in request.query else f"ListBucket{kind}Configurations"
     if operation in _KEY_OPERATIONS:
         choose = _SAME_ROUTE[request.method]
         return choose("uploadId" in request.query, "x-amz-copy-source" in request.headers)
