@@ -44,6 +44,9 @@ class ServiceTraits:
     # blocking work (a fresh in-memory hit at CloudFront's edge), made on the event loop without a worker
     # thread; or None to take the usual way.
     answers_without_blocking: Callable[[Any, HttpRequest], Any] | None = None
+    # Claims a request that shares its signing name with another service's (s3control's ``/v20180820/``
+    # paths, signed as ``s3``): routing tries this service first when it says yes.
+    owns_request: Callable[[HttpRequest], bool] | None = None
 
 
 DEFAULT_TRAITS = ServiceTraits()

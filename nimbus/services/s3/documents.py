@@ -109,7 +109,16 @@ class Part(TypedDict):
     Checksums: dict[str, str]
 
 
+class AccountPublicAccessBlock(TypedDict, total=False):
+    """An account's Block Public Access (s3control), applied with each bucket's own: either one blocks."""
+    BlockPublicAcls: bool
+    IgnorePublicAcls: bool
+    BlockPublicPolicy: bool
+    RestrictPublicBuckets: bool
+
+
 BUCKET = DocumentKind[Bucket]("s3.Bucket")
+ACCOUNT_PUBLIC_ACCESS_BLOCK = DocumentKind[AccountPublicAccessBlock]("s3.AccountPublicAccessBlock")
 OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
 MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
 PART = DocumentKind[Part]("s3.Part")
