@@ -148,7 +148,9 @@ def _now_as_signed(runtime, fields: dict[str, str]) -> float:
     signing time: it ages by real time)."""
     signed_at = time.time()
     try:
-        signed_at = datetime.strptime(fields.get("x-amz-date", ""), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+        stamp = datetime.strptime(fields.get("x-amz-date", ""), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+        # x-amz-date drops the fraction of its second: a jump made earlier in that second preceded the signing.
+        signed_at = stamp + 0.999
     except ValueError:
         pass
     return signed_at + runtime.clock.time() - runtime.clock.virtual_at(signed_at)
