@@ -47,6 +47,9 @@ class ServiceTraits:
     # Rewords a model-constraint failure (ValidationException) in the service's own error family: S3 has no
     # ValidationException and answers InvalidArgument, MalformedXML, InvalidStorageClass... instead.
     reword_validation: Callable[[Any], Any] | None = None
+    # Claims a request that shares its signing name with another service's (s3control's ``/v20180820/``
+    # paths, signed as ``s3``): routing tries this service first when it says yes.
+    owns_request: Callable[[HttpRequest], bool] | None = None
 
 
 DEFAULT_TRAITS = ServiceTraits()

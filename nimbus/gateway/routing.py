@@ -65,6 +65,12 @@ class RestRoutes:
         return None
 
 
+def _owners(registry: ServiceRegistry, request: HttpRequest) -> list[str]:
+    """Services that claim the request although another shares their signing name (traits.owns_request)."""
+    return [name for name in registry.with_traits(lambda traits: traits.owns_request is not None)
+            if registry.traits(name).owns_request(request)]  # type: ignore[misc]
+
+
 @functools.cache
 def rest_routes(model: ServiceModel) -> RestRoutes:
     """One service's route table, built on its first rest request (models are loaded once)."""
@@ -82,6 +88,7 @@ def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name:
     candidates = registry.by_signing_name(signing_name) if signing_name else []
     if signing_name and not candidates:
         raise UnknownService(f"nimbus does not serve the service '{signing_name}'.")
+    candidates = _owners(registry, request) or candidates
 
     cbor = CBOR_PATH.match(request.path) if request.headers.get("smithy-protocol") == "rpc-v2-cbor" else None
     if cbor:

@@ -103,6 +103,8 @@ ONE_CALL_PER_SERVICE = {
     "kms": lambda aws: aws("kms").list_keys(),
     "logs": lambda aws: aws("logs").describe_log_groups(),
     "s3": lambda aws: aws("s3").list_buckets(),
+    "s3control": lambda aws: error_of(on_loopback(aws("s3control")).get_public_access_block,
+                                      AccountId=aws("sts").get_caller_identity()["Account"]),
     "sns": lambda aws: aws("sns").list_topics(),
     "ssm": lambda aws: aws("ssm").describe_parameters(),
     "sts": lambda aws: aws("sts").get_caller_identity(),
@@ -111,8 +113,8 @@ ONE_CALL_PER_SERVICE = {
 }
 
 
-# Services whose event source (their signing name) is not their botocore name.
-EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "emr": "elasticmapreduce"}
+# Services whose records name them otherwise: their signing name (s3control's calls are S3's, as in AWS).
+EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "emr": "elasticmapreduce", "s3control": "s3"}
 
 # Services whose every call is a data event: a trail logs them only when its selectors name them.
 DATA_EVENTS_ONLY = {"cloudtrail-data"}

@@ -10,6 +10,7 @@ from typing import Any
 from botocore.model import OperationModel, Shape
 
 from nimbus.protocol.http import Headers, HttpResponse
+from nimbus.protocol.serializers.rest_events import event_frames
 from nimbus.protocol.serializers.scalars import base64_text, bool_text, float_text, timestamp_text
 
 CHUNK_SIZE = 64 * 1024
@@ -123,6 +124,8 @@ def serialize_rest_response(
             value = output.get(name)
             if member.type_name in ("blob", "string"):
                 body = raw_payload(member, value, headers)
+            elif member.serialization.get("eventstream"):
+                body = event_frames(member, value or (), encode_document)
             elif value is not None:
                 body = encode_document(member, value)
         elif plan.has_body_members:

@@ -21,7 +21,8 @@ from nimbus.core.context import RequestContext
 from nimbus.core.policy import Policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import acl, policies
-from nimbus.services.s3.documents import Bucket, ObjectVersion
+from nimbus.services.s3.common import ACCOUNT_BLOCKS
+from nimbus.services.s3.documents import ACCOUNT_PUBLIC_ACCESS_BLOCK, Bucket, ObjectVersion
 
 ENFORCED = "BucketOwnerEnforced"
 BPA_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -42,8 +43,13 @@ def denied() -> ServiceError:
     return ServiceError("AccessDenied", "Access Denied", status=403)
 
 
-def block_public_access(bucket: Bucket) -> dict:
-    return bucket.get("PublicAccessBlock") or {}
+def block_public_access(bucket: Bucket, store=None) -> dict:
+    """The bucket's Block Public Access, each setting also on when its owner's account sets it (s3control)."""
+    own = bucket.get("PublicAccessBlock") or {}
+    account = ACCOUNT_PUBLIC_ACCESS_BLOCK.get(store, ACCOUNT_BLOCKS, bucket["Account"]) if store is not None else None
+    if not account:
+        return own
+    return {name: bool(own.get(name) or account.get(name)) for name in BPA_FIELDS}
 
 
 def ownership(bucket: Bucket) -> str:
@@ -98,7 +104,7 @@ def _denial(ctx: RequestContext, owner_account: str, decision) -> ServiceError:
 
 def resource_policy(ctx: RequestContext, bucket: Bucket, key: str | None, record: ObjectVersion | None) -> Policy | None:
     """The bucket policy and the ACL grants that apply, as one policy (None when there is nothing)."""
-    blocks = block_public_access(bucket)
+    blocks = block_public_access(bucket, ctx.store)
     caller = ctx.principal.account_id if ctx.principal.type != "Anonymous" else None
     policy = bucket_policy(bucket)
     if policy is not None and blocks.get("RestrictPublicBuckets") and caller != bucket["Account"] \
@@ -168,7 +174,8 @@ def condition_keys(ctx: RequestContext, bucket: Bucket, record: ObjectVersion | 
     return values
 
 
-def check_acl_allowed(bucket: Bucket, grants: list[dict] | None, owner_account: str, creating: bool = False) -> None:
+def check_acl_allowed(bucket: Bucket, grants: list[dict] | None, owner_account: str, creating: bool = False,
+                      store=None) -> None:
     """ACLs disabled (BucketOwnerEnforced) and BlockPublicAcls: what a request's ACL may not be."""
     if grants is None:
         return
@@ -177,5 +184,5 @@ def check_acl_allowed(bucket: Bucket, grants: list[dict] | None, owner_account: 
             raise ServiceError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with "
                                "ObjectOwnership's BucketOwnerEnforced setting", status=400)
         raise ServiceError("AccessControlListNotSupported", "The bucket does not allow ACLs", status=400)
-    if block_public_access(bucket).get("BlockPublicAcls") and acl.is_public(grants):
+    if block_public_access(bucket, store).get("BlockPublicAcls") and acl.is_public(grants):
         raise denied()

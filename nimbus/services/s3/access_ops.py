@@ -38,7 +38,7 @@ def new_object_acl(ctx: RequestContext, bucket: Bucket, params: dict) -> dict:
     """``Owner`` and ``Acl`` of an object being written (PutObject, CopyObject, CreateMultipartUpload)."""
     owner = object_owner(ctx, bucket, params)
     grants = acl.from_request(params, owner, bucket["Account"], False)
-    check_acl_allowed(bucket, grants, bucket["Account"])
+    check_acl_allowed(bucket, grants, bucket["Account"], store=ctx.store)
     if ownership(bucket) == ENFORCED:
         return {"Owner": owner}
     return {"Owner": owner, "Acl": grants}
@@ -53,7 +53,7 @@ class AccessOps(S3State):
         with self.store.transaction():
             bucket = self._bucket(ctx, params["Bucket"], "s3:PutBucketPolicy")
             policy = policies.validate(text, bucket["Name"])
-            if block_public_access(bucket).get("BlockPublicPolicy") and policies.is_public(policy):
+            if block_public_access(bucket, self.store).get("BlockPublicPolicy") and policies.is_public(policy):
                 raise ServiceError("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: "
                                    f"s3:PutBucketPolicy on resource: \"arn:aws:s3:::{bucket['Name']}\" because "
                                    "public policies are blocked by the BlockPublicPolicy block public access "
@@ -150,7 +150,7 @@ class AccessOps(S3State):
             if grants is None:
                 raise ServiceError("MissingSecurityHeader", "Your request was missing a required header", status=400,
                                    MissingHeaderName="x-amz-acl")
-            check_acl_allowed(bucket, grants, bucket["Account"])
+            check_acl_allowed(bucket, grants, bucket["Account"], store=ctx.store)
             bucket["Acl"] = grants
             self._save_changed_bucket(ctx, bucket)
         return {}
@@ -185,7 +185,7 @@ class AccessOps(S3State):
             if grants is None:
                 raise ServiceError("MissingSecurityHeader", "Your request was missing a required header", status=400,
                                    MissingHeaderName="x-amz-acl")
-            check_acl_allowed(bucket, grants, bucket["Account"])
+            check_acl_allowed(bucket, grants, bucket["Account"], store=ctx.store)
             if ownership(bucket) != ENFORCED:
                 record["Acl"] = grants
                 self._save_version(bucket["Name"], record)

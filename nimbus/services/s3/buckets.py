@@ -11,6 +11,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_bucket_access
 from nimbus.services.s3.common import BUCKETS, malformed_xml, parts_ns, uploads_ns, versions_ns
 from nimbus.services.s3.documents import BUCKET, MULTIPART_UPLOAD, OBJECT_VERSION, PART
+from nimbus.services.s3.object_lock import lock_enabled
 from nimbus.services.s3.state import S3State
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
@@ -62,6 +63,8 @@ class BucketOps(S3State):
                                    "succeeded and you already own it.", status=409, BucketName=name)
             bucket = {"Name": name, "Account": ctx.account_id, "Region": region, "CreationDate": ctx.clock.time(),
                       "Versioning": None, "Config": {}, **defaults}
+            if params.get("ObjectLockEnabledForBucket"):  # such a bucket is versioned for good
+                bucket.update(Versioning="Enabled", Config={"ObjectLock": {"ObjectLockEnabled": "Enabled"}})
             self._save_bucket(bucket)
         ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "created", lambda: {"BucketName": name})
         return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}
@@ -141,6 +144,9 @@ class BucketOps(S3State):
             status = (params.get("VersioningConfiguration") or {}).get("Status")
             if status not in ("Enabled", "Suspended"):
                 raise malformed_xml()
+            if status == "Suspended" and lock_enabled(bucket):
+                raise ServiceError("InvalidBucketState", "An Object Lock configuration is present on this bucket, "
+                                   "so the versioning state cannot be changed.", status=409)
             bucket["Versioning"] = status
             self._save_changed_bucket(ctx, bucket)
         return {}

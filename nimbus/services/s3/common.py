@@ -4,6 +4,8 @@ from __future__ import annotations
 from nimbus.protocol.errors import ServiceError
 
 BUCKETS = ("s3", "buckets")
+# Each account's Block Public Access (s3control's), by account id.
+ACCOUNT_BLOCKS = ("s3", "account-public-access-block")
 
 
 def objects_ns(bucket: str) -> tuple[str, ...]:

@@ -36,6 +36,12 @@ class BucketConfig(TypedDict, total=False):
     Replication: dict  # ReplicationConfiguration
     Logging: dict  # BucketLoggingStatus.LoggingEnabled
     Inventory: dict[str, dict]  # id -> {"Configuration": InventoryConfiguration, "NextReport": epoch seconds}
+    ObjectLock: dict  # ObjectLockConfiguration (object_lock.py)
+    IntelligentTiering: dict[str, dict]  # Id → IntelligentTieringConfiguration (bucket_configs.py)
+    Analytics: dict[str, dict]  # Id → AnalyticsConfiguration
+    Metrics: dict[str, dict]  # Id → MetricsConfiguration
+    Accelerate: str  # Enabled or Suspended
+    RequestPayment: str  # BucketOwner or Requester
 
 
 class Bucket(TypedDict, total=False):
@@ -62,6 +68,7 @@ class ObjectVersion(TypedDict, total=False):
     ETag: str
     Segments: list[dict]  # the blob segments of the body, in order (storage.py)
     PartSizes: list[int]  # for a multipart object: the size of each part
+    PartChecksums: list[dict[str, str]]  # and each part's checksum, when the upload had an algorithm
     Checksums: dict[str, str]  # algorithm → base64 value
     SSE: str  # ServerSideEncryption
     Kms: KmsEnvelope
@@ -76,6 +83,11 @@ class ObjectVersion(TypedDict, total=False):
     StorageClass: str
     Tags: list[dict]
     Owner: str  # the owning account, when ACLs are in force
+    ObjectLockMode: str  # GOVERNANCE or COMPLIANCE (object_lock.py)
+    ObjectLockRetainUntilDate: float
+    ObjectLockLegalHoldStatus: str  # ON or OFF
+    Restore: dict[str, float]  # ReadyAt, ExpiryDate of a restore of an archived version (archive.py)
+    TierResetAt: float  # when a restore moved an Intelligent-Tiering version back to its frequent tier
     Acl: list[dict] | None
     ReplicationStatus: str  # PENDING, COMPLETED or FAILED on a source version; REPLICA on its copy
 
@@ -114,7 +126,16 @@ class AccessLogRecord(TypedDict):
     Line: str  # the record in S3's server access log format
 
 
+class AccountPublicAccessBlock(TypedDict, total=False):
+    """An account's Block Public Access (s3control), applied with each bucket's own: either one blocks."""
+    BlockPublicAcls: bool
+    IgnorePublicAcls: bool
+    BlockPublicPolicy: bool
+    RestrictPublicBuckets: bool
+
+
 BUCKET = DocumentKind[Bucket]("s3.Bucket")
+ACCOUNT_PUBLIC_ACCESS_BLOCK = DocumentKind[AccountPublicAccessBlock]("s3.AccountPublicAccessBlock")
 OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
 MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
 PART = DocumentKind[Part]("s3.Part")

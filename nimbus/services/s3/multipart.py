@@ -15,6 +15,7 @@ from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions, invalid_range
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest, object_checksum_output
 from nimbus.services.s3.notifications import notify
+from nimbus.services.s3.object_lock import lock_for_new_version
 from nimbus.services.s3.objects import object_headers, parse_copy_source, parse_tagging
 from nimbus.services.s3.state import S3State
 
@@ -46,7 +47,8 @@ class MultipartOps(S3State):
         bucket = self._bucket(ctx, name, "s3:PutObject", key)
         sse = encryption_for(ctx, bucket, params, key)
         upload = {**sse.record, "UploadId": secrets.token_urlsafe(48), "Key": key, "Initiated": ctx.clock.time(),
-                  "Headers": {**object_headers(params), **new_object_acl(ctx, bucket, params)},
+                  "Headers": {**object_headers(params), **new_object_acl(ctx, bucket, params),
+                              **lock_for_new_version(ctx, bucket, params)},
                   "Tags": parse_tagging(params.get("Tagging")), "ChecksumAlgorithm": params.get("ChecksumAlgorithm"),
                   "Account": ctx.account_id}
         MULTIPART_UPLOAD.put(self.store, uploads_ns(name), upload["UploadId"], upload)
@@ -136,6 +138,7 @@ class MultipartOps(S3State):
             if algorithm and all(algorithm in (p.get("Checksums") or {}) for p in chosen):
                 record["Checksums"] = {algorithm: checksums.combine_part_checksums(
                     algorithm, [p["Checksums"][algorithm] for p in chosen], [p["Size"] for p in chosen])}
+                record["PartChecksums"] = [{algorithm: p["Checksums"][algorithm]} for p in chosen]
             used = {p["Segment"]["id"] for p in chosen}
             freed = [p["Segment"] for p in stored.values() if p["Segment"]["id"] not in used]
             self.store.delete_namespace(parts_ns(upload["UploadId"]))

@@ -8,6 +8,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_object_acl
+from nimbus.services.s3.archive import archive_output, check_readable
 from nimbus.services.s3.common import invalid_argument, malformed_xml
 from nimbus.services.s3.documents import Bucket, ObjectVersion
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
@@ -15,6 +16,7 @@ from nimbus.services.s3.http_rules import byte_range, check_conditions, check_de
 from nimbus.services.s3.ingest import IterReader, checksum_output, ingest, object_checksum_output
 from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
+from nimbus.services.s3.object_lock import check_unlocked, lock_for_new_version, lock_output
 from nimbus.services.s3.state import S3State
 
 # Headers stored with an object and returned on GET/HEAD, by model member name.
@@ -74,6 +76,7 @@ def describe(record: ObjectVersion, bucket: Bucket) -> dict:
         output["TagCount"] = len(record["Tags"])
     if record.get("ReplicationStatus"):
         output["ReplicationStatus"] = record["ReplicationStatus"]
+    output.update(lock_output(record))
     rules = (bucket.get("Config") or {}).get("Lifecycle")
     if rules:
         output["Expiration"] = expiration_header(rules, record)
@@ -97,6 +100,7 @@ class ObjectOps(S3State):
         record = object_headers(params)
         record["Tags"] = parse_tagging(params.get("Tagging"))
         record.update(new_object_acl(ctx, bucket, params))
+        record.update(lock_for_new_version(ctx, bucket, params))
         sse = encryption_for(ctx, bucket, params, key)
         written, values = ingest(self.blobs, params, params.get("Body"), ctx.request.headers if ctx.request else None,
                                  params.get("ContentLength"), sse.data_key)
@@ -124,6 +128,7 @@ class ObjectOps(S3State):
     def get_object(self, ctx: RequestContext, params: dict) -> dict:
         _check_overrides(params)
         bucket, record = self._read_version(ctx, params, "s3:GetObject")
+        check_readable(bucket, record, ctx.clock.time())
         return self._serve(ctx, params, bucket, record, body=True)
 
     def head_object(self, ctx: RequestContext, params: dict) -> dict:
@@ -134,6 +139,7 @@ class ObjectOps(S3State):
     def _serve(self, ctx: RequestContext, params: dict, bucket: Bucket, record: ObjectVersion, body: bool) -> dict:
         check_conditions(params, record)
         output = describe(record, bucket)
+        output.update(archive_output(bucket, record, ctx.clock.time()))
         size = record["Size"]
         first, last = 0, size - 1
         part = params.get("PartNumber")
@@ -177,16 +183,19 @@ class ObjectOps(S3State):
             bucket = self._bucket(ctx, name, action, key)
             target = self._find_version(name, key, version_id) if version_id else self._live(name, key)
             check_delete_conditions(params, None if target is None or target.get("DeleteMarker") else target)
-            output, freed = self._delete_one(ctx, bucket, key, version_id)
+            output, freed = self._delete_one(ctx, bucket, key, version_id,
+                                             bool(params.get("BypassGovernanceRetention")))
         self.blobs.delete(freed)
         notify(ctx, bucket, _removed_event(output, version_id), key, output)
         return output
 
-    def _delete_one(self, ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None):
+    def _delete_one(self, ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None,
+                    bypass: bool = False):
         if version_id:
             record = self._find_version(bucket["Name"], key, version_id)
             if record is None:
                 return {"VersionId": version_id}, []
+            check_unlocked(self, ctx, bucket, record, bypass)
             freed = self._remove_version(bucket["Name"], record)
             output = {"VersionId": version_id}
             if record.get("DeleteMarker"):
@@ -211,11 +220,12 @@ class ObjectOps(S3State):
                 try:  # a key the caller may not delete is reported in Errors, as S3 does
                     self._authorize(ctx, "s3:DeleteObjectVersion" if version_id else "s3:DeleteObject", name, key,
                                     bucket_record=bucket)
+                    output, gone = self._delete_one(ctx, bucket, key, version_id,
+                                                    bool(params.get("BypassGovernanceRetention")))
                 except ServiceError as exc:
                     errors.append({"Key": key, "Code": exc.code, "Message": exc.message,
                                    **({"VersionId": version_id} if version_id else {})})
                     continue
-                output, gone = self._delete_one(ctx, bucket, key, version_id)
                 freed += gone
                 entry = {"Key": key}
                 if version_id:
@@ -237,6 +247,7 @@ class ObjectOps(S3State):
         src_bucket, source = self._read_version(
             ctx, {"Bucket": src_bucket_name, "Key": src_key, "VersionId": src_version}, "s3:GetObject")
         check_conditions(params, source, prefix="CopySourceIf")
+        check_readable(src_bucket, source, ctx.clock.time())
         replace = params.get("MetadataDirective") == "REPLACE"
         if replace:
             record = object_headers(params)
@@ -252,6 +263,7 @@ class ObjectOps(S3State):
         record["Tags"] = parse_tagging(params.get("Tagging")) if params.get("TaggingDirective") == "REPLACE" \
             else list(source.get("Tags") or [])
         record.update(new_object_acl(ctx, bucket, params))
+        record.update(lock_for_new_version(ctx, bucket, params))
         sse = encryption_for(ctx, bucket, params, key)
         # Without a requested algorithm the copy keeps the source's (the last one it recorded).
         algorithm = params.get("ChecksumAlgorithm") or next(reversed(source.get("Checksums") or {}), None)

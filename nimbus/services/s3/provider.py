@@ -11,6 +11,9 @@ from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.s3 import cors
 from nimbus.services.s3.access_logs import AccessLogOps
 from nimbus.services.s3.access_ops import AccessOps
+from nimbus.services.s3.archive import ArchiveOps
+from nimbus.services.s3.attributes import AttributesOps
+from nimbus.services.s3.bucket_configs import BucketConfigOps
 from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
@@ -18,22 +21,28 @@ from nimbus.services.s3.documents import BUCKET
 from nimbus.services.s3.inventory import InventoryOps
 from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.multipart import MultipartOps
+from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
 from nimbus.services.s3.replication import ReplicationOps
+from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
+from nimbus.services.s3.select import SelectOps
 from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
-class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, ConfigOps, AccessOps, SweeperOps, ReplicationOps,
-               AccessLogOps, InventoryOps):
+class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, ConfigOps, AccessOps, SweeperOps,
+               ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 
     def handle_raw(self, request) -> HttpResponse:
-        """Requests no model operation describes: website endpoints and CORS preflights (path style)."""
+        """Requests no model operation describes: website endpoints, browser form uploads and CORS
+        preflights (path style)."""
         name = website_bucket(request)
         if name is not None:
             return WebsiteServer(self).serve(request, name)
+        if is_form_upload(request):
+            return handle_form_upload(self, request)
         bucket_name = request.decoded_path.lstrip("/").split("/", 1)[0]
         headers = cors.preflight(BUCKET.get(self.store, BUCKETS, bucket_name), bucket_name, request)
         return HttpResponse(200, Headers({**headers, "content-length": "0"}), b"")

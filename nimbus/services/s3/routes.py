@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from nimbus.protocol.http import HttpRequest
+from nimbus.services.s3.post_upload import is_form_upload
 
 # Buckets addressed in the host name: bucket.s3.localhost, bucket.s3.us-east-1.amazonaws.com...
 VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3[.\-]", re.IGNORECASE)
@@ -24,10 +25,11 @@ def path_style(request: HttpRequest) -> str:
 
 
 def claims_raw_request(request: HttpRequest) -> bool:
-    """CORS preflights (OPTIONS, in path style) and website endpoints: the provider's ``handle_raw``."""
+    """CORS preflights (OPTIONS, in path style), browser form uploads (POST to a bucket, in path style)
+    and website endpoints: the provider's ``handle_raw``."""
     if WEBSITE_HOST in request.host.lower():
         return True
-    if request.method != "OPTIONS":
+    if request.method != "OPTIONS" and not is_form_upload(request):
         return False
     request.path = path_style(request)
     return True
@@ -49,14 +51,16 @@ _PREFERRED = {"GetBucketLifecycle": "GetBucketLifecycleConfiguration",
               "PutBucketNotification": "PutBucketNotificationConfiguration",
               "ListDirectoryBuckets": "ListBuckets"}
 
-# GET /bucket?inventory lists the configurations; with &id= it gets one (the templates match either way).
-_LIST_WITHOUT_ID = {f"GetBucket{kind}Configuration": f"ListBucket{kind}Configurations"
-                    for kind in ("Inventory", "Analytics", "Metrics", "IntelligentTiering")}
+
+# Configurations by Id share a route with their listing: an ``id`` query parameter names one.
+_BY_ID = {f"{verb}Bucket{kind}Configuration{'s' if verb == 'List' else ''}": kind
+          for kind in ("Analytics", "Metrics", "IntelligentTiering", "Inventory") for verb in ("Get", "List")}
 
 
 def refine_operation(request: HttpRequest, operation: str) -> str:
-    if operation in _LIST_WITHOUT_ID and "id" not in request.query:
-        return _LIST_WITHOUT_ID[operation]
+    if operation in _BY_ID:
+        kind = _BY_ID[operation]
+        return f"GetBucket{kind}Configuration" if "id" in request.query else f"ListBucket{kind}Configurations"
     if operation in _KEY_OPERATIONS:
         choose = _SAME_ROUTE[request.method]
         return choose("uploadId" in request.query, "x-amz-copy-source" in request.headers)

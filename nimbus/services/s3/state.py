@@ -21,6 +21,7 @@ from nimbus.services.s3.common import (
 from nimbus.services.s3.cors import actual_request_headers
 from nimbus.services.s3.documents import BUCKET, OBJECT_VERSION, Bucket, ObjectVersion
 from nimbus.services.s3.records import SEP, new_version_id, next_seq, scan_prefix, version_key
+from nimbus.services.s3.request_payer import check_request_payer
 from nimbus.services.s3.storage import BlobStore
 
 
@@ -59,6 +60,7 @@ class S3State(BaseProvider):
         if record is None and bucket_record is not None and access.needs_record(bucket_record, key):
             record = OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
         access.authorize(ctx, action, bucket_record, bucket, key, record)
+        check_request_payer(ctx, bucket_record)
 
     def _missing_key(self, ctx: RequestContext, bucket: Bucket, key: str) -> ServiceError:
         """S3 tells a caller that a key does not exist only if it may list the bucket; else 403."""

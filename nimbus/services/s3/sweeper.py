@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 from nimbus.services.s3 import lifecycle
+from nimbus.services.s3.archive import transition
 from nimbus.services.s3.common import BUCKETS, objects_ns, parts_ns, uploads_ns
 from nimbus.services.s3.documents import BUCKET, MULTIPART_UPLOAD, OBJECT_VERSION, PART, Bucket, ObjectVersion
 from nimbus.services.s3.records import scan_prefix
@@ -43,6 +44,8 @@ class SweeperOps(S3State):
                     found = lifecycle.first_expiry(rules, record)
                     if found is not None and found[0] <= now:
                         freed += self._expire(bucket, record, now)
+                    elif (colder := transition(rules, record, now)) is not None:
+                        self._save_version(name, {**record, "StorageClass": colder})
                 freed += self._abort_stale_uploads(name, rules, now)
             self.blobs.delete(freed)
 
