@@ -23,8 +23,8 @@ from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
-from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
+from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.select import SelectOps
 from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
