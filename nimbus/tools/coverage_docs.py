@@ -21,6 +21,11 @@ OPERATION_NAMES = Path(__file__).resolve().parent / "vulture_operations.py"
 BLOCK = re.compile(r"<!-- coverage:start -->.*?<!-- coverage:end -->", re.DOTALL)
 
 
+def page(service: str) -> Path:
+    """The service's page, named as its package under ``nimbus/services/`` (one page per package)."""
+    return DOCS / f"{package_name(service)}.md"
+
+
 def coverage(service: str) -> tuple[list[str], list[str]]:
     provider = importlib.import_module(f"nimbus.services.{package_name(service)}.provider").Provider
     operations = models.service_model(service).operation_names
@@ -62,10 +67,10 @@ def operation_names() -> str:
 
 def main() -> int:
     for service in implemented_service_names():
-        page = DOCS / f"{service}.md"
-        text = page.read_text() if page.exists() else f"# {service}\n"
-        page.write_text(render(service, text))
-        print(f"wrote {page.relative_to(DOCS.parents[1])}")
+        written = page(service)
+        text = written.read_text() if written.exists() else f"# {service}\n"
+        written.write_text(render(service, text))
+        print(f"wrote {written.relative_to(DOCS.parents[1])}")
     OPERATION_NAMES.write_text(operation_names())
     print(f"wrote {OPERATION_NAMES.relative_to(DOCS.parents[1])}")
     return 0
