@@ -6,6 +6,9 @@ import re
 DEFAULT_ACCOUNT = "000000000000"
 DEFAULT_REGION = "us-east-1"
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+# A bucket's REST endpoint name (``<bucket>.s3.amazonaws.com``, regional forms too): how CloudFront origins
+# and the checks over them name an S3 bucket.
+S3_DOMAIN = re.compile(r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
 
 # Services whose resources have no region in their ARNs.
 GLOBAL_SERVICES = frozenset({"iam", "sts", "cloudfront", "organizations", "route53", "s3"})

@@ -11,9 +11,9 @@ from typing import Any
 from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.identity import Principal
 from nimbus.core.namespaces import Namespace
+from nimbus.core.public_url import public_base
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
-from nimbus.services.sns.common import public_base
 
 from .documents import (
     CHANGE_SET,

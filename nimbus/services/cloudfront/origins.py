@@ -4,13 +4,13 @@ CloudFront's 502, one that does not answer in time its 504."""
 from __future__ import annotations
 
 import http.client
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
 
+from nimbus.core.arns import S3_DOMAIN
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.serializers import serialize_error, serialize_response
 
@@ -18,7 +18,6 @@ from .origin_reader import OriginAccess
 from .website_origin import WEBSITE_DOMAIN, from_website
 
 # bucket.s3.amazonaws.com, bucket.s3.us-east-1.amazonaws.com, bucket.s3-us-west-2.amazonaws.com
-S3_DOMAIN = re.compile(r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
 # What S3 answers a write nobody signed: the edge does not pass writes on to a REST bucket origin (not yet).
 _S3_ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
                      b'<Message>Access Denied</Message></Error>')

@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Callable
 
-from nimbus.services.firehose import redshift
+from nimbus.core import redshift_copy as redshift
 
 _JDBC = re.compile(r"^jdbc:(?P<kind>postgresql|redshift)://(?P<host>[^:/?]+)(?::(?P<port>\d+))?/(?P<db>[^?;]+)")
 Lookup = Callable[[dict, str], str | None]

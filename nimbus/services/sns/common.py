@@ -92,14 +92,3 @@ def page_after(items: list[dict], key, token: str | None, limit: int = 100) -> t
 def token_is_plausible(after: str) -> bool:
     # A token names the last item listed; that item may have been deleted since.
     return after.startswith("arn:")
-
-
-def public_base(ctx) -> str:
-    """How clients reached nimbus: the base of SubscribeURL, UnsubscribeURL and SigningCertURL."""
-    request = ctx.request
-    host = request.headers.get("host") if request is not None else None
-    if host:
-        return f"{request.scheme}://{host}"
-    config = ctx.runtime.config
-    bind = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
-    return f"http://{bind}:{config.port}"

@@ -7,10 +7,11 @@ import uuid
 
 from nimbus.core.context import RequestContext
 from nimbus.core.json_text import read_json
+from nimbus.core.public_url import public_base
 from nimbus.protocol.errors import ServiceError
 
 from . import fifo, message_attributes
-from .common import invalid_parameter, public_base, sent_ns
+from .common import invalid_parameter, sent_ns
 from .documents import Topic
 from .state import SnsState
 

@@ -8,6 +8,7 @@ import uuid
 
 from nimbus.core.context import RequestContext
 from nimbus.core.json_text import read_json
+from nimbus.core.public_url import public_base
 
 from . import filter_policy
 from .common import (
@@ -15,7 +16,6 @@ from .common import (
     invalid_parameter,
     not_found,
     page_after,
-    public_base,
     split_subscription_arn,
     split_topic_arn,
     subscription_key,

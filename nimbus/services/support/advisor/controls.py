@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from nimbus.core.arns import S3_DOMAIN
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.cloudfront.origins import S3_DOMAIN
 
 from .catalog import SECURITY, Check, register
 from .reader import COLOUR, HOME_REGION, REGIONS, AccountReader, Outcome, Row, Status
