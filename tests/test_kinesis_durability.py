@@ -19,6 +19,8 @@ def _write_until_killed(kinesis, name: str, worker: int, acknowledged: list, sto
                  for i in range(50)]
         try:
             result = kinesis.put_records(StreamName=name, Records=batch)
+            if "FailedRecordCount" not in result:
+                return  # a response cut short by the kill: nothing of that call was acknowledged
             assert result["FailedRecordCount"] == 0
             acknowledged.extend(entry["Data"] for entry in batch)
             counter += 50

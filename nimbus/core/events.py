@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from nimbus.core.metrics import METRIC
 from nimbus.core.resource_change import Change, Configuration, check_kind, contract_errors
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ Subscriber = Callable[[Any], None]
 
 class EventBus:
     def __init__(self, scheduler: Scheduler):
-        self._subscribers: dict[str, list[Subscriber]] = {API_CALL: [], RESOURCE_CHANGE: []}
+        self._subscribers: dict[str, list[Subscriber]] = {API_CALL: [], RESOURCE_CHANGE: [], METRIC: []}
         self._queue: queue.Queue = queue.Queue()
         self._scheduler = scheduler
         self._worker: Job | None = None
