@@ -54,6 +54,13 @@ def config_history(config, resource_type: str, resource_id: str, **params) -> li
     return items
 
 
+def rule_compliance(config, rule: str, **params) -> dict[str, str]:
+    """A Config rule's results: resource id -> compliance type."""
+    results = config.get_compliance_details_by_config_rule(ConfigRuleName=rule, **params)["EvaluationResults"]
+    return {r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]: r["ComplianceType"]
+            for r in results}
+
+
 def delivered(s3, bucket: str, key: str) -> dict:
     """A gzipped JSON file Config delivered."""
     return json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
