@@ -1,13 +1,14 @@
 """The checks nimbus adds to Trusted Advisor's (AWS has none like them): SNS topics, KMS keys and S3 buckets
-against AWS's default quotas; idle Kinesis shards and unused KMS keys, both measured on the virtual clock."""
+against AWS's default quotas; idle Kinesis shards, unused KMS keys and idle EMR clusters, measured on the
+virtual clock."""
 from __future__ import annotations
 
 import pytest
 
-from tests.support import advance_clock, advisor_refreshed, unique
+from tests.support import advance_clock, advisor_refreshed, emr_roles, unique, wait_cluster
 
 SNS_TOPICS, KMS_KEYS, S3_BUCKETS = "nimbusSnsT", "nimbusKmsK", "nimbusS3Bk"
-IDLE_SHARDS, UNUSED_KEYS = "nimbusIdlS", "nimbusKmsU"
+IDLE_SHARDS, UNUSED_KEYS, IDLE_CLUSTERS = "nimbusIdlS", "nimbusKmsU", "nimbusEmrI"
 DAY = 86400
 
 
@@ -60,3 +61,19 @@ def test_a_key_no_operation_used_for_a_month_is_unused(support, aws, endpoint):
     kms.encrypt(KeyId=used, Plaintext=b"still needed")
     rows = _rows(advisor_refreshed(support, endpoint, UNUSED_KEYS), 2)
     assert (rows[used]["metadata"][0], rows[idle]["metadata"][0]) == ("Green", "Yellow")
+
+
+def test_a_cluster_waiting_an_hour_without_auto_termination_is_idle(support, aws, endpoint):
+    emr = aws("emr")
+    roles = emr_roles(aws("iam"))
+    instances = {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True}
+    forgotten, guarded = (emr.run_job_flow(Name=name, ReleaseLabel="emr-7.5.0", Instances=instances, **roles,
+                                           **extra)["JobFlowId"]
+                          for name, extra in (("forgotten", {}),
+                                              ("guarded", {"AutoTerminationPolicy": {"IdleTimeout": 86400}})))
+    for cluster in (forgotten, guarded):
+        wait_cluster(emr, cluster, ("WAITING",))
+    advance_clock(endpoint, 2 * 3600)
+    rows = _rows(advisor_refreshed(support, endpoint, IDLE_CLUSTERS), 2)
+    assert (rows[forgotten]["metadata"][0], rows[guarded]["metadata"][0]) == ("Yellow", "Green")
+    emr.terminate_job_flows(JobFlowIds=[forgotten, guarded])

@@ -1,6 +1,6 @@
 """Checks AWS's Trusted Advisor has no counterpart for, which nimbus adds because its users ask for them:
-service limits on SNS topics, S3 buckets and KMS keys against AWS's default quotas, idle Kinesis shards and
-unused KMS keys. Their ids start with ``nimbus`` (AWS's are ten letters and digits) so that nothing mistakes
+service limits on SNS topics, S3 buckets and KMS keys against AWS's default quotas, idle Kinesis shards,
+unused KMS keys and idle EMR clusters. Their ids start with ``nimbus`` (AWS's are ten letters and digits) so that nothing mistakes
 them for AWS's checks; they read the account through the internal client like every other check."""
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .storage import buckets
 DAY = 86400.0
 SNS_TOPICS, KMS_KEYS, S3_BUCKETS = 100_000, 100_000, 10_000  # AWS's default quotas
 IDLE_SHARD_DAYS, UNUSED_KEY_DAYS = 7, 30
+IDLE_CLUSTER_SECONDS = 3600.0
 # What "using" a key means: the cryptographic operations, as CloudTrail names them.
 KEY_USES = frozenset(("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
                       "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify", "GenerateMac",
@@ -90,6 +91,26 @@ def _unused_keys(reader: AccountReader) -> Outcome:
     return Outcome(rows)
 
 
+def _idle_since(reader: AccountReader, cluster: dict, region: str) -> float:
+    steps = reader.call("emr", "ListSteps", {"ClusterId": cluster["Id"]}, region)["Steps"]
+    ends = [_epoch(s["Status"]["Timeline"]["EndDateTime"]) for s in steps if s["Status"]["Timeline"].get("EndDateTime")]
+    return max([_epoch(cluster["Status"]["Timeline"]["ReadyDateTime"]), *ends])
+
+
+def _idle_clusters(reader: AccountReader) -> Outcome:
+    rows, now = [], reader.now()
+    for region in REGIONS:
+        for cluster in reader.pages("emr", "ListClusters", "Clusters", {"ClusterStates": ["WAITING"]}, region,
+                                    token=("Marker", "Marker")):
+            policy = reader.call("emr", "GetAutoTerminationPolicy", {"ClusterId": cluster["Id"]}, region)
+            hours = (now - _idle_since(reader, cluster, region)) / 3600
+            idle = not policy.get("AutoTerminationPolicy") and hours * 3600 >= IDLE_CLUSTER_SECONDS
+            status: Status = "warning" if idle else "ok"
+            rows.append(Row(status, cluster["ClusterArn"], [COLOUR[status], region, cluster["Id"], cluster["Name"],
+                                                            f"{hours:.1f}"], region))
+    return Outcome(rows)
+
+
 limit_check("nimbusSnsT", "SNS Topics", ("sns",), "SNS topics per Region (a nimbus check: AWS has none)",
        regional(_topics, "SNS", "Topics per region", lambda region, account: f"arn:aws:sns:{region}:{account}:*"))
 limit_check("nimbusKmsK", "KMS Customer Managed Keys", ("kms",),
@@ -111,3 +132,11 @@ register(Check("nimbusKmsU", "Unused KMS Keys", COST_OPTIMIZING, ("Status", "Reg
                "Disable the key, or schedule its deletion, if nothing needs it.", ("kms",), _unused_keys),
          "Checks for customer managed KMS keys no cryptographic operation used in 30 days: each is paid for by "
          "the month (a nimbus check: AWS has none).")
+register(Check("nimbusEmrI", "Idle EMR Clusters", COST_OPTIMIZING,
+               ("Status", "Region", "Cluster ID", "Cluster Name", "Hours Idle"),
+               "Yellow: A cluster without an auto-termination policy has waited with no step to run for an hour "
+               "or more.",
+               "Terminate the cluster when its work is done, or give it an auto-termination policy "
+               "(PutAutoTerminationPolicy).", ("emr",), _idle_clusters),
+         "Checks for EMR clusters waiting with nothing to do: their instances are paid for by the hour "
+         "(a nimbus check: AWS has none).")
