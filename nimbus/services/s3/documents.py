@@ -55,6 +55,7 @@ class Bucket(TypedDict, total=False):
     PublicAccessBlock: dict[str, bool] | None
     Acl: list[dict] | None  # grants
     Policy: str
+    Directory: dict  # a directory bucket's Location ({Type, Name}) and DataRedundancy (directory_rules.py)
 
 
 class ObjectVersion(TypedDict, total=False):
@@ -78,6 +79,7 @@ class ObjectVersion(TypedDict, total=False):
     ContentLanguage: str
     CacheControl: str
     WebsiteRedirectLocation: str
+    RenameToken: str  # the ClientToken of the RenameObject that gave the version its key (directory.py)
     Expires: float
     Metadata: dict[str, str]
     StorageClass: str

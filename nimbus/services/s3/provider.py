@@ -17,6 +17,7 @@ from nimbus.services.s3.bucket_configs import BucketConfigOps
 from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
+from nimbus.services.s3.directory import DirectoryOps
 from nimbus.services.s3.documents import BUCKET
 from nimbus.services.s3.inventory import InventoryOps
 from nimbus.services.s3.listing import ListingOps
@@ -27,11 +28,13 @@ from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
 from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.select import SelectOps
 from nimbus.services.s3.sweeper import SweeperOps
+from nimbus.services.s3.torrent import TorrentOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
 class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, ConfigOps, AccessOps, SweeperOps,
-               ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps):
+               ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps,
+               DirectoryOps, TorrentOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 

@@ -7,7 +7,7 @@ import threading
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
-from nimbus.services.s3 import access
+from nimbus.services.s3 import access, directory_rules
 from nimbus.services.s3.common import (
     BUCKETS,
     check_key_length,
@@ -57,6 +57,7 @@ class S3State(BaseProvider):
             bucket_record = BUCKET.get(self.store, BUCKETS, bucket)
             if bucket_record is None:
                 raise no_such_bucket(bucket)
+        directory_rules.check_request(ctx, action, bucket, bucket_record)
         if record is None and bucket_record is not None and access.needs_record(bucket_record, key):
             record = OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
         access.authorize(ctx, action, bucket_record, bucket, key, record)
@@ -97,6 +98,11 @@ class S3State(BaseProvider):
 
     def _latest(self, bucket: str, key: str) -> ObjectVersion | None:
         return OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
+
+    def _live(self, bucket: str, key: str) -> ObjectVersion | None:
+        """The key's latest version unless it is a delete marker."""
+        latest = self._latest(bucket, key)
+        return None if latest is None or latest.get("DeleteMarker") else latest
 
     def _versions_of(self, bucket: str, key: str) -> list[ObjectVersion]:
         return [v for _, v in scan_prefix(self.store, OBJECT_VERSION, versions_ns(bucket), key + SEP)]
