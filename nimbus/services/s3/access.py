@@ -23,6 +23,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import acl, policies
 from nimbus.services.s3.common import ACCOUNT_BLOCKS
 from nimbus.services.s3.documents import ACCOUNT_PUBLIC_ACCESS_BLOCK, Bucket, ObjectVersion
+from nimbus.services.s3.settings_rules import resource_tags
 
 ENFORCED = "BucketOwnerEnforced"
 BPA_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -168,6 +169,7 @@ def condition_keys(ctx: RequestContext, bucket: Bucket, record: ObjectVersion | 
         for param, key in _PARAM_KEYS:
             if ctx.params.get(param) is not None:
                 values[key] = str(ctx.params[param])
+    values.update(resource_tags(bucket))
     if record is not None:
         for tag in record.get("Tags") or []:
             values[f"s3:ExistingObjectTag/{tag['Key']}"] = tag["Value"]

@@ -42,6 +42,9 @@ class BucketConfig(TypedDict, total=False):
     Metrics: dict[str, dict]  # Id → MetricsConfiguration
     Accelerate: str  # Enabled or Suspended
     RequestPayment: str  # BucketOwner or Requester
+    Metadata: dict  # S3 Metadata: {"Version": 1, "Destination": ...} or {"Version": 2, "Configuration": ...}
+    DefaultStorageClass: str  # DefaultStorageClassConfiguration.DefaultStorageClass
+    Abac: str  # AbacStatus.Status: Enabled or Disabled
 
 
 class Bucket(TypedDict, total=False):

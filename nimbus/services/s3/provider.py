@@ -14,6 +14,7 @@ from nimbus.services.s3.access_ops import AccessOps
 from nimbus.services.s3.archive import ArchiveOps
 from nimbus.services.s3.attributes import AttributesOps
 from nimbus.services.s3.bucket_configs import BucketConfigOps
+from nimbus.services.s3.bucket_settings import SettingsOps
 from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
@@ -21,6 +22,7 @@ from nimbus.services.s3.directory import DirectoryOps
 from nimbus.services.s3.documents import BUCKET
 from nimbus.services.s3.inventory import InventoryOps
 from nimbus.services.s3.listing import ListingOps
+from nimbus.services.s3.metadata import MetadataOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
@@ -32,7 +34,8 @@ from nimbus.services.s3.torrent import TorrentOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
-class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, ConfigOps, AccessOps, SweeperOps,
+class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, MetadataOps, SettingsOps,
+               ConfigOps, AccessOps, SweeperOps,
                ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps,
                DirectoryOps, TorrentOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.

@@ -7,7 +7,7 @@ import threading
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
-from nimbus.services.s3 import access, directory_rules
+from nimbus.services.s3 import access, directory_rules, settings_rules
 from nimbus.services.s3.common import (
     BUCKETS,
     check_key_length,
@@ -58,6 +58,8 @@ class S3State(BaseProvider):
             if bucket_record is None:
                 raise no_such_bucket(bucket)
         directory_rules.check_request(ctx, action, bucket, bucket_record)
+        settings_rules.check_tagging_allowed(ctx, bucket_record)
+        settings_rules.apply_defaults(ctx, bucket_record)
         if record is None and bucket_record is not None and access.needs_record(bucket_record, key):
             record = OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
         access.authorize(ctx, action, bucket_record, bucket, key, record)
