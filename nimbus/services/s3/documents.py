@@ -72,6 +72,7 @@ class ObjectVersion(TypedDict, total=False):
     ETag: str
     Segments: list[dict]  # the blob segments of the body, in order (storage.py)
     PartSizes: list[int]  # for a multipart object: the size of each part
+    PartETags: list[str]  # and each part's ETag (GetPart of a completed upload)
     PartChecksums: list[dict[str, str]]  # and each part's checksum, when the upload had an algorithm
     Checksums: dict[str, str]  # algorithm → base64 value
     SSE: str  # ServerSideEncryption
@@ -139,6 +140,16 @@ class AccountPublicAccessBlock(TypedDict, total=False):
     RestrictPublicBuckets: bool
 
 
+class Annotation(TypedDict):
+    """A named payload attached to one object version (annotations.py); its bytes are a blob segment."""
+    AnnotationName: str
+    Segment: dict
+    Size: int
+    ETag: str
+    LastModified: float
+    Checksums: dict[str, str]
+
+
 BUCKET = DocumentKind[Bucket]("s3.Bucket")
 ACCOUNT_PUBLIC_ACCESS_BLOCK = DocumentKind[AccountPublicAccessBlock]("s3.AccountPublicAccessBlock")
 OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
@@ -146,3 +157,4 @@ MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
 PART = DocumentKind[Part]("s3.Part")
 REPLICATION_TASK = DocumentKind[ReplicationTask]("s3.ReplicationTask")
 ACCESS_LOG_RECORD = DocumentKind[AccessLogRecord]("s3.AccessLogRecord")
+ANNOTATION = DocumentKind[Annotation]("s3.Annotation")

@@ -11,6 +11,7 @@ from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.s3 import cors
 from nimbus.services.s3.access_logs import AccessLogOps
 from nimbus.services.s3.access_ops import AccessOps
+from nimbus.services.s3.annotations import AnnotationOps
 from nimbus.services.s3.archive import ArchiveOps
 from nimbus.services.s3.attributes import AttributesOps
 from nimbus.services.s3.bucket_configs import BucketConfigOps
@@ -26,6 +27,7 @@ from nimbus.services.s3.metadata import MetadataOps
 from nimbus.services.s3.multipart import MultipartOps
 from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
+from nimbus.services.s3.part_reads import PartReadOps
 from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
 from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.select import SelectOps
@@ -37,7 +39,7 @@ from nimbus.services.s3.website import WebsiteServer, website_bucket
 class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, MetadataOps, SettingsOps,
                ConfigOps, AccessOps, SweeperOps,
                ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps,
-               DirectoryOps, TorrentOps):
+               DirectoryOps, TorrentOps, PartReadOps, AnnotationOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 

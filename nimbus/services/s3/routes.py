@@ -60,6 +60,8 @@ _BY_ID = {f"{verb}Bucket{kind}Configuration{'s' if verb == 'List' else ''}": kin
 
 
 def refine_operation(request: HttpRequest, operation: str) -> str:
+    if operation in ("GetObjectAnnotation", "ListObjectAnnotations"):  # one annotation, or all of them
+        return "GetObjectAnnotation" if "annotationName" in request.query else "ListObjectAnnotations"
     if operation in ("ListBuckets", "ListDirectoryBuckets"):  # GET /: the signing name tells them apart
         return "ListDirectoryBuckets" if _signed_as_s3express(request) else "ListBuckets"
     if operation in _BY_ID:

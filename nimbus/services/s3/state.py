@@ -10,6 +10,8 @@ from nimbus.services.base import BaseProvider
 from nimbus.services.s3 import access, directory_rules, settings_rules
 from nimbus.services.s3.common import (
     BUCKETS,
+    annotation_prefix,
+    annotations_ns,
     check_key_length,
     invalid_argument,
     no_such_bucket,
@@ -19,7 +21,7 @@ from nimbus.services.s3.common import (
     versions_ns,
 )
 from nimbus.services.s3.cors import actual_request_headers
-from nimbus.services.s3.documents import BUCKET, OBJECT_VERSION, Bucket, ObjectVersion
+from nimbus.services.s3.documents import ANNOTATION, BUCKET, OBJECT_VERSION, Bucket, ObjectVersion
 from nimbus.services.s3.records import SEP, new_version_id, next_seq, scan_prefix, version_key
 from nimbus.services.s3.request_payer import check_request_payer
 from nimbus.services.s3.storage import BlobStore
@@ -124,7 +126,7 @@ class S3State(BaseProvider):
             old = self._find_version(name, key, "null")
             if old is not None:  # a new null version replaces the old one
                 self.store.delete(versions_ns(name), version_key(key, old["Seq"]))
-                freed += old.get("Segments", [])
+                freed += old.get("Segments", []) + self._drop_annotations(name, old)
         OBJECT_VERSION.put(self.store, versions_ns(name), version_key(key, record["Seq"]), record)
         OBJECT_VERSION.put(self.store, objects_ns(name), key, record)
         return freed
@@ -146,7 +148,17 @@ class S3State(BaseProvider):
             OBJECT_VERSION.put(self.store, objects_ns(bucket_name), key, remaining[0])
         else:
             self.store.delete(objects_ns(bucket_name), key)
-        return record.get("Segments", [])
+        return record.get("Segments", []) + self._drop_annotations(bucket_name, record)
+
+    def _drop_annotations(self, bucket_name: str, record: ObjectVersion) -> list[dict]:
+        """Remove a version's annotations with it (inside its transaction); returns their segments to free."""
+        if record.get("DeleteMarker"):
+            return []
+        ns = annotations_ns(bucket_name)
+        rows = list(scan_prefix(self.store, ANNOTATION, ns, annotation_prefix(record)))
+        for key, _ in rows:
+            self.store.delete(ns, key)
+        return [annotation["Segment"] for _, annotation in rows]
 
     def _delete_key(self, ctx, bucket: Bucket, key: str) -> tuple[ObjectVersion | None, list[dict]]:
         """DELETE without a version id: removes (unversioned) or hides behind a delete marker."""
