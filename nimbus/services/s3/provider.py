@@ -25,6 +25,7 @@ from nimbus.services.s3.inventory import InventoryOps
 from nimbus.services.s3.listing import ListingOps
 from nimbus.services.s3.metadata import MetadataOps
 from nimbus.services.s3.multipart import MultipartOps
+from nimbus.services.s3.object_encryption import ObjectEncryptionOps
 from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
 from nimbus.services.s3.part_reads import PartReadOps
@@ -39,7 +40,7 @@ from nimbus.services.s3.website import WebsiteServer, website_bucket
 class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, MetadataOps, SettingsOps,
                ConfigOps, AccessOps, SweeperOps,
                ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps,
-               DirectoryOps, TorrentOps, PartReadOps, AnnotationOps):
+               DirectoryOps, TorrentOps, PartReadOps, AnnotationOps, ObjectEncryptionOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 
