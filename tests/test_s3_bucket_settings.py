@@ -109,3 +109,13 @@ def test_abac_puts_bucket_tags_into_policy_conditions(s3):
     assert error_of(lambda: s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": []})) == ("InvalidRequest", 400)
     s3.put_bucket_abac(Bucket=name, AbacStatus={"Status": "Disabled"})
     assert s3.get_object(Bucket=name, Key="k")["Body"].read() == b"v"
+
+
+def test_deprecated_lifecycle_and_notification_operations_are_answered(s3):
+    """The deprecated operations share their requests with the current ones, which answer them."""
+    name = fresh(s3)
+    rule = {"ID": "r", "Prefix": "logs/", "Status": "Enabled", "Expiration": {"Days": 3}}
+    s3.put_bucket_lifecycle(Bucket=name, LifecycleConfiguration={"Rules": [rule]})
+    assert s3.get_bucket_lifecycle(Bucket=name)["Rules"] == [rule]
+    s3.put_bucket_notification(Bucket=name, NotificationConfiguration={})
+    assert "TopicConfiguration" not in s3.get_bucket_notification(Bucket=name)
