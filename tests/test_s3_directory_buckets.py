@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.support import advance_clock, error_of, make_client, unique
+from tests.support import advance_clock, aws_cli, error_of, make_client, unique
 
 REGION = "us-west-2"
 ZONE = "usw2-az1"
@@ -122,7 +122,8 @@ def test_append_with_write_offset(express):
 
 
 def test_append_is_for_directory_buckets_only(s3, bucket):
-    assert error_of(lambda: s3.put_object(Bucket=bucket, Key="a", Body=b"x", WriteOffsetBytes=0))[1] in (400, 501)
+    assert error_of(lambda: s3.put_object(Bucket=bucket, Key="a", Body=b"x", WriteOffsetBytes=0)) \
+        == ("NotImplemented", 501)
 
 
 def test_sessions_are_bound_to_bucket_mode_and_time(express, endpoint, account):
@@ -140,3 +141,16 @@ def test_sessions_are_bound_to_bucket_mode_and_time(express, endpoint, account):
     assert error_of(lambda: session.get_object(Bucket=other, Key="k"))[0] == "AccessDenied"
     advance_clock(endpoint, 301)
     assert error_of(lambda: session.get_object(Bucket=name, Key="k"))[0] == "ExpiredToken"
+
+
+def test_aws_cli_creates_and_lists_directory_buckets(endpoint):
+    name = f"{unique('cli')}--{ZONE}--x-s3"
+    ip = endpoint.replace("localhost", "127.0.0.1")
+    aws_cli(ip, "s3api", "create-bucket", "--bucket", name, "--region", REGION, "--create-bucket-configuration",
+            f"Location={{Type=AvailabilityZone,Name={ZONE}}},Bucket={{Type=Directory,"
+            "DataRedundancy=SingleAvailabilityZone}")
+    listed = aws_cli(ip, "s3api", "list-directory-buckets", "--region", REGION)["Buckets"]
+    assert name in [b["Name"] for b in listed]
+    aws_cli(ip, "s3api", "put-object", "--bucket", name, "--key", "k", "--region", REGION)
+    assert [o["Key"] for o in aws_cli(ip, "s3api", "list-objects-v2", "--bucket", name,
+                                      "--region", REGION)["Contents"]] == ["k"]
