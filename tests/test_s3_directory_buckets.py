@@ -3,12 +3,13 @@ bucket-named hosts (localhost) or paths (an IP endpoint), RenameObject, appends 
 from __future__ import annotations
 
 import base64
+import json
 import zlib
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.support import advance_clock, aws_cli, error_of, make_client, unique
+from tests.support import account_key, advance_clock, aws_cli, error_of, make_client, unique
 
 REGION = "us-west-2"
 ZONE = "usw2-az1"
@@ -124,6 +125,29 @@ def test_append_with_write_offset(express):
 def test_append_is_for_directory_buckets_only(s3, bucket):
     assert error_of(lambda: s3.put_object(Bucket=bucket, Key="a", Body=b"x", WriteOffsetBytes=0)) \
         == ("NotImplemented", 501)
+
+
+def test_bucket_policy_in_s3express_terms(express, endpoint, account):
+    """Another account gets in by the bucket policy's s3express:CreateSession grant, for the session mode
+    its s3express:SessionMode condition allows."""
+    name = new_directory_bucket(express)
+    express.put_object(Bucket=name, Key="shared", Body=b"for them")
+    other = account_key()
+    arn = f"arn:aws:s3express:{REGION}:{account}:bucket/{name}"
+    assert error_of(lambda: express.put_bucket_policy(Bucket=name, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": other},
+                                                "Action": "s3:GetObject", "Resource": arn}]}))) \
+        == ("MalformedPolicy", 400)
+    express.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": other}, "Action": "s3express:CreateSession", "Resource": arn,
+        "Condition": {"StringEquals": {"s3express:SessionMode": "ReadOnly"}}}]}))
+    theirs = make_client(endpoint.replace("localhost", "127.0.0.1"), "s3", region=REGION, key=other)
+    assert error_of(lambda: theirs.create_session(Bucket=name))[0] == "AccessDenied"  # ReadWrite: not granted
+    session = theirs.create_session(Bucket=name, SessionMode="ReadOnly")["Credentials"]
+    reader = make_client(endpoint.replace("localhost", "127.0.0.1"), "s3", region=REGION,
+                         key=session["AccessKeyId"], secret=session["SecretAccessKey"],
+                         token=session["SessionToken"], s3={"disable_s3_express_session_auth": True})
+    assert reader.get_object(Bucket=name, Key="shared")["Body"].read() == b"for them"
 
 
 def test_sessions_are_bound_to_bucket_mode_and_time(express, endpoint, account):

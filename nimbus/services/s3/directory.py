@@ -2,8 +2,9 @@
 
 A session is a credential in the shared registry (core/identity.py), like an STS session: its principal
 is the caller's own, marked with the bucket and mode it was made for, and it expires after five minutes
-on the virtual clock. Every call it signs is still authorized as that principal (state.py), and
-directory_rules.check_request holds it to its bucket and mode.
+on the virtual clock. As in AWS, CreateSession is where the decision is made (``s3express:CreateSession``
+with ``s3express:SessionMode``); directory_rules.check_request then holds the session's calls to its bucket
+and mode.
 """
 from __future__ import annotations
 

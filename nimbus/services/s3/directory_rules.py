@@ -127,3 +127,32 @@ def check_request(ctx: RequestContext, action: str, name: str | None, bucket: Bu
     if ctx.operation == "PutObject" and "x-amz-trailer" not in headers \
             and not any(params.get(member) for member in params if member.startswith("Checksum")):
         params["ChecksumAlgorithm"] = "CRC32"  # every object in a directory bucket has a checksum
+
+
+# Directory bucket operations outside sessions, as IAM names them (s3express:...).
+_EXPRESS_ACTIONS = {
+    "CreateBucket": "CreateBucket", "DeleteBucket": "DeleteBucket", "GetBucketPolicy": "GetBucketPolicy",
+    "PutBucketPolicy": "PutBucketPolicy", "DeleteBucketPolicy": "DeleteBucketPolicy",
+    "GetBucketEncryption": "GetEncryptionConfiguration", "PutBucketEncryption": "PutEncryptionConfiguration",
+    "DeleteBucketEncryption": "PutEncryptionConfiguration",
+    "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
+    "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration", "DeleteBucketLifecycle": "PutLifecycleConfiguration",
+}
+
+
+def express_authorization(ctx: RequestContext, action: str, name: str,
+                          bucket: Bucket | None) -> tuple[str, str, dict] | None:
+    """How a request on a directory bucket is decided: (s3express action, the bucket's ARN, condition keys), or
+    None for a call signed by a session, which its CreateSession decided (as in AWS). Other data calls (without
+    a session) need what a session of the mode they need would: ``s3express:CreateSession``."""
+    if session_of(ctx) is not None:
+        return None
+    region, account = (bucket["Region"], bucket["Account"]) if bucket else (ctx.region, ctx.account_id)
+    arn = f"arn:aws:s3express:{region}:{account}:bucket/{name}"
+    if action.startswith("s3express:"):
+        mode = (ctx.params or {}).get("SessionMode") or "ReadWrite"
+        return action, arn, ({"s3express:SessionMode": mode} if action == "s3express:CreateSession" else {})
+    if ctx.operation in _EXPRESS_ACTIONS:
+        return "s3express:" + _EXPRESS_ACTIONS[ctx.operation], arn, {}
+    mode = "ReadOnly" if action.startswith(("s3:Get", "s3:List")) else "ReadWrite"
+    return "s3express:CreateSession", arn, {"s3express:SessionMode": mode}
