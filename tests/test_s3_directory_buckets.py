@@ -8,6 +8,7 @@ import zlib
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import requests
 
 from tests.support import account_key, advance_clock, aws_cli, error_of, make_client, unique
 
@@ -63,6 +64,18 @@ def test_create_list_head_and_objects(express):
     express.delete_object(Bucket=name, Key="dir/a.txt")
     express.delete_bucket(Bucket=name)
     assert name not in [b["Name"] for b in express.list_directory_buckets()["Buckets"]]
+
+
+def test_presigned_url_with_a_session(express):
+    """boto3 presigns directory bucket requests with its session: the token in X-Amz-S3session-Token."""
+    name = new_directory_bucket(express)
+    express.put_object(Bucket=name, Key="shared.txt", Body=b"by link")
+    url = express.generate_presigned_url("get_object", Params={"Bucket": name, "Key": "shared.txt"})
+    assert "X-Amz-S3session-Token" in url
+    parts = urlsplit(url)
+    answer = requests.get(urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}")),
+                          headers={"Host": parts.netloc}, timeout=10)
+    assert answer.status_code == 200 and answer.content == b"by link"
 
 
 def test_naming_and_zone_rules(express):

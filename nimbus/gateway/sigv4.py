@@ -122,8 +122,9 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
         scope.insert(2, sigv4a.signing_region(region_set or ""))
     # The scope names the service, which decides the flavour of error (S3 vs the rest).
     service = scope[3] if len(scope) == 5 else ""
-    if service == S3_EXPRESS_SIGNING_NAME and not presigned:
-        session_token = request.headers.get(S3_EXPRESS_TOKEN_HEADER, session_token)
+    if service == S3_EXPRESS_SIGNING_NAME:
+        session_token = (query.get("X-Amz-S3session-Token") if presigned
+                         else request.headers.get(S3_EXPRESS_TOKEN_HEADER)) or session_token
     if algorithm != ALGORITHM and not sigv4a_scope:
         raise _malformed(f"Unsupported signing algorithm {algorithm!r}; expected {ALGORITHM}.", service, presigned)
     if not (credential and signed_headers and signature):
