@@ -11,7 +11,7 @@ from nimbus.core.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from nimbus.core.json_text import read_json
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
-from .common import pending_ns, sent_ns, undelivered_ns
+from .common import findings_ns, pending_ns, sent_ns, undelivered_ns
 from .delivery import HttpJob
 from .documents import PENDING_DELIVERY
 from .sms import SmsOps
@@ -45,6 +45,14 @@ class AdminOps(SmsOps):
             if query.get("endpoint"):
                 items = [doc for doc in items if doc["Endpoint"] == query["endpoint"]]
             return _json({"messages": items})
+        if path == "data-protection":
+            # What Audit statements of data protection policies found, oldest first.
+            account = query.get("account", DEFAULT_ACCOUNT)
+            region = query.get("region", DEFAULT_REGION)
+            findings = [doc for _, doc in self.store.scan(findings_ns(account, region))]
+            if query.get("topic"):
+                findings = [f for f in findings if f["resourceArn"] == query["topic"]]
+            return _json({"findings": findings})
         if path == "deliveries":
             # Recent attempts (memory), and from the store: deliveries still pending and those given up.
             account = query.get("account", DEFAULT_ACCOUNT)

@@ -12,6 +12,7 @@ from nimbus.protocol.errors import ServiceError
 
 from . import fifo, message_attributes, sns_metrics
 from .common import invalid_parameter
+from .data_protection import DataProtectionOps
 from .documents import Topic
 from .platform_delivery import is_endpoint_arn
 from .platforms import PlatformOps
@@ -47,7 +48,7 @@ def _check_message(entry: dict) -> None:
             raise invalid_parameter("Message Structure - all values must be strings")
 
 
-class PublishOps(PlatformOps, SmsOps):
+class PublishOps(PlatformOps, SmsOps, DataProtectionOps):
     def publish(self, ctx: RequestContext, params: dict) -> dict:
         target = params.get("TopicArn") or params.get("TargetArn")
         if sum(1 for name in ("TopicArn", "TargetArn", "PhoneNumber") if params.get(name)) > 1:
@@ -101,6 +102,7 @@ class PublishOps(PlatformOps, SmsOps):
     def accept_message(self, ctx: RequestContext, topic: Topic, entry: dict) -> dict:
         """Give the message an id (FIFO: a sequence number, or the duplicate's answer), store it for its
         subscriptions before answering (durable once acknowledged), and fan it out."""
+        entry = self.protect_inbound(ctx, topic, entry)
         topic_arn = topic["Attributes"]["TopicArn"]
         sns_metrics.published(self.runtime, topic_arn, len(entry["Message"].encode()))
         message_id = str(uuid.uuid4())

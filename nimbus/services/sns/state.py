@@ -25,6 +25,7 @@ from .common import (
     subscriptions_ns,
     topics_ns,
 )
+from .data_identifiers import apply as protect
 from .delivery import Deliverer, deliverer_for, http_job
 from .documents import OUTBOX_MESSAGE, SUBSCRIPTION, TOPIC, Subscription, Topic
 from .fanout import filtered_out_by, next_record_seq
@@ -60,6 +61,10 @@ class SnsState(BaseProvider):
             raise authorization_error(
                 f"User: {ctx.principal.arn} is not authorized to perform: {action} on resource: {arn}")
         return topic
+
+    def save_topic(self, topic: Topic) -> None:
+        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
+        TOPIC.put(self.store, topics_ns(account, region), name, topic)
 
     def topic_subscriptions(self, topic: Topic) -> list[Subscription]:
         account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
@@ -106,6 +111,7 @@ class SnsState(BaseProvider):
         account, region, _ = split_topic_arn(published["TopicArn"])
         now = self.clock.time()
         jobs, records, filtered, skipped = [], [], [], 0
+        policy_text = topic["Attributes"].get("DataProtectionPolicy")
         for sub in subscriptions:
             reason = filtered_out_by(sub, published)
             if reason is not None:
@@ -113,6 +119,16 @@ class SnsState(BaseProvider):
                 continue
             protocol = sub["Protocol"]
             for_protocol = {**published, "Message": messages.body_for(published, protocol)}
+            for_sub = published
+            if policy_text:
+                outbound = protect(policy_text, "Outbound", for_protocol["Message"],
+                                   f"arn:aws:iam::{sub['Owner']}:root", sub["Owner"])
+                if outbound.denied:
+                    skipped += 1  # the policy denies this subscriber the message: a failed delivery
+                    continue
+                if outbound.message != for_protocol["Message"]:
+                    for_protocol["Message"] = outbound.message
+                    for_sub = {**published, "Message": outbound.message, "MessageStructure": None}
             raw = sub["Attributes"].get("RawMessageDelivery") == "true"
             document = for_protocol["Message"] if raw else messages.notification(
                 self.signer, sub.get("Base") or base, for_protocol, sub["SubscriptionArn"], version)
@@ -126,7 +142,7 @@ class SnsState(BaseProvider):
             elif protocol == "application":
                 endpoint = endpoint_of(self.store, sub["Endpoint"])
                 # A disabled endpoint (or a deleted one) is skipped, as AWS skips it.
-                push = push_record(self.store, endpoint, published, now, sub["SubscriptionArn"]) if endpoint else None
+                push = push_record(self.store, endpoint, for_sub, now, sub["SubscriptionArn"]) if endpoint else None
                 if push is not None:
                     records.append(push)
                 else:

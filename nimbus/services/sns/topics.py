@@ -75,7 +75,8 @@ class TopicOps(SnsState):
                                    "FifoThroughputScope": "Topic"})
             attributes.update(given)
             if params.get("DataProtectionPolicy"):
-                attributes["DataProtectionPolicy"] = params["DataProtectionPolicy"]
+                attributes["DataProtectionPolicy"] = attrs.check_attribute(
+                    "DataProtectionPolicy", params["DataProtectionPolicy"], None)
             topic: Topic = {"Name": name, "Attributes": attributes, "Tags": tags, "CreatedAt": ctx.clock.time()}
             TOPIC.put(self.store, topics_ns(ctx.account_id, ctx.region), name, topic)
         ctx.emit_resource_change("AWS::SNS::Topic", arn, "created", lambda: {"TopicArn": arn})
@@ -95,7 +96,7 @@ class TopicOps(SnsState):
             if name == "Policy" and not value:
                 value = attrs.default_policy(topic["Attributes"]["TopicArn"], topic["Attributes"]["Owner"])
             topic["Attributes"][name] = value
-            self._save_topic(topic)
+            self.save_topic(topic)
         ctx.emit_resource_change("AWS::SNS::Topic", topic["Attributes"]["TopicArn"], "updated", lambda: {name: value})
         return {}
 
@@ -141,7 +142,7 @@ class TopicOps(SnsState):
                 "Resource": topic["Attributes"]["TopicArn"],
             })
             topic["Attributes"]["Policy"] = json.dumps(policy, separators=(",", ":"))
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     def remove_permission(self, ctx: RequestContext, params: dict) -> dict:
@@ -150,7 +151,7 @@ class TopicOps(SnsState):
             policy = json.loads(topic["Attributes"]["Policy"])
             policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != params["Label"]]
             topic["Attributes"]["Policy"] = json.dumps(policy, separators=(",", ":"))
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     # -- tags --------------------------------------------------------------------
@@ -163,14 +164,14 @@ class TopicOps(SnsState):
             tags = [{"Key": k, "Value": v} for k, v in merged.items()]
             _check_tags(tags)
             topic["Tags"] = tags
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             topic = self._tag_target(ctx, params["ResourceArn"])
             topic["Tags"] = [t for t in topic.get("Tags", []) if t["Key"] not in params["TagKeys"]]
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
@@ -183,7 +184,3 @@ class TopicOps(SnsState):
             if error.code in ("NotFound", "InvalidParameter"):
                 raise ServiceError("ResourceNotFound", "Resource does not exist") from None
             raise
-
-    def _save_topic(self, topic: Topic) -> None:
-        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
-        TOPIC.put(self.store, topics_ns(account, region), name, topic)
