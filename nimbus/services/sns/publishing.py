@@ -48,6 +48,16 @@ def _check_message(entry: dict) -> None:
             raise invalid_parameter("Message Structure - all values must be strings")
 
 
+def _entry_size(entry: dict) -> int:
+    """An entry's bytes toward the batch's 256 KiB: its message and its attributes (a bad attribute fails
+    its entry later, so it counts what it can)."""
+    try:
+        attributes = message_attributes.validate(entry.get("MessageAttributes"))
+    except ServiceError:
+        attributes = 0
+    return len((entry.get("Message") or "").encode()) + attributes
+
+
 class PublishOps(PlatformOps, SmsOps, DataProtectionOps):
     def publish(self, ctx: RequestContext, params: dict) -> dict:
         target = params.get("TopicArn") or params.get("TargetArn")
@@ -82,11 +92,13 @@ class PublishOps(PlatformOps, SmsOps, DataProtectionOps):
         if any(not BATCH_ID.match(i) for i in ids):
             raise ServiceError("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, "
                                "hyphens and underscores. It can be at most 80 letters long.")
-        total = sum(len((e.get("Message") or "").encode()) for e in entries)
-        if total > MAX_MESSAGE_BYTES:
+        if sum(_entry_size(e) for e in entries) > MAX_MESSAGE_BYTES:
             raise ServiceError("BatchRequestTooLong", "The length of all the messages put together is more than "
                                "the limit.")
         topic = self.topic(ctx, params["TopicArn"], "SNS:Publish")
+        if topic["Attributes"].get("FifoTopic") == "true" and any(not e.get("MessageGroupId") for e in entries):
+            # The whole batch is refused, not the entries one by one, as AWS refuses it.
+            raise invalid_parameter("The MessageGroupId parameter is required for FIFO topics")
         successful, failed = [], []
         for entry in entries:
             try:
