@@ -138,5 +138,5 @@ def test_metrics_on_the_event_bus(sns, server, account):
         server.runtime.events.unsubscribe(METRIC, seen.append)
     assert got["NumberOfMessagesPublished"].value == 1 and got["NumberOfMessagesPublished"].namespace == "AWS/SNS"
     assert got["PublishSize"].value == 5 and got["PublishSize"].unit == "Bytes"
-    assert got["NumberOfNotificationsDelivered"].account == account
+    assert got["NumberOfNotificationsDelivered"].account_id == account
     assert "NumberOfNotificationsFilteredOut" in got

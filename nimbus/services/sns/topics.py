@@ -17,6 +17,7 @@ from .common import (
     subscriptions_ns,
     topics_ns,
 )
+from .delivery_status import check_feedback_role
 from .documents import TOPIC, Subscription, Topic
 from .policy import topic_policy_allows
 from .state import SnsState
@@ -47,6 +48,8 @@ class TopicOps(SnsState):
         attrs.check_name(name, fifo)
         for key, value in given.items():
             given[key] = attrs.check_attribute(key, value, None)
+            if key.endswith("FeedbackRoleArn") and value:
+                check_feedback_role(ctx, key, value)
         if given.get("ContentBasedDeduplication") == "true" and not fifo:
             raise invalid_parameter("Attributes Reason: Content-based deduplication can only be set for FIFO topics")
         tags = params.get("Tags") or []
@@ -93,6 +96,8 @@ class TopicOps(SnsState):
             if name in attrs.CREATE_ONLY:
                 raise invalid_parameter("AttributeName")
             value = attrs.check_attribute(name, value, topic)
+            if name.endswith("FeedbackRoleArn") and value:
+                check_feedback_role(ctx, name, value)
             if name == "Policy" and not value:
                 value = attrs.default_policy(topic["Attributes"]["TopicArn"], topic["Attributes"]["Owner"])
             topic["Attributes"][name] = value
