@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support import error_of, recorded, unique
+from tests.support import aws_cli, error_of, make_client, recorded, start_server, unique
 
 SERVICE_ACCOUNT = json.dumps({"type": "service_account", "project_id": "demo", "client_email": "a@demo.iam",
                               "private_key": "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n"})
@@ -143,3 +143,38 @@ def test_publish_to_endpoints_records_platform_payloads(sns, endpoint, account):
     sns.set_endpoint_attributes(EndpointArn=apns, Attributes={"Enabled": "true"})
     assert error_of(sns.publish, TargetArn=apns, Message="x") == ("PlatformApplicationDisabled", 400)
     assert error_of(sns.publish, TargetArn=fcm[:-3] + "abc", Message="x") == ("NotFound", 404)
+
+
+def test_other_accounts_cannot_reach_applications_or_endpoints(sns, client):
+    app = _fcm(sns)
+    target = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="private")["EndpointArn"]
+    stranger = client("sns")  # the default account
+    assert error_of(stranger.get_platform_application_attributes, PlatformApplicationArn=app) == \
+        ("AuthorizationError", 403)
+    assert error_of(stranger.publish, TargetArn=target, Message="spam") == ("AuthorizationError", 403)
+    assert error_of(stranger.delete_endpoint, EndpointArn=target) == ("AuthorizationError", 403)
+    assert error_of(stranger.create_platform_endpoint, PlatformApplicationArn=app, Token="t") == \
+        ("AuthorizationError", 403)
+    assert error_of(client("sns", region="eu-west-1", key=app.split(":")[4]).get_endpoint_attributes,
+                    EndpointArn=target) == ("NotFound", 404)
+    assert sns.get_endpoint_attributes(EndpointArn=target)["Attributes"]["Token"] == "private"
+
+
+def test_applications_endpoints_and_sms_settings_survive_a_restart(tmp_path):
+    with start_server(tmp_path) as server:
+        sns = make_client(server.endpoint, "sns")
+        app = _fcm(sns)
+        target = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="kept", CustomUserData="u")
+        sns.set_sms_attributes(attributes={"DefaultSMSType": "Transactional"})
+        sns.create_sms_sandbox_phone_number(PhoneNumber="+15550002222")
+    with start_server(tmp_path) as server:
+        sns = make_client(server.endpoint, "sns")
+        assert sns.get_endpoint_attributes(EndpointArn=target["EndpointArn"])["Attributes"] == {
+            "Enabled": "true", "Token": "kept", "CustomUserData": "u"}
+        again = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="kept", CustomUserData="u")
+        assert again["EndpointArn"] == target["EndpointArn"]
+        assert sns.get_sms_attributes()["attributes"]["DefaultSMSType"] == "Transactional"
+        assert sns.list_sms_sandbox_phone_numbers()["PhoneNumbers"] == [
+            {"PhoneNumber": "+15550002222", "Status": "Pending"}]
+        aws_cli_app = aws_cli(server.endpoint, "sns", "list-platform-applications")["PlatformApplications"]
+        assert [a["PlatformApplicationArn"] for a in aws_cli_app] == [app]

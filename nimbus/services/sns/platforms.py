@@ -7,7 +7,14 @@ import uuid
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
-from .common import applications_ns, endpoints_ns, invalid_parameter, not_found, page_after
+from .common import (
+    applications_ns,
+    authorization_error,
+    endpoints_ns,
+    invalid_parameter,
+    not_found,
+    page_after,
+)
 from .documents import PLATFORM_APPLICATION, PLATFORM_ENDPOINT, PlatformApplication, PlatformEndpoint
 from .platform_delivery import application_of, endpoint_of, push_record, split_resource_arn
 from .platform_rules import (
@@ -46,11 +53,12 @@ class PlatformOps(SnsState):
         return {"PlatformApplicationArn": arn}
 
     def get_platform_application_attributes(self, ctx: RequestContext, params: dict) -> dict:
-        return {"Attributes": _shown(self._application(params["PlatformApplicationArn"]))}
+        return {"Attributes": _shown(self._application(ctx, params["PlatformApplicationArn"],
+                                                       "SNS:GetPlatformApplicationAttributes"))}
 
     def set_platform_application_attributes(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
-            application = self._application(params["PlatformApplicationArn"])
+            application = self._application(ctx, params["PlatformApplicationArn"], "SNS:SetPlatformApplicationAttributes")
             given = dict(params.get("Attributes") or {})
             merged = {**application["Attributes"], **given}
             if "PlatformPrincipal" in given or "PlatformCredential" in given:
@@ -68,7 +76,7 @@ class PlatformOps(SnsState):
         return {"PlatformApplications": chunk, **({"NextToken": token} if token else {})}
 
     def delete_platform_application(self, ctx: RequestContext, params: dict) -> dict:
-        account, region, key = split_resource_arn(params["PlatformApplicationArn"], "app", "PlatformApplicationArn")
+        account, region, key = self._own(ctx, params["PlatformApplicationArn"], "app", "SNS:DeletePlatformApplication")
         with self.store.transaction():
             for endpoint_key, _ in PLATFORM_ENDPOINT.scan(self.store, endpoints_ns(account, region), prefix=f"{key}/"):
                 self.store.delete(endpoints_ns(account, region), endpoint_key)
@@ -88,7 +96,7 @@ class PlatformOps(SnsState):
             wanted["CustomUserData"] = params["CustomUserData"]
         check_endpoint_attributes(wanted)
         with self.store.transaction():
-            application = self._application(params["PlatformApplicationArn"])
+            application = self._application(ctx, params["PlatformApplicationArn"], "SNS:CreatePlatformEndpoint")
             account, region, app_key = split_resource_arn(application["PlatformApplicationArn"], "app",
                                                           "PlatformApplicationArn")
             for _, existing in PLATFORM_ENDPOINT.scan(self.store, endpoints_ns(account, region), prefix=f"{app_key}/"):
@@ -106,20 +114,21 @@ class PlatformOps(SnsState):
         return {"EndpointArn": arn}
 
     def get_endpoint_attributes(self, ctx: RequestContext, params: dict) -> dict:
-        return {"Attributes": dict(self._endpoint(params["EndpointArn"])["Attributes"])}
+        return {"Attributes": dict(self._endpoint(ctx, params["EndpointArn"], "SNS:GetEndpointAttributes")["Attributes"])}
 
     def set_endpoint_attributes(self, ctx: RequestContext, params: dict) -> dict:
         given = dict(params.get("Attributes") or {})
         check_endpoint_attributes(given)
         with self.store.transaction():
-            endpoint = self._endpoint(params["EndpointArn"])
+            endpoint = self._endpoint(ctx, params["EndpointArn"], "SNS:SetEndpointAttributes")
             endpoint["Attributes"].update(given)
             account, region, key = split_resource_arn(endpoint["EndpointArn"], "endpoint", "EndpointArn")
             PLATFORM_ENDPOINT.put(self.store, endpoints_ns(account, region), key, endpoint)
         return {}
 
     def list_endpoints_by_platform_application(self, ctx: RequestContext, params: dict) -> dict:
-        application = self._application(params["PlatformApplicationArn"])
+        application = self._application(ctx, params["PlatformApplicationArn"],
+                                        "SNS:ListEndpointsByPlatformApplication")
         account, region, app_key = split_resource_arn(application["PlatformApplicationArn"], "app",
                                                       "PlatformApplicationArn")
         endpoints = [{"EndpointArn": e["EndpointArn"], "Attributes": e["Attributes"]}
@@ -128,13 +137,14 @@ class PlatformOps(SnsState):
         return {"Endpoints": chunk, **({"NextToken": token} if token else {})}
 
     def delete_endpoint(self, ctx: RequestContext, params: dict) -> dict:
-        account, region, key = split_resource_arn(params["EndpointArn"], "endpoint", "EndpointArn")
+        account, region, key = self._own(ctx, params["EndpointArn"], "endpoint", "SNS:DeleteEndpoint")
         self.store.delete(endpoints_ns(account, region), key)  # deleting a missing one succeeds, as in AWS
         return {}
 
     # -- publishing to one endpoint ---------------------------------------------------
 
     def publish_to_endpoint(self, ctx: RequestContext, params: dict, published: dict) -> dict:
+        self._own(ctx, params["TargetArn"], "endpoint", "SNS:Publish")
         endpoint = endpoint_of(self.store, params["TargetArn"])
         if endpoint is None:
             raise not_found("Endpoint does not exist")
@@ -150,14 +160,28 @@ class PlatformOps(SnsState):
 
     # -- lookups -------------------------------------------------------------------
 
-    def _application(self, arn: str) -> PlatformApplication:
+    def _own(self, ctx: RequestContext, arn: str, kind: str, action: str) -> tuple[str, str, str]:
+        """(account, region, key) of an application or endpoint of the caller's own account and region:
+        another account's is refused (these resources have no policy to share them), another region's
+        is not found from here."""
+        param = "PlatformApplicationArn" if kind == "app" else "EndpointArn"
+        account, region, key = split_resource_arn(arn, kind, param)
+        if account != ctx.account_id:
+            raise authorization_error(f"User: {ctx.principal.arn} is not authorized to perform: {action} on "
+                                      f"resource: {arn}")
+        if region != ctx.region:
+            raise not_found("PlatformApplication does not exist" if kind == "app" else "Endpoint does not exist")
+        return account, region, key
+
+    def _application(self, ctx: RequestContext, arn: str, action: str) -> PlatformApplication:
+        self._own(ctx, arn, "app", action)
         application = application_of(self.store, arn)
         if application is None:
             raise not_found("PlatformApplication does not exist")
         return application
 
-    def _endpoint(self, arn: str) -> PlatformEndpoint:
-        account, region, key = split_resource_arn(arn, "endpoint", "EndpointArn")
+    def _endpoint(self, ctx: RequestContext, arn: str, action: str) -> PlatformEndpoint:
+        account, region, key = self._own(ctx, arn, "endpoint", action)
         endpoint = PLATFORM_ENDPOINT.get(self.store, endpoints_ns(account, region), key)
         if endpoint is None:
             raise not_found("Endpoint does not exist")

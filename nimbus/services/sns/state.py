@@ -140,7 +140,9 @@ class SnsState(BaseProvider):
                     published["MessageId"], retry_delays(policy["healthyRetryPolicy"]), content_type,
                     f"{key}:{sub['Id']}", now, max_per_second(policy)))
             elif protocol == "application":
-                endpoint = endpoint_of(self.store, sub["Endpoint"])
+                # Only the topic owner's own endpoints: another account's are not the topic's to push to.
+                endpoint = endpoint_of(self.store, sub["Endpoint"]) if sub["Endpoint"].split(":")[4:5] == [
+                    account] else None
                 # A disabled endpoint (or a deleted one) is skipped, as AWS skips it.
                 push = push_record(self.store, endpoint, for_sub, now, sub["SubscriptionArn"]) if endpoint else None
                 if push is not None:
