@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+import requests
+
 from tests.support import body, error_of, unique
 
 TRUST_SNS = json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -56,3 +58,22 @@ def test_http_delivery_status_logged_as_the_feedback_role(aws, account, receiver
     assert failure["status"] == "FAILURE" and failure["notification"]["messageId"] == failed_id
     assert failure["delivery"]["statusCode"] == 403
     assert sub["SubscriptionArn"].startswith(topic)
+
+
+def test_sms_delivery_status_logged_with_the_account_role(aws, account, endpoint):
+    sns, logs = aws("sns"), aws("logs")
+    role = aws("iam").create_role(RoleName=unique("sms-status"), AssumeRolePolicyDocument=TRUST_SNS)["Role"]["Arn"]
+    assert error_of(sns.set_sms_attributes, attributes={"DeliveryStatusIAMRole": role.replace("role/", "role/gone-")}) \
+        == ("InvalidParameter", 400)
+    sns.set_sms_attributes(attributes={"DeliveryStatusIAMRole": role, "DeliveryStatusSuccessSamplingRate": "100",
+                                       "DefaultSMSType": "Transactional"})
+    message_id = sns.publish(PhoneNumber="+15550003333", Message="logged text")["MessageId"]
+    [success] = _events(logs, f"sns/us-east-1/{account}/DirectPublishToPhoneNumber", 1)
+    assert success["status"] == "SUCCESS" and success["notification"]["messageId"] == message_id
+    assert success["delivery"]["destination"] == "+15550003333" and success["delivery"]["smsType"] == "Transactional"
+
+    requests.post(f"{endpoint}/_nimbus/sns/sms/opt-out", json={"phoneNumber": "+15550004444", "account": account},
+                  timeout=10)
+    sns.publish(PhoneNumber="+15550004444", Message="to a STOPped number")
+    [failure] = _events(logs, f"sns/us-east-1/{account}/DirectPublishToPhoneNumber/Failure", 1)
+    assert failure["status"] == "FAILURE" and failure["delivery"]["providerResponse"] == "Phone is currently opted out"

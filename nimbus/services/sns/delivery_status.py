@@ -83,24 +83,52 @@ def log_delivery_status(runtime, topic_arn: str, protocol: str, *, message_id: s
     role = attributes.get(f"{prefix}{'Success' if success else 'Failure'}FeedbackRoleArn")
     if not role:
         return False
-    if success:
-        rate = attributes.get(f"{prefix}SuccessFeedbackSampleRate", "0")
-        if not rate.isdigit() or random.random() * 100 >= int(rate):  # noqa: S311 - sampling, not secrecy
-            return False
+    if success and not _sampled(attributes.get(f"{prefix}SuccessFeedbackSampleRate")):
+        return False
     now = runtime.clock.time()
     record = status_record(topic_arn, message_id, message, published_at, destination, status_code,
                            provider_response, attempts, now, success)
     group = f"sns/{region}/{account}/{name}" + ("" if success else "/Failure")
+    return _log(runtime, role, region, CallSource(topic_arn, account), group, record, now)
+
+
+def log_sms_status(runtime, account: str, region: str, sms_attributes: dict[str, str], *, message_id: str,
+                   number: str, sms_type: str | None, published_at: float, success: bool) -> bool:
+    """A text published to a number directly, logged when the account's SMS attributes name a
+    ``DeliveryStatusIAMRole``: to ``sns/<region>/<account>/DirectPublishToPhoneNumber`` (``/Failure``)."""
+    role = sms_attributes.get("DeliveryStatusIAMRole")
+    if not role or (success and not _sampled(sms_attributes.get("DeliveryStatusSuccessSamplingRate"))):
+        return False
+    now = runtime.clock.time()
+    record = {
+        "notification": {"messageId": message_id, "timestamp": _timestamp(published_at)},
+        "delivery": {"destination": number, "smsType": sms_type, "priceInUSD": 0.0,
+                     "providerResponse": "Message has been accepted by phone carrier" if success
+                     else "Phone is currently opted out",
+                     "dwellTimeMs": max(0, int((now - published_at) * 1000))},
+        "status": "SUCCESS" if success else "FAILURE",
+    }
+    group = f"sns/{region}/{account}/DirectPublishToPhoneNumber" + ("" if success else "/Failure")
+    return _log(runtime, role, region, None, group, record, now)
+
+
+def _sampled(rate: str | None) -> bool:
+    """Whether one success is logged at a sample rate (a percentage; 0 when unset)."""
+    rate = rate or "0"
+    return rate.isdigit() and random.random() * 100 < int(rate)  # noqa: S311 - sampling, not secrecy
+
+
+def _log(runtime, role: str, region: str, source: CallSource | None, group: str, record: dict, now: float) -> bool:
     try:
-        _write(runtime, role, region, CallSource(topic_arn, account), group, record, now)
+        _write(runtime, role, region, source, group, record, now)
     except ServiceError as error:
         runtime.client.sessions.forget(role)  # the next delivery assumes it again
-        log.warning("SNS delivery status for %s not logged: %s %s", topic_arn, error.code, error.message)
+        log.warning("SNS delivery status not logged to %s: %s %s", group, error.code, error.message)
         return False
     return True
 
 
-def _write(runtime, role: str, region: str, source: CallSource, group: str, record: dict, now: float) -> None:
+def _write(runtime, role: str, region: str, source: CallSource | None, group: str, record: dict, now: float) -> None:
     def call(operation: str, params: dict) -> None:
         runtime.client.call_as_role(role, "logs", operation, params, invoked_by=SNS_PRINCIPAL,
                                     session_name=SESSION_NAME, region=region, source=source)

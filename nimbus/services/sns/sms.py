@@ -14,6 +14,7 @@ from nimbus.protocol.errors import ServiceError
 
 from . import sns_metrics
 from .common import invalid_parameter, page_after, sms_ns
+from .delivery_status import check_feedback_role, log_sms_status
 from .documents import SMS_SETTINGS, SmsSettings
 from .sms_rules import (
     DEFAULT_SMS_ATTRIBUTES,
@@ -42,7 +43,11 @@ class SmsOps(SnsState):
         record = sms_record(settings, ctx.account_id, ctx.region, number, params["Message"], message_id,
                             ctx.clock.time(), options)
         self.store.put(*record)
-        sns_metrics.sms_outcome(self.runtime, ctx.account_id, ctx.region, number, record[2]["Status"] == "DELIVERED")
+        delivered = record[2]["Status"] == "DELIVERED"
+        sns_metrics.sms_outcome(self.runtime, ctx.account_id, ctx.region, number, delivered)
+        log_sms_status(self.runtime, ctx.account_id, ctx.region, settings.get("Attributes", {}), message_id=message_id,
+                       number=number, sms_type=options.get("SMSType"), published_at=ctx.clock.time(),
+                       success=delivered)
         return {"MessageId": message_id}
 
     # -- attributes ---------------------------------------------------------------
@@ -51,6 +56,8 @@ class SmsOps(SnsState):
         given = params.get("attributes") or {}
         for name, value in given.items():
             check_sms_attribute(name, value)
+            if name == "DeliveryStatusIAMRole" and value:
+                check_feedback_role(ctx, name, value)
         with self.store.transaction():
             settings = self._settings(ctx)
             settings["Attributes"] = {**settings.get("Attributes", {}), **given}
