@@ -54,14 +54,17 @@ def test_policies_are_validated_and_stored(sns):
     assert error_of(sns.get_data_protection_policy, ResourceArn=topic + "-gone") == ("NotFound", 404)
 
 
-def test_inbound_deny_deidentify_and_audit(sns, endpoint, account):
+def test_inbound_deny_deidentify_and_audit(sns, aws, endpoint, account):
     topic = sns.create_topic(Name=unique("inbound"))["TopicArn"]
     mailbox = f"{unique('reader')}@example.com"
     sns.subscribe(TopicArn=topic, Protocol="email-json", Endpoint=mailbox)
     [confirmation] = recorded(endpoint, mailbox, account=account)
     sns.confirm_subscription(TopicArn=topic, Token=json.loads(confirmation["Body"])["Token"])
+    group = f"/aws/vendedlogs/{unique('findings')}"
+    aws("logs").create_log_group(logGroupName=group)
     sns.put_data_protection_policy(ResourceArn=topic, DataProtectionPolicy=_policy(
-        _statement("Inbound", [EMAIL], {"Audit": {"SampleRate": "99"}}),
+        _statement("Inbound", [EMAIL], {"Audit": {
+            "SampleRate": "99", "FindingsDestination": {"CloudWatchLogs": {"LogGroup": group}}}}),
         _statement("Inbound", [SECRET], {"Deny": {}}),
         _statement("Inbound", [EMAIL], {"Deidentify": {"MaskConfig": {"MaskWithCharacter": "#"}}}),
         _statement("Inbound", [CARD, "Badge"], {"Deidentify": {"RedactConfig": {}}}),
@@ -77,6 +80,9 @@ def test_inbound_deny_deidentify_and_audit(sns, endpoint, account):
                             params={"account": account, "topic": topic}).json()["findings"]
     emails = [i for f in findings for i in f["dataIdentifiers"] if i["name"] == "EmailAddress"]
     assert emails and emails[-1]["count"] == 1 and emails[-1]["detections"] == [{"start": 5, "end": 20}]
+    # The same finding in the statement's destination log group, written by SNS itself.
+    [logged] = [json.loads(e["message"]) for e in aws("logs").filter_log_events(logGroupName=group)["events"]]
+    assert logged["resourceArn"] == topic and logged["dataIdentifiers"][0]["name"] == "EmailAddress"
 
 
 def test_outbound_statements_act_per_subscriber(sns, endpoint, account):

@@ -2,10 +2,11 @@
 findings, masking or redaction, a refused publish) and outbound on each delivery (data_identifiers.py)."""
 from __future__ import annotations
 
-from nimbus.core.context import RequestContext
+from nimbus.core.context import CallSource, RequestContext
 
 from .common import authorization_error, findings_ns, split_topic_arn
 from .data_identifiers import Outcome, apply
+from .delivery_status import sampled, write_vended_log
 from .documents import Topic
 from .fanout import next_record_seq
 from .state import SnsState
@@ -33,7 +34,7 @@ class DataProtectionOps(SnsState):
             return entry
         topic_arn = topic["Attributes"]["TopicArn"]
         outcome = apply(policy, "Inbound", entry["Message"], ctx.principal.arn, ctx.account_id)
-        if outcome.audit is not None:
+        if outcome.audit is not None and sampled(outcome.audit.get("SampleRate"), f"{topic_arn} Audit"):
             self._record_findings(topic_arn, ctx.principal.arn, outcome, ctx.clock.time())
         if outcome.denied:
             raise authorization_error(
@@ -47,9 +48,13 @@ class DataProtectionOps(SnsState):
         identifiers: dict[str, list] = {}
         for finding in outcome.findings:
             identifiers.setdefault(finding.identifier, []).append({"start": finding.start, "end": finding.end})
-        self.store.put(findings_ns(account, region), f"{now:017.6f}-{next_record_seq():012d}", {
-            "auditTimestamp": now, "callerPrincipal": principal_arn, "resourceArn": topic_arn,
-            "dataIdentifiers": [{"name": name, "count": len(found), "detections": found}
-                                for name, found in identifiers.items()],
-            "findingsDestination": outcome.audit.get("FindingsDestination") if outcome.audit else None,
-        })
+        found_any = bool(outcome.findings)
+        destination = (outcome.audit or {}).get("FindingsDestination" if found_any else "NoFindingsDestination")
+        record = {"auditTimestamp": now, "callerPrincipal": principal_arn, "resourceArn": topic_arn,
+                  "dataIdentifiers": [{"name": name, "count": len(found), "detections": found}
+                                      for name, found in identifiers.items()]}
+        self.store.put(findings_ns(account, region), f"{now:017.6f}-{next_record_seq():012d}",
+                       {**record, "findingsDestination": destination})
+        group = ((destination or {}).get("CloudWatchLogs") or {}).get("LogGroup")
+        if group:
+            write_vended_log(self.runtime, account, region, CallSource(topic_arn, account), group, record, now)

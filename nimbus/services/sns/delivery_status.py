@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
+import math
+import threading
 import uuid
 from datetime import UTC, datetime
 
@@ -30,6 +31,8 @@ from .documents import TOPIC
 log = logging.getLogger(__name__)
 SNS_PRINCIPAL = "sns.amazonaws.com"
 SESSION_NAME = "SNSDeliveryStatusLogging"
+_counts: dict[str, int] = {}  # messages seen per sampling key
+_counts_lock = threading.Lock()
 PROTOCOL_PREFIX = {"http": "HTTP", "https": "HTTP", "sqs": "SQS", "lambda": "Lambda", "firehose": "Firehose",
                    "application": "Application"}
 
@@ -83,7 +86,7 @@ def log_delivery_status(runtime, topic_arn: str, protocol: str, *, message_id: s
     role = attributes.get(f"{prefix}{'Success' if success else 'Failure'}FeedbackRoleArn")
     if not role:
         return False
-    if success and not _sampled(attributes.get(f"{prefix}SuccessFeedbackSampleRate")):
+    if success and not sampled(attributes.get(f"{prefix}SuccessFeedbackSampleRate"), f"{topic_arn} {prefix}"):
         return False
     now = runtime.clock.time()
     record = status_record(topic_arn, message_id, message, published_at, destination, status_code,
@@ -97,7 +100,8 @@ def log_sms_status(runtime, account: str, region: str, sms_attributes: dict[str,
     """A text published to a number directly, logged when the account's SMS attributes name a
     ``DeliveryStatusIAMRole``: to ``sns/<region>/<account>/DirectPublishToPhoneNumber`` (``/Failure``)."""
     role = sms_attributes.get("DeliveryStatusIAMRole")
-    if not role or (success and not _sampled(sms_attributes.get("DeliveryStatusSuccessSamplingRate"))):
+    if not role or (success and not sampled(sms_attributes.get("DeliveryStatusSuccessSamplingRate"),
+                                            f"{account} {region} SMS")):
         return False
     now = runtime.clock.time()
     record = {
@@ -112,10 +116,13 @@ def log_sms_status(runtime, account: str, region: str, sms_attributes: dict[str,
     return _log(runtime, role, region, None, group, record, now)
 
 
-def _sampled(rate: str | None) -> bool:
-    """Whether one success is logged at a sample rate (a percentage; 0 when unset)."""
-    rate = rate or "0"
-    return rate.isdigit() and random.random() * 100 < int(rate)  # noqa: S311 - sampling, not secrecy
+def sampled(rate: str | None, key: str) -> bool:
+    """Whether the next message of ``key`` (a topic and what is logged) is sampled at ``rate`` percent (0
+    when unset): evenly and predictably, the first ``rate`` of every 100, so a rate of 100 logs every one."""
+    percent = int(rate) if rate and rate.isdigit() else 0
+    with _counts_lock:
+        n = _counts[key] = _counts.get(key, 0) + 1
+    return math.ceil(n * percent / 100) > math.ceil((n - 1) * percent / 100)
 
 
 def _log(runtime, role: str, region: str, source: CallSource | None, group: str, record: dict, now: float) -> bool:
@@ -128,16 +135,36 @@ def _log(runtime, role: str, region: str, source: CallSource | None, group: str,
     return True
 
 
+def write_vended_log(runtime, account: str, region: str, source: CallSource, group: str, record: dict,
+                     now: float) -> bool:
+    """A record SNS writes as itself (no role: a vended log, e.g. data protection findings) to an existing
+    group of the account; whether it was written."""
+    def call(operation: str, params: dict) -> None:
+        runtime.client.call("logs", operation, params, account_id=account, region=region,
+                            invoked_by=SNS_PRINCIPAL, source=source)
+    try:
+        _put(call, group, record, now, create_group=False)
+    except ServiceError as error:
+        log.warning("SNS could not write to %s: %s %s", group, error.code, error.message)
+        return False
+    return True
+
+
 def _write(runtime, role: str, region: str, source: CallSource | None, group: str, record: dict, now: float) -> None:
     def call(operation: str, params: dict) -> None:
         runtime.client.call_as_role(role, "logs", operation, params, invoked_by=SNS_PRINCIPAL,
                                     session_name=SESSION_NAME, region=region, source=source)
+    _put(call, group, record, now, create_group=True)
+
+
+def _put(call, group: str, record: dict, now: float, create_group: bool) -> None:
+    """One record in a stream of its own (created, with the group when allowed and missing)."""
 
     stream = str(uuid.uuid4())  # AWS writes each record to a stream of its own id
     try:
         call("CreateLogStream", {"logGroupName": group, "logStreamName": stream})
     except ServiceError as error:
-        if error.code != "ResourceNotFoundException":
+        if error.code != "ResourceNotFoundException" or not create_group:
             raise
         try:
             call("CreateLogGroup", {"logGroupName": group})
