@@ -13,7 +13,7 @@ from functools import cached_property
 from nimbus.core.context import RequestContext
 from nimbus.services.base import BaseProvider
 
-from . import messages
+from . import messages, sns_metrics
 from .common import (
     authorization_error,
     not_found,
@@ -25,12 +25,15 @@ from .common import (
     subscriptions_ns,
     topics_ns,
 )
+from .data_identifiers import apply as protect
 from .delivery import Deliverer, deliverer_for, http_job
 from .documents import OUTBOX_MESSAGE, SUBSCRIPTION, TOPIC, Subscription, Topic
-from .fanout import next_record_seq, passes_filter
+from .fanout import filtered_out_by, next_record_seq
+from .platform_delivery import endpoint_of, push_record
 from .policy import topic_policy_allows
 from .retry_policy import max_per_second, retry_delays
 from .signing import Signer
+from .sms_rules import settings_of, sms_options, sms_record
 from .topic_attributes import effective_subscription_policy
 
 
@@ -58,6 +61,10 @@ class SnsState(BaseProvider):
             raise authorization_error(
                 f"User: {ctx.principal.arn} is not authorized to perform: {action} on resource: {arn}")
         return topic
+
+    def save_topic(self, topic: Topic) -> None:
+        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
+        TOPIC.put(self.store, topics_ns(account, region), name, topic)
 
     def topic_subscriptions(self, topic: Topic) -> list[Subscription]:
         account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
@@ -103,12 +110,25 @@ class SnsState(BaseProvider):
         version = topic["Attributes"].get("SignatureVersion", "1")
         account, region, _ = split_topic_arn(published["TopicArn"])
         now = self.clock.time()
-        jobs, records = [], []
+        jobs, records, filtered, skipped = [], [], [], 0
+        policy_text = topic["Attributes"].get("DataProtectionPolicy")
         for sub in subscriptions:
-            if not passes_filter(sub, published):
+            reason = filtered_out_by(sub, published)
+            if reason is not None:
+                filtered.append(reason)
                 continue
             protocol = sub["Protocol"]
             for_protocol = {**published, "Message": messages.body_for(published, protocol)}
+            for_sub = published
+            if policy_text:
+                outbound = protect(policy_text, "Outbound", for_protocol["Message"],
+                                   f"arn:aws:iam::{sub['Owner']}:root", sub["Owner"])
+                if outbound.denied:
+                    skipped += 1  # the policy denies this subscriber the message: a failed delivery
+                    continue
+                if outbound.message != for_protocol["Message"]:
+                    for_protocol["Message"] = outbound.message
+                    for_sub = {**published, "Message": outbound.message, "MessageStructure": None}
             raw = sub["Attributes"].get("RawMessageDelivery") == "true"
             document = for_protocol["Message"] if raw else messages.notification(
                 self.signer, sub.get("Base") or base, for_protocol, sub["SubscriptionArn"], version)
@@ -119,8 +139,23 @@ class SnsState(BaseProvider):
                     sub["Endpoint"], document, raw, sub["SubscriptionArn"], published["TopicArn"], "Notification",
                     published["MessageId"], retry_delays(policy["healthyRetryPolicy"]), content_type,
                     f"{key}:{sub['Id']}", now, max_per_second(policy)))
+            elif protocol == "application":
+                # Only the topic owner's own endpoints: another account's are not the topic's to push to.
+                endpoint = endpoint_of(self.store, sub["Endpoint"]) if sub["Endpoint"].split(":")[4:5] == [
+                    account] else None
+                # A disabled endpoint (or a deleted one) is skipped, as AWS skips it.
+                push = push_record(self.store, endpoint, for_sub, now, sub["SubscriptionArn"]) if endpoint else None
+                if push is not None:
+                    records.append(push)
+                else:
+                    skipped += 1
+            elif protocol == "sms":
+                settings = settings_of(self.store, account, region)
+                records.append(sms_record(settings, account, region, sub["Endpoint"], for_protocol["Message"],
+                                          published["MessageId"], now,
+                                          sms_options(published.get("MessageAttributes"), settings), sub))
             else:
-                if protocol in ("email", "sms"):
+                if protocol == "email":
                     document = for_protocol["Message"]
                 records.append(self.recorded(sub, "Notification", document, published["MessageId"],
                                              published.get("Subject")))
@@ -132,6 +167,16 @@ class SnsState(BaseProvider):
             for job in jobs:
                 job.save(self.store)
         self.deliverer.enqueue(jobs)
+        self._count_fan_out(published["TopicArn"], records, filtered, skipped)
+
+    def _count_fan_out(self, topic_arn: str, records: list, filtered: list[str], skipped: int) -> None:
+        """SNS's metrics for what the fan-out settled at once (HTTP/S deliveries count when they end)."""
+        for reason in filtered:
+            sns_metrics.filtered_out(self.runtime, topic_arn, reason)
+        for _, _, record in records:
+            sns_metrics.delivery_outcome(self.runtime, topic_arn, record.get("Status") != "OPTED_OUT")
+        for _ in range(skipped):
+            sns_metrics.delivery_outcome(self.runtime, topic_arn, False)
 
     def send_confirmation(self, ctx, topic: Topic, sub: Subscription, unsubscribed: bool = False) -> None:
         """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""
