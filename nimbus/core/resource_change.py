@@ -22,6 +22,7 @@ Configuration = Callable[[], dict[str, Any] | None]
 RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
     "AWS::CloudTrail::Trail": "cloudtrail",
+    "AWS::CloudWatch::Alarm": "cloudwatch",
     "AWS::DataPipeline::Pipeline": "datapipeline",
     "AWS::ECR::Repository": "ecr",
     "AWS::EMR::Cluster": "elasticmapreduce",

@@ -1,0 +1,62 @@
+"""CloudWatch's work off the request path, started with the server (startup.py):
+
+- the metrics nimbus services publish (``core/metrics.py``, topic ``METRIC``) stored as the owning
+  account's, from the first one on, before anyone calls CloudWatch;
+- datapoints rolled up and expired as they age, on the virtual clock (series.py);
+- alarms evaluated (evaluator.py), each at the end of its periods.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from nimbus.core.metrics import METRIC, MetricDatum
+from nimbus.services.cloudwatch.common import metrics_ns, points_ns
+from nimbus.services.cloudwatch.documents import METRIC as METRIC_DOC
+from nimbus.services.cloudwatch.evaluator import evaluate_all
+from nimbus.services.cloudwatch.metric_store import Datapoint, record
+from nimbus.services.cloudwatch.series import bucket_of, roll_up
+
+if TYPE_CHECKING:
+    from nimbus.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+ROLLUP_SECONDS = 300.0
+EVALUATE_SECONDS = 10.0  # AWS evaluates every minute; a finer tick keeps real-time tests quick
+
+
+class Background:
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        runtime.events.subscribe(METRIC, self.on_metric)
+        self._rollup = runtime.scheduler.every("cloudwatch-rollup", ROLLUP_SECONDS, self.roll_up,
+                                               on_advance=self.roll_up)
+        self._alarms = runtime.scheduler.every("cloudwatch-alarms", EVALUATE_SECONDS, self.evaluate,
+                                               on_advance=self.evaluate)
+
+    def evaluate(self) -> None:
+        # Metrics published just before a clock jump are on the bus: store them before judging by them.
+        evaluate_all(self.runtime, self.runtime.clock.time())
+
+    def on_metric(self, datum: MetricDatum) -> None:
+        dimensions = [{"Name": name, "Value": value} for name, value in datum.dimensions]
+        point = Datapoint(datum.namespace, datum.name, dimensions, datum.time.timestamp(), 60, datum.unit,
+                          bucket_of([(datum.value, 1.0)]))
+        record(self.runtime.store, datum.account_id, datum.region, [point], self.runtime.clock.time())
+
+    def roll_up(self) -> None:
+        store, now = self.runtime.store, self.runtime.clock.time()
+        for ns in store.namespaces(("cloudwatch",)):
+            if len(ns) != 4 or ns[3] != "metrics":
+                continue
+            account, region = ns[1], ns[2]
+            for _, metric in METRIC_DOC.scan(store, metrics_ns(account, region)):
+                roll_up(store, points_ns(account, region, metric["Series"]), now)
+
+    def reset(self) -> None:
+        """The store was wiped; the subscription and job go on over the new state."""
+
+    def close(self) -> None:
+        self.runtime.events.unsubscribe(METRIC, self.on_metric)
+        self._rollup.cancel()
+        self._alarms.cancel()

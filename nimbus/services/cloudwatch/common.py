@@ -1,0 +1,59 @@
+"""What every CloudWatch module shares: store namespaces, metric identities and AWS's error words."""
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+from nimbus.core.namespaces import Namespace
+from nimbus.protocol.errors import ServiceError
+
+SERVICE = "cloudwatch"
+metrics_ns = Namespace(SERVICE, "metrics")
+points_ns = Namespace(SERVICE, "points")
+alarms_ns = Namespace(SERVICE, "alarms")
+history_ns = Namespace(SERVICE, "history")
+dashboards_ns = Namespace(SERVICE, "dashboards")
+streams_ns = Namespace(SERVICE, "metric-streams")
+insight_rules_ns = Namespace(SERVICE, "insight-rules")
+tags_ns = Namespace(SERVICE, "tags")
+
+Dimensions = list[dict[str, str]]  # [{"Name": ..., "Value": ...}] as the API carries them
+
+
+def metric_key(namespace: str, name: str, dimensions: Dimensions) -> str:
+    """One metric's identity: its namespace, name and dimensions (in name order, as AWS matches them).
+    Keys sort by namespace then name, the order ListMetrics lists in."""
+    dims = "\t".join(f"{d['Name']}={d['Value']}" for d in sorted(dimensions, key=lambda d: d["Name"]))
+    return f"{namespace}\n{name}\n{dims}"
+
+
+def series_id(key: str) -> str:
+    """The points namespace segment of a metric: short and free of the separators namespaces forbid."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterValue", message)
+
+
+def invalid_value(value: Any, parameter: str) -> ServiceError:
+    return invalid(f"The value {value} for parameter {parameter} is invalid.")
+
+
+def missing(parameter: str) -> ServiceError:
+    return ServiceError("MissingParameter", f"The parameter {parameter} is required.")
+
+
+def combination(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterCombination", message)
+
+
+def finite(value: float, parameter: str) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise invalid_value(value, parameter)
+    return value
+
+
+def not_found(message: str) -> ServiceError:
+    return ServiceError("ResourceNotFound", message)
