@@ -122,7 +122,7 @@ def parse(text: str) -> Node:
     def unary() -> Node:
         token = take()
         if token == "-":
-            return Neg(unary())
+            return Neg(binary(_PRECEDENCE["^"]))  # -a ^ 2 is -(a ^ 2)
         if token == "+":
             return unary()
         if isinstance(token, (Num, Text)):
