@@ -25,13 +25,15 @@ from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
 from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
 from nimbus.services.s3.replication import ReplicationOps
+from nimbus.services.s3.request_metrics import RequestMetricOps
 from nimbus.services.s3.select import SelectOps
 from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
 class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, ConfigOps, AccessOps, SweeperOps,
-               ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps):
+               ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps,
+               RequestMetricOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 
