@@ -3,7 +3,8 @@
 - the metrics nimbus services publish (``core/metrics.py``, topic ``METRIC``) stored as the owning
   account's, from the first one on, before anyone calls CloudWatch;
 - datapoints rolled up and expired as they age, on the virtual clock (series.py);
-- alarms evaluated (evaluator.py), each at the end of its periods.
+- alarms evaluated (evaluator.py), each at the end of its periods;
+- metric streams delivering to Firehose (stream_delivery.py), once a minute.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from nimbus.services.cloudwatch.documents import METRIC as METRIC_DOC
 from nimbus.services.cloudwatch.evaluator import evaluate_all
 from nimbus.services.cloudwatch.metric_store import Datapoint, record
 from nimbus.services.cloudwatch.series import bucket_of, roll_up
+from nimbus.services.cloudwatch.stream_delivery import deliver_streams
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -35,8 +37,8 @@ class Background:
                                                on_advance=self.evaluate)
 
     def evaluate(self) -> None:
-        # Metrics published just before a clock jump are on the bus: store them before judging by them.
         evaluate_all(self.runtime, self.runtime.clock.time())
+        deliver_streams(self.runtime, self.runtime.clock.time())
 
     def on_metric(self, datum: MetricDatum) -> None:
         dimensions = [{"Name": name, "Value": value} for name, value in datum.dimensions]

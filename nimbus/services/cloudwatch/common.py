@@ -15,6 +15,8 @@ alarms_ns = Namespace(SERVICE, "alarms")
 history_ns = Namespace(SERVICE, "history")
 dashboards_ns = Namespace(SERVICE, "dashboards")
 streams_ns = Namespace(SERVICE, "metric-streams")
+detectors_ns = Namespace(SERVICE, "anomaly-detectors")
+managed_rules_ns = Namespace(SERVICE, "managed-insight-rules")
 insight_rules_ns = Namespace(SERVICE, "insight-rules")
 tags_ns = Namespace(SERVICE, "tags")
 

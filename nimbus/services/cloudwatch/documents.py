@@ -103,6 +103,7 @@ class MetricStream(TypedDict, total=False):
     OutputFormat: str
     StatisticsConfigurations: list[dict[str, Any]]
     IncludeLinkedAccountsMetrics: bool
+    DeliveredUntil: float  # datapoints before this time were sent (or predate the stream)
 
 
 class InsightRule(TypedDict, total=False):

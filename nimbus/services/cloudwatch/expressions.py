@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nimbus.protocol.errors import ServiceError
 
@@ -181,7 +181,8 @@ class Scope:
     timeline: list[int]
     period: int
     label: str = ""
-    extra: dict[str, float] = field(default_factory=dict)
+    # A metric query's (mean, standard deviation) over its history: what anomaly bands are drawn from.
+    history: Callable[[str], tuple[float, float] | None] | None = None
 
 
 BINARY: dict[str, Callable[[float, float], float]] = {

@@ -180,7 +180,8 @@ def _time_part(part: Callable[[datetime], float]) -> Callable[[Labeled, Scope], 
 
 
 def _band(node: Call, scope: Scope) -> Value:
-    """The expected range: mean ± k standard deviations (k = 2 unless given) of the series' own history."""
+    """The expected range: mean ± k standard deviations (k = 2 unless given) of the metric's history (its
+    anomaly detector's training), or of the series itself when it has none."""
     series = evaluate(node.args[0], scope) if node.args else None
     if not isinstance(series, Labeled):
         raise MathError("ANOMALY_DETECTION_BAND expects one time series.")
@@ -188,9 +189,12 @@ def _band(node: Call, scope: Scope) -> Value:
     if not isinstance(k, float):
         raise MathError("ANOMALY_DETECTION_BAND's second argument is a number of standard deviations.")
     points = list(series.values.values())
-    history = scope.extra.get("history_mean"), scope.extra.get("history_stddev")
-    mean = history[0] if history[0] is not None else (pystats.fmean(points) if points else 0.0)
-    spread = history[1] if history[1] is not None else (pystats.pstdev(points) if len(points) > 1 else 0.0)
+    learned = scope.history(node.args[0].name) if isinstance(node.args[0], Ref) and scope.history else None
+    if learned is not None:
+        mean, spread = learned
+    else:
+        mean = pystats.fmean(points) if points else 0.0
+        spread = pystats.pstdev(points) if len(points) > 1 else 0.0
     label = f"{series.label} (expected)"
     return [Labeled(dict.fromkeys(series.values or scope.timeline, mean - k * spread), label),
             Labeled(dict.fromkeys(series.values or scope.timeline, mean + k * spread), label)]

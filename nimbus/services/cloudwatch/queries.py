@@ -9,10 +9,12 @@ import statistics as pystats
 from dataclasses import dataclass
 from typing import Any
 
+from nimbus.core.times import epoch
 from nimbus.services.cloudwatch import insights
 from nimbus.services.cloudwatch.aggregation import find_metric, periods
-from nimbus.services.cloudwatch.common import metrics_ns
-from nimbus.services.cloudwatch.documents import METRIC, Metric
+from nimbus.services.cloudwatch.anomaly import detector_key
+from nimbus.services.cloudwatch.common import detectors_ns, metrics_ns
+from nimbus.services.cloudwatch.documents import DETECTOR, METRIC, Metric
 from nimbus.services.cloudwatch.expressions import (
     Labeled,
     MathError,
@@ -26,6 +28,7 @@ from nimbus.services.cloudwatch.math_eval import evaluate
 from nimbus.services.cloudwatch.statistics import compute
 from nimbus.store.base import Store
 
+TRAINING_SECONDS = 14 * 86400
 _ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _DYNAMIC = re.compile(r"\$\{(AVG|MAX|MIN|SUM|FIRST|LAST|DATAPOINT_COUNT|LABEL|PROP\('([A-Za-z.]+)'\))\}")
 
@@ -91,7 +94,7 @@ class Runner:
                     for ref in metric_ids:
                         resolve(ref, (*trail, query_id))
                 scope = Scope(values, metric_ids, _timeline(start, end, period), period,
-                              query.get("Label") or query_id)
+                              query.get("Label") or query_id, lambda ref: self._history(by_id.get(ref), start))
                 values[query_id] = evaluate(tree, scope)
             labels[query_id] = query.get("Label") or _default_label(query)
             return values[query_id]
@@ -104,6 +107,18 @@ class Runner:
                 results.append(Result(query["Id"], _label(query.get("Label"), series), series.values,
                                       query.get("ReturnData", True)))
         return results
+
+    def _history(self, query: dict[str, Any] | None, start: float) -> tuple[float, float] | None:
+        """Mean and standard deviation of a metric query over the two weeks before ``start``, less its
+        anomaly detector's excluded time ranges; None without two datapoints to learn from."""
+        if query is None or "MetricStat" not in query:
+            return None
+        learned = self._metric_stat(query, start - TRAINING_SECONDS, start)
+        excluded = _excluded_ranges(self.store, self.account, self.region, query["MetricStat"])
+        points = [v for t, v in learned.values.items() if not any(low <= t < high for low, high in excluded)]
+        if len(points) < 2:
+            return None
+        return pystats.fmean(points), pystats.pstdev(points)
 
     def _metric_stat(self, query: dict[str, Any], start: float, end: float) -> Labeled:
         stat = query["MetricStat"]
@@ -120,6 +135,15 @@ class Runner:
             if value is not None:
                 series[slot] = value
         return Labeled(series, label)
+
+
+def _excluded_ranges(store: Store, account: str, region: str, stat: dict[str, Any]) -> list[tuple[float, float]]:
+    metric = stat["Metric"]
+    single = {"Namespace": metric.get("Namespace"), "MetricName": metric.get("MetricName"),
+              "Dimensions": metric.get("Dimensions") or [], "Stat": stat["Stat"]}
+    detector = DETECTOR.get(store, detectors_ns(account, region), detector_key(single, None))
+    ranges = ((detector or {}).get("Configuration") or {}).get("ExcludedTimeRanges") or []
+    return [(epoch(r["StartTime"]) or 0.0, epoch(r["EndTime"]) or 0.0) for r in ranges]
 
 
 def _timeline(start: float, end: float, period: int) -> list[int]:
