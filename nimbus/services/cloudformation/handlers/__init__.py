@@ -14,6 +14,7 @@ from .cloudfront import (
 from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudtrail import Trail
+from .cloudwatch import Alarm, AnomalyDetector, CompositeAlarm, Dashboard
 from .config import ConfigRule, ConfigurationRecorder, ConformancePack, DeliveryChannel
 from .custom import CustomResource
 from .datapipeline import Pipeline
@@ -63,4 +64,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
     Cluster(), Step(), SecurityConfiguration(),
+    Alarm(), CompositeAlarm(), Dashboard(), AnomalyDetector(),
 )})
