@@ -3,9 +3,12 @@ RUNNING_SUM, PERIOD, ANOMALY_DETECTION_BAND), Metrics Insights queries, labels, 
 metric-math alarm."""
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 
 from tests.support import advance_clock, error_of, unique, virtual_now
 
@@ -120,3 +123,21 @@ def test_metric_math_alarm(aws, endpoint):
     alarm = cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
     assert alarm["StateValue"] == "ALARM" and "[15.0" in alarm["StateReason"]
     assert "Period" not in alarm and alarm["Metrics"][2]["Expression"] == "100 * errors / total"
+
+
+def test_metric_widget_image_is_a_png_chart(aws, series):
+    cw = aws("cloudwatch")
+    namespace, start = series
+    widget = {"width": 640, "height": 320, "start": start.isoformat(), "end": (start + timedelta(minutes=5)).isoformat(),
+              "period": 60, "stat": "Sum", "title": "Requests", "metrics": [
+                  [namespace, "Requests", "Host", "a"], [".", ".", ".", "b", {"label": "host b"}],
+                  [{"expression": "m1 + m2", "label": "total"}]],
+              "annotations": {"horizontal": [{"value": 25, "label": "limit"}]}}
+    image = cw.get_metric_widget_image(MetricWidget=json.dumps(widget))["MetricWidgetImage"]
+    picture = Image.open(io.BytesIO(image))
+    assert (picture.format, picture.size) == ("PNG", (640, 320))
+    colours = picture.convert("RGB").getcolors(maxcolors=1 << 16)
+    assert colours is not None and len(colours) > 20  # lines, text and axes drawn, not a blank canvas
+    assert error_of(cw.get_metric_widget_image, MetricWidget="{") == ("InvalidParameterValue", 400)
+    assert error_of(cw.get_metric_widget_image, MetricWidget=json.dumps({"metrics": []})) == (
+        "InvalidParameterValue", 400)

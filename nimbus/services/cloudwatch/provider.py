@@ -5,7 +5,7 @@ storage, rollup and retention), reads.py (GetMetricStatistics, ListMetrics), met
 (GetMetricData: queries.py, expressions.py and math_eval.py for metric math, insights.py for Metrics
 Insights), alarms.py (alarms; alarm_checks.py, alarm_rule.py for composite rules, evaluator.py and
 transitions.py for evaluation, state changes and SNS actions), history.py, anomaly.py (detectors),
-dashboards.py, streams.py (metric streams; stream_delivery.py sends to Firehose), insight_rules.py,
+dashboards.py, widgets.py (GetMetricWidgetImage: widget_image.py draws), streams.py (metric streams; stream_delivery.py sends to Firehose), insight_rules.py,
 tagging.py; background.py (published metrics, rollup, evaluation, stream delivery) starts with the server.
 """
 from __future__ import annotations
@@ -20,10 +20,11 @@ from nimbus.services.cloudwatch.metric_data import MetricDataOps
 from nimbus.services.cloudwatch.metric_query import MetricQueryOps
 from nimbus.services.cloudwatch.reads import ReadOps
 from nimbus.services.cloudwatch.streams import StreamOps
+from nimbus.services.cloudwatch.widgets import WidgetOps
 
 
 class Provider(MetricDataOps, ReadOps, MetricQueryOps, AlarmOps, HistoryOps, DashboardOps, AnomalyOps, StreamOps,
-               InsightRuleOps):
+               InsightRuleOps, WidgetOps):
     def resource_arns(self, ctx: RequestContext, operation: str, params: dict) -> list[str] | None:
         if params.get("ResourceARN") and operation.endswith(("TagResource", "TagsForResource")):
             return [params["ResourceARN"]]
