@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from tests.support import advance_clock, body, error_of, unique
+from tests.support import advance_clock, body, error_of, unique, virtual_now
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +24,13 @@ def put(cw, namespace, value, name="Load", dims=()):
 def alarm_of(cw, name):
     found = cw.describe_alarms(AlarmNames=[name], AlarmTypes=["MetricAlarm", "CompositeAlarm"])
     return (found["MetricAlarms"] + found["CompositeAlarms"])[0]
+
+
+def early_in_a_minute(endpoint) -> None:
+    """Move the virtual clock to two seconds into a minute, so the steps of a test that follow (each moving it a
+    minute on) put their datapoints in the minute an alarm evaluates next, however slowly the machine runs."""
+    now = virtual_now(endpoint)
+    advance_clock(endpoint, (62 - now.second) % 60 or 60)
 
 
 def confirm(sns, topic, receiver):
@@ -45,6 +52,7 @@ def test_metric_alarm_goes_to_alarm_and_notifies_sns(aws, cw, endpoint, receiver
     assert (first["StateValue"], first["StateReason"]) == ("INSUFFICIENT_DATA", "Unchecked: Initial alarm creation")
     assert first["AlarmArn"] == f"arn:aws:cloudwatch:us-east-1:{account}:alarm:{name}"
 
+    early_in_a_minute(endpoint)
     put(cw, namespace, 20, dims=dims)
     advance_clock(endpoint, 60)
     assert alarm_of(cw, name)["StateValue"] == "OK"
@@ -101,6 +109,7 @@ def test_composite_alarm_follows_its_rule(cw, endpoint):
                             Period=60, EvaluationPeriods=1, Threshold=10,
                             ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching")
     cw.put_composite_alarm(AlarmName=parent, AlarmRule=f'ALARM("{cpu}") AND NOT OK({disk}) OR FALSE')
+    early_in_a_minute(endpoint)
     put(cw, namespace, 50, name=cpu)
     advance_clock(endpoint, 60)
     assert alarm_of(cw, parent)["StateValue"] == "OK"  # the disk is OK

@@ -117,9 +117,10 @@ def test_metric_math_alarm(aws, endpoint):
                             {"Id": "total", "ReturnData": False, "MetricStat": {"Metric": {
                                 "Namespace": namespace, "MetricName": "Requests"}, "Period": 60, "Stat": "Sum"}},
                             {"Id": "rate", "Expression": "100 * errors / total", "Label": "Error rate"}])
-    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Errors", "Value": 3},
-                                                        {"MetricName": "Requests", "Value": 20}])
-    advance_clock(endpoint, 60)
+    now = virtual_now(endpoint)  # datapoints of the minute the alarm evaluates next, however slow the machine
+    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Errors", "Value": 3, "Timestamp": now},
+                                                        {"MetricName": "Requests", "Value": 20, "Timestamp": now}])
+    advance_clock(endpoint, 60 - now.second)
     alarm = cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
     assert alarm["StateValue"] == "ALARM" and "[15.0" in alarm["StateReason"]
     assert "Period" not in alarm and alarm["Metrics"][2]["Expression"] == "100 * errors / total"

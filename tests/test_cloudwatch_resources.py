@@ -69,8 +69,9 @@ def test_anomaly_detector_band_alarm(cw, endpoint):
                             {"Id": "m", "ReturnData": True, "MetricStat": {"Metric": {
                                 "Namespace": namespace, "MetricName": "Latency"}, "Period": 60, "Stat": "Average"}},
                             {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m, 2)"}])
-    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Latency", "Value": 500}])
-    advance_clock(endpoint, 60)
+    now = virtual_now(endpoint)  # the spike in the minute the alarm evaluates next, however slow the machine
+    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Latency", "Value": 500, "Timestamp": now}])
+    advance_clock(endpoint, 60 - now.second)
     assert cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"] == "ALARM"
     cw.delete_anomaly_detector(SingleMetricAnomalyDetector=metric)
     assert cw.describe_anomaly_detectors(Namespace=namespace)["AnomalyDetectors"] == []

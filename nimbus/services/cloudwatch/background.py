@@ -31,6 +31,7 @@ class Background:
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
         runtime.events.subscribe(METRIC, self.on_metric)
+        self._rolled_up_at = 0.0
         self._rollup = runtime.scheduler.every("cloudwatch-rollup", ROLLUP_SECONDS, self.roll_up,
                                                on_advance=self.roll_up)
         self._alarms = runtime.scheduler.every("cloudwatch-alarms", EVALUATE_SECONDS, self.evaluate,
@@ -48,6 +49,9 @@ class Background:
 
     def roll_up(self) -> None:
         store, now = self.runtime.store, self.runtime.clock.time()
+        if now - self._rolled_up_at < ROLLUP_SECONDS:
+            return  # nothing ages by a level in less (the finest level lasts three hours)
+        self._rolled_up_at = now
         for ns in store.namespaces(("cloudwatch",)):
             if len(ns) != 4 or ns[3] != "metrics":
                 continue
