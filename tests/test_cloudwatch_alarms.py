@@ -8,7 +8,16 @@ import json
 import pytest
 import requests
 
-from tests.support import advance_clock, body, error_of, unique, virtual_now
+from tests.support import (
+    advance_clock,
+    aws_cli,
+    aws_cli_error,
+    body,
+    error_of,
+    send_signed,
+    unique,
+    virtual_now,
+)
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +171,31 @@ def test_put_metric_alarm_errors(cw):
         "MissingParameter", 400)
     assert error_of(cw.put_metric_alarm, **{**base, "EvaluationPeriods": 1}, Namespace="N", MetricName="M",
                     Statistic="Sum", Period=60, Threshold=1, DatapointsToAlarm=2) == ("ValidationError", 400)
+
+
+def test_alarms_through_the_cli_and_the_json_protocol(endpoint):
+    """The AWS CLI speaks query; older SDKs JSON 1.0 (X-Amz-Target): the same alarms, errors in each's shape."""
+    name = unique("cli-alarm")
+    aws_cli(endpoint, "cloudwatch", "put-metric-alarm", "--alarm-name", name, "--namespace", "Cli",
+            "--metric-name", "Load", "--statistic", "Average", "--period", "60", "--evaluation-periods", "2",
+            "--threshold", "70", "--comparison-operator", "GreaterThanThreshold",
+            "--dimensions", "Name=Host,Value=a", "--alarm-actions", "arn:aws:sns:us-east-1:000000000000:none")
+    aws_cli(endpoint, "cloudwatch", "set-alarm-state", "--alarm-name", name, "--state-value", "ALARM",
+            "--state-reason", "by hand")
+    [alarm] = aws_cli(endpoint, "cloudwatch", "describe-alarms", "--alarm-names", name)["MetricAlarms"]
+    assert (alarm["StateValue"], alarm["Threshold"], alarm["Dimensions"]) == (
+        "ALARM", 70.0, [{"Name": "Host", "Value": "a"}])
+    failed = [i for i in aws_cli(endpoint, "cloudwatch", "describe-alarm-history", "--alarm-name", name)[
+        "AlarmHistoryItems"] if i["HistoryItemType"] == "Action"]
+    assert failed and failed[0]["HistorySummary"].startswith("Failed to execute action")
+    assert "ResourceNotFound" in aws_cli_error(endpoint, "cloudwatch", "set-alarm-state", "--alarm-name",
+                                               unique("none"), "--state-value", "OK", "--state-reason", "x")
+
+    target = {"Content-Type": "application/x-amz-json-1.0"}
+    answer = send_signed(endpoint, "monitoring", json.dumps({"AlarmNames": [name]}),
+                         {**target, "X-Amz-Target": "GraniteServiceVersion20100801.DescribeAlarms"})
+    assert answer.status_code == 200 and answer.json()["MetricAlarms"][0]["AlarmName"] == name
+    refused = send_signed(endpoint, "monitoring", json.dumps({"Namespace": "AWS/EC2", "MetricData": [
+        {"MetricName": "M", "Value": 1}]}), {**target, "X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData"})
+    assert refused.status_code == 400
+    assert refused.headers["x-amzn-query-error"] == "InvalidParameterValue;Sender"
