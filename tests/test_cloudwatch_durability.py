@@ -2,17 +2,10 @@
 the alarm goes on being evaluated after the restart."""
 from __future__ import annotations
 
-import os
-import signal
 from datetime import timedelta
 
 from nimbus.server import free_port
-from tests.support import advance_clock, make_client, serve_subprocess, virtual_now
-
-
-def _kill(process) -> None:
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+from tests.support import advance_clock, kill_9, make_client, serve_subprocess, virtual_now
 
 
 def test_metrics_and_alarms_survive_kill_9(tmp_path):
@@ -28,7 +21,7 @@ def test_metrics_and_alarms_survive_kill_9(tmp_path):
                                                              "Counts": [1, 2]}])
         cw.set_alarm_state(AlarmName="durable", StateValue="OK", StateReason="before the crash")
     finally:
-        _kill(process)
+        kill_9(process)
     process = serve_subprocess(data_dir, port)
     try:
         cw = make_client(endpoint, "cloudwatch")
@@ -44,4 +37,4 @@ def test_metrics_and_alarms_survive_kill_9(tmp_path):
         kinds = [i["HistoryItemType"] for i in cw.describe_alarm_history(AlarmName="durable")["AlarmHistoryItems"]]
         assert kinds.count("StateUpdate") == 2 and "ConfigurationUpdate" in kinds
     finally:
-        _kill(process)
+        kill_9(process)

@@ -19,7 +19,7 @@ def periods(store: Store, account: str, region: str, metric: Metric, start: floa
     ``start``); only the given unit's when one is given."""
     grouped: dict[int, Bucket] = {}
     origin = int(start)
-    for ts, _resolution, stored_unit, bucket in read(store, points_ns(account, region, metric["Series"]),
+    for ts, _resolution, stored_unit, bucket in read(store, points_ns(account, region), metric["Series"],
                                                       start, end):
         if unit is not None and stored_unit != unit:
             continue
@@ -29,4 +29,5 @@ def periods(store: Store, account: str, region: str, metric: Metric, start: floa
 
 
 def units_of(store: Store, account: str, region: str, metric: Metric, start: float, end: float) -> set[str]:
-    return {unit for _, _, unit, _ in read(store, points_ns(account, region, metric["Series"]), start, end)}
+    return {unit for _, _, unit, _ in read(store, points_ns(account, region), metric["Series"], start,
+                                                    end)}

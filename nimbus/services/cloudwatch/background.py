@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from nimbus.core.metrics import METRIC, MetricDatum
-from nimbus.services.cloudwatch.common import metrics_ns, points_ns
+from nimbus.services.cloudwatch.common import metrics_ns, points_ns, regions_with
 from nimbus.services.cloudwatch.documents import METRIC as METRIC_DOC
 from nimbus.services.cloudwatch.evaluator import evaluate_all
 from nimbus.services.cloudwatch.metric_store import Datapoint, record
@@ -52,12 +52,9 @@ class Background:
         if now - self._rolled_up_at < ROLLUP_SECONDS:
             return  # nothing ages by a level in less (the finest level lasts three hours)
         self._rolled_up_at = now
-        for ns in store.namespaces(("cloudwatch",)):
-            if len(ns) != 4 or ns[3] != "metrics":
-                continue
-            account, region = ns[1], ns[2]
+        for account, region in regions_with(store, "metrics"):
             for _, metric in METRIC_DOC.scan(store, metrics_ns(account, region)):
-                roll_up(store, points_ns(account, region, metric["Series"]), now)
+                roll_up(store, points_ns(account, region), metric["Series"], now)
 
     def reset(self) -> None:
         """The store was wiped; the subscription and job go on over the new state."""

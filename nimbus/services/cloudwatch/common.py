@@ -7,6 +7,7 @@ from typing import Any
 
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
+from nimbus.store.base import Store
 
 SERVICE = "cloudwatch"
 metrics_ns = Namespace(SERVICE, "metrics")
@@ -31,7 +32,7 @@ def metric_key(namespace: str, name: str, dimensions: Dimensions) -> str:
 
 
 def series_id(key: str) -> str:
-    """The points namespace segment of a metric: short and free of the separators namespaces forbid."""
+    """A metric's short name among the points of its account and Region (the first part of its keys)."""
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -55,6 +56,11 @@ def finite(value: float, parameter: str) -> float:
     if math.isnan(value) or math.isinf(value):
         raise invalid_value(value, parameter)
     return value
+
+
+def regions_with(store: Store, kind: str) -> list[tuple[str, str]]:
+    """(account, Region) of every namespace of ``kind`` (``alarms``, ``metrics``...) that holds documents."""
+    return [(ns[1], ns[2]) for ns in store.namespaces((SERVICE,)) if len(ns) == 4 and ns[3] == kind]
 
 
 def not_found(message: str) -> ServiceError:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from nimbus.services.cloudwatch import alarm_rule
 from nimbus.services.cloudwatch.aggregation import find_metric, periods
-from nimbus.services.cloudwatch.common import alarms_ns
+from nimbus.services.cloudwatch.common import alarms_ns, regions_with
 from nimbus.services.cloudwatch.documents import ALARM, Alarm
 from nimbus.services.cloudwatch.queries import Runner
 from nimbus.services.cloudwatch.statistics import compute, is_extended
@@ -151,10 +151,7 @@ def _reason_data(alarm: Alarm, now: float, start: float, recent: list[float],
 
 def evaluate_all(runtime: Runtime, now: float) -> None:
     store = runtime.store
-    for ns in store.namespaces(("cloudwatch",)):
-        if len(ns) != 4 or ns[3] != "alarms":
-            continue
-        account, region = ns[1], ns[2]
+    for account, region in regions_with(store, "alarms"):
         alarms = [alarm for _, alarm in ALARM.scan(store, alarms_ns(account, region))]
         for alarm in alarms:
             if alarm["AlarmType"] != "MetricAlarm":

@@ -26,7 +26,7 @@ class Datapoint:
 
 def record(store: Store, account: str, region: str, points: list[Datapoint], now: float) -> None:
     """Store datapoints of one account and region, together."""
-    metrics = metrics_ns(account, region)
+    metrics, buckets = metrics_ns(account, region), points_ns(account, region)
     with store.transaction():
         for point in points:
             key = metric_key(point.namespace, point.name, point.dimensions)
@@ -39,5 +39,4 @@ def record(store: Store, account: str, region: str, points: list[Datapoint], now
             elif now - metric["LastPut"] >= _LAST_PUT_GRAIN:
                 metric["LastPut"] = now
                 METRIC.put(store, metrics, key, metric)
-            add(store, points_ns(account, region, metric["Series"]), point.when, point.resolution, point.unit,
-                point.bucket)
+            add(store, buckets, metric["Series"], point.when, point.resolution, point.unit, point.bucket)

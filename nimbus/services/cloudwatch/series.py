@@ -5,7 +5,8 @@ as they age (1-second data for 3 hours, then 1-minute for 15 days, 5-minute for 
 A bucket is one stored document per metric, time and unit: sample count, sum, minimum, maximum and the
 values themselves (value, count pairs) for percentiles, up to ``MAX_VALUES`` distinct values; past that a
 bucket keeps its summary only, and percentiles of it are not available (as for statistic sets in AWS).
-Keys start with the zero-padded epoch second, so a time range is one ordered scan.
+All of an account's and Region's buckets share one namespace; a key is the metric's series id, then the
+zero-padded epoch second, so one metric's time range is one ordered scan.
 """
 from __future__ import annotations
 
@@ -52,28 +53,29 @@ def merge(into: Bucket, other: Bucket) -> Bucket:
                   hi=max(into["hi"], other["hi"]), v=values)
 
 
-def _key(ts: int, resolution: int, unit: str) -> str:
-    return f"{ts:012d}:{resolution:04d}:{unit}"
+def _key(series: str, ts: int, resolution: int, unit: str) -> str:
+    return f"{series}:{ts:012d}:{resolution:04d}:{unit}"
 
 
 def _parse(key: str) -> tuple[int, int, str]:
-    ts, resolution, unit = key.split(":", 2)
+    _series, ts, resolution, unit = key.split(":", 3)
     return int(ts), int(resolution), unit
 
 
-def add(store: Store, ns: Namespace, when: float, resolution: int, unit: str, bucket: Bucket) -> None:
+def add(store: Store, ns: Namespace, series: str, when: float, resolution: int, unit: str, bucket: Bucket) -> None:
     """Fold a bucket into the stored one of its resolution and time (the caller holds a transaction)."""
     ts = int(when) // resolution * resolution
-    key = _key(ts, resolution, unit)
+    key = _key(series, ts, resolution, unit)
     stored = store.get(ns, key)
     store.put(ns, key, merge(stored, bucket) if stored is not None else bucket)
 
 
-def read(store: Store, ns: Namespace, start: float, end: float) -> Iterator[tuple[int, int, str, Bucket]]:
-    """(time, resolution, unit, bucket) of the buckets starting in [start, end), in time order."""
-    after = f"{max(int(start) - 1, 0):012d}:~"
+def read(store: Store, ns: Namespace, series: str, start: float, end: float,
+         ) -> Iterator[tuple[int, int, str, Bucket]]:
+    """(time, resolution, unit, bucket) of the series' buckets starting in [start, end), in time order."""
+    after = f"{series}:{max(int(start) - 1, 0):012d}:~"
     while True:
-        rows = store.scan(ns, start_after=after, limit=_PAGE)
+        rows = store.scan(ns, prefix=f"{series}:", start_after=after, limit=_PAGE)
         for key, bucket in rows:
             ts, resolution, unit = _parse(key)
             if ts >= end:
@@ -84,15 +86,15 @@ def read(store: Store, ns: Namespace, start: float, end: float) -> Iterator[tupl
         after = rows[-1][0]
 
 
-def roll_up(store: Store, ns: Namespace, now: float) -> bool:
+def roll_up(store: Store, ns: Namespace, series: str, now: float) -> bool:
     """Age one metric's buckets: each older than its level's retention joins the next level's bucket, or
     expires after the last level. Whether any datapoint is left."""
     oldest_cutoff = now - LEVELS[0][1]
     moved: list[tuple[str, int, int, str, Bucket]] = []
-    for ts, resolution, unit, bucket in read(store, ns, 0, oldest_cutoff):
+    for ts, resolution, unit, bucket in read(store, ns, series, 0, oldest_cutoff):
         level = next((i for i, (res, _) in enumerate(LEVELS) if res == resolution), len(LEVELS) - 1)
         if ts < now - LEVELS[level][1]:
-            moved.append((_key(ts, resolution, unit), ts, level, unit, bucket))
+            moved.append((_key(series, ts, resolution, unit), ts, level, unit, bucket))
     with store.transaction():
         for key, ts, level, unit, bucket in moved:
             store.delete(ns, key)
@@ -100,8 +102,8 @@ def roll_up(store: Store, ns: Namespace, now: float) -> bool:
             while level + 1 < len(LEVELS) and ts < now - LEVELS[level + 1][1]:
                 level += 1
             if level + 1 < len(LEVELS):
-                add(store, ns, ts, LEVELS[level + 1][0], unit, bucket)
-    return bool(store.scan(ns, limit=1))
+                add(store, ns, series, ts, LEVELS[level + 1][0], unit, bucket)
+    return bool(store.scan(ns, prefix=f"{series}:", limit=1))
 
 
 def resolution_at(age: float) -> int:

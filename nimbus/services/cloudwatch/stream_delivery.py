@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch.aggregation import periods
-from nimbus.services.cloudwatch.common import metrics_ns, streams_ns
+from nimbus.services.cloudwatch.common import metrics_ns, regions_with, streams_ns
 from nimbus.services.cloudwatch.documents import METRIC, STREAM, Metric, MetricStream
 
 if TYPE_CHECKING:
@@ -33,10 +33,7 @@ def _selected(stream: MetricStream, metric: Metric) -> bool:
 
 def deliver_streams(runtime: Runtime, now: float) -> None:
     store = runtime.store
-    for ns in store.namespaces(("cloudwatch",)):
-        if len(ns) != 4 or ns[3] != "metric-streams":
-            continue
-        account, region = ns[1], ns[2]
+    for account, region in regions_with(store, "metric-streams"):
         for name, stream in STREAM.scan(store, streams_ns(account, region)):
             since = stream.get("DeliveredUntil", now)
             until = now // MINUTE * MINUTE
