@@ -116,7 +116,10 @@ def parse(text: str) -> Rule:
             return StateOf(value, _name(name))
         raise _error(text)
 
-    rule = expression()
+    try:
+        rule = expression()
+    except RecursionError:
+        raise _error(text) from None
     if pos != len(tokens):
         raise _error(text)
     return rule

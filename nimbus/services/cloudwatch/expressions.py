@@ -147,7 +147,10 @@ def parse(text: str) -> Node:
             return Ref(token)
         raise MathError(f"Syntax error in expression: {text}")
 
-    tree = binary(1)
+    try:
+        tree = binary(1)
+    except RecursionError:
+        raise MathError(f"Expression nested too deeply: {text[:50]}") from None
     if pos != len(tokens):
         raise MathError(f"Syntax error in expression: {text}")
     return tree

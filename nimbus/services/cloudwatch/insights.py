@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from nimbus.core.linear_regex import compile_linear
 from nimbus.services.cloudwatch.aggregation import periods
 from nimbus.services.cloudwatch.documents import Metric
 from nimbus.services.cloudwatch.expressions import Labeled, MathError
@@ -187,12 +188,16 @@ class _Parser:
 
 
 def parse(text: str) -> Query:
-    return _Parser(text).query()
+    try:
+        return _Parser(text).query()
+    except RecursionError:
+        raise _error("conditions nested too deeply") from None
 
 
 def _like(value: str, pattern: str) -> bool:
+    """SQL LIKE (``%`` any run, ``_`` one character), run by RE2 so no pattern can make it backtrack."""
     regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.DOTALL) is not None
+    return compile_linear(f"(?s){regex}").fullmatch(value) is not None
 
 
 def _holds(condition: Condition, labels: dict[str, str]) -> bool:
