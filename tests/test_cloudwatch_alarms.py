@@ -199,3 +199,11 @@ def test_alarms_through_the_cli_and_the_json_protocol(endpoint):
         {"MetricName": "M", "Value": 1}]}), {**target, "X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData"})
     assert refused.status_code == 400
     assert refused.headers["x-amzn-query-error"] == "InvalidParameterValue;Sender"
+
+
+def test_metric_math_alarm_with_a_bad_expression_is_refused(cw):
+    metric = {"Id": "m", "ReturnData": False, "MetricStat": {"Metric": {"Namespace": "N", "MetricName": "M"},
+                                                             "Period": 60, "Stat": "Sum"}}
+    assert error_of(cw.put_metric_alarm, AlarmName=unique("bad-math"), EvaluationPeriods=1, Threshold=1,
+                    ComparisonOperator="GreaterThanThreshold",
+                    Metrics=[metric, {"Id": "e", "Expression": "m +"}]) == ("ValidationError", 400)

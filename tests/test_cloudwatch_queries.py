@@ -102,6 +102,11 @@ def test_query_errors(aws, series):
                     EndTime=end) == ("ValidationError", 400)
     assert error_of(cw.get_metric_data, MetricDataQueries=[{"Id": "e", "Expression": "nothing * 2"}],
                     StartTime=start, EndTime=end).message.startswith("Unrecognized metric or expression")
+    nothing, _ = run(cw, series, "a / (a - a)")
+    assert nothing["e0"] == []  # divisions by zero are left out, not sent as NaN
+    assert error_of(cw.get_metric_data, MetricDataQueries=[
+        stat(series[0], "a", "a"), stat(series[0], "b", "b"), {"Id": "e", "Expression": "METRICS() * METRICS()"},
+        {"Id": "f", "Expression": "LAST(METRICS('zzz'))"}], StartTime=start, EndTime=end) == ("ValidationError", 400)
     deep = "(" * 1000 + "1" + ")" * 1000  # within the model's 2,048 characters: a 400, never a 500
     assert error_of(cw.get_metric_data, MetricDataQueries=[{"Id": "e", "Expression": deep}], StartTime=start,
                     EndTime=end) == ("ValidationError", 400)

@@ -5,6 +5,8 @@ from typing import Any
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch.common import combination, invalid, missing
+from nimbus.services.cloudwatch.expressions import parse
+from nimbus.services.cloudwatch.queries import validate
 from nimbus.services.cloudwatch.reads import check_period
 from nimbus.services.cloudwatch.statistics import is_extended
 
@@ -28,6 +30,10 @@ def check_metric_alarm(params: dict[str, Any]) -> None:
             if params.get(name) is not None:
                 raise combination(f"The parameters {name} and Metrics are mutually exclusive and you have "
                                   "specified both.")
+        validate(metrics)
+        for query in metrics:
+            if "Expression" in query and not query["Expression"].lstrip().upper().startswith("SELECT"):
+                parse(query["Expression"])
         returned = [m for m in metrics if m.get("ReturnData", True)]
         if len(returned) != 1 and not params.get("ThresholdMetricId"):
             raise _validation("Exactly one element of the metrics list should return data.")

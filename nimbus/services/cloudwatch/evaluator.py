@@ -9,6 +9,7 @@ import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch import alarm_rule
 from nimbus.services.cloudwatch.aggregation import find_metric, periods
 from nimbus.services.cloudwatch.common import alarms_ns, regions_with
@@ -87,7 +88,7 @@ def _values(store: Store, account: str, region: str, alarm: Alarm, start: float,
 
 
 def evaluate_metric_alarm(store: Store, account: str, region: str, alarm: Alarm, now: float,
-                          ) -> tuple[str, str, dict[str, Any]] | None:
+                          ) -> tuple[str, str, dict[str, Any] | None] | None:
     """The state the alarm should be in now, its reason and reason data; None to leave it as it is."""
     period = alarm_period(alarm)
     n = alarm["EvaluationPeriods"]
@@ -160,7 +161,10 @@ def evaluate_all(runtime: Runtime, now: float) -> None:
             due = math.floor(now / period) * period
             if alarm.get("EvaluatedUntil", 0) >= due:
                 continue  # nothing new: its last period was evaluated
-            outcome = evaluate_metric_alarm(store, account, region, alarm, now)
+            try:
+                outcome = evaluate_metric_alarm(store, account, region, alarm, now)
+            except ServiceError as error:  # a metric-math alarm whose query cannot run now
+                outcome = ("INSUFFICIENT_DATA", f"Unable to evaluate the alarm: {error.message}", None)
             alarm["EvaluatedUntil"] = due
             if outcome is None or outcome[0] == alarm.get("StateValue"):
                 ALARM.put(store, alarms_ns(account, region), alarm["AlarmName"], alarm)

@@ -205,6 +205,8 @@ def _power(a: float, b: float) -> float:
 
 
 def combine(op: Callable[[float, float], float], left: Value, right: Value, label: str) -> Value:
+    if isinstance(left, list) and isinstance(right, list):
+        raise MathError("Two arrays of time series cannot be combined by an operator.")
     if isinstance(left, list):
         return [as_series(combine(op, item, right, item.label)) for item in left]
     if isinstance(right, list):

@@ -228,6 +228,14 @@ def _sort(node: Call, scope: Scope) -> Value:
     return ranked[:int(limit)] if isinstance(limit, float) else ranked
 
 
+def _end_of(node: Call, scope: Scope, index: int) -> Value:
+    """FIRST or LAST of an array (of the array SORT ordered)."""
+    series = _series_list(evaluate(node.args[0], scope)) if node.args else []
+    if not series:
+        raise MathError(f"{node.name} expects a non-empty array of time series.")
+    return series[index]
+
+
 _FUNCTIONS: dict[str, Callable[[Call, Scope], Value]] = {
     "SUM": _reduce(sum), "AVG": _reduce(pystats.fmean), "MIN": _reduce(min), "MAX": _reduce(max),
     "STDDEV": _reduce(_stddev),
@@ -239,8 +247,8 @@ _FUNCTIONS: dict[str, Callable[[Call, Scope], Value]] = {
     "RUNNING_SUM": _each(_ordered(_running_sum)),
     "PERIOD": _each(lambda s, scope: dict.fromkeys(s.values, float(scope.period))),
     "DATAPOINT_COUNT": _reduce(lambda points: float(len(points))),
-    "FIRST": lambda node, scope: _series_list(evaluate(node.args[0], scope))[0],
-    "LAST": lambda node, scope: _series_list(evaluate(node.args[0], scope))[-1],
+    "FIRST": lambda node, scope: _end_of(node, scope, 0),
+    "LAST": lambda node, scope: _end_of(node, scope, -1),
     "FILL": _fill, "IF": _if, "ANOMALY_DETECTION_BAND": _band, "METRIC_COUNT": _count,
     "TIME_SERIES": _time_series, "REMOVE_EMPTY": _remove_empty, "SORT": _sort,
     "EPOCH": _each(lambda s, _scope: {t: float(t) for t in s.values}),

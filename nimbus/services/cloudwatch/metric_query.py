@@ -1,6 +1,8 @@
 """GetMetricData: MetricStat, metric math and Metrics Insights queries, ScanBy, MaxDatapoints and pages."""
 from __future__ import annotations
 
+import math
+
 from nimbus.core.context import RequestContext
 from nimbus.core.times import epoch, timestamp
 from nimbus.protocol.errors import ServiceError
@@ -37,7 +39,8 @@ class MetricQueryOps(CloudWatchState):
         out: list[dict] = []
         next_token = None
         for index, result in enumerate(results[offset:], offset):
-            points = sorted(result.values.items(), reverse=descending)
+            # NaN and infinities (a division by zero) are left out, as AWS leaves them out.
+            points = sorted(((t, v) for t, v in result.values.items() if math.isfinite(v)), reverse=descending)
             if out and budget < len(points):
                 next_token = str(index)
                 break

@@ -29,6 +29,7 @@ from nimbus.services.cloudwatch.statistics import compute
 from nimbus.store.base import Store
 
 TRAINING_SECONDS = 14 * 86400
+MAX_PERIODS = 100_800  # GetMetricData's most datapoints in one answer
 _ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _DYNAMIC = re.compile(r"\$\{(AVG|MAX|MIN|SUM|FIRST|LAST|DATAPOINT_COUNT|LABEL|PROP\('([A-Za-z.]+)'\))\}")
 
@@ -147,6 +148,9 @@ def _excluded_ranges(store: Store, account: str, region: str, stat: dict[str, An
 
 
 def _timeline(start: float, end: float, period: int) -> list[int]:
+    if (end - start) / period > MAX_PERIODS:
+        raise MathError(f"The query asks for more than {MAX_PERIODS:,} datapoints per time series: use a longer "
+                        "period or a shorter time range.")
     return list(range(int(start), int(end), period))
 
 
