@@ -153,3 +153,8 @@ def test_metric_widget_image_is_a_png_chart(aws, series):
     assert error_of(cw.get_metric_widget_image, MetricWidget="{") == ("InvalidParameterValue", 400)
     assert error_of(cw.get_metric_widget_image, MetricWidget=json.dumps({"metrics": []})) == (
         "InvalidParameterValue", 400)
+    for odd in ({"width": "wide"}, {"period": "often"}, {"start": "yesterday"}):
+        assert error_of(cw.get_metric_widget_image, MetricWidget=json.dumps({**widget, **odd})) == (
+            "InvalidParameterValue", 400)
+    shapeless = {**widget, "legend": "below", "annotations": ["none"]}  # AWS's widgets carry objects here
+    assert cw.get_metric_widget_image(MetricWidget=json.dumps(shapeless))["MetricWidgetImage"][:4] == b"\x89PNG"

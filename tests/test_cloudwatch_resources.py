@@ -112,6 +112,8 @@ def test_metric_stream_delivers_to_firehose(aws, cw, endpoint, account):
                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     assert error_of(cw.put_metric_stream, Name=name, FirehoseArn=hose_arn, RoleArn=untrusted,
                     OutputFormat="json") == ("InvalidParameterValue", 400)
+    assert error_of(cw.put_metric_stream, Name=name, FirehoseArn="not-an-arn", RoleArn=stream_role,
+                    OutputFormat="json") == ("InvalidParameterValue", 400)
 
 
 def test_insight_rules_are_stored(cw):

@@ -2,6 +2,8 @@
 StopMetricStreams. A running stream's datapoints reach its Firehose delivery stream (stream_delivery.py)."""
 from __future__ import annotations
 
+import re
+
 from nimbus.core.context import RequestContext
 from nimbus.core.roles import check_pass_role
 from nimbus.core.times import timestamp
@@ -32,6 +34,8 @@ class StreamOps(TaggingOps):
             raise combination("You cannot include both IncludeFilters and ExcludeFilters.")
         if params["OutputFormat"] not in FORMATS:
             raise invalid(f"The value {params['OutputFormat']} for parameter OutputFormat is invalid.")
+        if not re.fullmatch(r"arn:aws[a-z-]*:firehose:[a-z0-9-]+:\d{12}:deliverystream/[\w.-]+", params["FirehoseArn"]):
+            raise invalid(f"The value {params['FirehoseArn']} for parameter FirehoseArn is invalid.")
         name, now = params["Name"], self.clock.time()
         arn = ctx.arn(f"metric-stream/{name}")
         check_pass_role(ctx, params["RoleArn"], STREAM_PRINCIPAL, f"metric-stream-{name}"[:64], _refused)

@@ -58,21 +58,23 @@ def widget_queries(widget: dict[str, Any]) -> list[dict[str, Any]]:
         values = [previous[i] if v == "." and i < len(previous) else v
                   for i, v in enumerate(row[:-1] if options else row)]
         previous = values
-        query_id = options.get("id") or f"m{n}"
+        query_id = str(options.get("id") or f"m{n}")
         query: dict[str, Any] = {"Id": query_id, "ReturnData": options.get("visible", True)}
         if options.get("label"):
-            query["Label"] = options["label"]
+            query["Label"] = str(options["label"])
         if "expression" in options:
-            query["Expression"] = options["expression"]
+            query["Expression"] = str(options["expression"])
         else:
             if len(values) < 2 or len(values) % 2:
                 raise invalid(f"The value of MetricWidget.metrics[{n - 1}] must be a namespace, a metric name "
                               "and dimension name and value pairs.")
             dims = [{"Name": str(values[i]), "Value": str(values[i + 1])} for i in range(2, len(values), 2)]
+            period = options.get("period") or widget.get("period") or 300
+            if not isinstance(period, int) or period < 1:
+                raise invalid(f"The period of MetricWidget.metrics[{n - 1}] must be a positive number of seconds.")
             query["MetricStat"] = {"Metric": {"Namespace": str(values[0]), "MetricName": str(values[1]),
                                               "Dimensions": dims},
-                                   "Period": int(options.get("period") or widget.get("period") or 300),
-                                   "Stat": options.get("stat") or widget.get("stat") or "Average"}
+                                   "Period": period, "Stat": str(options.get("stat") or widget.get("stat") or "Average")}
         queries.append(query)
     return queries
 
@@ -84,9 +86,8 @@ def draw(runner: Runner, widget_json: str, now: float) -> bytes:
         raise invalid("The parameter MetricWidget must be a valid JSON object.") from None
     if not isinstance(widget, dict):
         raise invalid("The parameter MetricWidget must be a valid JSON object.")
-    width, height = (int(widget.get(k) or default) for k, default in zip(("width", "height"), DEFAULT_SIZE,
-                                                                          strict=True))
-    if not (1 <= width <= MAX_SIZE and 1 <= height <= MAX_SIZE):
+    width, height = (widget.get(k) or default for k, default in zip(("width", "height"), DEFAULT_SIZE, strict=True))
+    if not all(isinstance(v, int) and 1 <= v <= MAX_SIZE for v in (width, height)):
         raise invalid(f"The widget width and height must be between 1 and {MAX_SIZE} pixels.")
     start, end = _when(widget.get("start", "-PT3H"), now, "start"), _when(widget.get("end"), now, "end")
     if start >= end:
@@ -100,7 +101,8 @@ def draw(runner: Runner, widget_json: str, now: float) -> bytes:
             points = sorted(result.values.items())
             times = [_num(t) for t, _ in points]
             axes.plot(times, [v for _, v in points], label=result.label, marker="." if len(points) < 3 else None)
-        for line in (widget.get("annotations") or {}).get("horizontal") or []:
+        annotations = widget.get("annotations")
+        for line in (annotations.get("horizontal") or [] if isinstance(annotations, dict) else []):
             if isinstance(line, dict) and isinstance(line.get("value"), int | float):
                 axes.axhline(line["value"], linestyle="--", color=line.get("color") or "#d62728",
                              label=line.get("label"))
@@ -108,7 +110,8 @@ def draw(runner: Runner, widget_json: str, now: float) -> bytes:
         axes.xaxis_date(tz=UTC)
         if widget.get("title"):
             axes.set_title(str(widget["title"]))
-        if results and widget.get("legend", {}).get("position") != "hidden":
+        legend = widget.get("legend")
+        if results and not (isinstance(legend, dict) and legend.get("position") == "hidden"):
             axes.legend(loc="upper left", fontsize="small")
         figure.autofmt_xdate()
         out = io.BytesIO()
