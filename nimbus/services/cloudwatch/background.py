@@ -1,7 +1,7 @@
 """CloudWatch's work off the request path, started with the server (startup.py):
 
 - the metrics nimbus services publish (``core/metrics.py``, topic ``METRIC``) stored as the owning
-  account's, from the first one on, before anyone calls CloudWatch;
+  account's, from the first one on, before anyone calls CloudWatch (published.py gathers them);
 - datapoints rolled up and expired as they age, on the virtual clock (series.py);
 - alarms evaluated (evaluator.py), each at the end of its periods;
 - metric streams delivering to Firehose (stream_delivery.py), once a minute.
@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from nimbus.core.metrics import METRIC, MetricDatum
+from nimbus.core.metrics import METRIC
 from nimbus.services.cloudwatch.common import metrics_ns, points_ns, regions_with
 from nimbus.services.cloudwatch.documents import METRIC as METRIC_DOC
 from nimbus.services.cloudwatch.evaluator import evaluate_all
-from nimbus.services.cloudwatch.metric_store import Datapoint, record
-from nimbus.services.cloudwatch.series import bucket_of, roll_up
+from nimbus.services.cloudwatch.published import FLUSH_SECONDS, PublishedMetrics
+from nimbus.services.cloudwatch.series import roll_up
 from nimbus.services.cloudwatch.stream_delivery import deliver_streams
 
 if TYPE_CHECKING:
@@ -30,7 +30,10 @@ EVALUATE_SECONDS = 10.0  # AWS evaluates every minute; a finer tick keeps real-t
 class Background:
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
-        runtime.events.subscribe(METRIC, self.on_metric)
+        self.published = PublishedMetrics(runtime)
+        runtime.events.subscribe(METRIC, self.published.add)
+        self._flush = runtime.scheduler.every("cloudwatch-published", FLUSH_SECONDS, self.published.flush,
+                                              on_advance=self.published.flush)
         self._rolled_up_at = 0.0
         self._rollup = runtime.scheduler.every("cloudwatch-rollup", ROLLUP_SECONDS, self.roll_up,
                                                on_advance=self.roll_up)
@@ -38,14 +41,10 @@ class Background:
                                                on_advance=self.evaluate)
 
     def evaluate(self) -> None:
+        self.published.flush()  # alarms judge the metrics published up to now
         evaluate_all(self.runtime, self.runtime.clock.time())
         deliver_streams(self.runtime, self.runtime.clock.time())
 
-    def on_metric(self, datum: MetricDatum) -> None:
-        dimensions = [{"Name": name, "Value": value} for name, value in datum.dimensions]
-        point = Datapoint(datum.namespace, datum.name, dimensions, datum.time.timestamp(), 60, datum.unit,
-                          bucket_of([(datum.value, 1.0)]))
-        record(self.runtime.store, datum.account_id, datum.region, [point], self.runtime.clock.time())
 
     def roll_up(self) -> None:
         store, now = self.runtime.store, self.runtime.clock.time()
@@ -60,6 +59,8 @@ class Background:
         """The store was wiped; the subscription and job go on over the new state."""
 
     def close(self) -> None:
-        self.runtime.events.unsubscribe(METRIC, self.on_metric)
+        self.runtime.events.unsubscribe(METRIC, self.published.add)
+        self._flush.cancel()
+        self.published.flush()
         self._rollup.cancel()
         self._alarms.cancel()

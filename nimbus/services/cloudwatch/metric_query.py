@@ -27,6 +27,7 @@ class MetricQueryOps(CloudWatchState):
         for n, query in enumerate(queries, 1):
             if "MetricStat" in query:
                 check_period(query["MetricStat"]["Period"], f"MetricDataQueries.member.{n}.MetricStat.Period")
+        self.published_so_far()
         results = [r for r in Runner(self.store, ctx.account_id, ctx.region).run(queries, start, end)
                    if r.return_data]
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"

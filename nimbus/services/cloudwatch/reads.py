@@ -36,6 +36,7 @@ class ReadOps(CloudWatchState):
             if not is_extended(name):
                 raise invalid(f"The value {name} for parameter ExtendedStatistics is not a valid extended "
                               "statistic.")
+        self.published_so_far()
         start, end, period = epoch(params["StartTime"]), epoch(params["EndTime"]), params["Period"]
         assert start is not None and end is not None
         check_period(period)
@@ -68,6 +69,7 @@ class ReadOps(CloudWatchState):
         return {"Label": label, "Datapoints": datapoints}
 
     def list_metrics(self, ctx: RequestContext, params: dict) -> dict:
+        self.published_so_far()
         namespace, name = params.get("Namespace"), params.get("MetricName")
         filters = params.get("Dimensions") or []
         recent = params.get("RecentlyActive") == "PT3H"

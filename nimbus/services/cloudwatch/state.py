@@ -6,9 +6,14 @@ from nimbus.core.context import RequestContext
 from nimbus.services.base import BaseProvider
 from nimbus.services.cloudwatch.common import alarms_ns, metrics_ns
 from nimbus.services.cloudwatch.documents import ALARM, METRIC, Alarm, Metric
+from nimbus.services.cloudwatch.published import flush_published
 
 
 class CloudWatchState(BaseProvider):
+    def published_so_far(self) -> None:
+        """Reads see the metrics services published before them (gathered off the request path)."""
+        flush_published(self.runtime)
+
     def all_metrics(self, account: str, region: str, namespace: str | None = None) -> list[Metric]:
         prefix = f"{namespace}\n" if namespace else ""
         return [metric for _, metric in METRIC.scan(self.store, metrics_ns(account, region), prefix)]

@@ -14,6 +14,7 @@ class WidgetOps(CloudWatchState):
         output = params.get("OutputFormat") or "png"
         if output not in FORMATS:
             raise invalid(f"The value {output} for parameter OutputFormat is invalid.")
+        self.published_so_far()
         # matplotlib loads in a second or so: only for the first image, not with the provider.
         from nimbus.services.cloudwatch.widget_image import draw
         image = draw(Runner(self.store, ctx.account_id, ctx.region), params["MetricWidget"], self.clock.time())
