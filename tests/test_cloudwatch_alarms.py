@@ -207,3 +207,22 @@ def test_metric_math_alarm_with_a_bad_expression_is_refused(cw):
     assert error_of(cw.put_metric_alarm, AlarmName=unique("bad-math"), EvaluationPeriods=1, Threshold=1,
                     ComparisonOperator="GreaterThanThreshold",
                     Metrics=[metric, {"Id": "e", "Expression": "m +"}]) == ("ValidationError", 400)
+
+
+def test_set_alarm_state_on_a_composite_holds_until_a_child_changes(cw, endpoint):
+    child, parent = unique("child"), unique("parent")
+    cw.put_metric_alarm(AlarmName=child, Namespace=unique("Held"), MetricName="M", Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+                        TreatMissingData="notBreaching")
+    cw.put_composite_alarm(AlarmName=parent, AlarmRule=f"ALARM({child})")
+    advance_clock(endpoint, 60)
+    assert alarm_of(cw, parent)["StateValue"] == "OK"
+    cw.set_alarm_state(AlarmName=parent, StateValue="ALARM", StateReason="drill")
+    advance_clock(endpoint, 60)
+    assert (alarm_of(cw, parent)["StateValue"], alarm_of(cw, parent)["StateReason"]) == ("ALARM", "drill")
+    cw.set_alarm_state(AlarmName=child, StateValue="OK", StateReason="child moved")  # no change of state
+    cw.set_alarm_state(AlarmName=child, StateValue="ALARM", StateReason="child moved")
+    advance_clock(endpoint, 1)
+    cw.set_alarm_state(AlarmName=child, StateValue="OK", StateReason="back")
+    advance_clock(endpoint, 1)
+    assert alarm_of(cw, parent)["StateValue"] == "OK"

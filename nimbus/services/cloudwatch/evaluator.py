@@ -173,6 +173,14 @@ def evaluate_all(runtime: Runtime, now: float) -> None:
         _evaluate_composites(runtime, account, region, now)
 
 
+def _due(composite: Alarm, children: list[Alarm]) -> bool:
+    """Whether a composite alarm needs judging: new, reconfigured, or one of its alarms changed state since."""
+    since = composite.get("StateUpdatedTimestamp", 0.0)
+    return (composite.get("StateReason") == "Unchecked: Initial alarm creation"
+            or composite.get("AlarmConfigurationUpdatedTimestamp", 0.0) >= since
+            or any(child.get("StateUpdatedTimestamp", 0.0) >= since for child in children))
+
+
 def _evaluate_composites(runtime: Runtime, account: str, region: str, now: float) -> None:
     """Composite alarms in rounds, so one naming another settles within the same tick."""
     store = runtime.store
@@ -184,10 +192,12 @@ def _evaluate_composites(runtime: Runtime, account: str, region: str, now: float
             if alarm["AlarmType"] != "CompositeAlarm":
                 continue
             rule = alarm_rule.parse(alarm["AlarmRule"])
+            named = sorted(alarm_rule.alarms_named(rule))
+            if not _due(alarm, [alarms[n] for n in named if n in alarms]):
+                continue  # nothing it watches changed since its own state did (SetAlarmState holds till then)
             state = "ALARM" if alarm_rule.holds(rule, states) else "OK"
             if state == alarm.get("StateValue"):
                 continue
-            named = sorted(alarm_rule.alarms_named(rule))
             triggered = [n for n in named if n in alarms and states[n] == "ALARM"]
             triggering = [{"arn": alarms[n]["AlarmArn"], "state": {
                 "value": states[n], "timestamp": iso(alarms[n].get("StateUpdatedTimestamp", now))}}
