@@ -174,7 +174,7 @@ def test_put_metric_alarm_errors(cw):
 
 
 def test_alarms_through_the_cli_and_the_json_protocol(endpoint):
-    """The AWS CLI speaks query; older SDKs JSON 1.0 (X-Amz-Target): the same alarms, errors in each's shape."""
+    """The AWS CLI (JSON 1.0 in query mode) and a plain JSON 1.0 client: the same alarms, query-era error codes."""
     name = unique("cli-alarm")
     aws_cli(endpoint, "cloudwatch", "put-metric-alarm", "--alarm-name", name, "--namespace", "Cli",
             "--metric-name", "Load", "--statistic", "Average", "--period", "60", "--evaluation-periods", "2",

@@ -1,10 +1,11 @@
 """CloudWatch metrics: PutMetricData (values, value lists, statistic sets, high resolution, units), its
-errors, GetMetricStatistics with extended statistics, ListMetrics, rollup on the virtual clock, and the
-query protocol through the AWS CLI."""
+errors, GetMetricStatistics with extended statistics, ListMetrics, rollup on the virtual clock; the AWS CLI
+(which speaks JSON 1.0 in query mode) and the query protocol older SDKs speak."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from math import isclose
+from xml.etree import ElementTree
 
 import pytest
 
@@ -15,6 +16,7 @@ from tests.support import (
     aws_cli_error,
     error_of,
     make_client,
+    send_signed,
     start_server,
     unique,
     virtual_now,
@@ -118,7 +120,28 @@ def test_list_metrics_filters_and_pages(cw, endpoint):
     assert len(cw.list_metrics(Namespace=namespace, MetricName="Errors")["Metrics"]) == 1
 
 
-def test_query_protocol_through_the_cli(endpoint):
+def test_the_query_protocol(endpoint):
+    form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    namespace = unique("Query")
+    put = send_signed(endpoint, "monitoring", f"Action=PutMetricData&Version=2010-08-01&Namespace={namespace}"
+                      "&MetricData.member.1.MetricName=Orders&MetricData.member.1.Value=3"
+                      "&MetricData.member.1.Dimensions.member.1.Name=Shop"
+                      "&MetricData.member.1.Dimensions.member.1.Value=a", form)
+    assert put.status_code == 200
+    listed = send_signed(endpoint, "monitoring", f"Action=ListMetrics&Version=2010-08-01&Namespace={namespace}", form)
+    tree = ElementTree.fromstring(listed.text)
+    xmlns = {"cw": "http://monitoring.amazonaws.com/doc/2010-08-01/"}
+    assert [e.text for e in tree.iterfind(".//cw:Metrics/cw:member/cw:MetricName", xmlns)] == ["Orders"]
+    assert [e.text for e in tree.iterfind(".//cw:Dimensions/cw:member/cw:Value", xmlns)] == ["a"]
+    refused = send_signed(endpoint, "monitoring", "Action=PutMetricData&Version=2010-08-01&Namespace=AWS/X"
+                          "&MetricData.member.1.MetricName=M&MetricData.member.1.Value=1", form)
+    error = ElementTree.fromstring(refused.text).find(".//cw:Error", xmlns)
+    assert refused.status_code == 400 and error is not None
+    assert (error.findtext("cw:Code", None, xmlns), error.findtext("cw:Type", None, xmlns)) == (
+        "InvalidParameterValue", "Sender")
+
+
+def test_the_cli(endpoint):
     namespace = unique("Cli")
     aws_cli(endpoint, "cloudwatch", "put-metric-data", "--namespace", namespace, "--metric-name", "Orders",
             "--value", "3", "--unit", "Count")
