@@ -110,3 +110,10 @@ def test_daily_pipeline(run_example, postgres, monkeypatch):
     assert len(result["failed"]) == 1 and "Transform" in result["failed"][0]
     assert sorted(alarm.split(" into ")[0] for alarm in result["alarms"]) == [
         "Loaded the web logs of 2024-01-01", "Loaded the web logs of 2024-01-02"]
+
+
+def test_cloudtrail_vs_cloudwatch(run_example):
+    result, printed = run_example("cloudtrail_vs_cloudwatch")
+    assert result["incoming"] == 250 and result["state"] == "ALARM" and result["notified"] == "ALARM"
+    assert all(arn.endswith(":root") for arn in result["who"].values())
+    assert steps_printed(printed, 6)

@@ -1,18 +1,11 @@
 """kill -9: buffered records and a Kinesis source's checkpoints survive; nothing is lost or delivered twice."""
 from __future__ import annotations
 
-import os
-import signal
 import threading
 import time
 
 from nimbus.server import free_port
-from tests.support import advance_clock, firehose_role, make_client, objects, s3_config, serve_subprocess
-
-
-def _kill(process) -> None:
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+from tests.support import advance_clock, firehose_role, kill_9, make_client, objects, s3_config, serve_subprocess
 
 
 def test_buffered_records_survive_kill_9(tmp_path):
@@ -31,7 +24,7 @@ def test_buffered_records_survive_kill_9(tmp_path):
             firehose.put_record_batch(DeliveryStreamName="buffered",
                                       Records=[{"Data": f"{i}:{j}\n".encode()} for j in range(25)])
     finally:
-        _kill(process)
+        kill_9(process)
     process = serve_subprocess(data_dir, port)
     try:
         s3 = make_client(endpoint, "s3")
@@ -42,7 +35,7 @@ def test_buffered_records_survive_kill_9(tmp_path):
         lines = bodies[0].decode().splitlines()
         assert sorted(lines) == sorted(f"{i}:{j}" for i in range(20) for j in range(25))
     finally:
-        _kill(process)
+        kill_9(process)
 
 
 def _write(kinesis, name: str, start: int, count: int, acknowledged: list, stop: threading.Event,
@@ -96,7 +89,7 @@ def test_kinesis_source_resumes_after_kill_9_without_loss_or_duplicates(tmp_path
         advance_clock(endpoint, 61)  # some deliveries happen before the kill
         time.sleep(0.3)
     finally:
-        _kill(process)
+        kill_9(process)
         stop.set()
         writer.join()
     before = len(acknowledged)
@@ -126,4 +119,4 @@ def test_kinesis_source_resumes_after_kill_9_without_loss_or_duplicates(tmp_path
                 mine = [n for n in numbers if n % 7 == key]
                 assert mine == sorted(mine)
     finally:
-        _kill(process)
+        kill_9(process)

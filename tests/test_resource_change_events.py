@@ -112,6 +112,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
         [s3_origin("s3", unique("origin"))], legacy_behaviour("s3")))["Distribution"]
     retire(cloudfront, distribution["Id"])
 
+    cloudwatch, alarm = client("cloudwatch"), unique("alarm")
+    cloudwatch.put_metric_alarm(AlarmName=alarm, Namespace="Events", MetricName="M", Statistic="Sum", Period=60,
+                                EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    cloudwatch.delete_alarms(AlarmNames=[alarm])
+
     analytics, app = client("kinesisanalytics"), unique("analytics")
     analytics.create_application(ApplicationName=app)
     analytics.update_application(ApplicationName=app, CurrentApplicationVersionId=1,

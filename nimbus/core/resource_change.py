@@ -23,6 +23,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
     "AWS::CloudFront::Distribution": "cloudfront",
     "AWS::CloudTrail::Trail": "cloudtrail",
+    "AWS::CloudWatch::Alarm": "cloudwatch",
     "AWS::DataPipeline::Pipeline": "datapipeline",
     "AWS::ECR::Repository": "ecr",
     "AWS::EMR::Cluster": "elasticmapreduce",

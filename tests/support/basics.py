@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -159,6 +160,12 @@ def serve_subprocess(data_dir: str, port: int, **popen) -> subprocess.Popen:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(process.stderr.read().decode())
+
+
+def kill_9(process: subprocess.Popen) -> None:
+    """End a ``serve_subprocess`` server as a crash would: SIGKILL, no shutdown of any kind."""
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def signed(endpoint: str, service: str, method: str = "POST", path: str = "/", body: bytes = b"",

@@ -89,6 +89,7 @@ ONE_CALL_PER_SERVICE = {
     "cloudfront-keyvaluestore": lambda aws: on_loopback(aws("cloudfront-keyvaluestore")).describe_key_value_store(
         KvsARN=aws("cloudfront").create_key_value_store(Name=unique("kvs"))["KeyValueStore"]["ARN"]),
     "cloudtrail": lambda aws: aws("cloudtrail").list_trails(),
+    "cloudwatch": lambda aws: aws("cloudwatch").list_metrics(),
     "cloudtrail-data": lambda aws: error_of(aws("cloudtrail-data").put_audit_events,
                                             channelArn="arn:aws:cloudtrail:us-east-1:000000000000:channel/none",
                                             auditEvents=[{"id": "1", "eventData": "{}"}]),
@@ -114,7 +115,8 @@ ONE_CALL_PER_SERVICE = {
 
 
 # Services whose records name them otherwise: their signing name (s3control's calls are S3's, as in AWS).
-EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "emr": "elasticmapreduce", "s3control": "s3"}
+EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "cloudwatch": "monitoring", "emr": "elasticmapreduce",
+                 "s3control": "s3"}
 
 # Services whose every call is a data event: a trail logs them only when its selectors name them.
 DATA_EVENTS_ONLY = {"cloudtrail-data"}

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from nimbus.services.firehose import s3_destination
+from nimbus.services.firehose import metrics, s3_destination
 from nimbus.services.firehose.buffer import Batch, Buffers
 from nimbus.services.firehose.common import MIB, errors_ns, stream_ident
 from nimbus.services.firehose.delivery_streams import StreamRepo
@@ -94,10 +94,12 @@ class Deliverer:
             try:
                 self._deliver(stream, batch)
             except DeliveryError as exc:
+                metrics.delivery_failed(self.runtime, stream)
                 if not self._failed(stream, batch, exc):
                     return
             else:
                 self._retry.pop(ident, None)
+                metrics.delivered(self.runtime, stream, batch.records, batch.arrivals)
             self.buffers.remove(account, region, name, batch.keys)
             force = False
 

@@ -6,6 +6,7 @@ import os
 from nimbus.core.context import RequestContext
 from nimbus.core.errors import not_found
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.firehose import metrics
 from nimbus.services.firehose.common import MAX_BATCH_BYTES, invalid
 from nimbus.services.firehose.documents import DeliveryStream
 from nimbus.services.firehose.state import FirehoseState
@@ -52,6 +53,7 @@ class RecordOps(FirehoseState):
         if not self._admitted(ctx, stream, [params["Record"]["Data"]])[0]:
             raise ServiceError("ServiceUnavailableException", "Slow down.")
         self._accept(ctx, stream, [params["Record"]["Data"]])
+        metrics.records_put(self.runtime, stream, [params["Record"]["Data"]], "PutRecord")
         return {"RecordId": _record_ids(1)[0], "Encrypted": self._encrypted(stream)}
 
     def put_record_batch(self, ctx: RequestContext, params: dict) -> dict:
@@ -64,6 +66,7 @@ class RecordOps(FirehoseState):
         accepted = [record for record, ok in zip(records, admitted) if ok]
         if accepted:
             self._accept(ctx, stream, accepted)
+            metrics.records_put(self.runtime, stream, accepted, "PutRecordBatch")
         ids = iter(_record_ids(len(accepted)))
         responses = [{"RecordId": next(ids)} if ok else
                      {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."} for ok in admitted]

@@ -7,7 +7,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.errors import not_found
 from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
-from nimbus.services.kinesis import access, encryption, retention, sequence
+from nimbus.services.kinesis import access, encryption, metrics, retention, sequence
 from nimbus.services.kinesis.documents import Shard, Stream
 from nimbus.services.kinesis.hashing import record_hash_key
 from nimbus.services.kinesis.iterators import Iterator
@@ -34,6 +34,7 @@ class RecordOps(KinesisState):
                                "failed to satisfy constraint: Member must not be null")
         stream = self.stream(ctx, params)
         result = self._write(ctx, stream, [params])[0]
+        metrics.records_put(ctx, stream, [params], [result], "PutRecord")
         if "ErrorCode" in result:
             raise ServiceError(result["ErrorCode"], result["ErrorMessage"])
         return {**result, "EncryptionType": stream["Encryption"]["EncryptionType"]}
@@ -46,6 +47,7 @@ class RecordOps(KinesisState):
                                f"Records size exceeds {PUT_RECORDS_MAX_BYTES // (1024 * 1024)} MB limit")
         stream = self.stream(ctx, params)
         results = self._write(ctx, stream, entries)
+        metrics.records_put(ctx, stream, entries, results, "PutRecords")
         return {"FailedRecordCount": sum(1 for r in results if "ErrorCode" in r), "Records": results,
                 "EncryptionType": stream["Encryption"]["EncryptionType"]}
 
@@ -151,6 +153,8 @@ class RecordOps(KinesisState):
         batch = self.read_batch(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
         if enforce:
             self.throttle.count_read_bytes(stream["StreamId"], shard["ShardIndex"], batch["bytes"])
+        metrics.records_read(ctx, stream, shard_id(shard["ShardIndex"]), len(batch["records"]), batch["bytes"],
+                             batch["behind"])
         output = {"Records": batch["records"], "MillisBehindLatest": batch["behind"]}
         if batch["child_shards"] is None:
             output["NextShardIterator"] = self.iterators.encode(

@@ -15,6 +15,7 @@ from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
 from .cloudfront_realtime import RealtimeLogConfig
 from .cloudtrail import Trail
+from .cloudwatch import Alarm, AnomalyDetector, CompositeAlarm, Dashboard
 from .config import ConfigRule, ConfigurationRecorder, ConformancePack, DeliveryChannel
 from .custom import CustomResource
 from .datapipeline import Pipeline
@@ -65,4 +66,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
     Cluster(), Step(), SecurityConfiguration(),
+    Alarm(), CompositeAlarm(), Dashboard(), AnomalyDetector(),
 )})
