@@ -1,12 +1,14 @@
 """The metrics nimbus services publish about themselves, stored by CloudWatch as the owning account's:
-Kinesis (stream and, with enhanced monitoring, shard level), Firehose (incoming and delivery to S3) and S3
-request metrics where a bucket's metrics configuration asks for them."""
+Kinesis (stream and, with enhanced monitoring, shard level), Firehose (incoming and delivery to S3), S3
+request metrics where a bucket's metrics configuration asks for them, and SNS's publishes and deliveries."""
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
 import pytest
+import requests
 
 from tests.support import (
     active_delivery_stream,
@@ -14,6 +16,7 @@ from tests.support import (
     flush,
     new_bucket,
     s3_config,
+    unique,
     virtual_now,
 )
 
@@ -97,3 +100,18 @@ def test_s3_request_metrics_follow_the_metrics_configuration(s3, cw, endpoint):
     assert total(cw, endpoint, "AWS/S3", "GetRequests", logs) == 2
     assert total(cw, endpoint, "AWS/S3", "BytesDownloaded", logs) == 5
     assert total(cw, endpoint, "AWS/S3", "4xxErrors", logs) == 1
+
+
+def test_sns_publish_and_delivery_metrics(client, cw, endpoint, receiver):
+    sns = client("sns")
+    name = unique("metrics-topic")
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=receiver.url)
+    confirmation = json.loads(receiver.wait_for(1, "SubscriptionConfirmation")[-1]["body"])
+    requests.get(confirmation["SubscribeURL"], timeout=10)
+    for body in ("one", "three"):
+        sns.publish(TopicArn=topic, Message=body)
+    dims = [{"Name": "TopicName", "Value": name}]
+    eventually(lambda: total(cw, endpoint, "AWS/SNS", "NumberOfMessagesPublished", dims), 2)
+    assert total(cw, endpoint, "AWS/SNS", "PublishSize", dims) == 8
+    eventually(lambda: total(cw, endpoint, "AWS/SNS", "NumberOfNotificationsDelivered", dims), 2)
