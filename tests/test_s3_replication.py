@@ -1,14 +1,15 @@
 """Replication that really copies: new versions (same and other regions, another account with owner
-override), delete markers, tag changes both ways, the PENDING → COMPLETED / FAILED status, and the role
-S3 assumes deciding what it may do."""
+override), delete markers, tag changes both ways, the PENDING → COMPLETED / FAILED status, the role
+S3 assumes deciding what it may do, and Replication Time Control's metrics in CloudWatch."""
 from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 
-from tests.support import error_of, unique
+from tests.support import error_of, unique, virtual_now
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -148,3 +149,31 @@ def test_a_role_s3_cannot_assume_fails_the_copy(aws):
     s3.put_object(Bucket=source, Key="k", Body=b"x")
     assert settled(s3, source, "k") == "FAILED"
     assert "Versions" not in s3.list_object_versions(Bucket=destination)
+
+
+def test_replication_time_control_reports_its_metrics_to_cloudwatch(aws, role, endpoint):
+    s3, cloudwatch = aws("s3"), aws("cloudwatch")
+    source, destination = versioned_bucket(s3), versioned_bucket(s3)
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": [rule(destination, {
+        "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+        "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}})]})
+    s3.put_object(Bucket=source, Key="timed", Body=b"12345")
+    assert settled(s3, source, "timed") == "COMPLETED"
+    dimensions = [{"Name": "SourceBucket", "Value": source}, {"Name": "DestinationBucket", "Value": destination},
+                  {"Name": "RuleId", "Value": "all"}]
+
+    def statistic(name: str, statistic: str) -> list[float]:
+        now = virtual_now(endpoint)
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/S3", MetricName=name, Dimensions=dimensions, StartTime=now - timedelta(hours=1),
+            EndTime=now + timedelta(minutes=1), Period=3600, Statistics=[statistic])["Datapoints"]
+        return [p[statistic] for p in points]
+
+    deadline = time.monotonic() + 15
+    while not statistic("ReplicationLatency", "SampleCount") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert statistic("ReplicationLatency", "SampleCount") == [1.0]
+    assert statistic("ReplicationLatency", "Maximum")[0] < 60
+    assert statistic("OperationsPendingReplication", "Maximum") == [0.0]
+    assert statistic("BytesPendingReplication", "Maximum") == [0.0]
+    assert statistic("OperationsFailedReplication", "Sum") == []

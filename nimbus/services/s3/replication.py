@@ -18,6 +18,7 @@ import uuid
 from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.roles import role_account
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3 import replication_metrics
 from nimbus.services.s3 import replication_rules as rules
 from nimbus.services.s3.common import BUCKETS, objects_ns, versions_ns
 from nimbus.services.s3.documents import BUCKET, OBJECT_VERSION, REPLICATION_TASK, Bucket, ObjectVersion
@@ -99,20 +100,36 @@ class ReplicationOps(S3State):
     # -- the job ------------------------------------------------------------------------------------
     def _replicate_pending(self) -> None:
         with self._replicating:
+            reported: dict[tuple[str, str], tuple[Bucket, dict]] = {}
             for task_id, task in list(REPLICATION_TASK.scan(self.store, TASKS)):
                 try:
-                    self._run_task(task)
+                    ran = self._run_task(task)
+                    if ran is not None:
+                        reported[(ran[0]["Name"], ran[1].get("ID") or "")] = ran
                 except Exception:  # one broken task must not stall the others
                     log.exception("replication of %s/%s failed", task["Bucket"], task["Key"])
                 self.store.delete(TASKS, task_id)
+            self._report_pending(list(reported.values()))
 
-    def _run_task(self, task) -> None:
+    def _report_pending(self, reported: list[tuple[Bucket, dict]]) -> None:
+        """The operations and bytes still waiting under each rule this pass worked for (new writes may have
+        queued some while it ran)."""
+        for source, rule in reported:
+            waiting = [self._find_version(t["Bucket"], t["Key"], t["VersionId"])
+                       for _, t in REPLICATION_TASK.scan(self.store, TASKS)
+                       if t["Bucket"] == source["Name"] and t["Kind"] == "object"]
+            covered = [v for v in waiting if v is not None and rules.covering_rule(
+                (source.get("Config") or {}).get("Replication"), v) == rule]
+            replication_metrics.pending(self.runtime, source, rule, len(covered), sum(v["Size"] for v in covered))
+
+    def _run_task(self, task) -> tuple[Bucket, dict] | None:
+        """Replicate what a task names; the source bucket and the rule that covered it, when there was one."""
         source = BUCKET.get(self.store, BUCKETS, task["Bucket"])
         record = self._find_version(task["Bucket"], task["Key"], task["VersionId"]) if source else None
         config = ((source or {}).get("Config") or {}).get("Replication")
         rule = rules.covering_rule(config, record) if record is not None else None
         if source is None or record is None or rule is None:
-            return
+            return None
         try:
             ctx = self._as_role(source, config["Role"])
             destination = self._destination(ctx, source, rule, record, task["Kind"])
@@ -132,6 +149,8 @@ class ReplicationOps(S3State):
                 if current is not None:
                     current["ReplicationStatus"] = outcome
                     S3State._save_version(self, source["Name"], current)  # a status change is no metadata change
+            replication_metrics.replicated(self.runtime, source, rule, record, outcome == "FAILED")
+        return source, rule
 
     def _as_role(self, source: Bucket, role_arn: str) -> RequestContext:
         """A request context of the replication role's session, which S3 assumed for the bucket."""
