@@ -6,24 +6,13 @@ import uuid
 
 import requests
 
-from tests.support import error_of, make_client, serve_subprocess, start_server, virtual_now
+from tests.support import error_of, group_with_stream, make_client, serve_subprocess, start_server, virtual_now_ms
 
 DAY_MS = 86_400_000
 
 
 def unique(prefix: str) -> str:
     return f"/test/{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def virtual_now_ms(endpoint: str) -> int:
-    return int(virtual_now(endpoint).timestamp() * 1000)
-
-
-def group_with_stream(logs, stream: str = "app") -> str:
-    group = unique("group")
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    return group
 
 
 def test_log_groups_lifecycle_tags_retention_and_kms(client):

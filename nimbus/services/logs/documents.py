@@ -32,3 +32,63 @@ class LogStream(TypedDict, total=False):
 
 LOG_GROUP = DocumentKind[LogGroup]("logs.LogGroup")
 LOG_STREAM = DocumentKind[LogStream]("logs.LogStream")
+
+
+class SubscriptionFilter(TypedDict, total=False):
+    filterName: Required[str]
+    logGroupName: Required[str]
+    filterPattern: Required[str]
+    destinationArn: Required[str]
+    creationTime: Required[int]
+    roleArn: str
+    distribution: str  # ByLogStream (default) or Random
+    applyOnTransformedLogs: bool
+
+
+class MetricTransformation(TypedDict, total=False):
+    metricName: Required[str]
+    metricNamespace: Required[str]
+    metricValue: Required[str]
+    defaultValue: float
+    dimensions: dict[str, str]
+    unit: str
+
+
+class MetricFilter(TypedDict, total=False):
+    filterName: Required[str]
+    logGroupName: Required[str]
+    filterPattern: Required[str]
+    metricTransformations: Required[list[MetricTransformation]]
+    creationTime: Required[int]
+    applyOnTransformedLogs: bool
+
+
+class Destination(TypedDict, total=False):
+    destinationName: Required[str]
+    targetArn: Required[str]
+    roleArn: Required[str]
+    arn: Required[str]
+    creationTime: Required[int]
+    accessPolicy: str
+    tags: dict[str, str]
+
+
+class Forward(TypedDict):
+    """One subscription payload waiting to be delivered (the outbox; written with the events it carries)."""
+    account: str
+    region: str
+    group: str
+    stream: str
+    filter: str
+    destination: str  # the filter's destinationArn
+    role: str | None
+    distribution: str
+    events: list[list]  # [id, timestamp, message]
+    queued: int  # virtual ms: delivery is retried for a day from here
+    attempts: int
+
+
+SUBSCRIPTION_FILTER = DocumentKind[SubscriptionFilter]("logs.SubscriptionFilter")
+METRIC_FILTER = DocumentKind[MetricFilter]("logs.MetricFilter")
+DESTINATION = DocumentKind[Destination]("logs.Destination")
+FORWARD = DocumentKind[Forward]("logs.Forward")

@@ -11,7 +11,7 @@ import re
 from nimbus.core.context import RequestContext
 
 from .common import decode_token, encode_token, group_name_of, invalid, now_ms, streams_ns
-from .event_store import KEY_WIDTH, EventStore, event_key, key_timestamp
+from .event_store import KEY_WIDTH, EventStore, event_id, event_key, key_timestamp
 from .filter_pattern import compile_pattern
 from .state import LogsState
 
@@ -134,7 +134,7 @@ class GetEventOps(LogsState):
         output = {
             "events": [{
                 "logStreamName": stream, "timestamp": stamp, "message": doc["m"], "ingestionTime": doc["i"],
-                "eventId": _event_id(stream, key),
+                "eventId": event_id(stream, key),
             } for (stamp, stream, key), doc in page],
             "searchedLogStreams": [{"logStreamName": s, "searchedCompletely": True} for s in streams],
         }
@@ -157,10 +157,3 @@ def _start_key(stream: str, after: tuple | None, start: int | None) -> str | Non
             first = stamp if stream > after_stream else stamp + 1
             candidates.append(f"{int(event_key(first, 0)) - 1:0{KEY_WIDTH}d}")
     return max(candidates) if candidates else None
-
-
-def _event_id(stream: str, key: str) -> str:
-    """AWS's event ids are 56 digits, unique in the group: the key and a digest of the stream."""
-    import hashlib
-    digest = int(hashlib.sha256(stream.encode()).hexdigest()[:16], 16) % 10 ** 20
-    return f"{key}{digest:020d}"

@@ -6,11 +6,14 @@ applied on the virtual clock whenever a stream is read.
 """
 from __future__ import annotations
 
+from .destinations import DestinationOps
 from .get_events import GetEventOps
 from .groups import GroupOps
+from .metric_filters import MetricFilterOps
 from .put_events import PutEventOps
 from .streams import StreamOps
+from .subscriptions import SubscriptionOps
 
 
-class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps):
+class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps):
     pass
