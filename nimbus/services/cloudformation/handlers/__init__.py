@@ -28,6 +28,7 @@ from .kinesisanalytics import Application, ApplicationOutput, ApplicationReferen
 from .kms import Alias, Key
 from .kms_replica import ReplicaKey
 from .logs import LogGroup, LogStream
+from .logs_filters import Destination, MetricFilter, SubscriptionFilter
 from .s3 import Bucket, BucketPolicy
 from .sns import Subscription, Topic
 from .sns_policies import TopicInlinePolicy, TopicPolicy
@@ -63,4 +64,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
     Cluster(), Step(), SecurityConfiguration(),
+    SubscriptionFilter(), MetricFilter(), Destination(),
 )})
