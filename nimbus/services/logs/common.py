@@ -18,6 +18,8 @@ streams_ns = Namespace("logs", "streams")
 subscriptions_ns = Namespace("logs", "subscriptions")  # + group name
 metric_filters_ns = Namespace("logs", "metricfilters")  # + group name
 destinations_ns = Namespace("logs", "destinations")
+queries_ns = Namespace("logs", "queries")
+query_definitions_ns = Namespace("logs", "querydefinitions")
 # Subscription payloads not yet delivered, of every account: the forwarder drains them in key order.
 OUTBOX_NS = ("logs", "outbox")
 SERVICE_PRINCIPAL = "logs.amazonaws.com"

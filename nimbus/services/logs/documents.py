@@ -92,3 +92,32 @@ SUBSCRIPTION_FILTER = DocumentKind[SubscriptionFilter]("logs.SubscriptionFilter"
 METRIC_FILTER = DocumentKind[MetricFilter]("logs.MetricFilter")
 DESTINATION = DocumentKind[Destination]("logs.Destination")
 FORWARD = DocumentKind[Forward]("logs.Forward")
+
+
+class InsightsQuery(TypedDict, total=False):
+    queryId: Required[str]
+    queryString: Required[str]
+    status: Required[str]  # Scheduled, Running, Complete, Failed, Cancelled, Timeout
+    createTime: Required[int]
+    logGroupNames: Required[list[str]]
+    startTime: int
+    endTime: int
+    limit: int
+    queryLanguage: str
+    queryDuration: int
+    results: list[list[dict]]
+    statistics: dict
+    failure: str  # why a Failed query failed (not an API member)
+
+
+class QueryDefinition(TypedDict, total=False):
+    queryDefinitionId: Required[str]
+    name: Required[str]
+    queryString: Required[str]
+    lastModified: Required[int]
+    logGroupNames: list[str]
+    queryLanguage: str
+
+
+INSIGHTS_QUERY = DocumentKind[InsightsQuery]("logs.InsightsQuery")
+QUERY_DEFINITION = DocumentKind[QueryDefinition]("logs.QueryDefinition")

@@ -9,11 +9,14 @@ from __future__ import annotations
 from .destinations import DestinationOps
 from .get_events import GetEventOps
 from .groups import GroupOps
+from .insights import InsightsOps
 from .metric_filters import MetricFilterOps
 from .put_events import PutEventOps
+from .query_definitions import QueryDefinitionOps
 from .streams import StreamOps
 from .subscriptions import SubscriptionOps
 
 
-class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps):
+class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
+               InsightsOps, QueryDefinitionOps):
     pass
