@@ -121,3 +121,21 @@ class QueryDefinition(TypedDict, total=False):
 
 INSIGHTS_QUERY = DocumentKind[InsightsQuery]("logs.InsightsQuery")
 QUERY_DEFINITION = DocumentKind[QueryDefinition]("logs.QueryDefinition")
+
+
+# The functional form: "from", the API's member name, is a Python keyword.
+ExportTask = TypedDict("ExportTask", {
+    "taskId": Required[str],
+    "taskName": str,
+    "logGroupName": Required[str],
+    "logStreamNamePrefix": str,
+    "from": Required[int],
+    "to": Required[int],
+    "destination": Required[str],
+    "destinationPrefix": Required[str],
+    "status": Required[dict],  # {code, message}
+    "executionInfo": Required[dict],  # {creationTime, completionTime}
+}, total=False)
+
+
+EXPORT_TASK = DocumentKind[ExportTask]("logs.ExportTask")

@@ -79,7 +79,7 @@ class InsightsOps(LogsState):
         query = self._query(ctx, params["queryId"])
         if query["status"] not in ("Scheduled", "Running"):
             raise invalid(f"Query {params['queryId']} is not running (its status is {query['status']}).")
-        return {"success": self.queries.stop(params["queryId"])}
+        return {"success": self.queries.cancel(params["queryId"])}
 
     def describe_queries(self, ctx: RequestContext, params: dict) -> dict:
         queries = [self._query(ctx, q["queryId"]) for _, q in

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from nimbus.core.sql.engine import Limits, run
 from nimbus.core.sql.errors import SqlCancelled, SqlError, SqlTimeout
 
+from .background import BackgroundRuns
 from .common import queries_ns, streams_ns
 from .documents import INSIGHTS_QUERY, InsightsQuery
 from .event_store import KEY_WIDTH, EventStore, event_key, key_timestamp
@@ -69,36 +70,14 @@ def result_rows(columns: list[str], rows: list[tuple]) -> list[list[dict]]:
     return [[{"field": c, "value": _value(v)} for c, v in zip(columns, row) if v is not None] for row in rows]
 
 
-class QueryRunner:
-    """The queries running in this process, each on its own thread, with the event that stops it."""
+class QueryRunner(BackgroundRuns):
+    """The Insights queries running in this process."""
 
     def __init__(self, runtime):
-        self.runtime = runtime
-        self._lock = threading.Lock()
-        self._cancels: dict[str, threading.Event] = {}
-
-    def running(self, query_id: str) -> bool:
-        with self._lock:
-            return query_id in self._cancels
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self._cancels)
-
-    def stop(self, query_id: str) -> bool:
-        with self._lock:
-            cancel = self._cancels.get(query_id)
-        if cancel is None:
-            return False
-        cancel.set()
-        return True
+        super().__init__(runtime, "query")
 
     def start(self, account: str, region: str, query: InsightsQuery, plan: Plan) -> None:
-        cancel = threading.Event()
-        with self._lock:
-            self._cancels[query["queryId"]] = cancel
-        threading.Thread(target=self._run, args=(account, region, query, plan, cancel),
-                         name=f"nimbus-logs-query-{query['queryId'][:8]}", daemon=True).start()
+        self.launch(query["queryId"], lambda cancel: self._run(account, region, query, plan, cancel))
 
     def _save(self, account: str, region: str, query: InsightsQuery) -> None:
         INSIGHTS_QUERY.put(self.runtime.store, queries_ns(account, region), query["queryId"], query)
@@ -132,5 +111,3 @@ class QueryRunner:
         finally:
             query["queryDuration"] = int((time.monotonic() - began) * 1000)
             self._save(account, region, query)
-            with self._lock:
-                self._cancels.pop(query["queryId"], None)

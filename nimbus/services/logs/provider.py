@@ -7,6 +7,7 @@ applied on the virtual clock whenever a stream is read.
 from __future__ import annotations
 
 from .destinations import DestinationOps
+from .export_tasks import ExportOps
 from .get_events import GetEventOps
 from .groups import GroupOps
 from .insights import InsightsOps
@@ -18,5 +19,5 @@ from .subscriptions import SubscriptionOps
 
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
-               InsightsOps, QueryDefinitionOps):
+               InsightsOps, QueryDefinitionOps, ExportOps):
     pass

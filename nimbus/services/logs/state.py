@@ -7,6 +7,7 @@ from nimbus.services.base import BaseProvider
 
 from .common import group_missing, groups_ns, stream_missing, streams_ns
 from .documents import LOG_GROUP, LOG_STREAM, LogGroup, LogStream
+from .export_files import ExportRunner
 from .forwarding import Forwarder
 from .insights_run import QueryRunner
 
@@ -16,6 +17,7 @@ class LogsState(BaseProvider):
         super().__init__(runtime)
         self.forwarder: Forwarder = Forwarder(self)
         self.queries: QueryRunner = QueryRunner(runtime)
+        self.exports: ExportRunner = ExportRunner(runtime)
 
     def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
         group = LOG_GROUP.get(self.store, groups_ns(ctx.account_id, ctx.region), name)
