@@ -11,6 +11,7 @@ from .export_tasks import ExportOps
 from .get_events import GetEventOps
 from .groups import GroupOps
 from .insights import InsightsOps
+from .live_tail import LiveTailOps
 from .metric_filters import MetricFilterOps
 from .put_events import PutEventOps
 from .query_definitions import QueryDefinitionOps
@@ -19,5 +20,5 @@ from .subscriptions import SubscriptionOps
 
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
-               InsightsOps, QueryDefinitionOps, ExportOps):
+               InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps):
     pass

@@ -88,6 +88,7 @@ class PutEventOps(LogsState):
             self.forwarder.wake()
         if accepted:
             publish_ingestion(ctx, group_name, accepted, filters)
+            self.live_tail.publish(ctx.account_id, ctx.region, group_name, stream_name, accepted, now)
         output = {"nextSequenceToken": token}
         if rejected:
             output["rejectedLogEventsInfo"] = rejected

@@ -10,6 +10,7 @@ from .documents import LOG_GROUP, LOG_STREAM, LogGroup, LogStream
 from .export_files import ExportRunner
 from .forwarding import Forwarder
 from .insights_run import QueryRunner
+from .live_tail_hub import LiveTailHub
 
 
 class LogsState(BaseProvider):
@@ -18,6 +19,7 @@ class LogsState(BaseProvider):
         self.forwarder: Forwarder = Forwarder(self)
         self.queries: QueryRunner = QueryRunner(runtime)
         self.exports: ExportRunner = ExportRunner(runtime)
+        self.live_tail: LiveTailHub = LiveTailHub()
 
     def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
         group = LOG_GROUP.get(self.store, groups_ns(ctx.account_id, ctx.region), name)
