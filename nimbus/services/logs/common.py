@@ -21,6 +21,7 @@ destinations_ns = Namespace("logs", "destinations")
 queries_ns = Namespace("logs", "queries")
 query_definitions_ns = Namespace("logs", "querydefinitions")
 export_tasks_ns = Namespace("logs", "exports")
+account_policies_ns = Namespace("logs", "accountpolicies")  # + policy type
 # Subscription payloads not yet delivered, of every account: the forwarder drains them in key order.
 OUTBOX_NS = ("logs", "outbox")
 SERVICE_PRINCIPAL = "logs.amazonaws.com"

@@ -16,6 +16,8 @@ class LogGroup(TypedDict, total=False):
     retentionInDays: int | None
     storedBytes: int
     tags: dict[str, str]
+    dataProtectionPolicy: str
+    dataProtectionUpdated: int
 
 
 class LogStream(TypedDict, total=False):

@@ -11,6 +11,7 @@ import re
 from nimbus.core.context import RequestContext
 
 from .common import decode_token, encode_token, group_name_of, invalid, now_ms, streams_ns
+from .data_protection import mask_for
 from .event_store import KEY_WIDTH, EventStore, event_id, event_key, key_timestamp
 from .filter_pattern import compile_pattern
 from .state import LogsState
@@ -30,6 +31,10 @@ def _key_of(token: str) -> tuple[str, str]:
     if match is None or len(str(int(match.group(2)))) > KEY_WIDTH:
         raise invalid("The specified nextToken is invalid.")
     return match.group(1), f"{int(match.group(2)):0{KEY_WIDTH}d}"
+
+
+def _as_is(message: str) -> str:
+    return message
 
 
 def _within(key: str, start: int | None, end: int | None) -> bool:
@@ -84,8 +89,10 @@ class GetEventOps(LogsState):
             forward, backward = _token("f", position), _token("b", position)
             if token:
                 forward = backward = token
+        mask = mask_for(self.store, ctx, group, bool(params.get("unmask"))) or _as_is
         return {
-            "events": [{"timestamp": key_timestamp(k), "message": d["m"], "ingestionTime": d["i"]} for k, d in page],
+            "events": [{"timestamp": key_timestamp(k), "message": mask(d["m"]), "ingestionTime": d["i"]}
+                       for k, d in page],
             "nextForwardToken": forward,
             "nextBackwardToken": backward,
         }
@@ -131,9 +138,10 @@ class GetEventOps(LogsState):
             found += self._first_matches(ctx, group, stream, matcher, after, start, end, limit + 1)
         found.sort(key=lambda item: item[0])
         page = found[:limit]
+        mask = mask_for(self.store, ctx, group, bool(params.get("unmask"))) or _as_is
         output = {
             "events": [{
-                "logStreamName": stream, "timestamp": stamp, "message": doc["m"], "ingestionTime": doc["i"],
+                "logStreamName": stream, "timestamp": stamp, "message": mask(doc["m"]), "ingestionTime": doc["i"],
                 "eventId": event_id(stream, key),
             } for (stamp, stream, key), doc in page],
             "searchedLogStreams": [{"logStreamName": s, "searchedCompletely": True} for s in streams],

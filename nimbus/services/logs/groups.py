@@ -36,6 +36,8 @@ def _group_output(group: LogGroup) -> dict:
         "logGroupClass": group.get("logGroupClass", "STANDARD"),
         "deletionProtectionEnabled": group.get("deletionProtectionEnabled", False),
     }
+    if group.get("dataProtectionPolicy"):
+        out["dataProtectionStatus"] = "ACTIVATED"
     for key in ("retentionInDays", "kmsKeyId"):
         if group.get(key) is not None:
             out[key] = group[key]

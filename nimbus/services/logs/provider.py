@@ -6,6 +6,7 @@ applied on the virtual clock whenever a stream is read.
 """
 from __future__ import annotations
 
+from .data_protection import DataProtectionOps
 from .destinations import DestinationOps
 from .export_tasks import ExportOps
 from .get_events import GetEventOps
@@ -13,6 +14,7 @@ from .groups import GroupOps
 from .insights import InsightsOps
 from .live_tail import LiveTailOps
 from .metric_filters import MetricFilterOps
+from .policies import PolicyOps
 from .put_events import PutEventOps
 from .query_definitions import QueryDefinitionOps
 from .streams import StreamOps
@@ -20,5 +22,5 @@ from .subscriptions import SubscriptionOps
 
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
-               InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps):
+               InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps):
     pass
