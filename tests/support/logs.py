@@ -1,6 +1,8 @@
 """CloudWatch Logs: log groups with a stream, and the virtual clock in epoch milliseconds."""
 from __future__ import annotations
 
+import json
+
 from tests.support.basics import unique, virtual_now
 
 
@@ -14,3 +16,14 @@ def group_with_stream(logs, stream: str = "app") -> str:
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
     return group
+
+
+def logs_key(kms, account: str, region: str = "us-east-1") -> str:
+    """The ARN of a KMS key whose policy lets CloudWatch Logs use it, as AWS documents the policy."""
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+         "Resource": "*", "Condition": {"ArnLike": {
+             "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*"}}}]}
+    return kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"]

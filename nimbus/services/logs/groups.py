@@ -19,6 +19,7 @@ from .common import (
 )
 from .documents import LOG_GROUP, LogGroup
 from .event_store import EventStore
+from .kms_key import check_kms_key
 from .state import LogsState
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -48,6 +49,8 @@ class GroupOps(LogsState):
     def create_log_group(self, ctx: RequestContext, params: dict) -> dict:
         name = params["logGroupName"]
         tags = params.get("tags") or {}
+        if params.get("kmsKeyId"):
+            check_kms_key(ctx, params["kmsKeyId"], name)
         with self.store.transaction():
             if self.store.get(groups_ns(ctx.account_id, ctx.region), name) is not None:
                 raise ServiceError("ResourceAlreadyExistsException", "The specified log group already exists")
@@ -113,10 +116,10 @@ class GroupOps(LogsState):
         return self._update_group(ctx, params["logGroupName"], retentionInDays=None)
 
     def associate_kms_key(self, ctx: RequestContext, params: dict) -> dict:
-        # Stored and reported; the KMS service is not consulted (see docs/services/logs.md).
-        if not params.get("kmsKeyId", "").startswith("arn:"):
-            raise invalid("Specified KMS key must be an ARN")
-        return self._update_group(ctx, group_name_of(params), kmsKeyId=params["kmsKeyId"])
+        name = group_name_of(params)
+        self.log_group(ctx, name)
+        check_kms_key(ctx, params["kmsKeyId"], name)
+        return self._update_group(ctx, name, kmsKeyId=params["kmsKeyId"])
 
     def disassociate_kms_key(self, ctx: RequestContext, params: dict) -> dict:
         return self._update_group(ctx, group_name_of(params), kmsKeyId=None)

@@ -30,7 +30,7 @@ class LiveTailOps(LogsState):
             raise invalid(f"A live tail session can tail at most {MAX_GROUPS} log groups.")
         groups = [group_name_of({"logGroupIdentifier": i}) for i in identifiers]
         for group in groups:
-            self.log_group(ctx, group)
+            self.standard_only(self.log_group(ctx, group), "Live tail sessions")
         names, prefixes = params.get("logStreamNames"), params.get("logStreamNamePrefixes")
         if names and prefixes:
             raise invalid("logStreamNames and logStreamNamePrefixes are mutually exclusive parameters.")

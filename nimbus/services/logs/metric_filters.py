@@ -101,7 +101,7 @@ def _publish(ctx: RequestContext, transformation: MetricTransformation, time: da
 class MetricFilterOps(LogsState):
     def put_metric_filter(self, ctx: RequestContext, params: dict) -> dict:
         group_name = params["logGroupName"]
-        self.log_group(ctx, group_name)
+        self.standard_only(self.log_group(ctx, group_name), "Metric filters")
         compile_pattern(params["filterPattern"])
         for transformation in params["metricTransformations"]:
             _check(transformation)

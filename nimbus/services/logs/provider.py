@@ -6,7 +6,9 @@ applied on the virtual clock whenever a stream is read.
 """
 from __future__ import annotations
 
+from .anomalies import AnomalyOps
 from .data_protection import DataProtectionOps
+from .deliveries import DeliveryOps
 from .destinations import DestinationOps
 from .export_tasks import ExportOps
 from .get_events import GetEventOps
@@ -15,6 +17,7 @@ from .insights import InsightsOps
 from .live_tail import LiveTailOps
 from .metric_filters import MetricFilterOps
 from .policies import PolicyOps
+from .processing import ProcessingOps
 from .put_events import PutEventOps
 from .query_definitions import QueryDefinitionOps
 from .streams import StreamOps
@@ -22,5 +25,6 @@ from .subscriptions import SubscriptionOps
 
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
-               InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps):
+               InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps, DeliveryOps,
+               AnomalyOps, ProcessingOps):
     pass

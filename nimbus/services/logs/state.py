@@ -43,3 +43,10 @@ class LogsState(BaseProvider):
         """Delete a document, or answer ResourceNotFoundException with AWS's ``missing`` message."""
         if not self.store.delete(ns, key):
             raise ServiceError("ResourceNotFoundException", missing)
+
+    @staticmethod
+    def standard_only(group: LogGroup, feature: str) -> None:
+        """What the INFREQUENT_ACCESS class does not offer (subscriptions, metric filters, live tail...)."""
+        if group.get("logGroupClass") == "INFREQUENT_ACCESS":
+            raise ServiceError("InvalidParameterException", f"{feature} are not supported for log groups in the "
+                               "INFREQUENT_ACCESS log class.")

@@ -23,7 +23,7 @@ CHECKED_NAMES = {"kinesis": "Kinesis stream", "firehose": "Firehose stream"}
 class SubscriptionOps(LogsState):
     def put_subscription_filter(self, ctx: RequestContext, params: dict) -> dict:
         group_name = params["logGroupName"]
-        self.log_group(ctx, group_name)
+        self.standard_only(self.log_group(ctx, group_name), "Subscription filters")
         compile_pattern(params["filterPattern"])
         destination_arn, role_arn = params["destinationArn"], params.get("roleArn")
         kind = target_kind(destination_arn)
