@@ -114,3 +114,27 @@ def test_kms_key_must_exist_and_let_logs_use_it(aws, client, account):
     key = logs_key(kms, account)
     logs.associate_kms_key(logGroupName=group, kmsKeyId=key)
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["kmsKeyId"] == key
+
+
+def test_list_log_groups_lookup_tables_and_groups_for_query(aws, endpoint):
+    logs = aws("logs")
+    group = group_with_stream(logs)
+    logs.tag_log_group(logGroupName=group, tags={"team": "search"})
+    found = logs.list_log_groups(logGroupNamePattern=group.upper(), logGroupTags=[{"key": "team", "values": ["search"]}])["logGroups"]
+    assert [(g["logGroupName"], g["logGroupClass"]) for g in found] == [(group, "STANDARD")]
+    assert logs.list_log_groups(logGroupNamePattern=group, logGroupTags=[{"key": "team", "values": ["x"]}])["logGroups"] == []
+    query_id = logs.start_query(logGroupName=group, startTime=0, endTime=10, queryString="fields @message")["queryId"]
+    assert logs.list_log_groups_for_query(queryId=query_id)["logGroupIdentifiers"] == [found[0]["logGroupArn"]]
+
+    name = unique("hosts").replace("-", "_")
+    arn = logs.create_lookup_table(lookupTableName=name, tableBody="host,owner\nweb-1,amy\nweb-2,bob\n")["lookupTableArn"]
+    assert error_of(logs.create_lookup_table, lookupTableName=name, tableBody="a\n1\n") == \
+        ("ResourceAlreadyExistsException", 400)
+    described = logs.describe_lookup_tables(lookupTableNamePrefix=name)["lookupTables"][0]
+    assert (described["tableFields"], described["recordsCount"]) == (["host", "owner"], 2)
+    logs.update_lookup_table(lookupTableArn=arn, tableBody="host,owner\nweb-3,cy\n")
+    assert logs.get_lookup_table(lookupTableArn=arn)["tableBody"] == "host,owner\nweb-3,cy\n"
+    assert error_of(logs.update_lookup_table, lookupTableArn=arn, tableBody="a,b\n1\n") == \
+        ("InvalidParameterException", 400)
+    logs.delete_lookup_table(lookupTableArn=arn)
+    assert error_of(logs.get_lookup_table, lookupTableArn=arn) == ("ResourceNotFoundException", 400)

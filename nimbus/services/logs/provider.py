@@ -14,7 +14,9 @@ from .export_tasks import ExportOps
 from .get_events import GetEventOps
 from .groups import GroupOps
 from .insights import InsightsOps
+from .listing import ListingOps
 from .live_tail import LiveTailOps
+from .lookup_tables import LookupTableOps
 from .metric_filters import MetricFilterOps
 from .policies import PolicyOps
 from .processing import ProcessingOps
@@ -26,5 +28,5 @@ from .subscriptions import SubscriptionOps
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
                InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps, DeliveryOps,
-               AnomalyOps, ProcessingOps):
+               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps):
     pass
