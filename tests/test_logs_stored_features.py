@@ -138,3 +138,28 @@ def test_list_log_groups_lookup_tables_and_groups_for_query(aws, endpoint):
         ("InvalidParameterException", 400)
     logs.delete_lookup_table(lookupTableArn=arn)
     assert error_of(logs.get_lookup_table, lookupTableArn=arn) == ("ResourceNotFoundException", 400)
+
+
+def test_scheduled_queries_are_stored_with_their_validation(aws, account):
+    logs = aws("logs")
+    group = group_with_stream(logs)
+    role = f"arn:aws:iam::{account}:role/scheduled"
+    made = logs.create_scheduled_query(name="hourly", queryLanguage="CWLI", queryString="stats count(*)",
+                                       scheduleExpression="rate(1 hour)", executionRoleArn=role,
+                                       logGroupIdentifiers=[group])
+    assert made["state"] == "ENABLED"
+    assert error_of(logs.create_scheduled_query, name="hourly", queryLanguage="CWLI", queryString="stats count(*)",
+                    scheduleExpression="rate(1 hour)", executionRoleArn=role) == ("ConflictException", 400)
+    for bad in ({"scheduleExpression": "every hour"}, {"queryString": "frobnicate"}):
+        assert error_of(logs.create_scheduled_query, **{
+            "name": "bad", "queryLanguage": "CWLI", "queryString": "stats count(*)",
+            "scheduleExpression": "rate(5 minutes)", "executionRoleArn": role, **bad})[0] in (
+            "InvalidParameterException", "MalformedQueryException")
+    logs.update_scheduled_query(identifier="hourly", queryLanguage="CWLI", queryString="stats count(*) by @logStream",
+                                scheduleExpression="cron(0 * * * ? *)", executionRoleArn=role, state="DISABLED")
+    got = logs.get_scheduled_query(identifier=made["scheduledQueryArn"])
+    assert (got["state"], got["scheduleExpression"]) == ("DISABLED", "cron(0 * * * ? *)")
+    assert [q["name"] for q in logs.list_scheduled_queries(state="DISABLED")["scheduledQueries"]] == ["hourly"]
+    assert logs.get_scheduled_query_history(identifier="hourly", startTime=0, endTime=1)["triggerHistory"] == []
+    logs.delete_scheduled_query(identifier="hourly")
+    assert error_of(logs.get_scheduled_query, identifier="hourly") == ("ResourceNotFoundException", 400)
