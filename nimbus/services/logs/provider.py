@@ -22,11 +22,12 @@ from .policies import PolicyOps
 from .processing import ProcessingOps
 from .put_events import PutEventOps
 from .query_definitions import QueryDefinitionOps
+from .scheduled_queries import ScheduledQueryOps
 from .streams import StreamOps
 from .subscriptions import SubscriptionOps
 
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
                InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps, DeliveryOps,
-               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps):
+               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps, ScheduledQueryOps):
     pass
