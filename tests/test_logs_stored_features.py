@@ -163,3 +163,23 @@ def test_scheduled_queries_are_stored_with_their_validation(aws, account):
     assert logs.get_scheduled_query_history(identifier="hourly", startTime=0, endTime=1)["triggerHistory"] == []
     logs.delete_scheduled_query(identifier="hourly")
     assert error_of(logs.get_scheduled_query, identifier="hourly") == ("ResourceNotFoundException", 400)
+
+
+def test_storage_tier_syslog_and_bearer_token_settings(aws):
+    logs = aws("logs")
+    group = group_with_stream(logs)
+    assert logs.get_storage_tier_policy()["storageTier"] == "STANDARD"
+    logs.put_storage_tier_policy(storageTier="INTELLIGENT_TIERING")
+    assert logs.get_storage_tier_policy()["storageTier"] == "INTELLIGENT_TIERING"
+    assert error_of(aws("logs", parameter_validation=False).put_storage_tier_policy, storageTier="COLD") == \
+        ("InvalidParameterException", 400)
+    logs.put_syslog_configuration(logGroupIdentifier=group, vpcEndpointId="vpce-0123")
+    listed = logs.list_syslog_configurations(logGroupIdentifier=group)["syslogConfigurations"]
+    assert [(c["sourceType"], c["vpcEndpointId"]) for c in listed] == [("VPCE", "vpce-0123")]
+    logs.delete_syslog_configuration(logGroupIdentifier=group, vpcEndpointId="vpce-0123")
+    assert error_of(logs.delete_syslog_configuration, logGroupIdentifier=group, vpcEndpointId="vpce-0123") == \
+        ("ResourceNotFoundException", 400)
+    assert error_of(logs.put_syslog_configuration, logGroupIdentifier=group + "-gone") == \
+        ("ResourceNotFoundException", 400)
+    logs.put_bearer_token_authentication(logGroupIdentifier=group, bearerTokenAuthenticationEnabled=True)
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["bearerTokenAuthenticationEnabled"]

@@ -18,6 +18,7 @@ class LogGroup(TypedDict, total=False):
     tags: dict[str, str]
     dataProtectionPolicy: str
     dataProtectionUpdated: int
+    bearerTokenAuthenticationEnabled: bool
 
 
 class LogStream(TypedDict, total=False):

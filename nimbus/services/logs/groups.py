@@ -39,6 +39,8 @@ def _group_output(group: LogGroup) -> dict:
     }
     if group.get("dataProtectionPolicy"):
         out["dataProtectionStatus"] = "ACTIVATED"
+    if group.get("bearerTokenAuthenticationEnabled"):
+        out["bearerTokenAuthenticationEnabled"] = True
     for key in ("retentionInDays", "kmsKeyId"):
         if group.get(key) is not None:
             out[key] = group[key]

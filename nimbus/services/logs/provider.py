@@ -13,6 +13,7 @@ from .destinations import DestinationOps
 from .export_tasks import ExportOps
 from .get_events import GetEventOps
 from .groups import GroupOps
+from .ingestion_settings import IngestionSettingOps
 from .insights import InsightsOps
 from .listing import ListingOps
 from .live_tail import LiveTailOps
@@ -29,5 +30,5 @@ from .subscriptions import SubscriptionOps
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
                InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps, DeliveryOps,
-               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps, ScheduledQueryOps):
+               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps, ScheduledQueryOps, IngestionSettingOps):
     pass
