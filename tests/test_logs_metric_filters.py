@@ -44,6 +44,7 @@ def test_json_metric_filter_publishes_values_dimensions_and_units(aws, account, 
     assert ("IncomingLogEvents", {}, 3.0, "None") in logs_metrics
     size = len('{"status": 200, "ms": 12.5, "path": "/a"}') + len('{"status": 200, "path": "/b"}') + len("not json")
     assert ("IncomingBytes", {"LogGroupName": group}, float(size), "Bytes") in logs_metrics
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["metricFilterCount"] == 2
     described = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
     assert [f["filterName"] for f in described] == ["errors", "latency"]
     by_metric = logs.describe_metric_filters(metricName="Errors", metricNamespace="App")["metricFilters"]
@@ -83,5 +84,9 @@ def test_metric_filter_errors_and_deletion(aws):
     assert error_of(logs.describe_metric_filters, metricName="M") == ("InvalidParameterException", 400)
     put(logGroupName=group, filterName="f", filterPattern="", metricTransformations=good)
     logs.delete_metric_filter(logGroupName=group, filterName="f")
+    put(logGroupName=group, filterName="kept", filterPattern="", metricTransformations=good)
+    logs.delete_log_group(logGroupName=group)
+    logs.create_log_group(logGroupName=group)  # a new group of the name starts without the old filters
+    assert logs.describe_metric_filters(logGroupName=group)["metricFilters"] == []
     assert error_of(logs.delete_metric_filter, logGroupName=group, filterName="f") == \
         ("ResourceNotFoundException", 400)

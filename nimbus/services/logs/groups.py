@@ -14,8 +14,10 @@ from .common import (
     group_name_of,
     groups_ns,
     invalid,
+    metric_filters_ns,
     now_ms,
     streams_ns,
+    subscriptions_ns,
 )
 from .documents import LOG_GROUP, LogGroup
 from .event_store import EventStore
@@ -26,11 +28,11 @@ RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                   3288, 3653}
 
 
-def _group_output(group: LogGroup) -> dict:
+def _group_output(group: LogGroup, metric_filters: int = 0) -> dict:
     out = {
         "logGroupName": group["logGroupName"],
         "creationTime": group["creationTime"],
-        "metricFilterCount": 0,
+        "metricFilterCount": metric_filters,
         "arn": group["arn"] + ":*",
         "logGroupArn": group["arn"],
         "storedBytes": group.get("storedBytes", 0),
@@ -79,6 +81,8 @@ class GroupOps(LogsState):
             for stream, _ in self.store.scan(streams_ns(ctx.account_id, ctx.region, name)):
                 events.drop_stream(name, stream)
             self.store.delete_namespace(streams_ns(ctx.account_id, ctx.region, name))
+            for filters in (subscriptions_ns, metric_filters_ns):  # a new group of the name starts without them
+                self.store.delete_namespace(filters(ctx.account_id, ctx.region, name))
             self.store.delete(groups_ns(ctx.account_id, ctx.region), name)
         ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "deleted")
         return {}
@@ -100,7 +104,8 @@ class GroupOps(LogsState):
             groups = [g for g in groups if g["logGroupName"] > state["after"]]
         limit = params.get("limit") or 50
         chunk = groups[:limit]
-        output = {"logGroups": [_group_output(g) for g in chunk]}
+        output = {"logGroups": [_group_output(g, len(self.store.scan(metric_filters_ns(
+            ctx.account_id, ctx.region, g["logGroupName"])))) for g in chunk]}
         if len(groups) > limit:
             output["nextToken"] = encode_token({"after": chunk[-1]["logGroupName"]})
         return output
