@@ -2,10 +2,12 @@
 (metric filters' transformations and Logs' own AWS/Logs ingestion metrics)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from nimbus.core.metrics import METRIC
-from tests.support import error_of, group_with_stream, unique, virtual_now_ms
+from tests.support import active_stream, error_of, group_with_stream, logs_role, unique, virtual_now_ms
 
 
 @pytest.fixture
@@ -90,3 +92,20 @@ def test_metric_filter_errors_and_deletion(aws):
     assert logs.describe_metric_filters(logGroupName=group)["metricFilters"] == []
     assert error_of(logs.delete_metric_filter, logGroupName=group, filterName="f") == \
         ("ResourceNotFoundException", 400)
+
+
+def test_subscription_deliveries_publish_forwarded_metrics(aws, account, endpoint, published):
+    logs, kinesis = aws("logs"), aws("kinesis")
+    name = active_stream(kinesis, endpoint)
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    group = group_with_stream(logs)
+    logs.put_subscription_filter(logGroupName=group, filterName="all", filterPattern="", destinationArn=arn,
+                                 roleArn=logs_role(aws("iam")))
+    logs.put_log_events(logGroupName=group, logStreamName="app", logEvents=[
+        {"timestamp": virtual_now_ms(endpoint), "message": "abc"}, {"timestamp": virtual_now_ms(endpoint), "message": "de"}])
+    dimensions = {"LogGroupName": group, "DestinationType": "Kinesis", "FilterName": "all"}
+    until = time.monotonic() + 20
+    while ("ForwardedLogEvents", dimensions, 2.0, "None") not in of_account(published(), account, "AWS/Logs"):
+        assert time.monotonic() < until, of_account(published(), account, "AWS/Logs")
+        time.sleep(0.1)
+    assert ("ForwardedBytes", dimensions, 5.0, "Bytes") in of_account(published(), account, "AWS/Logs")

@@ -15,6 +15,7 @@ from tests.support import (
     advance_clock,
     error_of,
     group_with_stream,
+    logs_role,
     make_client,
     objects,
     read_shard,
@@ -23,13 +24,6 @@ from tests.support import (
     unique,
     virtual_now_ms,
 )
-
-LOGS_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-def logs_role(iam) -> str:
-    return iam.create_role(RoleName=unique("cwl-role"), AssumeRolePolicyDocument=LOGS_TRUST)["Role"]["Arn"]
 
 
 def stream_arn(kinesis, name: str) -> str:

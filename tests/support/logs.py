@@ -27,3 +27,12 @@ def logs_key(kms, account: str, region: str = "us-east-1") -> str:
          "Resource": "*", "Condition": {"ArnLike": {
              "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*"}}}]}
     return kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"]
+
+
+LOGS_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def logs_role(iam) -> str:
+    """A role CloudWatch Logs may assume (to deliver subscription records)."""
+    return iam.create_role(RoleName=unique("cwl-role"), AssumeRolePolicyDocument=LOGS_TRUST)["Role"]["Arn"]

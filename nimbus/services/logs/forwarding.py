@@ -16,6 +16,7 @@ import threading
 import uuid
 
 from nimbus.core.context import CallSource
+from nimbus.core.metrics import publish_metric
 from nimbus.protocol.errors import ServiceError
 
 from .common import DAY_MS, OUTBOX_NS, SERVICE_PRINCIPAL, destinations_ns, invalid, subscriptions_ns
@@ -27,6 +28,7 @@ SESSION_NAME = "CWLSubscriptionDelivery"
 MAX_PAYLOAD_BYTES = 900_000  # below Kinesis's and Firehose's 1,000 KiB records, before compression
 BATCH = 200  # outbox entries read per round
 DESTINATION_MISSING = "The specified destination does not exist."
+DESTINATION_TYPES = {"kinesis": "Kinesis", "firehose": "Firehose", "logs": "Destination"}
 
 
 def payload(owner: str, group: str, stream: str, filter_name: str, events: list[list]) -> bytes:
@@ -151,7 +153,9 @@ class Forwarder:
         if still_there is not None:
             try:
                 deliver(self.runtime, forward)
+                self._metrics(forward, delivered=True)
             except ServiceError as error:
+                self._metrics(forward, delivered=False)
                 now = int(self.runtime.clock.time() * 1000)
                 if now - forward["queued"] < DAY_MS:
                     forward["attempts"] += 1
@@ -160,3 +164,16 @@ class Forwarder:
                 log.warning("subscription %s of %s dropped a payload after a day of failures: %s",
                             forward["filter"], forward["group"], error)
         store.delete(OUTBOX_NS, key)
+
+    def _metrics(self, forward: Forward, delivered: bool) -> None:
+        """AWS/Logs ForwardedLogEvents and ForwardedBytes, or DeliveryErrors, by group, destination type and
+        filter, as AWS publishes them for subscriptions."""
+        dimensions = {"LogGroupName": forward["group"],
+                      "DestinationType": DESTINATION_TYPES[target_kind(forward["destination"])],
+                      "FilterName": forward["filter"]}
+        values = ([("ForwardedLogEvents", len(forward["events"]), "None"),
+                   ("ForwardedBytes", sum(len(e[2].encode()) for e in forward["events"]), "Bytes")]
+                  if delivered else [("DeliveryErrors", len(forward["events"]), "None")])
+        for name, value, unit in values:
+            publish_metric(self.runtime.events, self.runtime.clock.now(), forward["account"], forward["region"],
+                           "AWS/Logs", name, dimensions, value, unit)
