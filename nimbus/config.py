@@ -90,6 +90,8 @@ class Config:
     kinesis_transition_seconds: float = 0.5
     # How long a SubscribeToShard subscription lasts (virtual seconds); AWS: 5 minutes.
     kinesis_subscription_seconds: float = 300.0
+    # How long a CloudWatch Logs StartLiveTail session lasts (virtual seconds); AWS: 3 hours.
+    logs_live_tail_seconds: float = 10800.0
     # A shard log's segment file rolls over past this size.
     kinesis_segment_bytes: int = 64 * MIB
     # Where EMR steps run: None is Spark local[N] in each step process (N: the cluster's core and task

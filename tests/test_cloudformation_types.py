@@ -259,7 +259,7 @@ def test_a_failure_mid_create_rolls_every_type_back(cf, aws):
      "(HandlerErrorCode: UnsupportedOperationException)"),  # a single-Region key has no replicas
     ({"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
         "LogGroupName": "g", "FilterPattern": "", "DestinationArn": "arn:aws:kinesis:us-east-1:1:stream/s"}},
-     "nimbus does not serve resource type AWS::Logs::SubscriptionFilter"),
+     "The specified log group does not exist."),
 ])
 def test_a_failing_resource_names_its_cause_and_leaves_nothing(cf, aws, resource, words):
     template = {"Resources": {

@@ -6,7 +6,15 @@ import uuid
 
 import requests
 
-from tests.support import error_of, make_client, serve_subprocess, start_server, virtual_now
+from tests.support import (
+    error_of,
+    group_with_stream,
+    logs_key,
+    make_client,
+    serve_subprocess,
+    start_server,
+    virtual_now_ms,
+)
 
 DAY_MS = 86_400_000
 
@@ -15,26 +23,16 @@ def unique(prefix: str) -> str:
     return f"/test/{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def virtual_now_ms(endpoint: str) -> int:
-    return int(virtual_now(endpoint).timestamp() * 1000)
-
-
-def group_with_stream(logs, stream: str = "app") -> str:
-    group = unique("group")
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    return group
-
-
 def test_log_groups_lifecycle_tags_retention_and_kms(client):
     logs = client("logs", key="666666666666", secret="x")
     name = unique("svc")
-    logs.create_log_group(logGroupName=name, tags={"team": "a"}, kmsKeyId="arn:aws:kms:us-east-1:666666666666:key/k1")
+    key = logs_key(client("kms", key="666666666666", secret="x"), "666666666666")
+    logs.create_log_group(logGroupName=name, tags={"team": "a"}, kmsKeyId=key)
     assert error_of(logs.create_log_group, logGroupName=name) == ("ResourceAlreadyExistsException", 400)
     group = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
     assert group["arn"] == f"arn:aws:logs:us-east-1:666666666666:log-group:{name}:*"
     assert group["logGroupArn"] == group["arn"][:-2]
-    assert group["kmsKeyId"].endswith("key/k1") and "retentionInDays" not in group
+    assert group["kmsKeyId"] == key and "retentionInDays" not in group
     logs.put_retention_policy(logGroupName=name, retentionInDays=7)
     assert error_of(logs.put_retention_policy, logGroupName=name, retentionInDays=8) == \
         ("InvalidParameterException", 400)

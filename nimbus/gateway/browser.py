@@ -24,8 +24,15 @@ from nimbus.protocol.http import HttpRequest
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# Host prefixes botocore puts before the endpoint's host for some operations (the model's ``hostPrefix``:
+# CloudWatch Logs' StartLiveTail goes to ``stream-<host>``): the name behind the prefix decides.
+HOST_PREFIXES = ("stream-", "streaming-")
+
+
 def allowed_host_name(config: Config, name: str) -> bool:
     name = name.lower().rstrip(".")
+    for prefix in HOST_PREFIXES:
+        name = name.removeprefix(prefix)
     if name == "localhost" or name.endswith(".localhost") or name == config.host.lower():
         return True
     try:

@@ -7,6 +7,7 @@ from tests.support.edge import *  # noqa: F403
 from tests.support.emr import *  # noqa: F403
 from tests.support.geo import *  # noqa: F403
 from tests.support.inventory import *  # noqa: F403
+from tests.support.logs import *  # noqa: F403
 from tests.support.messaging import *  # noqa: F403
 from tests.support.mfa import *  # noqa: F403
 from tests.support.storage import *  # noqa: F403

@@ -4,6 +4,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
+from typing import Any
 
 from nimbus.core.namespaces import Namespace
 from nimbus.protocol.errors import ServiceError
@@ -13,6 +15,16 @@ DAY_MS = 86_400_000
 
 groups_ns = Namespace("logs", "groups")
 streams_ns = Namespace("logs", "streams")
+subscriptions_ns = Namespace("logs", "subscriptions")  # + group name
+metric_filters_ns = Namespace("logs", "metricfilters")  # + group name
+destinations_ns = Namespace("logs", "destinations")
+queries_ns = Namespace("logs", "queries")
+query_definitions_ns = Namespace("logs", "querydefinitions")
+export_tasks_ns = Namespace("logs", "exports")
+account_policies_ns = Namespace("logs", "accountpolicies")  # + policy type
+# Subscription payloads not yet delivered, of every account: the forwarder drains them in key order.
+OUTBOX_NS = ("logs", "outbox")
+SERVICE_PRINCIPAL = "logs.amazonaws.com"
 
 
 def invalid(message: str) -> ServiceError:
@@ -66,3 +78,15 @@ def decode_token(token: str | None, required_keys: tuple[str, ...]) -> dict | No
     if not isinstance(state, dict) or any(k not in state for k in required_keys):
         raise invalid("The specified nextToken is invalid.")
     return state
+
+
+def page(rows: list, params: dict, list_name: str, marker: Callable[[Any], Any]) -> dict:
+    """One page of ``rows`` (in ``marker`` order) after the request's ``nextToken``, ``limit`` (default 50)."""
+    state = decode_token(params.get("nextToken"), ("after",))
+    if state:
+        rows = [row for row in rows if marker(row) > state["after"]]
+    limit = params.get("limit") or 50
+    output: dict = {list_name: rows[:limit]}
+    if len(rows) > limit:
+        output["nextToken"] = encode_token({"after": marker(rows[limit - 1])})
+    return output

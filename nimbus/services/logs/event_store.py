@@ -5,6 +5,8 @@ scans come back in time order, and the number doubles as the position GetLogEven
 """
 from __future__ import annotations
 
+import hashlib
+
 from nimbus.core.namespaces import Namespace
 
 from .common import DAY_MS
@@ -22,6 +24,12 @@ def event_key(timestamp: int, seq: int) -> str:
 
 def key_timestamp(key: str) -> int:
     return int(key) // SEQ_FACTOR
+
+
+def event_id(stream: str, key: str) -> str:
+    """AWS's event ids are 56 digits, unique in the group: the key and a digest of the stream."""
+    digest = int(hashlib.sha256(stream.encode()).hexdigest()[:16], 16) % 10 ** 20
+    return f"{key}{digest:020d}"
 
 
 class EventStore:

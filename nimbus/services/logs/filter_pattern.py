@@ -73,6 +73,25 @@ def _compile_terms(pattern: str) -> Matcher:
 # -- space-delimited ----------------------------------------------------------------------------
 
 def _compile_space_delimited(pattern: str) -> Matcher:
+    names, conditions = _slots(pattern)
+
+    def matches(message: str) -> bool:
+        bound = _bind(names, split_fields(message))
+        return bound is not None and all(condition(bound) for condition in conditions)
+    return matches
+
+
+def space_delimited_fields(pattern: str, message: str) -> dict | None:
+    """The named (and ``$1``...) fields of a message a space-delimited pattern matches; None otherwise.
+    Metric filters take their values and dimensions from them."""
+    names, conditions = _slots(pattern.strip())
+    bound = _bind(names, split_fields(message))
+    if bound is None or not all(condition(bound) for condition in conditions):
+        return None
+    return bound
+
+
+def _slots(pattern: str) -> tuple[list, list]:
     if not pattern.endswith("]"):
         raise invalid(f"Invalid filter pattern: {pattern}")
     body = pattern[1:-1].strip()
@@ -95,14 +114,7 @@ def _compile_space_delimited(pattern: str) -> Matcher:
         else:
             raise invalid(f"Invalid filter pattern: {pattern}")
         conditions.append(compile_condition_expr(slot))
-
-    def matches(message: str) -> bool:
-        fields = split_fields(message)
-        bound = _bind(names, fields)
-        if bound is None:
-            return False
-        return all(condition(bound) for condition in conditions)
-    return matches
+    return names, conditions
 
 
 def _bind(names: list, fields: list[str]) -> dict | None:

@@ -11,7 +11,8 @@ import re
 from nimbus.core.context import RequestContext
 
 from .common import decode_token, encode_token, group_name_of, invalid, now_ms, streams_ns
-from .event_store import KEY_WIDTH, EventStore, event_key, key_timestamp
+from .data_protection import mask_for
+from .event_store import KEY_WIDTH, EventStore, event_id, event_key, key_timestamp
 from .filter_pattern import compile_pattern
 from .state import LogsState
 
@@ -30,6 +31,10 @@ def _key_of(token: str) -> tuple[str, str]:
     if match is None or len(str(int(match.group(2)))) > KEY_WIDTH:
         raise invalid("The specified nextToken is invalid.")
     return match.group(1), f"{int(match.group(2)):0{KEY_WIDTH}d}"
+
+
+def _as_is(message: str) -> str:
+    return message
 
 
 def _within(key: str, start: int | None, end: int | None) -> bool:
@@ -84,8 +89,10 @@ class GetEventOps(LogsState):
             forward, backward = _token("f", position), _token("b", position)
             if token:
                 forward = backward = token
+        mask = mask_for(self.store, ctx, group, bool(params.get("unmask"))) or _as_is
         return {
-            "events": [{"timestamp": key_timestamp(k), "message": d["m"], "ingestionTime": d["i"]} for k, d in page],
+            "events": [{"timestamp": key_timestamp(k), "message": mask(d["m"]), "ingestionTime": d["i"]}
+                       for k, d in page],
             "nextForwardToken": forward,
             "nextBackwardToken": backward,
         }
@@ -131,10 +138,11 @@ class GetEventOps(LogsState):
             found += self._first_matches(ctx, group, stream, matcher, after, start, end, limit + 1)
         found.sort(key=lambda item: item[0])
         page = found[:limit]
+        mask = mask_for(self.store, ctx, group, bool(params.get("unmask"))) or _as_is
         output = {
             "events": [{
-                "logStreamName": stream, "timestamp": stamp, "message": doc["m"], "ingestionTime": doc["i"],
-                "eventId": _event_id(stream, key),
+                "logStreamName": stream, "timestamp": stamp, "message": mask(doc["m"]), "ingestionTime": doc["i"],
+                "eventId": event_id(stream, key),
             } for (stamp, stream, key), doc in page],
             "searchedLogStreams": [{"logStreamName": s, "searchedCompletely": True} for s in streams],
         }
@@ -157,10 +165,3 @@ def _start_key(stream: str, after: tuple | None, start: int | None) -> str | Non
             first = stamp if stream > after_stream else stamp + 1
             candidates.append(f"{int(event_key(first, 0)) - 1:0{KEY_WIDTH}d}")
     return max(candidates) if candidates else None
-
-
-def _event_id(stream: str, key: str) -> str:
-    """AWS's event ids are 56 digits, unique in the group: the key and a digest of the stream."""
-    import hashlib
-    digest = int(hashlib.sha256(stream.encode()).hexdigest()[:16], 16) % 10 ** 20
-    return f"{key}{digest:020d}"

@@ -14,28 +14,35 @@ from .common import (
     group_name_of,
     groups_ns,
     invalid,
+    metric_filters_ns,
     now_ms,
     streams_ns,
+    subscriptions_ns,
 )
 from .documents import LOG_GROUP, LogGroup
 from .event_store import EventStore
+from .kms_key import check_kms_key
 from .state import LogsState
 
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                   3288, 3653}
 
 
-def _group_output(group: LogGroup) -> dict:
+def _group_output(group: LogGroup, metric_filters: int = 0) -> dict:
     out = {
         "logGroupName": group["logGroupName"],
         "creationTime": group["creationTime"],
-        "metricFilterCount": 0,
+        "metricFilterCount": metric_filters,
         "arn": group["arn"] + ":*",
         "logGroupArn": group["arn"],
         "storedBytes": group.get("storedBytes", 0),
         "logGroupClass": group.get("logGroupClass", "STANDARD"),
         "deletionProtectionEnabled": group.get("deletionProtectionEnabled", False),
     }
+    if group.get("dataProtectionPolicy"):
+        out["dataProtectionStatus"] = "ACTIVATED"
+    if group.get("bearerTokenAuthenticationEnabled"):
+        out["bearerTokenAuthenticationEnabled"] = True
     for key in ("retentionInDays", "kmsKeyId"):
         if group.get(key) is not None:
             out[key] = group[key]
@@ -46,6 +53,8 @@ class GroupOps(LogsState):
     def create_log_group(self, ctx: RequestContext, params: dict) -> dict:
         name = params["logGroupName"]
         tags = params.get("tags") or {}
+        if params.get("kmsKeyId"):
+            check_kms_key(ctx, params["kmsKeyId"], name)
         with self.store.transaction():
             if self.store.get(groups_ns(ctx.account_id, ctx.region), name) is not None:
                 raise ServiceError("ResourceAlreadyExistsException", "The specified log group already exists")
@@ -72,6 +81,8 @@ class GroupOps(LogsState):
             for stream, _ in self.store.scan(streams_ns(ctx.account_id, ctx.region, name)):
                 events.drop_stream(name, stream)
             self.store.delete_namespace(streams_ns(ctx.account_id, ctx.region, name))
+            for filters in (subscriptions_ns, metric_filters_ns):  # a new group of the name starts without them
+                self.store.delete_namespace(filters(ctx.account_id, ctx.region, name))
             self.store.delete(groups_ns(ctx.account_id, ctx.region), name)
         ctx.emit_resource_change("AWS::Logs::LogGroup", group["arn"], "deleted")
         return {}
@@ -93,7 +104,8 @@ class GroupOps(LogsState):
             groups = [g for g in groups if g["logGroupName"] > state["after"]]
         limit = params.get("limit") or 50
         chunk = groups[:limit]
-        output = {"logGroups": [_group_output(g) for g in chunk]}
+        output = {"logGroups": [_group_output(g, len(self.store.scan(metric_filters_ns(
+            ctx.account_id, ctx.region, g["logGroupName"])))) for g in chunk]}
         if len(groups) > limit:
             output["nextToken"] = encode_token({"after": chunk[-1]["logGroupName"]})
         return output
@@ -111,10 +123,10 @@ class GroupOps(LogsState):
         return self._update_group(ctx, params["logGroupName"], retentionInDays=None)
 
     def associate_kms_key(self, ctx: RequestContext, params: dict) -> dict:
-        # Stored and reported; the KMS service is not consulted (see docs/services/logs.md).
-        if not params.get("kmsKeyId", "").startswith("arn:"):
-            raise invalid("Specified KMS key must be an ARN")
-        return self._update_group(ctx, group_name_of(params), kmsKeyId=params["kmsKeyId"])
+        name = group_name_of(params)
+        self.log_group(ctx, name)
+        check_kms_key(ctx, params["kmsKeyId"], name)
+        return self._update_group(ctx, name, kmsKeyId=params["kmsKeyId"])
 
     def disassociate_kms_key(self, ctx: RequestContext, params: dict) -> dict:
         return self._update_group(ctx, group_name_of(params), kmsKeyId=None)

@@ -34,7 +34,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _resolve(document, selector: str) -> list:
+def resolve_selector(document, selector: str) -> list:
     """Values a selector reaches; ``[*]`` and ``.*`` fan out."""
     current = [document]
     for part in re.findall(r"\.[^.\[]+|\[[^\]]+\]", selector[1:]):
@@ -101,20 +101,20 @@ class _Parser:
         if isinstance(value, str) and value in ("true", "false") and operator in ("=", "!="):
             # A bare true/false compares with a JSON boolean.
             expected = value == "true"
-            return lambda d: any((v is expected) == (operator == "=") for v in _resolve(d, selector))
-        return lambda d: any(compare(operator, v, value) for v in _resolve(d, selector))
+            return lambda d: any((v is expected) == (operator == "=") for v in resolve_selector(d, selector))
+        return lambda d: any(compare(operator, v, value) for v in resolve_selector(d, selector))
 
 
 def _keyword_test(selector: str, keyword: str) -> Callable:
     if keyword == "IS NULL":
-        return lambda d: any(v is None for v in _resolve(d, selector))
+        return lambda d: any(v is None for v in resolve_selector(d, selector))
     if keyword == "IS TRUE":
-        return lambda d: any(v is True for v in _resolve(d, selector))
+        return lambda d: any(v is True for v in resolve_selector(d, selector))
     if keyword == "IS FALSE":
-        return lambda d: any(v is False for v in _resolve(d, selector))
+        return lambda d: any(v is False for v in resolve_selector(d, selector))
     if keyword == "NOT EXISTS":
-        return lambda d: not _resolve(d, selector)
-    return lambda d: bool(_resolve(d, selector))
+        return lambda d: not resolve_selector(d, selector)
+    return lambda d: bool(resolve_selector(d, selector))
 
 
 def compile_json_pattern(pattern: str) -> Callable[[str], bool]:

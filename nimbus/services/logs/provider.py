@@ -6,11 +6,29 @@ applied on the virtual clock whenever a stream is read.
 """
 from __future__ import annotations
 
+from .anomalies import AnomalyOps
+from .data_protection import DataProtectionOps
+from .deliveries import DeliveryOps
+from .destinations import DestinationOps
+from .export_tasks import ExportOps
 from .get_events import GetEventOps
 from .groups import GroupOps
+from .ingestion_settings import IngestionSettingOps
+from .insights import InsightsOps
+from .listing import ListingOps
+from .live_tail import LiveTailOps
+from .lookup_tables import LookupTableOps
+from .metric_filters import MetricFilterOps
+from .policies import PolicyOps
+from .processing import ProcessingOps
 from .put_events import PutEventOps
+from .query_definitions import QueryDefinitionOps
+from .scheduled_queries import ScheduledQueryOps
 from .streams import StreamOps
+from .subscriptions import SubscriptionOps
 
 
-class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps):
+class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
+               InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps, DeliveryOps,
+               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps, ScheduledQueryOps, IngestionSettingOps):
     pass

@@ -13,6 +13,7 @@ from nimbus.core.context import RequestContext
 
 from .common import DAY_MS, invalid, now_ms
 from .event_store import EventStore
+from .ingest import metric_filters, publish_ingestion, queue_subscriptions
 from .state import LogsState
 
 MAX_BATCH_BYTES = 1_048_576
@@ -68,9 +69,12 @@ class PutEventOps(LogsState):
                 raise invalid("The batch of log events in a single PutLogEvents request cannot span more than "
                               "24 hours.")
             token = _sequence_token()
+            queued, filters = False, []
             if accepted:
                 EventStore(self.store, ctx.account_id, ctx.region).append(
                     group_name, stream_name, stream["seq"], accepted, now)
+                queued = queue_subscriptions(ctx, self.store, group_name, stream_name, stream["seq"], accepted)
+                filters = metric_filters(ctx, self.store, group_name)
                 stream["seq"] += len(accepted)
                 first, last = accepted[0]["timestamp"], accepted[-1]["timestamp"]
                 stream["firstEventTimestamp"] = min(stream.get("firstEventTimestamp") or first, first)
@@ -80,6 +84,11 @@ class PutEventOps(LogsState):
                                                                            for e in accepted)
             stream["uploadSequenceToken"] = token
             self.save_stream(ctx, group_name, stream)
+        if queued:
+            self.forwarder.wake()
+        if accepted:
+            publish_ingestion(ctx, group_name, accepted, filters)
+            self.live_tail.publish(ctx.account_id, ctx.region, group_name, stream_name, accepted, now)
         output = {"nextSequenceToken": token}
         if rejected:
             output["rejectedLogEventsInfo"] = rejected

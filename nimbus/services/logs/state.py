@@ -2,13 +2,25 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
 from .common import group_missing, groups_ns, stream_missing, streams_ns
 from .documents import LOG_GROUP, LOG_STREAM, LogGroup, LogStream
+from .export_files import ExportRunner
+from .forwarding import Forwarder
+from .insights_run import QueryRunner
+from .live_tail_hub import LiveTailHub
 
 
 class LogsState(BaseProvider):
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        self.forwarder: Forwarder = Forwarder(self)
+        self.queries: QueryRunner = QueryRunner(runtime)
+        self.exports: ExportRunner = ExportRunner(runtime)
+        self.live_tail: LiveTailHub = LiveTailHub()
+
     def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
         group = LOG_GROUP.get(self.store, groups_ns(ctx.account_id, ctx.region), name)
         if group is None:
@@ -26,3 +38,15 @@ class LogsState(BaseProvider):
 
     def save_stream(self, ctx: RequestContext, group: str, stream: LogStream) -> None:
         LOG_STREAM.put(self.store, streams_ns(ctx.account_id, ctx.region, group), stream["logStreamName"], stream)
+
+    def delete_or_missing(self, ns: tuple[str, ...], key: str, missing: str) -> None:
+        """Delete a document, or answer ResourceNotFoundException with AWS's ``missing`` message."""
+        if not self.store.delete(ns, key):
+            raise ServiceError("ResourceNotFoundException", missing)
+
+    @staticmethod
+    def standard_only(group: LogGroup, feature: str) -> None:
+        """What the INFREQUENT_ACCESS class does not offer (subscriptions, metric filters, live tail...)."""
+        if group.get("logGroupClass") == "INFREQUENT_ACCESS":
+            raise ServiceError("InvalidParameterException", f"{feature} are not supported for log groups in the "
+                               "INFREQUENT_ACCESS log class.")

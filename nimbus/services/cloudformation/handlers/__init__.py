@@ -30,6 +30,7 @@ from .kinesisanalytics import Application, ApplicationOutput, ApplicationReferen
 from .kms import Alias, Key
 from .kms_replica import ReplicaKey
 from .logs import LogGroup, LogStream
+from .logs_filters import Destination, MetricFilter, SubscriptionFilter
 from .s3 import Bucket, BucketPolicy
 from .sns import Subscription, Topic
 from .sns_policies import TopicInlinePolicy, TopicPolicy
@@ -67,4 +68,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
     Cluster(), Step(), SecurityConfiguration(),
     Alarm(), CompositeAlarm(), Dashboard(), AnomalyDetector(),
+    SubscriptionFilter(), MetricFilter(), Destination(),
 )})
