@@ -14,7 +14,6 @@ import time
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from nimbus.config import Config
-from nimbus.gateway.coalesce import CoalescingTransport
 
 # Descriptors the process keeps for everything but connections: the store, blobs, spool files, logs.
 RESERVED_DESCRIPTORS = 64
@@ -43,7 +42,6 @@ def limited_protocol(config: Config) -> type[HttpToolsProtocol]:
 
         # -- connections ---------------------------------------------------------------------------
         def connection_made(self, transport) -> None:  # type: ignore[override]
-            transport = CoalescingTransport(transport, self.loop)
             if len(self.connections) >= cap and not self._evict_idle():
                 super().connection_made(transport)
                 self._refuse(b"503 Service Unavailable", "Too many connections; try again later.")
