@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from nimbus.core.scheduler import Job, Scheduler
 
 log = logging.getLogger(__name__)
+
+# How long the bus worker waits for more records once it has delivered what was queued.
+GATHER_SECONDS = 0.005
 
 API_CALL = "api_call"
 RESOURCE_CHANGE = "resource_change"
@@ -159,7 +163,12 @@ class EventBus:
             try:
                 topic, event = self._queue.get_nowait()
             except queue.Empty:
-                return
+                # Let the calls in flight gather before sleeping: waking this thread for every call took the GIL
+                # from the request threads (8.5% of a PutRecord's server CPU under load).
+                time.sleep(GATHER_SECONDS)
+                if self._queue.empty():
+                    return
+                continue
             if topic is None:
                 event.set()
                 continue
