@@ -42,10 +42,15 @@ def signed(endpoint: str, service: str, method: str = "POST", path: str = "/", b
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` and all its threads so far."""
+    """User + system CPU time so far of process ``pid``, all its threads and its live child processes (granian
+    serves from a worker process)."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
+    total = (int(fields[11]) + int(fields[12])) / _TICK
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            total += sum(cpu_seconds(int(child)) for child in children.read().split())
+    return total
 
 
 def _hammer(endpoint: str, request: RawRequest, seconds: float, connections: int, results) -> None:
