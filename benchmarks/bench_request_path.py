@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from benchmarks.harness import Target, free_port, running
 from benchmarks.load import RawRequest, capacity, signed
 
 JSON_11 = "application/x-amz-json-1.1"
+SERVERS = os.environ.get("REQUEST_PATH_SERVERS", "nimbus,moto,trivial-uvicorn,trivial-granian").split(",")
 
 
 def _requests(target: Target) -> dict[str, RawRequest]:
@@ -89,9 +91,12 @@ def _row(target: Target, requests: dict[str, RawRequest], seconds: float) -> dic
 def run(seconds: float) -> list[dict]:
     rows = []
     for name in ("nimbus", "moto"):
-        with running(name) as target:
-            rows.append(_row(target, _requests(target), seconds))
+        if name in SERVERS:
+            with running(name) as target:
+                rows.append(_row(target, _requests(target), seconds))
     for server in ("uvicorn", "granian"):
+        if f"trivial-{server}" not in SERVERS:
+            continue
         with trivial(server) as target:
             # Any request gets the fixed answer: each operation's request measures only its bytes on the wire.
             rows.append(_row(target, {name: request for name, request in _requests_for_trivial(target).items()},
