@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from benchmarks.bench_request_path import _requests
 from benchmarks.harness import running
 from benchmarks.load import capacity
 
+_TITLE = re.compile(r'(<text id="title"[^>]*>)[^<]*(</text>)')
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "performance"
 
 
@@ -31,6 +33,9 @@ def profile(operation: str, seconds: float, out: Path, raw: bool = False) -> Non
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         measured = capacity(target.endpoint, target.pid, request, seconds)
         spy.wait(timeout=120)
+        if not raw:  # the graph's title is py-spy's command line: no machine paths in committed graphs
+            graph.write_text(_TITLE.sub(f'\\1{operation}: py-spy record --gil (benchmarks/profile.py)\\2',
+                                        graph.read_text()))
         print(f"{operation}: {measured.per_s:.0f}/s, {measured.cpu_ms_per_call:.3f} ms CPU per call -> {graph}")
 
 
