@@ -69,7 +69,13 @@ bench-deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx wrk; \
 	fi
 
-bench: install bench-deps
+# kinesalite, which the Kinesis benchmarks compare with, pinned by its package-lock.json like the CDK app.
+KINESALITE := benchmarks/kinesalite
+$(KINESALITE)/node_modules/.package-lock.json: $(KINESALITE)/package-lock.json $(KINESALITE)/package.json
+	cd $(KINESALITE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench: install bench-deps $(KINESALITE)/node_modules/.package-lock.json
 	$(BIN)/python -m benchmarks.run $(ARGS)
 
 docs: install

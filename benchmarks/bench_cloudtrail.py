@@ -15,7 +15,7 @@ import uuid
 
 from botocore.exceptions import ClientError
 
-from benchmarks.bench_kms import capacity
+from benchmarks.bench_kms import encrypt_capacity
 from benchmarks.harness import rate, running
 
 PLAINTEXT = b"x" * 1024
@@ -86,14 +86,14 @@ def run(seconds: float) -> list[dict]:
             key = kms.create_key()["KeyMetadata"]["KeyId"]
             encrypt = lambda: kms.encrypt(KeyId=key, Plaintext=PLAINTEXT)  # noqa: E731
             row = {"server": name, "Encrypt_no_trail_per_s": rate(encrypt, seconds),
-                   "Encrypt_capacity_no_trail_per_s": capacity(target.endpoint, key, seconds)}
+                   "Encrypt_capacity_no_trail_per_s": encrypt_capacity(target, key, seconds)}
             first = _trail(target)
             row["Encrypt_1_trail_per_s"] = rate(encrypt, seconds)
             _trail(target)
             _trail(target)
             row["Encrypt_3_trails_per_s"] = rate(encrypt, seconds)
             # Many concurrent connections: the server, not the client, is the bottleneck here.
-            row["Encrypt_capacity_3_trails_per_s"] = capacity(target.endpoint, key, seconds)
+            row["Encrypt_capacity_3_trails_per_s"] = encrypt_capacity(target, key, seconds)
             row["call_to_s3_median_s"] = delivery_latency(target, first) if name == "nimbus" else float("nan")
             rows.append(row)
     return rows

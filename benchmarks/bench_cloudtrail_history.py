@@ -16,7 +16,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from benchmarks.bench_kms import capacity
+from benchmarks.bench_kms import encrypt_capacity
 from benchmarks.harness import rate, running
 from benchmarks.history_loader import fill
 
@@ -46,7 +46,7 @@ def measure(target, seconds: float) -> dict:
     key = kms.create_key()["KeyMetadata"]["KeyId"]
     row = {"server": target.name, "startup_s": target.startup_seconds,
            "Encrypt_per_s": rate(lambda: kms.encrypt(KeyId=key, Plaintext=PLAINTEXT), seconds),
-           "Encrypt_capacity_per_s": capacity(target.endpoint, key, seconds)}
+           "Encrypt_capacity_per_s": encrypt_capacity(target, key, seconds)}
     row["lookup_nothing_ms"] = lookup_ms(ct, "NoSuchOperation", 0)
     row["lookup_page_of_50_ms"] = lookup_ms(ct, "Encrypt", 50)
     return row

@@ -7,8 +7,8 @@
   KINESIS_BENCH_SERVERS=nimbus,kinesalite python -m benchmarks.run kinesis``);
 - ``PutRecord`` single-call rate.
 
-kinesalite is installed by this benchmark into ``benchmarks/.kinesalite`` with ``npm install --prefix``
-and runs in memory (its default); moto keeps records in memory; nimbus writes them to its shard logs.
+kinesalite is pinned by ``benchmarks/kinesalite/package-lock.json`` and installed there with ``npm ci``
+(``make bench-deps``, or by this benchmark when missing); it runs in memory (its default); moto keeps records in memory; nimbus writes them to its shard logs.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from benchmarks.harness import Target, free_port, rate, running
 
 HERE = Path(__file__).resolve().parent
-KINESALITE = HERE / ".kinesalite"
+KINESALITE = HERE / "kinesalite"
 RECORD = b"r" * 1024
 CATCHUP_RECORDS = int(os.environ.get("KINESIS_BENCH_RECORDS", "50000"))
 SERVERS = os.environ.get("KINESIS_BENCH_SERVERS", "nimbus,moto,kinesalite").split(",")
@@ -32,8 +32,8 @@ SERVERS = os.environ.get("KINESIS_BENCH_SERVERS", "nimbus,moto,kinesalite").spli
 def _install_kinesalite() -> Path:
     cli = KINESALITE / "node_modules" / "kinesalite" / "cli.js"
     if not cli.exists():
-        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(KINESALITE),
-                        "kinesalite@3"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=KINESALITE, check=True,
+                       stdout=subprocess.DEVNULL)
     return cli
 
 

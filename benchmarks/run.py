@@ -40,7 +40,8 @@ def report(name: str, rows: list[dict]) -> str:
             continue
         a = nimbus[metric]
         values = [by_server[o][metric] for o in others]
-        advantages = [(b / a) if metric in LOWER_IS_BETTER else (a / b) for b in values]
+        lower = metric in LOWER_IS_BETTER or metric.endswith("_cpu_ms_per_call")
+        advantages = [(b / a) if lower else (a / b) for b in values]
         lines.append(f"| {metric} | {a:.3f} | " + " | ".join(f"{b:.3f}" for b in values) + " | "
                      + " | ".join(f"{x:.2f}x" for x in advantages) + " |")
     return "\n".join(lines)

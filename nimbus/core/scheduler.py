@@ -49,7 +49,10 @@ class Job:
         return self._stop.is_set()
 
     def wake(self) -> None:
-        self._wake.set()
+        # Every API call wakes the event bus; while a wake is pending, setting it again (a lock and a notify)
+        # changes nothing. Safe: the loop clears the flag before running, so whatever came first is seen.
+        if not self._wake.is_set():
+            self._wake.set()
 
     def cancel(self, wait: bool = False) -> None:
         """End the job after the run under way, if any; ``wait`` also waits for that run to end."""

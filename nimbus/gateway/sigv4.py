@@ -270,8 +270,9 @@ def _malformed(message: str, service: str, presigned: bool) -> AuthError:
 def _parse_timestamp(value: str, service: str, presigned: bool) -> datetime:
     # Exact format required: the string is signed as sent, so a lenient parse would only hide the mismatch.
     try:
-        if _TIMESTAMP.fullmatch(value):
-            return datetime.strptime(value, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+        if _TIMESTAMP.fullmatch(value):  # sliced rather than strptime'd: strptime was 2.6% of a small call
+            return datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[9:11]), int(value[11:13]),
+                            int(value[13:15]), tzinfo=UTC)
     except ValueError:
         pass
     raise _malformed(f"X-Amz-Date must be in the ISO8601 basic format YYYYMMDD'T'HHMMSS'Z': {value!r}",
@@ -287,31 +288,13 @@ def _parse_http_date(value: str, service: str) -> datetime:
 
 
 def _check_time(info: SignatureInfo, now: datetime, s3: bool, max_skew: timedelta) -> None:
-    stamp = info.date.strftime(TIMESTAMP_FORMAT)
-    server_time = now.strftime(TIMESTAMP_FORMAT)
     if info.presigned and info.expires is not None:
-        if info.date - now > max_skew:
-            # A URL dated ahead would outlive the week X-Amz-Expires allows. S3's words and fields:
-            # AccessDenied "Request is not yet valid", X-Amz-Date in epoch milliseconds.
-            if s3:
-                raise AuthError("AccessDenied", "Request is not yet valid", 403,
-                                **{"X-Amz-Date": str(int(info.date.timestamp() * 1000))},
-                                Expires=(info.date + timedelta(seconds=info.expires)).strftime(ISO_SECONDS),
-                                ServerTime=now.strftime(ISO_SECONDS))
-            raise _not_yet_current(stamp, now, max_skew)
-        if info.expires > MAX_PRESIGN_EXPIRES:
-            raise _malformed(
-                f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGN_EXPIRES}", info.service, True
-            )
-        if now > info.date + timedelta(seconds=info.expires):
-            if s3:
-                raise AuthError("AccessDenied", "Request has expired",
-                                Expires=(info.date + timedelta(seconds=info.expires)).strftime(TIMESTAMP_FORMAT),
-                                ServerTime=server_time)
-            raise AuthError("RequestExpired", "Request has expired.", status=400)
+        _check_presigned_time(info, now, s3, max_skew)
         return
     if abs(now - info.date) <= max_skew:
         return
+    stamp = info.date.strftime(TIMESTAMP_FORMAT)  # formatted only for the error: strftime costs on every call
+    server_time = now.strftime(TIMESTAMP_FORMAT)
     if s3:
         raise AuthError(
             "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.",
@@ -323,6 +306,29 @@ def _check_time(info: SignatureInfo, now: datetime, s3: bool, max_skew: timedelt
     minutes = max_skew / timedelta(minutes=1)
     raise AuthError("RequestExpired", f"Signature expired: {stamp} is now earlier than "
                     f"{(now - max_skew).strftime(TIMESTAMP_FORMAT)} ({server_time} - {minutes:g} min.)", status=400)
+
+
+def _check_presigned_time(info: SignatureInfo, now: datetime, s3: bool, max_skew: timedelta) -> None:
+    assert info.expires is not None
+    if info.date - now > max_skew:
+        # A URL dated ahead would outlive the week X-Amz-Expires allows. S3's words and fields:
+        # AccessDenied "Request is not yet valid", X-Amz-Date in epoch milliseconds.
+        if s3:
+            raise AuthError("AccessDenied", "Request is not yet valid", 403,
+                            **{"X-Amz-Date": str(int(info.date.timestamp() * 1000))},
+                            Expires=(info.date + timedelta(seconds=info.expires)).strftime(ISO_SECONDS),
+                            ServerTime=now.strftime(ISO_SECONDS))
+        raise _not_yet_current(info.date.strftime(TIMESTAMP_FORMAT), now, max_skew)
+    if info.expires > MAX_PRESIGN_EXPIRES:
+        raise _malformed(
+            f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGN_EXPIRES}", info.service, True
+        )
+    if now > info.date + timedelta(seconds=info.expires):
+        if s3:
+            raise AuthError("AccessDenied", "Request has expired",
+                            Expires=(info.date + timedelta(seconds=info.expires)).strftime(TIMESTAMP_FORMAT),
+                            ServerTime=now.strftime(TIMESTAMP_FORMAT))
+        raise AuthError("RequestExpired", "Request has expired.", status=400)
 
 
 def _not_yet_current(stamp: str, now: datetime, max_skew: timedelta) -> AuthError:

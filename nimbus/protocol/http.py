@@ -64,6 +64,8 @@ class HttpRequest:
     body_file: Any = None
     # Set by authentication for STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies: checks each chunk's signature.
     chunk_verifier: Any = None
+    # The SHA-256 (hex) of ``body_file``'s bytes, when the gateway hashed them as they arrived.
+    body_file_sha256: str | None = None
 
     def __post_init__(self):
         if not isinstance(self.headers, Headers):
@@ -80,6 +82,8 @@ class HttpRequest:
     def body_sha256(self) -> str:
         if self.body_file is None:
             return hashlib.sha256(self.body).hexdigest()
+        if self.body_file_sha256 is not None:  # no second pass over a large upload
+            return self.body_file_sha256
         digest = hashlib.sha256()
         self.body_file.seek(0)
         while chunk := self.body_file.read(1 << 20):

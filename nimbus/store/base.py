@@ -8,7 +8,7 @@ one table in SQLite or PostgreSQL, so a new backend never touches providers.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,6 +69,12 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def put(self, ns: Namespace, key: str, value: Any) -> None: ...
+
+    def put_many(self, items: Iterable[tuple[Namespace, str, Any]]) -> None:
+        """Several ``put``s in one transaction (a backend may send them as one statement)."""
+        with self.transaction():
+            for ns, key, value in items:
+                self.put(ns, key, value)
 
     @abc.abstractmethod
     def delete(self, ns: Namespace, key: str) -> bool:

@@ -33,6 +33,22 @@ def test_scalars_and_a_copy_is_returned(store):
     assert store.get(NS, "doc") == {"tags": ["a"]}
 
 
+def test_put_many_writes_and_overwrites_across_namespaces(store):
+    other = NS[:-1] + ("others",)
+    store.put(NS, "old", "before")
+    store.put_many([(NS, "old", {"v": 1}), (NS, "new", [2]), (other, "x", "3"), (NS, "new", {"v": 4})])
+    assert store.scan(NS) == [("new", {"v": 4}), ("old", {"v": 1})]
+    assert store.get(other, "x") == "3"
+    store.put_many([])
+
+
+def test_put_many_inside_a_failed_transaction_is_rolled_back(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_many([(NS, "a", 1), (NS, "b", 2)])
+        raise RuntimeError("abandon")
+    assert store.scan(NS) == []
+
+
 def test_every_key_is_its_own_document(store):
     for index, key in enumerate(KEYS):
         store.put(NS, key, index)

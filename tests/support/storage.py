@@ -52,11 +52,25 @@ def trail_bucket(s3, account: str, prefix: str = "") -> str:
     return name
 
 
-def log_files(s3, bucket: str, prefix: str = "") -> list[str]:
+def _keys(s3, bucket: str, prefix: str = "") -> list[str]:
     keys = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys.extend(o["Key"] for o in page.get("Contents", []))
-    return [k for k in keys if "/CloudTrail/" in k]
+    return keys
+
+
+def log_files(s3, bucket: str, prefix: str = "") -> list[str]:
+    return [k for k in _keys(s3, bucket, prefix) if "/CloudTrail/" in k]
+
+
+def digested_log_files(s3, bucket: str) -> set[str]:
+    """The log files the bucket's digest files list: what validate-logs checks. A file delivered after the last
+    digest (a background tick while a slow test runs) waits for the next one."""
+    listed: set[str] = set()
+    for key in [k for k in _keys(s3, bucket) if "/CloudTrail-Digest/" in k]:
+        digest = json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+        listed.update(entry["s3Object"] for entry in digest["logFiles"])
+    return listed
 
 
 def read_records(s3, bucket: str, key: str) -> list[dict]:

@@ -1,7 +1,7 @@
 """Wire forms of scalar values shared by every protocol: timestamps, blobs, floats."""
 from __future__ import annotations
 
-import base64
+import binascii
 import math
 from datetime import UTC, datetime
 
@@ -18,7 +18,10 @@ def utc(value) -> datetime:
     Naive, because datetime's C formatting (isoformat) then needs no offset trimmed.
     """
     if isinstance(value, datetime):
-        return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+        if value.tzinfo is None:
+            return value
+        # Already UTC (Kinesis arrival times, most stored times): no conversion to make.
+        return value.replace(tzinfo=None) if value.tzinfo is UTC else value.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, (int, float)):
         return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
     return utc(parse_timestamp(value))
@@ -64,7 +67,8 @@ def timestamp_text(value, timestamp_format: str) -> str:
 def base64_text(value: bytes | bytearray | memoryview | str) -> str:
     if isinstance(value, str):
         value = value.encode()
-    return base64.b64encode(value).decode("ascii")
+    # binascii directly: base64.b64encode's wrapper (a copy, a type check) was half the cost of small records.
+    return binascii.b2a_base64(value, newline=False).decode("ascii")
 
 
 def float_value(value: float) -> float | str:

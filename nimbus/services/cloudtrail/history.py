@@ -108,12 +108,12 @@ class HistoryWriter:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
-        with self.store.transaction():
-            for account, region, kind, key, record in batch:
-                self.store.put(history_ns(account, region, kind), key, record)
-                if kind == MANAGEMENT:
-                    for ns, row in index_rows(account, region, key, record):
-                        self.store.put(ns, row, {})
+        rows: list[tuple[tuple[str, ...], str, dict]] = []
+        for account, region, kind, key, record in batch:
+            rows.append((history_ns(account, region, kind), key, record))
+            if kind == MANAGEMENT:
+                rows.extend((ns, row, {}) for ns, row in index_rows(account, region, key, record))
+        self.store.put_many(rows)
 
     def prune(self, now: float, chunks: int = PRUNE_CHUNKS) -> bool:
         """Forget what is older than 90 days, with its index documents, at most ``chunks`` transactions of
