@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import shutil
 import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nimbus.core.context import RequestContext
+from nimbus.core.identity import service_principal
+
+from .clusters import EMR_SERVICE
 from .documents import CLUSTER, Cluster, Step
 from .execution import Executor, StepProcess, failure_reason
 from .instances import set_ended, set_running
@@ -222,7 +227,12 @@ class ClusterRun:
         cluster = self._state("TERMINATING", code, message)
         self._cancel_pending(cluster)
         shutil.rmtree(self.root, ignore_errors=True)  # HDFS lives as long as the cluster
-        self._state(state, code, message)
+        ended = self._state(state, code, message)
+        if code != "USER_REQUEST":  # TerminateJobFlows published its own; an end by itself is told here
+            ctx = RequestContext(runtime=self.runtime, request_id=str(uuid.uuid4()), service="emr",
+                                 operation="TerminateJobFlows", account_id=ended["AccountId"],
+                                 region=ended["Region"], principal=service_principal(EMR_SERVICE), internal=True)
+            ctx.emit_resource_change("AWS::EMR::Cluster", ended["ClusterArn"], "deleted")
         self.engine.finished(self.cluster_id)
 
 

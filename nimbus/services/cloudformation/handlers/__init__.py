@@ -18,7 +18,7 @@ from .config import ConfigRule, ConfigurationRecorder, ConformancePack, Delivery
 from .custom import CustomResource
 from .datapipeline import Pipeline
 from .ecr import Repository
-from .emr import Cluster, SecurityConfiguration, Step
+from .emr import Cluster, InstanceFleetConfig, InstanceGroupConfig, SecurityConfiguration, Step
 from .firehose import DeliveryStream
 from .iam import Role
 from .iam_keys import AccessKey
@@ -62,5 +62,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     ConfigRule(), ConfigurationRecorder(), DeliveryChannel(), ConformancePack(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
-    Cluster(), Step(), SecurityConfiguration(),
+    Cluster(), Step(), SecurityConfiguration(), InstanceGroupConfig(), InstanceFleetConfig(),
 )})
