@@ -251,3 +251,20 @@ def test_a_shell_command_precondition_that_never_holds_fails_its_instance(dp, aw
     fields = wait_status(dp, pipeline, instance, {"FAILED"})
     assert "did not hold after 2 checks" in fields["errorMessage"]
     assert not (tmp_path / "went").exists()
+
+
+def test_a_shell_command_precondition_times_out(dp, aws, role, endpoint, tmp_path):
+    pipeline, instance = _checked(dp, aws, role, tmp_path, "exit 1", preconditionTimeout="90 minutes")
+    wait_field(dp, pipeline, instance, "@preconditionStatus")
+    advance_clock(endpoint, 61 * 60)  # a second false check after the retryDelay...
+    deadline = time.monotonic() + 60
+    while "(2 checks)" not in wait_field(dp, pipeline, instance, "@preconditionStatus")["@preconditionStatus"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    advance_clock(endpoint, 31 * 60)  # ...then the preconditionTimeout has passed since the first
+    assert "did not hold within 90 minutes" in wait_status(dp, pipeline, instance, {"FAILED"})["errorMessage"]
+    bad = dp.create_pipeline(name=unique("bad"), uniqueId=unique("bad"))["pipelineId"]
+    answer = dp.put_pipeline_definition(pipelineId=bad, pipelineObjects=[
+        obj("Default", scheduleType="ondemand"),
+        obj("Soon", type="ShellCommandPrecondition", command="true", preconditionTimeout="90 seconds")])
+    assert answer["errored"] and "preconditionTimeout" in json.dumps(answer["validationErrors"])

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from nimbus.core.context import RequestContext
 
 from .documents import Pipeline, RunObject, Task
-from .expressions import format_datetime, parse_datetime
+from .expressions import ExpressionError, format_datetime, parse_datetime
 from .objects_model import Definition
 from .runs_model import get, put
 from .schedule import period_seconds
@@ -34,6 +34,15 @@ def _now(state: DataPipelineState) -> datetime:
     return state.runtime.clock.now().astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def _period(text: str | None) -> tuple[str, float] | None:
+    """A duration field as (its text, seconds); None when unset or not a period (an expression that
+    evaluated oddly: validation refuses a literal one)."""
+    try:
+        return (text, period_seconds(text)) if text else None
+    except ExpressionError:
+        return None
+
+
 def _field(precondition: str, what: str) -> str:
     return f"@{precondition}_check{what}"
 
@@ -47,9 +56,9 @@ class ShellPreconditions(DataPipelineState):
             return True
         now = _now(self)
         since = get(instance, _field(precondition, "Since"))
-        timeout = definition.get(precondition, "preconditionTimeout")
-        if since and timeout and now >= parse_datetime(since) + timedelta(seconds=period_seconds(timeout)):
-            raise PreconditionFailed(f"Precondition {precondition} did not hold within {timeout}")
+        timeout = _period(definition.get(precondition, "preconditionTimeout"))
+        if since and timeout and now >= parse_datetime(since) + timedelta(seconds=timeout[1]):
+            raise PreconditionFailed(f"Precondition {precondition} did not hold within {timeout[0]}")
         deadline = get(instance, _field(precondition, "Deadline"))
         if state == "CHECKING" and not (deadline and now >= parse_datetime(deadline)):
             return False  # a runner has it, or will
@@ -71,9 +80,9 @@ class ShellPreconditions(DataPipelineState):
                      group: str, now: datetime) -> None:
         put(instance, _field(precondition, "Status"), "CHECKING")
         put(instance, _field(precondition, "Since"), get(instance, _field(precondition, "Since")) or format_datetime(now))
-        attempt_timeout = definition.get(precondition, "attemptTimeout")
+        attempt_timeout = _period(definition.get(precondition, "attemptTimeout"))
         put(instance, _field(precondition, "Deadline"), format_datetime(
-            now + timedelta(seconds=period_seconds(attempt_timeout))) if attempt_timeout else None)
+            now + timedelta(seconds=attempt_timeout[1])) if attempt_timeout else None)
         put(instance, _field(precondition, "Task"), None)
         own = definition.ref(precondition, "runsOn")
         group = f"{pipeline['pipelineId']}/{own}" if own else definition.evaluated(precondition, "workerGroup") or group
