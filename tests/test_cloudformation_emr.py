@@ -1,9 +1,11 @@
-"""AWS::EMR::Cluster, AWS::EMR::Step and AWS::EMR::SecurityConfiguration: a stack makes a real cluster (ready
+"""AWS::EMR::Cluster, Step, SecurityConfiguration, InstanceGroupConfig and InstanceFleetConfig: a stack makes a real cluster (ready
 before the stack completes), adds a step that runs, and terminates the cluster when deleted."""
 from __future__ import annotations
 
 import json
 import time
+
+import pytest
 
 from tests.support import CLUSTER_DONE, emr_roles, settled_stack, stack_resources, steps_by_name, unique, wait_cluster
 
@@ -28,8 +30,12 @@ TEMPLATE = {
 }
 
 
-def test_a_stack_makes_a_cluster_with_a_step_and_terminates_it_when_deleted(aws):
-    emr_roles(aws("iam"))
+@pytest.fixture(scope="module")
+def roles(aws):
+    return emr_roles(aws("iam"))
+
+
+def test_a_stack_makes_a_cluster_with_a_step_and_terminates_it_when_deleted(aws, roles):
     cf, emr = aws("cloudformation"), aws("emr")
     name = unique("emr-stack")
     stack_id = cf.create_stack(StackName=name, TemplateBody=json.dumps(TEMPLATE))["StackId"]
@@ -51,3 +57,47 @@ def test_a_stack_makes_a_cluster_with_a_step_and_terminates_it_when_deleted(aws)
     assert settled_stack(cf, stack_id, timeout=120)["StackStatus"] == "DELETE_COMPLETE"
     wait_cluster(emr, cluster_id, CLUSTER_DONE)
     assert emr.list_security_configurations()["SecurityConfigurations"] == []
+
+
+def _cluster(name: str, instances: dict) -> dict:
+    return {"Type": "AWS::EMR::Cluster", "Properties": {
+        "Name": name, "ReleaseLabel": "emr-7.5.0", "JobFlowRole": "EMR_EC2_DefaultRole",
+        "ServiceRole": "EMR_DefaultRole", "Instances": instances}}
+
+
+def _capacity_template(task_count: int, spot: int) -> dict:
+    fleet = {"InstanceTypeConfigs": [{"InstanceType": "m5.xlarge"}]}
+    return {"Resources": {
+        "Groups": _cluster("groups", {"MasterInstanceGroup": {"InstanceCount": 1, "InstanceType": "m5.xlarge"}}),
+        "Fleets": _cluster("fleets", {"MasterInstanceFleet": {"TargetOnDemandCapacity": 1, **fleet}}),
+        "Tasks": {"Type": "AWS::EMR::InstanceGroupConfig", "Properties": {
+            "JobFlowId": {"Ref": "Groups"}, "InstanceRole": "TASK", "InstanceType": "m5.2xlarge",
+            "InstanceCount": task_count, "Market": "SPOT", "BidPrice": "0.20", "Name": "tasks"}},
+        "TaskFleet": {"Type": "AWS::EMR::InstanceFleetConfig", "Properties": {
+            "ClusterId": {"Ref": "Fleets"}, "InstanceFleetType": "TASK", "Name": "task-fleet",
+            "TargetSpotCapacity": spot, **fleet}},
+    }}
+
+
+def test_instance_group_and_fleet_configs_add_capacity_and_resize_it(aws, roles):
+    cf, emr = aws("cloudformation"), aws("emr")
+    name = unique("emr-capacity")
+    stack_id = cf.create_stack(StackName=name, TemplateBody=json.dumps(_capacity_template(2, 3)))["StackId"]
+    assert settled_stack(cf, name, timeout=180)["StackStatus"] == "CREATE_COMPLETE"
+    resources = stack_resources(cf, name)
+    [tasks] = [g for g in emr.list_instance_groups(ClusterId=resources["Groups"])["InstanceGroups"]
+               if g["InstanceGroupType"] == "TASK"]
+    assert (tasks["Id"], tasks["Name"], tasks["BidPrice"], tasks["RunningInstanceCount"]) == (
+        resources["Tasks"], "tasks", "0.20", 2)
+    [fleet] = [f for f in emr.list_instance_fleets(ClusterId=resources["Fleets"])["InstanceFleets"]
+               if f["InstanceFleetType"] == "TASK"]
+    assert (fleet["Id"], fleet["ProvisionedSpotCapacity"]) == (resources["TaskFleet"], 3)
+    cf.update_stack(StackName=name, TemplateBody=json.dumps(_capacity_template(4, 1)))
+    assert settled_stack(cf, name, timeout=120)["StackStatus"] == "UPDATE_COMPLETE"
+    assert [g["RunningInstanceCount"] for g in emr.list_instance_groups(ClusterId=resources["Groups"])[
+        "InstanceGroups"] if g["Id"] == resources["Tasks"]] == [4]
+    assert [f["ProvisionedSpotCapacity"] for f in emr.list_instance_fleets(ClusterId=resources["Fleets"])[
+        "InstanceFleets"] if f["Id"] == resources["TaskFleet"]] == [1]
+    assert stack_resources(cf, name)["Tasks"] == resources["Tasks"]  # resized in place, not replaced
+    cf.delete_stack(StackName=name)
+    assert settled_stack(cf, stack_id, timeout=120)["StackStatus"] == "DELETE_COMPLETE"

@@ -106,3 +106,27 @@ def test_the_cluster_outlives_a_restart_and_is_reused(tmp_path):
         clusters = [c["Id"] for c in emr.list_clusters()["Clusters"] if c["Name"] == f"{pipeline}_Cluster"]
         assert len(clusters) == 1
         assert len(emr.list_steps(ClusterId=clusters[0])["Steps"]) == 2
+
+
+def test_pre_and_post_step_commands_run_around_the_steps(aws, role, tmp_path):
+    emr, dp = aws("emr"), aws("datapipeline")
+    trace = tmp_path / "trace"
+    pipeline = start(dp, [
+        obj("Default", scheduleType="ondemand", role=role, resourceRole=role, maximumRetries="0"),
+        obj("Cluster", type="EmrCluster", releaseLabel="emr-7.5.0", terminateAfter="1 hour"),
+        obj("Wrapped", type="EmrActivity", runsOn=("ref", "Cluster"),
+            preStepCommand=[f"echo pre1 >> {trace}", f'echo "pre2 $EMR_CLUSTER_ID" >> {trace}'],
+            step=f"command-runner.jar,bash,-c,echo step >> {trace}", postStepCommand=f"echo post >> {trace}"),
+        obj("Refused", type="EmrActivity", runsOn=("ref", "Cluster"), dependsOn=("ref", "Wrapped"),
+            preStepCommand="echo not ready >&2; exit 4", step=f"command-runner.jar,bash,-c,echo never >> {trace}"),
+    ])
+    instances = {i.split("_")[0].lstrip("@"): i for i in dp.query_objects(pipelineId=pipeline,
+                                                                          sphere="INSTANCE")["ids"]}
+    wrapped = wait_status(dp, pipeline, f"{instances['Wrapped']}_Attempt=1", {"FINISHED", "FAILED"}, timeout=120)
+    assert wrapped["@status"] == "FINISHED", wrapped.get("errorMessage")
+    [cluster] = [c["Id"] for c in emr.list_clusters()["Clusters"] if c["Name"] == f"{pipeline}_Cluster"]
+    assert trace.read_text() == f"pre1\npre2 {cluster}\nstep\npost\n"
+    refused = wait_status(dp, pipeline, f"{instances['Refused']}_Attempt=1", {"FINISHED", "FAILED"}, timeout=120)
+    assert refused["@status"] == "FAILED"
+    assert "preStepCommand exited with status 4" in refused["errorMessage"] and "not ready" in refused["errorMessage"]
+    assert len(emr.list_steps(ClusterId=cluster)["Steps"]) == 1  # the refused activity's step never ran

@@ -198,3 +198,73 @@ def test_activation_refuses_a_role_the_service_cannot_assume(dp, aws):
         obj("Job", type="ShellCommandActivity", command="true")])
     error = error_of(dp.activate_pipeline, pipelineId=pipeline)
     assert error[:2] == ("InvalidRequestException", 400) and untrusted in error.message
+
+
+def _checked(dp, aws, role, tmp_path, command: str, **precondition) -> tuple[str, str]:
+    """A pipeline whose activity waits on a ShellCommandPrecondition, both run by an Ec2Resource's worker."""
+    bucket = unique("dp-shell")
+    aws("s3").create_bucket(Bucket=bucket)
+    pipeline = start(dp, [
+        obj("Default", scheduleType="cron", role=role, resourceRole=role, pipelineLogUri=f"s3://{bucket}/logs/"),
+        obj("Once", type="Schedule", period="1 day", startAt="FIRST_ACTIVATION_DATE_TIME", occurrences="1"),
+        obj("Worker", type="Ec2Resource", terminateAfter="2 hours", schedule=("ref", "Once")),
+        obj("Ready", type="ShellCommandPrecondition", command=command, retryDelay="1 minutes", **precondition),
+        obj("Go", type="ShellCommandActivity", schedule=("ref", "Once"), runsOn=("ref", "Worker"),
+            command=f"echo went > {tmp_path}/went", precondition=("ref", "Ready")),
+    ])
+    return pipeline, dp.query_objects(pipelineId=pipeline, sphere="INSTANCE")["ids"][0]
+
+
+def wait_field(dp, pipeline: str, object_id: str, key: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        fields = wait_status(dp, pipeline, object_id, {"WAITING_ON_DEPENDENCIES", "WAITING_FOR_RUNNER", "RUNNING",
+                                                        "FINISHED", "FAILED"})
+        if fields.get(key):
+            return fields
+        assert time.monotonic() < deadline, f"{object_id} has no {key}: {fields}"
+        time.sleep(0.2)
+
+
+def test_a_shell_command_precondition_runs_on_the_task_runner_until_it_holds(dp, aws, role, endpoint, tmp_path):
+    marker = tmp_path / "ready"
+    pipeline, instance = _checked(dp, aws, role, tmp_path, f"test -f {marker}", maximumRetries="5")
+    fields = wait_field(dp, pipeline, instance, "@preconditionStatus")  # the runner ran it: exit 1, false
+    assert fields["@status"] == "WAITING_ON_DEPENDENCIES" and "Ready: false (1 checks)" in fields["@preconditionStatus"]
+    assert not (tmp_path / "went").exists()
+    marker.touch()
+    advance_clock(endpoint, 61)  # its retryDelay: the next check holds, and the activity runs
+    assert wait_status(dp, pipeline, instance, {"FINISHED", "FAILED"})["@status"] == "FINISHED"
+    assert (tmp_path / "went").read_text() == "went\n"
+
+
+def test_a_shell_command_precondition_that_never_holds_fails_its_instance(dp, aws, role, endpoint, tmp_path):
+    pipeline, instance = _checked(dp, aws, role, tmp_path, "exit 1", maximumRetries="1")
+    for checks in (1, 2):
+        wait_field(dp, pipeline, instance, "@preconditionStatus")
+        deadline = time.monotonic() + 60
+        while f"({checks} checks)" not in wait_field(dp, pipeline, instance, "@preconditionStatus")[
+                "@preconditionStatus"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        advance_clock(endpoint, 61)
+    fields = wait_status(dp, pipeline, instance, {"FAILED"})
+    assert "did not hold after 2 checks" in fields["errorMessage"]
+    assert not (tmp_path / "went").exists()
+
+
+def test_a_shell_command_precondition_times_out(dp, aws, role, endpoint, tmp_path):
+    pipeline, instance = _checked(dp, aws, role, tmp_path, "exit 1", preconditionTimeout="90 minutes")
+    wait_field(dp, pipeline, instance, "@preconditionStatus")
+    advance_clock(endpoint, 61 * 60)  # a second false check after the retryDelay...
+    deadline = time.monotonic() + 60
+    while "(2 checks)" not in wait_field(dp, pipeline, instance, "@preconditionStatus")["@preconditionStatus"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    advance_clock(endpoint, 31 * 60)  # ...then the preconditionTimeout has passed since the first
+    assert "did not hold within 90 minutes" in wait_status(dp, pipeline, instance, {"FAILED"})["errorMessage"]
+    bad = dp.create_pipeline(name=unique("bad"), uniqueId=unique("bad"))["pipelineId"]
+    answer = dp.put_pipeline_definition(pipelineId=bad, pipelineObjects=[
+        obj("Default", scheduleType="ondemand"),
+        obj("Soon", type="ShellCommandPrecondition", command="true", preconditionTimeout="90 seconds")])
+    assert answer["errored"] and "preconditionTimeout" in json.dumps(answer["validationErrors"])

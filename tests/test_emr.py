@@ -250,6 +250,9 @@ def test_spark_reads_and_writes_s3_through_emrfs(emr, roles, data):
     s3.put_object(Bucket=bucket, Key="code/sessions.py", Body=SESSIONS_APP.encode())
     cluster_id = emr.run_job_flow(
         Name="click-stream", ReleaseLabel="emr-7.5.0", Instances=_instances(),
+        # a class path of the cluster's own: EMRFS's jar stays on it
+        Configurations=[{"Classification": "spark-defaults",
+                         "Properties": {"spark.driver.extraClassPath": "/opt/extra-jars/*"}}],
         Steps=[emr_step("sessions", "spark-submit", f"s3://{bucket}/code/sessions.py", f"s3a://{bucket}/clicks/",
                      f"s3://{bucket}/sessions/")], **roles)["JobFlowId"]
     wait_cluster(emr, cluster_id, CLUSTER_DONE)

@@ -13,6 +13,7 @@ from tests.support import (
     analytics_role,
     error_of,
     read_shard,
+    running_sql_application,
     unique,
     virtual_now,
 )
@@ -56,19 +57,7 @@ def wait_for(check, seconds: float = 10.0):
 
 
 def running_app(aws, endpoint, role, code: str, position: str = "NOW") -> tuple[str, str, str]:
-    kinesis, analytics = aws("kinesis"), aws("kinesisanalytics")
-    source, target = active_stream(kinesis, endpoint, "in"), active_stream(kinesis, endpoint, "out")
-    name = unique("sql")
-    analytics.create_application(
-        ApplicationName=name, ApplicationCode=code,
-        Inputs=[{"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": TICK_SCHEMA,
-                 "KinesisStreamsInput": {"ResourceARN": stream_arn(kinesis, source), "RoleARN": role}}],
-        Outputs=[{"Name": "DESTINATION_SQL_STREAM", "DestinationSchema": {"RecordFormatType": "JSON"},
-                  "KinesisStreamsOutput": {"ResourceARN": stream_arn(kinesis, target), "RoleARN": role}}])
-    analytics.start_application(ApplicationName=name, InputConfigurations=[
-        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": position}}])
-    advance_clock(endpoint, 1.5)
-    return name, source, target
+    return running_sql_application(aws, endpoint, role, code, position=position)
 
 
 def put(kinesis, stream: str, *ticks: tuple[str, float]) -> None:

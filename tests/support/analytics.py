@@ -1,7 +1,11 @@
-"""Kinesis Data Analytics: a role the service may assume, and a JSON input schema of stock ticks."""
+"""Kinesis Data Analytics: a role the service may assume, a JSON input schema of stock ticks, and a
+started SQL application."""
 from __future__ import annotations
 
 import json
+
+from tests.support.basics import advance_clock, unique
+from tests.support.streams import active_stream
 
 ANALYTICS_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "kinesisanalytics.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -19,3 +23,26 @@ def analytics_role(iam, name: str) -> str:
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*",
                                                 "Action": ["kinesis:*", "firehose:*", "s3:*", "logs:*"]}]}))
     return arn
+
+
+def running_sql_application(aws, endpoint: str, role: str, code: str, schema: dict = TICK_SCHEMA,
+                            position: str = "NOW") -> tuple[str, str, str]:
+    """A started application reading a new stream by ``schema`` and writing its DESTINATION_SQL_STREAM
+    as JSON to another: (name, input stream, output stream)."""
+    kinesis, analytics = aws("kinesis"), aws("kinesisanalytics")
+    source, target = active_stream(kinesis, endpoint, "in"), active_stream(kinesis, endpoint, "out")
+
+    def arn(name: str) -> str:
+        return kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+
+    name = unique("sql")
+    analytics.create_application(
+        ApplicationName=name, ApplicationCode=code,
+        Inputs=[{"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": schema,
+                 "KinesisStreamsInput": {"ResourceARN": arn(source), "RoleARN": role}}],
+        Outputs=[{"Name": "DESTINATION_SQL_STREAM", "DestinationSchema": {"RecordFormatType": "JSON"},
+                  "KinesisStreamsOutput": {"ResourceARN": arn(target), "RoleARN": role}}])
+    analytics.start_application(ApplicationName=name, InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": position}}])
+    advance_clock(endpoint, 1.5)
+    return name, source, target

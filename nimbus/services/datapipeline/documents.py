@@ -46,6 +46,7 @@ class Task(TypedDict, total=False):
     attemptId: Required[str]
     instanceId: Required[str]
     workerGroup: Required[str]
+    precondition: str  # a ShellCommandPrecondition's check rather than an attempt (shell_precondition.py)
 
 
 PIPELINE = DocumentKind[Pipeline]("datapipeline.Pipeline")

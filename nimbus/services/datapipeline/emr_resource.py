@@ -7,7 +7,9 @@ waits for them; the cluster is terminated when the worker stops (its activities 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import tempfile
 import threading
 import time
 
@@ -72,10 +74,29 @@ class EmrTaskRunner(TaskRunner):
         if kind == "EmrActivity":
             steps = [self._step(f"{task['attemptId']} step {n}", _listed(str(line)))
                      for n, line in enumerate(_fields(activity).get("step", []), 1)]
-            return self._run_steps(task, steps)
+            output = self._commands(task, activity, "preStepCommand")
+            output += self._run_steps(task, steps)
+            return output + self._commands(task, activity, "postStepCommand")
         if kind == "HiveActivity":
             return self._run_steps(task, [self._hive_step(task["attemptId"], activity, objects)])
         return super().execute(task)
+
+    def _commands(self, task: dict, activity: dict, field: str) -> bytes:
+        """An EmrActivity's preStepCommand (before its steps) or postStepCommand (after they all completed)
+        shell commands, in order, run by the cluster's task runner as EMR's master node would; the first that
+        exits non-zero fails the attempt."""
+        output = b""
+        for command in _fields(activity).get(field, []):
+            with tempfile.TemporaryDirectory(prefix="nimbus-task-") as work:
+                env = {**os.environ, "EMR_CLUSTER_ID": self.cluster_id}
+                done = self._run_reporting(task, ["sh", "-c", str(command)], env, work)
+            output += done.stdout + done.stderr
+            if done.returncode != 0:
+                failure = TaskFailed(f"{field} exited with status {done.returncode}: "
+                                     f"{done.stderr.decode(errors='replace')[-2000:]}")
+                failure.log = output  # type: ignore[attr-defined]
+                raise failure
+        return output
 
     @staticmethod
     def _step(name: str, jar_and_args: list[str]) -> dict:

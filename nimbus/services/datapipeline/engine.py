@@ -29,6 +29,7 @@ from .runs_model import (
     status,
 )
 from .schedule import Schedule, period_seconds
+from .shell_precondition import PreconditionFailed
 from .side_effects import SideEffects
 from .validation import ACTIVITIES
 from .workers import LocalWorkers
@@ -170,7 +171,11 @@ class Engine(SideEffects):
                                 f"Dependency {other['id']} ended {status(other)}")
                 return
         for precondition in definition.refs(component, "precondition"):
-            if not self.precondition_holds(pipeline, definition, precondition, instance):
+            try:
+                if not self.precondition_holds(pipeline, definition, precondition, instance):
+                    return
+            except PreconditionFailed as failure:
+                self.finish(account, region, pipeline, definition, instance, "FAILED", now, str(failure))
                 return
         count = int(get(instance, "@attemptCount") or "0") + 1
         attempt = new_attempt(instance, count, now)
@@ -193,11 +198,6 @@ class Engine(SideEffects):
                      get(instance, "@scheduledStartTime") or "")
         self.resource_needed(pipeline, definition, component)
 
-    def worker_group(self, pipeline: Pipeline, definition: Definition, component: str) -> str:
-        resource = definition.ref(component, "runsOn")
-        if resource is not None:
-            return f"{pipeline['pipelineId']}/{resource}"
-        return definition.evaluated(component, "workerGroup") or ""
 
     def _check_timeouts(self, account: str, region: str, pipeline: Pipeline, definition: Definition,
                         instance: RunObject, runs: dict[str, RunObject], now: datetime) -> None:

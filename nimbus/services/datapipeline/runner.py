@@ -82,6 +82,8 @@ class TaskRunner:
         except TaskFailed as failure:
             status, message = "FAILED", str(failure)
             log = getattr(failure, "log", b"") or message.encode()
+            if _one(task["objects"][task["attemptId"]], "type") == "ShellCommandPrecondition":
+                status = "FALSE"  # the check ran: the precondition does not hold
         except Exception as failure:  # noqa: BLE001 - any runner error fails the attempt, never the runner
             status, message = "FAILED", f"{type(failure).__name__}: {failure}"
         self._deliver_log(task, log)
@@ -97,7 +99,7 @@ class TaskRunner:
         kind = _one(activity, "type")
         inputs = [objects[i] for i in _fields(activity).get("input", []) if i in objects]
         outputs = [objects[o] for o in _fields(activity).get("output", []) if o in objects]
-        if kind == "ShellCommandActivity":
+        if kind in ("ShellCommandActivity", "ShellCommandPrecondition"):
             return self._shell(task, activity, inputs, outputs)
         try:
             if kind == "CopyActivity" and len(inputs) == 1 and _one(inputs[0], "type") == "SqlDataNode":

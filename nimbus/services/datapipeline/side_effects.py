@@ -1,5 +1,6 @@
 """What a pipeline does to other services, always as its roles through the internal client: checking
-preconditions (S3KeyExists, S3PrefixNotEmpty, Exists), raising actions (SnsAlarm as the pipeline's
+preconditions (S3KeyExists, S3PrefixNotEmpty, Exists; ShellCommandPrecondition through a task runner,
+shell_precondition.py), raising actions (SnsAlarm as the pipeline's
 ``role``; Terminate), and starting the local worker of an Ec2Resource (as its ``resourceRole``)."""
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from .documents import Pipeline, RunObject
 from .emr_resource import DATAPIPELINE_PRINCIPAL
 from .expressions import ExpressionError
 from .objects_model import Definition
-from .runs_model import ACTIVE, put, status
-from .state import DataPipelineState, pipeline_arn
+from .runs_model import ACTIVE, component_of, put, status
+from .shell_precondition import ShellPreconditions
+from .state import pipeline_arn
 from .workers import LocalWorkers
 
 log = logging.getLogger(__name__)
@@ -32,8 +34,14 @@ def _bucket_key(url: str) -> tuple[str, str]:
     return bucket, key
 
 
-class SideEffects(DataPipelineState):
+class SideEffects(ShellPreconditions):
     workers: LocalWorkers
+
+    def worker_group(self, pipeline: Pipeline, definition: Definition, component: str) -> str:
+        resource = definition.ref(component, "runsOn")
+        if resource is not None:
+            return f"{pipeline['pipelineId']}/{resource}"
+        return definition.evaluated(component, "workerGroup") or ""
 
     def as_role(self, pipeline: Pipeline, role: str | None, service: str, operation: str, params: dict) -> dict:
         if not role:
@@ -47,6 +55,14 @@ class SideEffects(DataPipelineState):
                            instance: RunObject) -> bool:
         kind = definition.type_of(precondition)
         fields = runtime_fields(instance)
+        if kind == "ShellCommandPrecondition":  # run by a task runner, not here
+            component = component_of(instance)
+            holds = self.shell_check(pipeline, definition, precondition, instance,
+                                     self.worker_group(pipeline, definition, component))
+            self.save_run(pipeline["accountId"], pipeline["region"], pipeline["pipelineId"], instance)
+            if not holds:
+                self.resource_needed(pipeline, definition, component)
+            return holds
         role = definition.evaluated(precondition, "role")
         try:
             if kind == "S3KeyExists":

@@ -44,6 +44,14 @@ class TaskOps(Engine):
                 if pipeline is not None and pipeline["pipelineState"] in ("PAUSED", "INACTIVE"):
                     continue  # it keeps its place until the pipeline resumes
                 instance = self.find_run(ctx.account_id, ctx.region, entry["pipelineId"], entry["instanceId"])
+                if entry.get("precondition"):  # a ShellCommandPrecondition's check
+                    self.store.delete(queue, key)
+                    check = None if pipeline is None or instance is None or pipeline["pipelineState"] != "SCHEDULED" \
+                        else self.claim_check(ctx, definition_of(pipeline), pipeline, instance, entry["precondition"],
+                                              worker_group)
+                    if check is not None:
+                        return check
+                    continue
                 attempt = self.find_run(ctx.account_id, ctx.region, entry["pipelineId"],
                                         head_attempt(instance) or "") if instance else None
                 self.store.delete(queue, key)
@@ -75,6 +83,8 @@ class TaskOps(Engine):
             if task is None:
                 raise _task_not_found(params["taskId"])
             pipeline = self.pipeline(ctx, task["pipelineId"])
+            if task.get("precondition"):
+                return {"canceled": not self.check_wanted(ctx.account_id, ctx.region, task)}
             attempt = self.find_run(ctx.account_id, ctx.region, task["pipelineId"], task["attemptId"])
             if attempt is None or status(attempt) != "RUNNING":
                 return {"canceled": True}
@@ -95,7 +105,12 @@ class TaskOps(Engine):
         task = self.find_task(ctx.account_id, ctx.region, params["taskId"])
         if task is None:
             raise _task_not_found(params["taskId"])
-        self.pipeline(ctx, task["pipelineId"])
+        pipeline = self.pipeline(ctx, task["pipelineId"])
+        if task.get("precondition"):  # FALSE: the check ran and the precondition does not hold
+            self.check_reported(ctx.account_id, ctx.region, task, params["taskStatus"] == "FINISHED",
+                                definition_of(pipeline))
+            self.drop_task(ctx.account_id, ctx.region, task["taskId"])
+            return {}
         outcome = {"FINISHED": "FINISHED", "FAILED": "FAILED", "FALSE": "FAILED"}[params["taskStatus"]]
         message = params.get("errorMessage")
         if params.get("errorId") and message:

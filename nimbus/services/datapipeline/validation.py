@@ -32,7 +32,8 @@ TYPES: dict[str, tuple[list[tuple[str, ...]], set[str]]] = {
     "EmrCluster": ([], {"releaseLabel", "masterInstanceType", "coreInstanceType", "coreInstanceCount",
                         "terminateAfter", "applications", "bootstrapAction"}),
     "S3KeyExists": ([("s3Key",)], set()), "S3PrefixNotEmpty": ([("s3Prefix",)], set()),
-    "ShellCommandPrecondition": ([("command", "scriptUri")], {"scriptArgument", "stdout", "stderr"}),
+    "ShellCommandPrecondition": ([("command", "scriptUri")], {"scriptArgument", "stdout", "stderr",
+                                                              "preconditionTimeout"}),
     "Exists": ([], set()),
     "SnsAlarm": ([("topicArn",), ("message",), ("subject",)], set()),
     "Terminate": ([], set()),
@@ -41,7 +42,8 @@ TYPES: dict[str, tuple[list[tuple[str, ...]], set[str]]] = {
 ACTIVITIES = {"ShellCommandActivity", "CopyActivity", "SqlActivity", "RedshiftCopyActivity", "EmrActivity",
               "HiveActivity"}
 _DATETIMES = ("startDateTime", "endDateTime")
-_PERIODS = ("period", "attemptTimeout", "retryDelay", "lateAfterTimeout", "terminateAfter", "reportProgressTimeout")
+_PERIODS = ("period", "attemptTimeout", "retryDelay", "lateAfterTimeout", "terminateAfter", "reportProgressTimeout",
+            "preconditionTimeout")
 _INTEGERS = {"maximumRetries": 10, "occurrences": 1_000_000}  # field -> its largest value
 
 

@@ -38,9 +38,13 @@ def jar() -> Path:
         return JAR
 
 
-def spark_conf() -> dict[str, str]:
-    """What spark-submit needs for S3 paths to be EMRFS's."""
-    conf = {"spark.jars": str(jar())}
+def spark_conf(master: str) -> dict[str, str]:
+    """What spark-submit needs for S3 paths to be EMRFS's. On the local engine the jar is on the JVM's
+    class path from its launch: given as ``spark.jars`` instead, the driver would serve it and the executor
+    fetch it before its first task, a second or more of every step on a loaded machine. A remote master's
+    executors get it as ``spark.jars``."""
+    path = str(jar())
+    conf = {"spark.driver.extraClassPath": path} if master.startswith("local") else {"spark.jars": path}
     for scheme in ("s3", "s3a", "s3n"):
         conf[f"spark.hadoop.fs.{scheme}.impl"] = FILE_SYSTEM
         conf[f"spark.hadoop.fs.{scheme}.impl.disable.cache"] = "true"

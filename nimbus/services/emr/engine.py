@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nimbus.core.context import RequestContext
+from nimbus.core.identity import service_principal
+
+from .clusters import EMR_SERVICE
 from .documents import CLUSTER, Cluster, Step
 from .execution import Executor, StepProcess, failure_reason
 from .instances import set_ended, set_running
@@ -21,6 +27,9 @@ if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
 
 _POLL = 0.25  # seconds between looks at the virtual clock for the idle timeout
+# A transient cluster created without steps waits this long (real seconds) for its first ones before it
+# ends: EMR takes minutes to provision a cluster, and clients such as mrjob add their steps meanwhile.
+STEPLESS_GRACE = 10.0
 
 
 class ClusterRun:
@@ -34,6 +43,7 @@ class ClusterRun:
         self.ending: tuple[str, str, str] | None = None  # (final state, code, message) once asked to end
         self.running: dict[str, StepProcess] = {}
         self.lock = threading.Lock()
+        self.started = time.monotonic()
         self.thread = threading.Thread(target=self._run, name=f"nimbus-emr-{cluster['Id']}", daemon=True)
 
     # -- the cluster document, always read again: API calls change it meanwhile -----------------------
@@ -144,10 +154,11 @@ class ClusterRun:
                 worker.start()
                 busy.append(step)
             if not pending and not busy and not workers:
-                if cluster["AutoTerminate"]:
-                    self.ending = ("TERMINATED", "ALL_STEPS_COMPLETED", "Steps completed")
-                    break
-                if cluster["Status"]["State"] != "WAITING":
+                if cluster["AutoTerminate"]:  # transient: it ends after its last step
+                    if steps or time.monotonic() - self.started > STEPLESS_GRACE:
+                        self.ending = ("TERMINATED", "ALL_STEPS_COMPLETED", "Steps completed")
+                        break
+                elif cluster["Status"]["State"] != "WAITING":
                     cluster = self._state("WAITING", message="Cluster ready after last step completed."
                                           if steps else "Cluster ready to run steps.")
                 idle = (cluster.get("AutoTerminationPolicy") or {}).get("IdleTimeout")
@@ -222,7 +233,12 @@ class ClusterRun:
         cluster = self._state("TERMINATING", code, message)
         self._cancel_pending(cluster)
         shutil.rmtree(self.root, ignore_errors=True)  # HDFS lives as long as the cluster
-        self._state(state, code, message)
+        ended = self._state(state, code, message)
+        if code != "USER_REQUEST":  # TerminateJobFlows published its own; an end by itself is told here
+            ctx = RequestContext(runtime=self.runtime, request_id=str(uuid.uuid4()), service="emr",
+                                 operation="TerminateJobFlows", account_id=ended["AccountId"],
+                                 region=ended["Region"], principal=service_principal(EMR_SERVICE), internal=True)
+            ctx.emit_resource_change("AWS::EMR::Cluster", ended["ClusterArn"], "deleted")
         self.engine.finished(self.cluster_id)
 
 

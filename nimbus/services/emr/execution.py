@@ -95,12 +95,15 @@ class Executor:
                 "HDFS_ROOT": str(self.root / "hdfs")}
 
     def launch(self, cluster: Cluster, workdir: Path) -> Launch:
-        conf = emrfs.spark_conf()
-        for entry in cluster.get("Configurations", []):
-            if entry.get("Classification") == "spark-defaults":
-                conf.update(entry.get("Properties") or {})
         executors = worker_count(cluster)
         master = self.runtime.config.spark_master or f"local[{executors}]"
+        conf = emrfs.spark_conf(master)
+        for entry in cluster.get("Configurations", []):
+            if entry.get("Classification") == "spark-defaults":
+                for key, value in (entry.get("Properties") or {}).items():
+                    # a class path of the cluster's own keeps EMRFS's jar on it
+                    conf[key] = f"{conf[key]}{os.pathsep}{value}" if key.endswith("extraClassPath") and key in conf \
+                        else value
         return Launch(workdir, self.root / "hdfs", master, executors, conf, self.fetch)
 
     def run(self, cluster: Cluster, config: dict, workdir: Path, process: StepProcess) -> tuple[int, str]:

@@ -22,7 +22,7 @@ def _checked_type(instance_type: str) -> str:
     return instance_type
 
 
-def _group(config: dict, now: float) -> dict:
+def new_group(config: dict, now: float) -> dict:
     role = config["InstanceRole"]
     count = config["InstanceCount"]
     if role == "MASTER" and count != 1:
@@ -40,7 +40,7 @@ def _group(config: dict, now: float) -> dict:
     return group
 
 
-def _fleet(config: dict, now: float) -> dict:
+def new_fleet(config: dict, now: float) -> dict:
     role = config["InstanceFleetType"]
     on_demand, spot = config.get("TargetOnDemandCapacity", 0), config.get("TargetSpotCapacity", 0)
     if role == "MASTER" and on_demand + spot != 1:
@@ -65,7 +65,7 @@ def instance_layout(instances: dict, now: float) -> tuple[str, list[dict]]:
         if instances.get("InstanceGroups") or instances.get("MasterInstanceType"):
             raise validation("Please specify only one of InstanceFleets, InstanceGroups or "
                              "MasterInstanceType/SlaveInstanceType/InstanceCount.")
-        fleets = [_fleet(config, now) for config in instances["InstanceFleets"]]
+        fleets = [new_fleet(config, now) for config in instances["InstanceFleets"]]
         if [f["InstanceFleetType"] for f in fleets].count("MASTER") != 1:
             raise validation("Exactly one MASTER instance fleet is required.")
         return "INSTANCE_FLEET", fleets
@@ -73,7 +73,7 @@ def instance_layout(instances: dict, now: float) -> tuple[str, list[dict]]:
         if instances.get("MasterInstanceType"):
             raise validation("Please specify only one of InstanceGroups or "
                              "MasterInstanceType/SlaveInstanceType/InstanceCount.")
-        groups = [_group(config, now) for config in instances["InstanceGroups"]]
+        groups = [new_group(config, now) for config in instances["InstanceGroups"]]
         roles = [g["InstanceGroupType"] for g in groups]
         if roles.count("MASTER") != 1:
             raise validation("Exactly one MASTER instance group is required.")
@@ -90,7 +90,7 @@ def instance_layout(instances: dict, now: float) -> tuple[str, list[dict]]:
     if count > 1:
         configs.append({"InstanceRole": "CORE", "InstanceCount": count - 1, "Name": "CORE",
                         "InstanceType": instances.get("SlaveInstanceType") or instances["MasterInstanceType"]})
-    return "INSTANCE_GROUP", [_group(config, now) for config in configs]
+    return "INSTANCE_GROUP", [new_group(config, now) for config in configs]
 
 
 def worker_count(cluster: Cluster) -> int:
@@ -103,16 +103,20 @@ def worker_count(cluster: Cluster) -> int:
 
 
 def set_running(cluster: Cluster, now: float) -> None:
-    """The instances are up: each group runs what it asked for."""
-    for group in cluster.get("InstanceGroups", []):
-        group["RunningInstanceCount"] = group["RequestedInstanceCount"]
-        group["Status"]["State"] = "RUNNING"
-        group["Status"]["Timeline"]["ReadyDateTime"] = now
-    for fleet in cluster.get("InstanceFleets", []):
-        fleet["ProvisionedOnDemandCapacity"] = fleet["TargetOnDemandCapacity"]
-        fleet["ProvisionedSpotCapacity"] = fleet["TargetSpotCapacity"]
-        fleet["Status"]["State"] = "RUNNING"
-        fleet["Status"]["Timeline"]["ReadyDateTime"] = now
+    """The instances are up: each group or fleet runs what it asked for."""
+    for entry in cluster.get("InstanceGroups", []) + cluster.get("InstanceFleets", []):
+        start_entry(entry, now)
+
+
+def start_entry(entry: dict, now: float) -> None:
+    """A group or fleet is up: it runs what it asked for."""
+    if "RequestedInstanceCount" in entry:
+        entry["RunningInstanceCount"] = entry["RequestedInstanceCount"]
+    else:
+        entry["ProvisionedOnDemandCapacity"] = entry["TargetOnDemandCapacity"]
+        entry["ProvisionedSpotCapacity"] = entry["TargetSpotCapacity"]
+    entry["Status"]["State"] = "RUNNING"
+    entry["Status"]["Timeline"]["ReadyDateTime"] = now
 
 
 def set_ended(cluster: Cluster, now: float) -> None:

@@ -2,6 +2,7 @@
 EMRFS's store for the files steps name. See docs/services/emr.md."""
 from __future__ import annotations
 
+from .added_instances import AddedInstanceOps
 from .clusters import ClusterOps
 from .instances import InstanceOps
 from .releases import ReleaseOps
@@ -10,5 +11,5 @@ from .steps import StepOps
 from .tagging import TagOps
 
 
-class Provider(ClusterOps, StepOps, InstanceOps, SecurityOps, TagOps, ReleaseOps):
+class Provider(ClusterOps, StepOps, InstanceOps, AddedInstanceOps, SecurityOps, TagOps, ReleaseOps):
     pass

@@ -8,6 +8,7 @@ table per stream that holds only the rows of the step at hand.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from nimbus.services.kinesisanalytics.analytic import OUTPUTS, Analytic, numeric
 from nimbus.services.kinesisanalytics.records import ERROR_COLUMNS, ERROR_STREAM, when
 from nimbus.services.kinesisanalytics.sql_program import HIDDEN, Program, Pump, code_error
 
@@ -57,7 +59,31 @@ class Pipeline:
         # a stagger pump's open windows: partition key -> (the ROWTIME it opened at, its rows)
         self.staggered: dict[str, dict[tuple, tuple[datetime, list[Row]]]] = defaultdict(dict)
         self.joinable: dict[str, list[Row]] = defaultdict(list)  # a join's rows of its other stream, in range
-        self.targets = {pump.name: self._check(pump) for pump in program.pumps}
+        self.analytics: dict[str, Analytic] = {}  # a cursor pump's function, with its model
+        self.targets = {pump.name: self._cursor(pump) if pump.analytic else self._check(pump)
+                        for pump in program.pumps}
+
+    def _cursor(self, pump: Pump) -> list[str]:
+        """The columns a cursor pump selects; its hidden stream holds them and the function's own."""
+        assert pump.analytic
+        function, arguments = pump.analytic
+        try:
+            described = self.db.execute(f"DESCRIBE {pump.query}").fetchall()
+            if "ROWTIME" not in [d[0] for d in described]:  # each row keeps its own ROWTIME
+                pump.query = re.sub(r"^SELECT\b", "SELECT ROWTIME,", pump.query, flags=re.I)
+                described = self.db.execute(f"DESCRIBE {pump.query}").fetchall()
+        except duckdb.Error as error:
+            raise code_error(f"SQL error in the CURSOR of pump {pump.name}: {error}") from None
+        columns = [(str(d[0]), str(d[1])) for d in described]
+        numbers = [name for name, sql_type in columns if name != "ROWTIME" and numeric(sql_type)]
+        if not numbers:
+            raise code_error(f"The CURSOR of {function} in pump {pump.name} selects no numeric column.")
+        self.columns[pump.target] = [("ROWTIME", "TIMESTAMP"), *[c for c in columns if c[0] != "ROWTIME"],
+                                     *OUTPUTS[function]]
+        self.db.execute(f"CREATE TABLE {_quoted(pump.target)} ("
+                        + ", ".join(f"{_quoted(c)} {t}" for c, t in self.columns[pump.target]) + ")")
+        self.analytics[pump.name] = Analytic(function, arguments, numbers, pump.name)
+        return [name for name, _ in columns]
 
     def _check(self, pump: Pump) -> list[str]:
         """The target columns the pump writes, checked against an empty run of its query."""
@@ -104,7 +130,10 @@ class Pipeline:
                 elif pump.sliding_seconds:
                     queue.append((pump.target, self._slide(pump, batch, queue)))
                 else:
-                    queue.append((pump.target, self._run(pump, batch, max(r["ROWTIME"] for r in batch), queue)))
+                    written = self._run(pump, batch, max(r["ROWTIME"] for r in batch), queue)
+                    if pump.analytic:
+                        written = self.analytics[pump.name].apply(written)
+                    queue.append((pump.target, written))
         return received
 
     def _stagger(self, pump: Pump, batch: list[Row]) -> None:

@@ -6,8 +6,8 @@ A pump's query is handed to DuckDB with the streaming words translated: ``SELECT
 ``SELECT``, ``STEP(ROWTIME BY INTERVAL 'n' UNIT)`` is ``time_bucket``, ``FLOOR(ROWTIME TO UNIT)`` is
 ``date_trunc``. A ``GROUP BY`` on one of those is a tumbling window of that size; any other
 ``GROUP BY`` would never close on a stream and is refused, as Kinesis Analytics refuses it. Constructs
-nimbus does not run yet (sliding and stagger windows, joins, ``OVER``, the analytic functions) are
-refused with ``CodeValidationException``, never answered wrongly.
+nimbus does not run are refused with ``CodeValidationException``, never answered wrongly. The analytic
+functions (``FROM TABLE(RANDOM_CUT_FOREST(CURSOR(...)))``) become a hidden pump (``analytic.py``).
 """
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, field
 
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.kinesisanalytics import analytic
 
 IDENT = r'(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)'
 UNITS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 _STREAM = re.compile(rf'^CREATE\s+(?:OR\s+REPLACE\s+)?STREAM\s+({IDENT})\s*\((.*)\)\s*'
                      r"(?:DESCRIPTION\s+'[^']*')?$", re.I | re.S)
 _PUMP = re.compile(rf'^CREATE\s+(?:OR\s+REPLACE\s+)?PUMP\s+({IDENT})\s+(?:STOPPED\s+)?AS\s+INSERT\s+INTO\s+'
-                   rf'({IDENT})\s*(\((?:[^()]*)\))?\s*(SELECT\s+STREAM\b.*)$', re.I | re.S)
+                   rf'({IDENT})\s*(\((?:[^()]*)\))?\s*(SELECT\b.*)$', re.I | re.S)
 _STEP = re.compile(r"STEP\s*\(\s*(.+?)\s+BY\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s*\)", re.I | re.S)
 _FLOOR = re.compile(r"FLOOR\s*\(\s*([^()]+?)\s+TO\s+(SECOND|MINUTE|HOUR|DAY)\s*\)", re.I)
 _JOIN = re.compile(rf"\bJOIN\s+({IDENT})", re.I)
@@ -34,9 +35,7 @@ _STREAM_JOIN = re.compile(rf"\bJOIN\s+({IDENT})\s+OVER\s*\(\s*RANGE\s+INTERVAL\s
                           r"(SECOND|MINUTE|HOUR|DAY)S?\s+PRECEDING\s*\)", re.I)
 _RANGE = re.compile(r"RANGE\s+INTERVAL\s+'(\d+)'\s+(SECOND|MINUTE|HOUR|DAY)S?\s+PRECEDING", re.I)
 HIDDEN = 2  # the columns a sliding window's query selects first: the row's id and ROWTIME
-UNSUPPORTED = [(re.compile(p, re.I), what) for p, what in [
-    (r"\bROWS\s+\d+\s+PRECEDING\b", "row-based sliding windows"),
-    (r"\bRANDOM_CUT_FOREST", "RANDOM_CUT_FOREST"), (r"\bHOTSPOTS\b", "HOTSPOTS")]]
+UNSUPPORTED = [(re.compile(r"\bROWS\s+\d+\s+PRECEDING\b", re.I), "row-based sliding windows")]
 
 
 def code_error(message: str) -> ServiceError:
@@ -92,6 +91,7 @@ class Pump:
     partition: str = ""  # a stagger window's PARTITION BY expressions (DuckDB SQL)
     joined: str = ""  # the stream a stream-to-stream join reads over a window
     join_seconds: int | None = None  # how far back that window reaches
+    analytic: tuple[str, dict] | None = None  # the function a cursor pump feeds, with its arguments
 
 
 @dataclass
@@ -189,10 +189,39 @@ def parse(code: str, tables: frozenset[str] = frozenset()) -> Program:
             program.streams[unquote(stream.group(1))] = _columns(stream.group(2), code, offset)
         elif pump:
             columns = [unquote(c.strip()) for c in pump.group(3)[1:-1].split(",")] if pump.group(3) else None
-            program.pumps.append(Pump(unquote(pump.group(1)), unquote(pump.group(2)), columns,
-                                      **translate(pump.group(4), code, offset + pump.start(4), tables)))
+            name, select = unquote(pump.group(1)), _cursor_pump(program, unquote(pump.group(1)), pump.group(4),
+                                                                 code, offset + pump.start(4), tables)
+            if not re.match(r"SELECT\s+STREAM\b", select, re.I):
+                raise code_error(f"A pump inserts the rows of a SELECT STREAM (at {position(code, offset + pump.start(4))}).")
+            program.pumps.append(Pump(name, unquote(pump.group(2)), columns,
+                                      **translate(select, code, offset + pump.start(4), tables)))
         else:
             word = text.split(None, 1)[0]
             raise code_error(f"SQL error at {position(code, offset)}: unexpected '{word}'; expected CREATE STREAM "
                              "or CREATE OR REPLACE PUMP.")
     return program
+
+
+def cursor_stream(pump: str) -> str:
+    """The hidden stream an analytic function's cursor fills for ``pump``."""
+    return f"__NIMBUS_{pump}_CURSOR"
+
+
+def _cursor_pump(program: Program, name: str, select: str, code: str, offset: int, tables: frozenset[str]) -> str:
+    """A query reading ``TABLE(function(CURSOR(...), ...))``: a hidden pump runs the cursor's query into a
+    stream that the function's columns are added to, and the query reads that stream instead."""
+    try:
+        call = analytic.find(select)
+    except analytic.AnalyticError as error:
+        raise code_error(f"{error} (at {position(code, offset + error.offset)}).") from None
+    if call is None:
+        return select
+    cursor_at = offset + select.index(call.cursor, call.start)
+    cursor = translate(call.cursor, code, cursor_at, tables)
+    if any(cursor.get(k) for k in ("window_seconds", "sliding_seconds", "stagger_seconds", "joined")):
+        raise code_error(f"The CURSOR of {call.function} must read its stream row by row (at {position(code, cursor_at)}).")
+    hidden = cursor_stream(name)
+    program.pumps.append(Pump(f"{name}__CURSOR", hidden, None, analytic=(call.function, call.arguments), **cursor))
+    replaced = f'"{hidden}"'.ljust(call.end - call.start)  # the same length: later positions stay true
+    select = select[:call.start] + replaced + select[call.end:]
+    return re.sub(r"^SELECT\s+(?!STREAM\b)", "SELECT STREAM ", select, flags=re.I)

@@ -20,7 +20,7 @@ from .config import ConfigRule, ConfigurationRecorder, ConformancePack, Delivery
 from .custom import CustomResource
 from .datapipeline import Pipeline
 from .ecr import Repository
-from .emr import Cluster, SecurityConfiguration, Step
+from .emr import Cluster, InstanceFleetConfig, InstanceGroupConfig, SecurityConfiguration, Step
 from .firehose import DeliveryStream
 from .iam import Role
 from .iam_keys import AccessKey
@@ -66,7 +66,7 @@ HANDLERS = Handlers({h.type_name: h for h in (
     ConfigRule(), ConfigurationRecorder(), DeliveryChannel(), ConformancePack(),
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
-    Cluster(), Step(), SecurityConfiguration(),
+    Cluster(), Step(), SecurityConfiguration(), InstanceGroupConfig(), InstanceFleetConfig(),
     Alarm(), CompositeAlarm(), Dashboard(), AnomalyDetector(),
     SubscriptionFilter(), MetricFilter(), Destination(),
 )})

@@ -1,6 +1,7 @@
-"""AWS::EMR::Cluster, AWS::EMR::Step and AWS::EMR::SecurityConfiguration, through EMR's own API. A cluster
-is created when it is ready for work (RUNNING or WAITING), as CloudFormation waits for it; a step resource
-is added to its cluster and left to run."""
+"""AWS::EMR::Cluster, Step, SecurityConfiguration, InstanceGroupConfig and InstanceFleetConfig, through
+EMR's own API. A cluster is created when it is ready for work (RUNNING or WAITING), as CloudFormation waits
+for it; a step resource is added to its cluster and left to run; a group or fleet is added to its
+cluster."""
 from __future__ import annotations
 
 import json
@@ -150,3 +151,62 @@ class SecurityConfiguration(Handler):
 
     def delete(self, api: Api, physical_id: str, properties: dict) -> None:
         api.call("emr", "DeleteSecurityConfiguration", {"Name": physical_id})
+
+
+class InstanceGroupConfig(Handler):
+    """A task (or core) group added to a running cluster; its InstanceCount is resized in place, and
+    deleting it resizes it to 0 (EMR has no call that removes an instance group)."""
+    type_name = "AWS::EMR::InstanceGroupConfig"
+
+    def create(self, api: Api, properties: dict) -> Created:
+        required(properties, "JobFlowId", "InstanceRole", "InstanceType", "InstanceCount")
+        group = _group(properties, properties["InstanceRole"])
+        if properties.get("Configurations"):
+            group["Configurations"] = _configurations(properties["Configurations"])
+        [group_id] = api.call("emr", "AddInstanceGroups", {"JobFlowId": properties["JobFlowId"],
+                                                           "InstanceGroups": [group]})["InstanceGroupIds"]
+        return Created(group_id, {})
+
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        self._resize(api, new["JobFlowId"], physical_id, int(new["InstanceCount"]))
+        return {}
+
+    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        try:
+            self._resize(api, properties["JobFlowId"], physical_id, 0)
+        except ServiceError:
+            pass  # the cluster has ended: so has the group
+
+    @staticmethod
+    def _resize(api: Api, cluster_id: str, group_id: str, count: int) -> None:
+        api.call("emr", "ModifyInstanceGroups", {"ClusterId": cluster_id, "InstanceGroups": [
+            {"InstanceGroupId": group_id, "InstanceCount": count}]})
+
+
+class InstanceFleetConfig(Handler):
+    """A task fleet added to a running cluster; its target capacities change in place, and deleting it
+    sets them to 0."""
+    type_name = "AWS::EMR::InstanceFleetConfig"
+
+    def create(self, api: Api, properties: dict) -> Created:
+        required(properties, "ClusterId", "InstanceFleetType")
+        fleet_id = api.call("emr", "AddInstanceFleet", {
+            "ClusterId": properties["ClusterId"],
+            "InstanceFleet": _fleet(properties, properties["InstanceFleetType"])})["InstanceFleetId"]
+        return Created(fleet_id, {})
+
+    def update(self, api: Api, physical_id: str, old: dict, new: dict) -> dict:
+        self._target(api, new["ClusterId"], physical_id, int(new.get("TargetOnDemandCapacity", 0)),
+                     int(new.get("TargetSpotCapacity", 0)))
+        return {}
+
+    def delete(self, api: Api, physical_id: str, properties: dict) -> None:
+        try:
+            self._target(api, properties["ClusterId"], physical_id, 0, 0)
+        except ServiceError:
+            pass  # the cluster has ended: so has the fleet
+
+    @staticmethod
+    def _target(api: Api, cluster_id: str, fleet_id: str, on_demand: int, spot: int) -> None:
+        api.call("emr", "ModifyInstanceFleet", {"ClusterId": cluster_id, "InstanceFleet": {
+            "InstanceFleetId": fleet_id, "TargetOnDemandCapacity": on_demand, "TargetSpotCapacity": spot}})

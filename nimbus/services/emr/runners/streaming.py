@@ -1,13 +1,17 @@
-"""hadoop-streaming as a step process: the mapper over every input file, Hadoop's sort of the mapper's lines
-by key, the reducer over the sorted lines, and the reducer's output as ``part-00000`` (with ``_SUCCESS``)
-under ``-output``. One map and one reduce task: nimbus runs no Hadoop cluster, so the parallelism of a
-real job is not reproduced, but its inputs, commands and output layout are."""
+"""hadoop-streaming as a step process, as Hadoop runs a streaming job: a map task per input split (each
+input file; nimbus's inputs are test-sized, so a file is one block) running the mapper over it, with
+``mapreduce_map_input_file`` set; the task's lines sorted by key and, with ``-combiner``, combined; the
+map outputs partitioned by a hash of the key among the reduce tasks (``-numReduceTasks`` or
+``-D mapreduce.job.reduces``, 1 by default), each merged in key order and run through the reducer into
+``part-0000<n>``; ``_SUCCESS`` last. With no reduce tasks (0 or ``-reducer NONE``) each map task's output
+is its own ``part-0000<n>``, unsorted. Tasks run one after another: nimbus runs no Hadoop cluster."""
 from __future__ import annotations
 
 import argparse
 import os
 import subprocess
 import sys
+import zlib
 
 from nimbus.services.emr.runners import storage
 
@@ -46,6 +50,17 @@ def _key(line: bytes) -> bytes:
     return line.split(b"\t", 1)[0]
 
 
+def _sorted(lines: list[bytes]) -> bytes:
+    """Hadoop's sort of map output by key (stable, so equal keys keep their order)."""
+    return b"".join(line if line.endswith(b"\n") else line + b"\n" for line in sorted(lines, key=_key))
+
+
+def _reduces(options: argparse.Namespace) -> int:
+    settings = dict(pair.split("=", 1) for pair in options.D if "=" in pair)
+    count = options.numReduceTasks or settings.get("mapreduce.job.reduces") or settings.get("mapred.reduce.tasks")
+    return 0 if options.reducer == "NONE" else int(count or 1)
+
+
 def main(argv: list[str]) -> None:
     options = _options(argv)
     if not options.mapper or not options.output or not options.input:
@@ -54,15 +69,28 @@ def main(argv: list[str]) -> None:
     env = dict(os.environ, **dict(pair.split("=", 1) for pair in options.cmdenv))
     # -files land in the task's directory, where Hadoop finds the commands they name
     env["PATH"] = os.getcwd() + os.pathsep + env.get("PATH", "")
-    data = b"".join(storage.read(f) for path in options.input for f in storage.list_files(path))
-    mapped = _run(options.mapper, data, env)
-    lines = sorted(mapped.splitlines(keepends=True), key=_key)
-    sorted_lines = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
-    reducer = options.reducer
-    output = sorted_lines if not reducer or reducer == "NONE" else _run(reducer, sorted_lines, env)
-    storage.write(storage.join(options.output, "part-00000"), output)
+    reduces = _reduces(options)
+    splits = [f for path in options.input for f in storage.list_files(path)]
+    partitions: list[list[bytes]] = [[] for _ in range(max(reduces, 1))]
+    for number, split in enumerate(splits):
+        task_env = {**env, "mapreduce_map_input_file": split, "map_input_file": split,
+                    "mapreduce_task_partition": str(number)}
+        mapped = _run(options.mapper, storage.read(split), task_env)
+        if not reduces:
+            storage.write(storage.join(options.output, f"part-{number:05d}"), mapped)
+            continue
+        output = _sorted(mapped.splitlines(keepends=True))
+        if options.combiner:
+            output = _run(options.combiner, output, task_env)
+        for line in output.splitlines(keepends=True):
+            partitions[zlib.crc32(_key(line).rstrip(b"\n")) % reduces].append(line)
+    for number, lines in enumerate(partitions[:reduces]):
+        merged = _sorted(lines)
+        reduced = merged if not options.reducer else _run(options.reducer, merged,
+                                                          {**env, "mapreduce_task_partition": str(number)})
+        storage.write(storage.join(options.output, f"part-{number:05d}"), reduced)
     storage.write(storage.join(options.output, "_SUCCESS"), b"")
-    print(f"Output directory: {options.output}")
+    print(f"Output directory: {options.output} ({len(splits)} map tasks, {reduces} reduce tasks)")
 
 
 if __name__ == "__main__":
