@@ -100,6 +100,7 @@ ONE_CALL_PER_SERVICE = {
     "iam": lambda aws: aws("iam").list_users(),
     "kinesis": lambda aws: aws("kinesis").list_streams(),
     "kinesisanalytics": lambda aws: aws("kinesisanalytics").list_applications(),
+    "kinesisanalyticsv2": lambda aws: aws("kinesisanalyticsv2").list_applications(),
     "kms": lambda aws: aws("kms").list_keys(),
     "logs": lambda aws: aws("logs").describe_log_groups(),
     "s3": lambda aws: aws("s3").list_buckets(),

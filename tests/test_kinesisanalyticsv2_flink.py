@@ -1,0 +1,105 @@
+"""Managed Service for Apache Flink: a PyFlink SQL application really running on Flink, reading a nimbus
+Kinesis stream and writing windowed aggregates to another, snapshotted, stopped, and started again from
+its snapshot with exactly-once results across the restart."""
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.support import active_stream, analytics_role, new_bucket, read_shard, unique
+
+pytestmark = pytest.mark.skipif(not (Path(__file__).parents[1] / ".flink" / "bin" / "python").exists(),
+                                reason="PyFlink is installed by make install")
+APP = Path(__file__).parents[1] / "examples" / "flink_tickers" / "main.py"
+BASE = 1_700_000_000_000  # event times, in ms: windows of 10 s from here
+
+
+def code_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(APP, "main.py")
+    return buffer.getvalue()
+
+
+def wait_status(flink, name: str, status: str, seconds: float = 240) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        detail = flink.describe_application(ApplicationName=name)["ApplicationDetail"]
+        if detail["ApplicationStatus"] == status:
+            return detail
+        assert status == "READY" or detail["ApplicationStatus"] != "READY", "the run failed: see the log"
+        time.sleep(0.5)
+    raise AssertionError(f"{name} is {detail['ApplicationStatus']}, not {status}")
+
+
+def put_ticks(kinesis, stream: str, ticks: list[tuple[str, float, int]]) -> None:
+    kinesis.put_records(StreamName=stream, Records=[
+        {"Data": json.dumps({"ticker": t, "price": p, "ts": BASE + ms}).encode(), "PartitionKey": t}
+        for t, p, ms in ticks])
+
+
+def read_totals(kinesis, stream: str, count: int, seconds: float = 120) -> list[dict]:
+    deadline = time.monotonic() + seconds
+    while True:
+        rows = [json.loads(r["Data"]) for r in read_shard(kinesis, stream, "shardId-000000000000")]
+        if len(rows) >= count or time.monotonic() > deadline:
+            return sorted(rows, key=lambda row: (row["window_start"], row["ticker"]))
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def setup(aws, endpoint, account):
+    kinesis, s3 = aws("kinesis"), aws("s3")
+    source, sink = active_stream(kinesis, endpoint, "ticks"), active_stream(kinesis, endpoint, "totals")
+    bucket = new_bucket(s3, "flink-code")
+    s3.put_object(Bucket=bucket, Key="tickers.zip", Body=code_zip())
+    role = analytics_role(aws("iam"), unique("flink"))
+    return kinesis, source, sink, bucket, role
+
+
+def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
+    kinesis, source, sink, bucket, role = setup
+    flink, name = aws("kinesisanalyticsv2"), unique("tickers")
+    flink.create_application(
+        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
+        ApplicationConfiguration={
+            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
+                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "tickers.zip"}}},
+            "ApplicationSnapshotConfiguration": {"SnapshotsEnabled": True},
+            "EnvironmentProperties": {"PropertyGroups": [
+                {"PropertyGroupId": "kinesis.analytics.flink.run.options", "PropertyMap": {"python": "main.py"}},
+                {"PropertyGroupId": "consumer.config.0",
+                 "PropertyMap": {"input.stream.name": source, "aws.region": "us-east-1"}},
+                {"PropertyGroupId": "producer.config.0",
+                 "PropertyMap": {"output.stream.name": sink, "aws.region": "us-east-1"}}]}})
+    # window 0 and 1 complete, window 2 begun; the tick in window 2 closes the first two
+    put_ticks(kinesis, source, [("AMZN", 10, 1000), ("AMZN", 20, 2000), ("MSFT", 5, 3000),
+                                ("AMZN", 1, 11000), ("AMZN", 100, 21000)])
+    flink.start_application(ApplicationName=name, RunConfiguration={
+        "ApplicationRestoreConfiguration": {"ApplicationRestoreType": "SKIP_RESTORE_FROM_SNAPSHOT"}})
+    assert flink.describe_application(ApplicationName=name)["ApplicationDetail"]["ApplicationStatus"] == "STARTING"
+    wait_status(flink, name, "RUNNING")
+    first = read_totals(kinesis, sink, 3)
+    assert [(r["ticker"], r["ticks"], r["total"]) for r in first] == [
+        ("AMZN", 2, 30.0), ("MSFT", 1, 5.0), ("AMZN", 1, 1.0)]
+
+    flink.stop_application(ApplicationName=name)
+    wait_status(flink, name, "READY", 120)
+    (snapshot,) = flink.list_application_snapshots(ApplicationName=name)["SnapshotSummaries"]
+    assert snapshot["SnapshotStatus"] == "READY" and snapshot["ApplicationVersionId"] == 1
+
+    # window 2 goes on from the snapshot's state; a tick far ahead closes windows 2 and 3
+    put_ticks(kinesis, source, [("AMZN", 200, 22000), ("MSFT", 7, 31000), ("MSFT", 0, 95000)])
+    flink.start_application(ApplicationName=name, RunConfiguration={
+        "ApplicationRestoreConfiguration": {"ApplicationRestoreType": "RESTORE_FROM_LATEST_SNAPSHOT"}})
+    wait_status(flink, name, "RUNNING")
+    totals = read_totals(kinesis, sink, 5)
+    assert [(r["ticker"], r["ticks"], r["total"]) for r in totals] == [
+        ("AMZN", 2, 30.0), ("MSFT", 1, 5.0), ("AMZN", 1, 1.0), ("AMZN", 2, 300.0), ("MSFT", 1, 7.0)]
+    flink.stop_application(ApplicationName=name, Force=True)
+    wait_status(flink, name, "READY", 120)
