@@ -2,6 +2,8 @@
 snapshots' checks, tags and errors, through boto3 and the AWS CLI."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.support import analytics_role, aws_cli, aws_cli_error, error_of, unique
@@ -169,3 +171,26 @@ def test_tags_and_the_cli(flink, role, endpoint):
     assert "ApplicationSummaries" in aws_cli(endpoint, "kinesisanalyticsv2", "list-applications")
     assert "ResourceNotFoundException" in aws_cli_error(endpoint, "kinesisanalyticsv2", "describe-application",
                                                         "--application-name", unique("missing"))
+
+
+def test_code_that_cannot_start_leaves_the_application_ready_with_the_failure_logged(flink, role, aws, account):
+    logs, group, log_stream = aws("logs"), unique("flink-logs"), "app"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName=log_stream)
+    name = unique("broken")
+    flink.create_application(
+        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
+        CloudWatchLoggingOptions=[{"LogStreamARN": f"arn:aws:logs:us-east-1:{account}:log-group:{group}:log-stream:app"}],
+        ApplicationConfiguration={"ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {
+            "S3ContentLocation": {"BucketARN": f"arn:aws:s3:::{unique('nobucket')}", "FileKey": "app.zip"}}}})
+    operation = flink.start_application(ApplicationName=name)["OperationId"]
+    deadline = time.monotonic() + 60
+    while detail(flink, name)["ApplicationStatus"] != "READY" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert detail(flink, name)["ApplicationStatus"] == "READY"
+    (event,) = logs.get_log_events(logGroupName=group, logStreamName=log_stream)["events"]
+    assert "Could not fetch the application code" in event["message"] and "NoSuchBucket" in event["message"]
+    failed = flink.describe_application_operation(ApplicationName=name, OperationId=operation)
+    assert failed["ApplicationOperationInfoDetails"]["OperationStatus"] == "FAILED"
+    assert "NoSuchBucket" in failed["ApplicationOperationInfoDetails"]["OperationFailureDetails"]["ErrorInfo"][
+        "ErrorString"]

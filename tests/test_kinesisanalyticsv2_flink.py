@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.support import active_stream, analytics_role, new_bucket, read_shard, unique
+from nimbus.server import free_port
+from tests.support import (
+    active_stream,
+    analytics_role,
+    make_client,
+    new_bucket,
+    read_shard,
+    serve_subprocess,
+    unique,
+)
 
 pytestmark = pytest.mark.skipif(not (Path(__file__).parents[1] / ".flink" / "bin" / "python").exists(),
                                 reason="PyFlink is installed by make install")
@@ -52,8 +63,24 @@ def read_totals(kinesis, stream: str, count: int, seconds: float = 120) -> list[
         time.sleep(0.5)
 
 
-@pytest.fixture(scope="module")
-def setup(aws, endpoint, account):
+def create_tickers(flink, name: str, role: str, bucket: str, source: str, sink: str, snapshots: dict,
+                   **configuration) -> None:
+    flink.create_application(
+        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
+        ApplicationConfiguration={
+            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
+                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "tickers.zip"}}},
+            "ApplicationSnapshotConfiguration": snapshots,
+            "EnvironmentProperties": {"PropertyGroups": [
+                {"PropertyGroupId": "kinesis.analytics.flink.run.options", "PropertyMap": {"python": "main.py"}},
+                {"PropertyGroupId": "consumer.config.0",
+                 "PropertyMap": {"input.stream.name": source, "aws.region": "us-east-1"}},
+                {"PropertyGroupId": "producer.config.0",
+                 "PropertyMap": {"output.stream.name": sink, "aws.region": "us-east-1"}}]}, **configuration})
+
+
+def prepare(aws, endpoint) -> tuple:
+    """Two streams, the application's code in a bucket, and its role."""
     kinesis, s3 = aws("kinesis"), aws("s3")
     source, sink = active_stream(kinesis, endpoint, "ticks"), active_stream(kinesis, endpoint, "totals")
     bucket = new_bucket(s3, "flink-code")
@@ -62,21 +89,15 @@ def setup(aws, endpoint, account):
     return kinesis, source, sink, bucket, role
 
 
+@pytest.fixture(scope="module")
+def setup(aws, endpoint):
+    return prepare(aws, endpoint)
+
+
 def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
     kinesis, source, sink, bucket, role = setup
     flink, name = aws("kinesisanalyticsv2"), unique("tickers")
-    flink.create_application(
-        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
-        ApplicationConfiguration={
-            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
-                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "tickers.zip"}}},
-            "ApplicationSnapshotConfiguration": {"SnapshotsEnabled": True},
-            "EnvironmentProperties": {"PropertyGroups": [
-                {"PropertyGroupId": "kinesis.analytics.flink.run.options", "PropertyMap": {"python": "main.py"}},
-                {"PropertyGroupId": "consumer.config.0",
-                 "PropertyMap": {"input.stream.name": source, "aws.region": "us-east-1"}},
-                {"PropertyGroupId": "producer.config.0",
-                 "PropertyMap": {"output.stream.name": sink, "aws.region": "us-east-1"}}]}})
+    create_tickers(flink, name, role, bucket, source, sink, {"SnapshotsEnabled": True})
     # window 0 and 1 complete, window 2 begun; the tick in window 2 closes the first two
     put_ticks(kinesis, source, [("AMZN", 10, 1000), ("AMZN", 20, 2000), ("MSFT", 5, 3000),
                                 ("AMZN", 1, 11000), ("AMZN", 100, 21000)])
@@ -103,3 +124,43 @@ def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
         ("AMZN", 2, 30.0), ("MSFT", 1, 5.0), ("AMZN", 1, 1.0), ("AMZN", 2, 300.0), ("MSFT", 1, 7.0)]
     flink.stop_application(ApplicationName=name, Force=True)
     wait_status(flink, name, "READY", 120)
+
+
+def test_a_running_application_survives_kill_9_from_its_last_checkpoint(tmp_path):
+    port = free_port()
+    endpoint, data = f"http://127.0.0.1:{port}", str(tmp_path / "data")
+    process = serve_subprocess(data, port)
+    try:
+        clients = lambda service: make_client(endpoint, service)  # noqa: E731
+        kinesis, source, sink, bucket, role = prepare(clients, endpoint)
+        flink, name = clients("kinesisanalyticsv2"), unique("durable")
+        create_tickers(flink, name, role, bucket, source, sink, {"SnapshotsEnabled": False},
+                       FlinkApplicationConfiguration={"CheckpointConfiguration": {
+                           "ConfigurationType": "CUSTOM", "CheckpointingEnabled": True, "CheckpointInterval": 1000,
+                           "MinPauseBetweenCheckpoints": 500}})
+        put_ticks(kinesis, source, [("AMZN", 10, 1000), ("MSFT", 5, 3000), ("AMZN", 1, 11000)])
+        flink.start_application(ApplicationName=name)
+        wait_status(flink, name, "RUNNING")
+        assert len(read_totals(kinesis, sink, 2)) == 2
+        seen = time.time()
+        checkpoints = Path(data) / "kinesisanalyticsv2" / "runs"
+        deadline = time.monotonic() + 60
+        while not any(c.stat().st_mtime > seen + 1 for c in checkpoints.glob("**/chk-*/_metadata")):
+            assert time.monotonic() < deadline, "no checkpoint after the first windows"
+            time.sleep(0.2)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+    process = serve_subprocess(data, port)
+    try:
+        put_ticks(kinesis, source, [("AMZN", 2, 12000), ("MSFT", 0, 95000)])
+        wait_status(flink, name, "RUNNING")
+        totals = read_totals(kinesis, sink, 3)
+        assert [(r["ticker"], r["ticks"], r["total"]) for r in totals] == [
+            ("AMZN", 1, 10.0), ("MSFT", 1, 5.0), ("AMZN", 2, 3.0)]
+        flink.stop_application(ApplicationName=name, Force=True)
+        wait_status(flink, name, "READY", 120)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -83,9 +83,11 @@ class FlinkEngine:
         jobmanager = self.runtime.config.flink_jobmanager
         rest_url = f"http://{jobmanager}" if jobmanager else f"http://127.0.0.1:{_free_port()}"
         run_id = uuid.uuid4().hex[:12]
-        workdir = self.root / "runs" / app["AccountId"] / app["Region"] / app["ApplicationName"] / run_id
-        run = Run(_key(app), run_id, workdir, rest_url, operation_id)
+        run = Run(_key(app), run_id, self.workdir(app, run_id), rest_url, operation_id)
         return run, Job(RunId=run_id, JobId=None, RestUrl=rest_url, OperationId=operation_id)
+
+    def workdir(self, app: Application, run_id: str) -> Path:
+        return self.root / "runs" / app["AccountId"] / app["Region"] / app["ApplicationName"] / run_id
 
     def launch(self, run: Run, app: Application, restore: str | None, allow_non_restored: bool) -> None:
         with self._lock:

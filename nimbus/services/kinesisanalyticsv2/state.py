@@ -12,6 +12,7 @@ from nimbus.services.base import BaseProvider
 from .common import (
     MAX_VERSIONS,
     RESOURCE_TYPE,
+    SERVICE,
     application_arn,
     applications_ns,
     in_use,
@@ -22,8 +23,9 @@ from .common import (
     versions_ns,
 )
 from .describe import flink_settings
-from .documents import APPLICATION, APPLICATION_VERSION, OPERATION, SNAPSHOT, Application, Operation, Snapshot
+from .documents import APPLICATION, APPLICATION_VERSION, OPERATION, SNAPSHOT, Application, Job, Operation, Snapshot
 from .engine import FlinkEngine, StopRequest
+from .resume import kill_leftovers, latest_checkpoint
 
 
 class FlinkState(BaseProvider):
@@ -32,6 +34,31 @@ class FlinkState(BaseProvider):
     def __init__(self, runtime):
         super().__init__(runtime)
         self.engine = FlinkEngine(runtime, self)
+        self.resume_runs()
+
+    def resume_runs(self) -> None:
+        """Applications whose run a previous nimbus left (stopped or killed): running ones start again from
+        their run's last checkpoint; stopping ones are stopped."""
+        for ns in self.store.namespaces((SERVICE,)):
+            if len(ns) != 4 or ns[3] != "applications":
+                continue
+            for _, app in APPLICATION.scan(self.store, ns):
+                if app["Job"] is not None:
+                    self._resume(app, app["Job"])
+
+    def _resume(self, app: Application, job: Job) -> None:
+        workdir = self.engine.workdir(app, job["RunId"])
+        kill_leftovers(workdir)
+        if app["ApplicationStatus"] in ("STOPPING", "FORCE_STOPPING"):
+            self.settle(app, job["RunId"], "READY", None, True, None, job["OperationId"])
+            return
+        checkpoint = latest_checkpoint(workdir)
+        with self.store.transaction():
+            run, app["Job"] = self.engine.prepare(app, job["OperationId"])
+            self.save(app)
+        allow = bool((app["RunConfiguration"].get("FlinkRunConfiguration") or {}).get("AllowNonRestoredState"))
+        self.engine.launch(run, app, checkpoint or self.restore_point(app, app["RunConfiguration"].get(
+            "ApplicationRestoreConfiguration") or {}), allow)
 
     def close(self) -> None:
         super().close()
