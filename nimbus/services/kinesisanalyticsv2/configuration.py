@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nimbus.core.context import RequestContext
-from nimbus.core.times import epoch
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 
 from .common import SERVICE, bad_configuration, check_role, invalid, is_sql
@@ -137,7 +137,7 @@ def detail(app: Application, include_job_plan: bool = False) -> dict:
         "ApplicationARN": app["ApplicationARN"], "ApplicationName": app["ApplicationName"],
         "RuntimeEnvironment": app["RuntimeEnvironment"], "ApplicationStatus": app["ApplicationStatus"],
         "ApplicationVersionId": app["ApplicationVersionId"], "ApplicationMode": app["ApplicationMode"],
-        "CreateTimestamp": epoch(app["CreateTimestamp"]), "LastUpdateTimestamp": epoch(app["LastUpdateTimestamp"]),
+        "CreateTimestamp": timestamp(app["CreateTimestamp"]), "LastUpdateTimestamp": timestamp(app["LastUpdateTimestamp"]),
         "ApplicationConfigurationDescription": description,
         "CloudWatchLoggingOptionDescriptions": describe(app["CloudWatchLoggingOptions"],
                                                         shape("CloudWatchLoggingOptionDescriptions")),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
-from nimbus.core.times import epoch
+from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 
 from .common import bad_configuration, in_use, is_sql, listing, operations_ns
@@ -13,9 +13,9 @@ from .state import FlinkState, run_id_of
 
 def _operation_info(record: Operation) -> dict:
     info = {"Operation": record["Operation"], "OperationId": record["OperationId"],
-            "StartTime": epoch(record["StartTime"]), "OperationStatus": record["OperationStatus"]}
+            "StartTime": timestamp(record["StartTime"]), "OperationStatus": record["OperationStatus"]}
     if record["EndTime"] is not None:
-        info["EndTime"] = epoch(record["EndTime"])
+        info["EndTime"] = timestamp(record["EndTime"])
     return info
 
 

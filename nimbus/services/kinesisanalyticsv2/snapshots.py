@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from nimbus.core.context import RequestContext
-from nimbus.core.times import epoch
+from nimbus.core.times import epoch, timestamp
 from nimbus.protocol.errors import ServiceError
 
 from .common import bad_configuration, in_use, invalid, is_sql, listing, snapshots_ns
@@ -18,7 +18,7 @@ from .state import FlinkState
 def _details(snapshot: Snapshot) -> dict:
     return {"SnapshotName": snapshot["SnapshotName"], "SnapshotStatus": snapshot["SnapshotStatus"],
             "ApplicationVersionId": snapshot["ApplicationVersionId"],
-            "SnapshotCreationTimestamp": epoch(snapshot["SnapshotCreationTimestamp"]),
+            "SnapshotCreationTimestamp": timestamp(snapshot["SnapshotCreationTimestamp"]),
             "RuntimeEnvironment": snapshot["RuntimeEnvironment"]}
 
 
