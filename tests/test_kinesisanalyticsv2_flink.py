@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -164,3 +166,73 @@ def test_a_running_application_survives_kill_9_from_its_last_checkpoint(tmp_path
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+JAVA_APP = """
+package demo;
+
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+
+public class Doubler {
+    static String property(String text, String key) {
+        Matcher found = Pattern.compile("\\"" + Pattern.quote(key) + "\\"\\\\s*:\\\\s*\\"([^\\"]+)\\"").matcher(text);
+        found.find();
+        return found.group(1);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String properties = new String(Files.readAllBytes(Paths.get(
+            System.getenv("KINESIS_ANALYTICS_APPLICATION_PROPERTIES"))));
+        TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        tables.executeSql("CREATE TABLE ticks (ticker STRING, price DOUBLE) WITH ('connector' = 'kinesis', "
+            + "'stream' = '" + property(properties, "input") + "', 'aws.region' = 'us-east-1', "
+            + "'scan.stream.initpos' = 'TRIM_HORIZON', 'format' = 'json')");
+        tables.executeSql("CREATE TABLE doubled (ticker STRING, price DOUBLE) WITH ('connector' = 'kinesis', "
+            + "'stream' = '" + property(properties, "output") + "', 'aws.region' = 'us-east-1', 'format' = 'json')");
+        tables.executeSql("INSERT INTO doubled SELECT LOWER(ticker), price * 2 FROM ticks").await();
+    }
+}
+"""
+
+
+def java_jar(tmp_path: Path) -> bytes:
+    """A Java Table API application, compiled against the jars PyFlink ships, as a JAR with its Main-Class."""
+    pyflink = next((Path(__file__).parents[1] / ".flink" / "lib").glob("python3*/site-packages/pyflink"))
+    source = tmp_path / "src" / "demo" / "Doubler.java"
+    source.parent.mkdir(parents=True)
+    source.write_text(JAVA_APP)
+    classes = tmp_path / "classes"
+    subprocess.run(["javac", "--release", "17", "-cp", f"{pyflink / 'lib' / '*'}", "-d", str(classes), str(source)],
+                   check=True, capture_output=True)
+    subprocess.run(["jar", "cfe", str(tmp_path / "app.jar"), "demo.Doubler", "-C", str(classes), "."], check=True)
+    return (tmp_path / "app.jar").read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="a JDK compiles the Java application")
+def test_java_jar_application(aws, endpoint, setup, tmp_path):
+    kinesis, _, _, bucket, role = setup
+    source, sink = active_stream(kinesis, endpoint, "java-in"), active_stream(kinesis, endpoint, "java-out")
+    aws("s3").put_object(Bucket=bucket, Key="doubler.jar", Body=java_jar(tmp_path))
+    flink, name = aws("kinesisanalyticsv2"), unique("doubler")
+    flink.create_application(
+        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
+        ApplicationConfiguration={
+            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
+                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "doubler.jar"}}},
+            "EnvironmentProperties": {"PropertyGroups": [
+                {"PropertyGroupId": "streams", "PropertyMap": {"input": source, "output": sink}}]}})
+    kinesis.put_records(StreamName=source, Records=[
+        {"Data": json.dumps({"ticker": "AMZN", "price": 21.5}).encode(), "PartitionKey": "a"}])
+    flink.start_application(ApplicationName=name)
+    wait_status(flink, name, "RUNNING")
+    deadline = time.monotonic() + 120
+    while not (rows := read_shard(kinesis, sink, "shardId-000000000000")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert [json.loads(r["Data"]) for r in rows] == [{"ticker": "amzn", "price": 43.0}]
+    flink.stop_application(ApplicationName=name)
+    wait_status(flink, name, "READY", 120)
