@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -15,7 +16,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Arra
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.table.data.RowData;
 
-/** Rows written to a Kinesis stream with PutRecords: buffered, and flushed when 500 are waiting and at
+/** Rows written to a Kinesis stream with PutRecords: buffered, and flushed when 500 are waiting, when the
+ * oldest has waited {@code 'sink.flush-buffer.timeout'} milliseconds (AWS's option; 5000 by default), and at
  * every checkpoint (so what a checkpoint or savepoint covers is in the stream: at least once, and exactly
  * once across a stop with a savepoint). Records PutRecords refuses are sent again. */
 final class KinesisSink implements Sink<RowData> {
@@ -26,11 +28,13 @@ final class KinesisSink implements Sink<RowData> {
     private final AwsClient aws;
     private final String stream;
     private final SerializationSchema<RowData> serializer;
+    private final long flushMillis;
 
-    KinesisSink(AwsClient aws, String stream, SerializationSchema<RowData> serializer) {
+    KinesisSink(AwsClient aws, String stream, SerializationSchema<RowData> serializer, long flushMillis) {
         this.aws = aws;
         this.stream = stream;
         this.serializer = serializer;
+        this.flushMillis = flushMillis;
     }
 
     @Override
@@ -40,17 +44,30 @@ final class KinesisSink implements Sink<RowData> {
         } catch (Exception e) {
             throw new IOException(e);
         }
-        return new Writer();
+        return new Writer(context.getProcessingTimeService());
     }
 
     private final class Writer implements SinkWriter<RowData> {
         private final List<byte[]> buffered = new ArrayList<>();
+        private final ProcessingTimeService time;
+        private boolean timerSet;
+
+        Writer(ProcessingTimeService time) {
+            this.time = time;
+        }
 
         @Override
         public void write(RowData row, Context context) throws IOException {
             buffered.add(serializer.serialize(row));
             if (buffered.size() >= BATCH) {
                 flush(false);
+            } else if (!timerSet) {
+                // the timer runs in the task's own thread, as write and flush do
+                timerSet = true;
+                time.registerTimer(time.getCurrentProcessingTime() + flushMillis, at -> {
+                    timerSet = false;
+                    flush(false);
+                });
             }
         }
 

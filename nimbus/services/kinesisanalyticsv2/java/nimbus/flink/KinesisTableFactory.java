@@ -88,8 +88,9 @@ public final class KinesisTableFactory implements DynamicTableSourceFactory, Dyn
                 helper.discoverEncodingFormat(SerializationFormatFactory.class, FactoryUtil.FORMAT);
         helper.validateExcept("aws.", "scan.", "source.", "sink.", "shard.", "stream.");
         Map<String, String> options = context.getCatalogTable().getOptions();
+        long flushMillis = Long.parseLong(options.getOrDefault("sink.flush-buffer.timeout", "5000"));
         return new Sink(AwsClient.fromOptions(options, "kinesis"), streamName(options), format,
-                context.getPhysicalRowDataType());
+                context.getPhysicalRowDataType(), flushMillis);
     }
 
     private static final class Source implements ScanTableSource {
@@ -137,12 +138,15 @@ public final class KinesisTableFactory implements DynamicTableSourceFactory, Dyn
         private final String stream;
         private final EncodingFormat<SerializationSchema<RowData>> format;
         private final DataType rowType;
+        private final long flushMillis;
 
-        Sink(AwsClient aws, String stream, EncodingFormat<SerializationSchema<RowData>> format, DataType rowType) {
+        Sink(AwsClient aws, String stream, EncodingFormat<SerializationSchema<RowData>> format, DataType rowType,
+             long flushMillis) {
             this.aws = aws;
             this.stream = stream;
             this.format = format;
             this.rowType = rowType;
+            this.flushMillis = flushMillis;
         }
 
         @Override
@@ -152,12 +156,13 @@ public final class KinesisTableFactory implements DynamicTableSourceFactory, Dyn
 
         @Override
         public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-            return SinkV2Provider.of(new KinesisSink(aws, stream, format.createRuntimeEncoder(context, rowType)));
+            return SinkV2Provider.of(new KinesisSink(aws, stream, format.createRuntimeEncoder(context, rowType),
+                    flushMillis));
         }
 
         @Override
         public DynamicTableSink copy() {
-            return new Sink(aws, stream, format, rowType);
+            return new Sink(aws, stream, format, rowType, flushMillis);
         }
 
         @Override
