@@ -115,7 +115,8 @@ ONE_CALL_PER_SERVICE = {
 
 
 # Services whose records name them otherwise: their signing name (s3control's calls are S3's, as in AWS).
-EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "emr": "elasticmapreduce", "s3control": "s3"}
+EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "emr": "elasticmapreduce", "s3control": "s3",
+                 "kinesisanalyticsv2": "kinesisanalytics"}
 
 # Services whose every call is a data event: a trail logs them only when its selectors name them.
 DATA_EVENTS_ONLY = {"cloudtrail-data"}
