@@ -6,6 +6,9 @@ UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .tools
+# PyFlink, in an environment of its own: it pins pandas, pyarrow and py4j below what the server uses
+FLINK_VENV := .flink
+FLINK_REQUIREMENTS := nimbus/services/kinesisanalyticsv2/flink-requirements.txt
 UV := $(TOOLS)/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
@@ -25,7 +28,10 @@ install-server: $(UV)
 
 install: $(UV)
 	@$(SYNC) --quiet --extra test --extra bench --group lint
+	@test -x $(FLINK_VENV)/bin/python || $(UV) venv --quiet --python $(PYTHON) $(FLINK_VENV)
+	@VIRTUAL_ENV=$(FLINK_VENV) $(UV) pip sync --quiet --require-hashes $(FLINK_REQUIREMENTS)
 	@if command -v javac >/dev/null 2>&1; then $(BIN)/python -m nimbus.services.emr.emrfs >/dev/null; fi
+	@if command -v javac >/dev/null 2>&1; then $(BIN)/python -m nimbus.services.kinesisanalyticsv2.connectors >/dev/null; fi
 
 # Debian packages the tests drive for real (apt only where missing): PostgreSQL for Firehose's
 # Redshift COPY and the store's PostgreSQL backend; a JDK (17) for EMR's steps on Spark.
@@ -89,4 +95,4 @@ upgrade: $(UV)
 	$(MAKE) test
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .nimbus .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) $(FLINK_VENV) .nimbus .pytest_cache .hypothesis .mypy_cache .ruff_cache

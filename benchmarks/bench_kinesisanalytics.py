@@ -51,14 +51,20 @@ class Output:
         return self.counts
 
 
-def _setup(target):
-    kinesis, analytics, iam = target.client("kinesis"), target.client("kinesisanalytics"), target.client("iam")
+def streams(kinesis) -> list[str]:
+    """The ARNs of two new active streams: ``ticks`` in, ``counts`` out."""
     arns = []
     for name in ("ticks", "counts"):
         kinesis.create_stream(StreamName=name, ShardCount=1)
         while kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"] != "ACTIVE":
             time.sleep(0.05)
         arns.append(kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"])
+    return arns
+
+
+def _setup(target):
+    kinesis, analytics, iam = target.client("kinesis"), target.client("kinesisanalytics"), target.client("iam")
+    arns = streams(kinesis)
     role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     analytics.create_application(
         ApplicationName="bench", ApplicationCode=CODE,

@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-key", default=None, metavar="PEM", help="the private key of --tls-cert")
     serve.add_argument("--spark-master", default=None, metavar="URL",
                        help="run EMR steps on this Spark master (spark://host:7077, k8s://...; default local)")
+    serve.add_argument("--flink-jobmanager", default=None, metavar="HOST:PORT",
+                       help="run Managed Flink applications on this Flink cluster (default: a local mini-cluster each)")
 
     status = commands.add_parser("status", help="ask a running nimbus how it is")
     clock = commands.add_parser("clock", help="read or move a running nimbus's virtual clock")
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                                  store_url=args.store, strict_auth=args.strict_auth, enforce_iam=args.enforce_iam,
                                  enforce_limits=args.enforce_limits, hostname=args.hostname,
                                  trust_proxy=args.trust_proxy, tls_cert_file=args.tls_cert,
-                                 tls_key_file=args.tls_key, spark_master=args.spark_master)
+                                 tls_key_file=args.tls_key, spark_master=args.spark_master,
+                                 flink_jobmanager=args.flink_jobmanager)
         if bool(config.tls_cert_file) != bool(config.tls_key_file):
             parser.error("--tls-cert and --tls-key go together")
         try:

@@ -97,6 +97,11 @@ class Config:
     # Where EMR steps run: None is Spark local[N] in each step process (N: the cluster's core and task
     # instances); a spark:// or k8s:// master URL runs them on that Spark cluster.
     spark_master: str | None = None
+    # Where Managed Service for Apache Flink applications run: None is a local Flink mini-cluster per
+    # application; host:port (a Flink JobManager's REST address) submits them to that Flink cluster.
+    flink_jobmanager: str | None = None
+    # The Python whose environment holds PyFlink (None: the project's .flink/, made by `make install`).
+    flink_python: str | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> Config:

@@ -89,6 +89,15 @@ def test_streaming_sql(run_example):
     assert steps_printed(printed, 5)
 
 
+@pytest.mark.skipif(not (EXAMPLES.parent / ".flink" / "bin" / "python").exists(), reason="make install makes .flink/")
+def test_flink_streaming_sql(run_example):
+    rows, printed = run_example("flink_streaming_sql")
+    # windows of ten seconds from 22:13:20 UTC (their minutes and hours follow the job's time zone)
+    assert sorted((r["window_start"][-6:-4], r["ticker"], r["ticks"], r["total"]) for r in rows) == [
+        ("20", "AMZN", 1, 10.0), ("20", "MSFT", 1, 5.0), ("30", "AMZN", 1, 1.0), ("40", "AMZN", 2, 300.0)]
+    assert steps_printed(printed, 4)
+
+
 def test_emr_clusters(run_example):
     result, printed = run_example("emr_clusters")
     assert result["counts"] == {"/cart": "1", "/checkout": "1", "/index": "3"}

@@ -15,6 +15,7 @@ from nimbus.core.resource_change import RESOURCE_TYPES, contract_errors
 from tests.support import (
     ACCOUNT,
     advance_clock,
+    analytics_role,
     distribution_config,
     legacy_behaviour,
     retire,
@@ -123,6 +124,15 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
                                  ApplicationUpdate={"ApplicationCodeUpdate": "-- none"})
     created = analytics.describe_application(ApplicationName=app)["ApplicationDetail"]["CreateTimestamp"]
     analytics.delete_application(ApplicationName=app, CreateTimestamp=created)
+
+    flink, app = client("kinesisanalyticsv2"), unique("flink")
+    flink.create_application(ApplicationName=app, RuntimeEnvironment="SQL-1_0",
+                             ServiceExecutionRole=analytics_role(client("iam"), unique("flink")))
+    flink.update_application(ApplicationName=app, CurrentApplicationVersionId=1, ApplicationConfigurationUpdate={
+        "ApplicationCodeConfigurationUpdate": {"CodeContentTypeUpdate": "PLAINTEXT",
+                                               "CodeContentUpdate": {"TextContentUpdate": "-- none"}}})
+    created = flink.describe_application(ApplicationName=app)["ApplicationDetail"]["CreateTimestamp"]
+    flink.delete_application(ApplicationName=app, CreateTimestamp=created)
 
 
 def test_every_service_publishes_events_that_keep_the_contract(server, endpoint, client, published):

@@ -36,6 +36,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::Kinesis::Stream": "kinesis",
     "AWS::Kinesis::Channel": "kinesis",
     "AWS::KinesisAnalytics::Application": "kinesisanalytics",
+    "AWS::KinesisAnalyticsV2::Application": "kinesisanalytics",
     "AWS::KinesisFirehose::DeliveryStream": "firehose",
     "AWS::Logs::LogGroup": "logs",
     "AWS::S3::Bucket": "s3",

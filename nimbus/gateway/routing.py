@@ -145,9 +145,16 @@ def _by_target_prefix(registry: ServiceRegistry, candidates: list[str], prefix: 
         if registry.get(name).info.target_prefix == prefix:
             return name
     service = registry.by_target_prefix(prefix)
-    if service is None or (candidates and service not in candidates):
+    if service is None or (candidates and service not in candidates and not _signs_as(registry, service, candidates)):
         raise UnknownOperation(f"Unknown target prefix '{prefix}'.")
     return service
+
+
+def _signs_as(registry: ServiceRegistry, service: str, candidates: list[str]) -> bool:
+    """``service`` shares the candidates' signing name (kinesisanalyticsv2 signs as kinesisanalytics, whose
+    own name the signing-name lookup answers first)."""
+    signers = {info.name: info.signing_name for info in registry.index}
+    return signers.get(service) in {signers.get(name) for name in candidates}
 
 
 def _checked(registry: ServiceRegistry, route: Route) -> Route:

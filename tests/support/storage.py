@@ -115,6 +115,7 @@ ONE_CALL_PER_SERVICE = {
     "iam": lambda aws: aws("iam").list_users(),
     "kinesis": lambda aws: aws("kinesis").list_streams(),
     "kinesisanalytics": lambda aws: aws("kinesisanalytics").list_applications(),
+    "kinesisanalyticsv2": lambda aws: aws("kinesisanalyticsv2").list_applications(),
     "kms": lambda aws: aws("kms").list_keys(),
     "logs": lambda aws: aws("logs").describe_log_groups(),
     "s3": lambda aws: aws("s3").list_buckets(),
@@ -130,7 +131,7 @@ ONE_CALL_PER_SERVICE = {
 
 # Services whose records name them otherwise: their signing name (s3control's calls are S3's, as in AWS).
 EVENT_SOURCES = {"cloudcontrol": "cloudcontrolapi", "cloudwatch": "monitoring", "emr": "elasticmapreduce",
-                 "s3control": "s3"}
+                 "kinesisanalyticsv2": "kinesisanalytics", "s3control": "s3"}
 
 # Services whose every call is a data event: a trail logs them only when its selectors name them.
 DATA_EVENTS_ONLY = {"cloudtrail-data"}

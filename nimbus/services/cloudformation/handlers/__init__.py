@@ -27,6 +27,18 @@ from .iam_keys import AccessKey
 from .iam_principals import Group, InstanceProfile, ManagedPolicy, Policy, User, UserToGroupAddition
 from .kinesis import Stream, StreamConsumer
 from .kinesisanalytics import Application, ApplicationOutput, ApplicationReferenceDataSource
+from .kinesisanalyticsv2 import (
+    Application as FlinkApplication,
+)
+from .kinesisanalyticsv2 import (
+    ApplicationCloudWatchLoggingOption as FlinkLoggingOption,
+)
+from .kinesisanalyticsv2 import (
+    ApplicationOutput as FlinkOutput,
+)
+from .kinesisanalyticsv2 import (
+    ApplicationReferenceDataSource as FlinkReferenceDataSource,
+)
 from .kms import Alias, Key
 from .kms_replica import ReplicaKey
 from .logs import LogGroup, LogStream
@@ -69,4 +81,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     Cluster(), Step(), SecurityConfiguration(), InstanceGroupConfig(), InstanceFleetConfig(),
     Alarm(), CompositeAlarm(), Dashboard(), AnomalyDetector(),
     SubscriptionFilter(), MetricFilter(), Destination(),
+    FlinkApplication(), FlinkOutput(), FlinkReferenceDataSource(), FlinkLoggingOption(),
 )})
