@@ -69,6 +69,9 @@ class Dispatcher:
             if parse is not None:
                 params = parse()
             params = params or {}
+            normalize = self.runtime.services.traits(ctx.service).normalize_input
+            if normalize is not None:
+                params = normalize(ctx.operation, params)
             try:
                 validate_input(ctx.operation_model, params, ctx.protocol)
             except ValidationError as invalid:

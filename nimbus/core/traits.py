@@ -47,6 +47,10 @@ class ServiceTraits:
     # Rewords a model-constraint failure (ValidationException) in the service's own error family: S3 has no
     # ValidationException and answers InvalidArgument, MalformedXML, InvalidStorageClass... instead.
     reword_validation: Callable[[Any], Any] | None = None
+    # Given an operation name and its parsed parameters, the parameters to validate and serve: a legacy spelling
+    # AWS still accepts although the model no longer lists it (SQS's message system attributes asked for in
+    # ReceiveMessage's AttributeNames).
+    normalize_input: Callable[[str, dict], dict] | None = None
     # Claims a request that shares its signing name with another service's (s3control's ``/v20180820/``
     # paths, signed as ``s3``): routing tries this service first when it says yes.
     owns_request: Callable[[HttpRequest], bool] | None = None
