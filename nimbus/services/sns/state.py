@@ -8,9 +8,11 @@ survives a restart.
 from __future__ import annotations
 
 import json
+import logging
 from functools import cached_property
 
 from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
 from . import messages
@@ -29,9 +31,12 @@ from .delivery import Deliverer, deliverer_for, http_job
 from .documents import OUTBOX_MESSAGE, SUBSCRIPTION, TOPIC, Subscription, Topic
 from .fanout import next_record_seq, passes_filter
 from .policy import topic_policy_allows
+from .queue_delivery import send_to_queue
 from .retry_policy import max_per_second, retry_delays
 from .signing import Signer
 from .topic_attributes import effective_subscription_policy
+
+log = logging.getLogger(__name__)
 
 
 class SnsState(BaseProvider):
@@ -119,6 +124,8 @@ class SnsState(BaseProvider):
                     sub["Endpoint"], document, raw, sub["SubscriptionArn"], published["TopicArn"], "Notification",
                     published["MessageId"], retry_delays(policy["healthyRetryPolicy"]), content_type,
                     f"{key}:{sub['Id']}", now, max_per_second(policy)))
+            elif protocol == "sqs" and self.delivered_to_queue(sub, published, document, raw):
+                continue
             else:
                 if protocol in ("email", "sms"):
                     document = for_protocol["Message"]
@@ -132,6 +139,15 @@ class SnsState(BaseProvider):
             for job in jobs:
                 job.save(self.store)
         self.deliverer.enqueue(jobs)
+
+    def delivered_to_queue(self, sub: Subscription, published: dict, document, raw: bool) -> bool:
+        """Send to an SQS subscription's queue; False (the message is recorded instead) when SQS refuses it."""
+        try:
+            send_to_queue(self.runtime, sub["Endpoint"], published["TopicArn"], published, document, raw)
+            return True
+        except ServiceError as error:
+            log.warning("SNS message %s not delivered to %s: %s", published["MessageId"], sub["Endpoint"], error.code)
+            return False
 
     def send_confirmation(self, ctx, topic: Topic, sub: Subscription, unsubscribed: bool = False) -> None:
         """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""
