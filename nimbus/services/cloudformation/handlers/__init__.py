@@ -31,6 +31,7 @@ from .logs import LogGroup, LogStream
 from .s3 import Bucket, BucketPolicy
 from .sns import Subscription, Topic
 from .sns_policies import TopicInlinePolicy, TopicPolicy
+from .sqs import Queue, QueueInlinePolicy, QueuePolicy
 from .ssm import Parameter
 from .stack import NestedStack
 from .waitcondition import WaitCondition, WaitConditionHandle
@@ -63,4 +64,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     CustomResource(), WaitConditionHandle(), WaitCondition(),
     Application(), ApplicationOutput(), ApplicationReferenceDataSource(),
     Cluster(), Step(), SecurityConfiguration(),
+    Queue(), QueuePolicy(), QueueInlinePolicy(),
 )})
