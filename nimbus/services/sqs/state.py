@@ -6,21 +6,25 @@ from datetime import UTC, datetime
 
 from nimbus.core.context import RequestContext
 from nimbus.core.metrics import publish_metric
+from nimbus.core.scheduler import Job
 from nimbus.services.base import BaseProvider
 
 from .common import deleted_ns, messages_ns, no_queue, queue_arn, queues_ns, split_queue_url, sqs_error
 from .documents import MESSAGE, QUEUE, Queue, StoredMessage
+from .gauges import PERIOD, publish_gauges
 from .live import LiveQueue
 
 
 class SqsState(BaseProvider):
     live: dict[tuple[str, str, str], LiveQueue]
     live_lock: threading.Lock
+    gauges: Job | None
 
     def __init__(self, runtime):
         super().__init__(runtime)
         self.live = {}
         self.live_lock = threading.Lock()
+        self.gauges: Job | None = None
         # A jump of the virtual clock may make delayed or in-flight messages visible: long polls look again.
         self.on_clock_advance(self.wake_all)
 
@@ -36,6 +40,9 @@ class SqsState(BaseProvider):
             if live is None:
                 live = self.live[key] = LiveQueue(account, region, name, messages_ns(account, region, name))
                 live.load(self.store)
+                if self.gauges is None:
+                    self.gauges = self.every("sqs-metrics", PERIOD, lambda: publish_gauges(
+                        self.runtime, list(self.live.values())))
             return live
 
     def forget_live(self, account: str, region: str, name: str) -> None:
