@@ -67,3 +67,25 @@ def test_tags_and_permissions(aws, account):
                     Actions=["SendMessage"]).code == "InvalidParameterValue"
     sqs.remove_permission(QueueUrl=url, Label="share")
     assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+def test_sse_kms_seals_bodies_with_reused_data_keys(aws, endpoint, server, account):
+    sqs, kms = aws("sqs"), aws("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    url = sqs.create_queue(QueueName=unique("sealed"), Attributes={
+        "KmsMasterKeyId": key, "KmsDataKeyReusePeriodSeconds": "60"})["QueueUrl"]
+    for body in ("secret one", "secret two"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    stored = [m for m in server.runtime.store.scan(("sqs", account, "us-east-1", "messages", url.rsplit("/", 1)[-1]))]
+    assert all("secret" not in json.dumps(doc) for _, doc in stored)
+    assert len({doc["SealedWith"] for _, doc in stored}) == 1  # one data key within the reuse period
+    advance_clock(endpoint, 61)
+    sqs.send_message(QueueUrl=url, MessageBody="secret three")
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in got) == ["secret one", "secret three", "secret two"]
+    kms.disable_key(KeyId=key)
+    advance_clock(endpoint, 61)
+    assert error_of(sqs.send_message, QueueUrl=url, MessageBody="x").code == "KMS.DisabledException"
+    managed = sqs.create_queue(QueueName=unique("managed"), Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
+    sqs.send_message(QueueUrl=managed, MessageBody="by the AWS managed key")
+    assert sqs.receive_message(QueueUrl=managed)["Messages"][0]["Body"] == "by the AWS managed key"

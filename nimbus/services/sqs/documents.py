@@ -38,6 +38,8 @@ class StoredMessage(TypedDict, total=False):
     MessageDeduplicationId: str | None
     SequenceNumber: str | None
     DeadLetterQueueSourceArn: str | None
+    SealedWith: str | None  # SSE-KMS: the encrypted data key (base64) that sealed Body (then base64 nonce+ciphertext)
+    SealedFor: str | None  # the ARN of the queue that sealed it: KMS's encryption context (a message may move)
 
 
 class Deduplication(TypedDict):

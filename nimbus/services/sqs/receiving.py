@@ -59,9 +59,9 @@ def _wanted_attributes(attributes: dict[str, dict], names: list[str]) -> dict[st
     return {k: v for k, v in attributes.items() if k in names or (prefixes and k.startswith(prefixes))}
 
 
-def as_received(message: StoredMessage, system: set[str], names: list[str]) -> dict:
+def as_received(message: StoredMessage, body: str, system: set[str], names: list[str]) -> dict:
     result = {"MessageId": message["MessageId"], "ReceiptHandle": message["ReceiptHandle"],
-              "MD5OfBody": message["MD5OfBody"], "Body": message["Body"]}
+              "MD5OfBody": message["MD5OfBody"], "Body": body}
     attributes = _system_attributes(message, system)
     if attributes:
         result["Attributes"] = attributes
@@ -108,7 +108,8 @@ class ReceiveOps(SqsState):
             if attempt and picked:
                 live.attempts[attempt] = (self.clock.time() + ATTEMPT_WINDOW, [key for key, _ in picked])
         self.metric(live, "NumberOfMessagesReceived" if picked else "NumberOfEmptyReceives", len(picked) or 1)
-        return {"Messages": [as_received(m, system, names) for _, m in picked]} if picked else {}
+        return {"Messages": [as_received(m, self.data_keys.open(ctx, live.account, live.region, m), system, names)
+                             for _, m in picked]} if picked else {}
 
     def repeated_attempt(self, live: LiveQueue, attempt: str) -> list[tuple[str, StoredMessage]] | None:
         """A retried FIFO receive gets the messages its first try got, while they are still in flight."""

@@ -120,6 +120,7 @@ class SendOps(SqsState):
             "MessageGroupId": group, "MessageDeduplicationId": dedup_id if live.fifo else None,
             "SequenceNumber": None, "DeadLetterQueueSourceArn": None,
         }
+        self.data_keys.seal(ctx, live, queue, message)
         if live.fifo:
             duplicate = self.deduplicated(live, queue, message, now)
             if duplicate is not None:

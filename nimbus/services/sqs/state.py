@@ -11,6 +11,7 @@ from nimbus.services.base import BaseProvider
 
 from .common import deleted_ns, messages_ns, no_queue, queue_arn, queues_ns, split_queue_url, sqs_error
 from .documents import MESSAGE, QUEUE, Queue, StoredMessage
+from .encryption import DataKeys
 from .gauges import PERIOD, publish_gauges
 from .live import LiveQueue
 
@@ -19,12 +20,14 @@ class SqsState(BaseProvider):
     live: dict[tuple[str, str, str], LiveQueue]
     live_lock: threading.Lock
     gauges: Job | None
+    data_keys: DataKeys
 
     def __init__(self, runtime):
         super().__init__(runtime)
         self.live = {}
         self.live_lock = threading.Lock()
         self.gauges: Job | None = None
+        self.data_keys = DataKeys()
         # A jump of the virtual clock may make delayed or in-flight messages visible: long polls look again.
         self.on_clock_advance(self.wake_all)
 
