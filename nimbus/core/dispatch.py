@@ -71,7 +71,7 @@ class Dispatcher:
             params = params or {}
             normalize = self.runtime.services.traits(ctx.service).normalize_input
             if normalize is not None:
-                params = normalize(ctx.operation, params)
+                params = normalize(ctx, params)
             try:
                 validate_input(ctx.operation_model, params, ctx.protocol)
             except ValidationError as invalid:
