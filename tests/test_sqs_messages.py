@@ -150,3 +150,32 @@ def test_retention_and_purge(aws, endpoint):
     sqs.purge_queue(QueueUrl=url)
     assert counts(sqs, url) == (0, 0, 0)
     assert error_of(sqs.purge_queue, QueueUrl=url) == ("AWS.SimpleQueueService.PurgeQueueInProgress", 403)
+
+
+def test_waiting_receivers_hold_no_worker_thread(client):
+    """More long polls than the gateway has request workers (32): other calls are still answered at once, and
+    each poll gets its message as soon as it is sent."""
+    sqs = client("sqs", max_pool_connections=64, read_timeout=30)
+    url = queue(sqs)
+    results = []
+
+    def receive():
+        results.append(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=8).get("Messages", []))
+
+    waiters = [threading.Thread(target=receive) for _ in range(40)]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(1)
+    started = time.monotonic()
+    client("sts").get_caller_identity()
+    sqs.list_queues(QueueNamePrefix="nothing-")
+    assert time.monotonic() - started < 3
+    sent_at = time.monotonic()
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(10)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and sum(map(len, results)) < 10:
+        time.sleep(0.05)
+    assert sum(map(len, results)) == 10
+    assert time.monotonic() - sent_at < 5
+    for waiter in waiters:
+        waiter.join(20)

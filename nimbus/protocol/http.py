@@ -64,6 +64,8 @@ class HttpRequest:
     body_file: Any = None
     # Set by authentication for STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies: checks each chunk's signature.
     chunk_verifier: Any = None
+    # The end (time.monotonic) of a long wait a provider suspended (core/waiting.py), when the request is retried.
+    wait_until: float | None = None
 
     def __post_init__(self):
         if not isinstance(self.headers, Headers):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from nimbus.core.waiting import Suspended, Wakeup
+
 from .documents import MESSAGE, StoredMessage
 
 
@@ -23,6 +25,22 @@ class LiveQueue:
     # FIFO ReceiveRequestAttemptId -> (virtual expiry, keys received): a retried receive gets the same messages.
     attempts: dict[str, tuple[float, list[str]]] = field(default_factory=dict)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    # Receives waiting without a thread (core/waiting.py), woken with the threads waiting on ``changed``.
+    wakeups: list[Wakeup] = field(default_factory=list)
+
+    def notify(self) -> None:
+        """Something changed that a waiting receive may want (the caller holds ``changed``)."""
+        self.changed.notify_all()
+        for wakeup in self.wakeups:
+            wakeup.set()
+        self.wakeups.clear()
+
+    def suspend(self, until: float, retry_at: float) -> Suspended:
+        """A receive that waits for the next change without holding its thread (the caller holds ``changed``)."""
+        wakeup = Wakeup()
+        self.wakeups = [w for w in self.wakeups if not w.finished]
+        self.wakeups.append(wakeup)
+        return Suspended(wakeup, until, retry_at)
 
     @property
     def fifo(self) -> bool:

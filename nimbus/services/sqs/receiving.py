@@ -93,7 +93,10 @@ class ReceiveOps(SqsState):
         system = set(params.get("AttributeNames") or []) | set(params.get("MessageSystemAttributeNames") or [])
         names = params.get("MessageAttributeNames") or []
         attempt = params.get("ReceiveRequestAttemptId") if live.fifo else None
-        deadline = time.monotonic() + wait
+        request = ctx.request
+        # A retried long poll (the gateway waited for a change) keeps its first attempt's end.
+        deadline = request.wait_until if request is not None and request.wait_until is not None \
+            else time.monotonic() + wait
         with live.changed:
             while True:
                 picked = self.repeated_attempt(live, attempt) if attempt else None
@@ -103,8 +106,10 @@ class ReceiveOps(SqsState):
                 if picked or remaining <= 0 or self.closed:
                     break
                 soonest = live.next_visible_at(self.clock.time())
-                live.changed.wait(remaining if soonest is None else
-                                  max(0.01, min(remaining, soonest - self.clock.time())))
+                pause = remaining if soonest is None else max(0.01, min(remaining, soonest - self.clock.time()))
+                if request is not None:  # through the gateway: wait on its event loop, not on this thread
+                    raise live.suspend(deadline, time.monotonic() + pause)
+                live.changed.wait(pause)
             if attempt and picked:
                 live.attempts[attempt] = (self.clock.time() + ATTEMPT_WINDOW, [key for key, _ in picked])
         self.metric(live, "NumberOfMessagesReceived" if picked else "NumberOfEmptyReceives", len(picked) or 1)
@@ -186,7 +191,7 @@ class ReceiveOps(SqsState):
                 raise sqs_error("ReceiptHandleIsInvalid", "The receipt handle has expired.")
             self.store.delete(live.ns, key)
             del live.messages[key]
-            live.changed.notify_all()  # a FIFO group may be unlocked
+            live.notify()  # a FIFO group may be unlocked
         self.metric(live, "NumberOfMessagesDeleted", 1)
 
     def change_message_visibility(self, ctx: RequestContext, params: dict) -> dict:
@@ -214,4 +219,4 @@ class ReceiveOps(SqsState):
                                 "timeout change.")
             message["VisibleAt"] = now + timeout
             MESSAGE.put(self.store, live.ns, key, message)
-            live.changed.notify_all()
+            live.notify()

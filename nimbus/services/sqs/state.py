@@ -34,7 +34,7 @@ class SqsState(BaseProvider):
     def wake_all(self) -> None:
         for live in list(self.live.values()):
             with live.changed:
-                live.changed.notify_all()
+                live.notify()
 
     def live_queue(self, account: str, region: str, name: str) -> LiveQueue:
         key = (account, region, name)
@@ -54,7 +54,7 @@ class SqsState(BaseProvider):
         if live is not None:
             with live.changed:
                 live.messages.clear()
-                live.changed.notify_all()
+                live.notify()
 
     def queue_doc(self, account: str, region: str, name: str) -> Queue | None:
         return QUEUE.get(self.store, queues_ns(account, region), name)
@@ -116,4 +116,4 @@ class SqsState(BaseProvider):
                         message["SequenceNumber"] = key
                     MESSAGE.put(self.store, live.ns, key, message)
                     live.messages[key] = message
-            live.changed.notify_all()
+            live.notify()
