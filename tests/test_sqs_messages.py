@@ -123,6 +123,9 @@ def test_batches_and_limits(aws):
     assert [s["Id"] for s in result["Successful"]] == ["ok"]
     assert result["Failed"][0]["Code"] == "InvalidMessageContents"
     assert error_of(sqs.send_message, QueueUrl=url, MessageBody="y" * 1025).code == "InvalidParameterValue"
+    too_long = [{"Id": f"e{i}", "MessageBody": "z" * 120_000} for i in range(9)]
+    assert error_of(sqs.send_message_batch, QueueUrl=url, Entries=too_long).code == \
+        "AWS.SimpleQueueService.BatchRequestTooLong"
     assert error_of(sqs.send_message_batch, QueueUrl=url, Entries=[]).code in (
         "AWS.SimpleQueueService.EmptyBatchRequest", "MissingParameter")
     eleven = [{"Id": f"e{i}", "MessageBody": "m"} for i in range(11)]

@@ -86,6 +86,10 @@ def test_sse_kms_seals_bodies_with_reused_data_keys(aws, endpoint, server, accou
     kms.disable_key(KeyId=key)
     advance_clock(endpoint, 61)
     assert error_of(sqs.send_message, QueueUrl=url, MessageBody="x").code == "KMS.DisabledException"
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["SqsManagedSseEnabled"] == "false"  # one kind of encryption at a time
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"SqsManagedSseEnabled": "true"})
+    assert "KmsMasterKeyId" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     managed = sqs.create_queue(QueueName=unique("managed"), Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
     sqs.send_message(QueueUrl=managed, MessageBody="by the AWS managed key")
     assert sqs.receive_message(QueueUrl=managed)["Messages"][0]["Body"] == "by the AWS managed key"

@@ -102,6 +102,17 @@ def _redrive_json(name: str, value: str) -> str:
     return json.dumps(document, separators=(",", ":"))
 
 
+def one_encryption(current: dict[str, str], wanted: dict[str, str]) -> dict[str, str]:
+    """``current`` updated with ``wanted``: a queue is encrypted one way, so choosing a KMS key turns SSE-SQS off
+    and turning SSE-SQS on forgets the KMS key."""
+    merged = {**current, **wanted}
+    if wanted.get("KmsMasterKeyId"):
+        merged["SqsManagedSseEnabled"] = "false"
+    elif wanted.get("SqsManagedSseEnabled") == "true":
+        merged["KmsMasterKeyId"] = ""
+    return merged
+
+
 def redrive_allows(dead_letter_attributes: dict[str, str], source_arn: str) -> bool:
     """Whether a queue's RedriveAllowPolicy lets ``source_arn`` use it as its dead-letter queue."""
     text = dead_letter_attributes.get("RedriveAllowPolicy")

@@ -60,7 +60,7 @@ class QueueOps(SqsState):
                 raise sqs_error("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before "
                                 "you can create another with the same name.")
             now = int(self.clock.time())
-            queue: Queue = {"QueueName": name, "Attributes": {**attrs.defaults(fifo), **wanted},
+            queue: Queue = {"QueueName": name, "Attributes": attrs.one_encryption(attrs.defaults(fifo), wanted),
                             "Tags": dict(params.get("tags") or {}), "CreatedTimestamp": now,
                             "LastModifiedTimestamp": now, "PurgeStarted": None}
             QUEUE.put(self.store, queues_ns(ctx.account_id, ctx.region), name, queue)
@@ -174,7 +174,7 @@ class QueueOps(SqsState):
             current = self.queue_doc(live.account, ctx.region, queue["QueueName"])
             if current is None:
                 raise no_queue()
-            current["Attributes"].update(wanted)
+            current["Attributes"].update(attrs.one_encryption(current["Attributes"], wanted))
             current["LastModifiedTimestamp"] = int(self.clock.time())
             QUEUE.put(self.store, queues_ns(live.account, ctx.region), queue["QueueName"], current)
         self.emit_queue(ctx, queue["QueueName"], "updated")

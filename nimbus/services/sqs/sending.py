@@ -18,6 +18,7 @@ from .state import SqsState
 # The characters a message may hold (XML 1.0's), as AWS lists them.
 INVALID_CHARACTERS = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 DEDUPLICATION_WINDOW = 300.0
+BATCH_LIMIT = 1048576  # the bodies of a batch together, whatever the queue's MaximumMessageSize
 ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}$")
 NOT_FOR_QUEUE_TYPE = "The request include parameter that is not valid for this queue type."
 
@@ -70,11 +71,10 @@ class SendOps(SqsState):
     def send_message_batch(self, ctx: RequestContext, params: dict) -> dict:
         queue, live = self.queue(ctx, params["QueueUrl"], "sqs:SendMessage")
         entries = check_entries(params.get("Entries") or [])
-        limit = int(queue["Attributes"]["MaximumMessageSize"])
         total = sum(len(e["MessageBody"].encode()) for e in entries)
-        if total > limit:
-            raise sqs_error("BatchRequestTooLong", f"Batch requests cannot be longer than {limit} bytes. You have "
-                            f"sent {total} bytes.")
+        if total > BATCH_LIMIT:
+            raise sqs_error("BatchRequestTooLong", f"Batch requests cannot be longer than {BATCH_LIMIT} bytes. You "
+                            f"have sent {total} bytes.")
         return batch_result(entries, lambda entry: self.accept(ctx, queue, live, entry))
 
     def accept(self, ctx: RequestContext, queue: Queue, live: LiveQueue, params: dict) -> dict:
