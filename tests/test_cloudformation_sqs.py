@@ -1,5 +1,6 @@
 """CloudFormation's AWS::SQS::Queue, QueuePolicy and QueueInlinePolicy through SQS's own API."""
 import json
+import time
 
 from tests.support import settled_stack, stack_resources, unique
 
@@ -50,3 +51,21 @@ def test_queue_stack_lifecycle(aws):
     cf.delete_stack(StackName=name)
     assert settled_stack(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE"
     assert sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []) == []
+
+
+def test_cloud_control_makes_lists_and_reads_queues(aws):
+    cc, sqs, name = aws("cloudcontrol"), aws("sqs"), unique("cc-queue")
+    started = cc.create_resource(TypeName="AWS::SQS::Queue", DesiredState=json.dumps(
+        {"QueueName": name, "DelaySeconds": 5}))["ProgressEvent"]
+    deadline = time.monotonic() + 30
+    while (event := cc.get_resource_request_status(RequestToken=started["RequestToken"])["ProgressEvent"])[
+            "OperationStatus"] in ("PENDING", "IN_PROGRESS"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert event["OperationStatus"] == "SUCCESS", event
+    url = event["Identifier"]
+    assert sqs.get_queue_url(QueueName=name)["QueueUrl"].endswith(url.split("/", 3)[-1])
+    assert url in [d["Identifier"] for d in cc.list_resources(TypeName="AWS::SQS::Queue")["ResourceDescriptions"]]
+    described = json.loads(cc.get_resource(TypeName="AWS::SQS::Queue", Identifier=url)["ResourceDescription"][
+        "Properties"])
+    assert described["QueueName"] == name and described["DelaySeconds"] == 5
