@@ -15,6 +15,7 @@ from tests.support import (
     legacy_behaviour,
     new_bucket,
     public_origin_bucket,
+    retire,
     s3_origin,
     unique,
 )
@@ -170,14 +171,6 @@ def test_control_lifecycle(cloudfront, owner_s3):
     bad = distribution_config([{**s3_origin("s3", "b"), "OriginAccessControlId": control["Id"]}],
                               legacy_behaviour("s3"))
     assert error_of(cloudfront.create_distribution, DistributionConfig=bad) == ("NoSuchOriginAccessControl", 404)
-
-
-def retire(cloudfront, distribution_id: str) -> None:
-    """Disable and delete a distribution, so what it used may be deleted."""
-    got = cloudfront.get_distribution_config(Id=distribution_id)
-    disabled = cloudfront.update_distribution(Id=distribution_id, IfMatch=got["ETag"],
-                                              DistributionConfig={**got["DistributionConfig"], "Enabled": False})
-    cloudfront.delete_distribution(Id=distribution_id, IfMatch=disabled["ETag"])
 
 
 def test_no_override_signs_unless_the_viewer_authorizes(cloudfront, owner_s3, endpoint):

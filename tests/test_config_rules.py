@@ -1,6 +1,6 @@
 """Config rules over real resources: managed rules evaluated on each recorded change and periodically on
 the virtual clock, their scope and parameters, compliance read every way AWS answers it, and AWS's errors
-for what nimbus cannot run (custom Lambda and Guard rules, result tokens it never issued)."""
+for what nimbus cannot run (custom Lambda rules, result tokens it never issued)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,7 @@ from tests.support import (
     distribution_config,
     error_of,
     legacy_behaviour,
+    rule_compliance,
     s3_origin,
     start_recording,
     trail_bucket,
@@ -28,12 +29,6 @@ def _rule(config, name: str, identifier: str, **extra) -> str:
     return name
 
 
-def _compliance(config, rule: str) -> dict[str, str]:
-    results = config.get_compliance_details_by_config_rule(ConfigRuleName=rule)["EvaluationResults"]
-    return {r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]: r["ComplianceType"]
-            for r in results}
-
-
 @pytest.fixture(scope="module")
 def recording(aws):
     return start_recording(aws)
@@ -46,10 +41,10 @@ def test_a_change_turns_a_bucket_compliant(aws, recording):
         s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=versioned, VersioningConfiguration={"Status": "Enabled"})
     rule = _rule(config, unique("versioning"), "S3_BUCKET_VERSIONING_ENABLED")
-    found = _compliance(config, rule)
+    found = rule_compliance(config, rule)
     assert found[plain] == "NON_COMPLIANT" and found[versioned] == "COMPLIANT"
     s3.put_bucket_versioning(Bucket=plain, VersioningConfiguration={"Status": "Enabled"})
-    assert _compliance(config, rule)[plain] == "COMPLIANT"
+    assert rule_compliance(config, rule)[plain] == "COMPLIANT"
     [described] = config.describe_config_rules(ConfigRuleNames=[rule])["ConfigRules"]
     assert described["ConfigRuleState"] == "ACTIVE" and described["ConfigRuleArn"].endswith(described["ConfigRuleId"])
     [status] = config.describe_config_rule_evaluation_status(ConfigRuleNames=[rule])["ConfigRulesEvaluationStatus"]
@@ -66,7 +61,7 @@ def test_compliance_by_rule_by_resource_and_summaries(aws, recording):
     s3.put_bucket_policy(Bucket=public, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{public}/*"}]}))
     rule = _rule(config, unique("public-read"), "S3_BUCKET_PUBLIC_READ_PROHIBITED")
-    assert _compliance(config, rule)[public] == "NON_COMPLIANT"
+    assert rule_compliance(config, rule)[public] == "NON_COMPLIANT"
     [by_rule] = config.describe_compliance_by_config_rule(ConfigRuleNames=[rule])["ComplianceByConfigRules"]
     assert by_rule["Compliance"]["ComplianceType"] == "NON_COMPLIANT"
     assert by_rule["Compliance"]["ComplianceContributorCount"] == {"CappedCount": 1, "CapExceeded": False}
@@ -84,11 +79,11 @@ def test_compliance_by_rule_by_resource_and_summaries(aws, recording):
     assert config.get_compliance_summary_by_config_rule()["ComplianceSummary"]["NonCompliantResourceCount"][
         "CappedCount"] >= 1
     config.delete_evaluation_results(ConfigRuleName=rule)
-    assert _compliance(config, rule) == {}
+    assert rule_compliance(config, rule) == {}
     config.start_config_rules_evaluation(ConfigRuleNames=[rule])
-    assert _compliance(config, rule)[public] == "NON_COMPLIANT"
+    assert rule_compliance(config, rule)[public] == "NON_COMPLIANT"
     s3.delete_bucket_policy(Bucket=public)
-    assert _compliance(config, rule)[public] == "COMPLIANT"
+    assert rule_compliance(config, rule)[public] == "COMPLIANT"
 
 
 def test_scope_and_parameters(aws, recording):
@@ -99,10 +94,10 @@ def test_scope_and_parameters(aws, recording):
     s3.put_bucket_tagging(Bucket=tagged, Tagging={"TagSet": [{"Key": "audit", "Value": "yes"}]})
     rule = _rule(config, unique("logging"), "S3_BUCKET_LOGGING_ENABLED", Scope={"TagKey": "audit", "TagValue": "yes"},
                  InputParameters=json.dumps({"targetBucket": "logs"}))
-    assert _compliance(config, rule) == {tagged: "NON_COMPLIANT"}
+    assert rule_compliance(config, rule) == {tagged: "NON_COMPLIANT"}
     by_id = _rule(config, unique("by-id"), "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
                   Scope={"ComplianceResourceTypes": [BUCKET], "ComplianceResourceId": other})
-    assert _compliance(config, by_id) == {other: "COMPLIANT"}
+    assert rule_compliance(config, by_id) == {other: "COMPLIANT"}
     assert error_of(lambda: _rule(config, "bad-params", "S3_BUCKET_LOGGING_ENABLED",
                                   InputParameters=json.dumps({"nope": 1}))) == ("InvalidParameterValueException", 400)
 
@@ -111,20 +106,20 @@ def test_periodic_account_rules_on_the_virtual_clock(endpoint, aws, recording):
     s3, cloudtrail, config = aws("s3"), aws("cloudtrail"), aws("config")
     account = aws("sts").get_caller_identity()["Account"]
     rule = _rule(config, unique("trails"), "MULTI_REGION_CLOUD_TRAIL_ENABLED", MaximumExecutionFrequency="One_Hour")
-    assert _compliance(config, rule) == {account: "NON_COMPLIANT"}
+    assert rule_compliance(config, rule) == {account: "NON_COMPLIANT"}
     trail = cloudtrail.create_trail(Name=unique("trail"), S3BucketName=trail_bucket(s3, account),
                                     IsMultiRegionTrail=True, EnableLogFileValidation=True)["TrailARN"]
     cloudtrail.start_logging(Name=trail)
-    assert _compliance(config, rule) == {account: "NON_COMPLIANT"}  # periodic: not evaluated on the change
+    assert rule_compliance(config, rule) == {account: "NON_COMPLIANT"}  # periodic: not evaluated on the change
     advance_clock(endpoint, 3600)
-    assert _compliance(config, rule) == {account: "COMPLIANT"}
+    assert rule_compliance(config, rule) == {account: "COMPLIANT"}
     [result] = config.get_compliance_details_by_config_rule(ConfigRuleName=rule)["EvaluationResults"]
     assert result["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceType"] == "AWS::::Account"
     validation = _rule(config, unique("validation"), "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED")
     encryption = _rule(config, unique("trail-kms"), "CLOUD_TRAIL_ENCRYPTION_ENABLED")
     name = trail.rsplit("/", 1)[-1]
-    assert _compliance(config, validation)[name] == "COMPLIANT"
-    assert _compliance(config, encryption)[name] == "NON_COMPLIANT"
+    assert rule_compliance(config, validation)[name] == "COMPLIANT"
+    assert rule_compliance(config, encryption)[name] == "NON_COMPLIANT"
 
 
 def test_the_password_policy_rule_reads_iam(aws, recording):
@@ -132,13 +127,13 @@ def test_the_password_policy_rule_reads_iam(aws, recording):
     account = aws("sts").get_caller_identity()["Account"]
     rule = _rule(config, unique("passwords"), "IAM_PASSWORD_POLICY",
                  InputParameters=json.dumps({"MinimumPasswordLength": "10", "PasswordReusePrevention": "5"}))
-    assert _compliance(config, rule) == {account: "NON_COMPLIANT"}
+    assert rule_compliance(config, rule) == {account: "NON_COMPLIANT"}
     iam.update_account_password_policy(MinimumPasswordLength=12, RequireSymbols=True, RequireNumbers=True,
                                        RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
                                        PasswordReusePrevention=5, MaxPasswordAge=90)
     assert iam.get_account_password_policy()["PasswordPolicy"]["ExpirePasswords"]
     config.start_config_rules_evaluation(ConfigRuleNames=[rule])
-    assert _compliance(config, rule) == {account: "COMPLIANT"}
+    assert rule_compliance(config, rule) == {account: "COMPLIANT"}
     iam.delete_account_password_policy()
     assert error_of(iam.get_account_password_policy) == ("NoSuchEntity", 404)
 
@@ -148,37 +143,37 @@ def test_the_root_access_key_rule_reads_the_account_summary(aws, recording):
     account = aws("sts").get_caller_identity()["Account"]
     present = aws("iam").get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"]
     rule = _rule(config, unique("root-keys"), "IAM_ROOT_ACCESS_KEY_CHECK")
-    assert _compliance(config, rule) == {account: "NON_COMPLIANT" if present else "COMPLIANT"}
+    assert rule_compliance(config, rule) == {account: "NON_COMPLIANT" if present else "COMPLIANT"}
 
 
 def test_security_rules_over_keys_streams_topics_and_users(aws, recording):
     kms, kinesis, sns, iam, config = aws("kms"), aws("kinesis"), aws("sns"), aws("iam"), aws("config")
     key = kms.create_key()["KeyMetadata"]["KeyId"]
     rotation = _rule(config, unique("rotation"), "CMK_BACKING_KEY_ROTATION_ENABLED")
-    assert _compliance(config, rotation)[key] == "NON_COMPLIANT"
+    assert rule_compliance(config, rotation)[key] == "NON_COMPLIANT"
     kms.enable_key_rotation(KeyId=key)
     config.start_config_rules_evaluation(ConfigRuleNames=[rotation])
-    assert _compliance(config, rotation)[key] == "COMPLIANT"
+    assert rule_compliance(config, rotation)[key] == "COMPLIANT"
     deletion = _rule(config, unique("deletion"), "KMS_CMK_NOT_SCHEDULED_FOR_DELETION")
     kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
-    assert _compliance(config, deletion)[key] == "NON_COMPLIANT"
+    assert rule_compliance(config, deletion)[key] == "NON_COMPLIANT"
     stream = unique("stream")
     kinesis.create_stream(StreamName=stream, ShardCount=1)
     encrypted = _rule(config, unique("kinesis"), "KINESIS_STREAM_ENCRYPTED")
-    assert _compliance(config, encrypted)[stream] == "NON_COMPLIANT"
+    assert rule_compliance(config, encrypted)[stream] == "NON_COMPLIANT"
     topic = sns.create_topic(Name=unique("topic"), Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
     topics = _rule(config, unique("sns"), "SNS_ENCRYPTED_KMS")
-    assert _compliance(config, topics)[topic] == "COMPLIANT"
+    assert rule_compliance(config, topics)[topic] == "COMPLIANT"
     user = iam.create_user(UserName=unique("bob"))["User"]
     no_policies = _rule(config, unique("users"), "IAM_USER_NO_POLICIES_CHECK")
-    assert _compliance(config, no_policies)[user["UserId"]] == "COMPLIANT"
+    assert rule_compliance(config, no_policies)[user["UserId"]] == "COMPLIANT"
     iam.put_user_policy(UserName=user["UserName"], PolicyName="inline", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
-    assert _compliance(config, no_policies)[user["UserId"]] == "NON_COMPLIANT"
+    assert rule_compliance(config, no_policies)[user["UserId"]] == "NON_COMPLIANT"
     admin = iam.create_policy(PolicyName=unique("admin"), PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]
     admins = _rule(config, unique("admin"), "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS")
-    assert _compliance(config, admins)[admin["PolicyId"]] == "NON_COMPLIANT"
+    assert rule_compliance(config, admins)[admin["PolicyId"]] == "NON_COMPLIANT"
 
 
 def test_cloudfront_rules_read_the_distributions(aws, recording):
@@ -193,9 +188,9 @@ def test_cloudfront_rules_read_the_distributions(aws, recording):
     root = _rule(config, unique("root"), "CLOUDFRONT_DEFAULT_ROOT_OBJECT_CONFIGURED")
     https = _rule(config, unique("https"), "CLOUDFRONT_VIEWER_POLICY_HTTPS")
     identity = _rule(config, unique("oai"), "CLOUDFRONT_ORIGIN_ACCESS_IDENTITY_ENABLED")
-    assert _compliance(config, root)[plain] == "NON_COMPLIANT" and _compliance(config, root)[tidy] == "COMPLIANT"
-    assert _compliance(config, https)[plain] == "NON_COMPLIANT" and _compliance(config, https)[tidy] == "COMPLIANT"
-    assert _compliance(config, identity)[tidy] == "NON_COMPLIANT"
+    assert rule_compliance(config, root)[plain] == "NON_COMPLIANT" and rule_compliance(config, root)[tidy] == "COMPLIANT"
+    assert rule_compliance(config, https)[plain] == "NON_COMPLIANT" and rule_compliance(config, https)[tidy] == "COMPLIANT"
+    assert rule_compliance(config, identity)[tidy] == "NON_COMPLIANT"
 
 
 def test_process_checks_take_external_evaluations(aws, recording):
@@ -205,7 +200,7 @@ def test_process_checks_take_external_evaluations(aws, recording):
     config.put_external_evaluation(ConfigRuleName=rule, ExternalEvaluation={
         "ComplianceResourceType": "AWS::::Account", "ComplianceResourceId": account, "ComplianceType": "COMPLIANT",
         "Annotation": "reviewed", "OrderingTimestamp": datetime.now(tz=UTC)})
-    assert _compliance(config, rule) == {account: "COMPLIANT"}
+    assert rule_compliance(config, rule) == {account: "COMPLIANT"}
 
 
 def test_bad_input_gets_aws_errors(aws, recording):

@@ -12,7 +12,16 @@ from nimbus.core.context import RequestContext
 from nimbus.core.events import RESOURCE_CHANGE, ResourceChangeEvent
 from nimbus.core.identity import service_principal
 from nimbus.core.resource_change import RESOURCE_TYPES, contract_errors
-from tests.support import ACCOUNT, advance_clock, trail_bucket, unique
+from tests.support import (
+    ACCOUNT,
+    advance_clock,
+    distribution_config,
+    legacy_behaviour,
+    retire,
+    s3_origin,
+    trail_bucket,
+    unique,
+)
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -97,6 +106,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     ecr.tag_resource(resourceArn=ecr.describe_repositories(repositoryNames=[repository])["repositories"][0][
         "repositoryArn"], tags=[{"Key": "k", "Value": "v"}])
     ecr.delete_repository(repositoryName=repository)
+
+    cloudfront = client("cloudfront")
+    distribution = cloudfront.create_distribution(DistributionConfig=distribution_config(
+        [s3_origin("s3", unique("origin"))], legacy_behaviour("s3")))["Distribution"]
+    retire(cloudfront, distribution["Id"])
 
     analytics, app = client("kinesisanalytics"), unique("analytics")
     analytics.create_application(ApplicationName=app)

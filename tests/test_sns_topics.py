@@ -103,6 +103,10 @@ def test_publish_batch_rules(client):
         {"Id": "bad id!", "Message": "x"}]) == ("InvalidBatchEntryId", 400)
     assert error_of(sns.publish_batch, TopicArn=arn, PublishBatchRequestEntries=[
         {"Id": "a", "Message": "x" * 200000}, {"Id": "b", "Message": "y" * 100000}]) == ("BatchRequestTooLong", 400)
+    attributes = {"big": {"DataType": "String", "StringValue": "v" * 150000}}
+    assert error_of(sns.publish_batch, TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "a", "Message": "x" * 120000, "MessageAttributes": attributes},
+        {"Id": "b", "Message": "y"}]) == ("BatchRequestTooLong", 400)  # attributes count toward the size
     result = sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[
         {"Id": "good", "Message": "fine"}, {"Id": "empty", "Message": ""}])
     assert [s["Id"] for s in result["Successful"]] == ["good"]
@@ -119,6 +123,10 @@ def test_fifo_topics_and_deduplication(client, endpoint):
     assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["ContentBasedDeduplication"] == "false"
     assert error_of(sns.publish, TopicArn=arn, Message="x", MessageDeduplicationId="d") == ("InvalidParameter", 400)
     assert error_of(sns.publish, TopicArn=arn, Message="x", MessageGroupId="g") == ("InvalidParameter", 400)
+    batch = error_of(sns.publish_batch, TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "a", "Message": "x", "MessageGroupId": "g", "MessageDeduplicationId": "d"}, {"Id": "b", "Message": "y"}])
+    assert batch == ("InvalidParameter", 400)
+    assert batch.message == "Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
     assert error_of(sns.subscribe, TopicArn=arn, Protocol="http", Endpoint="http://127.0.0.1:9/x") == \
         ("InvalidParameter", 400)
     queue = "arn:aws:sqs:us-east-1:000000000000:" + unique("q") + ".fifo"

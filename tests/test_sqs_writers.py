@@ -93,3 +93,39 @@ def test_s3_events_to_sqs(aws):
     records = [json.loads(m["Body"])["Records"][0] for m in wait_for(sqs, url)]
     assert [(r["eventName"], r["s3"]["object"]["key"], r["s3"]["configurationId"]) for r in records] == [
         ("ObjectCreated:Put", "in/data.csv", "uploads")]
+
+
+def test_sqs_delivery_status_logged(aws, account):
+    sns, sqs, logs = aws("sns"), aws("sqs"), aws("logs")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    role = aws("iam").create_role(RoleName=unique("sqs-feedback"), AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    name = unique("status")
+    topic = sns.create_topic(Name=name, Attributes={
+        "SQSSuccessFeedbackRoleArn": role, "SQSSuccessFeedbackSampleRate": "100",
+        "SQSFailureFeedbackRoleArn": role})["TopicArn"]
+    _, arn = queue_with_policy(sqs, "sns.amazonaws.com", topic)
+    closed = sqs.create_queue(QueueName=unique("closed"))["QueueUrl"]
+    closed_arn = sqs.get_queue_attributes(QueueUrl=closed, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for endpoint in (arn, closed_arn):
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=endpoint)
+    message_id = sns.publish(TopicArn=topic, Message="logged")["MessageId"]
+
+    def events(group):
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                found = logs.filter_log_events(logGroupName=group)["events"]
+            except logs.exceptions.ResourceNotFoundException:
+                found = []
+            if found:
+                return [json.loads(e["message"]) for e in found]
+            time.sleep(0.05)
+        return []
+
+    [success] = events(f"sns/us-east-1/{account}/{name}")
+    assert success["status"] == "SUCCESS" and success["notification"]["messageId"] == message_id
+    assert success["delivery"]["destination"] == arn
+    assert "sqsMessageId" in json.loads(success["delivery"]["providerResponse"])
+    [failure] = events(f"sns/us-east-1/{account}/{name}/Failure")
+    assert failure["status"] == "FAILURE" and failure["delivery"]["destination"] == closed_arn

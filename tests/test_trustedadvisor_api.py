@@ -26,7 +26,7 @@ def test_checks_carry_aws_ids_pillars_and_columns(advisor):
     assert checks[S3_VERSIONING]["arn"] == f"arn:aws:trustedadvisor:::check/{S3_VERSIONING}"
     assert checks[S3_VERSIONING]["metadata"]["1"] == "Bucket Name"
     assert all(c["pillars"] == ["fault_tolerance"] for c in checks.values())
-    assert {c["id"] for c in advisor.list_checks(awsService="kinesis")["checkSummaries"]} == {"bW7HH0l7J9"}
+    assert {c["id"] for c in advisor.list_checks(awsService="kinesis")["checkSummaries"]} == {"bW7HH0l7J9", "nimbusIdlS"}
 
 
 def test_a_recommendation_lists_its_resources_and_excludes_one(advisor, aws, account):

@@ -61,7 +61,7 @@ def test_an_ecr_repository_needs_a_lifecycle_policy(support, aws, endpoint):
 def test_the_trustedadvisor_api_lists_them_by_pillar_and_source(aws):
     advisor = aws("trustedadvisor")
     checks = {c["id"]: c for c in advisor.list_checks(pillar="cost_optimizing")["checkSummaries"]}
-    assert set(checks) == {INCOMPLETE_UPLOADS, VERSIONED, REPOSITORIES}
+    assert set(checks) == {INCOMPLETE_UPLOADS, VERSIONED, REPOSITORIES, "nimbusIdlS", "nimbusKmsU", "nimbusEmrI"}
     assert (checks[VERSIONED]["source"], checks[INCOMPLETE_UPLOADS]["source"]) == ("aws_config", "ta_check")
     summary = advisor.list_recommendations(pillar="cost_optimizing")["recommendationSummaries"][0]
     assert summary["pillarSpecificAggregates"]["costOptimizing"]["estimatedMonthlySavings"] == 0.0

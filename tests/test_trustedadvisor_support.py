@@ -7,6 +7,7 @@ import pytest
 
 from tests.support import (
     advance_clock,
+    advisor_refreshed,
     aws_cli,
     error_of,
     make_client,
@@ -36,14 +37,6 @@ def row_of(found: dict, column: int, value: str) -> dict:
     return rows[0]
 
 
-def refreshed(support, endpoint, check_id: str) -> dict:
-    """The check's result after a refresh has run its course (past the hour AWS waits between refreshes)."""
-    advance_clock(endpoint, 3601)
-    assert support.refresh_trusted_advisor_check(checkId=check_id)["status"]["status"] == "enqueued"
-    advance_clock(endpoint, 10)
-    return result(support, check_id)
-
-
 def test_the_checks_have_aws_ids_names_categories_and_columns(support):
     checks = {c["id"]: c for c in support.describe_trusted_advisor_checks(language="en")["checks"]}
     assert checks[S3_PERMISSIONS]["name"] == "Amazon S3 Bucket Permissions"
@@ -64,7 +57,7 @@ def test_a_public_bucket_turns_green_once_fixed_and_refreshed(support, aws, endp
     s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
     s3.delete_public_access_block(Bucket=name)
     s3.put_bucket_acl(Bucket=name, ACL="public-read-write")
-    found = refreshed(support, endpoint, S3_PERMISSIONS)
+    found = advisor_refreshed(support, endpoint, S3_PERMISSIONS)
     row = row_of(found, 2, name)
     assert row["status"] == "error" and row["region"] == "us-east-1"
     assert row["metadata"] == ["US East (N. Virginia)", "us-east-1", name, "Yes", "Yes", "Red", "No", None]
@@ -73,7 +66,7 @@ def test_a_public_bucket_turns_green_once_fixed_and_refreshed(support, aws, endp
 
     s3.put_bucket_acl(Bucket=name, ACL="private")
     assert row_of(result(support, S3_PERMISSIONS), 2, name)["status"] == "error"  # until a refresh
-    fixed = row_of(refreshed(support, endpoint, S3_PERMISSIONS), 2, name)
+    fixed = row_of(advisor_refreshed(support, endpoint, S3_PERMISSIONS), 2, name)
     assert fixed["status"] == "ok" and fixed["metadata"][3:7] == ["No", "No", "Green", "No"]
 
 
@@ -95,18 +88,18 @@ def test_bucket_versioning_and_its_summary(support, aws, endpoint):
     s3 = aws("s3")
     name = unique("ta-versions")
     s3.create_bucket(Bucket=name)
-    assert row_of(refreshed(support, endpoint, S3_VERSIONING), 1, name)["metadata"] == [
+    assert row_of(advisor_refreshed(support, endpoint, S3_VERSIONING), 1, name)["metadata"] == [
         "us-east-1", name, "Not Enabled", "No", "Yellow"]
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    assert row_of(refreshed(support, endpoint, S3_VERSIONING), 1, name)["status"] == "ok"
+    assert row_of(advisor_refreshed(support, endpoint, S3_VERSIONING), 1, name)["status"] == "ok"
     summary = support.describe_trusted_advisor_check_summaries(checkIds=[S3_VERSIONING])["summaries"][0]
     assert summary["checkId"] == S3_VERSIONING and summary["categorySpecificSummary"] == {}
 
 
 def test_iam_use_and_the_users_quota(support, aws, endpoint):
     aws("iam").create_user(UserName=unique("ta-user"))
-    assert refreshed(support, endpoint, IAM_USE)["status"] == "ok"
-    limits = refreshed(support, endpoint, IAM_USERS)["flaggedResources"]
+    assert advisor_refreshed(support, endpoint, IAM_USE)["status"] == "ok"
+    limits = advisor_refreshed(support, endpoint, IAM_USERS)["flaggedResources"]
     assert limits[0]["metadata"][:4] == ["-", "IAM", "Users", "5000"] and limits[0]["metadata"][5] == "Green"
 
 
@@ -116,10 +109,10 @@ def test_a_key_ages_into_yellow_and_results_survive_a_restart(tmp_path):
         iam, support = make_client(own.endpoint, "iam"), make_client(own.endpoint, "support")
         iam.create_user(UserName="builder")
         key = iam.create_access_key(UserName="builder")["AccessKey"]["AccessKeyId"]
-        row = row_of(refreshed(support, own.endpoint, KEY_ROTATION), 2, key)
+        row = row_of(advisor_refreshed(support, own.endpoint, KEY_ROTATION), 2, key)
         assert row["metadata"][:3] == ["Green", "builder", key] and row["metadata"][4] is None
         advance_clock(own.endpoint, 91 * 86400)
-        row = row_of(refreshed(support, own.endpoint, KEY_ROTATION), 2, key)
+        row = row_of(advisor_refreshed(support, own.endpoint, KEY_ROTATION), 2, key)
         assert row["status"] == "warning" and row["metadata"][0] == "Yellow"
         assert row["metadata"][4] == "Key not rotated in the last 90 days"
     with start_server(tmp_path) as again:
@@ -135,12 +128,12 @@ def test_an_access_key_in_a_public_object_is_exposed(support, aws, endpoint):
     name = new_bucket(s3, "ta-leak")
     open_to_anyone(s3, name)
     s3.put_object(Bucket=name, Key="app/config.env", Body=f"AWS_ACCESS_KEY_ID={key}\n".encode())
-    row = row_of(refreshed(support, endpoint, EXPOSED_KEYS), 0, key)
+    row = row_of(advisor_refreshed(support, endpoint, EXPOSED_KEYS), 0, key)
     assert row["status"] == "error" and row["metadata"][1:3] == [user, "Exposed"]
     assert row["metadata"][5] == f"s3://{name}/app/config.env"
 
     s3.delete_bucket_policy(Bucket=name)
-    assert [r for r in refreshed(support, endpoint, EXPOSED_KEYS)["flaggedResources"]
+    assert [r for r in advisor_refreshed(support, endpoint, EXPOSED_KEYS)["flaggedResources"]
             if r["metadata"][0] == key] == []
 
 
@@ -152,7 +145,7 @@ def test_cloudtrail_logging_lists_regions_without_a_trail(support):
 def test_kinesis_shards_count_against_the_regional_quota(support, aws, endpoint):
     kinesis = aws("kinesis")
     kinesis.create_stream(StreamName=unique("ta-stream"), ShardCount=3)
-    row = row_of(refreshed(support, endpoint, KINESIS_SHARDS), 0, "us-east-1")
+    row = row_of(advisor_refreshed(support, endpoint, KINESIS_SHARDS), 0, "us-east-1")
     assert row["metadata"][1:3] == ["Kinesis", "Shards per region"] and int(row["metadata"][4]) >= 3
 
 

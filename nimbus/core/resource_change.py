@@ -21,6 +21,7 @@ Configuration = Callable[[], dict[str, Any] | None]
 # CloudFormation type name -> the ARN service of its resources.
 RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
+    "AWS::CloudFront::Distribution": "cloudfront",
     "AWS::CloudTrail::Trail": "cloudtrail",
     "AWS::DataPipeline::Pipeline": "datapipeline",
     "AWS::ECR::Repository": "ecr",

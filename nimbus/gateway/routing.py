@@ -84,8 +84,12 @@ def query_action(request: HttpRequest) -> str | None:
     return action
 
 
+# Signing names of no model of their own: S3 Express One Zone's calls are operations of the s3 model.
+SIGNING_ALIASES = {"s3express": "s3"}
+
+
 def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name: str | None) -> Route:
-    candidates = registry.by_signing_name(signing_name) if signing_name else []
+    candidates = registry.by_signing_name(SIGNING_ALIASES.get(signing_name, signing_name)) if signing_name else []
     if signing_name and not candidates:
         raise UnknownService(f"nimbus does not serve the service '{signing_name}'.")
     candidates = _owners(registry, request) or candidates

@@ -46,10 +46,14 @@ HEADERS_NOT_SIGNED = "There were headers present in the request which were not s
 # S3 signs with its own variant of SigV4 (its path as sent, unsigned presigned payloads, its own error
 # codes and debugging fields). The scope's signing name decides it, before any service is routed.
 S3_SIGNING_NAME = "s3"
+# S3 Express One Zone (directory buckets) signs as S3 does under its own name, and carries the session
+# token of CreateSession's credentials in its own header.
+S3_EXPRESS_SIGNING_NAME = "s3express"
+S3_EXPRESS_TOKEN_HEADER = "x-amz-s3session-token"
 
 
 def s3_variant(signing_name: str) -> bool:
-    return signing_name == S3_SIGNING_NAME
+    return signing_name in (S3_SIGNING_NAME, S3_EXPRESS_SIGNING_NAME)
 
 
 class AuthError(ServiceError):
@@ -118,6 +122,9 @@ def read_signature(request: HttpRequest) -> SignatureInfo | None:
         scope.insert(2, sigv4a.signing_region(region_set or ""))
     # The scope names the service, which decides the flavour of error (S3 vs the rest).
     service = scope[3] if len(scope) == 5 else ""
+    if service == S3_EXPRESS_SIGNING_NAME:
+        session_token = (query.get("X-Amz-S3session-Token") if presigned
+                         else request.headers.get(S3_EXPRESS_TOKEN_HEADER)) or session_token
     if algorithm != ALGORITHM and not sigv4a_scope:
         raise _malformed(f"Unsupported signing algorithm {algorithm!r}; expected {ALGORITHM}.", service, presigned)
     if not (credential and signed_headers and signature):

@@ -91,6 +91,14 @@ def legacy_behaviour(origin_id: str, min_ttl: int = 0, default_ttl: int = 86400,
             "ForwardedValues": {"QueryString": query_string, "Cookies": {"Forward": "none"}}, **extra}
 
 
+def retire(cloudfront, distribution_id: str) -> None:
+    """Disable and delete a distribution, so what it used may be deleted."""
+    got = cloudfront.get_distribution_config(Id=distribution_id)
+    disabled = cloudfront.update_distribution(Id=distribution_id, IfMatch=got["ETag"],
+                                              DistributionConfig={**got["DistributionConfig"], "Enabled": False})
+    cloudfront.delete_distribution(Id=distribution_id, IfMatch=disabled["ETag"])
+
+
 def distribution_config(origins: list[dict], default: dict, behaviours: list[dict] = (), **extra) -> dict:
     """A DistributionConfig: the origins, the default behaviour and path behaviours in order."""
     config = {"CallerReference": unique("ref"), "Comment": "", "Enabled": True,

@@ -6,7 +6,7 @@ import json
 
 from botocore.exceptions import ClientError
 
-from tests.support.basics import unique
+from tests.support.basics import advance_clock, unique
 
 CONFIG_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -54,6 +54,22 @@ def config_history(config, resource_type: str, resource_id: str, **params) -> li
     return items
 
 
+def rule_compliance(config, rule: str, **params) -> dict[str, str]:
+    """A Config rule's results: resource id -> compliance type."""
+    results = config.get_compliance_details_by_config_rule(ConfigRuleName=rule, **params)["EvaluationResults"]
+    return {r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]: r["ComplianceType"]
+            for r in results}
+
+
 def delivered(s3, bucket: str, key: str) -> dict:
     """A gzipped JSON file Config delivered."""
     return json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+
+
+def advisor_refreshed(support, endpoint: str, check_id: str) -> dict:
+    """A Trusted Advisor check's result after a refresh has run its course (past the hour AWS waits between
+    refreshes)."""
+    advance_clock(endpoint, 3601)
+    assert support.refresh_trusted_advisor_check(checkId=check_id)["status"]["status"] == "enqueued"
+    advance_clock(endpoint, 10)
+    return support.describe_trusted_advisor_check_result(checkId=check_id, language="en")["result"]

@@ -3,6 +3,7 @@ their status on the virtual clock, and the edge's cache."""
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
+from nimbus.core.resource_change import Change
 from nimbus.services.base import BaseProvider
 
 from .cache import EdgeCache
@@ -11,6 +12,9 @@ from .disk_cache import DiskTier
 from .documents import DISTRIBUTION, EDGE_NAME, Distribution, EdgeName
 from .functions_runtime import FunctionRunner
 from .recent_names import RecentNames
+
+DISTRIBUTION_TYPE = "AWS::CloudFront::Distribution"
+CONFIG_REGION = "us-east-1"
 
 
 def edge_names(distribution: Distribution) -> list[str]:
@@ -56,8 +60,10 @@ class CloudFrontState(BaseProvider):
         entry: EdgeName = {"Account": ctx.account_id, "Id": distribution["Id"]}
         for name in edge_names(distribution):
             EDGE_NAME.put(self.store, EDGE_NAMES_NS, name, entry)
+        change = "updated" if before is not None or self.find(ctx.account_id, distribution["Id"]) else "created"
         DISTRIBUTION.put(self.store, distributions_ns(ctx.account_id, GLOBAL), distribution["Id"], distribution)
         self.recent_names.forget()
+        self._announce(ctx, distribution, change)
 
     def remove(self, ctx: RequestContext, distribution: Distribution) -> None:
         for name in edge_names(distribution):
@@ -65,6 +71,12 @@ class CloudFrontState(BaseProvider):
         self.store.delete(distributions_ns(ctx.account_id, GLOBAL), distribution["Id"])
         self.recent_names.forget()
         self.cache.forget(distribution["Id"])
+        self._announce(ctx, distribution, "deleted")
+
+    def _announce(self, ctx: RequestContext, distribution: Distribution, change: Change) -> None:
+        # AWS Config records distributions, a global service's resources, in US East (N. Virginia).
+        configuration = None if change == "deleted" else (lambda: dict(distribution))
+        ctx.emit_resource_change(DISTRIBUTION_TYPE, distribution["ARN"], change, configuration, region=CONFIG_REGION)
 
     def alias_owner(self, alias: str) -> EdgeName | None:
         return EDGE_NAME.get(self.store, EDGE_NAMES_NS, f"host:{alias.lower()}")

@@ -18,6 +18,7 @@ from nimbus.services.config import (  # noqa: F401  (they register rules)
 )
 from nimbus.services.config.delivery import _publish, channel_of
 from nimbus.services.config.described import iso
+from nimbus.services.config.guard_rules import CUSTOM_POLICY, guard_rule
 from nimbus.services.config.items import GONE, ItemStore
 from nimbus.services.config.managed import CHANGE, MANAGED, PERIODIC, Inputs, ManagedRule, Verdict, parameters_of
 from nimbus.services.config.reading import Reader
@@ -50,6 +51,8 @@ def service_linked_role(account: str) -> str:
 
 def managed_of(rule: ConfigRule) -> ManagedRule | None:
     source = rule["Source"]
+    if source.get("Owner") == CUSTOM_POLICY:
+        return guard_rule(rule)
     return MANAGED.get(source.get("SourceIdentifier", "")) if source.get("Owner") == "AWS" else None
 
 

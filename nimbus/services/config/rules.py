@@ -2,11 +2,13 @@
 custom and process-check rules are given (PutEvaluations, PutExternalEvaluation)."""
 from __future__ import annotations
 
+import json
 import secrets
 import string
 
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.config.guard_rules import CUSTOM_POLICY, checked_guard_source, described_source
 from nimbus.services.config.managed import CHANGE, PERIODIC, managed_rule, parameters_of
 from nimbus.services.config.paging import window
 from nimbus.services.config.rule_documents import (
@@ -35,7 +37,20 @@ def _invalid(message: str) -> ServiceError:
 
 
 def rule_output(rule: ConfigRule) -> dict:
-    return {k: rule[k] for k in _RULE_MEMBERS if k in rule}  # type: ignore[literal-required]
+    output = {k: rule[k] for k in _RULE_MEMBERS if k in rule}  # type: ignore[literal-required]
+    if rule["Source"].get("Owner") == CUSTOM_POLICY:
+        output["Source"] = described_source(rule["Source"])
+    return output
+
+
+def _checked_parameters(input_parameters: str | None) -> None:
+    """A custom policy's parameters are free-form, but JSON text of an object, as for every rule."""
+    try:
+        given = json.loads(input_parameters) if input_parameters else {}
+    except ValueError:
+        given = None
+    if not isinstance(given, dict):
+        raise _invalid("Invalid json string for input parameters.")
 
 
 def _checked_source(wanted: dict) -> dict:
@@ -47,9 +62,9 @@ def _checked_source(wanted: dict) -> dict:
                            f"The AWS Lambda function {source.get('SourceIdentifier')} cannot be invoked. Check the "
                            "specified function ARN, and check the function's permissions. (nimbus serves no Lambda.)",
                            status=400)
-    if owner == "CUSTOM_POLICY":
-        raise _invalid("nimbus does not evaluate Guard custom policy rules (Owner CUSTOM_POLICY): it has no Guard "
-                       "engine. Use a managed rule (Owner AWS).")
+    if owner == CUSTOM_POLICY:
+        _checked_parameters(wanted.get("InputParameters"))
+        return checked_guard_source(source)
     if owner != "AWS":
         raise _invalid(f"The owner {owner} is invalid.")
     if source.get("SourceDetails"):
@@ -124,6 +139,10 @@ class RuleOps(RuleState):
         rules = sorted(self.selected_rules(ctx, params.get("ConfigRuleNames")), key=lambda r: r["ConfigRuleName"])
         chunk, token = window(rules, params, 25, 25, lambda r: r["ConfigRuleName"], ("Limit", "NextToken"))
         return {"ConfigRules": [rule_output(r) for r in chunk], **({"NextToken": token} if token else {})}
+
+    def get_custom_rule_policy(self, ctx: RequestContext, params: dict) -> dict:
+        rule = self.named_rule(ctx, params["ConfigRuleName"])
+        return {"PolicyText": (rule["Source"].get("CustomPolicyDetails") or {}).get("PolicyText", "")}
 
     def describe_config_rule_evaluation_status(self, ctx: RequestContext, params: dict) -> dict:
         rules = sorted(self.selected_rules(ctx, params.get("ConfigRuleNames")), key=lambda r: r["ConfigRuleName"])

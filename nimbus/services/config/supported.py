@@ -1,9 +1,17 @@
 """Importing this module registers every type Config records (``described.SUPPORTED``)."""
 from __future__ import annotations
 
-from nimbus.services.config import types_ecr, types_iam, types_regional, types_s3, types_sqs, types_trail
+from nimbus.services.config import (
+    types_cloudfront,
+    types_ecr,
+    types_iam,
+    types_regional,
+    types_s3,
+    types_sqs,
+    types_trail,
+)
 from nimbus.services.config.described import SUPPORTED
 
-MODULES = (types_ecr, types_iam, types_regional, types_s3, types_sqs, types_trail)
+MODULES = (types_cloudfront, types_ecr, types_iam, types_regional, types_s3, types_sqs, types_trail)
 
 __all__ = ["MODULES", "SUPPORTED"]

@@ -22,12 +22,15 @@ from nimbus.core.policy import Policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import acl, policies
 from nimbus.services.s3.common import ACCOUNT_BLOCKS
+from nimbus.services.s3.directory_rules import express_authorization, is_directory, is_directory_name
 from nimbus.services.s3.documents import ACCOUNT_PUBLIC_ACCESS_BLOCK, Bucket, ObjectVersion
+from nimbus.services.s3.settings_rules import resource_tags
 
 ENFORCED = "BucketOwnerEnforced"
 BPA_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 # The bucket owner's root may always manage the bucket policy, even one that denies it everything.
-_POLICY_ADMIN = frozenset(("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"))
+_POLICY_ADMIN = frozenset(("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+                           "s3express:GetBucketPolicy", "s3express:PutBucketPolicy", "s3express:DeleteBucketPolicy"))
 # Account-level actions: a bucket policy cannot open them to anonymous callers.
 _NEVER_ANONYMOUS = frozenset(("s3:ListAllMyBuckets", "s3:CreateBucket"))
 _LIST_KEYS = (("prefix", "s3:prefix"), ("delimiter", "s3:delimiter"), ("max-keys", "s3:max-keys"))
@@ -73,14 +76,20 @@ def authorize(ctx: RequestContext, action: str, bucket: Bucket | None, name: str
     principal = ctx.principal
     if principal.type == "Anonymous" and action in _NEVER_ANONYMOUS:
         raise denied()
+    resource = f"arn:aws:s3:::{name}" if key is None else f"arn:aws:s3:::{name}/{key}"
+    express_keys: dict = {}
+    if name and (is_directory(bucket) or (bucket is None and is_directory_name(name))):
+        express = express_authorization(ctx, action, name, bucket)
+        if express is None:
+            return
+        action, resource, express_keys = express
     if bucket is None:  # CreateBucket, ListBuckets: identity policies only
-        ctx.authorize(action, f"arn:aws:s3:::{name}" if name else "*", mode="default")
+        ctx.authorize(action, resource if name else "*", context=express_keys, mode="default")
         return
     owner_account = bucket["Account"]
     expected = ctx.request.headers.get("x-amz-expected-bucket-owner") if ctx.request is not None else None
     if expected and expected != owner_account:
         raise denied()
-    resource = f"arn:aws:s3:::{name}" if key is None else f"arn:aws:s3:::{name}/{key}"
     policy = resource_policy(ctx, bucket, key, record)
     if policy is not None and action in _POLICY_ADMIN and principal.type == "Root" \
             and principal.account_id == owner_account:
@@ -89,7 +98,7 @@ def authorize(ctx: RequestContext, action: str, bucket: Bucket | None, name: str
         ctx.authorize(action, resource, mode="always")  # the hot path: an owner with nothing to evaluate
         return
     ctx.authorize(action, resource, resource_policy=policy, resource_account=owner_account,
-                  context=condition_keys(ctx, bucket, record), mode="always",
+                  context={**condition_keys(ctx, bucket, record), **express_keys}, mode="always",
                   error=lambda decision: _denial(ctx, owner_account, decision))
 
 
@@ -168,6 +177,7 @@ def condition_keys(ctx: RequestContext, bucket: Bucket, record: ObjectVersion | 
         for param, key in _PARAM_KEYS:
             if ctx.params.get(param) is not None:
                 values[key] = str(ctx.params[param])
+    values.update(resource_tags(bucket))
     if record is not None:
         for tag in record.get("Tags") or []:
             values[f"s3:ExistingObjectTag/{tag['Key']}"] = tag["Value"]

@@ -10,6 +10,7 @@ from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_bucket_access
 from nimbus.services.s3.common import BUCKETS, malformed_xml, parts_ns, uploads_ns, versions_ns
+from nimbus.services.s3.directory_rules import directory_arn, directory_fields, is_directory
 from nimbus.services.s3.documents import BUCKET, MULTIPART_UPLOAD, OBJECT_VERSION, PART
 from nimbus.services.s3.object_lock import lock_enabled
 from nimbus.services.s3.state import S3State
@@ -45,11 +46,15 @@ def owner(account_id: str) -> dict:
 class BucketOps(S3State):
     def create_bucket(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Bucket"]
-        check_bucket_name(name)
+        directory = directory_fields(ctx, name, params)
+        if directory is None:
+            check_bucket_name(name)
         self._authorize(ctx, "s3:CreateBucket", name)
         constraint = (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
-        region = self._bucket_region(ctx, constraint)
+        region = self._bucket_region(ctx, constraint) if directory is None else ctx.region
         defaults = new_bucket_access(ctx, params)
+        if directory is not None:
+            defaults["Directory"] = directory
         with self.store.transaction():
             existing = BUCKET.get(self.store, BUCKETS, name)
             if existing is not None:
@@ -66,6 +71,8 @@ class BucketOps(S3State):
             if params.get("ObjectLockEnabledForBucket"):  # such a bucket is versioned for good
                 bucket.update(Versioning="Enabled", Config={"ObjectLock": {"ObjectLockEnabled": "Enabled"}})
             self._save_bucket(bucket)
+        if directory is not None:  # AWS::S3Express::DirectoryBucket is no type of the resource-change contract
+            return {"Location": f"/{name}", "BucketArn": directory_arn(bucket)}
         ctx.emit_resource_change("AWS::S3::Bucket", f"arn:aws:s3:::{name}", "created", lambda: {"BucketName": name})
         return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}
 
@@ -109,7 +116,8 @@ class BucketOps(S3State):
         self._authorize(ctx, "s3:ListAllMyBuckets")
         prefix, region = params.get("Prefix", ""), params.get("BucketRegion")
         buckets = [b for _, b in BUCKET.scan(self.store, BUCKETS, prefix=prefix)
-                   if b["Account"] == ctx.account_id and (region is None or b["Region"] == region)]
+                   if b["Account"] == ctx.account_id and (region is None or b["Region"] == region)
+                   and not is_directory(b)]
         start = params.get("ContinuationToken")
         if start:
             buckets = [b for b in buckets if b["Name"] > start]
@@ -128,6 +136,10 @@ class BucketOps(S3State):
     def head_bucket(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self._bucket(ctx, params["Bucket"], "s3:ListBucket")
         ctx.response.headers["content-type"] = "application/xml"  # S3 labels even this empty answer
+        if is_directory(bucket):
+            location = bucket["Directory"]["Location"]
+            return {"BucketRegion": bucket["Region"], "BucketLocationType": location["Type"],
+                    "BucketLocationName": location["Name"], "BucketArn": directory_arn(bucket)}
         return {"BucketRegion": bucket["Region"], "AccessPointAlias": False,
                 "BucketArn": f"arn:aws:s3:::{bucket['Name']}"}
 

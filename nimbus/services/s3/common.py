@@ -26,6 +26,16 @@ def parts_ns(upload_id: str) -> tuple[str, ...]:
     return ("s3", "parts", upload_id)
 
 
+def annotations_ns(bucket: str) -> tuple[str, ...]:
+    """Object annotations, keyed ``<key>\x01<version id>\x01<name>`` (annotations.py)."""
+    return ("s3", "annotations", bucket)
+
+
+def annotation_prefix(record) -> str:
+    """The keys of one object version's annotations start with this."""
+    return f"{record['Key']}\x01{record['VersionId']}\x01"
+
+
 def no_such_bucket(name: str) -> ServiceError:
     return ServiceError("NoSuchBucket", "The specified bucket does not exist", status=404, BucketName=name)
 
@@ -37,6 +47,11 @@ def no_such_key(key: str) -> ServiceError:
 def no_such_version(key: str, version_id: str) -> ServiceError:
     return ServiceError("NoSuchVersion", "The specified version does not exist.", status=404, Key=key,
                         VersionId=version_id)
+
+
+def no_such_upload(upload_id: str) -> ServiceError:
+    return ServiceError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the "
+                        "upload may have been aborted or completed.", status=404, UploadId=upload_id)
 
 
 # S3's longest object key, in UTF-8 bytes.

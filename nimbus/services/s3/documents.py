@@ -42,6 +42,9 @@ class BucketConfig(TypedDict, total=False):
     Metrics: dict[str, dict]  # Id → MetricsConfiguration
     Accelerate: str  # Enabled or Suspended
     RequestPayment: str  # BucketOwner or Requester
+    Metadata: dict  # S3 Metadata: {"Version": 1, "Destination": ...} or {"Version": 2, "Configuration": ...}
+    DefaultStorageClass: str  # DefaultStorageClassConfiguration.DefaultStorageClass
+    Abac: str  # AbacStatus.Status: Enabled or Disabled
 
 
 class Bucket(TypedDict, total=False):
@@ -55,6 +58,7 @@ class Bucket(TypedDict, total=False):
     PublicAccessBlock: dict[str, bool] | None
     Acl: list[dict] | None  # grants
     Policy: str
+    Directory: dict  # a directory bucket's Location ({Type, Name}) and DataRedundancy (directory_rules.py)
 
 
 class ObjectVersion(TypedDict, total=False):
@@ -68,6 +72,7 @@ class ObjectVersion(TypedDict, total=False):
     ETag: str
     Segments: list[dict]  # the blob segments of the body, in order (storage.py)
     PartSizes: list[int]  # for a multipart object: the size of each part
+    PartETags: list[str]  # and each part's ETag (GetPart of a completed upload)
     PartChecksums: list[dict[str, str]]  # and each part's checksum, when the upload had an algorithm
     Checksums: dict[str, str]  # algorithm → base64 value
     SSE: str  # ServerSideEncryption
@@ -78,6 +83,7 @@ class ObjectVersion(TypedDict, total=False):
     ContentLanguage: str
     CacheControl: str
     WebsiteRedirectLocation: str
+    RenameToken: str  # the ClientToken of the RenameObject that gave the version its key (directory.py)
     Expires: float
     Metadata: dict[str, str]
     StorageClass: str
@@ -134,6 +140,16 @@ class AccountPublicAccessBlock(TypedDict, total=False):
     RestrictPublicBuckets: bool
 
 
+class Annotation(TypedDict):
+    """A named payload attached to one object version (annotations.py); its bytes are a blob segment."""
+    AnnotationName: str
+    Segment: dict
+    Size: int
+    ETag: str
+    LastModified: float
+    Checksums: dict[str, str]
+
+
 BUCKET = DocumentKind[Bucket]("s3.Bucket")
 ACCOUNT_PUBLIC_ACCESS_BLOCK = DocumentKind[AccountPublicAccessBlock]("s3.AccountPublicAccessBlock")
 OBJECT_VERSION = DocumentKind[ObjectVersion]("s3.ObjectVersion")
@@ -141,3 +157,4 @@ MULTIPART_UPLOAD = DocumentKind[MultipartUpload]("s3.MultipartUpload")
 PART = DocumentKind[Part]("s3.Part")
 REPLICATION_TASK = DocumentKind[ReplicationTask]("s3.ReplicationTask")
 ACCESS_LOG_RECORD = DocumentKind[AccessLogRecord]("s3.AccessLogRecord")
+ANNOTATION = DocumentKind[Annotation]("s3.Annotation")

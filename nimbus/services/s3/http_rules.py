@@ -16,7 +16,7 @@ def _etag_in(header: str, etag: str) -> bool:
     return any(item.strip() == "*" or item.strip().strip('"') == wanted for item in header.split(","))
 
 
-def _failed(condition: str) -> ServiceError:
+def precondition_failed(condition: str) -> ServiceError:
     return ServiceError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
                         status=412, Condition=condition)
 
@@ -40,26 +40,26 @@ def check_conditions(params: dict, record: ObjectVersion, prefix: str = "If") ->
     since, unmodified = params.get(f"{prefix}ModifiedSince"), params.get(f"{prefix}UnmodifiedSince")
     if if_match is not None:
         if not _etag_in(if_match, etag):
-            raise _failed("If-Match")
+            raise precondition_failed("If-Match")
     elif isinstance(unmodified, datetime) and modified > unmodified.timestamp():
-        raise _failed("If-Unmodified-Since")
+        raise precondition_failed("If-Unmodified-Since")
     copy = prefix != "If"
     if if_none is not None:
         if _etag_in(if_none, etag):
-            raise _failed("If-None-Match") if copy else not_modified(record)
+            raise precondition_failed("If-None-Match") if copy else not_modified(record)
     elif isinstance(since, datetime) and modified <= since.timestamp():
-        raise _failed("If-Modified-Since") if copy else not_modified(record)
+        raise precondition_failed("If-Modified-Since") if copy else not_modified(record)
 
 
 def check_write_conditions(params: dict, existing: ObjectVersion | None) -> None:
     """Conditional writes: ``If-None-Match: *`` (create only) and ``If-Match: <etag>``."""
     if params.get("IfNoneMatch") is not None and existing is not None:
-        raise _failed("If-None-Match")
+        raise precondition_failed("If-None-Match")
     if params.get("IfMatch") is not None:
         if existing is None:
             raise ServiceError("NoSuchKey", "The specified key does not exist.", status=404)
         if not _etag_in(params["IfMatch"], existing["ETag"]):
-            raise _failed("If-Match")
+            raise precondition_failed("If-Match")
 
 
 def check_delete_conditions(params: dict, existing: ObjectVersion | None) -> None:
@@ -71,9 +71,9 @@ def check_delete_conditions(params: dict, existing: ObjectVersion | None) -> Non
     assert existing is not None  # check_write_conditions refused a missing object
     when = params.get("IfMatchLastModifiedTime")
     if isinstance(when, datetime) and int(existing["LastModified"]) != int(when.timestamp()):
-        raise _failed("x-amz-if-match-last-modified-time")
+        raise precondition_failed("x-amz-if-match-last-modified-time")
     if params.get("IfMatchSize") is not None and params["IfMatchSize"] != existing["Size"]:
-        raise _failed("x-amz-if-match-size")
+        raise precondition_failed("x-amz-if-match-size")
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import checksums
 from nimbus.services.s3.access_ops import new_object_acl
-from nimbus.services.s3.common import invalid_argument, malformed_xml, parts_ns, uploads_ns
+from nimbus.services.s3.common import invalid_argument, malformed_xml, no_such_upload, parts_ns, uploads_ns
 from nimbus.services.s3.documents import MULTIPART_UPLOAD, PART, Bucket, MultipartUpload, Part
 from nimbus.services.s3.encryption import data_key, encryption_for, sse_output
 from nimbus.services.s3.http_rules import byte_range, check_conditions, check_write_conditions, invalid_range
@@ -23,11 +23,6 @@ MIN_PART = 5 * 1024 * 1024
 MAX_PARTS = 10000
 
 
-def _no_such_upload(upload_id: str) -> ServiceError:
-    return ServiceError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the "
-                        "upload may have been aborted or completed.", status=404, UploadId=upload_id)
-
-
 def _part_key(number: int) -> str:
     return f"{number:05d}"
 
@@ -39,7 +34,7 @@ class MultipartOps(S3State):
         bucket = self._bucket(ctx, params["Bucket"], action, params["Key"])
         upload = MULTIPART_UPLOAD.get(self.store, uploads_ns(bucket["Name"]), params["UploadId"])
         if upload is None or upload["Key"] != params["Key"] or (upload.get("Completed") and not completed):
-            raise _no_such_upload(params["UploadId"])
+            raise no_such_upload(params["UploadId"])
         return bucket, upload
 
     def create_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
@@ -130,6 +125,7 @@ class MultipartOps(S3State):
             record = dict(upload["Headers"])
             record.update(
                 Key=upload["Key"], Segments=[p["Segment"] for p in chosen], PartSizes=[p["Size"] for p in chosen],
+                PartETags=[p["ETag"] for p in chosen],
                 Size=sum(p["Size"] for p in chosen), LastModified=ctx.clock.time(), Account=ctx.account_id,
                 ETag=f'"{_multipart_md5(chosen)}-{len(chosen)}"',
                 Tags=upload.get("Tags") or [], Checksums={}, SSE=upload.get("SSE") or "AES256")

@@ -8,6 +8,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_object_acl
+from nimbus.services.s3.append import append_object
 from nimbus.services.s3.archive import archive_output, check_readable
 from nimbus.services.s3.common import invalid_argument, malformed_xml
 from nimbus.services.s3.documents import Bucket, ObjectVersion
@@ -97,6 +98,10 @@ class ObjectOps(S3State):
     def put_object(self, ctx: RequestContext, params: dict) -> dict:
         name, key = params["Bucket"], params["Key"]
         bucket = self._bucket(ctx, name, "s3:PutObject", key)
+        if params.get("WriteOffsetBytes") is not None:
+            appended = append_object(self, ctx, params, bucket)
+            if appended is not None:
+                return appended
         record = object_headers(params)
         record["Tags"] = parse_tagging(params.get("Tagging"))
         record.update(new_object_acl(ctx, bucket, params))
@@ -120,10 +125,6 @@ class ObjectOps(S3State):
         if bucket.get("Versioning"):
             output["VersionId"] = record["VersionId"]
         return output
-
-    def _live(self, bucket: str, key: str) -> ObjectVersion | None:
-        latest = self._latest(bucket, key)
-        return None if latest is None or latest.get("DeleteMarker") else latest
 
     def get_object(self, ctx: RequestContext, params: dict) -> dict:
         _check_overrides(params)

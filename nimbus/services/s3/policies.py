@@ -8,6 +8,7 @@ import json
 from nimbus.core.policy import Policy, PolicyError, compile_policy
 from nimbus.core.policy.patterns import glob
 from nimbus.protocol.errors import ServiceError
+from nimbus.services.s3.directory_rules import DIRECTORY_SUFFIX
 
 MAX_POLICY = 20 * 1024
 
@@ -32,6 +33,11 @@ S3_ACTIONS = tuple("s3:" + name for name in (
     "PutMetricsConfiguration", "PutObject", "PutObjectAcl", "PutObjectLegalHold", "PutObjectRetention",
     "PutObjectTagging", "PutObjectVersionAcl", "PutObjectVersionTagging", "PutReplicationConfiguration",
     "ReplicateDelete", "ReplicateObject", "ReplicateTags", "RestoreObject"))
+# What a directory bucket's policy may name: S3 Express One Zone's actions.
+EXPRESS_ACTIONS = tuple("s3express:" + name for name in (
+    "CreateSession", "CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "GetBucketPolicy", "PutBucketPolicy",
+    "GetEncryptionConfiguration", "PutEncryptionConfiguration", "GetLifecycleConfiguration",
+    "PutLifecycleConfiguration", "ListAllMyDirectoryBuckets"))
 # Condition keys whose fixed values make an Allow non-public (AWS's "public" rules).
 _LIMITING_KEYS = ("aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceaccount", "aws:sourceowner",
                   "aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:userid", "aws:sourceip",
@@ -61,15 +67,16 @@ def validate(text: str, bucket: str) -> Policy:
         elif "Json" in message:
             message = "Policies must be valid JSON and the first byte must be '{'"
         raise malformed(message) from None
-    arn = f"arn:aws:s3:::{bucket}"
+    directory = bucket.endswith(DIRECTORY_SUFFIX)
+    known_actions, arn = (EXPRESS_ACTIONS, None) if directory else (S3_ACTIONS, f"arn:aws:s3:::{bucket}")
     for statement in policy.statements:
         for action in (statement.actions or ()) + (statement.not_actions or ()):
-            if action != "*" and not any(glob(action, True)(known) for known in S3_ACTIONS):
+            if action != "*" and not any(glob(action, True)(known) for known in known_actions):
                 raise malformed("Policy has invalid action")
         for resource in (statement.resources or ()) + (statement.not_resources or ()):
-            if not _in_bucket(resource, arn):
+            if not (_in_directory_bucket(resource, bucket) if arn is None else _in_bucket(resource, arn)):
                 raise malformed("Policy has invalid resource")
-        if statement.actions and statement.resources and not _actions_apply(statement, arn):
+        if arn and statement.actions and statement.resources and not _actions_apply(statement, arn):
             raise malformed("Action does not apply to any resource(s) in statement")
         for names in (statement.principals or statement.not_principals or {}).values():
             for name in names:
@@ -98,6 +105,12 @@ def _actions_apply(statement, arn: str) -> bool:
         if not any(known == "*" or ("object" if _object_level(known) else "bucket") in kinds for known in matched):
             return False
     return True
+
+
+def _in_directory_bucket(resource: str, bucket: str) -> bool:
+    """A directory bucket's ARN is arn:aws:s3express:<region>:<account>:bucket/<name> (a pattern may match it)."""
+    return resource.startswith("arn:aws:s3express:") and glob(resource)(
+        resource.split(":bucket/", 1)[0] + f":bucket/{bucket}") if ":bucket/" in resource else False
 
 
 def _in_bucket(resource: str, arn: str) -> bool:

@@ -11,27 +11,36 @@ from nimbus.protocol.http import Headers, HttpResponse
 from nimbus.services.s3 import cors
 from nimbus.services.s3.access_logs import AccessLogOps
 from nimbus.services.s3.access_ops import AccessOps
+from nimbus.services.s3.annotations import AnnotationOps
 from nimbus.services.s3.archive import ArchiveOps
 from nimbus.services.s3.attributes import AttributesOps
 from nimbus.services.s3.bucket_configs import BucketConfigOps
+from nimbus.services.s3.bucket_settings import SettingsOps
 from nimbus.services.s3.buckets import BucketOps
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.config import ConfigOps
+from nimbus.services.s3.directory import DirectoryOps
 from nimbus.services.s3.documents import BUCKET
 from nimbus.services.s3.inventory import InventoryOps
 from nimbus.services.s3.listing import ListingOps
+from nimbus.services.s3.metadata import MetadataOps
 from nimbus.services.s3.multipart import MultipartOps
+from nimbus.services.s3.object_encryption import ObjectEncryptionOps
 from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
+from nimbus.services.s3.part_reads import PartReadOps
 from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
 from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.select import SelectOps
 from nimbus.services.s3.sweeper import SweeperOps
+from nimbus.services.s3.torrent import TorrentOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
 
 
-class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, ConfigOps, AccessOps, SweeperOps,
-               ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps):
+class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, MetadataOps, SettingsOps,
+               ConfigOps, AccessOps, SweeperOps,
+               ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps,
+               DirectoryOps, TorrentOps, PartReadOps, AnnotationOps, ObjectEncryptionOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 

@@ -12,13 +12,16 @@ from nimbus.services.s3.post_upload import is_form_upload
 
 # Buckets addressed in the host name: bucket.s3.localhost, bucket.s3.us-east-1.amazonaws.com...
 VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3[.\-]", re.IGNORECASE)
+# Directory buckets name themselves in any host: boto3 puts one before a custom endpoint's host
+# (bucket--usw2-az1--x-s3.localhost:4566), AWS before its zonal one (....s3express-usw2-az1.us-west-2...).
+DIRECTORY_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9\-]*--[a-z0-9\-]+--x-s3)\.", re.IGNORECASE)
 WEBSITE_HOST = ".s3-website"
 
 
 def path_style(request: HttpRequest) -> str:
     """Rewrite virtual-host addressing to the path style the model's templates describe."""
     host = request.host.split(":")[0]
-    match = VIRTUAL_HOST.match(host)
+    match = DIRECTORY_HOST.match(host) or VIRTUAL_HOST.match(host)
     if match is None:
         return request.path
     return "/" + match.group("bucket") + (request.path if request.path != "/" else "")
@@ -48,8 +51,7 @@ _KEY_OPERATIONS = frozenset(("CopyObject", "PutObject", "UploadPart", "UploadPar
 _PREFERRED = {"GetBucketLifecycle": "GetBucketLifecycleConfiguration",
               "PutBucketLifecycle": "PutBucketLifecycleConfiguration",
               "GetBucketNotification": "GetBucketNotificationConfiguration",
-              "PutBucketNotification": "PutBucketNotificationConfiguration",
-              "ListDirectoryBuckets": "ListBuckets"}
+              "PutBucketNotification": "PutBucketNotificationConfiguration"}
 
 
 # Configurations by Id share a route with their listing: an ``id`` query parameter names one.
@@ -58,6 +60,10 @@ _BY_ID = {f"{verb}Bucket{kind}Configuration{'s' if verb == 'List' else ''}": kin
 
 
 def refine_operation(request: HttpRequest, operation: str) -> str:
+    if operation in ("GetObjectAnnotation", "ListObjectAnnotations"):  # one annotation, or all of them
+        return "GetObjectAnnotation" if "annotationName" in request.query else "ListObjectAnnotations"
+    if operation in ("ListBuckets", "ListDirectoryBuckets"):  # GET /: the signing name tells them apart
+        return "ListDirectoryBuckets" if _signed_as_s3express(request) else "ListBuckets"
     if operation in _BY_ID:
         kind = _BY_ID[operation]
         return f"GetBucket{kind}Configuration" if "id" in request.query else f"ListBucket{kind}Configurations"
@@ -65,3 +71,8 @@ def refine_operation(request: HttpRequest, operation: str) -> str:
         choose = _SAME_ROUTE[request.method]
         return choose("uploadId" in request.query, "x-amz-copy-source" in request.headers)
     return _PREFERRED.get(operation, operation)
+
+
+def _signed_as_s3express(request: HttpRequest) -> bool:
+    credential = request.query.get("X-Amz-Credential") or request.headers.get("authorization", "")
+    return "/s3express/aws4_request" in credential

@@ -7,9 +7,11 @@ import threading
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
-from nimbus.services.s3 import access
+from nimbus.services.s3 import access, directory_rules, settings_rules
 from nimbus.services.s3.common import (
     BUCKETS,
+    annotation_prefix,
+    annotations_ns,
     check_key_length,
     invalid_argument,
     no_such_bucket,
@@ -19,7 +21,7 @@ from nimbus.services.s3.common import (
     versions_ns,
 )
 from nimbus.services.s3.cors import actual_request_headers
-from nimbus.services.s3.documents import BUCKET, OBJECT_VERSION, Bucket, ObjectVersion
+from nimbus.services.s3.documents import ANNOTATION, BUCKET, OBJECT_VERSION, Bucket, ObjectVersion
 from nimbus.services.s3.records import SEP, new_version_id, next_seq, scan_prefix, version_key
 from nimbus.services.s3.request_payer import check_request_payer
 from nimbus.services.s3.storage import BlobStore
@@ -57,6 +59,9 @@ class S3State(BaseProvider):
             bucket_record = BUCKET.get(self.store, BUCKETS, bucket)
             if bucket_record is None:
                 raise no_such_bucket(bucket)
+        directory_rules.check_request(ctx, action, bucket, bucket_record)
+        settings_rules.check_tagging_allowed(ctx, bucket_record)
+        settings_rules.apply_defaults(ctx, bucket_record)
         if record is None and bucket_record is not None and access.needs_record(bucket_record, key):
             record = OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
         access.authorize(ctx, action, bucket_record, bucket, key, record)
@@ -98,6 +103,11 @@ class S3State(BaseProvider):
     def _latest(self, bucket: str, key: str) -> ObjectVersion | None:
         return OBJECT_VERSION.get(self.store, objects_ns(bucket), key)
 
+    def _live(self, bucket: str, key: str) -> ObjectVersion | None:
+        """The key's latest version unless it is a delete marker."""
+        latest = self._latest(bucket, key)
+        return None if latest is None or latest.get("DeleteMarker") else latest
+
     def _versions_of(self, bucket: str, key: str) -> list[ObjectVersion]:
         return [v for _, v in scan_prefix(self.store, OBJECT_VERSION, versions_ns(bucket), key + SEP)]
 
@@ -116,7 +126,7 @@ class S3State(BaseProvider):
             old = self._find_version(name, key, "null")
             if old is not None:  # a new null version replaces the old one
                 self.store.delete(versions_ns(name), version_key(key, old["Seq"]))
-                freed += old.get("Segments", [])
+                freed += old.get("Segments", []) + self._drop_annotations(name, old)
         OBJECT_VERSION.put(self.store, versions_ns(name), version_key(key, record["Seq"]), record)
         OBJECT_VERSION.put(self.store, objects_ns(name), key, record)
         return freed
@@ -138,7 +148,17 @@ class S3State(BaseProvider):
             OBJECT_VERSION.put(self.store, objects_ns(bucket_name), key, remaining[0])
         else:
             self.store.delete(objects_ns(bucket_name), key)
-        return record.get("Segments", [])
+        return record.get("Segments", []) + self._drop_annotations(bucket_name, record)
+
+    def _drop_annotations(self, bucket_name: str, record: ObjectVersion) -> list[dict]:
+        """Remove a version's annotations with it (inside its transaction); returns their segments to free."""
+        if record.get("DeleteMarker"):
+            return []
+        ns = annotations_ns(bucket_name)
+        rows = list(scan_prefix(self.store, ANNOTATION, ns, annotation_prefix(record)))
+        for key, _ in rows:
+            self.store.delete(ns, key)
+        return [annotation["Segment"] for _, annotation in rows]
 
     def _delete_key(self, ctx, bucket: Bucket, key: str) -> tuple[ObjectVersion | None, list[dict]]:
         """DELETE without a version id: removes (unversioned) or hides behind a delete marker."""

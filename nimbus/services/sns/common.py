@@ -19,6 +19,15 @@ def subscription_key(topic_name: str, sub_id: str) -> str:
     return f"{topic_name}:{sub_id}"
 
 
+# Platform applications keyed by "<platform>/<name>", endpoints by "<platform>/<application>/<id>".
+applications_ns = Namespace("sns", "platform-applications")
+endpoints_ns = Namespace("sns", "platform-endpoints")
+# What data protection policies' Audit statements found (history rows, listed by /_nimbus/sns/data-protection).
+findings_ns = Namespace("sns", "data-protection-findings")
+# One document per account and region: SMS attributes, sandbox numbers, opt-outs.
+sms_ns = Namespace("sns", "sms")
+
+
 # Unsubscribed HTTP/S subscriptions by their UnsubscribeConfirmation token (to restore them).
 unsubscribed_ns = Namespace("sns", "unsubscribed")
 # Messages for protocols nimbus records instead of sending (email, sms, sqs, lambda...).

@@ -34,6 +34,7 @@ from .common import (
     subscriptions_ns,
     undelivered_ns,
 )
+from .delivery_status import http_outcome
 from .documents import PENDING_DELIVERY, SUBSCRIPTION, PendingDelivery
 from .retry_policy import should_retry
 
@@ -95,6 +96,7 @@ def deliverer_for(runtime, create: bool = True) -> Deliverer | None:
 
 class Deliverer:
     def __init__(self, runtime, workers: int = 8):
+        self.runtime = runtime
         self.clock = runtime.clock
         self.store = runtime.store
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nimbus-sns")
@@ -244,6 +246,7 @@ class Deliverer:
         """After an attempt: delivered, retried later (stored with its new due time), or given up."""
         if status is not None and 200 <= status < 300:
             self.store.delete(job.ns, job.key)
+            http_outcome(self.runtime, job, status, error, delivered=True)
         elif should_retry(status) and job.attempt < len(job.delays):
             job.due = self.clock.time() + job.delays[job.attempt]
             job.attempt += 1
@@ -273,6 +276,7 @@ class Deliverer:
                     **entry, "Protocol": "sqs", "Endpoint": target, "DeadLetterFor": job.url})
             else:
                 self.store.put(undelivered_ns(account, region), f"{now:017.6f}-{job.key}", entry)
+        http_outcome(self.runtime, job, status, error, delivered=False)
 
     def _dead_letter_target(self, job: HttpJob) -> str | None:
         if not job.subscription_arn or job.message_type != "Notification":

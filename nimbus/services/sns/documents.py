@@ -2,8 +2,8 @@
 
 Entities: topics, subscriptions (also kept, by token, for three days after an HTTP/S unsubscribe),
 published messages waiting for their fan-out (the outbox) and HTTP/S deliveries not yet delivered or
-given up. Fields are named as SNS's API names them (``TopicArn``, ``Endpoint``, ``Attributes``); the
-ones with no API counterpart (``Base``, ``Delays``, ``Due``) in the same style.
+given up, platform applications and their endpoints, and each account's SMS settings. Fields are named
+as SNS's API names them (``TopicArn``, ``Endpoint``, ``Attributes``); the ones with no API counterpart (``Base``, ``Delays``, ``Due``) in the same style.
 
 Records, kept in their own fixed layouts and written once: the messages nimbus records instead of
 sending and the deliveries it gave up (history rows, read back only by ``/_nimbus/sns``), and a FIFO
@@ -60,7 +60,32 @@ class PendingDelivery(TypedDict):
     MaxPerSecond: float | None  # the throttle policy's maxReceivesPerSecond
 
 
+class PlatformApplication(TypedDict):
+    Name: str
+    Platform: str  # APNS, APNS_SANDBOX, GCM, ADM, BAIDU, MPNS, WNS
+    PlatformApplicationArn: str
+    Attributes: dict[str, str]  # as given, credentials included (GetPlatformApplicationAttributes hides them)
+
+
+class PlatformEndpoint(TypedDict):
+    EndpointArn: str
+    PlatformApplicationArn: str
+    Attributes: dict[str, str]  # Token, Enabled, CustomUserData
+
+
+class SmsSettings(TypedDict, total=False):
+    """An account's SMS state in one region: its attributes, sandbox numbers and opted-out numbers."""
+    Attributes: dict[str, str]
+    InSandbox: bool
+    SandboxNumbers: dict[str, dict]  # phone number -> {Status, Code, CreatedAt}
+    OptedOut: dict[str, float]  # phone number -> when it opted out
+    OptedIn: dict[str, float]  # phone number -> when OptInPhoneNumber last opted it in
+
+
 TOPIC = DocumentKind[Topic]("sns.Topic")
+PLATFORM_APPLICATION = DocumentKind[PlatformApplication]("sns.PlatformApplication")
+PLATFORM_ENDPOINT = DocumentKind[PlatformEndpoint]("sns.PlatformEndpoint")
+SMS_SETTINGS = DocumentKind[SmsSettings]("sns.SmsSettings")
 SUBSCRIPTION = DocumentKind[Subscription]("sns.Subscription")
 OUTBOX_MESSAGE = DocumentKind[OutboxMessage]("sns.OutboxMessage")
 # Version 0 was HttpJob's fields as dataclasses.asdict wrote them.

@@ -23,17 +23,19 @@ def _policy(text: str) -> dict:
     return json.loads(text)
 
 
-def passes_filter(sub: Subscription, published: dict) -> bool:
+def filtered_out_by(sub: Subscription, published: dict) -> str | None:
+    """None when the subscription gets the message; else why not, as SNS's metrics name it:
+    ``MessageAttributes``, ``MessageBody``, or ``InvalidAttributes`` (a body scope on a body that is not JSON)."""
     text = sub["Attributes"].get("FilterPolicy")
     if not text:
-        return True
+        return None
     scope = sub["Attributes"].get("FilterPolicyScope", "MessageAttributes")
     policy = _policy(text)
     if scope == "MessageBody":
         try:
             values = read_json(published["Message"])
         except ValueError:
-            return False
+            return "InvalidAttributes"
     else:
         values = message_attributes.filter_values(published.get("MessageAttributes") or {})
-    return filter_policy.matches(policy, values)
+    return None if filter_policy.matches(policy, values) else scope

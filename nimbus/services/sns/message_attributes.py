@@ -12,6 +12,8 @@ from .common import invalid_value
 
 NAME = re.compile(r"^[A-Za-z0-9_\-.]{1,256}$")
 MAX_ATTRIBUTES = 10
+# Names under AWS. are reserved, except SNS's own settings (AWS.SNS.SMS.SenderID, AWS.SNS.MOBILE.APNS.TTL...).
+SNS_RESERVED = "AWS.SNS."
 NUMBER_LIMIT = Decimal("1e9")
 
 
@@ -35,7 +37,7 @@ def validate(attributes: dict | None) -> int:
     size = 0
     for name, attribute in attributes.items():
         if (not NAME.match(name) or name.startswith(".") or name.endswith(".") or ".." in name
-                or name.lower().startswith(("aws.", "amazon."))):
+                or (name.lower().startswith(("aws.", "amazon.")) and not name.startswith(SNS_RESERVED))):
             raise invalid_value(f"The message attribute name '{name}' is invalid.")
         data_type = attribute.get("DataType") or ""
         base = data_type.split(".", 1)[0]

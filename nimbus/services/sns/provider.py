@@ -1,4 +1,5 @@
-"""Amazon SNS: topics, subscriptions, publishing, and real HTTP/S delivery with signed messages.
+"""Amazon SNS: topics, subscriptions, publishing, real HTTP/S delivery with signed messages, platform
+applications and SMS (recorded).
 
 The operations live in topic modules built on ``SnsState`` (state.py: the signer, the delivery pool and
 fan-out); this class joins them; ``startup.py`` resumes stored deliveries.

@@ -10,10 +10,13 @@ from nimbus.core.json_text import read_json
 from nimbus.core.public_url import public_base
 from nimbus.protocol.errors import ServiceError
 
-from . import fifo, message_attributes
-from .common import invalid_parameter, sent_ns
+from . import fifo, message_attributes, sns_metrics
+from .common import invalid_parameter
+from .data_protection import DataProtectionOps
 from .documents import Topic
-from .state import SnsState
+from .platform_delivery import is_endpoint_arn
+from .platforms import PlatformOps
+from .sms import SmsOps
 
 MAX_MESSAGE_BYTES = 262144
 MAX_BATCH_ENTRIES = 10
@@ -45,15 +48,32 @@ def _check_message(entry: dict) -> None:
             raise invalid_parameter("Message Structure - all values must be strings")
 
 
-class PublishOps(SnsState):
+def _entry_size(entry: dict) -> int:
+    """An entry's bytes toward the batch's 256 KiB: its message and its attributes (a bad attribute fails
+    its entry later, so it counts what it can)."""
+    try:
+        attributes = message_attributes.validate(entry.get("MessageAttributes"))
+    except ServiceError:
+        attributes = 0
+    return len((entry.get("Message") or "").encode()) + attributes
+
+
+class PublishOps(PlatformOps, SmsOps, DataProtectionOps):
     def publish(self, ctx: RequestContext, params: dict) -> dict:
         target = params.get("TopicArn") or params.get("TargetArn")
-        if params.get("TopicArn") and params.get("TargetArn"):
-            raise invalid_parameter("TopicArn Reason: Only one of TopicArn or TargetArn may be given")
+        if sum(1 for name in ("TopicArn", "TargetArn", "PhoneNumber") if params.get(name)) > 1:
+            raise invalid_parameter("TopicArn Reason: Only one of TopicArn, TargetArn or PhoneNumber may be given")
         if not target:
             if params.get("PhoneNumber"):
-                return self._publish_sms(ctx, params)
+                _check_message(params)
+                return self.publish_sms(ctx, params, str(uuid.uuid4()))
             raise invalid_parameter("TopicArn or TargetArn Reason: no value for required parameter")
+        if params.get("TargetArn") and is_endpoint_arn(target):
+            _check_message(params)
+            return self.publish_to_endpoint(ctx, params, {
+                "MessageId": str(uuid.uuid4()), "Message": params["Message"], "Subject": params.get("Subject"),
+                "MessageStructure": params.get("MessageStructure"), "Timestamp": ctx.clock.time(),
+                "MessageAttributes": message_attributes.to_stored(params.get("MessageAttributes"))})
         topic = self.topic(ctx, target, "SNS:Publish")
         _check_message(params)
         fifo.check_request(topic, params)
@@ -72,11 +92,13 @@ class PublishOps(SnsState):
         if any(not BATCH_ID.match(i) for i in ids):
             raise ServiceError("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, "
                                "hyphens and underscores. It can be at most 80 letters long.")
-        total = sum(len((e.get("Message") or "").encode()) for e in entries)
-        if total > MAX_MESSAGE_BYTES:
+        if sum(_entry_size(e) for e in entries) > MAX_MESSAGE_BYTES:
             raise ServiceError("BatchRequestTooLong", "The length of all the messages put together is more than "
                                "the limit.")
         topic = self.topic(ctx, params["TopicArn"], "SNS:Publish")
+        if topic["Attributes"].get("FifoTopic") == "true" and any(not e.get("MessageGroupId") for e in entries):
+            # The whole batch is refused, not the entries one by one, as AWS refuses it.
+            raise invalid_parameter("The MessageGroupId parameter is required for FIFO topics")
         successful, failed = [], []
         for entry in entries:
             try:
@@ -92,7 +114,9 @@ class PublishOps(SnsState):
     def accept_message(self, ctx: RequestContext, topic: Topic, entry: dict) -> dict:
         """Give the message an id (FIFO: a sequence number, or the duplicate's answer), store it for its
         subscriptions before answering (durable once acknowledged), and fan it out."""
+        entry = self.protect_inbound(ctx, topic, entry)
         topic_arn = topic["Attributes"]["TopicArn"]
+        sns_metrics.published(self.runtime, topic_arn, len(entry["Message"].encode()))
         message_id = str(uuid.uuid4())
         now = ctx.clock.time()
         output = {"MessageId": message_id}
@@ -123,12 +147,3 @@ class PublishOps(SnsState):
             key = self.queue_fan_out(topic, published, subscriptions, base)
         self.start_fan_out(key, topic, published, subscriptions, base)
         return output
-
-    def _publish_sms(self, ctx: RequestContext, params: dict) -> dict:
-        _check_message(params)
-        message_id = str(uuid.uuid4())
-        self.store.put(sent_ns(ctx.account_id, ctx.region), f"{ctx.clock.time():017.6f}-{message_id}", {
-            "Protocol": "sms", "Endpoint": params["PhoneNumber"], "MessageId": message_id,
-            "Type": "Notification", "Body": params["Message"], "Time": ctx.clock.time(),
-        })
-        return {"MessageId": message_id}

@@ -24,8 +24,9 @@ def _queue_attributes(stored: dict) -> dict:
     return attributes
 
 
-def send_to_queue(runtime, queue_arn: str, topic_arn: str, published: dict, document, raw: bool) -> None:
-    """Raises the ServiceError SQS answers (a missing queue, a policy that does not grant SNS)."""
+def send_to_queue(runtime, queue_arn: str, topic_arn: str, published: dict, document, raw: bool) -> dict:
+    """SQS's SendMessage answer; raises the ServiceError SQS answers (a missing queue, a policy that does not
+    grant SNS)."""
     queue = parse_arn(queue_arn) or {}
     account, region, name = queue.get("account", ""), queue.get("region", ""), queue.get("resource", "")
     params: dict = {"QueueUrl": f"https://sqs.{region}.amazonaws.com/{account}/{name}",
@@ -36,5 +37,5 @@ def send_to_queue(runtime, queue_arn: str, topic_arn: str, published: dict, docu
         params["MessageGroupId"] = published.get("MessageGroupId") or published["MessageId"]
         params["MessageDeduplicationId"] = published["MessageId"]
     topic = parse_arn(topic_arn) or {}
-    runtime.client.call("sqs", "SendMessage", params, account_id=account, region=region,
+    return runtime.client.call("sqs", "SendMessage", params, account_id=account, region=region,
                         invoked_by="sns.amazonaws.com", source=CallSource(topic_arn, topic.get("account", "")))

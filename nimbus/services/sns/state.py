@@ -15,7 +15,7 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
-from . import messages
+from . import messages, sns_metrics
 from .common import (
     authorization_error,
     not_found,
@@ -27,13 +27,17 @@ from .common import (
     subscriptions_ns,
     topics_ns,
 )
+from .data_identifiers import apply as protect
 from .delivery import Deliverer, deliverer_for, http_job
+from .delivery_status import log_delivery_status
 from .documents import OUTBOX_MESSAGE, SUBSCRIPTION, TOPIC, Subscription, Topic
-from .fanout import next_record_seq, passes_filter
+from .fanout import filtered_out_by, next_record_seq
+from .platform_delivery import endpoint_of, push_record
 from .policy import topic_policy_allows
 from .queue_delivery import send_to_queue
 from .retry_policy import max_per_second, retry_delays
 from .signing import Signer
+from .sms_rules import settings_of, sms_options, sms_record
 from .topic_attributes import effective_subscription_policy
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,10 @@ class SnsState(BaseProvider):
             raise authorization_error(
                 f"User: {ctx.principal.arn} is not authorized to perform: {action} on resource: {arn}")
         return topic
+
+    def save_topic(self, topic: Topic) -> None:
+        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
+        TOPIC.put(self.store, topics_ns(account, region), name, topic)
 
     def topic_subscriptions(self, topic: Topic) -> list[Subscription]:
         account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
@@ -108,12 +116,25 @@ class SnsState(BaseProvider):
         version = topic["Attributes"].get("SignatureVersion", "1")
         account, region, _ = split_topic_arn(published["TopicArn"])
         now = self.clock.time()
-        jobs, records = [], []
+        jobs, records, filtered, skipped = [], [], [], 0
+        policy_text = topic["Attributes"].get("DataProtectionPolicy")
         for sub in subscriptions:
-            if not passes_filter(sub, published):
+            reason = filtered_out_by(sub, published)
+            if reason is not None:
+                filtered.append(reason)
                 continue
             protocol = sub["Protocol"]
             for_protocol = {**published, "Message": messages.body_for(published, protocol)}
+            for_sub = published
+            if policy_text:
+                outbound = protect(policy_text, "Outbound", for_protocol["Message"],
+                                   f"arn:aws:iam::{sub['Owner']}:root", sub["Owner"])
+                if outbound.denied:
+                    skipped += 1  # the policy denies this subscriber the message: a failed delivery
+                    continue
+                if outbound.message != for_protocol["Message"]:
+                    for_protocol["Message"] = outbound.message
+                    for_sub = {**published, "Message": outbound.message, "MessageStructure": None}
             raw = sub["Attributes"].get("RawMessageDelivery") == "true"
             document = for_protocol["Message"] if raw else messages.notification(
                 self.signer, sub.get("Base") or base, for_protocol, sub["SubscriptionArn"], version)
@@ -124,10 +145,25 @@ class SnsState(BaseProvider):
                     sub["Endpoint"], document, raw, sub["SubscriptionArn"], published["TopicArn"], "Notification",
                     published["MessageId"], retry_delays(policy["healthyRetryPolicy"]), content_type,
                     f"{key}:{sub['Id']}", now, max_per_second(policy)))
-            elif protocol == "sqs" and self.delivered_to_queue(sub, published, document, raw):
-                continue
+            elif protocol == "application":
+                # Only the topic owner's own endpoints: another account's are not the topic's to push to.
+                endpoint = endpoint_of(self.store, sub["Endpoint"]) if sub["Endpoint"].split(":")[4:5] == [
+                    account] else None
+                # A disabled endpoint (or a deleted one) is skipped, as AWS skips it.
+                push = push_record(self.store, endpoint, for_sub, now, sub["SubscriptionArn"]) if endpoint else None
+                if push is not None:
+                    records.append(push)
+                else:
+                    skipped += 1
+            elif protocol == "sms":
+                settings = settings_of(self.store, account, region)
+                records.append(sms_record(settings, account, region, sub["Endpoint"], for_protocol["Message"],
+                                          published["MessageId"], now,
+                                          sms_options(published.get("MessageAttributes"), settings), sub))
+            elif protocol == "sqs":
+                self.delivered_to_queue(sub, for_sub, document, raw)
             else:
-                if protocol in ("email", "sms"):
+                if protocol == "email":
                     document = for_protocol["Message"]
                 records.append(self.recorded(sub, "Notification", document, published["MessageId"],
                                              published.get("Subject")))
@@ -139,15 +175,36 @@ class SnsState(BaseProvider):
             for job in jobs:
                 job.save(self.store)
         self.deliverer.enqueue(jobs)
+        self._count_fan_out(published["TopicArn"], records, filtered, skipped)
 
-    def delivered_to_queue(self, sub: Subscription, published: dict, document, raw: bool) -> bool:
-        """Send to an SQS subscription's queue; False (the message is recorded instead) when SQS refuses it."""
+    def _count_fan_out(self, topic_arn: str, records: list, filtered: list[str], skipped: int) -> None:
+        """SNS's metrics for what the fan-out settled at once (HTTP/S deliveries count when they end)."""
+        for reason in filtered:
+            sns_metrics.filtered_out(self.runtime, topic_arn, reason)
+        for _, _, record in records:
+            sns_metrics.delivery_outcome(self.runtime, topic_arn, record.get("Status") != "OPTED_OUT")
+        for _ in range(skipped):
+            sns_metrics.delivery_outcome(self.runtime, topic_arn, False)
+
+    def delivered_to_queue(self, sub: Subscription, published: dict, document, raw: bool) -> None:
+        """Send to an SQS subscription's queue, counted in the topic's metrics and logged (delivery status
+        logging) either way. A delivery SQS refuses (no such queue, a policy that does not grant SNS) is
+        recorded instead, as the other protocols' deliveries are."""
+        topic_arn = published["TopicArn"]
         try:
-            send_to_queue(self.runtime, sub["Endpoint"], published["TopicArn"], published, document, raw)
-            return True
+            sent = send_to_queue(self.runtime, sub["Endpoint"], topic_arn, published, document, raw)
         except ServiceError as error:
             log.warning("SNS message %s not delivered to %s: %s", published["MessageId"], sub["Endpoint"], error.code)
-            return False
+            self.store.put(*self.recorded(sub, "Notification", document, published["MessageId"],
+                                          published.get("Subject")))
+            sent, answer = None, json.dumps({"ErrorCode": error.code, "ErrorMessage": error.message})
+        else:
+            answer = json.dumps({"sqsRequestId": sent.get("RequestId", ""), "sqsMessageId": sent["MessageId"]})
+        sns_metrics.delivery_outcome(self.runtime, topic_arn, sent is not None)
+        log_delivery_status(self.runtime, topic_arn, "sqs", message_id=published["MessageId"],
+                            message=published["Message"], published_at=published["Timestamp"],
+                            destination=sub["Endpoint"], status_code=200 if sent else 400, provider_response=answer,
+                            attempts=1, success=sent is not None)
 
     def send_confirmation(self, ctx, topic: Topic, sub: Subscription, unsubscribed: bool = False) -> None:
         """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""

@@ -7,6 +7,7 @@ import re
 from nimbus.core.json_text import read_json
 
 from .common import invalid_parameter
+from .data_identifiers import check_policy as check_data_protection_policy
 from .documents import Topic
 from .retry_policy import check_retry_policy, check_throttle_policy
 
@@ -104,6 +105,8 @@ def check_attribute(name: str, value: str, topic: Topic | None) -> str:
                 check_retry_policy(http["defaultHealthyRetryPolicy"], "http.defaultHealthyRetryPolicy")
             if "defaultThrottlePolicy" in http:
                 check_throttle_policy(http["defaultThrottlePolicy"], "http.defaultThrottlePolicy")
+        if name == "DataProtectionPolicy" and value:
+            check_data_protection_policy(value)
         if name == "Policy" and value:
             statements = json.loads(value).get("Statement")
             if not isinstance(statements, (list, dict)):

@@ -17,6 +17,7 @@ from .common import (
     subscriptions_ns,
     topics_ns,
 )
+from .delivery_status import check_feedback_role
 from .documents import TOPIC, Subscription, Topic
 from .policy import topic_policy_allows
 from .state import SnsState
@@ -47,6 +48,8 @@ class TopicOps(SnsState):
         attrs.check_name(name, fifo)
         for key, value in given.items():
             given[key] = attrs.check_attribute(key, value, None)
+            if key.endswith("FeedbackRoleArn") and value:
+                check_feedback_role(ctx, key, value)
         if given.get("ContentBasedDeduplication") == "true" and not fifo:
             raise invalid_parameter("Attributes Reason: Content-based deduplication can only be set for FIFO topics")
         tags = params.get("Tags") or []
@@ -75,7 +78,8 @@ class TopicOps(SnsState):
                                    "FifoThroughputScope": "Topic"})
             attributes.update(given)
             if params.get("DataProtectionPolicy"):
-                attributes["DataProtectionPolicy"] = params["DataProtectionPolicy"]
+                attributes["DataProtectionPolicy"] = attrs.check_attribute(
+                    "DataProtectionPolicy", params["DataProtectionPolicy"], None)
             topic: Topic = {"Name": name, "Attributes": attributes, "Tags": tags, "CreatedAt": ctx.clock.time()}
             TOPIC.put(self.store, topics_ns(ctx.account_id, ctx.region), name, topic)
         ctx.emit_resource_change("AWS::SNS::Topic", arn, "created", lambda: {"TopicArn": arn})
@@ -92,10 +96,12 @@ class TopicOps(SnsState):
             if name in attrs.CREATE_ONLY:
                 raise invalid_parameter("AttributeName")
             value = attrs.check_attribute(name, value, topic)
+            if name.endswith("FeedbackRoleArn") and value:
+                check_feedback_role(ctx, name, value)
             if name == "Policy" and not value:
                 value = attrs.default_policy(topic["Attributes"]["TopicArn"], topic["Attributes"]["Owner"])
             topic["Attributes"][name] = value
-            self._save_topic(topic)
+            self.save_topic(topic)
         ctx.emit_resource_change("AWS::SNS::Topic", topic["Attributes"]["TopicArn"], "updated", lambda: {name: value})
         return {}
 
@@ -141,7 +147,7 @@ class TopicOps(SnsState):
                 "Resource": topic["Attributes"]["TopicArn"],
             })
             topic["Attributes"]["Policy"] = json.dumps(policy, separators=(",", ":"))
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     def remove_permission(self, ctx: RequestContext, params: dict) -> dict:
@@ -150,7 +156,7 @@ class TopicOps(SnsState):
             policy = json.loads(topic["Attributes"]["Policy"])
             policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != params["Label"]]
             topic["Attributes"]["Policy"] = json.dumps(policy, separators=(",", ":"))
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     # -- tags --------------------------------------------------------------------
@@ -163,14 +169,14 @@ class TopicOps(SnsState):
             tags = [{"Key": k, "Value": v} for k, v in merged.items()]
             _check_tags(tags)
             topic["Tags"] = tags
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.transaction():
             topic = self._tag_target(ctx, params["ResourceArn"])
             topic["Tags"] = [t for t in topic.get("Tags", []) if t["Key"] not in params["TagKeys"]]
-            self._save_topic(topic)
+            self.save_topic(topic)
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
@@ -183,7 +189,3 @@ class TopicOps(SnsState):
             if error.code in ("NotFound", "InvalidParameter"):
                 raise ServiceError("ResourceNotFound", "Resource does not exist") from None
             raise
-
-    def _save_topic(self, topic: Topic) -> None:
-        account, region, name = split_topic_arn(topic["Attributes"]["TopicArn"])
-        TOPIC.put(self.store, topics_ns(account, region), name, topic)

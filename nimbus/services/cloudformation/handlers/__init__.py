@@ -13,6 +13,7 @@ from .cloudfront import (
 )
 from .cloudfront_functions import Function, KeyValueStore
 from .cloudfront_keys import ContinuousDeploymentPolicy, KeyGroup, PublicKey
+from .cloudfront_realtime import RealtimeLogConfig
 from .cloudtrail import Trail
 from .config import ConfigRule, ConfigurationRecorder, ConformancePack, DeliveryChannel
 from .custom import CustomResource
@@ -58,6 +59,7 @@ HANDLERS = Handlers({h.type_name: h for h in (
     AccessKey(), DeliveryStream(), Trail(), TopicPolicy(), TopicInlinePolicy(), ReplicaKey(),
     Distribution(), CloudFrontOriginAccessIdentity(), OriginAccessControl(), CachePolicy(), OriginRequestPolicy(),
     ResponseHeadersPolicy(), Function(), KeyValueStore(), PublicKey(), KeyGroup(), ContinuousDeploymentPolicy(),
+    RealtimeLogConfig(),
     NestedStack(),
     Repository(), Metadata(), Pipeline(),
     ConfigRule(), ConfigurationRecorder(), DeliveryChannel(), ConformancePack(),

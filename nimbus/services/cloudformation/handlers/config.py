@@ -80,6 +80,10 @@ class ConfigRule(Handler):
                 if k in rule}
         if rule.get("InputParameters"):
             live["InputParameters"] = json.loads(rule["InputParameters"])
+        details = rule["Source"].get("CustomPolicyDetails")
+        if details is not None:  # a Guard policy's text is not described: GetCustomRulePolicy answers it
+            text = api.call("config", "GetCustomRulePolicy", {"ConfigRuleName": physical_id})["PolicyText"]
+            live["Source"] = {**rule["Source"], "CustomPolicyDetails": {**details, "PolicyText": text}}
         return live
 
 

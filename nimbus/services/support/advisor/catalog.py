@@ -76,4 +76,4 @@ def every() -> list[Check]:
 
 def _load() -> None:
     """The check modules register themselves when imported."""
-    from . import controls, cost, limits, security, storage  # noqa: F401
+    from . import controls, cost, limits, security, storage, usage  # noqa: F401

@@ -56,7 +56,7 @@ def cloudformation_stacks(reader: AccountReader, region: str) -> tuple[int, int]
     return len(live), CLOUDFORMATION_STACKS
 
 
-def _limit_check(check_id: str, name: str, services: tuple[str, ...], quota: str,
+def limit_check(check_id: str, name: str, services: tuple[str, ...], quota: str,
                  run: Callable[[AccountReader], Outcome]) -> None:
     register(Check(check_id, name, SERVICE_LIMITS, LIMIT_COLUMNS,
                    "Yellow: 80% of limit reached.<br>\nRed: 100% of limit reached.",
@@ -65,17 +65,17 @@ def _limit_check(check_id: str, name: str, services: tuple[str, ...], quota: str
              f"Checks for usage that is more than 80% of the {quota} quota.")
 
 
-_limit_check("qS7VV0l7J9", "IAM Users", ("iam",), "IAM users",
+limit_check("qS7VV0l7J9", "IAM Users", ("iam",), "IAM users",
              iam_quota("ListUsers", "Users", IAM_USERS, "Users"))
-_limit_check("oQ7TT0l7J9", "IAM Roles", ("iam",), "IAM roles",
+limit_check("oQ7TT0l7J9", "IAM Roles", ("iam",), "IAM roles",
              iam_quota("ListRoles", "Roles", IAM_ROLES, "Roles"))
-_limit_check("pR7UU0l7J9", "IAM Policies", ("iam",), "IAM policies",
+limit_check("pR7UU0l7J9", "IAM Policies", ("iam",), "IAM policies",
              iam_quota("ListPolicies", "Policies", IAM_POLICIES, "Policies", {"Scope": "Local"}))
-_limit_check("sU7XX0l7J9", "IAM Group", ("iam",), "IAM group",
+limit_check("sU7XX0l7J9", "IAM Group", ("iam",), "IAM group",
              iam_quota("ListGroups", "Groups", IAM_GROUPS, "Groups"))
-_limit_check("bW7HH0l7J9", "Kinesis Shards per Region", ("kinesis",), "Kinesis shards per Region",
+limit_check("bW7HH0l7J9", "Kinesis Shards per Region", ("kinesis",), "Kinesis shards per Region",
              regional(kinesis_shards, "Kinesis", "Shards per region",
                       lambda region, account: f"arn:aws:kinesis:{region}:{account}:stream/*"))
-_limit_check("gW7HH0l7J9", "CloudFormation Stacks", ("cloudformation",), "CloudFormation stacks",
+limit_check("gW7HH0l7J9", "CloudFormation Stacks", ("cloudformation",), "CloudFormation stacks",
              regional(cloudformation_stacks, "CloudFormation", "Stacks",
                       lambda region, account: f"arn:aws:cloudformation:{region}:{account}:stack/*"))
