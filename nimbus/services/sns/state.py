@@ -117,6 +117,7 @@ class SnsState(BaseProvider):
         account, region, _ = split_topic_arn(published["TopicArn"])
         now = self.clock.time()
         jobs, records, filtered, skipped = [], [], [], 0
+        refused: list[tuple] = []  # SQS deliveries SQS refused: recorded, already counted
         policy_text = topic["Attributes"].get("DataProtectionPolicy")
         for sub in subscriptions:
             reason = filtered_out_by(sub, published)
@@ -161,7 +162,7 @@ class SnsState(BaseProvider):
                                           published["MessageId"], now,
                                           sms_options(published.get("MessageAttributes"), settings), sub))
             elif protocol == "sqs":
-                self.delivered_to_queue(sub, for_sub, document, raw)
+                refused += self.delivered_to_queue(sub, for_sub, document, raw)
             else:
                 if protocol == "email":
                     document = for_protocol["Message"]
@@ -170,7 +171,7 @@ class SnsState(BaseProvider):
         with self.store.transaction():
             if not self.store.delete(outbox_ns(account, region), key):
                 return  # already fanned out, or wiped by a reset
-            for ns, record_key, record in records:
+            for ns, record_key, record in records + refused:
                 self.store.put(ns, record_key, record)
             for job in jobs:
                 job.save(self.store)
@@ -186,17 +187,15 @@ class SnsState(BaseProvider):
         for _ in range(skipped):
             sns_metrics.delivery_outcome(self.runtime, topic_arn, False)
 
-    def delivered_to_queue(self, sub: Subscription, published: dict, document, raw: bool) -> None:
+    def delivered_to_queue(self, sub: Subscription, published: dict, document, raw: bool) -> list[tuple]:
         """Send to an SQS subscription's queue, counted in the topic's metrics and logged (delivery status
         logging) either way. A delivery SQS refuses (no such queue, a policy that does not grant SNS) is
-        recorded instead, as the other protocols' deliveries are."""
+        recorded instead, as the other protocols' deliveries are: the record to store with the fan-out."""
         topic_arn = published["TopicArn"]
         try:
             sent = send_to_queue(self.runtime, sub["Endpoint"], topic_arn, published, document, raw)
         except ServiceError as error:
             log.warning("SNS message %s not delivered to %s: %s", published["MessageId"], sub["Endpoint"], error.code)
-            self.store.put(*self.recorded(sub, "Notification", document, published["MessageId"],
-                                          published.get("Subject")))
             sent, answer = None, json.dumps({"ErrorCode": error.code, "ErrorMessage": error.message})
         else:
             answer = json.dumps({"sqsRequestId": sent.get("RequestId", ""), "sqsMessageId": sent["MessageId"]})
@@ -205,6 +204,8 @@ class SnsState(BaseProvider):
                             message=published["Message"], published_at=published["Timestamp"],
                             destination=sub["Endpoint"], status_code=200 if sent else 400, provider_response=answer,
                             attempts=1, success=sent is not None)
+        return [] if sent is not None else [
+            self.recorded(sub, "Notification", document, published["MessageId"], published.get("Subject"))]
 
     def send_confirmation(self, ctx, topic: Topic, sub: Subscription, unsubscribed: bool = False) -> None:
         """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""
