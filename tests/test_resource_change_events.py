@@ -134,6 +134,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     created = flink.describe_application(ApplicationName=app)["ApplicationDetail"]["CreateTimestamp"]
     flink.delete_application(ApplicationName=app, CreateTimestamp=created)
 
+    sqs = client("sqs")
+    queue = sqs.create_queue(QueueName=unique("events-queue"))["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={"DelaySeconds": "1"})
+    sqs.delete_queue(QueueUrl=queue)
+
 
 def test_every_service_publishes_events_that_keep_the_contract(server, endpoint, client, published):
     drive_the_rest(client, endpoint, drive_iam(client))
@@ -151,7 +156,8 @@ def test_every_service_publishes_events_that_keep_the_contract(server, endpoint,
                           "AWS::SSM::Parameter"):
         assert (resource_type, "updated") in seen
     for resource_type in ("AWS::KinesisFirehose::DeliveryStream", "AWS::Kinesis::Stream", "AWS::S3::Bucket",
-                          "AWS::SSM::Parameter", "AWS::CloudTrail::Trail", "AWS::ECR::Repository"):
+                          "AWS::SSM::Parameter", "AWS::CloudTrail::Trail", "AWS::ECR::Repository",
+                          "AWS::SQS::Queue"):
         assert {(resource_type, "created"), (resource_type, "deleted")} <= seen
     created = [e for e in published if e.change == "created"]
     assert all(isinstance(e.configuration, dict) for e in created)

@@ -122,7 +122,7 @@ def test_every_acknowledged_publish_is_delivered_after_kill_9(nimbus, receiver):
     endpoint = nimbus.endpoint
     sns = make_client(endpoint, "sns")
     topic, _ = _confirmed_topic(sns, receiver)
-    queue = "arn:aws:sqs:us-east-1:000000000000:kept"  # recorded, not sent: nimbus has no SQS
+    queue = "arn:aws:sqs:us-east-1:000000000000:kept"  # no such queue: recorded, not sent
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue)
     acknowledged = []
     for i in range(3):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.core.waiting import Suspended
 from nimbus.protocol.errors import NotImplementedOperation, ServiceError, ValidationError
 from nimbus.protocol.validation import validate_input
 
@@ -65,10 +66,14 @@ class Dispatcher:
                parse: Callable[[], dict] | None = None) -> dict[str, Any]:
         """Run the operation; ``parse`` reads params from the wire inside the recorded span."""
         output = error = None
+        recorded = True
         try:
             if parse is not None:
                 params = parse()
             params = params or {}
+            normalize = self.runtime.services.traits(ctx.service).normalize_input
+            if normalize is not None:
+                params = normalize(ctx, params)
             try:
                 validate_input(ctx.operation_model, params, ctx.protocol)
             except ValidationError as invalid:
@@ -87,12 +92,16 @@ class Dispatcher:
         except ServiceError as exc:
             error = exc
             raise
+        except Suspended:
+            recorded = False  # the request is handled again once the wait ends: that call is the one recorded
+            raise
         except Exception as exc:
             log.exception("%s.%s failed", ctx.service, ctx.operation)
             error = InternalFailure(self.runtime.services.traits(ctx.service).internal_error_code)
             raise error from exc
         finally:
-            self._record(ctx, params, output, error)
+            if recorded:
+                self._record(ctx, params, output, error)
 
     def _record(self, ctx: RequestContext, params, output, error: ServiceError | None) -> None:
         if not self.runtime.events.wants(API_CALL):

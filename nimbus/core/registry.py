@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +70,10 @@ class LoadedService:
         self.model = models.service_model(name)
         self.info = ServiceInfo.of(name, self.model)
         self.traits = traits
+        # The model query clients are served by, for a service that left the query protocol (traits.query_model).
+        self.query_model = traits.query_model(self.model) if traits.query_model is not None else None
+        if self.query_model is not None:
+            self.info = replace(self.info, protocols=(*self.info.protocols, "query"))
         self.provider = _service_module(name, "provider").Provider(runtime)
         # The model's operation names, keyed by the provider's method name and back.
         self.operations: dict[str, Callable[..., Any] | None] = {

@@ -41,6 +41,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::Logs::LogGroup": "logs",
     "AWS::S3::Bucket": "s3",
     "AWS::SNS::Topic": "sns",
+    "AWS::SQS::Queue": "sqs",
     "AWS::SSM::Parameter": "ssm",
 }
 

@@ -47,6 +47,14 @@ class ServiceTraits:
     # Rewords a model-constraint failure (ValidationException) in the service's own error family: S3 has no
     # ValidationException and answers InvalidArgument, MalformedXML, InvalidStorageClass... instead.
     reword_validation: Callable[[Any], Any] | None = None
+    # Given the request context and its parsed parameters, the parameters to validate and serve: a legacy spelling
+    # AWS still accepts although the model no longer lists it (SQS's message system attributes asked for in
+    # ReceiveMessage's AttributeNames, a query request's queue named by the URL it is posted to).
+    normalize_input: Callable[[Any, dict], dict] | None = None
+    # A service that moved from the query protocol to JSON but still serves query clients (SQS): given its
+    # model, the model with the query protocol's wire names (locationName, result wrappers), which routing,
+    # parsing and serializing use for a form-encoded request with an Action.
+    query_model: Callable[[Any], Any] | None = None
     # Claims a request that shares its signing name with another service's (s3control's ``/v20180820/``
     # paths, signed as ``s3``): routing tries this service first when it says yes.
     owns_request: Callable[[HttpRequest], bool] | None = None

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from nimbus.core.runtime import Runtime
+from nimbus.core.waiting import Suspended
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.admin import handle_admin
 from nimbus.gateway.browser import host_refusal
@@ -89,8 +90,7 @@ class NimbusApp:
                 response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
             else:
                 answered = self.handler.answer_without_blocking(request)
-                response = answered if answered is not None else \
-                    await loop.run_in_executor(self.executor, self.handler.handle, request)
+                response = answered if answered is not None else await self._handled(request, loop)
         except ClientGone:
             return  # nobody is left to answer
         except BODY_REFUSALS as error:
@@ -106,6 +106,16 @@ class NimbusApp:
             self.budget.give(held)
             if request.body_file is not None:
                 request.body_file.close()
+
+    async def _handled(self, request: HttpRequest, loop) -> HttpResponse:
+        """The handler's answer; a provider's long wait (core/waiting.py) happens here, on the event loop,
+        between attempts that each take a worker thread only while they run."""
+        while True:
+            try:
+                return await loop.run_in_executor(self.executor, self.handler.handle, request)
+            except Suspended as pause:
+                request.wait_until = pause.until
+                await pause.wait()
 
     @staticmethod
     def _request(scope) -> HttpRequest:

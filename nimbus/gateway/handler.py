@@ -40,7 +40,8 @@ class RequestHandler:
             return unrouted_error(request, error, request_id)
 
         service = self.runtime.services.get(route.service)
-        operation = service.model.operation_model(route.operation)
+        model = service.query_model if route.protocol == "query" and service.query_model is not None else service.model
+        operation = model.operation_model(route.operation)
         try:
             refuse_foreign_origin(self.runtime.config, request, self.runtime.services.traits(route.service),
                                   route.protocol)
@@ -58,7 +59,7 @@ class RequestHandler:
                 source_ip=request.source_ip,
                 user_agent=request.headers.get("user-agent", ""),
                 request=request,
-                service_model=service.model,
+                service_model=model,
                 operation_model=operation,
             )
             output = self.runtime.dispatcher.invoke(
@@ -66,7 +67,7 @@ class RequestHandler:
             # ctx.response: what the provider set beyond its model (S3's 206 for a range read).
             response = serialize_response(operation, output, route.protocol, request_id, ctx.response)
         except ServiceError as error:
-            response = serialize_error(service.model, operation, error, route.protocol, request_id)
+            response = serialize_error(model, operation, error, route.protocol, request_id)
         if request.method == "HEAD":
             response.body = b""
         return response

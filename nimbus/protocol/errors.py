@@ -25,6 +25,9 @@ class ServiceError(Exception):
         self.fields = fields
         # Extra response headers (e.g. S3's x-amz-delete-marker on errors).
         self.headers: dict[str, str] = {}
+        # The code a query-compatible service answers this error with in XML and ``x-amzn-query-error``
+        # when its model does not say (SQS's QueueDoesNotExist is AWS.SimpleQueueService.NonExistentQueue).
+        self.query_code: str | None = None
 
     def __repr__(self) -> str:
         return f"ServiceError({self.code!r}, {self.message!r})"

@@ -66,6 +66,8 @@ class HttpRequest:
     chunk_verifier: Any = None
     # The SHA-256 (hex) of ``body_file``'s bytes, when the gateway hashed them as they arrived.
     body_file_sha256: str | None = None
+    # The end (time.monotonic) of a long wait a provider suspended (core/waiting.py), when the request is retried.
+    wait_until: float | None = None
 
     def __post_init__(self):
         if not isinstance(self.headers, Headers):

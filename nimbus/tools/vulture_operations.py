@@ -1461,6 +1461,31 @@ _.unsubscribe
 _.untag_resource
 _.verify_sms_sandbox_phone_number
 
+# sqs
+_.add_permission
+_.cancel_message_move_task
+_.change_message_visibility
+_.change_message_visibility_batch
+_.create_queue
+_.delete_message
+_.delete_message_batch
+_.delete_queue
+_.get_queue_attributes
+_.get_queue_url
+_.list_dead_letter_source_queues
+_.list_message_move_tasks
+_.list_queue_tags
+_.list_queues
+_.purge_queue
+_.receive_message
+_.remove_permission
+_.send_message
+_.send_message_batch
+_.set_queue_attributes
+_.start_message_move_task
+_.tag_queue
+_.untag_queue
+
 # ssm
 _.add_tags_to_resource
 _.associate_ops_item_related_item

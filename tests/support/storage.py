@@ -122,6 +122,7 @@ ONE_CALL_PER_SERVICE = {
     "s3control": lambda aws: error_of(on_loopback(aws("s3control")).get_public_access_block,
                                       AccountId=aws("sts").get_caller_identity()["Account"]),
     "sns": lambda aws: aws("sns").list_topics(),
+    "sqs": lambda aws: aws("sqs").list_queues(),
     "ssm": lambda aws: aws("ssm").describe_parameters(),
     "sts": lambda aws: aws("sts").get_caller_identity(),
     "support": lambda aws: aws("support").describe_trusted_advisor_checks(language="en"),

@@ -35,7 +35,7 @@ def resolve(service_model: ServiceModel, operation_model: OperationModel | None,
     if shape is None:
         status = error.status or (500 if error.sender_fault is False else 400)
         sender = error.sender_fault if error.sender_fault is not None else status < 500
-        return ResolvedError(None, status, sender, error.code, error.code)
+        return ResolvedError(None, status, sender, error.code, error.query_code or error.code)
 
     modeled = shape.metadata.get("error", {})
     # ``fault`` (a server-side error) is not among botocore's parsed metadata keys.
@@ -48,7 +48,7 @@ def resolve(service_model: ServiceModel, operation_model: OperationModel | None,
         sender = bool(modeled["senderFault"])
     else:
         sender = not server_fault and status < 500
-    return ResolvedError(shape, status, sender, shape.name, shape.error_code)
+    return ResolvedError(shape, status, sender, shape.name, error.query_code or shape.error_code)
 
 
 @functools.cache

@@ -37,4 +37,5 @@ LISTINGS = {
     "AWS::IAM::Role": Listing("iam", "ListRoles", "Roles", "RoleName", "Marker", "Marker"),
     "AWS::KMS::Key": Listing("kms", "ListKeys", "Keys", "KeyId", "Marker", "NextMarker"),
     "AWS::Kinesis::Stream": Listing("kinesis", "ListStreams", "StreamNames", None, "NextToken", "NextToken"),
+    "AWS::SQS::Queue": Listing("sqs", "ListQueues", "QueueUrls", None, "NextToken", "NextToken"),
 }

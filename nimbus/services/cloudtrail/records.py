@@ -33,6 +33,8 @@ DATA_EVENTS: dict[str, dict[str, str]] = {
     "sns": dict.fromkeys(("Publish", "PublishBatch"), _TOPIC),
     "logs": dict.fromkeys(("PutLogEvents", "GetLogEvents", "FilterLogEvents"), _LOG_GROUP),
     "cloudtrail-data": {"PutAuditEvents": "AWS::CloudTrail::Channel"},
+    "sqs": dict.fromkeys(("SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+                          "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"), "AWS::SQS::Queue"),
 }
 # Calls CloudTrail marks read-only although their names do not say so (KMS's cryptographic reads).
 READ_ONLY_OPERATIONS = frozenset({"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
@@ -55,7 +57,7 @@ RESOURCE_PARAMS = (
 ARN_TYPES = (
     ("kms", "key/", "AWS::KMS::Key"), ("kms", "alias/", "AWS::KMS::Alias"), ("iam", "user/", "AWS::IAM::User"),
     ("iam", "role/", "AWS::IAM::Role"), ("iam", "group/", "AWS::IAM::Group"), ("iam", "policy/", "AWS::IAM::Policy"),
-    ("sns", "", "AWS::SNS::Topic"), ("logs", "log-group:", "AWS::Logs::LogGroup"),
+    ("sns", "", "AWS::SNS::Topic"), ("sqs", "", "AWS::SQS::Queue"), ("logs", "log-group:", "AWS::Logs::LogGroup"),
     ("cloudtrail", "trail/", "AWS::CloudTrail::Trail"), ("cloudtrail", "channel/", "AWS::CloudTrail::Channel"),
 )
 

@@ -7,9 +7,9 @@ from nimbus.services.cloudtrail.documents import Trail
 EXCLUDABLE_SOURCES = ("kms.amazonaws.com", "rdsdata.amazonaws.com")
 DATA_TYPES = ("AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table", "AWS::SNS::Topic",
               "AWS::S3Express::Object", "AWS::Logs::LogGroup", "AWS::Kinesis::Stream", "AWS::Kinesis::StreamConsumer",
-              "AWS::CloudTrail::Channel")
+              "AWS::CloudTrail::Channel", "AWS::SQS::Queue")
 # A basic selector's value that selects every resource of its type rather than an ARN prefix.
-_ALL_OF_TYPE = ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:kinesis", "arn:aws:sns", "arn:aws:logs")
+_ALL_OF_TYPE = ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:kinesis", "arn:aws:sns", "arn:aws:logs", "arn:aws:sqs")
 ADVANCED_FIELDS = ("eventCategory", "eventSource", "eventName", "eventType", "readOnly", "resources.type",
                    "resources.ARN", "errorCode", "userIdentity.arn", "sessionCredentialFromConsole",
                    "vpcEndpointId")

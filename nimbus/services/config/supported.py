@@ -8,10 +8,12 @@ from nimbus.services.config import (
     types_iam,
     types_regional,
     types_s3,
+    types_sqs,
     types_trail,
 )
 from nimbus.services.config.described import SUPPORTED
 
-MODULES = (types_cloudfront, types_cloudwatch, types_ecr, types_iam, types_regional, types_s3, types_trail)
+MODULES = (types_cloudfront, types_cloudwatch, types_ecr, types_iam, types_regional, types_s3, types_sqs,
+           types_trail)
 
 __all__ = ["MODULES", "SUPPORTED"]

@@ -1,8 +1,9 @@
-"""S3 event notifications: object events delivered to the SNS topics of a bucket's notification configuration.
+"""S3 event notifications: object events delivered to the SNS topics and SQS queues of a bucket's notification
+configuration.
 
 Delivery goes through the internal client as ``s3.amazonaws.com`` with the bucket as ``aws:SourceArn``, so the
-topic policy must grant S3 (as in AWS). A failed delivery never fails the object operation; queues and Lambda
-destinations are stored only (nimbus serves neither service).
+topic or queue policy must grant S3 (as in AWS). A failed delivery never fails the object operation; Lambda
+destinations are stored only (nimbus does not serve Lambda).
 """
 from __future__ import annotations
 
@@ -45,6 +46,19 @@ def _publish(ctx: RequestContext, bucket: Bucket, topic_arn: str, message: dict)
         source=CallSource(f"arn:aws:s3:::{bucket['Name']}", bucket["Account"]))
 
 
+def _send_to_queue(ctx: RequestContext, bucket: Bucket, queue_arn: str, message: dict) -> None:
+    queue = parse_arn(queue_arn) or {}
+    account, region = queue.get("account") or bucket["Account"], queue.get("region") or bucket["Region"]
+    ctx.runtime.client.call(
+        "sqs", "SendMessage", {"QueueUrl": f"https://sqs.{region}.amazonaws.com/{account}/{queue.get('resource')}",
+                               "MessageBody": json.dumps(message)},
+        account_id=account, region=region, invoked_by="s3.amazonaws.com",
+        source=CallSource(f"arn:aws:s3:::{bucket['Name']}", bucket["Account"]))
+
+
+# configuration list -> how an event reaches its destination
+_SENDERS = {"TopicConfigurations": ("TopicArn", _publish), "QueueConfigurations": ("QueueArn", _send_to_queue)}
+
 # configuration list -> (its ARN member, the service that ARN must name)
 _DESTINATIONS = {"TopicConfigurations": ("TopicArn", "sns"), "QueueConfigurations": ("QueueArn", "sqs"),
                  "LambdaFunctionConfigurations": ("LambdaFunctionArn", "lambda")}
@@ -63,30 +77,33 @@ def check_arns(configuration: dict) -> None:
 def validate_destinations(ctx: RequestContext, bucket: Bucket, configuration: dict) -> None:
     """S3 sends each topic a test event when the configuration is set, and refuses topics it cannot reach."""
     failed = []
-    for config in configuration.get("TopicConfigurations") or []:
-        test = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": _now(ctx),
-                "Bucket": bucket["Name"], "RequestId": ctx.request_id, "HostId": ctx.request_id}
-        try:
-            _publish(ctx, bucket, config["TopicArn"], test)
-        except ServiceError:
-            failed.append(config["TopicArn"])
+    for kind, (member, send) in _SENDERS.items():
+        for config in configuration.get(kind) or []:
+            test = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": _now(ctx),
+                    "Bucket": bucket["Name"], "RequestId": ctx.request_id, "HostId": ctx.request_id}
+            try:
+                send(ctx, bucket, config[member], test)
+            except ServiceError:
+                failed.append(config[member])
     if failed:
         raise invalid_argument("Unable to validate the following destination configurations",
                                ", ".join(failed), "Not authorized to invoke function or publish to topic")
 
 
 def notify(ctx: RequestContext, bucket: Bucket, event: str, key: str, record: ObjectVersion | None = None) -> None:
-    """Deliver ``event`` (e.g. ``s3:ObjectCreated:Put``) for ``key`` to every matching topic configuration."""
+    """Deliver ``event`` (e.g. ``s3:ObjectCreated:Put``) for ``key`` to every matching topic and queue
+    configuration."""
     configuration = (bucket.get("Config") or {}).get("Notification") or {}
-    for config in configuration.get("TopicConfigurations") or []:
-        if not _event_matches(config.get("Events") or [], event) or not _filter_matches(config, key):
-            continue
-        message = {"Records": [_event_record(ctx, bucket, event, key, record or {}, config.get("Id", ""))]}
-        try:
-            _publish(ctx, bucket, config["TopicArn"], message)
-        except ServiceError as error:  # AWS drops an undeliverable event; the object operation stands
-            log.warning("S3 event for %s/%s not delivered to %s: %s", bucket["Name"], key, config["TopicArn"],
-                        error.code)
+    for kind, (member, send) in _SENDERS.items():
+        for config in configuration.get(kind) or []:
+            if not _event_matches(config.get("Events") or [], event) or not _filter_matches(config, key):
+                continue
+            message = {"Records": [_event_record(ctx, bucket, event, key, record or {}, config.get("Id", ""))]}
+            try:
+                send(ctx, bucket, config[member], message)
+            except ServiceError as error:  # AWS drops an undeliverable event; the object operation stands
+                log.warning("S3 event for %s/%s not delivered to %s: %s", bucket["Name"], key, config[member],
+                            error.code)
 
 
 def _now(ctx: RequestContext) -> str:

@@ -8,9 +8,11 @@ survives a restart.
 from __future__ import annotations
 
 import json
+import logging
 from functools import cached_property
 
 from nimbus.core.context import RequestContext
+from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
 
 from . import messages, sns_metrics
@@ -27,14 +29,18 @@ from .common import (
 )
 from .data_identifiers import apply as protect
 from .delivery import Deliverer, deliverer_for, http_job
+from .delivery_status import log_delivery_status
 from .documents import OUTBOX_MESSAGE, SUBSCRIPTION, TOPIC, Subscription, Topic
 from .fanout import filtered_out_by, next_record_seq
 from .platform_delivery import endpoint_of, push_record
 from .policy import topic_policy_allows
+from .queue_delivery import send_to_queue
 from .retry_policy import max_per_second, retry_delays
 from .signing import Signer
 from .sms_rules import settings_of, sms_options, sms_record
 from .topic_attributes import effective_subscription_policy
+
+log = logging.getLogger(__name__)
 
 
 class SnsState(BaseProvider):
@@ -111,6 +117,7 @@ class SnsState(BaseProvider):
         account, region, _ = split_topic_arn(published["TopicArn"])
         now = self.clock.time()
         jobs, records, filtered, skipped = [], [], [], 0
+        refused: list[tuple] = []  # SQS deliveries SQS refused: recorded, already counted
         policy_text = topic["Attributes"].get("DataProtectionPolicy")
         for sub in subscriptions:
             reason = filtered_out_by(sub, published)
@@ -154,6 +161,8 @@ class SnsState(BaseProvider):
                 records.append(sms_record(settings, account, region, sub["Endpoint"], for_protocol["Message"],
                                           published["MessageId"], now,
                                           sms_options(published.get("MessageAttributes"), settings), sub))
+            elif protocol == "sqs":
+                refused += self.delivered_to_queue(sub, for_sub, document, raw)
             else:
                 if protocol == "email":
                     document = for_protocol["Message"]
@@ -162,7 +171,7 @@ class SnsState(BaseProvider):
         with self.store.transaction():
             if not self.store.delete(outbox_ns(account, region), key):
                 return  # already fanned out, or wiped by a reset
-            for ns, record_key, record in records:
+            for ns, record_key, record in records + refused:
                 self.store.put(ns, record_key, record)
             for job in jobs:
                 job.save(self.store)
@@ -177,6 +186,26 @@ class SnsState(BaseProvider):
             sns_metrics.delivery_outcome(self.runtime, topic_arn, record.get("Status") != "OPTED_OUT")
         for _ in range(skipped):
             sns_metrics.delivery_outcome(self.runtime, topic_arn, False)
+
+    def delivered_to_queue(self, sub: Subscription, published: dict, document, raw: bool) -> list[tuple]:
+        """Send to an SQS subscription's queue, counted in the topic's metrics and logged (delivery status
+        logging) either way. A delivery SQS refuses (no such queue, a policy that does not grant SNS) is
+        recorded instead, as the other protocols' deliveries are: the record to store with the fan-out."""
+        topic_arn = published["TopicArn"]
+        try:
+            sent = send_to_queue(self.runtime, sub["Endpoint"], topic_arn, published, document, raw)
+        except ServiceError as error:
+            log.warning("SNS message %s not delivered to %s: %s", published["MessageId"], sub["Endpoint"], error.code)
+            sent, answer = None, json.dumps({"ErrorCode": error.code, "ErrorMessage": error.message})
+        else:
+            answer = json.dumps({"sqsRequestId": sent.get("RequestId", ""), "sqsMessageId": sent["MessageId"]})
+        sns_metrics.delivery_outcome(self.runtime, topic_arn, sent is not None)
+        log_delivery_status(self.runtime, topic_arn, "sqs", message_id=published["MessageId"],
+                            message=published["Message"], published_at=published["Timestamp"],
+                            destination=sub["Endpoint"], status_code=200 if sent else 400, provider_response=answer,
+                            attempts=1, success=sent is not None)
+        return [] if sent is not None else [
+            self.recorded(sub, "Notification", document, published["MessageId"], published.get("Subject"))]
 
     def send_confirmation(self, ctx, topic: Topic, sub: Subscription, unsubscribed: bool = False) -> None:
         """SubscriptionConfirmation (or UnsubscribeConfirmation, whose SubscribeURL restores it)."""

@@ -46,6 +46,7 @@ from .logs_filters import Destination, MetricFilter, SubscriptionFilter
 from .s3 import Bucket, BucketPolicy
 from .sns import Subscription, Topic
 from .sns_policies import TopicInlinePolicy, TopicPolicy
+from .sqs import Queue, QueueInlinePolicy, QueuePolicy
 from .ssm import Parameter
 from .stack import NestedStack
 from .waitcondition import WaitCondition, WaitConditionHandle
@@ -82,4 +83,5 @@ HANDLERS = Handlers({h.type_name: h for h in (
     Alarm(), CompositeAlarm(), Dashboard(), AnomalyDetector(),
     SubscriptionFilter(), MetricFilter(), Destination(),
     FlinkApplication(), FlinkOutput(), FlinkReferenceDataSource(), FlinkLoggingOption(),
+    Queue(), QueuePolicy(), QueueInlinePolicy(),
 )})
