@@ -89,9 +89,12 @@ def limited_protocol(config: Config) -> type[HttpToolsProtocol]:
             self._start_head_timer()
 
         def on_headers_complete(self) -> None:
+            self.head_complete()
+            super().on_headers_complete()
+
+        def head_complete(self) -> None:
             self.in_head = False
             self._stop_head_timer()
-            super().on_headers_complete()
 
         def _start_head_timer(self) -> None:
             if self.head_timer is None:
