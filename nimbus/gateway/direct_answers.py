@@ -112,30 +112,41 @@ def response_bytes(response: HttpResponse, method: str, keep_alive: bool,
     ``RequestResponseCycle.send``), and whether the connection stays open; None for anything but a whole
     body of the declared length, which the ASGI path answers instead."""
     body = response.body
-    if not isinstance(body, (bytes, bytearray)):
+    if not isinstance(body, (bytes, bytearray)) or "transfer-encoding" in response.headers:
         return None
-    headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
-    if "content-length" not in response.headers:
-        headers.append((b"content-length", str(len(body)).encode()))
-    content = [STATUS_LINE[response.status]]
-    length = None
-    closes = False
-    for name, value in (*default_headers, *headers):
-        if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
-            return None
-        name = name.lower()
-        if name == b"content-length" and length is None:
-            length = int(value.decode())
-        elif name == b"transfer-encoding":
-            return None
-        elif name == b"connection" and b"close" in [token.lower().strip() for token in value.split(b",")]:
-            keep_alive, closes = False, True
-        content.extend((name, b": ", value, b"\r\n"))
+    own = response.headers
+    lines = [*map(_line, default_headers), *(_line((k, str(v))) for k, v in own.items())]
+    if "content-length" not in own:
+        lines.append(_line(("content-length", str(len(body)))))
+    if b"" in lines:
+        return None
+    closes = b"close" in [token.lower().strip() for token in str(own.get("connection", "")).encode().split(b",")]
+    keep_alive = keep_alive and not closes
+    content = [STATUS_LINE[response.status], *lines]
     if not keep_alive and not closes:
         content.append(b"connection: close\r\n")
     content.append(b"\r\n")
     if method != "HEAD":
-        if length != len(body):
+        if int(own.get("content-length", len(body))) != len(body):
             return None
         content.append(body)
     return b"".join(content), keep_alive
+
+
+# Header lines as written, by (name, value): most of an edge's answers repeat the same lines.
+_LINES: dict[tuple, bytes] = {}
+MAX_LINES = 8192
+
+
+def _line(header: tuple[str, str] | tuple[bytes, bytes]) -> bytes:
+    """``name: value\\r\\n`` with the name lower-cased as uvicorn writes it; b"" when uvicorn would refuse
+    the name or the value (the ASGI path then answers)."""
+    line = _LINES.get(header)
+    if line is None:
+        name, value = (part.encode("latin-1") if isinstance(part, str) else part for part in header)
+        invalid = HEADER_RE.search(name) or HEADER_VALUE_RE.search(value)
+        line = b"" if invalid else name.lower() + b": " + value + b"\r\n"
+        if len(_LINES) >= MAX_LINES:
+            _LINES.clear()
+        _LINES[header] = line
+    return line
