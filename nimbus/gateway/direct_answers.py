@@ -115,7 +115,7 @@ def response_bytes(response: HttpResponse, method: str, keep_alive: bool,
     if not isinstance(body, (bytes, bytearray)) or "transfer-encoding" in response.headers:
         return None
     own = response.headers
-    lines = [*map(_line, default_headers), *(_line((k, str(v))) for k, v in own.items())]
+    lines = [*map(_line, default_headers), *map(_line, own.items())]
     if "content-length" not in own:
         lines.append(_line(("content-length", str(len(body)))))
     if b"" in lines:
@@ -138,12 +138,12 @@ _LINES: dict[tuple, bytes] = {}
 MAX_LINES = 8192
 
 
-def _line(header: tuple[str, str] | tuple[bytes, bytes]) -> bytes:
+def _line(header: tuple[str, object] | tuple[bytes, bytes]) -> bytes:
     """``name: value\\r\\n`` with the name lower-cased as uvicorn writes it; b"" when uvicorn would refuse
     the name or the value (the ASGI path then answers)."""
     line = _LINES.get(header)
     if line is None:
-        name, value = (part.encode("latin-1") if isinstance(part, str) else part for part in header)
+        name, value = (part if isinstance(part, bytes) else str(part).encode("latin-1") for part in header)
         invalid = HEADER_RE.search(name) or HEADER_VALUE_RE.search(value)
         line = b"" if invalid else name.lower() + b": " + value + b"\r\n"
         if len(_LINES) >= MAX_LINES:
