@@ -19,6 +19,7 @@ from tests.support import (
     start_server,
 )
 
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS's managed CachingOptimized
 SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03"  # AWS's managed SecurityHeadersPolicy
 PER_REQUEST = {"date", "age", "x-amz-cf-id"}  # what differs from one answer to the next
 
@@ -184,3 +185,21 @@ def test_changes_to_the_distribution_seen_at_the_next_hit(edge):
     before = direct_count(own)
     [(again, _, _)] = direct_exchange(own, head("GET", path_of(created)), ["GET"])
     assert status == again == b"HTTP/1.1 403 Forbidden" and direct_count(own) > before
+
+
+def test_each_request_keeps_its_own_variant(edge):
+    """What the edge decided for one request is never another's: here the compressed and the identity
+    variants of one object, requested in turns, each answered directly."""
+    own, s3, cloudfront, bucket, _ = edge
+    s3.put_object(Bucket=bucket, Key="text.txt", Body=b"compressible " * 200, ContentType="text/plain")
+    created = cloudfront.create_distribution(DistributionConfig=distribution_config(
+        [s3_origin("s3", bucket)], {"TargetOriginId": "s3", "ViewerProtocolPolicy": "allow-all", "Compress": True,
+                                    "CachePolicyId": CACHING_OPTIMIZED}))
+    gzip, identity = head("GET", path_of(created, "/text.txt"), "1.1", "Accept-Encoding: gzip"), \
+        head("GET", path_of(created, "/text.txt"), "1.1", "Accept-Encoding: identity")
+    exchange(own, gzip + identity, ["GET", "GET"])  # the misses that fill the cache
+    direct_exchange(own, gzip, ["GET"])
+    before = direct_count(own)
+    answers = exchange(own, identity + gzip + identity, ["GET"] * 3)
+    assert [dict(h).get("content-encoding") for _, h, _ in answers] == [None, "gzip", None]
+    assert answers[0][2] == answers[2][2] == b"compressible " * 200 and direct_count(own) > before
