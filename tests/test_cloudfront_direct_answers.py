@@ -203,3 +203,17 @@ def test_each_request_keeps_its_own_variant(edge):
     answers = exchange(own, identity + gzip + identity, ["GET"] * 3)
     assert [dict(h).get("content-encoding") for _, h, _ in answers] == [None, "gzip", None]
     assert answers[0][2] == answers[2][2] == b"compressible " * 200 and direct_count(own) > before
+
+
+def test_no_direct_answers_when_proxy_headers_are_trusted(tmp_path):
+    """With --trust-proxy uvicorn rewrites the client's address from X-Forwarded-For: only the ASGI path
+    sees that address, so every hit takes it."""
+    with start_server(tmp_path, trust_proxy=True) as own:
+        s3, cloudfront = make_client(own.endpoint, "s3"), make_client(own.endpoint, "cloudfront")
+        bucket = public_origin_bucket(s3, "proxied")
+        s3.put_object(Bucket=bucket, Key="page", Body=b"page")
+        created = cloudfront.create_distribution(DistributionConfig=distribution_config(
+            [s3_origin("s3", bucket)], legacy_behaviour("s3")))
+        answers = exchange(own, head("GET", path_of(created, "/page")) * 3, ["GET"] * 3)
+        assert [dict(h)["x-cache"] for _, h, _ in answers] == ["Miss from cloudfront"] + ["Hit from cloudfront"] * 2
+        assert direct_count(own) == 0
