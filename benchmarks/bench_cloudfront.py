@@ -68,6 +68,18 @@ def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
         connection.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of the process and its children alive now (nginx's worker)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid, *(int(c) for c in children.read_text().split())] if children.exists() else [pid]
+    total = 0.0
+    for each in pids:
+        fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _timed_get(url: str) -> float:
     start = time.perf_counter()
     status, body, _ = _get(url)
@@ -117,7 +129,7 @@ def added_miss_ms(edge_url: str, direct_url: str) -> float:
 
 
 @contextmanager
-def nginx(origin_port: int, bucket: str):
+def nginx(origin_port: int, bucket: str, pids: dict[str, int]):
     root = Path(tempfile.mkdtemp(prefix="nimbus-bench-nginx-"))
     port = free_port()
     # As root, nginx's workers would drop to a user that cannot write the private temporary directory.
@@ -126,6 +138,7 @@ def nginx(origin_port: int, bucket: str):
                                                     bucket=bucket))
     process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pids["nginx"] = process.pid
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -167,7 +180,8 @@ def run(seconds: float) -> list[dict]:
         edge = f"{target.endpoint}/_cloudfront/{distribution['Id']}"
         direct = f"{target.endpoint}/{bucket}"
         origin_port = urlsplit(target.endpoint).port or 80
-        with nginx(origin_port, bucket) as proxy:
+        pids = {"nimbus": target.pid}
+        with nginx(origin_port, bucket, pids) as proxy:
             fronts = {"nimbus": (edge, ""), "nginx": (proxy, "/nginx")}
             for front, _ in fronts.values():
                 _get(f"{front}/hot")  # the miss that fills the cache
@@ -176,9 +190,15 @@ def run(seconds: float) -> list[dict]:
             # Rounds taking turns, the best of each kept: on a shared machine, the load of the moment
             # weighs on both alike.
             rates: dict[str, list[float]] = {name: [] for name in fronts}
+            cpu_per_get: dict[str, list[float]] = {name: [] for name in fronts}
             for _ in range(ROUNDS):
                 for name, (front, _) in fronts.items():
-                    rates[name].append(requests_per_second(f"{front}/hot", seconds / ROUNDS))
+                    before, started = cpu_seconds(pids[name]), time.perf_counter()
+                    rate = requests_per_second(f"{front}/hot", seconds / ROUNDS)
+                    gets = rate * (time.perf_counter() - started)
+                    rates[name].append(rate)
+                    cpu_per_get[name].append((cpu_seconds(pids[name]) - before) / gets * 1e6)
             return [{"server": name, "cached_10KiB_get_per_s": max(rates[name]),
+                     "cpu_us_per_cached_get": min(cpu_per_get[name]),
                      "miss_added_ms": added_miss_ms(front + prefix, direct + prefix)}
                     for name, (front, prefix) in fronts.items()]

@@ -13,6 +13,7 @@ import uvicorn
 from nimbus.config import Config
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import create_app
+from nimbus.gateway.direct_answers import direct_protocol
 from nimbus.gateway.limits import limited_protocol
 
 
@@ -24,7 +25,7 @@ def _uvicorn_config(app, config: Config) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         lifespan="on",
-        http=limited_protocol(config),
+        http=direct_protocol(limited_protocol(config)),
         loop="auto",
         # boto3 keeps connections alive between calls; keep them open as AWS does.
         timeout_keep_alive=config.keep_alive_seconds,

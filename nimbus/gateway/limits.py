@@ -81,17 +81,23 @@ def limited_protocol(config: Config) -> type[HttpToolsProtocol]:
                                  f"The request line and headers exceed {config.max_header_bytes} bytes.")
                     return
             super().data_received(data)
+            # Timed from here rather than from the head's first byte: a head that arrives whole in one read
+            # (nearly every one) then costs no timer.
+            if self.in_head and not self.transport.is_closing():
+                self._start_head_timer()
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
             if not self.in_head:  # a request after the first on this connection
                 self.in_head, self.head_bytes = True, 0
-            self._start_head_timer()
 
         def on_headers_complete(self) -> None:
+            self.head_complete()
+            super().on_headers_complete()
+
+        def head_complete(self) -> None:
             self.in_head = False
             self._stop_head_timer()
-            super().on_headers_complete()
 
         def _start_head_timer(self) -> None:
             if self.head_timer is None:

@@ -30,10 +30,8 @@ class Headers(dict):
 
     def add(self, key: str, value: str) -> None:
         key = key.lower()
-        if key in self:
-            super().__setitem__(key, f"{dict.__getitem__(self, key)}, {value}")
-        else:
-            super().__setitem__(key, value)
+        held = dict.get(self, key)
+        dict.__setitem__(self, key, value if held is None else f"{held}, {value}")
 
     def __setitem__(self, key: str, value: str) -> None:
         super().__setitem__(key.lower(), value)

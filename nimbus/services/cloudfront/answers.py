@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import secrets
+import os
 
 from nimbus.protocol.http import Headers, HttpResponse
 
@@ -25,7 +25,7 @@ def _via(domain: str) -> str:
 
 def edge_headers(domain: str, outcome: str) -> dict[str, str]:
     return {"x-cache": f"{outcome} from cloudfront", "via": _via(domain),
-            "x-amz-cf-pop": POP, "x-amz-cf-id": base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()}
+            "x-amz-cf-pop": POP, "x-amz-cf-id": base64.urlsafe_b64encode(os.urandom(42)).decode()}
 
 
 def error_page(status: int, reason: str) -> HttpResponse:

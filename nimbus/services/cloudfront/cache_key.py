@@ -111,8 +111,8 @@ def legacy_rules(forwarded: dict) -> KeyRules:
 
 
 def origin_request(rules: KeyRules, path: str, query_string: str, headers: Headers) -> OriginRequest:
-    pairs = parse_qsl(query_string, keep_blank_values=True)
-    key_query = urlencode(sorted(p for p in pairs if rules.key_query.picks(p[0])))
+    pairs = parse_qsl(query_string, keep_blank_values=True) if query_string else []
+    key_query = urlencode(sorted(p for p in pairs if rules.key_query.picks(p[0]))) if pairs else ""
     forwarded_query = rules.key_query.union(rules.origin_query)
     key = f"{path}?{key_query}" if key_query else path
     viewer = {name: value for name, value in headers.items() if name not in _NOT_FORWARDED}
@@ -130,7 +130,7 @@ def origin_request(rules: KeyRules, path: str, query_string: str, headers: Heade
     if cookie:
         sent["cookie"] = cookie
     return OriginRequest(KEY_PARTS_SEPARATOR.join([key, *parts]),
-                         urlencode(sorted(p for p in pairs if forwarded_query.picks(p[0]))), sent)
+                         urlencode(sorted(p for p in pairs if forwarded_query.picks(p[0]))) if pairs else "", sent)
 
 
 def _cookies(header: str) -> list[tuple[str, str]]:

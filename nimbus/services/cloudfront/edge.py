@@ -3,6 +3,7 @@ the origin when stale, fetched on a miss; with CloudFront's ``X-Cache``, ``Age``
 from __future__ import annotations
 
 import time
+from typing import TypeGuard
 
 from nimbus.protocol.http import HttpRequest, HttpResponse
 
@@ -22,6 +23,7 @@ from .documents import Distribution
 from .failover import fetch_with_failover
 from .functions import associations
 from .geo import forwarded_viewer_headers, geo_refusal
+from .hit_plans import HitPlan
 from .origin_reader import origin_access
 from .origins import OriginFailed
 from .policies import CACHE_POLICY, ORIGIN_REQUEST_POLICY, RESPONSE_HEADERS_POLICY
@@ -48,6 +50,12 @@ def _policies_in_store(behaviour: dict) -> bool:
     return any(behaviour.get(member) and behaviour[member] not in kind.managed for member, kind in _POLICIES)
 
 
+def _answers_as_hit(cached: CachedObject | None, now: float, blocking: bool) -> TypeGuard[CachedObject]:
+    """Whether the cached object is the answer: fresh, and when not ``blocking`` no error (whose answer may
+    read a custom error page from the origin)."""
+    return cached is not None and cached.fresh(now) and (blocking or cached.status < 400)
+
+
 class EdgeOps(AccessLogOps):
     def handle_raw(self, request: HttpRequest) -> HttpResponse:
         started = time.monotonic()
@@ -69,10 +77,26 @@ class EdgeOps(AccessLogOps):
         distribution = self.recent_names.recall(name)
         if distribution is None:
             return None
-        response = self._edge_answer(request, distribution, path, blocking=False)
+        plan_key = self.hit_plans.key_of(distribution, request, path)
+        plan = self.hit_plans.get(plan_key)
+        if plan is not None:
+            response = self._planned_hit(request, plan)
+        else:
+            self.hit_plans.recorded = None
+            response = self._edge_answer(request, distribution, path, blocking=False)
+            if response is not None and self.hit_plans.recorded is not None:
+                self.hit_plans.keep(plan_key, self.hit_plans.recorded)
         if response is not None:
             self.log_request(distribution, request, path, response, started)
         return response
+
+    def _planned_hit(self, request: HttpRequest, plan: HitPlan) -> HttpResponse | None:
+        """The answer to a request made before, from the same decision, while its object is fresh in memory."""
+        now = self.clock.time()
+        cached = self.cache.get(plan.distribution["Id"], plan.key, from_disk=False)
+        if not _answers_as_hit(cached, now, blocking=False):
+            return None
+        return self._answer(request, plan.distribution, plan.headers_policy, cached, "Hit", now, True)
 
     def _edge_answer(self, request: HttpRequest, distribution: Distribution, path: str,
                      blocking: bool = True) -> HttpResponse | None:
@@ -143,9 +167,11 @@ class EdgeOps(AccessLogOps):
         viewer_headers = forwarded_viewer_headers(self.runtime.config, request, behaviour)
         key = variant_key(outgoing.key, method, encoding, *(f"{k}={v}" for k, v in viewer_headers.items()))
         now = self.clock.time()
-        cached = self.cache.get(distribution["Id"], key, from_disk=blocking)
         answer_with = (request, distribution, headers_policy)
-        if cached is not None and cached.fresh(now) and (blocking or cached.status < 400):
+        if not blocking:
+            self.hit_plans.recorded = HitPlan(distribution, headers_policy, key)
+        cached = self.cache.get(distribution["Id"], key, from_disk=blocking)
+        if _answers_as_hit(cached, now, blocking):
             return self._answer(*answer_with, cached, "Hit", now, custom_errors)
         if not blocking:
             return None

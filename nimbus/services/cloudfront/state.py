@@ -11,6 +11,7 @@ from .common import EDGE_NAMES_NS, GLOBAL, distributions_ns, no_such_distributio
 from .disk_cache import DiskTier
 from .documents import DISTRIBUTION, EDGE_NAME, Distribution, EdgeName
 from .functions_runtime import FunctionRunner
+from .hit_plans import HitPlans
 from .recent_names import RecentNames
 
 DISTRIBUTION_TYPE = "AWS::CloudFront::Distribution"
@@ -35,6 +36,7 @@ class CloudFrontState(BaseProvider):
                                                       runtime.vault)
         self.cache = EdgeCache(config.cloudfront_cache_bytes, disk)
         self.recent_names = RecentNames()
+        self.hit_plans = HitPlans()
         self.functions = FunctionRunner(config.cloudfront_function_budget_ms)
 
     def close(self) -> None:

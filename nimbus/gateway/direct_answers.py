@@ -1,0 +1,152 @@
+"""Answers written straight to the connection, without ASGI.
+
+A service that can answer a request on the event loop from memory (the ``answers_without_blocking``
+trait: a fresh hit at CloudFront's edge) is offered the request as soon as its head is parsed, and its
+answer goes to the transport in exactly the bytes uvicorn would have written for it: no asyncio task, no
+``RequestResponseCycle``, no ASGI scope, receive or send coroutines, which at a busy edge cost more than
+the answer itself. Which requests a service answers this way is the service's own decision; this module
+only hands it the request and writes the bytes back.
+
+Anything else takes the ASGI path unchanged: a request the service declines, one with a body (or
+``Expect``, or an upgrade), one behind another still being answered on the same connection (pipelined
+answers keep their order), a connection whose client reads too slowly (the ASGI path waits for it to
+drain), and every request when the app is wrapped (trusted proxy headers rewrite the client's address).
+"""
+from __future__ import annotations
+
+import logging
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
+
+from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
+from nimbus.gateway.app import NimbusApp
+from nimbus.gateway.browser import host_refusal
+from nimbus.protocol.http import HttpResponse
+
+log = logging.getLogger(__name__)
+
+
+def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
+    """``base`` (nimbus's limited httptools protocol) answering what a service can answer at once directly."""
+
+    class DirectAnswers(base):  # type: ignore[valid-type, misc]
+        answered = 0  # requests answered directly since the server started (all connections)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.skip_message = False  # the parsed request was answered at its head: its end needs nothing
+            self.direct = isinstance(self.app, NimbusApp)
+
+        def on_headers_complete(self) -> None:
+            if self.direct and self._answer_directly():
+                self.skip_message = True
+                self.head_complete()
+                return
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            if self.skip_message:
+                self.skip_message = False
+                return
+            super().on_message_complete()
+
+        def _answer_directly(self) -> bool:
+            """Whether the request was answered (written to the transport) here."""
+            if not self._plain_request():
+                return False
+            method = self.parser.get_method().decode("ascii")
+            keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+            try:
+                response = _answer_on_loop(self.app, self._request_of(method))
+                written = None if response is None else \
+                    response_bytes(response, method, keep_alive, self.server_state.default_headers)
+            except Exception:  # the ASGI path answers (and logs) it as it always has
+                log.debug("no direct answer for %s", method, exc_info=True)
+                return False
+            if written is None:
+                return False
+            data, keep_alive = written
+            self.transport.write(data)
+            type(self).answered += 1
+            if not keep_alive:
+                self.transport.close()
+            self.on_response_complete()
+            return True
+
+        def _plain_request(self) -> bool:
+            """A bodyless GET or HEAD that nothing else on the connection is ahead of."""
+            if self.parser.get_method() not in (b"GET", b"HEAD") or self.parser.should_upgrade():
+                return False
+            if (self.cycle is not None and not self.cycle.response_complete) or self.pipeline:
+                return False
+            if self.transport.is_closing() or self.flow.write_paused or self.limit_concurrency is not None:
+                return False
+            for name, value in self.headers:
+                if name in (b"transfer-encoding", b"expect") or (name == b"content-length" and value != b"0"):
+                    return False
+            return True
+
+        def _request_of(self, method: str):
+            url = httptools.parse_url(self.url)
+            self.scope["method"] = method
+            self.scope["raw_path"] = self.root_path.encode("ascii") + url.path
+            self.scope["path"] = ""  # only read when there is no raw_path
+            self.scope["query_string"] = url.query or b""
+            return NimbusApp._request(self.scope)
+
+    return DirectAnswers
+
+
+def _answer_on_loop(app: NimbusApp, request) -> HttpResponse | None:
+    """What the ASGI app would answer on the event loop (app.py): only for a Host nimbus answers as,
+    outside /_nimbus/."""
+    if host_refusal(app.runtime.config, request) is not None or request.path.startswith(ADMIN_PREFIX):
+        return None
+    return app.handler.answer_without_blocking(request)
+
+
+def response_bytes(response: HttpResponse, method: str, keep_alive: bool,
+                   default_headers: list[tuple[bytes, bytes]]) -> tuple[bytes, bool] | None:
+    """The response as uvicorn writes it for the ASGI app (app.py's ``_send``, uvicorn's
+    ``RequestResponseCycle.send``), and whether the connection stays open; None for anything but a whole
+    body of the declared length, which the ASGI path answers instead."""
+    body = response.body
+    if not isinstance(body, (bytes, bytearray)) or "transfer-encoding" in response.headers:
+        return None
+    own = response.headers
+    lines = [*map(_line, default_headers), *map(_line, own.items())]
+    if "content-length" not in own:
+        lines.append(_line(("content-length", str(len(body)))))
+    if b"" in lines:
+        return None
+    closes = b"close" in [token.lower().strip() for token in str(own.get("connection", "")).encode().split(b",")]
+    keep_alive = keep_alive and not closes
+    content = [STATUS_LINE[response.status], *lines]
+    if not keep_alive and not closes:
+        content.append(b"connection: close\r\n")
+    content.append(b"\r\n")
+    if method != "HEAD":
+        if int(own.get("content-length", len(body))) != len(body):
+            return None
+        content.append(body)
+    return b"".join(content), keep_alive
+
+
+# Header lines as written, by (name, value): most of an edge's answers repeat the same lines.
+_LINES: dict[tuple, bytes] = {}
+MAX_LINES = 8192
+
+
+def _line(header: tuple[str, object] | tuple[bytes, bytes]) -> bytes:
+    """``name: value\\r\\n`` with the name lower-cased as uvicorn writes it; b"" when uvicorn would refuse
+    the name or the value (the ASGI path then answers)."""
+    line = _LINES.get(header)
+    if line is None:
+        name, value = (part if isinstance(part, bytes) else str(part).encode("latin-1") for part in header)
+        invalid = HEADER_RE.search(name) or HEADER_VALUE_RE.search(value)
+        line = b"" if invalid else name.lower() + b": " + value + b"\r\n"
+        if len(_LINES) >= MAX_LINES:
+            _LINES.clear()
+        _LINES[header] = line
+    return line
