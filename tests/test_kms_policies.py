@@ -181,6 +181,7 @@ def recorded(server, principal_arn: str, operation: str, call) -> dict:
             seen.append(event)
             done.set()
 
+    server.runtime.events.flush()  # earlier calls' records are handled before this one's is awaited
     server.runtime.events.subscribe(API_CALL, on_call)
     try:
         call()
