@@ -23,6 +23,11 @@ def test_byte_identical_to_json(value):
     assert json_bytes(value) == STANDARD(value).encode()
 
 
+@pytest.mark.parametrize("number", [1e-05, 1.5e-05, 9.99e-06, 2.5e-06, 1e-07, 0.0001, 0.00012, 1e16, 5e-324])
+def test_small_and_large_floats_are_written_as_json_writes_them(number):
+    assert json_bytes({"n": [number, -number]}) == STANDARD({"n": [number, -number]}).encode()
+
+
 def test_what_json_refuses_stays_refused():
     with pytest.raises(TypeError):
         json_bytes({"when": datetime.datetime(2024, 1, 1)})

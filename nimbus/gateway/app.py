@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import tempfile
@@ -17,6 +16,7 @@ from nimbus.gateway.admin import handle_admin
 from nimbus.gateway.browser import host_refusal
 from nimbus.gateway.handler import RequestHandler, unrouted_error
 from nimbus.gateway.limits import BodyBudget
+from nimbus.gateway.spool import SpooledBody
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
@@ -145,8 +145,7 @@ class NimbusApp:
         reader = _BodyReader(receive, self.runtime.config, bodyless)
         chunks: list[bytes] = []
         size = held = 0
-        spool = None
-        digest = hashlib.sha256()  # of what is spooled, as it arrives: the signature check needs no second pass
+        spool: SpooledBody | None = None
         try:
             while (chunk := await reader.next_chunk()) is not None:
                 size += len(chunk)
@@ -162,24 +161,22 @@ class NimbusApp:
                     else:
                         over_budget = True
                     if over_budget or (streamable and size > SPOOL_AFTER):
-                        spool = request.body_file = self._spool_file()
+                        spool = request.body_file = SpooledBody(self._spool_file())
                         self.budget.give(held)
                         held = 0
                 if spool is not None:
-                    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-                    digest.update(data)
-                    spool.write(data)
+                    for data in chunks:
+                        await spool.add(data)
                     chunks.clear()
+            if spool is not None:
+                request.body_file_sha256 = await spool.finish()
         except BaseException:
             self.budget.give(held)
             if spool is not None:
-                spool.close()
+                spool.abandon()
                 request.body_file = None
             raise
         if spool is not None:
-            spool.flush()
-            spool.seek(0)
-            request.body_file_sha256 = digest.hexdigest()
             return b"", 0
         return b"".join(chunks), held
 

@@ -91,6 +91,13 @@ def parse_boolean(text: str) -> bool:
 
 def parse_blob(text: str) -> bytes:
     try:
+        # Strict decoding accepts only what the checked path below accepts (the alphabet, padding at the
+        # end), with the same bytes out, in one C pass: no whitespace strip, no regex over the text
+        # (those were most of parsing a PutRecords of 500 records). Anything else takes the checked path.
+        return binascii.a2b_base64(text, strict_mode=True)
+    except (binascii.Error, ValueError):
+        pass
+    try:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
         raise BadValue(f"{text[:50]!r} is not valid base64") from None

@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import cfn_guard_rs
-from cfn_guard_rs.errors import MissingValueError, ParseError, UnknownError
-
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.config.described import SUPPORTED
 from nimbus.services.config.managed import CHANGE, PERIODIC, Inputs, ManagedRule, Verdict, supplementary
@@ -42,15 +39,24 @@ def checked_guard_source(source: dict) -> dict:
         if trigger.get("MessageType") not in _TRIGGERS:
             raise _invalid(f"The message type {trigger.get('MessageType')} is not supported for a rule with owner "
                            "CUSTOM_POLICY.")
+    guard, errors = _guard()
     try:
-        cfn_guard_rs.run_checks({}, details["PolicyText"])
-    except ParseError as error:
+        guard.run_checks({}, details["PolicyText"])
+    except errors.ParseError as error:
         raise _invalid(f"The policy text of the rule could not be parsed by Guard: {error}") from None
-    except (MissingValueError, UnknownError):
+    except (errors.MissingValueError, errors.UnknownError):
         pass  # it parses: an empty item simply lacks what the rules read
     return {"Owner": CUSTOM_POLICY, "SourceDetails": triggers,
             "CustomPolicyDetails": {"PolicyRuntime": details["PolicyRuntime"], "PolicyText": details["PolicyText"],
                                     "EnableDebugLogDelivery": bool(details.get("EnableDebugLogDelivery", False))}}
+
+
+def _guard():
+    """cfn-guard and its errors, loaded with the first custom policy rule: 8 MiB a server without one
+    need not hold from start-up."""
+    import cfn_guard_rs
+    import cfn_guard_rs.errors
+    return cfn_guard_rs, cfn_guard_rs.errors
 
 
 def described_source(source: dict) -> dict:
@@ -78,9 +84,10 @@ def guard_rule(rule: ConfigRule) -> ManagedRule:
     policy = source["CustomPolicyDetails"]["PolicyText"]
 
     def check(item: dict[str, Any], inputs: Inputs) -> Verdict:
+        guard, errors = _guard()
         try:
-            report = cfn_guard_rs.run_checks(_as_rules_see_it(item), policy)
-        except (MissingValueError, ParseError, UnknownError) as error:
+            report = guard.run_checks(_as_rules_see_it(item), policy)
+        except (errors.MissingValueError, errors.ParseError, errors.UnknownError) as error:
             return Verdict(NON_COMPLIANT, f"Guard could not evaluate the item: {error}"[:256])
         if report.not_compliant:
             return Verdict(NON_COMPLIANT, _first_failure(report))

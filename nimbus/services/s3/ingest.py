@@ -64,6 +64,15 @@ def requested_algorithms(params: dict, headers) -> set[str]:
     return wanted
 
 
+def arrival_digests(stream) -> dict[str, bytes] | None:
+    """The digests the gateway computed as a spooled upload arrived (SHA-256 and MD5), when ``stream`` is
+    that spool unread: the blob write reads it to its end, so they are the digests of what it stores."""
+    digests = getattr(stream, "digests", None)
+    if not isinstance(digests, dict) or stream.tell() != 0:
+        return None
+    return digests
+
+
 def ingest(blobs: BlobStore, params: dict, body, headers=None, content_length: int | None = None,
            data_key: bytes | None = None) -> tuple[Written, dict]:
     """Write the body; verify Content-MD5 and flexible checksums (headers or aws-chunked trailers).
@@ -73,7 +82,8 @@ def ingest(blobs: BlobStore, params: dict, body, headers=None, content_length: i
     """
     stream = as_stream(body)
     wanted = requested_algorithms(params, headers)
-    written = blobs.write(stream, {alg: checksums.new_hasher(alg) for alg in wanted}, key=data_key)
+    written = blobs.write(stream, {alg: checksums.new_hasher(alg) for alg in wanted}, key=data_key,
+                          known=arrival_digests(stream))
     try:
         if content_length is not None and written.size != content_length:
             raise ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the "

@@ -36,6 +36,19 @@ class Written:
         return self.segment["size"]
 
 
+class _Known:
+    """A digest already computed: stands in for its hasher, ignoring the bytes it is shown again."""
+
+    def __init__(self, digest: bytes):
+        self._digest = digest
+
+    def update(self, _data) -> None:
+        pass
+
+    def digest(self) -> bytes:
+        return self._digest
+
+
 class BlobStore:
     def __init__(self, data_dir: str | None):
         self._temporary = data_dir is None
@@ -53,14 +66,18 @@ class BlobStore:
             raise ValueError("bad blob id")
         return os.path.join(self.blobs, blob_id[:2], blob_id)
 
-    def write(self, stream, hashers: dict | None = None, limit: int = MAX_OBJECT, key: bytes | None = None) -> Written:
+    def write(self, stream, hashers: dict | None = None, limit: int = MAX_OBJECT, key: bytes | None = None,
+              known: dict[str, bytes] | None = None) -> Written:
         """Encrypt ``stream`` into a new blob; ``hashers`` (name -> hasher) see the plaintext.
-        ``key``: an SSE-KMS object's data key (else the SSE-S3 key)."""
-        hashers = hashers or {}
+        ``key``: an SSE-KMS object's data key (else the SSE-S3 key). ``known``: digests of the whole stream
+        already computed as it arrived (name -> digest, "MD5" included): those are not computed again."""
+        known = known or {}
+        results = {name: known[name] for name in hashers or {} if name in known}
+        hashers = {name: hasher for name, hasher in (hashers or {}).items() if name not in known}
         blob_id = secrets.token_hex(16)
         nonce = crypto.new_nonce()
         cipher = crypto.encryptor(key or self.key, nonce)
-        md5 = hashlib.md5()
+        md5 = _Known(known["MD5"]) if "MD5" in known else hashlib.md5()
         temp = os.path.join(self.tmp, blob_id)
         size = 0
         try:
@@ -87,7 +104,7 @@ class BlobStore:
                 pass
             raise
         segment = {"id": blob_id, "size": size, "nonce": nonce.hex()}
-        return Written(segment, md5.digest(), {name: h.digest() for name, h in hashers.items()})
+        return Written(segment, md5.digest(), {**results, **{name: h.digest() for name, h in hashers.items()}})
 
     def read(self, segments: list[dict], start: int = 0, end: int | None = None,
              key: bytes | None = None) -> Iterator[bytes]:

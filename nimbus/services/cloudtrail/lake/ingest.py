@@ -171,11 +171,12 @@ class Lake:
 
     def _requeue_unfinished(self) -> None:
         """Queries a stopped server had accepted run now."""
-        from nimbus.services.cloudtrail.lake.run import execute
         for ns in self.store.namespaces(("cloudtrail",)):
             if len(ns) == 4 and ns[3] == "lake-queries":
                 for _, query in LAKE_QUERY.scan(self.store, ns):
                     if query["QueryStatus"] in ("QUEUED", "RUNNING"):
+                        # Only now: the SQL engine (duckdb, pyarrow, sqlglot) is most of a fresh server's memory.
+                        from nimbus.services.cloudtrail.lake.run import execute
                         query["QueryStatus"] = "QUEUED"
                         LAKE_QUERY.put(self.store, ns, query["QueryId"], query)
                         self.queue.append((execute, ns[1], ns[2], query["QueryId"]))
