@@ -252,3 +252,19 @@ class StsPreferences(TypedDict):
 
 
 STS_PREFERENCES = DocumentKind[StsPreferences]("iam.StsPreferences")
+
+
+class OutboundFederation(TypedDict):
+    """Outbound web identity federation of one account: STS GetWebIdentityToken's issuer."""
+    IssuerId: str  # the account's issuer, /_nimbus/sts/outbound/<IssuerId>; kept when disabled and re-enabled
+    Enabled: bool
+
+
+OUTBOUND_FEDERATION = DocumentKind[OutboundFederation]("iam.OutboundFederation")
+
+
+class AccountProperties(TypedDict):
+    Properties: dict[str, str]  # Namespace/PropertyName → value
+
+
+ACCOUNT_PROPERTIES = DocumentKind[AccountProperties]("iam.AccountProperties")
