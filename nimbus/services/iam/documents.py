@@ -8,7 +8,7 @@ lower-cased names the documents are keyed by.
 """
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from nimbus.core.documents import DocumentKind
 
@@ -123,6 +123,8 @@ class OidcProvider(TypedDict):
     ThumbprintList: list[str]
     CreateDate: float
     Tags: list[Tag]
+    ContextProvider: NotRequired[dict]  # trusted identity propagation: as the API gives it
+    IdentityCenterInstanceArn: NotRequired[str]
 
 
 OIDC_PROVIDER = DocumentKind[OidcProvider]("iam.OidcProvider")
