@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support import error_of, unique
+from tests.support import aws_cli, error_of, unique
 
 
 def _policy(*actions: str, effect: str = "Allow", key: str = "Action") -> str:
@@ -68,3 +68,15 @@ def test_account_properties(aws):
     assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "true", "RoleManager/Mode": "enforce"}
     for bad in ({"NoNamespace": "x"}, {"A/B/C": "x"}, {"A/": "x"}, {"One/x": "1", "Two/y": "2"}):
         assert error_of(iam.put_account_properties, Properties=bad) == ("InvalidInput", 400), bad
+
+
+def test_policies_granting_service_access_through_the_cli(client, endpoint):
+    iam = client("iam")  # the CLI signs as test/test: the default account
+    user = unique("cli")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="logs", PolicyDocument=_policy("logs:PutLogEvents"))
+    arn = iam.get_user(UserName=user)["User"]["Arn"]
+    answer = aws_cli(endpoint, "iam", "list-policies-granting-service-access", "--arn", arn,
+                     "--service-namespaces", "logs")
+    assert answer["PoliciesGrantingServiceAccess"] == [{"ServiceNamespace": "logs", "Policies": [
+        {"PolicyName": "logs", "PolicyType": "INLINE", "EntityType": "USER", "EntityName": user}]}]
