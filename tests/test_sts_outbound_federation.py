@@ -8,7 +8,7 @@ import json
 import jwt
 import requests
 
-from tests.support import error_of, make_client, unique
+from tests.support import error_of, make_client, start_server, unique
 
 
 def _verify(token: str, audience: str) -> dict:
@@ -95,3 +95,19 @@ def test_token_request_errors(aws):
                     SubjectMode="AWSIdentity") == ("ValidationError", 400)
     assert requests.get(f"{sts.meta.endpoint_url}/_nimbus/sts/outbound/{unique('none')}/.well-known/jwks.json",
                         timeout=30).status_code == 404
+
+
+def test_tokens_stay_verifiable_after_a_restart(tmp_path):
+    with start_server(tmp_path) as first:
+        make_client(first.endpoint, "iam").enable_outbound_web_identity_federation()
+        token = make_client(first.endpoint, "sts").get_web_identity_token(
+            Audience=["after-restart"], SigningAlgorithm="RS256")["WebIdentityToken"]
+    with start_server(tmp_path) as second:
+        info = make_client(second.endpoint, "iam").get_outbound_web_identity_federation_info()
+        assert info["JwtVendingEnabled"] is True
+        # the first server's port is gone: fetch the JWKS from the second, at the same issuer path
+        jwks_uri = f"{info['IssuerIdentifier']}/.well-known/jwks.json"
+        key = jwt.PyJWKClient(jwks_uri).get_signing_key_from_jwt(token)
+        claims = jwt.decode(token, key.key, algorithms=["RS256"], audience="after-restart",
+                            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False})
+        assert claims["iss"].rpartition("/")[2] == info["IssuerIdentifier"].rpartition("/")[2]
