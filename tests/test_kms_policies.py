@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -174,21 +175,28 @@ def test_aws_managed_keys_are_used_through_their_service(enforcing):
 
 
 def recorded(server, principal_arn: str, operation: str, call) -> dict:
-    seen, done = [], threading.Event()
+    """The authorization recorded for ``call`` itself: events are delivered off the request path, so an
+    earlier call's event may still arrive after subscribing; the request id tells them apart."""
+    seen: dict = {}
+    done = threading.Event()
 
     def on_call(event):
         if event.principal.get("arn") == principal_arn and event.operation == operation:
-            seen.append(event)
+            seen[event.request_id] = event
             done.set()
 
     server.runtime.events.flush()  # earlier calls' records are handled before this one's is awaited
     server.runtime.events.subscribe(API_CALL, on_call)
     try:
-        call()
-        assert done.wait(10)
+        request_id = call()["ResponseMetadata"]["RequestId"]
+        deadline = time.monotonic() + 10
+        while request_id not in seen and time.monotonic() < deadline:
+            done.wait(0.1)
+            done.clear()
+        assert request_id in seen
     finally:
         server.runtime.events.unsubscribe(API_CALL, on_call)
-    return seen[0].authorization
+    return seen[request_id].authorization
 
 
 def test_decision_is_recorded_when_enforcement_is_off(server, endpoint):

@@ -91,3 +91,29 @@ def test_assume_role_with_web_identity_from_the_test_issuer(aws, account, endpoi
     assert error_of(assume, unknown) == ("InvalidIdentityToken", 400)
     advance_clock(endpoint, 600)
     assert error_of(assume, good) == ("ExpiredTokenException", 400)
+
+
+def test_update_open_id_connect_provider_trusted_identity_propagation(aws):
+    iam = aws("iam")
+    arn = iam.create_open_id_connect_provider(Url=f"https://token.{unique('tip')}.example.com",
+                                              ThumbprintList=[THUMB])["OpenIDConnectProviderArn"]
+    context = {"SubjectSourceKey": "email", "SubjectTypeValue": "user",
+               "KeyDefinitionList": [{"SourceKey": "groups", "TargetKey": "team"}]}
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, ContextProvider=context)
+    instance = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, IdentityCenterInstanceArn=instance)
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert got["ContextProvider"] == context and got["IdentityCenterInstanceArn"] == instance
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, RemoveContextProvider=True)
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert "ContextProvider" not in got and got["IdentityCenterInstanceArn"] == instance
+    refused = [dict(ContextProvider=context, RemoveContextProvider=True),
+               dict(ContextProvider=context, IdentityCenterInstanceArn=instance), {},
+               dict(ContextProvider={"SubjectSourceKey": " email"}),
+               dict(ContextProvider={"SubjectSourceKey": "a", "SubjectTypeValue": "user", "SubjectTypeSourceKey": "t"}),
+               dict(IdentityCenterInstanceArn="arn:aws:sso:::instance/nope")]
+    for params in refused:
+        assert error_of(iam.update_open_id_connect_provider, OpenIDConnectProviderArn=arn, **params) == \
+            ("InvalidInput", 400), params
+    assert error_of(iam.update_open_id_connect_provider, OpenIDConnectProviderArn=arn + "x",
+                    RemoveContextProvider=True) == ("NoSuchEntity", 404)

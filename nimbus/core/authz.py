@@ -152,12 +152,13 @@ class Authorizer:
         raw_session = (principal.session_context or {}).get("policy")
         if raw_session:
             session = (compile_policy(raw_session),)
+        scoped = tuple(compile_policy(p) for p in (principal.session_context or {}).get("scopedPolicies", ()))
         request = Request(
             action=action, resource=resource, principal_type=principal.type, principal_arn=principal.arn,
             principal_account=principal.account_id, role_arn=_role_arn(principal),
             resource_account=resource_account, context=self._context(ctx, context, policies.tags),
         )
-        return evaluate(request, policies.identity, policies.boundary, resource_policy, must_grant, session)
+        return evaluate(request, policies.identity, policies.boundary, resource_policy, must_grant, session, scoped)
 
     def _policies(self, principal) -> PrincipalPolicies:
         if principal.type in ("Root", "Anonymous"):

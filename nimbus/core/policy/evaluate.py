@@ -166,9 +166,10 @@ def evaluate_resource(policy: Policy, request: Request) -> tuple[bool, str | Non
 
 
 def evaluate(request: Request, identity=(), boundary=None, resource_policy: Policy | None = None,
-             must_grant: bool = False, session=None) -> Decision:
+             must_grant: bool = False, session=None, scoped: tuple = ()) -> Decision:
     """Combine every policy type. ``must_grant``: the resource policy alone decides access to the
-    resource (role trust policies, KMS key policies), so no grant there means no access."""
+    resource (role trust policies, KMS key policies), so no grant there means no access. ``scoped``: the
+    session's scope-down policies (STS GetScopedCredentials), each one narrowing like a session policy."""
     def decide(allowed: bool, reason: str, policy_type: str | None, resource_allowed: bool,
                labels: list[str]) -> Decision:
         return Decision(allowed, request.action, request.resource, request.principal_arn, reason, policy_type,
@@ -196,7 +197,7 @@ def evaluate(request: Request, identity=(), boundary=None, resource_policy: Poli
         return decide(False, "explicit_deny", IDENTITY, relaxed, id_labels)
     identity_allows = is_root or id_verdict == "allow"
     missing = IDENTITY
-    for narrowing, kind in ((boundary, BOUNDARY), (session, SESSION)):
+    for narrowing, kind in ((boundary, BOUNDARY), (session, SESSION), *(((p,), SESSION) for p in scoped)):
         if narrowing is not None and not is_root:
             verdict, labels = evaluate_set(narrowing, request)
             if verdict == "deny":

@@ -8,7 +8,7 @@ lower-cased names the documents are keyed by.
 """
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from nimbus.core.documents import DocumentKind
 
@@ -123,6 +123,8 @@ class OidcProvider(TypedDict):
     ThumbprintList: list[str]
     CreateDate: float
     Tags: list[Tag]
+    ContextProvider: NotRequired[dict]  # trusted identity propagation: as the API gives it
+    IdentityCenterInstanceArn: NotRequired[str]
 
 
 OIDC_PROVIDER = DocumentKind[OidcProvider]("iam.OidcProvider")
@@ -252,3 +254,19 @@ class StsPreferences(TypedDict):
 
 
 STS_PREFERENCES = DocumentKind[StsPreferences]("iam.StsPreferences")
+
+
+class OutboundFederation(TypedDict):
+    """Outbound web identity federation of one account: STS GetWebIdentityToken's issuer."""
+    IssuerId: str  # the account's issuer, /_nimbus/sts/outbound/<IssuerId>; kept when disabled and re-enabled
+    Enabled: bool
+
+
+OUTBOUND_FEDERATION = DocumentKind[OutboundFederation]("iam.OutboundFederation")
+
+
+class AccountProperties(TypedDict):
+    Properties: dict[str, str]  # Namespace/PropertyName → value
+
+
+ACCOUNT_PROPERTIES = DocumentKind[AccountProperties]("iam.AccountProperties")

@@ -22,6 +22,12 @@ from nimbus.services.iam.common import (
     tags_output,
 )
 from nimbus.services.iam.documents import OIDC_PROVIDER, OidcProvider
+from nimbus.services.iam.oidc_context import (
+    apply_update,
+    checked_context_provider,
+    checked_instance,
+    invalid_input,
+)
 from nimbus.services.iam.saml_providers import retag
 from nimbus.services.iam.state import IamState
 
@@ -29,10 +35,6 @@ THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
 MAX_THUMBPRINTS = 5
 MAX_CLIENT_IDS = 100
 LOCAL_ISSUER = "/_nimbus/oidc/"
-
-
-def invalid_input(message: str) -> ServiceError:
-    return ServiceError("InvalidInput", message, status=400)
 
 
 def _url(url: str) -> str:
@@ -58,7 +60,8 @@ def _thumbprints(values: list[str]) -> list[str]:
 def oidc_output(provider: OidcProvider) -> dict:
     return {"Url": provider["Url"], "ClientIDList": provider["ClientIDList"],
             "ThumbprintList": provider["ThumbprintList"], "CreateDate": timestamp(provider["CreateDate"]),
-            "Tags": tags_output(provider["Tags"])}
+            "Tags": tags_output(provider["Tags"]),
+            **{k: provider[k] for k in ("ContextProvider", "IdentityCenterInstanceArn") if k in provider}}  # type: ignore[literal-required]
 
 
 class OidcProviderOps(IamState):
@@ -71,6 +74,10 @@ class OidcProviderOps(IamState):
         provider: OidcProvider = {"Arn": arn, "Url": url, "ClientIDList": client_ids,
                                   "ThumbprintList": _thumbprints(params.get("ThumbprintList", [])),
                                   "CreateDate": ctx.clock.time(), "Tags": checked_tags(params.get("Tags", []))}
+        if "ContextProvider" in params:
+            provider["ContextProvider"] = checked_context_provider(params["ContextProvider"])
+        if "IdentityCenterInstanceArn" in params:
+            provider["IdentityCenterInstanceArn"] = checked_instance(params["IdentityCenterInstanceArn"])
         with self.store.transaction():
             if OIDC_PROVIDER.get(self.store, ns(ctx.account_id, "oidc_providers"), arn):
                 raise already_exists(f"Provider with url {params['Url']} already exists.")
@@ -107,6 +114,9 @@ class OidcProviderOps(IamState):
         def update(provider: OidcProvider) -> None:
             provider["ThumbprintList"] = _thumbprints(params["ThumbprintList"])
         return self._change_oidc(ctx, params, update)
+
+    def update_open_id_connect_provider(self, ctx: RequestContext, params: dict) -> dict:
+        return self._change_oidc(ctx, params, lambda provider: apply_update(provider, params))
 
     def tag_open_id_connect_provider(self, ctx, params): return self._change_oidc(ctx, params, retag(params))  # noqa
     def untag_open_id_connect_provider(self, ctx, params): return self._change_oidc(ctx, params, retag(params))  # noqa

@@ -7,6 +7,7 @@ IAM hands each principal's policies to the authorizer (``identity_policies``).
 from __future__ import annotations
 
 from nimbus.services.iam.account import AccountOps
+from nimbus.services.iam.account_properties import AccountPropertyOps
 from nimbus.services.iam.attachments import AttachmentOps
 from nimbus.services.iam.context_keys import ContextKeyOps
 from nimbus.services.iam.details import DetailOps
@@ -21,6 +22,7 @@ from nimbus.services.iam.resource_tags import ResourceTagOps
 from nimbus.services.iam.roles import RoleOps
 from nimbus.services.iam.saml_providers import SamlProviderOps
 from nimbus.services.iam.server_certificates import ServerCertificateOps
+from nimbus.services.iam.service_access import ServiceAccessOps
 from nimbus.services.iam.service_credentials import ServiceCredentialOps
 from nimbus.services.iam.service_linked_roles import ServiceLinkedRoleOps
 from nimbus.services.iam.simulate import SimulationOps
@@ -33,5 +35,6 @@ class Provider(UpdateOps, UserOps, GroupOps, RoleOps, ManagedPolicyOps, Attachme
                InstanceProfileOps, DetailOps, SimulationOps, OidcProviderOps,
                SamlProviderOps, ReportOps, MfaDeviceOps, PasswordOps,
                UserCredentialOps, AccountOps, ServerCertificateOps,
-               ServiceLinkedRoleOps, ContextKeyOps, ServiceCredentialOps):
+               ServiceLinkedRoleOps, ContextKeyOps, ServiceCredentialOps,
+               AccountPropertyOps, ServiceAccessOps):
     pass

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -35,11 +37,11 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _json(status: int, payload) -> HttpResponse:
+def json_response(status: int, payload) -> HttpResponse:
     return HttpResponse(status, Headers({"content-type": "application/json"}), json.dumps(payload).encode())
 
 
-def _integer(value: int) -> str:
+def integer_b64url(value: int) -> str:
     return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
@@ -52,19 +54,20 @@ class OidcIssuerOps(StsState):
             return None
         issuer = f"{request.scheme}://{request.headers.get('host', 'localhost')}{ISSUER_PATH}{name}"
         if endpoint == ".well-known/openid-configuration" and request.method == "GET":
-            return _json(200, {"issuer": issuer, "jwks_uri": f"{issuer}/jwks", "token_endpoint": f"{issuer}/token",
-                               "response_types_supported": ["id_token"], "subject_types_supported": ["public"],
-                               "id_token_signing_alg_values_supported": ["RS256"]})
+            return json_response(200, {"issuer": issuer, "jwks_uri": f"{issuer}/jwks",
+                                       "token_endpoint": f"{issuer}/token", "response_types_supported": ["id_token"],
+                                       "subject_types_supported": ["public"],
+                                       "id_token_signing_alg_values_supported": ["RS256"]})
         if endpoint == "jwks" and request.method == "GET":
-            return _json(200, {"keys": [self.issuer_jwk(name)]})
+            return json_response(200, {"keys": [self.issuer_jwk(name)]})
         if endpoint == "token" and request.method == "POST":
             try:
                 claims = read_json(request.body or b"{}")
             except ValueError:
                 claims = None
             if not isinstance(claims, dict):
-                return _json(400, {"error": "send the token's claims as a JSON object"})
-            return _json(200, {"token": self.mint(name, issuer, claims)})
+                return json_response(400, {"error": "send the token's claims as a JSON object"})
+            return json_response(200, {"token": self.mint(name, issuer, claims)})
         return None
 
     def mint(self, name: str, issuer: str, claims: dict) -> str:
@@ -79,8 +82,8 @@ class OidcIssuerOps(StsState):
     def issuer_jwk(self, name: str) -> dict:
         key_id, key = self._issuer_key(name)
         numbers = key.public_key().public_numbers()
-        return {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": key_id, "n": _integer(numbers.n),
-                "e": _integer(numbers.e)}
+        return {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": key_id, "n": integer_b64url(numbers.n),
+                "e": integer_b64url(numbers.e)}
 
     def verify_issued(self, name: str, key_id: str, signing_input: bytes, signature: bytes) -> bool:
         """Did issuer ``name``'s key (``key_id``) sign this? False for an unknown issuer or key."""
@@ -95,16 +98,21 @@ class OidcIssuerOps(StsState):
         return True
 
     def _issuer_key(self, name: str) -> tuple[str, rsa.RSAPrivateKey]:
-        with self.store.transaction():
-            stored = OIDC_ISSUER_KEY.get(self.store, NAMESPACE, name)
-            if stored is None:
-                key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption())
-                stored = {"KeyId": random_id("nimbus-"), "SealedPrivateKey": self.runtime.vault.seal(
-                    pem, f"sts/oidc/{name}")}
-                OIDC_ISSUER_KEY.put(self.store, NAMESPACE, name, stored)
-        pem = self.runtime.vault.unseal(stored["SealedPrivateKey"], f"sts/oidc/{name}")
-        key = serialization.load_pem_private_key(pem, password=None)
+        key_id, key = self.sealed_key(NAMESPACE, name, f"sts/oidc/{name}",
+                                      lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
         assert isinstance(key, rsa.RSAPrivateKey)
-        return stored["KeyId"], key
+        return key_id, key
+
+    def sealed_key(self, namespace: tuple[str, ...], name: str, purpose: str,
+                   make: Callable[[], Any]) -> tuple[str, Any]:
+        """The signing key kept as ``name``, sealed under the master key for ``purpose``; made on first use."""
+        with self.store.transaction():
+            stored = OIDC_ISSUER_KEY.get(self.store, namespace, name)
+            if stored is None:
+                pem = make().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption())
+                stored = {"KeyId": random_id("nimbus-"), "SealedPrivateKey": self.runtime.vault.seal(
+                    pem, purpose)}
+                OIDC_ISSUER_KEY.put(self.store, namespace, name, stored)
+        pem = self.runtime.vault.unseal(stored["SealedPrivateKey"], purpose)
+        return stored["KeyId"], serialization.load_pem_private_key(pem, password=None)

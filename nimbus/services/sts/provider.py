@@ -9,7 +9,9 @@ from nimbus.core.policy import compile_policy
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.sts.chaining import check_session_name, session_carry
 from nimbus.services.sts.federation import FederationOps
+from nimbus.services.sts.outbound import OutboundTokenOps
 from nimbus.services.sts.saml import SamlOps
+from nimbus.services.sts.scoped import ScopedCredentialOps
 from nimbus.services.sts.state import ROLE_ARN, ROLE_SECONDS, StsState
 from nimbus.services.sts.web_identity import WebIdentityOps
 
@@ -21,7 +23,7 @@ CHAINED_ROLE_SECONDS = 3600
 ROOT_SESSION_SECONDS = 3600
 
 
-class Provider(WebIdentityOps, SamlOps, FederationOps, StsState):
+class Provider(OutboundTokenOps, ScopedCredentialOps, WebIdentityOps, SamlOps, FederationOps, StsState):
     # AssumeRole checks the caller against the role's trust policy itself (and always, as AWS does).
     self_authorized = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
