@@ -13,6 +13,7 @@ from nimbus.core.context import RequestContext
 
 from .common import DAY_MS, invalid, now_ms
 from .event_store import EventStore
+from .import_run import note_appended
 from .ingest import metric_filters, publish_ingestion, queue_subscriptions
 from .state import LogsState
 
@@ -75,13 +76,7 @@ class PutEventOps(LogsState):
                     group_name, stream_name, stream["seq"], accepted, now)
                 queued = queue_subscriptions(ctx, self.store, group_name, stream_name, stream["seq"], accepted)
                 filters = metric_filters(ctx, self.store, group_name)
-                stream["seq"] += len(accepted)
-                first, last = accepted[0]["timestamp"], accepted[-1]["timestamp"]
-                stream["firstEventTimestamp"] = min(stream.get("firstEventTimestamp") or first, first)
-                stream["lastEventTimestamp"] = max(stream.get("lastEventTimestamp") or last, last)
-                stream["lastIngestionTime"] = now
-                stream["storedBytes"] = stream.get("storedBytes", 0) + sum(len(e["message"].encode())
-                                                                           for e in accepted)
+                note_appended(stream, accepted, now)
             stream["uploadSequenceToken"] = token
             self.save_stream(ctx, group_name, stream)
         if queued:
