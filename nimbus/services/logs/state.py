@@ -12,6 +12,7 @@ from .forwarding import Forwarder
 from .import_run import ImportRunner
 from .insights_run import QueryRunner
 from .live_tail_hub import LiveTailHub
+from .scheduled_run import ScheduledRunner
 
 
 class LogsState(BaseProvider):
@@ -21,6 +22,7 @@ class LogsState(BaseProvider):
         self.queries: QueryRunner = QueryRunner(runtime)
         self.exports: ExportRunner = ExportRunner(runtime)
         self.imports: ImportRunner = ImportRunner(runtime)
+        self.schedules: ScheduledRunner = ScheduledRunner(self)
         self.live_tail: LiveTailHub = LiveTailHub()
 
     def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
