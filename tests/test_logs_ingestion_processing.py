@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from nimbus.core.metrics import METRIC
-from tests.support import group_with_stream, insights_finished, virtual_now_ms
+from tests.support import error_of, group_with_stream, insights_finished, virtual_now_ms
 
 EMAILS = ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"]
 POLICY = json.dumps({"Name": "protect", "Version": "2021-06-01", "Statement": [
@@ -77,3 +77,18 @@ def test_insights_results_and_log_records_are_masked(aws, endpoint):
     assert record["user"] == "*" * 15 and "bob@example.com" not in record["@message"]
     unmasked = logs.get_log_record(logRecordPointer=row["@ptr"], unmask=True)["logRecord"]
     assert unmasked["user"] == "bob@example.com"
+
+
+def test_grok_transformer_parses_at_ingestion_and_refuses_unknown_patterns(aws, endpoint):
+    logs = aws("logs")
+    group = group_with_stream(logs)
+    match = "%{IP:client} %{WORD:method} %{URIPATHPARAM:path} %{NUMBER:bytes:int} %{LOGLEVEL:level}"
+    logs.put_transformer(logGroupIdentifier=group, transformerConfig=[{"grok": {"match": match}}])
+    logs.put_log_events(logGroupName=group, logStreamName="app", logEvents=[
+        {"timestamp": virtual_now_ms(endpoint), "message": "10.0.0.1 GET /a/b?x=1 512 ERROR"}])
+    stored = logs.get_log_events(logGroupName=group, logStreamName="app")["events"][0]["message"]
+    assert json.loads(stored) == {"client": "10.0.0.1", "method": "GET", "path": "/a/b?x=1", "bytes": 512,
+                                  "level": "ERROR"}
+    for bad in ("%{NOPE:x}", "%{WORD:a} (\\1)"):
+        assert error_of(logs.put_transformer, logGroupIdentifier=group,
+                        transformerConfig=[{"grok": {"match": bad}}]) == ("InvalidParameterException", 400)

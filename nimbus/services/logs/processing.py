@@ -2,7 +2,7 @@
 DescribeFieldIndexes) and OpenSearch integrations (Put / Get / List / Delete).
 
 A group's transformer is applied by PutLogEvents to every event it accepts (put_events.py), and TestTransformer
-runs it the same way: a parser first (parseJSON, parseKeyValue), then addKeys, deleteKeys, renameKeys,
+runs it the same way: a parser first (parseJSON, parseKeyValue, grok), then addKeys, deleteKeys, renameKeys,
 copyValue, lowerCaseString, upperCaseString, trimString. Indexes do not speed up queries: see
 docs/services/logs.md.
 """
@@ -14,6 +14,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.json_text import read_json
 
 from .common import group_name_of, invalid, now_ms, page
+from .grok import GrokError, compile_grok, grok
 from .state import LogsState
 from .stored import StoredKind
 
@@ -21,7 +22,7 @@ TRANSFORMERS = StoredKind("transformers", "transformer")
 INDEX_POLICIES = StoredKind("indexpolicies", "index policy")
 INTEGRATIONS = StoredKind("integrations", "integration")
 MAX_PROCESSORS = 20
-APPLIED_PARSERS = ("parseJSON", "parseKeyValue")
+APPLIED_PARSERS = ("parseJSON", "parseKeyValue", "grok")
 
 
 def _apply(processor: dict, record: dict) -> dict:
@@ -69,6 +70,8 @@ def _parse(processor: dict, message: str) -> dict | None:
         parsed = record if isinstance(record, dict) else None
     elif name == "parseKeyValue":
         parsed = _key_values(options or {}, message)
+    elif name == "grok":
+        parsed = grok(options["match"], message)
     else:
         return None
     destination = (options or {}).get("destination")
@@ -93,6 +96,12 @@ def _check_processors(processors: list[dict]) -> None:
     first = next(iter(processors[0]))
     if not first.startswith("parse") and first != "grok" and first != "csv":
         raise invalid("The first processor of a transformer must be a parser.")
+    for processor in processors:
+        if "grok" in processor:
+            try:
+                compile_grok((processor["grok"] or {}).get("match") or "")
+            except GrokError as problem:
+                raise invalid(str(problem)) from None
 
 
 class ProcessingOps(LogsState):
@@ -121,7 +130,7 @@ class ProcessingOps(LogsState):
     def test_transformer(self, ctx: RequestContext, params: dict) -> dict:
         _check_processors(params["transformerConfig"])
         if next(iter(params["transformerConfig"][0])) not in APPLIED_PARSERS:
-            raise invalid("nimbus runs transformers that begin with parseJSON or parseKeyValue only.")
+            raise invalid("nimbus runs transformers that begin with parseJSON, parseKeyValue or grok only.")
         out = []
         for number, message in enumerate(params["logEventMessages"], start=1):
             record = {"eventNumber": number, "eventMessage": message}
