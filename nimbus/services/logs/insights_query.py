@@ -28,6 +28,7 @@ from .insights_expr import (
     text,
 )
 from .insights_lexer import Token, malformed, tokenize, unquote
+from .insights_unnest import UnnestCommand, json_member
 
 SYSTEM = {"@timestamp": "time", "@message": "str", "@logStream": "str", "@log": "str", "@ptr": "str",
           "@ingestionTime": "time"}
@@ -65,7 +66,7 @@ class _State:
         return self.order or ([] if self.aggregated else ['"@timestamp" DESC'])
 
 
-class _Parser:
+class _Parser(UnnestCommand):
     def __init__(self, source: str, account: str):
         self.source, self.account = source, account
         self.tokens = tokenize(source)
@@ -242,6 +243,9 @@ class _Parser:
     def field_ref(self, name: str) -> Expr:
         if name in self.state.columns:
             return Expr(ident(name), self.state.columns[name])
+        inside = json_member(self.state.columns, name)
+        if inside is not None:
+            return inside
         if name.startswith("@"):
             return Expr("NULL", "any")
         self.state.uses_json = True
@@ -256,7 +260,8 @@ class _Parser:
                 raise self.error(token, "the query is empty")
             commands = {"fields": self.command_fields, "filter": self.command_filter, "stats": self.command_stats,
                         "sort": self.command_sort, "limit": self.command_limit, "parse": self.command_parse,
-                        "dedup": self.command_dedup, "display": self.command_display}
+                        "dedup": self.command_dedup, "display": self.command_display,
+                        "unnest": self.command_unnest}
             if token.word not in commands:
                 raise self.error(token)
             commands[token.word]()
