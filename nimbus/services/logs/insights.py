@@ -17,6 +17,7 @@ from .common import DAY_MS, group_name_of, groups_ns, invalid, now_ms, page, que
 from .data_protection import mask_for, mask_groups
 from .documents import INSIGHTS_QUERY, LOG_GROUP, InsightsQuery
 from .event_store import EventStore, event_key, key_timestamp
+from .insights_lookup import load_lookups
 from .insights_query import compile_query
 from .state import LogsState
 
@@ -49,6 +50,7 @@ class InsightsOps(LogsState):
         if params["endTime"] < params["startTime"]:
             raise invalid("endTime must be greater than or equal to startTime.")
         plan = compile_query(params["queryString"], ctx.account_id)
+        load_lookups(self.store, ctx.account_id, ctx.region, plan.lookups)  # the tables exist, with those fields
         if self.queries.count() >= MAX_CONCURRENT:
             raise ServiceError("LimitExceededException", "Account maximum query concurrency limit of "
                                f"[{MAX_CONCURRENT}] reached.")

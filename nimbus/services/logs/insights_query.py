@@ -28,6 +28,7 @@ from .insights_expr import (
     text,
 )
 from .insights_lexer import Token, malformed, tokenize, unquote
+from .insights_lookup import LookupCommand
 from .insights_unnest import UnnestCommand, json_member
 
 SYSTEM = {"@timestamp": "time", "@message": "str", "@logStream": "str", "@log": "str", "@ptr": "str",
@@ -42,6 +43,7 @@ class Plan:
     columns: list[str]
     aggregated: bool
     uses_json: bool
+    lookups: dict[str, list[str]] = field(default_factory=dict)  # lookup table -> the columns it must have
 
 
 @dataclass
@@ -54,6 +56,7 @@ class _State:
     aggregated: bool = False
     matched_step: str | None = None
     uses_json: bool = False
+    lookups: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def previous(self) -> str:
@@ -66,7 +69,7 @@ class _State:
         return self.order or ([] if self.aggregated else ['"@timestamp" DESC'])
 
 
-class _Parser(UnnestCommand):
+class _Parser(UnnestCommand, LookupCommand):
     def __init__(self, source: str, account: str):
         self.source, self.account = source, account
         self.tokens = tokenize(source)
@@ -261,7 +264,7 @@ class _Parser(UnnestCommand):
             commands = {"fields": self.command_fields, "filter": self.command_filter, "stats": self.command_stats,
                         "sort": self.command_sort, "limit": self.command_limit, "parse": self.command_parse,
                         "dedup": self.command_dedup, "display": self.command_display,
-                        "unnest": self.command_unnest}
+                        "unnest": self.command_unnest, "lookup": self.command_lookup}
             if token.word not in commands:
                 raise self.error(token)
             commands[token.word]()
@@ -400,7 +403,7 @@ class _Parser(UnnestCommand):
                f"{' ORDER BY ' + ', '.join(order) if order else ''}")
         matched = f"{with_clause}SELECT count(*) FROM {state.matched_step or state.previous}"
         return Plan(sql, matched, columns + ([] if state.aggregated else ["@ptr"]), state.aggregated,
-                    state.uses_json)
+                    state.uses_json, state.lookups)
 
 
     def base(self) -> str:

@@ -16,6 +16,7 @@ from nimbus.core.sql.errors import SqlError
 from nimbus.protocol.errors import ServiceError
 
 from .common import SERVICE_PRINCIPAL, group_name_of
+from .insights_lookup import load_lookups
 from .insights_query import compile_query
 from .insights_run import LIMITS, load_events, result_rows
 from .schedules import next_run
@@ -55,7 +56,8 @@ def _rows(store, account: str, region: str, query: dict, due: int) -> list[dict]
     end = due - (query.get("endTimeOffset") or 0) * 1000
     groups = [group_name_of({"logGroupIdentifier": g}) for g in query.get("logGroupIdentifiers") or []]
     table = load_events(store, account, region, groups, start, end)
-    result = run(f"{plan.sql} LIMIT {LIMITS.max_rows}", {"events": table}, LIMITS)
+    tables = {"events": table, **load_lookups(store, account, region, plan.lookups)}
+    result = run(f"{plan.sql} LIMIT {LIMITS.max_rows}", tables, LIMITS)
     return [{cell["field"]: cell["value"] for cell in row} for row in result_rows(result.columns, result.rows)]
 
 
