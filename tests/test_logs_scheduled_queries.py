@@ -3,8 +3,20 @@ window before each due time, its rows written to the S3 destination as the role,
 from __future__ import annotations
 
 import json
+import os
+import signal
 
-from tests.support import advance_clock, error_of, group_with_stream, logs_role, new_bucket, unique, virtual_now_ms
+from tests.support import (
+    advance_clock,
+    error_of,
+    group_with_stream,
+    logs_role,
+    make_client,
+    new_bucket,
+    serve_subprocess,
+    unique,
+    virtual_now_ms,
+)
 
 END_OF_TIME_MS = 4_102_444_800_000
 
@@ -70,3 +82,27 @@ def test_a_run_that_cannot_write_is_recorded_as_a_client_error(aws, endpoint, ac
     assert error_of(logs.create_scheduled_query, name=unique("bad"), queryLanguage="CWLI", queryString="fields x",
                     logGroupIdentifiers=[group], scheduleExpression="cron(0 25 * * ? *)",
                     executionRoleArn="arn:aws:iam::1:role/r") == ("InvalidParameterException", 400)
+
+
+def test_schedules_survive_kill_9_and_run_without_a_logs_request(tmp_path):
+    from nimbus.server import free_port
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    process = serve_subprocess(str(tmp_path / "data"), port)
+    try:
+        logs = make_client(endpoint, "logs")
+        group = group_with_stream(logs)
+        logs.create_scheduled_query(name="durable", queryLanguage="CWLI", queryString="stats count(*)",
+                                    logGroupIdentifiers=[group], scheduleExpression="rate(5 minutes)",
+                                    executionRoleArn=logs_role(make_client(endpoint, "iam")))
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    process = serve_subprocess(str(tmp_path / "data"), port)
+    try:
+        advance_clock(endpoint, 301)  # no Logs request before: the schedule was resumed with the server
+        history = runs(make_client(endpoint, "logs"), "durable")
+        assert [h["executionStatus"] for h in history] == ["Complete"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
