@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.support import error_of, unique
+from tests.support import aws_cli, aws_cli_error, error_of, unique
 
 CLOUDTRAIL_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -107,3 +107,11 @@ def test_s3_table_integration_sources(aws, account):
         ("ResourceNotFoundException", 400)
     assert error_of(logs.list_sources_for_s3_table_integration, integrationArn="not-an-arn") == \
         ("ValidationException", 400)
+
+
+def test_the_aws_cli_reaches_the_new_operations(endpoint):
+    assert "imports" in aws_cli(endpoint, "logs", "describe-import-tasks")
+    summaries = aws_cli(endpoint, "logs", "list-aggregate-log-group-summaries", "--group-by",
+                        "DATA_SOURCE_NAME_AND_TYPE")
+    assert "aggregateLogGroupSummaries" in summaries
+    assert "ResourceNotFoundException" in aws_cli_error(endpoint, "logs", "cancel-import-task", "--import-id", "nope")
