@@ -62,6 +62,10 @@ def test_a_scheduled_query_runs_on_the_virtual_clock_and_writes_to_s3(aws, endpo
     history = runs(logs, name)
     assert len(history) == 2 and history[1]["triggeredTimestamp"] - history[0]["triggeredTimestamp"] == 300_000
     assert runs(logs, name, executionStatuses=["Failed"]) == []
+    advance_clock(endpoint, 1000)  # three periods at once: one run, the schedule keeps its phase
+    advance_clock(endpoint, 200)
+    stamps = [h["triggeredTimestamp"] for h in runs(logs, name)]
+    assert len(stamps) == 4 and [(s - stamps[0]) % 300_000 for s in stamps] == [0, 0, 0, 0]
     logs.delete_scheduled_query(identifier=name)
     assert error_of(runs, logs, name) == ("ResourceNotFoundException", 400)
 

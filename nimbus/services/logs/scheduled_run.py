@@ -42,8 +42,12 @@ def reschedule(store, account: str, region: str, query: dict, now_ms: int, last_
     if query["state"] == "ENABLED":
         due = next_run(expression, last_due if last_due is not None
                        else max(now_ms, query.get("scheduleStartTime", 0) * 1000 - 1))
-        while due is not None and due <= now_ms:
-            due = next_run(expression, due)
+        if due is not None and due <= now_ms:
+            if expression.startswith("rate("):  # the same phase, past the runs a jump skipped
+                interval = next_run(expression, 0) or 1
+                due += ((now_ms - due) // interval + 1) * interval
+            else:  # cron times are absolute
+                due = next_run(expression, now_ms)
     if due is None or (query.get("scheduleEndTime") and due > query["scheduleEndTime"] * 1000):
         store.delete(INDEX_NS, key)
     else:
