@@ -2,20 +2,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from tests.support import error_of, unique, virtual_now_ms
-
-
-def finished(logs, query_id: str, deadline: float = 30.0) -> dict:
-    until = time.monotonic() + deadline
-    while True:
-        answer = logs.get_query_results(queryId=query_id)
-        if answer["status"] not in ("Scheduled", "Running") or time.monotonic() > until:
-            return answer
-        time.sleep(0.05)
+from tests.support import insights_finished as finished
 
 
 def rows(answer: dict) -> list[dict]:

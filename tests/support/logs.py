@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from tests.support.basics import unique, virtual_now
 
@@ -36,3 +37,13 @@ LOGS_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
 def logs_role(iam) -> str:
     """A role CloudWatch Logs may assume (to deliver subscription records)."""
     return iam.create_role(RoleName=unique("cwl-role"), AssumeRolePolicyDocument=LOGS_TRUST)["Role"]["Arn"]
+
+
+def insights_finished(logs, query_id: str, deadline: float = 30.0) -> dict:
+    """GetQueryResults once the Insights query has ended (or the deadline passed)."""
+    until = time.monotonic() + deadline
+    while True:
+        answer = logs.get_query_results(queryId=query_id)
+        if answer["status"] not in ("Scheduled", "Running") or time.monotonic() > until:
+            return answer
+        time.sleep(0.05)

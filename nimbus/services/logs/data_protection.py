@@ -14,8 +14,8 @@ from collections.abc import Callable
 from nimbus.core.context import RequestContext
 from nimbus.core.json_text import read_json
 
-from .common import account_policies_ns, group_arn, group_name_of, invalid, now_ms
-from .documents import LogGroup
+from .common import account_policies_ns, group_arn, group_name_of, groups_ns, invalid, now_ms
+from .documents import LOG_GROUP, LogGroup
 from .state import LogsState
 
 IDENTIFIER_ARN = "arn:aws:dataprotection::aws:data-identifier/"
@@ -106,3 +106,19 @@ def mask_for(store, ctx: RequestContext, group: LogGroup, unmask: bool) -> Calla
         return None
     names = sorted({name for document in documents for name in identifiers_of(document)})
     return _masker(tuple(names))
+
+
+def mask_groups(store, ctx: RequestContext, names: list[str]) -> Callable[[str], str] | None:
+    """What hides sensitive data in results drawn from several groups (Insights rows may mix them): every
+    identifier any of them protects. Insights results are always masked, as AWS masks them."""
+    maskers = [m for name in names
+               if (group := LOG_GROUP.get(store, groups_ns(ctx.account_id, ctx.region), name)) is not None
+               and (m := mask_for(store, ctx, group, unmask=False)) is not None]
+    if not maskers:
+        return None
+
+    def mask(text: str) -> str:
+        for masker in maskers:
+            text = masker(text)
+        return text
+    return mask

@@ -19,6 +19,7 @@ class LogGroup(TypedDict, total=False):
     dataProtectionPolicy: str
     dataProtectionUpdated: int
     bearerTokenAuthenticationEnabled: bool
+    dataSource: dict[str, str]  # {name, type}: the managed groups nimbus creates (imports) know theirs
 
 
 class LogStream(TypedDict, total=False):

@@ -14,13 +14,15 @@ from .metric_filters import matcher, publish_matches
 
 
 def queue_subscriptions(ctx: RequestContext, store, group: str, stream: str, first_seq: int,
-                        events: list[dict]) -> bool:
-    """Inside PutLogEvents' transaction: one outbox entry per filter with matching events."""
+                        events: list[dict], transformed: list[dict]) -> bool:
+    """Inside PutLogEvents' transaction: one outbox entry per filter with matching events (the events as sent,
+    or as the group's transformer made them for a filter with applyOnTransformedLogs)."""
     queued = False
     for _, subscription in SUBSCRIPTION_FILTER.scan(store, subscriptions_ns(ctx.account_id, ctx.region, group)):
         test = matcher(subscription["filterPattern"])
+        seen = transformed if subscription.get("applyOnTransformedLogs") else events
         matched = [[event_id(stream, event_key(e["timestamp"], first_seq + offset)), e["timestamp"], e["message"]]
-                   for offset, e in enumerate(events) if test(e["message"])]
+                   for offset, e in enumerate(seen) if test(e["message"])]
         if matched:
             enqueue(store, {
                 "account": ctx.account_id, "region": ctx.region, "group": group, "stream": stream,
@@ -36,9 +38,11 @@ def metric_filters(ctx: RequestContext, store, group: str) -> list[MetricFilter]
     return [f for _, f in METRIC_FILTER.scan(store, metric_filters_ns(ctx.account_id, ctx.region, group))]
 
 
-def publish_ingestion(ctx: RequestContext, group: str, events: list[dict], filters: list[MetricFilter]) -> None:
-    """After the batch is committed."""
-    publish_matches(ctx, filters, events)
+def publish_ingestion(ctx: RequestContext, group: str, events: list[dict], filters: list[MetricFilter],
+                      transformed: list[dict]) -> None:
+    """After the batch is committed; metric filters with applyOnTransformedLogs see the transformed events."""
+    publish_matches(ctx, [f for f in filters if not f.get("applyOnTransformedLogs")], events)
+    publish_matches(ctx, [f for f in filters if f.get("applyOnTransformedLogs")], transformed)
     size = sum(len(e["message"].encode()) for e in events)
     for dimensions in ({"LogGroupName": group}, {}):
         for name, value, unit in (("IncomingLogEvents", len(events), "None"), ("IncomingBytes", size, "Bytes")):

@@ -13,9 +13,11 @@ from nimbus.core.context import RequestContext
 from nimbus.core.json_text import read_json
 from nimbus.protocol.errors import ServiceError
 
-from .common import DAY_MS, group_name_of, invalid, now_ms, page, queries_ns, streams_ns
-from .documents import INSIGHTS_QUERY, InsightsQuery
+from .common import DAY_MS, group_name_of, groups_ns, invalid, now_ms, page, queries_ns, streams_ns
+from .data_protection import mask_for, mask_groups
+from .documents import INSIGHTS_QUERY, LOG_GROUP, InsightsQuery
 from .event_store import EventStore, event_key, key_timestamp
+from .insights_lookup import load_lookups
 from .insights_query import compile_query
 from .state import LogsState
 
@@ -48,6 +50,7 @@ class InsightsOps(LogsState):
         if params["endTime"] < params["startTime"]:
             raise invalid("endTime must be greater than or equal to startTime.")
         plan = compile_query(params["queryString"], ctx.account_id)
+        load_lookups(self.store, ctx.account_id, ctx.region, plan.lookups)  # the tables exist, with those fields
         if self.queries.count() >= MAX_CONCURRENT:
             raise ServiceError("LimitExceededException", "Account maximum query concurrency limit of "
                                f"[{MAX_CONCURRENT}] reached.")
@@ -71,7 +74,11 @@ class InsightsOps(LogsState):
 
     def get_query_results(self, ctx: RequestContext, params: dict) -> dict:
         query = self._query(ctx, params["queryId"])
-        return {"queryLanguage": "CWLI", "status": query["status"], "results": query.get("results", []),
+        results = query.get("results", [])
+        mask = mask_groups(self.store, ctx, query["logGroupNames"])
+        if mask is not None:
+            results = [[{**cell, "value": mask(cell["value"])} for cell in row] for row in results]
+        return {"queryLanguage": "CWLI", "status": query["status"], "results": results,
                 "statistics": query.get("statistics", {"recordsMatched": 0.0, "recordsScanned": 0.0,
                                                        "bytesScanned": 0.0})}
 
@@ -139,4 +146,8 @@ class InsightsOps(LogsState):
             for part in name.split("."):
                 value = value[part]
             record.setdefault(name, value if isinstance(value, str) else json.dumps(value))
+        group_doc = LOG_GROUP.get(self.store, groups_ns(ctx.account_id, ctx.region), group)
+        mask = mask_for(self.store, ctx, group_doc, bool(params.get("unmask"))) if group_doc else None
+        if mask is not None:
+            record = {name: mask(value) for name, value in record.items()}
         return {"logRecord": record}

@@ -21,7 +21,7 @@ COMPARISONS = {"=", "==", "!=", "<", "<=", ">", ">=", "=~", "like", "in", "not"}
 @dataclass
 class Expr:
     sql: str
-    kind: str = "any"  # num, str, bool, time, any
+    kind: str = "any"  # num, str, bool, time, any, json (text holding a JSON value)
     aggregate: bool = False
 
 
@@ -93,6 +93,8 @@ def _substr(a: list[Expr]) -> str:
 Builder = Callable[[list[Expr]], str]
 # name -> (kind of the result, SQL builder over the argument expressions)
 FUNCTIONS: dict[str, tuple[str, Builder]] = {
+    # A JSON value whose members later commands name as ``alias.member`` (insights_unnest.py).
+    "jsonparse": ("json", lambda a: f"CASE WHEN json_valid({text(a[0])}) THEN {text(a[0])} END"),
     "strlen": ("num", lambda a: f"length({text(a[0])})"),
     "toupper": ("str", lambda a: f"upper({text(a[0])})"),
     "upper": ("str", lambda a: f"upper({text(a[0])})"),

@@ -28,6 +28,8 @@ from .insights_expr import (
     text,
 )
 from .insights_lexer import Token, malformed, tokenize, unquote
+from .insights_lookup import LookupCommand
+from .insights_unnest import UnnestCommand, json_member
 
 SYSTEM = {"@timestamp": "time", "@message": "str", "@logStream": "str", "@log": "str", "@ptr": "str",
           "@ingestionTime": "time"}
@@ -41,6 +43,7 @@ class Plan:
     columns: list[str]
     aggregated: bool
     uses_json: bool
+    lookups: dict[str, list[str]] = field(default_factory=dict)  # lookup table -> the columns it must have
 
 
 @dataclass
@@ -53,6 +56,7 @@ class _State:
     aggregated: bool = False
     matched_step: str | None = None
     uses_json: bool = False
+    lookups: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def previous(self) -> str:
@@ -65,7 +69,7 @@ class _State:
         return self.order or ([] if self.aggregated else ['"@timestamp" DESC'])
 
 
-class _Parser:
+class _Parser(UnnestCommand, LookupCommand):
     def __init__(self, source: str, account: str):
         self.source, self.account = source, account
         self.tokens = tokenize(source)
@@ -242,6 +246,9 @@ class _Parser:
     def field_ref(self, name: str) -> Expr:
         if name in self.state.columns:
             return Expr(ident(name), self.state.columns[name])
+        inside = json_member(self.state.columns, name)
+        if inside is not None:
+            return inside
         if name.startswith("@"):
             return Expr("NULL", "any")
         self.state.uses_json = True
@@ -256,7 +263,8 @@ class _Parser:
                 raise self.error(token, "the query is empty")
             commands = {"fields": self.command_fields, "filter": self.command_filter, "stats": self.command_stats,
                         "sort": self.command_sort, "limit": self.command_limit, "parse": self.command_parse,
-                        "dedup": self.command_dedup, "display": self.command_display}
+                        "dedup": self.command_dedup, "display": self.command_display,
+                        "unnest": self.command_unnest, "lookup": self.command_lookup}
             if token.word not in commands:
                 raise self.error(token)
             commands[token.word]()
@@ -395,7 +403,7 @@ class _Parser:
                f"{' ORDER BY ' + ', '.join(order) if order else ''}")
         matched = f"{with_clause}SELECT count(*) FROM {state.matched_step or state.previous}"
         return Plan(sql, matched, columns + ([] if state.aggregated else ["@ptr"]), state.aggregated,
-                    state.uses_json)
+                    state.uses_json, state.lookups)
 
 
     def base(self) -> str:

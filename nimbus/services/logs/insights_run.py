@@ -18,6 +18,7 @@ from .background import BackgroundRuns
 from .common import queries_ns, streams_ns
 from .documents import INSIGHTS_QUERY, InsightsQuery
 from .event_store import KEY_WIDTH, EventStore, event_key, key_timestamp
+from .insights_lookup import load_lookups
 from .insights_query import Plan
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,10 @@ class QueryRunner(BackgroundRuns):
             self._save(account, region, query)
             table = load_events(self.runtime.store, account, region, query["logGroupNames"],
                                 query["startTime"] * 1000, query["endTime"] * 1000 + 999)
+            tables = {"events": table, **load_lookups(self.runtime.store, account, region, plan.lookups)}
             limit = query.get("limit") or LIMITS.max_rows
-            result = run(f"{plan.sql} LIMIT {limit}", {"events": table}, LIMITS, cancel)
-            matched = run(plan.matched_sql, {"events": table}, LIMITS, cancel).rows[0][0]
+            result = run(f"{plan.sql} LIMIT {limit}", tables, LIMITS, cancel)
+            matched = run(plan.matched_sql, tables, LIMITS, cancel).rows[0][0]
             query["results"] = result_rows(result.columns, result.rows)
             query["statistics"] = {
                 "recordsMatched": float(matched), "recordsScanned": float(table.num_rows),

@@ -1,5 +1,5 @@
 """Lookup tables (Create / Get / Describe / Update / Delete): CSV bodies stored with their fields, record count
-and size, as Logs Insights' ``lookup`` command would read them (that command is not served yet)."""
+and size, as Logs Insights' ``lookup`` command reads them (insights_lookup.py)."""
 from __future__ import annotations
 
 import csv
@@ -9,10 +9,9 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
 from .common import invalid, now_ms, page
+from .insights_lookup import TABLES
 from .state import LogsState
-from .stored import StoredKind
 
-TABLES = StoredKind("lookuptables", "lookup table")
 MAX_BYTES = 10 * 1024 * 1024
 
 

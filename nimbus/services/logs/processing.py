@@ -1,9 +1,10 @@
 """Log transformers (Put / Get / Delete / TestTransformer), field index policies (Put / Describe / Delete,
 DescribeFieldIndexes) and OpenSearch integrations (Put / Get / List / Delete).
 
-Transformers are stored and TestTransformer runs the JSON processors (parseJSON, addKeys, deleteKeys,
-renameKeys, copyValue, lowerCaseString, upperCaseString, trimString); ingestion does not apply them, and
-indexes do not speed up queries: see docs/services/logs.md.
+A group's transformer is applied by PutLogEvents to every event it accepts (put_events.py), and TestTransformer
+runs it the same way: a parser first (parseJSON, parseKeyValue, grok), then addKeys, deleteKeys, renameKeys,
+copyValue, lowerCaseString, upperCaseString, trimString. Indexes do not speed up queries: see
+docs/services/logs.md.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.json_text import read_json
 
 from .common import group_name_of, invalid, now_ms, page
+from .grok import GrokError, compile_grok, grok
 from .state import LogsState
 from .stored import StoredKind
 
@@ -20,6 +22,7 @@ TRANSFORMERS = StoredKind("transformers", "transformer")
 INDEX_POLICIES = StoredKind("indexpolicies", "index policy")
 INTEGRATIONS = StoredKind("integrations", "integration")
 MAX_PROCESSORS = 20
+APPLIED_PARSERS = ("parseJSON", "parseKeyValue", "grok")
 
 
 def _apply(processor: dict, record: dict) -> dict:
@@ -44,13 +47,41 @@ def _apply(processor: dict, record: dict) -> dict:
     return record
 
 
-def transform(processors: list[dict], message: str) -> str | None:
-    """A message through the processors; None when the first (parseJSON) cannot read it."""
-    try:
-        record = read_json(message)
-    except ValueError:
+def _key_values(options: dict, text: str) -> dict | None:
+    """parseKeyValue: ``a=1&b=2`` (the delimiters configurable) as an object; None when no pair is found."""
+    record = {}
+    for pair in text.split(options.get("fieldDelimiter") or "&"):
+        key, found, value = pair.partition(options.get("keyValueDelimiter") or "=")
+        if found and key:
+            record[(options.get("keyPrefix") or "") + key] = value
+        elif options.get("nonMatchValue") and pair:
+            record[(options.get("keyPrefix") or "") + pair] = options["nonMatchValue"]
+    return record or None
+
+
+def _parse(processor: dict, message: str) -> dict | None:
+    """The first processor: the message as a record, or None when it cannot read it."""
+    name, options = next(iter(processor.items()))
+    if name == "parseJSON":
+        try:
+            record = read_json(message)
+        except ValueError:
+            return None
+        parsed = record if isinstance(record, dict) else None
+    elif name == "parseKeyValue":
+        parsed = _key_values(options or {}, message)
+    elif name == "grok":
+        parsed = grok(options["match"], message)
+    else:
         return None
-    if not isinstance(record, dict):
+    destination = (options or {}).get("destination")
+    return {destination: parsed} if parsed is not None and destination else parsed
+
+
+def transform(processors: list[dict], message: str) -> str | None:
+    """A message through the processors; None when the first (the parser) cannot read it."""
+    record = _parse(processors[0], message)
+    if record is None:
         return None
     for processor in processors[1:]:
         record = _apply(processor, record)
@@ -65,6 +96,12 @@ def _check_processors(processors: list[dict]) -> None:
     first = next(iter(processors[0]))
     if not first.startswith("parse") and first != "grok" and first != "csv":
         raise invalid("The first processor of a transformer must be a parser.")
+    for processor in processors:
+        if "grok" in processor:
+            try:
+                compile_grok((processor["grok"] or {}).get("match") or "")
+            except GrokError as problem:
+                raise invalid(str(problem)) from None
 
 
 class ProcessingOps(LogsState):
@@ -92,8 +129,8 @@ class ProcessingOps(LogsState):
 
     def test_transformer(self, ctx: RequestContext, params: dict) -> dict:
         _check_processors(params["transformerConfig"])
-        if "parseJSON" not in params["transformerConfig"][0]:
-            raise invalid("nimbus tests transformers that begin with parseJSON only.")
+        if next(iter(params["transformerConfig"][0])) not in APPLIED_PARSERS:
+            raise invalid("nimbus runs transformers that begin with parseJSON, parseKeyValue or grok only.")
         out = []
         for number, message in enumerate(params["logEventMessages"], start=1):
             record = {"eventNumber": number, "eventMessage": message}
@@ -170,3 +207,17 @@ class ProcessingOps(LogsState):
         INTEGRATIONS.get(self.store, ctx, params["integrationName"])
         INTEGRATIONS.delete(self.store, ctx, params["integrationName"])
         return {}
+
+
+def transformed(store, ctx: RequestContext, group: str, events: list[dict]) -> list[dict]:
+    """PutLogEvents' accepted events through the group's transformer (as they are stored); those its parser
+    cannot read, and every event of a group whose transformer starts with a parser nimbus does not run,
+    stay as sent."""
+    transformer = TRANSFORMERS.find(store, ctx, group)
+    if transformer is None or next(iter(transformer["transformerConfig"][0])) not in APPLIED_PARSERS:
+        return events
+    out = []
+    for event in events:
+        message = transform(transformer["transformerConfig"], event["message"])
+        out.append(event if message is None else {**event, "message": message})
+    return out

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from .anomalies import AnomalyOps
 from .data_protection import DataProtectionOps
+from .data_sources import DataSourceOps
 from .deliveries import DeliveryOps
 from .destinations import DestinationOps
 from .export_tasks import ExportOps
 from .get_events import GetEventOps
 from .groups import GroupOps
+from .imports import ImportOps
 from .ingestion_settings import IngestionSettingOps
 from .insights import InsightsOps
 from .listing import ListingOps
@@ -23,6 +25,7 @@ from .policies import PolicyOps
 from .processing import ProcessingOps
 from .put_events import PutEventOps
 from .query_definitions import QueryDefinitionOps
+from .s3_tables import S3TableOps
 from .scheduled_queries import ScheduledQueryOps
 from .streams import StreamOps
 from .subscriptions import SubscriptionOps
@@ -30,5 +33,6 @@ from .subscriptions import SubscriptionOps
 
 class Provider(GroupOps, StreamOps, PutEventOps, GetEventOps, SubscriptionOps, DestinationOps, MetricFilterOps,
                InsightsOps, QueryDefinitionOps, ExportOps, LiveTailOps, DataProtectionOps, PolicyOps, DeliveryOps,
-               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps, ScheduledQueryOps, IngestionSettingOps):
+               AnomalyOps, ProcessingOps, ListingOps, LookupTableOps, ScheduledQueryOps, IngestionSettingOps,
+               ImportOps, DataSourceOps, S3TableOps):
     pass

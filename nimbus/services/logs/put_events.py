@@ -13,7 +13,9 @@ from nimbus.core.context import RequestContext
 
 from .common import DAY_MS, invalid, now_ms
 from .event_store import EventStore
+from .import_run import note_appended
 from .ingest import metric_filters, publish_ingestion, queue_subscriptions
+from .processing import transformed
 from .state import LogsState
 
 MAX_BATCH_BYTES = 1_048_576
@@ -70,25 +72,21 @@ class PutEventOps(LogsState):
                               "24 hours.")
             token = _sequence_token()
             queued, filters = False, []
+            stored = transformed(self.store, ctx, group_name, accepted)
             if accepted:
                 EventStore(self.store, ctx.account_id, ctx.region).append(
-                    group_name, stream_name, stream["seq"], accepted, now)
-                queued = queue_subscriptions(ctx, self.store, group_name, stream_name, stream["seq"], accepted)
+                    group_name, stream_name, stream["seq"], stored, now)
+                queued = queue_subscriptions(ctx, self.store, group_name, stream_name, stream["seq"], accepted,
+                                             stored)
                 filters = metric_filters(ctx, self.store, group_name)
-                stream["seq"] += len(accepted)
-                first, last = accepted[0]["timestamp"], accepted[-1]["timestamp"]
-                stream["firstEventTimestamp"] = min(stream.get("firstEventTimestamp") or first, first)
-                stream["lastEventTimestamp"] = max(stream.get("lastEventTimestamp") or last, last)
-                stream["lastIngestionTime"] = now
-                stream["storedBytes"] = stream.get("storedBytes", 0) + sum(len(e["message"].encode())
-                                                                           for e in accepted)
+                note_appended(stream, stored, now)
             stream["uploadSequenceToken"] = token
             self.save_stream(ctx, group_name, stream)
         if queued:
             self.forwarder.wake()
         if accepted:
-            publish_ingestion(ctx, group_name, accepted, filters)
-            self.live_tail.publish(ctx.account_id, ctx.region, group_name, stream_name, accepted, now)
+            publish_ingestion(ctx, group_name, accepted, filters, stored)
+            self.live_tail.publish(ctx.account_id, ctx.region, group_name, stream_name, stored, now)
         output = {"nextSequenceToken": token}
         if rejected:
             output["rejectedLogEventsInfo"] = rejected

@@ -9,8 +9,10 @@ from .common import group_missing, groups_ns, stream_missing, streams_ns
 from .documents import LOG_GROUP, LOG_STREAM, LogGroup, LogStream
 from .export_files import ExportRunner
 from .forwarding import Forwarder
+from .import_run import ImportRunner
 from .insights_run import QueryRunner
 from .live_tail_hub import LiveTailHub
+from .scheduled_run import ScheduledRunner
 
 
 class LogsState(BaseProvider):
@@ -19,6 +21,8 @@ class LogsState(BaseProvider):
         self.forwarder: Forwarder = Forwarder(self)
         self.queries: QueryRunner = QueryRunner(runtime)
         self.exports: ExportRunner = ExportRunner(runtime)
+        self.imports: ImportRunner = ImportRunner(runtime)
+        self.schedules: ScheduledRunner = ScheduledRunner(self)
         self.live_tail: LiveTailHub = LiveTailHub()
 
     def log_group(self, ctx: RequestContext, name: str) -> LogGroup:
