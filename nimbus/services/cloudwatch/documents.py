@@ -124,3 +124,30 @@ DASHBOARD: DocumentKind[Dashboard] = DocumentKind("cloudwatch.dashboard")
 DETECTOR: DocumentKind[AnomalyDetector] = DocumentKind("cloudwatch.anomaly_detector")
 STREAM: DocumentKind[MetricStream] = DocumentKind("cloudwatch.metric_stream")
 INSIGHT_RULE: DocumentKind[InsightRule] = DocumentKind("cloudwatch.insight_rule")
+
+
+class MuteRule(TypedDict, total=False):
+    Name: str
+    AlarmMuteRuleArn: str
+    Description: str
+    Rule: dict[str, Any]  # {"Schedule": {"Expression", "Duration", "Timezone"}}
+    MuteTargets: dict[str, list[str]]  # {"AlarmNames": [...]}
+    StartDate: float
+    ExpireDate: float
+    LastUpdatedTimestamp: float
+
+
+MUTE_RULE: DocumentKind[MuteRule] = DocumentKind("cloudwatch.alarm_mute_rule")
+
+
+class QueryDefinition(TypedDict):
+    Id: str
+    Arn: str
+    Path: str
+    Expression: str
+    Type: str  # PROMQL, SQL or METRIC_MATH
+    CreatedAt: float
+    UpdatedAt: float
+
+
+QUERY_DEFINITION: DocumentKind[QueryDefinition] = DocumentKind("cloudwatch.metric_data_query_definition")

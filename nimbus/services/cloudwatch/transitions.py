@@ -14,6 +14,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch.common import alarms_ns
 from nimbus.services.cloudwatch.documents import ALARM, Alarm
 from nimbus.services.cloudwatch.history import add_history
+from nimbus.services.cloudwatch.mute_rules import muted
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -48,7 +49,7 @@ def change_state(runtime: Runtime, account: str, region: str, alarm: Alarm, stat
     add_history(runtime.store, account, region, alarm["AlarmName"], alarm["AlarmType"], now, "StateUpdate",
                 f"Alarm updated from {old_state} to {state}",
                 {"version": "1.0", "oldState": {"stateValue": old_state, "stateReason": old_reason}, "newState": new})
-    if alarm.get("ActionsEnabled", True):
+    if alarm.get("ActionsEnabled", True) and muted(runtime.store, account, region, alarm["AlarmName"], now) is None:
         for action in _actions(alarm, state):
             _run_action(runtime, account, region, alarm, action, old_state, now)
 
