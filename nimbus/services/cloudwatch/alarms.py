@@ -31,7 +31,8 @@ PAGE = 100
 def shown(alarm: Alarm) -> dict[str, Any]:
     """An alarm as DescribeAlarms lists it."""
     out: dict[str, Any] = {k: v for k, v in alarm.items()
-                           if k not in ("SchemaVersion", "AlarmType", "EvaluatedUntil")}
+                           if k not in ("SchemaVersion", "AlarmType", "EvaluatedUntil", "PendingActionsAt",
+                                         "PendingOldState", "PreviousStateValue")}
     for name in TIMES:
         if name in out:
             out[name] = timestamp(out[name])

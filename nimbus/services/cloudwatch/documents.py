@@ -56,6 +56,11 @@ class Alarm(TypedDict, total=False):
     ActionsSuppressor: str
     ActionsSuppressorWaitPeriod: int
     ActionsSuppressorExtensionPeriod: int
+    ActionsSuppressedBy: str  # WaitPeriod, ExtensionPeriod or Alarm, while the suppressor holds actions back
+    ActionsSuppressedReason: str
+    PendingActionsAt: float  # the end of a wait period: the actions then run unless the suppressor alarms
+    PendingOldState: str
+    PreviousStateValue: str  # the state before the last transition (a suppressor's extension period reads it)
     # the evaluator's own: the last period end it evaluated
     EvaluatedUntil: float
 
