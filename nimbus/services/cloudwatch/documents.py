@@ -61,6 +61,16 @@ class Alarm(TypedDict, total=False):
     PendingActionsAt: float  # the end of a wait period: the actions then run unless the suppressor alarms
     PendingOldState: str
     PreviousStateValue: str  # the state before the last transition (a suppressor's extension period reads it)
+    # log alarms
+    ScheduledQueryConfiguration: dict[str, Any]
+    QueryResultsToEvaluate: int
+    QueryResultsToAlarm: int
+    ActionLogLineCount: int
+    ActionLogLineRoleArn: str
+    WarmUpConfiguration: dict[str, Any]
+    ActionConfiguration: dict[str, Any]
+    NextRunAt: float  # when the query runs next
+    QueryResults: list[list[Any]]  # [run time, breached: True/False/None (no value)], the latest last
     # the evaluator's own: the last period end it evaluated
     EvaluatedUntil: float
 

@@ -31,7 +31,7 @@ BAND_WORDS = {"LessThanLowerOrGreaterThanUpperThreshold": "outside the band",
                   "greater than the upper band"}
 
 
-def _breaches(operator: str, value: float, threshold: float | tuple[float, float]) -> bool:
+def breaches(operator: str, value: float, threshold: float | tuple[float, float]) -> bool:
     if isinstance(threshold, tuple):
         low, high = threshold
         return {"LessThanLowerThreshold": value < low, "GreaterThanUpperThreshold": value > high}.get(
@@ -114,7 +114,7 @@ def evaluate_metric_alarm(store: Store, account: str, region: str, alarm: Alarm,
     for t in slots:
         if t in present:
             limit = bands[t] if bands else threshold
-            breaching_flags.append(_breaches(operator, values[t], limit))
+            breaching_flags.append(breaches(operator, values[t], limit))
         elif treat == "breaching":
             breaching_flags.append(True)
         elif treat == "notBreaching":

@@ -71,7 +71,8 @@ class MuteSchedule:
     def mute_type(self) -> str:
         return "ONE_TIME" if self.at is not None else "RECURRING"
 
-    def _matches(self, moment: datetime) -> bool:
+    def matches(self, moment: datetime) -> bool:
+        """Whether a cron schedule fires at ``moment`` (a minute)."""
         minute, hour, day, month, weekday = self.cron
         cron_weekday = moment.isoweekday() % 7  # cron counts Sunday as 0 (and 7)
         return (moment.minute in minute and moment.hour in hour and moment.day in day and moment.month in month
@@ -84,7 +85,7 @@ class MuteSchedule:
         moment = datetime.fromtimestamp(now, tz=self.zone).replace(second=0, microsecond=0)
         earliest = now - self.duration
         while moment.timestamp() > earliest:
-            if self._matches(moment):
+            if self.matches(moment):
                 return moment.timestamp(), moment.timestamp() + self.duration
             moment -= timedelta(minutes=1)
         return None
