@@ -98,9 +98,10 @@ def evaluate_log_alarms(runtime: Runtime, account: str, region: str, now: float)
             continue
         expression = alarm["ScheduledQueryConfiguration"]["ScheduleConfiguration"]["ScheduleExpression"]
         if "NextRunAt" not in alarm or alarm.get("AlarmConfigurationUpdatedTimestamp", 0) > alarm["NextRunAt"]:
+            # new or reconfigured (PutLogAlarm rewrites the document): its first run is the schedule's next
             alarm["NextRunAt"] = _next_run(expression, max(now, alarm["AlarmConfigurationUpdatedTimestamp"]))
-        if alarm["NextRunAt"] > now:
             ALARM.put(runtime.store, alarms_ns(account, region), alarm["AlarmName"], alarm)
+        if alarm["NextRunAt"] > now:
             continue
         run_at = alarm["NextRunAt"]
         try:
