@@ -70,10 +70,20 @@ def test_a_recurring_rule_and_listing(cw, account, endpoint):
     assert "ExpireDate" in scheduled
     page = cw.list_alarm_mute_rules(AlarmName=name, MaxRecords=1)
     assert len(page["AlarmMuteRuleSummaries"]) == 1 and page["NextToken"]
-    cw.delete_alarm_mute_rule(AlarmMuteRuleName=every_minute)
+    cw.delete_alarm_mute_rule(AlarmMuteRuleName=every_minute)  # the alarm is in ALARM: its actions run
     flip(cw, name)
-    assert actions_run(cw, name) == 1  # the SCHEDULED rule does not mute yet
+    assert actions_run(cw, name) == 2  # and again: the SCHEDULED rule does not mute yet
     cw.delete_alarm_mute_rule(AlarmMuteRuleName=every_minute)  # idempotent, as AWS's
+
+
+def test_deleting_a_rule_runs_the_actions_it_held(cw, account, endpoint):
+    name, rule = alarm_with_an_action(cw, account), unique("held")
+    cw.put_alarm_mute_rule(Name=rule, MuteTargets={"AlarmNames": [name]},
+                           Rule={"Schedule": {"Expression": "cron(* * * * *)", "Duration": "PT5M"}})
+    flip(cw, name)
+    assert actions_run(cw, name) == 0
+    cw.delete_alarm_mute_rule(AlarmMuteRuleName=rule)  # the alarm is in ALARM: its actions run now
+    assert actions_run(cw, name) == 1
 
 
 @pytest.mark.parametrize("schedule", [

@@ -1,7 +1,7 @@
-"""Alarm mute rules: PutAlarmMuteRule, GetAlarmMuteRule, ListAlarmMuteRules, DeleteAlarmMuteRule, and
-``muted`` (transitions.py asks it before running an alarm's actions). A muted alarm still changes state and
-writes its history; only its actions are held back, while one of its rules' windows is open on the virtual
-clock."""
+"""Alarm mute rules: PutAlarmMuteRule, GetAlarmMuteRule, ListAlarmMuteRules, DeleteAlarmMuteRule. A muted
+alarm (mute_schedule.muted, which transitions.py asks before running actions) still changes state and writes
+its history; only its actions are held back, while one of its rules' windows is open on the virtual clock.
+Deleting a rule that mutes an alarm in ALARM runs that alarm's actions, as AWS does."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,37 +11,12 @@ from nimbus.core.times import epoch, timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch.common import combination, mute_rules_ns
 from nimbus.services.cloudwatch.documents import MUTE_RULE, MuteRule
-from nimbus.services.cloudwatch.mute_schedule import MuteSchedule
+from nimbus.services.cloudwatch.mute_schedule import MuteSchedule, muted, rule_schedule, status
 from nimbus.services.cloudwatch.tagging import TaggingOps
-from nimbus.store.base import Store
+from nimbus.services.cloudwatch.transitions import run_actions
 
 PAGE = 100
 MAX_RULES = 1000  # per account and Region, refused past it with LimitExceeded
-
-
-def _schedule(rule: MuteRule) -> MuteSchedule:
-    schedule = rule["Rule"]["Schedule"]
-    return MuteSchedule(schedule["Expression"], schedule["Duration"], schedule.get("Timezone"))
-
-
-def status(rule: MuteRule, now: float) -> str:
-    """SCHEDULED before its StartDate, EXPIRED after its ExpireDate (or a one-time window's end), else ACTIVE."""
-    if rule.get("ExpireDate") is not None and now >= rule["ExpireDate"]:
-        return "EXPIRED"
-    if _schedule(rule).ended_for_good(now):
-        return "EXPIRED"
-    if rule.get("StartDate") is not None and now < rule["StartDate"]:
-        return "SCHEDULED"
-    return "ACTIVE"
-
-
-def muted(store: Store, account: str, region: str, alarm_name: str, now: float) -> str | None:
-    """The name of a mute rule holding back ``alarm_name``'s actions at ``now``, if one is."""
-    for name, rule in MUTE_RULE.scan(store, mute_rules_ns(account, region)):
-        if alarm_name in (rule.get("MuteTargets") or {}).get("AlarmNames", []) and status(rule, now) == "ACTIVE" \
-                and _schedule(rule).window_at(now) is not None:
-            return name
-    return None
 
 
 class MuteRuleOps(TaggingOps):
@@ -79,7 +54,7 @@ class MuteRuleOps(TaggingOps):
 
     def _shown(self, rule: MuteRule, summary: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"AlarmMuteRuleArn": rule["AlarmMuteRuleArn"],
-                               "Status": status(rule, self.clock.time()), "MuteType": _schedule(rule).mute_type,
+                               "Status": status(rule, self.clock.time()), "MuteType": rule_schedule(rule).mute_type,
                                "LastUpdatedTimestamp": timestamp(rule["LastUpdatedTimestamp"])}
         if rule.get("ExpireDate") is not None:
             out["ExpireDate"] = timestamp(rule["ExpireDate"])
@@ -109,7 +84,16 @@ class MuteRuleOps(TaggingOps):
 
     def delete_alarm_mute_rule(self, ctx: RequestContext, params: dict) -> dict:
         # Idempotent, as AWS's: deleting a rule that does not exist succeeds.
-        name = params["AlarmMuteRuleName"]
-        self.store.delete(mute_rules_ns(ctx.account_id, ctx.region), name)
+        name, now = params["AlarmMuteRuleName"], self.clock.time()
+        ns = mute_rules_ns(ctx.account_id, ctx.region)
+        rule = MUTE_RULE.get(self.store, ns, name)
+        held = [a for a in (rule or {}).get("MuteTargets", {}).get("AlarmNames", [])
+                if muted(self.store, ctx.account_id, ctx.region, a, now) == name]
+        self.store.delete(ns, name)
         self.drop_tags(ctx, ctx.arn(f"alarm-mute-rule:{name}"))
+        for alarm_name in held:  # unmuted at once: an alarm in ALARM runs its actions, as AWS's do
+            alarm = self.alarm(ctx, alarm_name)
+            if alarm is not None and alarm.get("StateValue") == "ALARM":
+                run_actions(self.runtime, ctx.account_id, ctx.region, alarm, alarm.get("PreviousStateValue", "OK"),
+                            now)
         return {}

@@ -1,13 +1,16 @@
 """When an alarm mute rule mutes: its schedule is ``at(yyyy-mm-ddThh:mm)`` (one window) or
 ``cron(minute hour day-of-month month day-of-week)`` (a window at each match), each lasting the ISO 8601
-``Duration``, in the rule's ``Timezone`` (UTC by default), between its optional StartDate and ExpireDate."""
+``Duration``, in the rule's ``Timezone`` (UTC by default), between its optional StartDate and ExpireDate;
+a rule's status, and ``muted``: which rule, if any, holds an alarm's actions back now."""
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nimbus.services.cloudwatch.common import duration_seconds, invalid
+from nimbus.services.cloudwatch.common import duration_seconds, invalid, mute_rules_ns
+from nimbus.services.cloudwatch.documents import MUTE_RULE, MuteRule
+from nimbus.store.base import Store
 
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)\)$")
 _CRON = re.compile(r"^cron\(([^)]+)\)$")
@@ -92,3 +95,28 @@ class MuteSchedule:
 
     def ended_for_good(self, now: float) -> bool:
         return self.at is not None and now >= self.at + self.duration
+
+
+def rule_schedule(rule: MuteRule) -> MuteSchedule:
+    schedule = rule["Rule"]["Schedule"]
+    return MuteSchedule(schedule["Expression"], schedule["Duration"], schedule.get("Timezone"))
+
+
+def status(rule: MuteRule, now: float) -> str:
+    """SCHEDULED before its StartDate, EXPIRED after its ExpireDate (or a one-time window's end), else ACTIVE."""
+    if rule.get("ExpireDate") is not None and now >= rule["ExpireDate"]:
+        return "EXPIRED"
+    if rule_schedule(rule).ended_for_good(now):
+        return "EXPIRED"
+    if rule.get("StartDate") is not None and now < rule["StartDate"]:
+        return "SCHEDULED"
+    return "ACTIVE"
+
+
+def muted(store: Store, account: str, region: str, alarm_name: str, now: float) -> str | None:
+    """The name of a mute rule holding back ``alarm_name``'s actions at ``now``, if one is."""
+    for name, rule in MUTE_RULE.scan(store, mute_rules_ns(account, region)):
+        if alarm_name in (rule.get("MuteTargets") or {}).get("AlarmNames", []) and status(rule, now) == "ACTIVE" \
+                and rule_schedule(rule).window_at(now) is not None:
+            return name
+    return None

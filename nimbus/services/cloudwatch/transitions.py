@@ -14,7 +14,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch.common import alarms_ns
 from nimbus.services.cloudwatch.documents import ALARM, Alarm
 from nimbus.services.cloudwatch.history import add_history
-from nimbus.services.cloudwatch.mute_rules import muted
+from nimbus.services.cloudwatch.mute_schedule import muted
 from nimbus.services.cloudwatch.suppression import hold_back
 
 if TYPE_CHECKING:
