@@ -15,11 +15,12 @@ def cw(aws):
 
 
 def alarm_with_an_action(cw, account) -> str:
-    """An alarm whose ALARM action (a topic that does not exist) leaves a failed Action item when it runs."""
+    """An alarm whose ALARM action (a topic that does not exist) leaves a failed Action item when it runs; it
+    keeps the state SetAlarmState gives it (no data, and missing data ignored by the evaluations between)."""
     name = unique("muted")
     cw.put_metric_alarm(AlarmName=name, Namespace="Mute", MetricName="M", Statistic="Sum", Period=60,
                         EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
-                        AlarmActions=[f"arn:aws:sns:us-east-1:{account}:{unique('absent')}"])
+                        TreatMissingData="ignore", AlarmActions=[f"arn:aws:sns:us-east-1:{account}:{unique('absent')}"])
     return name
 
 
