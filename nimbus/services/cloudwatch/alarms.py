@@ -31,7 +31,9 @@ PAGE = 100
 def shown(alarm: Alarm) -> dict[str, Any]:
     """An alarm as DescribeAlarms lists it."""
     out: dict[str, Any] = {k: v for k, v in alarm.items()
-                           if k not in ("SchemaVersion", "AlarmType", "EvaluatedUntil")}
+                           if k not in ("SchemaVersion", "AlarmType", "EvaluatedUntil", "PendingActionsAt",
+                                         "PendingOldState", "PreviousStateValue", "NextRunAt",
+                                         "QueryResults")}
     for name in TIMES:
         if name in out:
             out[name] = timestamp(out[name])
@@ -121,7 +123,8 @@ class AlarmOps(TaggingOps, CloudWatchState):
         offset = int(token or 0)
         page = chosen[offset:offset + limit]
         out: dict = {"MetricAlarms": [shown(a) for a in page if a["AlarmType"] == "MetricAlarm"],
-                     "CompositeAlarms": [shown(a) for a in page if a["AlarmType"] == "CompositeAlarm"]}
+                     "CompositeAlarms": [shown(a) for a in page if a["AlarmType"] == "CompositeAlarm"],
+                     "LogAlarms": [shown(a) for a in page if a["AlarmType"] == "LogAlarm"]}
         if offset + limit < len(chosen):
             out["NextToken"] = str(offset + limit)
         return out

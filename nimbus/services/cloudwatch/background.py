@@ -3,7 +3,8 @@
 - the metrics nimbus services publish (``core/metrics.py``, topic ``METRIC``) stored as the owning
   account's, from the first one on, before anyone calls CloudWatch (published.py gathers them);
 - datapoints rolled up and expired as they age, on the virtual clock (series.py);
-- alarms evaluated (evaluator.py), each at the end of its periods;
+- alarms evaluated (evaluator.py), each at the end of its periods, log alarms at their schedule's runs
+  (log_alarm_eval.py);
 - metric streams delivering to Firehose (stream_delivery.py), once a minute.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from nimbus.core.metrics import METRIC
 from nimbus.services.cloudwatch.common import metrics_ns, points_ns, regions_with
 from nimbus.services.cloudwatch.documents import METRIC as METRIC_DOC
 from nimbus.services.cloudwatch.evaluator import evaluate_all
+from nimbus.services.cloudwatch.log_alarm_eval import evaluate_log_alarms
 from nimbus.services.cloudwatch.published import FLUSH_SECONDS, PublishedMetrics
 from nimbus.services.cloudwatch.series import roll_up
 from nimbus.services.cloudwatch.stream_delivery import deliver_streams
@@ -43,6 +45,8 @@ class Background:
     def evaluate(self) -> None:
         self.published.flush()  # alarms judge the metrics published up to now
         evaluate_all(self.runtime, self.runtime.clock.time())
+        for account, region in regions_with(self.runtime.store, "alarms"):
+            evaluate_log_alarms(self.runtime, account, region, self.runtime.clock.time())
         deliver_streams(self.runtime, self.runtime.clock.time())
 
 

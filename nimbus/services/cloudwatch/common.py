@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from typing import Any
 
 from nimbus.core.namespaces import Namespace
@@ -20,6 +21,12 @@ detectors_ns = Namespace(SERVICE, "anomaly-detectors")
 managed_rules_ns = Namespace(SERVICE, "managed-insight-rules")
 insight_rules_ns = Namespace(SERVICE, "insight-rules")
 tags_ns = Namespace(SERVICE, "tags")
+mute_rules_ns = Namespace(SERVICE, "alarm-mute-rules")
+query_definitions_ns = Namespace(SERVICE, "query-definitions")
+settings_ns = Namespace(SERVICE, "settings")
+resource_metrics_ns = Namespace(SERVICE, "resource-metrics")
+
+_DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 Dimensions = list[dict[str, str]]  # [{"Name": ..., "Value": ...}] as the API carries them
 
@@ -65,3 +72,12 @@ def regions_with(store: Store, kind: str) -> list[tuple[str, str]]:
 
 def not_found(message: str) -> ServiceError:
     return ServiceError("ResourceNotFound", message)
+
+
+def duration_seconds(text: str) -> int | None:
+    """Seconds of an ISO 8601 duration (``PT4H``, ``P1DT30M``), or None when ``text`` is not one."""
+    match = _DURATION.match(text)
+    if match is None or text in ("P", "PT") or text.endswith("T"):
+        return None
+    weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds

@@ -56,6 +56,21 @@ class Alarm(TypedDict, total=False):
     ActionsSuppressor: str
     ActionsSuppressorWaitPeriod: int
     ActionsSuppressorExtensionPeriod: int
+    ActionsSuppressedBy: str  # WaitPeriod, ExtensionPeriod or Alarm, while the suppressor holds actions back
+    ActionsSuppressedReason: str
+    PendingActionsAt: float  # the end of a wait period: the actions then run unless the suppressor alarms
+    PendingOldState: str
+    PreviousStateValue: str  # the state before the last transition (a suppressor's extension period reads it)
+    # log alarms
+    ScheduledQueryConfiguration: dict[str, Any]
+    QueryResultsToEvaluate: int
+    QueryResultsToAlarm: int
+    ActionLogLineCount: int
+    ActionLogLineRoleArn: str
+    WarmUpConfiguration: dict[str, Any]
+    ActionConfiguration: dict[str, Any]
+    NextRunAt: float  # when the query runs next
+    QueryResults: list[list[Any]]  # [run time, breached: True/False/None (no value)], the latest last
     # the evaluator's own: the last period end it evaluated
     EvaluatedUntil: float
 
@@ -124,3 +139,30 @@ DASHBOARD: DocumentKind[Dashboard] = DocumentKind("cloudwatch.dashboard")
 DETECTOR: DocumentKind[AnomalyDetector] = DocumentKind("cloudwatch.anomaly_detector")
 STREAM: DocumentKind[MetricStream] = DocumentKind("cloudwatch.metric_stream")
 INSIGHT_RULE: DocumentKind[InsightRule] = DocumentKind("cloudwatch.insight_rule")
+
+
+class MuteRule(TypedDict, total=False):
+    Name: str
+    AlarmMuteRuleArn: str
+    Description: str
+    Rule: dict[str, Any]  # {"Schedule": {"Expression", "Duration", "Timezone"}}
+    MuteTargets: dict[str, list[str]]  # {"AlarmNames": [...]}
+    StartDate: float
+    ExpireDate: float
+    LastUpdatedTimestamp: float
+
+
+MUTE_RULE: DocumentKind[MuteRule] = DocumentKind("cloudwatch.alarm_mute_rule")
+
+
+class QueryDefinition(TypedDict):
+    Id: str
+    Arn: str
+    Path: str
+    Expression: str
+    Type: str  # PROMQL, SQL or METRIC_MATH
+    CreatedAt: float
+    UpdatedAt: float
+
+
+QUERY_DEFINITION: DocumentKind[QueryDefinition] = DocumentKind("cloudwatch.metric_data_query_definition")

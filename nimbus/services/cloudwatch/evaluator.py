@@ -16,7 +16,8 @@ from nimbus.services.cloudwatch.common import alarms_ns, regions_with
 from nimbus.services.cloudwatch.documents import ALARM, Alarm
 from nimbus.services.cloudwatch.queries import Runner
 from nimbus.services.cloudwatch.statistics import compute, is_extended
-from nimbus.services.cloudwatch.transitions import change_state, iso
+from nimbus.services.cloudwatch.suppression import waiting_over
+from nimbus.services.cloudwatch.transitions import change_state, iso, run_actions
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -30,7 +31,7 @@ BAND_WORDS = {"LessThanLowerOrGreaterThanUpperThreshold": "outside the band",
                   "greater than the upper band"}
 
 
-def _breaches(operator: str, value: float, threshold: float | tuple[float, float]) -> bool:
+def breaches(operator: str, value: float, threshold: float | tuple[float, float]) -> bool:
     if isinstance(threshold, tuple):
         low, high = threshold
         return {"LessThanLowerThreshold": value < low, "GreaterThanUpperThreshold": value > high}.get(
@@ -113,7 +114,7 @@ def evaluate_metric_alarm(store: Store, account: str, region: str, alarm: Alarm,
     for t in slots:
         if t in present:
             limit = bands[t] if bands else threshold
-            breaching_flags.append(_breaches(operator, values[t], limit))
+            breaching_flags.append(breaches(operator, values[t], limit))
         elif treat == "breaching":
             breaching_flags.append(True)
         elif treat == "notBreaching":
@@ -171,6 +172,19 @@ def evaluate_all(runtime: Runtime, now: float) -> None:
             else:
                 change_state(runtime, account, region, alarm, outcome[0], outcome[1], outcome[2], now)
         _evaluate_composites(runtime, account, region, now)
+        _release_waiting(runtime, account, region, now)
+
+
+def _release_waiting(runtime: Runtime, account: str, region: str, now: float) -> None:
+    """Composite alarms whose suppressor wait period is over: their actions run now, or are dropped if the
+    suppressor went into ALARM meanwhile."""
+    for _, alarm in ALARM.scan(runtime.store, alarms_ns(account, region)):
+        if alarm.get("PendingActionsAt", now + 1) > now:
+            continue
+        old_state = waiting_over(runtime.store, account, region, alarm, now)
+        ALARM.put(runtime.store, alarms_ns(account, region), alarm["AlarmName"], alarm)
+        if old_state is not None:
+            run_actions(runtime, account, region, alarm, old_state, now)
 
 
 def _due(composite: Alarm, children: list[Alarm]) -> bool:

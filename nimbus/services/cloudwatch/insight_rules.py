@@ -1,7 +1,7 @@
 """Contributor Insights rules, stored: PutInsightRule (the definition checked as a JSON rule of the
 CloudWatchLogRule schema), DescribeInsightRules, Enable/Disable/DeleteInsightRules with per-rule failures,
-GetInsightRuleReport, and managed rules (PutManagedInsightRules, ListManagedInsightRules). nimbus does not
-evaluate rules against log events: a report has no contributors."""
+GetInsightRuleReport (insight_report.py reads the log events), and managed rules (PutManagedInsightRules,
+ListManagedInsightRules)."""
 from __future__ import annotations
 
 from nimbus.core.context import RequestContext
@@ -9,6 +9,7 @@ from nimbus.core.json_text import read_json
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch.common import insight_rules_ns, invalid, managed_rules_ns
 from nimbus.services.cloudwatch.documents import INSIGHT_RULE, InsightRule
+from nimbus.services.cloudwatch.insight_report import report
 from nimbus.services.cloudwatch.tagging import TaggingOps
 
 PAGE = 100
@@ -91,9 +92,11 @@ class InsightRuleOps(TaggingOps):
         if rule is None:
             raise ServiceError("ResourceNotFoundException", f"Rule {params['RuleName']} does not exist",
                                ResourceType="InsightRule", ResourceId=params["RuleName"])
-        keys = (read_json(rule["Definition"]).get("Contribution") or {}).get("Keys") or []
-        return {"KeyLabels": keys, "AggregationStatistic": "Sum", "AggregateValue": 0.0,
-                "ApproximateUniqueCount": 0, "Contributors": [], "MetricDatapoints": []}
+        if rule["State"] != "ENABLED":  # a disabled rule analyses nothing
+            keys = (read_json(rule["Definition"]).get("Contribution") or {}).get("Keys") or []
+            return {"KeyLabels": keys, "AggregationStatistic": "Sum", "AggregateValue": 0.0,
+                    "ApproximateUniqueCount": 0, "Contributors": [], "MetricDatapoints": []}
+        return report(ctx, rule["Definition"], params)
 
     def put_managed_insight_rules(self, ctx: RequestContext, params: dict) -> dict:
         failures = []

@@ -10,6 +10,8 @@ from nimbus.services.cloudwatch.common import (
     dashboards_ns,
     insight_rules_ns,
     invalid,
+    mute_rules_ns,
+    query_definitions_ns,
     streams_ns,
     tags_ns,
 )
@@ -17,7 +19,8 @@ from nimbus.services.cloudwatch.state import CloudWatchState
 
 # The resource part of each taggable ARN, and where that resource lives.
 _KINDS = (("alarm:", alarms_ns), ("dashboard/", dashboards_ns), ("metric-stream/", streams_ns),
-          ("insight-rule/", insight_rules_ns))
+          ("insight-rule/", insight_rules_ns), ("alarm-mute-rule:", mute_rules_ns),
+          ("metric-data-query-definition:", query_definitions_ns))
 
 
 class TaggingOps(CloudWatchState):

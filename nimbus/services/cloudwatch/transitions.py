@@ -14,6 +14,8 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudwatch.common import alarms_ns
 from nimbus.services.cloudwatch.documents import ALARM, Alarm
 from nimbus.services.cloudwatch.history import add_history
+from nimbus.services.cloudwatch.mute_schedule import muted
+from nimbus.services.cloudwatch.suppression import hold_back
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -37,19 +39,26 @@ def change_state(runtime: Runtime, account: str, region: str, alarm: Alarm, stat
     old_state, old_reason = alarm.get("StateValue", "INSUFFICIENT_DATA"), alarm.get("StateReason", "")
     alarm["StateValue"], alarm["StateReason"], alarm["StateUpdatedTimestamp"] = state, reason, now
     alarm["StateReasonData"] = json.dumps(reason_data) if reason_data is not None else ""
-    if state != old_state:
-        alarm["StateTransitionedTimestamp"] = now
-    ALARM.put(runtime.store, alarms_ns(account, region), alarm["AlarmName"], alarm)
     if state == old_state:
+        ALARM.put(runtime.store, alarms_ns(account, region), alarm["AlarmName"], alarm)
         return
+    alarm["StateTransitionedTimestamp"], alarm["PreviousStateValue"] = now, old_state
+    held = hold_back(runtime.store, account, region, alarm, old_state, now)
+    ALARM.put(runtime.store, alarms_ns(account, region), alarm["AlarmName"], alarm)
     new: dict[str, Any] = {"stateValue": state, "stateReason": reason}
     if reason_data is not None:
         new["stateReasonData"] = reason_data
     add_history(runtime.store, account, region, alarm["AlarmName"], alarm["AlarmType"], now, "StateUpdate",
                 f"Alarm updated from {old_state} to {state}",
                 {"version": "1.0", "oldState": {"stateValue": old_state, "stateReason": old_reason}, "newState": new})
-    if alarm.get("ActionsEnabled", True):
-        for action in _actions(alarm, state):
+    if not held:
+        run_actions(runtime, account, region, alarm, old_state, now)
+
+
+def run_actions(runtime: Runtime, account: str, region: str, alarm: Alarm, old_state: str, now: float) -> None:
+    """The actions of the alarm's (new) state, unless they are disabled or a mute rule holds them back."""
+    if alarm.get("ActionsEnabled", True) and muted(runtime.store, account, region, alarm["AlarmName"], now) is None:
+        for action in _actions(alarm, alarm["StateValue"]):
             _run_action(runtime, account, region, alarm, action, old_state, now)
 
 

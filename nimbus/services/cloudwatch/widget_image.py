@@ -4,7 +4,6 @@ widget's width and height in pixels."""
 from __future__ import annotations
 
 import io
-import re
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -14,13 +13,12 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from nimbus.core.json_text import read_json
-from nimbus.services.cloudwatch.common import invalid
+from nimbus.services.cloudwatch.common import duration_seconds, invalid
 from nimbus.services.cloudwatch.queries import Runner
 
 DPI = 100
 DEFAULT_SIZE = (600, 395)
 MAX_SIZE = 2000
-_DURATION = re.compile(r"^-?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _LOCK = threading.Lock()  # matplotlib's font cache and text layout are shared state
 
 
@@ -34,9 +32,7 @@ def _when(value: Any, now: float, parameter: str) -> float:
     if value is None:
         return now
     text = str(value)
-    if match := _DURATION.match(text):
-        weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-        span = weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds
+    if (span := duration_seconds(text.removeprefix("-"))) is not None:
         return now - span
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

@@ -33,6 +33,7 @@ from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
 from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.request_metrics import RequestMetricOps
 from nimbus.services.s3.select import SelectOps
+from nimbus.services.s3.storage_metrics import StorageMetricOps
 from nimbus.services.s3.sweeper import SweeperOps
 from nimbus.services.s3.torrent import TorrentOps
 from nimbus.services.s3.website import WebsiteServer, website_bucket
@@ -41,7 +42,8 @@ from nimbus.services.s3.website import WebsiteServer, website_bucket
 class Provider(BucketOps, ObjectOps, ListingOps, MultipartOps, BucketConfigOps, MetadataOps, SettingsOps,
                ConfigOps, AccessOps, SweeperOps,
                ReplicationOps, AccessLogOps, InventoryOps, ObjectLockOps, AttributesOps, SelectOps, ArchiveOps,
-               DirectoryOps, TorrentOps, PartReadOps, AnnotationOps, ObjectEncryptionOps, RequestMetricOps):
+               DirectoryOps, TorrentOps, PartReadOps, AnnotationOps, ObjectEncryptionOps, RequestMetricOps,
+               StorageMetricOps):
     # Object data (an open file or a stream) stays out of API-call events, as CloudTrail never logs it.
     REDACTED_MEMBERS = frozenset({"Body"})
 
