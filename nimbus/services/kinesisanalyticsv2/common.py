@@ -9,6 +9,7 @@ from nimbus.protocol.errors import ServiceError
 
 SERVICE = "kinesisanalyticsv2"
 SERVICE_PRINCIPAL = "kinesisanalytics.amazonaws.com"
+SESSION_NAME = "KinesisAnalyticsV2"
 RESOURCE_TYPE = "AWS::KinesisAnalyticsV2::Application"
 applications_ns = Namespace(SERVICE, "applications")
 versions_ns = Namespace(SERVICE, "versions")  # + application name
@@ -45,7 +46,7 @@ def is_sql(runtime_environment: str) -> bool:
 
 def check_role(ctx: RequestContext, role_arn: str) -> None:
     """iam:PassRole for the caller, and a role the service can assume (its trust policy decides)."""
-    check_pass_role(ctx, role_arn, SERVICE_PRINCIPAL, "KinesisAnalyticsV2", lambda message: invalid(
+    check_pass_role(ctx, role_arn, SERVICE_PRINCIPAL, SESSION_NAME, lambda message: invalid(
         f"Kinesis Analytics service doesn't have sufficient privileges to assume the role {role_arn}. {message}"))
 
 

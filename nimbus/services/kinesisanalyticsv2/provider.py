@@ -12,12 +12,13 @@ from nimbus.core.context import RequestContext
 from .applications import ApplicationOps
 from .common import application_arn
 from .config_ops import ConfigOps
+from .discovery import DiscoveryOps
 from .lifecycle import LifecycleOps
 from .snapshots import SnapshotOps
 from .tags import TagOps
 
 
-class Provider(ApplicationOps, ConfigOps, LifecycleOps, SnapshotOps, TagOps):
+class Provider(ApplicationOps, ConfigOps, DiscoveryOps, LifecycleOps, SnapshotOps, TagOps):
     def resource_arns(self, ctx: RequestContext, operation: str, params: dict) -> list[str] | None:
         if params.get("ResourceARN") and operation.endswith(("TagResource", "TagsForResource")):
             return [params["ResourceARN"]]
