@@ -8,8 +8,9 @@ import pytest
 
 from tests.support import analytics_role, aws_cli, aws_cli_error, error_of, unique
 
-TEXT_SQL = {"ApplicationCodeConfiguration": {"CodeContentType": "PLAINTEXT",
-                                             "CodeContent": {"TextContent": "SELECT 1"}}}
+TEXT_SQL = {"ApplicationCodeConfiguration": {"CodeContentType": "PLAINTEXT", "CodeContent": {"TextContent": (
+    'CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (a INTEGER);'
+    'CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM "a" FROM "SOURCE_SQL_STREAM_001";')}}}
 
 
 @pytest.fixture(scope="module")

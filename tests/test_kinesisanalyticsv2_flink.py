@@ -99,7 +99,8 @@ def setup(aws, endpoint):
 def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
     kinesis, source, sink, bucket, role = setup
     flink, name = aws("kinesisanalyticsv2"), unique("tickers")
-    create_tickers(flink, name, role, bucket, source, sink, {"SnapshotsEnabled": True})
+    create_tickers(flink, name, role, bucket, source, sink,
+                   {"SnapshotsEnabled": True, "SnapshotMode": "ENHANCED_SNAPSHOTS"})
     # window 0 and 1 complete, window 2 begun; the tick in window 2 closes the first two
     put_ticks(kinesis, source, [("AMZN", 10, 1000), ("AMZN", 20, 2000), ("MSFT", 5, 3000),
                                 ("AMZN", 1, 11000), ("AMZN", 100, 21000)])
@@ -124,6 +125,20 @@ def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
     totals = read_totals(kinesis, sink, 5)
     assert [(r["ticker"], r["ticks"], r["total"]) for r in totals] == [
         ("AMZN", 2, 30.0), ("MSFT", 1, 5.0), ("AMZN", 1, 1.0), ("AMZN", 2, 300.0), ("MSFT", 1, 7.0)]
+
+    # an account-level snapshot of the running job: a real savepoint, READY once Flink wrote it
+    account_snapshot = unique("enhanced")
+    created = flink.create_snapshot(ApplicationName=name, SnapshotName=account_snapshot)
+    assert (created["SnapshotStatus"], created["SnapshotOperationStatus"]) == ("CREATING", "IN_PROGRESS")
+    deadline = time.monotonic() + 120
+    while flink.describe_snapshot(SnapshotName=account_snapshot)["SnapshotInfoDetails"]["SnapshotStatus"] == "CREATING":
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    details = flink.describe_snapshot(SnapshotName=account_snapshot)["SnapshotInfoDetails"]
+    assert details["SnapshotStatus"] == "READY" and details["SnapshotSizeInBytes"] > 0
+    assert details["SnapshotSourceDescription"]["SourceApplicationDescription"]["ApplicationName"] == name
+    assert flink.describe_snapshot_operation(SnapshotName=account_snapshot, SnapshotOperationId=created[
+        "SnapshotOperationId"])["SnapshotOperationInfoDetails"]["SnapshotOperationStatus"] == "SUCCESSFUL"
     flink.stop_application(ApplicationName=name, Force=True)
     wait_status(flink, name, "READY", 120)
 

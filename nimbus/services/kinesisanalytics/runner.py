@@ -37,7 +37,7 @@ CHECKPOINT = DocumentKind[ReadCheckpoint]("kinesisanalytics.ReadCheckpoint")
 
 @dataclass
 class Running:
-    version: int
+    version: tuple[float, int]  # the application's creation time and version: one made again anew is new
     pipeline: Pipeline
     last_rowtime: float = 0.0
     pending: list[tuple[dict, list[bytes]]] = field(default_factory=list)  # outputs not yet written
@@ -91,9 +91,10 @@ class Runner:
 
     def _serve(self, key: tuple[str, str, str], app: Application) -> None:
         running = self._running.get(key)
-        if running is None or running.version != app["ApplicationVersionId"]:
+        version = (app["CreateTimestamp"], app["ApplicationVersionId"])
+        if running is None or running.version != version:
             try:
-                running = Running(app["ApplicationVersionId"], build_pipeline(app, self._references(app)),
+                running = Running(version, build_pipeline(app, self._references(app)),
                                   running.last_rowtime if running else 0.0)
             except ServiceError as error:
                 self._log(app, [error_row(records.when(self.runtime.clock.time()), "CODE_ERROR", error.message,

@@ -24,6 +24,7 @@ from .common import (
 from .configuration import check_configuration, check_version, detail, give_ids, keep_code
 from .describe import merge_update
 from .documents import APPLICATION, Application
+from .sql_runs import start_sql_run, stop_sql_run
 from .state import FlinkState
 from .tags import tag_map
 
@@ -81,6 +82,8 @@ class ApplicationOps(FlinkState):
             self.settled(app, ("READY", "RUNNING", "STARTING", "UPDATING", "AUTOSCALING"))
             for namespace in (versions_ns, snapshots_ns):
                 self.store.delete_namespace(namespace(ctx.account_id, ctx.region, name))
+            if is_sql(app["RuntimeEnvironment"]):
+                stop_sql_run(ctx, app, delete=True)
             self.store.delete(applications_ns(ctx.account_id, ctx.region), name)
         self.engine.forget(app)
         ctx.emit_resource_change(RESOURCE_TYPE, app["ApplicationARN"], "deleted")
@@ -120,7 +123,7 @@ class ApplicationOps(FlinkState):
                 app["ApplicationStatus"] = "UPDATING"
             self.changed(ctx, app)
         if running:
-            self.restart(app, operation)
+            self._restart(ctx, app, operation)
         return {"ApplicationDetail": detail(app), "OperationId": operation}
 
     def update_application_maintenance_configuration(self, ctx: RequestContext, params: dict) -> dict:
@@ -172,8 +175,19 @@ class ApplicationOps(FlinkState):
                 current, previous["ApplicationVersionId"]
             self.save(app)
         if running:
-            self.restart(app, operation)
+            self._restart(ctx, app, operation)
         return {"ApplicationDetail": detail(app), "OperationId": operation}
+
+    def _restart(self, ctx: RequestContext, app: Application, operation: str) -> None:
+        """A running application's new version replaces the running one (a SQL application's v1 run at once)."""
+        if not is_sql(app["RuntimeEnvironment"]):
+            self.restart(app, operation)
+            return
+        try:
+            start_sql_run(ctx, app, app["RunConfiguration"])
+            self.settle(app, None, "RUNNING", None, False, None, operation)
+        except ServiceError as error:  # the new version does not run: stopped, the failure in its operation
+            self.settle(app, None, "READY", None, True, error.message, operation)
 
     def create_application_presigned_url(self, ctx: RequestContext, params: dict) -> dict:
         app = self.application(ctx, params["ApplicationName"])

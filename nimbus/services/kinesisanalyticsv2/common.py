@@ -1,6 +1,8 @@
 """Names, namespaces and errors every Managed Service for Apache Flink module shares."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from nimbus.core.context import RequestContext
 from nimbus.core.namespaces import Namespace
 from nimbus.core.paging import page
@@ -9,14 +11,22 @@ from nimbus.protocol.errors import ServiceError
 
 SERVICE = "kinesisanalyticsv2"
 SERVICE_PRINCIPAL = "kinesisanalytics.amazonaws.com"
+SESSION_NAME = "KinesisAnalyticsV2"
 RESOURCE_TYPE = "AWS::KinesisAnalyticsV2::Application"
 applications_ns = Namespace(SERVICE, "applications")
 versions_ns = Namespace(SERVICE, "versions")  # + application name
 snapshots_ns = Namespace(SERVICE, "snapshots")  # + application name
 operations_ns = Namespace(SERVICE, "operations")  # + application name
+account_snapshots_ns = Namespace(SERVICE, "account-snapshots")
+snapshot_operations_ns = Namespace(SERVICE, "snapshot-operations")  # + snapshot name
 
 MAX_VERSIONS = 50  # ListApplicationVersions keeps this many past versions, as AWS does
 FLINK_RUN_OPTIONS = "kinesis.analytics.flink.run.options"  # AWS's property group naming a PyFlink main file
+
+
+def savepoint_path(savepoint: str) -> Path:
+    """The local directory of a savepoint kept as a ``file:`` URI."""
+    return Path(savepoint.removeprefix("file:").removeprefix("//"))
 
 
 def invalid(message: str) -> ServiceError:
@@ -45,7 +55,7 @@ def is_sql(runtime_environment: str) -> bool:
 
 def check_role(ctx: RequestContext, role_arn: str) -> None:
     """iam:PassRole for the caller, and a role the service can assume (its trust policy decides)."""
-    check_pass_role(ctx, role_arn, SERVICE_PRINCIPAL, "KinesisAnalyticsV2", lambda message: invalid(
+    check_pass_role(ctx, role_arn, SERVICE_PRINCIPAL, SESSION_NAME, lambda message: invalid(
         f"Kinesis Analytics service doesn't have sufficient privileges to assume the role {role_arn}. {message}"))
 
 

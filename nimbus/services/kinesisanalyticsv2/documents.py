@@ -54,6 +54,30 @@ class Snapshot(TypedDict):
     Savepoint: str | None  # the Flink savepoint's directory (a file: URI in the data dir)
 
 
+class AccountSnapshot(TypedDict):
+    """An account-level ("enhanced") snapshot: CreateSnapshot's of an application, or ImportSnapshot's."""
+    SnapshotName: str
+    SnapshotArn: str
+    SnapshotDescription: str | None
+    SnapshotStatus: str  # CREATING, READY, FAILED
+    SnapshotCreationTimestamp: float
+    RuntimeEnvironment: str | None
+    SnapshotInitiatorOperation: str  # CreateSnapshot, ImportSnapshot
+    Source: dict[str, Any]  # SourceApplicationDescription or S3PrefixLocation, as DescribeSnapshot names them
+    Savepoint: str | None  # the Flink savepoint's directory (a file: URI in the data dir)
+    Tags: dict[str, str]
+
+
+class SnapshotOperation(TypedDict):
+    SnapshotOperationId: str
+    SnapshotOperation: str  # CreateSnapshot, DeleteSnapshot, ImportSnapshot, ExportSnapshot
+    SnapshotOperationStatus: str  # IN_PROGRESS, SUCCESSFUL, FAILED
+    StartTime: float
+    EndTime: float | None
+    Details: dict[str, Any]  # the DescribeSnapshotOperation members particular to the operation
+    Failure: str | None
+
+
 class Operation(TypedDict):
     OperationId: str
     Operation: str  # StartApplication, StopApplication, UpdateApplication, CreateApplicationSnapshot...
@@ -69,3 +93,5 @@ APPLICATION = DocumentKind[Application]("kinesisanalyticsv2.Application")
 APPLICATION_VERSION = DocumentKind[Application]("kinesisanalyticsv2.ApplicationVersion")
 SNAPSHOT = DocumentKind[Snapshot]("kinesisanalyticsv2.Snapshot")
 OPERATION = DocumentKind[Operation]("kinesisanalyticsv2.Operation")
+ACCOUNT_SNAPSHOT = DocumentKind[AccountSnapshot]("kinesisanalyticsv2.AccountSnapshot")
+SNAPSHOT_OPERATION = DocumentKind[SnapshotOperation]("kinesisanalyticsv2.SnapshotOperation")

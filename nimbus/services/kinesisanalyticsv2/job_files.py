@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nimbus.protocol.errors import ServiceError
 
-from .common import FLINK_RUN_OPTIONS, SERVICE_PRINCIPAL
+from .common import FLINK_RUN_OPTIONS, SERVICE_PRINCIPAL, SESSION_NAME
 from .configuration import code_dir
 from .describe import flink_settings
 from .documents import Application
@@ -36,7 +36,7 @@ def fetch_code(runtime, app: Application, into: Path) -> Path:
             params["VersionId"] = location["ObjectVersion"]
         try:
             output = runtime.client.call_as_role(app["ServiceExecutionRole"], "s3", "GetObject", params,
-                                                 invoked_by=SERVICE_PRINCIPAL, session_name="KinesisAnalyticsV2",
+                                                 invoked_by=SERVICE_PRINCIPAL, session_name=SESSION_NAME,
                                                  region=app["Region"])
         except ServiceError as error:
             raise JobFailure(f"Could not fetch the application code s3://{bucket}/{key}: {error.code}: "

@@ -8,6 +8,7 @@ from nimbus.protocol.errors import ServiceError
 from .common import bad_configuration, in_use, is_sql, listing, operations_ns
 from .documents import OPERATION, Application, Operation
 from .engine import StopRequest
+from .sql_runs import start_sql_run, stop_sql_run
 from .state import FlinkState, run_id_of
 
 
@@ -27,7 +28,7 @@ class LifecycleOps(FlinkState):
             if app["ApplicationStatus"] != "READY":
                 raise in_use(app["ApplicationName"], app["ApplicationStatus"])
             if is_sql(app["RuntimeEnvironment"]):
-                return self._start_sql(app)
+                return self._start_sql(ctx, app, run_configuration)
             if not app["ApplicationConfiguration"].get("ApplicationCodeConfiguration"):
                 raise bad_configuration(f"Application {app['ApplicationName']} has no application code configured.")
             restore = run_configuration.get("ApplicationRestoreConfiguration") or {
@@ -43,10 +44,11 @@ class LifecycleOps(FlinkState):
         self.engine.launch(run, app, savepoint, bool(flink_run.get("AllowNonRestoredState")))
         return {"OperationId": operation}
 
-    def _start_sql(self, app: Application) -> dict:
+    def _start_sql(self, ctx: RequestContext, app: Application, run_configuration: dict) -> dict:
         sql = app["ApplicationConfiguration"].get("SqlApplicationConfiguration") or {}
         if not sql.get("Inputs"):
             raise bad_configuration(f"Application {app['ApplicationName']} has no input configured.")
+        start_sql_run(ctx, app, run_configuration)
         app["ApplicationStatus"] = "RUNNING"
         operation = self.begin_operation(app, "StartApplication", done=True)
         self.save(app)
@@ -66,6 +68,8 @@ class LifecycleOps(FlinkState):
                 self.new_snapshot(app, snapshot)
             app["ApplicationStatus"] = "FORCE_STOPPING" if force else "STOPPING"
             self.save(app)
+            if is_sql(app["RuntimeEnvironment"]):
+                stop_sql_run(ctx, app)
         if not self.engine.stop(app, StopRequest(operation, snapshot)):
             self.settle(app, run_id_of(app), "READY", None, True, None, operation)
             if snapshot is not None:

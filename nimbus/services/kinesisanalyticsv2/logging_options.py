@@ -6,7 +6,7 @@ import logging
 
 from nimbus.protocol.errors import ServiceError
 
-from .common import SERVICE_PRINCIPAL
+from .common import SERVICE_PRINCIPAL, SESSION_NAME
 from .documents import Application
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def log_to_application(runtime, app: Application, message: str) -> None:
         try:
             runtime.client.call_as_role(role, "logs", "PutLogEvents",
                                         {"logGroupName": target[0], "logStreamName": target[1], "logEvents": [event]},
-                                        invoked_by=SERVICE_PRINCIPAL, session_name="KinesisAnalyticsV2",
+                                        invoked_by=SERVICE_PRINCIPAL, session_name=SESSION_NAME,
                                         region=app["Region"])
         except ServiceError as error:
             log.info("Could not log to %s: %s", option["LogStreamARN"], error.message)

@@ -4,13 +4,12 @@ restores from one (``ApplicationRestoreConfiguration``)."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from nimbus.core.context import RequestContext
 from nimbus.core.times import epoch, timestamp
 from nimbus.protocol.errors import ServiceError
 
-from .common import bad_configuration, in_use, invalid, is_sql, listing, snapshots_ns
+from .common import bad_configuration, in_use, invalid, is_sql, listing, savepoint_path, snapshots_ns
 from .documents import SNAPSHOT, Snapshot
 from .state import FlinkState
 
@@ -61,5 +60,5 @@ class SnapshotOps(FlinkState):
             self.store.delete(snapshots_ns(ctx.account_id, ctx.region, params["ApplicationName"]),
                               params["SnapshotName"])
         if snapshot["Savepoint"]:
-            shutil.rmtree(Path(snapshot["Savepoint"].removeprefix("file:").removeprefix("//")), ignore_errors=True)
+            shutil.rmtree(savepoint_path(snapshot["Savepoint"]), ignore_errors=True)
         return {}

@@ -13,17 +13,30 @@ from .common import (
     MAX_VERSIONS,
     RESOURCE_TYPE,
     SERVICE,
+    account_snapshots_ns,
     application_arn,
     applications_ns,
     in_use,
     invalid,
     not_found,
     operations_ns,
+    snapshot_operations_ns,
     snapshots_ns,
     versions_ns,
 )
 from .describe import flink_settings
-from .documents import APPLICATION, APPLICATION_VERSION, OPERATION, SNAPSHOT, Application, Job, Operation, Snapshot
+from .documents import (
+    ACCOUNT_SNAPSHOT,
+    APPLICATION,
+    APPLICATION_VERSION,
+    OPERATION,
+    SNAPSHOT,
+    SNAPSHOT_OPERATION,
+    Application,
+    Job,
+    Operation,
+    Snapshot,
+)
 from .engine import FlinkEngine, StopRequest
 from .resume import kill_leftovers, latest_checkpoint
 
@@ -159,6 +172,23 @@ class FlinkState(BaseProvider):
             if snapshot is not None:
                 snapshot["SnapshotStatus"], snapshot["Savepoint"] = "READY" if savepoint else "FAILED", savepoint
                 SNAPSHOT.put(self.store, ns, name, snapshot)
+            self.record_account_snapshot(app, name, savepoint)
+
+    def record_account_snapshot(self, app: Application, name: str, savepoint: str | None) -> None:
+        """A CreateSnapshot's savepoint is taken as the application snapshot of its name (account_snapshots.py)."""
+        ns = account_snapshots_ns(app["AccountId"], app["Region"])
+        snapshot = ACCOUNT_SNAPSHOT.get(self.store, ns, name)
+        source = snapshot and snapshot["Source"].get("SourceApplicationDescription")
+        if snapshot is not None and source and source["ApplicationName"] == app["ApplicationName"]:
+            snapshot["SnapshotStatus"], snapshot["Savepoint"] = "READY" if savepoint else "FAILED", savepoint
+            ACCOUNT_SNAPSHOT.put(self.store, ns, name, snapshot)
+            operations = snapshot_operations_ns(app["AccountId"], app["Region"], name)
+            for key, record in SNAPSHOT_OPERATION.scan(self.store, operations):
+                if record["SnapshotOperationStatus"] == "IN_PROGRESS":
+                    record["SnapshotOperationStatus"] = "SUCCESSFUL" if savepoint else "FAILED"
+                    record["EndTime"] = self.clock.time()
+                    record["Failure"] = None if savepoint else "Flink could not write the savepoint."
+                    SNAPSHOT_OPERATION.put(self.store, operations, key, record)
 
     def restore_point(self, app: Application, restore: dict) -> str | None:
         """The savepoint a start restores from, as its ApplicationRestoreConfiguration says."""
@@ -170,11 +200,17 @@ class FlinkState(BaseProvider):
             name = restore.get("SnapshotName")
             if not name:
                 raise invalid("SnapshotName is required for RESTORE_FROM_CUSTOM_SNAPSHOT.")
-            chosen = next((snapshot for snapshot in ready if snapshot["SnapshotName"] == name), None)
+            chosen = next((snapshot["Savepoint"] for snapshot in ready if snapshot["SnapshotName"] == name),
+                          None) or self.account_savepoint(app, name)
             if chosen is None:
                 raise ServiceError("ResourceNotFoundException", f"Snapshot {name} is not found.")
-            return chosen["Savepoint"]
+            return chosen
         return None
+
+    def account_savepoint(self, app: Application, name: str) -> str | None:
+        """The savepoint of a READY account-level snapshot (account_snapshots.py), which any application restores."""
+        snapshot = ACCOUNT_SNAPSHOT.get(self.store, account_snapshots_ns(app["AccountId"], app["Region"]), name)
+        return snapshot["Savepoint"] if snapshot is not None and snapshot["SnapshotStatus"] == "READY" else None
 
     def settle(self, app: Application, run_id: str | None, status: str, job_id: str | None, ended: bool,
                failure: str | None, operation_id: str) -> None:

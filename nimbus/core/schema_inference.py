@@ -1,6 +1,7 @@
-"""Inferring an input schema from sample records, as DiscoverInputSchema does: JSON objects become
-columns mapped by JSONPath (nested objects flattened, ``$.outer.inner`` named ``outer_inner``), anything
-else is read as CSV with the column delimiter that splits every row alike, columns ``COL1``, ``COL2``...
+"""Inferring an input schema from sample records, as Kinesis Data Analytics' DiscoverInputSchema (v1 and v2)
+does: JSON objects become columns mapped by JSONPath (nested objects flattened, ``$.outer.inner`` named
+``outer_inner``), anything else is read as CSV with the column delimiter that splits every row alike, columns
+``COL1``, ``COL2``...
 SQL types follow the values: ``BOOLEAN``, ``INTEGER``/``BIGINT``, ``REAL`` (a number with a fraction),
 ``VARCHAR(n)`` with ``n`` the power of two that holds the longest value."""
 from __future__ import annotations
