@@ -80,7 +80,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     kinesis, stream = client("kinesis"), unique("stream")
     kinesis.create_stream(StreamName=stream, ShardCount=1)
     advance_clock(endpoint, 1)
-    kinesis.delete_stream(StreamName=stream)
+    stream_arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    consumer = kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName="events")["Consumer"]
+    kinesis.tag_resource(ResourceARN=consumer["ConsumerARN"], Tags={"k": "v"})
+    kinesis.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
+    kinesis.delete_stream(StreamName=stream, EnforceConsumerDeletion=True)
 
     ssm, parameter = client("ssm"), unique("/events/parameter")
     ssm.put_parameter(Name=parameter, Value="v", Type="String")
@@ -138,6 +142,10 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     queue = sqs.create_queue(QueueName=unique("events-queue"))["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=queue, Attributes={"DelaySeconds": "1"})
     sqs.delete_queue(QueueUrl=queue)
+
+    emr, security = client("emr"), unique("events-security")
+    emr.create_security_configuration(Name=security, SecurityConfiguration="{}")
+    emr.delete_security_configuration(Name=security)
 
 
 def test_every_service_publishes_events_that_keep_the_contract(server, endpoint, client, published):
