@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support import analytics_role, config_history, start_recording, unique
+from tests.support import analytics_role, config_history, service_role, start_recording, unique
 
 
 def statuses(config, resource_type: str, resource_id: str) -> list[str]:
@@ -75,3 +75,24 @@ def test_kinesis_stream_consumers(aws, endpoint):
     assert statuses(config, "AWS::Kinesis::StreamConsumer", arn)[-1] == "ResourceDeleted"
     kinesis.delete_stream(StreamName=stream, EnforceConsumerDeletion=True)
     assert statuses(config, "AWS::Kinesis::StreamConsumer", before)[-1] == "ResourceDeleted"
+
+
+def test_cloudwatch_metric_streams(aws):
+    cw, config = aws("cloudwatch"), aws("config")
+    role = service_role(aws("iam"), "streams.metrics.cloudwatch.amazonaws.com")
+    hose = f"arn:aws:firehose:us-east-1:{role.split(':')[4]}:deliverystream/{unique('hose')}"
+    before = unique("before")
+    cw.put_metric_stream(Name=before, FirehoseArn=hose, RoleArn=role, OutputFormat="json")
+    start_recording(aws)
+    name = unique("recorded")
+    arn = cw.put_metric_stream(Name=name, FirehoseArn=hose, RoleArn=role, OutputFormat="json")["Arn"]
+    cw.stop_metric_streams(Names=[name])
+    cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "a"}])
+    latest = config_history(config, "AWS::CloudWatch::MetricStream", name)[-1]
+    assert latest["configuration"]["State"] == "stopped" and latest["configuration"]["FirehoseArn"] == hose
+    assert latest["tags"] == {"team": "a"} and latest["arn"] == arn
+    assert {r["resourceType"] for r in latest["relationships"]} == {"AWS::KinesisFirehose::DeliveryStream",
+                                                                     "AWS::IAM::Role"}
+    assert statuses(config, "AWS::CloudWatch::MetricStream", before) == ["ResourceDiscovered"]
+    cw.delete_metric_stream(Name=name)
+    assert statuses(config, "AWS::CloudWatch::MetricStream", name)[-1] == "ResourceDeleted"

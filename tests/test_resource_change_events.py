@@ -20,6 +20,7 @@ from tests.support import (
     legacy_behaviour,
     retire,
     s3_origin,
+    service_role,
     trail_bucket,
     unique,
 )
@@ -120,7 +121,15 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     cloudwatch, alarm = client("cloudwatch"), unique("alarm")
     cloudwatch.put_metric_alarm(AlarmName=alarm, Namespace="Events", MetricName="M", Statistic="Sum", Period=60,
                                 EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    cloudwatch.tag_resource(ResourceARN=cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]["AlarmArn"],
+                            Tags=[{"Key": "k", "Value": "v"}])
     cloudwatch.delete_alarms(AlarmNames=[alarm])
+    metric_stream = unique("metric-stream")
+    cloudwatch.put_metric_stream(Name=metric_stream, OutputFormat="json",
+                                 FirehoseArn=f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/{name}",
+                                 RoleArn=service_role(client("iam"), "streams.metrics.cloudwatch.amazonaws.com"))
+    cloudwatch.stop_metric_streams(Names=[metric_stream])
+    cloudwatch.delete_metric_stream(Name=metric_stream)
 
     analytics, app = client("kinesisanalytics"), unique("analytics")
     analytics.create_application(ApplicationName=app)

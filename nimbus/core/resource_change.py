@@ -24,6 +24,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFront::Distribution": "cloudfront",
     "AWS::CloudTrail::Trail": "cloudtrail",
     "AWS::CloudWatch::Alarm": "cloudwatch",
+    "AWS::CloudWatch::MetricStream": "cloudwatch",
     "AWS::DataPipeline::Pipeline": "datapipeline",
     "AWS::ECR::Repository": "ecr",
     "AWS::EMR::Cluster": "elasticmapreduce",
