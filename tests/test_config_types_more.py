@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support import analytics_role, config_history, service_role, start_recording, unique
+from tests.support import analytics_role, config_history, logs_role, service_role, start_recording, unique
 
 
 def statuses(config, resource_type: str, resource_id: str) -> list[str]:
@@ -96,3 +96,25 @@ def test_cloudwatch_metric_streams(aws):
     assert statuses(config, "AWS::CloudWatch::MetricStream", before) == ["ResourceDiscovered"]
     cw.delete_metric_stream(Name=name)
     assert statuses(config, "AWS::CloudWatch::MetricStream", name)[-1] == "ResourceDeleted"
+
+
+def test_logs_destinations(aws):
+    logs, config = aws("logs"), aws("config")
+    role = logs_role(aws("iam"))
+    target = f"arn:aws:kinesis:us-east-1:{role.split(':')[4]}:stream/{unique('central')}"
+    before = unique("before")
+    logs.put_destination(destinationName=before, targetArn=target, roleArn=role)
+    start_recording(aws)
+    name = unique("recorded")
+    arn = logs.put_destination(destinationName=name, targetArn=target, roleArn=role)["destination"]["arn"]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"},
+                                                                 "Action": "logs:PutSubscriptionFilter", "Resource": arn}]})
+    logs.put_destination_policy(destinationName=name, accessPolicy=policy)
+    latest = config_history(config, "AWS::Logs::Destination", name)[-1]
+    assert latest["configuration"] == {"DestinationName": name, "TargetArn": target, "RoleArn": role, "Arn": arn,
+                                       "DestinationPolicy": policy}
+    assert {(r["resourceType"], r["resourceName"]) for r in latest["relationships"]} == {
+        ("AWS::IAM::Role", role.rsplit("/", 1)[-1]), ("AWS::Kinesis::Stream", target.rsplit("/", 1)[-1])}
+    assert statuses(config, "AWS::Logs::Destination", before) == ["ResourceDiscovered"]
+    logs.delete_destination(destinationName=name)
+    assert statuses(config, "AWS::Logs::Destination", name)[-1] == "ResourceDeleted"

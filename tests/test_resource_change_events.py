@@ -69,6 +69,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     logs.create_log_group(logGroupName=group)
     logs.put_log_group_deletion_protection(logGroupIdentifier=group, deletionProtectionEnabled=False)
     logs.delete_log_group(logGroupName=group)
+    destination = unique("destination")
+    logs.put_destination(destinationName=destination, roleArn=service_role(client("iam"), "logs.amazonaws.com"),
+                         targetArn=f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{destination}")
+    logs.put_destination_policy(destinationName=destination, accessPolicy="{}")
+    logs.delete_destination(destinationName=destination)
 
     s3, bucket = client("s3"), unique("events-bucket")
     s3.create_bucket(Bucket=bucket)

@@ -42,6 +42,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "AWS::KinesisAnalyticsV2::Application": "kinesisanalytics",
     "AWS::KinesisFirehose::DeliveryStream": "firehose",
     "AWS::Logs::LogGroup": "logs",
+    "AWS::Logs::Destination": "logs",
     "AWS::S3::Bucket": "s3",
     "AWS::SNS::Topic": "sns",
     "AWS::SQS::Queue": "sqs",

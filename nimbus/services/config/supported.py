@@ -9,6 +9,7 @@ from nimbus.services.config import (
     types_flink,
     types_iam,
     types_kinesis_consumers,
+    types_logs,
     types_regional,
     types_s3,
     types_sqs,
@@ -17,6 +18,6 @@ from nimbus.services.config import (
 from nimbus.services.config.described import SUPPORTED
 
 MODULES = (types_cloudfront, types_cloudwatch, types_ecr, types_emr, types_flink, types_iam, types_kinesis_consumers,
-           types_regional, types_s3, types_sqs, types_trail)
+           types_logs, types_regional, types_s3, types_sqs, types_trail)
 
 __all__ = ["MODULES", "SUPPORTED"]
