@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import json
 
-from tests.support import analytics_role, config_history, logs_role, service_role, start_recording, unique
+from tests.support import (
+    analytics_role,
+    config_history,
+    logs_role,
+    public_key_config,
+    service_role,
+    start_recording,
+    unique,
+)
 
 
 def statuses(config, resource_type: str, resource_id: str) -> list[str]:
@@ -118,3 +126,52 @@ def test_logs_destinations(aws):
     assert statuses(config, "AWS::Logs::Destination", before) == ["ResourceDiscovered"]
     logs.delete_destination(destinationName=name)
     assert statuses(config, "AWS::Logs::Destination", name)[-1] == "ResourceDeleted"
+
+
+def _kinesis_endpoint(account: str) -> list[dict]:
+    return [{"StreamType": "Kinesis", "KinesisStreamConfig": {
+        "RoleARN": f"arn:aws:iam::{account}:role/realtime-logs", "StreamARN":
+            f"arn:aws:kinesis:us-east-1:{account}:stream/realtime"}}]
+
+
+def test_cloudfront_realtime_log_configs_public_keys_and_key_value_stores(aws, account):
+    cloudfront, config = aws("cloudfront"), aws("config")
+    before_key = cloudfront.create_public_key(PublicKeyConfig=public_key_config(unique("before")))["PublicKey"]["Id"]
+    before_log = cloudfront.create_realtime_log_config(Name=unique("before"), SamplingRate=5, Fields=["c-ip"],
+                                                       EndPoints=_kinesis_endpoint(account))["RealtimeLogConfig"]["ARN"]
+    before_store = unique("before")
+    cloudfront.create_key_value_store(Name=before_store)
+    start_recording(aws)
+    assert statuses(config, "AWS::CloudFront::PublicKey", before_key) == ["ResourceDiscovered"]
+    assert statuses(config, "AWS::CloudFront::RealtimeLogConfig", before_log) == ["ResourceDiscovered"]
+    assert statuses(config, "AWS::CloudFront::KeyValueStore", before_store) == ["ResourceDiscovered"]
+
+    key_config = {**public_key_config(unique("key")), "Comment": "first"}
+    created = cloudfront.create_public_key(PublicKeyConfig=key_config)
+    key_id = created["PublicKey"]["Id"]
+    updated = cloudfront.update_public_key(Id=key_id, IfMatch=created["ETag"],
+                                           PublicKeyConfig={**key_config, "Comment": "second"})
+    latest = config_history(config, "AWS::CloudFront::PublicKey", key_id)[-1]
+    assert latest["configuration"]["PublicKeyConfig"]["Comment"] == "second"
+    assert (latest["awsRegion"], latest["arn"]) == ("us-east-1", f"arn:aws:cloudfront::{account}:public-key/{key_id}")
+    cloudfront.delete_public_key(Id=key_id, IfMatch=updated["ETag"])
+    assert statuses(config, "AWS::CloudFront::PublicKey", key_id)[-1] == "ResourceDeleted"
+
+    name = unique("realtime")
+    arn = cloudfront.create_realtime_log_config(Name=name, SamplingRate=50, Fields=["timestamp", "c-ip"],
+                                                EndPoints=_kinesis_endpoint(account))["RealtimeLogConfig"]["ARN"]
+    cloudfront.update_realtime_log_config(Name=name, SamplingRate=100)
+    latest = config_history(config, "AWS::CloudFront::RealtimeLogConfig", arn)[-1]
+    assert (latest["resourceName"], latest["configuration"]["SamplingRate"]) == (name, 100)
+    assert {(r["resourceType"], r["resourceName"]) for r in latest["relationships"]} == {
+        ("AWS::Kinesis::Stream", "realtime"), ("AWS::IAM::Role", "realtime-logs")}
+    cloudfront.delete_realtime_log_config(Name=name)
+    assert statuses(config, "AWS::CloudFront::RealtimeLogConfig", arn)[-1] == "ResourceDeleted"
+
+    store = unique("kvs")
+    etag = cloudfront.create_key_value_store(Name=store, Comment="first")["ETag"]
+    etag = cloudfront.update_key_value_store(Name=store, Comment="second", IfMatch=etag)["ETag"]
+    latest = config_history(config, "AWS::CloudFront::KeyValueStore", store)[-1]
+    assert latest["configuration"]["Comment"] == "second" and latest["arn"].startswith("arn:aws:cloudfront::")
+    cloudfront.delete_key_value_store(Name=store, IfMatch=etag)
+    assert statuses(config, "AWS::CloudFront::KeyValueStore", store)[-1] == "ResourceDeleted"

@@ -18,6 +18,7 @@ from tests.support import (
     analytics_role,
     distribution_config,
     legacy_behaviour,
+    public_key_config,
     retire,
     s3_origin,
     service_role,
@@ -122,6 +123,15 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     distribution = cloudfront.create_distribution(DistributionConfig=distribution_config(
         [s3_origin("s3", unique("origin"))], legacy_behaviour("s3")))["Distribution"]
     retire(cloudfront, distribution["Id"])
+    kvs = unique("events-kvs")
+    cloudfront.delete_key_value_store(Name=kvs, IfMatch=cloudfront.create_key_value_store(Name=kvs)["ETag"])
+    realtime = unique("events-realtime")
+    cloudfront.create_realtime_log_config(Name=realtime, SamplingRate=5, Fields=["c-ip"], EndPoints=[{
+        "StreamType": "Kinesis", "KinesisStreamConfig": {"RoleARN": role_arn, "StreamARN": f"arn:aws:kinesis:us-east-1:"
+                                                         f"{ACCOUNT}:stream/{realtime}"}}])
+    cloudfront.delete_realtime_log_config(Name=realtime)
+    created = cloudfront.create_public_key(PublicKeyConfig=public_key_config(unique("events-key")))
+    cloudfront.delete_public_key(Id=created["PublicKey"]["Id"], IfMatch=created["ETag"])
 
     cloudwatch, alarm = client("cloudwatch"), unique("alarm")
     cloudwatch.put_metric_alarm(AlarmName=alarm, Namespace="Events", MetricName="M", Statistic="Sum", Period=60,

@@ -22,6 +22,9 @@ Configuration = Callable[[], dict[str, Any] | None]
 RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "cloudformation",
     "AWS::CloudFront::Distribution": "cloudfront",
+    "AWS::CloudFront::KeyValueStore": "cloudfront",
+    "AWS::CloudFront::PublicKey": "cloudfront",
+    "AWS::CloudFront::RealtimeLogConfig": "cloudfront",
     "AWS::CloudTrail::Trail": "cloudtrail",
     "AWS::CloudWatch::Alarm": "cloudwatch",
     "AWS::CloudWatch::MetricStream": "cloudwatch",
