@@ -50,10 +50,13 @@ def test_flink_applications(aws):
     start_recording(aws)
     name = unique("recorded")
     _flink_app(flink, role, name)
+    assert config_history(config, "AWS::KinesisAnalyticsV2::Application", name)[-1]["configuration"][
+        "ApplicationVersionId"] == 1
     flink.update_application(ApplicationName=name, CurrentApplicationVersionId=1, ApplicationConfigurationUpdate={
         "EnvironmentPropertyUpdates": {"PropertyGroups": [{"PropertyGroupId": "app", "PropertyMap": {"k": "v"}}]}})
     arn = flink.describe_application(ApplicationName=name)["ApplicationDetail"]["ApplicationARN"]
-    flink.tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "a"}])
+    assert config_history(config, "AWS::KinesisAnalyticsV2::Application", name)[-1]["tags"] == {}
+    flink.tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "a"}])  # recorded by itself
     latest = config_history(config, "AWS::KinesisAnalyticsV2::Application", name)[-1]
     assert latest["configuration"]["ApplicationVersionId"] == 2 and latest["tags"] == {"team": "a"}
     assert "ApplicationStatus" not in latest["configuration"]
@@ -73,7 +76,8 @@ def test_kinesis_stream_consumers(aws, endpoint):
     before = kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName="before")["Consumer"]["ConsumerARN"]
     start_recording(aws)
     arn = kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName="recorded")["Consumer"]["ConsumerARN"]
-    kinesis.tag_resource(ResourceARN=arn, Tags={"team": "a"})
+    assert config_history(config, "AWS::Kinesis::StreamConsumer", arn)[-1]["tags"] == {}
+    kinesis.tag_resource(ResourceARN=arn, Tags={"team": "a"})  # recorded by itself
     latest = config_history(config, "AWS::Kinesis::StreamConsumer", arn)[-1]
     assert latest["resourceName"] == "recorded" and latest["tags"] == {"team": "a"}
     assert latest["configuration"]["StreamARN"] == stream_arn and latest["configuration"]["ConsumerARN"] == arn
@@ -94,7 +98,9 @@ def test_cloudwatch_metric_streams(aws):
     start_recording(aws)
     name = unique("recorded")
     arn = cw.put_metric_stream(Name=name, FirehoseArn=hose, RoleArn=role, OutputFormat="json")["Arn"]
-    cw.stop_metric_streams(Names=[name])
+    assert config_history(config, "AWS::CloudWatch::MetricStream", name)[-1]["configuration"]["State"] == "running"
+    cw.stop_metric_streams(Names=[name])  # each change is recorded by itself
+    assert config_history(config, "AWS::CloudWatch::MetricStream", name)[-1]["tags"] == {}
     cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "a"}])
     latest = config_history(config, "AWS::CloudWatch::MetricStream", name)[-1]
     assert latest["configuration"]["State"] == "stopped" and latest["configuration"]["FirehoseArn"] == hose
@@ -117,7 +123,8 @@ def test_logs_destinations(aws):
     arn = logs.put_destination(destinationName=name, targetArn=target, roleArn=role)["destination"]["arn"]
     policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"},
                                                                  "Action": "logs:PutSubscriptionFilter", "Resource": arn}]})
-    logs.put_destination_policy(destinationName=name, accessPolicy=policy)
+    assert "DestinationPolicy" not in config_history(config, "AWS::Logs::Destination", name)[-1]["configuration"]
+    logs.put_destination_policy(destinationName=name, accessPolicy=policy)  # recorded by itself
     latest = config_history(config, "AWS::Logs::Destination", name)[-1]
     assert latest["configuration"] == {"DestinationName": name, "TargetArn": target, "RoleArn": role, "Arn": arn,
                                        "DestinationPolicy": policy}
@@ -149,6 +156,7 @@ def test_cloudfront_realtime_log_configs_public_keys_and_key_value_stores(aws, a
     key_config = {**public_key_config(unique("key")), "Comment": "first"}
     created = cloudfront.create_public_key(PublicKeyConfig=key_config)
     key_id = created["PublicKey"]["Id"]
+    assert statuses(config, "AWS::CloudFront::PublicKey", key_id) == ["ResourceDiscovered"]
     updated = cloudfront.update_public_key(Id=key_id, IfMatch=created["ETag"],
                                            PublicKeyConfig={**key_config, "Comment": "second"})
     latest = config_history(config, "AWS::CloudFront::PublicKey", key_id)[-1]
@@ -160,6 +168,7 @@ def test_cloudfront_realtime_log_configs_public_keys_and_key_value_stores(aws, a
     name = unique("realtime")
     arn = cloudfront.create_realtime_log_config(Name=name, SamplingRate=50, Fields=["timestamp", "c-ip"],
                                                 EndPoints=_kinesis_endpoint(account))["RealtimeLogConfig"]["ARN"]
+    assert statuses(config, "AWS::CloudFront::RealtimeLogConfig", arn) == ["ResourceDiscovered"]
     cloudfront.update_realtime_log_config(Name=name, SamplingRate=100)
     latest = config_history(config, "AWS::CloudFront::RealtimeLogConfig", arn)[-1]
     assert (latest["resourceName"], latest["configuration"]["SamplingRate"]) == (name, 100)
@@ -170,6 +179,7 @@ def test_cloudfront_realtime_log_configs_public_keys_and_key_value_stores(aws, a
 
     store = unique("kvs")
     etag = cloudfront.create_key_value_store(Name=store, Comment="first")["ETag"]
+    assert statuses(config, "AWS::CloudFront::KeyValueStore", store) == ["ResourceDiscovered"]
     etag = cloudfront.update_key_value_store(Name=store, Comment="second", IfMatch=etag)["ETag"]
     latest = config_history(config, "AWS::CloudFront::KeyValueStore", store)[-1]
     assert latest["configuration"]["Comment"] == "second" and latest["arn"].startswith("arn:aws:cloudfront::")
