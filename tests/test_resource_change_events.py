@@ -18,8 +18,10 @@ from tests.support import (
     analytics_role,
     distribution_config,
     legacy_behaviour,
+    public_key_config,
     retire,
     s3_origin,
+    service_role,
     trail_bucket,
     unique,
 )
@@ -68,6 +70,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     logs.create_log_group(logGroupName=group)
     logs.put_log_group_deletion_protection(logGroupIdentifier=group, deletionProtectionEnabled=False)
     logs.delete_log_group(logGroupName=group)
+    destination = unique("destination")
+    logs.put_destination(destinationName=destination, roleArn=service_role(client("iam"), "logs.amazonaws.com"),
+                         targetArn=f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{destination}")
+    logs.put_destination_policy(destinationName=destination, accessPolicy="{}")
+    logs.delete_destination(destinationName=destination)
 
     s3, bucket = client("s3"), unique("events-bucket")
     s3.create_bucket(Bucket=bucket)
@@ -80,7 +87,11 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     kinesis, stream = client("kinesis"), unique("stream")
     kinesis.create_stream(StreamName=stream, ShardCount=1)
     advance_clock(endpoint, 1)
-    kinesis.delete_stream(StreamName=stream)
+    stream_arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    consumer = kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName="events")["Consumer"]
+    kinesis.tag_resource(ResourceARN=consumer["ConsumerARN"], Tags={"k": "v"})
+    kinesis.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
+    kinesis.delete_stream(StreamName=stream, EnforceConsumerDeletion=True)
 
     ssm, parameter = client("ssm"), unique("/events/parameter")
     ssm.put_parameter(Name=parameter, Value="v", Type="String")
@@ -112,11 +123,28 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     distribution = cloudfront.create_distribution(DistributionConfig=distribution_config(
         [s3_origin("s3", unique("origin"))], legacy_behaviour("s3")))["Distribution"]
     retire(cloudfront, distribution["Id"])
+    kvs = unique("events-kvs")
+    cloudfront.delete_key_value_store(Name=kvs, IfMatch=cloudfront.create_key_value_store(Name=kvs)["ETag"])
+    realtime = unique("events-realtime")
+    cloudfront.create_realtime_log_config(Name=realtime, SamplingRate=5, Fields=["c-ip"], EndPoints=[{
+        "StreamType": "Kinesis", "KinesisStreamConfig": {"RoleARN": role_arn, "StreamARN": f"arn:aws:kinesis:us-east-1:"
+                                                         f"{ACCOUNT}:stream/{realtime}"}}])
+    cloudfront.delete_realtime_log_config(Name=realtime)
+    created = cloudfront.create_public_key(PublicKeyConfig=public_key_config(unique("events-key")))
+    cloudfront.delete_public_key(Id=created["PublicKey"]["Id"], IfMatch=created["ETag"])
 
     cloudwatch, alarm = client("cloudwatch"), unique("alarm")
     cloudwatch.put_metric_alarm(AlarmName=alarm, Namespace="Events", MetricName="M", Statistic="Sum", Period=60,
                                 EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    cloudwatch.tag_resource(ResourceARN=cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]["AlarmArn"],
+                            Tags=[{"Key": "k", "Value": "v"}])
     cloudwatch.delete_alarms(AlarmNames=[alarm])
+    metric_stream = unique("metric-stream")
+    cloudwatch.put_metric_stream(Name=metric_stream, OutputFormat="json",
+                                 FirehoseArn=f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/{name}",
+                                 RoleArn=service_role(client("iam"), "streams.metrics.cloudwatch.amazonaws.com"))
+    cloudwatch.stop_metric_streams(Names=[metric_stream])
+    cloudwatch.delete_metric_stream(Name=metric_stream)
 
     analytics, app = client("kinesisanalytics"), unique("analytics")
     analytics.create_application(ApplicationName=app)
@@ -138,6 +166,10 @@ def drive_the_rest(client, endpoint, role_arn: str) -> None:
     queue = sqs.create_queue(QueueName=unique("events-queue"))["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=queue, Attributes={"DelaySeconds": "1"})
     sqs.delete_queue(QueueUrl=queue)
+
+    emr, security = client("emr"), unique("events-security")
+    emr.create_security_configuration(Name=security, SecurityConfiguration="{}")
+    emr.delete_security_configuration(Name=security)
 
 
 def test_every_service_publishes_events_that_keep_the_contract(server, endpoint, client, published):

@@ -7,6 +7,9 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from tests.support.basics import advance_clock, unique
 from tests.support.storage import new_bucket, open_to_anyone
 
@@ -156,3 +159,10 @@ async function handler(event) {
   return request;
 }
 """
+
+
+def public_key_config(name: str) -> dict:
+    """A CloudFront PublicKeyConfig named ``name``, with a new RSA 2048 key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    return {"CallerReference": name, "Name": name,
+            "EncodedKey": key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()}

@@ -38,6 +38,13 @@ def start_recording(aws, group: dict | None = None, region: str = "us-east-1", *
     return bucket
 
 
+def service_role(iam, service: str) -> str:
+    """A new role the AWS service principal ``service`` may assume (for resources that name a role)."""
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service},
+                                                     "Action": "sts:AssumeRole"}]}
+    return iam.create_role(RoleName=unique("service-role"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
 def config_history(config, resource_type: str, resource_id: str, **params) -> list[dict]:
     """Every item of a resource, oldest first, with ``configuration`` parsed."""
     items, token = [], None

@@ -14,6 +14,7 @@ from nimbus.store.base import Store
 from .common import GLOBAL, check_if_match, functions_ns, new_etag
 from .documents import FUNCTION, KEY_VALUE_ITEM, KEY_VALUE_STORE, KeyValueStore
 from .key_value_imports import imported_items
+from .recorded import KEY_VALUE_STORE_TYPE, recorded_change
 from .state import CloudFrontState
 
 stores_ns = Namespace("cloudfront", "key-value-stores")
@@ -73,6 +74,7 @@ class KeyValueStoreOps(CloudFrontState):
             KEY_VALUE_STORE.put(self.store, stores_ns(ctx.account_id, GLOBAL), kvs["Name"], kvs)
             for key, value in imported.items():
                 KEY_VALUE_ITEM.put(self.store, items_ns(ctx.account_id, GLOBAL, kvs_id), key, {"Value": value})
+        recorded_change(ctx, KEY_VALUE_STORE_TYPE, kvs["ARN"], "created", lambda: _output(kvs))
         return {"KeyValueStore": _output(kvs), "ETag": kvs["ETag"],
                 "Location": f"https://cloudfront.amazonaws.com/2020-05-31/key-value-store/{kvs['Name']}"}
 
@@ -86,6 +88,7 @@ class KeyValueStoreOps(CloudFrontState):
             check_if_match(params.get("IfMatch"), kvs["ETag"])
             kvs = {**kvs, "Comment": params["Comment"], "ETag": new_etag(), "LastModifiedTime": ctx.clock.time()}
             KEY_VALUE_STORE.put(self.store, stores_ns(ctx.account_id, GLOBAL), kvs["Name"], kvs)
+        recorded_change(ctx, KEY_VALUE_STORE_TYPE, kvs["ARN"], "updated")
         return {"KeyValueStore": _output(kvs), "ETag": kvs["ETag"]}
 
     def delete_key_value_store(self, ctx: RequestContext, params: dict) -> dict:
@@ -100,6 +103,7 @@ class KeyValueStoreOps(CloudFrontState):
                                        "deleted while it is in use.", status=409)
             self.store.delete(stores_ns(ctx.account_id, GLOBAL), kvs["Name"])
             self.store.delete_namespace(items_ns(ctx.account_id, GLOBAL, kvs["Id"]))
+        recorded_change(ctx, KEY_VALUE_STORE_TYPE, kvs["ARN"], "deleted")
         return {}
 
     def list_key_value_stores(self, ctx: RequestContext, params: dict) -> dict:

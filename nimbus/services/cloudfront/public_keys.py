@@ -11,6 +11,7 @@ from nimbus.protocol.errors import ServiceError
 
 from .common import GLOBAL, check_if_match, invalid_argument, new_etag, new_id
 from .documents import PUBLIC_KEY, PublicKey
+from .recorded import PUBLIC_KEY_TYPE, public_key_arn, recorded_change
 from .state import CloudFrontState
 from .trusted import all_key_groups, all_public_keys, find_public_key, public_keys_ns
 
@@ -51,6 +52,8 @@ class PublicKeyOps(CloudFrontState):
             key: PublicKey = {"Id": new_id("K"), "CreatedTime": ctx.clock.time(), "ETag": new_etag(),
                               "PublicKeyConfig": {"Comment": "", **config}}
             PUBLIC_KEY.put(self.store, public_keys_ns(ctx.account_id, GLOBAL), key["Id"], key)
+        recorded_change(ctx, PUBLIC_KEY_TYPE, public_key_arn(ctx.account_id, key["Id"]), "created",
+                        lambda: _output(key))
         return {"PublicKey": _output(key), "ETag": key["ETag"],
                 "Location": f"https://cloudfront.amazonaws.com/2020-05-31/public-key/{key['Id']}"}
 
@@ -76,6 +79,7 @@ class PublicKeyOps(CloudFrontState):
                                    "CallerReference cannot be changed.", status=400)
             key = {**key, "PublicKeyConfig": {"Comment": "", **config}, "ETag": new_etag()}
             PUBLIC_KEY.put(self.store, public_keys_ns(ctx.account_id, GLOBAL), key["Id"], key)
+        recorded_change(ctx, PUBLIC_KEY_TYPE, public_key_arn(ctx.account_id, key["Id"]), "updated")
         return {"PublicKey": _output(key), "ETag": key["ETag"]}
 
     def delete_public_key(self, ctx: RequestContext, params: dict) -> dict:
@@ -85,6 +89,7 @@ class PublicKeyOps(CloudFrontState):
             if any(key["Id"] in g["KeyGroupConfig"].get("Items", []) for g in all_key_groups(self.store, ctx.account_id)):
                 raise ServiceError("PublicKeyInUse", "The specified public key is in use.", status=409)
             self.store.delete(public_keys_ns(ctx.account_id, GLOBAL), key["Id"])
+        recorded_change(ctx, PUBLIC_KEY_TYPE, public_key_arn(ctx.account_id, key["Id"]), "deleted")
         return {}
 
     def list_public_keys(self, ctx: RequestContext, params: dict) -> dict:

@@ -12,6 +12,7 @@ from nimbus.protocol.errors import ServiceError
 from .common import GLOBAL, invalid_argument
 from .configs import behaviours
 from .documents import REALTIME_LOG_CONFIG, RealtimeLogConfig
+from .recorded import REALTIME_LOG_CONFIG_TYPE, recorded_change
 from .state import CloudFrontState
 
 realtime_logs_ns = Namespace("cloudfront", "realtime-log-configs")
@@ -42,6 +43,7 @@ class RealtimeLogOps(CloudFrontState):
                 "ARN": f"arn:aws:cloudfront::{ctx.account_id}:realtime-log-config/{params['Name']}",
                 "Name": params["Name"], **_checked(params)}  # type: ignore[typeddict-item]
             REALTIME_LOG_CONFIG.put(self.store, self._log_configs_ns(ctx), config["Name"], config)
+        recorded_change(ctx, REALTIME_LOG_CONFIG_TYPE, config["ARN"], "created", lambda: dict(config))
         return {"RealtimeLogConfig": config}
 
     def get_realtime_log_config(self, ctx: RequestContext, params: dict) -> dict:
@@ -54,6 +56,7 @@ class RealtimeLogOps(CloudFrontState):
                      "Fields": before["Fields"], **{k: v for k, v in params.items() if k in _SETTINGS}}
             config: RealtimeLogConfig = {**before, **_checked(given)}  # type: ignore[typeddict-item]
             REALTIME_LOG_CONFIG.put(self.store, self._log_configs_ns(ctx), config["Name"], config)
+        recorded_change(ctx, REALTIME_LOG_CONFIG_TYPE, config["ARN"], "updated")
         return {"RealtimeLogConfig": config}
 
     def delete_realtime_log_config(self, ctx: RequestContext, params: dict) -> dict:
@@ -64,6 +67,7 @@ class RealtimeLogOps(CloudFrontState):
                 raise ServiceError("RealtimeLogConfigInUse", "Cannot delete the real-time log configuration "
                                    "because it is attached to one or more cache behaviors.", status=400)
             self.store.delete(self._log_configs_ns(ctx), config["Name"])
+        recorded_change(ctx, REALTIME_LOG_CONFIG_TYPE, config["ARN"], "deleted")
         return {}
 
     def list_realtime_log_configs(self, ctx: RequestContext, params: dict) -> dict:

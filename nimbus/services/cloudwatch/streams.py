@@ -15,6 +15,7 @@ from nimbus.services.cloudwatch.tagging import TaggingOps
 
 FORMATS = ("json", "opentelemetry0.7", "opentelemetry1.0")
 PAGE = 100
+RESOURCE_TYPE = "AWS::CloudWatch::MetricStream"
 
 
 def _refused(message: str) -> ServiceError:
@@ -53,6 +54,7 @@ class StreamOps(TaggingOps):
             STREAM.put(self.store, ns, name, stream)
             if params.get("Tags") and old is None:
                 self.add_tags(ctx, arn, params["Tags"])
+        ctx.emit_resource_change(RESOURCE_TYPE, arn, "updated" if old else "created", lambda: {"Name": name})
         return {"Arn": arn}
 
     def _stream(self, ctx: RequestContext, name: str) -> MetricStream:
@@ -82,6 +84,7 @@ class StreamOps(TaggingOps):
         if stream is not None:
             self.store.delete(streams_ns(ctx.account_id, ctx.region), params["Name"])
             self.drop_tags(ctx, stream["Arn"])
+            ctx.emit_resource_change(RESOURCE_TYPE, stream["Arn"], "deleted")
         return {}
 
     def start_metric_streams(self, ctx: RequestContext, params: dict) -> dict:
@@ -99,4 +102,5 @@ class StreamOps(TaggingOps):
                     if state == "running":
                         stream["DeliveredUntil"] = self.clock.time()  # a stopped stream sends nothing later
                     STREAM.put(self.store, streams_ns(ctx.account_id, ctx.region), name, stream)
+                    ctx.emit_resource_change(RESOURCE_TYPE, stream["Arn"], "updated", lambda: {"State": state})
         return {}

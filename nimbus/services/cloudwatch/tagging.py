@@ -21,6 +21,8 @@ from nimbus.services.cloudwatch.state import CloudWatchState
 _KINDS = (("alarm:", alarms_ns), ("dashboard/", dashboards_ns), ("metric-stream/", streams_ns),
           ("insight-rule/", insight_rules_ns), ("alarm-mute-rule:", mute_rules_ns),
           ("metric-data-query-definition:", query_definitions_ns))
+# The taggable resources AWS Config records, whose tags are part of what it records.
+_RECORDED = (("alarm:", "AWS::CloudWatch::Alarm"), ("metric-stream/", "AWS::CloudWatch::MetricStream"))
 
 
 class TaggingOps(CloudWatchState):
@@ -47,6 +49,7 @@ class TaggingOps(CloudWatchState):
     def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
         self._tagged(ctx, params["ResourceARN"])
         self.add_tags(ctx, params["ResourceARN"], params["Tags"])
+        _retagged(ctx, params["ResourceARN"])
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
@@ -54,7 +57,15 @@ class TaggingOps(CloudWatchState):
         for key in params["TagKeys"]:
             current.pop(key, None)
         self.store.put(tags_ns(ctx.account_id, ctx.region), params["ResourceARN"], current)
+        _retagged(ctx, params["ResourceARN"])
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
         return {"Tags": [{"Key": k, "Value": v} for k, v in self._tagged(ctx, params["ResourceARN"]).items()]}
+
+
+def _retagged(ctx: RequestContext, arn: str) -> None:
+    resource = arn.split(":", 5)[-1]
+    for prefix, resource_type in _RECORDED:
+        if resource.startswith(prefix):
+            ctx.emit_resource_change(resource_type, arn, "updated")

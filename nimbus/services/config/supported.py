@@ -3,9 +3,14 @@ from __future__ import annotations
 
 from nimbus.services.config import (
     types_cloudfront,
+    types_cloudfront_resources,
     types_cloudwatch,
     types_ecr,
+    types_emr,
+    types_flink,
     types_iam,
+    types_kinesis_consumers,
+    types_logs,
     types_regional,
     types_s3,
     types_sqs,
@@ -13,7 +18,7 @@ from nimbus.services.config import (
 )
 from nimbus.services.config.described import SUPPORTED
 
-MODULES = (types_cloudfront, types_cloudwatch, types_ecr, types_iam, types_regional, types_s3, types_sqs,
-           types_trail)
+MODULES = (types_cloudfront, types_cloudfront_resources, types_cloudwatch, types_ecr, types_emr, types_flink, types_iam,
+           types_kinesis_consumers, types_logs, types_regional, types_s3, types_sqs, types_trail)
 
 __all__ = ["MODULES", "SUPPORTED"]

@@ -9,6 +9,12 @@ from .documents import SECURITY_CONFIGURATION, SecurityConfiguration
 from .state import EmrState, invalid_request, security_ns
 
 _BPA_KEY = "block-public-access"
+RESOURCE_TYPE = "AWS::EMR::SecurityConfiguration"
+
+
+def security_configuration_arn(ctx: RequestContext, name: str) -> str:
+    """EMR answers no ARN for a security configuration: nimbus names one in the form of EMR's other ARNs."""
+    return f"arn:aws:elasticmapreduce:{ctx.region}:{ctx.account_id}:security-configuration/{name}"
 
 
 class SecurityOps(EmrState):
@@ -26,6 +32,8 @@ class SecurityOps(EmrState):
             if self.find_security_configuration(ctx, name) is not None:
                 raise invalid_request(f"SecurityConfiguration with name '{name}' already exists.")
             SECURITY_CONFIGURATION.put(self.store, security_ns(ctx.account_id, ctx.region), name, entry)
+        ctx.emit_resource_change(RESOURCE_TYPE, security_configuration_arn(ctx, name), "created",
+                                 lambda: {"Name": name})
         return {"Name": name, "CreationDateTime": entry["CreationDateTime"]}
 
     def describe_security_configuration(self, ctx: RequestContext, params: dict) -> dict:
@@ -40,6 +48,7 @@ class SecurityOps(EmrState):
         with self.store.transaction():
             self._named(ctx, params["Name"])
             self.store.delete(security_ns(ctx.account_id, ctx.region), params["Name"])
+        ctx.emit_resource_change(RESOURCE_TYPE, security_configuration_arn(ctx, params["Name"]), "deleted")
         return {}
 
     def _named(self, ctx: RequestContext, name: str) -> SecurityConfiguration:

@@ -23,6 +23,7 @@ from nimbus.services.kinesis.state import (
 )
 
 MAX_CONSUMERS = 20
+CONSUMER_TYPE = "AWS::Kinesis::StreamConsumer"
 # AWS ends a subscription after 5 minutes; here of virtual time, or sooner when the client goes away.
 POLL_SECONDS = 0.05  # how often an idle subscription looks for new records
 HEARTBEAT_SECONDS = 2.0  # an idle subscription still sends an (empty) event this often
@@ -58,6 +59,7 @@ class ConsumerOps(KinesisState):
                 "Policy": None}
             consumers[name] = consumer
             self.save(ctx, stream)
+        ctx.emit_resource_change(CONSUMER_TYPE, consumer["ConsumerARN"], "created", lambda: {"ConsumerName": name})
         return {"Consumer": _describe(consumer, created)}
 
     def describe_stream_consumer(self, ctx: RequestContext, params: dict) -> dict:
@@ -81,6 +83,7 @@ class ConsumerOps(KinesisState):
             consumer["ConsumerStatus"] = DELETING
             consumer["StatusUntil"] = ctx.clock.time() + transition_seconds(ctx)
             self.save(ctx, stream)
+        ctx.emit_resource_change(CONSUMER_TYPE, consumer["ConsumerARN"], "deleted")
         return {}
 
     def _consumers(self, ctx: RequestContext, stream: Stream) -> dict[str, Consumer]:

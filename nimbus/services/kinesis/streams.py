@@ -97,6 +97,8 @@ class StreamOps(KinesisState):
             stream["StreamStatus"], stream["StatusUntil"] = DELETING, ctx.clock.time() + transition_seconds(ctx)
             self.save(ctx, stream)
         ctx.emit_resource_change("AWS::Kinesis::Stream", stream["StreamARN"], "deleted")
+        for consumer in stream["Consumers"].values():  # they go with their stream
+            ctx.emit_resource_change("AWS::Kinesis::StreamConsumer", consumer["ConsumerARN"], "deleted")
         return {}
 
     def describe_stream(self, ctx: RequestContext, params: dict) -> dict:

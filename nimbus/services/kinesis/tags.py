@@ -92,12 +92,20 @@ class TagOps(KinesisState):
                                    f"because a given stream cannot have more than {MAX_TAGS} tags associated with it.")
             owner["Tags"] = merged
             self.save(ctx, stream)
+        self._consumer_tagged(ctx, stream, consumer)
 
     def _untag(self, ctx: RequestContext, stream: Stream, consumer: str | None, keys: list[str]) -> None:
         with self.lock(stream):
             owner = stream["Consumers"][consumer] if consumer else stream
             owner["Tags"] = {k: v for k, v in owner["Tags"].items() if k not in keys}
             self.save(ctx, stream)
+        self._consumer_tagged(ctx, stream, consumer)
+
+    @staticmethod
+    def _consumer_tagged(ctx: RequestContext, stream: Stream, consumer: str | None) -> None:
+        if consumer:  # AWS Config records a consumer's tags
+            ctx.emit_resource_change("AWS::Kinesis::StreamConsumer", stream["Consumers"][consumer]["ConsumerARN"],
+                                     "updated")
 
     def _resource(self, ctx: RequestContext, arn: str) -> tuple[Stream, str | None]:
         """The stream (and consumer name) an ARN names: ``.../stream/s`` or ``.../stream/s/consumer/c:ts``,

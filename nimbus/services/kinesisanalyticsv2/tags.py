@@ -4,7 +4,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.core.tags import check_tags
 
-from .common import invalid
+from .common import RESOURCE_TYPE, invalid
 from .state import FlinkState
 
 
@@ -20,6 +20,7 @@ class TagOps(FlinkState):
             check_tags(tags, invalid)
             app["Tags"] = tags
             self.save(app)
+        ctx.emit_resource_change(RESOURCE_TYPE, app["ApplicationARN"], "updated")  # Config records tags
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
@@ -27,6 +28,7 @@ class TagOps(FlinkState):
             app = self.application(ctx, self.application_name_of(ctx, params["ResourceARN"]))
             app["Tags"] = {k: v for k, v in app["Tags"].items() if k not in params["TagKeys"]}
             self.save(app)
+        ctx.emit_resource_change(RESOURCE_TYPE, app["ApplicationARN"], "updated")
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:

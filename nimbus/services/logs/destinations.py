@@ -15,6 +15,8 @@ from .documents import DESTINATION, Destination
 from .forwarding import DESTINATION_MISSING, SESSION_NAME, target_kind
 from .state import LogsState
 
+RESOURCE_TYPE = "AWS::Logs::Destination"
+
 
 def _output(destination: Destination) -> dict:
     return {k: v for k, v in destination.items() if k not in ("tags", "SchemaVersion")}
@@ -30,12 +32,14 @@ class DestinationOps(LogsState):
         ns = destinations_ns(ctx.account_id, ctx.region)
         with self.store.transaction():
             destination = DESTINATION.get(self.store, ns, name)
+            change = "created" if destination is None else "updated"
             if destination is None:
                 destination = {"destinationName": name, "arn": ctx.arn(f"destination:{name}"),
                                "creationTime": now_ms(ctx), "targetArn": target, "roleArn": role,
                                "tags": params.get("tags") or {}}
             destination.update({"targetArn": target, "roleArn": role})
             DESTINATION.put(self.store, ns, name, destination)
+        ctx.emit_resource_change(RESOURCE_TYPE, destination["arn"], change, lambda: {"DestinationName": name})
         return {"destination": _output(destination)}
 
     def put_destination_policy(self, ctx: RequestContext, params: dict) -> dict:
@@ -48,6 +52,7 @@ class DestinationOps(LogsState):
             destination = self._destination(ctx, params["destinationName"])
             destination["accessPolicy"] = params["accessPolicy"]
             DESTINATION.put(self.store, ns, destination["destinationName"], destination)
+        ctx.emit_resource_change(RESOURCE_TYPE, destination["arn"], "updated")
         return {}
 
     def describe_destinations(self, ctx: RequestContext, params: dict) -> dict:
@@ -58,6 +63,7 @@ class DestinationOps(LogsState):
     def delete_destination(self, ctx: RequestContext, params: dict) -> dict:
         self.delete_or_missing(destinations_ns(ctx.account_id, ctx.region), params["destinationName"],
                                DESTINATION_MISSING)
+        ctx.emit_resource_change(RESOURCE_TYPE, ctx.arn(f"destination:{params['destinationName']}"), "deleted")
         return {}
 
     def _destination(self, ctx: RequestContext, name: str) -> Destination:
