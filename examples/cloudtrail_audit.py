@@ -10,25 +10,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from botocore.exceptions import ClientError
-from common import clients, wait_for
-
-
-class Inbox(BaseHTTPRequestHandler):
-    """An HTTP endpoint subscribed to the topic: SNS POSTs its messages here."""
-    messages: list[dict] = []
-
-    def do_POST(self):
-        self.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
+from common import Inbox, clients, wait_for
 
 
 def allow_cloudtrail(action: str, resource: str, **condition) -> dict:
@@ -41,7 +26,6 @@ def allow_cloudtrail(action: str, resource: str, **condition) -> dict:
 
 def main(endpoint: str | None = None) -> dict:
     aws = clients(endpoint)
-    Inbox.messages = []
     s3, sns, logs, iam, cloudtrail = (aws(s) for s in ("s3", "sns", "logs", "iam", "cloudtrail"))
     account = aws("sts").get_caller_identity()["Account"]
     suffix = uuid.uuid4().hex[:8]
@@ -56,14 +40,13 @@ def main(endpoint: str | None = None) -> dict:
     print(f"1. created bucket {bucket} with a policy that lets CloudTrail write")
 
     # Step 2: an SNS topic told about each new log file, with an HTTP subscriber.
-    inbox = ThreadingHTTPServer(("127.0.0.1", 0), Inbox)
-    threading.Thread(target=inbox.serve_forever, daemon=True).start()
+    inbox = Inbox()
     topic = sns.create_topic(Name=f"audit-files-{suffix}")["TopicArn"]
     sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(
         {"Version": "2012-10-17", "Statement": [allow_cloudtrail("SNS:Publish", topic)]}))
-    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=f"http://127.0.0.1:{inbox.server_port}/")
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=inbox.url)
     confirmation = wait_for("subscription confirmation",
-                            lambda: [m for m in Inbox.messages if m["Type"] == "SubscriptionConfirmation"])
+                            lambda: inbox.of_type("SubscriptionConfirmation"))
     sns.confirm_subscription(TopicArn=topic, Token=confirmation[0]["Token"])
     print(f"2. topic {topic.rsplit(':', 1)[1]} has a confirmed HTTP subscriber")
 
@@ -116,8 +99,8 @@ def main(endpoint: str | None = None) -> dict:
 
     # Step 8: SNS told the subscriber about the new file.
     notice = wait_for("file notification", lambda: [
-        json.loads(m["Message"]) for m in Inbox.messages if m["Type"] == "Notification"
-        and failed_call["_key"] in json.loads(m["Message"])["s3ObjectKey"]])[0]
+        json.loads(m["Message"]) for m in inbox.of_type("Notification")
+        if failed_call["_key"] in json.loads(m["Message"])["s3ObjectKey"]])[0]
     print(f"8. SNS notification names s3://{notice['s3Bucket']}/{notice['s3ObjectKey'][0]}")
 
     # Step 9: the same events reach CloudWatch Logs, one stream per account and Region.
@@ -128,7 +111,7 @@ def main(endpoint: str | None = None) -> dict:
     print(f"9. CloudWatch Logs stream {stream} holds {len(in_logs)} CreateUser event(s)")
 
     cloudtrail.stop_logging(Name=trail["TrailARN"])
-    inbox.shutdown()
+    inbox.close()
     return {"who": who, "failed_call": failed_call["errorCode"], "encryption": encryption,
             "notified": notice["s3ObjectKey"], "logs_events": len(in_logs)}
 

@@ -14,35 +14,18 @@ Run:  AWS_ENDPOINT_URL=http://localhost:4566 python examples/cloudtrail_vs_cloud
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from common import advance_clock, clients, wait_for
-
-
-class Inbox(BaseHTTPRequestHandler):
-    """The on-call endpoint subscribed to the alarm topic: SNS POSTs here."""
-    messages: list[dict] = []
-
-    def do_POST(self):
-        self.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
+from common import Inbox, advance_clock, clients, wait_for
 
 
 def main(endpoint: str | None = None) -> dict:
     aws = clients(endpoint)
-    Inbox.messages = []
     kinesis, cloudwatch, cloudtrail, sns = (aws(s) for s in ("kinesis", "cloudwatch", "cloudtrail", "sns"))
     suffix = uuid.uuid4().hex[:8]
-    inbox = ThreadingHTTPServer(("127.0.0.1", 0), Inbox)
-    threading.Thread(target=inbox.serve_forever, daemon=True).start()
+    inbox = Inbox()
     try:
         # Step 1: the application's stream.
         stream = f"clicks-{suffix}"
@@ -52,9 +35,8 @@ def main(endpoint: str | None = None) -> dict:
 
         # Step 2: an on-call topic that delivers to our HTTP endpoint (confirmed as a real endpoint would).
         topic = sns.create_topic(Name=f"on-call-{suffix}")["TopicArn"]
-        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=f"http://127.0.0.1:{inbox.server_address[1]}/")
-        confirmation = wait_for("confirmation", lambda: [m for m in Inbox.messages
-                                                         if m["Type"] == "SubscriptionConfirmation"])[0]
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=inbox.url)
+        confirmation = wait_for("confirmation", lambda: inbox.of_type("SubscriptionConfirmation"))[0]
         urllib.request.urlopen(confirmation["SubscribeURL"], timeout=10).close()
         print(f"2. Subscribed the on-call endpoint to {topic}")
 
@@ -85,7 +67,7 @@ def main(endpoint: str | None = None) -> dict:
         # Step 5: a minute later the alarm has evaluated: ALARM, and the on-call endpoint was told.
         advance_clock(60)
         state = cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]
-        note = wait_for("the alarm notification", lambda: [m for m in Inbox.messages if m["Type"] == "Notification"])[0]
+        note = wait_for("the alarm notification", lambda: inbox.of_type("Notification"))[0]
         message = json.loads(note["Message"])
         print(f"5. The alarm is {state['StateValue']}; the endpoint got: {note['Subject']}")
 
@@ -103,7 +85,7 @@ def main(endpoint: str | None = None) -> dict:
         return {"incoming": incoming, "state": state["StateValue"], "notified": message["NewStateValue"],
                 "who": who}
     finally:
-        inbox.shutdown()
+        inbox.close()
 
 
 if __name__ == "__main__":

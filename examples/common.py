@@ -1,10 +1,13 @@
-"""What every example needs: clients of the endpoint in AWS_ENDPOINT_URL, and a patient wait."""
+"""What every example needs: clients of the endpoint in AWS_ENDPOINT_URL, a patient wait, the virtual clock,
+and an HTTP endpoint SNS can deliver to."""
 from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 
@@ -36,3 +39,30 @@ def advance_clock(seconds: float) -> float:
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=120) as answer:
         return json.load(answer)["epoch"]
+
+
+class Inbox:
+    """A real HTTP endpoint on 127.0.0.1 that SNS can deliver to: every message it POSTs, in order."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+        inbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                inbox.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}/"
+
+    def of_type(self, message_type: str) -> list[dict]:
+        return [m for m in self.messages if m["Type"] == message_type]
+
+    def close(self) -> None:
+        self._server.shutdown()
