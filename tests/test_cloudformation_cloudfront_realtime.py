@@ -8,29 +8,21 @@ import time
 import pytest
 
 from tests.support import (
-    active_stream,
     edge_request,
     error_of,
     public_origin_bucket,
     read_shard,
+    realtime_log_stream,
     settled_stack,
     unique,
 )
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
 @pytest.fixture(scope="module")
 def stream(client, endpoint) -> tuple[str, str, str]:
-    kinesis, iam = client("kinesis"), client("iam")
-    name = active_stream(kinesis, endpoint, "cfn-rt")
-    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
-    role = iam.create_role(RoleName=unique("cfn-rt"), AssumeRolePolicyDocument=TRUST)["Role"]
-    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="put", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:PutRecord", "Resource": arn}]}))
-    return name, arn, role["Arn"]
+    return realtime_log_stream(client, endpoint, "cfn-rt")
 
 
 def template(stream: tuple[str, str, str], bucket: str, rate: int) -> str:

@@ -2,25 +2,21 @@
 them, not deleted while a behaviour uses them; and records of edge requests in the Kinesis stream."""
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
 from tests.support import (
-    active_stream,
     distribution_config,
     edge_request,
     error_of,
     legacy_behaviour,
     public_origin_bucket,
     read_shard,
+    realtime_log_stream,
     s3_origin,
     unique,
 )
-
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +26,7 @@ def cloudfront(client):
 
 @pytest.fixture(scope="module")
 def stream(client, endpoint) -> tuple[str, str, str]:
-    """(name, ARN) of a stream, and a role CloudFront may assume to write to it."""
-    kinesis, iam = client("kinesis"), client("iam")
-    name = active_stream(kinesis, endpoint, "rtlogs")
-    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
-    role = iam.create_role(RoleName=unique("cf-rt"), AssumeRolePolicyDocument=TRUST)["Role"]
-    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="put", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:PutRecord", "Resource": arn}]}))
-    return name, arn, role["Arn"]
+    return realtime_log_stream(client, endpoint, "rtlogs")
 
 
 def endpoints(stream) -> list[dict]:

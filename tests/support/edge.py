@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -9,6 +10,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+
+from tests.support.basics import unique
+from tests.support.streams import active_stream
 
 
 @dataclass
@@ -69,3 +73,19 @@ def edge_request(endpoint: str, distribution: dict, method: str, path: str, **kw
     """``method path`` at the distribution's edge, addressed by path (/_cloudfront/<id>/...)."""
     return requests.request(method, f"{endpoint}/_cloudfront/{distribution['Id']}{path}", timeout=30,
                             allow_redirects=False, **kwargs)
+
+
+CLOUDFRONT_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def realtime_log_stream(client, endpoint: str, prefix: str) -> tuple[str, str, str]:
+    """(name, ARN) of an active Kinesis stream, and a role CloudFront may assume to write to it: what a
+    real-time log configuration's endpoint names."""
+    kinesis, iam = client("kinesis"), client("iam")
+    name = active_stream(kinesis, endpoint, prefix)
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    role = iam.create_role(RoleName=unique(prefix), AssumeRolePolicyDocument=CLOUDFRONT_TRUST)["Role"]
+    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="put", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:PutRecord", "Resource": arn}]}))
+    return name, arn, role["Arn"]
