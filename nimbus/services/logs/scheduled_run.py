@@ -11,14 +11,9 @@ import uuid
 
 from nimbus.core.context import CallSource
 from nimbus.core.namespaces import Namespace
-from nimbus.core.sql.engine import run
-from nimbus.core.sql.errors import SqlError
 from nimbus.protocol.errors import ServiceError
 
 from .common import SERVICE_PRINCIPAL, group_name_of
-from .insights_lookup import load_lookups
-from .insights_query import compile_query
-from .insights_run import LIMITS, load_events, result_rows
 from .schedules import next_run
 
 log = logging.getLogger(__name__)
@@ -55,6 +50,14 @@ def reschedule(store, account: str, region: str, query: dict, now_ms: int, last_
 
 
 def _rows(store, account: str, region: str, query: dict, due: int) -> list[dict]:
+    # The SQL engine (DuckDB, Arrow) is imported by the first run, not when Logs starts: an idle server
+    # holds none of it.
+    from nimbus.core.sql.engine import run
+
+    from .insights_lookup import load_lookups
+    from .insights_query import compile_query
+    from .insights_run import LIMITS, load_events, result_rows
+
     plan = compile_query(query["queryString"], account)
     start = due - (query.get("startTimeOffset") or DEFAULT_START_OFFSET_S) * 1000
     end = due - (query.get("endTimeOffset") or 0) * 1000
@@ -94,6 +97,8 @@ class ScheduledRunner:
             return min(upcoming) / 1000 if upcoming else None
 
     def _trigger(self, account: str, region: str, query: dict, due: int) -> None:
+        from nimbus.core.sql.errors import SqlError  # loads the engine: only once a query runs
+
         record: dict = {"queryId": str(uuid.uuid4()), "triggeredTimestamp": due, "destinations": []}
         try:
             rows = _rows(self.runtime.store, account, region, query, due)
