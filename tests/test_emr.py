@@ -104,7 +104,7 @@ def test_a_transient_cluster_runs_its_steps_and_ends(emr, roles, data):
     assert steps["word count"]["Status"].get("FailureDetails") is None
     assert {n: s["Status"]["State"] for n, s in steps.items()} == {
         "spark": "COMPLETED", "word count": "COMPLETED", "spark exception": "FAILED", "bootstrap ran": "COMPLETED",
-        "copy": "COMPLETED"}
+        "copy": "COMPLETED"}, {n: s["Status"].get("FailureDetails") for n, s in steps.items()}
     counts = s3.get_object(Bucket=bucket, Key="logs/counts/part-00000")["Body"].read().decode()
     assert counts.splitlines() == ["/about\t1", "/index\t3", "/login\t1", "GET\t4", "POST\t1"]
     assert s3.get_object(Bucket=bucket, Key="copied/part-00000")["Body"].read().decode() == counts
