@@ -84,6 +84,11 @@ $(KINESALITE)/node_modules/.package-lock.json: $(KINESALITE)/package-lock.json $
 bench: install bench-deps $(KINESALITE)/node_modules/.package-lock.json
 	$(BIN)/python -m benchmarks.run $(ARGS)
 
+# uv.lock, and requirements.lock exported from it for pip users (a test checks they agree).
+lock: $(UV)
+	$(UV) lock
+	$(UV) export --frozen --all-extras --format requirements-txt --no-emit-project -o requirements.lock
+
 docs: install
 	$(BIN)/python -m nimbus.tools.coverage_docs
 
