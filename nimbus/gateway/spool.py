@@ -71,18 +71,25 @@ class SpooledBody:
         self._file = file
         self.key, self.nonce = new_key(), new_nonce()
         self._cipher = encryptor(self.key, self.nonce)
-        self._hashers = {name: hashlib.md5() if name == "MD5" else new_hasher(name)
-                         for name in sorted(wanted or {"MD5", "SHA256"})}
+        wanted = wanted or {"MD5", "SHA256"}
+        # The MD5 (the slowest: it cannot be parallel within) runs beside the rest, on the other worker.
+        self._md5 = hashlib.md5() if "MD5" in wanted else None
+        self._hashers = {name: new_hasher(name) for name in sorted(wanted - {"MD5"})}
         self._out = bytearray()  # the worker's ciphertext buffer, reused batch after batch
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._writing: Future | None = None
+        self._hashing: Future | None = None
         self._reader, self._reader_at = None, -1
         self.size = 0
         self.digests: dict[str, bytes] | None = None
 
     def __getattr__(self, name):
         return getattr(self._file, name)
+
+    def _take_md5(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self._md5.update(chunk)  # type: ignore[union-attr]
 
     def _absorb(self, chunks: list[bytes], total: int) -> None:
         """Hash each chunk where it lies and encrypt it into one buffer: one write, no joined copy."""
@@ -96,9 +103,10 @@ class SpooledBody:
         self._file.write(out[:at])
 
     async def _drain(self) -> None:
-        if self._writing is not None:
-            writing, self._writing = self._writing, None
-            await asyncio.wrap_future(writing)
+        for running in (self._writing, self._hashing):
+            if running is not None:
+                await asyncio.wrap_future(running)
+        self._writing = self._hashing = None
 
     async def add(self, chunk: bytes) -> None:
         """Take the next chunk; at most one batch is in the worker's hands while the next one gathers."""
@@ -113,6 +121,8 @@ class SpooledBody:
         self.size += total
         await self._drain()  # in order: the previous batch is hashed and written first
         self._writing = _WORKERS.submit(self._absorb, chunks, total)
+        if self._md5 is not None:
+            self._hashing = _WORKERS.submit(self._take_md5, chunks)
 
     async def finish(self) -> str | None:
         """Everything written and hashed; the file rewound. Returns the SHA-256 as hex, if it was wanted."""
@@ -122,6 +132,8 @@ class SpooledBody:
         self._file.flush()
         self._file.seek(0)
         self.digests = {name: hasher.digest() for name, hasher in self._hashers.items()}
+        if self._md5 is not None:
+            self.digests["MD5"] = self._md5.digest()
         return self.digests["SHA256"].hex() if "SHA256" in self.digests else None
 
     def read(self, size: int | None = -1) -> bytes:
