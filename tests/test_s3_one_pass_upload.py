@@ -161,3 +161,13 @@ def test_both_layouts_survive_kill_9(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_versions_of_spooled_uploads_each_keep_their_bytes(s3):
+    versioned = unique("one-pass-versions")
+    s3.create_bucket(Bucket=versioned)
+    s3.put_bucket_versioning(Bucket=versioned, VersioningConfiguration={"Status": "Enabled"})
+    bodies = [os.urandom(LARGE), os.urandom(LARGE)]
+    versions = [s3.put_object(Bucket=versioned, Key="v", Body=body)["VersionId"] for body in bodies]
+    for version, body in zip(versions, bodies, strict=True):
+        assert s3.get_object(Bucket=versioned, Key="v", VersionId=version)["Body"].read() == body
