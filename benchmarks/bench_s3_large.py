@@ -71,6 +71,8 @@ def _discarding_server() -> tuple[str, threading.Thread]:
                         return
                     head += received
                 head, rest = head.split(b"\r\n\r\n", 1)
+                if b"expect: 100-continue" in head.lower():  # boto3 waits for it before sending a PutObject body
+                    conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
                 length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
                                if line.lower().startswith(b"content-length:")), 0)
                 remaining = length - len(rest)

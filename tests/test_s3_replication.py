@@ -4,6 +4,7 @@ S3 assumes deciding what it may do, and Replication Time Control's metrics in Cl
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import timedelta
 
@@ -177,3 +178,16 @@ def test_replication_time_control_reports_its_metrics_to_cloudwatch(aws, role, e
     assert statistic("OperationsPendingReplication", "Maximum") == [0.0]
     assert statistic("BytesPendingReplication", "Maximum") == [0.0]
     assert statistic("OperationsFailedReplication", "Sum") == []
+
+
+def test_an_object_kept_as_its_upload_arrived_replicates(aws, role):
+    """A body past the gateway's spool threshold is stored as it was encrypted on arrival (its own wrapped key):
+    the replicator reads it through that key."""
+    s3 = aws("s3")
+    source, destination = versioned_bucket(s3), versioned_bucket(s3)
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": [rule(destination)]})
+    body = os.urandom(9 * 1024 * 1024 + 7)
+    put = s3.put_object(Bucket=source, Key="large", Body=body)
+    assert settled(s3, source, "large") == "COMPLETED"
+    replica = s3.get_object(Bucket=destination, Key="large")
+    assert replica["ETag"] == put["ETag"] and replica["Body"].read() == body

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +15,7 @@ from nimbus.gateway.admin import handle_admin
 from nimbus.gateway.browser import host_refusal
 from nimbus.gateway.handler import RequestHandler, unrouted_error
 from nimbus.gateway.limits import BodyBudget
-from nimbus.gateway.spool import SpooledBody
+from nimbus.gateway.spool import SpooledBody, digests_wanted, spool_file
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 
@@ -161,7 +160,8 @@ class NimbusApp:
                     else:
                         over_budget = True
                     if over_budget or (streamable and size > SPOOL_AFTER):
-                        spool = request.body_file = SpooledBody(self._spool_file())
+                        spool = request.body_file = SpooledBody(
+                            self._spool_file(), digests_wanted(request.headers, request.query_string))
                         self.budget.give(held)
                         held = 0
                 if spool is not None:
@@ -186,7 +186,7 @@ class NimbusApp:
         if not config.ephemeral and config.data_dir:
             directory = os.path.join(config.data_dir, "tmp")
             os.makedirs(directory, exist_ok=True)
-        return tempfile.TemporaryFile(dir=directory)  # unnamed: gone when closed or the process dies
+        return spool_file(directory)
 
     async def _send(self, send, response: HttpResponse, loop, receive=None) -> None:
         headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]

@@ -1,15 +1,14 @@
-"""SSE-S3: every object is encrypted at rest with AES-256-CTR under a key nimbus keeps in the data dir.
-
-CTR keeps range reads cheap: decryption can start at any 16-byte block. Each blob has
-its own random 16-byte initial counter, stored in the blob's metadata.
+"""SSE-S3: every object is encrypted at rest with AES-256-CTR (core/stream_cipher.py) under a key nimbus keeps in
+the data dir, directly, or through a blob key of its own wrapped under it (an upload encrypted as it arrived).
+Each blob has its own random 16-byte initial counter, stored in the blob's metadata.
 """
 from __future__ import annotations
 
 import os
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from nimbus.core.stream_cipher import decryptor_at, encryptor, new_key, new_nonce, unwrap_key, wrap_key
 
-BLOCK = 16
+__all__ = ["decryptor_at", "encryptor", "load_master_key", "new_key", "new_nonce", "unwrap_key", "wrap_key"]
 
 
 def load_master_key(directory: str | None) -> bytes:
@@ -33,25 +32,3 @@ def load_master_key(directory: str | None) -> bytes:
         os.fsync(handle.fileno())
     os.replace(temp, path)
     return key
-
-
-def new_nonce() -> bytes:
-    return os.urandom(BLOCK)
-
-
-def _counter_at(nonce: bytes, offset: int) -> bytes:
-    value = (int.from_bytes(nonce, "big") + offset // BLOCK) % (1 << 128)
-    return value.to_bytes(BLOCK, "big")
-
-
-def encryptor(key: bytes, nonce: bytes):
-    return Cipher(algorithms.AES(key), modes.CTR(nonce)).encryptor()
-
-
-def decryptor_at(key: bytes, nonce: bytes, offset: int):
-    """A decryptor positioned at byte ``offset`` of the plaintext."""
-    cipher = Cipher(algorithms.AES(key), modes.CTR(_counter_at(nonce, offset))).decryptor()
-    skip = offset % BLOCK
-    if skip:
-        cipher.update(bytes(skip))
-    return cipher

@@ -65,8 +65,9 @@ def requested_algorithms(params: dict, headers) -> set[str]:
 
 
 def arrival_digests(stream) -> dict[str, bytes] | None:
-    """The digests the gateway computed as a spooled upload arrived (SHA-256 and MD5), when ``stream`` is
-    that spool unread: the blob write reads it to its end, so they are the digests of what it stores."""
+    """The digests the gateway computed as a spooled upload arrived (MD5, SHA-256, checksums), when ``stream`` is
+    that spool unread: the blob write reads it to its end, or keeps it whole, so they are the digests of what
+    it stores."""
     digests = getattr(stream, "digests", None)
     if not isinstance(digests, dict) or stream.tell() != 0:
         return None
@@ -82,8 +83,11 @@ def ingest(blobs: BlobStore, params: dict, body, headers=None, content_length: i
     """
     stream = as_stream(body)
     wanted = requested_algorithms(params, headers)
-    written = blobs.write(stream, {alg: checksums.new_hasher(alg) for alg in wanted}, key=data_key,
-                          known=arrival_digests(stream))
+    known = arrival_digests(stream)
+    # An upload spooled with every digest this write needs is kept as it was encrypted on arrival.
+    adopted = blobs.adopt(stream, known, data_key) if known is not None and wanted <= known.keys() else None
+    written = adopted or blobs.write(stream, {alg: checksums.new_hasher(alg) for alg in wanted}, key=data_key,
+                                     known=known)
     try:
         if content_length is not None and written.size != content_length:
             raise ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the "

@@ -4,6 +4,10 @@ A key such as ``../../x``, an absolute path, odd unicode or a NUL never reaches 
 system, so nothing can escape ``<data_dir>/s3``. Writes go to a temporary file that is
 fsynced and renamed into place, so a blob is either whole or absent. An object is a list
 of segments (one per multipart part), so completing an upload moves no bytes.
+
+A segment is encrypted under its object's key (SSE-S3's, or an SSE-KMS data key), or, when it has a ``key``,
+under a blob key of its own that ``key`` holds wrapped under the object's: an upload the gateway encrypted
+under a fresh key as it arrived is linked into place as it is (``adopt``), its bytes written once.
 """
 from __future__ import annotations
 
@@ -23,6 +27,10 @@ MAX_OBJECT = 5 * 1024 ** 3
 
 # The data must be on disk before the rename publishes it; the file's timestamps need not be.
 _sync = getattr(os, "fdatasync", os.fsync)
+
+
+def _too_large() -> ServiceError:
+    return ServiceError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.", status=400)
 
 
 class Written:
@@ -85,8 +93,7 @@ class BlobStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > limit:
-                        raise ServiceError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.",
-                                           status=400)
+                        raise _too_large()
                     md5.update(chunk)
                     for hasher in hashers.values():
                         hasher.update(chunk)
@@ -106,6 +113,21 @@ class BlobStore:
         segment = {"id": blob_id, "size": size, "nonce": nonce.hex()}
         return Written(segment, md5.digest(), {**results, **{name: h.digest() for name, h in hashers.items()}})
 
+    def adopt(self, spool, digests: dict[str, bytes], key: bytes | None = None) -> Written | None:
+        """Keep an upload's spool (gateway/spool.py), already encrypted under its own key, as a new blob by
+        linking it into place; ``digests``: what it computed of the body as it arrived (MD5 included). None
+        where the spool cannot be linked (the caller then writes the blob from its plaintext)."""
+        if spool.size > MAX_OBJECT:
+            raise _too_large()
+        blob_id = secrets.token_hex(16)
+        final = self._path(blob_id)
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        if not spool.link(final):
+            return None
+        segment = {"id": blob_id, "size": spool.size, "nonce": spool.nonce.hex(),
+                   "key": crypto.wrap_key(key or self.key, spool.key).hex()}
+        return Written(segment, digests["MD5"], {name: value for name, value in digests.items() if name != "MD5"})
+
     def read(self, segments: list[dict], start: int = 0, end: int | None = None,
              key: bytes | None = None) -> Iterator[bytes]:
         """Decrypted bytes ``start``..``end`` (inclusive) of the object made of ``segments``."""
@@ -119,7 +141,7 @@ class BlobStore:
                 continue
             local = max(start, seg_start) - seg_start
             remaining = min(end, seg_end) - seg_start - local + 1
-            cipher = crypto.decryptor_at(key or self.key, bytes.fromhex(segment["nonce"]), local)
+            cipher = crypto.decryptor_at(self._segment_key(segment, key), bytes.fromhex(segment["nonce"]), local)
             with open(self._path(segment["id"]), "rb") as handle:
                 handle.seek(local)
                 while remaining > 0:
@@ -128,6 +150,11 @@ class BlobStore:
                         raise OSError(f"blob {segment['id']} is shorter than recorded")
                     remaining -= len(data)
                     yield cipher.update(data)
+
+    def _segment_key(self, segment: dict, key: bytes | None) -> bytes:
+        """What a segment's bytes are encrypted under (``key``: its object's SSE-KMS data key, else SSE-S3's)."""
+        wrapped = segment.get("key")
+        return crypto.unwrap_key(key or self.key, bytes.fromhex(wrapped)) if wrapped else key or self.key
 
     def delete(self, segments: list[dict]) -> None:
         for segment in segments:
