@@ -64,15 +64,19 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
             except Exception:  # the ASGI path answers (and logs) it as it always has
                 log.debug("no direct answer for %s", method, exc_info=True)
                 return False
-            if written is None:
+            if written is None or response is None:
                 return False
             data, keep_alive = written
             self.transport.write(data)
             type(self).answered += 1
+            self.answered_directly(response, keep_alive)
             if not keep_alive:
                 self.transport.close()
             self.on_response_complete()
             return True
+
+        def answered_directly(self, response: HttpResponse, keep_alive: bool) -> None:
+            """Called once ``response`` is written (raw_heads.py keeps what the identical request may reuse)."""
 
         def _plain_request(self) -> bool:
             """A bodyless GET or HEAD that nothing else on the connection is ahead of."""
@@ -115,9 +119,9 @@ def response_bytes(response: HttpResponse, method: str, keep_alive: bool,
     if not isinstance(body, (bytes, bytearray)) or "transfer-encoding" in response.headers:
         return None
     own = response.headers
-    lines = [*map(_line, default_headers), *map(_line, own.items())]
+    lines = [*map(header_line, default_headers), *map(header_line, own.items())]
     if "content-length" not in own:
-        lines.append(_line(("content-length", str(len(body)))))
+        lines.append(header_line(("content-length", str(len(body)))))
     if b"" in lines:
         return None
     closes = b"close" in [token.lower().strip() for token in str(own.get("connection", "")).encode().split(b",")]
@@ -138,7 +142,7 @@ _LINES: dict[tuple, bytes] = {}
 MAX_LINES = 8192
 
 
-def _line(header: tuple[str, object] | tuple[bytes, bytes]) -> bytes:
+def header_line(header: tuple[str, object] | tuple[bytes, bytes]) -> bytes:
     """``name: value\\r\\n`` with the name lower-cased as uvicorn writes it; b"" when uvicorn would refuse
     the name or the value (the ASGI path then answers)."""
     line = _LINES.get(header)
