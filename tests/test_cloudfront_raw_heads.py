@@ -182,3 +182,22 @@ def test_keep_alive_counts_from_the_last_answer(edge, monkeypatch):
         assert raw - before[0] == direct - before[1] > 10  # every answer from the plan
         sock.settimeout(30)
         assert sock.recv(1) == b""  # closed once idle
+
+
+def test_a_distribution_domain_name_as_host_is_answered_from_memory(edge):
+    """Once the name was looked up (the usual path), a hit by the distribution's domain name is answered
+    directly and then from its plan; a name no distribution has is still refused, the usual way."""
+    own, _, _, _, distribution = edge
+    data = request_head("GET", "/page.html", host=distribution["DomainName"])
+    [(status, headers, body)] = from_plan(own, data, ["GET"])
+    assert (status, dict(headers)["x-cache"], body) == (b"HTTP/1.1 200 OK", "Hit from cloudfront", b"<p>page</p>" * 1000)
+    before = counts(own)
+    for host in ["unknown.cloudfront.net"] * 3:
+        [(status, _, body)] = exchange(own, request_head("GET", "/page.html", host=host), ["GET"])
+        assert status == b"HTTP/1.1 403 Forbidden" and b"HostNotAllowed" in body
+    # A known name with a path addressing a distribution by id takes the usual path.
+    by_path = request_head("GET", path_of(distribution), host=distribution["DomainName"])
+    for _ in range(3):
+        [(status, _, _)] = exchange(own, by_path, ["GET"])
+        assert status == b"HTTP/1.1 200 OK"
+    assert counts(own) == before

@@ -103,9 +103,11 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
 
 
 def _answer_on_loop(app: NimbusApp, request) -> HttpResponse | None:
-    """What the ASGI app would answer on the event loop (app.py): only for a Host nimbus answers as,
-    outside /_nimbus/."""
-    if host_refusal(app.runtime.config, request) is not None or request.path.startswith(ADMIN_PREFIX):
+    """What the ASGI app would answer on the event loop (app.py): for a Host nimbus answers as, outside
+    /_nimbus/; for another Host, a service's own name (a distribution's domain name) it knows from memory."""
+    if host_refusal(app.runtime.config, request) is not None:
+        return app.handler.answer_without_blocking(request, foreign_host=True)
+    if request.path.startswith(ADMIN_PREFIX):
         return None
     return app.handler.answer_without_blocking(request)
 

@@ -9,8 +9,8 @@ __all__ = ["raw_exchange", "read_answers", "request_head"]
 Answer = tuple[bytes, list[tuple[str, str]], bytes]  # status line, headers in order, body
 
 
-def request_head(method: str, path: str, version: str = "1.1", *extra: str) -> bytes:
-    lines = [f"{method} {path} HTTP/{version}", "Host: 127.0.0.1", *extra]
+def request_head(method: str, path: str, version: str = "1.1", *extra: str, host: str = "127.0.0.1") -> bytes:
+    lines = [f"{method} {path} HTTP/{version}", f"Host: {host}", *extra]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
