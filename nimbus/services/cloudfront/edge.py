@@ -87,7 +87,8 @@ class EdgeOps(AccessLogOps):
             response = self._edge_answer(request, distribution, path, blocking=False)
             if response is not None and self.hit_plans.recorded is not None:
                 self.hit_plans.keep(plan_key, self.hit_plans.recorded)
-        if response is not None:
+        # Real-time logs are never answered here (_routed declines them): only standard logs need the hook.
+        if response is not None and (distribution["DistributionConfig"].get("Logging") or {}).get("Enabled"):
             self.log_request(distribution, request, path, response, started)
         return response
 
