@@ -155,10 +155,14 @@ def test_ranges_are_never_planned(edge):
     own, _, _, _, distribution = edge
     data = request_head("GET", path_of(distribution), "1.1", "Range: bytes=0-9")
     before = counts(own)
-    for _ in range(5):
+    deadline = time.monotonic() + 30
+    answered_directly = 0
+    while answered_directly < 3:  # directly, again and again: each time planned (hit_plans.py), never replayed
+        assert time.monotonic() < deadline, "never answered directly"
         [(status, _, body)] = exchange(own, data, ["GET"])
         assert (status, body) == (b"HTTP/1.1 206 Partial Content", b"<p>page</p"[:10])
-    assert counts(own)[0] == before[0] and counts(own)[1] > before[1]
+        answered_directly = counts(own)[1] - before[1]
+    assert counts(own)[0] == before[0]
 
 
 def test_keep_alive_counts_from_the_last_answer(edge, monkeypatch):
