@@ -15,9 +15,12 @@ from tests.support import (
     legacy_behaviour,
     make_client,
     public_origin_bucket,
+    raw_exchange,
+    read_answers,
     s3_origin,
     start_server,
 )
+from tests.support import request_head as head
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS's managed CachingOptimized
 SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03"  # AWS's managed SecurityHeadersPolicy
@@ -44,35 +47,8 @@ def direct_count(own) -> int:
     return own.server.config.http_protocol_class.answered
 
 
-def head(method: str, path: str, version: str = "1.1", *extra: str) -> bytes:
-    lines = [f"{method} {path} HTTP/{version}", "Host: 127.0.0.1", *extra]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def read_answers(sock: socket.socket, methods: list[str]) -> list[tuple[bytes, list[tuple[str, str]], bytes]]:
-    """The answers to ``methods`` in turn: (status line, headers in order, body)."""
-    buffer, answers = b"", []
-    sock.settimeout(30)
-    for method in methods:
-        while b"\r\n\r\n" not in buffer:
-            chunk = sock.recv(65536)
-            assert chunk, f"the connection closed before an answer to {method}"
-            buffer += chunk
-        raw_head, _, buffer = buffer.partition(b"\r\n\r\n")
-        status, *lines = raw_head.decode("latin-1").split("\r\n")
-        headers = [(name, value) for name, _, value in (line.partition(": ") for line in lines)]
-        length = 0 if method == "HEAD" else int(dict(headers)["content-length"])
-        while len(buffer) < length:
-            buffer += sock.recv(65536)
-        answers.append((status.encode(), headers, buffer[:length]))
-        buffer = buffer[length:]
-    return answers
-
-
-def exchange(own, data: bytes, methods: list[str]) -> list[tuple[bytes, list[tuple[str, str]], bytes]]:
-    with socket.create_connection(("127.0.0.1", own.config.port)) as sock:
-        sock.sendall(data)
-        return read_answers(sock, methods)
+def exchange(own, data: bytes, methods: list[str]):
+    return raw_exchange(own.config.port, data, methods)
 
 
 def direct_exchange(own, data: bytes, methods: list[str]):

@@ -40,9 +40,10 @@ class ServiceTraits:
     # the service's own data-plane names (CloudFront's distribution domain names and aliases): such a request
     # passes the Host check and goes to the provider's ``handle_raw``, never to an AWS API.
     serves_host: Callable[[Any, str], bool] | None = None
-    # Given the runtime and a request the service claims (``claims_raw_request``), its answer when it needs no
-    # blocking work (a fresh in-memory hit at CloudFront's edge), made on the event loop without a worker
-    # thread; or None to take the usual way.
+    # Given the runtime and a request the service claims (``claims_raw_request``) or addressed to a name it
+    # serves (``serves_host``, known from memory), its answer when it needs no blocking work (a fresh
+    # in-memory hit at CloudFront's edge), made on the event loop without a worker thread; or None to take
+    # the usual way.
     answers_without_blocking: Callable[[Any, HttpRequest], Any] | None = None
     # Rewords a model-constraint failure (ValidationException) in the service's own error family: S3 has no
     # ValidationException and answers InvalidArgument, MalformedXML, InvalidStorageClass... instead.

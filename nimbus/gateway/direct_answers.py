@@ -64,15 +64,19 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
             except Exception:  # the ASGI path answers (and logs) it as it always has
                 log.debug("no direct answer for %s", method, exc_info=True)
                 return False
-            if written is None:
+            if written is None or response is None:
                 return False
             data, keep_alive = written
             self.transport.write(data)
             type(self).answered += 1
+            self.answered_directly(response, keep_alive)
             if not keep_alive:
                 self.transport.close()
             self.on_response_complete()
             return True
+
+        def answered_directly(self, response: HttpResponse, keep_alive: bool) -> None:
+            """Called once ``response`` is written (raw_heads.py keeps what the identical request may reuse)."""
 
         def _plain_request(self) -> bool:
             """A bodyless GET or HEAD that nothing else on the connection is ahead of."""
@@ -99,9 +103,11 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
 
 
 def _answer_on_loop(app: NimbusApp, request) -> HttpResponse | None:
-    """What the ASGI app would answer on the event loop (app.py): only for a Host nimbus answers as,
-    outside /_nimbus/."""
-    if host_refusal(app.runtime.config, request) is not None or request.path.startswith(ADMIN_PREFIX):
+    """What the ASGI app would answer on the event loop (app.py): for a Host nimbus answers as, outside
+    /_nimbus/; for another Host, a service's own name (a distribution's domain name) it knows from memory."""
+    if host_refusal(app.runtime.config, request) is not None:
+        return app.handler.answer_without_blocking(request, foreign_host=True)
+    if request.path.startswith(ADMIN_PREFIX):
         return None
     return app.handler.answer_without_blocking(request)
 
@@ -115,9 +121,9 @@ def response_bytes(response: HttpResponse, method: str, keep_alive: bool,
     if not isinstance(body, (bytes, bytearray)) or "transfer-encoding" in response.headers:
         return None
     own = response.headers
-    lines = [*map(_line, default_headers), *map(_line, own.items())]
+    lines = [*map(header_line, default_headers), *map(header_line, own.items())]
     if "content-length" not in own:
-        lines.append(_line(("content-length", str(len(body)))))
+        lines.append(header_line(("content-length", str(len(body)))))
     if b"" in lines:
         return None
     closes = b"close" in [token.lower().strip() for token in str(own.get("connection", "")).encode().split(b",")]
@@ -138,7 +144,7 @@ _LINES: dict[tuple, bytes] = {}
 MAX_LINES = 8192
 
 
-def _line(header: tuple[str, object] | tuple[bytes, bytes]) -> bytes:
+def header_line(header: tuple[str, object] | tuple[bytes, bytes]) -> bytes:
     """``name: value\\r\\n`` with the name lower-cased as uvicorn writes it; b"" when uvicorn would refuse
     the name or the value (the ASGI path then answers)."""
     line = _LINES.get(header)

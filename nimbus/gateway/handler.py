@@ -73,12 +73,19 @@ class RequestHandler:
         return response
 
 
-    def answer_without_blocking(self, request: HttpRequest) -> HttpResponse | None:
-        """The answer of a service that can make it on the event loop (traits.answers_without_blocking)."""
+    def answer_without_blocking(self, request: HttpRequest, foreign_host: bool = False) -> HttpResponse | None:
+        """The answer of a service that can make it on the event loop (traits.answers_without_blocking).
+        With ``foreign_host`` (a Host nimbus does not answer as) only the first service with names of its
+        own may answer, as ``handle_foreign_host`` would send it there; it answers only for a name it knows
+        from memory."""
         services = self.runtime.services
         for name in services.names:
             traits = services.traits(name)
-            if traits.answers_without_blocking is not None and _claims(traits, request):
+            if traits.answers_without_blocking is None:
+                continue
+            if foreign_host and traits.serves_host is not None:
+                return None if _claims(traits, request) else traits.answers_without_blocking(self.runtime, request)
+            if not foreign_host and _claims(traits, request):
                 return traits.answers_without_blocking(self.runtime, request)
         return None
 

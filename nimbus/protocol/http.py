@@ -9,7 +9,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
 
@@ -131,12 +131,22 @@ class HttpRequest:
         return self.headers.get("host", "")
 
 
+class Replay(Protocol):
+    """How a service answers the identical request again without it being parsed (gateway/raw_heads.py):
+    the values of the ``varying`` headers (in the order they appear in the response) and the body, or None
+    when the answer would now differ in anything else."""
+    varying: tuple[str, ...]
+
+    def __call__(self) -> tuple[tuple[bytes, ...], bytes] | None: ...
+
+
 @dataclass
 class HttpResponse:
     status: int = 200
     headers: Headers = field(default_factory=Headers)
     # bytes, or an iterator of bytes chunks for streamed payloads
     body: bytes | Iterator[bytes] | Iterable[bytes] = b""
+    replay: Replay | None = None  # set by a service whose answer the identical request may get again
 
     def __post_init__(self):
         if not isinstance(self.headers, Headers):

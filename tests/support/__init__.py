@@ -10,6 +10,7 @@ from tests.support.inventory import *  # noqa: F403
 from tests.support.logs import *  # noqa: F403
 from tests.support.messaging import *  # noqa: F403
 from tests.support.mfa import *  # noqa: F403
+from tests.support.raw_http import *  # noqa: F403
 from tests.support.storage import *  # noqa: F403
 from tests.support.streams import *  # noqa: F403
 from tests.support.tls import *  # noqa: F403

@@ -2,10 +2,10 @@
 (``X-Cache``, ``Via``, ``X-Amz-Cf-Pop``, ``X-Amz-Cf-Id``)."""
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import hashlib
-import os
+import random
 
 from nimbus.protocol.http import Headers, HttpResponse
 
@@ -23,9 +23,18 @@ def _via(domain: str) -> str:
     return f"1.1 {server}.cloudfront.net (CloudFront)"
 
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def request_id() -> bytes:
+    """A new ``X-Amz-Cf-Id``: 56 URL-safe base64 characters as CloudFront's. It names a request and
+    protects nothing, so a fast pseudo-random source (no system call per request) serves."""
+    return binascii.b2a_base64(random.randbytes(42), newline=False).translate(_URL_SAFE)
+
+
 def edge_headers(domain: str, outcome: str) -> dict[str, str]:
     return {"x-cache": f"{outcome} from cloudfront", "via": _via(domain),
-            "x-amz-cf-pop": POP, "x-amz-cf-id": base64.urlsafe_b64encode(os.urandom(42)).decode()}
+            "x-amz-cf-pop": POP, "x-amz-cf-id": request_id().decode("ascii")}
 
 
 def error_page(status: int, reason: str) -> HttpResponse:

@@ -28,6 +28,7 @@ from .origin_reader import origin_access
 from .origins import OriginFailed
 from .policies import CACHE_POLICY, ORIGIN_REQUEST_POLICY, RESPONSE_HEADERS_POLICY
 from .ranges import ranged
+from .raw_hits import raw_hit
 from .routes import EDGE_HOST_SUFFIX, EDGE_PATH_PREFIX, viewer_host
 from .staging import routed_distribution
 from .stale import ORIGIN_ERRORS, serves_stale
@@ -80,23 +81,28 @@ class EdgeOps(AccessLogOps):
         plan_key = self.hit_plans.key_of(distribution, request, path)
         plan = self.hit_plans.get(plan_key)
         if plan is not None:
-            response = self._planned_hit(request, plan)
+            response = self._planned_hit(request, name, distribution, plan)
         else:
             self.hit_plans.recorded = None
             response = self._edge_answer(request, distribution, path, blocking=False)
             if response is not None and self.hit_plans.recorded is not None:
                 self.hit_plans.keep(plan_key, self.hit_plans.recorded)
-        if response is not None:
+        # Real-time logs are never answered here (_routed declines them): only standard logs need the hook.
+        if response is not None and (distribution["DistributionConfig"].get("Logging") or {}).get("Enabled"):
             self.log_request(distribution, request, path, response, started)
         return response
 
-    def _planned_hit(self, request: HttpRequest, plan: HitPlan) -> HttpResponse | None:
-        """The answer to a request made before, from the same decision, while its object is fresh in memory."""
+    def _planned_hit(self, request: HttpRequest, name: str, distribution: Distribution,
+                     plan: HitPlan) -> HttpResponse | None:
+        """The answer to a request made before, from the same decision, while its object is fresh in memory;
+        with the replay that answers the identical request's bytes again (raw_hits.py)."""
         now = self.clock.time()
         cached = self.cache.get(plan.distribution["Id"], plan.key, from_disk=False)
         if not _answers_as_hit(cached, now, blocking=False):
             return None
-        return self._answer(request, plan.distribution, plan.headers_policy, cached, "Hit", now, True)
+        response = self._answer(request, plan.distribution, plan.headers_policy, cached, "Hit", now, True)
+        response.replay = raw_hit(self, name, distribution, plan, request, cached)
+        return response
 
     def _edge_answer(self, request: HttpRequest, distribution: Distribution, path: str,
                      blocking: bool = True) -> HttpResponse | None:
