@@ -2,7 +2,11 @@
 started SQL application."""
 from __future__ import annotations
 
+import io
 import json
+import time
+import zipfile
+from pathlib import Path
 
 from tests.support.basics import advance_clock, unique
 from tests.support.streams import active_stream
@@ -46,3 +50,23 @@ def running_sql_application(aws, endpoint: str, role: str, code: str, schema: di
         {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": position}}])
     advance_clock(endpoint, 1.5)
     return name, source, target
+
+
+def code_zip(main: Path) -> bytes:
+    """A PyFlink application's code: ``main`` as the zip's main.py."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(main, "main.py")
+    return buffer.getvalue()
+
+
+def wait_status(flink, name: str, status: str, seconds: float = 240) -> dict:
+    """A v2 application's detail once it is ``status``; a run that fails back to READY fails the test."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        detail = flink.describe_application(ApplicationName=name)["ApplicationDetail"]
+        if detail["ApplicationStatus"] == status:
+            return detail
+        assert status == "READY" or detail["ApplicationStatus"] != "READY", "the run failed: see the log"
+        time.sleep(0.5)
+    raise AssertionError(f"{name} is {detail['ApplicationStatus']}, not {status}")

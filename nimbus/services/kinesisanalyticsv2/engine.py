@@ -153,7 +153,11 @@ class FlinkEngine:
             "FLINK_CONF_DIR": str(run.workdir / "conf"), "FLINK_LOG_DIR": str(run.workdir / "log"),
             "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "JVM_ARGS": "-Xmx768m -XX:+UseSerialGC", "NIMBUS_FLINK_PROPERTIES": str(run.workdir / "application_properties.json"),
-            "KINESIS_ANALYTICS_APPLICATION_PROPERTIES": str(run.workdir / "application_properties.json")})
+            "KINESIS_ANALYTICS_APPLICATION_PROPERTIES": str(run.workdir / "application_properties.json"),
+            # s3:// paths are nimbus S3, its parts being written staged in a directory that outlives the run
+            "FLINK_PLUGINS_DIR": str(connectors.plugins_dir(python)),
+            "NIMBUS_S3_STAGING_DIR": str(self.root / "s3-staging" / app["AccountId"] / app["Region"]
+                                         / app["ApplicationName"])})
         if main is not None:
             env["NIMBUS_FLINK_MAIN"] = str(main)
         if not config.flink_jobmanager:
