@@ -40,7 +40,7 @@ def archived(s3, bucket: str, prefix: str, count: int, seconds: float = 120) -> 
     return sorted(json.loads(line)["id"] for line in lines)
 
 
-def test_filesystem_sink_archives_a_stream_to_s3_exactly_once_across_a_restore(aws, endpoint):
+def test_filesystem_sink_archives_a_stream_to_s3_exactly_once_across_a_restore(aws, endpoint, server, account):
     kinesis, s3, flink = aws("kinesis"), aws("s3"), aws("kinesisanalyticsv2")
     stream = active_stream(kinesis, endpoint, "events")
     bucket = new_bucket(s3, "flink-archive")
@@ -81,3 +81,9 @@ def test_filesystem_sink_archives_a_stream_to_s3_exactly_once_across_a_restore(a
     assert archived(s3, bucket, "archive/", 100) == list(range(0, 100))
     flink.stop_application(ApplicationName=name, Force=True)
     wait_status(flink, name, "READY", 120)
+    # the staging of parts in progress outlives runs, not the application
+    staging = Path(server.runtime.config.data_dir) / "kinesisanalyticsv2" / "s3-staging" / account / "us-east-1" / name
+    assert staging.is_dir()
+    flink.delete_application(ApplicationName=name, CreateTimestamp=flink.describe_application(
+        ApplicationName=name)["ApplicationDetail"]["CreateTimestamp"])
+    assert not staging.exists()

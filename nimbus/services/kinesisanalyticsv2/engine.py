@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -113,10 +114,12 @@ class FlinkEngine:
                          name=f"nimbus-flink-snapshot-{app['ApplicationName']}", daemon=True).start()
 
     def forget(self, app: Application) -> None:
+        """A deleted application: its run ended, and the parts its S3 writes had staged gone."""
         with self._lock:
             run = self.runs.pop(_key(app), None)
         if run is not None:
             self._kill(run)
+        shutil.rmtree(self.s3_staging_dir(app), ignore_errors=True)
 
     def close(self) -> None:
         with self._lock:
@@ -130,6 +133,11 @@ class FlinkEngine:
         with self._lock:
             run = self.runs.get(_key(app))
         return f"{run.rest_url}/#/job/running" if run is not None and run.running else None
+
+    def s3_staging_dir(self, app: Application) -> Path:
+        """Where the S3 filesystem stages the parts a run writes: outside the run's directory, so a restore
+        (by a later run) finds the parts its checkpoint recorded."""
+        return self.root / "s3-staging" / app["AccountId"] / app["Region"] / app["ApplicationName"]
 
     def savepoint_dir(self, app: Application, snapshot_name: str) -> Path:
         return self.root / "savepoints" / app["AccountId"] / app["Region"] / app["ApplicationName"] / snapshot_name
@@ -154,10 +162,9 @@ class FlinkEngine:
             "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "JVM_ARGS": "-Xmx768m -XX:+UseSerialGC", "NIMBUS_FLINK_PROPERTIES": str(run.workdir / "application_properties.json"),
             "KINESIS_ANALYTICS_APPLICATION_PROPERTIES": str(run.workdir / "application_properties.json"),
-            # s3:// paths are nimbus S3, its parts being written staged in a directory that outlives the run
+            # s3:// and s3a:// paths are nimbus S3 (a filesystem plugin)
             "FLINK_PLUGINS_DIR": str(connectors.plugins_dir(python)),
-            "NIMBUS_S3_STAGING_DIR": str(self.root / "s3-staging" / app["AccountId"] / app["Region"]
-                                         / app["ApplicationName"])})
+            "NIMBUS_S3_STAGING_DIR": str(self.s3_staging_dir(app))})
         if main is not None:
             env["NIMBUS_FLINK_MAIN"] = str(main)
         if not config.flink_jobmanager:
