@@ -18,6 +18,7 @@ from tests.support import (
     active_stream,
     analytics_role,
     code_zip,
+    create_flink_application,
     make_client,
     new_bucket,
     read_shard,
@@ -216,13 +217,7 @@ def test_java_jar_application(aws, endpoint, setup, tmp_path):
     source, sink = active_stream(kinesis, endpoint, "java-in"), active_stream(kinesis, endpoint, "java-out")
     aws("s3").put_object(Bucket=bucket, Key="doubler.jar", Body=java_jar(tmp_path))
     flink, name = aws("kinesisanalyticsv2"), unique("doubler")
-    flink.create_application(
-        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
-        ApplicationConfiguration={
-            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
-                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "doubler.jar"}}},
-            "EnvironmentProperties": {"PropertyGroups": [
-                {"PropertyGroupId": "streams", "PropertyMap": {"input": source, "output": sink}}]}})
+    create_flink_application(flink, name, role, bucket, "doubler.jar", {"streams": {"input": source, "output": sink}})
     kinesis.put_records(StreamName=source, Records=[
         {"Data": json.dumps({"ticker": "AMZN", "price": 21.5}).encode(), "PartitionKey": "a"}])
     flink.start_application(ApplicationName=name)

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import active_stream, analytics_role, code_zip, new_bucket, objects, unique, wait_status
+from tests.support import (
+    active_stream,
+    analytics_role,
+    code_zip,
+    create_flink_application,
+    new_bucket,
+    objects,
+    unique,
+    wait_status,
+)
 
 pytestmark = pytest.mark.skipif(not (Path(__file__).parents[1] / ".flink" / "bin" / "python").exists(),
                                 reason="PyFlink is installed by make install")
@@ -46,21 +55,15 @@ def test_filesystem_sink_archives_a_stream_to_s3_exactly_once_across_a_restore(a
     bucket = new_bucket(s3, "flink-archive")
     s3.put_object(Bucket=bucket, Key="archive.zip", Body=code_zip(APP))
     role, name = analytics_role(aws("iam"), unique("archiver")), unique("archiver")
-    flink.create_application(
-        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
-        ApplicationConfiguration={
-            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
-                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "archive.zip"}}},
-            "ApplicationSnapshotConfiguration": {"SnapshotsEnabled": True},
-            "FlinkApplicationConfiguration": {"CheckpointConfiguration": {
-                "ConfigurationType": "CUSTOM", "CheckpointingEnabled": True, "CheckpointInterval": 1000,
-                "MinPauseBetweenCheckpoints": 500}},
-            "EnvironmentProperties": {"PropertyGroups": [
-                {"PropertyGroupId": "kinesis.analytics.flink.run.options", "PropertyMap": {"python": "main.py"}},
-                {"PropertyGroupId": "consumer.config.0",
-                 "PropertyMap": {"input.stream.name": stream, "aws.region": "us-east-1"}},
-                {"PropertyGroupId": "archive.config.0", "PropertyMap": {
-                    "archive.path": f"s3://{bucket}/archive/", "rollover.interval": "8 s"}}]}})
+    create_flink_application(
+        flink, name, role, bucket, "archive.zip", {
+            "kinesis.analytics.flink.run.options": {"python": "main.py"},
+            "consumer.config.0": {"input.stream.name": stream, "aws.region": "us-east-1"},
+            "archive.config.0": {"archive.path": f"s3://{bucket}/archive/", "rollover.interval": "8 s"}},
+        ApplicationSnapshotConfiguration={"SnapshotsEnabled": True},
+        FlinkApplicationConfiguration={"CheckpointConfiguration": {
+            "ConfigurationType": "CUSTOM", "CheckpointingEnabled": True, "CheckpointInterval": 1000,
+            "MinPauseBetweenCheckpoints": 500}})
     put_events(kinesis, stream, range(0, 50))
     flink.start_application(ApplicationName=name, RunConfiguration={
         "ApplicationRestoreConfiguration": {"ApplicationRestoreType": "SKIP_RESTORE_FROM_SNAPSHOT"}})
@@ -87,3 +90,45 @@ def test_filesystem_sink_archives_a_stream_to_s3_exactly_once_across_a_restore(a
     flink.delete_application(ApplicationName=name, CreateTimestamp=flink.describe_application(
         ApplicationName=name)["ApplicationDetail"]["CreateTimestamp"])
     assert not staging.exists()
+
+
+BATCH_APP = '''
+import json
+from pyflink.table import EnvironmentSettings, TableEnvironment
+
+with open("/etc/flink/application_properties.json") as properties:
+    paths = next(g["PropertyMap"] for g in json.load(properties) if g["PropertyGroupId"] == "paths")
+tables = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+tables.execute_sql(f"""CREATE TABLE orders (id BIGINT, amount DOUBLE) WITH (
+    'connector' = 'filesystem', 'path' = '{paths["input"]}', 'format' = 'csv')""")
+tables.execute_sql(f"""CREATE TABLE big_orders (id BIGINT, amount DOUBLE) WITH (
+    'connector' = 'filesystem', 'path' = '{paths["output"]}', 'format' = 'csv')""")
+tables.execute_sql("INSERT INTO big_orders SELECT id, amount * 10 FROM orders WHERE amount >= 5").wait()
+'''
+
+
+def test_a_batch_job_reads_s3a_objects_and_writes_s3(aws, endpoint, tmp_path):
+    s3, flink = aws("s3"), aws("kinesisanalyticsv2")
+    bucket = new_bucket(s3, "flink-batch")
+    s3.put_object(Bucket=bucket, Key="orders/day-1.csv", Body=b"1,2.5\n2,7.0\n")
+    s3.put_object(Bucket=bucket, Key="orders/day-2.csv", Body=b"3,5.0\n4,1.0\n")
+    main = tmp_path / "main.py"
+    main.write_text(BATCH_APP)
+    s3.put_object(Bucket=bucket, Key="batch.zip", Body=code_zip(main))
+    role, name = analytics_role(aws("iam"), unique("batch")), unique("batch")
+    create_flink_application(flink, name, role, bucket, "batch.zip", {
+        "kinesis.analytics.flink.run.options": {"python": "main.py"},
+        "paths": {"input": f"s3a://{bucket}/orders/", "output": f"s3://{bucket}/large/"}})
+    flink.start_application(ApplicationName=name)
+    # the job ends once it read every object: the application is READY again, its start successful
+    deadline = time.monotonic() + 240
+    while flink.describe_application(ApplicationName=name)["ApplicationDetail"]["ApplicationStatus"] != "READY":
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    written = objects(s3, bucket, "large/")
+    rows = sorted(line for body in written.values() for line in body.decode().splitlines())
+    assert rows == ["2,70.0", "3,50.0"]
+    # Flink's batch sink wrote into a staging directory and renamed its files into place
+    assert all(key.rsplit("/", 1)[-1].startswith("part-") for key in written), sorted(written)
+    operation = flink.list_application_operations(ApplicationName=name)["ApplicationOperationInfoList"][0]
+    assert operation["OperationStatus"] == "SUCCESSFUL", operation

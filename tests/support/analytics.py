@@ -72,6 +72,20 @@ def code_zip(main: Path) -> bytes:
     return buffer.getvalue()
 
 
+def create_flink_application(flink, name: str, role: str, bucket: str, key: str, groups: dict[str, dict],
+                             **configuration) -> None:
+    """A FLINK-1_20 application with its code at ``key`` in ``bucket`` and ``groups`` as its runtime
+    properties (group id → property map); ``configuration``: more of its ApplicationConfiguration."""
+    flink.create_application(
+        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
+        ApplicationConfiguration={
+            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
+                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": key}}},
+            "EnvironmentProperties": {"PropertyGroups": [
+                {"PropertyGroupId": group, "PropertyMap": properties} for group, properties in groups.items()]},
+            **configuration})
+
+
 def wait_status(flink, name: str, status: str, seconds: float = 240) -> dict:
     """A v2 application's detail once it is ``status``; a run that fails back to READY fails the test."""
     deadline = time.monotonic() + seconds

@@ -220,6 +220,9 @@ class FlinkEngine:
                 pass
             if job is not None:
                 run.job_id = job["jid"]
+                if job["state"] == "FINISHED":  # a bounded job read all its input
+                    self._finished(run, app)
+                    return
                 if job["state"] in flink_rest.ENDED:
                     self._ended(run, app, f"The Flink job {job['jid']} ended {job['state']}: "
                                           f"{flink_rest.failure(run.rest_url, job['jid'])}")
@@ -228,7 +231,10 @@ class FlinkEngine:
                     run.running = True
                     self._settle(run, app, "RUNNING", job_id=job["jid"])
             elif run.process is not None and run.process.poll() is not None:
-                self._ended(run, app, f"flink run exited with {run.process.returncode}: {self._tail(run)}")
+                if run.process.returncode == 0:  # the program's jobs finished, and its mini-cluster with them
+                    self._finished(run, app)
+                else:
+                    self._ended(run, app, f"flink run exited with {run.process.returncode}: {self._tail(run)}")
                 return
             run.wake.wait(POLL_SECONDS)
             run.wake.clear()
@@ -268,6 +274,11 @@ class FlinkEngine:
         except flink_rest.RestError as error:
             log_to_application(self.runtime, app, f"Snapshot {snapshot_name} failed: {error}")
         self.state.record_snapshot(app, snapshot_name, location)
+
+    def _finished(self, run: Run, app: Application) -> None:
+        """The job ended on its own, not failing: READY again, the start successful (as a batch job's)."""
+        self._kill(run, wait=False)
+        self._settle(run, app, "READY", ended=True)
 
     def _ended(self, run: Run, app: Application, failure: str) -> None:
         log.warning("Flink application %s: %s", app["ApplicationName"], failure[:2000])
