@@ -5,6 +5,7 @@ import json
 import time
 
 from tests.support import (
+    PASSTHROUGH_SQL,
     TICK_SCHEMA,
     active_stream,
     advance_clock,
@@ -14,12 +15,6 @@ from tests.support import (
     start_server,
     unique,
 )
-
-CODE = """
-CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), price REAL);
-CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM "ticker", "price" FROM "SOURCE_SQL_STREAM_001";
-"""
 
 
 def tickers(kinesis, stream: str, count: int) -> list[str]:
@@ -50,7 +45,7 @@ def test_last_stopped_point_after_a_restart(tmp_path):
         arns = [kinesis.describe_stream_summary(StreamName=s)["StreamDescriptionSummary"]["StreamARN"]
                 for s in (source, target)]
         make_client(own.endpoint, "kinesisanalytics").create_application(
-            ApplicationName=name, ApplicationCode=CODE,
+            ApplicationName=name, ApplicationCode=PASSTHROUGH_SQL,
             Inputs=[{"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": TICK_SCHEMA,
                      "KinesisStreamsInput": {"ResourceARN": arns[0], "RoleARN": role}}],
             Outputs=[{"Name": "DESTINATION_SQL_STREAM", "DestinationSchema": {"RecordFormatType": "JSON"},

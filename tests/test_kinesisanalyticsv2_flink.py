@@ -3,14 +3,12 @@ Kinesis stream and writing windowed aggregates to another, snapshotted, stopped,
 its snapshot with exactly-once results across the restart."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import signal
 import subprocess
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,35 +17,20 @@ from nimbus.server import free_port
 from tests.support import (
     active_stream,
     analytics_role,
+    code_zip,
+    create_flink_application,
     make_client,
     new_bucket,
     read_shard,
     serve_subprocess,
     unique,
+    wait_status,
 )
 
 pytestmark = pytest.mark.skipif(not (Path(__file__).parents[1] / ".flink" / "bin" / "python").exists(),
                                 reason="PyFlink is installed by make install")
 APP = Path(__file__).parents[1] / "examples" / "flink_tickers" / "main.py"
 BASE = 1_700_000_000_000  # event times, in ms: windows of 10 s from here
-
-
-def code_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.write(APP, "main.py")
-    return buffer.getvalue()
-
-
-def wait_status(flink, name: str, status: str, seconds: float = 240) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        detail = flink.describe_application(ApplicationName=name)["ApplicationDetail"]
-        if detail["ApplicationStatus"] == status:
-            return detail
-        assert status == "READY" or detail["ApplicationStatus"] != "READY", "the run failed: see the log"
-        time.sleep(0.5)
-    raise AssertionError(f"{name} is {detail['ApplicationStatus']}, not {status}")
 
 
 def put_ticks(kinesis, stream: str, ticks: list[tuple[str, float, int]]) -> None:
@@ -86,7 +69,7 @@ def prepare(aws, endpoint) -> tuple:
     kinesis, s3 = aws("kinesis"), aws("s3")
     source, sink = active_stream(kinesis, endpoint, "ticks"), active_stream(kinesis, endpoint, "totals")
     bucket = new_bucket(s3, "flink-code")
-    s3.put_object(Bucket=bucket, Key="tickers.zip", Body=code_zip())
+    s3.put_object(Bucket=bucket, Key="tickers.zip", Body=code_zip(APP))
     role = analytics_role(aws("iam"), unique("flink"))
     return kinesis, source, sink, bucket, role
 
@@ -234,13 +217,7 @@ def test_java_jar_application(aws, endpoint, setup, tmp_path):
     source, sink = active_stream(kinesis, endpoint, "java-in"), active_stream(kinesis, endpoint, "java-out")
     aws("s3").put_object(Bucket=bucket, Key="doubler.jar", Body=java_jar(tmp_path))
     flink, name = aws("kinesisanalyticsv2"), unique("doubler")
-    flink.create_application(
-        ApplicationName=name, RuntimeEnvironment="FLINK-1_20", ServiceExecutionRole=role,
-        ApplicationConfiguration={
-            "ApplicationCodeConfiguration": {"CodeContentType": "ZIPFILE", "CodeContent": {"S3ContentLocation": {
-                "BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "doubler.jar"}}},
-            "EnvironmentProperties": {"PropertyGroups": [
-                {"PropertyGroupId": "streams", "PropertyMap": {"input": source, "output": sink}}]}})
+    create_flink_application(flink, name, role, bucket, "doubler.jar", {"streams": {"input": source, "output": sink}})
     kinesis.put_records(StreamName=source, Records=[
         {"Data": json.dumps({"ticker": "AMZN", "price": 21.5}).encode(), "PartitionKey": "a"}])
     flink.start_application(ApplicationName=name)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.support import TICK_SCHEMA, active_stream, advance_clock, analytics_role, error_of, read_shard, unique
+from tests.support import advance_clock, analytics_role, error_of, read_shard, sql_application, unique
 
 TUMBLING = """
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), ticker_count INTEGER, avg_price REAL);
@@ -20,27 +20,6 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 @pytest.fixture(scope="module")
 def role(aws):
     return analytics_role(aws("iam"), unique("sql-v2"))
-
-
-def sql_application(aws, endpoint, role, code: str) -> tuple[str, str, str]:
-    kinesis, flink = aws("kinesis"), aws("kinesisanalyticsv2")
-    source, target = active_stream(kinesis, endpoint, "in"), active_stream(kinesis, endpoint, "out")
-
-    def arn(stream: str) -> str:
-        return kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
-
-    name = unique("sql2")
-    flink.create_application(ApplicationName=name, RuntimeEnvironment="SQL-1_0", ServiceExecutionRole=role,
-                             ApplicationConfiguration={
-                                 "ApplicationCodeConfiguration": {"CodeContentType": "PLAINTEXT",
-                                                                  "CodeContent": {"TextContent": code}},
-                                 "SqlApplicationConfiguration": {
-                                     "Inputs": [{"NamePrefix": "SOURCE_SQL_STREAM", "InputSchema": TICK_SCHEMA,
-                                                 "KinesisStreamsInput": {"ResourceARN": arn(source)}}],
-                                     "Outputs": [{"Name": "DESTINATION_SQL_STREAM",
-                                                  "DestinationSchema": {"RecordFormatType": "JSON"},
-                                                  "KinesisStreamsOutput": {"ResourceARN": arn(target)}}]}})
-    return name, source, target
 
 
 def test_a_tumbling_window_runs_on_v1s_engine(aws, endpoint, role):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyspark
 
+from nimbus.core.java_sources import with_shared
+
 SOURCES = Path(__file__).resolve().parent / "java"
 JAR = SOURCES / "build" / "nimbus-emrfs.jar"
 FILE_SYSTEM = "nimbus.emrfs.NimbusS3FileSystem"
@@ -19,7 +21,7 @@ _lock = threading.Lock()
 
 
 def _sources() -> list[Path]:
-    return sorted((SOURCES / "nimbus" / "emrfs").glob("*.java"))
+    return with_shared(list((SOURCES / "nimbus" / "emrfs").glob("*.java")))
 
 
 def jar() -> Path:

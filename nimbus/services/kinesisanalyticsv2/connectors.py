@@ -1,5 +1,6 @@
-"""Flink's connectors for nimbus: a Kinesis source and sink, and an S3 file sink (Java, in java/ beside this
-module), under AWS's connector names and options (``'connector' = 'kinesis'``, ``'stream'``,
+"""Flink's connectors for nimbus: a Kinesis source and sink, and a filesystem for ``s3://`` and ``s3a://``
+paths in nimbus S3 that Flink's file sinks and sources write and read exactly once (Java, in java/ beside
+this module), under AWS's connector names and options (``'connector' = 'kinesis'``, ``'stream'``,
 ``'aws.region'``, ``'scan.stream.initpos'``...). AWS's connector packages live on Maven Central, which
 nimbus does not install from, so these are compiled with javac against the jars PyFlink ships, once
 (``make install``, or the first run that needs them), into ``java/build/nimbus-flink-connectors.jar``.
@@ -10,14 +11,20 @@ outgrown, and a job only ever runs in a process of its own.
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
+from nimbus.core.java_sources import with_shared
+
 SOURCES = Path(__file__).resolve().parent / "java"
 JAR = SOURCES / "build" / "nimbus-flink-connectors.jar"
+# Flink loads filesystems when its JVM starts, before a job's JAR: the S3 one is a plugin (FLINK_PLUGINS_DIR)
+PLUGINS = SOURCES / "build" / "plugins"
+FILE_SYSTEM_FACTORIES = "nimbus.flink.s3.S3FileSystemFactory\nnimbus.flink.s3.S3aFileSystemFactory\n"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_PYTHON = PROJECT_ROOT / ".flink" / "bin" / "python"
 _lock = threading.Lock()
@@ -36,7 +43,7 @@ def pyflink_home(python: Path) -> Path:
 
 
 def _sources() -> list[Path]:
-    return sorted(SOURCES.rglob("*.java"))
+    return with_shared(list(SOURCES.rglob("*.java")))
 
 
 def jar(python: Path | None = None) -> Path:
@@ -53,11 +60,21 @@ def jar(python: Path | None = None) -> Path:
             services.mkdir(parents=True)
             (services / "org.apache.flink.table.factories.Factory").write_text(
                 "nimbus.flink.KinesisTableFactory\n")
+            (services / "org.apache.flink.core.fs.FileSystemFactory").write_text(FILE_SYSTEM_FACTORIES)
             JAR.parent.mkdir(exist_ok=True)
             built = JAR.with_suffix(".tmp")
             subprocess.run(["jar", "cf", str(built), "-C", classes, "."], check=True, capture_output=True)
+            plugin = PLUGINS / "nimbus-s3" / JAR.name
+            plugin.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, plugin)
             built.replace(JAR)
         return JAR
+
+
+def plugins_dir(python: Path | None = None) -> Path:
+    """Flink's plugins directory for a run: nimbus's S3 filesystem (``s3://`` and ``s3a://``)."""
+    jar(python)
+    return PLUGINS
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -113,10 +114,12 @@ class FlinkEngine:
                          name=f"nimbus-flink-snapshot-{app['ApplicationName']}", daemon=True).start()
 
     def forget(self, app: Application) -> None:
+        """A deleted application: its run ended, and the parts its S3 writes had staged gone."""
         with self._lock:
             run = self.runs.pop(_key(app), None)
         if run is not None:
             self._kill(run)
+        shutil.rmtree(self.s3_staging_dir(app), ignore_errors=True)
 
     def close(self) -> None:
         with self._lock:
@@ -130,6 +133,11 @@ class FlinkEngine:
         with self._lock:
             run = self.runs.get(_key(app))
         return f"{run.rest_url}/#/job/running" if run is not None and run.running else None
+
+    def s3_staging_dir(self, app: Application) -> Path:
+        """Where the S3 filesystem stages the parts a run writes: outside the run's directory, so a restore
+        (by a later run) finds the parts its checkpoint recorded."""
+        return self.root / "s3-staging" / app["AccountId"] / app["Region"] / app["ApplicationName"]
 
     def savepoint_dir(self, app: Application, snapshot_name: str) -> Path:
         return self.root / "savepoints" / app["AccountId"] / app["Region"] / app["ApplicationName"] / snapshot_name
@@ -153,7 +161,10 @@ class FlinkEngine:
             "FLINK_CONF_DIR": str(run.workdir / "conf"), "FLINK_LOG_DIR": str(run.workdir / "log"),
             "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "JVM_ARGS": "-Xmx768m -XX:+UseSerialGC", "NIMBUS_FLINK_PROPERTIES": str(run.workdir / "application_properties.json"),
-            "KINESIS_ANALYTICS_APPLICATION_PROPERTIES": str(run.workdir / "application_properties.json")})
+            "KINESIS_ANALYTICS_APPLICATION_PROPERTIES": str(run.workdir / "application_properties.json"),
+            # s3:// and s3a:// paths are nimbus S3 (a filesystem plugin)
+            "FLINK_PLUGINS_DIR": str(connectors.plugins_dir(python)),
+            "NIMBUS_S3_STAGING_DIR": str(self.s3_staging_dir(app))})
         if main is not None:
             env["NIMBUS_FLINK_MAIN"] = str(main)
         if not config.flink_jobmanager:
@@ -209,6 +220,9 @@ class FlinkEngine:
                 pass
             if job is not None:
                 run.job_id = job["jid"]
+                if job["state"] == "FINISHED":  # a bounded job read all its input
+                    self._finished(run, app)
+                    return
                 if job["state"] in flink_rest.ENDED:
                     self._ended(run, app, f"The Flink job {job['jid']} ended {job['state']}: "
                                           f"{flink_rest.failure(run.rest_url, job['jid'])}")
@@ -217,7 +231,10 @@ class FlinkEngine:
                     run.running = True
                     self._settle(run, app, "RUNNING", job_id=job["jid"])
             elif run.process is not None and run.process.poll() is not None:
-                self._ended(run, app, f"flink run exited with {run.process.returncode}: {self._tail(run)}")
+                if run.process.returncode == 0:  # the program's jobs finished, and its mini-cluster with them
+                    self._finished(run, app)
+                else:
+                    self._ended(run, app, f"flink run exited with {run.process.returncode}: {self._tail(run)}")
                 return
             run.wake.wait(POLL_SECONDS)
             run.wake.clear()
@@ -257,6 +274,11 @@ class FlinkEngine:
         except flink_rest.RestError as error:
             log_to_application(self.runtime, app, f"Snapshot {snapshot_name} failed: {error}")
         self.state.record_snapshot(app, snapshot_name, location)
+
+    def _finished(self, run: Run, app: Application) -> None:
+        """The job ended on its own, not failing: READY again, the start successful (as a batch job's)."""
+        self._kill(run, wait=False)
+        self._settle(run, app, "READY", ended=True)
 
     def _ended(self, run: Run, app: Application, failure: str) -> None:
         log.warning("Flink application %s: %s", app["ApplicationName"], failure[:2000])

@@ -10,6 +10,7 @@ import os
 import runpy
 import sys
 import time
+import urllib.error
 import urllib.request
 
 AWS_PROPERTIES = "/etc/flink/application_properties.json"
@@ -26,11 +27,15 @@ def _redirect_properties(properties: str) -> None:
 
 
 def _wait(rest_url: str) -> None:
-    """Until every job of the mini-cluster has ended (stopped with a savepoint, cancelled or failed)."""
+    """Until every job of the mini-cluster has ended (stopped with a savepoint, cancelled, failed or finished)."""
     while True:
         try:
             with urllib.request.urlopen(f"{rest_url}/jobs/overview", timeout=5) as response:
                 jobs = json.load(response)["jobs"]
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, ConnectionRefusedError):
+                return  # the mini-cluster closed: its jobs finished (a bounded job's closes with it)
+            jobs = None
         except OSError:
             jobs = None
         if jobs is not None and all(job["state"] in ENDED for job in jobs):

@@ -1,8 +1,9 @@
 """Running a ``SQL-1_0`` application: v2's SQL applications are AWS's v1 SQL applications under another API
 (they share the ARN ``arn:aws:kinesisanalytics:...:application/<name>``), so nimbus runs one as the v1
 application of its name (``kinesisanalytics``, through the internal client, as the caller who started it):
-made afresh from the v2 configuration at each start, with the ``ServiceExecutionRole`` as every role v1
-asks for, and stopped and deleted with it. The v1 application carries the tag ``RUN_TAG``, so a v1
+made from the v2 configuration at each start (afresh, or the last start's reconfigured when the start is at
+``LAST_STOPPED_POINT``), with the ``ServiceExecutionRole`` as every role v1 asks for, and stopped and
+deleted with it. The v1 application carries the tag ``RUN_TAG``, so a v1
 application of the same name that nimbus did not make is never touched."""
 from __future__ import annotations
 
@@ -73,27 +74,87 @@ def stop_sql_run(ctx: RequestContext, app: Application, delete: bool = False) ->
         _v1(ctx, "StopApplication", {"ApplicationName": detail["ApplicationName"]})
 
 
-def start_sql_run(ctx: RequestContext, app: Application, run_configuration: dict) -> None:
-    """Make the v1 application anew from the v2 configuration and start it; its errors are the start's."""
-    name, role = app["ApplicationName"], app["ServiceExecutionRole"] or ""
-    configuration = app["ApplicationConfiguration"]
+def _v1_configuration(app: Application) -> dict:
+    """The v2 configuration in v1's CreateApplication shape (its reference data sources apart: v1 adds them)."""
+    role, configuration = app["ServiceExecutionRole"] or "", app["ApplicationConfiguration"]
     sql = configuration.get("SqlApplicationConfiguration") or {}
-    stop_sql_run(ctx, app, delete=True)
-    _v1(ctx, "CreateApplication", {
-        "ApplicationName": name, "Tags": [{"Key": RUN_TAG, "Value": "true"}],
+    return {
         "ApplicationCode": ((configuration.get("ApplicationCodeConfiguration") or {}).get("CodeContent") or {}).get(
             "TextContent") or "",
         "Inputs": [_with_role(part, role) for part in sql.get("Inputs") or []],
         "Outputs": [_with_role(part, role) for part in sql.get("Outputs") or []],
         "CloudWatchLoggingOptions": [_with_role(part, role) | {"RoleARN": role}
-                                     for part in app["CloudWatchLoggingOptions"]]})
-    for number, source in enumerate(sql.get("ReferenceDataSources") or [], start=1):
-        _v1(ctx, "AddApplicationReferenceDataSource", {
-            "ApplicationName": name, "CurrentApplicationVersionId": number,
-            "ReferenceDataSource": _with_role(source, role)})
-    inputs = _v1(ctx, "DescribeApplication", {"ApplicationName": name})["ApplicationDetail"]["InputDescriptions"]
+                                     for part in app["CloudWatchLoggingOptions"]],
+        "ReferenceDataSources": [_with_role(source, role) for source in sql.get("ReferenceDataSources") or []]}
+
+
+def _input_update(input_id: str, given: dict) -> dict:
+    """v1's InputUpdate making its input ``given`` (an input in v1's create shape)."""
+    schema = given["InputSchema"]
+    update: dict = {"InputId": input_id, "NamePrefixUpdate": given["NamePrefix"],
+                    "InputSchemaUpdate": {"RecordFormatUpdate": schema["RecordFormat"],
+                                          "RecordColumnUpdates": schema["RecordColumns"]},
+                    "InputParallelismUpdate": {"CountUpdate": (given.get("InputParallelism") or {}).get("Count", 1)}}
+    if schema.get("RecordEncoding"):
+        update["InputSchemaUpdate"]["RecordEncodingUpdate"] = schema["RecordEncoding"]
+    for kind in ("KinesisStreamsInput", "KinesisFirehoseInput"):
+        if kind in given:
+            update[f"{kind}Update"] = {"ResourceARNUpdate": given[kind]["ResourceARN"],
+                                       "RoleARNUpdate": given[kind]["RoleARN"]}
+    return update
+
+
+def _reconfigure(ctx: RequestContext, detail: dict, wanted: dict) -> int:
+    """Make the stopped v1 application of an earlier start the v2 configuration's, in place: v1 keeps its
+    input checkpoints across changes, where a new application would start without them. Its version after."""
+    name, version = detail["ApplicationName"], detail["ApplicationVersionId"]
+
+    def change(operation: str, **params) -> None:
+        nonlocal version
+        _v1(ctx, operation, {"ApplicationName": name, "CurrentApplicationVersionId": version, **params})
+        version += 1
+
+    for output in detail.get("OutputDescriptions") or []:
+        change("DeleteApplicationOutput", OutputId=output["OutputId"])
+    for source in detail.get("ReferenceDataSourceDescriptions") or []:
+        change("DeleteApplicationReferenceDataSource", ReferenceId=source["ReferenceId"])
+    for option in detail.get("CloudWatchLoggingOptionDescriptions") or []:
+        change("DeleteApplicationCloudWatchLoggingOption", CloudWatchLoggingOptionId=option["CloudWatchLoggingOptionId"])
+    change("UpdateApplication", ApplicationUpdate={
+        "ApplicationCodeUpdate": wanted["ApplicationCode"],
+        "InputUpdates": [_input_update(current["InputId"], given)
+                         for current, given in zip(detail["InputDescriptions"], wanted["Inputs"], strict=False)]})
+    for output in wanted["Outputs"]:
+        change("AddApplicationOutput", Output=output)
+    for option in wanted["CloudWatchLoggingOptions"]:
+        change("AddApplicationCloudWatchLoggingOption", CloudWatchLoggingOption=option)
+    return version
+
+
+def start_sql_run(ctx: RequestContext, app: Application, run_configuration: dict) -> None:
+    """Start the v1 application of the v2 configuration; its errors are the start's. A start at
+    ``LAST_STOPPED_POINT`` reconfigures the v1 application of the last start (so it reads on from where that
+    stopped, across nimbus restarts too: v1's checkpoints are durable); any other makes it anew."""
+    name, wanted = app["ApplicationName"], _v1_configuration(app)
     positions = [given.get("InputStartingPositionConfiguration") or {}
                  for given in run_configuration.get("SqlRunConfigurations") or []]
+    resume = any(position.get("InputStartingPosition") == "LAST_STOPPED_POINT" for position in positions)
+    previous = _ours(ctx, name) if resume else None
+    if previous is not None and previous["ApplicationStatus"] == "STOPPING":
+        raise ServiceError("ResourceInUseException", f"Application {name} is still stopping from its last run; "
+                                                     "start it at LAST_STOPPED_POINT once it stopped.")
+    if previous is not None and previous["ApplicationStatus"] == "READY":
+        version = _reconfigure(ctx, previous, wanted)
+    else:
+        stop_sql_run(ctx, app, delete=True)
+        _v1(ctx, "CreateApplication", {
+            "ApplicationName": name, "Tags": [{"Key": RUN_TAG, "Value": "true"}],
+            **{key: wanted[key] for key in ("ApplicationCode", "Inputs", "Outputs", "CloudWatchLoggingOptions")}})
+        version = 1
+    for number, source in enumerate(wanted["ReferenceDataSources"], start=version):
+        _v1(ctx, "AddApplicationReferenceDataSource", {
+            "ApplicationName": name, "CurrentApplicationVersionId": number, "ReferenceDataSource": source})
+    inputs = _v1(ctx, "DescribeApplication", {"ApplicationName": name})["ApplicationDetail"]["InputDescriptions"]
     _v1(ctx, "StartApplication", {"ApplicationName": name, "InputConfigurations": [
         {"Id": described["InputId"], "InputStartingPositionConfiguration":
             positions[index] if index < len(positions) and positions[index] else {"InputStartingPosition": "NOW"}}

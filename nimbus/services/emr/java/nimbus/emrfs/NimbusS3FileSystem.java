@@ -8,10 +8,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
+import nimbus.aws.Credentials;
+import nimbus.aws.S3Client;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -22,9 +22,6 @@ import org.apache.hadoop.fs.PositionedReadable;
 import org.apache.hadoop.fs.Seekable;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 
 /**
  * EMRFS for nimbus: s3://, s3a:// and s3n:// paths read and written in nimbus S3, as the step's role session
@@ -44,14 +41,14 @@ public class NimbusS3FileSystem extends FileSystem {
         uri = URI.create(name.getScheme() + "://" + name.getAuthority());
         bucket = name.getAuthority();
         workingDirectory = new Path(uri.toString() + "/");
-        s3 = new S3Client(setting(conf, "endpoint", "AWS_ENDPOINT_URL"), setting(conf, "region", "AWS_DEFAULT_REGION"),
-                setting(conf, "access.key", "AWS_ACCESS_KEY_ID"), setting(conf, "secret.key", "AWS_SECRET_ACCESS_KEY"),
-                setting(conf, "session.token", "AWS_SESSION_TOKEN"));
+        s3 = new S3Client(new Credentials(setting(conf, "endpoint", "AWS_ENDPOINT_URL"),
+                setting(conf, "region", "AWS_DEFAULT_REGION"), setting(conf, "access.key", "AWS_ACCESS_KEY_ID"),
+                setting(conf, "secret.key", "AWS_SECRET_ACCESS_KEY"), setting(conf, "session.token", "AWS_SESSION_TOKEN")));
     }
 
     private static String setting(Configuration conf, String name, String variable) {
-        String value = conf.get("fs.nimbus." + name);
-        return value != null ? value : System.getenv().getOrDefault(variable, "");
+        String value = Credentials.setting(conf.get("fs.nimbus." + name), variable);
+        return value != null ? value : "";
     }
 
     @Override
@@ -76,64 +73,24 @@ public class NimbusS3FileSystem extends FileSystem {
 
     private S3Client.Response call(String method, String key, Map<String, String> query, byte[] body,
                                    Map<String, String> headers) throws IOException {
-        S3Client.Response response = s3.send(method, bucket, key, query, body, headers);
-        if (response.status >= 400 && response.status != 404) {
-            throw new IOException(method + " s3://" + bucket + "/" + key + ": HTTP " + response.status + " "
-                    + new String(response.body, java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return response;
+        return s3.call(method, bucket, key, query, body, headers);
     }
 
     private S3Client.Response call(String method, String key) throws IOException {
-        return call(method, key, Collections.emptyMap(), null, Collections.emptyMap());
+        return s3.call(method, bucket, key);
     }
 
     /** Every object under a prefix (no delimiter), or one level of it (with "/"). */
     private List<FileStatus> list(String prefix, boolean oneLevel, int limit) throws IOException {
         List<FileStatus> found = new ArrayList<>();
-        String token = null;
-        do {
-            Map<String, String> query = new HashMap<>();
-            query.put("list-type", "2");
-            query.put("prefix", prefix);
-            if (oneLevel) query.put("delimiter", "/");
-            if (token != null) query.put("continuation-token", token);
-            S3Client.Response response = call("GET", "", query, null, Collections.emptyMap());
-            if (response.status == 404) throw new FileNotFoundException("No such bucket: " + bucket);
-            Document document;
-            try {
-                document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                        .parse(new ByteArrayInputStream(response.body));
-            } catch (Exception e) {
-                throw new IOException("Unreadable listing of s3://" + bucket + "/" + prefix, e);
-            }
-            NodeList contents = document.getElementsByTagName("Contents");
-            for (int i = 0; i < contents.getLength(); i++) {
-                Element entry = (Element) contents.item(i);
-                String key = text(entry, "Key");
-                if (key.equals(prefix)) continue;  // the directory's own marker
-                boolean marker = key.endsWith("/");
-                long modified = java.time.Instant.parse(text(entry, "LastModified")).toEpochMilli();
-                found.add(new FileStatus(marker ? 0 : Long.parseLong(text(entry, "Size")), marker, 1, 64 << 20,
-                        modified, pathOf(marker ? key.substring(0, key.length() - 1) : key)));
-            }
-            NodeList prefixes = document.getElementsByTagName("CommonPrefixes");
-            for (int i = 0; i < prefixes.getLength(); i++) {
-                String sub = text((Element) prefixes.item(i), "Prefix");
-                Path dir = pathOf(sub.substring(0, sub.length() - 1));
-                if (found.stream().noneMatch(s -> s.getPath().equals(dir))) {
-                    found.add(new FileStatus(0, true, 1, 0, 0, dir));
-                }
-            }
-            token = "true".equals(text(document.getDocumentElement(), "IsTruncated"))
-                    ? text(document.getDocumentElement(), "NextContinuationToken") : null;
-        } while (token != null && (limit <= 0 || found.size() < limit));
+        for (S3Client.Listed entry : s3.list(bucket, prefix, oneLevel, limit)) {
+            if (entry.key.equals(prefix)) continue;  // the directory's own marker
+            boolean dir = entry.key.endsWith("/");
+            Path path = pathOf(dir ? entry.key.substring(0, entry.key.length() - 1) : entry.key);
+            if (entry.commonPrefix && found.stream().anyMatch(s -> s.getPath().equals(path))) continue;
+            found.add(new FileStatus(dir ? 0 : entry.size, dir, 1, dir ? 0 : 64 << 20, entry.modified, path));
+        }
         return found;
-    }
-
-    private static String text(Element parent, String tag) {
-        NodeList nodes = parent.getElementsByTagName(tag);
-        return nodes.getLength() == 0 ? "" : nodes.item(0).getTextContent();
     }
 
     @Override
@@ -230,9 +187,7 @@ public class NimbusS3FileSystem extends FileSystem {
     }
 
     private void copy(String from, String to) throws IOException {
-        Map<String, String> headers = new HashMap<>();
-        headers.put("x-amz-copy-source", "/" + bucket + "/" + S3Client.encode(from, true));
-        call("PUT", to, Collections.emptyMap(), new byte[0], headers);
+        s3.copy(bucket, from, to);
     }
 
     @Override
