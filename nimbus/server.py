@@ -101,9 +101,9 @@ class ServerThread:
         app = create_app(self.runtime)
         self.server = uvicorn.Server(uvicorn_config(app, config))
         if workers_wanted(config) > 1:
-            listener = listen(config)
-            self.run_arguments = {"sockets": [listener]}
-            self.pool = WorkerPool(self.runtime, app, listener).start()
+            own, *theirs = listen(config)
+            self.run_arguments = {"sockets": [own]}
+            self.pool = WorkerPool(self.runtime, app, theirs).start()
         self.thread = threading.Thread(target=self.server.run, kwargs=self.run_arguments, name="nimbus-server",
                                        daemon=True)
 

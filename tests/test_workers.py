@@ -47,6 +47,9 @@ def _lookup(pair, name: str, agent: str) -> list[dict]:
 def test_the_worker_answers_calls_and_cloudtrail_records_them(pair):
     worker = _worker(pair).pid
     agent = unique("workers-agent")
+    bucket = unique("worker-reads")
+    _fresh(pair, "s3").create_bucket(Bucket=bucket)
+    _fresh(pair, "s3").put_object(Bucket=bucket, Key="k", Body=b"body")
     before = _cpu_ticks(worker)
     deadline = time.monotonic() + 60
     calls = 0
@@ -56,6 +59,8 @@ def test_the_worker_answers_calls_and_cloudtrail_records_them(pair):
         for _ in range(CALLS):
             _fresh(pair, "sts", user_agent_extra=agent).get_caller_identity()
             calls += 1
+            # A GetObject's record, shipped in the same batches, holds its body stream: it must not sink them.
+            assert _fresh(pair, "s3").get_object(Bucket=bucket, Key="k")["Body"].read() == b"body"
     deadline = time.monotonic() + 30
     while len(recorded := _lookup(pair, "GetCallerIdentity", agent)) < calls and time.monotonic() < deadline:
         time.sleep(0.1)  # the worker ships its records every few milliseconds

@@ -15,6 +15,7 @@ _.log_message  # http.server request handler (examples)
 _._get_date  # botocore signer override (gateway/sigv2.py)
 _.headers_to_sign  # botocore signer override (gateway/sigv4.py)
 _.should_exit  # uvicorn server flag (server.py)
+_.reducer_override  # pickle.Pickler hook (workers/shipping.py)
 _.log_errors  # google-re2 option, read by RE2 itself (services/logs/filter_pattern.py)
 _.body_bytes  # HttpResponse: the tests read a response's bytes through it
 

@@ -1,8 +1,7 @@
 """The primary of ``nimbus serve --workers N``: the nimbus of one process, plus its front workers.
 
-It binds the listening socket and hands it to N-1 worker processes (``front.py``), which accept connections from
-it as the primary does (an inherited socket rather than SO_REUSEPORT: no other process can join the port by
-accident). It serves the workers on a Unix socket in the data dir (mode 0600): the requests they hand over,
+It binds one listening socket per process on the port (SO_REUSEPORT, see ``listen``) and hands one to each of
+N-1 worker processes (``front.py``). It serves the workers on a Unix socket in the data dir (mode 0600): the requests they hand over,
 whose ``x-nimbus-viewer`` header it believes there and only there, and the batches of event records they
 ship. A worker that dies is started again; the workers end when the primary does.
 """
@@ -93,20 +92,32 @@ class FromWorkers:
         await send({"type": "http.response.body", "body": b""})
 
 
-def listen(config: Config) -> socket.socket:
-    """The TCP socket every process accepts on (as uvicorn would bind it)."""
+def listen(config: Config) -> list[socket.socket]:
+    """One listening socket per process, all on the port (SO_REUSEPORT: the kernel spreads new connections
+    over them). One shared socket was tried first: the process that woke first accepted a whole burst of
+    connections (uvloop accepts all that wait), so the other served none. A plain bind first makes sure the
+    port is free: a second nimbus cannot join the group (nor can another user's process: Linux keeps a
+    SO_REUSEPORT group to one user)."""
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((config.host, config.port))
-    sock.set_inheritable(True)
-    return sock
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((config.host, config.port))
+    sockets = []
+    for _ in range(workers_wanted(config)):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((config.host, config.port))
+        sock.listen(2048)  # now, so no connection meets a refusal before every process is up
+        sock.set_inheritable(True)
+        sockets.append(sock)
+    return sockets
 
 
 class WorkerPool:
-    def __init__(self, runtime: Runtime, app: NimbusApp, listener: socket.socket):
+    def __init__(self, runtime: Runtime, app: NimbusApp, listeners: list[socket.socket]):
         self.config = runtime.config
-        self.listener = listener
+        self.listeners = listeners  # one per worker, kept here so a restarted worker takes up its queue
         self.socket_path = os.path.join(self.config.data_dir, SOCKET_FILE)
         self.app = app
         self.processes: list[subprocess.Popen] = []
@@ -130,7 +141,7 @@ class WorkerPool:
         deadline = time.monotonic() + 15
         while not self._server.started and time.monotonic() < deadline:
             time.sleep(0.01)
-        self.processes = [self._spawn() for _ in range(workers_wanted(self.config) - 1)]
+        self.processes = [self._spawn(listener) for listener in self.listeners]
         self._run(self._watch, "nimbus-workers-watch")
         return self
 
@@ -157,11 +168,12 @@ class WorkerPool:
         thread.start()
         self._threads.append(thread)
 
-    def _spawn(self) -> subprocess.Popen:
+    def _spawn(self, listener: socket.socket) -> subprocess.Popen:
         process = subprocess.Popen([sys.executable, "-m", "nimbus.workers.front"], stdin=subprocess.PIPE,
-                                   pass_fds=[self.listener.fileno()], text=True)
+                                   pass_fds=[listener.fileno()], text=True,
+                                   start_new_session=True)  # a terminal's Ctrl-C is the primary's to act on
         assert process.stdin is not None
-        process.stdin.write(json.dumps({"config": dataclasses.asdict(self.config), "listener": self.listener.fileno(),
+        process.stdin.write(json.dumps({"config": dataclasses.asdict(self.config), "listener": listener.fileno(),
                                         "primary_socket": self.socket_path}) + "\n")
         process.stdin.flush()  # and kept open: the worker exits when it closes
         return process
@@ -173,4 +185,4 @@ class WorkerPool:
                     log.warning("front worker %d exited (%s); starting another", process.pid, process.returncode)
                     if process.stdin is not None:
                         process.stdin.close()
-                    self.processes[index] = self._spawn()
+                    self.processes[index] = self._spawn(self.listeners[index])

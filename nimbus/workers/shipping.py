@@ -14,6 +14,7 @@ import logging
 import pickle
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceChangeEvent
@@ -29,8 +30,10 @@ _ALLOWED = {
     ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"), ("datetime", "date"),
     ("decimal", "Decimal"), ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "bytearray"),
     ("nimbus.core.events", "ApiCallEvent"), ("nimbus.core.events", "ResourceChangeEvent"),
-    ("nimbus.core.metrics", "MetricDatum"),
+    ("nimbus.core.metrics", "MetricDatum"), ("builtins", "str"),
 }
+# What stands for a response member that is a stream (GetObject's Body): the client has it, no record needs it.
+STREAM = "(stream)"
 _RECORDS = (ApiCallEvent, ResourceChangeEvent, MetricDatum)
 
 
@@ -41,6 +44,19 @@ class _RecordUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+class _RecordPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, Iterator | io.IOBase):
+            return str, (STREAM,)
+        return NotImplemented
+
+
+def write_batch(batch: list[tuple[str, Any]]) -> bytes:
+    out = io.BytesIO()
+    _RecordPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(batch)
+    return out.getvalue()
+
+
 def read_batch(body: bytes) -> list[tuple[str, Any]]:
     """The primary's side: the (topic, record) pairs a worker sent."""
     batch = _RecordUnpickler(io.BytesIO(body)).load()
@@ -49,6 +65,14 @@ def read_batch(body: bytes) -> list[tuple[str, Any]]:
             for item in batch):
         raise ValueError("not a batch of event records")
     return batch
+
+
+def _travels(item: tuple[str, Any]) -> bool:
+    try:
+        write_batch([item])
+        return True
+    except Exception:
+        return False
 
 
 class ShippingBus(EventBus):
@@ -109,7 +133,11 @@ class ShippingBus(EventBus):
         for _, event in batch:
             if isinstance(event, ApiCallEvent):
                 event.settle()  # the redaction closure stays here; the record travels redacted
-        body = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            body = write_batch(batch)
+        except Exception:  # one record that does not travel must not lose the others
+            log.exception("an event record could not be shipped; the rest of its batch goes")
+            body = write_batch([item for item in batch if _travels(item)])
         status, answer = self._connection.request("POST", EVENTS_PATH, body)
         if status != 204:
             log.error("the primary refused %d event records: %s %s", len(batch), status, answer[:200])
