@@ -83,7 +83,7 @@ class NimbusApp:
         response: HttpResponse | None
         try:
             request.body, held = await self._read_body(receive, request)
-            response = await self._respond(scope, request, loop, send)
+            response = await self._respond(scope, request, loop, send, receive)
         except ClientGone:
             response = None  # nobody is left to answer
         except BODY_REFUSALS as error:
@@ -101,7 +101,7 @@ class NimbusApp:
             if request.body_file is not None:
                 request.body_file.close()
 
-    async def _respond(self, scope, request: HttpRequest, loop, send) -> HttpResponse | None:
+    async def _respond(self, scope, request: HttpRequest, loop, send, receive) -> HttpResponse | None:
         """The answer to send; None when it was sent already (a front worker's, nimbus/workers/front.py)."""
         refused = host_refusal(self.runtime.config, request)
         if refused is not None:
@@ -204,7 +204,7 @@ class NimbusApp:
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         iterator: Iterator[bytes] = iter(body)
         # A long-lived stream (an event stream subscription) ends when its client goes away.
-        gone = asyncio.ensure_future(_disconnected(receive)) if receive is not None else None
+        gone = asyncio.ensure_future(disconnected(receive)) if receive is not None else None
         try:
             while gone is None or not gone.done():
                 chunk = await loop.run_in_executor(self.executor, next, iterator, _END)
@@ -272,7 +272,7 @@ class _BodyReader:
         return chunk
 
 
-async def _disconnected(receive) -> None:
+async def disconnected(receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
 

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 
 import h11
 
+from nimbus.gateway.app import disconnected as _disconnected
+
 VIEWER_HEADER = b"x-nimbus-viewer"
 # Headers that describe one connection, not the request or the response; the worker's own HTTP layer frames
 # what it sends (and writes its own date and server headers).
@@ -32,7 +34,7 @@ def parse_viewer(value: bytes) -> tuple[tuple[str, int], str]:
     return (host, int(port)), scheme
 
 
-async def forward(socket_path: str, scope, body: bytes | AsyncIterator[bytes], send) -> None:
+async def forward(socket_path: str, scope, body: bytes | AsyncIterator[bytes], send, receive) -> None:
     reader, writer = await asyncio.open_unix_connection(socket_path, limit=_READ_BYTES)
     try:
         if isinstance(body, bytes):
@@ -47,7 +49,16 @@ async def forward(socket_path: str, scope, body: bytes | AsyncIterator[bytes], s
             if chunked:
                 writer.write(b"0\r\n\r\n")
         await writer.drain()
-        await _relay(reader, scope["method"], send)
+        # A long answer (an event stream) ends when its client goes away: closing the connection tells the primary.
+        relay = asyncio.ensure_future(_relay(reader, scope["method"], send))
+        gone = asyncio.ensure_future(_disconnected(receive))
+        try:
+            await asyncio.wait((relay, gone), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            relay.cancel()
+        if relay.done() and not relay.cancelled():
+            relay.result()  # its error, if any
     finally:
         writer.close()
 

@@ -109,20 +109,20 @@ class FrontApp(NimbusApp):
         request = self._request(scope)
         if (request.method not in _ANSWERABLE_METHODS or request.path.startswith(ADMIN_PREFIX)
                 or host_refusal(self.runtime.config, request) is not None):
-            await self._forward(scope, _arriving(receive), send)
+            await self._forward(scope, _arriving(receive), send, receive)
             return
         await super().__call__(scope, receive, send)
 
-    async def _respond(self, scope, request: HttpRequest, loop, send) -> HttpResponse | None:
+    async def _respond(self, scope, request: HttpRequest, loop, send, receive) -> HttpResponse | None:
         try:
             return await loop.run_in_executor(self.executor, self.handler.handle, request)
         except AnsweredElsewhere:
-            await self._forward(scope, request.body, send)
+            await self._forward(scope, request.body, send, receive)
             return None
 
-    async def _forward(self, scope, body, send) -> None:
+    async def _forward(self, scope, body, send, receive) -> None:
         try:
-            await forward(self.runtime.primary_socket, scope, body, send)
+            await forward(self.runtime.primary_socket, scope, body, send, receive)
         except ClientGone:
             pass
         except OSError:  # the primary is gone (this worker ends with it) or restarting

@@ -107,8 +107,9 @@ def listen(config: Config) -> list[socket.socket]:
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        # Not listening yet: each process listens once it is ready to answer, and until then the kernel sends its
+        # connections to the sockets that listen (a worker still importing would hold them for seconds).
         sock.bind((config.host, config.port))
-        sock.listen(2048)  # now, so no connection meets a refusal before every process is up
         sock.set_inheritable(True)
         sockets.append(sock)
     return sockets
