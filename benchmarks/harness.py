@@ -57,13 +57,14 @@ def _data_dir(given: str | None) -> Iterator[str]:
 
 
 @contextmanager
-def running(name: str, data_dir: str | None = None) -> Iterator[Target]:
+def running(name: str, data_dir: str | None = None, settings: dict[str, str] | None = None) -> Iterator[Target]:
     """Start a server and time it from spawn to its first answered STS call; nimbus keeps its state in
-    ``data_dir`` when given (state prepared beforehand), else in a fresh temporary one."""
+    ``data_dir`` when given (state prepared beforehand), else in a fresh temporary one. ``settings`` are
+    environment variables of its own (``NIMBUS_WORKERS``)."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     with _data_dir(data_dir) as directory:
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", **(settings or {})}
         start = time.perf_counter()
         process = subprocess.Popen(_command(name, port, directory), env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

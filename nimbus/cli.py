@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", default=None, metavar="PEM",
                        help="serve HTTPS with this certificate (chain); --tls-key names its key")
     serve.add_argument("--tls-key", default=None, metavar="PEM", help="the private key of --tls-cert")
+    serve.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="processes serving the port: a primary and N-1 front workers (default 1; "
+                            "always 1 with --ephemeral)")
     serve.add_argument("--spark-master", default=None, metavar="URL",
                        help="run EMR steps on this Spark master (spark://host:7077, k8s://...; default local)")
     serve.add_argument("--flink-jobmanager", default=None, metavar="HOST:PORT",
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                                  enforce_limits=args.enforce_limits, hostname=args.hostname,
                                  trust_proxy=args.trust_proxy, tls_cert_file=args.tls_cert,
                                  tls_key_file=args.tls_key, spark_master=args.spark_master,
-                                 flink_jobmanager=args.flink_jobmanager)
+                                 flink_jobmanager=args.flink_jobmanager, workers=args.workers)
         if bool(config.tls_cert_file) != bool(config.tls_key_file):
             parser.error("--tls-cert and --tls-key go together")
         try:
@@ -95,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         except DataDirInUse as error:
             print(f"nimbus: {error}", file=sys.stderr)
             return 1
+        if config.workers < 1:
+            parser.error("--workers must be at least 1")
+        if config.ephemeral and config.workers > 1:
+            print("nimbus: an in-memory store cannot be shared between processes: serving with 1 worker", flush=True)
         scheme = "https" if config.tls_cert_file else "http"
         print(f"nimbus {__version__} serving on {scheme}://{config.host}:{config.port} (state in {where})", flush=True)
         serve(config, lock)

@@ -100,6 +100,9 @@ class Config:
     # Where Managed Service for Apache Flink applications run: None is a local Flink mini-cluster per
     # application; host:port (a Flink JobManager's REST address) submits them to that Flink cluster.
     flink_jobmanager: str | None = None
+    # Processes serving the port: one primary owns the state and background work, the others answer reads and
+    # pure computations and hand everything else to it (docs/performance.md). 1 with --ephemeral.
+    workers: int = 1
     # The Python whose environment holds PyFlink (None: the project's .flink/, made by `make install`).
     flink_python: str | None = None
 

@@ -6,7 +6,7 @@ import os
 import socket
 import threading
 import time
-from typing import IO
+from typing import IO, Literal
 
 import uvicorn
 
@@ -16,16 +16,17 @@ from nimbus.gateway.app import create_app
 from nimbus.gateway.direct_answers import direct_protocol
 from nimbus.gateway.limits import limited_protocol
 from nimbus.gateway.raw_heads import raw_protocol
+from nimbus.workers.primary import PrimaryRuntime, WorkerPool, listen, workers_wanted
 
 
-def _uvicorn_config(app, config: Config) -> uvicorn.Config:
+def uvicorn_config(app, config: Config, lifespan: Literal["on", "off"] = "on") -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=config.host,
         port=config.port,
         log_level="warning",
         access_log=False,
-        lifespan="on",
+        lifespan=lifespan,
         http=raw_protocol(direct_protocol(limited_protocol(config))),
         loop="auto",
         # boto3 keeps connections alive between calls; keep them open as AWS does.
@@ -71,8 +72,10 @@ def lock_data_dir(config: Config) -> IO[str] | None:
 def serve(config: Config, lock: IO[str] | None) -> None:
     """Serve until stopped; ``lock`` is the data dir's (``lock_data_dir``), released on the way out."""
     try:
-        runtime = Runtime(config)
-        uvicorn.Server(_uvicorn_config(create_app(runtime), config)).run()
+        server = ServerThread(config, lock)
+        server.server.run(**server.run_arguments)
+        if server.pool is not None:
+            server.pool.stop()
     finally:
         if lock is not None:
             lock.close()
@@ -87,14 +90,23 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ServerThread:
     """nimbus in-process on a free port, for tests, examples and benchmarks."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, lock: IO[str] | None = None):
         if not config.port:
             config.port = free_port(config.host)
         self.config = config
-        self.lock = lock_data_dir(config)
-        self.runtime = Runtime(config)
-        self.server = uvicorn.Server(_uvicorn_config(create_app(self.runtime), config))
-        self.thread = threading.Thread(target=self.server.run, name="nimbus-server", daemon=True)
+        self.lock = lock if lock is not None else lock_data_dir(config)
+        # --workers N: the TCP socket is bound here, to be shared with the front workers (nimbus/workers/).
+        self.pool: WorkerPool | None = None
+        self.run_arguments: dict = {}
+        self.runtime = PrimaryRuntime(config) if workers_wanted(config) > 1 else Runtime(config)
+        app = create_app(self.runtime)
+        self.server = uvicorn.Server(uvicorn_config(app, config))
+        if workers_wanted(config) > 1:
+            own, *theirs = listen(config)
+            self.run_arguments = {"sockets": [own]}
+            self.pool = WorkerPool(self.runtime, app, theirs).start()
+        self.thread = threading.Thread(target=self.server.run, kwargs=self.run_arguments, name="nimbus-server",
+                                       daemon=True)
 
     @property
     def endpoint(self) -> str:
@@ -111,6 +123,8 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
         self.server.should_exit = True
         self.thread.join(timeout=10)
         if self.lock is not None:

@@ -29,7 +29,9 @@ botocore_auth.AUTH_TYPE_MAPS.update({"v4": botocore_auth.SigV4Auth, "v4-query": 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    with start_server(tmp_path_factory.mktemp("nimbus")) as running:
+    # NIMBUS_TEST_WORKERS=2: the shared server with a front worker beside it (docs/performance.md, --workers).
+    workers = int(os.environ.get("NIMBUS_TEST_WORKERS", "1"))
+    with start_server(tmp_path_factory.mktemp("nimbus"), workers=workers) as running:
         yield running
 
 

@@ -54,6 +54,11 @@ class Clock:
         with self._lock:
             self._history.clear()
 
+    def load(self, history: list[tuple[float, float]]) -> None:
+        """Take the history the primary saved (a front worker follows the primary's clock, never moves it)."""
+        with self._lock:
+            self._history = list(history)
+
     def on_advance(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Run ``callback`` after each jump, so timers due in the skipped span fire at once.
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
-from nimbus.core.waiting import Suspended
+from nimbus.core.waiting import AnsweredElsewhere, Suspended
 from nimbus.protocol.errors import NotImplementedOperation, ServiceError, ValidationError
 from nimbus.protocol.validation import validate_input
 
@@ -92,8 +92,8 @@ class Dispatcher:
         except ServiceError as exc:
             error = exc
             raise
-        except Suspended:
-            recorded = False  # the request is handled again once the wait ends: that call is the one recorded
+        except (Suspended, AnsweredElsewhere):
+            recorded = False  # the request is handled again (after the wait, or by the primary): that call is recorded
             raise
         except Exception as exc:
             log.exception("%s.%s failed", ctx.service, ctx.operation)

@@ -12,6 +12,7 @@ from nimbus.core.registry import ServiceRegistry
 from nimbus.core.scheduler import Scheduler
 from nimbus.core.secrets import Vault, load_master_key, new_admin_token, root_key, secure_data_dir
 from nimbus.store import open_store
+from nimbus.store.base import Store
 
 CLOCK_NS = ("nimbus", "clock")
 
@@ -23,19 +24,35 @@ class Runtime:
         secure_data_dir(config.data_dir)
         self.vault = Vault(load_master_key(config.data_dir, config.ephemeral))
         # What /_nimbus/ requests carry under --strict-auth; the nimbus command reads it from the data dir.
-        self.admin_token = new_admin_token(config.data_dir)
-        self.store = open_store(config.data_dir, config.ephemeral, config.store_url)
-        saved = self.store.get(CLOCK_NS, "history") or []
-        self.clock = Clock([tuple(entry) for entry in saved])
+        self.admin_token = self._admin_token()
+        self.store = self._open_store()
+        self.clock = Clock(self.saved_clock())
         self.scheduler = Scheduler(self.clock)
-        self.events = EventBus(self.scheduler)
+        self.events = self._event_bus()
         self.credentials = CredentialRegistry(self.store, self.vault, root_key(config.data_dir),
                                               well_known=not config.strict_auth)
         self.services = ServiceRegistry(self)
         self.authz = Authorizer(self)
         self.dispatcher = Dispatcher(self)
         self.client = InternalClient(self)
+        self._start_background()
+
+    # What a front worker (nimbus/workers/front.py) does otherwise: it shares the primary's token and store,
+    # ships its events to the primary, and runs no background work.
+    def _admin_token(self) -> str:
+        return new_admin_token(self.config.data_dir)
+
+    def _open_store(self) -> Store:
+        return open_store(self.config.data_dir, self.config.ephemeral, self.config.store_url)
+
+    def _event_bus(self) -> EventBus:
+        return EventBus(self.scheduler)
+
+    def _start_background(self) -> None:
         self.services.start_background()
+
+    def saved_clock(self) -> list[tuple[float, float]]:
+        return [(entry[0], entry[1]) for entry in self.store.get(CLOCK_NS, "history") or []]
 
     def advance_clock(self, seconds: float):
         now = self.clock.advance(seconds)

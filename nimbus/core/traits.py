@@ -59,6 +59,9 @@ class ServiceTraits:
     # Claims a request that shares its signing name with another service's (s3control's ``/v20180820/``
     # paths, signed as ``s3``): routing tries this service first when it says yes.
     owns_request: Callable[[HttpRequest], bool] | None = None
+    # Operations a front worker of ``nimbus serve --workers N`` may answer itself (nimbus/workers/): reads and
+    # pure computations that change no state and start nothing. Every other operation goes to the primary.
+    answers_in_any_worker: frozenset[str] = frozenset()
 
 
 DEFAULT_TRAITS = ServiceTraits()

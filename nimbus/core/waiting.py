@@ -63,3 +63,9 @@ class Suspended(Exception):
 
     async def wait(self) -> None:
         await self.wakeup.wait(self.retry_at - time.monotonic())
+
+
+class AnsweredElsewhere(BaseException):
+    """Raised in a front worker (``nimbus serve --workers N``) when a request turns out to need the primary: an
+    operation it does not answer, or a write to the store. A BaseException, so that no provider's ``except
+    Exception`` takes it for a failure; the worker hands the request, unchanged, to the primary."""

@@ -79,19 +79,12 @@ class NimbusApp:
         request = self._request(scope)
         loop = asyncio.get_running_loop()
         held = 0
+        response: HttpResponse | None
         try:
             request.body, held = await self._read_body(receive, request)
-            refused = host_refusal(self.runtime.config, request)
-            if refused is not None:
-                response = await loop.run_in_executor(self.executor, self.handler.handle_foreign_host, request,
-                                                      refused)
-            elif request.path.startswith(ADMIN_PREFIX):
-                response = await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
-            else:
-                answered = self.handler.answer_without_blocking(request)
-                response = answered if answered is not None else await self._handled(request, loop)
+            response = await self._respond(scope, request, loop, send, receive)
         except ClientGone:
-            return  # nobody is left to answer
+            response = None  # nobody is left to answer
         except BODY_REFUSALS as error:
             response = unrouted_error(request, error, "")
             response.headers["connection"] = "close"
@@ -100,11 +93,22 @@ class NimbusApp:
             response = unrouted_error(request, ServiceError(
                 "InternalFailure", "nimbus failed to handle the request.", status=500), "")
         try:
-            await self._send(send, response, loop, receive)
+            if response is not None:
+                await self._send(send, response, loop, receive)
         finally:
             self.budget.give(held)
             if request.body_file is not None:
                 request.body_file.close()
+
+    async def _respond(self, scope, request: HttpRequest, loop, send, receive) -> HttpResponse | None:
+        """The answer to send; None when it was sent already (a front worker's, nimbus/workers/front.py)."""
+        refused = host_refusal(self.runtime.config, request)
+        if refused is not None:
+            return await loop.run_in_executor(self.executor, self.handler.handle_foreign_host, request, refused)
+        if request.path.startswith(ADMIN_PREFIX):
+            return await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
+        answered = self.handler.answer_without_blocking(request)
+        return answered if answered is not None else await self._handled(request, loop)
 
     async def _handled(self, request: HttpRequest, loop) -> HttpResponse:
         """The handler's answer; a provider's long wait (core/waiting.py) happens here, on the event loop,
@@ -200,7 +204,7 @@ class NimbusApp:
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         iterator: Iterator[bytes] = iter(body)
         # A long-lived stream (an event stream subscription) ends when its client goes away.
-        gone = asyncio.ensure_future(_disconnected(receive)) if receive is not None else None
+        gone = asyncio.ensure_future(disconnected(receive)) if receive is not None else None
         try:
             while gone is None or not gone.done():
                 chunk = await loop.run_in_executor(self.executor, next, iterator, _END)
@@ -268,7 +272,7 @@ class _BodyReader:
         return chunk
 
 
-async def _disconnected(receive) -> None:
+async def disconnected(receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
 

@@ -37,8 +37,8 @@ class RequestHandler:
             info = read_signature(request)
             route = route_request(request, self.runtime.services, info.service if info else None)
         except ServiceError as error:
-            return unrouted_error(request, error, request_id)
-
+            return self.unrouted(request, error, request_id)
+        self.check_route(route.service, route.operation)
         service = self.runtime.services.get(route.service)
         model = service.query_model if route.protocol == "query" and service.query_model is not None else service.model
         operation = model.operation_model(route.operation)
@@ -73,6 +73,13 @@ class RequestHandler:
         return response
 
 
+    # A front worker (nimbus/workers/front.py) hands these to the primary instead.
+    def unrouted(self, request: HttpRequest, error: ServiceError, request_id: str) -> HttpResponse:
+        return unrouted_error(request, error, request_id)
+
+    def check_route(self, service: str, operation: str) -> None:
+        """Every operation is answered here (a front worker answers only some)."""
+
     def answer_without_blocking(self, request: HttpRequest, foreign_host: bool = False) -> HttpResponse | None:
         """The answer of a service that can make it on the event loop (traits.answers_without_blocking).
         With ``foreign_host`` (a Host nimbus does not answer as) only the first service with names of its
@@ -96,15 +103,15 @@ class RequestHandler:
         name = next((n for n in services.names if _serves(self.runtime, services.traits(n), host)), None)
         if name is None:
             return unrouted_error(request, refused, "")
-        return self._raw(name, request, str(uuid.uuid4()))
+        return self.raw(name, request, str(uuid.uuid4()))
 
     def _without_operation(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
         """Requests no model operation covers, which a service claims (S3's CORS preflights and websites)."""
         services = self.runtime.services
         name = next((n for n in services.names if _claims(services.traits(n), request)), None)
-        return None if name is None else self._raw(name, request, request_id)
+        return None if name is None else self.raw(name, request, request_id)
 
-    def _raw(self, name: str, request: HttpRequest, request_id: str) -> HttpResponse:
+    def raw(self, name: str, request: HttpRequest, request_id: str) -> HttpResponse:
         service = self.runtime.services.get(name)
         try:
             response = service.provider.handle_raw(request)

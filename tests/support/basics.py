@@ -156,7 +156,7 @@ def serve_subprocess(data_dir: str, port: int, **popen) -> subprocess.Popen:
         try:
             requests.get(f"http://127.0.0.1:{port}/_nimbus/health", timeout=1)
             return process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a slow start under load: ask again
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(process.stderr.read().decode())

@@ -15,4 +15,6 @@ TRAITS = ServiceTraits(
     refine_operation=routes.refine_operation,
     claims_raw_request=routes.claims_raw_request,
     reword_validation=validation_errors.reword,
+    # Reads of an object: a lazy lifecycle sweep they meet writes, which sends the request to the primary.
+    answers_in_any_worker=frozenset({"GetObject", "HeadObject"}),
 )

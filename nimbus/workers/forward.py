@@ -1,0 +1,105 @@
+"""A request a front worker does not answer, handed to the primary over its Unix socket, and the primary's answer
+streamed back to the client unchanged.
+
+The request goes as the client sent it (method, raw path and query, every header but the hop-by-hop ones, the
+body as received), plus ``x-nimbus-viewer``: the client's address and scheme, which the primary believes only
+from its Unix socket (``primary.py``). The body is either already read (the worker had meant to answer) or
+streamed as it arrives.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import h11
+
+from nimbus.gateway.app import disconnected as _disconnected
+
+VIEWER_HEADER = b"x-nimbus-viewer"
+# Headers that describe one connection, not the request or the response; the worker's own HTTP layer frames
+# what it sends (and writes its own date and server headers).
+_HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"te", b"upgrade", b"expect",
+                         b"proxy-connection", VIEWER_HEADER})
+_RESPONSE_OWN = _HOP_BY_HOP | {b"date", b"server"}
+_READ_BYTES = 256 * 1024
+
+
+def viewer(scope) -> bytes:
+    client = scope.get("client") or ("127.0.0.1", 0)
+    return f"{client[0]} {client[1]} {scope.get('scheme', 'http')}".encode("latin-1")
+
+
+def parse_viewer(value: bytes) -> tuple[tuple[str, int], str]:
+    host, port, scheme = value.decode("latin-1").split(" ")
+    return (host, int(port)), scheme
+
+
+async def forward(socket_path: str, scope, body: bytes | AsyncIterator[bytes], send, receive) -> None:
+    reader, writer = await asyncio.open_unix_connection(socket_path, limit=_READ_BYTES)
+    try:
+        if isinstance(body, bytes):
+            writer.write(_head(scope, len(body)) + body)
+        else:
+            writer.write(_head(scope, None))
+            chunked = not any(name == b"content-length" for name, _ in scope["headers"])
+            async for chunk in body:
+                if chunk:
+                    writer.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
+                    await writer.drain()
+            if chunked:
+                writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        # A long answer (an event stream) ends when its client goes away: closing the connection tells the primary.
+        relay = asyncio.ensure_future(_relay(reader, scope["method"], send))
+        gone = asyncio.ensure_future(_disconnected(receive))
+        try:
+            await asyncio.wait((relay, gone), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            relay.cancel()
+        if relay.done() and not relay.cancelled():
+            relay.result()  # its error, if any
+    finally:
+        writer.close()
+
+
+def _head(scope, length: int | None) -> bytes:
+    target = scope.get("raw_path") or scope["path"].encode("latin-1")
+    if scope.get("query_string"):
+        target += b"?" + scope["query_string"]
+    lines = [b"%s %s HTTP/1.1" % (scope["method"].encode("latin-1"), target)]
+    for name, value in scope["headers"]:
+        if name in _HOP_BY_HOP or (length is not None and name == b"content-length"):
+            continue
+        lines.append(name + b": " + value)
+    if length is not None:
+        lines.append(b"content-length: %d" % length)
+    elif not any(name == b"content-length" for name, _ in scope["headers"]):
+        lines.append(b"transfer-encoding: chunked")
+    lines += [VIEWER_HEADER + b": " + viewer(scope), b"connection: close", b"", b""]
+    return b"\r\n".join(lines)
+
+
+async def _relay(reader: asyncio.StreamReader, method: str, send) -> None:
+    # h11 reads the answer's framing; it is told the method only (a HEAD's answer has no body).
+    parser = h11.Connection(h11.CLIENT)
+    parser.send(h11.Request(method=method, target="/", headers=[("host", "primary"), ("content-length", "0")]))
+    parser.send(h11.EndOfMessage())
+    started = False
+    while True:
+        event = parser.next_event()
+        if event is h11.NEED_DATA:
+            parser.receive_data(await reader.read(_READ_BYTES))
+            continue
+        if isinstance(event, h11.InformationalResponse):
+            continue
+        if isinstance(event, h11.Response):
+            headers = [(name, value) for name, value in event.headers.raw_items() if name.lower() not in _RESPONSE_OWN]
+            await send({"type": "http.response.start", "status": event.status_code, "headers": headers})
+            started = True
+        elif isinstance(event, h11.Data):
+            await send({"type": "http.response.body", "body": bytes(event.data), "more_body": True})
+        elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+            if started:
+                await send({"type": "http.response.body", "body": b""})
+            return

@@ -1,0 +1,189 @@
+"""The primary of ``nimbus serve --workers N``: the nimbus of one process, plus its front workers.
+
+It binds one listening socket per process on the port (SO_REUSEPORT, see ``listen``) and hands one to each of
+N-1 worker processes (``front.py``). It serves the workers on a Unix socket in the data dir (mode 0600): the requests they hand over,
+whose ``x-nimbus-viewer`` header it believes there and only there, and the batches of event records they
+ship. A worker that dies is started again; the workers end when the primary does.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import uvicorn
+
+from nimbus.config import Config
+from nimbus.core.runtime import Runtime
+from nimbus.gateway.app import NimbusApp
+from nimbus.store.base import Store
+from nimbus.workers.forward import VIEWER_HEADER, parse_viewer
+from nimbus.workers.shared import SharedCounters
+from nimbus.workers.shipping import EVENTS_PATH, read_batch
+from nimbus.workers.stores import ChangeCountingStore
+
+log = logging.getLogger(__name__)
+
+SOCKET_FILE = "primary.sock"
+# How often the primary looks for a worker that died, to start it again.
+WATCH_SECONDS = 0.5
+
+
+def workers_wanted(config: Config) -> int:
+    """How many processes serve: an in-memory store cannot be shared, so --ephemeral is always one."""
+    return 1 if config.ephemeral else max(1, config.workers)
+
+
+class PrimaryRuntime(Runtime):
+    """A Runtime whose committed writes and resets move the counters the workers follow."""
+
+    counters: SharedCounters
+
+    def _open_store(self) -> Store:
+        self.counters = SharedCounters(self.config.data_dir, create=True)
+        return ChangeCountingStore(super()._open_store(), self.counters)
+
+    def reset(self) -> None:
+        super().reset()
+        self.counters.bump(reset=True)
+
+
+class FromWorkers:
+    """The primary's app on its Unix socket."""
+
+    def __init__(self, app: NimbusApp):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        viewer = next((value for name, value in scope["headers"] if name == VIEWER_HEADER), None)
+        if viewer is not None:
+            client, scheme = parse_viewer(viewer)
+            scope = {**scope, "client": client, "scheme": scheme,
+                     "headers": [(name, value) for name, value in scope["headers"] if name != VIEWER_HEADER]}
+        if scope["path"] == EVENTS_PATH and scope["method"] == "POST":
+            await self._events(receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _events(self, receive, send) -> None:
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        status = 204
+        try:
+            for topic, event in read_batch(b"".join(chunks)):
+                self.app.runtime.events.publish(topic, event)
+        except Exception:
+            log.exception("a worker sent event records that are not")
+            status = 400
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def listen(config: Config) -> list[socket.socket]:
+    """One listening socket per process, all on the port (SO_REUSEPORT: the kernel spreads new connections
+    over them). One shared socket was tried first: the process that woke first accepted a whole burst of
+    connections (uvloop accepts all that wait), so the other served none. A plain bind first makes sure the
+    port is free: a second nimbus cannot join the group (nor can another user's process: Linux keeps a
+    SO_REUSEPORT group to one user)."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((config.host, config.port))
+    sockets = []
+    for _ in range(workers_wanted(config)):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        # Not listening yet: each process listens once it is ready to answer, and until then the kernel sends its
+        # connections to the sockets that listen (a worker still importing would hold them for seconds).
+        sock.bind((config.host, config.port))
+        sock.set_inheritable(True)
+        sockets.append(sock)
+    return sockets
+
+
+class WorkerPool:
+    def __init__(self, runtime: Runtime, app: NimbusApp, listeners: list[socket.socket]):
+        self.config = runtime.config
+        self.listeners = listeners  # one per worker, kept here so a restarted worker takes up its queue
+        self.socket_path = os.path.join(self.config.data_dir, SOCKET_FILE)
+        self.app = app
+        self.processes: list[subprocess.Popen] = []
+        self._stopping = threading.Event()
+        self._server: uvicorn.Server | None = None
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> WorkerPool:
+        from nimbus.server import uvicorn_config  # nimbus.server starts the pool
+
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)  # a kill -9 leaves it; the data dir's lock says nobody else serves
+        unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        unix.bind(self.socket_path)
+        os.chmod(self.socket_path, 0o600)
+        config = uvicorn_config(FromWorkers(self.app), dataclasses.replace(
+            self.config, tls_cert_file=None, tls_key_file=None, trust_proxy=False),
+            lifespan="off")  # the TCP server's app owns the runtime's life
+        self._server = uvicorn.Server(config)
+        self._run(lambda: self._server.run(sockets=[unix]) if self._server else None, "nimbus-from-workers")
+        deadline = time.monotonic() + 15
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.processes = [self._spawn(listener) for listener in self.listeners]
+        self._run(self._watch, "nimbus-workers-watch")
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            if process.stdin is not None:
+                process.stdin.close()
+        if self._server is not None:
+            self._server.should_exit = True
+        for thread in self._threads:
+            thread.join(10)
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)
+
+    def _run(self, target, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _spawn(self, listener: socket.socket) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-m", "nimbus.workers.front"], stdin=subprocess.PIPE,
+                                   pass_fds=[listener.fileno()], text=True,
+                                   start_new_session=True)  # a terminal's Ctrl-C is the primary's to act on
+        assert process.stdin is not None
+        process.stdin.write(json.dumps({"config": dataclasses.asdict(self.config), "listener": listener.fileno(),
+                                        "primary_socket": self.socket_path}) + "\n")
+        process.stdin.flush()  # and kept open: the worker exits when it closes
+        return process
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(WATCH_SECONDS):
+            for index, process in enumerate(self.processes):
+                if process.poll() is not None and not self._stopping.is_set():
+                    log.warning("front worker %d exited (%s); starting another", process.pid, process.returncode)
+                    if process.stdin is not None:
+                        process.stdin.close()
+                    self.processes[index] = self._spawn(self.listeners[index])

@@ -1,0 +1,143 @@
+"""API-call (and metric) records made in a front worker, carried to the primary's event bus.
+
+A worker's bus keeps no subscribers: it gathers what is published for a few milliseconds, redacts each API-call
+record (as the primary's bus worker would before a subscriber reads it), and sends the batch over the primary's
+Unix socket. The primary publishes each record on its own bus, so CloudTrail, CloudWatch, Trusted Advisor and
+IAM's last-used records see the call as if the primary had answered it. Records are pickled, and read back
+by an unpickler that builds only the record types below: the socket is the data dir's, mode 0600, yet a
+record is never a way to run code in the primary.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import pickle
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceChangeEvent
+from nimbus.core.metrics import MetricDatum
+from nimbus.core.scheduler import Scheduler
+from nimbus.workers.unix_http import UnixConnection
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/_nimbus/worker/events"
+
+_ALLOWED = {
+    ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"), ("datetime", "date"),
+    ("decimal", "Decimal"), ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "bytearray"),
+    ("nimbus.core.events", "ApiCallEvent"), ("nimbus.core.events", "ResourceChangeEvent"),
+    ("nimbus.core.metrics", "MetricDatum"), ("builtins", "str"),
+}
+# What stands for a response member that is a stream (GetObject's Body): the client has it, no record needs it.
+STREAM = "(stream)"
+_RECORDS = (ApiCallEvent, ResourceChangeEvent, MetricDatum)
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not an event record")
+        return super().find_class(module, name)
+
+
+class _RecordPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, Iterator | io.IOBase):
+            return str, (STREAM,)
+        return NotImplemented
+
+
+def write_batch(batch: list[tuple[str, Any]]) -> bytes:
+    out = io.BytesIO()
+    _RecordPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(batch)
+    return out.getvalue()
+
+
+def read_batch(body: bytes) -> list[tuple[str, Any]]:
+    """The primary's side: the (topic, record) pairs a worker sent."""
+    batch = _RecordUnpickler(io.BytesIO(body)).load()
+    if not isinstance(batch, list) or not all(
+            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], _RECORDS)
+            for item in batch):
+        raise ValueError("not a batch of event records")
+    return batch
+
+
+def _travels(item: tuple[str, Any]) -> bool:
+    try:
+        write_batch([item])
+        return True
+    except Exception:
+        return False
+
+
+class ShippingBus(EventBus):
+    """A front worker's bus: everything published goes to the primary, where the subscribers are."""
+
+    def __init__(self, scheduler: Scheduler, socket_path: str):
+        super().__init__(scheduler)
+        self._connection = UnixConnection(socket_path)
+        self._outbox: list[tuple[str, Any]] = []
+        self._pending = threading.Condition()
+        self._in_flight = 0
+        self._closed = False
+        self._thread = threading.Thread(target=self._ship_forever, name="nimbus-event-shipping", daemon=True)
+        self._thread.start()
+
+    def wants(self, topic: str) -> bool:
+        return True  # the primary decides what it records
+
+    def publish(self, topic: str, event: Any) -> None:
+        with self._pending:
+            self._outbox.append((topic, event))
+            if len(self._outbox) == 1:
+                self._pending.notify()
+
+    def flush(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self._pending:
+            while (self._outbox or self._in_flight) and time.monotonic() < deadline:
+                self._pending.wait(0.01)
+
+    def close(self) -> None:
+        self.flush(5.0)
+        with self._pending:
+            self._closed = True
+            self._pending.notify()
+
+    def _ship_forever(self) -> None:
+        while True:
+            with self._pending:
+                while not self._outbox and not self._closed:
+                    self._pending.wait()
+                if self._closed:
+                    return
+            time.sleep(GATHER_SECONDS)  # let the calls in flight join the batch
+            with self._pending:
+                batch, self._outbox = self._outbox, []
+                self._in_flight = len(batch)
+            try:
+                self._ship(batch)
+            except Exception:
+                log.exception("could not ship %d event records to the primary", len(batch))
+            finally:
+                with self._pending:
+                    self._in_flight = 0
+                    self._pending.notify_all()
+
+    def _ship(self, batch: list[tuple[str, Any]]) -> None:
+        for _, event in batch:
+            if isinstance(event, ApiCallEvent):
+                event.settle()  # the redaction closure stays here; the record travels redacted
+        try:
+            body = write_batch(batch)
+        except Exception:  # one record that does not travel must not lose the others
+            log.exception("an event record could not be shipped; the rest of its batch goes")
+            body = write_batch([item for item in batch if _travels(item)])
+        status, answer = self._connection.request("POST", EVENTS_PATH, body)
+        if status != 204:
+            log.error("the primary refused %d event records: %s %s", len(batch), status, answer[:200])

@@ -1,0 +1,187 @@
+"""``nimbus serve --workers N``: a primary and front workers on one port, as real processes."""
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import time
+
+import pytest
+import requests
+
+from nimbus.server import free_port
+from tests.support import advance_clock, error_of, kill_9, make_client, serve_subprocess, start_server, unique
+
+CALLS = 24  # each on a new connection: enough for both processes to accept some
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    with start_server(tmp_path_factory.mktemp("workers"), workers=2) as running:
+        yield running
+
+
+def _fresh(pair, service: str, **kwargs):
+    """A client of its own: its connection is new, so either process may accept it."""
+    return make_client(pair.endpoint, service, **kwargs)
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _worker(pair):
+    (process,) = pair.pool.processes
+    return process
+
+
+def _lookup(pair, name: str, agent: str) -> list[dict]:
+    pair.runtime.events.flush()
+    cloudtrail = make_client(pair.endpoint, "cloudtrail")
+    events = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
+                                      MaxResults=50)["Events"]
+    return [event for event in events if agent in event["CloudTrailEvent"]]
+
+
+def test_the_worker_answers_calls_and_cloudtrail_records_them(pair):
+    worker = _worker(pair).pid
+    agent = unique("workers-agent")
+    bucket = unique("worker-reads")
+    _fresh(pair, "s3").create_bucket(Bucket=bucket)
+    _fresh(pair, "s3").put_object(Bucket=bucket, Key="k", Body=b"body")
+    before = _cpu_ticks(worker)
+    deadline = time.monotonic() + 60
+    calls = 0
+    # The worker's CPU time grows only by what it answers (it runs no background work).
+    while _cpu_ticks(worker) - before < 5:
+        assert time.monotonic() < deadline, "the front worker answered nothing"
+        for _ in range(CALLS):
+            _fresh(pair, "sts", user_agent_extra=agent).get_caller_identity()
+            calls += 1
+            # A GetObject's record, shipped in the same batches, holds its body stream: it must not sink them.
+            assert _fresh(pair, "s3").get_object(Bucket=bucket, Key="k")["Body"].read() == b"body"
+    deadline = time.monotonic() + 30
+    while len(recorded := _lookup(pair, "GetCallerIdentity", agent)) < calls and time.monotonic() < deadline:
+        time.sleep(0.1)  # the worker ships its records every few milliseconds
+    assert len(recorded) == calls
+
+
+def test_a_key_made_in_the_primary_encrypts_at_once_in_every_process(pair):
+    admin = _fresh(pair, "kms")
+    for _ in range(CALLS):
+        key = admin.create_key()["KeyMetadata"]["KeyId"]
+        sealed = _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"secret")["CiphertextBlob"]
+        assert _fresh(pair, "kms").decrypt(CiphertextBlob=sealed)["Plaintext"] == b"secret"
+
+
+def test_a_disabled_key_refuses_at_once_in_every_process(pair):
+    admin = _fresh(pair, "kms")
+    key = admin.create_key()["KeyMetadata"]["KeyId"]
+    for _ in range(CALLS):
+        _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"x")
+    admin.disable_key(KeyId=key)
+    for _ in range(CALLS):
+        assert error_of(lambda: _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"x")).code == "DisabledException"
+
+
+def test_a_deleted_access_key_is_refused_at_once_in_every_process(pair):
+    iam = _fresh(pair, "iam")
+    user = unique("worker-user")
+    iam.create_user(UserName=user)
+    made = iam.create_access_key(UserName=user)["AccessKey"]
+    key, secret = made["AccessKeyId"], made["SecretAccessKey"]
+    for _ in range(CALLS):
+        assert _fresh(pair, "sts", key=key, secret=secret).get_caller_identity()["Arn"].endswith(f"user/{user}")
+    iam.delete_access_key(UserName=user, AccessKeyId=key)
+    for _ in range(CALLS):  # an unknown key is the default account's (not under --strict-auth): no longer the user
+        assert not _fresh(pair, "sts", key=key, secret=secret).get_caller_identity()["Arn"].endswith(f"user/{user}")
+
+
+def test_the_clock_advanced_and_a_reset_reach_every_process(pair):
+    s3 = _fresh(pair, "s3")
+    bucket = unique("worker-bucket")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"hello")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=3600)
+    for _ in range(CALLS):
+        assert requests.get(url, timeout=30).content == b"hello"
+    advance_clock(pair.endpoint, 7200)
+    for _ in range(CALLS):
+        answer = requests.get(url, timeout=30)
+        assert answer.status_code == 403 and b"Request has expired" in answer.content
+    key = _fresh(pair, "kms").create_key()["KeyMetadata"]["KeyId"]
+    requests.post(f"{pair.endpoint}/_nimbus/reset", json={}, timeout=60).raise_for_status()
+    for _ in range(CALLS):
+        assert error_of(lambda: _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"x")).code == "NotFoundException"
+        assert error_of(lambda: _fresh(pair, "s3").get_object(Bucket=bucket, Key="k")).code == "NoSuchBucket"
+
+
+def test_a_viewer_address_is_believed_only_from_the_workers_socket(pair):
+    agent = unique("viewer-agent")
+    for _ in range(CALLS):
+        client = _fresh(pair, "kms", user_agent_extra=agent)
+        client.meta.events.register("before-send.kms.ListKeys", _claim_address)
+        client.list_keys()
+    recorded = _lookup(pair, "ListKeys", agent)
+    assert len(recorded) == CALLS
+    assert all('"sourceIPAddress": "127.0.0.1"' in event["CloudTrailEvent"] for event in recorded)
+    assert stat.S_IMODE(os.stat(pair.pool.socket_path).st_mode) == 0o600
+
+
+def _claim_address(request, **_):
+    request.headers["x-nimbus-viewer"] = "203.0.113.9 1 https"
+
+
+def test_a_worker_killed_is_started_again(pair):
+    first = _worker(pair).pid
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while _worker(pair).pid == first or _worker(pair).poll() is not None:
+        assert time.monotonic() < deadline, "the worker was not started again"
+        time.sleep(0.1)
+    for _ in range(CALLS):
+        _fresh(pair, "sts").get_caller_identity()
+
+
+def test_the_workers_end_with_a_primary_killed(tmp_path):
+    primary = serve_subprocess(str(tmp_path / "data"), free_port(), env={**os.environ, "NIMBUS_WORKERS": "2"})
+    try:
+        workers = _children(primary.pid)
+        assert len(workers) == 1
+    finally:
+        kill_9(primary)
+    deadline = time.monotonic() + 30
+    while any(os.path.exists(f"/proc/{pid}") and _state(pid) != "Z" for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its primary"
+        time.sleep(0.1)
+
+
+def _children(pid: int) -> list[int]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = [int(entry) for entry in os.listdir("/proc") if entry.isdigit() and _parent(int(entry)) == pid]
+        if found:
+            return found
+        time.sleep(0.1)
+    return []
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError):
+        return None
+
+
+def _state(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_an_ephemeral_server_serves_alone(tmp_path):
+    with start_server(tmp_path, workers=2, ephemeral=True) as running:
+        assert running.pool is None
+        assert make_client(running.endpoint, "sts").get_caller_identity()["Account"]
