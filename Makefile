@@ -25,9 +25,11 @@ $(UV):
 # whatever `make test` installed.
 install-server: $(UV)
 	@$(SYNC) --quiet --inexact --no-default-groups
+	@$(BIN)/python -m nimbus.core.routing_index
 
 install: $(UV)
 	@$(SYNC) --quiet --extra test --extra bench --group lint
+	@$(BIN)/python -m nimbus.core.routing_index
 	@test -x $(FLINK_VENV)/bin/python || $(UV) venv --quiet --python $(PYTHON) $(FLINK_VENV)
 	@VIRTUAL_ENV=$(FLINK_VENV) $(UV) pip sync --quiet --require-hashes $(FLINK_REQUIREMENTS)
 	@if command -v javac >/dev/null 2>&1; then $(BIN)/python -m nimbus.services.emr.emrfs >/dev/null; fi

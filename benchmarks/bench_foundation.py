@@ -1,6 +1,7 @@
 """The foundation: STS GetCallerIdentity and an unimplemented operation's error, nimbus vs moto.
 
-Also reports each server's time from spawn to first answered request and its idle memory.
+Also reports each server's time from spawn to first answered request, its idle memory after that first call,
+and after a CloudWatch call (whose signing name, monitoring, once made nimbus load every model to route it).
 """
 from __future__ import annotations
 
@@ -26,10 +27,13 @@ def run(seconds: float) -> list[dict]:
     for name in ("nimbus", "moto"):
         with running(name) as target:
             sts = target.client("sts")
+            idle_rss = target.rss_mib()
+            target.client("cloudwatch").list_metrics()
             rows.append({
                 "server": name,
                 "startup_s": target.startup_seconds,
-                "idle_rss_mib": target.rss_mib(),
+                "idle_rss_mib": idle_rss,
+                "rss_after_cloudwatch_mib": target.rss_mib(),
                 "GetCallerIdentity_per_s": rate(sts.get_caller_identity, seconds),
                 "unimplemented_error_per_s": rate(_unimplemented(sts), seconds),
             })

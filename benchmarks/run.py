@@ -41,7 +41,7 @@ def report(name: str, rows: list[dict]) -> str:
             continue
         a = nimbus[metric]
         values = [by_server[o][metric] for o in others]
-        lower = metric in LOWER_IS_BETTER or metric.endswith("_cpu_ms_per_call")
+        lower = metric in LOWER_IS_BETTER or metric.endswith("_cpu_ms_per_call") or "rss" in metric
         advantages = [(b / a) if lower else (a / b) for b in values]
         lines.append(f"| {metric} | {a:.3f} | " + " | ".join(f"{b:.3f}" for b in values) + " | "
                      + " | ".join(f"{x:.2f}x" for x in advantages) + " |")

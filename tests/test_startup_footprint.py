@@ -1,11 +1,46 @@
-"""A fresh server holds no SQL engine or policy engine until something needs one: duckdb, Arrow and
-cfn-guard are most of an idle server's memory (issue 19: idle RSS under 60 MiB)."""
+"""A fresh server holds no engine, library or model until something needs one (issue 19: idle RSS under
+60 MiB): duckdb, Arrow and cfn-guard; cryptography (the vault, SigV4A, STS's keys), signxml and lxml (SAML);
+CloudWatch's alarm evaluators until the store holds an alarm; and of the botocore models, only those of the
+services called (routing reads the routing index, not every model)."""
 from __future__ import annotations
 
-from nimbus.server import free_port
-from tests.support import advance_clock, make_client, serve_subprocess
+import json
+import subprocess
+import sys
+from pathlib import Path
 
-HEAVY = ("duckdb", "libarrow", "cfn_guard")
+from nimbus.server import free_port
+from tests.support import advance_clock, kill_9, make_client, serve_subprocess
+
+HEAVY = ("duckdb", "libarrow", "cfn_guard", "cryptography", "lxml", "signxml")
+EVALUATORS = ("nimbus.services.cloudwatch.evaluator", "nimbus.services.cloudwatch.log_alarm_eval")
+ROOT = Path(__file__).resolve().parents[1]
+
+# A server in a fresh interpreter, the calls given, then what that interpreter loaded: its modules, the models
+# nimbus read, the providers it started, and the calls' answers.
+PROBE = """
+import json, sys
+from nimbus.config import Config
+from nimbus.protocol import models
+from nimbus.server import ServerThread
+from tests.support import advance_clock, make_client
+
+with ServerThread(Config(port=0, data_dir=sys.argv[1])) as server:
+    endpoint, answers = server.endpoint, {}
+CALLS
+    registry = server.runtime.services
+    print(json.dumps({"answers": answers, "modules": sorted(sys.modules),
+                      "models": models.service_model.cache_info().currsize,
+                      "providers": [name for name in registry.names if registry.is_loaded(name)]}))
+"""
+
+
+def _probe(tmp_path, calls: str) -> dict:
+    script = PROBE.replace("CALLS", "\n".join("    " + line for line in calls.strip().splitlines()))
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def _mapped(pid: int) -> str:
@@ -13,7 +48,7 @@ def _mapped(pid: int) -> str:
         return maps.read()
 
 
-def test_an_idle_server_loads_no_sql_or_guard_engine(tmp_path):
+def test_an_idle_server_loads_no_sql_engine_cryptography_or_xml_signature(tmp_path):
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     process = serve_subprocess(str(tmp_path / "data"), port)
@@ -27,3 +62,52 @@ def test_an_idle_server_loads_no_sql_or_guard_engine(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_the_alarm_evaluators_wait_for_an_alarm(tmp_path):
+    loaded = _probe(tmp_path, """
+answers["account"] = make_client(endpoint, "sts").get_caller_identity()["Account"]
+advance_clock(endpoint, 120)  # CloudWatch's background ticks, with no alarm to evaluate
+""")
+    assert loaded["answers"]["account"] == "000000000000"
+    assert [name for name in EVALUATORS if name in loaded["modules"]] == []
+
+
+def test_a_call_loads_its_own_model_only_even_when_routing_searches_every_service(tmp_path):
+    # CloudWatch signs as "monitoring", no package's name; Managed Flink (kinesisanalyticsv2) signs as its v1,
+    # kinesisanalytics, and is found by its target prefix; an unsigned query Action names no service at all.
+    # Each used to load every served model to route; now each loads the one it calls.
+    loaded = _probe(tmp_path, """
+answers["metrics"] = make_client(endpoint, "cloudwatch").list_metrics()["Metrics"]
+answers["applications"] = make_client(endpoint, "kinesisanalyticsv2").list_applications()["ApplicationSummaries"]
+import requests
+unsigned = requests.post(endpoint, data={"Action": "GetCallerIdentity", "Version": "2011-06-15"})
+answers["unsigned"] = [unsigned.status_code, "<GetCallerIdentityResult>" in unsigned.text]
+""")
+    assert loaded["answers"] == {"metrics": [], "applications": [], "unsigned": [200, True]}
+    assert loaded["providers"] == ["cloudwatch", "kinesisanalyticsv2", "sts"]
+    assert loaded["models"] == 3
+
+
+def test_a_restarted_server_evaluates_its_stored_alarms_before_any_cloudwatch_call(tmp_path):
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    data_dir = str(tmp_path / "data")
+    process = serve_subprocess(data_dir, port)
+    try:
+        cw = make_client(endpoint, "cloudwatch")
+        cw.put_metric_alarm(AlarmName="stored", Namespace="Restart", MetricName="Load", Statistic="Maximum",
+                            Period=60, EvaluationPeriods=5, DatapointsToAlarm=1, Threshold=10,
+                            ComparisonOperator="GreaterThanThreshold")
+        cw.put_metric_data(Namespace="Restart", MetricData=[{"MetricName": "Load", "Value": 50}])
+        cw.set_alarm_state(AlarmName="stored", StateValue="OK", StateReason="before the restart")
+    finally:
+        kill_9(process)
+    process = serve_subprocess(data_dir, port)
+    try:
+        advance_clock(endpoint, 60)  # the first evaluation, by the background engine alone
+        history = make_client(endpoint, "cloudwatch").describe_alarm_history(
+            AlarmName="stored", HistoryItemType="StateUpdate")["AlarmHistoryItems"]
+        assert "to ALARM" in history[0]["HistorySummary"]
+    finally:
+        kill_9(process)

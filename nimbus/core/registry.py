@@ -20,6 +20,7 @@ from botocore import xform_name
 from botocore.model import ServiceModel
 
 import nimbus.services
+from nimbus.core import routing_index
 from nimbus.core.traits import DEFAULT_TRAITS, ServiceTraits
 from nimbus.protocol import models
 
@@ -87,7 +88,7 @@ class ServiceRegistry:
         self.names = implemented_service_names()
         self._loaded: dict[str, LoadedService] = {}
         self._lock = threading.Lock()
-        self._index: list[ServiceInfo] | None = None
+        self._index: dict[str, routing_index.ServiceFacts] | None = None
         self._background: list[Any] = []
         self._traits: dict[str, ServiceTraits] = {}
 
@@ -149,27 +150,27 @@ class ServiceRegistry:
         self._background.clear()
 
     @property
-    def index(self) -> list[ServiceInfo]:
-        """Routing facts of every implemented service; only built when a cheap hint fails."""
+    def facts(self) -> dict[str, routing_index.ServiceFacts]:
+        """Routing facts of every implemented service, from the routing index: no model is loaded."""
         if self._index is None:
-            self._index = [ServiceInfo.of(n, models.service_model(n)) for n in self.names]
+            self._index = routing_index.load(self.names)
         return self._index
 
+    def info(self, name: str) -> ServiceInfo:
+        """A service's routing facts as its model states them (without a loaded service's query_model)."""
+        facts = self.facts[name]
+        return ServiceInfo(name, facts["signing_name"], facts["target_prefix"], tuple(facts["protocols"]))
+
     def by_signing_name(self, signing_name: str) -> list[str]:
-        # Most services sign with their own package name: answer without loading other models.
-        if signing_name in self.names:
-            if ServiceInfo.of(signing_name, models.service_model(signing_name)).signing_name == signing_name:
-                return [signing_name]
-        return [i.name for i in self.index if i.signing_name == signing_name]
+        # A service signing with its own package name is the one meant (kinesisanalytics, not its v2; s3, not
+        # s3control, which claims its own requests by path).
+        if signing_name in self.facts and self.facts[signing_name]["signing_name"] == signing_name:
+            return [signing_name]
+        return [name for name, facts in self.facts.items() if facts["signing_name"] == signing_name]
 
     def by_target_prefix(self, prefix: str) -> str | None:
-        for info in self.index:
-            if info.target_prefix == prefix:
-                return info.name
-        return None
+        return next((name for name, facts in self.facts.items() if facts["target_prefix"] == prefix), None)
 
     def with_protocol_operation(self, protocols: set[str], operation: str) -> list[str]:
-        return [
-            i.name for i in self.index
-            if protocols.intersection(i.protocols) and operation in models.service_model(i.name).operation_names
-        ]
+        return [name for name, facts in self.facts.items()
+                if protocols.intersection(facts["protocols"]) and operation in facts["operations"]]

@@ -16,8 +16,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import Any
 
 from nimbus.core.ids import random_id, secret_access_key
 
@@ -73,7 +72,17 @@ def load_master_key(data_dir: str, ephemeral: bool) -> bytes:
 
 class Vault:
     def __init__(self, master_key: bytes):
-        self._aead = AESGCM(master_key)
+        self._master_key = master_key
+        self._cipher: Any = None
+
+    @property
+    def _aead(self):
+        # cryptography (its Rust and OpenSSL, about 7 MiB) loads with the first secret sealed or read, not at
+        # start-up: an idle server may never hold one (issue 19's idle RSS).
+        if self._cipher is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+            self._cipher = AESGCM(self._master_key)
+        return self._cipher
 
     def seal(self, plaintext: bytes, binding: str) -> str:
         nonce = os.urandom(12)

@@ -142,7 +142,7 @@ def route_request(request: HttpRequest, registry: ServiceRegistry, signing_name:
 
 def _by_target_prefix(registry: ServiceRegistry, candidates: list[str], prefix: str) -> str:
     for name in candidates:
-        if registry.get(name).info.target_prefix == prefix:
+        if registry.info(name).target_prefix == prefix:
             return name
     service = registry.by_target_prefix(prefix)
     if service is None or (candidates and service not in candidates and not _signs_as(registry, service, candidates)):
@@ -153,8 +153,7 @@ def _by_target_prefix(registry: ServiceRegistry, candidates: list[str], prefix: 
 def _signs_as(registry: ServiceRegistry, service: str, candidates: list[str]) -> bool:
     """``service`` shares the candidates' signing name (kinesisanalyticsv2 signs as kinesisanalytics, whose
     own name the signing-name lookup answers first)."""
-    signers = {info.name: info.signing_name for info in registry.index}
-    return signers.get(service) in {signers.get(name) for name in candidates}
+    return registry.info(service).signing_name in {registry.info(name).signing_name for name in candidates}
 
 
 def _checked(registry: ServiceRegistry, route: Route) -> Route:

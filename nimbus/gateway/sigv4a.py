@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+if TYPE_CHECKING:  # cryptography loads with the first SigV4A request, not at start-up (issue 19's idle RSS)
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 ALGORITHM_A = "AWS4-ECDSA-P256-SHA256"
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -28,6 +28,7 @@ def derived_public_key(access_key_id: str, secret_key: str) -> ec.EllipticCurveP
             + bytes([counter]) + (256).to_bytes(4, "big")
         candidate = int.from_bytes(hmac.new(key, fixed_input, hashlib.sha256).digest(), "big")
         if candidate <= _P256_ORDER - 2:
+            from cryptography.hazmat.primitives.asymmetric import ec
             return ec.derive_private_key(candidate + 1, ec.SECP256R1()).public_key()
     raise ValueError("no SigV4A key can be derived from these credentials")  # odds about 2^-8000
 
@@ -38,6 +39,9 @@ def string_to_sign(timestamp: str, service: str, canonical_request: str) -> str:
 
 
 def verifies(signature_hex: str, text: str, access_key_id: str, secret_key: str) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
     try:
         derived_public_key(access_key_id, secret_key).verify(bytes.fromhex(signature_hex), text.encode(),
                                                              ec.ECDSA(hashes.SHA256()))

@@ -12,7 +12,7 @@ from botocore.model import OperationModel, ServiceModel
 BUNDLED_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
-def _extra_model_paths() -> list[str]:
+def extra_model_paths() -> list[str]:
     paths = [p for p in os.environ.get("AWS_DATA_PATH", "").split(os.pathsep) if p]
     paths.append(str(BUNDLED_MODELS))
     return paths
@@ -20,7 +20,7 @@ def _extra_model_paths() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def loader() -> Loader:
-    return Loader(extra_search_paths=_extra_model_paths())
+    return Loader(extra_search_paths=extra_model_paths())
 
 
 @functools.cache

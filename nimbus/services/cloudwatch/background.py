@@ -4,7 +4,8 @@
   account's, from the first one on, before anyone calls CloudWatch (published.py gathers them);
 - datapoints rolled up and expired as they age, on the virtual clock (series.py);
 - alarms evaluated (evaluator.py), each at the end of its periods, log alarms at their schedule's runs
-  (log_alarm_eval.py);
+  (log_alarm_eval.py); both are imported on the first tick that finds an alarm in the store, so an idle
+  server without alarms never loads them, and a restarted one with alarms loads them on its first tick;
 - metric streams delivering to Firehose (stream_delivery.py), once a minute.
 """
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import TYPE_CHECKING
 from nimbus.core.metrics import METRIC
 from nimbus.services.cloudwatch.common import metrics_ns, points_ns, regions_with
 from nimbus.services.cloudwatch.documents import METRIC as METRIC_DOC
-from nimbus.services.cloudwatch.evaluator import evaluate_all
-from nimbus.services.cloudwatch.log_alarm_eval import evaluate_log_alarms
 from nimbus.services.cloudwatch.published import FLUSH_SECONDS, PublishedMetrics
 from nimbus.services.cloudwatch.series import roll_up
 from nimbus.services.cloudwatch.stream_delivery import deliver_streams
@@ -44,9 +43,14 @@ class Background:
 
     def evaluate(self) -> None:
         self.published.flush()  # alarms judge the metrics published up to now
-        evaluate_all(self.runtime, self.runtime.clock.time())
-        for account, region in regions_with(self.runtime.store, "alarms"):
-            evaluate_log_alarms(self.runtime, account, region, self.runtime.clock.time())
+        alarmed = regions_with(self.runtime.store, "alarms")
+        if alarmed:
+            # RE2, time zones and metric math (about 4 MiB) load with the first alarm (issue 19's idle RSS).
+            from nimbus.services.cloudwatch.evaluator import evaluate_all
+            from nimbus.services.cloudwatch.log_alarm_eval import evaluate_log_alarms
+            evaluate_all(self.runtime, self.runtime.clock.time())
+            for account, region in alarmed:
+                evaluate_log_alarms(self.runtime, account, region, self.runtime.clock.time())
         deliver_streams(self.runtime, self.runtime.clock.time())
 
 

@@ -12,17 +12,16 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING, Any
 
 from nimbus.core.ids import random_id
 from nimbus.core.json_text import read_json
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
 from nimbus.services.sts.documents import OIDC_ISSUER_KEY
 from nimbus.services.sts.state import StsState
+
+if TYPE_CHECKING:  # cryptography loads with the first key used, not with STS (issue 19's idle RSS)
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 ISSUER_PATH = "/_nimbus/oidc/"
 TOKEN_SECONDS = 300
@@ -76,6 +75,8 @@ class OidcIssuerOps(StsState):
         payload = {"iss": issuer, "iat": now, "nbf": now, "exp": now + TOKEN_SECONDS, **claims}
         header = {"alg": "RS256", "typ": "JWT", "kid": key_id}
         signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(payload).encode())}"
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
         signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{b64url(signature)}"
 
@@ -91,6 +92,9 @@ class OidcIssuerOps(StsState):
         if stored is None or stored["KeyId"] != key_id:
             return False
         _, key = self._issuer_key(name)
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
         try:
             key.public_key().verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
@@ -98,6 +102,7 @@ class OidcIssuerOps(StsState):
         return True
 
     def _issuer_key(self, name: str) -> tuple[str, rsa.RSAPrivateKey]:
+        from cryptography.hazmat.primitives.asymmetric import rsa
         key_id, key = self.sealed_key(NAMESPACE, name, f"sts/oidc/{name}",
                                       lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
         assert isinstance(key, rsa.RSAPrivateKey)
@@ -106,6 +111,7 @@ class OidcIssuerOps(StsState):
     def sealed_key(self, namespace: tuple[str, ...], name: str, purpose: str,
                    make: Callable[[], Any]) -> tuple[str, Any]:
         """The signing key kept as ``name``, sealed under the master key for ``purpose``; made on first use."""
+        from cryptography.hazmat.primitives import serialization
         with self.store.transaction():
             stored = OIDC_ISSUER_KEY.get(self.store, namespace, name)
             if stored is None:

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
-
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from typing import TYPE_CHECKING, Any
 
 from nimbus.core.context import RequestContext
 from nimbus.core.public_url import public_base
@@ -21,6 +17,9 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest, HttpResponse
 from nimbus.services.sts.documents import OIDC_ISSUER_KEY
 from nimbus.services.sts.oidc_issuer import OidcIssuerOps, b64url, integer_b64url, json_response
+
+if TYPE_CHECKING:  # cryptography loads with the first key used, not with STS (issue 19's idle RSS)
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 NAMESPACE = ("sts", "outbound_issuers")
 ISSUER_PATH = "/_nimbus/sts/outbound/"
@@ -35,6 +34,7 @@ def _validation(message: str) -> ServiceError:
 
 
 def _new_key(algorithm: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     if algorithm == "RS256":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return ec.generate_private_key(ec.SECP384R1())
@@ -51,6 +51,9 @@ def _jwk(algorithm: str, key_id: str, key) -> dict:
 
 
 def _sign(algorithm: str, key, signing_input: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
     if algorithm == "RS256":
         return key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     r, s = decode_dss_signature(key.sign(signing_input, ec.ECDSA(hashes.SHA384())))
