@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
+# cryptography (and its own OpenSSL, ~10 MiB) loads with the first stream, not with the gateway that imports this.
 
 BLOCK = 16
 KEY_SIZE = 32
@@ -30,11 +29,13 @@ def _counter_at(nonce: bytes, offset: int) -> bytes:
 
 
 def encryptor(key: bytes, nonce: bytes):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     return Cipher(algorithms.AES(key), modes.CTR(nonce)).encryptor()
 
 
 def decryptor_at(key: bytes, nonce: bytes, offset: int):
     """A decryptor positioned at byte ``offset`` of the plaintext."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     cipher = Cipher(algorithms.AES(key), modes.CTR(_counter_at(nonce, offset))).decryptor()
     skip = offset % BLOCK
     if skip:
@@ -43,9 +44,11 @@ def decryptor_at(key: bytes, nonce: bytes, offset: int):
 
 
 def wrap_key(wrapping_key: bytes, key: bytes) -> bytes:
+    from cryptography.hazmat.primitives.keywrap import aes_key_wrap
     return aes_key_wrap(wrapping_key, key)
 
 
 def unwrap_key(wrapping_key: bytes, wrapped: bytes) -> bytes:
     """The key ``wrap_key`` wrapped; raises ``InvalidUnwrap`` under any other wrapping key (the wrap is checked)."""
+    from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
     return aes_key_unwrap(wrapping_key, wrapped)
