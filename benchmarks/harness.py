@@ -42,8 +42,10 @@ class Target:
 
 
 def _command(name: str, port: int, data_dir: str) -> list[str]:
-    if name == "nimbus":
-        return [sys.executable, "-m", "nimbus.cli", "serve", "--port", str(port), "--data-dir", data_dir]
+    if name.startswith("nimbus"):
+        # nimbus-unrecorded: CloudTrail's recording switched off (unrecorded_server.py), to measure its cost.
+        module = "benchmarks.unrecorded_server" if name == "nimbus-unrecorded" else "nimbus.cli"
+        return [sys.executable, "-m", module, "serve", "--port", str(port), "--data-dir", data_dir]
     return [sys.executable, "-m", "moto.server", "-p", str(port)]
 
 

@@ -86,10 +86,11 @@ class Engine:
                          epoch_millis(event.time))
 
     def flush(self) -> None:
-        """Everything published so far is in the history."""
+        """Everything published so far is in the history, and in the LookupEvents index."""
         if threading.current_thread().name != "nimbus-events":
             self.runtime.events.flush()
         self.history.flush()
+        self.history.index_pending()
 
     # -- trails ----------------------------------------------------------------------------------------
 
