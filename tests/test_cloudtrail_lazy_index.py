@@ -1,6 +1,7 @@
 """Event history's LookupEvents index is written when a lookup needs it, not with every call: recording leaves
 one row of keys per batch, and the first lookup (or anything that flushes the engine) indexes what they list,
-also after a restart. A record's stored text reads back as the very record, whatever orjson cannot spell."""
+also after a restart. A record's stored text reads back as the very record, whatever orjson cannot spell. The
+records delivery takes from memory are the store's."""
 from __future__ import annotations
 
 import math
@@ -9,7 +10,8 @@ import uuid
 from nimbus.core.event_ids import cloudtrail_event_id
 from nimbus.services.cloudtrail import lookup
 from nimbus.services.cloudtrail.engine import engine_for
-from nimbus.services.cloudtrail.history import INDEX, MANAGEMENT, UNINDEXED, HistoryWriter
+from nimbus.services.cloudtrail.history import INDEX, MANAGEMENT, UNINDEXED, HistoryWriter, history_ns, time_key
+from nimbus.services.cloudtrail.recent import RecentRecords
 from nimbus.services.cloudtrail.record_text import record_text
 from nimbus.store.sqlite import SqliteStore
 from tests.support import account_key, make_client, start_server
@@ -87,3 +89,23 @@ def test_a_record_reads_back_as_written_whatever_orjson_cannot_spell(tmp_path):
 def test_event_ids_are_the_uuid5_of_the_request_id():
     for request_id in [str(uuid.uuid4()) for _ in range(200)] + ["", "é-中", "x" * 300]:
         assert cloudtrail_event_id(request_id) == str(uuid.uuid5(uuid.NAMESPACE_OID, request_id))
+
+
+def test_recent_records_answer_as_the_store_does_for_every_cursor_they_cover(tmp_path):
+    store = SqliteStore(str(tmp_path / "recent.sqlite3"))
+    writer = HistoryWriter(store)
+    account, start_ms = "222222222222", 1_800_000_000_000
+    events(writer, account, ["Before"] * 5, start_ms)  # written before delivery began to keep records
+    writer.recent = RecentRecords(keep_ms=60_000, limit=30)
+    events(writer, account, [f"Call{n}" for n in range(50)], start_ms + 10)
+    ns = history_ns(account, REGION, MANAGEMENT)
+    stored = store.scan(ns)  # newest first
+    newest_dropped = stored[30][0]  # the limit kept the newest 30
+    for cursor in [key for key, _ in stored] + [time_key(start_ms + 1000), time_key(start_ms - 1000)]:
+        answer = writer.recent.since(ns, cursor)
+        newer = [(key, record) for key, record in stored if key < cursor][::-1]
+        if cursor <= newest_dropped:
+            assert answer == (newer, newer[-1][0] if newer else None), cursor
+        else:
+            assert answer is None, cursor  # records it dropped (or never held) are newer than this cursor
+    store.close()

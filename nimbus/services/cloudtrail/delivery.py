@@ -84,6 +84,10 @@ def _own_write(trail: Trail, record: dict) -> bool:
 def _pending(engine, account: str, region: str, kind: str, cursor: str) -> tuple[list[tuple[str, dict]], str | None]:
     """(key, record) pairs newer than ``cursor`` (oldest first), and the key of the newest."""
     ns = history_ns(account, region, kind)
+    recent = engine.history.recent
+    held = recent.since(ns, cursor) if recent is not None else None
+    if held is not None:
+        return held
     found: list[tuple[str, dict]] = []
     newest = None
     start = None

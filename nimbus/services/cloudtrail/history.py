@@ -22,6 +22,7 @@ import threading
 from typing import Any
 
 from nimbus.core.namespaces import regional
+from nimbus.services.cloudtrail.recent import RecentRecords
 from nimbus.services.cloudtrail.record_text import record_text
 from nimbus.services.cloudtrail.records import resource_name, username
 
@@ -97,6 +98,7 @@ class HistoryWriter:
         self._seq = 0
         self.unindexed = True  # a stopped server may have left events to index
         self._index_lock = threading.Lock()
+        self.recent: RecentRecords | None = None  # set by the engine while some trail logs
 
     def add(self, account: str, region: str, kind: str, record: dict, ms: int) -> None:
         with self._lock:
@@ -129,6 +131,10 @@ class HistoryWriter:
                     for (account, region), keys in unindexed.items())
         self.store.put_many(rows)
         self.unindexed = True
+        recent = self.recent
+        if recent is not None:  # only once stored: what delivery takes from memory is in the store too
+            for account, region, kind, key, record in batch:
+                recent.add(history_ns(account, region, kind), key, key_ms(key), record)
 
     def index_pending(self) -> None:
         """Bring the LookupEvents index up to every event written so far."""
