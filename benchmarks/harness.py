@@ -42,8 +42,10 @@ class Target:
 
 
 def _command(name: str, port: int, data_dir: str) -> list[str]:
-    if name == "nimbus":
-        return [sys.executable, "-m", "nimbus.cli", "serve", "--port", str(port), "--data-dir", data_dir]
+    if name.startswith("nimbus"):
+        # nimbus-unrecorded: CloudTrail's recording switched off (unrecorded_server.py), to measure its cost.
+        module = "benchmarks.unrecorded_server" if name == "nimbus-unrecorded" else "nimbus.cli"
+        return [sys.executable, "-m", module, "serve", "--port", str(port), "--data-dir", data_dir]
     return [sys.executable, "-m", "moto.server", "-p", str(port)]
 
 
@@ -101,3 +103,18 @@ def rate(call: Callable[[], object], seconds: float = 3.0, warmup: int = 50) -> 
     return count / (time.perf_counter() - start)
 
 
+
+
+ROUNDS = 3
+
+
+def alternated(calls: dict[str, dict[str, Callable[[], object]]], seconds: float) -> list[dict]:
+    """Rows of calls/s, one per server of ``calls`` (server -> metric -> call), each metric measured on every
+    server in turn ``ROUNDS`` times and the best kept: on a shared machine, the least disturbed run."""
+    best: dict[str, dict[str, float]] = {server: {} for server in calls}
+    for metric in next(iter(calls.values())):
+        for _ in range(ROUNDS):
+            for server, by_metric in calls.items():
+                best[server][metric] = max(best[server].get(metric, 0.0),
+                                           rate(by_metric[metric], seconds / ROUNDS, warmup=3))
+    return [{"server": server, **rates} for server, rates in best.items()]

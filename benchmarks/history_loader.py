@@ -69,6 +69,7 @@ def fill(data_dir: str, count: int, days: float = 80.0, now: float | None = None
                           eventTime=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000)))
             writer.add(ACCOUNT, REGION, MANAGEMENT, record, ms)
         writer.flush()
+        writer.index_pending()  # as a server that has answered a lookup since holds them
     finally:
         store.close()
     return time.perf_counter() - began

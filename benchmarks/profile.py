@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.bench_cloudtrail import _trail
 from benchmarks.bench_request_path import _requests
 from benchmarks.harness import running
 from benchmarks.load import capacity
@@ -21,9 +22,11 @@ _TITLE = re.compile(r'(<text id="title"[^>]*>)[^<]*(</text>)')
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "performance"
 
 
-def profile(operation: str, seconds: float, out: Path, raw: bool = False) -> None:
-    graph = out / (f"{operation}.txt" if raw else f"{operation}.svg")
+def profile(operation: str, seconds: float, out: Path, raw: bool = False, trail: bool = False) -> None:
+    graph = out / (f"{operation}{'_trail' if trail else ''}.{'txt' if raw else 'svg'}")
     with running("nimbus") as target:
+        if trail:
+            _trail(target)
         request = _requests(target)[operation]
         capacity(target.endpoint, target.pid, request, 1.0)  # warm: first-call imports stay out of the graph
         # py-spy attaches after start-up, so the graph holds the requests alone.
@@ -44,12 +47,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=DOCS)
     parser.add_argument("--raw", action="store_true", help="collapsed stacks (text) instead of SVG")
+    parser.add_argument("--trail", action="store_true", help="with a logging trail (delivering to S3)")
     parser.add_argument("operations", nargs="*",
                         default=["GetCallerIdentity", "Encrypt_64B", "GetObject_4KiB", "PutRecord_1KiB"])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for operation in args.operations:
-        profile(operation, args.seconds, args.out, args.raw)
+        profile(operation, args.seconds, args.out, args.raw, args.trail)
 
 
 if __name__ == "__main__":

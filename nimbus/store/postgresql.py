@@ -20,7 +20,15 @@ from typing import Any
 
 import psycopg
 
-from nimbus.store.base import Namespace, Store, join_namespace, namespaces_query, split_namespace, upper_bound
+from nimbus.store.base import (
+    Namespace,
+    Store,
+    document_text,
+    join_namespace,
+    namespaces_query,
+    split_namespace,
+    upper_bound,
+)
 
 TABLE = "nimbus_documents"
 # pg_advisory_xact_lock keys: every nimbus transaction on the database takes the first; creating the
@@ -105,7 +113,7 @@ class PostgresStore(Store):
         return json.loads(found[0][0]) if found else None
 
     def put(self, ns: Namespace, key: str, value: Any) -> None:
-        data = json.dumps(value, separators=(",", ":"))
+        data = document_text(value)
         self._run(f"INSERT INTO {TABLE}(ns, key, value) VALUES(%s,%s,%s)"
                   " ON CONFLICT(ns, key) DO UPDATE SET value=excluded.value", (_ns(ns), key.encode(), data))
 

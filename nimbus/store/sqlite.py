@@ -14,7 +14,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from nimbus.store.base import Namespace, Store, namespaces_query, split_namespace, upper_bound
+from nimbus.store.base import (
+    Namespace,
+    Store,
+    document_text,
+    namespaces_query,
+    split_namespace,
+    upper_bound,
+)
 from nimbus.store.base import join_namespace as _ns
 
 _UPSERT = "INSERT INTO documents(ns, key, value) VALUES(?,?,?) ON CONFLICT(ns, key) DO UPDATE SET value=excluded.value"
@@ -47,13 +54,13 @@ class SqliteStore(Store):
         return json.loads(row[0]) if row else None
 
     def put(self, ns: Namespace, key: str, value: Any) -> None:
-        data = json.dumps(value, separators=(",", ":"))
+        data = document_text(value)
         with self._lock:
             self._conn.execute(_UPSERT, (_ns(ns), key, data))
 
     def put_many(self, items: Iterable[tuple[Namespace, str, Any]]) -> None:
         # One executemany: a CloudTrail history batch is a thousand rows, and a put each was most of its cost.
-        rows = [(_ns(ns), key, json.dumps(value, separators=(",", ":"))) for ns, key, value in items]
+        rows = [(_ns(ns), key, document_text(value)) for ns, key, value in items]
         with self.transaction():
             self._conn.executemany(_UPSERT, rows)
 

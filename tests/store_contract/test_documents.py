@@ -5,6 +5,8 @@ import random
 
 import pytest
 
+from nimbus.store.base import EncodedJson
+
 NS = ("svc", "000000000000", "us-east-1", "things")
 # Code point order is UTF-8 byte order: case, punctuation, accents, the BMP's end and astral planes.
 KEYS = ["b", "a", "B", "ab", "a~", "a%", "a_", "é", "\uffff", "😀", "a\x7f", "10", "9", "", "a b", "x\x00y"]
@@ -31,6 +33,14 @@ def test_scalars_and_a_copy_is_returned(store):
     store.get(NS, "doc")["tags"].append("b")
     document["tags"].append("c")
     assert store.get(NS, "doc") == {"tags": ["a"]}
+
+
+def test_a_document_given_as_json_text_is_stored_as_that_document(store):
+    text = EncodedJson('{"name":"ünï","n":3,"list":[1,{"a":null}]}')
+    store.put(NS, "one", text)
+    store.put_many([(NS, "many", text), (NS, "plain", str(text))])
+    assert store.get(NS, "one") == store.get(NS, "many") == {"name": "ünï", "n": 3, "list": [1, {"a": None}]}
+    assert store.get(NS, "plain") == str(text)  # a plain string stays a string
 
 
 def test_put_many_writes_and_overwrites_across_namespaces(store):

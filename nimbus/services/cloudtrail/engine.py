@@ -18,6 +18,7 @@ from nimbus.core.times import epoch_millis
 from nimbus.services.cloudtrail import selectors
 from nimbus.services.cloudtrail.documents import TRAIL, TRAIL_STATE, Trail, TrailState
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
+from nimbus.services.cloudtrail.recent import RecentRecords
 from nimbus.services.cloudtrail.records import build_record, is_data_event
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 _engines: weakref.WeakKeyDictionary[Runtime, Engine] = weakref.WeakKeyDictionary()
 TICK_SECONDS = 0.2
 PRUNE_EVERY_SECONDS = 3600
+KEEP_DELIVERIES = 3  # delivery intervals of records held in memory for delivery (recent.py)
 
 
 def engine_for(runtime: Runtime) -> Engine:
@@ -86,10 +88,11 @@ class Engine:
                          epoch_millis(event.time))
 
     def flush(self) -> None:
-        """Everything published so far is in the history."""
+        """Everything published so far is in the history, and in the LookupEvents index."""
         if threading.current_thread().name != "nimbus-events":
             self.runtime.events.flush()
         self.history.flush()
+        self.history.index_pending()
 
     # -- trails ----------------------------------------------------------------------------------------
 
@@ -226,6 +229,10 @@ class Engine:
         with self._lock:
             now = self.runtime.clock.time()
             trails = list(self.logging_trails())
+            if not trails:
+                self.history.recent = None
+            elif self.history.recent is None:
+                self.history.recent = RecentRecords(int(KEEP_DELIVERIES * self.delivery_seconds * 1000))
             if trails:
                 # Signing and delivery pull in cryptography: only once a trail logs, not at start-up.
                 from nimbus.services.cloudtrail.delivery import deliver

@@ -10,13 +10,20 @@ Each management event is also indexed by every LookupEvents attribute: one empty
 and stops at the first key of another value, so it costs what it returns, not what the history holds.
 The digest keeps keys short and of one length whatever the value (an ARN, a user name); a collision only
 costs a read, since every candidate is checked against its record.
+
+The index is written lazily (``pending_index.py``): a batch of events leaves one row listing their keys, and
+whoever next needs the index (LookupEvents, through the engine's flush) indexes what those rows list. Eight
+index rows per call were most of what recording cost the request path, and most events are never looked up.
 """
 from __future__ import annotations
 
 import hashlib
 import threading
+from typing import Any
 
 from nimbus.core.namespaces import regional
+from nimbus.services.cloudtrail.recent import RecentRecords
+from nimbus.services.cloudtrail.record_text import record_text
 from nimbus.services.cloudtrail.records import resource_name, username
 
 RETENTION_SECONDS = 90 * 86400
@@ -26,6 +33,7 @@ TIME_KEY_LENGTH = 21
 MANAGEMENT, DATA, INSIGHTS = "events", "data-events", "insights"
 AUDIT_EVENTS = "audit-events"  # taken by channels (cloudtrail-data's PutAuditEvents)
 INDEX = "events-by"
+UNINDEXED = "events-unindexed"  # management events not yet in the index: one row of keys per batch
 BATCH = 100
 PRUNE_CHUNK = 500
 PRUNE_CHUNKS = 20
@@ -88,6 +96,9 @@ class HistoryWriter:
         self._lock = threading.Lock()
         self._last_ms = 0
         self._seq = 0
+        self.unindexed = True  # a stopped server may have left events to index
+        self._index_lock = threading.Lock()
+        self.recent: RecentRecords | None = None  # set by the engine while some trail logs
 
     def add(self, account: str, region: str, kind: str, record: dict, ms: int) -> None:
         with self._lock:
@@ -108,12 +119,31 @@ class HistoryWriter:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
-        rows: list[tuple[tuple[str, ...], str, dict]] = []
+        rows: list[tuple[tuple[str, ...], str, Any]] = []
+        unindexed: dict[tuple[str, str], list[str]] = {}
         for account, region, kind, key, record in batch:
-            rows.append((history_ns(account, region, kind), key, record))
+            rows.append((history_ns(account, region, kind), key, record_text(record)))
             if kind == MANAGEMENT:
-                rows.extend((ns, row, {}) for ns, row in index_rows(account, region, key, record))
+                unindexed.setdefault((account, region), []).append(key)
+        # Keyed by the batch's newest event (keys fall as time goes on): pruning may drop the row with its
+        # oldest events only once every event it lists is past retention.
+        rows.extend((history_ns(account, region, UNINDEXED), keys[-1], keys)
+                    for (account, region), keys in unindexed.items())
         self.store.put_many(rows)
+        self.unindexed = True
+        recent = self.recent
+        if recent is not None:  # only once stored: what delivery takes from memory is in the store too
+            for account, region, kind, key, record in batch:
+                recent.add(history_ns(account, region, kind), key, key_ms(key), record)
+
+    def index_pending(self) -> None:
+        """Bring the LookupEvents index up to every event written so far."""
+        with self._index_lock:
+            if not self.unindexed:
+                return
+            self.unindexed = False  # before reading: a batch written meanwhile sets it again
+            from nimbus.services.cloudtrail.pending_index import index_pending
+            index_pending(self.store)
 
     def prune(self, now: float, chunks: int = PRUNE_CHUNKS) -> bool:
         """Forget what is older than 90 days, with its index documents, at most ``chunks`` transactions of
@@ -136,4 +166,8 @@ class HistoryWriter:
                         if ns[3] == MANAGEMENT:
                             for index, row in index_rows(ns[1], ns[2], key, record):
                                 self.store.delete(index, row)
+                    if ns[3] == MANAGEMENT:  # lists of keys whose events are all gone now
+                        unindexed = history_ns(ns[1], ns[2], UNINDEXED)
+                        for key, _ in self.store.scan(unindexed, start_after=cutoff, limit=PRUNE_CHUNK):
+                            self.store.delete(unindexed, key)
         return True

@@ -212,11 +212,18 @@ def resource_name(resource: dict[str, str]) -> str:
 def _bounded(document: Any) -> Any:
     if document is None:
         return None
+    converted = False
 
-    text = json.dumps(document, default=str)
+    def as_text(value: Any) -> str:
+        nonlocal converted
+        converted = True
+        return str(value)
+
+    text = json.dumps(document, default=as_text)
     if len(text) > MAX_ELEMENT_BYTES:
         return {"omitted": True, "originalSize": len(text)}
-    return json.loads(text)
+    # elements() made a fresh JSON-ready copy: read the text back only when it had to spell something out.
+    return json.loads(text) if converted else document
 
 
 def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:

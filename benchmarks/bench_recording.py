@@ -1,0 +1,54 @@
+"""What CloudTrail's recording costs the request path: the server's CPU per KMS Encrypt (64 B, concurrent raw
+clients as in bench_request_path) with a logging trail, against the same server with recording switched off
+(``nimbus-unrecorded``: benchmarks/unrecorded_server.py). Event history records every Encrypt (a management
+event) and the trail delivers it to S3 every 5 s.
+
+Two measures, both per call: the whole process's CPU (the lowest of ``ROUNDS`` alternated runs of each server:
+on a shared machine the least disturbed), and the CPU of the threads that record (the event bus's worker, which
+builds and writes the record, and CloudTrail's scheduler, which delivers the files), whose difference between
+the two servers is recording's own work, less moved by other load. Goal (issue 19): at most 10%.
+"""
+from __future__ import annotations
+
+import os
+
+from benchmarks.bench_cloudtrail import _trail
+from benchmarks.bench_request_path import _requests
+from benchmarks.harness import running
+from benchmarks.load import capacity
+from benchmarks.thread_cpu import cpu_by_thread, thread_names
+
+ROUNDS = int(os.environ.get("RECORDING_BENCH_ROUNDS", "5"))
+SERVERS = ("nimbus", "nimbus-unrecorded")
+RECORDING_THREADS = ("nimbus-events", "nimbus-cloudtrail")
+
+
+def _measure(name: str, seconds: float) -> tuple[float, float, float]:
+    """(calls/s, server CPU ms per call, recording threads' CPU ms per call) of Encrypt with a logging trail."""
+    with running(name) as target:
+        _trail(target)
+        request = _requests(target)["Encrypt_64B"]
+        capacity(target.endpoint, target.pid, request, 1.0)  # warm: first-call imports stay out
+        names = thread_names(target.pid)
+        before = cpu_by_thread(target.pid, names)
+        measured = capacity(target.endpoint, target.pid, request, seconds)
+        after = cpu_by_thread(target.pid, names)
+        calls = measured.per_s * seconds
+        recording = sum(after[t] - before[t] for t in RECORDING_THREADS)
+        return measured.per_s, measured.cpu_ms_per_call, 1000 * recording / calls
+
+
+def run(seconds: float) -> list[dict]:
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in SERVERS}
+    for _ in range(ROUNDS):
+        for name in SERVERS:
+            runs[name].append(_measure(name, seconds))
+    # Each measure at its least disturbed.
+    best = {name: (max(r[0] for r in found), min(r[1] for r in found), min(r[2] for r in found))
+            for name, found in runs.items()}
+    recorded, unrecorded = best["nimbus"], best["nimbus-unrecorded"]
+    return [{"server": name, "Encrypt_with_trail_per_s": values[0], "Encrypt_with_trail_cpu_ms_per_call": values[1],
+             "recording_threads_cpu_ms_per_call": values[2],
+             "recording_share_of_cpu_pct": 100 * (recorded[1] - unrecorded[1]) / recorded[1],
+             "recording_threads_share_pct": 100 * (recorded[2] - unrecorded[2]) / recorded[1]}
+            for name, values in best.items()]

@@ -1,0 +1,49 @@
+"""The records event history wrote lately, kept in memory while some trail logs, so that delivery (every 5 s) takes
+them from here instead of reading and parsing back what was just written (the largest part of what a trail cost
+a call).
+
+Per history namespace: the records written since caching began, oldest first, and a boundary key such that every
+record of the namespace with a key below it (keys fall as time goes on) is held. A delivery from a cursor at or
+below the boundary is served from memory; any other (the first after StartLogging, the first after a restart or
+after failures longer than what is kept) reads the store, as before. Records more than ``keep_ms`` older than the
+newest, or past ``limit``, are dropped, which only lowers the boundary.
+"""
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left
+
+LIMIT = 100_000  # records per namespace
+
+
+class RecentRecords:
+    def __init__(self, keep_ms: int, limit: int = LIMIT):
+        self.keep_ms = keep_ms
+        self.limit = limit
+        self._lock = threading.Lock()
+        # ns -> [boundary, [(key, ms, record)] oldest first (keys descending)]
+        self._by_ns: dict[tuple[str, ...], list] = {}
+
+    def add(self, ns: tuple[str, ...], key: str, ms: int, record: dict) -> None:
+        with self._lock:
+            held = self._by_ns.setdefault(ns, [key + "~", []])  # "~" sorts after every key of one length
+            entries = held[1]
+            entries.append((key, ms, record))
+            drop = max(len(entries) - self.limit, 0)
+            while drop < len(entries) - 1 and entries[drop][1] < ms - self.keep_ms:
+                drop += 1
+            if drop:
+                # What is still held is every record below the newest one dropped.
+                held[0] = min(held[0], entries[drop - 1][0])
+                del entries[:drop]
+
+    def since(self, ns: tuple[str, ...], cursor: str) -> tuple[list[tuple[str, dict]], str | None] | None:
+        """(key, record) pairs newer than ``cursor``, oldest first, and the newest key; None if not all are held."""
+        with self._lock:
+            held = self._by_ns.get(ns)
+            if held is None or cursor > held[0]:
+                return None
+            entries = held[1]
+            start = bisect_left(entries, True, key=lambda entry: entry[0] < cursor)
+            taken = [(key, record) for key, _, record in entries[start:]]
+        return taken, (taken[-1][0] if taken else None)
