@@ -4,7 +4,8 @@ client. Goal (issue 19): rates with a million stored records within 10% of a fre
 
 Metrics (calls/s): PutRecord of 100 B, and GetShardIterator followed by a GetRecords of up to 100 records at
 TRIM_HORIZON (the oldest records), LATEST (none) and AT_SEQUENCE_NUMBER of the stream's middle record. Both
-servers run at once and each metric alternates between them (best of ``harness.ROUNDS``).
+servers run at once and each metric alternates between them (benchmarks/scale_rounds.py: medians of rounds in
+flipped order, with the server's CPU per call beside each rate).
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import os
 import sys
 import time
 
-from benchmarks.harness import alternated, running
+from benchmarks.harness import running
+from benchmarks.scale_rounds import compared
 
 FRESH = 1000
 FULL = int(os.environ.get("KINESIS_SCALE_RECORDS", "1000000"))
@@ -55,5 +57,5 @@ def _calls(kinesis, count: int) -> dict:
 
 def run(seconds: float) -> list[dict]:
     with running("nimbus") as fresh, running("nimbus") as full:
-        return alternated({"nimbus": _calls(fresh.client("kinesis"), FRESH),
-                           f"nimbus_{FULL}_records": _calls(full.client("kinesis"), FULL)}, seconds)
+        return compared({"nimbus": (fresh.pid, _calls(fresh.client("kinesis"), FRESH)),
+                         f"nimbus_{FULL}_records": (full.pid, _calls(full.client("kinesis"), FULL))}, seconds)

@@ -4,8 +4,9 @@ client. Goal (issue 19): rates with a million stored objects within 10% of a fre
 Metrics (calls/s): PutObject of 4 KiB under new keys, GetObject and HeadObject of one 4 KiB object, and
 ListObjectsV2's first page (1,000 keys) of the whole bucket and of a prefix in the middle of it. Both buckets
 are filled by benchmarks/s3_object_loader.py (copies of one seed object's documents), so the only difference
-is how many objects the store holds. Both servers run at once and each metric alternates between them (best of
-``harness.ROUNDS``), so other load on the machine falls on both alike.
+is how many objects the store holds. Both servers run at once and each metric alternates between them
+(benchmarks/scale_rounds.py: medians of rounds in flipped order, with the server's CPU per call beside each
+rate), so other load on the machine falls on both alike.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ import os
 import sys
 import tempfile
 
-from benchmarks.harness import alternated, running
+from benchmarks.harness import running
 from benchmarks.s3_object_loader import SEED, clone, loaded_key
+from benchmarks.scale_rounds import compared
 
 BUCKET = "scale"
 FRESH = 1000
@@ -50,5 +52,5 @@ def run(seconds: float) -> list[dict]:
         _prepare(fresh_dir, FRESH)
         _prepare(full_dir, FULL)
         with running("nimbus", fresh_dir) as fresh, running("nimbus", full_dir) as full:
-            return alternated({"nimbus": _calls(fresh.client("s3"), FRESH),
-                               f"nimbus_{FULL}_objects": _calls(full.client("s3"), FULL)}, seconds)
+            return compared({"nimbus": (fresh.pid, _calls(fresh.client("s3"), FRESH)),
+                             f"nimbus_{FULL}_objects": (full.pid, _calls(full.client("s3"), FULL))}, seconds)

@@ -101,20 +101,3 @@ def rate(call: Callable[[], object], seconds: float = 3.0, warmup: int = 50) -> 
         call()
         count += 1
     return count / (time.perf_counter() - start)
-
-
-
-
-ROUNDS = 3
-
-
-def alternated(calls: dict[str, dict[str, Callable[[], object]]], seconds: float) -> list[dict]:
-    """Rows of calls/s, one per server of ``calls`` (server -> metric -> call), each metric measured on every
-    server in turn ``ROUNDS`` times and the best kept: on a shared machine, the least disturbed run."""
-    best: dict[str, dict[str, float]] = {server: {} for server in calls}
-    for metric in next(iter(calls.values())):
-        for _ in range(ROUNDS):
-            for server, by_metric in calls.items():
-                best[server][metric] = max(best[server].get(metric, 0.0),
-                                           rate(by_metric[metric], seconds / ROUNDS, warmup=3))
-    return [{"server": server, **rates} for server, rates in best.items()]
