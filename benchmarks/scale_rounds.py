@@ -15,6 +15,7 @@ from collections.abc import Callable
 from benchmarks.load import cpu_seconds
 
 ROUNDS = 6
+ROUND_SECONDS = 1.0  # at least, whatever --seconds says: shorter rounds measure the machine's load
 
 
 def _measured(pid: int, call: Callable[[], object], seconds: float) -> tuple[float, float]:
@@ -38,7 +39,8 @@ def compared(servers: dict[str, tuple[int, dict[str, Callable[[], object]]]], se
         for round_number in range(ROUNDS):
             for name in names if round_number % 2 == 0 else reversed(names):
                 pid, calls = servers[name]
-                samples[name].setdefault(metric, []).append(_measured(pid, calls[metric], seconds / ROUNDS))
+                samples[name].setdefault(metric, []).append(
+                    _measured(pid, calls[metric], max(ROUND_SECONDS, seconds / ROUNDS)))
     rows = []
     for name, by_metric in samples.items():
         row: dict = {"server": name}
