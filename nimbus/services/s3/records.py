@@ -30,32 +30,19 @@ def new_version_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _before(prefix: str) -> str | None:
-    """A string just below every string that starts with ``prefix``."""
-    if not prefix:
-        return None
-    last = ord(prefix[-1])
-    return prefix[:-1] + (chr(last - 1) + "\U0010ffff" if last else "")
-
-
 def scan_prefix(store: Store, kind: DocumentKind[Doc], ns: Namespace, prefix: str = "", after: str | None = None,
                 batch: int = 8) -> Iterator[tuple[str, Doc]]:
     """Documents whose key starts with ``prefix``, after ``after``, in UTF-8 binary key order.
 
-    Read in batches that start small (a key usually has one or two versions) and double up to 1000.
+    Read in batches that start small (a key usually has one or two versions) and double up to 1000. The store
+    bounds each batch by the prefix, so a key's one version does not read (and decode) the next keys' too.
     """
-    cursor = _before(prefix)
-    if after is not None and (cursor is None or after > cursor):
-        cursor = after
+    cursor = after
     batch = max(batch // 2, 1)  # a batch of one (MaxKeys=0 asks for one row) still reads
     while True:
         batch = min(batch * 2, 1000)
-        rows = kind.scan(store, ns, start_after=cursor, limit=batch)
-        for key, value in rows:
-            if key.startswith(prefix):
-                yield key, value
-            elif key > prefix:
-                return
+        rows = kind.scan(store, ns, prefix, start_after=cursor, limit=batch)
+        yield from rows
         if len(rows) < batch:
             return
         cursor = rows[-1][0]
