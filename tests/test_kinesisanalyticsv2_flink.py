@@ -13,12 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from nimbus.core.identity import root_principal
 from nimbus.server import free_port
+from nimbus.services.kinesisanalyticsv2.run_session import SESSION_SECONDS
+from nimbus.services.kinesisanalyticsv2.savepoint_store import SAVEPOINTS_ACCOUNT, savepoints_bucket
 from tests.support import (
     active_stream,
+    advance_clock,
     analytics_role,
     code_zip,
     create_flink_application,
+    error_of,
     make_client,
     new_bucket,
     read_shard,
@@ -79,7 +84,15 @@ def setup(aws, endpoint):
     return prepare(aws, endpoint)
 
 
-def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
+def saved_objects(server, region: str, prefix: str) -> list[str]:
+    """The keys of the service's savepoints bucket under ``prefix``, read as the service's own account."""
+    listed = server.runtime.client.call(
+        "s3", "ListObjectsV2", {"Bucket": savepoints_bucket(region), "Prefix": prefix},
+        account_id=SAVEPOINTS_ACCOUNT, region=region, principal=root_principal(SAVEPOINTS_ACCOUNT))
+    return [item["Key"] for item in listed.get("Contents") or []]
+
+
+def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup, server, endpoint):
     kinesis, source, sink, bucket, role = setup
     flink, name = aws("kinesisanalyticsv2"), unique("tickers")
     create_tickers(flink, name, role, bucket, source, sink,
@@ -99,6 +112,12 @@ def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
     wait_status(flink, name, "READY", 120)
     (snapshot,) = flink.list_application_snapshots(ApplicationName=name)["SnapshotSummaries"]
     assert snapshot["SnapshotStatus"] == "READY" and snapshot["ApplicationVersionId"] == 1
+    # the savepoint is in the service's own bucket, which the application's account cannot read
+    account = aws("sts").get_caller_identity()["Account"]
+    kept = saved_objects(server, "us-east-1", f"applications/{account}/{name}/{snapshot['SnapshotName']}-")
+    assert any(key.endswith("/_metadata") for key in kept)
+    assert error_of(aws("s3").get_object, Bucket=savepoints_bucket("us-east-1"), Key=kept[0]).code == "AccessDenied"
+    assert savepoints_bucket("us-east-1") not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
 
     # window 2 goes on from the snapshot's state; a tick far ahead closes windows 2 and 3
     put_ticks(kinesis, source, [("AMZN", 200, 22000), ("MSFT", 7, 31000), ("MSFT", 0, 95000)])
@@ -108,6 +127,12 @@ def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
     totals = read_totals(kinesis, sink, 5)
     assert [(r["ticker"], r["ticks"], r["total"]) for r in totals] == [
         ("AMZN", 2, 30.0), ("MSFT", 1, 5.0), ("AMZN", 1, 1.0), ("AMZN", 2, 300.0), ("MSFT", 1, 7.0)]
+
+    # past the role session's lifetime the run's session is renewed: records still flow both ways
+    advance_clock(endpoint, SESSION_SECONDS + 60)
+    put_ticks(kinesis, source, [("AMZN", 3, 96000), ("AMZN", 1, 125000)])
+    totals = read_totals(kinesis, sink, 7)
+    assert [(r["ticker"], r["ticks"], r["total"]) for r in totals[5:]] == [("AMZN", 1, 3.0), ("MSFT", 1, 0.0)]
 
     # an account-level snapshot of the running job: a real savepoint, READY once Flink wrote it
     account_snapshot = unique("enhanced")
@@ -122,8 +147,22 @@ def test_sql_application_runs_snapshots_and_restores_exactly_once(aws, setup):
     assert details["SnapshotSourceDescription"]["SourceApplicationDescription"]["ApplicationName"] == name
     assert flink.describe_snapshot_operation(SnapshotName=account_snapshot, SnapshotOperationId=created[
         "SnapshotOperationId"])["SnapshotOperationInfoDetails"]["SnapshotOperationStatus"] == "SUCCESSFUL"
-    flink.stop_application(ApplicationName=name, Force=True)
+    flink.stop_application(ApplicationName=name)
     wait_status(flink, name, "READY", 120)
+
+    # deleting a snapshot removes its savepoint's objects; deleting the application removes its snapshots'
+    # but those of account-level snapshots, which outlive it
+    flink.delete_application_snapshot(ApplicationName=name, SnapshotName=snapshot["SnapshotName"],
+                                      SnapshotCreationTimestamp=snapshot["SnapshotCreationTimestamp"])
+    assert saved_objects(server, "us-east-1", f"applications/{account}/{name}/{snapshot['SnapshotName']}-") == []
+    (last_stop,) = [summary["SnapshotName"] for summary in flink.list_application_snapshots(
+        ApplicationName=name)["SnapshotSummaries"] if "-stop-" in summary["SnapshotName"]]
+    assert saved_objects(server, "us-east-1", f"applications/{account}/{name}/{last_stop}-")
+    flink.delete_application(ApplicationName=name, CreateTimestamp=flink.describe_application(
+        ApplicationName=name)["ApplicationDetail"]["CreateTimestamp"])
+    left = saved_objects(server, "us-east-1", f"applications/{account}/{name}/")
+    assert left and all(key.startswith(f"applications/{account}/{name}/{account_snapshot}-") for key in left)
+    assert flink.describe_snapshot(SnapshotName=account_snapshot)["SnapshotInfoDetails"]["SnapshotSizeInBytes"] > 0
 
 
 def test_a_running_application_survives_kill_9_from_its_last_checkpoint(tmp_path):

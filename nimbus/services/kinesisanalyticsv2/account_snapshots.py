@@ -5,7 +5,6 @@ application restores one with ``RESTORE_FROM_CUSTOM_SNAPSHOT``. Each call is a s
 (DescribeSnapshotOperation, ListSnapshotOperations); nimbus finishes imports and exports within the call."""
 from __future__ import annotations
 
-import shutil
 import uuid
 
 from nimbus.core.context import RequestContext
@@ -20,7 +19,7 @@ from .common import (
     invalid,
     is_sql,
     listing,
-    savepoint_path,
+    snapshot_not_found,
     snapshot_operations_ns,
     snapshots_ns,
 )
@@ -35,10 +34,6 @@ def new_operation_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def snapshot_not_found(name: str) -> ServiceError:
-    return ServiceError("ResourceNotFoundException", f"Snapshot {name} is not found.")
-
-
 def _info(snapshot: AccountSnapshot) -> dict:
     source = snapshot["Source"].get("SourceApplicationDescription")
     info = {"SnapshotName": snapshot["SnapshotName"], "SnapshotArn": snapshot["SnapshotArn"],
@@ -49,7 +44,7 @@ def _info(snapshot: AccountSnapshot) -> dict:
     return info | ({"SourceApplicationName": source["ApplicationName"]} if source else {})
 
 
-def _details(snapshot: AccountSnapshot) -> dict:
+def _details(snapshot: AccountSnapshot, size: int | None) -> dict:
     details = {key: value for key, value in _info(snapshot).items() if key != "SourceApplicationName"}
     source = dict(snapshot["Source"])
     if "SourceApplicationDescription" in source:
@@ -61,9 +56,8 @@ def _details(snapshot: AccountSnapshot) -> dict:
         details["SnapshotDescription"] = snapshot["SnapshotDescription"]
     if snapshot["RuntimeEnvironment"]:
         details["RuntimeEnvironment"] = snapshot["RuntimeEnvironment"]
-    if snapshot["Savepoint"]:
-        local = savepoint_path(snapshot["Savepoint"])
-        details["SnapshotSizeInBytes"] = sum(path.stat().st_size for path in local.rglob("*") if path.is_file())
+    if size is not None:
+        details["SnapshotSizeInBytes"] = size
     return details
 
 
@@ -151,7 +145,9 @@ class AccountSnapshotOps(FlinkState):
         return self.started(snapshot, record)
 
     def describe_snapshot(self, ctx: RequestContext, params: dict) -> dict:
-        return {"SnapshotInfoDetails": _details(self.account_snapshot(ctx, params["SnapshotName"]))}
+        snapshot = self.account_snapshot(ctx, params["SnapshotName"])
+        size = self.savepoints.size(snapshot["Savepoint"]) if snapshot["Savepoint"] else None
+        return {"SnapshotInfoDetails": _details(snapshot, size)}
 
     def list_snapshots(self, ctx: RequestContext, params: dict) -> dict:
         wanted = {key: params[key] for key in ("SourceApplicationName", "SnapshotInitiator",
@@ -176,7 +172,7 @@ class AccountSnapshotOps(FlinkState):
                 self.store.delete(snapshots_ns(ctx.account_id, ctx.region, source["ApplicationName"]), name)
             record = self.snapshot_operation(ctx, name, "DeleteSnapshot", {})
         if snapshot["Savepoint"]:
-            shutil.rmtree(savepoint_path(snapshot["Savepoint"]), ignore_errors=True)
+            self.savepoints.delete(snapshot["Savepoint"])
         return self.started(snapshot | {"SnapshotStatus": "DELETING"}, record)
 
     def describe_snapshot_operation(self, ctx: RequestContext, params: dict) -> dict:

@@ -80,12 +80,17 @@ class ApplicationOps(FlinkState):
             if int(epoch(params["CreateTimestamp"]) or 0) != int(app["CreateTimestamp"]):
                 raise invalid(f"CreateTimestamp does not match the application {name}'s creation time.")
             self.settled(app, ("READY", "RUNNING", "STARTING", "UPDATING", "AUTOSCALING"))
+            # its snapshots' savepoints go with it, but those an account-level snapshot keeps beyond it
+            savepoints = [snapshot["Savepoint"] for snapshot in self.snapshots(app) if snapshot["Savepoint"]
+                          and snapshot["Savepoint"] != self.account_savepoint(app, snapshot["SnapshotName"])]
             for namespace in (versions_ns, snapshots_ns):
                 self.store.delete_namespace(namespace(ctx.account_id, ctx.region, name))
             if is_sql(app["RuntimeEnvironment"]):
                 stop_sql_run(ctx, app, delete=True)
             self.store.delete(applications_ns(ctx.account_id, ctx.region), name)
         self.engine.forget(app)
+        for savepoint in savepoints:
+            self.savepoints.delete(savepoint)
         ctx.emit_resource_change(RESOURCE_TYPE, app["ApplicationARN"], "deleted")
         return {}
 

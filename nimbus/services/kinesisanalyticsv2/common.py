@@ -45,6 +45,10 @@ def not_found(name: str) -> ServiceError:
     return ServiceError("ResourceNotFoundException", f"Application {name} is not found.")
 
 
+def snapshot_not_found(name: str) -> ServiceError:
+    return ServiceError("ResourceNotFoundException", f"Snapshot {name} is not found.")
+
+
 def in_use(name: str, status: str) -> ServiceError:
     return ServiceError("ResourceInUseException", f"Application {name} is in {status} state.")
 

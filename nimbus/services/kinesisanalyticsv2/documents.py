@@ -51,7 +51,7 @@ class Snapshot(TypedDict):
     ApplicationVersionId: int
     SnapshotCreationTimestamp: float
     RuntimeEnvironment: str
-    Savepoint: str | None  # the Flink savepoint's directory (a file: URI in the data dir)
+    Savepoint: str | None  # the Flink savepoint: s3://<the service's bucket>/<prefix>/ (file: in older data dirs)
 
 
 class AccountSnapshot(TypedDict):
@@ -64,7 +64,7 @@ class AccountSnapshot(TypedDict):
     RuntimeEnvironment: str | None
     SnapshotInitiatorOperation: str  # CreateSnapshot, ImportSnapshot
     Source: dict[str, Any]  # SourceApplicationDescription or S3PrefixLocation, as DescribeSnapshot names them
-    Savepoint: str | None  # the Flink savepoint's directory (a file: URI in the data dir)
+    Savepoint: str | None  # the Flink savepoint: s3://<the service's bucket>/<prefix>/ (file: in older data dirs)
     Tags: dict[str, str]
 
 

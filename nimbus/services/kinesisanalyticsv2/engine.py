@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 from nimbus.protocol.errors import ServiceError
 
 from . import connectors, flink_rest
-from .common import SERVICE, SERVICE_PRINCIPAL
+from .common import SERVICE, savepoint_path
 from .documents import Application, Job
 from .job_files import JobFailure, entry_point, fetch_code, flink_configuration, write_properties
 from .logging_options import log_to_application
+from .run_session import RunSession
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -57,6 +58,7 @@ class Run:
     job_id: str | None = None
     running: bool = False
     stop: StopRequest | None = None
+    session: RunSession | None = None
     wake: threading.Event = field(default_factory=threading.Event)
 
 
@@ -139,24 +141,32 @@ class FlinkEngine:
         (by a later run) finds the parts its checkpoint recorded."""
         return self.root / "s3-staging" / app["AccountId"] / app["Region"] / app["ApplicationName"]
 
-    def savepoint_dir(self, app: Application, snapshot_name: str) -> Path:
-        return self.root / "savepoints" / app["AccountId"] / app["Region"] / app["ApplicationName"] / snapshot_name
+    def _keep(self, app: Application, snapshot_name: str, location: str | None) -> str | None:
+        """The savepoint Flink wrote into the run's directory, kept in the service's S3 (savepoint_store.py)."""
+        if location is None:
+            return None
+        try:
+            return self.state.savepoints.keep(
+                app["Region"], f"applications/{app['AccountId']}/{app['ApplicationName']}/{snapshot_name}",
+                savepoint_path(location))
+        except ServiceError as error:
+            log_to_application(self.runtime, app, f"Snapshot {snapshot_name} could not be kept: {error.message}")
+            return None
 
     # ---- a run
 
     def _environment(self, app: Application, run: Run, main: Path | None, python: Path) -> dict[str, str]:
         """The job's environment: the service execution role's session credentials and nimbus's endpoint, so
         the connectors (and any SDK in the job) reach nimbus as that role."""
-        credentials = self.runtime.client.call(
-            "sts", "AssumeRole", {"RoleArn": app["ServiceExecutionRole"], "RoleSessionName": run.run_id,
-                                  "DurationSeconds": 3600},
-            account_id=app["AccountId"], region=app["Region"], invoked_by=SERVICE_PRINCIPAL)["Credentials"]
+        run.session = RunSession(self.runtime, app, run.workdir, run.run_id)
+        credentials = run.session.renew()
         config = self.runtime.config
         scheme = "https" if config.tls_cert_file else "http"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "NIMBUS_", "FLINK_", "PY"))}
         env.update({
             "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
             "AWS_SESSION_TOKEN": credentials["SessionToken"], "AWS_REGION": app["Region"],
+            "NIMBUS_CREDENTIALS_FILE": str(run.session.file),
             "AWS_DEFAULT_REGION": app["Region"], "AWS_ENDPOINT_URL": f"{scheme}://{config.host}:{config.port}",
             "FLINK_CONF_DIR": str(run.workdir / "conf"), "FLINK_LOG_DIR": str(run.workdir / "log"),
             "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -180,8 +190,10 @@ class FlinkEngine:
         code = fetch_code(self.runtime, app, run.workdir)
         kind, entry = entry_point(app, code)
         write_properties(app, run.workdir)
+        if restore:
+            restore = self.state.savepoints.local(restore, run.workdir / "restore")
         flink_configuration(app, run.workdir, int(run.rest_url.rsplit(":", 1)[1]),
-                            self.savepoint_dir(app, "_"), restore, allow, str(python), home)
+                            run.workdir / "savepoints", restore, allow, str(python), home)
         jobmanager = self.runtime.config.flink_jobmanager
         target = ["-m", jobmanager, "-d"] if jobmanager else ["-t", "local"]
         command = [str(home / "bin" / "flink"), "run", *target]
@@ -236,6 +248,8 @@ class FlinkEngine:
                 else:
                     self._ended(run, app, f"flink run exited with {run.process.returncode}: {self._tail(run)}")
                 return
+            if run.session is not None:
+                run.session.renew_if_due()
             run.wake.wait(POLL_SECONDS)
             run.wake.clear()
 
@@ -247,7 +261,7 @@ class FlinkEngine:
             try:
                 if request.snapshot_name is not None:
                     location = flink_rest.stop_with_savepoint(
-                        run.rest_url, run.job_id, f"file://{self.savepoint_dir(app, request.snapshot_name)}")
+                        run.rest_url, run.job_id, f"file://{run.workdir / 'savepoints' / request.snapshot_name}")
                 else:
                     flink_rest.cancel(run.rest_url, run.job_id)
             except flink_rest.RestError as error:
@@ -256,6 +270,7 @@ class FlinkEngine:
         if self.state.closed:
             return
         if request.snapshot_name is not None:
+            location = self._keep(app, request.snapshot_name, location)
             self.state.record_snapshot(app, request.snapshot_name, location)
         if request.then_start and failure is None:
             with self._lock:
@@ -270,10 +285,10 @@ class FlinkEngine:
         try:
             if run is not None and run.job_id is not None:
                 location = flink_rest.savepoint(run.rest_url, run.job_id,
-                                                f"file://{self.savepoint_dir(app, snapshot_name)}")
+                                                f"file://{run.workdir / 'savepoints' / snapshot_name}")
         except flink_rest.RestError as error:
             log_to_application(self.runtime, app, f"Snapshot {snapshot_name} failed: {error}")
-        self.state.record_snapshot(app, snapshot_name, location)
+        self.state.record_snapshot(app, snapshot_name, self._keep(app, snapshot_name, location))
 
     def _finished(self, run: Run, app: Application) -> None:
         """The job ended on its own, not failing: READY again, the start successful (as a batch job's)."""

@@ -1,5 +1,6 @@
 """ImportSnapshot and ExportSnapshot: a Flink savepoint (its ``_metadata`` and state files) read from, or
-written to, an S3 prefix as the role the caller names, within the call."""
+written to, an S3 prefix as the role the caller names, within the call. An imported savepoint is kept in
+the service's own S3 (savepoint_store.py), as every snapshot is."""
 from __future__ import annotations
 
 import shutil
@@ -9,7 +10,7 @@ from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 
 from .account_snapshots import AccountSnapshotOps, new_operation_id
-from .common import SERVICE_PRINCIPAL, SESSION_NAME, check_role, invalid, savepoint_path
+from .common import SERVICE_PRINCIPAL, SESSION_NAME, check_role, invalid
 
 MAX_PREFIX = 200
 
@@ -61,18 +62,19 @@ class SnapshotTransferOps(AccountSnapshotOps):
         name = params["SnapshotName"]
         with self.store.transaction():
             snapshot = self.new_account_snapshot(ctx, params, "ImportSnapshot", {"S3PrefixLocation": location}, None)
-        into = self.engine.root / "snapshots" / ctx.account_id / ctx.region / name
-        shutil.rmtree(into, ignore_errors=True)
+        into = self.engine.root / "imports" / new_operation_id()
+        kept, failure = None, None
         try:
             self._download(ctx, source["ImportRoleArn"], location, into)
-            failure = None
+            kept = self.savepoints.keep(ctx.region, f"snapshots/{ctx.account_id}/{name}", into)
         except (ServiceError, ValueError) as error:
             failure = error.message if isinstance(error, ServiceError) else str(error)
+        finally:
             shutil.rmtree(into, ignore_errors=True)
         with self.store.transaction():
             snapshot = self.account_snapshot(ctx, name)
             snapshot["SnapshotStatus"] = "FAILED" if failure else "READY"
-            snapshot["Savepoint"] = None if failure else f"file://{into}"
+            snapshot["Savepoint"] = kept
             self.save_account_snapshot(ctx, snapshot)
             record = self.snapshot_operation(ctx, name, "ImportSnapshot", {"SnapshotSourceLocationDescription": {
                 "LocationType": "S3", "S3PrefixLocation": location}}, failure)
@@ -87,16 +89,13 @@ class SnapshotTransferOps(AccountSnapshotOps):
         if snapshot["SnapshotStatus"] != "READY" or not snapshot["Savepoint"]:
             raise ServiceError("ResourceInUseException",
                                f"Snapshot {snapshot['SnapshotName']} is in {snapshot['SnapshotStatus']} state.")
-        local = savepoint_path(snapshot["Savepoint"])
         operation_id = new_operation_id()
         exported = f"{location['KeyPrefix']}{operation_id}/"
         failure = None
         try:
-            for path in sorted(local.rglob("*")):
-                if path.is_file():
-                    self._s3(ctx, destination["ExportRoleArn"], "PutObject", {
-                        "Bucket": _bucket(location), "Key": exported + path.relative_to(local).as_posix(),
-                        "Body": path.read_bytes()})
+            for relative, body in self.savepoints.files(snapshot["Savepoint"]):
+                self._s3(ctx, destination["ExportRoleArn"], "PutObject", {
+                    "Bucket": _bucket(location), "Key": exported + relative, "Body": body})
         except ServiceError as error:
             failure = error.message
         with self.store.transaction():

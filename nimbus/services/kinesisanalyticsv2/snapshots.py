@@ -1,15 +1,13 @@
-"""Snapshots: Flink savepoints of a running application, kept in the data dir (``kinesisanalyticsv2/savepoints/``)
-with their metadata in the store; StopApplication takes one when snapshots are on, and StartApplication
+"""Snapshots: Flink savepoints of a running application, kept in the service's S3 (savepoint_store.py) with
+their metadata in the store; StopApplication takes one when snapshots are on, and StartApplication
 restores from one (``ApplicationRestoreConfiguration``)."""
 from __future__ import annotations
-
-import shutil
 
 from nimbus.core.context import RequestContext
 from nimbus.core.times import epoch, timestamp
 from nimbus.protocol.errors import ServiceError
 
-from .common import bad_configuration, in_use, invalid, is_sql, listing, savepoint_path, snapshots_ns
+from .common import bad_configuration, in_use, invalid, is_sql, listing, snapshots_ns
 from .documents import SNAPSHOT, Snapshot
 from .state import FlinkState
 
@@ -60,5 +58,5 @@ class SnapshotOps(FlinkState):
             self.store.delete(snapshots_ns(ctx.account_id, ctx.region, params["ApplicationName"]),
                               params["SnapshotName"])
         if snapshot["Savepoint"]:
-            shutil.rmtree(savepoint_path(snapshot["Savepoint"]), ignore_errors=True)
+            self.savepoints.delete(snapshot["Savepoint"])
         return {}

@@ -39,6 +39,7 @@ from .documents import (
 )
 from .engine import FlinkEngine, StopRequest
 from .resume import kill_leftovers, latest_checkpoint
+from .savepoint_store import SavepointStore
 
 
 class FlinkState(BaseProvider):
@@ -46,6 +47,7 @@ class FlinkState(BaseProvider):
 
     def __init__(self, runtime):
         super().__init__(runtime)
+        self.savepoints = SavepointStore(runtime)
         self.engine = FlinkEngine(runtime, self)
         self.resume_runs()
 

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -44,8 +45,20 @@ public final class S3Client {
         this.credentials = credentials;
     }
 
+    /** One request, sent again once when nimbus answers that the session expired and renews it. */
     public Response send(String method, String bucket, String key, Map<String, String> query, byte[] body,
                          Map<String, String> extraHeaders) throws IOException {
+        String signingKey = credentials.accessKeyId();
+        Response response = attempt(method, bucket, key, query, body, extraHeaders);
+        if (response.status >= 400 && Credentials.expired(new String(response.body, StandardCharsets.UTF_8))
+                && credentials.awaitRenewal(signingKey)) {
+            response = attempt(method, bucket, key, query, body, extraHeaders);
+        }
+        return response;
+    }
+
+    private Response attempt(String method, String bucket, String key, Map<String, String> query, byte[] body,
+                             Map<String, String> extraHeaders) throws IOException {
         byte[] payload = body == null ? new byte[0] : body;
         String path = "/" + SigV4.encode(bucket, false) + (key.isEmpty() ? "" : "/" + SigV4.encode(key, true));
         TreeMap<String, String> sortedQuery = new TreeMap<>();

@@ -23,10 +23,11 @@ public final class SigV4 {
                               byte[] payload, String service, Credentials credentials) {
         String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(STAMP);
         String payloadHash = hex(sha256(payload));
+        Credentials.Key signing = credentials.current();
         headers.put("x-amz-date", stamp);
         headers.put("x-amz-content-sha256", payloadHash);
-        if (credentials.sessionToken != null && !credentials.sessionToken.isEmpty()) {
-            headers.put("x-amz-security-token", credentials.sessionToken);
+        if (signing.sessionToken != null && !signing.sessionToken.isEmpty()) {
+            headers.put("x-amz-security-token", signing.sessionToken);
         }
         StringBuilder canonicalHeaders = new StringBuilder();
         for (Map.Entry<String, String> header : headers.entrySet()) {
@@ -39,9 +40,9 @@ public final class SigV4 {
         String scope = day + "/" + credentials.region + "/" + service + "/aws4_request";
         String toSign = "AWS4-HMAC-SHA256\n" + stamp + "\n" + scope + "\n"
                 + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-        byte[] key = hmac(hmac(hmac(hmac(("AWS4" + credentials.secretKey).getBytes(StandardCharsets.UTF_8), day),
+        byte[] key = hmac(hmac(hmac(hmac(("AWS4" + signing.secretKey).getBytes(StandardCharsets.UTF_8), day),
                 credentials.region), service), "aws4_request");
-        return "AWS4-HMAC-SHA256 Credential=" + credentials.accessKey + "/" + scope + ", SignedHeaders="
+        return "AWS4-HMAC-SHA256 Credential=" + signing.accessKey + "/" + scope + ", SignedHeaders="
                 + signedHeaders + ", Signature=" + hex(hmac(key, toSign));
     }
 

@@ -52,8 +52,21 @@ final class AwsClient implements Serializable {
         return null;
     }
 
-    /** One Kinesis JSON API call; an AWS error is an IOException naming its code. */
+    /** One Kinesis JSON API call; an AWS error is an IOException naming its code. A call refused because the
+     * role session expired is sent again once nimbus renewed it. */
     JsonNode kinesis(String action, ObjectNode body) throws IOException {
+        String signingKey = credentials.accessKeyId();
+        try {
+            return attempt(action, body);
+        } catch (AwsException e) {
+            if (Credentials.expired(e.code) && credentials.awaitRenewal(signingKey)) {
+                return attempt(action, body);
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode attempt(String action, ObjectNode body) throws IOException {
         byte[] payload = JSON.writeValueAsBytes(body);
         URI uri = URI.create(credentials.endpoint + "/");
         TreeMap<String, String> headers = new TreeMap<>();
