@@ -8,6 +8,7 @@ provider) and a ``startup.py`` (run once at start-up).
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import threading
@@ -111,6 +112,11 @@ class ServiceRegistry:
             traits = _service_module(name, "traits").TRAITS if _has_module(name, "traits") else DEFAULT_TRAITS
             self._traits[name] = traits
         return traits
+
+    @functools.cached_property
+    def request_owners(self) -> list[tuple[str, Callable[[Any], bool]]]:
+        """The services that claim requests by ``traits.owns_request``, read once: traits never change."""
+        return [(name, owns) for name in self.names if (owns := self.traits(name).owns_request) is not None]
 
     def with_traits(self, wanted: Callable[[ServiceTraits], Any]) -> list[str]:
         """The services whose traits ``wanted`` accepts (e.g. those open to anonymous callers)."""

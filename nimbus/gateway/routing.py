@@ -15,7 +15,7 @@ from botocore.model import ServiceModel
 from nimbus.core.registry import ServiceRegistry
 from nimbus.protocol.errors import ServiceError, UnknownOperation
 from nimbus.protocol.http import HttpRequest
-from nimbus.protocol.uri import template_for
+from nimbus.protocol.uri import UriTemplate, template_for
 
 CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -47,8 +47,17 @@ class RestRoutes:
                 routes.append((http.get("method", "POST").upper(), template_for(http["requestUri"]), name))
         routes.sort(key=lambda r: r[1].specificity, reverse=True)
         self.routes = routes
+        # The same order per method: the first of the request's method that matches is the answer, and the
+        # other methods' templates are tried only to name what a 405 allows.
+        self.by_method: dict[str, list[tuple[UriTemplate, str]]] = {}
+        for route_method, template, name in routes:
+            self.by_method.setdefault(route_method, []).append((template, name))
 
     def match(self, method: str, raw_path: str, query: dict[str, str]) -> tuple[str, dict[str, str]] | None:
+        for template, name in self.by_method.get(method, ()):
+            labels = template.match(raw_path, query)
+            if labels is not None:
+                return name, labels
         allowed: set[str] = set()
         for route_method, template, name in self.routes:
             labels = template.match(raw_path, query)
@@ -67,8 +76,7 @@ class RestRoutes:
 
 def _owners(registry: ServiceRegistry, request: HttpRequest) -> list[str]:
     """Services that claim the request although another shares their signing name (traits.owns_request)."""
-    return [name for name in registry.with_traits(lambda traits: traits.owns_request is not None)
-            if registry.traits(name).owns_request(request)]  # type: ignore[misc]
+    return [name for name, owns in registry.request_owners if owns(request)]
 
 
 @functools.cache
