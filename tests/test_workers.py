@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import stat
 import time
 
@@ -18,7 +19,16 @@ CALLS = 24  # each on a new connection: enough for both processes to accept some
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     with start_server(tmp_path_factory.mktemp("workers"), workers=2) as running:
-        yield running
+        yield _listening(running)
+
+
+def _listening(running):
+    """The server once its workers listen: until then the kernel sends every connection to the primary."""
+    deadline = time.monotonic() + 60
+    while not all(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) for sock in running.pool.listeners):
+        assert time.monotonic() < deadline, "a front worker never listened"
+        time.sleep(0.05)
+    return running
 
 
 def _fresh(pair, service: str, **kwargs):
@@ -65,6 +75,64 @@ def test_the_worker_answers_calls_and_cloudtrail_records_them(pair):
     while len(recorded := _lookup(pair, "GetCallerIdentity", agent)) < calls and time.monotonic() < deadline:
         time.sleep(0.1)  # the worker ships its records every few milliseconds
     assert len(recorded) == calls
+
+
+def test_a_call_answered_anywhere_is_in_event_history_at_once(pair):
+    # No flush from the test: LookupEvents' own flush gathers what the worker has not shipped yet.
+    key = _fresh(pair, "kms").create_key()["KeyMetadata"]["KeyId"]
+    cloudtrail = make_client(pair.endpoint, "cloudtrail")
+    for _ in range(CALLS):
+        agent = unique("own-writes")
+        _fresh(pair, "kms", user_agent_extra=agent).encrypt(KeyId=key, Plaintext=b"x")
+        events = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "Encrypt"}],
+                                          MaxResults=5)["Events"]
+        assert any(agent in event["CloudTrailEvent"] for event in events)
+
+
+def _raw(pair, request: bytes, timeout: float = 30) -> socket.socket:
+    host, port = pair.endpoint.rsplit("/", 1)[1].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=timeout)
+    sock.sendall(request.replace(b"{host}", f"{host}:{port}".encode()))
+    return sock
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """All the server sends until it closes the connection (a socket timeout if it never does)."""
+    with sock:
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_an_upload_over_the_limit_is_refused_at_once_in_every_process(pair):
+    bucket = unique("worker-huge")
+    _fresh(pair, "s3").create_bucket(Bucket=bucket)
+    for _ in range(CALLS):
+        answer = _answer(_raw(pair, f"PUT /{bucket}/huge HTTP/1.1\r\nHost: {{host}}\r\n"
+                                           f"Content-Length: {6 * 1024 ** 3}\r\n\r\n".encode()))
+        # At once, and the connection closes (its body is never read).
+        assert b" 400 " in answer.split(b"\r\n", 1)[0] and b"<Code>EntityTooLarge</Code>" in answer
+
+
+def test_an_oversized_head_is_refused_in_every_process(pair):
+    for _ in range(CALLS):
+        answer = _answer(_raw(pair, b"GET / HTTP/1.1\r\nHost: {host}\r\nx-padding: "
+                                     + b"a" * (pair.config.max_header_bytes + 1) + b"\r\n\r\n"))
+        assert answer.startswith(b"HTTP/1.1 431 ")
+
+
+def test_a_stalled_upload_is_answered_before_its_body_ends(tmp_path):
+    with start_server(tmp_path, workers=2, body_idle_timeout_seconds=1.0) as running:
+        _listening(running)
+        bucket = unique("worker-stalled")
+        make_client(running.endpoint, "s3").create_bucket(Bucket=bucket)
+        # All at once, so the seconds of waiting overlap; the body stops after 10 of its 1,000 bytes.
+        stalled = [_raw(running, f"PUT /{bucket}/k HTTP/1.1\r\nHost: {{host}}\r\nContent-Length: 1000\r\n\r\n"
+                                 f"{'x' * 10}".encode()) for _ in range(CALLS)]
+        for sock in stalled:
+            answer = _answer(sock)
+            assert b" 400 " in answer.split(b"\r\n", 1)[0] and b"<Code>RequestTimeout</Code>" in answer
 
 
 def test_a_key_made_in_the_primary_encrypts_at_once_in_every_process(pair):
