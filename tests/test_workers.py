@@ -6,12 +6,14 @@ import signal
 import socket
 import stat
 import time
+from datetime import timedelta
 
 import pytest
 import requests
 
 from nimbus.server import free_port
-from tests.support import advance_clock, error_of, kill_9, make_client, serve_subprocess, start_server, unique
+from tests.support import (advance_clock, error_of, kill_9, make_client, serve_subprocess, start_server, unique,
+                           virtual_now)
 
 CALLS = 24  # each on a new connection: enough for both processes to accept some
 
@@ -87,6 +89,38 @@ def test_a_call_answered_anywhere_is_in_event_history_at_once(pair):
         events = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "Encrypt"}],
                                           MaxResults=5)["Events"]
         assert any(agent in event["CloudTrailEvent"] for event in events)
+
+
+def test_a_key_used_anywhere_is_last_used_at_once(pair):
+    iam = _fresh(pair, "iam")
+    user = unique("last-used")
+    iam.create_user(UserName=user)
+    made = iam.create_access_key(UserName=user)["AccessKey"]
+    kms_key = _fresh(pair, "kms").create_key()["KeyMetadata"]["KeyId"]
+    as_user = {"key": made["AccessKeyId"], "secret": made["SecretAccessKey"]}
+    for _ in range(CALLS // 2):  # alternate services, so each read shows the call just made
+        _fresh(pair, "sts", **as_user).get_caller_identity()
+        assert iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] \
+            == "sts"
+        _fresh(pair, "kms", **as_user).encrypt(KeyId=kms_key, Plaintext=b"x")
+        assert iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] \
+            == "kms"
+
+
+def test_request_metrics_of_calls_answered_anywhere_are_read_at_once(pair):
+    s3, cloudwatch = _fresh(pair, "s3"), _fresh(pair, "cloudwatch")
+    bucket = unique("worker-metrics")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_bucket_metrics_configuration(Bucket=bucket, Id="all", MetricsConfiguration={"Id": "all"})
+    now = virtual_now(pair.endpoint)
+    for count in range(1, CALLS + 1):
+        _fresh(pair, "s3").get_object(Bucket=bucket, Key="k")["Body"].read()
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/S3", MetricName="GetRequests", Statistics=["Sum"], Period=60,
+            StartTime=now - timedelta(hours=1), EndTime=now + timedelta(hours=1),
+            Dimensions=[{"Name": "BucketName", "Value": bucket}, {"Name": "FilterId", "Value": "all"}])["Datapoints"]
+        assert sum(point["Sum"] for point in points) == count
 
 
 def _raw(pair, request: bytes, timeout: float = 30) -> socket.socket:
