@@ -12,8 +12,16 @@ import pytest
 import requests
 
 from nimbus.server import free_port
-from tests.support import (advance_clock, error_of, kill_9, make_client, serve_subprocess, start_server, unique,
-                           virtual_now)
+from tests.support import (
+    advance_clock,
+    error_of,
+    kill_9,
+    make_client,
+    serve_subprocess,
+    start_server,
+    unique,
+    virtual_now,
+)
 
 CALLS = 24  # each on a new connection: enough for both processes to accept some
 
