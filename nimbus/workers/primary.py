@@ -165,6 +165,8 @@ class WorkerPool:
                 process.kill()
             if process.stdin is not None:
                 process.stdin.close()
+        for slot in range(len(self.processes)):
+            self.runtime.counters.forget_records(slot)  # the last flush must not wait for workers that are gone
         if self._server is not None:
             self._server.should_exit = True
         for thread in self._threads:
