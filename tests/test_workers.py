@@ -3,14 +3,25 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import stat
 import time
+from datetime import timedelta
 
 import pytest
 import requests
 
 from nimbus.server import free_port
-from tests.support import advance_clock, error_of, kill_9, make_client, serve_subprocess, start_server, unique
+from tests.support import (
+    advance_clock,
+    error_of,
+    kill_9,
+    make_client,
+    serve_subprocess,
+    start_server,
+    unique,
+    virtual_now,
+)
 
 CALLS = 24  # each on a new connection: enough for both processes to accept some
 
@@ -18,7 +29,16 @@ CALLS = 24  # each on a new connection: enough for both processes to accept some
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     with start_server(tmp_path_factory.mktemp("workers"), workers=2) as running:
-        yield running
+        yield _listening(running)
+
+
+def _listening(running):
+    """The server once its workers listen: until then the kernel sends every connection to the primary."""
+    deadline = time.monotonic() + 60
+    while not all(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) for sock in running.pool.listeners):
+        assert time.monotonic() < deadline, "a front worker never listened"
+        time.sleep(0.05)
+    return running
 
 
 def _fresh(pair, service: str, **kwargs):
@@ -65,6 +85,96 @@ def test_the_worker_answers_calls_and_cloudtrail_records_them(pair):
     while len(recorded := _lookup(pair, "GetCallerIdentity", agent)) < calls and time.monotonic() < deadline:
         time.sleep(0.1)  # the worker ships its records every few milliseconds
     assert len(recorded) == calls
+
+
+def test_a_call_answered_anywhere_is_in_event_history_at_once(pair):
+    # No flush from the test: LookupEvents' own flush gathers what the worker has not shipped yet.
+    key = _fresh(pair, "kms").create_key()["KeyMetadata"]["KeyId"]
+    cloudtrail = make_client(pair.endpoint, "cloudtrail")
+    for _ in range(CALLS):
+        agent = unique("own-writes")
+        _fresh(pair, "kms", user_agent_extra=agent).encrypt(KeyId=key, Plaintext=b"x")
+        events = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "Encrypt"}],
+                                          MaxResults=5)["Events"]
+        assert any(agent in event["CloudTrailEvent"] for event in events)
+
+
+def test_a_key_used_anywhere_is_last_used_at_once(pair):
+    iam = _fresh(pair, "iam")
+    user = unique("last-used")
+    iam.create_user(UserName=user)
+    made = iam.create_access_key(UserName=user)["AccessKey"]
+    kms_key = _fresh(pair, "kms").create_key()["KeyMetadata"]["KeyId"]
+    as_user = {"key": made["AccessKeyId"], "secret": made["SecretAccessKey"]}
+    for _ in range(CALLS // 2):  # alternate services, so each read shows the call just made
+        _fresh(pair, "sts", **as_user).get_caller_identity()
+        assert iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] \
+            == "sts"
+        _fresh(pair, "kms", **as_user).encrypt(KeyId=kms_key, Plaintext=b"x")
+        assert iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] \
+            == "kms"
+
+
+def test_request_metrics_of_calls_answered_anywhere_are_read_at_once(pair):
+    s3, cloudwatch = _fresh(pair, "s3"), _fresh(pair, "cloudwatch")
+    bucket = unique("worker-metrics")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_bucket_metrics_configuration(Bucket=bucket, Id="all", MetricsConfiguration={"Id": "all"})
+    now = virtual_now(pair.endpoint)
+    for count in range(1, CALLS + 1):
+        _fresh(pair, "s3").get_object(Bucket=bucket, Key="k")["Body"].read()
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/S3", MetricName="GetRequests", Statistics=["Sum"], Period=60,
+            StartTime=now - timedelta(hours=1), EndTime=now + timedelta(hours=1),
+            Dimensions=[{"Name": "BucketName", "Value": bucket}, {"Name": "FilterId", "Value": "all"}])["Datapoints"]
+        assert sum(point["Sum"] for point in points) == count
+
+
+def _raw(pair, request: bytes, timeout: float = 30) -> socket.socket:
+    host, port = pair.endpoint.rsplit("/", 1)[1].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=timeout)
+    sock.sendall(request.replace(b"{host}", f"{host}:{port}".encode()))
+    return sock
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """All the server sends until it closes the connection (a socket timeout if it never does)."""
+    with sock:
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_an_upload_over_the_limit_is_refused_at_once_in_every_process(pair):
+    bucket = unique("worker-huge")
+    _fresh(pair, "s3").create_bucket(Bucket=bucket)
+    for _ in range(CALLS):
+        answer = _answer(_raw(pair, f"PUT /{bucket}/huge HTTP/1.1\r\nHost: {{host}}\r\n"
+                                           f"Content-Length: {6 * 1024 ** 3}\r\n\r\n".encode()))
+        # At once, and the connection closes (its body is never read).
+        assert b" 400 " in answer.split(b"\r\n", 1)[0] and b"<Code>EntityTooLarge</Code>" in answer
+
+
+def test_an_oversized_head_is_refused_in_every_process(pair):
+    for _ in range(CALLS):
+        answer = _answer(_raw(pair, b"GET / HTTP/1.1\r\nHost: {host}\r\nx-padding: "
+                                     + b"a" * (pair.config.max_header_bytes + 1) + b"\r\n\r\n"))
+        assert answer.startswith(b"HTTP/1.1 431 ")
+
+
+def test_a_stalled_upload_is_answered_before_its_body_ends(tmp_path):
+    with start_server(tmp_path, workers=2, body_idle_timeout_seconds=1.0) as running:
+        _listening(running)
+        bucket = unique("worker-stalled")
+        make_client(running.endpoint, "s3").create_bucket(Bucket=bucket)
+        # All at once, so the seconds of waiting overlap; the body stops after 10 of its 1,000 bytes.
+        stalled = [_raw(running, f"PUT /{bucket}/k HTTP/1.1\r\nHost: {{host}}\r\nContent-Length: 1000\r\n\r\n"
+                                 f"{'x' * 10}".encode()) for _ in range(CALLS)]
+        for sock in stalled:
+            answer = _answer(sock)
+            assert b" 400 " in answer.split(b"\r\n", 1)[0] and b"<Code>RequestTimeout</Code>" in answer
 
 
 def test_a_key_made_in_the_primary_encrypts_at_once_in_every_process(pair):

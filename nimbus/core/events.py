@@ -138,8 +138,8 @@ class EventBus:
     def flush(self, timeout: float = 60.0) -> None:
         # Generous: on a loaded machine the worker may lag by seconds, and a flush that gives up early lets
         # a delivery miss calls it has already answered.
-        if self._worker is None or self._worker.stopped:
-            return
+        if self._worker is None or self._worker.stopped or self._worker.thread is threading.current_thread():
+            return  # a subscriber flushing on the bus's own thread would wait for itself
         done = threading.Event()
         self._queue.put((None, done))
         self._worker.wake()

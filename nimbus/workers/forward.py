@@ -36,31 +36,55 @@ def parse_viewer(value: bytes) -> tuple[tuple[str, int], str]:
 
 async def forward(socket_path: str, scope, body: bytes | AsyncIterator[bytes], send, receive) -> None:
     reader, writer = await asyncio.open_unix_connection(socket_path, limit=_READ_BYTES)
+    received = asyncio.Event()  # the client's body is all here
+    answered = asyncio.Event()  # the primary's answer has begun
+    sending = asyncio.ensure_future(_send_request(writer, scope, body, received))
+    relay = asyncio.ensure_future(_relay(reader, scope["method"], send, answered, received))
+    early = asyncio.ensure_future(answered.wait())
     try:
-        if isinstance(body, bytes):
-            writer.write(_head(scope, len(body)) + body)
+        await asyncio.wait((sending, early, relay), return_when=asyncio.FIRST_COMPLETED)
+        if sending.done() and not _broke(sending):
+            sending.result()  # the client went away mid-body: ClientGone
+            # A long answer (an event stream) ends when its client goes away: closing the connection tells the
+            # primary.
+            gone = asyncio.ensure_future(_disconnected(receive))
+            try:
+                await asyncio.wait((relay, gone), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                gone.cancel()
         else:
-            writer.write(_head(scope, None))
-            chunked = not any(name == b"content-length" for name, _ in scope["headers"])
-            async for chunk in body:
-                if chunk:
-                    writer.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
-                    await writer.drain()
-            if chunked:
-                writer.write(b"0\r\n\r\n")
-        await writer.drain()
-        # A long answer (an event stream) ends when its client goes away: closing the connection tells the primary.
-        relay = asyncio.ensure_future(_relay(reader, scope["method"], send))
-        gone = asyncio.ensure_future(_disconnected(receive))
-        try:
-            await asyncio.wait((relay, gone), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            gone.cancel()
-            relay.cancel()
-        if relay.done() and not relay.cancelled():
-            relay.result()  # its error, if any
+            # The primary answered before the body was all here (a declared length over the limit, a stalled
+            # body): the answer goes to the client at once, and the connection then closes, as the primary's does.
+            await asyncio.wait((relay,))
     finally:
+        for task in (early, sending, relay):
+            task.cancel()
         writer.close()
+    if not relay.cancelled():
+        relay.result()  # its error, if any
+
+
+def _broke(sending: asyncio.Future) -> bool:
+    """Whether the primary closed the connection before taking the whole body (after it answered early)."""
+    return not sending.cancelled() and isinstance(sending.exception(), ConnectionError)
+
+
+async def _send_request(writer: asyncio.StreamWriter, scope, body: bytes | AsyncIterator[bytes],
+                        received: asyncio.Event) -> None:
+    if isinstance(body, bytes):
+        received.set()
+        writer.write(_head(scope, len(body)) + body)
+    else:
+        writer.write(_head(scope, None))
+        chunked = not any(name == b"content-length" for name, _ in scope["headers"])
+        async for chunk in body:
+            if chunk:
+                writer.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
+                await writer.drain()
+        received.set()
+        if chunked:
+            writer.write(b"0\r\n\r\n")
+    await writer.drain()
 
 
 def _head(scope, length: int | None) -> bytes:
@@ -80,7 +104,8 @@ def _head(scope, length: int | None) -> bytes:
     return b"\r\n".join(lines)
 
 
-async def _relay(reader: asyncio.StreamReader, method: str, send) -> None:
+async def _relay(reader: asyncio.StreamReader, method: str, send, answered: asyncio.Event,
+                 received: asyncio.Event) -> None:
     # h11 reads the answer's framing; it is told the method only (a HEAD's answer has no body).
     parser = h11.Connection(h11.CLIENT)
     parser.send(h11.Request(method=method, target="/", headers=[("host", "primary"), ("content-length", "0")]))
@@ -95,6 +120,9 @@ async def _relay(reader: asyncio.StreamReader, method: str, send) -> None:
             continue
         if isinstance(event, h11.Response):
             headers = [(name, value) for name, value in event.headers.raw_items() if name.lower() not in _RESPONSE_OWN]
+            if not received.is_set():  # the rest of the body is never read: the connection cannot serve again
+                headers.append((b"connection", b"close"))
+            answered.set()
             await send({"type": "http.response.start", "status": event.status_code, "headers": headers})
             started = True
         elif isinstance(event, h11.Data):

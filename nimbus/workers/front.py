@@ -43,8 +43,9 @@ _ANSWERABLE_METHODS = frozenset({"GET", "HEAD", "POST"})
 class FrontRuntime(Runtime):
     """The primary's state, read-only, its clock followed, and no background work of its own."""
 
-    def __init__(self, config: Config, primary_socket: str):
+    def __init__(self, config: Config, primary_socket: str, slot: int):
         self.primary_socket = primary_socket
+        self.slot = slot
         self.counters = SharedCounters(config.data_dir)
         self._seen = self.counters.read()
         self._follow = threading.Lock()
@@ -57,7 +58,7 @@ class FrontRuntime(Runtime):
         return ReadOnlyStore(super()._open_store())
 
     def _event_bus(self) -> EventBus:
-        return ShippingBus(self.scheduler, self.primary_socket)
+        return ShippingBus(self.scheduler, self.primary_socket, self.counters, self.slot)
 
     def _start_background(self) -> None:
         self.scheduler.stop()  # a provider's job never starts here: background work is the primary's
@@ -149,7 +150,7 @@ def main() -> None:
     config = Config(**spec["config"])
     listener = socket.socket(fileno=spec["listener"])
     threading.Thread(target=_exit_with_primary, args=(sys.stdin,), name="nimbus-primary-watch", daemon=True).start()
-    runtime = FrontRuntime(config, spec["primary_socket"])
+    runtime = FrontRuntime(config, spec["primary_socket"], spec["slot"])
     uvicorn.Server(uvicorn_config(FrontApp(runtime), config)).run(sockets=[listener])
 
 

@@ -20,11 +20,13 @@ import time
 import uvicorn
 
 from nimbus.config import Config
+from nimbus.core.events import EventBus
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import NimbusApp
 from nimbus.store.base import Store
 from nimbus.workers.forward import VIEWER_HEADER, parse_viewer
-from nimbus.workers.shared import SharedCounters
+from nimbus.workers.gathering import GatheringBus
+from nimbus.workers.shared import MAX_WORKERS, SharedCounters
 from nimbus.workers.shipping import EVENTS_PATH, read_batch
 from nimbus.workers.stores import ChangeCountingStore
 
@@ -36,8 +38,9 @@ WATCH_SECONDS = 0.5
 
 
 def workers_wanted(config: Config) -> int:
-    """How many processes serve: an in-memory store cannot be shared, so --ephemeral is always one."""
-    return 1 if config.ephemeral else max(1, config.workers)
+    """How many processes serve: an in-memory store cannot be shared, so --ephemeral is always one; and at most
+    one page of shared counters' worth of front workers (252)."""
+    return 1 if config.ephemeral else max(1, min(config.workers, MAX_WORKERS + 1))
 
 
 class PrimaryRuntime(Runtime):
@@ -48,6 +51,9 @@ class PrimaryRuntime(Runtime):
     def _open_store(self) -> Store:
         self.counters = SharedCounters(self.config.data_dir, create=True)
         return ChangeCountingStore(super()._open_store(), self.counters)
+
+    def _event_bus(self) -> EventBus:
+        return GatheringBus(self.scheduler, self.counters, workers_wanted(self.config) - 1)
 
     def reset(self) -> None:
         super().reset()
@@ -117,6 +123,8 @@ def listen(config: Config) -> list[socket.socket]:
 
 class WorkerPool:
     def __init__(self, runtime: Runtime, app: NimbusApp, listeners: list[socket.socket]):
+        assert isinstance(runtime, PrimaryRuntime)  # whose counters the workers follow
+        self.runtime = runtime
         self.config = runtime.config
         self.listeners = listeners  # one per worker, kept here so a restarted worker takes up its queue
         self.socket_path = os.path.join(self.config.data_dir, SOCKET_FILE)
@@ -142,7 +150,7 @@ class WorkerPool:
         deadline = time.monotonic() + 15
         while not self._server.started and time.monotonic() < deadline:
             time.sleep(0.01)
-        self.processes = [self._spawn(listener) for listener in self.listeners]
+        self.processes = [self._spawn(slot) for slot in range(len(self.listeners))]
         self._run(self._watch, "nimbus-workers-watch")
         return self
 
@@ -157,6 +165,8 @@ class WorkerPool:
                 process.kill()
             if process.stdin is not None:
                 process.stdin.close()
+        for slot in range(len(self.processes)):
+            self.runtime.counters.forget_records(slot)  # the last flush must not wait for workers that are gone
         if self._server is not None:
             self._server.should_exit = True
         for thread in self._threads:
@@ -169,13 +179,14 @@ class WorkerPool:
         thread.start()
         self._threads.append(thread)
 
-    def _spawn(self, listener: socket.socket) -> subprocess.Popen:
+    def _spawn(self, slot: int) -> subprocess.Popen:
+        listener = self.listeners[slot]
         process = subprocess.Popen([sys.executable, "-m", "nimbus.workers.front"], stdin=subprocess.PIPE,
                                    pass_fds=[listener.fileno()], text=True,
                                    start_new_session=True)  # a terminal's Ctrl-C is the primary's to act on
         assert process.stdin is not None
         process.stdin.write(json.dumps({"config": dataclasses.asdict(self.config), "listener": listener.fileno(),
-                                        "primary_socket": self.socket_path}) + "\n")
+                                        "primary_socket": self.socket_path, "slot": slot}) + "\n")
         process.stdin.flush()  # and kept open: the worker exits when it closes
         return process
 
@@ -186,4 +197,5 @@ class WorkerPool:
                     log.warning("front worker %d exited (%s); starting another", process.pid, process.returncode)
                     if process.stdin is not None:
                         process.stdin.close()
-                    self.processes[index] = self._spawn(self.listeners[index])
+                    self.runtime.counters.forget_records(index)  # a flush no longer waits for them
+                    self.processes[index] = self._spawn(index)

@@ -20,6 +20,7 @@ from typing import Any
 from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceChangeEvent
 from nimbus.core.metrics import MetricDatum
 from nimbus.core.scheduler import Scheduler
+from nimbus.workers.shared import SharedCounters
 from nimbus.workers.unix_http import UnixConnection
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,11 @@ def _travels(item: tuple[str, Any]) -> bool:
 class ShippingBus(EventBus):
     """A front worker's bus: everything published goes to the primary, where the subscribers are."""
 
-    def __init__(self, scheduler: Scheduler, socket_path: str):
+    def __init__(self, scheduler: Scheduler, socket_path: str, counters: SharedCounters, slot: int):
         super().__init__(scheduler)
         self._connection = UnixConnection(socket_path)
+        self._counters = counters  # what the primary's flush waits for (gathering.py)
+        self._slot = slot
         self._outbox: list[tuple[str, Any]] = []
         self._pending = threading.Condition()
         self._in_flight = 0
@@ -94,6 +97,7 @@ class ShippingBus(EventBus):
     def publish(self, topic: str, event: Any) -> None:
         with self._pending:
             self._outbox.append((topic, event))
+            self._counters.count_records(self._slot, published=1)  # before the call's answer leaves
             if len(self._outbox) == 1:
                 self._pending.notify()
 
@@ -125,6 +129,7 @@ class ShippingBus(EventBus):
             except Exception:
                 log.exception("could not ship %d event records to the primary", len(batch))
             finally:
+                self._counters.count_records(self._slot, shipped=len(batch))  # shipped, or never will be
                 with self._pending:
                     self._in_flight = 0
                     self._pending.notify_all()

@@ -49,6 +49,10 @@ class PublishedMetrics:
             self._pending[key] = merge(held, point) if held is not None else point
 
     def flush(self) -> None:
+        # What the calls answered so far published, in whichever process answered them: their records first
+        # (a front worker's too), then the metrics a subscriber makes of those records (S3's request metrics).
+        for _ in range(2):
+            self.runtime.events.flush()
         with self._flushing:
             with self._lock:
                 pending, self._pending = self._pending, {}

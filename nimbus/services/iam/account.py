@@ -12,7 +12,7 @@ from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.iam.common import already_exists, no_such_entity, ns
 from nimbus.services.iam.documents import ACCESS_ADVISOR_JOB, AccessAdvisorJob, Entity
-from nimbus.services.iam.key_usage import service_uses
+from nimbus.services.iam.key_usage import recorded_so_far, service_uses
 from nimbus.services.iam.state import IamState
 
 ALIAS = re.compile(r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
@@ -59,6 +59,7 @@ class AccountOps(IamState):
             for statement in compile_policy(document).statements:
                 if statement.allow:
                     namespaces.update(a.split(":")[0].lower() for a in statement.actions or () if ":" in a)
+        recorded_so_far(ctx.runtime)
         uses = service_uses(self.store, ctx.account_id, set(principals))
         namespaces.update(u["Service"] for u in uses)  # what "*" allowed shows once it was used
         services = []

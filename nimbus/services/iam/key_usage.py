@@ -36,6 +36,11 @@ class KeyUsageRecorder:
         self.runtime.events.unsubscribe(API_CALL, self.on_call)
 
 
+def recorded_so_far(runtime: Runtime) -> None:
+    """The calls answered before a read of last uses are in them, whichever process answered them."""
+    runtime.events.flush()
+
+
 def last_used(store, account: str, key_id: str) -> KeyLastUsed | None:
     return KEY_LAST_USED.get(store, ns(account, "key_last_used"), key_id)
 

@@ -17,7 +17,7 @@ from nimbus.services.iam.common import (
     ns,
 )
 from nimbus.services.iam.documents import ACCESS_KEY, CREDENTIAL_REPORT, STS_PREFERENCES, AccessKey, User
-from nimbus.services.iam.key_usage import last_used
+from nimbus.services.iam.key_usage import last_used, recorded_so_far
 from nimbus.services.iam.mfa_devices import MfaDeviceOps
 from nimbus.services.iam.users import ACCESS_KEYS_PER_USER
 
@@ -47,6 +47,7 @@ class ReportOps(MfaDeviceOps):
         key = ACCESS_KEY.get(self.store, ns(ctx.account_id, "access_keys"), params["AccessKeyId"])
         if key is None:
             raise no_such_entity(f"The Access Key with id {params['AccessKeyId']} cannot be found.")
+        recorded_so_far(ctx.runtime)
         used = last_used(self.store, ctx.account_id, key["AccessKeyId"])
         output: dict = {"ServiceName": "N/A", "Region": "N/A"}
         if used is not None:
@@ -57,6 +58,7 @@ class ReportOps(MfaDeviceOps):
     def generate_credential_report(self, ctx: RequestContext, params: dict) -> dict:
         ns_reports = ns(ctx.account_id, "credential_report")
         first = CREDENTIAL_REPORT.get(self.store, ns_reports, "report") is None
+        recorded_so_far(ctx.runtime)
         CREDENTIAL_REPORT.put(self.store, ns_reports, "report", {"Content": self._credential_csv(ctx),
                                                                  "Generated": ctx.clock.time()})
         # AWS answers STARTED to the first request and COMPLETE once a report exists.
