@@ -143,6 +143,7 @@ def test_delivery_policy_limits_retries_and_4xx_is_final(client, receiver, serve
     sns.publish(TopicArn=topic, Message="marker")
     notes = [body(n)["Message"] for n in receiver.wait_for(4, "Notification")]
     assert notes == ["gives up", "gives up", "not found", "marker"]
+    _wait_for_attempts(server, receiver, 4)
     # Without a dead-letter target AWS discards what it gives up; nimbus keeps a note of it.
     given_up = requests.get(f"{server.endpoint}/_nimbus/sns/deliveries",
                             params={"endpoint": receiver.url}).json()["undelivered"]
@@ -159,6 +160,8 @@ def test_throttle_policy_spaces_deliveries_to_a_subscription(client, receiver, s
     for i in range(4):
         sns.publish(TopicArn=topic, Message=f"m{i}")
     receiver.wait_for(4, "Notification")
+    # The receiver sees the last request before nimbus has its answer and records the attempt.
+    _wait_for_attempts(server, receiver, 4)
     attempts = requests.get(f"{server.endpoint}/_nimbus/sns/deliveries",
                             params={"endpoint": receiver.url}).json()["attempts"]
     times = sorted(a["time"] for a in attempts if a["messageType"] == "Notification")
