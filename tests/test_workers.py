@@ -5,12 +5,15 @@ import os
 import signal
 import socket
 import stat
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
+from nimbus.config import available_cores
 from nimbus.server import free_port
 from tests.support import (
     advance_clock,
@@ -265,6 +268,53 @@ def test_the_workers_end_with_a_primary_killed(tmp_path):
     while any(os.path.exists(f"/proc/{pid}") and _state(pid) != "Z" for pid in workers):
         assert time.monotonic() < deadline, "a worker outlived its primary"
         time.sleep(0.1)
+
+
+def test_serve_runs_a_process_per_core(tmp_path):
+    env = {name: value for name, value in os.environ.items() if name != "NIMBUS_WORKERS"}
+    port = free_port()
+    primary = serve_subprocess(str(tmp_path / "data"), port, env=env)
+    try:
+        settings = requests.get(f"http://127.0.0.1:{port}/_nimbus/health", timeout=10).json()["settings"]
+        assert settings["workers"] == available_cores()
+        if available_cores() > 1:
+            assert len(_children(primary.pid)) == available_cores() - 1
+    finally:
+        kill_9(primary)
+
+
+def test_a_restart_waits_for_the_port_a_moment(tmp_path):
+    """The front workers of a nimbus just killed (kill -9) hold the port for the moment they take to exit: a
+    nimbus started again at once waits for it rather than calling the port taken."""
+    port = free_port()
+    leftover = socket.socket()
+    leftover.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    leftover.bind(("127.0.0.1", port))
+    leftover.listen()
+    threading.Timer(1.0, leftover.close).start()
+    primary = serve_subprocess(str(tmp_path / "data"), port, env={**os.environ, "NIMBUS_WORKERS": "2"})
+    try:
+        assert make_client(f"http://127.0.0.1:{port}", "sts").get_caller_identity()["Account"]
+    finally:
+        kill_9(primary)
+
+
+def test_a_worker_that_cannot_reach_its_primary_answers_503(tmp_path):
+    """An SDK retries a 503 (by then a restarting primary answers); the web server's bare 500 it would not parse."""
+    with start_server(tmp_path, workers=2) as running:
+        _listening(running)
+        running.pool._server.should_exit = True  # the primary no longer listens to its workers
+        codes = set()
+        deadline = time.monotonic() + 60
+        while "ServiceUnavailable" not in codes:
+            assert time.monotonic() < deadline, f"the worker answered no forwarded call: {codes}"
+            try:  # a new connection each time: either process may take it
+                make_client(running.endpoint, "kinesis").list_streams()
+                codes.add("answered by the primary")
+            except ClientError as error:
+                codes.add(error.response["Error"]["Code"])
+                assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        assert codes <= {"ServiceUnavailable", "answered by the primary"}, codes
 
 
 def _children(pid: int) -> list[int]:
