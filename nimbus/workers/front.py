@@ -29,6 +29,7 @@ from nimbus.protocol.http import HttpRequest, HttpResponse
 from nimbus.server import uvicorn_config
 from nimbus.services.iam.startup import IamIdentityPolicies
 from nimbus.store.base import Store
+from nimbus.workers.connections import PrimaryConnections
 from nimbus.workers.forward import forward
 from nimbus.workers.shared import SharedCounters
 from nimbus.workers.shipping import ShippingBus
@@ -101,6 +102,7 @@ class FrontApp(NimbusApp):
     def __init__(self, runtime: FrontRuntime):
         super().__init__(runtime)
         self.handler = FrontHandler(runtime)
+        self.connections = PrimaryConnections(runtime.primary_socket, runtime.config.keep_alive_seconds)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -123,7 +125,7 @@ class FrontApp(NimbusApp):
 
     async def _forward(self, scope, body, send, receive) -> None:
         try:
-            await forward(self.runtime.primary_socket, scope, body, send, receive)
+            await forward(self.connections, scope, body, send, receive)
         except ClientGone:
             pass
         except OSError:  # the primary is gone (this worker ends with it) or restarting
