@@ -115,6 +115,15 @@ def test_a_key_used_anywhere_is_last_used_at_once(pair):
             == "kms"
 
 
+def test_a_kms_key_used_anywhere_shows_its_last_usage_at_once(pair):
+    kms = _fresh(pair, "kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    for _ in range(CALLS):
+        used = _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"x")["ResponseMetadata"]["RequestId"]
+        last = kms.get_key_last_usage(KeyId=key)["KeyLastUsage"]
+        assert (last["Operation"], last["KmsRequestId"]) == ("Encrypt", used)
+
+
 def test_request_metrics_of_calls_answered_anywhere_are_read_at_once(pair):
     s3, cloudwatch = _fresh(pair, "s3"), _fresh(pair, "cloudwatch")
     bucket = unique("worker-metrics")

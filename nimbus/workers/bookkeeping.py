@@ -2,7 +2,7 @@
 
 A worker caches, across requests, only IAM's compiled policies, the clock's history and (until a reset) its
 providers; every other read goes to the store as it is. The records below are written for the calls themselves
-(CloudTrail's event history, CloudWatch's metric points, IAM's and KMS's last uses), so with the counter
+(CloudTrail's event history, CloudWatch's metric points, IAM's last uses), so with the counter
 moving on them every worker dropped its caches on nearly every request, for nothing. A worker that reads them
 (LookupEvents, GetMetricStatistics: all answered by the primary today) reads the store, which has them.
 
@@ -19,7 +19,6 @@ _REGIONAL = frozenset({
     ("cloudtrail", "events-by"), ("cloudtrail", "events-unindexed"), ("cloudtrail", "insight-minutes"),
     # Metric data (services' own metrics, S3's request metrics) and the metrics' names.
     ("cloudwatch", "points"), ("cloudwatch", "metrics"),
-    ("kms", "key-last-usage"),
 })
 _GLOBAL = frozenset({("iam", "key_last_used"), ("iam", "service_use")})
 
