@@ -118,6 +118,15 @@ def test_a_key_used_anywhere_is_last_used_at_once(pair):
             == "kms"
 
 
+def test_a_kms_key_used_anywhere_shows_its_last_usage_at_once(pair):
+    kms = _fresh(pair, "kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    for _ in range(CALLS):
+        used = _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"x")["ResponseMetadata"]["RequestId"]
+        last = kms.get_key_last_usage(KeyId=key)["KeyLastUsage"]
+        assert (last["Operation"], last["KmsRequestId"]) == ("Encrypt", used)
+
+
 def test_request_metrics_of_calls_answered_anywhere_are_read_at_once(pair):
     s3, cloudwatch = _fresh(pair, "s3"), _fresh(pair, "cloudwatch")
     bucket = unique("worker-metrics")
@@ -132,6 +141,33 @@ def test_request_metrics_of_calls_answered_anywhere_are_read_at_once(pair):
             StartTime=now - timedelta(hours=1), EndTime=now + timedelta(hours=1),
             Dimensions=[{"Name": "BucketName", "Value": bucket}, {"Name": "FilterId", "Value": "all"}])["Datapoints"]
         assert sum(point["Sum"] for point in points) == count
+
+
+def test_what_calls_record_moves_no_worker_cache(pair):
+    """Event history, request metrics and last uses, written for every call, leave the change counter still: a
+    worker that saw it move would drop its compiled policies and reload its clock on nearly every request."""
+    iam, s3 = _fresh(pair, "iam"), _fresh(pair, "s3")
+    user, bucket = unique("quiet-user"), unique("quiet-bucket")
+    iam.create_user(UserName=user)
+    made = iam.create_access_key(UserName=user)["AccessKey"]
+    as_user = {"key": made["AccessKeyId"], "secret": made["SecretAccessKey"]}
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_bucket_metrics_configuration(Bucket=bucket, Id="all", MetricsConfiguration={"Id": "all"})
+    kms_key = _fresh(pair, "kms").create_key()["KeyMetadata"]["KeyId"]
+    pair.runtime.events.flush()
+    changes = pair.runtime.counters.read()[0]
+    for _ in range(CALLS // 2):  # in both processes: what the worker answers and what the primary does
+        _fresh(pair, "sts", **as_user).get_caller_identity()
+        _fresh(pair, "kms", **as_user).encrypt(KeyId=kms_key, Plaintext=b"x")
+        _fresh(pair, "s3", **as_user).get_object(Bucket=bucket, Key="k")["Body"].read()
+        _fresh(pair, "kms", **as_user).list_keys()
+    pair.runtime.events.flush()  # every record of those calls is written
+    assert iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] \
+        in {"sts", "kms", "s3"}
+    assert pair.runtime.counters.read()[0] == changes
+    iam.tag_user(UserName=user, Tags=[{"Key": "k", "Value": "v"}])  # a change a worker may cache still moves it
+    assert pair.runtime.counters.read()[0] > changes
 
 
 def _raw(pair, request: bytes, timeout: float = 30) -> socket.socket:

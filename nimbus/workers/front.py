@@ -30,6 +30,7 @@ from nimbus.protocol.http import HttpRequest, HttpResponse
 from nimbus.server import uvicorn_config
 from nimbus.services.iam.startup import IamIdentityPolicies
 from nimbus.store.base import Store
+from nimbus.workers.connections import PrimaryConnections
 from nimbus.workers.forward import forward
 from nimbus.workers.shared import SharedCounters
 from nimbus.workers.shipping import ShippingBus
@@ -102,6 +103,7 @@ class FrontApp(NimbusApp):
     def __init__(self, runtime: FrontRuntime):
         super().__init__(runtime)
         self.handler = FrontHandler(runtime)
+        self.connections = PrimaryConnections(runtime.primary_socket, runtime.config.keep_alive_seconds)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -131,7 +133,7 @@ class FrontApp(NimbusApp):
             await send(message)
 
         try:
-            await forward(self.runtime.primary_socket, scope, body, relaying, receive)
+            await forward(self.connections, scope, body, relaying, receive)
         except ClientGone:
             return
         except OSError:  # the primary is gone (this worker ends with it) or restarting
