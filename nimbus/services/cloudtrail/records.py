@@ -183,9 +183,10 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
     if isinstance(response.get("TopicArn"), str):
         found.setdefault(response["TopicArn"], {"accountId": account, "type": "AWS::SNS::Topic",
                                                 "ARN": response["TopicArn"]})
-    for member, kind in RESOURCE_PARAMS:
-        value = params.get(member)
-        if isinstance(value, str) and value and not any(r["type"] == kind for r in found.values()):
+    kinds = {r["type"] for r in found.values()}
+    for member, kind in _resource_members(tuple(params)):
+        value = params[member]
+        if isinstance(value, str) and value and kind not in kinds:
             if member == "Bucket":
                 value = f"arn:aws:s3:::{value}"
                 if event.service == "s3" and isinstance(params.get("Key"), str):
@@ -195,10 +196,36 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
             elif member == "StreamName":
                 value = f"arn:aws:kinesis:{event.region}:{account}:stream/{value}"
             found[value] = {"accountId": account, "type": kind, "ARN": value}
+            kinds = {r["type"] for r in found.values()}  # the assignment may have replaced one of another type
     return list(found.values())
 
 
+_members_of: dict[tuple, tuple[tuple[str, str], ...]] = {}
+_arn_types: dict[str, str | None] = {}
+_CACHED = 10_000  # parameter sets and ARNs: an operation's calls share a few
+
+
+def _resource_members(names: tuple) -> tuple[tuple[str, str], ...]:
+    """The RESOURCE_PARAMS among ``names``, in RESOURCE_PARAMS' order (the order of a record's resources)."""
+    found = _members_of.get(names)
+    if found is None:
+        if len(_members_of) >= _CACHED:
+            _members_of.clear()
+        found = _members_of[names] = tuple(pair for pair in RESOURCE_PARAMS if pair[0] in names)
+    return found
+
+
 def arn_type(arn: str) -> str | None:
+    try:
+        return _arn_types[arn]
+    except KeyError:
+        if len(_arn_types) >= _CACHED:
+            _arn_types.clear()
+        kind = _arn_types[arn] = _arn_type(arn)
+        return kind
+
+
+def _arn_type(arn: str) -> str | None:
     parts = arn.split(":", 5)
     if len(parts) < 6:
         return None
