@@ -1,6 +1,7 @@
 """The templated record (record_template.py) is byte for byte the record ``build_record`` makes, encoded as event
 history and log files encode it, for the calls a real server records and for values the wire seldom carries; log
-files spliced from the texts are the files ``json`` wrote; delivery's per-pair filter answers as the filter."""
+files spliced from the texts are the files ``json`` wrote; delivery's per-pair filter answers as the filter; records
+held in memory from StartLogging on serve its first delivery."""
 from __future__ import annotations
 
 import json
@@ -13,9 +14,11 @@ from botocore.exceptions import ClientError
 
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.services.cloudtrail.delivery import _wanted, _wanted_by
+from nimbus.services.cloudtrail.history import MANAGEMENT, HistoryWriter, history_ns, time_key
 from nimbus.services.cloudtrail.lazy_record import LazyRecord, compact_text
 from nimbus.services.cloudtrail.record_template import templated_record
 from nimbus.services.cloudtrail.records import build_record
+from nimbus.store.sqlite import SqliteStore
 from tests.support import make_client, session_client, unique
 
 ACCOUNT = "123456789012"
@@ -158,3 +161,26 @@ def test_delivery_filter_answers_per_record_as_the_filter_does(trail):
         answers = [wanted(record) for record in records + records]  # the second round from its memory
         assert answers == [_wanted(trail, region, record) for record in records + records]  # type: ignore[arg-type]
         assert any(answers) or "IncludeGlobalServiceEvents" in trail
+
+
+def test_records_held_from_start_logging_on_answer_the_first_delivery_as_the_store(tmp_path):
+    store = SqliteStore(str(tmp_path / "held.sqlite3"))
+    writer = HistoryWriter(store)
+    start_ms = 1_800_000_000_000
+
+    def write(names: list[str], ms: int) -> None:
+        for offset, name in enumerate(names):
+            writer.add(ACCOUNT, "eu-west-1", MANAGEMENT, {"eventName": name}, ms + offset)
+        writer.flush()
+
+    write(["Before"] * 5, start_ms)
+    writer.hold_recent(keep_ms=60_000)  # what StartLogging does before taking its time
+    since = time_key(start_ms + 10, 0) + "~"  # StartLogging's cursor, after the records before it
+    write([f"Call{n}" for n in range(20)], start_ms + 50)  # the first call after it comes later
+    ns = history_ns(ACCOUNT, "eu-west-1", MANAGEMENT)
+    assert writer.recent is not None
+    held = writer.recent.since(ns, since)
+    newer = [(key, record) for key, record in store.scan(ns) if key < since][::-1]
+    assert held == (newer, newer[-1][0]) and len(newer) == 20
+    assert writer.recent.since(ns, time_key(start_ms, 0) + "~") is None  # records before holding began
+    store.close()

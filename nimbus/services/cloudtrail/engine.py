@@ -19,7 +19,6 @@ from nimbus.core.times import epoch_millis
 from nimbus.services.cloudtrail import selectors
 from nimbus.services.cloudtrail.documents import TRAIL, TRAIL_STATE, Trail, TrailState
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
-from nimbus.services.cloudtrail.recent import RecentRecords
 from nimbus.services.cloudtrail.record_template import templated_record
 from nimbus.services.cloudtrail.records import is_data_event
 
@@ -138,9 +137,13 @@ class Engine:
     def _save_state(self, account: str, trail: Trail, state: TrailState) -> None:
         TRAIL_STATE.put(self.store, state_ns(account, trail["HomeRegion"]), trail["Name"], state)
 
+    def _hold_recent(self) -> None:
+        self.history.hold_recent(int(KEEP_DELIVERIES * self.delivery_seconds * 1000))
+
     def logging_started(self, account: str, trail: Trail) -> None:
         with self._lock:
             self.flush()
+            self._hold_recent()  # before the time Since is taken from: the first delivery reads memory too
             now = self.runtime.clock.time()
             state = self._state(account, trail)
             # "~" sorts after every key of this millisecond: calls made from now on (this one too) are newer.
@@ -233,8 +236,8 @@ class Engine:
             trails = list(self.logging_trails())
             if not trails:
                 self.history.recent = None
-            elif self.history.recent is None:
-                self.history.recent = RecentRecords(int(KEEP_DELIVERIES * self.delivery_seconds * 1000))
+            else:
+                self._hold_recent()
             if trails:
                 # Signing and delivery pull in cryptography: only once a trail logs, not at start-up.
                 from nimbus.services.cloudtrail.delivery import deliver

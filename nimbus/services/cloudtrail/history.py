@@ -148,6 +148,14 @@ class HistoryWriter:
             for ns, held in by_ns.items():
                 recent.add_many(ns, held)
 
+    def hold_recent(self, keep_ms: int) -> None:
+        """Keep what is written from now on in memory for delivery (``recent``), if not already."""
+        with self._lock:
+            if self.recent is None:
+                self.flush_locked()  # what is pending now is written before holding begins, so not held
+                start = time_key(self._last_ms, self._seq) if self._last_ms else None
+                self.recent = RecentRecords(keep_ms, start=start)
+
     def index_pending(self) -> None:
         """Bring the LookupEvents index up to every event written so far."""
         with self._index_lock:

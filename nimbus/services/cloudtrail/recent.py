@@ -18,9 +18,12 @@ LIMIT = 100_000  # records per namespace
 
 
 class RecentRecords:
-    def __init__(self, keep_ms: int, limit: int = LIMIT):
+    def __init__(self, keep_ms: int, limit: int = LIMIT, start: str | None = None):
+        """``start``: a key every record written from now on falls below (the history's newest so far), so a
+        namespace's records below it are held from the first on: the first delivery after StartLogging too."""
         self.keep_ms = keep_ms
         self.limit = limit
+        self.start = start
         self._lock = threading.Lock()
         # ns -> [boundary, [(key, ms, record)] oldest first (keys descending)]
         self._by_ns: dict[tuple[str, ...], list] = {}
@@ -30,7 +33,8 @@ class RecentRecords:
         if not added:
             return
         with self._lock:
-            held = self._by_ns.setdefault(ns, [added[0][0] + "~", []])  # "~" sorts after every key of one length
+            boundary = added[0][0] + "~"  # "~" sorts after every key of one length
+            held = self._by_ns.setdefault(ns, [max(boundary, self.start) if self.start else boundary, []])
             entries = held[1]
             entries.extend(added)
             # Times only grow, so dropping once by the newest's age drops what a drop per record would.
