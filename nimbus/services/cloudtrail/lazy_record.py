@@ -8,9 +8,10 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-# Members only the parsed text holds; any other member missing from ``fields`` is missing from the record.
+# Members only the parsed text holds; any other member missing from ``fields`` is missing from the record
+# (``resources`` and ``errorCode`` are in ``fields`` whenever the record has them: a data event's selectors ask).
 _PARSED = frozenset({"userIdentity", "sourceIPAddress", "userAgent", "errorMessage", "requestParameters",
-                     "responseElements", "resources", "sharedEventID", "tlsDetails"})
+                     "responseElements", "sharedEventID", "tlsDetails"})
 
 
 class LazyRecord(Mapping[str, Any]):
