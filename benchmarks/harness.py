@@ -62,11 +62,14 @@ def _data_dir(given: str | None) -> Iterator[str]:
 def running(name: str, data_dir: str | None = None, settings: dict[str, str] | None = None) -> Iterator[Target]:
     """Start a server and time it from spawn to its first answered STS call; nimbus keeps its state in
     ``data_dir`` when given (state prepared beforehand), else in a fresh temporary one. ``settings`` are
-    environment variables of its own (``NIMBUS_WORKERS``)."""
+    environment variables of its own. nimbus serves from one process unless ``NIMBUS_WORKERS`` says otherwise
+    (`nimbus serve` defaults to one per core): CPU per call is read from the one process, and the workers
+    benchmark compares process counts itself."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     with _data_dir(data_dir) as directory:
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", **(settings or {})}
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "NIMBUS_WORKERS": "1",
+               **(settings or {})}
         start = time.perf_counter()
         process = subprocess.Popen(_command(name, port, directory), env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
