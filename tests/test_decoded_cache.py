@@ -8,7 +8,6 @@ import json
 import requests
 
 from nimbus.services.kms import ciphertext
-from nimbus.services.s3.storage import CHUNK
 from tests.support import error_of, make_client, on_loopback, start_server, unique
 from tests.support.storage import new_bucket
 
@@ -72,15 +71,6 @@ def test_the_accounts_block_public_access_applies_to_the_next_anonymous_read(cli
     finally:
         control.delete_public_access_block(AccountId=account)
     assert requests.get(url, timeout=30).content == b"public"
-
-
-def test_bodies_around_one_chunk_read_whole_and_in_ranges(s3, bucket):
-    for size in (CHUNK - 1, CHUNK, CHUNK + 1):
-        body = bytes(range(256)) * (size // 256) + b"t" * (size % 256)
-        s3.put_object(Bucket=bucket, Key=f"sized-{size}", Body=body)
-        assert s3.get_object(Bucket=bucket, Key=f"sized-{size}")["Body"].read() == body
-        tail = s3.get_object(Bucket=bucket, Key=f"sized-{size}", Range=f"bytes={size - 20}-")["Body"].read()
-        assert tail == body[-20:]
 
 
 def _encrypts(kms, key: str) -> None:
