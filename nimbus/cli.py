@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
 
 from nimbus import __version__
-from nimbus.config import DEFAULT_PORT, Config
+from nimbus.config import DEFAULT_PORT, Config, available_cores, env_name
 from nimbus.store import check_store_url, describe_store
 
 
@@ -41,8 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="serve HTTPS with this certificate (chain); --tls-key names its key")
     serve.add_argument("--tls-key", default=None, metavar="PEM", help="the private key of --tls-cert")
     serve.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="processes serving the port: a primary and N-1 front workers (default 1; "
-                            "always 1 with --ephemeral)")
+                       help="processes serving the port: a primary and N-1 front workers (default: the number "
+                            "of cores; always 1 with --ephemeral)")
     serve.add_argument("--spark-master", default=None, metavar="URL",
                        help="run EMR steps on this Spark master (spark://host:7077, k8s://...; default local)")
     serve.add_argument("--flink-jobmanager", default=None, metavar="HOST:PORT",
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                                  enforce_limits=args.enforce_limits, hostname=args.hostname,
                                  trust_proxy=args.trust_proxy, tls_cert_file=args.tls_cert,
                                  tls_key_file=args.tls_key, spark_master=args.spark_master,
-                                 flink_jobmanager=args.flink_jobmanager, workers=args.workers)
+                                 flink_jobmanager=args.flink_jobmanager, workers=_workers(args.workers))
         if bool(config.tls_cert_file) != bool(config.tls_key_file):
             parser.error("--tls-cert and --tls-key go together")
         try:
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if config.workers < 1:
             parser.error("--workers must be at least 1")
-        if config.ephemeral and config.workers > 1:
+        if config.ephemeral and config.workers > 1 and _workers_asked(args.workers):
             print("nimbus: an in-memory store cannot be shared between processes: serving with 1 worker", flush=True)
         scheme = "https" if config.tls_cert_file else "http"
         print(f"nimbus {__version__} serving on {scheme}://{config.host}:{config.port} (state in {where})", flush=True)
@@ -120,6 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.clock_command == "advance":
         return _admin(endpoint, config.data_dir, "POST", "clock", {"advance_seconds": args.seconds})
     return _admin(endpoint, config.data_dir, "GET", "clock")
+
+
+def _workers_asked(flag: int | None) -> bool:
+    return flag is not None or env_name("workers") in os.environ
+
+
+def _workers(flag: int | None) -> int | None:
+    """--workers, else NIMBUS_WORKERS (None: Config reads it), else one process per core."""
+    if flag is not None:
+        return flag
+    return None if _workers_asked(flag) else available_cores()
 
 
 def _admin(endpoint: str, data_dir: str, method: str, path: str, payload: dict | None = None) -> int:

@@ -101,7 +101,8 @@ class Config:
     # application; host:port (a Flink JobManager's REST address) submits them to that Flink cluster.
     flink_jobmanager: str | None = None
     # Processes serving the port: one primary owns the state and background work, the others answer reads and
-    # pure computations and hand everything else to it (docs/performance.md). 1 with --ephemeral.
+    # pure computations and hand everything else to it (docs/performance.md). 1 with --ephemeral. `nimbus serve`
+    # defaults to the cores it may run on (available_cores); a server started in-process (tests) to 1.
     workers: int = 1
     # The Python whose environment holds PyFlink (None: the project's .flink/, made by `make install`).
     flink_python: str | None = None
@@ -118,6 +119,14 @@ class Config:
     def public(self) -> dict[str, Any]:
         """The settings, without secrets: what GET /_nimbus/health reports."""
         return {k: v for k, v in dataclasses.asdict(self).items() if k not in PRIVATE_SETTINGS}
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def env_name(setting: str) -> str:

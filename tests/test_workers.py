@@ -6,12 +6,15 @@ import os
 import signal
 import socket
 import stat
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
+from nimbus.config import available_cores
 from nimbus.server import free_port
 from tests.support import (
     advance_clock,
@@ -116,6 +119,15 @@ def test_a_key_used_anywhere_is_last_used_at_once(pair):
             == "kms"
 
 
+def test_a_kms_key_used_anywhere_shows_its_last_usage_at_once(pair):
+    kms = _fresh(pair, "kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    for _ in range(CALLS):
+        used = _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"x")["ResponseMetadata"]["RequestId"]
+        last = kms.get_key_last_usage(KeyId=key)["KeyLastUsage"]
+        assert (last["Operation"], last["KmsRequestId"]) == ("Encrypt", used)
+
+
 def test_request_metrics_of_calls_answered_anywhere_are_read_at_once(pair):
     s3, cloudwatch = _fresh(pair, "s3"), _fresh(pair, "cloudwatch")
     bucket = unique("worker-metrics")
@@ -130,6 +142,33 @@ def test_request_metrics_of_calls_answered_anywhere_are_read_at_once(pair):
             StartTime=now - timedelta(hours=1), EndTime=now + timedelta(hours=1),
             Dimensions=[{"Name": "BucketName", "Value": bucket}, {"Name": "FilterId", "Value": "all"}])["Datapoints"]
         assert sum(point["Sum"] for point in points) == count
+
+
+def test_what_calls_record_moves_no_worker_cache(pair):
+    """Event history, request metrics and last uses, written for every call, leave the change counter still: a
+    worker that saw it move would drop its compiled policies and reload its clock on nearly every request."""
+    iam, s3 = _fresh(pair, "iam"), _fresh(pair, "s3")
+    user, bucket = unique("quiet-user"), unique("quiet-bucket")
+    iam.create_user(UserName=user)
+    made = iam.create_access_key(UserName=user)["AccessKey"]
+    as_user = {"key": made["AccessKeyId"], "secret": made["SecretAccessKey"]}
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_bucket_metrics_configuration(Bucket=bucket, Id="all", MetricsConfiguration={"Id": "all"})
+    kms_key = _fresh(pair, "kms").create_key()["KeyMetadata"]["KeyId"]
+    pair.runtime.events.flush()
+    changes = pair.runtime.counters.read()[0]
+    for _ in range(CALLS // 2):  # in both processes: what the worker answers and what the primary does
+        _fresh(pair, "sts", **as_user).get_caller_identity()
+        _fresh(pair, "kms", **as_user).encrypt(KeyId=kms_key, Plaintext=b"x")
+        _fresh(pair, "s3", **as_user).get_object(Bucket=bucket, Key="k")["Body"].read()
+        _fresh(pair, "kms", **as_user).list_keys()
+    pair.runtime.events.flush()  # every record of those calls is written
+    assert iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] \
+        in {"sts", "kms", "s3"}
+    assert pair.runtime.counters.read()[0] == changes
+    iam.tag_user(UserName=user, Tags=[{"Key": "k", "Value": "v"}])  # a change a worker may cache still moves it
+    assert pair.runtime.counters.read()[0] > changes
 
 
 def _raw(pair, request: bytes, timeout: float = 30) -> socket.socket:
@@ -280,6 +319,53 @@ def test_the_workers_end_with_a_primary_killed(tmp_path):
     while any(os.path.exists(f"/proc/{pid}") and _state(pid) != "Z" for pid in workers):
         assert time.monotonic() < deadline, "a worker outlived its primary"
         time.sleep(0.1)
+
+
+def test_serve_runs_a_process_per_core(tmp_path):
+    env = {name: value for name, value in os.environ.items() if name != "NIMBUS_WORKERS"}
+    port = free_port()
+    primary = serve_subprocess(str(tmp_path / "data"), port, env=env)
+    try:
+        settings = requests.get(f"http://127.0.0.1:{port}/_nimbus/health", timeout=10).json()["settings"]
+        assert settings["workers"] == available_cores()
+        if available_cores() > 1:
+            assert len(_children(primary.pid)) == available_cores() - 1
+    finally:
+        kill_9(primary)
+
+
+def test_a_restart_waits_for_the_port_a_moment(tmp_path):
+    """The front workers of a nimbus just killed (kill -9) hold the port for the moment they take to exit: a
+    nimbus started again at once waits for it rather than calling the port taken."""
+    port = free_port()
+    leftover = socket.socket()
+    leftover.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    leftover.bind(("127.0.0.1", port))
+    leftover.listen()
+    threading.Timer(1.0, leftover.close).start()
+    primary = serve_subprocess(str(tmp_path / "data"), port, env={**os.environ, "NIMBUS_WORKERS": "2"})
+    try:
+        assert make_client(f"http://127.0.0.1:{port}", "sts").get_caller_identity()["Account"]
+    finally:
+        kill_9(primary)
+
+
+def test_a_worker_that_cannot_reach_its_primary_answers_503(tmp_path):
+    """An SDK retries a 503 (by then a restarting primary answers); the web server's bare 500 it would not parse."""
+    with start_server(tmp_path, workers=2) as running:
+        _listening(running)
+        running.pool._server.should_exit = True  # the primary no longer listens to its workers
+        codes = set()
+        deadline = time.monotonic() + 60
+        while "ServiceUnavailable" not in codes:
+            assert time.monotonic() < deadline, f"the worker answered no forwarded call: {codes}"
+            try:  # a new connection each time: either process may take it
+                make_client(running.endpoint, "kinesis").list_streams()
+                codes.add("answered by the primary")
+            except ClientError as error:
+                codes.add(error.response["Error"]["Code"])
+                assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        assert codes <= {"ServiceUnavailable", "answered by the primary"}, codes
 
 
 def _children(pid: int) -> list[int]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from nimbus.core.metrics import METRIC
 from nimbus.core.resource_change import Change, Configuration, check_kind, contract_errors
+from nimbus.core.usage import USAGE
 
 if TYPE_CHECKING:
     from nimbus.core.context import RequestContext
@@ -97,7 +98,8 @@ Subscriber = Callable[[Any], None]
 
 class EventBus:
     def __init__(self, scheduler: Scheduler):
-        self._subscribers: dict[str, list[Subscriber]] = {API_CALL: [], RESOURCE_CHANGE: [], METRIC: []}
+        self._subscribers: dict[str, list[Subscriber]] = {API_CALL: [], RESOURCE_CHANGE: [], METRIC: [],
+                                                            USAGE: []}
         self._queue: queue.Queue = queue.Queue()
         self._scheduler = scheduler
         self._worker: Job | None = None

@@ -1,5 +1,5 @@
-"""A request a front worker does not answer, handed to the primary over its Unix socket, and the primary's answer
-streamed back to the client unchanged.
+"""A request a front worker does not answer, handed to the primary over a kept-alive connection to its Unix socket
+(``connections.py``), and the primary's answer streamed back to the client unchanged.
 
 The request goes as the client sent it (method, raw path and query, every header but the hop-by-hop ones, the
 body as received), plus ``x-nimbus-viewer``: the client's address and scheme, which the primary believes only
@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 import h11
 
 from nimbus.gateway.app import disconnected as _disconnected
+from nimbus.workers.connections import PrimaryConnections
 
 VIEWER_HEADER = b"x-nimbus-viewer"
 # Headers that describe one connection, not the request or the response; the worker's own HTTP layer frames
@@ -34,13 +35,15 @@ def parse_viewer(value: bytes) -> tuple[tuple[str, int], str]:
     return (host, int(port)), scheme
 
 
-async def forward(socket_path: str, scope, body: bytes | AsyncIterator[bytes], send, receive) -> None:
-    reader, writer = await asyncio.open_unix_connection(socket_path, limit=_READ_BYTES)
+async def forward(connections: PrimaryConnections, scope, body: bytes | AsyncIterator[bytes], send,
+                  receive) -> None:
+    connection = await connections.take()
     received = asyncio.Event()  # the client's body is all here
     answered = asyncio.Event()  # the primary's answer has begun
-    sending = asyncio.ensure_future(_send_request(writer, scope, body, received))
-    relay = asyncio.ensure_future(_relay(reader, scope["method"], send, answered, received))
+    sending = asyncio.ensure_future(_send_request(connection.writer, scope, body, received))
+    relay = asyncio.ensure_future(_relay(connection.reader, scope["method"], send, answered, received))
     early = asyncio.ensure_future(answered.wait())
+    reusable = False
     try:
         await asyncio.wait((sending, early, relay), return_when=asyncio.FIRST_COMPLETED)
         if sending.done() and not _broke(sending):
@@ -56,12 +59,21 @@ async def forward(socket_path: str, scope, body: bytes | AsyncIterator[bytes], s
             # The primary answered before the body was all here (a declared length over the limit, a stalled
             # body): the answer goes to the client at once, and the connection then closes, as the primary's does.
             await asyncio.wait((relay,))
+        # Kept for the next request only if the whole request went and the whole answer came.
+        reusable = (_finished(sending) and _finished(relay) and relay.result()) is True
     finally:
         for task in (early, sending, relay):
             task.cancel()
-        writer.close()
+        if reusable:
+            connections.give_back(connection)
+        else:
+            connection.close()
     if not relay.cancelled():
         relay.result()  # its error, if any
+
+
+def _finished(task: asyncio.Future) -> bool:
+    return task.done() and not task.cancelled() and task.exception() is None
 
 
 def _broke(sending: asyncio.Future) -> bool:
@@ -100,12 +112,14 @@ def _head(scope, length: int | None) -> bytes:
         lines.append(b"content-length: %d" % length)
     elif not any(name == b"content-length" for name, _ in scope["headers"]):
         lines.append(b"transfer-encoding: chunked")
-    lines += [VIEWER_HEADER + b": " + viewer(scope), b"connection: close", b"", b""]
+    lines += [VIEWER_HEADER + b": " + viewer(scope), b"", b""]
     return b"\r\n".join(lines)
 
 
 async def _relay(reader: asyncio.StreamReader, method: str, send, answered: asyncio.Event,
-                 received: asyncio.Event) -> None:
+                 received: asyncio.Event) -> bool:
+    """The answer to the client; whether the connection may carry another request (the answer ended, and the
+    primary means to keep it open)."""
     # h11 reads the answer's framing; it is told the method only (a HEAD's answer has no body).
     parser = h11.Connection(h11.CLIENT)
     parser.send(h11.Request(method=method, target="/", headers=[("host", "primary"), ("content-length", "0")]))
@@ -130,4 +144,4 @@ async def _relay(reader: asyncio.StreamReader, method: str, send, answered: asyn
         elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
             if started:
                 await send({"type": "http.response.body", "body": b""})
-            return
+            return parser.their_state is h11.DONE and not parser.trailing_data[0]

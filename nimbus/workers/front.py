@@ -6,6 +6,7 @@ however it exits (a kill -9 included), since the kernel closes the primary's end
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -23,12 +24,13 @@ from nimbus.core.waiting import AnsweredElsewhere
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.app import ClientGone, NimbusApp
 from nimbus.gateway.browser import host_refusal
-from nimbus.gateway.handler import RequestHandler
+from nimbus.gateway.handler import RequestHandler, unrouted_error
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest, HttpResponse
 from nimbus.server import uvicorn_config
 from nimbus.services.iam.startup import IamIdentityPolicies
 from nimbus.store.base import Store
+from nimbus.workers.connections import PrimaryConnections
 from nimbus.workers.forward import forward
 from nimbus.workers.shared import SharedCounters
 from nimbus.workers.shipping import ShippingBus
@@ -102,6 +104,7 @@ class FrontApp(NimbusApp):
     def __init__(self, runtime: FrontRuntime):
         super().__init__(runtime)
         self.handler = FrontHandler(runtime)
+        self.connections = PrimaryConnections(runtime.primary_socket, runtime.config.keep_alive_seconds)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -111,7 +114,7 @@ class FrontApp(NimbusApp):
         request = self._request(scope)
         if (request.method not in _ANSWERABLE_METHODS or request.path.startswith(ADMIN_PREFIX)
                 or host_refusal(self.runtime.config, request) is not None):
-            await self._forward(scope, _arriving(receive), send, receive)
+            await self._forward(scope, request, _arriving(receive), send, receive)
             return
         await super().__call__(scope, receive, send)
 
@@ -119,16 +122,30 @@ class FrontApp(NimbusApp):
         try:
             return await loop.run_in_executor(self.executor, self.handler.handle, request)
         except AnsweredElsewhere:
-            await self._forward(scope, request.body, send, receive)
+            await self._forward(scope, request, request.body, send, receive)
             return None
 
-    async def _forward(self, scope, body, send, receive) -> None:
+    async def _forward(self, scope, request: HttpRequest, body, send, receive) -> None:
+        started = False
+
+        async def relaying(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await forward(self.runtime.primary_socket, scope, body, send, receive)
+            await forward(self.connections, scope, body, relaying, receive)
         except ClientGone:
-            pass
+            return
         except OSError:  # the primary is gone (this worker ends with it) or restarting
             log.warning("the primary did not answer a forwarded %s %s", scope["method"], scope["path"])
+        if not started:
+            # A 503, which SDKs retry, rather than the web server's bare 500: by the retry a restarted primary (or
+            # the worker it starts) answers.
+            response = unrouted_error(request, ServiceError(
+                "ServiceUnavailable", "nimbus is restarting; try again.", status=503), "")
+            response.headers["connection"] = "close"
+            await self._send(send, response, asyncio.get_running_loop(), receive)
 
 
 async def _arriving(receive):

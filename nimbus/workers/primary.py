@@ -8,6 +8,7 @@ ship. A worker that dies is started again; the workers end when the primary does
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 SOCKET_FILE = "primary.sock"
 # How often the primary looks for a worker that died, to start it again.
 WATCH_SECONDS = 0.5
+# How long a starting primary waits for the port to be released (by the workers of a nimbus just killed).
+PORT_RELEASE_SECONDS = 3.0
 
 
 def workers_wanted(config: Config) -> int:
@@ -105,9 +108,7 @@ def listen(config: Config) -> list[socket.socket]:
     port is free: a second nimbus cannot join the group (nor can another user's process: Linux keeps a
     SO_REUSEPORT group to one user)."""
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((config.host, config.port))
+    _wait_for_port(family, config)
     sockets = []
     for _ in range(workers_wanted(config)):
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -119,6 +120,23 @@ def listen(config: Config) -> list[socket.socket]:
         sock.set_inheritable(True)
         sockets.append(sock)
     return sockets
+
+
+def _wait_for_port(family: int, config: Config) -> None:
+    """Bind the port plainly once, to be sure nobody holds it. The front workers of a nimbus killed a moment ago
+    (kill -9) may still hold it for the few milliseconds they take to see their primary gone and exit, so a
+    restart waits for them a little before it calls the port taken."""
+    deadline = time.monotonic() + PORT_RELEASE_SECONDS
+    while True:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((config.host, config.port))
+                return
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    raise
+        time.sleep(0.05)
 
 
 class WorkerPool:

@@ -26,7 +26,11 @@ MAX_WORKERS = (mmap.PAGESIZE - _SLOTS_AT) // _SLOT.size
 class SharedCounters:
     def __init__(self, data_dir: str, create: bool = False):
         path = os.path.join(data_dir, COUNTERS_FILE)
-        flags = os.O_RDWR | (os.O_CREAT | os.O_TRUNC if create else 0)
+        if create and os.path.exists(path):
+            # A new file, not the old one emptied: a worker of a primary killed a moment ago may still have the
+            # old one mapped, and must not count its records in the new primary's slots.
+            os.unlink(path)
+        flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if create else 0)
         descriptor = os.open(path, flags, 0o600)
         try:
             if create:

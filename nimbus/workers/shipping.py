@@ -2,10 +2,10 @@
 
 A worker's bus keeps no subscribers: it gathers what is published for a few milliseconds, redacts each API-call
 record (as the primary's bus worker would before a subscriber reads it), and sends the batch over the primary's
-Unix socket. The primary publishes each record on its own bus, so CloudTrail, CloudWatch, Trusted Advisor and
-IAM's last-used records see the call as if the primary had answered it. Records are pickled, and read back
-by an unpickler that builds only the record types below: the socket is the data dir's, mode 0600, yet a
-record is never a way to run code in the primary.
+Unix socket. The primary publishes each record on its own bus, so CloudTrail, CloudWatch, Trusted Advisor,
+IAM's last-used records and KMS's key last usage see the call as if the primary had answered it. Records are
+pickled, and read back by an unpickler that builds only the record types below: the socket is the data dir's,
+mode 0600, yet a record is never a way to run code in the primary.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from typing import Any
 from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceChangeEvent
 from nimbus.core.metrics import MetricDatum
 from nimbus.core.scheduler import Scheduler
+from nimbus.core.usage import UsageRecord
 from nimbus.workers.shared import SharedCounters
 from nimbus.workers.unix_http import UnixConnection
 
@@ -31,11 +32,11 @@ _ALLOWED = {
     ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"), ("datetime", "date"),
     ("decimal", "Decimal"), ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "bytearray"),
     ("nimbus.core.events", "ApiCallEvent"), ("nimbus.core.events", "ResourceChangeEvent"),
-    ("nimbus.core.metrics", "MetricDatum"), ("builtins", "str"),
+    ("nimbus.core.metrics", "MetricDatum"), ("builtins", "str"), ("nimbus.core.usage", "UsageRecord"),
 }
 # What stands for a response member that is a stream (GetObject's Body): the client has it, no record needs it.
 STREAM = "(stream)"
-_RECORDS = (ApiCallEvent, ResourceChangeEvent, MetricDatum)
+_RECORDS = (ApiCallEvent, ResourceChangeEvent, MetricDatum, UsageRecord)
 
 
 class _RecordUnpickler(pickle.Unpickler):

@@ -13,6 +13,7 @@ from typing import Any
 from nimbus.core.waiting import AnsweredElsewhere
 from nimbus.store.base import Namespace, Store
 from nimbus.store.layered import Layered
+from nimbus.workers.bookkeeping import moves_caches
 from nimbus.workers.shared import SharedCounters
 
 
@@ -21,7 +22,8 @@ class _Reading(Layered):
 
 
 class ChangeCountingStore(_Reading):
-    """The primary's store while front workers serve: every committed write moves ``changes``."""
+    """The primary's store while front workers serve: every committed write a worker's cache may depend on moves
+    ``changes`` (``bookkeeping.py``: history, metrics and last uses do not)."""
 
     def __init__(self, inner: Store, counters: SharedCounters):
         super().__init__(inner)
@@ -29,23 +31,25 @@ class ChangeCountingStore(_Reading):
 
     def put(self, ns: Namespace, key: str, value: Any) -> None:
         self.inner.put(ns, key, value)
-        self._changed()
+        self._changed(ns)
 
     def put_many(self, items: Iterable[tuple[Namespace, str, Any]]) -> None:
+        items = list(items)
         self.inner.put_many(items)
-        self._changed()
+        if any(moves_caches(ns) for ns, _, _ in items):
+            self._changed()
 
     def delete(self, ns: Namespace, key: str) -> bool:
         try:
             return self.inner.delete(ns, key)
         finally:
-            self._changed()
+            self._changed(ns)
 
     def delete_namespace(self, ns: Namespace) -> int:
         try:
             return self.inner.delete_namespace(ns)
         finally:
-            self._changed()
+            self._changed(ns)
 
     def wipe(self) -> None:
         self.inner.wipe()
@@ -56,7 +60,9 @@ class ChangeCountingStore(_Reading):
             self._local.wrote = False
             self.counters.bump()  # after the commit (or the rollback, which changes nothing: harmless)
 
-    def _changed(self) -> None:
+    def _changed(self, ns: Namespace | None = None) -> None:
+        if ns is not None and not moves_caches(ns):
+            return
         if getattr(self._local, "depth", 0):
             self._local.wrote = True
         else:

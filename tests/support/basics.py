@@ -154,10 +154,12 @@ def serve_subprocess(data_dir: str, port: int, **popen) -> subprocess.Popen:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/_nimbus/health", timeout=1)
-            return process
+            # 200 only: the front worker of a nimbus killed a moment ago may answer 503 until it exits.
+            if requests.get(f"http://127.0.0.1:{port}/_nimbus/health", timeout=1).status_code == 200:
+                return process
         except (requests.ConnectionError, requests.Timeout):  # a slow start under load: ask again
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     process.kill()
     raise RuntimeError(process.stderr.read().decode())
 

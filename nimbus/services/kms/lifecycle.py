@@ -141,8 +141,9 @@ class LifecycleOps(KmsState):
         self.authorize(ctx, key, "GetKeyLastUsage")
         output = {"KeyId": key["Arn"], "KeyCreationDate": timestamp(key["CreationDate"]),
                   "TrackingStartDate": timestamp(key["CreationDate"])}
-        usage = self.last_usage.get((key["AWSAccountId"], key["Region"], key["KeyId"]))
+        usage = self.last_usage.last(key)
         if usage:
-            output["KeyLastUsage"] = {"Operation": usage[0], "Timestamp": timestamp(usage[1]), "KmsRequestId": usage[2]}
+            output["KeyLastUsage"] = {"Operation": usage.operation, "Timestamp": timestamp(usage.time),
+                                      "KmsRequestId": usage.request_id}
         return output
 

@@ -9,6 +9,7 @@ from nimbus.services.base import BaseProvider
 from nimbus.services.kms import access, specs, states
 from nimbus.services.kms.documents import Key
 from nimbus.services.kms.keys import KeyRepo
+from nimbus.services.kms.last_usage import KeyLastUsage
 
 
 class KmsState(BaseProvider):
@@ -22,8 +23,11 @@ class KmsState(BaseProvider):
     def __init__(self, runtime):
         super().__init__(runtime)
         self.keys: KeyRepo = KeyRepo(runtime, runtime.vault)
-        # (account, region, key id) -> (operation, time, request id); kept in memory only.
-        self.last_usage: dict[tuple[str, str, str], tuple[str, float, str]] = {}
+        self.last_usage = KeyLastUsage(runtime)
+
+    def close(self) -> None:
+        self.last_usage.close()
+        super().close()
 
     @staticmethod
     def check_state(key: Key, operation: str) -> None:
@@ -43,8 +47,7 @@ class KmsState(BaseProvider):
             shown = "ReEncrypt" if operation.startswith("ReEncrypt") else operation
             raise ServiceError("InvalidKeyUsageException",
                                f"{key['Arn']} key usage is {key['KeyUsage']} which is not valid for {shown}.")
-        self.last_usage[(key["AWSAccountId"], key["Region"], key["KeyId"])] = (
-            operation, ctx.clock.time(), ctx.request_id)
+        self.last_usage.used(ctx, key, operation)
 
     def sync_replicas(self, key: Key) -> None:
         """A primary's change (new material, rotation) reaches its replicas in other Regions."""
