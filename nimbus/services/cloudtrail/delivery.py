@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 import string
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import logs_delivery, selectors
 from nimbus.services.cloudtrail.documents import Trail, TrailState
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, history_ns
+from nimbus.services.cloudtrail.lazy_record import compact_text
 from nimbus.services.cloudtrail.records import GLOBAL_SOURCES
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
@@ -59,7 +61,7 @@ def _regions(engine, account: str, trail: Trail) -> list[str]:
     return sorted(regions)
 
 
-def _wanted(trail: Trail, region: str, record: dict) -> bool:
+def _wanted(trail: Trail, region: str, record: Mapping[str, Any]) -> bool:
     if not record.get("managementEvent", True) and _own_write(trail, record):
         return False  # a trail's own file writes would feed it forever (other trails may log them)
     source = record["eventSource"].split(".", 1)[0]
@@ -71,7 +73,26 @@ def _wanted(trail: Trail, region: str, record: dict) -> bool:
     return selectors.matches(trail, record)
 
 
-def _own_write(trail: Trail, record: dict) -> bool:
+def _wanted_by(trail: Trail, region: str) -> Callable[[Mapping[str, Any]], bool]:
+    """``_wanted`` for one trail and region. Under basic selectors a management event's answer depends only on
+    its source and readOnly, so it is worked out once per pair, not once per record of every delivery."""
+    if trail.get("AdvancedEventSelectors"):
+        return lambda record: _wanted(trail, region, record)
+    answers: dict[tuple[str, bool], bool] = {}
+
+    def wanted(record: Mapping[str, Any]) -> bool:
+        if not record.get("managementEvent", True):
+            return _wanted(trail, region, record)
+        pair = (record["eventSource"], record.get("readOnly", False))
+        answer = answers.get(pair)
+        if answer is None:
+            answer = answers[pair] = _wanted(trail, region, record)
+        return answer
+
+    return wanted
+
+
+def _own_write(trail: Trail, record: Mapping[str, Any]) -> bool:
     if record.get("userIdentity", {}).get("invokedBy") != CLOUDTRAIL:
         return False
     params = record.get("requestParameters") or {}
@@ -109,6 +130,7 @@ def _gather(engine, account: str, trail: Trail, region: str, kinds, cursors: dic
     ``known`` holds what another destination already read from the same cursors."""
     entries: list[tuple[str, str, dict]] = []
     moves: dict[str, str] = {}
+    wanted = _wanted_by(trail, region)
     for kind in kinds:
         slot = f"{region}/{kind}"
         cursor = cursors.get(slot, since)
@@ -118,7 +140,7 @@ def _gather(engine, account: str, trail: Trail, region: str, kinds, cursors: dic
             found, newest = _pending(engine, account, region, kind, cursor)
             if known is not None:
                 known["cursors"][slot], known["found"][slot] = cursor, (found, newest)
-        entries.extend((slot, key, r) for key, r in found if _wanted(trail, region, r))
+        entries.extend((slot, key, r) for key, r in found if wanted(r))
         if newest is not None:
             moves[slot] = newest
     entries.sort(key=lambda e: e[2]["eventTime"])  # stable: each slot stays in its own order
@@ -145,7 +167,8 @@ def deliver(engine, account: str, trail: Trail, state: TrailState, now: float) -
 
 def _write_file(engine, account: str, trail: Trail, state: TrailState, region: str, records: list[dict],
                 now: float) -> bool:
-    body = json.dumps({"Records": records}, separators=(",", ":")).encode()
+    # json.dumps({"Records": records}) compactly, byte for byte, of texts most records already are.
+    body = f'{{"Records":[{",".join(compact_text(r) for r in records)}]}}'.encode()
     key = log_key(trail, account, region, now)
     bucket = trail["S3BucketName"]
     state["LatestDeliveryAttemptTime"] = now

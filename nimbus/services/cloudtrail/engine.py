@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.core.namespaces import Namespace
@@ -18,8 +19,8 @@ from nimbus.core.times import epoch_millis
 from nimbus.services.cloudtrail import selectors
 from nimbus.services.cloudtrail.documents import TRAIL, TRAIL_STATE, Trail, TrailState
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
-from nimbus.services.cloudtrail.recent import RecentRecords
-from nimbus.services.cloudtrail.records import build_record, is_data_event
+from nimbus.services.cloudtrail.record_template import templated_record
+from nimbus.services.cloudtrail.records import is_data_event
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -81,7 +82,7 @@ class Engine:
         data = is_data_event(event.service, event.operation)
         if data and not self._wants_data(event.account_id):
             return  # data events are only kept while a trail asks for them
-        record = build_record(event, self._signing_name(event.service))
+        record = templated_record(event, self._signing_name(event.service))
         if data and not self._selected(event.account_id, record):
             return  # ... and only those a trail's selectors name (not a stream Firehose polls for nothing)
         self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,
@@ -111,7 +112,7 @@ class Engine:
     def _wants_data(self, account: str) -> bool:
         return any(a == account and selectors.wants_data(t) for a, t in self.logging_trails())
 
-    def _selected(self, account: str, record: dict) -> bool:
+    def _selected(self, account: str, record: Mapping[str, Any]) -> bool:
         return any(a == account and selectors.matches(t, record) for a, t in self.logging_trails())
 
     def trails_changed(self) -> None:
@@ -136,9 +137,13 @@ class Engine:
     def _save_state(self, account: str, trail: Trail, state: TrailState) -> None:
         TRAIL_STATE.put(self.store, state_ns(account, trail["HomeRegion"]), trail["Name"], state)
 
+    def _hold_recent(self) -> None:
+        self.history.hold_recent(int(KEEP_DELIVERIES * self.delivery_seconds * 1000))
+
     def logging_started(self, account: str, trail: Trail) -> None:
         with self._lock:
             self.flush()
+            self._hold_recent()  # before the time Since is taken from: the first delivery reads memory too
             now = self.runtime.clock.time()
             state = self._state(account, trail)
             # "~" sorts after every key of this millisecond: calls made from now on (this one too) are newer.
@@ -231,8 +236,8 @@ class Engine:
             trails = list(self.logging_trails())
             if not trails:
                 self.history.recent = None
-            elif self.history.recent is None:
-                self.history.recent = RecentRecords(int(KEEP_DELIVERIES * self.delivery_seconds * 1000))
+            else:
+                self._hold_recent()
             if trails:
                 # Signing and delivery pull in cryptography: only once a trail logs, not at start-up.
                 from nimbus.services.cloudtrail.delivery import deliver

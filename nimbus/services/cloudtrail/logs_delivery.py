@@ -21,6 +21,7 @@ from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.checks import CLOUDTRAIL, LOGS_SESSION
 from nimbus.services.cloudtrail.documents import LogsPosition, Trail, TrailState
+from nimbus.services.cloudtrail.lazy_record import as_dict
 
 # PutLogEvents' limits: 10,000 events, 1,048,576 bytes (message + 26 bytes each) and 24 hours per call.
 LOGS_BATCH_EVENTS = 10000
@@ -105,7 +106,7 @@ def _send(engine, account: str, trail: Trail, logs: LogsPosition, region: str, e
 
 def _event(record: dict) -> dict:
     when = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    message = json.dumps(record)
+    message = json.dumps(as_dict(record))
     if len(message.encode()) > LOGS_EVENT_BYTES:
         message = message.encode()[:LOGS_EVENT_BYTES].decode(errors="ignore")
     return {"timestamp": epoch_millis(when), "message": message}

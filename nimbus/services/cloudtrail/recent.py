@@ -12,32 +12,42 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
+from typing import Any
 
 LIMIT = 100_000  # records per namespace
 
 
 class RecentRecords:
-    def __init__(self, keep_ms: int, limit: int = LIMIT):
+    def __init__(self, keep_ms: int, limit: int = LIMIT, start: str | None = None):
+        """``start``: a key every record written from now on falls below (the history's newest so far), so a
+        namespace's records below it are held from the first on: the first delivery after StartLogging too."""
         self.keep_ms = keep_ms
         self.limit = limit
+        self.start = start
         self._lock = threading.Lock()
         # ns -> [boundary, [(key, ms, record)] oldest first (keys descending)]
         self._by_ns: dict[tuple[str, ...], list] = {}
 
-    def add(self, ns: tuple[str, ...], key: str, ms: int, record: dict) -> None:
+    def add_many(self, ns: tuple[str, ...], added: list[tuple[str, int, Any]]) -> None:
+        """Hold ``added`` ((key, ms, record), oldest first, newer than all held): one history batch's records."""
+        if not added:
+            return
         with self._lock:
-            held = self._by_ns.setdefault(ns, [key + "~", []])  # "~" sorts after every key of one length
+            boundary = added[0][0] + "~"  # "~" sorts after every key of one length
+            held = self._by_ns.setdefault(ns, [max(boundary, self.start) if self.start else boundary, []])
             entries = held[1]
-            entries.append((key, ms, record))
+            entries.extend(added)
+            # Times only grow, so dropping once by the newest's age drops what a drop per record would.
+            oldest_kept = added[-1][1] - self.keep_ms
             drop = max(len(entries) - self.limit, 0)
-            while drop < len(entries) - 1 and entries[drop][1] < ms - self.keep_ms:
+            while drop < len(entries) - 1 and entries[drop][1] < oldest_kept:
                 drop += 1
             if drop:
                 # What is still held is every record below the newest one dropped.
                 held[0] = min(held[0], entries[drop - 1][0])
                 del entries[:drop]
 
-    def since(self, ns: tuple[str, ...], cursor: str) -> tuple[list[tuple[str, dict]], str | None] | None:
+    def since(self, ns: tuple[str, ...], cursor: str) -> tuple[list[tuple[str, Any]], str | None] | None:
         """(key, record) pairs newer than ``cursor``, oldest first, and the newest key; None if not all are held."""
         with self._lock:
             held = self._by_ns.get(ns)

@@ -87,14 +87,28 @@ def aws_date(value: datetime) -> str:
            f"{'AM' if value.hour < 12 else 'PM'}"
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_CAMELS = 10_000
+_camels: dict[str, str] = {}
+
+
 def elements(value: Any) -> Any:
     """A request or response document in CloudTrail's spelling, JSON-ready."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if hasattr(item, "read"):  # streaming bodies are never recorded
-                continue
-            out[camel(key) if isinstance(key, str) else key] = elements(item)
+            if type(key) is str:
+                spelled = _camels.get(key)
+                if spelled is None:
+                    spelled = camel(key)
+                    if len(_camels) < _CAMELS:  # member names are few; the keys of maps (tags) need not be
+                        _camels[key] = spelled
+            else:
+                spelled = key
+            if type(item) in _SCALARS:  # most members: nothing to convert, no body to leave out
+                out[spelled] = item
+            elif not hasattr(item, "read"):  # streaming bodies are never recorded
+                out[spelled] = elements(item)
         return out
     if isinstance(value, (list, tuple)):
         return [elements(item) for item in value]
@@ -169,9 +183,10 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
     if isinstance(response.get("TopicArn"), str):
         found.setdefault(response["TopicArn"], {"accountId": account, "type": "AWS::SNS::Topic",
                                                 "ARN": response["TopicArn"]})
-    for member, kind in RESOURCE_PARAMS:
-        value = params.get(member)
-        if isinstance(value, str) and value and not any(r["type"] == kind for r in found.values()):
+    kinds = {r["type"] for r in found.values()}
+    for member, kind in _resource_members(tuple(params)):
+        value = params[member]
+        if isinstance(value, str) and value and kind not in kinds:
             if member == "Bucket":
                 value = f"arn:aws:s3:::{value}"
                 if event.service == "s3" and isinstance(params.get("Key"), str):
@@ -181,10 +196,36 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
             elif member == "StreamName":
                 value = f"arn:aws:kinesis:{event.region}:{account}:stream/{value}"
             found[value] = {"accountId": account, "type": kind, "ARN": value}
+            kinds = {r["type"] for r in found.values()}  # the assignment may have replaced one of another type
     return list(found.values())
 
 
+_members_of: dict[tuple, tuple[tuple[str, str], ...]] = {}
+_arn_types: dict[str, str | None] = {}
+_CACHED = 10_000  # parameter sets and ARNs: an operation's calls share a few
+
+
+def _resource_members(names: tuple) -> tuple[tuple[str, str], ...]:
+    """The RESOURCE_PARAMS among ``names``, in RESOURCE_PARAMS' order (the order of a record's resources)."""
+    found = _members_of.get(names)
+    if found is None:
+        if len(_members_of) >= _CACHED:
+            _members_of.clear()
+        found = _members_of[names] = tuple(pair for pair in RESOURCE_PARAMS if pair[0] in names)
+    return found
+
+
 def arn_type(arn: str) -> str | None:
+    try:
+        return _arn_types[arn]
+    except KeyError:
+        if len(_arn_types) >= _CACHED:
+            _arn_types.clear()
+        kind = _arn_types[arn] = _arn_type(arn)
+        return kind
+
+
+def _arn_type(arn: str) -> str | None:
     parts = arn.split(":", 5)
     if len(parts) < 6:
         return None
@@ -209,6 +250,10 @@ def resource_name(resource: dict[str, str]) -> str:
     return tail.split("/")[-1] if "/" in tail else tail
 
 
+def shared_event_id(request_id: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, request_id))
+
+
 def _bounded(document: Any) -> Any:
     if document is None:
         return None
@@ -226,10 +271,8 @@ def _bounded(document: Any) -> Any:
     return json.loads(text) if converted else document
 
 
-def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
-    data = is_data_event(event.service, event.operation)
-    read_only = event.read_only or event.operation in READ_ONLY_OPERATIONS
-    principal = event.principal or {}
+def recorded_elements(event: ApiCallEvent, read_only: bool) -> tuple[dict | None, dict | None]:
+    """The request parameters and response elements as recorded (no response for a read or an error)."""
     params = event.request_parameters or {}
     request: dict | None
     if event.service == "s3":
@@ -239,6 +282,14 @@ def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
     response = None
     if event.error_code is None and not read_only and event.response:
         response = elements({k: v for k, v in event.response.items() if k != "Body"})
+    return request, response
+
+
+def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
+    data = is_data_event(event.service, event.operation)
+    read_only = event.read_only or event.operation in READ_ONLY_OPERATIONS
+    principal = event.principal or {}
+    request, response = recorded_elements(event, read_only)
     internal_service = principal.get("type") == "AWSService"
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
@@ -266,7 +317,7 @@ def build_record(event: ApiCallEvent, signing_name: str) -> dict[str, Any]:
     record["managementEvent"] = not data
     record["recipientAccountId"] = event.account_id
     if internal_service:
-        record["sharedEventID"] = str(uuid.uuid5(uuid.NAMESPACE_URL, event.request_id))
+        record["sharedEventID"] = shared_event_id(event.request_id)
     record["eventCategory"] = "Data" if data else "Management"
     if event.host and not event.internal:
         record["tlsDetails"] = {"clientProvidedHostHeader": event.host}

@@ -1,6 +1,9 @@
 """Event selectors (basic and advanced): checked as AWS checks them, and matched against records."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.documents import Trail
 
@@ -102,7 +105,7 @@ def validate_advanced(selectors: list[dict], event_data_store: bool = False) -> 
     return selectors
 
 
-def _field_values(record: dict, name: str) -> list[str]:
+def _field_values(record: Mapping[str, Any], name: str) -> list[str]:
     if name == "readOnly":
         return [str(record.get("readOnly", False)).lower()]
     if name == "resources.type":
@@ -128,14 +131,14 @@ def _field_matches(field: dict, values: list[str]) -> bool:
     return True
 
 
-def _arns_of_type(record: dict, kind: str) -> list[str]:
+def _arns_of_type(record: Mapping[str, Any], kind: str) -> list[str]:
     arns = [r["ARN"] for r in record.get("resources", ()) if r.get("type") == kind]
     if kind == "AWS::S3::Object":  # listing a bucket acts on all its objects: "<bucket ARN>/" selects it
         arns += [r["ARN"] + "/" for r in record.get("resources", ()) if r.get("type") == "AWS::S3::Bucket"]
     return arns
 
 
-def _basic_matches(selector: dict, record: dict) -> bool:
+def _basic_matches(selector: dict, record: Mapping[str, Any]) -> bool:
     read_only = record.get("readOnly", False)
     mode = selector["ReadWriteType"]
     if (mode == "ReadOnly" and not read_only) or (mode == "WriteOnly" and read_only):
@@ -151,7 +154,7 @@ def _basic_matches(selector: dict, record: dict) -> bool:
     return False
 
 
-def matches(trail: Trail, record: dict) -> bool:
+def matches(trail: Trail, record: Mapping[str, Any]) -> bool:
     """Does this trail log this record?"""
     advanced = trail.get("AdvancedEventSelectors")
     if advanced:
