@@ -1,6 +1,7 @@
 """``nimbus serve --workers N``: a primary and front workers on one port, as real processes."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -232,6 +233,20 @@ def test_a_disabled_key_refuses_at_once_in_every_process(pair):
     admin.disable_key(KeyId=key)
     for _ in range(CALLS):
         assert error_of(lambda: _fresh(pair, "kms").encrypt(KeyId=key, Plaintext=b"x")).code == "DisabledException"
+
+
+def test_an_object_overwritten_and_a_bucket_policy_are_read_at_once_in_every_process(pair):
+    admin = _fresh(pair, "s3")
+    bucket = unique("worker-kept")
+    admin.create_bucket(Bucket=bucket)
+    for body in (b"first", b"second"):
+        admin.put_object(Bucket=bucket, Key="k", Body=body)
+        for _ in range(CALLS):
+            assert _fresh(pair, "s3").get_object(Bucket=bucket, Key="k")["Body"].read() == body
+    admin.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    for _ in range(CALLS):
+        assert error_of(lambda: _fresh(pair, "s3").get_object(Bucket=bucket, Key="k")).code == "AccessDenied"
 
 
 def test_a_deleted_access_key_is_refused_at_once_in_every_process(pair):

@@ -13,6 +13,7 @@ from nimbus.core.scheduler import Scheduler
 from nimbus.core.secrets import Vault, load_master_key, new_admin_token, root_key, secure_data_dir
 from nimbus.store import open_store
 from nimbus.store.base import Store
+from nimbus.store.decoded_cache import remember_decoded
 
 CLOCK_NS = ("nimbus", "clock")
 
@@ -43,7 +44,7 @@ class Runtime:
         return new_admin_token(self.config.data_dir)
 
     def _open_store(self) -> Store:
-        return open_store(self.config.data_dir, self.config.ephemeral, self.config.store_url)
+        return remember_decoded(open_store(self.config.data_dir, self.config.ephemeral, self.config.store_url))
 
     def _event_bus(self) -> EventBus:
         return EventBus(self.scheduler)

@@ -120,5 +120,9 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def wipe(self) -> None: ...
 
+    def forget_cached(self) -> None:
+        """Drop documents kept in memory (decoded_cache.py): another process has written the store."""
+        return None  # a backend keeps none
+
     @abc.abstractmethod
     def close(self) -> None: ...

@@ -1,7 +1,8 @@
 """Store writes no front worker's cache depends on: they do not move the change counter.
 
-A worker caches, across requests, only IAM's compiled policies, the clock's history and (until a reset) its
-providers; every other read goes to the store as it is. The records below are written for the calls themselves
+A worker caches, across requests, only IAM's compiled policies, the clock's history, the documents
+``store/decoded_cache.py`` keeps (S3 buckets and objects, KMS keys) and (until a reset) its providers; every other
+read goes to the store as it is. The records below are written for the calls themselves
 (CloudTrail's event history, CloudWatch's metric points, IAM's last uses), so with the counter
 moving on them every worker dropped its caches on nearly every request, for nothing. A worker that reads them
 (LookupEvents, GetMetricStatistics: all answered by the primary today) reads the store, which has them.

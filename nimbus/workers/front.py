@@ -74,6 +74,7 @@ class FrontRuntime(Runtime):
         with self._follow:
             if seen[1] != self._seen[1]:
                 self.services.reset()  # providers keep caches of stored state
+            self.store.forget_cached()
             self.authz.invalidate()
             self.clock.load(self.saved_clock())
             self._seen = seen

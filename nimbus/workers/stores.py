@@ -6,35 +6,19 @@ primary (S3's lazy lifecycle sweep, say), so it raises ``AnsweredElsewhere`` and
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from nimbus.core.waiting import AnsweredElsewhere
 from nimbus.store.base import Namespace, Store
+from nimbus.store.layered import Layered
 from nimbus.workers.bookkeeping import moves_caches
 from nimbus.workers.shared import SharedCounters
 
 
-class _Reading(Store):
+class _Reading(Layered):
     """Reads go to the backend as they are."""
-
-    def __init__(self, inner: Store):
-        self.inner = inner
-
-    def get(self, ns: Namespace, key: str) -> Any | None:
-        return self.inner.get(ns, key)
-
-    def scan(self, ns: Namespace, prefix: str = "", start_after: str | None = None,
-             limit: int | None = None) -> list[tuple[str, Any]]:
-        return self.inner.scan(ns, prefix, start_after, limit)
-
-    def namespaces(self, prefix: Namespace) -> list[Namespace]:
-        return self.inner.namespaces(prefix)
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 class ChangeCountingStore(_Reading):
@@ -44,7 +28,6 @@ class ChangeCountingStore(_Reading):
     def __init__(self, inner: Store, counters: SharedCounters):
         super().__init__(inner)
         self.counters = counters
-        self._local = threading.local()  # per thread: how deep in a transaction, and whether it wrote
 
     def put(self, ns: Namespace, key: str, value: Any) -> None:
         self.inner.put(ns, key, value)
@@ -72,18 +55,10 @@ class ChangeCountingStore(_Reading):
         self.inner.wipe()
         self._changed()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        local = self._local
-        local.depth = getattr(local, "depth", 0) + 1
-        try:
-            with self.inner.transaction():
-                yield
-        finally:
-            local.depth -= 1
-            if local.depth == 0 and getattr(local, "wrote", False):
-                local.wrote = False
-                self.counters.bump()  # after the commit (or the rollback, which changes nothing: harmless)
+    def _transaction_ended(self) -> None:
+        if getattr(self._local, "wrote", False):
+            self._local.wrote = False
+            self.counters.bump()  # after the commit (or the rollback, which changes nothing: harmless)
 
     def _changed(self, ns: Namespace | None = None) -> None:
         if ns is not None and not moves_caches(ns):

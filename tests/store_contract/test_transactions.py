@@ -36,6 +36,15 @@ def test_an_exception_rolls_back_every_write(store):
     assert store.get(NS, "new") == 2
 
 
+def test_a_read_inside_a_rolled_back_transaction_is_not_kept(store):
+    store.put(NS, "doc", "before")
+    with pytest.raises(Boom), store.transaction():
+        store.put(NS, "doc", "after")
+        assert store.get(NS, "doc") == "after"
+        raise Boom
+    assert store.get(NS, "doc") == "before"
+
+
 def test_nested_blocks_commit_with_the_outer_one(store, backend):
     with store.transaction():
         with store.transaction():

@@ -24,6 +24,7 @@ from nimbus.services.kms import crypto, specs
 from nimbus.services.kms.call_state import call_state
 from nimbus.services.kms.documents import ALIAS, GRANT, KEY, Alias, Key
 from nimbus.services.kms.key_policies import aws_managed_policy
+from nimbus.store.decoded_cache import keep_decoded
 
 DAY = 86400
 KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
@@ -31,6 +32,7 @@ AWS_MANAGED_ALIAS = "alias/aws/"
 
 
 keys_ns = Namespace("kms", "keys")
+keep_decoded("kms", None, None, "keys")  # read by every call that names a key
 aliases_ns = Namespace("kms", "aliases")
 grants_ns = Namespace("kms", "grants")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from nimbus.protocol.errors import ServiceError
+from nimbus.store.decoded_cache import keep_decoded
 
 BUCKETS = ("s3", "buckets")
 # Each account's Block Public Access (s3control's), by account id.
@@ -11,6 +12,12 @@ ACCOUNT_BLOCKS = ("s3", "account-public-access-block")
 def objects_ns(bucket: str) -> tuple[str, ...]:
     """The latest version of each key (which may be a delete marker)."""
     return ("s3", "objects", bucket)
+
+
+# Read by every object call (a bucket, its account's Block Public Access, a key's latest version): kept decoded.
+keep_decoded(*BUCKETS)
+keep_decoded(*ACCOUNT_BLOCKS)
+keep_decoded("s3", "objects", None)
 
 
 def versions_ns(bucket: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from nimbus.services.s3.lifecycle import expiration_header
 from nimbus.services.s3.notifications import notify
 from nimbus.services.s3.object_lock import check_unlocked, lock_for_new_version, lock_output
 from nimbus.services.s3.state import S3State
+from nimbus.services.s3.storage import CHUNK
 
 # Headers stored with an object and returned on GET/HEAD, by model member name.
 CONTENT_MEMBERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl",
@@ -164,8 +165,10 @@ class ObjectOps(S3State):
         if params.get("ResponseExpires"):
             output["Expires"] = params["ResponseExpires"]
         if body:
-            output["Body"] = self.blobs.read(record["Segments"], first, last, data_key(ctx, bucket, record)) \
-                if size else b""
+            chunks = self.blobs.read(record["Segments"], first, last, data_key(ctx, bucket, record)) if size else iter(())
+            # A body of one chunk goes out as bytes (the stream would hold as much): a stream costs the web server a
+            # thread hop per chunk, one to learn it ended and one to close it.
+            output["Body"] = b"".join(chunks) if output["ContentLength"] <= CHUNK else chunks
         return output
 
     @staticmethod

@@ -22,6 +22,7 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import crypto
 
 CHUNK = 1024 * 1024
+_HEX_DIGITS = frozenset("0123456789abcdef")
 MAX_OBJECT = 5 * 1024 ** 3
 
 
@@ -70,7 +71,7 @@ class BlobStore:
 
     def _path(self, blob_id: str) -> str:
         # Ids are hex made here; checked anyway so a corrupt record cannot point outside.
-        if len(blob_id) != 32 or any(c not in "0123456789abcdef" for c in blob_id):
+        if len(blob_id) != 32 or not _HEX_DIGITS.issuperset(blob_id):
             raise ValueError("bad blob id")
         return os.path.join(self.blobs, blob_id[:2], blob_id)
 
@@ -142,14 +143,18 @@ class BlobStore:
             local = max(start, seg_start) - seg_start
             remaining = min(end, seg_end) - seg_start - local + 1
             cipher = crypto.decryptor_at(self._segment_key(segment, key), bytes.fromhex(segment["nonce"]), local)
-            with open(self._path(segment["id"]), "rb") as handle:
-                handle.seek(local)
+            # pread on a bare descriptor: open() builds a buffered file object, three times the cost of a 4 KiB read.
+            descriptor = os.open(self._path(segment["id"]), os.O_RDONLY)
+            try:
                 while remaining > 0:
-                    data = handle.read(min(CHUNK, remaining))
+                    data = os.pread(descriptor, min(CHUNK, remaining), local)
                     if not data:
                         raise OSError(f"blob {segment['id']} is shorter than recorded")
+                    local += len(data)
                     remaining -= len(data)
                     yield cipher.update(data)
+            finally:
+                os.close(descriptor)
 
     def _segment_key(self, segment: dict, key: bytes | None) -> bytes:
         """What a segment's bytes are encrypted under (``key``: its object's SSE-KMS data key, else SSE-S3's)."""
