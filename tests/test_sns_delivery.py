@@ -133,12 +133,15 @@ def test_delivery_policy_limits_retries_and_4xx_is_final(client, receiver, serve
     receiver.statuses = [500, 500, 500]
     sns.publish(TopicArn=topic, Message="gives up")
     receiver.wait_for(1, "Notification")
+    _wait_for_attempts(server, receiver, 1)  # the retry is timed from the failed attempt's answer
     requests.post(f"{server.endpoint}/_nimbus/clock", json={"advance_seconds": 2})
     receiver.wait_for(2, "Notification")
+    _wait_for_attempts(server, receiver, 2)
     requests.post(f"{server.endpoint}/_nimbus/clock", json={"advance_seconds": 30})
     receiver.statuses = [404]
     sns.publish(TopicArn=topic, Message="not found")
     receiver.wait_for(3, "Notification")
+    _wait_for_attempts(server, receiver, 3)
     requests.post(f"{server.endpoint}/_nimbus/clock", json={"advance_seconds": 30})
     sns.publish(TopicArn=topic, Message="marker")
     notes = [body(n)["Message"] for n in receiver.wait_for(4, "Notification")]
