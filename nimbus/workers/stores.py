@@ -17,11 +17,7 @@ from nimbus.workers.bookkeeping import moves_caches
 from nimbus.workers.shared import SharedCounters
 
 
-class _Reading(Layered):
-    """Reads go to the backend as they are."""
-
-
-class ChangeCountingStore(_Reading):
+class ChangeCountingStore(Layered):
     """The primary's store while front workers serve: every committed write a worker's cache may depend on moves
     ``changes`` (``bookkeeping.py``: history, metrics and last uses do not)."""
 
@@ -69,7 +65,7 @@ class ChangeCountingStore(_Reading):
             self.counters.bump()
 
 
-class ReadOnlyStore(_Reading):
+class ReadOnlyStore(Layered):
     """A front worker's store: reads only; a transaction reads as single statements do (the primary alone takes
     the database's write lock)."""
 

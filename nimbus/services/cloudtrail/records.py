@@ -5,6 +5,7 @@ import base64
 import json
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from nimbus.core.event_ids import cloudtrail_event_id
@@ -200,32 +201,17 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
     return list(found.values())
 
 
-_members_of: dict[tuple, tuple[tuple[str, str], ...]] = {}
-_arn_types: dict[str, str | None] = {}
 _CACHED = 10_000  # parameter sets and ARNs: an operation's calls share a few
 
 
+@lru_cache(maxsize=_CACHED)
 def _resource_members(names: tuple) -> tuple[tuple[str, str], ...]:
     """The RESOURCE_PARAMS among ``names``, in RESOURCE_PARAMS' order (the order of a record's resources)."""
-    found = _members_of.get(names)
-    if found is None:
-        if len(_members_of) >= _CACHED:
-            _members_of.clear()
-        found = _members_of[names] = tuple(pair for pair in RESOURCE_PARAMS if pair[0] in names)
-    return found
+    return tuple(pair for pair in RESOURCE_PARAMS if pair[0] in names)
 
 
+@lru_cache(maxsize=_CACHED)
 def arn_type(arn: str) -> str | None:
-    try:
-        return _arn_types[arn]
-    except KeyError:
-        if len(_arn_types) >= _CACHED:
-            _arn_types.clear()
-        kind = _arn_types[arn] = _arn_type(arn)
-        return kind
-
-
-def _arn_type(arn: str) -> str | None:
     parts = arn.split(":", 5)
     if len(parts) < 6:
         return None
