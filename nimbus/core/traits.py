@@ -62,6 +62,9 @@ class ServiceTraits:
     # Operations a front worker of ``nimbus serve --workers N`` may answer itself (nimbus/workers/): reads and
     # pure computations that change no state and start nothing. Every other operation goes to the primary.
     answers_in_any_worker: frozenset[str] = frozenset()
+    # Operations quick enough to run on the event loop instead of a worker thread (gateway/on_loop.py): work in
+    # memory and at most one OS write, never a wait on another request, a long-held lock or a network call.
+    runs_on_event_loop: frozenset[str] = frozenset()
 
 
 DEFAULT_TRAITS = ServiceTraits()

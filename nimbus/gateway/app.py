@@ -112,9 +112,13 @@ class NimbusApp:
 
     async def _handled(self, request: HttpRequest, loop) -> HttpResponse:
         """The handler's answer; a provider's long wait (core/waiting.py) happens here, on the event loop,
-        between attempts that each take a worker thread only while they run."""
+        between attempts that each take a worker thread only while they run (a quick operation's run on the
+        loop itself: gateway/on_loop.py)."""
+        on_loop = self.handler.on_loop.admits(request)
         while True:
             try:
+                if on_loop:
+                    return self.handler.handle(request)
                 return await loop.run_in_executor(self.executor, self.handler.handle, request)
             except Suspended as pause:
                 request.wait_until = pause.until

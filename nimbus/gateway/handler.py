@@ -16,6 +16,7 @@ from nimbus.core.runtime import Runtime
 from nimbus.core.traits import ServiceTraits
 from nimbus.gateway.auth import authenticate
 from nimbus.gateway.browser import host_name, refuse_foreign_origin
+from nimbus.gateway.on_loop import LoopOperations
 from nimbus.gateway.routing import FORM_TYPE, route_request
 from nimbus.gateway.sigv4 import read_signature
 from nimbus.protocol.errors import ServiceError
@@ -35,6 +36,7 @@ class RequestHandler:
                           if (claims := traits.claims_raw_request) is not None]
         self._direct = [(traits, answer) for _, traits in every
                         if (answer := traits.answers_without_blocking) is not None]
+        self.on_loop = LoopOperations(services)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_v4()
