@@ -15,6 +15,7 @@ from nimbus.gateway.admin import handle_admin
 from nimbus.gateway.browser import host_refusal
 from nimbus.gateway.handler import RequestHandler, unrouted_error
 from nimbus.gateway.limits import BodyBudget
+from nimbus.gateway.one_write import WHOLE_BODY
 from nimbus.gateway.spool import SpooledBody, digests_wanted, spool_file
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
@@ -94,6 +95,10 @@ class NimbusApp:
                 "InternalFailure", "nimbus failed to handle the request.", status=500), "")
         try:
             if response is not None:
+                # A body in memory goes out with its head, in one write (one_write.py); uvicorn writes no body
+                # for HEAD, so that head is not held.
+                scope[WHOLE_BODY] = isinstance(response.body, (bytes, bytearray)) and bool(response.body) \
+                    and request.method != "HEAD"
                 await self._send(send, response, loop, receive)
         finally:
             self.budget.give(held)
