@@ -14,6 +14,7 @@ from nimbus.config import Config
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import create_app
 from nimbus.gateway.direct_answers import direct_protocol
+from nimbus.gateway.direct_calls import direct_call_protocol
 from nimbus.gateway.limits import limited_protocol
 from nimbus.gateway.one_write import one_write_protocol
 from nimbus.gateway.raw_heads import raw_protocol
@@ -28,7 +29,7 @@ def uvicorn_config(app, config: Config, lifespan: Literal["on", "off"] = "on") -
         log_level="warning",
         access_log=False,
         lifespan=lifespan,
-        http=raw_protocol(direct_protocol(one_write_protocol(limited_protocol(config)))),
+        http=raw_protocol(direct_call_protocol(direct_protocol(one_write_protocol(limited_protocol(config))))),
         loop="auto",
         # boto3 keeps connections alive between calls; keep them open as AWS does.
         timeout_keep_alive=config.keep_alive_seconds,

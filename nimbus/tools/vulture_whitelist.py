@@ -19,6 +19,7 @@ _.canonical_headers  # botocore signer override (gateway/sigv4.py)
 _.should_exit  # uvicorn server flag (server.py)
 _.total_requests  # uvicorn server state, counted for --limit-max-requests (gateway/raw_heads.py)
 _.raw_answered  # the tests count answers from raw-head plans through it (gateway/raw_heads.py)
+_.calls_answered  # the tests count quick calls answered without ASGI through it (gateway/direct_calls.py)
 _.reducer_override  # pickle.Pickler hook (workers/shipping.py)
 _.log_errors  # google-re2 option, read by RE2 itself (services/logs/filter_pattern.py)
 _.body_bytes  # HttpResponse: the tests read a response's bytes through it
