@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from nimbus.core.aead import aes_gcm
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.kinesis.documents import Stream
@@ -87,8 +88,7 @@ def sealer(ctx: RequestContext, stream: Stream) -> Callable[[bytes], tuple[int, 
     key = stream_data_key(ctx, stream)
     if key is None:
         return lambda data: (0, data)
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    cipher = AESGCM(key)
+    cipher = aes_gcm(key)
 
     def seal(data: bytes) -> tuple[int, bytes]:
         nonce = os.urandom(_NONCE)
@@ -107,7 +107,6 @@ def unsealer(ctx: RequestContext, stream: Stream) -> Callable[[int, bytes], byte
             key = stream_data_key(ctx, stream, for_write=False)
             if key is None:
                 raise ServiceError("KMSNotFoundException", "The stream's KMS key is not available.")
-            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-            cipher = AESGCM(key)
+            cipher = aes_gcm(key)
         return cipher.decrypt(data[:_NONCE], data[_NONCE:], None)
     return unseal

@@ -16,7 +16,8 @@ import os
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from nimbus.core.aead import aes_gcm
 
 VERSION = b"\x01"
 HEADER = 1 + 12 + 36 + 32
@@ -43,7 +44,7 @@ def seal(key: bytes, account: str, key_id: str, material_id: str, plaintext: byt
          context: dict[str, str] | None) -> bytes:
     header = VERSION + account.encode() + key_id.encode() + bytes.fromhex(material_id)
     nonce = os.urandom(NONCE)
-    return header + nonce + AESGCM(key).encrypt(nonce, plaintext, header + canonical_context(context))
+    return header + nonce + aes_gcm(key).encrypt(nonce, plaintext, header + canonical_context(context))
 
 
 def parse(blob: bytes) -> Envelope | None:
@@ -63,7 +64,7 @@ def parse(blob: bytes) -> Envelope | None:
 def open_(key: bytes, envelope: Envelope, context: dict[str, str] | None) -> bytes | None:
     """The plaintext, or None when authentication fails."""
     try:
-        return AESGCM(key).decrypt(envelope.body[:NONCE], envelope.body[NONCE:],
-                                   envelope.header + canonical_context(context))
+        return aes_gcm(key).decrypt(envelope.body[:NONCE], envelope.body[NONCE:],
+                                    envelope.header + canonical_context(context))
     except InvalidTag:
         return None
