@@ -18,6 +18,7 @@ from nimbus.core.context import CallSource, RequestContext
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_log_format import log_line
+from nimbus.services.s3.call_bucket import call_bucket
 from nimbus.services.s3.common import BUCKETS
 from nimbus.services.s3.documents import ACCESS_LOG_RECORD, BUCKET, Bucket
 from nimbus.services.s3.records import next_seq
@@ -80,8 +81,7 @@ class AccessLogOps(S3State):
     def _record_call(self, event: ApiCallEvent) -> None:
         if event.service != "s3" or event.internal or self.closed:
             return
-        name = (event.request_parameters or {}).get("Bucket")
-        bucket = BUCKET.get(self.store, BUCKETS, name) if isinstance(name, str) else None
+        bucket = call_bucket(self.store, event)
         if bucket is None or not (bucket.get("Config") or {}).get("Logging"):
             return
         method = self.runtime.services.get("s3").model.operation_model(event.operation).http.get("method", "GET")

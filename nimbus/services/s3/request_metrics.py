@@ -8,8 +8,7 @@ from typing import Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.core.metrics import METRIC, publish_metric
-from nimbus.services.s3.common import BUCKETS
-from nimbus.services.s3.documents import BUCKET
+from nimbus.services.s3.call_bucket import call_bucket
 from nimbus.services.s3.state import S3State
 
 NAMESPACE = "AWS/S3"
@@ -45,12 +44,11 @@ class RequestMetricOps(S3State):
     def _count_request(self, event: ApiCallEvent) -> None:
         if event.service != "s3" or event.internal or self.closed or not self.runtime.events.wants(METRIC):
             return
-        params = event.request_parameters or {}
-        name = params.get("Bucket")
-        bucket = BUCKET.get(self.store, BUCKETS, name) if isinstance(name, str) else None
+        bucket = call_bucket(self.store, event)
         configs = ((bucket or {}).get("Config") or {}).get("Metrics") or {}
         if bucket is None or not configs:
             return
+        params = event.request_parameters or {}
         key = params.get("Key") if isinstance(params.get("Key"), str) else params.get("Prefix") or ""
         values: list[tuple[str, float, str]] = [("AllRequests", 1.0, "Count")]
         if kind := _KIND_OF.get(event.operation):
