@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 SYNC := $(UV) sync --frozen --python $(PYTHON)
 
-.PHONY: run test install install-server lint system-deps cdk-deps bench-deps bench clean docs upgrade
+.PHONY: run test install install-server lint system-deps cdk-deps bench-deps bench bench-goals clean docs upgrade
 
 # uv lives in its own small venv: `uv sync` prunes the project venv to the lock, uv included.
 $(UV):
@@ -85,6 +85,10 @@ $(KINESALITE)/node_modules/.package-lock.json: $(KINESALITE)/package-lock.json $
 
 bench: install bench-deps $(KINESALITE)/node_modules/.package-lock.json
 	$(BIN)/python -m benchmarks.run $(ARGS)
+
+# Issue 19's goals, each measured and judged in one run (benchmarks/goals.py).
+bench-goals: install bench-deps $(KINESALITE)/node_modules/.package-lock.json
+	$(BIN)/python -m benchmarks.goals
 
 # uv.lock, and requirements.lock exported from it for pip users (a test checks they agree).
 lock: $(UV)

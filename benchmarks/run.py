@@ -23,6 +23,10 @@ LOWER_IS_BETTER = ("startup_s", "replication_lag_4KiB_median_s", "replication_la
                    "sqs_send_to_long_poll_median_ms")
 
 
+def _number(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def report(name: str, rows: list[dict]) -> str:
     """nimbus against every other server of the run (moto, and e.g. kinesalite), with its advantage over each."""
     by_server = {row["server"]: row for row in rows}
@@ -40,11 +44,12 @@ def report(name: str, rows: list[dict]) -> str:
         if metric == "server":
             continue
         a = nimbus[metric]
-        values = [by_server[o][metric] for o in others]
-        lower = metric in LOWER_IS_BETTER or metric.endswith("_cpu_ms_per_call") or "rss" in metric
-        advantages = [(b / a) if lower else (a / b) for b in values]
-        lines.append(f"| {metric} | {a:.3f} | " + " | ".join(f"{b:.3f}" for b in values) + " | "
-                     + " | ".join(f"{x:.2f}x" for x in advantages) + " |")
+        # A server may lack a metric (the "client alone" row of bench_s3_large has no server CPU): a dash.
+        values = [by_server[o].get(metric) for o in others]
+        lower = metric in LOWER_IS_BETTER or "_cpu_" in metric or "rss" in metric
+        advantages = [None if b is None or a is None else (b / a) if lower else (a / b) for b in values]
+        lines.append(f"| {metric} | {_number(a)} | " + " | ".join(_number(b) for b in values) + " | "
+                     + " | ".join("–" if x is None else f"{x:.2f}x" for x in advantages) + " |")
     return "\n".join(lines)
 
 
