@@ -22,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from nimbus.core.stream_cipher import BLOCK, decryptor_at, encryptor, new_key, new_nonce
+from nimbus.core.writeback import start_writeback
 from nimbus.protocol.checksums import ALGORITHMS, new_hasher
 from nimbus.protocol.parsers.chunk_framing import CHUNK_END, ChunkFraming, ChunkRecord, trailer_algorithms
 
@@ -93,6 +94,7 @@ class SpooledBody:
         self._hashing: Future | None = None
         self._reader, self._reader_at = None, -1
         self.size = 0
+        self._written = 0  # bytes written to the file by the worker
         self.digests: dict[str, bytes] | None = None
 
     def __getattr__(self, name):
@@ -118,6 +120,9 @@ class SpooledBody:
                 hasher.update(chunk)
             at += self._cipher.update_into(chunk, out[at:])
         self._file.write(out[:at])
+        self._file.flush()
+        start_writeback(self._file.fileno(), self._written, at)  # so the final fdatasync has little to wait for
+        self._written += at
 
     def _mark(self, marker) -> None:
         """A chunk starts (hashed if it is signed) or ends (its hash kept with it)."""
