@@ -1,0 +1,40 @@
+"""S3's first call does not load S3 Select's engine (Arrow, DuckDB and sqlglot: about a second of imports and
+most of a hundred MiB) nor Arrow for inventory reports: each loads with the first call that needs it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINES = ("duckdb", "pyarrow", "sqlglot")
+
+PROBE = """
+import json, sys
+from nimbus.config import Config
+from nimbus.server import ServerThread
+from tests.support import make_client
+
+with ServerThread(Config(port=0, data_dir=sys.argv[1])) as server:
+    s3 = make_client(server.endpoint, "s3")
+    s3.create_bucket(Bucket="first-calls")
+    s3.put_object(Bucket="first-calls", Key="rows.csv", Body=b"a,b\\n1,2\\n3,4\\n")
+    s3.get_object(Bucket="first-calls", Key="rows.csv")["Body"].read()
+    s3.list_objects_v2(Bucket="first-calls")
+    before = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "pyarrow", "sqlglot"))
+    answer = s3.select_object_content(
+        Bucket="first-calls", Key="rows.csv", ExpressionType="SQL", Expression="SELECT s.b FROM S3Object s",
+        InputSerialization={"CSV": {"FileHeaderInfo": "USE"}}, OutputSerialization={"CSV": {}})
+    rows = b"".join(event["Records"]["Payload"] for event in answer["Payload"] if "Records" in event)
+    after = sorted({name.split(".")[0] for name in sys.modules} & {"duckdb", "pyarrow", "sqlglot"})
+    print(json.dumps({"before": before, "after": after, "rows": rows.decode()}))
+"""
+
+
+def test_s3_calls_load_the_select_engine_only_for_a_select(tmp_path):
+    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "data")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.splitlines()[-1])
+    assert loaded == {"before": [], "after": sorted(ENGINES), "rows": "2\n4\n"}
