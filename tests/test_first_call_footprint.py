@@ -1,5 +1,6 @@
-"""S3's first call does not load S3 Select's engine (Arrow, DuckDB and sqlglot: about a second of imports and
-most of a hundred MiB) nor Arrow for inventory reports: each loads with the first call that needs it."""
+"""A service's first call does not load the SQL engine (Arrow, DuckDB and sqlglot: about a second of imports and
+most of a hundred MiB) that only its queries need: S3 Select, Logs Insights, CloudTrail Lake, Config's advanced
+queries and Kinesis Analytics' SQL applications each load it with the first call that runs one."""
 from __future__ import annotations
 
 import json
@@ -22,6 +23,13 @@ with ServerThread(Config(port=0, data_dir=sys.argv[1])) as server:
     s3.put_object(Bucket="first-calls", Key="rows.csv", Body=b"a,b\\n1,2\\n3,4\\n")
     s3.get_object(Bucket="first-calls", Key="rows.csv")["Body"].read()
     s3.list_objects_v2(Bucket="first-calls")
+    logs = make_client(server.endpoint, "logs")
+    logs.create_log_group(logGroupName="first-calls")
+    logs.describe_log_groups()
+    make_client(server.endpoint, "cloudtrail").lookup_events(MaxResults=5)
+    make_client(server.endpoint, "cloudtrail").list_event_data_stores()
+    make_client(server.endpoint, "config").describe_configuration_recorders()
+    make_client(server.endpoint, "kinesisanalytics").list_applications()
     before = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "pyarrow", "sqlglot"))
     answer = s3.select_object_content(
         Bucket="first-calls", Key="rows.csv", ExpressionType="SQL", Expression="SELECT s.b FROM S3Object s",
@@ -32,7 +40,7 @@ with ServerThread(Config(port=0, data_dir=sys.argv[1])) as server:
 """
 
 
-def test_s3_calls_load_the_select_engine_only_for_a_select(tmp_path):
+def test_calls_load_the_sql_engine_only_for_a_query(tmp_path):
     done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "data")], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
