@@ -1,6 +1,7 @@
 """A service's first call does not load the SQL engine (Arrow, DuckDB and sqlglot: about a second of imports and
 most of a hundred MiB) that only its queries need: S3 Select, Logs Insights, CloudTrail Lake, Config's advanced
-queries and Kinesis Analytics' SQL applications each load it with the first call that runs one."""
+queries and Kinesis Analytics' SQL applications each load it with the first call that runs one. Nor does
+CloudFormation's load cfn-lint (and its sympy: seconds), which ValidateTemplate alone runs."""
 from __future__ import annotations
 
 import json
@@ -30,12 +31,15 @@ with ServerThread(Config(port=0, data_dir=sys.argv[1])) as server:
     make_client(server.endpoint, "cloudtrail").list_event_data_stores()
     make_client(server.endpoint, "config").describe_configuration_recorders()
     make_client(server.endpoint, "kinesisanalytics").list_applications()
-    before = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "pyarrow", "sqlglot"))
+    make_client(server.endpoint, "cloudformation").list_stacks()
+    make_client(server.endpoint, "cloudcontrol").list_resources(TypeName="AWS::Logs::LogGroup")
+    heavy = {"duckdb", "pyarrow", "sqlglot", "cfnlint", "sympy"}
+    before = sorted(name for name in sys.modules if name.split(".")[0] in heavy)
     answer = s3.select_object_content(
         Bucket="first-calls", Key="rows.csv", ExpressionType="SQL", Expression="SELECT s.b FROM S3Object s",
         InputSerialization={"CSV": {"FileHeaderInfo": "USE"}}, OutputSerialization={"CSV": {}})
     rows = b"".join(event["Records"]["Payload"] for event in answer["Payload"] if "Records" in event)
-    after = sorted({name.split(".")[0] for name in sys.modules} & {"duckdb", "pyarrow", "sqlglot"})
+    after = sorted({name.split(".")[0] for name in sys.modules} & heavy)
     print(json.dumps({"before": before, "after": after, "rows": rows.decode()}))
 """
 
