@@ -4,9 +4,11 @@ CloudWatch's alarm evaluators until the store holds an alarm; and of the botocor
 services called (routing reads the routing index, not every model)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from nimbus.server import free_port
@@ -111,3 +113,27 @@ def test_a_restarted_server_evaluates_its_stored_alarms_before_any_cloudwatch_ca
         assert "to ALARM" in history[0]["HistorySummary"]
     finally:
         kill_9(process)
+
+
+def test_the_packages_a_start_imports_come_with_their_bytecode(tmp_path):
+    # uv installs no bytecode unless asked (the Makefile asks), and under PYTHONDONTWRITEBYTECODE Python never
+    # caches what it compiles: each start would compile botocore, uvicorn and the rest from source again.
+    loaded = _probe(tmp_path, """
+answers["account"] = make_client(endpoint, "sts").get_caller_identity()["Account"]
+""")
+    site_packages = sysconfig.get_paths()["purelib"]
+    sources = [spec.origin for spec in map(_spec, loaded["modules"])
+               if spec is not None and spec.origin and spec.origin.startswith(site_packages)
+               and spec.origin.endswith(".py")]
+    assert len(sources) > 100  # botocore, urllib3, uvicorn...
+    assert [source for source in sources if not Path(importlib.util.cache_from_source(source)).exists()] == []
+
+
+def _spec(name: str):
+    module = sys.modules.get(name)
+    if module is not None:
+        return getattr(module, "__spec__", None)
+    try:
+        return importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
