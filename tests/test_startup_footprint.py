@@ -1,20 +1,26 @@
 """A fresh server holds no engine, library or model until something needs one (issue 19: idle RSS under
 60 MiB): duckdb, Arrow and cfn-guard; cryptography (the vault, SigV4A, STS's keys), signxml and lxml (SAML);
+awscrt's native library (CRC64NVME checksums; botocore imports awscrt, nimbus.lazy_native defers the library);
 CloudWatch's alarm evaluators until the store holds an alarm; and of the botocore models, only those of the
 services called (routing reads the routing index, not every model)."""
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from awscrt import checksums as crt_checksums
 
 from nimbus.server import free_port
 from tests.support import advance_clock, kill_9, make_client, serve_subprocess
 
-HEAVY = ("duckdb", "libarrow", "cfn_guard", "cryptography", "lxml", "signxml")
+HEAVY = ("duckdb", "libarrow", "cfn_guard", "cryptography", "lxml", "signxml", "/_awscrt.")
 EVALUATORS = ("nimbus.services.cloudwatch.evaluator", "nimbus.services.cloudwatch.log_alarm_eval")
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,20 +56,36 @@ def _mapped(pid: int) -> str:
         return maps.read()
 
 
-def test_an_idle_server_loads_no_sql_engine_cryptography_or_xml_signature(tmp_path):
+@contextmanager
+def _serving(tmp_path) -> Iterator[tuple[str, int]]:
+    """``nimbus serve`` in a process of its own: its endpoint and pid."""
     port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
     process = serve_subprocess(str(tmp_path / "data"), port)
     try:
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_an_idle_server_loads_no_sql_engine_cryptography_or_xml_signature(tmp_path):
+    with _serving(tmp_path) as (endpoint, pid):
         assert make_client(endpoint, "sts").get_caller_identity()["Account"]
         # Ticks every background engine (CloudTrail Lake re-queues unfinished queries on its first one).
         advance_clock(endpoint, 120)
         assert make_client(endpoint, "sts").get_caller_identity()["Account"]
-        mapped = _mapped(process.pid)
+        mapped = _mapped(pid)
         assert [name for name in HEAVY if name in mapped] == []
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+
+
+def test_the_crt_library_loads_with_its_first_use(tmp_path):
+    with _serving(tmp_path) as (endpoint, pid):
+        s3 = make_client(endpoint, "s3")
+        s3.create_bucket(Bucket="crc")
+        assert "/_awscrt." not in _mapped(pid)
+        put = s3.put_object(Bucket="crc", Key="k", Body=b"abc", ChecksumAlgorithm="CRC64NVME")
+        assert put["ChecksumCRC64NVME"] == base64.b64encode(crt_checksums.crc64nvme(b"abc").to_bytes(8, "big")).decode()
+        assert "/_awscrt." in _mapped(pid)
 
 
 def test_the_alarm_evaluators_wait_for_an_alarm(tmp_path):
