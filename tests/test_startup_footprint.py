@@ -95,6 +95,7 @@ advance_clock(endpoint, 120)  # CloudWatch's background ticks, with no alarm to 
 """)
     assert loaded["answers"]["account"] == "000000000000"
     assert [name for name in EVALUATORS if name in loaded["modules"]] == []
+    assert "h11" not in loaded["modules"]  # only a front worker forwards (with h11); the primary never does
 
 
 def test_a_call_loads_its_own_model_only_even_when_routing_searches_every_service(tmp_path):

@@ -25,11 +25,11 @@ from nimbus.core.events import EventBus
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import NimbusApp
 from nimbus.store.base import Store
-from nimbus.workers.forward import VIEWER_HEADER, parse_viewer
 from nimbus.workers.gathering import GatheringBus
 from nimbus.workers.shared import MAX_WORKERS, SharedCounters
 from nimbus.workers.shipping import EVENTS_PATH, read_batch
 from nimbus.workers.stores import ChangeCountingStore
+from nimbus.workers.viewer import VIEWER_HEADER, parse_viewer
 
 log = logging.getLogger(__name__)
 
