@@ -1,7 +1,8 @@
 """A fresh server holds no engine, library or model until something needs one (issue 19: idle RSS under
 60 MiB): duckdb, Arrow and cfn-guard; cryptography (the vault, SigV4A, STS's keys), signxml and lxml (SAML);
 awscrt's native library (CRC64NVME checksums; botocore imports awscrt, nimbus.lazy_native defers the library);
-CloudWatch's alarm evaluators until the store holds an alarm; and of the botocore models, only those of the
+CloudWatch's alarm evaluators until the store holds an alarm; Config's engine until the store holds Config state
+or Config is called; and of the botocore models, only those of the
 services called (routing reads the routing index, not every model)."""
 from __future__ import annotations
 
@@ -96,6 +97,7 @@ advance_clock(endpoint, 120)  # CloudWatch's background ticks, with no alarm to 
     assert loaded["answers"]["account"] == "000000000000"
     assert [name for name in EVALUATORS if name in loaded["modules"]] == []
     assert "h11" not in loaded["modules"]  # only a front worker forwards (with h11); the primary never does
+    assert "nimbus.services.config.engine" not in loaded["modules"]  # no Config state, no Config call
 
 
 def test_a_call_loads_its_own_model_only_even_when_routing_searches_every_service(tmp_path):
