@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from awscrt import checksums as crt_checksums
 
+from nimbus.core.secrets import ROOT_KEY_FILE, new_admin_token, read_admin_token, root_key
 from nimbus.server import free_port
 from tests.support import advance_clock, kill_9, make_client, serve_subprocess
 
@@ -164,3 +166,19 @@ def _spec(name: str):
         return importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
+
+
+def test_a_start_syncs_the_secrets_it_keeps_but_not_its_admin_token(tmp_path, monkeypatch):
+    # The admin token is written at every start and means nothing once its server is gone: no fsync for it.
+    synced: list[str] = []
+    fsync = os.fsync
+
+    def observed(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", observed)
+    token = new_admin_token(str(tmp_path))
+    root_key(str(tmp_path))
+    assert read_admin_token(str(tmp_path)) == token
+    assert [Path(path).name for path in synced] == [Path(ROOT_KEY_FILE).name]
