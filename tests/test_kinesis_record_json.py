@@ -12,7 +12,8 @@ from nimbus.protocol.serializers.awsjson import JSON
 from nimbus.protocol.serializers.json_bytes import json_bytes
 from nimbus.services.kinesis.encryption import ENCRYPTED
 from nimbus.services.kinesis.record_page import RecordPage
-from nimbus.services.kinesis.segments import StoredRecord
+from nimbus.services.kinesis.segments import Span, encode
+from nimbus.services.kinesis.shard_log import ShardLog
 from tests.support import ACCOUNT, send_signed
 from tests.support.streams import MAX_HASH_KEY, active_stream, wait_active
 
@@ -23,6 +24,13 @@ KPL = bytes.fromhex("f3899ac2") + b"\x0a\x01k\x1a\x06\x08\x00\x1a\x02hi" + bytes
 DATA = [b"", b"a", b"ab", b"abc", bytes(range(256)), KPL, b"\xff" * 1000, b"null e- 0.0000"]
 
 
+def _page(shard: int, first: int, stored: list[tuple[int, int, str, bytes]], unseal=lambda flags, data: data):
+    """A page of records (arrival ms, flags, partition key, data) as the log stores them, from ``first`` on."""
+    raw = b"".join(encode(ms, flags, key.encode(), data) for ms, flags, key, data in stored)
+    return RecordPage(shard, [Span(first, raw + b"trailing bytes of a batch being indexed", len(stored))], unseal,
+                      first + len(stored), 0, None)
+
+
 def _record_shape(server):
     model = server.runtime.services.get("kinesis").model
     return model.operation_model("GetRecords").output_shape.members["Records"]
@@ -31,20 +39,21 @@ def _record_shape(server):
 @pytest.mark.parametrize("ms", [0, 5, 999, 1000, 1_733_456_789_000, 1_733_456_789_001, 1_733_456_789_010,
                                 1_733_456_789_100, 1_733_456_789_120, 1_733_456_789_999, 4_102_444_800_123])
 def test_times_are_written_as_the_generic_path_writes_them(server, ms):
-    stored = [StoredRecord(position, ms, 0, key, data) for position, (key, data) in enumerate(zip(KEYS, DATA * 2))]
-    page = RecordPage(7, stored, lambda flags, data: data, len(stored), 0, None)
+    stored = [(ms, 0, key, data) for key, data in zip(KEYS, DATA * 2)]
+    page = _page(7, 41, stored)
     records, size = page.records()
-    text, fast_size = page.records_json()
-    assert text == json_bytes(JSON.encode(_record_shape(server), records))
-    assert fast_size == size == sum(len(r.data) for r in stored)
+    parts, fast_size = page.records_json()
+    assert b"".join(parts) == json_bytes(JSON.encode(_record_shape(server), records))
+    assert fast_size == size == sum(len(data) for _, _, _, data in stored)
+    assert [r["PartitionKey"] for r in records] == KEYS
 
 
 def test_encrypted_flags_name_kms(server):
-    stored = [StoredRecord(3, 1_733_456_789_123, ENCRYPTED, "k", b"sealed"),
-              StoredRecord(4, 1_733_456_789_123, 0, "k", b"plain")]
-    page = RecordPage(0, stored, lambda flags, data: data.upper() if flags & ENCRYPTED else data, 5, 0, None)
+    page = _page(0, 3, [(1_733_456_789_123, ENCRYPTED, "k", b"sealed"), (1_733_456_789_124, 0, "k", b"plain")],
+                 lambda flags, data: data.upper() if flags & ENCRYPTED else data)
     records, _ = page.records()
-    text, size = page.records_json()
+    text = b"".join(page.records_json()[0])
+    size = page.records_json()[1]
     assert text == json_bytes(JSON.encode(_record_shape(server), records))
     assert json.loads(text)[0]["EncryptionType"] == "KMS" and "EncryptionType" not in json.loads(text)[1]
     assert size == len(b"SEALED") + len(b"plain")
@@ -127,3 +136,35 @@ def test_empty_page_is_the_generic_path(server, endpoint, kinesis):
     iterator = _iterator(kinesis, name)
     assert _records_part(_http_body(endpoint, iterator)) == b'{"Records":[]'
     assert _records_part(_generic_body(server, iterator)) == b'{"Records":[]'
+
+
+def _expected(sizes: list[int], start: int, limit: int, max_bytes: int) -> list[int]:
+    """The positions a read returns, by the rule: at most ``limit``, and no record that takes the data and keys
+    past ``max_bytes``, except a first one."""
+    taken, total = [], 0
+    for position in range(start, min(len(sizes), start + limit)):
+        total += sizes[position]
+        if taken and total > max_bytes:
+            break
+        taken.append(position)
+    return taken
+
+
+def test_reads_across_segments_keep_the_count_and_byte_limits(tmp_path):
+    log = ShardLog(str(tmp_path / "000000000.log"), segment_bytes=2000)
+    sizes = []
+    for batch in range(12):  # segments roll every ~2,000 bytes, so reads cross several
+        datas = [bytes([batch]) * ((batch * 37 + i * 101) % 700) for i in range(3)]
+        log.append([encode(1000 + batch, 0, b"key", data) for data in datas], [1000 + batch] * 3)
+        sizes += [len(data) + 3 for data in datas]
+    assert len(log._segments) > 3
+    cases = [(start, limit, max_bytes) for start in (0, 2, 5, 17, 35, 36) for limit in (1, 7, 100)
+             for max_bytes in [0, 1, 10 ** 9] + list(range(sizes[start % len(sizes)], 12000, 211))]
+    for start, limit, max_bytes in cases:
+        records = log.read(start, limit, max_bytes)
+        assert [r.position for r in records] == _expected(sizes, start, limit, max_bytes), (start, limit, max_bytes)
+        spans = log.read_spans(start, limit, max_bytes)
+        assert sum(span.count for span in spans) == len(records)
+        page = RecordPage(0, spans, lambda flags, data: data, 0, 0, None)
+        assert [r["PartitionKey"] for r in json.loads(b"".join(page.records_json()[0]))] == ["key"] * len(records)
+        assert page.records()[1] == sum(len(r.data) for r in records)

@@ -12,11 +12,12 @@ from nimbus.protocol.serializers.json_bytes import json_bytes
 
 
 class EncodedJson:
-    """A member's value as JSON text (ASCII, compact, as ``json_bytes`` writes it)."""
-    __slots__ = ("text",)
+    """A member's value as JSON text (ASCII, compact, as ``json_bytes`` writes it), in pieces whose
+    concatenation is the text: the body joins them once, with the other members."""
+    __slots__ = ("parts",)
 
-    def __init__(self, text: bytes):
-        self.text = text
+    def __init__(self, parts: list[bytes]):
+        self.parts = parts
 
 
 def json_body(encode, shape: Shape, output: dict) -> bytes:
@@ -26,12 +27,15 @@ def json_body(encode, shape: Shape, output: dict) -> bytes:
     if not any(type(value) is EncodedJson for value in output.values()):
         return json_bytes(encode(shape, output))
     members = shape.members
-    parts = []
+    chunks = [b"{"]
     for name, value in output.items():
         if type(value) is EncodedJson:
-            parts.append(json_bytes(members[name].serialization.get("name", name)) + b":" + value.text)
+            chunks += [b",", json_bytes(members[name].serialization.get("name", name)), b":", *value.parts]
             continue
         piece = json_bytes(encode(shape, {name: value}))
         if piece != b"{}":
-            parts.append(piece[1:-1])
-    return b"{" + b",".join(parts) + b"}"
+            chunks += [b",", piece[1:-1]]
+    if len(chunks) > 1:
+        chunks[1] = b""  # no comma before the first member
+    chunks.append(b"}")
+    return b"".join(chunks)

@@ -6,7 +6,8 @@ The JSON form is GetRecords' answer over HTTP: for 1,000 records it skips a dict
 str and the model walk per record, and the encoder's pass over them. Its bytes are the generic path's
 (``tests/test_kinesis_record_json.py`` compares them): members in the same order, the timestamp as epoch
 seconds written as ``json`` writes the float (whole seconds as an integer), the partition key escaped as
-``json`` escapes it (ASCII only).
+``json`` escapes it (ASCII only). It walks the stored frames (one pread per segment) without decoding a
+record into objects.
 """
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from datetime import UTC, datetime
 
 from nimbus.services.kinesis import sequence
 from nimbus.services.kinesis.encryption import ENCRYPTED
-from nimbus.services.kinesis.segments import StoredRecord
+from nimbus.services.kinesis.segments import FRAME_SIZE, HEAD, Span, decode
 
-_RECORD = (b'{"SequenceNumber":"4%09d%015d%031d","ApproximateArrivalTimestamp":%s,"Data":"%s",'
-           b'"PartitionKey":%s%s}')
+_RECORD = (b',{"SequenceNumber":"4%09d%015d%031d","ApproximateArrivalTimestamp":%s,"Data":"%s",'
+           b'"PartitionKey":"%s"%s}')
 _KMS = b',"EncryptionType":"KMS"'
+# Bytes a JSON string holds as they are (json escapes the others: quote, backslash, controls, DEL, non-ASCII).
+_VERBATIM = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
 
 
 def arrival_time(ms: int) -> datetime:
@@ -34,47 +37,61 @@ def epoch_text(ms: int) -> bytes:
     return b"%d" % (ms // 1000) if ms % 1000 == 0 else float.__repr__(ms / 1000).encode()
 
 
-def key_text(key: str) -> bytes:
-    if key.isascii() and key.isprintable() and '"' not in key and "\\" not in key:
-        return b'"' + key.encode() + b'"'
-    return json.dumps(key).encode()
+def _escaped(key: bytes) -> bytes:
+    """A partition key's UTF-8 bytes as a JSON string's inside, as ``json`` writes it."""
+    return json.dumps(key.decode("utf-8"))[1:-1].encode() if key.translate(None, _VERBATIM) else key
 
 
 @dataclass(slots=True)
 class RecordPage:
     shard_index: int
-    stored: list[StoredRecord]
+    spans: list[Span]
     unseal: Callable[[int, bytes], bytes]
     next: int  # the position the next read starts at
     behind: int  # MillisBehindLatest
     child_shards: list[dict] | None  # set once a closed shard has been read to its end
 
+    @property
+    def count(self) -> int:
+        return sum(span.count for span in self.spans)
+
     def records(self) -> tuple[list[dict], int]:
         """The records as ``Record`` dicts, and their data's bytes."""
         records, size = [], 0
-        for record in self.stored:
-            data = self.unseal(record.flags, record.data)
-            size += len(data)
-            entry = {"SequenceNumber": sequence.record_number(self.shard_index, record.arrival_ms, record.position),
-                     "ApproximateArrivalTimestamp": arrival_time(record.arrival_ms), "Data": data,
-                     "PartitionKey": record.partition_key}
-            if record.flags & ENCRYPTED:
-                entry["EncryptionType"] = "KMS"
-            records.append(entry)
+        for span in self.spans:
+            for record in decode(span):
+                data = self.unseal(record.flags, record.data)
+                size += len(data)
+                entry = {"SequenceNumber": sequence.record_number(self.shard_index, record.arrival_ms,
+                                                                  record.position),
+                         "ApproximateArrivalTimestamp": arrival_time(record.arrival_ms), "Data": data,
+                         "PartitionKey": record.partition_key}
+                if record.flags & ENCRYPTED:
+                    entry["EncryptionType"] = "KMS"
+                records.append(entry)
         return records, size
 
-    def records_json(self) -> tuple[bytes, int]:
-        """The records as the JSON array the generic serializer writes for ``records()``, and their data's bytes."""
-        pieces, size = [], 0
-        shard, unseal, b64 = self.shard_index, self.unseal, binascii.b2a_base64
+    def records_json(self) -> tuple[list[bytes], int]:
+        """The records as the JSON array the generic serializer writes for ``records()`` (in pieces to be
+        joined), and their data's bytes. Walks the stored frames; no record is decoded into objects."""
+        pieces, size = [b"["], 0
+        shard, unseal, b64, head, fixed = self.shard_index, self.unseal, binascii.b2a_base64, HEAD.unpack_from, HEAD.size
         last_ms, when = -1, b""
-        for record in self.stored:
-            flags, data, ms = record.flags, record.data, record.arrival_ms
-            if flags:
-                data = unseal(flags, data)
-            size += len(data)
-            if ms != last_ms:  # a PutRecords batch shares one arrival time
-                last_ms, when = ms, epoch_text(ms)
-            pieces.append(_RECORD % (shard, ms, record.position + 1, when, b64(data, newline=False),
-                                     key_text(record.partition_key), _KMS if flags & ENCRYPTED else b""))
-        return b"[" + b",".join(pieces) + b"]", size
+        for span in self.spans:
+            raw, view, local = span.raw, memoryview(span.raw), 0
+            for counter in range(span.first + 1, span.first + span.count + 1):  # a record's counter is position + 1
+                length, _, ms, flags, key_length = head(raw, local)
+                key_start = local + fixed
+                data_start, local = key_start + key_length, local + FRAME_SIZE + length
+                data: bytes | memoryview = view[data_start:local]
+                if flags:
+                    data = unseal(flags, bytes(data))
+                size += len(data)
+                if ms != last_ms:  # a PutRecords batch shares one arrival time
+                    last_ms, when = ms, epoch_text(ms)
+                pieces.append(_RECORD % (shard, ms, counter, when, b64(data, newline=False),
+                                         _escaped(raw[key_start:data_start]), _KMS if flags & ENCRYPTED else b""))
+        if len(pieces) > 1:
+            pieces[1] = pieces[1][1:]  # the first record has no comma before it
+        pieces.append(b"]")
+        return pieces, size

@@ -151,13 +151,13 @@ class RecordOps(KinesisState):
         page = self.read_page(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
         records: EncodedJson | list[dict]
         if ctx.request is not None and ctx.protocol == "json":  # over HTTP: JSON straight from the log
-            text, size = page.records_json()
-            records = EncodedJson(text)
+            parts, size = page.records_json()
+            records = EncodedJson(parts)
         else:
             records, size = page.records()
         if enforce:
             self.throttle.count_read_bytes(stream["StreamId"], shard["ShardIndex"], size)
-        metrics.records_read(ctx, stream, shard_id(shard["ShardIndex"]), len(page.stored), size, page.behind)
+        metrics.records_read(ctx, stream, shard_id(shard["ShardIndex"]), page.count, size, page.behind)
         output: dict = {"Records": records, "MillisBehindLatest": page.behind}
         if page.child_shards is None:
             output["NextShardIterator"] = self.iterators.encode(
@@ -182,14 +182,14 @@ class RecordOps(KinesisState):
         end_position = shard["EndPosition"]
         closed = end_position is not None
         end = log.count if end_position is None else end_position
-        stored = log.read(start, max(0, min(limit, end - start)), GET_RECORDS_MAX_BYTES)
-        next_position = stored[-1].position + 1 if stored else start
+        spans = log.read_spans(start, max(0, min(limit, end - start)), GET_RECORDS_MAX_BYTES)
+        next_position = spans[-1].first + spans[-1].count if spans else start
         behind = max(0, now - (log.time_at(next_position) or now))
         children = None
         if closed and next_position >= end:
             children = [self.child_shard(stream, s) for s in stream["Shards"]
                         if shard["ShardIndex"] in (s["ParentShardIndex"], s["AdjacentParentShardIndex"])]
-        return RecordPage(shard["ShardIndex"], stored, encryption.unsealer(ctx, stream), next_position, behind,
+        return RecordPage(shard["ShardIndex"], spans, encryption.unsealer(ctx, stream), next_position, behind,
                           children)
 
     @staticmethod

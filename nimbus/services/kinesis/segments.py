@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 _FRAME = struct.Struct(">II")
 _BODY = struct.Struct(">qBH")
+HEAD = struct.Struct(">IIqBH")  # a frame's and its body's fixed fields together
+FRAME_SIZE = _FRAME.size
 _SCAN_CHUNK = 4 * 1024 * 1024
 
 
@@ -30,6 +32,26 @@ class StoredRecord:
     flags: int
     partition_key: str
     data: bytes
+
+
+@dataclass(slots=True)
+class Span:
+    """``count`` records of one segment as stored (whole frames from the start of ``raw``; it may hold more
+    bytes after them), the first at log position ``first``."""
+    first: int
+    raw: bytes
+    count: int
+
+
+def decode(span: Span) -> list[StoredRecord]:
+    raw, local, records = span.raw, 0, []
+    for position in range(span.first, span.first + span.count):
+        length, _, arrival, flags, key_length = HEAD.unpack_from(raw, local)
+        key_start = local + HEAD.size
+        data_start, local = key_start + key_length, local + _FRAME.size + length
+        records.append(StoredRecord(position, arrival, flags, raw[key_start:data_start].decode("utf-8"),
+                                    raw[data_start:local]))
+    return records
 
 
 def encode(arrival_ms: int, flags: int, partition_key: bytes, data: bytes) -> bytes:
@@ -118,33 +140,36 @@ class Segment:
             offset += len(frame)
         return first
 
-    def read(self, start: int, limit: int, max_bytes: int, records: list[StoredRecord], total: int) -> int | None:
-        """Append to ``records`` this segment's records from ``start`` (at most ``limit``, stopping before
-        ``max_bytes`` of data once one record is in); returns the data total, None when the byte cap was
-        met. A segment deleted meanwhile (past retention) gives nothing."""
+    def span(self, start: int, limit: int, budget: int, first: bool) -> tuple[Span | None, int, bool]:
+        """This segment's records from ``start`` as stored: at most ``limit``, and at most ``budget`` bytes of
+        data and partition keys (yet at least one record when ``first``, the read's first). Returns the span
+        (None if it has no record, or the segment was deleted meanwhile: past retention), the bytes its
+        records hold, and whether the budget cut it short."""
         offsets = self.offsets
         count = len(offsets)
         local_start = start - self.base
         local_stop = min(count, local_start + limit)
         if local_start >= local_stop:
-            return total
-        end_offset = offsets[local_stop] if local_stop < count else self.end
-        raw = self._pread(end_offset - offsets[local_start], offsets[local_start])
+            return None, 0, False
+        begin = offsets[local_start]
+        raw = self._pread((offsets[local_stop] if local_stop < count else self.end) - begin, begin)
         if raw is None:
-            return total
-        local = 0
-        for position in range(start, self.base + local_stop):
-            length = _FRAME.unpack_from(raw, local)[0]
-            arrival, flags, key_length = _BODY.unpack_from(raw, local + _FRAME.size)
-            key_start = local + _FRAME.size + _BODY.size
-            data = raw[key_start + key_length:local + _FRAME.size + length]
-            total += len(data) + key_length
-            if records and total > max_bytes:
-                return None
-            records.append(StoredRecord(position, arrival, flags,
-                                        raw[key_start:key_start + key_length].decode("utf-8"), data))
-            local += _FRAME.size + length
-        return total
+            return None, 0, False
+        # The last record's end from its frame (the end read may already hold a batch being indexed); the
+        # others' from the next one's offset.
+        last = offsets[local_stop - 1] - begin
+        last_end = last + _FRAME.size + _FRAME.unpack_from(raw, last)[0]
+        size = last_end - HEAD.size * (local_stop - local_start)
+        if size <= budget:
+            return Span(start, raw, local_stop - local_start), size, False
+        ends = [offsets[i] - begin for i in range(local_start + 1, local_stop)] + [last_end]
+        taken, size, previous = 0, 0, 0
+        for end in ends:
+            record = end - previous - HEAD.size
+            if (taken or not first) and size + record > budget:
+                break
+            taken, size, previous = taken + 1, size + record, end
+        return (Span(start, raw, taken) if taken else None), size, True
 
     def _pread(self, size: int, offset: int) -> bytes | None:
         handle = self.handle  # held for the read: the descriptor stays valid even if the segment is sealed
