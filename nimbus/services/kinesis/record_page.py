@@ -21,8 +21,11 @@ from nimbus.services.kinesis import sequence
 from nimbus.services.kinesis.encryption import ENCRYPTED
 from nimbus.services.kinesis.segments import FRAME_SIZE, HEAD, Span, decode
 
-_RECORD = (b',{"SequenceNumber":"4%09d%015d%031d","ApproximateArrivalTimestamp":%s,"Data":"%s",'
-           b'"PartitionKey":"%s"%s}')
+# A record: an opening (the sequence number's shard and time), its counter, the middle (the timestamp), data,
+# partition key and encryption.
+_OPENING = b',{"SequenceNumber":"4%09d%015d'
+_MIDDLE = b'","ApproximateArrivalTimestamp":%s,"Data":"'
+_RECORD = b'%s%031d%s%s","PartitionKey":"%s"%s}'
 _KMS = b',"EncryptionType":"KMS"'
 # Bytes a JSON string holds as they are (json escapes the others: quote, backslash, controls, DEL, non-ASCII).
 _VERBATIM = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
@@ -39,7 +42,7 @@ def epoch_text(ms: int) -> bytes:
 
 def _escaped(key: bytes) -> bytes:
     """A partition key's UTF-8 bytes as a JSON string's inside, as ``json`` writes it."""
-    return json.dumps(key.decode("utf-8"))[1:-1].encode() if key.translate(None, _VERBATIM) else key
+    return json.dumps(key.decode("utf-8"))[1:-1].encode()
 
 
 @dataclass(slots=True)
@@ -76,21 +79,25 @@ class RecordPage:
         joined), and their data's bytes. Walks the stored frames; no record is decoded into objects."""
         pieces, size = [b"["], 0
         shard, unseal, b64, head, fixed = self.shard_index, self.unseal, binascii.b2a_base64, HEAD.unpack_from, HEAD.size
-        last_ms, when = -1, b""
+        verbatim, last_ms, opening = _VERBATIM, -1, b""
         for span in self.spans:
             raw, view, local = span.raw, memoryview(span.raw), 0
             for counter in range(span.first + 1, span.first + span.count + 1):  # a record's counter is position + 1
                 length, _, ms, flags, key_length = head(raw, local)
                 key_start = local + fixed
                 data_start, local = key_start + key_length, local + FRAME_SIZE + length
+                if ms != last_ms:  # what precedes the counter and the data, made once per distinct millisecond
+                    last_ms, opening = ms, _OPENING % (shard, ms)
+                    middle = _MIDDLE % epoch_text(ms)
                 data: bytes | memoryview = view[data_start:local]
                 if flags:
                     data = unseal(flags, bytes(data))
                 size += len(data)
-                if ms != last_ms:  # a PutRecords batch shares one arrival time
-                    last_ms, when = ms, epoch_text(ms)
-                pieces.append(_RECORD % (shard, ms, counter, when, b64(data, newline=False),
-                                         _escaped(raw[key_start:data_start]), _KMS if flags & ENCRYPTED else b""))
+                key = raw[key_start:data_start]
+                if not key.isalnum() and key.translate(None, verbatim):  # isalnum: the usual key, at no copy
+                    key = _escaped(key)
+                pieces.append(_RECORD % (opening, counter, middle, b64(data, newline=False), key,
+                                         _KMS if flags & ENCRYPTED else b""))
         if len(pieces) > 1:
             pieces[1] = pieces[1][1:]  # the first record has no comma before it
         pieces.append(b"]")
