@@ -11,11 +11,12 @@ record into objects.
 """
 from __future__ import annotations
 
-import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import pybase64
 
 from nimbus.services.kinesis import sequence
 from nimbus.services.kinesis.encryption import ENCRYPTED
@@ -78,7 +79,7 @@ class RecordPage:
         """The records as the JSON array the generic serializer writes for ``records()`` (in pieces to be
         joined), and their data's bytes. Walks the stored frames; no record is decoded into objects."""
         pieces, size = [b"["], 0
-        shard, unseal, b64, head, fixed = self.shard_index, self.unseal, binascii.b2a_base64, HEAD.unpack_from, HEAD.size
+        shard, unseal, b64, head, fixed = self.shard_index, self.unseal, pybase64.b64encode, HEAD.unpack_from, HEAD.size
         verbatim, last_ms, opening = _VERBATIM, -1, b""
         for span in self.spans:
             raw, view, local = span.raw, memoryview(span.raw), 0
@@ -96,7 +97,7 @@ class RecordPage:
                 key = raw[key_start:data_start]
                 if not key.isalnum() and key.translate(None, verbatim):  # isalnum: the usual key, at no copy
                     key = _escaped(key)
-                pieces.append(_RECORD % (opening, counter, middle, b64(data, newline=False), key,
+                pieces.append(_RECORD % (opening, counter, middle, b64(data), key,
                                          _KMS if flags & ENCRYPTED else b""))
         if len(pieces) > 1:
             pieces[1] = pieces[1][1:]  # the first record has no comma before it
