@@ -150,6 +150,9 @@ def _expected(sizes: list[int], start: int, limit: int, max_bytes: int) -> list[
     return taken
 
 
+FRAME = 19  # a frame's fixed fields: length, CRC, arrival time, flags, key length
+
+
 def test_reads_across_segments_keep_the_count_and_byte_limits(tmp_path):
     log = ShardLog(str(tmp_path / "000000000.log"), segment_bytes=2000)
     sizes = []
@@ -165,6 +168,9 @@ def test_reads_across_segments_keep_the_count_and_byte_limits(tmp_path):
         assert [r.position for r in records] == _expected(sizes, start, limit, max_bytes), (start, limit, max_bytes)
         spans = log.read_spans(start, limit, max_bytes)
         assert sum(span.count for span in spans) == len(records)
+        # Read from disk: what is returned, and at most one record more (whose size told where to stop).
+        returned = sum(len(r.data) + len(r.partition_key) + FRAME for r in records)
+        assert sum(len(span.raw) for span in spans) <= returned + max(sizes) + FRAME
         page = RecordPage(0, spans, lambda flags, data: data, 0, 0, None)
         assert [r["PartitionKey"] for r in json.loads(b"".join(page.records_json()[0]))] == ["key"] * len(records)
         assert page.records()[1] == sum(len(r.data) for r in records)

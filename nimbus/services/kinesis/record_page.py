@@ -80,7 +80,7 @@ class RecordPage:
         joined), and their data's bytes. Walks the stored frames; no record is decoded into objects."""
         pieces, size = [b"["], 0
         shard, unseal, b64, head, fixed = self.shard_index, self.unseal, pybase64.b64encode, HEAD.unpack_from, HEAD.size
-        verbatim, last_ms, opening = _VERBATIM, -1, b""
+        verbatim, last_ms, opening, middle = _VERBATIM, -1, b"", b""
         for span in self.spans:
             raw, view, local = span.raw, memoryview(span.raw), 0
             for counter in range(span.first + 1, span.first + span.count + 1):  # a record's counter is position + 1

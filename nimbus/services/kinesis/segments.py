@@ -12,6 +12,7 @@ deletion of every older segment.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import struct
 import zlib
@@ -144,7 +145,8 @@ class Segment:
         """This segment's records from ``start`` as stored: at most ``limit``, and at most ``budget`` bytes of
         data and partition keys (yet at least one record when ``first``, the read's first). Returns the span
         (None if it has no record, or the segment was deleted meanwhile: past retention), the bytes its
-        records hold, and whether the budget cut it short."""
+        records hold, and whether the budget cut it short. The cut is found in the offsets before reading, so
+        a read reads at most one record more than it returns, never the rest of a 64 MiB segment."""
         offsets = self.offsets
         count = len(offsets)
         local_start = start - self.base
@@ -152,24 +154,28 @@ class Segment:
         if local_start >= local_stop:
             return None, 0, False
         begin = offsets[local_start]
+
+        def held(records: int) -> int:
+            """The data and keys of the span's first ``records`` records (fewer than all: each one's end is
+            the next one's offset)."""
+            return offsets[local_start + records] - begin - HEAD.size * records
+
+        wanted = local_stop - local_start
+        if held(wanted - 1) > budget:  # the cut comes before the last record
+            taken = max(bisect.bisect_right(range(wanted), budget, key=held) - 1, 1 if first else 0)
+            if not taken:
+                return None, 0, True
+            raw = self._pread(offsets[local_start + taken] - begin, begin)
+            return (None, 0, False) if raw is None else (Span(start, raw, taken), held(taken), True)
+        # The last record's end from its frame: the file's end may already hold a batch being indexed.
         raw = self._pread((offsets[local_stop] if local_stop < count else self.end) - begin, begin)
         if raw is None:
             return None, 0, False
-        # The last record's end from its frame (the end read may already hold a batch being indexed); the
-        # others' from the next one's offset.
         last = offsets[local_stop - 1] - begin
-        last_end = last + _FRAME.size + _FRAME.unpack_from(raw, last)[0]
-        size = last_end - HEAD.size * (local_stop - local_start)
-        if size <= budget:
-            return Span(start, raw, local_stop - local_start), size, False
-        ends = [offsets[i] - begin for i in range(local_start + 1, local_stop)] + [last_end]
-        taken, size, previous = 0, 0, 0
-        for end in ends:
-            record = end - previous - HEAD.size
-            if (taken or not first) and size + record > budget:
-                break
-            taken, size, previous = taken + 1, size + record, end
-        return (Span(start, raw, taken) if taken else None), size, True
+        size = held(wanted - 1) + _FRAME.size + _FRAME.unpack_from(raw, last)[0] - HEAD.size
+        if size > budget and (wanted > 1 or not first):
+            return (Span(start, raw, wanted - 1) if wanted > 1 else None), held(wanted - 1), True
+        return Span(start, raw, wanted), size, False
 
     def _pread(self, size: int, offset: int) -> bytes | None:
         handle = self.handle  # held for the read: the descriptor stays valid even if the segment is sealed
