@@ -3,18 +3,26 @@ server's CPU seconds per 64 MiB, for nimbus and moto in one run.
 
 boto3 over http:// signs the payload (its SHA-256) and sends a CRC32 header, both computed by the client before
 it sends a byte, so its rate is bounded by its own hashing; the raw client sends pre-signed bytes from memory
-(UNSIGNED-PAYLOAD, as a pre-signed URL does), which is the server's own rate. The "client alone" row is each
+(UNSIGNED-PAYLOAD, as a pre-signed URL does), which is the server's own rate. "chunked_put" sends what boto3
+sends over https:// (and the CLI with payload signing off): an aws-chunked body of 1 MiB chunks with a CRC32
+trailer (STREAMING-UNSIGNED-PAYLOAD-TRAILER), framed in memory beforehand. The "client alone" row is each
 client against a socket that reads and discards the body (and answers a GET with 64 MiB of zeros): the most
 the client and the loopback can carry. ``S3_LARGE_SERVERS=nimbus`` limits a run to nimbus.
 """
 from __future__ import annotations
 
+import base64
 import http.client
 import os
 import socket
 import threading
 import time
+import zlib
 from urllib.parse import urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from benchmarks.harness import Target, running
 
@@ -51,6 +59,30 @@ def _raw(url: str, method: str, body: bytes | None = None) -> None:
     if response.status != 200:
         raise RuntimeError(f"{method} answered {response.status}")
     connection.close()
+
+
+def _aws_chunked(body: bytes) -> bytes:
+    """``body`` framed as boto3 frames an upload over https://: 1 MiB chunks, then a CRC32 trailer."""
+    crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+    frames = [b"%x\r\n%b\r\n" % (len(body[at:at + MIB]), body[at:at + MIB]) for at in range(0, len(body), MIB)]
+    return b"".join(frames) + f"0\r\nx-amz-checksum-crc32:{crc}\r\n\r\n".encode()
+
+
+def _chunked_put(endpoint: str, bucket: str, framed: bytes) -> None:
+    request = AWSRequest("PUT", f"{endpoint}/{bucket}/chunked", headers={
+        "Content-Encoding": "aws-chunked", "X-Amz-Content-SHA256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "X-Amz-Decoded-Content-Length": str(LARGE), "X-Amz-Trailer": "x-amz-checksum-crc32",
+        "Content-Length": str(len(framed))})
+    # SigV4Auth signs the X-Amz-Content-SHA256 given (S3SigV4Auth would replace it with the body's hash).
+    SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    parts = urlsplit(request.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port)
+    connection.request("PUT", parts.path, body=framed, headers=dict(request.headers.items()))
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"an aws-chunked PUT answered {response.status}")
 
 
 def _discarding_server() -> tuple[str, threading.Thread]:
@@ -96,6 +128,7 @@ def _discarding_server() -> tuple[str, threading.Thread]:
 
 def run(seconds: float) -> list[dict]:
     body = os.urandom(LARGE)
+    framed = _aws_chunked(body)
     rows = []
     for name in os.environ.get("S3_LARGE_SERVERS", "nimbus,moto").split(","):
         with running(name) as target:
@@ -111,6 +144,7 @@ def run(seconds: float) -> list[dict]:
                 ("boto3_get", lambda: s3.get_object(Bucket=bucket, Key="raw")["Body"].read()),
                 ("raw_put", lambda: _raw(put_url, "PUT", body)),
                 ("raw_get", lambda: _raw(get_url, "GET")),
+                ("chunked_put", lambda: _chunked_put(target.endpoint, bucket, framed)),
             ):
                 speed, cpu = _measure(call, target.pid, seconds)
                 row[f"{label}_MiB_s"] = speed
@@ -123,6 +157,7 @@ def run(seconds: float) -> list[dict]:
                  "boto3_get_MiB_s": _measure(lambda: alone.get_object(Bucket="b", Key="k")["Body"].read(), None,
                                              seconds)[0],
                  "raw_put_MiB_s": _measure(lambda: _raw(url, "PUT", body), None, seconds)[0],
+                 "chunked_put_MiB_s": _measure(lambda: _raw(url, "PUT", framed), None, seconds)[0],
                  "raw_get_MiB_s": _measure(lambda: _raw(url, "GET"), None, seconds)[0]})
     return rows
 

@@ -21,7 +21,10 @@ LOWER_IS_BETTER = ("startup_s", "replication_lag_4KiB_median_s", "replication_la
                    "miss_added_ms", "cpu_us_per_cached_get",
                    "lookup_page_of_50_ms", "insights_stats_by_level_s", "insights_filter_sort_limit_s",
                    "sqs_send_to_long_poll_median_ms")
-LOWER_IS_BETTER_SUFFIXES = ("_cpu_ms_per_call", "_cpu_us_per_call", "_latency_us")
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def report(name: str, rows: list[dict]) -> str:
@@ -41,11 +44,12 @@ def report(name: str, rows: list[dict]) -> str:
         if metric == "server":
             continue
         a = nimbus[metric]
-        values = [by_server[o].get(metric, float("nan")) for o in others]  # an operation only nimbus serves
-        lower = metric in LOWER_IS_BETTER or metric.endswith(LOWER_IS_BETTER_SUFFIXES) or "rss" in metric
-        advantages = [(b / a) if lower else (a / b) for b in values]
-        lines.append(f"| {metric} | {a:.3f} | " + " | ".join(f"{b:.3f}" for b in values) + " | "
-                     + " | ".join(f"{x:.2f}x" for x in advantages) + " |")
+        # A server may lack a metric (the "client alone" row of bench_s3_large has no server CPU): a dash.
+        values = [by_server[o].get(metric) for o in others]
+        lower = metric in LOWER_IS_BETTER or "_cpu_" in metric or "rss" in metric or metric.endswith("_latency_us")
+        advantages = [None if b is None or a is None else (b / a) if lower else (a / b) for b in values]
+        lines.append(f"| {metric} | {_number(a)} | " + " | ".join(_number(b) for b in values) + " | "
+                     + " | ".join("–" if x is None else f"{x:.2f}x" for x in advantages) + " |")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import IO, Literal
 
 import uvicorn
@@ -40,6 +41,20 @@ def uvicorn_config(app, config: Config, lifespan: Literal["on", "off"] = "on") -
         ssl_certfile=config.tls_cert_file,
         ssl_keyfile=config.tls_key_file,
     )
+
+
+class ListeningServer(uvicorn.Server):
+    """A uvicorn server that says when it listens: the front workers are started then, so that their start
+    (each a whole interpreter's imports) does not compete with the primary's own for the first answer."""
+
+    def __init__(self, config: uvicorn.Config, on_listening: Callable[[], None]):
+        super().__init__(config)
+        self.on_listening = on_listening
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            self.on_listening()
 
 
 LOCK_FILE = "nimbus.lock"
@@ -106,7 +121,8 @@ class ServerThread:
         if workers_wanted(config) > 1:
             own, *theirs = listen(config)
             self.run_arguments = {"sockets": [own]}
-            self.pool = WorkerPool(self.runtime, app, theirs).start()
+            self.pool = WorkerPool(self.runtime, app, theirs)
+            self.server = ListeningServer(self.server.config, self.pool.start_in_background)
         self.thread = threading.Thread(target=self.server.run, kwargs=self.run_arguments, name="nimbus-server",
                                        daemon=True)
 

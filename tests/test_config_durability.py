@@ -16,10 +16,11 @@ def test_recording_survives_a_restart(tmp_path):
         assert len(config_history(aws("config"), "AWS::S3::Bucket", before)) == 1
     with start_server(tmp_path) as second:
         aws = lambda service, **kw: make_client(second.endpoint, service, **kw)  # noqa: E731
-        config = aws("config")
-        assert config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"][0]["recording"]
+        # Changed before any Config call: the stored recorder alone has Config's engine built at start.
         aws("s3").put_bucket_tagging(Bucket=before, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
         aws("s3").create_bucket(Bucket=after)
+        config = aws("config")
+        assert config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"][0]["recording"]
         history = config_history(config, "AWS::S3::Bucket", before)
         assert [i["configurationItemStatus"] for i in history] == ["ResourceDiscovered", "OK"]
         assert history[-1]["tags"] == {"k": "v"}

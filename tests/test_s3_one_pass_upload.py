@@ -8,6 +8,7 @@ import base64
 import hashlib
 import os
 import signal
+import time
 import zlib
 
 import crc32c
@@ -16,7 +17,7 @@ import requests
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap
 
 from nimbus.server import free_port
-from tests.support import error_of, make_client, open_to_anyone, serve_subprocess, unique
+from tests.support import error_of, make_client, open_to_anyone, serve_subprocess, start_server, unique
 
 LARGE = 9 * 1024 * 1024 + 12345  # past the gateway's 8 MiB spool threshold, not a whole number of batches
 
@@ -171,3 +172,27 @@ def test_versions_of_spooled_uploads_each_keep_their_bytes(s3):
     versions = [s3.put_object(Bucket=versioned, Key="v", Body=body)["VersionId"] for body in bodies]
     for version, body in zip(versions, bodies, strict=True):
         assert s3.get_object(Bucket=versioned, Key="v", VersionId=version)["Body"].read() == body
+
+
+def _parked(data_dir: str) -> list[str]:
+    return [name for name in os.listdir(os.path.join(data_dir, "s3", "tmp")) if name.startswith("deleted-")]
+
+
+def test_a_large_blob_overwritten_leaves_at_once_and_is_unlinked_behind(tmp_path):
+    # Unlinking 64 MiB takes the file system tens of milliseconds: it happens after the answer, from tmp/, and a
+    # server killed before it sweeps tmp/ when its S3 starts again.
+    with start_server(tmp_path) as own:
+        s3 = make_client(own.endpoint, "s3")
+        s3.create_bucket(Bucket="overwritten")
+        s3.put_object(Bucket="overwritten", Key="k", Body=os.urandom(LARGE))
+        s3.put_object(Bucket="overwritten", Key="k", Body=b"small now")
+        assert len(_blob_files(own.config.data_dir)) == 1  # the large blob left blobs/ before the answer
+        deadline = time.monotonic() + 30
+        while _parked(own.config.data_dir) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _parked(own.config.data_dir) == []
+        with open(os.path.join(own.config.data_dir, "s3", "tmp", "deleted-" + "0" * 32), "wb") as left:
+            left.write(b"as a kill -9 leaves a parked blob")
+    with start_server(tmp_path) as again:  # S3 starts (and sweeps) with its first call
+        assert make_client(again.endpoint, "s3").get_object(Bucket="overwritten", Key="k")["Body"].read() == b"small now"
+        assert _parked(again.config.data_dir) == []

@@ -396,3 +396,14 @@ def test_an_ephemeral_server_serves_alone(tmp_path):
     with start_server(tmp_path, workers=2, ephemeral=True) as running:
         assert running.pool is None
         assert make_client(running.endpoint, "sts").get_caller_identity()["Account"]
+
+
+def test_the_workers_start_once_the_primary_listens(tmp_path):
+    """Each worker's start is a whole interpreter's imports: begun with the primary's, it would compete with it
+    for the first answer."""
+    running = start_server(tmp_path, workers=2)
+    assert running.pool is not None and running.pool.processes == []
+    with running:
+        _listening(running)
+        assert len(running.pool.processes) == 1
+        assert make_client(running.endpoint, "sts").get_caller_identity()["Account"]

@@ -41,8 +41,9 @@ def secure_data_dir(data_dir: str) -> None:
         path.chmod(0o700)
 
 
-def write_private(path: Path, data: bytes, replace: bool = True) -> bool:
-    """Write a 0600 file durably; with ``replace=False`` only if it does not exist yet (True if written)."""
+def write_private(path: Path, data: bytes, replace: bool = True, durable: bool = True) -> bool:
+    """Write a 0600 file, durably unless told otherwise; with ``replace=False`` only if it does not exist yet
+    (True if written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     target = path.with_name(path.name + ".tmp") if replace else path
     try:
@@ -52,7 +53,8 @@ def write_private(path: Path, data: bytes, replace: bool = True) -> bool:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            os.fsync(handle.fileno())
     if replace:
         os.replace(target, path)
     return True
@@ -96,7 +98,9 @@ class Vault:
 def new_admin_token(data_dir: str) -> str:
     """A fresh token for /_nimbus/ requests, written for the ``nimbus`` command at every start."""
     token = secrets.token_urlsafe(32)
-    write_private(Path(data_dir) / ADMIN_TOKEN_FILE, token.encode())
+    # Not synced to the disk (an fsync on every start's path): the token means nothing once its server is gone,
+    # and the next start writes a new one.
+    write_private(Path(data_dir) / ADMIN_TOKEN_FILE, token.encode(), durable=False)
     return token
 
 

@@ -19,6 +19,7 @@ from nimbus.gateway.one_write import WHOLE_BODY
 from nimbus.gateway.spool import SpooledBody, digests_wanted, spool_file
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import Headers, HttpRequest, HttpResponse
+from nimbus.protocol.parsers.encoding import arrival_framing
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,9 @@ class NimbusApp:
                     else:
                         over_budget = True
                     if over_budget or (streamable and size > SPOOL_AFTER):
-                        spool = request.body_file = SpooledBody(
-                            self._spool_file(), digests_wanted(request.headers, request.query_string))
+                        framing = request.chunk_framing = arrival_framing(request.headers)
+                        spool = request.body_file = SpooledBody(self._spool_file(), digests_wanted(
+                            request.headers, request.query_string, framing is not None), framing)
                         self.budget.give(held)
                         held = 0
                 if spool is not None:

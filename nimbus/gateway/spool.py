@@ -19,9 +19,12 @@ import os
 import re
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from nimbus.core.stream_cipher import BLOCK, decryptor_at, encryptor, new_key, new_nonce
+from nimbus.core.writeback import start_writeback
 from nimbus.protocol.checksums import ALGORITHMS, new_hasher
+from nimbus.protocol.parsers.chunk_framing import CHUNK_END, ChunkFraming, ChunkRecord, trailer_algorithms
 
 # Bytes gathered before they go to the worker: a thread hop per uvicorn chunk (64 KiB) would cost more
 # than it saves; a megabyte keeps both cores busy and holds little memory per upload.
@@ -47,9 +50,10 @@ def spool_file(directory: str | None):
     return os.fdopen(fd, "w+b")
 
 
-def digests_wanted(headers, query_string: str) -> set[str]:
+def digests_wanted(headers, query_string: str, decoded: bool = False) -> set[str]:
     """What to compute as the body arrives: the MD5, the SHA-256 unless the signature leaves the payload
-    unsigned (UNSIGNED-PAYLOAD, streaming kinds, a pre-signed URL), and the checksums the headers name."""
+    unsigned (UNSIGNED-PAYLOAD, streaming kinds, a pre-signed URL), and the checksums the headers name (and,
+    for an aws-chunked body ``decoded`` as it arrives, those its trailer will carry)."""
     wanted = {"MD5"}
     claimed = headers.get("x-amz-content-sha256")
     presigned = "Signature=" in query_string
@@ -59,16 +63,24 @@ def digests_wanted(headers, query_string: str) -> set[str]:
     algorithm = (headers.get("x-amz-sdk-checksum-algorithm") or "").upper()
     if algorithm in ALGORITHMS:
         wanted.add(algorithm)
+    if decoded:
+        wanted.update(alg for alg in trailer_algorithms(headers.get("x-amz-trailer") or "") if alg in ALGORITHMS)
     return wanted
 
 
 class SpooledBody:
     """File-like over the spool's plaintext (read, readline, seek, tell, close...), plus ``digests`` of every
     byte written (``{"MD5": ..., "SHA256": ..., "CRC32": ...}``: those ``wanted``), set once the body has
-    fully arrived; ``key`` and ``nonce`` are what the file is encrypted with, ``size`` its length."""
+    fully arrived; ``key`` and ``nonce`` are what the file is encrypted with, ``size`` its length.
 
-    def __init__(self, file, wanted: set[str] | None = None):
+    With ``framing`` (an aws-chunked body), what is spooled, hashed and counted is the decoded data, and each
+    signed chunk's SHA-256 is taken on the way (parsers/chunk_framing.py checks them when the body is read)."""
+
+    def __init__(self, file, wanted: set[str] | None = None, framing: ChunkFraming | None = None):
         self._file = file
+        self.framing = framing
+        self._chunk: ChunkRecord | None = None
+        self._chunk_sha256: Any = None  # the SHA-256 of the signed chunk in progress
         self.key, self.nonce = new_key(), new_nonce()
         self._cipher = encryptor(self.key, self.nonce)
         wanted = wanted or {"MD5", "SHA256"}
@@ -82,14 +94,16 @@ class SpooledBody:
         self._hashing: Future | None = None
         self._reader, self._reader_at = None, -1
         self.size = 0
+        self._written = 0  # bytes written to the file by the worker
         self.digests: dict[str, bytes] | None = None
 
     def __getattr__(self, name):
         return getattr(self._file, name)
 
-    def _take_md5(self, chunks: list[bytes]) -> None:
+    def _take_md5(self, chunks: list) -> None:
         for chunk in chunks:
-            self._md5.update(chunk)  # type: ignore[union-attr]
+            if type(chunk) is memoryview or type(chunk) is bytes:
+                self._md5.update(chunk)  # type: ignore[union-attr]
 
     def _absorb(self, chunks: list[bytes], total: int) -> None:
         """Hash each chunk where it lies and encrypt it into one buffer: one write, no joined copy."""
@@ -97,10 +111,28 @@ class SpooledBody:
             self._out = bytearray(total + BLOCK)
         out, at = memoryview(self._out), 0
         for chunk in chunks:
+            if type(chunk) is ChunkRecord or chunk is CHUNK_END:
+                self._mark(chunk)
+                continue
+            if self._chunk_sha256 is not None:
+                self._chunk_sha256.update(chunk)
             for hasher in self._hashers.values():
                 hasher.update(chunk)
             at += self._cipher.update_into(chunk, out[at:])
         self._file.write(out[:at])
+        self._file.flush()
+        start_writeback(self._file.fileno(), self._written, at)  # so the final fdatasync has little to wait for
+        self._written += at
+
+    def _mark(self, marker) -> None:
+        """A chunk starts (hashed if it is signed) or ends (its hash kept with it)."""
+        if marker is CHUNK_END:
+            if self._chunk_sha256 is not None:
+                self._chunk.sha256 = self._chunk_sha256.hexdigest()  # type: ignore[union-attr]
+            self._chunk = self._chunk_sha256 = None
+        else:
+            self._chunk = marker
+            self._chunk_sha256 = hashlib.sha256() if marker.signature is not None else None
 
     async def _drain(self) -> None:
         for running in (self._writing, self._hashing):
@@ -110,8 +142,14 @@ class SpooledBody:
 
     async def add(self, chunk: bytes) -> None:
         """Take the next chunk; at most one batch is in the worker's hands while the next one gathers."""
-        self._pending.append(chunk)
-        self._pending_size += len(chunk)
+        if self.framing is None:
+            self._pending.append(chunk)
+            self._pending_size += len(chunk)
+        else:
+            for piece in self.framing.feed(chunk):
+                self._pending.append(piece)
+                if type(piece) is memoryview:
+                    self._pending_size += len(piece)
         if self._pending_size >= BATCH:
             await self._hand_over()
 
@@ -126,6 +164,8 @@ class SpooledBody:
 
     async def finish(self) -> str | None:
         """Everything written and hashed; the file rewound. Returns the SHA-256 as hex, if it was wanted."""
+        if self.framing is not None:
+            self.framing.end()
         if self._pending:
             await self._hand_over()
         await self._drain()
@@ -134,6 +174,8 @@ class SpooledBody:
         self.digests = {name: hasher.digest() for name, hasher in self._hashers.items()}
         if self._md5 is not None:
             self.digests["MD5"] = self._md5.digest()
+        if self.framing is not None:
+            self.framing.digests = self.digests
         return self.digests["SHA256"].hex() if "SHA256" in self.digests else None
 
     def read(self, size: int | None = -1) -> bytes:

@@ -27,7 +27,11 @@ class ChunkSignatures:
         self.signs_trailer = (info.payload_hash or "").endswith("-TRAILER")
 
     def chunk(self, data: bytes, signature: str | None) -> None:
-        self._check("AWS4-HMAC-SHA256-PAYLOAD", _EMPTY_SHA256 + "\n" + hashlib.sha256(data).hexdigest(), signature)
+        self.chunk_digest(hashlib.sha256(data).hexdigest(), signature)
+
+    def chunk_digest(self, sha256: str, signature: str | None) -> None:
+        """A chunk whose data's SHA-256 (hex) was taken as it arrived (a spooled upload)."""
+        self._check("AWS4-HMAC-SHA256-PAYLOAD", _EMPTY_SHA256 + "\n" + sha256, signature)
 
     def trailer(self, trailers: list[tuple[str, str]], signature: str | None) -> None:
         """``trailers`` as sent, without ``x-amz-trailer-signature``: each signs as ``name:value\\n``."""

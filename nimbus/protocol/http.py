@@ -64,6 +64,8 @@ class HttpRequest:
     chunk_verifier: Any = None
     # The SHA-256 (hex) of ``body_file``'s bytes, when the gateway hashed them as they arrived.
     body_file_sha256: str | None = None
+    # An aws-chunked body the gateway decoded as it arrived: what its reader checks (parsers/chunk_framing.py).
+    chunk_framing: Any = None
     # The end (time.monotonic) of a long wait a provider suspended (core/waiting.py), when the request is retried.
     wait_until: float | None = None
 

@@ -15,24 +15,14 @@ import h11
 
 from nimbus.gateway.app import disconnected as _disconnected
 from nimbus.workers.connections import PrimaryConnections
+from nimbus.workers.viewer import VIEWER_HEADER, viewer
 
-VIEWER_HEADER = b"x-nimbus-viewer"
 # Headers that describe one connection, not the request or the response; the worker's own HTTP layer frames
 # what it sends (and writes its own date and server headers).
 _HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"te", b"upgrade", b"expect",
                          b"proxy-connection", VIEWER_HEADER})
 _RESPONSE_OWN = _HOP_BY_HOP | {b"date", b"server"}
 _READ_BYTES = 256 * 1024
-
-
-def viewer(scope) -> bytes:
-    client = scope.get("client") or ("127.0.0.1", 0)
-    return f"{client[0]} {client[1]} {scope.get('scheme', 'http')}".encode("latin-1")
-
-
-def parse_viewer(value: bytes) -> tuple[tuple[str, int], str]:
-    host, port, scheme = value.decode("latin-1").split(" ")
-    return (host, int(port)), scheme
 
 
 async def forward(connections: PrimaryConnections, scope, body: bytes | AsyncIterator[bytes], send,

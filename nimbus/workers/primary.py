@@ -25,11 +25,11 @@ from nimbus.core.events import EventBus
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import NimbusApp
 from nimbus.store.base import Store
-from nimbus.workers.forward import VIEWER_HEADER, parse_viewer
 from nimbus.workers.gathering import GatheringBus
 from nimbus.workers.shared import MAX_WORKERS, SharedCounters
 from nimbus.workers.shipping import EVENTS_PATH, read_batch
 from nimbus.workers.stores import ChangeCountingStore
+from nimbus.workers.viewer import VIEWER_HEADER, parse_viewer
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +149,20 @@ class WorkerPool:
         self.app = app
         self.processes: list[subprocess.Popen] = []
         self._stopping = threading.Event()
+        self._starting = threading.Lock()  # a stop waits for a start under way, whose workers it ends
         self._server: uvicorn.Server | None = None
         self._threads: list[threading.Thread] = []
 
+    def start_in_background(self) -> None:
+        self._run(self.start, "nimbus-workers-start")
+
     def start(self) -> WorkerPool:
+        with self._starting:
+            if not self._stopping.is_set():  # else stopped before it started
+                self._start()
+        return self
+
+    def _start(self) -> None:
         from nimbus.server import uvicorn_config  # nimbus.server starts the pool
 
         if os.path.exists(self.socket_path):
@@ -170,10 +180,10 @@ class WorkerPool:
             time.sleep(0.01)
         self.processes = [self._spawn(slot) for slot in range(len(self.listeners))]
         self._run(self._watch, "nimbus-workers-watch")
-        return self
 
     def stop(self) -> None:
-        self._stopping.set()
+        with self._starting:
+            self._stopping.set()
         for process in self.processes:
             process.terminate()
         for process in self.processes:

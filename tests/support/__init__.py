@@ -2,6 +2,7 @@
 ``from tests.support import name`` finds each of them here."""
 from tests.support.analytics import *  # noqa: F403
 from tests.support.basics import *  # noqa: F403
+from tests.support.chunked import *  # noqa: F403
 from tests.support.deployment import *  # noqa: F403
 from tests.support.edge import *  # noqa: F403
 from tests.support.emr import *  # noqa: F403

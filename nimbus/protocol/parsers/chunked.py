@@ -26,14 +26,16 @@ class ChunkSignatures(Protocol):
 
     def chunk(self, data: bytes, signature: str | None) -> None: ...
 
+    def chunk_digest(self, sha256: str, signature: str | None) -> None: ...
+
     def trailer(self, trailers: list[tuple[str, str]], signature: str | None) -> None: ...
 
 
-def _incomplete(message: str) -> ServiceError:
+def incomplete(message: str) -> ServiceError:
     return ServiceError("IncompleteBody", message, status=400)
 
 
-def _malformed_trailer() -> ServiceError:
+def malformed_trailer() -> ServiceError:
     return ServiceError("MalformedTrailerError", "The request contained trailing data that was not well-formed "
                         "or did not conform to our published schema.", status=400)
 
@@ -62,7 +64,7 @@ class ChunkedReader:
     def _line(self) -> bytes:
         line = self.raw.readline(MAX_LINE)
         if not line.endswith(b"\r\n"):
-            raise _incomplete("The aws-chunked request body is malformed or truncated.")
+            raise incomplete("The aws-chunked request body is malformed or truncated.")
         return line[:-2]
 
     def _next_chunk(self) -> None:
@@ -71,22 +73,22 @@ class ChunkedReader:
         try:
             size = int(size_text, 16)
         except ValueError:
-            raise _incomplete("The aws-chunked request body has a malformed chunk header.") from None
+            raise incomplete("The aws-chunked request body has a malformed chunk header.") from None
         if size < 0 or size > MAX_CHUNK:
-            raise _incomplete("An aws-chunked chunk is larger than nimbus accepts.")
+            raise incomplete("An aws-chunked chunk is larger than nimbus accepts.")
         signature = None
         if extension.startswith(b"chunk-signature="):
             signature = extension[len(b"chunk-signature="):].decode("latin-1")
         data = self.raw.read(size) if size else b""
         if len(data) != size:
-            raise _incomplete("The aws-chunked request body ended inside a chunk.")
+            raise incomplete("The aws-chunked request body ended inside a chunk.")
         if self.signatures is not None:
             self.signatures.chunk(data, signature)
         if size == 0:
             self._finish()
             return
         if self.raw.read(2) != b"\r\n":
-            raise _incomplete("An aws-chunked chunk is longer than its declared size.")
+            raise incomplete("An aws-chunked chunk is longer than its declared size.")
         self._total += size
         for hasher in self._checksums.values():
             hasher.update(data)
@@ -98,14 +100,14 @@ class ChunkedReader:
         if self.signatures is not None:
             self.signatures.trailer([(n, v) for n, v in sent if n != TRAILER_SIGNATURE], signature)
         if self.raw.read(1):
-            raise _incomplete("The aws-chunked request body goes on after its final chunk.")
+            raise incomplete("The aws-chunked request body goes on after its final chunk.")
         self._done = True
         if self.decoded_length is not None and self._total != self.decoded_length:
-            raise _incomplete("The decoded body is not x-amz-decoded-content-length bytes long.")
+            raise incomplete("The decoded body is not x-amz-decoded-content-length bytes long.")
         for name, hasher in self._checksums.items():
             claimed = self.trailers.get(name)
             if claimed is None:
-                raise _malformed_trailer()
+                raise malformed_trailer()
             check_flexible(name[len(CHECKSUM_PREFIX):].upper(), claimed, b64(hasher.digest()))
 
     def _read_trailers(self) -> list[tuple[str, str]]:
@@ -114,18 +116,18 @@ class ChunkedReader:
         for _ in range(MAX_TRAILER_LINES):
             line = self.raw.readline(MAX_LINE)
             if not line.endswith(b"\n"):
-                raise _malformed_trailer() if line else _incomplete(
+                raise malformed_trailer() if line else incomplete(
                     "The aws-chunked request body ended before its final blank line.")
             text = line.decode("latin-1").strip()
             if not text:
                 return sent
             name, sep, value = text.partition(":")
             if not sep:
-                raise _malformed_trailer()
+                raise malformed_trailer()
             name = name.strip().lower()
             sent.append((name, value.strip()))
             self.trailers[name] = value.strip()
-        raise _malformed_trailer()
+        raise malformed_trailer()
 
     def read(self, size: int = -1) -> bytes:
         out = bytearray()

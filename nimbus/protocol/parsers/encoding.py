@@ -5,6 +5,7 @@ import io
 import zlib
 
 from ..http import Headers
+from .chunk_framing import ArrivedChunks, ChunkFraming, decodable_on_arrival
 from .chunked import ChunkedReader
 from .common import Malformed
 
@@ -25,13 +26,33 @@ def _gunzip(body: bytes) -> bytes:
     return data
 
 
-def _aws_chunked(request, raw) -> ChunkedReader:
+def _codings(headers) -> list[str]:
+    return [c.strip() for c in headers.get("content-encoding", "").split(",") if c.strip()]
+
+
+def _streaming(headers) -> bool:
+    return headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
+
+
+def arrival_framing(headers) -> ChunkFraming | None:
+    """For a body about to be spooled: the aws-chunked decoder to run as it arrives, if it is a SigV4
+    streaming body (whose payload hash is not the body's) and its trailing checksums are ones the spool takes."""
+    if _streaming(headers) and decodable_on_arrival(headers.get("x-amz-trailer", "")):
+        return ChunkFraming()
+    return None
+
+
+def _aws_chunked(request, raw) -> ChunkedReader | ArrivedChunks:
     """Decode ``aws-chunked`` (SigV4 streaming bodies) as it is read: chunk and trailer signatures, the
-    trailing checksum and ``x-amz-decoded-content-length`` are all checked (see chunked.py)."""
+    trailing checksum and ``x-amz-decoded-content-length`` are all checked (see chunked.py). A spool the
+    gateway decoded as it arrived is checked the same way (chunk_framing.py)."""
     headers = request.headers
     declared = headers.get("x-amz-decoded-content-length", "")
-    return ChunkedReader(raw, request.chunk_verifier, int(declared) if declared.isdigit() else None,
-                         headers.get("x-amz-trailer", ""))
+    length = int(declared) if declared.isdigit() else None
+    if request.chunk_framing is not None:  # ``raw`` holds the decoded data: its spool, or that read to memory
+        return ArrivedChunks(raw, request.chunk_framing, request.chunk_verifier, length,
+                             headers.get("x-amz-trailer", ""))
+    return ChunkedReader(raw, request.chunk_verifier, length, headers.get("x-amz-trailer", ""))
 
 
 def decode_body(operation_model, request) -> tuple[bytes, Headers]:
@@ -46,8 +67,8 @@ def decode_body(operation_model, request) -> tuple[bytes, Headers]:
     if request.body_file is not None:
         return _decode_stream(request)
     body = request.body
-    codings = [c.strip() for c in headers.get("content-encoding", "").split(",") if c.strip()]
-    streaming = headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
+    codings = _codings(headers)
+    streaming = _streaming(headers)
     if not codings and not streaming:
         return body, headers
 
@@ -79,9 +100,8 @@ def _decode_stream(request):
     """A streaming payload (S3 uploads): the body stays a file, aws-chunked decoded as it is read."""
     headers = request.headers
     request.body_file.seek(0)
-    codings = [c.strip() for c in headers.get("content-encoding", "").split(",") if c.strip()]
-    streaming = headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
-    if not streaming and "aws-chunked" not in codings:
+    codings = _codings(headers)
+    if not _streaming(headers) and "aws-chunked" not in codings:
         return request.body_file, headers
     body = _aws_chunked(request, request.body_file)
     headers = Headers(headers)

@@ -10,8 +10,8 @@ from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpResponse
 from nimbus.protocol.serializers.common import add_headers, base_headers
 from nimbus.protocol.serializers.documents import DocumentEncoder
+from nimbus.protocol.serializers.encoded import json_body
 from nimbus.protocol.serializers.errors import ResolvedError, error_document, resolve
-from nimbus.protocol.serializers.json_bytes import json_bytes
 from nimbus.protocol.serializers.json_bytes import json_text as dumps
 from nimbus.protocol.serializers.scalars import base64_text, epoch_seconds, float_value, timestamp_text
 
@@ -48,7 +48,7 @@ def serialize_response(operation_model: OperationModel, output: dict, request_id
     shape = operation_model.output_shape
     if shape is not None and shape.event_stream_name:
         return _event_stream_response(operation_model, output, request_id)
-    body = json_bytes(JSON.encode(shape, output)) if shape is not None else b"{}"
+    body = json_body(JSON.encode, shape, output) if shape is not None else b"{}"
     headers = base_headers(service_model, request_id, _content_type(service_model))
     return HttpResponse(200, headers, body)
 

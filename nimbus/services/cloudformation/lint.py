@@ -11,8 +11,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from cfnlint.api import ManualArgs, lint
-
 from .template import validation_error
 
 LINT_SECONDS = 20.0
@@ -21,6 +19,9 @@ _LOCK = threading.Lock()  # one lint at a time: cfn-lint keeps module-level cach
 
 def _errors(body: str, region: str) -> list[Any] | None:
     """cfn-lint's errors, first first; None when it did not finish in time."""
+    # Imported by ValidateTemplate alone (cfn-lint and its sympy take seconds), and before the clock starts.
+    from cfnlint.api import ManualArgs, lint
+
     if not _LOCK.acquire(timeout=LINT_SECONDS):
         return None
     found: list[Any] = []

@@ -8,14 +8,17 @@ through cfn-lint's schema manager, which may write a cache under the user's home
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
-import cfnlint
-
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"  # its schema lists three properties; AWS passes any on
-_SCHEMAS = Path(cfnlint.__file__).resolve().parent / "data" / "schemas"
+# The package is found, not imported: importing cfnlint loads its linter and sympy, seconds of imports that a
+# schema lookup does not need.
+_CFNLINT = importlib.util.find_spec("cfnlint")
+assert _CFNLINT is not None and _CFNLINT.origin is not None, "cfn-lint is a dependency of nimbus"
+_SCHEMAS = Path(_CFNLINT.origin).resolve().parent / "data" / "schemas"
 
 
 @functools.cache

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from nimbus.core.context import RequestContext
-from nimbus.core.sql.resource_config import select_resource_config
 from nimbus.services.config.items import GONE, ItemStore, api_item
 from nimbus.services.config.state import ConfigState
 
@@ -20,6 +19,9 @@ def current_items(stores: Iterable[ItemStore]) -> list[dict[str, Any]]:
 
 
 def selected(expression: str, items: list[dict[str, Any]], limit: int | None, token: str | None) -> dict:
+    # The engine (DuckDB, Arrow, sqlglot: about a second of imports) loads with the first query, not with Config.
+    from nimbus.core.sql.resource_config import select_resource_config
+
     results, fields, next_token = select_resource_config(expression, items, limit, token)
     output: dict[str, Any] = {"Results": results, "QueryInfo": {"SelectFields": fields}}
     if next_token:

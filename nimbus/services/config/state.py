@@ -5,6 +5,7 @@ from __future__ import annotations
 from nimbus.core.context import RequestContext
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.base import BaseProvider
+from nimbus.services.config import startup
 from nimbus.services.config.documents import CHANNEL, RECORDER, DeliveryChannel, Recorder
 from nimbus.services.config.engine import Engine, engine_for
 from nimbus.services.config.state_names import channels_ns, recorders_ns
@@ -15,6 +16,10 @@ def validation(message: str) -> ServiceError:
 
 
 class ConfigState(BaseProvider):
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        startup.wake(runtime)
+
     @property
     def engine(self) -> Engine:
         return engine_for(self.runtime)

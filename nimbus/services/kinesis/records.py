@@ -1,16 +1,18 @@
 """Writing and reading records: PutRecord(s), GetShardIterator, GetRecords."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from nimbus.core.context import RequestContext
 from nimbus.core.errors import not_found
 from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
+from nimbus.protocol.serializers.encoded import EncodedJson
 from nimbus.services.kinesis import access, encryption, metrics, retention, sequence
 from nimbus.services.kinesis.documents import Shard, Stream
 from nimbus.services.kinesis.hashing import record_hash_key
 from nimbus.services.kinesis.iterators import Iterator
+from nimbus.services.kinesis.record_page import RecordPage
 from nimbus.services.kinesis.shard_log import encode
 from nimbus.services.kinesis.shards import hash_key_range
 from nimbus.services.kinesis.state import KinesisState, now_ms, owner_account, shard_id
@@ -19,10 +21,6 @@ PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024  # the whole PutRecords request, partiti
 GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024
 GET_RECORDS_DEFAULT_LIMIT = 10000
 THROTTLED = "ProvisionedThroughputExceededException"
-
-
-def _arrival(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 class RecordOps(KinesisState):
@@ -150,20 +148,32 @@ class RecordOps(KinesisState):
         if enforce and not self.throttle.try_read_call(stream["StreamId"], shard["ShardIndex"]):
             raise ServiceError(THROTTLED, f"Rate exceeded for shard {shard_id(shard['ShardIndex'])} in stream "
                                f"{stream['StreamName']} under account {ctx.account_id}.")
-        batch = self.read_batch(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
-        if enforce:
-            self.throttle.count_read_bytes(stream["StreamId"], shard["ShardIndex"], batch["bytes"])
-        metrics.records_read(ctx, stream, shard_id(shard["ShardIndex"]), len(batch["records"]), batch["bytes"],
-                             batch["behind"])
-        output = {"Records": batch["records"], "MillisBehindLatest": batch["behind"]}
-        if batch["child_shards"] is None:
-            output["NextShardIterator"] = self.iterators.encode(
-                Iterator(now, shard["ShardIndex"], batch["next"], stream["StreamId"], stream["StreamName"], account))
+        page = self.read_page(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
+        records: EncodedJson | list[dict]
+        if ctx.request is not None and ctx.protocol == "json":  # over HTTP: JSON straight from the log
+            parts, size = page.records_json()
+            records = EncodedJson(parts)
         else:
-            output["ChildShards"] = batch["child_shards"]
+            records, size = page.records()
+        if enforce:
+            self.throttle.count_read_bytes(stream["StreamId"], shard["ShardIndex"], size)
+        metrics.records_read(ctx, stream, shard_id(shard["ShardIndex"]), page.count, size, page.behind)
+        output: dict = {"Records": records, "MillisBehindLatest": page.behind}
+        if page.child_shards is None:
+            output["NextShardIterator"] = self.iterators.encode(
+                Iterator(now, shard["ShardIndex"], page.next, stream["StreamId"], stream["StreamName"], account))
+        else:
+            output["ChildShards"] = page.child_shards
         return output
 
     def read_batch(self, ctx: RequestContext, stream: Stream, shard: Shard, position: int, limit: int) -> dict:
+        """``read_page``'s records as dicts (and their data's bytes)."""
+        page = self.read_page(ctx, stream, shard, position, limit)
+        records, size = page.records()
+        return {"records": records, "next": page.next, "behind": page.behind, "child_shards": page.child_shards,
+                "bytes": size}
+
+    def read_page(self, ctx: RequestContext, stream: Stream, shard: Shard, position: int, limit: int) -> RecordPage:
         """Records from ``position`` (skipping what retention removed), and where the next read starts;
         ``child_shards`` is set (not None) once a closed shard has been read to its end."""
         log = self.logs.log(stream["StreamId"], shard["ShardIndex"])
@@ -172,26 +182,15 @@ class RecordOps(KinesisState):
         end_position = shard["EndPosition"]
         closed = end_position is not None
         end = log.count if end_position is None else end_position
-        stored = log.read(start, max(0, min(limit, end - start)), GET_RECORDS_MAX_BYTES)
-        unseal = encryption.unsealer(ctx, stream)
-        records, size = [], 0
-        for record in stored:
-            data = unseal(record.flags, record.data)
-            size += len(data)
-            entry = {"SequenceNumber": sequence.record_number(shard["ShardIndex"], record.arrival_ms, record.position),
-                     "ApproximateArrivalTimestamp": _arrival(record.arrival_ms), "Data": data,
-                     "PartitionKey": record.partition_key}
-            if record.flags & encryption.ENCRYPTED:
-                entry["EncryptionType"] = "KMS"
-            records.append(entry)
-        next_position = stored[-1].position + 1 if stored else start
+        spans = log.read_spans(start, max(0, min(limit, end - start)), GET_RECORDS_MAX_BYTES)
+        next_position = spans[-1].first + spans[-1].count if spans else start
         behind = max(0, now - (log.time_at(next_position) or now))
         children = None
         if closed and next_position >= end:
             children = [self.child_shard(stream, s) for s in stream["Shards"]
                         if shard["ShardIndex"] in (s["ParentShardIndex"], s["AdjacentParentShardIndex"])]
-        return {"records": records, "next": next_position, "behind": behind, "child_shards": children,
-                "bytes": size}
+        return RecordPage(shard["ShardIndex"], spans, encryption.unsealer(ctx, stream), next_position, behind,
+                          children)
 
     @staticmethod
     def child_shard(stream: Stream, child: Shard) -> dict:

@@ -12,6 +12,7 @@ deletion of every older segment.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import struct
 import zlib
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 
 _FRAME = struct.Struct(">II")
 _BODY = struct.Struct(">qBH")
+HEAD = struct.Struct(">IIqBH")  # a frame's and its body's fixed fields together
+FRAME_SIZE = _FRAME.size
 _SCAN_CHUNK = 4 * 1024 * 1024
 
 
@@ -30,6 +33,26 @@ class StoredRecord:
     flags: int
     partition_key: str
     data: bytes
+
+
+@dataclass(slots=True)
+class Span:
+    """``count`` records of one segment as stored (whole frames from the start of ``raw``; it may hold more
+    bytes after them), the first at log position ``first``."""
+    first: int
+    raw: bytes
+    count: int
+
+
+def decode(span: Span) -> list[StoredRecord]:
+    raw, local, records = span.raw, 0, []
+    for position in range(span.first, span.first + span.count):
+        length, _, arrival, flags, key_length = HEAD.unpack_from(raw, local)
+        key_start = local + HEAD.size
+        data_start, local = key_start + key_length, local + _FRAME.size + length
+        records.append(StoredRecord(position, arrival, flags, raw[key_start:data_start].decode("utf-8"),
+                                    raw[data_start:local]))
+    return records
 
 
 def encode(arrival_ms: int, flags: int, partition_key: bytes, data: bytes) -> bytes:
@@ -118,33 +141,41 @@ class Segment:
             offset += len(frame)
         return first
 
-    def read(self, start: int, limit: int, max_bytes: int, records: list[StoredRecord], total: int) -> int | None:
-        """Append to ``records`` this segment's records from ``start`` (at most ``limit``, stopping before
-        ``max_bytes`` of data once one record is in); returns the data total, None when the byte cap was
-        met. A segment deleted meanwhile (past retention) gives nothing."""
+    def span(self, start: int, limit: int, budget: int, first: bool) -> tuple[Span | None, int, bool]:
+        """This segment's records from ``start`` as stored: at most ``limit``, and at most ``budget`` bytes of
+        data and partition keys (yet at least one record when ``first``, the read's first). Returns the span
+        (None if it has no record, or the segment was deleted meanwhile: past retention), the bytes its
+        records hold, and whether the budget cut it short. The cut is found in the offsets before reading, so
+        a read reads at most one record more than it returns, never the rest of a 64 MiB segment."""
         offsets = self.offsets
         count = len(offsets)
         local_start = start - self.base
         local_stop = min(count, local_start + limit)
         if local_start >= local_stop:
-            return total
-        end_offset = offsets[local_stop] if local_stop < count else self.end
-        raw = self._pread(end_offset - offsets[local_start], offsets[local_start])
+            return None, 0, False
+        begin = offsets[local_start]
+
+        def held(records: int) -> int:
+            """The data and keys of the span's first ``records`` records (fewer than all: each one's end is
+            the next one's offset)."""
+            return offsets[local_start + records] - begin - HEAD.size * records
+
+        wanted = local_stop - local_start
+        if held(wanted - 1) > budget:  # the cut comes before the last record
+            taken = max(bisect.bisect_right(range(wanted), budget, key=held) - 1, 1 if first else 0)
+            if not taken:
+                return None, 0, True
+            raw = self._pread(offsets[local_start + taken] - begin, begin)
+            return (None, 0, False) if raw is None else (Span(start, raw, taken), held(taken), True)
+        # The last record's end from its frame: the file's end may already hold a batch being indexed.
+        raw = self._pread((offsets[local_stop] if local_stop < count else self.end) - begin, begin)
         if raw is None:
-            return total
-        local = 0
-        for position in range(start, self.base + local_stop):
-            length = _FRAME.unpack_from(raw, local)[0]
-            arrival, flags, key_length = _BODY.unpack_from(raw, local + _FRAME.size)
-            key_start = local + _FRAME.size + _BODY.size
-            data = raw[key_start + key_length:local + _FRAME.size + length]
-            total += len(data) + key_length
-            if records and total > max_bytes:
-                return None
-            records.append(StoredRecord(position, arrival, flags,
-                                        raw[key_start:key_start + key_length].decode("utf-8"), data))
-            local += _FRAME.size + length
-        return total
+            return None, 0, False
+        last = offsets[local_stop - 1] - begin
+        size = held(wanted - 1) + _FRAME.size + _FRAME.unpack_from(raw, last)[0] - HEAD.size
+        if size > budget and (wanted > 1 or not first):
+            return (Span(start, raw, wanted - 1) if wanted > 1 else None), held(wanted - 1), True
+        return Span(start, raw, wanted), size, False
 
     def _pread(self, size: int, offset: int) -> bytes | None:
         handle = self.handle  # held for the read: the descriptor stays valid even if the segment is sealed

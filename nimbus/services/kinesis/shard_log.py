@@ -17,7 +17,7 @@ import bisect
 import os
 import threading
 
-from nimbus.services.kinesis.segments import Segment, StoredRecord, encode
+from nimbus.services.kinesis.segments import Segment, Span, StoredRecord, decode, encode
 
 __all__ = ["LogDirectory", "ShardLog", "StoredRecord", "encode"]
 
@@ -104,20 +104,25 @@ class ShardLog:
 
     def read(self, start: int, limit: int, max_bytes: int) -> list[StoredRecord]:
         """Records from ``start`` on (positions past a trimmed gap are skipped): at most ``limit``, and at
-        most ``max_bytes`` of data (at least one record)."""
+        most ``max_bytes`` of data and partition keys (at least one record)."""
+        return [record for span in self.read_spans(start, limit, max_bytes) for record in decode(span)]
+
+    def read_spans(self, start: int, limit: int, max_bytes: int) -> list[Span]:
+        """``read``'s records as stored: one pread per segment, nothing decoded."""
         segments = self._segments
-        records: list[StoredRecord] = []
-        total = 0
+        spans: list[Span] = []
+        total = count = 0
         index = self._segment_of(segments, start)
-        while index < len(segments) and len(records) < limit:
+        while index < len(segments) and count < limit:
             segment = segments[index]
-            begin = max(start, segment.base)
-            read = segment.read(begin, limit - len(records), max_bytes, records, total)
-            if read is None:
+            span, size, capped = segment.span(max(start, segment.base), limit - count, max_bytes - total, not count)
+            if span is not None:
+                spans.append(span)
+                count, total = count + span.count, total + size
+            if capped:
                 break
-            total = read
             index += 1
-        return records
+        return spans
 
     # -- writing and trimming ----------------------------------------------------
 

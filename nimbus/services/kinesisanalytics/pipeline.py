@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from nimbus.services.kinesisanalytics.analytic import OUTPUTS, Analytic, numeric
-from nimbus.services.kinesisanalytics.records import ERROR_COLUMNS, ERROR_STREAM, when
+from nimbus.services.kinesisanalytics.records import ERROR_COLUMNS, ERROR_STREAM, error_row, when
 from nimbus.services.kinesisanalytics.sql_program import HIDDEN, Program, Pump, code_error
 
 Row = dict[str, Any]
@@ -244,9 +244,3 @@ class Pipeline:
             row["ROWTIME"] = given if isinstance(given, datetime) else when_written
             out.append(row)
         return out
-
-
-def error_row(now: datetime, name: str, message: str, data_rowtime: datetime | None, data: str,
-              pump: str = "") -> Row:
-    return {"ROWTIME": now, "ERROR_TIME": now, "ERROR_LEVEL": "ERROR", "ERROR_NAME": name, "MESSAGE": message,
-            "DATA_ROWTIME": data_rowtime, "DATA_ROW": data, "PUMP_NAME": pump}

@@ -120,3 +120,10 @@ def serialize(row: dict[str, Any], columns: list[str], record_format: str) -> by
     if record_format == "CSV":
         return (",".join("" if row.get(c) is None else str(_plain(row.get(c))) for c in columns) + "\n").encode()
     return json.dumps({c: _plain(row.get(c)) for c in columns}, separators=(",", ":")).encode()
+
+
+def error_row(now: datetime, name: str, message: str, data_rowtime: datetime | None, data: str,
+              pump: str = "") -> dict[str, Any]:
+    """A row of the error stream."""
+    return {"ROWTIME": now, "ERROR_TIME": now, "ERROR_LEVEL": "ERROR", "ERROR_NAME": name, "MESSAGE": message,
+            "DATA_ROWTIME": data_rowtime, "DATA_ROW": data, "PUMP_NAME": pump}

@@ -14,6 +14,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from nimbus.core.context import CallSource
 from nimbus.core.documents import DocumentKind
@@ -24,8 +25,10 @@ from nimbus.services.kinesisanalytics import records
 from nimbus.services.kinesisanalytics.common import SERVICE_PRINCIPAL, SESSION_NAME
 from nimbus.services.kinesisanalytics.configuration import in_app_stream_names
 from nimbus.services.kinesisanalytics.documents import APPLICATION, Application, ReadCheckpoint
-from nimbus.services.kinesisanalytics.pipeline import Pipeline, Row, error_row
 from nimbus.services.kinesisanalytics.sql_program import parse
+
+if TYPE_CHECKING:
+    from nimbus.services.kinesisanalytics.pipeline import Pipeline, Row
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -51,6 +54,9 @@ class Running:
 def build_pipeline(app: Application, reference_rows: dict[str, list[Row]] | None = None) -> Pipeline:
     """The application's pipeline; CodeValidationException when its code does not run. Reference tables
     hold ``reference_rows`` (empty when only checking the code)."""
+    # DuckDB runs the pipeline: loaded with the first application, not with the service.
+    from nimbus.services.kinesisanalytics.pipeline import Pipeline
+
     inputs = {}
     for stored in app["Inputs"]:
         columns = records.input_columns(stored["InputSchema"]) + records.METADATA_COLUMNS
@@ -97,7 +103,7 @@ class Runner:
                 running = Running(version, build_pipeline(app, self._references(app)),
                                   running.last_rowtime if running else 0.0)
             except ServiceError as error:
-                self._log(app, [error_row(records.when(self.runtime.clock.time()), "CODE_ERROR", error.message,
+                self._log(app, [records.error_row(records.when(self.runtime.clock.time()), "CODE_ERROR", error.message,
                                           None, "")])
                 return
             self._running[key] = running
@@ -136,7 +142,7 @@ class Runner:
                 try:
                     rows += records.parse(source["ReferenceSchema"], line)
                 except records.RecordError as error:
-                    errors.append(error_row(records.when(self.runtime.clock.time()), "Type_Conversion", str(error),
+                    errors.append(records.error_row(records.when(self.runtime.clock.time()), "Type_Conversion", str(error),
                                             None, line.decode("utf-8", errors="replace")))
             self._log(app, errors)
         return tables
@@ -204,7 +210,7 @@ class Runner:
                     rows += [{**row, **meta} for row in records.parse(stored["InputSchema"], record["Data"])]
                 except records.RecordError as error:
                     data = bytes(record["Data"]).decode("utf-8", errors="replace")
-                    errors.append(error_row(meta["ROWTIME"], "Type_Conversion", str(error), meta["ROWTIME"], data))
+                    errors.append(records.error_row(meta["ROWTIME"], "Type_Conversion", str(error), meta["ROWTIME"], data))
             target = names[index % len(names)]
             for name, got in [*running.pipeline.push(target, rows).items(),
                               *running.pipeline.push(records.ERROR_STREAM, errors).items()]:

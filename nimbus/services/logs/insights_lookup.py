@@ -7,9 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from nimbus.core.arns import arn as make_arn
 from nimbus.protocol.errors import ServiceError
@@ -17,6 +15,9 @@ from nimbus.protocol.errors import ServiceError
 from .insights_expr import Expr, ident, text
 from .insights_lexer import Token, unquote
 from .stored import StoredKind
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 TABLES = StoredKind("lookuptables", "lookup table")
 
@@ -78,6 +79,8 @@ class LookupCommand:
 def load_lookups(store, account: str, region: str, wanted: dict[str, list[str]]) -> dict[str, pa.Table]:
     """The lookup tables a plan names, as DuckDB reads them; ResourceNotFoundException or
     InvalidParameterException (a column the table lacks) as StartQuery answers."""
+    import pyarrow as pa  # with the first query, not with the Logs provider
+
     tables = {}
     for name, columns in wanted.items():
         table = store.get(TABLES.ns(account, region), make_arn("logs", account, region, f"lookup-table:{name}"))

@@ -14,9 +14,8 @@ import pyarrow.compute as pc
 from nimbus.core.sql.engine import Limits, run
 from nimbus.core.sql.errors import SqlCancelled, SqlError, SqlTimeout
 
-from .background import BackgroundRuns
-from .common import queries_ns, streams_ns
-from .documents import INSIGHTS_QUERY, InsightsQuery
+from .common import streams_ns
+from .documents import InsightsQuery
 from .event_store import KEY_WIDTH, EventStore, event_key, key_timestamp
 from .insights_lookup import load_lookups
 from .insights_query import Plan
@@ -71,45 +70,34 @@ def result_rows(columns: list[str], rows: list[tuple]) -> list[list[dict]]:
     return [[{"field": c, "value": _value(v)} for c, v in zip(columns, row) if v is not None] for row in rows]
 
 
-class QueryRunner(BackgroundRuns):
-    """The Insights queries running in this process."""
-
-    def __init__(self, runtime):
-        super().__init__(runtime, "query")
-
-    def start(self, account: str, region: str, query: InsightsQuery, plan: Plan) -> None:
-        self.launch(query["queryId"], lambda cancel: self._run(account, region, query, plan, cancel))
-
-    def _save(self, account: str, region: str, query: InsightsQuery) -> None:
-        INSIGHTS_QUERY.put(self.runtime.store, queries_ns(account, region), query["queryId"], query)
-
-    def _run(self, account: str, region: str, query: InsightsQuery, plan: Plan, cancel: threading.Event) -> None:
-        began = time.monotonic()
-        try:
-            query["status"] = "Running"
-            self._save(account, region, query)
-            table = load_events(self.runtime.store, account, region, query["logGroupNames"],
-                                query["startTime"] * 1000, query["endTime"] * 1000 + 999)
-            tables = {"events": table, **load_lookups(self.runtime.store, account, region, plan.lookups)}
-            limit = query.get("limit") or LIMITS.max_rows
-            result = run(f"{plan.sql} LIMIT {limit}", tables, LIMITS, cancel)
-            matched = run(plan.matched_sql, tables, LIMITS, cancel).rows[0][0]
-            query["results"] = result_rows(result.columns, result.rows)
-            query["statistics"] = {
-                "recordsMatched": float(matched), "recordsScanned": float(table.num_rows),
-                "bytesScanned": float(pc.sum(pc.binary_length(table.column("message"))).as_py() or 0),
-                "logGroupsScanned": float(len(query["logGroupNames"])), "resultCount": float(len(result.rows)),
-                "estimatedRecordsSkipped": 0.0, "estimatedBytesSkipped": 0.0}
-            query["status"] = "Cancelled" if cancel.is_set() else "Complete"
-        except SqlCancelled:
-            query["status"] = "Cancelled"
-        except SqlTimeout:
-            query["status"] = "Timeout"
-        except SqlError as error:
-            query["status"], query["failure"] = "Failed", str(error)
-        except Exception:  # a query must never stay Running: it is recorded as failed, with the traceback logged
-            log.exception("Logs Insights query %s failed", query["queryId"])
-            query["status"] = "Failed"
-        finally:
-            query["queryDuration"] = int((time.monotonic() - began) * 1000)
-            self._save(account, region, query)
+def run_query(runner, account: str, region: str, query: InsightsQuery, plan: Plan, cancel: threading.Event) -> None:
+    """Run ``query`` to its end on ``runner``'s thread (insights_runner.py), saving its status as it goes."""
+    began = time.monotonic()
+    try:
+        query["status"] = "Running"
+        runner.save(account, region, query)
+        table = load_events(runner.runtime.store, account, region, query["logGroupNames"],
+                            query["startTime"] * 1000, query["endTime"] * 1000 + 999)
+        tables = {"events": table, **load_lookups(runner.runtime.store, account, region, plan.lookups)}
+        limit = query.get("limit") or LIMITS.max_rows
+        result = run(f"{plan.sql} LIMIT {limit}", tables, LIMITS, cancel)
+        matched = run(plan.matched_sql, tables, LIMITS, cancel).rows[0][0]
+        query["results"] = result_rows(result.columns, result.rows)
+        query["statistics"] = {
+            "recordsMatched": float(matched), "recordsScanned": float(table.num_rows),
+            "bytesScanned": float(pc.sum(pc.binary_length(table.column("message"))).as_py() or 0),
+            "logGroupsScanned": float(len(query["logGroupNames"])), "resultCount": float(len(result.rows)),
+            "estimatedRecordsSkipped": 0.0, "estimatedBytesSkipped": 0.0}
+        query["status"] = "Cancelled" if cancel.is_set() else "Complete"
+    except SqlCancelled:
+        query["status"] = "Cancelled"
+    except SqlTimeout:
+        query["status"] = "Timeout"
+    except SqlError as error:
+        query["status"], query["failure"] = "Failed", str(error)
+    except Exception:  # a query must never stay Running: it is recorded as failed, with the traceback logged
+        log.exception("Logs Insights query %s failed", query["queryId"])
+        query["status"] = "Failed"
+    finally:
+        query["queryDuration"] = int((time.monotonic() - began) * 1000)
+        runner.save(account, region, query)

@@ -10,7 +10,7 @@ from .documents import LOG_GROUP, LOG_STREAM, LogGroup, LogStream
 from .export_files import ExportRunner
 from .forwarding import Forwarder
 from .import_run import ImportRunner
-from .insights_run import QueryRunner
+from .insights_runner import QueryRunner
 from .live_tail_hub import LiveTailHub
 from .scheduled_run import ScheduledRunner
 

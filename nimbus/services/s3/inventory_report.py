@@ -11,10 +11,6 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import pyarrow as pa
-import pyarrow.orc as orc
-import pyarrow.parquet as pq
-
 from nimbus.services.s3.documents import ObjectVersion
 
 MANIFEST_VERSION = "2016-11-30"
@@ -67,6 +63,10 @@ def data_file(file_format: str, fields: list[str], table: list[list]) -> tuple[b
             writer.writerow(["" if v is None else quote(v) if f == "Key" else str(v).lower() if isinstance(v, bool)
                              else v for f, v in zip(fields, row, strict=True)])
         return gzip.compress(text.getvalue().encode(), mtime=0), _EXTENSIONS["CSV"]
+    import pyarrow as pa  # ORC and Parquet reports only: Arrow's import is not every S3 call's to pay
+    import pyarrow.orc as orc
+    import pyarrow.parquet as pq
+
     columns = {column_name(f): [row[i] for row in table] for i, f in enumerate(fields)}
     arrow = pa.table({name: pa.array(values, type=_arrow_type(values)) for name, values in columns.items()})
     sink = io.BytesIO()
@@ -83,6 +83,8 @@ def column_name(field: str) -> str:
 
 
 def _arrow_type(values: list):
+    import pyarrow as pa
+
     sample = next((v for v in values if v is not None), "")
     if isinstance(sample, bool):
         return pa.bool_()

@@ -38,11 +38,6 @@ _MEMBERS = {"content-type": "ContentType", "cache-control": "CacheControl", "con
             "x-amz-website-redirect-location": "WebsiteRedirectLocation"}
 
 
-def is_form_upload(request: HttpRequest) -> bool:
-    return request.method == "POST" and not request.query_string \
-        and request.headers.get("content-type", "").lower().startswith("multipart/form-data")
-
-
 def _invalid_policy(message: str) -> ServiceError:
     return ServiceError("InvalidPolicyDocument", f"Invalid Policy: {message}", status=400)
 

@@ -29,9 +29,10 @@ from nimbus.services.s3.object_encryption import ObjectEncryptionOps
 from nimbus.services.s3.object_lock import ObjectLockOps
 from nimbus.services.s3.objects import ObjectOps
 from nimbus.services.s3.part_reads import PartReadOps
-from nimbus.services.s3.post_upload import handle_form_upload, is_form_upload
+from nimbus.services.s3.post_upload import handle_form_upload
 from nimbus.services.s3.replication import ReplicationOps
 from nimbus.services.s3.request_metrics import RequestMetricOps
+from nimbus.services.s3.routes import is_form_upload
 from nimbus.services.s3.select import SelectOps
 from nimbus.services.s3.storage_metrics import StorageMetricOps
 from nimbus.services.s3.sweeper import SweeperOps

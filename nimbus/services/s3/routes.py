@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from nimbus.protocol.http import HttpRequest
-from nimbus.services.s3.post_upload import is_form_upload
 
 # Buckets addressed in the host name: bucket.s3.localhost, bucket.s3.us-east-1.amazonaws.com...
 VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3[.\-]", re.IGNORECASE)
@@ -16,6 +15,12 @@ VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.s3[.\-]", re.IGN
 # (bucket--usw2-az1--x-s3.localhost:4566), AWS before its zonal one (....s3express-usw2-az1.us-west-2...).
 DIRECTORY_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9\-]*--[a-z0-9\-]+--x-s3)\.", re.IGNORECASE)
 WEBSITE_HOST = ".s3-website"
+
+
+def is_form_upload(request: HttpRequest) -> bool:
+    """A browser's POST of an HTML form (post_upload.py, imported with the provider, not with the routes)."""
+    return request.method == "POST" and not request.query_string \
+        and request.headers.get("content-type", "").lower().startswith("multipart/form-data")
 
 
 def path_style(request: HttpRequest) -> str:

@@ -17,6 +17,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import crypto
@@ -28,6 +29,20 @@ MAX_OBJECT = 5 * 1024 ** 3
 
 # The data must be on disk before the rename publishes it; the file's timestamps need not be.
 _sync = getattr(os, "fdatasync", os.fsync)
+
+
+# Unlinking a large file that is on disk frees its extents: about 18 ms for 64 MiB here, on the request thread of
+# every overwrite. Such a blob is renamed into tmp/ instead (a directory entry) and unlinked there by a thread of
+# its own; a kill -9 before that leaves it to the sweep of tmp/ at the next start.
+UNLINK_LATER = 8 * 1024 * 1024
+_UNLINKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nimbus-s3-unlink")
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _too_large() -> ServiceError:
@@ -163,10 +178,16 @@ class BlobStore:
 
     def delete(self, segments: list[dict]) -> None:
         for segment in segments:
+            path = self._path(segment["id"])
+            if segment.get("size", 0) < UNLINK_LATER:
+                _unlink(path)
+                continue
+            parked = os.path.join(self.tmp, f"deleted-{segment['id']}")
             try:
-                os.unlink(self._path(segment["id"]))
+                os.rename(path, parked)
             except FileNotFoundError:
-                pass
+                continue
+            _UNLINKER.submit(_unlink, parked)
 
     def close(self) -> None:
         if self._temporary:

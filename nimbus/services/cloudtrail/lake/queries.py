@@ -12,7 +12,6 @@ from nimbus.core.times import epoch, timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail.lake.documents import LAKE_QUERY, LakeQuery
 from nimbus.services.cloudtrail.lake.ingest import lake_for, queries_ns
-from nimbus.services.cloudtrail.lake.run import execute, referenced_stores
 from nimbus.services.cloudtrail.lake.stores import EventDataStoreOps, inactive, store_id
 
 MAX_CONCURRENT_QUERIES = 10
@@ -60,6 +59,9 @@ class QueryOps(EventDataStoreOps):
         statement = params.get("QueryStatement")
         if not statement:
             raise ServiceError("InvalidParameterException", "QueryStatement is required.")
+        # The engine (sqlglot, DuckDB, Arrow: about a second of imports) loads with the first query.
+        from nimbus.services.cloudtrail.lake.run import execute, referenced_stores
+
         ids = referenced_stores(statement)
         for name in ids:
             store = self._event_data_store(ctx, name)
