@@ -22,6 +22,11 @@ class LazyRecord(Mapping[str, Any]):
         self._fields = fields
         self._parsed: dict[str, Any] | None = None
 
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The members held beside the text (not to be changed)."""
+        return self._fields
+
     def whole(self) -> dict[str, Any]:
         """The record as a plain dict (parsed once)."""
         parsed = self._parsed

@@ -7,12 +7,20 @@ record of the namespace with a key below it (keys fall as time goes on) is held.
 below the boundary is served from memory; any other (the first after StartLogging, the first after a restart or
 after failures longer than what is kept) reads the store, as before. Records more than ``keep_ms`` older than the
 newest, or past ``limit``, are dropped, which only lowers the boundary.
+
+A templated record is held as its text and members in flat tuples (``_held``), not as its ``LazyRecord``: tens of
+thousands of records are held at a time, and the objects the collector tracked among them (three to four a record)
+made each of Python's full collections longer and more frequent, on every thread.
 """
 from __future__ import annotations
 
 import threading
 from bisect import bisect_left
 from typing import Any
+
+import orjson
+
+from nimbus.services.cloudtrail.lazy_record import LazyRecord
 
 LIMIT = 100_000  # records per namespace
 
@@ -36,7 +44,7 @@ class RecentRecords:
             boundary = added[0][0] + "~"  # "~" sorts after every key of one length
             held = self._by_ns.setdefault(ns, [max(boundary, self.start) if self.start else boundary, []])
             entries = held[1]
-            entries.extend(added)
+            entries.extend([_held(entry) for entry in added])
             # Times only grow, so dropping once by the newest's age drops what a drop per record would.
             oldest_kept = added[-1][1] - self.keep_ms
             drop = max(len(entries) - self.limit, 0)
@@ -55,5 +63,28 @@ class RecentRecords:
                 return None
             entries = held[1]
             start = bisect_left(entries, True, key=lambda entry: entry[0] < cursor)
-            taken = [(key, record) for key, _, record in entries[start:]]
+            taken = [(entry[0], _record(entry)) for entry in entries[start:]]
         return taken, (taken[-1][0] if taken else None)
+
+
+def _held(entry: tuple[str, int, Any]) -> tuple:
+    """(key, ms, text, member names, member values) of a templated record, its resources as JSON: strings, numbers
+    and flat tuples of them, which the collector stops tracking the first time it looks at them (tuples inside
+    tuples only one collection at a time), where the record and its dicts and lists stay tracked."""
+    key, ms, record = entry
+    if type(record) is not LazyRecord:
+        return entry
+    fields = record.fields
+    values = tuple(fields.values())
+    if "resources" in fields:
+        values = tuple([orjson.dumps(value) if name == "resources" else value for name, value in fields.items()])
+    return key, ms, record.text, tuple(fields), values
+
+
+def _record(entry: tuple) -> Any:
+    if len(entry) == 3:
+        return entry[2]
+    fields = dict(zip(entry[3], entry[4]))
+    if "resources" in fields:
+        fields["resources"] = orjson.loads(fields["resources"])
+    return LazyRecord(entry[2], fields)
