@@ -8,17 +8,15 @@ below the boundary is served from memory; any other (the first after StartLoggin
 after failures longer than what is kept) reads the store, as before. Records more than ``keep_ms`` older than the
 newest, or past ``limit``, are dropped, which only lowers the boundary.
 
-A templated record is held as its text and members in flat tuples (``_held``), not as its ``LazyRecord``: tens of
-thousands of records are held at a time, and the objects the collector tracked among them (three to four a record)
-made each of Python's full collections longer and more frequent, on every thread.
+A templated record is held as its text and members (``_held``), not as its ``LazyRecord``: tens of thousands of
+records are held at a time, and the objects the collector tracked among them (three to four a record) made each of
+Python's full collections longer and more frequent, on every thread.
 """
 from __future__ import annotations
 
 import threading
 from bisect import bisect_left
 from typing import Any
-
-import orjson
 
 from nimbus.services.cloudtrail.lazy_record import LazyRecord
 
@@ -67,24 +65,25 @@ class RecentRecords:
         return taken, (taken[-1][0] if taken else None)
 
 
+_names: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple of member names per kind of record, shared
+
+
 def _held(entry: tuple[str, int, Any]) -> tuple:
-    """(key, ms, text, member names, member values) of a templated record, its resources as JSON: strings, numbers
-    and flat tuples of them, which the collector stops tracking the first time it looks at them (tuples inside
-    tuples only one collection at a time), where the record and its dicts and lists stay tracked."""
+    """(key, ms, text, member names, member values) of a templated record: strings, numbers and tuples of them (its
+    resources are JSON bytes: lazy_record.py). The collector stops tracking such a tuple the first time it looks at
+    it; a dict inside would keep it tracked, as the record itself stays."""
     key, ms, record = entry
     if type(record) is not LazyRecord:
         return entry
     fields = record.fields
-    values = tuple(fields.values())
-    if "resources" in fields:
-        values = tuple([orjson.dumps(value) if name == "resources" else value for name, value in fields.items()])
-    return key, ms, record.text, tuple(fields), values
+    names = tuple(fields)
+    shared = _names.get(names)
+    if shared is None:
+        if len(_names) >= 1024:
+            _names.clear()
+        shared = _names[names] = names
+    return key, ms, record.text, shared, tuple(fields.values())
 
 
 def _record(entry: tuple) -> Any:
-    if len(entry) == 3:
-        return entry[2]
-    fields = dict(zip(entry[3], entry[4]))
-    if "resources" in fields:
-        fields["resources"] = orjson.loads(fields["resources"])
-    return LazyRecord(entry[2], fields)
+    return LazyRecord(entry[2], dict(zip(entry[3], entry[4]))) if len(entry) == 5 else entry[2]
