@@ -42,3 +42,14 @@ def test_held_records_are_untracked_once_collected_and_read_back_whole():
         for name in ("eventName", "eventTime", "readOnly", "resources", "userIdentity", "eventCategory"):
             assert again.get(name) == record[name] == json.loads(record.text)[name], name
         assert again["resources"] == [{"accountId": ACCOUNT, "type": "AWS::KMS::Key", "ARN": record["resources"][0]["ARN"]}]
+
+
+def test_resources_with_a_lone_surrogate_read_back_as_json_reads_them():
+    record = templated_record(ApiCallEvent(
+        time=datetime(2026, 12, 7, 3, 0, 0, tzinfo=UTC), request_id=str(uuid.uuid4()), account_id=ACCOUNT,
+        region="eu-west-1", principal={"type": "Root", "account_id": ACCOUNT}, access_key_id=None,
+        source_ip="10.0.0.1", user_agent="agent", service="kms", operation="DescribeKey",
+        request_parameters={"KeyId": "alias/\ud800"}, response=None, error_code=None, error_message=None,
+        read_only=True, internal=False), "kms")
+    assert record["resources"] == json.loads(record.text)["resources"]
+    assert record["resources"][0]["ARN"].endswith("\ud800")

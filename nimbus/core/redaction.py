@@ -4,7 +4,7 @@ Members whose shape the model marks ``sensitive`` are hidden; so are the member 
 ``REDACTED_MEMBERS`` (blobs such as KMS's CiphertextBlob that AWS keeps out of CloudTrail although the model does
 not mark them). Which members of a shape can hold a secret depends only on the shape, so it is worked out once per
 (shape, hidden names): a redaction then visits only those members, and a document whose shape holds none is
-recorded as it is, without a walk over every member and list item (5 µs of every recorded Encrypt; a PutRecords
+recorded as it is, without a walk over every member and list item (2 to 5 µs of every recorded Encrypt; a PutRecords
 of 500 records walked them all).
 """
 from __future__ import annotations
