@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.core.redaction import redact
 from nimbus.core.waiting import AnsweredElsewhere, Suspended
 from nimbus.protocol.errors import NotImplementedOperation, ServiceError, ValidationError
 from nimbus.protocol.validation import validate_input
@@ -26,31 +27,6 @@ READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Search", "Se
 
 def is_read_only(operation: str) -> bool:
     return operation.startswith(READ_ONLY_PREFIXES)
-
-
-HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
-
-
-def redact(shape, value, hidden: frozenset = frozenset()):
-    """A copy of ``value`` with secrets replaced, as CloudTrail records calls.
-
-    Members whose shape the model marks ``sensitive`` are hidden; so are the member names a provider
-    lists in ``REDACTED_MEMBERS`` (blobs such as KMS's CiphertextBlob that AWS keeps out of CloudTrail
-    although the model does not mark them).
-    """
-    if value is None or shape is None:
-        return value
-    if shape.metadata.get("sensitive"):
-        return HIDDEN
-    if shape.type_name == "structure" and isinstance(value, dict):
-        members = shape.members
-        return {name: (HIDDEN if name in hidden else redact(members.get(name), item, hidden))
-                for name, item in value.items()}
-    if shape.type_name == "list" and isinstance(value, list):
-        return [redact(shape.member, item, hidden) for item in value]
-    if shape.type_name == "map" and isinstance(value, dict):
-        return {key: redact(shape.value, item, hidden) for key, item in value.items()}
-    return value
 
 
 class InternalFailure(ServiceError):

@@ -96,7 +96,7 @@ class HistoryWriter:
 
     def __init__(self, store):
         self.store = store
-        self._pending: list[tuple[str, str, str, str, dict | LazyRecord]] = []
+        self._pending: list[tuple[str, str, str, str, int, dict | LazyRecord]] = []
         self._lock = threading.Lock()
         self._last_ms = 0
         self._seq = 0
@@ -111,7 +111,7 @@ class HistoryWriter:
                 self._seq += 1
             else:
                 self._last_ms, self._seq = ms, 0
-            self._pending.append((account, region, kind, time_key(ms, self._seq), record))
+            self._pending.append((account, region, kind, time_key(ms, self._seq), ms, record))
             if len(self._pending) >= BATCH:
                 self.flush_locked()
 
@@ -123,24 +123,29 @@ class HistoryWriter:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
+        # Per (account, region, kind): its events' (key, ms, record), oldest first. Most batches have one.
+        by_place: dict[tuple[str, str, str], list[tuple[str, int, Any]]] = {}
+        for account, region, kind, key, ms, record in batch:
+            held = by_place.get((account, region, kind))
+            if held is None:
+                held = by_place[account, region, kind] = []
+            held.append((key, ms, record))
         rows: list[tuple[tuple[str, ...], str, Any]] = []
-        unindexed: dict[tuple[str, str], list[str]] = {}
         by_ns: dict[tuple[str, ...], list[tuple[str, int, Any]]] = {}
-        for account, region, kind, key, record in batch:
+        for (account, region, kind), held in by_place.items():
             ns = history_ns(account, region, kind)
-            rows.append((ns, key, stored_text(record)))
-            by_ns.setdefault(ns, []).append((key, key_ms(key), record))
+            by_ns[ns] = held
+            # Keys fall as time goes on, so every event goes in before all that the history holds. Written in
+            # rising key order (newest first) SQLite fills its pages where falling keys split each one in half:
+            # 20% less CPU per event, a third less file.
+            rows.extend((ns, key, stored_text(record)) for key, _, record in reversed(held))
             if kind == MANAGEMENT:
-                unindexed.setdefault((account, region), []).append(key)
-        # Keys fall as time goes on, so every event goes in before all that the history holds. Written in rising
-        # key order (newest first) SQLite fills its pages where falling keys split each one in half: 20% less
-        # CPU per event, a third less file.
-        rows.reverse()
-        # Keyed by the batch's newest event (keys fall as time goes on): pruning may drop the row with its
-        # oldest events only once every event it lists is past retention. The keys are digits: orjson writes
-        # them as json would.
-        rows.extend((history_ns(account, region, UNINDEXED), keys[-1], EncodedJson(orjson.dumps(keys).decode()))
-                    for (account, region), keys in unindexed.items())
+                # Keyed by the batch's newest event (keys fall as time goes on): pruning may drop the row with its
+                # oldest events only once every event it lists is past retention. The keys are digits: orjson
+                # writes them as json would.
+                keys = [key for key, _, _ in held]
+                rows.append((history_ns(account, region, UNINDEXED), keys[-1],
+                             EncodedJson(orjson.dumps(keys).decode())))
         self.store.put_many(rows)
         self.unindexed = True
         recent = self.recent

@@ -8,8 +8,12 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
+
 # Members only the parsed text holds; any other member missing from ``fields`` is missing from the record
 # (``resources`` and ``errorCode`` are in ``fields`` whenever the record has them: a data event's selectors ask).
+# ``resources`` is held as its JSON bytes and read on each ask: with strings, numbers and booleans only, the
+# dict is one Python's collector never tracks (records held for delivery are many: recent.py).
 _PARSED = frozenset({"userIdentity", "sourceIPAddress", "userAgent", "errorMessage", "requestParameters",
                      "responseElements", "sharedEventID", "tlsDetails"})
 
@@ -22,6 +26,11 @@ class LazyRecord(Mapping[str, Any]):
         self._fields = fields
         self._parsed: dict[str, Any] | None = None
 
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The members held beside the text (not to be changed)."""
+        return self._fields
+
     def whole(self) -> dict[str, Any]:
         """The record as a plain dict (parsed once)."""
         parsed = self._parsed
@@ -33,7 +42,8 @@ class LazyRecord(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         fields = self._fields
         if name in fields:
-            return fields[name]
+            value = fields[name]
+            return _decoded(value) if type(value) is bytes else value
         if name in _PARSED:
             return self.whole()[name]
         raise KeyError(name)
@@ -42,7 +52,8 @@ class LazyRecord(Mapping[str, Any]):
         # Mapping.get's try/except around __getitem__ doubled what delivery's filters paid per member read.
         fields = self._fields
         if name in fields:
-            return fields[name]
+            value = fields[name]
+            return _decoded(value) if type(value) is bytes else value
         return self.whole().get(name, default) if name in _PARSED else default
 
     def __iter__(self) -> Iterator[str]:
@@ -50,6 +61,13 @@ class LazyRecord(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.whole())
+
+
+def _decoded(encoded: bytes) -> Any:
+    try:
+        return orjson.loads(encoded)
+    except orjson.JSONDecodeError:  # a lone surrogate, which ``json`` reads
+        return json.loads(encoded)
 
 
 def as_dict(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,12 +7,18 @@ record of the namespace with a key below it (keys fall as time goes on) is held.
 below the boundary is served from memory; any other (the first after StartLogging, the first after a restart or
 after failures longer than what is kept) reads the store, as before. Records more than ``keep_ms`` older than the
 newest, or past ``limit``, are dropped, which only lowers the boundary.
+
+A templated record is held as its text and members (``_held``), not as its ``LazyRecord``: tens of thousands of
+records are held at a time, and the objects the collector tracked among them (three to four a record) made each of
+Python's full collections longer and more frequent, on every thread.
 """
 from __future__ import annotations
 
 import threading
 from bisect import bisect_left
 from typing import Any
+
+from nimbus.services.cloudtrail.lazy_record import LazyRecord
 
 LIMIT = 100_000  # records per namespace
 
@@ -36,7 +42,7 @@ class RecentRecords:
             boundary = added[0][0] + "~"  # "~" sorts after every key of one length
             held = self._by_ns.setdefault(ns, [max(boundary, self.start) if self.start else boundary, []])
             entries = held[1]
-            entries.extend(added)
+            entries.extend([_held(entry) for entry in added])
             # Times only grow, so dropping once by the newest's age drops what a drop per record would.
             oldest_kept = added[-1][1] - self.keep_ms
             drop = max(len(entries) - self.limit, 0)
@@ -55,5 +61,29 @@ class RecentRecords:
                 return None
             entries = held[1]
             start = bisect_left(entries, True, key=lambda entry: entry[0] < cursor)
-            taken = [(key, record) for key, _, record in entries[start:]]
+            taken = [(entry[0], _record(entry)) for entry in entries[start:]]
         return taken, (taken[-1][0] if taken else None)
+
+
+_names: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple of member names per kind of record, shared
+
+
+def _held(entry: tuple[str, int, Any]) -> tuple:
+    """(key, ms, text, member names, member values) of a templated record: strings, numbers and tuples of them (its
+    resources are JSON bytes: lazy_record.py). The collector stops tracking such a tuple the first time it looks at
+    it; a dict inside would keep it tracked, as the record itself stays."""
+    key, ms, record = entry
+    if type(record) is not LazyRecord:
+        return entry
+    fields = record.fields
+    names = tuple(fields)
+    shared = _names.get(names)
+    if shared is None:
+        if len(_names) >= 1024:
+            _names.clear()
+        shared = _names[names] = names
+    return key, ms, record.text, shared, tuple(fields.values())
+
+
+def _record(entry: tuple) -> Any:
+    return LazyRecord(entry[2], dict(zip(entry[3], entry[4]))) if len(entry) == 5 else entry[2]

@@ -20,7 +20,7 @@ import orjson
 
 from nimbus.core.event_ids import cloudtrail_event_id
 from nimbus.core.events import ApiCallEvent
-from nimbus.protocol.serializers.json_bytes import json_text
+from nimbus.protocol.serializers.json_bytes import json_bytes, json_text
 from nimbus.services.cloudtrail.lazy_record import LazyRecord
 from nimbus.services.cloudtrail.records import (
     EVENT_VERSION,
@@ -136,8 +136,9 @@ def templated_record(event: ApiCallEvent, signing_name: str) -> LazyRecord:
               ',"requestID":', _value(event.request_id), ',"eventID":"', event_id, '"', fixed.read_only_text]
     found = resources(event, event.account_id)
     if found:
-        parts += [',"resources":', json_text(found)]
-        fields["resources"] = found
+        encoded = json_bytes(found)
+        parts += [',"resources":', encoded.decode("ascii")]
+        fields["resources"] = encoded  # read back when asked (lazy_record.py), so ``fields`` holds no container
     parts += [fixed.kind, _value(event.account_id)]
     if internal_service:
         parts += [',"sharedEventID":"', shared_event_id(event.request_id), '"']
