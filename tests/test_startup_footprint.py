@@ -198,3 +198,11 @@ def test_a_start_syncs_the_secrets_it_keeps_but_not_its_admin_token(tmp_path, mo
     root_key(str(tmp_path))
     assert read_admin_token(str(tmp_path)) == token
     assert [Path(path).name for path in synced] == [Path(ROOT_KEY_FILE).name]
+
+
+def test_what_start_up_made_is_out_of_the_collectors_sight(tmp_path):
+    loaded = _probe(tmp_path, """
+import gc
+answers["frozen"] = gc.get_freeze_count()
+""")
+    assert loaded["answers"]["frozen"] > 10_000  # the modules, models and state a start leaves
