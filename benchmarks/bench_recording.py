@@ -23,13 +23,23 @@ SERVERS = ("nimbus", "nimbus-unrecorded")
 RECORDING_THREADS = ("nimbus-events", "nimbus-cloudtrail")
 
 
+def _named(pid: int) -> dict[str, str]:
+    """The server's thread names; py-spy's dump now and then comes back empty, which would count recording as
+    nothing: asked again until the recording threads are among them."""
+    for _ in range(5):
+        names = thread_names(pid)
+        if set(RECORDING_THREADS) <= set(names.values()):
+            return names
+    raise RuntimeError("py-spy did not name the recording threads")
+
+
 def _measure(name: str, seconds: float) -> tuple[float, float, float]:
     """(calls/s, server CPU ms per call, recording threads' CPU ms per call) of Encrypt with a logging trail."""
     with running(name) as target:
         _trail(target)
         request = _requests(target)["Encrypt_64B"]
         capacity(target.endpoint, target.pid, request, 1.0)  # warm: first-call imports stay out
-        names = thread_names(target.pid)
+        names = _named(target.pid)
         before = cpu_by_thread(target.pid, names)
         measured = capacity(target.endpoint, target.pid, request, seconds)
         after = cpu_by_thread(target.pid, names)
