@@ -49,10 +49,11 @@ def _measure(call, pid: int | None, seconds: float) -> tuple[float, float | None
     return count * LARGE / MIB / elapsed, per_call
 
 
-def _raw(url: str, method: str, body: bytes | None = None) -> None:
+def _raw(url: str, method: str, body: bytes | None = None, headers: dict | None = None) -> None:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port)
-    connection.request(method, f"{parts.path}?{parts.query}", body=body)
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    connection.request(method, target, body=body, headers=headers or {})
     response = connection.getresponse()
     while response.read(MIB):
         pass
@@ -75,14 +76,7 @@ def _chunked_put(endpoint: str, bucket: str, framed: bytes) -> None:
         "Content-Length": str(len(framed))})
     # SigV4Auth signs the X-Amz-Content-SHA256 given (S3SigV4Auth would replace it with the body's hash).
     SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
-    parts = urlsplit(request.url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port)
-    connection.request("PUT", parts.path, body=framed, headers=dict(request.headers.items()))
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    if response.status != 200:
-        raise RuntimeError(f"an aws-chunked PUT answered {response.status}")
+    _raw(request.url, "PUT", framed, dict(request.headers.items()))
 
 
 def _discarding_server() -> tuple[str, threading.Thread]:

@@ -11,7 +11,7 @@ from botocore.model import Shape
 from nimbus.protocol.serializers.json_bytes import json_bytes
 
 
-class EncodedJson:
+class EncodedMember:
     """A member's value as JSON text (ASCII, compact, as ``json_bytes`` writes it), in pieces whose
     concatenation is the text: the body joins them once, with the other members."""
     __slots__ = ("parts",)
@@ -22,14 +22,14 @@ class EncodedJson:
 
 def json_body(encode, shape: Shape, output: dict) -> bytes:
     """The body of ``output``: the generic encoding (``encode(shape, value)``, then ``json_bytes``) unless a
-    member is EncodedJson; then each member is written in the output's order, the encoded ones as given.
+    member is EncodedMember; then each member is written in the output's order, the encoded ones as given.
     A member written alone gives the bytes it has in a whole body: ``json_bytes`` writes ``json``'s bytes."""
-    if not any(type(value) is EncodedJson for value in output.values()):
+    if not any(type(value) is EncodedMember for value in output.values()):
         return json_bytes(encode(shape, output))
     members = shape.members
     chunks = [b"{"]
     for name, value in output.items():
-        if type(value) is EncodedJson:
+        if type(value) is EncodedMember:
             chunks += [b",", json_bytes(members[name].serialization.get("name", name)), b":", *value.parts]
             continue
         piece = json_bytes(encode(shape, {name: value}))

@@ -7,7 +7,7 @@ from nimbus.core.context import RequestContext
 from nimbus.core.errors import not_found
 from nimbus.core.times import epoch_millis
 from nimbus.protocol.errors import ServiceError
-from nimbus.protocol.serializers.encoded import EncodedJson
+from nimbus.protocol.serializers.encoded import EncodedMember
 from nimbus.services.kinesis import access, encryption, metrics, retention, sequence
 from nimbus.services.kinesis.documents import Shard, Stream
 from nimbus.services.kinesis.hashing import record_hash_key
@@ -149,10 +149,10 @@ class RecordOps(KinesisState):
             raise ServiceError(THROTTLED, f"Rate exceeded for shard {shard_id(shard['ShardIndex'])} in stream "
                                f"{stream['StreamName']} under account {ctx.account_id}.")
         page = self.read_page(ctx, stream, shard, it.position, params.get("Limit") or GET_RECORDS_DEFAULT_LIMIT)
-        records: EncodedJson | list[dict]
+        records: EncodedMember | list[dict]
         if ctx.request is not None and ctx.protocol == "json":  # over HTTP: JSON straight from the log
             parts, size = page.records_json()
-            records = EncodedJson(parts)
+            records = EncodedMember(parts)
         else:
             records, size = page.records()
         if enforce:
