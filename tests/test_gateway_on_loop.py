@@ -51,7 +51,22 @@ def test_other_operations_and_large_bodies_take_a_worker_thread(operations):
     assert not operations.admits(_json(f"{KINESIS}.PutRecord", b" " * (MAX_BODY_BYTES + 1)))
     assert not operations.admits(_query("sts", b"Action=AssumeRole&Version=2011-06-15"))
     assert not operations.admits(_query("iam", b"Action=GetCallerIdentity&Version=2010-05-08"))
-    assert not operations.admits(HttpRequest("GET", "/bucket/key"))
+
+
+def _read(method: str, service: str | None, body: bytes = b"") -> HttpRequest:
+    credential = f"Credential=test/20261207/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=00"
+    return HttpRequest(method, "/bucket/key", headers={"authorization": f"AWS4-HMAC-SHA256 {credential}"} if service
+                       else {}, body=body)
+
+
+def test_bodyless_reads_of_a_rest_service_with_quick_reads_are_admitted_for_routing_to_confirm(operations):
+    assert operations.admits(_read("GET", "s3")) and operations.admits(_read("HEAD", "s3"))
+    assert operations.admits(_read("GET", None))  # presigned or anonymous: routing decides
+    assert not operations.admits(_read("GET", "cloudfront"))
+    assert not operations.admits(_read("GET", "s3", b"x"))
+    assert not operations.admits(_read("PUT", "s3"))
+    assert operations.confirms("s3", "GetObject") and operations.confirms("kms", "Encrypt")
+    assert not operations.confirms("s3", "ListObjectsV2") and not operations.confirms("s3", "PutObject")
 
 
 def test_a_quick_operation_is_answered_while_every_worker_thread_is_busy(own):

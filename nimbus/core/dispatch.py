@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.core.needs_thread import NeedsThread
 from nimbus.core.redaction import redact
 from nimbus.core.waiting import AnsweredElsewhere, Suspended
 from nimbus.protocol.errors import NotImplementedOperation, ServiceError, ValidationError
@@ -68,8 +69,9 @@ class Dispatcher:
         except ServiceError as exc:
             error = exc
             raise
-        except (Suspended, AnsweredElsewhere):
-            recorded = False  # the request is handled again (after the wait, or by the primary): that call is recorded
+        except (Suspended, AnsweredElsewhere, NeedsThread):
+            # The request is handled again (after the wait, by the primary, on a worker thread): that call is recorded.
+            recorded = False
             raise
         except Exception as exc:
             log.exception("%s.%s failed", ctx.service, ctx.operation)

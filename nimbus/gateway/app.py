@@ -62,6 +62,9 @@ class RequestTimeout(ServiceError):
                          "within the timeout period. Idle connections will be closed.", status=400)
 
 
+# The scope key direct_calls.py sets on a request it handed over after it found it needs a worker thread: not tried
+# on the event loop a second time.
+NEEDS_THREAD = "nimbus.needs_thread"
 # Refusals made while the body may still be arriving: the connection closes after the answer.
 BODY_REFUSALS = (TooLarge, EntityTooLarge, SlowDown, RequestTimeout)
 
@@ -115,17 +118,22 @@ class NimbusApp:
         if request.path.startswith(ADMIN_PREFIX):
             return await loop.run_in_executor(self.executor, handle_admin, self.runtime, request)
         answered = self.handler.answer_without_blocking(request)
-        return answered if answered is not None else await self._handled(request, loop)
+        if answered is not None:
+            return answered
+        return await self._handled(request, loop, on_loop=not scope.get(NEEDS_THREAD))
 
-    async def _handled(self, request: HttpRequest, loop) -> HttpResponse:
+    async def _handled(self, request: HttpRequest, loop, on_loop: bool) -> HttpResponse:
         """The handler's answer; a provider's long wait (core/waiting.py) happens here, on the event loop,
         between attempts that each take a worker thread only while they run (a quick operation's run on the
-        loop itself: gateway/on_loop.py)."""
-        on_loop = self.handler.on_loop.admits(request)
+        loop itself: gateway/on_loop.py, unless it turns out to need a thread: core/needs_thread.py)."""
+        on_loop = on_loop and self.handler.on_loop.admits(request)
         while True:
             try:
                 if on_loop:
-                    return self.handler.handle(request)
+                    answered = self.handler.handle_on_loop(request)
+                    if answered is not None:
+                        return answered
+                    on_loop = False
                 return await loop.run_in_executor(self.executor, self.handler.handle, request)
             except Suspended as pause:
                 request.wait_until = pause.until

@@ -7,6 +7,9 @@ answer goes to the transport in exactly the bytes uvicorn would have written for
 the answer itself. Which requests a service answers this way is the service's own decision; this module
 only hands it the request and writes the bytes back.
 
+A bodyless GET or HEAD for a quick read (gateway/on_loop.py: S3's GetObject and HeadObject) is handled here
+too, on the event loop, unless it turns out to need a worker thread (core/needs_thread.py).
+
 Anything else takes the ASGI path unchanged: a request the service declines, one with a body (or
 ``Expect``, or an upgrade), one behind another still being answered on the same connection (pipelined
 answers keep their order), a connection whose client reads too slowly (the ASGI path waits for it to
@@ -20,7 +23,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
 
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
-from nimbus.gateway.app import NimbusApp
+from nimbus.gateway.app import NEEDS_THREAD, NimbusApp
 from nimbus.gateway.browser import host_refusal
 from nimbus.protocol.http import HttpResponse
 
@@ -37,13 +40,17 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
             super().__init__(*args, **kwargs)
             self.skip_message = False  # the parsed request was answered at its head: its end needs nothing
             self.direct = isinstance(self.app, NimbusApp)
+            self.quick_reads = type(self.app) is NimbusApp  # not a front worker's (nimbus/workers/)
 
         def on_headers_complete(self) -> None:
-            if self.direct and self._answer_directly():
+            request = _NeedsThread()
+            if self.direct and self._answer_directly(request):
                 self.skip_message = True
                 self.head_complete()
                 return
             super().on_headers_complete()
+            if request.found:
+                self.scope[NEEDS_THREAD] = True  # the ASGI task, not started yet, does not try the loop again
 
         def on_message_complete(self) -> None:
             if self.skip_message:
@@ -51,14 +58,14 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
                 return
             super().on_message_complete()
 
-        def _answer_directly(self) -> bool:
+        def _answer_directly(self, needs_thread: _NeedsThread) -> bool:
             """Whether the request was answered (written to the transport) here."""
             if not self._plain_request():
                 return False
             method = self.parser.get_method().decode("ascii")
             keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
             try:
-                response = _answer_on_loop(self.app, self._request_of(method))
+                response = _answer_on_loop(self.app, self._request_of(method), self.quick_reads, needs_thread)
                 written = None if response is None else \
                     response_bytes(response, method, keep_alive, self.server_state.default_headers)
             except Exception:  # the ASGI path answers (and logs) it as it always has
@@ -102,14 +109,26 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
     return DirectAnswers
 
 
-def _answer_on_loop(app: NimbusApp, request) -> HttpResponse | None:
+class _NeedsThread:
+    """Whether a quick read turned out to need a worker thread."""
+    __slots__ = ("found",)
+
+    def __init__(self):
+        self.found = False
+
+
+def _answer_on_loop(app: NimbusApp, request, quick_reads: bool, needs_thread: _NeedsThread) -> HttpResponse | None:
     """What the ASGI app would answer on the event loop (app.py): for a Host nimbus answers as, outside
     /_nimbus/; for another Host, a service's own name (a distribution's domain name) it knows from memory."""
     if host_refusal(app.runtime.config, request) is not None:
         return app.handler.answer_without_blocking(request, foreign_host=True)
     if request.path.startswith(ADMIN_PREFIX):
         return None
-    return app.handler.answer_without_blocking(request)
+    answered = app.handler.answer_without_blocking(request)
+    if answered is None and quick_reads and app.handler.on_loop.admits(request):
+        answered = app.handler.handle_on_loop(request)
+        needs_thread.found = answered is None
+    return answered
 
 
 def response_bytes(response: HttpResponse, method: str, keep_alive: bool,

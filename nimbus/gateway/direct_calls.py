@@ -10,8 +10,9 @@ What it answers is what app.py would: the same ``answer_without_blocking`` and `
 unexpected failure, the body counted against the same memory budget. Anything else takes the ASGI path
 unchanged, as if the head had just been parsed: a request whose operation is not quick or whose Host or path
 app.py answers otherwise, a body not all in within 50 ms of its head (the ASGI path times a trickling body out),
-a call behind another on the connection, a wrapped app, a front worker's (nimbus/workers/), and a provider
-that suspends (core/waiting.py: the ASGI path retries it).
+a call behind another on the connection, a wrapped app, a front worker's (nimbus/workers/), a provider
+that suspends (core/waiting.py: the ASGI path retries it), and a call found to need a worker thread
+(core/needs_thread.py: the ASGI path takes it to one).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from nimbus.core.waiting import Suspended
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
-from nimbus.gateway.app import NimbusApp
+from nimbus.gateway.app import NEEDS_THREAD, NimbusApp
 from nimbus.gateway.browser import host_refusal
 from nimbus.gateway.direct_answers import response_bytes
 from nimbus.gateway.handler import unrouted_error
@@ -122,7 +123,7 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
                 super().on_message_complete()
 
         def _answer(self, body: bytes) -> bool:
-            """Whether the call was answered (written to the transport) here."""
+            """Whether the call was answered here (written to the transport, or handed to the ASGI path)."""
             app: NimbusApp = self.app
             request = self._request_of("POST")
             request.body = body
@@ -136,6 +137,10 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
                 return False
             finally:
                 app.budget.give(len(body))
+            if response is None:
+                self._to_asgi(body, complete=True)
+                self.scope[NEEDS_THREAD] = True  # read by the ASGI task, which has not started yet
+                return True
             keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
             default_headers = self.server_state.default_headers
             written = response_bytes(response, "POST", keep_alive, default_headers) or response_bytes(
@@ -152,11 +157,12 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
     return DirectCalls
 
 
-def _response(app: NimbusApp, request: HttpRequest) -> HttpResponse:
-    """app.py's answer (``_respond``, on the event loop), its 500 for an unexpected failure included."""
+def _response(app: NimbusApp, request: HttpRequest) -> HttpResponse | None:
+    """app.py's answer (``_respond``, on the event loop), its 500 for an unexpected failure included; None when
+    the request needs a worker thread (core/needs_thread.py)."""
     try:
         answered = app.handler.answer_without_blocking(request)
-        return answered if answered is not None else app.handler.handle(request)
+        return answered if answered is not None else app.handler.handle_on_loop(request)
     except Suspended:
         raise
     except Exception:

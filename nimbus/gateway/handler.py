@@ -12,6 +12,7 @@ import uuid
 from xml.sax.saxutils import escape
 
 from nimbus.core.context import RequestContext
+from nimbus.core.needs_thread import NeedsThread
 from nimbus.core.runtime import Runtime
 from nimbus.core.traits import ServiceTraits
 from nimbus.gateway.auth import authenticate
@@ -49,6 +50,8 @@ class RequestHandler:
             route = route_request(request, self.runtime.services, info.service if info else None)
         except ServiceError as error:
             return self.unrouted(request, error, request_id)
+        if request.on_loop and not self.on_loop.confirms(route.service, route.operation):
+            raise NeedsThread(f"{route.service} {route.operation} is not quick")
         self.check_route(route.service, route.operation)
         service = self.runtime.services.get(route.service)
         model = service.query_model if route.protocol == "query" and service.query_model is not None else service.model
@@ -83,6 +86,18 @@ class RequestHandler:
             response.body = b""
         return response
 
+    def handle_on_loop(self, request: HttpRequest) -> HttpResponse | None:
+        """``handle`` on the event loop; None when the request turned out to need a worker thread (nothing was
+        done for it: it is handled again there, as it came)."""
+        path = request.path  # routing may rewrite it (S3 virtual hosts)
+        request.on_loop = True
+        try:
+            return self.handle(request)
+        except NeedsThread:
+            request.path = path
+            return None
+        finally:
+            request.on_loop = False
 
     # A front worker (nimbus/workers/front.py) hands these to the primary instead.
     def unrouted(self, request: HttpRequest, error: ServiceError, request_id: str) -> HttpResponse:
@@ -115,7 +130,11 @@ class RequestHandler:
     def _without_operation(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
         """Requests no model operation covers, which a service claims (S3's CORS preflights and websites)."""
         name = next((n for n, claims in self._claimers if claims(request)), None)
-        return None if name is None else self.raw(name, request, request_id)
+        if name is None:
+            return None
+        if request.on_loop:
+            raise NeedsThread("a request no operation covers")
+        return self.raw(name, request, request_id)
 
     def raw(self, name: str, request: HttpRequest, request_id: str) -> HttpResponse:
         service = self.runtime.services.get(name)

@@ -68,6 +68,8 @@ class HttpRequest:
     chunk_framing: Any = None
     # The end (time.monotonic) of a long wait a provider suspended (core/waiting.py), when the request is retried.
     wait_until: float | None = None
+    # Being answered on the event loop (gateway/on_loop.py): work that may wait raises NeedsThread (core/needs_thread.py).
+    on_loop: bool = False
 
     def __post_init__(self):
         if not isinstance(self.headers, Headers):

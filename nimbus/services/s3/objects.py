@@ -5,6 +5,7 @@ import re
 from urllib.parse import parse_qsl, unquote
 
 from nimbus.core.context import RequestContext
+from nimbus.core.needs_thread import NeedsThread, on_event_loop
 from nimbus.core.times import timestamp
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3.access_ops import new_object_acl
@@ -30,6 +31,9 @@ _OVERRIDES = {"ResponseContentType": "ContentType", "ResponseContentEncoding": "
 # What an HTTP/1.1 header value may hold: tab, visible Latin-1 and space; no CR/LF (header injection).
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 _MAX_META = 2048
+# The largest body a GET answers on the event loop (gateway/on_loop.py), read from the page cache only: reading
+# and decrypting 64 KiB takes about 30 µs; a larger one goes to a worker thread.
+LOOP_BODY_BYTES = 64 * 1024
 
 
 def _check_overrides(params: dict) -> None:
@@ -165,7 +169,11 @@ class ObjectOps(S3State):
         if params.get("ResponseExpires"):
             output["Expires"] = params["ResponseExpires"]
         if body:
-            chunks = self.blobs.read(record["Segments"], first, last, data_key(ctx, bucket, record)) if size else iter(())
+            on_loop = on_event_loop(ctx)
+            if on_loop and output["ContentLength"] > LOOP_BODY_BYTES:
+                raise NeedsThread("a large body")
+            chunks = self.blobs.read(record["Segments"], first, last, data_key(ctx, bucket, record),
+                                     cached_only=on_loop) if size else iter(())
             # A body of one chunk goes out as bytes (the stream would hold as much): a stream costs the web server a
             # thread hop per chunk, one to learn it ended and one to close it.
             output["Body"] = b"".join(chunks) if output["ContentLength"] <= CHUNK else chunks

@@ -81,12 +81,12 @@ class S3State(BaseProvider):
             raise no_such_bucket(name)
         if action:
             self._authorize(ctx, action, name, key, bucket_record=bucket)
-            self._maybe_sweep(bucket)
+            self._maybe_sweep(ctx, bucket)
         if ctx.request is not None and "origin" in ctx.request.headers:
             ctx.response.headers.update(actual_request_headers(bucket, ctx.request))
         return bucket
 
-    def _maybe_sweep(self, bucket: Bucket) -> None:
+    def _maybe_sweep(self, ctx: RequestContext, bucket: Bucket) -> None:
         """Lifecycle rules are applied here (sweeper.py) before a bucket is used."""
 
     def _save_bucket(self, bucket: Bucket) -> None:

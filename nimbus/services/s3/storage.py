@@ -19,11 +19,13 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from nimbus.core.needs_thread import NeedsThread
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.s3 import crypto
 
 CHUNK = 1024 * 1024
 _HEX_DIGITS = frozenset("0123456789abcdef")
+_NOWAIT = getattr(os, "RWF_NOWAIT", None)
 MAX_OBJECT = 5 * 1024 ** 3
 
 
@@ -43,6 +45,20 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+
+
+def _pread_cached(descriptor: int, size: int, offset: int) -> bytes:
+    """``os.pread`` of what the page cache holds (RWF_NOWAIT); NeedsThread where the disk would be read. Where
+    the flag does not exist (not Linux), a plain pread."""
+    if _NOWAIT is None:
+        return os.pread(descriptor, size, offset)
+    buffer = bytearray(size)
+    try:
+        got = os.preadv(descriptor, [buffer], offset, _NOWAIT)
+    except BlockingIOError:
+        raise NeedsThread("a blob not in the page cache") from None
+    del buffer[got:]
+    return bytes(buffer)
 
 
 def _too_large() -> ServiceError:
@@ -145,8 +161,10 @@ class BlobStore:
         return Written(segment, digests["MD5"], {name: value for name, value in digests.items() if name != "MD5"})
 
     def read(self, segments: list[dict], start: int = 0, end: int | None = None,
-             key: bytes | None = None) -> Iterator[bytes]:
-        """Decrypted bytes ``start``..``end`` (inclusive) of the object made of ``segments``."""
+             key: bytes | None = None, cached_only: bool = False) -> Iterator[bytes]:
+        """Decrypted bytes ``start``..``end`` (inclusive) of the object made of ``segments``. ``cached_only``
+        (on the event loop): bytes not in the page cache raise NeedsThread rather than wait for the disk."""
+        pread = _pread_cached if cached_only else os.pread
         total = sum(s["size"] for s in segments)
         end = total - 1 if end is None else end
         offset = 0
@@ -162,7 +180,7 @@ class BlobStore:
             descriptor = os.open(self._path(segment["id"]), os.O_RDONLY)
             try:
                 while remaining > 0:
-                    data = os.pread(descriptor, min(CHUNK, remaining), local)
+                    data = pread(descriptor, min(CHUNK, remaining), local)
                     if not data:
                         raise OSError(f"blob {segment['id']} is shorter than recorded")
                     local += len(data)

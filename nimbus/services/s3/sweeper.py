@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 
+from nimbus.core.context import RequestContext
+from nimbus.core.needs_thread import leave_event_loop
 from nimbus.services.s3 import lifecycle
 from nimbus.services.s3.archive import transition
 from nimbus.services.s3.common import BUCKETS, objects_ns, parts_ns, uploads_ns
@@ -24,11 +26,12 @@ class SweeperOps(S3State):
             if (bucket.get("Config") or {}).get("Lifecycle"):
                 self._sweep(bucket)
 
-    def _maybe_sweep(self, bucket: Bucket) -> None:
+    def _maybe_sweep(self, ctx: RequestContext, bucket: Bucket) -> None:
         if not (bucket.get("Config") or {}).get("Lifecycle"):
             return
         now = self.clock.time()
         if now - self._swept.get(bucket["Name"], float("-inf")) >= lifecycle.SWEEP_EVERY:
+            leave_event_loop(ctx, "a lifecycle sweep")  # it walks the bucket's objects and writes
             self._sweep(bucket)
 
     def _sweep(self, bucket: Bucket) -> None:

@@ -17,4 +17,7 @@ TRAITS = ServiceTraits(
     reword_validation=validation_errors.reword,
     # Reads of an object: a lazy lifecycle sweep they meet writes, which sends the request to the primary.
     answers_in_any_worker=frozenset({"GetObject", "HeadObject"}),
+    # On the event loop while they stay in memory: a small body from the page cache, no lifecycle sweep due
+    # (objects.py, storage.py and sweeper.py send anything else to a worker thread).
+    runs_on_event_loop=frozenset({"GetObject", "HeadObject"}),
 )

@@ -1,0 +1,163 @@
+"""S3 GetObject and HeadObject answered on the event loop (gateway/on_loop.py, gateway/direct_answers.py): the
+same bytes as the ASGI path sends for every kind of read, answered while every worker thread is busy, and sent
+to a worker thread when the work would wait (a large body, a lifecycle sweep due, a blob not in the page cache:
+core/needs_thread.py)."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+from botocore.auth import S3SigV4Auth
+
+from nimbus.core.needs_thread import NeedsThread
+from nimbus.services.s3.objects import LOOP_BODY_BYTES
+from nimbus.services.s3.storage import BlobStore
+from tests.support import error_of, make_client, raw_exchange, signed, start_server, unique
+
+PER_CALL = {"date", "x-amz-request-id", "x-amz-id-2"}
+BODY = bytes(range(256)) * 16  # 4 KiB
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory):
+    with start_server(tmp_path_factory.mktemp("s3-on-loop")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def s3(own):
+    return make_client(own.endpoint, "s3")
+
+
+@pytest.fixture(scope="module")
+def bucket(s3):
+    name = unique("loop")
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="small", Body=BODY, ContentType="text/plain", Metadata={"colour": "blue"})
+    return name
+
+
+def direct_count(own) -> int:
+    return own.server.config.http_protocol_class.answered
+
+
+def raw_get(own, path: str, method: str = "GET", asgi: bool = False, **headers: str) -> tuple:
+    """A signed read sent by hand; ``asgi``: with an empty chunked body, which only the ASGI path reads."""
+    _, signed_headers = signed(own.endpoint, "s3", method=method, path=path, headers=headers, signer=S3SigV4Auth)
+    lines = [f"Host: 127.0.0.1:{own.config.port}", *(f"{k}: {v}" for k, v in signed_headers.items())]
+    body = b""
+    if asgi:
+        lines.append("Transfer-Encoding: chunked")
+        body = b"0\r\n\r\n"
+    data = (f"{method} {path} HTTP/1.1\r\n" + "\r\n".join(lines) + "\r\n\r\n").encode() + body
+    [answer] = raw_exchange(own.config.port, data, [method])
+    return answer
+
+
+def steady(answer) -> tuple:
+    status, headers, body = answer
+    body = re.sub(rb"<(RequestId|HostId)>[^<]*<", rb"<\1>-<", body)
+    return status, [(name, "<varies>" if name in PER_CALL else value) for name, value in headers], body
+
+
+@pytest.mark.parametrize("read", ["whole", "range", "not-modified", "precondition-failed", "missing", "overridden",
+                                  "head", "head-missing"])
+def test_a_read_on_the_loop_is_what_the_asgi_path_sends(own, s3, bucket, read):
+    etag = s3.head_object(Bucket=bucket, Key="small")["ETag"]
+    path, method, headers = f"/{bucket}/small", "GET", {}
+    if read == "range":
+        headers = {"Range": "bytes=10-99"}
+    elif read == "not-modified":
+        headers = {"If-None-Match": etag}
+    elif read == "precondition-failed":
+        headers = {"If-Match": '"0123"'}
+    elif read in ("missing", "head-missing"):
+        path = f"/{bucket}/no-such-key"
+    elif read == "overridden":
+        path += "?response-content-type=application%2Fjson&response-cache-control=no-cache"
+    if read.startswith("head"):
+        method = "HEAD"
+    before = direct_count(own)
+    direct = raw_get(own, path, method, **headers)
+    assert direct_count(own) == before + 1
+    through_asgi = raw_get(own, path, method, asgi=True, **headers)
+    assert direct_count(own) == before + 1
+    assert steady(direct) == steady(through_asgi)
+    status = {"whole": 200, "range": 206, "not-modified": 304, "precondition-failed": 412, "missing": 404,
+              "overridden": 200, "head": 200, "head-missing": 404}[read]
+    assert direct[0].split()[1] == str(status).encode()
+    if read == "whole":
+        assert direct[2] == BODY and ("x-amz-meta-colour", "blue") in direct[1]
+    if read == "range":
+        assert direct[2] == BODY[10:100]
+
+
+@contextmanager
+def workers_busy(own):
+    """Every worker thread of the server held until the block ends."""
+    app = own.server.config.app
+    release = threading.Event()
+    blockers = [app.executor.submit(release.wait, 30) for _ in range(app.executor._max_workers)]
+    try:
+        yield
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result(timeout=30)
+
+
+def test_small_reads_are_answered_while_every_worker_thread_is_busy(own, s3, bucket):
+    large = unique("large")
+    s3.put_object(Bucket=bucket, Key=large, Body=b"L" * (LOOP_BODY_BYTES + 1))
+    with ThreadPoolExecutor(2) as side, workers_busy(own):
+        waiting_large = side.submit(s3.get_object, Bucket=bucket, Key=large)
+        waiting_list = side.submit(s3.list_objects_v2, Bucket=bucket)
+        assert s3.get_object(Bucket=bucket, Key="small")["Body"].read() == BODY
+        assert s3.get_object(Bucket=bucket, Key="small", Range="bytes=-10")["Body"].read() == BODY[-10:]
+        assert s3.head_object(Bucket=bucket, Key="small")["ContentLength"] == len(BODY)
+        assert error_of(s3.get_object, Bucket=bucket, Key="absent") == ("NoSuchKey", 404)
+        # Only the first byte past the bound: the range, not the object's size, decides.
+        assert s3.get_object(Bucket=bucket, Key=large, Range=f"bytes=0-{LOOP_BODY_BYTES - 1}")["ContentLength"] == \
+            LOOP_BODY_BYTES
+        time.sleep(0.2)
+        assert not waiting_large.done() and not waiting_list.done()  # a large body, another operation: a thread
+    assert waiting_large.result(timeout=30)["Body"].read() == b"L" * (LOOP_BODY_BYTES + 1)
+    assert waiting_list.result(timeout=30)["KeyCount"] >= 2
+
+
+def test_a_lifecycle_sweep_due_takes_a_worker_thread(own, s3):
+    name = unique("swept")
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="kept", Body=b"k")
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
+        {"ID": "old", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}}]})
+    with ThreadPoolExecutor(1) as side:
+        with workers_busy(own):
+            waiting = side.submit(s3.get_object, Bucket=name, Key="kept")
+            time.sleep(0.2)
+            assert not waiting.done()  # the bucket's first use since its rules: the sweep runs on a thread
+        assert waiting.result(timeout=30)["Body"].read() == b"k"
+    with workers_busy(own):  # swept now: the next read stays on the loop
+        assert s3.get_object(Bucket=name, Key="kept")["Body"].read() == b"k"
+
+
+def test_a_blob_not_in_the_page_cache_is_not_read_on_the_loop(tmp_path):
+    blobs = BlobStore(str(tmp_path))
+    written = blobs.write(io.BytesIO(BODY))
+    path = blobs._path(written.segment["id"])
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)  # the written (and synced) pages let go
+    finally:
+        os.close(descriptor)
+    with pytest.raises(NeedsThread):
+        b"".join(blobs.read([written.segment], cached_only=True))
+    assert b"".join(blobs.read([written.segment])) == BODY  # a worker thread's read waits for the disk
+    assert b"".join(blobs.read([written.segment], cached_only=True)) == BODY  # and leaves it in the cache
+
