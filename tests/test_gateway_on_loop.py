@@ -7,10 +7,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from nimbus.gateway.on_loop import MAX_BODY_BYTES, LoopOperations
 from nimbus.protocol.http import HttpRequest
-from tests.support import active_stream, make_client, read_shard, start_server
+from tests.support import active_stream, make_client, read_shard, signed, start_server
 
 KINESIS = "Kinesis_20131202"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
@@ -92,3 +93,24 @@ def test_a_quick_operation_is_answered_while_every_worker_thread_is_busy(own):
         blocker.result(timeout=30)
     records = read_shard(kinesis, stream, put["ShardId"])
     assert [(r["Data"], r["SequenceNumber"]) for r in records] == [(b"r", put["SequenceNumber"])]
+
+
+def test_a_call_admitted_that_routes_to_another_operation_takes_a_worker_thread(own):
+    # The body names a quick operation but the query's Action, which routing reads first, does not.
+    body = b"Action=GetCallerIdentity&Version=2011-06-15"
+    url, headers = signed(own.endpoint, "sts", path="/?Action=GetSessionToken&Version=2011-06-15", body=body,
+                          headers={"Content-Type": FORM})
+    app = own.server.config.app
+    release = threading.Event()
+    blockers = [app.executor.submit(release.wait, 30) for _ in range(app.executor._max_workers)]
+    with ThreadPoolExecutor(1) as side:
+        waiting = side.submit(requests.post, url, data=body, headers=headers, timeout=30)
+        try:
+            time.sleep(0.2)
+            assert not waiting.done()
+        finally:
+            release.set()
+        answer = waiting.result(timeout=30)
+    for blocker in blockers:
+        blocker.result(timeout=30)
+    assert b"GetSessionToken" in answer.content and b"GetCallerIdentity" not in answer.content
