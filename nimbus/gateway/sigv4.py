@@ -20,7 +20,7 @@ from botocore.credentials import Credentials
 
 from nimbus.gateway import sigv4a
 from nimbus.gateway.sigv2 import is_sigv2_presigned
-from nimbus.gateway.sigv4_root import root_canonical_request, root_string_to_sign
+from nimbus.gateway.sigv4_root import root_canonical_request, root_string_to_sign, s3_canonical_request
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest
 
@@ -392,14 +392,16 @@ class _SignedHeaders:
 def _expected_signature(request: HttpRequest, info: SignatureInfo, secret_key: str,
                         headers: _SignedHeaders, path: str) -> tuple[str, str, str]:
     signer_class: type[_Exact]
-    if not s3_variant(info.service):
-        if not info.presigned and info.algorithm == ALGORITHM:
-            canonical = root_canonical_request(request, headers, path)
-            if canonical is not None:  # a call to "/" (sigv4_root.py)
-                stamp = _amz_date(info.date)
-                to_sign = root_string_to_sign(stamp, info.region, info.service, canonical)
-                key = signing_key(secret_key, stamp[:8], info.region, info.service)
-                return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), canonical, to_sign
+    s3 = s3_variant(info.service)
+    if not info.presigned and info.algorithm == ALGORITHM:
+        # A call to "/", or an S3 call without a query: its canonical request written directly (sigv4_root.py).
+        canonical = (s3_canonical_request if s3 else root_canonical_request)(request, headers, path)
+        if canonical is not None:
+            stamp = _amz_date(info.date)
+            to_sign = root_string_to_sign(stamp, info.region, info.service, canonical)
+            key = signing_key(secret_key, stamp[:8], info.region, info.service)
+            return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), canonical, to_sign
+    if not s3:
         signer_class = _Verifier
     else:
         # S3 signs its path as sent, and presigns with UNSIGNED-PAYLOAD.
