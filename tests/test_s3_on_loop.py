@@ -11,6 +11,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from botocore.auth import S3SigV4Auth
@@ -18,7 +19,7 @@ from botocore.auth import S3SigV4Auth
 from nimbus.core.needs_thread import NeedsThread
 from nimbus.services.s3.objects import LOOP_BODY_BYTES
 from nimbus.services.s3.storage import BlobStore
-from tests.support import error_of, make_client, raw_exchange, signed, start_server, unique
+from tests.support import error_of, make_client, raw_exchange, signed, start_server, unique, virtual_now
 
 PER_CALL = {"date", "x-amz-request-id", "x-amz-id-2"}
 BODY = bytes(range(256)) * 16  # 4 KiB
@@ -161,3 +162,29 @@ def test_a_blob_not_in_the_page_cache_is_not_read_on_the_loop(tmp_path):
     assert b"".join(blobs.read([written.segment])) == BODY  # a worker thread's read waits for the disk
     assert b"".join(blobs.read([written.segment], cached_only=True)) == BODY  # and leaves it in the cache
 
+
+
+def test_a_read_that_leaves_the_loop_is_counted_once(own, s3):
+    name = unique("counted")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_metrics_configuration(Bucket=name, Id="all", MetricsConfiguration={"Id": "all"})
+    s3.put_object(Bucket=name, Key="small", Body=b"s")
+    s3.put_object(Bucket=name, Key="large", Body=b"L" * (LOOP_BODY_BYTES + 1))
+    own.runtime.events.flush()
+    cloudwatch = make_client(own.endpoint, "cloudwatch")
+    s3.get_object(Bucket=name, Key="small")["Body"].read()  # on the loop
+    s3.get_object(Bucket=name, Key="large")["Body"].read()  # tried on the loop, handled on a worker thread
+
+    def gets() -> float:
+        own.runtime.events.flush()
+        now = virtual_now(own.endpoint)
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/S3", MetricName="GetRequests", Statistics=["Sum"], Period=86400,
+            Dimensions=[{"Name": "BucketName", "Value": name}, {"Name": "FilterId", "Value": "all"}],
+            StartTime=now - timedelta(days=1), EndTime=now + timedelta(minutes=1))["Datapoints"]
+        return sum(point["Sum"] for point in points)
+
+    deadline = time.monotonic() + 20
+    while gets() < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gets() == 2
