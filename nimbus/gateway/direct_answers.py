@@ -22,10 +22,13 @@ import logging
 import httptools
 from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
 
+from nimbus.core.waiting import Suspended
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.app import NEEDS_THREAD, NimbusApp
 from nimbus.gateway.browser import host_refusal
-from nimbus.protocol.http import HttpResponse
+from nimbus.gateway.handler import unrouted_error
+from nimbus.protocol.errors import ServiceError
+from nimbus.protocol.http import HttpRequest, HttpResponse
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +129,28 @@ def _answer_on_loop(app: NimbusApp, request, quick_reads: bool, needs_thread: _N
         return None
     answered = app.handler.answer_without_blocking(request)
     if answered is None and quick_reads and app.handler.on_loop.admits(request):
-        answered = app.handler.handle_on_loop(request)
+        answered = handled_on_loop(app, request)
         needs_thread.found = answered is None
     return answered
+
+
+def handled_on_loop(app: NimbusApp, request: HttpRequest, services_first: bool = False) -> HttpResponse | None:
+    """The handler's answer on the event loop (with ``services_first``, a service's answer made without blocking
+    before it: app.py's ``_respond``), app.py's 500 for an unexpected failure included (the call may be recorded
+    already: it is not handled twice); None when the request needs a worker thread (core/needs_thread.py)."""
+    try:
+        answered = app.handler.answer_without_blocking(request) if services_first else None
+        return answered if answered is not None else app.handler.handle_on_loop(request)
+    except Suspended:
+        raise
+    except Exception:
+        log.exception("unhandled error for %s %s", request.method, request.path)
+        return internal_failure(request)
+
+
+def internal_failure(request: HttpRequest) -> HttpResponse:
+    return unrouted_error(request, ServiceError("InternalFailure", "nimbus failed to handle the request.", status=500),
+                          "")
 
 
 def response_bytes(response: HttpResponse, method: str, keep_alive: bool,

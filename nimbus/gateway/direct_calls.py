@@ -17,7 +17,6 @@ that suspends (core/waiting.py: the ASGI path retries it), and a call found to n
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -25,13 +24,8 @@ from nimbus.core.waiting import Suspended
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.app import NEEDS_THREAD, NimbusApp
 from nimbus.gateway.browser import host_refusal
-from nimbus.gateway.direct_answers import response_bytes
-from nimbus.gateway.handler import unrouted_error
+from nimbus.gateway.direct_answers import handled_on_loop, internal_failure, response_bytes
 from nimbus.gateway.on_loop import MAX_BODY_BYTES
-from nimbus.protocol.errors import ServiceError
-from nimbus.protocol.http import HttpRequest, HttpResponse
-
-log = logging.getLogger(__name__)
 
 _REFUSING_HEADERS = (b"transfer-encoding", b"expect")
 # How long the rest of a quick call's body is waited for once its head is in; then the ASGI path takes it over.
@@ -132,7 +126,7 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
             if not app.handler.on_loop.admits(request) or not app.budget.take(len(body)):
                 return False
             try:
-                response = _response(app, request)
+                response = handled_on_loop(app, request, services_first=True)
             except Suspended:
                 return False
             finally:
@@ -144,7 +138,7 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
             keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
             default_headers = self.server_state.default_headers
             written = response_bytes(response, "POST", keep_alive, default_headers) or response_bytes(
-                _failure(request), "POST", keep_alive, default_headers)
+                internal_failure(request), "POST", keep_alive, default_headers)
             assert written is not None  # a whole body with nimbus's own headers
             data, keep_alive = written
             self.transport.write(data)
@@ -155,21 +149,3 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
             return True
 
     return DirectCalls
-
-
-def _response(app: NimbusApp, request: HttpRequest) -> HttpResponse | None:
-    """app.py's answer (``_respond``, on the event loop), its 500 for an unexpected failure included; None when
-    the request needs a worker thread (core/needs_thread.py)."""
-    try:
-        answered = app.handler.answer_without_blocking(request)
-        return answered if answered is not None else app.handler.handle_on_loop(request)
-    except Suspended:
-        raise
-    except Exception:
-        log.exception("unhandled error for %s %s", request.method, request.path)
-        return _failure(request)
-
-
-def _failure(request: HttpRequest) -> HttpResponse:
-    return unrouted_error(request, ServiceError("InternalFailure", "nimbus failed to handle the request.", status=500),
-                          "")
