@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from benchmarks.load import RawRequest, capacity, cpu_seconds
+from benchmarks.load import RawRequest, capacity
 
 THREADS = int(os.environ.get("WRK_THREADS", "1"))
 CONNECTIONS = int(os.environ.get("WRK_CONNECTIONS", "16"))
@@ -118,9 +118,9 @@ def measure(endpoint: str, pid: int, request: RawRequest, seconds: float) -> Mea
         lua.flush()
         pids = server_pids(pid)
         before = [own_cpu(p) for p in pids]
-        total_before = cpu_seconds(pid)
         output, client_cpu, elapsed = _wrk(endpoint, lua.name, seconds)
-        total = cpu_seconds(pid) - total_before
+        if server_pids(pid) != pids:  # a worker died (and was started again): its CPU would be lost
+            raise RuntimeError(f"the server's processes changed during the run: {pids} -> {server_pids(pid)}")
         per_process = [own_cpu(p) - b for p, b in zip(pids, before, strict=True)]
     failures = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
@@ -128,5 +128,5 @@ def measure(endpoint: str, pid: int, request: RawRequest, seconds: float) -> Mea
         raise RuntimeError(f"{request.method} {request.path}: answers that were not 200 under load:\n{output}")
     done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     per_s = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return Measured(per_s, 1000 * total / max(done, 1), client_cpu / (elapsed * (os.cpu_count() or 1)),
+    return Measured(per_s, 1000 * sum(per_process) / max(done, 1), client_cpu / (elapsed * (os.cpu_count() or 1)),
                     tuple(1000 * cpu / max(done, 1) for cpu in per_process))
