@@ -76,6 +76,9 @@ class NimbusApp:
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nimbus-req")
         self.budget = BodyBudget(runtime.config.max_buffered_body_bytes)
 
+    def before_request(self) -> None:
+        """What every request does before it is handled: nothing here (a front worker follows its primary)."""
+
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)

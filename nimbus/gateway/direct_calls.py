@@ -10,9 +10,11 @@ What it answers is what app.py would: the same ``answer_without_blocking`` and `
 unexpected failure, the body counted against the same memory budget. Anything else takes the ASGI path
 unchanged, as if the head had just been parsed: a request whose operation is not quick or whose Host or path
 app.py answers otherwise, a body not all in within 50 ms of its head (the ASGI path times a trickling body out),
-a call behind another on the connection, a wrapped app, a front worker's (nimbus/workers/), a provider
-that suspends (core/waiting.py: the ASGI path retries it), and a call found to need a worker thread
-(core/needs_thread.py: the ASGI path takes it to one).
+a call behind another on the connection, a wrapped app, a provider that suspends (core/waiting.py: the ASGI path
+retries it) or, in a front worker (nimbus/workers/), finds the call needs the primary (the ASGI path forwards it),
+and a call found to need a worker thread (core/needs_thread.py: the ASGI path takes it to one). A front worker
+takes this path only for the quick operations it answers itself, after it has followed what its primary changed
+(``NimbusApp.before_request``).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import asyncio
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from nimbus.core.waiting import Suspended
+from nimbus.core.waiting import AnsweredElsewhere, Suspended
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.app import NEEDS_THREAD, NimbusApp
 from nimbus.gateway.browser import host_refusal
@@ -42,7 +44,7 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
             super().__init__(*args, **kwargs)
             self.call_body: list[bytes] | None = None  # a quick call's body, while it is held back from ASGI
             self.late_body: asyncio.TimerHandle | None = None  # the wait for the rest of that body
-            self.quick_calls = type(self.app) is NimbusApp
+            self.quick_calls = isinstance(self.app, NimbusApp)
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
@@ -126,8 +128,9 @@ def direct_call_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtoco
             if not app.handler.on_loop.admits(request) or not app.budget.take(len(body)):
                 return False
             try:
+                app.before_request()
                 response = handled_on_loop(app, request, services_first=True)
-            except Suspended:
+            except (Suspended, AnsweredElsewhere):
                 return False
             finally:
                 app.budget.give(len(body))

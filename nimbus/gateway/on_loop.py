@@ -25,13 +25,16 @@ _READS = ("GET", "HEAD")
 
 
 class LoopOperations:
-    def __init__(self, services: ServiceRegistry):
+    def __init__(self, services: ServiceRegistry, front_worker: bool = False):
+        """``front_worker``: only the operations a front worker answers itself (the others go to the primary)."""
         self.targets: set[str] = set()  # X-Amz-Target values
         self.actions: set[tuple[str, str]] = set()  # (signing name, query Action)
         self.operations: set[tuple[str, str]] = set()  # (service, operation), every quick one
         self.readers: set[str] = set()  # signing names of REST services with quick reads
         for name in services.names:
-            operations = services.traits(name).runs_on_event_loop
+            traits = services.traits(name)
+            operations = traits.runs_on_event_loop & traits.answers_in_any_worker if front_worker \
+                else traits.runs_on_event_loop
             if not operations:
                 continue
             info = services.info(name)

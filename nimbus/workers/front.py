@@ -25,6 +25,7 @@ from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.app import ClientGone, NimbusApp
 from nimbus.gateway.browser import host_refusal
 from nimbus.gateway.handler import RequestHandler, unrouted_error
+from nimbus.gateway.on_loop import LoopOperations
 from nimbus.protocol.errors import ServiceError
 from nimbus.protocol.http import HttpRequest, HttpResponse
 from nimbus.server import uvicorn_config
@@ -84,6 +85,12 @@ class FrontRuntime(Runtime):
 
 
 class FrontHandler(RequestHandler):
+    def __init__(self, runtime: Runtime):
+        super().__init__(runtime)
+        # Quick calls the worker answers run on its event loop, straight from the connection, as in the primary
+        # (gateway/direct_calls.py); the quick calls it forwards keep the ASGI path, which forwards them.
+        self.on_loop = LoopOperations(runtime.services, front_worker=True)
+
     def unrouted(self, request: HttpRequest, error: ServiceError, request_id: str) -> HttpResponse:
         raise AnsweredElsewhere("unrouted")  # the primary words it, and meets the same error
 
@@ -110,13 +117,16 @@ class FrontApp(NimbusApp):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        self.runtime.follow_primary()
+        self.before_request()
         request = self._request(scope)
         if (request.method not in _ANSWERABLE_METHODS or request.path.startswith(ADMIN_PREFIX)
                 or host_refusal(self.runtime.config, request) is not None):
             await self._forward(scope, request, _arriving(receive), send, receive)
             return
         await super().__call__(scope, receive, send)
+
+    def before_request(self) -> None:
+        self.runtime.follow_primary()
 
     async def _respond(self, scope, request: HttpRequest, loop, send, receive) -> HttpResponse | None:
         try:
