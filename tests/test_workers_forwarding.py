@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from nimbus.workers.connections import PrimaryConnections
 from nimbus.workers.forward import forward
@@ -30,6 +31,11 @@ async def _health(connections: PrimaryConnections) -> dict:
 
 def test_forwarded_requests_share_one_kept_alive_connection(tmp_path):
     with start_server(tmp_path, workers=2, keep_alive_seconds=1) as running:
+        # The pool opens the primary's socket after the server answers (in the background): under load, later.
+        deadline = time.monotonic() + 30
+        while not running.pool.processes and time.monotonic() < deadline:
+            time.sleep(0.01)
+
         async def forwarding() -> None:
             # This pool believes the primary keeps connections longer than it does (60 s, not 1 s).
             connections = PrimaryConnections(running.pool.socket_path, keep_alive_seconds=60)
