@@ -3,10 +3,9 @@ engine records a take's calls together: one call it cannot record does not lose 
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 from nimbus.core.event_ids import cloudtrail_event_id
-from nimbus.core.events import API_CALL, MAX_TAKE, RESOURCE_CHANGE, EventBus
+from nimbus.core.events import API_CALL, RESOURCE_CHANGE, EventBus
 from nimbus.services.cloudtrail.engine import engine_for
 from tests.support import unique
 
@@ -40,30 +39,6 @@ def test_a_batch_subscriber_sees_every_record_once_in_order_before_the_flush_ret
         assert [number for batch in batches for number in batch] == list(range(500))
         assert singles[-1] == "after"
     finally:
-        bus.close()
-
-
-def test_a_take_is_bounded_however_many_records_wait(server):
-    bus = EventBus(server.runtime.scheduler)
-    started, release = threading.Event(), threading.Event()
-    sizes: list[int] = []
-
-    def slow(events):
-        started.set()
-        release.wait(10)  # the first take holds the worker while the rest queue up
-        sizes.append(len(events))
-
-    bus.subscribe_batch(API_CALL, slow)
-    try:
-        bus.publish(API_CALL, "first")
-        assert started.wait(10)
-        for number in range(3 * MAX_TAKE):
-            bus.publish(API_CALL, number)
-        release.set()
-        bus.flush()
-        assert sizes == [1, MAX_TAKE, MAX_TAKE, MAX_TAKE]
-    finally:
-        release.set()
         bus.close()
 
 

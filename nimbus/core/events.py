@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 # How long the bus worker waits for more records once it has delivered what was queued.
 GATHER_SECONDS = 0.005
-MAX_TAKE = 100  # records the worker takes from the queue at a time
 
 API_CALL = "api_call"
 RESOURCE_CHANGE = "resource_change"
@@ -182,10 +181,7 @@ class EventBus:
                 if not queued:
                     return
             take = queued.popleft
-            # Only this thread takes, so they are all there. A bounded take: records a subscriber holds until the
-            # take is done outlive the collector's young generation, and thousands of them made its older
-            # generations' collections longer and more frequent.
-            self._deliver([take() for _ in range(min(len(queued), MAX_TAKE))])
+            self._deliver([take() for _ in range(len(queued))])  # only this thread takes: they are all there
 
     def _deliver(self, taken: list[tuple[str | None, Any]]) -> None:
         """Hand one take's records to the subscribers, a flush's marker once everything before it is handed."""
