@@ -9,10 +9,10 @@ from nimbus.cli import main
 from nimbus.services.cloudtrail.engine import Engine
 
 
-def _not_recorded(engine: Engine, events) -> None:
+def _not_recorded(engine: Engine, event) -> None:
     return None
 
 
 if __name__ == "__main__":
-    Engine.on_calls = _not_recorded  # type: ignore[method-assign]
+    Engine.on_call = _not_recorded  # type: ignore[method-assign]
     sys.exit(main())

@@ -3,16 +3,13 @@
 Publishing only appends to a queue; a single worker thread hands records to
 subscribers, so CloudTrail or Config never slow the request path. ``flush``
 waits until every record published so far has been handled.
-
-The worker takes everything queued at once: a batch subscriber (``subscribe_batch``) gets each topic's records
-of that take as one list, in order, so its per-record work (locks, look-ups) is paid once per take.
 """
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,16 +94,13 @@ class ResourceChangeEvent:
 
 
 Subscriber = Callable[[Any], None]
-BatchSubscriber = Callable[[list[Any]], None]
-_TOPICS = (API_CALL, RESOURCE_CHANGE, METRIC, USAGE)
 
 
 class EventBus:
     def __init__(self, scheduler: Scheduler):
-        self._subscribers: dict[str, list[Subscriber]] = {topic: [] for topic in _TOPICS}
-        self._batch_subscribers: dict[str, list[BatchSubscriber]] = {topic: [] for topic in _TOPICS}
-        # Appended by request threads, taken only by the worker: a deque's append and popleft need no lock.
-        self._queue: deque[tuple[str | None, Any]] = deque()
+        self._subscribers: dict[str, list[Subscriber]] = {API_CALL: [], RESOURCE_CHANGE: [], METRIC: [],
+                                                            USAGE: []}
+        self._queue: queue.Queue = queue.Queue()
         self._scheduler = scheduler
         self._worker: Job | None = None
         self._lock = threading.Lock()
@@ -114,24 +108,19 @@ class EventBus:
     def subscribe(self, topic: str, callback: Subscriber) -> None:
         self._subscribers[topic].append(callback)
 
-    def subscribe_batch(self, topic: str, callback: BatchSubscriber) -> None:
-        """``callback`` gets the topic's records as lists (each record once, in publishing order)."""
-        self._batch_subscribers[topic].append(callback)
-
     def unsubscribe(self, topic: str, callback: Subscriber) -> None:
-        for found in (self._subscribers[topic], self._batch_subscribers[topic]):
-            if callback in found:
-                found.remove(callback)
+        if callback in self._subscribers[topic]:
+            self._subscribers[topic].remove(callback)
 
     def wants(self, topic: str) -> bool:
         """Whether anyone listens, so publishers can skip building records nobody reads."""
-        return bool(self._subscribers[topic] or self._batch_subscribers[topic])
+        return bool(self._subscribers[topic])
 
     def publish(self, topic: str, event: Any) -> None:
-        if not (self._subscribers[topic] or self._batch_subscribers[topic]):
+        if not self._subscribers[topic]:
             return
-        self._queue.append((topic, event))
-        (self._worker or self._ensure_worker()).wake()
+        self._queue.put((topic, event))
+        self._ensure_worker().wake()
 
     def publish_resource_change(self, ctx: RequestContext, resource_type: str, resource_arn: str,
                                 change: Change, configuration: Configuration | None, region: str) -> None:
@@ -154,7 +143,7 @@ class EventBus:
         if self._worker is None or self._worker.stopped or self._worker.thread is threading.current_thread():
             return  # a subscriber flushing on the bus's own thread would wait for itself
         done = threading.Event()
-        self._queue.append((None, done))
+        self._queue.put((None, done))
         self._worker.wake()
         done.wait(timeout)
 
@@ -172,44 +161,21 @@ class EventBus:
             return self._worker
 
     def _drain(self) -> None:
-        queued = self._queue
         while True:
-            if not queued:
+            try:
+                topic, event = self._queue.get_nowait()
+            except queue.Empty:
                 # Let the calls in flight gather before sleeping: waking this thread for every call took the GIL
                 # from the request threads (8.5% of a PutRecord's server CPU under load).
                 time.sleep(GATHER_SECONDS)
-                if not queued:
+                if self._queue.empty():
                     return
-            take = queued.popleft
-            self._deliver([take() for _ in range(len(queued))])  # only this thread takes: they are all there
-
-    def _deliver(self, taken: list[tuple[str | None, Any]]) -> None:
-        """Hand one take's records to the subscribers, a flush's marker once everything before it is handed."""
-        by_topic: dict[str, list[Any]] = {}
-        for topic, event in taken:
-            if topic is not None:
-                held = by_topic.get(topic)
-                if held is None:
-                    by_topic[topic] = [event]
-                else:
-                    held.append(event)
                 continue
-            for held_topic, events in by_topic.items():
-                self._hand(held_topic, events)
-            by_topic = {}
-            event.set()
-        for held_topic, events in by_topic.items():
-            self._hand(held_topic, events)
-
-    def _hand(self, topic: str, events: list[Any]) -> None:
-        for batch_callback in list(self._batch_subscribers[topic]):
-            try:
-                batch_callback(events)
-            except Exception:  # one broken subscriber must not starve the others
-                log.exception("event subscriber failed on %s", topic)
-        for callback in list(self._subscribers[topic]):
-            for event in events:
+            if topic is None:
+                event.set()
+                continue
+            for callback in list(self._subscribers[topic]):
                 try:
                     callback(event)
-                except Exception:
+                except Exception:  # one broken subscriber must not starve the others
                     log.exception("event subscriber failed on %s", topic)

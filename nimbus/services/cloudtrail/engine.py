@@ -49,13 +49,13 @@ class Engine:
         self.runtime = runtime
         self.store = runtime.store
         self.history = HistoryWriter(runtime.store)
-        self._kinds: dict[tuple[str, str], tuple[bool, str]] = {}
+        self._signing_names: dict[str, str] = {}
         self._trails: list[tuple[str, Trail]] | None = None
         self._generation = 0
         self._lock = threading.RLock()
         self._last_prune = 0.0
         _engines[runtime] = self
-        runtime.events.subscribe_batch(API_CALL, self.on_calls)
+        runtime.events.subscribe(API_CALL, self.on_call)
         # A jump of the virtual clock makes every timer in the skipped span due at once.
         self._job = runtime.scheduler.every("cloudtrail", TICK_SECONDS, lambda: self.tick(from_scheduler=True),
                                             on_advance=self.tick)
@@ -72,31 +72,21 @@ class Engine:
 
     # -- recording -------------------------------------------------------------------------------------
 
-    def _kind(self, service: str, operation: str) -> tuple[bool, str]:
-        """(is a data event, the service's signing name) of an operation, looked up once."""
-        found = self._kinds.get((service, operation))
-        if found is None:
-            found = self._kinds[service, operation] = (is_data_event(service, operation),
-                                                       self.runtime.services.get(service).info.signing_name)
-        return found
+    def _signing_name(self, service: str) -> str:
+        name = self._signing_names.get(service)
+        if name is None:
+            name = self._signing_names[service] = self.runtime.services.get(service).info.signing_name
+        return name
 
-    def on_calls(self, events: list[ApiCallEvent]) -> None:
-        """One take of the bus: every record into the history's batch at once (one lock, not one per call)."""
-        added = []
-        for event in events:
-            try:
-                data, signing_name = self._kind(event.service, event.operation)
-                if data and not self._wants_data(event.account_id):
-                    continue  # data events are only kept while a trail asks for them
-                record = templated_record(event, signing_name)
-                if data and not self._selected(event.account_id, record):
-                    continue  # ... and only those a trail's selectors name (not a stream Firehose polls for nothing)
-                added.append((event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,
-                              epoch_millis(event.time)))
-            except Exception:  # one call's surprise must not lose the others' records
-                log.exception("cloudtrail could not record %s.%s", event.service, event.operation)
-        if added:
-            self.history.add_many(added)
+    def on_call(self, event: ApiCallEvent) -> None:
+        data = is_data_event(event.service, event.operation)
+        if data and not self._wants_data(event.account_id):
+            return  # data events are only kept while a trail asks for them
+        record = templated_record(event, self._signing_name(event.service))
+        if data and not self._selected(event.account_id, record):
+            return  # ... and only those a trail's selectors name (not a stream Firehose polls for nothing)
+        self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,
+                         epoch_millis(event.time))
 
     def flush(self) -> None:
         """Everything published so far is in the history, and in the LookupEvents index."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -106,24 +105,15 @@ class HistoryWriter:
         self.recent: RecentRecords | None = None  # set by the engine while some trail logs
 
     def add(self, account: str, region: str, kind: str, record: dict | LazyRecord, ms: int) -> None:
-        self.add_many([(account, region, kind, record, ms)])
-
-    def add_many(self, added: Sequence[tuple[str, str, str, dict | LazyRecord, int]]) -> None:
-        """(account, region, kind, record, ms) of calls in the order they were made."""
         with self._lock:
-            pending, last_ms, seq = self._pending, self._last_ms, self._seq
-            for account, region, kind, record, ms in added:
-                if ms <= last_ms:  # keep keys strictly ordered even when the clock reads equal
-                    ms = last_ms
-                    seq += 1
-                else:
-                    last_ms, seq = ms, 0
-                pending.append((account, region, kind, time_key(ms, seq), ms, record))
-                if len(pending) >= BATCH:
-                    self._last_ms, self._seq = last_ms, seq
-                    self.flush_locked()
-                    pending = self._pending
-            self._last_ms, self._seq = last_ms, seq
+            if ms <= self._last_ms:  # keep keys strictly ordered even when the clock reads equal
+                ms = self._last_ms
+                self._seq += 1
+            else:
+                self._last_ms, self._seq = ms, 0
+            self._pending.append((account, region, kind, time_key(ms, self._seq), ms, record))
+            if len(self._pending) >= BATCH:
+                self.flush_locked()
 
     def flush(self) -> None:
         with self._lock:
