@@ -123,29 +123,27 @@ def templated_record(event: ApiCallEvent, signing_name: str) -> LazyRecord:
     region = record_region(event)
     when = _time(event.time)
     event_id = cloudtrail_event_id(event.request_id)
-    if internal_service:
-        source_ip = user_agent = _value(principal.get("invoked_by"))
-    else:
-        source_ip, user_agent = _value(event.source_ip), _value(event.user_agent)
+    parts = ['{"eventVersion":"', EVENT_VERSION, '","userIdentity":', _identity_text(principal),
+             ',"eventTime":"', when, '"', fixed.named, _value(region),
+             ',"sourceIPAddress":', _value(principal.get("invoked_by") if internal_service else event.source_ip),
+             ',"userAgent":', _value(principal.get("invoked_by") if internal_service else event.user_agent)]
     fields = {**fixed.fields, "eventTime": when, "awsRegion": region, "requestID": event.request_id,
               "eventID": event_id, "recipientAccountId": event.account_id}
-    error = ""
     if event.error_code:
-        error = f',"errorCode":{_value(event.error_code)},"errorMessage":{_value(event.error_message)}'
+        parts += [',"errorCode":', _value(event.error_code), ',"errorMessage":', _value(event.error_message)]
         fields["errorCode"] = event.error_code
+    parts += [',"requestParameters":', _elements_text(request), ',"responseElements":', _elements_text(response),
+              ',"requestID":', _value(event.request_id), ',"eventID":"', event_id, '"', fixed.read_only_text]
     found = resources(event, event.account_id)
-    resources_text = ""
     if found:
         encoded = json_bytes(found)
-        resources_text = f',"resources":{encoded.decode("ascii")}'
+        parts += [',"resources":', encoded.decode("ascii")]
         fields["resources"] = encoded  # read back when asked (lazy_record.py), so ``fields`` holds no container
-    shared = f',"sharedEventID":"{shared_event_id(event.request_id)}"' if internal_service else ""
-    tls = f',"tlsDetails":{{"clientProvidedHostHeader":{_value(event.host)}}}' if event.host and not event.internal \
-        else ""
-    # One f-string: a list of parts and a join cost more than everything else this function does itself.
-    text = (f'{{"eventVersion":"{EVENT_VERSION}","userIdentity":{_identity_text(principal)},"eventTime":"{when}"'
-            f'{fixed.named}{_value(region)},"sourceIPAddress":{source_ip},"userAgent":{user_agent}{error}'
-            f',"requestParameters":{_elements_text(request)},"responseElements":{_elements_text(response)}'
-            f',"requestID":{_value(event.request_id)},"eventID":"{event_id}"{fixed.read_only_text}{resources_text}'
-            f'{fixed.kind}{_value(event.account_id)}{shared}{fixed.category}{tls}}}')
-    return LazyRecord(text, fields)
+    parts += [fixed.kind, _value(event.account_id)]
+    if internal_service:
+        parts += [',"sharedEventID":"', shared_event_id(event.request_id), '"']
+    parts.append(fixed.category)
+    if event.host and not event.internal:
+        parts += [',"tlsDetails":{"clientProvidedHostHeader":', _value(event.host), "}"]
+    parts.append("}")
+    return LazyRecord("".join(parts), fields)

@@ -177,19 +177,15 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
         if kind:
             found[resource] = {"accountId": account, "type": kind, "ARN": resource}
     response = event.response or {}
-    if not _HOLDERS.isdisjoint(response):  # most responses hold none: not asked one by one
-        for holder in _HOLDER_ORDER:
-            arn = (response.get(holder) or {}).get("Arn") if isinstance(response.get(holder), dict) else None
-            if arn and (arn_kind := arn_type(arn)):
-                found.setdefault(arn, {"accountId": account, "type": arn_kind, "ARN": arn})
-        if isinstance(response.get("TopicArn"), str):
-            found.setdefault(response["TopicArn"], {"accountId": account, "type": "AWS::SNS::Topic",
-                                                    "ARN": response["TopicArn"]})
-    members = _resource_members(tuple(params))
-    if not members:
-        return list(found.values())
+    for holder in ("KeyMetadata", "User", "Role", "Group", "Policy"):
+        arn = (response.get(holder) or {}).get("Arn") if isinstance(response.get(holder), dict) else None
+        if arn and (arn_kind := arn_type(arn)):
+            found.setdefault(arn, {"accountId": account, "type": arn_kind, "ARN": arn})
+    if isinstance(response.get("TopicArn"), str):
+        found.setdefault(response["TopicArn"], {"accountId": account, "type": "AWS::SNS::Topic",
+                                                "ARN": response["TopicArn"]})
     kinds = {r["type"] for r in found.values()}
-    for member, kind in members:
+    for member, kind in _resource_members(tuple(params)):
         value = params[member]
         if isinstance(value, str) and value and kind not in kinds:
             if member == "Bucket":
@@ -206,9 +202,6 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
 
 
 _CACHED = 10_000  # parameter sets and ARNs: an operation's calls share a few
-# Response members whose ``Arn`` names the call's resource, in the order a record lists them; then SNS's TopicArn.
-_HOLDER_ORDER = ("KeyMetadata", "User", "Role", "Group", "Policy")
-_HOLDERS = frozenset((*_HOLDER_ORDER, "TopicArn"))
 
 
 @lru_cache(maxsize=_CACHED)
