@@ -12,7 +12,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 from nimbus.store.base import (
@@ -26,13 +25,6 @@ from nimbus.store.base import (
 from nimbus.store.base import join_namespace as _ns
 
 _UPSERT = "INSERT INTO documents(ns, key, value) VALUES(?,?,?) ON CONFLICT(ns, key) DO UPDATE SET value=excluded.value"
-# Rows per statement of put_many: chunks of this many, then of falling powers of two (a few statement texts).
-_ROWS_PER_STATEMENT = 64
-
-
-@cache
-def _upsert_rows(count: int) -> str:
-    return _UPSERT.replace("(?,?,?)", ",".join(["(?,?,?)"] * count))
 
 
 class SqliteStore(Store):
@@ -68,16 +60,10 @@ class SqliteStore(Store):
             self._conn.execute(_UPSERT, (_ns(ns), key, data))
 
     def put_many(self, items: Iterable[tuple[Namespace, str, Any]]) -> None:
-        # A CloudTrail history batch is a hundred rows, and a put each was most of its cost. Several rows per
-        # statement, not executemany: sqlite3 lets go of the GIL around each statement's step, and under load each
-        # taking it back is a wait behind the request threads (once per row with executemany).
-        values = [part for ns, key, value in items for part in (_ns(ns), key, document_text(value))]
-        rows, start = len(values) // 3, 0
+        # One executemany: a CloudTrail history batch is a thousand rows, and a put each was most of its cost.
+        rows = [(_ns(ns), key, document_text(value)) for ns, key, value in items]
         with self.transaction():
-            while start < rows:
-                count = min(_ROWS_PER_STATEMENT, 1 << ((rows - start).bit_length() - 1))
-                self._conn.execute(_upsert_rows(count), values[3 * start:3 * (start + count)])
-                start += count
+            self._conn.executemany(_UPSERT, rows)
 
     def delete(self, ns: Namespace, key: str) -> bool:
         with self._lock:

@@ -52,12 +52,6 @@ def test_put_many_writes_and_overwrites_across_namespaces(store):
     store.put_many([])
 
 
-def test_put_many_of_a_history_batch_writes_every_row_the_last_write_of_a_key_winning(store):
-    rows = [(NS, f"k{index:03d}", {"v": index}) for index in range(150)] + [(NS, "k007", "again")]
-    store.put_many(rows)
-    assert store.scan(NS) == [(f"k{index:03d}", "again" if index == 7 else {"v": index}) for index in range(150)]
-
-
 def test_put_many_inside_a_failed_transaction_is_rolled_back(store):
     with pytest.raises(RuntimeError), store.transaction():
         store.put_many([(NS, "a", 1), (NS, "b", 2)])
