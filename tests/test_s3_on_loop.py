@@ -18,7 +18,7 @@ from botocore.auth import S3SigV4Auth
 
 from nimbus.core.needs_thread import NeedsThread
 from nimbus.services.s3.objects import LOOP_BODY_BYTES
-from nimbus.services.s3.storage import BlobStore
+from nimbus.services.s3.storage import BlobStore, _pread_cached
 from tests.support import error_of, make_client, raw_exchange, signed, start_server, unique, virtual_now
 
 PER_CALL = {"date", "x-amz-request-id", "x-amz-id-2"}
@@ -162,6 +162,15 @@ def test_a_blob_not_in_the_page_cache_is_not_read_on_the_loop(tmp_path):
     assert b"".join(blobs.read([written.segment])) == BODY  # a worker thread's read waits for the disk
     assert b"".join(blobs.read([written.segment], cached_only=True)) == BODY  # and leaves it in the cache
 
+
+def test_a_file_system_that_cannot_read_without_waiting_sends_the_read_to_a_thread():
+    # /proc refuses RWF_NOWAIT (EOPNOTSUPP) as some overlay and FUSE file systems a data dir may sit on do.
+    descriptor = os.open("/proc/self/status", os.O_RDONLY)
+    try:
+        with pytest.raises(NeedsThread):
+            _pread_cached(descriptor, 64, 0)
+    finally:
+        os.close(descriptor)
 
 
 def test_a_read_that_leaves_the_loop_is_counted_once(own, s3):

@@ -11,6 +11,7 @@ under a fresh key as it arrived is linked into place as it is (``adopt``), its b
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -48,8 +49,9 @@ def _unlink(path: str) -> None:
 
 
 def _pread_cached(descriptor: int, size: int, offset: int) -> bytes:
-    """``os.pread`` of what the page cache holds (RWF_NOWAIT); NeedsThread where the disk would be read. Where
-    the flag does not exist (not Linux), a plain pread."""
+    """``os.pread`` of what the page cache holds (RWF_NOWAIT); NeedsThread where the disk would be read, or where
+    the data dir's file system does not take the flag (EOPNOTSUPP: overlay and FUSE file systems on some kernels).
+    Where the flag does not exist (not Linux), a plain pread."""
     if _NOWAIT is None:
         return os.pread(descriptor, size, offset)
     buffer = bytearray(size)
@@ -57,6 +59,10 @@ def _pread_cached(descriptor: int, size: int, offset: int) -> bytes:
         got = os.preadv(descriptor, [buffer], offset, _NOWAIT)
     except BlockingIOError:
         raise NeedsThread("a blob not in the page cache") from None
+    except OSError as error:
+        if error.errno != errno.EOPNOTSUPP:
+            raise
+        raise NeedsThread("a file system that cannot read without waiting") from None
     del buffer[got:]
     return bytes(buffer)
 
