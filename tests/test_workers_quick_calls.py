@@ -3,14 +3,12 @@ straight from the connection (gateway/direct_calls.py), not through ASGI and a h
 from __future__ import annotations
 
 import http.client
-import os
-import socket
 import time
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.support import make_client, signed, start_server
+from tests.support import connection_held_by, make_client, signed, start_with_a_worker, thread_ticks
 
 CALLS = 24  # each on a new connection: enough for both processes to accept some
 CALLS_ON_ONE_CONNECTION = 1500
@@ -20,57 +18,28 @@ FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
-    with start_server(tmp_path_factory.mktemp("quick-workers"), workers=2) as running:
-        deadline = time.monotonic() + 60
-        while not all(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) for sock in running.pool.listeners):
-            assert time.monotonic() < deadline, "a front worker never listened"
-            time.sleep(0.05)
+    with start_with_a_worker(tmp_path_factory.mktemp("quick-workers")) as running:
         yield running
-
-
-def _thread_ticks(pid: int) -> dict[int, int]:
-    """CPU ticks (user + system) of each thread of ``pid``."""
-    ticks = {}
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        ticks[int(task)] = int(fields[11]) + int(fields[12])
-    return ticks
-
-
-def _accepted_here(connection: http.client.HTTPConnection, port: int) -> bool:
-    """Whether this process (the primary: the test's own) accepted ``connection``: its server end is among our files."""
-    client_port = connection.sock.getsockname()[1]
-    with open("/proc/net/tcp") as table:
-        inode = next(fields[9] for fields in map(str.split, list(table)[1:])
-                     if int(fields[1].split(":")[1], 16) == port and int(fields[2].split(":")[1], 16) == client_port)
-    return any(os.readlink(f"/proc/self/fd/{fd}") == f"socket:[{inode}]" for fd in os.listdir("/proc/self/fd")
-               if os.path.exists(f"/proc/self/fd/{fd}"))
 
 
 def _worker_connection(pair) -> http.client.HTTPConnection:
     url = urlparse(pair.endpoint)
-    for _ in range(200):
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-        connection.request("GET", "/_nimbus/health")
-        connection.getresponse().read()
-        if not _accepted_here(connection, url.port):
-            return connection
-        connection.close()
-    raise AssertionError("the front worker accepted no connection")
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    connection.sock = connection_held_by(pair, worker=True)
+    return connection
 
 
 def test_a_worker_answers_quick_calls_on_its_event_loop(pair):
     (worker,) = pair.pool.processes
     connection = _worker_connection(pair)
     url, headers = signed(pair.endpoint, "sts", body=IDENTITY, headers={"Content-Type": FORM})
-    before = _thread_ticks(worker.pid)
+    before = thread_ticks(worker.pid)
     for _ in range(CALLS_ON_ONE_CONNECTION):
         connection.request("POST", "/", body=IDENTITY, headers=headers)
         response = connection.getresponse()
         assert response.status == 200, response.read()
         response.read()
-    after = _thread_ticks(worker.pid)
+    after = thread_ticks(worker.pid)
     connection.close()
     spent = {thread: ticks - before.get(thread, 0) for thread, ticks in after.items()}
     # On the ASGI path each call's handling (SigV4, STS, serialising) ran on a thread of the pool, more than half

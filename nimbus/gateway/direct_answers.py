@@ -8,7 +8,10 @@ the answer itself. Which requests a service answers this way is the service's ow
 only hands it the request and writes the bytes back.
 
 A bodyless GET or HEAD for a quick read (gateway/on_loop.py: S3's GetObject and HeadObject) is handled here
-too, on the event loop, unless it turns out to need a worker thread (core/needs_thread.py).
+too, on the event loop, unless it turns out to need a worker thread (core/needs_thread.py). A front worker
+(nimbus/workers/) handles the quick reads it answers itself so, once it has followed what its primary changed
+(``NimbusApp.before_request``); a read that turns out to need the primary (``AnsweredElsewhere``) takes the ASGI
+path, which forwards it whole.
 
 Anything else takes the ASGI path unchanged: a request the service declines, one with a body (or
 ``Expect``, or an upgrade), one behind another still being answered on the same connection (pipelined
@@ -22,7 +25,7 @@ import logging
 import httptools
 from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
 
-from nimbus.core.waiting import Suspended
+from nimbus.core.waiting import AnsweredElsewhere, Suspended
 from nimbus.gateway.admin import PREFIX as ADMIN_PREFIX
 from nimbus.gateway.app import NEEDS_THREAD, NimbusApp
 from nimbus.gateway.browser import host_refusal
@@ -43,7 +46,6 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
             super().__init__(*args, **kwargs)
             self.skip_message = False  # the parsed request was answered at its head: its end needs nothing
             self.direct = isinstance(self.app, NimbusApp)
-            self.quick_reads = type(self.app) is NimbusApp  # not a front worker's (nimbus/workers/)
 
         def on_headers_complete(self) -> None:
             request = _NeedsThread()
@@ -68,9 +70,11 @@ def direct_protocol(base: type[HttpToolsProtocol]) -> type[HttpToolsProtocol]:
             method = self.parser.get_method().decode("ascii")
             keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
             try:
-                response = _answer_on_loop(self.app, self._request_of(method), self.quick_reads, needs_thread)
+                response = _answer_on_loop(self.app, self._request_of(method), needs_thread)
                 written = None if response is None else \
                     response_bytes(response, method, keep_alive, self.server_state.default_headers)
+            except AnsweredElsewhere:  # a front worker's read that needs its primary: the ASGI path forwards it
+                return False
             except Exception:  # the ASGI path answers (and logs) it as it always has
                 log.debug("no direct answer for %s", method, exc_info=True)
                 return False
@@ -120,7 +124,7 @@ class _NeedsThread:
         self.found = False
 
 
-def _answer_on_loop(app: NimbusApp, request, quick_reads: bool, needs_thread: _NeedsThread) -> HttpResponse | None:
+def _answer_on_loop(app: NimbusApp, request, needs_thread: _NeedsThread) -> HttpResponse | None:
     """What the ASGI app would answer on the event loop (app.py): for a Host nimbus answers as, outside
     /_nimbus/; for another Host, a service's own name (a distribution's domain name) it knows from memory."""
     if host_refusal(app.runtime.config, request) is not None:
@@ -128,7 +132,8 @@ def _answer_on_loop(app: NimbusApp, request, quick_reads: bool, needs_thread: _N
     if request.path.startswith(ADMIN_PREFIX):
         return None
     answered = app.handler.answer_without_blocking(request)
-    if answered is None and quick_reads and app.handler.on_loop.admits(request):
+    if answered is None and app.handler.on_loop.admits(request):
+        app.before_request()
         answered = handled_on_loop(app, request)
         needs_thread.found = answered is None
     return answered

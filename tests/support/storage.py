@@ -4,10 +4,14 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from tests.support.basics import AWS_CLI, error_of, on_loopback, unique
+from botocore.auth import S3SigV4Auth
+
+from tests.support.basics import AWS_CLI, error_of, on_loopback, signed, unique
 
 # --- S3 -------------------------------------------------------------------------------------------
 
@@ -32,6 +36,54 @@ def open_to_anyone(s3, bucket: str, actions=("s3:GetObject",), resource: str = "
 
 
 # --- CloudTrail -----------------------------------------------------------------------------------
+
+# What differs from answer to answer of the same read.
+_PER_CALL = {"date", "x-amz-request-id", "x-amz-id-2"}
+
+
+def s3_request_bytes(endpoint: str, path: str, method: str = "GET", body: bytes = b"", asgi: bool = False,
+                     sign: bool = True, **headers: str) -> bytes:
+    """A request for ``path`` signed for S3 (anonymous without ``sign``), as bytes to send by hand; ``asgi``: its
+    body chunked (an empty one too), which only the ASGI path reads (a bodyless read may be answered straight from
+    the connection: gateway/direct_answers.py)."""
+    if sign:
+        _, headers = signed(endpoint, "s3", method=method, path=path, body=body, headers=headers, signer=S3SigV4Auth)
+    lines = [f"Host: {urlsplit(endpoint).netloc}", *(f"{k}: {v}" for k, v in headers.items())]
+    if asgi:
+        lines.append("Transfer-Encoding: chunked")
+        body = (b"%x\r\n%b\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
+    elif body:
+        lines.append(f"Content-Length: {len(body)}")
+    return (f"{method} {path} HTTP/1.1\r\n" + "\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+# Reads of a small object S3 answers on the event loop (gateway/direct_answers.py), by name, and their status.
+LOOP_READS = {"whole": 200, "range": 206, "not-modified": 304, "precondition-failed": 412, "missing": 404,
+              "overridden": 200, "head": 200, "head-missing": 404}
+
+
+def loop_read(read: str, bucket: str, key: str, etag: str) -> tuple[str, str, dict[str, str]]:
+    """The path, method and headers of the read ``read`` (one of ``LOOP_READS``) of ``key``, whose ETag is ``etag``."""
+    path, headers = f"/{bucket}/{key}", {}
+    if read == "range":
+        headers = {"Range": "bytes=10-99"}
+    elif read == "not-modified":
+        headers = {"If-None-Match": etag}
+    elif read == "precondition-failed":
+        headers = {"If-Match": '"0123"'}
+    elif read in ("missing", "head-missing"):
+        path = f"/{bucket}/no-such-key"
+    elif read == "overridden":
+        path += "?response-content-type=application%2Fjson&response-cache-control=no-cache"
+    return path, "HEAD" if read.startswith("head") else "GET", headers
+
+
+def steady_answer(answer: tuple) -> tuple:
+    """A raw answer (``read_answers``) with what differs from call to call masked: dates and request ids."""
+    status, headers, body = answer
+    body = re.sub(rb"<(RequestId|HostId)>[^<]*<", rb"<\1>-<", body)
+    return status, [(name, "<varies>" if name in _PER_CALL else value) for name, value in headers], body
+
 
 def bucket_policy(bucket: str, account: str, prefix: str = "") -> str:
     """The bucket policy AWS documents for a trail's bucket."""
