@@ -54,6 +54,9 @@ class ApiCallEvent:
     host: str | None = None  # the Host header the client sent (CloudTrail's tlsDetails)
     # Turns the raw parameters and response into what may be recorded, on first reading (see _redacted_on_read).
     redaction: Callable[[Any, Any], tuple[Any, Any]] | None = field(default=None, repr=False, compare=False)
+    # CloudTrail's record of the call (its JSON text and the members read beside it), when the front worker that
+    # answered built it before shipping (workers/prebuilt.py): the primary's recording then only stores it.
+    prebuilt: tuple[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def settle(self) -> None:
         """Redact the parameters and response (once): only when a subscriber first reads either, on the bus

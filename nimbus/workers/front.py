@@ -33,6 +33,7 @@ from nimbus.services.iam.startup import IamIdentityPolicies
 from nimbus.store.base import Store
 from nimbus.workers.connections import PrimaryConnections
 from nimbus.workers.forward import forward
+from nimbus.workers.prebuilt import RecordPrebuilder
 from nimbus.workers.shared import SharedCounters
 from nimbus.workers.shipping import ShippingBus
 from nimbus.workers.stores import ReadOnlyStore
@@ -66,6 +67,8 @@ class FrontRuntime(Runtime):
     def _start_background(self) -> None:
         self.scheduler.stop()  # a provider's job never starts here: background work is the primary's
         self.authz.use_identity_policies(IamIdentityPolicies(self))
+        assert isinstance(self.events, ShippingBus)
+        self.events.prebuild = RecordPrebuilder(self.services)
 
     def follow_primary(self) -> None:
         """Before each request: what the primary changed since the last one is seen here (caches, clock, reset)."""

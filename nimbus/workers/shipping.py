@@ -14,13 +14,14 @@ import logging
 import pickle
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceChangeEvent
 from nimbus.core.metrics import MetricDatum
 from nimbus.core.scheduler import Scheduler
 from nimbus.core.usage import UsageRecord
+from nimbus.workers.prebuilt import plain_prebuilt
 from nimbus.workers.shared import SharedCounters
 from nimbus.workers.unix_http import UnixConnection
 
@@ -64,7 +65,7 @@ def read_batch(body: bytes) -> list[tuple[str, Any]]:
     batch = _RecordUnpickler(io.BytesIO(body)).load()
     if not isinstance(batch, list) or not all(
             isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], _RECORDS)
-            for item in batch):
+            and (type(item[1]) is not ApiCallEvent or plain_prebuilt(item[1].prebuilt)) for item in batch):
         raise ValueError("not a batch of event records")
     return batch
 
@@ -85,6 +86,8 @@ class ShippingBus(EventBus):
         self._connection = UnixConnection(socket_path)
         self._counters = counters  # what the primary's flush waits for (gathering.py)
         self._slot = slot
+        # Builds an API call's CloudTrail record before it ships (prebuilt.py); set once the services are.
+        self.prebuild: Callable[[ApiCallEvent], None] | None = None
         self._outbox: list[tuple[str, Any]] = []
         self._pending = threading.Condition()
         self._in_flight = 0
@@ -136,9 +139,15 @@ class ShippingBus(EventBus):
                     self._pending.notify_all()
 
     def _ship(self, batch: list[tuple[str, Any]]) -> None:
+        prebuild = self.prebuild
         for _, event in batch:
             if isinstance(event, ApiCallEvent):
                 event.settle()  # the redaction closure stays here; the record travels redacted
+                if prebuild is not None:
+                    try:
+                        prebuild(event)
+                    except Exception:  # the primary builds it then, and says what is wrong with it
+                        log.exception("could not build the CloudTrail record of a %s call", event.operation)
         try:
             body = write_batch(batch)
         except Exception:  # one record that does not travel must not lose the others

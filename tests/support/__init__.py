@@ -15,3 +15,4 @@ from tests.support.raw_http import *  # noqa: F403
 from tests.support.storage import *  # noqa: F403
 from tests.support.streams import *  # noqa: F403
 from tests.support.tls import *  # noqa: F403
+from tests.support.workers import *  # noqa: F403

@@ -1,0 +1,48 @@
+"""CloudTrail records built in the front worker that answered the call, not in the primary.
+
+Building a call's record (``record_template.templated_record``) was a third of what the primary spent on a call a
+worker answered: work done in one process for all of them, which bounds what more cores give. The record depends
+only on the call and its service's signing name, which a worker knows as the primary does, so the worker's
+shipping thread builds it (off the request path) and ships its text and fields with the event; the primary's
+engine stores them as they came. Data events are left to the primary: it keeps them only while a trail selects
+them, and a worker must not pay for records nobody keeps.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nimbus.core.events import ApiCallEvent
+from nimbus.services.cloudtrail.record_template import templated_record
+from nimbus.services.cloudtrail.records import is_data_event
+
+if TYPE_CHECKING:
+    from nimbus.core.registry import ServiceRegistry
+
+
+class RecordPrebuilder:
+    def __init__(self, services: ServiceRegistry):
+        self._services = services
+        self._signing_names: dict[str, str] = {}
+
+    def __call__(self, event: ApiCallEvent) -> None:
+        if is_data_event(event.service, event.operation):
+            return
+        name = self._signing_names.get(event.service)
+        if name is None:
+            name = self._signing_names[event.service] = self._services.info(event.service).signing_name
+        record = templated_record(event, name)
+        event.prebuilt = (record.text, record.fields)
+
+
+def plain_prebuilt(prebuilt: Any) -> bool:
+    """Whether what a worker shipped as a prebuilt record is one: a text and a dict of named plain values."""
+    if prebuilt is None:
+        return True
+    if type(prebuilt) is not tuple or len(prebuilt) != 2 or type(prebuilt[0]) is not str:
+        return False
+    fields = prebuilt[1]
+    return type(fields) is dict and all(
+        type(name) is str and type(value) in _FIELD_TYPES for name, value in fields.items())
+
+
+_FIELD_TYPES = frozenset({str, bool, bytes})  # bytes: a record's resources, as their JSON (lazy_record.py)

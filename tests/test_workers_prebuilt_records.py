@@ -1,0 +1,158 @@
+"""A front worker builds the CloudTrail record of each management call it answers and ships it with the event
+(workers/prebuilt.py): the primary stores it as it came, and it is the record the primary would have built."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+import nimbus.services.cloudtrail.engine as engine_module
+from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.services.cloudtrail.record_template import templated_record
+from nimbus.workers.shipping import read_batch, write_batch
+from tests.support import make_client, start_server, unique, workers_listening
+
+WANTED = 4  # calls answered by each process
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    with start_server(tmp_path_factory.mktemp("prebuilt-workers"), workers=2) as running:
+        yield workers_listening(running)
+
+
+class _Seen:
+    """The API-call events the primary's bus hands its subscribers, by user agent."""
+
+    def __init__(self, runtime):
+        self.runtime = runtime
+        self.events: dict[str, ApiCallEvent] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        self.runtime.events.subscribe(API_CALL, self.add)
+        return self
+
+    def __exit__(self, *_):
+        self.runtime.events.unsubscribe(API_CALL, self.add)
+
+    def add(self, event: ApiCallEvent) -> None:
+        with self._lock:
+            self.events[event.user_agent] = event
+
+    def by_who_answered(self, prefix: str) -> tuple[list[ApiCallEvent], list[ApiCallEvent]]:
+        """(answered by a worker: they come with a record, answered by the primary)."""
+        self.runtime.events.flush()
+        with self._lock:
+            mine = [event for agent, event in self.events.items() if prefix in agent]
+        return [e for e in mine if e.prebuilt is not None], [e for e in mine if e.prebuilt is None]
+
+
+def _from_both(pair, seen: _Seen, call) -> tuple[list[ApiCallEvent], list[ApiCallEvent]]:
+    """Calls on new connections (the kernel spreads them over both processes) until each process answered some."""
+    prefix = unique("prebuilt")
+    deadline = time.monotonic() + 60
+    while True:
+        for _ in range(WANTED):
+            call(f"{prefix}-{unique('call')}")
+        from_worker, from_primary = seen.by_who_answered(prefix)
+        if len(from_worker) >= WANTED and len(from_primary) >= WANTED:
+            return from_worker, from_primary
+        assert time.monotonic() < deadline, (len(from_worker), len(from_primary))
+
+
+def _lookup(pair, name: str) -> dict[str, dict]:
+    """LookupEvents' records of ``name``, by user agent."""
+    cloudtrail = make_client(pair.endpoint, "cloudtrail")
+    pages = cloudtrail.get_paginator("lookup_events").paginate(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])
+    records = (json.loads(event["CloudTrailEvent"]) for page in pages for event in page["Events"])
+    return {record["userAgent"]: record for record in records}
+
+
+def _unique_members(record: dict) -> dict:
+    """The record without what differs from call to call (ids, time, the agent that named the call)."""
+    return {name: value for name, value in record.items()
+            if name not in ("eventID", "requestID", "eventTime", "userAgent")}
+
+
+def test_a_worker_ships_the_record_the_primary_would_have_built(pair):
+    key = make_client(pair.endpoint, "kms").create_key()["KeyMetadata"]["KeyId"]
+
+    def encrypt(agent: str) -> None:
+        make_client(pair.endpoint, "kms", user_agent_extra=agent).encrypt(KeyId=key, Plaintext=b"secret")
+
+    with _Seen(pair.runtime) as seen:
+        from_worker, from_primary = _from_both(pair, seen, encrypt)
+    for event in from_worker:
+        text, fields = event.prebuilt
+        event.prebuilt = None
+        built_here = templated_record(event, "kms")
+        assert (text, fields) == (built_here.text, built_here.fields)
+    recorded = _lookup(pair, "Encrypt")
+    worker_record, primary_record = recorded[from_worker[0].user_agent], recorded[from_primary[0].user_agent]
+    assert worker_record["eventSource"] == "kms.amazonaws.com"
+    assert _unique_members(worker_record) == _unique_members(primary_record)
+
+
+def test_the_primary_does_not_build_what_a_worker_shipped(pair, monkeypatch):
+    built: list[str] = []
+
+    def counting(event, signing_name):
+        built.append(event.user_agent)
+        return templated_record(event, signing_name)
+
+    monkeypatch.setattr(engine_module, "templated_record", counting)
+
+    def identity(agent: str) -> None:
+        make_client(pair.endpoint, "sts", user_agent_extra=agent).get_caller_identity()
+
+    with _Seen(pair.runtime) as seen:
+        from_worker, from_primary = _from_both(pair, seen, identity)
+    assert {event.user_agent for event in from_primary} <= set(built)
+    assert not {event.user_agent for event in from_worker} & set(built)
+    recorded = _lookup(pair, "GetCallerIdentity")
+    assert all(event.user_agent in recorded for event in from_worker + from_primary)
+
+
+def test_a_worker_leaves_data_events_to_the_primary(pair):
+    s3 = make_client(pair.endpoint, "s3")
+    bucket = unique("prebuilt-data")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"body")
+
+    def get_object(agent: str) -> None:
+        make_client(pair.endpoint, "s3", user_agent_extra=agent).get_object(Bucket=bucket, Key="k")["Body"].read()
+
+    with _Seen(pair.runtime) as seen:
+        prefix = unique("data")
+        for _ in range(4 * WANTED):
+            get_object(f"{prefix}-{unique('call')}")
+        from_worker, from_primary = seen.by_who_answered(prefix)
+    assert not from_worker and len(from_primary) == 4 * WANTED
+
+
+def _event(prebuilt) -> ApiCallEvent:
+    return ApiCallEvent(time=datetime.now(UTC), request_id="r", account_id="000000000000", region="us-east-1",
+                        principal={}, access_key_id=None, source_ip="127.0.0.1", user_agent="a", service="sts",
+                        operation="GetCallerIdentity", request_parameters=None, response=None, error_code=None,
+                        error_message=None, read_only=True, internal=False, prebuilt=prebuilt)
+
+
+@pytest.mark.parametrize("prebuilt", [
+    ("{}", {"eventName": ["a list"]}), ("{}", {1: "a name that is no string"}), (b"{}", {}), ("{}",),
+    ["{}", {}], ("{}", {"resources": {"a": "dict"}}),
+])
+def test_a_prebuilt_record_that_is_not_one_is_refused(prebuilt):
+    with pytest.raises(ValueError, match="not a batch of event records"):
+        read_batch(write_batch([(API_CALL, _event(prebuilt))]))
+
+
+def test_a_prebuilt_record_of_plain_values_is_read():
+    prebuilt = ('{"eventName":"GetCallerIdentity"}', {"eventName": "GetCallerIdentity", "readOnly": True,
+                                                       "resources": b"[]"})
+    ((topic, event),) = read_batch(write_batch([(API_CALL, _event(prebuilt))]))
+    assert (topic, event.prebuilt) == (API_CALL, prebuilt)
