@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import threading
 import time
 from datetime import UTC, datetime
@@ -142,10 +144,7 @@ def _event(prebuilt) -> ApiCallEvent:
                         error_message=None, read_only=True, internal=False, prebuilt=prebuilt)
 
 
-@pytest.mark.parametrize("prebuilt", [
-    ("{}", {"eventName": ["a list"]}), ("{}", {1: "a name that is no string"}), (b"{}", {}), ("{}",),
-    ["{}", {}], ("{}", {"resources": {"a": "dict"}}),
-])
+@pytest.mark.parametrize("prebuilt", [(b"{}", {}), ("{}",), ["{}", {}], ("{}", "not a dict"), ("{}", {}, "more")])
 def test_a_prebuilt_record_that_is_not_one_is_refused(prebuilt):
     with pytest.raises(ValueError, match="not a batch of event records"):
         read_batch(write_batch([(API_CALL, _event(prebuilt))]))
@@ -156,3 +155,26 @@ def test_a_prebuilt_record_of_plain_values_is_read():
                                                        "resources": b"[]"})
     ((topic, event),) = read_batch(write_batch([(API_CALL, _event(prebuilt))]))
     assert (topic, event.prebuilt) == (API_CALL, prebuilt)
+
+
+class _RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.mkdir, (str(self.marker),)
+
+
+def test_a_batch_that_would_run_code_is_refused(tmp_path):
+    marker = tmp_path / "ran"
+    read_batch(write_batch([(API_CALL, _event(None))]))  # the record classes are known from then on
+    with pytest.raises(pickle.UnpicklingError, match="is not an event record"):
+        read_batch(write_batch([(API_CALL, _event(("{}", {"eventName": _RunsCode(marker)})))]))
+    with pytest.raises(pickle.UnpicklingError, match="builtins.eval is not an event record"):
+        read_batch(pickle.dumps([(API_CALL, _Eval())]))
+    assert not marker.exists()
+
+
+class _Eval:
+    def __reduce__(self):
+        return eval, ("1",)

@@ -92,8 +92,7 @@ class FromWorkers:
                 break
         status = 204
         try:
-            for topic, event in read_batch(b"".join(chunks)):
-                self.app.runtime.events.publish(topic, event)
+            self.app.runtime.events.publish_many(read_batch(b"".join(chunks)))
         except Exception:
             log.exception("a worker sent event records that are not")
             status = 400
