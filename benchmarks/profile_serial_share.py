@@ -9,14 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
 from benchmarks.bench_request_path import _requests
-from benchmarks.harness import running
-from benchmarks.serial_share import _drive, connections_by_process
-from benchmarks.wrk_load import server_pids
+from benchmarks.serial_share import _drive, worker_pair
 
 # Frames whose share is printed: (label, what a frame's text contains).
 WATCHED = (("bus worker (events._drain)", "_drain (nimbus/core/events.py"),
@@ -32,14 +29,8 @@ WATCHED = (("bus worker (events._drain)", "_drain (nimbus/core/events.py"),
 
 
 def profile(operation: str, seconds: float, out: Path) -> None:
-    with running("nimbus", settings={"NIMBUS_WORKERS": "2"}) as target:
+    with worker_pair() as (target, primary, worker, held):
         request = _requests(target)[operation]
-        deadline = time.monotonic() + 30
-        while len(pids := server_pids(target.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        primary, worker = pids[0], pids[1]
-        time.sleep(1)  # the worker listening
-        held = connections_by_process(target.endpoint, [primary, worker])
         _drive(held[worker], request, 1.0)  # warm: first-call imports stay out of the profile
         spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--gil", "--nonblocking", "--rate", "500",
                                 "--format", "raw", "--output", str(out), "--pid", str(primary),
