@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import socket
+import stat
+import struct
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,6 +17,7 @@ import pytest
 import nimbus.services.cloudtrail.engine as engine_module
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.services.cloudtrail.record_template import templated_record
+from nimbus.workers.event_link import events_socket
 from nimbus.workers.shipping import read_batch, write_batch
 from tests.support import make_client, start_server, unique, workers_listening
 
@@ -178,3 +182,19 @@ def test_a_batch_that_would_run_code_is_refused(tmp_path):
 class _Eval:
     def __reduce__(self):
         return eval, ("1",)
+
+
+def test_the_event_link_is_the_owners_alone_and_answers_each_frame(pair):
+    path = events_socket(pair.config.data_dir)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as link:
+        link.settimeout(30)
+        link.connect(path)
+        not_records = b"not a pickle"
+        link.sendall(struct.pack("<Q", len(not_records)) + not_records)
+        assert link.recv(1) == b"\x00"  # refused, and the link goes on
+        batch = write_batch([(API_CALL, _event(None))])
+        link.sendall(struct.pack("<Q", len(batch)) + batch)
+        assert link.recv(1) == b"\x01"
+        link.sendall(struct.pack("<Q", 1 << 40))  # no batch is a terabyte: the link is closed
+        assert link.recv(1) == b""

@@ -1,8 +1,8 @@
 """API-call (and metric) records made in a front worker, carried to the primary's event bus.
 
 A worker's bus keeps no subscribers: it gathers what is published for a few milliseconds, redacts each API-call
-record (as the primary's bus worker would before a subscriber reads it), and sends the batch over the primary's
-Unix socket. The primary publishes each record on its own bus, so CloudTrail, CloudWatch, Trusted Advisor,
+record (as the primary's bus worker would before a subscriber reads it), builds the CloudTrail record of each
+management call (``prebuilt.py``), and sends the batch over its link to the primary (``event_link.py``). The primary publishes each record on its own bus, so CloudTrail, CloudWatch, Trusted Advisor,
 IAM's last-used records and KMS's key last usage see the call as if the primary had answered it. Records are
 pickled, and read back by an unpickler that builds only the record types below: the socket is the data dir's,
 mode 0600, yet a record is never a way to run code in the primary.
@@ -21,13 +21,11 @@ from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceC
 from nimbus.core.metrics import MetricDatum
 from nimbus.core.scheduler import Scheduler
 from nimbus.core.usage import UsageRecord
+from nimbus.workers.event_link import EventLink
 from nimbus.workers.prebuilt import plain_prebuilt
 from nimbus.workers.shared import SharedCounters
-from nimbus.workers.unix_http import UnixConnection
 
 log = logging.getLogger(__name__)
-
-EVENTS_PATH = "/_nimbus/worker/events"
 
 _ALLOWED = {
     ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"), ("datetime", "date"),
@@ -88,9 +86,9 @@ def _travels(item: tuple[str, Any]) -> bool:
 class ShippingBus(EventBus):
     """A front worker's bus: everything published goes to the primary, where the subscribers are."""
 
-    def __init__(self, scheduler: Scheduler, socket_path: str, counters: SharedCounters, slot: int):
+    def __init__(self, scheduler: Scheduler, link_path: str, counters: SharedCounters, slot: int):
         super().__init__(scheduler)
-        self._connection = UnixConnection(socket_path)
+        self._link = EventLink(link_path)
         self._counters = counters  # what the primary's flush waits for (gathering.py)
         self._slot = slot
         # Builds an API call's CloudTrail record before it ships (prebuilt.py); set once the services are.
@@ -160,6 +158,5 @@ class ShippingBus(EventBus):
         except Exception:  # one record that does not travel must not lose the others
             log.exception("an event record could not be shipped; the rest of its batch goes")
             body = write_batch([item for item in batch if _travels(item)])
-        status, answer = self._connection.request("POST", EVENTS_PATH, body)
-        if status != 204:
-            log.error("the primary refused %d event records: %s %s", len(batch), status, answer[:200])
+        if not self._link.send(body):
+            log.error("the primary refused %d event records", len(batch))
