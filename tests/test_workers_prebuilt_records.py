@@ -16,9 +16,10 @@ import pytest
 
 import nimbus.services.cloudtrail.engine as engine_module
 from nimbus.core.events import API_CALL, ApiCallEvent
+from nimbus.core.usage import USAGE, UsageRecord
 from nimbus.services.cloudtrail.record_template import templated_record
 from nimbus.workers.event_link import events_socket
-from nimbus.workers.shipping import read_batch, write_batch
+from nimbus.workers.shipping import last_uses_only, read_batch, write_batch
 from tests.support import make_client, start_server, unique, workers_listening
 
 WANTED = 4  # calls answered by each process
@@ -198,3 +199,15 @@ def test_the_event_link_is_the_owners_alone_and_answers_each_frame(pair):
         assert link.recv(1) == b"\x01"
         link.sendall(struct.pack("<Q", 1 << 40))  # no batch is a terabyte: the link is closed
         assert link.recv(1) == b""
+
+
+def _use(key: str, operation: str, at: float) -> tuple[str, UsageRecord]:
+    return USAGE, UsageRecord("kms", "000000000000", "us-east-1", key, operation, at, f"r-{at}")
+
+
+def test_a_worker_ships_only_the_last_use_of_each_key_in_a_batch():
+    call = (API_CALL, _event(None))
+    batch = [_use("a", "Encrypt", 1), call, _use("b", "Decrypt", 2), _use("a", "Decrypt", 3), call,
+             _use("a", "GenerateDataKey", 4)]
+    assert last_uses_only(batch) == [call, _use("b", "Decrypt", 2), call, _use("a", "GenerateDataKey", 4)]
+    assert last_uses_only(batch[:3]) == batch[:3]
