@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-import nimbus.services.cloudtrail.engine as engine_module
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.core.usage import USAGE, UsageRecord
-from nimbus.services.cloudtrail.record_template import templated_record
+from nimbus.services.cloudtrail.lake.ingest import events_ns as lake_events_ns
+from nimbus.services.cloudtrail.lake.ingest import lake_for
 from nimbus.workers.event_link import events_socket
+from nimbus.workers.prebuilt import RecordPrebuilder
 from nimbus.workers.shipping import last_uses_only, read_batch, write_batch
 from tests.support import make_client, start_server, unique, workers_listening
 
@@ -86,7 +87,18 @@ def _unique_members(record: dict) -> dict:
             if name not in ("eventID", "requestID", "eventTime", "userAgent")}
 
 
+def _lake_records(pair, store_arn: str) -> dict[str, dict]:
+    """What the event data store holds, by user agent."""
+    lake = lake_for(pair.runtime)
+    lake.flush()
+    store_id = store_arn.rsplit("/", 1)[1]
+    documents = pair.runtime.store.scan(lake_events_ns("000000000000", "us-east-1", store_id))
+    return {record["userAgent"]: record for _, record in documents}
+
+
 def test_a_worker_ships_the_record_the_primary_would_have_built(pair):
+    store_arn = make_client(pair.endpoint, "cloudtrail").create_event_data_store(
+        Name=unique("prebuilt-lake"))["EventDataStoreArn"]
     key = make_client(pair.endpoint, "kms").create_key()["KeyMetadata"]["KeyId"]
 
     def encrypt(agent: str) -> None:
@@ -94,35 +106,24 @@ def test_a_worker_ships_the_record_the_primary_would_have_built(pair):
 
     with _Seen(pair.runtime) as seen:
         from_worker, from_primary = _from_both(pair, seen, encrypt)
-    for event in from_worker:
-        text, fields = event.prebuilt
-        event.prebuilt = None
-        built_here = templated_record(event, "kms")
-        assert (text, fields) == (built_here.text, built_here.fields)
-    recorded = _lookup(pair, "Encrypt")
-    worker_record, primary_record = recorded[from_worker[0].user_agent], recorded[from_primary[0].user_agent]
-    assert worker_record["eventSource"] == "kms.amazonaws.com"
-    assert _unique_members(worker_record) == _unique_members(primary_record)
+    # What nothing in the primary reads once the record is built stays in the worker.
+    assert all(event.request_parameters is None and event.authorization is None for event in from_worker)
+    for recorded in (_lookup(pair, "Encrypt"), _lake_records(pair, store_arn)):
+        worker_record, primary_record = recorded[from_worker[0].user_agent], recorded[from_primary[0].user_agent]
+        assert worker_record["requestParameters"]["keyId"] == key
+        assert worker_record["resources"][0]["ARN"].endswith(key)
+        assert _unique_members(worker_record) == _unique_members(primary_record)
 
 
-def test_the_primary_does_not_build_what_a_worker_shipped(pair, monkeypatch):
-    built: list[str] = []
-
-    def counting(event, signing_name):
-        built.append(event.user_agent)
-        return templated_record(event, signing_name)
-
-    monkeypatch.setattr(engine_module, "templated_record", counting)
-
-    def identity(agent: str) -> None:
-        make_client(pair.endpoint, "sts", user_agent_extra=agent).get_caller_identity()
-
-    with _Seen(pair.runtime) as seen:
-        from_worker, from_primary = _from_both(pair, seen, identity)
-    assert {event.user_agent for event in from_primary} <= set(built)
-    assert not {event.user_agent for event in from_worker} & set(built)
-    recorded = _lookup(pair, "GetCallerIdentity")
-    assert all(event.user_agent in recorded for event in from_worker + from_primary)
+def test_an_s3_call_keeps_its_parameters_for_s3s_access_logs(pair):
+    prebuild = RecordPrebuilder(pair.runtime.services)
+    s3_call = _event(None, service="s3", operation="GetBucketLocation", request_parameters={"Bucket": "b"})
+    kms_call = _event(None, service="kms", operation="DescribeKey", request_parameters={"KeyId": "k"})
+    prebuild(s3_call)
+    prebuild(kms_call)
+    assert s3_call.prebuilt is not None and s3_call.request_parameters == {"Bucket": "b"}
+    assert kms_call.prebuilt is not None and kms_call.request_parameters is None
+    assert '"requestParameters":{"keyId":"k"}' in kms_call.prebuilt[0]
 
 
 def test_a_worker_leaves_data_events_to_the_primary(pair):
@@ -142,11 +143,12 @@ def test_a_worker_leaves_data_events_to_the_primary(pair):
     assert not from_worker and len(from_primary) == 4 * WANTED
 
 
-def _event(prebuilt) -> ApiCallEvent:
-    return ApiCallEvent(time=datetime.now(UTC), request_id="r", account_id="000000000000", region="us-east-1",
-                        principal={}, access_key_id=None, source_ip="127.0.0.1", user_agent="a", service="sts",
-                        operation="GetCallerIdentity", request_parameters=None, response=None, error_code=None,
-                        error_message=None, read_only=True, internal=False, prebuilt=prebuilt)
+def _event(prebuilt, **changes) -> ApiCallEvent:
+    fields = dict(time=datetime.now(UTC), request_id="r", account_id="000000000000", region="us-east-1",
+                  principal={}, access_key_id=None, source_ip="127.0.0.1", user_agent="a", service="sts",
+                  operation="GetCallerIdentity", request_parameters=None, response=None, error_code=None,
+                  error_message=None, read_only=True, internal=False, prebuilt=prebuilt)
+    return ApiCallEvent(**{**fields, **changes})
 
 
 @pytest.mark.parametrize("prebuilt", [(b"{}", {}), ("{}",), ["{}", {}], ("{}", "not a dict"), ("{}", {}, "more")])

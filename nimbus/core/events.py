@@ -55,7 +55,9 @@ class ApiCallEvent:
     # Turns the raw parameters and response into what may be recorded, on first reading (see _redacted_on_read).
     redaction: Callable[[Any, Any], tuple[Any, Any]] | None = field(default=None, repr=False, compare=False)
     # CloudTrail's record of the call (its JSON text and the members read beside it), when the front worker that
-    # answered built it before shipping (workers/prebuilt.py): the primary's recording then only stores it.
+    # answered built it before shipping (workers/prebuilt.py): the primary's recording then only stores it. Such an
+    # event comes without its parameters, response and authorization unless its service's subscribers read them
+    # (prebuilt.ELEMENTS_READ): a subscriber that reads them for another service reads the record instead.
     prebuilt: tuple[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def settle(self) -> None:
