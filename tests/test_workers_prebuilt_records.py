@@ -213,3 +213,18 @@ def test_a_worker_ships_only_the_last_use_of_each_key_in_a_batch():
              _use("a", "GenerateDataKey", 4)]
     assert last_uses_only(batch) == [call, _use("b", "Decrypt", 2), call, _use("a", "GenerateDataKey", 4)]
     assert last_uses_only(batch[:3]) == batch[:3]
+
+
+def test_records_published_together_arrive_in_order_among_the_others(pair):
+    bus, seen = pair.runtime.events, []
+    uses = [_use(f"own-{index}", "Use", index)[1] for index in range(5)]
+    bus.subscribe(USAGE, seen.append)
+    try:
+        bus.publish(USAGE, uses[0])
+        bus.publish_many([(USAGE, uses[1]), (USAGE, uses[2])])
+        bus.publish(USAGE, uses[3])
+        bus.publish_many([(USAGE, uses[4])])
+        bus.flush()
+    finally:
+        bus.unsubscribe(USAGE, seen.append)
+    assert [use for use in seen if use.resource.startswith("own-")] == uses
