@@ -2,8 +2,9 @@
 
 A worker's bus keeps no subscribers: it gathers what is published for a few milliseconds, redacts each API-call
 record (as the primary's bus worker would before a subscriber reads it), builds the CloudTrail record of each
-management call (``prebuilt.py``), and sends the batch over its link to the primary (``event_link.py``). The primary publishes each record on its own bus, so CloudTrail, CloudWatch, Trusted Advisor,
-IAM's last-used records and KMS's key last usage see the call as if the primary had answered it. Records are
+management call (``prebuilt.py``), and sends the batch over its link to the primary (``event_link.py``). The
+primary publishes each record on its own bus, so CloudTrail, CloudWatch, Trusted Advisor, IAM's last-used records
+and KMS's key last usage see the call as if the primary had answered it. Records are
 pickled, and read back by an unpickler that builds only the record types below: the socket is the data dir's,
 mode 0600, yet a record is never a way to run code in the primary.
 """
