@@ -17,10 +17,12 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 from benchmarks.bench_request_path import _requests
-from benchmarks.harness import running
+from benchmarks.harness import Target, running
 from benchmarks.load import RawRequest
 from benchmarks.wrk_load import own_cpu, server_pids
 
@@ -96,16 +98,28 @@ def _drive(connections: list[http.client.HTTPConnection], request: RawRequest, s
     return sum(counts)
 
 
-def measure(seconds: float) -> list[dict]:
-    rows = []
+@contextmanager
+def worker_pair() -> Iterator[tuple[Target, int, int, dict[int, list[http.client.HTTPConnection]]]]:
+    """``nimbus serve --workers 2``: its target, the primary's and the worker's pids, and connections each accepted."""
     with running("nimbus", settings={"NIMBUS_WORKERS": "2"}) as target:
-        requests = _requests(target)
         deadline = time.monotonic() + 30
         while len(pids := server_pids(target.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         primary, worker = pids[0], pids[1]
         time.sleep(1)  # the worker listening
         held = connections_by_process(target.endpoint, [primary, worker])
+        try:
+            yield target, primary, worker, held
+        finally:
+            for connections in held.values():
+                for connection in connections:
+                    connection.close()
+
+
+def measure(seconds: float) -> list[dict]:
+    rows = []
+    with worker_pair() as (target, primary, worker, held):
+        requests = _requests(target)
         for operation in OPERATIONS:
             row: dict = {"operation": operation}
             for answering, label in ((primary, "primary"), (worker, "worker")):
@@ -119,9 +133,6 @@ def measure(seconds: float) -> list[dict]:
                     row["worker_answers_worker_ms"] = worker_ms
                     row["worker_answers_primary_ms"] = primary_ms  # the serial share
             rows.append(row)
-        for connections in held.values():
-            for connection in connections:
-                connection.close()
     return rows
 
 

@@ -25,6 +25,7 @@ from tests.support import (
     start_server,
     unique,
     virtual_now,
+    workers_listening,
 )
 
 CALLS = 24  # each on a new connection: enough for both processes to accept some
@@ -33,16 +34,7 @@ CALLS = 24  # each on a new connection: enough for both processes to accept some
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     with start_server(tmp_path_factory.mktemp("workers"), workers=2) as running:
-        yield _listening(running)
-
-
-def _listening(running):
-    """The server once its workers listen: until then the kernel sends every connection to the primary."""
-    deadline = time.monotonic() + 60
-    while not all(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) for sock in running.pool.listeners):
-        assert time.monotonic() < deadline, "a front worker never listened"
-        time.sleep(0.05)
-    return running
+        yield workers_listening(running)
 
 
 def _fresh(pair, service: str, **kwargs):
@@ -206,7 +198,7 @@ def test_an_oversized_head_is_refused_in_every_process(pair):
 
 def test_a_stalled_upload_is_answered_before_its_body_ends(tmp_path):
     with start_server(tmp_path, workers=2, body_idle_timeout_seconds=1.0) as running:
-        _listening(running)
+        workers_listening(running)
         bucket = unique("worker-stalled")
         make_client(running.endpoint, "s3").create_bucket(Bucket=bucket)
         # All at once, so the seconds of waiting overlap; the body stops after 10 of its 1,000 bytes.
@@ -353,7 +345,7 @@ def test_a_restart_waits_for_the_port_a_moment(tmp_path):
 def test_a_worker_that_cannot_reach_its_primary_answers_503(tmp_path):
     """An SDK retries a 503 (by then a restarting primary answers); the web server's bare 500 it would not parse."""
     with start_server(tmp_path, workers=2) as running:
-        _listening(running)
+        workers_listening(running)
         running.pool._server.should_exit = True  # the primary no longer listens to its workers
         codes = set()
         deadline = time.monotonic() + 60
@@ -404,6 +396,6 @@ def test_the_workers_start_once_the_primary_listens(tmp_path):
     running = start_server(tmp_path, workers=2)
     assert running.pool is not None and running.pool.processes == []
     with running:
-        _listening(running)
+        workers_listening(running)
         assert len(running.pool.processes) == 1
         assert make_client(running.endpoint, "sts").get_caller_identity()["Account"]

@@ -3,7 +3,8 @@
 KMS's GetKeyLastUsage reports the last cryptographic use of a key. Under ``nimbus serve --workers N`` a front
 worker answers most of those uses (Encrypt, Decrypt, GenerateDataKey), and the primary answers
 GetKeyLastUsage: so a use is published on the event bus under ``USAGE`` (a worker ships it to the primary
-with its API-call records), and the service that reports it subscribes.
+with its API-call records), and the service that reports it subscribes. Only the last use of a resource counts:
+a worker ships the last of each resource's uses in a batch, not all of them (``workers/shipping.py``).
 """
 from __future__ import annotations
 

@@ -32,7 +32,9 @@ from nimbus.server import uvicorn_config
 from nimbus.services.iam.startup import IamIdentityPolicies
 from nimbus.store.base import Store
 from nimbus.workers.connections import PrimaryConnections
+from nimbus.workers.event_link import events_socket
 from nimbus.workers.forward import forward
+from nimbus.workers.prebuilt import RecordPrebuilder
 from nimbus.workers.shared import SharedCounters
 from nimbus.workers.shipping import ShippingBus
 from nimbus.workers.stores import ReadOnlyStore
@@ -61,11 +63,13 @@ class FrontRuntime(Runtime):
         return ReadOnlyStore(super()._open_store())
 
     def _event_bus(self) -> EventBus:
-        return ShippingBus(self.scheduler, self.primary_socket, self.counters, self.slot)
+        return ShippingBus(self.scheduler, events_socket(self.config.data_dir), self.counters, self.slot)
 
     def _start_background(self) -> None:
         self.scheduler.stop()  # a provider's job never starts here: background work is the primary's
         self.authz.use_identity_policies(IamIdentityPolicies(self))
+        assert isinstance(self.events, ShippingBus)
+        self.events.prebuild = RecordPrebuilder(self.services)
 
     def follow_primary(self) -> None:
         """Before each request: what the primary changed since the last one is seen here (caches, clock, reset)."""

@@ -2,8 +2,8 @@
 
 It binds one listening socket per process on the port (SO_REUSEPORT, see ``listen``) and hands one to each of
 N-1 worker processes (``front.py``). It serves the workers on a Unix socket in the data dir (mode 0600): the requests they hand over,
-whose ``x-nimbus-viewer`` header it believes there and only there, and the batches of event records they
-ship. A worker that dies is started again; the workers end when the primary does.
+whose ``x-nimbus-viewer`` header it believes there and only there; and on another (``event_link.py``) the
+batches of event records they ship. A worker that dies is started again; the workers end when the primary does.
 """
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ from nimbus.core.events import EventBus
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import NimbusApp
 from nimbus.store.base import Store
+from nimbus.workers.event_link import EventLinkServer, events_socket
 from nimbus.workers.gathering import GatheringBus
 from nimbus.workers.shared import MAX_WORKERS, SharedCounters
-from nimbus.workers.shipping import EVENTS_PATH, read_batch
+from nimbus.workers.shipping import read_batch
 from nimbus.workers.stores import ChangeCountingStore
 from nimbus.workers.viewer import VIEWER_HEADER, parse_viewer
 
@@ -78,27 +79,7 @@ class FromWorkers:
             client, scheme = parse_viewer(viewer)
             scope = {**scope, "client": client, "scheme": scheme,
                      "headers": [(name, value) for name, value in scope["headers"] if name != VIEWER_HEADER]}
-        if scope["path"] == EVENTS_PATH and scope["method"] == "POST":
-            await self._events(receive, send)
-            return
         await self.app(scope, receive, send)
-
-    async def _events(self, receive, send) -> None:
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        status = 204
-        try:
-            for topic, event in read_batch(b"".join(chunks)):
-                self.app.runtime.events.publish(topic, event)
-        except Exception:
-            log.exception("a worker sent event records that are not")
-            status = 400
-        await send({"type": "http.response.start", "status": status, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
 
 
 def listen(config: Config) -> list[socket.socket]:
@@ -151,6 +132,7 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._starting = threading.Lock()  # a stop waits for a start under way, whose workers it ends
         self._server: uvicorn.Server | None = None
+        self._event_link: EventLinkServer | None = None
         self._threads: list[threading.Thread] = []
 
     def start_in_background(self) -> None:
@@ -178,6 +160,9 @@ class WorkerPool:
         deadline = time.monotonic() + 15
         while not self._server.started and time.monotonic() < deadline:
             time.sleep(0.01)
+        # The workers' event records come over a link of their own (event_link.py), published on this bus.
+        self._event_link = EventLinkServer(events_socket(self.config.data_dir), read_batch,
+                                           self.runtime.events.publish_many)
         self.processes = [self._spawn(slot) for slot in range(len(self.listeners))]
         self._run(self._watch, "nimbus-workers-watch")
 
@@ -197,6 +182,8 @@ class WorkerPool:
             self.runtime.counters.forget_records(slot)  # the last flush must not wait for workers that are gone
         if self._server is not None:
             self._server.should_exit = True
+        if self._event_link is not None:
+            self._event_link.close()
         for thread in self._threads:
             thread.join(10)
         if os.path.exists(self.socket_path):

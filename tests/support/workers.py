@@ -13,18 +13,23 @@ from nimbus.server import ServerThread
 from tests.support.basics import start_server
 from tests.support.raw_http import read_answers, request_head
 
-__all__ = ["accepted_here", "connection_held_by", "start_with_a_worker", "thread_ticks"]
+__all__ = ["accepted_here", "connection_held_by", "start_with_a_worker", "thread_ticks", "workers_listening"]
+
+
+def workers_listening(running):
+    """The server once its front workers listen: until then the kernel sends every connection to the primary."""
+    deadline = time.monotonic() + 60
+    while not all(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) for sock in running.pool.listeners):
+        assert time.monotonic() < deadline, "a front worker never listened"
+        time.sleep(0.05)
+    return running
 
 
 @contextmanager
 def start_with_a_worker(tmp_path: Path, **settings) -> Iterator[ServerThread]:
     """A server (the primary, in this process) and one front worker listening beside it."""
     with start_server(tmp_path, workers=2, **settings) as running:
-        deadline = time.monotonic() + 60
-        while not all(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) for sock in running.pool.listeners):
-            assert time.monotonic() < deadline, "a front worker never listened"
-            time.sleep(0.05)
-        yield running
+        yield workers_listening(running)
 
 
 def thread_ticks(pid: int) -> dict[int, int]:

@@ -19,6 +19,7 @@ from nimbus.core.times import epoch_millis
 from nimbus.services.cloudtrail import selectors
 from nimbus.services.cloudtrail.documents import TRAIL, TRAIL_STATE, Trail, TrailState
 from nimbus.services.cloudtrail.history import DATA, MANAGEMENT, HistoryWriter, time_key
+from nimbus.services.cloudtrail.lazy_record import LazyRecord
 from nimbus.services.cloudtrail.record_template import templated_record
 from nimbus.services.cloudtrail.records import is_data_event
 
@@ -82,7 +83,9 @@ class Engine:
         data = is_data_event(event.service, event.operation)
         if data and not self._wants_data(event.account_id):
             return  # data events are only kept while a trail asks for them
-        record = templated_record(event, self._signing_name(event.service))
+        prebuilt = event.prebuilt  # by the front worker that answered (workers/prebuilt.py)
+        record = LazyRecord(*prebuilt) if prebuilt is not None else templated_record(
+            event, self._signing_name(event.service))
         if data and not self._selected(event.account_id, record):
             return  # ... and only those a trail's selectors name (not a stream Firehose polls for nothing)
         self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,

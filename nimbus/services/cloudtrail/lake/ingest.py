@@ -20,6 +20,7 @@ from nimbus.core.times import epoch
 from nimbus.services.cloudtrail import selectors
 from nimbus.services.cloudtrail.lake.documents import EVENT_DATA_STORE, LAKE_QUERY, EventDataStore
 from nimbus.services.cloudtrail.lake_hooks import EVENT_DATA_STORE_ARN, hooks_for
+from nimbus.services.cloudtrail.lazy_record import LazyRecord
 from nimbus.services.cloudtrail.records import build_record
 
 if TYPE_CHECKING:
@@ -114,7 +115,9 @@ class Lake:
             if when < store["CreatedTimestamp"]:
                 continue  # a call made before the store existed, delivered late by the bus
             if record is None:
-                record = build_record(event, self.runtime.services.get(event.service).info.signing_name)
+                prebuilt = event.prebuilt  # by the front worker that answered: the record as build_record makes it
+                record = LazyRecord(*prebuilt).whole() if prebuilt is not None else build_record(
+                    event, self.runtime.services.get(event.service).info.signing_name)
             if not store["MultiRegionEnabled"] and record["awsRegion"] != region:
                 continue
             if selectors.matches({"AdvancedEventSelectors": store["AdvancedEventSelectors"]}, record):  # type: ignore[typeddict-item]
