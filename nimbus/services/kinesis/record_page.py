@@ -26,7 +26,11 @@ from nimbus.services.kinesis.segments import FRAME_SIZE, HEAD, Span, decode
 # partition key and encryption.
 _OPENING = b',{"SequenceNumber":"4%09d%015d'
 _MIDDLE = b'","ApproximateArrivalTimestamp":%s,"Data":"'
-_RECORD = b'%s%031d%s%s","PartitionKey":"%s"%s}'
+_RECORD = b'%s%031d%s%s%s","PartitionKey":"%s"%s}'
+# By the length of a record's last group of data (0 to 2 bytes): the zeros that fill it to 3 before encoding, and
+# the padding its own encoding ends with.
+_FILL = (b"", b"\0\0", b"\0")
+_PADDING = (b"", b"==", b"=")
 _KMS = b',"EncryptionType":"KMS"'
 # Bytes a JSON string holds as they are (json escapes the others: quote, backslash, controls, DEL, non-ASCII).
 _VERBATIM = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
@@ -77,10 +81,17 @@ class RecordPage:
 
     def records_json(self) -> tuple[list[bytes], int]:
         """The records as the JSON array the generic serializer writes for ``records()`` (in pieces to be
-        joined), and their data's bytes. Walks the stored frames; no record is decoded into objects."""
-        pieces, size = [b"["], 0
-        shard, unseal, b64, head, fixed = self.shard_index, self.unseal, pybase64.b64encode, HEAD.unpack_from, HEAD.size
+        joined), and their data's bytes. Walks the stored frames; no record is decoded into objects.
+
+        The data of every record is base64-encoded in one call over the page (pybase64 gives up the GIL on each
+        call: once per record, 16 concurrent reads of 1,000 records spent two thirds of their CPU handing the
+        GIL between threads). Each record's data starts on a multiple of 3 bytes, zeros filling the gap, so its
+        text is a slice of the page's whose last group gets the padding a record of its own would have."""
+        shard, unseal, head, fixed = self.shard_index, self.unseal, HEAD.unpack_from, HEAD.size
         verbatim, last_ms, opening, middle = _VERBATIM, -1, b"", b""
+        found: list[tuple[bytes, int, bytes, int, bytes, bytes]] = []
+        chunks: list[bytes | memoryview] = []
+        size = 0
         for span in self.spans:
             raw, view, local = span.raw, memoryview(span.raw), 0
             for counter in range(span.first + 1, span.first + span.count + 1):  # a record's counter is position + 1
@@ -94,11 +105,20 @@ class RecordPage:
                 if flags:
                     data = unseal(flags, bytes(data))
                 size += len(data)
+                chunks.append(data)
+                if len(data) % 3:
+                    chunks.append(_FILL[len(data) % 3])
                 key = raw[key_start:data_start]
                 if not key.isalnum() and key.translate(None, verbatim):  # isalnum: the usual key, at no copy
                     key = _escaped(key)
-                pieces.append(_RECORD % (opening, counter, middle, b64(data), key,
-                                         _KMS if flags & ENCRYPTED else b""))
+                found.append((opening, counter, middle, len(data), key, _KMS if flags & ENCRYPTED else b""))
+        encoded = memoryview(pybase64.b64encode(b"".join(chunks)))
+        pieces, at = [b"["], 0
+        for opening, counter, middle, length, key, kms in found:
+            groups, rest = divmod(length, 3)
+            text_end = at + 4 * groups + (rest and rest + 1)  # a last group of 1 or 2 bytes: 2 or 3 characters
+            pieces.append(_RECORD % (opening, counter, middle, encoded[at:text_end], _PADDING[rest], key, kms))
+            at += 4 * groups + (rest and 4)
         if len(pieces) > 1:
             pieces[1] = pieces[1][1:]  # the first record has no comma before it
         pieces.append(b"]")
