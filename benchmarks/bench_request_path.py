@@ -108,6 +108,9 @@ def run(seconds: float) -> list[dict]:
     return rows
 
 
+GET_RECORDS_BYTES = 1_521_935
+
+
 def _requests_for_trivial(target: Target) -> dict[str, RawRequest]:
     end = target.endpoint
     return {name: signed(end, service, method=method, path=path, body=body, headers=headers)
@@ -117,5 +120,6 @@ def _requests_for_trivial(target: Target) -> dict[str, RawRequest]:
                 "GetObject_4KiB": ("s3", "GET", "/bench/small", b"", {}),
                 "PutRecord_1KiB": ("kinesis", "POST", "/", b"x" * 1450, {}),
                 "PutRecords_500x1KiB": ("kinesis", "POST", "/", b"x" * 703_000, {}),
-                "GetRecords_1000": ("kinesis", "POST", "/", b"x" * 250, {}),
+                # Asks for an answer of the size of nimbus's to GetRecords of 1,000 records of 1 KiB.
+                "GetRecords_1000": ("kinesis", "POST", "/", b"x" * 250, {"X-Answer-Bytes": str(GET_RECORDS_BYTES)}),
             }.items()}

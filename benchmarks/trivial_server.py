@@ -9,6 +9,19 @@ import sys
 
 BODY = b'{"Account":"000000000000"}'
 HEADERS = [(b"content-type", b"application/x-amz-json-1.1"), (b"content-length", str(len(BODY)).encode())]
+# A request may ask for an answer of its own size (GetRecords' 1.5 MB): what the web server and the kernel cost to
+# send that many bytes, whatever makes them.
+ANSWER_BYTES = b"x-answer-bytes"
+_LARGE: dict[int, tuple[list, bytes]] = {}
+
+
+def _answer(scope) -> tuple[list, bytes]:
+    size = next((int(value) for name, value in scope["headers"] if name == ANSWER_BYTES), 0)
+    if not size:
+        return HEADERS, BODY
+    if size not in _LARGE:
+        _LARGE[size] = ([HEADERS[0], (b"content-length", str(size).encode())], b"x" * size)
+    return _LARGE[size]
 
 
 async def app(scope, receive, send):
@@ -17,8 +30,9 @@ async def app(scope, receive, send):
     more = True
     while more:  # the body is read, as any server must
         more = (await receive()).get("more_body", False)
-    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
-    await send({"type": "http.response.body", "body": BODY})
+    headers, body = _answer(scope)
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def main() -> None:
