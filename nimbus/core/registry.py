@@ -167,6 +167,11 @@ class ServiceRegistry:
         facts = self.facts[name]
         return ServiceInfo(name, facts["signing_name"], facts["target_prefix"], tuple(facts["protocols"]))
 
+    def signing_name(self, name: str) -> str:
+        """The name a service signs with (CloudTrail's event source), from the routing index: a dict look-up, as
+        every recorded call asks."""
+        return self.facts[name]["signing_name"]
+
     def by_signing_name(self, signing_name: str) -> list[str]:
         # A service signing with its own package name is the one meant (kinesisanalytics, not its v2; s3, not
         # s3control, which claims its own requests by path).

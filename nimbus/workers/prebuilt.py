@@ -27,15 +27,11 @@ ELEMENTS_READ = frozenset({"s3"})
 class RecordPrebuilder:
     def __init__(self, services: ServiceRegistry):
         self._services = services
-        self._signing_names: dict[str, str] = {}
 
     def __call__(self, event: ApiCallEvent) -> None:
         if is_data_event(event.service, event.operation):
             return
-        name = self._signing_names.get(event.service)
-        if name is None:
-            name = self._signing_names[event.service] = self._services.info(event.service).signing_name
-        record = templated_record(event, name)
+        record = templated_record(event, self._services.signing_name(event.service))
         event.prebuilt = (record.text, record.fields)
         if event.service not in ELEMENTS_READ:
             # Nothing in the primary reads them once the record is built (CloudTrail and its Lake read the record):

@@ -50,7 +50,6 @@ class Engine:
         self.runtime = runtime
         self.store = runtime.store
         self.history = HistoryWriter(runtime.store)
-        self._signing_names: dict[str, str] = {}
         self._trails: list[tuple[str, Trail]] | None = None
         self._generation = 0
         self._lock = threading.RLock()
@@ -73,19 +72,13 @@ class Engine:
 
     # -- recording -------------------------------------------------------------------------------------
 
-    def _signing_name(self, service: str) -> str:
-        name = self._signing_names.get(service)
-        if name is None:
-            name = self._signing_names[service] = self.runtime.services.get(service).info.signing_name
-        return name
-
     def on_call(self, event: ApiCallEvent) -> None:
         data = is_data_event(event.service, event.operation)
         if data and not self._wants_data(event.account_id):
             return  # data events are only kept while a trail asks for them
         prebuilt = event.prebuilt  # by the front worker that answered (workers/prebuilt.py)
         record = LazyRecord(*prebuilt) if prebuilt is not None else templated_record(
-            event, self._signing_name(event.service))
+            event, self.runtime.services.signing_name(event.service))
         if data and not self._selected(event.account_id, record):
             return  # ... and only those a trail's selectors name (not a stream Firehose polls for nothing)
         self.history.add(event.account_id, record["awsRegion"], DATA if data else MANAGEMENT, record,

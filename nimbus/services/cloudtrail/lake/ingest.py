@@ -117,7 +117,7 @@ class Lake:
             if record is None:
                 prebuilt = event.prebuilt  # by the front worker that answered: the record as build_record makes it
                 record = LazyRecord(*prebuilt).whole() if prebuilt is not None else build_record(
-                    event, self.runtime.services.get(event.service).info.signing_name)
+                    event, self.runtime.services.signing_name(event.service))
             if not store["MultiRegionEnabled"] and record["awsRegion"] != region:
                 continue
             if selectors.matches({"AdvancedEventSelectors": store["AdvancedEventSelectors"]}, record):  # type: ignore[typeddict-item]
