@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nimbus.core.ports import port_for_later
 from nimbus.protocol.errors import ServiceError
 
 from . import connectors, flink_rest
@@ -66,12 +66,6 @@ def _key(app: Application) -> tuple[str, str, str]:
     return app["AccountId"], app["Region"], app["ApplicationName"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class FlinkEngine:
     def __init__(self, runtime: Runtime, state: FlinkState):
         self.runtime, self.state = runtime, state
@@ -84,7 +78,7 @@ class FlinkEngine:
     def prepare(self, app: Application, operation_id: str) -> tuple[Run, Job]:
         """A new run of the application, and the Job to store on it before it is launched."""
         jobmanager = self.runtime.config.flink_jobmanager
-        rest_url = f"http://{jobmanager}" if jobmanager else f"http://127.0.0.1:{_free_port()}"
+        rest_url = f"http://{jobmanager}" if jobmanager else f"http://127.0.0.1:{port_for_later()}"
         run_id = uuid.uuid4().hex[:12]
         run = Run(_key(app), run_id, self.workdir(app, run_id), rest_url, operation_id)
         return run, Job(RunId=run_id, JobId=None, RestUrl=rest_url, OperationId=operation_id)

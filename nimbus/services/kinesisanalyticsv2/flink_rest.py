@@ -2,6 +2,7 @@
 --flink-jobmanager's): find an application's job, stop it with a savepoint, take one, cancel it."""
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -24,8 +25,8 @@ def call(url: str, method: str = "GET", body: dict | None = None, timeout: float
             text = response.read()
     except urllib.error.HTTPError as error:
         raise RestError(f"{method} {url}: HTTP {error.code} {error.read()[:500]!r}") from None
-    except OSError as error:
-        raise RestError(f"{method} {url}: {error}") from None
+    except (OSError, http.client.HTTPException) as error:  # not (yet) a JobManager answering HTTP there
+        raise RestError(f"{method} {url}: {type(error).__name__}: {error}") from None
     return json.loads(text) if text else {}
 
 
