@@ -47,10 +47,19 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     total = (int(fields[11]) + int(fields[12])) / _TICK
+    return total + sum(cpu_seconds(child) for child in live_children(pid))
+
+
+def live_children(pid: int) -> list[int]:
+    """The child processes of ``pid`` now, whichever of its threads started them."""
+    children = []
     for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as children:
-            total += sum(cpu_seconds(int(child)) for child in children.read().split())
-    return total
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as listed:
+                children += [int(child) for child in listed.read().split()]
+        except FileNotFoundError:  # a thread that ended since the listing: its children went to another thread
+            continue
+    return children
 
 
 def _hammer(endpoint: str, request: RawRequest, seconds: float, connections: int, results) -> None:

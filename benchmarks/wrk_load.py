@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from benchmarks.load import RawRequest, capacity
+from benchmarks.load import RawRequest, capacity, live_children
 
 THREADS = int(os.environ.get("WRK_THREADS", "1"))
 CONNECTIONS = int(os.environ.get("WRK_CONNECTIONS", "16"))
@@ -74,11 +74,7 @@ def _answered_once(endpoint: str, request: RawRequest) -> None:
 
 def server_pids(pid: int) -> list[int]:
     """The server process and its live children (nimbus's front workers), the primary first."""
-    children = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as listed:
-            children += [int(child) for child in listed.read().split()]
-    return [pid, *children]
+    return [pid, *sorted(live_children(pid))]
 
 
 def own_cpu(pid: int) -> float:
