@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from nimbus.core import events
 from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceChangeEvent
 from nimbus.core.metrics import MetricDatum
 from nimbus.core.scheduler import Scheduler
@@ -125,6 +126,10 @@ class ShippingBus(EventBus):
             self._counters.count_records(self._slot, published=1)  # before the call's answer leaves
             if len(self._outbox) == 1:
                 self._pending.notify()
+            elif len(self._outbox) > events.BACKLOG_HIGH and threading.current_thread() is not self._thread:
+                # The primary's bus bounds its backlog by making the link wait: the outbox is bounded the same way.
+                self._pending.wait_for(lambda: len(self._outbox) <= events.BACKLOG_LOW or self._closed,
+                                       events.BACKLOG_WAIT_SECONDS)
 
     def flush(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -149,6 +154,7 @@ class ShippingBus(EventBus):
             with self._pending:
                 batch, self._outbox = self._outbox, []
                 self._in_flight = len(batch)
+                self._pending.notify_all()  # publishers waiting for room
             try:
                 self._ship(batch)
             except Exception:
