@@ -33,7 +33,10 @@ GATHER_SECONDS = 0.005
 # (65,000 records and 270 MiB after 25 s of KMS Encrypt with a trail).
 BACKLOG_HIGH = 1000
 BACKLOG_LOW = BACKLOG_HIGH // 2
-# The longest a publisher waits at a time: a subscriber that hangs must slow the server, not stop it.
+# The longest a publisher waits: a subscriber that hangs must slow the server, not stop it. Once a wait has run out,
+# no publisher waits again until the worker is back under the bound's half: a subscriber may be waiting for a lock
+# the publishing thread holds (a store transaction that emits a resource change), and each of its records would
+# wait in turn.
 BACKLOG_WAIT_SECONDS = 1.0
 
 API_CALL = "api_call"
@@ -123,6 +126,7 @@ class EventBus:
         self._delivered = 0
         self._room = threading.Event()
         self._room.set()
+        self._stuck = False  # a wait for room ran out: nobody waits until the worker is back under half
 
     def subscribe(self, topic: str, callback: Subscriber) -> None:
         self._subscribers[topic].append(callback)
@@ -169,12 +173,15 @@ class EventBus:
             self._wait_for_room()
 
     def _wait_for_room(self) -> None:
+        if self._stuck:
+            return
         self._room.clear()
         # The worker sets the flag when it sees it clear and the backlog low: it may have drained before the clear.
         if self.backlog() <= BACKLOG_LOW:
             self._room.set()
             return
-        self._room.wait(BACKLOG_WAIT_SECONDS)
+        if not self._room.wait(BACKLOG_WAIT_SECONDS):
+            self._stuck = True
 
     def publish_resource_change(self, ctx: RequestContext, resource_type: str, resource_arn: str,
                                 change: Change, configuration: Configuration | None, region: str) -> None:
@@ -229,6 +236,7 @@ class EventBus:
                 self._deliver(topic, event)
                 self._delivered += 1
             if not self._room.is_set() and self.backlog() <= BACKLOG_LOW:
+                self._stuck = False
                 self._room.set()
 
     def _deliver(self, topic: str, event: Any) -> None:
