@@ -4,7 +4,6 @@ from __future__ import annotations
 import compileall
 import functools
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,11 +15,7 @@ from dataclasses import dataclass
 import boto3
 from botocore.config import Config as BotoConfig
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from nimbus.core.ports import free_port
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import IO, Literal
 import uvicorn
 
 from nimbus.config import Config
+from nimbus.core.ports import free_port
 from nimbus.core.runtime import Runtime
 from nimbus.gateway.app import create_app
 from nimbus.gateway.direct_answers import direct_protocol
@@ -96,12 +97,6 @@ def serve(config: Config, lock: IO[str] | None) -> None:
     finally:
         if lock is not None:
             lock.close()
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 class ServerThread:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
-from nimbus.server import free_port
+from nimbus.core.ports import free_port
 from tests.support import advance_clock, firehose_role, kill_9, make_client, objects, s3_config, serve_subprocess
 
 

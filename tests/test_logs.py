@@ -215,7 +215,7 @@ def test_acknowledged_events_survive_kill_9(tmp_path):
     import os
     import signal
 
-    from nimbus.server import free_port
+    from nimbus.core.ports import free_port
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     process = serve_subprocess(str(tmp_path / "data"), port)

@@ -16,7 +16,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap
 
-from nimbus.server import free_port
+from nimbus.core.ports import free_port
 from tests.support import error_of, make_client, open_to_anyone, serve_subprocess, start_server, unique
 
 LARGE = 9 * 1024 * 1024 + 12345  # past the gateway's 8 MiB spool threshold, not a whole number of batches

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from nimbus.server import free_port
+from nimbus.core.ports import free_port
 from tests.support import Endpoint, advance_clock, body, make_client, recorded, serve_subprocess, verify_sns_signature
 
 

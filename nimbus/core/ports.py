@@ -1,5 +1,5 @@
-"""A free TCP port for a program that binds it later (a Flink mini-cluster's REST endpoint, seconds after it is
-chosen).
+"""Free TCP ports: one the kernel picks (``free_port``: a server binding it at once), and one for a program that binds
+it later (``port_for_later``: a Flink mini-cluster's REST endpoint, seconds after it is chosen).
 
 A port the kernel hands out for ``bind(0)`` comes from the ephemeral range, which every other listener started
 with port 0 meanwhile draws from too (Flink's own RPC and blob servers among them): one of them took a REST port
@@ -24,6 +24,13 @@ def _ephemeral_low() -> int:
         return 32768  # Linux's default
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free now, as the kernel hands them out for ``bind(0)``."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 def _free(host: str, port: int) -> bool:
     with socket.socket() as probe:
         try:
@@ -40,6 +47,4 @@ def port_for_later(host: str = "127.0.0.1") -> int:
     for port in random.sample(candidates, min(_TRIES, len(candidates))):
         if _free(host, port):
             return port
-    with socket.socket() as probe:  # everything below the range is taken: the kernel's choice, as before
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+    return free_port(host)  # everything below the range is taken: the kernel's choice, as before

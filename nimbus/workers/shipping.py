@@ -18,8 +18,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from nimbus.core import events
-from nimbus.core.events import GATHER_SECONDS, ApiCallEvent, EventBus, ResourceChangeEvent
+from nimbus.core.events import (
+    BACKLOG_HIGH,
+    BACKLOG_LOW,
+    BACKLOG_WAIT_SECONDS,
+    GATHER_SECONDS,
+    ApiCallEvent,
+    EventBus,
+    ResourceChangeEvent,
+)
 from nimbus.core.metrics import MetricDatum
 from nimbus.core.scheduler import Scheduler
 from nimbus.core.usage import USAGE, UsageRecord
@@ -126,10 +133,10 @@ class ShippingBus(EventBus):
             self._counters.count_records(self._slot, published=1)  # before the call's answer leaves
             if len(self._outbox) == 1:
                 self._pending.notify()
-            elif len(self._outbox) > events.BACKLOG_HIGH and threading.current_thread() is not self._thread:
+            elif len(self._outbox) > BACKLOG_HIGH and threading.current_thread() is not self._thread:
                 # The primary's bus bounds its backlog by making the link wait: the outbox is bounded the same way.
-                self._pending.wait_for(lambda: len(self._outbox) <= events.BACKLOG_LOW or self._closed,
-                                       events.BACKLOG_WAIT_SECONDS)
+                self._pending.wait_for(lambda: len(self._outbox) <= BACKLOG_LOW or self._closed,
+                                       BACKLOG_WAIT_SECONDS)
 
     def flush(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
