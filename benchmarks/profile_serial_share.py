@@ -16,7 +16,7 @@ from benchmarks.bench_request_path import _requests
 from benchmarks.serial_share import _drive, worker_pair
 
 # Frames whose share is printed: (label, what a frame's text contains).
-WATCHED = (("bus worker (events._drain)", "_drain (nimbus/core/events.py"),
+WATCHED = (("bus hand-over (events._deliver_queued)", "_deliver_queued (nimbus/core/events.py"),
            ("Engine.on_call", "on_call (nimbus/services/cloudtrail/engine.py"),
            ("templated_record", "templated_record (nimbus/services/cloudtrail/record_template.py"),
            ("HistoryWriter.add", "add (nimbus/services/cloudtrail/history.py"),

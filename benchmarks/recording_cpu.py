@@ -3,8 +3,10 @@
 KMS Encrypt calls (bench_request_path's request, signed once) go through the request handler in a loop on a
 server with a logging trail delivering every second; reported: the CPU per call of the event bus's worker (which
 builds each record and writes event history) and of CloudTrail's scheduler thread (batch flushes, log files) over
-the loop. No web server and no other load share these threads, so the numbers move only with nimbus's code: run it
-from two checkouts, alternating, to compare them (bench_recording measures the same under concurrent clients).
+the loop. The handler runs on a thread without an event loop, so its records go through the bus's worker (a server's
+event loop hands over its own). No web server and no other load share these threads, so the numbers move only with
+nimbus's code: run it from two checkouts, alternating, to compare them (bench_recording measures recording's share
+of the whole server's CPU under concurrent clients).
 """
 from __future__ import annotations
 

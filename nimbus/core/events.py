@@ -1,11 +1,20 @@
 """The event bus: API-call and resource-change records for cross-cutting services.
 
-Publishing only appends to a queue; a single worker thread hands records to
-subscribers, so CloudTrail or Config never slow the request path. ``flush``
-waits until every record published so far has been handled.
+Publishing only appends to a queue, and records reach subscribers later, in the order they were published, never
+while the call that published them is answering. Who hands them over depends on where they were published:
+- on an event loop (the calls answered there): that loop, once it has answered the calls that arrive meanwhile;
+- on any other thread: the bus's worker thread.
+Either takes the queue in order, one at a time. ``flush`` waits until every record published so far has been
+handled.
+
+Why the loop delivers its own records: a worker thread that wakes every few milliseconds while the loop is busy has
+to win the GIL back each time. The loop releases it around every system call, and each release woke the waiting
+worker only for the loop to take the GIL again: about 20 wasted wake-ups per delivery, and a tenth of each call's
+CPU on a server answering on its loop, recorded or not (docs/performance.md, "Tenth round").
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -42,6 +51,7 @@ BACKLOG_WAIT_SECONDS = 1.0
 API_CALL = "api_call"
 RESOURCE_CHANGE = "resource_change"
 _MANY = "(records published together)"  # a queue item holding a list of (topic, record): publish_many
+_running_loop = asyncio._get_running_loop  # the calling thread's running loop or None, without raising
 
 
 @dataclass
@@ -121,12 +131,18 @@ class EventBus:
         self._scheduler = scheduler
         self._worker: Job | None = None
         self._lock = threading.Lock()
-        # The backlog is published - delivered: publishers count under the lock, only the worker writes ``_delivered``.
+        # The backlog is published - delivered: publishers count under the lock, and only the thread handing over
+        # writes ``_delivered``.
         self._published = 0
         self._delivered = 0
         self._room = threading.Event()
         self._room.set()
         self._stuck = False  # a wait for room ran out: nobody waits until the worker is back under half
+        # Held by whoever hands records over (the worker, or a loop): one at a time, so each subscriber sees the
+        # records in the order they were published, whichever thread published them.
+        self._handing_over = threading.Lock()
+        self._deliverer: int | None = None  # the thread that holds it
+        self._loops_due: set[asyncio.AbstractEventLoop] = set()  # loops with a hand-over scheduled
 
     def subscribe(self, topic: str, callback: Subscriber) -> None:
         self._subscribers[topic].append(callback)
@@ -160,23 +176,33 @@ class EventBus:
         return self._published - self._delivered
 
     def _queued(self, records: int) -> None:
-        """Wake the worker for ``records`` just queued; past the backlog's bound, wait for it."""
+        """Have ``records`` just queued handed over (by this thread's loop, else the worker); past the backlog's
+        bound, wait for it."""
         with self._lock:
             worker = self._worker
             if worker is None:
-                # Thread name nimbus-events: subscribers that flush the bus must not wait on themselves.
                 worker = self._worker = self._scheduler.every("events", None, self._drain)
             self._published += records
-        worker.wake()
+        loop = _running_loop()
+        if loop is None:
+            worker.wake()
+        elif loop not in self._loops_due:  # only this loop's thread adds or removes it
+            self._loops_due.add(loop)
+            loop.call_later(GATHER_SECONDS, self._hand_over_on_loop, loop)
         if (self._published - self._delivered > BACKLOG_HIGH and not worker.stopped
-                and worker.thread is not threading.current_thread()):  # a subscriber publishing would wait for itself
+                and self._deliverer != threading.get_ident()):  # a subscriber publishing would wait for itself
+            # Never handed over here, in the middle of a call (its store transaction may be open): the worker makes
+            # room, whoever published.
+            if loop is not None:
+                worker.wake()
             self._wait_for_room()
 
     def _wait_for_room(self) -> None:
         if self._stuck:
             return
         self._room.clear()
-        # The worker sets the flag when it sees it clear and the backlog low: it may have drained before the clear.
+        # Whoever hands over sets the flag when it sees it clear and the backlog low: that may have been before the
+        # clear.
         if self.backlog() <= BACKLOG_LOW:
             self._room.set()
             return
@@ -201,8 +227,9 @@ class EventBus:
     def flush(self, timeout: float = 60.0) -> None:
         # Generous: on a loaded machine the worker may lag by seconds, and a flush that gives up early lets
         # a delivery miss calls it has already answered.
-        if self._worker is None or self._worker.stopped or self._worker.thread is threading.current_thread():
-            return  # a subscriber flushing on the bus's own thread would wait for itself
+        if self._worker is None or self._worker.stopped or self._worker.thread is threading.current_thread() \
+                or self._deliverer == threading.get_ident():
+            return  # a subscriber flushing while records are handed over on its thread would wait for itself
         done = threading.Event()
         self._queue.put((None, done))
         self._worker.wake()
@@ -215,16 +242,48 @@ class EventBus:
             self._worker = None
 
     def _drain(self) -> None:
+        """The worker's turn: hand over what is queued, then again while calls keep coming."""
         while True:
+            self._hand_over(blocking=True)
+            # Let the calls in flight gather before sleeping: waking this thread for every call took the GIL
+            # from the request threads (8.5% of a PutRecord's server CPU under load).
+            time.sleep(GATHER_SECONDS)
+            if self._queue.empty() or self._loops_due:  # a loop due takes all that is queued at its turn
+                return
+
+    def _hand_over_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A loop's turn, a gathering time after it queued a record. If another thread is handing over, that
+        thread takes this loop's records too, unless it stops first: the loop tries again later."""
+        self._loops_due.discard(loop)
+        if not self._hand_over(blocking=False, limit=self._queue.qsize()):
+            self._loops_due.add(loop)
+            loop.call_later(GATHER_SECONDS, self._hand_over_on_loop, loop)
+        elif not self._queue.empty():  # queued by other threads meanwhile: their worker's, not the loop's, to do
+            worker = self._worker
+            if worker is not None:
+                worker.wake()
+
+    def _hand_over(self, blocking: bool, limit: int | None = None) -> bool:
+        """Deliver what is queued (at most ``limit`` items), in order; False if another thread is at it and
+        ``blocking`` is not set."""
+        if not self._handing_over.acquire(blocking):
+            return False
+        self._deliverer = threading.get_ident()
+        try:
+            self._deliver_queued(limit)
+        finally:
+            self._deliverer = None
+            self._handing_over.release()
+        return True
+
+    def _deliver_queued(self, limit: int | None) -> None:
+        taken = 0
+        while limit is None or taken < limit:
             try:
                 topic, event = self._queue.get_nowait()
             except queue.Empty:
-                # Let the calls in flight gather before sleeping: waking this thread for every call took the GIL
-                # from the request threads (8.5% of a PutRecord's server CPU under load).
-                time.sleep(GATHER_SECONDS)
-                if self._queue.empty():
-                    return
-                continue
+                return
+            taken += 1
             if topic is None:
                 event.set()
                 continue
