@@ -84,8 +84,8 @@ class Dispatcher:
     def _record(self, ctx: RequestContext, params, output, error: ServiceError | None) -> None:
         if not self.runtime.events.wants(API_CALL):
             return
-        # The record is redacted on the bus worker (ApiCallEvent.settle), not on the request thread: a walk over
-        # 500 Kinesis records or a large listing costs the caller nothing.
+        # The record is redacted when the bus hands it over (ApiCallEvent.settle), not while the call answers: a walk
+        # over 500 Kinesis records or a large listing does not delay the caller.
         redaction = None
         operation = ctx.operation_model
         if operation is not None:

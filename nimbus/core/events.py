@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How long the bus worker waits for more records once it has delivered what was queued.
+# How long records gather before they are handed over: a loop's wait after a call publishes, and the worker's
+# before it sleeps once it has delivered what was queued.
 GATHER_SECONDS = 0.005
 # Records queued and not yet delivered past which a publisher waits for the bus worker (until half are left). Under
 # a client that never pauses, the request threads held the GIL so much that the worker delivered fewer records
@@ -83,8 +84,8 @@ class ApiCallEvent:
     prebuilt: tuple[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def settle(self) -> None:
-        """Redact the parameters and response (once): only when a subscriber first reads either, on the bus
-        worker, so a record nobody reads (a data event no trail selects) is never walked."""
+        """Redact the parameters and response (once): only when a subscriber first reads either, once the bus hands
+        the record over, so a record nobody reads (a data event no trail selects) is never walked."""
         if self.redaction is not None:  # cleared only once done: a failed redaction never shows the raw values
             self.__dict__["request_parameters"], self.__dict__["response"] = self.redaction(
                 self.__dict__["request_parameters"], self.__dict__["response"])

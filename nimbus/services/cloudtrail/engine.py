@@ -2,7 +2,7 @@
 log files and digests for logging trails on the virtual clock.
 
 Started at server start (``startup.py``), because the history must hold calls made before CloudTrail's
-own API is first used. Records arrive on the event bus's worker thread, never on the request path.
+own API is first used. Records arrive after their call has been answered (core/events.py), never while it answers.
 """
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def index_rows(account: str, region: str, key: str, record: dict) -> list[tuple[
 
 
 class HistoryWriter:
-    """Batches records from the bus worker into store transactions (one commit per batch)."""
+    """Batches records from the bus into store transactions (one commit per batch)."""
 
     def __init__(self, store):
         self.store = store

@@ -1,7 +1,7 @@
 """CloudTrail Lake's always-on part: feeds every recorded call to the event data stores that select it, keeps
 each store's retention and the 7-day deletion window on the virtual clock, and runs queued queries.
 
-Started with the server beside the trail engine (startup.py). Calls arrive on the event bus's worker thread; an
+Started with the server beside the trail engine (startup.py). Calls arrive after they were answered (core/events.py); an
 account without an enabled store costs one dictionary lookup per call. Events are batched into the store (one
 transaction per batch or per tick), one document per event under ``(cloudtrail, account, region, lake, <id>)``
 keyed by time, oldest first, so retention deletes a prefix of keys."""
