@@ -228,8 +228,7 @@ class EventBus:
     def flush(self, timeout: float = 60.0) -> None:
         # Generous: on a loaded machine the worker may lag by seconds, and a flush that gives up early lets
         # a delivery miss calls it has already answered.
-        if self._worker is None or self._worker.stopped or self._worker.thread is threading.current_thread() \
-                or self._deliverer == threading.get_ident():
+        if self._worker is None or self._worker.stopped or self._deliverer == threading.get_ident():
             return  # a subscriber flushing while records are handed over on its thread would wait for itself
         done = threading.Event()
         self._queue.put((None, done))
