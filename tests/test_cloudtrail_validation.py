@@ -14,6 +14,7 @@ from tests.support import (
     digested_log_files,
     log_files,
     make_client,
+    read_records,
     start_server,
     trail_bucket,
     unique,
@@ -156,3 +157,29 @@ def test_keys_rotate_and_old_digests_stay_valid(own, validated):
     fingerprints = {json.loads(gzip.decompress(validated["s3"].get_object(Bucket=validated["bucket"], Key=k)[
         "Body"].read()))["digestPublicKeyFingerprint"] for k in digests(validated["s3"], validated["bucket"])}
     assert len(fingerprints) >= 2
+
+
+def test_a_file_of_many_records_is_whole_and_valid(own):
+    """A log file is compressed and hashed a few hundred records at a time (delivery._log_file): one of more than
+    a piece's records reads back whole, and its digest's hash is of the whole file."""
+    account = account_key()
+    aws = lambda service, **kw: make_client(own.endpoint, service, key=account, **kw)  # noqa: E731
+    s3, ct, kms = aws("s3"), aws("cloudtrail"), aws("kms")
+    bucket = trail_bucket(s3, account)
+    name = unique("trail")
+    arn = ct.create_trail(Name=name, S3BucketName=bucket, EnableLogFileValidation=True)["TrailARN"]
+    ct.start_logging(Name=name)
+    start = virtual_now(own.endpoint)
+    calls = 600
+    for _ in range(calls):
+        kms.list_keys()
+    advance_clock(own.endpoint, 6)
+    advance_clock(own.endpoint, 3600)
+    files = [read_records(s3, bucket, key) for key in log_files(s3, bucket)]
+    assert sum(r["eventName"] == "ListKeys" for records in files for r in records) == calls
+    # The calls took under one real delivery interval (5 s): a background delivery splits them in two at most.
+    assert max(len(records) for records in files) >= calls // 2
+    assert len(set(digested_log_files(s3, bucket))) >= 1
+    result = validate_logs(own.endpoint, arn, start, virtual_now(own.endpoint), key=account)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "INVALID" not in result.stdout + result.stderr
