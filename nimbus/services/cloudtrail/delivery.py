@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from nimbus.core.collector import collector_paused
 from nimbus.core.context import CallSource
 from nimbus.protocol.errors import ServiceError
 from nimbus.services.cloudtrail import logs_delivery, selectors
@@ -156,14 +157,21 @@ def deliver(engine, account: str, trail: Trail, state: TrailState, now: float) -
     logs = logs_delivery.prepare(state, trail)  # before S3 moves on: both get what is not yet in a file
     kinds = (MANAGEMENT, DATA) if selectors.wants_data(trail) else (MANAGEMENT,)
     for region in _regions(engine, account, trail):
-        known: dict[str, dict] = {"cursors": {}, "found": {}}
-        entries, moves = _gather(engine, account, trail, region, kinds, cursors, since, known)
-        if logs is not None:
-            logs_entries, logs_moves = _gather(engine, account, trail, region, kinds, logs["Cursors"], since, known)
-        if not entries or _write_file(engine, account, trail, state, region, [e[2] for e in entries], now):
-            cursors.update(moves)  # else the cursor stays: these records go out with the next attempt
-        if logs is not None:
-            logs_delivery.deliver(engine, account, trail, state, region, logs_entries, logs_moves, now)
+        # A region's records are rebuilt from memory, written, then dropped together: out of the collector's way.
+        with collector_paused():
+            _deliver_region(engine, account, trail, state, region, kinds, cursors, since, logs, now)
+
+
+def _deliver_region(engine, account: str, trail: Trail, state: TrailState, region: str, kinds, cursors: dict,
+                    since: str, logs: logs_delivery.LogsPosition | None, now: float) -> None:
+    known: dict[str, dict] = {"cursors": {}, "found": {}}
+    entries, moves = _gather(engine, account, trail, region, kinds, cursors, since, known)
+    if logs is not None:
+        logs_entries, logs_moves = _gather(engine, account, trail, region, kinds, logs["Cursors"], since, known)
+    if not entries or _write_file(engine, account, trail, state, region, [e[2] for e in entries], now):
+        cursors.update(moves)  # else the cursor stays: these records go out with the next attempt
+    if logs is not None:
+        logs_delivery.deliver(engine, account, trail, state, region, logs_entries, logs_moves, now)
 
 
 def _write_file(engine, account: str, trail: Trail, state: TrailState, region: str, records: list[dict],
