@@ -29,6 +29,15 @@ from nimbus.store.base import join_namespace as _ns
 # record of 1.1 to 1.7 KB for every call, so each took an extra page: 4.3 KB of file and 14 us per record, against
 # 1.9 KB and 7 us with 8 KiB pages, which hold rows of up to 2,030 bytes whole. Small documents cost the same.
 PAGE_SIZE = 8192
+# SQLite checkpoints the WAL (copies its pages into the database file, and syncs both) in whichever connection
+# commits past 1,000 pages of it: in nimbus often the event loop, handing over CloudTrail's history batches, which
+# then waited for the copy and the sync. A thread of the store's own checkpoints instead (_Checkpointer), once a
+# second, without the GIL (sqlite3 releases it while SQLite works).
+CHECKPOINT_SECONDS = 1.0
+# Should those checkpoints fall behind (a reader holding an old snapshot, a writer that never pauses), the writer
+# checkpoints itself past this many pages of WAL (80 MiB), as it did past 1,000.
+WRITER_CHECKPOINT_PAGES = 10_000
+CATCH_UPS = 5  # PASSIVE checkpoints a turn: commits made during one leave it short of the WAL's end
 _UPSERT = "INSERT INTO documents(ns, key, value) VALUES(?,?,?) ON CONFLICT(ns, key) DO UPDATE SET value=excluded.value"
 
 
@@ -42,12 +51,17 @@ class SqliteStore(Store):
         self._conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
         # NORMAL before WAL: a new store's switch to WAL then syncs less (half the time of a fresh data dir's open).
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        wal = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"  # not for ":memory:"
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS documents ("
             " ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
             " PRIMARY KEY (ns, key)) WITHOUT ROWID"
         )
+        # Started by the first write: a store only read (a front worker's) checkpoints nothing.
+        self._checkpointer: _Checkpointer | None = None
+        self._checkpoints = wal
+        if wal:
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
 
     @classmethod
     def in_dir(cls, data_dir: str) -> SqliteStore:
@@ -64,6 +78,7 @@ class SqliteStore(Store):
     def put(self, ns: Namespace, key: str, value: Any) -> None:
         data = document_text(value)
         with self._lock:
+            self._writing()
             self._conn.execute(_UPSERT, (_ns(ns), key, data))
 
     def put_many(self, items: Iterable[tuple[Namespace, str, Any]]) -> None:
@@ -74,6 +89,7 @@ class SqliteStore(Store):
 
     def delete(self, ns: Namespace, key: str) -> bool:
         with self._lock:
+            self._writing()
             cur = self._conn.execute("DELETE FROM documents WHERE ns=? AND key=?", (_ns(ns), key))
         return cur.rowcount > 0
 
@@ -100,6 +116,7 @@ class SqliteStore(Store):
 
     def delete_namespace(self, ns: Namespace) -> int:
         with self._lock:
+            self._writing()
             return self._conn.execute("DELETE FROM documents WHERE ns=?", (_ns(ns),)).rowcount
 
     def namespaces(self, prefix: Namespace) -> list[Namespace]:
@@ -113,6 +130,7 @@ class SqliteStore(Store):
         with self._lock:
             outer = self._depth == 0
             if outer:
+                self._writing()
                 self._conn.execute("BEGIN IMMEDIATE")
             self._depth += 1
             try:
@@ -128,8 +146,47 @@ class SqliteStore(Store):
 
     def wipe(self) -> None:
         with self._lock:
+            self._writing()
             self._conn.execute("DELETE FROM documents")
+
+    def _writing(self) -> None:
+        if self._checkpoints and self._checkpointer is None:
+            self._checkpointer = _Checkpointer(self.path)
 
     def close(self) -> None:
         with self._lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()  # first: the last connection to close checkpoints what is left
             self._conn.close()
+
+
+class _Checkpointer:
+    """A thread with a connection of its own that checkpoints the WAL every ``CHECKPOINT_SECONDS``.
+
+    PASSIVE checkpoints copy the WAL's pages without blocking anyone, but the WAL starts over (rather than grow) only
+    after a checkpoint that waited for the readers to leave it: a RESTART follows, with only the few pages the PASSIVE
+    ones left to copy. With no busy timeout it waits for nobody: when the writer or a reader is in its way, it gives
+    up until the next turn."""
+
+    def __init__(self, path: str):
+        self._conn = sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA synchronous=NORMAL")  # as the writer's: sync at checkpoints only
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="nimbus-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(CHECKPOINT_SECONDS):
+            try:
+                for _ in range(CATCH_UPS):
+                    _, logged, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if copied >= logged:
+                        break
+                self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+            except sqlite3.Error:  # busy, or the file went away with its data dir: the next turn tries again
+                pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._conn.close()
