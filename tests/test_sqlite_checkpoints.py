@@ -17,6 +17,14 @@ def _write(store: SqliteStore, start: int, count: int) -> None:
     store.put_many((NS, f"{key:08d}", ROW) for key in range(start, start + count))
 
 
+def _rows_after_reopening(path: str) -> int:
+    reopened = SqliteStore(path)
+    try:
+        return len(reopened.scan(NS))
+    finally:
+        reopened.close()
+
+
 def _checkpointing_threads() -> int:
     return sum(thread.name == "nimbus-sqlite-checkpoint" for thread in threading.enumerate())
 
@@ -34,11 +42,7 @@ def test_the_database_file_takes_what_was_written_without_the_writer_checkpointi
         assert os.path.getsize(path) >= 1_000_000
     finally:
         store.close()
-    reopened = SqliteStore(path)
-    try:
-        assert len(reopened.scan(NS)) == 2000
-    finally:
-        reopened.close()
+    assert _rows_after_reopening(path) == 2000
 
 
 def _wal_salts(path: str) -> bytes:
@@ -66,11 +70,7 @@ def test_the_wal_starts_over_while_writes_go_on(tmp_path):
         store.close()
     assert len(seen) >= 3, seen  # started over at least twice
     assert wal < WRITER_CHECKPOINT_PAGES * 8192 / 2
-    reopened = SqliteStore(path)
-    try:
-        assert len(reopened.scan(NS)) == written
-    finally:
-        reopened.close()
+    assert _rows_after_reopening(path) == written
 
 
 def test_a_store_only_read_checkpoints_nothing(tmp_path):

@@ -179,7 +179,7 @@ class _Checkpointer:
         while not self._stop.wait(CHECKPOINT_SECONDS):
             try:
                 for _ in range(CATCH_UPS):
-                    _, logged, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    _, logged, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()[0]
                     if copied >= logged:
                         break
                 self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
