@@ -6,13 +6,12 @@ import hashlib
 import uuid
 
 _OID = uuid.NAMESPACE_OID.bytes
+# The RFC 4122 variant's two bits over a hex digit's low two.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def cloudtrail_event_id(request_id: str) -> str:
     """``str(uuid.uuid5(uuid.NAMESPACE_OID, request_id))``, without building UUID objects (every recorded call
-    takes one)."""
-    digest = bytearray(hashlib.sha1(_OID + request_id.encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    takes one): the SHA-1's first 32 hex digits, with the version (5) and variant written over theirs."""
+    digits = hashlib.sha1(_OID + request_id.encode()).hexdigest()
+    return f"{digits[:8]}-{digits[8:12]}-5{digits[13:16]}-{_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:32]}"

@@ -30,6 +30,11 @@ def redact(shape, value, hidden: frozenset[str] = frozenset()):
     return value if walker is None else walker(value)
 
 
+def walker_for(shape, hidden: frozenset[str] = frozenset()) -> Walker | None:
+    """What ``redact(shape, value, hidden)`` runs on a non-None value; None when it returns the value as it is."""
+    return None if shape is None else _walker(shape, hidden)
+
+
 def _walker(shape, hidden: frozenset[str]) -> Walker | None:
     """What redacts a non-None value of ``shape``; None when the shape cannot hold a secret."""
     resolver = shape._shape_resolver

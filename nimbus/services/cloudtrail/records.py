@@ -168,6 +168,10 @@ def username(identity: dict[str, Any]) -> str | None:
     return identity.get("invokedBy")
 
 
+_HOLDER_ORDER = ("KeyMetadata", "User", "Role", "Group", "Policy")  # response members that hold a resource's Arn
+_HOLDERS = frozenset(_HOLDER_ORDER)
+
+
 def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     params = event.request_parameters or {}
@@ -177,10 +181,11 @@ def resources(event: ApiCallEvent, account: str) -> list[dict[str, str]]:
         if kind:
             found[resource] = {"accountId": account, "type": kind, "ARN": resource}
     response = event.response or {}
-    for holder in ("KeyMetadata", "User", "Role", "Group", "Policy"):
-        arn = (response.get(holder) or {}).get("Arn") if isinstance(response.get(holder), dict) else None
-        if arn and (arn_kind := arn_type(arn)):
-            found.setdefault(arn, {"accountId": account, "type": arn_kind, "ARN": arn})
+    if not _HOLDERS.isdisjoint(response):  # most responses hold none: one test instead of five
+        for holder in _HOLDER_ORDER:
+            arn = (response.get(holder) or {}).get("Arn") if isinstance(response.get(holder), dict) else None
+            if arn and (arn_kind := arn_type(arn)):
+                found.setdefault(arn, {"accountId": account, "type": arn_kind, "ARN": arn})
     if isinstance(response.get("TopicArn"), str):
         found.setdefault(response["TopicArn"], {"accountId": account, "type": "AWS::SNS::Topic",
                                                 "ARN": response["TopicArn"]})
