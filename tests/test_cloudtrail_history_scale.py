@@ -11,7 +11,6 @@ import pytest
 
 from nimbus.services.cloudtrail.engine import engine_for
 from nimbus.services.cloudtrail.history import (
-    BATCH,
     DATA,
     INDEX,
     MANAGEMENT,
@@ -23,7 +22,6 @@ from nimbus.services.cloudtrail.history import (
     index_ns,
     index_rows,
 )
-from nimbus.services.cloudtrail.history_rows import scan_events
 from nimbus.services.firehose.common import checkpoints_ns
 from nimbus.store.sqlite import SqliteStore
 from tests.support import (
@@ -60,13 +58,13 @@ def aws(own):
 
 
 def rows(own, account: str) -> dict[str, int]:
-    """Events of the account's history (management and data events), and documents of its index."""
+    """Documents of the account's history (management and data events) and of its index."""
     engine_for(own.runtime).flush()
     store = own.runtime.store
     found = {MANAGEMENT: 0, DATA: 0, INDEX: 0}
     for ns in store.namespaces(("cloudtrail", account)):
         if ns[3] in found:
-            found[ns[3]] += len(store.scan(ns)) if ns[3] == INDEX else len(list(scan_events(store, ns)))
+            found[ns[3]] += len(store.scan(ns))
     return found
 
 
@@ -79,7 +77,7 @@ def test_every_lookup_attribute_is_indexed(own, aws):
     aws("kms").encrypt(KeyId=key["KeyId"], Plaintext=b"x")
     engine_for(own.runtime).flush()
     store = own.runtime.store
-    event_key, record = next((k, r) for k, r in scan_events(store, ("cloudtrail", aws.account, "us-east-1", MANAGEMENT))
+    event_key, record = next((k, r) for k, r in store.scan(("cloudtrail", aws.account, "us-east-1", MANAGEMENT))
                              if r["eventName"] == "Encrypt")
     values = {"EventId": record["eventID"], "EventName": "Encrypt", "ReadOnly": "true", "Username": "root",
               "ResourceType": "AWS::KMS::Key", "ResourceName": key["Arn"], "EventSource": "kms.amazonaws.com",
@@ -113,7 +111,7 @@ def test_events_and_their_index_are_pruned_after_90_days(own, aws):
     assert rows(own, aws.account)[INDEX] > 0
     advance_clock(own.endpoint, 2 * 86400)  # CreateTopic is now 91 days old, the LookupEvents 2 days
     left = rows(own, aws.account)
-    [(key, lookup)] = scan_events(own.runtime.store, ("cloudtrail", aws.account, "us-east-1", MANAGEMENT))
+    [(key, lookup)] = own.runtime.store.scan(("cloudtrail", aws.account, "us-east-1", MANAGEMENT))
     assert lookup["eventName"] == "LookupEvents"
     assert left == {MANAGEMENT: 1, DATA: 0, INDEX: len(index_rows(aws.account, "us-east-1", key, lookup))}
     assert by_name(ct, "CreateTopic")["Events"] == []
@@ -131,10 +129,7 @@ def test_pruning_a_large_backlog_goes_a_share_per_tick(tmp_path):
     writer.flush()
     later = start / 1000 + RETENTION_SECONDS + 3600
     assert writer.prune(later, chunks=1) is False
-    # One transaction took the newest PRUNE_ROWS batches (the last one of 10 events): the oldest batch is left.
-    left = [record["eventID"] for _, record in scan_events(store, ("cloudtrail", "111111111111", "us-east-1",
-                                                                    MANAGEMENT))]
-    assert left == [f"id-{number}" for number in reversed(range(BATCH))]
+    assert len(store.scan(("cloudtrail", "111111111111", "us-east-1", MANAGEMENT))) == 10
     assert writer.prune(later, chunks=1) is True
     assert not [ns for ns in store.namespaces(("cloudtrail", "111111111111")) if store.scan(ns)]
     store.close()

@@ -11,7 +11,6 @@ from nimbus.core.event_ids import cloudtrail_event_id
 from nimbus.services.cloudtrail import lookup
 from nimbus.services.cloudtrail.engine import engine_for
 from nimbus.services.cloudtrail.history import INDEX, MANAGEMENT, UNINDEXED, HistoryWriter, history_ns, time_key
-from nimbus.services.cloudtrail.history_rows import scan_events
 from nimbus.services.cloudtrail.recent import RecentRecords
 from nimbus.services.cloudtrail.record_text import record_text
 from nimbus.store.sqlite import SqliteStore
@@ -24,7 +23,7 @@ def documents(store, account: str) -> dict[str, int]:
     found = {MANAGEMENT: 0, INDEX: 0, UNINDEXED: 0}
     for ns in store.namespaces(("cloudtrail", account)):
         if ns[3] in found:
-            found[ns[3]] += len(list(scan_events(store, ns))) if ns[3] == MANAGEMENT else len(store.scan(ns))
+            found[ns[3]] += len(store.scan(ns))
     return found
 
 
@@ -100,7 +99,7 @@ def test_recent_records_answer_as_the_store_does_for_every_cursor_they_cover(tmp
     writer.recent = RecentRecords(keep_ms=60_000, limit=30)
     events(writer, account, [f"Call{n}" for n in range(50)], start_ms + 10)
     ns = history_ns(account, REGION, MANAGEMENT)
-    stored = list(scan_events(store, ns))  # newest first
+    stored = store.scan(ns)  # newest first
     newest_dropped = stored[30][0]  # the limit kept the newest 30
     for cursor in [key for key, _ in stored] + [time_key(start_ms + 1000), time_key(start_ms - 1000)]:
         answer = writer.recent.since(ns, cursor)

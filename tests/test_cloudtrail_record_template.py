@@ -15,7 +15,6 @@ from botocore.exceptions import ClientError
 from nimbus.core.events import API_CALL, ApiCallEvent
 from nimbus.services.cloudtrail.delivery import _wanted, _wanted_by
 from nimbus.services.cloudtrail.history import MANAGEMENT, HistoryWriter, history_ns, time_key
-from nimbus.services.cloudtrail.history_rows import scan_events
 from nimbus.services.cloudtrail.lazy_record import LazyRecord, compact_text
 from nimbus.services.cloudtrail.record_template import templated_record
 from nimbus.services.cloudtrail.records import build_record
@@ -181,7 +180,7 @@ def test_records_held_from_start_logging_on_answer_the_first_delivery_as_the_sto
     ns = history_ns(ACCOUNT, "eu-west-1", MANAGEMENT)
     assert writer.recent is not None
     held = writer.recent.since(ns, since)
-    newer = [(key, record) for key, record in scan_events(store, ns) if key < since][::-1]
+    newer = [(key, record) for key, record in store.scan(ns) if key < since][::-1]
     assert held == (newer, newer[-1][0]) and len(newer) == 20
     assert writer.recent.since(ns, time_key(start_ms, 0) + "~") is None  # records before holding began
     store.close()

@@ -35,7 +35,6 @@ from nimbus.services.cloudtrail.documents import (
 )
 from nimbus.services.cloudtrail.engine import engine_for
 from nimbus.services.cloudtrail.history import INSIGHTS, MANAGEMENT, history_ns, key_ms, time_key
-from nimbus.services.cloudtrail.history_rows import scan_events
 
 if TYPE_CHECKING:
     from nimbus.core.runtime import Runtime
@@ -160,13 +159,17 @@ class Insights:
         """The management events of minutes ``first`` to ``current`` (excluded), by minute."""
         found: dict[int, list[dict]] = defaultdict(list)
         ns = history_ns(account, region, MANAGEMENT)
-        # Keys order newest first: from just before ``current``.
-        for key, record in scan_events(self.store, ns, time_key(current * 60000, 0)):
-            ms = key_ms(key)
-            if ms < first * 60000:
-                break
-            found[ms // 60000].append(record)
-        return found
+        start = time_key(current * 60000, 0)  # keys order newest first: from just before ``current``
+        while True:
+            chunk = self.store.scan(ns, start_after=start, limit=SCAN_CHUNK)
+            for key, record in chunk:
+                ms = key_ms(key)
+                if ms < first * 60000:
+                    return found
+                found[ms // 60000].append(record)
+            if len(chunk) < SCAN_CHUNK:
+                return found
+            start = chunk[-1][0]
 
     def _age(self, account: str, region: str, state: InsightsState, before: int) -> None:
         """Minutes older than ``before`` leave the baseline; minute counts stay 90 days for the metrics

@@ -25,7 +25,6 @@ from nimbus.services.cloudtrail.history import (
     time_key,
     value_digest,
 )
-from nimbus.services.cloudtrail.history_rows import EventsAt, scan_events
 from nimbus.services.cloudtrail.insights import INSIGHTS
 from nimbus.services.cloudtrail.records import resource_name, username
 
@@ -89,18 +88,17 @@ def _candidates(store, account: str, region: str, attribute: dict | None, cursor
     """(event key, record) of the events after ``cursor`` that match, newest first."""
     events = history_ns(account, region)
     if attribute is None:
-        for key, record in scan_events(store, events, cursor):
+        for key, record in _scan(store, events, cursor):
             if key_ms(key) < oldest_ms:
                 return
             yield key, record
         return
     digest = value_digest(_normalized(attribute)) + "-"
-    reader = EventsAt(store, events)
     for row, _ in _scan(store, index_ns(account, region, attribute["AttributeKey"]), digest + cursor, digest):
         key = row[len(digest):]
         if key_ms(key) < oldest_ms:
             return
-        found = reader.get(key)
+        found = store.get(events, key)
         if found is not None and _matches(found, attribute):  # a digest may collide; a record may be pruned
             yield key, found
 
@@ -108,7 +106,7 @@ def _candidates(store, account: str, region: str, attribute: dict | None, cursor
 def _insight_candidates(store, account: str, region: str, attribute: dict | None, cursor: str,
                         oldest_ms: float) -> Iterator[tuple[str, dict]]:
     """Insight events are few (two per unusual span): they are read in order and filtered, with no index."""
-    for key, record in scan_events(store, history_ns(account, region, INSIGHTS), cursor):
+    for key, record in _scan(store, history_ns(account, region, INSIGHTS), cursor):
         if key_ms(key) < oldest_ms:
             return
         if attribute is None or _normalized(attribute) in insight_delivery.lookup_values(record).get(

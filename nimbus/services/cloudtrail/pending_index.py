@@ -8,14 +8,26 @@ either done or still listed, and indexing one twice writes the same documents ag
 from __future__ import annotations
 
 from nimbus.services.cloudtrail.history import MANAGEMENT, UNINDEXED, history_ns, index_rows
-from nimbus.services.cloudtrail.history_rows import EventsAt
 
 CHUNK = 20  # rows of keys (up to 100 events each) per transaction
 
 
+def _just_before(key: str) -> str:
+    """A string just below ``key`` and above every shorter-or-equal event key below it (keys are of one length)."""
+    return key[:-1] + chr(ord(key[-1]) - 1)
+
+
 def _records(store, account: str, region: str, keys: list[str]) -> list[tuple[str, dict]]:
-    """The events of one batch still kept (pruning may have taken some)."""
-    return list(EventsAt(store, history_ns(account, region, MANAGEMENT)).many(keys).items())
+    """The events of one batch still kept (pruning may have taken some), read as one range."""
+    events = history_ns(account, region, MANAGEMENT)
+    wanted = set(keys)
+    found = {key: record for key, record in store.scan(events, start_after=_just_before(min(keys)), limit=len(keys))
+             if key in wanted}
+    for key in wanted - found.keys():  # another writer's events between them: read the rest one by one
+        record = store.get(events, key)
+        if record is not None:
+            found[key] = record
+    return list(found.items())
 
 
 def index_pending(store) -> None:

@@ -14,7 +14,13 @@ from typing import Any
 
 import orjson
 
+from nimbus.services.cloudtrail.lazy_record import LazyRecord
 from nimbus.store.base import EncodedJson
+
+
+def stored_text(record: dict[str, Any] | LazyRecord) -> EncodedJson:
+    """What event history stores of a record: a templated record's text as it is (``record_template``)."""
+    return EncodedJson(record.text) if isinstance(record, LazyRecord) else record_text(record)
 
 
 def record_text(record: dict[str, Any]) -> EncodedJson:
