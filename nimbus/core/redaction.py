@@ -24,9 +24,7 @@ _walkers: dict[tuple[int, str, bool, frozenset[str]], tuple[Any, Walker | None]]
 
 def redact(shape, value, hidden: frozenset[str] = frozenset()):
     """``value`` with secrets replaced; parts that hold none are the caller's own objects, not copies."""
-    if value is None or shape is None:
-        return value
-    walker = _walker(shape, hidden)
+    walker = None if value is None else walker_for(shape, hidden)
     return value if walker is None else walker(value)
 
 
