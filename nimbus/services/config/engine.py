@@ -208,6 +208,10 @@ class Engine:
                           previous, now, recorder["recordingMode"].get("recordingFrequency", "CONTINUOUS"), related)
         if item is not None:
             self._append(recorder, items, item, previous["item"] if previous else None)
+        elif related and previous is not None:
+            # A tick that ran between a call and its event reaching Config described the change already: the
+            # item that shows it names the call.
+            items.add_related(previous, related)
 
     def _append(self, recorder: Recorder, items: ItemStore, item: dict, previous: dict | None) -> None:
         items.append(item)
