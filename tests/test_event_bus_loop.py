@@ -120,3 +120,38 @@ def test_records_published_while_the_loop_hands_over_follow_on_its_next_turn(bus
     on_loop(loop, lambda: bus.publish(API_CALL, "first"))
     wait_for(lambda: len(seen) == 2)
     assert seen == ["first", "published by a subscriber"]
+
+
+def test_a_worker_woken_while_a_loops_turn_is_due_leaves_that_loops_records_to_it(bus, loop):
+    """Records queued behind a loop's coming turn are that loop's to hand over: a worker that took them (woken by a
+    record from another thread) fought the busy loop for the GIL about once a call."""
+    seen: list[tuple[int, str]] = []
+    bus.subscribe(API_CALL, lambda record: seen.append((record, threading.current_thread().name)))
+    busy, release = threading.Event(), threading.Event()
+
+    def call() -> None:
+        for n in range(10):
+            bus.publish(API_CALL, n)
+        busy.set()
+        release.wait(5)  # answering: the loop's turn cannot run yet
+
+    loop.call_soon_threadsafe(call)
+    assert busy.wait(5)
+    bus.publish(API_CALL, 10)  # from this thread: wakes the worker
+    time.sleep(0.2)
+    assert seen == []
+    release.set()
+    wait_for(lambda: len(seen) == 11)
+    assert seen == [(n, "test-loop") for n in range(11)]
+
+
+def test_a_loop_past_the_bound_waits_for_room_only_and_hands_over_the_rest_itself(bus, loop):
+    from nimbus.core.events import BACKLOG_HIGH, BACKLOG_LOW
+    seen: list[tuple[int, str]] = []
+    bus.subscribe(API_CALL, lambda record: seen.append((record, threading.current_thread().name)))
+    total = BACKLOG_HIGH + 10
+    on_loop(loop, lambda: [bus.publish(API_CALL, n) for n in range(total)])  # waits for room once, past the bound
+    wait_for(lambda: len(seen) == total)
+    assert [record for record, _ in seen] == list(range(total))
+    by_worker = sum(1 for _, thread in seen if thread != "test-loop")
+    assert by_worker == BACKLOG_HIGH + 1 - BACKLOG_LOW  # what brought the backlog down to half the bound

@@ -61,7 +61,10 @@ class RecentRecords:
                 return None
             entries = held[1]
             start = bisect_left(entries, True, key=lambda entry: entry[0] < cursor)
-            taken = [(entry[0], _record(entry)) for entry in entries[start:]]
+            chosen = entries[start:]
+        # Rebuilt outside the lock: a delivery's tens of thousands of records took tens of milliseconds, and event
+        # history's writer (on the loop answering calls) waited for the lock to hold its next batch.
+        taken = [(entry[0], _record(entry)) for entry in chosen]
         return taken, (taken[-1][0] if taken else None)
 
 
