@@ -255,8 +255,12 @@ class EventBus:
             # Let the calls in flight gather before sleeping: waking this thread for every call took the GIL
             # from the request threads (8.5% of a PutRecord's server CPU under load).
             time.sleep(GATHER_SECONDS)
-            if self._queue.empty() or self._loops_due:  # a loop due takes all that is queued at its turn
+            if self._queue.empty() or self._loop_turn_due():  # that loop takes all that is queued at its turn
                 return
+
+    def _loop_turn_due(self) -> bool:
+        """Whether a running loop has a turn to come (a stopped loop's never comes)."""
+        return any(loop.is_running() for loop in list(self._loops_due))
 
     def _worker_share(self) -> int:
         """How many queue items the worker's turn takes: what is queued when it begins, and while a loop's turn is
@@ -267,8 +271,7 @@ class EventBus:
         handed over for seconds, the worker and the loop taking the GIL from each other about once a call: with a
         trail, up to 1.5 context switches and 41 µs of the worker's CPU per KMS Encrypt ("Thirteenth round")."""
         queued = self._queue.qsize()
-        # A stopped loop's turn never comes.
-        if not self._flushing and any(loop.is_running() for loop in list(self._loops_due)):
+        if not self._flushing and self._loop_turn_due():
             return min(queued, max(self.backlog() - BACKLOG_LOW, 0))
         return queued
 

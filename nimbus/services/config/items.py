@@ -104,21 +104,24 @@ class ItemStore:
         if item["configurationItemStatus"] in GONE:
             recorded["resourceDeletionTime"] = item["configurationItemCaptureTime"]
         with self.store.transaction():
-            self.store.put(items_ns(self.account, self.region, resource_type, resource_id),
-                           state_key(item["configurationStateId"]), item)
-            RESOURCE.put(self.store, resources_ns(self.account, self.region, resource_type), resource_id, recorded)
+            self._put_latest(recorded)
             self.store.put(arns_ns(self.account, self.region), item["arn"], f"{resource_type}|{resource_id}")
 
     def add_related(self, recorded: RecordedResource, related: list[str]) -> None:
         """Name more calls on a resource's latest item (``relatedEvents``)."""
         item = recorded["item"]
-        item["relatedEvents"] = [*item.get("relatedEvents", []), *(e for e in related
-                                                                  if e not in item.get("relatedEvents", []))]
-        resource_type, resource_id = item["resourceType"], item["resourceId"]
+        named = item.get("relatedEvents", [])
+        item["relatedEvents"] = named + [event for event in related if event not in named]
         with self.store.transaction():
-            self.store.put(items_ns(self.account, self.region, resource_type, resource_id),
-                           state_key(item["configurationStateId"]), item)
-            RESOURCE.put(self.store, resources_ns(self.account, self.region, resource_type), resource_id, recorded)
+            self._put_latest(recorded)
+
+    def _put_latest(self, recorded: RecordedResource) -> None:
+        """A resource's latest item, in its history and as the resource's own."""
+        item = recorded["item"]
+        resource_type, resource_id = item["resourceType"], item["resourceId"]
+        self.store.put(items_ns(self.account, self.region, resource_type, resource_id),
+                       state_key(item["configurationStateId"]), item)
+        RESOURCE.put(self.store, resources_ns(self.account, self.region, resource_type), resource_id, recorded)
 
     def history(self, resource_type: str, resource_id: str) -> list[dict[str, Any]]:
         return [item for _, item in self.store.scan(items_ns(self.account, self.region, resource_type, resource_id))]
