@@ -28,6 +28,40 @@ def test_small_and_large_floats_are_written_as_json_writes_them(number):
     assert json_bytes({"n": [number, -number]}) == STANDARD({"n": [number, -number]}).encode()
 
 
+# Strings made of what a differing token is made of, beside numbers that differ.
+lookalikes = st.text(alphabet=':,[]{}-.0123456789enul"\\', max_size=12)
+tricky = st.recursive(lookalikes | st.floats() | st.none(), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    lookalikes, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(tricky)
+def test_strings_that_look_like_differing_tokens_change_nothing(value):
+    assert json_bytes(value) == STANDARD(value).encode()
+
+
+def test_a_string_holding_what_a_token_may_differ_in_keeps_orjsons_bytes(monkeypatch):
+    """A key id holding "e-" (a quarter of UUIDs) was written by ``json``, several times slower."""
+    from nimbus.protocol.serializers import json_bytes as module
+
+    def refused(value):
+        raise AssertionError("handed to json")
+
+    monkeypatch.setattr(module, "_STANDARD", refused)
+    value = {"KeyId": "arn:aws:kms:us-east-1:000000000000:key/62ee454e-9278-4960-a572-00c07cc037b4",
+             "Name": "null", "Note": "10.00001 e-mail"}
+    assert json_bytes(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("value", [[1e-07], {"a": -1.5e-07}, {"a": [1, None]}, None, 1e-05, {"a": "x", "b": 2e-05}])
+def test_a_differing_token_still_goes_to_json(value, monkeypatch):
+    from nimbus.protocol.serializers import json_bytes as module
+    handed: list = []
+    monkeypatch.setattr(module, "_STANDARD", lambda v: handed.append(v) or STANDARD(v))
+    assert json_bytes(value) == STANDARD(value).encode()
+    assert handed == [value]
+
+
 def test_what_json_refuses_stays_refused():
     with pytest.raises(TypeError):
         json_bytes({"when": datetime.datetime(2024, 1, 1)})
