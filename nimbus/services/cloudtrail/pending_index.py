@@ -7,9 +7,9 @@ either done or still listed, and indexing one twice writes the same documents ag
 """
 from __future__ import annotations
 
-from nimbus.services.cloudtrail.history import MANAGEMENT, UNINDEXED, history_ns, index_rows
+from nimbus.services.cloudtrail.history import BATCH, MANAGEMENT, UNINDEXED, history_ns, index_rows
 
-CHUNK = 20  # rows of keys (up to 100 events each) per transaction
+CHUNK = max(1, 2000 // BATCH)  # rows of keys (up to BATCH events each) per transaction: about 2,000 events
 
 
 def _just_before(key: str) -> str:
