@@ -50,6 +50,12 @@ def run(cloudfront, code: bytes, **query: str) -> dict[str, str]:
              "request": {"method": "GET", "uri": "/", "headers": {}, "cookies": {},
                          "querystring": {k: {"value": v} for k, v in query.items()}}}
     result = cloudfront.test_function(Name=name, IfMatch=etag, EventObject=json.dumps(event).encode())["TestResult"]
+    if "compute utilization" in result.get("FunctionErrorMessage", ""):
+        # The budget is wall-clock time (docs/services/cloudfront.md): a first run, which V8 interprets while it
+        # compiles the hashes' code, took 5 to 15 ms of the 50 here, and a loaded machine stretched one past them.
+        # The limit itself is tested with functions that never end (test_cloudfront_functions.py).
+        result = cloudfront.test_function(Name=name, IfMatch=etag,
+                                          EventObject=json.dumps(event).encode())["TestResult"]
     assert "FunctionErrorMessage" not in result or not result["FunctionErrorMessage"], result
     headers = json.loads(result["FunctionOutput"])["request"]["headers"]
     return {k: v["value"] for k, v in headers.items()}
