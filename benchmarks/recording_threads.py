@@ -1,15 +1,15 @@
 """Where recording's cost falls, thread by thread: ``python -m benchmarks.recording_threads [rounds]``.
 
-Measured as ``bench_recording`` measures it (KMS Encrypt from concurrent raw clients, a logging trail, a steady state
-of whole delivery intervals), against the server with recording off, alternated; reported per call and per thread:
-user and system CPU in µs, from ``/proc/<pid>/task/*/stat``. Threads are named from ``py-spy dump`` (the OS knows
-them all as python). The event loop that answers calls also hands over their records, so its figure holds both;
-CloudTrail's thread delivers log files, SQLite's checkpoints copy the WAL into the database.
+Measured as ``bench_recording`` measures it (KMS Encrypt from concurrent raw clients, a logging trail, a steady
+state of whole delivery intervals), against the server with recording off, alternated; reported per call and per
+thread: user and system CPU in µs, from ``/proc/<pid>/task/*/stat`` (``thread_cpu``). Threads are named from
+``py-spy dump`` (the OS knows them all as python). The event loop that answers calls also hands over their records,
+so its figure holds both; CloudTrail's thread delivers log files, SQLite's checkpoints copy the WAL into the
+database.
 """
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -20,21 +20,7 @@ from benchmarks.bench_recording import MEASURE_SECONDS, WARM_SECONDS, _recorded_
 from benchmarks.bench_request_path import _requests
 from benchmarks.harness import running
 from benchmarks.load import capacity
-
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _ticks(pid: int) -> dict[str, tuple[int, int]]:
-    """(user, system) clock ticks so far of each of ``pid``'s threads, by thread id."""
-    found = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # ended meanwhile
-            continue
-        found[tid] = (int(fields[11]), int(fields[12]))
-    return found
+from benchmarks.thread_cpu import TICK, thread_ticks
 
 
 def _names(pid: int) -> dict[str, str]:
@@ -51,10 +37,10 @@ def measure(name: str) -> dict:
         request = _requests(target)["Encrypt_64B"]
         capacity(target.endpoint, target.pid, request, WARM_SECONDS)
         _recorded_so_far(iam)
-        before = _ticks(target.pid)
+        before = thread_ticks(target.pid)
         measured = capacity(target.endpoint, target.pid, request, MEASURE_SECONDS)
         _recorded_so_far(iam)
-        after = _ticks(target.pid)
+        after = thread_ticks(target.pid)
         names = _names(target.pid)
     calls = measured.per_s * MEASURE_SECONDS
     user: defaultdict[str, float] = defaultdict(float)
@@ -62,8 +48,8 @@ def measure(name: str) -> dict:
     for tid, (u, s) in after.items():
         was = before.get(tid, (0, 0))
         thread = names.get(tid, "other")
-        user[thread] += (u - was[0]) / _TICK / calls * 1e6
-        system[thread] += (s - was[1]) / _TICK / calls * 1e6
+        user[thread] += (u - was[0]) / TICK / calls * 1e6
+        system[thread] += (s - was[1]) / TICK / calls * 1e6
     threads = {thread: {"user_us": round(user[thread], 1), "system_us": round(system[thread], 1)}
                for thread in sorted(user, key=lambda t: -(user[t] + system[t])) if user[thread] + system[thread] >= 0.3}
     return {"server": name, "calls": round(calls), "cpu_us_per_call": round(sum(user.values()) + sum(system.values()), 1),
